@@ -1,0 +1,65 @@
+/**
+ * Stable machine-readable codes of {@link MsrpError}. A code never changes meaning; new
+ * failure kinds get new codes.
+ */
+export type MsrpErrorCode =
+  /** The start line is not `MSRP <transact-id> <method>` or `MSRP <transact-id> <code> [comment]`. */
+  | 'MSRP_ERR_BAD_START_LINE'
+  /** A header line or header value does not match the RFC 4975 §9 / RFC 4976 §10 grammar. */
+  | 'MSRP_ERR_BAD_HEADER'
+  /** A mandatory header (To-Path, From-Path) is missing. */
+  | 'MSRP_ERR_MISSING_HEADER'
+  /** A single-valued header appears more than once. */
+  | 'MSRP_ERR_DUPLICATE_HEADER'
+  /** A line did not end in CRLF (RFC 4975 §9). */
+  | 'MSRP_ERR_BAD_LINE_ENDING'
+  /** The start line exceeded `maxStartLineBytes`. */
+  | 'MSRP_ERR_START_LINE_TOO_LONG'
+  /** The header block exceeded `maxHeaderBytes`. */
+  | 'MSRP_ERR_HEADER_TOO_LARGE'
+  /** The header block had more than `maxHeaders` fields. */
+  | 'MSRP_ERR_TOO_MANY_HEADERS'
+  /** An MSRP or MSRPS URI is malformed. */
+  | 'MSRP_ERR_BAD_URI'
+  /** The byte stream ended in the middle of a frame. */
+  | 'MSRP_ERR_TRUNCATED'
+  /** A caller passed a value that cannot be put on the wire (a programming error). */
+  | 'MSRP_ERR_INVALID_ARGUMENT';
+
+/** Options of {@link MsrpError}. */
+export interface MsrpErrorOptions {
+  /** RFC 4975 status code to answer the offending request with, when there is one. */
+  status?: number;
+  /** Transaction id of the offending frame, when it was read before the fault. */
+  transactionId?: string;
+  /** The underlying error, if any. */
+  cause?: unknown;
+}
+
+/**
+ * The one error class of msrp-ts. Faults of a peer carry the `status` to answer with
+ * (400, 413, 415, 481, 501, 506...) and, when known, the `transactionId` to answer;
+ * programming errors carry no status.
+ *
+ * @example
+ * ```ts
+ * try { parser.push(bytes); }
+ * catch (e) { if (e instanceof MsrpError && e.status && e.transactionId) respond(e.transactionId, e.status); }
+ * ```
+ */
+export class MsrpError extends Error {
+  override readonly name = 'MsrpError';
+  /** Stable code naming the failure. */
+  readonly code: MsrpErrorCode;
+  /** RFC 4975 status code to send back, if the fault is the peer's. */
+  readonly status: number | undefined;
+  /** Transaction id of the frame at fault, if it was known. */
+  readonly transactionId: string | undefined;
+
+  constructor(code: MsrpErrorCode, message: string, options: MsrpErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.status = options.status;
+    this.transactionId = options.transactionId;
+  }
+}

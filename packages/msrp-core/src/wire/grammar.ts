@@ -1,0 +1,91 @@
+// Shared pieces of the RFC 4975 §9 grammar.
+
+/** RFC 4975 §9 `token`. */
+export const TOKEN = /^[!#-'*+\-.0-9A-Z^-~]+$/;
+
+/** RFC 4975 §9 `ident`: ALPHANUM followed by 3 to 31 ident-chars. */
+export const IDENT = /^[A-Za-z0-9][A-Za-z0-9.\-+%=]{3,31}$/;
+
+/** A `name[=value]` parameter; `quoted` records whether the value was a quoted-string. */
+export interface Param {
+  readonly name: string;
+  readonly value?: string;
+  readonly quoted?: boolean;
+}
+
+/** Wraps `value` as an RFC 4975 §9 quoted-string (escaping `\` and `"`). */
+export function quote(value: string): string {
+  return `"${value.replace(/[\\"]/g, '\\$&')}"`;
+}
+
+/** Formats a parameter as `name`, `name=token` or `name="quoted"`. */
+export function formatParam(p: Param): string {
+  if (p.value === undefined) return p.name;
+  return `${p.name}=${p.quoted ? quote(p.value) : p.value}`;
+}
+
+/**
+ * Splits `text` into `name[=value]` parameters separated by `sep`, honouring quoted-strings
+ * (a separator inside quotes does not split). Returns undefined when the text is malformed.
+ */
+export function parseParams(text: string, sep: ',' | ';'): Param[] | undefined {
+  const params: Param[] = [];
+  let i = 0;
+  const n = text.length;
+  const skipSpace = (): void => {
+    while (i < n && (text[i] === ' ' || text[i] === '\t')) i++;
+  };
+  while (i < n) {
+    skipSpace();
+    const nameStart = i;
+    while (i < n && text[i] !== '=' && text[i] !== sep && text[i] !== ' ' && text[i] !== '\t') i++;
+    const name = text.slice(nameStart, i);
+    if (!TOKEN.test(name)) return undefined;
+    skipSpace();
+    if (i < n && text[i] === '=') {
+      i++;
+      skipSpace();
+      if (text[i] === '"') {
+        let value = '';
+        i++;
+        for (;;) {
+          if (i >= n) return undefined;
+          const c = text[i]!;
+          if (c === '"') break;
+          if (c === '\\') {
+            const next = text[i + 1];
+            if (next !== '\\' && next !== '"') return undefined;
+            value += next;
+            i += 2;
+          } else {
+            value += c;
+            i++;
+          }
+        }
+        i++;
+        params.push({ name, value, quoted: true });
+      } else {
+        const valueStart = i;
+        while (i < n && text[i] !== sep && text[i] !== ' ' && text[i] !== '\t') i++;
+        const value = text.slice(valueStart, i);
+        if (!TOKEN.test(value)) return undefined;
+        params.push({ name, value });
+      }
+    } else {
+      params.push({ name });
+    }
+    skipSpace();
+    if (i < n) {
+      if (text[i] !== sep) return undefined;
+      i++;
+      if (i >= n) return undefined; // trailing separator
+    }
+  }
+  return params;
+}
+
+/** Value of the first parameter called `name` (case-insensitive), if present. */
+export function paramValue(params: readonly Param[], name: string): string | undefined {
+  const lower = name.toLowerCase();
+  return params.find((p) => p.name.toLowerCase() === lower)?.value;
+}

@@ -1,0 +1,321 @@
+import { MsrpError } from '../errors.js';
+import { formatByteRange, parseByteRange, type ByteRange } from './byte-range.js';
+import { formatContentType, parseContentType, type ContentType } from './content-type.js';
+import {
+  formatAuthHeader,
+  formatAuthParams,
+  parseAuthHeader,
+  parseAuthParams,
+  type AuthHeader,
+} from './digest.js';
+import { IDENT, type Param } from './grammar.js';
+import { formatStatusHeader, parseStatusHeader, type StatusHeader } from './status-header.js';
+import { formatUri, parseUri, type MsrpUri } from './uri.js';
+
+/** A header field kept as text: extension headers and MIME headers of the body. */
+export interface HeaderField {
+  readonly name: string;
+  readonly value: string;
+}
+
+/**
+ * The header fields of an MSRP frame (RFC 4975 §9, RFC 4976 §10), parsed. Serialization
+ * writes them in the order listed here, which is the order of the RFC examples.
+ */
+export interface MsrpHeaders {
+  /** To-Path: the URIs still to visit, next hop first. */
+  toPath: readonly MsrpUri[];
+  /** From-Path: the URIs visited, the last hop first. */
+  fromPath: readonly MsrpUri[];
+  messageId?: string;
+  successReport?: 'yes' | 'no';
+  failureReport?: 'yes' | 'no' | 'partial';
+  byteRange?: ByteRange;
+  /** The Status header of a REPORT. */
+  status?: StatusHeader;
+  /** Expires, in seconds (RFC 4976 §5). */
+  expires?: number;
+  minExpires?: number;
+  maxExpires?: number;
+  /** Use-Path: the relay URIs an AUTH response hands out (RFC 4976 §5). */
+  usePath?: readonly MsrpUri[];
+  /** WWW-Authenticate challenges; one per offered algorithm (RFC 7616 §3.7). */
+  wwwAuthenticate?: readonly AuthHeader[];
+  authorization?: AuthHeader;
+  authenticationInfo?: readonly Param[];
+  /** Unknown extension headers, in the order they came. */
+  extensions?: readonly HeaderField[];
+  /** Other MIME headers of the body (Content-ID, Content-Description, Content-Disposition...). */
+  contentHeaders?: readonly HeaderField[];
+  /** Content-Type; present exactly when the frame carries a body (RFC 4975 §7.1). */
+  contentType?: ContentType;
+}
+
+/** Head of a request: `MSRP <transact-id> <METHOD>` and its headers. */
+export interface RequestHead extends MsrpHeaders {
+  kind: 'request';
+  transactionId: string;
+  /** SEND, REPORT, AUTH or any other upper-case method (unknown ones get 501 upstream). */
+  method: string;
+}
+
+/** Head of a response: `MSRP <transact-id> <code> [comment]` and its headers. */
+export interface ResponseHead extends MsrpHeaders {
+  kind: 'response';
+  transactionId: string;
+  statusCode: number;
+  comment?: string;
+}
+
+/** Start line and headers of an MSRP frame. */
+export type Head = RequestHead | ResponseHead;
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const METHOD = /^[A-Z]+$/;
+const HNAME = /^[A-Za-z][!#-'*+\-.0-9A-Z^-~]*$/;
+const DIGITS = /^\d{1,10}$/;
+// utf8text (RFC 4975 §9): HTAB, printable ASCII and anything non-ASCII; no other controls.
+const UTF8TEXT = /^[\t\x20-\x7e\u0080-\uffff]*$/;
+
+/**
+ * Parses a start line (without CRLF) into an empty head.
+ * @throws {MsrpError} `MSRP_ERR_BAD_START_LINE`, status 400 once the transaction id is known.
+ */
+export function parseStartLine(line: string): Head {
+  if (!line.startsWith('MSRP ')) {
+    throw new MsrpError(
+      'MSRP_ERR_BAD_START_LINE',
+      `Start line must begin with "MSRP ": ${JSON.stringify(line.slice(0, 64))}`,
+    );
+  }
+  const sp = line.indexOf(' ', 5);
+  const transactionId = sp < 0 ? line.slice(5) : line.slice(5, sp);
+  if (!IDENT.test(transactionId)) {
+    throw new MsrpError(
+      'MSRP_ERR_BAD_START_LINE',
+      `Invalid transaction id ${JSON.stringify(transactionId)}`,
+    );
+  }
+  const fail = (why: string): MsrpError =>
+    new MsrpError('MSRP_ERR_BAD_START_LINE', why, { status: 400, transactionId });
+  if (sp < 0) throw fail('Start line has no method or status code');
+  const rest = line.slice(sp + 1);
+  if (METHOD.test(rest))
+    return { kind: 'request', transactionId, method: rest, toPath: [], fromPath: [] };
+  const code = rest.slice(0, 3);
+  if (/^\d{3}$/.test(code) && (rest.length === 3 || rest[3] === ' ')) {
+    const head: ResponseHead = {
+      kind: 'response',
+      transactionId,
+      statusCode: Number(code),
+      toPath: [],
+      fromPath: [],
+    };
+    if (rest.length > 3) {
+      const comment = rest.slice(4);
+      if (!UTF8TEXT.test(comment)) throw fail('Response comment contains control characters');
+      head.comment = comment;
+    }
+    return head;
+  }
+  throw fail(`Invalid method or status code ${JSON.stringify(rest.slice(0, 32))}`);
+}
+
+function parsePath(value: string): MsrpUri[] {
+  // RFC 4975 §9: MSRP-URI *( SP MSRP-URI )
+  return value.split(' ').map(parseUri);
+}
+
+/**
+ * Parses one header line (without CRLF) into `head`.
+ * @throws {MsrpError} `MSRP_ERR_BAD_HEADER` or `MSRP_ERR_MISSING_HEADER` with status 400.
+ */
+export function parseHeaderLine(head: Head, line: string): void {
+  const transactionId = head.transactionId;
+  const colon = line.indexOf(':');
+  const name = colon < 0 ? line : line.slice(0, colon);
+  if (colon < 0 || !HNAME.test(name)) {
+    throw new MsrpError(
+      'MSRP_ERR_BAD_HEADER',
+      `Malformed header line ${JSON.stringify(line.slice(0, 64))}`,
+      { status: 400, transactionId },
+    );
+  }
+  let start = colon + 1;
+  while (line.charCodeAt(start) === 0x20 || line.charCodeAt(start) === 0x09) start++;
+  const value = line.slice(start);
+  const h = head as Mutable<Head>;
+  const bad = (cause?: unknown): MsrpError =>
+    new MsrpError(
+      'MSRP_ERR_BAD_HEADER',
+      `Invalid ${name} header: ${JSON.stringify(value.slice(0, 128))}`,
+      { status: 400, transactionId, cause },
+    );
+  const once = <T>(current: T | undefined, parsed: T | undefined): T => {
+    if (parsed === undefined) throw bad();
+    if (current !== undefined) {
+      throw new MsrpError('MSRP_ERR_DUPLICATE_HEADER', `Header ${name} appears more than once`, {
+        status: 400,
+        transactionId,
+      });
+    }
+    return parsed;
+  };
+  const path = (current: readonly MsrpUri[] | undefined): readonly MsrpUri[] => {
+    let uris: MsrpUri[] | undefined;
+    try {
+      uris = parsePath(value);
+    } catch (e) {
+      throw bad(e);
+    }
+    // toPath and fromPath start out empty, meaning "not seen yet".
+    return once(current?.length ? current : undefined, uris);
+  };
+  const seconds = (current: number | undefined): number =>
+    once(current, DIGITS.test(value) ? Number(value) : undefined);
+
+  if (!UTF8TEXT.test(value)) throw bad();
+  switch (name.toLowerCase()) {
+    case 'to-path':
+      h.toPath = path(h.toPath);
+      return;
+    case 'from-path':
+      h.fromPath = path(h.fromPath);
+      return;
+    case 'message-id':
+      h.messageId = once(h.messageId, IDENT.test(value) ? value : undefined);
+      return;
+    case 'success-report':
+      h.successReport = once(
+        h.successReport,
+        value === 'yes' || value === 'no' ? value : undefined,
+      );
+      return;
+    case 'failure-report':
+      h.failureReport = once(
+        h.failureReport,
+        value === 'yes' || value === 'no' || value === 'partial' ? value : undefined,
+      );
+      return;
+    case 'byte-range':
+      h.byteRange = once(h.byteRange, parseByteRange(value));
+      return;
+    case 'status':
+      h.status = once(h.status, parseStatusHeader(value));
+      return;
+    case 'expires':
+      h.expires = seconds(h.expires);
+      return;
+    case 'min-expires':
+      h.minExpires = seconds(h.minExpires);
+      return;
+    case 'max-expires':
+      h.maxExpires = seconds(h.maxExpires);
+      return;
+    case 'use-path':
+      h.usePath = path(h.usePath);
+      return;
+    case 'www-authenticate':
+      h.wwwAuthenticate = [...(h.wwwAuthenticate ?? []), once(undefined, parseAuthHeader(value))];
+      return;
+    case 'authorization':
+      h.authorization = once(h.authorization, parseAuthHeader(value));
+      return;
+    case 'authentication-info':
+      h.authenticationInfo = once(h.authenticationInfo, parseAuthParams(value));
+      return;
+    case 'content-type':
+      h.contentType = once(h.contentType, parseContentType(value));
+      return;
+    default:
+      if (name.length > 8 && name.slice(0, 8).toLowerCase() === 'content-') {
+        h.contentHeaders = [...(h.contentHeaders ?? []), { name, value }];
+      } else {
+        h.extensions = [...(h.extensions ?? []), { name, value }];
+      }
+  }
+}
+
+/**
+ * Checks what RFC 4975 §9 requires of every frame once its headers are complete.
+ * @throws {MsrpError} `MSRP_ERR_MISSING_HEADER`, status 400.
+ */
+export function checkHead(head: Head): void {
+  // RFC 4975 §9: headers = To-Path CRLF From-Path CRLF ...; both are mandatory.
+  const missing =
+    head.toPath.length === 0 ? 'To-Path' : head.fromPath.length === 0 ? 'From-Path' : undefined;
+  if (missing) {
+    throw new MsrpError('MSRP_ERR_MISSING_HEADER', `Missing ${missing} header`, {
+      status: 400,
+      transactionId: head.transactionId,
+    });
+  }
+}
+
+function invalid(what: string): MsrpError {
+  return new MsrpError('MSRP_ERR_INVALID_ARGUMENT', what);
+}
+
+/**
+ * Serializes the start line and headers, ending with the blank line that precedes a body
+ * when `contentType` is set.
+ * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` when a field cannot be put on the wire.
+ */
+export function formatHead(head: Head): string {
+  if (!IDENT.test(head.transactionId))
+    throw invalid(`Invalid transaction id ${JSON.stringify(head.transactionId)}`);
+  let start: string;
+  if (head.kind === 'request') {
+    if (!METHOD.test(head.method)) throw invalid(`Invalid method ${JSON.stringify(head.method)}`);
+    start = `MSRP ${head.transactionId} ${head.method}`;
+  } else {
+    if (!Number.isInteger(head.statusCode) || head.statusCode < 0 || head.statusCode > 999) {
+      throw invalid(`Invalid status code ${head.statusCode}`);
+    }
+    start = `MSRP ${head.transactionId} ${String(head.statusCode).padStart(3, '0')}`;
+    if (head.comment !== undefined) start += ` ${head.comment}`;
+  }
+  if (head.toPath.length === 0 || head.fromPath.length === 0)
+    throw invalid('To-Path and From-Path must not be empty');
+  if (head.messageId !== undefined && !IDENT.test(head.messageId)) {
+    throw invalid(`Invalid Message-ID ${JSON.stringify(head.messageId)}`);
+  }
+  const lines = [
+    start,
+    `To-Path: ${head.toPath.map(formatUri).join(' ')}`,
+    `From-Path: ${head.fromPath.map(formatUri).join(' ')}`,
+  ];
+  const add = (name: string, value: string | number | undefined): void => {
+    if (value !== undefined) lines.push(`${name}: ${value}`);
+  };
+  add('Message-ID', head.messageId);
+  add('Success-Report', head.successReport);
+  add('Failure-Report', head.failureReport);
+  add('Byte-Range', head.byteRange && formatByteRange(head.byteRange));
+  add('Status', head.status && formatStatusHeader(head.status));
+  add('Expires', head.expires);
+  add('Min-Expires', head.minExpires);
+  add('Max-Expires', head.maxExpires);
+  add('Use-Path', head.usePath && head.usePath.map(formatUri).join(' '));
+  for (const challenge of head.wwwAuthenticate ?? [])
+    add('WWW-Authenticate', formatAuthHeader(challenge));
+  add('Authorization', head.authorization && formatAuthHeader(head.authorization));
+  add('Authentication-Info', head.authenticationInfo && formatAuthParams(head.authenticationInfo));
+  for (const field of head.extensions ?? []) {
+    if (!HNAME.test(field.name)) throw invalid(`Invalid header name ${JSON.stringify(field.name)}`);
+    add(field.name, field.value);
+  }
+  // RFC 4975 §9: Content-Type MUST be the last MIME header field.
+  for (const field of head.contentHeaders ?? []) {
+    if (!HNAME.test(field.name)) throw invalid(`Invalid header name ${JSON.stringify(field.name)}`);
+    add(field.name, field.value);
+  }
+  add('Content-Type', head.contentType && formatContentType(head.contentType));
+  for (const line of lines) {
+    if (line.includes('\r') || line.includes('\n'))
+      throw invalid(`Header line contains CR or LF: ${JSON.stringify(line.slice(0, 64))}`);
+  }
+  // With a body the header block ends in a blank line (RFC 4975 §9 content-stuff).
+  return lines.join('\r\n') + (head.contentType ? '\r\n\r\n' : '\r\n');
+}

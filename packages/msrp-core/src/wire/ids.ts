@@ -1,0 +1,38 @@
+import { randomFillSync } from 'node:crypto';
+
+// Node's crypto rather than the uuid package: an ident (RFC 4975 §9) is at most 32 characters
+// from a narrow alphabet, which a 36-character UUID does not fit, and hex from a pooled
+// CSPRNG buffer is both simpler and cheaper per id.
+const pool = Buffer.allocUnsafe(4096);
+let offset = pool.length;
+
+function randomHex(bytes: number): string {
+  if (offset + bytes > pool.length) {
+    randomFillSync(pool);
+    offset = 0;
+  }
+  const hex = pool.toString('hex', offset, offset + bytes);
+  offset += bytes;
+  return hex;
+}
+
+/**
+ * A new transaction id: 96 random bits as 24 hex digits.
+ * RFC 4975 §7.1: the transaction identifier MUST contain at least 64 bits of randomness.
+ */
+export function newTransactionId(): string {
+  return randomHex(12);
+}
+
+/** A new Message-ID: 96 random bits as 24 hex digits, unique per message (RFC 4975 §7.1.1). */
+export function newMessageId(): string {
+  return randomHex(12);
+}
+
+/**
+ * A new session-id for an MSRP URI: 96 random bits as 24 hex digits.
+ * RFC 4975 §14.1: the session-id MUST contain at least 80 bits of randomness.
+ */
+export function newSessionId(): string {
+  return randomHex(12);
+}

@@ -1,0 +1,375 @@
+import { MsrpError } from '../errors.js';
+import { checkHead, parseHeaderLine, parseStartLine, type Head } from './head.js';
+
+/** How a chunk ends (RFC 4975 §7.1): `$` last chunk, `+` more to come, `#` message aborted. */
+export type ContinuationFlag = '+' | '$' | '#';
+
+/**
+ * Receives the frames a {@link Parser} reads. Returning `false` from any method pauses the
+ * parser after that event: it keeps the unread bytes and waits for {@link Parser.resume}.
+ */
+export interface FrameSink {
+  /** Start line and headers of a frame, parsed. */
+  head(head: Head): boolean | void;
+  /**
+   * A piece of the body: a view into the pushed bytes (never a copy, except for the few
+   * bytes held back across pushes). A body may arrive in any number of pieces.
+   */
+  body(part: Uint8Array): boolean | void;
+  /** The end-line of the frame, with its continuation flag. */
+  end(flag: ContinuationFlag): boolean | void;
+}
+
+/** Limits of a {@link Parser}; every one of them bounds what a peer can make us hold. */
+export interface ParserOptions {
+  /** Longest start line, in bytes without CRLF. Default 1024. */
+  maxStartLineBytes?: number;
+  /** Largest header block after the start line, in bytes with CRLFs. Default 16 KiB. */
+  maxHeaderBytes?: number;
+  /** Most header fields in one frame. Default 64. */
+  maxHeaders?: number;
+}
+
+const CR = 0x0d;
+const LF = 0x0a;
+const FLAGS: Record<number, ContinuationFlag | undefined> = { 0x24: '$', 0x2b: '+', 0x23: '#' };
+/** Stands in front of a body: the CRLF that ended the header block may also begin the end-line. */
+const VIRTUAL_CRLF = Buffer.from('\r\n');
+
+type State = 'start' | 'headers' | 'body' | 'failed';
+
+/**
+ * Streaming MSRP parser (RFC 4975 §9): push bytes in any pieces, receive heads, body slices
+ * and end-lines on a {@link FrameSink}. Pure: no sockets, no timers.
+ *
+ * Bodies are never buffered: a 1 GiB chunk passes through as views of the input, holding
+ * back only the trailing bytes that could still begin this transaction's end-line.
+ *
+ * @example
+ * ```ts
+ * const parser = new Parser(sink);
+ * socket.on('data', (buf) => { if (!parser.push(buf)) socket.pause(); });
+ * // later, when the sink can take more:
+ * if (parser.resume()) socket.resume();
+ * ```
+ */
+export class Parser {
+  readonly #sink: FrameSink;
+  readonly #maxStartLine: number;
+  readonly #maxHeaderBytes: number;
+  readonly #maxHeaders: number;
+
+  #state: State = 'start';
+  #error: MsrpError | undefined;
+  #paused = false;
+  /** Pushed bytes not yet read: only non-empty while paused. */
+  readonly #queue: Buffer[] = [];
+
+  // Line reading (start line and headers).
+  #lineParts: Buffer[] = [];
+  #lineBytes = 0;
+  #headerBytes = 0;
+  #headerCount = 0;
+  #head: Head | undefined;
+  /** End-line of a bodiless frame whose head paused the parser. */
+  #pendingEnd: ContinuationFlag | undefined;
+
+  // Body scanning.
+  /** `CRLF "-------" transact-id`: the end-line with the CRLF that ends the body. */
+  #marker: Buffer = VIRTUAL_CRLF;
+  /** Bytes held back because they could begin the end-line. */
+  #carry: Buffer | undefined;
+  /** Leading bytes of `#carry` that are not body (the virtual CRLF). */
+  #virtual = 0;
+
+  constructor(sink: FrameSink, options: ParserOptions = {}) {
+    this.#sink = sink;
+    this.#maxStartLine = options.maxStartLineBytes ?? 1024;
+    this.#maxHeaderBytes = options.maxHeaderBytes ?? 16 * 1024;
+    this.#maxHeaders = options.maxHeaders ?? 64;
+  }
+
+  /** True while a sink method has asked to pause and {@link resume} has not been called. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /**
+   * Reads `bytes`. Returns false when the parser is (or was already) paused: stop pushing
+   * until {@link resume} returns true. Bytes pushed while paused are queued, not lost.
+   * @throws {MsrpError} on malformed input (with `status` and, when known, `transactionId`);
+   * the parser then stays failed and rethrows that error on every later call.
+   */
+  push(bytes: Uint8Array): boolean {
+    this.#throwIfFailed();
+    if (bytes.length > 0) {
+      this.#queue.push(
+        Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length),
+      );
+    }
+    if (!this.#paused) this.#drain();
+    return !this.#paused;
+  }
+
+  /** Continues after a pause; returns false if the sink paused again. */
+  resume(): boolean {
+    this.#throwIfFailed();
+    this.#paused = false;
+    this.#drain();
+    return !this.#paused;
+  }
+
+  /**
+   * Declares the end of the byte stream.
+   * @throws {MsrpError} `MSRP_ERR_TRUNCATED` when it ends inside a frame.
+   */
+  end(): void {
+    this.#throwIfFailed();
+    const midFrame =
+      this.#state !== 'start' ||
+      this.#lineBytes > 0 ||
+      this.#queue.length > 0 ||
+      this.#pendingEnd !== undefined;
+    if (midFrame) {
+      const tid = this.#head?.transactionId;
+      throw this.#fail(
+        new MsrpError(
+          'MSRP_ERR_TRUNCATED',
+          tid ? `Stream ended inside transaction ${tid}` : 'Stream ended inside a start line',
+          tid ? { transactionId: tid } : {},
+        ),
+      );
+    }
+  }
+
+  #throwIfFailed(): void {
+    if (this.#error) throw this.#error;
+  }
+
+  #fail(error: MsrpError): MsrpError {
+    this.#state = 'failed';
+    this.#error = error;
+    this.#queue.length = 0;
+    this.#carry = undefined;
+    this.#lineParts = [];
+    return error;
+  }
+
+  #drain(): void {
+    try {
+      if (this.#pendingEnd !== undefined) {
+        const flag = this.#pendingEnd;
+        this.#pendingEnd = undefined;
+        this.#finishFrame(flag);
+      }
+      while (!this.#paused && this.#queue.length > 0) {
+        let buf = this.#queue.shift()!;
+        if (
+          this.#state === 'body' &&
+          this.#virtual === this.#carry?.length &&
+          !this.#mayEndAtStart(buf)
+        ) {
+          // Only the virtual CRLF is held and no end-line follows it: the body starts here.
+          this.#carry = undefined;
+          this.#virtual = 0;
+        }
+        if (this.#state === 'body' && this.#carry) {
+          // Decide whether the held-back bytes begin the end-line, looking at no more new
+          // bytes than an end-line is long; the rest of `buf` is read as a view.
+          const take = Math.min(buf.length, this.#marker.length + 3);
+          const rest = buf.subarray(take);
+          buf = Buffer.concat([this.#carry, buf.subarray(0, take)]);
+          this.#carry = undefined;
+          if (rest.length > 0) this.#queue.unshift(rest);
+        }
+        let pos = 0;
+        while (pos < buf.length && !this.#paused) {
+          // A body just began: let the loop above join its carry with what follows.
+          if (this.#state === 'body' && this.#carry) break;
+          pos = this.#state === 'body' ? this.#readBody(buf, pos) : this.#readLines(buf, pos);
+        }
+        if (pos < buf.length) this.#queue.unshift(buf.subarray(pos));
+      }
+    } catch (e) {
+      if (e instanceof MsrpError) throw this.#fail(e);
+      throw e;
+    }
+  }
+
+  #emit(result: boolean | void): void {
+    if (result === false) this.#paused = true;
+  }
+
+  // ---- start line and headers -------------------------------------------------------
+
+  #readLines(buf: Buffer, pos: number): number {
+    while (pos < buf.length && !this.#paused && this.#state !== 'body') {
+      const nl = buf.indexOf(LF, pos);
+      const stop = nl < 0 ? buf.length : nl;
+      this.#lineBytes += stop - pos;
+      this.#checkLineLimit();
+      if (nl < 0) {
+        this.#lineParts.push(Buffer.from(buf.subarray(pos)));
+        return buf.length;
+      }
+      let line: Buffer;
+      if (this.#lineParts.length > 0) {
+        this.#lineParts.push(buf.subarray(pos, nl));
+        line = Buffer.concat(this.#lineParts);
+        this.#lineParts = [];
+      } else {
+        line = buf.subarray(pos, nl);
+      }
+      this.#lineBytes = 0;
+      pos = nl + 1;
+      // RFC 4975 §9: every line of the start line and headers ends in CRLF.
+      if (line.length === 0 || line[line.length - 1] !== CR) {
+        throw new MsrpError('MSRP_ERR_BAD_LINE_ENDING', 'Line ends in LF without CR', {
+          status: 400,
+          ...(this.#head && { transactionId: this.#head.transactionId }),
+        });
+      }
+      this.#readLine(line.toString('utf8', 0, line.length - 1), line.length + 1);
+    }
+    return pos;
+  }
+
+  #checkLineLimit(): void {
+    if (this.#state === 'start') {
+      if (this.#lineBytes > this.#maxStartLine + 1) {
+        throw new MsrpError(
+          'MSRP_ERR_START_LINE_TOO_LONG',
+          `Start line longer than ${this.#maxStartLine} bytes`,
+          { status: 400 },
+        );
+      }
+    } else if (this.#headerBytes + this.#lineBytes > this.#maxHeaderBytes) {
+      throw new MsrpError(
+        'MSRP_ERR_HEADER_TOO_LARGE',
+        `Header block larger than ${this.#maxHeaderBytes} bytes`,
+        { status: 400, transactionId: this.#head!.transactionId },
+      );
+    }
+  }
+
+  #readLine(line: string, size: number): void {
+    if (this.#state === 'start') {
+      if (line === '') return; // tolerate blank lines between frames
+      const head = parseStartLine(line);
+      this.#head = head;
+      this.#headerBytes = 0;
+      this.#headerCount = 0;
+      this.#state = 'headers';
+      return;
+    }
+    const head = this.#head!;
+    this.#headerBytes += size;
+    if (line === '') {
+      // Blank line: a body follows (RFC 4975 §9 content-stuff).
+      checkHead(head);
+      this.#marker = Buffer.from(`\r\n-------${head.transactionId}`, 'latin1');
+      this.#carry = VIRTUAL_CRLF;
+      this.#virtual = VIRTUAL_CRLF.length;
+      this.#state = 'body';
+      this.#emit(this.#sink.head(head));
+      return;
+    }
+    const flag = this.#endLineFlag(line, head.transactionId);
+    if (flag) {
+      // A frame without body: the end-line follows the headers directly.
+      checkHead(head);
+      this.#emit(this.#sink.head(head));
+      if (this.#paused) this.#pendingEnd = flag;
+      else this.#finishFrame(flag);
+      return;
+    }
+    if (++this.#headerCount > this.#maxHeaders) {
+      throw new MsrpError('MSRP_ERR_TOO_MANY_HEADERS', `More than ${this.#maxHeaders} headers`, {
+        status: 400,
+        transactionId: head.transactionId,
+      });
+    }
+    parseHeaderLine(head, line);
+  }
+
+  #endLineFlag(line: string, tid: string): ContinuationFlag | undefined {
+    if (line.length !== tid.length + 8 || !line.startsWith('-------') || !line.startsWith(tid, 7)) {
+      return undefined;
+    }
+    return FLAGS[line.charCodeAt(line.length - 1)];
+  }
+
+  #finishFrame(flag: ContinuationFlag): void {
+    this.#state = 'start';
+    this.#head = undefined;
+    this.#emit(this.#sink.end(flag));
+  }
+
+  // ---- body -------------------------------------------------------------------------
+
+  /** Emits body bytes `[from, to)` of `buf`, leaving out virtual bytes. */
+  #emitBody(buf: Buffer, from: number, to: number): void {
+    if (from < this.#virtual) from = this.#virtual;
+    if (to > from) this.#emit(this.#sink.body(buf.subarray(from, to)));
+  }
+
+  #readBody(buf: Buffer, pos: number): number {
+    const marker = this.#marker;
+    const full = marker.length + 3; // marker, flag, CRLF
+    let from = pos;
+    for (;;) {
+      const i = buf.indexOf(marker, from);
+      if (i < 0) {
+        const hold = this.#holdFrom(buf, Math.max(pos, buf.length - full + 1));
+        return this.#holdBack(buf, pos, hold);
+      }
+      if (i + full > buf.length) {
+        if (this.#couldEndAt(buf, i)) return this.#holdBack(buf, pos, i);
+        from = i + 1;
+        continue;
+      }
+      const flag = FLAGS[buf[i + marker.length]!];
+      if (flag && buf[i + marker.length + 1] === CR && buf[i + marker.length + 2] === LF) {
+        this.#emitBody(buf, pos, i);
+        this.#virtual = 0;
+        if (this.#paused) return i;
+        this.#finishFrame(flag);
+        return i + full;
+      }
+      from = i + 1;
+    }
+  }
+
+  /** Emits `[pos, hold)` as body and keeps `[hold, end)` as carry. */
+  #holdBack(buf: Buffer, pos: number, hold: number): number {
+    this.#emitBody(buf, pos, hold);
+    this.#virtual = Math.max(0, this.#virtual - hold);
+    if (hold < buf.length) this.#carry = Buffer.from(buf.subarray(hold));
+    return buf.length;
+  }
+
+  /** First index at or after `start` from which the rest of `buf` could begin the end-line. */
+  #holdFrom(buf: Buffer, start: number): number {
+    for (let k = start; k < buf.length; k++) {
+      if (buf[k] === CR && this.#couldEndAt(buf, k)) return k;
+    }
+    return buf.length;
+  }
+
+  /** Whether `buf` could begin with the end-line minus its leading CRLF (an empty body). */
+  #mayEndAtStart(buf: Buffer): boolean {
+    const n = Math.min(buf.length, this.#marker.length - 2);
+    return buf.compare(this.#marker, 2, 2 + n, 0, n) === 0;
+  }
+
+  /** Whether `buf[k..]` (shorter than an end-line) is a prefix of `marker flag CRLF`. */
+  #couldEndAt(buf: Buffer, k: number): boolean {
+    const marker = this.#marker;
+    const n = buf.length - k;
+    const m = Math.min(n, marker.length);
+    for (let j = 0; j < m; j++) if (buf[k + j] !== marker[j]) return false;
+    if (n > marker.length && !FLAGS[buf[k + marker.length]!]) return false;
+    if (n > marker.length + 1 && buf[k + marker.length + 1] !== CR) return false;
+    return true;
+  }
+}
