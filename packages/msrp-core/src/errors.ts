@@ -24,7 +24,23 @@ export type MsrpErrorCode =
   /** The byte stream ended in the middle of a frame. */
   | 'MSRP_ERR_TRUNCATED'
   /** A caller passed a value that cannot be put on the wire (a programming error). */
-  | 'MSRP_ERR_INVALID_ARGUMENT';
+  | 'MSRP_ERR_INVALID_ARGUMENT'
+  /** The connection closed, or could not be opened. */
+  | 'MSRP_ERR_CONNECTION'
+  /** The peer's TLS certificate does not match the expected fingerprint. */
+  | 'MSRP_ERR_FINGERPRINT'
+  /** No response arrived in time; treated as a 408 (RFC 4975 §7.1). */
+  | 'MSRP_ERR_TIMEOUT'
+  /** The peer answered with an error response or a failure REPORT. */
+  | 'MSRP_ERR_REMOTE'
+  /** A message was aborted, by us or by the peer (`#`). */
+  | 'MSRP_ERR_ABORTED'
+  /** A session is closed, or in a state that does not allow the call. */
+  | 'MSRP_ERR_SESSION'
+  /** A limit of ours was exceeded (sessions, message size...). */
+  | 'MSRP_ERR_LIMIT';
+
+import type { Head } from './wire/head.js';
 
 /** Options of {@link MsrpError}. */
 export interface MsrpErrorOptions {
@@ -32,6 +48,8 @@ export interface MsrpErrorOptions {
   status?: number;
   /** Transaction id of the offending frame, when it was read before the fault. */
   transactionId?: string;
+  /** The frame's head as far as it was read, so that a response can still be addressed. */
+  head?: Head;
   /** The underlying error, if any. */
   cause?: unknown;
 }
@@ -55,11 +73,14 @@ export class MsrpError extends Error {
   readonly status: number | undefined;
   /** Transaction id of the frame at fault, if it was known. */
   readonly transactionId: string | undefined;
+  /** Head of the frame at fault as far as it was read, when the parser got that far. */
+  readonly head: Head | undefined;
 
   constructor(code: MsrpErrorCode, message: string, options: MsrpErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = options.status;
     this.transactionId = options.transactionId;
+    this.head = options.head;
   }
 }

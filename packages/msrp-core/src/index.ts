@@ -2,7 +2,7 @@
 export { MsrpError } from './errors.js';
 export type { MsrpErrorCode, MsrpErrorOptions } from './errors.js';
 
-export { parseUri, formatUri, uriEquals } from './wire/uri.js';
+export { parseUri, formatUri, uriEquals, uriKey } from './wire/uri.js';
 export type { MsrpUri, UriParam } from './wire/uri.js';
 export { parseByteRange, formatByteRange } from './wire/byte-range.js';
 export type { ByteRange } from './wire/byte-range.js';
@@ -25,3 +25,40 @@ export { Parser } from './wire/parser.js';
 export type { FrameSink, ParserOptions, ContinuationFlag } from './wire/parser.js';
 export { encodeHead, encodeEndLine, encodeFrame, containsEndLine } from './wire/serializer.js';
 export { newTransactionId, newMessageId, newSessionId } from './wire/ids.js';
+
+export { Connection } from './transport/connection.js';
+export type { ConnectionHandler, ConnectionOptions } from './transport/connection.js';
+export { dialTcp, dialTls, defaultDialers } from './transport/dial.js';
+export type { Dialer, DialOptions, TlsClientOptions } from './transport/dial.js';
+export {
+  certificateFingerprint,
+  normalizeFingerprint,
+  checkPeerFingerprint,
+} from './transport/fingerprint.js';
+
+export { TransactionTable } from './session/transaction-table.js';
+export type { TransactionTableOptions } from './session/transaction-table.js';
+export { Session, accepts } from './session/session.js';
+export type {
+  SessionOptions,
+  SendOptions,
+  SendFileOptions,
+  FileDelivery,
+  SessionState,
+  SessionEvents,
+  ChunkReceiver,
+} from './session/session.js';
+export { FILE_HASH_HEADER, formatHash, hashMatches } from './session/file-transfer.js';
+export type { FileHashes, SavedFile } from './session/file-transfer.js';
+export { IncomingMessage } from './session/incoming-message.js';
+export { DeliveryError } from './session/delivery.js';
+export type { Delivery, Progress } from './session/delivery.js';
+
+export { Endpoint } from './endpoint.js';
+export type {
+  EndpointOptions,
+  EndpointEvents,
+  CreateSessionOptions,
+  ListenOptions,
+  TlsServerOptions,
+} from './endpoint.js';

@@ -1,1 +1,2 @@
+// Public API of @msrp-ts/sdp-msrp: SDP offer/answer for MSRP media. Arrives with issue 4.
 export {};

@@ -30,6 +30,7 @@ export function formatParam(p: Param): string {
  */
 export function parseParams(text: string, sep: ',' | ';'): Param[] | undefined {
   const params: Param[] = [];
+  if (text.trim() === '') return undefined;
   let i = 0;
   const n = text.length;
   const skipSpace = (): void => {

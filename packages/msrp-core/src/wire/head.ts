@@ -70,13 +70,28 @@ export interface ResponseHead extends MsrpHeaders {
 /** Start line and headers of an MSRP frame. */
 export type Head = RequestHead | ResponseHead;
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
 const METHOD = /^[A-Z]+$/;
 const HNAME = /^[A-Za-z][!#-'*+\-.0-9A-Z^-~]*$/;
 const DIGITS = /^\d{1,10}$/;
 // utf8text (RFC 4975 §9): HTAB, printable ASCII and anything non-ASCII; no other controls.
 const UTF8TEXT = /^[\t\x20-\x7e\u0080-\uffff]*$/;
+
+// Errors are built by module-level functions, not closures: this code runs for every frame.
+function badStartLine(transactionId: string, why: string): MsrpError {
+  return new MsrpError('MSRP_ERR_BAD_START_LINE', why, { status: 400, transactionId });
+}
+
+function badHeader(name: string, value: string, transactionId: string, cause?: unknown): MsrpError {
+  return new MsrpError(
+    'MSRP_ERR_BAD_HEADER',
+    `Invalid ${name} header: ${JSON.stringify(value.slice(0, 128))}`,
+    {
+      status: 400,
+      transactionId,
+      cause,
+    },
+  );
+}
 
 /**
  * Parses a start line (without CRLF) into an empty head.
@@ -97,9 +112,7 @@ export function parseStartLine(line: string): Head {
       `Invalid transaction id ${JSON.stringify(transactionId)}`,
     );
   }
-  const fail = (why: string): MsrpError =>
-    new MsrpError('MSRP_ERR_BAD_START_LINE', why, { status: 400, transactionId });
-  if (sp < 0) throw fail('Start line has no method or status code');
+  if (sp < 0) throw badStartLine(transactionId, 'Start line has no method or status code');
   const rest = line.slice(sp + 1);
   if (METHOD.test(rest))
     return { kind: 'request', transactionId, method: rest, toPath: [], fromPath: [] };
@@ -114,24 +127,76 @@ export function parseStartLine(line: string): Head {
     };
     if (rest.length > 3) {
       const comment = rest.slice(4);
-      if (!UTF8TEXT.test(comment)) throw fail('Response comment contains control characters');
+      if (!UTF8TEXT.test(comment))
+        throw badStartLine(transactionId, 'Response comment contains control characters');
       head.comment = comment;
     }
     return head;
   }
-  throw fail(`Invalid method or status code ${JSON.stringify(rest.slice(0, 32))}`);
+  throw badStartLine(
+    transactionId,
+    `Invalid method or status code ${JSON.stringify(rest.slice(0, 32))}`,
+  );
 }
 
-function parsePath(value: string): MsrpUri[] {
-  // RFC 4975 §9: MSRP-URI *( SP MSRP-URI )
-  return value.split(' ').map(parseUri);
+/** Parsed Path headers by their text: paths repeat on every chunk of a session. */
+export type PathCache = Map<string, readonly MsrpUri[]>;
+
+const PATH_CACHE_SIZE = 64;
+
+function parsePath(value: string, cache?: PathCache): readonly MsrpUri[] {
+  let uris = cache?.get(value);
+  if (uris === undefined) {
+    // RFC 4975 §9: MSRP-URI *( SP MSRP-URI )
+    uris = Object.freeze(value.split(' ').map(parseUri));
+    if (cache) {
+      if (cache.size >= PATH_CACHE_SIZE) cache.clear();
+      cache.set(value, uris);
+    }
+  }
+  return uris;
 }
+
+function parseSeconds(value: string): number | undefined {
+  return DIGITS.test(value) ? Number(value) : undefined;
+}
+
+function parseEnum<T extends string>(values: readonly T[]): (value: string) => T | undefined {
+  // ABNF quoted strings are case-insensitive (RFC 5234 §2.3).
+  return (value) => values.find((v) => v === value.toLowerCase());
+}
+
+interface HeaderRule {
+  readonly field: keyof MsrpHeaders;
+  readonly parse: (value: string, cache?: PathCache) => unknown;
+  /** May appear more than once; values are collected in an array. */
+  readonly repeats?: boolean;
+}
+
+const RULES: Record<string, HeaderRule | undefined> = {
+  'to-path': { field: 'toPath', parse: parsePath },
+  'from-path': { field: 'fromPath', parse: parsePath },
+  'message-id': { field: 'messageId', parse: (v) => (IDENT.test(v) ? v : undefined) },
+  'success-report': { field: 'successReport', parse: parseEnum(['yes', 'no']) },
+  'failure-report': { field: 'failureReport', parse: parseEnum(['yes', 'no', 'partial']) },
+  'byte-range': { field: 'byteRange', parse: parseByteRange },
+  status: { field: 'status', parse: parseStatusHeader },
+  expires: { field: 'expires', parse: parseSeconds },
+  'min-expires': { field: 'minExpires', parse: parseSeconds },
+  'max-expires': { field: 'maxExpires', parse: parseSeconds },
+  'use-path': { field: 'usePath', parse: parsePath },
+  // RFC 7616 §3.7: one challenge per algorithm, each in its own header.
+  'www-authenticate': { field: 'wwwAuthenticate', parse: parseAuthHeader, repeats: true },
+  authorization: { field: 'authorization', parse: parseAuthHeader },
+  'authentication-info': { field: 'authenticationInfo', parse: parseAuthParams },
+  'content-type': { field: 'contentType', parse: parseContentType },
+};
 
 /**
- * Parses one header line (without CRLF) into `head`.
- * @throws {MsrpError} `MSRP_ERR_BAD_HEADER` or `MSRP_ERR_MISSING_HEADER` with status 400.
+ * Parses one header line (without CRLF) into `head`. `cache` memoises Path headers.
+ * @throws {MsrpError} `MSRP_ERR_BAD_HEADER` or `MSRP_ERR_DUPLICATE_HEADER`, status 400.
  */
-export function parseHeaderLine(head: Head, line: string): void {
+export function parseHeaderLine(head: Head, line: string, cache?: PathCache): void {
   const transactionId = head.transactionId;
   const colon = line.indexOf(':');
   const name = colon < 0 ? line : line.slice(0, colon);
@@ -139,101 +204,44 @@ export function parseHeaderLine(head: Head, line: string): void {
     throw new MsrpError(
       'MSRP_ERR_BAD_HEADER',
       `Malformed header line ${JSON.stringify(line.slice(0, 64))}`,
-      { status: 400, transactionId },
+      {
+        status: 400,
+        transactionId,
+      },
     );
   }
   let start = colon + 1;
   while (line.charCodeAt(start) === 0x20 || line.charCodeAt(start) === 0x09) start++;
   const value = line.slice(start);
-  const h = head as Mutable<Head>;
-  const bad = (cause?: unknown): MsrpError =>
-    new MsrpError(
-      'MSRP_ERR_BAD_HEADER',
-      `Invalid ${name} header: ${JSON.stringify(value.slice(0, 128))}`,
-      { status: 400, transactionId, cause },
-    );
-  const once = <T>(current: T | undefined, parsed: T | undefined): T => {
-    if (parsed === undefined) throw bad();
-    if (current !== undefined) {
-      throw new MsrpError('MSRP_ERR_DUPLICATE_HEADER', `Header ${name} appears more than once`, {
-        status: 400,
-        transactionId,
-      });
-    }
-    return parsed;
-  };
-  const path = (current: readonly MsrpUri[] | undefined): readonly MsrpUri[] => {
-    let uris: MsrpUri[] | undefined;
-    try {
-      uris = parsePath(value);
-    } catch (e) {
-      throw bad(e);
-    }
+  if (!UTF8TEXT.test(value)) throw badHeader(name, value, transactionId);
+  const fields = head as unknown as Record<string, unknown>;
+  const rule = RULES[name.toLowerCase()];
+  if (!rule) {
+    const list =
+      name.length > 8 && name.slice(0, 8).toLowerCase() === 'content-'
+        ? 'contentHeaders'
+        : 'extensions';
+    fields[list] = [...((fields[list] as HeaderField[] | undefined) ?? []), { name, value }];
+    return;
+  }
+  let parsed: unknown;
+  try {
+    parsed = rule.parse(value, cache);
+  } catch (e) {
+    throw badHeader(name, value, transactionId, e);
+  }
+  if (parsed === undefined) throw badHeader(name, value, transactionId);
+  const current = fields[rule.field];
+  if (rule.repeats) {
+    fields[rule.field] = [...((current as unknown[] | undefined) ?? []), parsed];
+  } else if (current === undefined || (Array.isArray(current) && current.length === 0)) {
     // toPath and fromPath start out empty, meaning "not seen yet".
-    return once(current?.length ? current : undefined, uris);
-  };
-  const seconds = (current: number | undefined): number =>
-    once(current, DIGITS.test(value) ? Number(value) : undefined);
-
-  if (!UTF8TEXT.test(value)) throw bad();
-  switch (name.toLowerCase()) {
-    case 'to-path':
-      h.toPath = path(h.toPath);
-      return;
-    case 'from-path':
-      h.fromPath = path(h.fromPath);
-      return;
-    case 'message-id':
-      h.messageId = once(h.messageId, IDENT.test(value) ? value : undefined);
-      return;
-    case 'success-report':
-      h.successReport = once(
-        h.successReport,
-        value === 'yes' || value === 'no' ? value : undefined,
-      );
-      return;
-    case 'failure-report':
-      h.failureReport = once(
-        h.failureReport,
-        value === 'yes' || value === 'no' || value === 'partial' ? value : undefined,
-      );
-      return;
-    case 'byte-range':
-      h.byteRange = once(h.byteRange, parseByteRange(value));
-      return;
-    case 'status':
-      h.status = once(h.status, parseStatusHeader(value));
-      return;
-    case 'expires':
-      h.expires = seconds(h.expires);
-      return;
-    case 'min-expires':
-      h.minExpires = seconds(h.minExpires);
-      return;
-    case 'max-expires':
-      h.maxExpires = seconds(h.maxExpires);
-      return;
-    case 'use-path':
-      h.usePath = path(h.usePath);
-      return;
-    case 'www-authenticate':
-      h.wwwAuthenticate = [...(h.wwwAuthenticate ?? []), once(undefined, parseAuthHeader(value))];
-      return;
-    case 'authorization':
-      h.authorization = once(h.authorization, parseAuthHeader(value));
-      return;
-    case 'authentication-info':
-      h.authenticationInfo = once(h.authenticationInfo, parseAuthParams(value));
-      return;
-    case 'content-type':
-      h.contentType = once(h.contentType, parseContentType(value));
-      return;
-    default:
-      if (name.length > 8 && name.slice(0, 8).toLowerCase() === 'content-') {
-        h.contentHeaders = [...(h.contentHeaders ?? []), { name, value }];
-      } else {
-        h.extensions = [...(h.extensions ?? []), { name, value }];
-      }
+    fields[rule.field] = parsed;
+  } else {
+    throw new MsrpError('MSRP_ERR_DUPLICATE_HEADER', `Header ${name} appears more than once`, {
+      status: 400,
+      transactionId,
+    });
   }
 }
 
@@ -251,6 +259,10 @@ export function checkHead(head: Head): void {
       transactionId: head.transactionId,
     });
   }
+}
+
+function formatPath(path: readonly MsrpUri[]): string {
+  return path.length === 1 ? formatUri(path[0]!) : path.map(formatUri).join(' ');
 }
 
 function invalid(what: string): MsrpError {
@@ -283,8 +295,8 @@ export function formatHead(head: Head): string {
   }
   const lines = [
     start,
-    `To-Path: ${head.toPath.map(formatUri).join(' ')}`,
-    `From-Path: ${head.fromPath.map(formatUri).join(' ')}`,
+    `To-Path: ${formatPath(head.toPath)}`,
+    `From-Path: ${formatPath(head.fromPath)}`,
   ];
   const add = (name: string, value: string | number | undefined): void => {
     if (value !== undefined) lines.push(`${name}: ${value}`);
@@ -297,7 +309,7 @@ export function formatHead(head: Head): string {
   add('Expires', head.expires);
   add('Min-Expires', head.minExpires);
   add('Max-Expires', head.maxExpires);
-  add('Use-Path', head.usePath && head.usePath.map(formatUri).join(' '));
+  add('Use-Path', head.usePath && formatPath(head.usePath));
   for (const challenge of head.wwwAuthenticate ?? [])
     add('WWW-Authenticate', formatAuthHeader(challenge));
   add('Authorization', head.authorization && formatAuthHeader(head.authorization));

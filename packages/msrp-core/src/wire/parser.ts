@@ -1,5 +1,5 @@
 import { MsrpError } from '../errors.js';
-import { checkHead, parseHeaderLine, parseStartLine, type Head } from './head.js';
+import { checkHead, parseHeaderLine, parseStartLine, type Head, type PathCache } from './head.js';
 
 /** How a chunk ends (RFC 4975 §7.1): `$` last chunk, `+` more to come, `#` message aborted. */
 export type ContinuationFlag = '+' | '$' | '#';
@@ -31,10 +31,12 @@ export interface ParserOptions {
 }
 
 const CR = 0x0d;
+const DASH = 0x2d;
 const LF = 0x0a;
 const FLAGS: Record<number, ContinuationFlag | undefined> = { 0x24: '$', 0x2b: '+', 0x23: '#' };
 /** Stands in front of a body: the CRLF that ended the header block may also begin the end-line. */
 const VIRTUAL_CRLF = Buffer.from('\r\n');
+const CRLF_CRLF = Buffer.from('\r\n\r\n');
 
 type State = 'start' | 'headers' | 'body' | 'failed';
 
@@ -71,6 +73,7 @@ export class Parser {
   #headerBytes = 0;
   #headerCount = 0;
   #head: Head | undefined;
+  readonly #paths: PathCache = new Map();
   /** End-line of a bodiless frame whose head paused the parser. */
   #pendingEnd: ContinuationFlag | undefined;
 
@@ -191,8 +194,18 @@ export class Parser {
         if (pos < buf.length) this.#queue.unshift(buf.subarray(pos));
       }
     } catch (e) {
-      if (e instanceof MsrpError) throw this.#fail(e);
-      throw e;
+      if (!(e instanceof MsrpError)) throw e;
+      const head = this.#head;
+      throw this.#fail(
+        head && !e.head
+          ? new MsrpError(e.code, e.message, {
+              ...(e.status !== undefined && { status: e.status }),
+              transactionId: head.transactionId,
+              head,
+              cause: e.cause,
+            })
+          : e,
+      );
     }
   }
 
@@ -203,11 +216,23 @@ export class Parser {
   // ---- start line and headers -------------------------------------------------------
 
   #readLines(buf: Buffer, pos: number): number {
+    if (this.#state === 'start' && this.#lineParts.length === 0) {
+      const end = this.#readWholeHead(buf, pos);
+      if (end !== undefined) return end;
+    }
     while (pos < buf.length && !this.#paused && this.#state !== 'body') {
       const nl = buf.indexOf(LF, pos);
-      const stop = nl < 0 ? buf.length : nl;
-      this.#lineBytes += stop - pos;
-      this.#checkLineLimit();
+      // Count the line with its LF, so that the limit covers every byte of the block.
+      this.#lineBytes += (nl < 0 ? buf.length : nl + 1) - pos;
+      // A partial line still needs its LF. The end-line is not part of the header block.
+      const first = this.#lineParts[0]?.[0] ?? buf[pos];
+      if (
+        first !== DASH ||
+        this.#state !== 'headers' ||
+        this.#lineBytes > this.#head!.transactionId.length + 10
+      ) {
+        this.#checkLineLimit(nl < 0 ? 1 : 0);
+      }
       if (nl < 0) {
         this.#lineParts.push(Buffer.from(buf.subarray(pos)));
         return buf.length;
@@ -220,6 +245,7 @@ export class Parser {
       } else {
         line = buf.subarray(pos, nl);
       }
+      const size = this.#lineBytes;
       this.#lineBytes = 0;
       pos = nl + 1;
       // RFC 4975 §9: every line of the start line and headers ends in CRLF.
@@ -229,21 +255,73 @@ export class Parser {
           ...(this.#head && { transactionId: this.#head.transactionId }),
         });
       }
-      this.#readLine(line.toString('utf8', 0, line.length - 1), line.length + 1);
+      this.#readLine(line.toString('utf8', 0, line.length - 1), size);
     }
     return pos;
   }
 
-  #checkLineLimit(): void {
+  /**
+   * Fast path for a head that lies whole in `buf`: one decode and split instead of a
+   * decode per line. Returns the position after it, or undefined to read line by line.
+   */
+  #readWholeHead(buf: Buffer, pos: number): number | undefined {
+    const nl = buf.indexOf(LF, pos);
+    if (nl <= pos + 1 || nl - pos > this.#maxStartLine + 1 || buf[nl - 1] !== CR) return undefined;
+    // From the CRLF of the start line: the block ends at CRLF CRLF (a body follows) or at
+    // CRLF end-line (no body), within the header size limit.
+    const window = buf.subarray(nl - 1, Math.min(buf.length, nl + 1 + this.#maxHeaderBytes));
+    const blank = window.indexOf(CRLF_CRLF);
+    const head = parseStartLine(buf.toString('utf8', pos, nl - 1));
+    const endLine = Buffer.from(`\r\n-------${head.transactionId}`, 'latin1');
+    const bodiless = window.subarray(0, blank < 0 ? window.length : blank + 2).indexOf(endLine);
+    let stop: number;
+    let flag: ContinuationFlag | undefined;
+    if (bodiless >= 0) {
+      stop = bodiless;
+      const at = nl - 1 + bodiless + endLine.length;
+      flag = FLAGS[buf[at]!];
+      if (at + 2 >= buf.length || !flag || buf[at + 1] !== CR || buf[at + 2] !== LF)
+        return undefined;
+    } else if (blank >= 0) {
+      stop = blank;
+    } else {
+      return undefined;
+    }
+    this.#head = head;
+    this.#headerCount = 0;
+    this.#state = 'headers';
+    if (stop > 0) {
+      for (const line of buf.toString('utf8', nl + 1, nl - 1 + stop).split('\r\n')) {
+        if (line.includes('\n')) {
+          throw new MsrpError('MSRP_ERR_BAD_LINE_ENDING', 'Line ends in LF without CR', {
+            status: 400,
+            transactionId: head.transactionId,
+          });
+        }
+        this.#addHeader(head, line);
+      }
+    }
+    checkHead(head);
+    if (flag) {
+      this.#endBodiless(head, flag);
+      return nl - 1 + stop + endLine.length + 3;
+    }
+    this.#beginBody(head, endLine);
+    return nl - 1 + stop + 4;
+  }
+
+  #checkLineLimit(missing: number): void {
+    const size = this.#lineBytes + missing;
     if (this.#state === 'start') {
-      if (this.#lineBytes > this.#maxStartLine + 1) {
+      // The limit counts the start line without its CRLF.
+      if (size > this.#maxStartLine + 2) {
         throw new MsrpError(
           'MSRP_ERR_START_LINE_TOO_LONG',
           `Start line longer than ${this.#maxStartLine} bytes`,
           { status: 400 },
         );
       }
-    } else if (this.#headerBytes + this.#lineBytes > this.#maxHeaderBytes) {
+    } else if (this.#headerBytes + size > this.#maxHeaderBytes) {
       throw new MsrpError(
         'MSRP_ERR_HEADER_TOO_LARGE',
         `Header block larger than ${this.#maxHeaderBytes} bytes`,
@@ -267,29 +345,41 @@ export class Parser {
     if (line === '') {
       // Blank line: a body follows (RFC 4975 §9 content-stuff).
       checkHead(head);
-      this.#marker = Buffer.from(`\r\n-------${head.transactionId}`, 'latin1');
-      this.#carry = VIRTUAL_CRLF;
-      this.#virtual = VIRTUAL_CRLF.length;
-      this.#state = 'body';
-      this.#emit(this.#sink.head(head));
+      this.#beginBody(head);
       return;
     }
     const flag = this.#endLineFlag(line, head.transactionId);
     if (flag) {
       // A frame without body: the end-line follows the headers directly.
       checkHead(head);
-      this.#emit(this.#sink.head(head));
-      if (this.#paused) this.#pendingEnd = flag;
-      else this.#finishFrame(flag);
+      this.#endBodiless(head, flag);
       return;
     }
+    this.#addHeader(head, line);
+  }
+
+  #addHeader(head: Head, line: string): void {
     if (++this.#headerCount > this.#maxHeaders) {
       throw new MsrpError('MSRP_ERR_TOO_MANY_HEADERS', `More than ${this.#maxHeaders} headers`, {
         status: 400,
         transactionId: head.transactionId,
       });
     }
-    parseHeaderLine(head, line);
+    parseHeaderLine(head, line, this.#paths);
+  }
+
+  #beginBody(head: Head, marker = Buffer.from(`\r\n-------${head.transactionId}`, 'latin1')): void {
+    this.#marker = marker;
+    this.#carry = VIRTUAL_CRLF;
+    this.#virtual = VIRTUAL_CRLF.length;
+    this.#state = 'body';
+    this.#emit(this.#sink.head(head));
+  }
+
+  #endBodiless(head: Head, flag: ContinuationFlag): void {
+    this.#emit(this.#sink.head(head));
+    if (this.#paused) this.#pendingEnd = flag;
+    else this.#finishFrame(flag);
   }
 
   #endLineFlag(line: string, tid: string): ContinuationFlag | undefined {

@@ -58,6 +58,9 @@ export function encodeFrame(
  */
 export function containsEndLine(body: Uint8Array, transactionId: string): boolean {
   const buf = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.length);
-  const marker = `-------${transactionId}`;
-  return buf.indexOf(`\r\n${marker}`, 0, 'latin1') >= 0 || buf.indexOf(marker, 0, 'latin1') === 0;
+  const marker = Buffer.from(`\r\n-------${transactionId}`, 'latin1');
+  const atStart =
+    buf.length >= marker.length - 2 &&
+    buf.compare(marker, 2, marker.length, 0, marker.length - 2) === 0;
+  return atStart || buf.indexOf(marker) >= 0;
 }

@@ -125,16 +125,29 @@ export function parseUri(text: string): MsrpUri {
     scheme: scheme[1]!.toLowerCase() as 'msrp' | 'msrps',
     host,
     transport,
-    params,
+    params: Object.freeze(params),
     ...(user !== undefined && { user }),
     ...(port !== undefined && { port }),
     ...(sessionId !== undefined && { sessionId }),
   };
-  return uri;
+  // Frozen, so that its text can be cached and the object shared between parsed frames.
+  return Object.freeze(uri);
 }
+
+/** Text of frozen URIs: the same few URIs are formatted on every chunk of a session. */
+const formatted = new WeakMap<MsrpUri, string>();
 
 /** Formats an MSRP URI; the inverse of {@link parseUri}. */
 export function formatUri(uri: MsrpUri): string {
+  let text = formatted.get(uri);
+  if (text === undefined) {
+    text = formatUncached(uri);
+    if (Object.isFrozen(uri)) formatted.set(uri, text);
+  }
+  return text;
+}
+
+function formatUncached(uri: MsrpUri): string {
   let s = `${uri.scheme}://`;
   if (uri.user !== undefined) s += `${uri.user}@`;
   s += uri.host.includes(':') ? `[${uri.host}]` : uri.host;
@@ -172,4 +185,12 @@ export function uriEquals(a: MsrpUri, b: MsrpUri): boolean {
     a.transport.toLowerCase() === b.transport.toLowerCase() &&
     comparableHost(a.host) === comparableHost(b.host)
   );
+}
+
+/**
+ * A string that is equal for two URIs exactly when {@link uriEquals} says they are: a key
+ * for maps of sessions.
+ */
+export function uriKey(uri: MsrpUri): string {
+  return `${uri.scheme}://${comparableHost(uri.host)}:${uri.port ?? ''}/${uri.sessionId ?? ''};${uri.transport.toLowerCase()}`;
 }

@@ -1,0 +1,63 @@
+// Runs every benchmark and prints one table. Usage: pnpm bench [--quick] [--json]
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { runCodecBench } from './codec.js';
+import { runTransferBench, type LimitRow } from './transfer.js';
+import { formatTable, FULL, QUICK, type Row } from './lib/measure.js';
+
+const { values } = parseArgs({
+  // `pnpm bench -- --quick` passes the `--` along.
+  args: process.argv.slice(2).filter((a) => a !== '--'),
+  options: {
+    quick: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    /** Transfer size in MiB (default 1024; 128 with --quick). */
+    mib: { type: 'string' },
+    /** Run only these benches: codec, transfer. */
+    only: { type: 'string' },
+  },
+});
+
+const opts = values.quick ? QUICK : FULL;
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+const started = performance.now();
+const only = values.only?.split(',');
+const rows: Row[] = [];
+const limits: LimitRow[] = [];
+if (!only || only.includes('codec')) rows.push(...(await runCodecBench(opts, log)));
+if (!only || only.includes('transfer')) {
+  const mib = Number(values.mib ?? (values.quick ? 128 : 1024));
+  const transfer = await runTransferBench(mib * 1024 * 1024, log);
+  rows.push(...transfer.rows);
+  limits.push(...transfer.limits);
+}
+const seconds = (performance.now() - started) / 1000;
+
+const env = {
+  node: process.version,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  mode: values.quick ? 'quick' : 'full',
+  seconds: Number(seconds.toFixed(1)),
+};
+if (values.json) {
+  process.stdout.write(`${JSON.stringify({ ...env, rows, limits }, null, 2)}\n`);
+} else {
+  console.log(
+    `\nNode ${env.node}, ${env.cpu} x${env.cores}, ${env.mode} run in ${env.seconds} s` +
+      ` (median of ${opts.rounds} rounds, ±: half the spread of the rounds; ratio = ours / baseline)\n`,
+  );
+  console.log(formatTable(rows));
+  if (limits.length > 0) {
+    console.log('\nMemory and latency (lower is better):\n');
+    const width = Math.max(...limits.map((l) => l.name.length));
+    for (const l of limits) {
+      const verdict = l.value < l.limit ? 'ok' : 'ABOVE';
+      console.log(
+        `${l.name.padEnd(width)}  ${l.value.toFixed(1).padStart(7)} ${l.unit.padEnd(3)}  ${verdict} (< ${l.limit} ${l.unit})`,
+      );
+    }
+  }
+}

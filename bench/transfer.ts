@@ -1,0 +1,205 @@
+// Transfer benchmark: MSRP endpoint to endpoint over loopback, each side in its own process,
+// beside raw TCP moving the same bytes between two Node processes in the same run.
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { PeerCommand, PeerReport } from './transfer-peer.js';
+import type { Row } from './lib/measure.js';
+
+/** A figure that has a limit rather than a baseline: memory, latency. */
+export interface LimitRow {
+  name: string;
+  value: number;
+  unit: string;
+  /** The value must stay below this. */
+  limit: number;
+}
+
+export interface TransferResult {
+  rows: Row[];
+  limits: LimitRow[];
+}
+
+type Done = Extract<PeerReport, { event: 'done' }>;
+
+// Compiled with the rest of bench/ (pnpm bench), so that peers run on plain node: the RSS
+// they report is the library's, not a TypeScript loader's.
+const peerScript = new URL('./transfer-peer.js', import.meta.url).pathname;
+
+/** Starts a peer process and sends it its command; resolves with its `ready` report. */
+async function startPeer(
+  cmd: PeerCommand,
+): Promise<{ child: ChildProcess; ready: PeerReport; done: Promise<Done> }> {
+  const child = fork(peerScript, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const reports: PeerReport[] = [];
+  let notify: (() => void) | undefined;
+  child.on('message', (r: PeerReport) => {
+    reports.push(r);
+    notify?.();
+  });
+  const next = async (event: PeerReport['event']): Promise<PeerReport> => {
+    for (;;) {
+      const found = reports.find((r) => r.event === event);
+      if (found) return found;
+      const exited = once(child, 'exit').then(([code]) => {
+        throw new Error(`${cmd.role} exited with ${String(code)} before '${event}'`);
+      });
+      await Promise.race([new Promise<void>((resolve) => (notify = resolve)), exited]);
+    }
+  };
+  child.send(cmd);
+  const ready =
+    cmd.role === 'raw-source' || cmd.role === 'msrp-sender'
+      ? { event: 'ready' as const }
+      : await next('ready');
+  return { child, ready, done: next('done') as Promise<Done> };
+}
+
+async function finish(...children: ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children.map(async (c) => {
+      if (c.exitCode === null) await once(c, 'exit');
+    }),
+  );
+}
+
+async function raw(bytes: number): Promise<{ mbps: number }> {
+  const sink = await startPeer({ role: 'raw-sink', bytes });
+  const source = await startPeer({
+    role: 'raw-source',
+    port: (sink.ready as { port: number }).port,
+    bytes,
+  });
+  const got = await sink.done;
+  await source.done;
+  await finish(sink.child, source.child);
+  return { mbps: bytes / got.ms / 1000 };
+}
+
+interface MsrpRun {
+  mbps: number;
+  senderRss: number;
+  receiverRss: number;
+  chatMs: number[];
+}
+
+async function msrp(bytes: number, chunkSize: number, file?: string): Promise<MsrpRun> {
+  const receiver = await startPeer({ role: 'msrp-receiver', file: file !== undefined });
+  const to = (
+    receiver.ready as { uri: NonNullable<Extract<PeerReport, { event: 'ready' }>['uri']> }
+  ).uri;
+  const sender = await startPeer({
+    role: 'msrp-sender',
+    to,
+    bytes,
+    chunkSize,
+    chatEvery: 20,
+    ...(file && { file }),
+  });
+  const [got, sent] = await Promise.all([receiver.done, sender.done]);
+  await finish(receiver.child, sender.child);
+  if (got.bytes !== bytes || sent.bytes !== bytes)
+    throw new Error(`transfer incomplete: ${got.bytes}/${sent.bytes} of ${bytes}`);
+  return {
+    mbps: bytes / sent.ms / 1000,
+    senderRss: sent.maxRssMiB,
+    receiverRss: got.maxRssMiB,
+    chatMs: sent.chatMs ?? [],
+  };
+}
+
+function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+async function makeFile(bytes: number): Promise<{ path: string; dir: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'msrp-bench-'));
+  const path = join(dir, 'payload.bin');
+  const out = createWriteStream(path);
+  const piece = randomBytes(1024 * 1024);
+  for (let left = bytes; left > 0; left -= piece.length) {
+    if (!out.write(left >= piece.length ? piece : piece.subarray(0, left)))
+      await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'close');
+  return { path, dir };
+}
+
+/** Default chunk size (crosses deployed relays) and the size we recommend for direct paths. */
+export const DEFAULT_CHUNK = 8192;
+export const DIRECT_CHUNK = 1024 * 1024;
+
+export async function runTransferBench(
+  bytes: number,
+  log: (line: string) => void,
+): Promise<TransferResult> {
+  const mib = bytes / 1024 / 1024;
+  const rows: Row[] = [];
+  const baselineIs = `raw TCP: one Node process writing the same ${mib} MiB in 64 KiB pieces (honouring drain) to another that counts them`;
+  log(`transfer: raw TCP, ${mib} MiB...`);
+  const base = await raw(bytes);
+  const row = (name: string, run: MsrpRun, goal?: number): Row => ({
+    bench: 'transfer',
+    name,
+    unit: 'MB/s',
+    ours: run.mbps,
+    baseline: base.mbps,
+    ratio: run.mbps / base.mbps,
+    oursSpread: 0,
+    baselineSpread: 0,
+    baselineIs,
+    ...(goal !== undefined && { goal }),
+  });
+  log(`transfer: MSRP ${mib} MiB, ${DIRECT_CHUNK / 1024} KiB chunks...`);
+  const direct = await msrp(bytes, DIRECT_CHUNK);
+  rows.push(row(`${mib} MiB, ${DIRECT_CHUNK / 1024} KiB chunks (direct path)`, direct, 0.8));
+  log(`transfer: MSRP ${mib} MiB, ${DEFAULT_CHUNK / 1024} KiB chunks...`);
+  const small = await msrp(bytes, DEFAULT_CHUNK);
+  rows.push(row(`${mib} MiB, ${DEFAULT_CHUNK / 1024} KiB chunks (default)`, small));
+  log(`transfer: MSRP ${mib} MiB file from disk, SHA-1 + SHA-256 on both sides...`);
+  const { path, dir } = await makeFile(bytes);
+  let file: MsrpRun;
+  try {
+    file = await msrp(bytes, DIRECT_CHUNK, path);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  rows.push(row(`${mib} MiB file, hashed both sides, ${DIRECT_CHUNK / 1024} KiB chunks`, file));
+  const runs = { direct, default: small, file };
+  const limits: LimitRow[] = [];
+  for (const [name, run] of Object.entries(runs)) {
+    limits.push({
+      name: `peak RSS, sender (${name})`,
+      value: run.senderRss,
+      unit: 'MiB',
+      limit: 100,
+    });
+    limits.push({
+      name: `peak RSS, receiver (${name})`,
+      value: run.receiverRss,
+      unit: 'MiB',
+      limit: 100,
+    });
+  }
+  const chat = [...direct.chatMs, ...small.chatMs, ...file.chatMs];
+  limits.push({
+    name: `chat send→200 p50 during transfers (${chat.length} msgs)`,
+    value: percentile(chat, 50),
+    unit: 'ms',
+    limit: 50,
+  });
+  limits.push({
+    name: `chat send→200 p99 during transfers (${chat.length} msgs)`,
+    value: percentile(chat, 99),
+    unit: 'ms',
+    limit: 50,
+  });
+  return { rows, limits };
+}

@@ -1,0 +1,47 @@
+// Where `msrp listen` stores received files: safe names, never overwriting.
+import { open } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+
+/** Longest file name we create, in UTF-8 bytes (most file systems allow 255). */
+const MAX_NAME_BYTES = 200;
+
+/**
+ * A file name from a peer made safe to create in our directory: only its base name (either
+ * slash counts as a separator), no control or reserved characters, no leading dots (no
+ * hidden files, no `.` or `..`), bounded length. Returns `fallback` when nothing is left.
+ */
+export function safeFileName(name: string | undefined, fallback: string): string {
+  let base = (name ?? '').split(/[/\\]/).pop() ?? '';
+  base = base
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '_')
+    .replace(/^[.\s]+/, '')
+    .replace(/[.\s]+$/, '');
+  if (Buffer.byteLength(base) > MAX_NAME_BYTES) {
+    const ext = extname(base).slice(0, 16);
+    let stem = base.slice(0, base.length - ext.length);
+    while (Buffer.byteLength(stem + ext) > MAX_NAME_BYTES) stem = [...stem].slice(0, -1).join('');
+    base = stem + ext;
+  }
+  return base === '' ? fallback : base;
+}
+
+/**
+ * Creates an empty file for `name` in `dir`, atomically, so that no existing file (nor one
+ * another message is being saved to) is overwritten: `name`, then `stem-1.ext`, `stem-2.ext`...
+ * @returns the path created.
+ */
+export async function reserveFile(dir: string, name: string): Promise<string> {
+  const ext = extname(name);
+  const stem = name.slice(0, name.length - ext.length);
+  for (let i = 0; ; i++) {
+    const path = join(dir, i === 0 ? name : `${stem}-${i}${ext}`);
+    try {
+      const handle = await open(path, 'wx');
+      await handle.close();
+      return path;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || i >= 9999) throw e;
+    }
+  }
+}

@@ -1,0 +1,276 @@
+// `msrp listen`: a passive endpoint that prints text messages and stores files.
+import { mkdir, unlink } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import mime from 'mime-types';
+import {
+  Endpoint,
+  certificateFingerprint,
+  formatContentType,
+  formatUri,
+  mediaTypeOf,
+  newSessionId,
+  type IncomingMessage,
+  type MsrpError,
+  type MsrpUri,
+  type Session,
+  type SessionOptions,
+  type TlsServerOptions,
+} from '../index.js';
+import {
+  CliError,
+  EXIT,
+  EXIT_CODES_HELP,
+  onSignal,
+  Output,
+  parseFlags,
+  sizeFlag,
+  tlsServerFlags,
+  uriFlag,
+  usage,
+  within,
+} from './common.js';
+import { reserveFile, safeFileName } from './files.js';
+
+export const LISTEN_HELP = `Usage: msrp listen --uri URI [options]
+
+Waits for MSRP peers on the host and port of URI and receives what they send to it:
+text messages (text/*) are printed on stdout, other content (files) is stored under
+--out. After a peer disconnects, the next one may send to the same URI again, so
+scripts can send one message or file after another. Runs until SIGINT or SIGTERM.
+
+The first line of stdout is the URI really listened on (port 0 picks a free port):
+  listening msrp://127.0.0.1:41234/SESSION;tcp
+With --tls-cert/--tls-key a second line gives the certificate fingerprint to pin:
+  fingerprint SHA-256 AB:CD:...
+
+Options:
+  --uri URI            session URI, e.g. msrp://127.0.0.1:2855/mysession;tcp; a URI
+                       without session-id gets a random one; port 0 picks a free port.
+                       Senders must use the URI as printed (host included)
+  --accept-types LIST  comma-separated media types to accept (type/subtype, type/* or *);
+                       others are refused with 415. Default: *
+  --max-size N         largest message accepted, in bytes (k, M, G suffixes allowed);
+                       larger ones are refused with 413
+  --out DIR            directory for received files (created if missing). Default: .
+  --tls-cert FILE      PEM certificate: listen for msrps (TLS); needs --tls-key
+  --tls-key FILE       PEM private key of --tls-cert
+  --json               one JSON object per line on stdout: first {"event":"listening",
+                       "uri":...,"pid":...}, then events "connected", "disconnected",
+                       "message", "file", "error" and "peerError"
+  -h, --help           show this help
+
+Stored files keep the sender's file name (base name only; an existing file is never
+overwritten: name-1.ext, name-2.ext...). Each is reported with its path, size, SHA-256
+and whether it matched the hash the sender announced.
+
+${EXIT_CODES_HELP}`;
+
+const FLAGS = {
+  uri: { type: 'string' },
+  'accept-types': { type: 'string' },
+  'max-size': { type: 'string' },
+  out: { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** A listening endpoint with its one session, as `listen` and `chat --listen` use it. */
+export interface Listener {
+  readonly endpoint: Endpoint;
+  readonly session: Session;
+  readonly uri: MsrpUri;
+  readonly fingerprint: string | undefined;
+}
+
+/**
+ * Listens on the authority of `uri` (TLS when `tls` is given, making the URI `msrps`) and
+ * creates the session that waits for peers, rebinding after each one leaves.
+ */
+export async function openListener(
+  uri: MsrpUri,
+  tls: TlsServerOptions | undefined,
+  options: SessionOptions,
+  out: Output,
+): Promise<Listener> {
+  if (uri.scheme === 'msrps' && !tls) throw usage('an msrps URI needs --tls-cert and --tls-key');
+  const endpoint = new Endpoint();
+  endpoint.on('peerError', (error: MsrpError, remote: string) => {
+    process.stderr.write(`${out.command}: peer ${remote}: ${error.message}\n`);
+    out.event({
+      event: 'peerError',
+      remote,
+      code: error.code,
+      status: error.status,
+      message: error.message,
+    });
+  });
+  let bound: MsrpUri;
+  const port = uri.port ?? 2855;
+  try {
+    bound = await endpoint.listen({ host: uri.host, port, ...(tls && { tls }) });
+  } catch (e) {
+    await endpoint.close();
+    throw new CliError(
+      `cannot listen on ${uri.host}:${port}: ${(e as Error).message}`,
+      EXIT.connection,
+    );
+  }
+  // The session URI is the one given, with the port really bound and the TLS scheme.
+  const localUri: MsrpUri = {
+    ...uri,
+    scheme: tls ? 'msrps' : 'msrp',
+    port: bound.port,
+    sessionId: uri.sessionId ?? newSessionId(),
+  };
+  const session = endpoint.createSession({ ...options, localUri, rebind: true });
+  session.accept();
+  const fingerprint = tls ? certificateFingerprint(tls.cert) : undefined;
+  const text = formatUri(localUri);
+  out.result(`listening ${text}`, {
+    event: 'listening',
+    uri: text,
+    ...(fingerprint && { fingerprint }),
+    // For scripts that want to stop it with a signal.
+    pid: process.pid,
+  });
+  if (fingerprint) out.result(`fingerprint ${fingerprint}`, { event: 'fingerprint', fingerprint });
+  session.on('bound', () => {
+    const peer = session.remotePath?.at(-1);
+    const from = peer ? formatUri(peer) : 'unknown';
+    out.status(`connected: ${from}`, { event: 'connected', from });
+  });
+  session.on('unbound', (error?: Error) => {
+    out.status(`disconnected${error ? `: ${error.message}` : ''}`, {
+      event: 'disconnected',
+      ...(error && { reason: error.message }),
+    });
+  });
+  return { endpoint, session, uri: localUri, fingerprint };
+}
+
+/** Whether a message is shown as text rather than stored as a file. */
+export function isText(message: IncomingMessage): boolean {
+  return (
+    message.body !== undefined &&
+    message.filename === undefined &&
+    message.contentType !== undefined &&
+    message.contentType.type.toLowerCase() === 'text'
+  );
+}
+
+export async function listenCommand(args: readonly string[]): Promise<number> {
+  const values = parseFlags(args, FLAGS);
+  if (values.help) {
+    process.stdout.write(`${LISTEN_HELP}\n`);
+    return EXIT.ok;
+  }
+  const out = new Output('msrp listen', values.json ?? false);
+  const uri = uriFlag('--uri', values.uri);
+  const tls = tlsServerFlags(values);
+  const acceptTypes = values['accept-types']?.split(',').map((t) => t.trim());
+  if (acceptTypes?.some((t) => !/^(\*|[^/\s]+\/(\*|[^/\s]+))$/.test(t))) {
+    throw usage(
+      `--accept-types: expected type/subtype, type/* or *, got "${values['accept-types']}"`,
+    );
+  }
+  const maxSize = sizeFlag('--max-size', values['max-size']);
+  const outDir = resolve(values.out ?? '.');
+  try {
+    await mkdir(outDir, { recursive: true });
+  } catch (e) {
+    throw usage(`--out: cannot create ${outDir}: ${(e as Error).message}`);
+  }
+
+  const listener = await openListener(
+    uri,
+    tls,
+    {
+      ...(acceptTypes && { acceptTypes }),
+      ...(maxSize !== undefined && { maxSize }),
+    },
+    out,
+  );
+  const stopped = new Promise<void>((resolve) => onSignal(() => resolve()));
+
+  const pending = new Set<Promise<void>>();
+  const serving = (async () => {
+    for await (const message of listener.session) {
+      const work = receive(message, outDir, out).catch((e: Error) =>
+        out.error(`receiving ${message.messageId} failed: ${e.message}`),
+      );
+      pending.add(work);
+      void work.finally(() => pending.delete(work));
+    }
+  })();
+
+  await stopped;
+  await within(listener.endpoint.close(), 3000);
+  await within(serving, 1000);
+  await within(Promise.allSettled(pending), 3000);
+  return EXIT.ok;
+}
+
+async function receive(message: IncomingMessage, outDir: string, out: Output): Promise<void> {
+  // An aborted stream errors; saveTo reports that, but the file is not open yet.
+  message.stream?.on('error', () => undefined);
+  const contentType = message.contentType ? formatContentType(message.contentType) : undefined;
+  if (isText(message)) {
+    if (message.aborted) {
+      out.error(`message ${message.messageId} was aborted after ${message.received} bytes`, {
+        messageId: message.messageId,
+      });
+      return;
+    }
+    const text = message.text();
+    out.result(text.endsWith('\n') ? text.slice(0, -1) : text, {
+      event: 'message',
+      messageId: message.messageId,
+      contentType,
+      text,
+    });
+    return;
+  }
+  const media = message.contentType ? mediaTypeOf(message.contentType) : 'application/octet-stream';
+  const fallback = `message-${message.messageId}.${mime.extension(media) || 'bin'}`;
+  const name = safeFileName(message.filename, fallback);
+  let path: string;
+  try {
+    path = await reserveFile(outDir, name);
+  } catch (e) {
+    // Keep the connection flowing: a stream nobody reads would stall it for every message.
+    message.stream?.resume();
+    out.error(`cannot store ${name} in ${outDir}, message discarded: ${(e as Error).message}`, {
+      messageId: message.messageId,
+      name: message.filename,
+    });
+    return;
+  }
+  try {
+    const saved = await message.saveTo(path);
+    const hash =
+      saved.hashMatches === undefined
+        ? 'no hash announced'
+        : saved.hashMatches
+          ? 'hash matched'
+          : `HASH MISMATCH (announced ${saved.announcedHash})`;
+    out.result(`saved ${path} (${saved.bytes} bytes, sha-256 ${saved.sha256}, ${hash})`, {
+      event: 'file',
+      messageId: message.messageId,
+      path,
+      name: message.filename,
+      contentType,
+      bytes: saved.bytes,
+      sha256: saved.sha256,
+      announcedHash: saved.announcedHash,
+      hashMatches: saved.hashMatches,
+    });
+  } catch (e) {
+    await unlink(path).catch(() => undefined);
+    out.error(
+      `receiving ${message.filename ?? message.messageId} failed after ${message.received} bytes: ${(e as Error).message}`,
+      { messageId: message.messageId, name: message.filename },
+    );
+  }
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// The `msrp` command: an MSRP (RFC 4975) endpoint for the shell.
+import { chatCommand, CHAT_HELP } from './chat.js';
+import { CliError, EXIT, EXIT_CODES_HELP, oneLine } from './common.js';
+import { listenCommand, LISTEN_HELP } from './listen.js';
+import { sendCommand, SEND_HELP } from './send.js';
+
+const COMMANDS: Record<
+  string,
+  { run: (args: readonly string[]) => Promise<number>; help: string }
+> = {
+  listen: { run: listenCommand, help: LISTEN_HELP },
+  send: { run: sendCommand, help: SEND_HELP },
+  chat: { run: chatCommand, help: CHAT_HELP },
+};
+
+const HELP = `Usage: msrp <command> [options]
+
+An MSRP (RFC 4975) endpoint: receive, send and chat over msrp:// and msrps:// (TLS).
+
+Commands:
+  listen   wait for peers; print text messages, store files
+           msrp listen --uri msrp://127.0.0.1:2855/inbox;tcp --out ./received
+  send     send one text message or file and wait until it is confirmed
+           msrp send --to msrp://127.0.0.1:2855/inbox;tcp --file photo.jpg
+  chat     interactive text chat, as the connecting or the listening side
+           msrp chat --to msrp://127.0.0.1:2855/inbox;tcp
+  help     show the help of a command: msrp help send
+
+Run \`msrp <command> --help\` for its options. --json (listen, send) prints one JSON
+object per line for scripts. Errors are one line on stderr.
+
+${EXIT_CODES_HELP}`;
+
+/** Runs the command line `args` (without node and the script); returns the exit code. */
+async function main(args: readonly string[]): Promise<number> {
+  const [name, ...rest] = args;
+  if (name === undefined) {
+    process.stderr.write(`${HELP}\n`);
+    return EXIT.usage;
+  }
+  if (name === '--help' || name === '-h') {
+    process.stdout.write(`${HELP}\n`);
+    return EXIT.ok;
+  }
+  if (name === 'help') {
+    const topic = rest[0];
+    const command = topic === undefined ? undefined : COMMANDS[topic];
+    if (topic !== undefined && !command)
+      return fail('msrp', `unknown command "${topic}"`, EXIT.usage);
+    process.stdout.write(`${command?.help ?? HELP}\n`);
+    return EXIT.ok;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) {
+    return fail(
+      'msrp',
+      `unknown command "${name}" (commands: listen, send, chat; see msrp --help)`,
+      EXIT.usage,
+    );
+  }
+  try {
+    return await command.run(rest);
+  } catch (e) {
+    if (e instanceof CliError) {
+      const hint = e.exitCode === EXIT.usage ? ` (see msrp ${name} --help)` : '';
+      if (rest.includes('--json')) {
+        const event = {
+          event: 'error',
+          message: oneLine(e.message),
+          exitCode: e.exitCode,
+          ...e.details,
+        };
+        process.stdout.write(`${JSON.stringify(event)}\n`);
+      }
+      return fail(`msrp ${name}`, `${e.message}${hint}`, e.exitCode);
+    }
+    return fail(`msrp ${name}`, `internal error: ${(e as Error).message}`, EXIT.failed);
+  }
+}
+
+function fail(prefix: string, message: string, code: number): number {
+  process.stderr.write(`${prefix}: ${oneLine(message)}\n`);
+  return code;
+}
+
+// A closed stdout (`msrp listen | head -1`) is not an error worth a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(EXIT.ok);
+  throw e;
+});
+
+process.exit(await main(process.argv.slice(2)));

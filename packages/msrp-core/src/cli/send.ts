@@ -1,0 +1,236 @@
+// `msrp send`: connects to a listening peer, sends one text message or file, and reports.
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  Endpoint,
+  MsrpError,
+  formatUri,
+  newSessionId,
+  parseContentType,
+  type CreateSessionOptions,
+  type Delivery,
+  type MsrpUri,
+  type Session,
+  type TlsClientOptions,
+} from '../index.js';
+import {
+  classify,
+  EXIT,
+  EXIT_CODES_HELP,
+  msFlag,
+  onSignal,
+  Output,
+  parseFlags,
+  sizeFlag,
+  tlsClientFlags,
+  uriFlag,
+  usage,
+  within,
+} from './common.js';
+import { formatRate, ProgressReporter } from './progress.js';
+
+export const SEND_HELP = `Usage: msrp send --to URI (--text TEXT | --file PATH) [options]
+
+Connects to the MSRP session URI of a listening peer (e.g. \`msrp listen\`), sends one
+text message or one file, waits until the peer has confirmed every chunk (and sent
+the success REPORT with --report), prints a one-line summary and exits 0 only then.
+
+Options:
+  --to URI            the peer's session URI, msrp://host:port/session;tcp (msrps for TLS)
+  --from URI          our own session URI (From-Path). Default: a random session-id
+  --text TEXT         send TEXT as text/plain;charset=utf-8
+  --file PATH         send a file (Content-Type from its name, SHA-256 announced)
+  --content-type T    Content-Type instead of the default
+  --chunk-size N      body bytes per chunk (k, M suffixes allowed). Default 8192
+  --report            ask for a success REPORT and wait for it
+  --fingerprint FP    msrps: accept the peer's certificate if and only if its SHA-256
+                      fingerprint is FP ("SHA-256 AB:CD:..." or hex, as listen prints it)
+  --ca FILE           msrps: PEM CA certificates to verify the peer against
+  --timeout MS        give up connecting, or waiting for any response, after MS
+                      milliseconds. Default: 10000 to connect, 30000 per response
+  --json              one JSON object per line on stdout: {"event":"connected"}, for
+                      files {"event":"progress","bytes","total","rate"} at most once a
+                      second, then {"event":"delivered",...} or {"event":"error",...};
+                      {"event":"retry"} when the peer's session was busy (506)
+  -h, --help          show this help
+
+A progress bar is drawn on stderr for files when stderr is a terminal (not with --json).
+A peer whose session is still bound to a previous sender answers 506: send retries
+for up to 5 seconds.
+
+${EXIT_CODES_HELP}`;
+
+const FLAGS = {
+  to: { type: 'string' },
+  from: { type: 'string' },
+  text: { type: 'string' },
+  file: { type: 'string' },
+  'content-type': { type: 'string' },
+  'chunk-size': { type: 'string' },
+  report: { type: 'boolean' },
+  fingerprint: { type: 'string' },
+  ca: { type: 'string' },
+  timeout: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** How long to retry a peer that answers 506 (its session is still bound to a previous sender). */
+const BUSY_RETRY_MS = 5000;
+
+/**
+ * Opens a session to `to` on a new endpoint. A `msrp listen` peer may still be bound to the
+ * previous sender's connection for a moment after that one left, and answers 506 meanwhile:
+ * retry briefly (reporting each retry through `onRetry`).
+ *
+ * Each attempt gets a fresh endpoint: an endpoint would hand the next session the connection
+ * that the refused one is closing, and a request on it never settles.
+ */
+export async function connectSession(
+  makeEndpoint: () => Endpoint,
+  options: CreateSessionOptions,
+  to: MsrpUri,
+  onRetry: (error: MsrpError) => void = () => undefined,
+): Promise<{ endpoint: Endpoint; session: Session }> {
+  const deadline = Date.now() + BUSY_RETRY_MS;
+  for (;;) {
+    const endpoint = makeEndpoint();
+    const session = endpoint.createSession(options);
+    try {
+      await session.connect([to]);
+      return { endpoint, session };
+    } catch (e) {
+      await within(endpoint.close(), 1000);
+      if (!(e instanceof MsrpError && e.status === 506 && Date.now() < deadline)) {
+        throw classify(e, 'connect', formatUri(to));
+      }
+      onRetry(e);
+      await sleep(100);
+    }
+  }
+}
+
+/** Our URI when --from is not given: a fresh session-id, the scheme of the peer's. */
+export function defaultFrom(to: MsrpUri): MsrpUri {
+  return {
+    scheme: to.scheme,
+    host: '127.0.0.1',
+    port: 2855,
+    sessionId: newSessionId(),
+    transport: 'tcp',
+    params: [],
+  };
+}
+
+/** Endpoint options from --timeout and the TLS flags. */
+export function clientEndpoint(
+  timeout: number | undefined,
+  tls: TlsClientOptions | undefined,
+): Endpoint {
+  return new Endpoint({
+    ...(tls && { tls }),
+    ...(timeout !== undefined && { timeout, connectTimeout: timeout }),
+  });
+}
+
+export async function sendCommand(args: readonly string[]): Promise<number> {
+  const values = parseFlags(args, FLAGS);
+  if (values.help) {
+    process.stdout.write(`${SEND_HELP}\n`);
+    return EXIT.ok;
+  }
+  const out = new Output('msrp send', values.json ?? false);
+  const to = uriFlag('--to', values.to);
+  const from = values.from === undefined ? defaultFrom(to) : uriFlag('--from', values.from);
+  if ((values.text === undefined) === (values.file === undefined)) {
+    throw usage('give exactly one of --text and --file');
+  }
+  const contentType = values['content-type'];
+  if (contentType !== undefined && !parseContentType(contentType)) {
+    throw usage(`--content-type: not a media type: "${contentType}"`);
+  }
+  const chunkSize = sizeFlag('--chunk-size', values['chunk-size']);
+  const timeout = msFlag('--timeout', values.timeout);
+  const tls = tlsClientFlags(values);
+  const file = values.file;
+  if (file !== undefined) {
+    try {
+      const info = await stat(file);
+      if (!info.isFile()) throw new Error('not a regular file');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw usage(`--file: cannot read ${file}: ${code ?? (e as Error).message}`);
+    }
+  }
+
+  const abort = new AbortController();
+  let connecting = true;
+  onSignal(() => {
+    // Before the transfer there is nothing to tell the peer: leave at once.
+    if (connecting) process.exit(EXIT.interrupted);
+    abort.abort();
+  });
+  const { endpoint, session } = await connectSession(
+    () => clientEndpoint(timeout, tls),
+    { localUri: from, ...(chunkSize !== undefined && { chunkSize }) },
+    to,
+    (e) => out.event({ event: 'retry', status: e.status, message: e.message }),
+  );
+  try {
+    connecting = false;
+    out.event({ event: 'connected', to: formatUri(to) });
+
+    const progress =
+      file === undefined
+        ? undefined
+        : out.json
+          ? new ProgressReporter(process.stdout, 'json')
+          : process.stderr.isTTY
+            ? new ProgressReporter(process.stderr, 'bar')
+            : undefined;
+    const options = {
+      ...(contentType !== undefined && { contentType }),
+      ...(values.report && { successReport: true }),
+      ...(progress && { onProgress: progress.update.bind(progress) }),
+      signal: abort.signal,
+    };
+    const started = performance.now();
+    let delivery: Delivery;
+    let sha256: string | undefined;
+    try {
+      if (file === undefined) {
+        delivery = await session.send(values.text!, options);
+      } else {
+        const fileDelivery = await session.sendFile(file, options);
+        delivery = fileDelivery;
+        sha256 = fileDelivery.sha256;
+      }
+    } finally {
+      progress?.finish();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const rate = seconds > 0 ? delivery.bytes / seconds : 0;
+    const report = delivery.report;
+    const what = file === undefined ? 'message' : basename(file);
+    let line = `delivered ${what}: ${delivery.bytes} bytes in ${seconds.toFixed(3)} s (${formatRate(rate)})`;
+    if (sha256) line += `, sha-256 ${sha256}`;
+    if (report) line += `, success report ${report.code} ${report.reason ?? ''}`.trimEnd();
+    out.result(line, {
+      event: 'delivered',
+      messageId: delivery.messageId,
+      bytes: delivery.bytes,
+      ...(file !== undefined && { file, name: basename(file) }),
+      seconds: Number(seconds.toFixed(3)),
+      rate: Math.round(rate),
+      ...(sha256 !== undefined && { sha256 }),
+      ...(report && { report: { code: report.code, reason: report.reason } }),
+    });
+    await within(session.close(), 2000);
+    return EXIT.ok;
+  } catch (e) {
+    throw classify(e, 'deliver', formatUri(to));
+  } finally {
+    await within(endpoint.close(), 2000);
+  }
+}

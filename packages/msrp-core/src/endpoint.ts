@@ -1,0 +1,476 @@
+import { EventEmitter, once } from 'node:events';
+import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import type { Duplex } from 'node:stream';
+import { MsrpError } from './errors.js';
+import { Session, type ChunkReceiver, type SessionOptions } from './session/session.js';
+import type { SessionLink } from './session/session-link.js';
+import { TransactionTable, type TransactionTableOptions } from './session/transaction-table.js';
+import {
+  Connection,
+  type ConnectionHandler,
+  type ConnectionOptions,
+} from './transport/connection.js';
+import { defaultDialers, type Dialer, type TlsClientOptions } from './transport/dial.js';
+import type { Head, RequestHead, ResponseHead } from './wire/head.js';
+import { newSessionId } from './wire/ids.js';
+import type { ContinuationFlag } from './wire/parser.js';
+import { encodeFrame } from './wire/serializer.js';
+import { uriKey, type MsrpUri } from './wire/uri.js';
+
+/** TLS server options for an `msrps:` listener. */
+export interface TlsServerOptions {
+  /** Certificate chain and private key, PEM. */
+  cert: string | Buffer;
+  key: string | Buffer;
+  /** CAs to verify client certificates against, if `requestCert`. */
+  ca?: string | Buffer | Array<string | Buffer>;
+  requestCert?: boolean;
+}
+
+/** Where and how an endpoint listens. */
+export interface ListenOptions {
+  /** Address to bind. Default `127.0.0.1`. */
+  host?: string;
+  /** Port; 0 picks a free one. Default 0. */
+  port?: number;
+  /** Listen for `msrps:` (TLS) instead of `msrp:`. */
+  tls?: TlsServerOptions;
+}
+
+/** Options of an {@link Endpoint}. */
+export interface EndpointOptions extends ConnectionOptions, TransactionTableOptions {
+  /** Defaults for every session this endpoint creates. */
+  session?: SessionOptions;
+  /** TLS client options for dialing `msrps:` peers (CAs, or the peer's fingerprint). */
+  tls?: TlsClientOptions;
+  /** Dialers by URI scheme. Default: `msrp` over TCP, `msrps` over TLS. */
+  dialers?: Readonly<Record<string, Dialer>>;
+  /** Milliseconds to wait for a connection to open. Default 10 000. */
+  connectTimeout?: number;
+  /**
+   * Match inbound requests to sessions by session-id alone instead of the whole URI, for
+   * peers behind middleboxes that rewrite addresses (as RFC 6714 CEMA does). Default false.
+   */
+  matchSessionIdOnly?: boolean;
+  /** Sessions at once. Default 10 000. */
+  maxSessions?: number;
+  /** Inbound connections at once, per listener. Default 1 000. */
+  maxConnections?: number;
+  /** Host to put in session URIs before `listen()` (an active-only endpoint). Default `127.0.0.1`. */
+  host?: string;
+}
+
+/** Options of {@link Endpoint.createSession}. */
+export interface CreateSessionOptions extends SessionOptions {
+  /** Our URI; default: this endpoint's authority with a fresh session-id. */
+  localUri?: MsrpUri;
+}
+
+/** Events of an {@link Endpoint}, for logs. */
+export interface EndpointEvents {
+  /** A peer sent something we could not accept; its connection is closed or answered. */
+  peerError: [error: MsrpError, remote: string];
+}
+
+const REASONS: Record<number, string> = {
+  200: 'OK',
+  400: 'Bad Request',
+  403: 'Forbidden',
+  408: 'Request Timeout',
+  413: 'Stop Sending Message',
+  415: 'Unsupported Media Type',
+  481: 'Session Does Not Exist',
+  501: 'Not Implemented',
+  506: 'Session Already In Use',
+};
+
+/** Receives the rest of one inbound frame after its head. */
+interface FrameTarget {
+  body(part: Uint8Array): boolean | void;
+  end(flag: ContinuationFlag): void;
+  /** The connection closed before the end-line. */
+  abort(error: MsrpError): void;
+}
+
+const discard: FrameTarget = { body: () => true, end: () => undefined, abort: () => undefined };
+
+/** One connection of the endpoint, with its transactions and the sessions bound to it. */
+class Peer implements ConnectionHandler {
+  connection!: Connection;
+  readonly transactions: TransactionTable;
+  readonly sessions = new Set<Session>();
+  current: FrameTarget = discard;
+
+  constructor(
+    readonly endpoint: Endpoint,
+    readonly remote: string,
+    transactionOptions: TransactionTableOptions,
+    /** Authority key when we dialed it (and may reuse it for other sessions). */
+    readonly key?: string,
+  ) {
+    this.transactions = new TransactionTable(transactionOptions);
+  }
+
+  head(head: Head): boolean | void {
+    if (head.kind === 'response') {
+      this.transactions.settle(head);
+      this.current = discard;
+      return;
+    }
+    this.current = this.endpoint.route(this, head);
+  }
+
+  body(part: Uint8Array): boolean | void {
+    return this.current.body(part);
+  }
+
+  end(flag: ContinuationFlag): void {
+    const target = this.current;
+    this.current = discard;
+    target.end(flag);
+  }
+
+  protocolError(error: MsrpError): void {
+    this.endpoint.peerFault(this, error);
+  }
+
+  closed(error?: Error): void {
+    const lost = new MsrpError('MSRP_ERR_CONNECTION', `Connection to ${this.remote} closed`, {
+      cause: error,
+    });
+    this.current.abort(lost);
+    this.current = discard;
+    this.transactions.failAll(lost);
+    this.endpoint.forget(this, error);
+  }
+}
+
+/**
+ * An MSRP endpoint (RFC 4975): listens and dials, keeps the sessions, routes each inbound
+ * request to its session by the first URI of To-Path (481 when none matches, 506 when the
+ * session is bound to another connection), and shares one connection among the sessions
+ * to the same peer (RFC 4975 §5.4, §8.1).
+ *
+ * @example
+ * ```ts
+ * const endpoint = new Endpoint();
+ * await endpoint.listen({ host: '127.0.0.1', port: 0 });
+ * const session = endpoint.createSession();
+ * session.accept();
+ * for await (const message of session) console.log(message.text());
+ * ```
+ */
+export class Endpoint extends EventEmitter<EndpointEvents> {
+  readonly #options: EndpointOptions;
+  readonly #dialers: Readonly<Record<string, Dialer>>;
+  readonly #servers: Server[] = [];
+  readonly #peers = new Set<Peer>();
+  readonly #dialed = new Map<string, Promise<Peer>>();
+  readonly #sessions = new Map<string, Session>();
+  readonly #sessionsById = new Map<string, Session>();
+  #authority: { scheme: 'msrp' | 'msrps'; host: string; port: number };
+  readonly #link: SessionLink;
+
+  constructor(options: EndpointOptions = {}) {
+    super();
+    this.#options = options;
+    this.#dialers = options.dialers ?? defaultDialers;
+    this.#authority = { scheme: 'msrp', host: options.host ?? '127.0.0.1', port: 2855 };
+    this.#link = {
+      connect: (session, firstHop) => this.#connect(session, firstHop),
+      send: (session, head, frame, awaitResponse = true) =>
+        this.#send(session, head, frame, awaitResponse),
+      sendParts: (session, head, headBytes, nextPart, endLine) =>
+        this.#send(
+          session,
+          head,
+          (connection) => connection.writeParts(headBytes, nextPart, endLine),
+          true,
+        ),
+      request: (session, head) => this.#send(session, head, encodeFrame(head), true).response,
+      resume: (session) => (session.connection as Peer | undefined)?.connection.resume(),
+      closed: (session) => this.#removeSession(session),
+    };
+  }
+
+  /** Number of sessions. */
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
+  /**
+   * Listens for connections; returns the URI of the listener (no session-id). New sessions
+   * take their authority (scheme, host, port) from the first listener.
+   */
+  async listen(options: ListenOptions = {}): Promise<MsrpUri> {
+    const tlsOptions = options.tls;
+    const server: Server = tlsOptions
+      ? createTlsServer({
+          cert: tlsOptions.cert,
+          key: tlsOptions.key,
+          ...(tlsOptions.ca !== undefined && { ca: tlsOptions.ca }),
+          requestCert: tlsOptions.requestCert ?? false,
+        })
+      : createTcpServer();
+    server.maxConnections = this.#options.maxConnections ?? 1000;
+    server.on(tlsOptions ? 'secureConnection' : 'connection', (socket: Socket) =>
+      this.#accept(socket),
+    );
+    server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
+      this.emit(
+        'peerError',
+        new MsrpError('MSRP_ERR_CONNECTION', `TLS handshake failed: ${error.message}`, {
+          cause: error,
+        }),
+        describe(socket),
+      );
+    });
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+    await once(server, 'listening');
+    this.#servers.push(server);
+    const address = server.address();
+    if (address === null || typeof address === 'string')
+      throw new MsrpError('MSRP_ERR_CONNECTION', 'Listener has no address');
+    const scheme = tlsOptions ? 'msrps' : 'msrp';
+    if (this.#servers.length === 1)
+      this.#authority = { scheme, host: address.address, port: address.port };
+    return { scheme, host: address.address, port: address.port, transport: 'tcp', params: [] };
+  }
+
+  /**
+   * Creates a session with a fresh session-id (or the given URI).
+   * @throws {MsrpError} `MSRP_ERR_LIMIT` past `maxSessions`; `MSRP_ERR_INVALID_ARGUMENT` if
+   * the URI is taken.
+   */
+  createSession(options: CreateSessionOptions = {}): Session {
+    if (this.#sessions.size >= (this.#options.maxSessions ?? 10_000)) {
+      throw new MsrpError(
+        'MSRP_ERR_LIMIT',
+        `More than ${this.#options.maxSessions ?? 10_000} sessions`,
+      );
+    }
+    const { localUri, ...sessionOptions } = options;
+    const uri: MsrpUri = localUri ?? {
+      ...this.#authority,
+      sessionId: newSessionId(),
+      transport: 'tcp',
+      params: [],
+    };
+    const key = uriKey(uri);
+    if (this.#sessions.has(key))
+      throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'A session with this URI exists');
+    const session = new Session(uri, this.#link, { ...this.#options.session, ...sessionOptions });
+    this.#sessions.set(key, session);
+    if (uri.sessionId !== undefined) this.#sessionsById.set(uri.sessionId, session);
+    return session;
+  }
+
+  /** Closes every session, connection and listener. */
+  async close(): Promise<void> {
+    for (const session of [...this.#sessions.values()]) await session.close();
+    // Servers report closed only once their connections are gone, so end those first.
+    const servers = this.#servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve)));
+    await Promise.all([...this.#peers].map((p) => p.connection.close()));
+    await Promise.all(servers);
+  }
+
+  // ---- inbound ------------------------------------------------------------------------
+
+  #accept(socket: Socket): void {
+    // Responses are tiny; Nagle would hold them back behind the peer's delayed ACKs.
+    socket.setNoDelay(true);
+    this.#attach(socket, new Peer(this, describe(socket), this.#options));
+  }
+
+  #attach(socket: Duplex, peer: Peer): Peer {
+    peer.connection = new Connection(socket, peer, this.#options);
+    this.#peers.add(peer);
+    return peer;
+  }
+
+  /** @internal Routes an inbound request to its session; the returned target takes its body. */
+  route(peer: Peer, request: RequestHead): FrameTarget {
+    const respond = (status: number, comment?: string): void =>
+      this.#respond(peer, request, status, comment);
+    const refuse = (status: number, comment?: string): FrameTarget => ({
+      body: () => true,
+      end: () => respond(status, comment),
+      abort: () => undefined,
+    });
+    if (request.method !== 'SEND' && request.method !== 'REPORT') {
+      // RFC 4975 §12: 501 for a method we do not understand.
+      return refuse(501, `Method ${request.method} not understood`);
+    }
+    const toUri = request.toPath[0]!;
+    const session = this.#options.matchSessionIdOnly
+      ? toUri.sessionId === undefined
+        ? undefined
+        : this.#sessionsById.get(toUri.sessionId)
+      : this.#sessions.get(uriKey(toUri));
+    // RFC 4975 §7.3 (481): no session matches the To-Path.
+    if (!session || session.state === 'closed' || session.state === 'new') return refuse(481);
+    if (session.connection !== undefined && session.connection !== peer) {
+      // RFC 4975 §5.4: a session is bound to one connection; others get 506.
+      return refuse(506);
+    }
+    if (session.connection === undefined) {
+      if (session.state !== 'waiting') return refuse(481);
+      session.bindInbound(peer, request);
+      peer.sessions.add(session);
+    }
+    if (request.method === 'REPORT') {
+      session.receiveReport(request);
+      return discard; // RFC 4975 §7.1.2: REPORTs get no response
+    }
+    let receiver: ChunkReceiver;
+    try {
+      receiver = session.receiveSend(request);
+    } catch (e) {
+      if (e instanceof MsrpError && e.status) return refuse(e.status, e.message);
+      throw e;
+    }
+    let failed: MsrpError | undefined;
+    return {
+      body: (part) => {
+        if (failed) return true;
+        try {
+          return receiver.body(part);
+        } catch (e) {
+          if (!(e instanceof MsrpError)) throw e;
+          failed = e;
+          receiver.fail(e);
+          return true;
+        }
+      },
+      end: (flag) => {
+        if (failed) {
+          respond(failed.status ?? 400, failed.message);
+          return;
+        }
+        // The chunk's 200 goes out before any REPORT that its end may trigger.
+        respond(200);
+        receiver.end(flag);
+      },
+      abort: (error) => receiver.fail(error),
+    };
+  }
+
+  #respond(peer: Peer, request: RequestHead, status: number, comment?: string): void {
+    if (request.method === 'REPORT') return;
+    // RFC 4975 §7.1: Failure-Report "no" wants no response, "partial" only failures.
+    const failureReport = request.failureReport ?? 'yes';
+    if (failureReport === 'no' || (failureReport === 'partial' && status === 200)) return;
+    const head: ResponseHead = {
+      kind: 'response',
+      transactionId: request.transactionId,
+      statusCode: status,
+      comment: (comment ?? REASONS[status] ?? '').replace(/[\r\n]/g, ' '),
+      // RFC 4975 §7.2: the response goes back one hop, to the first URI of From-Path.
+      toPath: [request.fromPath[0]!],
+      fromPath: [request.toPath[0]!],
+    };
+    if (head.comment === '') delete head.comment;
+    peer.connection.write(encodeFrame(head)).catch(() => undefined);
+  }
+
+  /** @internal The peer broke the protocol: answer when the head got far enough, then it closes. */
+  peerFault(peer: Peer, error: MsrpError): void {
+    const head = error.head;
+    if (
+      head?.kind === 'request' &&
+      error.status &&
+      head.toPath.length > 0 &&
+      head.fromPath.length > 0
+    ) {
+      this.#respond(peer, head, error.status, error.message);
+    }
+    this.emit('peerError', error, peer.remote);
+  }
+
+  /** @internal A connection closed. */
+  forget(peer: Peer, error?: Error): void {
+    this.#peers.delete(peer);
+    if (peer.key !== undefined) this.#dialed.delete(peer.key);
+    for (const session of peer.sessions) session.unbind(error);
+    peer.sessions.clear();
+  }
+
+  // ---- outbound -----------------------------------------------------------------------
+
+  async #connect(session: Session, firstHop: MsrpUri): Promise<Peer> {
+    const key = `${firstHop.scheme}://${firstHop.host}:${firstHop.port ?? 2855}`;
+    let dialing = this.#dialed.get(key);
+    if (!dialing) {
+      const dialer = this.#dialers[firstHop.scheme];
+      if (!dialer)
+        throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', `No dialer for scheme ${firstHop.scheme}`);
+      dialing = dialer(firstHop, {
+        ...(this.#options.tls && { tls: this.#options.tls }),
+        timeout: this.#options.connectTimeout ?? 10_000,
+      }).then((socket) => this.#attach(socket, new Peer(this, key, this.#options, key)));
+      this.#dialed.set(key, dialing);
+      dialing.catch(() => this.#dialed.delete(key));
+    }
+    const peer = await dialing;
+    if (peer.connection.closed) {
+      // It closed after its last session left; open a fresh one.
+      this.#dialed.delete(key);
+      return this.#connect(session, firstHop);
+    }
+    peer.sessions.add(session);
+    return peer;
+  }
+
+  #send(
+    session: Session,
+    head: RequestHead,
+    frame: readonly Uint8Array[] | ((connection: Connection) => Promise<void>),
+    awaitResponse: boolean,
+  ): { sent: Promise<void>; response: Promise<ResponseHead> } {
+    const peer = session.connection as Peer | undefined;
+    if (!peer) {
+      const error = new MsrpError('MSRP_ERR_SESSION', 'Session is not bound to a connection');
+      return { sent: Promise.reject(error), response: Promise.reject(error) };
+    }
+    let response: Promise<ResponseHead>;
+    try {
+      response = awaitResponse
+        ? peer.transactions.start(head.transactionId)
+        : new Promise<ResponseHead>(() => undefined);
+    } catch (e) {
+      const error = e as MsrpError;
+      return { sent: Promise.reject(error), response: Promise.reject(error) };
+    }
+    const sent =
+      typeof frame === 'function' ? frame(peer.connection) : peer.connection.write(frame);
+    sent.catch((e: unknown) =>
+      peer.transactions.fail(
+        head.transactionId,
+        e instanceof MsrpError ? e : new MsrpError('MSRP_ERR_CONNECTION', String(e), { cause: e }),
+      ),
+    );
+    response.catch(() => undefined);
+    return { sent, response };
+  }
+
+  #removeSession(session: Session): void {
+    const key = uriKey(session.localUri);
+    if (this.#sessions.get(key) === session) this.#sessions.delete(key);
+    const id = session.localUri.sessionId;
+    if (id !== undefined && this.#sessionsById.get(id) === session) this.#sessionsById.delete(id);
+    const peer = session.connection as Peer | undefined;
+    if (peer) {
+      peer.sessions.delete(session);
+      // A connection we opened is closed when its last session leaves.
+      if (peer.key !== undefined && peer.sessions.size === 0) {
+        this.#dialed.delete(peer.key);
+        void peer.connection.close();
+      }
+    }
+  }
+}
+
+function describe(socket: { remoteAddress?: string; remotePort?: number }): string {
+  return `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+}

@@ -1,0 +1,46 @@
+import { MsrpError, type MsrpErrorCode } from '../errors.js';
+import type { StatusHeader } from '../wire/status-header.js';
+
+/** The result of a successful send. */
+export interface Delivery {
+  readonly messageId: string;
+  /** Bytes the peer confirmed: the whole message. */
+  readonly bytes: number;
+  /** The success REPORT's Status, when one was asked for. */
+  readonly report?: StatusHeader;
+}
+
+/** How far a send has come. */
+export interface Progress {
+  /** Bytes confirmed by the peer. */
+  readonly bytes: number;
+  /** Total bytes, when known. */
+  readonly total: number | undefined;
+  /** Average rate since the send started, in bytes per second. */
+  readonly rate: number;
+}
+
+/**
+ * A send that failed: the peer refused it (its `status`: 413, 415, 481...), no answer came
+ * (408), the connection broke, or it was aborted. `confirmedBytes` says how much of the
+ * message the peer had confirmed, in order, before that.
+ */
+export class DeliveryError extends MsrpError {
+  readonly messageId: string;
+  readonly confirmedBytes: number;
+
+  constructor(
+    messageId: string,
+    confirmedBytes: number,
+    message: string,
+    options: { code: MsrpErrorCode; status?: number; cause?: unknown },
+  ) {
+    super(
+      options.code,
+      `Message ${messageId} not delivered (${confirmedBytes} bytes confirmed): ${message}`,
+      options,
+    );
+    this.messageId = messageId;
+    this.confirmedBytes = confirmedBytes;
+  }
+}

@@ -1,0 +1,272 @@
+import { Readable } from 'node:stream';
+import { MsrpError } from '../errors.js';
+import type { ContentType } from '../wire/content-type.js';
+import { parseParams } from '../wire/grammar.js';
+import type { HeaderField } from '../wire/head.js';
+import { saveMessage, type SavedFile } from './file-transfer.js';
+
+/** What the peer told us about a message in the headers of its chunks. */
+export interface IncomingMessageInit {
+  readonly messageId: string;
+  readonly contentType: ContentType | undefined;
+  readonly contentHeaders: readonly HeaderField[];
+  /** Byte-Range total, when known. */
+  readonly size: number | undefined;
+}
+
+/** Limits of reassembly, set per session. */
+export interface ReassemblyOptions {
+  /** Messages up to this size are delivered whole in `body`; larger ones as `stream`. */
+  inMemoryThreshold: number;
+  /** Bytes of out-of-order chunks held while waiting for the gap before them. */
+  maxReorderBytes: number;
+  /** Largest message accepted, in bytes. */
+  maxSize: number;
+  /** Called when a stream consumer wants more after the connection was paused for it. */
+  resume: () => void;
+}
+
+/**
+ * A message received on a session. Small messages arrive whole (`body`); large ones
+ * (above the session's `inMemoryThreshold`, or of unknown size that grows past it) arrive
+ * as a `stream` as soon as their first chunk does, so a 4 GiB file never sits in memory.
+ */
+export class IncomingMessage {
+  readonly messageId: string;
+  readonly contentType: ContentType | undefined;
+  readonly contentHeaders: readonly HeaderField[];
+  /** Total size, when the sender announced it. */
+  readonly size: number | undefined;
+  /** The whole body, when the message was delivered in memory. */
+  body: Buffer | undefined;
+  /** The body as a stream, for large messages; it errors with `MSRP_ERR_ABORTED` on abort. */
+  stream: Readable | undefined;
+  /** True when the sender aborted the message (`#`) or the connection was lost before its end. */
+  aborted = false;
+  /** Hash the sender announced on the last chunk (`File-Hash` header), e.g. `sha-256:AB:CD:...`. */
+  announcedHash: string | undefined;
+  /** Resolves when the last byte has arrived; rejects when the message is aborted. */
+  readonly completed: Promise<void>;
+  /** Bytes received in order so far. */
+  received = 0;
+
+  /** @internal */ settle!: (error?: MsrpError) => void;
+
+  /** @internal */
+  constructor(init: IncomingMessageInit) {
+    this.messageId = init.messageId;
+    this.contentType = init.contentType;
+    this.contentHeaders = init.contentHeaders;
+    this.size = init.size;
+    this.completed = new Promise<void>((resolve, reject) => {
+      this.settle = (error) => (error ? reject(error) : resolve());
+    });
+    // Nobody may be waiting; an abort is also reported through `aborted` and the stream.
+    this.completed.catch(() => undefined);
+  }
+
+  /** The `filename` of Content-Disposition, if the sender gave one (RFC 2183). */
+  get filename(): string | undefined {
+    const disposition = this.contentHeaders.find(
+      (h) => h.name.toLowerCase() === 'content-disposition',
+    );
+    if (!disposition) return undefined;
+    const semi = disposition.value.indexOf(';');
+    if (semi < 0) return undefined;
+    const params = parseParams(disposition.value.slice(semi + 1), ';');
+    return params?.find((p) => p.name.toLowerCase() === 'filename')?.value;
+  }
+
+  /**
+   * Streams the body to a file, computing SHA-1 and SHA-256 on the way, and compares them
+   * with `expectedHash` (RFC 5547 form, e.g. from SDP) or the hash the sender announced.
+   */
+  saveTo(path: string, expectedHash?: string): Promise<SavedFile> {
+    return saveMessage(this, path, expectedHash);
+  }
+
+  /**
+   * Stops receiving a streamed message: its stream is destroyed, the rest of its bytes are
+   * dropped, and the sender's next chunk is answered 413 so that it stops (RFC 4975 §7.1).
+   */
+  discard(): void {
+    this.stream?.destroy();
+  }
+
+  /** The body decoded as UTF-8 (in-memory messages only). */
+  text(): string {
+    if (!this.body)
+      throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'Message is streamed; read message.stream');
+    return this.body.toString('utf8');
+  }
+}
+
+/**
+ * Reassembles one incoming message from its chunks by Byte-Range: in order, duplicates
+ * trimmed, out-of-order pieces held (bounded) until the gap before them fills.
+ */
+export class Reassembly {
+  readonly message: IncomingMessage;
+  readonly #options: ReassemblyOptions;
+  #parts: Buffer[] | undefined = [];
+  #partBytes = 0;
+  readonly #reorder = new Map<number, Buffer>();
+  #reorderBytes = 0;
+  /** Offset (0-based) of the next byte of the current chunk. */
+  #position = 0;
+  /** Total once known: announced, or learnt from the `$` chunk. */
+  #total: number | undefined;
+  #delivered = false;
+  #done = false;
+  #refused = false;
+
+  constructor(init: IncomingMessageInit, options: ReassemblyOptions) {
+    this.message = new IncomingMessage(init);
+    this.#options = options;
+    this.#total = init.size;
+    if (init.size !== undefined && init.size > options.inMemoryThreshold) this.#toStream();
+  }
+
+  /** Whether the message must be handed to the user now (streams: at their first chunk). */
+  takeDelivery(): IncomingMessage | undefined {
+    if (this.#delivered || (!this.message.stream && !this.#done)) return undefined;
+    this.#delivered = true;
+    return this.message;
+  }
+
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /** Starts a chunk whose first byte is at Byte-Range `start` (1-based). */
+  beginChunk(start: number): void {
+    this.#position = start - 1;
+  }
+
+  /**
+   * Takes body bytes of the current chunk; returns false when the consumer is full and
+   * the connection should pause.
+   * @throws {MsrpError} 413 past max-size or the reorder bound, 400 past the announced total.
+   */
+  write(bytes: Buffer): boolean {
+    if (this.#refused) {
+      // RFC 4975 §7.1: 413 tells the sender to stop sending this message.
+      throw new MsrpError('MSRP_ERR_ABORTED', 'The receiver stopped reading this message', {
+        status: 413,
+      });
+    }
+    let position = this.#position;
+    this.#position += bytes.length;
+    const end = position + bytes.length;
+    if (this.#total !== undefined && end > this.#total) {
+      throw new MsrpError(
+        'MSRP_ERR_BAD_HEADER',
+        'Chunk goes past the message total in Byte-Range',
+        { status: 400 },
+      );
+    }
+    if (end > this.#options.maxSize) {
+      throw new MsrpError('MSRP_ERR_LIMIT', `Message larger than ${this.#options.maxSize} bytes`, {
+        status: 413,
+      });
+    }
+    const received = this.message.received;
+    if (position < received) {
+      // Duplicate bytes (a resent chunk): keep only what is new.
+      if (end <= received) return true;
+      bytes = bytes.subarray(received - position);
+      position = received;
+    }
+    if (position > received) {
+      this.#reorderBytes += bytes.length;
+      if (this.#reorderBytes > this.#options.maxReorderBytes) {
+        throw new MsrpError('MSRP_ERR_LIMIT', 'Too many out-of-order bytes', { status: 413 });
+      }
+      this.#reorder.set(position, Buffer.from(bytes));
+      return true;
+    }
+    let room = this.#append(bytes);
+    // Pieces that arrived early may now be next in line.
+    for (let again = true; again;) {
+      again = false;
+      for (const [at, piece] of this.#reorder) {
+        if (at > this.message.received) continue;
+        this.#reorder.delete(at);
+        this.#reorderBytes -= piece.length;
+        const skip = this.message.received - at;
+        if (skip < piece.length) room = this.#append(piece.subarray(skip)) && room;
+        again = true;
+      }
+    }
+    return room;
+  }
+
+  /**
+   * Ends the current chunk. Returns true when the message is now complete.
+   * @param flag The end-line flag: `$` last chunk, `+` more, `#` aborted by the sender.
+   */
+  endChunk(flag: '+' | '$' | '#', announcedHash?: string): boolean {
+    if (announcedHash !== undefined) this.message.announcedHash = announcedHash;
+    if (flag === '#') {
+      this.abort(
+        new MsrpError(
+          'MSRP_ERR_ABORTED',
+          `Message ${this.message.messageId} aborted by the sender`,
+        ),
+      );
+      return false;
+    }
+    if (flag === '$' && this.#total === undefined) this.#total = this.#position;
+    if (this.#total === undefined || this.message.received < this.#total) return false;
+    this.#done = true;
+    if (this.#parts) {
+      this.message.body =
+        this.#parts.length === 1 ? this.#parts[0]! : Buffer.concat(this.#parts, this.#partBytes);
+      this.#parts = undefined;
+    }
+    this.message.stream?.push(null);
+    this.message.settle();
+    return true;
+  }
+
+  /** Fails the message: the sender aborted it, or the connection or session went away. */
+  abort(error: MsrpError): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.message.aborted = true;
+    if (this.#parts) this.message.body = Buffer.concat(this.#parts, this.#partBytes);
+    this.#parts = undefined;
+    this.#reorder.clear();
+    this.message.stream?.destroy(error);
+    this.message.settle(error);
+  }
+
+  #append(bytes: Buffer): boolean {
+    this.message.received += bytes.length;
+    if (this.#parts) {
+      // Copy: the parser's slices are views of socket buffers that we must not pin.
+      this.#parts.push(Buffer.from(bytes));
+      this.#partBytes += bytes.length;
+      if (this.#partBytes > this.#options.inMemoryThreshold) this.#toStream();
+      return true;
+    }
+    return this.message.stream!.push(bytes);
+  }
+
+  #toStream(): void {
+    const resume = this.#options.resume;
+    const stream = new Readable({ highWaterMark: 1024 * 1024, read: () => resume() });
+    // A message may fail while it waits unread in the inbox: no listener must not mean a crash.
+    // Readers still see the error (async iteration and pipeline listen for it themselves).
+    stream.on('error', () => undefined);
+    // The reader destroyed the stream (gave up, or could not store it): refuse the rest.
+    stream.on('close', () => {
+      if (this.#done) return;
+      this.#refused = true;
+      resume();
+    });
+    for (const part of this.#parts ?? []) stream.push(part);
+    this.#parts = undefined;
+    this.message.stream = stream;
+  }
+}

@@ -1,0 +1,145 @@
+import { MsrpError } from '../errors.js';
+import type { ContentType } from '../wire/content-type.js';
+import type { HeaderField } from '../wire/head.js';
+
+/** A piece of an outgoing message, ready to become one SEND chunk. */
+export interface OutgoingChunk {
+  /** The bytes (a view of what the source gave; never copied). */
+  readonly body: Buffer;
+  /** Byte-Range start, counting from 1. */
+  readonly start: number;
+  /** Whether this is the last chunk (end-line `$`), otherwise `+`. */
+  readonly last: boolean;
+}
+
+/** Bytes of a message: all at once, or a stream read as the window allows. */
+export type MessageSource = Uint8Array | AsyncIterable<Uint8Array>;
+
+/**
+ * A message being sent: cuts its source into chunks on demand and tracks what the peer
+ * has confirmed. Reading the source only when a chunk is wanted is what makes a file
+ * transfer stop reading the disk while the window or the socket is full.
+ */
+export class OutgoingMessage {
+  readonly messageId: string;
+  readonly contentType: ContentType;
+  readonly contentHeaders: readonly HeaderField[];
+  /** Total size in bytes when known up front. */
+  readonly size: number | undefined;
+  /** Bytes handed out as chunks so far. */
+  sent = 0;
+  /** Bytes of chunks the peer has answered with 200, in order. */
+  confirmed = 0;
+  /** Chunks written and not yet answered. */
+  inFlight = 0;
+  /** Set once no more chunks will be written (done, failed or aborted). */
+  finished = false;
+
+  #whole: Buffer | undefined;
+  #iterator: AsyncIterator<Uint8Array> | undefined;
+  #leftover: Buffer | undefined;
+  #ended = false;
+
+  constructor(
+    messageId: string,
+    contentType: ContentType,
+    source: MessageSource,
+    options: { size?: number; contentHeaders?: readonly HeaderField[] } = {},
+  ) {
+    this.messageId = messageId;
+    this.contentType = contentType;
+    this.contentHeaders = options.contentHeaders ?? [];
+    if (source instanceof Uint8Array) {
+      this.#whole = Buffer.from(source.buffer, source.byteOffset, source.length);
+      this.size = source.length;
+    } else {
+      this.#iterator = source[Symbol.asyncIterator]();
+      this.size = options.size;
+    }
+  }
+
+  /** Whether every chunk has been handed out. */
+  get drained(): boolean {
+    return this.#ended;
+  }
+
+  /**
+   * The next chunk of at most `max` bytes, or undefined when all were handed out.
+   * @throws {MsrpError} `MSRP_ERR_LIMIT` when a stream delivers more than its declared size.
+   */
+  async next(max: number): Promise<OutgoingChunk | undefined> {
+    if (this.#ended) return undefined;
+    const start = this.sent + 1;
+    let body: Buffer;
+    if (this.#whole) {
+      body = this.#whole.subarray(this.sent, this.sent + max);
+      this.#ended = this.sent + body.length >= this.#whole.length;
+    } else {
+      body = await this.#read(max);
+    }
+    this.sent += body.length;
+    if (this.size !== undefined && this.sent > this.size) {
+      throw new MsrpError(
+        'MSRP_ERR_LIMIT',
+        `Source of ${this.messageId} is larger than its declared ${this.size} bytes`,
+      );
+    }
+    return { body, start, last: this.#ended };
+  }
+
+  /** Gives back the unsent tail of the last chunk (an interrupted chunk); it goes out next. */
+  unread(bytes: Buffer): void {
+    this.sent -= bytes.length;
+    this.#ended = false;
+    if (this.#whole) return; // the next chunk is sliced from `sent` again
+    const rest = this.#leftover;
+    this.#leftover =
+      rest && rest.length > 0
+        ? rest.buffer === bytes.buffer && rest.byteOffset === bytes.byteOffset + bytes.length
+          ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length + rest.length)
+          : Buffer.concat([bytes, rest])
+        : bytes;
+  }
+
+  /** Stops reading the source (on abort or failure). */
+  async close(): Promise<void> {
+    this.finished = true;
+    this.#ended = true;
+    await this.#iterator?.return?.();
+  }
+
+  async #read(max: number): Promise<Buffer> {
+    let piece = this.#leftover;
+    this.#leftover = undefined;
+    while (!piece || piece.length === 0) {
+      const step = await this.#iterator!.next();
+      if (step.done) {
+        this.#ended = true;
+        if (this.size !== undefined && this.sent < this.size) {
+          throw new MsrpError(
+            'MSRP_ERR_INVALID_ARGUMENT',
+            `Source of ${this.messageId} ended after ${this.sent} of its declared ${this.size} bytes`,
+          );
+        }
+        return Buffer.alloc(0);
+      }
+      const v = step.value;
+      piece = Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.length);
+    }
+    if (piece.length > max) {
+      this.#leftover = piece.subarray(max);
+      return piece.subarray(0, max);
+    }
+    if (this.size !== undefined) {
+      // The declared size is reached: mark the end now so this chunk goes out with `$`.
+      this.#ended = this.sent + piece.length >= this.size;
+    } else {
+      // Unknown size: look one piece ahead, so the last chunk carries `$` itself.
+      const step = await this.#iterator!.next();
+      if (step.done) this.#ended = true;
+      else
+        this.#leftover = Buffer.from(step.value.buffer, step.value.byteOffset, step.value.length);
+    }
+    return piece;
+  }
+}

@@ -1,0 +1,805 @@
+import { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
+import { MsrpError } from '../errors.js';
+import { mediaTypeOf, parseContentType, type ContentType } from '../wire/content-type.js';
+import type { HeaderField, RequestHead, ResponseHead } from '../wire/head.js';
+import type { StatusHeader } from '../wire/status-header.js';
+import { newMessageId, newTransactionId } from '../wire/ids.js';
+import type { ContinuationFlag } from '../wire/parser.js';
+import { containsEndLine, encodeEndLine, encodeFrame, encodeHead } from '../wire/serializer.js';
+import { formatUri, type MsrpUri } from '../wire/uri.js';
+import { DeliveryError, type Delivery, type Progress } from './delivery.js';
+import {
+  attachmentHeader,
+  FILE_HASH_HEADER,
+  HashTap,
+  openFileSource,
+  type FileHashes,
+} from './file-transfer.js';
+import { Reassembly, type IncomingMessage } from './incoming-message.js';
+import { OutgoingMessage, type MessageSource } from './outgoing-message.js';
+import type { SessionLink } from './session-link.js';
+
+/** Options of a {@link Session}; an endpoint passes its defaults. */
+export interface SessionOptions {
+  /**
+   * Media types we accept (RFC 4975 §8 accept-types): `type/subtype`, `type/*` or `*`.
+   * Other content gets 415. Default `['*']`.
+   */
+  acceptTypes?: readonly string[];
+  /** Largest message we accept, in bytes (a=max-size); larger ones get 413. Default 2^53-1. */
+  maxSize?: number;
+  /** Largest message the peer accepts (its a=max-size); larger sends fail locally. */
+  remoteMaxSize?: number;
+  /** Messages up to this size are delivered whole; larger ones as a stream. Default 1 MiB. */
+  inMemoryThreshold?: number;
+  /** Out-of-order bytes held per message while a gap is open. Default 1 MiB. */
+  maxReorderBytes?: number;
+  /** Messages being received at once (not yet complete). Default 64; more get 413. */
+  maxIncompleteMessages?: number;
+  /** Complete messages waiting for the reader; more get 413 until it catches up. Default 1024. */
+  maxQueuedMessages?: number;
+  /**
+   * Body bytes per outgoing chunk. Default 8192: relays in the field drop larger frames
+   * (Kamailio's msrp module drops bodies over 10240 bytes). Raise it on direct paths.
+   */
+  chunkSize?: number;
+  /** Chunks sent and not yet answered, at most. Default 32. */
+  maxInFlightChunks?: number;
+  /** Body bytes sent and not yet answered, at most. Default 1 MiB. */
+  maxInFlightBytes?: number;
+  /**
+   * Keep the session when its connection closes, to be bound again by the next peer that
+   * sends to it (what `msrp listen` does). Default false: the session closes with it.
+   */
+  rebind?: boolean;
+}
+
+/** Options of {@link Session.send}. */
+export interface SendOptions {
+  /** Content-Type. Default `text/plain;charset=utf-8` for strings, `application/octet-stream` otherwise. */
+  contentType?: string;
+  /** Ask for a success REPORT (RFC 4975 §7.1.2); the delivery then waits for it. */
+  successReport?: boolean;
+  /** MIME headers of the body, e.g. Content-Disposition. */
+  contentHeaders?: readonly HeaderField[];
+  /** Total size for a streamed source, when known (Byte-Range total). */
+  size?: number;
+  /** Called as chunks are confirmed. */
+  onProgress?: (progress: Progress) => void;
+  /** Aborts the message (`#`) when signalled. */
+  signal?: AbortSignal;
+  /** Use this Message-ID instead of a fresh one. */
+  messageId?: string;
+  /** Extension headers for the last chunk (e.g. the file hash). */
+  lastChunkHeaders?: () => readonly HeaderField[];
+}
+
+/** Options of {@link Session.sendFile}. */
+export interface SendFileOptions extends Omit<SendOptions, 'contentHeaders' | 'lastChunkHeaders'> {
+  /** File name for Content-Disposition. Default: the path's base name. */
+  name?: string;
+}
+
+/** The result of a successful {@link Session.sendFile}: the delivery and the file's hashes. */
+export interface FileDelivery extends Delivery, FileHashes {}
+
+/** Life cycle of a session. */
+export type SessionState = 'new' | 'connecting' | 'waiting' | 'bound' | 'closed';
+
+/** Events of a {@link Session}. */
+export interface SessionEvents {
+  /** The session is bound to a connection (RFC 4975 §5.4). */
+  bound: [];
+  /** The bound connection closed; with `rebind` the session waits for the next one. */
+  unbound: [error?: Error];
+  /** The session closed; no more messages. */
+  close: [];
+}
+
+interface Sending {
+  readonly message: OutgoingMessage;
+  readonly options: SendOptions;
+  readonly started: number;
+  resolve(delivery: Delivery): void;
+  reject(error: Error): void;
+  /** The success REPORT, once it came (it may overtake the last 200). */
+  report: StatusHeader | undefined;
+}
+
+const TEXT_PLAIN = 'text/plain;charset=utf-8';
+/** Chunks larger than this are written in slices of this size, and can be interrupted between them. */
+const INTERRUPT_SLICE = 64 * 1024;
+/** How many completed Message-IDs a session remembers to recognise resent chunks. */
+const REMEMBERED_MESSAGES = 256;
+const OCTETS = 'application/octet-stream';
+
+/**
+ * An MSRP session (RFC 4975): the user's handle to send messages and files and to receive
+ * them. Create one with `Endpoint.createSession()`, then `connect()` (active side) or
+ * `accept()` (passive side). Incoming messages are read with `for await (const m of session)`.
+ *
+ * @example
+ * ```ts
+ * const session = endpoint.createSession();
+ * await session.connect([peerUri]);
+ * await session.send('Hello');
+ * for await (const message of session) console.log(message.text());
+ * ```
+ */
+export class Session extends EventEmitter<SessionEvents> implements AsyncIterable<IncomingMessage> {
+  /** Our own URI; its session-id carries 96 random bits (RFC 4975 §14.1 asks for 80). */
+  readonly localUri: MsrpUri;
+  /** Where we send to: relays (if any) then the peer's URI. Set by connect() or accept(). */
+  remotePath: readonly MsrpUri[] | undefined;
+
+  readonly #link: SessionLink;
+  readonly #localPath: readonly MsrpUri[];
+  readonly #options: Required<Omit<SessionOptions, 'remoteMaxSize'>> & {
+    remoteMaxSize: number | undefined;
+  };
+  #state: SessionState = 'new';
+  #connection: object | undefined;
+
+  // Sending.
+  readonly #queue: Sending[] = [];
+  readonly #sending = new Map<string, Sending>();
+  #pumping = false;
+  #inFlightChunks = 0;
+  #inFlightBytes = 0;
+  #windowOpened: (() => void) | undefined;
+
+  // Receiving.
+  readonly #incoming = new Map<string, Reassembly>();
+  /** Recently finished incoming messages: resent chunks of these are not new messages. */
+  readonly #finished = new Map<string, 'complete' | 'failed'>();
+  readonly #inbox: IncomingMessage[] = [];
+  #reader: ((result: IteratorResult<IncomingMessage>) => void) | undefined;
+
+  /** @internal Sessions are made by `Endpoint.createSession()`. */
+  constructor(localUri: MsrpUri, link: SessionLink, options: SessionOptions = {}) {
+    super();
+    this.localUri = Object.isFrozen(localUri) ? localUri : Object.freeze({ ...localUri });
+    this.#localPath = Object.freeze([this.localUri]);
+    this.#link = link;
+    this.#options = {
+      acceptTypes: options.acceptTypes ?? ['*'],
+      maxSize: options.maxSize ?? Number.MAX_SAFE_INTEGER,
+      remoteMaxSize: options.remoteMaxSize,
+      inMemoryThreshold: options.inMemoryThreshold ?? 1024 * 1024,
+      maxReorderBytes: options.maxReorderBytes ?? 1024 * 1024,
+      maxIncompleteMessages: options.maxIncompleteMessages ?? 64,
+      maxQueuedMessages: options.maxQueuedMessages ?? 1024,
+      chunkSize: options.chunkSize ?? 8192,
+      maxInFlightChunks: options.maxInFlightChunks ?? 32,
+      maxInFlightBytes: options.maxInFlightBytes ?? 1024 * 1024,
+      rebind: options.rebind ?? false,
+    };
+  }
+
+  /** Current state. */
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  /** Our path as the peer must address us: relay URIs (none yet) then {@link localUri}. */
+  get localPath(): readonly MsrpUri[] {
+    return this.#localPath;
+  }
+
+  /**
+   * Active side (RFC 4975 §5.4): opens (or reuses) a connection to the first hop of
+   * `remotePath` and binds it with a bodiless SEND, which the peer must answer with 200.
+   * @throws {MsrpError} when the connection fails or the peer refuses (status of its answer).
+   */
+  async connect(remotePath: readonly MsrpUri[]): Promise<void> {
+    this.#expectState('new', 'connect');
+    if (remotePath.length === 0)
+      throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'remotePath is empty');
+    this.remotePath = Object.freeze([...remotePath]);
+    this.#state = 'connecting';
+    try {
+      const connection = await this.#link.connect(this, remotePath[0]!);
+      this.#bind(connection);
+      const response = await this.#link.request(this, {
+        kind: 'request',
+        method: 'SEND',
+        transactionId: newTransactionId(),
+        toPath: remotePath,
+        fromPath: this.localPath,
+        messageId: newMessageId(),
+        byteRange: { start: 1, end: 0, total: 0 },
+      });
+      if (response.statusCode !== 200) {
+        throw new MsrpError(
+          'MSRP_ERR_REMOTE',
+          `Peer refused the session: ${response.statusCode} ${response.comment ?? ''}`.trim(),
+          {
+            status: response.statusCode,
+          },
+        );
+      }
+    } catch (e) {
+      this.#close(e as Error);
+      throw e;
+    }
+  }
+
+  /**
+   * Passive side (RFC 4975 §5.4): waits for the peer's first SEND, which binds the session
+   * to the connection it arrives on. `remotePath`, when known (from SDP), is where replies
+   * go; otherwise the request's From-Path is used.
+   */
+  accept(remotePath?: readonly MsrpUri[]): void {
+    this.#expectState('new', 'accept');
+    if (remotePath) this.remotePath = Object.freeze([...remotePath]);
+    this.#state = 'waiting';
+  }
+
+  /**
+   * Sends a message, cut into chunks; resolves when every chunk is confirmed (and the
+   * success REPORT arrived, when asked for).
+   * @throws {DeliveryError} with the peer's status (413, 415, 481...) or 408 on timeout, and
+   * the number of bytes the peer confirmed.
+   */
+  send(
+    content: string | Uint8Array | AsyncIterable<Uint8Array>,
+    options: SendOptions = {},
+  ): Promise<Delivery> {
+    const source: MessageSource =
+      typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+    const contentType = parseContentType(
+      options.contentType ?? (typeof content === 'string' ? TEXT_PLAIN : OCTETS),
+    );
+    if (!contentType) {
+      return Promise.reject(
+        new MsrpError('MSRP_ERR_INVALID_ARGUMENT', `Invalid content type "${options.contentType}"`),
+      );
+    }
+    if (this.#state !== 'bound') {
+      return Promise.reject(
+        new MsrpError('MSRP_ERR_SESSION', `Cannot send: session is ${this.#state}`),
+      );
+    }
+    const messageId = options.messageId ?? newMessageId();
+    const message = new OutgoingMessage(messageId, contentType, source, {
+      ...(options.size !== undefined && { size: options.size }),
+      ...(options.contentHeaders && { contentHeaders: options.contentHeaders }),
+    });
+    const limit = this.#options.remoteMaxSize;
+    if (limit !== undefined && message.size !== undefined && message.size > limit) {
+      return Promise.reject(
+        new MsrpError(
+          'MSRP_ERR_LIMIT',
+          `Message of ${message.size} bytes exceeds the peer's max-size ${limit}`,
+          { status: 413 },
+        ),
+      );
+    }
+    return new Promise<Delivery>((resolve, reject) => {
+      const sending: Sending = {
+        message,
+        options,
+        started: Date.now(),
+        resolve,
+        reject,
+        report: undefined,
+      };
+      this.#sending.set(messageId, sending);
+      this.#queue.push(sending);
+      if (options.signal) {
+        const onAbort = (): void => this.abort(messageId);
+        if (options.signal.aborted) onAbort();
+        else options.signal.addEventListener('abort', onAbort, { once: true });
+      }
+      void this.#pump();
+    });
+  }
+
+  /**
+   * Sends a file from a path or a stream: Content-Type from its name (mime-types),
+   * Content-Disposition with the name, SHA-1 and SHA-256 computed on the way, and the
+   * SHA-256 announced on the last chunk (`File-Hash`). The source is read only as fast as
+   * the window and the socket take it.
+   * @throws {DeliveryError} as {@link send} does; {@link MsrpError} when the file cannot be read.
+   */
+  async sendFile(source: string | Readable, options: SendFileOptions = {}): Promise<FileDelivery> {
+    const file = await openFileSource(source, {
+      ...options,
+      readSize: Math.max(this.#options.chunkSize, 64 * 1024),
+    });
+    const tap = new HashTap();
+    const delivery = await this.send(tap.tap(file.stream), {
+      ...options,
+      contentType: file.contentType,
+      ...(file.size !== undefined && { size: file.size }),
+      contentHeaders: attachmentHeader(file.name),
+      lastChunkHeaders: () => [{ name: FILE_HASH_HEADER, value: `sha-256:${tap.digest().sha256}` }],
+    });
+    return { ...delivery, ...tap.digest() };
+  }
+
+  /**
+   * Aborts an outgoing message: no more chunks are sent, and if some were, the peer is
+   * told with an empty chunk ending in `#` (RFC 4975 §7.1). Its delivery rejects.
+   */
+  abort(messageId: string): void {
+    const sending = this.#sending.get(messageId);
+    if (!sending || sending.message.finished) return;
+    this.#abortWith(sending, new MsrpError('MSRP_ERR_ABORTED', `Message ${messageId} aborted`));
+  }
+
+  /** Fails a message, telling the peer with `#` when some of it went out. */
+  #abortWith(sending: Sending, error: MsrpError): void {
+    const { message } = sending;
+    if (message.sent > 0 && this.#state === 'bound') {
+      this.#writeChunk(
+        sending,
+        { body: Buffer.alloc(0), start: message.sent + 1, last: false },
+        '#',
+      ).sent.catch(() => undefined);
+    }
+    this.#fail(sending, error);
+  }
+
+  /** Closes the session: outgoing messages fail, incoming ones abort, the iterator ends. */
+  async close(): Promise<void> {
+    this.#close();
+    await Promise.resolve();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<IncomingMessage, undefined> {
+    for (;;) {
+      const next = this.#inbox.shift();
+      if (next) {
+        yield next;
+        continue;
+      }
+      if (this.#state === 'closed') return;
+      const result = await new Promise<IteratorResult<IncomingMessage>>(
+        (resolve) => (this.#reader = resolve),
+      );
+      if (result.done) return;
+      yield result.value;
+    }
+  }
+
+  // ---- called by the endpoint ---------------------------------------------------------
+
+  /** @internal The connection this session is bound to, if any. */
+  get connection(): object | undefined {
+    return this.#connection;
+  }
+
+  /** @internal Binds the session to a connection on its first SEND (passive side). */
+  bindInbound(connection: object, request: RequestHead): void {
+    this.remotePath ??= request.fromPath;
+    this.#bind(connection);
+  }
+
+  /** @internal The bound connection closed. */
+  unbind(error?: Error): void {
+    this.#connection = undefined;
+    const lost = new MsrpError(
+      'MSRP_ERR_CONNECTION',
+      `Connection of session ${this.localUri.sessionId} closed`,
+      { cause: error },
+    );
+    for (const reassembly of this.#incoming.values()) reassembly.abort(lost);
+    this.#incoming.clear();
+    for (const sending of [...this.#sending.values()]) this.#fail(sending, lost);
+    if (this.#options.rebind && this.#state === 'bound') {
+      this.#state = 'waiting';
+      this.remotePath = undefined;
+      this.emit('unbound', error);
+    } else {
+      this.emit('unbound', error);
+      this.#close(error);
+    }
+  }
+
+  /**
+   * @internal Takes an incoming SEND: returns the per-frame receiver, or throws an
+   * MsrpError whose status is the response to send.
+   */
+  receiveSend(request: RequestHead): ChunkReceiver {
+    const o = this.#options;
+    const messageId = request.messageId;
+    // RFC 4975 §7.1: a SEND carries a Message-ID.
+    if (messageId === undefined) throw peerError(400, 'SEND without Message-ID');
+    const range = request.byteRange ?? { start: 1, end: '*', total: '*' };
+    const total = range.total === '*' ? undefined : range.total;
+    if (request.contentType && !accepts(o.acceptTypes, request.contentType)) {
+      throw peerError(415, `Content type ${mediaTypeOf(request.contentType)} not accepted`);
+    }
+    if (total !== undefined && total > o.maxSize)
+      throw peerError(413, `Message of ${total} bytes exceeds max-size ${o.maxSize}`);
+    let reassembly = this.#incoming.get(messageId);
+    if (!reassembly) {
+      if (!request.contentType && total === 0) return emptySend; // a binding SEND: nothing to deliver
+      const finished = this.#finished.get(messageId);
+      if (finished === 'complete') return emptySend; // a resent chunk of a delivered message
+      if (finished === 'failed') throw peerError(413, `Message ${messageId} was stopped`);
+      if (this.#incoming.size >= o.maxIncompleteMessages)
+        throw peerError(413, 'Too many messages in progress');
+      if (this.#inbox.length >= o.maxQueuedMessages)
+        throw peerError(413, 'Receiver is not keeping up');
+      reassembly = new Reassembly(
+        {
+          messageId,
+          contentType: request.contentType,
+          contentHeaders: request.contentHeaders ?? [],
+          size: total,
+        },
+        {
+          inMemoryThreshold: o.inMemoryThreshold,
+          maxReorderBytes: o.maxReorderBytes,
+          maxSize: o.maxSize,
+          resume: () => this.#link.resume(this),
+        },
+      );
+      this.#incoming.set(messageId, reassembly);
+    }
+    const r = reassembly;
+    r.beginChunk(range.start);
+    this.#deliver(r);
+    return {
+      body: (part) => r.write(Buffer.from(part.buffer, part.byteOffset, part.length)),
+      end: (flag) => {
+        const hash = request.extensions?.find(
+          (h) => h.name.toLowerCase() === FILE_HASH_HEADER.toLowerCase(),
+        )?.value;
+        r.endChunk(flag, hash);
+        this.#deliver(r);
+        if (r.done) {
+          this.#incoming.delete(messageId);
+          this.#remember(messageId, r.message.aborted ? 'failed' : 'complete');
+          // RFC 4975 §7.1.2: Success-Report yes asks for a REPORT once the message is complete.
+          if (request.successReport === 'yes' && !r.message.aborted)
+            this.#sendReport(request, r.message.received);
+        }
+      },
+      fail: (error) => {
+        r.abort(error);
+        this.#incoming.delete(messageId);
+        this.#remember(messageId, 'failed');
+        this.#deliver(r);
+      },
+    };
+  }
+
+  /** @internal Takes an incoming REPORT (RFC 4975 §7.1.2) about one of our messages. */
+  receiveReport(request: RequestHead): void {
+    const sending =
+      request.messageId === undefined ? undefined : this.#sending.get(request.messageId);
+    if (!sending || !request.status) return;
+    const { code } = request.status;
+    if (code === 200) {
+      const range = request.byteRange;
+      const whole =
+        range === undefined ||
+        range.end === '*' ||
+        (range.start === 1 && range.end === range.total);
+      if (!whole) return;
+      sending.report = request.status;
+      if (this.#allConfirmed(sending)) this.#complete(sending);
+      return;
+    }
+    this.#fail(
+      sending,
+      new MsrpError(
+        'MSRP_ERR_REMOTE',
+        `Failure REPORT ${code} ${request.status.reason ?? ''}`.trim(),
+        { status: code },
+      ),
+    );
+  }
+
+  // ---- sending ------------------------------------------------------------------------
+
+  async #pump(): Promise<void> {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      while (this.#queue.length > 0 && this.#state === 'bound') {
+        await this.#windowRoom();
+        if (this.#queue.length === 0 || this.#state !== 'bound') break;
+        // Round robin: one chunk per message per turn, so a chat line overtakes a file;
+        // a message with more to send goes to the back of the queue.
+        const sending = this.#queue.shift()!;
+        const { message } = sending;
+        let chunk;
+        try {
+          chunk = await message.next(this.#options.chunkSize);
+        } catch (e) {
+          this.#fail(sending, e as Error);
+          continue;
+        }
+        if (message.finished || !chunk) continue; // aborted while reading, or nothing left
+        const limit = this.#options.remoteMaxSize;
+        if (limit !== undefined && chunk.start - 1 + chunk.body.length > limit) {
+          message.sent = chunk.start - 1;
+          this.#abortWith(
+            sending,
+            new MsrpError('MSRP_ERR_LIMIT', `Message exceeds the peer's max-size ${limit}`, {
+              status: 413,
+            }),
+          );
+          continue;
+        }
+        if (!chunk.last) this.#queue.push(sending);
+        const inFlight = { bytes: chunk.body.length };
+        this.#inFlightChunks++;
+        this.#inFlightBytes += inFlight.bytes;
+        message.inFlight++;
+        const written =
+          chunk.body.length > INTERRUPT_SLICE
+            ? this.#writeInterruptible(sending, chunk, inFlight)
+            : this.#writeChunk(sending, chunk, chunk.last ? '$' : '+');
+        written.response.then(
+          (response) => this.#onResponse(sending, inFlight.bytes, response),
+          (error: Error) => this.#onResponse(sending, inFlight.bytes, undefined, error),
+        );
+        try {
+          await written.sent;
+        } catch (e) {
+          this.#fail(sending, e as Error);
+        }
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #writeChunk(
+    sending: Sending,
+    chunk: { body: Buffer; start: number; last: boolean },
+    flag: ContinuationFlag,
+  ): { sent: Promise<void>; response: Promise<ResponseHead> } {
+    const end = chunk.start + chunk.body.length - 1;
+    const head = this.#chunkHead(sending, chunk, end);
+    return this.#link.send(this, head, encodeFrame(head, chunk.body, flag));
+  }
+
+  /**
+   * Writes a large chunk in slices and ends it early with `+` when another message of the
+   * session is waiting (RFC 4975 §7.1: bodies over 2048 bytes MUST be interruptible; the
+   * range-end is then `*`). What was not written goes back to the message.
+   */
+  #writeInterruptible(
+    sending: Sending,
+    chunk: { body: Buffer; start: number; last: boolean },
+    inFlight: { bytes: number },
+  ): { sent: Promise<void>; response: Promise<ResponseHead> } {
+    const { body } = chunk;
+    const head = this.#chunkHead(sending, chunk, '*');
+    let offset = 0;
+    const nextPart = (): Buffer | undefined => {
+      if (offset >= body.length || (offset > 0 && this.#othersWaiting(sending))) return undefined;
+      const part = body.subarray(offset, offset + INTERRUPT_SLICE);
+      offset += part.length;
+      return part;
+    };
+    const endLine = (): Buffer => {
+      const interrupted = offset < body.length;
+      if (interrupted) {
+        sending.message.unread(body.subarray(offset));
+        this.#inFlightBytes -= body.length - offset;
+        inFlight.bytes = offset;
+        if (!this.#queue.includes(sending)) this.#queue.push(sending);
+      }
+      return encodeEndLine(head.transactionId, !interrupted && chunk.last ? '$' : '+', true);
+    };
+    return this.#link.sendParts(this, head, encodeHead(head), nextPart, endLine);
+  }
+
+  #othersWaiting(sending: Sending): boolean {
+    return this.#queue.some((other) => other !== sending && !other.message.drained);
+  }
+
+  #chunkHead(
+    sending: Sending,
+    chunk: { body: Buffer; start: number; last: boolean },
+    end: number | '*',
+  ): RequestHead {
+    const { message, options } = sending;
+    let transactionId = newTransactionId();
+    // RFC 4975 §7.1: the end-line must not occur in the body; pick another id if it does.
+    while (containsEndLine(chunk.body, transactionId)) transactionId = newTransactionId();
+    const total = message.size ?? (chunk.last && end !== '*' ? end : '*');
+    return {
+      kind: 'request',
+      method: 'SEND',
+      transactionId,
+      toPath: this.remotePath!,
+      fromPath: this.localPath,
+      messageId: message.messageId,
+      ...(options.successReport && { successReport: 'yes' as const }),
+      byteRange: { start: chunk.start, end, total },
+      ...(chunk.last && options.lastChunkHeaders && { extensions: options.lastChunkHeaders() }),
+      ...(message.contentHeaders.length > 0 && { contentHeaders: message.contentHeaders }),
+      contentType: message.contentType,
+    };
+  }
+
+  #onResponse(sending: Sending, bytes: number, response?: ResponseHead, error?: Error): void {
+    this.#inFlightChunks--;
+    this.#inFlightBytes -= bytes;
+    sending.message.inFlight--;
+    this.#windowOpened?.();
+    if (sending.message.finished) return;
+    if (!response || response.statusCode !== 200) {
+      const status = response?.statusCode;
+      this.#fail(
+        sending,
+        error ??
+          new MsrpError(
+            'MSRP_ERR_REMOTE',
+            `Peer answered ${status} ${response?.comment ?? ''}`.trim(),
+            {
+              ...(status !== undefined && { status }),
+            },
+          ),
+      );
+      return;
+    }
+    const { message, options } = sending;
+    message.confirmed += bytes;
+    if (options.onProgress) {
+      const seconds = (Date.now() - sending.started) / 1000;
+      options.onProgress({
+        bytes: message.confirmed,
+        total: message.size,
+        rate: seconds > 0 ? message.confirmed / seconds : 0,
+      });
+    }
+    if (this.#allConfirmed(sending) && (!options.successReport || sending.report))
+      this.#complete(sending);
+  }
+
+  #allConfirmed(sending: Sending): boolean {
+    return sending.message.drained && sending.message.inFlight === 0;
+  }
+
+  #complete(sending: Sending): void {
+    const { message, report } = sending;
+    message.finished = true;
+    this.#sending.delete(message.messageId);
+    sending.resolve({
+      messageId: message.messageId,
+      bytes: message.confirmed,
+      ...(report && { report }),
+    });
+  }
+
+  #fail(sending: Sending, error: Error): void {
+    const { message } = sending;
+    if (message.finished && !this.#sending.has(message.messageId)) return;
+    this.#dequeue(sending);
+    this.#sending.delete(message.messageId);
+    void message.close();
+    const status = error instanceof MsrpError ? error.status : undefined;
+    sending.reject(
+      new DeliveryError(message.messageId, message.confirmed, error.message, {
+        ...(status !== undefined && { status }),
+        code: error instanceof MsrpError ? error.code : 'MSRP_ERR_CONNECTION',
+        cause: error,
+      }),
+    );
+  }
+
+  #dequeue(sending: Sending): void {
+    const i = this.#queue.indexOf(sending);
+    if (i >= 0) this.#queue.splice(i, 1);
+  }
+
+  #windowRoom(): Promise<void> | undefined {
+    const o = this.#options;
+    if (this.#inFlightChunks < o.maxInFlightChunks && this.#inFlightBytes < o.maxInFlightBytes)
+      return undefined;
+    return new Promise<void>((resolve) => {
+      this.#windowOpened = () => {
+        if (
+          this.#inFlightChunks < o.maxInFlightChunks &&
+          this.#inFlightBytes < o.maxInFlightBytes
+        ) {
+          this.#windowOpened = undefined;
+          resolve();
+        }
+      };
+    });
+  }
+
+  // ---- receiving ----------------------------------------------------------------------
+
+  #deliver(reassembly: Reassembly): void {
+    const message = reassembly.takeDelivery();
+    if (!message) return;
+    if (this.#reader) {
+      const reader = this.#reader;
+      this.#reader = undefined;
+      reader({ value: message, done: false });
+    } else {
+      this.#inbox.push(message);
+    }
+  }
+
+  /** Keeps the ids of the last messages finished, so that their late chunks are not taken as new. */
+  #remember(messageId: string, outcome: 'complete' | 'failed'): void {
+    this.#finished.set(messageId, outcome);
+    if (this.#finished.size > REMEMBERED_MESSAGES) {
+      this.#finished.delete(this.#finished.keys().next().value!);
+    }
+  }
+
+  #sendReport(request: RequestHead, bytes: number): void {
+    const head: RequestHead = {
+      kind: 'request',
+      method: 'REPORT',
+      transactionId: newTransactionId(),
+      toPath: [...request.fromPath],
+      fromPath: this.localPath,
+      messageId: request.messageId!,
+      byteRange: { start: 1, end: bytes, total: bytes },
+      status: { namespace: '000', code: 200, reason: 'OK' },
+    };
+    // RFC 4975 §7.1.2: REPORTs get no response, so nothing awaits one.
+    this.#link.send(this, head, encodeFrame(head), false).sent.catch(() => undefined);
+  }
+
+  // ---- state ----------------------------------------------------------------------------
+
+  #bind(connection: object): void {
+    this.#connection = connection;
+    this.#state = 'bound';
+    this.emit('bound');
+  }
+
+  #expectState(state: SessionState, action: string): void {
+    if (this.#state !== state)
+      throw new MsrpError('MSRP_ERR_SESSION', `Cannot ${action}: session is ${this.#state}`);
+  }
+
+  #close(error?: Error): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    const closed = new MsrpError('MSRP_ERR_SESSION', 'Session closed', { cause: error });
+    for (const reassembly of this.#incoming.values()) reassembly.abort(closed);
+    this.#incoming.clear();
+    for (const sending of [...this.#sending.values()]) this.#fail(sending, closed);
+    this.#link.closed(this);
+    this.#reader?.({ value: undefined, done: true });
+    this.#reader = undefined;
+    this.emit('close');
+  }
+
+  /** A readable name for logs: the session URI. */
+  override toString(): string {
+    return formatUri(this.localUri);
+  }
+}
+
+/** What receives the body and end-line of one incoming SEND chunk. */
+export interface ChunkReceiver {
+  body(part: Uint8Array): boolean;
+  end(flag: ContinuationFlag): void;
+  fail(error: MsrpError): void;
+}
+
+const emptySend: ChunkReceiver = { body: () => true, end: () => undefined, fail: () => undefined };
+
+function peerError(status: number, message: string): MsrpError {
+  return new MsrpError(status === 413 ? 'MSRP_ERR_LIMIT' : 'MSRP_ERR_BAD_HEADER', message, {
+    status,
+  });
+}
+
+/** Whether `type` matches one of the accept-types, with `*` and `type/*` wildcards. */
+export function accepts(acceptTypes: readonly string[], type: ContentType): boolean {
+  const media = mediaTypeOf(type);
+  const top = media.slice(0, media.indexOf('/'));
+  return acceptTypes.some((a) => {
+    const accepted = a.toLowerCase();
+    return accepted === '*' || accepted === media || accepted === `${top}/*`;
+  });
+}

@@ -1,0 +1,627 @@
+// End-to-end tests of the `msrp` command: each test spawns the real CLI (through tsx, on the
+// TypeScript sources) on loopback and checks what it prints, stores and exits with.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes, X509Certificate } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, connect as netConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { generate } from 'selfsigned';
+import { afterAll, beforeAll, describe, it, type onTestFinished } from 'vitest';
+import { Endpoint, parseUri, type Session } from '../src/index.js';
+import { renderProgress } from '../src/cli/progress.js';
+import { safeFileName } from '../src/cli/files.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const tsx = join(root, 'node_modules/.bin/tsx');
+const entry = 'packages/msrp-core/src/cli/msrp.ts';
+
+interface Exit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** One spawned `msrp` process, its output so far, and how it ended. */
+class Cli {
+  readonly child: ChildProcess;
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<Exit>;
+  #listeners = new Set<() => void>();
+
+  constructor(args: readonly string[]) {
+    this.child = spawn(tsx, ['--conditions=source', entry, ...args], {
+      cwd: root,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    this.child.stdout!.setEncoding('utf8').on('data', (text: string) => {
+      this.stdout += text;
+      this.#notify();
+    });
+    this.child.stderr!.setEncoding('utf8').on('data', (text: string) => {
+      this.stderr += text;
+      this.#notify();
+    });
+    // 'close' comes after the output streams ended, so stdout and stderr are complete.
+    this.exited = new Promise((resolve) =>
+      this.child.on('close', (code, signal) => {
+        resolve({ code, signal });
+        this.#notify();
+      }),
+    );
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Waits until `pattern` matches the stream's output so far. */
+  async waitFor(
+    stream: 'stdout' | 'stderr',
+    pattern: RegExp,
+    timeout = 20_000,
+  ): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const match = pattern.exec(this[stream]);
+      if (match) return match;
+      if (!this.running || Date.now() > deadline) {
+        throw new Error(
+          `${stream} never matched ${pattern} (${this.running ? 'timed out' : 'process exited'})\n` +
+            `stdout: ${this.stdout}\nstderr: ${this.stderr}`,
+        );
+      }
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          clearTimeout(timer);
+          this.#listeners.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, 200);
+        this.#listeners.add(wake);
+      });
+    }
+  }
+
+  /** Stops the process: SIGTERM (the CLI closes cleanly), SIGKILL if it lingers. */
+  async stop(): Promise<Exit> {
+    if (this.running) {
+      this.child.kill('SIGTERM');
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    return this.exited;
+  }
+
+  #notify(): void {
+    for (const wake of [...this.#listeners]) wake();
+  }
+}
+
+type Finished = typeof onTestFinished;
+
+/** Starts `msrp args`; the process is stopped when the test finishes, whatever happens. */
+function start(finished: Finished, args: readonly string[]): Cli {
+  const cli = new Cli(args);
+  finished(async () => {
+    await cli.stop();
+  });
+  return cli;
+}
+
+/** Runs `msrp args` to its end. */
+async function run(
+  finished: Finished,
+  args: readonly string[],
+): Promise<Exit & { stdout: string; stderr: string }> {
+  const cli = start(finished, args);
+  const exit = await cli.exited;
+  return { ...exit, stdout: cli.stdout, stderr: cli.stderr };
+}
+
+/** Starts `msrp listen` on a free loopback port; resolves once it printed its URI. */
+async function listen(
+  finished: Finished,
+  session: string,
+  args: readonly string[] = [],
+): Promise<{ cli: Cli; uri: string }> {
+  const cli = start(finished, ['listen', '--uri', `msrp://127.0.0.1:0/${session};tcp`, ...args]);
+  const [, uri] = await cli.waitFor('stdout', /^listening (\S+)\n/);
+  return { cli, uri: uri! };
+}
+
+/** RFC 5547 form of a SHA-256: `AB:CD:...`. */
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex').toUpperCase().match(/../g)!.join(':');
+}
+
+let tmp: string;
+let tls: { cert: string; key: string; certPath: string; keyPath: string; fingerprint: string };
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'msrp-cli-test-'));
+  const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+    notAfterDate: new Date(Date.now() + 86_400_000),
+  });
+  tls = {
+    cert: pems.cert,
+    key: pems.private,
+    certPath: join(tmp, 'cert.pem'),
+    keyPath: join(tmp, 'key.pem'),
+    fingerprint: `SHA-256 ${new X509Certificate(pems.cert).fingerprint256}`,
+  };
+  await writeFile(tls.certPath, tls.cert);
+  await writeFile(tls.keyPath, tls.key);
+});
+
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+/** A fresh directory under the test's temporary directory. */
+async function dir(name: string): Promise<string> {
+  const path = join(tmp, name);
+  await mkdir(path, { recursive: true });
+  return path;
+}
+
+// Generous limits: each test spawns several tsx processes, slow on a busy machine.
+describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
+  it('--help of the command and of each subcommand exits 0 and lists the flags', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const [top, listenHelp, sendHelp, chatHelp] = await Promise.all([
+      run(onTestFinished, ['--help']),
+      run(onTestFinished, ['listen', '--help']),
+      run(onTestFinished, ['send', '-h']),
+      run(onTestFinished, ['chat', '--help']),
+    ]);
+    for (const result of [top, listenHelp, sendHelp, chatHelp]) {
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toMatch(/Exit codes:[\s\S]*2 +usage error[\s\S]*4 +timeout/);
+    }
+    expect(top.stdout).toMatch(/^Usage: msrp <command>/);
+    for (const command of ['listen', 'send', 'chat']) expect(top.stdout).toContain(`  ${command} `);
+    for (const flag of [
+      '--uri',
+      '--accept-types',
+      '--max-size',
+      '--out',
+      '--tls-cert',
+      '--tls-key',
+      '--json',
+    ]) {
+      expect(listenHelp.stdout).toContain(flag);
+    }
+    for (const flag of [
+      '--to',
+      '--from',
+      '--text',
+      '--file',
+      '--chunk-size',
+      '--report',
+      '--content-type',
+      '--fingerprint',
+      '--ca',
+      '--timeout',
+      '--json',
+    ]) {
+      expect(sendHelp.stdout).toContain(flag);
+    }
+    for (const flag of ['--to', '--listen', '--uri']) expect(chatHelp.stdout).toContain(flag);
+  });
+
+  it('rejects unknown commands, unknown flags and bad values with exit 2 and one line', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const results = await Promise.all([
+      run(onTestFinished, ['fly']),
+      run(onTestFinished, ['send', '--to', 'msrp://127.0.0.1:9/x;tcp', '--txet', 'hi']),
+      run(onTestFinished, ['listen', '--uri', 'http://example.com/', '--max-size', '1k']),
+    ]);
+    for (const result of results) {
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/^msrp( \w+)?: [^\n]+\n$/);
+    }
+    expect(results[0].stderr).toContain('unknown command "fly"');
+    expect(results[1].stderr).toContain("'--txet'");
+    expect(results[2].stderr).toContain('--uri: Invalid MSRP URI');
+  });
+
+  it('listen prints the URI it really listens on and exits 0 on SIGTERM', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const { uri } = await listen(onTestFinished, 'inbox');
+    const parsed = parseUri(uri);
+    expect(parsed).toMatchObject({ scheme: 'msrp', host: '127.0.0.1', sessionId: 'inbox' });
+    expect(parsed.port).toBeGreaterThan(0);
+    // With --json the first line says the same, with the pid of the process that listens.
+    const cli = start(onTestFinished, ['listen', '--uri', 'msrp://127.0.0.1:0;tcp', '--json']);
+    const [line] = await cli.waitFor('stdout', /^.*\n/);
+    const listening = JSON.parse(line) as { event: string; uri: string; pid: number };
+    expect(listening.event).toBe('listening');
+    const port = parseUri(listening.uri).port!;
+    expect(listening.uri).toMatch(new RegExp(`^msrp://127\\.0\\.0\\.1:${port}/[0-9a-f]{24};tcp$`));
+    // Something really listens there.
+    const socket = netConnect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    socket.destroy();
+    // Signal the script itself: tsx, in between, relays signals on a 30 ms deadline that a
+    // busy machine may miss.
+    process.kill(listening.pid, 'SIGTERM');
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
+    expect(cli.stderr).toBe('');
+  });
+
+  it('send --text arrives on the listener stdout; a second send binds the session again', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const { cli, uri } = await listen(onTestFinished, 'text');
+    const first = await run(onTestFinished, ['send', '--to', uri, '--text', 'Hello, MSRP!']);
+    expect(first.stderr).toBe('');
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^delivered message: 12 bytes in [\d.]+ s \([\d.]+ MB\/s\)\n$/);
+    await cli.waitFor('stdout', /^Hello, MSRP!$/m);
+    // The first sender has left: the next one binds the same session URI (rebind), and
+    // --report waits for the success REPORT.
+    const second = await run(onTestFinished, ['send', '--to', uri, '--text', 'second', '--report']);
+    expect(second.stderr).toBe('');
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/^delivered message: 6 bytes .*, success report 200 OK\n$/);
+    await cli.waitFor('stdout', /^Hello, MSRP!\nsecond$/m);
+    expect(cli.stderr.match(/connected: msrp:/g)).toHaveLength(2);
+  });
+
+  it('send --file of 5 MiB is stored under --out with the same bytes and the hash matched', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const out = await dir('file-out');
+    const source = join(await dir('file-src'), 'photo.bin');
+    const bytes = randomBytes(5 * 1024 * 1024);
+    await writeFile(source, bytes);
+    const { cli, uri } = await listen(onTestFinished, 'files', ['--out', out]);
+    const sent = await run(onTestFinished, [
+      'send',
+      '--to',
+      uri,
+      '--file',
+      source,
+      '--chunk-size',
+      '64k',
+    ]);
+    expect(sent.stderr).toBe('');
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(sent.stdout).toContain(`delivered photo.bin: ${bytes.length} bytes`);
+    expect(sent.stdout).toContain(`sha-256 ${sha256(bytes)}`);
+    const [, path] = await cli.waitFor(
+      'stdout',
+      /^saved (\S+) \((\d+) bytes, sha-256 (\S+), hash matched\)$/m,
+    );
+    expect(path).toBe(join(out, 'photo.bin'));
+    expect((await readFile(path!)).equals(bytes)).toBe(true);
+    expect(cli.stdout).toContain(`(${bytes.length} bytes, sha-256 ${sha256(bytes)}, hash matched)`);
+  });
+
+  it('--json: listen and send print one JSON object per line; --report on a file', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const out = await dir('json-out');
+    const source = join(await dir('json-src'), 'data.bin');
+    const bytes = randomBytes(256 * 1024);
+    await writeFile(source, bytes);
+    const listener = start(onTestFinished, [
+      'listen',
+      '--uri',
+      'msrp://127.0.0.1:0/json;tcp',
+      '--out',
+      out,
+      '--json',
+    ]);
+    const [line] = await listener.waitFor('stdout', /^.*\n/);
+    const listening = JSON.parse(line) as { event: string; uri: string };
+    expect(listening.event).toBe('listening');
+    const sent = await run(onTestFinished, [
+      'send',
+      '--to',
+      listening.uri,
+      '--file',
+      source,
+      '--json',
+      '--report',
+    ]);
+    expect(sent.code, sent.stderr).toBe(0);
+    const events = sent.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.map((e) => e.event)).toContain('progress');
+    const delivered = events.at(-1)!;
+    expect(delivered).toMatchObject({
+      event: 'delivered',
+      bytes: bytes.length,
+      sha256: sha256(bytes),
+      name: 'data.bin',
+      report: { code: 200 },
+    });
+    await listener.waitFor('stdout', /"event":"file"/);
+    const file = listener.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((e) => e.event === 'file');
+    expect(file).toMatchObject({
+      path: join(out, 'data.bin'),
+      bytes: bytes.length,
+      hashMatches: true,
+      sha256: sha256(bytes),
+    });
+  });
+
+  it('a send to a port where nothing listens exits 3; to a peer that never answers, 4', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const closed = createServer().listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((resolve) => closed.close(resolve));
+    // A "peer" that takes the connection and never says a word.
+    const mute = createServer((socket) => socket.resume()).listen(0, '127.0.0.1');
+    onTestFinished(() => void mute.close());
+    await once(mute, 'listening');
+    const mutePort = (mute.address() as { port: number }).port;
+    const [refused, silent] = await Promise.all([
+      run(onTestFinished, ['send', '--to', `msrp://127.0.0.1:${port}/nobody;tcp`, '--text', 'hi']),
+      run(onTestFinished, [
+        'send',
+        '--to',
+        `msrp://127.0.0.1:${mutePort}/mute;tcp`,
+        '--text',
+        'hi',
+        '--timeout',
+        '500',
+      ]),
+    ]);
+    expect(refused.code, refused.stderr).toBe(3);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toMatch(
+      new RegExp(
+        `^msrp send: cannot connect to msrp://127\\.0\\.0\\.1:${port}/nobody;tcp: connect ECONNREFUSED[^\\n]*\\n$`,
+      ),
+    );
+    expect(silent.code, silent.stderr).toBe(4);
+    expect(silent.stderr).toMatch(/^msrp send: [^\n]*within 500 ms[^\n]*\n$/);
+  });
+
+  it('the listener refuses other content types with 415, large messages with 413, unknown sessions with 481', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const out = await dir('refusals-out');
+    const source = join(await dir('refusals-src'), 'blob.bin');
+    await writeFile(source, randomBytes(500));
+    const { cli, uri } = await listen(onTestFinished, 'picky', [
+      '--accept-types',
+      'text/plain',
+      '--max-size',
+      '1000',
+      '--out',
+      out,
+    ]);
+    // The unknown session is never bound, so both sends may run at once.
+    const [unsupported, unknown] = await Promise.all([
+      run(onTestFinished, ['send', '--to', uri, '--file', source]),
+      run(onTestFinished, ['send', '--to', uri.replace('/picky;', '/nobody;'), '--text', 'hi']),
+    ]);
+    expect(unsupported.code, unsupported.stderr).toBe(1);
+    expect(unsupported.stderr).toMatch(
+      /^msrp send: delivery failed: 415 [^\n]*application\/octet-stream[^\n]*\n$/,
+    );
+    expect(unknown.code, unknown.stderr).toBe(1);
+    expect(unknown.stderr).toMatch(/^msrp send: [^\n]*481[^\n]*\n$/);
+    const large = await run(onTestFinished, ['send', '--to', uri, '--text', 'y'.repeat(1001)]);
+    expect(large.code, large.stderr).toBe(1);
+    expect(large.stderr).toMatch(/^msrp send: delivery failed: 413 [^\n]*max-size 1000[^\n]*\n$/);
+    expect(await readdir(out)).toEqual([]);
+    expect(cli.stdout).toMatch(/^listening \S+\n$/);
+  });
+
+  it('a peer sending garbage or breaking off mid-file loses its connection; the listener keeps serving', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const out = await dir('sturdy-out');
+    const { cli, uri } = await listen(onTestFinished, 'sturdy', ['--out', out]);
+    const port = parseUri(uri).port!;
+    const junk = netConnect(port, '127.0.0.1');
+    onTestFinished(() => void junk.destroy());
+    await once(junk, 'connect');
+    junk.end('GET / HTTP/1.1\r\nHost: example\r\n\r\n\x00\xff junk');
+    junk.resume();
+    await once(junk, 'close');
+    await cli.waitFor('stderr', /^msrp listen: peer 127\.0\.0\.1:\d+: [^\n]+$/m);
+
+    // The first chunks of two large files, then the connection ends: both streams abort
+    // at once, one of them before the listener has read it from the session.
+    const chunk = (tid: string, name: string): string =>
+      `MSRP ${tid} SEND\r\nTo-Path: ${uri}\r\nFrom-Path: msrp://127.0.0.1:9/rude;tcp\r\n` +
+      `Message-ID: ${tid}id\r\nByte-Range: 1-1000/5000000\r\n` +
+      `Content-Disposition: attachment; filename="${name}"\r\n` +
+      `Content-Type: application/octet-stream\r\n\r\n${'a'.repeat(1000)}\r\n-------${tid}+\r\n`;
+    const rude = netConnect(port, '127.0.0.1');
+    onTestFinished(() => void rude.destroy());
+    await once(rude, 'connect');
+    rude.end(chunk('first1', 'one.bin') + chunk('second2', 'two.bin'));
+    rude.resume();
+    await once(rude, 'close');
+    await cli.waitFor(
+      'stderr',
+      /receiving one\.bin failed[\s\S]*receiving two\.bin failed|receiving two\.bin failed[\s\S]*receiving one\.bin failed/,
+    );
+
+    expect(cli.running).toBe(true);
+    const sent = await run(onTestFinished, ['send', '--to', uri, '--text', 'still here']);
+    expect(sent.code, sent.stderr).toBe(0);
+    await cli.waitFor('stdout', /^still here$/m);
+    expect(await readdir(out)).toEqual([]);
+  });
+
+  it('file names from peers are sanitized; a broken transfer leaves no file; a busy session is retried', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const out = await dir('names-out');
+    const { cli, uri } = await listen(onTestFinished, 'names', ['--out', out]);
+    const to = parseUri(uri);
+    let sessions = 0;
+    /** Connects a library endpoint of its own (an endpoint reuses a closing connection). */
+    const connectPeer = async (): Promise<{ endpoint: Endpoint; session: Session }> => {
+      const endpoint = new Endpoint();
+      onTestFinished(() => endpoint.close());
+      const session = endpoint.createSession();
+      await session.connect([to]);
+      sessions++;
+      return { endpoint, session };
+    };
+    /** Closes a peer and waits until the listener saw it go, so the next one may bind. */
+    const leave = async (endpoint: Endpoint): Promise<void> => {
+      await endpoint.close();
+      await cli.waitFor('stderr', new RegExp(`(disconnected[^\\n]*\\n[\\s\\S]*){${sessions}}`));
+    };
+
+    const payload = randomBytes(3000);
+    for (const name of ['../../escape.txt', '..\\..\\escape.txt']) {
+      const { endpoint, session } = await connectPeer();
+      await session.sendFile(Readable.from([payload]), { name, size: payload.length });
+      await leave(endpoint);
+    }
+    await cli.waitFor('stdout', /saved \S+\/escape\.txt [\s\S]*saved \S+\/escape-1\.txt /);
+    expect(cli.stdout).toContain(`saved ${join(out, 'escape.txt')} (3000 bytes`);
+    expect((await readdir(out)).sort()).toEqual(['escape-1.txt', 'escape.txt']);
+    expect((await readFile(join(out, 'escape-1.txt'))).equals(payload)).toBe(true);
+    for (const above of [join(out, '..'), join(out, '..', '..')]) {
+      expect(await readdir(above)).not.toContain('escape.txt');
+    }
+
+    // A sender that goes away in the middle of a file: the partial file is removed.
+    const broken = await connectPeer();
+    await new Promise<void>((resolve) => {
+      const source = new Readable({ read() {} });
+      source.push(randomBytes(64 * 1024));
+      broken.session
+        .sendFile(source, {
+          name: 'partial.bin',
+          size: 10 * 1024 * 1024,
+          onProgress: (p) => p.bytes >= 64 * 1024 && resolve(),
+        })
+        .catch(() => undefined);
+    });
+    await leave(broken.endpoint);
+    await cli.waitFor('stderr', /^msrp listen: receiving partial\.bin failed after 65536 bytes: /m);
+    await expect.poll(() => readdir(out)).toEqual(['escape-1.txt', 'escape.txt']);
+
+    // While one peer holds the session, another gets 506: send retries until it is free.
+    const holder = await connectPeer();
+    const busy = start(onTestFinished, ['send', '--to', uri, '--text', 'after the wait', '--json']);
+    await busy.waitFor('stdout', /"event":"retry","status":506/);
+    await holder.endpoint.close();
+    expect((await busy.exited).code, busy.stderr).toBe(0);
+    await cli.waitFor('stdout', /^after the wait$/m);
+  });
+
+  it('TLS: listen on msrps prints the fingerprint; send pins it, a wrong one fails', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const { cli, uri } = await listen(onTestFinished, 'secure', [
+      '--tls-cert',
+      tls.certPath,
+      '--tls-key',
+      tls.keyPath,
+    ]);
+    expect(uri).toMatch(/^msrps:\/\/127\.0\.0\.1:\d+\/secure;tcp$/);
+    const [, fingerprint] = await cli.waitFor('stdout', /^fingerprint (SHA-256 [0-9A-F:]{95})$/m);
+    expect(fingerprint).toBe(tls.fingerprint);
+    const wrong = `SHA-256 ${'00:'.repeat(31)}00`;
+    const [good, bad, unverified] = await Promise.all([
+      run(onTestFinished, [
+        'send',
+        '--to',
+        uri,
+        '--fingerprint',
+        fingerprint!,
+        '--text',
+        'over TLS',
+      ]),
+      run(onTestFinished, ['send', '--to', uri, '--fingerprint', wrong, '--text', 'nope']),
+      run(onTestFinished, ['send', '--to', uri, '--text', 'nope either']),
+    ]);
+    expect(good.stderr).toBe('');
+    expect(good.code, good.stderr).toBe(0);
+    await cli.waitFor('stdout', /^over TLS$/m);
+    expect(bad.code, bad.stderr).toBe(3);
+    expect(bad.stderr).toMatch(/^msrp send: cannot connect to msrps:[^\n]*fingerprint[^\n]*\n$/);
+    expect(unverified.code, unverified.stderr).toBe(3);
+    expect(unverified.stderr).toMatch(/^msrp send: [^\n]*self[- ]signed[^\n]*\n$/);
+    expect(cli.stdout).not.toContain('nope');
+  });
+
+  it('chat: lines typed on one side are printed on the other; EOF ends with exit 0', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const a = start(onTestFinished, ['chat', '--listen', '--uri', 'msrp://127.0.0.1:0/chat;tcp']);
+    const [, uri] = await a.waitFor('stdout', /^listening (\S+)\n/);
+    const b = start(onTestFinished, ['chat', '--to', uri!]);
+    await b.waitFor('stderr', /connected to /);
+    b.child.stdin!.write('hello from b\n');
+    await a.waitFor('stdout', /^< hello from b$/m);
+    a.child.stdin!.write('hello from a\nand more\n');
+    await b.waitFor('stdout', /^< hello from a\n< and more$/m);
+    b.child.stdin!.end();
+    expect(await b.exited).toEqual({ code: 0, signal: null });
+    await a.waitFor('stderr', /disconnected/);
+    a.child.stdin!.end();
+    expect(await a.exited).toEqual({ code: 0, signal: null });
+    expect(a.stdout).not.toContain('hello from a');
+  });
+});
+
+describe('CLI helpers', () => {
+  it('safeFileName keeps only a harmless base name', ({ expect }) => {
+    expect(safeFileName('../../etc/passwd', 'x')).toBe('passwd');
+    expect(safeFileName('C:\\Windows\\evil.exe', 'x')).toBe('evil.exe');
+    expect(safeFileName('..', 'fallback')).toBe('fallback');
+    expect(safeFileName('.bashrc', 'x')).toBe('bashrc');
+    expect(safeFileName('a\u0000b\nc.txt', 'x')).toBe('a_b_c.txt');
+    expect(safeFileName(undefined, 'fallback.bin')).toBe('fallback.bin');
+    expect(Buffer.byteLength(safeFileName(`${'é'.repeat(300)}.txt`, 'x'))).toBeLessThanOrEqual(200);
+    expect(safeFileName(`${'é'.repeat(300)}.txt`, 'x')).toMatch(/é\.txt$/);
+  });
+
+  it('renderProgress shows bytes, percent, rate and ETA within the width', ({ expect }) => {
+    const line = renderProgress(
+      { bytes: 2.5 * 1024 * 1024, total: 5 * 1024 * 1024, rate: 1.31e6 },
+      100,
+    );
+    expect(line).toMatch(/^\[=+> +\] 2\.50 MiB \/ 5\.00 MiB {2} 50% {2}1\.31 MB\/s {2}ETA 0:02$/);
+    expect(line.length).toBeLessThanOrEqual(100);
+    const narrow = renderProgress({ bytes: 1024, total: 4096, rate: 100 }, 30);
+    expect(narrow.length).toBeLessThanOrEqual(30);
+    expect(narrow).toContain('1.00 KiB / 4.00 KiB');
+    expect(renderProgress({ bytes: 10, total: 10, rate: 5 }, 80)).toMatch(/^\[=+\] .*100%/);
+  });
+});

@@ -1,0 +1,44 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const root = new URL('../', import.meta.url);
+const run = promisify(execFile);
+const tsx = new URL('node_modules/.bin/tsx', root).pathname;
+
+async function readmeExamples(): Promise<Map<string, string>> {
+  const readme = await readFile(new URL('README.md', root), 'utf8');
+  const blocks = new Map<string, string>();
+  for (const m of readme.matchAll(/<!-- example: (\S+) -->\n\n```ts\n([\s\S]*?)```/g)) {
+    blocks.set(m[1]!, m[2]!);
+  }
+  return blocks;
+}
+
+describe('README examples', () => {
+  it('shows each example file verbatim (after its first comment line)', async () => {
+    const blocks = await readmeExamples();
+    expect([...blocks.keys()]).toEqual(['examples/codec.ts', 'examples/session.ts']);
+    for (const [file, block] of blocks) {
+      const source = await readFile(new URL(file, root), 'utf8');
+      expect(source.slice(source.indexOf('\n') + 1)).toBe(block);
+    }
+  });
+
+  it('runs examples/codec.ts', async () => {
+    const { stdout } = await run(tsx, ['--conditions=source', 'examples/codec.ts'], {
+      cwd: root.pathname,
+    });
+    expect(stdout).toMatch(/^request [0-9a-f]{24} kjhd37s2s20w2a\nbody Hello\nend \$\n$/);
+  });
+
+  it('runs examples/session.ts', async () => {
+    const { stdout } = await run(tsx, ['--conditions=source', 'examples/session.ts'], {
+      cwd: root.pathname,
+    });
+    expect(stdout).toBe(
+      'bob got: Hello Bob!\nsent 100000 bytes\nbob saved: notes.txt 100000 bytes, hash matches: true\n',
+    );
+  });
+});
