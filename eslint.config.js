@@ -53,6 +53,33 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // sdp-msrp is pure: no sockets, and from msrp-core only the pure URI codec.
+    files: ['packages/sdp-msrp/src/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@msrp-ts/msrp-core',
+              message: 'Import @msrp-ts/msrp-core/uri: the package root brings sockets in.',
+            },
+          ],
+          patterns: [
+            {
+              group: ['node:net', 'node:tls', 'node:dgram', 'node:http', 'node:https', 'node:fs*'],
+              message: 'sdp-msrp is pure functions over strings; it never opens a socket.',
+            },
+            {
+              regex: '^(fs|net|tls|os|path|crypto|stream|events|buffer|util|http|url)(/.*)?$',
+              message: 'Use the node: protocol.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
   prettier,
 );

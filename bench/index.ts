@@ -2,6 +2,7 @@
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runCodecBench } from './codec.js';
+import { runRelayBench } from './relay.js';
 import { runTransferBench, type LimitRow } from './transfer.js';
 import { formatTable, FULL, QUICK, type Row } from './lib/measure.js';
 
@@ -13,7 +14,9 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     /** Transfer size in MiB (default 1024; 128 with --quick). */
     mib: { type: 'string' },
-    /** Run only these benches: codec, transfer. */
+    /** Idle authenticated sessions for the relay's memory figure (default 10000; 2000 with --quick). */
+    sessions: { type: 'string' },
+    /** Run only these benches: codec, transfer, relay. */
     only: { type: 'string' },
   },
 });
@@ -29,9 +32,16 @@ const limits: LimitRow[] = [];
 if (!only || only.includes('codec')) rows.push(...(await runCodecBench(opts, log)));
 if (!only || only.includes('transfer')) {
   const mib = Number(values.mib ?? (values.quick ? 128 : 1024));
-  const transfer = await runTransferBench(mib * 1024 * 1024, log);
+  const transfer = await runTransferBench(mib * 1024 * 1024, values.quick ? 1 : 3, log);
   rows.push(...transfer.rows);
   limits.push(...transfer.limits);
+}
+if (!only || only.includes('relay')) {
+  const mib = Number(values.mib ?? (values.quick ? 128 : 1024));
+  const sessions = Number(values.sessions ?? (values.quick ? 2000 : 10_000));
+  const relay = await runRelayBench(mib * 1024 * 1024, values.quick ? 1 : 3, sessions, log);
+  rows.push(...relay.rows);
+  limits.push(...relay.limits);
 }
 const seconds = (performance.now() - started) / 1000;
 

@@ -34,7 +34,16 @@ const peerScript = new URL('./transfer-peer.js', import.meta.url).pathname;
 async function startPeer(
   cmd: PeerCommand,
 ): Promise<{ child: ChildProcess; ready: PeerReport; done: Promise<Done> }> {
-  const child = fork(peerScript, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // BENCH_PROFILE=DIR writes a CPU profile of every peer process into DIR.
+  const profile = process.env.BENCH_PROFILE;
+  const execArgv = profile
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${profile}`,
+        `--cpu-prof-name=${cmd.role}-${Date.now()}.cpuprofile`,
+      ]
+    : [];
+  const child = fork(peerScript, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const reports: PeerReport[] = [];
   let notify: (() => void) | undefined;
   child.on('message', (r: PeerReport) => {
@@ -136,33 +145,55 @@ async function makeFile(bytes: number): Promise<{ path: string; dir: string }> {
 export const DEFAULT_CHUNK = 8192;
 export const DIRECT_CHUNK = 1024 * 1024;
 
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+function spread(values: readonly number[]): number {
+  return (Math.max(...values) - Math.min(...values)) / 2 / median(values);
+}
+
+/**
+ * Runs the transfers. Raw TCP and the direct-path transfer alternate for `rounds` rounds (the
+ * medians are compared, so a noisy neighbour hits both alike); the others run once.
+ */
 export async function runTransferBench(
   bytes: number,
+  rounds: number,
   log: (line: string) => void,
 ): Promise<TransferResult> {
   const mib = bytes / 1024 / 1024;
-  const rows: Row[] = [];
   const baselineIs = `raw TCP: one Node process writing the same ${mib} MiB in 64 KiB pieces (honouring drain) to another that counts them`;
-  log(`transfer: raw TCP, ${mib} MiB...`);
-  const base = await raw(bytes);
-  const row = (name: string, run: MsrpRun, goal?: number): Row => ({
-    bench: 'transfer',
-    name,
-    unit: 'MB/s',
-    ours: run.mbps,
-    baseline: base.mbps,
-    ratio: run.mbps / base.mbps,
-    oursSpread: 0,
-    baselineSpread: 0,
-    baselineIs,
-    ...(goal !== undefined && { goal }),
-  });
-  log(`transfer: MSRP ${mib} MiB, ${DIRECT_CHUNK / 1024} KiB chunks...`);
-  const direct = await msrp(bytes, DIRECT_CHUNK);
-  rows.push(row(`${mib} MiB, ${DIRECT_CHUNK / 1024} KiB chunks (direct path)`, direct, 0.8));
+  const rawMbps: number[] = [];
+  const directRuns: MsrpRun[] = [];
+  for (let i = 0; i < rounds; i++) {
+    log(`transfer: round ${i + 1}/${rounds}: raw TCP, ${mib} MiB...`);
+    rawMbps.push((await raw(bytes)).mbps);
+    log(
+      `transfer: round ${i + 1}/${rounds}: MSRP ${mib} MiB, ${DIRECT_CHUNK / 1024} KiB chunks...`,
+    );
+    directRuns.push(await msrp(bytes, DIRECT_CHUNK));
+  }
+  const base = median(rawMbps);
+  const row = (name: string, runs: MsrpRun[], goal?: number): Row => {
+    const mbps = runs.map((r) => r.mbps);
+    return {
+      bench: 'transfer',
+      name,
+      unit: 'MB/s',
+      ours: median(mbps),
+      baseline: base,
+      ratio: median(mbps) / base,
+      oursSpread: spread(mbps),
+      baselineSpread: spread(rawMbps),
+      baselineIs,
+      ...(goal !== undefined && { goal }),
+    };
+  };
   log(`transfer: MSRP ${mib} MiB, ${DEFAULT_CHUNK / 1024} KiB chunks...`);
   const small = await msrp(bytes, DEFAULT_CHUNK);
-  rows.push(row(`${mib} MiB, ${DEFAULT_CHUNK / 1024} KiB chunks (default)`, small));
   log(`transfer: MSRP ${mib} MiB file from disk, SHA-1 + SHA-256 on both sides...`);
   const { path, dir } = await makeFile(bytes);
   let file: MsrpRun;
@@ -171,24 +202,36 @@ export async function runTransferBench(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  rows.push(row(`${mib} MiB file, hashed both sides, ${DIRECT_CHUNK / 1024} KiB chunks`, file));
-  const runs = { direct, default: small, file };
+  const rows = [
+    row(`${mib} MiB, ${DIRECT_CHUNK / 1024} KiB chunks (direct path)`, directRuns, 0.8),
+    row(`${mib} MiB, ${DEFAULT_CHUNK / 1024} KiB chunks (default)`, [small]),
+    row(`${mib} MiB file, hashed both sides, ${DIRECT_CHUNK / 1024} KiB chunks`, [file]),
+  ];
   const limits: LimitRow[] = [];
-  for (const [name, run] of Object.entries(runs)) {
-    limits.push({
-      name: `peak RSS, sender (${name})`,
-      value: run.senderRss,
-      unit: 'MiB',
-      limit: 100,
-    });
-    limits.push({
-      name: `peak RSS, receiver (${name})`,
-      value: run.receiverRss,
-      unit: 'MiB',
-      limit: 100,
-    });
-  }
-  const chat = [...direct.chatMs, ...small.chatMs, ...file.chatMs];
+  const runs: [string, MsrpRun][] = [
+    ...directRuns.map((r, i): [string, MsrpRun] => [`direct #${i + 1}`, r]),
+    ['default', small],
+    ['file', file],
+  ];
+  const worst = (pick: (r: MsrpRun) => number): [string, number] =>
+    runs
+      .map(([name, r]): [string, number] => [name, pick(r)])
+      .reduce((a, b) => (b[1] > a[1] ? b : a));
+  const [sName, sRss] = worst((r) => r.senderRss);
+  const [rName, rRss] = worst((r) => r.receiverRss);
+  limits.push({
+    name: `peak RSS, sender (worst run: ${sName})`,
+    value: sRss,
+    unit: 'MiB',
+    limit: 100,
+  });
+  limits.push({
+    name: `peak RSS, receiver (worst run: ${rName})`,
+    value: rRss,
+    unit: 'MiB',
+    limit: 100,
+  });
+  const chat = runs.flatMap(([, r]) => r.chatMs);
   limits.push({
     name: `chat send→200 p50 during transfers (${chat.length} msgs)`,
     value: percentile(chat, 50),

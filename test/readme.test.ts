@@ -19,7 +19,11 @@ async function readmeExamples(): Promise<Map<string, string>> {
 describe('README examples', () => {
   it('shows each example file verbatim (after its first comment line)', async () => {
     const blocks = await readmeExamples();
-    expect([...blocks.keys()]).toEqual(['examples/codec.ts', 'examples/session.ts']);
+    expect([...blocks.keys()]).toEqual([
+      'examples/codec.ts',
+      'examples/session.ts',
+      'examples/sdp.ts',
+    ]);
     for (const [file, block] of blocks) {
       const source = await readFile(new URL(file, root), 'utf8');
       expect(source.slice(source.indexOf('\n') + 1)).toBe(block);
@@ -39,6 +43,15 @@ describe('README examples', () => {
     });
     expect(stdout).toBe(
       'bob got: Hello Bob!\nsent 100000 bytes\nbob saved: notes.txt 100000 bytes, hash matches: true\n',
+    );
+  });
+
+  it('runs examples/sdp.ts', async () => {
+    const { stdout } = await run(tsx, ['--conditions=source', 'examples/sdp.ts'], {
+      cwd: root.pathname,
+    });
+    expect(stdout).toBe(
+      'agreed: text/plain; connects: answerer\nalice got: Hello Alice, as negotiated!\n',
     );
   });
 });

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { MsrpError } from './errors.js';
 import { Session, type ChunkReceiver, type SessionOptions } from './session/session.js';
 import type { SessionLink } from './session/session-link.js';
+import { RelayRegistration, type RelayAccount } from './session/relay-registration.js';
 import { TransactionTable, type TransactionTableOptions } from './session/transaction-table.js';
 import {
   Connection,
@@ -59,6 +60,11 @@ export interface EndpointOptions extends ConnectionOptions, TransactionTableOpti
   maxConnections?: number;
   /** Host to put in session URIs before `listen()` (an active-only endpoint). Default `127.0.0.1`. */
   host?: string;
+  /**
+   * Relays to route every session through (RFC 4976), with our credentials, the one we
+   * connect to first; call {@link Endpoint.authenticate} before creating sessions.
+   */
+  relays?: readonly RelayAccount[];
 }
 
 /** Options of {@link Endpoint.createSession}. */
@@ -100,6 +106,8 @@ class Peer implements ConnectionHandler {
   connection!: Connection;
   readonly transactions: TransactionTable;
   readonly sessions = new Set<Session>();
+  /** Our connection to a relay we authenticated with: kept open without sessions. */
+  pinned = false;
   current: FrameTarget = discard;
 
   constructor(
@@ -171,6 +179,7 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
   readonly #sessionsById = new Map<string, Session>();
   #authority: { scheme: 'msrp' | 'msrps'; host: string; port: number };
   readonly #link: SessionLink;
+  #registration: RelayRegistration | undefined;
 
   constructor(options: EndpointOptions = {}) {
     super();
@@ -197,6 +206,66 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
   /** Number of sessions. */
   get sessionCount(): number {
     return this.#sessions.size;
+  }
+
+  /** The relays of `options.relays`, in the order they are authenticated to. */
+  get relays(): readonly RelayAccount[] {
+    return this.#options.relays ?? [];
+  }
+
+  /** The relay URIs sessions route through (RFC 4976 Use-Path); empty without relays. */
+  get usePath(): readonly MsrpUri[] {
+    return this.#registration?.usePath ?? [];
+  }
+
+  /** The AUTH state with our relays, once {@link authenticate} was called (for its events). */
+  get registration(): RelayRegistration | undefined {
+    return this.#registration;
+  }
+
+  /**
+   * Authenticates to the relays of `options.relays` (RFC 4976 §5.1), inside out: the first
+   * directly, each next one through those before it. Sessions created afterwards route
+   * through them, and their `localPath` (what SDP a=path carries) lists the relay URIs
+   * before their own. The grant is refreshed with a new AUTH before it expires; the
+   * connection to the first relay stays open, since the relay reaches us only over it.
+   * @param from Our URI in the AUTH's From-Path; relays deliver to URIs with its host and
+   * port over our connection. Default: this endpoint's authority.
+   * @returns The Use-Path.
+   * @throws {MsrpError} `MSRP_ERR_REMOTE` with the relay's status (401 refused credentials,
+   * 403, 423...), or `MSRP_ERR_CONNECTION`.
+   */
+  async authenticate(from?: MsrpUri): Promise<readonly MsrpUri[]> {
+    const relays = this.#options.relays ?? [];
+    if (relays.length === 0)
+      throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'No relays configured');
+    this.#registration?.close();
+    const registration = new RelayRegistration(
+      {
+        connect: async (firstHop) => {
+          const peer = await this.#dial(firstHop);
+          peer.pinned = true;
+          return peer;
+        },
+        request: (connection, head) => {
+          const peer = connection as Peer;
+          const response = peer.transactions.start(head.transactionId);
+          peer.connection
+            .write(encodeFrame(head))
+            .catch((e: unknown) =>
+              peer.transactions.fail(
+                head.transactionId,
+                e instanceof MsrpError ? e : new MsrpError('MSRP_ERR_CONNECTION', String(e)),
+              ),
+            );
+          return response;
+        },
+      },
+      relays,
+      from ?? { ...this.#authority, sessionId: newSessionId(), transport: 'tcp', params: [] },
+    );
+    this.#registration = registration;
+    return registration.authenticate();
   }
 
   /**
@@ -260,7 +329,12 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
     const key = uriKey(uri);
     if (this.#sessions.has(key))
       throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'A session with this URI exists');
-    const session = new Session(uri, this.#link, { ...this.#options.session, ...sessionOptions });
+    const session = new Session(
+      uri,
+      this.#link,
+      { ...this.#options.session, ...sessionOptions },
+      this.usePath,
+    );
     this.#sessions.set(key, session);
     if (uri.sessionId !== undefined) this.#sessionsById.set(uri.sessionId, session);
     return session;
@@ -268,6 +342,7 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
 
   /** Closes every session, connection and listener. */
   async close(): Promise<void> {
+    this.#registration?.close();
     for (const session of [...this.#sessions.values()]) await session.close();
     // Servers report closed only once their connections are gone, so end those first.
     const servers = this.#servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve)));
@@ -399,6 +474,13 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
   // ---- outbound -----------------------------------------------------------------------
 
   async #connect(session: Session, firstHop: MsrpUri): Promise<Peer> {
+    const peer = await this.#dial(firstHop);
+    peer.sessions.add(session);
+    return peer;
+  }
+
+  /** Opens, or reuses, the connection to the authority of `firstHop`. */
+  async #dial(firstHop: MsrpUri): Promise<Peer> {
     const key = `${firstHop.scheme}://${firstHop.host}:${firstHop.port ?? 2855}`;
     let dialing = this.#dialed.get(key);
     if (!dialing) {
@@ -416,9 +498,8 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
     if (peer.connection.closed) {
       // It closed after its last session left; open a fresh one.
       this.#dialed.delete(key);
-      return this.#connect(session, firstHop);
+      return this.#dial(firstHop);
     }
-    peer.sessions.add(session);
     return peer;
   }
 
@@ -463,7 +544,7 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
     if (peer) {
       peer.sessions.delete(session);
       // A connection we opened is closed when its last session leaves.
-      if (peer.key !== undefined && peer.sessions.size === 0) {
+      if (peer.key !== undefined && peer.sessions.size === 0 && !peer.pinned) {
         this.#dialed.delete(peer.key);
         void peer.connection.close();
       }

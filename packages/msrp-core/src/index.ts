@@ -36,6 +36,21 @@ export {
   checkPeerFingerprint,
 } from './transport/fingerprint.js';
 
+export {
+  DIGEST_ALGORITHMS,
+  parseDigestAlgorithm,
+  digestHash,
+  digestHa1,
+  digestResponse,
+} from './session/digest-response.js';
+export type { DigestAlgorithm, DigestInput } from './session/digest-response.js';
+export { RelayRegistration, answerChallenge } from './session/relay-registration.js';
+export type {
+  RelayAccount,
+  RegistrationLink,
+  RelayRegistrationEvents,
+  RelayRegistrationOptions,
+} from './session/relay-registration.js';
 export { TransactionTable } from './session/transaction-table.js';
 export type { TransactionTableOptions } from './session/transaction-table.js';
 export { Session, accepts } from './session/session.js';

@@ -985,6 +985,27 @@ describe('Parser: malformed input', () => {
     expectError(error, 'MSRP_ERR_BAD_HEADER', 400, TID);
   });
 
+  it.each([
+    ['a flag followed by CR and no LF', `-------${TID}$\rX`],
+    ['the id followed by another character', `-------${TID}X$`],
+    ['a longer id', `-------${TID}5$`],
+    ['a shorter id', `-------${TID.slice(0, -1)}$`],
+  ])(
+    'rejects an end-line of a bodiless frame with %s, pushed whole or byte by byte',
+    (_what, line) => {
+      const wire = bytes(
+        `MSRP ${TID} SEND\r\n${PATHS.join('\r\n')}\r\n${line}\r\n-------${TID}$\r\n`,
+      );
+      for (const pieces of [[wire], byteByByte(wire)]) {
+        const sink = new Collector();
+        const parser = new Parser(sink);
+        const error = catchMsrpError(() => pieces.forEach((piece) => parser.push(piece)));
+        expectError(error, 'MSRP_ERR_BAD_HEADER', 400, TID);
+        expect(sink.raw).toEqual([]);
+      }
+    },
+  );
+
   it('rethrows the same error on every later push, resume and end, with no more events', () => {
     const sink = new Collector();
     const parser = new Parser(sink);
@@ -1016,6 +1037,14 @@ describe('Parser: end of stream', () => {
     parser.push(bytes(RESPONSE_OK));
     expect(() => parser.end()).not.toThrow();
     expect(sink.events).toHaveLength(2);
+  });
+
+  it('throws MSRP_ERR_TRUNCATED from end() while paused with part of a frame still queued', () => {
+    const sink = new Collector((e) => e.type === 'end');
+    const parser = new Parser(sink);
+    expect(parser.push(bytes(RESPONSE_OK + RESPONSE_BARE.slice(0, 30)))).toBe(false);
+    expect(sink.events).toStrictEqual(parseAll(RESPONSE_OK));
+    expect(catchMsrpError(() => parser.end()).code).toBe('MSRP_ERR_TRUNCATED');
   });
 
   it('accepts end() on a fresh parser', () => {

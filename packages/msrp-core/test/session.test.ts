@@ -225,6 +225,7 @@ describe('chat', () => {
     const { sa, inB } = await pair();
     const delivery = await sa.send('please confirm', { successReport: true });
     expect(delivery.report).toMatchObject({ namespace: '000', code: 200 });
+    expect(delivery.reportRange).toEqual({ start: 1, end: 14, total: 14 });
     expect(delivery.bytes).toBe(14);
     expect((await next(inB)).text()).toBe('please confirm');
   });

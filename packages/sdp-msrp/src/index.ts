@@ -1,2 +1,54 @@
-// Public API of @msrp-ts/sdp-msrp: SDP offer/answer for MSRP media. Arrives with issue 4.
-export {};
+// Public API of @msrp-ts/sdp-msrp: SDP offer/answer for MSRP media. Pure functions over
+// strings and plain objects; nothing here opens a socket.
+export { SdpError } from './errors.js';
+export type { SdpErrorCode, SdpErrorOptions } from './errors.js';
+
+export { extractSdp } from './extract-sdp.js';
+
+export { parseSdp, serializeSdp, parseMediaLine, sdpAttributes } from './session-description.js';
+export type {
+  SessionDescription,
+  MediaDescription,
+  MediaLine,
+  SdpLine,
+  SdpAttribute,
+} from './session-description.js';
+
+export { parseMsrpMedia, findMsrpMedia, isMsrpProto } from './msrp-media.js';
+export type { MsrpMedia, MsrpProto, Direction, ConnectionData, Fingerprint } from './msrp-media.js';
+export { formatMsrpMedia } from './format-msrp-media.js';
+export type { MsrpMediaInit } from './format-msrp-media.js';
+
+export {
+  parseFileSelector,
+  formatFileSelector,
+  formatFileHash,
+  encodeFileName,
+} from './file-selector.js';
+export type { FileSelector, FileHash, FileTypeParam } from './file-selector.js';
+export { parseFileDate, formatFileDate, parseFileRange } from './file-description.js';
+export type { FileDescription, FileDate, FileRange } from './file-description.js';
+
+export {
+  intersectTypes,
+  typeMatches,
+  isAcceptType,
+  acceptsContainer,
+  CONTAINER_TYPES,
+} from './accept-types.js';
+export { answerSetup, activeParty, isSetupRole } from './setup-role.js';
+export type { SetupRole, ActiveParty } from './setup-role.js';
+
+export { createOffer } from './create-offer.js';
+export type { OfferOptions, FileOffer } from './create-offer.js';
+export { createAnswer } from './create-answer.js';
+export type { AnswerCapabilities, Answer } from './create-answer.js';
+export { negotiate } from './negotiate.js';
+export type {
+  Negotiation,
+  Rejection,
+  NegotiatedSide,
+  NegotiatedFile,
+  HostPort,
+} from './negotiate.js';
+export type { SessionLinesOptions } from './session-lines.js';

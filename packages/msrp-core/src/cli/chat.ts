@@ -16,6 +16,10 @@ import {
   oneLine,
   Output,
   parseFlags,
+  pathFlag,
+  RELAY_FLAGS,
+  RELAY_HELP,
+  relayFlags,
   tlsClientFlags,
   tlsServerFlags,
   uriFlag,
@@ -46,6 +50,7 @@ Options:
   --tls-cert FILE   with --listen: PEM certificate, listen for msrps (TLS)
   --tls-key FILE    with --listen: PEM private key of --tls-cert
   --timeout MS      give up connecting, or waiting for a response, after MS milliseconds
+${RELAY_HELP}
   -h, --help        show this help
 
 Status lines (connected, disconnected, undelivered messages) go to stderr.
@@ -63,6 +68,7 @@ const FLAGS = {
   'tls-key': { type: 'string' },
   timeout: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  ...RELAY_FLAGS,
 } as const;
 
 /** Resolves true once the session is bound, false if it closes first. */
@@ -106,6 +112,7 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
   }
   const out = new Output('msrp chat', false);
   const timeout = msFlag('--timeout', values.timeout);
+  const relays = relayFlags(values);
   let endpoint: Endpoint;
   let session: Session;
   if (values.listen) {
@@ -114,10 +121,11 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
       throw usage('--fingerprint and --ca are for --to');
     }
     const listener = await openListener(
-      uriFlag('--uri', values.uri),
+      values.uri === undefined && relays ? undefined : uriFlag('--uri', values.uri),
       tlsServerFlags(values),
       {},
       out,
+      relays,
     );
     ({ endpoint, session } = listener);
   } else {
@@ -125,13 +133,14 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
     if (values['tls-cert'] !== undefined || values['tls-key'] !== undefined) {
       throw usage('--tls-cert and --tls-key are for --listen');
     }
-    const to = uriFlag('--to', values.to);
+    const toPath = pathFlag('--to', values.to);
+    const to = toPath[toPath.length - 1]!;
     const from = values.from === undefined ? defaultFrom(to) : uriFlag('--from', values.from);
     const tls = tlsClientFlags(values);
     ({ endpoint, session } = await connectSession(
-      () => clientEndpoint(timeout, tls),
+      () => clientEndpoint(timeout, tls, relays),
       { localUri: from },
-      to,
+      toPath,
     ));
     out.status(`connected to ${formatUri(to)}`, {});
   }

@@ -7,6 +7,7 @@ import {
   normalizeFingerprint,
   parseUri,
   type MsrpUri,
+  type RelayAccount,
   type TlsClientOptions,
   type TlsServerOptions,
 } from '../index.js';
@@ -72,6 +73,50 @@ export function uriFlag(flag: string, text: string | undefined): MsrpUri {
   } catch (e) {
     throw usage(`${flag}: ${(e as Error).message}`);
   }
+}
+
+/**
+ * A path given on the command line: one URI, or several separated by spaces (a peer behind
+ * relays, as `msrp listen --relay` prints it).
+ */
+export function pathFlag(flag: string, text: string | undefined): MsrpUri[] {
+  if (text === undefined) throw usage(`${flag} is required`);
+  const parts = text.trim().split(/\s+/);
+  return parts.map((part) => uriFlag(flag, part));
+}
+
+/** The relay flags shared by send, listen and chat. */
+export const RELAY_FLAGS = {
+  relay: { type: 'string', multiple: true },
+  user: { type: 'string' },
+  password: { type: 'string' },
+} as const;
+
+/** What --help says about the relay flags. */
+export const RELAY_HELP = `  --relay URI       go through this MSRP relay (RFC 4976), e.g. msrp://relay:2855;tcp;
+                    repeat for a chain, the one to connect to first
+  --user NAME       user name for the relays' Digest authentication
+  --password PW     password for the relays (or MSRP_PASSWORD in the environment)`;
+
+/** Relay accounts from --relay, --user and --password, or undefined without --relay. */
+export function relayFlags(values: {
+  relay?: string[] | undefined;
+  user?: string | undefined;
+  password?: string | undefined;
+}): RelayAccount[] | undefined {
+  if (values.relay === undefined || values.relay.length === 0) {
+    if (values.user !== undefined || values.password !== undefined)
+      throw usage('--user and --password go with --relay');
+    return undefined;
+  }
+  const password = values.password ?? process.env.MSRP_PASSWORD;
+  if (values.user === undefined || password === undefined)
+    throw usage('--relay needs --user and --password (or MSRP_PASSWORD)');
+  return values.relay.map((text) => {
+    const uri = uriFlag('--relay', text);
+    if (uri.sessionId !== undefined) throw usage(`--relay: ${text} has a session-id`);
+    return { uri, username: values.user!, password };
+  });
 }
 
 const SIZE = /^(\d+)\s*(k|ki|kib|m|mi|mib|g|gi|gib)?b?$/i;

@@ -12,17 +12,22 @@ import {
   type IncomingMessage,
   type MsrpError,
   type MsrpUri,
+  type RelayAccount,
   type Session,
   type SessionOptions,
   type TlsServerOptions,
 } from '../index.js';
 import {
+  classify,
   CliError,
   EXIT,
   EXIT_CODES_HELP,
   onSignal,
   Output,
   parseFlags,
+  RELAY_FLAGS,
+  RELAY_HELP,
+  relayFlags,
   sizeFlag,
   tlsServerFlags,
   uriFlag,
@@ -32,6 +37,7 @@ import {
 import { reserveFile, safeFileName } from './files.js';
 
 export const LISTEN_HELP = `Usage: msrp listen --uri URI [options]
+       msrp listen --relay URI --user NAME --password PW [options]
 
 Waits for MSRP peers on the host and port of URI and receives what they send to it:
 text messages (text/*) are printed on stdout, other content (files) is stored under
@@ -40,6 +46,9 @@ scripts can send one message or file after another. Runs until SIGINT or SIGTERM
 
 The first line of stdout is the URI really listened on (port 0 picks a free port):
   listening msrp://127.0.0.1:41234/SESSION;tcp
+Through a relay (--relay), peers reach us over our connection to it and the line gives
+the whole path to send to, relay first (no local port is opened unless --uri is given):
+  listening msrp://relay:2855/RELAYSESSION;tcp msrp://127.0.0.1:2855/SESSION;tcp
 With --tls-cert/--tls-key a second line gives the certificate fingerprint to pin:
   fingerprint SHA-256 AB:CD:...
 
@@ -54,6 +63,7 @@ Options:
   --out DIR            directory for received files (created if missing). Default: .
   --tls-cert FILE      PEM certificate: listen for msrps (TLS); needs --tls-key
   --tls-key FILE       PEM private key of --tls-cert
+${RELAY_HELP}
   --json               one JSON object per line on stdout: first {"event":"listening",
                        "uri":...,"pid":...}, then events "connected", "disconnected",
                        "message", "file", "error" and "peerError"
@@ -74,6 +84,7 @@ const FLAGS = {
   'tls-key': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  ...RELAY_FLAGS,
 } as const;
 
 /** A listening endpoint with its one session, as `listen` and `chat --listen` use it. */
@@ -81,6 +92,8 @@ export interface Listener {
   readonly endpoint: Endpoint;
   readonly session: Session;
   readonly uri: MsrpUri;
+  /** How peers address us: our relays (with --relay), then {@link uri}. */
+  readonly path: readonly MsrpUri[];
   readonly fingerprint: string | undefined;
 }
 
@@ -89,13 +102,14 @@ export interface Listener {
  * creates the session that waits for peers, rebinding after each one leaves.
  */
 export async function openListener(
-  uri: MsrpUri,
+  uri: MsrpUri | undefined,
   tls: TlsServerOptions | undefined,
   options: SessionOptions,
   out: Output,
+  relays?: readonly RelayAccount[],
 ): Promise<Listener> {
-  if (uri.scheme === 'msrps' && !tls) throw usage('an msrps URI needs --tls-cert and --tls-key');
-  const endpoint = new Endpoint();
+  if (uri?.scheme === 'msrps' && !tls) throw usage('an msrps URI needs --tls-cert and --tls-key');
+  const endpoint = new Endpoint(relays ? { relays } : {});
   endpoint.on('peerError', (error: MsrpError, remote: string) => {
     process.stderr.write(`${out.command}: peer ${remote}: ${error.message}\n`);
     out.event({
@@ -106,28 +120,51 @@ export async function openListener(
       message: error.message,
     });
   });
-  let bound: MsrpUri;
-  const port = uri.port ?? 2855;
-  try {
-    bound = await endpoint.listen({ host: uri.host, port, ...(tls && { tls }) });
-  } catch (e) {
-    await endpoint.close();
-    throw new CliError(
-      `cannot listen on ${uri.host}:${port}: ${(e as Error).message}`,
-      EXIT.connection,
-    );
+  let localUri: MsrpUri;
+  if (uri === undefined) {
+    // Only through relays: nothing listens here, the relay reaches us over our connection.
+    localUri = {
+      scheme: 'msrp',
+      host: '127.0.0.1',
+      port: 2855,
+      sessionId: newSessionId(),
+      transport: 'tcp',
+      params: [],
+    };
+  } else {
+    let bound: MsrpUri;
+    const port = uri.port ?? 2855;
+    try {
+      bound = await endpoint.listen({ host: uri.host, port, ...(tls && { tls }) });
+    } catch (e) {
+      await endpoint.close();
+      throw new CliError(
+        `cannot listen on ${uri.host}:${port}: ${(e as Error).message}`,
+        EXIT.connection,
+      );
+    }
+    // The session URI is the one given, with the port really bound and the TLS scheme.
+    localUri = {
+      ...uri,
+      scheme: tls ? 'msrps' : 'msrp',
+      port: bound.port,
+      sessionId: uri.sessionId ?? newSessionId(),
+    };
   }
-  // The session URI is the one given, with the port really bound and the TLS scheme.
-  const localUri: MsrpUri = {
-    ...uri,
-    scheme: tls ? 'msrps' : 'msrp',
-    port: bound.port,
-    sessionId: uri.sessionId ?? newSessionId(),
-  };
+  if (relays) {
+    try {
+      await endpoint.authenticate(localUri);
+    } catch (e) {
+      await endpoint.close();
+      const relay = relays[0]!.uri;
+      throw classify(e, 'connect', typeof relay === 'string' ? relay : formatUri(relay));
+    }
+    endpoint.registration?.on('error', (e) => out.error(`relay refresh failed: ${e.message}`));
+  }
   const session = endpoint.createSession({ ...options, localUri, rebind: true });
   session.accept();
   const fingerprint = tls ? certificateFingerprint(tls.cert) : undefined;
-  const text = formatUri(localUri);
+  const text = session.localPath.map(formatUri).join(' ');
   out.result(`listening ${text}`, {
     event: 'listening',
     uri: text,
@@ -147,7 +184,7 @@ export async function openListener(
       ...(error && { reason: error.message }),
     });
   });
-  return { endpoint, session, uri: localUri, fingerprint };
+  return { endpoint, session, uri: localUri, path: session.localPath, fingerprint };
 }
 
 /** Whether a message is shown as text rather than stored as a file. */
@@ -167,7 +204,8 @@ export async function listenCommand(args: readonly string[]): Promise<number> {
     return EXIT.ok;
   }
   const out = new Output('msrp listen', values.json ?? false);
-  const uri = uriFlag('--uri', values.uri);
+  const relays = relayFlags(values);
+  const uri = values.uri === undefined && relays ? undefined : uriFlag('--uri', values.uri);
   const tls = tlsServerFlags(values);
   const acceptTypes = values['accept-types']?.split(',').map((t) => t.trim());
   if (acceptTypes?.some((t) => !/^(\*|[^/\s]+\/(\*|[^/\s]+))$/.test(t))) {
@@ -191,6 +229,7 @@ export async function listenCommand(args: readonly string[]): Promise<number> {
       ...(maxSize !== undefined && { maxSize }),
     },
     out,
+    relays,
   );
   const stopped = new Promise<void>((resolve) => onSignal(() => resolve()));
 

@@ -3,6 +3,7 @@
 import { chatCommand, CHAT_HELP } from './chat.js';
 import { CliError, EXIT, EXIT_CODES_HELP, oneLine } from './common.js';
 import { listenCommand, LISTEN_HELP } from './listen.js';
+import { sdpCommand, SDP_HELP } from './sdp.js';
 import { sendCommand, SEND_HELP } from './send.js';
 
 const COMMANDS: Record<
@@ -12,6 +13,7 @@ const COMMANDS: Record<
   listen: { run: listenCommand, help: LISTEN_HELP },
   send: { run: sendCommand, help: SEND_HELP },
   chat: { run: chatCommand, help: CHAT_HELP },
+  sdp: { run: sdpCommand, help: SDP_HELP },
 };
 
 const HELP = `Usage: msrp <command> [options]
@@ -25,6 +27,8 @@ Commands:
            msrp send --to msrp://127.0.0.1:2855/inbox;tcp --file photo.jpg
   chat     interactive text chat, as the connecting or the listening side
            msrp chat --to msrp://127.0.0.1:2855/inbox;tcp
+  sdp      read the SDP of a SIP INVITE: print its MSRP media, or the answer to it
+           msrp sdp answer --uri msrp://192.0.2.7:2855/s1;tcp invite.txt
   help     show the help of a command: msrp help send
 
 Run \`msrp <command> --help\` for its options. --json (listen, send) prints one JSON
@@ -55,7 +59,7 @@ async function main(args: readonly string[]): Promise<number> {
   if (!command) {
     return fail(
       'msrp',
-      `unknown command "${name}" (commands: listen, send, chat; see msrp --help)`,
+      `unknown command "${name}" (commands: listen, send, chat, sdp; see msrp --help)`,
       EXIT.usage,
     );
   }

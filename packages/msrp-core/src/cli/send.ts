@@ -11,6 +11,7 @@ import {
   type CreateSessionOptions,
   type Delivery,
   type MsrpUri,
+  type RelayAccount,
   type Session,
   type TlsClientOptions,
 } from '../index.js';
@@ -22,6 +23,10 @@ import {
   onSignal,
   Output,
   parseFlags,
+  pathFlag,
+  RELAY_FLAGS,
+  RELAY_HELP,
+  relayFlags,
   sizeFlag,
   tlsClientFlags,
   uriFlag,
@@ -37,7 +42,8 @@ text message or one file, waits until the peer has confirmed every chunk (and se
 the success REPORT with --report), prints a one-line summary and exits 0 only then.
 
 Options:
-  --to URI            the peer's session URI, msrp://host:port/session;tcp (msrps for TLS)
+  --to URI            the peer's session URI, msrp://host:port/session;tcp (msrps for TLS);
+                      behind relays, its whole path in quotes: "URI URI ..." 
   --from URI          our own session URI (From-Path). Default: a random session-id
   --text TEXT         send TEXT as text/plain;charset=utf-8
   --file PATH         send a file (Content-Type from its name, SHA-256 announced)
@@ -49,6 +55,7 @@ Options:
   --ca FILE           msrps: PEM CA certificates to verify the peer against
   --timeout MS        give up connecting, or waiting for any response, after MS
                       milliseconds. Default: 10000 to connect, 30000 per response
+${RELAY_HELP}
   --json              one JSON object per line on stdout: {"event":"connected"}, for
                       files {"event":"progress","bytes","total","rate"} at most once a
                       second, then {"event":"delivered",...} or {"event":"error",...};
@@ -74,6 +81,7 @@ const FLAGS = {
   timeout: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  ...RELAY_FLAGS,
 } as const;
 
 /** How long to retry a peer that answers 506 (its session is still bound to a previous sender). */
@@ -90,20 +98,29 @@ const BUSY_RETRY_MS = 5000;
 export async function connectSession(
   makeEndpoint: () => Endpoint,
   options: CreateSessionOptions,
-  to: MsrpUri,
+  to: readonly MsrpUri[],
   onRetry: (error: MsrpError) => void = () => undefined,
 ): Promise<{ endpoint: Endpoint; session: Session }> {
   const deadline = Date.now() + BUSY_RETRY_MS;
+  const target = to[to.length - 1]!;
   for (;;) {
     const endpoint = makeEndpoint();
+    try {
+      // RFC 4976: with relays, AUTH first; the session then routes through them.
+      if (endpoint.relays.length > 0) await endpoint.authenticate(options.localUri);
+    } catch (e) {
+      await within(endpoint.close(), 1000);
+      const relay = endpoint.relays[0]?.uri;
+      throw classify(e, 'connect', typeof relay === 'object' ? formatUri(relay) : String(relay));
+    }
     const session = endpoint.createSession(options);
     try {
-      await session.connect([to]);
+      await session.connect(to);
       return { endpoint, session };
     } catch (e) {
       await within(endpoint.close(), 1000);
       if (!(e instanceof MsrpError && e.status === 506 && Date.now() < deadline)) {
-        throw classify(e, 'connect', formatUri(to));
+        throw classify(e, 'connect', formatUri(target));
       }
       onRetry(e);
       await sleep(100);
@@ -127,10 +144,12 @@ export function defaultFrom(to: MsrpUri): MsrpUri {
 export function clientEndpoint(
   timeout: number | undefined,
   tls: TlsClientOptions | undefined,
+  relays?: readonly RelayAccount[],
 ): Endpoint {
   return new Endpoint({
     ...(tls && { tls }),
     ...(timeout !== undefined && { timeout, connectTimeout: timeout }),
+    ...(relays && { relays }),
   });
 }
 
@@ -141,8 +160,10 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
     return EXIT.ok;
   }
   const out = new Output('msrp send', values.json ?? false);
-  const to = uriFlag('--to', values.to);
+  const toPath = pathFlag('--to', values.to);
+  const to = toPath[toPath.length - 1]!;
   const from = values.from === undefined ? defaultFrom(to) : uriFlag('--from', values.from);
+  const relays = relayFlags(values);
   if ((values.text === undefined) === (values.file === undefined)) {
     throw usage('give exactly one of --text and --file');
   }
@@ -172,9 +193,9 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
     abort.abort();
   });
   const { endpoint, session } = await connectSession(
-    () => clientEndpoint(timeout, tls),
+    () => clientEndpoint(timeout, tls, relays),
     { localUri: from, ...(chunkSize !== undefined && { chunkSize }) },
-    to,
+    toPath,
     (e) => out.event({ event: 'retry', status: e.status, message: e.message }),
   );
   try {

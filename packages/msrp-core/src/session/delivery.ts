@@ -1,4 +1,5 @@
 import { MsrpError, type MsrpErrorCode } from '../errors.js';
+import type { ByteRange } from '../wire/byte-range.js';
 import type { StatusHeader } from '../wire/status-header.js';
 
 /** The result of a successful send. */
@@ -6,8 +7,10 @@ export interface Delivery {
   readonly messageId: string;
   /** Bytes the peer confirmed: the whole message. */
   readonly bytes: number;
-  /** The success REPORT's Status, when one was asked for. */
+  /** The success REPORT's Status, when one was asked for (RFC 4975 §7.1.2). */
   readonly report?: StatusHeader;
+  /** The Byte-Range that REPORT covers. */
+  readonly reportRange?: ByteRange;
 }
 
 /** How far a send has come. */

@@ -9,6 +9,7 @@ import { MsrpError } from '../errors.js';
 import { quote } from '../wire/grammar.js';
 import type { HeaderField } from '../wire/head.js';
 import type { IncomingMessage } from './incoming-message.js';
+import { pieces } from './pieces.js';
 
 /**
  * Name of the extension header on the last chunk of a file that carries the sender's
@@ -54,7 +55,7 @@ export class HashTap {
 
   /** Wraps a source so that its bytes are hashed as they are read. */
   async *tap(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-    for await (const bytes of source) {
+    for await (const bytes of source instanceof Readable ? pieces(source) : source) {
       this.update(bytes);
       yield bytes;
     }

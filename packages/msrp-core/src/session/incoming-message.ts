@@ -39,7 +39,10 @@ export class IncomingMessage {
   readonly size: number | undefined;
   /** The whole body, when the message was delivered in memory. */
   body: Buffer | undefined;
-  /** The body as a stream, for large messages; it errors with `MSRP_ERR_ABORTED` on abort. */
+  /**
+   * The body as a stream of Buffers (one per received piece), for large messages; it errors
+   * with `MSRP_ERR_ABORTED` on abort.
+   */
   stream: Readable | undefined;
   /** True when the sender aborted the message (`#`) or the connection was lost before its end. */
   aborted = false;
@@ -255,7 +258,10 @@ export class Reassembly {
 
   #toStream(): void {
     const resume = this.#options.resume;
-    const stream = new Readable({ highWaterMark: 1024 * 1024, read: () => resume() });
+    // Object mode: each read gives one received piece as it is; in byte mode a read joins
+    // everything buffered into a new Buffer, copying every byte once more. 16 pieces of at
+    // most 64 KiB (a socket read) bound what waits for the reader.
+    const stream = new Readable({ objectMode: true, highWaterMark: 16, read: () => resume() });
     // A message may fail while it waits unread in the inbox: no listener must not mean a crash.
     // Readers still see the error (async iteration and pipeline listen for it themselves).
     stream.on('error', () => undefined);

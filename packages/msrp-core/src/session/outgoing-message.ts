@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import { pieces } from './pieces.js';
 import { MsrpError } from '../errors.js';
 import type { ContentType } from '../wire/content-type.js';
 import type { HeaderField } from '../wire/head.js';
@@ -53,7 +55,7 @@ export class OutgoingMessage {
       this.#whole = Buffer.from(source.buffer, source.byteOffset, source.length);
       this.size = source.length;
     } else {
-      this.#iterator = source[Symbol.asyncIterator]();
+      this.#iterator = source instanceof Readable ? pieces(source) : source[Symbol.asyncIterator]();
       this.size = options.size;
     }
   }

@@ -4,6 +4,7 @@ import { MsrpError } from '../errors.js';
 import { mediaTypeOf, parseContentType, type ContentType } from '../wire/content-type.js';
 import type { HeaderField, RequestHead, ResponseHead } from '../wire/head.js';
 import type { StatusHeader } from '../wire/status-header.js';
+import type { ByteRange } from '../wire/byte-range.js';
 import { newMessageId, newTransactionId } from '../wire/ids.js';
 import type { ContinuationFlag } from '../wire/parser.js';
 import { containsEndLine, encodeEndLine, encodeFrame, encodeHead } from '../wire/serializer.js';
@@ -44,9 +45,12 @@ export interface SessionOptions {
    * (Kamailio's msrp module drops bodies over 10240 bytes). Raise it on direct paths.
    */
   chunkSize?: number;
-  /** Chunks sent and not yet answered, at most. Default 32. */
+  /** Chunks sent and not yet answered, at most. Default 64. */
   maxInFlightChunks?: number;
-  /** Body bytes sent and not yet answered, at most. Default 1 MiB. */
+  /**
+   * Body bytes sent and not yet answered, at most. Default 8 MiB: enough for several large
+   * chunks in flight; the bytes sit in socket buffers, not in the session.
+   */
   maxInFlightBytes?: number;
   /**
    * Keep the session when its connection closes, to be bound again by the next peer that
@@ -105,6 +109,7 @@ interface Sending {
   reject(error: Error): void;
   /** The success REPORT, once it came (it may overtake the last 200). */
   report: StatusHeader | undefined;
+  reportRange: ByteRange | undefined;
 }
 
 const TEXT_PLAIN = 'text/plain;charset=utf-8';
@@ -135,6 +140,12 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
 
   readonly #link: SessionLink;
   readonly #localPath: readonly MsrpUri[];
+  /** Our relays, first hop first (RFC 4976 Use-Path); empty without relays. */
+  readonly #usePath: readonly MsrpUri[];
+  /** From-Path of our requests: only our URI; relays add theirs (RFC 4976 §7.1). */
+  readonly #fromPath: readonly MsrpUri[];
+  /** To-Path of our requests: our relays then the peer's path, or the way a request came. */
+  #toPath: readonly MsrpUri[] | undefined;
   readonly #options: Required<Omit<SessionOptions, 'remoteMaxSize'>> & {
     remoteMaxSize: number | undefined;
   };
@@ -157,10 +168,18 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
   #reader: ((result: IteratorResult<IncomingMessage>) => void) | undefined;
 
   /** @internal Sessions are made by `Endpoint.createSession()`. */
-  constructor(localUri: MsrpUri, link: SessionLink, options: SessionOptions = {}) {
+  constructor(
+    localUri: MsrpUri,
+    link: SessionLink,
+    options: SessionOptions = {},
+    usePath: readonly MsrpUri[] = [],
+  ) {
     super();
     this.localUri = Object.isFrozen(localUri) ? localUri : Object.freeze({ ...localUri });
-    this.#localPath = Object.freeze([this.localUri]);
+    this.#usePath = Object.freeze([...usePath]);
+    // RFC 4976 §5.1: peers reach us through our relays, the one nearest to us last.
+    this.#localPath = Object.freeze([...usePath].reverse().concat(this.localUri));
+    this.#fromPath = Object.freeze([this.localUri]);
     this.#link = link;
     this.#options = {
       acceptTypes: options.acceptTypes ?? ['*'],
@@ -171,8 +190,8 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
       maxIncompleteMessages: options.maxIncompleteMessages ?? 64,
       maxQueuedMessages: options.maxQueuedMessages ?? 1024,
       chunkSize: options.chunkSize ?? 8192,
-      maxInFlightChunks: options.maxInFlightChunks ?? 32,
-      maxInFlightBytes: options.maxInFlightBytes ?? 1024 * 1024,
+      maxInFlightChunks: options.maxInFlightChunks ?? 64,
+      maxInFlightBytes: options.maxInFlightBytes ?? 8 * 1024 * 1024,
       rebind: options.rebind ?? false,
     };
   }
@@ -182,7 +201,10 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
     return this.#state;
   }
 
-  /** Our path as the peer must address us: relay URIs (none yet) then {@link localUri}. */
+  /**
+   * Our path as the peer must address us (what SDP a=path carries): the URIs of our relays,
+   * the one we are connected to last, then {@link localUri}.
+   */
   get localPath(): readonly MsrpUri[] {
     return this.#localPath;
   }
@@ -197,16 +219,18 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
     if (remotePath.length === 0)
       throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'remotePath is empty');
     this.remotePath = Object.freeze([...remotePath]);
+    // RFC 4976 §5.2: requests go through our relays, then along the peer's path.
+    this.#toPath = Object.freeze([...this.#usePath, ...remotePath]);
     this.#state = 'connecting';
     try {
-      const connection = await this.#link.connect(this, remotePath[0]!);
+      const connection = await this.#link.connect(this, this.#toPath[0]!);
       this.#bind(connection);
       const response = await this.#link.request(this, {
         kind: 'request',
         method: 'SEND',
         transactionId: newTransactionId(),
-        toPath: remotePath,
-        fromPath: this.localPath,
+        toPath: this.#toPath,
+        fromPath: this.#fromPath,
         messageId: newMessageId(),
         byteRange: { start: 1, end: 0, total: 0 },
       });
@@ -232,7 +256,10 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
    */
   accept(remotePath?: readonly MsrpUri[]): void {
     this.#expectState('new', 'accept');
-    if (remotePath) this.remotePath = Object.freeze([...remotePath]);
+    if (remotePath) {
+      this.remotePath = Object.freeze([...remotePath]);
+      this.#toPath = Object.freeze([...this.#usePath, ...remotePath]);
+    }
     this.#state = 'waiting';
   }
 
@@ -284,6 +311,7 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
         resolve,
         reject,
         report: undefined,
+        reportRange: undefined,
       };
       this.#sending.set(messageId, sending);
       this.#queue.push(sending);
@@ -374,6 +402,8 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
   /** @internal Binds the session to a connection on its first SEND (passive side). */
   bindInbound(connection: object, request: RequestHead): void {
     this.remotePath ??= request.fromPath;
+    // Without the peer's path, answer the way the request came (its From-Path).
+    this.#toPath ??= request.fromPath;
     this.#bind(connection);
   }
 
@@ -391,6 +421,7 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
     if (this.#options.rebind && this.#state === 'bound') {
       this.#state = 'waiting';
       this.remotePath = undefined;
+      this.#toPath = undefined;
       this.emit('unbound', error);
     } else {
       this.emit('unbound', error);
@@ -482,6 +513,7 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
         (range.start === 1 && range.end === range.total);
       if (!whole) return;
       sending.report = request.status;
+      sending.reportRange = range;
       if (this.#allConfirmed(sending)) this.#complete(sending);
       return;
     }
@@ -611,8 +643,8 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
       kind: 'request',
       method: 'SEND',
       transactionId,
-      toPath: this.remotePath!,
-      fromPath: this.localPath,
+      toPath: this.#toPath!,
+      fromPath: this.#fromPath,
       messageId: message.messageId,
       ...(options.successReport && { successReport: 'yes' as const }),
       byteRange: { start: chunk.start, end, total },
@@ -662,13 +694,14 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
   }
 
   #complete(sending: Sending): void {
-    const { message, report } = sending;
+    const { message, report, reportRange } = sending;
     message.finished = true;
     this.#sending.delete(message.messageId);
     sending.resolve({
       messageId: message.messageId,
       bytes: message.confirmed,
       ...(report && { report }),
+      ...(reportRange && { reportRange }),
     });
   }
 
@@ -738,7 +771,7 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
       method: 'REPORT',
       transactionId: newTransactionId(),
       toPath: [...request.fromPath],
-      fromPath: this.localPath,
+      fromPath: this.#fromPath,
       messageId: request.messageId!,
       byteRange: { start: 1, end: bytes, total: bytes },
       status: { namespace: '000', code: 200, reason: 'OK' },

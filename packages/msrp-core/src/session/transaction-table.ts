@@ -4,7 +4,8 @@ import type { ResponseHead } from '../wire/head.js';
 interface Pending {
   resolve(response: ResponseHead): void;
   reject(error: MsrpError): void;
-  timer: NodeJS.Timeout;
+  /** When it times out, in ms since the epoch. */
+  deadline: number;
 }
 
 /** Limits of a {@link TransactionTable}. */
@@ -18,11 +19,16 @@ export interface TransactionTableOptions {
   maxPending?: number;
 }
 
-/** Requests sent on one connection that await their response, by transaction id. */
+/**
+ * Requests sent on one connection that await their response, by transaction id. One timer
+ * sweeps them: they all wait equally long, so the oldest (first in the map) expire first,
+ * and a chunk costs no timer of its own.
+ */
 export class TransactionTable {
   readonly #pending = new Map<string, Pending>();
   readonly #timeout: number;
   readonly #maxPending: number;
+  #timer: NodeJS.Timeout | undefined;
 
   constructor(options: TransactionTableOptions = {}) {
     this.#timeout = options.timeout ?? 30_000;
@@ -44,51 +50,65 @@ export class TransactionTable {
       throw new MsrpError('MSRP_ERR_LIMIT', `More than ${this.#maxPending} transactions pending`);
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(transactionId);
-        // RFC 4975 §7.1: no response in time is treated as a 408.
-        reject(
-          new MsrpError(
-            'MSRP_ERR_TIMEOUT',
-            `No response to ${transactionId} within ${this.#timeout} ms`,
-            {
-              status: 408,
-              transactionId,
-            },
-          ),
-        );
-      }, this.#timeout);
-      this.#pending.set(transactionId, { resolve, reject, timer });
+      this.#pending.set(transactionId, { resolve, reject, deadline: Date.now() + this.#timeout });
+      this.#timer ??= setTimeout(() => this.#sweep(), this.#timeout);
     });
-  }
-
-  /** Fails one request, e.g. when it could not be written. */
-  fail(transactionId: string, error: MsrpError): void {
-    const pending = this.#pending.get(transactionId);
-    if (!pending) return;
-    clearTimeout(pending.timer);
-    this.#pending.delete(transactionId);
-    pending.reject(error);
   }
 
   /** Settles the request a response answers; false when no request awaits it. */
   settle(response: ResponseHead): boolean {
-    const pending = this.#pending.get(response.transactionId);
-    if (!pending) return false;
-    clearTimeout(pending.timer);
-    this.#pending.delete(response.transactionId);
-    pending.resolve(response);
-    return true;
+    const pending = this.#take(response.transactionId);
+    pending?.resolve(response);
+    return pending !== undefined;
+  }
+
+  /** Fails one request, e.g. when it could not be written. */
+  fail(transactionId: string, error: MsrpError): void {
+    this.#take(transactionId)?.reject(error);
   }
 
   /** Fails every pending request, e.g. when the connection closes. */
   failAll(error: MsrpError): void {
-    for (const [tid, pending] of this.#pending) {
-      clearTimeout(pending.timer);
+    const all = [...this.#pending];
+    this.#pending.clear();
+    this.#stopTimer();
+    for (const [tid, pending] of all) {
       pending.reject(
         new MsrpError(error.code, error.message, { transactionId: tid, cause: error }),
       );
     }
-    this.#pending.clear();
+  }
+
+  #take(transactionId: string): Pending | undefined {
+    const pending = this.#pending.get(transactionId);
+    if (pending) {
+      this.#pending.delete(transactionId);
+      if (this.#pending.size === 0) this.#stopTimer();
+    }
+    return pending;
+  }
+
+  #sweep(): void {
+    this.#timer = undefined;
+    const now = Date.now();
+    for (const [tid, pending] of this.#pending) {
+      if (pending.deadline > now) {
+        this.#timer = setTimeout(() => this.#sweep(), pending.deadline - now);
+        return;
+      }
+      this.#pending.delete(tid);
+      // RFC 4975 §7.1: no response in time is treated as a 408.
+      pending.reject(
+        new MsrpError('MSRP_ERR_TIMEOUT', `No response to ${tid} within ${this.#timeout} ms`, {
+          status: 408,
+          transactionId: tid,
+        }),
+      );
+    }
+  }
+
+  #stopTimer(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 }

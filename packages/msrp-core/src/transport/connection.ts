@@ -40,6 +40,7 @@ export class Connection {
   #parserPaused = false;
   #writePaused = false;
   #drain: Promise<void> | undefined;
+  #corked = false;
   /** Set while a frame is written in parts; other frames queue in the backlog. */
   #exclusive: Promise<void> | undefined;
   readonly #backlog: {
@@ -101,10 +102,18 @@ export class Connection {
       return new Promise((resolve, reject) => this.#backlog.push({ frame, resolve, reject }));
     }
     const socket = this.socket;
+    if (!this.#corked) {
+      // Frames written in the same tick (e.g. the responses to every chunk of one socket
+      // read) leave in one writev when the tick ends.
+      this.#corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        socket.uncork();
+      });
+    }
     let room = true;
-    socket.cork();
     for (const bytes of frame) room = socket.write(bytes);
-    socket.uncork();
     if (room) return Promise.resolve();
     if (socket.writableLength > this.#maxWriteBuffer && !this.#writePaused) {
       this.#writePaused = true;

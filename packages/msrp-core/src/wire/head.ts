@@ -75,6 +75,9 @@ const HNAME = /^[A-Za-z][!#-'*+\-.0-9A-Z^-~]*$/;
 const DIGITS = /^\d{1,10}$/;
 // utf8text (RFC 4975 §9): HTAB, printable ASCII and anything non-ASCII; no other controls.
 const UTF8TEXT = /^[\t\x20-\x7e\u0080-\uffff]*$/;
+const CR_OR_LF = /[\r\n]/;
+/** A whole header block whose lines hold nothing but utf8text, separated by CRLF. */
+export const UTF8TEXT_LINES = /^(?:[\t\x20-\x7e\u0080-\uffff]|\r\n)*$/;
 
 // Errors are built by module-level functions, not closures: this code runs for every frame.
 function badStartLine(transactionId: string, why: string): MsrpError {
@@ -139,22 +142,9 @@ export function parseStartLine(line: string): Head {
   );
 }
 
-/** Parsed Path headers by their text: paths repeat on every chunk of a session. */
-export type PathCache = Map<string, readonly MsrpUri[]>;
-
-const PATH_CACHE_SIZE = 64;
-
-function parsePath(value: string, cache?: PathCache): readonly MsrpUri[] {
-  let uris = cache?.get(value);
-  if (uris === undefined) {
-    // RFC 4975 §9: MSRP-URI *( SP MSRP-URI )
-    uris = Object.freeze(value.split(' ').map(parseUri));
-    if (cache) {
-      if (cache.size >= PATH_CACHE_SIZE) cache.clear();
-      cache.set(value, uris);
-    }
-  }
-  return uris;
+function parsePath(value: string): readonly MsrpUri[] {
+  // RFC 4975 §9: MSRP-URI *( SP MSRP-URI )
+  return Object.freeze(value.split(' ').map(parseUri));
 }
 
 function parseSeconds(value: string): number | undefined {
@@ -168,7 +158,9 @@ function parseEnum<T extends string>(values: readonly T[]): (value: string) => T
 
 interface HeaderRule {
   readonly field: keyof MsrpHeaders;
-  readonly parse: (value: string, cache?: PathCache) => unknown;
+  readonly parse: (value: string) => unknown;
+  /** The value differs from frame to frame (Byte-Range): not worth remembering. */
+  readonly volatile?: boolean;
   /** May appear more than once; values are collected in an array. */
   readonly repeats?: boolean;
 }
@@ -179,7 +171,7 @@ const RULES: Record<string, HeaderRule | undefined> = {
   'message-id': { field: 'messageId', parse: (v) => (IDENT.test(v) ? v : undefined) },
   'success-report': { field: 'successReport', parse: parseEnum(['yes', 'no']) },
   'failure-report': { field: 'failureReport', parse: parseEnum(['yes', 'no', 'partial']) },
-  'byte-range': { field: 'byteRange', parse: parseByteRange },
+  'byte-range': { field: 'byteRange', parse: parseByteRange, volatile: true },
   status: { field: 'status', parse: parseStatusHeader },
   expires: { field: 'expires', parse: parseSeconds },
   'min-expires': { field: 'minExpires', parse: parseSeconds },
@@ -192,15 +184,75 @@ const RULES: Record<string, HeaderRule | undefined> = {
   'content-type': { field: 'contentType', parse: parseContentType },
 };
 
+/** A header line already parsed: its rule and value, shared (frozen) between frames. */
+interface KnownLine {
+  readonly rule: HeaderRule;
+  readonly value: unknown;
+}
+
 /**
- * Parses one header line (without CRLF) into `head`. `cache` memoises Path headers.
+ * Header lines a connection has parsed before, by their text: the To-Path, From-Path,
+ * Message-ID and Content-Type of a session repeat on every chunk. Values in it are frozen.
+ */
+export type HeaderCache = Map<string, KnownLine>;
+
+const HEADER_CACHE_SIZE = 64;
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Parses one header line (without CRLF) into `head`. `cache` remembers parsed lines;
+ * `checked` says the caller already made sure the line has no control characters.
  * @throws {MsrpError} `MSRP_ERR_BAD_HEADER` or `MSRP_ERR_DUPLICATE_HEADER`, status 400.
  */
-export function parseHeaderLine(head: Head, line: string, cache?: PathCache): void {
-  const transactionId = head.transactionId;
+export function parseHeaderLine(
+  head: Head,
+  line: string,
+  cache?: HeaderCache,
+  checked = false,
+): void {
+  const known = cache?.get(line) ?? parseLine(head.transactionId, line, cache, checked);
+  const fields = head as unknown as Record<string, unknown>;
+  if (known.rule.field === 'extensions' || known.rule.field === 'contentHeaders') {
+    const list = known.rule.field;
+    fields[list] = [...((fields[list] as HeaderField[] | undefined) ?? []), known.value];
+    return;
+  }
+  const current = fields[known.rule.field];
+  if (known.rule.repeats) {
+    fields[known.rule.field] = [...((current as unknown[] | undefined) ?? []), known.value];
+  } else if (current === undefined || (Array.isArray(current) && current.length === 0)) {
+    // toPath and fromPath start out empty, meaning "not seen yet".
+    fields[known.rule.field] = known.value;
+  } else {
+    const name = line.slice(0, line.indexOf(':'));
+    throw new MsrpError('MSRP_ERR_DUPLICATE_HEADER', `Header ${name} appears more than once`, {
+      status: 400,
+      transactionId: head.transactionId,
+    });
+  }
+}
+
+const EXTENSION: HeaderRule = { field: 'extensions', parse: () => undefined };
+const CONTENT_HEADER: HeaderRule = { field: 'contentHeaders', parse: () => undefined };
+
+function parseLine(
+  transactionId: string,
+  line: string,
+  cache: HeaderCache | undefined,
+  checked: boolean,
+): KnownLine {
   const colon = line.indexOf(':');
   const name = colon < 0 ? line : line.slice(0, colon);
-  if (colon < 0 || !HNAME.test(name)) {
+  const rule = colon < 0 ? undefined : RULES[name.toLowerCase()];
+  // Known names are valid by construction; only others need the grammar check.
+  if (colon < 0 || (!rule && !HNAME.test(name))) {
     throw new MsrpError(
       'MSRP_ERR_BAD_HEADER',
       `Malformed header line ${JSON.stringify(line.slice(0, 64))}`,
@@ -213,36 +265,26 @@ export function parseHeaderLine(head: Head, line: string, cache?: PathCache): vo
   let start = colon + 1;
   while (line.charCodeAt(start) === 0x20 || line.charCodeAt(start) === 0x09) start++;
   const value = line.slice(start);
-  if (!UTF8TEXT.test(value)) throw badHeader(name, value, transactionId);
-  const fields = head as unknown as Record<string, unknown>;
-  const rule = RULES[name.toLowerCase()];
+  if (!checked && !UTF8TEXT.test(value)) throw badHeader(name, value, transactionId);
+  let known: KnownLine;
   if (!rule) {
-    const list =
-      name.length > 8 && name.slice(0, 8).toLowerCase() === 'content-'
-        ? 'contentHeaders'
-        : 'extensions';
-    fields[list] = [...((fields[list] as HeaderField[] | undefined) ?? []), { name, value }];
-    return;
-  }
-  let parsed: unknown;
-  try {
-    parsed = rule.parse(value, cache);
-  } catch (e) {
-    throw badHeader(name, value, transactionId, e);
-  }
-  if (parsed === undefined) throw badHeader(name, value, transactionId);
-  const current = fields[rule.field];
-  if (rule.repeats) {
-    fields[rule.field] = [...((current as unknown[] | undefined) ?? []), parsed];
-  } else if (current === undefined || (Array.isArray(current) && current.length === 0)) {
-    // toPath and fromPath start out empty, meaning "not seen yet".
-    fields[rule.field] = parsed;
+    const content = name.length > 8 && name.slice(0, 8).toLowerCase() === 'content-';
+    known = { rule: content ? CONTENT_HEADER : EXTENSION, value: Object.freeze({ name, value }) };
   } else {
-    throw new MsrpError('MSRP_ERR_DUPLICATE_HEADER', `Header ${name} appears more than once`, {
-      status: 400,
-      transactionId,
-    });
+    let parsed: unknown;
+    try {
+      parsed = rule.parse(value);
+    } catch (e) {
+      throw badHeader(name, value, transactionId, e);
+    }
+    if (parsed === undefined) throw badHeader(name, value, transactionId);
+    known = { rule, value: rule.volatile ? parsed : deepFreeze(parsed) };
   }
+  if (cache && !rule?.volatile) {
+    if (cache.size >= HEADER_CACHE_SIZE) cache.clear();
+    cache.set(line, known);
+  }
+  return known;
 }
 
 /**
@@ -324,10 +366,12 @@ export function formatHead(head: Head): string {
     add(field.name, field.value);
   }
   add('Content-Type', head.contentType && formatContentType(head.contentType));
+  // Values come from the caller: a CR or LF inside one would forge a header or a frame.
   for (const line of lines) {
-    if (line.includes('\r') || line.includes('\n'))
+    if (CR_OR_LF.test(line))
       throw invalid(`Header line contains CR or LF: ${JSON.stringify(line.slice(0, 64))}`);
   }
+  const text = lines.join('\r\n');
   // With a body the header block ends in a blank line (RFC 4975 §9 content-stuff).
-  return lines.join('\r\n') + (head.contentType ? '\r\n\r\n' : '\r\n');
+  return text + (head.contentType ? '\r\n\r\n' : '\r\n');
 }

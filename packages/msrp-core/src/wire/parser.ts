@@ -1,5 +1,12 @@
 import { MsrpError } from '../errors.js';
-import { checkHead, parseHeaderLine, parseStartLine, type Head, type PathCache } from './head.js';
+import {
+  checkHead,
+  parseHeaderLine,
+  parseStartLine,
+  UTF8TEXT_LINES,
+  type Head,
+  type HeaderCache,
+} from './head.js';
 
 /** How a chunk ends (RFC 4975 §7.1): `$` last chunk, `+` more to come, `#` message aborted. */
 export type ContinuationFlag = '+' | '$' | '#';
@@ -73,7 +80,7 @@ export class Parser {
   #headerBytes = 0;
   #headerCount = 0;
   #head: Head | undefined;
-  readonly #paths: PathCache = new Map();
+  readonly #known: HeaderCache = new Map();
   /** End-line of a bodiless frame whose head paused the parser. */
   #pendingEnd: ContinuationFlag | undefined;
 
@@ -291,15 +298,10 @@ export class Parser {
     this.#headerCount = 0;
     this.#state = 'headers';
     if (stop > 0) {
-      for (const line of buf.toString('utf8', nl + 1, nl - 1 + stop).split('\r\n')) {
-        if (line.includes('\n')) {
-          throw new MsrpError('MSRP_ERR_BAD_LINE_ENDING', 'Line ends in LF without CR', {
-            status: 400,
-            transactionId: head.transactionId,
-          });
-        }
-        this.#addHeader(head, line);
-      }
+      const block = buf.toString('utf8', nl + 1, nl - 1 + stop);
+      // One check of the whole block; a stray CR or LF sends it line by line for the error.
+      if (!UTF8TEXT_LINES.test(block)) return this.#retreat();
+      for (const line of block.split('\r\n')) this.#addHeader(head, line, true);
     }
     checkHead(head);
     if (flag) {
@@ -358,14 +360,21 @@ export class Parser {
     this.#addHeader(head, line);
   }
 
-  #addHeader(head: Head, line: string): void {
+  /** Leaves the fast path before anything was emitted: the line reader will say what is wrong. */
+  #retreat(): undefined {
+    this.#head = undefined;
+    this.#state = 'start';
+    return undefined;
+  }
+
+  #addHeader(head: Head, line: string, checked = false): void {
     if (++this.#headerCount > this.#maxHeaders) {
       throw new MsrpError('MSRP_ERR_TOO_MANY_HEADERS', `More than ${this.#maxHeaders} headers`, {
         status: 400,
         transactionId: head.transactionId,
       });
     }
-    parseHeaderLine(head, line, this.#paths);
+    parseHeaderLine(head, line, this.#known, checked);
   }
 
   #beginBody(head: Head, marker = Buffer.from(`\r\n-------${head.transactionId}`, 'latin1')): void {

@@ -1,0 +1,252 @@
+// One process of the relay benchmark, driven over IPC by bench/relay.ts: the relay, a plain
+// TCP byte pipe, a crowd of idle authenticated clients, an idle-socket holder, or an MSRP
+// sender or receiver that talks directly, through the pipe, or through the relay.
+import { once } from 'node:events';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { Readable } from 'node:stream';
+import { dialTcp, Endpoint, type EndpointOptions, type MsrpUri } from '@msrp-ts/msrp-core';
+import { Relay, StaticCredentialStore } from '@msrp-ts/msrp-relay';
+
+/** How the sender reaches the receiver. */
+export type Route = 'direct' | 'pipe' | 'relay';
+
+export const USERS = [
+  { username: 'alice', password: 'alice-bench' },
+  { username: 'bob', password: 'bob-bench' },
+];
+
+/** Commands the parent sends. */
+export type RelayPeerCommand =
+  | { role: 'relay' }
+  | { role: 'pipe'; targetPort: number }
+  | { role: 'hold'; count: number }
+  | { role: 'crowd'; relay: MsrpUri; count: number; sockets?: boolean; port?: number }
+  | { role: 'receiver'; relay?: MsrpUri; chunkSize: number }
+  | {
+      role: 'sender';
+      route: Route;
+      to: MsrpUri[];
+      relay?: MsrpUri;
+      pipePort?: number;
+      chunkSize: number;
+      bytes: number;
+      /** Send this many small messages instead of `bytes` in one message. */
+      messages?: number;
+    };
+
+/** What a peer reports back. */
+export type RelayPeerReport =
+  | { event: 'ready'; port?: number; uri?: MsrpUri; path?: MsrpUri[] }
+  | { event: 'rss'; rssMiB: number }
+  | { event: 'done'; bytes: number; ms: number; messages?: number; maxRssMiB: number };
+
+const report = (r: RelayPeerReport): void => {
+  process.send!(r);
+};
+const rssMiB = (): number => process.memoryUsage().rss / 1024 / 1024;
+const maxRssMiB = (): number => process.resourceUsage().maxRSS / 1024;
+
+/** Waits for the parent's next message of `type`. */
+function command(type: string): Promise<void> {
+  return new Promise((resolve) => {
+    const listener = (m: { type?: string }): void => {
+      if (m.type !== type) return;
+      process.off('message', listener);
+      resolve();
+    };
+    process.on('message', listener);
+  });
+}
+
+function generated(total: number, size: number): Readable {
+  const piece = Buffer.alloc(size, 0x61);
+  let left = total;
+  return new Readable({
+    highWaterMark: size,
+    read() {
+      if (left <= 0) return void this.push(null);
+      const n = Math.min(size, left);
+      left -= n;
+      this.push(n === size ? piece : piece.subarray(0, n));
+    },
+  });
+}
+
+/** Settles memory before a reading: two GCs when exposed, and a pause. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 2; i++) {
+    (globalThis as { gc?: () => void }).gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function relayRole(): Promise<void> {
+  const relay = new Relay({
+    credentials: new StaticCredentialStore(USERS),
+    limits: { maxConnectionsPerAddress: 50_000, maxConnections: 50_000 },
+  });
+  const uri = await relay.listen({ host: '127.0.0.1', port: 0 });
+  await settle();
+  report({ event: 'rss', rssMiB: rssMiB() });
+  report({ event: 'ready', uri });
+  await command('measure');
+  await settle();
+  report({ event: 'rss', rssMiB: rssMiB() });
+  await command('stop');
+  await relay.close(1000);
+}
+
+/** The cheapest possible proxy: every connection piped to the target port, both ways. */
+async function pipeRole(targetPort: number): Promise<void> {
+  const server = createServer((client) => {
+    client.setNoDelay(true);
+    const upstream = connect({ host: '127.0.0.1', port: targetPort, noDelay: true });
+    client.pipe(upstream).pipe(client);
+    const close = (): void => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', close).on('close', close);
+    upstream.on('error', close).on('close', close);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  report({ event: 'ready', port: (server.address() as AddressInfo).port });
+  await command('stop');
+  server.close();
+}
+
+/** Holds idle plain TCP connections: the baseline of memory per connection. */
+async function holdRole(count: number): Promise<void> {
+  const sockets: Socket[] = [];
+  const server = createServer((socket) => void sockets.push(socket));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  await settle();
+  report({ event: 'rss', rssMiB: rssMiB() });
+  report({ event: 'ready', port: (server.address() as AddressInfo).port });
+  await command('measure');
+  while (sockets.length < count) await new Promise((resolve) => setTimeout(resolve, 20));
+  await settle();
+  report({ event: 'rss', rssMiB: rssMiB() });
+  await command('stop');
+  for (const s of sockets) s.destroy();
+  server.close();
+}
+
+/** Many clients, each on its own connection: authenticated to the relay, or bare sockets. */
+async function crowdRole(cmd: Extract<RelayPeerCommand, { role: 'crowd' }>): Promise<void> {
+  const t0 = performance.now();
+  const endpoints: Endpoint[] = [];
+  const sockets: Socket[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < cmd.count) {
+      const i = next++;
+      if (cmd.sockets) {
+        const socket = connect({ host: '127.0.0.1', port: cmd.port! });
+        await once(socket, 'connect');
+        sockets.push(socket);
+        continue;
+      }
+      const user = USERS[i % 2]!;
+      const endpoint = new Endpoint({ relays: [{ uri: cmd.relay, ...user }] });
+      endpoints.push(endpoint);
+      await endpoint.authenticate();
+    }
+  };
+  await Promise.all(Array.from({ length: 100 }, worker));
+  report({ event: 'done', bytes: 0, ms: performance.now() - t0, maxRssMiB: maxRssMiB() });
+  await command('stop');
+  for (const s of sockets) s.destroy();
+  await Promise.all(endpoints.map((e) => e.close()));
+}
+
+async function receiverRole(cmd: Extract<RelayPeerCommand, { role: 'receiver' }>): Promise<void> {
+  const options: EndpointOptions = { session: { chunkSize: cmd.chunkSize } };
+  const endpoint = new Endpoint(
+    cmd.relay ? { ...options, relays: [{ uri: cmd.relay, ...USERS[1]! }] } : options,
+  );
+  if (cmd.relay) await endpoint.authenticate();
+  else await endpoint.listen({ host: '127.0.0.1', port: 0 });
+  const session = endpoint.createSession();
+  session.accept();
+  report({ event: 'ready', uri: session.localUri, path: [...session.localPath] });
+  // Read until the parent stops this process.
+  for await (const message of session) {
+    if (message.stream) for await (const piece of message.stream) void piece;
+  }
+}
+
+async function senderRole(cmd: Extract<RelayPeerCommand, { role: 'sender' }>): Promise<void> {
+  const options: EndpointOptions = {
+    session: {
+      chunkSize: cmd.chunkSize,
+      maxInFlightBytes: 8 * 1024 * 1024,
+      maxInFlightChunks: 256,
+    },
+  };
+  if (cmd.route === 'relay') options.relays = [{ uri: cmd.relay!, ...USERS[0]! }];
+  if (cmd.route === 'pipe') {
+    // Every connection goes to the pipe, which leads to the receiver.
+    options.dialers = { msrp: (uri, o) => dialTcp({ ...uri, port: cmd.pipePort! }, o) };
+  }
+  const endpoint = new Endpoint(options);
+  if (cmd.route === 'relay') await endpoint.authenticate();
+  const session = endpoint.createSession();
+  await session.connect(cmd.to);
+  const t0 = performance.now();
+  let bytes = 0;
+  if (cmd.messages !== undefined) {
+    // Small messages, a window of them in flight, each confirmed by a 200.
+    const body = Buffer.alloc(100, 0x62);
+    const window = 64;
+    let sent = 0;
+    const lane = async (): Promise<void> => {
+      while (sent < cmd.messages!) {
+        sent++;
+        // Confirmed end to end by the receiver's REPORT, not by the first hop's 200.
+        await session.send(body, { contentType: 'text/plain', successReport: true });
+        bytes += body.length;
+      }
+    };
+    await Promise.all(Array.from({ length: window }, lane));
+  } else {
+    const delivery = await session.send(generated(cmd.bytes, Math.max(64 * 1024, cmd.chunkSize)), {
+      size: cmd.bytes,
+      successReport: true,
+    });
+    bytes = delivery.bytes;
+  }
+  const ms = performance.now() - t0;
+  report({
+    event: 'done',
+    bytes,
+    ms,
+    ...(cmd.messages !== undefined && { messages: cmd.messages }),
+    maxRssMiB: maxRssMiB(),
+  });
+  await endpoint.close();
+}
+
+process.once('message', (cmd: RelayPeerCommand) => {
+  const run =
+    cmd.role === 'relay'
+      ? relayRole()
+      : cmd.role === 'pipe'
+        ? pipeRole(cmd.targetPort)
+        : cmd.role === 'hold'
+          ? holdRole(cmd.count)
+          : cmd.role === 'crowd'
+            ? crowdRole(cmd)
+            : cmd.role === 'receiver'
+              ? receiverRole(cmd)
+              : senderRole(cmd);
+  run.then(
+    () => process.disconnect(),
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+});

@@ -1,0 +1,247 @@
+// Relay benchmark: the same MSRP transfer sent directly, through a plain TCP byte pipe (the
+// cheapest possible proxy) and through msrp-relay, every party in its own process; small
+// messages per second through the relay and the pipe; memory per idle authenticated session.
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import type { MsrpUri } from '@msrp-ts/msrp-core';
+import type { RelayPeerCommand, RelayPeerReport, Route } from './relay-peer.js';
+import type { Row } from './lib/measure.js';
+import type { LimitRow } from './transfer.js';
+
+const peerScript = new URL('./relay-peer.js', import.meta.url).pathname;
+
+type Ready = Extract<RelayPeerReport, { event: 'ready' }>;
+type Done = Extract<RelayPeerReport, { event: 'done' }>;
+
+/** A peer process with its reports. */
+class Peer {
+  readonly child: ChildProcess;
+  readonly #reports: RelayPeerReport[] = [];
+  #notify: (() => void) | undefined;
+
+  constructor(cmd: RelayPeerCommand) {
+    this.child = fork(peerScript, [], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: ['--expose-gc'],
+    });
+    this.child.on('message', (r: RelayPeerReport) => {
+      this.#reports.push(r);
+      this.#notify?.();
+    });
+    this.child.send(cmd);
+  }
+
+  /** The next report of `event` not yet taken. */
+  async next<E extends RelayPeerReport['event']>(
+    event: E,
+  ): Promise<Extract<RelayPeerReport, { event: E }>> {
+    for (;;) {
+      const i = this.#reports.findIndex((r) => r.event === event);
+      if (i >= 0) return this.#reports.splice(i, 1)[0] as Extract<RelayPeerReport, { event: E }>;
+      const exited = once(this.child, 'exit').then(([code]) => {
+        throw new Error(`peer exited with ${String(code)} before '${event}'`);
+      });
+      await Promise.race([new Promise<void>((resolve) => (this.#notify = resolve)), exited]);
+    }
+  }
+
+  tell(type: 'measure' | 'stop'): void {
+    // The peer may have finished and disconnected already.
+    if (this.child.connected) this.child.send({ type }, () => undefined);
+  }
+
+  async stop(): Promise<void> {
+    this.tell('stop');
+    const exited = this.child.exitCode === null ? once(this.child, 'exit') : Promise.resolve();
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  kill(): Promise<void> {
+    if (this.child.exitCode !== null) return Promise.resolve();
+    const exited = once(this.child, 'exit').then(() => undefined);
+    this.child.kill('SIGKILL');
+    return exited;
+  }
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+function spread(values: readonly number[]): number {
+  return values.length < 2 ? 0 : (Math.max(...values) - Math.min(...values)) / 2 / median(values);
+}
+
+/** One sender run over `route`, with a fresh receiver (and pipe); returns units per second. */
+async function run(
+  route: Route,
+  relay: MsrpUri,
+  work: { bytes: number; messages?: number; chunkSize: number },
+): Promise<number> {
+  const receiver = new Peer({
+    role: 'receiver',
+    chunkSize: work.chunkSize,
+    ...(route === 'relay' && { relay }),
+  });
+  const ready: Ready = await receiver.next('ready');
+  let pipe: Peer | undefined;
+  try {
+    let pipePort: number | undefined;
+    if (route === 'pipe') {
+      pipe = new Peer({ role: 'pipe', targetPort: ready.uri!.port! });
+      pipePort = (await pipe.next('ready')).port;
+    }
+    const sender = new Peer({
+      role: 'sender',
+      route,
+      to: route === 'relay' ? ready.path! : [ready.uri!],
+      ...(route === 'relay' && { relay }),
+      ...(pipePort !== undefined && { pipePort }),
+      chunkSize: work.chunkSize,
+      bytes: work.bytes,
+      ...(work.messages !== undefined && { messages: work.messages }),
+    });
+    const done: Done = await sender.next('done');
+    await sender.stop();
+    const units = work.messages ?? done.bytes;
+    return (units * 1000) / done.ms;
+  } finally {
+    await receiver.kill();
+    await pipe?.stop();
+  }
+}
+
+export interface RelayBenchResult {
+  rows: Row[];
+  limits: LimitRow[];
+}
+
+/**
+ * Runs the relay benchmark. `bytes` per transfer (1 GiB by default), `rounds` runs per
+ * route (the median is reported), `sessions` idle clients for the memory figure.
+ */
+export async function runRelayBench(
+  bytes: number,
+  rounds: number,
+  sessions: number,
+  log: (line: string) => void,
+): Promise<RelayBenchResult> {
+  const mib = bytes / 1024 / 1024;
+  const rows: Row[] = [];
+  const limits: LimitRow[] = [];
+
+  // Memory first, on a fresh relay: RSS before and after `sessions` clients authenticate.
+  log(`relay: memory of ${sessions} idle authenticated sessions...`);
+  const memRelay = new Peer({ role: 'relay' });
+  const before = (await memRelay.next('rss')).rssMiB;
+  const memUri = (await memRelay.next('ready')).uri!;
+  const crowd = new Peer({ role: 'crowd', relay: memUri, count: sessions });
+  await crowd.next('done');
+  memRelay.tell('measure');
+  const after = (await memRelay.next('rss')).rssMiB;
+  await crowd.stop();
+  await memRelay.stop();
+  log(`relay: memory of ${sessions} idle plain TCP connections in a bare Node server...`);
+  const hold = new Peer({ role: 'hold', count: sessions });
+  const holdBefore = (await hold.next('rss')).rssMiB;
+  const holdPort = (await hold.next('ready')).port!;
+  const sockets = new Peer({
+    role: 'crowd',
+    relay: memUri,
+    count: sessions,
+    sockets: true,
+    port: holdPort,
+  });
+  await sockets.next('done');
+  hold.tell('measure');
+  const holdAfter = (await hold.next('rss')).rssMiB;
+  await sockets.stop();
+  await hold.stop();
+  const perSession = ((after - before) * 1024) / sessions;
+  const perSocket = ((holdAfter - holdBefore) * 1024) / sessions;
+  rows.push({
+    bench: 'relay',
+    name: `memory per idle authenticated session (${sessions} sessions, KiB; lower is better)`,
+    unit: 'KiB',
+    ours: perSession,
+    baseline: perSocket,
+    ratio: perSession / perSocket,
+    oursSpread: 0,
+    baselineSpread: 0,
+    baselineIs: `a bare Node TCP server holding ${sessions} idle connections (RSS growth per connection)`,
+  });
+  limits.push({
+    name: `relay memory per idle authenticated session (${sessions})`,
+    value: perSession,
+    unit: 'KiB',
+    limit: 64,
+  });
+
+  const relay = new Peer({ role: 'relay' });
+  await relay.next('rss');
+  const relayUri = (await relay.next('ready')).uri!;
+  try {
+    const chunkSize = 1024 * 1024;
+    const rates: Record<Route, number[]> = { direct: [], pipe: [], relay: [] };
+    for (let round = 0; round < rounds; round++) {
+      // Alternate the order, so that drift in the machine hits all routes alike.
+      const order: Route[] = round % 2 ? ['relay', 'pipe', 'direct'] : ['direct', 'pipe', 'relay'];
+      for (const route of order) {
+        log(`relay: ${mib} MiB ${route}, round ${round + 1}/${rounds}...`);
+        rates[route].push(await run(route, relayUri, { bytes, chunkSize }));
+      }
+    }
+    const mb = (r: number[]): number => median(r) / 1e6;
+    const row = (name: string, base: Route, baselineIs: string, goal?: number): Row => ({
+      bench: 'relay',
+      name,
+      unit: 'MB/s',
+      ours: mb(rates.relay),
+      baseline: mb(rates[base]),
+      ratio: median(rates.relay) / median(rates[base]),
+      oursSpread: spread(rates.relay),
+      baselineSpread: spread(rates[base]),
+      baselineIs,
+      ...(goal !== undefined && { goal }),
+    });
+    rows.push(
+      row(
+        `${mib} MiB through the relay vs a plain TCP pipe (1 MiB chunks)`,
+        'pipe',
+        'the same MSRP endpoints and bytes through a plain TCP byte pipe process (socket.pipe both ways)',
+        0.7,
+      ),
+      row(
+        `${mib} MiB through the relay vs endpoint to endpoint`,
+        'direct',
+        'the same MSRP endpoints and bytes, sender connected straight to the receiver',
+      ),
+    );
+    const messages = bytes >= 512 * 1024 * 1024 ? 20_000 : 5_000;
+    const small: Record<'pipe' | 'relay', number[]> = { pipe: [], relay: [] };
+    for (let round = 0; round < rounds; round++) {
+      for (const route of round % 2 ? (['relay', 'pipe'] as const) : (['pipe', 'relay'] as const)) {
+        log(`relay: ${messages} small messages ${route}, round ${round + 1}/${rounds}...`);
+        small[route].push(await run(route, relayUri, { bytes: 0, messages, chunkSize: 8192 }));
+      }
+    }
+    rows.push({
+      bench: 'relay',
+      name: `100-byte messages through the relay, 64 in flight, each confirmed by a success REPORT`,
+      unit: 'msgs/s',
+      ours: median(small.relay),
+      baseline: median(small.pipe),
+      ratio: median(small.relay) / median(small.pipe),
+      oursSpread: spread(small.relay),
+      baselineSpread: spread(small.pipe),
+      baselineIs: 'the same messages through the plain TCP pipe',
+    });
+  } finally {
+    await relay.stop();
+  }
+  return { rows, limits };
+}

@@ -1,0 +1,205 @@
+// `msrp sdp`: reads a SIP message or bare SDP and prints its MSRP media as JSON (inspect),
+// or the SDP answer we would send to it (answer).
+//
+// The SDP code lives in @msrp-ts/sdp-msrp, which depends on msrp-core for MSRP URIs, so
+// msrp-core cannot depend on it back (that would be a cycle of project references, and the
+// library layer of msrp-core must not know about SDP anyway). This command, an app on top
+// of both, loads it at run time by package name and uses it through the small interface
+// below; test/sdp-cli.test.ts checks that the real package satisfies that interface.
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { formatUri, type MsrpUri } from '../index.js';
+import {
+  CliError,
+  EXIT,
+  EXIT_CODES_HELP,
+  sizeFlag,
+  tlsClientFlags,
+  uriFlag,
+  usage,
+} from './common.js';
+
+export const SDP_HELP = `Usage: msrp sdp inspect [FILE|-]
+       msrp sdp answer --uri URI [options] [FILE|-]
+
+Reads a SIP message (INVITE, 200 OK...; multipart bodies too) or bare SDP from FILE, or
+from standard input when FILE is - or absent.
+
+  inspect  print the MSRP media of the SDP as JSON: proto, port, path, accept-types,
+           max-size, setup, CEMA, fingerprints, direction and the RFC 5547 file
+  answer   print the SDP answer to the offer on stdout (RFC 3264, RFC 4975 §8); when the
+           MSRP stream cannot be accepted the answer rejects it (port 0), the reason goes
+           to stderr and the exit code is 1
+
+Answer options:
+  --uri URI              our session URI for a=path, e.g. msrp://192.0.2.7:2855/s1;tcp
+  --accept-types TYPES   types we accept, comma- or space-separated. Default *
+  --wrapped-types TYPES  types we accept inside message/cpim
+  --max-size N           a=max-size: largest message we accept (k, M suffixes allowed)
+  --setup ROLE           active or passive: our choice when the offer says actpass
+                         (RFC 6135). Default passive: the offerer connects
+  --cema                 answer a=msrp-cema when offered (RFC 6714)
+  --fingerprint FP       our certificate's fingerprint for msrps ("SHA-256 AB:CD:...")
+  -h, --help             show this help
+
+Needs the @msrp-ts/sdp-msrp package (installed with the msrp-ts workspace).
+
+${EXIT_CODES_HELP}
+  (sdp: 1 also when the input has no SDP, malformed SDP, or the stream is rejected)`;
+
+/** An MSRP media section as `@msrp-ts/sdp-msrp` reads it; only what is printed is typed. */
+interface SdpMedia {
+  readonly path: readonly MsrpUri[];
+}
+
+/**
+ * The part of `@msrp-ts/sdp-msrp` this command uses. Methods are declared loosely (the
+ * description is opaque here); the real module is checked against this interface by a test.
+ */
+export interface SdpMsrpApi {
+  extractSdp(message: string): string;
+  parseSdp(text: string): object;
+  parseMsrpMedia(description: object): readonly SdpMedia[];
+  createAnswer(
+    offer: string,
+    capabilities: {
+      localUri: MsrpUri;
+      acceptTypes: readonly string[];
+      wrappedTypes?: readonly string[];
+      maxSize?: number;
+      setup?: 'active' | 'passive';
+      cema?: boolean;
+      fingerprint?: string;
+    },
+  ): { readonly sdp: string; readonly accepted: boolean; readonly reason?: string };
+  readonly SdpError: abstract new (...args: never[]) => Error & { readonly code: string };
+}
+
+// Not a string literal, so that TypeScript does not try to resolve (and build) the package.
+const SDP_PACKAGE: string = '@msrp-ts/sdp-msrp';
+
+async function loadSdpMsrp(): Promise<SdpMsrpApi> {
+  try {
+    return (await import(SDP_PACKAGE)) as SdpMsrpApi;
+  } catch (e) {
+    const error = e as NodeJS.ErrnoException;
+    if (error.code === 'ERR_MODULE_NOT_FOUND' && error.message.includes(SDP_PACKAGE)) {
+      throw new CliError(
+        `msrp sdp needs the ${SDP_PACKAGE} package, which is not installed`,
+        EXIT.failed,
+      );
+    }
+    throw e;
+  }
+}
+
+async function readInput(source: string | undefined): Promise<string> {
+  if (source === undefined || source === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  try {
+    return await readFile(source, 'utf8');
+  } catch (e) {
+    throw usage(
+      `cannot read ${source}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
+  }
+}
+
+function typesFlag(flag: string, text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  const types = text.split(/[\s,]+/).filter((t) => t !== '');
+  if (types.length === 0 || types.some((t) => !/^(\*|[^/\s]+\/(\*|[^/\s]+))$/.test(t))) {
+    throw usage(`${flag}: expected type/subtype, type/* or *, got "${text}"`);
+  }
+  return types;
+}
+
+const FLAGS = {
+  uri: { type: 'string' },
+  'accept-types': { type: 'string' },
+  'wrapped-types': { type: 'string' },
+  'max-size': { type: 'string' },
+  setup: { type: 'string' },
+  cema: { type: 'boolean' },
+  fingerprint: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function parse(
+  args: readonly string[],
+): ReturnType<typeof parseArgs<{ options: typeof FLAGS; allowPositionals: true; strict: true }>> {
+  try {
+    return parseArgs({ args: [...args], options: FLAGS, strict: true, allowPositionals: true });
+  } catch (e) {
+    throw usage((e as Error).message.split('\n')[0]!);
+  }
+}
+
+/** Runs `msrp sdp ...`; returns the exit code. */
+export async function sdpCommand(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parse(args);
+  const [action, file, ...extra] = positionals;
+  if (values.help || action === undefined) {
+    if (!values.help) throw usage('expected "inspect" or "answer"');
+    process.stdout.write(`${SDP_HELP}\n`);
+    return EXIT.ok;
+  }
+  if (action !== 'inspect' && action !== 'answer') {
+    throw usage(`unknown action "${action}" (expected inspect or answer)`);
+  }
+  if (extra.length > 0) throw usage(`unexpected argument "${extra[0]}"`);
+  if (action === 'inspect') {
+    for (const flag of Object.keys(values))
+      if (flag !== 'help') throw usage(`--${flag} is for msrp sdp answer`);
+  }
+  // Flags are checked before anything is read, so that a typo does not wait on stdin.
+  const answerOptions =
+    action === 'answer'
+      ? {
+          localUri: uriFlag('--uri', values.uri),
+          acceptTypes: typesFlag('--accept-types', values['accept-types']) ?? ['*'],
+          ...(values['wrapped-types'] !== undefined && {
+            wrappedTypes: typesFlag('--wrapped-types', values['wrapped-types'])!,
+          }),
+          ...(values['max-size'] !== undefined && {
+            maxSize: sizeFlag('--max-size', values['max-size'])!,
+          }),
+          ...(values.setup !== undefined && { setup: setupFlag(values.setup) }),
+          ...(values.cema && { cema: true }),
+          ...(values.fingerprint !== undefined && {
+            fingerprint: `SHA-256 ${tlsClientFlags({ fingerprint: values.fingerprint })!.fingerprint!}`,
+          }),
+        }
+      : undefined;
+  const sdp = await loadSdpMsrp();
+  const input = await readInput(file);
+  try {
+    const text = sdp.extractSdp(input);
+    if (!answerOptions) {
+      const media = sdp.parseMsrpMedia(sdp.parseSdp(text)).map((m) => ({
+        ...m,
+        path: m.path.map((uri) => formatUri(uri)),
+      }));
+      process.stdout.write(`${JSON.stringify({ media }, null, 2)}\n`);
+      return EXIT.ok;
+    }
+    const answer = sdp.createAnswer(text, answerOptions);
+    process.stdout.write(answer.sdp);
+    if (!answer.accepted)
+      throw new CliError(`stream rejected: ${answer.reason ?? 'unknown reason'}`, EXIT.failed);
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof sdp.SdpError) throw new CliError(e.message, EXIT.failed, { code: e.code });
+    throw e;
+  }
+}
+
+function setupFlag(text: string): 'active' | 'passive' {
+  if (text !== 'active' && text !== 'passive') {
+    throw usage(`--setup must be active or passive, not "${text}"`);
+  }
+  return text;
+}

@@ -1,0 +1,269 @@
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { MsrpError } from '../errors.js';
+import { paramValue, type Param } from '../wire/grammar.js';
+import type { AuthHeader } from '../wire/digest.js';
+import type { RequestHead, ResponseHead } from '../wire/head.js';
+import { newTransactionId } from '../wire/ids.js';
+import { formatUri, parseUri, type MsrpUri } from '../wire/uri.js';
+import {
+  DIGEST_ALGORITHMS,
+  digestHa1,
+  digestHash,
+  digestResponse,
+  parseDigestAlgorithm,
+  type DigestAlgorithm,
+} from './digest-response.js';
+
+/** A relay to use and the credentials it knows us by (RFC 4976 §5.1). */
+export interface RelayAccount {
+  /** The relay's URI, e.g. `msrps://relay.example.net:2855;tcp` (no session-id). */
+  readonly uri: MsrpUri | string;
+  readonly username: string;
+  readonly password: string;
+  /** Seconds to ask for in Expires. Default: what the relay grants. */
+  readonly expires?: number;
+}
+
+/** What a {@link RelayRegistration} needs from its endpoint. */
+export interface RegistrationLink {
+  /** Opens (or reuses) the connection to the first relay and keeps it open. */
+  connect(firstHop: MsrpUri): Promise<object>;
+  /** Sends a bodiless request on that connection and resolves with its response. */
+  request(connection: object, head: RequestHead): Promise<ResponseHead>;
+}
+
+/** Events of a {@link RelayRegistration}. */
+export interface RelayRegistrationEvents {
+  /** A refresh succeeded; the Use-Path may have changed. */
+  refreshed: [usePath: readonly MsrpUri[]];
+  /** A refresh failed; the relays will forget us when the last grant expires. */
+  error: [error: MsrpError];
+}
+
+/** Options of a {@link RelayRegistration}. */
+export interface RelayRegistrationOptions {
+  /** Refresh when this fraction of the granted Expires has passed. Default 0.8. */
+  refreshAt?: number;
+}
+
+/**
+ * The client side of RFC 4976 AUTH: authenticates to one relay, or to several inside out
+ * (the first directly, each next one through those before it), answers digest challenges
+ * (RFC 7616: SHA-256 preferred, MD5; qop=auth), learns the Use-Path, and refreshes the
+ * grant before it expires.
+ */
+export class RelayRegistration extends EventEmitter<RelayRegistrationEvents> {
+  readonly #link: RegistrationLink;
+  readonly #accounts: readonly RelayAccount[];
+  readonly #from: MsrpUri;
+  readonly #refreshAt: number;
+  #usePath: readonly MsrpUri[] = [];
+  #expires: number | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(
+    link: RegistrationLink,
+    accounts: readonly RelayAccount[],
+    from: MsrpUri,
+    options: RelayRegistrationOptions = {},
+  ) {
+    super();
+    if (accounts.length === 0)
+      throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'No relay to authenticate to');
+    this.#link = link;
+    this.#accounts = accounts;
+    this.#from = from;
+    this.#refreshAt = options.refreshAt ?? 0.8;
+  }
+
+  /** The relay URIs to route through, first hop first (the last AUTH's Use-Path). */
+  get usePath(): readonly MsrpUri[] {
+    return this.#usePath;
+  }
+
+  /** Seconds granted by the relay that grants the least, after the last AUTH. */
+  get expires(): number | undefined {
+    return this.#expires;
+  }
+
+  /**
+   * AUTHs to every relay in order and schedules the refresh.
+   * @throws {MsrpError} `MSRP_ERR_REMOTE` with the relay's status (401 for refused
+   * credentials, 403, 423...), `MSRP_ERR_CONNECTION` or `MSRP_ERR_TIMEOUT`.
+   */
+  async authenticate(): Promise<readonly MsrpUri[]> {
+    const first = toUri(this.#accounts[0]!.uri);
+    const connection = await this.#link.connect(first);
+    let usePath: readonly MsrpUri[] = [];
+    let expires: number | undefined;
+    for (const account of this.#accounts) {
+      const granted = await this.#authOne(connection, usePath, account);
+      usePath = granted.usePath;
+      if (granted.expires !== undefined) expires = Math.min(expires ?? Infinity, granted.expires);
+    }
+    this.#usePath = Object.freeze([...usePath]);
+    this.#expires = expires;
+    this.#schedule();
+    return this.#usePath;
+  }
+
+  /** Stops refreshing. */
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+  }
+
+  #schedule(): void {
+    clearTimeout(this.#timer);
+    if (this.#closed || this.#expires === undefined) return;
+    this.#timer = setTimeout(
+      () => {
+        this.authenticate().then(
+          (usePath) => this.emit('refreshed', usePath),
+          (e: unknown) =>
+            this.emit(
+              'error',
+              e instanceof MsrpError ? e : new MsrpError('MSRP_ERR_CONNECTION', String(e)),
+            ),
+        );
+      },
+      Math.max(100, this.#expires * 1000 * this.#refreshAt),
+    );
+    this.#timer.unref();
+  }
+
+  async #authOne(
+    connection: object,
+    via: readonly MsrpUri[],
+    account: RelayAccount,
+  ): Promise<{ usePath: readonly MsrpUri[]; expires: number | undefined }> {
+    const target = toUri(account.uri);
+    // RFC 4976 §5.1: a further relay is reached through the ones already authenticated.
+    const toPath = [...via, target];
+    let authorization: AuthHeader | undefined;
+    let challenges: readonly AuthHeader[] = [];
+    let expires = account.expires;
+    let nc = 0;
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const response = await this.#link.request(connection, {
+        kind: 'request',
+        method: 'AUTH',
+        transactionId: newTransactionId(),
+        toPath,
+        fromPath: [this.#from],
+        ...(authorization && { authorization }),
+        ...(expires !== undefined && { expires }),
+      });
+      const status = response.statusCode;
+      if (status === 200) {
+        if (!response.usePath || response.usePath.length === 0) {
+          throw new MsrpError('MSRP_ERR_REMOTE', 'Relay accepted AUTH without a Use-Path', {
+            status,
+          });
+        }
+        return { usePath: response.usePath, expires: response.expires };
+      }
+      if (status === 401) {
+        challenges = response.wwwAuthenticate ?? [];
+        const stale = challenges.some(
+          (c) => paramValue(c.params, 'stale')?.toLowerCase() === 'true',
+        );
+        if (authorization && !stale) {
+          throw new MsrpError(
+            'MSRP_ERR_REMOTE',
+            `Relay ${formatUri(target)} refused the credentials of ${account.username}`,
+            { status },
+          );
+        }
+        authorization = answerChallenge(challenges, account, formatUri(target), ++nc);
+        continue;
+      }
+      // RFC 4976 §5.1: 423 names the bound crossed; ask again within it.
+      const bound = status === 423 ? (response.minExpires ?? response.maxExpires) : undefined;
+      if (bound !== undefined && bound !== expires) {
+        expires = bound;
+        // The nonce was used: answer it again with the next nonce count (RFC 7616 §3.4).
+        if (authorization)
+          authorization = answerChallenge(challenges, account, formatUri(target), ++nc);
+        continue;
+      }
+      throw new MsrpError(
+        'MSRP_ERR_REMOTE',
+        `Relay ${formatUri(target)} answered AUTH with ${status} ${response.comment ?? ''}`.trim(),
+        { status },
+      );
+    }
+    throw new MsrpError('MSRP_ERR_REMOTE', `AUTH to ${formatUri(target)} did not settle`);
+  }
+}
+
+function toUri(uri: MsrpUri | string): MsrpUri {
+  return typeof uri === 'string' ? parseUri(uri) : uri;
+}
+
+/**
+ * The Authorization answering the strongest Digest challenge we support (RFC 7616 §3.4),
+ * qop=auth, the digest-uri being the relay URI the AUTH is sent to (RFC 4976 §5.1).
+ * @throws {MsrpError} `MSRP_ERR_REMOTE` (401) when no challenge can be answered.
+ */
+export function answerChallenge(
+  challenges: readonly AuthHeader[],
+  account: { readonly username: string; readonly password: string },
+  uri: string,
+  nonceCount = 1,
+): AuthHeader {
+  const usable = challenges
+    .filter((c) => c.scheme.toLowerCase() === 'digest')
+    .map((c) => ({ c, algorithm: parseDigestAlgorithm(paramValue(c.params, 'algorithm')) }))
+    .filter((x): x is { c: AuthHeader; algorithm: DigestAlgorithm } => x.algorithm !== undefined)
+    .sort(
+      (a, b) => DIGEST_ALGORITHMS.indexOf(a.algorithm) - DIGEST_ALGORITHMS.indexOf(b.algorithm),
+    );
+  const chosen = usable[0];
+  const realm = chosen && paramValue(chosen.c.params, 'realm');
+  const nonce = chosen && paramValue(chosen.c.params, 'nonce');
+  if (!chosen || realm === undefined || nonce === undefined) {
+    throw new MsrpError('MSRP_ERR_REMOTE', 'Relay sent no Digest challenge we can answer', {
+      status: 401,
+    });
+  }
+  const { algorithm } = chosen;
+  const qops = paramValue(chosen.c.params, 'qop')
+    ?.split(',')
+    .map((q) => q.trim().toLowerCase());
+  const ha1 = digestHa1(algorithm, account.username, realm, account.password);
+  const opaque = paramValue(chosen.c.params, 'opaque');
+  const params: Param[] = [
+    { name: 'username', value: account.username, quoted: true },
+    { name: 'realm', value: realm, quoted: true },
+    { name: 'nonce', value: nonce, quoted: true },
+    { name: 'uri', value: uri, quoted: true },
+  ];
+  if (qops === undefined) {
+    // RFC 2069 compatibility: no qop, response = H(HA1:nonce:H(A2)).
+    const ha2 = digestHash(algorithm, `AUTH:${uri}`);
+    params.push({
+      name: 'response',
+      value: digestHash(algorithm, `${ha1}:${nonce}:${ha2}`),
+      quoted: true,
+    });
+  } else {
+    if (!qops.includes('auth')) {
+      throw new MsrpError('MSRP_ERR_REMOTE', 'Relay offers no qop=auth', { status: 401 });
+    }
+    const cnonce = randomBytes(12).toString('hex');
+    const nc = nonceCount.toString(16).padStart(8, '0');
+    const response = digestResponse({ algorithm, ha1, nonce, nc, cnonce, method: 'AUTH', uri });
+    params.push(
+      { name: 'response', value: response, quoted: true },
+      { name: 'qop', value: 'auth' },
+      { name: 'nc', value: nc },
+      { name: 'cnonce', value: cnonce, quoted: true },
+    );
+  }
+  params.push({ name: 'algorithm', value: algorithm });
+  if (opaque !== undefined) params.push({ name: 'opaque', value: opaque, quoted: true });
+  return { scheme: 'Digest', params };
+}

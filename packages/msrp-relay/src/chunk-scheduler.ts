@@ -1,0 +1,364 @@
+import {
+  encodeEndLine,
+  encodeHead,
+  MsrpError,
+  newTransactionId,
+  type Connection,
+  type ContinuationFlag,
+  type RequestHead,
+} from '@msrp-ts/msrp-core';
+
+/** Limits of a {@link ChunkScheduler}. */
+export interface ChunkSchedulerOptions {
+  /**
+   * Body bytes of one chunk written in a row while other frames wait; then the chunk is cut
+   * with `+` and resumed later under a new transaction id and Byte-Range. Default 64 KiB.
+   */
+  sliceBytes?: number;
+  /** Bytes in the socket's buffer before we wait for `drain`. Default 1 MiB. */
+  socketBuffer?: number;
+  /** Body bytes one forwarded chunk may have queued before its sender is paused. Default 1 MiB. */
+  maxQueuedPerChunk?: number;
+  /** Body bytes all chunks may have queued before every sender is paused. Default 1 MiB. */
+  maxQueued?: number;
+}
+
+/** What the owner of a forwarded request hears from the scheduler. */
+export interface ForwardEvents {
+  /**
+   * A head went out: the first one, or the head that resumes a cut chunk. `offset` is the
+   * number of body bytes written before it; the response to `transactionId` answers them.
+   */
+  segment(transactionId: string, offset: number): void;
+  /** The segment of `transactionId` ended, after `bytes` body bytes, with `flag`. */
+  segmentEnd(transactionId: string, bytes: number, flag: ContinuationFlag): void;
+  /** The sender may send again: {@link ChunkScheduler.push} had returned false. */
+  resume(): void;
+  /** The request could not be (fully) written: the connection closed or failed. */
+  failed(error: MsrpError): void;
+}
+
+/**
+ * A request being forwarded: its head, its queued body, how far it went. Its fields are
+ * the {@link ChunkScheduler}'s bookkeeping; only `head`, `sent` and `done` are for others.
+ */
+export class ForwardedRequest {
+  /** The head as first forwarded; resumed segments differ in transaction id and Byte-Range. */
+  readonly head: RequestHead;
+  readonly events: ForwardEvents;
+  /** Body bytes written so far. */
+  sent = 0;
+  /** Whether everything was written (or it failed). */
+  done = false;
+  /** @internal Body pieces not yet written. */
+  parts: Uint8Array[] = [];
+  /** @internal Bytes in `parts`. */
+  queued = 0;
+  /** @internal The sender's end-line flag, once it came. */
+  ended: ContinuationFlag | undefined;
+  /** @internal Transaction id of the segment on the wire (head written, end-line not). */
+  open: string | undefined;
+  /** @internal Body bytes of the open segment. */
+  segmentBytes = 0;
+  /** @internal push() returned false: call events.resume() when there is room. */
+  wantsResume = false;
+  /** @internal */
+  readonly hasBody: boolean;
+  /** @internal RFC 4975 §7.1: only SEND chunks may be cut and resumed by Byte-Range. */
+  readonly interruptible: boolean;
+
+  constructor(head: RequestHead, events: ForwardEvents) {
+    this.head = head;
+    this.events = events;
+    this.hasBody = head.contentType !== undefined;
+    this.interruptible = head.method === 'SEND' && head.byteRange !== undefined;
+  }
+
+  /** @internal Whether it has something to write. */
+  get ready(): boolean {
+    return !this.done && (this.parts.length > 0 || this.ended !== undefined);
+  }
+}
+
+/**
+ * Writes the frames a relay sends on one connection (RFC 4976 §7): forwarded requests whose
+ * bodies stream in while they are written (cut-through), and small frames of its own
+ * (responses, REPORTs). A chunk whose sender stalls, or that has written `sliceBytes` while
+ * others wait, is cut with `+` and resumed under a new transaction id with a Byte-Range
+ * starting where it stopped, so responses and REPORTs of other sessions sharing the
+ * connection are never stuck behind it.
+ *
+ * Memory is bounded: {@link push} returns false once a chunk (or all of them) has too many
+ * bytes queued, and the sender is told to go on through `events.resume()`.
+ */
+export class ChunkScheduler {
+  readonly #sliceBytes: number;
+  readonly #socketBuffer: number;
+  readonly #maxQueuedPerChunk: number;
+  readonly #maxQueued: number;
+  #connection: Connection | undefined;
+  #error: MsrpError | undefined;
+  readonly #control: Uint8Array[][] = [];
+  readonly #waiting: ForwardedRequest[] = [];
+  #active: ForwardedRequest | undefined;
+  #queued = 0;
+  #pumping = false;
+  #awaitingDrain = false;
+  #idle: (() => void)[] = [];
+
+  constructor(options: ChunkSchedulerOptions = {}) {
+    this.#sliceBytes = options.sliceBytes ?? 64 * 1024;
+    this.#socketBuffer = options.socketBuffer ?? 1024 * 1024;
+    this.#maxQueuedPerChunk = options.maxQueuedPerChunk ?? 256 * 1024;
+    this.#maxQueued = options.maxQueued ?? 1024 * 1024;
+  }
+
+  /** Body bytes queued and not yet handed to the socket. */
+  get queuedBytes(): number {
+    return this.#queued;
+  }
+
+  /** Whether nothing is queued or being written. */
+  get idle(): boolean {
+    return (
+      this.#control.length === 0 &&
+      this.#waiting.length === 0 &&
+      this.#active === undefined &&
+      (this.#connection === undefined || this.#connection.socket.writableLength === 0)
+    );
+  }
+
+  /** Resolves once {@link idle}. */
+  whenIdle(): Promise<void> {
+    if (this.idle || this.#error) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  /** Starts writing on `connection` (a dialed connection is attached once it is open). */
+  attach(connection: Connection): void {
+    this.#connection = connection;
+    connection.socket.on('drain', () => {
+      if (!this.#awaitingDrain) return;
+      this.#awaitingDrain = false;
+      this.#pump();
+    });
+    this.#pump();
+  }
+
+  /** Writes a small whole frame of our own (a response, a REPORT) ahead of chunk bodies. */
+  send(frame: Uint8Array[]): void {
+    if (this.#error) return;
+    this.#control.push(frame);
+    this.#pump();
+  }
+
+  /** Queues a request to forward; its body follows with {@link push} and {@link end}. */
+  forward(head: RequestHead, events: ForwardEvents): ForwardedRequest {
+    const request = new ForwardedRequest(head, events);
+    if (this.#error) {
+      queueMicrotask(() => this.#failOne(request, this.#error!));
+      return request;
+    }
+    this.#waiting.push(request);
+    return request;
+  }
+
+  /**
+   * Adds a piece of body. Returns false when the sender should stop until
+   * `events.resume()`; the piece is kept either way.
+   */
+  push(request: ForwardedRequest, part: Uint8Array): boolean {
+    const r = request;
+    if (request.done) return true;
+    r.parts.push(part);
+    r.queued += part.length;
+    this.#queued += part.length;
+    this.#pump();
+    if (request.done || (r.queued < this.#maxQueuedPerChunk && this.#queued < this.#maxQueued))
+      return true;
+    r.wantsResume = true;
+    return false;
+  }
+
+  /** The sender's end-line arrived: the request ends with `flag` once its body is written. */
+  end(request: ForwardedRequest, flag: ContinuationFlag): void {
+    if (request.done) return;
+    request.ended = flag;
+    this.#pump();
+  }
+
+  /** The sender went away mid-request: end what was written with `#`, drop the rest. */
+  abort(request: ForwardedRequest): void {
+    if (request.done) return;
+    const r = request;
+    this.#queued -= r.queued;
+    r.parts = [];
+    r.queued = 0;
+    r.ended = '#';
+    if (r.open === undefined && this.#active !== request) {
+      // Nothing of it is on the wire: forget it.
+      this.#remove(request);
+      r.done = true;
+      this.#pump();
+      return;
+    }
+    this.#pump();
+  }
+
+  /** The connection failed: every queued request fails, nothing more is written. */
+  fail(error: MsrpError): void {
+    if (this.#error) return;
+    this.#error = error;
+    this.#control.length = 0;
+    const requests = [...(this.#active ? [this.#active] : []), ...this.#waiting.splice(0)];
+    this.#active = undefined;
+    for (const request of requests) this.#failOne(request, error);
+    this.#notifyIdle();
+  }
+
+  #failOne(request: ForwardedRequest, error: MsrpError): void {
+    const r = request;
+    if (r.done) return;
+    this.#queued -= r.queued;
+    r.parts = [];
+    r.queued = 0;
+    r.done = true;
+    request.events.failed(error);
+  }
+
+  #remove(request: ForwardedRequest): void {
+    const i = this.#waiting.indexOf(request);
+    if (i >= 0) this.#waiting.splice(i, 1);
+    if (this.#active === request) this.#active = undefined;
+  }
+
+  #othersWaiting(active: ForwardedRequest): boolean {
+    return this.#control.length > 0 || this.#waiting.some((w) => w !== active && w.ready);
+  }
+
+  #pump(): void {
+    const connection = this.#connection;
+    if (this.#pumping || !connection || this.#error) return;
+    this.#pumping = true;
+    try {
+      for (;;) {
+        if (connection.closed) {
+          this.fail(new MsrpError('MSRP_ERR_CONNECTION', 'Connection closed'));
+          return;
+        }
+        if (connection.socket.writableLength >= this.#socketBuffer) {
+          this.#awaitingDrain = true;
+          break;
+        }
+        if (!this.#step(connection)) break;
+      }
+    } finally {
+      this.#pumping = false;
+    }
+    this.#resumeSenders();
+    if (this.idle) this.#notifyIdle();
+  }
+
+  /** Writes one thing; returns false when there is nothing to write now. */
+  #step(connection: Connection): boolean {
+    const active = this.#active;
+    if (active) {
+      const r = active;
+      const others = this.#othersWaiting(active);
+      // A chunk whose end-line has come finishes: what it has queued is bounded, and cutting
+      // it would only add a head. Otherwise it yields once it has had its slice.
+      const keep = r.segmentBytes < this.#sliceBytes || !others || r.ended !== undefined;
+      if (r.parts.length > 0 && keep) {
+        const part = r.parts.shift()!;
+        r.queued -= part.length;
+        this.#queued -= part.length;
+        active.sent += part.length;
+        r.segmentBytes += part.length;
+        this.#write(connection, [part]);
+        return true;
+      }
+      if (r.parts.length === 0 && r.ended !== undefined) {
+        this.#endSegment(connection, active, r.ended);
+        r.done = true;
+        this.#active = undefined;
+        return true;
+      }
+      if (!others) return false;
+      if (!r.interruptible) {
+        // Only SEND can be cut; others are small (RFC 4975 §7.1: 10 KiB at most).
+        if (r.parts.length > 0) r.segmentBytes = 0;
+        return r.parts.length > 0;
+      }
+      // Others wait and this chunk is stalled or has had its slice: cut it (RFC 4975 §7.1).
+      this.#endSegment(connection, active, '+');
+      this.#active = undefined;
+      this.#waiting.push(active);
+      return true;
+    }
+    const control = this.#control.shift();
+    if (control) {
+      this.#write(connection, control);
+      return true;
+    }
+    const i = this.#waiting.findIndex((w) => w.ready);
+    if (i < 0) return false;
+    const next = this.#waiting.splice(i, 1)[0]!;
+    const r = next;
+    if (r.parts.length === 0 && r.ended === '#' && next.sent === 0 && r.open === undefined) {
+      r.done = true;
+      return true;
+    }
+    const head = this.#segmentHead(next);
+    r.open = head.transactionId;
+    r.segmentBytes = 0;
+    this.#active = next;
+    next.events.segment(head.transactionId, next.sent);
+    this.#write(connection, [encodeHead(head)]);
+    return true;
+  }
+
+  #segmentHead(request: ForwardedRequest): RequestHead {
+    const head = request.head;
+    if (request.sent === 0) return head;
+    const range = head.byteRange!;
+    // A resumed chunk: a new transaction, its Byte-Range starting where the cut one stopped.
+    return {
+      ...head,
+      transactionId: newTransactionId(),
+      byteRange: { start: range.start + request.sent, end: range.end, total: range.total },
+    };
+  }
+
+  #endSegment(connection: Connection, request: ForwardedRequest, flag: ContinuationFlag): void {
+    const r = request;
+    const tid = r.open!;
+    r.open = undefined;
+    this.#write(connection, [encodeEndLine(tid, flag, r.hasBody)]);
+    request.events.segmentEnd(tid, r.segmentBytes, flag);
+  }
+
+  #write(connection: Connection, frame: Uint8Array[]): void {
+    connection.write(frame).catch(() => undefined);
+  }
+
+  #resumeSenders(): void {
+    if (this.#queued >= this.#maxQueued / 2) return;
+    const all = this.#active ? [this.#active, ...this.#waiting] : this.#waiting;
+    for (const request of all) {
+      const r = request;
+      if (r.wantsResume && r.queued < this.#maxQueuedPerChunk / 2) {
+        r.wantsResume = false;
+        request.events.resume();
+      }
+    }
+  }
+
+  #notifyIdle(): void {
+    if (this.#idle.length === 0) return;
+    if (!this.#error && this.#connection && this.#connection.socket.writableLength > 0) {
+      this.#awaitingDrain = true;
+      return;
+    }
+    for (const resolve of this.#idle.splice(0)) resolve();
+  }
+}

@@ -1,0 +1,246 @@
+// Configuration of the `msrp-relay` command: flags, then environment, then a JSON config file.
+import { parseArgs } from 'node:util';
+import { parseUri, type MsrpUri } from '@msrp-ts/msrp-core';
+import type { RelayLimits } from '../relay-options.js';
+
+export const HELP = `Usage: msrp-relay [options]
+
+An MSRP relay (RFC 4976): clients authenticate with AUTH (HTTP Digest, SHA-256 or MD5)
+and get a relay URI (Use-Path) that peers reach them through; chunks are forwarded as
+they arrive, with backpressure, in bounded memory.
+
+The first lines of stdout are the URIs really listened on, then the metrics URL:
+  listening msrp://127.0.0.1:2855;tcp
+  metrics http://127.0.0.1:9090
+Logs are JSON objects, one per line, on stderr. SIGTERM or SIGINT shuts down gracefully
+(stop accepting, finish chunks in flight, close); SIGHUP reloads --users.
+
+Options (each also as environment variable MSRP_RELAY_<NAME>, e.g. MSRP_RELAY_REALM, and
+as a key of the --config JSON file, e.g. {"realm": "example.net", "user": ["a:pw"]}):
+  --listen URI              msrp://HOST:PORT;tcp or msrps://... (repeatable; port 0 picks a
+                            free port; [::1] for IPv6). Default msrp://127.0.0.1:2855;tcp
+  --tls-cert FILE           PEM certificate for msrps listeners
+  --tls-key FILE            PEM private key of --tls-cert
+  --host NAME               host name put in the relay URIs handed out (Use-Path).
+                            Default: the address a client connected to
+  --realm REALM             Digest realm. Default msrp-relay
+  --user NAME:PASSWORD      a user (repeatable; for quick starts and tests)
+  --users FILE              users file: NAME:PASSWORD or NAME:REALM:MD5|SHA-256:HA1 lines
+  --min-expires S           shortest Expires granted, seconds (423 below). Default 60
+  --max-expires S           longest Expires granted, seconds (423 above). Default 3600
+  --default-expires S       Expires when the client asks for none. Default 600
+  --max-connections N       connections at once. Default 20000
+  --max-connections-per-address N   inbound connections per IP address. Default 256
+  --unauthenticated-timeout MS      close connections that neither AUTH nor send a
+                            forwardable request within MS. Default 30000
+  --idle-timeout MS         close connections without relay sessions idle for MS. Default 300000
+  --max-header-bytes N      largest frame header block. Default 16384
+  --max-chunk-size N        largest chunk body forwarded. Default 67108864
+  --max-pending N           forwarded requests awaiting a response per connection. Default 1024
+  --max-queued-bytes N      bytes queued for slow next hops before senders pause. Default 1048576
+  --metrics HOST:PORT       serve /metrics (Prometheus) and /health over HTTP (port 0: free)
+  --log-level LEVEL         debug, info, warn, error or silent. Default info
+  --config FILE             JSON file with any of the options above
+  -h, --help                show this help
+
+Exit codes: 0 after a clean shutdown, 2 usage error, 3 cannot listen.`;
+
+/** What the command runs with, after flags, environment and config file are merged. */
+export interface RelayCommandConfig {
+  listen: MsrpUri[];
+  tlsCert?: string;
+  tlsKey?: string;
+  host?: string;
+  realm: string;
+  users: { username: string; password: string }[];
+  usersFile?: string;
+  minExpires?: number;
+  maxExpires?: number;
+  defaultExpires?: number;
+  limits: RelayLimits;
+  metrics?: { host: string; port: number };
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+/** A usage error, for exit code 2. */
+export class UsageError extends Error {}
+
+const OPTIONS = {
+  listen: { type: 'string', multiple: true },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  host: { type: 'string' },
+  realm: { type: 'string' },
+  user: { type: 'string', multiple: true },
+  users: { type: 'string' },
+  'min-expires': { type: 'string' },
+  'max-expires': { type: 'string' },
+  'default-expires': { type: 'string' },
+  'max-connections': { type: 'string' },
+  'max-connections-per-address': { type: 'string' },
+  'unauthenticated-timeout': { type: 'string' },
+  'idle-timeout': { type: 'string' },
+  'max-header-bytes': { type: 'string' },
+  'max-chunk-size': { type: 'string' },
+  'max-pending': { type: 'string' },
+  'max-queued-bytes': { type: 'string' },
+  metrics: { type: 'string' },
+  'log-level': { type: 'string' },
+  config: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Name = Exclude<keyof typeof OPTIONS, 'help' | 'config'>;
+type Raw = Partial<Record<Name, string | string[]>>;
+
+const LIMITS: Partial<Record<Name, keyof RelayLimits>> = {
+  'max-connections': 'maxConnections',
+  'max-connections-per-address': 'maxConnectionsPerAddress',
+  'unauthenticated-timeout': 'unauthenticatedTimeout',
+  'idle-timeout': 'idleTimeout',
+  'max-header-bytes': 'maxHeaderBytes',
+  'max-chunk-size': 'maxChunkSize',
+  'max-pending': 'maxPendingTransactions',
+  'max-queued-bytes': 'maxQueuedBytes',
+};
+
+/** `MSRP_RELAY_MAX_CHUNK_SIZE` for `max-chunk-size`. */
+export function envName(name: string): string {
+  return `MSRP_RELAY_${name.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/**
+ * Merges the command line, the environment and the config file (read with `readFile`),
+ * in that order of precedence.
+ * @returns undefined when --help was asked for.
+ * @throws {UsageError} naming the option at fault.
+ */
+export function resolveConfig(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  readFile: (path: string) => string,
+): RelayCommandConfig | undefined {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true }>>['values'];
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: OPTIONS,
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0]!);
+  }
+  if (parsed.help) return undefined;
+  const configPath = parsed.config ?? env[envName('config')];
+  const file: Raw = configPath === undefined ? {} : readConfigFile(configPath, readFile);
+  const pick = (name: Name): string | string[] | undefined => {
+    const flag = (parsed as Raw)[name];
+    if (flag !== undefined) return flag;
+    const fromEnv = env[envName(name)];
+    if (fromEnv !== undefined) {
+      const multiple = 'multiple' in OPTIONS[name];
+      return multiple ? fromEnv.split(/[\s,]+/).filter((v) => v !== '') : fromEnv;
+    }
+    return file[name];
+  };
+  const one = (name: Name): string | undefined => {
+    const v = pick(name);
+    return Array.isArray(v) ? v[v.length - 1] : v;
+  };
+  const many = (name: Name): string[] => {
+    const v = pick(name);
+    return v === undefined ? [] : Array.isArray(v) ? v : [v];
+  };
+  const int = (name: Name): number | undefined => {
+    const v = one(name);
+    if (v === undefined) return undefined;
+    if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v)))
+      throw new UsageError(`--${name} must be a whole number, not "${v}"`);
+    return Number(v);
+  };
+
+  const listen = (many('listen').length > 0 ? many('listen') : ['msrp://127.0.0.1:2855;tcp']).map(
+    (text) => {
+      let uri: MsrpUri;
+      try {
+        uri = parseUri(text);
+      } catch (e) {
+        throw new UsageError(`--listen: ${(e as Error).message}`);
+      }
+      if (uri.sessionId !== undefined) throw new UsageError(`--listen: ${text} has a session-id`);
+      return uri;
+    },
+  );
+  const tlsCert = one('tls-cert');
+  const tlsKey = one('tls-key');
+  if ((tlsCert === undefined) !== (tlsKey === undefined))
+    throw new UsageError('--tls-cert and --tls-key go together');
+  if (listen.some((u) => u.scheme === 'msrps') && tlsCert === undefined)
+    throw new UsageError('an msrps listener needs --tls-cert and --tls-key');
+  const users = many('user').map((text) => {
+    const colon = text.indexOf(':');
+    if (colon <= 0) throw new UsageError(`--user must be NAME:PASSWORD, not "${text}"`);
+    return { username: text.slice(0, colon), password: text.slice(colon + 1) };
+  });
+  const usersFile = one('users');
+  if (users.length === 0 && usersFile === undefined)
+    throw new UsageError('no users: give --user NAME:PASSWORD or --users FILE');
+  const limits: RelayLimits = {};
+  for (const [name, key] of Object.entries(LIMITS) as [Name, keyof RelayLimits][]) {
+    const value = int(name);
+    if (value !== undefined) limits[key] = value;
+  }
+  const metricsText = one('metrics');
+  let metrics: RelayCommandConfig['metrics'];
+  if (metricsText !== undefined) {
+    const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(metricsText);
+    if (!m) throw new UsageError(`--metrics must be HOST:PORT, not "${metricsText}"`);
+    metrics = { host: m[1] ?? (m[2] || '127.0.0.1'), port: Number(m[3]) };
+  }
+  const logLevel = one('log-level') ?? 'info';
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel))
+    throw new UsageError(`--log-level must be debug, info, warn, error or silent`);
+  const config: RelayCommandConfig = {
+    listen,
+    realm: one('realm') ?? 'msrp-relay',
+    users,
+    limits,
+    logLevel: logLevel as RelayCommandConfig['logLevel'],
+  };
+  const optional = {
+    tlsCert,
+    tlsKey,
+    host: one('host'),
+    usersFile,
+    minExpires: int('min-expires'),
+    maxExpires: int('max-expires'),
+    defaultExpires: int('default-expires'),
+    metrics,
+  };
+  for (const [key, value] of Object.entries(optional)) {
+    if (value !== undefined) (config as unknown as Record<string, unknown>)[key] = value;
+  }
+  return config;
+}
+
+function readConfigFile(path: string, readFile: (path: string) => string): Raw {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFile(path));
+  } catch (e) {
+    throw new UsageError(`--config: cannot read ${path}: ${(e as Error).message}`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new UsageError(`--config: ${path} must hold a JSON object`);
+  const raw: Raw = {};
+  for (const [key, value] of Object.entries(json)) {
+    if (!(key in OPTIONS) || key === 'help' || key === 'config')
+      throw new UsageError(`--config: unknown option "${key}" in ${path}`);
+    const name = key as Name;
+    if (Array.isArray(value)) raw[name] = value.map(String);
+    else if (typeof value === 'string' || typeof value === 'number') raw[name] = String(value);
+    else throw new UsageError(`--config: "${key}" must be a string, number or list`);
+  }
+  return raw;
+}

@@ -1,0 +1,126 @@
+#!/usr/bin/env node
+// The `msrp-relay` command: an RFC 4976 relay with logs, metrics and graceful shutdown.
+import { readFileSync } from 'node:fs';
+import { formatUri, type TlsServerOptions } from '@msrp-ts/msrp-core';
+import { pino } from 'pino';
+import { startAdminServer, type AdminServer } from '../admin-server.js';
+import { StaticCredentialStore, type CredentialStore } from '../credential-store.js';
+import { FileCredentialStore } from '../file-credential-store.js';
+import { createRelayMetrics } from '../metrics.js';
+import { Relay } from '../relay.js';
+import { HELP, resolveConfig, UsageError, type RelayCommandConfig } from './config.js';
+
+/** Users given with --user, in front of the users file (checked first). */
+class LayeredStore implements CredentialStore {
+  constructor(readonly layers: readonly CredentialStore[]) {}
+
+  async ha1(...args: Parameters<CredentialStore['ha1']>): Promise<string | undefined> {
+    for (const layer of this.layers) {
+      const found = await layer.ha1(...args);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+}
+
+async function main(args: readonly string[]): Promise<number> {
+  let config: RelayCommandConfig | undefined;
+  try {
+    config = resolveConfig(args, process.env, (path) => readFileSync(path, 'utf8'));
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`msrp-relay: ${e.message} (see msrp-relay --help)\n`);
+    return 2;
+  }
+  if (!config) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const log = pino(
+    { level: config.logLevel, base: { pid: process.pid }, name: 'msrp-relay' },
+    pino.destination({ dest: 2, sync: false }),
+  );
+
+  let tls: TlsServerOptions | undefined;
+  let fileStore: FileCredentialStore | undefined;
+  try {
+    if (config.tlsCert !== undefined && config.tlsKey !== undefined)
+      tls = { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) };
+    if (config.usersFile !== undefined)
+      fileStore = await FileCredentialStore.open(config.usersFile);
+  } catch (e) {
+    process.stderr.write(`msrp-relay: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const layers: CredentialStore[] = [new StaticCredentialStore(config.users)];
+  if (fileStore) layers.push(fileStore);
+
+  const relay = new Relay({
+    credentials: new LayeredStore(layers),
+    realm: config.realm,
+    ...(config.host !== undefined && { host: config.host }),
+    ...(config.minExpires !== undefined && { minExpires: config.minExpires }),
+    ...(config.maxExpires !== undefined && { maxExpires: config.maxExpires }),
+    ...(config.defaultExpires !== undefined && { defaultExpires: config.defaultExpires }),
+    limits: config.limits,
+    logger: log,
+  });
+  let admin: AdminServer | undefined;
+  try {
+    for (const uri of config.listen) {
+      if (uri.scheme === 'msrps' && !tls) throw new Error('msrps needs --tls-cert and --tls-key');
+      const listening = await relay.listen({
+        host: uri.host,
+        port: uri.port ?? 2855,
+        ...(uri.scheme === 'msrps' && tls && { tls }),
+      });
+      process.stdout.write(`listening ${formatUri(listening)}\n`);
+    }
+    if (config.metrics) {
+      admin = await startAdminServer({
+        ...config.metrics,
+        registry: createRelayMetrics(relay),
+        health: () => ({
+          ok: !relay.closing,
+          connections: relay.connectionCount,
+          sessions: relay.sessionCount,
+        }),
+      });
+      process.stdout.write(`metrics ${admin.url}\n`);
+    }
+  } catch (e) {
+    log.error({ error: (e as Error).message }, 'cannot listen');
+    process.stderr.write(`msrp-relay: cannot listen: ${(e as Error).message}\n`);
+    await relay.close(0);
+    await admin?.close();
+    log.flush();
+    return 3;
+  }
+  log.info(
+    { listen: relay.uris.map(formatUri), realm: config.realm, metrics: admin?.url },
+    'relay started',
+  );
+
+  process.on('SIGHUP', () => {
+    fileStore?.reload().then(
+      () => log.info({ users: fileStore?.size }, 'users file reloaded'),
+      (e: unknown) => log.error({ error: (e as Error).message }, 'users file not reloaded'),
+    );
+  });
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  log.info({ signal }, 'shutting down');
+  // A second signal means: now.
+  const hard = (): void => process.exit(130);
+  process.once('SIGTERM', hard);
+  process.once('SIGINT', hard);
+  await relay.close(10_000);
+  await admin?.close();
+  log.info({}, 'stopped');
+  await new Promise<void>((resolve) => log.flush(() => resolve()));
+  return 0;
+}
+
+process.exit(await main(process.argv.slice(2)));

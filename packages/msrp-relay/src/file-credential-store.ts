@@ -1,0 +1,89 @@
+import { readFile } from 'node:fs/promises';
+import { MsrpError, parseDigestAlgorithm, type DigestAlgorithm } from '@msrp-ts/msrp-core';
+import {
+  StaticCredentialStore,
+  type CredentialStore,
+  type UserCredential,
+} from './credential-store.js';
+
+const HEX_LENGTH: Record<DigestAlgorithm, number> = { MD5: 32, 'SHA-256': 64 };
+
+/**
+ * Parses the users file: one user per line, `#` starts a comment.
+ *
+ * ```text
+ * alice:wonderland                      # NAME:PASSWORD, any realm
+ * bob:example.net:MD5:<32 hex digits>   # NAME:REALM:ALGORITHM:HA1 (no password on disk)
+ * bob:example.net:SHA-256:<64 hex digits>
+ * ```
+ * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` naming the line that is wrong.
+ */
+export function parseUsersFile(text: string, source = 'users file'): UserCredential[] {
+  const users: UserCredential[] = [];
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.replace(/(^|\s)#.*$/, '').trim();
+    if (line === '') return;
+    const fields = line.split(':');
+    const bad = (why: string): MsrpError =>
+      new MsrpError('MSRP_ERR_INVALID_ARGUMENT', `${source}, line ${index + 1}: ${why}`);
+    if (fields.length < 2 || fields[0] === '') throw bad('expected NAME:PASSWORD');
+    const algorithm = fields.length === 4 ? parseDigestAlgorithm(fields[2]) : undefined;
+    if (algorithm && fields[2] !== undefined) {
+      const ha1 = fields[3]!;
+      if (!new RegExp(`^[0-9a-fA-F]{${HEX_LENGTH[algorithm]}}$`).test(ha1)) {
+        throw bad(`${algorithm} HA1 must be ${HEX_LENGTH[algorithm]} hex digits`);
+      }
+      users.push({ username: fields[0]!, realm: fields[1]!, ha1: { [algorithm]: ha1 } });
+      return;
+    }
+    users.push({ username: fields[0]!, password: line.slice(fields[0]!.length + 1) });
+  });
+  return users;
+}
+
+/**
+ * The default credential store of `msrp-relay`: the users file (see {@link parseUsersFile}),
+ * read at start and again on {@link reload} (the command reloads it on SIGHUP).
+ */
+export class FileCredentialStore implements CredentialStore {
+  readonly path: string;
+  #store = new StaticCredentialStore();
+
+  private constructor(path: string) {
+    this.path = path;
+  }
+
+  /**
+   * Reads the file.
+   * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` when it cannot be read or parsed.
+   */
+  static async open(path: string): Promise<FileCredentialStore> {
+    const store = new FileCredentialStore(path);
+    await store.reload();
+    return store;
+  }
+
+  /** Number of users. */
+  get size(): number {
+    return this.#store.size;
+  }
+
+  /** Reads the file again; on error the users read before stay in force. */
+  async reload(): Promise<void> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (e) {
+      throw new MsrpError(
+        'MSRP_ERR_INVALID_ARGUMENT',
+        `cannot read ${this.path}: ${(e as Error).message}`,
+        { cause: e },
+      );
+    }
+    this.#store = new StaticCredentialStore(parseUsersFile(text, this.path));
+  }
+
+  ha1(username: string, realm: string, algorithm: DigestAlgorithm): Promise<string | undefined> {
+    return this.#store.ha1(username, realm, algorithm);
+  }
+}

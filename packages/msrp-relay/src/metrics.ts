@@ -1,0 +1,106 @@
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { Relay } from './relay.js';
+
+/**
+ * A Prometheus registry exposing a relay's counters (read from `relay.stats` when scraped,
+ * so the forwarding path only adds to plain numbers) and Node's process metrics.
+ */
+export function createRelayMetrics(
+  relay: Relay,
+  options: { processMetrics?: boolean } = {},
+): Registry {
+  const registry = new Registry();
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  const stats = relay.stats;
+  const gauge = (name: string, help: string, read: () => number): void => {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  };
+  const counter = (name: string, help: string, read: () => number): void => {
+    let last = 0;
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const now = read();
+        this.inc(now - last);
+        last = now;
+      },
+    });
+  };
+  const labelled = (
+    name: string,
+    help: string,
+    label: string,
+    read: () => ReadonlyMap<string | number, number>,
+  ): void => {
+    const last = new Map<string | number, number>();
+    new Counter({
+      name,
+      help,
+      labelNames: [label],
+      registers: [registry],
+      collect() {
+        for (const [key, now] of read()) {
+          this.inc({ [label]: String(key) }, now - (last.get(key) ?? 0));
+          last.set(key, now);
+        }
+      },
+    });
+  };
+  gauge('msrp_relay_connections', 'Connections open now', () => stats.connections);
+  counter(
+    'msrp_relay_connections_accepted_total',
+    'Inbound connections accepted',
+    () => stats.connectionsOpened.inbound,
+  );
+  counter(
+    'msrp_relay_connections_dialed_total',
+    'Connections opened to next hops',
+    () => stats.connectionsOpened.outbound,
+  );
+  counter(
+    'msrp_relay_connections_refused_total',
+    'Inbound connections refused by a limit',
+    () => stats.connectionsRefused,
+  );
+  gauge('msrp_relay_sessions', 'Authenticated relay sessions now', () => stats.sessions);
+  gauge('msrp_relay_queued_bytes', 'Body bytes queued for slow next hops', () => relay.queuedBytes);
+  counter('msrp_relay_auth_successes_total', 'Successful AUTH requests', () => stats.authSuccesses);
+  labelled(
+    'msrp_relay_auth_failures_total',
+    'Failed AUTH requests by reason',
+    'reason',
+    () => stats.authFailures,
+  );
+  counter('msrp_relay_forwarded_bytes_total', 'Body bytes forwarded', () => stats.bytesForwarded);
+  counter(
+    'msrp_relay_forwarded_requests_total',
+    'Requests (chunks, REPORTs, AUTHs) forwarded',
+    () => stats.requestsForwarded,
+  );
+  counter(
+    'msrp_relay_chunks_interrupted_total',
+    'Chunks cut with + to let other frames through',
+    () => stats.chunksInterrupted,
+  );
+  labelled(
+    'msrp_relay_errors_total',
+    'Error responses and failure REPORTs sent, by status code',
+    'code',
+    () => stats.errors,
+  );
+  counter(
+    'msrp_relay_protocol_errors_total',
+    'Peers disconnected for breaking the protocol',
+    () => stats.protocolErrors,
+  );
+  return registry;
+}

@@ -1,0 +1,107 @@
+import type { Dialer, TlsClientOptions } from '@msrp-ts/msrp-core';
+import type { CredentialStore } from './credential-store.js';
+
+/**
+ * What the relay logs through: the shape of a pino logger (`logger.info({ remote }, 'msg')`),
+ * so `pino()` can be passed as is. Default: no logs.
+ */
+export interface RelayLogger {
+  debug(fields: Record<string, unknown>, message: string): void;
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+/** A logger that drops everything. */
+export const silentLogger: RelayLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+/**
+ * Limits of a {@link Relay}. Every one bounds what peers can make the relay hold or do, and
+ * each has a default safe for a public relay.
+ */
+export interface RelayLimits {
+  /** Connections at once, inbound and outbound. Default 20 000. */
+  maxConnections?: number;
+  /** Inbound connections at once from one IP address. Default 256. */
+  maxConnectionsPerAddress?: number;
+  /**
+   * Milliseconds an inbound connection may stay open without authenticating or sending a
+   * request the relay forwards. Default 30 000.
+   */
+  unauthenticatedTimeout?: number;
+  /** Milliseconds without traffic after which a connection with no relay session closes. Default 300 000. */
+  idleTimeout?: number;
+  /** Largest header block of a frame, in bytes (400 past it). Default 16 KiB. */
+  maxHeaderBytes?: number;
+  /** Largest body of one chunk, in bytes (the chunk is cut off with `#` and answered 413). Default 64 MiB. */
+  maxChunkSize?: number;
+  /**
+   * Forwarded requests awaiting their response on one connection; past it, the senders
+   * feeding that connection are paused until responses come. Default 1024.
+   */
+  maxPendingTransactions?: number;
+  /** Failed AUTH attempts on one connection before it is closed. Default 5. */
+  maxAuthAttempts?: number;
+  /** Relay sessions one connection may hold. Default 64. */
+  maxSessionsPerConnection?: number;
+  /**
+   * Body bytes queued in the relay for one next-hop connection before the senders feeding
+   * it are paused (the socket buffers up to 1 MiB more). Default 1 MiB.
+   */
+  maxQueuedBytes?: number;
+}
+
+/** Options of a {@link Relay}. */
+export interface RelayOptions {
+  /** Where user secrets come from. */
+  credentials: CredentialStore;
+  /** Digest realm. Default `msrp-relay`. */
+  realm?: string;
+  /**
+   * Host name (or address) put in the relay URIs handed out in Use-Path. Default: the local
+   * address the client's connection arrived on.
+   */
+  host?: string;
+  /** Shortest Expires a client may ask for, in seconds (423 below). Default 60. */
+  minExpires?: number;
+  /** Longest Expires a client may ask for, in seconds (423 above). Default 3600. */
+  maxExpires?: number;
+  /** Expires granted when the AUTH asks for none, in seconds. Default 600. */
+  defaultExpires?: number;
+  /** Milliseconds a digest nonce is valid (`stale=true` after). Default 60 000. */
+  nonceLifetime?: number;
+  /** Milliseconds to wait for the next hop's response before a 408 REPORT. Default 30 000. */
+  transactionTimeout?: number;
+  /** Milliseconds to wait for a connection to the next hop. Default 10 000. */
+  connectTimeout?: number;
+  /** TLS client options for `msrps:` next hops. */
+  tls?: TlsClientOptions;
+  /** Dialers by URI scheme. Default: TCP for `msrp`, TLS for `msrps`. */
+  dialers?: Readonly<Record<string, Dialer>>;
+  limits?: RelayLimits;
+  logger?: RelayLogger;
+}
+
+/** The limits with their defaults filled in. */
+export type ResolvedLimits = Required<RelayLimits>;
+
+/** Fills in the default of every limit. */
+export function resolveLimits(limits: RelayLimits = {}): ResolvedLimits {
+  return {
+    maxConnections: limits.maxConnections ?? 20_000,
+    maxConnectionsPerAddress: limits.maxConnectionsPerAddress ?? 256,
+    unauthenticatedTimeout: limits.unauthenticatedTimeout ?? 30_000,
+    idleTimeout: limits.idleTimeout ?? 300_000,
+    maxHeaderBytes: limits.maxHeaderBytes ?? 16 * 1024,
+    maxChunkSize: limits.maxChunkSize ?? 64 * 1024 * 1024,
+    maxPendingTransactions: limits.maxPendingTransactions ?? 1024,
+    maxAuthAttempts: limits.maxAuthAttempts ?? 5,
+    maxSessionsPerConnection: limits.maxSessionsPerConnection ?? 64,
+    maxQueuedBytes: limits.maxQueuedBytes ?? 1024 * 1024,
+  };
+}

@@ -1,0 +1,58 @@
+import { formatUri, uriKey, type MsrpUri } from '@msrp-ts/msrp-core';
+import type { Hop } from './hop.js';
+
+/**
+ * A client authenticated with AUTH (RFC 4976 §6.1), reachable through the relay URI handed
+ * out in Use-Path. The relay forwards requests addressed to that URI when they come from the
+ * client's connection, or when they go to the client (RFC 4976 §7.1).
+ */
+export class RelaySession {
+  /** The session-id of {@link uri}: 96 random bits. */
+  readonly id: string;
+  /** This relay's URI for the client, the last URI of the Use-Path it got. */
+  readonly uri: MsrpUri;
+  readonly username: string;
+  /** The connection the AUTH came on: where requests for the client go. */
+  readonly client: Hop;
+  /** The AUTH's From-Path: the client (and the relays between it and us). */
+  readonly authPath: readonly MsrpUri[];
+  /** Host and port of the previous hop of the AUTH, as {@link authorityKey} gives them. */
+  readonly clientAuthority: string;
+  /** When the session expires, in ms since epoch (RFC 4976 §6.1 Expires). */
+  expiresAt = 0;
+  timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    id: string,
+    uri: MsrpUri,
+    username: string,
+    client: Hop,
+    authPath: readonly MsrpUri[],
+  ) {
+    this.id = id;
+    this.uri = Object.freeze(uri);
+    this.username = username;
+    this.client = client;
+    this.authPath = authPath;
+    this.clientAuthority = authorityKey(authPath[0]!);
+  }
+
+  /** The relay URI as text, for logs. */
+  toString(): string {
+    return formatUri(this.uri);
+  }
+}
+
+/**
+ * Host and port of a URI, compared as RFC 4975 §6.1 compares them (IPv6 by value, host
+ * case-insensitively); scheme, session-id and transport left out.
+ */
+export function authorityKey(uri: MsrpUri): string {
+  return uriKey({
+    scheme: 'msrp',
+    host: uri.host,
+    port: uri.port ?? 2855,
+    transport: 'tcp',
+    params: [],
+  });
+}

@@ -1,0 +1,33 @@
+/**
+ * Running totals of a relay, kept as plain numbers on the hot path and read by the metrics
+ * endpoint when it is scraped.
+ */
+export class RelayStats {
+  /** Connections open now. */
+  connections = 0;
+  /** Connections opened since start, by direction. */
+  readonly connectionsOpened = { inbound: 0, outbound: 0 };
+  /** Connections refused by a limit. */
+  connectionsRefused = 0;
+  /** Authenticated relay sessions now. */
+  sessions = 0;
+  /** Successful AUTHs (new sessions and refreshes). */
+  authSuccesses = 0;
+  /** Failed AUTHs by reason (`credentials`, `stale`, `replay`, ...). */
+  readonly authFailures = new Map<string, number>();
+  /** Body bytes forwarded. */
+  bytesForwarded = 0;
+  /** Requests forwarded (chunks, REPORTs, AUTHs to other relays). */
+  requestsForwarded = 0;
+  /** Chunks cut with `+` to let other frames through. */
+  chunksInterrupted = 0;
+  /** Error responses and failure REPORTs the relay sent, by status code. */
+  readonly errors = new Map<number, number>();
+  /** Peers that broke the protocol and were disconnected. */
+  protocolErrors = 0;
+
+  /** Adds one to a keyed counter. */
+  static bump<K>(map: Map<K, number>, key: K): void {
+    map.set(key, (map.get(key) ?? 0) + 1);
+  }
+}

@@ -1,0 +1,208 @@
+// The msrp-relay command (configuration, logs, metrics, health, SIGTERM), its users file,
+// and listening on TLS and IPv6.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { generate } from 'selfsigned';
+import { describe, expect, it } from 'vitest';
+import { digestHa1, parseUri, type MsrpUri } from '@msrp-ts/msrp-core';
+import { resolveConfig, UsageError } from '../src/cli/config.js';
+import { FileCredentialStore, parseUsersFile, Relay, StaticCredentialStore } from '../src/index.js';
+import { clientOf, endpoint, next, onCleanup, USERS } from './helpers.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const tsx = join(root, 'node_modules/.bin/tsx');
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'msrp-relay-'));
+  onCleanup(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+describe('configuration', () => {
+  const noFile = (): string => {
+    throw new Error('no file');
+  };
+
+  it('takes flags over environment over the config file', () => {
+    const files: Record<string, string> = {
+      '/etc/relay.json': JSON.stringify({
+        realm: 'from-file',
+        user: ['carol:c'],
+        'max-pending': 7,
+        'idle-timeout': 5,
+      }),
+    };
+    const config = resolveConfig(
+      ['--config', '/etc/relay.json', '--realm', 'from-flag', '--listen', 'msrp://0.0.0.0:0;tcp'],
+      {
+        MSRP_RELAY_REALM: 'from-env',
+        MSRP_RELAY_IDLE_TIMEOUT: '9000',
+        MSRP_RELAY_USER: 'dave:d,erin:e',
+      },
+      (path) => files[path]!,
+    )!;
+    expect(config.realm).toBe('from-flag');
+    expect(config.limits).toEqual({ maxPendingTransactions: 7, idleTimeout: 9000 });
+    expect(config.users.map((u) => u.username)).toEqual(['dave', 'erin']);
+    expect(config.listen.map((u) => u.port)).toEqual([0]);
+  });
+
+  it('refuses what cannot work, naming the option', () => {
+    const bad: [string[], RegExp][] = [
+      [['--user', 'a:b', '--listen', 'msrps://127.0.0.1:0;tcp'], /msrps listener needs/],
+      [['--user', 'nocolon'], /NAME:PASSWORD/],
+      [[], /no users/],
+      [['--user', 'a:b', '--max-pending', 'lots'], /--max-pending must be a whole number/],
+      [['--user', 'a:b', '--metrics', 'nowhere'], /HOST:PORT/],
+      [['--user', 'a:b', '--bogus'], /Unknown option/],
+    ];
+    for (const [args, message] of bad) {
+      expect(() => resolveConfig(args, {}, noFile)).toThrow(UsageError);
+      expect(() => resolveConfig(args, {}, noFile)).toThrow(message);
+    }
+    expect(resolveConfig(['--help'], {}, noFile)).toBeUndefined();
+  });
+});
+
+describe('users file', () => {
+  it('reads plain passwords and HA1s per realm, and reloads', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'users');
+    const ha1 = digestHa1('MD5', 'bob', 'r', 'pw');
+    await writeFile(path, `# users\nalice:pa:ss # a comment\nbob:r:MD5:${ha1}\n\n`);
+    const store = await FileCredentialStore.open(path);
+    expect(store.size).toBe(2);
+    expect(await store.ha1('alice', 'any', 'SHA-256')).toBe(
+      digestHa1('SHA-256', 'alice', 'any', 'pa:ss'),
+    );
+    expect(await store.ha1('bob', 'r', 'MD5')).toBe(ha1);
+    expect(await store.ha1('bob', 'other', 'MD5')).toBeUndefined();
+    expect(await store.ha1('bob', 'r', 'SHA-256')).toBeUndefined();
+    await writeFile(path, 'carol:x\n');
+    await store.reload();
+    expect(await store.ha1('alice', 'any', 'MD5')).toBeUndefined();
+    expect(() => parseUsersFile('bob:r:MD5:nothex')).toThrow(
+      /line 1: MD5 HA1 must be 32 hex digits/,
+    );
+    expect(() => parseUsersFile('nopassword')).toThrow(/line 1/);
+  });
+});
+
+describe('listeners', () => {
+  it('serves msrps (TLS) clients', async () => {
+    const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
+      keySize: 2048,
+      algorithm: 'sha256',
+      notAfterDate: new Date(Date.now() + 86_400_000),
+    });
+    const relay = new Relay({ credentials: new StaticCredentialStore(USERS) });
+    onCleanup(() => relay.close(1000));
+    const uri = await relay.listen({
+      host: '127.0.0.1',
+      port: 0,
+      tls: { cert: pems.cert, key: pems.private },
+    });
+    expect(uri.scheme).toBe('msrps');
+    const tls = { ca: pems.cert, servername: 'localhost' };
+    const alice = await clientOf('alice', [uri], { tls });
+    const bob = await clientOf('bob', [uri], { tls });
+    expect(alice.usePath[0]!.scheme).toBe('msrps');
+    const b = bob.createSession();
+    const a = alice.createSession();
+    b.accept(a.localPath);
+    await a.connect(b.localPath);
+    await a.send('over TLS');
+    expect((await next(b[Symbol.asyncIterator]())).text()).toBe('over TLS');
+  });
+
+  it('serves IPv6 clients', async () => {
+    const relay = new Relay({ credentials: new StaticCredentialStore(USERS) });
+    onCleanup(() => relay.close(1000));
+    const uri = await relay.listen({ host: '::1', port: 0 });
+    expect(uri.host).toBe('::1');
+    const alice = await clientOf('alice', [uri], { host: '::1' });
+    expect(alice.usePath[0]!.host).toBe('::1');
+    const bob = await clientOf('bob', [uri], { host: '::1' });
+    const b = bob.createSession();
+    const a = alice.createSession();
+    b.accept(a.localPath);
+    await a.connect(b.localPath);
+    await a.send('over IPv6');
+    expect((await next(b[Symbol.asyncIterator]())).text()).toBe('over IPv6');
+  });
+});
+
+describe('msrp-relay command', () => {
+  it('prints its URIs, relays, logs JSON, serves metrics and health, stops on SIGTERM', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'users'), 'bob:bob-secret\n');
+    const child = spawn(
+      tsx,
+      [
+        '--conditions=source',
+        'packages/msrp-relay/src/cli/msrp-relay.ts',
+        '--listen',
+        'msrp://127.0.0.1:0;tcp',
+        '--user',
+        'alice:alice-secret',
+        '--users',
+        join(dir, 'users'),
+        '--metrics',
+        '127.0.0.1:0',
+        '--log-level',
+        'debug',
+      ],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, MSRP_RELAY_REALM: 'env-realm' },
+      },
+    );
+    onCleanup(() => child.exitCode === null && child.kill('SIGKILL'));
+    const logs: Record<string, unknown>[] = [];
+    createInterface({ input: child.stderr }).on('line', (line) =>
+      logs.push(JSON.parse(line) as Record<string, unknown>),
+    );
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    const listening = (await lines.next()).value as string;
+    const metricsLine = (await lines.next()).value as string;
+    expect(listening).toMatch(/^listening msrp:\/\/127\.0\.0\.1:\d+;tcp$/);
+    const uri: MsrpUri = parseUri(listening.slice('listening '.length));
+    const metricsUrl = metricsLine.replace(/^metrics /, '');
+
+    const alice = await clientOf('alice', [uri]);
+    const bob = await clientOf('bob', [uri]);
+    const b = bob.createSession();
+    const a = alice.createSession();
+    b.accept(a.localPath);
+    await a.connect(b.localPath);
+    await a.send('via the command');
+    expect((await next(b[Symbol.asyncIterator]())).text()).toBe('via the command');
+    const wrong = endpoint({ relays: [{ uri, username: 'alice', password: 'nope' }] });
+    await expect(wrong.authenticate()).rejects.toThrow(/refused the credentials/);
+
+    const health = (await (await fetch(`${metricsUrl}/health`)).json()) as Record<string, unknown>;
+    expect(health).toMatchObject({ status: 'ok', sessions: 2 });
+    const metrics = await (await fetch(`${metricsUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^msrp_relay_sessions 2$/m);
+    expect(metrics).toMatch(/^msrp_relay_auth_failures_total\{reason="credentials"\} 1$/m);
+    expect(metrics).toMatch(/^msrp_relay_forwarded_bytes_total \d+$/m);
+    expect(metrics).toMatch(/^process_resident_memory_bytes \d+/m);
+
+    child.kill('SIGTERM');
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).toBe(0);
+    expect(logs.every((l) => typeof l.level === 'number' && typeof l.msg === 'string')).toBe(true);
+    const messages = logs.map((l) => l.msg);
+    expect(messages).toContain('AUTH succeeded');
+    expect(messages).toContain('AUTH failed');
+    expect(messages).toContain('shutting down');
+    expect(messages.at(-1)).toBe('stopped');
+    expect(logs.find((l) => l.msg === 'relay started')?.realm).toBe('env-realm');
+  });
+});

@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import type { MsrpUri } from '@msrp-ts/msrp-core/uri';
+import type { FileDescription } from './file-description.js';
+import { formatMsrpMedia } from './format-msrp-media.js';
+import { localPath, parseFingerprintText, protoForPath } from './local-path.js';
+import type { Direction } from './msrp-media.js';
+import { serializeSdp } from './session-description.js';
+import { connectionFor, sessionLines, type SessionLinesOptions } from './session-lines.js';
+import type { SetupRole } from './setup-role.js';
+
+/** A file to offer (RFC 5547): its description and which way it goes. */
+export interface FileOffer extends FileDescription {
+  /**
+   * `push`: we send the file to the answerer (the offer is `sendonly`); `pull`: we ask the
+   * answerer for it (the offer is `recvonly`). RFC 5547 §8.
+   */
+  readonly mode: 'push' | 'pull';
+}
+
+/** What {@link createOffer} puts in an offer. */
+export interface OfferOptions extends SessionLinesOptions {
+  /** Our session URI, the last URI of our `a=path`. */
+  readonly localUri: MsrpUri | string;
+  /** Use-Path URIs of our relays (RFC 4976), put before our URI in `a=path`. */
+  readonly relayPath?: readonly (MsrpUri | string)[];
+  /** Types we accept (RFC 4975 §8.6): `type/subtype`, `type/*` or `*`. At least one. */
+  readonly acceptTypes: readonly string[];
+  /** Types we accept only inside a container such as `message/cpim`. */
+  readonly wrappedTypes?: readonly string[];
+  /** Largest message we accept, in octets (`a=max-size`). */
+  readonly maxSize?: number;
+  /**
+   * `a=setup` (RFC 6135). Default `actpass`, which lets the answerer choose who connects;
+   * `null` leaves it out, for peers that know only RFC 4975 (the offerer then connects).
+   */
+  readonly setup?: SetupRole | null;
+  /** `a=connection` (RFC 4145 §5), written with `a=setup`. Default `new`. */
+  readonly connection?: 'new' | 'existing';
+  /** Offer RFC 6714 CEMA (`a=msrp-cema`). Default false. */
+  readonly cema?: boolean;
+  /** Our TLS certificate's fingerprint, `SHA-256 AB:CD:...`, for `msrps` (RFC 8122). */
+  readonly fingerprint?: string;
+  /** Direction. Default: `sendonly` for a pushed file, `recvonly` for a pulled one, else `sendrecv`. */
+  readonly direction?: Direction;
+  /** An RFC 5547 file transfer. A `transferId` is made up when none is given. */
+  readonly file?: FileOffer;
+  /** `i=` of the media section, e.g. a file's description. */
+  readonly title?: string;
+  /** `c=` address. Default: the host of the first URI of our path. */
+  readonly address?: string;
+  /** `m=` port. Default: the port of the first URI of our path, else 2855. */
+  readonly port?: number;
+}
+
+/**
+ * Writes an SDP offer for one MSRP media stream (RFC 4975 §8): `m=message` with the proto
+ * the first hop of our path calls for (TCP, TLS, WS or WSS), our path, accept-types and the
+ * other attributes asked for. CRLF line ends (RFC 8866 §5).
+ * @throws {SdpError} `SDP_ERR_INVALID_ARGUMENT` for a URI that does not parse, no or bad
+ * accept-types, or a file description that cannot be written.
+ */
+export function createOffer(options: OfferOptions): string {
+  const path = localPath(options.localUri, options.relayPath);
+  const first = path[0]!;
+  const setup = options.setup === undefined ? 'actpass' : options.setup;
+  const file = options.file;
+  const direction =
+    options.direction ??
+    (file?.mode === 'push' ? 'sendonly' : file?.mode === 'pull' ? 'recvonly' : 'sendrecv');
+  const session = sessionLines(options, connectionFor(options.address ?? first.host));
+  const media = formatMsrpMedia({
+    port: options.port ?? first.port ?? 2855,
+    proto: protoForPath(path),
+    formats: ['*'],
+    ...(options.title !== undefined && { title: options.title }),
+    path,
+    acceptTypes: options.acceptTypes,
+    wrappedTypes: options.wrappedTypes ?? [],
+    ...(options.maxSize !== undefined && { maxSize: options.maxSize }),
+    ...(setup !== null && { setup, connectionMode: options.connection ?? 'new' }),
+    cema: options.cema ?? false,
+    fingerprints:
+      options.fingerprint === undefined ? [] : [parseFingerprintText(options.fingerprint)],
+    direction,
+    ...(file && {
+      file: {
+        selector: file.selector,
+        // RFC 5547 §6: the file-transfer-id is random and unique for each transfer.
+        transferId: file.transferId ?? randomBytes(16).toString('hex'),
+        ...(file.disposition !== undefined && { disposition: file.disposition }),
+        ...(file.date !== undefined && { date: file.date }),
+        ...(file.icon !== undefined && { icon: file.icon }),
+        ...(file.range !== undefined && { range: file.range }),
+      },
+    }),
+  });
+  return serializeSdp({ session, media: [{ lines: media }], eol: '\r\n', trailer: '\r\n' });
+}

@@ -1,0 +1,244 @@
+import type { MsrpUri } from '@msrp-ts/msrp-core/uri';
+import { acceptsContainer, intersectTypes } from './accept-types.js';
+import { SdpError } from './errors.js';
+import type { FileDescription } from './file-description.js';
+import { formatFileHash } from './file-selector.js';
+import { parseMsrpMedia, type Direction, type MsrpMedia, type MsrpProto } from './msrp-media.js';
+import { parseSdp, type SessionDescription } from './session-description.js';
+import { activeParty, type ActiveParty } from './setup-role.js';
+
+/** A transport address to open a TCP connection to. */
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** What one side of a negotiated MSRP session needs to set it up, from its own point of view. */
+export interface NegotiatedSide {
+  /** Our `a=path`: our relays' Use-Path URIs, then our own URI. */
+  readonly localPath: readonly MsrpUri[];
+  /** Our own URI, the last of {@link localPath}: the URI our session listens as. */
+  readonly localUri: MsrpUri;
+  /** The peer's `a=path`: the To-Path of what we send (RFC 4975 §8.2). */
+  readonly remotePath: readonly MsrpUri[];
+  /** Whether this side opens the connection: `connect(remotePath)`, else `accept(remotePath)`. */
+  readonly connects: boolean;
+  /**
+   * Where this side connects, when it does: the first URI of the remote path (RFC 4975 §8.2),
+   * or with CEMA the peer's `c=` address and `m=` port (RFC 6714 §4).
+   */
+  readonly connectTo?: HostPort;
+  /** Our `a=max-size`: the largest message we take. */
+  readonly maxSize?: number;
+  /** The peer's `a=max-size`: the largest message we may send. */
+  readonly remoteMaxSize?: number;
+  /**
+   * The types we take, as our own SDP declared them (RFC 4975 §8.6): what our session
+   * accepts (msrp-core `acceptTypes`); the peer may send any of them.
+   */
+  readonly acceptTypes: readonly string[];
+  /** The types we take inside a container, as our SDP declared them. */
+  readonly wrappedTypes: readonly string[];
+  /** Our direction attribute. */
+  readonly direction: Direction;
+  /** Whether we may send messages (direction `sendrecv` or `sendonly`). */
+  readonly sends: boolean;
+  /** Whether we take messages (direction `sendrecv` or `recvonly`). */
+  readonly receives: boolean;
+  /**
+   * The peer's certificate fingerprint for `msrps`, `SHA-256 AB:CD:...` (a SHA-256 one when
+   * it gave several), to check its TLS certificate against.
+   */
+  readonly remoteFingerprint?: string;
+}
+
+/** The file transfer of a negotiated session (RFC 5547). */
+export interface NegotiatedFile {
+  /** `push`: the offerer sends the file; `pull`: the answerer does (RFC 5547 §8). */
+  readonly mode: 'push' | 'pull';
+  /** Which side sends the file. */
+  readonly sender: 'offerer' | 'answerer';
+  /** The file: the answer's full description for a pull, the offer's for a push. */
+  readonly description: FileDescription;
+  /**
+   * The announced hash as one string, `sha-1:AB:CD:...`, for the receiver to check the
+   * file against (msrp-core: `message.saveTo(path, expectedHash)`).
+   */
+  readonly expectedHash?: string;
+}
+
+/** A successful negotiation: the agreed terms and what each side needs. */
+export interface Negotiation {
+  readonly accepted: true;
+  /** Index of the MSRP media section in both descriptions. */
+  readonly mediaIndex: number;
+  readonly proto: MsrpProto;
+  /** Who opens the connection (RFC 6135; RFC 4975's offerer when `a=setup` is absent). */
+  readonly active: ActiveParty;
+  /**
+   * The agreed types: for a two-way stream those both sides accept (wildcards resolved to
+   * the narrower type); for a one-way stream those its receiver accepts.
+   */
+  readonly acceptTypes: readonly string[];
+  /** The agreed types inside an agreed container (`message/cpim`); empty without one. */
+  readonly wrappedTypes: readonly string[];
+  /** Both sides sent `a=msrp-cema` (RFC 6714 §5). */
+  readonly cema: boolean;
+  /** The RFC 5547 file transfer, if the offer described a file. */
+  readonly file?: NegotiatedFile;
+  /** The offerer's view. */
+  readonly offerer: NegotiatedSide;
+  /** The answerer's view. */
+  readonly answerer: NegotiatedSide;
+}
+
+/** A stream that could not be set up, and why. */
+export interface Rejection {
+  readonly accepted: false;
+  readonly mediaIndex: number;
+  /** Why: the answer's port 0, or terms the two descriptions do not agree on. */
+  readonly reason: string;
+}
+
+function sends(direction: Direction): boolean {
+  return direction === 'sendrecv' || direction === 'sendonly';
+}
+
+function receives(direction: Direction): boolean {
+  return direction === 'sendrecv' || direction === 'recvonly';
+}
+
+function fingerprintOf(media: MsrpMedia): string | undefined {
+  const f =
+    media.fingerprints.find((x) => x.algorithm.toUpperCase() === 'SHA-256') ??
+    media.fingerprints[0];
+  return f && `${f.algorithm} ${f.value}`;
+}
+
+function connectTarget(peer: MsrpMedia, cema: boolean): HostPort | undefined {
+  // RFC 6714 §4: with CEMA the connection goes to the SDP c=/m= address, where a middlebox
+  // may anchor it, rather than to the a=path URI.
+  if (cema && peer.connection) return { host: peer.connection.address, port: peer.port };
+  const first = peer.path[0];
+  return first && { host: first.host, port: first.port ?? 2855 };
+}
+
+function side(own: MsrpMedia, peer: MsrpMedia, connects: boolean, cema: boolean): NegotiatedSide {
+  const connectTo = connects ? connectTarget(peer, cema) : undefined;
+  const remoteFingerprint = fingerprintOf(peer);
+  return {
+    localPath: own.path,
+    localUri: own.path.at(-1)!,
+    remotePath: peer.path,
+    connects,
+    ...(connectTo && { connectTo }),
+    ...(own.maxSize !== undefined && { maxSize: own.maxSize }),
+    ...(peer.maxSize !== undefined && { remoteMaxSize: peer.maxSize }),
+    acceptTypes: own.acceptTypes,
+    wrappedTypes: own.wrappedTypes,
+    direction: own.direction,
+    sends: sends(own.direction),
+    receives: receives(own.direction),
+    ...(remoteFingerprint !== undefined && { remoteFingerprint }),
+  };
+}
+
+function negotiatedFile(offered: MsrpMedia, answered: MsrpMedia): NegotiatedFile | string {
+  const file = offered.file!;
+  // RFC 5547 §8: a push offer is sendonly, a pull offer recvonly.
+  const mode =
+    offered.direction === 'sendonly'
+      ? 'push'
+      : offered.direction === 'recvonly'
+        ? 'pull'
+        : undefined;
+  if (mode === undefined) {
+    return `a file offer must be sendonly (push) or recvonly (pull), not ${offered.direction}`;
+  }
+  // For a pull the answerer describes the file it sends; for a push it echoes the offer.
+  const description = mode === 'pull' ? (answered.file ?? file) : file;
+  const hash = description.selector.hash;
+  return {
+    mode,
+    sender: mode === 'push' ? 'offerer' : 'answerer',
+    description,
+    ...(hash && { expectedHash: formatFileHash(hash) }),
+  };
+}
+
+/**
+ * Puts an offer and its answer together (RFC 3264) for the first MSRP media stream of the
+ * offer: both paths, who connects (RFC 6135 `a=setup`, or RFC 4975's offerer when either
+ * side leaves it out), where to, the agreed types (both sides' for a two-way stream, the
+ * receiver's for a one-way one), each side's own types, both max sizes, the RFC 5547 file and
+ * its direction, fingerprints, and whether CEMA applies (RFC 6714: both sides said so).
+ *
+ * @returns a {@link Negotiation}, or a {@link Rejection} when the answer refused the stream
+ * (port 0) or the two do not agree (proto, types, file direction).
+ * @throws {SdpError} for malformed descriptions; `SDP_ERR_NO_MSRP` when the offer has no
+ * MSRP media or the answer has none at the same position (RFC 3264 §6 keeps the order).
+ */
+export function negotiate(
+  offer: string | SessionDescription,
+  answer: string | SessionDescription,
+): Negotiation | Rejection {
+  const offerMedia = parseMsrpMedia(typeof offer === 'string' ? parseSdp(offer) : offer);
+  const offered = offerMedia[0];
+  if (!offered) throw new SdpError('SDP_ERR_NO_MSRP', 'The offer has no MSRP media');
+  const answerMedia = parseMsrpMedia(typeof answer === 'string' ? parseSdp(answer) : answer);
+  const answered = answerMedia.find((m) => m.index === offered.index);
+  if (!answered) {
+    throw new SdpError(
+      'SDP_ERR_NO_MSRP',
+      `The answer has no MSRP media at position ${offered.index + 1}, where the offer has it`,
+    );
+  }
+  const mediaIndex = offered.index;
+  const reject = (reason: string): Rejection => ({ accepted: false, mediaIndex, reason });
+  if (offered.port === 0) return reject('the offer disabled the stream (port 0)');
+  if (answered.port === 0) return reject('the answer rejected the stream (port 0)');
+  if (answered.proto !== offered.proto) {
+    return reject(`the offer uses ${offered.proto}, the answer ${answered.proto}`);
+  }
+  // Messages flow towards a side that receives from a side that sends (RFC 3264 §5.1).
+  const toOfferer = receives(offered.direction) && sends(answered.direction);
+  const toAnswerer = receives(answered.direction) && sends(offered.direction);
+  let acceptTypes: string[];
+  let wrappedTypes: string[];
+  if (toOfferer !== toAnswerer) {
+    // One way: what the receiver takes is what may be sent (RFC 4975 §8.6).
+    const receiver = toOfferer ? offered : answered;
+    acceptTypes = [...receiver.acceptTypes];
+    wrappedTypes = acceptsContainer(acceptTypes) ? [...receiver.wrappedTypes] : [];
+  } else {
+    acceptTypes = intersectTypes(offered.acceptTypes, answered.acceptTypes);
+    if (acceptTypes.length === 0 && toOfferer) {
+      return reject(
+        `no common accept-types: the offer has ${offered.acceptTypes.join(' ')}, the answer ${answered.acceptTypes.join(' ')}`,
+      );
+    }
+    wrappedTypes = acceptsContainer(acceptTypes)
+      ? intersectTypes(offered.wrappedTypes, answered.wrappedTypes)
+      : [];
+  }
+  let file: NegotiatedFile | undefined;
+  if (offered.file) {
+    const negotiated = negotiatedFile(offered, answered);
+    if (typeof negotiated === 'string') return reject(negotiated);
+    file = negotiated;
+  }
+  const active = activeParty(offered.setup, answered.setup);
+  const cema = offered.cema && answered.cema;
+  return {
+    accepted: true,
+    mediaIndex,
+    proto: offered.proto,
+    active,
+    acceptTypes,
+    wrappedTypes,
+    cema,
+    ...(file && { file }),
+    offerer: side(offered, answered, active === 'offerer', cema),
+    answerer: side(answered, offered, active === 'answerer', cema),
+  };
+}
