@@ -274,7 +274,9 @@ export class ChunkScheduler {
         this.#queued -= part.length;
         active.sent += part.length;
         r.segmentBytes += part.length;
-        this.#write(connection, [part]);
+        // Body pieces go straight to the socket: the scheduler alone frames this connection
+        // and bounds what it buffers, so the Connection's per-frame bookkeeping is not needed.
+        connection.socket.write(part);
         return true;
       }
       if (r.parts.length === 0 && r.ended !== undefined) {

@@ -129,7 +129,7 @@ export function resolveConfig(
       allowPositionals: false,
     }).values;
   } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]!);
+    throw new UsageError((e as Error).message.split('\n')[0]);
   }
   if (parsed.help) return undefined;
   const configPath = parsed.config ?? env[envName('config')];
