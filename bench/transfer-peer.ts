@@ -141,11 +141,22 @@ async function msrpSender(cmd: Extract<PeerCommand, { role: 'msrp-sender' }>): P
     }
   })();
   const t0 = performance.now();
+  // BENCH_MEMLOG=1 prints the sender's memory every second, to see where RSS goes.
+  const memlog = process.env.BENCH_MEMLOG
+    ? setInterval(() => {
+        const m = process.memoryUsage();
+        const mib = (n: number): string => (n / 1048576).toFixed(0);
+        console.error(
+          `sender rss ${mib(m.rss)} heap ${mib(m.heapUsed)}/${mib(m.heapTotal)} external ${mib(m.external)} buffers ${mib(m.arrayBuffers)}`,
+        );
+      }, 1000)
+    : undefined;
   const delivery = cmd.file
     ? await session.sendFile(cmd.file)
     : // Pieces as large as a chunk, as a file read with that chunk size would give.
       await session.send(generated(cmd.bytes, Math.max(PIECE, cmd.chunkSize)), { size: cmd.bytes });
   const ms = performance.now() - t0;
+  clearInterval(memlog);
   flowing = false;
   await chat;
   send({ event: 'done', bytes: delivery.bytes, ms, maxRssMiB: maxRssMiB(), chatMs });

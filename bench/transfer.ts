@@ -96,7 +96,7 @@ interface MsrpRun {
   chatMs: number[];
 }
 
-async function msrp(bytes: number, chunkSize: number, file?: string): Promise<MsrpRun> {
+export async function msrp(bytes: number, chunkSize: number, file?: string): Promise<MsrpRun> {
   const receiver = await startPeer({ role: 'msrp-receiver', file: file !== undefined });
   const to = (
     receiver.ready as { uri: NonNullable<Extract<PeerReport, { event: 'ready' }>['uri']> }

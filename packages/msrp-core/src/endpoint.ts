@@ -16,7 +16,7 @@ import { defaultDialers, type Dialer, type TlsClientOptions } from './transport/
 import type { Head, RequestHead, ResponseHead } from './wire/head.js';
 import { newSessionId } from './wire/ids.js';
 import type { ContinuationFlag } from './wire/parser.js';
-import { encodeFrame } from './wire/serializer.js';
+import { encodeFrame, encodeResponse } from './wire/serializer.js';
 import { uriKey, type MsrpUri } from './wire/uri.js';
 
 /** TLS server options for an `msrps:` listener. */
@@ -188,16 +188,17 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
     this.#authority = { scheme: 'msrp', host: options.host ?? '127.0.0.1', port: 2855 };
     this.#link = {
       connect: (session, firstHop) => this.#connect(session, firstHop),
-      send: (session, head, frame, awaitResponse = true) =>
-        this.#send(session, head, frame, awaitResponse),
-      sendParts: (session, head, headBytes, nextPart, endLine) =>
+      send: (session, transactionId, frame, awaitResponse = true) =>
+        this.#send(session, transactionId, frame, awaitResponse),
+      sendParts: (session, transactionId, headBytes, nextPart, endLine) =>
         this.#send(
           session,
-          head,
+          transactionId,
           (connection) => connection.writeParts(headBytes, nextPart, endLine),
           true,
         ),
-      request: (session, head) => this.#send(session, head, encodeFrame(head), true).response,
+      request: (session, head) =>
+        this.#send(session, head.transactionId, encodeFrame(head), true).response,
       resume: (session) => (session.connection as Peer | undefined)?.connection.resume(),
       closed: (session) => this.#removeSession(session),
     };
@@ -436,17 +437,8 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
     // RFC 4975 §7.1: Failure-Report "no" wants no response, "partial" only failures.
     const failureReport = request.failureReport ?? 'yes';
     if (failureReport === 'no' || (failureReport === 'partial' && status === 200)) return;
-    const head: ResponseHead = {
-      kind: 'response',
-      transactionId: request.transactionId,
-      statusCode: status,
-      comment: (comment ?? REASONS[status] ?? '').replace(/[\r\n]/g, ' '),
-      // RFC 4975 §7.2: the response goes back one hop, to the first URI of From-Path.
-      toPath: [request.fromPath[0]!],
-      fromPath: [request.toPath[0]!],
-    };
-    if (head.comment === '') delete head.comment;
-    peer.connection.write(encodeFrame(head)).catch(() => undefined);
+    const response = encodeResponse(request, status, comment ?? REASONS[status]);
+    peer.connection.write([response]).catch(() => undefined);
   }
 
   /** @internal The peer broke the protocol: answer when the head got far enough, then it closes. */
@@ -505,7 +497,7 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
 
   #send(
     session: Session,
-    head: RequestHead,
+    transactionId: string,
     frame: readonly Uint8Array[] | ((connection: Connection) => Promise<void>),
     awaitResponse: boolean,
   ): { sent: Promise<void>; response: Promise<ResponseHead> } {
@@ -517,7 +509,7 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
     let response: Promise<ResponseHead>;
     try {
       response = awaitResponse
-        ? peer.transactions.start(head.transactionId)
+        ? peer.transactions.start(transactionId)
         : new Promise<ResponseHead>(() => undefined);
     } catch (e) {
       const error = e as MsrpError;
@@ -527,7 +519,7 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
       typeof frame === 'function' ? frame(peer.connection) : peer.connection.write(frame);
     sent.catch((e: unknown) =>
       peer.transactions.fail(
-        head.transactionId,
+        transactionId,
         e instanceof MsrpError ? e : new MsrpError('MSRP_ERR_CONNECTION', String(e), { cause: e }),
       ),
     );

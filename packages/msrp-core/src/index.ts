@@ -23,7 +23,14 @@ export { formatHead, parseStartLine, parseHeaderLine, checkHead } from './wire/h
 export type { Head, RequestHead, ResponseHead, MsrpHeaders, HeaderField } from './wire/head.js';
 export { Parser } from './wire/parser.js';
 export type { FrameSink, ParserOptions, ContinuationFlag } from './wire/parser.js';
-export { encodeHead, encodeEndLine, encodeFrame, containsEndLine } from './wire/serializer.js';
+export {
+  encodeHead,
+  encodeEndLine,
+  encodeFrame,
+  containsEndLine,
+  ChunkHeadTemplate,
+  encodeResponse,
+} from './wire/serializer.js';
 export { newTransactionId, newMessageId, newSessionId } from './wire/ids.js';
 
 export { Connection } from './transport/connection.js';

@@ -16,14 +16,14 @@ export interface SessionLink {
    */
   send(
     session: Session,
-    head: RequestHead,
+    transactionId: string,
     frame: readonly Uint8Array[],
     awaitResponse?: boolean,
   ): { sent: Promise<void>; response: Promise<ResponseHead> };
   /** Writes a request in parts (see `Connection.writeParts`) and awaits its response. */
   sendParts(
     session: Session,
-    head: RequestHead,
+    transactionId: string,
     headBytes: Uint8Array,
     nextPart: () => Uint8Array | undefined,
     endLine: () => Uint8Array,

@@ -7,7 +7,13 @@ import type { StatusHeader } from '../wire/status-header.js';
 import type { ByteRange } from '../wire/byte-range.js';
 import { newMessageId, newTransactionId } from '../wire/ids.js';
 import type { ContinuationFlag } from '../wire/parser.js';
-import { containsEndLine, encodeEndLine, encodeFrame, encodeHead } from '../wire/serializer.js';
+import {
+  ChunkHeadTemplate,
+  containsEndLine,
+  encodeEndLine,
+  encodeFrame,
+  encodeHead,
+} from '../wire/serializer.js';
 import { formatUri, type MsrpUri } from '../wire/uri.js';
 import { DeliveryError, type Delivery, type Progress } from './delivery.js';
 import {
@@ -45,7 +51,7 @@ export interface SessionOptions {
    * (Kamailio's msrp module drops bodies over 10240 bytes). Raise it on direct paths.
    */
   chunkSize?: number;
-  /** Chunks sent and not yet answered, at most. Default 64. */
+  /** Chunks sent and not yet answered, at most. Default 256. */
   maxInFlightChunks?: number;
   /**
    * Body bytes sent and not yet answered, at most. Default 8 MiB: enough for several large
@@ -107,6 +113,8 @@ interface Sending {
   readonly started: number;
   resolve(delivery: Delivery): void;
   reject(error: Error): void;
+  /** Heads of this message's chunks, formatted once. */
+  template?: ChunkHeadTemplate;
   /** The success REPORT, once it came (it may overtake the last 200). */
   report: StatusHeader | undefined;
   reportRange: ByteRange | undefined;
@@ -190,7 +198,7 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
       maxIncompleteMessages: options.maxIncompleteMessages ?? 64,
       maxQueuedMessages: options.maxQueuedMessages ?? 1024,
       chunkSize: options.chunkSize ?? 8192,
-      maxInFlightChunks: options.maxInFlightChunks ?? 64,
+      maxInFlightChunks: options.maxInFlightChunks ?? 256,
       maxInFlightBytes: options.maxInFlightBytes ?? 8 * 1024 * 1024,
       rebind: options.rebind ?? false,
     };
@@ -589,8 +597,10 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
     flag: ContinuationFlag,
   ): { sent: Promise<void>; response: Promise<ResponseHead> } {
     const end = chunk.start + chunk.body.length - 1;
-    const head = this.#chunkHead(sending, chunk, end);
-    return this.#link.send(this, head, encodeFrame(head, chunk.body, flag));
+    const { transactionId, head } = this.#chunkHead(sending, chunk, end);
+    const endLine = encodeEndLine(transactionId, flag, true);
+    const frame = chunk.body.length > 0 ? [head, chunk.body, endLine] : [head, endLine];
+    return this.#link.send(this, transactionId, frame);
   }
 
   /**
@@ -604,7 +614,7 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
     inFlight: { bytes: number },
   ): { sent: Promise<void>; response: Promise<ResponseHead> } {
     const { body } = chunk;
-    const head = this.#chunkHead(sending, chunk, '*');
+    const { transactionId, head } = this.#chunkHead(sending, chunk, '*');
     let offset = 0;
     const nextPart = (): Buffer | undefined => {
       if (offset >= body.length || (offset > 0 && this.#othersWaiting(sending))) return undefined;
@@ -620,26 +630,31 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
         inFlight.bytes = offset;
         if (!this.#queue.includes(sending)) this.#queue.push(sending);
       }
-      return encodeEndLine(head.transactionId, !interrupted && chunk.last ? '$' : '+', true);
+      return encodeEndLine(transactionId, !interrupted && chunk.last ? '$' : '+', true);
     };
-    return this.#link.sendParts(this, head, encodeHead(head), nextPart, endLine);
+    return this.#link.sendParts(this, transactionId, head, nextPart, endLine);
   }
 
   #othersWaiting(sending: Sending): boolean {
     return this.#queue.some((other) => other !== sending && !other.message.drained);
   }
 
+  /** A fresh transaction id and the serialized head of a SEND chunk. */
   #chunkHead(
     sending: Sending,
     chunk: { body: Buffer; start: number; last: boolean },
     end: number | '*',
-  ): RequestHead {
+  ): { transactionId: string; head: Buffer } {
     const { message, options } = sending;
     let transactionId = newTransactionId();
     // RFC 4975 §7.1: the end-line must not occur in the body; pick another id if it does.
     while (containsEndLine(chunk.body, transactionId)) transactionId = newTransactionId();
-    const total = message.size ?? (chunk.last && end !== '*' ? end : '*');
-    return {
+    const byteRange: ByteRange = {
+      start: chunk.start,
+      end,
+      total: message.size ?? (chunk.last && end !== '*' ? end : '*'),
+    };
+    const head: RequestHead = {
       kind: 'request',
       method: 'SEND',
       transactionId,
@@ -647,11 +662,19 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
       fromPath: this.#fromPath,
       messageId: message.messageId,
       ...(options.successReport && { successReport: 'yes' as const }),
-      byteRange: { start: chunk.start, end, total },
-      ...(chunk.last && options.lastChunkHeaders && { extensions: options.lastChunkHeaders() }),
+      byteRange,
       ...(message.contentHeaders.length > 0 && { contentHeaders: message.contentHeaders }),
       contentType: message.contentType,
     };
+    if (chunk.last && options.lastChunkHeaders) {
+      // The last chunk carries extra headers (the file hash): format it in full.
+      return {
+        transactionId,
+        head: encodeHead({ ...head, extensions: options.lastChunkHeaders() }),
+      };
+    }
+    sending.template ??= new ChunkHeadTemplate(head);
+    return { transactionId, head: sending.template.encode(transactionId, byteRange) };
   }
 
   #onResponse(sending: Sending, bytes: number, response?: ResponseHead, error?: Error): void {
@@ -777,7 +800,7 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
       status: { namespace: '000', code: 200, reason: 'OK' },
     };
     // RFC 4975 §7.1.2: REPORTs get no response, so nothing awaits one.
-    this.#link.send(this, head, encodeFrame(head), false).sent.catch(() => undefined);
+    this.#link.send(this, head.transactionId, encodeFrame(head), false).sent.catch(() => undefined);
   }
 
   // ---- state ----------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 import { MsrpError } from '../errors.js';
-import { formatHead, type Head } from './head.js';
+import { formatByteRange, type ByteRange } from './byte-range.js';
+import { formatHead, type Head, type RequestHead } from './head.js';
+import { formatUri } from './uri.js';
 import type { ContinuationFlag } from './parser.js';
 
 /**
@@ -63,4 +65,57 @@ export function containsEndLine(body: Uint8Array, transactionId: string): boolea
     buf.length >= marker.length - 2 &&
     buf.compare(marker, 2, marker.length, 0, marker.length - 2) === 0;
   return atStart || buf.indexOf(marker) >= 0;
+}
+
+const TEMPLATE_TID = 'x0template0x';
+const TEMPLATE_RANGE: ByteRange = { start: 1, end: '*', total: '*' };
+const TEMPLATE_RANGE_LINE = `\r\nByte-Range: ${formatByteRange(TEMPLATE_RANGE)}\r\n`;
+
+/**
+ * The heads of a message's chunks, which differ only in transaction id and Byte-Range:
+ * everything else is formatted (and checked) once, by {@link formatHead}, so that a chunk
+ * costs one string concatenation.
+ */
+export class ChunkHeadTemplate {
+  readonly #before: string;
+  readonly #after: string;
+
+  /** @param head The head of every chunk; its `transactionId` and `byteRange` are ignored. */
+  constructor(head: RequestHead) {
+    const text = formatHead({ ...head, transactionId: TEMPLATE_TID, byteRange: TEMPLATE_RANGE });
+    const at = text.indexOf(TEMPLATE_RANGE_LINE);
+    this.#before = text.slice(`MSRP ${TEMPLATE_TID}`.length, at);
+    this.#after = text.slice(at + TEMPLATE_RANGE_LINE.length);
+  }
+
+  /**
+   * The head of one chunk: what {@link encodeHead} gives for the template's head with this
+   * transaction id (an ident, as {@link newTransactionId} makes) and Byte-Range.
+   */
+  encode(transactionId: string, range: ByteRange): Buffer {
+    return Buffer.from(
+      `MSRP ${transactionId}${this.#before}\r\nByte-Range: ${formatByteRange(range)}\r\n${this.#after}`,
+      'utf8',
+    );
+  }
+}
+
+/**
+ * Serializes the response to a request (RFC 4975 §7.2): it goes back one hop, so its To-Path
+ * is the first URI of the request's From-Path and its From-Path the first URI of the
+ * request's To-Path. CR and LF in `comment` become spaces. Written directly, not through
+ * {@link formatHead}: a receiver sends one per chunk.
+ * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` for a status code outside 100–999.
+ */
+export function encodeResponse(request: RequestHead, statusCode: number, comment?: string): Buffer {
+  if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 999) {
+    throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', `Invalid status code ${statusCode}`);
+  }
+  const tid = request.transactionId;
+  const text = comment ? ` ${comment.replace(/[\r\n]/g, ' ')}` : '';
+  return Buffer.from(
+    `MSRP ${tid} ${statusCode}${text}\r\nTo-Path: ${formatUri(request.fromPath[0]!)}\r\n` +
+      `From-Path: ${formatUri(request.toPath[0]!)}\r\n-------${tid}$\r\n`,
+    'utf8',
+  );
 }

@@ -192,5 +192,13 @@ export function uriEquals(a: MsrpUri, b: MsrpUri): boolean {
  * for maps of sessions.
  */
 export function uriKey(uri: MsrpUri): string {
-  return `${uri.scheme}://${comparableHost(uri.host)}:${uri.port ?? ''}/${uri.sessionId ?? ''};${uri.transport.toLowerCase()}`;
+  let key = keys.get(uri);
+  if (key === undefined) {
+    key = `${uri.scheme}://${comparableHost(uri.host)}:${uri.port ?? ''}/${uri.sessionId ?? ''};${uri.transport.toLowerCase()}`;
+    if (Object.isFrozen(uri)) keys.set(uri, key);
+  }
+  return key;
 }
+
+/** Keys of frozen URIs: every inbound request is routed by one. */
+const keys = new WeakMap<MsrpUri, string>();

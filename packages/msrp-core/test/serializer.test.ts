@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ChunkHeadTemplate,
+  encodeFrame,
+  encodeHead,
+  encodeResponse,
+  Parser,
+  newTransactionId,
+  parseUri,
+  type ByteRange,
+  type RequestHead,
+} from '../src/index.js';
+
+const base: RequestHead = {
+  kind: 'request',
+  method: 'SEND',
+  transactionId: 'ignored1',
+  toPath: [
+    parseUri('msrp://relay.example.net:2855/r1;tcp'),
+    parseUri('msrp://[2001:db8::2]:7777/bob;tcp'),
+  ],
+  fromPath: [parseUri('msrps://alice.example.com:7654/jshA7weztas;tcp')],
+  messageId: 'm1234567',
+  contentType: { type: 'text', subtype: 'plain', params: [{ name: 'charset', value: 'utf-8' }] },
+};
+
+describe('ChunkHeadTemplate', () => {
+  const heads: [string, RequestHead][] = [
+    ['a plain SEND', base],
+    [
+      'a SEND asking for reports, with MIME headers',
+      {
+        ...base,
+        successReport: 'yes',
+        failureReport: 'partial',
+        contentHeaders: [{ name: 'Content-Disposition', value: 'attachment; filename="a b.txt"' }],
+      },
+    ],
+  ];
+  const ranges: ByteRange[] = [
+    { start: 1, end: 8192, total: 100_000 },
+    { start: 8193, end: '*', total: '*' },
+    { start: 91_809, end: 100_000, total: 100_000 },
+  ];
+
+  for (const [name, head] of heads) {
+    it(`encodes ${name} exactly as encodeHead does`, () => {
+      const template = new ChunkHeadTemplate(head);
+      for (const byteRange of ranges) {
+        const transactionId = newTransactionId();
+        expect(template.encode(transactionId, byteRange).toString()).toBe(
+          encodeHead({ ...head, transactionId, byteRange }).toString(),
+        );
+      }
+    });
+  }
+
+  it('checks the fields once, when it is made', () => {
+    expect(() => new ChunkHeadTemplate({ ...base, messageId: 'bad id' })).toThrow(/Message-ID/);
+  });
+});
+
+describe('encodeResponse', () => {
+  it('answers one hop back, as encodeFrame of the RFC 4975 §7.2 response head would', () => {
+    const request = { ...base, transactionId: 'a786hjs2' };
+    const expected = Buffer.concat(
+      encodeFrame({
+        kind: 'response',
+        transactionId: 'a786hjs2',
+        statusCode: 200,
+        comment: 'OK',
+        toPath: [request.fromPath[0]!],
+        fromPath: [request.toPath[0]!],
+      }),
+    );
+    expect(encodeResponse(request, 200, 'OK').equals(expected)).toBe(true);
+  });
+
+  it('keeps a comment on one line and omits an empty one', () => {
+    const heads: unknown[] = [];
+    const parser = new Parser({
+      head: (h) => void heads.push(h),
+      body: () => true,
+      end: () => true,
+    });
+    parser.push(encodeResponse(base, 413, 'too\r\nbig'));
+    parser.push(encodeResponse(base, 481));
+    expect(heads).toMatchObject([
+      { kind: 'response', statusCode: 413, comment: 'too  big' },
+      { kind: 'response', statusCode: 481 },
+    ]);
+    expect(heads[1]).not.toHaveProperty('comment');
+  });
+
+  it('refuses a status code that is not three digits', () => {
+    expect(() => encodeResponse(base, 42)).toThrow(/status code/);
+  });
+});
