@@ -114,12 +114,10 @@ async function msrpReceiver(file: boolean): Promise<void> {
 }
 
 async function msrpSender(cmd: Extract<PeerCommand, { role: 'msrp-sender' }>): Promise<void> {
+  // The library's default window; BENCH_WINDOW=BYTES tries another.
+  const window = process.env.BENCH_WINDOW;
   const endpoint = new Endpoint({
-    session: {
-      chunkSize: cmd.chunkSize,
-      maxInFlightBytes: Number(process.env.WINDOW ?? 1048576),
-      maxInFlightChunks: 256,
-    },
+    session: { chunkSize: cmd.chunkSize, ...(window && { maxInFlightBytes: Number(window) }) },
   });
   endpoint.on('peerError', (e, remote) =>
     console.error(`sender: ${remote}: ${e.code} ${e.message}`),

@@ -54,8 +54,8 @@ export interface SessionOptions {
   /** Chunks sent and not yet answered, at most. Default 256. */
   maxInFlightChunks?: number;
   /**
-   * Body bytes sent and not yet answered, at most. Default 8 MiB: enough for several large
-   * chunks in flight; the bytes sit in socket buffers, not in the session.
+   * Body bytes sent and not yet answered, at most. Default 16 MiB: enough to keep a fast
+   * path busy with large chunks; the bytes sit in socket buffers, not in the session.
    */
   maxInFlightBytes?: number;
   /**
@@ -199,7 +199,7 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
       maxQueuedMessages: options.maxQueuedMessages ?? 1024,
       chunkSize: options.chunkSize ?? 8192,
       maxInFlightChunks: options.maxInFlightChunks ?? 256,
-      maxInFlightBytes: options.maxInFlightBytes ?? 8 * 1024 * 1024,
+      maxInFlightBytes: options.maxInFlightBytes ?? 16 * 1024 * 1024,
       rebind: options.rebind ?? false,
     };
   }

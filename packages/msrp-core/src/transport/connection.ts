@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { MsrpError } from '../errors.js';
 import { Parser, type FrameSink, type ParserOptions } from '../wire/parser.js';
@@ -158,13 +157,20 @@ export class Connection {
     }
   }
 
-  async #waitForDrain(): Promise<void> {
-    try {
-      await Promise.race([once(this.socket, 'drain'), this.whenClosed]);
-    } finally {
-      this.#drain = undefined;
-    }
-    if (this.closed) throw new MsrpError('MSRP_ERR_CONNECTION', 'Connection closed while writing');
+  #waitForDrain(): Promise<void> {
+    // Plain listeners, removed each time: racing `once(drain)` against the long-lived
+    // `whenClosed` promise would leave one reaction on it per wait, for the connection's life.
+    const socket = this.socket;
+    return new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        socket.off('drain', done).off('close', done);
+        this.#drain = undefined;
+        if (this.closed)
+          reject(new MsrpError('MSRP_ERR_CONNECTION', 'Connection closed while writing'));
+        else resolve();
+      };
+      socket.on('drain', done).on('close', done);
+    });
   }
 
   /** Resumes reading after the handler paused the parser by returning false. */
