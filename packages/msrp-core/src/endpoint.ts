@@ -1,6 +1,6 @@
 import { EventEmitter, once } from 'node:events';
-import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import type { Server, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { MsrpError } from './errors.js';
 import { Session, type ChunkReceiver, type SessionOptions } from './session/session.js';
@@ -13,21 +13,12 @@ import {
   type ConnectionOptions,
 } from './transport/connection.js';
 import { defaultDialers, type Dialer, type TlsClientOptions } from './transport/dial.js';
+import { connectionEvent, createListener, type TlsServerOptions } from './transport/listener.js';
 import type { Head, RequestHead, ResponseHead } from './wire/head.js';
 import { newSessionId } from './wire/ids.js';
 import type { ContinuationFlag } from './wire/parser.js';
 import { encodeFrame, encodeResponse } from './wire/serializer.js';
 import { uriKey, type MsrpUri } from './wire/uri.js';
-
-/** TLS server options for an `msrps:` listener. */
-export interface TlsServerOptions {
-  /** Certificate chain and private key, PEM. */
-  cert: string | Buffer;
-  key: string | Buffer;
-  /** CAs to verify client certificates against, if `requestCert`. */
-  ca?: string | Buffer | Array<string | Buffer>;
-  requestCert?: boolean;
-}
 
 /** Where and how an endpoint listens. */
 export interface ListenOptions {
@@ -275,18 +266,9 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
    */
   async listen(options: ListenOptions = {}): Promise<MsrpUri> {
     const tlsOptions = options.tls;
-    const server: Server = tlsOptions
-      ? createTlsServer({
-          cert: tlsOptions.cert,
-          key: tlsOptions.key,
-          ...(tlsOptions.ca !== undefined && { ca: tlsOptions.ca }),
-          requestCert: tlsOptions.requestCert ?? false,
-        })
-      : createTcpServer();
+    const server = createListener(tlsOptions);
     server.maxConnections = this.#options.maxConnections ?? 1000;
-    server.on(tlsOptions ? 'secureConnection' : 'connection', (socket: Socket) =>
-      this.#accept(socket),
-    );
+    server.on(connectionEvent(tlsOptions), (socket: Socket) => this.#accept(socket));
     server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
       this.emit(
         'peerError',

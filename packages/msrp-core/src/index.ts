@@ -34,6 +34,8 @@ export {
 export { newTransactionId, newMessageId, newSessionId } from './wire/ids.js';
 
 export { Connection } from './transport/connection.js';
+export { createListener, connectionEvent } from './transport/listener.js';
+export type { TlsServerOptions } from './transport/listener.js';
 export type { ConnectionHandler, ConnectionOptions } from './transport/connection.js';
 export { dialTcp, dialTls, defaultDialers } from './transport/dial.js';
 export type { Dialer, DialOptions, TlsClientOptions } from './transport/dial.js';
@@ -82,5 +84,4 @@ export type {
   EndpointEvents,
   CreateSessionOptions,
   ListenOptions,
-  TlsServerOptions,
 } from './endpoint.js';

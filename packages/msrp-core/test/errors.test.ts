@@ -13,11 +13,11 @@ import {
   newSessionId,
   type CreateSessionOptions,
   type EndpointOptions,
-  type IncomingMessage,
   type MsrpUri,
   type Session,
 } from '../src/index.js';
 import { RawPeer, RawServer, type RawRequest } from './helpers/raw-peer.js';
+import { next, type Inbox } from './helpers/inbox.js';
 
 // ---- resources, closed after every test (last opened, first closed) ---------------------
 
@@ -46,20 +46,6 @@ async function rawServer(...args: Parameters<typeof RawServer.listen>): Promise<
 }
 
 // ---- helpers ------------------------------------------------------------------------------
-
-type Inbox = AsyncIterator<IncomingMessage>;
-
-async function next(inbox: Inbox, timeout = 5000): Promise<IncomingMessage> {
-  let timer: NodeJS.Timeout | undefined;
-  const result = await Promise.race([
-    inbox.next(),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no message within ${timeout} ms`)), timeout);
-    }),
-  ]).finally(() => clearTimeout(timer));
-  if (result.done) throw new Error('session ended');
-  return result.value;
-}
 
 /** Resolves with the error a promise rejects with; fails the test if it resolves. */
 async function failure(promise: Promise<unknown>): Promise<unknown> {

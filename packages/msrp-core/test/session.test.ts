@@ -21,6 +21,7 @@ import {
   type Session,
 } from '../src/index.js';
 import { RawPeer, RawServer, type RawRequest } from './helpers/raw-peer.js';
+import { next, type Inbox } from './helpers/inbox.js';
 
 const MiB = 1024 * 1024;
 
@@ -57,21 +58,6 @@ async function tempDir(): Promise<string> {
 }
 
 // ---- helpers ------------------------------------------------------------------------------
-
-type Inbox = AsyncIterator<IncomingMessage>;
-
-/** The next message of a session, failing (rather than hanging) when none comes. */
-async function next(inbox: Inbox, timeout = 10_000): Promise<IncomingMessage> {
-  let timer: NodeJS.Timeout | undefined;
-  const result = await Promise.race([
-    inbox.next(),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no message within ${timeout} ms`)), timeout);
-    }),
-  ]).finally(() => clearTimeout(timer));
-  if (result.done) throw new Error('session ended');
-  return result.value;
-}
 
 interface Pair {
   a: Endpoint;

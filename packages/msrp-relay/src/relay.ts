@@ -1,6 +1,6 @@
 import { once } from 'node:events';
-import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import type { Server, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import {
   Connection,
   MsrpError,
@@ -16,6 +16,8 @@ import {
   type MsrpUri,
   type RequestHead,
   type ResponseHead,
+  connectionEvent,
+  createListener,
   type TlsServerOptions,
 } from '@msrp-ts/msrp-core';
 import type { ChunkSchedulerOptions } from './chunk-scheduler.js';
@@ -139,18 +141,9 @@ export class Relay implements HopOwner {
   async listen(options: RelayListenOptions = {}): Promise<MsrpUri> {
     const tls = options.tls;
     const scheme = tls ? 'msrps' : 'msrp';
-    const server: Server = tls
-      ? createTlsServer({
-          cert: tls.cert,
-          key: tls.key,
-          ...(tls.ca !== undefined && { ca: tls.ca }),
-          requestCert: tls.requestCert ?? false,
-        })
-      : createTcpServer();
+    const server = createListener(tls);
     let port = 0;
-    server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) =>
-      this.#accept(socket, scheme, port),
-    );
+    server.on(connectionEvent(tls), (socket: Socket) => this.#accept(socket, scheme, port));
     server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
       this.#log.warn(
         { remote: `${socket.remoteAddress}:${socket.remotePort}`, error: error.message },
