@@ -1079,3 +1079,101 @@ describe('Parser: end of stream', () => {
     expectError(error, 'MSRP_ERR_TRUNCATED', undefined, undefined);
   });
 });
+
+describe('Parser: chunks of one message', () => {
+  // The parser recognises a chunk whose headers differ from the previous chunk's only in the
+  // Byte-Range value by comparing bytes; these check it never takes a changed head for that.
+  const chunk = (tid: string, range: string, extra: string[] = [], type = 'text/plain'): string =>
+    frame(
+      tid,
+      'SEND',
+      [...PATHS, 'Message-ID: m1234567', `Byte-Range: ${range}`, ...extra, `Content-Type: ${type}`],
+      'xyz',
+      '+',
+    );
+  const heads = (...wire: string[]): Head[] =>
+    parseAll(wire.join('')).flatMap((e) => (e.type === 'head' ? [e.head] : []));
+  const expected = (
+    tid: string,
+    start: number,
+    end: number,
+    extra: Partial<RequestHead> = {},
+  ): RequestHead =>
+    request(
+      'SEND',
+      {
+        messageId: 'm1234567',
+        byteRange: { start, end, total: 1_000_000 },
+        contentType: { type: 'text', subtype: 'plain', params: [] },
+        ...extra,
+      },
+      tid,
+    );
+
+  it('gives each chunk its own transaction id and Byte-Range, however the bytes are cut', () => {
+    const wire = [
+      chunk('tid00001', '1-3/1000000'),
+      chunk('tid00002', '4-6/1000000'),
+      chunk('tid00003', '999997-999999/1000000'),
+      chunk('tid00004', '7-9/1000000'),
+    ].join('');
+    const want = [
+      expected('tid00001', 1, 3),
+      expected('tid00002', 4, 6),
+      expected('tid00003', 999_997, 999_999),
+      expected('tid00004', 7, 9),
+    ];
+    expect(heads(wire)).toStrictEqual(want);
+    for (let cut = 1; cut < wire.length; cut += 7) {
+      const got = parseAll(...splitAt(toBytes(wire), [cut, cut + 150])).flatMap((e) =>
+        e.type === 'head' ? [e.head] : [],
+      );
+      expect(got).toStrictEqual(want);
+    }
+  });
+
+  it('parses in full a chunk whose other headers changed', () => {
+    const got = heads(
+      chunk('tid00001', '1-3/1000000'),
+      chunk('tid00002', '4-6/1000000', [], 'text/html'),
+      chunk('tid00003', '7-9/1000000', ['X-Extra: 1']),
+      frame(
+        'tid00004',
+        'SEND',
+        [...PATHS, 'Message-ID: m7654321', 'Byte-Range: 1-3/3', 'Content-Type: text/plain'],
+        'xyz',
+      ),
+    );
+    expect(got[1]).toMatchObject({ transactionId: 'tid00002', contentType: { subtype: 'html' } });
+    expect(got[2]).toMatchObject({
+      transactionId: 'tid00003',
+      extensions: [{ name: 'X-Extra', value: '1' }],
+    });
+    expect(got[3]).toMatchObject({
+      messageId: 'm7654321',
+      byteRange: { start: 1, end: 3, total: 3 },
+    });
+  });
+
+  it('notices a change of the same length before or after the Byte-Range', () => {
+    const got = heads(
+      chunk('tid00001', '1-3/1000000'),
+      chunk('tid00002', '4-6/1000000', [], 'text/PLAIN'),
+      chunk('tid00003', '7-9/1000000').replace('m1234567', 'm1234568'),
+    );
+    expect(got[1]).toMatchObject({ transactionId: 'tid00002', contentType: { subtype: 'PLAIN' } });
+    expect(got[2]).toMatchObject({ transactionId: 'tid00003', messageId: 'm1234568' });
+  });
+
+  it('still rejects a bad Byte-Range in an otherwise repeated head', () => {
+    expect(() =>
+      parseAll(chunk('tid00001', '1-3/1000000') + chunk('tid00002', '9-3/1000000')),
+    ).toThrow(MsrpError);
+  });
+
+  it('hands out a fresh head object per chunk', () => {
+    const [a, b] = heads(chunk('tid00001', '1-3/1000000'), chunk('tid00002', '4-6/1000000'));
+    expect(a).not.toBe(b);
+    expect(a!.transactionId).toBe('tid00001');
+  });
+});

@@ -6,7 +6,9 @@ import {
   UTF8TEXT_LINES,
   type Head,
   type HeaderCache,
+  type RequestHead,
 } from './head.js';
+import { parseByteRange } from './byte-range.js';
 
 /** How a chunk ends (RFC 4975 §7.1): `$` last chunk, `+` more to come, `#` message aborted. */
 export type ContinuationFlag = '+' | '$' | '#';
@@ -44,6 +46,7 @@ const FLAGS: Record<number, ContinuationFlag | undefined> = { 0x24: '$', 0x2b: '
 /** Stands in front of a body: the CRLF that ended the header block may also begin the end-line. */
 const VIRTUAL_CRLF = Buffer.from('\r\n');
 const CRLF_CRLF = Buffer.from('\r\n\r\n');
+const BYTE_RANGE = Buffer.from('\r\nByte-Range: ');
 
 type State = 'start' | 'headers' | 'body' | 'failed';
 
@@ -81,6 +84,8 @@ export class Parser {
   #headerCount = 0;
   #head: Head | undefined;
   readonly #known: HeaderCache = new Map();
+  /** The header block of the last chunk read whole, with where its Byte-Range value lies. */
+  #lastChunk: { block: Buffer; valueFrom: number; valueTo: number; head: RequestHead } | undefined;
   /** End-line of a bodiless frame whose head paused the parser. */
   #pendingEnd: ContinuationFlag | undefined;
 
@@ -294,22 +299,76 @@ export class Parser {
     } else {
       return undefined;
     }
+    let whole: Head = head;
     this.#head = head;
     this.#headerCount = 0;
     this.#state = 'headers';
     if (stop > 0) {
-      const block = buf.toString('utf8', nl + 1, nl - 1 + stop);
-      // One check of the whole block; a stray CR or LF sends it line by line for the error.
-      if (!UTF8TEXT_LINES.test(block)) return this.#retreat();
-      for (const line of block.split('\r\n')) this.#addHeader(head, line, true);
+      const from = nl + 1;
+      const to = nl - 1 + stop;
+      const next = head.kind === 'request' ? this.#nextChunkHead(buf, from, to, head) : undefined;
+      if (next) {
+        whole = this.#head = next;
+      } else {
+        const block = buf.toString('utf8', from, to);
+        // One check of the whole block; a stray CR or LF sends it line by line for the error.
+        if (!UTF8TEXT_LINES.test(block)) return this.#retreat();
+        for (const line of block.split('\r\n')) this.#addHeader(head, line, true);
+        if (head.kind === 'request') this.#rememberChunkHead(buf, from, to, head);
+      }
     }
-    checkHead(head);
+    checkHead(whole);
     if (flag) {
-      this.#endBodiless(head, flag);
+      this.#endBodiless(whole, flag);
       return nl - 1 + stop + endLine.length + 3;
     }
-    this.#beginBody(head, endLine);
+    this.#beginBody(whole, endLine);
     return nl - 1 + stop + 4;
+  }
+
+  /**
+   * Keeps the header block of a chunk, so that the next chunk of the message, whose headers
+   * differ only in the Byte-Range value, is recognised by comparing bytes.
+   */
+  #rememberChunkHead(buf: Buffer, from: number, to: number, head: RequestHead): void {
+    this.#lastChunk = undefined;
+    if (!head.byteRange) return;
+    const at = buf.indexOf(BYTE_RANGE, from - 2);
+    if (at < 0 || at >= to) return;
+    const valueFrom = at + BYTE_RANGE.length;
+    const lineEnd = buf.indexOf(CR, valueFrom);
+    const valueTo = lineEnd < 0 || lineEnd > to ? to : lineEnd;
+    this.#lastChunk = {
+      block: Buffer.from(buf.subarray(from, to)),
+      valueFrom: valueFrom - from,
+      valueTo: valueTo - from,
+      head,
+    };
+  }
+
+  /** The head of the next chunk of the last message, when only its Byte-Range changed. */
+  #nextChunkHead(
+    buf: Buffer,
+    from: number,
+    to: number,
+    start: RequestHead,
+  ): RequestHead | undefined {
+    const last = this.#lastChunk;
+    if (!last || last.head.method !== start.method) return undefined;
+    const { block, valueFrom, valueTo } = last;
+    if (to - from < valueFrom || buf.compare(block, 0, valueFrom, from, from + valueFrom) !== 0) {
+      return undefined;
+    }
+    const lineEnd = buf.indexOf(CR, from + valueFrom);
+    const end = lineEnd < 0 || lineEnd > to ? to : lineEnd;
+    if (
+      to - end !== block.length - valueTo ||
+      buf.compare(block, valueTo, block.length, end, to) !== 0
+    ) {
+      return undefined;
+    }
+    const byteRange = parseByteRange(buf.toString('latin1', from + valueFrom, end));
+    return byteRange && { ...last.head, transactionId: start.transactionId, byteRange };
   }
 
   #checkLineLimit(missing: number): void {
