@@ -100,7 +100,13 @@ export class RelayRegistration extends EventEmitter<RelayRegistrationEvents> {
     let expires: number | undefined;
     for (const account of this.#accounts) {
       const granted = await this.#authOne(connection, usePath, account);
-      usePath = granted.usePath;
+      // The Use-Path of a further relay is the whole way to it (RFC 4976 §5.1). One that names
+      // fewer relays than we went through (Kamailio's msrp module names only itself) is
+      // reached through the ones before it.
+      usePath =
+        granted.usePath.length > usePath.length
+          ? granted.usePath
+          : [...usePath, ...granted.usePath];
       if (granted.expires !== undefined) expires = Math.min(expires ?? Infinity, granted.expires);
     }
     this.#usePath = Object.freeze([...usePath]);

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import {
+  formatUri,
+  parseUri,
+  RelayRegistration,
+  type RegistrationLink,
+  type RequestHead,
+  type ResponseHead,
+} from '../src/index.js';
+
+const R1 = parseUri('msrp://relay1.example.net:2855;tcp');
+const R2 = parseUri('msrp://relay2.example.net:2855;tcp');
+const R1_SESSION = parseUri('msrp://relay1.example.net:2855/s1;tcp');
+const R2_SESSION = parseUri('msrp://relay2.example.net:2855/s2;tcp');
+
+/** Answers each AUTH with 200 and the Use-Path the test gives for the relay it targets. */
+function relaysGranting(grants: Map<string, readonly string[]>): {
+  link: RegistrationLink;
+  auths: RequestHead[];
+} {
+  const auths: RequestHead[] = [];
+  const link: RegistrationLink = {
+    connect: () => Promise.resolve({}),
+    request: (_connection, head): Promise<ResponseHead> => {
+      auths.push(head);
+      const target = formatUri(head.toPath[head.toPath.length - 1]!);
+      return Promise.resolve({
+        kind: 'response',
+        transactionId: head.transactionId,
+        statusCode: 200,
+        toPath: head.fromPath,
+        fromPath: [head.toPath[0]!],
+        usePath: (grants.get(target) ?? []).map(parseUri),
+        expires: 600,
+      });
+    },
+  };
+  return { link, auths };
+}
+
+describe('RelayRegistration with two relays', () => {
+  const accounts = [
+    { uri: R1, username: 'alice', password: 'a' },
+    { uri: R2, username: 'alice', password: 'b' },
+  ];
+  const from = parseUri('msrp://alice.example.com:7654/a1;tcp');
+
+  it('reaches the second relay through the first and keeps its full Use-Path', async () => {
+    const { link, auths } = relaysGranting(
+      new Map([
+        [formatUri(R1), [formatUri(R1_SESSION)]],
+        [formatUri(R2), [formatUri(R1_SESSION), formatUri(R2_SESSION)]],
+      ]),
+    );
+    const registration = new RelayRegistration(link, accounts, from);
+    const usePath = await registration.authenticate();
+    registration.close();
+    expect(auths[1]!.toPath.map(formatUri)).toEqual([formatUri(R1_SESSION), formatUri(R2)]);
+    expect(usePath.map(formatUri)).toEqual([formatUri(R1_SESSION), formatUri(R2_SESSION)]);
+  });
+
+  it('puts the first relay in front when the second names only itself', async () => {
+    const { link } = relaysGranting(
+      new Map([
+        [formatUri(R1), [formatUri(R1_SESSION)]],
+        [formatUri(R2), [formatUri(R2_SESSION)]],
+      ]),
+    );
+    const registration = new RelayRegistration(link, accounts, from);
+    const usePath = await registration.authenticate();
+    registration.close();
+    expect(usePath.map(formatUri)).toEqual([formatUri(R1_SESSION), formatUri(R2_SESSION)]);
+  });
+});
