@@ -76,7 +76,7 @@ async function finish(...children: ChildProcess[]): Promise<void> {
   );
 }
 
-async function raw(bytes: number): Promise<{ mbps: number }> {
+export async function raw(bytes: number): Promise<{ mbps: number }> {
   const sink = await startPeer({ role: 'raw-sink', bytes });
   const source = await startPeer({
     role: 'raw-source',

@@ -122,7 +122,7 @@ interface Sending {
 
 const TEXT_PLAIN = 'text/plain;charset=utf-8';
 /** Chunks larger than this are written in slices of this size, and can be interrupted between them. */
-const INTERRUPT_SLICE = 64 * 1024;
+const INTERRUPT_SLICE = 256 * 1024;
 /** How many completed Message-IDs a session remembers to recognise resent chunks. */
 const REMEMBERED_MESSAGES = 256;
 const OCTETS = 'application/octet-stream';
