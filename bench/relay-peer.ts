@@ -3,9 +3,9 @@
 // sender or receiver that talks directly, through the pipe, or through the relay.
 import { once } from 'node:events';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
-import { Readable } from 'node:stream';
 import { dialTcp, Endpoint, type EndpointOptions, type MsrpUri } from '@msrp-ts/msrp-core';
 import { Relay, StaticCredentialStore } from '@msrp-ts/msrp-relay';
+import { generated } from './lib/generated.js';
 
 /** How the sender reaches the receiver. */
 export type Route = 'direct' | 'pipe' | 'relay';
@@ -55,20 +55,6 @@ function command(type: string): Promise<void> {
       resolve();
     };
     process.on('message', listener);
-  });
-}
-
-function generated(total: number, size: number): Readable {
-  const piece = Buffer.alloc(size, 0x61);
-  let left = total;
-  return new Readable({
-    highWaterMark: size,
-    read() {
-      if (left <= 0) return void this.push(null);
-      const n = Math.min(size, left);
-      left -= n;
-      this.push(n === size ? piece : piece.subarray(0, n));
-    },
   });
 }
 
