@@ -11,19 +11,41 @@ export interface ByteRange {
   readonly total: number | '*';
 }
 
-const BYTE_RANGE = /^(\d{1,16})-(\d{1,16}|\*)\/(\d{1,16}|\*)$/;
+/** A number of 1 to 16 digits in `text[from, to)`, '*' when `star` allows it, else undefined. */
+function field(text: string, from: number, to: number, star: boolean): number | '*' | undefined {
+  if (star && to - from === 1 && text.charCodeAt(from) === 0x2a) return '*';
+  if (to - from < 1 || to - from > 16) return undefined;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const digit = text.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) return undefined;
+    n = n * 10 + digit;
+  }
+  return Number.isSafeInteger(n) ? n : undefined;
+}
 
-/** Parses `start-end/total`; returns undefined when malformed or inconsistent. */
+/**
+ * Parses `start-end/total` (RFC 4975 §9); returns undefined when malformed or inconsistent.
+ * Hand-written rather than a regular expression: every chunk has one.
+ */
 export function parseByteRange(text: string): ByteRange | undefined {
-  const m = BYTE_RANGE.exec(text);
-  if (!m) return undefined;
-  const start = Number(m[1]);
-  const end = m[2] === '*' ? '*' : Number(m[2]);
-  const total = m[3] === '*' ? '*' : Number(m[3]);
-  if (!Number.isSafeInteger(start) || start < 1) return undefined;
+  const dash = text.indexOf('-');
+  const slash = text.indexOf('/', dash + 1);
+  if (dash < 0 || slash < 0) return undefined;
+  const start = field(text, 0, dash, false);
+  const end = field(text, dash + 1, slash, true);
+  const total = field(text, slash + 1, text.length, true);
+  if (
+    start === undefined ||
+    start === '*' ||
+    start < 1 ||
+    end === undefined ||
+    total === undefined
+  ) {
+    return undefined;
+  }
   // `1-0/0` is how an empty message is described, so end may be start - 1.
-  if (end !== '*' && (!Number.isSafeInteger(end) || end < start - 1)) return undefined;
-  if (total !== '*' && !Number.isSafeInteger(total)) return undefined;
+  if (end !== '*' && end < start - 1) return undefined;
   if (total !== '*' && end !== '*' && end > total) return undefined;
   return { start, end, total };
 }

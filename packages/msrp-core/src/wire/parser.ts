@@ -182,7 +182,7 @@ export class Parser {
         if (
           this.#state === 'body' &&
           this.#virtual === this.#carry?.length &&
-          !this.#mayEndAtStart(buf)
+          !this.#mayEndAtStart(buf, 0)
         ) {
           // Only the virtual CRLF is held and no end-line follows it: the body starts here.
           this.#carry = undefined;
@@ -199,8 +199,13 @@ export class Parser {
         }
         let pos = 0;
         while (pos < buf.length && !this.#paused) {
-          // A body just began: let the loop above join its carry with what follows.
-          if (this.#state === 'body' && this.#carry) break;
+          if (this.#state === 'body' && this.#carry) {
+            // A body just began. Unless the end-line may follow at once (an empty body), it
+            // starts here; otherwise let the loop above join the carry with what follows.
+            if (this.#virtual !== this.#carry.length || this.#mayEndAtStart(buf, pos)) break;
+            this.#carry = undefined;
+            this.#virtual = 0;
+          }
           pos = this.#state === 'body' ? this.#readBody(buf, pos) : this.#readLines(buf, pos);
         }
         if (pos < buf.length) this.#queue.unshift(buf.subarray(pos));
@@ -285,6 +290,19 @@ export class Parser {
     const blank = window.indexOf(CRLF_CRLF);
     const head = parseStartLine(buf.toString('utf8', pos, nl - 1));
     const endLine = Buffer.from(`\r\n-------${head.transactionId}`, 'latin1');
+    // The next chunk of the last message: its block is the last one's but for the Byte-Range
+    // value, so it holds no end-line and needs no parsing beyond that value.
+    const next =
+      blank > 0 && head.kind === 'request'
+        ? this.#nextChunkHead(buf, nl + 1, nl - 1 + blank, head)
+        : undefined;
+    if (next) {
+      this.#head = next;
+      this.#state = 'headers';
+      checkHead(next);
+      this.#beginBody(next, endLine);
+      return nl - 1 + blank + 4;
+    }
     const bodiless = window.subarray(0, blank < 0 ? window.length : blank + 2).indexOf(endLine);
     let stop: number;
     let flag: ContinuationFlag | undefined;
@@ -299,30 +317,24 @@ export class Parser {
     } else {
       return undefined;
     }
-    let whole: Head = head;
     this.#head = head;
     this.#headerCount = 0;
     this.#state = 'headers';
     if (stop > 0) {
       const from = nl + 1;
       const to = nl - 1 + stop;
-      const next = head.kind === 'request' ? this.#nextChunkHead(buf, from, to, head) : undefined;
-      if (next) {
-        whole = this.#head = next;
-      } else {
-        const block = buf.toString('utf8', from, to);
-        // One check of the whole block; a stray CR or LF sends it line by line for the error.
-        if (!UTF8TEXT_LINES.test(block)) return this.#retreat();
-        for (const line of block.split('\r\n')) this.#addHeader(head, line, true);
-        if (head.kind === 'request') this.#rememberChunkHead(buf, from, to, head);
-      }
+      const block = buf.toString('utf8', from, to);
+      // One check of the whole block; a stray CR or LF sends it line by line for the error.
+      if (!UTF8TEXT_LINES.test(block)) return this.#retreat();
+      for (const line of block.split('\r\n')) this.#addHeader(head, line, true);
+      if (head.kind === 'request') this.#rememberChunkHead(buf, from, to, head);
     }
-    checkHead(whole);
+    checkHead(head);
     if (flag) {
-      this.#endBodiless(whole, flag);
+      this.#endBodiless(head, flag);
       return nl - 1 + stop + endLine.length + 3;
     }
-    this.#beginBody(whole, endLine);
+    this.#beginBody(head, endLine);
     return nl - 1 + stop + 4;
   }
 
@@ -515,9 +527,9 @@ export class Parser {
   }
 
   /** Whether `buf` could begin with the end-line minus its leading CRLF (an empty body). */
-  #mayEndAtStart(buf: Buffer): boolean {
-    const n = Math.min(buf.length, this.#marker.length - 2);
-    return buf.compare(this.#marker, 2, 2 + n, 0, n) === 0;
+  #mayEndAtStart(buf: Buffer, pos: number): boolean {
+    const n = Math.min(buf.length - pos, this.#marker.length - 2);
+    return buf.compare(this.#marker, 2, 2 + n, pos, pos + n) === 0;
   }
 
   /** Whether `buf[k..]` (shorter than an end-line) is a prefix of `marker flag CRLF`. */
