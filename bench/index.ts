@@ -32,14 +32,14 @@ const limits: LimitRow[] = [];
 if (!only || only.includes('codec')) rows.push(...(await runCodecBench(opts, log)));
 if (!only || only.includes('transfer')) {
   const mib = Number(values.mib ?? (values.quick ? 128 : 1024));
-  const transfer = await runTransferBench(mib * 1024 * 1024, values.quick ? 1 : 3, log);
+  const transfer = await runTransferBench(mib * 1024 * 1024, values.quick ? 1 : 5, log);
   rows.push(...transfer.rows);
   limits.push(...transfer.limits);
 }
 if (!only || only.includes('relay')) {
   const mib = Number(values.mib ?? (values.quick ? 128 : 1024));
   const sessions = Number(values.sessions ?? (values.quick ? 2000 : 10_000));
-  const relay = await runRelayBench(mib * 1024 * 1024, values.quick ? 1 : 3, sessions, log);
+  const relay = await runRelayBench(mib * 1024 * 1024, values.quick ? 1 : 5, sessions, log);
   rows.push(...relay.rows);
   limits.push(...relay.limits);
 }
