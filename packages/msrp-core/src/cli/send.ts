@@ -92,8 +92,8 @@ const BUSY_RETRY_MS = 5000;
  * previous sender's connection for a moment after that one left, and answers 506 meanwhile:
  * retry briefly (reporting each retry through `onRetry`).
  *
- * Each attempt gets a fresh endpoint: an endpoint would hand the next session the connection
- * that the refused one is closing, and a request on it never settles.
+ * Each attempt gets a fresh endpoint, so that a refused attempt leaves nothing behind (its
+ * session, its connection) for the next one to trip over.
  */
 export async function connectSession(
   makeEndpoint: () => Endpoint,

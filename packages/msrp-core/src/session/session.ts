@@ -379,9 +379,9 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
   }
 
   /** Closes the session: outgoing messages fail, incoming ones abort, the iterator ends. */
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.#close();
-    await Promise.resolve();
+    return Promise.resolve();
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<IncomingMessage, undefined> {
