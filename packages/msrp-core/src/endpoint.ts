@@ -17,7 +17,13 @@ import { connectionEvent, createListener, type TlsServerOptions } from './transp
 import type { Head, RequestHead, ResponseHead } from './wire/head.js';
 import { newSessionId } from './wire/ids.js';
 import type { ContinuationFlag } from './wire/parser.js';
-import { encodeFrame, encodeResponse } from './wire/serializer.js';
+import { encodeFrame } from './wire/serializer.js';
+import {
+  answerableRequest,
+  encodeResponse,
+  REASON_PHRASES,
+  wantsResponse,
+} from './wire/response.js';
 import { uriKey, type MsrpUri } from './wire/uri.js';
 
 /** Where and how an endpoint listens. */
@@ -69,18 +75,6 @@ export interface EndpointEvents {
   /** A peer sent something we could not accept; its connection is closed or answered. */
   peerError: [error: MsrpError, remote: string];
 }
-
-const REASONS: Record<number, string> = {
-  200: 'OK',
-  400: 'Bad Request',
-  403: 'Forbidden',
-  408: 'Request Timeout',
-  413: 'Stop Sending Message',
-  415: 'Unsupported Media Type',
-  481: 'Session Does Not Exist',
-  501: 'Not Implemented',
-  506: 'Session Already In Use',
-};
 
 /** Receives the rest of one inbound frame after its head. */
 interface FrameTarget {
@@ -415,25 +409,16 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
   }
 
   #respond(peer: Peer, request: RequestHead, status: number, comment?: string): void {
-    if (request.method === 'REPORT') return;
-    // RFC 4975 §7.1: Failure-Report "no" wants no response, "partial" only failures.
-    const failureReport = request.failureReport ?? 'yes';
-    if (failureReport === 'no' || (failureReport === 'partial' && status === 200)) return;
-    const response = encodeResponse(request, status, comment ?? REASONS[status]);
-    peer.connection.write([response]).catch(() => undefined);
+    if (!wantsResponse(request, status)) return;
+    peer.connection
+      .write([encodeResponse(request, status, comment ?? REASON_PHRASES[status])])
+      .catch(() => undefined);
   }
 
   /** @internal The peer broke the protocol: answer when the head got far enough, then it closes. */
   peerFault(peer: Peer, error: MsrpError): void {
-    const head = error.head;
-    if (
-      head?.kind === 'request' &&
-      error.status &&
-      head.toPath.length > 0 &&
-      head.fromPath.length > 0
-    ) {
-      this.#respond(peer, head, error.status, error.message);
-    }
+    const request = answerableRequest(error);
+    if (request) this.#respond(peer, request, error.status!, error.message);
     this.emit('peerError', error, peer.remote);
   }
 

@@ -29,8 +29,13 @@ export {
   encodeFrame,
   containsEndLine,
   ChunkHeadTemplate,
-  encodeResponse,
 } from './wire/serializer.js';
+export {
+  encodeResponse,
+  wantsResponse,
+  answerableRequest,
+  REASON_PHRASES,
+} from './wire/response.js';
 export { newTransactionId, newMessageId, newSessionId } from './wire/ids.js';
 
 export { Connection } from './transport/connection.js';

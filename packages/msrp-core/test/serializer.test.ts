@@ -5,6 +5,7 @@ import {
   encodeHead,
   encodeResponse,
   Parser,
+  wantsResponse,
   newTransactionId,
   parseUri,
   type ByteRange,
@@ -94,5 +95,23 @@ describe('encodeResponse', () => {
 
   it('refuses a status code that is not three digits', () => {
     expect(() => encodeResponse(base, 42)).toThrow(/status code/);
+  });
+});
+
+describe('wantsResponse', () => {
+  const send = (failureReport?: 'yes' | 'no' | 'partial'): RequestHead => ({
+    ...base,
+    ...(failureReport && { failureReport }),
+  });
+
+  it('follows Failure-Report for SEND (RFC 4975 §7.1)', () => {
+    expect([200, 413].map((s) => wantsResponse(send(), s))).toEqual([true, true]);
+    expect([200, 413].map((s) => wantsResponse(send('no'), s))).toEqual([false, false]);
+    expect([200, 413].map((s) => wantsResponse(send('partial'), s))).toEqual([false, true]);
+  });
+
+  it('never answers a REPORT and always answers other methods', () => {
+    expect(wantsResponse({ ...base, method: 'REPORT' }, 400)).toBe(false);
+    expect(wantsResponse({ ...base, method: 'AUTH', failureReport: 'no' }, 200)).toBe(true);
   });
 });

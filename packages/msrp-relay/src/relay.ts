@@ -16,8 +16,11 @@ import {
   type MsrpUri,
   type RequestHead,
   type ResponseHead,
+  answerableRequest,
   connectionEvent,
   createListener,
+  REASON_PHRASES,
+  wantsResponse,
   type TlsServerOptions,
 } from '@msrp-ts/msrp-core';
 import type { ChunkSchedulerOptions } from './chunk-scheduler.js';
@@ -42,17 +45,6 @@ export interface RelayListenOptions {
   /** Certificate and key: listen for `msrps:` (TLS). */
   tls?: TlsServerOptions;
 }
-
-const REASONS: Record<number, string> = {
-  200: 'OK',
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  408: 'Request Timeout',
-  413: 'Stop Sending Message',
-  423: 'Interval Out-of-Bounds',
-  481: 'Session Does Not Exist',
-};
 
 /**
  * An MSRP relay (RFC 4976): authenticates clients with AUTH and HTTP Digest, hands each a
@@ -324,14 +316,8 @@ export class Relay implements HopOwner {
       { remote: hop.remote, code: error.code, error: error.message },
       'protocol error',
     );
-    const head = error.head;
-    if (
-      head?.kind === 'request' &&
-      error.status &&
-      head.toPath.length > 0 &&
-      head.fromPath.length > 0
-    )
-      this.#respond(hop, head, error.status, error.message);
+    const request = answerableRequest(error);
+    if (request) this.#respond(hop, request, error.status!, error.message);
   }
 
   // ---- routing --------------------------------------------------------------------------
@@ -589,17 +575,12 @@ export class Relay implements HopOwner {
     comment?: string,
     headers: Partial<MsrpHeaders> = {},
   ): void {
-    if (request.method === 'REPORT') return;
-    if (request.method === 'SEND') {
-      // RFC 4975 §7.1: Failure-Report "no" wants no response, "partial" only failures.
-      const failureReport = request.failureReport ?? 'yes';
-      if (failureReport === 'no' || (failureReport === 'partial' && status === 200)) return;
-    }
+    if (!wantsResponse(request, status)) return;
     const head: ResponseHead = {
       kind: 'response',
       transactionId: request.transactionId,
       statusCode: status,
-      comment: oneLine(comment ?? REASONS[status] ?? ''),
+      comment: oneLine(comment ?? REASON_PHRASES[status] ?? ''),
       // RFC 4975 §7.2: a response goes back one hop.
       toPath: [request.fromPath[0]!],
       fromPath: [request.toPath[0]!],

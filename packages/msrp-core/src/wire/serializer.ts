@@ -1,7 +1,6 @@
 import { MsrpError } from '../errors.js';
 import { formatByteRange, type ByteRange } from './byte-range.js';
 import { formatHead, type Head, type RequestHead } from './head.js';
-import { formatUri } from './uri.js';
 import type { ContinuationFlag } from './parser.js';
 
 /**
@@ -98,24 +97,4 @@ export class ChunkHeadTemplate {
       'utf8',
     );
   }
-}
-
-/**
- * Serializes the response to a request (RFC 4975 §7.2): it goes back one hop, so its To-Path
- * is the first URI of the request's From-Path and its From-Path the first URI of the
- * request's To-Path. CR and LF in `comment` become spaces. Written directly, not through
- * {@link formatHead}: a receiver sends one per chunk.
- * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` for a status code outside 100–999.
- */
-export function encodeResponse(request: RequestHead, statusCode: number, comment?: string): Buffer {
-  if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 999) {
-    throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', `Invalid status code ${statusCode}`);
-  }
-  const tid = request.transactionId;
-  const text = comment ? ` ${comment.replace(/[\r\n]/g, ' ')}` : '';
-  return Buffer.from(
-    `MSRP ${tid} ${statusCode}${text}\r\nTo-Path: ${formatUri(request.fromPath[0]!)}\r\n` +
-      `From-Path: ${formatUri(request.toPath[0]!)}\r\n-------${tid}$\r\n`,
-    'utf8',
-  );
 }
