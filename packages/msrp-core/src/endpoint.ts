@@ -6,17 +6,20 @@ import { MsrpError } from './errors.js';
 import { Session, type ChunkReceiver, type SessionOptions } from './session/session.js';
 import type { SessionLink } from './session/session-link.js';
 import { RelayRegistration, type RelayAccount } from './session/relay-registration.js';
-import { TransactionTable, type TransactionTableOptions } from './session/transaction-table.js';
+import type { TransactionTableOptions } from './session/transaction-table.js';
+import { discard, Peer, type FrameTarget } from './endpoint-peer.js';
+import { Connection, type ConnectionOptions } from './transport/connection.js';
+import { ConnectionLimits } from './transport/connection-limits.js';
 import {
-  Connection,
-  type ConnectionHandler,
-  type ConnectionOptions,
-} from './transport/connection.js';
-import { defaultDialers, type Dialer, type TlsClientOptions } from './transport/dial.js';
+  checkDialable,
+  defaultDialers,
+  unreachableHost,
+  type Dialer,
+  type TlsClientOptions,
+} from './transport/dial.js';
 import { connectionEvent, createListener, type TlsServerOptions } from './transport/listener.js';
-import type { Head, RequestHead, ResponseHead } from './wire/head.js';
+import type { RequestHead, ResponseHead } from './wire/head.js';
 import { newSessionId } from './wire/ids.js';
-import type { ContinuationFlag } from './wire/parser.js';
 import { encodeFrame } from './wire/serializer.js';
 import {
   answerableRequest,
@@ -37,7 +40,8 @@ export interface ListenOptions {
 }
 
 /** Options of an {@link Endpoint}. */
-export interface EndpointOptions extends ConnectionOptions, TransactionTableOptions {
+export interface EndpointOptions
+  extends Omit<ConnectionOptions, 'idleTimeout'>, TransactionTableOptions {
   /** Defaults for every session this endpoint creates. */
   session?: SessionOptions;
   /** TLS client options for dialing `msrps:` peers (CAs, or the peer's fingerprint). */
@@ -53,9 +57,33 @@ export interface EndpointOptions extends ConnectionOptions, TransactionTableOpti
   matchSessionIdOnly?: boolean;
   /** Sessions at once. Default 10 000. */
   maxSessions?: number;
-  /** Inbound connections at once, per listener. Default 1 000. */
+  /** Inbound connections at once, over all listeners. Default 1 000. */
   maxConnections?: number;
-  /** Host to put in session URIs before `listen()` (an active-only endpoint). Default `127.0.0.1`. */
+  /**
+   * Inbound connections at once from one remote address; more are destroyed at once and
+   * reported as `peerError` (`MSRP_ERR_LIMIT`). Default 64.
+   */
+  maxConnectionsPerAddress?: number;
+  /**
+   * Milliseconds an inbound connection may go without a session bound to it (by a request
+   * routed to one of our sessions) before it is closed; counted again whenever its last
+   * session leaves. 0 disables. Default 30 000.
+   */
+  bindTimeout?: number;
+  /**
+   * Milliseconds an inbound connection may go without a byte read or written before it is
+   * closed and its sessions unbound, so that a silent peer cannot hold a session. Peers
+   * that stay quiet longer must send keepalives (a bodiless SEND, RFC 4975 §5.4, as
+   * RFC 7977 §6 does). It also ends a connection our application stopped reading for that
+   * long. Connections we dial are not timed. 0 disables. Default 300 000 (5 minutes).
+   */
+  idleTimeout?: number;
+  /**
+   * Host to put in session URIs before `listen()` (an active-only endpoint). Default: a
+   * random name under `.invalid` (as RFC 7977 §8.1.1 gives clients that cannot be reached),
+   * fixed for the endpoint, so that our URI can never equal anyone else's, a relay's
+   * included; such URIs are never dialed.
+   */
   host?: string;
   /**
    * Relays to route every session through (RFC 4976), with our credentials, the one we
@@ -72,71 +100,11 @@ export interface CreateSessionOptions extends SessionOptions {
 
 /** Events of an {@link Endpoint}, for logs. */
 export interface EndpointEvents {
-  /** A peer sent something we could not accept; its connection is closed or answered. */
+  /**
+   * A peer sent something we could not accept, or hit a limit (connection caps,
+   * `bindTimeout`, `idleTimeout`): its request is answered or its connection refused or closed.
+   */
   peerError: [error: MsrpError, remote: string];
-}
-
-/** Receives the rest of one inbound frame after its head. */
-interface FrameTarget {
-  body(part: Uint8Array): boolean | void;
-  end(flag: ContinuationFlag): void;
-  /** The connection closed before the end-line. */
-  abort(error: MsrpError): void;
-}
-
-const discard: FrameTarget = { body: () => true, end: () => undefined, abort: () => undefined };
-
-/** One connection of the endpoint, with its transactions and the sessions bound to it. */
-class Peer implements ConnectionHandler {
-  connection!: Connection;
-  readonly transactions: TransactionTable;
-  readonly sessions = new Set<Session>();
-  /** Our connection to a relay we authenticated with: kept open without sessions. */
-  pinned = false;
-  current: FrameTarget = discard;
-
-  constructor(
-    readonly endpoint: Endpoint,
-    readonly remote: string,
-    transactionOptions: TransactionTableOptions,
-    /** Authority key when we dialed it (and may reuse it for other sessions). */
-    readonly key?: string,
-  ) {
-    this.transactions = new TransactionTable(transactionOptions);
-  }
-
-  head(head: Head): boolean | void {
-    if (head.kind === 'response') {
-      this.transactions.settle(head);
-      this.current = discard;
-      return;
-    }
-    this.current = this.endpoint.route(this, head);
-  }
-
-  body(part: Uint8Array): boolean | void {
-    return this.current.body(part);
-  }
-
-  end(flag: ContinuationFlag): void {
-    const target = this.current;
-    this.current = discard;
-    target.end(flag);
-  }
-
-  protocolError(error: MsrpError): void {
-    this.endpoint.peerFault(this, error);
-  }
-
-  closed(error?: Error): void {
-    const lost = new MsrpError('MSRP_ERR_CONNECTION', `Connection to ${this.remote} closed`, {
-      cause: error,
-    });
-    this.current.abort(lost);
-    this.current = discard;
-    this.transactions.failAll(lost);
-    this.endpoint.forget(this, error);
-  }
 }
 
 /**
@@ -162,6 +130,7 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
   readonly #dialed = new Map<string, Promise<Peer>>();
   readonly #sessions = new Map<string, Session>();
   readonly #sessionsById = new Map<string, Session>();
+  readonly #limits: ConnectionLimits;
   #authority: { scheme: 'msrp' | 'msrps'; host: string; port: number };
   readonly #link: SessionLink;
   #registration: RelayRegistration | undefined;
@@ -170,7 +139,11 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
     super();
     this.#options = options;
     this.#dialers = options.dialers ?? defaultDialers;
-    this.#authority = { scheme: 'msrp', host: options.host ?? '127.0.0.1', port: 2855 };
+    this.#authority = { scheme: 'msrp', host: options.host ?? unreachableHost(), port: 2855 };
+    this.#limits = new ConnectionLimits({
+      maxConnections: options.maxConnections ?? 1000,
+      maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 64,
+    });
     this.#link = {
       connect: (session, firstHop) => this.#connect(session, firstHop),
       send: (session, transactionId, frame, awaitResponse = true) =>
@@ -261,7 +234,6 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
   async listen(options: ListenOptions = {}): Promise<MsrpUri> {
     const tlsOptions = options.tls;
     const server = createListener(tlsOptions);
-    server.maxConnections = this.#options.maxConnections ?? 1000;
     server.on(connectionEvent(tlsOptions), (socket: Socket) => this.#accept(socket));
     server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
       this.emit(
@@ -330,13 +302,22 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
   // ---- inbound ------------------------------------------------------------------------
 
   #accept(socket: Socket): void {
+    const refused = this.#limits.admitSocket(socket);
+    if (refused) {
+      const error = new MsrpError('MSRP_ERR_LIMIT', `Connection refused: ${refused} reached`);
+      this.emit('peerError', error, describe(socket));
+      return;
+    }
     // Responses are tiny; Nagle would hold them back behind the peer's delayed ACKs.
     socket.setNoDelay(true);
-    this.#attach(socket, new Peer(this, describe(socket), this.#options));
+    const peer = this.#attach(socket, new Peer(this, describe(socket), this.#options), {
+      idleTimeout: this.#options.idleTimeout ?? 300_000,
+    });
+    peer.expectBind(this.#options.bindTimeout ?? 30_000);
   }
 
-  #attach(socket: Duplex, peer: Peer): Peer {
-    peer.connection = new Connection(socket, peer, this.#options);
+  #attach(socket: Duplex, peer: Peer, timing: { idleTimeout: number }): Peer {
+    peer.connection = new Connection(socket, peer, { ...this.#options, ...timing });
     this.#peers.add(peer);
     return peer;
   }
@@ -369,7 +350,7 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
     if (session.connection === undefined) {
       if (session.state !== 'waiting') return refuse(481);
       session.bindInbound(peer, request);
-      peer.sessions.add(session);
+      peer.addSession(session);
     }
     if (request.method === 'REPORT') {
       session.receiveReport(request);
@@ -434,7 +415,7 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
 
   async #connect(session: Session, firstHop: MsrpUri): Promise<Peer> {
     const peer = await this.#dial(firstHop);
-    peer.sessions.add(session);
+    peer.addSession(session);
     return peer;
   }
 
@@ -443,13 +424,16 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
     const key = `${firstHop.scheme}://${firstHop.host}:${firstHop.port ?? 2855}`;
     let dialing = this.#dialed.get(key);
     if (!dialing) {
+      checkDialable(firstHop);
       const dialer = this.#dialers[firstHop.scheme];
       if (!dialer)
         throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', `No dialer for scheme ${firstHop.scheme}`);
       dialing = dialer(firstHop, {
         ...(this.#options.tls && { tls: this.#options.tls }),
         timeout: this.#options.connectTimeout ?? 10_000,
-      }).then((socket) => this.#attach(socket, new Peer(this, key, this.#options, key)));
+      }).then((socket) =>
+        this.#attach(socket, new Peer(this, key, this.#options, key), { idleTimeout: 0 }),
+      );
       this.#dialed.set(key, dialing);
       dialing.catch(() => this.#dialed.delete(key));
     }
@@ -501,7 +485,7 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
     if (id !== undefined && this.#sessionsById.get(id) === session) this.#sessionsById.delete(id);
     const peer = session.connection as Peer | undefined;
     if (peer) {
-      peer.sessions.delete(session);
+      peer.removeSession(session);
       // A connection we opened is closed when its last session leaves.
       if (peer.key !== undefined && peer.sessions.size === 0 && !peer.pinned) {
         this.#dialed.delete(peer.key);

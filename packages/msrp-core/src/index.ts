@@ -42,7 +42,20 @@ export { Connection } from './transport/connection.js';
 export { createListener, connectionEvent } from './transport/listener.js';
 export type { TlsServerOptions } from './transport/listener.js';
 export type { ConnectionHandler, ConnectionOptions } from './transport/connection.js';
-export { dialTcp, dialTls, defaultDialers } from './transport/dial.js';
+export {
+  dialTcp,
+  dialTls,
+  defaultDialers,
+  checkDialable,
+  unreachableHost,
+} from './transport/dial.js';
+export { ConnectionLimits } from './transport/connection-limits.js';
+export type {
+  Admission,
+  ConnectionLimit,
+  ConnectionLimitsOptions,
+} from './transport/connection-limits.js';
+export { Deadline } from './transport/deadline.js';
 export type { Dialer, DialOptions, TlsClientOptions } from './transport/dial.js';
 export {
   certificateFingerprint,

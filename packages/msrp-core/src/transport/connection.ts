@@ -1,16 +1,27 @@
 import type { Duplex } from 'node:stream';
 import { MsrpError } from '../errors.js';
 import { Parser, type FrameSink, type ParserOptions } from '../wire/parser.js';
+import { Deadline } from './deadline.js';
 
 /** What a {@link Connection} reports to its owner (an endpoint or a relay). */
 export interface ConnectionHandler extends FrameSink {
   /**
-   * The peer sent bytes that cannot be parsed. The connection stops reading and is closed
-   * after this returns; the handler may still write a response (e.g. 400) before that.
+   * The peer sent bytes that cannot be parsed. The connection stops reading frames and is
+   * closed after this returns; the handler may still write a response (e.g. 400) before that.
    */
   protocolError(error: MsrpError): void;
-  /** The connection closed; `error` says why when it was not a clean close. */
+  /**
+   * The connection is closing: called once, as soon as that is decided (a protocol error,
+   * `close()`, `destroy()`, the peer's FIN, a socket error, idleness), not when the socket is
+   * finally gone, so the owner can let go of it at once. No frames arrive after it and writes
+   * fail. `error` says why when it was not a clean close.
+   */
   closed(error?: Error): void;
+  /**
+   * No byte moved either way for `idleTimeout`. Close the connection here, or return to
+   * keep it (the timer then starts again). Default: `close()`.
+   */
+  idle?(): void;
 }
 
 /** Limits of a {@link Connection}. */
@@ -20,22 +31,48 @@ export interface ConnectionOptions extends ParserOptions {
    * sends requests but does not read our responses cannot make us buffer more. Default 4 MiB.
    */
   maxWriteBuffer?: number;
+  /**
+   * Milliseconds without a byte read or written after which the handler's `idle()` is
+   * called (it closes by default). It also bounds how long a connection can stay paused
+   * by backpressure, during which a peer's FIN cannot be seen. Default 0: never.
+   */
+  idleTimeout?: number;
 }
+
+/**
+ * After our last byte is flushed, how long a closing connection waits for the peer's FIN
+ * (reading and discarding what it still sends) before it is destroyed. Closing at once
+ * could turn late bytes from the peer into a RST that destroys our last response.
+ */
+const LINGER_MS = 100;
 
 /**
  * One MSRP connection over any Node Duplex (`net.Socket`, `tls.TLSSocket`, a WebSocket
  * stream): it feeds the parser, writes whole frames, and applies backpressure both ways.
+ *
+ * Reading pauses while the handler's sink returns false (until {@link resume}) or while
+ * more than `maxWriteBuffer` bytes wait for the peer; a peer's FIN queued behind unread
+ * bytes cannot be seen then (Node has no way to peek past them), which is what
+ * `idleTimeout` bounds. A peer that closes while we wait to write is seen through the
+ * write's error. Once closing is decided, reading never pauses again: what the peer still
+ * sends is discarded until its FIN or until the socket is destroyed.
  */
 export class Connection {
   /** The underlying stream. */
   readonly socket: Duplex;
-  /** Resolves once the connection has closed. */
+  /** Resolves once the socket has closed. */
   readonly whenClosed: Promise<void>;
 
   readonly #parser: Parser;
   readonly #handler: ConnectionHandler;
   readonly #maxWriteBuffer: number;
+  readonly #idleTimeout: number;
+  #idle: Deadline | undefined;
   #closed = false;
+  /** Closing is decided: frames are no longer delivered, the handler was told. */
+  #closing = false;
+  #closeError: Error | undefined;
+  #graceTimer: NodeJS.Timeout | undefined;
   #parserPaused = false;
   #writePaused = false;
   #drain: Promise<void> | undefined;
@@ -52,38 +89,52 @@ export class Connection {
     this.socket = socket;
     this.#handler = handler;
     this.#maxWriteBuffer = options.maxWriteBuffer ?? 4 * 1024 * 1024;
-    this.#parser = new Parser(handler, options);
-    let closeError: Error | undefined;
+    this.#idleTimeout = options.idleTimeout ?? 0;
+    // Frames stop reaching the handler the moment closing is decided, even in the middle
+    // of one pushed buffer: false pauses the parser, and nothing resumes it.
+    const sink: FrameSink = {
+      head: (head) => (this.#closing ? false : handler.head(head)),
+      body: (part) => (this.#closing ? false : handler.body(part)),
+      end: (flag) => (this.#closing ? false : handler.end(flag)),
+    };
+    this.#parser = new Parser(sink, options);
     this.whenClosed = new Promise((resolve) => {
       socket.once('close', () => {
         this.#closed = true;
-        handler.closed(closeError);
+        clearTimeout(this.#graceTimer);
+        this.#beginClose(this.#closeError);
         resolve();
       });
     });
     socket.on('error', (e: Error) => {
-      closeError ??= e;
+      this.#closeError ??= e;
     });
     socket.on('data', (bytes: Buffer) => this.#read(bytes));
     socket.on('end', () => {
-      try {
-        this.#parser.end();
-      } catch (e) {
-        closeError ??= e as Error;
+      if (!this.#closing) {
+        try {
+          this.#parser.end();
+        } catch (e) {
+          this.#closeError ??= e as Error;
+        }
       }
-      socket.end();
+      // The peer is done; what we still have queued goes out, then the socket closes.
+      this.#beginClose(this.#closeError);
+      this.#endSoon(2000);
     });
     socket.on('drain', () => {
+      this.#idle?.touch();
       if (this.#writePaused) {
         this.#writePaused = false;
         this.#updateReading();
       }
     });
+    this.#armIdle();
   }
 
   /** Whether the connection is closed (or closing): writes will fail. */
   get closed(): boolean {
-    return this.#closed || this.socket.destroyed || this.socket.writableEnded;
+    return this.#closing || this.#closed || this.socket.destroyed || this.socket.writableEnded;
   }
 
   /**
@@ -111,6 +162,7 @@ export class Connection {
         socket.uncork();
       });
     }
+    this.#idle?.touch();
     let room = true;
     for (const bytes of frame) room = socket.write(bytes);
     if (room) return Promise.resolve();
@@ -175,7 +227,7 @@ export class Connection {
 
   /** Resumes reading after the handler paused the parser by returning false. */
   resume(): void {
-    if (!this.#parserPaused || this.#closed) return;
+    if (!this.#parserPaused || this.#closing) return;
     try {
       this.#parserPaused = !this.#parser.resume();
     } catch (e) {
@@ -186,23 +238,29 @@ export class Connection {
   }
 
   /**
-   * Ends the connection gracefully (after queued writes); destroys it if the peer has not
-   * closed its side within `graceMs` (default 2000).
+   * Closes the connection: the handler is told at once (`closed`), frames stop and later
+   * bytes from the peer are discarded; what is already queued is written, then FIN. The
+   * socket is destroyed once the peer closed its side too, or shortly (100 ms) after our
+   * last byte left, or at the latest after `graceMs` (default 2000) when the peer does not
+   * read. `reason`, if given, is what the handler's `closed` gets.
    */
-  close(graceMs = 2000): Promise<void> {
-    if (!this.socket.writableEnded) this.socket.end();
-    const timer = setTimeout(() => this.socket.destroy(), graceMs);
-    timer.unref();
-    return this.whenClosed.finally(() => clearTimeout(timer));
+  close(graceMs = 2000, reason?: Error): Promise<void> {
+    this.#beginClose(reason);
+    this.#endSoon(graceMs);
+    return this.whenClosed;
   }
 
   /** Closes at once, dropping queued writes. */
   destroy(error?: Error): void {
+    if (error) this.#closeError ??= error;
+    this.#beginClose(error);
     this.socket.destroy(error);
   }
 
   #read(bytes: Buffer): void {
-    if (this.#closed) return;
+    // Closing: read on only to see the peer's FIN; its bytes are of no use any more.
+    if (this.#closing) return;
+    this.#idle?.touch();
     try {
       this.#parserPaused = !this.#parser.push(bytes);
     } catch (e) {
@@ -217,13 +275,56 @@ export class Connection {
       this.destroy(e as Error);
       return;
     }
-    this.socket.pause();
     this.#handler.protocolError(e);
-    void this.close();
+    void this.close(2000, e);
+  }
+
+  /** Closing is decided: stop delivering frames, tell the handler, drain the socket. */
+  #beginClose(error?: Error): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#idle?.clear();
+    this.#idle = undefined;
+    // Never leave a closing socket paused: the peer's FIN (or RST) must be seen.
+    if (!this.socket.destroyed) this.socket.resume();
+    this.#handler.closed(error);
+  }
+
+  /** Ends our side and makes sure the socket is destroyed soon. */
+  #endSoon(graceMs: number): void {
+    const socket = this.socket;
+    if (this.#closed || socket.destroyed) return;
+    if (!socket.writableEnded) socket.end();
+    if (this.#graceTimer !== undefined) return;
+    const destroy = (): void => {
+      socket.destroy();
+    };
+    this.#graceTimer = setTimeout(destroy, graceMs);
+    this.#graceTimer.unref();
+    const linger = (): void => {
+      if (this.#closed) return;
+      clearTimeout(this.#graceTimer);
+      this.#graceTimer = setTimeout(destroy, Math.min(LINGER_MS, graceMs));
+      this.#graceTimer.unref();
+    };
+    if (socket.writableFinished) linger();
+    else socket.once('finish', linger);
+  }
+
+  #armIdle(): void {
+    if (this.#idleTimeout <= 0 || this.#closing) return;
+    this.#idle = new Deadline(this.#idleTimeout, () => {
+      this.#idle = undefined;
+      if (this.#closing) return;
+      if (this.#handler.idle) this.#handler.idle();
+      else void this.close();
+      this.#armIdle();
+    });
   }
 
   #updateReading(): void {
+    if (this.#closing) return;
     if (this.#parserPaused || this.#writePaused) this.socket.pause();
-    else if (!this.#closed) this.socket.resume();
+    else this.socket.resume();
   }
 }

@@ -6,6 +6,7 @@ import {
   type TLSSocket,
 } from 'node:tls';
 import { MsrpError } from '../errors.js';
+import { newSessionId } from '../wire/ids.js';
 import type { MsrpUri } from '../wire/uri.js';
 import { checkPeerFingerprint } from './fingerprint.js';
 
@@ -64,14 +65,41 @@ async function connected<T extends Socket>(
   }
 }
 
+/**
+ * A random host name under `.invalid`, for the URI of an endpoint that cannot be reached
+ * (it does not listen): RFC 7977 §8.1.1 does the same for WebSocket clients. The name is
+ * unique, so the URI never equals another endpoint's or a relay's, and never resolves
+ * (RFC 6761 §6.4).
+ */
+export function unreachableHost(): string {
+  return `${newSessionId()}.invalid`;
+}
+
+/**
+ * Throws when `uri` names a host that can never be dialed: one under `.invalid`
+ * (RFC 6761 §6.4), which a peer reachable only over the connection it opened puts in its URI.
+ * @throws {MsrpError} `MSRP_ERR_CONNECTION`.
+ */
+export function checkDialable(uri: MsrpUri): void {
+  const host = uri.host.toLowerCase().replace(/\.$/, '');
+  if (host === 'invalid' || host.endsWith('.invalid')) {
+    throw new MsrpError(
+      'MSRP_ERR_CONNECTION',
+      `Cannot connect to ${uri.host}:${uri.port ?? 2855}: an .invalid host is reachable only over the connection it opened`,
+    );
+  }
+}
+
 /** Dials `msrp:` over TCP. RFC 4975 §6: a URI without port uses the default 2855. */
 export async function dialTcp(uri: MsrpUri, options: DialOptions): Promise<Socket> {
+  checkDialable(uri);
   const socket = netConnect({ host: uri.host, port: uri.port ?? 2855, noDelay: true });
   return connected(socket, 'connect', uri, options.timeout ?? 10_000);
 }
 
 /** Dials `msrps:` over TLS, checking the certificate chain or the expected fingerprint. */
 export async function dialTls(uri: MsrpUri, options: DialOptions): Promise<TLSSocket> {
+  checkDialable(uri);
   const tls = options.tls ?? {};
   const ip = /^[\d.]+$/.test(uri.host) || uri.host.includes(':');
   const connectOptions: TlsConnectOptions = {

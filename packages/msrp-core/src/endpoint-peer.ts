@@ -1,0 +1,121 @@
+import { MsrpError } from './errors.js';
+import type { Endpoint } from './endpoint.js';
+import type { Session } from './session/session.js';
+import { TransactionTable, type TransactionTableOptions } from './session/transaction-table.js';
+import type { Connection, ConnectionHandler } from './transport/connection.js';
+import { Deadline } from './transport/deadline.js';
+import type { Head } from './wire/head.js';
+import type { ContinuationFlag } from './wire/parser.js';
+
+/** Receives the rest of one inbound frame after its head. */
+export interface FrameTarget {
+  body(part: Uint8Array): boolean | void;
+  end(flag: ContinuationFlag): void;
+  /** The connection closed before the end-line. */
+  abort(error: MsrpError): void;
+}
+
+/** Takes a frame nobody wants. */
+export const discard: FrameTarget = {
+  body: () => true,
+  end: () => undefined,
+  abort: () => undefined,
+};
+
+/** One connection of an {@link Endpoint}, with its transactions and the sessions bound to it. */
+export class Peer implements ConnectionHandler {
+  connection!: Connection;
+  readonly transactions: TransactionTable;
+  readonly sessions = new Set<Session>();
+  /** Our connection to a relay we authenticated with: kept open without sessions. */
+  pinned = false;
+  current: FrameTarget = discard;
+  /** Runs while an accepted connection has no session bound (`bindTimeout`). */
+  #bindDeadline: Deadline | undefined;
+  #bindTimeout = 0;
+
+  constructor(
+    readonly endpoint: Endpoint,
+    readonly remote: string,
+    transactionOptions: TransactionTableOptions,
+    /** Authority key when we dialed it (and may reuse it for other sessions). */
+    readonly key?: string,
+  ) {
+    this.transactions = new TransactionTable(transactionOptions);
+  }
+
+  /**
+   * Closes the connection unless a session is bound to it within `ms` (and again each time
+   * its last session leaves), so that peers cannot hold connections that serve nothing.
+   */
+  expectBind(ms: number): void {
+    this.#bindTimeout = ms;
+    this.#armBind();
+  }
+
+  /** A session is bound to this connection. */
+  addSession(session: Session): void {
+    this.sessions.add(session);
+    this.#bindDeadline?.clear();
+    this.#bindDeadline = undefined;
+  }
+
+  /** A session left this connection (it closed); the connection stays. */
+  removeSession(session: Session): void {
+    if (this.sessions.delete(session) && this.sessions.size === 0) this.#armBind();
+  }
+
+  head(head: Head): boolean | void {
+    if (head.kind === 'response') {
+      this.transactions.settle(head);
+      this.current = discard;
+      return;
+    }
+    this.current = this.endpoint.route(this, head);
+  }
+
+  body(part: Uint8Array): boolean | void {
+    return this.current.body(part);
+  }
+
+  end(flag: ContinuationFlag): void {
+    const target = this.current;
+    this.current = discard;
+    target.end(flag);
+  }
+
+  protocolError(error: MsrpError): void {
+    this.endpoint.peerFault(this, error);
+  }
+
+  idle(): void {
+    // Our authenticated relay connection is how the relay reaches us: never idle.
+    if (this.pinned) return;
+    this.#giveUp('idle', 'No traffic within idleTimeout');
+  }
+
+  closed(error?: Error): void {
+    this.#bindDeadline?.clear();
+    const lost = new MsrpError('MSRP_ERR_CONNECTION', `Connection to ${this.remote} closed`, {
+      cause: error,
+    });
+    this.current.abort(lost);
+    this.current = discard;
+    this.transactions.failAll(lost);
+    this.endpoint.forget(this, error);
+  }
+
+  #armBind(): void {
+    if (this.#bindTimeout <= 0 || this.pinned || this.connection.closed) return;
+    this.#bindDeadline?.clear();
+    this.#bindDeadline = new Deadline(this.#bindTimeout, () =>
+      this.#giveUp('bind', 'No session bound within bindTimeout'),
+    );
+  }
+
+  #giveUp(what: 'bind' | 'idle', message: string): void {
+    const error = new MsrpError('MSRP_ERR_LIMIT', message);
+    this.endpoint.emit('peerError', error, this.remote);
+    void this.connection.close(undefined, error);
+  }
+}
