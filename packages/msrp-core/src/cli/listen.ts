@@ -9,6 +9,7 @@ import {
   formatUri,
   mediaTypeOf,
   newSessionId,
+  unreachableHost,
   type IncomingMessage,
   type MsrpError,
   type MsrpUri,
@@ -48,7 +49,7 @@ The first line of stdout is the URI really listened on (port 0 picks a free port
   listening msrp://127.0.0.1:41234/SESSION;tcp
 Through a relay (--relay), peers reach us over our connection to it and the line gives
 the whole path to send to, relay first (no local port is opened unless --uri is given):
-  listening msrp://relay:2855/RELAYSESSION;tcp msrp://127.0.0.1:2855/SESSION;tcp
+  listening msrp://relay:2855/RELAYSESSION;tcp msrp://RANDOM.invalid:2855/SESSION;tcp
 With --tls-cert/--tls-key a second line gives the certificate fingerprint to pin:
   fingerprint SHA-256 AB:CD:...
 
@@ -125,7 +126,7 @@ export async function openListener(
     // Only through relays: nothing listens here, the relay reaches us over our connection.
     localUri = {
       scheme: 'msrp',
-      host: '127.0.0.1',
+      host: unreachableHost(),
       port: 2855,
       sessionId: newSessionId(),
       transport: 'tcp',

@@ -7,6 +7,7 @@ import {
   MsrpError,
   formatUri,
   newSessionId,
+  unreachableHost,
   parseContentType,
   type CreateSessionOptions,
   type Delivery,
@@ -128,11 +129,14 @@ export async function connectSession(
   }
 }
 
-/** Our URI when --from is not given: a fresh session-id, the scheme of the peer's. */
+/**
+ * Our URI when --from is not given: a fresh session-id, the scheme of the peer's, and a
+ * random `.invalid` host since nothing listens here (see `unreachableHost`).
+ */
 export function defaultFrom(to: MsrpUri): MsrpUri {
   return {
     scheme: to.scheme,
-    host: '127.0.0.1',
+    host: unreachableHost(),
     port: 2855,
     sessionId: newSessionId(),
     transport: 'tcp',

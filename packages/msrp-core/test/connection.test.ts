@@ -1,0 +1,240 @@
+// Connection lifecycle on real loopback sockets against a scripted peer: closing is prompt
+// and never leaves a socket paused; peers that go away are noticed; idle connections end.
+import { once } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  Connection,
+  encodeFrame,
+  newMessageId,
+  newTransactionId,
+  parseUri,
+  type ConnectionHandler,
+  type ConnectionOptions,
+  type Head,
+  type MsrpError,
+} from '../src/index.js';
+import { socketPair, until, type SocketPair } from './helpers/socket-pair.js';
+
+const cleanups: Array<() => unknown> = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function pair(options?: { allowHalfOpen?: boolean }): Promise<SocketPair> {
+  const p = await socketPair(options);
+  cleanups.push(() => p.close());
+  return p;
+}
+
+/** A handler that records what it is told; `pauseBodies` makes every body() return false. */
+class Recorder implements ConnectionHandler {
+  heads: Head[] = [];
+  bodyBytes = 0;
+  ends = 0;
+  errors: MsrpError[] = [];
+  closedWith: Array<Error | undefined> = [];
+  idles = 0;
+  pauseBodies = false;
+  onHead: ((head: Head) => void) | undefined;
+  onProtocolError: ((error: MsrpError) => void) | undefined;
+
+  head(head: Head): void {
+    this.heads.push(head);
+    this.onHead?.(head);
+  }
+  body(part: Uint8Array): boolean {
+    this.bodyBytes += part.length;
+    return !this.pauseBodies;
+  }
+  end(): void {
+    this.ends++;
+  }
+  protocolError(error: MsrpError): void {
+    this.errors.push(error);
+    this.onProtocolError?.(error);
+  }
+  closed(error?: Error): void {
+    this.closedWith.push(error);
+  }
+}
+
+function connection(p: SocketPair, handler: ConnectionHandler, options?: ConnectionOptions) {
+  const c = new Connection(p.ours, handler, options);
+  cleanups.push(() => c.destroy());
+  return c;
+}
+
+/** A SEND frame with `size` body bytes. */
+function send(size: number): Uint8Array[] {
+  return encodeFrame(
+    {
+      kind: 'request',
+      method: 'SEND',
+      transactionId: newTransactionId(),
+      toPath: [parseUri('msrp://127.0.0.1:1/us;tcp')],
+      fromPath: [parseUri('msrp://127.0.0.1:2/them;tcp')],
+      messageId: newMessageId(),
+      byteRange: { start: 1, end: size, total: size },
+      contentType: { type: 'application', subtype: 'octet-stream', params: [] },
+    },
+    Buffer.alloc(size, 0x61),
+  );
+}
+
+function write(p: SocketPair, frame: Uint8Array[]): void {
+  for (const bytes of frame) p.theirs.write(bytes);
+}
+
+describe('Connection closing', () => {
+  it('after a protocol error: answers, tells the handler at once, and closes promptly though the peer never closes its side', async () => {
+    const p = await pair({ allowHalfOpen: true });
+    const handler = new Recorder();
+    const c = connection(p, handler);
+    let closedDuringError: number | undefined;
+    handler.onProtocolError = () => {
+      closedDuringError = handler.closedWith.length;
+      void c.write([Buffer.from('ANSWER')]);
+    };
+    const received: Buffer[] = [];
+    p.theirs.on('data', (b: Buffer) => received.push(b));
+    const theirsEnded = once(p.theirs, 'end');
+    const start = Date.now();
+    p.theirs.write('NOT MSRP AT ALL\r\n');
+    await until(() => handler.errors.length === 1, 5000, 'protocol error');
+    // The handler may still answer while it hears of the error; it is told of the close
+    // right after, not once the socket is gone.
+    expect(closedDuringError).toBe(0);
+    expect(handler.closedWith).toHaveLength(1);
+    expect(handler.closedWith[0]).toBe(handler.errors[0]);
+    expect(c.closed).toBe(true);
+    await theirsEnded;
+    expect(Buffer.concat(received).toString()).toBe('ANSWER');
+    await c.whenClosed;
+    // The old graceful close waited 2 s for a FIN that this peer never sends.
+    expect(Date.now() - start).toBeLessThan(1000);
+    expect(handler.closedWith).toHaveLength(1);
+  });
+
+  it('close() while the handler paused reading discards the rest and sees the FIN, no 2 s wait', async () => {
+    const p = await pair();
+    const handler = new Recorder();
+    handler.pauseBodies = true;
+    const c = connection(p, handler);
+    write(p, send(4 * 1024 * 1024));
+    await until(() => handler.bodyBytes > 0, 5000, 'first body bytes');
+    const seen = handler.bodyBytes;
+    const start = Date.now();
+    await c.close();
+    expect(Date.now() - start).toBeLessThan(1000);
+    expect(handler.closedWith).toEqual([undefined]);
+    expect(handler.bodyBytes).toBe(seen);
+    expect(handler.ends).toBe(0);
+  });
+
+  it('no frame reaches the handler once closing is decided, even later in the same read', async () => {
+    const p = await pair();
+    const handler = new Recorder();
+    const c = connection(p, handler);
+    handler.onHead = () => void c.close();
+    const [a, b] = [send(3), send(3)];
+    p.theirs.write(Buffer.concat([...a, ...b]));
+    await c.whenClosed;
+    expect(handler.heads).toHaveLength(1);
+    expect(handler.bodyBytes).toBe(0);
+    expect(handler.closedWith).toEqual([undefined]);
+  });
+
+  it('destroy() tells the handler once, with the error', async () => {
+    const p = await pair();
+    const handler = new Recorder();
+    const c = connection(p, handler);
+    const error = new Error('gone');
+    c.destroy(error);
+    await c.whenClosed;
+    expect(handler.closedWith).toEqual([error]);
+  });
+
+  it("the peer's FIN tells the handler before our side has closed", async () => {
+    const p = await pair();
+    const handler = new Recorder();
+    const c = connection(p, handler);
+    p.theirs.end();
+    await until(() => handler.closedWith.length === 1, 5000, 'closed');
+    expect(c.closed).toBe(true);
+    await c.whenClosed;
+    expect(handler.closedWith).toEqual([undefined]);
+  });
+});
+
+describe('Connection paused by backpressure', () => {
+  it('a peer that closes while the handler does not read is noticed within idleTimeout', async () => {
+    const p = await pair();
+    const handler = new Recorder();
+    handler.pauseBodies = true;
+    const c = connection(p, handler, { idleTimeout: 200 });
+    write(p, send(4 * 1024 * 1024));
+    p.theirs.end();
+    await until(() => handler.bodyBytes > 0, 5000, 'first body bytes');
+    // The FIN sits behind megabytes nobody reads: only the idle deadline can see it.
+    await until(() => handler.closedWith.length === 1, 5000, 'closed');
+    await c.whenClosed;
+    expect(handler.ends).toBe(0);
+  });
+
+  it('a peer that stops reading our writes and then goes away is noticed through the write', async () => {
+    const p = await pair();
+    const handler = new Recorder();
+    const c = connection(p, handler, { maxWriteBuffer: 64 * 1024 });
+    p.theirs.pause();
+    const chunk = Buffer.alloc(1024 * 1024);
+    const writes: Promise<void>[] = [];
+    for (let i = 0; i < 16; i++) writes.push(c.write([chunk]).catch(() => undefined));
+    await until(() => p.ours.isPaused(), 5000, 'reading paused');
+    // Unread bytes on the peer's side make its close a RST, which our pending write meets.
+    p.theirs.destroy();
+    await until(() => handler.closedWith.length === 1, 5000, 'closed');
+    expect(handler.closedWith[0]).toBeInstanceOf(Error);
+    await c.whenClosed;
+    await Promise.all(writes);
+  });
+});
+
+describe('Connection idleTimeout', () => {
+  it('calls idle() after idleTimeout without traffic, again while the handler keeps it', async () => {
+    const p = await pair();
+    const handler = new Recorder();
+    handler.idle = function (this: Recorder) {
+      this.idles++;
+    };
+    const c = connection(p, handler, { idleTimeout: 50 });
+    await until(() => handler.idles >= 2, 5000, 'two idle calls');
+    expect(c.closed).toBe(false);
+    expect(handler.closedWith).toEqual([]);
+  });
+
+  it('closes by default when idle', async () => {
+    const p = await pair();
+    const handler = new Recorder();
+    const c = connection(p, handler, { idleTimeout: 50 });
+    await c.whenClosed;
+    expect(handler.closedWith).toEqual([undefined]);
+  });
+
+  it('bytes from the peer postpone it', async () => {
+    const p = await pair();
+    const handler = new Recorder();
+    handler.idle = function (this: Recorder) {
+      this.idles++;
+    };
+    connection(p, handler, { idleTimeout: 150 });
+    // A start line trickling in, one byte every 20 ms for 400 ms: never idle.
+    const line = 'MSRP abcdefghijklmnopqrst';
+    for (const char of line) {
+      p.theirs.write(char);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(handler.idles).toBe(0);
+    await until(() => handler.idles === 1, 5000, 'idle after the trickle stops');
+  });
+});
