@@ -35,6 +35,7 @@ class Recorder implements ConnectionHandler {
   errors: MsrpError[] = [];
   closedWith: Array<Error | undefined> = [];
   idles = 0;
+  idle: (() => void) | undefined;
   pauseBodies = false;
   onHead: ((head: Head) => void) | undefined;
   onProtocolError: ((error: MsrpError) => void) | undefined;
@@ -204,9 +205,7 @@ describe('Connection idleTimeout', () => {
   it('calls idle() after idleTimeout without traffic, again while the handler keeps it', async () => {
     const p = await pair();
     const handler = new Recorder();
-    handler.idle = function (this: Recorder) {
-      this.idles++;
-    };
+    handler.idle = () => handler.idles++;
     const c = connection(p, handler, { idleTimeout: 50 });
     await until(() => handler.idles >= 2, 5000, 'two idle calls');
     expect(c.closed).toBe(false);
@@ -224,9 +223,7 @@ describe('Connection idleTimeout', () => {
   it('bytes from the peer postpone it', async () => {
     const p = await pair();
     const handler = new Recorder();
-    handler.idle = function (this: Recorder) {
-      this.idles++;
-    };
+    handler.idle = () => handler.idles++;
     connection(p, handler, { idleTimeout: 150 });
     // A start line trickling in, one byte every 20 ms for 400 ms: never idle.
     const line = 'MSRP abcdefghijklmnopqrst';

@@ -13,7 +13,6 @@ import {
   type Session,
 } from '../src/index.js';
 import { RawPeer } from './helpers/raw-peer.js';
-import { until } from './helpers/socket-pair.js';
 
 const cleanups: Array<() => unknown> = [];
 
