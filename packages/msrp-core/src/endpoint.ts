@@ -234,6 +234,8 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
   async listen(options: ListenOptions = {}): Promise<MsrpUri> {
     const tlsOptions = options.tls;
     const server = createListener(tlsOptions);
+    // Counted from the TCP connection on, so a TLS handshake never completed counts too.
+    server.on('connection', (socket: Socket) => this.#admit(socket));
     server.on(connectionEvent(tlsOptions), (socket: Socket) => this.#accept(socket));
     server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
       this.emit(
@@ -301,13 +303,16 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
 
   // ---- inbound ------------------------------------------------------------------------
 
-  #accept(socket: Socket): void {
+  #admit(socket: Socket): void {
     const refused = this.#limits.admitSocket(socket);
     if (refused) {
       const error = new MsrpError('MSRP_ERR_LIMIT', `Connection refused: ${refused} reached`);
       this.emit('peerError', error, describe(socket));
-      return;
     }
+  }
+
+  #accept(socket: Socket): void {
+    if (socket.destroyed) return; // refused by #admit
     // Responses are tiny; Nagle would hold them back behind the peer's delayed ACKs.
     socket.setNoDelay(true);
     const peer = this.#attach(socket, new Peer(this, describe(socket), this.#options), {

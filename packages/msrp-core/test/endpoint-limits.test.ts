@@ -3,6 +3,7 @@
 // (maxConnectionsPerAddress), and a peer that breaks the protocol lets go of its session at once.
 import { once } from 'node:events';
 import { connect } from 'node:net';
+import { generate } from 'selfsigned';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   Endpoint,
@@ -169,6 +170,27 @@ describe('connection caps', () => {
     const d = await admitted(port);
     expect(d.isClosed).toBe(false);
     expect(b.isClosed).toBe(false);
+  });
+
+  it('counts TLS connections from the TCP connection on, before any handshake', async () => {
+    const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
+      keySize: 2048,
+      algorithm: 'sha256',
+      notAfterDate: new Date(Date.now() + 3600 * 1000),
+    });
+    const endpoint = new Endpoint({ maxConnectionsPerAddress: 1 });
+    cleanups.push(() => endpoint.close());
+    const peerErrors: MsrpError[] = [];
+    endpoint.on('peerError', (error) => peerErrors.push(error));
+    const { port } = await endpoint.listen({ tls: { cert: pems.cert, key: pems.private } });
+    // Plain TCP: no handshake ever starts.
+    const silent = await rawPeer(port!);
+    const refused = await rawPeer(port!);
+    await refused.closed;
+    expect(silent.isClosed).toBe(false);
+    expect(peerErrors.map((e) => e.message)).toContain(
+      'Connection refused: maxConnectionsPerAddress reached',
+    );
   });
 
   it('maxConnections caps connections in all', async () => {
