@@ -42,7 +42,8 @@ are sent once one is. When the peer leaves, the next one may connect.
 
 Options:
   --to URI          the peer's session URI, e.g. msrp://127.0.0.1:2855/chat;tcp
-  --from URI        our own session URI (with --to). Default: a random session-id
+  --from URI        our own session URI (with --to). Default: a random .invalid
+                    host and session-id (nothing listens here)
   --listen          wait for the peer instead of connecting to it
   --uri URI         with --listen: the session URI to listen on (port 0: any free port)
   --fingerprint FP  msrps (--to): the SHA-256 fingerprint the peer's certificate must have

@@ -45,7 +45,8 @@ the success REPORT with --report), prints a one-line summary and exits 0 only th
 Options:
   --to URI            the peer's session URI, msrp://host:port/session;tcp (msrps for TLS);
                       behind relays, its whole path in quotes: "URI URI ..." 
-  --from URI          our own session URI (From-Path). Default: a random session-id
+  --from URI          our own session URI (From-Path). Default: a random .invalid
+                      host and session-id (nothing listens here)
   --text TEXT         send TEXT as text/plain;charset=utf-8
   --file PATH         send a file (Content-Type from its name, SHA-256 announced)
   --content-type T    Content-Type instead of the default
