@@ -102,5 +102,10 @@ export function createRelayMetrics(
     'Peers disconnected for breaking the protocol',
     () => stats.protocolErrors,
   );
+  counter(
+    'msrp_relay_frame_timeouts_total',
+    'Connections closed because a frame made no progress in time',
+    () => stats.frameTimeouts,
+  );
   return registry;
 }

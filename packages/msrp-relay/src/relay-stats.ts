@@ -25,6 +25,8 @@ export class RelayStats {
   readonly errors = new Map<number, number>();
   /** Peers that broke the protocol and were disconnected. */
   protocolErrors = 0;
+  /** Connections closed because a frame made no progress within `frameTimeout`. */
+  frameTimeouts = 0;
 
   /** Adds one to a keyed counter. */
   static bump<K>(map: Map<K, number>, key: K): void {

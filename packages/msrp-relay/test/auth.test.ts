@@ -158,7 +158,7 @@ describe('AUTH', () => {
       true,
     );
     expect(relay.stats.authFailures.get('stale')).toBe(1);
-    // A nonce made up by the client is refused without stale.
+    // A nonce that is not the relay's, answered with a wrong password: no stale.
     const forged = answerChallenge(
       [
         {
@@ -170,7 +170,7 @@ describe('AUTH', () => {
           ],
         },
       ],
-      { username: 'alice', password: 'alice-secret' },
+      { username: 'alice', password: 'not-the-secret' },
       formatUri(uri),
     );
     const refused = await transact(peer, authRequest(peer, uri, { authorization: forged }));
