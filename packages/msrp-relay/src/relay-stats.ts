@@ -25,6 +25,8 @@ export class RelayStats {
   readonly errors = new Map<number, number>();
   /** Peers that broke the protocol and were disconnected. */
   protocolErrors = 0;
+  /** Times a sender was paused because its next hop had too many unanswered requests. */
+  sendersHeldBack = 0;
   /** Connections closed because a frame made no progress within `frameTimeout`. */
   frameTimeouts = 0;
 

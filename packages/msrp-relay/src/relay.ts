@@ -391,6 +391,7 @@ export class Relay implements HopOwner {
       // The next hop is slow to answer: stop reading this sender until it catches up.
       target.blocked.add(hop);
       hop.pauseAfterHead = true;
+      this.stats.sendersHeldBack++;
     }
     return this.#stream(
       hop,
@@ -422,7 +423,8 @@ export class Relay implements HopOwner {
         openTid = tid;
         openOffset = offset;
         segments++;
-        if (!awaitResponse) return;
+        // A dead sender's segment (its `#` end) awaits nothing: nobody is left to report to.
+        if (!awaitResponse || origin.retired) return;
         target.pending.set(tid, { origin, request, offset, bytes: 0, kind, deadline: Infinity });
         origin.awaitOn(target);
       },
