@@ -19,7 +19,6 @@ import {
   answerableRequest,
   connectionEvent,
   createListener,
-  REASON_PHRASES,
   wantsResponse,
   type TlsServerOptions,
 } from '@msrp-ts/msrp-core';
@@ -38,6 +37,7 @@ import { onPeerEndWhilePaused } from './peer-end.js';
 import { authorityKey, RelaySession } from './relay-session.js';
 import { RelayStats } from './relay-stats.js';
 import { pathsForLog, routeRequest } from './router.js';
+import { failureReport, responseHead } from './hop-frames.js';
 
 /** Where a relay listens. */
 export interface RelayListenOptions {
@@ -537,20 +537,8 @@ export class Relay implements HopOwner {
       this.#respond(origin, request, status, comment);
       return;
     }
-    if ((request.failureReport ?? 'yes') === 'no' || request.messageId === undefined) return;
-    const range = request.byteRange ?? { start: 1, end: '*', total: '*' };
-    const start = range.start + pending.offset;
-    const report: RequestHead = {
-      kind: 'request',
-      method: 'REPORT',
-      transactionId: newTransactionId(),
-      // The REPORT goes back the way the request came, from this relay.
-      toPath: request.fromPath,
-      fromPath: [request.toPath[0]!],
-      messageId: request.messageId,
-      byteRange: { start, end: start + pending.bytes - 1, total: range.total },
-      status: { namespace: '000', code: status, ...(comment && { reason: oneLine(comment) }) },
-    };
+    const report = failureReport(pending, status, comment);
+    if (!report) return;
     RelayStats.bump(this.stats.errors, status);
     origin.scheduler.send(encodeFrame(report));
   }
@@ -597,21 +585,10 @@ export class Relay implements HopOwner {
     headers: Partial<MsrpHeaders> = {},
   ): void {
     if (!wantsResponse(request, status)) return;
-    const head: ResponseHead = {
-      kind: 'response',
-      transactionId: request.transactionId,
-      statusCode: status,
-      comment: oneLine(comment ?? REASON_PHRASES[status] ?? ''),
-      // RFC 4975 §7.2: a response goes back one hop.
-      toPath: [request.fromPath[0]!],
-      fromPath: [request.toPath[0]!],
-      ...headers,
-    };
-    if (head.comment === '') delete head.comment;
     // A 401 challenging an AUTH without credentials is the normal first step, not an error.
     const challenge = status === 401 && request.authorization === undefined;
     if (status >= 400 && !challenge) RelayStats.bump(this.stats.errors, status);
-    hop.scheduler.send(encodeFrame(head));
+    hop.scheduler.send(encodeFrame(responseHead(request, status, comment, headers)));
   }
 
   // ---- AUTH -----------------------------------------------------------------------------
@@ -705,8 +682,4 @@ export class Relay implements HopOwner {
     session.client.sessions.delete(session);
     this.stats.sessions--;
   }
-}
-
-function oneLine(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ');
 }
