@@ -1,7 +1,8 @@
 import type { Duplex } from 'node:stream';
 
 /**
- * Calls `onEnd` when the peer closes its side while reading is paused. A paused stream
+ * Calls `onEnd` when the peer closes its side while reading is paused (`onEnd` should close
+ * the connection: frames still unread will not be read). A paused stream
  * emits no `end` until its buffered bytes are read, so a peer that went away while the relay
  * held it back (its next hop slow) would stay open, counted and in CLOSE-WAIT; a relay does
  * not owe a vanished peer the rest of its frames.

@@ -3,7 +3,7 @@
  * endpoint when it is scraped.
  */
 export class RelayStats {
-  /** Connections open now. */
+  /** Connections open now, not counting those whose closing was decided. */
   connections = 0;
   /** Connections opened since start, by direction. */
   readonly connectionsOpened = { inbound: 0, outbound: 0 };

@@ -231,10 +231,7 @@ export class Relay implements HopOwner {
     this.stats.connections++;
     // After the Connection's own listeners: see onPeerEndWhilePaused.
     socket.prependListener('data', () => hop.bytesArrived());
-    onPeerEndWhilePaused(socket, () => {
-      this.#retire(hop, 'peer closed while held back', 'debug');
-      connection.destroy();
-    });
+    onPeerEndWhilePaused(socket, () => this.#shut(hop, 'peer closed while held back', 'debug'));
     socket.setTimeout(this.#limits.idleTimeout);
     socket.on('timeout', () => {
       if (hop.sessions.size > 0 || hop.pending.size > 0 || hop.inFrame || !hop.scheduler.idle)

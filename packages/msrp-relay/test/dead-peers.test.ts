@@ -35,7 +35,7 @@ describe('dead connections', () => {
       sender.write(encodeHead(sender.requestHead({ toPath: toReceiver, body })));
       sender.write(body.subarray(0, 500));
     }
-    expect(relay.connectionCount).toBe(8);
+    await eventually(() => relay.connectionCount === 8, 2000, 'every sender accepted');
     for (const sender of senders) sender.socket.destroy();
 
     // The relay sees every close, held back or not, and keeps nothing of the dead senders.
