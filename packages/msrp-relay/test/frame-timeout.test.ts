@@ -36,7 +36,7 @@ describe('frame timeout', () => {
   });
 
   it('closes a connection whose body stops, keeps one whose body keeps coming', async () => {
-    const { relay, uri } = await startRelay({ limits: { frameTimeout: 300 } });
+    const { relay, uri } = await startRelay({ limits: { frameTimeout: 600 } });
     const owner = await client(uri);
     const stalled = await client(uri);
     const steady = await client(uri);
@@ -52,7 +52,7 @@ describe('frame timeout', () => {
     send(stalled);
     stalled.peer.write(body.subarray(0, 100));
     const head = send(steady);
-    // 900 bytes in 9 pieces 100 ms apart: 900 ms in all, each piece within the timeout.
+    // 1000 bytes in 10 pieces 100 ms apart: 1 s in all, each piece well within the timeout.
     const pieces: Uint8Array[] = [];
     for (let i = 0; i < 9; i++) pieces.push(body.subarray(i * 100, (i + 1) * 100));
     pieces.push(body.subarray(900), encodeEndLine(head.transactionId, '$', true));
@@ -61,6 +61,27 @@ describe('frame timeout', () => {
     const response = await steady.peer.response(head.transactionId, 3000);
     expect(response.head.statusCode).toBe(200);
     expect(steady.peer.isClosed).toBe(false);
+    expect(relay.stats.frameTimeouts).toBe(1);
+  });
+
+  it('does not count the time the relay itself holds a sender back', async () => {
+    const { relay, uri } = await startRelay({
+      limits: { frameTimeout: 300, maxPendingTransactions: 1 },
+    });
+    const receiver = await client(uri);
+    const toReceiver = [receiver.relayUri, receiver.peer.uri];
+    const holder = await rawClient(uri.port!);
+    holder.sendRequest({ toPath: toReceiver, body: 'never answered' });
+    await receiver.peer.request('SEND');
+    const heldBack = await rawClient(uri.port!);
+    heldBack.sendRequest({ toPath: toReceiver, body: 'waits its turn' });
+    await eventually(() => relay.stats.sendersHeldBack === 1, 2000, 'the sender held back');
+    // A slow head started after it: once that one is closed, the held-back sender has waited
+    // longer than frameTimeout too.
+    const slow = await client(uri);
+    trickle(slow.peer, [...'MSRP a1b2c3d4e5 SEND\r\nTo-Path: msrp://127.0.0.1:9/x;tcp\r\n'], 50);
+    await eventually(() => slow.peer.isClosed, 3000, 'the slow connection closed');
+    expect(heldBack.isClosed).toBe(false);
     expect(relay.stats.frameTimeouts).toBe(1);
   });
 });
