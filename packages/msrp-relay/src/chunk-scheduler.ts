@@ -187,7 +187,10 @@ export class ChunkScheduler {
     this.#pump();
   }
 
-  /** The sender went away mid-request: end what was written with `#`, drop the rest. */
+  /**
+   * The sender went away mid-request: end what was written with `#` (a chunk cut with `+`
+   * earlier gets an empty continuation ending with `#`, RFC 4975 §7.1), drop the rest.
+   */
   abort(request: ForwardedRequest): void {
     if (request.done) return;
     const r = request;
@@ -195,7 +198,7 @@ export class ChunkScheduler {
     r.parts = [];
     r.queued = 0;
     r.ended = '#';
-    if (r.open === undefined && this.#active !== request) {
+    if (r.open === undefined && this.#active !== request && request.sent === 0) {
       // Nothing of it is on the wire: forget it.
       this.#remove(request);
       r.done = true;

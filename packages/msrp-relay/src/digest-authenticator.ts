@@ -105,7 +105,8 @@ export class DigestAuthenticator {
   /**
    * Checks the Authorization of an AUTH request (RFC 4976 §6.1): realm, algorithm, qop=auth,
    * that the digest-uri is the URI the AUTH was sent to, that the nonce is ours, fresh and
-   * not replayed, and the response, compared in constant time.
+   * not replayed, and the response, compared in constant time. A right response to a nonce
+   * that is not ours (issued before a restart) or too old fails as `stale`.
    */
   async verify(request: RequestHead, remoteAddress: string): Promise<DigestResult> {
     const authorization = request.authorization;
@@ -138,8 +139,6 @@ export class DigestAuthenticator {
     const target = request.toPath[request.toPath.length - 1];
     if (!target || uri !== formatUri(target)) return fail('uri');
     const issued = this.#issued(nonce, remoteAddress);
-    if (issued === undefined) return fail('nonce');
-
     const known = await this.#store.ha1(username, this.realm, algorithm);
     // Unknown users are checked against a throwaway secret, so that the time taken does
     // not tell which names exist.
@@ -149,6 +148,12 @@ export class DigestAuthenticator {
     const expected = Buffer.from(digestResponse({ ...input, method: 'AUTH' }), 'latin1');
     const given = Buffer.from(response.toLowerCase(), 'latin1');
     const match = given.length === expected.length && timingSafeEqual(given, expected);
+    if (issued === undefined) {
+      // Not a nonce of ours (one of a relay process since restarted, or of another address).
+      // RFC 7616 §3.3: when the response is right for the nonce as sent, the client knows
+      // the password: stale=true lets it retry at once. Otherwise a plain 401.
+      return fail(match && known !== undefined ? 'stale' : 'nonce');
+    }
     if (!match || known === undefined) return fail('credentials');
 
     const now = this.#now();

@@ -84,8 +84,19 @@ export class Hop implements ConnectionHandler {
   inFrame = false;
   /** Set by the router to stop reading after the current head (see {@link head}). */
   pauseAfterHead = false;
+  /** Closing was decided: the connection no longer counts against the limits. */
+  retired = false;
+  /** Hops this one has forwarded requests to that may still await responses. */
+  readonly awaiting = new Set<Hop>();
+  /**
+   * When the frame being read last made progress (its first bytes, its head, a piece of
+   * body), in ms since epoch; undefined between frames and while the relay paused reading.
+   */
+  frameSince: number | undefined;
   #current: FrameTarget = discardFrame;
   readonly #owner: HopOwner;
+  /** Between a head and its end-line. */
+  #midFrame = false;
 
   constructor(
     owner: HopOwner,
@@ -109,27 +120,67 @@ export class Hop implements ConnectionHandler {
 
   /** Resumes reading (after a frame target or the router paused it). */
   resume(): void {
+    if (this.#midFrame) this.frameSince = Date.now();
     this.connection?.resume();
+  }
+
+  /** Notes that a request forwarded to `target` awaits its response there. */
+  awaitOn(target: Hop): void {
+    if (this.awaiting.size >= 32 && !this.awaiting.has(target)) {
+      for (const hop of this.awaiting) if (hop.retired) this.awaiting.delete(hop);
+    }
+    this.awaiting.add(target);
+  }
+
+  /** Bytes arrived (reading is not paused then): a frame starts unless one is under way. */
+  bytesArrived(): void {
+    this.frameSince ??= Date.now();
+  }
+
+  /**
+   * Ends the connection at once: what was written (the answer to a bad request) is flushed,
+   * then the socket is destroyed, without waiting for the peer to close its side.
+   */
+  shut(flushMs = 500): void {
+    const socket = this.connection?.socket;
+    if (!socket || socket.destroyed) return;
+    const timer = setTimeout(() => socket.destroy(), flushMs);
+    timer.unref();
+    socket.end(() => {
+      clearTimeout(timer);
+      socket.destroy();
+    });
   }
 
   head(head: Head): boolean {
     this.#current = this.#owner.route(this, head);
     // Frames the relay drops do not count: shutdown waits only for frames it forwards.
     this.inFrame = this.#current !== discardFrame;
+    this.#midFrame = true;
+    this.frameSince = Date.now();
     if (!this.pauseAfterHead) return true;
     this.pauseAfterHead = false;
-    return false;
+    return this.#pause();
   }
 
   body(part: Uint8Array): boolean {
-    return this.#current.body(part);
+    this.frameSince = Date.now();
+    return this.#current.body(part) || this.#pause();
   }
 
   end(flag: ContinuationFlag): void {
     const target = this.#current;
     this.#current = discardFrame;
     this.inFrame = false;
+    this.#midFrame = false;
+    this.frameSince = undefined;
     target.end(flag);
+  }
+
+  /** The relay stops reading: no progress is expected until {@link resume}. */
+  #pause(): false {
+    this.frameSince = undefined;
+    return false;
   }
 
   protocolError(error: MsrpError): void {

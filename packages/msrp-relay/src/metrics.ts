@@ -102,5 +102,15 @@ export function createRelayMetrics(
     'Peers disconnected for breaking the protocol',
     () => stats.protocolErrors,
   );
+  counter(
+    'msrp_relay_senders_held_back_total',
+    'Senders paused because their next hop had too many unanswered requests',
+    () => stats.sendersHeldBack,
+  );
+  counter(
+    'msrp_relay_frame_timeouts_total',
+    'Connections closed because a frame made no progress in time',
+    () => stats.frameTimeouts,
+  );
   return registry;
 }

@@ -34,6 +34,13 @@ export interface RelayLimits {
    * request the relay forwards. Default 30 000.
    */
   unauthenticatedTimeout?: number;
+  /**
+   * Milliseconds a frame in progress may go without progress: its head must be complete,
+   * and each piece of its body must follow the last, within this time, or the connection is
+   * closed (slow senders holding connections open byte by byte). Time the relay itself holds
+   * a sender back does not count. Default 30 000.
+   */
+  frameTimeout?: number;
   /** Milliseconds without traffic after which a connection with no relay session closes. Default 300 000. */
   idleTimeout?: number;
   /** Largest header block of a frame, in bytes (400 past it). Default 16 KiB. */
@@ -96,6 +103,7 @@ export function resolveLimits(limits: RelayLimits = {}): ResolvedLimits {
     maxConnections: limits.maxConnections ?? 20_000,
     maxConnectionsPerAddress: limits.maxConnectionsPerAddress ?? 256,
     unauthenticatedTimeout: limits.unauthenticatedTimeout ?? 30_000,
+    frameTimeout: limits.frameTimeout ?? 30_000,
     idleTimeout: limits.idleTimeout ?? 300_000,
     maxHeaderBytes: limits.maxHeaderBytes ?? 16 * 1024,
     maxChunkSize: limits.maxChunkSize ?? 64 * 1024 * 1024,

@@ -3,8 +3,8 @@ import type { Hop } from './hop.js';
 
 /**
  * A client authenticated with AUTH (RFC 4976 §6.1), reachable through the relay URI handed
- * out in Use-Path. The relay forwards requests addressed to that URI when they come from the
- * client's connection, or when they go to the client (RFC 4976 §7.1).
+ * out in Use-Path. A request for that URI arriving on the client's connection goes on to the
+ * next To-Path URI; one arriving from anywhere else goes to the client (RFC 4976 §7.1).
  */
 export class RelaySession {
   /** The session-id of {@link uri}: 96 random bits. */
@@ -12,12 +12,10 @@ export class RelaySession {
   /** This relay's URI for the client, the last URI of the Use-Path it got. */
   readonly uri: MsrpUri;
   readonly username: string;
-  /** The connection the AUTH came on: where requests for the client go. */
+  /** The connection the AUTH came on: the client, and where requests for it go. */
   readonly client: Hop;
   /** The AUTH's From-Path: the client (and the relays between it and us). */
   readonly authPath: readonly MsrpUri[];
-  /** Host and port of the previous hop of the AUTH, as {@link authorityKey} gives them. */
-  readonly clientAuthority: string;
   /** When the session expires, in ms since epoch (RFC 4976 §6.1 Expires). */
   expiresAt = 0;
   timer: NodeJS.Timeout | undefined;
@@ -34,7 +32,6 @@ export class RelaySession {
     this.username = username;
     this.client = client;
     this.authPath = authPath;
-    this.clientAuthority = authorityKey(authPath[0]!);
   }
 
   /** The relay URI as text, for logs. */

@@ -3,7 +3,7 @@
  * endpoint when it is scraped.
  */
 export class RelayStats {
-  /** Connections open now. */
+  /** Connections open now, not counting those whose closing was decided. */
   connections = 0;
   /** Connections opened since start, by direction. */
   readonly connectionsOpened = { inbound: 0, outbound: 0 };
@@ -25,6 +25,10 @@ export class RelayStats {
   readonly errors = new Map<number, number>();
   /** Peers that broke the protocol and were disconnected. */
   protocolErrors = 0;
+  /** Times a sender was paused because its next hop had too many unanswered requests. */
+  sendersHeldBack = 0;
+  /** Connections closed because a frame made no progress within `frameTimeout`. */
+  frameTimeouts = 0;
 
   /** Adds one to a keyed counter. */
   static bump<K>(map: Map<K, number>, key: K): void {

@@ -19,7 +19,6 @@ import {
   answerableRequest,
   connectionEvent,
   createListener,
-  REASON_PHRASES,
   wantsResponse,
   type TlsServerOptions,
 } from '@msrp-ts/msrp-core';
@@ -33,8 +32,12 @@ import {
   type RelayOptions,
   type ResolvedLimits,
 } from './relay-options.js';
+import { ConnectionTable } from './connection-table.js';
+import { onPeerEndWhilePaused } from './peer-end.js';
 import { authorityKey, RelaySession } from './relay-session.js';
 import { RelayStats } from './relay-stats.js';
+import { pathsForLog, routeRequest } from './router.js';
+import { failureReport, responseHead } from './hop-frames.js';
 
 /** Where a relay listens. */
 export interface RelayListenOptions {
@@ -71,10 +74,10 @@ export class Relay implements HopOwner {
   readonly #dialers: Readonly<Record<string, Dialer>>;
   readonly #scheduler: ChunkSchedulerOptions;
   readonly #servers: { server: Server; uri: MsrpUri }[] = [];
-  readonly #hops = new Set<Hop>();
+  readonly #table = new ConnectionTable();
+  readonly #hops = this.#table.all;
   readonly #dialed = new Map<string, Hop>();
   readonly #sessions = new Map<string, RelaySession>();
-  readonly #perAddress = new Map<string, number>();
   readonly #timers = new WeakMap<Hop, NodeJS.Timeout>();
   readonly #sweep: NodeJS.Timeout;
   #closing = false;
@@ -93,7 +96,11 @@ export class Relay implements HopOwner {
       maxQueued: this.#limits.maxQueuedBytes,
       maxQueuedPerChunk: this.#limits.maxQueuedBytes,
     };
-    this.#sweep = setInterval(() => this.#expirePending(), 1000);
+    const sweep = Math.max(50, Math.min(1000, this.#limits.frameTimeout / 2));
+    this.#sweep = setInterval(() => {
+      this.#expirePending();
+      this.#expireFrames();
+    }, sweep);
     this.#sweep.unref();
   }
 
@@ -107,9 +114,9 @@ export class Relay implements HopOwner {
     return this.#sessions.size;
   }
 
-  /** Connections open now. */
+  /** Connections open now, not counting those being closed. */
   get connectionCount(): number {
-    return this.#hops.size;
+    return this.#table.live;
   }
 
   /** Body bytes queued in the relay for slow next hops, over all connections. */
@@ -190,18 +197,16 @@ export class Relay implements HopOwner {
   #accept(socket: Socket, scheme: 'msrp' | 'msrps', port: number): void {
     const address = socket.remoteAddress ?? '?';
     const remote = `${address}:${socket.remotePort ?? '?'}`;
-    const fromAddress = this.#perAddress.get(address) ?? 0;
     if (
       this.#closing ||
-      this.#hops.size >= this.#limits.maxConnections ||
-      fromAddress >= this.#limits.maxConnectionsPerAddress
+      this.#table.live >= this.#limits.maxConnections ||
+      this.#table.fromAddress(address) >= this.#limits.maxConnectionsPerAddress
     ) {
       this.stats.connectionsRefused++;
       this.#log.warn({ remote }, 'connection refused: limit reached');
       socket.destroy();
       return;
     }
-    this.#perAddress.set(address, fromAddress + 1);
     socket.setNoDelay(true);
     const hop = new Hop(this, { kind: 'inbound', scheme, port }, remote, address, this.#scheduler);
     this.#attach(hop, socket);
@@ -209,7 +214,7 @@ export class Relay implements HopOwner {
     // An inbound connection must authenticate, or bring a request we forward, in time.
     const timer = setTimeout(() => {
       if (hop.trusted) return;
-      this.#log.info({ remote }, 'closing unauthenticated connection');
+      this.#retire(hop, 'closing unauthenticated connection');
       hop.connection?.destroy();
     }, this.#limits.unauthenticatedTimeout);
     timer.unref();
@@ -222,14 +227,16 @@ export class Relay implements HopOwner {
       maxHeaderBytes: this.#limits.maxHeaderBytes,
     });
     hop.connection = connection;
-    this.#hops.add(hop);
+    this.#table.add(hop);
     this.stats.connections++;
+    // After the Connection's own listeners: see onPeerEndWhilePaused.
+    socket.prependListener('data', () => hop.bytesArrived());
+    onPeerEndWhilePaused(socket, () => this.#shut(hop, 'peer closed while held back', 'debug'));
     socket.setTimeout(this.#limits.idleTimeout);
     socket.on('timeout', () => {
       if (hop.sessions.size > 0 || hop.pending.size > 0 || hop.inFrame || !hop.scheduler.idle)
         return;
-      this.#log.debug({ remote: hop.remote }, 'closing idle connection');
-      void connection.close();
+      this.#shut(hop, 'closing idle connection', 'debug');
     });
     hop.scheduler.attach(connection);
   }
@@ -247,7 +254,7 @@ export class Relay implements HopOwner {
       this.#log.warn({ next: formatUri(uri), error: error.message }, 'next hop unreachable');
       hop.scheduler.fail(error);
     };
-    if (!dialer || this.#hops.size >= this.#limits.maxConnections) {
+    if (!dialer || this.#table.live >= this.#limits.maxConnections) {
       queueMicrotask(() =>
         refuse(
           new MsrpError(
@@ -286,14 +293,11 @@ export class Relay implements HopOwner {
 
   /** @internal A connection closed: its sessions end, what waited on it fails. */
   closed(hop: Hop, error?: Error): void {
-    if (!this.#hops.delete(hop)) return;
-    this.stats.connections--;
+    const counted = !hop.retired;
+    if (!this.#table.remove(hop)) return;
+    if (counted) this.stats.connections--;
     clearTimeout(this.#timers.get(hop));
-    if (hop.origin.kind === 'inbound') {
-      const n = (this.#perAddress.get(hop.address) ?? 1) - 1;
-      if (n > 0) this.#perAddress.set(hop.address, n);
-      else this.#perAddress.delete(hop.address);
-    } else if (this.#dialed.get(hop.origin.key) === hop) {
+    if (hop.origin.kind === 'outbound' && this.#dialed.get(hop.origin.key) === hop) {
       this.#dialed.delete(hop.origin.key);
     }
     hop.scheduler.fail(
@@ -302,6 +306,7 @@ export class Relay implements HopOwner {
     for (const pending of hop.pending.values()) this.#giveUp(pending, 408, 'Next hop went away');
     hop.pending.clear();
     this.#unblock(hop, true);
+    this.#release(hop);
     for (const session of [...hop.sessions]) this.#dropSession(session);
     this.#log.debug(
       { remote: hop.remote, ...(error && { error: error.message }) },
@@ -318,6 +323,32 @@ export class Relay implements HopOwner {
     );
     const request = answerableRequest(error);
     if (request) this.#respond(hop, request, error.status!, error.message);
+    this.#shut(hop, 'closing after a protocol error', 'debug');
+  }
+
+  /** Closing `hop` is decided: it stops counting against the limits, and goes at once. */
+  #shut(hop: Hop, why: string, level: 'debug' | 'info' = 'info'): void {
+    this.#retire(hop, why, level);
+    hop.shut();
+  }
+
+  #retire(hop: Hop, why: string, level: 'debug' | 'info' = 'info'): void {
+    if (!this.#table.retire(hop)) return;
+    this.stats.connections--;
+    this.#log[level]({ remote: hop.remote }, why);
+  }
+
+  /**
+   * `origin` went away: the requests it had forwarded stop holding their next hops' pending
+   * slots (nobody is left to report to), so a dead sender never keeps a receiver full.
+   */
+  #release(origin: Hop): void {
+    for (const target of origin.awaiting) {
+      for (const [tid, pending] of target.pending)
+        if (pending.origin === origin) target.pending.delete(tid);
+      this.#unblock(target, false);
+    }
+    origin.awaiting.clear();
   }
 
   // ---- routing --------------------------------------------------------------------------
@@ -345,34 +376,10 @@ export class Relay implements HopOwner {
   }
 
   #forward(hop: Hop, request: RequestHead): FrameTarget {
-    let toPath = request.toPath;
-    let fromPath = request.fromPath;
-    let target: Hop;
-    for (;;) {
-      const here = toPath[0]!;
-      const session = here.sessionId === undefined ? undefined : this.#sessions.get(here.sessionId);
-      // RFC 4976 §7.1: a request for a relay session that does not exist gets 481.
-      if (!session) return this.#refuse(hop, request, 481, 'No such relay session');
-      const next = toPath[1];
-      if (!next) return this.#refuse(hop, request, 481, 'Nothing to forward to');
-      const towardClient = authorityKey(next) === session.clientAuthority;
-      // RFC 4976 §7.1: a relay forwards only requests from its client, or to its client.
-      if (hop !== session.client && !towardClient) {
-        return this.#refuse(hop, request, 403, 'Not from or to a client of this relay');
-      }
-      // RFC 4976 §7.1: remove our URI from To-Path, add it to the front of From-Path.
-      fromPath = [here, ...fromPath];
-      toPath = toPath.slice(1);
-      if (towardClient) {
-        target = session.client;
-        break;
-      }
-      // The next hop is another session of this relay (both clients use it): go on here.
-      if (next.sessionId === undefined || !this.#sessions.has(next.sessionId)) {
-        target = this.#outbound(next);
-        break;
-      }
-    }
+    const route = routeRequest(hop, request, (id) => this.#sessions.get(id));
+    if (route.kind === 'refuse') return this.#refuse(hop, request, route.status, route.reason);
+    const { to, toPath, fromPath } = route;
+    const target = to instanceof Hop ? to : this.#outbound(to);
     if (!hop.trusted) {
       hop.trusted = true;
       clearTimeout(this.#timers.get(hop));
@@ -381,6 +388,7 @@ export class Relay implements HopOwner {
       // The next hop is slow to answer: stop reading this sender until it catches up.
       target.blocked.add(hop);
       hop.pauseAfterHead = true;
+      this.stats.sendersHeldBack++;
     }
     return this.#stream(
       hop,
@@ -412,8 +420,10 @@ export class Relay implements HopOwner {
         openTid = tid;
         openOffset = offset;
         segments++;
-        if (awaitResponse)
-          target.pending.set(tid, { origin, request, offset, bytes: 0, kind, deadline: Infinity });
+        // A dead sender's segment (its `#` end) awaits nothing: nobody is left to report to.
+        if (!awaitResponse || origin.retired) return;
+        target.pending.set(tid, { origin, request, offset, bytes: 0, kind, deadline: Infinity });
+        origin.awaitOn(target);
       },
       segmentEnd: (tid, bytes, flag) => {
         openTid = undefined;
@@ -483,10 +493,8 @@ export class Relay implements HopOwner {
   }
 
   #refuse(hop: Hop, request: RequestHead, status: number, comment: string): FrameTarget {
-    this.#log.info(
-      { remote: hop.remote, method: request.method, to: formatUri(request.toPath[0]!), status },
-      comment,
-    );
+    const fields = { remote: hop.remote, method: request.method, status, reason: comment };
+    this.#log.warn({ ...fields, ...pathsForLog(request) }, 'request not forwarded');
     return {
       body: () => true,
       end: () => this.#respond(hop, request, status, comment),
@@ -526,20 +534,8 @@ export class Relay implements HopOwner {
       this.#respond(origin, request, status, comment);
       return;
     }
-    if ((request.failureReport ?? 'yes') === 'no' || request.messageId === undefined) return;
-    const range = request.byteRange ?? { start: 1, end: '*', total: '*' };
-    const start = range.start + pending.offset;
-    const report: RequestHead = {
-      kind: 'request',
-      method: 'REPORT',
-      transactionId: newTransactionId(),
-      // The REPORT goes back the way the request came, from this relay.
-      toPath: request.fromPath,
-      fromPath: [request.toPath[0]!],
-      messageId: request.messageId,
-      byteRange: { start, end: start + pending.bytes - 1, total: range.total },
-      status: { namespace: '000', code: status, ...(comment && { reason: oneLine(comment) }) },
-    };
+    const report = failureReport(pending, status, comment);
+    if (!report) return;
     RelayStats.bump(this.stats.errors, status);
     origin.scheduler.send(encodeFrame(report));
   }
@@ -560,6 +556,16 @@ export class Relay implements HopOwner {
     }
   }
 
+  /** Closes connections whose frame in progress made no progress in time (slowloris). */
+  #expireFrames(): void {
+    const oldest = Date.now() - this.#limits.frameTimeout;
+    for (const hop of this.#hops) {
+      if (hop.retired || hop.frameSince === undefined || hop.frameSince > oldest) continue;
+      this.stats.frameTimeouts++;
+      this.#shut(hop, 'closing connection: frame timeout');
+    }
+  }
+
   #unblock(hop: Hop, all: boolean): void {
     if (hop.blocked.size === 0) return;
     if (!all && hop.pending.size > this.#limits.maxPendingTransactions / 2) return;
@@ -576,19 +582,10 @@ export class Relay implements HopOwner {
     headers: Partial<MsrpHeaders> = {},
   ): void {
     if (!wantsResponse(request, status)) return;
-    const head: ResponseHead = {
-      kind: 'response',
-      transactionId: request.transactionId,
-      statusCode: status,
-      comment: oneLine(comment ?? REASON_PHRASES[status] ?? ''),
-      // RFC 4975 §7.2: a response goes back one hop.
-      toPath: [request.fromPath[0]!],
-      fromPath: [request.toPath[0]!],
-      ...headers,
-    };
-    if (head.comment === '') delete head.comment;
-    if (status >= 400) RelayStats.bump(this.stats.errors, status);
-    hop.scheduler.send(encodeFrame(head));
+    // A 401 challenging an AUTH without credentials is the normal first step, not an error.
+    const challenge = status === 401 && request.authorization === undefined;
+    if (status >= 400 && !challenge) RelayStats.bump(this.stats.errors, status);
+    hop.scheduler.send(encodeFrame(responseHead(request, status, comment, headers)));
   }
 
   // ---- AUTH -----------------------------------------------------------------------------
@@ -598,13 +595,13 @@ export class Relay implements HopOwner {
     const result = await this.#auth.verify(request, hop.address);
     if (!hop.connection || hop.connection.closed) return;
     if (!result.ok) {
-      RelayStats.bump(this.stats.authFailures, result.reason);
+      if (result.reason !== 'missing') RelayStats.bump(this.stats.authFailures, result.reason);
       const fields = { remote: hop.remote, reason: result.reason, username: result.username };
       if (result.reason === 'missing') this.#log.debug(fields, 'AUTH challenged');
       else this.#log.warn(fields, 'AUTH failed');
       if (result.reason !== 'missing' && ++hop.authFailures >= this.#limits.maxAuthAttempts) {
         this.#respond(hop, request, 403, 'Too many failed AUTH attempts');
-        void hop.connection.close();
+        this.#shut(hop, 'closing after too many failed AUTH attempts');
         return;
       }
       // RFC 7616 §3.3: stale=true tells a client with the right password to retry at once.
@@ -682,8 +679,4 @@ export class Relay implements HopOwner {
     session.client.sessions.delete(session);
     this.stats.sessions--;
   }
-}
-
-function oneLine(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ');
 }

@@ -9,7 +9,7 @@ import {
   paramValue,
   type AuthHeader,
 } from '@msrp-ts/msrp-core';
-import { StaticCredentialStore } from '../src/index.js';
+import { StaticCredentialStore, createRelayMetrics } from '../src/index.js';
 import {
   authRequest,
   clientOf,
@@ -55,6 +55,32 @@ describe('AUTH', () => {
     );
     expect(relay.sessionCount).toBe(1);
     expect(relay.stats.authSuccesses).toBe(1);
+  });
+
+  it('counts the first 401 challenge neither as an AUTH failure nor as an error', async () => {
+    const { relay, uri } = await startRelay();
+    const metrics = createRelayMetrics(relay, { processMetrics: false });
+    const peer = await rawClient(uri.port!);
+    expect((await rawAuth(peer, uri)).statusCode).toBe(200);
+    expect(relay.stats.authFailures.size).toBe(0);
+    expect(relay.stats.errors.size).toBe(0);
+    const text = await metrics.metrics();
+    expect(text).not.toMatch(/msrp_relay_auth_failures_total\{/);
+    expect(text).not.toMatch(/msrp_relay_errors_total\{/);
+    // A wrong password still counts, under both.
+    const wrong = answerChallenge(
+      (await transact(peer, authRequest(peer, uri))).wwwAuthenticate ?? [],
+      { username: 'alice', password: 'wrong' },
+      formatUri(uri),
+    );
+    expect(
+      (await transact(peer, authRequest(peer, uri, { authorization: wrong }))).statusCode,
+    ).toBe(401);
+    expect(relay.stats.authFailures.get('credentials')).toBe(1);
+    expect(relay.stats.errors.get(401)).toBe(1);
+    expect(await metrics.metrics()).toMatch(
+      /msrp_relay_auth_failures_total\{reason="credentials"\} 1/,
+    );
   });
 
   it('accepts MD5 when the client only answers MD5', async () => {
@@ -158,7 +184,7 @@ describe('AUTH', () => {
       true,
     );
     expect(relay.stats.authFailures.get('stale')).toBe(1);
-    // A nonce made up by the client is refused without stale.
+    // A nonce that is not the relay's, answered with a wrong password: no stale.
     const forged = answerChallenge(
       [
         {
@@ -170,7 +196,7 @@ describe('AUTH', () => {
           ],
         },
       ],
-      { username: 'alice', password: 'alice-secret' },
+      { username: 'alice', password: 'not-the-secret' },
       formatUri(uri),
     );
     const refused = await transact(peer, authRequest(peer, uri, { authorization: forged }));

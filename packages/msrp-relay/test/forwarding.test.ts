@@ -1,7 +1,7 @@
 // Endpoints talking through one relay and through a chain of two, on loopback sockets.
 import { describe, expect, it } from 'vitest';
-import { formatUri } from '@msrp-ts/msrp-core';
-import { clientOf, next, rawAuth, rawClient, startRelay } from './helpers.js';
+import { formatUri, newSessionId, type MsrpUri } from '@msrp-ts/msrp-core';
+import { USERS, clientOf, endpoint, next, rawAuth, rawClient, startRelay } from './helpers.js';
 
 describe('endpoint → relay → endpoint', () => {
   it('authenticates both, learns Use-Path, and carries messages both ways', async () => {
@@ -32,6 +32,40 @@ describe('endpoint → relay → endpoint', () => {
     await bobSession.send('hello alice');
     expect((await next(aliceInbox)).text()).toBe('hello alice');
     expect(relay.stats.requestsForwarded).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe("clients whose URIs carry the relay's own authority", () => {
+  it('reach each other, not themselves: the relay knows clients by session and connection', async () => {
+    const { relay, uri } = await startRelay();
+    // Clients that do not listen: their URIs name the relay's exact host and port (what the
+    // default msrp://127.0.0.1:2855/... is when the relay runs on 2855).
+    const lookalike = (): MsrpUri => ({ ...uri, sessionId: newSessionId() });
+    const client = async (username: 'alice' | 'bob') => {
+      const password = USERS.find((u) => u.username === username)!.password;
+      const e = endpoint({ relays: [{ uri, username, password }], session: { chunkSize: 1024 } });
+      await e.authenticate(lookalike());
+      return e.createSession({ localUri: lookalike() });
+    };
+    const aliceSession = await client('alice');
+    const bobSession = await client('bob');
+    expect(aliceSession.localUri.port).toBe(uri.port);
+    bobSession.accept(aliceSession.localPath);
+    await aliceSession.connect(bobSession.localPath);
+    const aliceInbox = aliceSession[Symbol.asyncIterator]();
+    const bobInbox = bobSession[Symbol.asyncIterator]();
+    await aliceSession.send('hello bob');
+    expect((await next(bobInbox, 5000)).text()).toBe('hello bob');
+    await bobSession.send('hello alice');
+    expect((await next(aliceInbox, 5000)).text()).toBe('hello alice');
+    // Many chunks of 1 KiB, each one forwarded on its own.
+    const big = 'x'.repeat(20_000);
+    const delivery = await aliceSession.send(big);
+    expect(delivery.bytes).toBe(20_000);
+    const got = await next(bobInbox, 5000);
+    expect(got.text()).toBe(big);
+    expect(relay.stats.requestsForwarded).toBeGreaterThanOrEqual(22);
+    expect(relay.stats.errors.size).toBe(0);
   });
 });
 

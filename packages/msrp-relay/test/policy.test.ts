@@ -16,16 +16,23 @@ async function closedPort(): Promise<number> {
 }
 
 describe('forwarding policy', () => {
-  it('refuses with 403 to forward for a stranger to anyone but the session owner', async () => {
+  it("forwards a stranger's request for a relay session only to the session's client", async () => {
     const { relay, uri } = await startRelay();
     const owner = await rawClient(uri.port!);
     const granted = await rawAuth(owner, uri);
     const relayUri = granted.usePath![0]!;
     const stranger = await rawClient(uri.port!);
+    // RFC 4976 §7.1: from anyone but its client, a request for the session goes to the
+    // client, whatever the next URI names: the relay never relays a stranger elsewhere.
     const elsewhere: MsrpUri = { ...owner.uri, port: 9, sessionId: 'somebodyelse' };
-    const refused = await stranger.transact({ toPath: [relayUri, elsewhere], body: 'relay me' });
-    expect(refused.head.statusCode).toBe(403);
-    expect(relay.stats.errors.get(403)).toBe(1);
+    const misaddressed = await stranger.transact({
+      toPath: [relayUri, elsewhere],
+      body: 'relay me',
+    });
+    expect(misaddressed.head.statusCode).toBe(200);
+    const got = await owner.request('SEND');
+    expect(got.head.toPath.map(formatUri)).toEqual([formatUri(elsewhere)]);
+    expect(relay.stats.connectionsOpened.outbound).toBe(0);
     // To the owner, a stranger's request is forwarded over the owner's connection.
     const toOwner = await stranger.transact({ toPath: [relayUri, owner.uri], body: 'for you' });
     expect(toOwner.head.statusCode).toBe(200);
@@ -51,6 +58,31 @@ describe('forwarding policy', () => {
     ).toBe(481);
   });
 
+  it('logs a request it does not forward with its paths and the reason, as a warning', async () => {
+    const warnings: { fields: Record<string, unknown>; message: string }[] = [];
+    const quiet = () => undefined;
+    const logger = {
+      debug: quiet,
+      info: quiet,
+      error: quiet,
+      warn: (fields: Record<string, unknown>, message: string) =>
+        warnings.push({ fields, message }),
+    };
+    const { uri } = await startRelay({ logger });
+    const peer = await rawClient(uri.port!);
+    const unknown: MsrpUri = { ...uri, sessionId: 'nosuchsession2' };
+    const sent = await peer.transact({ toPath: [unknown, peer.uri], body: 'x' });
+    expect(sent.head.statusCode).toBe(481);
+    const entry = warnings.find((w) => w.message === 'request not forwarded');
+    expect(entry?.fields).toMatchObject({
+      status: 481,
+      reason: 'No such relay session',
+      method: 'SEND',
+      toPath: [formatUri(unknown), formatUri(peer.uri)],
+      fromPath: [formatUri(peer.uri)],
+    });
+  });
+
   it('honours Failure-Report: "no" gets no response, "partial" only failures', async () => {
     const { uri } = await startRelay();
     const owner = await rawClient(uri.port!);
@@ -59,7 +91,7 @@ describe('forwarding policy', () => {
     stranger.sendRequest({ toPath: [relayUri, owner.uri], body: 'a', failureReport: 'no' });
     stranger.sendRequest({ toPath: [relayUri, owner.uri], body: 'b', failureReport: 'partial' });
     const refused = stranger.sendRequest({
-      toPath: [relayUri, { ...owner.uri, port: 9 }],
+      toPath: [{ ...relayUri, sessionId: 'nosuchsession1' }, owner.uri],
       body: 'c',
       failureReport: 'partial',
     });

@@ -1,0 +1,70 @@
+import { formatUri, type MsrpUri, type RequestHead } from '@msrp-ts/msrp-core';
+import type { Hop } from './hop.js';
+import type { RelaySession } from './relay-session.js';
+
+/** Where a request goes, with its To-Path and From-Path rewritten (RFC 4976 §7.1). */
+export interface ForwardRoute {
+  readonly kind: 'forward';
+  /** A connection of the relay (a client's), or the URI of a next hop to reach or dial. */
+  readonly to: Hop | MsrpUri;
+  readonly toPath: readonly MsrpUri[];
+  readonly fromPath: readonly MsrpUri[];
+}
+
+/** Why a request is not forwarded: the status to answer it with. */
+export interface RefusedRoute {
+  readonly kind: 'refuse';
+  readonly status: 481;
+  readonly reason: string;
+}
+
+export type Route = ForwardRoute | RefusedRoute;
+
+/**
+ * Decides where a request that arrived on `from` goes. The relay knows its clients by what
+ * it handed out and what it authenticated, never by host and port (a client that does not
+ * listen may well carry the relay's own authority in its URI):
+ *
+ * - the first To-Path URI names a relay session by its session-id (481 when there is none);
+ * - a request arriving on that session's client connection goes out to the next To-Path URI,
+ *   which may be another relay session of this relay: then on to that session's client;
+ * - a request arriving from anywhere else goes to the session's client, over the client's
+ *   connection. So the relay only ever forwards from its client or to its client, as
+ *   RFC 4976 §7.1 requires, and has nothing to refuse with 403 here.
+ *
+ * Each relay session crossed moves from To-Path to the front of From-Path (RFC 4976 §7.1).
+ */
+export function routeRequest(
+  from: Hop,
+  request: RequestHead,
+  sessionOf: (id: string) => RelaySession | undefined,
+): Route {
+  let toPath = request.toPath;
+  let fromPath = request.fromPath;
+  // After the first relay session, the request comes from this relay itself.
+  let arrivedOn: Hop | undefined = from;
+  for (;;) {
+    const here = toPath[0]!;
+    const session = here.sessionId === undefined ? undefined : sessionOf(here.sessionId);
+    // RFC 4976 §7.1: a request for a relay session that does not exist gets 481.
+    if (!session) return refuse('No such relay session');
+    const next = toPath[1];
+    if (!next) return refuse('Nothing to forward to after this relay');
+    fromPath = [here, ...fromPath];
+    toPath = toPath.slice(1);
+    if (arrivedOn !== session.client)
+      return { kind: 'forward', to: session.client, toPath, fromPath };
+    const local = next.sessionId === undefined ? undefined : sessionOf(next.sessionId);
+    if (!local) return { kind: 'forward', to: next, toPath, fromPath };
+    arrivedOn = undefined;
+  }
+}
+
+function refuse(reason: string): RefusedRoute {
+  return { kind: 'refuse', status: 481, reason };
+}
+
+/** The paths of a request as text, for the log line of a request the relay refuses. */
+export function pathsForLog(request: RequestHead): { toPath: string[]; fromPath: string[] } {
+  return { toPath: request.toPath.map(formatUri), fromPath: request.fromPath.map(formatUri) };
+}
