@@ -2,7 +2,7 @@
 // the workspace, then type-checked and run there with plain Node, so that what we would
 // publish works, not only what the workspace resolves (its "source" condition, its links).
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,11 +59,27 @@ beforeAll(async () => {
   const packed = join(work, 'tarballs');
   project = join(work, 'project');
   await mkdir(project);
-  // tsc -b only rebuilds what changed, so an up-to-date dist/ costs a second.
+  // tsc -b only rebuilds what changed, so an up-to-date dist/ costs a second. It trusts its
+  // .tsbuildinfo (beside dist/, not in it), so a dist/ deleted by hand needs --force.
   await run(process.execPath, [tsc, '-b'], root);
+  const built = await Promise.all(
+    PACKAGES.map((name) =>
+      access(join(root, 'packages', name, 'dist/index.d.ts')).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
+  if (built.includes(false)) await run(process.execPath, [tsc, '-b', '--force'], root);
   await run('npx', ['-y', 'pnpm@10', '-r', 'pack', '--pack-destination', packed], root);
+  // pnpm names them msrp-ts-<name>-<version>.tgz.
+  const names = await tarballsIn(packed);
   tarballs = new Map(
-    PACKAGES.map((name) => [name, join(packed, `msrp-ts-${name}-0.1.0.tgz`)] as const),
+    PACKAGES.map((name) => {
+      const file = names.find((f) => f.startsWith(`msrp-ts-${name}-`));
+      if (!file) throw new Error(`pnpm pack made no tarball for ${name}: ${names.join(', ')}`);
+      return [name, join(packed, file)] as const;
+    }),
   );
   await writeFile(
     join(project, 'package.json'),
