@@ -152,7 +152,7 @@ export class Reassembly {
    * @throws {MsrpError} 413 past max-size or the reorder bound, 400 past the announced total.
    */
   write(bytes: Buffer): boolean {
-    if (this.#refused) {
+    if (this.#refused || this.message.aborted) {
       // RFC 4975 §7.1: 413 tells the sender to stop sending this message.
       throw new MsrpError('MSRP_ERR_ABORTED', 'The receiver stopped reading this message', {
         status: 413,
@@ -267,8 +267,9 @@ export class Reassembly {
     stream.on('error', () => undefined);
     // The reader destroyed the stream (gave up, or could not store it): refuse the rest.
     stream.on('close', () => {
-      if (this.#done) return;
-      this.#refused = true;
+      if (!this.#done) this.#refused = true;
+      // However it ended, the stream no longer holds its connection back: had the parser
+      // paused for it, nothing else would resume it, and other sessions share the connection.
       resume();
     });
     for (const part of this.#parts ?? []) stream.push(part);

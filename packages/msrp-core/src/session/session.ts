@@ -15,7 +15,8 @@ import {
   encodeHead,
 } from '../wire/serializer.js';
 import { formatUri, type MsrpUri } from '../wire/uri.js';
-import { DeliveryError, type Delivery, type Progress } from './delivery.js';
+import { ChunkLength } from './chunk-length.js';
+import { DeliveryError, type Delivery, type Progress, type ReceivedReport } from './delivery.js';
 import {
   attachmentHeader,
   FILE_HASH_HEADER,
@@ -25,6 +26,7 @@ import {
 } from './file-transfer.js';
 import { Reassembly, type IncomingMessage } from './incoming-message.js';
 import { OutgoingMessage, type MessageSource } from './outgoing-message.js';
+import { RecentIds } from './recent-ids.js';
 import type { SessionLink } from './session-link.js';
 
 /** Options of a {@link Session}; an endpoint passes its defaults. */
@@ -63,6 +65,12 @@ export interface SessionOptions {
    * sends to it (what `msrp listen` does). Default false: the session closes with it.
    */
   rebind?: boolean;
+  /**
+   * Milliseconds to wait for a success REPORT asked for with `successReport`, counted from
+   * the moment every chunk was confirmed with 200; then the send fails with a
+   * {@link DeliveryError} of code `MSRP_ERR_REPORT_TIMEOUT` and status 408. Default 30 000.
+   */
+  reportTimeout?: number;
 }
 
 /** Options of {@link Session.send}. */
@@ -83,6 +91,8 @@ export interface SendOptions {
   messageId?: string;
   /** Extension headers for the last chunk (e.g. the file hash). */
   lastChunkHeaders?: () => readonly HeaderField[];
+  /** The session's `reportTimeout` for this message (milliseconds). */
+  reportTimeout?: number;
 }
 
 /** Options of {@link Session.sendFile}. */
@@ -105,6 +115,12 @@ export interface SessionEvents {
   unbound: [error?: Error];
   /** The session closed; no more messages. */
   close: [];
+  /**
+   * A REPORT arrived for one of our messages (RFC 4975 §7.1.2): while it is being sent, or
+   * after its send settled (the last 256 messages are remembered). A failure REPORT after a
+   * send resolved means the message did not reach its destination after all.
+   */
+  report: [report: ReceivedReport];
 }
 
 interface Sending {
@@ -118,12 +134,20 @@ interface Sending {
   /** The success REPORT, once it came (it may overtake the last 200). */
   report: StatusHeader | undefined;
   reportRange: ByteRange | undefined;
+  /** Waits for the success REPORT once every chunk was confirmed. */
+  reportTimer?: NodeJS.Timeout;
+  /** Bytes of the message in chunks written so far: where a `#` would start. */
+  written: number;
+  /** The chunk ending in `$` was written: nothing is left to abort on the wire. */
+  endWritten: boolean;
+  /** A large chunk is being written in slices; it ends itself with `#` on abort. */
+  writing: boolean;
 }
 
 const TEXT_PLAIN = 'text/plain;charset=utf-8';
 /** Chunks larger than this are written in slices of this size, and can be interrupted between them. */
 const INTERRUPT_SLICE = 256 * 1024;
-/** How many completed Message-IDs a session remembers to recognise resent chunks. */
+/** How many finished Message-IDs, each way, a session remembers for late chunks and REPORTs. */
 const REMEMBERED_MESSAGES = 256;
 const OCTETS = 'application/octet-stream';
 
@@ -171,7 +195,9 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
   // Receiving.
   readonly #incoming = new Map<string, Reassembly>();
   /** Recently finished incoming messages: resent chunks of these are not new messages. */
-  readonly #finished = new Map<string, 'complete' | 'failed'>();
+  readonly #finished = new RecentIds<'complete' | 'failed'>(REMEMBERED_MESSAGES);
+  /** Recently settled outgoing messages: their late REPORTs are still ours to report. */
+  readonly #settled = new RecentIds<true>(REMEMBERED_MESSAGES);
   readonly #inbox: IncomingMessage[] = [];
   #reader: ((result: IteratorResult<IncomingMessage>) => void) | undefined;
 
@@ -201,6 +227,7 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
       maxInFlightChunks: options.maxInFlightChunks ?? 256,
       maxInFlightBytes: options.maxInFlightBytes ?? 16 * 1024 * 1024,
       rebind: options.rebind ?? false,
+      reportTimeout: options.reportTimeout ?? 30_000,
     };
   }
 
@@ -320,6 +347,9 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
         reject,
         report: undefined,
         reportRange: undefined,
+        written: 0,
+        endWritten: false,
+        writing: false,
       };
       this.#sending.set(messageId, sending);
       this.#queue.push(sending);
@@ -365,13 +395,20 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
     this.#abortWith(sending, new MsrpError('MSRP_ERR_ABORTED', `Message ${messageId} aborted`));
   }
 
-  /** Fails a message, telling the peer with `#` when some of it went out. */
+  /**
+   * Fails a message, telling the peer with `#` when some of it went out (RFC 4975 §7.1).
+   * Once its last chunk (`$`) is out there is nothing to abort: a `#` would start past the end.
+   */
   #abortWith(sending: Sending, error: MsrpError): void {
-    const { message } = sending;
-    if (message.sent > 0 && this.#state === 'bound') {
+    if (
+      sending.written > 0 &&
+      !sending.endWritten &&
+      !sending.writing &&
+      this.#state === 'bound'
+    ) {
       this.#writeChunk(
         sending,
-        { body: Buffer.alloc(0), start: message.sent + 1, last: false },
+        { body: Buffer.alloc(0), start: sending.written + 1, last: false },
         '#',
       ).sent.catch(() => undefined);
     }
@@ -455,7 +492,10 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
       throw peerError(413, `Message of ${total} bytes exceeds max-size ${o.maxSize}`);
     let reassembly = this.#incoming.get(messageId);
     if (!reassembly) {
-      if (!request.contentType && total === 0) return emptySend; // a binding SEND: nothing to deliver
+      // RFC 4975 §5.4, §7.1.1: a SEND without a body binds the session or keeps it alive;
+      // it has no Content-Type and a Byte-Range of 1-0/0 or none at all (msrp-node-lib's).
+      // It gets its 200 and is no message.
+      if (!request.contentType && describesNoBody(request.byteRange)) return bodiless;
       const finished = this.#finished.get(messageId);
       if (finished === 'complete') return emptySend; // a resent chunk of a delivered message
       if (finished === 'failed') throw peerError(413, `Message ${messageId} was stopped`);
@@ -482,8 +522,18 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
     const r = reassembly;
     r.beginChunk(range.start);
     this.#deliver(r);
+    const length = new ChunkLength(request.byteRange);
     return {
-      body: (part) => r.write(Buffer.from(part.buffer, part.byteOffset, part.length)),
+      body: (part) => {
+        length.body(part.length);
+        const room = r.write(Buffer.from(part.buffer, part.byteOffset, part.length));
+        // A message of unknown size turns into a stream when it outgrows inMemoryThreshold,
+        // maybe inside one long chunk (1-*/*): the reader must have it now, or nobody drains
+        // the stream and the connection stays paused for good.
+        this.#deliver(r);
+        return room;
+      },
+      check: (flag) => length.end(flag),
       end: (flag) => {
         const hash = request.extensions?.find(
           (h) => h.name.toLowerCase() === FILE_HASH_HEADER.toLowerCase(),
@@ -492,7 +542,7 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
         this.#deliver(r);
         if (r.done) {
           this.#incoming.delete(messageId);
-          this.#remember(messageId, r.message.aborted ? 'failed' : 'complete');
+          this.#finished.add(messageId, r.message.aborted ? 'failed' : 'complete');
           // RFC 4975 §7.1.2: Success-Report yes asks for a REPORT once the message is complete.
           if (request.successReport === 'yes' && !r.message.aborted)
             this.#sendReport(request, r.message.received);
@@ -501,7 +551,7 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
       fail: (error) => {
         r.abort(error);
         this.#incoming.delete(messageId);
-        this.#remember(messageId, 'failed');
+        this.#finished.add(messageId, 'failed');
         this.#deliver(r);
       },
     };
@@ -509,29 +559,32 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
 
   /** @internal Takes an incoming REPORT (RFC 4975 §7.1.2) about one of our messages. */
   receiveReport(request: RequestHead): void {
-    const sending =
-      request.messageId === undefined ? undefined : this.#sending.get(request.messageId);
-    if (!sending || !request.status) return;
-    const { code } = request.status;
+    const { messageId, status, byteRange } = request;
+    if (messageId === undefined || !status) return;
+    const sending = this.#sending.get(messageId);
+    if (sending) this.#reportFor(sending, status, byteRange);
+    else if (!this.#settled.has(messageId)) return;
+    this.emit('report', { messageId, status, ...(byteRange && { byteRange }) });
+  }
+
+  #reportFor(sending: Sending, status: StatusHeader, range: ByteRange | undefined): void {
+    const { code } = status;
     if (code === 200) {
-      const range = request.byteRange;
       const whole =
         range === undefined ||
         range.end === '*' ||
         (range.start === 1 && range.end === range.total);
       if (!whole) return;
-      sending.report = request.status;
+      sending.report = status;
       sending.reportRange = range;
       if (this.#allConfirmed(sending)) this.#complete(sending);
       return;
     }
     this.#fail(
       sending,
-      new MsrpError(
-        'MSRP_ERR_REMOTE',
-        `Failure REPORT ${code} ${request.status.reason ?? ''}`.trim(),
-        { status: code },
-      ),
+      new MsrpError('MSRP_ERR_REMOTE', `Failure REPORT ${code} ${status.reason ?? ''}`.trim(), {
+        status: code,
+      }),
     );
   }
 
@@ -597,6 +650,8 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
     flag: ContinuationFlag,
   ): { sent: Promise<void>; response: Promise<ResponseHead> } {
     const end = chunk.start + chunk.body.length - 1;
+    if (flag !== '#') sending.written = end;
+    if (flag === '$') sending.endWritten = true;
     const { transactionId, head } = this.#chunkHead(sending, chunk, end);
     const endLine = encodeEndLine(transactionId, flag, true);
     const frame = chunk.body.length > 0 ? [head, chunk.body, endLine] : [head, endLine];
@@ -616,21 +671,29 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
     const { body } = chunk;
     const { transactionId, head } = this.#chunkHead(sending, chunk, '*');
     let offset = 0;
+    const { message } = sending;
+    sending.writing = true;
     const nextPart = (): Buffer | undefined => {
-      if (offset >= body.length || (offset > 0 && this.#othersWaiting(sending))) return undefined;
+      if (offset >= body.length || message.finished) return undefined;
+      if (offset > 0 && this.#othersWaiting(sending)) return undefined;
       const part = body.subarray(offset, offset + INTERRUPT_SLICE);
       offset += part.length;
       return part;
     };
     const endLine = (): Buffer => {
+      sending.writing = false;
+      sending.written = chunk.start - 1 + offset;
+      // Aborted while it was written: the chunk itself ends the message (RFC 4975 §7.1).
+      if (message.finished) return encodeEndLine(transactionId, '#', true);
       const interrupted = offset < body.length;
       if (interrupted) {
-        sending.message.unread(body.subarray(offset));
+        message.unread(body.subarray(offset));
         this.#inFlightBytes -= body.length - offset;
         inFlight.bytes = offset;
         if (!this.#queue.includes(sending)) this.#queue.push(sending);
       }
-      return encodeEndLine(transactionId, !interrupted && chunk.last ? '$' : '+', true);
+      sending.endWritten = !interrupted && chunk.last;
+      return encodeEndLine(transactionId, sending.endWritten ? '$' : '+', true);
     };
     return this.#link.sendParts(this, transactionId, head, nextPart, endLine);
   }
@@ -708,8 +771,22 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
         rate: seconds > 0 ? message.confirmed / seconds : 0,
       });
     }
-    if (this.#allConfirmed(sending) && (!options.successReport || sending.report))
-      this.#complete(sending);
+    if (!this.#allConfirmed(sending)) return;
+    if (!options.successReport || sending.report) this.#complete(sending);
+    else this.#awaitReport(sending);
+  }
+
+  /** Every chunk is confirmed; the success REPORT gets `reportTimeout` to come. */
+  #awaitReport(sending: Sending): void {
+    const ms = sending.options.reportTimeout ?? this.#options.reportTimeout;
+    sending.reportTimer = setTimeout(() => {
+      this.#fail(
+        sending,
+        new MsrpError('MSRP_ERR_REPORT_TIMEOUT', `No success REPORT within ${ms} ms`, {
+          status: 408,
+        }),
+      );
+    }, ms);
   }
 
   #allConfirmed(sending: Sending): boolean {
@@ -719,7 +796,9 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
   #complete(sending: Sending): void {
     const { message, report, reportRange } = sending;
     message.finished = true;
+    clearTimeout(sending.reportTimer);
     this.#sending.delete(message.messageId);
+    this.#settled.add(message.messageId, true);
     sending.resolve({
       messageId: message.messageId,
       bytes: message.confirmed,
@@ -732,7 +811,9 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
     const { message } = sending;
     if (message.finished && !this.#sending.has(message.messageId)) return;
     this.#dequeue(sending);
+    clearTimeout(sending.reportTimer);
     this.#sending.delete(message.messageId);
+    this.#settled.add(message.messageId, true);
     void message.close();
     const status = error instanceof MsrpError ? error.status : undefined;
     sending.reject(
@@ -780,13 +861,6 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
     }
   }
 
-  /** Keeps the ids of the last messages finished, so that their late chunks are not taken as new. */
-  #remember(messageId: string, outcome: 'complete' | 'failed'): void {
-    this.#finished.set(messageId, outcome);
-    if (this.#finished.size > REMEMBERED_MESSAGES) {
-      this.#finished.delete(this.#finished.keys().next().value!);
-    }
-  }
 
   #sendReport(request: RequestHead, bytes: number): void {
     const head: RequestHead = {
@@ -837,12 +911,38 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
 
 /** What receives the body and end-line of one incoming SEND chunk. */
 export interface ChunkReceiver {
+  /** Takes a piece of the body; false asks to pause. @throws {MsrpError} with the status to answer. */
   body(part: Uint8Array): boolean;
+  /** At the end-line, before anything is answered: the error to answer instead of 200, if any. */
+  check(flag: ContinuationFlag): MsrpError | undefined;
+  /** The chunk was answered 200: take its end. */
   end(flag: ContinuationFlag): void;
   fail(error: MsrpError): void;
 }
 
-const emptySend: ChunkReceiver = { body: () => true, end: () => undefined, fail: () => undefined };
+const emptySend: ChunkReceiver = {
+  body: () => true,
+  check: () => undefined,
+  end: () => undefined,
+  fail: () => undefined,
+};
+
+/** A SEND that announced no body (see {@link describesNoBody}). */
+const bodiless: ChunkReceiver = {
+  body: (part) => {
+    // RFC 4975 §7.1.1: a SEND with a body carries a Content-Type.
+    if (part.length > 0) throw peerError(400, 'SEND with a body but no Content-Type');
+    return true;
+  },
+  check: () => undefined,
+  end: () => undefined,
+  fail: () => undefined,
+};
+
+/** Whether a Byte-Range (or its absence) describes a SEND without body. */
+function describesNoBody(range: ByteRange | undefined): boolean {
+  return range === undefined || range.total === 0 || (range.end !== '*' && range.end < range.start);
+}
 
 function peerError(status: number, message: string): MsrpError {
   return new MsrpError(status === 413 ? 'MSRP_ERR_LIMIT' : 'MSRP_ERR_BAD_HEADER', message, {
