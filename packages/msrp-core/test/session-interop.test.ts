@@ -156,7 +156,6 @@ describe('the success REPORT wait', () => {
     const { session, raw } = await connectedToRaw({ reportTimeout: 250 });
     raw.autoRespond = false;
     const started = Date.now();
-    let answeredAt = 0;
     const outcome = session.send('anyone?', { successReport: true }).then(
       () => undefined,
       (e: unknown) => ({ error: e, at: Date.now() }),
@@ -164,7 +163,7 @@ describe('the success REPORT wait', () => {
     const chunk = await nextMessageChunk(raw);
     // Answer the chunk late, well after reportTimeout: the wait counts from this 200.
     await new Promise((resolve) => setTimeout(resolve, 600));
-    answeredAt = Date.now();
+    const answeredAt = Date.now();
     raw.respond(chunk);
     const failed = await within(outcome, 5000, 'report timeout');
     expect(failed).toBeDefined();

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import { MsrpError } from '../errors.js';
 import { mediaTypeOf, parseContentType, type ContentType } from '../wire/content-type.js';
-import type { HeaderField, RequestHead, ResponseHead } from '../wire/head.js';
+import type { RequestHead, ResponseHead } from '../wire/head.js';
 import type { StatusHeader } from '../wire/status-header.js';
 import type { ByteRange } from '../wire/byte-range.js';
 import { newMessageId, newTransactionId } from '../wire/ids.js';
@@ -16,112 +16,32 @@ import {
 } from '../wire/serializer.js';
 import { formatUri, type MsrpUri } from '../wire/uri.js';
 import { ChunkLength } from './chunk-length.js';
-import { DeliveryError, type Delivery, type Progress, type ReceivedReport } from './delivery.js';
-import {
-  attachmentHeader,
-  FILE_HASH_HEADER,
-  HashTap,
-  openFileSource,
-  type FileHashes,
-} from './file-transfer.js';
+import { bodiless, describesNoBody, emptySend, type ChunkReceiver } from './chunk-receiver.js';
+import { DeliveryError, type Delivery } from './delivery.js';
+import { attachmentHeader, FILE_HASH_HEADER, HashTap, openFileSource } from './file-transfer.js';
 import { Reassembly, type IncomingMessage } from './incoming-message.js';
+import type {
+  FileDelivery,
+  SendFileOptions,
+  SendOptions,
+  SessionEvents,
+  SessionOptions,
+  SessionState,
+} from './options.js';
 import { OutgoingMessage, type MessageSource } from './outgoing-message.js';
 import { RecentIds } from './recent-ids.js';
 import type { SessionLink } from './session-link.js';
 
-/** Options of a {@link Session}; an endpoint passes its defaults. */
-export interface SessionOptions {
-  /**
-   * Media types we accept (RFC 4975 §8 accept-types): `type/subtype`, `type/*` or `*`.
-   * Other content gets 415. Default `['*']`.
-   */
-  acceptTypes?: readonly string[];
-  /** Largest message we accept, in bytes (a=max-size); larger ones get 413. Default 2^53-1. */
-  maxSize?: number;
-  /** Largest message the peer accepts (its a=max-size); larger sends fail locally. */
-  remoteMaxSize?: number;
-  /** Messages up to this size are delivered whole; larger ones as a stream. Default 1 MiB. */
-  inMemoryThreshold?: number;
-  /** Out-of-order bytes held per message while a gap is open. Default 1 MiB. */
-  maxReorderBytes?: number;
-  /** Messages being received at once (not yet complete). Default 64; more get 413. */
-  maxIncompleteMessages?: number;
-  /** Complete messages waiting for the reader; more get 413 until it catches up. Default 1024. */
-  maxQueuedMessages?: number;
-  /**
-   * Body bytes per outgoing chunk. Default 8192: relays in the field drop larger frames
-   * (Kamailio's msrp module drops bodies over 10240 bytes). Raise it on direct paths.
-   */
-  chunkSize?: number;
-  /** Chunks sent and not yet answered, at most. Default 256. */
-  maxInFlightChunks?: number;
-  /**
-   * Body bytes sent and not yet answered, at most. Default 16 MiB: enough to keep a fast
-   * path busy with large chunks; the bytes sit in socket buffers, not in the session.
-   */
-  maxInFlightBytes?: number;
-  /**
-   * Keep the session when its connection closes, to be bound again by the next peer that
-   * sends to it (what `msrp listen` does). Default false: the session closes with it.
-   */
-  rebind?: boolean;
-  /**
-   * Milliseconds to wait for a success REPORT asked for with `successReport`, counted from
-   * the moment every chunk was confirmed with 200; then the send fails with a
-   * {@link DeliveryError} of code `MSRP_ERR_REPORT_TIMEOUT` and status 408. Default 30 000.
-   */
-  reportTimeout?: number;
-}
-
-/** Options of {@link Session.send}. */
-export interface SendOptions {
-  /** Content-Type. Default `text/plain;charset=utf-8` for strings, `application/octet-stream` otherwise. */
-  contentType?: string;
-  /** Ask for a success REPORT (RFC 4975 §7.1.2); the delivery then waits for it. */
-  successReport?: boolean;
-  /** MIME headers of the body, e.g. Content-Disposition. */
-  contentHeaders?: readonly HeaderField[];
-  /** Total size for a streamed source, when known (Byte-Range total). */
-  size?: number;
-  /** Called as chunks are confirmed. */
-  onProgress?: (progress: Progress) => void;
-  /** Aborts the message (`#`) when signalled. */
-  signal?: AbortSignal;
-  /** Use this Message-ID instead of a fresh one. */
-  messageId?: string;
-  /** Extension headers for the last chunk (e.g. the file hash). */
-  lastChunkHeaders?: () => readonly HeaderField[];
-  /** The session's `reportTimeout` for this message (milliseconds). */
-  reportTimeout?: number;
-}
-
-/** Options of {@link Session.sendFile}. */
-export interface SendFileOptions extends Omit<SendOptions, 'contentHeaders' | 'lastChunkHeaders'> {
-  /** File name for Content-Disposition. Default: the path's base name. */
-  name?: string;
-}
-
-/** The result of a successful {@link Session.sendFile}: the delivery and the file's hashes. */
-export interface FileDelivery extends Delivery, FileHashes {}
-
-/** Life cycle of a session. */
-export type SessionState = 'new' | 'connecting' | 'waiting' | 'bound' | 'closed';
-
-/** Events of a {@link Session}. */
-export interface SessionEvents {
-  /** The session is bound to a connection (RFC 4975 §5.4). */
-  bound: [];
-  /** The bound connection closed; with `rebind` the session waits for the next one. */
-  unbound: [error?: Error];
-  /** The session closed; no more messages. */
-  close: [];
-  /**
-   * A REPORT arrived for one of our messages (RFC 4975 §7.1.2): while it is being sent, or
-   * after its send settled (the last 256 messages are remembered). A failure REPORT after a
-   * send resolved means the message did not reach its destination after all.
-   */
-  report: [report: ReceivedReport];
-}
+// The options and events live in their own file; they are still found here.
+export type {
+  FileDelivery,
+  SendFileOptions,
+  SendOptions,
+  SessionEvents,
+  SessionOptions,
+  SessionState,
+} from './options.js';
+export type { ChunkReceiver } from './chunk-receiver.js';
 
 interface Sending {
   readonly message: OutgoingMessage;
@@ -400,12 +320,7 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
    * Once its last chunk (`$`) is out there is nothing to abort: a `#` would start past the end.
    */
   #abortWith(sending: Sending, error: MsrpError): void {
-    if (
-      sending.written > 0 &&
-      !sending.endWritten &&
-      !sending.writing &&
-      this.#state === 'bound'
-    ) {
+    if (sending.written > 0 && !sending.endWritten && !sending.writing && this.#state === 'bound') {
       this.#writeChunk(
         sending,
         { body: Buffer.alloc(0), start: sending.written + 1, last: false },
@@ -861,7 +776,6 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
     }
   }
 
-
   #sendReport(request: RequestHead, bytes: number): void {
     const head: RequestHead = {
       kind: 'request',
@@ -907,41 +821,6 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
   override toString(): string {
     return formatUri(this.localUri);
   }
-}
-
-/** What receives the body and end-line of one incoming SEND chunk. */
-export interface ChunkReceiver {
-  /** Takes a piece of the body; false asks to pause. @throws {MsrpError} with the status to answer. */
-  body(part: Uint8Array): boolean;
-  /** At the end-line, before anything is answered: the error to answer instead of 200, if any. */
-  check(flag: ContinuationFlag): MsrpError | undefined;
-  /** The chunk was answered 200: take its end. */
-  end(flag: ContinuationFlag): void;
-  fail(error: MsrpError): void;
-}
-
-const emptySend: ChunkReceiver = {
-  body: () => true,
-  check: () => undefined,
-  end: () => undefined,
-  fail: () => undefined,
-};
-
-/** A SEND that announced no body (see {@link describesNoBody}). */
-const bodiless: ChunkReceiver = {
-  body: (part) => {
-    // RFC 4975 §7.1.1: a SEND with a body carries a Content-Type.
-    if (part.length > 0) throw peerError(400, 'SEND with a body but no Content-Type');
-    return true;
-  },
-  check: () => undefined,
-  end: () => undefined,
-  fail: () => undefined,
-};
-
-/** Whether a Byte-Range (or its absence) describes a SEND without body. */
-function describesNoBody(range: ByteRange | undefined): boolean {
-  return range === undefined || range.total === 0 || (range.end !== '*' && range.end < range.start);
 }
 
 function peerError(status: number, message: string): MsrpError {
