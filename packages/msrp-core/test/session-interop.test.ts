@@ -494,3 +494,75 @@ describe('one long chunk of unknown size (Byte-Range 1-*/*)', () => {
     );
   });
 });
+
+/** Polls `condition` every 10 ms until it holds; fails after `ms`. */
+async function until(condition: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('a stream nobody will read', () => {
+  it('does not keep the shared connection paused once its session closes', async () => {
+    const b = endpoint();
+    const port = (await b.listen({ host: '127.0.0.1', port: 0 })).port!;
+    const unread = b.createSession();
+    unread.accept();
+    const other = b.createSession();
+    other.accept();
+    const raw = await RawPeer.connect(port);
+    cleanups.push(() => raw.destroy());
+    // Both sessions bound to this one connection.
+    expect(
+      (await raw.transact({ toPath: [other.localUri], contentType: null })).head.statusCode,
+    ).toBe(200);
+    const total = 24 * MiB;
+    const big = raw.sendRequest({
+      toPath: [unread.localUri],
+      byteRange: { start: 1, end: total, total },
+      contentType: 'application/octet-stream',
+      body: randomBytes(total),
+    });
+    const message = await next(unread[Symbol.asyncIterator]());
+    // Nobody reads it: its stream fills up and the endpoint stops reading the connection.
+    await until(() => (message.stream?.readableLength ?? 0) >= 16, 5000, 'stream full');
+    await unread.close();
+    // The rest of its chunk is refused, and the other session's traffic flows again.
+    expect((await raw.response(big.transactionId, 10_000)).head.statusCode).toBe(413);
+    const hello = await raw.transact({ toPath: [other.localUri], body: 'hello other' }, 10_000);
+    expect(hello.head.statusCode).toBe(200);
+    expect((await next(other[Symbol.asyncIterator]())).text()).toBe('hello other');
+  });
+});
+
+describe('abort during a chunk written in slices', () => {
+  it('ends that chunk with # itself; no # chunk follows past the end', async () => {
+    const { session, raw } = await connectedToRaw({ chunkSize: 64 * MiB });
+    raw.autoRespond = false;
+    // Stop reading, so that the 64 MiB chunk stalls on a full socket mid-body.
+    raw.socket.pause();
+    const total = 64 * MiB;
+    const outcome = session
+      .send(Buffer.alloc(total, 0x61), { messageId: 'sliced' })
+      .catch((e: unknown) => e);
+    await until(() => raw.socket.readableLength > 0, 5000, 'first bytes');
+    session.abort('sliced');
+    expect(await outcome).toMatchObject({ code: 'MSRP_ERR_ABORTED' });
+    // Its answer frees the window for the next message.
+    raw.autoRespond = true;
+    raw.socket.resume();
+    // Frames go out in order: once this one arrives, anything else about `sliced` has too.
+    session.send('after').catch(() => undefined);
+    const chunks: RawRequest[] = [];
+    for (;;) {
+      const chunk = await nextMessageChunk(raw);
+      if (chunk.head.messageId !== 'sliced') break;
+      chunks.push(chunk);
+    }
+    expect(chunks.map((c) => c.flag)).toEqual(['#']);
+    expect(chunks[0]!.head.byteRange).toEqual({ start: 1, end: '*', total });
+    expect(chunks[0]!.body.length).toBeLessThan(total);
+  });
+});
