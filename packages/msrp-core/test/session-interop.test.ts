@@ -566,3 +566,21 @@ describe('abort during a chunk written in slices', () => {
     expect(chunks[0]!.body.length).toBeLessThan(total);
   });
 });
+
+describe('IncomingMessage.isKeepalive', () => {
+  it("is true for msrp-node-lib's text/x-msrp-heartbeat, false for chat", async () => {
+    const { session, inbox, raw } = await listening();
+    for (const [contentType, body] of [
+      ['text/x-msrp-heartbeat', 'HEARTBEAT'],
+      ['Text/X-MSRP-Heartbeat', 'HEARTBEAT'],
+      ['text/plain', 'hello'],
+    ] as const) {
+      expect(
+        (await raw.transact({ toPath: [session.localUri], contentType, body })).head.statusCode,
+      ).toBe(200);
+    }
+    const kinds = [];
+    for (let i = 0; i < 3; i++) kinds.push((await next(inbox)).isKeepalive);
+    expect(kinds).toEqual([true, true, false]);
+  });
+});

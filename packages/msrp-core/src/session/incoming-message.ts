@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { MsrpError } from '../errors.js';
-import type { ContentType } from '../wire/content-type.js';
+import { mediaTypeOf, type ContentType } from '../wire/content-type.js';
 import { parseParams } from '../wire/grammar.js';
 import type { HeaderField } from '../wire/head.js';
 import { saveMessage, type SavedFile } from './file-transfer.js';
@@ -25,6 +25,8 @@ export interface ReassemblyOptions {
   /** Called when a stream consumer wants more after the connection was paused for it. */
   resume: () => void;
 }
+
+const KEEPALIVE_TYPE = 'text/x-msrp-heartbeat';
 
 /**
  * A message received on a session. Small messages arrive whole (`body`); large ones
@@ -66,6 +68,15 @@ export class IncomingMessage {
     });
     // Nobody may be waiting; an abort is also reported through `aborted` and the stream.
     this.completed.catch(() => undefined);
+  }
+
+  /**
+   * Whether this is keep-alive traffic rather than a message for the user: msrp-node-lib
+   * sends `text/x-msrp-heartbeat` messages to keep idle connections open. Chat
+   * applications skip these.
+   */
+  get isKeepalive(): boolean {
+    return this.contentType !== undefined && mediaTypeOf(this.contentType) === KEEPALIVE_TYPE;
   }
 
   /** The `filename` of Content-Disposition, if the sender gave one (RFC 2183). */

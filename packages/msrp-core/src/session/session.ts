@@ -222,7 +222,8 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
    * Sends a message, cut into chunks; resolves when every chunk is confirmed (and the
    * success REPORT arrived, when asked for).
    * @throws {DeliveryError} with the peer's status (413, 415, 481...) or 408 on timeout, and
-   * the number of bytes the peer confirmed.
+   * the number of bytes the peer confirmed; code `MSRP_ERR_REPORT_TIMEOUT` (408) when the
+   * success REPORT did not come within `reportTimeout` of the last 200.
    */
   send(
     content: string | Uint8Array | AsyncIterable<Uint8Array>,
@@ -307,7 +308,8 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
 
   /**
    * Aborts an outgoing message: no more chunks are sent, and if some were, the peer is
-   * told with an empty chunk ending in `#` (RFC 4975 §7.1). Its delivery rejects.
+   * told with a chunk ending in `#` (RFC 4975 §7.1). Its delivery rejects. Once the last
+   * chunk went out nothing is sent: only the wait (for 200s or the success REPORT) ends.
    */
   abort(messageId: string): void {
     const sending = this.#sending.get(messageId);
