@@ -584,3 +584,63 @@ describe('IncomingMessage.isKeepalive', () => {
     expect(kinds).toEqual([true, true, false]);
   });
 });
+
+describe('streams waiting in the session for the reader', () => {
+  async function pairOfSessions(
+    options: SessionOptions = {},
+  ): Promise<{ sender: Session; inbox: Inbox }> {
+    const b = endpoint();
+    await b.listen({ host: '127.0.0.1', port: 0 });
+    const receiver = b.createSession(options);
+    receiver.accept();
+    const sender = endpoint().createSession();
+    await sender.connect([receiver.localUri]);
+    return { sender, inbox: receiver[Symbol.asyncIterator]() };
+  }
+
+  it('do not stall a reader that reads interleaved streams one after the other', async () => {
+    const { sender, inbox } = await pairOfSessions({ inMemoryThreshold: 64 * 1024 });
+    const first = randomBytes(8 * MiB);
+    const second = randomBytes(8 * MiB);
+    // The sender interleaves the two chunk by chunk; the reader takes the second message
+    // only once it has read the first one to its end.
+    const sent = Promise.all([sender.send(first), sender.send(second)]);
+    const m1 = await next(inbox);
+    expect(await within(readStream(m1), 10_000, 'first')).toEqual({
+      bytes: first.length,
+      sha256: sha256(first),
+    });
+    const m2 = await next(inbox);
+    expect(await within(readStream(m2), 10_000, 'second')).toEqual({
+      bytes: second.length,
+      sha256: sha256(second),
+    });
+    await within(sent, 10_000, 'deliveries');
+  });
+
+  it('get 413 past maxQueuedStreamBytes instead of stalling the connection', async () => {
+    const { sender, inbox } = await pairOfSessions({
+      inMemoryThreshold: 64 * 1024,
+      maxQueuedStreamBytes: 2 * MiB,
+    });
+    const first = randomBytes(8 * MiB);
+    const sendingFirst = sender.send(first);
+    const sendingSecond = sender.send(randomBytes(8 * MiB)).catch((e: unknown) => e);
+    const m1 = await next(inbox);
+    expect(await within(readStream(m1), 10_000, 'first')).toEqual({
+      bytes: first.length,
+      sha256: sha256(first),
+    });
+    await within(sendingFirst, 10_000, 'first delivery');
+    expect(await within(sendingSecond, 10_000, 'second delivery')).toMatchObject({
+      code: 'MSRP_ERR_REMOTE',
+      status: 413,
+    });
+    const m2 = await next(inbox);
+    expect(m2.aborted).toBe(true);
+    expect(m2.received).toBeLessThanOrEqual(2 * MiB + 256 * 1024);
+    // The session goes on.
+    await sender.send('after');
+    expect((await next(inbox)).text()).toBe('after');
+  });
+});

@@ -22,6 +22,10 @@ export interface ReassemblyOptions {
   maxReorderBytes: number;
   /** Largest message accepted, in bytes. */
   maxSize: number;
+  /** Bytes a stream may buffer while its message waits for the reader to take it. */
+  maxQueuedStreamBytes: number;
+  /** Whether the message still waits for the reader to take it (in the session's queue). */
+  queued: (message: IncomingMessage) => boolean;
   /** Called when a stream consumer wants more after the connection was paused for it. */
   resume: () => void;
 }
@@ -133,6 +137,8 @@ export class Reassembly {
   #delivered = false;
   #done = false;
   #refused = false;
+  /** Bytes pushed into the stream while nobody could read it. */
+  #queuedBytes = 0;
 
   constructor(init: IncomingMessageInit, options: ReassemblyOptions) {
     this.message = new IncomingMessage(init);
@@ -264,7 +270,16 @@ export class Reassembly {
       if (this.#partBytes > this.#options.inMemoryThreshold) this.#toStream();
       return true;
     }
-    return this.message.stream!.push(bytes);
+    const stream = this.message.stream!;
+    if (!this.#options.queued(this.message)) return stream.push(bytes);
+    // Not taken by the reader yet, who may be reading an earlier message that needs this
+    // connection: pausing it for this one would stall both for good. Hold the bytes, bounded.
+    this.#queuedBytes += bytes.length;
+    if (this.#queuedBytes > this.#options.maxQueuedStreamBytes) {
+      throw new MsrpError('MSRP_ERR_LIMIT', 'Receiver is not keeping up', { status: 413 });
+    }
+    stream.push(bytes);
+    return true;
   }
 
   #toStream(): void {

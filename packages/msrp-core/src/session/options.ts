@@ -22,6 +22,13 @@ export interface SessionOptions {
   /** Complete messages waiting for the reader; more get 413 until it catches up. Default 1024. */
   maxQueuedMessages?: number;
   /**
+   * Bytes a streamed message may hold while it waits in the session for the reader to take
+   * it, in bytes. Such a message cannot pause the connection: the reader may be busy with an
+   * earlier message whose bytes come after on that connection. Past it the message gets 413.
+   * Default 16 MiB.
+   */
+  maxQueuedStreamBytes?: number;
+  /**
    * Body bytes per outgoing chunk. Default 8192: relays in the field drop larger frames
    * (Kamailio's msrp module drops bodies over 10240 bytes). Raise it on direct paths.
    */

@@ -119,6 +119,8 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
   /** Recently settled outgoing messages: their late REPORTs are still ours to report. */
   readonly #settled = new RecentIds<true>(REMEMBERED_MESSAGES);
   readonly #inbox: IncomingMessage[] = [];
+  /** The messages of #inbox, to look up: streams in it must not pause the connection. */
+  readonly #queued = new Set<IncomingMessage>();
   #reader: ((result: IteratorResult<IncomingMessage>) => void) | undefined;
 
   /** @internal Sessions are made by `Endpoint.createSession()`. */
@@ -148,6 +150,7 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
       maxInFlightBytes: options.maxInFlightBytes ?? 16 * 1024 * 1024,
       rebind: options.rebind ?? false,
       reportTimeout: options.reportTimeout ?? 30_000,
+      maxQueuedStreamBytes: options.maxQueuedStreamBytes ?? 16 * 1024 * 1024,
     };
   }
 
@@ -341,6 +344,7 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
   async *[Symbol.asyncIterator](): AsyncGenerator<IncomingMessage, undefined> {
     for (;;) {
       const next = this.#inbox.shift();
+      if (next) this.#queued.delete(next);
       if (next) {
         yield next;
         continue;
@@ -431,6 +435,8 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
           inMemoryThreshold: o.inMemoryThreshold,
           maxReorderBytes: o.maxReorderBytes,
           maxSize: o.maxSize,
+          maxQueuedStreamBytes: o.maxQueuedStreamBytes,
+          queued: (message) => this.#queued.has(message),
           resume: () => this.#link.resume(this),
         },
       );
@@ -775,6 +781,7 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
       reader({ value: message, done: false });
     } else {
       this.#inbox.push(message);
+      this.#queued.add(message);
     }
   }
 
