@@ -22,10 +22,12 @@ export interface ReassemblyOptions {
   maxReorderBytes: number;
   /** Largest message accepted, in bytes. */
   maxSize: number;
-  /** Bytes a stream may buffer while its message waits for the reader to take it. */
-  maxQueuedStreamBytes: number;
-  /** Whether the message still waits for the reader to take it (in the session's queue). */
-  queued: (message: IncomingMessage) => boolean;
+  /**
+   * Takes stream bytes of a message the reader has not taken yet: true when held so (the
+   * stream must not pause the connection), false once the reader has it.
+   * @throws {MsrpError} 413 when the session holds too much for messages not taken yet.
+   */
+  holdQueued: (message: IncomingMessage, bytes: number) => boolean;
   /** Called when a stream consumer wants more after the connection was paused for it. */
   resume: () => void;
 }
@@ -137,8 +139,6 @@ export class Reassembly {
   #delivered = false;
   #done = false;
   #refused = false;
-  /** Bytes pushed into the stream while nobody could read it. */
-  #queuedBytes = 0;
 
   constructor(init: IncomingMessageInit, options: ReassemblyOptions) {
     this.message = new IncomingMessage(init);
@@ -262,24 +262,19 @@ export class Reassembly {
   }
 
   #append(bytes: Buffer): boolean {
-    this.message.received += bytes.length;
     if (this.#parts) {
+      this.message.received += bytes.length;
       // Copy: the parser's slices are views of socket buffers that we must not pin.
       this.#parts.push(Buffer.from(bytes));
       this.#partBytes += bytes.length;
       if (this.#partBytes > this.#options.inMemoryThreshold) this.#toStream();
       return true;
     }
-    const stream = this.message.stream!;
-    if (!this.#options.queued(this.message)) return stream.push(bytes);
-    // Not taken by the reader yet, who may be reading an earlier message that needs this
-    // connection: pausing it for this one would stall both for good. Hold the bytes, bounded.
-    this.#queuedBytes += bytes.length;
-    if (this.#queuedBytes > this.#options.maxQueuedStreamBytes) {
-      throw new MsrpError('MSRP_ERR_LIMIT', 'Receiver is not keeping up', { status: 413 });
-    }
-    stream.push(bytes);
-    return true;
+    // Not taken by the reader yet: never pause for it (see ReassemblyOptions.holdQueued).
+    const held = this.#options.holdQueued(this.message, bytes.length);
+    this.message.received += bytes.length;
+    const room = this.message.stream!.push(bytes);
+    return held || room;
   }
 
   #toStream(): void {

@@ -22,10 +22,10 @@ export interface SessionOptions {
   /** Complete messages waiting for the reader; more get 413 until it catches up. Default 1024. */
   maxQueuedMessages?: number;
   /**
-   * Bytes a streamed message may hold while it waits in the session for the reader to take
-   * it, in bytes. Such a message cannot pause the connection: the reader may be busy with an
-   * earlier message whose bytes come after on that connection. Past it the message gets 413.
-   * Default 16 MiB.
+   * Bytes that streamed messages may hold, in all, while they wait in the session for the
+   * reader to take them. Such a message cannot pause the connection: the reader may be busy
+   * with an earlier message whose bytes come after on that connection. Past it the message
+   * gets 413. Default 16 MiB.
    */
   maxQueuedStreamBytes?: number;
   /**

@@ -119,8 +119,10 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
   /** Recently settled outgoing messages: their late REPORTs are still ours to report. */
   readonly #settled = new RecentIds<true>(REMEMBERED_MESSAGES);
   readonly #inbox: IncomingMessage[] = [];
-  /** The messages of #inbox, to look up: streams in it must not pause the connection. */
-  readonly #queued = new Set<IncomingMessage>();
+  /** The messages of #inbox, with the stream bytes each holds: these must not pause the connection. */
+  readonly #queued = new Map<IncomingMessage, number>();
+  /** Stream bytes held by the messages of #inbox, in all (bounded by maxQueuedStreamBytes). */
+  #queuedBytes = 0;
   #reader: ((result: IteratorResult<IncomingMessage>) => void) | undefined;
 
   /** @internal Sessions are made by `Endpoint.createSession()`. */
@@ -344,7 +346,10 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
   async *[Symbol.asyncIterator](): AsyncGenerator<IncomingMessage, undefined> {
     for (;;) {
       const next = this.#inbox.shift();
-      if (next) this.#queued.delete(next);
+      if (next) {
+        this.#queuedBytes -= this.#queued.get(next) ?? 0;
+        this.#queued.delete(next);
+      }
       if (next) {
         yield next;
         continue;
@@ -435,8 +440,7 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
           inMemoryThreshold: o.inMemoryThreshold,
           maxReorderBytes: o.maxReorderBytes,
           maxSize: o.maxSize,
-          maxQueuedStreamBytes: o.maxQueuedStreamBytes,
-          queued: (message) => this.#queued.has(message),
+          holdQueued: (message, bytes) => this.#holdQueued(message, bytes),
           resume: () => this.#link.resume(this),
         },
       );
@@ -781,8 +785,26 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
       reader({ value: message, done: false });
     } else {
       this.#inbox.push(message);
-      this.#queued.add(message);
+      this.#queued.set(message, 0);
     }
+  }
+
+  /**
+   * Bytes for the stream of a message that still waits in #inbox: nobody can read them yet,
+   * and the reader may be busy with an earlier message whose bytes come later on the same
+   * connection, so pausing would stall both for good. They are held, within a bound.
+   * @returns false when the message was taken by the reader (its stream may pause).
+   * @throws {MsrpError} 413 past `maxQueuedStreamBytes`.
+   */
+  #holdQueued(message: IncomingMessage, bytes: number): boolean {
+    const held = this.#queued.get(message);
+    if (held === undefined) return false;
+    if (this.#queuedBytes + bytes > this.#options.maxQueuedStreamBytes) {
+      throw peerError(413, 'Receiver is not keeping up');
+    }
+    this.#queued.set(message, held + bytes);
+    this.#queuedBytes += bytes;
+    return true;
   }
 
   #sendReport(request: RequestHead, bytes: number): void {
