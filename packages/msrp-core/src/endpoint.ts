@@ -369,6 +369,7 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
       throw e;
     }
     let failed: MsrpError | undefined;
+    let answered = false;
     return {
       body: (part) => {
         if (failed) return true;
@@ -378,12 +379,22 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
           if (!(e instanceof MsrpError)) throw e;
           failed = e;
           receiver.fail(e);
+          if (e.status === 413) {
+            // RFC 4975 §7.1, §10.5: 413 asks the sender to stop this message; say it now, not
+            // after the rest of a chunk that may be long or endless (1-*/*), which is dropped.
+            respond(413, e.message);
+            answered = true;
+          }
           return true;
         }
       },
       end: (flag) => {
+        if (!failed) {
+          failed = receiver.check(flag);
+          if (failed) receiver.fail(failed);
+        }
         if (failed) {
-          respond(failed.status ?? 400, failed.message);
+          if (!answered) respond(failed.status ?? 400, failed.message);
           return;
         }
         // The chunk's 200 goes out before any REPORT that its end may trigger.

@@ -94,7 +94,7 @@ export { FILE_HASH_HEADER, formatHash, hashMatches } from './session/file-transf
 export type { FileHashes, SavedFile } from './session/file-transfer.js';
 export { IncomingMessage } from './session/incoming-message.js';
 export { DeliveryError } from './session/delivery.js';
-export type { Delivery, Progress } from './session/delivery.js';
+export type { Delivery, Progress, ReceivedReport } from './session/delivery.js';
 
 export { Endpoint } from './endpoint.js';
 export type {

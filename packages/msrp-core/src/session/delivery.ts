@@ -47,3 +47,15 @@ export class DeliveryError extends MsrpError {
     this.confirmedBytes = confirmedBytes;
   }
 }
+
+/**
+ * A REPORT the peer (or a relay) sent about one of our messages (RFC 4975 §7.1.2), as the
+ * session's `report` event gives it: also for messages whose send has already settled.
+ */
+export interface ReceivedReport {
+  readonly messageId: string;
+  /** Its Status header: 200 for a success REPORT, the failure's code otherwise. */
+  readonly status: StatusHeader;
+  /** The bytes it covers, when it carries a Byte-Range. */
+  readonly byteRange?: ByteRange;
+}

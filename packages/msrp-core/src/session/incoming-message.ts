@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { MsrpError } from '../errors.js';
-import type { ContentType } from '../wire/content-type.js';
+import { mediaTypeOf, type ContentType } from '../wire/content-type.js';
 import { parseParams } from '../wire/grammar.js';
 import type { HeaderField } from '../wire/head.js';
 import { saveMessage, type SavedFile } from './file-transfer.js';
@@ -22,9 +22,17 @@ export interface ReassemblyOptions {
   maxReorderBytes: number;
   /** Largest message accepted, in bytes. */
   maxSize: number;
+  /**
+   * Takes stream bytes of a message the reader has not taken yet: true when held so (the
+   * stream must not pause the connection), false once the reader has it.
+   * @throws {MsrpError} 413 when the session holds too much for messages not taken yet.
+   */
+  holdQueued: (message: IncomingMessage, bytes: number) => boolean;
   /** Called when a stream consumer wants more after the connection was paused for it. */
   resume: () => void;
 }
+
+const KEEPALIVE_TYPE = 'text/x-msrp-heartbeat';
 
 /**
  * A message received on a session. Small messages arrive whole (`body`); large ones
@@ -66,6 +74,15 @@ export class IncomingMessage {
     });
     // Nobody may be waiting; an abort is also reported through `aborted` and the stream.
     this.completed.catch(() => undefined);
+  }
+
+  /**
+   * Whether this is keep-alive traffic rather than a message for the user: msrp-node-lib
+   * sends `text/x-msrp-heartbeat` messages to keep idle connections open. Chat
+   * applications skip these.
+   */
+  get isKeepalive(): boolean {
+    return this.contentType !== undefined && mediaTypeOf(this.contentType) === KEEPALIVE_TYPE;
   }
 
   /** The `filename` of Content-Disposition, if the sender gave one (RFC 2183). */
@@ -152,7 +169,7 @@ export class Reassembly {
    * @throws {MsrpError} 413 past max-size or the reorder bound, 400 past the announced total.
    */
   write(bytes: Buffer): boolean {
-    if (this.#refused) {
+    if (this.#refused || this.message.aborted) {
       // RFC 4975 §7.1: 413 tells the sender to stop sending this message.
       throw new MsrpError('MSRP_ERR_ABORTED', 'The receiver stopped reading this message', {
         status: 413,
@@ -245,15 +262,19 @@ export class Reassembly {
   }
 
   #append(bytes: Buffer): boolean {
-    this.message.received += bytes.length;
     if (this.#parts) {
+      this.message.received += bytes.length;
       // Copy: the parser's slices are views of socket buffers that we must not pin.
       this.#parts.push(Buffer.from(bytes));
       this.#partBytes += bytes.length;
       if (this.#partBytes > this.#options.inMemoryThreshold) this.#toStream();
       return true;
     }
-    return this.message.stream!.push(bytes);
+    // Not taken by the reader yet: never pause for it (see ReassemblyOptions.holdQueued).
+    const held = this.#options.holdQueued(this.message, bytes.length);
+    this.message.received += bytes.length;
+    const room = this.message.stream!.push(bytes);
+    return held || room;
   }
 
   #toStream(): void {
@@ -267,8 +288,9 @@ export class Reassembly {
     stream.on('error', () => undefined);
     // The reader destroyed the stream (gave up, or could not store it): refuse the rest.
     stream.on('close', () => {
-      if (this.#done) return;
-      this.#refused = true;
+      if (!this.#done) this.#refused = true;
+      // However it ended, the stream no longer holds its connection back: had the parser
+      // paused for it, nothing else would resume it, and other sessions share the connection.
       resume();
     });
     for (const part of this.#parts ?? []) stream.push(part);

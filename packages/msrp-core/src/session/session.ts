@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import { MsrpError } from '../errors.js';
 import { mediaTypeOf, parseContentType, type ContentType } from '../wire/content-type.js';
-import type { HeaderField, RequestHead, ResponseHead } from '../wire/head.js';
+import type { RequestHead, ResponseHead } from '../wire/head.js';
 import type { StatusHeader } from '../wire/status-header.js';
 import type { ByteRange } from '../wire/byte-range.js';
 import { newMessageId, newTransactionId } from '../wire/ids.js';
@@ -15,97 +15,33 @@ import {
   encodeHead,
 } from '../wire/serializer.js';
 import { formatUri, type MsrpUri } from '../wire/uri.js';
-import { DeliveryError, type Delivery, type Progress } from './delivery.js';
-import {
-  attachmentHeader,
-  FILE_HASH_HEADER,
-  HashTap,
-  openFileSource,
-  type FileHashes,
-} from './file-transfer.js';
+import { ChunkLength } from './chunk-length.js';
+import { bodiless, describesNoBody, emptySend, type ChunkReceiver } from './chunk-receiver.js';
+import { DeliveryError, type Delivery } from './delivery.js';
+import { attachmentHeader, FILE_HASH_HEADER, HashTap, openFileSource } from './file-transfer.js';
 import { Reassembly, type IncomingMessage } from './incoming-message.js';
+import type {
+  FileDelivery,
+  SendFileOptions,
+  SendOptions,
+  SessionEvents,
+  SessionOptions,
+  SessionState,
+} from './options.js';
 import { OutgoingMessage, type MessageSource } from './outgoing-message.js';
+import { RecentIds } from './recent-ids.js';
 import type { SessionLink } from './session-link.js';
 
-/** Options of a {@link Session}; an endpoint passes its defaults. */
-export interface SessionOptions {
-  /**
-   * Media types we accept (RFC 4975 §8 accept-types): `type/subtype`, `type/*` or `*`.
-   * Other content gets 415. Default `['*']`.
-   */
-  acceptTypes?: readonly string[];
-  /** Largest message we accept, in bytes (a=max-size); larger ones get 413. Default 2^53-1. */
-  maxSize?: number;
-  /** Largest message the peer accepts (its a=max-size); larger sends fail locally. */
-  remoteMaxSize?: number;
-  /** Messages up to this size are delivered whole; larger ones as a stream. Default 1 MiB. */
-  inMemoryThreshold?: number;
-  /** Out-of-order bytes held per message while a gap is open. Default 1 MiB. */
-  maxReorderBytes?: number;
-  /** Messages being received at once (not yet complete). Default 64; more get 413. */
-  maxIncompleteMessages?: number;
-  /** Complete messages waiting for the reader; more get 413 until it catches up. Default 1024. */
-  maxQueuedMessages?: number;
-  /**
-   * Body bytes per outgoing chunk. Default 8192: relays in the field drop larger frames
-   * (Kamailio's msrp module drops bodies over 10240 bytes). Raise it on direct paths.
-   */
-  chunkSize?: number;
-  /** Chunks sent and not yet answered, at most. Default 256. */
-  maxInFlightChunks?: number;
-  /**
-   * Body bytes sent and not yet answered, at most. Default 16 MiB: enough to keep a fast
-   * path busy with large chunks; the bytes sit in socket buffers, not in the session.
-   */
-  maxInFlightBytes?: number;
-  /**
-   * Keep the session when its connection closes, to be bound again by the next peer that
-   * sends to it (what `msrp listen` does). Default false: the session closes with it.
-   */
-  rebind?: boolean;
-}
-
-/** Options of {@link Session.send}. */
-export interface SendOptions {
-  /** Content-Type. Default `text/plain;charset=utf-8` for strings, `application/octet-stream` otherwise. */
-  contentType?: string;
-  /** Ask for a success REPORT (RFC 4975 §7.1.2); the delivery then waits for it. */
-  successReport?: boolean;
-  /** MIME headers of the body, e.g. Content-Disposition. */
-  contentHeaders?: readonly HeaderField[];
-  /** Total size for a streamed source, when known (Byte-Range total). */
-  size?: number;
-  /** Called as chunks are confirmed. */
-  onProgress?: (progress: Progress) => void;
-  /** Aborts the message (`#`) when signalled. */
-  signal?: AbortSignal;
-  /** Use this Message-ID instead of a fresh one. */
-  messageId?: string;
-  /** Extension headers for the last chunk (e.g. the file hash). */
-  lastChunkHeaders?: () => readonly HeaderField[];
-}
-
-/** Options of {@link Session.sendFile}. */
-export interface SendFileOptions extends Omit<SendOptions, 'contentHeaders' | 'lastChunkHeaders'> {
-  /** File name for Content-Disposition. Default: the path's base name. */
-  name?: string;
-}
-
-/** The result of a successful {@link Session.sendFile}: the delivery and the file's hashes. */
-export interface FileDelivery extends Delivery, FileHashes {}
-
-/** Life cycle of a session. */
-export type SessionState = 'new' | 'connecting' | 'waiting' | 'bound' | 'closed';
-
-/** Events of a {@link Session}. */
-export interface SessionEvents {
-  /** The session is bound to a connection (RFC 4975 §5.4). */
-  bound: [];
-  /** The bound connection closed; with `rebind` the session waits for the next one. */
-  unbound: [error?: Error];
-  /** The session closed; no more messages. */
-  close: [];
-}
+// The options and events live in their own file; they are still found here.
+export type {
+  FileDelivery,
+  SendFileOptions,
+  SendOptions,
+  SessionEvents,
+  SessionOptions,
+  SessionState,
+} from './options.js';
+export type { ChunkReceiver } from './chunk-receiver.js';
 
 interface Sending {
   readonly message: OutgoingMessage;
@@ -118,12 +54,20 @@ interface Sending {
   /** The success REPORT, once it came (it may overtake the last 200). */
   report: StatusHeader | undefined;
   reportRange: ByteRange | undefined;
+  /** Waits for the success REPORT once every chunk was confirmed. */
+  reportTimer?: NodeJS.Timeout;
+  /** Bytes of the message in chunks written so far: where a `#` would start. */
+  written: number;
+  /** The chunk ending in `$` was written: nothing is left to abort on the wire. */
+  endWritten: boolean;
+  /** A large chunk is being written in slices; it ends itself with `#` on abort. */
+  writing: boolean;
 }
 
 const TEXT_PLAIN = 'text/plain;charset=utf-8';
 /** Chunks larger than this are written in slices of this size, and can be interrupted between them. */
 const INTERRUPT_SLICE = 256 * 1024;
-/** How many completed Message-IDs a session remembers to recognise resent chunks. */
+/** How many finished Message-IDs, each way, a session remembers for late chunks and REPORTs. */
 const REMEMBERED_MESSAGES = 256;
 const OCTETS = 'application/octet-stream';
 
@@ -171,8 +115,14 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
   // Receiving.
   readonly #incoming = new Map<string, Reassembly>();
   /** Recently finished incoming messages: resent chunks of these are not new messages. */
-  readonly #finished = new Map<string, 'complete' | 'failed'>();
+  readonly #finished = new RecentIds<'complete' | 'failed'>(REMEMBERED_MESSAGES);
+  /** Recently settled outgoing messages: their late REPORTs are still ours to report. */
+  readonly #settled = new RecentIds<true>(REMEMBERED_MESSAGES);
   readonly #inbox: IncomingMessage[] = [];
+  /** The messages of #inbox, with the stream bytes each holds: these must not pause the connection. */
+  readonly #queued = new Map<IncomingMessage, number>();
+  /** Stream bytes held by the messages of #inbox, in all (bounded by maxQueuedStreamBytes). */
+  #queuedBytes = 0;
   #reader: ((result: IteratorResult<IncomingMessage>) => void) | undefined;
 
   /** @internal Sessions are made by `Endpoint.createSession()`. */
@@ -201,6 +151,8 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
       maxInFlightChunks: options.maxInFlightChunks ?? 256,
       maxInFlightBytes: options.maxInFlightBytes ?? 16 * 1024 * 1024,
       rebind: options.rebind ?? false,
+      reportTimeout: options.reportTimeout ?? 30_000,
+      maxQueuedStreamBytes: options.maxQueuedStreamBytes ?? 16 * 1024 * 1024,
     };
   }
 
@@ -275,7 +227,8 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
    * Sends a message, cut into chunks; resolves when every chunk is confirmed (and the
    * success REPORT arrived, when asked for).
    * @throws {DeliveryError} with the peer's status (413, 415, 481...) or 408 on timeout, and
-   * the number of bytes the peer confirmed.
+   * the number of bytes the peer confirmed; code `MSRP_ERR_REPORT_TIMEOUT` (408) when the
+   * success REPORT did not come within `reportTimeout` of the last 200.
    */
   send(
     content: string | Uint8Array | AsyncIterable<Uint8Array>,
@@ -320,6 +273,9 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
         reject,
         report: undefined,
         reportRange: undefined,
+        written: 0,
+        endWritten: false,
+        writing: false,
       };
       this.#sending.set(messageId, sending);
       this.#queue.push(sending);
@@ -357,7 +313,8 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
 
   /**
    * Aborts an outgoing message: no more chunks are sent, and if some were, the peer is
-   * told with an empty chunk ending in `#` (RFC 4975 §7.1). Its delivery rejects.
+   * told with a chunk ending in `#` (RFC 4975 §7.1). Its delivery rejects. Once the last
+   * chunk went out nothing is sent: only the wait (for 200s or the success REPORT) ends.
    */
   abort(messageId: string): void {
     const sending = this.#sending.get(messageId);
@@ -365,13 +322,15 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
     this.#abortWith(sending, new MsrpError('MSRP_ERR_ABORTED', `Message ${messageId} aborted`));
   }
 
-  /** Fails a message, telling the peer with `#` when some of it went out. */
+  /**
+   * Fails a message, telling the peer with `#` when some of it went out (RFC 4975 §7.1).
+   * Once its last chunk (`$`) is out there is nothing to abort: a `#` would start past the end.
+   */
   #abortWith(sending: Sending, error: MsrpError): void {
-    const { message } = sending;
-    if (message.sent > 0 && this.#state === 'bound') {
+    if (sending.written > 0 && !sending.endWritten && !sending.writing && this.#state === 'bound') {
       this.#writeChunk(
         sending,
-        { body: Buffer.alloc(0), start: message.sent + 1, last: false },
+        { body: Buffer.alloc(0), start: sending.written + 1, last: false },
         '#',
       ).sent.catch(() => undefined);
     }
@@ -387,6 +346,10 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
   async *[Symbol.asyncIterator](): AsyncGenerator<IncomingMessage, undefined> {
     for (;;) {
       const next = this.#inbox.shift();
+      if (next) {
+        this.#queuedBytes -= this.#queued.get(next) ?? 0;
+        this.#queued.delete(next);
+      }
       if (next) {
         yield next;
         continue;
@@ -455,7 +418,10 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
       throw peerError(413, `Message of ${total} bytes exceeds max-size ${o.maxSize}`);
     let reassembly = this.#incoming.get(messageId);
     if (!reassembly) {
-      if (!request.contentType && total === 0) return emptySend; // a binding SEND: nothing to deliver
+      // RFC 4975 §5.4, §7.1.1: a SEND without a body binds the session or keeps it alive;
+      // it has no Content-Type and a Byte-Range of 1-0/0 or none at all (msrp-node-lib's).
+      // It gets its 200 and is no message.
+      if (!request.contentType && describesNoBody(request.byteRange)) return bodiless;
       const finished = this.#finished.get(messageId);
       if (finished === 'complete') return emptySend; // a resent chunk of a delivered message
       if (finished === 'failed') throw peerError(413, `Message ${messageId} was stopped`);
@@ -474,6 +440,7 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
           inMemoryThreshold: o.inMemoryThreshold,
           maxReorderBytes: o.maxReorderBytes,
           maxSize: o.maxSize,
+          holdQueued: (message, bytes) => this.#holdQueued(message, bytes),
           resume: () => this.#link.resume(this),
         },
       );
@@ -482,8 +449,18 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
     const r = reassembly;
     r.beginChunk(range.start);
     this.#deliver(r);
+    const length = new ChunkLength(request.byteRange);
     return {
-      body: (part) => r.write(Buffer.from(part.buffer, part.byteOffset, part.length)),
+      body: (part) => {
+        length.body(part.length);
+        const room = r.write(Buffer.from(part.buffer, part.byteOffset, part.length));
+        // A message of unknown size turns into a stream when it outgrows inMemoryThreshold,
+        // maybe inside one long chunk (1-*/*): the reader must have it now, or nobody drains
+        // the stream and the connection stays paused for good.
+        this.#deliver(r);
+        return room;
+      },
+      check: (flag) => length.end(flag),
       end: (flag) => {
         const hash = request.extensions?.find(
           (h) => h.name.toLowerCase() === FILE_HASH_HEADER.toLowerCase(),
@@ -492,7 +469,7 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
         this.#deliver(r);
         if (r.done) {
           this.#incoming.delete(messageId);
-          this.#remember(messageId, r.message.aborted ? 'failed' : 'complete');
+          this.#finished.add(messageId, r.message.aborted ? 'failed' : 'complete');
           // RFC 4975 §7.1.2: Success-Report yes asks for a REPORT once the message is complete.
           if (request.successReport === 'yes' && !r.message.aborted)
             this.#sendReport(request, r.message.received);
@@ -501,7 +478,7 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
       fail: (error) => {
         r.abort(error);
         this.#incoming.delete(messageId);
-        this.#remember(messageId, 'failed');
+        this.#finished.add(messageId, 'failed');
         this.#deliver(r);
       },
     };
@@ -509,29 +486,32 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
 
   /** @internal Takes an incoming REPORT (RFC 4975 §7.1.2) about one of our messages. */
   receiveReport(request: RequestHead): void {
-    const sending =
-      request.messageId === undefined ? undefined : this.#sending.get(request.messageId);
-    if (!sending || !request.status) return;
-    const { code } = request.status;
+    const { messageId, status, byteRange } = request;
+    if (messageId === undefined || !status) return;
+    const sending = this.#sending.get(messageId);
+    if (sending) this.#reportFor(sending, status, byteRange);
+    else if (!this.#settled.has(messageId)) return;
+    this.emit('report', { messageId, status, ...(byteRange && { byteRange }) });
+  }
+
+  #reportFor(sending: Sending, status: StatusHeader, range: ByteRange | undefined): void {
+    const { code } = status;
     if (code === 200) {
-      const range = request.byteRange;
       const whole =
         range === undefined ||
         range.end === '*' ||
         (range.start === 1 && range.end === range.total);
       if (!whole) return;
-      sending.report = request.status;
+      sending.report = status;
       sending.reportRange = range;
       if (this.#allConfirmed(sending)) this.#complete(sending);
       return;
     }
     this.#fail(
       sending,
-      new MsrpError(
-        'MSRP_ERR_REMOTE',
-        `Failure REPORT ${code} ${request.status.reason ?? ''}`.trim(),
-        { status: code },
-      ),
+      new MsrpError('MSRP_ERR_REMOTE', `Failure REPORT ${code} ${status.reason ?? ''}`.trim(), {
+        status: code,
+      }),
     );
   }
 
@@ -597,6 +577,8 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
     flag: ContinuationFlag,
   ): { sent: Promise<void>; response: Promise<ResponseHead> } {
     const end = chunk.start + chunk.body.length - 1;
+    if (flag !== '#') sending.written = end;
+    if (flag === '$') sending.endWritten = true;
     const { transactionId, head } = this.#chunkHead(sending, chunk, end);
     const endLine = encodeEndLine(transactionId, flag, true);
     const frame = chunk.body.length > 0 ? [head, chunk.body, endLine] : [head, endLine];
@@ -616,21 +598,29 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
     const { body } = chunk;
     const { transactionId, head } = this.#chunkHead(sending, chunk, '*');
     let offset = 0;
+    const { message } = sending;
+    sending.writing = true;
     const nextPart = (): Buffer | undefined => {
-      if (offset >= body.length || (offset > 0 && this.#othersWaiting(sending))) return undefined;
+      if (offset >= body.length || message.finished) return undefined;
+      if (offset > 0 && this.#othersWaiting(sending)) return undefined;
       const part = body.subarray(offset, offset + INTERRUPT_SLICE);
       offset += part.length;
       return part;
     };
     const endLine = (): Buffer => {
+      sending.writing = false;
+      sending.written = chunk.start - 1 + offset;
+      // Aborted while it was written: the chunk itself ends the message (RFC 4975 §7.1).
+      if (message.finished) return encodeEndLine(transactionId, '#', true);
       const interrupted = offset < body.length;
       if (interrupted) {
-        sending.message.unread(body.subarray(offset));
+        message.unread(body.subarray(offset));
         this.#inFlightBytes -= body.length - offset;
         inFlight.bytes = offset;
         if (!this.#queue.includes(sending)) this.#queue.push(sending);
       }
-      return encodeEndLine(transactionId, !interrupted && chunk.last ? '$' : '+', true);
+      sending.endWritten = !interrupted && chunk.last;
+      return encodeEndLine(transactionId, sending.endWritten ? '$' : '+', true);
     };
     return this.#link.sendParts(this, transactionId, head, nextPart, endLine);
   }
@@ -708,8 +698,22 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
         rate: seconds > 0 ? message.confirmed / seconds : 0,
       });
     }
-    if (this.#allConfirmed(sending) && (!options.successReport || sending.report))
-      this.#complete(sending);
+    if (!this.#allConfirmed(sending)) return;
+    if (!options.successReport || sending.report) this.#complete(sending);
+    else this.#awaitReport(sending);
+  }
+
+  /** Every chunk is confirmed; the success REPORT gets `reportTimeout` to come. */
+  #awaitReport(sending: Sending): void {
+    const ms = sending.options.reportTimeout ?? this.#options.reportTimeout;
+    sending.reportTimer = setTimeout(() => {
+      this.#fail(
+        sending,
+        new MsrpError('MSRP_ERR_REPORT_TIMEOUT', `No success REPORT within ${ms} ms`, {
+          status: 408,
+        }),
+      );
+    }, ms);
   }
 
   #allConfirmed(sending: Sending): boolean {
@@ -719,7 +723,9 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
   #complete(sending: Sending): void {
     const { message, report, reportRange } = sending;
     message.finished = true;
+    clearTimeout(sending.reportTimer);
     this.#sending.delete(message.messageId);
+    this.#settled.add(message.messageId, true);
     sending.resolve({
       messageId: message.messageId,
       bytes: message.confirmed,
@@ -732,7 +738,9 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
     const { message } = sending;
     if (message.finished && !this.#sending.has(message.messageId)) return;
     this.#dequeue(sending);
+    clearTimeout(sending.reportTimer);
     this.#sending.delete(message.messageId);
+    this.#settled.add(message.messageId, true);
     void message.close();
     const status = error instanceof MsrpError ? error.status : undefined;
     sending.reject(
@@ -777,15 +785,26 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
       reader({ value: message, done: false });
     } else {
       this.#inbox.push(message);
+      this.#queued.set(message, 0);
     }
   }
 
-  /** Keeps the ids of the last messages finished, so that their late chunks are not taken as new. */
-  #remember(messageId: string, outcome: 'complete' | 'failed'): void {
-    this.#finished.set(messageId, outcome);
-    if (this.#finished.size > REMEMBERED_MESSAGES) {
-      this.#finished.delete(this.#finished.keys().next().value!);
+  /**
+   * Bytes for the stream of a message that still waits in #inbox: nobody can read them yet,
+   * and the reader may be busy with an earlier message whose bytes come later on the same
+   * connection, so pausing would stall both for good. They are held, within a bound.
+   * @returns false when the message was taken by the reader (its stream may pause).
+   * @throws {MsrpError} 413 past `maxQueuedStreamBytes`.
+   */
+  #holdQueued(message: IncomingMessage, bytes: number): boolean {
+    const held = this.#queued.get(message);
+    if (held === undefined) return false;
+    if (this.#queuedBytes + bytes > this.#options.maxQueuedStreamBytes) {
+      throw peerError(413, 'Receiver is not keeping up');
     }
+    this.#queued.set(message, held + bytes);
+    this.#queuedBytes += bytes;
+    return true;
   }
 
   #sendReport(request: RequestHead, bytes: number): void {
@@ -834,15 +853,6 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
     return formatUri(this.localUri);
   }
 }
-
-/** What receives the body and end-line of one incoming SEND chunk. */
-export interface ChunkReceiver {
-  body(part: Uint8Array): boolean;
-  end(flag: ContinuationFlag): void;
-  fail(error: MsrpError): void;
-}
-
-const emptySend: ChunkReceiver = { body: () => true, end: () => undefined, fail: () => undefined };
 
 function peerError(status: number, message: string): MsrpError {
   return new MsrpError(status === 413 ? 'MSRP_ERR_LIMIT' : 'MSRP_ERR_BAD_HEADER', message, {

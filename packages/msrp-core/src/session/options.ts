@@ -1,0 +1,104 @@
+import type { HeaderField } from '../wire/head.js';
+import type { Delivery, Progress, ReceivedReport } from './delivery.js';
+import type { FileHashes } from './file-transfer.js';
+
+/** Options of a {@link Session}; an endpoint passes its defaults. */
+export interface SessionOptions {
+  /**
+   * Media types we accept (RFC 4975 §8 accept-types): `type/subtype`, `type/*` or `*`.
+   * Other content gets 415. Default `['*']`.
+   */
+  acceptTypes?: readonly string[];
+  /** Largest message we accept, in bytes (a=max-size); larger ones get 413. Default 2^53-1. */
+  maxSize?: number;
+  /** Largest message the peer accepts (its a=max-size); larger sends fail locally. */
+  remoteMaxSize?: number;
+  /** Messages up to this size are delivered whole; larger ones as a stream. Default 1 MiB. */
+  inMemoryThreshold?: number;
+  /** Out-of-order bytes held per message while a gap is open. Default 1 MiB. */
+  maxReorderBytes?: number;
+  /** Messages being received at once (not yet complete). Default 64; more get 413. */
+  maxIncompleteMessages?: number;
+  /** Complete messages waiting for the reader; more get 413 until it catches up. Default 1024. */
+  maxQueuedMessages?: number;
+  /**
+   * Bytes that streamed messages may hold, in all, while they wait in the session for the
+   * reader to take them. Such a message cannot pause the connection: the reader may be busy
+   * with an earlier message whose bytes come after on that connection. Past it the message
+   * gets 413. Default 16 MiB.
+   */
+  maxQueuedStreamBytes?: number;
+  /**
+   * Body bytes per outgoing chunk. Default 8192: relays in the field drop larger frames
+   * (Kamailio's msrp module drops bodies over 10240 bytes). Raise it on direct paths.
+   */
+  chunkSize?: number;
+  /** Chunks sent and not yet answered, at most. Default 256. */
+  maxInFlightChunks?: number;
+  /**
+   * Body bytes sent and not yet answered, at most. Default 16 MiB: enough to keep a fast
+   * path busy with large chunks; the bytes sit in socket buffers, not in the session.
+   */
+  maxInFlightBytes?: number;
+  /**
+   * Keep the session when its connection closes, to be bound again by the next peer that
+   * sends to it (what `msrp listen` does). Default false: the session closes with it.
+   */
+  rebind?: boolean;
+  /**
+   * Milliseconds to wait for a success REPORT asked for with `successReport`, counted from
+   * the moment every chunk was confirmed with 200; then the send fails with a
+   * {@link DeliveryError} of code `MSRP_ERR_REPORT_TIMEOUT` and status 408. Default 30 000.
+   */
+  reportTimeout?: number;
+}
+
+/** Options of {@link Session.send}. */
+export interface SendOptions {
+  /** Content-Type. Default `text/plain;charset=utf-8` for strings, `application/octet-stream` otherwise. */
+  contentType?: string;
+  /** Ask for a success REPORT (RFC 4975 §7.1.2); the delivery then waits for it. */
+  successReport?: boolean;
+  /** MIME headers of the body, e.g. Content-Disposition. */
+  contentHeaders?: readonly HeaderField[];
+  /** Total size for a streamed source, when known (Byte-Range total). */
+  size?: number;
+  /** Called as chunks are confirmed. */
+  onProgress?: (progress: Progress) => void;
+  /** Aborts the message (`#`) when signalled. */
+  signal?: AbortSignal;
+  /** Use this Message-ID instead of a fresh one. */
+  messageId?: string;
+  /** Extension headers for the last chunk (e.g. the file hash). */
+  lastChunkHeaders?: () => readonly HeaderField[];
+  /** The session's `reportTimeout` for this message (milliseconds). */
+  reportTimeout?: number;
+}
+
+/** Options of {@link Session.sendFile}. */
+export interface SendFileOptions extends Omit<SendOptions, 'contentHeaders' | 'lastChunkHeaders'> {
+  /** File name for Content-Disposition. Default: the path's base name. */
+  name?: string;
+}
+
+/** The result of a successful {@link Session.sendFile}: the delivery and the file's hashes. */
+export interface FileDelivery extends Delivery, FileHashes {}
+
+/** Life cycle of a session. */
+export type SessionState = 'new' | 'connecting' | 'waiting' | 'bound' | 'closed';
+
+/** Events of a {@link Session}. */
+export interface SessionEvents {
+  /** The session is bound to a connection (RFC 4975 §5.4). */
+  bound: [];
+  /** The bound connection closed; with `rebind` the session waits for the next one. */
+  unbound: [error?: Error];
+  /** The session closed; no more messages. */
+  close: [];
+  /**
+   * A REPORT arrived for one of our messages (RFC 4975 §7.1.2): while it is being sent, or
+   * after its send settled (the last 256 messages are remembered). A failure REPORT after a
+   * send resolved means the message did not reach its destination after all.
+   */
+  report: [report: ReceivedReport];
+}
