@@ -4,7 +4,7 @@
 // which `pnpm install` runs as the workspace's prepare script.
 import { existsSync } from 'node:fs';
 import process from 'node:process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, URL } from 'node:url';
 
 const entry = new URL('../dist/cli/msrp-relay.js', import.meta.url);
 if (!existsSync(entry)) {

@@ -26,6 +26,8 @@ import {
   usage,
   within,
 } from './common.js';
+import { dropKeepalive, isKeepalive, KEEPALIVE_HELP } from './keepalive.js';
+import { printAbove } from './chat-screen.js';
 import { isText, openListener } from './listen.js';
 import { clientEndpoint, connectSession, defaultFrom } from './send.js';
 
@@ -41,12 +43,13 @@ With --listen, waits for a peer (e.g. another \`msrp chat --to\`) on URI and pri
 are sent once one is. When the peer leaves, the next one may connect.
 
 Options:
-  --to URI          the peer's session URI, e.g. msrp://127.0.0.1:2855/chat;tcp
+  --to URI          the peer's session URI, e.g. 'msrp://127.0.0.1:2855/chat;tcp'
   --from URI        our own session URI (with --to). Default: a random session-id
   --listen          wait for the peer instead of connecting to it
   --uri URI         with --listen: the session URI to listen on (port 0: any free port)
-  --fingerprint FP  msrps (--to): the SHA-256 fingerprint the peer's certificate must have
-  --ca FILE         msrps (--to): PEM CA certificates to verify the peer against
+  --fingerprint FP  msrps: the SHA-256 fingerprint the certificate of the peer (--to) or
+                    of the relay (--listen --relay) must have
+  --ca FILE         msrps: PEM CA certificates to verify the peer or the relay against
   --tls-cert FILE   with --listen: PEM certificate, listen for msrps (TLS)
   --tls-key FILE    with --listen: PEM private key of --tls-cert
   --timeout MS      give up connecting, or waiting for a response, after MS milliseconds
@@ -54,6 +57,7 @@ ${RELAY_HELP}
   -h, --help        show this help
 
 Status lines (connected, disconnected, undelivered messages) go to stderr.
+${KEEPALIVE_HELP}
 
 ${EXIT_CODES_HELP}`;
 
@@ -117,15 +121,14 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
   let session: Session;
   if (values.listen) {
     if (values.to !== undefined) throw usage('--listen and --to exclude each other');
-    if (values.fingerprint !== undefined || values.ca !== undefined) {
-      throw usage('--fingerprint and --ca are for --to');
-    }
+    const relayTls = tlsClientFlags(values);
+    if (relayTls && !relays) throw usage('--fingerprint and --ca go with --to or --relay');
     const listener = await openListener(
       values.uri === undefined && relays ? undefined : uriFlag('--uri', values.uri),
       tlsServerFlags(values),
       {},
       out,
-      relays,
+      { relays, relayTls },
     );
     ({ endpoint, session } = listener);
   } else {
@@ -145,6 +148,20 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
     out.status(`connected to ${formatUri(to)}`, {});
   }
 
+  // On a terminal: a prompt, and incoming lines printed above the line being typed.
+  const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
+  const input = createInterface({
+    input: process.stdin,
+    crlfDelay: Infinity,
+    ...(tty && { output: process.stdout, prompt: '> ' }),
+  });
+  const show = (stream: NodeJS.WriteStream, text: string): void => {
+    if (tty) printAbove(input, stream, text);
+    else stream.write(`${text}\n`);
+  };
+  out.writeStatus = (line) => show(process.stderr, line);
+  if (tty) input.prompt();
+
   let ending = false;
   const finished = new Promise<void>((resolve) => {
     onSignal(() => resolve());
@@ -155,9 +172,9 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
         resolve();
       });
     }
-    const input = createInterface({ input: process.stdin, crlfDelay: Infinity });
     let sending = Promise.resolve();
     input.on('line', (line) => {
+      if (tty) input.prompt();
       if (line === '') return;
       sending = sending.then(async () => {
         if (!(await whenBound(session))) return;
@@ -174,7 +191,11 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
 
   const reading = (async () => {
     for await (const message of session) {
-      process.stdout.write(`${showMessage(message)}\n`);
+      if (isKeepalive(message)) {
+        dropKeepalive(message);
+        continue;
+      }
+      show(process.stdout, showMessage(message));
       // Files are not shown: drain them so the connection keeps flowing.
       message.stream?.on('error', () => undefined).resume();
     }
@@ -184,5 +205,6 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
   ending = true;
   await within(endpoint.close(), 3000);
   await within(reading, 1000);
+  input.close();
   return EXIT.ok;
 }

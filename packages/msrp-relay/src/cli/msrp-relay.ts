@@ -8,7 +8,13 @@ import { StaticCredentialStore, type CredentialStore } from '../credential-store
 import { FileCredentialStore } from '../file-credential-store.js';
 import { createRelayMetrics } from '../metrics.js';
 import { Relay } from '../relay.js';
-import { HELP, resolveConfig, UsageError, type RelayCommandConfig } from './config.js';
+import {
+  HELP,
+  packageVersion,
+  resolveConfig,
+  UsageError,
+  type RelayCommandConfig,
+} from './config.js';
 
 /** Users given with --user, in front of the users file (checked first). */
 class LayeredStore implements CredentialStore {
@@ -24,6 +30,10 @@ class LayeredStore implements CredentialStore {
 }
 
 async function main(args: readonly string[]): Promise<number> {
+  if (args.includes('--version') || args.includes('-V')) {
+    process.stdout.write(`msrp-relay ${packageVersion()}\n`);
+    return 0;
+  }
   let config: RelayCommandConfig | undefined;
   try {
     config = resolveConfig(args, process.env, (path) => readFileSync(path, 'utf8'));
@@ -37,7 +47,14 @@ async function main(args: readonly string[]): Promise<number> {
     return 0;
   }
   const log = pino(
-    { level: config.logLevel, base: { pid: process.pid }, name: 'msrp-relay' },
+    {
+      level: config.logLevel,
+      base: { pid: process.pid },
+      name: 'msrp-relay',
+      // What operators grep for: "level":"warn" and an ISO time, not 40 and epoch ms.
+      formatters: { level: (label) => ({ level: label }) },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
     pino.destination({ dest: 2, sync: false }),
   );
 
