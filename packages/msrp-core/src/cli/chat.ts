@@ -43,7 +43,7 @@ With --listen, waits for a peer (e.g. another \`msrp chat --to\`) on URI and pri
 are sent once one is. When the peer leaves, the next one may connect.
 
 Options:
-  --to URI          the peer's session URI, e.g. 'msrp://127.0.0.1:2855/chat;tcp'
+  --to URI          the session URI of the peer, e.g. 'msrp://127.0.0.1:2855/chat;tcp'
   --from URI        our own session URI (with --to). Default: a random session-id
   --listen          wait for the peer instead of connecting to it
   --uri URI         with --listen: the session URI to listen on (port 0: any free port)

@@ -42,8 +42,8 @@ text message or one file, waits until the peer has confirmed every chunk (and se
 the success REPORT with --report), prints a one-line summary and exits 0 only then.
 
 Options:
-  --to URI            the peer's session URI, 'msrp://host:port/session;tcp' (msrps for
-                      TLS); behind relays, its whole path in quotes: 'URI URI ...'
+  --to URI            the session URI of the peer, 'msrp://host:port/session;tcp' (msrps
+                      for TLS); behind relays, its whole path in quotes: 'URI URI ...'
   --from URI          our own session URI (From-Path). Default: a random session-id
   --text TEXT         send TEXT as text/plain;charset=utf-8
   --file PATH         send a file (Content-Type from its name, SHA-256 announced)
