@@ -58,6 +58,13 @@ async function main(args: readonly string[]): Promise<number> {
     pino.destination({ dest: 2, sync: false }),
   );
 
+  // Listen for the stop signals before anything else: one arriving while we start (a
+  // supervisor stopping us at once) must still mean a clean stop, not the default kill.
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+
   let tls: TlsServerOptions | undefined;
   let fileStore: FileCredentialStore | undefined;
   try {
@@ -124,10 +131,7 @@ async function main(args: readonly string[]): Promise<number> {
       (e: unknown) => log.error({ error: (e as Error).message }, 'users file not reloaded'),
     );
   });
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
+  const signal = await signalled;
   log.info({ signal }, 'shutting down');
   // A second signal means: now.
   const hard = (): void => process.exit(130);
