@@ -1,6 +1,6 @@
 // End-to-end tests of the `msrp` command: each test spawns the real CLI (through tsx, on the
 // TypeScript sources) on loopback and checks what it prints, stores and exits with.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -281,6 +281,33 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     expect(results[0].stderr).toContain('unknown command "fly"');
     expect(results[1].stderr).toContain("'--txet'");
     expect(results[2].stderr).toContain('--uri: Invalid MSRP URI');
+  });
+
+  it('pnpm demo: --help, and a bad flag or --size is one line and exit 2', async ({ expect }) => {
+    const demo = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+      new Promise((resolve) => {
+        execFile(
+          tsx,
+          ['--conditions=source', 'scripts/demo.ts', ...args],
+          { cwd: root },
+          (error, stdout, stderr) =>
+            resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+        );
+      });
+    const [help, size, zero, flag] = await Promise.all([
+      demo(['--help']),
+      demo(['--size', 'lots']),
+      demo(['--size', '0']),
+      demo(['--sise', '1M']),
+    ]);
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toMatch(/^Usage: pnpm demo [\s\S]*--size/);
+    for (const result of [size, zero, flag]) {
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/^demo: [^\n]+\n$/);
+    }
+    expect(size.stderr).toContain('--size must be a positive size');
+    expect(flag.stderr).toContain("'--sise'");
   });
 
   it('listen prints the URI it really listens on and exits 0 on SIGTERM', async ({
