@@ -234,7 +234,7 @@ describe('the built commands (node_modules/.bin)', { timeout: 120_000 }, () => {
       const port = parseUri((await nextLine(relay.lines)).replace(/^listening /, '')).port!;
       expect(await portIsFree(port)).toBe(false);
       relay.child.kill(signal);
-      const [code] = (await once(relay.child, 'exit')) as [number | null];
+      const [code] = (await once(relay.child, 'close')) as [number | null];
       expect(code, relay.stderr()).toBe(0);
       expect(await portIsFree(port)).toBe(true);
       // Logs carry level names and ISO times.
@@ -255,7 +255,8 @@ describe('the built commands (node_modules/.bin)', { timeout: 120_000 }, () => {
       { env },
     );
     const relayUri = (await nextLine(relay.lines)).replace(/^listening /, '');
-    expect(relay.stderr()).toContain('"realm":"from-cwd"');
+    // The config file was read from `dir` ("relay started" is logged after the listening line).
+    await eventually(() => relay.stderr().includes('"realm":"from-cwd"'));
 
     // msrp: --out and --file relative to INIT_CWD too, through the relay as carol.
     const msrpEnv = { ...env, npm_lifecycle_event: 'msrp' };
@@ -321,7 +322,7 @@ describe('the built commands (node_modules/.bin)', { timeout: 120_000 }, () => {
 
     await first.close(0);
     // --reconnect 0: a clear message and exit 3 (connection lost).
-    const [code] = (await once(quitter.child, 'exit')) as [number | null];
+    const [code] = (await once(quitter.child, 'close')) as [number | null];
     expect(code).toBe(3);
     expect(quitter.stderr()).toMatch(
       /msrp listen: lost the connection to the relay msrp:\/\/127\.0\.0\.1:\d+;tcp\n/,
