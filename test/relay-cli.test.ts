@@ -223,7 +223,7 @@ describe('the built commands (node_modules/.bin)', { timeout: 120_000 }, () => {
     const elapsed = performance.now() - started;
     expect(help.stdout).toMatch(/^Usage: msrp <command>/);
     // tsx compiling the sources took ~4 s here; node on dist/ ~0.15 s. A wide bound for a busy machine.
-    expect(elapsed).toBeLessThan(2000);
+    expect(elapsed).toBeLessThan(3000);
     const version = await run(join(root, 'node_modules/.bin/msrp-relay'), ['--version']);
     expect(version.stdout).toBe('msrp-relay 0.1.0\n');
   });

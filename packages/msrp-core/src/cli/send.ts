@@ -222,7 +222,9 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
     const options = {
       ...(contentType !== undefined && { contentType }),
       ...(successReport && { successReport: true }),
-      // The report timeout and a failure REPORT arriving before exit plug in here.
+      // To wire in once the library has them: `reportTimeout` (its DeliveryError
+      // MSRP_ERR_REPORT_TIMEOUT already maps to exit 4 in classify), and the Session 'report'
+      // event, through which a failure REPORT arriving before exit turns success into failure.
       ...(progress && { onProgress: progress.update.bind(progress) }),
       signal: abort.signal,
     };
