@@ -28,7 +28,8 @@ import {
 } from './common.js';
 import { dropKeepalive, isKeepalive, KEEPALIVE_HELP } from './keepalive.js';
 import { printAbove } from './chat-screen.js';
-import { isText, openListener } from './listen.js';
+import { openListener } from './listen.js';
+import { isText } from './receive.js';
 import { clientEndpoint, connectSession, defaultFrom } from './send.js';
 
 export const CHAT_HELP = `Usage: msrp chat --to URI [options]
