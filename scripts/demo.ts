@@ -25,19 +25,54 @@ const USERS = [
   { username: 'bob', password: 'bob-demo-password' },
 ];
 
-const { values } = parseArgs({
-  args: process.argv.slice(2).filter((a) => a !== '--'),
-  options: {
-    size: { type: 'string', default: '100M' },
-    'chunk-size': { type: 'string', default: '256k' },
-    keep: { type: 'boolean', default: false },
-  },
-});
+const HELP = `Usage: pnpm demo [--size 100M] [--chunk-size 256k] [--keep]
 
-function bytesOf(text: string): number {
+A relay on loopback; alice and bob authenticate to it, negotiate a session with SDP in a
+SIP INVITE, chat, and alice sends bob a generated file through the relay. Exit 0 only if
+all of it worked.
+
+  --size N        size of the file (k, M, G suffixes: binary multiples). Default 100M
+  --chunk-size N  body bytes per chunk. Default 256k
+  --keep          keep the files (their directory is printed)
+  -h, --help      show this help`;
+
+/** A mistake on the command line: one line on stderr and exit 2, never a stack trace. */
+function usageError(message: string): never {
+  process.stderr.write(`demo: ${message} (see pnpm demo --help)\n`);
+  process.exit(2);
+}
+
+function parseFlags(): { size: string; 'chunk-size': string; keep: boolean } {
+  try {
+    const { values } = parseArgs({
+      args: process.argv.slice(2).filter((a) => a !== '--'),
+      options: {
+        size: { type: 'string', default: '100M' },
+        'chunk-size': { type: 'string', default: '256k' },
+        keep: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+    if (values.help) {
+      process.stdout.write(`${HELP}\n`);
+      process.exit(0);
+    }
+    return values;
+  } catch (e) {
+    return usageError((e as Error).message.split('\n')[0]!);
+  }
+}
+
+const values = parseFlags();
+
+function bytesOf(flag: string, text: string): number {
   const m = /^(\d+)\s*([kmg]?)i?b?$/i.exec(text.trim());
-  if (!m) throw new Error(`not a size: ${text} (e.g. 100M, 1G, 64k)`);
-  return Number(m[1]) * { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase()]!;
+  const n = m
+    ? Number(m[1]) * { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase()]!
+    : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0)
+    usageError(`${flag} must be a positive size such as 100M, 1G or 64k, not "${text}"`);
+  return n;
 }
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -91,8 +126,8 @@ async function next(inbox: AsyncIterator<IncomingMessage>): Promise<IncomingMess
 }
 
 async function main(): Promise<number> {
-  const size = bytesOf(values.size);
-  const chunkSize = bytesOf(values['chunk-size']);
+  const size = bytesOf('--size', values.size);
+  const chunkSize = bytesOf('--chunk-size', values['chunk-size']);
   const dir = await mkdtemp(join(tmpdir(), 'msrp-demo-'));
   const relay = new Relay({ credentials: new StaticCredentialStore(USERS), realm: 'demo' });
   const endpoints: Endpoint[] = [];

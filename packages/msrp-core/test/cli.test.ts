@@ -1,19 +1,23 @@
 // End-to-end tests of the `msrp` command: each test spawns the real CLI (through tsx, on the
 // TypeScript sources) on loopback and checks what it prints, stores and exits with.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { createInterface } from 'node:readline';
+import { PassThrough, Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, it, type onTestFinished } from 'vitest';
-import { Endpoint, parseUri, type Session } from '../src/index.js';
+import { Endpoint, parseContentType, parseUri, type Session } from '../src/index.js';
 import { renderProgress } from '../src/cli/progress.js';
 import { safeFileName } from '../src/cli/files.js';
+import { printAbove } from '../src/cli/chat-screen.js';
+import { isKeepalive } from '../src/cli/keepalive.js';
+import { IncomingMessage } from '../src/session/incoming-message.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const tsx = join(root, 'node_modules/.bin/tsx');
@@ -217,6 +221,48 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
       expect(sendHelp.stdout).toContain(flag);
     }
     for (const flag of ['--to', '--listen', '--uri']) expect(chatHelp.stdout).toContain(flag);
+    // Examples copy-paste into a shell: an unquoted ";tcp" would end the command there.
+    for (const result of [top, listenHelp, sendHelp, chatHelp]) {
+      expect(unquotedUris(result.stdout)).toEqual([]);
+    }
+    expect(top.stdout).toContain("msrp send --to 'msrp://127.0.0.1:2855/inbox;tcp'");
+    expect(sendHelp.stdout).toContain('--no-report');
+    for (const text of [listenHelp.stdout, chatHelp.stdout]) {
+      expect(text).toContain('text/x-msrp-heartbeat');
+    }
+    expect(listenHelp.stdout).toMatch(/--fingerprint[\s\S]*--ca[\s\S]*--reconnect/);
+  });
+
+  it('--version prints the version of the package', async ({ expect, onTestFinished }) => {
+    const { version } = JSON.parse(
+      await readFile(join(root, 'packages/msrp-core/package.json'), 'utf8'),
+    ) as { version: string };
+    const [long, short] = await Promise.all([
+      run(onTestFinished, ['--version']),
+      run(onTestFinished, ['-V']),
+    ]);
+    for (const result of [long, short]) {
+      expect(result).toMatchObject({ code: 0, stdout: `msrp ${version}\n`, stderr: '' });
+    }
+  });
+
+  it('listen shows neither heartbeats nor empty messages, and stores no file for them', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const out = await dir('keepalive-out');
+    const { cli, uri } = await listen(onTestFinished, 'keepalive', ['--out', out]);
+    const endpoint = new Endpoint();
+    onTestFinished(() => endpoint.close());
+    const session = endpoint.createSession();
+    await session.connect([parseUri(uri)]);
+    // msrp-node-lib keeps sessions alive with these.
+    await session.send('HEARTBEAT', { contentType: 'text/x-msrp-heartbeat' });
+    await session.send(Buffer.alloc(0), { contentType: 'application/octet-stream' });
+    await session.send('a real line');
+    await cli.waitFor('stdout', /^a real line$/m);
+    expect(cli.stdout).toMatch(/^listening \S+\na real line\n$/);
+    expect(await readdir(out)).toEqual([]);
   });
 
   it('rejects unknown commands, unknown flags and bad values with exit 2 and one line', async ({
@@ -235,6 +281,33 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     expect(results[0].stderr).toContain('unknown command "fly"');
     expect(results[1].stderr).toContain("'--txet'");
     expect(results[2].stderr).toContain('--uri: Invalid MSRP URI');
+  });
+
+  it('pnpm demo: --help, and a bad flag or --size is one line and exit 2', async ({ expect }) => {
+    const demo = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+      new Promise((resolve) => {
+        execFile(
+          tsx,
+          ['--conditions=source', 'scripts/demo.ts', ...args],
+          { cwd: root },
+          (error, stdout, stderr) =>
+            resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+        );
+      });
+    const [help, size, zero, flag] = await Promise.all([
+      demo(['--help']),
+      demo(['--size', 'lots']),
+      demo(['--size', '0']),
+      demo(['--sise', '1M']),
+    ]);
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toMatch(/^Usage: pnpm demo [\s\S]*--size/);
+    for (const result of [size, zero, flag]) {
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/^demo: [^\n]+\n$/);
+    }
+    expect(size.stderr).toContain('--size must be a positive size');
+    expect(flag.stderr).toContain("'--sise'");
   });
 
   it('listen prints the URI it really listens on and exits 0 on SIGTERM', async ({
@@ -271,7 +344,8 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     const first = await run(onTestFinished, ['send', '--to', uri, '--text', 'Hello, MSRP!']);
     expect(first.stderr).toBe('');
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toMatch(/^delivered message: 12 bytes in [\d.]+ s \([\d.]+ MB\/s\)\n$/);
+    // No rate for a short text: "(0.00 MB/s)" says nothing.
+    expect(first.stdout).toMatch(/^delivered message: 12 bytes in [\d.]+ s\n$/);
     await cli.waitFor('stdout', /^Hello, MSRP!$/m);
     // The first sender has left: the next one binds the same session URI (rebind), and
     // --report waits for the success REPORT.
@@ -303,7 +377,9 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     ]);
     expect(sent.stderr).toBe('');
     expect(sent.code, sent.stderr).toBe(0);
-    expect(sent.stdout).toContain(`delivered photo.bin: ${bytes.length} bytes`);
+    expect(sent.stdout).toMatch(
+      new RegExp(`^delivered photo\\.bin: ${bytes.length} bytes in [\\d.]+ s \\([\\d.]+ MB/s\\)`),
+    );
     expect(sent.stdout).toContain(`sha-256 ${sha256(bytes)}`);
     const [, path] = await cli.waitFor(
       'stdout',
@@ -600,7 +676,80 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
   });
 });
 
+/** msrp URIs with a ";" that are not inside quotes, apart from lines showing output. */
+function unquotedUris(help: string): string[] {
+  return help
+    .split('\n')
+    .filter((line) => !/^\s*listening /.test(line))
+    .flatMap((line) => line.replace(/'[^']*'|"[^"]*"/g, '').match(/msrps?:\/\/\S*;\S*/g) ?? []);
+}
+
 describe('CLI helpers', () => {
+  it('the help texts quote every URI with a ";"', async ({ expect }) => {
+    const { CHAT_HELP } = await import('../src/cli/chat.js');
+    const { LISTEN_HELP } = await import('../src/cli/listen.js');
+    const { SDP_HELP } = await import('../src/cli/sdp.js');
+    const { SEND_HELP } = await import('../src/cli/send.js');
+    expect(unquotedUris(`msrp://a:1/s;tcp, "msrp://b:1/s;tcp" 'msrp://c:1;tcp'`)).toEqual([
+      'msrp://a:1/s;tcp,',
+    ]);
+    for (const help of [CHAT_HELP, LISTEN_HELP, SDP_HELP, SEND_HELP]) {
+      expect(unquotedUris(help)).toEqual([]);
+    }
+  });
+
+  it('printAbove puts an incoming line above the prompt and redraws the partial input', ({
+    expect,
+  }) => {
+    const input = Object.assign(new PassThrough(), { isTTY: true });
+    let screen = '';
+    const output = Object.assign(
+      new Writable({
+        write(chunk: Buffer, _encoding, done): void {
+          screen += chunk.toString();
+          done();
+        },
+      }),
+      { isTTY: true, columns: 80 },
+    );
+    const rl = createInterface({ input, output, prompt: '> ', terminal: true });
+    try {
+      rl.prompt();
+      input.write('hel');
+      expect(rl.line).toBe('hel');
+      screen = '';
+      printAbove(rl, output, '< hi there');
+      // Back to column 0, clear the line, the message, then prompt and typed text again.
+      const at = screen.indexOf('< hi there\n');
+      expect(at).toBeGreaterThan(0);
+      expect(['\r', '\x1b[1G'].some((move) => screen.slice(0, at).includes(move))).toBe(true);
+      expect(screen.slice(0, at)).toContain('\x1b[2K');
+      expect(screen.slice(at + '< hi there\n'.length)).toContain('> hel');
+      // What is typed next continues the same input line.
+      input.write('lo\r');
+      expect(rl.line).toBe('');
+    } finally {
+      rl.close();
+    }
+  });
+
+  it('isKeepalive: heartbeat types and empty bodies', ({ expect }) => {
+    const message = (type: string, body: string): IncomingMessage =>
+      Object.assign(
+        new IncomingMessage({
+          messageId: 'm',
+          contentType: parseContentType(type)!,
+          contentHeaders: [],
+          size: Buffer.byteLength(body),
+        }),
+        { body: Buffer.from(body) },
+      );
+    expect(isKeepalive(message('text/x-msrp-heartbeat', 'HEARTBEAT'))).toBe(true);
+    expect(isKeepalive(message('TEXT/X-MSRP-HEARTBEAT;charset=utf-8', 'x'))).toBe(true);
+    expect(isKeepalive(message('text/plain', ''))).toBe(true);
+    expect(isKeepalive(message('text/plain', 'hi'))).toBe(false);
+  });
+
   it('safeFileName keeps only a harmless base name', ({ expect }) => {
     expect(safeFileName('../../etc/passwd', 'x')).toBe('passwd');
     expect(safeFileName('C:\\Windows\\evil.exe', 'x')).toBe('evil.exe');

@@ -1,8 +1,8 @@
 // The msrp-relay command (configuration, logs, metrics, health, SIGTERM), its users file,
 // and listening on TLS and IPv6.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { generate } from 'selfsigned';
 import { describe, expect, it } from 'vitest';
 import { digestHa1, parseUri, type MsrpUri } from '@msrp-ts/msrp-core';
-import { resolveConfig, UsageError } from '../src/cli/config.js';
+import { HELP, resolveConfig, UsageError } from '../src/cli/config.js';
 import { FileCredentialStore, parseUsersFile, Relay, StaticCredentialStore } from '../src/index.js';
 import { clientOf, endpoint, next, onCleanup, USERS } from './helpers.js';
 
@@ -197,12 +197,61 @@ describe('msrp-relay command', () => {
     child.kill('SIGTERM');
     const [code] = (await once(child, 'exit')) as [number];
     expect(code).toBe(0);
-    expect(logs.every((l) => typeof l.level === 'number' && typeof l.msg === 'string')).toBe(true);
+    // Level names and ISO times, what operators grep for (not pino's 30 and epoch ms).
+    for (const l of logs) {
+      expect(['debug', 'info', 'warn', 'error']).toContain(l.level);
+      expect(l.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(typeof l.msg).toBe('string');
+    }
+    expect(logs.find((l) => l.msg === 'AUTH failed')?.level).toBe('warn');
     const messages = logs.map((l) => l.msg);
     expect(messages).toContain('AUTH succeeded');
     expect(messages).toContain('AUTH failed');
     expect(messages).toContain('shutting down');
     expect(messages.indexOf('stopped')).toBeGreaterThan(messages.indexOf('shutting down'));
     expect(logs.find((l) => l.msg === 'relay started')?.realm).toBe('env-realm');
+  });
+});
+
+describe('msrp-relay command line mistakes', () => {
+  it('get one line on stderr and exit 2, never a stack trace; --version prints the version', async () => {
+    const relay = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+      new Promise((resolve) => {
+        execFile(
+          tsx,
+          ['--conditions=source', 'packages/msrp-relay/src/cli/msrp-relay.ts', ...args],
+          { cwd: root },
+          (error, stdout, stderr) =>
+            resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+        );
+      });
+    const mistakes = await Promise.all([
+      relay(['--bogus']),
+      relay(['--user', 'a:b', '--listen']),
+      relay(['--user', 'a:b', '--max-chunk-size', '1M']),
+      relay(['--user', 'a:b', '--listen', 'http://example.com']),
+      relay(['--users', '/nonexistent/users.txt']),
+    ]);
+    for (const result of mistakes) {
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/^msrp-relay: [^\n]+\n$/);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
+    const { version } = JSON.parse(
+      await readFile(join(root, 'packages/msrp-relay/package.json'), 'utf8'),
+    ) as { version: string };
+    expect(await relay(['--version'])).toEqual({
+      code: 0,
+      stdout: `msrp-relay ${version}\n`,
+      stderr: '',
+    });
+  });
+
+  it('quotes every URI with a ";" in --help', () => {
+    const unquoted = HELP.split('\n')
+      .filter((line) => !/^\s*listening /.test(line))
+      .flatMap((line) => line.replace(/'[^']*'/g, '').match(/msrps?:\/\/\S*;\S*/g) ?? []);
+    expect(unquoted).toEqual([]);
+    expect(HELP).toContain('--version');
   });
 });

@@ -26,7 +26,10 @@ import {
   usage,
   within,
 } from './common.js';
-import { isText, openListener } from './listen.js';
+import { dropKeepalive, isKeepalive, KEEPALIVE_HELP } from './keepalive.js';
+import { printAbove } from './chat-screen.js';
+import { openListener } from './listen.js';
+import { isText } from './receive.js';
 import { clientEndpoint, connectSession, defaultFrom } from './send.js';
 
 export const CHAT_HELP = `Usage: msrp chat --to URI [options]
@@ -41,13 +44,14 @@ With --listen, waits for a peer (e.g. another \`msrp chat --to\`) on URI and pri
 are sent once one is. When the peer leaves, the next one may connect.
 
 Options:
-  --to URI          the peer's session URI, e.g. msrp://127.0.0.1:2855/chat;tcp
+  --to URI          the session URI of the peer, e.g. 'msrp://127.0.0.1:2855/chat;tcp'
   --from URI        our own session URI (with --to). Default: a random .invalid
                     host and session-id (nothing listens here)
   --listen          wait for the peer instead of connecting to it
   --uri URI         with --listen: the session URI to listen on (port 0: any free port)
-  --fingerprint FP  msrps (--to): the SHA-256 fingerprint the peer's certificate must have
-  --ca FILE         msrps (--to): PEM CA certificates to verify the peer against
+  --fingerprint FP  msrps: the SHA-256 fingerprint the certificate of the peer (--to) or
+                    of the relay (--listen --relay) must have
+  --ca FILE         msrps: PEM CA certificates to verify the peer or the relay against
   --tls-cert FILE   with --listen: PEM certificate, listen for msrps (TLS)
   --tls-key FILE    with --listen: PEM private key of --tls-cert
   --timeout MS      give up connecting, or waiting for a response, after MS milliseconds
@@ -55,6 +59,7 @@ ${RELAY_HELP}
   -h, --help        show this help
 
 Status lines (connected, disconnected, undelivered messages) go to stderr.
+${KEEPALIVE_HELP}
 
 ${EXIT_CODES_HELP}`;
 
@@ -118,15 +123,14 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
   let session: Session;
   if (values.listen) {
     if (values.to !== undefined) throw usage('--listen and --to exclude each other');
-    if (values.fingerprint !== undefined || values.ca !== undefined) {
-      throw usage('--fingerprint and --ca are for --to');
-    }
+    const relayTls = tlsClientFlags(values);
+    if (relayTls && !relays) throw usage('--fingerprint and --ca go with --to or --relay');
     const listener = await openListener(
       values.uri === undefined && relays ? undefined : uriFlag('--uri', values.uri),
       tlsServerFlags(values),
       {},
       out,
-      relays,
+      { relays, relayTls },
     );
     ({ endpoint, session } = listener);
   } else {
@@ -146,6 +150,20 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
     out.status(`connected to ${formatUri(to)}`, {});
   }
 
+  // On a terminal: a prompt, and incoming lines printed above the line being typed.
+  const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
+  const input = createInterface({
+    input: process.stdin,
+    crlfDelay: Infinity,
+    ...(tty && { output: process.stdout, prompt: '> ' }),
+  });
+  const show = (stream: NodeJS.WriteStream, text: string): void => {
+    if (tty) printAbove(input, stream, text);
+    else stream.write(`${text}\n`);
+  };
+  out.writeStatus = (line) => show(process.stderr, line);
+  if (tty) input.prompt();
+
   let ending = false;
   const finished = new Promise<void>((resolve) => {
     onSignal(() => resolve());
@@ -156,9 +174,9 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
         resolve();
       });
     }
-    const input = createInterface({ input: process.stdin, crlfDelay: Infinity });
     let sending = Promise.resolve();
     input.on('line', (line) => {
+      if (tty) input.prompt();
       if (line === '') return;
       sending = sending.then(async () => {
         if (!(await whenBound(session))) return;
@@ -175,7 +193,11 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
 
   const reading = (async () => {
     for await (const message of session) {
-      process.stdout.write(`${showMessage(message)}\n`);
+      if (isKeepalive(message)) {
+        dropKeepalive(message);
+        continue;
+      }
+      show(process.stdout, showMessage(message));
       // Files are not shown: drain them so the connection keeps flowing.
       message.stream?.on('error', () => undefined).resume();
     }
@@ -185,5 +207,6 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
   ending = true;
   await within(endpoint.close(), 3000);
   await within(reading, 1000);
+  input.close();
   return EXIT.ok;
 }

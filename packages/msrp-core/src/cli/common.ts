@@ -29,11 +29,13 @@ export const EXIT = {
 
 /** The exit codes as --help lists them. */
 export const EXIT_CODES_HELP = `Exit codes:
-  0    success (send: every chunk confirmed, and the REPORT with --report)
+  0    success (send: every chunk confirmed, and the success REPORT when asked for:
+       with --report, and by default through relays; with --relay --no-report the
+       summary says "accepted by the relay")
   1    delivery refused or failed (e.g. 413, 415, 481 from the peer)
   2    usage error (unknown flag, bad URI, unreadable file)
   3    connection failed or lost (nothing listening, TLS or fingerprint mismatch)
-  4    timeout (no response within --timeout)
+  4    timeout (no response, or no success REPORT, in time)
   130  interrupted (SIGINT/SIGTERM) before the work was done`;
 
 /** A failure with the exit code it ends the command with. */
@@ -93,7 +95,7 @@ export const RELAY_FLAGS = {
 } as const;
 
 /** What --help says about the relay flags. */
-export const RELAY_HELP = `  --relay URI       go through this MSRP relay (RFC 4976), e.g. msrp://relay:2855;tcp;
+export const RELAY_HELP = `  --relay URI       go through this MSRP relay (RFC 4976), e.g. 'msrp://relay:2855;tcp';
                     repeat for a chain, the one to connect to first
   --user NAME       user name for the relays' Digest authentication
   --password PW     password for the relays (or MSRP_PASSWORD in the environment)`;
@@ -202,9 +204,16 @@ export function classify(error: unknown, action: 'connect' | 'deliver', target: 
       detail = `${error.status} ${detail}`;
     }
     const suffix = ` (${error.confirmedBytes} bytes confirmed)`;
-    switch (error.code) {
+    // A string switch: codes the library gains later (the report timeout) compile already.
+    switch (error.code as string) {
       case 'MSRP_ERR_TIMEOUT':
         return new CliError(`delivery timed out: ${detail}${suffix}`, EXIT.timeout, confirmed);
+      case 'MSRP_ERR_REPORT_TIMEOUT':
+        return new CliError(
+          `no success REPORT in time: ${detail}${suffix}`,
+          EXIT.timeout,
+          confirmed,
+        );
       case 'MSRP_ERR_ABORTED':
         return new CliError(`delivery interrupted${suffix}`, EXIT.interrupted, confirmed);
       case 'MSRP_ERR_CONNECTION':
@@ -242,6 +251,9 @@ export function classify(error: unknown, action: 'connect' | 'deliver', target: 
 
 /** Where a command writes: human lines or one JSON object per line on stdout, errors on stderr. */
 export class Output {
+  /** Writes one status or error line for humans; `msrp chat` redirects it above its prompt. */
+  writeStatus: (line: string) => void = (line) => void process.stderr.write(`${line}\n`);
+
   constructor(
     readonly command: string,
     readonly json: boolean,
@@ -260,12 +272,12 @@ export class Output {
   /** A status line for humans (stderr), e.g. "connected"; JSON mode emits `event` instead. */
   status(text: string, event: Record<string, unknown>): void {
     if (this.json) this.event(event);
-    else process.stderr.write(`${this.command}: ${text}\n`);
+    else this.writeStatus(`${this.command}: ${text}`);
   }
 
   /** An error line on stderr (always), and an error event in JSON mode. */
   error(text: string, details: Record<string, unknown> = {}): void {
-    process.stderr.write(`${this.command}: ${oneLine(text)}\n`);
+    this.writeStatus(`${this.command}: ${oneLine(text)}`);
     this.event({ event: 'error', message: oneLine(text), ...details });
   }
 }

@@ -1,22 +1,21 @@
 // `msrp listen`: a passive endpoint that prints text messages and stores files.
-import { mkdir, unlink } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import mime from 'mime-types';
 import {
   Endpoint,
   certificateFingerprint,
-  formatContentType,
   formatUri,
-  mediaTypeOf,
   newSessionId,
+  parseUri,
   unreachableHost,
-  type IncomingMessage,
   type MsrpError,
   type MsrpUri,
   type RelayAccount,
   type Session,
   type SessionOptions,
+  type TlsClientOptions,
   type TlsServerOptions,
+  type Dialer,
 } from '../index.js';
 import {
   classify,
@@ -29,13 +28,17 @@ import {
   RELAY_FLAGS,
   RELAY_HELP,
   relayFlags,
+  msFlag,
   sizeFlag,
+  tlsClientFlags,
   tlsServerFlags,
   uriFlag,
   usage,
   within,
 } from './common.js';
-import { reserveFile, safeFileName } from './files.js';
+import { reconnect, RECONNECT_DEFAULT_MS, watchedDialers } from './relay-watch.js';
+import { KEEPALIVE_HELP } from './keepalive.js';
+import { receive } from './receive.js';
 
 export const LISTEN_HELP = `Usage: msrp listen --uri URI [options]
        msrp listen --relay URI --user NAME --password PW [options]
@@ -54,7 +57,7 @@ With --tls-cert/--tls-key a second line gives the certificate fingerprint to pin
   fingerprint SHA-256 AB:CD:...
 
 Options:
-  --uri URI            session URI, e.g. msrp://127.0.0.1:2855/mysession;tcp; a URI
+  --uri URI            session URI, e.g. 'msrp://127.0.0.1:2855/mysession;tcp'; a URI
                        without session-id gets a random one; port 0 picks a free port.
                        Senders must use the URI as printed (host included)
   --accept-types LIST  comma-separated media types to accept (type/subtype, type/* or *);
@@ -65,6 +68,12 @@ Options:
   --tls-cert FILE      PEM certificate: listen for msrps (TLS); needs --tls-key
   --tls-key FILE       PEM private key of --tls-cert
 ${RELAY_HELP}
+  --fingerprint FP     msrps relay: the SHA-256 fingerprint its certificate must have
+  --ca FILE            msrps relay: PEM CA certificates to verify it against
+  --reconnect MS       when the connection to the relay is lost, try to reach it again
+                       (with backoff) for up to MS milliseconds, then exit 3; on success
+                       the new path is printed as another "listening ..." line (the old
+                       one is gone). 0: exit 3 at once. Default ${RECONNECT_DEFAULT_MS}
   --json               one JSON object per line on stdout: first {"event":"listening",
                        "uri":...,"pid":...}, then events "connected", "disconnected",
                        "message", "file", "error" and "peerError"
@@ -73,6 +82,8 @@ ${RELAY_HELP}
 Stored files keep the sender's file name (base name only; an existing file is never
 overwritten: name-1.ext, name-2.ext...). Each is reported with its path, size, SHA-256
 and whether it matched the hash the sender announced.
+
+${KEEPALIVE_HELP}
 
 ${EXIT_CODES_HELP}`;
 
@@ -83,6 +94,9 @@ const FLAGS = {
   out: { type: 'string' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
+  fingerprint: { type: 'string' },
+  ca: { type: 'string' },
+  reconnect: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   ...RELAY_FLAGS,
@@ -98,6 +112,14 @@ export interface Listener {
   readonly fingerprint: string | undefined;
 }
 
+/** How a listener reaches its relays. */
+export interface RelayOptions {
+  relays?: readonly RelayAccount[] | undefined;
+  /** TLS client options for msrps relays (--ca, --fingerprint). */
+  relayTls?: TlsClientOptions | undefined;
+  dialers?: Readonly<Record<string, Dialer>> | undefined;
+}
+
 /**
  * Listens on the authority of `uri` (TLS when `tls` is given, making the URI `msrps`) and
  * creates the session that waits for peers, rebinding after each one leaves.
@@ -107,10 +129,15 @@ export async function openListener(
   tls: TlsServerOptions | undefined,
   options: SessionOptions,
   out: Output,
-  relays?: readonly RelayAccount[],
+  through: RelayOptions = {},
 ): Promise<Listener> {
   if (uri?.scheme === 'msrps' && !tls) throw usage('an msrps URI needs --tls-cert and --tls-key');
-  const endpoint = new Endpoint(relays ? { relays } : {});
+  const { relays, relayTls, dialers } = through;
+  const endpoint = new Endpoint({
+    ...(relays && { relays }),
+    ...(relayTls && { tls: relayTls }),
+    ...(dialers && { dialers }),
+  });
   endpoint.on('peerError', (error: MsrpError, remote: string) => {
     process.stderr.write(`${out.command}: peer ${remote}: ${error.message}\n`);
     out.event({
@@ -188,16 +215,6 @@ export async function openListener(
   return { endpoint, session, uri: localUri, path: session.localPath, fingerprint };
 }
 
-/** Whether a message is shown as text rather than stored as a file. */
-export function isText(message: IncomingMessage): boolean {
-  return (
-    message.body !== undefined &&
-    message.filename === undefined &&
-    message.contentType !== undefined &&
-    message.contentType.type.toLowerCase() === 'text'
-  );
-}
-
 export async function listenCommand(args: readonly string[]): Promise<number> {
   const values = parseFlags(args, FLAGS);
   if (values.help) {
@@ -215,6 +232,13 @@ export async function listenCommand(args: readonly string[]): Promise<number> {
     );
   }
   const maxSize = sizeFlag('--max-size', values['max-size']);
+  const relayTls = tlsClientFlags(values);
+  if (relayTls && !relays) throw usage('--fingerprint and --ca are for an msrps --relay');
+  const reconnectMs =
+    values.reconnect === '0'
+      ? 0
+      : (msFlag('--reconnect', values.reconnect) ?? RECONNECT_DEFAULT_MS);
+  if (values.reconnect !== undefined && !relays) throw usage('--reconnect goes with --relay');
   const outDir = resolve(values.out ?? '.');
   try {
     await mkdir(outDir, { recursive: true });
@@ -222,95 +246,77 @@ export async function listenCommand(args: readonly string[]): Promise<number> {
     throw usage(`--out: cannot create ${outDir}: ${(e as Error).message}`);
   }
 
-  const listener = await openListener(
-    uri,
-    tls,
-    {
-      ...(acceptTypes && { acceptTypes }),
-      ...(maxSize !== undefined && { maxSize }),
-    },
-    out,
-    relays,
-  );
+  const sessionOptions = {
+    ...(acceptTypes && { acceptTypes }),
+    ...(maxSize !== undefined && { maxSize }),
+  };
   const stopped = new Promise<void>((resolve) => onSignal(() => resolve()));
-
   const pending = new Set<Promise<void>>();
-  const serving = (async () => {
-    for await (const message of listener.session) {
+  const serve = async (session: Session): Promise<void> => {
+    for await (const message of session) {
       const work = receive(message, outDir, out).catch((e: Error) =>
         out.error(`receiving ${message.messageId} failed: ${e.message}`),
       );
       pending.add(work);
       void work.finally(() => pending.delete(work));
     }
-  })();
+  };
+  // Through a relay, a lost connection to it is a lost listener: `lost` settles then.
+  let lost: Promise<void> = new Promise(() => undefined);
+  let bound = uri;
+  const open = async (): Promise<Listener> => {
+    let onLost = (): void => undefined;
+    lost = new Promise((resolve) => (onLost = resolve));
+    const listener = await openListener(bound, tls, sessionOptions, out, {
+      relays,
+      relayTls,
+      ...(relays && { dialers: watchedDialers(uriOf(relays[0]!.uri), () => onLost()) }),
+    });
+    // Reconnecting listens on the port first bound (port 0 picked one).
+    if (bound) bound = { ...bound, port: listener.uri.port };
+    return listener;
+  };
 
-  await stopped;
+  let listener = await open();
+  const serving = [serve(listener.session)];
+  let failure: CliError | undefined;
+  while ((await Promise.race([stopped.then(() => 'stop'), lost.then(() => 'lost')])) === 'lost') {
+    const relay = uriOf(relays![0]!.uri);
+    out.status(`lost the connection to the relay ${formatUri(relay)}`, {
+      event: 'relayLost',
+      relay: formatUri(relay),
+    });
+    await within(listener.endpoint.close(), 2000);
+    let next: Listener | undefined;
+    try {
+      next =
+        reconnectMs === 0
+          ? undefined
+          : await reconnect(open, relay, reconnectMs, stopped, (message, delay) =>
+              out.status(`cannot reach the relay (${message}); retrying in ${delay} ms`, {
+                event: 'relayRetry',
+                message,
+                delay,
+              }),
+            );
+      if (reconnectMs === 0) {
+        throw new CliError(`lost the connection to the relay ${formatUri(relay)}`, EXIT.connection);
+      }
+    } catch (e) {
+      failure = e instanceof CliError ? e : classify(e, 'connect', formatUri(relay));
+      break;
+    }
+    if (!next) break;
+    listener = next;
+    serving.push(serve(listener.session));
+  }
   await within(listener.endpoint.close(), 3000);
-  await within(serving, 1000);
+  await within(Promise.all(serving), 1000);
   await within(Promise.allSettled(pending), 3000);
+  if (failure) throw failure;
   return EXIT.ok;
 }
 
-async function receive(message: IncomingMessage, outDir: string, out: Output): Promise<void> {
-  // An aborted stream errors; saveTo reports that, but the file is not open yet.
-  message.stream?.on('error', () => undefined);
-  const contentType = message.contentType ? formatContentType(message.contentType) : undefined;
-  if (isText(message)) {
-    if (message.aborted) {
-      out.error(`message ${message.messageId} was aborted after ${message.received} bytes`, {
-        messageId: message.messageId,
-      });
-      return;
-    }
-    const text = message.text();
-    out.result(text.endsWith('\n') ? text.slice(0, -1) : text, {
-      event: 'message',
-      messageId: message.messageId,
-      contentType,
-      text,
-    });
-    return;
-  }
-  const media = message.contentType ? mediaTypeOf(message.contentType) : 'application/octet-stream';
-  const fallback = `message-${message.messageId}.${mime.extension(media) || 'bin'}`;
-  const name = safeFileName(message.filename, fallback);
-  let path: string;
-  try {
-    path = await reserveFile(outDir, name);
-  } catch (e) {
-    // Keep the connection flowing: a stream nobody reads would stall it for every message.
-    message.stream?.resume();
-    out.error(`cannot store ${name} in ${outDir}, message discarded: ${(e as Error).message}`, {
-      messageId: message.messageId,
-      name: message.filename,
-    });
-    return;
-  }
-  try {
-    const saved = await message.saveTo(path);
-    const hash =
-      saved.hashMatches === undefined
-        ? 'no hash announced'
-        : saved.hashMatches
-          ? 'hash matched'
-          : `HASH MISMATCH (announced ${saved.announcedHash})`;
-    out.result(`saved ${path} (${saved.bytes} bytes, sha-256 ${saved.sha256}, ${hash})`, {
-      event: 'file',
-      messageId: message.messageId,
-      path,
-      name: message.filename,
-      contentType,
-      bytes: saved.bytes,
-      sha256: saved.sha256,
-      announcedHash: saved.announcedHash,
-      hashMatches: saved.hashMatches,
-    });
-  } catch (e) {
-    await unlink(path).catch(() => undefined);
-    out.error(
-      `receiving ${message.filename ?? message.messageId} failed after ${message.received} bytes: ${(e as Error).message}`,
-      { messageId: message.messageId, name: message.filename },
-    );
-  }
+function uriOf(uri: MsrpUri | string): MsrpUri {
+  return typeof uri === 'string' ? parseUri(uri) : uri;
 }

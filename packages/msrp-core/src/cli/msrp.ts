@@ -5,6 +5,7 @@ import { CliError, EXIT, EXIT_CODES_HELP, oneLine } from './common.js';
 import { listenCommand, LISTEN_HELP } from './listen.js';
 import { sdpCommand, SDP_HELP } from './sdp.js';
 import { sendCommand, SEND_HELP } from './send.js';
+import { packageVersion } from './version.js';
 
 const COMMANDS: Record<
   string,
@@ -22,16 +23,17 @@ An MSRP (RFC 4975) endpoint: receive, send and chat over msrp:// and msrps:// (T
 
 Commands:
   listen   wait for peers; print text messages, store files
-           msrp listen --uri msrp://127.0.0.1:2855/inbox;tcp --out ./received
+           msrp listen --uri 'msrp://127.0.0.1:2855/inbox;tcp' --out ./received
   send     send one text message or file and wait until it is confirmed
-           msrp send --to msrp://127.0.0.1:2855/inbox;tcp --file photo.jpg
+           msrp send --to 'msrp://127.0.0.1:2855/inbox;tcp' --file photo.jpg
   chat     interactive text chat, as the connecting or the listening side
-           msrp chat --to msrp://127.0.0.1:2855/inbox;tcp
+           msrp chat --to 'msrp://127.0.0.1:2855/inbox;tcp'
   sdp      read the SDP of a SIP INVITE: print its MSRP media, or the answer to it
-           msrp sdp answer --uri msrp://192.0.2.7:2855/s1;tcp invite.txt
+           msrp sdp answer --uri 'msrp://192.0.2.7:2855/s1;tcp' invite.txt
   help     show the help of a command: msrp help send
 
-Run \`msrp <command> --help\` for its options. --json (listen, send) prints one JSON
+Run \`msrp <command> --help\` for its options, \`msrp --version\` for the version.
+Quote URIs in a shell: their ";tcp" would otherwise end the command. --json (listen, send) prints one JSON
 object per line for scripts. Errors are one line on stderr.
 
 ${EXIT_CODES_HELP}`;
@@ -45,6 +47,10 @@ async function main(args: readonly string[]): Promise<number> {
   }
   if (name === '--help' || name === '-h') {
     process.stdout.write(`${HELP}\n`);
+    return EXIT.ok;
+  }
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(`msrp ${packageVersion()}\n`);
     return EXIT.ok;
   }
   if (name === 'help') {

@@ -32,7 +32,7 @@ from standard input when FILE is - or absent.
            to stderr and the exit code is 1
 
 Answer options:
-  --uri URI              our session URI for a=path, e.g. msrp://192.0.2.7:2855/s1;tcp
+  --uri URI              our session URI for a=path, e.g. 'msrp://192.0.2.7:2855/s1;tcp'
   --accept-types TYPES   types we accept, comma- or space-separated. Default *
   --wrapped-types TYPES  types we accept inside message/cpim
   --max-size N           a=max-size: largest message we accept (k, M suffixes allowed)

@@ -11,6 +11,7 @@ import {
   parseContentType,
   type CreateSessionOptions,
   type Delivery,
+  type ReceivedReport,
   type MsrpUri,
   type RelayAccount,
   type Session,
@@ -18,6 +19,7 @@ import {
 } from '../index.js';
 import {
   classify,
+  CliError,
   EXIT,
   EXIT_CODES_HELP,
   msFlag,
@@ -43,15 +45,18 @@ text message or one file, waits until the peer has confirmed every chunk (and se
 the success REPORT with --report), prints a one-line summary and exits 0 only then.
 
 Options:
-  --to URI            the peer's session URI, msrp://host:port/session;tcp (msrps for TLS);
-                      behind relays, its whole path in quotes: "URI URI ..." 
+  --to URI            the session URI of the peer, 'msrp://host:port/session;tcp' (msrps
+                      for TLS); behind relays, its whole path in quotes: 'URI URI ...'
   --from URI          our own session URI (From-Path). Default: a random .invalid
                       host and session-id (nothing listens here)
   --text TEXT         send TEXT as text/plain;charset=utf-8
   --file PATH         send a file (Content-Type from its name, SHA-256 announced)
   --content-type T    Content-Type instead of the default
   --chunk-size N      body bytes per chunk (k, M suffixes allowed). Default 8192
-  --report            ask for a success REPORT and wait for it
+  --report            ask for a success REPORT and wait for it (the default with --relay)
+  --no-report         with --relay: do not ask for a success REPORT; the summary then says
+                      "accepted by the relay" (the first relay took every chunk; whether
+                      the peer got them is unknown), still with exit 0
   --fingerprint FP    msrps: accept the peer's certificate if and only if its SHA-256
                       fingerprint is FP ("SHA-256 AB:CD:..." or hex, as listen prints it)
   --ca FILE           msrps: PEM CA certificates to verify the peer against
@@ -78,6 +83,7 @@ const FLAGS = {
   'content-type': { type: 'string' },
   'chunk-size': { type: 'string' },
   report: { type: 'boolean' },
+  'no-report': { type: 'boolean' },
   fingerprint: { type: 'string' },
   ca: { type: 'string' },
   timeout: { type: 'string' },
@@ -169,6 +175,11 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
   const to = toPath[toPath.length - 1]!;
   const from = values.from === undefined ? defaultFrom(to) : uriFlag('--from', values.from);
   const relays = relayFlags(values);
+  if (values.report && values['no-report'])
+    throw usage('--report and --no-report exclude each other');
+  // Through relays a 200 to a chunk only says that the first relay took it (RFC 4976 §6):
+  // only the peer's success REPORT says it arrived, so ask for one unless told not to.
+  const successReport = values.report === true || (relays !== undefined && !values['no-report']);
   if ((values.text === undefined) === (values.file === undefined)) {
     throw usage('give exactly one of --text and --file');
   }
@@ -217,10 +228,18 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
             : undefined;
     const options = {
       ...(contentType !== undefined && { contentType }),
-      ...(values.report && { successReport: true }),
+      ...(successReport && { successReport: true }),
+      // --timeout bounds the wait for the success REPORT too (MSRP_ERR_REPORT_TIMEOUT: exit 4).
+      ...(timeout !== undefined && { reportTimeout: timeout }),
       ...(progress && { onProgress: progress.update.bind(progress) }),
       signal: abort.signal,
     };
+    // A failure REPORT that arrives after the 200s (from a relay further on) but before we
+    // exit turns success into failure (RFC 4975 §7.1.2).
+    let failureReport: ReceivedReport | undefined;
+    session.on('report', (report) => {
+      if (report.status.code !== 200) failureReport ??= report;
+    });
     const started = performance.now();
     let delivery: Delivery;
     let sha256: string | undefined;
@@ -236,25 +255,41 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
       progress?.finish();
     }
     const seconds = (performance.now() - started) / 1000;
+    await within(session.close(), 2000);
+    if (failureReport) {
+      const { code, reason } = failureReport.status;
+      throw new CliError(
+        `delivery failed: failure REPORT ${code} ${reason ?? ''}`.trimEnd(),
+        EXIT.failed,
+        { status: code, messageId: failureReport.messageId },
+      );
+    }
     const rate = seconds > 0 ? delivery.bytes / seconds : 0;
     const report = delivery.report;
     const what = file === undefined ? 'message' : basename(file);
-    let line = `delivered ${what}: ${delivery.bytes} bytes in ${seconds.toFixed(3)} s (${formatRate(rate)})`;
+    // Without a REPORT through relays, the 200s came from the first relay, not the peer.
+    const accepted = relays !== undefined && !successReport;
+    let line = accepted
+      ? `accepted by the relay (no report asked: delivery to the peer unconfirmed) ${what}: `
+      : `delivered ${what}: `;
+    line += `${delivery.bytes} bytes in ${seconds.toFixed(3)} s`;
+    // A rate says something about a file, not about one short text.
+    if (file !== undefined) line += ` (${formatRate(rate)})`;
     if (sha256) line += `, sha-256 ${sha256}`;
     if (report) line += `, success report ${report.code} ${report.reason ?? ''}`.trimEnd();
     out.result(line, {
-      event: 'delivered',
+      event: accepted ? 'accepted' : 'delivered',
       messageId: delivery.messageId,
       bytes: delivery.bytes,
       ...(file !== undefined && { file, name: basename(file) }),
       seconds: Number(seconds.toFixed(3)),
-      rate: Math.round(rate),
+      ...(file !== undefined && { rate: Math.round(rate) }),
       ...(sha256 !== undefined && { sha256 }),
       ...(report && { report: { code: report.code, reason: report.reason } }),
     });
-    await within(session.close(), 2000);
     return EXIT.ok;
   } catch (e) {
+    if (e instanceof CliError) throw e;
     throw classify(e, 'deliver', formatUri(to));
   } finally {
     await within(endpoint.close(), 2000);

@@ -1,4 +1,5 @@
 // Configuration of the `msrp-relay` command: flags, then environment, then a JSON config file.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseUri, type MsrpUri } from '@msrp-ts/msrp-core';
 import type { RelayLimits } from '../relay-options.js';
@@ -17,8 +18,9 @@ Logs are JSON objects, one per line, on stderr. SIGTERM or SIGINT shuts down gra
 
 Options (each also as environment variable MSRP_RELAY_<NAME>, e.g. MSRP_RELAY_REALM, and
 as a key of the --config JSON file, e.g. {"realm": "example.net", "user": ["a:pw"]}):
-  --listen URI              msrp://HOST:PORT;tcp or msrps://... (repeatable; port 0 picks a
-                            free port; [::1] for IPv6). Default msrp://127.0.0.1:2855;tcp
+  --listen URI              'msrp://HOST:PORT;tcp' or 'msrps://...' (quoted in a shell;
+                            repeatable; port 0 picks a free port; [::1] for IPv6).
+                            Default 'msrp://127.0.0.1:2855;tcp'
   --tls-cert FILE           PEM certificate for msrps listeners
   --tls-key FILE            PEM private key of --tls-cert
   --host NAME               host name put in the relay URIs handed out (Use-Path).
@@ -42,8 +44,15 @@ as a key of the --config JSON file, e.g. {"realm": "example.net", "user": ["a:pw
   --log-level LEVEL         debug, info, warn, error or silent. Default info
   --config FILE             JSON file with any of the options above
   -h, --help                show this help
+  -V, --version             print the version
 
 Exit codes: 0 after a clean shutdown, 2 usage error, 3 cannot listen.`;
+
+/** The version of @msrp-ts/msrp-relay; the same path works from src/cli and dist/cli. */
+export function packageVersion(): string {
+  const json = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(json) as { version: string }).version;
+}
 
 /** What the command runs with, after flags, environment and config file are merged. */
 export interface RelayCommandConfig {

@@ -8,7 +8,13 @@ import { StaticCredentialStore, type CredentialStore } from '../credential-store
 import { FileCredentialStore } from '../file-credential-store.js';
 import { createRelayMetrics } from '../metrics.js';
 import { Relay } from '../relay.js';
-import { HELP, resolveConfig, UsageError, type RelayCommandConfig } from './config.js';
+import {
+  HELP,
+  packageVersion,
+  resolveConfig,
+  UsageError,
+  type RelayCommandConfig,
+} from './config.js';
 
 /** Users given with --user, in front of the users file (checked first). */
 class LayeredStore implements CredentialStore {
@@ -24,6 +30,10 @@ class LayeredStore implements CredentialStore {
 }
 
 async function main(args: readonly string[]): Promise<number> {
+  if (args.includes('--version') || args.includes('-V')) {
+    process.stdout.write(`msrp-relay ${packageVersion()}\n`);
+    return 0;
+  }
   let config: RelayCommandConfig | undefined;
   try {
     config = resolveConfig(args, process.env, (path) => readFileSync(path, 'utf8'));
@@ -37,9 +47,23 @@ async function main(args: readonly string[]): Promise<number> {
     return 0;
   }
   const log = pino(
-    { level: config.logLevel, base: { pid: process.pid }, name: 'msrp-relay' },
+    {
+      level: config.logLevel,
+      base: { pid: process.pid },
+      name: 'msrp-relay',
+      // What operators grep for: "level":"warn" and an ISO time, not 40 and epoch ms.
+      formatters: { level: (label) => ({ level: label }) },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
     pino.destination({ dest: 2, sync: false }),
   );
+
+  // Listen for the stop signals before anything else: one arriving while we start (a
+  // supervisor stopping us at once) must still mean a clean stop, not the default kill.
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
 
   let tls: TlsServerOptions | undefined;
   let fileStore: FileCredentialStore | undefined;
@@ -107,10 +131,7 @@ async function main(args: readonly string[]): Promise<number> {
       (e: unknown) => log.error({ error: (e as Error).message }, 'users file not reloaded'),
     );
   });
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
+  const signal = await signalled;
   log.info({ signal }, 'shutting down');
   // A second signal means: now.
   const hard = (): void => process.exit(130);

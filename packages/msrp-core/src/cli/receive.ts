@@ -1,0 +1,86 @@
+// What `msrp listen` does with each message: prints text, stores files, skips keepalives.
+import { unlink } from 'node:fs/promises';
+import mime from 'mime-types';
+import { formatContentType, mediaTypeOf, type IncomingMessage } from '../index.js';
+import type { Output } from './common.js';
+import { reserveFile, safeFileName } from './files.js';
+import { dropKeepalive, isKeepalive } from './keepalive.js';
+
+/** Whether a message is shown as text rather than stored as a file. */
+export function isText(message: IncomingMessage): boolean {
+  return (
+    message.body !== undefined &&
+    message.filename === undefined &&
+    message.contentType !== undefined &&
+    message.contentType.type.toLowerCase() === 'text'
+  );
+}
+
+/** Prints a text message on stdout, or stores a file under `outDir` and reports it. */
+export async function receive(
+  message: IncomingMessage,
+  outDir: string,
+  out: Output,
+): Promise<void> {
+  if (isKeepalive(message)) return dropKeepalive(message);
+  // An aborted stream errors; saveTo reports that, but the file is not open yet.
+  message.stream?.on('error', () => undefined);
+  const contentType = message.contentType ? formatContentType(message.contentType) : undefined;
+  if (isText(message)) {
+    if (message.aborted) {
+      out.error(`message ${message.messageId} was aborted after ${message.received} bytes`, {
+        messageId: message.messageId,
+      });
+      return;
+    }
+    const text = message.text();
+    out.result(text.endsWith('\n') ? text.slice(0, -1) : text, {
+      event: 'message',
+      messageId: message.messageId,
+      contentType,
+      text,
+    });
+    return;
+  }
+  const media = message.contentType ? mediaTypeOf(message.contentType) : 'application/octet-stream';
+  const fallback = `message-${message.messageId}.${mime.extension(media) || 'bin'}`;
+  const name = safeFileName(message.filename, fallback);
+  let path: string;
+  try {
+    path = await reserveFile(outDir, name);
+  } catch (e) {
+    // Keep the connection flowing: a stream nobody reads would stall it for every message.
+    message.stream?.resume();
+    out.error(`cannot store ${name} in ${outDir}, message discarded: ${(e as Error).message}`, {
+      messageId: message.messageId,
+      name: message.filename,
+    });
+    return;
+  }
+  try {
+    const saved = await message.saveTo(path);
+    const hash =
+      saved.hashMatches === undefined
+        ? 'no hash announced'
+        : saved.hashMatches
+          ? 'hash matched'
+          : `HASH MISMATCH (announced ${saved.announcedHash})`;
+    out.result(`saved ${path} (${saved.bytes} bytes, sha-256 ${saved.sha256}, ${hash})`, {
+      event: 'file',
+      messageId: message.messageId,
+      path,
+      name: message.filename,
+      contentType,
+      bytes: saved.bytes,
+      sha256: saved.sha256,
+      announcedHash: saved.announcedHash,
+      hashMatches: saved.hashMatches,
+    });
+  } catch (e) {
+    await unlink(path).catch(() => undefined);
+    out.error(
+      `receiving ${message.filename ?? message.messageId} failed after ${message.received} bytes: ${(e as Error).message}`,
+      { messageId: message.messageId, name: message.filename },
+    );
+  }
+}
