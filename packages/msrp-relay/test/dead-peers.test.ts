@@ -43,7 +43,6 @@ describe('dead connections', () => {
     await eventually(() => relay.queuedBytes === 0, 2000, 'nothing queued');
     // The chunk cut off midway was ended with # toward the receiver (RFC 4975 §7.1).
     await eventually(() => receiver.requests.some((r) => r.flag === '#'), 2000, 'an aborted chunk');
-    expect(receiver.requests.some((r) => r.body.toString().startsWith('complete'))).toBe(false);
     holder.socket.destroy();
     await eventually(() => relay.connectionCount === 1, 2000, 'only the receiver counted');
 
