@@ -33,6 +33,7 @@ export class Peer implements ConnectionHandler {
   /** Runs while an accepted connection has no session bound (`bindTimeout`). */
   #bindDeadline: Deadline | undefined;
   #bindTimeout = 0;
+  #keepaliveInFlight = false;
 
   constructor(
     readonly endpoint: Endpoint,
@@ -88,10 +89,17 @@ export class Peer implements ConnectionHandler {
     this.endpoint.peerFault(this, error);
   }
 
+  /**
+   * Nothing moved either way for the connection's idle time: `idleTimeout` on connections
+   * we accepted, which are closed; `keepaliveInterval` on those we dialed (our relay's
+   * included), which send a keepalive and stay open.
+   */
   idle(): void {
-    // Our authenticated relay connection is how the relay reaches us: never idle.
-    if (this.pinned) return;
-    this.#giveUp('idle', 'No traffic within idleTimeout');
+    if (this.key === undefined) {
+      this.#giveUp('idle', 'No traffic within idleTimeout');
+      return;
+    }
+    this.#keepalive();
   }
 
   closed(error?: Error): void {
@@ -103,6 +111,24 @@ export class Peer implements ConnectionHandler {
     this.current = discard;
     this.transactions.failAll(lost);
     this.endpoint.forget(this, error);
+  }
+
+  /**
+   * A bodiless SEND (RFC 4975 §7.1.1) for one bound session, so that the peer, which may
+   * close connections silent for its idle timeout, keeps this one. At most one is in flight,
+   * and none while our writes wait for the peer to read. Its outcome is ignored: an answer
+   * other than 200 (481 when the peer forgot the session) fails that session's next message
+   * anyway, and a dead connection is seen by the socket.
+   */
+  #keepalive(): void {
+    if (this.#keepaliveInFlight || this.connection.socket.writableLength > 0) return;
+    const session = [...this.sessions].find((s) => s.state === 'bound');
+    if (!session) return; // nothing to keep alive, and nothing to address a SEND to
+    this.#keepaliveInFlight = true;
+    const done = (): void => {
+      this.#keepaliveInFlight = false;
+    };
+    void session.keepalive().then(done, done);
   }
 
   #armBind(): void {

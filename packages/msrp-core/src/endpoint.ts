@@ -75,9 +75,19 @@ export interface EndpointOptions
    * closed and its sessions unbound, so that a silent peer cannot hold a session. Peers
    * that stay quiet longer must send keepalives (a bodiless SEND, RFC 4975 §5.4, as
    * RFC 7977 §6 does). It also ends a connection our application stopped reading for that
-   * long. Connections we dial are not timed. 0 disables. Default 300 000 (5 minutes).
+   * long. Connections we dial are never closed for idleness: see `keepaliveInterval`.
+   * 0 disables. Default 300 000 (5 minutes).
    */
   idleTimeout?: number;
+  /**
+   * Milliseconds a connection we dialed (to a peer, or to the relay `authenticate()` keeps)
+   * may go without a byte read or written before we send a keepalive on it: a bodiless SEND
+   * (RFC 4975 §7.1.1) for one session bound to it, which the peer answers 200 without
+   * delivering a message. A connection without bound sessions sends none. Keep it well under
+   * the peer's idle timeout (ours defaults to 5 minutes). A failed keepalive (481, timeout)
+   * is ignored. 0 disables. Default 60 000.
+   */
+  keepaliveInterval?: number;
   /**
    * Host to put in session URIs before `listen()` (an active-only endpoint). Default: a
    * random name under `.invalid` (as RFC 7977 §8.1.1 gives clients that cannot be reached),
@@ -448,7 +458,10 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
         ...(this.#options.tls && { tls: this.#options.tls }),
         timeout: this.#options.connectTimeout ?? 10_000,
       }).then((socket) =>
-        this.#attach(socket, new Peer(this, key, this.#options, key), { idleTimeout: 0 }),
+        this.#attach(socket, new Peer(this, key, this.#options, key), {
+          // The dialing side keeps the connection alive (Peer.idle sends keepalives).
+          idleTimeout: this.#options.keepaliveInterval ?? 60_000,
+        }),
       );
       this.#dialed.set(key, dialing);
       dialing.catch(() => this.#dialed.delete(key));

@@ -185,15 +185,7 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
     try {
       const connection = await this.#link.connect(this, this.#toPath[0]!);
       this.#bind(connection);
-      const response = await this.#link.request(this, {
-        kind: 'request',
-        method: 'SEND',
-        transactionId: newTransactionId(),
-        toPath: this.#toPath,
-        fromPath: this.#fromPath,
-        messageId: newMessageId(),
-        byteRange: { start: 1, end: 0, total: 0 },
-      });
+      const response = await this.#link.request(this, this.#bodilessSend(this.#toPath));
       if (response.statusCode !== 200) {
         throw new MsrpError(
           'MSRP_ERR_REMOTE',
@@ -376,6 +368,17 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
     // Without the peer's path, answer the way the request came (its From-Path).
     this.#toPath ??= request.fromPath;
     this.#bind(connection);
+  }
+
+  /**
+   * @internal Sends a bodiless SEND on the bound connection, as the endpoint's keepalive
+   * (RFC 4975 §7.1.1; RFC 7977 §6 does the same): the peer answers 200 and delivers nothing.
+   * @returns Its response; rejects when the session is not bound or the transaction fails.
+   */
+  keepalive(): Promise<ResponseHead> {
+    if (this.#toPath === undefined || this.#connection === undefined)
+      return Promise.reject(new MsrpError('MSRP_ERR_SESSION', 'Session is not bound'));
+    return this.#link.request(this, this.#bodilessSend(this.#toPath));
   }
 
   /** @internal The bound connection closed. */
@@ -820,6 +823,19 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
     };
     // RFC 4975 §7.1.2: REPORTs get no response, so nothing awaits one.
     this.#link.send(this, head.transactionId, encodeFrame(head), false).sent.catch(() => undefined);
+  }
+
+  /** A SEND without body or Content-Type: binds a session, or keeps its connection alive. */
+  #bodilessSend(toPath: readonly MsrpUri[]): RequestHead {
+    return {
+      kind: 'request',
+      method: 'SEND',
+      transactionId: newTransactionId(),
+      toPath,
+      fromPath: this.#fromPath,
+      messageId: newMessageId(),
+      byteRange: { start: 1, end: 0, total: 0 },
+    };
   }
 
   // ---- state ----------------------------------------------------------------------------
