@@ -115,6 +115,11 @@ export interface EndpointEvents {
    * `bindTimeout`, `idleTimeout`): its request is answered or its connection refused or closed.
    */
   peerError: [error: MsrpError, remote: string];
+  /**
+   * Refreshing the AUTH grant with our relays failed; they forget us when the last grant
+   * expires, so authenticate again (or reconnect) before then.
+   */
+  relayError: [error: MsrpError];
 }
 
 /**
@@ -233,6 +238,8 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
       relays,
       from ?? { ...this.#authority, sessionId: newSessionId(), transport: 'tcp', params: [] },
     );
+    // A failed refresh is an endpoint event: an 'error' nobody listens to would crash the app.
+    registration.on('error', (error) => this.emit('relayError', error));
     this.#registration = registration;
     return registration.authenticate();
   }

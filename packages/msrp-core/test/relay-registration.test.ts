@@ -72,3 +72,42 @@ describe('RelayRegistration with two relays', () => {
     expect(usePath.map(formatUri)).toEqual([formatUri(R1_SESSION), formatUri(R2_SESSION)]);
   });
 });
+
+describe('RelayRegistration refresh', () => {
+  it('reports no error for a refresh cut short by close()', async () => {
+    let refreshing!: (head: RequestHead) => void;
+    const refreshSeen = new Promise<RequestHead>((resolve) => (refreshing = resolve));
+    let auths = 0;
+    const link: RegistrationLink = {
+      connect: () => Promise.resolve({}),
+      request: (_connection, head): Promise<ResponseHead> => {
+        if (++auths > 1) {
+          refreshing(head);
+          return Promise.reject(new Error('connection closed by the endpoint'));
+        }
+        return Promise.resolve({
+          kind: 'response',
+          transactionId: head.transactionId,
+          statusCode: 200,
+          toPath: head.fromPath,
+          fromPath: [head.toPath[0]!],
+          usePath: [R1_SESSION],
+          expires: 1, // refreshed after 0.8 s
+        });
+      },
+    };
+    const registration = new RelayRegistration(
+      link,
+      [{ uri: R1, username: 'alice', password: 'a' }],
+      parseUri('msrp://alice.example.com:7654/a1;tcp'),
+    );
+    const errors: unknown[] = [];
+    registration.on('error', (e) => errors.push(e));
+    await registration.authenticate();
+    await refreshSeen;
+    registration.close();
+    // Let the refresh's rejection run its course.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(errors).toEqual([]);
+  });
+});

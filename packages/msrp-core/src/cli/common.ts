@@ -204,8 +204,7 @@ export function classify(error: unknown, action: 'connect' | 'deliver', target: 
       detail = `${error.status} ${detail}`;
     }
     const suffix = ` (${error.confirmedBytes} bytes confirmed)`;
-    // A string switch: codes the library gains later (the report timeout) compile already.
-    switch (error.code as string) {
+    switch (error.code) {
       case 'MSRP_ERR_TIMEOUT':
         return new CliError(`delivery timed out: ${detail}${suffix}`, EXIT.timeout, confirmed);
       case 'MSRP_ERR_REPORT_TIMEOUT':

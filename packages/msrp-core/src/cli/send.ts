@@ -255,11 +255,15 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
       progress?.finish();
     }
     const seconds = (performance.now() - started) / 1000;
+    // Without a success REPORT, a bodiless SEND's 200 tells that the peer's REPORTs sent
+    // before it were read (a direct peer; a relay answers for itself, REPORTs may follow).
+    if (!delivery.report)
+      await within(session.keepalive().catch(() => undefined), timeout ?? 2000);
     await within(session.close(), 2000);
     if (failureReport) {
       const { code, reason } = failureReport.status;
       throw new CliError(
-        `delivery failed: failure REPORT ${code} ${reason ?? ''}`.trimEnd(),
+        `delivery failed: Failure REPORT ${code} ${reason ?? ''}`.trimEnd(),
         EXIT.failed,
         { status: code, messageId: failureReport.messageId },
       );

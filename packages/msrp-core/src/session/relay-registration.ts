@@ -128,11 +128,14 @@ export class RelayRegistration extends EventEmitter<RelayRegistrationEvents> {
       () => {
         this.authenticate().then(
           (usePath) => this.emit('refreshed', usePath),
-          (e: unknown) =>
+          (e: unknown) => {
+            // Closed meanwhile (the endpoint cut the AUTH short): nobody waits for the grant.
+            if (this.#closed) return;
             this.emit(
               'error',
               e instanceof MsrpError ? e : new MsrpError('MSRP_ERR_CONNECTION', String(e)),
-            ),
+            );
+          },
         );
       },
       Math.max(100, this.#expires * 1000 * this.#refreshAt),

@@ -371,8 +371,10 @@ export class Session extends EventEmitter<SessionEvents> implements AsyncIterabl
   }
 
   /**
-   * @internal Sends a bodiless SEND on the bound connection, as the endpoint's keepalive
-   * (RFC 4975 §7.1.1; RFC 7977 §6 does the same): the peer answers 200 and delivers nothing.
+   * Sends a bodiless SEND on the bound connection (RFC 4975 §7.1.1; RFC 7977 §6 does the
+   * same): the peer answers 200 and delivers nothing. The endpoint sends one as keepalive
+   * after `keepaliveInterval` of silence. Since the peer answers in order, its response also
+   * says that everything it sent before (a failure REPORT, say) has been read.
    * @returns Its response; rejects when the session is not bound or the transaction fails.
    */
   keepalive(): Promise<ResponseHead> {
