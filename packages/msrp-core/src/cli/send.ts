@@ -258,7 +258,10 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
     // Without a success REPORT, a bodiless SEND's 200 tells that the peer's REPORTs sent
     // before it were read (a direct peer; a relay answers for itself, REPORTs may follow).
     if (!delivery.report)
-      await within(session.keepalive().catch(() => undefined), timeout ?? 2000);
+      await within(
+        session.keepalive().catch(() => undefined),
+        timeout ?? 2000,
+      );
     await within(session.close(), 2000);
     if (failureReport) {
       const { code, reason } = failureReport.status;
