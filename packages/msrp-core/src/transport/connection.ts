@@ -37,7 +37,8 @@ export interface ConnectionOptions extends ParserOptions {
   /**
    * Milliseconds without a byte read or written after which the handler's `idle()` is
    * called (it closes by default). It also bounds how long a connection can stay paused
-   * by backpressure, during which a peer's FIN cannot be seen. Default 0: never.
+   * by backpressure with more unread bytes than the stream buffers, behind which a peer's
+   * FIN cannot be seen. Default 0: never.
    */
   idleTimeout?: number;
   /**
