@@ -31,6 +31,8 @@ export type MsrpErrorCode =
   | 'MSRP_ERR_FINGERPRINT'
   /** No response arrived in time; treated as a 408 (RFC 4975 §7.1). */
   | 'MSRP_ERR_TIMEOUT'
+  /** A frame in progress made no progress (head complete, next body piece) within `frameTimeout`. */
+  | 'MSRP_ERR_FRAME_TIMEOUT'
   /** Every chunk was confirmed, but the success REPORT asked for did not come within `reportTimeout`. */
   | 'MSRP_ERR_REPORT_TIMEOUT'
   /** The peer answered with an error response or a failure REPORT. */

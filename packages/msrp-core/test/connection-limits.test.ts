@@ -40,6 +40,20 @@ describe('ConnectionLimits', () => {
     expect(limits.countFrom('192.0.2.3')).toBe(0);
   });
 
+  it('without an address, counts in all only, never per address', () => {
+    const limits = new ConnectionLimits({ maxConnections: 3, maxConnectionsPerAddress: 1 });
+    const dialed = [limits.admit(), limits.admit()];
+    expect(dialed.every((a) => a.admitted)).toBe(true);
+    expect(limits.admit('192.0.2.1').admitted).toBe(true);
+    expect(limits.admit()).toEqual({ admitted: false, limit: 'maxConnections' });
+    for (const a of dialed) if (a.admitted) a.release();
+    expect([limits.size, limits.countFrom('192.0.2.1')]).toEqual([1, 1]);
+    expect(limits.admit('192.0.2.1')).toEqual({
+      admitted: false,
+      limit: 'maxConnectionsPerAddress',
+    });
+  });
+
   it('admitSocket destroys a refused socket at once and releases an admitted one on close', async () => {
     const limits = new ConnectionLimits({ maxConnectionsPerAddress: 1 });
     const refusals: Array<string | undefined> = [];

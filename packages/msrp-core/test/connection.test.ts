@@ -183,6 +183,25 @@ describe('Connection paused by backpressure', () => {
     expect(handler.ends).toBe(0);
   });
 
+  it('a peer that closes while the handler holds it back is seen at once, its unread bytes dropped', async () => {
+    const p = await pair();
+    const handler = new Recorder();
+    handler.pauseBodies = true;
+    const c = connection(p, handler);
+    write(p, send(100));
+    await until(() => handler.bodyBytes > 0, 5000, 'first body bytes');
+    // More bytes than the paused connection reads, then FIN: no 'end' comes while they sit
+    // unread, and no idleTimeout is set to notice.
+    write(p, send(100));
+    p.theirs.end();
+    await until(() => handler.closedWith.length === 1, 2000, 'closed');
+    const error = handler.closedWith[0] as MsrpError;
+    expect(error.code).toBe('MSRP_ERR_CONNECTION');
+    await c.whenClosed;
+    expect(handler.heads).toHaveLength(1);
+    expect(handler.ends).toBe(0);
+  });
+
   it('a peer that stops reading our writes and then goes away is noticed through the write', async () => {
     const p = await pair();
     const handler = new Recorder();
@@ -233,5 +252,58 @@ describe('Connection idleTimeout', () => {
     }
     expect(handler.idles).toBe(0);
     await until(() => handler.idles === 1, 5000, 'idle after the trickle stops');
+  });
+});
+
+describe('Connection frameTimeout', () => {
+  const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('closes a connection whose head trickles in, as a protocol error MSRP_ERR_FRAME_TIMEOUT', async () => {
+    const p = await pair();
+    const handler = new Recorder();
+    const c = connection(p, handler, { frameTimeout: 200 });
+    const bytes = [...'MSRP a1b2c3d4e5 SEND\r\nTo-Path: msrp://127.0.0.1:1/us;tcp\r\n'];
+    const timer = setInterval(() => {
+      const byte = bytes.shift();
+      if (byte === undefined || p.theirs.destroyed) clearInterval(timer);
+      else p.theirs.write(byte);
+    }, 20);
+    cleanups.push(() => clearInterval(timer));
+    const started = Date.now();
+    await until(() => handler.errors.length === 1, 3000, 'the frame timeout');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    expect(handler.errors[0]!.code).toBe('MSRP_ERR_FRAME_TIMEOUT');
+    expect(handler.errors[0]!.status).toBeUndefined();
+    expect(handler.closedWith).toEqual([handler.errors[0]]);
+    await c.whenClosed;
+  });
+
+  it('a body that keeps coming, time between frames and time the handler holds it back do not count', async () => {
+    const p = await pair();
+    const handler = new Recorder();
+    const c = connection(p, handler, { frameTimeout: 200 });
+    // A body in 10 pieces 50 ms apart: 500 ms in all, each piece within the timeout.
+    const [head, body, endLine] = send(1000) as [Uint8Array, Uint8Array, Uint8Array];
+    p.theirs.write(head);
+    for (let i = 0; i < 10; i++) {
+      p.theirs.write(body.subarray(i * 100, (i + 1) * 100));
+      await wait(50);
+    }
+    p.theirs.write(endLine);
+    await until(() => handler.ends === 1, 2000, 'the trickled frame');
+    // Nothing is awaited between frames.
+    await wait(400);
+    // The handler holds the peer back in the middle of a frame, longer than the timeout.
+    handler.pauseBodies = true;
+    const [head2, body2, endLine2] = send(100) as [Uint8Array, Uint8Array, Uint8Array];
+    p.theirs.write(Buffer.concat([head2, body2]));
+    await until(() => handler.bodyBytes > 1000, 2000, 'the second body');
+    await wait(400);
+    handler.pauseBodies = false;
+    c.resume();
+    p.theirs.write(endLine2);
+    await until(() => handler.ends === 2, 2000, 'the held frame');
+    expect(handler.errors).toEqual([]);
+    expect(c.closed).toBe(false);
   });
 });

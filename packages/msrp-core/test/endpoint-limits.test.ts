@@ -1,5 +1,5 @@
 // Endpoint limits on real loopback sockets: connections that never bind or go silent are
-// closed (bindTimeout, idleTimeout), one address cannot take every slot
+// closed (bindTimeout, idleTimeout, frameTimeout), one address cannot take every slot
 // (maxConnectionsPerAddress), and a peer that breaks the protocol lets go of its session at once.
 import { once } from 'node:events';
 import { connect } from 'node:net';
@@ -246,5 +246,21 @@ describe('a receiver that stops reading', () => {
     await once(session, 'unbound');
     const next = await rawPeer(port);
     expect(await bind(next, session.localUri)).toBe(200);
+  });
+});
+
+describe('frameTimeout', () => {
+  it('closes a connection whose frame stops making progress, as a peerError; a bound session is let go', async () => {
+    const { port, session, peerErrors } = await listening({ frameTimeout: 200 });
+    const peer = await rawPeer(port);
+    expect(await bind(peer, session.localUri)).toBe(200);
+    const unbound = once(session, 'unbound');
+    const start = Date.now();
+    // A head that never ends: the endpoint cannot answer it, only stop waiting.
+    peer.write('MSRP slow1234 SEND\r\nTo-Path: msrp://127.0.0.1:1/x;tcp\r\n');
+    await peer.closed;
+    await unbound;
+    expect(Date.now() - start).toBeGreaterThanOrEqual(150);
+    expect(peerErrors.map((e) => e.code)).toEqual(['MSRP_ERR_FRAME_TIMEOUT']);
   });
 });

@@ -390,6 +390,20 @@ describe('Parser: frames and bodies', () => {
     expect(events[1]).toStrictEqual(body(data));
   });
 
+  it('inFrame: from the first byte of a frame to its end-line, and not between frames', () => {
+    const parser = new Parser(new Collector());
+    const wire = bytes(`${SEND_HEAD}hello${END_LINE}`);
+    expect(parser.inFrame).toBe(false);
+    parser.push(wire.subarray(0, 1));
+    expect(parser.inFrame).toBe(true);
+    parser.push(wire.subarray(1, SEND_HEAD.length + 2));
+    expect(parser.inFrame).toBe(true);
+    parser.push(wire.subarray(SEND_HEAD.length + 2));
+    expect(parser.inFrame).toBe(false);
+    parser.push(bytes('\r\n'));
+    expect(parser.inFrame).toBe(false);
+  });
+
   it('reads several frames from one push', () => {
     expect(
       parseAll(RFC_SEND + RESPONSE_OK + RFC_REPORT + RESPONSE_BARE).map((e) => e.type),

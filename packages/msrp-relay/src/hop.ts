@@ -1,10 +1,11 @@
-import type {
-  Connection,
-  ConnectionHandler,
-  ContinuationFlag,
-  Head,
-  MsrpError,
-  RequestHead,
+import {
+  Deadline,
+  type Connection,
+  type ConnectionHandler,
+  type ContinuationFlag,
+  type Head,
+  type MsrpError,
+  type RequestHead,
 } from '@msrp-ts/msrp-core';
 import { ChunkScheduler, type ChunkSchedulerOptions } from './chunk-scheduler.js';
 import type { RelaySession } from './relay-session.js';
@@ -49,6 +50,9 @@ export interface HopOwner {
   /** The target of the frame's body and end-line. */
   route(hop: Hop, head: Head): FrameTarget;
   protocolError(hop: Hop, error: MsrpError): void;
+  /** `hop` went `idleTimeout` without traffic and serves nothing: close it. */
+  idle(hop: Hop): void;
+  /** Closing `hop` is decided (see {@link ConnectionHandler.closed}). */
   closed(hop: Hop, error?: Error): void;
 }
 
@@ -77,26 +81,22 @@ export class Hop implements ConnectionHandler {
   readonly pending = new Map<string, PendingForward>();
   /** Hops paused because this one has too many pending requests. */
   readonly blocked = new Set<Hop>();
-  /** It authenticated or sent a request we forwarded: the unauthenticated timeout is off. */
+  /** It authenticated or sent a request we forward (see {@link trust}). */
   trusted: boolean;
   authFailures = 0;
   /** An inbound frame the relay takes is between its head and its end-line. */
   inFrame = false;
   /** Set by the router to stop reading after the current head (see {@link head}). */
   pauseAfterHead = false;
-  /** Closing was decided: the connection no longer counts against the limits. */
+  /** Closing was decided: the relay let go of it, though its socket may linger a moment. */
   retired = false;
   /** Hops this one has forwarded requests to that may still await responses. */
   readonly awaiting = new Set<Hop>();
-  /**
-   * When the frame being read last made progress (its first bytes, its head, a piece of
-   * body), in ms since epoch; undefined between frames and while the relay paused reading.
-   */
-  frameSince: number | undefined;
+  /** Gives the connection's slot back to the relay's `ConnectionLimits`. */
+  release: () => void = () => undefined;
   #current: FrameTarget = discardFrame;
   readonly #owner: HopOwner;
-  /** Between a head and its end-line. */
-  #midFrame = false;
+  #unauthenticated: Deadline | undefined;
 
   constructor(
     owner: HopOwner,
@@ -120,8 +120,18 @@ export class Hop implements ConnectionHandler {
 
   /** Resumes reading (after a frame target or the router paused it). */
   resume(): void {
-    if (this.#midFrame) this.frameSince = Date.now();
     this.connection?.resume();
+  }
+
+  /** Calls `onExpire` unless the hop is trusted within `ms`. */
+  expectTrust(ms: number, onExpire: () => void): void {
+    this.#unauthenticated = new Deadline(ms, onExpire);
+  }
+
+  /** It authenticated or sent a request we forward: the unauthenticated timeout is off. */
+  trust(): void {
+    this.trusted = true;
+    this.#unauthenticated?.clear();
   }
 
   /** Notes that a request forwarded to `target` awaits its response there. */
@@ -132,62 +142,41 @@ export class Hop implements ConnectionHandler {
     this.awaiting.add(target);
   }
 
-  /** Bytes arrived (reading is not paused then): a frame starts unless one is under way. */
-  bytesArrived(): void {
-    this.frameSince ??= Date.now();
-  }
-
-  /**
-   * Ends the connection at once: what was written (the answer to a bad request) is flushed,
-   * then the socket is destroyed, without waiting for the peer to close its side.
-   */
-  shut(flushMs = 500): void {
-    const socket = this.connection?.socket;
-    if (!socket || socket.destroyed) return;
-    const timer = setTimeout(() => socket.destroy(), flushMs);
-    timer.unref();
-    socket.end(() => {
-      clearTimeout(timer);
-      socket.destroy();
-    });
-  }
-
   head(head: Head): boolean {
     this.#current = this.#owner.route(this, head);
     // Frames the relay drops do not count: shutdown waits only for frames it forwards.
     this.inFrame = this.#current !== discardFrame;
-    this.#midFrame = true;
-    this.frameSince = Date.now();
     if (!this.pauseAfterHead) return true;
     this.pauseAfterHead = false;
-    return this.#pause();
+    return false;
   }
 
   body(part: Uint8Array): boolean {
-    this.frameSince = Date.now();
-    return this.#current.body(part) || this.#pause();
+    return this.#current.body(part);
   }
 
   end(flag: ContinuationFlag): void {
     const target = this.#current;
     this.#current = discardFrame;
     this.inFrame = false;
-    this.#midFrame = false;
-    this.frameSince = undefined;
     target.end(flag);
-  }
-
-  /** The relay stops reading: no progress is expected until {@link resume}. */
-  #pause(): false {
-    this.frameSince = undefined;
-    return false;
   }
 
   protocolError(error: MsrpError): void {
     this.#owner.protocolError(this, error);
   }
 
+  idle(): void {
+    // Busy is not idle: a relay session, answers awaited, a frame or writes under way.
+    if (this.sessions.size > 0 || this.pending.size > 0 || this.inFrame || !this.scheduler.idle)
+      return;
+    this.#owner.idle(this);
+  }
+
   closed(error?: Error): void {
+    this.retired = true;
+    this.#unauthenticated?.clear();
+    this.release();
     const target = this.#current;
     this.#current = discardFrame;
     if (this.inFrame) target.abort();

@@ -3,6 +3,7 @@ import type { Server, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import {
   Connection,
+  ConnectionLimits,
   MsrpError,
   defaultDialers,
   encodeFrame,
@@ -32,8 +33,6 @@ import {
   type RelayOptions,
   type ResolvedLimits,
 } from './relay-options.js';
-import { ConnectionTable } from './connection-table.js';
-import { onPeerEndWhilePaused } from './peer-end.js';
 import { authorityKey, RelaySession } from './relay-session.js';
 import { RelayStats } from './relay-stats.js';
 import { pathsForLog, routeRequest } from './router.js';
@@ -74,17 +73,19 @@ export class Relay implements HopOwner {
   readonly #dialers: Readonly<Record<string, Dialer>>;
   readonly #scheduler: ChunkSchedulerOptions;
   readonly #servers: { server: Server; uri: MsrpUri }[] = [];
-  readonly #table = new ConnectionTable();
-  readonly #hops = this.#table.all;
+  /** Live connections, in all and per address (inbound): closing ones no longer count. */
+  readonly #connections: ConnectionLimits;
+  /** Every connection until its socket has closed. */
+  readonly #hops = new Set<Hop>();
   readonly #dialed = new Map<string, Hop>();
   readonly #sessions = new Map<string, RelaySession>();
-  readonly #timers = new WeakMap<Hop, NodeJS.Timeout>();
   readonly #sweep: NodeJS.Timeout;
   #closing = false;
 
   constructor(options: RelayOptions) {
     this.#options = options;
     this.#limits = resolveLimits(options.limits);
+    this.#connections = new ConnectionLimits(this.#limits);
     this.#log = options.logger ?? silentLogger;
     this.#dialers = options.dialers ?? defaultDialers;
     this.#auth = new DigestAuthenticator({
@@ -96,11 +97,8 @@ export class Relay implements HopOwner {
       maxQueued: this.#limits.maxQueuedBytes,
       maxQueuedPerChunk: this.#limits.maxQueuedBytes,
     };
-    const sweep = Math.max(50, Math.min(1000, this.#limits.frameTimeout / 2));
-    this.#sweep = setInterval(() => {
-      this.#expirePending();
-      this.#expireFrames();
-    }, sweep);
+    const sweep = Math.max(50, Math.min(1000, (options.transactionTimeout ?? 30_000) / 2));
+    this.#sweep = setInterval(() => this.#expirePending(), sweep);
     this.#sweep.unref();
   }
 
@@ -116,7 +114,7 @@ export class Relay implements HopOwner {
 
   /** Connections open now, not counting those being closed. */
   get connectionCount(): number {
-    return this.#table.live;
+    return this.#connections.size;
   }
 
   /** Body bytes queued in the relay for slow next hops, over all connections. */
@@ -197,11 +195,8 @@ export class Relay implements HopOwner {
   #accept(socket: Socket, scheme: 'msrp' | 'msrps', port: number): void {
     const address = socket.remoteAddress ?? '?';
     const remote = `${address}:${socket.remotePort ?? '?'}`;
-    if (
-      this.#closing ||
-      this.#table.live >= this.#limits.maxConnections ||
-      this.#table.fromAddress(address) >= this.#limits.maxConnectionsPerAddress
-    ) {
+    const admission = this.#closing ? undefined : this.#connections.admit(address);
+    if (!admission?.admitted) {
       this.stats.connectionsRefused++;
       this.#log.warn({ remote }, 'connection refused: limit reached');
       socket.destroy();
@@ -209,35 +204,24 @@ export class Relay implements HopOwner {
     }
     socket.setNoDelay(true);
     const hop = new Hop(this, { kind: 'inbound', scheme, port }, remote, address, this.#scheduler);
-    this.#attach(hop, socket);
+    this.#attach(hop, socket, admission.release);
     this.stats.connectionsOpened.inbound++;
     // An inbound connection must authenticate, or bring a request we forward, in time.
-    const timer = setTimeout(() => {
-      if (hop.trusted) return;
-      this.#retire(hop, 'closing unauthenticated connection');
+    hop.expectTrust(this.#limits.unauthenticatedTimeout, () => {
+      this.#log.info({ remote }, 'closing unauthenticated connection');
       hop.connection?.destroy();
-    }, this.#limits.unauthenticatedTimeout);
-    timer.unref();
-    this.#timers.set(hop, timer);
+    });
     this.#log.debug({ remote }, 'connection accepted');
   }
 
-  #attach(hop: Hop, socket: Socket): void {
-    const connection = new Connection(socket, hop, {
-      maxHeaderBytes: this.#limits.maxHeaderBytes,
-    });
+  #attach(hop: Hop, socket: Socket, release: () => void): void {
+    const { maxHeaderBytes, idleTimeout, frameTimeout } = this.#limits;
+    const connection = new Connection(socket, hop, { maxHeaderBytes, idleTimeout, frameTimeout });
     hop.connection = connection;
-    this.#table.add(hop);
+    hop.release = release;
+    this.#hops.add(hop);
+    void connection.whenClosed.then(() => this.#hops.delete(hop));
     this.stats.connections++;
-    // After the Connection's own listeners: see onPeerEndWhilePaused.
-    socket.prependListener('data', () => hop.bytesArrived());
-    onPeerEndWhilePaused(socket, () => this.#shut(hop, 'peer closed while held back', 'debug'));
-    socket.setTimeout(this.#limits.idleTimeout);
-    socket.on('timeout', () => {
-      if (hop.sessions.size > 0 || hop.pending.size > 0 || hop.inFrame || !hop.scheduler.idle)
-        return;
-      this.#shut(hop, 'closing idle connection', 'debug');
-    });
     hop.scheduler.attach(connection);
   }
 
@@ -254,7 +238,7 @@ export class Relay implements HopOwner {
       this.#log.warn({ next: formatUri(uri), error: error.message }, 'next hop unreachable');
       hop.scheduler.fail(error);
     };
-    if (!dialer || this.#table.live >= this.#limits.maxConnections) {
+    if (!dialer || this.#connections.size >= this.#limits.maxConnections) {
       queueMicrotask(() =>
         refuse(
           new MsrpError(
@@ -270,15 +254,18 @@ export class Relay implements HopOwner {
       timeout: this.#options.connectTimeout ?? 10_000,
     }).then(
       (socket) => {
-        if (this.#closing) {
+        // Outbound connections count in all, not per address.
+        const admission = this.#closing ? undefined : this.#connections.admit();
+        if (!admission?.admitted) {
           socket.destroy();
-          refuse(new MsrpError('MSRP_ERR_CONNECTION', 'Relay is shutting down'));
+          const why = this.#closing ? 'Relay is shutting down' : 'Too many connections';
+          refuse(new MsrpError('MSRP_ERR_CONNECTION', why));
           return;
         }
         hop.remote = `${socket.remoteAddress}:${socket.remotePort}`;
         hop.address = socket.remoteAddress ?? uri.host;
         this.stats.connectionsOpened.outbound++;
-        this.#attach(hop, socket);
+        this.#attach(hop, socket, admission.release);
         this.#log.debug({ remote: hop.remote }, 'connected to next hop');
       },
       (e: unknown) =>
@@ -291,12 +278,12 @@ export class Relay implements HopOwner {
     return hop;
   }
 
-  /** @internal A connection closed: its sessions end, what waited on it fails. */
+  /**
+   * @internal Closing a connection is decided (its slot is free already): its sessions end,
+   * what waited on it fails.
+   */
   closed(hop: Hop, error?: Error): void {
-    const counted = !hop.retired;
-    if (!this.#table.remove(hop)) return;
-    if (counted) this.stats.connections--;
-    clearTimeout(this.#timers.get(hop));
+    this.stats.connections--;
     if (hop.origin.kind === 'outbound' && this.#dialed.get(hop.origin.key) === hop) {
       this.#dialed.delete(hop.origin.key);
     }
@@ -316,6 +303,12 @@ export class Relay implements HopOwner {
 
   /** @internal The peer broke the protocol: answer if possible; the connection then closes. */
   protocolError(hop: Hop, error: MsrpError): void {
+    if (error.code === 'MSRP_ERR_FRAME_TIMEOUT') {
+      // A slow sender (slowloris): frameTimeout, enforced by the Connection.
+      this.stats.frameTimeouts++;
+      this.#log.info({ remote: hop.remote }, 'closing connection: frame timeout');
+      return;
+    }
     this.stats.protocolErrors++;
     this.#log.warn(
       { remote: hop.remote, code: error.code, error: error.message },
@@ -323,19 +316,18 @@ export class Relay implements HopOwner {
     );
     const request = answerableRequest(error);
     if (request) this.#respond(hop, request, error.status!, error.message);
-    this.#shut(hop, 'closing after a protocol error', 'debug');
   }
 
-  /** Closing `hop` is decided: it stops counting against the limits, and goes at once. */
+  /** @internal `hop` serves nothing and went `idleTimeout` without traffic. */
+  idle(hop: Hop): void {
+    this.#shut(hop, 'closing idle connection', 'debug');
+  }
+
+  /** Closes `hop` now: what is queued is flushed (for up to 500 ms), then FIN. */
   #shut(hop: Hop, why: string, level: 'debug' | 'info' = 'info'): void {
-    this.#retire(hop, why, level);
-    hop.shut();
-  }
-
-  #retire(hop: Hop, why: string, level: 'debug' | 'info' = 'info'): void {
-    if (!this.#table.retire(hop)) return;
-    this.stats.connections--;
+    if (hop.retired || !hop.connection) return;
     this.#log[level]({ remote: hop.remote }, why);
+    void hop.connection.close(500);
   }
 
   /**
@@ -380,10 +372,7 @@ export class Relay implements HopOwner {
     if (route.kind === 'refuse') return this.#refuse(hop, request, route.status, route.reason);
     const { to, toPath, fromPath } = route;
     const target = to instanceof Hop ? to : this.#outbound(to);
-    if (!hop.trusted) {
-      hop.trusted = true;
-      clearTimeout(this.#timers.get(hop));
-    }
+    if (!hop.trusted) hop.trust();
     if (target.pending.size >= this.#limits.maxPendingTransactions) {
       // The next hop is slow to answer: stop reading this sender until it catches up.
       target.blocked.add(hop);
@@ -556,16 +545,6 @@ export class Relay implements HopOwner {
     }
   }
 
-  /** Closes connections whose frame in progress made no progress in time (slowloris). */
-  #expireFrames(): void {
-    const oldest = Date.now() - this.#limits.frameTimeout;
-    for (const hop of this.#hops) {
-      if (hop.retired || hop.frameSince === undefined || hop.frameSince > oldest) continue;
-      this.stats.frameTimeouts++;
-      this.#shut(hop, 'closing connection: frame timeout');
-    }
-  }
-
   #unblock(hop: Hop, all: boolean): void {
     if (hop.blocked.size === 0) return;
     if (!all && hop.pending.size > this.#limits.maxPendingTransactions / 2) return;
@@ -635,8 +614,7 @@ export class Relay implements HopOwner {
       this.#dropSession(s);
     }, expires * 1000);
     session.timer.unref();
-    hop.trusted = true;
-    clearTimeout(this.#timers.get(hop));
+    hop.trust();
     this.stats.authSuccesses++;
     // RFC 4976 §6.1: Use-Path lists the relays the AUTH crossed (From-Path without the
     // client, reversed), then this relay's URI for the client.

@@ -52,6 +52,25 @@ describe('configuration', () => {
     expect(config.listen.map((u) => u.port)).toEqual([0]);
   });
 
+  it('maps --frame-timeout, MSRP_RELAY_FRAME_TIMEOUT and "frame-timeout" to limits.frameTimeout', () => {
+    const file = (path: string): string =>
+      path === '/etc/relay.json' ? JSON.stringify({ 'frame-timeout': 3000 }) : noFile();
+    const frameTimeout = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+      resolveConfig(['--user', 'a:b', ...args], env, file)!.limits.frameTimeout;
+    expect(frameTimeout([])).toBeUndefined();
+    expect(frameTimeout(['--config', '/etc/relay.json'])).toBe(3000);
+    expect(
+      frameTimeout(['--config', '/etc/relay.json'], { MSRP_RELAY_FRAME_TIMEOUT: '2000' }),
+    ).toBe(2000);
+    expect(frameTimeout(['--frame-timeout', '1000'], { MSRP_RELAY_FRAME_TIMEOUT: '2000' })).toBe(
+      1000,
+    );
+    expect(() => frameTimeout(['--frame-timeout', '1s'])).toThrow(
+      /--frame-timeout must be a whole number/,
+    );
+    expect(HELP).toMatch(/--frame-timeout MS .*\n.*Default 30000/);
+  });
+
   it('refuses what cannot work, naming the option', () => {
     const bad: [string[], RegExp][] = [
       [['--user', 'a:b', '--listen', 'msrps://127.0.0.1:0;tcp'], /msrps listener needs/],

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { encodeEndLine, encodeHead, type DeliveryError } from '@msrp-ts/msrp-core';
+import { encodeEndLine, encodeHead, parseUri, type DeliveryError } from '@msrp-ts/msrp-core';
 import {
   clientOf,
   eventually,
@@ -169,6 +169,21 @@ describe('misbehaving clients', () => {
     await once(c, 'close');
     expect(relay.stats.connectionsRefused).toBe(1);
     expect(a.isClosed || b.isClosed).toBe(false);
+  });
+
+  it('closes a connection that serves nothing after idleTimeout, keeps one with a relay session', async () => {
+    const { relay, uri } = await startRelay({ limits: { idleTimeout: 200 } });
+    const client = await rawClient(uri.port!);
+    await rawAuth(client, uri);
+    // Trusted (it forwarded a request) but with no relay session: nothing keeps it.
+    const sender = await rawClient(uri.port!);
+    sender.sendRequest({ toPath: [uri, parseUri('msrp://127.0.0.1:9/nobody;tcp')], body: 'x' });
+    const started = Date.now();
+    await eventually(() => sender.isClosed, 3000, 'the idle connection closed');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    expect(relay.connectionCount).toBe(1);
+    await sleep(600);
+    expect(client.isClosed).toBe(false);
   });
 
   it('a client that stops reading slows only its own senders', async () => {

@@ -55,14 +55,17 @@ export class ConnectionLimits {
     return this.#perAddress.get(address) ?? 0;
   }
 
-  /** Takes a slot for a connection from `address`, or says which cap is reached. */
-  admit(address: string): Admission {
-    const fromAddress = this.countFrom(address);
+  /**
+   * Takes a slot for a connection from `address`, or says which cap is reached. Without an
+   * address (a connection we dial, say) it counts against `maxConnections` only.
+   */
+  admit(address?: string): Admission {
     if (this.#size >= this.maxConnections) return { admitted: false, limit: 'maxConnections' };
-    if (fromAddress >= this.maxConnectionsPerAddress)
+    const fromAddress = address === undefined ? 0 : this.countFrom(address);
+    if (address !== undefined && fromAddress >= this.maxConnectionsPerAddress)
       return { admitted: false, limit: 'maxConnectionsPerAddress' };
     this.#size++;
-    this.#perAddress.set(address, fromAddress + 1);
+    if (address !== undefined) this.#perAddress.set(address, fromAddress + 1);
     let released = false;
     return {
       admitted: true,
@@ -70,6 +73,7 @@ export class ConnectionLimits {
         if (released) return;
         released = true;
         this.#size--;
+        if (address === undefined) return;
         const n = this.countFrom(address) - 1;
         if (n > 0) this.#perAddress.set(address, n);
         else this.#perAddress.delete(address);

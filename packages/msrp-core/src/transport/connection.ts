@@ -2,11 +2,14 @@ import type { Duplex } from 'node:stream';
 import { MsrpError } from '../errors.js';
 import { Parser, type FrameSink, type ParserOptions } from '../wire/parser.js';
 import { Deadline } from './deadline.js';
+import { FrameDeadline } from './frame-deadline.js';
+import { onEndWhilePaused } from './peer-end.js';
 
 /** What a {@link Connection} reports to its owner (an endpoint or a relay). */
 export interface ConnectionHandler extends FrameSink {
   /**
-   * The peer sent bytes that cannot be parsed. The connection stops reading frames and is
+   * The peer sent bytes that cannot be parsed, or a frame that made no progress within
+   * `frameTimeout` (`MSRP_ERR_FRAME_TIMEOUT`). The connection stops reading frames and is
    * closed after this returns; the handler may still write a response (e.g. 400) before that.
    */
   protocolError(error: MsrpError): void;
@@ -34,9 +37,18 @@ export interface ConnectionOptions extends ParserOptions {
   /**
    * Milliseconds without a byte read or written after which the handler's `idle()` is
    * called (it closes by default). It also bounds how long a connection can stay paused
-   * by backpressure, during which a peer's FIN cannot be seen. Default 0: never.
+   * by backpressure with more unread bytes than the stream buffers, behind which a peer's
+   * FIN cannot be seen. Default 0: never.
    */
   idleTimeout?: number;
+  /**
+   * Milliseconds a frame in progress may go without progress: its head must be complete,
+   * and each piece of its body follow the last, within this time, or the handler's
+   * `protocolError` gets `MSRP_ERR_FRAME_TIMEOUT` and the connection closes (peers holding
+   * a connection open a byte at a time). Time between frames, and time we hold the peer
+   * back (backpressure), does not count. Default 0: never.
+   */
+  frameTimeout?: number;
 }
 
 /**
@@ -51,11 +63,14 @@ const LINGER_MS = 100;
  * stream): it feeds the parser, writes whole frames, and applies backpressure both ways.
  *
  * Reading pauses while the handler's sink returns false (until {@link resume}) or while
- * more than `maxWriteBuffer` bytes wait for the peer; a peer's FIN queued behind unread
- * bytes cannot be seen then (Node has no way to peek past them), which is what
- * `idleTimeout` bounds. A peer that closes while we wait to write is seen through the
- * write's error. Once closing is decided, reading never pauses again: what the peer still
- * sends is discarded until its FIN or until the socket is destroyed.
+ * more than `maxWriteBuffer` bytes wait for the peer. A peer's FIN behind bytes we have not
+ * read closes the connection at once and those bytes are dropped, as when the FIN arrives
+ * while the parser holds them: a peer that went away is not owed the rest of its frames.
+ * That FIN is seen as long as what the peer sent fits the stream's read buffer (Node stops
+ * reading the socket past it); beyond, `idleTimeout` bounds the wait. A peer that closes
+ * while we wait to write is seen through the write's error. Once closing is decided,
+ * reading never pauses again: what the peer still sends is discarded until its FIN or
+ * until the socket is destroyed.
  */
 export class Connection {
   /** The underlying stream. */
@@ -68,6 +83,7 @@ export class Connection {
   readonly #maxWriteBuffer: number;
   readonly #idleTimeout: number;
   #idle: Deadline | undefined;
+  readonly #frame: FrameDeadline;
   #closed = false;
   /** Closing is decided: frames are no longer delivered, the handler was told. */
   #closing = false;
@@ -90,12 +106,32 @@ export class Connection {
     this.#handler = handler;
     this.#maxWriteBuffer = options.maxWriteBuffer ?? 4 * 1024 * 1024;
     this.#idleTimeout = options.idleTimeout ?? 0;
+    const frameTimeout = options.frameTimeout ?? 0;
+    this.#frame = new FrameDeadline(frameTimeout, () => {
+      if (this.#closing) return;
+      const message = `A frame made no progress within ${frameTimeout} ms`;
+      this.#fail(new MsrpError('MSRP_ERR_FRAME_TIMEOUT', message));
+    });
     // Frames stop reaching the handler the moment closing is decided, even in the middle
     // of one pushed buffer: false pauses the parser, and nothing resumes it.
+    // A head or a piece of body is progress of the frame; its end-line ends it.
+    const frame = this.#frame;
     const sink: FrameSink = {
-      head: (head) => (this.#closing ? false : handler.head(head)),
-      body: (part) => (this.#closing ? false : handler.body(part)),
-      end: (flag) => (this.#closing ? false : handler.end(flag)),
+      head: (head) => {
+        if (this.#closing) return false;
+        frame.touch();
+        return handler.head(head);
+      },
+      body: (part) => {
+        if (this.#closing) return false;
+        frame.touch();
+        return handler.body(part);
+      },
+      end: (flag) => {
+        if (this.#closing) return false;
+        frame.stop();
+        return handler.end(flag);
+      },
     };
     this.#parser = new Parser(sink, options);
     this.whenClosed = new Promise((resolve) => {
@@ -110,6 +146,11 @@ export class Connection {
       this.#closeError ??= e;
     });
     socket.on('data', (bytes: Buffer) => this.#read(bytes));
+    onEndWhilePaused(socket, () => {
+      const error = new MsrpError('MSRP_ERR_CONNECTION', 'The peer closed with bytes unread');
+      this.#beginClose(error);
+      this.#endSoon(2000);
+    });
     socket.on('end', () => {
       if (!this.#closing) {
         try {
@@ -285,6 +326,7 @@ export class Connection {
     this.#closing = true;
     this.#idle?.clear();
     this.#idle = undefined;
+    this.#frame.clear();
     // Never leave a closing socket paused: the peer's FIN (or RST) must be seen.
     if (!this.socket.destroyed) this.socket.resume();
     this.#handler.closed(error);
@@ -324,7 +366,11 @@ export class Connection {
 
   #updateReading(): void {
     if (this.#closing) return;
-    if (this.#parserPaused || this.#writePaused) this.socket.pause();
+    const paused = this.#parserPaused || this.#writePaused;
+    if (paused) this.socket.pause();
     else this.socket.resume();
+    // frameTimeout counts only while a frame is under way and we read.
+    if (paused || !this.#parser.inFrame) this.#frame.stop();
+    else if (!this.#frame.running) this.#frame.touch();
   }
 }

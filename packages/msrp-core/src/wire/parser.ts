@@ -109,6 +109,16 @@ export class Parser {
     return this.#paused;
   }
 
+  /** Whether a frame is in progress: some of it was pushed and its end-line was not read. */
+  get inFrame(): boolean {
+    return (
+      this.#state !== 'start' ||
+      this.#lineBytes > 0 ||
+      this.#queue.length > 0 ||
+      this.#pendingEnd !== undefined
+    );
+  }
+
   /**
    * Reads `bytes`. Returns false when the parser is (or was already) paused: stop pushing
    * until {@link resume} returns true. Bytes pushed while paused are queued, not lost.
@@ -140,12 +150,7 @@ export class Parser {
    */
   end(): void {
     this.#throwIfFailed();
-    const midFrame =
-      this.#state !== 'start' ||
-      this.#lineBytes > 0 ||
-      this.#queue.length > 0 ||
-      this.#pendingEnd !== undefined;
-    if (midFrame) {
+    if (this.inFrame) {
       const tid = this.#head?.transactionId;
       throw this.#fail(
         new MsrpError(

@@ -36,6 +36,8 @@ as a key of the --config JSON file, e.g. {"realm": "example.net", "user": ["a:pw
   --unauthenticated-timeout MS      close connections that neither AUTH nor send a
                             forwardable request within MS. Default 30000
   --idle-timeout MS         close connections without relay sessions idle for MS. Default 300000
+  --frame-timeout MS        close connections whose frame in progress makes no progress
+                            (head complete, next piece of body) within MS. Default 30000
   --max-header-bytes N      largest frame header block. Default 16384
   --max-chunk-size N        largest chunk body forwarded. Default 67108864
   --max-pending N           forwarded requests awaiting a response per connection. Default 1024
@@ -89,6 +91,7 @@ const OPTIONS = {
   'max-connections-per-address': { type: 'string' },
   'unauthenticated-timeout': { type: 'string' },
   'idle-timeout': { type: 'string' },
+  'frame-timeout': { type: 'string' },
   'max-header-bytes': { type: 'string' },
   'max-chunk-size': { type: 'string' },
   'max-pending': { type: 'string' },
@@ -107,6 +110,7 @@ const LIMITS: Partial<Record<Name, keyof RelayLimits>> = {
   'max-connections-per-address': 'maxConnectionsPerAddress',
   'unauthenticated-timeout': 'unauthenticatedTimeout',
   'idle-timeout': 'idleTimeout',
+  'frame-timeout': 'frameTimeout',
   'max-header-bytes': 'maxHeaderBytes',
   'max-chunk-size': 'maxChunkSize',
   'max-pending': 'maxPendingTransactions',
