@@ -41,7 +41,7 @@ export interface ListenOptions {
 
 /** Options of an {@link Endpoint}. */
 export interface EndpointOptions
-  extends Omit<ConnectionOptions, 'idleTimeout'>, TransactionTableOptions {
+  extends Omit<ConnectionOptions, 'idleTimeout' | 'frameTimeout'>, TransactionTableOptions {
   /** Defaults for every session this endpoint creates. */
   session?: SessionOptions;
   /** TLS client options for dialing `msrps:` peers (CAs, or the peer's fingerprint). */
@@ -70,6 +70,12 @@ export interface EndpointOptions
    * session leaves. 0 disables. Default 30 000.
    */
   bindTimeout?: number;
+  /**
+   * Milliseconds a frame in progress may go without progress (its head completed, body
+   * bytes arriving) before its connection is closed, so that a peer trickling bytes cannot
+   * hold a session; time we hold the peer back does not count. 0 disables. Default 30 000.
+   */
+  frameTimeout?: number;
   /**
    * Milliseconds an inbound connection may go without a byte read or written before it is
    * closed and its sessions unbound, so that a silent peer cannot hold a session. Peers
@@ -339,7 +345,11 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
   }
 
   #attach(socket: Duplex, peer: Peer, timing: { idleTimeout: number }): Peer {
-    peer.connection = new Connection(socket, peer, { ...this.#options, ...timing });
+    peer.connection = new Connection(socket, peer, {
+      ...this.#options,
+      frameTimeout: this.#options.frameTimeout ?? 30_000,
+      ...timing,
+    });
     this.#peers.add(peer);
     return peer;
   }
