@@ -12,7 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const tsc = join(root, 'node_modules/typescript/bin/tsc');
-const PACKAGES = ['msrp-core', 'sdp-msrp', 'msrp-relay'] as const;
+const PACKAGES = ['msrp-core', 'sdp-msrp', 'msrp-relay', 'msrp-cli'] as const;
+/** The packages with a library API (and a runnable example in their README). */
+const LIBRARIES = ['msrp-core', 'sdp-msrp', 'msrp-relay'] as const;
 const MINUTE = 60_000;
 
 /** Runs a command; rejects with its stderr in the message when it fails. */
@@ -64,7 +66,9 @@ beforeAll(async () => {
   await run(process.execPath, [tsc, '-b'], root);
   const built = await Promise.all(
     PACKAGES.map((name) =>
-      access(join(root, 'packages', name, 'dist/index.d.ts')).then(
+      access(
+        join(root, 'packages', name, name === 'msrp-cli' ? 'dist/msrp.js' : 'dist/index.d.ts'),
+      ).then(
         () => true,
         () => false,
       ),
@@ -85,7 +89,7 @@ beforeAll(async () => {
     join(project, 'package.json'),
     JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
   );
-  // All three at once: sdp-msrp and msrp-relay need msrp-core, which is on no registry.
+  // All four at once: the others need msrp-core (and msrp-cli sdp-msrp), which are on no registry.
   await run(
     'npm',
     ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs.values()],
@@ -108,14 +112,14 @@ describe('packed packages', () => {
       ) as {
         dependencies?: Record<string, string>;
         bin?: Record<string, string>;
-        exports: Record<string, { types: string; import: string }>;
+        exports?: Record<string, { types: string; import: string }>;
       };
       expect(files, name).toContain('package/README.md');
       expect(
         [...files].filter((f) => f.startsWith('package/test/')),
         name,
       ).toEqual([]);
-      for (const entry of Object.values(manifest.exports)) {
+      for (const entry of Object.values(manifest.exports ?? {})) {
         expect(entry.types, name).toMatch(/\.d\.ts$/);
         expect(files, name).toContain(join('package', entry.types));
         expect(files, name).toContain(join('package', entry.import));
@@ -130,8 +134,12 @@ describe('packed packages', () => {
         expect(range, `${name} → ${dependency}`).not.toMatch(/^workspace:/);
       }
     }
+    // The `msrp` command is its own package; the core library ships no command.
+    const cli = await run('tar', ['-tzf', tarballs.get('msrp-cli')!], work);
+    expect(cli).toContain('package/dist/msrp.js');
     const core = await run('tar', ['-tzf', tarballs.get('msrp-core')!], work);
-    expect(core).toContain('package/dist/cli/msrp.js');
+    expect(core).not.toContain('package/dist/cli/');
+    expect(core).not.toContain('package/bin/');
     const relay = await run('tar', ['-tzf', tarballs.get('msrp-relay')!], work);
     expect(relay).toContain('package/dist/cli/msrp-relay.js');
     // Packing went to the temporary folder, never into the repository.
@@ -154,7 +162,7 @@ describe('packed packages', () => {
       }
       expect([...examples.keys()]).toEqual(['codec.ts', 'session.ts', 'sdp.ts']);
       // Each package's own README, as installed from its tarball.
-      for (const name of PACKAGES) {
+      for (const name of LIBRARIES) {
         const installed = join(project, 'node_modules/@msrp-ts', name, 'README.md');
         const blocks = examplesIn(await readFile(installed, 'utf8'), 'runnable:');
         expect(blocks, name).toHaveLength(1);
@@ -237,7 +245,7 @@ describe('packed packages', () => {
         offer,
         createOffer({ localUri: 'msrp://192.0.2.1:2855/alice1;tcp', acceptTypes: ['text/plain'] }),
       );
-      // msrp-core's command imports sdp-msrp at run time, from the project's node_modules.
+      // msrp-cli depends on sdp-msrp: installing the command brings `msrp sdp` along.
       const answer = await run(
         bin('msrp'),
         ['sdp', 'answer', '--uri', 'msrp://192.0.2.2:2855/bob1;tcp', offer],

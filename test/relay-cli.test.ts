@@ -25,7 +25,7 @@ afterEach(async () => {
 });
 
 function msrp(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return run(tsx, ['--conditions=source', 'packages/msrp-core/src/cli/msrp.ts', ...args], {
+  return run(tsx, ['--conditions=source', 'packages/msrp-cli/src/msrp.ts', ...args], {
     cwd: root,
   });
 }
@@ -46,7 +46,7 @@ describe('msrp send/listen --relay', () => {
       tsx,
       [
         '--conditions=source',
-        'packages/msrp-core/src/cli/msrp.ts',
+        'packages/msrp-cli/src/msrp.ts',
         'listen',
         '--relay',
         relayUri,

@@ -13,7 +13,6 @@ import {
   type EndpointOptions,
   type ResponseHead,
 } from '../src/index.js';
-import { defaultFrom } from '../src/cli/send.js';
 import { RawServer, isRequest } from './helpers/raw-peer.js';
 import { next } from './helpers/inbox.js';
 
@@ -127,11 +126,5 @@ describe('the URI of an endpoint that does not listen', () => {
     const auth = (await relay.peer()).requests.find((r) => r.head.method === 'AUTH')!;
     expect(auth.head.fromPath[0]!.host).toMatch(INVALID_HOST);
     expect(e.createSession().localUri.host).toBe(auth.head.fromPath[0]!.host);
-  });
-
-  it('is what msrp send and msrp chat use without --from', () => {
-    const from = defaultFrom(parseUri('msrps://127.0.0.1:2855/peer;tcp'));
-    expect(from.host).toMatch(INVALID_HOST);
-    expect([from.scheme, from.port]).toEqual(['msrps', 2855]);
   });
 });

@@ -1,5 +1,5 @@
 // Progress reporting of `msrp send`: a bar on a terminal, throttled JSON events for scripts.
-import type { Progress } from '../index.js';
+import type { Progress } from '@msrp-ts/msrp-core';
 
 /** Bytes for humans, binary units: `512 B`, `1.5 KiB`, `4.00 MiB`. */
 export function formatBytes(bytes: number): string {

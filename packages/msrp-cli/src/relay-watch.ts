@@ -1,8 +1,8 @@
 // How `msrp listen --relay` notices that its relay went away: the connection to the first
 // relay is the only way peers reach us (RFC 4976 §5.1), so its close is watched at the dialer.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { defaultDialers, formatUri, type Dialer, type MsrpUri } from '../index.js';
-import { CliError, EXIT } from './common.js';
+import { defaultDialers, formatUri, type Dialer, type MsrpUri } from '@msrp-ts/msrp-core';
+import { CliError, EXIT } from './exit-codes.js';
 
 /** Default of `listen --reconnect`: how long to keep trying to reach a lost relay again, ms. */
 export const RECONNECT_DEFAULT_MS = 300_000;

@@ -16,14 +16,9 @@ import {
   type TlsClientOptions,
   type TlsServerOptions,
   type Dialer,
-} from '../index.js';
+} from '@msrp-ts/msrp-core';
+import { classify, CliError, EXIT, EXIT_CODES_HELP, usage } from './exit-codes.js';
 import {
-  classify,
-  CliError,
-  EXIT,
-  EXIT_CODES_HELP,
-  onSignal,
-  Output,
   parseFlags,
   RELAY_FLAGS,
   RELAY_HELP,
@@ -33,9 +28,9 @@ import {
   tlsClientFlags,
   tlsServerFlags,
   uriFlag,
-  usage,
-  within,
-} from './common.js';
+} from './flags.js';
+import { Output } from './output.js';
+import { onSignal, within } from './shutdown.js';
 import { reconnect, RECONNECT_DEFAULT_MS, watchedDialers } from './relay-watch.js';
 import { KEEPALIVE_HELP } from './keepalive.js';
 import { receive } from './receive.js';

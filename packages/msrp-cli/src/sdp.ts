@@ -1,23 +1,18 @@
 // `msrp sdp`: reads a SIP message or bare SDP and prints its MSRP media as JSON (inspect),
 // or the SDP answer we would send to it (answer).
-//
-// The SDP code lives in @msrp-ts/sdp-msrp, which depends on msrp-core for MSRP URIs, so
-// msrp-core cannot depend on it back (that would be a cycle of project references, and the
-// library layer of msrp-core must not know about SDP anyway). This command, an app on top
-// of both, loads it at run time by package name and uses it through the small interface
-// below; test/sdp-cli.test.ts checks that the real package satisfies that interface.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { formatUri, type MsrpUri } from '../index.js';
+import { formatUri } from '@msrp-ts/msrp-core';
 import {
-  CliError,
-  EXIT,
-  EXIT_CODES_HELP,
-  sizeFlag,
-  tlsClientFlags,
-  uriFlag,
-  usage,
-} from './common.js';
+  createAnswer,
+  extractSdp,
+  parseMsrpMedia,
+  parseSdp,
+  SdpError,
+  type AnswerCapabilities,
+} from '@msrp-ts/sdp-msrp';
+import { CliError, EXIT, EXIT_CODES_HELP, usage } from './exit-codes.js';
+import { sizeFlag, tlsClientFlags, uriFlag } from './flags.js';
 
 export const SDP_HELP = `Usage: msrp sdp inspect [FILE|-]
        msrp sdp answer --uri URI [options] [FILE|-]
@@ -42,56 +37,8 @@ Answer options:
   --fingerprint FP       our certificate's fingerprint for msrps ("SHA-256 AB:CD:...")
   -h, --help             show this help
 
-Needs the @msrp-ts/sdp-msrp package (installed with the msrp-ts workspace).
-
 ${EXIT_CODES_HELP}
   (sdp: 1 also when the input has no SDP, malformed SDP, or the stream is rejected)`;
-
-/** An MSRP media section as `@msrp-ts/sdp-msrp` reads it; only what is printed is typed. */
-interface SdpMedia {
-  readonly path: readonly MsrpUri[];
-}
-
-/**
- * The part of `@msrp-ts/sdp-msrp` this command uses. Methods are declared loosely (the
- * description is opaque here); the real module is checked against this interface by a test.
- */
-export interface SdpMsrpApi {
-  extractSdp(message: string): string;
-  parseSdp(text: string): object;
-  parseMsrpMedia(description: object): readonly SdpMedia[];
-  createAnswer(
-    offer: string,
-    capabilities: {
-      localUri: MsrpUri;
-      acceptTypes: readonly string[];
-      wrappedTypes?: readonly string[];
-      maxSize?: number;
-      setup?: 'active' | 'passive';
-      cema?: boolean;
-      fingerprint?: string;
-    },
-  ): { readonly sdp: string; readonly accepted: boolean; readonly reason?: string };
-  readonly SdpError: abstract new (...args: never[]) => Error & { readonly code: string };
-}
-
-// Not a string literal, so that TypeScript does not try to resolve (and build) the package.
-const SDP_PACKAGE: string = '@msrp-ts/sdp-msrp';
-
-async function loadSdpMsrp(): Promise<SdpMsrpApi> {
-  try {
-    return (await import(SDP_PACKAGE)) as SdpMsrpApi;
-  } catch (e) {
-    const error = e as NodeJS.ErrnoException;
-    if (error.code === 'ERR_MODULE_NOT_FOUND' && error.message.includes(SDP_PACKAGE)) {
-      throw new CliError(
-        `msrp sdp needs the ${SDP_PACKAGE} package, which is not installed`,
-        EXIT.failed,
-      );
-    }
-    throw e;
-  }
-}
 
 async function readInput(source: string | undefined): Promise<string> {
   if (source === undefined || source === '-') {
@@ -156,7 +103,7 @@ export async function sdpCommand(args: readonly string[]): Promise<number> {
       if (flag !== 'help') throw usage(`--${flag} is for msrp sdp answer`);
   }
   // Flags are checked before anything is read, so that a typo does not wait on stdin.
-  const answerOptions =
+  const answerOptions: AnswerCapabilities | undefined =
     action === 'answer'
       ? {
           localUri: uriFlag('--uri', values.uri),
@@ -174,25 +121,24 @@ export async function sdpCommand(args: readonly string[]): Promise<number> {
           }),
         }
       : undefined;
-  const sdp = await loadSdpMsrp();
   const input = await readInput(file);
   try {
-    const text = sdp.extractSdp(input);
+    const text = extractSdp(input);
     if (!answerOptions) {
-      const media = sdp.parseMsrpMedia(sdp.parseSdp(text)).map((m) => ({
+      const media = parseMsrpMedia(parseSdp(text)).map((m) => ({
         ...m,
         path: m.path.map((uri) => formatUri(uri)),
       }));
       process.stdout.write(`${JSON.stringify({ media }, null, 2)}\n`);
       return EXIT.ok;
     }
-    const answer = sdp.createAnswer(text, answerOptions);
+    const answer = createAnswer(text, answerOptions);
     process.stdout.write(answer.sdp);
     if (!answer.accepted)
       throw new CliError(`stream rejected: ${answer.reason ?? 'unknown reason'}`, EXIT.failed);
     return EXIT.ok;
   } catch (e) {
-    if (e instanceof sdp.SdpError) throw new CliError(e.message, EXIT.failed, { code: e.code });
+    if (e instanceof SdpError) throw new CliError(e.message, EXIT.failed, { code: e.code });
     throw e;
   }
 }

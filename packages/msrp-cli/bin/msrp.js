@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import process from 'node:process';
 import { fileURLToPath, URL } from 'node:url';
 
-const entry = new URL('../dist/cli/msrp.js', import.meta.url);
+const entry = new URL('../dist/msrp.js', import.meta.url);
 if (!existsSync(entry)) {
   process.stderr.write(
     `msrp: not built: ${fileURLToPath(entry)} is missing; run \`npx -y pnpm@10 build\` ` +

@@ -6,15 +6,10 @@ import {
   type Endpoint,
   type IncomingMessage,
   type Session,
-} from '../index.js';
+} from '@msrp-ts/msrp-core';
+import { classify, EXIT, EXIT_CODES_HELP, usage } from './exit-codes.js';
 import {
-  classify,
-  EXIT,
-  EXIT_CODES_HELP,
   msFlag,
-  onSignal,
-  oneLine,
-  Output,
   parseFlags,
   pathFlag,
   RELAY_FLAGS,
@@ -23,9 +18,9 @@ import {
   tlsClientFlags,
   tlsServerFlags,
   uriFlag,
-  usage,
-  within,
-} from './common.js';
+} from './flags.js';
+import { oneLine, Output } from './output.js';
+import { onSignal, within } from './shutdown.js';
 import { dropKeepalive, isKeepalive, KEEPALIVE_HELP } from './keepalive.js';
 import { printAbove } from './chat-screen.js';
 import { openListener } from './listen.js';

@@ -12,16 +12,21 @@ import { PassThrough, Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, it, type onTestFinished } from 'vitest';
-import { Endpoint, parseContentType, parseUri, type Session } from '../src/index.js';
-import { renderProgress } from '../src/cli/progress.js';
-import { safeFileName } from '../src/cli/files.js';
-import { printAbove } from '../src/cli/chat-screen.js';
-import { isKeepalive } from '../src/cli/keepalive.js';
-import { IncomingMessage } from '../src/session/incoming-message.js';
+import {
+  Endpoint,
+  IncomingMessage,
+  parseContentType,
+  parseUri,
+  type Session,
+} from '@msrp-ts/msrp-core';
+import { renderProgress } from '../src/progress.js';
+import { safeFileName } from '../src/files.js';
+import { printAbove } from '../src/chat-screen.js';
+import { isKeepalive } from '../src/keepalive.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const tsx = join(root, 'node_modules/.bin/tsx');
-const entry = 'packages/msrp-core/src/cli/msrp.ts';
+const entry = 'packages/msrp-cli/src/msrp.ts';
 
 interface Exit {
   readonly code: number | null;
@@ -235,7 +240,7 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
 
   it('--version prints the version of the package', async ({ expect, onTestFinished }) => {
     const { version } = JSON.parse(
-      await readFile(join(root, 'packages/msrp-core/package.json'), 'utf8'),
+      await readFile(join(root, 'packages/msrp-cli/package.json'), 'utf8'),
     ) as { version: string };
     const [long, short] = await Promise.all([
       run(onTestFinished, ['--version']),
@@ -686,10 +691,10 @@ function unquotedUris(help: string): string[] {
 
 describe('CLI helpers', () => {
   it('the help texts quote every URI with a ";"', async ({ expect }) => {
-    const { CHAT_HELP } = await import('../src/cli/chat.js');
-    const { LISTEN_HELP } = await import('../src/cli/listen.js');
-    const { SDP_HELP } = await import('../src/cli/sdp.js');
-    const { SEND_HELP } = await import('../src/cli/send.js');
+    const { CHAT_HELP } = await import('../src/chat.js');
+    const { LISTEN_HELP } = await import('../src/listen.js');
+    const { SDP_HELP } = await import('../src/sdp.js');
+    const { SEND_HELP } = await import('../src/send.js');
     expect(unquotedUris(`msrp://a:1/s;tcp, "msrp://b:1/s;tcp" 'msrp://c:1;tcp'`)).toEqual([
       'msrp://a:1/s;tcp,',
     ]);

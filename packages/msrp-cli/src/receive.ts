@@ -1,8 +1,8 @@
 // What `msrp listen` does with each message: prints text, stores files, skips keepalives.
 import { unlink } from 'node:fs/promises';
 import mime from 'mime-types';
-import { formatContentType, mediaTypeOf, type IncomingMessage } from '../index.js';
-import type { Output } from './common.js';
+import { formatContentType, mediaTypeOf, type IncomingMessage } from '@msrp-ts/msrp-core';
+import type { Output } from './output.js';
 import { reserveFile, safeFileName } from './files.js';
 import { dropKeepalive, isKeepalive } from './keepalive.js';
 

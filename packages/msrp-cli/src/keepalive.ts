@@ -1,6 +1,6 @@
 // Which incoming messages are keepalives rather than chat: `msrp listen` and `msrp chat`
 // neither print nor store them.
-import { mediaTypeOf, type IncomingMessage } from '../index.js';
+import { mediaTypeOf, type IncomingMessage } from '@msrp-ts/msrp-core';
 
 /**
  * Content types that peers send only to keep a connection alive, never as content:

@@ -4,8 +4,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatUri } from '../src/index.js';
-import { isRequest, RawServer, type RawRequest } from './helpers/raw-peer.js';
+import { formatUri } from '@msrp-ts/msrp-core';
+import { isRequest, RawServer, type RawRequest } from '../../msrp-core/test/helpers/raw-peer.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const tsx = join(root, 'node_modules/.bin/tsx');
@@ -19,7 +19,7 @@ function msrp(args: readonly string[]): Promise<{ code: number; stdout: string; 
   return new Promise((resolve) => {
     execFile(
       tsx,
-      ['--conditions=source', 'packages/msrp-core/src/cli/msrp.ts', ...args],
+      ['--conditions=source', 'packages/msrp-cli/src/msrp.ts', ...args],
       { cwd: root },
       (error, stdout, stderr) =>
         resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),

@@ -16,15 +16,10 @@ import {
   type RelayAccount,
   type Session,
   type TlsClientOptions,
-} from '../index.js';
+} from '@msrp-ts/msrp-core';
+import { classify, CliError, EXIT, EXIT_CODES_HELP, usage } from './exit-codes.js';
 import {
-  classify,
-  CliError,
-  EXIT,
-  EXIT_CODES_HELP,
   msFlag,
-  onSignal,
-  Output,
   parseFlags,
   pathFlag,
   RELAY_FLAGS,
@@ -33,9 +28,9 @@ import {
   sizeFlag,
   tlsClientFlags,
   uriFlag,
-  usage,
-  within,
-} from './common.js';
+} from './flags.js';
+import { Output } from './output.js';
+import { onSignal, within } from './shutdown.js';
 import { formatRate, ProgressReporter } from './progress.js';
 
 export const SEND_HELP = `Usage: msrp send --to URI (--text TEXT | --file PATH) [options]

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The `msrp` command: an MSRP (RFC 4975) endpoint for the shell.
 import { chatCommand, CHAT_HELP } from './chat.js';
-import { CliError, EXIT, EXIT_CODES_HELP, oneLine } from './common.js';
+import { CliError, EXIT, EXIT_CODES_HELP } from './exit-codes.js';
+import { oneLine } from './output.js';
 import { listenCommand, LISTEN_HELP } from './listen.js';
 import { sdpCommand, SDP_HELP } from './sdp.js';
 import { sendCommand, SEND_HELP } from './send.js';

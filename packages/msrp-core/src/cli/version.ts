@@ -1,8 +1,0 @@
-// The version `msrp --version` prints: the one in msrp-core's package.json.
-import { readFileSync } from 'node:fs';
-
-/** The version of @msrp-ts/msrp-core; the same path works from src/cli and dist/cli. */
-export function packageVersion(): string {
-  const json = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
-  return (JSON.parse(json) as { version: string }).version;
-}
