@@ -80,6 +80,27 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The msrp command is an app on msrp-core's public API, like any other user of it.
+    files: ['packages/msrp-cli/src/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../*', '**/msrp-core/src/**', '**/msrp-core/dist/**', '**/sdp-msrp/src/**'],
+              message: "Import '@msrp-ts/msrp-core' (or '@msrp-ts/sdp-msrp'), not their files.",
+            },
+            {
+              regex: '^(fs|net|tls|os|path|crypto|stream|events|buffer|util|http|url)(/.*)?$',
+              message: 'Use the node: protocol.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
   prettier,
 );
