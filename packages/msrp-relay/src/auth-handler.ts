@@ -47,6 +47,7 @@ export class AuthHandler {
       realm: options.realm ?? 'msrp-relay',
       store: options.credentials,
       ...(options.nonceLifetime !== undefined && { nonceLifetime: options.nonceLifetime }),
+      ...(options.now && { now: options.now }),
     });
   }
 
