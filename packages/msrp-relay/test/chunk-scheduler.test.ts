@@ -220,7 +220,7 @@ describe('ChunkScheduler', () => {
     expect(wire.written).toHaveLength(0);
   });
 
-  it('fails what it has when the connection closed under it', async () => {
+  it('fails what it has when the connection closed under it', () => {
     const { connection, scheduler } = setup();
     scheduler.attach(connection);
     const { log, events } = recorder();
