@@ -103,3 +103,9 @@ export type {
   CreateSessionOptions,
   ListenOptions,
 } from './endpoint.js';
+export { discardFrame, atEnd } from './transport/frame-target.js';
+export type { FrameTarget } from './transport/frame-target.js';
+export { listenMsrp } from './transport/listen.js';
+export type { ListenAddress, ListenHandlers, Listening } from './transport/listen.js';
+export { ExpiringMap } from './transport/expiring-map.js';
+export { responseFrame, responseHead } from './wire/response-frame.js';

@@ -15,7 +15,7 @@ export interface ChunkSchedulerOptions {
    * with `+` and resumed later under a new transaction id and Byte-Range. Default 64 KiB.
    */
   sliceBytes?: number;
-  /** Bytes in the socket's buffer before we wait for `drain`. Default 1 MiB. */
+  /** Bytes in the connection's write buffer before we wait for `drain`. Default 1 MiB. */
   socketBuffer?: number;
   /** Body bytes one forwarded chunk may have queued before its sender is paused. Default 1 MiB. */
   maxQueuedPerChunk?: number;
@@ -124,7 +124,7 @@ export class ChunkScheduler {
       this.#control.length === 0 &&
       this.#waiting.length === 0 &&
       this.#active === undefined &&
-      (this.#connection === undefined || this.#connection.socket.writableLength === 0)
+      (this.#connection === undefined || this.#connection.bufferedBytes === 0)
     );
   }
 
@@ -137,7 +137,7 @@ export class ChunkScheduler {
   /** Starts writing on `connection` (a dialed connection is attached once it is open). */
   attach(connection: Connection): void {
     this.#connection = connection;
-    connection.socket.on('drain', () => {
+    connection.onDrain(() => {
       if (!this.#awaitingDrain) return;
       this.#awaitingDrain = false;
       this.#pump();
@@ -249,7 +249,7 @@ export class ChunkScheduler {
           this.fail(new MsrpError('MSRP_ERR_CONNECTION', 'Connection closed'));
           return;
         }
-        if (connection.socket.writableLength >= this.#socketBuffer) {
+        if (connection.bufferedBytes >= this.#socketBuffer) {
           this.#awaitingDrain = true;
           break;
         }
@@ -277,9 +277,9 @@ export class ChunkScheduler {
         this.#queued -= part.length;
         active.sent += part.length;
         r.segmentBytes += part.length;
-        // Body pieces go straight to the socket: the scheduler alone frames this connection
-        // and bounds what it buffers, so the Connection's per-frame bookkeeping is not needed.
-        connection.socket.write(part);
+        // Body pieces go out as they are: the scheduler alone frames this connection and
+        // bounds what it buffers, so the Connection's per-frame bookkeeping is not needed.
+        connection.writePiece(part);
         return true;
       }
       if (r.parts.length === 0 && r.ended !== undefined) {
@@ -360,7 +360,7 @@ export class ChunkScheduler {
 
   #notifyIdle(): void {
     if (this.#idle.length === 0) return;
-    if (!this.#error && this.#connection && this.#connection.socket.writableLength > 0) {
+    if (!this.#error && this.#connection && this.#connection.bufferedBytes > 0) {
       this.#awaitingDrain = true;
       return;
     }

@@ -1,30 +1,17 @@
 import {
   Deadline,
+  discardFrame,
+  ExpiringMap,
+  MsrpError,
   type Connection,
   type ConnectionHandler,
   type ContinuationFlag,
+  type FrameTarget,
   type Head,
-  type MsrpError,
   type RequestHead,
 } from '@msrp-ts/msrp-core';
 import { ChunkScheduler, type ChunkSchedulerOptions } from './chunk-scheduler.js';
 import type { RelaySession } from './relay-session.js';
-
-/** Receives the rest of one inbound frame after its head. */
-export interface FrameTarget {
-  /** A piece of body; false pauses reading the connection. */
-  body(part: Uint8Array): boolean;
-  end(flag: ContinuationFlag): void;
-  /** The connection closed before the end-line. */
-  abort(): void;
-}
-
-/** Ignores a frame. */
-export const discardFrame: FrameTarget = {
-  body: () => true,
-  end: () => undefined,
-  abort: () => undefined,
-};
 
 /** A request the relay forwarded on a connection and whose response it awaits. */
 export interface PendingForward {
@@ -41,8 +28,6 @@ export interface PendingForward {
    * `relay`: another method (AUTH to a relay further on); its response goes back as is.
    */
   readonly kind: 'report' | 'relay';
-  /** When to give up waiting (ms since epoch); Infinity while the segment is being written. */
-  deadline: number;
 }
 
 /** What a {@link Hop} reports to the relay that owns it. */
@@ -52,6 +37,8 @@ export interface HopOwner {
   protocolError(hop: Hop, error: MsrpError): void;
   /** `hop` went `idleTimeout` without traffic and serves nothing: close it. */
   idle(hop: Hop): void;
+  /** No response to `pending` came in time on `hop` (RFC 4975 §7.1: a 408). */
+  expired(hop: Hop, pending: PendingForward): void;
   /** Closing `hop` is decided (see {@link ConnectionHandler.closed}). */
   closed(hop: Hop, error?: Error): void;
 }
@@ -77,8 +64,11 @@ export class Hop implements ConnectionHandler {
   address: string;
   /** Relay sessions authenticated on this connection (RFC 4976 §6.1). */
   readonly sessions = new Set<RelaySession>();
-  /** Requests forwarded on this connection, by the transaction id we gave them. */
-  readonly pending = new Map<string, PendingForward>();
+  /**
+   * Requests forwarded on this connection, by the transaction id we gave them; each is armed
+   * with the transaction timeout once its end-line is written.
+   */
+  readonly pending: ExpiringMap<string, PendingForward>;
   /** Hops paused because this one has too many pending requests. */
   readonly blocked = new Set<Hop>();
   /** It authenticated or sent a request we forward (see {@link trust}). */
@@ -111,6 +101,7 @@ export class Hop implements ConnectionHandler {
     this.address = address;
     this.trusted = origin.kind === 'outbound';
     this.scheduler = new ChunkScheduler(scheduler);
+    this.pending = new ExpiringMap((_tid, pending) => owner.expired(this, pending));
   }
 
   /** Whether the relay dialed this connection. */
@@ -152,7 +143,7 @@ export class Hop implements ConnectionHandler {
   }
 
   body(part: Uint8Array): boolean {
-    return this.#current.body(part);
+    return this.#current.body(part) !== false;
   }
 
   end(flag: ContinuationFlag): void {
@@ -179,7 +170,10 @@ export class Hop implements ConnectionHandler {
     this.release();
     const target = this.#current;
     this.#current = discardFrame;
-    if (this.inFrame) target.abort();
+    if (this.inFrame)
+      target.abort(
+        new MsrpError('MSRP_ERR_CONNECTION', 'Connection closed mid-frame', { cause: error }),
+      );
     this.inFrame = false;
     this.#owner.closed(this, error);
   }

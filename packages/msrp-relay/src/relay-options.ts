@@ -82,6 +82,8 @@ export interface RelayOptions {
   defaultExpires?: number;
   /** Milliseconds a digest nonce is valid (`stale=true` after). Default 60 000. */
   nonceLifetime?: number;
+  /** The clock nonces are dated by, in ms since the epoch. Default `Date.now`. */
+  now?: () => number;
   /** Milliseconds to wait for the next hop's response before a 408 REPORT. Default 30 000. */
   transactionTimeout?: number;
   /** Milliseconds to wait for a connection to the next hop. Default 10 000. */

@@ -1,5 +1,4 @@
 // AUTH (RFC 4976 §5, §6) with HTTP Digest (RFC 7616): challenges, failures, nonces, Expires.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import {
   answerChallenge,
@@ -169,10 +168,12 @@ describe('AUTH', () => {
   });
 
   it('refuses a stale nonce with stale=true, and a client then retries by itself', async () => {
-    const { relay, uri } = await startRelay({ nonceLifetime: 50 });
+    // The relay's clock moves on past the nonce's lifetime: no waiting.
+    let skew = 0;
+    const { relay, uri } = await startRelay({ nonceLifetime: 50, now: () => Date.now() + skew });
     const peer = await rawClient(uri.port!);
     const challenge = await transact(peer, authRequest(peer, uri));
-    await sleep(120);
+    skew = 120;
     const authorization = answerChallenge(
       challenge.wwwAuthenticate ?? [],
       { username: 'alice', password: 'alice-secret' },
@@ -272,9 +273,21 @@ describe('Expires', () => {
       relays: [{ uri, username: 'alice', password: 'alice-secret', expires: 1 }],
     });
     const first = await alice.authenticate();
-    const refreshed = new Promise((resolve) => alice.registration!.once('refreshed', resolve));
-    await refreshed;
-    await sleep(500);
+    // Two refreshes: the second comes after the first Expires (1 s) has passed.
+    const refreshes = (n: number) =>
+      new Promise<void>((resolve) => {
+        let seen = 0;
+        const registration = alice.registration!;
+        const on = () => {
+          if (++seen < n) return;
+          registration.off('refreshed', on);
+          resolve();
+        };
+        registration.on('refreshed', on);
+      });
+    const started = Date.now();
+    await refreshes(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     expect(relay.sessionCount).toBe(1);
     expect(alice.usePath.map(formatUri)).toEqual(first.map(formatUri));
     expect(relay.stats.authSuccesses).toBeGreaterThanOrEqual(2);
@@ -287,8 +300,10 @@ describe('unauthenticated connections', () => {
     const idle = await rawClient(uri.port!);
     const authed = await rawClient(uri.port!);
     expect((await rawAuth(authed, uri)).statusCode).toBe(200);
+    // A connection opened after `authed` timing out means `authed`'s timeout has passed too.
+    const later = await rawClient(uri.port!);
     await idle.closed;
-    await sleep(150);
+    await later.closed;
     expect(authed.isClosed).toBe(false);
     expect(relay.connectionCount).toBe(1);
   });

@@ -114,3 +114,31 @@ describe('dead connections', () => {
     expect((await peer.response(head.transactionId, 100)).head.statusCode).toBe(400);
   });
 });
+
+describe('a next hop that never answers', () => {
+  it('costs the sender a 408 failure REPORT after transactionTimeout (RFC 4975 §7.1), once', async () => {
+    const { uri } = await startRelay({ transactionTimeout: 150 });
+    const receiver = await rawClient(uri.port!);
+    const relayUri = (await rawAuth(receiver, uri)).usePath![0]!;
+    const sender = await rawClient(uri.port!);
+    const started = Date.now();
+    const send = sender.sendRequest({ toPath: [relayUri, receiver.uri], body: 'unanswered' });
+    // The relay answers the chunk hop by hop, then forwards it; the receiver keeps quiet.
+    expect((await sender.response(send.transactionId)).head.statusCode).toBe(200);
+    const forwarded = await receiver.request('SEND');
+    const report = await sender.request('REPORT', 3000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    expect(report.head.messageId).toBe(send.messageId);
+    expect(report.head.status?.code).toBe(408);
+    expect(report.head.byteRange).toMatchObject({ start: 1, end: 10 });
+    // A late answer settles nothing any more. The receiver's next answer, a 481 to a second
+    // SEND, is read after it: its REPORT arriving shows the late one made none.
+    receiver.respond(forwarded, 408);
+    const probe = sender.sendRequest({ toPath: [relayUri, receiver.uri], body: 'second' });
+    receiver.respond(await receiver.request('SEND'), 481);
+    const second = await sender.request('REPORT', 3000);
+    expect(second.head.messageId).toBe(probe.messageId);
+    expect(second.head.status?.code).toBe(481);
+    expect(sender.requests.filter((r) => r.head.method === 'REPORT')).toHaveLength(2);
+  });
+});

@@ -182,12 +182,14 @@ describe('misbehaving clients', () => {
     await eventually(() => sender.isClosed, 3000, 'the idle connection closed');
     expect(Date.now() - started).toBeGreaterThanOrEqual(150);
     expect(relay.connectionCount).toBe(1);
-    await sleep(600);
+    // Another idleTimeout later (a connection opened now closed by it), the client is kept.
+    const probe = await rawClient(uri.port!);
+    await probe.closed;
     expect(client.isClosed).toBe(false);
   });
 
   it('a client that stops reading slows only its own senders', async () => {
-    const { uri } = await startRelay();
+    const { relay, uri } = await startRelay();
     const sleeper = await rawClient(uri.port!);
     const sleeperUri = (await rawAuth(sleeper, uri)).usePath![0]!;
     sleeper.socket.pause();
@@ -196,7 +198,8 @@ describe('misbehaving clients', () => {
     for (let i = 0; i < 32; i++)
       flooder.sendRequest({ toPath: [sleeperUri, sleeper.uri], body: chunk });
     const { aliceSession, inbox } = await pair(uri);
-    await sleep(100);
+    // The relay holds the flood back: the sleeper's connection is full.
+    await eventually(() => relay.queuedBytes > 0, 5000, 'bytes queued for the sleeper');
     await aliceSession.send('unaffected');
     expect((await next(inbox)).text()).toBe('unaffected');
     sleeper.socket.resume();

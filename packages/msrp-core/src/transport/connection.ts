@@ -214,6 +214,28 @@ export class Connection {
     return (this.#drain ??= this.#waitForDrain());
   }
 
+  /** Bytes written and not yet handed to the peer (a socket's `writableLength`). */
+  get bufferedBytes(): number {
+    return this.socket.writableLength;
+  }
+
+  /**
+   * Writes one piece of a frame its caller frames itself (head, body pieces, end-line, in
+   * order with {@link write}): for a writer that bounds what it buffers by
+   * {@link bufferedBytes} and {@link onDrain}, like the relay's scheduler. Returns false when
+   * the connection is closed (nothing written) or its buffer is full: wait for `onDrain`.
+   */
+  writePiece(bytes: Uint8Array): boolean {
+    if (this.closed) return false;
+    this.#idle?.touch();
+    return this.socket.write(bytes);
+  }
+
+  /** Calls `listener` each time the buffered bytes have been handed to the peer. */
+  onDrain(listener: () => void): void {
+    this.socket.on('drain', listener);
+  }
+
   /**
    * Writes one frame in parts, waiting for `drain` between them, while other frames wait:
    * how a large chunk stays interruptible (RFC 4975 §7.1). `nextPart` returns the next body

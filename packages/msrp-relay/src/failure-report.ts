@@ -1,30 +1,5 @@
-import {
-  newTransactionId,
-  REASON_PHRASES,
-  type MsrpHeaders,
-  type RequestHead,
-  type ResponseHead,
-} from '@msrp-ts/msrp-core';
+import { newTransactionId, type RequestHead } from '@msrp-ts/msrp-core';
 import type { PendingForward } from './hop.js';
-
-/** The response of this relay to `request` (RFC 4975 §7.2: it goes back one hop). */
-export function responseHead(
-  request: RequestHead,
-  status: number,
-  comment?: string,
-  headers: Partial<MsrpHeaders> = {},
-): ResponseHead {
-  const text = oneLine(comment ?? REASON_PHRASES[status] ?? '');
-  return {
-    kind: 'response',
-    transactionId: request.transactionId,
-    statusCode: status,
-    ...(text !== '' && { comment: text }),
-    toPath: [request.fromPath[0]!],
-    fromPath: [request.toPath[0]!],
-    ...headers,
-  };
-}
 
 /**
  * The failure REPORT for the part of a chunk that `pending` covers (RFC 4975 §7.1.2,

@@ -1,0 +1,108 @@
+/**
+ * Entries that each may get a deadline, expired by one timer for the whole map: the
+ * transactions awaiting a response on one connection (RFC 4975 §7.1: none in time is a 408).
+ * An entry costs no timer of its own; the timer runs only while an armed entry exists and is
+ * unref'd, so it never keeps a process alive.
+ *
+ * An entry can wait unarmed (e.g. while its request is still being written) and be armed
+ * later with {@link arm}.
+ */
+export class ExpiringMap<K, V> {
+  readonly #entries = new Map<K, { value: V; deadline: number }>();
+  readonly #onExpire: (key: K, value: V) => void;
+  #timer: NodeJS.Timeout | undefined;
+  #timerAt = Infinity;
+
+  /** `onExpire` is called for each entry whose deadline passed, after it was removed. */
+  constructor(onExpire: (key: K, value: V) => void) {
+    this.#onExpire = onExpire;
+  }
+
+  /** Number of entries, armed or not. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Adds (or replaces) an entry; it expires `ms` from now, or never until {@link arm}. */
+  set(key: K, value: V, ms = Infinity): void {
+    const deadline = Date.now() + ms;
+    this.#entries.set(key, { value, deadline });
+    this.#schedule(deadline);
+  }
+
+  /** Gives an entry its deadline, `ms` from now; false when there is no such entry. */
+  arm(key: K, ms: number): boolean {
+    const entry = this.#entries.get(key);
+    if (!entry) return false;
+    entry.deadline = Date.now() + ms;
+    this.#schedule(entry.deadline);
+    return true;
+  }
+
+  get(key: K): V | undefined {
+    return this.#entries.get(key)?.value;
+  }
+
+  /** Removes an entry and returns its value (a response came). */
+  take(key: K): V | undefined {
+    const entry = this.#entries.get(key);
+    if (!entry) return undefined;
+    this.#entries.delete(key);
+    if (this.#entries.size === 0) this.#stop();
+    return entry.value;
+  }
+
+  /** Removes an entry; whether there was one. */
+  delete(key: K): boolean {
+    const had = this.#entries.has(key);
+    this.take(key);
+    return had;
+  }
+
+  /** Removes every entry without expiring it; returns them. */
+  clear(): [K, V][] {
+    const all = [...this.#entries].map(([k, e]): [K, V] => [k, e.value]);
+    this.#entries.clear();
+    this.#stop();
+    return all;
+  }
+
+  /** The entries, oldest first. */
+  *[Symbol.iterator](): IterableIterator<[K, V]> {
+    for (const [key, entry] of this.#entries) yield [key, entry.value];
+  }
+
+  /** The values, oldest first. */
+  *values(): IterableIterator<V> {
+    for (const entry of this.#entries.values()) yield entry.value;
+  }
+
+  #schedule(deadline: number): void {
+    if (deadline === Infinity || deadline >= this.#timerAt) return;
+    clearTimeout(this.#timer);
+    this.#timerAt = deadline;
+    this.#timer = setTimeout(() => this.#sweep(), Math.max(0, deadline - Date.now()));
+    this.#timer.unref();
+  }
+
+  #sweep(): void {
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    const now = Date.now();
+    const expired: [K, V][] = [];
+    let next = Infinity;
+    for (const [key, entry] of this.#entries) {
+      if (entry.deadline <= now) expired.push([key, entry.value]);
+      else next = Math.min(next, entry.deadline);
+    }
+    for (const [key] of expired) this.#entries.delete(key);
+    this.#schedule(next);
+    for (const [key, value] of expired) this.#onExpire(key, value);
+  }
+
+  #stop(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+  }
+}

@@ -1,0 +1,65 @@
+import { once } from 'node:events';
+import type { Server, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { MsrpError } from '../errors.js';
+import { connectionEvent, createListener, type TlsServerOptions } from './listener.js';
+
+/** Where to listen for MSRP connections. */
+export interface ListenAddress {
+  /** Address to bind, IPv4 or IPv6. Default `127.0.0.1`. */
+  host?: string;
+  /** Port; 0 picks a free one. */
+  port?: number;
+  /** Certificate and key: listen for `msrps:` (TLS). */
+  tls?: TlsServerOptions;
+}
+
+/** What a listener hands to its owner. */
+export interface ListenHandlers {
+  /** A connection is ready (for TLS: after the handshake). */
+  readonly accept: (socket: Socket) => void;
+  /**
+   * A TCP connection arrived, before any TLS handshake: where to count it against limits,
+   * so that a handshake never completed counts too. Optional.
+   */
+  readonly admit?: (socket: Socket) => void;
+  /** A TLS handshake failed. Optional; without it the failure is ignored. */
+  readonly tlsError?: (error: Error, socket: TLSSocket) => void;
+}
+
+/** A listening server and what it is bound to. */
+export interface Listening {
+  readonly server: Server;
+  readonly scheme: 'msrp' | 'msrps';
+  /** The address really bound (e.g. `127.0.0.1`, `::1`). */
+  readonly host: string;
+  /** The port really bound. */
+  readonly port: number;
+}
+
+/**
+ * Listens for MSRP connections on TCP (`msrp:`) or, with `tls`, TLS (`msrps:`), and resolves
+ * once bound. The one listening code of the endpoint and the relay.
+ * @throws {MsrpError} `MSRP_ERR_CONNECTION` when the server has no address; the bind's own
+ * error (`EADDRINUSE`...) as is.
+ */
+export async function listenMsrp(
+  address: ListenAddress,
+  defaultPort: number,
+  handlers: ListenHandlers,
+): Promise<Listening> {
+  const tls = address.tls;
+  const server = createListener(tls);
+  const { admit, tlsError } = handlers;
+  if (admit) server.on('connection', (socket: Socket) => admit(socket));
+  server.on(connectionEvent(tls), (socket: Socket) => handlers.accept(socket));
+  server.on('tlsClientError', (error: Error, socket: TLSSocket) => tlsError?.(error, socket));
+  server.listen(address.port ?? defaultPort, address.host ?? '127.0.0.1');
+  await once(server, 'listening');
+  const bound = server.address();
+  if (bound === null || typeof bound === 'string') {
+    server.close();
+    throw new MsrpError('MSRP_ERR_CONNECTION', 'Listener has no address');
+  }
+  return { server, scheme: tls ? 'msrps' : 'msrp', host: bound.address, port: bound.port };
+}

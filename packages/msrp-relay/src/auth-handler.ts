@@ -1,0 +1,158 @@
+import type { Socket } from 'node:net';
+import {
+  newSessionId,
+  uriEquals,
+  type MsrpHeaders,
+  type MsrpUri,
+  type RequestHead,
+} from '@msrp-ts/msrp-core';
+import { DigestAuthenticator } from './digest-authenticator.js';
+import type { Hop } from './hop.js';
+import type { RelayLogger, RelayOptions, ResolvedLimits } from './relay-options.js';
+import { RelaySession } from './relay-session.js';
+import { RelayStats } from './relay-stats.js';
+
+/** What an {@link AuthHandler} needs from its relay. */
+export interface AuthHandlerContext {
+  readonly options: RelayOptions;
+  readonly limits: ResolvedLimits;
+  readonly stats: RelayStats;
+  readonly log: RelayLogger;
+  /** Answers `request` on `hop`, with extra headers. */
+  readonly respond: (
+    hop: Hop,
+    request: RequestHead,
+    status: number,
+    comment?: string,
+    headers?: Partial<MsrpHeaders>,
+  ) => void;
+  /** Closes `hop` after what is queued on it (the last response) went out. */
+  readonly shut: (hop: Hop, why: string) => void;
+}
+
+/**
+ * Answers AUTH requests for this relay (RFC 4976 §6.1): challenges with HTTP Digest, checks
+ * the credentials and Expires, and grants relay sessions, which it keeps until they expire,
+ * their connection closes or the relay does.
+ */
+export class AuthHandler {
+  readonly #context: AuthHandlerContext;
+  readonly #auth: DigestAuthenticator;
+  readonly #sessions = new Map<string, RelaySession>();
+
+  constructor(context: AuthHandlerContext) {
+    this.#context = context;
+    const { options } = context;
+    this.#auth = new DigestAuthenticator({
+      realm: options.realm ?? 'msrp-relay',
+      store: options.credentials,
+      ...(options.nonceLifetime !== undefined && { nonceLifetime: options.nonceLifetime }),
+      ...(options.now && { now: options.now }),
+    });
+  }
+
+  /** Relay sessions granted and not yet dropped. */
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  /** The relay session with this session-id. */
+  session(id: string): RelaySession | undefined {
+    return this.#sessions.get(id);
+  }
+
+  /** RFC 4976 §6.1: challenges, checks credentials and Expires, grants a relay session. */
+  async authenticate(hop: Hop, request: RequestHead): Promise<void> {
+    const { options, limits, stats, log, respond } = this.#context;
+    const result = await this.#auth.verify(request, hop.address);
+    if (!hop.connection || hop.connection.closed) return;
+    if (!result.ok) {
+      if (result.reason !== 'missing') RelayStats.bump(stats.authFailures, result.reason);
+      const fields = { remote: hop.remote, reason: result.reason, username: result.username };
+      if (result.reason === 'missing') log.debug(fields, 'AUTH challenged');
+      else log.warn(fields, 'AUTH failed');
+      if (result.reason !== 'missing' && ++hop.authFailures >= limits.maxAuthAttempts) {
+        respond(hop, request, 403, 'Too many failed AUTH attempts');
+        this.#context.shut(hop, 'closing after too many failed AUTH attempts');
+        return;
+      }
+      // RFC 7616 §3.3: stale=true tells a client with the right password to retry at once.
+      respond(hop, request, 401, undefined, {
+        wwwAuthenticate: this.#auth.challenge(hop.address, result.reason === 'stale'),
+      });
+      return;
+    }
+    const min = options.minExpires ?? 60;
+    const max = options.maxExpires ?? 3600;
+    const expires = request.expires ?? options.defaultExpires ?? Math.min(max, Math.max(min, 600));
+    // RFC 4976 §6.1: an Expires out of bounds gets 423 with the bound it crossed.
+    if (expires < min) return respond(hop, request, 423, undefined, { minExpires: min });
+    if (expires > max) return respond(hop, request, 423, undefined, { maxExpires: max });
+    const client = request.fromPath[0]!;
+    let session = [...hop.sessions].find(
+      (s) => s.username === result.username && uriEquals(s.authPath[0]!, client),
+    );
+    if (!session) {
+      if (hop.sessions.size >= limits.maxSessionsPerConnection) {
+        return respond(hop, request, 403, 'Too many relay sessions on this connection');
+      }
+      session = this.#createSession(hop, request, result.username);
+    }
+    clearTimeout(session.timer);
+    session.expiresAt = Date.now() + expires * 1000;
+    const s = session;
+    session.timer = setTimeout(() => {
+      log.info({ session: s.toString(), username: s.username }, 'relay session expired');
+      this.drop(s);
+    }, expires * 1000);
+    session.timer.unref();
+    hop.trust();
+    stats.authSuccesses++;
+    // RFC 4976 §6.1: Use-Path lists the relays the AUTH crossed (From-Path without the
+    // client, reversed), then this relay's URI for the client.
+    const usePath = [...request.fromPath.slice(0, -1)].reverse().concat(session.uri);
+    log.info(
+      { remote: hop.remote, username: result.username, session: session.toString(), expires },
+      'AUTH succeeded',
+    );
+    respond(hop, request, 200, undefined, {
+      usePath,
+      expires,
+      authenticationInfo: result.authenticationInfo,
+    });
+  }
+
+  /** Ends a relay session: requests for its URI get 481 from now on. */
+  drop(session: RelaySession): void {
+    if (this.#sessions.get(session.id) !== session) return;
+    clearTimeout(session.timer);
+    this.#sessions.delete(session.id);
+    session.client.sessions.delete(session);
+    this.#context.stats.sessions--;
+  }
+
+  /** Ends every relay session (the relay closes). */
+  dropAll(): void {
+    for (const session of [...this.#sessions.values()]) this.drop(session);
+  }
+
+  #createSession(hop: Hop, request: RequestHead, username: string): RelaySession {
+    const socket = hop.connection!.socket as Socket;
+    const listener =
+      hop.origin.kind === 'inbound' ? hop.origin : { scheme: 'msrp' as const, port: 2855 };
+    const id = newSessionId();
+    const uri: MsrpUri = {
+      scheme: listener.scheme,
+      host: this.#context.options.host ?? socket.localAddress ?? '127.0.0.1',
+      port: listener.port,
+      sessionId: id,
+      transport: 'tcp',
+      params: [],
+    };
+    const session = new RelaySession(id, uri, username, hop, request.fromPath);
+    this.#sessions.set(id, session);
+    hop.sessions.add(session);
+    this.#context.stats.sessions++;
+    return session;
+  }
+}

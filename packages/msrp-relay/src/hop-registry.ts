@@ -1,0 +1,161 @@
+import type { Socket } from 'node:net';
+import {
+  Connection,
+  ConnectionLimits,
+  MsrpError,
+  formatUri,
+  type Dialer,
+  type MsrpUri,
+} from '@msrp-ts/msrp-core';
+import type { ChunkSchedulerOptions } from './chunk-scheduler.js';
+import { Hop, type HopOwner } from './hop.js';
+import type { RelayLogger, RelayOptions, ResolvedLimits } from './relay-options.js';
+import { authorityKey } from './relay-session.js';
+import type { RelayStats } from './relay-stats.js';
+
+/** What a {@link HopRegistry} needs from its relay. */
+export interface HopRegistryContext {
+  readonly owner: HopOwner;
+  readonly options: RelayOptions;
+  readonly limits: ResolvedLimits;
+  readonly stats: RelayStats;
+  readonly log: RelayLogger;
+  readonly dialers: Readonly<Record<string, Dialer>>;
+  /** Whether the relay is shutting down: no new connections then. */
+  closing(): boolean;
+}
+
+/**
+ * The relay's connections: accepts inbound ones within the connection limits, dials the next
+ * hops (one connection per authority, reused) and keeps every {@link Hop} until its socket
+ * has closed.
+ */
+export class HopRegistry {
+  readonly #context: HopRegistryContext;
+  readonly #scheduler: ChunkSchedulerOptions;
+  /** Live connections, in all and per address (inbound): closing ones no longer count. */
+  readonly #connections: ConnectionLimits;
+  /** Every connection until its socket has closed. */
+  readonly #hops = new Set<Hop>();
+  readonly #dialed = new Map<string, Hop>();
+
+  constructor(context: HopRegistryContext) {
+    this.#context = context;
+    this.#connections = new ConnectionLimits(context.limits);
+    this.#scheduler = {
+      maxQueued: context.limits.maxQueuedBytes,
+      maxQueuedPerChunk: context.limits.maxQueuedBytes,
+    };
+  }
+
+  /** Connections open now, not counting those being closed. */
+  get size(): number {
+    return this.#connections.size;
+  }
+
+  /** Every hop whose socket has not closed yet. */
+  get hops(): ReadonlySet<Hop> {
+    return this.#hops;
+  }
+
+  /** Body bytes queued for slow next hops, over all connections (dialing ones included). */
+  get queuedBytes(): number {
+    let bytes = 0;
+    for (const hop of this.#hops) bytes += hop.scheduler.queuedBytes;
+    for (const hop of this.#dialed.values())
+      if (!this.#hops.has(hop)) bytes += hop.scheduler.queuedBytes;
+    return bytes;
+  }
+
+  /** A client or peer connected to a listener of ours on `port`. */
+  accept(socket: Socket, scheme: 'msrp' | 'msrps', port: number): void {
+    const { stats, log, limits } = this.#context;
+    const address = socket.remoteAddress ?? '?';
+    const remote = `${address}:${socket.remotePort ?? '?'}`;
+    const admission = this.#context.closing() ? undefined : this.#connections.admit(address);
+    if (!admission?.admitted) {
+      stats.connectionsRefused++;
+      log.warn({ remote }, 'connection refused: limit reached');
+      socket.destroy();
+      return;
+    }
+    socket.setNoDelay(true);
+    const origin = { kind: 'inbound', scheme, port } as const;
+    const hop = new Hop(this.#context.owner, origin, remote, address, this.#scheduler);
+    this.#attach(hop, socket, admission.release);
+    stats.connectionsOpened.inbound++;
+    // An inbound connection must authenticate, or bring a request we forward, in time.
+    hop.expectTrust(limits.unauthenticatedTimeout, () => {
+      log.info({ remote }, 'closing unauthenticated connection');
+      hop.connection?.destroy();
+    });
+    log.debug({ remote }, 'connection accepted');
+  }
+
+  /** The connection to the authority of `uri`: reused, or dialed (TCP or TLS by scheme). */
+  outbound(uri: MsrpUri): Hop {
+    const { options, limits, stats, log } = this.#context;
+    const key = `${uri.scheme}://${authorityKey(uri)}`;
+    const known = this.#dialed.get(key);
+    if (known) return known;
+    const origin = { kind: 'outbound', key } as const;
+    const hop = new Hop(this.#context.owner, origin, key, uri.host, this.#scheduler);
+    this.#dialed.set(key, hop);
+    const dialer = this.#context.dialers[uri.scheme];
+    const refuse = (error: MsrpError): void => {
+      if (this.#dialed.get(key) === hop) this.#dialed.delete(key);
+      log.warn({ next: formatUri(uri), error: error.message }, 'next hop unreachable');
+      hop.scheduler.fail(error);
+    };
+    if (!dialer || this.#connections.size >= limits.maxConnections) {
+      const why = dialer ? 'Too many connections' : `No dialer for ${uri.scheme}`;
+      queueMicrotask(() => refuse(new MsrpError('MSRP_ERR_CONNECTION', why)));
+      return hop;
+    }
+    dialer(uri, {
+      ...(options.tls && { tls: options.tls }),
+      timeout: options.connectTimeout ?? 10_000,
+    }).then(
+      (socket) => {
+        // Outbound connections count in all, not per address.
+        const closing = this.#context.closing();
+        const admission = closing ? undefined : this.#connections.admit();
+        if (!admission?.admitted) {
+          socket.destroy();
+          const why = closing ? 'Relay is shutting down' : 'Too many connections';
+          refuse(new MsrpError('MSRP_ERR_CONNECTION', why));
+          return;
+        }
+        hop.remote = `${socket.remoteAddress}:${socket.remotePort}`;
+        hop.address = socket.remoteAddress ?? uri.host;
+        stats.connectionsOpened.outbound++;
+        this.#attach(hop, socket, admission.release);
+        log.debug({ remote: hop.remote }, 'connected to next hop');
+      },
+      (e: unknown) =>
+        refuse(
+          e instanceof MsrpError
+            ? e
+            : new MsrpError('MSRP_ERR_CONNECTION', String(e), { cause: e }),
+        ),
+    );
+    return hop;
+  }
+
+  /** Closing `hop` is decided: a dialed one is no longer reused. */
+  forget(hop: Hop): void {
+    if (hop.origin.kind === 'outbound' && this.#dialed.get(hop.origin.key) === hop)
+      this.#dialed.delete(hop.origin.key);
+  }
+
+  #attach(hop: Hop, socket: Socket, release: () => void): void {
+    const { maxHeaderBytes, idleTimeout, frameTimeout } = this.#context.limits;
+    const connection = new Connection(socket, hop, { maxHeaderBytes, idleTimeout, frameTimeout });
+    hop.connection = connection;
+    hop.release = release;
+    this.#hops.add(hop);
+    void connection.whenClosed.then(() => this.#hops.delete(hop));
+    this.#context.stats.connections++;
+    hop.scheduler.attach(connection);
+  }
+}
