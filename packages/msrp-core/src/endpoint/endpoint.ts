@@ -2,32 +2,27 @@ import { EventEmitter, once } from 'node:events';
 import type { Server, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
-import { MsrpError } from './errors.js';
-import { Session, type ChunkReceiver, type SessionOptions } from './session/session.js';
-import type { SessionLink } from './session/session-link.js';
-import { RelayRegistration, type RelayAccount } from './session/relay-registration.js';
-import type { TransactionTableOptions } from './session/transaction-table.js';
-import { discard, Peer, type FrameTarget } from './endpoint-peer.js';
-import { Connection, type ConnectionOptions } from './transport/connection.js';
-import { ConnectionLimits } from './transport/connection-limits.js';
+import { MsrpError } from '../errors.js';
+import { abortable, abortedError } from '../session/abortable.js';
+import { Session, type SessionOptions } from '../session/session.js';
+import type { SessionLink, SessionPort } from '../session/session-link.js';
+import { RelayRegistration, type RelayAccount } from '../session/relay-registration.js';
+import type { TransactionTableOptions } from '../session/transaction-table.js';
+import { Connection, type ConnectionOptions } from '../transport/connection.js';
+import { ConnectionLimits } from '../transport/connection-limits.js';
 import {
-  checkDialable,
   defaultDialers,
   unreachableHost,
   type Dialer,
   type TlsClientOptions,
-} from './transport/dial.js';
-import { connectionEvent, createListener, type TlsServerOptions } from './transport/listener.js';
-import type { RequestHead, ResponseHead } from './wire/head.js';
-import { newSessionId } from './wire/ids.js';
-import { encodeFrame } from './wire/serializer.js';
-import {
-  answerableRequest,
-  encodeResponse,
-  REASON_PHRASES,
-  wantsResponse,
-} from './wire/response.js';
-import { uriKey, type MsrpUri } from './wire/uri.js';
+} from '../transport/dial.js';
+import { connectionEvent, createListener, type TlsServerOptions } from '../transport/listener.js';
+import { newSessionId } from '../wire/ids.js';
+import { answerableRequest } from '../wire/response.js';
+import { uriKey, type MsrpUri } from '../wire/uri.js';
+import { ConnectionPool } from './connection-pool.js';
+import { Peer, type PeerHost } from './peer.js';
+import { SessionRouter } from './router.js';
 
 /** Where and how an endpoint listens. */
 export interface ListenOptions {
@@ -37,6 +32,14 @@ export interface ListenOptions {
   port?: number;
   /** Listen for `msrps:` (TLS) instead of `msrp:`. */
   tls?: TlsServerOptions;
+  /** Aborts the listen: it rejects with `MSRP_ERR_ABORTED` and the listener closes. */
+  signal?: AbortSignal;
+}
+
+/** Options of {@link Endpoint.authenticate}. */
+export interface AuthenticateOptions {
+  /** Aborts the AUTH exchange: it rejects with `MSRP_ERR_ABORTED` and the grant is dropped. */
+  signal?: AbortSignal;
 }
 
 /** Options of an {@link Endpoint}. */
@@ -132,60 +135,73 @@ export interface EndpointEvents {
  * An MSRP endpoint (RFC 4975): listens and dials, keeps the sessions, routes each inbound
  * request to its session by the first URI of To-Path (481 when none matches, 506 when the
  * session is bound to another connection), and shares one connection among the sessions
- * to the same peer (RFC 4975 §5.4, §8.1).
+ * to the same peer (RFC 4975 §5.4, §8.1). `await using` closes it.
  *
  * @example
  * ```ts
- * const endpoint = new Endpoint();
+ * await using endpoint = new Endpoint();
  * await endpoint.listen({ host: '127.0.0.1', port: 0 });
  * const session = endpoint.createSession();
  * session.accept();
  * for await (const message of session) console.log(message.text());
  * ```
  */
-export class Endpoint extends EventEmitter<EndpointEvents> {
+export class Endpoint extends EventEmitter<EndpointEvents> implements AsyncDisposable {
   readonly #options: EndpointOptions;
-  readonly #dialers: Readonly<Record<string, Dialer>>;
   readonly #servers: Server[] = [];
   readonly #peers = new Set<Peer>();
-  readonly #dialed = new Map<string, Promise<Peer>>();
-  readonly #sessions = new Map<string, Session>();
-  readonly #sessionsById = new Map<string, Session>();
+  /** The connection each bound session uses. */
+  readonly #boundTo = new Map<Session, Peer>();
+  readonly #router: SessionRouter;
+  readonly #pool: ConnectionPool;
   readonly #limits: ConnectionLimits;
   #authority: { scheme: 'msrp' | 'msrps'; host: string; port: number };
   readonly #link: SessionLink;
-  #registration: RelayRegistration | undefined;
+  readonly #peerHost: PeerHost;
+  #registration: RelayRegistration<SessionPort> | undefined;
 
   constructor(options: EndpointOptions = {}) {
     super();
     this.#options = options;
-    this.#dialers = options.dialers ?? defaultDialers;
     this.#authority = { scheme: 'msrp', host: options.host ?? unreachableHost(), port: 2855 };
     this.#limits = new ConnectionLimits({
       maxConnections: options.maxConnections ?? 1000,
       maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 64,
     });
+    this.#router = new SessionRouter(options.matchSessionIdOnly ?? false, (session, peer, req) => {
+      session.bindInbound(peer.port, req);
+      this.#boundTo.set(session, peer);
+      peer.addSession(session);
+    });
+    this.#peerHost = {
+      route: (peer, request) => this.#router.route(peer, request),
+      peerFault: (peer, error) => {
+        const request = answerableRequest(error);
+        if (request) this.#router.respond(peer, request, error.status!, error.message);
+        this.emit('peerError', error, peer.remote);
+      },
+      forget: (peer, error) => this.#forget(peer, error),
+      peerError: (error, remote) => this.emit('peerError', error, remote),
+    };
+    this.#pool = new ConnectionPool({
+      dialers: options.dialers ?? defaultDialers,
+      tls: options.tls,
+      connectTimeout: options.connectTimeout ?? 10_000,
+      attach: (socket, key) =>
+        this.#attach(socket, new Peer(this.#peerHost, key, this.#options, key), {
+          // The dialing side keeps the connection alive (Peer.idle sends keepalives).
+          idleTimeout: this.#options.keepaliveInterval ?? 60_000,
+        }),
+    });
     this.#link = {
-      connect: (session, firstHop) => this.#connect(session, firstHop),
-      send: (session, transactionId, frame, awaitResponse = true) =>
-        this.#send(session, transactionId, frame, awaitResponse),
-      sendParts: (session, transactionId, headBytes, nextPart, endLine) =>
-        this.#send(
-          session,
-          transactionId,
-          (connection) => connection.writeParts(headBytes, nextPart, endLine),
-          true,
-        ),
-      request: (session, head) =>
-        this.#send(session, head.transactionId, encodeFrame(head), true).response,
-      resume: (session) => (session.connection as Peer | undefined)?.connection.resume(),
+      connect: (session, firstHop, signal) => this.#connect(session, firstHop, signal),
       closed: (session) => this.#removeSession(session),
     };
   }
 
   /** Number of sessions. */
   get sessionCount(): number {
-    return this.#sessions.size;
+    return this.#router.size;
   }
 
   /** The relays of `options.relays`, in the order they are authenticated to. */
@@ -199,7 +215,7 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
   }
 
   /** The AUTH state with our relays, once {@link authenticate} was called (for its events). */
-  get registration(): RelayRegistration | undefined {
+  get registration(): RelayRegistration<SessionPort> | undefined {
     return this.#registration;
   }
 
@@ -213,33 +229,26 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
    * port over our connection. Default: this endpoint's authority.
    * @returns The Use-Path.
    * @throws {MsrpError} `MSRP_ERR_REMOTE` with the relay's status (401 refused credentials,
-   * 403, 423...), or `MSRP_ERR_CONNECTION`.
+   * 403, 423...), or `MSRP_ERR_CONNECTION`; `MSRP_ERR_ABORTED` when `options.signal` aborts
+   * first (the registration is then closed and nothing refreshes).
    */
-  async authenticate(from?: MsrpUri): Promise<readonly MsrpUri[]> {
+  async authenticate(
+    from?: MsrpUri,
+    options: AuthenticateOptions = {},
+  ): Promise<readonly MsrpUri[]> {
     const relays = this.#options.relays ?? [];
     if (relays.length === 0)
       throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'No relays configured');
+    if (options.signal?.aborted) throw abortedError(options.signal, 'authenticate');
     this.#registration?.close();
-    const registration = new RelayRegistration(
+    const registration = new RelayRegistration<SessionPort>(
       {
         connect: async (firstHop) => {
-          const peer = await this.#dial(firstHop);
+          const peer = await this.#pool.dial(firstHop);
           peer.pinned = true;
-          return peer;
+          return peer.port;
         },
-        request: (connection, head) => {
-          const peer = connection as Peer;
-          const response = peer.transactions.start(head.transactionId);
-          peer.connection
-            .write(encodeFrame(head))
-            .catch((e: unknown) =>
-              peer.transactions.fail(
-                head.transactionId,
-                e instanceof MsrpError ? e : new MsrpError('MSRP_ERR_CONNECTION', String(e)),
-              ),
-            );
-          return response;
-        },
+        request: (port, head) => port.request(head),
       },
       relays,
       from ?? { ...this.#authority, sessionId: newSessionId(), transport: 'tcp', params: [] },
@@ -247,14 +256,21 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
     // A failed refresh is an endpoint event: an 'error' nobody listens to would crash the app.
     registration.on('error', (error) => this.emit('relayError', error));
     this.#registration = registration;
-    return registration.authenticate();
+    return abortable(registration.authenticate(), options.signal, 'authenticate', () => {
+      registration.close();
+      if (this.#registration === registration) this.#registration = undefined;
+    });
   }
 
   /**
    * Listens for connections; returns the URI of the listener (no session-id). New sessions
    * take their authority (scheme, host, port) from the first listener.
+   * @throws {MsrpError} `MSRP_ERR_ABORTED` when `options.signal` aborts first (the listener
+   * is closed); the listener's error (EADDRINUSE...) otherwise.
    */
   async listen(options: ListenOptions = {}): Promise<MsrpUri> {
+    const { signal } = options;
+    if (signal?.aborted) throw abortedError(signal, 'listen');
     const tlsOptions = options.tls;
     const server = createListener(tlsOptions);
     // Counted from the TCP connection on, so a TLS handshake never completed counts too.
@@ -270,7 +286,7 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
       );
     });
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
-    await once(server, 'listening');
+    await abortable(once(server, 'listening'), signal, 'listen', () => server.close());
     this.#servers.push(server);
     const address = server.address();
     if (address === null || typeof address === 'string')
@@ -287,7 +303,7 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
    * the URI is taken.
    */
   createSession(options: CreateSessionOptions = {}): Session {
-    if (this.#sessions.size >= (this.#options.maxSessions ?? 10_000)) {
+    if (this.#router.size >= (this.#options.maxSessions ?? 10_000)) {
       throw new MsrpError(
         'MSRP_ERR_LIMIT',
         `More than ${this.#options.maxSessions ?? 10_000} sessions`,
@@ -300,8 +316,7 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
       transport: 'tcp',
       params: [],
     };
-    const key = uriKey(uri);
-    if (this.#sessions.has(key))
+    if (this.#router.has(uriKey(uri)))
       throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'A session with this URI exists');
     const session = new Session(
       uri,
@@ -309,22 +324,26 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
       { ...this.#options.session, ...sessionOptions },
       this.usePath,
     );
-    this.#sessions.set(key, session);
-    if (uri.sessionId !== undefined) this.#sessionsById.set(uri.sessionId, session);
+    this.#router.add(session);
     return session;
   }
 
   /** Closes every session, connection and listener. */
   async close(): Promise<void> {
     this.#registration?.close();
-    for (const session of [...this.#sessions.values()]) await session.close();
+    for (const session of [...this.#router.sessions()]) await session.close();
     // Servers report closed only once their connections are gone, so end those first.
     const servers = this.#servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve)));
     await Promise.all([...this.#peers].map((p) => p.connection.close()));
     await Promise.all(servers);
   }
 
-  // ---- inbound ------------------------------------------------------------------------
+  /** Closes the endpoint, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  // ---- connections --------------------------------------------------------------------
 
   #admit(socket: Socket): void {
     const refused = this.#limits.admitSocket(socket);
@@ -338,7 +357,7 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
     if (socket.destroyed) return; // refused by #admit
     // Responses are tiny; Nagle would hold them back behind the peer's delayed ACKs.
     socket.setNoDelay(true);
-    const peer = this.#attach(socket, new Peer(this, describe(socket), this.#options), {
+    const peer = this.#attach(socket, new Peer(this.#peerHost, describe(socket), this.#options), {
       idleTimeout: this.#options.idleTimeout ?? 300_000,
     });
     peer.expectBind(this.#options.bindTimeout ?? 30_000);
@@ -354,189 +373,47 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
     return peer;
   }
 
-  /** @internal Routes an inbound request to its session; the returned target takes its body. */
-  route(peer: Peer, request: RequestHead): FrameTarget {
-    const respond = (status: number, comment?: string): void =>
-      this.#respond(peer, request, status, comment);
-    const refuse = (status: number, comment?: string): FrameTarget => ({
-      body: () => true,
-      end: () => respond(status, comment),
-      abort: () => undefined,
-    });
-    if (request.method !== 'SEND' && request.method !== 'REPORT') {
-      // RFC 4975 §12: 501 for a method we do not understand.
-      return refuse(501, `Method ${request.method} not understood`);
-    }
-    const toUri = request.toPath[0]!;
-    const session = this.#options.matchSessionIdOnly
-      ? toUri.sessionId === undefined
-        ? undefined
-        : this.#sessionsById.get(toUri.sessionId)
-      : this.#sessions.get(uriKey(toUri));
-    // RFC 4975 §7.3 (481): no session matches the To-Path.
-    if (!session || session.state === 'closed' || session.state === 'new') return refuse(481);
-    if (session.connection !== undefined && session.connection !== peer) {
-      // RFC 4975 §5.4: a session is bound to one connection; others get 506.
-      return refuse(506);
-    }
-    if (session.connection === undefined) {
-      if (session.state !== 'waiting') return refuse(481);
-      session.bindInbound(peer, request);
-      peer.addSession(session);
-    }
-    if (request.method === 'REPORT') {
-      session.receiveReport(request);
-      return discard; // RFC 4975 §7.1.2: REPORTs get no response
-    }
-    let receiver: ChunkReceiver;
-    try {
-      receiver = session.receiveSend(request);
-    } catch (e) {
-      if (e instanceof MsrpError && e.status) return refuse(e.status, e.message);
-      throw e;
-    }
-    let failed: MsrpError | undefined;
-    let answered = false;
-    return {
-      body: (part) => {
-        if (failed) return true;
-        try {
-          return receiver.body(part);
-        } catch (e) {
-          if (!(e instanceof MsrpError)) throw e;
-          failed = e;
-          receiver.fail(e);
-          if (e.status === 413) {
-            // RFC 4975 §7.1, §10.5: 413 asks the sender to stop this message; say it now, not
-            // after the rest of a chunk that may be long or endless (1-*/*), which is dropped.
-            respond(413, e.message);
-            answered = true;
-          }
-          return true;
-        }
-      },
-      end: (flag) => {
-        if (!failed) {
-          failed = receiver.check(flag);
-          if (failed) receiver.fail(failed);
-        }
-        if (failed) {
-          if (!answered) respond(failed.status ?? 400, failed.message);
-          return;
-        }
-        // The chunk's 200 goes out before any REPORT that its end may trigger.
-        respond(200);
-        receiver.end(flag);
-      },
-      abort: (error) => receiver.fail(error),
-    };
-  }
-
-  #respond(peer: Peer, request: RequestHead, status: number, comment?: string): void {
-    if (!wantsResponse(request, status)) return;
-    peer.connection
-      .write([encodeResponse(request, status, comment ?? REASON_PHRASES[status])])
-      .catch(() => undefined);
-  }
-
-  /** @internal The peer broke the protocol: answer when the head got far enough, then it closes. */
-  peerFault(peer: Peer, error: MsrpError): void {
-    const request = answerableRequest(error);
-    if (request) this.#respond(peer, request, error.status!, error.message);
-    this.emit('peerError', error, peer.remote);
-  }
-
-  /** @internal A connection closed. */
-  forget(peer: Peer, error?: Error): void {
+  /** A connection closed. */
+  #forget(peer: Peer, error?: Error): void {
     this.#peers.delete(peer);
-    if (peer.key !== undefined) this.#dialed.delete(peer.key);
-    for (const session of peer.sessions) session.unbind(error);
+    this.#pool.forget(peer);
+    for (const session of peer.sessions) {
+      this.#boundTo.delete(session);
+      session.unbind(error);
+    }
     peer.sessions.clear();
   }
 
-  // ---- outbound -----------------------------------------------------------------------
-
-  async #connect(session: Session, firstHop: MsrpUri): Promise<Peer> {
-    const peer = await this.#dial(firstHop);
-    peer.addSession(session);
-    return peer;
-  }
-
-  /** Opens, or reuses, the connection to the authority of `firstHop`. */
-  async #dial(firstHop: MsrpUri): Promise<Peer> {
-    const key = `${firstHop.scheme}://${firstHop.host}:${firstHop.port ?? 2855}`;
-    let dialing = this.#dialed.get(key);
-    if (!dialing) {
-      checkDialable(firstHop);
-      const dialer = this.#dialers[firstHop.scheme];
-      if (!dialer)
-        throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', `No dialer for scheme ${firstHop.scheme}`);
-      dialing = dialer(firstHop, {
-        ...(this.#options.tls && { tls: this.#options.tls }),
-        timeout: this.#options.connectTimeout ?? 10_000,
-      }).then((socket) =>
-        this.#attach(socket, new Peer(this, key, this.#options, key), {
-          // The dialing side keeps the connection alive (Peer.idle sends keepalives).
-          idleTimeout: this.#options.keepaliveInterval ?? 60_000,
-        }),
+  async #connect(session: Session, firstHop: MsrpUri, signal?: AbortSignal): Promise<SessionPort> {
+    const dialing = this.#pool.dial(firstHop);
+    const peer = await abortable(dialing, signal, 'connect', () => {
+      // The dial goes on without us; once the sessions awaiting it took it (next turn of the
+      // event loop), a connection nobody uses is closed.
+      dialing.then(
+        (opened) => setImmediate(() => this.#pool.release(opened)),
+        () => undefined,
       );
-      this.#dialed.set(key, dialing);
-      dialing.catch(() => this.#dialed.delete(key));
+    });
+    // Aborted (or closed) while dialing: a connection nobody else uses is closed again.
+    if (signal?.aborted || session.state === 'closed') {
+      this.#pool.release(peer);
+      throw signal?.aborted
+        ? abortedError(signal, 'connect')
+        : new MsrpError('MSRP_ERR_SESSION', 'Session closed');
     }
-    const peer = await dialing;
-    if (peer.connection.closed) {
-      // It closed after its last session left; open a fresh one.
-      this.#dialed.delete(key);
-      return this.#dial(firstHop);
-    }
-    return peer;
-  }
-
-  #send(
-    session: Session,
-    transactionId: string,
-    frame: readonly Uint8Array[] | ((connection: Connection) => Promise<void>),
-    awaitResponse: boolean,
-  ): { sent: Promise<void>; response: Promise<ResponseHead> } {
-    const peer = session.connection as Peer | undefined;
-    if (!peer) {
-      const error = new MsrpError('MSRP_ERR_SESSION', 'Session is not bound to a connection');
-      return { sent: Promise.reject(error), response: Promise.reject(error) };
-    }
-    let response: Promise<ResponseHead>;
-    try {
-      response = awaitResponse
-        ? peer.transactions.start(transactionId)
-        : new Promise<ResponseHead>(() => undefined);
-    } catch (e) {
-      const error = e as MsrpError;
-      return { sent: Promise.reject(error), response: Promise.reject(error) };
-    }
-    const sent =
-      typeof frame === 'function' ? frame(peer.connection) : peer.connection.write(frame);
-    sent.catch((e: unknown) =>
-      peer.transactions.fail(
-        transactionId,
-        e instanceof MsrpError ? e : new MsrpError('MSRP_ERR_CONNECTION', String(e), { cause: e }),
-      ),
-    );
-    response.catch(() => undefined);
-    return { sent, response };
+    this.#boundTo.set(session, peer);
+    peer.addSession(session);
+    return peer.port;
   }
 
   #removeSession(session: Session): void {
-    const key = uriKey(session.localUri);
-    if (this.#sessions.get(key) === session) this.#sessions.delete(key);
-    const id = session.localUri.sessionId;
-    if (id !== undefined && this.#sessionsById.get(id) === session) this.#sessionsById.delete(id);
-    const peer = session.connection as Peer | undefined;
+    this.#router.remove(session);
+    const peer = this.#boundTo.get(session);
     if (peer) {
+      this.#boundTo.delete(session);
       peer.removeSession(session);
       // A connection we opened is closed when its last session leaves.
-      if (peer.key !== undefined && peer.sessions.size === 0 && !peer.pinned) {
-        this.#dialed.delete(peer.key);
-        void peer.connection.close();
-      }
+      this.#pool.release(peer);
     }
   }
 }
