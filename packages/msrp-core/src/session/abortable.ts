@@ -35,7 +35,7 @@ export function abortable<T>(
         signal.removeEventListener('abort', abort);
         resolve(value);
       },
-      (error: unknown) => {
+      (error: Error) => {
         signal.removeEventListener('abort', abort);
         reject(error);
       },
