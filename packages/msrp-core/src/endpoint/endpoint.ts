@@ -328,6 +328,20 @@ export class Endpoint extends EventEmitter<EndpointEvents> implements AsyncDispo
     return session;
   }
 
+  /**
+   * Takes an inbound connection that arrived by other means than {@link listen}: any byte
+   * duplex (a WebSocket stream, one end of an in-memory pair in tests). It is served as an
+   * accepted one (routing, `bindTimeout`, `idleTimeout`); the connection caps of `listen()`
+   * are the caller's to apply.
+   * @param remote Names the peer in `peerError` events. Default `'?'`.
+   */
+  acceptConnection(stream: Duplex, remote = '?'): void {
+    const peer = this.#attach(stream, new Peer(this.#peerHost, remote, this.#options), {
+      idleTimeout: this.#options.idleTimeout ?? 300_000,
+    });
+    peer.expectBind(this.#options.bindTimeout ?? 30_000);
+  }
+
   /** Closes every session, connection and listener. */
   async close(): Promise<void> {
     this.#registration?.close();
@@ -357,10 +371,7 @@ export class Endpoint extends EventEmitter<EndpointEvents> implements AsyncDispo
     if (socket.destroyed) return; // refused by #admit
     // Responses are tiny; Nagle would hold them back behind the peer's delayed ACKs.
     socket.setNoDelay(true);
-    const peer = this.#attach(socket, new Peer(this.#peerHost, describe(socket), this.#options), {
-      idleTimeout: this.#options.idleTimeout ?? 300_000,
-    });
-    peer.expectBind(this.#options.bindTimeout ?? 30_000);
+    this.acceptConnection(socket, describe(socket));
   }
 
   #attach(socket: Duplex, peer: Peer, timing: { idleTimeout: number }): Peer {
