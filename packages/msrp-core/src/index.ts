@@ -82,6 +82,7 @@ export { TransactionTable } from './session/transaction-table.js';
 export type { TransactionTableOptions } from './session/transaction-table.js';
 export { Session, accepts } from './session/session.js';
 export type {
+  ConnectOptions,
   SessionOptions,
   SendOptions,
   SendFileOptions,
@@ -96,13 +97,15 @@ export { IncomingMessage } from './session/incoming-message.js';
 export { DeliveryError } from './session/delivery.js';
 export type { Delivery, Progress, ReceivedReport } from './session/delivery.js';
 
-export { Endpoint } from './endpoint.js';
+export { Endpoint } from './endpoint/endpoint.js';
 export type {
   EndpointOptions,
   EndpointEvents,
   CreateSessionOptions,
   ListenOptions,
-} from './endpoint.js';
+  AuthenticateOptions,
+} from './endpoint/endpoint.js';
+export type { SessionLink, SessionPort, Transaction } from './session/session-link.js';
 export { discardFrame, atEnd } from './transport/frame-target.js';
 export type { FrameTarget } from './transport/frame-target.js';
 export { listenMsrp } from './transport/listen.js';

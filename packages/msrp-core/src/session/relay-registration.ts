@@ -25,12 +25,15 @@ export interface RelayAccount {
   readonly expires?: number;
 }
 
-/** What a {@link RelayRegistration} needs from its endpoint. */
-export interface RegistrationLink {
+/**
+ * What a {@link RelayRegistration} needs from its endpoint. `C` is the endpoint's handle of
+ * the connection to the first relay (the endpoint's own `SessionPort`), passed back as is.
+ */
+export interface RegistrationLink<C = unknown> {
   /** Opens (or reuses) the connection to the first relay and keeps it open. */
-  connect(firstHop: MsrpUri): Promise<object>;
+  connect(firstHop: MsrpUri): Promise<C>;
   /** Sends a bodiless request on that connection and resolves with its response. */
-  request(connection: object, head: RequestHead): Promise<ResponseHead>;
+  request(connection: C, head: RequestHead): Promise<ResponseHead>;
 }
 
 /** Events of a {@link RelayRegistration}. */
@@ -53,8 +56,8 @@ export interface RelayRegistrationOptions {
  * (RFC 7616: SHA-256 preferred, MD5; qop=auth), learns the Use-Path, and refreshes the
  * grant before it expires.
  */
-export class RelayRegistration extends EventEmitter<RelayRegistrationEvents> {
-  readonly #link: RegistrationLink;
+export class RelayRegistration<C = unknown> extends EventEmitter<RelayRegistrationEvents> {
+  readonly #link: RegistrationLink<C>;
   readonly #accounts: readonly RelayAccount[];
   readonly #from: MsrpUri;
   readonly #refreshAt: number;
@@ -64,7 +67,7 @@ export class RelayRegistration extends EventEmitter<RelayRegistrationEvents> {
   #closed = false;
 
   constructor(
-    link: RegistrationLink,
+    link: RegistrationLink<C>,
     accounts: readonly RelayAccount[],
     from: MsrpUri,
     options: RelayRegistrationOptions = {},
@@ -144,7 +147,7 @@ export class RelayRegistration extends EventEmitter<RelayRegistrationEvents> {
   }
 
   async #authOne(
-    connection: object,
+    connection: C,
     via: readonly MsrpUri[],
     account: RelayAccount,
   ): Promise<{ usePath: readonly MsrpUri[]; expires: number | undefined }> {

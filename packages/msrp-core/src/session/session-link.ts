@@ -2,36 +2,44 @@ import type { RequestHead, ResponseHead } from '../wire/head.js';
 import type { MsrpUri } from '../wire/uri.js';
 import type { Session } from './session.js';
 
+/** A request written on a connection: `sent` when the socket took it, `response` when answered. */
+export interface Transaction {
+  /** Resolves when the socket took the frame (after `drain` if needed). */
+  readonly sent: Promise<void>;
+  /** Resolves with the response; never settles for requests that get none (REPORTs). */
+  readonly response: Promise<ResponseHead>;
+}
+
 /**
- * What a {@link Session} needs from the endpoint that owns it: connections, writes and
- * transactions. Sessions hold only an opaque handle of their connection.
+ * The connection a session is bound to, as the session sees it: writes and transactions.
+ * The endpoint hands one out per connection (RFC 4975 §5.4: a session uses one connection).
  */
-export interface SessionLink {
-  /** Opens or reuses a connection to the authority of `firstHop`. */
-  connect(session: Session, firstHop: MsrpUri): Promise<object>;
+export interface SessionPort {
   /**
-   * Writes a request on the session's connection. `sent` resolves when the socket took it
-   * (after `drain` if needed); `response` when its response arrives, unless
+   * Writes a request. `response` resolves when its response arrives, unless
    * `awaitResponse` is false (REPORTs, RFC 4975 §7.1.2).
    */
-  send(
-    session: Session,
-    transactionId: string,
-    frame: readonly Uint8Array[],
-    awaitResponse?: boolean,
-  ): { sent: Promise<void>; response: Promise<ResponseHead> };
+  send(transactionId: string, frame: readonly Uint8Array[], awaitResponse?: boolean): Transaction;
   /** Writes a request in parts (see `Connection.writeParts`) and awaits its response. */
   sendParts(
-    session: Session,
     transactionId: string,
     headBytes: Uint8Array,
     nextPart: () => Uint8Array | undefined,
     endLine: () => Uint8Array,
-  ): { sent: Promise<void>; response: Promise<ResponseHead> };
+  ): Transaction;
   /** Sends a bodiless request and waits for its response. */
-  request(session: Session, head: RequestHead): Promise<ResponseHead>;
-  /** A consumer of the session drained: resume reading its connection. */
-  resume(session: Session): void;
+  request(head: RequestHead): Promise<ResponseHead>;
+  /** A consumer of a session drained: resume reading the connection. */
+  resume(): void;
+}
+
+/** What a {@link Session} needs from the endpoint that owns it: a port to dial, and its end. */
+export interface SessionLink {
+  /**
+   * Opens or reuses a connection to the authority of `firstHop` for `session`.
+   * @throws {MsrpError} `MSRP_ERR_ABORTED` when `signal` aborts first (nothing is left open).
+   */
+  connect(session: Session, firstHop: MsrpUri, signal?: AbortSignal): Promise<SessionPort>;
   /** The session closed: forget it. */
   closed(session: Session): void;
 }

@@ -1,11 +1,11 @@
-import { MsrpError } from './errors.js';
-import type { Endpoint } from './endpoint.js';
-import type { Session } from './session/session.js';
-import { TransactionTable, type TransactionTableOptions } from './session/transaction-table.js';
-import type { Connection, ConnectionHandler } from './transport/connection.js';
-import { Deadline } from './transport/deadline.js';
-import type { Head } from './wire/head.js';
-import type { ContinuationFlag } from './wire/parser.js';
+import { MsrpError } from '../errors.js';
+import type { Session } from '../session/session.js';
+import { TransactionTable, type TransactionTableOptions } from '../session/transaction-table.js';
+import type { Connection, ConnectionHandler } from '../transport/connection.js';
+import { Deadline } from '../transport/deadline.js';
+import type { Head, RequestHead } from '../wire/head.js';
+import type { ContinuationFlag } from '../wire/parser.js';
+import { PeerPort } from './session-port.js';
 
 /** Receives the rest of one inbound frame after its head. */
 export interface FrameTarget {
@@ -22,10 +22,24 @@ export const discard: FrameTarget = {
   abort: () => undefined,
 };
 
-/** One connection of an {@link Endpoint}, with its transactions and the sessions bound to it. */
+/** What a {@link Peer} reports to the endpoint that owns it. */
+export interface PeerHost {
+  /** Routes an inbound request to its session; the returned target takes its body. */
+  route(peer: Peer, request: RequestHead): FrameTarget;
+  /** The peer broke the protocol: answer when the head got far enough; the connection closes. */
+  peerFault(peer: Peer, error: MsrpError): void;
+  /** The connection closed. */
+  forget(peer: Peer, error?: Error): void;
+  /** A limit of ours ended the connection (`bindTimeout`, `idleTimeout`). */
+  peerError(error: MsrpError, remote: string): void;
+}
+
+/** One connection of an `Endpoint`, with its transactions and the sessions bound to it. */
 export class Peer implements ConnectionHandler {
   connection!: Connection;
   readonly transactions: TransactionTable;
+  /** What sessions bound to this connection write through. */
+  readonly port = new PeerPort(this);
   readonly sessions = new Set<Session>();
   /** Our connection to a relay we authenticated with: kept open without sessions. */
   pinned = false;
@@ -36,7 +50,7 @@ export class Peer implements ConnectionHandler {
   #keepaliveInFlight = false;
 
   constructor(
-    readonly endpoint: Endpoint,
+    readonly host: PeerHost,
     readonly remote: string,
     transactionOptions: TransactionTableOptions,
     /** Authority key when we dialed it (and may reuse it for other sessions). */
@@ -72,7 +86,7 @@ export class Peer implements ConnectionHandler {
       this.current = discard;
       return;
     }
-    this.current = this.endpoint.route(this, head);
+    this.current = this.host.route(this, head);
   }
 
   body(part: Uint8Array): boolean | void {
@@ -86,7 +100,7 @@ export class Peer implements ConnectionHandler {
   }
 
   protocolError(error: MsrpError): void {
-    this.endpoint.peerFault(this, error);
+    this.host.peerFault(this, error);
   }
 
   /**
@@ -110,7 +124,7 @@ export class Peer implements ConnectionHandler {
     this.current.abort(lost);
     this.current = discard;
     this.transactions.failAll(lost);
-    this.endpoint.forget(this, error);
+    this.host.forget(this, error);
   }
 
   /**
@@ -141,7 +155,7 @@ export class Peer implements ConnectionHandler {
 
   #giveUp(what: 'bind' | 'idle', message: string): void {
     const error = new MsrpError('MSRP_ERR_LIMIT', message);
-    this.endpoint.emit('peerError', error, this.remote);
+    this.host.peerError(error, this.remote);
     void this.connection.close(undefined, error);
   }
 }

@@ -1,0 +1,67 @@
+import { MsrpError } from '../errors.js';
+import { checkDialable, type Dialer, type TlsClientOptions } from '../transport/dial.js';
+import type { MsrpUri } from '../wire/uri.js';
+import type { Peer } from './peer.js';
+
+/** How a {@link ConnectionPool} dials. */
+export interface ConnectionPoolOptions {
+  /** Dialers by URI scheme. */
+  dialers: Readonly<Record<string, Dialer>>;
+  tls: TlsClientOptions | undefined;
+  /** Milliseconds to wait for a connection to open. */
+  connectTimeout: number;
+  /** Wraps a dialed socket in a connection and its peer, under the authority `key`. */
+  attach(socket: Awaited<ReturnType<Dialer>>, key: string): Peer;
+}
+
+/**
+ * The connections we dialed, by authority (scheme, host, port): sessions to the same peer
+ * share one (RFC 4975 §5.4, §8.1), and concurrent dials to it wait for the same socket.
+ */
+export class ConnectionPool {
+  readonly #options: ConnectionPoolOptions;
+  readonly #dialed = new Map<string, Promise<Peer>>();
+
+  constructor(options: ConnectionPoolOptions) {
+    this.#options = options;
+  }
+
+  /** Opens, or reuses, the connection to the authority of `firstHop`. */
+  async dial(firstHop: MsrpUri): Promise<Peer> {
+    const key = `${firstHop.scheme}://${firstHop.host}:${firstHop.port ?? 2855}`;
+    let dialing = this.#dialed.get(key);
+    if (!dialing) {
+      checkDialable(firstHop);
+      const o = this.#options;
+      const dialer = o.dialers[firstHop.scheme];
+      if (!dialer)
+        throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', `No dialer for scheme ${firstHop.scheme}`);
+      dialing = dialer(firstHop, {
+        ...(o.tls && { tls: o.tls }),
+        timeout: o.connectTimeout,
+      }).then((socket) => o.attach(socket, key));
+      this.#dialed.set(key, dialing);
+      dialing.catch(() => this.#dialed.delete(key));
+    }
+    const peer = await dialing;
+    if (peer.connection.closed) {
+      // It closed after its last session left; open a fresh one.
+      this.#dialed.delete(key);
+      return this.dial(firstHop);
+    }
+    return peer;
+  }
+
+  /** The connection closed: a later dial opens a new one. */
+  forget(peer: Peer): void {
+    if (peer.key !== undefined) this.#dialed.delete(peer.key);
+  }
+
+  /** Closes a connection we dialed once no session uses it (and it is not our relay's). */
+  release(peer: Peer): void {
+    if (peer.key !== undefined && peer.sessions.size === 0 && !peer.pinned) {
+      this.#dialed.delete(peer.key);
+      void peer.connection.close();
+    }
+  }
+}

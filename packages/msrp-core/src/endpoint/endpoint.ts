@@ -1,0 +1,337 @@
+import { EventEmitter, once } from 'node:events';
+import type { Server, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { Duplex } from 'node:stream';
+import { MsrpError } from '../errors.js';
+import { abortable, abortedError } from '../session/abortable.js';
+import { Session } from '../session/session.js';
+import type { SessionLink, SessionPort } from '../session/session-link.js';
+import { RelayRegistration, type RelayAccount } from '../session/relay-registration.js';
+import { Connection } from '../transport/connection.js';
+import { ConnectionLimits } from '../transport/connection-limits.js';
+import { defaultDialers, unreachableHost } from '../transport/dial.js';
+import { connectionEvent, createListener } from '../transport/listener.js';
+import { newSessionId } from '../wire/ids.js';
+import { answerableRequest } from '../wire/response.js';
+import { uriKey, type MsrpUri } from '../wire/uri.js';
+import { ConnectionPool } from './connection-pool.js';
+import type {
+  AuthenticateOptions,
+  CreateSessionOptions,
+  EndpointEvents,
+  EndpointOptions,
+  ListenOptions,
+} from './options.js';
+import { Peer, type PeerHost } from './peer.js';
+import { SessionRouter } from './router.js';
+
+// The options and events live in their own file; they are still found here.
+export type {
+  AuthenticateOptions,
+  CreateSessionOptions,
+  EndpointEvents,
+  EndpointOptions,
+  ListenOptions,
+} from './options.js';
+
+/**
+ * An MSRP endpoint (RFC 4975): listens and dials, keeps the sessions, routes each inbound
+ * request to its session by the first URI of To-Path (481 when none matches, 506 when the
+ * session is bound to another connection), and shares one connection among the sessions
+ * to the same peer (RFC 4975 §5.4, §8.1). `await using` closes it.
+ *
+ * @example
+ * ```ts
+ * await using endpoint = new Endpoint();
+ * await endpoint.listen({ host: '127.0.0.1', port: 0 });
+ * const session = endpoint.createSession();
+ * session.accept();
+ * for await (const message of session) console.log(message.text());
+ * ```
+ */
+export class Endpoint extends EventEmitter<EndpointEvents> implements AsyncDisposable {
+  readonly #options: EndpointOptions;
+  readonly #servers: Server[] = [];
+  readonly #peers = new Set<Peer>();
+  /** The connection each bound session uses. */
+  readonly #boundTo = new Map<Session, Peer>();
+  readonly #router: SessionRouter;
+  readonly #pool: ConnectionPool;
+  readonly #limits: ConnectionLimits;
+  #authority: { scheme: 'msrp' | 'msrps'; host: string; port: number };
+  readonly #link: SessionLink;
+  readonly #peerHost: PeerHost;
+  #registration: RelayRegistration<SessionPort> | undefined;
+
+  constructor(options: EndpointOptions = {}) {
+    super();
+    this.#options = options;
+    this.#authority = { scheme: 'msrp', host: options.host ?? unreachableHost(), port: 2855 };
+    this.#limits = new ConnectionLimits({
+      maxConnections: options.maxConnections ?? 1000,
+      maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 64,
+    });
+    this.#router = new SessionRouter(options.matchSessionIdOnly ?? false, (session, peer, req) => {
+      session.bindInbound(peer.port, req);
+      this.#boundTo.set(session, peer);
+      peer.addSession(session);
+    });
+    this.#peerHost = {
+      route: (peer, request) => this.#router.route(peer, request),
+      peerFault: (peer, error) => {
+        const request = answerableRequest(error);
+        if (request) this.#router.respond(peer, request, error.status!, error.message);
+        this.emit('peerError', error, peer.remote);
+      },
+      forget: (peer, error) => this.#forget(peer, error),
+      peerError: (error, remote) => this.emit('peerError', error, remote),
+    };
+    this.#pool = new ConnectionPool({
+      dialers: options.dialers ?? defaultDialers,
+      tls: options.tls,
+      connectTimeout: options.connectTimeout ?? 10_000,
+      attach: (socket, key) =>
+        this.#attach(socket, new Peer(this.#peerHost, key, this.#options, key), {
+          // The dialing side keeps the connection alive (Peer.idle sends keepalives).
+          idleTimeout: this.#options.keepaliveInterval ?? 60_000,
+        }),
+    });
+    this.#link = {
+      connect: (session, firstHop, signal) => this.#connect(session, firstHop, signal),
+      closed: (session) => this.#removeSession(session),
+    };
+  }
+
+  /** Number of sessions. */
+  get sessionCount(): number {
+    return this.#router.size;
+  }
+
+  /** The relays of `options.relays`, in the order they are authenticated to. */
+  get relays(): readonly RelayAccount[] {
+    return this.#options.relays ?? [];
+  }
+
+  /** The relay URIs sessions route through (RFC 4976 Use-Path); empty without relays. */
+  get usePath(): readonly MsrpUri[] {
+    return this.#registration?.usePath ?? [];
+  }
+
+  /** The AUTH state with our relays, once {@link authenticate} was called (for its events). */
+  get registration(): RelayRegistration<SessionPort> | undefined {
+    return this.#registration;
+  }
+
+  /**
+   * Authenticates to the relays of `options.relays` (RFC 4976 §5.1), inside out: the first
+   * directly, each next one through those before it. Sessions created afterwards route
+   * through them, and their `localPath` (what SDP a=path carries) lists the relay URIs
+   * before their own. The grant is refreshed with a new AUTH before it expires; the
+   * connection to the first relay stays open, since the relay reaches us only over it.
+   * @param from Our URI in the AUTH's From-Path; relays deliver to URIs with its host and
+   * port over our connection. Default: this endpoint's authority.
+   * @returns The Use-Path.
+   * @throws {MsrpError} `MSRP_ERR_REMOTE` with the relay's status (401 refused credentials,
+   * 403, 423...), or `MSRP_ERR_CONNECTION`; `MSRP_ERR_ABORTED` when `options.signal` aborts
+   * first (the registration is then closed and nothing refreshes).
+   */
+  async authenticate(
+    from?: MsrpUri,
+    options: AuthenticateOptions = {},
+  ): Promise<readonly MsrpUri[]> {
+    const relays = this.#options.relays ?? [];
+    if (relays.length === 0)
+      throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'No relays configured');
+    if (options.signal?.aborted) throw abortedError(options.signal, 'authenticate');
+    this.#registration?.close();
+    const registration = new RelayRegistration<SessionPort>(
+      {
+        connect: async (firstHop) => {
+          const peer = await this.#pool.dial(firstHop);
+          peer.pinned = true;
+          return peer.port;
+        },
+        request: (port, head) => port.request(head),
+      },
+      relays,
+      from ?? { ...this.#authority, sessionId: newSessionId(), transport: 'tcp', params: [] },
+    );
+    // A failed refresh is an endpoint event: an 'error' nobody listens to would crash the app.
+    registration.on('error', (error) => this.emit('relayError', error));
+    this.#registration = registration;
+    return abortable(registration.authenticate(), options.signal, 'authenticate', () => {
+      registration.close();
+      if (this.#registration === registration) this.#registration = undefined;
+    });
+  }
+
+  /**
+   * Listens for connections; returns the URI of the listener (no session-id). New sessions
+   * take their authority (scheme, host, port) from the first listener.
+   * @throws {MsrpError} `MSRP_ERR_ABORTED` when `options.signal` aborts first (the listener
+   * is closed); the listener's error (EADDRINUSE...) otherwise.
+   */
+  async listen(options: ListenOptions = {}): Promise<MsrpUri> {
+    const { signal } = options;
+    if (signal?.aborted) throw abortedError(signal, 'listen');
+    const tlsOptions = options.tls;
+    const server = createListener(tlsOptions);
+    // Counted from the TCP connection on, so a TLS handshake never completed counts too.
+    server.on('connection', (socket: Socket) => this.#admit(socket));
+    server.on(connectionEvent(tlsOptions), (socket: Socket) => this.#accept(socket));
+    server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
+      this.emit(
+        'peerError',
+        new MsrpError('MSRP_ERR_CONNECTION', `TLS handshake failed: ${error.message}`, {
+          cause: error,
+        }),
+        describe(socket),
+      );
+    });
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+    await abortable(once(server, 'listening'), signal, 'listen', () => server.close());
+    this.#servers.push(server);
+    const address = server.address();
+    if (address === null || typeof address === 'string')
+      throw new MsrpError('MSRP_ERR_CONNECTION', 'Listener has no address');
+    const scheme = tlsOptions ? 'msrps' : 'msrp';
+    if (this.#servers.length === 1)
+      this.#authority = { scheme, host: address.address, port: address.port };
+    return { scheme, host: address.address, port: address.port, transport: 'tcp', params: [] };
+  }
+
+  /**
+   * Creates a session with a fresh session-id (or the given URI).
+   * @throws {MsrpError} `MSRP_ERR_LIMIT` past `maxSessions`; `MSRP_ERR_INVALID_ARGUMENT` if
+   * the URI is taken.
+   */
+  createSession(options: CreateSessionOptions = {}): Session {
+    if (this.#router.size >= (this.#options.maxSessions ?? 10_000)) {
+      throw new MsrpError(
+        'MSRP_ERR_LIMIT',
+        `More than ${this.#options.maxSessions ?? 10_000} sessions`,
+      );
+    }
+    const { localUri, ...sessionOptions } = options;
+    const uri: MsrpUri = localUri ?? {
+      ...this.#authority,
+      sessionId: newSessionId(),
+      transport: 'tcp',
+      params: [],
+    };
+    if (this.#router.has(uriKey(uri)))
+      throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'A session with this URI exists');
+    const session = new Session(
+      uri,
+      this.#link,
+      { ...this.#options.session, ...sessionOptions },
+      this.usePath,
+    );
+    this.#router.add(session);
+    return session;
+  }
+
+  /**
+   * Takes an inbound connection that arrived by other means than {@link listen}: any byte
+   * duplex (a WebSocket stream, one end of an in-memory pair in tests). It is served as an
+   * accepted one (routing, `bindTimeout`, `idleTimeout`); the connection caps of `listen()`
+   * are the caller's to apply.
+   * @param remote Names the peer in `peerError` events. Default `'?'`.
+   */
+  acceptConnection(stream: Duplex, remote = '?'): void {
+    const peer = this.#attach(stream, new Peer(this.#peerHost, remote, this.#options), {
+      idleTimeout: this.#options.idleTimeout ?? 300_000,
+    });
+    peer.expectBind(this.#options.bindTimeout ?? 30_000);
+  }
+
+  /** Closes every session, connection and listener. */
+  async close(): Promise<void> {
+    this.#registration?.close();
+    for (const session of [...this.#router.sessions()]) await session.close();
+    // Servers report closed only once their connections are gone, so end those first.
+    const servers = this.#servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve)));
+    await Promise.all([...this.#peers].map((p) => p.connection.close()));
+    await Promise.all(servers);
+  }
+
+  /** Closes the endpoint, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  // ---- connections --------------------------------------------------------------------
+
+  #admit(socket: Socket): void {
+    const refused = this.#limits.admitSocket(socket);
+    if (refused) {
+      const error = new MsrpError('MSRP_ERR_LIMIT', `Connection refused: ${refused} reached`);
+      this.emit('peerError', error, describe(socket));
+    }
+  }
+
+  #accept(socket: Socket): void {
+    if (socket.destroyed) return; // refused by #admit
+    // Responses are tiny; Nagle would hold them back behind the peer's delayed ACKs.
+    socket.setNoDelay(true);
+    this.acceptConnection(socket, describe(socket));
+  }
+
+  #attach(socket: Duplex, peer: Peer, timing: { idleTimeout: number }): Peer {
+    peer.connection = new Connection(socket, peer, {
+      ...this.#options,
+      frameTimeout: this.#options.frameTimeout ?? 30_000,
+      ...timing,
+    });
+    this.#peers.add(peer);
+    return peer;
+  }
+
+  /** A connection closed. */
+  #forget(peer: Peer, error?: Error): void {
+    this.#peers.delete(peer);
+    this.#pool.forget(peer);
+    for (const session of peer.sessions) {
+      this.#boundTo.delete(session);
+      session.unbind(error);
+    }
+    peer.sessions.clear();
+  }
+
+  async #connect(session: Session, firstHop: MsrpUri, signal?: AbortSignal): Promise<SessionPort> {
+    const dialing = this.#pool.dial(firstHop);
+    const peer = await abortable(dialing, signal, 'connect', () => {
+      // The dial goes on without us; once the sessions awaiting it took it (next turn of the
+      // event loop), a connection nobody uses is closed.
+      dialing.then(
+        (opened) => setImmediate(() => this.#pool.release(opened)),
+        () => undefined,
+      );
+    });
+    // Aborted (or closed) while dialing: a connection nobody else uses is closed again.
+    if (signal?.aborted || session.state === 'closed') {
+      this.#pool.release(peer);
+      throw signal?.aborted
+        ? abortedError(signal, 'connect')
+        : new MsrpError('MSRP_ERR_SESSION', 'Session closed');
+    }
+    this.#boundTo.set(session, peer);
+    peer.addSession(session);
+    return peer.port;
+  }
+
+  #removeSession(session: Session): void {
+    this.#router.remove(session);
+    const peer = this.#boundTo.get(session);
+    if (peer) {
+      this.#boundTo.delete(session);
+      peer.removeSession(session);
+      // A connection we opened is closed when its last session leaves.
+      this.#pool.release(peer);
+    }
+  }
+}
+
+function describe(socket: { remoteAddress?: string; remotePort?: number }): string {
+  return `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+}

@@ -1,0 +1,115 @@
+import type { MsrpError } from '../errors.js';
+import type { RelayAccount } from '../session/relay-registration.js';
+import type { SessionOptions } from '../session/session.js';
+import type { TransactionTableOptions } from '../session/transaction-table.js';
+import type { ConnectionOptions } from '../transport/connection.js';
+import type { Dialer, TlsClientOptions } from '../transport/dial.js';
+import type { TlsServerOptions } from '../transport/listener.js';
+import type { MsrpUri } from '../wire/uri.js';
+
+/** Where and how an endpoint listens. */
+export interface ListenOptions {
+  /** Address to bind. Default `127.0.0.1`. */
+  host?: string;
+  /** Port; 0 picks a free one. Default 0. */
+  port?: number;
+  /** Listen for `msrps:` (TLS) instead of `msrp:`. */
+  tls?: TlsServerOptions;
+  /** Aborts the listen: it rejects with `MSRP_ERR_ABORTED` and the listener closes. */
+  signal?: AbortSignal;
+}
+
+/** Options of {@link Endpoint.authenticate}. */
+export interface AuthenticateOptions {
+  /** Aborts the AUTH exchange: it rejects with `MSRP_ERR_ABORTED` and the grant is dropped. */
+  signal?: AbortSignal;
+}
+
+/** Options of an {@link Endpoint}. */
+export interface EndpointOptions
+  extends Omit<ConnectionOptions, 'idleTimeout' | 'frameTimeout'>, TransactionTableOptions {
+  /** Defaults for every session this endpoint creates. */
+  session?: SessionOptions;
+  /** TLS client options for dialing `msrps:` peers (CAs, or the peer's fingerprint). */
+  tls?: TlsClientOptions;
+  /** Dialers by URI scheme. Default: `msrp` over TCP, `msrps` over TLS. */
+  dialers?: Readonly<Record<string, Dialer>>;
+  /** Milliseconds to wait for a connection to open. Default 10 000. */
+  connectTimeout?: number;
+  /**
+   * Match inbound requests to sessions by session-id alone instead of the whole URI, for
+   * peers behind middleboxes that rewrite addresses (as RFC 6714 CEMA does). Default false.
+   */
+  matchSessionIdOnly?: boolean;
+  /** Sessions at once. Default 10 000. */
+  maxSessions?: number;
+  /** Inbound connections at once, over all listeners. Default 1 000. */
+  maxConnections?: number;
+  /**
+   * Inbound connections at once from one remote address; more are destroyed at once and
+   * reported as `peerError` (`MSRP_ERR_LIMIT`). Default 64.
+   */
+  maxConnectionsPerAddress?: number;
+  /**
+   * Milliseconds an inbound connection may go without a session bound to it (by a request
+   * routed to one of our sessions) before it is closed; counted again whenever its last
+   * session leaves. 0 disables. Default 30 000.
+   */
+  bindTimeout?: number;
+  /**
+   * Milliseconds a frame in progress may go without progress (its head completed, body
+   * bytes arriving) before its connection is closed, so that a peer trickling bytes cannot
+   * hold a session; time we hold the peer back does not count. 0 disables. Default 30 000.
+   */
+  frameTimeout?: number;
+  /**
+   * Milliseconds an inbound connection may go without a byte read or written before it is
+   * closed and its sessions unbound, so that a silent peer cannot hold a session. Peers
+   * that stay quiet longer must send keepalives (a bodiless SEND, RFC 4975 §5.4, as
+   * RFC 7977 §6 does). It also ends a connection our application stopped reading for that
+   * long. Connections we dial are never closed for idleness: see `keepaliveInterval`.
+   * 0 disables. Default 300 000 (5 minutes).
+   */
+  idleTimeout?: number;
+  /**
+   * Milliseconds a connection we dialed (to a peer, or to the relay `authenticate()` keeps)
+   * may go without a byte read or written before we send a keepalive on it: a bodiless SEND
+   * (RFC 4975 §7.1.1) for one session bound to it, which the peer answers 200 without
+   * delivering a message. A connection without bound sessions sends none. Keep it well under
+   * the peer's idle timeout (ours defaults to 5 minutes). A failed keepalive (481, timeout)
+   * is ignored. 0 disables. Default 60 000.
+   */
+  keepaliveInterval?: number;
+  /**
+   * Host to put in session URIs before `listen()` (an active-only endpoint). Default: a
+   * random name under `.invalid` (as RFC 7977 §8.1.1 gives clients that cannot be reached),
+   * fixed for the endpoint, so that our URI can never equal anyone else's, a relay's
+   * included; such URIs are never dialed.
+   */
+  host?: string;
+  /**
+   * Relays to route every session through (RFC 4976), with our credentials, the one we
+   * connect to first; call {@link Endpoint.authenticate} before creating sessions.
+   */
+  relays?: readonly RelayAccount[];
+}
+
+/** Options of {@link Endpoint.createSession}. */
+export interface CreateSessionOptions extends SessionOptions {
+  /** Our URI; default: this endpoint's authority with a fresh session-id. */
+  localUri?: MsrpUri;
+}
+
+/** Events of an {@link Endpoint}, for logs. */
+export interface EndpointEvents {
+  /**
+   * A peer sent something we could not accept, or hit a limit (connection caps,
+   * `bindTimeout`, `idleTimeout`): its request is answered or its connection refused or closed.
+   */
+  peerError: [error: MsrpError, remote: string];
+  /**
+   * Refreshing the AUTH grant with our relays failed; they forget us when the last grant
+   * expires, so authenticate again (or reconnect) before then.
+   */
+  relayError: [error: MsrpError];
+}

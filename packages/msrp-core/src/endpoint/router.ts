@@ -1,0 +1,151 @@
+import { MsrpError } from '../errors.js';
+import type { ChunkReceiver } from '../session/chunk-receiver.js';
+import type { Session } from '../session/session.js';
+import type { RequestHead } from '../wire/head.js';
+import { encodeResponse, REASON_PHRASES, wantsResponse } from '../wire/response.js';
+import { uriKey } from '../wire/uri.js';
+import { discard, type FrameTarget, type Peer } from './peer.js';
+
+/**
+ * The sessions of an endpoint, by URI (and session-id), and the routing of inbound requests
+ * to them by the first URI of To-Path: 481 when none matches, 506 when the session is bound
+ * to another connection, 501 for methods we do not know (RFC 4975 §7.3, §5.4, §12).
+ */
+export class SessionRouter {
+  readonly #sessions = new Map<string, Session>();
+  readonly #sessionsById = new Map<string, Session>();
+  readonly #matchSessionIdOnly: boolean;
+  readonly #bind: (session: Session, peer: Peer, request: RequestHead) => void;
+
+  /**
+   * @param bind Binds a waiting session to the connection its first request came on.
+   */
+  constructor(
+    matchSessionIdOnly: boolean,
+    bind: (session: Session, peer: Peer, request: RequestHead) => void,
+  ) {
+    this.#matchSessionIdOnly = matchSessionIdOnly;
+    this.#bind = bind;
+  }
+
+  /** Number of sessions. */
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  /** Whether a session has this URI key. */
+  has(key: string): boolean {
+    return this.#sessions.has(key);
+  }
+
+  /** Every session. */
+  sessions(): IterableIterator<Session> {
+    return this.#sessions.values();
+  }
+
+  add(session: Session): void {
+    this.#sessions.set(uriKey(session.localUri), session);
+    const id = session.localUri.sessionId;
+    if (id !== undefined) this.#sessionsById.set(id, session);
+  }
+
+  remove(session: Session): void {
+    const key = uriKey(session.localUri);
+    if (this.#sessions.get(key) === session) this.#sessions.delete(key);
+    const id = session.localUri.sessionId;
+    if (id !== undefined && this.#sessionsById.get(id) === session) this.#sessionsById.delete(id);
+  }
+
+  /** Routes an inbound request to its session; the returned target takes its body. */
+  route(peer: Peer, request: RequestHead): FrameTarget {
+    const respond = (status: number, comment?: string): void =>
+      this.respond(peer, request, status, comment);
+    const refuse = (status: number, comment?: string): FrameTarget => ({
+      body: () => true,
+      end: () => respond(status, comment),
+      abort: () => undefined,
+    });
+    if (request.method !== 'SEND' && request.method !== 'REPORT') {
+      // RFC 4975 §12: 501 for a method we do not understand.
+      return refuse(501, `Method ${request.method} not understood`);
+    }
+    const toUri = request.toPath[0]!;
+    const session = this.#matchSessionIdOnly
+      ? toUri.sessionId === undefined
+        ? undefined
+        : this.#sessionsById.get(toUri.sessionId)
+      : this.#sessions.get(uriKey(toUri));
+    // RFC 4975 §7.3 (481): no session matches the To-Path.
+    if (!session || session.state === 'closed' || session.state === 'new') return refuse(481);
+    if (session.connection !== undefined && session.connection !== peer.port) {
+      // RFC 4975 §5.4: a session is bound to one connection; others get 506.
+      return refuse(506);
+    }
+    if (session.connection === undefined) {
+      if (session.state !== 'waiting') return refuse(481);
+      this.#bind(session, peer, request);
+    }
+    if (request.method === 'REPORT') {
+      session.receiveReport(request);
+      return discard; // RFC 4975 §7.1.2: REPORTs get no response
+    }
+    let receiver: ChunkReceiver;
+    try {
+      receiver = session.receiveSend(request);
+    } catch (e) {
+      if (e instanceof MsrpError && e.status) return refuse(e.status, e.message);
+      throw e;
+    }
+    return sendTarget(receiver, respond);
+  }
+
+  /** Answers `request` on `peer` with `status`, unless it asked for no such response. */
+  respond(peer: Peer, request: RequestHead, status: number, comment?: string): void {
+    if (!wantsResponse(request, status)) return;
+    peer.connection
+      .write([encodeResponse(request, status, comment ?? REASON_PHRASES[status])])
+      .catch(() => undefined);
+  }
+}
+
+/** The body and end of a SEND chunk go to its session's receiver; its answer goes back. */
+function sendTarget(
+  receiver: ChunkReceiver,
+  respond: (status: number, comment?: string) => void,
+): FrameTarget {
+  let failed: MsrpError | undefined;
+  let answered = false;
+  return {
+    body: (part) => {
+      if (failed) return true;
+      try {
+        return receiver.body(part);
+      } catch (e) {
+        if (!(e instanceof MsrpError)) throw e;
+        failed = e;
+        receiver.fail(e);
+        if (e.status === 413) {
+          // RFC 4975 §7.1, §10.5: 413 asks the sender to stop this message; say it now, not
+          // after the rest of a chunk that may be long or endless (1-*/*), which is dropped.
+          respond(413, e.message);
+          answered = true;
+        }
+        return true;
+      }
+    },
+    end: (flag) => {
+      if (!failed) {
+        failed = receiver.check(flag);
+        if (failed) receiver.fail(failed);
+      }
+      if (failed) {
+        if (!answered) respond(failed.status ?? 400, failed.message);
+        return;
+      }
+      // The chunk's 200 goes out before any REPORT that its end may trigger.
+      respond(200);
+      receiver.end(flag);
+    },
+    abort: (error) => receiver.fail(error),
+  };
+}

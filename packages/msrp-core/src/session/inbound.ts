@@ -1,0 +1,176 @@
+import type { MsrpError } from '../errors.js';
+import { mediaTypeOf, type ContentType } from '../wire/content-type.js';
+import type { RequestHead } from '../wire/head.js';
+import { newTransactionId } from '../wire/ids.js';
+import { encodeFrame } from '../wire/serializer.js';
+import type { MsrpUri } from '../wire/uri.js';
+import { ChunkLength } from './chunk-length.js';
+import { bodiless, describesNoBody, emptySend, type ChunkReceiver } from './chunk-receiver.js';
+import { FILE_HASH_HEADER } from './file-transfer.js';
+import type { Inbox } from './inbox.js';
+import { Reassembly } from './incoming-message.js';
+import { peerError } from './peer-error.js';
+import { RecentIds } from './recent-ids.js';
+import type { SessionPort } from './session-link.js';
+
+/** How many finished incoming Message-IDs a session remembers for late chunks. */
+const REMEMBERED_MESSAGES = 256;
+
+/** Limits of {@link Inbound}, from the session's options. */
+export interface InboundOptions {
+  acceptTypes: readonly string[];
+  maxSize: number;
+  inMemoryThreshold: number;
+  maxReorderBytes: number;
+  maxIncompleteMessages: number;
+  maxQueuedMessages: number;
+}
+
+/** What {@link Inbound} needs of its session. */
+export interface InboundHost {
+  /** The bound connection's port: for `resume()` and success REPORTs. */
+  readonly port: SessionPort | undefined;
+  /** From-Path of our requests. */
+  readonly fromPath: readonly MsrpUri[];
+}
+
+/**
+ * The incoming half of a session: checks each SEND (RFC 4975 §7.1), reassembles messages by
+ * Message-ID and Byte-Range, hands them to the {@link Inbox} and sends success REPORTs.
+ */
+export class Inbound {
+  readonly #host: InboundHost;
+  readonly #options: InboundOptions;
+  readonly #inbox: Inbox;
+  readonly #incoming = new Map<string, Reassembly>();
+  /** Recently finished incoming messages: resent chunks of these are not new messages. */
+  readonly #finished = new RecentIds<'complete' | 'failed'>(REMEMBERED_MESSAGES);
+
+  constructor(host: InboundHost, options: InboundOptions, inbox: Inbox) {
+    this.#host = host;
+    this.#options = options;
+    this.#inbox = inbox;
+  }
+
+  /** Aborts every message being received (the session closed or lost its connection). */
+  abortAll(error: MsrpError): void {
+    for (const reassembly of this.#incoming.values()) reassembly.abort(error);
+    this.#incoming.clear();
+  }
+
+  /**
+   * Takes an incoming SEND: returns the per-frame receiver, or throws an MsrpError whose
+   * status is the response to send.
+   */
+  receiveSend(request: RequestHead): ChunkReceiver {
+    const o = this.#options;
+    const messageId = request.messageId;
+    // RFC 4975 §7.1: a SEND carries a Message-ID.
+    if (messageId === undefined) throw peerError(400, 'SEND without Message-ID');
+    const range = request.byteRange ?? { start: 1, end: '*', total: '*' };
+    const total = range.total === '*' ? undefined : range.total;
+    if (request.contentType && !accepts(o.acceptTypes, request.contentType)) {
+      throw peerError(415, `Content type ${mediaTypeOf(request.contentType)} not accepted`);
+    }
+    if (total !== undefined && total > o.maxSize)
+      throw peerError(413, `Message of ${total} bytes exceeds max-size ${o.maxSize}`);
+    let reassembly = this.#incoming.get(messageId);
+    if (!reassembly) {
+      // RFC 4975 §5.4, §7.1.1: a SEND without a body binds the session or keeps it alive;
+      // it has no Content-Type and a Byte-Range of 1-0/0 or none at all (msrp-node-lib's).
+      // It gets its 200 and is no message.
+      if (!request.contentType && describesNoBody(request.byteRange)) return bodiless;
+      const finished = this.#finished.get(messageId);
+      if (finished === 'complete') return emptySend; // a resent chunk of a delivered message
+      if (finished === 'failed') throw peerError(413, `Message ${messageId} was stopped`);
+      if (this.#incoming.size >= o.maxIncompleteMessages)
+        throw peerError(413, 'Too many messages in progress');
+      if (this.#inbox.length >= o.maxQueuedMessages)
+        throw peerError(413, 'Receiver is not keeping up');
+      reassembly = new Reassembly(
+        {
+          messageId,
+          contentType: request.contentType,
+          contentHeaders: request.contentHeaders ?? [],
+          size: total,
+        },
+        {
+          inMemoryThreshold: o.inMemoryThreshold,
+          maxReorderBytes: o.maxReorderBytes,
+          maxSize: o.maxSize,
+          holdQueued: (message, bytes) => this.#inbox.hold(message, bytes),
+          resume: () => this.#host.port?.resume(),
+        },
+      );
+      this.#incoming.set(messageId, reassembly);
+    }
+    const r = reassembly;
+    r.beginChunk(range.start);
+    this.#deliver(r);
+    const length = new ChunkLength(request.byteRange);
+    return {
+      body: (part) => {
+        length.body(part.length);
+        const room = r.write(Buffer.from(part.buffer, part.byteOffset, part.length));
+        // A message of unknown size turns into a stream when it outgrows inMemoryThreshold,
+        // maybe inside one long chunk (1-*/*): the reader must have it now, or nobody drains
+        // the stream and the connection stays paused for good.
+        this.#deliver(r);
+        return room;
+      },
+      check: (flag) => length.end(flag),
+      end: (flag) => {
+        const hash = request.extensions?.find(
+          (h) => h.name.toLowerCase() === FILE_HASH_HEADER.toLowerCase(),
+        )?.value;
+        r.endChunk(flag, hash);
+        this.#deliver(r);
+        if (r.done) {
+          this.#incoming.delete(messageId);
+          this.#finished.add(messageId, r.message.aborted ? 'failed' : 'complete');
+          // RFC 4975 §7.1.2: Success-Report yes asks for a REPORT once the message is complete.
+          if (request.successReport === 'yes' && !r.message.aborted)
+            this.#sendReport(request, r.message.received);
+        }
+      },
+      fail: (error) => {
+        r.abort(error);
+        this.#incoming.delete(messageId);
+        this.#finished.add(messageId, 'failed');
+        this.#deliver(r);
+      },
+    };
+  }
+
+  #deliver(reassembly: Reassembly): void {
+    const message = reassembly.takeDelivery();
+    if (message) this.#inbox.deliver(message);
+  }
+
+  #sendReport(request: RequestHead, bytes: number): void {
+    const port = this.#host.port;
+    if (!port) return;
+    const head: RequestHead = {
+      kind: 'request',
+      method: 'REPORT',
+      transactionId: newTransactionId(),
+      toPath: [...request.fromPath],
+      fromPath: this.#host.fromPath,
+      messageId: request.messageId!,
+      byteRange: { start: 1, end: bytes, total: bytes },
+      status: { namespace: '000', code: 200, reason: 'OK' },
+    };
+    // RFC 4975 §7.1.2: REPORTs get no response, so nothing awaits one.
+    port.send(head.transactionId, encodeFrame(head), false).sent.catch(() => undefined);
+  }
+}
+
+/** Whether `type` matches one of the accept-types, with `*` and `type/*` wildcards. */
+export function accepts(acceptTypes: readonly string[], type: ContentType): boolean {
+  const media = mediaTypeOf(type);
+  const top = media.slice(0, media.indexOf('/'));
+  return acceptTypes.some((a) => {
+    const accepted = a.toLowerCase();
+    return accepted === '*' || accepted === media || accepted === `${top}/*`;
+  });
+}

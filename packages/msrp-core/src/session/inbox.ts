@@ -1,0 +1,96 @@
+import { MsrpError } from '../errors.js';
+import type { IncomingMessage } from './incoming-message.js';
+import { peerError } from './peer-error.js';
+
+/**
+ * The reader queue of a session: delivered messages wait here until `for await` takes them.
+ * One reader at a time: a second concurrent iteration would silently take the first one's
+ * wake-ups, so it throws instead.
+ */
+export class Inbox {
+  readonly #messages: IncomingMessage[] = [];
+  /** The messages waiting, with the stream bytes each holds: these must not pause the connection. */
+  readonly #held = new Map<IncomingMessage, number>();
+  /** Stream bytes held by waiting messages, in all (bounded by `maxHeldBytes`). */
+  #heldBytes = 0;
+  #reader: ((result: IteratorResult<IncomingMessage>) => void) | undefined;
+  #iterating = false;
+  #ended = false;
+
+  constructor(readonly maxHeldBytes: number) {}
+
+  /** Messages waiting for the reader. */
+  get length(): number {
+    return this.#messages.length;
+  }
+
+  /** Hands a message to the waiting reader, or queues it. */
+  deliver(message: IncomingMessage): void {
+    if (this.#reader) {
+      const reader = this.#reader;
+      this.#reader = undefined;
+      reader({ value: message, done: false });
+    } else {
+      this.#messages.push(message);
+      this.#held.set(message, 0);
+    }
+  }
+
+  /**
+   * Bytes for the stream of a message that still waits here: nobody can read them yet, and
+   * the reader may be busy with an earlier message whose bytes come later on the same
+   * connection, so pausing would stall both for good. They are held, within a bound.
+   * @returns false when the message was taken by the reader (its stream may pause).
+   * @throws {MsrpError} 413 past `maxHeldBytes`.
+   */
+  hold(message: IncomingMessage, bytes: number): boolean {
+    const held = this.#held.get(message);
+    if (held === undefined) return false;
+    if (this.#heldBytes + bytes > this.maxHeldBytes) {
+      throw peerError(413, 'Receiver is not keeping up');
+    }
+    this.#held.set(message, held + bytes);
+    this.#heldBytes += bytes;
+    return true;
+  }
+
+  /** No more messages will come: the reader ends once the queue is empty. */
+  end(): void {
+    this.#ended = true;
+    this.#reader?.({ value: undefined, done: true });
+    this.#reader = undefined;
+  }
+
+  /**
+   * The messages, as they come, until {@link end}.
+   * @throws {MsrpError} `MSRP_ERR_SESSION` when another iteration is in progress.
+   */
+  async *read(): AsyncGenerator<IncomingMessage, undefined> {
+    if (this.#iterating) {
+      throw new MsrpError(
+        'MSRP_ERR_SESSION',
+        'The session is already being read: use one for await loop per session',
+      );
+    }
+    this.#iterating = true;
+    try {
+      for (;;) {
+        const next = this.#messages.shift();
+        if (next) {
+          this.#heldBytes -= this.#held.get(next) ?? 0;
+          this.#held.delete(next);
+          yield next;
+          continue;
+        }
+        if (this.#ended) return;
+        const result = await new Promise<IteratorResult<IncomingMessage>>(
+          (resolve) => (this.#reader = resolve),
+        );
+        if (result.done) return;
+        yield result.value;
+      }
+    } finally {
+      this.#iterating = false;
+    }
+  }
+}

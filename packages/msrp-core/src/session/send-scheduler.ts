@@ -1,0 +1,449 @@
+import { MsrpError } from '../errors.js';
+import type { ByteRange } from '../wire/byte-range.js';
+import type { RequestHead, ResponseHead } from '../wire/head.js';
+import { newTransactionId } from '../wire/ids.js';
+import type { ContinuationFlag } from '../wire/parser.js';
+import {
+  ChunkHeadTemplate,
+  containsEndLine,
+  encodeEndLine,
+  encodeHead,
+} from '../wire/serializer.js';
+import type { StatusHeader } from '../wire/status-header.js';
+import type { MsrpUri } from '../wire/uri.js';
+import { DeliveryError, type Delivery } from './delivery.js';
+import type { SendOptions } from './options.js';
+import type { OutgoingMessage } from './outgoing-message.js';
+import { RecentIds } from './recent-ids.js';
+import type { SessionPort, Transaction } from './session-link.js';
+
+/** Chunks larger than this are written in slices of this size, and can be interrupted between them. */
+const INTERRUPT_SLICE = 256 * 1024;
+/** How many settled outgoing Message-IDs the scheduler remembers for late REPORTs. */
+const REMEMBERED_MESSAGES = 256;
+
+/** Limits of a {@link SendScheduler}, from the session's options. */
+export interface SendSchedulerOptions {
+  chunkSize: number;
+  maxInFlightChunks: number;
+  maxInFlightBytes: number;
+  remoteMaxSize: number | undefined;
+  reportTimeout: number;
+}
+
+/** What the scheduler needs of its session: where requests go, and the port to write them. */
+export interface SendSchedulerHost {
+  /** Whether the session is bound (chunks may be written). */
+  readonly bound: boolean;
+  /** The bound connection's port; undefined when unbound. */
+  readonly port: SessionPort | undefined;
+  /** To-Path of our requests. */
+  readonly toPath: readonly MsrpUri[] | undefined;
+  /** From-Path of our requests. */
+  readonly fromPath: readonly MsrpUri[];
+}
+
+interface Sending {
+  readonly message: OutgoingMessage;
+  readonly options: SendOptions;
+  readonly started: number;
+  resolve(delivery: Delivery): void;
+  reject(error: Error): void;
+  /** Removes the abort listener of `options.signal`, once settled. */
+  unlisten: (() => void) | undefined;
+  /** Heads of this message's chunks, formatted once. */
+  template?: ChunkHeadTemplate;
+  /** The success REPORT, once it came (it may overtake the last 200). */
+  report: StatusHeader | undefined;
+  reportRange: ByteRange | undefined;
+  /** Waits for the success REPORT once every chunk was confirmed. */
+  reportTimer?: NodeJS.Timeout;
+  /** Bytes of the message in chunks written so far: where a `#` would start. */
+  written: number;
+  /** The chunk ending in `$` was written: nothing is left to abort on the wire. */
+  endWritten: boolean;
+  /** A large chunk is being written in slices; it ends itself with `#` on abort. */
+  writing: boolean;
+}
+
+type Chunk = { body: Buffer; start: number; last: boolean };
+
+const unbound = (): Transaction => {
+  const error = new MsrpError('MSRP_ERR_SESSION', 'Session is not bound to a connection');
+  return { sent: Promise.reject(error), response: Promise.reject(error) };
+};
+
+/**
+ * The outgoing half of a session: cuts messages into chunks (RFC 4975 §7.1), one chunk per
+ * message per turn (round robin, so a chat line overtakes a file), within a window of chunks
+ * and bytes awaiting their 200, writing large chunks in interruptible slices, and settles
+ * each message on its 200s and success REPORT.
+ */
+export class SendScheduler {
+  readonly #host: SendSchedulerHost;
+  readonly #options: SendSchedulerOptions;
+  readonly #queue: Sending[] = [];
+  readonly #sending = new Map<string, Sending>();
+  /** Recently settled outgoing messages: their late REPORTs are still ours to report. */
+  readonly #settled = new RecentIds<true>(REMEMBERED_MESSAGES);
+  #pumping = false;
+  #inFlightChunks = 0;
+  #inFlightBytes = 0;
+  #windowOpened: (() => void) | undefined;
+
+  constructor(host: SendSchedulerHost, options: SendSchedulerOptions) {
+    this.#host = host;
+    this.#options = options;
+  }
+
+  /** Chunks written and not yet answered. */
+  get inFlightChunks(): number {
+    return this.#inFlightChunks;
+  }
+
+  /** Body bytes written and not yet answered. */
+  get inFlightBytes(): number {
+    return this.#inFlightBytes;
+  }
+
+  /** Queues a message; the promise settles as `Session.send` documents. */
+  enqueue(message: OutgoingMessage, options: SendOptions): Promise<Delivery> {
+    return new Promise<Delivery>((resolve, reject) => {
+      const sending: Sending = {
+        message,
+        options,
+        started: Date.now(),
+        resolve,
+        reject,
+        unlisten: undefined,
+        report: undefined,
+        reportRange: undefined,
+        written: 0,
+        endWritten: false,
+        writing: false,
+      };
+      this.#sending.set(message.messageId, sending);
+      this.#queue.push(sending);
+      const { signal } = options;
+      if (signal) {
+        const onAbort = (): void => this.abort(message.messageId);
+        if (signal.aborted) onAbort();
+        else {
+          signal.addEventListener('abort', onAbort, { once: true });
+          sending.unlisten = () => signal.removeEventListener('abort', onAbort);
+        }
+      }
+      void this.pump();
+    });
+  }
+
+  /** See `Session.abort`. */
+  abort(messageId: string): void {
+    const sending = this.#sending.get(messageId);
+    if (!sending || sending.message.finished) return;
+    this.#abortWith(sending, new MsrpError('MSRP_ERR_ABORTED', `Message ${messageId} aborted`));
+  }
+
+  /** Fails every message in progress (the session closed or lost its connection). */
+  failAll(error: Error): void {
+    for (const sending of [...this.#sending.values()]) this.#fail(sending, error);
+  }
+
+  /**
+   * A REPORT about `messageId` (RFC 4975 §7.1.2).
+   * @returns whether the message is (or recently was) ours.
+   */
+  report(messageId: string, status: StatusHeader, range: ByteRange | undefined): boolean {
+    const sending = this.#sending.get(messageId);
+    if (!sending) return this.#settled.has(messageId);
+    const { code } = status;
+    if (code === 200) {
+      const whole =
+        range === undefined ||
+        range.end === '*' ||
+        (range.start === 1 && range.end === range.total);
+      if (!whole) return true;
+      sending.report = status;
+      sending.reportRange = range;
+      if (this.#allConfirmed(sending)) this.#complete(sending);
+      return true;
+    }
+    this.#fail(
+      sending,
+      new MsrpError('MSRP_ERR_REMOTE', `Failure REPORT ${code} ${status.reason ?? ''}`.trim(), {
+        status: code,
+      }),
+    );
+    return true;
+  }
+
+  /** Writes chunks while messages wait, the session is bound and the window has room. */
+  async pump(): Promise<void> {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    const host = this.#host;
+    try {
+      while (this.#queue.length > 0 && host.bound) {
+        await this.#windowRoom();
+        if (this.#queue.length === 0 || !host.bound) break;
+        // Round robin: one chunk per message per turn, so a chat line overtakes a file;
+        // a message with more to send goes to the back of the queue.
+        const sending = this.#queue.shift()!;
+        const { message } = sending;
+        let chunk;
+        try {
+          chunk = await message.next(this.#options.chunkSize);
+        } catch (e) {
+          this.#fail(sending, e as Error);
+          continue;
+        }
+        if (message.finished || !chunk) continue; // aborted while reading, or nothing left
+        const limit = this.#options.remoteMaxSize;
+        if (limit !== undefined && chunk.start - 1 + chunk.body.length > limit) {
+          message.sent = chunk.start - 1;
+          this.#abortWith(
+            sending,
+            new MsrpError('MSRP_ERR_LIMIT', `Message exceeds the peer's max-size ${limit}`, {
+              status: 413,
+            }),
+          );
+          continue;
+        }
+        if (!chunk.last) this.#queue.push(sending);
+        const inFlight = { bytes: chunk.body.length };
+        this.#inFlightChunks++;
+        this.#inFlightBytes += inFlight.bytes;
+        message.inFlight++;
+        const written =
+          chunk.body.length > INTERRUPT_SLICE
+            ? this.#writeInterruptible(sending, chunk, inFlight)
+            : this.#writeChunk(sending, chunk, chunk.last ? '$' : '+');
+        written.response.then(
+          (response) => this.#onResponse(sending, inFlight.bytes, response),
+          (error: Error) => this.#onResponse(sending, inFlight.bytes, undefined, error),
+        );
+        try {
+          await written.sent;
+        } catch (e) {
+          this.#fail(sending, e as Error);
+        }
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  /**
+   * Fails a message, telling the peer with `#` when some of it went out (RFC 4975 §7.1).
+   * Once its last chunk (`$`) is out there is nothing to abort: a `#` would start past the end.
+   */
+  #abortWith(sending: Sending, error: MsrpError): void {
+    if (sending.written > 0 && !sending.endWritten && !sending.writing && this.#host.bound) {
+      this.#writeChunk(
+        sending,
+        { body: Buffer.alloc(0), start: sending.written + 1, last: false },
+        '#',
+      ).sent.catch(() => undefined);
+    }
+    this.#fail(sending, error);
+  }
+
+  #writeChunk(sending: Sending, chunk: Chunk, flag: ContinuationFlag): Transaction {
+    const port = this.#host.port;
+    if (!port) return unbound();
+    const end = chunk.start + chunk.body.length - 1;
+    if (flag !== '#') sending.written = end;
+    if (flag === '$') sending.endWritten = true;
+    const { transactionId, head } = this.#chunkHead(sending, chunk, end);
+    const endLine = encodeEndLine(transactionId, flag, true);
+    const frame = chunk.body.length > 0 ? [head, chunk.body, endLine] : [head, endLine];
+    return port.send(transactionId, frame);
+  }
+
+  /**
+   * Writes a large chunk in slices and ends it early with `+` when another message of the
+   * session is waiting (RFC 4975 §7.1: bodies over 2048 bytes MUST be interruptible; the
+   * range-end is then `*`). What was not written goes back to the message.
+   */
+  #writeInterruptible(sending: Sending, chunk: Chunk, inFlight: { bytes: number }): Transaction {
+    const port = this.#host.port;
+    if (!port) return unbound();
+    const { body } = chunk;
+    const { transactionId, head } = this.#chunkHead(sending, chunk, '*');
+    let offset = 0;
+    const { message } = sending;
+    sending.writing = true;
+    const nextPart = (): Buffer | undefined => {
+      if (offset >= body.length || message.finished) return undefined;
+      if (offset > 0 && this.#othersWaiting(sending)) return undefined;
+      const part = body.subarray(offset, offset + INTERRUPT_SLICE);
+      offset += part.length;
+      return part;
+    };
+    const endLine = (): Buffer => {
+      sending.writing = false;
+      sending.written = chunk.start - 1 + offset;
+      // Aborted while it was written: the chunk itself ends the message (RFC 4975 §7.1).
+      if (message.finished) return encodeEndLine(transactionId, '#', true);
+      const interrupted = offset < body.length;
+      if (interrupted) {
+        message.unread(body.subarray(offset));
+        this.#inFlightBytes -= body.length - offset;
+        inFlight.bytes = offset;
+        if (!this.#queue.includes(sending)) this.#queue.push(sending);
+      }
+      sending.endWritten = !interrupted && chunk.last;
+      return encodeEndLine(transactionId, sending.endWritten ? '$' : '+', true);
+    };
+    return port.sendParts(transactionId, head, nextPart, endLine);
+  }
+
+  #othersWaiting(sending: Sending): boolean {
+    return this.#queue.some((other) => other !== sending && !other.message.drained);
+  }
+
+  /** A fresh transaction id and the serialized head of a SEND chunk. */
+  #chunkHead(
+    sending: Sending,
+    chunk: Chunk,
+    end: number | '*',
+  ): { transactionId: string; head: Buffer } {
+    const { message, options } = sending;
+    let transactionId = newTransactionId();
+    // RFC 4975 §7.1: the end-line must not occur in the body; pick another id if it does.
+    while (containsEndLine(chunk.body, transactionId)) transactionId = newTransactionId();
+    const byteRange: ByteRange = {
+      start: chunk.start,
+      end,
+      total: message.size ?? (chunk.last && end !== '*' ? end : '*'),
+    };
+    const head: RequestHead = {
+      kind: 'request',
+      method: 'SEND',
+      transactionId,
+      toPath: this.#host.toPath!,
+      fromPath: this.#host.fromPath,
+      messageId: message.messageId,
+      ...(options.successReport && { successReport: 'yes' as const }),
+      byteRange,
+      ...(message.contentHeaders.length > 0 && { contentHeaders: message.contentHeaders }),
+      contentType: message.contentType,
+    };
+    if (chunk.last && options.lastChunkHeaders) {
+      // The last chunk carries extra headers (the file hash): format it in full.
+      return {
+        transactionId,
+        head: encodeHead({ ...head, extensions: options.lastChunkHeaders() }),
+      };
+    }
+    sending.template ??= new ChunkHeadTemplate(head);
+    return { transactionId, head: sending.template.encode(transactionId, byteRange) };
+  }
+
+  #onResponse(sending: Sending, bytes: number, response?: ResponseHead, error?: Error): void {
+    this.#inFlightChunks--;
+    this.#inFlightBytes -= bytes;
+    sending.message.inFlight--;
+    this.#windowOpened?.();
+    if (sending.message.finished) return;
+    if (!response || response.statusCode !== 200) {
+      const status = response?.statusCode;
+      this.#fail(
+        sending,
+        error ??
+          new MsrpError(
+            'MSRP_ERR_REMOTE',
+            `Peer answered ${status} ${response?.comment ?? ''}`.trim(),
+            {
+              ...(status !== undefined && { status }),
+            },
+          ),
+      );
+      return;
+    }
+    const { message, options } = sending;
+    message.confirmed += bytes;
+    if (options.onProgress) {
+      const seconds = (Date.now() - sending.started) / 1000;
+      options.onProgress({
+        bytes: message.confirmed,
+        total: message.size,
+        rate: seconds > 0 ? message.confirmed / seconds : 0,
+      });
+    }
+    if (!this.#allConfirmed(sending)) return;
+    if (!options.successReport || sending.report) this.#complete(sending);
+    else this.#awaitReport(sending);
+  }
+
+  /** Every chunk is confirmed; the success REPORT gets `reportTimeout` to come. */
+  #awaitReport(sending: Sending): void {
+    const ms = sending.options.reportTimeout ?? this.#options.reportTimeout;
+    sending.reportTimer = setTimeout(() => {
+      this.#fail(
+        sending,
+        new MsrpError('MSRP_ERR_REPORT_TIMEOUT', `No success REPORT within ${ms} ms`, {
+          status: 408,
+        }),
+      );
+    }, ms);
+  }
+
+  #allConfirmed(sending: Sending): boolean {
+    return sending.message.drained && sending.message.inFlight === 0;
+  }
+
+  #complete(sending: Sending): void {
+    const { message, report, reportRange } = sending;
+    message.finished = true;
+    this.#settle(sending);
+    sending.resolve({
+      messageId: message.messageId,
+      bytes: message.confirmed,
+      ...(report && { report }),
+      ...(reportRange && { reportRange }),
+    });
+  }
+
+  #fail(sending: Sending, error: Error): void {
+    const { message } = sending;
+    if (message.finished && !this.#sending.has(message.messageId)) return;
+    const i = this.#queue.indexOf(sending);
+    if (i >= 0) this.#queue.splice(i, 1);
+    this.#settle(sending);
+    void message.close();
+    const status = error instanceof MsrpError ? error.status : undefined;
+    sending.reject(
+      new DeliveryError(message.messageId, message.confirmed, error.message, {
+        ...(status !== undefined && { status }),
+        code: error instanceof MsrpError ? error.code : 'MSRP_ERR_CONNECTION',
+        cause: error,
+      }),
+    );
+  }
+
+  #settle(sending: Sending): void {
+    clearTimeout(sending.reportTimer);
+    sending.unlisten?.();
+    sending.unlisten = undefined;
+    this.#sending.delete(sending.message.messageId);
+    this.#settled.add(sending.message.messageId, true);
+  }
+
+  #windowRoom(): Promise<void> | undefined {
+    const o = this.#options;
+    if (this.#inFlightChunks < o.maxInFlightChunks && this.#inFlightBytes < o.maxInFlightBytes)
+      return undefined;
+    return new Promise<void>((resolve) => {
+      this.#windowOpened = () => {
+        if (
+          this.#inFlightChunks < o.maxInFlightChunks &&
+          this.#inFlightBytes < o.maxInFlightBytes
+        ) {
+          this.#windowOpened = undefined;
+          resolve();
+        }
+      };
+    });
+  }
+}

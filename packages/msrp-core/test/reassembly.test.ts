@@ -1,0 +1,86 @@
+// Unit tests of reassembly by Message-ID and Byte-Range (RFC 4975 §7.1): chunks out of
+// order, resent, overlapping; the switch to a stream; limits answered with 413 / 400.
+import { describe, expect, it } from 'vitest';
+import { Reassembly, type ReassemblyOptions } from '../src/session/incoming-message.js';
+
+function reassembly(size: number | undefined, options: Partial<ReassemblyOptions> = {}) {
+  return new Reassembly(
+    { messageId: 'm1', contentType: undefined, contentHeaders: [], size },
+    {
+      inMemoryThreshold: 1024,
+      maxReorderBytes: 1024,
+      maxSize: 1 << 20,
+      holdQueued: () => true,
+      resume: () => undefined,
+      ...options,
+    },
+  );
+}
+
+/** Writes one chunk of `bytes` starting at Byte-Range `start` and ends it with `flag`. */
+function chunk(r: Reassembly, start: number, bytes: string, flag: '+' | '$' | '#' = '+'): boolean {
+  r.beginChunk(start);
+  r.write(Buffer.from(bytes));
+  return r.endChunk(flag);
+}
+
+describe('Reassembly', () => {
+  it('puts out-of-order, resent and overlapping chunks back in order', () => {
+    const r = reassembly(10);
+    expect(chunk(r, 7, 'ghij')).toBe(false); // ahead of a gap: held
+    expect(chunk(r, 1, 'abc')).toBe(false);
+    expect(chunk(r, 1, 'abc')).toBe(false); // resent
+    expect(r.takeDelivery()).toBeUndefined();
+    expect(chunk(r, 3, 'cdef')).toBe(true); // overlaps both neighbours, fills the gap
+    expect(r.done).toBe(true);
+    expect(r.takeDelivery()?.body?.toString()).toBe('abcdefghij');
+    expect(r.takeDelivery()).toBeUndefined(); // delivered once
+  });
+
+  it('learns an unknown total from the $ chunk', () => {
+    const r = reassembly(undefined);
+    expect(chunk(r, 1, 'hello ')).toBe(false);
+    expect(chunk(r, 7, 'world', '$')).toBe(true);
+    expect(r.message.body?.toString()).toBe('hello world');
+  });
+
+  it('delivers a message over inMemoryThreshold as a stream at its first chunk', async () => {
+    const r = reassembly(2000, { inMemoryThreshold: 1000 });
+    r.beginChunk(1);
+    r.write(Buffer.alloc(1500, 1));
+    const message = r.takeDelivery();
+    expect(message?.stream).toBeDefined();
+    expect(r.endChunk('+')).toBe(false);
+    chunk(r, 1501, 'x'.repeat(500), '$');
+    let bytes = 0;
+    for await (const part of message!.stream!) bytes += (part as Buffer).length;
+    expect(bytes).toBe(2000);
+  });
+
+  it('aborts on # and refuses later bytes of the message with 413', async () => {
+    const r = reassembly(10);
+    chunk(r, 1, 'abc', '#');
+    expect(r.message.aborted).toBe(true);
+    await expect(r.message.completed).rejects.toMatchObject({ code: 'MSRP_ERR_ABORTED' });
+    r.beginChunk(4);
+    expect(() => r.write(Buffer.from('d'))).toThrow(expect.objectContaining({ status: 413 }));
+  });
+
+  it('answers 400 past the announced total and 413 past maxSize or maxReorderBytes', () => {
+    const pastTotal = reassembly(3);
+    pastTotal.beginChunk(1);
+    expect(() => pastTotal.write(Buffer.from('abcd'))).toThrow(
+      expect.objectContaining({ status: 400 }),
+    );
+    const tooLarge = reassembly(undefined, { maxSize: 3 });
+    tooLarge.beginChunk(1);
+    expect(() => tooLarge.write(Buffer.from('abcd'))).toThrow(
+      expect.objectContaining({ status: 413 }),
+    );
+    const reorder = reassembly(undefined, { maxReorderBytes: 4 });
+    reorder.beginChunk(100);
+    expect(() => reorder.write(Buffer.from('abcde'))).toThrow(
+      expect.objectContaining({ status: 413 }),
+    );
+  });
+});

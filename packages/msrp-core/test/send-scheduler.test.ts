@@ -1,0 +1,186 @@
+// Unit tests of the send scheduler over a fake SessionPort: round robin between messages,
+// the window of chunks awaiting 200, `#` on abort (RFC 4975 §7.1), and REPORTs.
+import { describe, expect, it } from 'vitest';
+import {
+  Parser,
+  parseContentType,
+  type ContinuationFlag,
+  type RequestHead,
+  type ResponseHead,
+  type SessionPort,
+  type Transaction,
+} from '../src/index.js';
+import { OutgoingMessage } from '../src/session/outgoing-message.js';
+import { SendScheduler, type SendSchedulerOptions } from '../src/session/send-scheduler.js';
+import type { MsrpUri } from '../src/wire/uri.js';
+
+const peer: MsrpUri = {
+  scheme: 'msrp',
+  host: '127.0.0.1',
+  port: 2855,
+  sessionId: 'peer',
+  transport: 'tcp',
+  params: [],
+};
+const us: MsrpUri = { ...peer, sessionId: 'us' };
+
+interface Written {
+  head: RequestHead;
+  body: Buffer;
+  flag: ContinuationFlag;
+  answer(statusCode?: number): void;
+}
+
+/** A port that parses what is written and lets the test answer each request. */
+class FakePort implements SessionPort {
+  readonly written: Written[] = [];
+  #waiters: Array<() => void> = [];
+
+  send(transactionId: string, frame: readonly Uint8Array[], awaitResponse = true): Transaction {
+    let answer!: (r: ResponseHead) => void;
+    const response = awaitResponse
+      ? new Promise<ResponseHead>((resolve) => (answer = resolve))
+      : new Promise<ResponseHead>(() => undefined);
+    let head: RequestHead | undefined;
+    const body: Buffer[] = [];
+    const parser = new Parser({
+      head: (h) => void (head = h as RequestHead),
+      body: (part) => void body.push(Buffer.from(part)),
+      end: (flag) => {
+        this.written.push({
+          head: head!,
+          body: Buffer.concat(body),
+          flag,
+          answer: (statusCode = 200) =>
+            answer({ kind: 'response', transactionId, statusCode, toPath: [], fromPath: [] }),
+        });
+        this.#waiters.splice(0).forEach((w) => w());
+      },
+    });
+    for (const part of frame) parser.push(part);
+    return { sent: Promise.resolve(), response };
+  }
+
+  sendParts(
+    transactionId: string,
+    headBytes: Uint8Array,
+    nextPart: () => Uint8Array | undefined,
+    endLine: () => Uint8Array,
+  ): Transaction {
+    const frame = [headBytes];
+    for (let part = nextPart(); part; part = nextPart()) frame.push(part);
+    frame.push(endLine());
+    return this.send(transactionId, frame);
+  }
+
+  request(): Promise<ResponseHead> {
+    throw new Error('not used');
+  }
+
+  resume(): void {}
+
+  /** Waits until `n` frames were written in all. */
+  async frames(n: number): Promise<Written[]> {
+    while (this.written.length < n) {
+      // Fails (rather than hangs) when the scheduler stops writing.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => this.#waiters.push(resolve)),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`only ${this.written.length} frames`)), 5000);
+        }),
+      ]).finally(() => clearTimeout(timer));
+    }
+    expect(this.written.length).toBeGreaterThanOrEqual(n);
+    return this.written;
+  }
+}
+
+function scheduler(options: Partial<SendSchedulerOptions> = {}) {
+  const port = new FakePort();
+  const host = { bound: true, port, toPath: [peer], fromPath: [us] };
+  const s = new SendScheduler(host, {
+    chunkSize: 4,
+    maxInFlightChunks: 256,
+    maxInFlightBytes: 1 << 20,
+    remoteMaxSize: undefined,
+    reportTimeout: 30_000,
+    ...options,
+  });
+  return { s, port, host };
+}
+
+function message(id: string, text: string): OutgoingMessage {
+  return new OutgoingMessage(id, parseContentType('text/plain')!, Buffer.from(text));
+}
+
+describe('SendScheduler', () => {
+  it('sends one chunk per message per turn, so a short message is not held behind a long one', async () => {
+    const { s, port } = scheduler();
+    const long = s.enqueue(message('long', 'aaaabbbbccccdddd'), {});
+    const short = s.enqueue(message('short', 'hi'), {});
+    const frames = await port.frames(5);
+    expect(frames.map((f) => `${f.head.messageId}:${f.body.toString()}${f.flag}`)).toEqual([
+      'long:aaaa+',
+      'short:hi$',
+      'long:bbbb+',
+      'long:cccc+',
+      'long:dddd$',
+    ]);
+    expect(frames[1]!.head.byteRange).toEqual({ start: 1, end: 2, total: 2 });
+    expect(frames[4]!.head.byteRange).toEqual({ start: 13, end: 16, total: 16 });
+    for (const f of frames) f.answer();
+    await expect(short).resolves.toMatchObject({ messageId: 'short', bytes: 2 });
+    await expect(long).resolves.toMatchObject({ messageId: 'long', bytes: 16 });
+  });
+
+  it('keeps at most maxInFlightChunks unanswered, and sends more as 200s come', async () => {
+    const { s, port } = scheduler({ maxInFlightChunks: 2 });
+    const sending = s.enqueue(message('mmmm', 'aaaabbbbcccc'), {});
+    await port.frames(2);
+    await Promise.resolve();
+    expect(port.written).toHaveLength(2);
+    expect(s.inFlightChunks).toBe(2);
+    port.written[0]!.answer();
+    await port.frames(3);
+    port.written[1]!.answer();
+    port.written[2]!.answer();
+    await expect(sending).resolves.toMatchObject({ bytes: 12 });
+    expect(s.inFlightChunks).toBe(0);
+    expect(s.inFlightBytes).toBe(0);
+  });
+
+  it('ends an aborted message with a # chunk where the written bytes stop', async () => {
+    const { s, port } = scheduler({ maxInFlightChunks: 1 });
+    const sending = s.enqueue(message('mmmm', 'aaaabbbbcccc'), {});
+    await port.frames(1);
+    s.abort('mmmm');
+    await expect(sending).rejects.toMatchObject({ code: 'MSRP_ERR_ABORTED', confirmedBytes: 0 });
+    const frames = await port.frames(2);
+    expect(frames[1]).toMatchObject({ flag: '#', body: Buffer.alloc(0) });
+    expect(frames[1]!.head.byteRange?.start).toBe(5);
+  });
+
+  it('fails a message on a non-200 answer with its status', async () => {
+    const { s, port } = scheduler();
+    const sending = s.enqueue(message('mmmm', 'abc'), {});
+    (await port.frames(1))[0]!.answer(415);
+    await expect(sending).rejects.toMatchObject({ status: 415 });
+  });
+
+  it('waits for the success REPORT after the 200s; a failure REPORT fails the message', async () => {
+    const { s, port } = scheduler();
+    const ok = s.enqueue(message('okok', 'abc'), { successReport: true });
+    const bad = s.enqueue(message('badbad', 'def'), { successReport: true });
+    const frames = await port.frames(2);
+    for (const f of frames) f.answer();
+    await Promise.resolve();
+    const status = { namespace: '000', code: 200, reason: 'OK' } as const;
+    expect(s.report('okok', status, { start: 1, end: 3, total: 3 })).toBe(true);
+    await expect(ok).resolves.toMatchObject({ report: { code: 200 } });
+    expect(s.report('badbad', { namespace: '000', code: 413 }, undefined)).toBe(true);
+    await expect(bad).rejects.toMatchObject({ status: 413 });
+    expect(s.report('unknown', status, undefined)).toBe(false);
+    expect(s.report('okok', status, undefined)).toBe(true); // settled, still ours
+  });
+});

@@ -1,0 +1,63 @@
+// Unit tests of the per-connection transaction table: responses settle their requests, a
+// request nobody answers gets 408 (RFC 4975 §7.1), and the pending count is bounded.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MsrpError, TransactionTable, type ResponseHead } from '../src/index.js';
+
+function response(transactionId: string, statusCode = 200): ResponseHead {
+  return { kind: 'response', transactionId, statusCode, toPath: [], fromPath: [] };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('TransactionTable', () => {
+  it('settles a request with its response, and tells responses nobody awaits apart', async () => {
+    const table = new TransactionTable();
+    const pending = table.start('t1');
+    expect(table.size).toBe(1);
+    expect(table.settle(response('other'))).toBe(false);
+    expect(table.settle(response('t1', 481))).toBe(true);
+    await expect(pending).resolves.toMatchObject({ statusCode: 481 });
+    expect(table.size).toBe(0);
+    expect(table.settle(response('t1'))).toBe(false);
+  });
+
+  it('fails a request unanswered within timeout with 408, and only that one', async () => {
+    vi.useFakeTimers();
+    const table = new TransactionTable({ timeout: 1000 });
+    const early = table.start('early');
+    vi.advanceTimersByTime(600);
+    const late = table.start('late');
+    const earlyFailed = expect(early).rejects.toMatchObject({
+      code: 'MSRP_ERR_TIMEOUT',
+      status: 408,
+      transactionId: 'early',
+    });
+    vi.advanceTimersByTime(500);
+    await earlyFailed;
+    expect(table.size).toBe(1);
+    expect(table.settle(response('late'))).toBe(true);
+    await expect(late).resolves.toMatchObject({ statusCode: 200 });
+  });
+
+  it('refuses more than maxPending requests with MSRP_ERR_LIMIT', () => {
+    const table = new TransactionTable({ maxPending: 2 });
+    void table.start('a').catch(() => undefined);
+    void table.start('b').catch(() => undefined);
+    expect(() => table.start('c')).toThrow(expect.objectContaining({ code: 'MSRP_ERR_LIMIT' }));
+    table.settle(response('a'));
+    void table.start('c').catch(() => undefined);
+    expect(table.size).toBe(2);
+  });
+
+  it('fails every pending request when the connection closes, each with its id', async () => {
+    const table = new TransactionTable();
+    const a = table.start('a');
+    const b = table.start('b');
+    table.failAll(new MsrpError('MSRP_ERR_CONNECTION', 'gone'));
+    await expect(a).rejects.toMatchObject({ code: 'MSRP_ERR_CONNECTION', transactionId: 'a' });
+    await expect(b).rejects.toMatchObject({ code: 'MSRP_ERR_CONNECTION', transactionId: 'b' });
+    expect(table.size).toBe(0);
+  });
+});
