@@ -5,7 +5,7 @@ import { DeliveryError, MsrpError } from '@msrp-ts/msrp-core';
 /** Exit codes of every `msrp` command. */
 export const EXIT = {
   ok: 0,
-  /** The peer refused the message or the session (4xx), or a transfer failed. */
+  /** The peer refused the message or the session (4xx), or a transfer failed (a file read error too). */
   failed: 1,
   /** Bad flags or arguments. */
   usage: 2,
@@ -73,6 +73,9 @@ export function classify(error: unknown, action: 'connect' | 'deliver', target: 
         );
       case 'MSRP_ERR_ABORTED':
         return new CliError(`delivery interrupted${suffix}`, EXIT.interrupted, confirmed);
+      case 'MSRP_ERR_FILE':
+        // A read error midway: the file did open, so this is a failed transfer, not a usage error.
+        return new CliError(`cannot read the file: ${detail}${suffix}`, EXIT.failed, confirmed);
       case 'MSRP_ERR_CONNECTION':
       case 'MSRP_ERR_SESSION':
         return new CliError(`connection lost: ${detail}${suffix}`, EXIT.connection, confirmed);
@@ -94,6 +97,7 @@ export function classify(error: unknown, action: 'connect' | 'deliver', target: 
         return new CliError(`${prefix}${error.message}`, EXIT.timeout, details);
       case 'MSRP_ERR_INVALID_ARGUMENT':
       case 'MSRP_ERR_BAD_URI':
+      case 'MSRP_ERR_FILE': // the file to send is missing or unreadable
         return new CliError(error.message, EXIT.usage, details);
       default:
         return new CliError(`${prefix}${error.message}`, EXIT.failed, details);
