@@ -22,7 +22,8 @@ export const EXIT_CODES_HELP = `Exit codes:
   0    success (send: every chunk confirmed, and the success REPORT when asked for:
        with --report, and by default through relays; with --relay --no-report the
        summary says "accepted by the relay")
-  1    delivery refused or failed (e.g. 413, 415, 481 from the peer)
+  1    delivery refused or failed (e.g. 413, 415, 481 from the peer; the file
+       could not be read midway)
   2    usage error (unknown flag, bad URI, unreadable file)
   3    connection failed or lost (nothing listening, TLS or fingerprint mismatch)
   4    timeout (no response, or no success REPORT, in time)
