@@ -266,9 +266,9 @@ export class Session
    * Content-Disposition with the name, SHA-1 and SHA-256 computed on the way, and the
    * SHA-256 announced on the last chunk (`File-Hash`). The source is read only as fast as
    * the window and the socket take it. `options.signal` aborts it, opening included.
-   * @throws {DeliveryError} as {@link send} does, of code `MSRP_ERR_FILE` (the fs error as
-   * `cause`) when reading fails during the transfer; {@link MsrpError} `MSRP_ERR_FILE` when
-   * the path is missing or no regular file.
+   * @throws {MsrpError} `MSRP_ERR_FILE` when the path is missing or no regular file;
+   * {@link DeliveryError} as {@link send} does, of code `MSRP_ERR_FILE` (the fs error as
+   * `cause`) when opening or reading the file fails once the transfer began.
    */
   async sendFile(source: string | Readable, options: SendFileOptions = {}): Promise<FileDelivery> {
     const file = await abortable(
