@@ -5,7 +5,7 @@ import { DeliveryError, MsrpError } from '@msrp-ts/msrp-core';
 /** Exit codes of every `msrp` command. */
 export const EXIT = {
   ok: 0,
-  /** The peer refused the message or the session (4xx), or a transfer failed. */
+  /** The peer refused the message or the session (4xx), or a transfer failed (a file read error too). */
   failed: 1,
   /** Bad flags or arguments. */
   usage: 2,
@@ -22,7 +22,8 @@ export const EXIT_CODES_HELP = `Exit codes:
   0    success (send: every chunk confirmed, and the success REPORT when asked for:
        with --report, and by default through relays; with --relay --no-report the
        summary says "accepted by the relay")
-  1    delivery refused or failed (e.g. 413, 415, 481 from the peer)
+  1    delivery refused or failed (e.g. 413, 415, 481 from the peer; the file
+       could not be read midway)
   2    usage error (unknown flag, bad URI, unreadable file)
   3    connection failed or lost (nothing listening, TLS or fingerprint mismatch)
   4    timeout (no response, or no success REPORT, in time)
@@ -73,6 +74,9 @@ export function classify(error: unknown, action: 'connect' | 'deliver', target: 
         );
       case 'MSRP_ERR_ABORTED':
         return new CliError(`delivery interrupted${suffix}`, EXIT.interrupted, confirmed);
+      case 'MSRP_ERR_FILE':
+        // A read error midway: the file did open, so this is a failed transfer, not a usage error.
+        return new CliError(`cannot read the file: ${detail}${suffix}`, EXIT.failed, confirmed);
       case 'MSRP_ERR_CONNECTION':
       case 'MSRP_ERR_SESSION':
         return new CliError(`connection lost: ${detail}${suffix}`, EXIT.connection, confirmed);
@@ -94,6 +98,7 @@ export function classify(error: unknown, action: 'connect' | 'deliver', target: 
         return new CliError(`${prefix}${error.message}`, EXIT.timeout, details);
       case 'MSRP_ERR_INVALID_ARGUMENT':
       case 'MSRP_ERR_BAD_URI':
+      case 'MSRP_ERR_FILE': // the file to send is missing or unreadable
         return new CliError(error.message, EXIT.usage, details);
       default:
         return new CliError(`${prefix}${error.message}`, EXIT.failed, details);

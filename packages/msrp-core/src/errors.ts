@@ -7,6 +7,11 @@ export type MsrpErrorCode =
   | 'MSRP_ERR_BAD_START_LINE'
   /** A header line or header value does not match the RFC 4975 §9 / RFC 4976 §10 grammar. */
   | 'MSRP_ERR_BAD_HEADER'
+  /**
+   * A content type was refused (status 415): by us, outside `acceptTypes`, or by the peer,
+   * in its answer to a SEND or in a failure REPORT.
+   */
+  | 'MSRP_ERR_UNSUPPORTED_TYPE'
   /** A mandatory header (To-Path, From-Path) is missing. */
   | 'MSRP_ERR_MISSING_HEADER'
   /** A single-valued header appears more than once. */
@@ -27,6 +32,11 @@ export type MsrpErrorCode =
   | 'MSRP_ERR_INVALID_ARGUMENT'
   /** The connection closed, or could not be opened. */
   | 'MSRP_ERR_CONNECTION'
+  /**
+   * A local file could not be read: `sendFile` on a missing or unreadable path, a read error
+   * of the file (or stream) being sent, a relay's users file. `cause` is the fs error.
+   */
+  | 'MSRP_ERR_FILE'
   /** The peer's TLS certificate does not match the expected fingerprint. */
   | 'MSRP_ERR_FINGERPRINT'
   /** No response arrived in time; treated as a 408 (RFC 4975 §7.1). */
@@ -45,6 +55,9 @@ export type MsrpErrorCode =
   | 'MSRP_ERR_LIMIT';
 
 import type { Head } from './wire/head.js';
+
+/** The brand every MsrpError carries, from whichever copy of the package it comes. */
+const kMsrpError = Symbol.for('msrp-ts.MsrpError');
 
 /** Options of {@link MsrpError}. */
 export interface MsrpErrorOptions {
@@ -70,6 +83,16 @@ export interface MsrpErrorOptions {
  * ```
  */
 export class MsrpError extends Error {
+  /**
+   * Whether `value` is an MsrpError: it carries the `Symbol.for('msrp-ts.MsrpError')` brand,
+   * so that this holds across two installed copies of the package (undici's `kUndiciError`
+   * does the same). Subclasses keep the ordinary prototype test on their own class.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== MsrpError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return hasBrand(value, kMsrpError);
+  }
+
   override readonly name = 'MsrpError';
   /** Stable code naming the failure. */
   readonly code: MsrpErrorCode;
@@ -87,4 +110,32 @@ export class MsrpError extends Error {
     this.transactionId = options.transactionId;
     this.head = options.head;
   }
+}
+
+// On the prototype, so no instance needs a field of its own; another copy of the package
+// sets the same key on its own prototype.
+Object.defineProperty(MsrpError.prototype, kMsrpError, { value: true });
+
+/** @internal Whether `value` is an object carrying `brand` (set to true), own or inherited. */
+export function hasBrand(value: unknown, brand: symbol): boolean {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    (value as { [key: symbol]: unknown })[brand] === true
+  );
+}
+
+/**
+ * The one conversion of anything caught into an {@link MsrpError}: an MsrpError (of any
+ * copy of the package) as it is, anything else wrapped with `fallbackCode`, its message, and
+ * the original as `cause`.
+ *
+ * @example
+ * ```ts
+ * sent.catch((e: unknown) => fail(toMsrpError(e, 'MSRP_ERR_CONNECTION')));
+ * ```
+ */
+export function toMsrpError(e: unknown, fallbackCode: MsrpErrorCode): MsrpError {
+  if (e instanceof MsrpError) return e;
+  return new MsrpError(fallbackCode, e instanceof Error ? e.message : String(e), { cause: e });
 }

@@ -112,3 +112,4 @@ export { listenMsrp } from './transport/listen.js';
 export type { ListenAddress, ListenHandlers, Listening } from './transport/listen.js';
 export { ExpiringMap } from './transport/expiring-map.js';
 export { responseFrame, responseHead } from './wire/response-frame.js';
+export { toMsrpError } from './errors.js';

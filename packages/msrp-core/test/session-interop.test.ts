@@ -241,7 +241,7 @@ describe('the report event', () => {
     const sending = session.send('doomed', { successReport: true });
     const chunk = await nextMessageChunk(raw);
     reportBack(raw, chunk, 415);
-    await expect(sending).rejects.toMatchObject({ code: 'MSRP_ERR_REMOTE', status: 415 });
+    await expect(sending).rejects.toMatchObject({ code: 'MSRP_ERR_UNSUPPORTED_TYPE', status: 415 });
     expect(reports).toEqual([
       { messageId: chunk.head.messageId, status: { namespace: '000', code: 415 } },
     ]);

@@ -55,7 +55,8 @@ export class FileCredentialStore implements CredentialStore {
 
   /**
    * Reads the file.
-   * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` when it cannot be read or parsed.
+   * @throws {MsrpError} `MSRP_ERR_FILE` when it cannot be read (the fs error as `cause`),
+   * `MSRP_ERR_INVALID_ARGUMENT` when it cannot be parsed.
    */
   static async open(path: string): Promise<FileCredentialStore> {
     const store = new FileCredentialStore(path);
@@ -74,11 +75,9 @@ export class FileCredentialStore implements CredentialStore {
     try {
       text = await readFile(this.path, 'utf8');
     } catch (e) {
-      throw new MsrpError(
-        'MSRP_ERR_INVALID_ARGUMENT',
-        `cannot read ${this.path}: ${(e as Error).message}`,
-        { cause: e },
-      );
+      throw new MsrpError('MSRP_ERR_FILE', `cannot read ${this.path}: ${(e as Error).message}`, {
+        cause: e,
+      });
     }
     this.#store = new StaticCredentialStore(parseUsersFile(text, this.path));
   }

@@ -4,6 +4,7 @@ import {
   ConnectionLimits,
   MsrpError,
   formatUri,
+  toMsrpError,
   type Dialer,
   type MsrpUri,
 } from '@msrp-ts/msrp-core';
@@ -132,12 +133,7 @@ export class HopRegistry {
         this.#attach(hop, socket, admission.release);
         log.debug({ remote: hop.remote }, 'connected to next hop');
       },
-      (e: unknown) =>
-        refuse(
-          e instanceof MsrpError
-            ? e
-            : new MsrpError('MSRP_ERR_CONNECTION', String(e), { cause: e }),
-        ),
+      (e: unknown) => refuse(toMsrpError(e, 'MSRP_ERR_CONNECTION')),
     );
     return hop;
   }

@@ -110,6 +110,23 @@ describe('users file', () => {
     );
     expect(() => parseUsersFile('nopassword')).toThrow(/line 1/);
   });
+
+  it('fails with MSRP_ERR_FILE and the fs error when the file cannot be read', async () => {
+    const path = join(await tempDir(), 'missing');
+    await expect(FileCredentialStore.open(path)).rejects.toMatchObject({
+      code: 'MSRP_ERR_FILE',
+      cause: { code: 'ENOENT' },
+    });
+    await writeFile(path, 'alice:pw\n');
+    const store = await FileCredentialStore.open(path);
+    await rm(path);
+    await expect(store.reload()).rejects.toMatchObject({ code: 'MSRP_ERR_FILE' });
+    // The users read before stay in force.
+    expect(store.size).toBe(1);
+    // A file that reads but does not parse is still an argument error.
+    await writeFile(path, 'nopassword\n');
+    await expect(store.reload()).rejects.toMatchObject({ code: 'MSRP_ERR_INVALID_ARGUMENT' });
+  });
 });
 
 describe('listeners', () => {

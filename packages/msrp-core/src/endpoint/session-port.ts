@@ -1,4 +1,4 @@
-import { MsrpError } from '../errors.js';
+import { MsrpError, toMsrpError } from '../errors.js';
 import type { SessionPort, Transaction } from '../session/session-link.js';
 import type { TransactionTable } from '../session/transaction-table.js';
 import type { Connection } from '../transport/connection.js';
@@ -56,17 +56,14 @@ export class PeerPort implements SessionPort {
     try {
       return this.#target.transactions.start(transactionId);
     } catch (e) {
-      return e as MsrpError;
+      return toMsrpError(e, 'MSRP_ERR_LIMIT');
     }
   }
 
   #track(transactionId: string, sent: Promise<void>, response: Promise<ResponseHead>): Transaction {
     const { transactions } = this.#target;
     sent.catch((e: unknown) =>
-      transactions.fail(
-        transactionId,
-        e instanceof MsrpError ? e : new MsrpError('MSRP_ERR_CONNECTION', String(e), { cause: e }),
-      ),
+      transactions.fail(transactionId, toMsrpError(e, 'MSRP_ERR_CONNECTION')),
     );
     response.catch(() => undefined);
     return { sent, response };

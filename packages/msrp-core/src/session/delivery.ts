@@ -1,4 +1,4 @@
-import { MsrpError, type MsrpErrorCode } from '../errors.js';
+import { MsrpError, hasBrand, type MsrpErrorCode } from '../errors.js';
 import type { ByteRange } from '../wire/byte-range.js';
 import type { StatusHeader } from '../wire/status-header.js';
 
@@ -23,12 +23,21 @@ export interface Progress {
   readonly rate: number;
 }
 
+/** The brand of DeliveryError, like MsrpError's: shared by every copy of the package. */
+const kDeliveryError = Symbol.for('msrp-ts.DeliveryError');
+
 /**
  * A send that failed: the peer refused it (its `status`: 413, 415, 481...), no answer came
  * (408), the connection broke, or it was aborted. `confirmedBytes` says how much of the
  * message the peer had confirmed, in order, before that.
  */
 export class DeliveryError extends MsrpError {
+  /** Whether `value` is a DeliveryError of any copy of the package (see {@link MsrpError}). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== DeliveryError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return hasBrand(value, kDeliveryError);
+  }
+
   readonly messageId: string;
   readonly confirmedBytes: number;
 
@@ -47,6 +56,7 @@ export class DeliveryError extends MsrpError {
     this.confirmedBytes = confirmedBytes;
   }
 }
+Object.defineProperty(DeliveryError.prototype, kDeliveryError, { value: true });
 
 /**
  * A REPORT the peer (or a relay) sent about one of our messages (RFC 4975 §7.1.2), as the

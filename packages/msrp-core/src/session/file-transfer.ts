@@ -73,6 +73,7 @@ export interface FileSource {
 /**
  * Opens a path (or takes a stream) for sending: size from `stat`, Content-Type from the
  * file name (mime-types), reading in pieces of `readSize` bytes.
+ * @throws {MsrpError} `MSRP_ERR_FILE` when the path is missing or no regular file.
  */
 export async function openFileSource(
   source: string | Readable,
@@ -94,11 +95,9 @@ export async function openFileSource(
     if (!info.isFile()) throw new Error('not a regular file');
     size = info.size;
   } catch (e) {
-    throw new MsrpError(
-      'MSRP_ERR_INVALID_ARGUMENT',
-      `Cannot send ${source}: ${(e as Error).message}`,
-      { cause: e },
-    );
+    throw new MsrpError('MSRP_ERR_FILE', `Cannot send ${source}: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   const name = options.name ?? basename(source);
   return {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { MsrpError } from '../errors.js';
+import { MsrpError, toMsrpError } from '../errors.js';
 import { paramValue, type Param } from '../wire/grammar.js';
 import type { AuthHeader } from '../wire/digest.js';
 import type { RequestHead, ResponseHead } from '../wire/head.js';
@@ -134,10 +134,7 @@ export class RelayRegistration<C = unknown> extends EventEmitter<RelayRegistrati
           (e: unknown) => {
             // Closed meanwhile (the endpoint cut the AUTH short): nobody waits for the grant.
             if (this.#closed) return;
-            this.emit(
-              'error',
-              e instanceof MsrpError ? e : new MsrpError('MSRP_ERR_CONNECTION', String(e)),
-            );
+            this.emit('error', toMsrpError(e, 'MSRP_ERR_CONNECTION'));
           },
         );
       },

@@ -1,4 +1,4 @@
-import { MsrpError } from '../errors.js';
+import { MsrpError, toMsrpError, type MsrpErrorCode } from '../errors.js';
 import type { ByteRange } from '../wire/byte-range.js';
 import type { RequestHead, ResponseHead } from '../wire/head.js';
 import { newTransactionId } from '../wire/ids.js';
@@ -14,6 +14,7 @@ import type { MsrpUri } from '../wire/uri.js';
 import { DeliveryError, type Delivery } from './delivery.js';
 import type { SendOptions } from './options.js';
 import type { OutgoingMessage } from './outgoing-message.js';
+import { peerRefusal } from './peer-error.js';
 import { RecentIds } from './recent-ids.js';
 import type { SessionPort, Transaction } from './session-link.js';
 
@@ -168,12 +169,7 @@ export class SendScheduler {
       if (this.#allConfirmed(sending)) this.#complete(sending);
       return true;
     }
-    this.#fail(
-      sending,
-      new MsrpError('MSRP_ERR_REMOTE', `Failure REPORT ${code} ${status.reason ?? ''}`.trim(), {
-        status: code,
-      }),
-    );
+    this.#fail(sending, peerRefusal(code, `Failure REPORT ${code} ${status.reason ?? ''}`.trim()));
     return true;
   }
 
@@ -194,7 +190,8 @@ export class SendScheduler {
         try {
           chunk = await message.next(this.#options.chunkSize);
         } catch (e) {
-          this.#fail(sending, e as Error);
+          // The source (a file, a stream) failed us: not the connection's fault.
+          this.#fail(sending, e, 'MSRP_ERR_FILE');
           continue;
         }
         if (message.finished || !chunk) continue; // aborted while reading, or nothing left
@@ -225,7 +222,7 @@ export class SendScheduler {
         try {
           await written.sent;
         } catch (e) {
-          this.#fail(sending, e as Error);
+          this.#fail(sending, e);
         }
       }
     } finally {
@@ -350,14 +347,7 @@ export class SendScheduler {
       const status = response?.statusCode;
       this.#fail(
         sending,
-        error ??
-          new MsrpError(
-            'MSRP_ERR_REMOTE',
-            `Peer answered ${status} ${response?.comment ?? ''}`.trim(),
-            {
-              ...(status !== undefined && { status }),
-            },
-          ),
+        error ?? peerRefusal(status, `Peer answered ${status} ${response?.comment ?? ''}`.trim()),
       );
       return;
     }
@@ -405,18 +395,23 @@ export class SendScheduler {
     });
   }
 
-  #fail(sending: Sending, error: Error): void {
+  /** Rejects a send; an error that is no MsrpError gets `fallbackCode` and is the cause. */
+  #fail(
+    sending: Sending,
+    error: unknown,
+    fallbackCode: MsrpErrorCode = 'MSRP_ERR_CONNECTION',
+  ): void {
     const { message } = sending;
     if (message.finished && !this.#sending.has(message.messageId)) return;
     const i = this.#queue.indexOf(sending);
     if (i >= 0) this.#queue.splice(i, 1);
     this.#settle(sending);
     void message.close();
-    const status = error instanceof MsrpError ? error.status : undefined;
+    const { code, status, message: why } = toMsrpError(error, fallbackCode);
     sending.reject(
-      new DeliveryError(message.messageId, message.confirmed, error.message, {
+      new DeliveryError(message.messageId, message.confirmed, why, {
         ...(status !== undefined && { status }),
-        code: error instanceof MsrpError ? error.code : 'MSRP_ERR_CONNECTION',
+        code,
         cause: error,
       }),
     );

@@ -220,8 +220,9 @@ export class Session
    * Sends a message, cut into chunks; resolves when every chunk is confirmed (and the
    * success REPORT arrived, when asked for).
    * @throws {DeliveryError} with the peer's status (413, 415, 481...) or 408 on timeout, and
-   * the number of bytes the peer confirmed; code `MSRP_ERR_REPORT_TIMEOUT` (408) when the
-   * success REPORT did not come within `reportTimeout` of the last 200.
+   * the number of bytes the peer confirmed; code `MSRP_ERR_UNSUPPORTED_TYPE` for a 415,
+   * `MSRP_ERR_REPORT_TIMEOUT` (408) when the success REPORT did not come within
+   * `reportTimeout` of the last 200, `MSRP_ERR_FILE` when a stream `content` fails.
    */
   send(
     content: string | Uint8Array | AsyncIterable<Uint8Array>,
@@ -265,7 +266,9 @@ export class Session
    * Content-Disposition with the name, SHA-1 and SHA-256 computed on the way, and the
    * SHA-256 announced on the last chunk (`File-Hash`). The source is read only as fast as
    * the window and the socket take it. `options.signal` aborts it, opening included.
-   * @throws {DeliveryError} as {@link send} does; {@link MsrpError} when the file cannot be read.
+   * @throws {MsrpError} `MSRP_ERR_FILE` when the path is missing or no regular file;
+   * {@link DeliveryError} as {@link send} does, of code `MSRP_ERR_FILE` (the fs error as
+   * `cause`) when opening or reading the file fails once the transfer began.
    */
   async sendFile(source: string | Readable, options: SendFileOptions = {}): Promise<FileDelivery> {
     const file = await abortable(
