@@ -187,9 +187,12 @@ export class Endpoint extends EventEmitter<EndpointEvents> implements AsyncDispo
         ),
     });
     // Aborted while binding: the server is closed as soon as it is bound.
-    const { server, scheme, host, port } = await abortable(listening, signal, 'listen', () =>
-      listening.then(({ server: s }) => s.close(), () => undefined),
-    );
+    const { server, scheme, host, port } = await abortable(listening, signal, 'listen', () => {
+      listening.then(
+        ({ server: s }) => s.close(),
+        () => undefined,
+      );
+    });
     this.#servers.push(server);
     if (this.#servers.length === 1) this.#authority = { scheme, host, port };
     return { scheme, host, port, transport: 'tcp', params: [] };
