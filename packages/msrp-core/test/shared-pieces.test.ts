@@ -23,7 +23,7 @@ afterEach(async () => {
 });
 
 describe('ExpiringMap', () => {
-  it('expires armed entries with one timer, leaves unarmed ones, and stops on take', async () => {
+  it('expires armed entries with one timer, leaves unarmed ones, and never a taken one', async () => {
     const expired: string[] = [];
     const map = new ExpiringMap<string, number>((key) => expired.push(key));
     map.set('unarmed', 1);
