@@ -14,6 +14,7 @@ import {
   type Session,
 } from '../src/index.js';
 import { RawPeer } from './helpers/raw-peer.js';
+import { until } from './helpers/socket-pair.js';
 
 const cleanups: Array<() => unknown> = [];
 
@@ -191,6 +192,32 @@ describe('connection caps', () => {
     expect(peerErrors.map((e) => e.message)).toContain(
       'Connection refused: maxConnectionsPerAddress reached',
     );
+  });
+
+  it('reports a failed TLS handshake as a peerError naming the peer, and serves on', async () => {
+    const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
+      keySize: 2048,
+      algorithm: 'sha256',
+      notAfterDate: new Date(Date.now() + 3600 * 1000),
+    });
+    const endpoint = new Endpoint();
+    cleanups.push(() => endpoint.close());
+    const failures: Array<[MsrpError, string]> = [];
+    endpoint.on('peerError', (error, remote) => failures.push([error, remote]));
+    const { port } = await endpoint.listen({ tls: { cert: pems.cert, key: pems.private } });
+    // Plain MSRP to a TLS listener: not a ClientHello.
+    const plain = await rawPeer(port!);
+    const ourPort = plain.socket.localPort;
+    plain.write('MSRP a786hjs2 SEND\r\n');
+    await plain.closed;
+    await until(() => failures.length > 0, 2000);
+    const [error, remote] = failures[0]!;
+    expect(error).toMatchObject({ code: 'MSRP_ERR_CONNECTION' });
+    expect(error.message).toMatch(/^TLS handshake failed: /);
+    expect(remote).toBe(`127.0.0.1:${ourPort}`);
+    // The listener is still there for the next peer.
+    const next = await rawPeer(port!);
+    expect(next.isClosed).toBe(false);
   });
 
   it('maxConnections caps connections in all', async () => {

@@ -77,7 +77,7 @@ describe('encodeResponse', () => {
     expect(encodeResponse(request, 200, 'OK').equals(expected)).toBe(true);
   });
 
-  it('keeps a comment on one line and omits an empty one', () => {
+  it('keeps a comment on one line (a CR/LF run is one space) and omits an empty one', () => {
     const heads: unknown[] = [];
     const parser = new Parser({
       head: (h) => void heads.push(h),
@@ -87,7 +87,7 @@ describe('encodeResponse', () => {
     parser.push(encodeResponse(base, 413, 'too\r\nbig'));
     parser.push(encodeResponse(base, 481));
     expect(heads).toMatchObject([
-      { kind: 'response', statusCode: 413, comment: 'too  big' },
+      { kind: 'response', statusCode: 413, comment: 'too big' },
       { kind: 'response', statusCode: 481 },
     ]);
     expect(heads[1]).not.toHaveProperty('comment');

@@ -1,7 +1,7 @@
 // Lifecycle of sessions and endpoints: `await using`, AbortSignal on the actions that wait
 // (connect, authenticate, listen, sendFile), and one reader per session.
-import { getEventListeners } from 'node:events';
-import { connect, type Socket } from 'node:net';
+import { getEventListeners, once } from 'node:events';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Endpoint, type Dialer, type EndpointOptions, type Session } from '../src/index.js';
@@ -18,6 +18,18 @@ function endpoint(options?: EndpointOptions): Endpoint {
   const e = new Endpoint(options);
   cleanups.push(() => e.close());
   return e;
+}
+
+/** Whether a connection to `port` on loopback is refused (nothing listens there). */
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
 }
 
 async function rawServer(): Promise<RawServer> {
@@ -193,6 +205,22 @@ describe('AbortSignal', () => {
     const uri = await e.listen({ signal: controller.signal });
     expect(uri.port).toBeGreaterThan(0);
     expect(abortListeners(controller.signal)).toBe(0);
+  });
+
+  it('listen: a signal aborted while binding rejects, and the listener closes once bound', async () => {
+    const probe = createServer().listen(0, '127.0.0.1');
+    await once(probe, 'listening');
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const controller = new AbortController();
+    const listening = endpoint().listen({ port, signal: controller.signal });
+    controller.abort();
+    await expect(listening).rejects.toMatchObject({ code: 'MSRP_ERR_ABORTED' });
+    // Bound a moment later and closed then: connections are refused again (bounded wait).
+    const start = Date.now();
+    while (!(await refused(port))) {
+      if (Date.now() - start > 2000) throw new Error('the aborted listener stayed open');
+    }
   });
 
   it('sendFile: aborts mid-transfer, and leaves no listener on the signal once delivered', async () => {

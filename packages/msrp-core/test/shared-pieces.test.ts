@@ -2,7 +2,7 @@
 // (refuse/respond, RFC 4975 §7.2), listenMsrp (the listening code), FrameTarget helpers.
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   ExpiringMap,
   Parser,
@@ -23,7 +23,7 @@ afterEach(async () => {
 });
 
 describe('ExpiringMap', () => {
-  it('expires armed entries with one timer, leaves unarmed ones, and stops on take', async () => {
+  it('expires armed entries with one timer, leaves unarmed ones, and never a taken one', async () => {
     const expired: string[] = [];
     const map = new ExpiringMap<string, number>((key) => expired.push(key));
     map.set('unarmed', 1);
@@ -38,6 +38,25 @@ describe('ExpiringMap', () => {
     expect(map.arm('missing', 10)).toBe(false);
     await until(() => expired.length === 3, 2000);
     expect(map.size).toBe(0);
+  });
+
+  it('an emptied map keeps its timer, and that early wake-up expires nothing not yet due', () => {
+    vi.useFakeTimers();
+    try {
+      const expired: string[] = [];
+      const map = new ExpiringMap<string, number>((key) => expired.push(key));
+      map.set('answered', 1, 20);
+      expect(map.take('answered')).toBe(1);
+      map.set('next', 2, 60);
+      vi.advanceTimersByTime(59);
+      expect(expired).toEqual([]);
+      expect(map.size).toBe(1);
+      vi.advanceTimersByTime(1);
+      expect(expired).toEqual(['next']);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('clear() hands back every entry without expiring any', async () => {

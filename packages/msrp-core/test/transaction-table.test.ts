@@ -41,6 +41,25 @@ describe('TransactionTable', () => {
     await expect(late).resolves.toMatchObject({ statusCode: 200 });
   });
 
+  it('times out a request sent after the table emptied, neither early nor late', async () => {
+    vi.useFakeTimers();
+    const table = new TransactionTable({ timeout: 1000 });
+    const first = table.start('first');
+    vi.advanceTimersByTime(400);
+    table.settle(response('first'));
+    await first;
+    const second = table.start('second');
+    let outcome: unknown;
+    second.catch((e: unknown) => (outcome = e));
+    vi.advanceTimersByTime(999);
+    await Promise.resolve();
+    expect(outcome).toBeUndefined();
+    expect(table.size).toBe(1);
+    vi.advanceTimersByTime(1);
+    await expect(second).rejects.toMatchObject({ status: 408, transactionId: 'second' });
+    expect(table.size).toBe(0);
+  });
+
   it('refuses more than maxPending requests with MSRP_ERR_LIMIT', () => {
     const table = new TransactionTable({ maxPending: 2 });
     void table.start('a').catch(() => undefined);

@@ -1,6 +1,5 @@
-import { EventEmitter, once } from 'node:events';
+import { EventEmitter } from 'node:events';
 import type { Server, Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { MsrpError } from '../errors.js';
 import { abortable, abortedError } from '../session/abortable.js';
@@ -10,7 +9,7 @@ import { RelayRegistration, type RelayAccount } from '../session/relay-registrat
 import { Connection } from '../transport/connection.js';
 import { ConnectionLimits } from '../transport/connection-limits.js';
 import { defaultDialers, unreachableHost } from '../transport/dial.js';
-import { connectionEvent, createListener } from '../transport/listener.js';
+import { listenMsrp } from '../transport/listen.js';
 import { newSessionId } from '../wire/ids.js';
 import { answerableRequest } from '../wire/response.js';
 import { uriKey, type MsrpUri } from '../wire/uri.js';
@@ -174,30 +173,29 @@ export class Endpoint extends EventEmitter<EndpointEvents> implements AsyncDispo
   async listen(options: ListenOptions = {}): Promise<MsrpUri> {
     const { signal } = options;
     if (signal?.aborted) throw abortedError(signal, 'listen');
-    const tlsOptions = options.tls;
-    const server = createListener(tlsOptions);
-    // Counted from the TCP connection on, so a TLS handshake never completed counts too.
-    server.on('connection', (socket: Socket) => this.#admit(socket));
-    server.on(connectionEvent(tlsOptions), (socket: Socket) => this.#accept(socket));
-    server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
-      this.emit(
-        'peerError',
-        new MsrpError('MSRP_ERR_CONNECTION', `TLS handshake failed: ${error.message}`, {
-          cause: error,
-        }),
-        describe(socket),
+    const listening = listenMsrp(options, 0, {
+      // Counted from the TCP connection on, so a TLS handshake never completed counts too.
+      admit: (socket) => this.#admit(socket),
+      accept: (socket) => this.#accept(socket),
+      tlsError: (error, socket) =>
+        this.emit(
+          'peerError',
+          new MsrpError('MSRP_ERR_CONNECTION', `TLS handshake failed: ${error.message}`, {
+            cause: error,
+          }),
+          describe(socket),
+        ),
+    });
+    // Aborted while binding: the server is closed as soon as it is bound.
+    const { server, scheme, host, port } = await abortable(listening, signal, 'listen', () => {
+      listening.then(
+        ({ server: s }) => s.close(),
+        () => undefined,
       );
     });
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
-    await abortable(once(server, 'listening'), signal, 'listen', () => server.close());
     this.#servers.push(server);
-    const address = server.address();
-    if (address === null || typeof address === 'string')
-      throw new MsrpError('MSRP_ERR_CONNECTION', 'Listener has no address');
-    const scheme = tlsOptions ? 'msrps' : 'msrp';
-    if (this.#servers.length === 1)
-      this.#authority = { scheme, host: address.address, port: address.port };
-    return { scheme, host: address.address, port: address.port, transport: 'tcp', params: [] };
+    if (this.#servers.length === 1) this.#authority = { scheme, host, port };
+    return { scheme, host, port, transport: 'tcp', params: [] };
   }
 
   /**

@@ -3,24 +3,10 @@ import type { Session } from '../session/session.js';
 import { TransactionTable, type TransactionTableOptions } from '../session/transaction-table.js';
 import type { Connection, ConnectionHandler } from '../transport/connection.js';
 import { Deadline } from '../transport/deadline.js';
+import { discardFrame, type FrameTarget } from '../transport/frame-target.js';
 import type { Head, RequestHead } from '../wire/head.js';
 import type { ContinuationFlag } from '../wire/parser.js';
 import { PeerPort } from './session-port.js';
-
-/** Receives the rest of one inbound frame after its head. */
-export interface FrameTarget {
-  body(part: Uint8Array): boolean | void;
-  end(flag: ContinuationFlag): void;
-  /** The connection closed before the end-line. */
-  abort(error: MsrpError): void;
-}
-
-/** Takes a frame nobody wants. */
-export const discard: FrameTarget = {
-  body: () => true,
-  end: () => undefined,
-  abort: () => undefined,
-};
 
 /** What a {@link Peer} reports to the endpoint that owns it. */
 export interface PeerHost {
@@ -43,7 +29,7 @@ export class Peer implements ConnectionHandler {
   readonly sessions = new Set<Session>();
   /** Our connection to a relay we authenticated with: kept open without sessions. */
   pinned = false;
-  current: FrameTarget = discard;
+  current: FrameTarget = discardFrame;
   /** Runs while an accepted connection has no session bound (`bindTimeout`). */
   #bindDeadline: Deadline | undefined;
   #bindTimeout = 0;
@@ -83,7 +69,7 @@ export class Peer implements ConnectionHandler {
   head(head: Head): boolean | void {
     if (head.kind === 'response') {
       this.transactions.settle(head);
-      this.current = discard;
+      this.current = discardFrame;
       return;
     }
     this.current = this.host.route(this, head);
@@ -95,7 +81,7 @@ export class Peer implements ConnectionHandler {
 
   end(flag: ContinuationFlag): void {
     const target = this.current;
-    this.current = discard;
+    this.current = discardFrame;
     target.end(flag);
   }
 
@@ -122,7 +108,7 @@ export class Peer implements ConnectionHandler {
       cause: error,
     });
     this.current.abort(lost);
-    this.current = discard;
+    this.current = discardFrame;
     this.transactions.failAll(lost);
     this.host.forget(this, error);
   }

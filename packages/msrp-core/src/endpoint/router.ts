@@ -2,9 +2,10 @@ import { MsrpError } from '../errors.js';
 import type { ChunkReceiver } from '../session/chunk-receiver.js';
 import type { Session } from '../session/session.js';
 import type { RequestHead } from '../wire/head.js';
-import { encodeResponse, REASON_PHRASES, wantsResponse } from '../wire/response.js';
+import { atEnd, discardFrame, type FrameTarget } from '../transport/frame-target.js';
+import { responseFrame } from '../wire/response-frame.js';
 import { uriKey } from '../wire/uri.js';
-import { discard, type FrameTarget, type Peer } from './peer.js';
+import type { Peer } from './peer.js';
 
 /**
  * The sessions of an endpoint, by URI (and session-id), and the routing of inbound requests
@@ -60,11 +61,8 @@ export class SessionRouter {
   route(peer: Peer, request: RequestHead): FrameTarget {
     const respond = (status: number, comment?: string): void =>
       this.respond(peer, request, status, comment);
-    const refuse = (status: number, comment?: string): FrameTarget => ({
-      body: () => true,
-      end: () => respond(status, comment),
-      abort: () => undefined,
-    });
+    const refuse = (status: number, comment?: string): FrameTarget =>
+      atEnd(() => respond(status, comment));
     if (request.method !== 'SEND' && request.method !== 'REPORT') {
       // RFC 4975 §12: 501 for a method we do not understand.
       return refuse(501, `Method ${request.method} not understood`);
@@ -87,7 +85,7 @@ export class SessionRouter {
     }
     if (request.method === 'REPORT') {
       session.receiveReport(request);
-      return discard; // RFC 4975 §7.1.2: REPORTs get no response
+      return discardFrame; // RFC 4975 §7.1.2: REPORTs get no response
     }
     let receiver: ChunkReceiver;
     try {
@@ -101,10 +99,8 @@ export class SessionRouter {
 
   /** Answers `request` on `peer` with `status`, unless it asked for no such response. */
   respond(peer: Peer, request: RequestHead, status: number, comment?: string): void {
-    if (!wantsResponse(request, status)) return;
-    peer.connection
-      .write([encodeResponse(request, status, comment ?? REASON_PHRASES[status])])
-      .catch(() => undefined);
+    const frame = responseFrame(request, status, comment);
+    if (frame) peer.connection.write(frame).catch(() => undefined);
   }
 }
 

@@ -1,11 +1,10 @@
 import { MsrpError } from '../errors.js';
+import { ExpiringMap } from '../transport/expiring-map.js';
 import type { ResponseHead } from '../wire/head.js';
 
 interface Pending {
   resolve(response: ResponseHead): void;
   reject(error: MsrpError): void;
-  /** When it times out, in ms since the epoch. */
-  deadline: number;
 }
 
 /** Limits of a {@link TransactionTable}. */
@@ -20,19 +19,27 @@ export interface TransactionTableOptions {
 }
 
 /**
- * Requests sent on one connection that await their response, by transaction id. One timer
- * sweeps them: they all wait equally long, so the oldest (first in the map) expire first,
- * and a chunk costs no timer of its own.
+ * Requests sent on one connection that await their response, by transaction id. They expire
+ * through an {@link ExpiringMap}, as the relay's forwarded requests do: one timer for the
+ * table, so a chunk costs no timer of its own.
  */
 export class TransactionTable {
-  readonly #pending = new Map<string, Pending>();
+  readonly #pending: ExpiringMap<string, Pending>;
   readonly #timeout: number;
   readonly #maxPending: number;
-  #timer: NodeJS.Timeout | undefined;
 
   constructor(options: TransactionTableOptions = {}) {
     this.#timeout = options.timeout ?? 30_000;
     this.#maxPending = options.maxPending ?? 1024;
+    this.#pending = new ExpiringMap((tid, pending) =>
+      // RFC 4975 §7.1: no response in time is treated as a 408.
+      pending.reject(
+        new MsrpError('MSRP_ERR_TIMEOUT', `No response to ${tid} within ${this.#timeout} ms`, {
+          status: 408,
+          transactionId: tid,
+        }),
+      ),
+    );
   }
 
   /** Number of requests awaiting a response. */
@@ -50,65 +57,28 @@ export class TransactionTable {
       throw new MsrpError('MSRP_ERR_LIMIT', `More than ${this.#maxPending} transactions pending`);
     }
     return new Promise((resolve, reject) => {
-      this.#pending.set(transactionId, { resolve, reject, deadline: Date.now() + this.#timeout });
-      this.#timer ??= setTimeout(() => this.#sweep(), this.#timeout);
+      this.#pending.set(transactionId, { resolve, reject }, this.#timeout);
     });
   }
 
   /** Settles the request a response answers; false when no request awaits it. */
   settle(response: ResponseHead): boolean {
-    const pending = this.#take(response.transactionId);
+    const pending = this.#pending.take(response.transactionId);
     pending?.resolve(response);
     return pending !== undefined;
   }
 
   /** Fails one request, e.g. when it could not be written. */
   fail(transactionId: string, error: MsrpError): void {
-    this.#take(transactionId)?.reject(error);
+    this.#pending.take(transactionId)?.reject(error);
   }
 
   /** Fails every pending request, e.g. when the connection closes. */
   failAll(error: MsrpError): void {
-    const all = [...this.#pending];
-    this.#pending.clear();
-    this.#stopTimer();
-    for (const [tid, pending] of all) {
+    for (const [tid, pending] of this.#pending.clear()) {
       pending.reject(
         new MsrpError(error.code, error.message, { transactionId: tid, cause: error }),
       );
     }
-  }
-
-  #take(transactionId: string): Pending | undefined {
-    const pending = this.#pending.get(transactionId);
-    if (pending) {
-      this.#pending.delete(transactionId);
-      if (this.#pending.size === 0) this.#stopTimer();
-    }
-    return pending;
-  }
-
-  #sweep(): void {
-    this.#timer = undefined;
-    const now = Date.now();
-    for (const [tid, pending] of this.#pending) {
-      if (pending.deadline > now) {
-        this.#timer = setTimeout(() => this.#sweep(), pending.deadline - now);
-        return;
-      }
-      this.#pending.delete(tid);
-      // RFC 4975 §7.1: no response in time is treated as a 408.
-      pending.reject(
-        new MsrpError('MSRP_ERR_TIMEOUT', `No response to ${tid} within ${this.#timeout} ms`, {
-          status: 408,
-          transactionId: tid,
-        }),
-      );
-    }
-  }
-
-  #stopTimer(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
   }
 }

@@ -1,8 +1,9 @@
 /**
  * Entries that each may get a deadline, expired by one timer for the whole map: the
  * transactions awaiting a response on one connection (RFC 4975 §7.1: none in time is a 408).
- * An entry costs no timer of its own; the timer runs only while an armed entry exists and is
- * unref'd, so it never keeps a process alive.
+ * An entry costs no timer of its own; the timer is armed for the earliest deadline, left to
+ * fire once when the map empties (cheaper than clearing and re-arming it per entry), stopped
+ * by {@link clear}, and unref'd, so it never keeps a process alive.
  *
  * An entry can wait unarmed (e.g. while its request is still being written) and be armed
  * later with {@link arm}.
@@ -47,8 +48,9 @@ export class ExpiringMap<K, V> {
   take(key: K): V | undefined {
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
+    // The timer stays when the map empties: a request answered before the next one is sent
+    // would otherwise cost a timer each; an unref'd wake-up that finds nothing costs less.
     this.#entries.delete(key);
-    if (this.#entries.size === 0) this.#stop();
     return entry.value;
   }
 

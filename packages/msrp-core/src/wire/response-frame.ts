@@ -1,5 +1,5 @@
 import type { MsrpHeaders, RequestHead, ResponseHead } from './head.js';
-import { REASON_PHRASES, encodeResponse, wantsResponse } from './response.js';
+import { REASON_PHRASES, encodeResponse, oneLineComment, wantsResponse } from './response.js';
 import { encodeFrame } from './serializer.js';
 
 /**
@@ -13,7 +13,7 @@ export function responseHead(
   comment?: string,
   headers: Partial<MsrpHeaders> = {},
 ): ResponseHead {
-  const text = oneLine(comment ?? REASON_PHRASES[status] ?? '');
+  const text = oneLineComment(comment ?? REASON_PHRASES[status] ?? '');
   return {
     kind: 'response',
     transactionId: request.transactionId,
@@ -39,11 +39,6 @@ export function responseFrame(
 ): Uint8Array[] | undefined {
   if (!wantsResponse(request, status)) return undefined;
   if (headers === undefined || Object.keys(headers).length === 0)
-    return [encodeResponse(request, status, oneLine(comment ?? REASON_PHRASES[status] ?? ''))];
+    return [encodeResponse(request, status, comment ?? REASON_PHRASES[status])];
   return encodeFrame(responseHead(request, status, comment, headers));
-}
-
-/** A comment for a status line: a run of CR and LF becomes one space. */
-function oneLine(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ');
 }

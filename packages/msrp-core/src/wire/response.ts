@@ -44,10 +44,19 @@ export function answerableRequest(error: MsrpError): RequestHead | undefined {
 }
 
 /**
+ * A comment for a status line (RFC 4975 §9: `comment` is on the status line, so it holds no
+ * CR or LF): each run of CR and LF becomes one space. The one rule for every response built.
+ */
+export function oneLineComment(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ');
+}
+
+/**
  * Serializes the response to a request (RFC 4975 §7.2): it goes back one hop, so its To-Path
  * is the first URI of the request's From-Path and its From-Path the first URI of the
- * request's To-Path. CR and LF in `comment` become spaces. Written directly, not through
- * {@link formatHead}: a receiver sends one per chunk.
+ * request's To-Path. `comment` is kept on one line ({@link oneLineComment}). Written
+ * directly, not through {@link formatHead}: a receiver sends one per chunk; a response with
+ * more headers (`responseFrame` with `headers`) takes the general serializer.
  * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` for a status code outside 100–999.
  */
 export function encodeResponse(request: RequestHead, statusCode: number, comment?: string): Buffer {
@@ -55,7 +64,7 @@ export function encodeResponse(request: RequestHead, statusCode: number, comment
     throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', `Invalid status code ${statusCode}`);
   }
   const tid = request.transactionId;
-  const text = comment ? ` ${comment.replace(/[\r\n]/g, ' ')}` : '';
+  const text = comment ? ` ${oneLineComment(comment)}` : '';
   return Buffer.from(
     `MSRP ${tid} ${statusCode}${text}\r\nTo-Path: ${formatUri(request.fromPath[0]!)}\r\n` +
       `From-Path: ${formatUri(request.toPath[0]!)}\r\n-------${tid}$\r\n`,
