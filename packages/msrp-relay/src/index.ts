@@ -1,10 +1,10 @@
-// Public API of @msrp-ts/msrp-relay: an RFC 4976 relay.
+// Public API of @msrp-ts/msrp-relay: an RFC 4976 relay. The forwarding machinery (hops, the
+// chunk scheduler, relay sessions) stays inside the package.
 export { Relay } from './relay.js';
 export type { RelayListenOptions } from './relay.js';
 export { resolveLimits, silentLogger } from './relay-options.js';
 export type { RelayOptions, RelayLimits, RelayLogger, ResolvedLimits } from './relay-options.js';
 export { RelayStats } from './relay-stats.js';
-export { RelaySession, authorityKey } from './relay-session.js';
 export { StaticCredentialStore } from './credential-store.js';
 export type { CredentialStore, UserCredential } from './credential-store.js';
 export { FileCredentialStore, parseUsersFile } from './file-credential-store.js';
@@ -14,8 +14,6 @@ export type {
   DigestFailure,
   DigestResult,
 } from './digest-authenticator.js';
-export { ChunkScheduler, ForwardedRequest } from './chunk-scheduler.js';
-export type { ChunkSchedulerOptions, ForwardEvents } from './chunk-scheduler.js';
 export { createRelayMetrics } from './metrics.js';
 export { startAdminServer } from './admin-server.js';
 export type { AdminServer, AdminServerOptions } from './admin-server.js';

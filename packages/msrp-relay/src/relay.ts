@@ -1,13 +1,7 @@
 import type { Server } from 'node:net';
 import {
-  answerableRequest,
-  atEnd,
   defaultDialers,
-  discardFrame,
   formatUri,
-  listenMsrp,
-  responseFrame,
-  type FrameTarget,
   type Head,
   MsrpError,
   type MsrpHeaders,
@@ -15,6 +9,14 @@ import {
   type RequestHead,
   type TlsServerOptions,
 } from '@msrp-ts/msrp-core';
+import {
+  answerableRequest,
+  atEnd,
+  discardFrame,
+  listenMsrp,
+  responseFrame,
+  type FrameTarget,
+} from '@msrp-ts/msrp-core/internal';
 import { AuthHandler } from './auth-handler.js';
 import { Forwarder } from './forwarder.js';
 import type { Hop, HopOwner, PendingForward } from './hop.js';
