@@ -50,6 +50,9 @@ export { DeliveryError } from './session/delivery.js';
 export type { Delivery, Progress, ReceivedReport } from './session/delivery.js';
 
 export { Endpoint } from './endpoint/endpoint.js';
+// What EndpointOptions extends: per-connection limits and transaction timeouts.
+export type { ConnectionOptions } from './transport/connection.js';
+export type { TransactionTableOptions } from './session/transaction-table.js';
 export type {
   EndpointOptions,
   EndpointEvents,

@@ -24,7 +24,7 @@ export {
 export { responseFrame, responseHead } from './wire/response-frame.js';
 
 export { Connection } from './transport/connection.js';
-export type { ConnectionHandler, ConnectionOptions } from './transport/connection.js';
+export type { ConnectionHandler } from './transport/connection.js';
 export { createListener, connectionEvent } from './transport/listener.js';
 export { checkDialable } from './transport/dial.js';
 export { ConnectionLimits } from './transport/connection-limits.js';
@@ -50,7 +50,6 @@ export type {
   RelayRegistrationOptions,
 } from './session/relay-registration.js';
 export { TransactionTable } from './session/transaction-table.js';
-export type { TransactionTableOptions } from './session/transaction-table.js';
 export { accepts } from './session/session.js';
 export type { ChunkReceiver } from './session/session.js';
 export type { SessionLink, SessionPort, Transaction } from './session/session-link.js';

@@ -7,10 +7,11 @@ import {
   newMessageId,
   newTransactionId,
   parseUri,
+  type ConnectionOptions,
   type Head,
   type MsrpError,
 } from '../src/index.js';
-import { Connection, type ConnectionHandler, type ConnectionOptions } from '../src/internal.js';
+import { Connection, type ConnectionHandler } from '../src/internal.js';
 import { socketPair, until, type SocketPair } from './helpers/socket-pair.js';
 
 const cleanups: Array<() => unknown> = [];
