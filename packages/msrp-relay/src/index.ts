@@ -1,5 +1,6 @@
-// Public API of @msrp-ts/msrp-relay: an RFC 4976 relay. The forwarding machinery (hops, the
-// chunk scheduler, relay sessions) stays inside the package.
+// Public API of @msrp-ts/msrp-relay: an RFC 4976 relay. Its machinery (hops, the chunk
+// scheduler, relay sessions, the Digest authenticator) stays inside the package; credential
+// stores are the extension point.
 export { Relay } from './relay.js';
 export type { RelayListenOptions } from './relay.js';
 export { resolveLimits, silentLogger } from './relay-options.js';
@@ -8,12 +9,6 @@ export { RelayStats } from './relay-stats.js';
 export { StaticCredentialStore } from './credential-store.js';
 export type { CredentialStore, UserCredential } from './credential-store.js';
 export { FileCredentialStore, parseUsersFile } from './file-credential-store.js';
-export { DigestAuthenticator } from './digest-authenticator.js';
-export type {
-  DigestAuthenticatorOptions,
-  DigestFailure,
-  DigestResult,
-} from './digest-authenticator.js';
 export { createRelayMetrics } from './metrics.js';
 export { startAdminServer } from './admin-server.js';
 export type { AdminServer, AdminServerOptions } from './admin-server.js';
