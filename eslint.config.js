@@ -65,6 +65,10 @@ export default tseslint.config(
               name: '@msrp-ts/msrp-core',
               message: 'Import @msrp-ts/msrp-core/uri: the package root brings sockets in.',
             },
+            {
+              name: '@msrp-ts/msrp-core/internal',
+              message: 'Import @msrp-ts/msrp-core/uri: ./internal brings sockets in.',
+            },
           ],
           patterns: [
             {
@@ -92,6 +96,33 @@ export default tseslint.config(
               group: ['../*', '**/msrp-core/src/**', '**/msrp-core/dist/**', '**/sdp-msrp/src/**'],
               message: "Import '@msrp-ts/msrp-core' (or '@msrp-ts/sdp-msrp'), not their files.",
             },
+            {
+              group: ['@msrp-ts/msrp-core/internal'],
+              message: 'The msrp command uses the public API only; ./internal is for the relay.',
+            },
+            {
+              regex: '^(fs|net|tls|os|path|crypto|stream|events|buffer|util|http|url)(/.*)?$',
+              message: 'Use the node: protocol.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The examples show what applications use: the package roots, never ./internal.
+    files: ['examples/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@msrp-ts/msrp-core/internal',
+              message: 'Examples use the public API (the package root).',
+            },
+          ],
+          patterns: [
             {
               regex: '^(fs|net|tls|os|path|crypto|stream|events|buffer|util|http|url)(/.*)?$',
               message: 'Use the node: protocol.',

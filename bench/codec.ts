@@ -3,7 +3,6 @@
 import { randomBytes } from 'node:crypto';
 import {
   encodeFrame,
-  formatHead,
   newMessageId,
   newSessionId,
   newTransactionId,
@@ -14,6 +13,7 @@ import {
   type FrameSink,
   type RequestHead,
 } from '@msrp-ts/msrp-core';
+import { formatHead } from '@msrp-ts/msrp-core/internal';
 import { compare, toRow, type MeasureOptions, type Row } from './lib/measure.js';
 
 const KiB = 1024;

@@ -145,6 +145,13 @@ describe('packed packages', () => {
       await run('tar', ['-xzOf', tarballs.get('msrp-core')!, 'package/package.json'], work),
     ) as { bin?: unknown; dependencies?: Record<string, string> };
     expect(coreManifest.bin).toBeUndefined();
+    // Plumbing for the relay is a subpath of its own, shipped like the root entry.
+    const coreExports = JSON.parse(
+      await run('tar', ['-xzOf', tarballs.get('msrp-core')!, 'package/package.json'], work),
+    ) as { exports: Record<string, unknown> };
+    expect(Object.keys(coreExports.exports)).toEqual(['.', './uri', './internal']);
+    expect(core).toContain('package/dist/internal.js');
+    expect(core).toContain('package/dist/internal.d.ts');
     const relay = await run('tar', ['-tzf', tarballs.get('msrp-relay')!], work);
     expect(relay).toContain('package/dist/cli/msrp-relay.js');
     // Packing went to the temporary folder, never into the repository.
@@ -190,6 +197,16 @@ describe('packed packages', () => {
           'const limits: RelayLimits = { maxChunkSize: 1024 };',
           '// @ts-expect-error credentials is required',
           'export const relay = new Relay({ limits });',
+          // The root entries hold what applications use; plumbing is in msrp-core/internal.
+          "import { TransactionTable } from '@msrp-ts/msrp-core/internal';",
+          'export const table: typeof TransactionTable = TransactionTable;',
+          '// @ts-expect-error plumbing is not in the root entry',
+          "export { TransactionTable as RootTable } from '@msrp-ts/msrp-core';",
+          '// @ts-expect-error the relay keeps its chunk scheduler to itself',
+          "export { ChunkScheduler } from '@msrp-ts/msrp-relay';",
+          // Members tagged @internal are stripped from the published types.
+          '// @ts-expect-error Relay.idle() is @internal',
+          'export const idle = relay.idle;',
           '',
         ].join('\n'),
       );
@@ -237,6 +254,18 @@ describe('packed packages', () => {
       );
     },
     2 * MINUTE,
+  );
+
+  it(
+    'match the committed API reports (packages/*/etc/*.api.md; `pnpm api` updates them)',
+    async () => {
+      // beforeAll built dist/, which the reports are made from; --check writes nothing.
+      const tsx = join(root, 'node_modules/tsx/dist/cli.mjs');
+      await expect(
+        run(process.execPath, [tsx, 'scripts/api-report.ts', '--check'], root),
+      ).resolves.toBe('');
+    },
+    MINUTE,
   );
 
   it(

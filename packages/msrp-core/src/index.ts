@@ -1,7 +1,10 @@
-// Public API of @msrp-ts/msrp-core.
+// Public API of @msrp-ts/msrp-core: what an application uses. Plumbing that sibling packages
+// (the relay) need is in ./internal.ts, the `@msrp-ts/msrp-core/internal` subpath, which has no
+// stability promise.
 export { MsrpError } from './errors.js';
 export type { MsrpErrorCode, MsrpErrorOptions } from './errors.js';
 
+// The codec: URIs, header values, frames and ids.
 export { parseUri, formatUri, uriEquals, uriKey } from './wire/uri.js';
 export type { MsrpUri, UriParam } from './wire/uri.js';
 export { parseByteRange, formatByteRange } from './wire/byte-range.js';
@@ -10,77 +13,27 @@ export { parseStatusHeader, formatStatusHeader } from './wire/status-header.js';
 export type { StatusHeader } from './wire/status-header.js';
 export { parseContentType, formatContentType, mediaTypeOf } from './wire/content-type.js';
 export type { ContentType } from './wire/content-type.js';
-export {
-  parseAuthHeader,
-  formatAuthHeader,
-  parseAuthParams,
-  formatAuthParams,
-} from './wire/digest.js';
 export type { AuthHeader } from './wire/digest.js';
-export { paramValue } from './wire/grammar.js';
 export type { Param } from './wire/grammar.js';
-export { formatHead, parseStartLine, parseHeaderLine, checkHead } from './wire/head.js';
 export type { Head, RequestHead, ResponseHead, MsrpHeaders, HeaderField } from './wire/head.js';
 export { Parser } from './wire/parser.js';
 export type { FrameSink, ParserOptions, ContinuationFlag } from './wire/parser.js';
-export {
-  encodeHead,
-  encodeEndLine,
-  encodeFrame,
-  containsEndLine,
-  ChunkHeadTemplate,
-} from './wire/serializer.js';
-export {
-  encodeResponse,
-  wantsResponse,
-  answerableRequest,
-  REASON_PHRASES,
-} from './wire/response.js';
+export { encodeFrame } from './wire/serializer.js';
 export { newTransactionId, newMessageId, newSessionId } from './wire/ids.js';
 
-export { Connection } from './transport/connection.js';
-export { createListener, connectionEvent } from './transport/listener.js';
+// Transports: dialers by URI scheme, TLS options and fingerprints.
 export type { TlsServerOptions } from './transport/listener.js';
-export type { ConnectionHandler, ConnectionOptions } from './transport/connection.js';
-export {
-  dialTcp,
-  dialTls,
-  defaultDialers,
-  checkDialable,
-  unreachableHost,
-} from './transport/dial.js';
-export { ConnectionLimits } from './transport/connection-limits.js';
-export type {
-  Admission,
-  ConnectionLimit,
-  ConnectionLimitsOptions,
-} from './transport/connection-limits.js';
-export { Deadline } from './transport/deadline.js';
+export { dialTcp, dialTls, defaultDialers, unreachableHost } from './transport/dial.js';
 export type { Dialer, DialOptions, TlsClientOptions } from './transport/dial.js';
-export {
-  certificateFingerprint,
-  normalizeFingerprint,
-  checkPeerFingerprint,
-} from './transport/fingerprint.js';
+export { certificateFingerprint, normalizeFingerprint } from './transport/fingerprint.js';
 
-export {
-  DIGEST_ALGORITHMS,
-  parseDigestAlgorithm,
-  digestHash,
-  digestHa1,
-  digestResponse,
-} from './session/digest-response.js';
-export type { DigestAlgorithm, DigestInput } from './session/digest-response.js';
-export { RelayRegistration, answerChallenge } from './session/relay-registration.js';
-export type {
-  RelayAccount,
-  RegistrationLink,
-  RelayRegistrationEvents,
-  RelayRegistrationOptions,
-} from './session/relay-registration.js';
-export { TransactionTable } from './session/transaction-table.js';
-export type { TransactionTableOptions } from './session/transaction-table.js';
-export { Session, accepts } from './session/session.js';
+// Relays (RFC 4976): accounts for Endpoint, Digest for credential stores.
+export { DIGEST_ALGORITHMS, digestHa1 } from './session/digest-response.js';
+export type { DigestAlgorithm } from './session/digest-response.js';
+export type { RelayAccount } from './session/relay-registration.js';
+
+// Sessions, messages and files.
+export { Session } from './session/session.js';
 export type {
   ConnectOptions,
   SessionOptions,
@@ -89,7 +42,6 @@ export type {
   FileDelivery,
   SessionState,
   SessionEvents,
-  ChunkReceiver,
 } from './session/session.js';
 export { FILE_HASH_HEADER, formatHash, hashMatches } from './session/file-transfer.js';
 export type { FileHashes, SavedFile } from './session/file-transfer.js';
@@ -98,6 +50,9 @@ export { DeliveryError } from './session/delivery.js';
 export type { Delivery, Progress, ReceivedReport } from './session/delivery.js';
 
 export { Endpoint } from './endpoint/endpoint.js';
+// What EndpointOptions extends: per-connection limits and transaction timeouts.
+export type { ConnectionOptions } from './transport/connection.js';
+export type { TransactionTableOptions } from './session/transaction-table.js';
 export type {
   EndpointOptions,
   EndpointEvents,
@@ -105,11 +60,4 @@ export type {
   ListenOptions,
   AuthenticateOptions,
 } from './endpoint/endpoint.js';
-export type { SessionLink, SessionPort, Transaction } from './session/session-link.js';
-export { discardFrame, atEnd } from './transport/frame-target.js';
-export type { FrameTarget } from './transport/frame-target.js';
-export { listenMsrp } from './transport/listen.js';
-export type { ListenAddress, ListenHandlers, Listening } from './transport/listen.js';
-export { ExpiringMap } from './transport/expiring-map.js';
-export { responseFrame, responseHead } from './wire/response-frame.js';
 export { toMsrpError } from './errors.js';

@@ -3,7 +3,7 @@
 import { once } from 'node:events';
 import { connect, createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConnectionLimits, Deadline } from '../src/index.js';
+import { ConnectionLimits, Deadline } from '../src/internal.js';
 import { until } from './helpers/socket-pair.js';
 
 const cleanups: Array<() => unknown> = [];

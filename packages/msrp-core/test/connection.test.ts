@@ -3,16 +3,15 @@
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  Connection,
   encodeFrame,
   newMessageId,
   newTransactionId,
   parseUri,
-  type ConnectionHandler,
   type ConnectionOptions,
   type Head,
   type MsrpError,
 } from '../src/index.js';
+import { Connection, type ConnectionHandler } from '../src/internal.js';
 import { socketPair, until, type SocketPair } from './helpers/socket-pair.js';
 
 const cleanups: Array<() => unknown> = [];

@@ -5,7 +5,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   Endpoint,
   MsrpError,
-  checkDialable,
   dialTcp,
   formatUri,
   parseUri,
@@ -13,6 +12,7 @@ import {
   type EndpointOptions,
   type ResponseHead,
 } from '../src/index.js';
+import { checkDialable } from '../src/internal.js';
 import { RawServer, isRequest } from './helpers/raw-peer.js';
 import { next } from './helpers/inbox.js';
 

@@ -9,13 +9,13 @@ import {
   Endpoint,
   MsrpError,
   certificateFingerprint,
-  encodeHead,
   newSessionId,
   type CreateSessionOptions,
   type EndpointOptions,
   type MsrpUri,
   type Session,
 } from '../src/index.js';
+import { encodeHead } from '../src/internal.js';
 import { RawPeer, RawServer, type RawRequest } from './helpers/raw-peer.js';
 import { next, type Inbox } from './helpers/inbox.js';
 

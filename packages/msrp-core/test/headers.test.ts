@@ -1,26 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import {
-  formatAuthHeader,
-  formatAuthParams,
   formatByteRange,
   formatContentType,
-  formatHead,
   formatStatusHeader,
   mediaTypeOf,
   MsrpError,
   newMessageId,
   newSessionId,
   newTransactionId,
-  paramValue,
-  parseAuthHeader,
-  parseAuthParams,
   parseByteRange,
   parseContentType,
-  parseHeaderLine,
-  parseStartLine,
   parseStatusHeader,
   parseUri,
 } from '../src/index.js';
+import {
+  formatAuthHeader,
+  formatAuthParams,
+  formatHead,
+  paramValue,
+  parseAuthHeader,
+  parseAuthParams,
+  parseHeaderLine,
+  parseStartLine,
+} from '../src/internal.js';
 import type { Head, MsrpUri, RequestHead, ResponseHead } from '../src/index.js';
 
 /** Runs `fn` and returns the MsrpError it throws; fails the test when it throws nothing. */

@@ -3,9 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   MsrpError,
   Parser,
-  containsEndLine,
   encodeFrame,
-  encodeHead,
   type AuthHeader,
   type ByteRange,
   type ContentType,
@@ -19,6 +17,7 @@ import {
   type StatusHeader,
   type UriParam,
 } from '../src/index.js';
+import { containsEndLine, encodeHead } from '../src/internal.js';
 import { Collector, splitAt, type FrameEvent, type RawEvent } from './helpers/collect.js';
 
 // ---- character sets of the RFC 4975 §9 grammar ---------------------------------------------

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import {
   MsrpError,
   Parser,
-  containsEndLine,
   parseUri,
   type ContinuationFlag,
   type Head,
@@ -12,6 +11,7 @@ import {
   type RequestHead,
   type ResponseHead,
 } from '../src/index.js';
+import { containsEndLine } from '../src/internal.js';
 import {
   Collector,
   byteByByte,

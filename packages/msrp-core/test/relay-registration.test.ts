@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  formatUri,
-  parseUri,
-  RelayRegistration,
-  type RegistrationLink,
-  type RequestHead,
-  type ResponseHead,
-} from '../src/index.js';
+import { formatUri, parseUri, type RequestHead, type ResponseHead } from '../src/index.js';
+import { RelayRegistration, type RegistrationLink } from '../src/internal.js';
 
 const R1 = parseUri('msrp://relay1.example.net:2855;tcp');
 const R2 = parseUri('msrp://relay2.example.net:2855;tcp');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { encodeFrame, formatHead, Parser } from '../src/index.js';
+import { encodeFrame, Parser } from '../src/index.js';
+import { formatHead } from '../src/internal.js';
 import type { ContinuationFlag, Head } from '../src/index.js';
 import { fixtures, type Rfc4975Fixture } from './fixtures/rfc4975.js';
 

@@ -7,9 +7,8 @@ import {
   type ContinuationFlag,
   type RequestHead,
   type ResponseHead,
-  type SessionPort,
-  type Transaction,
 } from '../src/index.js';
+import { type SessionPort, type Transaction } from '../src/internal.js';
 import { OutgoingMessage } from '../src/session/outgoing-message.js';
 import { SendScheduler, type SendSchedulerOptions } from '../src/session/send-scheduler.js';
 import type { MsrpUri } from '../src/wire/uri.js';

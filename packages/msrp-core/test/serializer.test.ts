@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ChunkHeadTemplate,
   encodeFrame,
-  encodeHead,
-  encodeResponse,
   Parser,
-  wantsResponse,
   newTransactionId,
   parseUri,
   type ByteRange,
   type RequestHead,
 } from '../src/index.js';
+import { ChunkHeadTemplate, encodeHead, encodeResponse, wantsResponse } from '../src/internal.js';
 
 const base: RequestHead = {
   kind: 'request',

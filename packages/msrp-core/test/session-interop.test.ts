@@ -6,8 +6,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   DeliveryError,
   Endpoint,
-  encodeEndLine,
-  encodeHead,
   newTransactionId,
   type ByteRange,
   type ContinuationFlag,
@@ -17,6 +15,7 @@ import {
   type Session,
   type SessionOptions,
 } from '../src/index.js';
+import { encodeEndLine, encodeHead } from '../src/internal.js';
 import { RawPeer, RawServer, type RawRequest } from './helpers/raw-peer.js';
 import { next, type Inbox } from './helpers/inbox.js';
 

@@ -3,18 +3,8 @@
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  ExpiringMap,
-  Parser,
-  atEnd,
-  discardFrame,
-  listenMsrp,
-  newTransactionId,
-  parseUri,
-  responseFrame,
-  type Head,
-  type RequestHead,
-} from '../src/index.js';
+import { Parser, newTransactionId, parseUri, type Head, type RequestHead } from '../src/index.js';
+import { ExpiringMap, atEnd, discardFrame, listenMsrp, responseFrame } from '../src/internal.js';
 import { until } from './helpers/socket-pair.js';
 
 const cleanups: Array<() => unknown> = [];

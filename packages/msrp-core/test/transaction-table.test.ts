@@ -1,7 +1,8 @@
 // Unit tests of the per-connection transaction table: responses settle their requests, a
 // request nobody answers gets 408 (RFC 4975 §7.1), and the pending count is bounded.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MsrpError, TransactionTable, type ResponseHead } from '../src/index.js';
+import { MsrpError, type ResponseHead } from '../src/index.js';
+import { TransactionTable } from '../src/internal.js';
 
 function response(transactionId: string, statusCode = 200): ResponseHead {
   return { kind: 'response', transactionId, statusCode, toPath: [], fromPath: [] };

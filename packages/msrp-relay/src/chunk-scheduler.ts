@@ -1,12 +1,10 @@
 import {
-  encodeEndLine,
-  encodeHead,
   MsrpError,
   newTransactionId,
-  type Connection,
   type ContinuationFlag,
   type RequestHead,
 } from '@msrp-ts/msrp-core';
+import { encodeEndLine, encodeHead, type Connection } from '@msrp-ts/msrp-core/internal';
 
 /** Limits of a {@link ChunkScheduler}. */
 export interface ChunkSchedulerOptions {

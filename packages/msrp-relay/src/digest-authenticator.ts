@@ -2,15 +2,13 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   DIGEST_ALGORITHMS,
   digestHa1,
-  digestResponse,
   formatUri,
-  paramValue,
-  parseDigestAlgorithm,
   type AuthHeader,
   type DigestAlgorithm,
   type Param,
   type RequestHead,
 } from '@msrp-ts/msrp-core';
+import { digestResponse, paramValue, parseDigestAlgorithm } from '@msrp-ts/msrp-core/internal';
 import type { CredentialStore } from './credential-store.js';
 
 /** Options of a {@link DigestAuthenticator}. */

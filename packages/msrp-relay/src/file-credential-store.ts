@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { MsrpError, parseDigestAlgorithm, type DigestAlgorithm } from '@msrp-ts/msrp-core';
+import { MsrpError, type DigestAlgorithm } from '@msrp-ts/msrp-core';
+import { parseDigestAlgorithm } from '@msrp-ts/msrp-core/internal';
 import {
   StaticCredentialStore,
   type CredentialStore,

@@ -1,10 +1,10 @@
 import {
   encodeFrame,
   newTransactionId,
-  type FrameTarget,
   type RequestHead,
   type ResponseHead,
 } from '@msrp-ts/msrp-core';
+import { type FrameTarget } from '@msrp-ts/msrp-core/internal';
 import { failureReport } from './failure-report.js';
 import { Hop, type PendingForward } from './hop.js';
 import type { HopRegistry } from './hop-registry.js';

@@ -1,13 +1,6 @@
 import type { Socket } from 'node:net';
-import {
-  Connection,
-  ConnectionLimits,
-  MsrpError,
-  formatUri,
-  toMsrpError,
-  type Dialer,
-  type MsrpUri,
-} from '@msrp-ts/msrp-core';
+import { MsrpError, formatUri, toMsrpError, type Dialer, type MsrpUri } from '@msrp-ts/msrp-core';
+import { Connection, ConnectionLimits } from '@msrp-ts/msrp-core/internal';
 import type { ChunkSchedulerOptions } from './chunk-scheduler.js';
 import { Hop, type HopOwner } from './hop.js';
 import type { RelayLogger, RelayOptions, ResolvedLimits } from './relay-options.js';

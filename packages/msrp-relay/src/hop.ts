@@ -1,15 +1,12 @@
+import { MsrpError, type ContinuationFlag, type Head, type RequestHead } from '@msrp-ts/msrp-core';
 import {
   Deadline,
   discardFrame,
   ExpiringMap,
-  MsrpError,
   type Connection,
   type ConnectionHandler,
-  type ContinuationFlag,
   type FrameTarget,
-  type Head,
-  type RequestHead,
-} from '@msrp-ts/msrp-core';
+} from '@msrp-ts/msrp-core/internal';
 import { ChunkScheduler, type ChunkSchedulerOptions } from './chunk-scheduler.js';
 import type { RelaySession } from './relay-session.js';
 

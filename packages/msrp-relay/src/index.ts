@@ -1,21 +1,14 @@
-// Public API of @msrp-ts/msrp-relay: an RFC 4976 relay.
+// Public API of @msrp-ts/msrp-relay: an RFC 4976 relay. Its machinery (hops, the chunk
+// scheduler, relay sessions, the Digest authenticator) stays inside the package; credential
+// stores are the extension point.
 export { Relay } from './relay.js';
 export type { RelayListenOptions } from './relay.js';
 export { resolveLimits, silentLogger } from './relay-options.js';
 export type { RelayOptions, RelayLimits, RelayLogger, ResolvedLimits } from './relay-options.js';
 export { RelayStats } from './relay-stats.js';
-export { RelaySession, authorityKey } from './relay-session.js';
 export { StaticCredentialStore } from './credential-store.js';
 export type { CredentialStore, UserCredential } from './credential-store.js';
 export { FileCredentialStore, parseUsersFile } from './file-credential-store.js';
-export { DigestAuthenticator } from './digest-authenticator.js';
-export type {
-  DigestAuthenticatorOptions,
-  DigestFailure,
-  DigestResult,
-} from './digest-authenticator.js';
-export { ChunkScheduler, ForwardedRequest } from './chunk-scheduler.js';
-export type { ChunkSchedulerOptions, ForwardEvents } from './chunk-scheduler.js';
 export { createRelayMetrics } from './metrics.js';
 export { startAdminServer } from './admin-server.js';
 export type { AdminServer, AdminServerOptions } from './admin-server.js';

@@ -1,13 +1,7 @@
 import type { Server } from 'node:net';
 import {
-  answerableRequest,
-  atEnd,
   defaultDialers,
-  discardFrame,
   formatUri,
-  listenMsrp,
-  responseFrame,
-  type FrameTarget,
   type Head,
   MsrpError,
   type MsrpHeaders,
@@ -15,9 +9,17 @@ import {
   type RequestHead,
   type TlsServerOptions,
 } from '@msrp-ts/msrp-core';
+import {
+  answerableRequest,
+  atEnd,
+  discardFrame,
+  listenMsrp,
+  responseFrame,
+  type FrameTarget,
+} from '@msrp-ts/msrp-core/internal';
 import { AuthHandler } from './auth-handler.js';
 import { Forwarder } from './forwarder.js';
-import type { Hop, HopOwner, PendingForward } from './hop.js';
+import type { Hop, PendingForward } from './hop.js';
 import { HopRegistry } from './hop-registry.js';
 import {
   resolveLimits,
@@ -56,7 +58,7 @@ export interface RelayListenOptions {
  * await relay.close();
  * ```
  */
-export class Relay implements HopOwner {
+export class Relay {
   /** Counters for metrics. */
   readonly stats = new RelayStats();
   readonly #options: RelayOptions;
@@ -175,6 +177,8 @@ export class Relay implements HopOwner {
   }
 
   // ---- what the hops report (HopOwner) ---------------------------------------------------
+  // The relay is its hops' HopOwner by shape only, with no `implements`: these members are
+  // @internal, stripped from the published types, where the clause would no longer hold.
 
   /** @internal Decides what becomes of an inbound frame; the returned target takes its body. */
   route(hop: Hop, head: Head): FrameTarget {

@@ -1,13 +1,7 @@
 // A relay restarted between a challenge and its answer: the nonce is not its own any more.
 import { describe, expect, it } from 'vitest';
-import {
-  RelayRegistration,
-  answerChallenge,
-  formatUri,
-  paramValue,
-  type AuthHeader,
-  type RequestHead,
-} from '@msrp-ts/msrp-core';
+import { formatUri, type AuthHeader, type RequestHead } from '@msrp-ts/msrp-core';
+import { RelayRegistration, answerChallenge, paramValue } from '@msrp-ts/msrp-core/internal';
 import { USERS, authRequest, rawClient, startRelay, transact } from './helpers.js';
 
 const isStale = (c: AuthHeader): boolean => paramValue(c.params, 'stale') === 'true';

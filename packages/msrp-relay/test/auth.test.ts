@@ -1,13 +1,7 @@
 // AUTH (RFC 4976 §5, §6) with HTTP Digest (RFC 7616): challenges, failures, nonces, Expires.
 import { describe, expect, it } from 'vitest';
-import {
-  answerChallenge,
-  digestHa1,
-  formatUri,
-  MsrpError,
-  paramValue,
-  type AuthHeader,
-} from '@msrp-ts/msrp-core';
+import { digestHa1, formatUri, MsrpError, type AuthHeader } from '@msrp-ts/msrp-core';
+import { answerChallenge, paramValue } from '@msrp-ts/msrp-core/internal';
 import { StaticCredentialStore, createRelayMetrics } from '../src/index.js';
 import {
   authRequest,

@@ -3,16 +3,15 @@
 import { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import {
-  Connection,
   MsrpError,
   Parser,
   newTransactionId,
   parseUri,
-  responseFrame,
   type ContinuationFlag,
   type Head,
   type RequestHead,
 } from '@msrp-ts/msrp-core';
+import { Connection, responseFrame } from '@msrp-ts/msrp-core/internal';
 import { ChunkScheduler, type ForwardEvents } from '../src/chunk-scheduler.js';
 
 /** A stream that records what is written; with `hold`, it stops taking bytes (a slow peer). */

@@ -1,6 +1,6 @@
 // Senders that die mid-chunk while a receiver never answers: nothing of them may linger.
 import { describe, expect, it } from 'vitest';
-import { encodeHead } from '@msrp-ts/msrp-core';
+import { encodeHead } from '@msrp-ts/msrp-core/internal';
 import { clientOf, eventually, next, rawAuth, rawClient, startRelay } from './helpers.js';
 
 describe('dead connections', () => {

@@ -1,6 +1,7 @@
 // Slow senders (slowloris): a frame in progress must make progress within frameTimeout.
 import { describe, expect, it } from 'vitest';
-import { encodeEndLine, encodeHead, type MsrpUri } from '@msrp-ts/msrp-core';
+import { type MsrpUri } from '@msrp-ts/msrp-core';
+import { encodeEndLine, encodeHead } from '@msrp-ts/msrp-core/internal';
 import { eventually, onCleanup, rawAuth, rawClient, startRelay, type RawPeer } from './helpers.js';
 
 /** Writes `pieces`, one every `everyMs` ms, until they run out or the peer is closed. */

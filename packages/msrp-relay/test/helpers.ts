@@ -3,7 +3,6 @@
 import { afterEach } from 'vitest';
 import {
   Endpoint,
-  answerChallenge,
   formatUri,
   newTransactionId,
   type EndpointOptions,
@@ -13,6 +12,7 @@ import {
   type MsrpUri,
   type RelayAccount,
 } from '@msrp-ts/msrp-core';
+import { answerChallenge } from '@msrp-ts/msrp-core/internal';
 import { Relay, StaticCredentialStore, type RelayOptions } from '../src/index.js';
 
 const cleanups: Array<() => unknown> = [];

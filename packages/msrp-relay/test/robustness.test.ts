@@ -5,7 +5,8 @@ import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { encodeEndLine, encodeHead, parseUri, type DeliveryError } from '@msrp-ts/msrp-core';
+import { parseUri, type DeliveryError } from '@msrp-ts/msrp-core';
+import { encodeEndLine, encodeHead } from '@msrp-ts/msrp-core/internal';
 import {
   clientOf,
   eventually,

@@ -63,7 +63,7 @@ export class IncomingMessage {
 
   /** @internal */ settle!: (error?: MsrpError) => void;
 
-  /** @internal */
+  /** Not for applications: sessions make incoming messages. */
   constructor(init: IncomingMessageInit) {
     this.messageId = init.messageId;
     this.contentType = init.contentType;

@@ -98,7 +98,7 @@ export class Session
   readonly #inbound: Inbound;
   readonly #inbox: Inbox;
 
-  /** @internal Sessions are made by `Endpoint.createSession()`. */
+  /** Not for applications: sessions are made by `Endpoint.createSession()`. */
   constructor(
     localUri: MsrpUri,
     link: SessionLink,

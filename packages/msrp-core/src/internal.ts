@@ -1,0 +1,55 @@
+// Plumbing of @msrp-ts/msrp-core for its sibling packages (the relay), as the
+// `@msrp-ts/msrp-core/internal` subpath. No stability promise: names here change with the
+// packages that use them. Applications import the package root (./index.ts).
+export {
+  parseAuthHeader,
+  formatAuthHeader,
+  parseAuthParams,
+  formatAuthParams,
+} from './wire/digest.js';
+export { paramValue } from './wire/grammar.js';
+export { formatHead, parseStartLine, parseHeaderLine, checkHead } from './wire/head.js';
+export {
+  encodeHead,
+  encodeEndLine,
+  containsEndLine,
+  ChunkHeadTemplate,
+} from './wire/serializer.js';
+export {
+  encodeResponse,
+  wantsResponse,
+  answerableRequest,
+  REASON_PHRASES,
+} from './wire/response.js';
+export { responseFrame, responseHead } from './wire/response-frame.js';
+
+export { Connection } from './transport/connection.js';
+export type { ConnectionHandler } from './transport/connection.js';
+export { createListener, connectionEvent } from './transport/listener.js';
+export { checkDialable } from './transport/dial.js';
+export { ConnectionLimits } from './transport/connection-limits.js';
+export type {
+  Admission,
+  ConnectionLimit,
+  ConnectionLimitsOptions,
+} from './transport/connection-limits.js';
+export { Deadline } from './transport/deadline.js';
+export { checkPeerFingerprint } from './transport/fingerprint.js';
+export { discardFrame, atEnd } from './transport/frame-target.js';
+export type { FrameTarget } from './transport/frame-target.js';
+export { listenMsrp } from './transport/listen.js';
+export type { ListenAddress, ListenHandlers, Listening } from './transport/listen.js';
+export { ExpiringMap } from './transport/expiring-map.js';
+
+export { parseDigestAlgorithm, digestHash, digestResponse } from './session/digest-response.js';
+export type { DigestInput } from './session/digest-response.js';
+export { RelayRegistration, answerChallenge } from './session/relay-registration.js';
+export type {
+  RegistrationLink,
+  RelayRegistrationEvents,
+  RelayRegistrationOptions,
+} from './session/relay-registration.js';
+export { TransactionTable } from './session/transaction-table.js';
+export { accepts } from './session/session.js';
+export type { ChunkReceiver } from './session/session.js';
+export type { SessionLink, SessionPort, Transaction } from './session/session-link.js';
