@@ -54,6 +54,48 @@ export default tseslint.config(
     },
   },
   {
+    // Layers point down: transport/ never reaches up to sessions or the endpoint.
+    files: ['packages/msrp-core/src/transport/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../session/*', '../endpoint/*'],
+              message: 'transport/ sits below session/ and endpoint/ (ARCHITECTURE.md).',
+            },
+            {
+              regex: '^(fs|net|tls|os|path|crypto|stream|events|buffer|util|http|url)(/.*)?$',
+              message: 'Use the node: protocol.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Layers point down: session/ never reaches up to the endpoint.
+    files: ['packages/msrp-core/src/session/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../endpoint/*'],
+              message: 'session/ sits below endpoint/ (ARCHITECTURE.md).',
+            },
+            {
+              regex: '^(fs|net|tls|os|path|crypto|stream|events|buffer|util|http|url)(/.*)?$',
+              message: 'Use the node: protocol.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // sdp-msrp is pure: no sockets, and from msrp-core only the pure URI codec.
     files: ['packages/sdp-msrp/src/**'],
     rules: {
