@@ -2,9 +2,9 @@
 // authenticate()) carries a bodiless SEND for its session after each silence, the relay
 // forwards it, and so the relay's connection to a listener with a short idleTimeout survives
 // a quiet chat; without keepalives the listener drops it.
-import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  nextEvent,
   Endpoint,
   type EndpointOptions,
   type IncomingMessage,
@@ -105,7 +105,7 @@ describe('keepalives through a relay', () => {
     const relay = await startRelay();
     const { session: bob, peerErrors } = await listener(200);
     const { endpoint: alice } = await client('alice', relay, 0);
-    const bobUnbound = once(bob, 'unbound');
+    const bobUnbound = nextEvent(bob, 'unbound');
     await alice.createSession().connect([bob.localUri]);
     await bobUnbound;
     expect(peerErrors.map((e) => e.message)).toEqual(['No traffic within idleTimeout']);

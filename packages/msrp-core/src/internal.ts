@@ -53,3 +53,4 @@ export { TransactionTable } from './session/transaction-table.js';
 export { accepts } from './session/session.js';
 export type { ChunkReceiver } from './session/session.js';
 export type { SessionLink, SessionPort, Transaction } from './session/session-link.js';
+export { toHex } from './session/hasher.js';

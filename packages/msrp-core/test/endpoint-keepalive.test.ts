@@ -2,9 +2,9 @@
 // dialed a connection sends a bodiless SEND for one of its sessions whenever the connection
 // was silent that long, so that a listener's idleTimeout never cuts a quiet chat; failed
 // keepalives are ignored; a connection without sessions (our pinned relay connection) sends none.
-import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  nextEvent,
   Endpoint,
   formatUri,
   parseUri,
@@ -98,8 +98,8 @@ describe('keepaliveInterval', () => {
     const wire = new WireTap();
     const alice = endpoint({ keepaliveInterval: 0, dialers: wire.dialers }).createSession();
     await alice.connect([bob.localUri]);
-    const bobUnbound = once(bob, 'unbound');
-    await once(alice, 'close');
+    const bobUnbound = nextEvent(bob, 'unbound');
+    await nextEvent(alice, 'close');
     await bobUnbound;
     expect(peerErrors.map((e) => e.message)).toEqual(['No traffic within idleTimeout']);
     expect(wire.responses).toHaveLength(1); // the bind's
@@ -175,7 +175,7 @@ describe('keepalives on the connection to our relay', () => {
     const relay = await server.peer();
     // The refresh comes 800 ms later: 16 keepalive intervals without a session. (Its AUTH
     // follows on the same connection whatever we would have sent before it.)
-    const refreshed = (): Promise<unknown> => once(e.registration!, 'refreshed');
+    const refreshed = (): Promise<unknown> => nextEvent(e.registration!, 'refreshed');
     await refreshed();
     expect(relay.frames.filter(isSend)).toEqual([]);
 

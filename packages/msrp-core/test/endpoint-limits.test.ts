@@ -6,6 +6,7 @@ import { connect } from 'node:net';
 import { generate } from 'selfsigned';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  nextEvent,
   Endpoint,
   type CreateSessionOptions,
   type EndpointOptions,
@@ -121,7 +122,7 @@ describe('idleTimeout', () => {
     const refused = await rawPeer(port);
     expect(await bind(refused, session.localUri)).toBe(506);
     refused.destroy();
-    const unbound = once(session, 'unbound');
+    const unbound = nextEvent(session, 'unbound');
     await first.closed;
     await unbound;
     expect(peerErrors.map((e) => e.message)).toContain('No traffic within idleTimeout');
@@ -237,7 +238,7 @@ describe('a peer that breaks the protocol', () => {
     const { port, session } = await listening({ maxConnectionsPerAddress: 1 });
     const bad = await rawPeer(port, true);
     expect(await bind(bad, session.localUri)).toBe(200);
-    const unbound = once(session, 'unbound');
+    const unbound = nextEvent(session, 'unbound');
     const start = Date.now();
     const to = session.localUri;
     bad.write(
@@ -270,7 +271,7 @@ describe('a receiver that stops reading', () => {
     expect(message.stream).toBeDefined();
     message.stream!.on('error', () => undefined);
     peer.end();
-    await once(session, 'unbound');
+    await nextEvent(session, 'unbound');
     const next = await rawPeer(port);
     expect(await bind(next, session.localUri)).toBe(200);
   });
@@ -281,7 +282,7 @@ describe('frameTimeout', () => {
     const { port, session, peerErrors } = await listening({ frameTimeout: 200 });
     const peer = await rawPeer(port);
     expect(await bind(peer, session.localUri)).toBe(200);
-    const unbound = once(session, 'unbound');
+    const unbound = nextEvent(session, 'unbound');
     const start = Date.now();
     // A head that never ends: the endpoint cannot answer it, only stop waiting.
     peer.write('MSRP slow1234 SEND\r\nTo-Path: msrp://127.0.0.1:1/x;tcp\r\n');

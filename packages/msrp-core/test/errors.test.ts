@@ -1,10 +1,10 @@
 // Every RFC 4975 error path on real loopback sockets: a hand-written raw peer (helpers/
 // raw-peer.ts) plays the misbehaving side against an Endpoint; plus TLS and CEMA matching.
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { generate } from 'selfsigned';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  nextEvent,
   DeliveryError,
   Endpoint,
   MsrpError,
@@ -493,7 +493,7 @@ describe('receiver closes mid-transfer', () => {
     expect(delivery.confirmedBytes).toBeLessThan(total);
     expect(confirmed).toBe(answered * chunkSize);
     // The session closes with its connection (a failed write may report the loss first).
-    if (session.state !== 'closed') await once(session, 'close');
+    if (session.state !== 'closed') await nextEvent(session, 'close');
     expect(session.state).toBe('closed');
   });
 

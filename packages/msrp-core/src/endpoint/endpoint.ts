@@ -1,6 +1,6 @@
-import { EventEmitter } from 'node:events';
 import type { Server, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { TypedEmitter } from '../events/typed-emitter.js';
 import { MsrpError } from '../errors.js';
 import { abortable, abortedError } from '../session/abortable.js';
 import { Session } from '../session/session.js';
@@ -48,7 +48,7 @@ export type {
  * for await (const message of session) console.log(message.text());
  * ```
  */
-export class Endpoint extends EventEmitter<EndpointEvents> implements AsyncDisposable {
+export class Endpoint extends TypedEmitter<EndpointEvents> implements AsyncDisposable {
   readonly #options: EndpointOptions;
   readonly #servers: Server[] = [];
   readonly #peers = new Set<Peer>();
@@ -154,6 +154,7 @@ export class Endpoint extends EventEmitter<EndpointEvents> implements AsyncDispo
       },
       relays,
       from ?? { ...this.#authority, sessionId: newSessionId(), transport: 'tcp', params: [] },
+      this.#options.createHasher ? { createHasher: this.#options.createHasher } : {},
     );
     // A failed refresh is an endpoint event: an 'error' nobody listens to would crash the app.
     registration.on('error', (error) => this.emit('relayError', error));
@@ -222,7 +223,11 @@ export class Endpoint extends EventEmitter<EndpointEvents> implements AsyncDispo
     const session = new Session(
       uri,
       this.#link,
-      { ...this.#options.session, ...sessionOptions },
+      {
+        ...(this.#options.createHasher && { createHasher: this.#options.createHasher }),
+        ...this.#options.session,
+        ...sessionOptions,
+      },
       this.usePath,
     );
     this.#router.add(session);

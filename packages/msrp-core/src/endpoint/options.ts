@@ -1,4 +1,5 @@
 import type { MsrpError } from '../errors.js';
+import type { HasherFactory } from '../session/hasher.js';
 import type { RelayAccount } from '../session/relay-registration.js';
 import type { SessionOptions } from '../session/session.js';
 import type { TransactionTableOptions } from '../session/transaction-table.js';
@@ -92,6 +93,11 @@ export interface EndpointOptions
    * connect to first; call {@link Endpoint.authenticate} before creating sessions.
    */
   relays?: readonly RelayAccount[];
+  /**
+   * Where hashes come from: the digest of `authenticate()` and, unless `session` names its
+   * own, the file hashes of every session. Default Node's `node:crypto`.
+   */
+  createHasher?: HasherFactory;
 }
 
 /** Options of {@link Endpoint.createSession}. */

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { nodeHasher } from '../node/node-hasher.js';
+import { toHex, type HashAlgorithm, type HasherFactory } from './hasher.js';
 
 /**
  * Digest algorithms of RFC 7616 that msrp-ts speaks, strongest first. RFC 4976 §5.1 names
@@ -9,7 +10,8 @@ export type DigestAlgorithm = 'SHA-256' | 'MD5';
 /** The supported algorithms in order of preference. */
 export const DIGEST_ALGORITHMS: readonly DigestAlgorithm[] = ['SHA-256', 'MD5'];
 
-const HASHES: Record<DigestAlgorithm, string> = { 'SHA-256': 'sha256', MD5: 'md5' };
+const HASHES: Record<DigestAlgorithm, HashAlgorithm> = { 'SHA-256': 'sha-256', MD5: 'md5' };
+const utf8 = new TextEncoder();
 
 /**
  * The algorithm an `algorithm` parameter names, or undefined when unsupported.
@@ -20,9 +22,18 @@ export function parseDigestAlgorithm(text: string | undefined): DigestAlgorithm 
   return DIGEST_ALGORITHMS.find((a) => a.toLowerCase() === text.toLowerCase());
 }
 
-/** `H(data)` of RFC 7616 §3.4.1: the hash of `data` as lowercase hex. */
-export function digestHash(algorithm: DigestAlgorithm, data: string): string {
-  return createHash(HASHES[algorithm]).update(data, 'utf8').digest('hex');
+/**
+ * `H(data)` of RFC 7616 §3.4.1: the hash of `data` (UTF-8) as lowercase hex.
+ * @param createHasher where the hash comes from; default Node's `node:crypto`.
+ */
+export function digestHash(
+  algorithm: DigestAlgorithm,
+  data: string,
+  createHasher: HasherFactory = nodeHasher,
+): string {
+  const hasher = createHasher(HASHES[algorithm]);
+  hasher.update(utf8.encode(data));
+  return toHex(hasher.digest());
 }
 
 /** `HA1 = H(username ":" realm ":" password)` (RFC 7616 §3.4.2), what a credential store keeps. */
@@ -31,8 +42,9 @@ export function digestHa1(
   username: string,
   realm: string,
   password: string,
+  createHasher: HasherFactory = nodeHasher,
 ): string {
-  return digestHash(algorithm, `${username}:${realm}:${password}`);
+  return digestHash(algorithm, `${username}:${realm}:${password}`, createHasher);
 }
 
 /** What a digest `response` is computed from (RFC 7616 §3.4.1, qop=auth). */
@@ -57,11 +69,16 @@ export interface DigestInput {
  * `KD(HA1, nonce:nc:cnonce:qop:H(A2))` with `A2 = method:uri` and qop=auth
  * (RFC 7616 §3.4.1): the `response` of Authorization, or the `rspauth` of
  * Authentication-Info when `method` is empty.
+ * @param createHasher where the hashes come from; default Node's `node:crypto`.
  */
-export function digestResponse(input: DigestInput): string {
-  const ha2 = digestHash(input.algorithm, `${input.method}:${input.uri}`);
+export function digestResponse(
+  input: DigestInput,
+  createHasher: HasherFactory = nodeHasher,
+): string {
+  const ha2 = digestHash(input.algorithm, `${input.method}:${input.uri}`, createHasher);
   return digestHash(
     input.algorithm,
     `${input.ha1}:${input.nonce}:${input.nc}:${input.cnonce}:auth:${ha2}`,
+    createHasher,
   );
 }

@@ -1,4 +1,3 @@
-import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -6,8 +5,10 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import mime from 'mime-types';
 import { MsrpError } from '../errors.js';
+import { nodeHasher } from '../node/node-hasher.js';
 import { quote } from '../wire/grammar.js';
 import type { HeaderField } from '../wire/head.js';
+import { toHex, type Hasher, type HasherFactory } from './hasher.js';
 import type { IncomingMessage } from './incoming-message.js';
 import { pieces } from './pieces.js';
 
@@ -26,18 +27,23 @@ export interface FileHashes {
 }
 
 /** Formats a digest as RFC 5547 does: `AB:CD:...`. */
-export function formatHash(digest: Buffer): string {
-  return digest
-    .toString('hex')
+export function formatHash(digest: Uint8Array): string {
+  return toHex(digest)
     .toUpperCase()
     .replace(/(..)(?!$)/g, '$1:');
 }
 
 /** Computes SHA-1 and SHA-256 over bytes as they pass. */
 export class HashTap {
-  readonly #sha1: Hash = createHash('sha1');
-  readonly #sha256: Hash = createHash('sha256');
+  readonly #sha1: Hasher;
+  readonly #sha256: Hasher;
   #digests: FileHashes | undefined;
+
+  /** @param createHasher where the hashes come from; default Node's `node:crypto`. */
+  constructor(createHasher: HasherFactory = nodeHasher) {
+    this.#sha1 = createHasher('sha-1');
+    this.#sha256 = createHasher('sha-256');
+  }
 
   update(bytes: Uint8Array): void {
     this.#sha1.update(bytes);
@@ -139,8 +145,9 @@ export async function saveMessage(
   message: IncomingMessage,
   path: string,
   expectedHash?: string,
+  createHasher: HasherFactory = nodeHasher,
 ): Promise<SavedFile> {
-  const tap = new HashTap();
+  const tap = new HashTap(createHasher);
   let bytes = 0;
   await pipeline(
     message.stream ?? Readable.from([message.body ?? Buffer.alloc(0)]),

@@ -1,6 +1,7 @@
 import type { HeaderField } from '../wire/head.js';
 import type { Delivery, Progress, ReceivedReport } from './delivery.js';
 import type { FileHashes } from './file-transfer.js';
+import type { HasherFactory } from './hasher.js';
 
 /** Options of a {@link Session}; an endpoint passes its defaults. */
 export interface SessionOptions {
@@ -51,6 +52,11 @@ export interface SessionOptions {
    * {@link DeliveryError} of code `MSRP_ERR_REPORT_TIMEOUT` and status 408. Default 30 000.
    */
   reportTimeout?: number;
+  /**
+   * Where the file hashes of `sendFile` come from (SHA-1, SHA-256). Default Node's
+   * `node:crypto`; a browser passes its own.
+   */
+  createHasher?: HasherFactory;
 }
 
 /** Options of {@link Session.send}. */

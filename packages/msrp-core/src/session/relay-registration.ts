@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { EventEmitter } from 'node:events';
+import { TypedEmitter } from '../events/typed-emitter.js';
 import { MsrpError, toMsrpError } from '../errors.js';
+import { nodeHasher } from '../node/node-hasher.js';
 import { paramValue, type Param } from '../wire/grammar.js';
 import type { AuthHeader } from '../wire/digest.js';
 import type { RequestHead, ResponseHead } from '../wire/head.js';
@@ -14,6 +14,7 @@ import {
   parseDigestAlgorithm,
   type DigestAlgorithm,
 } from './digest-response.js';
+import { toHex, type HasherFactory } from './hasher.js';
 
 /** A relay to use and the credentials it knows us by (RFC 4976 §5.1). */
 export interface RelayAccount {
@@ -48,6 +49,8 @@ export interface RelayRegistrationEvents {
 export interface RelayRegistrationOptions {
   /** Refresh when this fraction of the granted Expires has passed. Default 0.8. */
   refreshAt?: number;
+  /** Where the digest hashes come from. Default Node's `node:crypto` ({@link nodeHasher}). */
+  createHasher?: HasherFactory;
 }
 
 /**
@@ -56,11 +59,12 @@ export interface RelayRegistrationOptions {
  * (RFC 7616: SHA-256 preferred, MD5; qop=auth), learns the Use-Path, and refreshes the
  * grant before it expires.
  */
-export class RelayRegistration<C = unknown> extends EventEmitter<RelayRegistrationEvents> {
+export class RelayRegistration<C = unknown> extends TypedEmitter<RelayRegistrationEvents> {
   readonly #link: RegistrationLink<C>;
   readonly #accounts: readonly RelayAccount[];
   readonly #from: MsrpUri;
   readonly #refreshAt: number;
+  readonly #createHasher: HasherFactory;
   #usePath: readonly MsrpUri[] = [];
   #expires: number | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -79,6 +83,7 @@ export class RelayRegistration<C = unknown> extends EventEmitter<RelayRegistrati
     this.#accounts = accounts;
     this.#from = from;
     this.#refreshAt = options.refreshAt ?? 0.8;
+    this.#createHasher = options.createHasher ?? nodeHasher;
   }
 
   /** The relay URIs to route through, first hop first (the last AUTH's Use-Path). */
@@ -186,7 +191,13 @@ export class RelayRegistration<C = unknown> extends EventEmitter<RelayRegistrati
             { status },
           );
         }
-        authorization = answerChallenge(challenges, account, formatUri(target), ++nc);
+        authorization = answerChallenge(
+          challenges,
+          account,
+          formatUri(target),
+          ++nc,
+          this.#createHasher,
+        );
         continue;
       }
       // RFC 4976 §5.1: 423 names the bound crossed; ask again within it.
@@ -195,7 +206,13 @@ export class RelayRegistration<C = unknown> extends EventEmitter<RelayRegistrati
         expires = bound;
         // The nonce was used: answer it again with the next nonce count (RFC 7616 §3.4).
         if (authorization)
-          authorization = answerChallenge(challenges, account, formatUri(target), ++nc);
+          authorization = answerChallenge(
+            challenges,
+            account,
+            formatUri(target),
+            ++nc,
+            this.#createHasher,
+          );
         continue;
       }
       throw new MsrpError(
@@ -222,6 +239,7 @@ export function answerChallenge(
   account: { readonly username: string; readonly password: string },
   uri: string,
   nonceCount = 1,
+  createHasher: HasherFactory = nodeHasher,
 ): AuthHeader {
   const usable = challenges
     .filter((c) => c.scheme.toLowerCase() === 'digest')
@@ -242,7 +260,7 @@ export function answerChallenge(
   const qops = paramValue(chosen.c.params, 'qop')
     ?.split(',')
     .map((q) => q.trim().toLowerCase());
-  const ha1 = digestHa1(algorithm, account.username, realm, account.password);
+  const ha1 = digestHa1(algorithm, account.username, realm, account.password, createHasher);
   const opaque = paramValue(chosen.c.params, 'opaque');
   const params: Param[] = [
     { name: 'username', value: account.username, quoted: true },
@@ -252,19 +270,22 @@ export function answerChallenge(
   ];
   if (qops === undefined) {
     // RFC 2069 compatibility: no qop, response = H(HA1:nonce:H(A2)).
-    const ha2 = digestHash(algorithm, `AUTH:${uri}`);
+    const ha2 = digestHash(algorithm, `AUTH:${uri}`, createHasher);
     params.push({
       name: 'response',
-      value: digestHash(algorithm, `${ha1}:${nonce}:${ha2}`),
+      value: digestHash(algorithm, `${ha1}:${nonce}:${ha2}`, createHasher),
       quoted: true,
     });
   } else {
     if (!qops.includes('auth')) {
       throw new MsrpError('MSRP_ERR_REMOTE', 'Relay offers no qop=auth', { status: 401 });
     }
-    const cnonce = randomBytes(12).toString('hex');
+    const cnonce = toHex(crypto.getRandomValues(new Uint8Array(12)));
     const nc = nonceCount.toString(16).padStart(8, '0');
-    const response = digestResponse({ algorithm, ha1, nonce, nc, cnonce, method: 'AUTH', uri });
+    const response = digestResponse(
+      { algorithm, ha1, nonce, nc, cnonce, method: 'AUTH', uri },
+      createHasher,
+    );
     params.push(
       { name: 'response', value: response, quoted: true },
       { name: 'qop', value: 'auth' },

@@ -1,6 +1,7 @@
-import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
+import { TypedEmitter } from '../events/typed-emitter.js';
 import { MsrpError } from '../errors.js';
+import { nodeHasher } from '../node/node-hasher.js';
 import { parseContentType } from '../wire/content-type.js';
 import type { RequestHead, ResponseHead } from '../wire/head.js';
 import { newMessageId, newTransactionId } from '../wire/ids.js';
@@ -9,6 +10,7 @@ import { abortable } from './abortable.js';
 import type { ChunkReceiver } from './chunk-receiver.js';
 import type { Delivery } from './delivery.js';
 import { attachmentHeader, FILE_HASH_HEADER, HashTap, openFileSource } from './file-transfer.js';
+import type { HasherFactory } from './hasher.js';
 import { Inbound } from './inbound.js';
 import { Inbox } from './inbox.js';
 import type { IncomingMessage } from './incoming-message.js';
@@ -73,7 +75,7 @@ const TRANSITIONS: Readonly<Record<SessionState, readonly SessionState[]>> = {
  * ```
  */
 export class Session
-  extends EventEmitter<SessionEvents>
+  extends TypedEmitter<SessionEvents>
   implements AsyncIterable<IncomingMessage>, AsyncDisposable
 {
   /** Our own URI; its session-id carries 96 random bits (RFC 4975 §14.1 asks for 80). */
@@ -95,6 +97,7 @@ export class Session
   #state: SessionState = 'new';
   #port: SessionPort | undefined;
   readonly #scheduler: SendScheduler;
+  readonly #createHasher: HasherFactory;
   readonly #inbound: Inbound;
   readonly #inbox: Inbox;
 
@@ -115,6 +118,7 @@ export class Session
     this.#remoteMaxSize = options.remoteMaxSize;
     this.#chunkSize = options.chunkSize ?? 8192;
     this.#rebind = options.rebind ?? false;
+    this.#createHasher = options.createHasher ?? nodeHasher;
     // The scheduler and the inbound side read these live, through getters.
     const state = (): SessionState => this.#state;
     const port = (): SessionPort | undefined => this.#port;
@@ -276,7 +280,7 @@ export class Session
       options.signal,
       'sendFile',
     );
-    const tap = new HashTap();
+    const tap = new HashTap(this.#createHasher);
     const delivery = await this.send(tap.tap(file.stream), {
       ...options,
       contentType: file.contentType,

@@ -1,0 +1,31 @@
+import type { EventMap, TypedEmitter } from './typed-emitter.js';
+
+/**
+ * The arguments of the next `event` of `emitter`: the typed, runtime-neutral counterpart of
+ * Node's `events.once(emitter, name)`. Unlike Node's, an `'error'` event does not reject it
+ * (wait for `'error'` itself if that is what ends the wait).
+ * @throws the signal's reason when `signal` aborts first.
+ */
+export function nextEvent<T extends EventMap<T>, K extends keyof T>(
+  emitter: TypedEmitter<T>,
+  event: K,
+  options: { signal?: AbortSignal } = {},
+): Promise<T[K]> {
+  const { signal } = options;
+  return new Promise<T[K]>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = (): void => {
+      emitter.off(event, listener);
+      reject(signal?.reason);
+    };
+    const listener = (...args: T[K]): void => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(args);
+    };
+    emitter.once(event, listener);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
