@@ -54,3 +54,4 @@ export { accepts } from './session/session.js';
 export type { ChunkReceiver } from './session/session.js';
 export type { SessionLink, SessionPort, Transaction } from './session/session-link.js';
 export { toHex } from './session/hasher.js';
+export { HashTap } from './session/file-transfer.js';

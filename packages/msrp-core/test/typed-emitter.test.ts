@@ -150,15 +150,18 @@ describe('nextEvent', () => {
     await expect(next).resolves.toEqual([]);
   });
 
-  it('rejects with the reason when the signal aborts, and removes its listener', async () => {
+  it('rejects with MSRP_ERR_ABORTED when the signal aborts, and removes its listener', async () => {
     const e = emitter();
     const controller = new AbortController();
     const next = nextEvent(e, 'close', { signal: controller.signal });
     const reason = new Error('gave up');
     controller.abort(reason);
-    await expect(next).rejects.toBe(reason);
+    const expected = { code: 'MSRP_ERR_ABORTED', cause: reason };
+    await expect(next).rejects.toMatchObject(expected);
     expect(e.listenerCount('close')).toBe(0);
-    await expect(nextEvent(e, 'close', { signal: controller.signal })).rejects.toBe(reason);
+    await expect(nextEvent(e, 'close', { signal: controller.signal })).rejects.toMatchObject(
+      expected,
+    );
     expect(e.listenerCount('close')).toBe(0);
   });
 });
