@@ -65,6 +65,6 @@ export { toMsrpError } from './errors.js';
 // Events and hashing that run without Node; Node's hashing is the default on Node.
 export { TypedEmitter } from './events/typed-emitter.js';
 export { nextEvent } from './events/next-event.js';
-export type { EventMap, EventListener } from './events/typed-emitter.js';
+export type { EventMap, TypedListener } from './events/typed-emitter.js';
 export type { Hasher, HasherFactory, HashAlgorithm } from './session/hasher.js';
 export { nodeHasher } from './node/node-hasher.js';

@@ -5,7 +5,7 @@
 export type EventMap<T> = { [K in keyof T]: unknown[] };
 
 /** A listener of event `K` of map `T`. */
-export type EventListener<T extends EventMap<T>, K extends keyof T> = (...args: T[K]) => void;
+export type TypedListener<T extends EventMap<T>, K extends keyof T> = (...args: T[K]) => void;
 
 interface Entry {
   // Stored untyped: the map keeps each event's listeners apart, `on` and `emit` keep the types.
@@ -34,22 +34,22 @@ export class TypedEmitter<T extends EventMap<T>> {
   readonly #listeners = new Map<keyof T, readonly Entry[]>();
 
   /** Calls `listener` on each `event`. Adding the same listener twice calls it twice. */
-  on<K extends keyof T>(event: K, listener: EventListener<T, K>): this {
+  on<K extends keyof T>(event: K, listener: TypedListener<T, K>): this {
     return this.#add(event, { listener, once: false });
   }
 
   /** Alias of {@link on}, for code written against Node's `EventEmitter`. */
-  addListener<K extends keyof T>(event: K, listener: EventListener<T, K>): this {
+  addListener<K extends keyof T>(event: K, listener: TypedListener<T, K>): this {
     return this.on(event, listener);
   }
 
   /** Calls `listener` on the next `event` only. */
-  once<K extends keyof T>(event: K, listener: EventListener<T, K>): this {
+  once<K extends keyof T>(event: K, listener: TypedListener<T, K>): this {
     return this.#add(event, { listener, once: true });
   }
 
   /** Removes the most recently added registration of `listener` (from `on` or `once`). */
-  off<K extends keyof T>(event: K, listener: EventListener<T, K>): this {
+  off<K extends keyof T>(event: K, listener: TypedListener<T, K>): this {
     const entries = this.#listeners.get(event);
     if (entries === undefined) return this;
     const index = entries.findLastIndex((e) => e.listener === listener);
@@ -58,7 +58,7 @@ export class TypedEmitter<T extends EventMap<T>> {
   }
 
   /** Alias of {@link off}, for code written against Node's `EventEmitter`. */
-  removeListener<K extends keyof T>(event: K, listener: EventListener<T, K>): this {
+  removeListener<K extends keyof T>(event: K, listener: TypedListener<T, K>): this {
     return this.off(event, listener);
   }
 
@@ -88,7 +88,7 @@ export class TypedEmitter<T extends EventMap<T>> {
         // Already removed by an earlier listener of this emit: Node still calls it; so do we.
         if (current !== undefined && index >= 0) this.#remove(event, current, index);
       }
-      (entry.listener as EventListener<T, K>).apply(this, args);
+      (entry.listener as TypedListener<T, K>).apply(this, args);
     }
     return true;
   }
