@@ -2,12 +2,22 @@
 // unchanged in a browser. Node's Buffer is used only where it is measurably faster and only
 // when present (found on globalThis, never imported), with a JS fallback of the same result.
 
-/** The one Buffer method we borrow: native multi-byte search (faster than a JS loop). */
-interface NativeIndexOf {
-  prototype: { indexOf(this: Uint8Array, value: Uint8Array, byteOffset: number): number };
+/** The Buffer methods we borrow: native search and compare (faster than a JS loop). */
+interface NativeBytes {
+  prototype: {
+    indexOf(this: Uint8Array, value: Uint8Array, byteOffset: number): number;
+    compare(
+      this: Uint8Array,
+      target: Uint8Array,
+      targetStart: number,
+      targetEnd: number,
+      sourceStart: number,
+      sourceEnd: number,
+    ): number;
+  };
 }
 
-const native = (globalThis as { Buffer?: NativeIndexOf }).Buffer?.prototype.indexOf;
+const nativeBytes = (globalThis as { Buffer?: NativeBytes }).Buffer?.prototype;
 
 const encoder = new TextEncoder();
 // ignoreBOM keeps a leading U+FEFF as text, as a plain UTF-8 decode does.
@@ -23,8 +33,8 @@ let slabOffset = 0;
  * Uses Node's native search when it exists, else {@link indexOfBytesPortable}.
  */
 export const indexOfBytes: (haystack: Uint8Array, needle: Uint8Array, from: number) => number =
-  native
-    ? (haystack, needle, from) => native.call(haystack, needle, from)
+  nativeBytes
+    ? (haystack, needle, from) => nativeBytes.indexOf.call(haystack, needle, from)
     : indexOfBytesPortable;
 
 /**
@@ -48,8 +58,25 @@ export function indexOfBytesPortable(haystack: Uint8Array, needle: Uint8Array, f
   return -1;
 }
 
-/** Whether `a[aFrom, aFrom + length)` equals `b[bFrom, bFrom + length)`; false past either end. */
-export function equalBytes(
+/**
+ * Whether `a[aFrom, aFrom + length)` equals `b[bFrom, bFrom + length)`; false past either end.
+ * Uses Node's native compare when it exists, else {@link equalBytesPortable}.
+ */
+export const equalBytes: (
+  a: Uint8Array,
+  aFrom: number,
+  b: Uint8Array,
+  bFrom: number,
+  length: number,
+) => boolean = nativeBytes
+  ? (a, aFrom, b, bFrom, length) =>
+      aFrom + length <= a.length &&
+      bFrom + length <= b.length &&
+      nativeBytes.compare.call(a, b, bFrom, bFrom + length, aFrom, aFrom + length) === 0
+  : equalBytesPortable;
+
+/** {@link equalBytes} without Node: a byte loop. Exported to be tested on Node too. */
+export function equalBytesPortable(
   a: Uint8Array,
   aFrom: number,
   b: Uint8Array,
@@ -86,11 +113,20 @@ export function decodeUtf8(bytes: Uint8Array, from: number, to: number): string 
   return decoder.decode(bytes.subarray(from, to));
 }
 
-/** `bytes[from, to)` as Latin-1: one character per byte (for short ASCII fields). */
+/** `bytes[from, to)` as Latin-1: one character per byte (for short fields; not for bodies). */
 export function decodeLatin1(bytes: Uint8Array, from: number, to: number): string {
-  let text = '';
-  for (let k = from; k < to; k++) text += String.fromCharCode(bytes[k]!);
-  return text;
+  // One flat string: a character-by-character `+=` builds a rope the regexes must flatten.
+  return String.fromCharCode.apply(null, bytes.subarray(from, to) as unknown as number[]);
+}
+
+/**
+ * `text` as Latin-1 bytes, one per character (the low 8 bits of each code unit, as Node's
+ * `latin1` encoding does): for end-lines, whose transaction ids are ASCII.
+ */
+export function encodeLatin1(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let k = 0; k < text.length; k++) out[k] = text.charCodeAt(k);
+  return out;
 }
 
 /**

@@ -14,7 +14,7 @@ import {
   copyBytes,
   decodeLatin1,
   decodeUtf8,
-  encodeUtf8,
+  encodeLatin1,
   equalBytes,
   indexOfBytes,
 } from './bytes.js';
@@ -30,8 +30,9 @@ export interface FrameSink {
   /** Start line and headers of a frame, parsed. */
   head(head: Head): boolean | void;
   /**
-   * A piece of the body: a view into the pushed bytes (never a copy, except for the few
-   * bytes held back across pushes). A body may arrive in any number of pieces.
+   * A piece of the body: a plain `Uint8Array` view into the pushed bytes (never a copy,
+   * except for the few bytes held back across pushes; never a Node `Buffer`, even when a
+   * Buffer was pushed). A body may arrive in any number of pieces.
    */
   body(part: Uint8Array): boolean | void;
   /** The end-line of the frame, with its continuation flag. */
@@ -53,9 +54,9 @@ const DASH = 0x2d;
 const LF = 0x0a;
 const FLAGS: Record<number, ContinuationFlag | undefined> = { 0x24: '$', 0x2b: '+', 0x23: '#' };
 /** Stands in front of a body: the CRLF that ended the header block may also begin the end-line. */
-const VIRTUAL_CRLF = encodeUtf8('\r\n');
-const CRLF_CRLF = encodeUtf8('\r\n\r\n');
-const BYTE_RANGE = encodeUtf8('\r\nByte-Range: ');
+const VIRTUAL_CRLF = encodeLatin1('\r\n');
+const CRLF_CRLF = encodeLatin1('\r\n\r\n');
+const BYTE_RANGE = encodeLatin1('\r\nByte-Range: ');
 
 type State = 'start' | 'headers' | 'body' | 'failed';
 
@@ -137,7 +138,13 @@ export class Parser {
   push(bytes: Uint8Array): boolean {
     this.#throwIfFailed();
     if (bytes.length > 0) {
-      this.#queue.push(bytes);
+      // One plain Uint8Array view per push (a Buffer is a subclass): every read below then
+      // sees one array shape, which keeps V8's property accesses monomorphic and fast.
+      this.#queue.push(
+        bytes.constructor === Uint8Array
+          ? bytes
+          : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length),
+      );
     }
     if (!this.#paused) this.#drain();
     return !this.#paused;
@@ -301,7 +308,7 @@ export class Parser {
     const window = buf.subarray(nl - 1, Math.min(buf.length, nl + 1 + this.#maxHeaderBytes));
     const blank = indexOfBytes(window, CRLF_CRLF, 0);
     const head = parseStartLine(decodeUtf8(buf, pos, nl - 1));
-    const endLine = encodeUtf8(`\r\n-------${head.transactionId}`);
+    const endLine = encodeLatin1(`\r\n-------${head.transactionId}`);
     // The next chunk of the last message: its block is the last one's but for the Byte-Range
     // value, so it holds no end-line and needs no parsing beyond that value.
     const next =
@@ -464,7 +471,7 @@ export class Parser {
     parseHeaderLine(head, line, this.#known, checked);
   }
 
-  #beginBody(head: Head, marker = encodeUtf8(`\r\n-------${head.transactionId}`)): void {
+  #beginBody(head: Head, marker = encodeLatin1(`\r\n-------${head.transactionId}`)): void {
     this.#marker = marker;
     this.#carry = VIRTUAL_CRLF;
     this.#virtual = VIRTUAL_CRLF.length;

@@ -1,5 +1,5 @@
 import { MsrpError } from '../errors.js';
-import { encodeUtf8, equalBytes, indexOfBytes } from './bytes.js';
+import { encodeLatin1, encodeUtf8, equalBytes, indexOfBytes } from './bytes.js';
 import { formatByteRange, type ByteRange } from './byte-range.js';
 import { formatHead, type Head, type RequestHead } from './head.js';
 import type { ContinuationFlag } from './parser.js';
@@ -23,7 +23,7 @@ export function encodeEndLine(
   flag: ContinuationFlag,
   afterBody: boolean,
 ): Uint8Array {
-  return encodeUtf8(`${afterBody ? '\r\n' : ''}-------${transactionId}${flag}\r\n`);
+  return encodeLatin1(`${afterBody ? '\r\n' : ''}-------${transactionId}${flag}\r\n`);
 }
 
 /**
@@ -59,7 +59,7 @@ export function encodeFrame(
  * transactionId` (right after the blank line), so that this id cannot frame it.
  */
 export function containsEndLine(body: Uint8Array, transactionId: string): boolean {
-  const marker = encodeUtf8(`\r\n-------${transactionId}`);
+  const marker = encodeLatin1(`\r\n-------${transactionId}`);
   const atStart = equalBytes(body, 0, marker, 2, marker.length - 2);
   return atStart || indexOfBytes(body, marker, 0) >= 0;
 }
