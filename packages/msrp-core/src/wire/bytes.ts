@@ -41,7 +41,11 @@ export const indexOfBytes: (haystack: Uint8Array, needle: Uint8Array, from: numb
  * {@link indexOfBytes} without Node: finds the needle's first byte with the native
  * `Uint8Array.prototype.indexOf`, then compares the rest. Exported to be tested on Node too.
  */
-export function indexOfBytesPortable(haystack: Uint8Array, needle: Uint8Array, from: number): number {
+export function indexOfBytesPortable(
+  haystack: Uint8Array,
+  needle: Uint8Array,
+  from: number,
+): number {
   const n = needle.length;
   const first = needle[0];
   const last = haystack.length - n;

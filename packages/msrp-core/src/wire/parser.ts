@@ -95,7 +95,8 @@ export class Parser {
   #head: Head | undefined;
   readonly #known: HeaderCache = new Map();
   /** The header block of the last chunk read whole, with where its Byte-Range value lies. */
-  #lastChunk: { block: Uint8Array; valueFrom: number; valueTo: number; head: RequestHead } | undefined;
+  #lastChunk:
+    { block: Uint8Array; valueFrom: number; valueTo: number; head: RequestHead } | undefined;
   /** End-line of a bodiless frame whose head paused the parser. */
   #pendingEnd: ContinuationFlag | undefined;
 

@@ -60,7 +60,11 @@ export function oneLineComment(text: string): string {
  * more headers (`responseFrame` with `headers`) takes the general serializer.
  * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` for a status code outside 100–999.
  */
-export function encodeResponse(request: RequestHead, statusCode: number, comment?: string): Uint8Array {
+export function encodeResponse(
+  request: RequestHead,
+  statusCode: number,
+  comment?: string,
+): Uint8Array {
   if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 999) {
     throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', `Invalid status code ${statusCode}`);
   }
