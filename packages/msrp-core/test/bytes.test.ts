@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import {
   concatBytes,
   copyBytes,
-  decodeLatin1,
   decodeUtf8,
   encodeLatin1,
   encodeUtf8,
@@ -14,6 +13,7 @@ import {
   indexOfBytes,
   indexOfBytesPortable,
 } from '../src/wire/bytes.js';
+import { parseByteRange, parseByteRangeBytes } from '../src/wire/byte-range.js';
 import { newMessageId, newSessionId, newTransactionId } from '../src/wire/ids.js';
 import { Parser, type FrameSink } from '../src/wire/parser.js';
 
@@ -92,10 +92,7 @@ describe('text', () => {
     }
   });
 
-  it('decodes and encodes Latin-1 as Buffer does, one byte per character', () => {
-    const all = Uint8Array.from({ length: 256 }, (_, b) => b);
-    expect(decodeLatin1(all, 0, 256)).toBe(Buffer.from(all).toString('latin1'));
-    expect(decodeLatin1(all, 250, 253)).toBe('\xfa\xfb\xfc');
+  it('encodes Latin-1 as Buffer does, one byte per character', () => {
     for (const text of ['\r\n-------a786hjs2', 'é\u0100\u20ac']) {
       expect([...encodeLatin1(text)]).toEqual([...Buffer.from(text, 'latin1')]);
     }
@@ -158,5 +155,46 @@ describe('Parser input', () => {
     expect(Buffer.from(part).toString()).toBe('hello world');
     // A view of the pushed bytes: same memory.
     expect(part.buffer).toBe(wire.buffer);
+  });
+});
+
+describe('parseByteRangeBytes', () => {
+  it('reads what parseByteRange reads from the same text, inside the given bounds', () => {
+    const fixtures = [
+      '1-10/10',
+      '1-0/0',
+      '5-*/*',
+      '1-*/100',
+      '0-1/1',
+      '3-1/9',
+      '1-9/8',
+      '12345678901234567-1/2',
+    ];
+    const text = fc.oneof(
+      fc.constantFrom(...fixtures),
+      fc.string({ unit: fc.constantFrom('0', '1', '9', '-', '/', '*', ' ', 'é'), maxLength: 12 }),
+    );
+    fc.assert(
+      fc.property(
+        text,
+        fc.string({ maxLength: 3 }),
+        fc.string({ maxLength: 3 }),
+        (t, before, after) => {
+          const pre = Buffer.from(before, 'utf8');
+          const raw = Buffer.concat([pre, Buffer.from(t, 'utf8'), Buffer.from(after, 'utf8')]);
+          const got = parseByteRangeBytes(
+            new Uint8Array(raw),
+            pre.length,
+            raw.length - Buffer.byteLength(after),
+          );
+          expect(got).toEqual(parseByteRange(t));
+        },
+      ),
+    );
+    expect(parseByteRangeBytes(new Uint8Array(Buffer.from('x1-9/9x')), 1, 6)).toEqual({
+      start: 1,
+      end: 9,
+      total: 9,
+    });
   });
 });

@@ -117,12 +117,6 @@ export function decodeUtf8(bytes: Uint8Array, from: number, to: number): string 
   return decoder.decode(bytes.subarray(from, to));
 }
 
-/** `bytes[from, to)` as Latin-1: one character per byte (for short fields; not for bodies). */
-export function decodeLatin1(bytes: Uint8Array, from: number, to: number): string {
-  // One flat string: a character-by-character `+=` builds a rope the regexes must flatten.
-  return String.fromCharCode.apply(null, bytes.subarray(from, to) as unknown as number[]);
-}
-
 /**
  * `text` as Latin-1 bytes, one per character (the low 8 bits of each code unit, as Node's
  * `latin1` encoding does): for end-lines, whose transaction ids are ASCII.

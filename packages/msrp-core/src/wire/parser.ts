@@ -8,11 +8,10 @@ import {
   type HeaderCache,
   type RequestHead,
 } from './head.js';
-import { parseByteRange } from './byte-range.js';
+import { parseByteRangeBytes } from './byte-range.js';
 import {
   concatBytes,
   copyBytes,
-  decodeLatin1,
   decodeUtf8,
   encodeLatin1,
   equalBytes,
@@ -403,7 +402,7 @@ export class Parser {
     ) {
       return undefined;
     }
-    const byteRange = parseByteRange(decodeLatin1(buf, from + valueFrom, end));
+    const byteRange = parseByteRangeBytes(buf, from + valueFrom, end);
     return byteRange && { ...last.head, transactionId: start.transactionId, byteRange };
   }
 
