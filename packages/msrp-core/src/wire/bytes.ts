@@ -23,10 +23,34 @@ const encoder = new TextEncoder();
 // ignoreBOM keeps a leading U+FEFF as text, as a plain UTF-8 decode does.
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
-/** Slab that short encoded strings are carved from: one allocation per many heads. */
-const SLAB_SIZE = 64 * 1024;
-let slab = new Uint8Array(SLAB_SIZE);
-let slabOffset = 0;
+/**
+ * Pool that short byte arrays are carved from, as Node's Buffer pool does: V8 allocates a
+ * typed array over 64 bytes outside the JS heap, which costs about a microsecond each.
+ * 8 KiB like Node's, so that a small view kept alive (a parser's last header block) pins
+ * little memory.
+ */
+const POOL_SIZE = 8 * 1024;
+let pool = new Uint8Array(POOL_SIZE);
+let poolOffset = 0;
+
+/** Makes room for `size` bytes at `poolOffset`; false when `size` is too big to pool. */
+function reserve(size: number): boolean {
+  if (size >= POOL_SIZE >>> 1) return false;
+  if (poolOffset + size > POOL_SIZE) {
+    pool = new Uint8Array(POOL_SIZE);
+    poolOffset = 0;
+  }
+  return true;
+}
+
+/** `size` bytes, all zero, that no other result shares. */
+function allocate(size: number): Uint8Array {
+  if (!reserve(size)) return new Uint8Array(size);
+  const out = pool.subarray(poolOffset, poolOffset + size);
+  // Keep the next view 8-byte aligned, as Node's own pool does.
+  poolOffset = (poolOffset + size + 7) & ~7;
+  return out;
+}
 
 /**
  * First index at or after `from` where `needle` (non-empty) occurs in `haystack`, or -1.
@@ -96,7 +120,7 @@ export function equalBytesPortable(
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   let size = 0;
   for (const part of parts) size += part.length;
-  const out = new Uint8Array(size);
+  const out = allocate(size);
   let at = 0;
   for (const part of parts) {
     out.set(part, at);
@@ -107,7 +131,7 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
 
 /** A copy of `view` that owns its memory (unlike `subarray`, and unlike `Buffer#slice`). */
 export function copyBytes(view: Uint8Array): Uint8Array {
-  const out = new Uint8Array(view.length);
+  const out = allocate(view.length);
   out.set(view);
   return out;
 }
@@ -128,20 +152,14 @@ export function encodeLatin1(text: string): Uint8Array {
 }
 
 /**
- * `text` encoded as UTF-8. Short strings are carved from a shared slab, which `encodeInto`
- * fills about three times faster than `encode` allocates; each result is a view that owns
- * its bytes (the slab is never written twice at the same place).
+ * `text` encoded as UTF-8. Short strings are encoded into the shared pool, which
+ * `encodeInto` fills about three times faster than `encode` allocates; each result is a view
+ * that owns its bytes (the pool is never written twice at the same place).
  */
 export function encodeUtf8(text: string): Uint8Array {
-  const max = text.length * 3;
-  if (max > SLAB_SIZE / 8) return encoder.encode(text);
-  if (slabOffset + max > SLAB_SIZE) {
-    slab = new Uint8Array(SLAB_SIZE);
-    slabOffset = 0;
-  }
-  const { written } = encoder.encodeInto(text, slab.subarray(slabOffset));
-  const out = slab.subarray(slabOffset, slabOffset + written);
-  // Keep the next view 8-byte aligned, as Node's own pool does.
-  slabOffset = (slabOffset + written + 7) & ~7;
+  if (!reserve(text.length * 3)) return encoder.encode(text);
+  const { written } = encoder.encodeInto(text, pool.subarray(poolOffset));
+  const out = pool.subarray(poolOffset, poolOffset + written);
+  poolOffset = (poolOffset + written + 7) & ~7;
   return out;
 }
