@@ -123,6 +123,20 @@ describe('concatBytes and copyBytes', () => {
     expect([...copy]).toEqual([8, 9]);
     expect(copy.constructor).toBe(Uint8Array);
   });
+
+  it('never hand out the same bytes twice, across pool refills and past the pool size', () => {
+    const made: [number, Uint8Array][] = [];
+    for (let i = 0; i < 2000; i++) {
+      const size = [1, 63, 65, 300, 4095, 4096, 9000][i % 7]!;
+      const fill = i % 251;
+      const source = new Uint8Array(size).fill(fill);
+      made.push([
+        fill,
+        i % 2 ? copyBytes(source) : concatBytes([source.subarray(1), source.subarray(0, 1)]),
+      ]);
+    }
+    for (const [fill, out] of made) expect(out.every((b) => b === fill)).toBe(true);
+  });
 });
 
 describe('ids', () => {
