@@ -29,7 +29,8 @@ export default tseslint.config(
     },
   },
   {
-    // The codec is pure: nothing in wire/ may reach up to sockets, timers or sessions.
+    // The codec is pure and runs in a browser unchanged (ARCHITECTURE.md): nothing in wire/
+    // reaches up to sockets, timers or sessions, and nothing in it needs Node.
     files: ['packages/msrp-core/src/wire/**'],
     rules: {
       'no-restricted-imports': [
@@ -37,19 +38,32 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: [
-                '../transport/*',
-                '../session/*',
-                '../endpoint/*',
-                'node:net',
-                'node:tls',
-                'node:fs',
-                'node:timers',
-              ],
+              group: ['../transport/*', '../session/*', '../endpoint/*'],
               message: 'wire/ is pure: bytes in, frames out.',
+            },
+            {
+              regex: '^node:',
+              message:
+                'wire/ runs in a browser: no Node modules (use Uint8Array, TextEncoder, crypto).',
+            },
+            {
+              regex: '^(fs|net|tls|os|path|crypto|stream|events|buffer|util|http|url)(/.*)?$',
+              message: 'wire/ runs in a browser: no Node modules (and always the node: protocol).',
             },
           ],
         },
+      ],
+      'no-restricted-globals': [
+        'error',
+        {
+          name: 'Buffer',
+          message:
+            'wire/ runs in a browser: use Uint8Array and the helpers of wire/bytes.ts (TextEncoder, TextDecoder).',
+        },
+      ],
+      '@typescript-eslint/no-restricted-types': [
+        'error',
+        { types: { Buffer: 'wire/ runs in a browser: use Uint8Array.' } },
       ],
     },
   },

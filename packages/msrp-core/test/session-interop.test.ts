@@ -139,7 +139,7 @@ describe('a SEND without body', () => {
     });
     // The headers, a blank line and a body, by hand: the encoder refuses a body without type.
     raw.write(encodeHead(head));
-    raw.write(`\r\nstray body${encodeEndLine(tid, '$', true).toString('latin1')}`);
+    raw.write(`\r\nstray body${Buffer.from(encodeEndLine(tid, '$', true)).toString('latin1')}`);
     expect((await raw.response(tid)).head.statusCode).toBe(400);
     expect((await raw.transact({ toPath: [session.localUri], body: 'real' })).head.statusCode).toBe(
       200,

@@ -277,7 +277,7 @@ export class SendScheduler {
       offset += part.length;
       return part;
     };
-    const endLine = (): Buffer => {
+    const endLine = (): Uint8Array => {
       sending.writing = false;
       sending.written = chunk.start - 1 + offset;
       // Aborted while it was written: the chunk itself ends the message (RFC 4975 §7.1).
@@ -304,7 +304,7 @@ export class SendScheduler {
     sending: Sending,
     chunk: Chunk,
     end: number | '*',
-  ): { transactionId: string; head: Buffer } {
+  ): { transactionId: string; head: Uint8Array } {
     const { message, options } = sending;
     let transactionId = newTransactionId();
     // RFC 4975 §7.1: the end-line must not occur in the body; pick another id if it does.

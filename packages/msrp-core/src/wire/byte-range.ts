@@ -32,9 +32,55 @@ export function parseByteRange(text: string): ByteRange | undefined {
   const dash = text.indexOf('-');
   const slash = text.indexOf('/', dash + 1);
   if (dash < 0 || slash < 0) return undefined;
-  const start = field(text, 0, dash, false);
-  const end = field(text, dash + 1, slash, true);
-  const total = field(text, slash + 1, text.length, true);
+  return checkRange(
+    field(text, 0, dash, false),
+    field(text, dash + 1, slash, true),
+    field(text, slash + 1, text.length, true),
+  );
+}
+
+/** {@link field} over bytes (ASCII): digits and `*` need no decoding. */
+function fieldOfBytes(
+  bytes: Uint8Array,
+  from: number,
+  to: number,
+  star: boolean,
+): number | '*' | undefined {
+  if (star && to - from === 1 && bytes[from] === 0x2a) return '*';
+  if (to - from < 1 || to - from > 16) return undefined;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const digit = bytes[i]! - 0x30;
+    if (digit < 0 || digit > 9) return undefined;
+    n = n * 10 + digit;
+  }
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/**
+ * {@link parseByteRange} of the bytes `[from, to)`, without decoding them to a string: the
+ * parser reads the Byte-Range of every chunk this way.
+ */
+export function parseByteRangeBytes(
+  bytes: Uint8Array,
+  from: number,
+  to: number,
+): ByteRange | undefined {
+  const dash = bytes.indexOf(0x2d, from);
+  const slash = dash < 0 || dash >= to ? -1 : bytes.indexOf(0x2f, dash + 1);
+  if (dash < 0 || dash >= to || slash < 0 || slash >= to) return undefined;
+  return checkRange(
+    fieldOfBytes(bytes, from, dash, false),
+    fieldOfBytes(bytes, dash + 1, slash, true),
+    fieldOfBytes(bytes, slash + 1, to, true),
+  );
+}
+
+function checkRange(
+  start: number | '*' | undefined,
+  end: number | '*' | undefined,
+  total: number | '*' | undefined,
+): ByteRange | undefined {
   if (
     start === undefined ||
     start === '*' ||

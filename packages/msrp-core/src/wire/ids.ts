@@ -1,17 +1,18 @@
-import { randomFillSync } from 'node:crypto';
-
-// Node's crypto rather than the uuid package: an ident (RFC 4975 §9) is at most 32 characters
-// from a narrow alphabet, which a 36-character UUID does not fit, and hex from a pooled
-// CSPRNG buffer is both simpler and cheaper per id.
-const pool = Buffer.allocUnsafe(4096);
+// Web Crypto's getRandomValues (global in Node 20 and browsers) rather than the uuid package:
+// an ident (RFC 4975 §9) is at most 32 characters from a narrow alphabet, which a
+// 36-character UUID does not fit, and hex from a pooled CSPRNG buffer is both simpler and
+// cheaper per id.
+const pool = new Uint8Array(4096);
 let offset = pool.length;
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
 function randomHex(bytes: number): string {
   if (offset + bytes > pool.length) {
-    randomFillSync(pool);
+    crypto.getRandomValues(pool);
     offset = 0;
   }
-  const hex = pool.toString('hex', offset, offset + bytes);
+  let hex = '';
+  for (let k = offset; k < offset + bytes; k++) hex += HEX[pool[k]!]!;
   offset += bytes;
   return hex;
 }

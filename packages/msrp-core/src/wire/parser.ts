@@ -8,7 +8,15 @@ import {
   type HeaderCache,
   type RequestHead,
 } from './head.js';
-import { parseByteRange } from './byte-range.js';
+import { parseByteRangeBytes } from './byte-range.js';
+import {
+  concatBytes,
+  copyBytes,
+  decodeUtf8,
+  encodeLatin1,
+  equalBytes,
+  indexOfBytes,
+} from './bytes.js';
 
 /** How a chunk ends (RFC 4975 §7.1): `$` last chunk, `+` more to come, `#` message aborted. */
 export type ContinuationFlag = '+' | '$' | '#';
@@ -21,8 +29,9 @@ export interface FrameSink {
   /** Start line and headers of a frame, parsed. */
   head(head: Head): boolean | void;
   /**
-   * A piece of the body: a view into the pushed bytes (never a copy, except for the few
-   * bytes held back across pushes). A body may arrive in any number of pieces.
+   * A piece of the body: a plain `Uint8Array` view into the pushed bytes (never a copy,
+   * except for the few bytes held back across pushes; never a Node `Buffer`, even when a
+   * Buffer was pushed). A body may arrive in any number of pieces.
    */
   body(part: Uint8Array): boolean | void;
   /** The end-line of the frame, with its continuation flag. */
@@ -44,9 +53,9 @@ const DASH = 0x2d;
 const LF = 0x0a;
 const FLAGS: Record<number, ContinuationFlag | undefined> = { 0x24: '$', 0x2b: '+', 0x23: '#' };
 /** Stands in front of a body: the CRLF that ended the header block may also begin the end-line. */
-const VIRTUAL_CRLF = Buffer.from('\r\n');
-const CRLF_CRLF = Buffer.from('\r\n\r\n');
-const BYTE_RANGE = Buffer.from('\r\nByte-Range: ');
+const VIRTUAL_CRLF = encodeLatin1('\r\n');
+const CRLF_CRLF = encodeLatin1('\r\n\r\n');
+const BYTE_RANGE = encodeLatin1('\r\nByte-Range: ');
 
 type State = 'start' | 'headers' | 'body' | 'failed';
 
@@ -75,25 +84,26 @@ export class Parser {
   #error: MsrpError | undefined;
   #paused = false;
   /** Pushed bytes not yet read: only non-empty while paused. */
-  readonly #queue: Buffer[] = [];
+  readonly #queue: Uint8Array[] = [];
 
   // Line reading (start line and headers).
-  #lineParts: Buffer[] = [];
+  #lineParts: Uint8Array[] = [];
   #lineBytes = 0;
   #headerBytes = 0;
   #headerCount = 0;
   #head: Head | undefined;
   readonly #known: HeaderCache = new Map();
   /** The header block of the last chunk read whole, with where its Byte-Range value lies. */
-  #lastChunk: { block: Buffer; valueFrom: number; valueTo: number; head: RequestHead } | undefined;
+  #lastChunk:
+    { block: Uint8Array; valueFrom: number; valueTo: number; head: RequestHead } | undefined;
   /** End-line of a bodiless frame whose head paused the parser. */
   #pendingEnd: ContinuationFlag | undefined;
 
   // Body scanning.
   /** `CRLF "-------" transact-id`: the end-line with the CRLF that ends the body. */
-  #marker: Buffer = VIRTUAL_CRLF;
+  #marker: Uint8Array = VIRTUAL_CRLF;
   /** Bytes held back because they could begin the end-line. */
-  #carry: Buffer | undefined;
+  #carry: Uint8Array | undefined;
   /** Leading bytes of `#carry` that are not body (the virtual CRLF). */
   #virtual = 0;
 
@@ -128,8 +138,12 @@ export class Parser {
   push(bytes: Uint8Array): boolean {
     this.#throwIfFailed();
     if (bytes.length > 0) {
+      // One plain Uint8Array view per push (a Buffer is a subclass): every read below then
+      // sees one array shape, which keeps V8's property accesses monomorphic and fast.
       this.#queue.push(
-        Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length),
+        bytes.constructor === Uint8Array
+          ? bytes
+          : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length),
       );
     }
     if (!this.#paused) this.#drain();
@@ -198,7 +212,7 @@ export class Parser {
           // bytes than an end-line is long; the rest of `buf` is read as a view.
           const take = Math.min(buf.length, this.#marker.length + 3);
           const rest = buf.subarray(take);
-          buf = Buffer.concat([this.#carry, buf.subarray(0, take)]);
+          buf = concatBytes([this.#carry, buf.subarray(0, take)]);
           this.#carry = undefined;
           if (rest.length > 0) this.#queue.unshift(rest);
         }
@@ -237,7 +251,7 @@ export class Parser {
 
   // ---- start line and headers -------------------------------------------------------
 
-  #readLines(buf: Buffer, pos: number): number {
+  #readLines(buf: Uint8Array, pos: number): number {
     if (this.#state === 'start' && this.#lineParts.length === 0) {
       const end = this.#readWholeHead(buf, pos);
       if (end !== undefined) return end;
@@ -256,13 +270,13 @@ export class Parser {
         this.#checkLineLimit(nl < 0 ? 1 : 0);
       }
       if (nl < 0) {
-        this.#lineParts.push(Buffer.from(buf.subarray(pos)));
+        this.#lineParts.push(copyBytes(buf.subarray(pos)));
         return buf.length;
       }
-      let line: Buffer;
+      let line: Uint8Array;
       if (this.#lineParts.length > 0) {
         this.#lineParts.push(buf.subarray(pos, nl));
-        line = Buffer.concat(this.#lineParts);
+        line = concatBytes(this.#lineParts);
         this.#lineParts = [];
       } else {
         line = buf.subarray(pos, nl);
@@ -277,7 +291,7 @@ export class Parser {
           ...(this.#head && { transactionId: this.#head.transactionId }),
         });
       }
-      this.#readLine(line.toString('utf8', 0, line.length - 1), size);
+      this.#readLine(decodeUtf8(line, 0, line.length - 1), size);
     }
     return pos;
   }
@@ -286,15 +300,15 @@ export class Parser {
    * Fast path for a head that lies whole in `buf`: one decode and split instead of a
    * decode per line. Returns the position after it, or undefined to read line by line.
    */
-  #readWholeHead(buf: Buffer, pos: number): number | undefined {
+  #readWholeHead(buf: Uint8Array, pos: number): number | undefined {
     const nl = buf.indexOf(LF, pos);
     if (nl <= pos + 1 || nl - pos > this.#maxStartLine + 1 || buf[nl - 1] !== CR) return undefined;
     // From the CRLF of the start line: the block ends at CRLF CRLF (a body follows) or at
     // CRLF end-line (no body), within the header size limit.
     const window = buf.subarray(nl - 1, Math.min(buf.length, nl + 1 + this.#maxHeaderBytes));
-    const blank = window.indexOf(CRLF_CRLF);
-    const head = parseStartLine(buf.toString('utf8', pos, nl - 1));
-    const endLine = Buffer.from(`\r\n-------${head.transactionId}`, 'latin1');
+    const blank = indexOfBytes(window, CRLF_CRLF, 0);
+    const head = parseStartLine(decodeUtf8(buf, pos, nl - 1));
+    const endLine = encodeLatin1(`\r\n-------${head.transactionId}`);
     // The next chunk of the last message: its block is the last one's but for the Byte-Range
     // value, so it holds no end-line and needs no parsing beyond that value.
     const next =
@@ -308,7 +322,11 @@ export class Parser {
       this.#beginBody(next, endLine);
       return nl - 1 + blank + 4;
     }
-    const bodiless = window.subarray(0, blank < 0 ? window.length : blank + 2).indexOf(endLine);
+    const bodiless = indexOfBytes(
+      window.subarray(0, blank < 0 ? window.length : blank + 2),
+      endLine,
+      0,
+    );
     let stop: number;
     let flag: ContinuationFlag | undefined;
     if (bodiless >= 0) {
@@ -328,7 +346,7 @@ export class Parser {
     if (stop > 0) {
       const from = nl + 1;
       const to = nl - 1 + stop;
-      const block = buf.toString('utf8', from, to);
+      const block = decodeUtf8(buf, from, to);
       // One check of the whole block; a stray CR or LF sends it line by line for the error.
       if (!UTF8TEXT_LINES.test(block)) return this.#retreat();
       for (const line of block.split('\r\n')) this.#addHeader(head, line, true);
@@ -347,16 +365,16 @@ export class Parser {
    * Keeps the header block of a chunk, so that the next chunk of the message, whose headers
    * differ only in the Byte-Range value, is recognised by comparing bytes.
    */
-  #rememberChunkHead(buf: Buffer, from: number, to: number, head: RequestHead): void {
+  #rememberChunkHead(buf: Uint8Array, from: number, to: number, head: RequestHead): void {
     this.#lastChunk = undefined;
     if (!head.byteRange) return;
-    const at = buf.indexOf(BYTE_RANGE, from - 2);
+    const at = indexOfBytes(buf, BYTE_RANGE, from - 2);
     if (at < 0 || at >= to) return;
     const valueFrom = at + BYTE_RANGE.length;
     const lineEnd = buf.indexOf(CR, valueFrom);
     const valueTo = lineEnd < 0 || lineEnd > to ? to : lineEnd;
     this.#lastChunk = {
-      block: Buffer.from(buf.subarray(from, to)),
+      block: copyBytes(buf.subarray(from, to)),
       valueFrom: valueFrom - from,
       valueTo: valueTo - from,
       head,
@@ -365,7 +383,7 @@ export class Parser {
 
   /** The head of the next chunk of the last message, when only its Byte-Range changed. */
   #nextChunkHead(
-    buf: Buffer,
+    buf: Uint8Array,
     from: number,
     to: number,
     start: RequestHead,
@@ -373,18 +391,18 @@ export class Parser {
     const last = this.#lastChunk;
     if (!last || last.head.method !== start.method) return undefined;
     const { block, valueFrom, valueTo } = last;
-    if (to - from < valueFrom || buf.compare(block, 0, valueFrom, from, from + valueFrom) !== 0) {
+    if (to - from < valueFrom || !equalBytes(buf, from, block, 0, valueFrom)) {
       return undefined;
     }
     const lineEnd = buf.indexOf(CR, from + valueFrom);
     const end = lineEnd < 0 || lineEnd > to ? to : lineEnd;
     if (
       to - end !== block.length - valueTo ||
-      buf.compare(block, valueTo, block.length, end, to) !== 0
+      !equalBytes(buf, end, block, valueTo, block.length - valueTo)
     ) {
       return undefined;
     }
-    const byteRange = parseByteRange(buf.toString('latin1', from + valueFrom, end));
+    const byteRange = parseByteRangeBytes(buf, from + valueFrom, end);
     return byteRange && { ...last.head, transactionId: start.transactionId, byteRange };
   }
 
@@ -453,7 +471,7 @@ export class Parser {
     parseHeaderLine(head, line, this.#known, checked);
   }
 
-  #beginBody(head: Head, marker = Buffer.from(`\r\n-------${head.transactionId}`, 'latin1')): void {
+  #beginBody(head: Head, marker = encodeLatin1(`\r\n-------${head.transactionId}`)): void {
     this.#marker = marker;
     this.#carry = VIRTUAL_CRLF;
     this.#virtual = VIRTUAL_CRLF.length;
@@ -483,17 +501,17 @@ export class Parser {
   // ---- body -------------------------------------------------------------------------
 
   /** Emits body bytes `[from, to)` of `buf`, leaving out virtual bytes. */
-  #emitBody(buf: Buffer, from: number, to: number): void {
+  #emitBody(buf: Uint8Array, from: number, to: number): void {
     if (from < this.#virtual) from = this.#virtual;
     if (to > from) this.#emit(this.#sink.body(buf.subarray(from, to)));
   }
 
-  #readBody(buf: Buffer, pos: number): number {
+  #readBody(buf: Uint8Array, pos: number): number {
     const marker = this.#marker;
     const full = marker.length + 3; // marker, flag, CRLF
     let from = pos;
     for (;;) {
-      const i = buf.indexOf(marker, from);
+      const i = indexOfBytes(buf, marker, from);
       if (i < 0) {
         const hold = this.#holdFrom(buf, Math.max(pos, buf.length - full + 1));
         return this.#holdBack(buf, pos, hold);
@@ -516,15 +534,15 @@ export class Parser {
   }
 
   /** Emits `[pos, hold)` as body and keeps `[hold, end)` as carry. */
-  #holdBack(buf: Buffer, pos: number, hold: number): number {
+  #holdBack(buf: Uint8Array, pos: number, hold: number): number {
     this.#emitBody(buf, pos, hold);
     this.#virtual = Math.max(0, this.#virtual - hold);
-    if (hold < buf.length) this.#carry = Buffer.from(buf.subarray(hold));
+    if (hold < buf.length) this.#carry = copyBytes(buf.subarray(hold));
     return buf.length;
   }
 
   /** First index at or after `start` from which the rest of `buf` could begin the end-line. */
-  #holdFrom(buf: Buffer, start: number): number {
+  #holdFrom(buf: Uint8Array, start: number): number {
     for (let k = start; k < buf.length; k++) {
       if (buf[k] === CR && this.#couldEndAt(buf, k)) return k;
     }
@@ -532,13 +550,13 @@ export class Parser {
   }
 
   /** Whether `buf` could begin with the end-line minus its leading CRLF (an empty body). */
-  #mayEndAtStart(buf: Buffer, pos: number): boolean {
+  #mayEndAtStart(buf: Uint8Array, pos: number): boolean {
     const n = Math.min(buf.length - pos, this.#marker.length - 2);
-    return buf.compare(this.#marker, 2, 2 + n, pos, pos + n) === 0;
+    return equalBytes(buf, pos, this.#marker, 2, n);
   }
 
   /** Whether `buf[k..]` (shorter than an end-line) is a prefix of `marker flag CRLF`. */
-  #couldEndAt(buf: Buffer, k: number): boolean {
+  #couldEndAt(buf: Uint8Array, k: number): boolean {
     const marker = this.#marker;
     const n = buf.length - k;
     const m = Math.min(n, marker.length);

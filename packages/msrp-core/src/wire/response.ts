@@ -1,4 +1,5 @@
 import { MsrpError } from '../errors.js';
+import { encodeUtf8 } from './bytes.js';
 import type { RequestHead } from './head.js';
 import { formatUri } from './uri.js';
 
@@ -59,15 +60,18 @@ export function oneLineComment(text: string): string {
  * more headers (`responseFrame` with `headers`) takes the general serializer.
  * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` for a status code outside 100–999.
  */
-export function encodeResponse(request: RequestHead, statusCode: number, comment?: string): Buffer {
+export function encodeResponse(
+  request: RequestHead,
+  statusCode: number,
+  comment?: string,
+): Uint8Array {
   if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 999) {
     throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', `Invalid status code ${statusCode}`);
   }
   const tid = request.transactionId;
   const text = comment ? ` ${oneLineComment(comment)}` : '';
-  return Buffer.from(
+  return encodeUtf8(
     `MSRP ${tid} ${statusCode}${text}\r\nTo-Path: ${formatUri(request.fromPath[0]!)}\r\n` +
       `From-Path: ${formatUri(request.toPath[0]!)}\r\n-------${tid}$\r\n`,
-    'utf8',
   );
 }

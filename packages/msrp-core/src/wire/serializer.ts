@@ -1,4 +1,5 @@
 import { MsrpError } from '../errors.js';
+import { encodeLatin1, encodeUtf8, equalBytes, indexOfBytes } from './bytes.js';
 import { formatByteRange, type ByteRange } from './byte-range.js';
 import { formatHead, type Head, type RequestHead } from './head.js';
 import type { ContinuationFlag } from './parser.js';
@@ -9,8 +10,8 @@ import type { ContinuationFlag } from './parser.js';
  * end-line; otherwise the end-line follows directly.
  * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` when a field cannot be put on the wire.
  */
-export function encodeHead(head: Head): Buffer {
-  return Buffer.from(formatHead(head), 'utf8');
+export function encodeHead(head: Head): Uint8Array {
+  return encodeUtf8(formatHead(head));
 }
 
 /**
@@ -21,8 +22,8 @@ export function encodeEndLine(
   transactionId: string,
   flag: ContinuationFlag,
   afterBody: boolean,
-): Buffer {
-  return Buffer.from(`${afterBody ? '\r\n' : ''}-------${transactionId}${flag}\r\n`, 'latin1');
+): Uint8Array {
+  return encodeLatin1(`${afterBody ? '\r\n' : ''}-------${transactionId}${flag}\r\n`);
 }
 
 /**
@@ -58,12 +59,9 @@ export function encodeFrame(
  * transactionId` (right after the blank line), so that this id cannot frame it.
  */
 export function containsEndLine(body: Uint8Array, transactionId: string): boolean {
-  const buf = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.length);
-  const marker = Buffer.from(`\r\n-------${transactionId}`, 'latin1');
-  const atStart =
-    buf.length >= marker.length - 2 &&
-    buf.compare(marker, 2, marker.length, 0, marker.length - 2) === 0;
-  return atStart || buf.indexOf(marker) >= 0;
+  const marker = encodeLatin1(`\r\n-------${transactionId}`);
+  const atStart = equalBytes(body, 0, marker, 2, marker.length - 2);
+  return atStart || indexOfBytes(body, marker, 0) >= 0;
 }
 
 const TEMPLATE_TID = 'x0template0x';
@@ -91,10 +89,9 @@ export class ChunkHeadTemplate {
    * The head of one chunk: what {@link encodeHead} gives for the template's head with this
    * transaction id (an ident, as {@link newTransactionId} makes) and Byte-Range.
    */
-  encode(transactionId: string, range: ByteRange): Buffer {
-    return Buffer.from(
+  encode(transactionId: string, range: ByteRange): Uint8Array {
+    return encodeUtf8(
       `MSRP ${transactionId}${this.#before}\r\nByte-Range: ${formatByteRange(range)}\r\n${this.#after}`,
-      'utf8',
     );
   }
 }
