@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { next } from './helpers/inbox.js';
 import {
   DeliveryError,
   Endpoint,
@@ -180,6 +181,15 @@ describe('MSRP_ERR_FILE', () => {
     expect((await active.send('still here')).bytes).toBe(10);
   });
 
+  it('releases the source of a sendFile the session refuses at once', async () => {
+    const { active } = await pair();
+    await active.close();
+    const source = new Readable({ read() {} });
+    const error = await failure(active.sendFile(source, { name: 'never.bin' }));
+    expect(error).toMatchObject({ code: 'MSRP_ERR_SESSION' });
+    expect(source.destroyed).toBe(true);
+  });
+
   it('fails a transfer whose source breaks midway with a DeliveryError of MSRP_ERR_FILE', async () => {
     const { active, passive } = await pair();
     const ioError = Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
@@ -196,6 +206,9 @@ describe('MSRP_ERR_FILE', () => {
     expect((error as DeliveryError).cause).toBe(ioError);
     expect((error as DeliveryError).confirmedBytes).toBeGreaterThan(0);
     expect(passive.state).toBe('bound');
+    // RFC 4975 §7.1: the peer is told with #, so it does not keep half a message waiting.
+    const received = await next(passive[Symbol.asyncIterator](), 3000);
+    expect(received.aborted).toBe(true);
     expect((await active.send('next')).bytes).toBe(4);
   });
 });

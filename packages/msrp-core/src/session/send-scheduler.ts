@@ -190,8 +190,9 @@ export class SendScheduler {
         try {
           chunk = await message.next(this.#options.chunkSize);
         } catch (e) {
-          // The source (a file, a stream) failed us: not the connection's fault.
-          this.#fail(sending, e, 'MSRP_ERR_FILE');
+          // The source (a file, a stream) failed us: not the connection's fault. The peer
+          // is told with # (RFC 4975 §7.1), so it does not keep half a message waiting.
+          this.#abortWith(sending, e, 'MSRP_ERR_FILE');
           continue;
         }
         if (message.finished || !chunk) continue; // aborted while reading, or nothing left
@@ -234,7 +235,7 @@ export class SendScheduler {
    * Fails a message, telling the peer with `#` when some of it went out (RFC 4975 §7.1).
    * Once its last chunk (`$`) is out there is nothing to abort: a `#` would start past the end.
    */
-  #abortWith(sending: Sending, error: MsrpError): void {
+  #abortWith(sending: Sending, error: unknown, fallbackCode?: MsrpErrorCode): void {
     if (sending.written > 0 && !sending.endWritten && !sending.writing && this.#host.bound) {
       this.#writeChunk(
         sending,
@@ -242,7 +243,7 @@ export class SendScheduler {
         '#',
       ).sent.catch(() => undefined);
     }
-    this.#fail(sending, error);
+    this.#fail(sending, error, fallbackCode);
   }
 
   #writeChunk(sending: Sending, chunk: Chunk, flag: ContinuationFlag): Transaction {

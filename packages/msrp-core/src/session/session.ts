@@ -281,13 +281,22 @@ export class Session
       'sendFile',
     );
     const tap = new HashTap(this.#createHasher);
-    const delivery = await this.send(tap.tap(file.stream), {
-      ...options,
-      contentType: file.contentType,
-      ...(file.size !== undefined && { size: file.size }),
-      contentHeaders: attachmentHeader(file.name),
-      lastChunkHeaders: () => [{ name: FILE_HASH_HEADER, value: `sha-256:${tap.digest().sha256}` }],
-    });
+    let delivery: Delivery;
+    try {
+      delivery = await this.send(tap.tap(file.stream), {
+        ...options,
+        contentType: file.contentType,
+        ...(file.size !== undefined && { size: file.size }),
+        contentHeaders: attachmentHeader(file.name),
+        lastChunkHeaders: () => [
+          { name: FILE_HASH_HEADER, value: `sha-256:${tap.digest().sha256}` },
+        ],
+      });
+    } catch (e) {
+      // A send refused at once never reads the source: release its file descriptor.
+      file.stream.destroy();
+      throw e;
+    }
     return { ...delivery, ...tap.digest() };
   }
 
