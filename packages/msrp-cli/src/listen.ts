@@ -15,7 +15,6 @@ import {
   type SessionOptions,
   type TlsClientOptions,
   type TlsServerOptions,
-  type Dialer,
 } from '@msrp-ts/msrp-core';
 import { classify, CliError, EXIT, EXIT_CODES_HELP, usage } from './exit-codes.js';
 import {
@@ -31,7 +30,7 @@ import {
 } from './flags.js';
 import { Output } from './output.js';
 import { onSignal, within } from './shutdown.js';
-import { reconnect, RECONNECT_DEFAULT_MS, watchedDialers } from './relay-watch.js';
+import { reconnect, RECONNECT_DEFAULT_MS } from './relay-watch.js';
 import { KEEPALIVE_HELP } from './keepalive.js';
 import { receive } from './receive.js';
 
@@ -112,7 +111,8 @@ export interface RelayOptions {
   relays?: readonly RelayAccount[] | undefined;
   /** TLS client options for msrps relays (--ca, --fingerprint). */
   relayTls?: TlsClientOptions | undefined;
-  dialers?: Readonly<Record<string, Dialer>> | undefined;
+  /** Called once when the connection to the relay is lost (the endpoint's `relayLost`). */
+  onRelayLost?: (() => void) | undefined;
 }
 
 /**
@@ -127,12 +127,12 @@ export async function openListener(
   through: RelayOptions = {},
 ): Promise<Listener> {
   if (uri?.scheme === 'msrps' && !tls) throw usage('an msrps URI needs --tls-cert and --tls-key');
-  const { relays, relayTls, dialers } = through;
+  const { relays, relayTls, onRelayLost } = through;
   const endpoint = new Endpoint({
     ...(relays && { relays }),
     ...(relayTls && { tls: relayTls }),
-    ...(dialers && { dialers }),
   });
+  if (onRelayLost) endpoint.once('relayLost', onRelayLost);
   endpoint.on('peerError', (error: MsrpError, remote: string) => {
     process.stderr.write(`${out.command}: peer ${remote}: ${error.message}\n`);
     out.event({
@@ -265,7 +265,7 @@ export async function listenCommand(args: readonly string[]): Promise<number> {
     const listener = await openListener(bound, tls, sessionOptions, out, {
       relays,
       relayTls,
-      ...(relays && { dialers: watchedDialers(uriOf(relays[0]!.uri), () => onLost()) }),
+      onRelayLost: () => onLost(),
     });
     // Reconnecting listens on the port first bound (port 0 picked one).
     if (bound) bound = { ...bound, port: listener.uri.port };

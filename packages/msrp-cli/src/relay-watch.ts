@@ -1,7 +1,7 @@
-// How `msrp listen --relay` notices that its relay went away: the connection to the first
-// relay is the only way peers reach us (RFC 4976 §5.1), so its close is watched at the dialer.
+// How `msrp listen --relay` gets back to its relay after the endpoint reported it lost
+// (`relayLost`): the connection to the first relay is the only way peers reach us (RFC 4976 §5.1).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { defaultDialers, formatUri, type Dialer, type MsrpUri } from '@msrp-ts/msrp-core';
+import { formatUri, type MsrpUri } from '@msrp-ts/msrp-core';
 import { CliError, EXIT } from './exit-codes.js';
 
 /** Default of `listen --reconnect`: how long to keep trying to reach a lost relay again, ms. */
@@ -10,30 +10,6 @@ export const RECONNECT_DEFAULT_MS = 300_000;
 /** First wait before reconnecting, doubled after each failure up to {@link MAX_BACKOFF_MS}. */
 const FIRST_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 30_000;
-
-function authority(uri: MsrpUri): string {
-  return `${uri.scheme}://${uri.host}:${uri.port ?? 2855}`.toLowerCase();
-}
-
-/**
- * The default dialers, wrapped so that `onClose` is called once when a connection to the
- * authority of `relay` closes.
- */
-export function watchedDialers(
-  relay: MsrpUri,
-  onClose: () => void,
-): Readonly<Record<string, Dialer>> {
-  const target = authority(relay);
-  const watched: Record<string, Dialer> = {};
-  for (const [scheme, dial] of Object.entries(defaultDialers)) {
-    watched[scheme] = async (uri, options) => {
-      const socket = await dial(uri, options);
-      if (authority(uri) === target) socket.once('close', onClose);
-      return socket;
-    };
-  }
-  return watched;
-}
 
 /**
  * Calls `connect` until it succeeds, waiting longer after each failure (250 ms, doubling, at

@@ -20,6 +20,7 @@ export {
   wantsResponse,
   answerableRequest,
   REASON_PHRASES,
+  oneLineComment,
 } from './wire/response.js';
 export { responseFrame, responseHead } from './wire/response-frame.js';
 

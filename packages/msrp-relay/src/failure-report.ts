@@ -1,4 +1,5 @@
 import { newTransactionId, type RequestHead } from '@msrp-ts/msrp-core';
+import { oneLineComment } from '@msrp-ts/msrp-core/internal';
 import type { PendingForward } from './hop.js';
 
 /**
@@ -23,10 +24,6 @@ export function failureReport(
     fromPath: [request.toPath[0]!],
     messageId: request.messageId,
     byteRange: { start, end: start + pending.bytes - 1, total: range.total },
-    status: { namespace: '000', code: status, ...(comment && { reason: oneLine(comment) }) },
+    status: { namespace: '000', code: status, ...(comment && { reason: oneLineComment(comment) }) },
   };
-}
-
-function oneLine(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ');
 }

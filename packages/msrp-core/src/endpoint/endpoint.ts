@@ -251,6 +251,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> implements AsyncDispo
   /** Closes every session, connection and listener. */
   async close(): Promise<void> {
     this.#registration?.close();
+    this.#registration = undefined;
     for (const session of [...this.#router.sessions()]) await session.close();
     // Servers report closed only once their connections are gone, so end those first.
     const servers = this.#servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve)));
@@ -294,6 +295,16 @@ export class Endpoint extends TypedEmitter<EndpointEvents> implements AsyncDispo
   #forget(peer: Peer, error?: Error): void {
     this.#peers.delete(peer);
     this.#pool.forget(peer);
+    if (peer.pinned && this.#registration) {
+      this.#registration.close();
+      this.#registration = undefined;
+      this.emit(
+        'relayLost',
+        new MsrpError('MSRP_ERR_CONNECTION', `Connection to the relay ${peer.remote} lost`, {
+          cause: error,
+        }),
+      );
+    }
     for (const session of peer.sessions) {
       this.#boundTo.delete(session);
       session.unbind(error);

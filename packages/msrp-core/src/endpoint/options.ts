@@ -118,4 +118,10 @@ export interface EndpointEvents {
    * expires, so authenticate again (or reconnect) before then.
    */
   relayError: [error: MsrpError];
+  /**
+   * The connection to our first relay, kept open by `authenticate()`, closed: peers can no
+   * longer reach our sessions through the relays (RFC 4976 §5.1). The grant is dropped;
+   * authenticate again (with new sessions, since the Use-Path changes) to be reachable.
+   */
+  relayLost: [error: MsrpError];
 }
