@@ -102,7 +102,6 @@ export class ChunkScheduler {
   #queued = 0;
   #pumping = false;
   #awaitingDrain = false;
-  #idle: (() => void)[] = [];
 
   constructor(options: ChunkSchedulerOptions = {}) {
     this.#sliceBytes = options.sliceBytes ?? 64 * 1024;
@@ -124,12 +123,6 @@ export class ChunkScheduler {
       this.#active === undefined &&
       (this.#connection === undefined || this.#connection.bufferedBytes === 0)
     );
-  }
-
-  /** Resolves once {@link idle}. */
-  whenIdle(): Promise<void> {
-    if (this.idle || this.#error) return Promise.resolve();
-    return new Promise((resolve) => this.#idle.push(resolve));
   }
 
   /** Starts writing on `connection` (a dialed connection is attached once it is open). */
@@ -214,7 +207,6 @@ export class ChunkScheduler {
     const requests = [...(this.#active ? [this.#active] : []), ...this.#waiting.splice(0)];
     this.#active = undefined;
     for (const request of requests) this.#failOne(request, error);
-    this.#notifyIdle();
   }
 
   #failOne(request: ForwardedRequest, error: MsrpError): void {
@@ -257,7 +249,6 @@ export class ChunkScheduler {
       this.#pumping = false;
     }
     this.#resumeSenders();
-    if (this.idle) this.#notifyIdle();
   }
 
   /** Writes one thing; returns false when there is nothing to write now. */
@@ -354,14 +345,5 @@ export class ChunkScheduler {
         request.events.resume();
       }
     }
-  }
-
-  #notifyIdle(): void {
-    if (this.#idle.length === 0) return;
-    if (!this.#error && this.#connection && this.#connection.bufferedBytes > 0) {
-      this.#awaitingDrain = true;
-      return;
-    }
-    for (const resolve of this.#idle.splice(0)) resolve();
   }
 }
