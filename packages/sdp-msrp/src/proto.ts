@@ -26,8 +26,9 @@ export function canonicalProto(proto: MsrpProto): WrittenProto {
 /**
  * Whether no one can open a connection to this URI: its host is under `.invalid`, a name
  * that never resolves (RFC 6761 §6.4). A WebSocket client, which takes no inbound
- * connections, puts such a made-up host in its own URI (RFC 7977 §5.2.2 and the §8
- * examples, e.g. `msrp://abc123.invalid:2855/s1;ws`) and is reached through its relay.
+ * connections, puts such a made-up host in its own URI (RFC 7977 §5.2.2 and the §8.1.1
+ * example, e.g. `msrp://abc123.invalid:2855/s1;ws`) and is reached through its relay; so
+ * does an msrp-core endpoint that does not listen (`msrp://<random>.invalid:2855/<id>;tcp`).
  */
 export function isUnreachable(uri: { readonly host: string }): boolean {
   return /(^|\.)invalid\.?$/i.test(uri.host);
