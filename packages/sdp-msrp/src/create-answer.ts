@@ -2,8 +2,9 @@ import { formatUri, type MsrpUri } from '@msrp-ts/msrp-core/uri';
 import { acceptsContainer, intersectTypes, typeMatches } from './accept-types.js';
 import type { FileDescription } from './file-description.js';
 import { formatMsrpMedia, type MsrpMediaInit } from './format-msrp-media.js';
-import { localPath, parseFingerprintText, protoForPath } from './local-path.js';
+import { localPath, parseFingerprintText } from './local-path.js';
 import { findMsrpMedia, type Direction, type MsrpMedia } from './msrp-media.js';
+import { canonicalProto, isUnreachable, protoForPath } from './proto.js';
 import {
   parseMediaLine,
   parseSdp,
@@ -12,7 +13,7 @@ import {
   type SessionDescription,
 } from './session-description.js';
 import { connectionFor, sessionLines, type SessionLinesOptions } from './session-lines.js';
-import { answerSetup } from './setup-role.js';
+import { answerSetup, type SetupRole } from './setup-role.js';
 
 /** What we can do, for {@link createAnswer}. */
 export interface AnswerCapabilities extends SessionLinesOptions {
@@ -29,7 +30,9 @@ export interface AnswerCapabilities extends SessionLinesOptions {
   /**
    * Who we would rather be when the offer leaves it to us (`a=setup:actpass`, RFC 6135):
    * `passive` (default) waits for the offerer to connect, as RFC 4975 has it; `active`
-   * connects, for an answerer that cannot take inbound connections.
+   * connects, for an answerer that cannot take inbound connections. Set aside when a path's
+   * first hop is an `.invalid` host (a WebSocket client without a relay, RFC 7977 §5.2.2):
+   * the side that cannot be reached connects.
    */
   readonly setup?: 'active' | 'passive';
   /** We support RFC 6714 CEMA and answer `a=msrp-cema` when offered. Default false. */
@@ -113,14 +116,49 @@ function answerFile(
   return `a file offer must be sendonly (push) or recvonly (pull), not ${offered.direction}`;
 }
 
+/**
+ * Our `a=setup`, or why there is none that works: a side whose first hop is an `.invalid`
+ * host (a WebSocket client without a relay, RFC 7977 §5.2.2) cannot be connected to, so the
+ * other side must not be the one that waits for it.
+ */
+function chooseSetup(
+  offered: MsrpMedia,
+  caps: AnswerCapabilities,
+  path: readonly MsrpUri[],
+): { readonly setup: SetupRole | undefined } | { readonly reason: string } {
+  const peerUnreachable = isUnreachable(offered.path[0]!);
+  const selfUnreachable = isUnreachable(path[0]!);
+  const preference = peerUnreachable ? 'passive' : selfUnreachable ? 'active' : caps.setup;
+  const setup = answerSetup(offered.setup, preference);
+  // RFC 6135 §1: without a=setup on both sides the offerer connects.
+  const weConnect = setup === 'active';
+  const theyConnect = setup === undefined || setup === 'passive';
+  if (weConnect && peerUnreachable) {
+    return {
+      reason: `the offer asks us to connect to ${formatUri(offered.path[0]!)}, an .invalid host that cannot be reached`,
+    };
+  }
+  if (theyConnect && selfUnreachable) {
+    return {
+      reason: `the offerer would connect to our first hop ${formatUri(path[0]!)}, an .invalid host that cannot be reached`,
+    };
+  }
+  return { setup };
+}
+
 function evaluate(offered: MsrpMedia, caps: AnswerCapabilities, path: MsrpUri[]): Outcome {
   if (offered.port === 0) return { reason: 'the offer disabled the stream (port 0)' };
   const proto = protoForPath(path);
-  if (proto !== offered.proto) {
+  // RFC 7977 §5.2.2: over WebSocket the m-line still says TCP/MSRP or TCP/TLS/MSRP; an
+  // offer's TCP/WS/MSRP or TCP/WSS/MSRP (older peers) is read as those, and we answer with
+  // the RFC 4975 proto of the same security, never echoing the WebSocket one.
+  if (proto !== canonicalProto(offered.proto)) {
     return {
       reason: `the offer asks for ${offered.proto} but our URI ${formatUri(path[0]!)} calls for ${proto}`,
     };
   }
+  const chosen = chooseSetup(offered, caps, path);
+  if ('reason' in chosen) return chosen;
   let acceptTypes: string[];
   let wrappedTypes: string[];
   if (offered.direction === 'sendonly' || offered.direction === 'recvonly') {
@@ -148,7 +186,7 @@ function evaluate(offered: MsrpMedia, caps: AnswerCapabilities, path: MsrpUri[])
     if (typeof answered === 'string') return { reason: answered };
     file = answered;
   }
-  const setup = answerSetup(offered.setup, caps.setup);
+  const setup = chosen.setup;
   const connectionMode = offered.connectionMode ?? (setup === undefined ? undefined : 'new');
   return {
     media: {

@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { MsrpUri } from '@msrp-ts/msrp-core/uri';
 import type { FileDescription } from './file-description.js';
 import { formatMsrpMedia } from './format-msrp-media.js';
-import { localPath, parseFingerprintText, protoForPath } from './local-path.js';
+import { SdpError } from './errors.js';
+import { localPath, parseFingerprintText } from './local-path.js';
 import type { Direction } from './msrp-media.js';
+import { isUnreachable, protoForPath } from './proto.js';
 import { serializeSdp } from './session-description.js';
 import { connectionFor, sessionLines, type SessionLinesOptions } from './session-lines.js';
 import type { SetupRole } from './setup-role.js';
@@ -54,15 +56,24 @@ export interface OfferOptions extends SessionLinesOptions {
 
 /**
  * Writes an SDP offer for one MSRP media stream (RFC 4975 §8): `m=message` with the proto
- * the first hop of our path calls for (TCP, TLS, WS or WSS), our path, accept-types and the
+ * the first hop of our path calls for, `TCP/MSRP` or `TCP/TLS/MSRP` (also over WebSocket,
+ * where `;ws` shows only in the path: RFC 7977 §5.2.2), our path, accept-types and the
  * other attributes asked for. CRLF line ends (RFC 8866 §5).
  * @throws {SdpError} `SDP_ERR_INVALID_ARGUMENT` for a URI that does not parse, no or bad
- * accept-types, or a file description that cannot be written.
+ * accept-types, a file description that cannot be written, or `setup: 'passive'` with a
+ * path whose first hop is an `.invalid` host (a WebSocket client without a relay), which
+ * the answerer could never connect to.
  */
 export function createOffer(options: OfferOptions): string {
   const path = localPath(options.localUri, options.relayPath);
   const first = path[0]!;
   const setup = options.setup === undefined ? 'actpass' : options.setup;
+  if (setup === 'passive' && isUnreachable(first)) {
+    throw new SdpError(
+      'SDP_ERR_INVALID_ARGUMENT',
+      `setup 'passive' asks the answerer to connect to ${first.host}, which cannot be reached (an .invalid host, RFC 7977 §5.2.2); put a relay in relayPath or use 'actpass' or 'active'`,
+    );
+  }
   const file = options.file;
   const direction =
     options.direction ??

@@ -4,6 +4,7 @@ import { SdpError } from './errors.js';
 import { formatFileDate, isToken } from './file-description.js';
 import { formatFileSelector } from './file-selector.js';
 import type { MsrpMedia } from './msrp-media.js';
+import { canonicalProto } from './proto.js';
 import type { SdpLine } from './session-description.js';
 
 /** What {@link formatMsrpMedia} writes: an {@link MsrpMedia} without its position. */
@@ -30,12 +31,16 @@ function token(name: string, value: string): string {
  * Lines come in the order deployed clients write them: `m=`, `i=`, `c=`, direction,
  * accept-types, accept-wrapped-types, max-size, path, setup, connection, msrp-cema,
  * fingerprints, then the RFC 5547 file attributes. A rejected section (port 0) is written as
- * its `m=` line alone, which RFC 3264 §6 allows.
+ * its `m=` line alone, which RFC 3264 §6 allows. The proto is written as
+ * {@link canonicalProto} gives it: `TCP/WS/MSRP` and `TCP/WSS/MSRP` are never written.
  * @throws {SdpError} `SDP_ERR_INVALID_ARGUMENT` for a value that cannot be written.
  */
 export function formatMsrpMedia(media: MsrpMediaInit): SdpLine[] {
+  // RFC 7977 §5.2.2: WebSocket shows only in a=path; the m-line stays TCP/MSRP or
+  // TCP/TLS/MSRP, so a TCP/WS/MSRP or TCP/WSS/MSRP read from an older peer is not written back.
+  const proto = canonicalProto(media.proto);
   const lines: SdpLine[] = [
-    { type: 'm', value: `message ${media.port} ${media.proto} ${media.formats.join(' ') || '*'}` },
+    { type: 'm', value: `message ${media.port} ${proto} ${media.formats.join(' ') || '*'}` },
   ];
   if (media.port === 0) return lines;
   const a = (value: string): void => void lines.push({ type: 'a', value });

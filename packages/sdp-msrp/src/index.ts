@@ -17,6 +17,8 @@ export type {
 export { parseMsrpMedia, findMsrpMedia, isMsrpProto } from './msrp-media.js';
 export type { MsrpMedia, MsrpProto, Direction, ConnectionData, Fingerprint } from './msrp-media.js';
 export { formatMsrpMedia } from './format-msrp-media.js';
+export { canonicalProto } from './proto.js';
+export type { WrittenProto } from './proto.js';
 export type { MsrpMediaInit } from './format-msrp-media.js';
 
 export {

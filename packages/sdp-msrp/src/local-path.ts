@@ -1,6 +1,6 @@
 import { parseUri, type MsrpUri } from '@msrp-ts/msrp-core/uri';
 import { SdpError } from './errors.js';
-import type { Fingerprint, MsrpProto } from './msrp-media.js';
+import type { Fingerprint } from './msrp-media.js';
 
 function toUri(name: string, uri: MsrpUri | string): MsrpUri {
   if (typeof uri !== 'string') return uri;
@@ -23,17 +23,6 @@ export function localPath(
   relayPath: readonly (MsrpUri | string)[] = [],
 ): MsrpUri[] {
   return [...relayPath.map((u) => toUri('relayPath', u)), toUri('localUri', localUri)];
-}
-
-/**
- * The `m=` proto for a path, from its first hop, the URI the peer connects to: `msrps` means
- * TLS (RFC 4975 §8.1), the `ws` transport WebSocket (RFC 7977 §8).
- */
-export function protoForPath(path: readonly MsrpUri[]): MsrpProto {
-  const first = path[0]!;
-  const ws = first.transport.toLowerCase() === 'ws';
-  if (first.scheme === 'msrps') return ws ? 'TCP/WSS/MSRP' : 'TCP/TLS/MSRP';
-  return ws ? 'TCP/WS/MSRP' : 'TCP/MSRP';
 }
 
 /**

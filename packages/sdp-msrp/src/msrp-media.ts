@@ -20,8 +20,10 @@ import {
 import { isSetupRole, type SetupRole } from './setup-role.js';
 
 /**
- * Transport protocols of MSRP media lines: TCP and TLS (RFC 4975 §8.1), WebSocket and secure
- * WebSocket (RFC 7977 §8).
+ * Transport protocols of MSRP media lines that this package reads: TCP and TLS (RFC 4975
+ * §8.1), and the `TCP/WS/MSRP` and `TCP/WSS/MSRP` that older WebSocket peers write. RFC 7977
+ * §5.2.2 keeps WebSocket out of the m-line (`;ws` shows only in `a=path`), so this package
+ * writes only `TCP/MSRP` and `TCP/TLS/MSRP` ({@link canonicalProto}).
  */
 export type MsrpProto = 'TCP/MSRP' | 'TCP/TLS/MSRP' | 'TCP/WS/MSRP' | 'TCP/WSS/MSRP';
 
@@ -54,6 +56,7 @@ export interface MsrpMedia {
   readonly index: number;
   /** The `m=` port; 0 means rejected or disabled (RFC 3264 §6). */
   readonly port: number;
+  /** The `m=` proto as written, upper-cased; {@link canonicalProto} gives what it stands for. */
   readonly proto: MsrpProto;
   /** The `m=` formats; `*` for MSRP (RFC 4975 §8.1). */
   readonly formats: readonly string[];

@@ -1,9 +1,10 @@
-import type { MsrpUri } from '@msrp-ts/msrp-core/uri';
+import { formatUri, type MsrpUri } from '@msrp-ts/msrp-core/uri';
 import { acceptsContainer, intersectTypes } from './accept-types.js';
 import { SdpError } from './errors.js';
 import type { FileDescription } from './file-description.js';
 import { formatFileHash } from './file-selector.js';
-import { parseMsrpMedia, type Direction, type MsrpMedia, type MsrpProto } from './msrp-media.js';
+import { parseMsrpMedia, type Direction, type MsrpMedia } from './msrp-media.js';
+import { canonicalProto, isUnreachable, type WrittenProto } from './proto.js';
 import { parseSdp, type SessionDescription } from './session-description.js';
 import { activeParty, type ActiveParty } from './setup-role.js';
 
@@ -25,7 +26,9 @@ export interface NegotiatedSide {
   readonly connects: boolean;
   /**
    * Where this side connects, when it does: the first URI of the remote path (RFC 4975 §8.2),
-   * or with CEMA the peer's `c=` address and `m=` port (RFC 6714 §4).
+   * which for a WebSocket client behind a relay is the relay, never the client's `.invalid`
+   * URI behind it (RFC 7977 §5.2.2); or with CEMA the peer's `c=` address and `m=` port
+   * (RFC 6714 §4).
    */
   readonly connectTo?: HostPort;
   /** Our `a=max-size`: the largest message we take. */
@@ -72,7 +75,12 @@ export interface Negotiation {
   readonly accepted: true;
   /** Index of the MSRP media section in both descriptions. */
   readonly mediaIndex: number;
-  readonly proto: MsrpProto;
+  /**
+   * The agreed proto, as RFC 7977 §5.2.2 writes it: `TCP/MSRP` or `TCP/TLS/MSRP`. A side that
+   * wrote `TCP/WS/MSRP` or `TCP/WSS/MSRP` (older WebSocket peers) counts as having written
+   * `TCP/MSRP` or `TCP/TLS/MSRP`; whether the hop is a WebSocket shows in the path (`;ws`).
+   */
+  readonly proto: WrittenProto;
   /** Who opens the connection (RFC 6135; RFC 4975's offerer when `a=setup` is absent). */
   readonly active: ActiveParty;
   /**
@@ -174,7 +182,9 @@ function negotiatedFile(offered: MsrpMedia, answered: MsrpMedia): NegotiatedFile
  * its direction, fingerprints, and whether CEMA applies (RFC 6714: both sides said so).
  *
  * @returns a {@link Negotiation}, or a {@link Rejection} when the answer refused the stream
- * (port 0) or the two do not agree (proto, types, file direction).
+ * (port 0), the two do not agree (proto, types, file direction), or the side that must
+ * connect would have to reach an `.invalid` host (a WebSocket client with no relay in front
+ * of it, RFC 7977 §5.2.2).
  * @throws {SdpError} for malformed descriptions; `SDP_ERR_NO_MSRP` when the offer has no
  * MSRP media or the answer has none at the same position (RFC 3264 §6 keeps the order).
  */
@@ -197,7 +207,9 @@ export function negotiate(
   const reject = (reason: string): Rejection => ({ accepted: false, mediaIndex, reason });
   if (offered.port === 0) return reject('the offer disabled the stream (port 0)');
   if (answered.port === 0) return reject('the answer rejected the stream (port 0)');
-  if (answered.proto !== offered.proto) {
+  // RFC 7977 §5.2.2: TCP/WS/MSRP and TCP/WSS/MSRP are read as TCP/MSRP and TCP/TLS/MSRP.
+  const proto = canonicalProto(offered.proto);
+  if (canonicalProto(answered.proto) !== proto) {
     return reject(`the offer uses ${offered.proto}, the answer ${answered.proto}`);
   }
   // Messages flow towards a side that receives from a side that sends (RFC 3264 §5.1).
@@ -229,10 +241,21 @@ export function negotiate(
   }
   const active = activeParty(offered.setup, answered.setup);
   const cema = offered.cema && answered.cema;
+  const listener = active === 'offerer' ? answered : active === 'answerer' ? offered : undefined;
+  const target = listener && connectTarget(listener, cema);
+  if (target && isUnreachable(target)) {
+    // A WebSocket client's .invalid URI (RFC 7977 §5.2.2) takes no connections: without a
+    // relay in front of it, the side that must connect has nowhere to go.
+    const where =
+      target.host === listener.path[0]?.host ? formatUri(listener.path[0]) : target.host;
+    return reject(
+      `the ${active} must connect to ${where}, an .invalid host that cannot be reached (a WebSocket client without a relay must be the one that connects)`,
+    );
+  }
   return {
     accepted: true,
     mediaIndex,
-    proto: offered.proto,
+    proto,
     active,
     acceptTypes,
     wrappedTypes,

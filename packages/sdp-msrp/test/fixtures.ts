@@ -152,6 +152,37 @@ export const WSS_OFFER = [
   'a=setup:active',
 ];
 
+/**
+ * RFC 7977 §8 style: a WebSocket client behind its relay. The relay's Use-Path comes first,
+ * then the client's own `.invalid` URI; the m-line stays TCP/TLS/MSRP (§5.2.2), from the
+ * relay's `msrps` first hop.
+ */
+export const WS_RELAYED_OFFER = [
+  'v=0',
+  'o=- 2890844526 2890844527 IN IP4 relay.example.com',
+  's=-',
+  'c=IN IP4 relay.example.com',
+  't=0 0',
+  'm=message 443 TCP/TLS/MSRP *',
+  'a=accept-types:text/plain',
+  'a=path:msrps://relay.example.com:443;ws msrp://abc123.invalid:2855/s1;ws',
+  'a=setup:actpass',
+  'a=connection:new',
+];
+
+/** An older WebSocket peer that writes TCP/WS/MSRP in the m-line, behind a plain relay. */
+export const LEGACY_WS_OFFER = [
+  'v=0',
+  'o=- 7 7 IN IP4 relay.example.com',
+  's=-',
+  'c=IN IP4 relay.example.com',
+  't=0 0',
+  'm=message 80 TCP/WS/MSRP *',
+  'a=accept-types:text/plain',
+  'a=path:msrp://relay.example.com:80;ws msrp://abc123.invalid:2855/s1;ws',
+  'a=setup:actpass',
+];
+
 /** Audio and MSRP in one offer, with session-level and unknown attributes to keep. */
 export const MIXED_OFFER = [
   'v=0',
@@ -185,5 +216,7 @@ export const ALL_FIXTURES: Readonly<Record<string, readonly string[]>> = {
   TLS_CEMA_OFFER,
   IPV6_OFFER,
   WSS_OFFER,
+  WS_RELAYED_OFFER,
+  LEGACY_WS_OFFER,
   MIXED_OFFER,
 };

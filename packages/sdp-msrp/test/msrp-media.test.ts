@@ -1,6 +1,7 @@
 import { formatUri } from '@msrp-ts/msrp-core';
 import { describe, expect, it } from 'vitest';
 import {
+  canonicalProto,
   findMsrpMedia,
   formatMsrpMedia,
   parseMsrpMedia,
@@ -304,7 +305,9 @@ describe('formatMsrpMedia', () => {
       const init: Omit<MsrpMedia, 'index'> = parsed;
       const written = parseSdp(crlf(['v=0', 's=-', 't=0 0']));
       const again = findMsrpMedia({ ...written, media: [{ lines: formatMsrpMedia(init) }] });
-      expect({ ...again, connection: parsed.connection }).toEqual(parsed);
+      // Updated for issue 10: a TCP/WSS/MSRP read is written TCP/TLS/MSRP (RFC 7977 §5.2.2).
+      const proto = canonicalProto(parsed.proto);
+      expect({ ...again, connection: parsed.connection }).toEqual({ ...parsed, proto });
     }
   });
 

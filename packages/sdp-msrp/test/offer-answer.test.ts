@@ -97,7 +97,9 @@ describe('createOffer', () => {
     expect(offer).not.toMatch(/a=setup|a=connection/);
   });
 
-  it('writes IPv6 as IP6, WebSocket protos, and the address and port asked for', () => {
+  // Updated for issue 10: RFC 7977 §5.2.2 keeps `;ws` out of the m-line, which this test
+  // used to pin as TCP/WS/MSRP and TCP/WSS/MSRP.
+  it('writes IPv6 as IP6, TCP/MSRP or TCP/TLS/MSRP over WebSocket, the address and port asked for', () => {
     const v6 = findMsrpMedia(
       parseSdp(createOffer({ localUri: 'msrp://[2001:db8::7]:2855/v6;tcp', acceptTypes: ['*'] })),
     );
@@ -114,7 +116,7 @@ describe('createOffer', () => {
       ),
     );
     expect(ws).toMatchObject({
-      proto: 'TCP/WS/MSRP',
+      proto: 'TCP/MSRP',
       port: 9,
       setup: 'active',
       connection: { address: '192.0.2.9' },
@@ -122,7 +124,7 @@ describe('createOffer', () => {
     const wss = findMsrpMedia(
       parseSdp(createOffer({ localUri: 'msrps://h.invalid/s;ws', acceptTypes: ['*'] })),
     );
-    expect(wss.proto).toBe('TCP/WSS/MSRP');
+    expect(wss.proto).toBe('TCP/TLS/MSRP');
   });
 
   it('writes an RFC 5547 push offer: sendonly, the file, a fresh file-transfer-id', () => {
@@ -655,7 +657,9 @@ describe('negotiate', () => {
       acceptTypes: ['text/plain'],
     });
     const n = accepted(negotiate(parseSdp(crlf(WSS_OFFER)), parseSdp(answer.sdp)));
-    expect(n.proto).toBe('TCP/WSS/MSRP');
+    // Updated for issue 10: the offer's TCP/WSS/MSRP is answered and agreed as TCP/TLS/MSRP.
+    expect(lines(answer.sdp)).toContain('m=message 443 TCP/TLS/MSRP *');
+    expect(n.proto).toBe('TCP/TLS/MSRP');
     // RFC 7977: the WebSocket client is active; our answer to its a=setup:active is passive.
     expect(n.active).toBe('offerer');
     expect(lines(answer.sdp)).toContain('a=setup:passive');
