@@ -19,9 +19,17 @@ interface NativeBytes {
 
 const nativeBuffer = (globalThis as { Buffer?: NativeBytes & NativeAlloc }).Buffer;
 const nativeBytes = nativeBuffer?.prototype;
-/** Node's allocation without zero-filling: for arrays the caller fills at once. */
+/**
+ * Node's allocation without zero-filling, for arrays the caller fills at once; seen as a
+ * plain Uint8Array, so that results are of one class on every runtime.
+ */
 const allocUnfilled: (size: number) => Uint8Array =
-  nativeBuffer === undefined ? (size) => new Uint8Array(size) : (size) => nativeBuffer.allocUnsafeSlow(size);
+  nativeBuffer === undefined
+    ? (size) => new Uint8Array(size)
+    : (size) => {
+        const buffer = nativeBuffer.allocUnsafeSlow(size);
+        return new Uint8Array(buffer.buffer, buffer.byteOffset, size);
+      };
 
 /** Buffer's allocation without zero-filling (what `Buffer.concat` and `Buffer.from` use). */
 interface NativeAlloc {
