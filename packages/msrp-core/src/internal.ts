@@ -53,10 +53,7 @@ export {
 } from './node/node-digest.js';
 export type { RelayRegistrationOptions } from './node/node-digest.js';
 export type { DigestInput } from './session/digest-response.js';
-export type {
-  RegistrationLink,
-  RelayRegistrationEvents,
-} from './session/relay-registration.js';
+export type { RegistrationLink, RelayRegistrationEvents } from './session/relay-registration.js';
 export { TransactionTable } from './session/transaction-table.js';
 export { accepts } from './session/session.js';
 export type { ChunkReceiver } from './session/session.js';

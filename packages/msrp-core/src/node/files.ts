@@ -9,9 +9,9 @@ import { pieces } from '../session/byte-source.js';
 import { hashedBody, HashTap, savedFile, type FileSource } from '../session/file-transfer.js';
 import type { FileAccess, OpenFileOptions } from '../session/session-runtime.js';
 
-/** The Content-Type of a file name (mime-types), `application/octet-stream` when unknown. */
-export function contentTypeOf(name: string | undefined): string {
-  return (name !== undefined && mime.lookup(name)) || 'application/octet-stream';
+/** The Content-Type of a file name (mime-types), when known. */
+function contentTypeOf(name: string): string | undefined {
+  return mime.lookup(name) || undefined;
 }
 
 /**
@@ -36,7 +36,7 @@ async function open(path: string, options: OpenFileOptions): Promise<FileSource>
     bytes: pieces(stream),
     name,
     size,
-    contentType: options.contentType ?? contentTypeOf(name),
+    contentType: options.contentType ?? contentTypeOf(name) ?? 'application/octet-stream',
     release: () => stream.destroy(),
   };
 }
@@ -44,6 +44,7 @@ async function open(path: string, options: OpenFileOptions): Promise<FileSource>
 /** Node's {@link FileAccess}: `node:fs` streams, `mime-types` for Content-Type. */
 export const nodeFiles: FileAccess = {
   open,
+  contentTypeOf,
   async save(message, path, expectedHash, createHasher) {
     const tap = new HashTap(createHasher);
     const counter = { bytes: 0 };

@@ -2,6 +2,8 @@
 // ReadableStream, any AsyncIterable of bytes, and a Node Readable, found by its shape so that
 // this file never imports `node:stream`.
 import { encodeUtf8 } from '../wire/bytes.js';
+import type { FileSource } from './file-transfer.js';
+import type { FileAccess } from './session-runtime.js';
 
 /**
  * The part of a Node `Readable` the core uses: flowing mode, one piece at a time. Matched by
@@ -106,6 +108,30 @@ export function normalizeSource(source: ByteSource): NormalizedSource {
     };
   }
   return { bytes: source, size: undefined, type: undefined, name: undefined, release: nothing };
+}
+
+/**
+ * A file to send from a source other than a path: name, type and size from a `File` or
+ * Blob unless `options` give them; else the type from the name (when the runtime has a file
+ * system), else `application/octet-stream`.
+ */
+export function fileSource(
+  source: NormalizedSource,
+  options: { name?: string; contentType?: string; size?: number },
+  files?: FileAccess,
+): FileSource {
+  const name = options.name ?? source.name;
+  return {
+    bytes: source.bytes,
+    name,
+    size: options.size ?? source.size,
+    contentType:
+      options.contentType ??
+      source.type ??
+      (name === undefined ? undefined : files?.contentTypeOf(name)) ??
+      'application/octet-stream',
+    release: () => source.release(),
+  };
 }
 
 function whole(bytes: Uint8Array): NormalizedSource {

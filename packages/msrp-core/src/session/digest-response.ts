@@ -70,10 +70,7 @@ export interface DigestInput {
  * Authentication-Info when `method` is empty.
  * @param createHasher where the hashes come from (Node's `nodeHasher`, or a browser's).
  */
-export function digestResponse(
-  input: DigestInput,
-  createHasher: HasherFactory,
-): string {
+export function digestResponse(input: DigestInput, createHasher: HasherFactory): string {
   const ha2 = digestHash(input.algorithm, `${input.method}:${input.uri}`, createHasher);
   return digestHash(
     input.algorithm,

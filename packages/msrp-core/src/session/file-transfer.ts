@@ -50,6 +50,12 @@ export class HashTap {
     return this.#digests;
   }
 
+  /** Hashes bytes held in memory, and returns them. */
+  whole(bytes: Uint8Array): Uint8Array {
+    this.update(bytes);
+    return bytes;
+  }
+
   /** Wraps a source so that its bytes are hashed as they are read. */
   async *tap(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
     for await (const bytes of source) {
@@ -61,8 +67,8 @@ export class HashTap {
 
 /** A file to send, opened for streaming. */
 export interface FileSource {
-  /** Its bytes, read on demand. */
-  readonly bytes: AsyncIterable<Uint8Array>;
+  /** Its bytes: in memory, or read on demand. */
+  readonly bytes: Uint8Array | AsyncIterable<Uint8Array>;
   readonly name: string | undefined;
   readonly size: number | undefined;
   readonly contentType: string;

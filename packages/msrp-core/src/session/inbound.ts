@@ -48,12 +48,7 @@ export class Inbound {
   /** Recently finished incoming messages: resent chunks of these are not new messages. */
   readonly #finished = new RecentIds<'complete' | 'failed'>(REMEMBERED_MESSAGES);
 
-  constructor(
-    host: InboundHost,
-    options: InboundOptions,
-    inbox: Inbox,
-    runtime: SessionRuntime,
-  ) {
+  constructor(host: InboundHost, options: InboundOptions, inbox: Inbox, runtime: SessionRuntime) {
     this.#runtime = runtime;
     this.#host = host;
     this.#options = options;

@@ -275,8 +275,7 @@ export class Reassembly {
     if (this.#total === undefined || this.message.received < this.#total) return false;
     this.#done = true;
     if (this.#parts) {
-      this.message.body =
-        this.#parts.length === 1 ? this.#parts[0]! : concatBytes(this.#parts);
+      this.message.body = this.#parts.length === 1 ? this.#parts[0]! : concatBytes(this.#parts);
       this.#parts = undefined;
     }
     this.message.stream?.end();

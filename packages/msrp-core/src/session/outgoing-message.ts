@@ -1,7 +1,9 @@
 import { MsrpError } from '../errors.js';
 import { concatBytes } from '../wire/bytes.js';
-import type { ContentType } from '../wire/content-type.js';
+import { parseContentType, type ContentType } from '../wire/content-type.js';
 import type { HeaderField } from '../wire/head.js';
+import { newMessageId } from '../wire/ids.js';
+import type { SendOptions } from './options.js';
 
 /** A piece of an outgoing message, ready to become one SEND chunk. */
 export interface OutgoingChunk {
@@ -40,6 +42,36 @@ export class OutgoingMessage {
   #iterator: AsyncIterator<Uint8Array> | undefined;
   #leftover: Uint8Array | undefined;
   #ended = false;
+
+  /**
+   * A message of `options` (Content-Type, size, Message-ID), or why it cannot be sent: a bad
+   * Content-Type, or a size over the peer's max-size (413).
+   */
+  static create(
+    source: MessageSource,
+    options: SendOptions,
+    remoteMaxSize: number | undefined,
+  ): OutgoingMessage | MsrpError {
+    const contentType = parseContentType(options.contentType ?? 'application/octet-stream');
+    if (!contentType)
+      return new MsrpError(
+        'MSRP_ERR_INVALID_ARGUMENT',
+        `Invalid content type "${options.contentType}"`,
+      );
+    const message = new OutgoingMessage(options.messageId ?? newMessageId(), contentType, source, {
+      ...(options.size !== undefined && { size: options.size }),
+      ...(options.contentHeaders && { contentHeaders: options.contentHeaders }),
+    });
+    const limit = remoteMaxSize;
+    if (limit !== undefined && message.size !== undefined && message.size > limit) {
+      return new MsrpError(
+        'MSRP_ERR_LIMIT',
+        `Message of ${message.size} bytes exceeds the peer's max-size ${limit}`,
+        { status: 413 },
+      );
+    }
+    return message;
+  }
 
   constructor(
     messageId: string,

@@ -78,8 +78,7 @@ export class PieceStream implements AsyncIterableIterator<Uint8Array> {
     if (this.#closed || (this.#ended && this.#queue.length === 0)) return;
     this.#closed = true;
     this.#queue = [];
-    this.#failure =
-      error ?? new MsrpError('MSRP_ERR_ABORTED', 'The message stream was destroyed');
+    this.#failure = error ?? new MsrpError('MSRP_ERR_ABORTED', 'The message stream was destroyed');
     this.#wakeReader();
     this.#hooks.closed();
   }

@@ -1,14 +1,13 @@
 import { TypedEmitter } from '../events/typed-emitter.js';
 import { MsrpError } from '../errors.js';
-import { parseContentType } from '../wire/content-type.js';
 import type { RequestHead, ResponseHead } from '../wire/head.js';
 import { newMessageId, newTransactionId } from '../wire/ids.js';
 import { formatUri, type MsrpUri } from '../wire/uri.js';
 import { abortable } from './abortable.js';
 import type { ChunkReceiver } from './chunk-receiver.js';
 import type { Delivery } from './delivery.js';
-import { normalizeSource, type ByteSource } from './byte-source.js';
-import { attachmentHeader, FILE_HASH_HEADER, HashTap, type FileSource } from './file-transfer.js';
+import { fileSource, normalizeSource, type ByteSource } from './byte-source.js';
+import { attachmentHeader, FILE_HASH_HEADER, HashTap } from './file-transfer.js';
 import type { HasherFactory } from './hasher.js';
 import { Inbound } from './inbound.js';
 import { Inbox } from './inbox.js';
@@ -24,7 +23,7 @@ import type {
 import { OutgoingMessage } from './outgoing-message.js';
 import { SendScheduler } from './send-scheduler.js';
 import type { SessionLink, SessionPort } from './session-link.js';
-import type { SessionRuntime } from './session-runtime.js';
+import { openFile, type SessionRuntime } from './session-runtime.js';
 
 // The options and events live in their own file; they are still found here.
 export type {
@@ -245,40 +244,23 @@ export class Session
         options.contentType ?? source.type ?? (typeof content === 'string' ? TEXT_PLAIN : OCTETS),
       ...(options.size === undefined && source.size !== undefined && { size: source.size }),
     };
-    let message: OutgoingMessage;
-    try {
-      message = this.#outgoing(source.bytes, sendOptions);
-    } catch (e) {
+    const message = this.#outgoing(source.bytes, sendOptions);
+    if (message instanceof MsrpError) {
       // A send refused at once never reads the source: let go of it.
       source.release();
-      return Promise.reject(e as Error);
+      return Promise.reject(message);
     }
     return this.#scheduler.enqueue(message, sendOptions);
   }
 
-  /**
-   * A message to enqueue.
-   * @throws {MsrpError} for a bad Content-Type, an unbound session, a size over the peer's.
-   */
-  #outgoing(source: Uint8Array | AsyncIterable<Uint8Array>, options: SendOptions): OutgoingMessage {
-    const contentType = parseContentType(options.contentType ?? OCTETS);
-    if (!contentType)
-      throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', `Invalid content type "${options.contentType}"`);
+  /** A message to enqueue, or why it cannot be sent. */
+  #outgoing(
+    source: Uint8Array | AsyncIterable<Uint8Array>,
+    options: SendOptions,
+  ): OutgoingMessage | MsrpError {
     if (this.#state !== 'bound')
-      throw new MsrpError('MSRP_ERR_SESSION', `Cannot send: session is ${this.#state}`);
-    const message = new OutgoingMessage(options.messageId ?? newMessageId(), contentType, source, {
-      ...(options.size !== undefined && { size: options.size }),
-      ...(options.contentHeaders && { contentHeaders: options.contentHeaders }),
-    });
-    const limit = this.#remoteMaxSize;
-    if (limit !== undefined && message.size !== undefined && message.size > limit) {
-      throw new MsrpError(
-        'MSRP_ERR_LIMIT',
-        `Message of ${message.size} bytes exceeds the peer's max-size ${limit}`,
-        { status: 413 },
-      );
-    }
-    return message;
+      return new MsrpError('MSRP_ERR_SESSION', `Cannot send: session is ${this.#state}`);
+    return OutgoingMessage.create(source, options, this.#remoteMaxSize);
   }
 
   /**
@@ -297,7 +279,13 @@ export class Session
     source: string | Exclude<ByteSource, string>,
     options: SendFileOptions = {},
   ): Promise<FileDelivery> {
-    const file = await abortable(this.#openFile(source, options), options.signal, 'sendFile');
+    const file = await abortable(
+      typeof source === 'string'
+        ? openFile(this.#runtime, source, options, Math.max(this.#chunkSize, 64 * 1024))
+        : Promise.resolve(fileSource(normalizeSource(source), options, this.#runtime.files)),
+      options.signal,
+      'sendFile',
+    );
     const tap = new HashTap(this.#createHasher);
     const sendOptions: SendOptions = {
       ...options,
@@ -306,45 +294,19 @@ export class Session
       contentHeaders: attachmentHeader(file.name),
       lastChunkHeaders: () => [{ name: FILE_HASH_HEADER, value: `sha-256:${tap.digest().sha256}` }],
     };
+    // Bytes in memory are hashed at once and sent whole; streams are hashed as they are read.
+    const body = file.bytes instanceof Uint8Array ? tap.whole(file.bytes) : tap.tap(file.bytes);
     let delivery: Delivery;
     try {
-      delivery = await this.#scheduler.enqueue(this.#outgoing(tap.tap(file.bytes), sendOptions), sendOptions);
+      const message = this.#outgoing(body, sendOptions);
+      if (message instanceof MsrpError) throw message;
+      delivery = await this.#scheduler.enqueue(message, sendOptions);
     } catch (e) {
       // A send refused at once never reads the source: release its file descriptor.
       file.release();
       throw e;
     }
     return { ...delivery, ...tap.digest() };
-  }
-
-  /** A path through the runtime's file system; anything else as {@link send} takes it. */
-  async #openFile(
-    source: string | Exclude<ByteSource, string>,
-    options: SendFileOptions,
-  ): Promise<FileSource> {
-    if (typeof source === 'string') {
-      const files = this.#runtime.files;
-      if (!files) {
-        throw new MsrpError(
-          'MSRP_ERR_INVALID_ARGUMENT',
-          "Sending a file by path needs Node's file system; pass a Blob or a stream",
-        );
-      }
-      return files.open(source, {
-        ...(options.name !== undefined && { name: options.name }),
-        ...(options.contentType !== undefined && { contentType: options.contentType }),
-        readSize: Math.max(this.#chunkSize, 64 * 1024),
-      });
-    }
-    const normalized = normalizeSource(source);
-    const { bytes } = normalized;
-    return {
-      bytes: bytes instanceof Uint8Array ? only(bytes) : bytes,
-      name: options.name ?? normalized.name,
-      size: options.size ?? normalized.size,
-      contentType: options.contentType ?? normalized.type ?? OCTETS,
-      release: normalized.release,
-    };
   }
 
   /**
@@ -487,9 +449,4 @@ export class Session
   override toString(): string {
     return formatUri(this.localUri);
   }
-}
-
-/** One piece, as a stream. */
-async function* only(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  yield bytes;
 }
