@@ -52,6 +52,10 @@ export {
   HashTap,
 } from './node/node-digest.js';
 export type { RelayRegistrationOptions } from './node/node-digest.js';
+// The same without Node: the hasher is a required argument (for the browser entry).
+export { RelayRegistration as NeutralRelayRegistration } from './session/relay-registration.js';
+export type { RelayRegistrationOptions as NeutralRelayRegistrationOptions } from './session/relay-registration.js';
+export { HashTap as NeutralHashTap } from './session/file-transfer.js';
 export type { DigestInput } from './session/digest-response.js';
 export type { RegistrationLink, RelayRegistrationEvents } from './session/relay-registration.js';
 export { TransactionTable } from './session/transaction-table.js';
