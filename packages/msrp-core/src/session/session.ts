@@ -245,11 +245,7 @@ export class Session
       ...(options.size === undefined && source.size !== undefined && { size: source.size }),
     };
     const message = this.#outgoing(source.bytes, sendOptions);
-    if (message instanceof MsrpError) {
-      // A send refused at once never reads the source: let go of it.
-      source.release();
-      return Promise.reject(message);
-    }
+    if (message instanceof MsrpError) return Promise.reject(message);
     return this.#scheduler.enqueue(message, sendOptions);
   }
 
