@@ -96,6 +96,18 @@ describe('PieceStream', () => {
     expect(s.destroyed).toBe(true);
   });
 
+  it('serves concurrent next() calls in order', async () => {
+    const { s } = stream();
+    const first = s.next();
+    const second = s.next();
+    s.push(new Uint8Array([1]));
+    s.push(new Uint8Array([2]));
+    s.end();
+    expect(await first).toEqual({ done: false, value: new Uint8Array([1]) });
+    expect(await second).toEqual({ done: false, value: new Uint8Array([2]) });
+    expect(await s.next()).toEqual({ done: true, value: undefined });
+  });
+
   it('drops pieces pushed after a destroy without pausing the producer', () => {
     const { s } = stream();
     s.destroy();

@@ -31,7 +31,8 @@ export class PieceStream implements AsyncIterableIterator<Uint8Array> {
   #ended = false;
   #closed = false;
   #failure: Error | undefined;
-  #wake: (() => void) | undefined;
+  /** Readers waiting for a piece (more than one only if `next()` is called concurrently). */
+  #waiting: Array<() => void> = [];
 
   /** Not for applications: sessions make these. */
   constructor(highWaterMark: number, hooks: PieceStreamHooks) {
@@ -96,7 +97,7 @@ export class PieceStream implements AsyncIterableIterator<Uint8Array> {
       }
       if (this.#failure) throw this.#failure;
       if (this.#ended) return { done: true, value: undefined };
-      await new Promise<void>((resolve) => (this.#wake = resolve));
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
     }
   }
 
@@ -111,8 +112,8 @@ export class PieceStream implements AsyncIterableIterator<Uint8Array> {
   }
 
   #wakeReader(): void {
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const wake of waiting) wake();
   }
 }
