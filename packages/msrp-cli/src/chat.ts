@@ -194,7 +194,7 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
       }
       show(process.stdout, showMessage(message));
       // Files are not shown: drain them so the connection keeps flowing.
-      message.stream?.on('error', () => undefined).resume();
+      void message.drain();
     }
   })();
 

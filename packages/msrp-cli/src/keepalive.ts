@@ -16,5 +16,5 @@ export function isKeepalive(message: IncomingMessage): boolean {
 
 /** Lets a keepalive's bytes flow away unread, so the connection keeps moving. */
 export function dropKeepalive(message: IncomingMessage): void {
-  message.stream?.on('error', () => undefined).resume();
+  void message.drain();
 }

@@ -23,8 +23,6 @@ export async function receive(
   out: Output,
 ): Promise<void> {
   if (isKeepalive(message)) return dropKeepalive(message);
-  // An aborted stream errors; saveTo reports that, but the file is not open yet.
-  message.stream?.on('error', () => undefined);
   const contentType = message.contentType ? formatContentType(message.contentType) : undefined;
   if (isText(message)) {
     if (message.aborted) {
@@ -50,7 +48,7 @@ export async function receive(
     path = await reserveFile(outDir, name);
   } catch (e) {
     // Keep the connection flowing: a stream nobody reads would stall it for every message.
-    message.stream?.resume();
+    void message.drain();
     out.error(`cannot store ${name} in ${outDir}, message discarded: ${(e as Error).message}`, {
       messageId: message.messageId,
       name: message.filename,

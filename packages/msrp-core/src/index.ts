@@ -28,7 +28,8 @@ export type { Dialer, DialOptions, TlsClientOptions } from './transport/dial.js'
 export { certificateFingerprint, normalizeFingerprint } from './transport/fingerprint.js';
 
 // Relays (RFC 4976): accounts for Endpoint, Digest for credential stores.
-export { DIGEST_ALGORITHMS, digestHa1 } from './session/digest-response.js';
+export { DIGEST_ALGORITHMS } from './session/digest-response.js';
+export { digestHa1 } from './node/node-digest.js';
 export type { DigestAlgorithm } from './session/digest-response.js';
 export type { RelayAccount } from './session/relay-registration.js';
 
@@ -45,6 +46,11 @@ export type {
 } from './session/session.js';
 export { FILE_HASH_HEADER, formatHash, hashMatches } from './session/file-transfer.js';
 export type { FileHashes, SavedFile } from './session/file-transfer.js';
+export type { ByteSource, NodeReadableLike } from './session/byte-source.js';
+export { PieceStream } from './session/piece-stream.js';
+export type { PieceStreamHooks } from './session/piece-stream.js';
+export type { FileAccess, OpenFileOptions, SessionRuntime } from './session/session-runtime.js';
+export type { FileSource } from './session/file-transfer.js';
 export { IncomingMessage } from './session/incoming-message.js';
 export { DeliveryError } from './session/delivery.js';
 export type { Delivery, Progress, ReceivedReport } from './session/delivery.js';

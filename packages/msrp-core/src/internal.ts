@@ -42,17 +42,24 @@ export { listenMsrp } from './transport/listen.js';
 export type { ListenAddress, ListenHandlers, Listening } from './transport/listen.js';
 export { ExpiringMap } from './transport/expiring-map.js';
 
-export { parseDigestAlgorithm, digestHash, digestResponse } from './session/digest-response.js';
+export { parseDigestAlgorithm } from './session/digest-response.js';
+// The Node entry: digest, registration and file hashing with Node's hasher by default.
+export {
+  digestHash,
+  digestResponse,
+  RelayRegistration,
+  answerChallenge,
+  HashTap,
+} from './node/node-digest.js';
+export type { RelayRegistrationOptions } from './node/node-digest.js';
+// The same without Node: the hasher is a required argument (for the browser entry).
+export { RelayRegistration as NeutralRelayRegistration } from './session/relay-registration.js';
+export type { RelayRegistrationOptions as NeutralRelayRegistrationOptions } from './session/relay-registration.js';
+export { HashTap as NeutralHashTap } from './session/file-transfer.js';
 export type { DigestInput } from './session/digest-response.js';
-export { RelayRegistration, answerChallenge } from './session/relay-registration.js';
-export type {
-  RegistrationLink,
-  RelayRegistrationEvents,
-  RelayRegistrationOptions,
-} from './session/relay-registration.js';
+export type { RegistrationLink, RelayRegistrationEvents } from './session/relay-registration.js';
 export { TransactionTable } from './session/transaction-table.js';
 export { accepts } from './session/session.js';
 export type { ChunkReceiver } from './session/session.js';
 export type { SessionLink, SessionPort, Transaction } from './session/session-link.js';
 export { toHex } from './session/hasher.js';
-export { HashTap } from './session/file-transfer.js';

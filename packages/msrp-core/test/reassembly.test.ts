@@ -1,6 +1,7 @@
 // Unit tests of reassembly by Message-ID and Byte-Range (RFC 4975 §7.1): chunks out of
 // order, resent, overlapping; the switch to a stream; limits answered with 413 / 400.
 import { describe, expect, it } from 'vitest';
+import { nodeHasher } from '../src/node/node-hasher.js';
 import { Reassembly, type ReassemblyOptions } from '../src/session/incoming-message.js';
 
 function reassembly(size: number | undefined, options: Partial<ReassemblyOptions> = {}) {
@@ -12,6 +13,7 @@ function reassembly(size: number | undefined, options: Partial<ReassemblyOptions
       maxSize: 1 << 20,
       holdQueued: () => true,
       resume: () => undefined,
+      runtime: { createHasher: nodeHasher },
       ...options,
     },
   );
@@ -33,7 +35,7 @@ describe('Reassembly', () => {
     expect(r.takeDelivery()).toBeUndefined();
     expect(chunk(r, 3, 'cdef')).toBe(true); // overlaps both neighbours, fills the gap
     expect(r.done).toBe(true);
-    expect(r.takeDelivery()?.body?.toString()).toBe('abcdefghij');
+    expect(r.takeDelivery()?.text()).toBe('abcdefghij');
     expect(r.takeDelivery()).toBeUndefined(); // delivered once
   });
 
@@ -41,7 +43,7 @@ describe('Reassembly', () => {
     const r = reassembly(undefined);
     expect(chunk(r, 1, 'hello ')).toBe(false);
     expect(chunk(r, 7, 'world', '$')).toBe(true);
-    expect(r.message.body?.toString()).toBe('hello world');
+    expect(r.message.text()).toBe('hello world');
   });
 
   it('delivers a message over inMemoryThreshold as a stream at its first chunk', async () => {

@@ -526,7 +526,7 @@ describe('a stream nobody will read', () => {
     });
     const message = await next(unread[Symbol.asyncIterator]());
     // Nobody reads it: its stream fills up and the endpoint stops reading the connection.
-    await until(() => (message.stream?.readableLength ?? 0) >= 16, 5000, 'stream full');
+    await until(() => (message.stream?.bufferedPieces ?? 0) >= 16, 5000, 'stream full');
     await unread.close();
     // The rest of its chunk is refused, and the other session's traffic flows again.
     expect((await raw.response(big.transactionId, 10_000)).head.statusCode).toBe(413);

@@ -90,9 +90,9 @@ async function pair(
 }
 
 async function readAll(message: IncomingMessage): Promise<Buffer> {
-  if (message.body) return message.body;
-  const parts: Buffer[] = [];
-  for await (const part of message.stream!) parts.push(part as Buffer);
+  if (message.body) return Buffer.from(message.body);
+  const parts: Uint8Array[] = [];
+  for await (const part of message.stream!) parts.push(part);
   return Buffer.concat(parts);
 }
 
@@ -194,7 +194,7 @@ describe('chat', () => {
     const bytes = Buffer.from([0, 1, 2, 0xff, 0x0d, 0x0a, 0x2d, 0x2d]);
     await sa.send(bytes, { contentType: 'application/x-test' });
     const m = await next(inB);
-    expect(m.body).toEqual(bytes);
+    expect(m.body).toEqual(new Uint8Array(bytes));
     expect(m.contentType && mediaTypeOf(m.contentType)).toBe('application/x-test');
   });
 
@@ -385,7 +385,7 @@ describe('files', () => {
     await sa.send(pieces(...tiny));
 
     const m1 = await next(inB);
-    expect(m1.body).toEqual(small);
+    expect(m1.body).toEqual(new Uint8Array(small));
     expect(m1.stream).toBeUndefined();
 
     const m2 = await next(inB);
@@ -401,7 +401,7 @@ describe('files', () => {
 
     const m4 = await next(inB);
     expect(m4.stream).toBeUndefined();
-    expect(m4.body).toEqual(Buffer.concat(tiny));
+    expect(m4.body).toEqual(new Uint8Array(Buffer.concat(tiny)));
   });
 
   it('reassembles out-of-order, duplicate, overlapping and unknown-total chunks', async () => {

@@ -37,7 +37,7 @@ function pattern(total: number, piece = 256 * 1024): Readable {
 
 /** Reads a message's stream, slowly when asked; returns the byte count and SHA-256. */
 async function drain(
-  message: { stream?: Readable | undefined },
+  message: { stream?: AsyncIterable<Uint8Array> | undefined },
   delayEvery = 0,
 ): Promise<{ bytes: number; sha256: string }> {
   let bytes = 0;
@@ -45,9 +45,8 @@ async function drain(
   let n = 0;
   try {
     for await (const piece of message.stream!) {
-      const buf = piece as Buffer;
-      hash.update(buf);
-      bytes += buf.length;
+      hash.update(piece);
+      bytes += piece.length;
       if (delayEvery > 0 && ++n % delayEvery === 0) await sleep(1);
     }
   } catch {

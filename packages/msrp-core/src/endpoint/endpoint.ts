@@ -3,6 +3,8 @@ import type { Duplex } from 'node:stream';
 import { TypedEmitter } from '../events/typed-emitter.js';
 import { MsrpError } from '../errors.js';
 import { abortable, abortedError } from '../session/abortable.js';
+import { nodeFiles } from '../node/files.js';
+import { nodeHasher } from '../node/node-hasher.js';
 import { Session } from '../session/session.js';
 import type { SessionLink, SessionPort } from '../session/session-link.js';
 import { RelayRegistration, type RelayAccount } from '../session/relay-registration.js';
@@ -154,7 +156,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> implements AsyncDispo
       },
       relays,
       from ?? { ...this.#authority, sessionId: newSessionId(), transport: 'tcp', params: [] },
-      this.#options.createHasher ? { createHasher: this.#options.createHasher } : {},
+      { createHasher: this.#options.createHasher ?? nodeHasher },
     );
     // A failed refresh is an endpoint event: an 'error' nobody listens to would crash the app.
     registration.on('error', (error) => this.emit('relayError', error));
@@ -229,6 +231,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> implements AsyncDispo
         ...sessionOptions,
       },
       this.usePath,
+      { createHasher: this.#options.createHasher ?? nodeHasher, files: nodeFiles },
     );
     this.#router.add(session);
     return session;

@@ -1,4 +1,3 @@
-import { nodeHasher } from '../node/node-hasher.js';
 import { toHex, type HashAlgorithm, type HasherFactory } from './hasher.js';
 
 /**
@@ -24,12 +23,12 @@ export function parseDigestAlgorithm(text: string | undefined): DigestAlgorithm 
 
 /**
  * `H(data)` of RFC 7616 §3.4.1: the hash of `data` (UTF-8) as lowercase hex.
- * @param createHasher where the hash comes from; default Node's `node:crypto`.
+ * @param createHasher where the hash comes from (Node's `nodeHasher`, or a browser's).
  */
 export function digestHash(
   algorithm: DigestAlgorithm,
   data: string,
-  createHasher: HasherFactory = nodeHasher,
+  createHasher: HasherFactory,
 ): string {
   const hasher = createHasher(HASHES[algorithm]);
   hasher.update(utf8.encode(data));
@@ -42,7 +41,7 @@ export function digestHa1(
   username: string,
   realm: string,
   password: string,
-  createHasher: HasherFactory = nodeHasher,
+  createHasher: HasherFactory,
 ): string {
   return digestHash(algorithm, `${username}:${realm}:${password}`, createHasher);
 }
@@ -69,12 +68,9 @@ export interface DigestInput {
  * `KD(HA1, nonce:nc:cnonce:qop:H(A2))` with `A2 = method:uri` and qop=auth
  * (RFC 7616 §3.4.1): the `response` of Authorization, or the `rspauth` of
  * Authentication-Info when `method` is empty.
- * @param createHasher where the hashes come from; default Node's `node:crypto`.
+ * @param createHasher where the hashes come from (Node's `nodeHasher`, or a browser's).
  */
-export function digestResponse(
-  input: DigestInput,
-  createHasher: HasherFactory = nodeHasher,
-): string {
+export function digestResponse(input: DigestInput, createHasher: HasherFactory): string {
   const ha2 = digestHash(input.algorithm, `${input.method}:${input.uri}`, createHasher);
   return digestHash(
     input.algorithm,

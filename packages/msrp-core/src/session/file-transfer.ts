@@ -1,16 +1,7 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
-import mime from 'mime-types';
-import { MsrpError } from '../errors.js';
-import { nodeHasher } from '../node/node-hasher.js';
 import { quote } from '../wire/grammar.js';
 import type { HeaderField } from '../wire/head.js';
 import { toHex, type Hasher, type HasherFactory } from './hasher.js';
 import type { IncomingMessage } from './incoming-message.js';
-import { pieces } from './pieces.js';
 
 /**
  * Name of the extension header on the last chunk of a file that carries the sender's
@@ -39,8 +30,8 @@ export class HashTap {
   readonly #sha256: Hasher;
   #digests: FileHashes | undefined;
 
-  /** @param createHasher where the hashes come from; default Node's `node:crypto`. */
-  constructor(createHasher: HasherFactory = nodeHasher) {
+  /** @param createHasher where the hashes come from (Node's `nodeHasher`, or a browser's). */
+  constructor(createHasher: HasherFactory) {
     this.#sha1 = createHasher('sha-1');
     this.#sha256 = createHasher('sha-256');
   }
@@ -59,9 +50,15 @@ export class HashTap {
     return this.#digests;
   }
 
+  /** Hashes bytes held in memory, and returns them. */
+  whole(bytes: Uint8Array): Uint8Array {
+    this.update(bytes);
+    return bytes;
+  }
+
   /** Wraps a source so that its bytes are hashed as they are read. */
   async *tap(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-    for await (const bytes of source instanceof Readable ? pieces(source) : source) {
+    for await (const bytes of source) {
       this.update(bytes);
       yield bytes;
     }
@@ -70,48 +67,13 @@ export class HashTap {
 
 /** A file to send, opened for streaming. */
 export interface FileSource {
-  readonly stream: Readable;
+  /** Its bytes: in memory, or read on demand. */
+  readonly bytes: Uint8Array | AsyncIterable<Uint8Array>;
   readonly name: string | undefined;
   readonly size: number | undefined;
   readonly contentType: string;
-}
-
-/**
- * Opens a path (or takes a stream) for sending: size from `stat`, Content-Type from the
- * file name (mime-types), reading in pieces of `readSize` bytes.
- * @throws {MsrpError} `MSRP_ERR_FILE` when the path is missing or no regular file.
- */
-export async function openFileSource(
-  source: string | Readable,
-  options: { name?: string; contentType?: string; size?: number; readSize: number },
-): Promise<FileSource> {
-  if (typeof source !== 'string') {
-    const name = options.name;
-    return {
-      stream: source,
-      name,
-      size: options.size,
-      contentType:
-        options.contentType ?? ((name && mime.lookup(name)) || 'application/octet-stream'),
-    };
-  }
-  let size: number;
-  try {
-    const info = await stat(source);
-    if (!info.isFile()) throw new Error('not a regular file');
-    size = info.size;
-  } catch (e) {
-    throw new MsrpError('MSRP_ERR_FILE', `Cannot send ${source}: ${(e as Error).message}`, {
-      cause: e,
-    });
-  }
-  const name = options.name ?? basename(source);
-  return {
-    stream: createReadStream(source, { highWaterMark: options.readSize }),
-    name,
-    size,
-    contentType: options.contentType ?? (mime.lookup(name) || 'application/octet-stream'),
-  };
+  /** Closes the file when it will not be read (a send refused at once). */
+  release(): void;
 }
 
 /** Content-Disposition for a file (RFC 2183), with the name as a quoted-string. */
@@ -126,7 +88,7 @@ export function attachmentHeader(name: string | undefined): HeaderField[] {
   ];
 }
 
-/** What {@link saveMessage} wrote. */
+/** What `IncomingMessage.saveTo` wrote. */
 export interface SavedFile extends FileHashes {
   readonly path: string;
   readonly bytes: number;
@@ -137,30 +99,35 @@ export interface SavedFile extends FileHashes {
 }
 
 /**
- * Streams an incoming message to a file, hashing on the way, and checks the hash the
- * sender announced (or `expectedHash`, e.g. from SDP `a=file-selector`).
- * @throws {MsrpError} `MSRP_ERR_ABORTED` when the sender aborted the message.
+ * The body of a message, hashed by `tap` and counted as it is read: what a file system's
+ * `save` writes (see `FileAccess`).
  */
-export async function saveMessage(
+export async function* hashedBody(
+  message: IncomingMessage,
+  tap: HashTap,
+  counter: { bytes: number },
+): AsyncGenerator<Uint8Array> {
+  const body: Iterable<Uint8Array> | AsyncIterable<Uint8Array> = message.stream ?? [
+    message.body ?? new Uint8Array(0),
+  ];
+  for await (const piece of body) {
+    tap.update(piece);
+    counter.bytes += piece.length;
+    yield piece;
+  }
+}
+
+/**
+ * What a saved message amounts to once all its bytes passed `tap`: the hashes and whether the
+ * announced one (`expectedHash`, or the sender's `File-Hash`) matches.
+ */
+export function savedFile(
   message: IncomingMessage,
   path: string,
-  expectedHash?: string,
-  createHasher: HasherFactory = nodeHasher,
-): Promise<SavedFile> {
-  const tap = new HashTap(createHasher);
-  let bytes = 0;
-  await pipeline(
-    message.stream ?? Readable.from([message.body ?? Buffer.alloc(0)]),
-    async function* (chunks: AsyncIterable<Uint8Array>) {
-      for await (const chunk of chunks) {
-        tap.update(chunk);
-        bytes += chunk.length;
-        yield chunk;
-      }
-    },
-    createWriteStream(path),
-  );
-  await message.completed;
+  bytes: number,
+  tap: HashTap,
+  expectedHash: string | undefined,
+): SavedFile {
   const hashes = tap.digest();
   const announcedHash = expectedHash ?? message.announcedHash;
   return {

@@ -3,8 +3,8 @@ export type HashAlgorithm = 'sha-1' | 'sha-256' | 'md5';
 
 /**
  * An incremental hash. The core hashes through this interface so that it runs on any
- * runtime: Node's `node:crypto` by default ({@link nodeHasher}), another implementation in a
- * browser.
+ * runtime: Node's `node:crypto` (`nodeHasher`, in node/) on Node, another implementation in
+ * a browser. Neutral code always takes the factory as an argument.
  */
 export interface Hasher {
   /** Adds bytes. The hasher must not keep `bytes` after it returns: they may be reused. */

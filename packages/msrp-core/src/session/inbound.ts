@@ -12,6 +12,7 @@ import { Reassembly } from './incoming-message.js';
 import { peerError } from './peer-error.js';
 import { RecentIds } from './recent-ids.js';
 import type { SessionPort } from './session-link.js';
+import type { SessionRuntime } from './session-runtime.js';
 
 /** How many finished incoming Message-IDs a session remembers for late chunks. */
 const REMEMBERED_MESSAGES = 256;
@@ -42,11 +43,13 @@ export class Inbound {
   readonly #host: InboundHost;
   readonly #options: InboundOptions;
   readonly #inbox: Inbox;
+  readonly #runtime: SessionRuntime;
   readonly #incoming = new Map<string, Reassembly>();
   /** Recently finished incoming messages: resent chunks of these are not new messages. */
   readonly #finished = new RecentIds<'complete' | 'failed'>(REMEMBERED_MESSAGES);
 
-  constructor(host: InboundHost, options: InboundOptions, inbox: Inbox) {
+  constructor(host: InboundHost, options: InboundOptions, inbox: Inbox, runtime: SessionRuntime) {
+    this.#runtime = runtime;
     this.#host = host;
     this.#options = options;
     this.#inbox = inbox;
@@ -100,6 +103,7 @@ export class Inbound {
           maxSize: o.maxSize,
           holdQueued: (message, bytes) => this.#inbox.hold(message, bytes),
           resume: () => this.#host.port?.resume(),
+          runtime: this.#runtime,
         },
       );
       this.#incoming.set(messageId, reassembly);
@@ -111,7 +115,7 @@ export class Inbound {
     return {
       body: (part) => {
         length.body(part.length);
-        const room = r.write(Buffer.from(part.buffer, part.byteOffset, part.length));
+        const room = r.write(part);
         // A message of unknown size turns into a stream when it outgrows inMemoryThreshold,
         // maybe inside one long chunk (1-*/*): the reader must have it now, or nobody drains
         // the stream and the connection stays paused for good.

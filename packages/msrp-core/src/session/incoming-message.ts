@@ -1,9 +1,11 @@
-import { Readable } from 'node:stream';
 import { MsrpError } from '../errors.js';
+import { concatBytes, copyBytes, decodeUtf8 } from '../wire/bytes.js';
 import { mediaTypeOf, type ContentType } from '../wire/content-type.js';
 import { parseParams } from '../wire/grammar.js';
 import type { HeaderField } from '../wire/head.js';
-import { saveMessage, type SavedFile } from './file-transfer.js';
+import type { SavedFile } from './file-transfer.js';
+import { PieceStream } from './piece-stream.js';
+import type { SessionRuntime } from './session-runtime.js';
 
 /** What the peer told us about a message in the headers of its chunks. */
 export interface IncomingMessageInit {
@@ -30,7 +32,12 @@ export interface ReassemblyOptions {
   holdQueued: (message: IncomingMessage, bytes: number) => boolean;
   /** Called when a stream consumer wants more after the connection was paused for it. */
   resume: () => void;
+  /** Hashing and files for `saveTo`. */
+  runtime: SessionRuntime;
 }
+
+/** Pieces a streamed message queues for its reader before the connection pauses. */
+const STREAM_HIGH_WATER_MARK = 16;
 
 const KEEPALIVE_TYPE = 'text/x-msrp-heartbeat';
 
@@ -46,12 +53,13 @@ export class IncomingMessage {
   /** Total size, when the sender announced it. */
   readonly size: number | undefined;
   /** The whole body, when the message was delivered in memory. */
-  body: Buffer | undefined;
+  body: Uint8Array | undefined;
   /**
-   * The body as a stream of Buffers (one per received piece), for large messages; it errors
-   * with `MSRP_ERR_ABORTED` on abort.
+   * The body as a stream of byte pieces (one per received piece), for large messages; its
+   * reader's loop throws `MSRP_ERR_ABORTED` on abort. On Node, pass it to
+   * `stream.pipeline(message.stream, destination)` or `Readable.from(message.stream)`.
    */
-  stream: Readable | undefined;
+  stream: PieceStream | undefined;
   /** True when the sender aborted the message (`#`) or the connection was lost before its end. */
   aborted = false;
   /** Hash the sender announced on the last chunk (`File-Hash` header), e.g. `sha-256:AB:CD:...`. */
@@ -62,9 +70,11 @@ export class IncomingMessage {
   received = 0;
 
   /** @internal */ settle!: (error?: MsrpError) => void;
+  readonly #runtime: SessionRuntime | undefined;
 
   /** Not for applications: sessions make incoming messages. */
-  constructor(init: IncomingMessageInit) {
+  constructor(init: IncomingMessageInit, runtime?: SessionRuntime) {
+    this.#runtime = runtime;
     this.messageId = init.messageId;
     this.contentType = init.contentType;
     this.contentHeaders = init.contentHeaders;
@@ -100,9 +110,34 @@ export class IncomingMessage {
   /**
    * Streams the body to a file, computing SHA-1 and SHA-256 on the way, and compares them
    * with `expectedHash` (RFC 5547 form, e.g. from SDP) or the hash the sender announced.
+   * Needs a file system: Node's, through the endpoint.
+   * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` (rejects) on a runtime without files;
+   * `MSRP_ERR_ABORTED` when the sender aborted the message.
    */
   saveTo(path: string, expectedHash?: string): Promise<SavedFile> {
-    return saveMessage(this, path, expectedHash);
+    const files = this.#runtime?.files;
+    if (!files) {
+      return Promise.reject(
+        new MsrpError(
+          'MSRP_ERR_INVALID_ARGUMENT',
+          'Saving a message to a path needs a file system; read message.stream or message.body',
+        ),
+      );
+    }
+    return files.save(this, path, expectedHash, this.#runtime.createHasher);
+  }
+
+  /**
+   * Reads the rest of a streamed message and drops it, so that the connection keeps flowing
+   * without refusing the message (unlike {@link discard}); resolves when it ended or failed.
+   */
+  async drain(): Promise<void> {
+    if (!this.stream) return;
+    try {
+      for await (const piece of this.stream) void piece;
+    } catch {
+      // An aborted message: nothing more to drain.
+    }
   }
 
   /**
@@ -117,7 +152,7 @@ export class IncomingMessage {
   text(): string {
     if (!this.body)
       throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'Message is streamed; read message.stream');
-    return this.body.toString('utf8');
+    return decodeUtf8(this.body, 0, this.body.length);
   }
 }
 
@@ -128,9 +163,9 @@ export class IncomingMessage {
 export class Reassembly {
   readonly message: IncomingMessage;
   readonly #options: ReassemblyOptions;
-  #parts: Buffer[] | undefined = [];
+  #parts: Uint8Array[] | undefined = [];
   #partBytes = 0;
-  readonly #reorder = new Map<number, Buffer>();
+  readonly #reorder = new Map<number, Uint8Array>();
   #reorderBytes = 0;
   /** Offset (0-based) of the next byte of the current chunk. */
   #position = 0;
@@ -141,7 +176,7 @@ export class Reassembly {
   #refused = false;
 
   constructor(init: IncomingMessageInit, options: ReassemblyOptions) {
-    this.message = new IncomingMessage(init);
+    this.message = new IncomingMessage(init, options.runtime);
     this.#options = options;
     this.#total = init.size;
     if (init.size !== undefined && init.size > options.inMemoryThreshold) this.#toStream();
@@ -168,7 +203,7 @@ export class Reassembly {
    * the connection should pause.
    * @throws {MsrpError} 413 past max-size or the reorder bound, 400 past the announced total.
    */
-  write(bytes: Buffer): boolean {
+  write(bytes: Uint8Array): boolean {
     if (this.#refused || this.message.aborted) {
       // RFC 4975 §7.1: 413 tells the sender to stop sending this message.
       throw new MsrpError('MSRP_ERR_ABORTED', 'The receiver stopped reading this message', {
@@ -202,7 +237,7 @@ export class Reassembly {
       if (this.#reorderBytes > this.#options.maxReorderBytes) {
         throw new MsrpError('MSRP_ERR_LIMIT', 'Too many out-of-order bytes', { status: 413 });
       }
-      this.#reorder.set(position, Buffer.from(bytes));
+      this.#reorder.set(position, copyBytes(bytes));
       return true;
     }
     let room = this.#append(bytes);
@@ -240,11 +275,10 @@ export class Reassembly {
     if (this.#total === undefined || this.message.received < this.#total) return false;
     this.#done = true;
     if (this.#parts) {
-      this.message.body =
-        this.#parts.length === 1 ? this.#parts[0]! : Buffer.concat(this.#parts, this.#partBytes);
+      this.message.body = this.#parts.length === 1 ? this.#parts[0]! : concatBytes(this.#parts);
       this.#parts = undefined;
     }
-    this.message.stream?.push(null);
+    this.message.stream?.end();
     this.message.settle();
     return true;
   }
@@ -254,18 +288,18 @@ export class Reassembly {
     if (this.#done) return;
     this.#done = true;
     this.message.aborted = true;
-    if (this.#parts) this.message.body = Buffer.concat(this.#parts, this.#partBytes);
+    if (this.#parts) this.message.body = concatBytes(this.#parts);
     this.#parts = undefined;
     this.#reorder.clear();
     this.message.stream?.destroy(error);
     this.message.settle(error);
   }
 
-  #append(bytes: Buffer): boolean {
+  #append(bytes: Uint8Array): boolean {
     if (this.#parts) {
       this.message.received += bytes.length;
       // Copy: the parser's slices are views of socket buffers that we must not pin.
-      this.#parts.push(Buffer.from(bytes));
+      this.#parts.push(copyBytes(bytes));
       this.#partBytes += bytes.length;
       if (this.#partBytes > this.#options.inMemoryThreshold) this.#toStream();
       return true;
@@ -279,19 +313,17 @@ export class Reassembly {
 
   #toStream(): void {
     const resume = this.#options.resume;
-    // Object mode: each read gives one received piece as it is; in byte mode a read joins
-    // everything buffered into a new Buffer, copying every byte once more. 16 pieces of at
-    // most 64 KiB (a socket read) bound what waits for the reader.
-    const stream = new Readable({ objectMode: true, highWaterMark: 16, read: () => resume() });
-    // A message may fail while it waits unread in the inbox: no listener must not mean a crash.
-    // Readers still see the error (async iteration and pipeline listen for it themselves).
-    stream.on('error', () => undefined);
-    // The reader destroyed the stream (gave up, or could not store it): refuse the rest.
-    stream.on('close', () => {
-      if (!this.#done) this.#refused = true;
-      // However it ended, the stream no longer holds its connection back: had the parser
-      // paused for it, nothing else would resume it, and other sessions share the connection.
-      resume();
+    // Each piece as received: 16 pieces of at most 64 KiB (a socket read) bound what waits
+    // for the reader. A failure while the message waits unread reaches only a reader.
+    const stream = new PieceStream(STREAM_HIGH_WATER_MARK, {
+      pull: resume,
+      closed: () => {
+        // The reader destroyed the stream (gave up, or could not store it): refuse the rest.
+        if (!this.#done) this.#refused = true;
+        // However it ended, the stream no longer holds its connection back: had the parser
+        // paused for it, nothing else would resume it, and other sessions share the connection.
+        resume();
+      },
     });
     for (const part of this.#parts ?? []) stream.push(part);
     this.#parts = undefined;

@@ -53,8 +53,8 @@ export interface SessionOptions {
    */
   reportTimeout?: number;
   /**
-   * Where the file hashes of `sendFile` come from (SHA-1, SHA-256). Default Node's
-   * `node:crypto`; a browser passes its own.
+   * Where the file hashes of `sendFile` and `saveTo` come from (SHA-1, SHA-256). Default
+   * the session runtime's: on Node, the endpoint's `createHasher` or `node:crypto`.
    */
   createHasher?: HasherFactory;
 }

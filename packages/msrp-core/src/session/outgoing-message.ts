@@ -1,13 +1,14 @@
-import { Readable } from 'node:stream';
-import { pieces } from './pieces.js';
 import { MsrpError } from '../errors.js';
-import type { ContentType } from '../wire/content-type.js';
+import { concatBytes } from '../wire/bytes.js';
+import { parseContentType, type ContentType } from '../wire/content-type.js';
 import type { HeaderField } from '../wire/head.js';
+import { newMessageId } from '../wire/ids.js';
+import type { SendOptions } from './options.js';
 
 /** A piece of an outgoing message, ready to become one SEND chunk. */
 export interface OutgoingChunk {
   /** The bytes (a view of what the source gave; never copied). */
-  readonly body: Buffer;
+  readonly body: Uint8Array;
   /** Byte-Range start, counting from 1. */
   readonly start: number;
   /** Whether this is the last chunk (end-line `$`), otherwise `+`. */
@@ -37,10 +38,40 @@ export class OutgoingMessage {
   /** Set once no more chunks will be written (done, failed or aborted). */
   finished = false;
 
-  #whole: Buffer | undefined;
+  #whole: Uint8Array | undefined;
   #iterator: AsyncIterator<Uint8Array> | undefined;
-  #leftover: Buffer | undefined;
+  #leftover: Uint8Array | undefined;
   #ended = false;
+
+  /**
+   * A message of `options` (Content-Type, size, Message-ID), or why it cannot be sent: a bad
+   * Content-Type, or a size over the peer's max-size (413).
+   */
+  static create(
+    source: MessageSource,
+    options: SendOptions,
+    remoteMaxSize: number | undefined,
+  ): OutgoingMessage | MsrpError {
+    const contentType = parseContentType(options.contentType ?? 'application/octet-stream');
+    if (!contentType)
+      return new MsrpError(
+        'MSRP_ERR_INVALID_ARGUMENT',
+        `Invalid content type "${options.contentType}"`,
+      );
+    const message = new OutgoingMessage(options.messageId ?? newMessageId(), contentType, source, {
+      ...(options.size !== undefined && { size: options.size }),
+      ...(options.contentHeaders && { contentHeaders: options.contentHeaders }),
+    });
+    const limit = remoteMaxSize;
+    if (limit !== undefined && message.size !== undefined && message.size > limit) {
+      return new MsrpError(
+        'MSRP_ERR_LIMIT',
+        `Message of ${message.size} bytes exceeds the peer's max-size ${limit}`,
+        { status: 413 },
+      );
+    }
+    return message;
+  }
 
   constructor(
     messageId: string,
@@ -52,10 +83,10 @@ export class OutgoingMessage {
     this.contentType = contentType;
     this.contentHeaders = options.contentHeaders ?? [];
     if (source instanceof Uint8Array) {
-      this.#whole = Buffer.from(source.buffer, source.byteOffset, source.length);
+      this.#whole = source;
       this.size = source.length;
     } else {
-      this.#iterator = source instanceof Readable ? pieces(source) : source[Symbol.asyncIterator]();
+      this.#iterator = source[Symbol.asyncIterator]();
       this.size = options.size;
     }
   }
@@ -72,7 +103,7 @@ export class OutgoingMessage {
   async next(max: number): Promise<OutgoingChunk | undefined> {
     if (this.#ended) return undefined;
     const start = this.sent + 1;
-    let body: Buffer;
+    let body: Uint8Array;
     if (this.#whole) {
       body = this.#whole.subarray(this.sent, this.sent + max);
       this.#ended = this.sent + body.length >= this.#whole.length;
@@ -90,7 +121,7 @@ export class OutgoingMessage {
   }
 
   /** Gives back the unsent tail of the last chunk (an interrupted chunk); it goes out next. */
-  unread(bytes: Buffer): void {
+  unread(bytes: Uint8Array): void {
     this.sent -= bytes.length;
     this.#ended = false;
     if (this.#whole) return; // the next chunk is sliced from `sent` again
@@ -98,8 +129,8 @@ export class OutgoingMessage {
     this.#leftover =
       rest && rest.length > 0
         ? rest.buffer === bytes.buffer && rest.byteOffset === bytes.byteOffset + bytes.length
-          ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length + rest.length)
-          : Buffer.concat([bytes, rest])
+          ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length + rest.length)
+          : concatBytes([bytes, rest])
         : bytes;
   }
 
@@ -110,7 +141,7 @@ export class OutgoingMessage {
     await this.#iterator?.return?.();
   }
 
-  async #read(max: number): Promise<Buffer> {
+  async #read(max: number): Promise<Uint8Array> {
     let piece = this.#leftover;
     this.#leftover = undefined;
     while (!piece || piece.length === 0) {
@@ -123,10 +154,9 @@ export class OutgoingMessage {
             `Source of ${this.messageId} ended after ${this.sent} of its declared ${this.size} bytes`,
           );
         }
-        return Buffer.alloc(0);
+        return new Uint8Array(0);
       }
-      const v = step.value;
-      piece = Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.length);
+      piece = step.value;
     }
     if (piece.length > max) {
       this.#leftover = piece.subarray(max);
@@ -139,8 +169,7 @@ export class OutgoingMessage {
       // Unknown size: look one piece ahead, so the last chunk carries `$` itself.
       const step = await this.#iterator!.next();
       if (step.done) this.#ended = true;
-      else
-        this.#leftover = Buffer.from(step.value.buffer, step.value.byteOffset, step.value.length);
+      else this.#leftover = step.value;
     }
     return piece;
   }

@@ -1,6 +1,6 @@
 import { TypedEmitter } from '../events/typed-emitter.js';
 import { MsrpError, toMsrpError } from '../errors.js';
-import { nodeHasher } from '../node/node-hasher.js';
+import { backgroundTimer, type Timer } from '../events/timers.js';
 import { paramValue, type Param } from '../wire/grammar.js';
 import type { AuthHeader } from '../wire/digest.js';
 import type { RequestHead, ResponseHead } from '../wire/head.js';
@@ -49,8 +49,8 @@ export interface RelayRegistrationEvents {
 export interface RelayRegistrationOptions {
   /** Refresh when this fraction of the granted Expires has passed. Default 0.8. */
   refreshAt?: number;
-  /** Where the digest hashes come from. Default Node's `node:crypto` ({@link nodeHasher}). */
-  createHasher?: HasherFactory;
+  /** Where the digest hashes come from (Node's `nodeHasher`, or a browser's). */
+  createHasher: HasherFactory;
 }
 
 /**
@@ -67,14 +67,14 @@ export class RelayRegistration<C = unknown> extends TypedEmitter<RelayRegistrati
   readonly #createHasher: HasherFactory;
   #usePath: readonly MsrpUri[] = [];
   #expires: number | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: Timer | undefined;
   #closed = false;
 
   constructor(
     link: RegistrationLink<C>,
     accounts: readonly RelayAccount[],
     from: MsrpUri,
-    options: RelayRegistrationOptions = {},
+    options: RelayRegistrationOptions,
   ) {
     super();
     if (accounts.length === 0)
@@ -83,7 +83,7 @@ export class RelayRegistration<C = unknown> extends TypedEmitter<RelayRegistrati
     this.#accounts = accounts;
     this.#from = from;
     this.#refreshAt = options.refreshAt ?? 0.8;
-    this.#createHasher = options.createHasher ?? nodeHasher;
+    this.#createHasher = options.createHasher;
   }
 
   /** The relay URIs to route through, first hop first (the last AUTH's Use-Path). */
@@ -132,7 +132,7 @@ export class RelayRegistration<C = unknown> extends TypedEmitter<RelayRegistrati
   #schedule(): void {
     clearTimeout(this.#timer);
     if (this.#closed || this.#expires === undefined) return;
-    this.#timer = setTimeout(
+    this.#timer = backgroundTimer(
       () => {
         this.authenticate().then(
           (usePath) => this.emit('refreshed', usePath),
@@ -145,7 +145,6 @@ export class RelayRegistration<C = unknown> extends TypedEmitter<RelayRegistrati
       },
       Math.max(100, this.#expires * 1000 * this.#refreshAt),
     );
-    this.#timer.unref();
   }
 
   async #authOne(
@@ -238,8 +237,8 @@ export function answerChallenge(
   challenges: readonly AuthHeader[],
   account: { readonly username: string; readonly password: string },
   uri: string,
-  nonceCount = 1,
-  createHasher: HasherFactory = nodeHasher,
+  nonceCount: number,
+  createHasher: HasherFactory,
 ): AuthHeader {
   const usable = challenges
     .filter((c) => c.scheme.toLowerCase() === 'digest')

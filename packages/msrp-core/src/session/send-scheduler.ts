@@ -1,4 +1,5 @@
 import { MsrpError, toMsrpError, type MsrpErrorCode } from '../errors.js';
+import type { Timer } from '../events/timers.js';
 import type { ByteRange } from '../wire/byte-range.js';
 import type { RequestHead, ResponseHead } from '../wire/head.js';
 import { newTransactionId } from '../wire/ids.js';
@@ -58,7 +59,7 @@ interface Sending {
   report: StatusHeader | undefined;
   reportRange: ByteRange | undefined;
   /** Waits for the success REPORT once every chunk was confirmed. */
-  reportTimer?: NodeJS.Timeout;
+  reportTimer?: Timer;
   /** Bytes of the message in chunks written so far: where a `#` would start. */
   written: number;
   /** The chunk ending in `$` was written: nothing is left to abort on the wire. */
@@ -67,7 +68,7 @@ interface Sending {
   writing: boolean;
 }
 
-type Chunk = { body: Buffer; start: number; last: boolean };
+type Chunk = { body: Uint8Array; start: number; last: boolean };
 
 const unbound = (): Transaction => {
   const error = new MsrpError('MSRP_ERR_SESSION', 'Session is not bound to a connection');
@@ -239,7 +240,7 @@ export class SendScheduler {
     if (sending.written > 0 && !sending.endWritten && !sending.writing && this.#host.bound) {
       this.#writeChunk(
         sending,
-        { body: Buffer.alloc(0), start: sending.written + 1, last: false },
+        { body: new Uint8Array(0), start: sending.written + 1, last: false },
         '#',
       ).sent.catch(() => undefined);
     }
@@ -271,7 +272,7 @@ export class SendScheduler {
     let offset = 0;
     const { message } = sending;
     sending.writing = true;
-    const nextPart = (): Buffer | undefined => {
+    const nextPart = (): Uint8Array | undefined => {
       if (offset >= body.length || message.finished) return undefined;
       if (offset > 0 && this.#othersWaiting(sending)) return undefined;
       const part = body.subarray(offset, offset + INTERRUPT_SLICE);

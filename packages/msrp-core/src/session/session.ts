@@ -1,15 +1,13 @@
-import type { Readable } from 'node:stream';
 import { TypedEmitter } from '../events/typed-emitter.js';
 import { MsrpError } from '../errors.js';
-import { nodeHasher } from '../node/node-hasher.js';
-import { parseContentType } from '../wire/content-type.js';
 import type { RequestHead, ResponseHead } from '../wire/head.js';
 import { newMessageId, newTransactionId } from '../wire/ids.js';
 import { formatUri, type MsrpUri } from '../wire/uri.js';
 import { abortable } from './abortable.js';
 import type { ChunkReceiver } from './chunk-receiver.js';
 import type { Delivery } from './delivery.js';
-import { attachmentHeader, FILE_HASH_HEADER, HashTap, openFileSource } from './file-transfer.js';
+import { fileSource, normalizeSource, type ByteSource } from './byte-source.js';
+import { attachmentHeader, FILE_HASH_HEADER, HashTap } from './file-transfer.js';
 import type { HasherFactory } from './hasher.js';
 import { Inbound } from './inbound.js';
 import { Inbox } from './inbox.js';
@@ -22,9 +20,10 @@ import type {
   SessionOptions,
   SessionState,
 } from './options.js';
-import { OutgoingMessage, type MessageSource } from './outgoing-message.js';
+import { OutgoingMessage } from './outgoing-message.js';
 import { SendScheduler } from './send-scheduler.js';
 import type { SessionLink, SessionPort } from './session-link.js';
+import { openFile, type SessionRuntime } from './session-runtime.js';
 
 // The options and events live in their own file; they are still found here.
 export type {
@@ -37,6 +36,7 @@ export type {
 } from './options.js';
 export type { ChunkReceiver } from './chunk-receiver.js';
 export { accepts } from './inbound.js';
+export type { ByteSource, NodeReadableLike } from './byte-source.js';
 
 /** Options of {@link Session.connect}. */
 export interface ConnectOptions {
@@ -98,6 +98,7 @@ export class Session
   #port: SessionPort | undefined;
   readonly #scheduler: SendScheduler;
   readonly #createHasher: HasherFactory;
+  readonly #runtime: SessionRuntime;
   readonly #inbound: Inbound;
   readonly #inbox: Inbox;
 
@@ -107,6 +108,7 @@ export class Session
     link: SessionLink,
     options: SessionOptions = {},
     usePath: readonly MsrpUri[] = [],
+    runtime: SessionRuntime,
   ) {
     super();
     this.localUri = Object.isFrozen(localUri) ? localUri : Object.freeze({ ...localUri });
@@ -118,7 +120,8 @@ export class Session
     this.#remoteMaxSize = options.remoteMaxSize;
     this.#chunkSize = options.chunkSize ?? 8192;
     this.#rebind = options.rebind ?? false;
-    this.#createHasher = options.createHasher ?? nodeHasher;
+    this.#runtime = runtime;
+    this.#createHasher = options.createHasher ?? runtime.createHasher;
     // The scheduler and the inbound side read these live, through getters.
     const state = (): SessionState => this.#state;
     const port = (): SessionPort | undefined => this.#port;
@@ -154,6 +157,8 @@ export class Session
         maxQueuedMessages: options.maxQueuedMessages ?? 1024,
       },
       this.#inbox,
+      // saveTo hashes with the session's hasher.
+      { ...runtime, createHasher: this.#createHasher },
     );
   }
 
@@ -222,79 +227,79 @@ export class Session
 
   /**
    * Sends a message, cut into chunks; resolves when every chunk is confirmed (and the
-   * success REPORT arrived, when asked for).
+   * success REPORT arrived, when asked for). `content` is text (UTF-8), bytes, a Blob (its
+   * `type` is the default Content-Type, its `size` the total), a web `ReadableStream`, a
+   * Node `Readable` or any `AsyncIterable<Uint8Array>`; streams are read only as fast as the
+   * window and the socket take them.
    * @throws {DeliveryError} with the peer's status (413, 415, 481...) or 408 on timeout, and
    * the number of bytes the peer confirmed; code `MSRP_ERR_UNSUPPORTED_TYPE` for a 415,
    * `MSRP_ERR_REPORT_TIMEOUT` (408) when the success REPORT did not come within
    * `reportTimeout` of the last 200, `MSRP_ERR_FILE` when a stream `content` fails.
    */
-  send(
-    content: string | Uint8Array | AsyncIterable<Uint8Array>,
-    options: SendOptions = {},
-  ): Promise<Delivery> {
-    const source: MessageSource =
-      typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-    const contentType = parseContentType(
-      options.contentType ?? (typeof content === 'string' ? TEXT_PLAIN : OCTETS),
-    );
-    if (!contentType) {
-      return Promise.reject(
-        new MsrpError('MSRP_ERR_INVALID_ARGUMENT', `Invalid content type "${options.contentType}"`),
-      );
-    }
-    if (this.#state !== 'bound') {
-      return Promise.reject(
-        new MsrpError('MSRP_ERR_SESSION', `Cannot send: session is ${this.#state}`),
-      );
-    }
-    const messageId = options.messageId ?? newMessageId();
-    const message = new OutgoingMessage(messageId, contentType, source, {
-      ...(options.size !== undefined && { size: options.size }),
-      ...(options.contentHeaders && { contentHeaders: options.contentHeaders }),
-    });
-    const limit = this.#remoteMaxSize;
-    if (limit !== undefined && message.size !== undefined && message.size > limit) {
-      return Promise.reject(
-        new MsrpError(
-          'MSRP_ERR_LIMIT',
-          `Message of ${message.size} bytes exceeds the peer's max-size ${limit}`,
-          { status: 413 },
-        ),
-      );
-    }
-    return this.#scheduler.enqueue(message, options);
+  send(content: ByteSource, options: SendOptions = {}): Promise<Delivery> {
+    const source = normalizeSource(content);
+    const sendOptions: SendOptions = {
+      ...options,
+      contentType:
+        options.contentType ?? source.type ?? (typeof content === 'string' ? TEXT_PLAIN : OCTETS),
+      ...(options.size === undefined && source.size !== undefined && { size: source.size }),
+    };
+    const message = this.#outgoing(source.bytes, sendOptions);
+    if (message instanceof MsrpError) return Promise.reject(message);
+    return this.#scheduler.enqueue(message, sendOptions);
+  }
+
+  /** A message to enqueue, or why it cannot be sent. */
+  #outgoing(
+    source: Uint8Array | AsyncIterable<Uint8Array>,
+    options: SendOptions,
+  ): OutgoingMessage | MsrpError {
+    if (this.#state !== 'bound')
+      return new MsrpError('MSRP_ERR_SESSION', `Cannot send: session is ${this.#state}`);
+    return OutgoingMessage.create(source, options, this.#remoteMaxSize);
   }
 
   /**
-   * Sends a file from a path or a stream: Content-Type from its name (mime-types),
-   * Content-Disposition with the name, SHA-1 and SHA-256 computed on the way, and the
-   * SHA-256 announced on the last chunk (`File-Hash`). The source is read only as fast as
-   * the window and the socket take it. `options.signal` aborts it, opening included.
+   * Sends a file: Content-Disposition with its name, SHA-1 and SHA-256 computed on the way,
+   * and the SHA-256 announced on the last chunk (`File-Hash`). `source` is a path (Node:
+   * size from the file system, Content-Type from the name), a Blob or browser `File` (name,
+   * `type` and `size` from it), bytes, a web `ReadableStream`, a Node `Readable` or any
+   * `AsyncIterable<Uint8Array>`. The source is read only as fast as the window and the
+   * socket take it. `options.signal` aborts it, opening included.
    * @throws {MsrpError} `MSRP_ERR_FILE` when the path is missing or no regular file;
+   * `MSRP_ERR_INVALID_ARGUMENT` for a path on a runtime without a file system;
    * {@link DeliveryError} as {@link send} does, of code `MSRP_ERR_FILE` (the fs error as
    * `cause`) when opening or reading the file fails once the transfer began.
    */
-  async sendFile(source: string | Readable, options: SendFileOptions = {}): Promise<FileDelivery> {
+  async sendFile(
+    source: string | Exclude<ByteSource, string>,
+    options: SendFileOptions = {},
+  ): Promise<FileDelivery> {
     const file = await abortable(
-      openFileSource(source, { ...options, readSize: Math.max(this.#chunkSize, 64 * 1024) }),
+      typeof source === 'string'
+        ? openFile(this.#runtime, source, options, Math.max(this.#chunkSize, 64 * 1024))
+        : Promise.resolve(fileSource(normalizeSource(source), options, this.#runtime.files)),
       options.signal,
       'sendFile',
     );
     const tap = new HashTap(this.#createHasher);
+    const sendOptions: SendOptions = {
+      ...options,
+      contentType: file.contentType,
+      ...(file.size !== undefined && { size: file.size }),
+      contentHeaders: attachmentHeader(file.name),
+      lastChunkHeaders: () => [{ name: FILE_HASH_HEADER, value: `sha-256:${tap.digest().sha256}` }],
+    };
+    // Bytes in memory are hashed at once and sent whole; streams are hashed as they are read.
+    const body = file.bytes instanceof Uint8Array ? tap.whole(file.bytes) : tap.tap(file.bytes);
     let delivery: Delivery;
     try {
-      delivery = await this.send(tap.tap(file.stream), {
-        ...options,
-        contentType: file.contentType,
-        ...(file.size !== undefined && { size: file.size }),
-        contentHeaders: attachmentHeader(file.name),
-        lastChunkHeaders: () => [
-          { name: FILE_HASH_HEADER, value: `sha-256:${tap.digest().sha256}` },
-        ],
-      });
+      const message = this.#outgoing(body, sendOptions);
+      if (message instanceof MsrpError) throw message;
+      delivery = await this.#scheduler.enqueue(message, sendOptions);
     } catch (e) {
       // A send refused at once never reads the source: release its file descriptor.
-      file.stream.destroy();
+      file.release();
       throw e;
     }
     return { ...delivery, ...tap.digest() };

@@ -1,0 +1,119 @@
+import { MsrpError } from '../errors.js';
+
+/** What a {@link PieceStream} tells its producer. */
+export interface PieceStreamHooks {
+  /** The reader took pieces after {@link PieceStream.push} said the queue was full. */
+  pull(): void;
+  /** The stream ended early (destroyed by its reader or by a failure); called once. */
+  closed(): void;
+}
+
+/**
+ * The body of a streamed incoming message, on any runtime: an `AsyncIterable<Uint8Array>`
+ * of the pieces as they were received (never joined, never copied again), with a bounded
+ * queue that tells the producer to pause the connection.
+ *
+ * A failure reaches only a reader (it is thrown from its loop): a message that failed while
+ * nobody read it crashes nothing. On Node, `stream.pipeline(message.stream, file)` and
+ * `Readable.from(message.stream)` take it as it is.
+ *
+ * @example
+ * ```ts
+ * for await (const piece of message.stream) hash.update(piece);
+ * ```
+ */
+export class PieceStream implements AsyncIterableIterator<Uint8Array> {
+  readonly #highWaterMark: number;
+  readonly #hooks: PieceStreamHooks;
+  #queue: Uint8Array[] = [];
+  /** The last push found the queue full: the producer waits for {@link PieceStreamHooks.pull}. */
+  #full = false;
+  #ended = false;
+  #closed = false;
+  #failure: Error | undefined;
+  /** Readers waiting for a piece (more than one only if `next()` is called concurrently). */
+  #waiting: Array<() => void> = [];
+
+  /** Not for applications: sessions make these. */
+  constructor(highWaterMark: number, hooks: PieceStreamHooks) {
+    this.#highWaterMark = highWaterMark;
+    this.#hooks = hooks;
+  }
+
+  /** Pieces received and not read yet. */
+  get bufferedPieces(): number {
+    return this.#queue.length;
+  }
+
+  /** Whether the stream was destroyed or failed (it delivers no more pieces). */
+  get destroyed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * @internal Adds a piece; false when the queue is full (pause until `pull`). Pieces
+   * after the end or a destroy are dropped (and never pause: nobody would pull).
+   */
+  push(piece: Uint8Array): boolean {
+    if (this.#closed || this.#ended) return true;
+    this.#queue.push(piece);
+    this.#wakeReader();
+    if (this.#queue.length < this.#highWaterMark) return true;
+    this.#full = true;
+    return false;
+  }
+
+  /** @internal No more pieces: the reader ends after the queued ones. */
+  end(): void {
+    if (this.#closed) return;
+    this.#ended = true;
+    this.#wakeReader();
+  }
+
+  /**
+   * Stops the stream: queued pieces are dropped and a reader's loop throws `error`, or
+   * `MSRP_ERR_ABORTED` without one (its bytes are incomplete). Does nothing once ended
+   * normally or destroyed.
+   */
+  destroy(error?: Error): void {
+    if (this.#closed || (this.#ended && this.#queue.length === 0)) return;
+    this.#closed = true;
+    this.#queue = [];
+    this.#failure = error ?? new MsrpError('MSRP_ERR_ABORTED', 'The message stream was destroyed');
+    this.#wakeReader();
+    this.#hooks.closed();
+  }
+
+  /** The next piece; throws the failure of a destroyed stream. */
+  async next(): Promise<IteratorResult<Uint8Array, undefined>> {
+    for (;;) {
+      const piece = this.#queue.shift();
+      if (piece) {
+        if (this.#full && this.#queue.length < this.#highWaterMark) {
+          this.#full = false;
+          this.#hooks.pull();
+        }
+        return { done: false, value: piece };
+      }
+      if (this.#failure) throw this.#failure;
+      if (this.#ended) return { done: true, value: undefined };
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    }
+  }
+
+  /** A reader left its loop early (`break`): the rest of the message is refused. */
+  return(): Promise<IteratorResult<Uint8Array, undefined>> {
+    this.destroy();
+    return Promise.resolve({ done: true, value: undefined });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  #wakeReader(): void {
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const wake of waiting) wake();
+  }
+}
