@@ -93,7 +93,6 @@ export class Connection {
   /** Our side is ended and every queued byte went out. */
   #finished = false;
   #graceMs = 2000;
-  #lingering = false;
   #parserPaused = false;
   #writePaused = false;
   /** The one wait for `drain` that writers share, and what settles it. */
@@ -155,7 +154,7 @@ export class Connection {
       },
       finished: () => {
         this.#finished = true;
-        // Our last byte left: linger for the peer's FIN only if we are the ones closing.
+        // Once we are closing (we ended our side), our last byte left: linger.
         if (this.#graceTimer !== undefined) this.#linger();
       },
       error: (e) => {
@@ -377,8 +376,7 @@ export class Connection {
 
   /** Our last byte left: wait a moment for the peer's FIN, not the whole grace time. */
   #linger(): void {
-    if (this.#closed || this.#lingering) return;
-    this.#lingering = true;
+    if (this.#closed) return;
     clearTimeout(this.#graceTimer);
     const stream = this.stream;
     this.#graceTimer = backgroundTimer(() => stream.destroy(), Math.min(LINGER_MS, this.#graceMs));
