@@ -124,6 +124,18 @@ describe('socketStream', () => {
     expect(r.seen).toEqual(['error:reset', 'close']);
   });
 
+  it('reports close once when opened between destroy() and its close event', async () => {
+    const duplex = new Batches();
+    const stream = socketStream(duplex);
+    duplex.destroy();
+    expect(duplex.closed).toBe(true);
+    const r = recorder();
+    stream.open(r.events);
+    await until(() => r.seen.includes('close'), 5000, 'close');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(r.seen).toEqual(['close']);
+  });
+
   it('reports bufferedAmount and drain', async () => {
     let release: (() => void) | undefined;
     const duplex = new Duplex({

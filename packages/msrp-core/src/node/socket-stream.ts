@@ -59,7 +59,13 @@ class SocketStream implements ByteStream {
     const duplex = this.#duplex;
     duplex.off('error', this.#keepEarlyError);
     duplex.on('error', (error: Error) => events.error(error));
-    duplex.once('close', () => events.close());
+    let closed = false;
+    const close = (): void => {
+      if (closed) return;
+      closed = true;
+      events.close();
+    };
+    duplex.once('close', close);
     duplex.on('data', (bytes: Buffer) => events.data(bytes));
     // After the data listener: it relies on the stream being in flowing mode.
     onEndWhilePaused(duplex, () => events.endWhilePaused());
@@ -67,8 +73,8 @@ class SocketStream implements ByteStream {
     duplex.on('drain', () => events.drain());
     duplex.on('finish', () => events.finished());
     if (this.#earlyError) events.error(this.#earlyError);
-    // Closed before we listened: 'close' was emitted already and will not be again.
-    if (duplex.closed) process.nextTick(() => events.close());
+    // Closed before we listened: 'close' may have been emitted already (or be on its way).
+    if (duplex.closed) process.nextTick(close);
   }
 
   write(parts: readonly Uint8Array[]): boolean {

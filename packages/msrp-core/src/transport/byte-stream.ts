@@ -3,9 +3,9 @@
  * (`socketStream` in `node/`), a WebSocket (RFC 7977), or an in-memory pair in tests. It
  * names no runtime type, so the connection code runs unchanged in browsers.
  *
- * The stream starts delivering once {@link open} is called, and calls each event at most in
- * this order: `data`* then `end` (or `endWhilePaused`), `finished` after {@link end}, `error`
- * at any time, and `close` last, once.
+ * The stream starts delivering once {@link open} is called: `data` until the peer's `end`
+ * (`endWhilePaused` may come earlier, while paused with data held back), `finished` after
+ * {@link end}, `error` at any time, and `close` last, once.
  */
 export interface ByteStream {
   /** Starts delivering to `events`. Called once, by the connection that owns the stream. */
