@@ -239,9 +239,8 @@ export class Endpoint extends TypedEmitter<EndpointEvents> implements AsyncDispo
   /**
    * Takes an inbound connection that arrived by other means than {@link listen}: any
    * {@link ByteStream} (a WebSocket, `socketStream()` over one end of an in-memory pair in
-   * tests). It is served as an
-   * accepted one (routing, `bindTimeout`, `idleTimeout`); the connection caps of `listen()`
-   * are the caller's to apply.
+   * tests). It is served as an accepted one (routing, `bindTimeout`, `idleTimeout`); the
+   * connection caps of `listen()` are the caller's to apply.
    * @param remote Names the peer in `peerError` events. Default: the stream's `remote`.
    */
   acceptConnection(stream: ByteStream, remote = stream.remote): void {
