@@ -21,11 +21,13 @@ export type { FrameSink, ParserOptions, ContinuationFlag } from './wire/parser.j
 export { encodeFrame } from './wire/serializer.js';
 export { newTransactionId, newMessageId, newSessionId } from './wire/ids.js';
 
-// Transports: dialers by URI scheme, TLS options and fingerprints.
-export type { TlsServerOptions } from './transport/listener.js';
-export { dialTcp, dialTls, defaultDialers, unreachableHost } from './transport/dial.js';
-export type { Dialer, DialOptions, TlsClientOptions } from './transport/dial.js';
-export { certificateFingerprint, normalizeFingerprint } from './transport/fingerprint.js';
+// Transports: byte streams, dialers by URI scheme, TLS options and fingerprints.
+export type { ByteStream, ByteStreamEvents } from './transport/byte-stream.js';
+export { unreachableHost } from './transport/dialer.js';
+export type { Dialer, DialOptions, TlsClientOptions } from './transport/dialer.js';
+export type { TlsServerOptions } from './node/listener.js';
+export { dialTcp, dialTls, defaultDialers } from './node/dial.js';
+export { certificateFingerprint, normalizeFingerprint } from './node/fingerprint.js';
 
 // Relays (RFC 4976): accounts for Endpoint, Digest for credential stores.
 export { DIGEST_ALGORITHMS } from './session/digest-response.js';

@@ -26,8 +26,10 @@ export { responseFrame, responseHead } from './wire/response-frame.js';
 
 export { Connection } from './transport/connection.js';
 export type { ConnectionHandler } from './transport/connection.js';
-export { createListener, connectionEvent } from './transport/listener.js';
-export { checkDialable } from './transport/dial.js';
+export type { ByteStream, ByteStreamEvents } from './transport/byte-stream.js';
+export { socketStream } from './node/socket-stream.js';
+export { createListener, connectionEvent } from './node/listener.js';
+export { checkDialable } from './transport/dialer.js';
 export { ConnectionLimits } from './transport/connection-limits.js';
 export type {
   Admission,
@@ -35,11 +37,11 @@ export type {
   ConnectionLimitsOptions,
 } from './transport/connection-limits.js';
 export { Deadline } from './transport/deadline.js';
-export { checkPeerFingerprint } from './transport/fingerprint.js';
+export { checkPeerFingerprint } from './node/fingerprint.js';
 export { discardFrame, atEnd } from './transport/frame-target.js';
 export type { FrameTarget } from './transport/frame-target.js';
-export { listenMsrp } from './transport/listen.js';
-export type { ListenAddress, ListenHandlers, Listening } from './transport/listen.js';
+export { listenMsrp } from './node/listen.js';
+export type { ListenAddress, ListenHandlers, Listening } from './node/listen.js';
 export { ExpiringMap } from './transport/expiring-map.js';
 
 export { parseDigestAlgorithm } from './session/digest-response.js';

@@ -11,7 +11,7 @@ import {
   type Head,
   type MsrpError,
 } from '../src/index.js';
-import { Connection, type ConnectionHandler } from '../src/internal.js';
+import { Connection, socketStream, type ConnectionHandler } from '../src/internal.js';
 import { socketPair, until, type SocketPair } from './helpers/socket-pair.js';
 
 const cleanups: Array<() => unknown> = [];
@@ -60,7 +60,7 @@ class Recorder implements ConnectionHandler {
 }
 
 function connection(p: SocketPair, handler: ConnectionHandler, options?: ConnectionOptions) {
-  const c = new Connection(p.ours, handler, options);
+  const c = new Connection(socketStream(p.ours), handler, options);
   cleanups.push(() => c.destroy());
   return c;
 }

@@ -5,6 +5,7 @@ import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Endpoint, type Dialer, type EndpointOptions, type Session } from '../src/index.js';
+import { socketStream } from '../src/internal.js';
 import { next } from './helpers/inbox.js';
 import { RawServer } from './helpers/raw-peer.js';
 
@@ -122,7 +123,7 @@ describe('AbortSignal', () => {
       new Promise((resolve, reject) => {
         release = () => {
           dialed = connect({ host: uri.host, port: uri.port! });
-          dialed.once('connect', () => resolve(dialed!)).once('error', reject);
+          dialed.once('connect', () => resolve(socketStream(dialed!))).once('error', reject);
         };
       });
     const a = endpoint({ dialers: { msrp: slow } });

@@ -2,7 +2,8 @@
 // "dials" one end; endpoint B takes the other with acceptConnection().
 import { describe, expect, it } from 'vitest';
 import { Endpoint, type Dialer, type EndpointOptions, type MsrpUri } from '../src/index.js';
-import { asDialed, duplexPair } from './helpers/duplex-pair.js';
+import { socketStream } from '../src/internal.js';
+import { duplexPair } from './helpers/duplex-pair.js';
 import { next } from './helpers/inbox.js';
 
 const B_HOST: MsrpUri = {
@@ -20,8 +21,8 @@ function endpoints(options: { a?: EndpointOptions; b?: EndpointOptions } = {}) {
   const dial: Dialer = () => {
     dials++;
     const [ours, theirs] = duplexPair();
-    b.acceptConnection(theirs, 'memory');
-    return Promise.resolve(asDialed(ours));
+    b.acceptConnection(socketStream(theirs), 'memory');
+    return Promise.resolve(socketStream(ours));
   };
   const a = new Endpoint({ dialers: { msrp: dial }, ...options.a });
   return {

@@ -1,4 +1,3 @@
-import type { Socket } from 'node:net';
 import {
   newSessionId,
   uriEquals,
@@ -137,13 +136,13 @@ export class AuthHandler {
   }
 
   #createSession(hop: Hop, request: RequestHead, username: string): RelaySession {
-    const socket = hop.connection!.socket as Socket;
+    const stream = hop.connection!.stream;
     const listener =
       hop.origin.kind === 'inbound' ? hop.origin : { scheme: 'msrp' as const, port: 2855 };
     const id = newSessionId();
     const uri: MsrpUri = {
       scheme: listener.scheme,
-      host: this.#context.options.host ?? socket.localAddress ?? '127.0.0.1',
+      host: this.#context.options.host ?? stream.localAddress ?? '127.0.0.1',
       port: listener.port,
       sessionId: id,
       transport: 'tcp',

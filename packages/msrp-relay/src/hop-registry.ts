@@ -1,6 +1,11 @@
 import type { Socket } from 'node:net';
 import { MsrpError, formatUri, toMsrpError, type Dialer, type MsrpUri } from '@msrp-ts/msrp-core';
-import { Connection, ConnectionLimits } from '@msrp-ts/msrp-core/internal';
+import {
+  Connection,
+  ConnectionLimits,
+  socketStream,
+  type ByteStream,
+} from '@msrp-ts/msrp-core/internal';
 import type { ChunkSchedulerOptions } from './chunk-scheduler.js';
 import { Hop, type HopOwner } from './hop.js';
 import type { RelayLogger, RelayOptions, ResolvedLimits } from './relay-options.js';
@@ -76,7 +81,7 @@ export class HopRegistry {
     socket.setNoDelay(true);
     const origin = { kind: 'inbound', scheme, port } as const;
     const hop = new Hop(this.#context.owner, origin, remote, address, this.#scheduler);
-    this.#attach(hop, socket, admission.release);
+    this.#attach(hop, socketStream(socket, remote), admission.release);
     stats.connectionsOpened.inbound++;
     // An inbound connection must authenticate, or bring a request we forward, in time.
     hop.expectTrust(limits.unauthenticatedTimeout, () => {
@@ -110,20 +115,20 @@ export class HopRegistry {
       ...(options.tls && { tls: options.tls }),
       timeout: options.connectTimeout ?? 10_000,
     }).then(
-      (socket) => {
+      (stream) => {
         // Outbound connections count in all, not per address.
         const closing = this.#context.closing();
         const admission = closing ? undefined : this.#connections.admit();
         if (!admission?.admitted) {
-          socket.destroy();
+          stream.destroy();
           const why = closing ? 'Relay is shutting down' : 'Too many connections';
           refuse(new MsrpError('MSRP_ERR_CONNECTION', why));
           return;
         }
-        hop.remote = `${socket.remoteAddress}:${socket.remotePort}`;
-        hop.address = socket.remoteAddress ?? uri.host;
+        hop.remote = stream.remote;
+        hop.address = stream.remoteAddress ?? uri.host;
         stats.connectionsOpened.outbound++;
-        this.#attach(hop, socket, admission.release);
+        this.#attach(hop, stream, admission.release);
         log.debug({ remote: hop.remote }, 'connected to next hop');
       },
       (e: unknown) => refuse(toMsrpError(e, 'MSRP_ERR_CONNECTION')),
@@ -137,9 +142,9 @@ export class HopRegistry {
       this.#dialed.delete(hop.origin.key);
   }
 
-  #attach(hop: Hop, socket: Socket, release: () => void): void {
+  #attach(hop: Hop, stream: ByteStream, release: () => void): void {
     const { maxHeaderBytes, idleTimeout, frameTimeout } = this.#context.limits;
-    const connection = new Connection(socket, hop, { maxHeaderBytes, idleTimeout, frameTimeout });
+    const connection = new Connection(stream, hop, { maxHeaderBytes, idleTimeout, frameTimeout });
     hop.connection = connection;
     hop.release = release;
     this.#hops.add(hop);

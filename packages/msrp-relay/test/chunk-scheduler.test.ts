@@ -11,7 +11,7 @@ import {
   type Head,
   type RequestHead,
 } from '@msrp-ts/msrp-core';
-import { Connection, responseFrame } from '@msrp-ts/msrp-core/internal';
+import { Connection, responseFrame, socketStream } from '@msrp-ts/msrp-core/internal';
 import { ChunkScheduler, type ForwardEvents } from '../src/chunk-scheduler.js';
 
 /** A stream that records what is written; with `hold`, it stops taking bytes (a slow peer). */
@@ -58,7 +58,7 @@ const ignore = {
 
 function setup(options: ConstructorParameters<typeof ChunkScheduler>[0] = {}) {
   const wire = new Wire();
-  const connection = new Connection(wire, ignore);
+  const connection = new Connection(socketStream(wire), ignore);
   const scheduler = new ChunkScheduler(options);
   return { wire, connection, scheduler };
 }

@@ -1,5 +1,6 @@
 import { MsrpError } from '../errors.js';
-import { checkDialable, type Dialer, type TlsClientOptions } from '../transport/dial.js';
+import type { ByteStream } from '../transport/byte-stream.js';
+import { checkDialable, type Dialer, type TlsClientOptions } from '../transport/dialer.js';
 import type { MsrpUri } from '../wire/uri.js';
 import type { Peer } from './peer.js';
 
@@ -10,13 +11,13 @@ export interface ConnectionPoolOptions {
   tls: TlsClientOptions | undefined;
   /** Milliseconds to wait for a connection to open. */
   connectTimeout: number;
-  /** Wraps a dialed socket in a connection and its peer, under the authority `key`. */
-  attach(socket: Awaited<ReturnType<Dialer>>, key: string): Peer;
+  /** Wraps a dialed stream in a connection and its peer, under the authority `key`. */
+  attach(stream: ByteStream, key: string): Peer;
 }
 
 /**
  * The connections we dialed, by authority (scheme, host, port): sessions to the same peer
- * share one (RFC 4975 §5.4, §8.1), and concurrent dials to it wait for the same socket.
+ * share one (RFC 4975 §5.4, §8.1), and concurrent dials to it wait for the same stream.
  */
 export class ConnectionPool {
   readonly #options: ConnectionPoolOptions;
@@ -39,7 +40,7 @@ export class ConnectionPool {
       dialing = dialer(firstHop, {
         ...(o.tls && { tls: o.tls }),
         timeout: o.connectTimeout,
-      }).then((socket) => o.attach(socket, key));
+      }).then((stream) => o.attach(stream, key));
       this.#dialed.set(key, dialing);
       dialing.catch(() => this.#dialed.delete(key));
     }

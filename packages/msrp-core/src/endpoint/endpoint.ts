@@ -1,5 +1,4 @@
 import type { Server, Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { TypedEmitter } from '../events/typed-emitter.js';
 import { MsrpError } from '../errors.js';
 import { abortable, abortedError } from '../session/abortable.js';
@@ -8,10 +7,13 @@ import { nodeHasher } from '../node/node-hasher.js';
 import { Session } from '../session/session.js';
 import type { SessionLink, SessionPort } from '../session/session-link.js';
 import { RelayRegistration, type RelayAccount } from '../session/relay-registration.js';
+import { defaultDialers } from '../node/dial.js';
+import { listenMsrp } from '../node/listen.js';
+import { socketStream } from '../node/socket-stream.js';
+import type { ByteStream } from '../transport/byte-stream.js';
 import { Connection } from '../transport/connection.js';
 import { ConnectionLimits } from '../transport/connection-limits.js';
-import { defaultDialers, unreachableHost } from '../transport/dial.js';
-import { listenMsrp } from '../transport/listen.js';
+import { unreachableHost } from '../transport/dialer.js';
 import { newSessionId } from '../wire/ids.js';
 import { answerableRequest } from '../wire/response.js';
 import { uriKey, type MsrpUri } from '../wire/uri.js';
@@ -91,8 +93,8 @@ export class Endpoint extends TypedEmitter<EndpointEvents> implements AsyncDispo
       dialers: options.dialers ?? defaultDialers,
       tls: options.tls,
       connectTimeout: options.connectTimeout ?? 10_000,
-      attach: (socket, key) =>
-        this.#attach(socket, new Peer(this.#peerHost, key, this.#options, key), {
+      attach: (stream, key) =>
+        this.#attach(stream, new Peer(this.#peerHost, key, this.#options, key), {
           // The dialing side keeps the connection alive (Peer.idle sends keepalives).
           idleTimeout: this.#options.keepaliveInterval ?? 60_000,
         }),
@@ -238,13 +240,13 @@ export class Endpoint extends TypedEmitter<EndpointEvents> implements AsyncDispo
   }
 
   /**
-   * Takes an inbound connection that arrived by other means than {@link listen}: any byte
-   * duplex (a WebSocket stream, one end of an in-memory pair in tests). It is served as an
-   * accepted one (routing, `bindTimeout`, `idleTimeout`); the connection caps of `listen()`
-   * are the caller's to apply.
-   * @param remote Names the peer in `peerError` events. Default `'?'`.
+   * Takes an inbound connection that arrived by other means than {@link listen}: any
+   * {@link ByteStream} (a WebSocket, `socketStream()` over one end of an in-memory pair in
+   * tests). It is served as an accepted one (routing, `bindTimeout`, `idleTimeout`); the
+   * connection caps of `listen()` are the caller's to apply.
+   * @param remote Names the peer in `peerError` events. Default: the stream's `remote`.
    */
-  acceptConnection(stream: Duplex, remote = '?'): void {
+  acceptConnection(stream: ByteStream, remote = stream.remote): void {
     const peer = this.#attach(stream, new Peer(this.#peerHost, remote, this.#options), {
       idleTimeout: this.#options.idleTimeout ?? 300_000,
     });
@@ -281,11 +283,11 @@ export class Endpoint extends TypedEmitter<EndpointEvents> implements AsyncDispo
     if (socket.destroyed) return; // refused by #admit
     // Responses are tiny; Nagle would hold them back behind the peer's delayed ACKs.
     socket.setNoDelay(true);
-    this.acceptConnection(socket, describe(socket));
+    this.acceptConnection(socketStream(socket, describe(socket)));
   }
 
-  #attach(socket: Duplex, peer: Peer, timing: { idleTimeout: number }): Peer {
-    peer.connection = new Connection(socket, peer, {
+  #attach(stream: ByteStream, peer: Peer, timing: { idleTimeout: number }): Peer {
+    peer.connection = new Connection(stream, peer, {
       ...this.#options,
       frameTimeout: this.#options.frameTimeout ?? 30_000,
       ...timing,

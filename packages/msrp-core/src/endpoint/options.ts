@@ -4,8 +4,8 @@ import type { RelayAccount } from '../session/relay-registration.js';
 import type { SessionOptions } from '../session/session.js';
 import type { TransactionTableOptions } from '../session/transaction-table.js';
 import type { ConnectionOptions } from '../transport/connection.js';
-import type { Dialer, TlsClientOptions } from '../transport/dial.js';
-import type { TlsServerOptions } from '../transport/listener.js';
+import type { TlsServerOptions } from '../node/listener.js';
+import type { Dialer, TlsClientOptions } from '../transport/dialer.js';
 import type { MsrpUri } from '../wire/uri.js';
 
 /** Where and how an endpoint listens. */

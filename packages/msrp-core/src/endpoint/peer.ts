@@ -121,7 +121,7 @@ export class Peer implements ConnectionHandler {
    * anyway, and a dead connection is seen by the socket.
    */
   #keepalive(): void {
-    if (this.#keepaliveInFlight || this.connection.socket.writableLength > 0) return;
+    if (this.#keepaliveInFlight || this.connection.bufferedBytes > 0) return;
     const session = [...this.sessions].find((s) => s.state === 'bound');
     if (!session) return; // nothing to keep alive, and nothing to address a SEND to
     this.#keepaliveInFlight = true;

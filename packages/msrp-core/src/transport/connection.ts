@@ -1,9 +1,9 @@
-import type { Duplex } from 'node:stream';
 import { MsrpError } from '../errors.js';
+import { backgroundTimer, type Timer } from '../events/timers.js';
 import { Parser, type FrameSink, type ParserOptions } from '../wire/parser.js';
+import type { ByteStream, ByteStreamEvents } from './byte-stream.js';
 import { Deadline } from './deadline.js';
 import { FrameDeadline } from './frame-deadline.js';
-import { onEndWhilePaused } from './peer-end.js';
 
 /** What a {@link Connection} reports to its owner (an endpoint or a relay). */
 export interface ConnectionHandler extends FrameSink {
@@ -59,23 +59,24 @@ export interface ConnectionOptions extends ParserOptions {
 const LINGER_MS = 100;
 
 /**
- * One MSRP connection over any Node Duplex (`net.Socket`, `tls.TLSSocket`, a WebSocket
- * stream): it feeds the parser, writes whole frames, and applies backpressure both ways.
+ * One MSRP connection over any {@link ByteStream} (a TCP or TLS socket through `socketStream`,
+ * a WebSocket, an in-memory pair): it feeds the parser, writes whole frames, and applies
+ * backpressure both ways.
  *
  * Reading pauses while the handler's sink returns false (until {@link resume}) or while
  * more than `maxWriteBuffer` bytes wait for the peer. A peer's FIN behind bytes we have not
  * read closes the connection at once and those bytes are dropped, as when the FIN arrives
  * while the parser holds them: a peer that went away is not owed the rest of its frames.
- * That FIN is seen as long as what the peer sent fits the stream's read buffer (Node stops
- * reading the socket past it); beyond, `idleTimeout` bounds the wait. A peer that closes
+ * That FIN is seen as long as the stream reports it (`endWhilePaused`; Node's sockets do while
+ * what the peer sent fits their read buffer); beyond, `idleTimeout` bounds the wait. A peer that closes
  * while we wait to write is seen through the write's error. Once closing is decided,
  * reading never pauses again: what the peer still sends is discarded until its FIN or
  * until the socket is destroyed.
  */
 export class Connection {
   /** The underlying stream. */
-  readonly socket: Duplex;
-  /** Resolves once the socket has closed. */
+  readonly stream: ByteStream;
+  /** Resolves once the stream has closed. */
   readonly whenClosed: Promise<void>;
 
   readonly #parser: Parser;
@@ -88,11 +89,16 @@ export class Connection {
   /** Closing is decided: frames are no longer delivered, the handler was told. */
   #closing = false;
   #closeError: Error | undefined;
-  #graceTimer: NodeJS.Timeout | undefined;
+  #graceTimer: Timer | undefined;
+  /** Our side is ended and every queued byte went out. */
+  #finished = false;
+  #graceMs = 2000;
   #parserPaused = false;
   #writePaused = false;
+  /** The one wait for `drain` that writers share, and what settles it. */
   #drain: Promise<void> | undefined;
-  #corked = false;
+  #drained: (() => void) | undefined;
+  readonly #drainListeners: Array<() => void> = [];
   /** Set while a frame is written in parts; other frames queue in the backlog. */
   #exclusive: Promise<void> | undefined;
   readonly #backlog: {
@@ -101,8 +107,9 @@ export class Connection {
     reject: (e: Error) => void;
   }[] = [];
 
-  constructor(socket: Duplex, handler: ConnectionHandler, options: ConnectionOptions = {}) {
-    this.socket = socket;
+  /** Takes `stream` over: opens it, and closes it when the connection closes. */
+  constructor(stream: ByteStream, handler: ConnectionHandler, options: ConnectionOptions = {}) {
+    this.stream = stream;
     this.#handler = handler;
     this.#maxWriteBuffer = options.maxWriteBuffer ?? 4 * 1024 * 1024;
     this.#idleTimeout = options.idleTimeout ?? 0;
@@ -134,53 +141,46 @@ export class Connection {
       },
     };
     this.#parser = new Parser(sink, options);
-    this.whenClosed = new Promise((resolve) => {
-      socket.once('close', () => {
+    let closed!: () => void;
+    this.whenClosed = new Promise((resolve) => (closed = resolve));
+    const events: ByteStreamEvents = {
+      data: (bytes) => this.#read(bytes),
+      drain: () => this.#onDrain(),
+      end: () => this.#onEnd(),
+      endWhilePaused: () => {
+        const error = new MsrpError('MSRP_ERR_CONNECTION', 'The peer closed with bytes unread');
+        this.#beginClose(error);
+        this.#endSoon(2000);
+      },
+      finished: () => {
+        this.#finished = true;
+        // Once we are closing (we ended our side), our last byte left: linger.
+        if (this.#graceTimer !== undefined) this.#linger();
+      },
+      error: (e) => {
+        this.#closeError ??= e;
+      },
+      close: () => {
+        if (this.#closed) return;
         this.#closed = true;
         clearTimeout(this.#graceTimer);
         this.#beginClose(this.#closeError);
-        resolve();
-      });
-    });
-    socket.on('error', (e: Error) => {
-      this.#closeError ??= e;
-    });
-    socket.on('data', (bytes: Buffer) => this.#read(bytes));
-    onEndWhilePaused(socket, () => {
-      const error = new MsrpError('MSRP_ERR_CONNECTION', 'The peer closed with bytes unread');
-      this.#beginClose(error);
-      this.#endSoon(2000);
-    });
-    socket.on('end', () => {
-      if (!this.#closing) {
-        try {
-          this.#parser.end();
-        } catch (e) {
-          this.#closeError ??= e as Error;
-        }
-      }
-      // The peer is done; what we still have queued goes out, then the socket closes.
-      this.#beginClose(this.#closeError);
-      this.#endSoon(2000);
-    });
-    socket.on('drain', () => {
-      this.#idle?.touch();
-      if (this.#writePaused) {
-        this.#writePaused = false;
-        this.#updateReading();
-      }
-    });
+        this.#drained?.();
+        closed();
+      },
+    };
+    stream.open(events);
     this.#armIdle();
   }
 
   /** Whether the connection is closed (or closing): writes will fail. */
   get closed(): boolean {
-    return this.#closing || this.#closed || this.socket.destroyed || this.socket.writableEnded;
+    return this.#closing || this.#closed || !this.stream.writable;
   }
 
   /**
    * Writes one whole frame (head, body, end-line) without interleaving it with others.
-   * Resolves at once while the socket has room, otherwise once it drains: await it before
+   * Resolves at once while the stream has room, otherwise once it drains: await it before
    * writing more, so that a fast sender never queues unbounded bytes.
    * @throws {MsrpError} `MSRP_ERR_CONNECTION` when the connection is closed.
    */
@@ -192,31 +192,18 @@ export class Connection {
       // A frame is being written in parts: this one goes out right after it.
       return new Promise((resolve, reject) => this.#backlog.push({ frame, resolve, reject }));
     }
-    const socket = this.socket;
-    if (!this.#corked) {
-      // Frames written in the same tick (e.g. the responses to every chunk of one socket
-      // read) leave in one writev when the tick ends.
-      this.#corked = true;
-      socket.cork();
-      process.nextTick(() => {
-        this.#corked = false;
-        socket.uncork();
-      });
-    }
     this.#idle?.touch();
-    let room = true;
-    for (const bytes of frame) room = socket.write(bytes);
-    if (room) return Promise.resolve();
-    if (socket.writableLength > this.#maxWriteBuffer && !this.#writePaused) {
+    if (this.stream.write(frame)) return Promise.resolve();
+    if (this.stream.bufferedAmount > this.#maxWriteBuffer && !this.#writePaused) {
       this.#writePaused = true;
       this.#updateReading();
     }
     return (this.#drain ??= this.#waitForDrain());
   }
 
-  /** Bytes written and not yet handed to the peer (a socket's `writableLength`). */
+  /** Bytes written and not yet handed to the peer (the stream's `bufferedAmount`). */
   get bufferedBytes(): number {
-    return this.socket.writableLength;
+    return this.stream.bufferedAmount;
   }
 
   /**
@@ -228,12 +215,12 @@ export class Connection {
   writePiece(bytes: Uint8Array): boolean {
     if (this.closed) return false;
     this.#idle?.touch();
-    return this.socket.write(bytes);
+    return this.stream.write([bytes]);
   }
 
   /** Calls `listener` each time the buffered bytes have been handed to the peer. */
   onDrain(listener: () => void): void {
-    this.socket.on('drain', listener);
+    this.#drainListeners.push(listener);
   }
 
   /**
@@ -273,19 +260,41 @@ export class Connection {
   }
 
   #waitForDrain(): Promise<void> {
-    // Plain listeners, removed each time: racing `once(drain)` against the long-lived
-    // `whenClosed` promise would leave one reaction on it per wait, for the connection's life.
-    const socket = this.socket;
+    // One settle function, dropped each time: racing a `drain` promise against the
+    // long-lived `whenClosed` would leave one reaction on it per wait, for the connection's life.
     return new Promise<void>((resolve, reject) => {
-      const done = (): void => {
-        socket.off('drain', done).off('close', done);
+      this.#drained = () => {
+        this.#drained = undefined;
         this.#drain = undefined;
         if (this.closed)
           reject(new MsrpError('MSRP_ERR_CONNECTION', 'Connection closed while writing'));
         else resolve();
       };
-      socket.on('drain', done).on('close', done);
     });
+  }
+
+  #onDrain(): void {
+    this.#idle?.touch();
+    if (this.#writePaused) {
+      this.#writePaused = false;
+      this.#updateReading();
+    }
+    for (const listener of this.#drainListeners) listener();
+    this.#drained?.();
+  }
+
+  /** The peer's FIN, after its last byte. */
+  #onEnd(): void {
+    if (!this.#closing) {
+      try {
+        this.#parser.end();
+      } catch (e) {
+        this.#closeError ??= e as Error;
+      }
+    }
+    // The peer is done; what we still have queued goes out, then the stream closes.
+    this.#beginClose(this.#closeError);
+    this.#endSoon(2000);
   }
 
   /** Resumes reading after the handler paused the parser by returning false. */
@@ -317,10 +326,10 @@ export class Connection {
   destroy(error?: Error): void {
     if (error) this.#closeError ??= error;
     this.#beginClose(error);
-    this.socket.destroy(error);
+    this.stream.destroy(error);
   }
 
-  #read(bytes: Buffer): void {
+  #read(bytes: Uint8Array): void {
     // Closing: read on only to see the peer's FIN; its bytes are of no use any more.
     if (this.#closing) return;
     this.#idle?.touch();
@@ -342,37 +351,35 @@ export class Connection {
     void this.close(2000, e);
   }
 
-  /** Closing is decided: stop delivering frames, tell the handler, drain the socket. */
+  /** Closing is decided: stop delivering frames, tell the handler, drain the stream. */
   #beginClose(error?: Error): void {
     if (this.#closing) return;
     this.#closing = true;
     this.#idle?.clear();
     this.#idle = undefined;
     this.#frame.clear();
-    // Never leave a closing socket paused: the peer's FIN (or RST) must be seen.
-    if (!this.socket.destroyed) this.socket.resume();
+    // Never leave a closing stream paused: the peer's FIN (or RST) must be seen.
+    if (!this.#closed) this.stream.resume();
     this.#handler.closed(error);
   }
 
-  /** Ends our side and makes sure the socket is destroyed soon. */
+  /** Ends our side and makes sure the stream is destroyed soon. */
   #endSoon(graceMs: number): void {
-    const socket = this.socket;
-    if (this.#closed || socket.destroyed) return;
-    if (!socket.writableEnded) socket.end();
+    if (this.#closed) return;
+    const stream = this.stream;
+    if (stream.writable) stream.end();
     if (this.#graceTimer !== undefined) return;
-    const destroy = (): void => {
-      socket.destroy();
-    };
-    this.#graceTimer = setTimeout(destroy, graceMs);
-    this.#graceTimer.unref();
-    const linger = (): void => {
-      if (this.#closed) return;
-      clearTimeout(this.#graceTimer);
-      this.#graceTimer = setTimeout(destroy, Math.min(LINGER_MS, graceMs));
-      this.#graceTimer.unref();
-    };
-    if (socket.writableFinished) linger();
-    else socket.once('finish', linger);
+    this.#graceMs = graceMs;
+    this.#graceTimer = backgroundTimer(() => stream.destroy(), graceMs);
+    if (this.#finished) this.#linger();
+  }
+
+  /** Our last byte left: wait a moment for the peer's FIN, not the whole grace time. */
+  #linger(): void {
+    if (this.#closed) return;
+    clearTimeout(this.#graceTimer);
+    const stream = this.stream;
+    this.#graceTimer = backgroundTimer(() => stream.destroy(), Math.min(LINGER_MS, this.#graceMs));
   }
 
   #armIdle(): void {
@@ -389,8 +396,8 @@ export class Connection {
   #updateReading(): void {
     if (this.#closing) return;
     const paused = this.#parserPaused || this.#writePaused;
-    if (paused) this.socket.pause();
-    else this.socket.resume();
+    if (paused) this.stream.pause();
+    else this.stream.resume();
     // frameTimeout counts only while a frame is under way and we read.
     if (paused || !this.#parser.inFrame) this.#frame.stop();
     else if (!this.#frame.running) this.#frame.touch();

@@ -1,3 +1,4 @@
+import { backgroundTimer, type Timer } from '../events/timers.js';
 /**
  * A timer for a limit on time: fires `onExpire` once `ms` milliseconds have passed since it
  * was started or last {@link touch}ed. Touching is cheap (one clock read), so it can be done
@@ -16,7 +17,7 @@ export class Deadline {
   readonly #ms: number;
   readonly #onExpire: () => void;
   #last = performance.now();
-  #timer: NodeJS.Timeout | undefined;
+  #timer: Timer | undefined;
 
   constructor(ms: number, onExpire: () => void) {
     this.#ms = ms;
@@ -41,8 +42,7 @@ export class Deadline {
   }
 
   #arm(delay: number): void {
-    this.#timer = setTimeout(() => this.#check(), delay);
-    this.#timer.unref();
+    this.#timer = backgroundTimer(() => this.#check(), delay);
   }
 
   #check(): void {

@@ -1,3 +1,4 @@
+import { backgroundTimer, type Timer } from '../events/timers.js';
 /**
  * Entries that each may get a deadline, expired by one timer for the whole map: the
  * transactions awaiting a response on one connection (RFC 4975 §7.1: none in time is a 408).
@@ -11,7 +12,7 @@
 export class ExpiringMap<K, V> {
   readonly #entries = new Map<K, { value: V; deadline: number }>();
   readonly #onExpire: (key: K, value: V) => void;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: Timer | undefined;
   #timerAt = Infinity;
 
   /** `onExpire` is called for each entry whose deadline passed, after it was removed. */
@@ -83,8 +84,7 @@ export class ExpiringMap<K, V> {
     if (deadline === Infinity || deadline >= this.#timerAt) return;
     clearTimeout(this.#timer);
     this.#timerAt = deadline;
-    this.#timer = setTimeout(() => this.#sweep(), Math.max(0, deadline - Date.now()));
-    this.#timer.unref();
+    this.#timer = backgroundTimer(() => this.#sweep(), Math.max(0, deadline - Date.now()));
   }
 
   #sweep(): void {

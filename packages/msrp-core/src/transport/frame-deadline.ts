@@ -1,3 +1,4 @@
+import { backgroundTimer, type Timer } from '../events/timers.js';
 /**
  * Bounds how long a frame in progress may go without progress: against peers that hold a
  * connection open by sending a frame a byte at a time (slowloris). It runs only while a
@@ -10,7 +11,7 @@ export class FrameDeadline {
   readonly #ms: number;
   readonly #onExpire: () => void;
   #since: number | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: Timer | undefined;
   #cleared = false;
 
   constructor(ms: number, onExpire: () => void) {
@@ -44,8 +45,7 @@ export class FrameDeadline {
   }
 
   #arm(delay: number): void {
-    this.#timer = setTimeout(() => this.#check(), delay);
-    this.#timer.unref();
+    this.#timer = backgroundTimer(() => this.#check(), delay);
   }
 
   #check(): void {

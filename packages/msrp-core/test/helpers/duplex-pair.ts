@@ -1,5 +1,4 @@
 // Two ends of an in-memory byte stream, for session and endpoint tests without sockets.
-import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 
 /**
@@ -27,12 +26,4 @@ export function duplexPair(): [Duplex, Duplex] {
     });
   ends.push(make(0), make(1));
   return [ends[0]!, ends[1]!];
-}
-
-/**
- * A Duplex handed to code that dials (`Dialer` promises a socket): our connection code uses
- * only its stream side, and the rest of `Socket` is never reached in these tests.
- */
-export function asDialed(stream: Duplex): Socket {
-  return stream as Socket;
 }

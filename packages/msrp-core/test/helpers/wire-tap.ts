@@ -1,5 +1,5 @@
 // Dialers that let a test watch what an endpoint's outbound connections receive: every
-// socket they open is also fed to a Parser of our own, so a test can wait for the Nth
+// stream they open is also fed to a Parser of our own, so a test can wait for the Nth
 // response (to a bind or a keepalive) without touching the endpoint.
 import {
   defaultDialers,
@@ -23,7 +23,7 @@ export class WireTap {
     const tcp = defaultDialers.msrp!;
     this.dialers = {
       msrp: async (uri, options) => {
-        const socket = await tcp(uri, options);
+        const stream = await tcp(uri, options);
         this.connections++;
         let head: Head | undefined;
         const parser = new Parser({
@@ -35,8 +35,17 @@ export class WireTap {
             if (head?.kind === 'response') this.#add(head);
           },
         });
-        socket.on('data', (bytes: Buffer) => parser.push(bytes));
-        return socket;
+        // Sees each read before the connection that opens the stream does.
+        const open = stream.open.bind(stream);
+        stream.open = (events) =>
+          open({
+            ...events,
+            data: (bytes) => {
+              parser.push(bytes);
+              events.data(bytes);
+            },
+          });
+        return stream;
       },
     };
   }

@@ -1,0 +1,85 @@
+import { once } from 'node:events';
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions as TlsConnectOptions } from 'node:tls';
+import { MsrpError } from '../errors.js';
+import { checkDialable, type Dialer, type DialOptions } from '../transport/dialer.js';
+import type { ByteStream } from '../transport/byte-stream.js';
+import type { MsrpUri } from '../wire/uri.js';
+import { checkPeerFingerprint } from './fingerprint.js';
+import { socketStream } from './socket-stream.js';
+
+async function connected<T extends Socket>(
+  socket: T,
+  event: string,
+  uri: MsrpUri,
+  timeout: number,
+): Promise<T> {
+  const timer = setTimeout(
+    () => socket.destroy(new Error(`timed out after ${timeout} ms`)),
+    timeout,
+  );
+  try {
+    await once(socket, event);
+    return socket;
+  } catch (e) {
+    socket.destroy();
+    throw new MsrpError(
+      'MSRP_ERR_CONNECTION',
+      `Cannot connect to ${uri.host}:${uri.port ?? 2855}: ${(e as Error).message}`,
+      { cause: e },
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** PEM as Node's TLS options take it: a string, or a Buffer viewing the same bytes. */
+function pem(value: string | Uint8Array): string | Buffer {
+  return typeof value === 'string'
+    ? value
+    : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+}
+
+/** Dials `msrp:` over TCP. RFC 4975 §6: a URI without port uses the default 2855. */
+export async function dialTcp(uri: MsrpUri, options: DialOptions): Promise<ByteStream> {
+  checkDialable(uri);
+  const socket = netConnect({ host: uri.host, port: uri.port ?? 2855, noDelay: true });
+  return socketStream(await connected(socket, 'connect', uri, options.timeout ?? 10_000));
+}
+
+/** Dials `msrps:` over TLS, checking the certificate chain or the expected fingerprint. */
+export async function dialTls(uri: MsrpUri, options: DialOptions): Promise<ByteStream> {
+  checkDialable(uri);
+  const tls = options.tls ?? {};
+  const ip = /^[\d.]+$/.test(uri.host) || uri.host.includes(':');
+  const connectOptions: TlsConnectOptions = {
+    host: uri.host,
+    port: uri.port ?? 2855,
+    rejectUnauthorized: tls.rejectUnauthorized ?? tls.fingerprint === undefined,
+    ...(tls.ca !== undefined && { ca: Array.isArray(tls.ca) ? tls.ca.map(pem) : pem(tls.ca) }),
+    ...(tls.cert !== undefined && { cert: pem(tls.cert) }),
+    ...(tls.key !== undefined && { key: pem(tls.key) }),
+    ...((tls.servername ?? (ip ? undefined : uri.host)) !== undefined && {
+      servername: tls.servername ?? uri.host,
+    }),
+  };
+  const socket = await connected(
+    tlsConnect(connectOptions),
+    'secureConnect',
+    uri,
+    options.timeout ?? 10_000,
+  );
+  socket.setNoDelay(true);
+  if (tls.fingerprint !== undefined) {
+    try {
+      checkPeerFingerprint(socket, tls.fingerprint);
+    } catch (e) {
+      socket.destroy();
+      throw e;
+    }
+  }
+  return socketStream(socket);
+}
+
+/** The dialers by URI scheme; pass your own map to an endpoint to add transports. */
+export const defaultDialers: Readonly<Record<string, Dialer>> = { msrp: dialTcp, msrps: dialTls };

@@ -1,0 +1,110 @@
+import type { Duplex } from 'node:stream';
+import type { ByteStream, ByteStreamEvents } from '../transport/byte-stream.js';
+import { onEndWhilePaused } from './peer-end.js';
+
+/** The parts of a `net.Socket` read when the Duplex is one. */
+interface SocketAddresses {
+  readonly remoteAddress?: string | undefined;
+  readonly remotePort?: number | undefined;
+  readonly localAddress?: string | undefined;
+}
+
+/**
+ * A {@link ByteStream} over any Node Duplex: a `net.Socket`, a `tls.TLSSocket`, one end of an
+ * in-memory pair. Writes made in the same tick (e.g. the responses to every chunk of one
+ * socket read) are corked and leave in one writev when the tick ends. A FIN that arrives
+ * while the stream is paused with bytes unread is reported as `endWhilePaused`, which a
+ * paused Readable would otherwise hold back until those bytes are read.
+ *
+ * Errors before {@link ByteStream.open} are kept and reported by it, so a socket that fails
+ * between being dialed and being wrapped does not crash the process.
+ * @param remote Names the peer in logs. Default: the socket's `address:port`, else `?`.
+ */
+export function socketStream(duplex: Duplex, remote?: string): ByteStream {
+  return new SocketStream(duplex, remote);
+}
+
+class SocketStream implements ByteStream {
+  readonly remote: string;
+  readonly remoteAddress: string | undefined;
+  readonly #duplex: Duplex;
+  #corked = false;
+  #earlyError: Error | undefined;
+  readonly #keepEarlyError = (error: Error): void => {
+    this.#earlyError ??= error;
+  };
+
+  constructor(duplex: Duplex, remote: string | undefined) {
+    this.#duplex = duplex;
+    const { remoteAddress, remotePort } = duplex as SocketAddresses;
+    this.remoteAddress = remoteAddress;
+    this.remote =
+      remote ?? (remoteAddress === undefined ? '?' : `${remoteAddress}:${remotePort ?? '?'}`);
+    duplex.on('error', this.#keepEarlyError);
+  }
+
+  get localAddress(): string | undefined {
+    return (this.#duplex as SocketAddresses).localAddress;
+  }
+
+  get bufferedAmount(): number {
+    return this.#duplex.writableLength;
+  }
+
+  get writable(): boolean {
+    return !this.#duplex.destroyed && !this.#duplex.writableEnded;
+  }
+
+  open(events: ByteStreamEvents): void {
+    const duplex = this.#duplex;
+    duplex.off('error', this.#keepEarlyError);
+    duplex.on('error', (error: Error) => events.error(error));
+    let closed = false;
+    const close = (): void => {
+      if (closed) return;
+      closed = true;
+      events.close();
+    };
+    duplex.once('close', close);
+    duplex.on('data', (bytes: Buffer) => events.data(bytes));
+    // After the data listener: it relies on the stream being in flowing mode.
+    onEndWhilePaused(duplex, () => events.endWhilePaused());
+    duplex.on('end', () => events.end());
+    duplex.on('drain', () => events.drain());
+    duplex.on('finish', () => events.finished());
+    if (this.#earlyError) events.error(this.#earlyError);
+    // Closed before we listened: 'close' may have been emitted already (or be on its way).
+    if (duplex.closed) process.nextTick(close);
+  }
+
+  write(parts: readonly Uint8Array[]): boolean {
+    const duplex = this.#duplex;
+    if (!this.#corked) {
+      this.#corked = true;
+      duplex.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        duplex.uncork();
+      });
+    }
+    let room = true;
+    for (const bytes of parts) room = duplex.write(bytes);
+    return room;
+  }
+
+  pause(): void {
+    this.#duplex.pause();
+  }
+
+  resume(): void {
+    if (!this.#duplex.destroyed) this.#duplex.resume();
+  }
+
+  end(): void {
+    this.#duplex.end();
+  }
+
+  destroy(error?: Error): void {
+    this.#duplex.destroy(error);
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * A bidirectional byte stream that a {@link Connection} reads and writes: a TCP or TLS socket
+ * (`socketStream` in `node/`), a WebSocket (RFC 7977), or an in-memory pair in tests. It
+ * names no runtime type, so the connection code runs unchanged in browsers.
+ *
+ * The stream starts delivering once {@link open} is called: `data` until the peer's `end`
+ * (`endWhilePaused` may come earlier, while paused with data held back), `finished` after
+ * {@link end}, `error` at any time, and `close` last, once.
+ */
+export interface ByteStream {
+  /** Starts delivering to `events`. Called once, by the connection that owns the stream. */
+  open(events: ByteStreamEvents): void;
+  /**
+   * Queues bytes for the peer: a whole frame, or pieces of one in order (a message-based
+   * transport such as WebSocket sends each call as one message, RFC 7977 §5.1). Returns
+   * false once more than the stream wants is queued: wait for `drain` before writing more.
+   */
+  write(parts: readonly Uint8Array[]): boolean;
+  /** Bytes queued and not yet handed to the peer. */
+  readonly bufferedAmount: number;
+  /** Whether {@link write} may be called: false once ended, destroyed or closed. */
+  readonly writable: boolean;
+  /** Stops delivering `data` (backpressure) until {@link resume}. */
+  pause(): void;
+  /** Restarts delivering `data`. A no-op once the stream is closed. */
+  resume(): void;
+  /** Closes our side (FIN) once the queued bytes went out; `finished` follows. */
+  end(): void;
+  /** Closes at once, dropping what is queued; `close` follows. */
+  destroy(error?: Error): void;
+  /** Names the peer in logs, e.g. `127.0.0.1:52344`, or `?` when unknown. */
+  readonly remote: string;
+  /** The peer's IP address, when the transport knows it (limits per address). */
+  readonly remoteAddress?: string | undefined;
+  /** Our local IP address, when the transport knows it (the relay puts it in URIs). */
+  readonly localAddress?: string | undefined;
+}
+
+/** What a {@link ByteStream} tells its owner. */
+export interface ByteStreamEvents {
+  /** Bytes from the peer. They may be kept (the parser takes views), not reused. */
+  data(bytes: Uint8Array): void;
+  /** The queued bytes were handed to the peer after a `write` returned false. */
+  drain(): void;
+  /** The peer closed its side (FIN), after all of its data was delivered. */
+  end(): void;
+  /**
+   * The peer closed its side while the stream was paused with bytes still undelivered: the
+   * owner decides whether they are still owed (a `Connection` drops them and closes).
+   */
+  endWhilePaused(): void;
+  /** Our side is closed and every queued byte went out (after {@link ByteStream.end}). */
+  finished(): void;
+  /** The stream failed; `close` follows. */
+  error(error: Error): void;
+  /** The stream is gone: nothing more is delivered or written. */
+  close(): void;
+}

@@ -1,0 +1,16 @@
+// Issue 9 §1: the core runs unchanged in a browser. ESLint forbids Buffer and node: imports
+// in wire/; this checks the whole import graph of wire/, transport/ and events/ against the
+// browser's globals only (node/ holds what needs Node).
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { expect, it } from 'vitest';
+
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+const project = fileURLToPath(new URL('./core-browser.tsconfig.json', import.meta.url));
+
+it('wire/, transport/ and events/ type-check with DOM globals and without @types/node', async () => {
+  const run = promisify(execFile)(process.execPath, [tsc, '-p', project]);
+  await expect(run).resolves.toMatchObject({ stdout: '' });
+}, 60_000);
