@@ -3,6 +3,53 @@ import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
+const NODE_BUILTINS = '^(fs|net|tls|os|path|crypto|stream|events|buffer|util|http|url)(/.*)?$';
+const RUNS_ANYWHERE =
+  'msrp-core runs in browsers too: Node-only code (sockets, files, node:crypto) lives in src/node/.';
+
+/** The rules of a runtime-neutral part of msrp-core, plus the layers it must not import. */
+function neutralRules(below, layerMessage) {
+  return {
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...(below.length > 0 ? [{ group: below, message: layerMessage }] : []),
+            { group: ['../node/*', './node/*', '../browser/*'], message: RUNS_ANYWHERE },
+            { regex: '^node:', message: RUNS_ANYWHERE },
+            { regex: NODE_BUILTINS, message: RUNS_ANYWHERE },
+            { group: ['mime-types'], message: `${RUNS_ANYWHERE} (mime-types needs node:path)` },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...['Buffer', 'process', 'setImmediate', 'clearImmediate', 'require', '__dirname'].map(
+          (name) => ({
+            name,
+            message: `${RUNS_ANYWHERE} Use Uint8Array, TextEncoder, setTimeout.`,
+          }),
+        ),
+      ],
+      '@typescript-eslint/no-restricted-types': [
+        'error',
+        {
+          types: {
+            Buffer: `${RUNS_ANYWHERE} Use Uint8Array.`,
+            'NodeJS.Timeout': 'Use Timer from events/timers.ts.',
+          },
+        },
+      ],
+    },
+  };
+}
+
+/** The config of one runtime-neutral folder of msrp-core/src. */
+function neutral(folder, below, layerMessage) {
+  return [{ files: [`packages/msrp-core/src/${folder}/**`], ...neutralRules(below, layerMessage) }];
+}
+
 export default tseslint.config(
   { ignores: ['**/dist/', '**/node_modules/', 'coverage/'] },
   js.configs.recommended,
@@ -28,86 +75,28 @@ export default tseslint.config(
       ],
     },
   },
+  // msrp-core runs in a browser unchanged, all of it but src/node/ (ARCHITECTURE.md): the
+  // runtime-neutral folders import no Node module, use no Node global, and never reach into
+  // node/ or browser/. Layers point down: wire/ is pure, transport/ sits below session/, and
+  // session/ below endpoint/.
+  ...neutral(
+    'wire',
+    ['../transport/*', '../session/*', '../endpoint/*', '../events/*'],
+    'wire/ is pure: bytes in, frames out.',
+  ),
+  ...neutral(
+    'transport',
+    ['../session/*', '../endpoint/*'],
+    'transport/ sits below session/ and endpoint/.',
+  ),
+  ...neutral('session', ['../endpoint/*'], 'session/ sits below endpoint/.'),
+  ...neutral('endpoint', [], ''),
+  ...neutral('events', ['../*/*'], 'events/ is a leaf: it imports nothing of the core.'),
+  ...neutral('browser', [], ''),
   {
-    // The codec is pure and runs in a browser unchanged (ARCHITECTURE.md): nothing in wire/
-    // reaches up to sockets, timers or sessions, and nothing in it needs Node.
-    files: ['packages/msrp-core/src/wire/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['../transport/*', '../session/*', '../endpoint/*'],
-              message: 'wire/ is pure: bytes in, frames out.',
-            },
-            {
-              regex: '^node:',
-              message:
-                'wire/ runs in a browser: no Node modules (use Uint8Array, TextEncoder, crypto).',
-            },
-            {
-              regex: '^(fs|net|tls|os|path|crypto|stream|events|buffer|util|http|url)(/.*)?$',
-              message: 'wire/ runs in a browser: no Node modules (and always the node: protocol).',
-            },
-          ],
-        },
-      ],
-      'no-restricted-globals': [
-        'error',
-        {
-          name: 'Buffer',
-          message:
-            'wire/ runs in a browser: use Uint8Array and the helpers of wire/bytes.ts (TextEncoder, TextDecoder).',
-        },
-      ],
-      '@typescript-eslint/no-restricted-types': [
-        'error',
-        { types: { Buffer: 'wire/ runs in a browser: use Uint8Array.' } },
-      ],
-    },
-  },
-  {
-    // Layers point down: transport/ never reaches up to sessions or the endpoint.
-    files: ['packages/msrp-core/src/transport/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['../session/*', '../endpoint/*'],
-              message: 'transport/ sits below session/ and endpoint/ (ARCHITECTURE.md).',
-            },
-            {
-              regex: '^(fs|net|tls|os|path|crypto|stream|events|buffer|util|http|url)(/.*)?$',
-              message: 'Use the node: protocol.',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    // Layers point down: session/ never reaches up to the endpoint.
-    files: ['packages/msrp-core/src/session/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['../endpoint/*'],
-              message: 'session/ sits below endpoint/ (ARCHITECTURE.md).',
-            },
-            {
-              regex: '^(fs|net|tls|os|path|crypto|stream|events|buffer|util|http|url)(/.*)?$',
-              message: 'Use the node: protocol.',
-            },
-          ],
-        },
-      ],
-    },
+    // The browser entry and errors.ts are runtime-neutral too.
+    files: ['packages/msrp-core/src/browser.ts', 'packages/msrp-core/src/errors.ts'],
+    ...neutralRules([], ''),
   },
   {
     // sdp-msrp is pure: no sockets, and from msrp-core only the pure URI codec.

@@ -149,7 +149,9 @@ describe('packed packages', () => {
     const coreExports = JSON.parse(
       await run('tar', ['-xzOf', tarballs.get('msrp-core')!, 'package/package.json'], work),
     ) as { exports: Record<string, unknown> };
-    expect(Object.keys(coreExports.exports)).toEqual(['.', './uri', './internal']);
+    expect(Object.keys(coreExports.exports)).toEqual(['.', './browser', './uri', './internal']);
+    expect(core).toContain('package/dist/browser.js');
+    expect(core).toContain('package/dist/browser.d.ts');
     expect(core).toContain('package/dist/internal.js');
     expect(core).toContain('package/dist/internal.d.ts');
     const relay = await run('tar', ['-tzf', tarballs.get('msrp-relay')!], work);
@@ -204,6 +206,11 @@ describe('packed packages', () => {
           "export { TransactionTable as RootTable } from '@msrp-ts/msrp-core';",
           '// @ts-expect-error the relay keeps its chunk scheduler to itself',
           "export { ChunkScheduler } from '@msrp-ts/msrp-relay';",
+          // The browser entry: an Endpoint that dials what it is given and never listens.
+          "import { Endpoint as PageEndpoint, nobleHasher } from '@msrp-ts/msrp-core/browser';",
+          'export const page = new PageEndpoint({ createHasher: nobleHasher });',
+          '// @ts-expect-error listening needs Node',
+          'export const listen = page.listen;',
           // Members tagged @internal are stripped from the published types.
           '// @ts-expect-error Relay.idle() is @internal',
           'export const idle = relay.idle;',

@@ -4,36 +4,26 @@ import type { RelayAccount } from '../session/relay-registration.js';
 import type { SessionOptions } from '../session/session.js';
 import type { TransactionTableOptions } from '../session/transaction-table.js';
 import type { ConnectionOptions } from '../transport/connection.js';
-import type { TlsServerOptions } from '../node/listener.js';
 import type { Dialer, TlsClientOptions } from '../transport/dialer.js';
 import type { MsrpUri } from '../wire/uri.js';
 
-/** Where and how an endpoint listens. */
-export interface ListenOptions {
-  /** Address to bind. Default `127.0.0.1`. */
-  host?: string;
-  /** Port; 0 picks a free one. Default 0. */
-  port?: number;
-  /** Listen for `msrps:` (TLS) instead of `msrp:`. */
-  tls?: TlsServerOptions;
-  /** Aborts the listen: it rejects with `MSRP_ERR_ABORTED` and the listener closes. */
-  signal?: AbortSignal;
-}
-
-/** Options of {@link Endpoint.authenticate}. */
+/** Options of {@link EndpointBase.authenticate}. */
 export interface AuthenticateOptions {
   /** Aborts the AUTH exchange: it rejects with `MSRP_ERR_ABORTED` and the grant is dropped. */
   signal?: AbortSignal;
 }
 
-/** Options of an {@link Endpoint}. */
+/** Options of an `Endpoint`. */
 export interface EndpointOptions
   extends Omit<ConnectionOptions, 'idleTimeout' | 'frameTimeout'>, TransactionTableOptions {
   /** Defaults for every session this endpoint creates. */
   session?: SessionOptions;
   /** TLS client options for dialing `msrps:` peers (CAs, or the peer's fingerprint). */
   tls?: TlsClientOptions;
-  /** Dialers by URI scheme. Default: `msrp` over TCP, `msrps` over TLS. */
+  /**
+   * Dialers by URI scheme. Default: the runtime's (on Node `msrp` over TCP and `msrps` over
+   * TLS; none in a browser yet).
+   */
   dialers?: Readonly<Record<string, Dialer>>;
   /** Milliseconds to wait for a connection to open. Default 10 000. */
   connectTimeout?: number;
@@ -44,7 +34,7 @@ export interface EndpointOptions
   matchSessionIdOnly?: boolean;
   /** Sessions at once. Default 10 000. */
   maxSessions?: number;
-  /** Inbound connections at once, over all listeners. Default 1 000. */
+  /** Inbound connections at once, over all listeners (Node's `listen()`). Default 1 000. */
   maxConnections?: number;
   /**
    * Inbound connections at once from one remote address; more are destroyed at once and
@@ -90,23 +80,24 @@ export interface EndpointOptions
   host?: string;
   /**
    * Relays to route every session through (RFC 4976), with our credentials, the one we
-   * connect to first; call {@link Endpoint.authenticate} before creating sessions.
+   * connect to first; call {@link EndpointBase.authenticate} before creating sessions.
    */
   relays?: readonly RelayAccount[];
   /**
    * Where hashes come from: the digest of `authenticate()` and, unless `session` names its
-   * own, the file hashes of every session. Default Node's `node:crypto`.
+   * own, the file hashes of every session. Default: the runtime's (`node:crypto` on Node,
+   * `@noble/hashes` in a browser).
    */
   createHasher?: HasherFactory;
 }
 
-/** Options of {@link Endpoint.createSession}. */
+/** Options of `createSession()`. */
 export interface CreateSessionOptions extends SessionOptions {
   /** Our URI; default: this endpoint's authority with a fresh session-id. */
   localUri?: MsrpUri;
 }
 
-/** Events of an {@link Endpoint}, for logs. */
+/** Events of an `Endpoint`, for logs. */
 export interface EndpointEvents {
   /**
    * A peer sent something we could not accept, or hit a limit (connection caps,

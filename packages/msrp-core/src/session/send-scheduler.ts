@@ -64,6 +64,11 @@ interface Sending {
   written: number;
   /** The chunk ending in `$` was written: nothing is left to abort on the wire. */
   endWritten: boolean;
+  /**
+   * The last chunk was handed to the window. The message says it is `drained` as soon as the
+   * last chunk is cut, before it is written: a 200 arriving in between must not complete it.
+   */
+  lastInWindow: boolean;
   /** A large chunk is being written in slices; it ends itself with `#` on abort. */
   writing: boolean;
 }
@@ -122,6 +127,7 @@ export class SendScheduler {
         reportRange: undefined,
         written: 0,
         endWritten: false,
+        lastInWindow: false,
         writing: false,
       };
       this.#sending.set(message.messageId, sending);
@@ -213,6 +219,7 @@ export class SendScheduler {
         this.#inFlightChunks++;
         this.#inFlightBytes += inFlight.bytes;
         message.inFlight++;
+        sending.lastInWindow = chunk.last;
         const written =
           chunk.body.length > INTERRUPT_SLICE
             ? this.#writeInterruptible(sending, chunk, inFlight)
@@ -382,7 +389,7 @@ export class SendScheduler {
   }
 
   #allConfirmed(sending: Sending): boolean {
-    return sending.message.drained && sending.message.inFlight === 0;
+    return sending.lastInWindow && sending.message.drained && sending.message.inFlight === 0;
   }
 
   #complete(sending: Sending): void {

@@ -1,19 +1,13 @@
-import type { Server, Socket } from 'node:net';
 import { TypedEmitter } from '../events/typed-emitter.js';
 import { MsrpError } from '../errors.js';
 import { abortable, abortedError } from '../session/abortable.js';
-import { nodeFiles } from '../node/files.js';
-import { nodeHasher } from '../node/node-hasher.js';
 import { Session } from '../session/session.js';
 import type { SessionLink, SessionPort } from '../session/session-link.js';
+import type { SessionRuntime } from '../session/session-runtime.js';
 import { RelayRegistration, type RelayAccount } from '../session/relay-registration.js';
-import { defaultDialers } from '../node/dial.js';
-import { listenMsrp } from '../node/listen.js';
-import { socketStream } from '../node/socket-stream.js';
 import type { ByteStream } from '../transport/byte-stream.js';
 import { Connection } from '../transport/connection.js';
-import { ConnectionLimits } from '../transport/connection-limits.js';
-import { unreachableHost } from '../transport/dialer.js';
+import { unreachableHost, type Dialer } from '../transport/dialer.js';
 import { newSessionId } from '../wire/ids.js';
 import { answerableRequest } from '../wire/response.js';
 import { uriKey, type MsrpUri } from '../wire/uri.js';
@@ -23,7 +17,6 @@ import type {
   CreateSessionOptions,
   EndpointEvents,
   EndpointOptions,
-  ListenOptions,
 } from './options.js';
 import { Peer, type PeerHost } from './peer.js';
 import { SessionRouter } from './router.js';
@@ -34,46 +27,49 @@ export type {
   CreateSessionOptions,
   EndpointEvents,
   EndpointOptions,
-  ListenOptions,
 } from './options.js';
 
 /**
- * An MSRP endpoint (RFC 4975): listens and dials, keeps the sessions, routes each inbound
- * request to its session by the first URI of To-Path (481 when none matches, 506 when the
- * session is bound to another connection), and shares one connection among the sessions
- * to the same peer (RFC 4975 §5.4, §8.1). `await using` closes it.
- *
- * @example
- * ```ts
- * await using endpoint = new Endpoint();
- * await endpoint.listen({ host: '127.0.0.1', port: 0 });
- * const session = endpoint.createSession();
- * session.accept();
- * for await (const message of session) console.log(message.text());
- * ```
+ * What an endpoint takes from the runtime it runs on: dialers, a hasher and, on Node, a file
+ * system. The Node entry's `Endpoint` gives TCP/TLS, `node:crypto` and `node:fs`; the browser
+ * entry's gives `@noble/hashes` and no file system.
  */
-export class Endpoint extends TypedEmitter<EndpointEvents> implements AsyncDisposable {
+export interface EndpointRuntime extends SessionRuntime {
+  /** Dialers by URI scheme, unless the options name their own. */
+  readonly dialers: Readonly<Record<string, Dialer>>;
+}
+
+/**
+ * What an MSRP endpoint (RFC 4975) is on every runtime: it dials, keeps the sessions, routes
+ * each inbound request to its session by the first URI of To-Path (481 when none matches, 506
+ * when the session is bound to another connection), and shares one connection among the
+ * sessions to the same peer (RFC 4975 §5.4, §8.1). `await using` closes it. Applications use
+ * the `Endpoint` of their entry: `@msrp-ts/msrp-core` (Node, which adds `listen()`) or
+ * `@msrp-ts/msrp-core/browser`.
+ */
+export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncDisposable {
   readonly #options: EndpointOptions;
-  readonly #servers: Server[] = [];
   readonly #peers = new Set<Peer>();
   /** The connection each bound session uses. */
   readonly #boundTo = new Map<Session, Peer>();
   readonly #router: SessionRouter;
   readonly #pool: ConnectionPool;
-  readonly #limits: ConnectionLimits;
+  readonly #runtime: EndpointRuntime;
   #authority: { scheme: 'msrp' | 'msrps'; host: string; port: number };
   readonly #link: SessionLink;
   readonly #peerHost: PeerHost;
   #registration: RelayRegistration<SessionPort> | undefined;
 
-  constructor(options: EndpointOptions = {}) {
+  /** @param runtime What the runtime gives: the `Endpoint` of each entry passes its own. */
+  constructor(options: EndpointOptions, runtime: EndpointRuntime) {
     super();
     this.#options = options;
+    this.#runtime = {
+      ...runtime,
+      ...(options.dialers && { dialers: options.dialers }),
+      ...(options.createHasher && { createHasher: options.createHasher }),
+    };
     this.#authority = { scheme: 'msrp', host: options.host ?? unreachableHost(), port: 2855 };
-    this.#limits = new ConnectionLimits({
-      maxConnections: options.maxConnections ?? 1000,
-      maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 64,
-    });
     this.#router = new SessionRouter(options.matchSessionIdOnly ?? false, (session, peer, req) => {
       session.bindInbound(peer.port, req);
       this.#boundTo.set(session, peer);
@@ -90,7 +86,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> implements AsyncDispo
       peerError: (error, remote) => this.emit('peerError', error, remote),
     };
     this.#pool = new ConnectionPool({
-      dialers: options.dialers ?? defaultDialers,
+      dialers: this.#runtime.dialers,
       tls: options.tls,
       connectTimeout: options.connectTimeout ?? 10_000,
       attach: (stream, key) =>
@@ -158,7 +154,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> implements AsyncDispo
       },
       relays,
       from ?? { ...this.#authority, sessionId: newSessionId(), transport: 'tcp', params: [] },
-      { createHasher: this.#options.createHasher ?? nodeHasher },
+      { createHasher: this.#runtime.createHasher },
     );
     // A failed refresh is an endpoint event: an 'error' nobody listens to would crash the app.
     registration.on('error', (error) => this.emit('relayError', error));
@@ -170,37 +166,16 @@ export class Endpoint extends TypedEmitter<EndpointEvents> implements AsyncDispo
   }
 
   /**
-   * Listens for connections; returns the URI of the listener (no session-id). New sessions
-   * take their authority (scheme, host, port) from the first listener.
-   * @throws {MsrpError} `MSRP_ERR_ABORTED` when `options.signal` aborts first (the listener
-   * is closed); the listener's error (EADDRINUSE...) otherwise.
+   * Makes a listener's authority (scheme, host, port) that of the sessions created from now
+   * on, as the Node `Endpoint` does for its first listener.
+   * @internal
    */
-  async listen(options: ListenOptions = {}): Promise<MsrpUri> {
-    const { signal } = options;
-    if (signal?.aborted) throw abortedError(signal, 'listen');
-    const listening = listenMsrp(options, 0, {
-      // Counted from the TCP connection on, so a TLS handshake never completed counts too.
-      admit: (socket) => this.#admit(socket),
-      accept: (socket) => this.#accept(socket),
-      tlsError: (error, socket) =>
-        this.emit(
-          'peerError',
-          new MsrpError('MSRP_ERR_CONNECTION', `TLS handshake failed: ${error.message}`, {
-            cause: error,
-          }),
-          describe(socket),
-        ),
-    });
-    // Aborted while binding: the server is closed as soon as it is bound.
-    const { server, scheme, host, port } = await abortable(listening, signal, 'listen', () => {
-      listening.then(
-        ({ server: s }) => s.close(),
-        () => undefined,
-      );
-    });
-    this.#servers.push(server);
-    if (this.#servers.length === 1) this.#authority = { scheme, host, port };
-    return { scheme, host, port, transport: 'tcp', params: [] };
+  protected setAuthority(authority: {
+    scheme: 'msrp' | 'msrps';
+    host: string;
+    port: number;
+  }): void {
+    this.#authority = authority;
   }
 
   /**
@@ -233,17 +208,17 @@ export class Endpoint extends TypedEmitter<EndpointEvents> implements AsyncDispo
         ...sessionOptions,
       },
       this.usePath,
-      { createHasher: this.#options.createHasher ?? nodeHasher, files: nodeFiles },
+      this.#runtime,
     );
     this.#router.add(session);
     return session;
   }
 
   /**
-   * Takes an inbound connection that arrived by other means than {@link listen}: any
+   * Takes an inbound connection that arrived by other means than a listener: any
    * {@link ByteStream} (a WebSocket, `socketStream()` over one end of an in-memory pair in
    * tests). It is served as an accepted one (routing, `bindTimeout`, `idleTimeout`); the
-   * connection caps of `listen()` are the caller's to apply.
+   * connection caps of the Node `listen()` are the caller's to apply.
    * @param remote Names the peer in `peerError` events. Default: the stream's `remote`.
    */
   acceptConnection(stream: ByteStream, remote = stream.remote): void {
@@ -253,15 +228,12 @@ export class Endpoint extends TypedEmitter<EndpointEvents> implements AsyncDispo
     peer.expectBind(this.#options.bindTimeout ?? 30_000);
   }
 
-  /** Closes every session, connection and listener. */
+  /** Closes every session and connection. */
   async close(): Promise<void> {
     this.#registration?.close();
     this.#registration = undefined;
     for (const session of [...this.#router.sessions()]) await session.close();
-    // Servers report closed only once their connections are gone, so end those first.
-    const servers = this.#servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve)));
     await Promise.all([...this.#peers].map((p) => p.connection.close()));
-    await Promise.all(servers);
   }
 
   /** Closes the endpoint, for `await using`. */
@@ -270,21 +242,6 @@ export class Endpoint extends TypedEmitter<EndpointEvents> implements AsyncDispo
   }
 
   // ---- connections --------------------------------------------------------------------
-
-  #admit(socket: Socket): void {
-    const refused = this.#limits.admitSocket(socket);
-    if (refused) {
-      const error = new MsrpError('MSRP_ERR_LIMIT', `Connection refused: ${refused} reached`);
-      this.emit('peerError', error, describe(socket));
-    }
-  }
-
-  #accept(socket: Socket): void {
-    if (socket.destroyed) return; // refused by #admit
-    // Responses are tiny; Nagle would hold them back behind the peer's delayed ACKs.
-    socket.setNoDelay(true);
-    this.acceptConnection(socketStream(socket, describe(socket)));
-  }
 
   #attach(stream: ByteStream, peer: Peer, timing: { idleTimeout: number }): Peer {
     peer.connection = new Connection(stream, peer, {
@@ -323,7 +280,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> implements AsyncDispo
       // The dial goes on without us; once the sessions awaiting it took it (next turn of the
       // event loop), a connection nobody uses is closed.
       dialing.then(
-        (opened) => setImmediate(() => this.#pool.release(opened)),
+        (opened) => setTimeout(() => this.#pool.release(opened), 0),
         () => undefined,
       );
     });
@@ -349,8 +306,4 @@ export class Endpoint extends TypedEmitter<EndpointEvents> implements AsyncDispo
       this.#pool.release(peer);
     }
   }
-}
-
-function describe(socket: { remoteAddress?: string; remotePort?: number }): string {
-  return `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
 }

@@ -1,0 +1,72 @@
+// The public API that runs on every runtime, shared by the Node entry (index.ts) and the
+// browser entry (browser.ts); each adds its own `Endpoint` and what only its runtime has.
+export { MsrpError } from './errors.js';
+export type { MsrpErrorCode, MsrpErrorOptions } from './errors.js';
+
+// The codec: URIs, header values, frames and ids.
+export { parseUri, formatUri, uriEquals, uriKey } from './wire/uri.js';
+export type { MsrpUri, UriParam } from './wire/uri.js';
+export { parseByteRange, formatByteRange } from './wire/byte-range.js';
+export type { ByteRange } from './wire/byte-range.js';
+export { parseStatusHeader, formatStatusHeader } from './wire/status-header.js';
+export type { StatusHeader } from './wire/status-header.js';
+export { parseContentType, formatContentType, mediaTypeOf } from './wire/content-type.js';
+export type { ContentType } from './wire/content-type.js';
+export type { AuthHeader } from './wire/digest.js';
+export type { Param } from './wire/grammar.js';
+export type { Head, RequestHead, ResponseHead, MsrpHeaders, HeaderField } from './wire/head.js';
+export { Parser } from './wire/parser.js';
+export type { FrameSink, ParserOptions, ContinuationFlag } from './wire/parser.js';
+export { encodeFrame } from './wire/serializer.js';
+export { newTransactionId, newMessageId, newSessionId } from './wire/ids.js';
+
+// Transports: byte streams and dialers by URI scheme.
+export type { ByteStream, ByteStreamEvents } from './transport/byte-stream.js';
+export { unreachableHost } from './transport/dialer.js';
+export type { Dialer, DialOptions, TlsClientOptions } from './transport/dialer.js';
+
+// Relays (RFC 4976): accounts for the endpoint, digest algorithms.
+export { DIGEST_ALGORITHMS } from './session/digest-response.js';
+export type { DigestAlgorithm } from './session/digest-response.js';
+export type { RelayAccount } from './session/relay-registration.js';
+
+// Sessions, messages and files.
+export { Session } from './session/session.js';
+export type {
+  ConnectOptions,
+  SessionOptions,
+  SendOptions,
+  SendFileOptions,
+  FileDelivery,
+  SessionState,
+  SessionEvents,
+} from './session/session.js';
+export { FILE_HASH_HEADER, formatHash, hashMatches } from './session/file-transfer.js';
+export type { FileHashes, SavedFile } from './session/file-transfer.js';
+export type { ByteSource, NodeReadableLike } from './session/byte-source.js';
+export { PieceStream } from './session/piece-stream.js';
+export type { PieceStreamHooks } from './session/piece-stream.js';
+export type { FileAccess, OpenFileOptions, SessionRuntime } from './session/session-runtime.js';
+export type { FileSource } from './session/file-transfer.js';
+export { IncomingMessage } from './session/incoming-message.js';
+export { DeliveryError } from './session/delivery.js';
+export type { Delivery, Progress, ReceivedReport } from './session/delivery.js';
+
+// What EndpointOptions extends: per-connection limits and transaction timeouts.
+export type { ConnectionOptions } from './transport/connection.js';
+export type { TransactionTableOptions } from './session/transaction-table.js';
+export { EndpointBase } from './endpoint/endpoint-base.js';
+export type { EndpointRuntime } from './endpoint/endpoint-base.js';
+export type {
+  EndpointOptions,
+  EndpointEvents,
+  CreateSessionOptions,
+  AuthenticateOptions,
+} from './endpoint/options.js';
+export { toMsrpError } from './errors.js';
+
+// Events, and the hashing seam (each entry brings its hasher).
+export { TypedEmitter } from './events/typed-emitter.js';
+export { nextEvent } from './events/next-event.js';
+export type { EventMap, TypedListener } from './events/typed-emitter.js';
+export type { Hasher, HasherFactory, HashAlgorithm } from './session/hasher.js';
