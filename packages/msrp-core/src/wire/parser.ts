@@ -81,10 +81,12 @@ export class Parser {
   #headerCount = 0;
   #head: Head | undefined;
   readonly #known: HeaderCache = new Map();
+  /** Fast path for a head that lies whole in one push. */
   readonly #whole: WholeHead;
   /** End-line of a bodiless frame whose head paused the parser. */
   #pendingEnd: ContinuationFlag | undefined;
 
+  // Body scanning: where the end-line is, across pushes.
   readonly #scan = new EndLineScanner();
 
   constructor(sink: FrameSink, options: ParserOptions = {}) {

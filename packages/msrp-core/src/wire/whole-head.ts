@@ -28,7 +28,7 @@ export class WholeHead {
   /** The flag of the end-line that follows the headers of a bodiless frame, else undefined. */
   flag: ContinuationFlag | undefined;
   /** `CRLF "-------" transact-id` of the frame. */
-  endLine: Uint8Array = CRLF_CRLF;
+  endLine: Uint8Array = new Uint8Array(0);
   /** Where the frame goes on after the head: its body, or the next frame when bodiless. */
   end = 0;
 
