@@ -1,15 +1,8 @@
 import { MsrpError, toMsrpError, type MsrpErrorCode } from '../errors.js';
-import type { Timer } from '../events/timers.js';
 import type { ByteRange } from '../wire/byte-range.js';
-import type { RequestHead, ResponseHead } from '../wire/head.js';
-import { newTransactionId } from '../wire/ids.js';
+import type { ResponseHead } from '../wire/head.js';
 import type { ContinuationFlag } from '../wire/parser.js';
-import {
-  ChunkHeadTemplate,
-  containsEndLine,
-  encodeEndLine,
-  encodeHead,
-} from '../wire/serializer.js';
+import { encodeEndLine } from '../wire/serializer.js';
 import type { StatusHeader } from '../wire/status-header.js';
 import type { MsrpUri } from '../wire/uri.js';
 import { DeliveryError, type Delivery } from './delivery.js';
@@ -17,6 +10,7 @@ import type { SendOptions } from './options.js';
 import type { OutgoingMessage } from './outgoing-message.js';
 import { peerRefusal } from './peer-error.js';
 import { RecentIds } from './recent-ids.js';
+import { chunkHead, newSending, type Chunk, type Sending } from './sending.js';
 import type { SessionPort, Transaction } from './session-link.js';
 
 /** Chunks larger than this are written in slices of this size, and can be interrupted between them. */
@@ -44,36 +38,6 @@ export interface SendSchedulerHost {
   /** From-Path of our requests. */
   readonly fromPath: readonly MsrpUri[];
 }
-
-interface Sending {
-  readonly message: OutgoingMessage;
-  readonly options: SendOptions;
-  readonly started: number;
-  resolve(delivery: Delivery): void;
-  reject(error: Error): void;
-  /** Removes the abort listener of `options.signal`, once settled. */
-  unlisten: (() => void) | undefined;
-  /** Heads of this message's chunks, formatted once. */
-  template?: ChunkHeadTemplate;
-  /** The success REPORT, once it came (it may overtake the last 200). */
-  report: StatusHeader | undefined;
-  reportRange: ByteRange | undefined;
-  /** Waits for the success REPORT once every chunk was confirmed. */
-  reportTimer?: Timer;
-  /** Bytes of the message in chunks written so far: where a `#` would start. */
-  written: number;
-  /** The chunk ending in `$` was written: nothing is left to abort on the wire. */
-  endWritten: boolean;
-  /**
-   * The last chunk was handed to the window. The message says it is `drained` as soon as the
-   * last chunk is cut, before it is written: a 200 arriving in between must not complete it.
-   */
-  lastInWindow: boolean;
-  /** A large chunk is being written in slices; it ends itself with `#` on abort. */
-  writing: boolean;
-}
-
-type Chunk = { body: Uint8Array; start: number; last: boolean };
 
 const unbound = (): Transaction => {
   const error = new MsrpError('MSRP_ERR_SESSION', 'Session is not bound to a connection');
@@ -116,20 +80,7 @@ export class SendScheduler {
   /** Queues a message; the promise settles as `Session.send` documents. */
   enqueue(message: OutgoingMessage, options: SendOptions): Promise<Delivery> {
     return new Promise<Delivery>((resolve, reject) => {
-      const sending: Sending = {
-        message,
-        options,
-        started: Date.now(),
-        resolve,
-        reject,
-        unlisten: undefined,
-        report: undefined,
-        reportRange: undefined,
-        written: 0,
-        endWritten: false,
-        lastInWindow: false,
-        writing: false,
-      };
+      const sending = newSending(message, options, resolve, reject);
       this.#sending.set(message.messageId, sending);
       this.#queue.push(sending);
       const { signal } = options;
@@ -314,36 +265,7 @@ export class SendScheduler {
     chunk: Chunk,
     end: number | '*',
   ): { transactionId: string; head: Uint8Array } {
-    const { message, options } = sending;
-    let transactionId = newTransactionId();
-    // RFC 4975 §7.1: the end-line must not occur in the body; pick another id if it does.
-    while (containsEndLine(chunk.body, transactionId)) transactionId = newTransactionId();
-    const byteRange: ByteRange = {
-      start: chunk.start,
-      end,
-      total: message.size ?? (chunk.last && end !== '*' ? end : '*'),
-    };
-    const head: RequestHead = {
-      kind: 'request',
-      method: 'SEND',
-      transactionId,
-      toPath: this.#host.toPath!,
-      fromPath: this.#host.fromPath,
-      messageId: message.messageId,
-      ...(options.successReport && { successReport: 'yes' as const }),
-      byteRange,
-      ...(message.contentHeaders.length > 0 && { contentHeaders: message.contentHeaders }),
-      contentType: message.contentType,
-    };
-    if (chunk.last && options.lastChunkHeaders) {
-      // The last chunk carries extra headers (the file hash): format it in full.
-      return {
-        transactionId,
-        head: encodeHead({ ...head, extensions: options.lastChunkHeaders() }),
-      };
-    }
-    sending.template ??= new ChunkHeadTemplate(head);
-    return { transactionId, head: sending.template.encode(transactionId, byteRange) };
+    return chunkHead(sending, chunk, end, this.#host.toPath!, this.#host.fromPath);
   }
 
   #onResponse(sending: Sending, bytes: number, response?: ResponseHead, error?: Error): void {

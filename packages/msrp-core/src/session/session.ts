@@ -6,8 +6,8 @@ import { formatUri, type MsrpUri } from '../wire/uri.js';
 import { abortable } from './abortable.js';
 import type { ChunkReceiver } from './chunk-receiver.js';
 import type { Delivery } from './delivery.js';
-import { fileSource, normalizeSource, type ByteSource } from './byte-source.js';
-import { attachmentHeader, FILE_HASH_HEADER, HashTap } from './file-transfer.js';
+import { normalizeSource, type ByteSource } from './byte-source.js';
+import { fileMessage, openFileSource } from './file-send.js';
 import type { HasherFactory } from './hasher.js';
 import { Inbound } from './inbound.js';
 import { Inbox } from './inbox.js';
@@ -20,10 +20,12 @@ import type {
   SessionOptions,
   SessionState,
 } from './options.js';
+import { resolveSessionOptions } from './option-defaults.js';
 import { OutgoingMessage } from './outgoing-message.js';
 import { SendScheduler } from './send-scheduler.js';
+import { SessionStateMachine } from './session-state.js';
 import type { SessionLink, SessionPort } from './session-link.js';
-import { openFile, type SessionRuntime } from './session-runtime.js';
+import type { SessionRuntime } from './session-runtime.js';
 
 // The options and events live in their own file; they are still found here.
 export type {
@@ -46,19 +48,6 @@ export interface ConnectOptions {
 
 const TEXT_PLAIN = 'text/plain;charset=utf-8';
 const OCTETS = 'application/octet-stream';
-
-/**
- * The legal state changes (RFC 4975 §5.4): the active side connects and binds with its
- * first SEND; the passive side waits for the peer's first SEND, which binds it; a session
- * that may rebind waits again after losing its connection; any session may close.
- */
-const TRANSITIONS: Readonly<Record<SessionState, readonly SessionState[]>> = {
-  new: ['connecting', 'waiting', 'closed'],
-  connecting: ['bound', 'closed'],
-  waiting: ['bound', 'closed'],
-  bound: ['waiting', 'closed'],
-  closed: [],
-};
 
 /**
  * An MSRP session (RFC 4975): the user's handle to send messages and files and to receive
@@ -94,7 +83,7 @@ export class Session
   readonly #remoteMaxSize: number | undefined;
   readonly #chunkSize: number;
   readonly #rebind: boolean;
-  #state: SessionState = 'new';
+  readonly #state = new SessionStateMachine();
   #port: SessionPort | undefined;
   readonly #scheduler: SendScheduler;
   readonly #createHasher: HasherFactory;
@@ -117,13 +106,14 @@ export class Session
     this.#localPath = Object.freeze([...usePath].reverse().concat(this.localUri));
     this.#fromPath = Object.freeze([this.localUri]);
     this.#link = link;
-    this.#remoteMaxSize = options.remoteMaxSize;
-    this.#chunkSize = options.chunkSize ?? 8192;
-    this.#rebind = options.rebind ?? false;
+    const resolved = resolveSessionOptions(options);
+    this.#remoteMaxSize = resolved.remoteMaxSize;
+    this.#chunkSize = resolved.chunkSize;
+    this.#rebind = resolved.rebind;
     this.#runtime = runtime;
     this.#createHasher = options.createHasher ?? runtime.createHasher;
     // The scheduler and the inbound side read these live, through getters.
-    const state = (): SessionState => this.#state;
+    const state = (): SessionState => this.#state.current;
     const port = (): SessionPort | undefined => this.#port;
     const toPath = (): readonly MsrpUri[] | undefined => this.#toPath;
     const host = {
@@ -138,33 +128,16 @@ export class Session
       },
       fromPath: this.#fromPath,
     };
-    this.#scheduler = new SendScheduler(host, {
-      chunkSize: this.#chunkSize,
-      maxInFlightChunks: options.maxInFlightChunks ?? 256,
-      maxInFlightBytes: options.maxInFlightBytes ?? 16 * 1024 * 1024,
-      remoteMaxSize: options.remoteMaxSize,
-      reportTimeout: options.reportTimeout ?? 30_000,
-    });
-    this.#inbox = new Inbox(options.maxQueuedStreamBytes ?? 16 * 1024 * 1024);
-    this.#inbound = new Inbound(
-      host,
-      {
-        acceptTypes: options.acceptTypes ?? ['*'],
-        maxSize: options.maxSize ?? Number.MAX_SAFE_INTEGER,
-        inMemoryThreshold: options.inMemoryThreshold ?? 1024 * 1024,
-        maxReorderBytes: options.maxReorderBytes ?? 1024 * 1024,
-        maxIncompleteMessages: options.maxIncompleteMessages ?? 64,
-        maxQueuedMessages: options.maxQueuedMessages ?? 1024,
-      },
-      this.#inbox,
-      // saveTo hashes with the session's hasher.
-      { ...runtime, createHasher: this.#createHasher },
-    );
+    this.#scheduler = new SendScheduler(host, resolved.scheduler);
+    this.#inbox = new Inbox(resolved.maxQueuedStreamBytes);
+    // saveTo hashes with the session's hasher.
+    const inboundRuntime = { ...runtime, createHasher: this.#createHasher };
+    this.#inbound = new Inbound(host, resolved.inbound, this.#inbox, inboundRuntime);
   }
 
   /** Current state. */
   get state(): SessionState {
-    return this.#state;
+    return this.#state.current;
   }
 
   /**
@@ -182,14 +155,14 @@ export class Session
    * `MSRP_ERR_ABORTED` when `options.signal` aborts first. Either way the session closes.
    */
   async connect(remotePath: readonly MsrpUri[], options: ConnectOptions = {}): Promise<void> {
-    if (this.#state !== 'new') this.#refuse('connect');
+    if (this.#state.current !== 'new') this.#state.refuse('connect');
     if (remotePath.length === 0)
       throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'remotePath is empty');
     const { signal } = options;
     this.remotePath = Object.freeze([...remotePath]);
     // RFC 4976 §5.2: requests go through our relays, then along the peer's path.
     this.#toPath = Object.freeze([...this.#usePath, ...remotePath]);
-    this.#transition('connecting', 'connect');
+    this.#state.transition('connecting', 'connect');
     try {
       const port = await this.#link.connect(this, this.#toPath[0]!, signal);
       this.#bind(port);
@@ -217,12 +190,12 @@ export class Session
    * go; otherwise the request's From-Path is used.
    */
   accept(remotePath?: readonly MsrpUri[]): void {
-    if (this.#state !== 'new') this.#refuse('accept');
+    if (this.#state.current !== 'new') this.#state.refuse('accept');
     if (remotePath) {
       this.remotePath = Object.freeze([...remotePath]);
       this.#toPath = Object.freeze([...this.#usePath, ...remotePath]);
     }
-    this.#transition('waiting', 'accept');
+    this.#state.transition('waiting', 'accept');
   }
 
   /**
@@ -254,8 +227,8 @@ export class Session
     source: Uint8Array | AsyncIterable<Uint8Array>,
     options: SendOptions,
   ): OutgoingMessage | MsrpError {
-    if (this.#state !== 'bound')
-      return new MsrpError('MSRP_ERR_SESSION', `Cannot send: session is ${this.#state}`);
+    if (this.#state.current !== 'bound')
+      return new MsrpError('MSRP_ERR_SESSION', `Cannot send: session is ${this.#state.current}`);
     return OutgoingMessage.create(source, options, this.#remoteMaxSize);
   }
 
@@ -276,22 +249,11 @@ export class Session
     options: SendFileOptions = {},
   ): Promise<FileDelivery> {
     const file = await abortable(
-      typeof source === 'string'
-        ? openFile(this.#runtime, source, options, Math.max(this.#chunkSize, 64 * 1024))
-        : Promise.resolve(fileSource(normalizeSource(source), options, this.#runtime.files)),
+      openFileSource(source, options, this.#runtime, Math.max(this.#chunkSize, 64 * 1024)),
       options.signal,
       'sendFile',
     );
-    const tap = new HashTap(this.#createHasher);
-    const sendOptions: SendOptions = {
-      ...options,
-      contentType: file.contentType,
-      ...(file.size !== undefined && { size: file.size }),
-      contentHeaders: attachmentHeader(file.name),
-      lastChunkHeaders: () => [{ name: FILE_HASH_HEADER, value: `sha-256:${tap.digest().sha256}` }],
-    };
-    // Bytes in memory are hashed at once and sent whole; streams are hashed as they are read.
-    const body = file.bytes instanceof Uint8Array ? tap.whole(file.bytes) : tap.tap(file.bytes);
+    const { body, sendOptions, hashes } = fileMessage(file, options, this.#createHasher);
     let delivery: Delivery;
     try {
       const message = this.#outgoing(body, sendOptions);
@@ -302,7 +264,7 @@ export class Session
       file.release();
       throw e;
     }
-    return { ...delivery, ...tap.digest() };
+    return { ...delivery, ...hashes() };
   }
 
   /**
@@ -371,8 +333,8 @@ export class Session
     );
     this.#inbound.abortAll(lost);
     this.#scheduler.failAll(lost);
-    if (this.#rebind && this.#state === 'bound') {
-      this.#transition('waiting', 'rebind');
+    if (this.#rebind && this.#state.current === 'bound') {
+      this.#state.transition('waiting', 'rebind');
       this.remotePath = undefined;
       this.#toPath = undefined;
       this.emit('unbound', error);
@@ -415,24 +377,14 @@ export class Session
 
   #bind(port: SessionPort): void {
     // RFC 4975 §5.4: a session is bound to one connection, by the first SEND on it.
-    this.#transition('bound', 'bind');
+    this.#state.transition('bound', 'bind');
     this.#port = port;
     this.emit('bound');
   }
 
-  /** The one place the state changes; edges not in {@link TRANSITIONS} are refused. */
-  #transition(to: SessionState, action: string): void {
-    if (!TRANSITIONS[this.#state].includes(to)) this.#refuse(action);
-    this.#state = to;
-  }
-
-  #refuse(action: string): never {
-    throw new MsrpError('MSRP_ERR_SESSION', `Cannot ${action}: session is ${this.#state}`);
-  }
-
   #close(error?: Error): void {
-    if (this.#state === 'closed') return;
-    this.#transition('closed', 'close');
+    if (this.#state.current === 'closed') return;
+    this.#state.transition('closed', 'close');
     const closed = new MsrpError('MSRP_ERR_SESSION', 'Session closed', { cause: error });
     this.#inbound.abortAll(closed);
     this.#scheduler.failAll(closed);

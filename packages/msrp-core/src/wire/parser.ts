@@ -1,4 +1,6 @@
 import { MsrpError } from '../errors.js';
+import { concatBytes, copyBytes, decodeUtf8, encodeLatin1 } from './bytes.js';
+import { EndLineScanner, FLAGS } from './end-line-scanner.js';
 import {
   checkHead,
   parseHeaderLine,
@@ -6,17 +8,8 @@ import {
   UTF8TEXT_LINES,
   type Head,
   type HeaderCache,
-  type RequestHead,
 } from './head.js';
-import { parseByteRangeBytes } from './byte-range.js';
-import {
-  concatBytes,
-  copyBytes,
-  decodeUtf8,
-  encodeLatin1,
-  equalBytes,
-  indexOfBytes,
-} from './bytes.js';
+import { WholeHead } from './whole-head.js';
 
 /** How a chunk ends (RFC 4975 §7.1): `$` last chunk, `+` more to come, `#` message aborted. */
 export type ContinuationFlag = '+' | '$' | '#';
@@ -51,11 +44,6 @@ export interface ParserOptions {
 const CR = 0x0d;
 const DASH = 0x2d;
 const LF = 0x0a;
-const FLAGS: Record<number, ContinuationFlag | undefined> = { 0x24: '$', 0x2b: '+', 0x23: '#' };
-/** Stands in front of a body: the CRLF that ended the header block may also begin the end-line. */
-const VIRTUAL_CRLF = encodeLatin1('\r\n');
-const CRLF_CRLF = encodeLatin1('\r\n\r\n');
-const BYTE_RANGE = encodeLatin1('\r\nByte-Range: ');
 
 type State = 'start' | 'headers' | 'body' | 'failed';
 
@@ -93,25 +81,20 @@ export class Parser {
   #headerCount = 0;
   #head: Head | undefined;
   readonly #known: HeaderCache = new Map();
-  /** The header block of the last chunk read whole, with where its Byte-Range value lies. */
-  #lastChunk:
-    { block: Uint8Array; valueFrom: number; valueTo: number; head: RequestHead } | undefined;
+  /** Fast path for a head that lies whole in one push. */
+  readonly #whole: WholeHead;
   /** End-line of a bodiless frame whose head paused the parser. */
   #pendingEnd: ContinuationFlag | undefined;
 
-  // Body scanning.
-  /** `CRLF "-------" transact-id`: the end-line with the CRLF that ends the body. */
-  #marker: Uint8Array = VIRTUAL_CRLF;
-  /** Bytes held back because they could begin the end-line. */
-  #carry: Uint8Array | undefined;
-  /** Leading bytes of `#carry` that are not body (the virtual CRLF). */
-  #virtual = 0;
+  // Body scanning: where the end-line is, across pushes.
+  readonly #scan = new EndLineScanner();
 
   constructor(sink: FrameSink, options: ParserOptions = {}) {
     this.#sink = sink;
     this.#maxStartLine = options.maxStartLineBytes ?? 1024;
     this.#maxHeaderBytes = options.maxHeaderBytes ?? 16 * 1024;
     this.#maxHeaders = options.maxHeaders ?? 64;
+    this.#whole = new WholeHead(this.#maxStartLine, this.#maxHeaderBytes);
   }
 
   /** True while a sink method has asked to pause and {@link resume} has not been called. */
@@ -184,7 +167,7 @@ export class Parser {
     this.#state = 'failed';
     this.#error = error;
     this.#queue.length = 0;
-    this.#carry = undefined;
+    this.#scan.carry = undefined;
     this.#lineParts = [];
     return error;
   }
@@ -198,33 +181,18 @@ export class Parser {
       }
       while (!this.#paused && this.#queue.length > 0) {
         let buf = this.#queue.shift()!;
-        if (
-          this.#state === 'body' &&
-          this.#virtual === this.#carry?.length &&
-          !this.#mayEndAtStart(buf, 0)
-        ) {
-          // Only the virtual CRLF is held and no end-line follows it: the body starts here.
-          this.#carry = undefined;
-          this.#virtual = 0;
-        }
-        if (this.#state === 'body' && this.#carry) {
+        if (this.#state === 'body' && this.#scan.holding(buf, 0)) {
           // Decide whether the held-back bytes begin the end-line, looking at no more new
           // bytes than an end-line is long; the rest of `buf` is read as a view.
-          const take = Math.min(buf.length, this.#marker.length + 3);
-          const rest = buf.subarray(take);
-          buf = concatBytes([this.#carry, buf.subarray(0, take)]);
-          this.#carry = undefined;
-          if (rest.length > 0) this.#queue.unshift(rest);
+          const { joined, taken } = this.#scan.joinCarry(buf);
+          if (taken < buf.length) this.#queue.unshift(buf.subarray(taken));
+          buf = joined;
         }
         let pos = 0;
         while (pos < buf.length && !this.#paused) {
-          if (this.#state === 'body' && this.#carry) {
-            // A body just began. Unless the end-line may follow at once (an empty body), it
-            // starts here; otherwise let the loop above join the carry with what follows.
-            if (this.#virtual !== this.#carry.length || this.#mayEndAtStart(buf, pos)) break;
-            this.#carry = undefined;
-            this.#virtual = 0;
-          }
+          // A body just began. Unless the end-line may follow at once (an empty body), it
+          // starts here; otherwise let the loop above join the carry with what follows.
+          if (this.#state === 'body' && this.#scan.holding(buf, pos)) break;
           pos = this.#state === 'body' ? this.#readBody(buf, pos) : this.#readLines(buf, pos);
         }
         if (pos < buf.length) this.#queue.unshift(buf.subarray(pos));
@@ -301,109 +269,28 @@ export class Parser {
    * decode per line. Returns the position after it, or undefined to read line by line.
    */
   #readWholeHead(buf: Uint8Array, pos: number): number | undefined {
-    const nl = buf.indexOf(LF, pos);
-    if (nl <= pos + 1 || nl - pos > this.#maxStartLine + 1 || buf[nl - 1] !== CR) return undefined;
-    // From the CRLF of the start line: the block ends at CRLF CRLF (a body follows) or at
-    // CRLF end-line (no body), within the header size limit.
-    const window = buf.subarray(nl - 1, Math.min(buf.length, nl + 1 + this.#maxHeaderBytes));
-    const blank = indexOfBytes(window, CRLF_CRLF, 0);
-    const head = parseStartLine(decodeUtf8(buf, pos, nl - 1));
-    const endLine = encodeLatin1(`\r\n-------${head.transactionId}`);
-    // The next chunk of the last message: its block is the last one's but for the Byte-Range
-    // value, so it holds no end-line and needs no parsing beyond that value.
-    const next =
-      blank > 0 && head.kind === 'request'
-        ? this.#nextChunkHead(buf, nl + 1, nl - 1 + blank, head)
-        : undefined;
-    if (next) {
-      this.#head = next;
-      this.#state = 'headers';
-      checkHead(next);
-      this.#beginBody(next, endLine);
-      return nl - 1 + blank + 4;
-    }
-    const bodiless = indexOfBytes(
-      window.subarray(0, blank < 0 ? window.length : blank + 2),
-      endLine,
-      0,
-    );
-    let stop: number;
-    let flag: ContinuationFlag | undefined;
-    if (bodiless >= 0) {
-      stop = bodiless;
-      const at = nl - 1 + bodiless + endLine.length;
-      flag = FLAGS[buf[at]!];
-      if (at + 2 >= buf.length || !flag || buf[at + 1] !== CR || buf[at + 2] !== LF)
-        return undefined;
-    } else if (blank >= 0) {
-      stop = blank;
-    } else {
-      return undefined;
-    }
+    const whole = this.#whole;
+    if (!whole.locate(buf, pos)) return undefined;
+    const head = whole.head!;
     this.#head = head;
-    this.#headerCount = 0;
     this.#state = 'headers';
-    if (stop > 0) {
-      const from = nl + 1;
-      const to = nl - 1 + stop;
-      const block = decodeUtf8(buf, from, to);
+    if (whole.complete) {
+      checkHead(head);
+      this.#beginBody(head, whole.endLine);
+      return whole.end;
+    }
+    this.#headerCount = 0;
+    if (whole.blockTo > whole.blockFrom) {
+      const block = decodeUtf8(buf, whole.blockFrom, whole.blockTo);
       // One check of the whole block; a stray CR or LF sends it line by line for the error.
       if (!UTF8TEXT_LINES.test(block)) return this.#retreat();
       for (const line of block.split('\r\n')) this.#addHeader(head, line, true);
-      if (head.kind === 'request') this.#rememberChunkHead(buf, from, to, head);
+      if (head.kind === 'request') whole.remember(buf, head);
     }
     checkHead(head);
-    if (flag) {
-      this.#endBodiless(head, flag);
-      return nl - 1 + stop + endLine.length + 3;
-    }
-    this.#beginBody(head, endLine);
-    return nl - 1 + stop + 4;
-  }
-
-  /**
-   * Keeps the header block of a chunk, so that the next chunk of the message, whose headers
-   * differ only in the Byte-Range value, is recognised by comparing bytes.
-   */
-  #rememberChunkHead(buf: Uint8Array, from: number, to: number, head: RequestHead): void {
-    this.#lastChunk = undefined;
-    if (!head.byteRange) return;
-    const at = indexOfBytes(buf, BYTE_RANGE, from - 2);
-    if (at < 0 || at >= to) return;
-    const valueFrom = at + BYTE_RANGE.length;
-    const lineEnd = buf.indexOf(CR, valueFrom);
-    const valueTo = lineEnd < 0 || lineEnd > to ? to : lineEnd;
-    this.#lastChunk = {
-      block: copyBytes(buf.subarray(from, to)),
-      valueFrom: valueFrom - from,
-      valueTo: valueTo - from,
-      head,
-    };
-  }
-
-  /** The head of the next chunk of the last message, when only its Byte-Range changed. */
-  #nextChunkHead(
-    buf: Uint8Array,
-    from: number,
-    to: number,
-    start: RequestHead,
-  ): RequestHead | undefined {
-    const last = this.#lastChunk;
-    if (!last || last.head.method !== start.method) return undefined;
-    const { block, valueFrom, valueTo } = last;
-    if (to - from < valueFrom || !equalBytes(buf, from, block, 0, valueFrom)) {
-      return undefined;
-    }
-    const lineEnd = buf.indexOf(CR, from + valueFrom);
-    const end = lineEnd < 0 || lineEnd > to ? to : lineEnd;
-    if (
-      to - end !== block.length - valueTo ||
-      !equalBytes(buf, end, block, valueTo, block.length - valueTo)
-    ) {
-      return undefined;
-    }
-    const byteRange = parseByteRangeBytes(buf, from + valueFrom, end);
-    return byteRange && { ...last.head, transactionId: start.transactionId, byteRange };
+    if (whole.flag) this.#endBodiless(head, whole.flag);
+    else this.#beginBody(head, whole.endLine);
+    return whole.end;
   }
 
   #checkLineLimit(missing: number): void {
@@ -472,9 +359,7 @@ export class Parser {
   }
 
   #beginBody(head: Head, marker = encodeLatin1(`\r\n-------${head.transactionId}`)): void {
-    this.#marker = marker;
-    this.#carry = VIRTUAL_CRLF;
-    this.#virtual = VIRTUAL_CRLF.length;
+    this.#scan.begin(marker);
     this.#state = 'body';
     this.#emit(this.#sink.head(head));
   }
@@ -502,67 +387,25 @@ export class Parser {
 
   /** Emits body bytes `[from, to)` of `buf`, leaving out virtual bytes. */
   #emitBody(buf: Uint8Array, from: number, to: number): void {
-    if (from < this.#virtual) from = this.#virtual;
+    if (from < this.#scan.virtual) from = this.#scan.virtual;
     if (to > from) this.#emit(this.#sink.body(buf.subarray(from, to)));
   }
 
   #readBody(buf: Uint8Array, pos: number): number {
-    const marker = this.#marker;
-    const full = marker.length + 3; // marker, flag, CRLF
-    let from = pos;
-    for (;;) {
-      const i = indexOfBytes(buf, marker, from);
-      if (i < 0) {
-        const hold = this.#holdFrom(buf, Math.max(pos, buf.length - full + 1));
-        return this.#holdBack(buf, pos, hold);
-      }
-      if (i + full > buf.length) {
-        if (this.#couldEndAt(buf, i)) return this.#holdBack(buf, pos, i);
-        from = i + 1;
-        continue;
-      }
-      const flag = FLAGS[buf[i + marker.length]!];
-      if (flag && buf[i + marker.length + 1] === CR && buf[i + marker.length + 2] === LF) {
-        this.#emitBody(buf, pos, i);
-        this.#virtual = 0;
-        if (this.#paused) return i;
-        this.#finishFrame(flag);
-        return i + full;
-      }
-      from = i + 1;
+    const scan = this.#scan;
+    const i = scan.find(buf, pos);
+    if (i < 0) {
+      // Emits `[pos, hold)` as body and keeps `[hold, end)` as carry.
+      const hold = scan.hold;
+      this.#emitBody(buf, pos, hold);
+      scan.keep(buf, hold);
+      return buf.length;
     }
-  }
-
-  /** Emits `[pos, hold)` as body and keeps `[hold, end)` as carry. */
-  #holdBack(buf: Uint8Array, pos: number, hold: number): number {
-    this.#emitBody(buf, pos, hold);
-    this.#virtual = Math.max(0, this.#virtual - hold);
-    if (hold < buf.length) this.#carry = copyBytes(buf.subarray(hold));
-    return buf.length;
-  }
-
-  /** First index at or after `start` from which the rest of `buf` could begin the end-line. */
-  #holdFrom(buf: Uint8Array, start: number): number {
-    for (let k = start; k < buf.length; k++) {
-      if (buf[k] === CR && this.#couldEndAt(buf, k)) return k;
-    }
-    return buf.length;
-  }
-
-  /** Whether `buf` could begin with the end-line minus its leading CRLF (an empty body). */
-  #mayEndAtStart(buf: Uint8Array, pos: number): boolean {
-    const n = Math.min(buf.length - pos, this.#marker.length - 2);
-    return equalBytes(buf, pos, this.#marker, 2, n);
-  }
-
-  /** Whether `buf[k..]` (shorter than an end-line) is a prefix of `marker flag CRLF`. */
-  #couldEndAt(buf: Uint8Array, k: number): boolean {
-    const marker = this.#marker;
-    const n = buf.length - k;
-    const m = Math.min(n, marker.length);
-    for (let j = 0; j < m; j++) if (buf[k + j] !== marker[j]) return false;
-    if (n > marker.length && !FLAGS[buf[k + marker.length]!]) return false;
-    if (n > marker.length + 1 && buf[k + marker.length + 1] !== CR) return false;
-    return true;
+    const flag = scan.flag;
+    this.#emitBody(buf, pos, i);
+    scan.virtual = 0;
+    if (this.#paused) return i;
+    this.#finishFrame(flag);
+    return i + scan.marker.length + 3;
   }
 }

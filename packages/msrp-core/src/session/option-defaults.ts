@@ -1,0 +1,40 @@
+import type { InboundOptions } from './inbound.js';
+import type { SessionOptions } from './options.js';
+import type { SendSchedulerOptions } from './send-scheduler.js';
+
+/** A session's options with their defaults applied, sorted by the part that uses them. */
+export interface ResolvedSessionOptions {
+  chunkSize: number;
+  rebind: boolean;
+  remoteMaxSize: number | undefined;
+  /** Bytes streamed messages may hold while they wait in the inbox. */
+  maxQueuedStreamBytes: number;
+  scheduler: SendSchedulerOptions;
+  inbound: InboundOptions;
+}
+
+/** Applies the defaults that {@link SessionOptions} documents. */
+export function resolveSessionOptions(options: SessionOptions): ResolvedSessionOptions {
+  const chunkSize = options.chunkSize ?? 8192;
+  return {
+    chunkSize,
+    rebind: options.rebind ?? false,
+    remoteMaxSize: options.remoteMaxSize,
+    maxQueuedStreamBytes: options.maxQueuedStreamBytes ?? 16 * 1024 * 1024,
+    scheduler: {
+      chunkSize,
+      maxInFlightChunks: options.maxInFlightChunks ?? 256,
+      maxInFlightBytes: options.maxInFlightBytes ?? 16 * 1024 * 1024,
+      remoteMaxSize: options.remoteMaxSize,
+      reportTimeout: options.reportTimeout ?? 30_000,
+    },
+    inbound: {
+      acceptTypes: options.acceptTypes ?? ['*'],
+      maxSize: options.maxSize ?? Number.MAX_SAFE_INTEGER,
+      inMemoryThreshold: options.inMemoryThreshold ?? 1024 * 1024,
+      maxReorderBytes: options.maxReorderBytes ?? 1024 * 1024,
+      maxIncompleteMessages: options.maxIncompleteMessages ?? 64,
+      maxQueuedMessages: options.maxQueuedMessages ?? 1024,
+    },
+  };
+}

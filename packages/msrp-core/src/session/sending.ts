@@ -1,0 +1,112 @@
+import type { Timer } from '../events/timers.js';
+import type { ByteRange } from '../wire/byte-range.js';
+import type { RequestHead } from '../wire/head.js';
+import { newTransactionId } from '../wire/ids.js';
+import { ChunkHeadTemplate, containsEndLine, encodeHead } from '../wire/serializer.js';
+import type { StatusHeader } from '../wire/status-header.js';
+import type { MsrpUri } from '../wire/uri.js';
+import type { Delivery } from './delivery.js';
+import type { SendOptions } from './options.js';
+import type { OutgoingMessage } from './outgoing-message.js';
+
+/** One message the `SendScheduler` is sending: its progress and how it settles. */
+export interface Sending {
+  readonly message: OutgoingMessage;
+  readonly options: SendOptions;
+  readonly started: number;
+  resolve(delivery: Delivery): void;
+  reject(error: Error): void;
+  /** Removes the abort listener of `options.signal`, once settled. */
+  unlisten: (() => void) | undefined;
+  /** Heads of this message's chunks, formatted once. */
+  template?: ChunkHeadTemplate;
+  /** The success REPORT, once it came (it may overtake the last 200). */
+  report: StatusHeader | undefined;
+  reportRange: ByteRange | undefined;
+  /** Waits for the success REPORT once every chunk was confirmed. */
+  reportTimer?: Timer;
+  /** Bytes of the message in chunks written so far: where a `#` would start. */
+  written: number;
+  /** The chunk ending in `$` was written: nothing is left to abort on the wire. */
+  endWritten: boolean;
+  /**
+   * The last chunk was handed to the window. The message says it is `drained` as soon as the
+   * last chunk is cut, before it is written: a 200 arriving in between must not complete it.
+   */
+  lastInWindow: boolean;
+  /** A large chunk is being written in slices; it ends itself with `#` on abort. */
+  writing: boolean;
+}
+
+/** A chunk cut from a message: its body and where it starts (1-based, RFC 4975 §9 Byte-Range). */
+export interface Chunk {
+  body: Uint8Array;
+  start: number;
+  last: boolean;
+}
+
+/** A fresh {@link Sending} for `message`, settled through `resolve` and `reject`. */
+export function newSending(
+  message: OutgoingMessage,
+  options: SendOptions,
+  resolve: (delivery: Delivery) => void,
+  reject: (error: Error) => void,
+): Sending {
+  return {
+    message,
+    options,
+    started: Date.now(),
+    resolve,
+    reject,
+    unlisten: undefined,
+    report: undefined,
+    reportRange: undefined,
+    written: 0,
+    endWritten: false,
+    lastInWindow: false,
+    writing: false,
+  };
+}
+
+/**
+ * A fresh transaction id and the serialized head of a SEND chunk of `sending`, whose range
+ * ends at `end` (`*` while a chunk may still be interrupted).
+ */
+export function chunkHead(
+  sending: Sending,
+  chunk: Chunk,
+  end: number | '*',
+  toPath: readonly MsrpUri[],
+  fromPath: readonly MsrpUri[],
+): { transactionId: string; head: Uint8Array } {
+  const { message, options } = sending;
+  let transactionId = newTransactionId();
+  // RFC 4975 §7.1: the end-line must not occur in the body; pick another id if it does.
+  while (containsEndLine(chunk.body, transactionId)) transactionId = newTransactionId();
+  const byteRange: ByteRange = {
+    start: chunk.start,
+    end,
+    total: message.size ?? (chunk.last && end !== '*' ? end : '*'),
+  };
+  const head: RequestHead = {
+    kind: 'request',
+    method: 'SEND',
+    transactionId,
+    toPath,
+    fromPath,
+    messageId: message.messageId,
+    ...(options.successReport && { successReport: 'yes' as const }),
+    byteRange,
+    ...(message.contentHeaders.length > 0 && { contentHeaders: message.contentHeaders }),
+    contentType: message.contentType,
+  };
+  if (chunk.last && options.lastChunkHeaders) {
+    // The last chunk carries extra headers (the file hash): format it in full.
+    return {
+      transactionId,
+      head: encodeHead({ ...head, extensions: options.lastChunkHeaders() }),
+    };
+  }
+  sending.template ??= new ChunkHeadTemplate(head);
+  return { transactionId, head: sending.template.encode(transactionId, byteRange) };
+}
