@@ -6,6 +6,7 @@ import {
   concatBytes,
   copyBytes,
   decodeUtf8,
+  decodeUtf8Portable,
   encodeLatin1,
   encodeUtf8,
   equalBytes,
@@ -89,7 +90,18 @@ describe('text', () => {
       const view = new Uint8Array(raw);
       expect(decodeUtf8(view, 0, view.length)).toBe(raw.toString('utf8'));
       expect(decodeUtf8(view, 1, view.length)).toBe(raw.toString('utf8', 1));
+      expect(decodeUtf8Portable(view, 1, view.length)).toBe(raw.toString('utf8', 1));
     }
+  });
+
+  it('the portable decode (TextDecoder) agrees with the native one on random bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.nat(64), (raw, cut) => {
+        const from = Math.min(cut, raw.length);
+        expect(decodeUtf8Portable(raw, from, raw.length)).toBe(decodeUtf8(raw, from, raw.length));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('encodes Latin-1 as Buffer does, one byte per character', () => {
