@@ -13,3 +13,8 @@ export { socketStream } from './node/socket-stream.js';
 export { certificateFingerprint, normalizeFingerprint } from './node/fingerprint.js';
 export { digestHa1 } from './node/node-digest.js';
 export { nodeHasher } from './node/node-hasher.js';
+export { wsStream } from './node/ws-stream.js';
+export { webSocketStream } from './browser/websocket-stream.js';
+export type { WebSocketLike, WebSocketStreamOptions } from './browser/websocket-stream.js';
+export { dialWebSocket, webSocketDialer, webSocketUrl } from './browser/websocket-dial.js';
+export type { WebSocketConstructor, WebSocketDialerOptions } from './browser/websocket-dial.js';
