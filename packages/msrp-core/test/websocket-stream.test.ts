@@ -2,8 +2,7 @@
 // driven here with the ws package's WebSocket) against a ws WebSocketServer whose connections
 // go to a Node Endpoint through wsStream. Real sockets on 127.0.0.1.
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { WebSocket, type RawData } from 'ws';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Endpoint as BrowserEndpoint } from '../src/browser.js';
 import {
@@ -18,9 +17,15 @@ import {
   type ByteStream,
   type ByteStreamEvents,
   type IncomingMessage,
-  type MsrpUri,
 } from '../src/index.js';
 import { until } from './helpers/socket-pair.js';
+import {
+  clientUri,
+  wsServer as startWsServer,
+  wsUri,
+  type WsServer,
+  type WsServerOptions,
+} from './helpers/ws-server.js';
 
 const cleanups: Array<() => unknown> = [];
 
@@ -30,45 +35,14 @@ afterEach(async () => {
 
 const decoder = new TextDecoder();
 
-interface Server {
-  readonly wss: WebSocketServer;
-  readonly port: number;
-  /** Every message the server received, as text. */
-  readonly received: string[];
-}
-
-/** A ws server on 127.0.0.1 that selects `msrp` when offered (or `protocol` as told). */
+/** A ws server, stopped after the test. */
 async function wsServer(
   onConnection: (socket: WebSocket) => void,
-  selectProtocol: (offered: Set<string>) => string | false = (offered) =>
-    offered.has('msrp') ? 'msrp' : false,
-): Promise<Server> {
-  const wss = new WebSocketServer({
-    host: '127.0.0.1',
-    port: 0,
-    handleProtocols: selectProtocol,
-  });
-  await once(wss, 'listening');
-  const received: string[] = [];
-  wss.on('connection', (socket) => {
-    socket.on('message', (data: RawData) => received.push(decoder.decode(data as Buffer)));
-    onConnection(socket);
-  });
-  cleanups.push(async () => {
-    for (const client of wss.clients) client.terminate();
-    await new Promise((resolve) => wss.close(resolve));
-  });
-  return { wss, port: (wss.address() as AddressInfo).port, received };
-}
-
-/** A URI as RFC 7977 §7 writes it: `msrp://host:port/session-id;ws`. */
-function wsUri(port: number, sessionId: string): MsrpUri {
-  return parseUri(`msrp://127.0.0.1:${port}/${sessionId};ws`);
-}
-
-/** Our own URI as a WebSocket client's (RFC 7977 §8.1.1): unreachable, transport ws. */
-function clientUri(sessionId: string): MsrpUri {
-  return parseUri(`msrp://${unreachableHost()}:2855/${sessionId};ws`);
+  options: WsServerOptions = {},
+): Promise<WsServer> {
+  const server = await startWsServer(onConnection, options);
+  cleanups.push(() => server.close());
+  return server;
 }
 
 const dialer = webSocketDialer({ WebSocket });
@@ -166,10 +140,7 @@ describe('MSRP over WebSocket (RFC 7977)', () => {
   });
 
   it('refuses a server that does not select the msrp subprotocol (§4.1)', async () => {
-    const ws = await wsServer(
-      () => undefined,
-      () => false,
-    );
+    const ws = await wsServer(() => undefined, { selectProtocol: () => false });
     const uri = wsUri(ws.port, 'x');
     const error = await dialer(uri, {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MsrpError);

@@ -48,8 +48,23 @@ export function webSocketUrl(uri: MsrpUri): string {
  * TLS options where the implementation has them).
  */
 export function webSocketDialer(options: WebSocketDialerOptions = {}): Dialer {
-  return (uri, dialOptions) =>
-    dial(uri, dialOptions.timeout ?? 10_000, options.WebSocket, options.highWaterMark);
+  return async (uri, dialOptions) => {
+    webSocketUrl(uri); // a `;tcp` URI is refused before the runtime is looked at
+    const Ws = options.WebSocket ?? globalWebSocket();
+    if (!Ws) {
+      throw new MsrpError(
+        'MSRP_ERR_INVALID_ARGUMENT',
+        'This runtime has no global WebSocket (Node 20): pass one, e.g. webSocketDialer({ WebSocket }) with the ws package',
+      );
+    }
+    return openWebSocket(
+      uri,
+      dialOptions.timeout ?? 10_000,
+      (url, protocols) => new Ws(url, protocols),
+      (socket, url) =>
+        webSocketStream(socket, { highWaterMark: options.highWaterMark, remote: url }),
+    );
+  };
 }
 
 /**
@@ -65,31 +80,30 @@ function globalWebSocket(): WebSocketConstructor | undefined {
   return (globalThis as { WebSocket?: GlobalWebSocket }).WebSocket;
 }
 
-async function dial(
+/**
+ * Opens a WebSocket to a `;ws` URI with the `msrp` subprotocol and wraps it with `stream`
+ * as soon as it exists (so that no message is missed), failing unless the server selected
+ * `msrp` (RFC 7977 §4.1).
+ * @internal
+ */
+export async function openWebSocket<S extends WebSocketLike>(
   uri: MsrpUri,
   timeout: number,
-  WebSocketClass: WebSocketConstructor | undefined,
-  highWaterMark: number | undefined,
+  create: (url: string, protocols: string[]) => S,
+  stream: (socket: S, url: string) => ByteStream,
 ): Promise<ByteStream> {
   const url = webSocketUrl(uri);
   checkDialable(uri);
-  const Ws = WebSocketClass ?? globalWebSocket();
-  if (!Ws) {
-    throw new MsrpError(
-      'MSRP_ERR_INVALID_ARGUMENT',
-      'This runtime has no global WebSocket (Node 20): pass one, e.g. webSocketDialer({ WebSocket }) with the ws package',
-    );
-  }
   const fail = (why: string, cause?: unknown): MsrpError =>
     new MsrpError('MSRP_ERR_CONNECTION', `Cannot connect to ${url}: ${why}`, { cause });
-  let socket: WebSocketLike;
+  let socket: S;
   try {
-    socket = new Ws(url, [SUBPROTOCOL]);
+    socket = create(url, [SUBPROTOCOL]);
   } catch (e) {
     throw fail((e as Error).message, e);
   }
   // Listening from the start: no message is lost between open and the stream taking over.
-  const stream = webSocketStream(socket, { highWaterMark, remote: url });
+  const wrapped = stream(socket, url);
   await new Promise<void>((resolve, reject) => {
     let settled = false;
     const settle = (error?: MsrpError): void => {
@@ -123,5 +137,5 @@ async function dial(
       settle(fail(`closed with code ${event.code} before it opened`)),
     );
   });
-  return stream;
+  return wrapped;
 }

@@ -46,8 +46,8 @@ export interface WebSocketStreamHooks {
   send?(bytes: Uint8Array<ArrayBuffer>, sent: () => void): void;
   pause?(): void;
   resume?(): void;
-  remoteAddress?: string | undefined;
-  localAddress?: string | undefined;
+  readonly remoteAddress?: string | undefined;
+  readonly localAddress?: string | undefined;
 }
 
 /** How often `bufferedAmount` is looked at while we wait for it to fall (no drain event). */
@@ -61,9 +61,10 @@ const ENCODER = new TextEncoder();
  * WebSocket exists. Binary and text messages are both taken as bytes (§4.2; text as its
  * UTF-8). Each `write(parts)` is sent as ONE message, the parts joined: a `Connection.write`
  * of a whole frame is one chunk in one message, as RFC 7977 §5.1 requires.
- * `Connection.writeParts` and `writePiece` write one frame in several calls, which would
- * split the chunk across messages: over a WebSocket, only whole-frame writes (an endpoint's)
- * are correct; a relay must re-chunk.
+ * `Connection.writeParts` and `writePiece` write one frame in several calls, which splits
+ * the chunk across messages: a session writes that way only chunks over 256 KiB (to keep
+ * them interruptible), so keep `chunkSize` at or under 256 KiB over a WebSocket (the
+ * default is 8 KiB, files 64 KiB); a relay must re-chunk what it forwards.
  *
  * Backpressure out: `write` returns false above `highWaterMark` buffered bytes, and since a
  * WebSocket has no drain event, `bufferedAmount` is polled (every 5 ms) until it falls.
@@ -94,8 +95,6 @@ export function hookedWebSocketStream(
 
 class WebSocketStream implements ByteStream {
   readonly remote: string;
-  readonly remoteAddress: string | undefined;
-  readonly localAddress: string | undefined;
   readonly #socket: WebSocketLike;
   readonly #hooks: WebSocketStreamHooks;
   readonly #highWaterMark: number;
@@ -117,8 +116,6 @@ class WebSocketStream implements ByteStream {
     this.#hooks = hooks;
     this.#highWaterMark = options.highWaterMark ?? 1024 * 1024;
     this.remote = options.remote ?? socket.url;
-    this.remoteAddress = hooks.remoteAddress;
-    this.localAddress = hooks.localAddress;
     socket.binaryType = 'arraybuffer';
     // Listen at once: messages and errors that come before open() are kept for it.
     socket.addEventListener('message', (event) => this.#message(event.data));
@@ -127,6 +124,14 @@ class WebSocketStream implements ByteStream {
       this.#error(typeof message === 'string' ? message : undefined);
     });
     socket.addEventListener('close', (event) => this.#peerClose(event.code, event.reason));
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.#hooks.remoteAddress;
+  }
+
+  get localAddress(): string | undefined {
+    return this.#hooks.localAddress;
   }
 
   get bufferedAmount(): number {

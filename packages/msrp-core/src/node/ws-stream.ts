@@ -1,18 +1,31 @@
-import type { WebSocket } from 'ws';
-import { hookedWebSocketStream, type WebSocketStreamOptions } from '../browser/websocket-stream.js';
+import {
+  hookedWebSocketStream,
+  type WebSocketLike,
+  type WebSocketStreamOptions,
+} from '../browser/websocket-stream.js';
 import type { ByteStream } from '../transport/byte-stream.js';
 
+/**
+ * The parts of a `ws` package WebSocket (>= 8) that {@link wsStream} uses, named here so that
+ * our published types do not need `@types/ws`.
+ */
+export interface WsSocket extends WebSocketLike {
+  /** Sends one message; `callback` once it was handed to the network (or failed). */
+  send(data: Uint8Array<ArrayBuffer>, callback?: (error?: Error) => void): void;
+  /** Stops reading the TCP socket. */
+  pause(): void;
+  resume(): void;
+}
+
 /** The `net.Socket` under a `ws` WebSocket (not in its public types). */
-interface UnderlyingSocket {
-  readonly _socket?: {
-    readonly remoteAddress?: string;
-    readonly remotePort?: number;
-    readonly localAddress?: string;
-  } | null;
+interface TcpSocket {
+  readonly remoteAddress?: string;
+  readonly remotePort?: number;
+  readonly localAddress?: string;
 }
 
 /**
- * A {@link ByteStream} over an open WebSocket of the `ws` package (RFC 7977), server side (a
+ * A {@link ByteStream} over a WebSocket of the `ws` package (RFC 7977), server side (a
  * `WebSocketServer`'s connection) or client side: `webSocketStream` with what `ws` does
  * better than a browser. `drain` comes from the send callbacks instead of polling, and
  * `pause()` pauses the socket itself (`ws` >= 8), so a paused stream holds at most what was
@@ -22,26 +35,30 @@ interface UnderlyingSocket {
  * @param remote Names the peer in logs. Default: the TCP peer's `address:port`, else `?`.
  */
 export function wsStream(
-  socket: WebSocket,
+  socket: WsSocket,
   remote?: string,
   options: Omit<WebSocketStreamOptions, 'remote'> = {},
 ): ByteStream {
-  const tcp = (socket as unknown as UnderlyingSocket)._socket ?? undefined;
-  const remoteAddress = tcp?.remoteAddress;
+  // Read when asked: a socket we dial has no TCP socket until it connects.
+  const tcp = (): TcpSocket | undefined =>
+    (socket as unknown as { _socket?: TcpSocket | null })._socket ?? undefined;
+  const address = tcp()?.remoteAddress;
   return hookedWebSocketStream(
     socket,
     {
       ...options,
-      remote:
-        remote ??
-        (remoteAddress === undefined ? '?' : `${remoteAddress}:${tcp?.remotePort ?? '?'}`),
+      remote: remote ?? (address === undefined ? '?' : `${address}:${tcp()?.remotePort ?? '?'}`),
     },
     {
       send: (bytes, sent) => socket.send(bytes, () => sent()),
       pause: () => socket.pause(),
       resume: () => socket.resume(),
-      remoteAddress,
-      localAddress: tcp?.localAddress,
+      get remoteAddress() {
+        return tcp()?.remoteAddress;
+      },
+      get localAddress() {
+        return tcp()?.localAddress;
+      },
     },
   );
 }
