@@ -1,15 +1,19 @@
 // The Node Endpoint's default dialers take `;ws` URIs over a WebSocket (RFC 7977, issue 10):
 // `msrp:` over ws://, `msrps:` over wss:// with the endpoint's TLS options (fingerprint, CA).
+import { once } from 'node:events';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { generate } from 'selfsigned';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   certificateFingerprint,
+  dialWs,
   Endpoint,
   MsrpError,
   wsStream,
   type EndpointOptions,
   type IncomingMessage,
 } from '../src/index.js';
+import { until } from './helpers/socket-pair.js';
 import { clientUri, wsServer, wsUri, type WsServerOptions } from './helpers/ws-server.js';
 
 const cleanups: Array<() => unknown> = [];
@@ -79,5 +83,40 @@ describe("the Node Endpoint's default dialers and ;ws URIs", () => {
     expect(error).toBeInstanceOf(MsrpError);
     expect(error).toMatchObject({ code: 'MSRP_ERR_CONNECTION' });
     expect((error as Error).message).toMatch(/self-signed|certificate/i);
+  });
+
+  it('fail a dial that is refused, or that no upgrade answers in time, with MSRP_ERR_CONNECTION', async () => {
+    // A port nobody listens on any more.
+    const closed = createServer();
+    closed.listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    await expect(dialWs(wsUri(closedPort, 'x'), {})).rejects.toMatchObject({
+      code: 'MSRP_ERR_CONNECTION',
+      message: expect.stringMatching(/ECONNREFUSED/) as unknown,
+    });
+
+    // A TCP server that accepts and never answers the HTTP upgrade.
+    const sockets: Socket[] = [];
+    let closedByUs = false;
+    const silent = createServer((socket) => {
+      sockets.push(socket);
+      socket.resume(); // reads the upgrade request, answers nothing
+      socket.on('close', () => (closedByUs = true));
+    });
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    cleanups.push(async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    });
+    const port = (silent.address() as AddressInfo).port;
+    await expect(dialWs(wsUri(port, 'x'), { timeout: 200 })).rejects.toMatchObject({
+      code: 'MSRP_ERR_CONNECTION',
+      message: `Cannot connect to ws://127.0.0.1:${port}/: timed out after 200 ms`,
+    });
+    // The abandoned socket was closed.
+    await until(() => closedByUs, 5000, 'the dialer to close the socket');
   });
 });
