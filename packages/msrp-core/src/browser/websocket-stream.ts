@@ -46,6 +46,8 @@ export interface WebSocketStreamHooks {
   send?(bytes: Uint8Array<ArrayBuffer>, sent: () => void): void;
   pause?(): void;
   resume?(): void;
+  /** Drops the connection at once, without the closing handshake. */
+  terminate?(): void;
   readonly remoteAddress?: string | undefined;
   readonly localAddress?: string | undefined;
 }
@@ -110,6 +112,7 @@ class WebSocketStream implements ByteStream {
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
   #earlyError: Error | undefined;
   #errored = false;
+  #cleanClose = true;
 
   constructor(socket: WebSocketLike, options: WebSocketStreamOptions, hooks: WebSocketStreamHooks) {
     this.#socket = socket;
@@ -182,7 +185,8 @@ class WebSocketStream implements ByteStream {
 
   destroy(error?: Error): void {
     if (this.#closed) return;
-    if (this.#socket.readyState <= OPEN) this.#socket.close();
+    if (this.#hooks.terminate) this.#hooks.terminate();
+    else if (this.#socket.readyState <= OPEN) this.#socket.close();
     if (error) this.#events?.error(error);
     this.#held.length = 0;
     this.#close();
@@ -200,7 +204,7 @@ class WebSocketStream implements ByteStream {
             ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
             : undefined;
     if (!bytes) {
-      this.#error('unexpected WebSocket message type');
+      this.destroy(new Error('WebSocket error: a message that is not bytes or text'));
       return;
     }
     this.#held.push(bytes);
@@ -230,8 +234,10 @@ class WebSocketStream implements ByteStream {
 
   #peerClose(code: number, reason: string): void {
     this.#peerClosed = true;
-    // 1000 normal, 1001 going away, 1005 no status: a clean end; anything else is an error.
-    if (code !== 1000 && code !== 1001 && code !== 1005 && !this.#errored)
+    // 1000 normal, 1001 going away, 1005 no status: the peer's end; anything else (1006 the
+    // connection dropped, 1002 protocol error...) is an error, like a TCP reset: no end.
+    this.#cleanClose = code === 1000 || code === 1001 || code === 1005;
+    if (!this.#cleanClose && !this.#errored)
       this.#error(`closed with code ${code}${reason ? ` (${reason})` : ''}`);
     if (this.#events) this.#finish();
   }
@@ -240,9 +246,11 @@ class WebSocketStream implements ByteStream {
   #finish(): void {
     const events = this.#events;
     if (this.#closed || !events) return;
-    this.#deliver();
-    if (this.#held.length > 0) events.endWhilePaused();
-    else events.end();
+    if (this.#cleanClose) {
+      this.#deliver();
+      if (this.#held.length > 0) events.endWhilePaused();
+      else events.end();
+    }
     this.#close();
   }
 

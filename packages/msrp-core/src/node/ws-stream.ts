@@ -15,6 +15,8 @@ export interface WsSocket extends WebSocketLike {
   /** Stops reading the TCP socket. */
   pause(): void;
   resume(): void;
+  /** Destroys the TCP socket at once. */
+  terminate(): void;
 }
 
 /** The `net.Socket` under a `ws` WebSocket (not in its public types). */
@@ -53,6 +55,7 @@ export function wsStream(
       send: (bytes, sent) => socket.send(bytes, () => sent()),
       pause: () => socket.pause(),
       resume: () => socket.resume(),
+      terminate: () => socket.terminate(),
       get remoteAddress() {
         return tcp()?.remoteAddress;
       },
