@@ -6,3 +6,7 @@ export * from './api.js';
 
 export { Endpoint } from './browser/endpoint.js';
 export { nobleHasher } from './browser/noble-hasher.js';
+export { webSocketStream } from './browser/websocket-stream.js';
+export type { WebSocketLike, WebSocketStreamOptions } from './browser/websocket-stream.js';
+export { dialWebSocket, webSocketDialer, webSocketUrl } from './browser/websocket-dial.js';
+export type { WebSocketConstructor, WebSocketDialerOptions } from './browser/websocket-dial.js';

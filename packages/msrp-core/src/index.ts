@@ -1,5 +1,6 @@
 // Public API of @msrp-ts/msrp-core on Node: everything that runs anywhere (api.ts), and the
-// Node runtime: the Endpoint that listens, TCP/TLS dialers, node:crypto hashing, node:fs files.
+// Node runtime: the Endpoint that listens, TCP, TLS and WebSocket (RFC 7977, the ws package)
+// dialers and streams, node:crypto hashing, node:fs files.
 // Plumbing that sibling packages (the relay) need is in ./internal.ts, the
 // `@msrp-ts/msrp-core/internal` subpath, which has no stability promise. Browsers import
 // `@msrp-ts/msrp-core/browser` (browser.ts).
@@ -13,3 +14,10 @@ export { socketStream } from './node/socket-stream.js';
 export { certificateFingerprint, normalizeFingerprint } from './node/fingerprint.js';
 export { digestHa1 } from './node/node-digest.js';
 export { nodeHasher } from './node/node-hasher.js';
+export { wsStream } from './node/ws-stream.js';
+export type { WsSocket } from './node/ws-stream.js';
+export { dialWs } from './node/ws-dial.js';
+export { webSocketStream } from './browser/websocket-stream.js';
+export type { WebSocketLike, WebSocketStreamOptions } from './browser/websocket-stream.js';
+export { dialWebSocket, webSocketDialer, webSocketUrl } from './browser/websocket-dial.js';
+export type { WebSocketConstructor, WebSocketDialerOptions } from './browser/websocket-dial.js';

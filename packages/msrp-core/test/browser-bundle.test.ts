@@ -39,7 +39,13 @@ describe('the browser entry (@msrp-ts/msrp-core/browser)', () => {
     expect(inputs.some((input) => input.includes('msrp-core/src/browser/noble-hasher.ts'))).toBe(
       true,
     );
-    expect(inputs.filter((input) => /src\/node\/|mime-types|mime-db/.test(input))).toEqual([]);
+    // RFC 7977: the browser's transport, the WebSocket stream and dialer, is in it, ws is not.
+    expect(inputs.some((input) => input.includes('msrp-core/src/browser/websocket-dial.ts'))).toBe(
+      true,
+    );
+    expect(inputs.filter((input) => /src\/node\/|mime-types|mime-db|\/ws\//.test(input))).toEqual(
+      [],
+    );
     const code = result.outputFiles[0]!.contents;
     console.log(
       `browser entry: ${(code.length / 1024).toFixed(1)} KiB minified, ${(gzipSync(code).length / 1024).toFixed(1)} KiB gzipped`,

@@ -22,7 +22,7 @@ export interface EndpointOptions
   tls?: TlsClientOptions;
   /**
    * Dialers by URI scheme. Default: the runtime's (on Node `msrp` over TCP and `msrps` over
-   * TLS; none in a browser yet).
+   * TLS, `;ws` URIs of both over a WebSocket; in a browser `;ws` URIs only, RFC 7977).
    */
   dialers?: Readonly<Record<string, Dialer>>;
   /** Milliseconds to wait for a connection to open. Default 10 000. */

@@ -7,6 +7,7 @@ import type { ByteStream } from '../transport/byte-stream.js';
 import type { MsrpUri } from '../wire/uri.js';
 import { checkPeerFingerprint } from './fingerprint.js';
 import { socketStream } from './socket-stream.js';
+import { orWebSocket } from './ws-dial.js';
 
 async function connected<T extends Socket>(
   socket: T,
@@ -81,5 +82,12 @@ export async function dialTls(uri: MsrpUri, options: DialOptions): Promise<ByteS
   return socketStream(socket);
 }
 
-/** The dialers by URI scheme; pass your own map to an endpoint to add transports. */
-export const defaultDialers: Readonly<Record<string, Dialer>> = { msrp: dialTcp, msrps: dialTls };
+/**
+ * The dialers by URI scheme: `msrp` over TCP and `msrps` over TLS, or, for a URI whose
+ * transport is `ws`, over a WebSocket (`ws://`, `wss://`, RFC 7977) with the `ws` package.
+ * Pass your own map to an endpoint to add transports.
+ */
+export const defaultDialers: Readonly<Record<string, Dialer>> = {
+  msrp: orWebSocket(dialTcp),
+  msrps: orWebSocket(dialTls),
+};

@@ -1,0 +1,66 @@
+import type { TLSSocket } from 'node:tls';
+import { WebSocket, type ClientOptions } from 'ws';
+import { openWebSocket } from '../browser/websocket-dial.js';
+import type { ByteStream } from '../transport/byte-stream.js';
+import type { Dialer, DialOptions, TlsClientOptions } from '../transport/dialer.js';
+import type { MsrpUri } from '../wire/uri.js';
+import { checkPeerFingerprint } from './fingerprint.js';
+import { wsStream } from './ws-stream.js';
+
+/** PEM as `ws` (Node's TLS) takes it. */
+function pem(value: string | Uint8Array): string | Buffer {
+  return typeof value === 'string'
+    ? value
+    : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+}
+
+function tlsOptions(tls: TlsClientOptions): ClientOptions {
+  return {
+    rejectUnauthorized: tls.rejectUnauthorized ?? tls.fingerprint === undefined,
+    ...(tls.ca !== undefined && { ca: Array.isArray(tls.ca) ? tls.ca.map(pem) : pem(tls.ca) }),
+    ...(tls.cert !== undefined && { cert: pem(tls.cert) }),
+    ...(tls.key !== undefined && { key: pem(tls.key) }),
+    ...(tls.servername !== undefined && { servername: tls.servername }),
+  };
+}
+
+/**
+ * Dials a `;ws` URI on Node with the `ws` package (RFC 7977): `msrp:` over `ws://`,
+ * `msrps:` over `wss://` with the dial options' TLS (CAs, client certificate, and the
+ * expected `fingerprint`, checked once the WebSocket is open and before any MSRP byte is
+ * sent). The `msrp` subprotocol is offered and required (§4.1).
+ */
+export async function dialWs(uri: MsrpUri, options: DialOptions): Promise<ByteStream> {
+  const tls = options.tls ?? {};
+  let socket: WebSocket | undefined;
+  const stream = await openWebSocket(
+    uri,
+    options.timeout ?? 10_000,
+    (url, protocols) =>
+      (socket = new WebSocket(url, protocols, {
+        // Chunks are mostly file bytes, often compressed already: not worth the CPU.
+        perMessageDeflate: false,
+        ...(uri.scheme === 'msrps' && tlsOptions(tls)),
+      })),
+    (ws, url) => wsStream(ws, url),
+  );
+  const tcp = (socket as unknown as { _socket?: TLSSocket | null })._socket;
+  if (uri.scheme === 'msrps' && tls.fingerprint !== undefined) {
+    try {
+      checkPeerFingerprint(tcp!, tls.fingerprint);
+    } catch (e) {
+      stream.destroy();
+      throw e;
+    }
+  }
+  return stream;
+}
+
+/**
+ * A dialer that takes `;ws` URIs to {@link dialWs} and the others to `otherwise`: what
+ * Node's `defaultDialers` put under each scheme.
+ */
+export function orWebSocket(otherwise: Dialer): Dialer {
+  return (uri, options) =>
+    uri.transport.toLowerCase() === 'ws' ? dialWs(uri, options) : otherwise(uri, options);
+}
