@@ -88,6 +88,13 @@ export function chunkHead(
     end,
     total: message.size ?? (chunk.last && end !== '*' ? end : '*'),
   };
+  const extensions = chunk.last ? options.lastChunkHeaders?.() : undefined;
+  // The head is built in full only for the template (the first chunk) and for a last chunk
+  // with extra headers (the file hash); every other chunk is the template with its own
+  // transaction id and Byte-Range.
+  if (sending.template && !extensions) {
+    return { transactionId, head: sending.template.encode(transactionId, byteRange) };
+  }
   const head: RequestHead = {
     kind: 'request',
     method: 'SEND',
@@ -100,13 +107,7 @@ export function chunkHead(
     ...(message.contentHeaders.length > 0 && { contentHeaders: message.contentHeaders }),
     contentType: message.contentType,
   };
-  if (chunk.last && options.lastChunkHeaders) {
-    // The last chunk carries extra headers (the file hash): format it in full.
-    return {
-      transactionId,
-      head: encodeHead({ ...head, extensions: options.lastChunkHeaders() }),
-    };
-  }
-  sending.template ??= new ChunkHeadTemplate(head);
+  if (extensions) return { transactionId, head: encodeHead({ ...head, extensions }) };
+  sending.template = new ChunkHeadTemplate(head);
   return { transactionId, head: sending.template.encode(transactionId, byteRange) };
 }
