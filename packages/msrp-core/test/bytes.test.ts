@@ -8,7 +8,9 @@ import {
   decodeUtf8,
   decodeUtf8Portable,
   encodeLatin1,
+  encodeLatin1ForWire,
   encodeUtf8,
+  encodeUtf8ForWire,
   equalBytes,
   equalBytesPortable,
   indexOfBytes,
@@ -92,6 +94,17 @@ describe('text', () => {
       expect(decodeUtf8(view, 1, view.length)).toBe(raw.toString('utf8', 1));
       expect(decodeUtf8Portable(view, 1, view.length)).toBe(raw.toString('utf8', 1));
     }
+  });
+
+  it('the encoders for the wire (Buffer.from on Node) agree with the portable ones', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 80 }), (text) => {
+        expect(new Uint8Array(encodeUtf8ForWire(text))).toEqual(encodeUtf8(text));
+        const latin1 = String.fromCharCode(...[...text].map((c) => c.charCodeAt(0) & 0xff));
+        expect(new Uint8Array(encodeLatin1ForWire(latin1))).toEqual(encodeLatin1(latin1));
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('the portable decode (TextDecoder) agrees with the native one on random bytes', () => {

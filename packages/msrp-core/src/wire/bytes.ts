@@ -32,9 +32,10 @@ const allocUnfilled: (size: number) => Uint8Array =
         return new Uint8Array(buffer.buffer, buffer.byteOffset, size);
       };
 
-/** Buffer's allocation without zero-filling (what `Buffer.concat` and `Buffer.from` use). */
+/** Buffer's allocation without zero-filling, and its encoders (native, pooled). */
 interface NativeAlloc {
   allocUnsafeSlow(size: number): Uint8Array;
+  from(text: string, encoding: 'latin1' | 'utf8'): Uint8Array;
 }
 
 const encoder = new TextEncoder();
@@ -195,3 +196,16 @@ export function encodeUtf8(text: string): Uint8Array {
   poolOffset = (poolOffset + written + 7) & ~7;
   return out;
 }
+
+/**
+ * Bytes of text headed for a socket (heads, end-lines, responses): {@link encodeUtf8} and
+ * {@link encodeLatin1}, except that on Node they come from `Buffer.from`. A socket takes a
+ * Buffer as it is but wraps any other Uint8Array in a new Buffer on every write: per chunk,
+ * that wrapper and the array it wraps cost about as much as the encoding itself.
+ */
+export const encodeUtf8ForWire: (text: string) => Uint8Array =
+  nativeBuffer === undefined ? encodeUtf8 : (text) => nativeBuffer.from(text, 'utf8');
+
+/** {@link encodeLatin1} for bytes headed for a socket: see {@link encodeUtf8ForWire}. */
+export const encodeLatin1ForWire: (text: string) => Uint8Array =
+  nativeBuffer === undefined ? encodeLatin1 : (text) => nativeBuffer.from(text, 'latin1');

@@ -1,5 +1,5 @@
 import { MsrpError } from '../errors.js';
-import { encodeUtf8 } from './bytes.js';
+import { encodeUtf8ForWire } from './bytes.js';
 import type { RequestHead } from './head.js';
 import { formatUri } from './uri.js';
 
@@ -70,7 +70,7 @@ export function encodeResponse(
   }
   const tid = request.transactionId;
   const text = comment ? ` ${oneLineComment(comment)}` : '';
-  return encodeUtf8(
+  return encodeUtf8ForWire(
     `MSRP ${tid} ${statusCode}${text}\r\nTo-Path: ${formatUri(request.fromPath[0]!)}\r\n` +
       `From-Path: ${formatUri(request.toPath[0]!)}\r\n-------${tid}$\r\n`,
   );

@@ -1,5 +1,11 @@
 import { MsrpError } from '../errors.js';
-import { encodeLatin1, encodeUtf8, equalBytes, indexOfBytes } from './bytes.js';
+import {
+  encodeLatin1,
+  encodeLatin1ForWire,
+  encodeUtf8ForWire,
+  equalBytes,
+  indexOfBytes,
+} from './bytes.js';
 import { formatByteRange, type ByteRange } from './byte-range.js';
 import { formatHead, type Head, type RequestHead } from './head.js';
 import type { ContinuationFlag } from './parser.js';
@@ -11,7 +17,7 @@ import type { ContinuationFlag } from './parser.js';
  * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` when a field cannot be put on the wire.
  */
 export function encodeHead(head: Head): Uint8Array {
-  return encodeUtf8(formatHead(head));
+  return encodeUtf8ForWire(formatHead(head));
 }
 
 /**
@@ -23,7 +29,7 @@ export function encodeEndLine(
   flag: ContinuationFlag,
   afterBody: boolean,
 ): Uint8Array {
-  return encodeLatin1(`${afterBody ? '\r\n' : ''}-------${transactionId}${flag}\r\n`);
+  return encodeLatin1ForWire(`${afterBody ? '\r\n' : ''}-------${transactionId}${flag}\r\n`);
 }
 
 /**
@@ -90,7 +96,7 @@ export class ChunkHeadTemplate {
    * transaction id (an ident, as {@link newTransactionId} makes) and Byte-Range.
    */
   encode(transactionId: string, range: ByteRange): Uint8Array {
-    return encodeUtf8(
+    return encodeUtf8ForWire(
       `MSRP ${transactionId}${this.#before}\r\nByte-Range: ${formatByteRange(range)}\r\n${this.#after}`,
     );
   }
