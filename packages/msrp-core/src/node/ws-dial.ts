@@ -1,5 +1,5 @@
 import type { TLSSocket } from 'node:tls';
-import { WebSocket, type ClientOptions } from 'ws';
+import type { ClientOptions } from 'ws';
 import { openWebSocket } from '../browser/websocket-dial.js';
 import type { ByteStream } from '../transport/byte-stream.js';
 import type { Dialer, DialOptions, TlsClientOptions } from '../transport/dialer.js';
@@ -31,8 +31,11 @@ function tlsOptions(tls: TlsClientOptions): ClientOptions {
  * sent). The `msrp` subprotocol is offered and required (§4.1).
  */
 export async function dialWs(uri: MsrpUri, options: DialOptions): Promise<ByteStream> {
+  // Loaded on the first WebSocket dial: importing `ws` costs about 10 MiB of memory, which
+  // an endpoint that only speaks TCP should not pay.
+  const { WebSocket } = await import('ws');
   const tls = options.tls ?? {};
-  let socket: WebSocket | undefined;
+  let socket: InstanceType<typeof WebSocket> | undefined;
   const stream = await openWebSocket(
     uri,
     options.timeout ?? 10_000,
