@@ -44,7 +44,9 @@ export interface WebSocketListening {
  * Listens for MSRP over WebSocket (RFC 7977): an HTTP(S) server whose upgrades on `path`
  * become WebSocket connections, with the `msrp` subprotocol only.
  */
-export async function listenWebSocket(config: WebSocketListenerConfig): Promise<WebSocketListening> {
+export async function listenWebSocket(
+  config: WebSocketListenerConfig,
+): Promise<WebSocketListening> {
   const server = config.tls
     ? createHttpsServer({ cert: config.tls.cert, key: config.tls.key })
     : createHttpServer();
