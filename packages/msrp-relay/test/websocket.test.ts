@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { generate } from 'selfsigned';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import {
@@ -14,8 +15,14 @@ import {
   type IncomingMessage,
   type MsrpUri,
 } from '@msrp-ts/msrp-core';
-import type { RelayLimits } from '../src/index.js';
-import { clientOf, eventually, next, onCleanup, startRelay } from './helpers.js';
+import { resolveConfig, UsageError } from '../src/cli/config.js';
+import {
+  createRelayMetrics,
+  Relay,
+  StaticCredentialStore,
+  type RelayLimits,
+} from '../src/index.js';
+import { USERS, clientOf, eventually, next, onCleanup, startRelay } from './helpers.js';
 
 /** A relay listening on TCP and on WebSocket, both on 127.0.0.1 port 0. */
 async function wsRelay(limits: RelayLimits = {}, origins?: string[]) {
@@ -143,6 +150,98 @@ describe('relay WebSocket listener (RFC 7977)', () => {
     await aSession.connect(bSession.localPath);
     await aSession.send('still here');
     expect((await next(bSession[Symbol.asyncIterator]())).text()).toBe('still here');
+  });
+});
+
+describe('relay WebSocket listener with other relays and TLS', () => {
+  it('a relay dials the next relay over ws: AUTH through A (TCP) to B (ws), then chat', async () => {
+    const a = await wsRelay();
+    const b = await wsRelay();
+    const alice = await clientOf('alice', [a.tcp, b.ws]);
+    expect(alice.usePath.map((u) => [u.port, u.transport])).toEqual([
+      [a.tcp.port, 'tcp'],
+      [b.ws.port, 'ws'],
+    ]);
+    const bob = await clientOf('bob', [b.ws]);
+    await chat(alice, bob);
+    expect(a.relay.stats.connectionsByTransport.get('ws')).toBe(1);
+    expect(b.relay.stats.connectionsByTransport.get('ws')).toBe(2);
+  });
+
+  it('serves wss with the msrps certificate; Use-Path is msrps ;ws', async () => {
+    const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
+      keySize: 2048,
+      algorithm: 'sha256',
+      notAfterDate: new Date(Date.now() + 86_400_000),
+    });
+    const relay = new Relay({ credentials: new StaticCredentialStore(USERS) });
+    onCleanup(() => relay.close(1000));
+    const tls = { cert: pems.cert, key: pems.private };
+    const wss = await relay.listen({ host: '127.0.0.1', port: 0, transport: 'ws', tls });
+    expect(formatUri(wss)).toMatch(/^msrps:\/\/127\.0\.0\.1:\d+;ws$/);
+    const tcp = await relay.listen({ host: '127.0.0.1', port: 0 });
+    const clientTls = { tls: { ca: pems.cert, servername: 'localhost' } };
+    const alice = await clientOf('alice', [wss], clientTls);
+    expect(alice.usePath[0]!.scheme).toBe('msrps');
+    expect(alice.usePath[0]!.transport).toBe('ws');
+    const bob = await clientOf('bob', [tcp]);
+    await chat(alice, bob);
+    expect(relay.stats.connectionsByTransport.get('wss')).toBe(1);
+  });
+
+  it('metrics count connections by transport', async () => {
+    const { relay, tcp, ws } = await wsRelay();
+    await clientOf('alice', [ws]);
+    await clientOf('bob', [tcp]);
+    const text = await createRelayMetrics(relay, { processMetrics: false }).metrics();
+    expect(text).toMatch(/msrp_relay_connections_opened_total\{transport="ws"\} 1/);
+    expect(text).toMatch(/msrp_relay_connections_opened_total\{transport="tcp"\} 1/);
+  });
+});
+
+describe('msrp-relay WebSocket configuration', () => {
+  const noFile = (): string => {
+    throw new Error('no file');
+  };
+
+  it('takes --ws-path, --ws-origin, --max-ws-message from flags, environment and config file', () => {
+    const file = JSON.stringify({ 'ws-path': '/file', 'ws-origin': ['https://a.example'] });
+    const config = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+      resolveConfig(['--user', 'a:b', ...args], env, () => file)!;
+    const fromFile = config(['--config', 'relay.json', '--listen', 'msrp://127.0.0.1:0;ws']);
+    expect(fromFile.wsPath).toBe('/file');
+    expect(fromFile.wsOrigins).toEqual(['https://a.example']);
+    expect(fromFile.listen[0]!.transport).toBe('ws');
+    const fromEnv = config(['--config', 'relay.json'], {
+      MSRP_RELAY_WS_PATH: '/env',
+      MSRP_RELAY_WS_ORIGIN: 'https://b.example,https://c.example',
+      MSRP_RELAY_MAX_WS_MESSAGE: '1000',
+    });
+    expect(fromEnv.wsPath).toBe('/env');
+    expect(fromEnv.wsOrigins).toEqual(['https://b.example', 'https://c.example']);
+    expect(fromEnv.limits.maxWebSocketMessage).toBe(1000);
+    const fromFlags = config(
+      ['--ws-origin', 'https://d.example', '--ws-origin', 'https://e.example'],
+      {
+        MSRP_RELAY_WS_ORIGIN: 'https://b.example',
+      },
+    );
+    expect(fromFlags.wsOrigins).toEqual(['https://d.example', 'https://e.example']);
+    expect(config([]).wsOrigins).toBeUndefined();
+    expect(config([]).wsPath).toBeUndefined();
+  });
+
+  it('refuses a ws path without / and a transport other than tcp or ws', () => {
+    const bad: [string[], RegExp][] = [
+      [['--ws-path', 'msrp'], /--ws-path must start with \//],
+      [['--listen', 'msrp://127.0.0.1:0;sctp'], /transport must be tcp or ws/],
+      [['--listen', 'msrps://127.0.0.1:0;ws'], /msrps listener needs/],
+    ];
+    for (const [args, message] of bad) {
+      const run = () => resolveConfig(['--user', 'a:b', ...args], {}, noFile);
+      expect(run).toThrow(UsageError);
+      expect(run).toThrow(message);
+    }
   });
 });
 
