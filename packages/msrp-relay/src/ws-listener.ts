@@ -1,8 +1,9 @@
 import { once } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { TlsServerOptions } from '@msrp-ts/msrp-core';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { TlsServerOptions, WsSocket } from '@msrp-ts/msrp-core';
+// Only the implementation uses `ws`: its types stay out of our .d.ts (no @types/ws needed).
+import { WebSocketServer } from 'ws';
 
 /** How a relay's WebSocket listener (RFC 7977) accepts upgrades. */
 export interface WebSocketListenOptions {
@@ -26,7 +27,7 @@ export interface WebSocketListenerConfig extends WebSocketListenOptions {
   /** Largest WebSocket message; a larger one closes its connection with 1009. */
   maxPayload: number;
   /** An upgraded connection, with the TCP peer's address. */
-  accept(socket: WebSocket, address: string, remote: string): void;
+  accept(socket: WsSocket, address: string, remote: string): void;
   /** A handshake was refused (for logs). */
   refused(remote: string, why: string): void;
 }
