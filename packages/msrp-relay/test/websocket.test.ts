@@ -189,10 +189,18 @@ describe('relay WebSocket listener with other relays and TLS', () => {
     expect(relay.stats.connectionsByTransport.get('wss')).toBe(1);
   });
 
-  it('metrics count connections by transport', async () => {
-    const { relay, tcp, ws } = await wsRelay();
+  it("metrics and logs name each connection's transport", async () => {
+    const logged: Record<string, unknown>[] = [];
+    const keep = (fields: Record<string, unknown>, message: string): void => {
+      logged.push({ ...fields, message });
+    };
+    const logger = { debug: keep, info: keep, warn: keep, error: keep };
+    const { relay, uri: tcp } = await startRelay({ logger });
+    const ws = await relay.listen({ host: '127.0.0.1', port: 0, transport: 'ws' });
     await clientOf('alice', [ws]);
     await clientOf('bob', [tcp]);
+    const accepted = logged.filter((l) => l.message === 'connection accepted');
+    expect(accepted.map((l) => l.transport).sort()).toEqual(['tcp', 'ws']);
     const text = await createRelayMetrics(relay, { processMetrics: false }).metrics();
     expect(text).toMatch(/msrp_relay_connections_opened_total\{transport="ws"\} 1/);
     expect(text).toMatch(/msrp_relay_connections_opened_total\{transport="tcp"\} 1/);
