@@ -138,14 +138,17 @@ export class AuthHandler {
   #createSession(hop: Hop, request: RequestHead, username: string): RelaySession {
     const stream = hop.connection!.stream;
     const listener =
-      hop.origin.kind === 'inbound' ? hop.origin : { scheme: 'msrp' as const, port: 2855 };
+      hop.origin.kind === 'inbound'
+        ? hop.origin
+        : { scheme: 'msrp' as const, transport: 'tcp' as const, port: 2855 };
     const id = newSessionId();
     const uri: MsrpUri = {
       scheme: listener.scheme,
       host: this.#context.options.host ?? stream.localAddress ?? '127.0.0.1',
       port: listener.port,
       sessionId: id,
-      transport: 'tcp',
+      // RFC 7977 §5.3.1: a WebSocket client reaches its relay over the WebSocket.
+      transport: listener.transport,
       params: [],
     };
     const session = new RelaySession(id, uri, username, hop, request.fromPath);

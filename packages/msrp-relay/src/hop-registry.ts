@@ -1,5 +1,13 @@
 import type { Socket } from 'node:net';
-import { MsrpError, formatUri, toMsrpError, type Dialer, type MsrpUri } from '@msrp-ts/msrp-core';
+import {
+  MsrpError,
+  formatUri,
+  toMsrpError,
+  wsStream,
+  type Dialer,
+  type MsrpUri,
+  type WsSocket,
+} from '@msrp-ts/msrp-core';
 import {
   Connection,
   ConnectionLimits,
@@ -7,10 +15,10 @@ import {
   type ByteStream,
 } from '@msrp-ts/msrp-core/internal';
 import type { ChunkSchedulerOptions } from './chunk-scheduler.js';
-import { Hop, type HopOwner } from './hop.js';
+import { Hop, type HopOrigin, type HopOwner } from './hop.js';
 import type { RelayLogger, RelayOptions, ResolvedLimits } from './relay-options.js';
 import { authorityKey } from './relay-session.js';
-import type { RelayStats } from './relay-stats.js';
+import { RelayStats } from './relay-stats.js';
 
 /** What a {@link HopRegistry} needs from its relay. */
 export interface HopRegistryContext {
@@ -66,29 +74,60 @@ export class HopRegistry {
     return bytes;
   }
 
-  /** A client or peer connected to a listener of ours on `port`. */
+  /** A client or peer connected to a TCP or TLS listener of ours on `port`. */
   accept(socket: Socket, scheme: 'msrp' | 'msrps', port: number): void {
-    const { stats, log, limits } = this.#context;
     const address = socket.remoteAddress ?? '?';
     const remote = `${address}:${socket.remotePort ?? '?'}`;
+    const origin = { kind: 'inbound', scheme, transport: 'tcp', port } as const;
+    this.#inbound(origin, address, remote, {
+      refuse: () => socket.destroy(),
+      open: () => {
+        socket.setNoDelay(true);
+        return socketStream(socket, remote);
+      },
+    });
+  }
+
+  /** A client or peer connected to a WebSocket listener of ours on `port` (RFC 7977). */
+  acceptWebSocket(
+    socket: WsSocket,
+    address: string,
+    remote: string,
+    scheme: 'msrp' | 'msrps',
+    port: number,
+  ): void {
+    const origin = { kind: 'inbound', scheme, transport: 'ws', port } as const;
+    this.#inbound(origin, address, remote, {
+      refuse: () => socket.terminate(),
+      open: () => wsStream(socket, remote),
+    });
+  }
+
+  #inbound(
+    origin: Extract<HopOrigin, { kind: 'inbound' }>,
+    address: string,
+    remote: string,
+    socket: { refuse(): void; open(): ByteStream },
+  ): void {
+    const { stats, log, limits } = this.#context;
+    const transport = transportName(origin.scheme, origin.transport);
     const admission = this.#context.closing() ? undefined : this.#connections.admit(address);
     if (!admission?.admitted) {
       stats.connectionsRefused++;
-      log.warn({ remote }, 'connection refused: limit reached');
-      socket.destroy();
+      log.warn({ remote, transport }, 'connection refused: limit reached');
+      socket.refuse();
       return;
     }
-    socket.setNoDelay(true);
-    const origin = { kind: 'inbound', scheme, port } as const;
     const hop = new Hop(this.#context.owner, origin, remote, address, this.#scheduler);
-    this.#attach(hop, socketStream(socket, remote), admission.release);
+    this.#attach(hop, socket.open(), admission.release);
     stats.connectionsOpened.inbound++;
+    RelayStats.bump(stats.connectionsByTransport, transport);
     // An inbound connection must authenticate, or bring a request we forward, in time.
     hop.expectTrust(limits.unauthenticatedTimeout, () => {
       log.info({ remote }, 'closing unauthenticated connection');
       hop.connection?.destroy();
     });
-    log.debug({ remote }, 'connection accepted');
+    log.debug({ remote, transport }, 'connection accepted');
   }
 
   /** The connection to the authority of `uri`: reused, or dialed (TCP or TLS by scheme). */
@@ -128,8 +167,10 @@ export class HopRegistry {
         hop.remote = stream.remote;
         hop.address = stream.remoteAddress ?? uri.host;
         stats.connectionsOpened.outbound++;
+        const transport = transportName(uri.scheme, uri.transport);
+        RelayStats.bump(stats.connectionsByTransport, transport);
         this.#attach(hop, stream, admission.release);
-        log.debug({ remote: hop.remote }, 'connected to next hop');
+        log.debug({ remote: hop.remote, transport }, 'connected to next hop');
       },
       (e: unknown) => refuse(toMsrpError(e, 'MSRP_ERR_CONNECTION')),
     );
@@ -152,4 +193,10 @@ export class HopRegistry {
     this.#context.stats.connections++;
     hop.scheduler.attach(connection);
   }
+}
+
+/** What logs and metrics call a connection's transport: `tcp`, `tls`, `ws` or `wss`. */
+export function transportName(scheme: string, transport: string): string {
+  const ws = transport.toLowerCase() === 'ws';
+  return scheme === 'msrps' ? (ws ? 'wss' : 'tls') : ws ? 'ws' : 'tcp';
 }

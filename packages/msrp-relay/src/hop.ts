@@ -42,7 +42,13 @@ export interface HopOwner {
 
 /** How a hop came to be. */
 export type HopOrigin =
-  | { readonly kind: 'inbound'; readonly scheme: 'msrp' | 'msrps'; readonly port: number }
+  | {
+      readonly kind: 'inbound';
+      readonly scheme: 'msrp' | 'msrps';
+      /** The listener's transport: the relay URI handed to this client carries it. */
+      readonly transport: 'tcp' | 'ws';
+      readonly port: number;
+    }
   | { readonly kind: 'outbound'; readonly key: string };
 
 /**

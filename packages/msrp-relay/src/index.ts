@@ -3,6 +3,7 @@
 // stores are the extension point.
 export { Relay } from './relay.js';
 export type { RelayListenOptions } from './relay.js';
+export type { WebSocketListenOptions } from './ws-listener.js';
 export { resolveLimits, silentLogger } from './relay-options.js';
 export type { RelayOptions, RelayLimits, RelayLogger, ResolvedLimits } from './relay-options.js';
 export { RelayStats } from './relay-stats.js';

@@ -66,6 +66,12 @@ export function createRelayMetrics(
     'Connections opened to next hops',
     () => stats.connectionsOpened.outbound,
   );
+  labelled(
+    'msrp_relay_connections_opened_total',
+    'Connections opened (accepted and dialed) by transport: tcp, tls, ws, wss',
+    'transport',
+    () => stats.connectionsByTransport,
+  );
   counter(
     'msrp_relay_connections_refused_total',
     'Inbound connections refused by a limit',

@@ -52,6 +52,12 @@ export interface RelayLimits {
    * feeding that connection are paused until responses come. Default 1024.
    */
   maxPendingTransactions?: number;
+  /**
+   * Largest WebSocket message, in bytes (RFC 7977 §5.1: one message carries one chunk, or
+   * a piece of one): a larger one closes its connection with 1009. Default `maxChunkSize`
+   * plus `maxHeaderBytes` plus 1 KiB (end-line and slack).
+   */
+  maxWebSocketMessage?: number;
   /** Failed AUTH attempts on one connection before it is closed. Default 5. */
   maxAuthAttempts?: number;
   /** Relay sessions one connection may hold. Default 64. */
@@ -101,14 +107,17 @@ export type ResolvedLimits = Required<RelayLimits>;
 
 /** Fills in the default of every limit. */
 export function resolveLimits(limits: RelayLimits = {}): ResolvedLimits {
+  const maxChunkSize = limits.maxChunkSize ?? 64 * 1024 * 1024;
+  const maxHeaderBytes = limits.maxHeaderBytes ?? 16 * 1024;
   return {
     maxConnections: limits.maxConnections ?? 20_000,
     maxConnectionsPerAddress: limits.maxConnectionsPerAddress ?? 256,
     unauthenticatedTimeout: limits.unauthenticatedTimeout ?? 30_000,
     frameTimeout: limits.frameTimeout ?? 30_000,
     idleTimeout: limits.idleTimeout ?? 300_000,
-    maxHeaderBytes: limits.maxHeaderBytes ?? 16 * 1024,
-    maxChunkSize: limits.maxChunkSize ?? 64 * 1024 * 1024,
+    maxHeaderBytes,
+    maxChunkSize,
+    maxWebSocketMessage: limits.maxWebSocketMessage ?? maxChunkSize + maxHeaderBytes + 1024,
     maxPendingTransactions: limits.maxPendingTransactions ?? 1024,
     maxAuthAttempts: limits.maxAuthAttempts ?? 5,
     maxSessionsPerConnection: limits.maxSessionsPerConnection ?? 64,

@@ -7,6 +7,8 @@ export class RelayStats {
   connections = 0;
   /** Connections opened since start, by direction. */
   readonly connectionsOpened = { inbound: 0, outbound: 0 };
+  /** Connections opened since start, inbound and outbound, by `tcp`, `tls`, `ws` or `wss`. */
+  readonly connectionsByTransport = new Map<string, number>();
   /** Connections refused by a limit. */
   connectionsRefused = 0;
   /** Authenticated relay sessions now. */

@@ -1,4 +1,3 @@
-import type { Server } from 'node:net';
 import {
   defaultDialers,
   formatUri,
@@ -25,10 +24,12 @@ import {
   resolveLimits,
   silentLogger,
   type RelayLogger,
+  type ResolvedLimits,
   type RelayOptions,
 } from './relay-options.js';
 import { RelayStats } from './relay-stats.js';
 import { pathsForLog, routeRequest } from './router.js';
+import { listenWebSocket, type WebSocketListenOptions } from './ws-listener.js';
 
 /** Where a relay listens. */
 export interface RelayListenOptions {
@@ -36,8 +37,15 @@ export interface RelayListenOptions {
   host?: string;
   /** Port; 0 picks a free one. Default 2855 (RFC 4975 §15.5). */
   port?: number;
-  /** Certificate and key: listen for `msrps:` (TLS). */
+  /** Certificate and key: listen for `msrps:` (TLS, or `wss:` with `transport: 'ws'`). */
   tls?: TlsServerOptions;
+  /**
+   * `ws`: listen for MSRP over WebSocket (RFC 7977), `ws:` or with `tls` `wss:`, for browsers
+   * and other WebSocket clients. Default `tcp`.
+   */
+  transport?: 'tcp' | 'ws';
+  /** The WebSocket handshake's path and allowed origins (with `transport: 'ws'`). */
+  webSocket?: WebSocketListenOptions;
 }
 
 /**
@@ -63,7 +71,8 @@ export class Relay {
   readonly stats = new RelayStats();
   readonly #options: RelayOptions;
   readonly #log: RelayLogger;
-  readonly #servers: { server: Server; uri: MsrpUri }[] = [];
+  readonly #servers: { stop: () => Promise<void>; uri: MsrpUri }[] = [];
+  readonly #limits: ResolvedLimits;
   readonly #hops: HopRegistry;
   readonly #forwarder: Forwarder;
   readonly #auth: AuthHandler;
@@ -71,7 +80,7 @@ export class Relay {
 
   constructor(options: RelayOptions) {
     this.#options = options;
-    const limits = resolveLimits(options.limits);
+    const limits = (this.#limits = resolveLimits(options.limits));
     const log = (this.#log = options.logger ?? silentLogger);
     const stats = this.stats;
     this.#hops = new HopRegistry({
@@ -128,9 +137,11 @@ export class Relay {
 
   /**
    * Listens for clients and peers on TCP (`msrp:`) or, with `tls`, TLS (`msrps:`), on IPv4
-   * or IPv6. Returns the URI listened on, with the port really bound.
+   * or IPv6; with `transport: 'ws'`, on WebSocket (`ws:`/`wss:`). Returns the URI listened
+   * on, with the port really bound (e.g. `msrp://127.0.0.1:40123;ws`).
    */
   async listen(options: RelayListenOptions = {}): Promise<MsrpUri> {
+    if (options.transport === 'ws') return this.#listenWebSocket(options);
     let port = 0;
     const scheme = options.tls ? 'msrps' : 'msrp';
     const listening = await listenMsrp(options, 2855, {
@@ -141,14 +152,39 @@ export class Relay {
       },
     });
     port = listening.port;
-    const uri: MsrpUri = Object.freeze({
-      scheme,
-      host: this.#options.host ?? listening.host,
-      port,
-      transport: 'tcp',
-      params: [],
+    const { server } = listening;
+    const stop = (): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
+    return this.#listening(scheme, 'tcp', this.#options.host ?? listening.host, port, stop);
+  }
+
+  async #listenWebSocket(options: RelayListenOptions): Promise<MsrpUri> {
+    let port = 0;
+    const scheme = options.tls ? 'msrps' : 'msrp';
+    const listening = await listenWebSocket({
+      ...options.webSocket,
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 2855,
+      ...(options.tls && { tls: options.tls }),
+      maxPayload: this.#limits.maxWebSocketMessage,
+      accept: (socket, address, remote) =>
+        this.#hops.acceptWebSocket(socket, address, remote, scheme, port),
+      refused: (remote, why) =>
+        this.#log.warn({ remote, transport: 'ws', why }, 'WebSocket handshake refused'),
     });
-    this.#servers.push({ server: listening.server, uri });
+    port = listening.port;
+    const host = this.#options.host ?? listening.host;
+    return this.#listening(scheme, 'ws', host, port, () => listening.close());
+  }
+
+  #listening(
+    scheme: 'msrp' | 'msrps',
+    transport: 'tcp' | 'ws',
+    host: string,
+    port: number,
+    stop: () => Promise<void>,
+  ): MsrpUri {
+    const uri: MsrpUri = Object.freeze({ scheme, host, port, transport, params: [] });
+    this.#servers.push({ stop, uri });
     this.#log.info({ uri: formatUri(uri) }, 'listening');
     return uri;
   }
@@ -162,9 +198,7 @@ export class Relay {
     this.#closing = true;
     const hops = this.#hops.hops;
     this.#log.info({ connections: hops.size, sessions: this.#auth.size }, 'closing');
-    const stopped = this.#servers.map(
-      ({ server }) => new Promise<void>((resolve) => server.close(() => resolve())),
-    );
+    const stopped = this.#servers.map(({ stop }) => stop());
     const deadline = Date.now() + graceMs;
     while (Date.now() < deadline && [...hops].some((h) => h.inFrame || !h.scheduler.idle)) {
       await new Promise((resolve) => setTimeout(resolve, 20));

@@ -19,8 +19,15 @@ Logs are JSON objects, one per line, on stderr. SIGTERM or SIGINT shuts down gra
 Options (each also as environment variable MSRP_RELAY_<NAME>, e.g. MSRP_RELAY_REALM, and
 as a key of the --config JSON file, e.g. {"realm": "example.net", "user": ["a:pw"]}):
   --listen URI              'msrp://HOST:PORT;tcp' or 'msrps://...' (quoted in a shell;
-                            repeatable; port 0 picks a free port; [::1] for IPv6).
+                            repeatable; port 0 picks a free port; [::1] for IPv6);
+                            ';ws' for MSRP over WebSocket (RFC 7977): 'msrp://HOST:PORT;ws'
+                            is ws:, 'msrps://HOST:PORT;ws' is wss: (with --tls-cert).
                             Default 'msrp://127.0.0.1:2855;tcp'
+  --ws-path PATH            HTTP path WebSocket upgrades are accepted on. Default /
+  --ws-origin ORIGIN        Origin allowed in WebSocket handshakes, e.g.
+                            https://chat.example.net (repeatable; others get 403;
+                            handshakes without Origin are not browsers, not checked).
+                            Default: any
   --tls-cert FILE           PEM certificate for msrps listeners
   --tls-key FILE            PEM private key of --tls-cert
   --host NAME               host name put in the relay URIs handed out (Use-Path).
@@ -42,6 +49,8 @@ as a key of the --config JSON file, e.g. {"realm": "example.net", "user": ["a:pw
   --max-chunk-size N        largest chunk body forwarded. Default 67108864
   --max-pending N           forwarded requests awaiting a response per connection. Default 1024
   --max-queued-bytes N      bytes queued for slow next hops before senders pause. Default 1048576
+  --max-ws-message N        largest WebSocket message (1009 closes past it).
+                            Default max-chunk-size + max-header-bytes + 1024
   --metrics HOST:PORT       serve /metrics (Prometheus) and /health over HTTP (port 0: free)
   --log-level LEVEL         debug, info, warn, error or silent. Default info
   --config FILE             JSON file with any of the options above
@@ -62,6 +71,10 @@ export interface RelayCommandConfig {
   tlsCert?: string;
   tlsKey?: string;
   host?: string;
+  /** HTTP path of WebSocket listeners. */
+  wsPath?: string;
+  /** Origins allowed in WebSocket handshakes (none given: any). */
+  wsOrigins?: string[];
   realm: string;
   users: { username: string; password: string }[];
   usersFile?: string;
@@ -81,6 +94,8 @@ const OPTIONS = {
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   host: { type: 'string' },
+  'ws-path': { type: 'string' },
+  'ws-origin': { type: 'string', multiple: true },
   realm: { type: 'string' },
   user: { type: 'string', multiple: true },
   users: { type: 'string' },
@@ -96,6 +111,7 @@ const OPTIONS = {
   'max-chunk-size': { type: 'string' },
   'max-pending': { type: 'string' },
   'max-queued-bytes': { type: 'string' },
+  'max-ws-message': { type: 'string' },
   metrics: { type: 'string' },
   'log-level': { type: 'string' },
   config: { type: 'string' },
@@ -115,6 +131,7 @@ const LIMITS: Partial<Record<Name, keyof RelayLimits>> = {
   'max-chunk-size': 'maxChunkSize',
   'max-pending': 'maxPendingTransactions',
   'max-queued-bytes': 'maxQueuedBytes',
+  'max-ws-message': 'maxWebSocketMessage',
 };
 
 /** `MSRP_RELAY_MAX_CHUNK_SIZE` for `max-chunk-size`. */
@@ -182,6 +199,8 @@ export function resolveConfig(
         throw new UsageError(`--listen: ${(e as Error).message}`);
       }
       if (uri.sessionId !== undefined) throw new UsageError(`--listen: ${text} has a session-id`);
+      if (!['tcp', 'ws'].includes(uri.transport.toLowerCase()))
+        throw new UsageError(`--listen: ${text}: transport must be tcp or ws`);
       return uri;
     },
   );
@@ -191,6 +210,10 @@ export function resolveConfig(
     throw new UsageError('--tls-cert and --tls-key go together');
   if (listen.some((u) => u.scheme === 'msrps') && tlsCert === undefined)
     throw new UsageError('an msrps listener needs --tls-cert and --tls-key');
+  const wsPath = one('ws-path');
+  if (wsPath !== undefined && !wsPath.startsWith('/'))
+    throw new UsageError(`--ws-path must start with /, not "${wsPath}"`);
+  const wsOrigins = many('ws-origin');
   const users = many('user').map((text) => {
     const colon = text.indexOf(':');
     if (colon <= 0) throw new UsageError(`--user must be NAME:PASSWORD, not "${text}"`);
@@ -225,6 +248,8 @@ export function resolveConfig(
     tlsCert,
     tlsKey,
     host: one('host'),
+    wsPath,
+    wsOrigins: wsOrigins.length > 0 ? wsOrigins : undefined,
     usersFile,
     minExpires: int('min-expires'),
     maxExpires: int('max-expires'),

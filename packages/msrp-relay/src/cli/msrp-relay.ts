@@ -97,6 +97,13 @@ async function main(args: readonly string[]): Promise<number> {
         host: uri.host,
         port: uri.port ?? 2855,
         ...(uri.scheme === 'msrps' && tls && { tls }),
+        ...(uri.transport.toLowerCase() === 'ws' && {
+          transport: 'ws',
+          webSocket: {
+            ...(config.wsPath !== undefined && { path: config.wsPath }),
+            ...(config.wsOrigins && { origins: config.wsOrigins }),
+          },
+        }),
       });
       process.stdout.write(`listening ${formatUri(listening)}\n`);
     }

@@ -1,0 +1,105 @@
+import { once } from 'node:events';
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { TlsServerOptions, WsSocket } from '@msrp-ts/msrp-core';
+// Only the implementation uses `ws`: its types stay out of our .d.ts (no @types/ws needed).
+import { WebSocketServer } from 'ws';
+
+/** How a relay's WebSocket listener (RFC 7977) accepts upgrades. */
+export interface WebSocketListenOptions {
+  /** HTTP path upgrades are accepted on; others get 404. Default `/`. */
+  path?: string;
+  /**
+   * `Origin` values accepted (exact match, e.g. `https://chat.example.net`); other origins get
+   * 403 at the handshake. A handshake without `Origin` (not from a browser) is not checked:
+   * the check protects against web pages of other sites (RFC 6455 §10.2), and any other
+   * client could send whatever `Origin` it likes. Default: any origin.
+   */
+  origins?: readonly string[];
+}
+
+/** What {@link listenWebSocket} needs. */
+export interface WebSocketListenerConfig extends WebSocketListenOptions {
+  host: string;
+  port: number;
+  /** Certificate and key: `wss:` instead of `ws:`. */
+  tls?: TlsServerOptions;
+  /** Largest WebSocket message; a larger one closes its connection with 1009. */
+  maxPayload: number;
+  /** An upgraded connection, with the TCP peer's address. */
+  accept(socket: WsSocket, address: string, remote: string): void;
+  /** A handshake was refused (for logs). */
+  refused(remote: string, why: string): void;
+}
+
+/** A bound WebSocket listener. */
+export interface WebSocketListening {
+  readonly server: Server;
+  readonly host: string;
+  readonly port: number;
+  /** Stops accepting (upgraded connections are the relay's to close). */
+  close(): Promise<void>;
+}
+
+/**
+ * Listens for MSRP over WebSocket (RFC 7977): an HTTP(S) server whose upgrades on `path`
+ * become WebSocket connections, with the `msrp` subprotocol only.
+ */
+export async function listenWebSocket(
+  config: WebSocketListenerConfig,
+): Promise<WebSocketListening> {
+  const server = config.tls
+    ? createHttpsServer({ cert: config.tls.cert, key: config.tls.key })
+    : createHttpServer();
+  // Plain HTTP requests get nothing here but a 426.
+  server.on('request', (_req, res) => {
+    res.writeHead(426, { Connection: 'close', Upgrade: 'websocket' }).end();
+  });
+  const path = config.path ?? '/';
+  const origins = config.origins && new Set(config.origins);
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: config.maxPayload,
+    // Chunks are mostly file bytes, often compressed already: not worth the CPU.
+    perMessageDeflate: false,
+    // RFC 7977 §4.1: the client MUST offer `msrp`; the server selects it or fails.
+    handleProtocols: (offered) => (offered.has('msrp') ? 'msrp' : false),
+  });
+  const remoteOf = (req: IncomingMessage): string =>
+    `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+  server.on('upgrade', (req, socket, head) => {
+    const remote = remoteOf(req);
+    socket.on('error', () => socket.destroy());
+    const refuse = (status: number, why: string): void => {
+      config.refused(remote, why);
+      socket.end(`HTTP/1.1 ${status} ${why}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    const url = new URL(req.url ?? '/', 'http://relay');
+    if (url.pathname !== path) return refuse(404, 'Not Found');
+    const origin = req.headers.origin;
+    if (origins && origin !== undefined && !origins.has(origin)) return refuse(403, 'Forbidden');
+    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    // RFC 7977 §4.1: no `msrp` subprotocol, no MSRP.
+    if (!offered.includes('msrp')) return refuse(400, 'Bad Request');
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      config.accept(ws, req.socket.remoteAddress ?? '?', remote);
+    });
+  });
+  server.on('clientError', (_error, socket) => socket.destroy());
+  server.listen(config.port, config.host);
+  await once(server, 'listening');
+  const bound = server.address();
+  if (bound === null || typeof bound === 'string') {
+    server.close();
+    throw new Error('WebSocket listener has no address');
+  }
+  return {
+    server,
+    host: bound.address,
+    port: bound.port,
+    close: async () => {
+      wss.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
