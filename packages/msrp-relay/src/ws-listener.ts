@@ -3,7 +3,6 @@ import { createServer as createHttpServer, type IncomingMessage, type Server } f
 import { createServer as createHttpsServer } from 'node:https';
 import type { TlsServerOptions, WsSocket } from '@msrp-ts/msrp-core';
 // Only the implementation uses `ws`: its types stay out of our .d.ts (no @types/ws needed).
-import { WebSocketServer } from 'ws';
 
 /** How a relay's WebSocket listener (RFC 7977) accepts upgrades. */
 export interface WebSocketListenOptions {
@@ -48,6 +47,9 @@ export interface WebSocketListening {
 export async function listenWebSocket(
   config: WebSocketListenerConfig,
 ): Promise<WebSocketListening> {
+  // Loaded by the first WebSocket listener: importing `ws` costs about 10 MiB of memory,
+  // which a relay that only listens on TCP should not pay.
+  const { WebSocketServer } = await import('ws');
   const server = config.tls
     ? createHttpsServer({ cert: config.tls.cert, key: config.tls.key })
     : createHttpServer();
