@@ -29,7 +29,10 @@ export class ConnectionPool {
 
   /** Opens, or reuses, the connection to the authority of `firstHop`. */
   async dial(firstHop: MsrpUri): Promise<Peer> {
-    const key = `${firstHop.scheme}://${firstHop.host}:${firstHop.port ?? 2855}`;
+    // The transport is part of the authority: a WebSocket listener and a TCP one may share a
+    // host and port number (behind a proxy), and are different connections (RFC 7977 §7).
+    const transport = firstHop.transport.toLowerCase();
+    const key = `${firstHop.scheme}://${firstHop.host}:${firstHop.port ?? 2855};${transport}`;
     let dialing = this.#dialed.get(key);
     if (!dialing) {
       checkDialable(firstHop);

@@ -1,0 +1,44 @@
+// The connections an endpoint dials are shared by authority: scheme, host, port and transport.
+import { describe, expect, it } from 'vitest';
+import { ConnectionPool } from '../src/endpoint/connection-pool.js';
+import type { Peer } from '../src/endpoint/peer.js';
+import { parseUri, type ByteStream, type MsrpUri } from '../src/index.js';
+
+function pool(): { pool: ConnectionPool; dialed: string[] } {
+  const dialed: string[] = [];
+  const dial = (uri: MsrpUri): Promise<ByteStream> => {
+    dialed.push(`${uri.scheme}://${uri.host}:${uri.port};${uri.transport}`);
+    return Promise.resolve({} as ByteStream);
+  };
+  return {
+    dialed,
+    pool: new ConnectionPool({
+      dialers: { msrp: dial, msrps: dial },
+      tls: undefined,
+      connectTimeout: 1000,
+      attach: (_stream, key) => ({ key, connection: { closed: false } }) as unknown as Peer,
+    }),
+  };
+}
+
+describe('ConnectionPool', () => {
+  it('shares one connection among sessions to the same authority', async () => {
+    const { pool: p, dialed } = pool();
+    const a = await p.dial(parseUri('msrp://relay.example.com:8080/a;tcp'));
+    const b = await p.dial(parseUri('msrp://relay.example.com:8080/b;tcp'));
+    expect(a).toBe(b);
+    expect(dialed).toHaveLength(1);
+  });
+
+  it('keeps a WebSocket and a TCP connection to the same host and port apart', async () => {
+    const { pool: p, dialed } = pool();
+    const tcp = await p.dial(parseUri('msrp://relay.example.com:8080/a;tcp'));
+    const ws = await p.dial(parseUri('msrp://relay.example.com:8080/b;ws'));
+    expect(ws).not.toBe(tcp);
+    expect(dialed).toEqual([
+      'msrp://relay.example.com:8080;tcp',
+      'msrp://relay.example.com:8080;ws',
+    ]);
+    expect(await p.dial(parseUri('msrp://relay.example.com:8080/c;WS'))).toBe(ws);
+  });
+});
