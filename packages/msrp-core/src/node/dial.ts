@@ -7,6 +7,7 @@ import type { ByteStream } from '../transport/byte-stream.js';
 import type { MsrpUri } from '../wire/uri.js';
 import { checkPeerFingerprint } from './fingerprint.js';
 import { socketStream } from './socket-stream.js';
+import { nodeTlsOptions } from './tls-options.js';
 import { orWebSocket } from './ws-dial.js';
 
 async function connected<T extends Socket>(
@@ -34,13 +35,6 @@ async function connected<T extends Socket>(
   }
 }
 
-/** PEM as Node's TLS options take it: a string, or a Buffer viewing the same bytes. */
-function pem(value: string | Uint8Array): string | Buffer {
-  return typeof value === 'string'
-    ? value
-    : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-}
-
 /** Dials `msrp:` over TCP. RFC 4975 §6: a URI without port uses the default 2855. */
 export async function dialTcp(uri: MsrpUri, options: DialOptions): Promise<ByteStream> {
   checkDialable(uri);
@@ -56,10 +50,7 @@ export async function dialTls(uri: MsrpUri, options: DialOptions): Promise<ByteS
   const connectOptions: TlsConnectOptions = {
     host: uri.host,
     port: uri.port ?? 2855,
-    rejectUnauthorized: tls.rejectUnauthorized ?? tls.fingerprint === undefined,
-    ...(tls.ca !== undefined && { ca: Array.isArray(tls.ca) ? tls.ca.map(pem) : pem(tls.ca) }),
-    ...(tls.cert !== undefined && { cert: pem(tls.cert) }),
-    ...(tls.key !== undefined && { key: pem(tls.key) }),
+    ...nodeTlsOptions(tls),
     ...((tls.servername ?? (ip ? undefined : uri.host)) !== undefined && {
       servername: tls.servername ?? uri.host,
     }),

@@ -1,28 +1,11 @@
 import type { TLSSocket } from 'node:tls';
-import type { ClientOptions } from 'ws';
 import { openWebSocket } from '../browser/websocket-dial.js';
 import type { ByteStream } from '../transport/byte-stream.js';
-import type { Dialer, DialOptions, TlsClientOptions } from '../transport/dialer.js';
+import type { Dialer, DialOptions } from '../transport/dialer.js';
 import type { MsrpUri } from '../wire/uri.js';
 import { checkPeerFingerprint } from './fingerprint.js';
+import { nodeTlsOptions } from './tls-options.js';
 import { wsStream } from './ws-stream.js';
-
-/** PEM as `ws` (Node's TLS) takes it. */
-function pem(value: string | Uint8Array): string | Buffer {
-  return typeof value === 'string'
-    ? value
-    : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-}
-
-function tlsOptions(tls: TlsClientOptions): ClientOptions {
-  return {
-    rejectUnauthorized: tls.rejectUnauthorized ?? tls.fingerprint === undefined,
-    ...(tls.ca !== undefined && { ca: Array.isArray(tls.ca) ? tls.ca.map(pem) : pem(tls.ca) }),
-    ...(tls.cert !== undefined && { cert: pem(tls.cert) }),
-    ...(tls.key !== undefined && { key: pem(tls.key) }),
-    ...(tls.servername !== undefined && { servername: tls.servername }),
-  };
-}
 
 /**
  * Dials a `;ws` URI on Node with the `ws` package (RFC 7977): `msrp:` over `ws://`,
@@ -43,7 +26,10 @@ export async function dialWs(uri: MsrpUri, options: DialOptions): Promise<ByteSt
       (socket = new WebSocket(url, protocols, {
         // Chunks are mostly file bytes, often compressed already: not worth the CPU.
         perMessageDeflate: false,
-        ...(uri.scheme === 'msrps' && tlsOptions(tls)),
+        ...(uri.scheme === 'msrps' && {
+          ...nodeTlsOptions(tls),
+          ...(tls.servername !== undefined && { servername: tls.servername }),
+        }),
       })),
     (ws, url) => wsStream(ws, url),
   );

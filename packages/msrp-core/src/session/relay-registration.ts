@@ -159,6 +159,9 @@ export class RelayRegistration<C = unknown> extends TypedEmitter<RelayRegistrati
     let challenges: readonly AuthHeader[] = [];
     let expires = account.expires;
     let nc = 0;
+    // Each answer counts the nonce once more (RFC 7616 §3.4).
+    const answer = (): AuthHeader =>
+      answerChallenge(challenges, account, formatUri(target), ++nc, this.#createHasher);
     for (let attempt = 0; attempt < 4; attempt++) {
       const response = await this.#link.request(connection, {
         kind: 'request',
@@ -190,13 +193,7 @@ export class RelayRegistration<C = unknown> extends TypedEmitter<RelayRegistrati
             { status },
           );
         }
-        authorization = answerChallenge(
-          challenges,
-          account,
-          formatUri(target),
-          ++nc,
-          this.#createHasher,
-        );
+        authorization = answer();
         continue;
       }
       // RFC 4976 §5.1: 423 names the bound crossed; ask again within it.
@@ -204,14 +201,7 @@ export class RelayRegistration<C = unknown> extends TypedEmitter<RelayRegistrati
       if (bound !== undefined && bound !== expires) {
         expires = bound;
         // The nonce was used: answer it again with the next nonce count (RFC 7616 §3.4).
-        if (authorization)
-          authorization = answerChallenge(
-            challenges,
-            account,
-            formatUri(target),
-            ++nc,
-            this.#createHasher,
-          );
+        if (authorization) authorization = answer();
         continue;
       }
       throw new MsrpError(
