@@ -97,6 +97,7 @@ export function hookedWebSocketStream(
 
 class WebSocketStream implements ByteStream {
   readonly remote: string;
+  readonly messageFramed = true;
   readonly #socket: WebSocketLike;
   readonly #hooks: WebSocketStreamHooks;
   readonly #highWaterMark: number;

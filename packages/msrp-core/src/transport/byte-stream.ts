@@ -34,6 +34,11 @@ export interface ByteStream {
   readonly remoteAddress?: string | undefined;
   /** Our local IP address, when the transport knows it (the relay puts it in URIs). */
   readonly localAddress?: string | undefined;
+  /**
+   * True on a message-based transport (WebSocket, RFC 7977 §5.1): each {@link write} is one
+   * message, so a chunk must be written in one call, and each message read holds one chunk.
+   */
+  readonly messageFramed?: boolean;
 }
 
 /** What a {@link ByteStream} tells its owner. */

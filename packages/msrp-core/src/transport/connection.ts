@@ -201,6 +201,14 @@ export class Connection {
     return (this.#drain ??= this.#waitForDrain());
   }
 
+  /**
+   * Whether the transport is message-based (WebSocket): each write is one message, so a
+   * chunk must go out in one {@link write} (RFC 7977 §5.1), not in pieces.
+   */
+  get messageFramed(): boolean {
+    return this.stream.messageFramed === true;
+  }
+
   /** Bytes written and not yet handed to the peer (the stream's `bufferedAmount`). */
   get bufferedBytes(): number {
     return this.stream.bufferedAmount;
