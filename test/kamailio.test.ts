@@ -2,65 +2,33 @@
 // authenticate to it (Digest AUTH, Use-Path), exchange a chat message and a file through it,
 // and go through a chain of our relay then Kamailio. Kamailio runs in the foreground on a
 // free loopback port with a config written here; `.ci/run` installs it when missing.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
-import {
-  Endpoint,
-  MsrpError,
-  formatUri,
-  type IncomingMessage,
-  type MsrpUri,
-  type RelayAccount,
-} from '@msrp-ts/msrp-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Endpoint, MsrpError, formatUri, type MsrpUri } from '@msrp-ts/msrp-core';
 import { Relay, StaticCredentialStore } from '@msrp-ts/msrp-relay';
-
-// /usr/sbin is not on every user's PATH.
-const KAMAILIO = ['kamailio', '/usr/sbin/kamailio', '/usr/local/sbin/kamailio'].find(
-  (bin) => spawnSync(bin, ['-v'], { stdio: 'ignore' }).status === 0,
-);
-
-const USERS = [
-  { username: 'alice', password: 'alice-secret' },
-  { username: 'bob', password: 'bob-secret' },
-] as const;
-type User = (typeof USERS)[number]['username'];
+import {
+  KAMAILIO,
+  USERS,
+  freePort,
+  msrpFrameRoute,
+  next,
+  startKamailio as start,
+  clientOf as client,
+  type User,
+} from './helpers/kamailio.js';
 
 const cleanups: Array<() => unknown> = [];
+const defer = (cleanup: () => unknown): void => void cleanups.push(cleanup);
 
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** A free loopback TCP port: bind a throwaway server to port 0 and close it. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/**
- * A Kamailio MSRP relay (RFC 4976) as the msrp module's README sets one up: AUTH answered
- * with a Digest challenge (qop=auth), then `msrp_cmap_save()` (200 with Use-Path and
- * Expires); SEND/REPORT answered hop by hop (200) and relayed, to the next relay when there
- * is one, else over the connection the session was authenticated on. Responses stop here
- * (the README's example relays them on, but SEND transactions are hop by hop in RFC 4976
- * and Kamailio already answered the previous hop).
- */
+/** Kamailio's msrp module as an RFC 4976 relay over TCP (see `msrpFrameRoute`). */
 function kamailioConfig(port: number): string {
-  const passwords = USERS.map(
-    (u, i) =>
-      `\t\t${i === 0 ? 'if' : '} else if'} ($au == "${u.username}") {\n` +
-      `\t\t\t$var(passwd) = "${u.password}";\n`,
-  ).join('');
   return `#!KAMAILIO
 debug=2
 log_stderror=yes
@@ -87,129 +55,19 @@ request_route {
 	exit;
 }
 
-event_route[msrp:frame-in] {
-	xlog("L_INFO", "msrp $msrp(method) from $msrp(srcaddr) nexthops=$msrp(nexthops)\\n");
-	msrp_reply_flags("1");
-	if (msrp_is_reply()) {
-		exit;
-	}
-	if ($msrp(method) == "AUTH") {
-		if ($msrp(nexthops) > 0) {
-			msrp_relay();
-			exit;
-		}
-		$var(passwd) = "";
-${passwords}		}
-		if ($var(passwd) == "" || !pv_www_authenticate("kamailio.test", "$var(passwd)", "0", "AUTH")) {
-			if (auth_get_www_authenticate("kamailio.test", "1", "$var(wauth)")) {
-				msrp_reply("401", "Unauthorized", "$var(wauth)");
-			} else {
-				msrp_reply("500", "Server Error");
-			}
-			exit;
-		}
-		msrp_cmap_save();
-		exit;
-	}
-	if ($msrp(method) == "SEND" || $msrp(method) == "REPORT") {
-		if ($msrp(nexthops) > 1) {
-			if ($msrp(method) == "SEND") {
-				msrp_reply("200", "OK");
-			}
-			msrp_relay();
-			exit;
-		}
-		if (msrp_cmap_lookup()) {
-			if ($msrp(method) == "SEND") {
-				msrp_reply("200", "OK");
-			}
-			msrp_relay_flags("1");
-			msrp_relay();
-		} else {
-			msrp_reply("481", "Session Does Not Exist");
-		}
-		exit;
-	}
-	msrp_reply("501", "Not Implemented");
-}
-`;
+${msrpFrameRoute()}`;
 }
 
-/**
- * Starts Kamailio in the foreground on a free port; stopped (SIGTERM) after the test, its
- * log printed if the test fails. Returns the relay's URI.
- */
+/** Starts Kamailio on a free port (stopped after the test). Returns the relay's URI. */
 async function startKamailio(): Promise<{ uri: MsrpUri }> {
-  const dir = await mkdtemp(join(tmpdir(), 'msrp-kamailio-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const port = await freePort();
-  const config = join(dir, 'kamailio.cfg');
-  await writeFile(config, kamailioConfig(port));
-  const child = spawn(
-    KAMAILIO!,
-    ['-DD', '-E', '-f', config, '-P', join(dir, 'kamailio.pid'), '-Y', dir],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => (output += s));
-  child.stderr.setEncoding('utf8').on('data', (s: string) => (output += s));
-  const exited = once(child, 'exit');
-  cleanups.push(() => stop(child, exited));
-  onTestFailed(() => console.error(`kamailio log:\n${output}`));
-  await listening(port, child, () => output);
+  await start(kamailioConfig(port), port, defer);
   return { uri: { scheme: 'msrp', host: '127.0.0.1', port, transport: 'tcp', params: [] } };
 }
 
-/** Ends the Kamailio we started (its main process ends its children), SIGKILL if it hangs. */
-async function stop(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** Waits until the port takes connections; fails with Kamailio's log if it exits first. */
-async function listening(port: number, child: ChildProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null)
-      throw new Error(`kamailio exited (${child.exitCode ?? child.signalCode}):\n${log()}`);
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (up) return;
-    if (Date.now() > deadline) throw new Error(`kamailio did not listen on ${port}:\n${log()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /** An endpoint authenticated as `username` to `relays`, in order (closed after the test). */
-async function clientOf(user: User, relays: readonly MsrpUri[]): Promise<Endpoint> {
-  const { password } = USERS.find((u) => u.username === user)!;
-  const accounts: RelayAccount[] = relays.map((uri) => ({ uri, username: user, password }));
-  const endpoint = new Endpoint({ relays: accounts });
-  cleanups.push(() => endpoint.close());
-  await endpoint.authenticate();
-  return endpoint;
-}
-
-/** The next message of a session, failing (rather than hanging) when none comes. */
-async function next(inbox: AsyncIterator<IncomingMessage>, what: string): Promise<IncomingMessage> {
-  let timer: NodeJS.Timeout | undefined;
-  const result = await Promise.race([
-    inbox.next(),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no ${what} within 10 s`)), 10_000);
-    }),
-  ]).finally(() => clearTimeout(timer));
-  if (result.done) throw new Error(`session ended before ${what}`);
-  return result.value;
+function clientOf(user: User, relays: readonly MsrpUri[]): Promise<Endpoint> {
+  return client(user, relays, defer);
 }
 
 describe.skipIf(KAMAILIO === undefined)('Kamailio msrp module as the relay', () => {
