@@ -29,10 +29,7 @@ export class ConnectionPool {
 
   /** Opens, or reuses, the connection to the authority of `firstHop`. */
   async dial(firstHop: MsrpUri): Promise<Peer> {
-    // The transport is part of the authority: a WebSocket listener and a TCP one may share a
-    // host and port number (behind a proxy), and are different connections (RFC 7977 §7).
-    const transport = firstHop.transport.toLowerCase();
-    const key = `${firstHop.scheme}://${firstHop.host}:${firstHop.port ?? 2855};${transport}`;
+    const key = authorityKey(firstHop);
     let dialing = this.#dialed.get(key);
     if (!dialing) {
       checkDialable(firstHop);
@@ -56,6 +53,18 @@ export class ConnectionPool {
     return peer;
   }
 
+  /**
+   * Makes dials to the authority of `uri` take `peer`, as long as it is open: our relay's
+   * Use-Path URI may name another transport than the connection we authenticated on
+   * (Kamailio's msrp module answers an AUTH over WebSocket with its `;tcp` URI), yet the
+   * relay reaches us only over that connection (RFC 4976 §5.1), so our sessions' requests
+   * must take it too: on another one, their answers would arrive where no session is bound.
+   */
+  alias(uri: MsrpUri, peer: Peer): void {
+    const key = authorityKey(uri);
+    if (key !== peer.key) this.#dialed.set(key, Promise.resolve(peer));
+  }
+
   /** The connection closed: a later dial opens a new one. */
   forget(peer: Peer): void {
     if (peer.key !== undefined) this.#dialed.delete(peer.key);
@@ -68,4 +77,12 @@ export class ConnectionPool {
       void peer.connection.close();
     }
   }
+}
+
+/**
+ * Scheme, host, port and transport: a WebSocket listener and a TCP one may share a host and
+ * port number (behind a proxy), and are different connections (RFC 7977 §7).
+ */
+function authorityKey(uri: MsrpUri): string {
+  return `${uri.scheme}://${uri.host}:${uri.port ?? 2855};${uri.transport.toLowerCase()}`;
 }

@@ -143,11 +143,17 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
       throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'No relays configured');
     if (options.signal?.aborted) throw abortedError(options.signal, 'authenticate');
     this.#registration?.close();
+    let relay: Peer | undefined;
+    // Sessions reach the first relay's Use-Path URI over the connection we authenticated on.
+    const reuse = (usePath: readonly MsrpUri[]): void => {
+      if (relay && usePath[0]) this.#pool.alias(usePath[0], relay);
+    };
     const registration = new RelayRegistration<SessionPort>(
       {
         connect: async (firstHop) => {
           const peer = await this.#pool.dial(firstHop);
           peer.pinned = true;
+          relay = peer;
           return peer.port;
         },
         request: (port, head) => port.request(head),
@@ -158,8 +164,13 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
     );
     // A failed refresh is an endpoint event: an 'error' nobody listens to would crash the app.
     registration.on('error', (error) => this.emit('relayError', error));
+    registration.on('refreshed', reuse);
     this.#registration = registration;
-    return abortable(registration.authenticate(), options.signal, 'authenticate', () => {
+    const granted = registration.authenticate().then((usePath) => {
+      reuse(usePath);
+      return usePath;
+    });
+    return abortable(granted, options.signal, 'authenticate', () => {
       registration.close();
       if (this.#registration === registration) this.#registration = undefined;
     });
