@@ -41,4 +41,19 @@ describe('ConnectionPool', () => {
     ]);
     expect(await p.dial(parseUri('msrp://relay.example.com:8080/c;WS'))).toBe(ws);
   });
+
+  it('gives an aliased authority the aliased connection while it is open, then dials anew', async () => {
+    const { pool: p, dialed } = pool();
+    const relay = await p.dial(parseUri('msrp://relay.example.com:443/a;ws'));
+    p.alias(parseUri('msrp://relay.example.com:2855/sid;tcp'), relay);
+    expect(await p.dial(parseUri('msrp://relay.example.com:2855/sid;tcp'))).toBe(relay);
+    expect(dialed).toEqual(['msrp://relay.example.com:443;ws']);
+    (relay.connection as { closed: boolean }).closed = true;
+    const fresh = await p.dial(parseUri('msrp://relay.example.com:2855/sid;tcp'));
+    expect(fresh).not.toBe(relay);
+    expect(dialed).toEqual([
+      'msrp://relay.example.com:443;ws',
+      'msrp://relay.example.com:2855;tcp',
+    ]);
+  });
 });
