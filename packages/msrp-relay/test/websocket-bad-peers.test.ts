@@ -74,7 +74,6 @@ function patterned(size: number): Buffer {
   return content;
 }
 
-const octets = { type: 'application', subtype: 'octet-stream', params: [] };
 const MiB = 1024 * 1024;
 /** What the relay may hold for one slow next hop: maxQueuedBytes plus one segment. */
 const QUEUE_BOUND = MiB + 64 * 1024;

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MsrpUri, RequestHead } from '@msrp-ts/msrp-core';
 import type { RelayLimits } from '../src/index.js';
-import { eventually, rawAuth, rawClient, startRelay, type RawPeer } from './helpers.js';
+import { eventually, rawAuth, rawClient, startRelay } from './helpers.js';
 import { WsPeer } from './ws-peer.js';
 
 async function wsRelay(limits: RelayLimits = {}) {
