@@ -40,6 +40,10 @@ export interface ChunkSchedulerOptions {
  * starting where it stopped, so responses and REPORTs of other sessions sharing the
  * connection are never stuck behind it.
  *
+ * Toward a message-framed peer (WebSocket) each chunk must be one message (RFC 7977 §5.1):
+ * a segment is collected and written whole, head, body and end-line in one write, and a
+ * SEND with Byte-Range is cut every `messageChunkBytes` (see `message-segment.ts`).
+ *
  * Memory is bounded: {@link push} returns false once a chunk (or all of them) has too many
  * bytes queued, and the sender is told to go on through `events.resume()`.
  */

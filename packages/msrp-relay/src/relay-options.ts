@@ -57,8 +57,8 @@ export interface RelayLimits {
    */
   maxPendingTransactions?: number;
   /**
-   * Largest WebSocket message, in bytes (RFC 7977 §5.1: one message carries one chunk, or
-   * a piece of one): a larger one closes its connection with 1009. Default `maxChunkSize`
+   * Largest WebSocket message, in bytes (RFC 7977 §5.1: one message carries one chunk):
+   * a larger one closes its connection with 1009. Default `maxChunkSize`
    * plus `maxHeaderBytes` plus 1 KiB (end-line and slack).
    */
   maxWebSocketMessage?: number;

@@ -112,7 +112,7 @@ describe('bad WebSocket peers', () => {
   });
 
   it('holds back the sender of a client that stops reading, in bounded memory, then drops that client', async () => {
-    const idleTimeout = 1000;
+    const idleTimeout = 2000;
     const { relay, tcp, ws } = await wsRelay({ idleTimeout }, { transactionTimeout: 60_000 });
     const others = await bystanders(ws, tcp);
     const stuck = await WsPeer.connect(ws);
