@@ -5,6 +5,10 @@ import {
   type RequestHead,
 } from '@msrp-ts/msrp-core';
 import { encodeEndLine, encodeHead, type Connection } from '@msrp-ts/msrp-core/internal';
+import { ForwardedRequest, type ForwardEvents } from './forwarded-request.js';
+import { readySegmentBytes, writeSegment } from './message-segment.js';
+
+export { ForwardedRequest, type ForwardEvents } from './forwarded-request.js';
 
 /** Limits of a {@link ChunkScheduler}. */
 export interface ChunkSchedulerOptions {
@@ -19,63 +23,13 @@ export interface ChunkSchedulerOptions {
   maxQueuedPerChunk?: number;
   /** Body bytes all chunks may have queued before every sender is paused. Default 1 MiB. */
   maxQueued?: number;
-}
-
-/** What the owner of a forwarded request hears from the scheduler. */
-export interface ForwardEvents {
   /**
-   * A head went out: the first one, or the head that resumes a cut chunk. `offset` is the
-   * number of body bytes written before it; the response to `transactionId` answers them.
+   * Toward a message-framed peer (WebSocket, RFC 7977 §5.1): the most body bytes of one
+   * segment, each written whole as one message (a SEND with Byte-Range is cut with `+` past
+   * it; other requests cannot be cut and go whole). Capped at `maxQueuedPerChunk`.
+   * Default 64 KiB.
    */
-  segment(transactionId: string, offset: number): void;
-  /** The segment of `transactionId` ended, after `bytes` body bytes, with `flag`. */
-  segmentEnd(transactionId: string, bytes: number, flag: ContinuationFlag): void;
-  /** The sender may send again: {@link ChunkScheduler.push} had returned false. */
-  resume(): void;
-  /** The request could not be (fully) written: the connection closed or failed. */
-  failed(error: MsrpError): void;
-}
-
-/**
- * A request being forwarded: its head, its queued body, how far it went. Its fields are
- * the {@link ChunkScheduler}'s bookkeeping; only `head`, `sent` and `done` are for others.
- */
-export class ForwardedRequest {
-  /** The head as first forwarded; resumed segments differ in transaction id and Byte-Range. */
-  readonly head: RequestHead;
-  readonly events: ForwardEvents;
-  /** Body bytes written so far. */
-  sent = 0;
-  /** Whether everything was written (or it failed). */
-  done = false;
-  /** @internal Body pieces not yet written. */
-  parts: Uint8Array[] = [];
-  /** @internal Bytes in `parts`. */
-  queued = 0;
-  /** @internal The sender's end-line flag, once it came. */
-  ended: ContinuationFlag | undefined;
-  /** @internal Transaction id of the segment on the wire (head written, end-line not). */
-  open: string | undefined;
-  /** @internal Body bytes of the open segment. */
-  segmentBytes = 0;
-  /** @internal push() returned false: call events.resume() when there is room. */
-  wantsResume = false;
-  /** @internal */
-  readonly hasBody: boolean;
-  /** @internal RFC 4975 §7.1: only SEND chunks may be cut and resumed by Byte-Range. */
-  readonly interruptible: boolean;
-
-  constructor(head: RequestHead, events: ForwardEvents) {
-    this.head = head;
-    this.events = events;
-    this.hasBody = head.contentType !== undefined;
-    this.interruptible = head.method === 'SEND' && head.byteRange !== undefined;
-  }
-
-  /** @internal Whether it has something to write. */
-  get ready(): boolean {
-    return !this.done && (this.parts.length > 0 || this.ended !== undefined);
-  }
+  messageChunkBytes?: number;
 }
 
 /**
@@ -86,6 +40,10 @@ export class ForwardedRequest {
  * starting where it stopped, so responses and REPORTs of other sessions sharing the
  * connection are never stuck behind it.
  *
+ * Toward a message-framed peer (WebSocket) each chunk must be one message (RFC 7977 §5.1):
+ * a segment is collected and written whole, head, body and end-line in one write, and a
+ * SEND with Byte-Range is cut every `messageChunkBytes` (see `message-segment.ts`).
+ *
  * Memory is bounded: {@link push} returns false once a chunk (or all of them) has too many
  * bytes queued, and the sender is told to go on through `events.resume()`.
  */
@@ -94,6 +52,7 @@ export class ChunkScheduler {
   readonly #socketBuffer: number;
   readonly #maxQueuedPerChunk: number;
   readonly #maxQueued: number;
+  readonly #messageChunkBytes: number;
   #connection: Connection | undefined;
   #error: MsrpError | undefined;
   readonly #control: Uint8Array[][] = [];
@@ -108,6 +67,11 @@ export class ChunkScheduler {
     this.#socketBuffer = options.socketBuffer ?? 1024 * 1024;
     this.#maxQueuedPerChunk = options.maxQueuedPerChunk ?? 256 * 1024;
     this.#maxQueued = options.maxQueued ?? 1024 * 1024;
+    // A segment must be written before its bytes alone hold the sender back.
+    this.#messageChunkBytes = Math.max(
+      1,
+      Math.min(options.messageChunkBytes ?? 64 * 1024, this.#maxQueuedPerChunk),
+    );
   }
 
   /** Body bytes queued and not yet handed to the socket. */
@@ -167,7 +131,15 @@ export class ChunkScheduler {
     this.#pump();
     if (request.done || (r.queued < this.#maxQueuedPerChunk && this.#queued < this.#maxQueued))
       return true;
+    // Toward a WebSocket, a request that cannot be cut is written once whole: holding its
+    // sender back would wait forever. Its size is bounded by the relay's maxChunkSize.
+    if (this.#uncuttable(request)) return true;
     r.wantsResume = true;
+    if (this.#connection?.messageFramed) {
+      // Its partial segment may go now; a resume during this pump means go on at once.
+      this.#pump();
+      if (!r.wantsResume) return true;
+    }
     return false;
   }
 
@@ -253,6 +225,7 @@ export class ChunkScheduler {
 
   /** Writes one thing; returns false when there is nothing to write now. */
   #step(connection: Connection): boolean {
+    if (connection.messageFramed) return this.#stepMessage(connection);
     const active = this.#active;
     if (active) {
       const r = active;
@@ -311,6 +284,40 @@ export class ChunkScheduler {
     return true;
   }
 
+  /**
+   * {@link #step} toward a message-framed peer: each segment is written whole, in one
+   * message (RFC 7977 §5.1), so segments of different requests interleave freely; the
+   * requests take turns, our own frames first.
+   */
+  #stepMessage(connection: Connection): boolean {
+    const control = this.#control.shift();
+    if (control) {
+      this.#write(connection, control);
+      return true;
+    }
+    for (let i = 0; i < this.#waiting.length; i++) {
+      const request = this.#waiting[i]!;
+      const bytes = readySegmentBytes(request, this.#messageChunkBytes);
+      if (bytes === undefined) continue;
+      this.#waiting.splice(i, 1);
+      if (bytes === 0 && request.ended === '#' && request.sent === 0) {
+        // Aborted before a byte of it went out: nothing to end on the wire.
+        request.done = true;
+        return true;
+      }
+      this.#queued -= bytes;
+      const more = writeSegment(request, bytes, (frame) => this.#write(connection, frame));
+      if (more) this.#waiting.push(request);
+      return true;
+    }
+    return false;
+  }
+
+  /** Whether `request` goes toward a message-framed peer and cannot be cut there. */
+  #uncuttable(request: ForwardedRequest): boolean {
+    return this.#connection?.messageFramed === true && !request.interruptible;
+  }
+
   #segmentHead(request: ForwardedRequest): RequestHead {
     const head = request.head;
     if (request.sent === 0) return head;
@@ -336,11 +343,13 @@ export class ChunkScheduler {
   }
 
   #resumeSenders(): void {
-    if (this.#queued >= this.#maxQueued / 2) return;
+    const room = this.#queued < this.#maxQueued / 2;
     const all = this.#active ? [this.#active, ...this.#waiting] : this.#waiting;
     for (const request of all) {
       const r = request;
-      if (r.wantsResume && r.queued < this.#maxQueuedPerChunk / 2) {
+      // One held back before the connection was known to be a WebSocket goes on too.
+      const uncuttable = this.#uncuttable(request);
+      if (r.wantsResume && ((room && r.queued < this.#maxQueuedPerChunk / 2) || uncuttable)) {
         r.wantsResume = false;
         request.events.resume();
       }

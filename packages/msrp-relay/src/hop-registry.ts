@@ -52,6 +52,7 @@ export class HopRegistry {
     this.#scheduler = {
       maxQueued: context.limits.maxQueuedBytes,
       maxQueuedPerChunk: context.limits.maxQueuedBytes,
+      messageChunkBytes: context.limits.maxWebSocketChunk,
     };
   }
 

@@ -34,6 +34,8 @@ export interface HopOwner {
   protocolError(hop: Hop, error: MsrpError): void;
   /** `hop` went `idleTimeout` without traffic and serves nothing: close it. */
   idle(hop: Hop): void;
+  /** `hop` went `idleTimeout` without reading what the relay wrote: drop it. */
+  stuck(hop: Hop): void;
   /** No response to `pending` came in time on `hop` (RFC 4975 §7.1: a 408). */
   expired(hop: Hop, pending: PendingForward): void;
   /** Closing `hop` is decided (see {@link ConnectionHandler.closed}). */
@@ -161,6 +163,9 @@ export class Hop implements ConnectionHandler {
   }
 
   idle(): void {
+    // Our bytes sat unsent all this time: the peer stopped reading, holding back the senders
+    // that feed it. Let it go, relay sessions or not.
+    if ((this.connection?.bufferedBytes ?? 0) > 0) return this.#owner.stuck(this);
     // Busy is not idle: a relay session, answers awaited, a frame or writes under way.
     if (this.sessions.size > 0 || this.pending.size > 0 || this.inFrame || !this.scheduler.idle)
       return;

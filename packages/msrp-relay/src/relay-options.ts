@@ -41,7 +41,11 @@ export interface RelayLimits {
    * a sender back does not count. Default 30 000.
    */
   frameTimeout?: number;
-  /** Milliseconds without traffic after which a connection with no relay session closes. Default 300 000. */
+  /**
+   * Milliseconds without traffic after which a connection with no relay session closes; a
+   * connection whose peer read nothing of what the relay wrote for that long is dropped,
+   * relay sessions or not (a peer that stopped reading holds back its senders). Default 300 000.
+   */
   idleTimeout?: number;
   /** Largest header block of a frame, in bytes (400 past it). Default 16 KiB. */
   maxHeaderBytes?: number;
@@ -53,11 +57,21 @@ export interface RelayLimits {
    */
   maxPendingTransactions?: number;
   /**
-   * Largest WebSocket message, in bytes (RFC 7977 §5.1: one message carries one chunk, or
-   * a piece of one): a larger one closes its connection with 1009. Default `maxChunkSize`
+   * Largest WebSocket message, in bytes (RFC 7977 §5.1: one message carries one chunk):
+   * a larger one closes its connection with 1009. Default `maxChunkSize`
    * plus `maxHeaderBytes` plus 1 KiB (end-line and slack).
    */
   maxWebSocketMessage?: number;
+  /**
+   * Largest chunk body the relay sends to a WebSocket peer, in bytes. RFC 7977 §5.1 puts each
+   * chunk in exactly one message, so a chunk forwarded from a TCP peer, or one larger than
+   * this from anywhere, is re-chunked: cut with `+` into chunks of at most this many bytes,
+   * each with its own transaction and Byte-Range (RFC 4975 §7.1), one message each. A
+   * message is this plus its header block: keep it within the peers' message limits.
+   * Requests that cannot be cut (REPORT, AUTH, SEND without Byte-Range) go whole. At most
+   * `maxQueuedBytes`. Default 64 KiB.
+   */
+  maxWebSocketChunk?: number;
   /** Failed AUTH attempts on one connection before it is closed. Default 5. */
   maxAuthAttempts?: number;
   /** Relay sessions one connection may hold. Default 64. */
@@ -118,6 +132,7 @@ export function resolveLimits(limits: RelayLimits = {}): ResolvedLimits {
     maxHeaderBytes,
     maxChunkSize,
     maxWebSocketMessage: limits.maxWebSocketMessage ?? maxChunkSize + maxHeaderBytes + 1024,
+    maxWebSocketChunk: limits.maxWebSocketChunk ?? 64 * 1024,
     maxPendingTransactions: limits.maxPendingTransactions ?? 1024,
     maxAuthAttempts: limits.maxAuthAttempts ?? 5,
     maxSessionsPerConnection: limits.maxSessionsPerConnection ?? 64,

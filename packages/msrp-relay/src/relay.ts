@@ -281,6 +281,14 @@ export class Relay {
     this.#shut(hop, 'closing idle connection', 'debug');
   }
 
+  /** @internal `hop` read nothing of what the relay wrote for `idleTimeout`. */
+  stuck(hop: Hop): void {
+    if (hop.retired || !hop.connection) return;
+    this.#log.info({ remote: hop.remote }, 'closing connection: the peer stopped reading');
+    // Nothing more will be flushed to it: no grace.
+    hop.connection.destroy(new MsrpError('MSRP_ERR_CONNECTION', 'The peer stopped reading'));
+  }
+
   /** Closes `hop` now: what is queued is flushed (for up to 500 ms), then FIN. */
   #shut(hop: Hop, why: string, level: 'debug' | 'info' = 'info'): void {
     if (hop.retired || !hop.connection) return;

@@ -64,6 +64,9 @@ export async function listenWebSocket(
     maxPayload: config.maxPayload,
     // Chunks are mostly file bytes, often compressed already: not worth the CPU.
     perMessageDeflate: false,
+    // RFC 7977 §4.2: a text message carries MSRP bytes like a binary one, and a chunk may
+    // end in the middle of a UTF-8 character: no 1007 for text that is not valid UTF-8.
+    skipUTF8Validation: true,
     // RFC 7977 §4.1: the client MUST offer `msrp`; the server selects it or fails.
     handleProtocols: (offered) => (offered.has('msrp') ? 'msrp' : false),
   });

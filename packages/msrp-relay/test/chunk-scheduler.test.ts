@@ -11,7 +11,12 @@ import {
   type Head,
   type RequestHead,
 } from '@msrp-ts/msrp-core';
-import { Connection, responseFrame, socketStream } from '@msrp-ts/msrp-core/internal';
+import {
+  Connection,
+  responseFrame,
+  socketStream,
+  type ByteStream,
+} from '@msrp-ts/msrp-core/internal';
 import { ChunkScheduler, type ForwardEvents } from '../src/chunk-scheduler.js';
 
 /** A stream that records what is written; with `hold`, it stops taking bytes (a slow peer). */
@@ -56,9 +61,30 @@ const ignore = {
   closed: () => undefined,
 };
 
-function setup(options: ConstructorParameters<typeof ChunkScheduler>[0] = {}) {
+/** `inner` as a WebSocket looks: each write is one message, here one write to the Wire. */
+function messageFramed(inner: ByteStream): ByteStream {
+  return {
+    open: (events) => inner.open(events),
+    write: (parts) => inner.write([Buffer.concat(parts)]),
+    get bufferedAmount() {
+      return inner.bufferedAmount;
+    },
+    get writable() {
+      return inner.writable;
+    },
+    pause: () => inner.pause(),
+    resume: () => inner.resume(),
+    end: () => inner.end(),
+    destroy: (error) => inner.destroy(error),
+    remote: inner.remote,
+    messageFramed: true,
+  };
+}
+
+function setup(options: ConstructorParameters<typeof ChunkScheduler>[0] = {}, messages = false) {
   const wire = new Wire();
-  const connection = new Connection(socketStream(wire), ignore);
+  const stream = socketStream(wire);
+  const connection = new Connection(messages ? messageFramed(stream) : stream, ignore);
   const scheduler = new ChunkScheduler(options);
   return { wire, connection, scheduler };
 }
@@ -228,5 +254,189 @@ describe('ChunkScheduler', () => {
     scheduler.push(request, Buffer.from('x'));
     expect(log).toEqual(['failed Connection closed']);
     expect(connection.writePiece(Buffer.from('x'))).toBe(false);
+  });
+});
+
+/** Each write to the wire parsed alone: its frames, and whether a frame was left open. */
+function messages(wire: Wire) {
+  return wire.written.map((bytes) => {
+    const frames: { head: Head; body: Buffer; flag: ContinuationFlag }[] = [];
+    let head: Head | undefined;
+    let body: Buffer[] = [];
+    const parser = new Parser({
+      head: (h) => void ((head = h), (body = [])),
+      body: (part) => void body.push(Buffer.from(part)),
+      end: (flag) => void frames.push({ head: head!, body: Buffer.concat(body), flag }),
+    });
+    parser.push(bytes);
+    return { frames, partial: parser.inFrame };
+  });
+}
+
+function report(body: number): RequestHead {
+  // A REPORT for a whole message, without Byte-Range: nothing to cut it by.
+  return { ...send(body, false), method: 'REPORT', status: { namespace: '000', code: 200 } };
+}
+
+describe('ChunkScheduler toward a message-framed peer (WebSocket, RFC 7977 §5.1)', () => {
+  it('writes each segment whole in one message, cut with + at messageChunkBytes, with exact Byte-Ranges', async () => {
+    const { wire, connection, scheduler } = setup({ messageChunkBytes: 1000 }, true);
+    scheduler.attach(connection);
+    const content = Buffer.alloc(3500);
+    for (let i = 0; i < content.length; i++) content[i] = 0x61 + (i % 26);
+    const head = send(content.length);
+    const { log, events } = recorder();
+    const request = scheduler.forward(head, events);
+    for (let at = 0; at < content.length; at += 300)
+      expect(scheduler.push(request, content.subarray(at, at + 300))).toBe(true);
+    // A response meanwhile is a message of its own, never inside a chunk.
+    scheduler.send(responseFrame(send(1), 200)!);
+    scheduler.end(request, '$');
+    await flush();
+    expect(scheduler.idle).toBe(true);
+    const written = messages(wire);
+    for (const m of written) {
+      expect(m.frames).toHaveLength(1);
+      expect(m.partial).toBe(false);
+    }
+    const chunks = written.map((m) => m.frames[0]!).filter((f) => f.head.kind === 'request');
+    expect(chunks.map((c) => [c.body.length, c.flag])).toEqual([
+      [1000, '+'],
+      [1000, '+'],
+      [1000, '+'],
+      [500, '$'],
+    ]);
+    expect(written.some((m) => m.frames[0]!.head.kind === 'response')).toBe(true);
+    expect(Buffer.concat(chunks.map((c) => c.body)).equals(content)).toBe(true);
+    expect(chunks.map((c) => (c.head as RequestHead).byteRange)).toEqual([
+      { start: 1, end: 1000, total: 3500 },
+      { start: 1001, end: 2000, total: 3500 },
+      { start: 2001, end: 3000, total: 3500 },
+      { start: 3001, end: 3500, total: 3500 },
+    ]);
+    const tids = chunks.map((c) => c.head.transactionId);
+    expect(tids[0]).toBe(head.transactionId);
+    expect(new Set(tids).size).toBe(4);
+    expect(log).toEqual(
+      chunks.flatMap((c, i) => [
+        `segment ${c.head.transactionId} ${i * 1000}`,
+        `end ${c.head.transactionId} ${c.body.length} ${c.flag}`,
+      ]),
+    );
+  });
+
+  it('writes a chunk that fits as it came, whatever pieces its body arrived in', async () => {
+    const { wire, connection, scheduler } = setup({}, true);
+    scheduler.attach(connection);
+    const head = send(10);
+    const request = scheduler.forward(head, recorder().events);
+    scheduler.push(request, Buffer.from('hello'));
+    await flush();
+    // Nothing yet: the chunk waits for its end or a full segment, not half-written.
+    expect(wire.written).toHaveLength(0);
+    scheduler.push(request, Buffer.from('world'));
+    scheduler.end(request, '$');
+    await flush();
+    const written = messages(wire);
+    expect(written).toHaveLength(1);
+    expect(written[0]!.frames[0]!.head).toEqual(head);
+    expect(written[0]!.frames[0]!.body.toString()).toBe('helloworld');
+  });
+
+  it('writes a REPORT or a SEND without Byte-Range whole, past the limit, without holding its sender back', async () => {
+    const { wire, connection, scheduler } = setup(
+      { messageChunkBytes: 1000, maxQueuedPerChunk: 2000, maxQueued: 2000 },
+      true,
+    );
+    scheduler.attach(connection);
+    for (const head of [report(5000), send(5000, false)]) {
+      const request = scheduler.forward(head, recorder().events);
+      for (let i = 0; i < 10; i++)
+        expect(scheduler.push(request, Buffer.alloc(500, 0x62))).toBe(true);
+      scheduler.end(request, '$');
+    }
+    await flush();
+    const written = messages(wire);
+    expect(
+      written.map((m) => [m.frames.length, m.frames[0]!.body.length, m.frames[0]!.flag]),
+    ).toEqual([
+      [1, 5000, '$'],
+      [1, 5000, '$'],
+    ]);
+    expect(scheduler.queuedBytes).toBe(0);
+  });
+
+  it("flushes a held-back sender's partial segment instead of waiting for a full one", async () => {
+    const { wire, connection, scheduler } = setup(
+      { messageChunkBytes: 1000, maxQueuedPerChunk: 4000, maxQueued: 1500 },
+      true,
+    );
+    scheduler.attach(connection);
+    // A REPORT that cannot be cut fills the shared queue...
+    const whole = scheduler.forward(report(1200), recorder().events);
+    scheduler.push(whole, Buffer.alloc(1200, 0x72));
+    // ...so a SEND's sender is held back at 400 bytes, short of a segment: they go now.
+    const held = recorder();
+    const request = scheduler.forward(send(1000), held.events);
+    expect(scheduler.push(request, Buffer.alloc(400, 0x73))).toBe(false);
+    await flush();
+    const first = messages(wire);
+    expect(first.map((m) => [m.frames[0]!.body.length, m.frames[0]!.flag])).toEqual([[400, '+']]);
+    const resumed = held.resumed();
+    scheduler.end(whole, '$');
+    await resumed;
+    expect(scheduler.push(request, Buffer.alloc(600, 0x73))).toBe(true);
+    scheduler.end(request, '$');
+    await flush();
+    const all = messages(wire).map((m) => m.frames[0]!);
+    expect(all.map((f) => [(f.head as RequestHead).method, f.body.length, f.flag])).toEqual([
+      ['SEND', 400, '+'],
+      ['REPORT', 1200, '$'],
+      ['SEND', 600, '$'],
+    ]);
+    expect((all[2]!.head as RequestHead).byteRange).toEqual({ start: 401, end: 1000, total: 1000 });
+  });
+
+  it('bounds what it queues while the peer does not read, and resumes the sender once it does', async () => {
+    const { wire, connection, scheduler } = setup(
+      { socketBuffer: 1024, maxQueuedPerChunk: 4096, messageChunkBytes: 1024 },
+      true,
+    );
+    scheduler.attach(connection);
+    wire.hold = true;
+    const { log, events, resumed } = recorder();
+    const request = scheduler.forward(send(64 * 1024), events);
+    const piece = Buffer.alloc(512, 0x61);
+    let accepted = 0;
+    while (scheduler.push(request, piece)) accepted++;
+    expect(accepted).toBeLessThan(16);
+    expect(scheduler.queuedBytes).toBeLessThanOrEqual(4096 + 512);
+    const resume = resumed();
+    wire.release();
+    await resume;
+    expect(log).toContain('resume');
+    for (const m of messages(wire)) {
+      expect(m.frames).toHaveLength(1);
+      expect(m.frames[0]!.body.length).toBeLessThanOrEqual(1024);
+    }
+  });
+
+  it('ends a chunk whose sender went away with an empty # segment, and forgets one never written', async () => {
+    const { wire, connection, scheduler } = setup({ messageChunkBytes: 4 }, true);
+    scheduler.attach(connection);
+    const forgotten = scheduler.forward(send(10), recorder().events);
+    scheduler.push(forgotten, Buffer.from('abc'));
+    scheduler.abort(forgotten);
+    const cut = scheduler.forward(send(10), recorder().events);
+    scheduler.push(cut, Buffer.from('abcdef'));
+    scheduler.abort(cut);
+    await flush();
+    expect(scheduler.idle).toBe(true);
+    expect(forgotten.done).toBe(true);
+    const frames = messages(wire).map((m) => m.frames[0]!);
+    expect(frames.map((f) => [f.body.toString(), f.flag])).toEqual([
+      ['abcd', '+'],
+      ['', '#'],
+    ]);
   });
 });

@@ -212,7 +212,7 @@ describe('msrp-relay WebSocket configuration', () => {
     throw new Error('no file');
   };
 
-  it('takes --ws-path, --ws-origin, --max-ws-message from flags, environment and config file', () => {
+  it('takes --ws-path, --ws-origin, --max-ws-message, --max-ws-chunk from flags, environment and config file', () => {
     const file = JSON.stringify({ 'ws-path': '/file', 'ws-origin': ['https://a.example'] });
     const config = (args: string[], env: NodeJS.ProcessEnv = {}) =>
       resolveConfig(['--user', 'a:b', ...args], env, () => file)!;
@@ -228,6 +228,8 @@ describe('msrp-relay WebSocket configuration', () => {
     expect(fromEnv.wsPath).toBe('/env');
     expect(fromEnv.wsOrigins).toEqual(['https://b.example', 'https://c.example']);
     expect(fromEnv.limits.maxWebSocketMessage).toBe(1000);
+    expect(config(['--max-ws-chunk', '32768']).limits.maxWebSocketChunk).toBe(32768);
+    expect(config([], { MSRP_RELAY_MAX_WS_CHUNK: '4096' }).limits.maxWebSocketChunk).toBe(4096);
     const fromFlags = config(
       ['--ws-origin', 'https://d.example', '--ws-origin', 'https://e.example'],
       {

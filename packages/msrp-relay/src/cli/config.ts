@@ -51,6 +51,8 @@ as a key of the --config JSON file, e.g. {"realm": "example.net", "user": ["a:pw
   --max-queued-bytes N      bytes queued for slow next hops before senders pause. Default 1048576
   --max-ws-message N        largest WebSocket message (1009 closes past it).
                             Default max-chunk-size + max-header-bytes + 1024
+  --max-ws-chunk N          largest chunk body sent to a WebSocket peer: larger chunks are
+                            cut into chunks of N bytes, one per message. Default 65536
   --metrics HOST:PORT       serve /metrics (Prometheus) and /health over HTTP (port 0: free)
   --log-level LEVEL         debug, info, warn, error or silent. Default info
   --config FILE             JSON file with any of the options above
@@ -112,6 +114,7 @@ const OPTIONS = {
   'max-pending': { type: 'string' },
   'max-queued-bytes': { type: 'string' },
   'max-ws-message': { type: 'string' },
+  'max-ws-chunk': { type: 'string' },
   metrics: { type: 'string' },
   'log-level': { type: 'string' },
   config: { type: 'string' },
@@ -132,6 +135,7 @@ const LIMITS: Partial<Record<Name, keyof RelayLimits>> = {
   'max-pending': 'maxPendingTransactions',
   'max-queued-bytes': 'maxQueuedBytes',
   'max-ws-message': 'maxWebSocketMessage',
+  'max-ws-chunk': 'maxWebSocketChunk',
 };
 
 /** `MSRP_RELAY_MAX_CHUNK_SIZE` for `max-chunk-size`. */

@@ -1,0 +1,58 @@
+import type { ContinuationFlag, MsrpError, RequestHead } from '@msrp-ts/msrp-core';
+
+/** What the owner of a forwarded request hears from the scheduler. */
+export interface ForwardEvents {
+  /**
+   * A head went out: the first one, or the head that resumes a cut chunk. `offset` is the
+   * number of body bytes written before it; the response to `transactionId` answers them.
+   */
+  segment(transactionId: string, offset: number): void;
+  /** The segment of `transactionId` ended, after `bytes` body bytes, with `flag`. */
+  segmentEnd(transactionId: string, bytes: number, flag: ContinuationFlag): void;
+  /** The sender may send again: {@link ChunkScheduler.push} had returned false. */
+  resume(): void;
+  /** The request could not be (fully) written: the connection closed or failed. */
+  failed(error: MsrpError): void;
+}
+
+/**
+ * A request being forwarded: its head, its queued body, how far it went. Its fields are
+ * the {@link ChunkScheduler}'s bookkeeping; only `head`, `sent` and `done` are for others.
+ */
+export class ForwardedRequest {
+  /** The head as first forwarded; resumed segments differ in transaction id and Byte-Range. */
+  readonly head: RequestHead;
+  readonly events: ForwardEvents;
+  /** Body bytes written so far. */
+  sent = 0;
+  /** Whether everything was written (or it failed). */
+  done = false;
+  /** @internal Body pieces not yet written. */
+  parts: Uint8Array[] = [];
+  /** @internal Bytes in `parts`. */
+  queued = 0;
+  /** @internal The sender's end-line flag, once it came. */
+  ended: ContinuationFlag | undefined;
+  /** @internal Transaction id of the segment on the wire (head written, end-line not). */
+  open: string | undefined;
+  /** @internal Body bytes of the open segment. */
+  segmentBytes = 0;
+  /** @internal push() returned false: call events.resume() when there is room. */
+  wantsResume = false;
+  /** @internal */
+  readonly hasBody: boolean;
+  /** @internal RFC 4975 §7.1: only SEND chunks may be cut and resumed by Byte-Range. */
+  readonly interruptible: boolean;
+
+  constructor(head: RequestHead, events: ForwardEvents) {
+    this.head = head;
+    this.events = events;
+    this.hasBody = head.contentType !== undefined;
+    this.interruptible = head.method === 'SEND' && head.byteRange !== undefined;
+  }
+
+  /** @internal Whether it has something to write. */
+  get ready(): boolean {
+    return !this.done && (this.parts.length > 0 || this.ended !== undefined);
+  }
+}

@@ -1,0 +1,100 @@
+import { newTransactionId, type ContinuationFlag, type RequestHead } from '@msrp-ts/msrp-core';
+import { encodeEndLine, encodeHead } from '@msrp-ts/msrp-core/internal';
+import type { ForwardedRequest } from './forwarded-request.js';
+
+/** A whole segment of a forwarded request, ready to be written as one message. */
+export interface MessageSegment {
+  readonly head: RequestHead;
+  /** Head, body pieces and end-line: one `Connection.write`, so one WebSocket message. */
+  readonly frame: Uint8Array[];
+  /** Body bytes in it. */
+  readonly bytes: number;
+  readonly flag: ContinuationFlag;
+  /** Whether it ends the request (with the sender's own flag, which may be `+` too). */
+  readonly last: boolean;
+}
+
+/**
+ * How much of `request` goes out now toward a message-framed peer (a WebSocket, where each
+ * chunk must be exactly one message, RFC 7977 §5.1), or undefined to wait for more body.
+ * A SEND with Byte-Range goes out in segments of `limit` body bytes, each cut with `+`
+ * (RFC 4975 §7.1), and sooner when its sender is held back (`wantsResume`: waiting for more
+ * would deadlock). Any other request cannot be cut, so it waits for its end-line.
+ */
+export function readySegmentBytes(request: ForwardedRequest, limit: number): number | undefined {
+  const r = request;
+  if (r.done) return undefined;
+  if (r.ended !== undefined) {
+    if (!r.interruptible || r.queued <= limit) return r.queued;
+    return limit;
+  }
+  if (!r.interruptible || r.queued === 0) return undefined;
+  if (r.queued >= limit) return limit;
+  return r.wantsResume ? r.queued : undefined;
+}
+
+/**
+ * Takes `bytes` body bytes off the front of `request`'s queue (a piece is split with a view
+ * if need be) and frames them as one segment. The first segment keeps the request's
+ * transaction id; later ones get a new one. A segment of a cut chunk carries the exact
+ * Byte-Range of its bytes (RFC 4975 §7.1: a new transaction, starting where the last
+ * stopped); the flag is the sender's once its last byte goes, `+` before.
+ */
+export function takeSegment(request: ForwardedRequest, bytes: number): MessageSegment {
+  const r = request;
+  const pieces: Uint8Array[] = [];
+  let taken = 0;
+  while (taken < bytes) {
+    const part = r.parts[0]!;
+    const want = bytes - taken;
+    if (part.length <= want) {
+      r.parts.shift();
+      pieces.push(part);
+      taken += part.length;
+    } else {
+      pieces.push(part.subarray(0, want));
+      r.parts[0] = part.subarray(want);
+      taken += want;
+    }
+  }
+  r.queued -= taken;
+  const last = r.ended !== undefined && r.queued === 0;
+  const flag: ContinuationFlag = last ? r.ended! : '+';
+  const head = segmentHead(request, taken, last);
+  request.sent += taken;
+  const frame = [encodeHead(head), ...pieces, encodeEndLine(head.transactionId, flag, r.hasBody)];
+  return { head, frame, bytes: taken, flag, last };
+}
+
+/**
+ * Writes the next segment of `request` (see {@link takeSegment}) with `write`, telling its
+ * owner as a head and an end-line would. Returns whether more of the request is to come.
+ */
+export function writeSegment(
+  request: ForwardedRequest,
+  bytes: number,
+  write: (frame: Uint8Array[]) => void,
+): boolean {
+  const segment = takeSegment(request, bytes);
+  const tid = segment.head.transactionId;
+  request.events.segment(tid, request.sent - bytes);
+  write(segment.frame);
+  request.events.segmentEnd(tid, bytes, segment.flag);
+  if (segment.last) request.done = true;
+  return !segment.last;
+}
+
+function segmentHead(request: ForwardedRequest, bytes: number, last: boolean): RequestHead {
+  const head = request.head;
+  const range = head.byteRange;
+  // Whole as it came: nothing to rewrite.
+  if (request.sent === 0 && last) return head;
+  if (!range) return head;
+  const start = range.start + request.sent;
+  const end = last && bytes === 0 ? range.end : start + bytes - 1;
+  return {
+    ...head,
+    transactionId: request.sent === 0 ? head.transactionId : newTransactionId(),
+    byteRange: { start, end, total: range.total },
+  };
+}
