@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { parseUri, unreachableHost, WS_SERVER_OPTIONS, type MsrpUri } from '../../src/index.js';
+import { parseUri, unreachableHost, WS_OPTIONS, type MsrpUri } from '../../src/index.js';
 
 export interface WsServer {
   readonly wss: WebSocketServer;
@@ -33,8 +33,8 @@ export async function wsServer(
     options.selectProtocol ?? ((offered: Set<string>) => (offered.has('msrp') ? 'msrp' : false));
   const https = options.tls && createServer(options.tls);
   const wss = https
-    ? new WebSocketServer({ server: https, ...WS_SERVER_OPTIONS, handleProtocols })
-    : new WebSocketServer({ host: '127.0.0.1', port: 0, ...WS_SERVER_OPTIONS, handleProtocols });
+    ? new WebSocketServer({ server: https, ...WS_OPTIONS, handleProtocols })
+    : new WebSocketServer({ host: '127.0.0.1', port: 0, ...WS_OPTIONS, handleProtocols });
   if (https) https.listen(0, '127.0.0.1');
   await once(https ?? wss, 'listening');
   const received: string[] = [];
