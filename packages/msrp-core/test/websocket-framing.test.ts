@@ -9,13 +9,13 @@ import {
   dialWs,
   Endpoint,
   formatUri,
-  MsrpError,
   Parser,
   unreachableHost,
   WS_OPTIONS,
   wsStream,
   type ByteStreamEvents,
   type IncomingMessage,
+  type MsrpError,
   type RequestHead,
   type Session,
 } from '../src/index.js';
@@ -109,7 +109,10 @@ async function bytesOf(message: IncomingMessage): Promise<Buffer> {
 describe('sending over a WebSocket: one whole chunk per message (RFC 7977 §5.1)', () => {
   it('a session with a 1 MiB chunkSize writes chunks of at most 256 KiB, each one whole message', async () => {
     const { ws, session: bob } = await msrpServer();
-    const alice = endpoint().createSession({ localUri: clientUri('alice1'), chunkSize: 1024 * KiB });
+    const alice = endpoint().createSession({
+      localUri: clientUri('alice1'),
+      chunkSize: 1024 * KiB,
+    });
     await alice.connect([bob.localUri]);
     const before = ws.raw.length;
 
@@ -167,7 +170,9 @@ describe('receiving over a WebSocket: one frame per message (RFC 7977 §5.1)', (
     const bad = await rawClient(ws);
     const good = await rawClient(ws);
 
-    bad.socket.send(Buffer.concat([send(session, 'tx0b1', 'first'), send(session, 'tx0b2', 'second')]));
+    bad.socket.send(
+      Buffer.concat([send(session, 'tx0b1', 'first'), send(session, 'tx0b2', 'second')]),
+    );
     const { code, reason } = await bad.closed;
     expect(code).toBe(1002);
     expect(reason).toBe('Two MSRP frames in one WebSocket message (RFC 7977 §5.1)');

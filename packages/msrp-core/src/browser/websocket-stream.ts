@@ -208,12 +208,13 @@ class WebSocketStream implements ByteStream {
 
   destroy(error?: Error): void {
     if (this.#closed) return;
-    const terminate = this.#hooks.terminate;
+    const hooks = this.#hooks;
     if (error instanceof MsrpError && this.#socket.readyState <= OPEN) {
       // The peer broke the protocol: say so (RFC 6455 §7.4.1), rather than just dropping it.
       this.#socket.close(PROTOCOL_ERROR, closeReason(error.message));
-      if (terminate) this.#closeTimer = backgroundTimer(terminate, CLOSE_HANDSHAKE_MS);
-    } else if (terminate) terminate();
+      if (hooks.terminate)
+        this.#closeTimer = backgroundTimer(() => hooks.terminate?.(), CLOSE_HANDSHAKE_MS);
+    } else if (hooks.terminate) hooks.terminate();
     else if (this.#socket.readyState <= OPEN) this.#socket.close();
     if (error) this.#events?.error(error);
     this.#held.length = 0;
