@@ -12,14 +12,16 @@ import {
   Parser,
   unreachableHost,
   WS_OPTIONS,
+  webSocketStream,
   wsStream,
   type ByteStreamEvents,
   type IncomingMessage,
   type MsrpError,
   type RequestHead,
   type Session,
+  type WebSocketLike,
 } from '../src/index.js';
-import { Connection } from '../src/internal.js';
+import { Connection, type ConnectionHandler } from '../src/internal.js';
 import { until } from './helpers/socket-pair.js';
 import { clientUri, wsServer, wsUri, type WsServer } from './helpers/ws-server.js';
 
@@ -204,6 +206,55 @@ describe('receiving over a WebSocket: one frame per message (RFC 7977 §5.1)', (
     bad.socket.send(second.subarray(8));
     expect((await bad.closed).code).toBe(1002);
     expect(errors.map((e) => e.code)).toEqual(['MSRP_ERR_MESSAGE_FRAMING']);
+  });
+});
+
+describe('a browser WebSocket (webSocketStream) and the §5.1 close', () => {
+  /** A standard WebSocket as a browser's: scripts may close only with 1000 or 3000-4999. */
+  function browserSocket() {
+    const listeners = new Map<string, (event: { data?: unknown }) => void>();
+    const closes: Array<[number | undefined, string | undefined]> = [];
+    const socket = {
+      binaryType: 'blob',
+      bufferedAmount: 0,
+      readyState: 1,
+      protocol: 'msrp',
+      url: 'wss://relay.example.com/',
+      send: () => undefined,
+      close(code?: number, reason?: string) {
+        if (code !== undefined && code !== 1000 && (code < 3000 || code > 4999))
+          throw new DOMException('Invalid code', 'InvalidAccessError');
+        closes.push([code, reason]);
+        socket.readyState = 2;
+      },
+      addEventListener(type: string, listener: (event: { data?: unknown }) => void) {
+        listeners.set(type, listener);
+      },
+    };
+    const message = (data: unknown) => listeners.get('message')!({ data });
+    return { socket: socket as unknown as WebSocketLike, closes, message };
+  }
+
+  it('closes with 1000 and the reason where 1002 is refused, after the frame before it', () => {
+    const { socket, closes, message } = browserSocket();
+    const frames: string[] = [];
+    const errors: string[] = [];
+    const handler: ConnectionHandler = {
+      head: (head) => void frames.push(head.transactionId),
+      body: () => true,
+      end: () => true,
+      protocolError: (error) => void errors.push(error.code),
+      closed: () => undefined,
+    };
+    new Connection(webSocketStream(socket), handler);
+    const one =
+      'MSRP tx0one SEND\r\nTo-Path: msrp://a.example.com/s;ws\r\n' +
+      'From-Path: msrp://b.example.com/s;ws\r\nMessage-ID: msg-one\r\n-------tx0one$\r\n';
+    message(new TextEncoder().encode(one).buffer);
+    message(one + one.replaceAll('one', 'two'));
+    expect(frames).toEqual(['tx0one', 'tx0one']);
+    expect(errors).toEqual(['MSRP_ERR_MESSAGE_FRAMING']);
+    expect(closes).toEqual([[1000, 'Two MSRP frames in one WebSocket message (RFC 7977 §5.1)']]);
   });
 });
 

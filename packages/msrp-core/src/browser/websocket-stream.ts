@@ -91,7 +91,8 @@ const MAX_REASON_BYTES = 123;
  *
  * `end()` closes with code 1000 once every queued byte left; `destroy()` closes at once:
  * `destroy(error)` with an {@link MsrpError} (the peer broke the protocol) closes with code
- * 1002 and the error's message as reason (the peer gets 1 s to answer the close), otherwise
+ * 1002 (1000 where the WebSocket refuses 1002 from scripts, as browsers do) and the error's
+ * message as reason (the peer gets 1 s to answer the close), otherwise
  * the connection is dropped (or closed without a code where it cannot be dropped).
  * The socket's `close` event is the peer's end: `end` (or `endWhilePaused` when messages are
  * held), then `close`.
@@ -211,7 +212,13 @@ class WebSocketStream implements ByteStream {
     const hooks = this.#hooks;
     if (error instanceof MsrpError && this.#socket.readyState <= OPEN) {
       // The peer broke the protocol: say so (RFC 6455 §7.4.1), rather than just dropping it.
-      this.#socket.close(PROTOCOL_ERROR, closeReason(error.message));
+      const reason = closeReason(error.message);
+      try {
+        this.#socket.close(PROTOCOL_ERROR, reason);
+      } catch {
+        // A browser's WebSocket takes only 1000 and 3000-4999 from scripts: keep the reason.
+        this.#socket.close(1000, reason);
+      }
       if (hooks.terminate)
         this.#closeTimer = backgroundTimer(() => hooks.terminate?.(), CLOSE_HANDSHAKE_MS);
     } else if (hooks.terminate) hooks.terminate();
