@@ -49,6 +49,8 @@ export type { PieceStreamHooks } from './session/piece-stream.js';
 export type { FileAccess, OpenFileOptions, SessionRuntime } from './session/session-runtime.js';
 export type { FileSource } from './session/file-transfer.js';
 export { IncomingMessage } from './session/incoming-message.js';
+export { receiveBlob } from './session/receive-blob.js';
+export type { ReceiveBlobOptions } from './session/receive-blob.js';
 export { DeliveryError } from './session/delivery.js';
 export type { Delivery, Progress, ReceivedReport } from './session/delivery.js';
 

@@ -52,7 +52,14 @@ export type MsrpErrorCode =
   /** A session is closed, or in a state that does not allow the call. */
   | 'MSRP_ERR_SESSION'
   /** A limit of ours was exceeded (sessions, message size...). */
-  | 'MSRP_ERR_LIMIT';
+  | 'MSRP_ERR_LIMIT'
+  /**
+   * A WebSocket message held more than one MSRP frame (RFC 7977 §5.1: one chunk per
+   * message); the connection is closed with WebSocket code 1002.
+   */
+  | 'MSRP_ERR_MESSAGE_FRAMING'
+  /** Received bytes do not match the hash announced for them (RFC 5547 `hash`, `File-Hash`). */
+  | 'MSRP_ERR_HASH_MISMATCH';
 
 import type { Head } from './wire/head.js';
 

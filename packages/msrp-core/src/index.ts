@@ -14,7 +14,7 @@ export { socketStream } from './node/socket-stream.js';
 export { certificateFingerprint, normalizeFingerprint } from './node/fingerprint.js';
 export { digestHa1 } from './node/node-digest.js';
 export { nodeHasher } from './node/node-hasher.js';
-export { wsStream } from './node/ws-stream.js';
+export { wsStream, WS_OPTIONS } from './node/ws-stream.js';
 export type { WsSocket } from './node/ws-stream.js';
 export { dialWs } from './node/ws-dial.js';
 export { webSocketStream } from './browser/websocket-stream.js';

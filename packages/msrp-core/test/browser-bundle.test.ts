@@ -58,7 +58,7 @@ describe('the browser entry (@msrp-ts/msrp-core/browser)', () => {
     expect(error.errors?.some((e) => /node:(net|fs|crypto|tls)/.test(e.text))).toBe(true);
   }, 30_000);
 
-  it('runs two endpoints, chat both ways and a File, without Node globals', async () => {
+  it('runs two endpoints, chat both ways and a File received into a Blob (hash checked), without Node globals', async () => {
     const bundle = await build({
       ...browser,
       entryPoints: [fileURLToPath(new URL('./browser/scenario.ts', import.meta.url))],
@@ -94,6 +94,8 @@ console.log(JSON.stringify(await run()));
       sentSha256: sha256,
       receivedSha256: sha256,
       announcedHash: `sha-256:${sha256}`,
+      blobType: 'application/octet-stream',
+      mismatch: 'MSRP_ERR_HASH_MISMATCH',
     });
   }, 30_000);
 });

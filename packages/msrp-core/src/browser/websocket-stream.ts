@@ -1,3 +1,5 @@
+import { MsrpError } from '../errors.js';
+import { backgroundTimer, type Timer } from '../events/timers.js';
 import type { ByteStream, ByteStreamEvents } from '../transport/byte-stream.js';
 
 /**
@@ -42,6 +44,11 @@ export interface WebSocketStreamOptions {
  * @internal
  */
 export interface WebSocketStreamHooks {
+  /**
+   * Listens for messages itself, handing over each one's bytes, text or binary, instead of
+   * the standard `message` event (whose text is a decoded string).
+   */
+  listen?(deliver: (data: unknown) => void): void;
   /** Sends one message; calls `sent` once it was handed to the network. */
   send?(bytes: Uint8Array<ArrayBuffer>, sent: () => void): void;
   pause?(): void;
@@ -57,16 +64,23 @@ const POLL_MS = 5;
 const OPEN = 1;
 const CLOSED = 3;
 const ENCODER = new TextEncoder();
+/** RFC 6455 §7.4.1: the peer violated the protocol (here MSRP's, e.g. RFC 7977 §5.1). */
+const PROTOCOL_ERROR = 1002;
+/** How long a close with a code waits for the peer's closing handshake before dropping. */
+const CLOSE_HANDSHAKE_MS = 1000;
+/** RFC 6455 §5.5: a close reason fits a control frame, 123 bytes after the code. */
+const MAX_REASON_BYTES = 123;
 
 /**
  * A {@link ByteStream} over an open WebSocket (RFC 7977), in a browser or anywhere a standard
  * WebSocket exists. Binary and text messages are both taken as bytes (§4.2; text as its
- * UTF-8). Each `write(parts)` is sent as ONE message, the parts joined: a `Connection.write`
- * of a whole frame is one chunk in one message, as RFC 7977 §5.1 requires.
- * `Connection.writeParts` and `writePiece` write one frame in several calls, which splits
- * the chunk across messages: a session writes that way only chunks over 256 KiB (to keep
- * them interruptible), so keep `chunkSize` at or under 256 KiB over a WebSocket (the
- * default is 8 KiB, files 64 KiB); a relay must re-chunk what it forwards.
+ * UTF-8: a browser's WebSocket itself closes the connection, 1007, on a text message that is
+ * not valid UTF-8, before we see it; `wsStream` on Node takes a text message's raw bytes).
+ * Each `write(parts)` is sent as ONE message, the parts joined: a `Connection.write` of a
+ * whole frame is one chunk in one message, as RFC 7977 §5.1 requires. The stream says so
+ * (`messageFramed`): sessions then write every chunk whole (at most 256 KiB) and
+ * `Connection.writeParts` joins its parts; `Connection.writePiece` is one message per call,
+ * so its callers (a relay) must write whole frames.
  *
  * Backpressure out: `write` returns false above `highWaterMark` buffered bytes, and since a
  * WebSocket has no drain event, `bufferedAmount` is polled (every 5 ms) until it falls.
@@ -75,7 +89,11 @@ const ENCODER = new TextEncoder();
  * under the connection's own limits (its chunk size, message size and write buffer), not by
  * the stream.
  *
- * `end()` closes with code 1000 once every queued byte left; `destroy()` closes at once.
+ * `end()` closes with code 1000 once every queued byte left; `destroy()` closes at once:
+ * `destroy(error)` with an {@link MsrpError} (the peer broke the protocol) closes with code
+ * 1002 (1000 where the WebSocket refuses 1002 from scripts, as browsers do) and the error's
+ * message as reason (the peer gets 1 s to answer the close), otherwise
+ * the connection is dropped (or closed without a code where it cannot be dropped).
  * The socket's `close` event is the peer's end: `end` (or `endWhilePaused` when messages are
  * held), then `close`.
  */
@@ -114,15 +132,20 @@ class WebSocketStream implements ByteStream {
   #earlyError: Error | undefined;
   #errored = false;
   #cleanClose = true;
+  /** Drops the connection when the peer does not answer our close with a code. */
+  #closeTimer: Timer | undefined;
 
   constructor(socket: WebSocketLike, options: WebSocketStreamOptions, hooks: WebSocketStreamHooks) {
     this.#socket = socket;
     this.#hooks = hooks;
     this.#highWaterMark = options.highWaterMark ?? 1024 * 1024;
     this.remote = options.remote ?? socket.url;
-    socket.binaryType = 'arraybuffer';
     // Listen at once: messages and errors that come before open() are kept for it.
-    socket.addEventListener('message', (event) => this.#message(event.data));
+    if (hooks.listen) hooks.listen((data) => this.#message(data));
+    else {
+      socket.binaryType = 'arraybuffer';
+      socket.addEventListener('message', (event) => this.#message(event.data));
+    }
     socket.addEventListener('error', (event) => {
       const { message } = event as { message?: unknown };
       this.#error(typeof message === 'string' ? message : undefined);
@@ -186,7 +209,19 @@ class WebSocketStream implements ByteStream {
 
   destroy(error?: Error): void {
     if (this.#closed) return;
-    if (this.#hooks.terminate) this.#hooks.terminate();
+    const hooks = this.#hooks;
+    if (error instanceof MsrpError && this.#socket.readyState <= OPEN) {
+      // The peer broke the protocol: say so (RFC 6455 §7.4.1), rather than just dropping it.
+      const reason = closeReason(error.message);
+      try {
+        this.#socket.close(PROTOCOL_ERROR, reason);
+      } catch {
+        // A browser's WebSocket takes only 1000 and 3000-4999 from scripts: keep the reason.
+        this.#socket.close(1000, reason);
+      }
+      if (hooks.terminate)
+        this.#closeTimer = backgroundTimer(() => hooks.terminate?.(), CLOSE_HANDSHAKE_MS);
+    } else if (hooks.terminate) hooks.terminate();
     else if (this.#socket.readyState <= OPEN) this.#socket.close();
     if (error) this.#events?.error(error);
     this.#held.length = 0;
@@ -235,6 +270,7 @@ class WebSocketStream implements ByteStream {
 
   #peerClose(code: number, reason: string): void {
     this.#peerClosed = true;
+    clearTimeout(this.#closeTimer);
     // 1000 normal, 1001 going away, 1005 no status: the peer's end; anything else (1006 the
     // connection dropped, 1002 protocol error...) is an error, like a TCP reset: no end.
     this.#cleanClose = code === 1000 || code === 1001 || code === 1005;
@@ -288,6 +324,13 @@ class WebSocketStream implements ByteStream {
     };
     this.#pollTimer = setTimeout(tick, this.#ended && this.bufferedAmount === 0 ? 0 : POLL_MS);
   }
+}
+
+/** `message` cut to a close frame's reason (UTF-8, at most 123 bytes). */
+function closeReason(message: string): string {
+  let reason = message.slice(0, MAX_REASON_BYTES);
+  while (ENCODER.encode(reason).length > MAX_REASON_BYTES) reason = reason.slice(0, -1);
+  return reason;
 }
 
 /** The parts as one view of an ArrayBuffer (a WebSocket cannot send a shared buffer). */

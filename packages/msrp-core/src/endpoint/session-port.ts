@@ -24,6 +24,10 @@ export class PeerPort implements SessionPort {
     this.#target = target;
   }
 
+  get messageFramed(): boolean {
+    return this.#target.connection.messageFramed;
+  }
+
   send(transactionId: string, frame: readonly Uint8Array[], awaitResponse = true): Transaction {
     const response = this.#open(transactionId, awaitResponse);
     if (response instanceof MsrpError) return failed(response);

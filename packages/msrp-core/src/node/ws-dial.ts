@@ -5,13 +5,14 @@ import type { Dialer, DialOptions } from '../transport/dialer.js';
 import type { MsrpUri } from '../wire/uri.js';
 import { checkPeerFingerprint } from './fingerprint.js';
 import { nodeTlsOptions } from './tls-options.js';
-import { wsStream } from './ws-stream.js';
+import { WS_OPTIONS, wsStream } from './ws-stream.js';
 
 /**
  * Dials a `;ws` URI on Node with the `ws` package (RFC 7977): `msrp:` over `ws://`,
  * `msrps:` over `wss://` with the dial options' TLS (CAs, client certificate, and the
  * expected `fingerprint`, checked once the WebSocket is open and before any MSRP byte is
- * sent). The `msrp` subprotocol is offered and required (§4.1).
+ * sent). The `msrp` subprotocol is offered and required (§4.1). Text messages are taken
+ * as raw bytes, not checked as UTF-8 ({@link WS_OPTIONS}, §4.2).
  */
 export async function dialWs(uri: MsrpUri, options: DialOptions): Promise<ByteStream> {
   // Loaded on the first WebSocket dial: importing `ws` costs about 10 MiB of memory, which
@@ -24,8 +25,7 @@ export async function dialWs(uri: MsrpUri, options: DialOptions): Promise<ByteSt
     options.timeout ?? 10_000,
     (url, protocols) =>
       (socket = new WebSocket(url, protocols, {
-        // Chunks are mostly file bytes, often compressed already: not worth the CPU.
-        perMessageDeflate: false,
+        ...WS_OPTIONS,
         ...(uri.scheme === 'msrps' && {
           ...nodeTlsOptions(tls),
           ...(tls.servername !== undefined && { servername: tls.servername }),

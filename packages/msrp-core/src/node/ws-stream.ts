@@ -17,7 +17,21 @@ export interface WsSocket extends WebSocketLike {
   resume(): void;
   /** Destroys the TCP socket at once. */
   terminate(): void;
+  /** `ws`'s own message event: the message's raw bytes, text or binary. */
+  on(event: 'message', listener: (data: unknown, isBinary: boolean) => void): unknown;
 }
+
+/**
+ * Options every `ws` WebSocket that carries MSRP needs, server (`new WebSocketServer({
+ * ...WS_OPTIONS, handleProtocols })`) or client (`dialWs` uses them): no per-message
+ * compression (chunks are mostly file bytes, often compressed already), and no UTF-8 check
+ * of text messages, whose bytes are MSRP bytes (RFC 7977 §4.2): a chunk body in a text
+ * message need not be UTF-8, and `ws` would otherwise close such a connection with 1007.
+ */
+export const WS_OPTIONS = {
+  perMessageDeflate: false,
+  skipUTF8Validation: true,
+} as const;
 
 /** The `net.Socket` under a `ws` WebSocket (not in its public types). */
 interface TcpSocket {
@@ -32,8 +46,10 @@ interface TcpSocket {
  * better than a browser. `drain` comes from the send callbacks instead of polling, and
  * `pause()` pauses the socket itself (`ws` >= 8), so a paused stream holds at most what was
  * already read. One `write` is one message (RFC 7977 §5.1); text and binary messages are
- * both bytes (§4.2). The server should accept only the `msrp` subprotocol (§4.1:
- * `handleProtocols`).
+ * both taken as their raw bytes (§4.2), read from `ws`'s own `message` event (the socket's
+ * `binaryType` is set to `nodebuffer`): create the server with {@link WS_OPTIONS} so that
+ * `ws` does not refuse text that is not UTF-8. The server should accept only the `msrp`
+ * subprotocol (§4.1: `handleProtocols`).
  * @param remote Names the peer in logs. Default: the TCP peer's `address:port`, else `?`.
  */
 export function wsStream(
@@ -45,6 +61,8 @@ export function wsStream(
   const tcp = (): TcpSocket | undefined =>
     (socket as unknown as { _socket?: TcpSocket | null })._socket ?? undefined;
   const address = tcp()?.remoteAddress;
+  // Buffers, as read: no copy into an ArrayBuffer, and text is not decoded to a string.
+  socket.binaryType = 'nodebuffer';
   return hookedWebSocketStream(
     socket,
     {
@@ -52,6 +70,7 @@ export function wsStream(
       remote: remote ?? (address === undefined ? '?' : `${address}:${tcp()?.remotePort ?? '?'}`),
     },
     {
+      listen: (deliver) => socket.on('message', (data) => deliver(data)),
       send: (bytes, sent) => socket.send(bytes, () => sent()),
       pause: () => socket.pause(),
       resume: () => socket.resume(),

@@ -1,9 +1,10 @@
 import { MsrpError } from '../errors.js';
-import { concatBytes, copyBytes, decodeUtf8 } from '../wire/bytes.js';
+import { concatBytes, copyBytes, decodeUtf8, unsharedBytes } from '../wire/bytes.js';
 import { mediaTypeOf, type ContentType } from '../wire/content-type.js';
 import { parseParams } from '../wire/grammar.js';
 import type { HeaderField } from '../wire/head.js';
 import type { SavedFile } from './file-transfer.js';
+import type { HasherFactory } from './hasher.js';
 import { PieceStream } from './piece-stream.js';
 import type { SessionRuntime } from './session-runtime.js';
 
@@ -53,7 +54,7 @@ export class IncomingMessage {
   /** Total size, when the sender announced it. */
   readonly size: number | undefined;
   /** The whole body, when the message was delivered in memory. */
-  body: Uint8Array | undefined;
+  body: Uint8Array<ArrayBuffer> | undefined;
   /**
    * The body as a stream of byte pieces (one per received piece), for large messages; its
    * reader's loop throws `MSRP_ERR_ABORTED` on abort. On Node, pass it to
@@ -84,6 +85,11 @@ export class IncomingMessage {
     });
     // Nobody may be waiting; an abort is also reported through `aborted` and the stream.
     this.completed.catch(() => undefined);
+  }
+
+  /** @internal The hasher of the endpoint that received the message (`receiveBlob`). */
+  get hasherFactory(): HasherFactory | undefined {
+    return this.#runtime?.createHasher;
   }
 
   /**
@@ -163,7 +169,7 @@ export class IncomingMessage {
 export class Reassembly {
   readonly message: IncomingMessage;
   readonly #options: ReassemblyOptions;
-  #parts: Uint8Array[] | undefined = [];
+  #parts: Uint8Array<ArrayBuffer>[] | undefined = [];
   #partBytes = 0;
   readonly #reorder = new Map<number, Uint8Array>();
   #reorderBytes = 0;
@@ -307,7 +313,7 @@ export class Reassembly {
     // Not taken by the reader yet: never pause for it (see ReassemblyOptions.holdQueued).
     const held = this.#options.holdQueued(this.message, bytes.length);
     this.message.received += bytes.length;
-    const room = this.message.stream!.push(bytes);
+    const room = this.message.stream!.push(unsharedBytes(bytes));
     return held || room;
   }
 

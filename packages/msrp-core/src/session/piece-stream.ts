@@ -10,7 +10,7 @@ export interface PieceStreamHooks {
 
 /**
  * The body of a streamed incoming message, on any runtime: an `AsyncIterable<Uint8Array>`
- * of the pieces as they were received (never joined, never copied again), with a bounded
+ * (views of `ArrayBuffer`s, so `new Blob(pieces)` type-checks) of the pieces as they were received (never joined, never copied again), with a bounded
  * queue that tells the producer to pause the connection.
  *
  * A failure reaches only a reader (it is thrown from its loop): a message that failed while
@@ -22,10 +22,10 @@ export interface PieceStreamHooks {
  * for await (const piece of message.stream) hash.update(piece);
  * ```
  */
-export class PieceStream implements AsyncIterableIterator<Uint8Array> {
+export class PieceStream implements AsyncIterableIterator<Uint8Array<ArrayBuffer>> {
   readonly #highWaterMark: number;
   readonly #hooks: PieceStreamHooks;
-  #queue: Uint8Array[] = [];
+  #queue: Uint8Array<ArrayBuffer>[] = [];
   /** The last push found the queue full: the producer waits for {@link PieceStreamHooks.pull}. */
   #full = false;
   #ended = false;
@@ -54,7 +54,7 @@ export class PieceStream implements AsyncIterableIterator<Uint8Array> {
    * @internal Adds a piece; false when the queue is full (pause until `pull`). Pieces
    * after the end or a destroy are dropped (and never pause: nobody would pull).
    */
-  push(piece: Uint8Array): boolean {
+  push(piece: Uint8Array<ArrayBuffer>): boolean {
     if (this.#closed || this.#ended) return true;
     this.#queue.push(piece);
     this.#wakeReader();
@@ -85,7 +85,7 @@ export class PieceStream implements AsyncIterableIterator<Uint8Array> {
   }
 
   /** The next piece; throws the failure of a destroyed stream. */
-  async next(): Promise<IteratorResult<Uint8Array, undefined>> {
+  async next(): Promise<IteratorResult<Uint8Array<ArrayBuffer>, undefined>> {
     for (;;) {
       const piece = this.#queue.shift();
       if (piece) {
@@ -102,7 +102,7 @@ export class PieceStream implements AsyncIterableIterator<Uint8Array> {
   }
 
   /** A reader left its loop early (`break`): the rest of the message is refused. */
-  return(): Promise<IteratorResult<Uint8Array, undefined>> {
+  return(): Promise<IteratorResult<Uint8Array<ArrayBuffer>, undefined>> {
     this.destroy();
     return Promise.resolve({ done: true, value: undefined });
   }

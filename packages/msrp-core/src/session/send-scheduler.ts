@@ -15,6 +15,12 @@ import type { SessionPort, Transaction } from './session-link.js';
 
 /** Chunks larger than this are written in slices of this size, and can be interrupted between them. */
 const INTERRUPT_SLICE = 256 * 1024;
+/**
+ * Largest chunk body cut for a message-based connection (WebSocket), where a chunk is one
+ * message and cannot be written in interruptible slices: bounded so that one chunk never
+ * holds the connection for long (RFC 4975 §7.1) and fits a peer's message-size limit.
+ */
+const MESSAGE_CHUNK_LIMIT = 256 * 1024;
 /** How many settled outgoing Message-IDs the scheduler remembers for late REPORTs. */
 const REMEMBERED_MESSAGES = 256;
 
@@ -48,7 +54,8 @@ const unbound = (): Transaction => {
  * The outgoing half of a session: cuts messages into chunks (RFC 4975 §7.1), one chunk per
  * message per turn (round robin, so a chat line overtakes a file), within a window of chunks
  * and bytes awaiting their 200, writing large chunks in interruptible slices, and settles
- * each message on its 200s and success REPORT.
+ * each message on its 200s and success REPORT. On a message-based connection (WebSocket)
+ * chunks are cut at 256 KiB at most and each is written in one message (RFC 7977 §5.1).
  */
 export class SendScheduler {
   readonly #host: SendSchedulerHost;
@@ -146,7 +153,7 @@ export class SendScheduler {
         const { message } = sending;
         let chunk;
         try {
-          chunk = await message.next(this.#options.chunkSize);
+          chunk = await message.next(this.#chunkLimit());
         } catch (e) {
           // The source (a file, a stream) failed us: not the connection's fault. The peer
           // is told with # (RFC 4975 §7.1), so it does not keep half a message waiting.
@@ -171,8 +178,10 @@ export class SendScheduler {
         this.#inFlightBytes += inFlight.bytes;
         message.inFlight++;
         sending.lastInWindow = chunk.last;
+        // RFC 7977 §5.1: over a WebSocket each chunk goes in exactly one message, so it is
+        // written whole, never in slices (which would be one message each).
         const written =
-          chunk.body.length > INTERRUPT_SLICE
+          chunk.body.length > INTERRUPT_SLICE && host.port?.messageFramed !== true
             ? this.#writeInterruptible(sending, chunk, inFlight)
             : this.#writeChunk(sending, chunk, chunk.last ? '$' : '+');
         written.response.then(
@@ -253,6 +262,14 @@ export class SendScheduler {
       return encodeEndLine(transactionId, sending.endWritten ? '$' : '+', true);
     };
     return port.sendParts(transactionId, head, nextPart, endLine);
+  }
+
+  /** Where the next chunk is cut: `chunkSize`, at most 256 KiB on a message-based connection. */
+  #chunkLimit(): number {
+    const { chunkSize } = this.#options;
+    return this.#host.port?.messageFramed === true
+      ? Math.min(chunkSize, MESSAGE_CHUNK_LIMIT)
+      : chunkSize;
   }
 
   #othersWaiting(sending: Sending): boolean {

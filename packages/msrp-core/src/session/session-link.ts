@@ -27,6 +27,11 @@ export interface SessionPort {
     nextPart: () => Uint8Array | undefined,
     endLine: () => Uint8Array,
   ): Transaction;
+  /**
+   * True when the connection is message-based (WebSocket): each `send` is one message, so a
+   * chunk must be sent whole (RFC 7977 §5.1), not with `sendParts`.
+   */
+  readonly messageFramed?: boolean;
   /** Sends a bodiless request and waits for its response. */
   request(head: RequestHead): Promise<ResponseHead>;
   /** A consumer of a session drained: resume reading the connection. */

@@ -26,7 +26,11 @@ export interface ByteStream {
   resume(): void;
   /** Closes our side (FIN) once the queued bytes went out; `finished` follows. */
   end(): void;
-  /** Closes at once, dropping what is queued; `close` follows. */
+  /**
+   * Closes at once, dropping what is queued; `close` follows. An `MsrpError` says the peer
+   * broke the protocol: a message-based stream tells the peer so if it can (a WebSocket
+   * closes with code 1002 and the error's message as reason).
+   */
   destroy(error?: Error): void;
   /** Names the peer in logs, e.g. `127.0.0.1:52344`, or `?` when unknown. */
   readonly remote: string;
@@ -36,7 +40,8 @@ export interface ByteStream {
   readonly localAddress?: string | undefined;
   /**
    * True on a message-based transport (WebSocket, RFC 7977 §5.1): each {@link write} is one
-   * message, so a chunk must be written in one call, and each message read holds one chunk.
+   * message, so a chunk must be written in one call, and a message read may hold at most one
+   * chunk (a `Connection` refuses more; it accepts a chunk split across messages).
    */
   readonly messageFramed?: boolean;
 }

@@ -4,6 +4,7 @@ import { Parser, type FrameSink, type ParserOptions } from '../wire/parser.js';
 import type { ByteStream, ByteStreamEvents } from './byte-stream.js';
 import { Deadline } from './deadline.js';
 import { FrameDeadline } from './frame-deadline.js';
+import { MessageFraming } from './message-framing.js';
 
 /** What a {@link Connection} reports to its owner (an endpoint or a relay). */
 export interface ConnectionHandler extends FrameSink {
@@ -72,6 +73,11 @@ const LINGER_MS = 100;
  * while we wait to write is seen through the write's error. Once closing is decided,
  * reading never pauses again: what the peer still sends is discarded until its FIN or
  * until the socket is destroyed.
+ *
+ * On a message-based stream (WebSocket), a message holding the end of one frame and the
+ * start of another breaks RFC 7977 §5.1: `protocolError` gets `MSRP_ERR_MESSAGE_FRAMING`
+ * and the stream is destroyed with it (a WebSocket closes with code 1002). A chunk split
+ * across messages is accepted.
  */
 export class Connection {
   /** The underlying stream. */
@@ -85,6 +91,8 @@ export class Connection {
   readonly #idleTimeout: number;
   #idle: Deadline | undefined;
   readonly #frame: FrameDeadline;
+  /** RFC 7977 §5.1 checks, on a message-based stream only. */
+  readonly #framing: MessageFraming | undefined;
   #closed = false;
   /** Closing is decided: frames are no longer delivered, the handler was told. */
   #closing = false;
@@ -123,9 +131,12 @@ export class Connection {
     // of one pushed buffer: false pauses the parser, and nothing resumes it.
     // A head or a piece of body is progress of the frame; its end-line ends it.
     const frame = this.#frame;
+    const framing = stream.messageFramed === true ? new MessageFraming() : undefined;
+    this.#framing = framing;
     const sink: FrameSink = {
       head: (head) => {
         if (this.#closing) return false;
+        framing?.head();
         frame.touch();
         return handler.head(head);
       },
@@ -136,6 +147,7 @@ export class Connection {
       },
       end: (flag) => {
         if (this.#closing) return false;
+        framing?.end();
         frame.stop();
         return handler.end(flag);
       },
@@ -219,6 +231,8 @@ export class Connection {
    * order with {@link write}): for a writer that bounds what it buffers by
    * {@link bufferedBytes} and {@link onDrain}, like the relay's scheduler. Returns false when
    * the connection is closed (nothing written) or its buffer is full: wait for `onDrain`.
+   * On a {@link messageFramed} connection each piece is one message: pass only whole frames
+   * there (RFC 7977 §5.1).
    */
   writePiece(bytes: Uint8Array): boolean {
     if (this.closed) return false;
@@ -235,12 +249,21 @@ export class Connection {
    * Writes one frame in parts, waiting for `drain` between them, while other frames wait:
    * how a large chunk stays interruptible (RFC 4975 §7.1). `nextPart` returns the next body
    * piece, or undefined to stop; `endLine` then gives the end-line for what was written.
+   * On a {@link messageFramed} connection the parts are joined and written as one message
+   * (RFC 7977 §5.1), so the frame is not interruptible there: keep such chunks small.
    */
   async writeParts(
     head: Uint8Array,
     nextPart: () => Uint8Array | undefined,
     endLine: () => Uint8Array,
   ): Promise<void> {
+    if (this.messageFramed) {
+      // RFC 7977 §5.1: a chunk goes in exactly one WebSocket message, never in pieces.
+      const frame = [head];
+      for (let part = nextPart(); part !== undefined; part = nextPart()) frame.push(part);
+      frame.push(endLine());
+      return this.write(frame);
+    }
     while (this.#exclusive) await this.#exclusive;
     let release!: () => void;
     this.#exclusive = new Promise<void>((resolve) => (release = resolve));
@@ -342,6 +365,7 @@ export class Connection {
     if (this.#closing) return;
     this.#idle?.touch();
     try {
+      this.#framing?.message(this.#parser.inFrame);
       this.#parserPaused = !this.#parser.push(bytes);
     } catch (e) {
       this.#fail(e);
@@ -356,7 +380,9 @@ export class Connection {
       return;
     }
     this.#handler.protocolError(e);
-    void this.close(2000, e);
+    // A WebSocket peer that broke §5.1 gets close code 1002 (the stream's destroy), at once.
+    if (e.code === 'MSRP_ERR_MESSAGE_FRAMING') this.destroy(e);
+    else void this.close(2000, e);
   }
 
   /** Closing is decided: stop delivering frames, tell the handler, drain the stream. */

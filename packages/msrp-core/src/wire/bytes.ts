@@ -24,12 +24,12 @@ const nativeBytes = nativeBuffer?.prototype;
  * Node's allocation without zero-filling, for arrays the caller fills at once; seen as a
  * plain Uint8Array, so that results are of one class on every runtime.
  */
-const allocUnfilled: (size: number) => Uint8Array =
+const allocUnfilled: (size: number) => Uint8Array<ArrayBuffer> =
   nativeBuffer === undefined
     ? (size) => new Uint8Array(size)
     : (size) => {
         const buffer = nativeBuffer.allocUnsafeSlow(size);
-        return new Uint8Array(buffer.buffer, buffer.byteOffset, size);
+        return new Uint8Array(buffer.buffer as ArrayBuffer, buffer.byteOffset, size);
       };
 
 /** Buffer's allocation without zero-filling, and its encoders (native, pooled). */
@@ -67,7 +67,7 @@ function reserve(size: number): boolean {
  * not zero-filled on Node (as `Buffer.concat` and `Buffer.from` do), which a copy of a
  * 64 KiB socket read would otherwise pay for.
  */
-function allocate(size: number): Uint8Array {
+function allocate(size: number): Uint8Array<ArrayBuffer> {
   if (!reserve(size)) return allocUnfilled(size);
   const out = pool.subarray(poolOffset, poolOffset + size);
   // Keep the next view 8-byte aligned, as Node's own pool does.
@@ -139,8 +139,18 @@ export function equalBytesPortable(
   return true;
 }
 
+/**
+ * `bytes` typed as a view of an `ArrayBuffer` (what `Blob` and WebSocket `send` take): as it
+ * is, or copied when it is a view of a `SharedArrayBuffer`.
+ */
+export function unsharedBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  return typeof SharedArrayBuffer !== 'undefined' && bytes.buffer instanceof SharedArrayBuffer
+    ? copyBytes(bytes)
+    : (bytes as Uint8Array<ArrayBuffer>);
+}
+
 /** The bytes of `parts` joined in one new array. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
   let size = 0;
   for (const part of parts) size += part.length;
   const out = allocate(size);
@@ -153,7 +163,7 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
 }
 
 /** A copy of `view` that owns its memory (unlike `subarray`, and unlike `Buffer#slice`). */
-export function copyBytes(view: Uint8Array): Uint8Array {
+export function copyBytes(view: Uint8Array): Uint8Array<ArrayBuffer> {
   const out = allocate(view.length);
   out.set(view);
   return out;

@@ -1,7 +1,14 @@
 // What a web page does with the browser entry, bundled for the browser and run without Node's
 // globals (browser-bundle.test.ts): two endpoints over an in-memory byte stream, a chat line
 // each way and a File, hashed with @noble/hashes on both sides.
-import { Endpoint, formatHash, nobleHasher, type IncomingMessage } from '../../src/browser.js';
+import {
+  Endpoint,
+  formatHash,
+  MsrpError,
+  nobleHasher,
+  receiveBlob,
+  type IncomingMessage,
+} from '../../src/browser.js';
 import { memoryPair } from '../helpers/memory-pair.js';
 
 export interface ScenarioResult {
@@ -13,6 +20,9 @@ export interface ScenarioResult {
   readonly blobBytes: number;
   readonly receivedSha256: string;
   readonly announcedHash: string | undefined;
+  readonly blobType: string;
+  /** The code receiveBlob rejected a small file with, given a wrong hash. */
+  readonly mismatch: string | undefined;
 }
 
 export async function run(): Promise<ScenarioResult> {
@@ -45,17 +55,22 @@ export async function run(): Promise<ScenarioResult> {
   for (let i = 0; i < content.length; i++) content[i] = (i * 31 + 7) & 0xff;
   const sent = aliceSession.sendFile(new File([content], 'pattern.bin'));
   const file = (await bobInbox.next()).value as IncomingMessage;
-  // What a page does with a large message: read its pieces (into a Blob, say), hashing them.
+  // What a page does with a file: receive it into a Blob, its File-Hash checked (noble).
+  const blob = await receiveBlob(file);
   const sha256 = nobleHasher('sha-256');
-  let fileBytes = 0;
-  const pieces: Uint8Array[] = [];
-  for await (const piece of file.stream!) {
-    sha256.update(piece);
-    fileBytes += piece.length;
-    pieces.push(piece);
-  }
-  const blob = new Blob(pieces);
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  sha256.update(bytes);
+  const fileBytes = bytes.length;
   const delivery = await sent;
+
+  // A small file (in memory) whose bytes do not match the hash the page expects.
+  const small = aliceSession.sendFile(new File(['not what was announced'], 'note.txt'));
+  const note = (await bobInbox.next()).value as IncomingMessage;
+  const mismatch = await receiveBlob(note, { hash: `sha-1:${'00:'.repeat(19)}00` }).then(
+    () => undefined,
+    (e: unknown) => (e instanceof MsrpError ? e.code : String(e)),
+  );
+  await small;
 
   await alice.close();
   await bob.close();
@@ -68,5 +83,7 @@ export async function run(): Promise<ScenarioResult> {
     sentSha256: delivery.sha256,
     receivedSha256: formatHash(sha256.digest()),
     announcedHash: file.announcedHash,
+    blobType: blob.type,
+    mismatch,
   };
 }

@@ -3,13 +3,15 @@ import { once } from 'node:events';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { parseUri, unreachableHost, type MsrpUri } from '../../src/index.js';
+import { parseUri, unreachableHost, WS_OPTIONS, type MsrpUri } from '../../src/index.js';
 
 export interface WsServer {
   readonly wss: WebSocketServer;
   readonly port: number;
   /** Every message the server received, as text. */
   readonly received: string[];
+  /** Every message the server received, as its bytes. */
+  readonly raw: Buffer[];
   /** Terminates every connection and stops listening. */
   close(): Promise<void>;
 }
@@ -31,13 +33,17 @@ export async function wsServer(
     options.selectProtocol ?? ((offered: Set<string>) => (offered.has('msrp') ? 'msrp' : false));
   const https = options.tls && createServer(options.tls);
   const wss = https
-    ? new WebSocketServer({ server: https, handleProtocols })
-    : new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols });
+    ? new WebSocketServer({ server: https, ...WS_OPTIONS, handleProtocols })
+    : new WebSocketServer({ host: '127.0.0.1', port: 0, ...WS_OPTIONS, handleProtocols });
   if (https) https.listen(0, '127.0.0.1');
   await once(https ?? wss, 'listening');
   const received: string[] = [];
+  const raw: Buffer[] = [];
   wss.on('connection', (socket) => {
-    socket.on('message', (data: RawData) => received.push(decoder.decode(data as Buffer)));
+    socket.on('message', (data: RawData) => {
+      raw.push(data as Buffer);
+      received.push(decoder.decode(data as Buffer));
+    });
     onConnection(socket);
   });
   const port = ((https ?? wss).address() as AddressInfo).port;
@@ -45,6 +51,7 @@ export async function wsServer(
     wss,
     port,
     received,
+    raw,
     close: async () => {
       for (const client of wss.clients) client.terminate();
       await new Promise((resolve) => wss.close(resolve));

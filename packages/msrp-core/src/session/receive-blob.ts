@@ -1,0 +1,85 @@
+import { MsrpError } from '../errors.js';
+import { mediaTypeOf } from '../wire/content-type.js';
+import { HashTap, hashMatches } from './file-transfer.js';
+import type { HasherFactory } from './hasher.js';
+import type { IncomingMessage } from './incoming-message.js';
+
+/** Options of {@link receiveBlob}. */
+export interface ReceiveBlobOptions {
+  /**
+   * The hash the bytes must have, in RFC 5547 `hash` form: `sha-1:AB:CD:...` (SDP
+   * `a=file-selector`, RFC 5547 §5) or `sha-256:AB:CD:...`. Default: the hash the sender
+   * announced on the last chunk (`File-Hash`), if any; with neither, nothing is checked.
+   */
+  hash?: string;
+  /** The Blob's `type`. Default: the message's media type (`image/png`), else none. */
+  type?: string;
+  /**
+   * Where hashes come from. Default: the runtime of the endpoint that received the message
+   * (Node's `nodeHasher`, the browser Endpoint's `nobleHasher`).
+   */
+  createHasher?: HasherFactory;
+}
+
+/**
+ * Receives a message whole into a `Blob` (browsers, Node >= 18), on any runtime: what
+ * `saveTo(path)` is where there is no file system. The bytes are hashed as they arrive
+ * (SHA-1 and SHA-256) and checked, once the last one came, against `options.hash` or the
+ * hash the sender announced; the Blob is only handed out when they match. The whole body
+ * is held in memory (as the Blob's parts) until then.
+ *
+ * @example
+ * ```ts
+ * const blob = await receiveBlob(message, { hash: fileSelector.hash });
+ * link.href = URL.createObjectURL(blob);
+ * ```
+ * @throws {MsrpError} (rejects) `MSRP_ERR_HASH_MISMATCH` when the bytes do not match the
+ * hash; `MSRP_ERR_ABORTED` when the sender aborted the message or its stream was destroyed;
+ * `MSRP_ERR_INVALID_ARGUMENT` when the hash is not `sha-1:` or `sha-256:`, or a hash is to
+ * be checked and no hasher is known.
+ */
+export async function receiveBlob(
+  message: IncomingMessage,
+  options: ReceiveBlobOptions = {},
+): Promise<Blob> {
+  if (options.hash !== undefined) checkAlgorithm(options.hash);
+  const createHasher = options.createHasher ?? message.hasherFactory;
+  // The sender's File-Hash comes with the last chunk: hash in case it does.
+  const tap = createHasher ? new HashTap(createHasher) : undefined;
+  const pieces: Uint8Array<ArrayBuffer>[] = [];
+  for await (const piece of message.stream ?? [message.body ?? new Uint8Array(0)]) {
+    tap?.update(piece);
+    pieces.push(piece);
+  }
+  // Rejects when the message was aborted (an in-memory body is then incomplete).
+  await message.completed;
+  const expected = options.hash ?? message.announcedHash;
+  if (expected !== undefined) {
+    if (!tap) {
+      throw new MsrpError(
+        'MSRP_ERR_INVALID_ARGUMENT',
+        'Checking a hash needs a hasher: pass createHasher',
+      );
+    }
+    const hashes = tap.digest();
+    if (!hashMatches(expected, hashes)) {
+      throw new MsrpError(
+        'MSRP_ERR_HASH_MISMATCH',
+        `Message ${message.messageId} does not match ${expected} (its sha-256 is ${hashes.sha256})`,
+      );
+    }
+  }
+  const type =
+    options.type ?? (message.contentType === undefined ? '' : mediaTypeOf(message.contentType));
+  return new Blob(pieces, { type });
+}
+
+function checkAlgorithm(hash: string): void {
+  const algorithm = hash.slice(0, Math.max(0, hash.indexOf(':'))).toLowerCase();
+  if (algorithm !== 'sha-1' && algorithm !== 'sha-256') {
+    throw new MsrpError(
+      'MSRP_ERR_INVALID_ARGUMENT',
+      `Cannot check hash "${hash}": RFC 5547 hashes are sha-1:... or sha-256:...`,
+    );
+  }
+}
