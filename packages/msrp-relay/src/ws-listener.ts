@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { TlsServerOptions, WsSocket } from '@msrp-ts/msrp-core';
+import { WS_OPTIONS, type TlsServerOptions, type WsSocket } from '@msrp-ts/msrp-core';
 // Only the implementation uses `ws`: its types stay out of our .d.ts (no @types/ws needed).
 
 /** How a relay's WebSocket listener (RFC 7977) accepts upgrades. */
@@ -60,13 +60,11 @@ export async function listenWebSocket(
   const path = config.path ?? '/';
   const origins = config.origins && new Set(config.origins);
   const wss = new WebSocketServer({
+    // No deflate (chunks are mostly file bytes), no UTF-8 check of text messages: they are
+    // MSRP bytes like binary ones, and a chunk may end inside a character (RFC 7977 §4.2).
+    ...WS_OPTIONS,
     noServer: true,
     maxPayload: config.maxPayload,
-    // Chunks are mostly file bytes, often compressed already: not worth the CPU.
-    perMessageDeflate: false,
-    // RFC 7977 §4.2: a text message carries MSRP bytes like a binary one, and a chunk may
-    // end in the middle of a UTF-8 character: no 1007 for text that is not valid UTF-8.
-    skipUTF8Validation: true,
     // RFC 7977 §4.1: the client MUST offer `msrp`; the server selects it or fails.
     handleProtocols: (offered) => (offered.has('msrp') ? 'msrp' : false),
   });

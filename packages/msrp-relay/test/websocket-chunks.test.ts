@@ -163,7 +163,7 @@ describe('relay toward WebSocket peers: one chunk per message (RFC 7977 §5.1)',
     expect(received(alice.peer)).toEqual(['hi in a binary frame']);
   });
 
-  it('does not close with 1007 on a text message that is not valid UTF-8 (§4.2: bytes)', async () => {
+  it('forwards a text message that is not valid UTF-8 byte-exact, without 1007 (§4.2: bytes)', async () => {
     const { ws } = await wsRelay();
     const alice = await wsClient(ws, 'alice');
     const bob = await wsClient(ws, 'bob');
@@ -180,6 +180,9 @@ describe('relay toward WebSocket peers: one chunk per message (RFC 7977 §5.1)',
       2000,
       'the SEND at bob',
     );
+    // Byte-exact through the relay and on to bob, no U+FFFD anywhere.
+    const send = bob.peer.frames.find((f) => f.head.kind === 'request')!;
+    expect(send.body).toEqual(body);
     expect(alice.peer.closeCode).toBeUndefined();
     expect(alice.peer.socket.readyState).toBe(alice.peer.socket.OPEN);
   });
