@@ -36,7 +36,9 @@ export function readySegmentBytes(request: ForwardedRequest, limit: number): num
     return limit;
   }
   if (!r.isSend || r.queued === 0) return undefined;
-  if (r.queued >= limit) return limit;
+  // Past a full segment, not at it: the last bytes wait for the end-line to go with them,
+  // rather than leave an empty last chunk.
+  if (r.queued > limit) return limit;
   return r.wantsResume ? r.queued : undefined;
 }
 
