@@ -25,8 +25,8 @@ export interface ChunkSchedulerOptions {
   maxQueued?: number;
   /**
    * Toward a message-framed peer (WebSocket, RFC 7977 §5.1): the most body bytes of one
-   * segment, each written whole as one message (a SEND with Byte-Range is cut with `+` past
-   * it; other requests cannot be cut and go whole). Capped at `maxQueuedPerChunk`.
+   * segment, each written whole as one message (a SEND is cut with `+` past it; other
+   * requests cannot be cut and go whole). Capped at `maxQueuedPerChunk`.
    * Default 64 KiB.
    */
   messageChunkBytes?: number;
@@ -42,7 +42,8 @@ export interface ChunkSchedulerOptions {
  *
  * Toward a message-framed peer (WebSocket) each chunk must be one message (RFC 7977 §5.1):
  * a segment is collected and written whole, head, body and end-line in one write, and a
- * SEND with Byte-Range is cut every `messageChunkBytes` (see `message-segment.ts`).
+ * SEND is cut every `messageChunkBytes`, with a Byte-Range of the relay's when it came
+ * without one (see `message-segment.ts`).
  *
  * Memory is bounded: {@link push} returns false once a chunk (or all of them) has too many
  * bytes queued, and the sender is told to go on through `events.resume()`.
@@ -132,7 +133,8 @@ export class ChunkScheduler {
     if (request.done || (r.queued < this.#maxQueuedPerChunk && this.#queued < this.#maxQueued))
       return true;
     // Toward a WebSocket, a request that cannot be cut is written once whole: holding its
-    // sender back would wait forever. Its size is bounded by the relay's maxChunkSize.
+    // sender back would wait forever. Only non-SEND ones are, and their bodies are small
+    // (RFC 4975 §7.1: at most 10240 octets, enforced by the relay as it reads them).
     if (this.#uncuttable(request)) return true;
     r.wantsResume = true;
     if (this.#connection?.messageFramed) {
@@ -313,9 +315,12 @@ export class ChunkScheduler {
     return false;
   }
 
-  /** Whether `request` goes toward a message-framed peer and cannot be cut there. */
+  /**
+   * Whether `request` goes toward a message-framed peer and cannot be cut there: not a SEND
+   * (a SEND without Byte-Range is cut under one of the relay's, see `message-segment.ts`).
+   */
   #uncuttable(request: ForwardedRequest): boolean {
-    return this.#connection?.messageFramed === true && !request.interruptible;
+    return this.#connection?.messageFramed === true && !request.isSend;
   }
 
   #segmentHead(request: ForwardedRequest): RequestHead {

@@ -43,12 +43,19 @@ export class ForwardedRequest {
   readonly hasBody: boolean;
   /** @internal RFC 4975 §7.1: only SEND chunks may be cut and resumed by Byte-Range. */
   readonly interruptible: boolean;
+  /**
+   * @internal A SEND, with Byte-Range or without: one without holds the whole message
+   * (RFC 4975 §7.1.1), which the relay may still cut toward a message-framed peer under a
+   * Byte-Range of its own (RFC 4976 §7: relays may re-chunk), see `message-segment.ts`.
+   */
+  readonly isSend: boolean;
 
   constructor(head: RequestHead, events: ForwardEvents) {
     this.head = head;
     this.events = events;
     this.hasBody = head.contentType !== undefined;
-    this.interruptible = head.method === 'SEND' && head.byteRange !== undefined;
+    this.isSend = head.method === 'SEND';
+    this.interruptible = this.isSend && head.byteRange !== undefined;
   }
 
   /** @internal Whether it has something to write. */

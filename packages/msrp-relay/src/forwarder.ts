@@ -12,6 +12,12 @@ import type { ResolvedLimits } from './relay-options.js';
 import { RelayStats } from './relay-stats.js';
 import type { ForwardRoute } from './router.js';
 
+/**
+ * RFC 4975 §7.1: non-SEND request bodies MUST NOT be larger than 10240 octets. Such requests
+ * cannot be cut, so toward a WebSocket peer each is held whole until its end: this bounds it.
+ */
+export const MAX_NON_SEND_BODY = 10240;
+
 /** Answers a request on the hop it came from (see `Relay`); nothing for a REPORT. */
 export type Responder = (hop: Hop, request: RequestHead, status: number, comment?: string) => void;
 
@@ -120,7 +126,11 @@ export class Forwarder {
       segmentEnd: (tid, bytes, flag) => {
         openTid = undefined;
         stats.requestsForwarded++;
-        if (flag === '+' && !(ended && forward.sent >= received)) stats.chunksInterrupted++;
+        if (flag === '+' && !(ended && forward.sent >= received)) {
+          stats.chunksInterrupted++;
+          // Its first cut toward a WebSocket peer: one more chunk re-chunked there.
+          if (segments === 1 && target.connection?.messageFramed) stats.chunksRechunked++;
+        }
         const pending = target.pending.get(tid);
         if (pending) {
           pending.bytes = bytes;
@@ -160,8 +170,11 @@ export class Forwarder {
       body: (part) => {
         if (failed) return true;
         received += part.length;
-        if (received > limits.maxChunkSize) {
-          failed = { status: 413, comment: 'Chunk too large for this relay' };
+        if (received > (isSend ? limits.maxChunkSize : MAX_NON_SEND_BODY)) {
+          failed = {
+            status: 413,
+            comment: isSend ? 'Chunk too large for this relay' : 'Body too large',
+          };
           target.scheduler.abort(forward);
           return true;
         }

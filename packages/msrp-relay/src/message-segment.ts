@@ -1,4 +1,9 @@
-import { newTransactionId, type ContinuationFlag, type RequestHead } from '@msrp-ts/msrp-core';
+import {
+  newTransactionId,
+  type ByteRange,
+  type ContinuationFlag,
+  type RequestHead,
+} from '@msrp-ts/msrp-core';
 import { encodeEndLine, encodeHead } from '@msrp-ts/msrp-core/internal';
 import type { ForwardedRequest } from './forwarded-request.js';
 
@@ -17,19 +22,23 @@ export interface MessageSegment {
 /**
  * How much of `request` goes out now toward a message-framed peer (a WebSocket, where each
  * chunk must be exactly one message, RFC 7977 §5.1), or undefined to wait for more body.
- * A SEND with Byte-Range goes out in segments of `limit` body bytes, each cut with `+`
- * (RFC 4975 §7.1), and sooner when its sender is held back (`wantsResume`: waiting for more
- * would deadlock). Any other request cannot be cut, so it waits for its end-line.
+ * A SEND goes out in segments of `limit` body bytes, each cut with `+` (RFC 4975 §7.1), and
+ * sooner when its sender is held back (`wantsResume`: waiting for more would deadlock); one
+ * without Byte-Range too, under a Byte-Range the relay adds (see {@link takeSegment}). Any
+ * other request cannot be cut (RFC 4975 §7.1: only SEND is chunked), so it waits for its
+ * end-line; its body is small (`MAX_NON_SEND_BODY`).
  */
 export function readySegmentBytes(request: ForwardedRequest, limit: number): number | undefined {
   const r = request;
   if (r.done) return undefined;
   if (r.ended !== undefined) {
-    if (!r.interruptible || r.queued <= limit) return r.queued;
+    if (!r.isSend || r.queued <= limit) return r.queued;
     return limit;
   }
-  if (!r.interruptible || r.queued === 0) return undefined;
-  if (r.queued >= limit) return limit;
+  if (!r.isSend || r.queued === 0) return undefined;
+  // Past a full segment, not at it: the last bytes wait for the end-line to go with them,
+  // rather than leave an empty last chunk.
+  if (r.queued > limit) return limit;
   return r.wantsResume ? r.queued : undefined;
 }
 
@@ -38,7 +47,9 @@ export function readySegmentBytes(request: ForwardedRequest, limit: number): num
  * if need be) and frames them as one segment. The first segment keeps the request's
  * transaction id; later ones get a new one. A segment of a cut chunk carries the exact
  * Byte-Range of its bytes (RFC 4975 §7.1: a new transaction, starting where the last
- * stopped); the flag is the sender's once its last byte goes, `+` before.
+ * stopped); the flag is the sender's once its last byte goes, `+` before. A SEND without
+ * Byte-Range holds the whole message (RFC 4975 §7.1.1), so once cut its segments carry
+ * `1-N/*` and on: the total is `*` (RFC 4975 §9 allows it) until its `$` is in hand.
  */
 export function takeSegment(request: ForwardedRequest, bytes: number): MessageSegment {
   const r = request;
@@ -86,10 +97,9 @@ export function writeSegment(
 
 function segmentHead(request: ForwardedRequest, bytes: number, last: boolean): RequestHead {
   const head = request.head;
-  const range = head.byteRange;
   // Whole as it came: nothing to rewrite.
   if (request.sent === 0 && last) return head;
-  if (!range) return head;
+  const range = head.byteRange ?? impliedRange(request, bytes);
   const start = range.start + request.sent;
   const end = last && bytes === 0 ? range.end : start + bytes - 1;
   return {
@@ -97,4 +107,14 @@ function segmentHead(request: ForwardedRequest, bytes: number, last: boolean): R
     transactionId: request.sent === 0 ? head.transactionId : newTransactionId(),
     byteRange: { start, end, total: range.total },
   };
+}
+
+/**
+ * The Byte-Range of a SEND that came without one, which holds the whole message (RFC 4975
+ * §7.1.1): it starts at 1; its end and total are known once the sender's `$` is in hand.
+ */
+function impliedRange(request: ForwardedRequest, bytes: number): ByteRange {
+  if (request.ended !== '$') return { start: 1, end: '*', total: '*' };
+  const total = request.sent + bytes + request.queued;
+  return { start: 1, end: total, total };
 }

@@ -97,6 +97,11 @@ export function createRelayMetrics(
     'Chunks cut with + to let other frames through',
     () => stats.chunksInterrupted,
   );
+  counter(
+    'msrp_relay_chunks_rechunked_total',
+    'Chunks cut into smaller ones toward WebSocket peers',
+    () => stats.chunksRechunked,
+  );
   labelled(
     'msrp_relay_errors_total',
     'Error responses and failure REPORTs sent, by status code',
@@ -117,6 +122,11 @@ export function createRelayMetrics(
     'msrp_relay_frame_timeouts_total',
     'Connections closed because a frame made no progress in time',
     () => stats.frameTimeouts,
+  );
+  counter(
+    'msrp_relay_stuck_peers_dropped_total',
+    'Connections dropped because their peer stopped reading',
+    () => stats.stuckPeersDropped,
   );
   return registry;
 }

@@ -68,7 +68,8 @@ export interface RelayLimits {
    * this from anywhere, is re-chunked: cut with `+` into chunks of at most this many bytes,
    * each with its own transaction and Byte-Range (RFC 4975 §7.1), one message each. A
    * message is this plus its header block: keep it within the peers' message limits.
-   * Requests that cannot be cut (REPORT, AUTH, SEND without Byte-Range) go whole. At most
+   * A SEND without Byte-Range is cut too, under Byte-Ranges the relay adds; requests that
+   * cannot be cut (REPORT, AUTH: at most 10240 body octets) go whole. At most
    * `maxQueuedBytes`. Default 64 KiB.
    */
   maxWebSocketChunk?: number;

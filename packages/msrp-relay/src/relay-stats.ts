@@ -23,6 +23,8 @@ export class RelayStats {
   requestsForwarded = 0;
   /** Chunks cut with `+` to let other frames through. */
   chunksInterrupted = 0;
+  /** Chunks cut into smaller ones toward WebSocket peers (`maxWebSocketChunk`). */
+  chunksRechunked = 0;
   /** Error responses and failure REPORTs the relay sent, by status code. */
   readonly errors = new Map<number, number>();
   /** Peers that broke the protocol and were disconnected. */
@@ -31,6 +33,8 @@ export class RelayStats {
   sendersHeldBack = 0;
   /** Connections closed because a frame made no progress within `frameTimeout`. */
   frameTimeouts = 0;
+  /** Connections dropped because their peer read nothing of what was written for `idleTimeout`. */
+  stuckPeersDropped = 0;
 
   /** Adds one to a keyed counter. */
   static bump<K>(map: Map<K, number>, key: K): void {

@@ -284,6 +284,7 @@ export class Relay {
   /** @internal `hop` read nothing of what the relay wrote for `idleTimeout`. */
   stuck(hop: Hop): void {
     if (hop.retired || !hop.connection) return;
+    this.stats.stuckPeersDropped++;
     this.#log.info({ remote: hop.remote }, 'closing connection: the peer stopped reading');
     // Nothing more will be flushed to it: no grace.
     hop.connection.destroy(new MsrpError('MSRP_ERR_CONNECTION', 'The peer stopped reading'));

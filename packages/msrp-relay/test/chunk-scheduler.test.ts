@@ -343,26 +343,48 @@ describe('ChunkScheduler toward a message-framed peer (WebSocket, RFC 7977 §5.1
     expect(written[0]!.frames[0]!.body.toString()).toBe('helloworld');
   });
 
-  it('writes a REPORT or a SEND without Byte-Range whole, past the limit, without holding its sender back', async () => {
+  it('writes a REPORT whole past the limit without holding its sender back', async () => {
     const { wire, connection, scheduler } = setup(
       { messageChunkBytes: 1000, maxQueuedPerChunk: 2000, maxQueued: 2000 },
       true,
     );
     scheduler.attach(connection);
-    for (const head of [report(5000), send(5000, false)]) {
-      const request = scheduler.forward(head, recorder().events);
-      for (let i = 0; i < 10; i++)
-        expect(scheduler.push(request, Buffer.alloc(500, 0x62))).toBe(true);
-      scheduler.end(request, '$');
-    }
+    const request = scheduler.forward(report(5000), recorder().events);
+    for (let i = 0; i < 10; i++)
+      expect(scheduler.push(request, Buffer.alloc(500, 0x62))).toBe(true);
+    scheduler.end(request, '$');
     await flush();
     const written = messages(wire);
-    expect(
-      written.map((m) => [m.frames.length, m.frames[0]!.body.length, m.frames[0]!.flag]),
-    ).toEqual([
-      [1, 5000, '$'],
-      [1, 5000, '$'],
+    expect(written.map((m) => [m.frames.length, m.frames[0]!.body.length])).toEqual([[1, 5000]]);
+    expect(scheduler.queuedBytes).toBe(0);
+  });
+
+  it('cuts a SEND without Byte-Range under Byte-Ranges of its own: total * until its $ is in hand', async () => {
+    const { wire, connection, scheduler } = setup({ messageChunkBytes: 1000 }, true);
+    scheduler.attach(connection);
+    const head = send(3500, false);
+    const request = scheduler.forward(head, recorder().events);
+    const content = Buffer.alloc(3500);
+    for (let i = 0; i < content.length; i++) content[i] = 0x61 + (i % 26);
+    for (let at = 0; at < content.length; at += 500)
+      expect(scheduler.push(request, content.subarray(at, at + 500))).toBe(true);
+    scheduler.end(request, '$');
+    await flush();
+    const chunks = messages(wire).map((m) => m.frames[0]!);
+    expect(chunks.map((c) => [c.body.length, c.flag])).toEqual([
+      [1000, '+'],
+      [1000, '+'],
+      [1000, '+'],
+      [500, '$'],
     ]);
+    expect(chunks.map((c) => (c.head as RequestHead).byteRange)).toEqual([
+      { start: 1, end: 1000, total: '*' },
+      { start: 1001, end: 2000, total: '*' },
+      { start: 2001, end: 3000, total: '*' },
+      { start: 3001, end: 3500, total: 3500 },
+    ]);
+    expect(Buffer.concat(chunks.map((c) => c.body)).equals(content)).toBe(true);
+    expect(chunks[0]!.head.transactionId).toBe(head.transactionId);
     expect(scheduler.queuedBytes).toBe(0);
   });
 

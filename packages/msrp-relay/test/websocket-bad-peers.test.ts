@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { Endpoint, MsrpUri, RequestHead } from '@msrp-ts/msrp-core';
-import type { RelayLimits, RelayOptions } from '../src/index.js';
+import { createRelayMetrics, type RelayLimits, type RelayOptions } from '../src/index.js';
 import {
   clientOf,
   eventually,
@@ -111,42 +111,57 @@ describe('bad WebSocket peers', () => {
     await others.check('after the refusals');
   });
 
-  it('holds back the sender of a client that stops reading, in bounded memory, then drops that client', async () => {
-    const idleTimeout = 2000;
-    const { relay, tcp, ws } = await wsRelay({ idleTimeout }, { transactionTimeout: 60_000 });
-    const others = await bystanders(ws, tcp);
-    const stuck = await WsPeer.connect(ws);
-    const path = [(await stuck.auth(ws, 'bob')).usePath![0]!, stuck.uri];
-    stuck.socket.pause();
-    const peak = peakOf(() => relay.queuedBytes);
-    const sender = await rawClient(tcp.port!);
-    const size = 32 * MiB;
-    const byteRange = { start: 1, end: size, total: size };
-    const send = sender.requestHead({ toPath: path, byteRange, contentType: 'text/plain' });
-    sender.writeFrame(send, Buffer.alloc(size, 0x61));
+  it.each([
+    ['a SEND with Byte-Range', true],
+    // One without is the whole message (RFC 4975 §7.1.1): cut all the same, not buffered whole.
+    ['a SEND without Byte-Range', false],
+  ])(
+    'holds back the sender of %s to a client that stops reading, in bounded memory, then drops that client',
+    async (_, withRange) => {
+      const idleTimeout = 2000;
+      const { relay, tcp, ws } = await wsRelay({ idleTimeout }, { transactionTimeout: 60_000 });
+      const others = await bystanders(ws, tcp);
+      const stuck = await WsPeer.connect(ws);
+      const path = [(await stuck.auth(ws, 'bob')).usePath![0]!, stuck.uri];
+      stuck.socket.pause();
+      const peak = peakOf(() => relay.queuedBytes);
+      const sender = await rawClient(tcp.port!);
+      const size = 32 * MiB;
+      const byteRange = withRange ? { start: 1, end: size, total: size } : undefined;
+      const send = sender.requestHead({
+        toPath: path,
+        ...(byteRange && { byteRange }),
+        contentType: 'text/plain',
+      });
+      expect(send.byteRange).toEqual(byteRange);
+      sender.writeFrame(send, Buffer.alloc(size, 0x61));
 
-    // The relay fills what it may for the stuck client, then stops reading the sender...
-    await stalled(() => relay.stats.bytesForwarded, MiB);
-    expect(relay.stats.bytesForwarded).toBeLessThan(size / 2);
-    expect(relay.queuedBytes).toBeLessThanOrEqual(QUEUE_BOUND);
-    // ...which is held back, not failed: no answer yet, its connection open.
-    expect(sender.frames).toHaveLength(0);
-    expect(sender.isClosed).toBe(false);
-    await others.check('while a client is stuck');
+      // The relay fills what it may for the stuck client, then stops reading the sender...
+      await stalled(() => relay.stats.bytesForwarded, MiB);
+      expect(relay.stats.bytesForwarded).toBeLessThan(size / 2);
+      expect(relay.queuedBytes).toBeLessThanOrEqual(QUEUE_BOUND);
+      // ...which is held back, not failed: no answer yet, its connection open.
+      expect(sender.frames).toHaveLength(0);
+      expect(sender.isClosed).toBe(false);
+      await others.check('while a client is stuck');
 
-    // A peer that read nothing for idleTimeout is dropped; the chunk it was to get fails
-    // with 408 once the sender's end-line is read (the rest of its body is read and dropped).
-    await eventually(
-      () => relay.connectionCount === 3,
-      5 * idleTimeout,
-      'the stuck client dropped',
-    );
-    const answer = await sender.response(send.transactionId, 10_000);
-    expect(answer.head.statusCode).toBe(408);
-    expect(relay.queuedBytes).toBe(0);
-    expect(peak.peak).toBeLessThanOrEqual(QUEUE_BOUND);
-    await others.check('after the stuck client went');
-  });
+      // A peer that read nothing for idleTimeout is dropped; the chunk it was to get fails
+      // with 408 once the sender's end-line is read (the rest of its body is read and dropped).
+      await eventually(
+        () => relay.connectionCount === 3,
+        5 * idleTimeout,
+        'the stuck client dropped',
+      );
+      const answer = await sender.response(send.transactionId, 10_000);
+      expect(answer.head.statusCode).toBe(408);
+      expect(relay.stats.stuckPeersDropped).toBe(1);
+      const metrics = await createRelayMetrics(relay, { processMetrics: false }).metrics();
+      expect(metrics).toMatch(/^msrp_relay_stuck_peers_dropped_total 1$/m);
+      expect(relay.queuedBytes).toBe(0);
+      expect(peak.peak).toBeLessThanOrEqual(QUEUE_BOUND);
+      await others.check('after the stuck client went');
+    },
+  );
 });
 
 /** An Endpoint session of `from` to `path`, sending `content` in `chunkSize` chunks. */

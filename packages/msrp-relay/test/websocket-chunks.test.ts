@@ -2,8 +2,8 @@
 // large ones re-chunked; and how it reads them: one frame per text or binary message (§4.2),
 // as crocodile-msrp and browser clients send.
 import { describe, expect, it } from 'vitest';
-import type { MsrpUri, RequestHead } from '@msrp-ts/msrp-core';
-import type { RelayLimits } from '../src/index.js';
+import type { ByteRange, MsrpUri, RequestHead } from '@msrp-ts/msrp-core';
+import { createRelayMetrics, type RelayLimits } from '../src/index.js';
 import { eventually, rawAuth, rawClient, startRelay } from './helpers.js';
 import { WsPeer } from './ws-peer.js';
 
@@ -97,6 +97,74 @@ describe('relay toward WebSocket peers: one chunk per message (RFC 7977 §5.1)',
     expect(report.head).toMatchObject({ messageId, byteRange, status });
     expect(alice.peer.requests.filter((r) => r.head.method === 'REPORT')).toHaveLength(1);
     expect(relay.stats.errors.size).toBe(0);
+  });
+
+  it('cuts a 1 MiB SEND without Byte-Range from a TCP peer under Byte-Ranges of its own (RFC 4975 §7.1.1)', async () => {
+    const { relay, tcp, ws } = await wsRelay();
+    const bob = await wsClient(ws);
+    const alice = await tcpClient(tcp);
+    const content = patterned(1024 * 1024);
+    const send = alice.peer.requestHead({ toPath: bob.path, contentType: 'text/plain' });
+    expect(send.byteRange).toBeUndefined();
+    alice.peer.writeFrame(send, content);
+    expect((await alice.peer.response(send.transactionId)).head.statusCode).toBe(200);
+    await eventually(
+      () => bob.peer.frames.some((f) => f.flag === '$' && f.head.kind === 'request'),
+      5000,
+      'the last chunk',
+    );
+    // Whole chunks of at most 64 KiB, one per message, contiguous, the content intact.
+    expect(reassembled(bob.peer, send.messageId!, 64 * 1024).equals(content)).toBe(true);
+    const chunks = bob.peer.frames.filter((f) => f.head.kind === 'request');
+    expect(chunks.length).toBe(16);
+    const ranges = chunks.map((c) => (c.head as RequestHead).byteRange!);
+    for (const [i, range] of ranges.entries()) {
+      expect(range.end).toBe(range.start + chunks[i]!.body.length - 1);
+      // The total is `*` until the relay has the sender's `$`, then exact.
+      expect([content.length, '*']).toContain(range.total);
+    }
+    expect(ranges.at(-1)!.total).toBe(content.length);
+    // Bob refuses the second chunk: alice gets a failure REPORT for just those bytes.
+    for (const [i, chunk] of chunks.entries())
+      bob.peer.respond(chunk.head as RequestHead, i === 1 ? 400 : 200);
+    const report = await alice.peer.request('REPORT');
+    const lost: ByteRange = { start: 64 * 1024 + 1, end: 128 * 1024, total: '*' };
+    expect(report.head).toMatchObject({ messageId: send.messageId, byteRange: lost });
+    expect(report.head.status?.code).toBe(400);
+    expect(alice.peer.requests.filter((r) => r.head.method === 'REPORT')).toHaveLength(1);
+    expect(relay.stats.chunksRechunked).toBe(1);
+    const metrics = await createRelayMetrics(relay, { processMetrics: false }).metrics();
+    expect(metrics).toMatch(/^msrp_relay_chunks_rechunked_total 1$/m);
+  });
+
+  it('drops a REPORT whose body is over 10240 octets (RFC 4975 §7.1) and forwards one at the limit', async () => {
+    const { tcp, ws } = await wsRelay();
+    const bob = await wsClient(ws);
+    const alice = await tcpClient(tcp);
+    const status = { namespace: '000', code: 200 };
+    for (const size of [20 * 1024, 10240]) {
+      const byteRange = { start: 1, end: size, total: size };
+      const report = alice.peer.requestHead({
+        method: 'REPORT',
+        toPath: bob.path,
+        messageId: `report-${size}`,
+        byteRange,
+        status,
+        contentType: 'text/plain',
+      });
+      alice.peer.writeFrame(report, Buffer.alloc(size, 0x72));
+    }
+    await eventually(
+      () => bob.peer.frames.some((f) => f.head.kind === 'request'),
+      5000,
+      'a REPORT at bob',
+    );
+    // The second REPORT came after the first on one connection: the first is not coming.
+    const reports = bob.peer.frames.filter((f) => f.head.kind === 'request');
+    expect(reports.map((f) => [(f.head as RequestHead).messageId, f.body.length])).toEqual([
+      ['report-10240', 10240],
+    ]);
+    expect(alice.peer.isClosed).toBe(false);
   });
 
   it('re-chunks ws to ws at maxWebSocketChunk; forwards ws to tcp whole; each sender gets 200', async () => {
