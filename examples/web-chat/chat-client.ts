@@ -71,6 +71,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
   #join: AbortController | undefined;
   #peer = 'peer';
   #state: ChatState = 'signed-out';
+  #detail = '';
 
   constructor(options: ChatClientOptions) {
     super();
@@ -295,7 +296,9 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
   }
 
   #setState(state: ChatState, detail: string): void {
+    if (state === this.#state && detail === this.#detail) return;
     this.#state = state;
+    this.#detail = detail;
     this.emit('state', state, detail);
   }
 }

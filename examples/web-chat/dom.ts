@@ -10,10 +10,10 @@ export interface PageElement {
   hidden: boolean;
   textContent: string | null;
   readonly dataset: Record<string, string | undefined>;
-  readonly lastChild: { remove(): void } | null;
   scrollTop: number;
   readonly scrollHeight: number;
   append(...nodes: Array<PageElement | string>): void;
+  replaceChildren(...nodes: Array<PageElement | string>): void;
   setAttribute(name: string, value: string): void;
   removeAttribute(name: string): void;
   querySelector(selector: string): PageElement | null;

@@ -19,7 +19,10 @@ const status = $('status');
 const messages = $('messages');
 const progress = $('progress');
 
-/** Adds a line to the chat; `who` in bold, unless it is a system line. */
+/**
+ * Adds a line to the chat: `who` in bold (unless it is a system line), then the text in a
+ * span that file lines replace as the file progresses.
+ */
 function show(
   text: string,
   who?: string,
@@ -32,7 +35,9 @@ function show(
     name.textContent = who;
     item.append(name, ' ');
   }
-  item.append(text);
+  const body = document.createElement('span');
+  body.append(text);
+  item.append(body);
   messages.append(item);
   messages.scrollTop = messages.scrollHeight;
   return item;
@@ -43,7 +48,12 @@ function setShare(bar: PageElement, share: number): void {
   bar.setAttribute('value', String(share));
 }
 
-const kib = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KiB`;
+/** A size for people: bytes, KiB or MiB. */
+function sizeOf(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
 
 function showFile(item: PageElement, file: ReceivedFile): void {
   const link = document.createElement('a');
@@ -56,8 +66,7 @@ function showFile(item: PageElement, file: ReceivedFile): void {
       : file.hashMatches
         ? 'sha-256 matches'
         : 'sha-256 DIFFERS';
-  item.lastChild?.remove();
-  item.append(link, ` (${kib(file.blob.size)}, ${check})`);
+  item.querySelector('span')?.replaceChildren(link, ` (${sizeOf(file.blob.size)}, ${check})`);
   item.dataset['sha256'] = file.sha256;
   item.dataset['hashMatches'] = String(file.hashMatches);
 }
@@ -78,7 +87,7 @@ function wire(client: ChatClient, config: WebChatConfig): void {
   client.on('problem', (text) => show(text, undefined, 'problem'));
   client.on('fileStart', (who, name, size) => {
     receiving = show(`${name}: receiving…`, who, 'file');
-    receiving.append(document.createElement('progress'));
+    receiving.querySelector('span')?.append(document.createElement('progress'));
     if (size !== undefined) receiving.dataset['size'] = String(size);
   });
   client.on('receiving', (bytes, size) => {
@@ -111,13 +120,13 @@ function wireForms(current: () => ChatClient | undefined): void {
     const file = $('file').files?.[0];
     if (!file) return;
     setShare(progress, 0);
-    const item = show(`${file.name}: sending ${kib(file.size)}…`, 'me', 'file');
+    const item = show(`${file.name}: sending ${sizeOf(file.size)}…`, 'me', 'file');
     current()
       ?.sendFile(file)
       .then(
         (delivery) => {
-          item.lastChild?.remove();
-          item.append(`${file.name}: sent ${kib(delivery.bytes)}, sha-256 ${delivery.sha256}`);
+          const sent = `${file.name}: sent ${sizeOf(delivery.bytes)}, sha-256 ${delivery.sha256}`;
+          item.querySelector('span')?.replaceChildren(sent);
           item.dataset['sha256'] = delivery.sha256;
         },
         (e: Error) => show(`${file.name} not sent: ${e.message}`, undefined, 'problem'),
