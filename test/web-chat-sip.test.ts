@@ -1,0 +1,38 @@
+// Issue 10: the README's SIP.js example (examples/sipjs-msrp.ts) does what SIP.js would make it
+// do in a call: the caller's handler gives the INVITE's offer, the callee's takes it and gives
+// the 200 OK's answer, the caller's takes that; then the MSRP session works.
+import { describe, expect, it } from 'vitest';
+import { Endpoint, formatUri } from '@msrp-ts/msrp-core';
+import { MsrpDescriptionHandler } from '../examples/sipjs-msrp.js';
+
+describe('the SIP.js session description handler of the README', () => {
+  it('offers, answers and connects the MSRP session as SIP.js drives it', async () => {
+    await using alice = new Endpoint();
+    await using bob = new Endpoint();
+    // Written for the browser's Endpoint, the handler takes the Node one (the same API) here.
+    await alice.listen({ host: '127.0.0.1', port: 0 });
+    await bob.listen({ host: '127.0.0.1', port: 0 });
+    const caller = new MsrpDescriptionHandler(alice);
+    const callee = new MsrpDescriptionHandler(bob);
+
+    const offer = await caller.getDescription(); // the INVITE's body
+    expect(offer.contentType).toBe('application/sdp');
+    expect(offer.body).toContain(`a=path:${formatUri(caller.session.localUri)}`);
+    expect(callee.hasDescription('application/sdp')).toBe(true);
+    await callee.setDescription(offer.body);
+    const answer = await callee.getDescription(); // the 200 OK's body
+    expect(answer.body).toContain(`a=path:${formatUri(callee.session.localUri)}`);
+    await caller.setDescription(answer.body);
+
+    // RFC 4975: the offerer connects by default; the answerer waits for its first SEND.
+    expect(caller.session.state).toBe('bound');
+    const inbox = callee.session[Symbol.asyncIterator]();
+    await caller.session.send('Hello over SIP.js');
+    expect((await inbox.next()).value?.text()).toBe('Hello over SIP.js');
+    await callee.session.send('Hello back');
+    expect((await caller.session[Symbol.asyncIterator]().next()).value?.text()).toBe('Hello back');
+    caller.close();
+    callee.close();
+    expect(caller.session.state).toBe('closed');
+  });
+});
