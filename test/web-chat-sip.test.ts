@@ -1,6 +1,8 @@
 // Issue 10: the README's SIP.js example (examples/sipjs-msrp.ts) does what SIP.js would make it
 // do in a call: the caller's handler gives the INVITE's offer, the callee's takes it and gives
 // the 200 OK's answer, the caller's takes that; then the MSRP session works.
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { Endpoint, formatUri } from '@msrp-ts/msrp-core';
 import { MsrpDescriptionHandler } from '../examples/sipjs-msrp.js';
@@ -35,4 +37,22 @@ describe('the SIP.js session description handler of the README', () => {
     callee.close();
     expect(caller.session.state).toBe('closed');
   });
+});
+
+describe('the SIP.js example in a web page', () => {
+  it('bundles for the browser, sdp-msrp included, with nothing of Node in it', async () => {
+    const result = await build({
+      entryPoints: [fileURLToPath(new URL('../examples/sipjs-msrp.ts', import.meta.url))],
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      conditions: ['source'],
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.some((input) => input.includes('sdp-msrp/src/create-offer.ts'))).toBe(true);
+    expect(inputs.filter((input) => /^node:|msrp-core\/src\/node\//.test(input))).toEqual([]);
+  }, 30_000);
 });
