@@ -1,6 +1,7 @@
 // Issue 10: the README's SIP.js example (examples/sipjs-msrp.ts) does what SIP.js would make it
 // do in a call: the caller's handler gives the INVITE's offer, the callee's takes it and gives
 // the 200 OK's answer, the caller's takes that; then the MSRP session works.
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
@@ -40,6 +41,16 @@ describe('the SIP.js session description handler of the README', () => {
 });
 
 describe('the SIP.js example in a web page', () => {
+  it('is shown in the README verbatim (after its first comment line)', async () => {
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    const block =
+      /<!-- example \(checked by test\/web-chat-sip\.test\.ts\): examples\/sipjs-msrp\.ts -->\n\n```ts\n([\s\S]*?)```/.exec(
+        readme,
+      )?.[1];
+    const source = await readFile(new URL('../examples/sipjs-msrp.ts', import.meta.url), 'utf8');
+    expect(block).toBe(source.slice(source.indexOf('\n') + 1));
+  });
+
   it('bundles for the browser, sdp-msrp included, with nothing of Node in it', async () => {
     const result = await build({
       entryPoints: [fileURLToPath(new URL('../examples/sipjs-msrp.ts', import.meta.url))],
