@@ -132,7 +132,14 @@ describe('the web chat in headless Chromium', () => {
     expect(await sent.getAttribute('data-sha256')).toBe(expected);
     expect(Number(await alice.locator('#progress').getAttribute('value'))).toBe(1);
     expect(pageErrors).toEqual([]);
-    await Promise.all([alice.close(), bob.close()]);
+
+    // Bob closes his tab; MSRP has no BYE, so alice learns it from the relay's failure REPORT
+    // (481) about her next line, and waits for a peer again.
+    await bob.close();
+    await say(alice, 'Bob?');
+    await waitForState(alice, 'waiting');
+    await alice.locator('#messages li.problem', { hasText: 'bob has gone' }).waitFor();
+    await alice.close();
   }, 90_000);
 
   it('a page chats with a Node endpoint that reaches the relay over TCP', async () => {
@@ -173,10 +180,15 @@ describe('the web chat in headless Chromium', () => {
     await heard(bob, 'alice', 'before the restart');
 
     const { ws, tcp } = chat.relay;
+    // Watched from before the restart: the pages may sign in again soon after it.
+    const lost = Promise.all([
+      waitForState(alice, 'reconnecting'),
+      waitForState(bob, 'reconnecting'),
+    ]);
     await chat.restartRelay();
     expect(chat.relay.ws.port).toBe(ws.port);
     expect(chat.relay.tcp.port).toBe(tcp.port);
-    await Promise.all([waitForState(alice, 'reconnecting'), waitForState(bob, 'reconnecting')]);
+    await lost;
     await Promise.all([
       waitForState(alice, 'chatting', 20_000),
       waitForState(bob, 'chatting', 20_000),

@@ -121,14 +121,35 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
   /** Sends a chat line. */
   async sendText(text: string): Promise<void> {
     const session = this.#chatting();
-    await session.send(text);
+    try {
+      await session.send(text);
+    } catch (e) {
+      this.#gone(session, (e as { status?: number }).status);
+      throw e;
+    }
     this.emit('line', this.#options.username, text, true);
   }
 
   /** Sends a file, with `sending` progress events; resolves once the peer confirmed it. */
   async sendFile(file: File): Promise<FileDelivery> {
     const session = this.#chatting();
-    return session.sendFile(file, { onProgress: (p) => this.emit('sending', p) });
+    try {
+      return await session.sendFile(file, { onProgress: (p) => this.emit('sending', p) });
+    } catch (e) {
+      this.#gone(session, (e as { status?: number }).status);
+      throw e;
+    }
+  }
+
+  /**
+   * A send failed with 481, or a REPORT said so: the relay no longer knows the peer's session
+   * (its page closed or lost its connection; MSRP has no BYE), so wait for a peer again.
+   */
+  #gone(session: Session, status: number | undefined): void {
+    if (session !== this.#session || status !== 481) return;
+    this.emit('problem', `${this.#peer} has gone`);
+    void session.close();
+    void this.#wait();
   }
 
   async #signIn(): Promise<void> {
@@ -251,6 +272,9 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
   /** Makes `session` the current one and reads what arrives on it. */
   #use(session: Session): void {
     this.#session = session;
+    // Relays answer each chunk themselves (RFC 4976 §7): a peer that has gone is reported by
+    // a failure REPORT after the 200.
+    session.on('report', (report) => this.#gone(session, report.status.code));
     session.on('bound', () => {
       if (session === this.#session) this.#setState('chatting', `chatting with ${this.#peer}`);
     });

@@ -147,6 +147,8 @@ export async function startWebChat(options: WebChatOptions = {}): Promise<WebCha
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
     } else if (request.method === 'GET' && url.pathname === '/chat.js') {
       response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+    } else if (request.method === 'GET' && url.pathname === '/favicon.ico') {
+      response.writeHead(204).end(); // none, rather than a 404 in the browser's console
     } else if (request.method === 'GET' && url.pathname === '/config.json') {
       json(response, 200, config());
     } else if (request.method === 'POST' && room !== undefined) {
