@@ -142,6 +142,20 @@ describe('the web chat in headless Chromium', () => {
     await alice.close();
   }, 90_000);
 
+  it('refuses a wrong password and keeps the sign-in form', async () => {
+    const page = await chromium.page.context().newPage();
+    await page.goto(chat.url);
+    await page.fill('#user', 'alice');
+    await page.fill('#password', 'not-her-password');
+    await page.click('#sign-in-button');
+    await page.locator('#status', { hasText: 'sign-in failed' }).waitFor({ timeout: 10_000 });
+    expect(await page.textContent('#status')).toMatch(/refused the credentials of alice/);
+    expect(await page.isVisible('#sign-in')).toBe(true);
+    expect(await page.isHidden('#chat')).toBe(true);
+    expect(await page.isEnabled('#sign-in-button')).toBe(true);
+    await page.close();
+  });
+
   it('a page chats with a Node endpoint that reaches the relay over TCP', async () => {
     const node = new Endpoint({
       relays: [{ uri: chat.relay.tcp, username: 'carol', password: password('carol') }],

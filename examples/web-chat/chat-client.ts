@@ -148,6 +148,7 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
   #gone(session: Session, status: number | undefined): void {
     if (session !== this.#session || status !== 481) return;
     this.emit('problem', `${this.#peer} has gone`);
+    this.#session = undefined; // so that closing it does not start a wait of its own
     void session.close();
     void this.#wait();
   }
