@@ -3,6 +3,7 @@
 // through its form fields and buttons: two pages chat through the relay over WebSocket and send
 // a 20 MiB file (hash checked); a page chats with a Node endpoint that reaches the relay over
 // TCP; pages sign in again after the relay restarts. A screenshot goes to test-artifacts/.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,8 @@ import { Endpoint, formatUri, type IncomingMessage } from '@msrp-ts/msrp-core';
 import { startWebChat, type WebChat } from '../examples/web-chat/server.js';
 import { launchChromium, type HeadlessChromium } from './helpers/chromium.js';
 
-const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const ARTIFACTS = join(ROOT, 'test-artifacts/');
 const FILE_BYTES = 20 * 1024 * 1024;
 
 let chat: WebChat;
@@ -83,6 +85,21 @@ async function next(inbox: AsyncIterator<IncomingMessage>): Promise<IncomingMess
   const result = await inbox.next();
   if (result.done === true) throw new Error('The session closed before the next message');
   return result.value;
+}
+
+/** Resolves once `child` has written `text` on stdout; rejects after `timeout` ms. */
+function printed(child: ChildProcessWithoutNullStreams, text: string, timeout = 10_000) {
+  let output = '';
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "${text}" in: ${output}`)), timeout);
+    child.stdout.setEncoding('utf8').on('data', (piece: string) => {
+      output += piece;
+      if (output.includes(text)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
 }
 
 describe('the web chat in headless Chromium', () => {
@@ -183,6 +200,36 @@ describe('the web chat in headless Chromium', () => {
     } finally {
       await node.close();
     }
+  }, 30_000);
+
+  it('a page chats with `msrp chat` run as the page says while it waits', async () => {
+    const page = await signIn('alice', 'cli');
+    await waitForState(page, 'waiting');
+    const hint = (await page.textContent('#terminal-hint')) ?? '';
+    const relay = /--relay '([^']+)'/.exec(hint)?.[1];
+    const to = /--to '([^']+)'/.exec(hint)?.[1];
+    expect(relay).toBe(formatUri(chat.relay.tcp));
+    expect(hint).toMatch(/^npx -y pnpm@10 msrp chat --relay '[^']+' --user USER --password /);
+    const cli = spawn(
+      join(ROOT, 'node_modules/.bin/tsx'),
+      [
+        ...['--conditions=source', 'packages/msrp-cli/src/msrp.ts', 'chat', '--relay', relay!],
+        ...['--user', 'carol', '--password', password('carol'), '--to', to!],
+      ],
+      { cwd: ROOT },
+    );
+    cli.stdin.write('Hello from a terminal\n');
+    try {
+      const reply = printed(cli, '< Hello terminal, from a page');
+      await heard(page, 'peer', 'Hello from a terminal');
+      await say(page, 'Hello terminal, from a page');
+      await reply;
+    } finally {
+      cli.stdin.end();
+      cli.kill();
+    }
+    expect(pageErrors).toEqual([]);
+    await page.close();
   }, 30_000);
 
   it('pages sign in again after the relay restarts, and chat again', async () => {
