@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { MsrpUri } from '@msrp-ts/msrp-core/uri';
 import type { FileDescription } from './file-description.js';
 import { formatMsrpMedia } from './format-msrp-media.js';
@@ -97,7 +96,7 @@ export function createOffer(options: OfferOptions): string {
       file: {
         selector: file.selector,
         // RFC 5547 §6: the file-transfer-id is random and unique for each transfer.
-        transferId: file.transferId ?? randomBytes(16).toString('hex'),
+        transferId: file.transferId ?? randomHex(16),
         ...(file.disposition !== undefined && { disposition: file.disposition }),
         ...(file.date !== undefined && { date: file.date }),
         ...(file.icon !== undefined && { icon: file.icon }),
@@ -106,4 +105,13 @@ export function createOffer(options: OfferOptions): string {
     }),
   });
   return serializeSdp({ session, media: [{ lines: media }], eol: '\r\n', trailer: '\r\n' });
+}
+
+/**
+ * `bytes` random bytes in hex, from the Web Crypto global that Node and browsers both have
+ * (not node:crypto: sdp-msrp is bundled into web pages too).
+ */
+function randomHex(bytes: number): string {
+  const random = crypto.getRandomValues(new Uint8Array(bytes));
+  return Array.from(random, (b) => b.toString(16).padStart(2, '0')).join('');
 }

@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import { SdpError } from './errors.js';
 import type { ConnectionData } from './msrp-media.js';
 import type { SdpLine } from './session-description.js';
@@ -27,7 +26,7 @@ export function connectionFor(host: string): ConnectionData {
  */
 export function sessionLines(options: SessionLinesOptions, connection: ConnectionData): SdpLine[] {
   // RFC 8866 §5.2: sess-id and sess-version are numeric strings.
-  const sessionId = options.sessionId ?? String(randomInt(1, 2 ** 47));
+  const sessionId = options.sessionId ?? String(randomSessionId());
   const version = options.sessionVersion ?? '0';
   const username = options.username ?? '-';
   if (!/^\d+$/.test(sessionId) || !/^\d+$/.test(version) || !/^\S+$/.test(username)) {
@@ -44,4 +43,13 @@ export function sessionLines(options: SessionLinesOptions, connection: Connectio
     { type: 'c', value: c },
     { type: 't', value: '0 0' },
   ];
+}
+
+/**
+ * A random sess-id in [1, 2^47), from the Web Crypto global that Node and browsers both have
+ * (not node:crypto: sdp-msrp is bundled into web pages too).
+ */
+function randomSessionId(): number {
+  const [high, low] = crypto.getRandomValues(new Uint32Array(2));
+  return (high! & 0x7fff) * 2 ** 32 + low! || 1;
 }
