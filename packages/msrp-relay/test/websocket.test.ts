@@ -99,6 +99,11 @@ describe('relay WebSocket listener (RFC 7977)', () => {
     const { relay, tcp, ws } = await wsRelay();
     const alice = await clientOf('alice', [ws]);
     const bob = await clientOf('bob', [tcp]);
+    // RFC 7977 §8: a WebSocket client's own URI is an .invalid one with transport ws.
+    const own = alice.createSession().localUri;
+    expect(own.host).toMatch(/\.invalid$/);
+    expect(formatUri(own)).toMatch(/^msrp:\/\/[^/]+\.invalid:2855\/[^;]+;ws$/);
+    expect(bob.createSession().localUri.transport).toBe('tcp');
     await chat(alice, bob);
     expect(relay.stats.connectionsByTransport.get('ws')).toBe(1);
     expect(relay.stats.connectionsByTransport.get('tcp')).toBe(1);
@@ -184,6 +189,10 @@ describe('relay WebSocket listener with other relays and TLS', () => {
     const alice = await clientOf('alice', [wss], clientTls);
     expect(alice.usePath[0]!.scheme).toBe('msrps');
     expect(alice.usePath[0]!.transport).toBe('ws');
+    // Over wss the client's own URI is msrps, ;ws (RFC 7977 §8).
+    expect(formatUri(alice.createSession().localUri)).toMatch(
+      /^msrps:\/\/[^/]+\.invalid:2855\/[^;]+;ws$/,
+    );
     const bob = await clientOf('bob', [tcp]);
     await chat(alice, bob);
     expect(relay.stats.connectionsByTransport.get('wss')).toBe(1);

@@ -10,7 +10,7 @@ import { Connection } from '../transport/connection.js';
 import { unreachableHost, type Dialer } from '../transport/dialer.js';
 import { newSessionId } from '../wire/ids.js';
 import { answerableRequest } from '../wire/response.js';
-import { uriKey, type MsrpUri } from '../wire/uri.js';
+import { parseUri, uriKey, type MsrpUri } from '../wire/uri.js';
 import { ConnectionPool } from './connection-pool.js';
 import type {
   AuthenticateOptions,
@@ -55,7 +55,7 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
   readonly #router: SessionRouter;
   readonly #pool: ConnectionPool;
   readonly #runtime: EndpointRuntime;
-  #authority: { scheme: 'msrp' | 'msrps'; host: string; port: number };
+  #authority: Authority;
   readonly #link: SessionLink;
   readonly #peerHost: PeerHost;
   #registration: RelayRegistration<SessionPort> | undefined;
@@ -69,7 +69,7 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
       ...(options.dialers && { dialers: options.dialers }),
       ...(options.createHasher && { createHasher: options.createHasher }),
     };
-    this.#authority = { scheme: 'msrp', host: options.host ?? unreachableHost(), port: 2855 };
+    this.#authority = defaultAuthority(options);
     this.#router = new SessionRouter(options.matchSessionIdOnly ?? false, (session, peer, req) => {
       session.bindInbound(peer.port, req);
       this.#boundTo.set(session, peer);
@@ -159,7 +159,7 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
         request: (port, head) => port.request(head),
       },
       relays,
-      from ?? { ...this.#authority, sessionId: newSessionId(), transport: 'tcp', params: [] },
+      from ?? { ...this.#authority, sessionId: newSessionId(), params: [] },
       { createHasher: this.#runtime.createHasher },
     );
     // A failed refresh is an endpoint event: an 'error' nobody listens to would crash the app.
@@ -186,7 +186,7 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
     host: string;
     port: number;
   }): void {
-    this.#authority = authority;
+    this.#authority = { ...authority, transport: 'tcp' };
   }
 
   /**
@@ -202,12 +202,7 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
       );
     }
     const { localUri, ...sessionOptions } = options;
-    const uri: MsrpUri = localUri ?? {
-      ...this.#authority,
-      sessionId: newSessionId(),
-      transport: 'tcp',
-      params: [],
-    };
+    const uri: MsrpUri = localUri ?? { ...this.#authority, sessionId: newSessionId(), params: [] };
     if (this.#router.has(uriKey(uri)))
       throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'A session with this URI exists');
     const session = new Session(
@@ -317,4 +312,32 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
       this.#pool.release(peer);
     }
   }
+}
+
+/** What our session URIs start with. */
+interface Authority {
+  scheme: 'msrp' | 'msrps';
+  host: string;
+  port: number;
+  transport: string;
+}
+
+/**
+ * The authority of an endpoint that does not listen: a random `.invalid` host, and behind a
+ * first relay reached over WebSocket the `ws` transport and that relay's scheme (RFC 7977
+ * §8: `msrps://df7jal23ls0d.invalid:2855/98cjs;ws` over wss), so that `a=path` says how
+ * the relay reaches us.
+ */
+function defaultAuthority(options: EndpointOptions): Authority {
+  const host = options.host ?? unreachableHost();
+  const first = options.relays?.[0]?.uri;
+  let relay: MsrpUri | undefined;
+  try {
+    relay = typeof first === 'string' ? parseUri(first) : first;
+  } catch {
+    // A bad relay URI is refused by authenticate(), with its own error.
+  }
+  if (options.host === undefined && relay?.transport.toLowerCase() === 'ws')
+    return { scheme: relay.scheme, host, port: 2855, transport: 'ws' };
+  return { scheme: 'msrp', host, port: 2855, transport: 'tcp' };
 }

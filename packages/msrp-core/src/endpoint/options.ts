@@ -75,7 +75,8 @@ export interface EndpointOptions
    * Host to put in session URIs before `listen()` (an active-only endpoint). Default: a
    * random name under `.invalid` (as RFC 7977 §8.1.1 gives clients that cannot be reached),
    * fixed for the endpoint, so that our URI can never equal anyone else's, a relay's
-   * included; such URIs are never dialed.
+   * included; such URIs are never dialed. Behind a first relay reached over WebSocket they
+   * carry that relay's scheme and the `ws` transport (`msrps://x.invalid:2855/id;ws`).
    */
   host?: string;
   /**
