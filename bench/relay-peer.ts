@@ -7,8 +7,8 @@ import { dialTcp, Endpoint, type EndpointOptions, type MsrpUri } from '@msrp-ts/
 import { Relay, StaticCredentialStore } from '@msrp-ts/msrp-relay';
 import { generated } from './lib/generated.js';
 
-/** How the sender reaches the receiver. */
-export type Route = 'direct' | 'pipe' | 'relay';
+/** How the sender reaches the receiver; `relay-ws`: both reach the relay over WebSocket. */
+export type Route = 'direct' | 'pipe' | 'relay' | 'relay-ws';
 
 export const USERS = [
   { username: 'alice', password: 'alice-bench' },
@@ -17,7 +17,7 @@ export const USERS = [
 
 /** Commands the parent sends. */
 export type RelayPeerCommand =
-  | { role: 'relay' }
+  | { role: 'relay'; /** Listen on WebSocket too (RFC 7977). */ ws?: boolean }
   | { role: 'pipe'; targetPort: number }
   | { role: 'hold'; count: number }
   | { role: 'crowd'; relay: MsrpUri; count: number; sockets?: boolean; port?: number }
@@ -36,7 +36,7 @@ export type RelayPeerCommand =
 
 /** What a peer reports back. */
 export type RelayPeerReport =
-  | { event: 'ready'; port?: number; uri?: MsrpUri; path?: MsrpUri[] }
+  | { event: 'ready'; port?: number; uri?: MsrpUri; wsUri?: MsrpUri; path?: MsrpUri[] }
   | { event: 'rss'; rssMiB: number }
   | { event: 'done'; bytes: number; ms: number; messages?: number; maxRssMiB: number };
 
@@ -66,15 +66,18 @@ async function settle(): Promise<void> {
   }
 }
 
-async function relayRole(): Promise<void> {
+async function relayRole(ws: boolean): Promise<void> {
   const relay = new Relay({
     credentials: new StaticCredentialStore(USERS),
     limits: { maxConnectionsPerAddress: 50_000, maxConnections: 50_000 },
   });
   const uri = await relay.listen({ host: '127.0.0.1', port: 0 });
+  const wsUri = ws
+    ? await relay.listen({ host: '127.0.0.1', port: 0, transport: 'ws' })
+    : undefined;
   await settle();
   report({ event: 'rss', rssMiB: rssMiB() });
-  report({ event: 'ready', uri });
+  report({ event: 'ready', uri, ...(wsUri && { wsUri }) });
   await command('measure');
   await settle();
   report({ event: 'rss', rssMiB: rssMiB() });
@@ -172,13 +175,13 @@ async function senderRole(cmd: Extract<RelayPeerCommand, { role: 'sender' }>): P
       maxInFlightChunks: 256,
     },
   };
-  if (cmd.route === 'relay') options.relays = [{ uri: cmd.relay!, ...USERS[0]! }];
+  if (cmd.relay) options.relays = [{ uri: cmd.relay, ...USERS[0]! }];
   if (cmd.route === 'pipe') {
     // Every connection goes to the pipe, which leads to the receiver.
     options.dialers = { msrp: (uri, o) => dialTcp({ ...uri, port: cmd.pipePort! }, o) };
   }
   const endpoint = new Endpoint(options);
-  if (cmd.route === 'relay') await endpoint.authenticate();
+  if (cmd.relay) await endpoint.authenticate();
   const session = endpoint.createSession();
   await session.connect(cmd.to);
   const t0 = performance.now();
@@ -215,10 +218,13 @@ async function senderRole(cmd: Extract<RelayPeerCommand, { role: 'sender' }>): P
   await endpoint.close();
 }
 
+// The parent ends receivers with SIGTERM when profiling: exit cleanly, so the profile is written.
+process.once('SIGTERM', () => process.exit(0));
+
 process.once('message', (cmd: RelayPeerCommand) => {
   const run =
     cmd.role === 'relay'
-      ? relayRole()
+      ? relayRole(cmd.ws === true)
       : cmd.role === 'pipe'
         ? pipeRole(cmd.targetPort)
         : cmd.role === 'hold'
