@@ -38,13 +38,27 @@ export type RelayPeerCommand =
 export type RelayPeerReport =
   | { event: 'ready'; port?: number; uri?: MsrpUri; wsUri?: MsrpUri; path?: MsrpUri[] }
   | { event: 'rss'; rssMiB: number }
-  | { event: 'done'; bytes: number; ms: number; messages?: number; maxRssMiB: number };
+  | {
+      event: 'done';
+      bytes: number;
+      ms: number;
+      messages?: number;
+      maxRssMiB: number;
+      /** CPU time spent on the work, in ms. */
+      cpuMs: number;
+    }
+  /** CPU time (user + system) this process has used so far, in ms: the answer to 'cpu'. */
+  | { event: 'cpu'; ms: number };
 
 const report = (r: RelayPeerReport): void => {
   process.send!(r);
 };
 const rssMiB = (): number => process.memoryUsage().rss / 1024 / 1024;
 const maxRssMiB = (): number => process.resourceUsage().maxRSS / 1024;
+const cpuMs = (): number => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
 
 /** Waits for the parent's next message of `type`. */
 function command(type: string): Promise<void> {
@@ -130,6 +144,7 @@ async function holdRole(count: number): Promise<void> {
 /** Many clients, each on its own connection: authenticated to the relay, or bare sockets. */
 async function crowdRole(cmd: Extract<RelayPeerCommand, { role: 'crowd' }>): Promise<void> {
   const t0 = performance.now();
+  const cpu0 = cpuMs();
   const endpoints: Endpoint[] = [];
   const sockets: Socket[] = [];
   let next = 0;
@@ -149,7 +164,8 @@ async function crowdRole(cmd: Extract<RelayPeerCommand, { role: 'crowd' }>): Pro
     }
   };
   await Promise.all(Array.from({ length: 100 }, worker));
-  report({ event: 'done', bytes: 0, ms: performance.now() - t0, maxRssMiB: maxRssMiB() });
+  const ms = performance.now() - t0;
+  report({ event: 'done', bytes: 0, ms, maxRssMiB: maxRssMiB(), cpuMs: cpuMs() - cpu0 });
   await command('stop');
   for (const s of sockets) s.destroy();
   await Promise.all(endpoints.map((e) => e.close()));
@@ -169,6 +185,8 @@ async function receiverRole(cmd: Extract<RelayPeerCommand, { role: 'receiver' }>
   for await (const message of session) {
     if (message.stream) for await (const piece of message.stream) void piece;
   }
+  // The sender may close first: stay connected, so the parent can still ask for 'cpu'.
+  await command('stop');
 }
 
 async function senderRole(cmd: Extract<RelayPeerCommand, { role: 'sender' }>): Promise<void> {
@@ -189,6 +207,7 @@ async function senderRole(cmd: Extract<RelayPeerCommand, { role: 'sender' }>): P
   const session = endpoint.createSession();
   await session.connect(cmd.to);
   const t0 = performance.now();
+  const cpu0 = cpuMs();
   let bytes = 0;
   if (cmd.messages !== undefined) {
     // Small messages, a window of them in flight, each confirmed by a 200.
@@ -218,12 +237,19 @@ async function senderRole(cmd: Extract<RelayPeerCommand, { role: 'sender' }>): P
     ms,
     ...(cmd.messages !== undefined && { messages: cmd.messages }),
     maxRssMiB: maxRssMiB(),
+    cpuMs: cpuMs() - cpu0,
   });
   await endpoint.close();
 }
 
 // The parent ends receivers with SIGTERM when profiling: exit cleanly, so the profile is written.
 process.once('SIGTERM', () => process.exit(0));
+
+// Any role answers 'cpu' with its CPU time: CPU per byte does not depend on what else the
+// machine runs, where rates do.
+process.on('message', (m: { type?: string }) => {
+  if (m.type === 'cpu') report({ event: 'cpu', ms: cpuMs() });
+});
 
 process.once('message', (cmd: RelayPeerCommand) => {
   const run =

@@ -15,6 +15,8 @@ export class Peer {
   readonly child: ChildProcess;
   readonly #reports: RelayPeerReport[] = [];
   #notify: (() => void) | undefined;
+  /** Why no more reports can come: the process exited or closed its IPC channel. */
+  #gone: string | undefined;
 
   constructor(cmd: RelayPeerCommand) {
     // BENCH_PROFILE=DIR writes a CPU profile of every peer process into DIR, named by role.
@@ -33,6 +35,15 @@ export class Peer {
       this.#reports.push(r);
       this.#notify?.();
     });
+    // One listener each for the process's life (not one per wait, which would pile up).
+    this.child.on('exit', (code) => {
+      this.#gone = `exited with ${String(code)}`;
+      this.#notify?.();
+    });
+    this.child.on('disconnect', () => {
+      this.#gone ??= 'disconnected';
+      this.#notify?.();
+    });
     this.child.send(cmd);
   }
 
@@ -43,14 +54,13 @@ export class Peer {
     for (;;) {
       const i = this.#reports.findIndex((r) => r.event === event);
       if (i >= 0) return this.#reports.splice(i, 1)[0] as Extract<RelayPeerReport, { event: E }>;
-      const exited = once(this.child, 'exit').then(([code]) => {
-        throw new Error(`peer exited with ${String(code)} before '${event}'`);
-      });
-      await Promise.race([new Promise<void>((resolve) => (this.#notify = resolve)), exited]);
+      // No report comes once the IPC channel closed (a peer that finished its work).
+      if (this.#gone !== undefined) throw new Error(`peer ${this.#gone} before '${event}'`);
+      await new Promise<void>((resolve) => (this.#notify = resolve));
     }
   }
 
-  tell(type: 'measure' | 'stop'): void {
+  tell(type: 'measure' | 'stop' | 'cpu'): void {
     // The peer may have finished and disconnected already.
     if (this.child.connected) this.child.send({ type }, () => undefined);
   }
@@ -61,6 +71,12 @@ export class Peer {
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
     await exited;
     clearTimeout(timer);
+  }
+
+  /** The CPU time (user + system) the process has used so far, in ms. */
+  async cpu(): Promise<number> {
+    this.tell('cpu');
+    return (await this.next('cpu')).ms;
   }
 
   kill(): Promise<void> {
@@ -83,22 +99,31 @@ export function spread(values: readonly number[]): number {
   return values.length < 2 ? 0 : (Math.max(...values) - Math.min(...values)) / 2 / median(values);
 }
 
-/** Where the relay listens: its TCP URI and, when asked for, its WebSocket URI. */
+/** The relay process, where it listens: TCP, and WebSocket when asked for. */
 export interface RelayUris {
   tcp: MsrpUri;
   ws?: MsrpUri;
+  /** The relay's process, to read its CPU time. */
+  peer?: Peer;
+}
+
+/** What one run measured. */
+export interface RunResult {
+  /** Units per second: bytes, or messages when `work.messages` is set. */
+  rate: number;
+  /** CPU time each process spent on the work, in ms (relay: when its peer was given). */
+  cpuMs: { sender: number; receiver: number; relay?: number };
 }
 
 /**
- * One sender run over `route`, with a fresh receiver (and pipe); returns units per second:
- * bytes, or messages when `work.messages` is set. Over `relay-ws` both endpoints reach the
- * relay over WebSocket.
+ * One sender run over `route`, with a fresh receiver (and pipe). Over `relay-ws` both
+ * endpoints reach the relay over WebSocket.
  */
 export async function run(
   route: Route,
   relay: RelayUris,
   work: { bytes: number; messages?: number; chunkSize: number },
-): Promise<number> {
+): Promise<RunResult> {
   const via = route === 'relay' ? relay.tcp : route === 'relay-ws' ? relay.ws : undefined;
   if (route === 'relay-ws' && !via) throw new Error('the relay does not listen on WebSocket');
   const receiver = new Peer({
@@ -114,6 +139,8 @@ export async function run(
       pipe = new Peer({ role: 'pipe', targetPort: ready.uri!.port! });
       pipePort = (await pipe.next('ready')).port;
     }
+    const relayPeer = via && relay.peer;
+    const before = { receiver: await receiver.cpu(), relay: await relayPeer?.cpu() };
     const sender = new Peer({
       role: 'sender',
       route,
@@ -125,9 +152,18 @@ export async function run(
       ...(work.messages !== undefined && { messages: work.messages }),
     });
     const done: Done = await sender.next('done');
+    const receiverMs = (await receiver.cpu()) - before.receiver;
+    const relayMs = relayPeer && (await relayPeer.cpu()) - before.relay!;
     await sender.stop();
     const units = work.messages ?? done.bytes;
-    return (units * 1000) / done.ms;
+    return {
+      rate: (units * 1000) / done.ms,
+      cpuMs: {
+        sender: done.cpuMs,
+        receiver: receiverMs,
+        ...(relayMs !== undefined && { relay: relayMs }),
+      },
+    };
   } finally {
     await receiver.kill();
     await pipe?.stop();

@@ -84,7 +84,7 @@ export async function runRelayBench(
         round % 2 ? ['relay', 'pipe', 'direct'] : ['direct', 'pipe', 'relay'];
       for (const route of order) {
         log(`relay: ${mib} MiB ${route}, round ${round + 1}/${rounds}...`);
-        rates[route].push(await run(route, relayUri, { bytes, chunkSize }));
+        rates[route].push((await run(route, relayUri, { bytes, chunkSize })).rate);
       }
     }
     const mb = (r: number[]): number => median(r) / 1e6;
@@ -123,7 +123,9 @@ export async function runRelayBench(
     for (let round = 0; round < rounds; round++) {
       for (const route of round % 2 ? (['relay', 'pipe'] as const) : (['pipe', 'relay'] as const)) {
         log(`relay: ${messages} small messages ${route}, round ${round + 1}/${rounds}...`);
-        small[route].push(await run(route, relayUri, { bytes: 0, messages, chunkSize: 8192 }));
+        small[route].push(
+          (await run(route, relayUri, { bytes: 0, messages, chunkSize: 8192 })).rate,
+        );
       }
     }
     rows.push({
