@@ -1,8 +1,10 @@
-// Runs every benchmark and prints one table. Usage: pnpm bench [--quick] [--json]
+// Runs every benchmark and prints one table.
+// Usage: pnpm bench [--quick] [--json] [--mib N] [--only codec,transfer,relay,relay-ws]
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runCodecBench } from './codec.js';
 import { runRelayBench } from './relay.js';
+import { runRelayWsBench } from './relay-ws.js';
 import { runTransferBench, type LimitRow } from './transfer.js';
 import { formatTable, FULL, QUICK, type Row } from './lib/measure.js';
 
@@ -12,11 +14,11 @@ const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
-    /** Transfer size in MiB (default 1024; 128 with --quick). */
+    /** Transfer size in MiB (default 1024, relay-ws 256; with --quick 128, relay-ws 64). */
     mib: { type: 'string' },
     /** Idle authenticated sessions for the relay's memory figure (default 10000; 2000 with --quick). */
     sessions: { type: 'string' },
-    /** Run only these benches: codec, transfer, relay. */
+    /** Run only these benches: codec, transfer, relay, relay-ws. */
     only: { type: 'string' },
   },
 });
@@ -42,6 +44,10 @@ if (!only || only.includes('relay')) {
   const relay = await runRelayBench(mib * 1024 * 1024, values.quick ? 1 : 5, sessions, log);
   rows.push(...relay.rows);
   limits.push(...relay.limits);
+}
+if (!only || only.includes('relay-ws')) {
+  const mib = Number(values.mib ?? (values.quick ? 64 : 256));
+  rows.push(...(await runRelayWsBench(mib * 1024 * 1024, values.quick ? 1 : 5, log)));
 }
 const seconds = (performance.now() - started) / 1000;
 

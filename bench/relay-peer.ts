@@ -7,8 +7,8 @@ import { dialTcp, Endpoint, type EndpointOptions, type MsrpUri } from '@msrp-ts/
 import { Relay, StaticCredentialStore } from '@msrp-ts/msrp-relay';
 import { generated } from './lib/generated.js';
 
-/** How the sender reaches the receiver. */
-export type Route = 'direct' | 'pipe' | 'relay';
+/** How the sender reaches the receiver; `relay-ws`: both reach the relay over WebSocket. */
+export type Route = 'direct' | 'pipe' | 'relay' | 'relay-ws';
 
 export const USERS = [
   { username: 'alice', password: 'alice-bench' },
@@ -17,7 +17,7 @@ export const USERS = [
 
 /** Commands the parent sends. */
 export type RelayPeerCommand =
-  | { role: 'relay' }
+  | { role: 'relay'; /** Listen on WebSocket too (RFC 7977). */ ws?: boolean }
   | { role: 'pipe'; targetPort: number }
   | { role: 'hold'; count: number }
   | { role: 'crowd'; relay: MsrpUri; count: number; sockets?: boolean; port?: number }
@@ -36,15 +36,29 @@ export type RelayPeerCommand =
 
 /** What a peer reports back. */
 export type RelayPeerReport =
-  | { event: 'ready'; port?: number; uri?: MsrpUri; path?: MsrpUri[] }
+  | { event: 'ready'; port?: number; uri?: MsrpUri; wsUri?: MsrpUri; path?: MsrpUri[] }
   | { event: 'rss'; rssMiB: number }
-  | { event: 'done'; bytes: number; ms: number; messages?: number; maxRssMiB: number };
+  | {
+      event: 'done';
+      bytes: number;
+      ms: number;
+      messages?: number;
+      maxRssMiB: number;
+      /** CPU time spent on the work, in ms. */
+      cpuMs: number;
+    }
+  /** CPU time (user + system) this process has used so far, in ms: the answer to 'cpu'. */
+  | { event: 'cpu'; ms: number };
 
 const report = (r: RelayPeerReport): void => {
   process.send!(r);
 };
 const rssMiB = (): number => process.memoryUsage().rss / 1024 / 1024;
 const maxRssMiB = (): number => process.resourceUsage().maxRSS / 1024;
+const cpuMs = (): number => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
 
 /** Waits for the parent's next message of `type`. */
 function command(type: string): Promise<void> {
@@ -66,19 +80,26 @@ async function settle(): Promise<void> {
   }
 }
 
-async function relayRole(): Promise<void> {
+async function relayRole(ws: boolean): Promise<void> {
   const relay = new Relay({
     credentials: new StaticCredentialStore(USERS),
     limits: { maxConnectionsPerAddress: 50_000, maxConnections: 50_000 },
   });
   const uri = await relay.listen({ host: '127.0.0.1', port: 0 });
+  const wsUri = ws
+    ? await relay.listen({ host: '127.0.0.1', port: 0, transport: 'ws' })
+    : undefined;
   await settle();
   report({ event: 'rss', rssMiB: rssMiB() });
-  report({ event: 'ready', uri });
-  await command('measure');
-  await settle();
-  report({ event: 'rss', rssMiB: rssMiB() });
+  report({ event: 'ready', uri, ...(wsUri && { wsUri }) });
+  // 'measure' (the memory bench) may come, 'stop' always does: a relay told to stop before
+  // any 'measure' stops at once (it used to wait for one, and was killed 5 s later).
+  const measure = (m: { type?: string }): void => {
+    if (m.type === 'measure') void settle().then(() => report({ event: 'rss', rssMiB: rssMiB() }));
+  };
+  process.on('message', measure);
   await command('stop');
+  process.off('message', measure);
   await relay.close(1000);
 }
 
@@ -123,6 +144,7 @@ async function holdRole(count: number): Promise<void> {
 /** Many clients, each on its own connection: authenticated to the relay, or bare sockets. */
 async function crowdRole(cmd: Extract<RelayPeerCommand, { role: 'crowd' }>): Promise<void> {
   const t0 = performance.now();
+  const cpu0 = cpuMs();
   const endpoints: Endpoint[] = [];
   const sockets: Socket[] = [];
   let next = 0;
@@ -142,7 +164,8 @@ async function crowdRole(cmd: Extract<RelayPeerCommand, { role: 'crowd' }>): Pro
     }
   };
   await Promise.all(Array.from({ length: 100 }, worker));
-  report({ event: 'done', bytes: 0, ms: performance.now() - t0, maxRssMiB: maxRssMiB() });
+  const ms = performance.now() - t0;
+  report({ event: 'done', bytes: 0, ms, maxRssMiB: maxRssMiB(), cpuMs: cpuMs() - cpu0 });
   await command('stop');
   for (const s of sockets) s.destroy();
   await Promise.all(endpoints.map((e) => e.close()));
@@ -162,6 +185,8 @@ async function receiverRole(cmd: Extract<RelayPeerCommand, { role: 'receiver' }>
   for await (const message of session) {
     if (message.stream) for await (const piece of message.stream) void piece;
   }
+  // The sender may close first: stay connected, so the parent can still ask for 'cpu'.
+  await command('stop');
 }
 
 async function senderRole(cmd: Extract<RelayPeerCommand, { role: 'sender' }>): Promise<void> {
@@ -172,16 +197,17 @@ async function senderRole(cmd: Extract<RelayPeerCommand, { role: 'sender' }>): P
       maxInFlightChunks: 256,
     },
   };
-  if (cmd.route === 'relay') options.relays = [{ uri: cmd.relay!, ...USERS[0]! }];
+  if (cmd.relay) options.relays = [{ uri: cmd.relay, ...USERS[0]! }];
   if (cmd.route === 'pipe') {
     // Every connection goes to the pipe, which leads to the receiver.
     options.dialers = { msrp: (uri, o) => dialTcp({ ...uri, port: cmd.pipePort! }, o) };
   }
   const endpoint = new Endpoint(options);
-  if (cmd.route === 'relay') await endpoint.authenticate();
+  if (cmd.relay) await endpoint.authenticate();
   const session = endpoint.createSession();
   await session.connect(cmd.to);
   const t0 = performance.now();
+  const cpu0 = cpuMs();
   let bytes = 0;
   if (cmd.messages !== undefined) {
     // Small messages, a window of them in flight, each confirmed by a 200.
@@ -211,14 +237,24 @@ async function senderRole(cmd: Extract<RelayPeerCommand, { role: 'sender' }>): P
     ms,
     ...(cmd.messages !== undefined && { messages: cmd.messages }),
     maxRssMiB: maxRssMiB(),
+    cpuMs: cpuMs() - cpu0,
   });
   await endpoint.close();
 }
 
+// The parent ends receivers with SIGTERM when profiling: exit cleanly, so the profile is written.
+process.once('SIGTERM', () => process.exit(0));
+
+// Any role answers 'cpu' with its CPU time: CPU per byte does not depend on what else the
+// machine runs, where rates do.
+process.on('message', (m: { type?: string }) => {
+  if (m.type === 'cpu') report({ event: 'cpu', ms: cpuMs() });
+});
+
 process.once('message', (cmd: RelayPeerCommand) => {
   const run =
     cmd.role === 'relay'
-      ? relayRole()
+      ? relayRole(cmd.ws === true)
       : cmd.role === 'pipe'
         ? pipeRole(cmd.targetPort)
         : cmd.role === 'hold'

@@ -1,119 +1,10 @@
 // Relay benchmark: the same MSRP transfer sent directly, through a plain TCP byte pipe (the
 // cheapest possible proxy) and through msrp-relay, every party in its own process; small
 // messages per second through the relay and the pipe; memory per idle authenticated session.
-import { fork, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import type { MsrpUri } from '@msrp-ts/msrp-core';
-import type { RelayPeerCommand, RelayPeerReport, Route } from './relay-peer.js';
+import type { Route } from './relay-peer.js';
+import { median, Peer, run, spread } from './relay-run.js';
 import type { Row } from './lib/measure.js';
 import type { LimitRow } from './transfer.js';
-
-const peerScript = new URL('./relay-peer.js', import.meta.url).pathname;
-
-type Ready = Extract<RelayPeerReport, { event: 'ready' }>;
-type Done = Extract<RelayPeerReport, { event: 'done' }>;
-
-/** A peer process with its reports. */
-class Peer {
-  readonly child: ChildProcess;
-  readonly #reports: RelayPeerReport[] = [];
-  #notify: (() => void) | undefined;
-
-  constructor(cmd: RelayPeerCommand) {
-    this.child = fork(peerScript, [], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      execArgv: ['--expose-gc'],
-    });
-    this.child.on('message', (r: RelayPeerReport) => {
-      this.#reports.push(r);
-      this.#notify?.();
-    });
-    this.child.send(cmd);
-  }
-
-  /** The next report of `event` not yet taken. */
-  async next<E extends RelayPeerReport['event']>(
-    event: E,
-  ): Promise<Extract<RelayPeerReport, { event: E }>> {
-    for (;;) {
-      const i = this.#reports.findIndex((r) => r.event === event);
-      if (i >= 0) return this.#reports.splice(i, 1)[0] as Extract<RelayPeerReport, { event: E }>;
-      const exited = once(this.child, 'exit').then(([code]) => {
-        throw new Error(`peer exited with ${String(code)} before '${event}'`);
-      });
-      await Promise.race([new Promise<void>((resolve) => (this.#notify = resolve)), exited]);
-    }
-  }
-
-  tell(type: 'measure' | 'stop'): void {
-    // The peer may have finished and disconnected already.
-    if (this.child.connected) this.child.send({ type }, () => undefined);
-  }
-
-  async stop(): Promise<void> {
-    this.tell('stop');
-    const exited = this.child.exitCode === null ? once(this.child, 'exit') : Promise.resolve();
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  }
-
-  kill(): Promise<void> {
-    if (this.child.exitCode !== null) return Promise.resolve();
-    const exited = once(this.child, 'exit').then(() => undefined);
-    this.child.kill('SIGKILL');
-    return exited;
-  }
-}
-
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-function spread(values: readonly number[]): number {
-  return values.length < 2 ? 0 : (Math.max(...values) - Math.min(...values)) / 2 / median(values);
-}
-
-/** One sender run over `route`, with a fresh receiver (and pipe); returns units per second. */
-async function run(
-  route: Route,
-  relay: MsrpUri,
-  work: { bytes: number; messages?: number; chunkSize: number },
-): Promise<number> {
-  const receiver = new Peer({
-    role: 'receiver',
-    chunkSize: work.chunkSize,
-    ...(route === 'relay' && { relay }),
-  });
-  const ready: Ready = await receiver.next('ready');
-  let pipe: Peer | undefined;
-  try {
-    let pipePort: number | undefined;
-    if (route === 'pipe') {
-      pipe = new Peer({ role: 'pipe', targetPort: ready.uri!.port! });
-      pipePort = (await pipe.next('ready')).port;
-    }
-    const sender = new Peer({
-      role: 'sender',
-      route,
-      to: route === 'relay' ? ready.path! : [ready.uri!],
-      ...(route === 'relay' && { relay }),
-      ...(pipePort !== undefined && { pipePort }),
-      chunkSize: work.chunkSize,
-      bytes: work.bytes,
-      ...(work.messages !== undefined && { messages: work.messages }),
-    });
-    const done: Done = await sender.next('done');
-    await sender.stop();
-    const units = work.messages ?? done.bytes;
-    return (units * 1000) / done.ms;
-  } finally {
-    await receiver.kill();
-    await pipe?.stop();
-  }
-}
 
 export interface RelayBenchResult {
   rows: Row[];
@@ -183,20 +74,26 @@ export async function runRelayBench(
 
   const relay = new Peer({ role: 'relay' });
   await relay.next('rss');
-  const relayUri = (await relay.next('ready')).uri!;
+  const relayUri = { tcp: (await relay.next('ready')).uri! };
   try {
     const chunkSize = 1024 * 1024;
-    const rates: Record<Route, number[]> = { direct: [], pipe: [], relay: [] };
+    const rates: Record<Exclude<Route, 'relay-ws'>, number[]> = { direct: [], pipe: [], relay: [] };
     for (let round = 0; round < rounds; round++) {
       // Alternate the order, so that drift in the machine hits all routes alike.
-      const order: Route[] = round % 2 ? ['relay', 'pipe', 'direct'] : ['direct', 'pipe', 'relay'];
+      const order: Exclude<Route, 'relay-ws'>[] =
+        round % 2 ? ['relay', 'pipe', 'direct'] : ['direct', 'pipe', 'relay'];
       for (const route of order) {
         log(`relay: ${mib} MiB ${route}, round ${round + 1}/${rounds}...`);
-        rates[route].push(await run(route, relayUri, { bytes, chunkSize }));
+        rates[route].push((await run(route, relayUri, { bytes, chunkSize })).rate);
       }
     }
     const mb = (r: number[]): number => median(r) / 1e6;
-    const row = (name: string, base: Route, baselineIs: string, goal?: number): Row => ({
+    const row = (
+      name: string,
+      base: 'pipe' | 'direct',
+      baselineIs: string,
+      goal?: number,
+    ): Row => ({
       bench: 'relay',
       name,
       unit: 'MB/s',
@@ -226,7 +123,9 @@ export async function runRelayBench(
     for (let round = 0; round < rounds; round++) {
       for (const route of round % 2 ? (['relay', 'pipe'] as const) : (['pipe', 'relay'] as const)) {
         log(`relay: ${messages} small messages ${route}, round ${round + 1}/${rounds}...`);
-        small[route].push(await run(route, relayUri, { bytes: 0, messages, chunkSize: 8192 }));
+        small[route].push(
+          (await run(route, relayUri, { bytes: 0, messages, chunkSize: 8192 })).rate,
+        );
       }
     }
     rows.push({
