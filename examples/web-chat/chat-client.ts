@@ -40,7 +40,7 @@ export interface ChatClientEvents {
   /** A file starts arriving; `receiving` follows with its bytes so far. */
   fileStart: [who: string, name: string, size: number | undefined];
   receiving: [bytes: number, size: number | undefined];
-  /** A file arrived whole (or its hash did not match: see `file.hashMatches`). */
+  /** A file arrived whole, its announced hash checked (a mismatch is a `problem`). */
   file: [who: string, file: ReceivedFile];
   /** Progress of the file we send (bytes confirmed by the relay). */
   sending: [progress: Progress];

@@ -60,15 +60,12 @@ function showFile(item: PageElement, file: ReceivedFile): void {
   link.href = URL.createObjectURL(file.blob);
   link.download = file.name;
   link.textContent = file.name;
-  const check =
-    file.hashMatches === undefined
-      ? 'no hash announced'
-      : file.hashMatches
-        ? 'sha-256 matches'
-        : 'sha-256 DIFFERS';
+  // receiveBlob rejected a file whose bytes differ from the announced hash: this one matched.
+  const check = file.checkedHash === undefined ? 'no hash announced' : 'hash checked';
   item.querySelector('span')?.replaceChildren(link, ` (${sizeOf(file.blob.size)}, ${check})`);
-  item.dataset['sha256'] = file.sha256;
-  item.dataset['hashMatches'] = String(file.hashMatches);
+  if (file.checkedHash?.toLowerCase().startsWith('sha-256:'))
+    item.dataset['sha256'] = file.checkedHash.slice('sha-256:'.length);
+  item.dataset['hashMatches'] = String(file.checkedHash !== undefined);
 }
 
 function wire(client: ChatClient, config: WebChatConfig): void {

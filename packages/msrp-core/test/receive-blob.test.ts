@@ -63,8 +63,13 @@ describe('receiveBlob', () => {
     const sent = alice.sendFile(new File([content], 'big.bin', { type: 'image/png' }));
     const message = await next();
     expect(message.stream).toBeDefined();
-    const blob = await receiveBlob(message);
+    const progress: number[] = [];
+    const blob = await receiveBlob(message, { onProgress: (bytes) => progress.push(bytes) });
     await sent;
+    // Rising, piece by piece, to the whole size.
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress.every((bytes, i) => i === 0 || bytes > progress[i - 1]!)).toBe(true);
+    expect(progress.at(-1)).toBe(content.length);
     expect(message.announcedHash).toBe(rfc5547('sha256', content));
     expect(blob.type).toBe('image/png');
     expect(Buffer.compare(Buffer.from(await blob.arrayBuffer()), content)).toBe(0);

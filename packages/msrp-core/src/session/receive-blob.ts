@@ -19,6 +19,8 @@ export interface ReceiveBlobOptions {
    * (Node's `nodeHasher`, the browser Endpoint's `nobleHasher`).
    */
   createHasher?: HasherFactory;
+  /** Told the bytes received so far after each piece: for a progress bar. */
+  onProgress?: (bytes: number) => void;
 }
 
 /**
@@ -47,9 +49,12 @@ export async function receiveBlob(
   // The sender's File-Hash comes with the last chunk: hash in case it does.
   const tap = createHasher ? new HashTap(createHasher) : undefined;
   const pieces: Uint8Array<ArrayBuffer>[] = [];
+  let received = 0;
   for await (const piece of message.stream ?? [message.body ?? new Uint8Array(0)]) {
     tap?.update(piece);
     pieces.push(piece);
+    received += piece.length;
+    options.onProgress?.(received);
   }
   // Rejects when the message was aborted (an in-memory body is then incomplete).
   await message.completed;
