@@ -60,6 +60,9 @@ ${msrpFrameRoute()}`;
 
 /** Starts Kamailio on a free port (stopped after the test). Returns the relay's URI. */
 async function startKamailio(): Promise<{ uri: MsrpUri }> {
+  // Not skipped when missing: CI installs it, and a skipped interop test proves nothing.
+  if (KAMAILIO === undefined)
+    throw new Error('Kamailio is needed (Debian: apt-get install kamailio; .ci/run installs it)');
   const port = await freePort();
   await start(kamailioConfig(port), port, defer);
   return { uri: { scheme: 'msrp', host: '127.0.0.1', port, transport: 'tcp', params: [] } };
@@ -70,7 +73,7 @@ function clientOf(user: User, relays: readonly MsrpUri[]): Promise<Endpoint> {
   return client(user, relays, defer);
 }
 
-describe.skipIf(KAMAILIO === undefined)('Kamailio msrp module as the relay', () => {
+describe('Kamailio msrp module as the relay', () => {
   it('authenticates alice and bob (Digest, Use-Path) and carries chat and a file', async () => {
     const kamailio = await startKamailio();
     const alice = await clientOf('alice', [kamailio.uri]);
