@@ -72,3 +72,16 @@ export { TypedEmitter } from './events/typed-emitter.js';
 export { nextEvent } from './events/next-event.js';
 export type { EventMap, TypedListener } from './events/typed-emitter.js';
 export type { Hasher, HasherFactory, HashAlgorithm } from './session/hasher.js';
+
+// Chat: CPIM (RFC 3862)
+export { parseCpim, formatCpim, CpimMessage } from './chat/cpim-message.js';
+export type { CpimName, CpimSubject, ParseCpimOptions } from './chat/cpim-message.js';
+export { createCpim } from './chat/cpim-builder.js';
+export type { CpimInit, CpimAddressInit, CpimHeaderInit } from './chat/cpim-builder.js';
+export { CPIM_HEADERS_NS } from './chat/cpim-header.js';
+export type { CpimHeader, CpimParam, CpimAddress, CpimNamespace } from './chat/cpim-header.js';
+export { parseCpimDateTime, formatCpimDateTime } from './chat/cpim-datetime.js';
+export type { CpimDateTime } from './chat/cpim-datetime.js';
+export { escapeCpim, unescapeCpim } from './chat/cpim-escape.js';
+export type { CpimLimits } from './chat/cpim-lines.js';
+export type { MimeField } from './chat/cpim-mime.js';

@@ -59,7 +59,13 @@ export type MsrpErrorCode =
    */
   | 'MSRP_ERR_MESSAGE_FRAMING'
   /** Received bytes do not match the hash announced for them (RFC 5547 `hash`, `File-Hash`). */
-  | 'MSRP_ERR_HASH_MISMATCH';
+  | 'MSRP_ERR_HASH_MISMATCH'
+  /**
+   * A `message/cpim` body (RFC 3862) is malformed: a missing blank line, a header without a
+   * colon, a broken `NS`, a bad From/To/cc or DateTime, too many or too large headers. The
+   * message says which; `status` is 400 when the bytes came from a peer.
+   */
+  | 'MSRP_ERR_CPIM';
 
 import type { Head } from './wire/head.js';
 
