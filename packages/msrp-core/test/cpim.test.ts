@@ -72,7 +72,9 @@ describe('RFC 3862 §3 example', () => {
     expect(vital?.prefix).toBe('MyFeatures');
     expect(m.unsupportedRequired([])).toEqual(['MyFeatures.VitalMessageOption']);
     expect(
-      m.unsupportedRequired([{ namespace: 'mid:MessageFeatures@id.foo.com', name: 'VitalMessageOption' }]),
+      m.unsupportedRequired([
+        { namespace: 'mid:MessageFeatures@id.foo.com', name: 'VitalMessageOption' },
+      ]),
     ).toEqual([]);
   });
 
@@ -149,9 +151,9 @@ describe('a binary payload', () => {
     expect(Array.from(m.body.subarray(0, 4))).toEqual([0x89, 0x50, 0x4e, 0x47]);
     expect(Array.from(m.body.subarray(-3))).toEqual([0x00, 0xff, 0xfe]);
     // The body is the tail of the input, octet for octet.
-    expect(Buffer.from(m.body).equals(Buffer.from(bytes.subarray(bytes.length - m.body.length)))).toBe(
-      true,
-    );
+    expect(
+      Buffer.from(m.body).equals(Buffer.from(bytes.subarray(bytes.length - m.body.length))),
+    ).toBe(true);
   });
 });
 

@@ -157,7 +157,7 @@ export function parseAddress(value: string, header: string): CpimAddress {
     i++;
   }
   const lt = v.indexOf('<', i);
-  if (lt < 0 || !v.endsWith('>') || v.indexOf('>') !== v.length - 1) {
+  if (lt < 0 || v.indexOf('>', lt) !== v.length - 1) {
     throw cpimError(`${header} is not [name] <URI>: ${JSON.stringify(value)}`);
   }
   if (name === undefined) {
