@@ -3,7 +3,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CPIM_HEADERS_NS, formatCpim, parseCpim, type CpimMessage } from '../src/index.js';
+import {
+  CPIM_HEADERS_NS,
+  formatCpim,
+  formatCpimDateTime,
+  parseCpim,
+  parseCpimDateTime,
+  type CpimMessage,
+} from '../src/index.js';
 
 const DIR = join(import.meta.dirname, 'fixtures', 'cpim');
 const IMDN = 'urn:ietf:params:imdn';
@@ -204,5 +211,29 @@ describe('§2.3 escapes', () => {
     expect(m.contentHeader('content-type')).toBe('text/plain; charset=utf-8');
     expect(m.contentHeaders[0]?.raw).toHaveLength(2);
     expect(m.text()).toBe('escaped');
+  });
+});
+
+describe('parseCpimDateTime', () => {
+  const iso = (raw: string): string => parseCpimDateTime(raw).date.toISOString();
+
+  it('reads lower-case t and z, a space for T, and an offset without its colon', () => {
+    expect(iso('2024-05-17t09:12:44z')).toBe('2024-05-17T09:12:44.000Z');
+    expect(iso('2024-05-17 09:12:44Z')).toBe('2024-05-17T09:12:44.000Z');
+    expect(iso('2024-05-17T09:12:44+0130')).toBe('2024-05-17T07:42:44.000Z');
+  });
+
+  it('takes a two-digit year as it is, and a leap second into the next minute', () => {
+    expect(iso('0099-01-01T00:00:00Z')).toBe('0099-01-01T00:00:00.000Z');
+    expect(iso('2016-12-31T23:59:60Z')).toBe('2017-01-01T00:00:00.000Z');
+  });
+
+  it('keeps the raw text, and formats a Date in UTC with milliseconds', () => {
+    expect(parseCpimDateTime('2024-05-17T11:12:44.5+02:00').raw).toBe(
+      '2024-05-17T11:12:44.5+02:00',
+    );
+    expect(formatCpimDateTime(new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 6)))).toBe(
+      '2024-01-02T03:04:05.006Z',
+    );
   });
 });

@@ -1,5 +1,5 @@
 // Builds message/cpim bodies the way the RFC writes them: one SP after each colon, CRLF line
-// ends, §2.3 escapes in values (RFC 3862 §3.1, §2.3.1).
+// ends, §2.3 escapes in values (RFC 3862 §3.6, §2.3.1).
 import { encodeUtf8 } from '../wire/bytes.js';
 import { formatCpimDateTime, parseCpimDateTime } from './cpim-datetime.js';
 import { escapeCpim } from './cpim-escape.js';

@@ -28,7 +28,7 @@ export function parseCpimDateTime(raw: string): CpimDateTime {
     number,
   ];
   const millis = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
-  // RFC 3339 §5.7 allows second 60 (a leap second); Date.UTC rolls it into the next minute.
+  // RFC 3339 §5.7 allows second 60 (a leap second); setUTCHours rolls it into the next minute.
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
     throw bad();
   }
@@ -36,10 +36,13 @@ export function parseCpimDateTime(raw: string): CpimDateTime {
   const offsetMinutes = m[11] === undefined ? 0 : Number(m[11]);
   if (offsetHours > 23 || offsetMinutes > 59) throw bad();
   const sign = m[9] === '-' ? -1 : 1;
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  // setUTCFullYear, unlike Date.UTC, takes years 0-99 as they are.
+  const local = new Date(0);
+  local.setUTCFullYear(year, month - 1, day);
   // A day past the month's end (Feb 30) would roll over; refuse it instead.
-  if (new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day) throw bad();
-  const date = new Date(utc - sign * (offsetHours * 60 + offsetMinutes) * 60_000);
+  if (local.getUTCDate() !== day) throw bad();
+  local.setUTCHours(hour, minute, second, millis);
+  const date = new Date(local.getTime() - sign * (offsetHours * 60 + offsetMinutes) * 60_000);
   return { date, raw };
 }
 

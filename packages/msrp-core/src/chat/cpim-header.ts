@@ -1,4 +1,4 @@
-// One metadata header line of a message/cpim body (RFC 3862 §3.1):
+// One metadata header line of a message/cpim body (RFC 3862 §3.6, collected syntax):
 //   Header = Header-name ":" *( ";" Parameter ) SP Header-value CRLF
 //   Header-name = [ Name-prefix "." ] Name
 import { decodeUtf8 } from '../wire/bytes.js';
@@ -36,10 +36,10 @@ export interface CpimHeader {
   readonly raw: Uint8Array;
 }
 
-/** The namespace of the headers RFC 3862 defines, and of every unprefixed name (§3.3). */
+/** The namespace of the headers RFC 3862 defines, and of every unprefixed name (§3.4). */
 export const CPIM_HEADERS_NS = 'urn:ietf:params:cpim-headers:';
 
-// RFC 3862 §3.1 NAMECHAR: printable ASCII except separators; no dot, so a name has at
+// RFC 3862 §3.6 NAMECHAR: printable ASCII except separators; no dot, so a name has at
 // most one, between prefix and name.
 const NAME = /^[!#-'*+\-0-9A-Z^-z|~]+$/;
 const SPACE = 0x20;

@@ -144,7 +144,7 @@ export class CpimMessage {
 
   /**
    * The first metadata header `name` of `namespace`, whatever prefix the sender bound it to
-   * (RFC 3862 §3.3: a receiver matches names by namespace, never by prefix).
+   * (RFC 3862 §3.4: a receiver matches names by namespace, never by prefix).
    *
    * @example
    * ```ts
@@ -162,7 +162,7 @@ export class CpimMessage {
 
   /**
    * The names listed by `Require` that are not in `known` (nor headers RFC 3862 defines), as
-   * written. RFC 3862 §4.7: Require names the headers a receiver must understand to process
+   * written. RFC 3862 §3.5, §4.7: Require names the headers a receiver must understand to process
    * the message; a caller refuses the message when this is not empty.
    */
   unsupportedRequired(known: Iterable<CpimName>): string[] {
@@ -233,7 +233,10 @@ export type ParseCpimOptions = CpimLimits;
 /**
  * Parses a `message/cpim` body. The bytes may start with the outer MIME headers
  * (`Content-Type: message/cpim` and a blank line), or directly with the metadata headers as
- * in an MSRP SEND. LF-only line ends are accepted. The body is a view of `bytes`.
+ * in an MSRP SEND. LF-only line ends are accepted. The body and each header's `raw` are
+ * views of `bytes`: do not reuse `bytes` while the message is in use. The first From and
+ * DateTime count when a peer repeats them; an inner Content-Length is kept as a header, and
+ * the body is everything after the content headers' blank line.
  *
  * Throws an MsrpError `MSRP_ERR_CPIM` (status 400) naming what is wrong: a missing blank
  * line, a header without a colon, a broken NS, a bad From/To/cc or DateTime, more than
@@ -274,7 +277,7 @@ const CRLF = new Uint8Array([0x0d, 0x0a]);
 
 /**
  * The bytes of `message`: each header as received (or built), CRLF line ends always
- * (RFC 3862 §3.1), then the body unchanged. For a parsed CRLF input, the same octets.
+ * (RFC 3862 §3.6), then the body unchanged. For a parsed CRLF input, the same octets.
  */
 export function formatCpim(message: CpimMessage): Uint8Array {
   const parts: Uint8Array[] = [];
