@@ -72,3 +72,13 @@ export { TypedEmitter } from './events/typed-emitter.js';
 export { nextEvent } from './events/next-event.js';
 export type { EventMap, TypedListener } from './events/typed-emitter.js';
 export type { Hasher, HasherFactory, HashAlgorithm } from './session/hasher.js';
+
+// Nicknames (RFC 7701)
+export { NicknameError } from './session/nickname-error.js';
+export type {
+  NicknameAnswer,
+  NicknameHandler,
+  NicknameRequest,
+  NicknameResponse,
+} from './session/nickname.js';
+export { parseUseNickname, formatUseNickname } from './wire/nickname.js';
