@@ -75,10 +75,5 @@ export type { Hasher, HasherFactory, HashAlgorithm } from './session/hasher.js';
 
 // Nicknames (RFC 7701)
 export { NicknameError } from './session/nickname-error.js';
-export type {
-  NicknameAnswer,
-  NicknameHandler,
-  NicknameRequest,
-  NicknameResponse,
-} from './session/nickname.js';
+export type { NicknameAnswer, NicknameHandler, NicknameRequest } from './session/nickname.js';
 export { parseUseNickname, formatUseNickname } from './wire/nickname.js';
