@@ -1,7 +1,15 @@
 // RFC 7701 on the wire: the NICKNAME method, its Use-Nickname header (a quoted-string) and
 // the 424/425/428 status codes.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MsrpError, encodeFrame, parseUri, type RequestHead } from '../src/index.js';
+import {
+  MsrpError,
+  encodeFrame,
+  formatUseNickname,
+  parseUri,
+  parseUseNickname,
+  type RequestHead,
+} from '../src/index.js';
 import {
   REASON_PHRASES,
   formatHead,
@@ -86,6 +94,32 @@ describe('Use-Nickname (RFC 7701 §7.1)', () => {
     parseHeaderLine(head, 'Use-Nickname: "a"');
     expect(() => parseHeaderLine(head, 'Use-Nickname: "b"')).toThrow(
       expect.objectContaining({ code: 'MSRP_ERR_DUPLICATE_HEADER', status: 400 }),
+    );
+  });
+});
+
+describe('Use-Nickname properties', () => {
+  it('round-trips every nickname a quoted-string can carry', () => {
+    const unit = fc.oneof(
+      fc.constantFrom('"', '\\', '\t', ' ', 'é', '☺', '桜'),
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }),
+    );
+    const nickname = fc
+      .string({ unit, maxLength: 40 })
+      .filter((s) => [...s].every((c) => c === '\t' || (c >= ' ' && c !== '\x7f')));
+    fc.assert(fc.property(nickname, (name) => parseUseNickname(formatUseNickname(name)) === name));
+  });
+
+  it('never throws on arbitrary text: a nickname or undefined', () => {
+    const text = fc.string({
+      unit: fc.constantFrom('"', '\\', 'a', ' ', '\t', '\r', 'é'),
+      maxLength: 12,
+    });
+    fc.assert(
+      fc.property(text, (value) => {
+        const parsed = parseUseNickname(value);
+        return parsed === undefined || typeof parsed === 'string';
+      }),
     );
   });
 });
