@@ -272,9 +272,10 @@ export class Session
   }
 
   /**
-   * Asks the chat room's focus at the other end for `nickname` (RFC 7701 §7.1); again to
-   * change it. Resolves on 200. @throws {NicknameError} with its status (424, 425, 403, 501);
-   * MsrpError `MSRP_ERR_SESSION` unbound, `MSRP_ERR_INVALID_ARGUMENT`, `MSRP_ERR_TIMEOUT`.
+   * Asks the chat room's focus at the other end for `nickname` (RFC 7701 §7.1), again to
+   * change it; resolves on 200.
+   * @throws {NicknameError} with its status (424, 425, 403, 501); MsrpError
+   * `MSRP_ERR_SESSION` unbound, `MSRP_ERR_INVALID_ARGUMENT`, `MSRP_ERR_TIMEOUT` (408).
    */
   setNickname(nickname: string): Promise<void> {
     const port = this.#state.current === 'bound' ? this.#port : undefined;
