@@ -85,3 +85,8 @@ export type { CpimDateTime } from './chat/cpim-datetime.js';
 export { escapeCpim, unescapeCpim } from './chat/cpim-escape.js';
 export type { CpimLimits } from './chat/cpim-lines.js';
 export type { MimeField } from './chat/cpim-mime.js';
+
+// Nicknames (RFC 7701)
+export { NicknameError } from './session/nickname-error.js';
+export type { NicknameAnswer, NicknameHandler, NicknameRequest } from './session/nickname.js';
+export { parseUseNickname, formatUseNickname } from './wire/nickname.js';

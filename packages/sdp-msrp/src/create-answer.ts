@@ -1,5 +1,6 @@
 import { formatUri, type MsrpUri } from '@msrp-ts/msrp-core/uri';
 import { acceptsContainer, intersectTypes, typeMatches } from './accept-types.js';
+import { chatroomOf, type ChatroomInit } from './chatroom.js';
 import type { FileDescription } from './file-description.js';
 import { formatMsrpMedia, type MsrpMediaInit } from './format-msrp-media.js';
 import { localPath, parseFingerprintText } from './local-path.js';
@@ -37,6 +38,8 @@ export interface AnswerCapabilities extends SessionLinesOptions {
   readonly setup?: 'active' | 'passive';
   /** We support RFC 6714 CEMA and answer `a=msrp-cema` when offered. Default false. */
   readonly cema?: boolean;
+  /** We are a chat room's focus: write `a=chatroom` with these features (RFC 7701 §8). */
+  readonly chatroom?: ChatroomInit;
   /** Our TLS certificate's fingerprint, `SHA-256 AB:CD:...`, for `msrps`. */
   readonly fingerprint?: string;
   /** Accept files pushed to us (RFC 5547 push offers). Default true. */
@@ -201,6 +204,7 @@ function evaluate(offered: MsrpMedia, caps: AnswerCapabilities, path: MsrpUri[])
       ...(connectionMode !== undefined && { connectionMode }),
       // RFC 6714 §5: CEMA applies only when the answer carries msrp-cema too.
       cema: offered.cema && caps.cema === true,
+      ...(caps.chatroom && { chatroom: chatroomOf(caps.chatroom) }),
       fingerprints: caps.fingerprint === undefined ? [] : [parseFingerprintText(caps.fingerprint)],
       direction: ANSWER_DIRECTION[offered.direction],
       ...(file && { file }),

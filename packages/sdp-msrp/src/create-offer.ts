@@ -1,4 +1,5 @@
 import type { MsrpUri } from '@msrp-ts/msrp-core/uri';
+import { chatroomOf, type ChatroomInit } from './chatroom.js';
 import type { FileDescription } from './file-description.js';
 import { formatMsrpMedia } from './format-msrp-media.js';
 import { SdpError } from './errors.js';
@@ -39,6 +40,8 @@ export interface OfferOptions extends SessionLinesOptions {
   readonly connection?: 'new' | 'existing';
   /** Offer RFC 6714 CEMA (`a=msrp-cema`). Default false. */
   readonly cema?: boolean;
+  /** We are a chat room's focus: write `a=chatroom` with these features (RFC 7701 §8). */
+  readonly chatroom?: ChatroomInit;
   /** Our TLS certificate's fingerprint, `SHA-256 AB:CD:...`, for `msrps` (RFC 8122). */
   readonly fingerprint?: string;
   /** Direction. Default: `sendonly` for a pushed file, `recvonly` for a pulled one, else `sendrecv`. */
@@ -89,6 +92,7 @@ export function createOffer(options: OfferOptions): string {
     ...(options.maxSize !== undefined && { maxSize: options.maxSize }),
     ...(setup !== null && { setup, connectionMode: options.connection ?? 'new' }),
     cema: options.cema ?? false,
+    ...(options.chatroom && { chatroom: chatroomOf(options.chatroom) }),
     fingerprints:
       options.fingerprint === undefined ? [] : [parseFingerprintText(options.fingerprint)],
     direction,

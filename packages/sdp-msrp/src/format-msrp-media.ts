@@ -1,5 +1,6 @@
 import { formatUri } from '@msrp-ts/msrp-core/uri';
 import { isAcceptType } from './accept-types.js';
+import { formatChatroom } from './chatroom.js';
 import { SdpError } from './errors.js';
 import { formatFileDate, isToken } from './file-description.js';
 import { formatFileSelector } from './file-selector.js';
@@ -30,7 +31,7 @@ function token(name: string, value: string): string {
  * Writes an MSRP media section: the inverse of {@link parseMsrpMedia} for one section.
  * Lines come in the order deployed clients write them: `m=`, `i=`, `c=`, direction,
  * accept-types, accept-wrapped-types, max-size, path, setup, connection, msrp-cema,
- * fingerprints, then the RFC 5547 file attributes. A rejected section (port 0) is written as
+ * chatroom, fingerprints, then the RFC 5547 file attributes. A rejected section (port 0) is written as
  * its `m=` line alone, which RFC 3264 §6 allows. The proto is written as
  * {@link canonicalProto} gives it: `TCP/WS/MSRP` and `TCP/WSS/MSRP` are never written.
  * @throws {SdpError} `SDP_ERR_INVALID_ARGUMENT` for a value that cannot be written.
@@ -71,6 +72,7 @@ export function formatMsrpMedia(media: MsrpMediaInit): SdpLine[] {
   if (media.setup !== undefined) a(`setup:${media.setup}`);
   if (media.connectionMode !== undefined) a(`connection:${media.connectionMode}`);
   if (media.cema) a('msrp-cema');
+  if (media.chatroom) a(formatChatroom(media.chatroom));
   for (const f of media.fingerprints) {
     if (!/^\S+$/.test(f.algorithm) || !/^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2})*$/.test(f.value)) {
       throw new SdpError(

@@ -54,3 +54,7 @@ export type {
   HostPort,
 } from './negotiate.js';
 export type { SessionLinesOptions } from './session-lines.js';
+
+// Chat rooms (RFC 7701)
+export { parseChatroom, formatChatroom } from './chatroom.js';
+export type { Chatroom, ChatroomInit } from './chatroom.js';

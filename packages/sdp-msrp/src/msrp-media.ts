@@ -1,5 +1,6 @@
 import { parseUri, type MsrpUri } from '@msrp-ts/msrp-core/uri';
 import { isAcceptType } from './accept-types.js';
+import { parseChatroom, type Chatroom } from './chatroom.js';
 import { SdpError, lineError, type SdpErrorCode } from './errors.js';
 import {
   isToken,
@@ -84,6 +85,8 @@ export interface MsrpMedia {
   readonly direction: Direction;
   /** RFC 5547 file-transfer attributes, when `a=file-selector` is present. */
   readonly file?: FileDescription;
+  /** `a=chatroom` (RFC 7701 §8): the side that wrote it is a chat room with these features. */
+  readonly chatroom?: Chatroom;
 }
 
 const PROTOS: readonly string[] = ['TCP/MSRP', 'TCP/TLS/MSRP', 'TCP/WS/MSRP', 'TCP/WSS/MSRP'];
@@ -305,6 +308,8 @@ export function parseMsrpMedia(description: SessionDescription): MsrpMedia[] {
     const file = parseFile(attributes);
     const setup = setupOf(attributes) ?? sessionSetup;
     const connectionMode = connectionModeOf(attributes);
+    const chatroomAttr = single(attributes, 'chatroom');
+    const chatroom = chatroomAttr && onLine(chatroomAttr, parseChatroom);
     result.push({
       index,
       port: m.port,
@@ -322,6 +327,7 @@ export function parseMsrpMedia(description: SessionDescription): MsrpMedia[] {
       fingerprints: fingerprints.length > 0 ? fingerprints : sessionFingerprints,
       direction: direction(attributes) ?? sessionDirection ?? 'sendrecv',
       ...(file && { file }),
+      ...(chatroom && { chatroom }),
     });
   });
   return result;

@@ -1,5 +1,6 @@
 import { formatUri, type MsrpUri } from '@msrp-ts/msrp-core/uri';
 import { acceptsContainer, intersectTypes } from './accept-types.js';
+import type { Chatroom } from './chatroom.js';
 import { SdpError } from './errors.js';
 import type { FileDescription } from './file-description.js';
 import { formatFileHash } from './file-selector.js';
@@ -53,6 +54,11 @@ export interface NegotiatedSide {
    * it gave several), to check its TLS certificate against.
    */
   readonly remoteFingerprint?: string;
+  /**
+   * The peer's `a=chatroom` (RFC 7701 §8): the peer is a chat room, and whether it takes
+   * nicknames (`session.setNickname()`) and private messages. Absent for a plain peer.
+   */
+  readonly remoteChatroom?: Chatroom;
 }
 
 /** The file transfer of a negotiated session (RFC 5547). */
@@ -148,6 +154,7 @@ function side(own: MsrpMedia, peer: MsrpMedia, connects: boolean, cema: boolean)
     sends: sends(own.direction),
     receives: receives(own.direction),
     ...(remoteFingerprint !== undefined && { remoteFingerprint }),
+    ...(peer.chatroom && { remoteChatroom: peer.chatroom }),
   };
 }
 

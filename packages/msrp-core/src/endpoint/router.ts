@@ -10,7 +10,8 @@ import type { Peer } from './peer.js';
 /**
  * The sessions of an endpoint, by URI (and session-id), and the routing of inbound requests
  * to them by the first URI of To-Path: 481 when none matches, 506 when the session is bound
- * to another connection, 501 for methods we do not know (RFC 4975 §7.3, §5.4, §12).
+ * to another connection, 501 for methods we do not know (RFC 4975 §7.3, §5.4, §12);
+ * NICKNAME (RFC 7701 §7.1) goes to the session's handler.
  */
 export class SessionRouter {
   readonly #sessions = new Map<string, Session>();
@@ -63,7 +64,8 @@ export class SessionRouter {
       this.respond(peer, request, status, comment);
     const refuse = (status: number, comment?: string): FrameTarget =>
       atEnd(() => respond(status, comment));
-    if (request.method !== 'SEND' && request.method !== 'REPORT') {
+    const method = request.method;
+    if (method !== 'SEND' && method !== 'REPORT' && method !== 'NICKNAME') {
       // RFC 4975 §12: 501 for a method we do not understand.
       return refuse(501, `Method ${request.method} not understood`);
     }
@@ -86,6 +88,12 @@ export class SessionRouter {
     if (request.method === 'REPORT') {
       session.receiveReport(request);
       return discardFrame; // RFC 4975 §7.1.2: REPORTs get no response
+    }
+    if (request.method === 'NICKNAME') {
+      // RFC 7701 §7.1: the session's focus (its onNickname handler) answers, maybe later.
+      return atEnd(() => {
+        void session.receiveNickname(request).then((r) => respond(r.status, r.comment));
+      });
     }
     let receiver: ChunkReceiver;
     try {

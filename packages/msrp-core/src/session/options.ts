@@ -2,6 +2,7 @@ import type { HeaderField } from '../wire/head.js';
 import type { Delivery, Progress, ReceivedReport } from './delivery.js';
 import type { FileHashes } from './file-transfer.js';
 import type { HasherFactory } from './hasher.js';
+import type { NicknameHandler } from './nickname.js';
 
 /** Options of a {@link Session}; an endpoint passes its defaults. */
 export interface SessionOptions {
@@ -58,6 +59,11 @@ export interface SessionOptions {
    * the session runtime's: on Node, the endpoint's `createHasher` or `node:crypto`.
    */
   createHasher?: HasherFactory;
+  /**
+   * Answers the peer's NICKNAME requests (RFC 7701 §7.1), as a chat room's focus does.
+   * Default none: they get 501.
+   */
+  onNickname?: NicknameHandler;
 }
 
 /** Options of {@link Session.send}. */

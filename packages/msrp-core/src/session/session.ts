@@ -12,6 +12,8 @@ import type { HasherFactory } from './hasher.js';
 import { Inbound } from './inbound.js';
 import { Inbox } from './inbox.js';
 import type { IncomingMessage } from './incoming-message.js';
+import { answerNickname, requestNickname } from './nickname.js';
+import type { NicknameHandler, NicknameResponse } from './nickname.js';
 import type {
   FileDelivery,
   SendFileOptions,
@@ -90,6 +92,7 @@ export class Session
   readonly #runtime: SessionRuntime;
   readonly #inbound: Inbound;
   readonly #inbox: Inbox;
+  readonly #onNickname: NicknameHandler | undefined;
 
   /** Not for applications: sessions are made by `Endpoint.createSession()`. */
   constructor(
@@ -112,6 +115,7 @@ export class Session
     this.#rebind = resolved.rebind;
     this.#runtime = runtime;
     this.#createHasher = options.createHasher ?? runtime.createHasher;
+    this.#onNickname = options.onNickname;
     // The scheduler and the inbound side read these live, through getters.
     const state = (): SessionState => this.#state.current;
     const port = (): SessionPort | undefined => this.#port;
@@ -268,6 +272,17 @@ export class Session
   }
 
   /**
+   * Asks the chat room's focus at the other end for `nickname` (RFC 7701 §7.1), again to
+   * change it; resolves on 200.
+   * @throws {NicknameError} with its status (424, 425, 403, 501); MsrpError
+   * `MSRP_ERR_SESSION` unbound, `MSRP_ERR_INVALID_ARGUMENT`, `MSRP_ERR_TIMEOUT` (408).
+   */
+  setNickname(nickname: string): Promise<void> {
+    const port = this.#state.current === 'bound' ? this.#port : undefined;
+    return requestNickname(port, this.#toPath, this.#fromPath, nickname);
+  }
+
+  /**
    * Aborts an outgoing message: no more chunks are sent, and if some were, the peer is
    * told with a chunk ending in `#` (RFC 4975 §7.1). Its delivery rejects. Once the last
    * chunk went out nothing is sent: only the wait (for 200s or the success REPORT) ends.
@@ -358,6 +373,11 @@ export class Session
     if (messageId === undefined || !status) return;
     if (!this.#scheduler.report(messageId, status, byteRange)) return;
     this.emit('report', { messageId, status, ...(byteRange && { byteRange }) });
+  }
+
+  /** @internal The answer to an incoming NICKNAME (RFC 7701 §7.1): `onNickname`'s, or 501. */
+  receiveNickname(request: RequestHead): Promise<NicknameResponse> {
+    return answerNickname(this.#onNickname, request);
   }
 
   // ---- state ----------------------------------------------------------------------------

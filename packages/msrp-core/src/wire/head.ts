@@ -9,6 +9,7 @@ import {
   type AuthHeader,
 } from './digest.js';
 import { IDENT, type Param } from './grammar.js';
+import { formatUseNickname, parseUseNickname } from './nickname.js';
 import { formatStatusHeader, parseStatusHeader, type StatusHeader } from './status-header.js';
 import { formatUri, parseUri, type MsrpUri } from './uri.js';
 
@@ -43,6 +44,8 @@ export interface MsrpHeaders {
   wwwAuthenticate?: readonly AuthHeader[];
   authorization?: AuthHeader;
   authenticationInfo?: readonly Param[];
+  /** Use-Nickname of a NICKNAME request (RFC 7701 §7.1): the nickname, unquoted. */
+  useNickname?: string;
   /** Unknown extension headers, in the order they came. */
   extensions?: readonly HeaderField[];
   /** Other MIME headers of the body (Content-ID, Content-Description, Content-Disposition...). */
@@ -55,7 +58,7 @@ export interface MsrpHeaders {
 export interface RequestHead extends MsrpHeaders {
   kind: 'request';
   transactionId: string;
-  /** SEND, REPORT, AUTH or any other upper-case method (unknown ones get 501 upstream). */
+  /** SEND, REPORT, AUTH, NICKNAME or any other upper-case method (unknown ones get 501 upstream). */
   method: string;
 }
 
@@ -181,6 +184,7 @@ const RULES: Record<string, HeaderRule | undefined> = {
   'www-authenticate': { field: 'wwwAuthenticate', parse: parseAuthHeader, repeats: true },
   authorization: { field: 'authorization', parse: parseAuthHeader },
   'authentication-info': { field: 'authenticationInfo', parse: parseAuthParams },
+  'use-nickname': { field: 'useNickname', parse: parseUseNickname },
   'content-type': { field: 'contentType', parse: parseContentType },
 };
 
@@ -356,6 +360,10 @@ export function formatHead(head: Head): string {
     add('WWW-Authenticate', formatAuthHeader(challenge));
   add('Authorization', head.authorization && formatAuthHeader(head.authorization));
   add('Authentication-Info', head.authenticationInfo && formatAuthParams(head.authenticationInfo));
+  add(
+    'Use-Nickname',
+    head.useNickname === undefined ? undefined : formatUseNickname(head.useNickname),
+  );
   for (const field of head.extensions ?? []) {
     if (!HNAME.test(field.name)) throw invalid(`Invalid header name ${JSON.stringify(field.name)}`);
     add(field.name, field.value);

@@ -3,16 +3,20 @@ import { encodeUtf8ForWire } from './bytes.js';
 import type { RequestHead } from './head.js';
 import { formatUri } from './uri.js';
 
-/** Reason phrases for the status codes of RFC 4975 §10 and RFC 4976 §6. */
+/** Reason phrases for the status codes of RFC 4975 §10, RFC 4976 §6 and RFC 7701 §10.3. */
 export const REASON_PHRASES: Readonly<Record<number, string>> = {
   200: 'OK',
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
+  404: "Failure to resolve recipient's URI",
   408: 'Request Timeout',
   413: 'Stop Sending Message',
   415: 'Unsupported Media Type',
   423: 'Interval Out-of-Bounds',
+  424: 'Malformed nickname',
+  425: 'Nickname reserved or already in use',
+  428: 'Private messages not supported',
   481: 'Session Does Not Exist',
   501: 'Not Implemented',
   506: 'Session Already In Use',
