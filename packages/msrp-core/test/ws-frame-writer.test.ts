@@ -108,6 +108,28 @@ describe('wsStream frames', () => {
     expect(serverGot.at(-1)!.equals(before)).toBe(true);
   });
 
+  it('client: message after message of chunk size arrives intact (buffers are reused)', async () => {
+    const { server, client, serverGot } = await pair();
+    const stream = wsStream(client);
+    stream.open(events([], { count: 0 }));
+    const sent: Buffer[] = [];
+    // Rounds the server does not read until all is written, so that most messages wait in
+    // the client's socket; each round once the last arrived, taking earlier rounds' buffers.
+    for (let round = 0; round < 3; round++) {
+      server.pause();
+      for (let i = 0; i < 100; i++) {
+        const length = i % 3 === 1 ? 20_000 : 64 * 1024 + 90;
+        const message = parts(length, sent.length);
+        stream.write(message);
+        sent.push(Buffer.concat(message));
+      }
+      expect(stream.bufferedAmount).toBeGreaterThan(64 * 1024);
+      server.resume();
+      await until(() => serverGot.length === sent.length);
+    }
+    expectSame(serverGot, sent);
+  });
+
   it('drain follows a write past the high-water mark, from the socket write callback', async () => {
     const { server, client } = await pair();
     let got = 0;
