@@ -124,7 +124,7 @@ const POOL_MAX = 8;
 const pool: ArrayBuffer[] = [];
 
 /** A Buffer of `length` bytes, not zero-filled: recycled when long enough, else Node's. */
-function take(length: number): Buffer {
+function take(length: number): Buffer<ArrayBuffer> {
   if (length < POOL_MIN) return Buffer.allocUnsafe(length);
   for (let i = pool.length - 1; i >= 0; i--) {
     const free = pool[i]!;
@@ -138,12 +138,12 @@ function take(length: number): Buffer {
 }
 
 /** Gives a buffer from {@link take} back, once nothing reads it any more. */
-function recycle(buffer: Buffer): void {
+function recycle(buffer: Buffer<ArrayBuffer>): void {
   if (buffer.length >= POOL_MIN && pool.length < POOL_MAX) pool.push(buffer.buffer);
 }
 
 /** The parts in one Buffer of our own (not zero-filled: every byte is written). */
-function joined(parts: readonly Uint8Array[]): Buffer {
+function joined(parts: readonly Uint8Array[]): Buffer<ArrayBuffer> {
   let length = 0;
   for (const part of parts) length += part.length;
   const out = take(length);
