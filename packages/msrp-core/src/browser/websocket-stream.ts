@@ -49,8 +49,11 @@ export interface WebSocketStreamHooks {
    * the standard `message` event (whose text is a decoded string).
    */
   listen?(deliver: (data: unknown) => void): void;
-  /** Sends one message; calls `sent` once it was handed to the network. */
-  send?(bytes: Uint8Array<ArrayBuffer>, sent: () => void): void;
+  /**
+   * Sends the parts as one message (joined or not: the hook's choice); calls `sent` once it
+   * was handed to the network.
+   */
+  send?(parts: readonly Uint8Array[], sent: () => void): void;
   pause?(): void;
   resume?(): void;
   /** Drops the connection at once, without the closing handshake. */
@@ -179,10 +182,9 @@ class WebSocketStream implements ByteStream {
 
   write(parts: readonly Uint8Array[]): boolean {
     if (!this.writable) return false;
-    const message = oneMessage(parts);
     // RFC 7977 §5.1: one chunk per message, never more than one.
-    if (this.#hooks.send) this.#hooks.send(message, () => this.#checkDrain());
-    else this.#socket.send(message);
+    if (this.#hooks.send) this.#hooks.send(parts, () => this.#checkDrain());
+    else this.#socket.send(oneMessage(parts));
     if (this.#socket.bufferedAmount <= this.#highWaterMark) return true;
     this.#waitingDrain = true;
     if (!this.#hooks.send) this.#poll();
@@ -333,8 +335,8 @@ function closeReason(message: string): string {
   return reason;
 }
 
-/** The parts as one view of an ArrayBuffer (a WebSocket cannot send a shared buffer). */
-function oneMessage(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+/** The parts as one view of an ArrayBuffer (a WebSocket cannot send a shared buffer). @internal */
+export function oneMessage(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
   const only = parts.length === 1 ? parts[0]! : undefined;
   if (only?.buffer instanceof ArrayBuffer) return only as Uint8Array<ArrayBuffer>;
   let length = 0;

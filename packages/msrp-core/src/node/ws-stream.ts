@@ -1,9 +1,11 @@
 import {
   hookedWebSocketStream,
+  oneMessage,
   type WebSocketLike,
   type WebSocketStreamOptions,
 } from '../browser/websocket-stream.js';
 import type { ByteStream } from '../transport/byte-stream.js';
+import { wsFrameWriter } from './ws-frame-writer.js';
 
 /**
  * The parts of a `ws` package WebSocket (>= 8) that {@link wsStream} uses, named here so that
@@ -63,6 +65,8 @@ export function wsStream(
   const address = tcp()?.remoteAddress;
   // Buffers, as read: no copy into an ArrayBuffer, and text is not decoded to a string.
   socket.binaryType = 'nodebuffer';
+  // Fewer copies than `send` (see ws-frame-writer.ts), where ws's internals allow it.
+  const writeFrame = wsFrameWriter(socket);
   return hookedWebSocketStream(
     socket,
     {
@@ -71,7 +75,9 @@ export function wsStream(
     },
     {
       listen: (deliver) => socket.on('message', (data) => deliver(data)),
-      send: (bytes, sent) => socket.send(bytes, () => sent()),
+      send: (parts, sent) => {
+        if (!writeFrame?.(parts, sent)) socket.send(oneMessage(parts), () => sent());
+      },
       pause: () => socket.pause(),
       resume: () => socket.resume(),
       terminate: () => socket.terminate(),
