@@ -59,7 +59,13 @@ export type MsrpErrorCode =
    */
   | 'MSRP_ERR_MESSAGE_FRAMING'
   /** Received bytes do not match the hash announced for them (RFC 5547 `hash`, `File-Hash`). */
-  | 'MSRP_ERR_HASH_MISMATCH';
+  | 'MSRP_ERR_HASH_MISMATCH'
+  /**
+   * An XML body (IMDN, is-composing) is malformed, unsafe (a DOCTYPE or ENTITY declaration),
+   * over a limit (size, nesting depth), or not the document it should be (wrong root,
+   * namespace, missing status).
+   */
+  | 'MSRP_ERR_XML';
 
 import type { Head } from './wire/head.js';
 
