@@ -131,7 +131,8 @@ describe('answering a request', () => {
       'tel:+1555',
     );
     expect(n).toMatchObject({ recipientUri: 'tel:+1555', subject: 'Hi', status: 'delivered' });
-    const { to: _to, ...anonymous } = request;
+    const anonymous: ImdnRequest = { ...request };
+    delete anonymous.to;
     expect(imdnFor(anonymous, { kind: 'delivery', status: 'delivered' })).not.toHaveProperty(
       'recipientUri',
     );

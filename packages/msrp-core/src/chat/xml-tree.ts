@@ -136,6 +136,6 @@ export function buildXmlDocument(root: Record<string, unknown>): Uint8Array {
   const xml = builder.build({
     '?xml': { '@version': '1.0', '@encoding': 'UTF-8' },
     ...root,
-  }) as string;
+  });
   return encoder.encode(xml);
 }
