@@ -115,6 +115,28 @@ describe('ComposingSender', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('hands a failed send (thrown or rejected) to onError, and carries on', async () => {
+    const errors: unknown[] = [];
+    let calls = 0;
+    const s = new ComposingSender({
+      send: () => {
+        calls++;
+        if (calls === 1) throw new Error('closed');
+        return Promise.reject(new Error('gone'));
+      },
+      onError: (e) => errors.push(e),
+    });
+    s.typing();
+    expect(s.state).toBe('active');
+    vi.advanceTimersByTime(15_000); // the idle timer's send rejects
+    await vi.waitFor(() => expect(errors).toHaveLength(2));
+    expect(errors.map((e) => (e as Error).message)).toEqual(['closed', 'gone']);
+    expect(s.state).toBe('idle');
+    // Without onError, a rejection is swallowed rather than left unhandled.
+    const quiet = new ComposingSender({ send: () => Promise.reject(new Error('x')) });
+    expect(() => quiet.typing()).not.toThrow();
+  });
+
   it('refuses a refresh under 60 s (RFC 3994 §3.2) and a non-positive idle timeout', () => {
     expect(() => sender({ refresh: 59 })).toThrow(
       expect.objectContaining({ code: 'MSRP_ERR_INVALID_ARGUMENT' }),

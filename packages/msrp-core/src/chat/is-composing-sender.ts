@@ -15,10 +15,15 @@ export const MIN_COMPOSING_REFRESH = 60;
 export interface ComposingSenderOptions {
   /**
    * Sends one status message to the peer (bare or in CPIM: the caller's choice). Called
-   * synchronously from `typing()`, `idle()` or the idle timer; what it throws reaches the
-   * caller of the method (or, from the timer, the runtime).
+   * synchronously from `typing()`, `idle()` or the idle timer. It may return a promise (as
+   * `session.send` does): a rejection goes to `onError`, never unhandled.
    */
-  send: (status: IsComposing) => void;
+  send: (status: IsComposing) => unknown;
+  /**
+   * Called when `send` throws or rejects. A lost status is harmless (the peer's refresh
+   * timeout puts it right), so the default ignores it.
+   */
+  onError?: (error: unknown) => void;
   /** Milliseconds without `typing()` after which we go idle and say so. Default 15 000. */
   idleTimeout?: number;
   /** Refresh interval announced with `active`, in seconds; at least 60. Default 120. */
@@ -47,7 +52,8 @@ export interface ComposingSenderOptions {
  * ```
  */
 export class ComposingSender {
-  readonly #send: (status: IsComposing) => void;
+  readonly #send: (status: IsComposing) => unknown;
+  readonly #onError: (error: unknown) => void;
   readonly #idleTimeout: number;
   readonly #refresh: number;
   readonly #contenttype: string | undefined;
@@ -61,6 +67,7 @@ export class ComposingSender {
   /** @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` for a refresh under 60 s or a bad timeout. */
   constructor(options: ComposingSenderOptions) {
     this.#send = options.send;
+    this.#onError = options.onError ?? (() => {});
     this.#idleTimeout = options.idleTimeout ?? DEFAULT_COMPOSING_IDLE_TIMEOUT;
     this.#refresh = options.refresh ?? DEFAULT_COMPOSING_REFRESH;
     this.#contenttype = options.contenttype;
@@ -94,7 +101,7 @@ export class ComposingSender {
       this.#lastActiveSent = now;
       const status: IsComposing = { state: 'active', refresh: this.#refresh };
       if (this.#contenttype !== undefined) status.contenttype = this.#contenttype;
-      this.#send(status);
+      this.#emit(status);
     }
   }
 
@@ -120,6 +127,15 @@ export class ComposingSender {
     if (this.#state === 'idle' || this.#closed) return;
     this.#state = 'idle';
     this.#lastActiveSent = 0;
-    if (announce) this.#send({ state: 'idle', lastactive: new Date(this.#lastTyping) });
+    if (announce) this.#emit({ state: 'idle', lastactive: new Date(this.#lastTyping) });
+  }
+
+  #emit(status: IsComposing): void {
+    try {
+      const result = this.#send(status);
+      if (result instanceof Promise) result.catch(this.#onError);
+    } catch (e) {
+      this.#onError(e);
+    }
   }
 }
