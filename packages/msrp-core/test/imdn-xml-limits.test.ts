@@ -100,6 +100,16 @@ describe.each(PARSERS)('%s on hostile XML', (_name, parse) => {
     }
   });
 
+  it('refuses element and attribute names that would reach Object.prototype', () => {
+    for (const body of [
+      '<__proto__><a/></__proto__>',
+      '<r><__proto__>x</__proto__></r>',
+      '<r __proto__="1"/>',
+    ]) {
+      expect(refusal(() => parse(bytes(body)))).toMatchObject({ code: 'MSRP_ERR_XML' });
+    }
+  });
+
   it('throws nothing but MSRP_ERR_XML on random bytes and random markup', () => {
     const markup = fc
       .array(
