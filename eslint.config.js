@@ -91,7 +91,7 @@ export default tseslint.config(
   ),
   ...neutral('session', ['../endpoint/*'], 'session/ sits below endpoint/.'),
   ...neutral('endpoint', [], ''),
-  ...neutral('chat', [], ''),
+  ...neutral('chat', ['../endpoint/*'], 'chat/ sits on session/, below endpoint/.'),
   ...neutral('events', ['../*/*'], 'events/ is a leaf: it imports nothing of the core.'),
   ...neutral('browser', [], ''),
   {

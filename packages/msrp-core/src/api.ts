@@ -90,3 +90,49 @@ export type { MimeField } from './chat/cpim-mime.js';
 export { NicknameError } from './session/nickname-error.js';
 export type { NicknameAnswer, NicknameHandler, NicknameRequest } from './session/nickname.js';
 export { parseUseNickname, formatUseNickname } from './wire/nickname.js';
+
+// Chat: IMDN (RFC 5438) and is-composing (RFC 3994)
+export { parseImdn, formatImdn, IMDN_XML_NAMESPACE, IMDN_CONTENT_TYPE } from './chat/imdn.js';
+export type {
+  ImdnNotification,
+  ImdnCommon,
+  ImdnKind,
+  ImdnDeliveryStatus,
+  ImdnDisplayStatus,
+  ImdnProcessingStatus,
+  ParseImdnOptions,
+} from './chat/imdn.js';
+export {
+  parseDispositionNotification,
+  formatDispositionNotification,
+  newImdnMessageId,
+  imdnRequestHeaders,
+  isImdnRequested,
+  imdnFor,
+  IMDN_HEADER_NAMESPACE,
+  IMDN_HEADER_PREFIX,
+  IMDN_CONTENT_DISPOSITION,
+} from './chat/imdn-request.js';
+export type { DispositionNotification, ImdnRequest, ImdnOutcome } from './chat/imdn-request.js';
+export {
+  parseIsComposing,
+  formatIsComposing,
+  IS_COMPOSING_XML_NAMESPACE,
+  IS_COMPOSING_CONTENT_TYPE,
+} from './chat/is-composing.js';
+export type { IsComposing, ComposingState, ParseIsComposingOptions } from './chat/is-composing.js';
+export {
+  ComposingSender,
+  DEFAULT_COMPOSING_IDLE_TIMEOUT,
+  DEFAULT_COMPOSING_REFRESH,
+  MIN_COMPOSING_REFRESH,
+} from './chat/is-composing-sender.js';
+export type { ComposingSenderOptions } from './chat/is-composing-sender.js';
+export { ComposingReceiver } from './chat/is-composing-receiver.js';
+export type {
+  ComposingReceiverEvents,
+  ComposingReceiverOptions,
+} from './chat/is-composing-receiver.js';
+export type { ComposingTimers } from './chat/is-composing-timers.js';
+export { DEFAULT_XML_LIMITS } from './chat/xml-limits.js';
+export type { XmlLimits } from './chat/xml-limits.js';

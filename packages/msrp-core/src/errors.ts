@@ -65,7 +65,13 @@ export type MsrpErrorCode =
    * colon, a broken `NS`, a bad From/To/cc or DateTime, too many or too large headers. The
    * message says which; `status` is 400 when the bytes came from a peer.
    */
-  | 'MSRP_ERR_CPIM';
+  | 'MSRP_ERR_CPIM'
+  /**
+   * An XML body (IMDN, is-composing) is malformed, unsafe (a DOCTYPE or ENTITY declaration),
+   * over a limit (size, nesting depth), or not the document it should be (wrong root,
+   * namespace, missing status).
+   */
+  | 'MSRP_ERR_XML';
 
 import type { Head } from './wire/head.js';
 

@@ -1,0 +1,102 @@
+// The bounds every XML body from a peer passes before a parser sees it: size, no markup
+// declarations (so no entity can ever expand: no "billion laughs"), and nesting depth. The
+// scan is one linear pass over the text, so a hostile body costs at most its (bounded) size.
+import { MsrpError } from '../errors.js';
+
+/** Bounds on a peer's XML body (IMDN, is-composing). */
+export interface XmlLimits {
+  /** Largest body, in bytes, checked before decoding or parsing; larger gets 413. Default 64 KiB. */
+  maxBytes?: number;
+  /** Deepest element nesting (the root is depth 1). Default 32. */
+  maxDepth?: number;
+}
+
+/** The defaults of {@link XmlLimits}: 64 KiB and 32 levels. */
+export const DEFAULT_XML_LIMITS: Readonly<Required<XmlLimits>> = Object.freeze({
+  maxBytes: 64 * 1024,
+  maxDepth: 32,
+});
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** An `MSRP_ERR_XML` error: a peer's fault, answered with `status` (400 unless told). */
+export function xmlError(message: string, status = 400, cause?: unknown): MsrpError {
+  return new MsrpError('MSRP_ERR_XML', message, { status, cause });
+}
+
+/**
+ * Checks `bytes` against `limits` and returns them as text: size first (before any decoding),
+ * then strict UTF-8, then a scan that refuses DOCTYPE, ENTITY and any other `<!` declaration,
+ * and nesting deeper than `maxDepth`.
+ *
+ * @throws {MsrpError} `MSRP_ERR_XML` (status 413 when too large, 400 otherwise).
+ */
+export function checkedXmlText(bytes: Uint8Array, limits: XmlLimits = {}): string {
+  const maxBytes = limits.maxBytes ?? DEFAULT_XML_LIMITS.maxBytes;
+  const maxDepth = limits.maxDepth ?? DEFAULT_XML_LIMITS.maxDepth;
+  if (bytes.byteLength > maxBytes) {
+    throw xmlError(`XML body of ${bytes.byteLength} bytes exceeds maxBytes ${maxBytes}`, 413);
+  }
+  let text: string;
+  try {
+    // IMDN and is-composing documents are UTF-8 (both schemas' examples declare it).
+    text = utf8.decode(bytes);
+  } catch (e) {
+    throw xmlError('XML body is not valid UTF-8', 400, e);
+  }
+  scanMarkup(text, maxDepth);
+  return text;
+}
+
+/** One pass over the markup: refuses declarations, counts depth. */
+function scanMarkup(text: string, maxDepth: number): void {
+  let depth = 0;
+  let i = 0;
+  for (;;) {
+    const lt = text.indexOf('<', i);
+    if (lt < 0) return;
+    if (text.startsWith('<!--', lt)) {
+      i = endOf(text, '-->', lt + 4, 'comment');
+    } else if (text.startsWith('<![CDATA[', lt)) {
+      i = endOf(text, ']]>', lt + 9, 'CDATA section');
+    } else if (text.startsWith('<!', lt)) {
+      // A DTD is where entities are declared; without one no entity can expand. Neither
+      // RFC 5438 nor RFC 3994 documents have any use for one.
+      throw xmlError('XML body has a DOCTYPE or other markup declaration; refused');
+    } else if (text.startsWith('<?', lt)) {
+      i = endOf(text, '?>', lt + 2, 'processing instruction');
+    } else if (text.startsWith('</', lt)) {
+      depth--;
+      i = endOf(text, '>', lt + 2, 'end tag');
+    } else {
+      const gt = startTagEnd(text, lt + 1);
+      if (text.charCodeAt(gt - 1) !== 0x2f /* '/': an empty element */) {
+        depth++;
+        if (depth > maxDepth) throw xmlError(`XML nesting exceeds maxDepth ${maxDepth}`);
+      }
+      i = gt + 1;
+    }
+  }
+}
+
+function endOf(text: string, terminator: string, from: number, what: string): number {
+  const at = text.indexOf(terminator, from);
+  if (at < 0) throw xmlError(`XML body ends inside a ${what}`);
+  return at + terminator.length;
+}
+
+/** The index of the `>` closing a start tag, skipping `>` inside quoted attribute values. */
+function startTagEnd(text: string, from: number): number {
+  let quote = 0;
+  for (let j = from; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (quote !== 0) {
+      if (c === quote) quote = 0;
+    } else if (c === 0x22 || c === 0x27) {
+      quote = c;
+    } else if (c === 0x3e) {
+      return j;
+    }
+  }
+  throw xmlError('XML body ends inside a start tag');
+}

@@ -1,0 +1,141 @@
+// A namespaced element tree over fast-xml-parser, for the small XML documents of chat (IMDN,
+// is-composing). Elements are matched by (namespace, local name), never by prefix: a peer
+// may bind any prefix, or none, to the namespace (Namespaces in XML §6).
+import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import { checkedXmlText, DEFAULT_XML_LIMITS, xmlError, type XmlLimits } from './xml-limits.js';
+
+/** One element: its namespace (undefined when none is in scope), local name, content. */
+export interface XmlElement {
+  readonly ns: string | undefined;
+  readonly name: string;
+  readonly children: readonly XmlElement[];
+  /** The element's own text (character data and CDATA), untrimmed. */
+  readonly text: string;
+}
+
+/** A node of fast-xml-parser's `preserveOrder` output. */
+type OrderedNode = Record<string, unknown>;
+
+const ATTRIBUTES = ':@';
+const TEXT = '#text';
+
+function parserFor(maxDepth: number): XMLParser {
+  return new XMLParser({
+    preserveOrder: true,
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    // Only the predefined and numeric references can appear: checkedXmlText refused any DTD.
+    processEntities: true,
+    htmlEntities: true,
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: false,
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+    maxNestedTags: maxDepth,
+  });
+}
+
+/**
+ * Parses a peer's XML body within `limits` into its root element, namespaces resolved.
+ *
+ * @throws {MsrpError} `MSRP_ERR_XML` when the body is over a limit, unsafe, not well-formed,
+ * has no single root, or uses an unbound prefix.
+ */
+export function parseXmlDocument(bytes: Uint8Array, limits: XmlLimits = {}): XmlElement {
+  const text = checkedXmlText(bytes, limits);
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) {
+    throw xmlError(`XML body is not well-formed: ${valid.err.msg} (line ${valid.err.line})`);
+  }
+  let nodes: unknown;
+  try {
+    nodes = parserFor(limits.maxDepth ?? DEFAULT_XML_LIMITS.maxDepth).parse(text);
+  } catch (e) {
+    throw xmlError(`XML body could not be parsed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const roots = elementNodes(nodes);
+  if (roots.length !== 1) throw xmlError(`XML body has ${roots.length} root elements, not 1`);
+  return toElement(roots[0]!, new Map());
+}
+
+function elementNodes(nodes: unknown): OrderedNode[] {
+  if (!Array.isArray(nodes)) return [];
+  return (nodes as OrderedNode[]).filter((n) => tagOf(n) !== undefined);
+}
+
+function tagOf(node: OrderedNode): string | undefined {
+  return Object.keys(node).find((k) => k !== ATTRIBUTES && k !== TEXT);
+}
+
+function toElement(node: OrderedNode, outer: ReadonlyMap<string, string>): XmlElement {
+  const tag = tagOf(node)!;
+  const scope = new Map(outer);
+  const attributes = node[ATTRIBUTES];
+  if (attributes !== null && typeof attributes === 'object') {
+    for (const [name, value] of Object.entries(attributes as Record<string, unknown>)) {
+      if (name === 'xmlns') scope.set('', String(value));
+      else if (name.startsWith('xmlns:')) scope.set(name.slice(6), String(value));
+    }
+  }
+  const colon = tag.indexOf(':');
+  const prefix = colon < 0 ? '' : tag.slice(0, colon);
+  const ns = scope.get(prefix);
+  if (prefix !== '' && ns === undefined) throw xmlError(`XML prefix '${prefix}' is not bound`);
+  const content = node[tag];
+  const children: XmlElement[] = [];
+  let text = '';
+  if (Array.isArray(content)) {
+    for (const child of content as OrderedNode[]) {
+      if (TEXT in child) text += String(child[TEXT]);
+      else if (tagOf(child) !== undefined) children.push(toElement(child, scope));
+    }
+  }
+  return {
+    ns: ns === '' ? undefined : ns,
+    name: colon < 0 ? tag : tag.slice(colon + 1),
+    children,
+    text,
+  };
+}
+
+/** The children of `element` named `name` in namespace `ns`. */
+export function childrenNamed(element: XmlElement, ns: string, name: string): XmlElement[] {
+  return element.children.filter((c) => c.ns === ns && c.name === name);
+}
+
+/**
+ * The trimmed text of the one child `name` of `element` in `ns`, or undefined when absent.
+ *
+ * @throws {MsrpError} `MSRP_ERR_XML` when the child appears more than once.
+ */
+export function childText(element: XmlElement, ns: string, name: string): string | undefined {
+  const found = childrenNamed(element, ns, name);
+  if (found.length > 1)
+    throw xmlError(`<${name}> appears ${found.length} times in <${element.name}>`);
+  return found[0]?.text.trim();
+}
+
+const builder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  format: true,
+  indentBy: '  ',
+  suppressEmptyNode: true,
+  // Escapes <, >, &, ' and " in text and attribute values.
+  processEntities: true,
+});
+
+const encoder = new TextEncoder();
+
+/**
+ * Writes `root` (an object in fast-xml-parser's builder form: `@name` keys are attributes,
+ * `''` is an empty element, key order is element order) as a UTF-8 XML document.
+ */
+export function buildXmlDocument(root: Record<string, unknown>): Uint8Array {
+  const xml = builder.build({
+    '?xml': { '@version': '1.0', '@encoding': 'UTF-8' },
+    ...root,
+  });
+  return encoder.encode(xml);
+}
