@@ -52,6 +52,27 @@ describe('the browser entry (@msrp-ts/msrp-core/browser)', () => {
     );
   }, 30_000);
 
+  it('leaves out what an app does not import: an Endpoint alone carries no XML parser', async () => {
+    // `"sideEffects": false` lets bundlers drop the chat codecs and fast-xml-parser with them.
+    const app = join(dir, 'app.ts');
+    await writeFile(
+      app,
+      `import { Endpoint } from ${JSON.stringify(src('browser.ts'))};\nconsole.log(new Endpoint());\n`,
+    );
+    const result = await build({ ...browser, entryPoints: [app], minify: true });
+    // Every imported file is an input; what matters is which ones put bytes in the output.
+    const [output] = Object.values(result.metafile.outputs);
+    const inOutput = Object.entries(output!.inputs)
+      .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
+      .map(([input]) => input);
+    expect(inOutput.some((input) => input.includes('msrp-core/src/endpoint/'))).toBe(true);
+    expect(inOutput.filter((input) => /fast-xml|src\/chat\/|uuid/.test(input))).toEqual([]);
+    const code = result.outputFiles[0]!.contents;
+    console.log(
+      `Endpoint alone: ${(code.length / 1024).toFixed(1)} KiB minified, ${(gzipSync(code).length / 1024).toFixed(1)} KiB gzipped`,
+    );
+  }, 30_000);
+
   it('refuses, the same way, an entry that reaches Node (the Node entry)', async () => {
     const failed = build({ ...browser, entryPoints: [src('index.ts')] });
     const error = (await failed.catch((e: unknown) => e)) as { errors?: { text: string }[] };
