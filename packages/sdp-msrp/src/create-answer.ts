@@ -1,7 +1,8 @@
 import { formatUri, type MsrpUri } from '@msrp-ts/msrp-core/uri';
 import { acceptsContainer, intersectTypes, typeMatches } from './accept-types.js';
 import { chatroomOf, type ChatroomInit } from './chatroom.js';
-import type { FileDescription } from './file-description.js';
+import type { FileDescription, FileRange } from './file-description.js';
+import { formatRange, isWholeFile, rangeProblem } from './file-range.js';
 import { formatMsrpMedia, type MsrpMediaInit } from './format-msrp-media.js';
 import { localPath, parseFingerprintText } from './local-path.js';
 import { findMsrpMedia, type Direction, type MsrpMedia } from './msrp-media.js';
@@ -49,6 +50,13 @@ export interface AnswerCapabilities extends SessionLinesOptions {
    * its full selector (name, type, size, hash), or undefined when we have none.
    */
   readonly serveFile?: (requested: FileDescription) => FileDescription | undefined;
+  /**
+   * For a file offer whose `a=file-range` leaves out part of the file, such as a resume
+   * (RFC 5547 §6): whether we take that range. When we do, the answer repeats it; `false`
+   * rejects the stream with port 0, the RFC 3264 §6 way of refusing. A range past the end of
+   * the file is refused without asking. Default: every range is taken.
+   */
+  readonly acceptRange?: (file: FileDescription & { readonly range: FileRange }) => boolean;
   /** `c=` address. Default: the host of the first URI of our path. */
   readonly address?: string;
   /** `m=` port. Default: the port of the first URI of our path, else 2855. */
@@ -82,6 +90,22 @@ function typesTaken(acceptTypes: readonly string[], wrappedTypes: readonly strin
   return acceptsContainer(acceptTypes) ? [...acceptTypes, ...wrappedTypes] : [...acceptTypes];
 }
 
+/** Why we refuse the offer's file-range for a file of `size` octets, or undefined. */
+function refuseRange(
+  file: FileDescription,
+  size: number | undefined,
+  caps: AnswerCapabilities,
+): string | undefined {
+  const range = file.range;
+  if (range === undefined) return undefined;
+  const problem = rangeProblem(range, size);
+  if (problem !== undefined) return problem;
+  if (isWholeFile(range, size) || !caps.acceptRange) return undefined;
+  return caps.acceptRange({ ...file, range })
+    ? undefined
+    : `we refuse the file-range ${formatRange(range)}`;
+}
+
 function answerFile(
   offered: MsrpMedia,
   file: FileDescription,
@@ -98,7 +122,10 @@ function answerFile(
     if (size !== undefined && caps.maxSize !== undefined && size > caps.maxSize) {
       return `the file of ${size} octets exceeds our max-size of ${caps.maxSize}`;
     }
-    // RFC 5547 §8: the answer to a push repeats the offer's file-selector and file-transfer-id.
+    const refused = refuseRange(file, size, caps);
+    if (refused !== undefined) return refused;
+    // RFC 5547 §8: the answer to a push repeats the offer's file-selector and file-transfer-id,
+    // and its file-range (§6), so that both sides agree on which octets travel.
     return file;
   }
   if (offered.direction === 'recvonly') {
@@ -110,10 +137,15 @@ function answerFile(
     if (type !== undefined && !taken.some((t) => typeMatches(t, type))) {
       return `the offer does not accept the file's type ${type} (it accepts ${taken.join(' ')})`;
     }
-    // The file-transfer-id names the transfer the offer started; it must stay the same.
+    const refused = refuseRange(file, served.selector.size, caps);
+    if (refused !== undefined) return refused;
+    // The file-transfer-id names the transfer the offer started; it must stay the same. The
+    // range is the one the offer asked for (RFC 5547 §6), repeated, never one of our own.
+    const { range: _own, ...rest } = served;
     return {
-      ...served,
+      ...rest,
       ...(file.transferId !== undefined && { transferId: file.transferId }),
+      ...(file.range !== undefined && { range: file.range }),
     };
   }
   return `a file offer must be sendonly (push) or recvonly (pull), not ${offered.direction}`;
@@ -223,7 +255,7 @@ function rejected(section: MediaDescription): MediaDescription {
  * answers with the types both sides accept (wildcards honoured; wrapped types only inside an
  * agreed container); for a one-way stream (a file push or pull), with our own; answers
  * `a=setup` per RFC 6135 and RFC 4145, mirrors the direction (RFC 3264 §6.1), takes or
- * serves the RFC 5547 file, and adds `a=msrp-cema` when offered and supported. When nothing
+ * serves the RFC 5547 file (repeating its `a=file-range`, or refusing it), and adds `a=msrp-cema` when offered and supported. When nothing
  * can be agreed the stream is rejected with port 0 and {@link Answer.reason} says why.
  * Other media sections of the offer are rejected with port 0: this package speaks MSRP only.
  *

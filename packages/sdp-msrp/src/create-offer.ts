@@ -1,6 +1,7 @@
 import type { MsrpUri } from '@msrp-ts/msrp-core/uri';
 import { chatroomOf, type ChatroomInit } from './chatroom.js';
 import type { FileDescription } from './file-description.js';
+import { rangeProblem } from './file-range.js';
 import { formatMsrpMedia } from './format-msrp-media.js';
 import { SdpError } from './errors.js';
 import { localPath, parseFingerprintText } from './local-path.js';
@@ -17,6 +18,13 @@ export interface FileOffer extends FileDescription {
    * answerer for it (the offer is `recvonly`). RFC 5547 §8.
    */
   readonly mode: 'push' | 'pull';
+  /**
+   * The `a=file-transfer-id` of an interrupted transfer that this offer resumes. A resume
+   * offer names the same file by its hash and asks for the octets still missing with
+   * `range`; its own file-transfer-id is new (RFC 5547 §6: unique per transfer). See
+   * `resumeOffer()`, which fills this in from a partial file's record.
+   */
+  readonly resumes?: string;
 }
 
 /** What {@link createOffer} puts in an offer. */
@@ -62,7 +70,9 @@ export interface OfferOptions extends SessionLinesOptions {
  * where `;ws` shows only in the path: RFC 7977 §5.2.2), our path, accept-types and the
  * other attributes asked for. CRLF line ends (RFC 8866 §5).
  * @throws {SdpError} `SDP_ERR_INVALID_ARGUMENT` for a URI that does not parse, no or bad
- * accept-types, a file description that cannot be written, or `setup: 'passive'` with a
+ * accept-types, a file description that cannot be written, a `file.range` outside the
+ * file's size, a resume (`file.resumes`) without a hash, a range or a new file-transfer-id,
+ * or `setup: 'passive'` with a
  * path whose first hop is an `.invalid` host (a WebSocket client without a relay), which
  * the answerer could never connect to.
  */
@@ -77,6 +87,7 @@ export function createOffer(options: OfferOptions): string {
     );
   }
   const file = options.file;
+  if (file) checkFileOffer(file);
   const direction =
     options.direction ??
     (file?.mode === 'push' ? 'sendonly' : file?.mode === 'pull' ? 'recvonly' : 'sendrecv');
@@ -109,6 +120,23 @@ export function createOffer(options: OfferOptions): string {
     }),
   });
   return serializeSdp({ session, media: [{ lines: media }], eol: '\r\n', trailer: '\r\n' });
+}
+
+/** Throws for a file offer that describes a range the file does not have, or a bad resume. */
+function checkFileOffer(file: FileOffer): void {
+  const invalid = (why: string): SdpError => new SdpError('SDP_ERR_INVALID_ARGUMENT', why);
+  const problem = rangeProblem(file.range, file.selector.size);
+  if (problem !== undefined) throw invalid(`Cannot offer ${problem}`);
+  if (file.resumes === undefined) return;
+  // A resume is the rest of one file: the hash is what tells the answerer it is the same one
+  // it holds the start of, and a new file-transfer-id tells it from the interrupted one.
+  if (!file.selector.hash) throw invalid('A resume offer needs the file hash in its selector');
+  if (!file.range) throw invalid('A resume offer needs the file-range still missing');
+  if (file.transferId === file.resumes) {
+    throw invalid(
+      `A resume offer needs a new file-transfer-id, not that of the transfer it resumes (${file.resumes})`,
+    );
+  }
 }
 
 /**

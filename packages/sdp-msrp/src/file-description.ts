@@ -88,10 +88,12 @@ export function parseFileRange(value: string): FileRange {
   const m = /^(\d{1,16})-(\d{1,16}|\*)$/.exec(value.trim());
   const start = Number(m?.[1]);
   const stop = m?.[2] === '*' ? '*' : Number(m?.[2]);
-  if (!m || start < 1 || (stop !== '*' && stop < start)) {
+  // Offsets past 2^53 would lose octets silently in a JavaScript number.
+  const exact = Number.isSafeInteger(start) && (stop === '*' || Number.isSafeInteger(stop));
+  if (!m || !exact || start < 1 || (stop !== '*' && stop < start)) {
     throw new SdpError(
       'SDP_ERR_BAD_ATTRIBUTE',
-      `Invalid file-range "${value}": expected <start>-<stop> with 1 <= start <= stop, or <start>-*`,
+      `Invalid file-range "${value}": expected <start>-<stop> with 1 <= start <= stop < 2^53, or <start>-*`,
     );
   }
   return { start, stop };

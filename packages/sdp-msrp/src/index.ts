@@ -30,6 +30,8 @@ export {
 export type { FileSelector, FileHash, FileTypeParam } from './file-selector.js';
 export { parseFileDate, formatFileDate, parseFileRange } from './file-description.js';
 export type { FileDescription, FileDate, FileRange } from './file-description.js';
+export { missingRanges, resumeRange, resumeOffer } from './resume.js';
+export type { PartialFileRecord, OctetSpan } from './resume.js';
 
 export {
   intersectTypes,

@@ -2,7 +2,8 @@ import { formatUri, type MsrpUri } from '@msrp-ts/msrp-core/uri';
 import { acceptsContainer, intersectTypes } from './accept-types.js';
 import type { Chatroom } from './chatroom.js';
 import { SdpError } from './errors.js';
-import type { FileDescription } from './file-description.js';
+import type { FileDescription, FileRange } from './file-description.js';
+import { formatRange, rangeLength, rangeProblem, sameRange } from './file-range.js';
 import { formatFileHash } from './file-selector.js';
 import { parseMsrpMedia, type Direction, type MsrpMedia } from './msrp-media.js';
 import { canonicalProto, isUnreachable, type WrittenProto } from './proto.js';
@@ -74,6 +75,24 @@ export interface NegotiatedFile {
    * file against (msrp-core: `message.saveTo(path, expectedHash)`).
    */
   readonly expectedHash?: string;
+  /**
+   * The agreed `a=file-range` (RFC 5547 §6), as the offer wrote it and the answer repeated
+   * it: the octets of the file that travel, 1-based and inclusive. Absent: the whole file.
+   */
+  readonly range?: FileRange;
+  /**
+   * Whether the transfer starts past the file's first octet: a resume, whose receiver
+   * already holds the octets before {@link NegotiatedFile.offset}.
+   */
+  readonly resume: boolean;
+  /**
+   * Where in the file the transferred octets go: `range.start - 1`, 0 for the whole file.
+   * The MSRP message carries only the range, so its Byte-Range counts from 1 again (§6):
+   * its octet n is the file's octet `offset + n`.
+   */
+  readonly offset: number;
+  /** The number of octets that travel, when known (a numeric stop, or a known size). */
+  readonly length?: number;
 }
 
 /** A successful negotiation: the agreed terms and what each side needs. */
@@ -173,11 +192,26 @@ function negotiatedFile(offered: MsrpMedia, answered: MsrpMedia): NegotiatedFile
   // For a pull the answerer describes the file it sends; for a push it echoes the offer.
   const description = mode === 'pull' ? (answered.file ?? file) : file;
   const hash = description.selector.hash;
+  const size = description.selector.size;
+  const range = file.range;
+  const problem = rangeProblem(range, size);
+  if (problem !== undefined) return problem;
+  // RFC 5547 §6: the answer repeats the range; one that drops or changes it has not agreed
+  // to carry just those octets, and the receiver would put them in the wrong place.
+  if (!sameRange(range, answered.file?.range, size)) {
+    const said = answered.file?.range ? formatRange(answered.file.range) : 'none';
+    return `the answer did not repeat the file-range ${range ? formatRange(range) : '1-*'} (it has ${said})`;
+  }
+  const length = rangeLength(range, size);
   return {
     mode,
     sender: mode === 'push' ? 'offerer' : 'answerer',
-    description,
+    description: range ? { ...description, range } : description,
     ...(hash && { expectedHash: formatFileHash(hash) }),
+    ...(range && { range }),
+    resume: (range?.start ?? 1) > 1,
+    offset: (range?.start ?? 1) - 1,
+    ...(length !== undefined && { length }),
   };
 }
 
@@ -185,11 +219,12 @@ function negotiatedFile(offered: MsrpMedia, answered: MsrpMedia): NegotiatedFile
  * Puts an offer and its answer together (RFC 3264) for the first MSRP media stream of the
  * offer: both paths, who connects (RFC 6135 `a=setup`, or RFC 4975's offerer when either
  * side leaves it out), where to, the agreed types (both sides' for a two-way stream, the
- * receiver's for a one-way one), each side's own types, both max sizes, the RFC 5547 file and
- * its direction, fingerprints, and whether CEMA applies (RFC 6714: both sides said so).
+ * receiver's for a one-way one), each side's own types, both max sizes, the RFC 5547 file,
+ * its direction and its agreed range (a resume when it starts past octet 1), fingerprints, and whether CEMA applies (RFC 6714: both sides said so).
  *
  * @returns a {@link Negotiation}, or a {@link Rejection} when the answer refused the stream
- * (port 0), the two do not agree (proto, types, file direction), or the side that must
+ * (port 0), the two do not agree (proto, types, file direction, a file-range the answer did
+ * not repeat or that the file's size cannot hold), or the side that must
  * connect would have to reach an `.invalid` host (a WebSocket client with no relay in front
  * of it, RFC 7977 §5.2.2).
  * @throws {SdpError} for malformed descriptions; `SDP_ERR_NO_MSRP` when the offer has no
