@@ -141,9 +141,10 @@ function answerFile(
     if (refused !== undefined) return refused;
     // The file-transfer-id names the transfer the offer started; it must stay the same. The
     // range is the one the offer asked for (RFC 5547 §6), repeated, never one of our own.
-    const { range: _own, ...rest } = served;
+    const answered: { -readonly [K in keyof FileDescription]: FileDescription[K] } = { ...served };
+    delete answered.range;
     return {
-      ...rest,
+      ...answered,
       ...(file.transferId !== undefined && { transferId: file.transferId }),
       ...(file.range !== undefined && { range: file.range }),
     };
