@@ -95,7 +95,7 @@ function next<K extends keyof ChatEvents>(chat: Chat, event: K): Promise<ChatEve
     chat.once(event, ((...args: ChatEvents[K]) => {
       clearTimeout(timer);
       resolve(args);
-    }) as never);
+    }));
   });
 }
 
