@@ -219,4 +219,23 @@ describe('Chat with a raw RCS-style peer', () => {
       expect(events).toEqual(active ? ['composing', 'idle'] : []);
     });
   }
+
+  it('sends is-composing bare when the peer lists it in accept-types (RCS), else in CPIM', async () => {
+    const rcs = await rawChat({
+      peerAcceptTypes: ['message/cpim', 'application/im-iscomposing+xml'],
+      peerWrappedTypes: ['text/plain', 'message/imdn+xml'],
+    });
+    rcs.chat.typing();
+    const bare = await rcs.peer.request('SEND');
+    expect(bare.head.contentType?.subtype).toBe('im-iscomposing+xml');
+    expect(parseIsComposing(bare.body).state).toBe('active');
+
+    const cpimOnly = await rawChat({ peerAcceptTypes: ['message/cpim'] });
+    cpimOnly.chat.typing();
+    const wrapped = await cpimOnly.peer.request('SEND');
+    expect(wrapped.head.contentType?.subtype).toBe('cpim');
+    const inner = parseCpim(wrapped.body);
+    expect(inner.contentHeader('Content-Type')).toBe('application/im-iscomposing+xml');
+    expect(parseIsComposing(inner.body).state).toBe('active');
+  });
 });

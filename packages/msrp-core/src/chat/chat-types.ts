@@ -44,7 +44,11 @@ export interface ChatOptions {
    * Default `{ positiveDelivery: true, display: true }`.
    */
   notifications?: Partial<DispositionNotification> | false;
-  /** Send our is-composing state on `typing()`. Default true. */
+  /**
+   * Send our is-composing state on `typing()`. Default true. The status goes bare when the
+   * peer's accept-types list `application/im-iscomposing+xml` (as RCS's do), else in CPIM
+   * when {@link cpim} is on.
+   */
   isComposing?: boolean;
   /** Milliseconds without `typing()` before we say idle. Default 15 000 (RFC 3994 §3.2). */
   composingIdleTimeout?: number;

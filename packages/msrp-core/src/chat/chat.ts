@@ -7,6 +7,7 @@ import { encodeUtf8 } from '../wire/bytes.js';
 import { newMessageId } from '../wire/ids.js';
 import type { Delivery } from '../session/delivery.js';
 import type { IncomingMessage } from '../session/incoming-message.js';
+import { accepts } from '../session/inbound.js';
 import type { Session } from '../session/session.js';
 import { readChatBody, type ChatInboundOptions } from './chat-inbound.js';
 import {
@@ -45,12 +46,10 @@ const DEFAULT_NOTIFICATIONS: Partial<DispositionNotification> = {
   display: true,
 };
 
-/** Whether `types` (accept-types) take `message/cpim`, wildcards included. */
-function acceptsCpim(types: readonly string[] | undefined): boolean {
-  return (types ?? []).some((t) => {
-    const a = t.toLowerCase();
-    return a === '*' || a === 'message/*' || a === CPIM;
-  });
+/** Whether accept-types `types` take `media` (`type/subtype`), wildcards included. */
+function acceptsType(types: readonly string[] | undefined, media: string): boolean {
+  const [type, subtype] = media.split('/') as [string, string];
+  return types !== undefined && accepts(types, { type, subtype, params: [] });
 }
 
 /**
@@ -90,6 +89,7 @@ export class Chat extends TypedEmitter<ChatEvents> {
   readonly #maxTracked: number;
   /** What answering each received message needs, for markDisplayed. */
   readonly #requests = new WeakMap<ChatMessage, ImdnRequest>();
+  readonly #composingInCpim: boolean;
   #closed = false;
 
   /**
@@ -99,7 +99,10 @@ export class Chat extends TypedEmitter<ChatEvents> {
   constructor(session: Session, options: ChatOptions = {}) {
     super();
     this.session = session;
-    this.cpim = options.cpim ?? acceptsCpim(options.peerAcceptTypes);
+    this.cpim = options.cpim ?? acceptsType(options.peerAcceptTypes, CPIM);
+    // RCS lists is-composing in accept-types, not in accept-wrapped-types: then it goes bare.
+    this.#composingInCpim =
+      this.cpim && !acceptsType(options.peerAcceptTypes, IS_COMPOSING_CONTENT_TYPE);
     this.#from = options.from ?? ANONYMOUS_CPIM_URI;
     this.#to = options.to ?? ANONYMOUS_CPIM_URI;
     const notifications = options.notifications ?? DEFAULT_NOTIFICATIONS;
@@ -233,7 +236,9 @@ export class Chat extends TypedEmitter<ChatEvents> {
 
   #sendComposing(status: IsComposing): Promise<Delivery> {
     const xml = formatIsComposing(status);
-    if (!this.cpim) return this.session.send(xml, { contentType: IS_COMPOSING_CONTENT_TYPE });
+    if (!this.#composingInCpim) {
+      return this.session.send(xml, { contentType: IS_COMPOSING_CONTENT_TYPE });
+    }
     const cpim = createCpim({
       from: this.#from,
       to: this.#to,
