@@ -92,10 +92,10 @@ async function chats(options: ChatOptions = RCS, peer: ChatOptions = options) {
 function next<K extends keyof ChatEvents>(chat: Chat, event: K): Promise<ChatEvents[K]> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${String(event)} within 5 s`)), 5000);
-    chat.once(event, ((...args: ChatEvents[K]) => {
+    chat.once(event, (...args: ChatEvents[K]) => {
       clearTimeout(timer);
       resolve(args);
-    }));
+    });
   });
 }
 
@@ -292,6 +292,20 @@ describe('Chat', () => {
     await a.send('first');
     expect((await error)[0].message).toBe('app bug');
     await expectStillWorking(a, bob);
+  });
+
+  it('rejects sent and resolves markDisplayed false with an error event once the session closed', async () => {
+    const { alice, bob, a, b } = await chats();
+    const received = next(bob, 'message');
+    alice.send('before close');
+    const [m] = await received;
+    await b.close();
+    await a.close();
+    const { sent } = alice.send('after close');
+    await expect(sent).rejects.toMatchObject({ code: 'MSRP_ERR_SESSION' });
+    const error = next(bob, 'error');
+    await expect(bob.markDisplayed(m)).resolves.toBe(false);
+    expect((await error)[0]).toMatchObject({ code: 'MSRP_ERR_SESSION' });
   });
 });
 

@@ -76,7 +76,10 @@ export interface ChatSendOptions {
 export interface ChatSent {
   /** The message's `imdn.Message-ID` (CPIM), or its MSRP Message-ID (bare text). */
   readonly messageId: string;
-  /** Resolves when the session delivered it; rejects with its DeliveryError. */
+  /**
+   * Resolves when the session delivered it; rejects with its DeliveryError. Already marked
+   * handled: leaving it unobserved raises no unhandled rejection.
+   */
   readonly sent: Promise<Delivery>;
 }
 

@@ -153,6 +153,7 @@ export class Chat extends TypedEmitter<ChatEvents> {
       // RFC 4975 §9: an MSRP Message-ID is at most 32 characters, so no UUID here.
       const messageId = newMessageId();
       sent = this.session.send(encodeUtf8(text), { contentType, messageId });
+      sent.catch(() => undefined);
       return { messageId, sent };
     }
     const messageId = newImdnMessageId();
@@ -178,6 +179,8 @@ export class Chat extends TypedEmitter<ChatEvents> {
     } catch (e) {
       sent = Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
+    // Apps often fire and forget: a failure must not become an unhandled rejection.
+    sent.catch(() => undefined);
     return { messageId, sent };
   }
 
@@ -193,11 +196,16 @@ export class Chat extends TypedEmitter<ChatEvents> {
 
   /**
    * The user has seen `message`: sends the `displayed` IMDN when its sender asked for one
-   * (RFC 5438 §7.2). Resolves true when sent, false when none was asked for.
-   * @throws (rejects) as `Session.send` does.
+   * (RFC 5438 §7.2). Resolves true once sent, false when none was asked for or sending it
+   * failed (the failure is emitted as `error`); never rejects.
    */
   async markDisplayed(message: ChatMessage): Promise<boolean> {
-    return this.#notify(message, { kind: 'display', status: 'displayed' });
+    try {
+      return await this.#notify(message, { kind: 'display', status: 'displayed' });
+    } catch (e) {
+      this.#error(e);
+      return false;
+    }
   }
 
   /** Stops the composing timers and events; the session stays open (close it yourself). */
