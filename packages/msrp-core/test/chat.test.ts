@@ -310,7 +310,7 @@ describe('Chat', () => {
 });
 
 /** An IMDN body in CPIM, as RCS sends it. */
-function imdnCpim(xml: string) {
+function imdnCpim(xml: string | Uint8Array) {
   return createCpim({
     from: 'sip:anonymous@anonymous.invalid',
     to: 'sip:anonymous@anonymous.invalid',
