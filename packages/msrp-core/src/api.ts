@@ -140,6 +140,8 @@ export type { XmlLimits } from './chat/xml-limits.js';
 // Chat layer: CPIM chat with IMDN and is-composing over a Session
 export { Chat } from './chat/chat.js';
 export { ANONYMOUS_CPIM_URI } from './chat/chat-types.js';
+export { cpimWrappedTypeCheck } from './chat/cpim-wrapped-check.js';
+export type { MessageCheck, MessageChecker } from './session/message-check.js';
 export type {
   ChatOptions,
   ChatSendOptions,
