@@ -1,6 +1,13 @@
 // Runnable: pnpm exec tsx --conditions=source examples/chat.ts (the README shows this file).
 // Two endpoints chat the RCS way: CPIM messages, ✓ delivered and ✓✓ read, and typing.
-import { Chat, Endpoint, newSessionId, nextEvent, type Session } from '@msrp-ts/msrp-core';
+import {
+  Chat,
+  cpimWrappedTypeCheck,
+  Endpoint,
+  newSessionId,
+  nextEvent,
+  type Session,
+} from '@msrp-ts/msrp-core';
 import { createAnswer, createOffer, negotiate, RCS_CHAT_TYPES } from '@msrp-ts/sdp-msrp';
 import type { NegotiatedSide } from '@msrp-ts/sdp-msrp';
 
@@ -21,6 +28,8 @@ async function open(endpoint: Endpoint, side: NegotiatedSide): Promise<Session> 
   const session = endpoint.createSession({
     localUri: side.localUri,
     acceptTypes: side.acceptTypes,
+    // RFC 4975 §8.6: 415 for what the peer wraps in CPIM outside our accept-wrapped-types.
+    checkMessage: cpimWrappedTypeCheck(side.wrappedTypes),
   });
   if (side.connects) await session.connect(side.remotePath);
   else session.accept(side.remotePath);

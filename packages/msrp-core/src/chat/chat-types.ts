@@ -32,7 +32,8 @@ export interface ChatOptions {
   /**
    * The types we take inside CPIM (our `accept-wrapped-types`). A CPIM message wrapping
    * another type is reported as `malformed` (reason `unaccepted-type`), not delivered.
-   * Default: any type.
+   * Default: any type. To answer such a message 415 instead (RFC 4975 §8.6), create the
+   * session with `checkMessage: cpimWrappedTypeCheck(types)`: it then never reaches the Chat.
    */
   acceptWrappedTypes?: readonly string[];
   /** Our CPIM `From`. Default `<sip:anonymous@anonymous.invalid>`, as RCS one-to-one chats. */
