@@ -95,7 +95,10 @@ export interface SendOptions {
   onProgress?: (progress: Progress) => void;
   /** Aborts the message (`#`) when signalled. */
   signal?: AbortSignal;
-  /** Use this Message-ID instead of a fresh one. */
+  /**
+   * Use this Message-ID instead of a fresh one: 4 to 32 characters of letters, digits and
+   * `.-+%=` (RFC 4975 §9), else the send rejects with `MSRP_ERR_INVALID_ARGUMENT`.
+   */
   messageId?: string;
   /** Extension headers for the last chunk (e.g. the file hash). */
   lastChunkHeaders?: () => readonly HeaderField[];
