@@ -307,6 +307,22 @@ describe('Chat', () => {
     await expect(bob.markDisplayed(m)).resolves.toBe(false);
     expect((await error)[0]).toMatchObject({ code: 'MSRP_ERR_SESSION' });
   });
+
+  it('asks for no notification with notifications: false, and still carries an imdn.Message-ID', async () => {
+    const { alice, bob } = await chats({ ...RCS, notifications: false }, RCS);
+    const received = next(bob, 'message');
+    const { messageId } = alice.send('no receipts please');
+    const [m] = await received;
+    expect(m.messageId).toBe(messageId);
+    expect(m.cpim?.get('urn:ietf:params:imdn', 'Disposition-Notification')).toBeUndefined();
+    expect(m.requested).toEqual({
+      positiveDelivery: false,
+      negativeDelivery: false,
+      processing: false,
+      display: false,
+    });
+    await expect(bob.markDisplayed(m)).resolves.toBe(false);
+  });
 });
 
 /** An IMDN body in CPIM, as RCS sends it. */

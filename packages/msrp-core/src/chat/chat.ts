@@ -293,6 +293,8 @@ export class Chat extends TypedEmitter<ChatEvents> {
       else await incoming.drain();
       return;
     }
+    // Cut short by a lost connection: a part of a message is no message.
+    if (incoming.aborted) return;
     const bytes = incoming.body;
     const read = readChatBody(bytes, incoming.contentType, incoming.messageId, this.#inbound);
     switch (read.kind) {
