@@ -84,7 +84,7 @@ export class Chat extends TypedEmitter<ChatEvents> {
   readonly #inbound: ChatInboundOptions;
   readonly #composingSender: ComposingSender | undefined;
   readonly #composingReceiver: ComposingReceiver;
-  /** Our messages awaiting notifications, oldest first: imdn.Message-ID → unused. */
+  /** imdn.Message-IDs of our messages still awaiting notifications, oldest first. */
   readonly #tracked = new Set<string>();
   readonly #maxTracked: number;
   /** What answering each received message needs, for markDisplayed. */
