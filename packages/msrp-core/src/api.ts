@@ -136,3 +136,19 @@ export type {
 export type { ComposingTimers } from './chat/is-composing-timers.js';
 export { DEFAULT_XML_LIMITS } from './chat/xml-limits.js';
 export type { XmlLimits } from './chat/xml-limits.js';
+
+// Chat layer: CPIM chat with IMDN and is-composing over a Session
+export { Chat } from './chat/chat.js';
+export { ANONYMOUS_CPIM_URI } from './chat/chat-types.js';
+export { cpimWrappedTypeCheck } from './chat/cpim-wrapped-check.js';
+export type { MessageCheck, MessageChecker } from './session/message-check.js';
+export type {
+  ChatOptions,
+  ChatSendOptions,
+  ChatSent,
+  ChatMessage,
+  ChatNotification,
+  ChatProblem,
+  ChatProblemReason,
+  ChatEvents,
+} from './chat/chat-types.js';

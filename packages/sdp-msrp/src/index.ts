@@ -60,3 +60,6 @@ export type { SessionLinesOptions } from './session-lines.js';
 // Chat rooms (RFC 7701)
 export { parseChatroom, formatChatroom } from './chatroom.js';
 export type { Chatroom, ChatroomInit } from './chatroom.js';
+
+// Chat the RCS way: CPIM, IMDN and is-composing types
+export { RCS_CHAT_TYPES, RCS_CHAT_ACCEPT_TYPES, RCS_CHAT_WRAPPED_TYPES } from './rcs-chat.js';

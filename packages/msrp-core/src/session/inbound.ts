@@ -1,4 +1,5 @@
 import type { MsrpError } from '../errors.js';
+import type { ContinuationFlag } from '../wire/parser.js';
 import { mediaTypeOf, type ContentType } from '../wire/content-type.js';
 import type { RequestHead } from '../wire/head.js';
 import { newTransactionId } from '../wire/ids.js';
@@ -9,6 +10,7 @@ import { bodiless, describesNoBody, emptySend, type ChunkReceiver } from './chun
 import { FILE_HASH_HEADER } from './file-transfer.js';
 import type { Inbox } from './inbox.js';
 import { Reassembly } from './incoming-message.js';
+import { runMessageCheck, type MessageChecker } from './message-check.js';
 import { peerError } from './peer-error.js';
 import { RecentIds } from './recent-ids.js';
 import type { SessionPort } from './session-link.js';
@@ -25,6 +27,7 @@ export interface InboundOptions {
   maxReorderBytes: number;
   maxIncompleteMessages: number;
   maxQueuedMessages: number;
+  checkMessage: MessageChecker | undefined;
 }
 
 /** What {@link Inbound} needs of its session. */
@@ -112,6 +115,7 @@ export class Inbound {
     r.beginChunk(range.start);
     this.#deliver(r);
     const length = new ChunkLength(request.byteRange);
+    let refused = false;
     return {
       body: (part) => {
         length.body(part.length);
@@ -122,7 +126,13 @@ export class Inbound {
         this.#deliver(r);
         return room;
       },
-      check: (flag) => length.end(flag),
+      check: (flag) => {
+        const error = length.end(flag);
+        if (error !== undefined) return error;
+        const refusal = this.#check(r, flag);
+        refused = refusal !== undefined;
+        return refusal;
+      },
       end: (flag) => {
         const hash = request.extensions?.find(
           (h) => h.name.toLowerCase() === FILE_HASH_HEADER.toLowerCase(),
@@ -141,9 +151,20 @@ export class Inbound {
         r.abort(error);
         this.#incoming.delete(messageId);
         this.#finished.add(messageId, 'failed');
-        this.#deliver(r);
+        // A refused message is not the reader's; one cut short by the connection is.
+        if (!refused) this.#deliver(r);
       },
     };
+  }
+
+  /** The session's `checkMessage` on a message this chunk completes, before its 200. */
+  #check(r: Reassembly, flag: ContinuationFlag): MsrpError | undefined {
+    const checker = this.#options.checkMessage;
+    if (checker === undefined || flag === '+') return undefined;
+    const body = r.peekComplete(flag);
+    if (body === undefined) return undefined;
+    const { messageId, contentType, contentHeaders } = r.message;
+    return runMessageCheck(checker, { messageId, contentType, contentHeaders, body });
   }
 
   #deliver(reassembly: Reassembly): void {

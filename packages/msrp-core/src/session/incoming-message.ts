@@ -263,6 +263,18 @@ export class Reassembly {
   }
 
   /**
+   * The whole body, when ending the current chunk with `flag` completes a message held in
+   * memory; else undefined. Nothing changes but how the parts are held.
+   */
+  peekComplete(flag: '+' | '$' | '#'): Uint8Array | undefined {
+    if (flag === '#' || !this.#parts || this.message.aborted) return undefined;
+    const total = this.#total ?? (flag === '$' ? this.#position : undefined);
+    if (total === undefined || this.message.received < total) return undefined;
+    if (this.#parts.length > 1) this.#parts = [concatBytes(this.#parts)];
+    return this.#parts[0] ?? new Uint8Array(0);
+  }
+
+  /**
    * Ends the current chunk. Returns true when the message is now complete.
    * @param flag The end-line flag: `$` last chunk, `+` more, `#` aborted by the sender.
    */

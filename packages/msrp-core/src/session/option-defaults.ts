@@ -35,6 +35,7 @@ export function resolveSessionOptions(options: SessionOptions): ResolvedSessionO
       maxReorderBytes: options.maxReorderBytes ?? 1024 * 1024,
       maxIncompleteMessages: options.maxIncompleteMessages ?? 64,
       maxQueuedMessages: options.maxQueuedMessages ?? 1024,
+      checkMessage: options.checkMessage,
     },
   };
 }

@@ -2,6 +2,7 @@ import type { HeaderField } from '../wire/head.js';
 import type { Delivery, Progress, ReceivedReport } from './delivery.js';
 import type { FileHashes } from './file-transfer.js';
 import type { HasherFactory } from './hasher.js';
+import type { MessageChecker } from './message-check.js';
 import type { NicknameHandler } from './nickname.js';
 
 /** Options of a {@link Session}; an endpoint passes its defaults. */
@@ -64,6 +65,20 @@ export interface SessionOptions {
    * Default none: they get 501.
    */
   onNickname?: NicknameHandler;
+  /**
+   * Looks at each incoming message held in memory once its last byte arrived, before the
+   * chunk that completed it is answered: a returned status (400, 413, 415) answers that chunk
+   * instead of 200 and the message is dropped, never delivered. A message in one chunk (a
+   * chat line) is thus refused whole; earlier chunks of a longer one were already answered
+   * 200. Streamed messages are not checked. Default none.
+   *
+   * @example
+   * ```ts
+   * // RFC 4975 §8.6: 415 for a type wrapped in CPIM outside our accept-wrapped-types.
+   * endpoint.createSession({ checkMessage: cpimWrappedTypeCheck(['text/plain', 'message/imdn+xml']) });
+   * ```
+   */
+  checkMessage?: MessageChecker;
 }
 
 /** Options of {@link Session.send}. */
@@ -80,7 +95,10 @@ export interface SendOptions {
   onProgress?: (progress: Progress) => void;
   /** Aborts the message (`#`) when signalled. */
   signal?: AbortSignal;
-  /** Use this Message-ID instead of a fresh one. */
+  /**
+   * Use this Message-ID instead of a fresh one: 4 to 32 characters of letters, digits and
+   * `.-+%=` (RFC 4975 §9), else the send rejects with `MSRP_ERR_INVALID_ARGUMENT`.
+   */
   messageId?: string;
   /** Extension headers for the last chunk (e.g. the file hash). */
   lastChunkHeaders?: () => readonly HeaderField[];

@@ -2,6 +2,7 @@ import { MsrpError } from '../errors.js';
 import { concatBytes } from '../wire/bytes.js';
 import { parseContentType, type ContentType } from '../wire/content-type.js';
 import type { HeaderField } from '../wire/head.js';
+import { IDENT } from '../wire/grammar.js';
 import { newMessageId } from '../wire/ids.js';
 import type { SendOptions } from './options.js';
 
@@ -58,6 +59,14 @@ export class OutgoingMessage {
         'MSRP_ERR_INVALID_ARGUMENT',
         `Invalid content type "${options.contentType}"`,
       );
+    // RFC 4975 §9: a Message-ID is an ident, 4 to 32 characters; checked here, as a bad one
+    // would fail only when its first chunk is written, long after send() returned.
+    if (options.messageId !== undefined && !IDENT.test(options.messageId)) {
+      return new MsrpError(
+        'MSRP_ERR_INVALID_ARGUMENT',
+        `Invalid Message-ID ${JSON.stringify(options.messageId)}`,
+      );
+    }
     const message = new OutgoingMessage(options.messageId ?? newMessageId(), contentType, source, {
       ...(options.size !== undefined && { size: options.size }),
       ...(options.contentHeaders && { contentHeaders: options.contentHeaders }),

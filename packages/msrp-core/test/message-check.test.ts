@@ -1,0 +1,99 @@
+// SessionOptions.checkMessage: a whole message refused by content before its last chunk is
+// answered (RFC 4975 §8.6: 415 for a CPIM-wrapped type outside accept-wrapped-types).
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  Endpoint,
+  cpimWrappedTypeCheck,
+  createCpim,
+  formatCpim,
+  type DeliveryError,
+  type MessageChecker,
+  type SessionOptions,
+} from '../src/index.js';
+import { next } from './helpers/inbox.js';
+import { memoryPair } from './helpers/memory-pair.js';
+
+const cleanups: Array<() => unknown> = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function pair(receiver: SessionOptions, sender: SessionOptions = {}) {
+  const server = new Endpoint({ host: 'b.example.com' });
+  const client = new Endpoint({
+    dialers: {
+      msrp: () => {
+        const [ours, theirs] = memoryPair();
+        server.acceptConnection(theirs, 'a');
+        return Promise.resolve(ours);
+      },
+    },
+  });
+  cleanups.push(
+    () => client.close(),
+    () => server.close(),
+  );
+  const b = server.createSession(receiver);
+  b.accept();
+  const a = client.createSession(sender);
+  await a.connect([b.localUri]);
+  return { a, inbox: b[Symbol.asyncIterator]() };
+}
+
+function cpim(contentType: string, body: string | Uint8Array): Uint8Array {
+  return formatCpim(createCpim({ from: 'sip:a@example.com', contentType, body }));
+}
+
+const RCS_WRAPPED = cpimWrappedTypeCheck(['text/plain', 'message/imdn+xml']);
+
+describe('checkMessage', () => {
+  it('answers 415 to a CPIM wrapping a type outside accept-wrapped-types, and delivers the rest', async () => {
+    const { a, inbox } = await pair({ checkMessage: RCS_WRAPPED });
+    const refused = await a
+      .send(cpim('image/png', new Uint8Array([1, 2, 3])), { contentType: 'message/cpim' })
+      .then(
+        () => undefined,
+        (e: unknown) => e as DeliveryError,
+      );
+    expect(refused?.status).toBe(415);
+    expect(refused?.code).toBe('MSRP_ERR_UNSUPPORTED_TYPE');
+    // Taken: text/plain in CPIM, and bare text (the check looks at CPIM only).
+    await a.send(cpim('text/plain;charset=utf-8', 'hello'), { contentType: 'message/cpim' });
+    await a.send('bare');
+    const first = await next(inbox);
+    expect(first.contentType?.subtype).toBe('cpim');
+    expect((await next(inbox)).text()).toBe('bare');
+  });
+
+  it('refuses at the last chunk of a message in several chunks', async () => {
+    const { a, inbox } = await pair({ checkMessage: RCS_WRAPPED }, { chunkSize: 16 });
+    const body = cpim('application/octet-stream', new Uint8Array(200));
+    await expect(a.send(body, { contentType: 'message/cpim' })).rejects.toMatchObject({
+      status: 415,
+    });
+    await a.send('after');
+    expect((await next(inbox)).text()).toBe('after');
+  });
+
+  it('takes the message when the checker passes or throws (an app bug is no peer fault)', async () => {
+    const seen: string[] = [];
+    const checker: MessageChecker = (m) => {
+      seen.push(new TextDecoder().decode(m.body));
+      if (seen.length === 1) throw new Error('app bug');
+      return undefined;
+    };
+    const { a, inbox } = await pair({ checkMessage: checker });
+    await a.send('one');
+    await a.send('two');
+    expect((await next(inbox)).text()).toBe('one');
+    expect((await next(inbox)).text()).toBe('two');
+    expect(seen).toEqual(['one', 'two']);
+  });
+
+  it('lets unreadable CPIM through for the chat to report', async () => {
+    const { a, inbox } = await pair({ checkMessage: RCS_WRAPPED });
+    await a.send('not cpim at all', { contentType: 'message/cpim' });
+    expect((await next(inbox)).text()).toBe('not cpim at all');
+  });
+});
