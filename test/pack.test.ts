@@ -174,7 +174,7 @@ describe('packed packages', () => {
       )) {
         examples.set(m[1]!, m[2]!);
       }
-      expect([...examples.keys()]).toEqual(['codec.ts', 'session.ts', 'sdp.ts']);
+      expect([...examples.keys()]).toEqual(['codec.ts', 'session.ts', 'chat.ts', 'sdp.ts']);
       // Each package's own README, as installed from its tarball.
       for (const name of LIBRARIES) {
         const installed = join(project, 'node_modules/@msrp-ts', name, 'README.md');
@@ -246,6 +246,9 @@ describe('packed packages', () => {
       );
       expect(await node('session.js')).toBe(
         'bob got: Hello Bob!\nsent 100000 bytes\nbob saved: notes.txt 100000 bytes, hash matches: true\n',
+      );
+      expect(await node('chat.js')).toMatch(
+        /^bob sees: alice is typing…\nalice sent: ([0-9a-f]{8})\nbob got: Hello Bob!\nalice sees: \1 ✓\nalice sees: \1 ✓✓\n$/,
       );
       expect(await node('sdp.js')).toBe(
         'agreed: text/plain; connects: answerer\nalice got: Hello Alice, as negotiated!\n',

@@ -22,6 +22,7 @@ describe('README examples', () => {
     expect([...blocks.keys()]).toEqual([
       'examples/codec.ts',
       'examples/session.ts',
+      'examples/chat.ts',
       'examples/sdp.ts',
     ]);
     for (const [file, block] of blocks) {
@@ -52,6 +53,15 @@ describe('README examples', () => {
     });
     expect(stdout).toBe(
       'agreed: text/plain; connects: answerer\nalice got: Hello Alice, as negotiated!\n',
+    );
+  });
+
+  it('runs examples/chat.ts: typing, then ✓ and ✓✓ for the message sent', async () => {
+    const { stdout } = await run(tsx, ['--conditions=source', 'examples/chat.ts'], {
+      cwd: root.pathname,
+    });
+    expect(stdout).toMatch(
+      /^bob sees: alice is typing…\nalice sent: ([0-9a-f]{8})\nbob got: Hello Bob!\nalice sees: \1 ✓\nalice sees: \1 ✓✓\n$/,
     );
   });
 });
