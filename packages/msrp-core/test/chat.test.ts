@@ -294,6 +294,19 @@ describe('Chat', () => {
     await expectStillWorking(a, bob);
   });
 
+  it('hands over a small text file (Content-Disposition: attachment) as "other", not as a line', async () => {
+    const { a, bob } = await chats();
+    const lines: string[] = [];
+    bob.on('message', (m) => lines.push(m.text ?? ''));
+    const other = next(bob, 'other');
+    await a.sendFile(new Blob(['a text file'], { type: 'text/plain' }), { name: 'notes.txt' });
+    const [file] = await other;
+    expect(file.filename).toBe('notes.txt');
+    expect(file.text()).toBe('a text file');
+    await expectStillWorking(a, bob);
+    expect(lines).not.toContain('a text file');
+  });
+
   it('rejects sent and resolves markDisplayed false with an error event once the session closed', async () => {
     const { alice, bob, a, b } = await chats();
     const received = next(bob, 'message');

@@ -46,6 +46,14 @@ const DEFAULT_NOTIFICATIONS: Partial<DispositionNotification> = {
   display: true,
 };
 
+/** A file sent as RFC 5547 does (Content-Disposition: attachment, a filename): no chat line. */
+function isAttachment(incoming: IncomingMessage): boolean {
+  const disposition = incoming.contentHeaders.find(
+    (h) => h.name.toLowerCase() === 'content-disposition',
+  );
+  return /^\s*attachment\b/i.test(disposition?.value ?? '') || incoming.filename !== undefined;
+}
+
 /** Whether accept-types `types` take `media` (`type/subtype`), wildcards included. */
 function acceptsType(types: readonly string[] | undefined, media: string): boolean {
   const [type, subtype] = media.split('/') as [string, string];
@@ -287,8 +295,8 @@ export class Chat extends TypedEmitter<ChatEvents> {
   }
 
   async #take(incoming: IncomingMessage): Promise<void> {
-    if (incoming.body === undefined) {
-      // Larger than the session's inMemoryThreshold: a file, not a chat line.
+    if (incoming.body === undefined || isAttachment(incoming)) {
+      // Larger than the session's inMemoryThreshold, or a small text file: no chat line.
       if (this.listenerCount('other') > 0) this.emit('other', incoming);
       else await incoming.drain();
       return;
