@@ -2,7 +2,8 @@
 // demo's server code runs in-process on 127.0.0.1 port 0; the example page itself is driven
 // through its form fields and buttons: two pages chat through the relay over WebSocket and send
 // a 20 MiB file (hash checked); a page chats with a Node endpoint that reaches the relay over
-// TCP; pages sign in again after the relay restarts. A screenshot goes to test-artifacts/.
+// TCP; pages sign in again after the relay restarts; typing shows, our lines get ✓ and ✓✓
+// (CPIM with IMDN, is-composing). A screenshot goes to test-artifacts/.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Endpoint, formatUri, type IncomingMessage } from '@msrp-ts/msrp-core';
+import { Chat, Endpoint, formatUri, nextEvent } from '@msrp-ts/msrp-core';
 import { startWebChat, type WebChat } from '../examples/web-chat/server.js';
 import { launchChromium, type HeadlessChromium } from './helpers/chromium.js';
 
@@ -81,10 +82,23 @@ const sha256 = (bytes: Uint8Array): string =>
     .toUpperCase()
     .replace(/(..)(?!$)/g, '$1:');
 
-async function next(inbox: AsyncIterator<IncomingMessage>): Promise<IncomingMessage> {
-  const result = await inbox.next();
-  if (result.done === true) throw new Error('The session closed before the next message');
-  return result.value;
+/** The tick of our line `text` on `page` once it reads `tick` (✓ delivered, ✓✓ displayed). */
+async function ticked(page: Page, text: string, tick: string): Promise<void> {
+  await page
+    .locator('#messages li.line', { hasText: `me ${text}` })
+    .locator('.tick', { hasText: new RegExp(`^${tick}$`) })
+    .waitFor({ timeout: 10_000 });
+}
+
+/** Makes the page's tab look hidden or visible (document.visibilityState), as a tab switch. */
+async function setVisible(page: Page, visible: boolean): Promise<void> {
+  await page.evaluate(`(() => {
+    Object.defineProperty(document, 'visibilityState', {
+      value: ${visible ? "'visible'" : "'hidden'"},
+      configurable: true,
+    });
+    document.dispatchEvent(new Event('visibilitychange'));
+  })()`);
 }
 
 /** Resolves once `child` has written `text` on stdout; rejects after `timeout` ms. */
@@ -133,11 +147,6 @@ describe('the web chat in headless Chromium', () => {
       const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
       return { size: bytes.byteLength, hex: [...digest].map((b) => b.toString(16).padStart(2, '0')) };
     })()`);
-    await mkdir(ARTIFACTS, { recursive: true });
-    const screenshot = join(ARTIFACTS, 'web-chat.png');
-    await bob.screenshot({ path: screenshot, fullPage: true });
-    console.log(`web chat screenshot: ${screenshot}`);
-
     const expected = sha256(content);
     expect(linkSha256.size).toBe(FILE_BYTES);
     expect(linkSha256.hex.join(':').toUpperCase()).toBe(expected);
@@ -158,6 +167,44 @@ describe('the web chat in headless Chromium', () => {
     await alice.locator('#messages li.problem', { hasText: 'bob has gone' }).waitFor();
     await alice.close();
   }, 90_000);
+
+  it('shows "is typing…" and ✓ then ✓✓ on our lines between two pages', async () => {
+    const alice = await signIn('alice', 'typing');
+    await waitForState(alice, 'waiting');
+    const bob = await signIn('bob', 'typing');
+    await Promise.all([waitForState(alice, 'chatting'), waitForState(bob, 'chatting')]);
+    const bobTyping = bob.locator('#typing');
+    const aliceTyping = alice.locator('#typing');
+    expect(await bobTyping.isHidden()).toBe(true);
+
+    // Bob's tab is in the background: he gets alice's line (✓) but has not seen it yet.
+    await setVisible(bob, false);
+    await alice.fill('#text', 'Are you there?'); // input events: alice is typing
+    await bob.locator('#typing', { hasText: 'alice is typing…' }).waitFor({ timeout: 10_000 });
+    await alice.press('#text', 'Enter');
+    await heard(bob, 'alice', 'Are you there?');
+    await bobTyping.waitFor({ state: 'hidden', timeout: 10_000 });
+    await ticked(alice, 'Are you there?', '✓');
+    // Bob comes back to the tab: now alice's line is displayed.
+    await setVisible(bob, true);
+    await ticked(alice, 'Are you there?', '✓✓');
+
+    // Bob answers, seen at once by alice (her tab is visible): ✓✓ on his line.
+    await say(bob, 'Yes!');
+    await heard(alice, 'bob', 'Yes!');
+    await ticked(bob, 'Yes!', '✓✓');
+    await bob.fill('#text', 'One more thing');
+    await alice.locator('#typing', { hasText: 'bob is typing…' }).waitFor({ timeout: 10_000 });
+    await mkdir(ARTIFACTS, { recursive: true });
+    const screenshot = join(ARTIFACTS, 'web-chat.png');
+    await alice.screenshot({ path: screenshot, fullPage: true });
+    console.log(`web chat screenshot: ${screenshot}`);
+    await bob.press('#text', 'Enter');
+    await heard(alice, 'bob', 'One more thing');
+    await aliceTyping.waitFor({ state: 'hidden', timeout: 10_000 });
+    expect(pageErrors).toEqual([]);
+    await Promise.all([alice.close(), bob.close()]);
+  }, 30_000);
 
   it('refuses a wrong password and keeps the sign-in form', async () => {
     const page = await chromium.page.context().newPage();
@@ -181,7 +228,7 @@ describe('the web chat in headless Chromium', () => {
       await node.authenticate();
       const session = node.createSession();
       session.accept();
-      const inbox = session[Symbol.asyncIterator]();
+      const chat = new Chat(session, { cpim: true });
 
       const page = await signIn('alice', 'terminal');
       await waitForState(page, 'waiting');
@@ -191,10 +238,23 @@ describe('the web chat in headless Chromium', () => {
       await page.click('#dial-button');
       await waitForState(page, 'chatting');
 
+      // The page speaks CPIM; the Node side's Chat reads it and answers ✓ (delivered).
+      const received = nextEvent(chat, 'message');
       await say(page, 'Hello Node, from a page.');
-      expect((await next(inbox)).text()).toBe('Hello Node, from a page.');
+      const [message] = await received;
+      expect(message.text).toBe('Hello Node, from a page.');
+      expect(message.cpim).toBeDefined();
+      await ticked(page, 'Hello Node, from a page.', '✓');
+      expect(await chat.markDisplayed(message)).toBe(true);
+      await ticked(page, 'Hello Node, from a page.', '✓✓');
+      // Bare text (no CPIM) shows too, as from `msrp chat --plain`.
       await session.send('Hello page, from Node over TCP.');
       await heard(page, 'peer', 'Hello page, from Node over TCP.');
+      // ...and the page answers a bare-text peer in bare text.
+      const answer = nextEvent(chat, 'message');
+      await say(page, 'Bare back.');
+      expect((await answer)[0]).toMatchObject({ text: 'Bare back.', cpim: undefined });
+      chat.close();
       expect(pageErrors).toEqual([]);
       await page.close();
     } finally {

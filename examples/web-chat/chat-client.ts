@@ -1,13 +1,18 @@
 // The web chat's MSRP side, without the DOM: sign in to the relay over a WebSocket (RFC 4976
 // AUTH, RFC 7977), meet a peer through the demo's rendezvous (rendezvous.ts), chat and send
 // files; when the connection to the relay is lost, sign in again with backoff and meet again.
+// Chat lines go through msrp-core's Chat: CPIM with delivery and display notifications
+// (RFC 5438, the ✓ and ✓✓) and the is-composing indication (RFC 3994).
 import {
+  Chat,
   Endpoint,
   formatUri,
   newSessionId,
   parseUri,
   TypedEmitter,
   type FileDelivery,
+  type ChatMessage,
+  type IncomingMessage,
   type MsrpUri,
   type Progress,
   type Session,
@@ -35,8 +40,17 @@ export interface ChatClientOptions {
 export interface ChatClientEvents {
   /** A new state, with a line for the user. */
   state: [state: ChatState, detail: string];
-  /** A chat line: ours (`mine`) or the peer's. */
-  line: [who: string, text: string, mine: boolean];
+  /**
+   * A chat line: ours (`mine`, shown as sent, before its `tick`s) or the peer's (call
+   * `markDisplayed(id)` once the user has seen it). `id` names the line.
+   */
+  line: [who: string, text: string, mine: boolean, id: string];
+  /** What the peer said about our line `id`: it got it (✓), displayed it (✓✓), or failed. */
+  tick: [id: string, status: LineStatus];
+  /** The peer is typing (RFC 3994 `active`). */
+  composing: [who: string];
+  /** The peer stopped typing: it went idle, or sent its line. */
+  idle: [];
   /** A file starts arriving; `receiving` follows with its bytes so far. */
   fileStart: [who: string, name: string, size: number | undefined];
   receiving: [bytes: number, size: number | undefined];
@@ -47,6 +61,9 @@ export interface ChatClientEvents {
   /** Something went wrong that the user should see; the client goes on. */
   problem: [message: string];
 }
+
+/** What the peer said about one of our lines. */
+export type LineStatus = 'delivered' | 'displayed' | 'failed';
 
 /** Body bytes per chunk: both hops end at our relay (no 10 KiB Kamailio limit to respect). */
 const CHUNK_SIZE = 64 * 1024;
@@ -68,6 +85,12 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
   readonly #options: ChatClientOptions;
   #endpoint: Endpoint | undefined;
   #session: Session | undefined;
+  /** The chat over #session. */
+  #chat: Chat | undefined;
+  /** The peer sends bare text (e.g. `msrp chat --plain`): answer it in bare text too. */
+  #peerBare = false;
+  /** The peer's lines not yet marked displayed, by id. */
+  readonly #unseen = new Map<string, ChatMessage>();
   #join: AbortController | undefined;
   #peer = 'peer';
   #state: ChatState = 'signed-out';
@@ -118,16 +141,44 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
     await this.#connect(parsePath(path));
   }
 
-  /** Sends a chat line. */
+  /**
+   * Sends a chat line: in CPIM asking for ✓ and ✓✓, or bare to a peer that speaks bare text.
+   * The `line` is emitted at once (its ticks may come before the relay's 200); resolves once
+   * the relay took it.
+   */
   async sendText(text: string): Promise<void> {
     const session = this.#chatting();
+    const chat = this.#chat;
+    let id: string;
+    let sent: Promise<unknown>;
+    if (chat === undefined || this.#peerBare) {
+      id = newSessionId();
+      sent = session.send(text);
+    } else {
+      ({ messageId: id, sent } = chat.send(text));
+    }
+    this.emit('line', this.#options.username, text, true, id);
     try {
-      await session.send(text);
+      await sent;
     } catch (e) {
+      this.emit('tick', id, 'failed');
       this.#gone(session, (e as { status?: number }).status);
       throw e;
     }
-    this.emit('line', this.#options.username, text, true);
+  }
+
+  /** The user is typing (the message input changed): the peer may show it (RFC 3994). */
+  typing(): void {
+    // A peer that speaks bare text would show is-composing in CPIM as an unknown message.
+    if (this.#session?.state === 'bound' && !this.#peerBare) this.#chat?.typing();
+  }
+
+  /** The user has seen the peer's line `id`: its sender gets ✓✓ when it asked for it. */
+  markDisplayed(id: string): void {
+    const message = this.#unseen.get(id);
+    if (message === undefined) return;
+    this.#unseen.delete(id);
+    void this.#chat?.markDisplayed(message);
   }
 
   /** Sends a file, with `sending` progress events; resolves once the peer confirmed it. */
@@ -273,6 +324,9 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
   /** Makes `session` the current one and reads what arrives on it. */
   #use(session: Session): void {
     this.#session = session;
+    this.#peerBare = false;
+    this.#unseen.clear();
+    this.#chat = this.#chatOver(session);
     // Relays answer each chunk themselves (RFC 4976 §7): a peer that has gone is reported by
     // a failure REPORT after the 200.
     session.on('report', (report) => this.#gone(session, report.status.code));
@@ -284,33 +338,57 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
     session.on('close', () => {
       if (session === this.#session && this.#state === 'chatting') void this.#wait();
     });
-    void this.#read(session);
   }
 
-  async #read(session: Session): Promise<void> {
+  /**
+   * The Chat that reads `session`: CPIM to our pages (the rendezvous pairs pages only) and to
+   * `msrp chat`, which speaks it by default; bare text from a peer is shown too.
+   */
+  #chatOver(session: Session): Chat {
+    const chat = new Chat(session, { cpim: true });
+    const current = (): boolean => session === this.#session;
+    chat.on('message', (message) => {
+      if (message.cpim === undefined && current()) this.#peerBare = true;
+      if (message.text === undefined || message.bytes.length === 0) return;
+      if (current()) this.#unseen.set(message.messageId, message);
+      this.emit('line', this.#peer, message.text, false, message.messageId);
+    });
+    chat.on('delivered', (n) => this.emit('tick', n.messageId, 'delivered'));
+    chat.on('displayed', (n) => this.emit('tick', n.messageId, 'displayed'));
+    chat.on('failed', (n) => this.emit('tick', n.messageId, 'failed'));
+    chat.on('composing', () => {
+      if (current()) this.emit('composing', this.#peer);
+    });
+    chat.on('idle', () => {
+      if (current()) this.emit('idle');
+    });
+    chat.on('malformed', (problem) => {
+      if (current()) this.emit('problem', `unreadable message: ${problem.error.message}`);
+    });
+    chat.on('error', (e) => {
+      if (current()) this.emit('problem', e.message);
+    });
+    // Files are no chat content (RFC 5547 sends them bare): the Chat hands them here.
+    chat.on('other', (message) => void this.#receive(message));
+    return chat;
+  }
+
+  async #receive(message: IncomingMessage): Promise<void> {
+    // Keepalives (msrp-node-lib heartbeats, bodiless SENDs) are no files.
+    if (message.isKeepalive || message.body?.length === 0) return;
+    if (!isFile(message)) {
+      await message.drain();
+      return;
+    }
+    const who = this.#peer;
+    this.emit('fileStart', who, message.filename ?? 'file.bin', message.size);
     try {
-      for await (const message of session) {
-        const who = this.#peer;
-        // Keepalives (msrp-node-lib heartbeats, bodiless SENDs) are no chat lines.
-        if (message.isKeepalive || message.body?.length === 0) continue;
-        // Issue 10: the is-composing indication (RFC 3994, application/im-iscomposing+xml)
-        // comes with the chat issue; a "typing…" line would be shown from here.
-        if (isFile(message)) {
-          this.emit('fileStart', who, message.filename ?? 'file.bin', message.size);
-          try {
-            const file = await receiveFile(message, (bytes) =>
-              this.emit('receiving', bytes, message.size),
-            );
-            this.emit('file', who, file);
-          } catch (e) {
-            this.emit('problem', `${message.filename ?? 'file'}: ${(e as Error).message}`);
-          }
-        } else {
-          this.emit('line', who, message.text(), false);
-        }
-      }
+      const file = await receiveFile(message, (bytes) =>
+        this.emit('receiving', bytes, message.size),
+      );
+      this.emit('file', who, file);
     } catch (e) {
-      if (session === this.#session) this.emit('problem', (e as Error).message);
+      this.emit('problem', `${message.filename ?? 'file'}: ${(e as Error).message}`);
     }
   }
 

@@ -33,6 +33,9 @@ export interface PageGlobals {
   readonly document: {
     getElementById(id: string): PageElement | null;
     createElement(tag: string): PageElement;
+    /** Whether the tab is shown; `visibilitychange` events tell when it changes. */
+    readonly visibilityState: 'visible' | 'hidden';
+    addEventListener(type: 'visibilitychange', listener: () => void): void;
   };
   readonly location: { readonly origin: string; readonly search: string };
 }

@@ -1,9 +1,9 @@
 // The web chat page (index.html), bundled for the browser by the demo server with esbuild: the
-// sign-in form, the chat, files with a progress bar and a download link. What it does over
-// MSRP is in chat-client.ts.
+// sign-in form, the chat with "is typing…" and ✓/✓✓ on our lines, files with a progress bar
+// and a download link. What it does over MSRP is in chat-client.ts.
 import { parseUri } from '@msrp-ts/msrp-core/browser';
 import type { WebChatConfig } from './api.js';
-import { ChatClient, type ChatState } from './chat-client.js';
+import { ChatClient, type ChatState, type LineStatus } from './chat-client.js';
 import { browser, type PageElement } from './dom.js';
 import type { ReceivedFile } from './received-file.js';
 
@@ -18,6 +18,8 @@ function $(id: string): PageElement {
 const status = $('status');
 const messages = $('messages');
 const progress = $('progress');
+const typing = $('typing');
+const TICKS: Record<LineStatus, string> = { delivered: '✓', displayed: '✓✓', failed: '✗' };
 
 /**
  * Adds a line to the chat: `who` in bold (unless it is a system line), then the text in a
@@ -68,8 +70,32 @@ function showFile(item: PageElement, file: ReceivedFile): void {
   item.dataset['hashMatches'] = String(file.checkedHash !== undefined);
 }
 
+/** A line of ours gets the peer's word on it; ✓✓ is not taken back by a late ✓. */
+function tick(mark: PageElement | undefined, status: LineStatus): void {
+  if (!mark || (mark.dataset['status'] === 'displayed' && status === 'delivered')) return;
+  mark.dataset['status'] = status;
+  mark.textContent = TICKS[status];
+  mark.setAttribute('title', status);
+}
+
+/** Shows the peer's lines as displayed (RFC 5438 §7.2) once the tab is visible. */
+function displayWhenSeen(client: ChatClient): (id: string) => void {
+  const unseen: string[] = [];
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState !== 'visible') return;
+    for (const id of unseen.splice(0)) client.markDisplayed(id);
+  });
+  return (id) => {
+    if (document.visibilityState === 'visible') client.markDisplayed(id);
+    else unseen.push(id);
+  };
+}
+
 function wire(client: ChatClient, config: WebChatConfig): void {
   let receiving: PageElement | undefined;
+  const seen = displayWhenSeen(client);
+  /** The tick marks of our lines, by id. */
+  const marks = new Map<string, PageElement>();
   client.on('state', (state: ChatState, detail) => {
     status.dataset['state'] = state;
     status.textContent = detail;
@@ -79,8 +105,32 @@ function wire(client: ChatClient, config: WebChatConfig): void {
         ? `npx -y pnpm@10 msrp chat --relay '${config.relayTcp}' --user USER --password PASSWORD --to '${path}'`
         : '(shown while this page waits for a peer)';
     if (state === 'chatting' || state === 'reconnecting') show(detail);
+    if (state !== 'chatting') typing.hidden = true;
   });
-  client.on('line', (who, text, mine) => show(text, mine ? 'me' : who));
+  client.on('line', (who, text, mine, id) => {
+    const item = show(text, mine ? 'me' : who);
+    item.dataset['id'] = id;
+    if (mine) {
+      const mark = document.createElement('span');
+      mark.className = 'tick';
+      item.append(mark);
+      marks.set(id, mark);
+      return;
+    }
+    typing.hidden = true;
+    seen(id);
+  });
+  client.on('tick', (id, status) => {
+    tick(marks.get(id), status);
+    if (status !== 'delivered') marks.delete(id); // the last word on that line
+  });
+  client.on('composing', (who) => {
+    typing.textContent = `${who} is typing…`;
+    typing.hidden = false;
+  });
+  client.on('idle', () => {
+    typing.hidden = true;
+  });
   client.on('problem', (text) => show(text, undefined, 'problem'));
   client.on('fileStart', (who, name, size) => {
     receiving = show(`${name}: receiving…`, who, 'file');
@@ -102,6 +152,7 @@ function wire(client: ChatClient, config: WebChatConfig): void {
 
 /** The chat's forms, which act on the signed-in client. */
 function wireForms(current: () => ChatClient | undefined): void {
+  $('text').addEventListener('input', () => current()?.typing());
   $('compose').addEventListener('submit', (event) => {
     event.preventDefault();
     const input = $('text');
