@@ -348,8 +348,8 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
     const chat = new Chat(session, { cpim: true });
     const current = (): boolean => session === this.#session;
     chat.on('message', (message) => {
-      if (message.cpim === undefined && current()) this.#peerBare = true;
       if (message.text === undefined || message.bytes.length === 0) return;
+      if (message.cpim === undefined && current()) this.#peerBare = true;
       if (current()) this.#unseen.set(message.messageId, message);
       this.emit('line', this.#peer, message.text, false, message.messageId);
     });

@@ -120,9 +120,9 @@ function wire(client: ChatClient, config: WebChatConfig): void {
     typing.hidden = true;
     seen(id);
   });
-  client.on('tick', (id, status) => {
-    tick(marks.get(id), status);
-    if (status !== 'delivered') marks.delete(id); // the last word on that line
+  client.on('tick', (id, said) => {
+    tick(marks.get(id), said);
+    if (said !== 'delivered') marks.delete(id); // the last word on that line
   });
   client.on('composing', (who) => {
     typing.textContent = `${who} is typing…`;
