@@ -159,7 +159,8 @@ function parseEnum<T extends string>(values: readonly T[]): (value: string) => T
   return (value) => values.find((v) => v === value.toLowerCase());
 }
 
-interface HeaderRule {
+/** How a known header field is parsed and where it goes in a head. */
+export interface HeaderRule {
   readonly field: keyof MsrpHeaders;
   readonly parse: (value: string) => unknown;
   /** The value differs from frame to frame (Byte-Range): not worth remembering. */
@@ -189,7 +190,7 @@ const RULES: Record<string, HeaderRule | undefined> = {
 };
 
 /** A header line already parsed: its rule and value, shared (frozen) between frames. */
-interface KnownLine {
+export interface KnownLine {
   readonly rule: HeaderRule;
   readonly value: unknown;
 }
@@ -213,6 +214,7 @@ function deepFreeze<T>(value: T): T {
 /**
  * Parses one header line (without CRLF) into `head`. `cache` remembers parsed lines;
  * `checked` says the caller already made sure the line has no control characters.
+ * Returns the parsed line, which {@link addKnownLine} can add to a later head.
  * @throws {MsrpError} `MSRP_ERR_BAD_HEADER` or `MSRP_ERR_DUPLICATE_HEADER`, status 400.
  */
 export function parseHeaderLine(
@@ -220,27 +222,39 @@ export function parseHeaderLine(
   line: string,
   cache?: HeaderCache,
   checked = false,
-): void {
+): KnownLine {
   const known = cache?.get(line) ?? parseLine(head.transactionId, line, cache, checked);
-  const fields = head as unknown as Record<string, unknown>;
-  if (known.rule.field === 'extensions' || known.rule.field === 'contentHeaders') {
-    const list = known.rule.field;
-    fields[list] = [...((fields[list] as HeaderField[] | undefined) ?? []), known.value];
-    return;
-  }
-  const current = fields[known.rule.field];
-  if (known.rule.repeats) {
-    fields[known.rule.field] = [...((current as unknown[] | undefined) ?? []), known.value];
-  } else if (current === undefined || (Array.isArray(current) && current.length === 0)) {
-    // toPath and fromPath start out empty, meaning "not seen yet".
-    fields[known.rule.field] = known.value;
-  } else {
+  if (!addKnownLine(head, known)) {
     const name = line.slice(0, line.indexOf(':'));
     throw new MsrpError('MSRP_ERR_DUPLICATE_HEADER', `Header ${name} appears more than once`, {
       status: 400,
       transactionId: head.transactionId,
     });
   }
+  return known;
+}
+
+/**
+ * Adds a parsed header line to `head`; false when its field is already set and may not
+ * repeat (the caller reports the duplicate).
+ */
+export function addKnownLine(head: Head, known: KnownLine): boolean {
+  const fields = head as unknown as Record<string, unknown>;
+  const field = known.rule.field;
+  if (field === 'extensions' || field === 'contentHeaders') {
+    fields[field] = [...((fields[field] as HeaderField[] | undefined) ?? []), known.value];
+    return true;
+  }
+  const current = fields[field];
+  if (known.rule.repeats) {
+    fields[field] = [...((current as unknown[] | undefined) ?? []), known.value];
+  } else if (current === undefined || (Array.isArray(current) && current.length === 0)) {
+    // toPath and fromPath start out empty, meaning "not seen yet".
+    fields[field] = known.value;
+  } else {
+    return false;
+  }
+  return true;
 }
 
 const EXTENSION: HeaderRule = { field: 'extensions', parse: () => undefined };
