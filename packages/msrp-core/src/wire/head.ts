@@ -239,8 +239,25 @@ export function parseHeaderLine(
  * repeat (the caller reports the duplicate).
  */
 export function addKnownLine(head: Head, known: KnownLine): boolean {
-  const fields = head as unknown as Record<string, unknown>;
   const field = known.rule.field;
+  // The fields of every frame by name: a store to a named property is much cheaper than
+  // one by a computed key.
+  if (field === 'toPath') {
+    if (head.toPath.length > 0) return false;
+    head.toPath = known.value as readonly MsrpUri[];
+    return true;
+  }
+  if (field === 'fromPath') {
+    if (head.fromPath.length > 0) return false;
+    head.fromPath = known.value as readonly MsrpUri[];
+    return true;
+  }
+  if (field === 'contentType') {
+    if (head.contentType !== undefined) return false;
+    head.contentType = known.value as ContentType;
+    return true;
+  }
+  const fields = head as unknown as Record<string, unknown>;
   if (field === 'extensions' || field === 'contentHeaders') {
     fields[field] = [...((fields[field] as HeaderField[] | undefined) ?? []), known.value];
     return true;

@@ -15,6 +15,7 @@ const CR = 0x0d;
 const SP = 0x20;
 const COLON = 0x3a;
 const DEL = 0x7f;
+const DASH = 0x2d;
 /** ASCII letters OR this are lower case. */
 const LOWER = 0x20;
 
@@ -69,16 +70,19 @@ export class HeaderBlockReader {
 
   /**
    * Adds the header lines of `buf[from, to)` (CRLF-separated, without the final CRLF) to
-   * `head`. Returns false, having perhaps added some lines, when a line holds a control
-   * character or a bare CR (RFC 4975 §9 utf8text): the caller reads the block line by line
-   * again to report it.
+   * `head`, up to a line that begins with `-`, the end-line of a bodiless frame if anything.
+   * Returns where that line begins, or `to + 2` when all lines were read; -1, having perhaps
+   * added some lines, when a line holds a control character or a bare CR (RFC 4975 §9
+   * utf8text): the caller reads the block line by line again to report it.
    * @throws {MsrpError} as {@link parseHeaderLine} does, and `MSRP_ERR_TOO_MANY_HEADERS`.
    */
-  read(buf: Uint8Array, from: number, to: number, head: Head): boolean {
+  read(buf: Uint8Array, from: number, to: number, head: Head): number {
     const seen = this.#seen;
     let count = 0;
     let p = from;
     while (p <= to) {
+      // No header name begins with "-" (RFC 4975 §9): the end-line of a bodiless frame.
+      if (buf[p] === DASH) return p;
       if (++count > this.#maxHeaders) {
         throw new MsrpError('MSRP_ERR_TOO_MANY_HEADERS', `More than ${this.#maxHeaders} headers`, {
           status: 400,
@@ -103,7 +107,7 @@ export class HeaderBlockReader {
         const c = buf[e]!;
         if (c < SP ? c !== TAB : c === DEL) break;
       }
-      if (e < to && (buf[e] !== CR || buf[e + 1] !== LF)) return false;
+      if (e < to && (buf[e] !== CR || buf[e + 1] !== LF)) return -1;
       if (!this.#changing(buf, p, e, head)) {
         // Decoded and parsed; a duplicate is reported by parseHeaderLine.
         const known = parseHeaderLine(head, decodeUtf8(buf, p, e), this.#cache, true);
@@ -113,7 +117,7 @@ export class HeaderBlockReader {
       }
       p = e + 2;
     }
-    return true;
+    return p;
   }
 
   /**

@@ -277,8 +277,12 @@ export class Parser {
     }
     this.#headerCount = 0;
     if (whole.blockTo > whole.blockFrom) {
-      // A stray control character sends it line by line for the error.
-      if (!this.#block.read(buf, whole.blockFrom, whole.blockTo, head)) return this.#retreat();
+      const stop = this.#block.read(buf, whole.blockFrom, whole.blockTo, head);
+      // A stray control character sends it line by line for the error; so does a line that
+      // begins with "-" but is not the end-line.
+      if (stop < 0 || (stop <= whole.blockTo && !whole.bodilessAt(buf, stop))) {
+        return this.#retreat();
+      }
       if (head.kind === 'request') whole.remember(buf, head);
     }
     checkHead(head);
