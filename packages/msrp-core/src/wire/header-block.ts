@@ -1,6 +1,7 @@
 import { MsrpError } from '../errors.js';
 import { parseByteRangeBytes } from './byte-range.js';
 import { copyBytes, decodeUtf8 } from './bytes.js';
+import { isIdentBytes } from './grammar.js';
 import {
   addKnownLine,
   parseHeaderLine,
@@ -26,21 +27,6 @@ const BYTE_RANGE = [0x62, 0x79, 0x74, 0x65, 0x2d, 0x72, 0x61, 0x6e, 0x67, 0x65];
 /** Whether `buf[from, from + name.length)` is `name` (lower case, letters and `-`) in any case. */
 function isName(buf: Uint8Array, from: number, name: readonly number[]): boolean {
   for (let k = 0; k < name.length; k++) if ((buf[from + k]! | LOWER) !== name[k]) return false;
-  return true;
-}
-
-/** Whether `buf[from, to)` matches IDENT (RFC 4975 §9): alphanum, then 3 to 31 of alphanum . - + % =. */
-function isIdent(buf: Uint8Array, from: number, to: number): boolean {
-  if (to - from < 4 || to - from > 32) return false;
-  for (let k = from; k < to; k++) {
-    const c = buf[k]!;
-    const alnum = (c >= 0x30 && c <= 0x39) || ((c | LOWER) >= 0x61 && (c | LOWER) <= 0x7a);
-    if (
-      !alnum &&
-      (k === from || (c !== 0x2e && c !== 0x2d && c !== 0x2b && c !== 0x25 && c !== 0x3d))
-    )
-      return false;
-  }
   return true;
 }
 
@@ -129,7 +115,7 @@ export class HeaderBlockReader {
     let v = p + 11;
     while (buf[v] === SP || buf[v] === TAB) v++;
     if (isName(buf, p, MESSAGE_ID)) {
-      if (head.messageId !== undefined || !isIdent(buf, v, e)) return false;
+      if (head.messageId !== undefined || !isIdentBytes(buf, v, e)) return false;
       head.messageId = decodeUtf8(buf, v, e);
       return true;
     }

@@ -1,6 +1,7 @@
 import { allocate, decodeUtf8, encodeLatin1, indexOfBytes } from './bytes.js';
 import { FLAGS } from './end-line-scanner.js';
-import { parseStartLine, type Head, type RequestHead } from './head.js';
+import { type Head, type RequestHead } from './head.js';
+import { parseStartLineBytes } from './start-line.js';
 import { LastChunkHead } from './last-chunk-head.js';
 import type { ContinuationFlag } from './parser.js';
 
@@ -49,7 +50,7 @@ export class WholeHead {
     // From the CRLF of the start line, within the header size limit.
     const window = buf.subarray(nl - 1, Math.min(buf.length, nl + 1 + this.#maxHeaderBytes));
     const blank = indexOfBytes(window, CRLF_CRLF, 0);
-    const head = parseStartLine(decodeUtf8(buf, pos, nl - 1));
+    const head = parseStartLineBytes(buf, pos, nl - 1);
     // CRLF "-------" transact-id, copied from the start line (the id is ASCII).
     const id = head.transactionId.length;
     const endLine = allocate(9 + id);
