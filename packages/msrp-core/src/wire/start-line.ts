@@ -1,6 +1,7 @@
 import { decodeUtf8 } from './bytes.js';
 import { isIdentBytes } from './grammar.js';
 import { parseStartLine, type Head } from './head.js';
+import type { MsrpUri } from './uri.js';
 
 const SP = 0x20;
 const TAB = 0x09;
@@ -10,6 +11,8 @@ const ZERO = 0x30;
 const MSRP_SP = [0x4d, 0x53, 0x52, 0x50, 0x20];
 const SEND = [0x53, 0x45, 0x4e, 0x44];
 const OK = [0x4f, 0x4b];
+/** The paths of a head before its headers are read: empty means not seen yet, shared and frozen. */
+const NONE: readonly MsrpUri[] = Object.freeze([]);
 
 function isDigit(c: number | undefined): c is number {
   return c !== undefined && c >= ZERO && c <= ZERO + 9;
@@ -39,7 +42,7 @@ export function parseStartLineBytes(buf: Uint8Array, from: number, to: number): 
   if (k === to && k > sp + 1) {
     const method = equals(buf, sp + 1, to, SEND) ? 'SEND' : decodeUtf8(buf, sp + 1, to);
     const transactionId = decodeUtf8(buf, id, sp);
-    return { kind: 'request', transactionId, method, toPath: [], fromPath: [] };
+    return { kind: 'request', transactionId, method, toPath: NONE, fromPath: NONE };
   }
   // A status code, then nothing or SP and a comment of utf8text (RFC 4975 §9).
   const c = sp + 1;
@@ -55,7 +58,7 @@ export function parseStartLineBytes(buf: Uint8Array, from: number, to: number): 
   }
   const statusCode = (buf[c]! - ZERO) * 100 + (buf[c + 1]! - ZERO) * 10 + (buf[c + 2]! - ZERO);
   const transactionId = decodeUtf8(buf, id, sp);
-  const head: Head = { kind: 'response', transactionId, statusCode, toPath: [], fromPath: [] };
+  const head: Head = { kind: 'response', transactionId, statusCode, toPath: NONE, fromPath: NONE };
   if (c + 3 < to) head.comment = equals(buf, c + 4, to, OK) ? 'OK' : decodeUtf8(buf, c + 4, to);
   return head;
 }

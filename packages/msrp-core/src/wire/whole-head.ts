@@ -48,8 +48,10 @@ export class WholeHead {
     const nl = buf.indexOf(LF, pos);
     if (nl <= pos + 1 || nl - pos > this.#maxStartLine + 1 || buf[nl - 1] !== CR) return false;
     // From the CRLF of the start line, within the header size limit.
-    const window = buf.subarray(nl - 1, Math.min(buf.length, nl + 1 + this.#maxHeaderBytes));
-    const blank = indexOfBytes(window, CRLF_CRLF, 0);
+    const limit = Math.min(buf.length, nl + 1 + this.#maxHeaderBytes);
+    // The first CRLF CRLF, if it ends within the limit (no window view: one less allocation).
+    let blank = indexOfBytes(buf, CRLF_CRLF, nl - 1);
+    blank = blank < 0 || blank + 4 > limit ? -1 : blank - (nl - 1);
     const head = parseStartLineBytes(buf, pos, nl - 1);
     // CRLF "-------" transact-id, copied from the start line (the id is ASCII).
     const id = head.transactionId.length;
@@ -82,7 +84,7 @@ export class WholeHead {
       this.end = nl - 1 + blank + 4;
       return true;
     }
-    const bodiless = indexOfBytes(window, endLine, 0);
+    const bodiless = indexOfBytes(buf.subarray(nl - 1, limit), endLine, 0);
     return bodiless >= 0 && this.bodilessAt(buf, nl - 1 + bodiless + 2);
   }
 
