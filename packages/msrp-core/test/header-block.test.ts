@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { MsrpError } from '../src/errors.js';
 import { encodeLatin1 } from '../src/wire/bytes.js';
+import { IDENT, isIdentBytes } from '../src/wire/grammar.js';
 import { Parser, type ContinuationFlag, type FrameSink } from '../src/wire/parser.js';
 import type { Head } from '../src/wire/head.js';
 
@@ -157,5 +158,21 @@ describe('the whole-head fast path', () => {
       expect(start(bad).error).toEqual({ code: 'MSRP_ERR_BAD_START_LINE', status: 400 });
     }
     expect(start('MSRP t!d00001 SEND').error?.code).toBe('MSRP_ERR_BAD_START_LINE');
+  });
+});
+
+describe('isIdentBytes', () => {
+  it('agrees with IDENT on every byte in every place, and on lengths 3 to 33', () => {
+    for (let c = 0; c < 256; c++) {
+      for (const at of [0, 1, 4]) {
+        const text = `abcde`.slice(0, at) + String.fromCharCode(c) + 'abcde'.slice(at);
+        const bytes = encodeLatin1(text);
+        expect(isIdentBytes(bytes, 0, bytes.length), text).toBe(IDENT.test(text));
+      }
+    }
+    for (let n = 3; n <= 33; n++) {
+      const bytes = encodeLatin1(`x${'a'.repeat(n)}`);
+      expect(isIdentBytes(bytes, 1, bytes.length)).toBe(n >= 4 && n <= 32);
+    }
   });
 });
