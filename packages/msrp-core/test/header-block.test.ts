@@ -133,13 +133,15 @@ describe('the whole-head fast path', () => {
   it('reads start lines from bytes as parseStartLine does', () => {
     const start = (line: string): Outcome =>
       both(`${line}\r\n${TO}\r\n${FROM}\r\n-------tid00001$\r\n`);
-    expect(heads(start('MSRP tid00001 200'))[0]).toEqual({
-      kind: 'response',
-      transactionId: 'tid00001',
-      statusCode: 200,
-      toPath: expect.any(Array),
-      fromPath: expect.any(Array),
-    });
+    const bare = heads(start('MSRP tid00001 200'))[0]!;
+    expect(Object.keys(bare)).toEqual([
+      'kind',
+      'transactionId',
+      'statusCode',
+      'toPath',
+      'fromPath',
+    ]);
+    expect(bare).toMatchObject({ kind: 'response', transactionId: 'tid00001', statusCode: 200 });
     expect('comment' in heads(start('MSRP tid00001 200'))[0]!).toBe(false);
     expect(heads(start('MSRP tid00001 200 '))[0]).toMatchObject({ comment: '' });
     expect(heads(start('MSRP tid00001 481 No such session'))[0]).toMatchObject({

@@ -56,7 +56,7 @@ export function parseStartLineBytes(buf: Uint8Array, from: number, to: number): 
       if (b < SP ? b !== TAB : b === DEL) return parseStartLine(decodeUtf8(buf, from, to));
     }
   }
-  const statusCode = (buf[c]! - ZERO) * 100 + (buf[c + 1]! - ZERO) * 10 + (buf[c + 2]! - ZERO);
+  const statusCode = (buf[c] - ZERO) * 100 + (buf[c + 1]! - ZERO) * 10 + (buf[c + 2]! - ZERO);
   const transactionId = decodeUtf8(buf, id, sp);
   const head: Head = { kind: 'response', transactionId, statusCode, toPath: NONE, fromPath: NONE };
   if (c + 3 < to) head.comment = equals(buf, c + 4, to, OK) ? 'OK' : decodeUtf8(buf, c + 4, to);

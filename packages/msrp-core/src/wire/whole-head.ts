@@ -1,4 +1,4 @@
-import { allocate, decodeUtf8, encodeLatin1, indexOfBytes } from './bytes.js';
+import { allocate, encodeLatin1, indexOfBytes } from './bytes.js';
 import { FLAGS } from './end-line-scanner.js';
 import { type Head, type RequestHead } from './head.js';
 import { parseStartLineBytes } from './start-line.js';
