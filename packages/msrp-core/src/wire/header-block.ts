@@ -4,7 +4,7 @@ import { copyBytes, decodeUtf8 } from './bytes.js';
 import { isIdentBytes } from './grammar.js';
 import {
   addKnownLine,
-  parseHeaderLine,
+  readHeaderLine,
   type Head,
   type HeaderCache,
   type KnownLine,
@@ -60,7 +60,7 @@ export class HeaderBlockReader {
    * Returns where that line begins, or `to + 2` when all lines were read; -1, having perhaps
    * added some lines, when a line holds a control character or a bare CR (RFC 4975 §9
    * utf8text): the caller reads the block line by line again to report it.
-   * @throws {MsrpError} as {@link parseHeaderLine} does, and `MSRP_ERR_TOO_MANY_HEADERS`.
+   * @throws {MsrpError} as {@link readHeaderLine} does, and `MSRP_ERR_TOO_MANY_HEADERS`.
    */
   read(buf: Uint8Array, from: number, to: number, head: Head): number {
     const seen = this.#seen;
@@ -95,8 +95,8 @@ export class HeaderBlockReader {
       }
       if (e < to && (buf[e] !== CR || buf[e + 1] !== LF)) return -1;
       if (!this.#changing(buf, p, e, head)) {
-        // Decoded and parsed; a duplicate is reported by parseHeaderLine.
-        const known = parseHeaderLine(head, decodeUtf8(buf, p, e), this.#cache, true);
+        // Decoded and parsed; a duplicate is reported by readHeaderLine.
+        const known = readHeaderLine(head, decodeUtf8(buf, p, e), this.#cache, true);
         seen[count - 1] = known.rule.volatile
           ? undefined
           : { bytes: copyBytes(buf.subarray(p, e)), known };
@@ -108,7 +108,7 @@ export class HeaderBlockReader {
 
   /**
    * Reads a valid Message-ID or Byte-Range line `buf[p, e)` into `head` from its bytes; false
-   * for any other line, or one that is invalid or repeated (parseHeaderLine reports it).
+   * for any other line, or one that is invalid or repeated (readHeaderLine reports it).
    */
   #changing(buf: Uint8Array, p: number, e: number, head: Head): boolean {
     if (e - p < 11 || buf[p + 10] !== COLON) return false;
