@@ -67,7 +67,7 @@ function reserve(size: number): boolean {
  * not zero-filled on Node (as `Buffer.concat` and `Buffer.from` do), which a copy of a
  * 64 KiB socket read would otherwise pay for.
  */
-function allocate(size: number): Uint8Array<ArrayBuffer> {
+export function allocate(size: number): Uint8Array<ArrayBuffer> {
   if (!reserve(size)) return allocUnfilled(size);
   const out = pool.subarray(poolOffset, poolOffset + size);
   // Keep the next view 8-byte aligned, as Node's own pool does.

@@ -6,6 +6,21 @@ export const TOKEN = /^[!#-'*+\-.0-9A-Z^-~]+$/;
 /** RFC 4975 §9 `ident`: ALPHANUM followed by 3 to 31 ident-chars. */
 export const IDENT = /^[A-Za-z0-9][A-Za-z0-9.\-+%=]{3,31}$/;
 
+/** Bytes an {@link IDENT} may hold: 1 for ALPHANUM, 2 for the others (`.-+%=`) allowed after the first. */
+const IDENT_BYTE = new Uint8Array(256);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z0-9]/.test(ch)) IDENT_BYTE[c] = 1;
+  else if ('.-+%='.includes(ch)) IDENT_BYTE[c] = 2;
+}
+
+/** Whether the bytes `buf[from, to)` match {@link IDENT}: the parser checks ids without decoding them. */
+export function isIdentBytes(buf: Uint8Array, from: number, to: number): boolean {
+  if (to - from < 4 || to - from > 32 || IDENT_BYTE[buf[from]!] !== 1) return false;
+  for (let k = from + 1; k < to; k++) if (IDENT_BYTE[buf[k]!] === 0) return false;
+  return true;
+}
+
 /** A `name[=value]` parameter; `quoted` records whether the value was a quoted-string. */
 export interface Param {
   readonly name: string;

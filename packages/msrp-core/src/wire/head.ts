@@ -1,17 +1,11 @@
 import { MsrpError } from '../errors.js';
-import { formatByteRange, parseByteRange, type ByteRange } from './byte-range.js';
-import { formatContentType, parseContentType, type ContentType } from './content-type.js';
-import {
-  formatAuthHeader,
-  formatAuthParams,
-  parseAuthHeader,
-  parseAuthParams,
-  type AuthHeader,
-} from './digest.js';
+import { formatByteRange, type ByteRange } from './byte-range.js';
+import { formatContentType, type ContentType } from './content-type.js';
+import { formatAuthHeader, formatAuthParams, type AuthHeader } from './digest.js';
 import { IDENT, type Param } from './grammar.js';
-import { formatUseNickname, parseUseNickname } from './nickname.js';
-import { formatStatusHeader, parseStatusHeader, type StatusHeader } from './status-header.js';
-import { formatUri, parseUri, type MsrpUri } from './uri.js';
+import { formatUseNickname } from './nickname.js';
+import { formatStatusHeader, type StatusHeader } from './status-header.js';
+import { formatUri, type MsrpUri } from './uri.js';
 
 /** A header field kept as text: extension headers and MIME headers of the body. */
 export interface HeaderField {
@@ -73,30 +67,24 @@ export interface ResponseHead extends MsrpHeaders {
 /** Start line and headers of an MSRP frame. */
 export type Head = RequestHead | ResponseHead;
 
+export {
+  addKnownLine,
+  parseHeaderLine,
+  readHeaderLine,
+  type HeaderCache,
+  type HeaderRule,
+  type KnownLine,
+} from './header-line.js';
+
 const METHOD = /^[A-Z]+$/;
 const HNAME = /^[A-Za-z][!#-'*+\-.0-9A-Z^-~]*$/;
-const DIGITS = /^\d{1,10}$/;
 // utf8text (RFC 4975 §9): HTAB, printable ASCII and anything non-ASCII; no other controls.
 const UTF8TEXT = /^[\t\x20-\x7e\u0080-\uffff]*$/;
 const CR_OR_LF = /[\r\n]/;
-/** A whole header block whose lines hold nothing but utf8text, separated by CRLF. */
-export const UTF8TEXT_LINES = /^(?:[\t\x20-\x7e\u0080-\uffff]|\r\n)*$/;
 
 // Errors are built by module-level functions, not closures: this code runs for every frame.
 function badStartLine(transactionId: string, why: string): MsrpError {
   return new MsrpError('MSRP_ERR_BAD_START_LINE', why, { status: 400, transactionId });
-}
-
-function badHeader(name: string, value: string, transactionId: string, cause?: unknown): MsrpError {
-  return new MsrpError(
-    'MSRP_ERR_BAD_HEADER',
-    `Invalid ${name} header: ${JSON.stringify(value.slice(0, 128))}`,
-    {
-      status: 400,
-      transactionId,
-      cause,
-    },
-  );
 }
 
 /**
@@ -143,152 +131,6 @@ export function parseStartLine(line: string): Head {
     transactionId,
     `Invalid method or status code ${JSON.stringify(rest.slice(0, 32))}`,
   );
-}
-
-function parsePath(value: string): readonly MsrpUri[] {
-  // RFC 4975 §9: MSRP-URI *( SP MSRP-URI )
-  return Object.freeze(value.split(' ').map(parseUri));
-}
-
-function parseSeconds(value: string): number | undefined {
-  return DIGITS.test(value) ? Number(value) : undefined;
-}
-
-function parseEnum<T extends string>(values: readonly T[]): (value: string) => T | undefined {
-  // ABNF quoted strings are case-insensitive (RFC 5234 §2.3).
-  return (value) => values.find((v) => v === value.toLowerCase());
-}
-
-interface HeaderRule {
-  readonly field: keyof MsrpHeaders;
-  readonly parse: (value: string) => unknown;
-  /** The value differs from frame to frame (Byte-Range): not worth remembering. */
-  readonly volatile?: boolean;
-  /** May appear more than once; values are collected in an array. */
-  readonly repeats?: boolean;
-}
-
-const RULES: Record<string, HeaderRule | undefined> = {
-  'to-path': { field: 'toPath', parse: parsePath },
-  'from-path': { field: 'fromPath', parse: parsePath },
-  'message-id': { field: 'messageId', parse: (v) => (IDENT.test(v) ? v : undefined) },
-  'success-report': { field: 'successReport', parse: parseEnum(['yes', 'no']) },
-  'failure-report': { field: 'failureReport', parse: parseEnum(['yes', 'no', 'partial']) },
-  'byte-range': { field: 'byteRange', parse: parseByteRange, volatile: true },
-  status: { field: 'status', parse: parseStatusHeader },
-  expires: { field: 'expires', parse: parseSeconds },
-  'min-expires': { field: 'minExpires', parse: parseSeconds },
-  'max-expires': { field: 'maxExpires', parse: parseSeconds },
-  'use-path': { field: 'usePath', parse: parsePath },
-  // RFC 7616 §3.7: one challenge per algorithm, each in its own header.
-  'www-authenticate': { field: 'wwwAuthenticate', parse: parseAuthHeader, repeats: true },
-  authorization: { field: 'authorization', parse: parseAuthHeader },
-  'authentication-info': { field: 'authenticationInfo', parse: parseAuthParams },
-  'use-nickname': { field: 'useNickname', parse: parseUseNickname },
-  'content-type': { field: 'contentType', parse: parseContentType },
-};
-
-/** A header line already parsed: its rule and value, shared (frozen) between frames. */
-interface KnownLine {
-  readonly rule: HeaderRule;
-  readonly value: unknown;
-}
-
-/**
- * Header lines a connection has parsed before, by their text: the To-Path, From-Path,
- * Message-ID and Content-Type of a session repeat on every chunk. Values in it are frozen.
- */
-export type HeaderCache = Map<string, KnownLine>;
-
-const HEADER_CACHE_SIZE = 64;
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
-}
-
-/**
- * Parses one header line (without CRLF) into `head`. `cache` remembers parsed lines;
- * `checked` says the caller already made sure the line has no control characters.
- * @throws {MsrpError} `MSRP_ERR_BAD_HEADER` or `MSRP_ERR_DUPLICATE_HEADER`, status 400.
- */
-export function parseHeaderLine(
-  head: Head,
-  line: string,
-  cache?: HeaderCache,
-  checked = false,
-): void {
-  const known = cache?.get(line) ?? parseLine(head.transactionId, line, cache, checked);
-  const fields = head as unknown as Record<string, unknown>;
-  if (known.rule.field === 'extensions' || known.rule.field === 'contentHeaders') {
-    const list = known.rule.field;
-    fields[list] = [...((fields[list] as HeaderField[] | undefined) ?? []), known.value];
-    return;
-  }
-  const current = fields[known.rule.field];
-  if (known.rule.repeats) {
-    fields[known.rule.field] = [...((current as unknown[] | undefined) ?? []), known.value];
-  } else if (current === undefined || (Array.isArray(current) && current.length === 0)) {
-    // toPath and fromPath start out empty, meaning "not seen yet".
-    fields[known.rule.field] = known.value;
-  } else {
-    const name = line.slice(0, line.indexOf(':'));
-    throw new MsrpError('MSRP_ERR_DUPLICATE_HEADER', `Header ${name} appears more than once`, {
-      status: 400,
-      transactionId: head.transactionId,
-    });
-  }
-}
-
-const EXTENSION: HeaderRule = { field: 'extensions', parse: () => undefined };
-const CONTENT_HEADER: HeaderRule = { field: 'contentHeaders', parse: () => undefined };
-
-function parseLine(
-  transactionId: string,
-  line: string,
-  cache: HeaderCache | undefined,
-  checked: boolean,
-): KnownLine {
-  const colon = line.indexOf(':');
-  const name = colon < 0 ? line : line.slice(0, colon);
-  const rule = colon < 0 ? undefined : RULES[name.toLowerCase()];
-  // Known names are valid by construction; only others need the grammar check.
-  if (colon < 0 || (!rule && !HNAME.test(name))) {
-    throw new MsrpError(
-      'MSRP_ERR_BAD_HEADER',
-      `Malformed header line ${JSON.stringify(line.slice(0, 64))}`,
-      {
-        status: 400,
-        transactionId,
-      },
-    );
-  }
-  let start = colon + 1;
-  while (line.charCodeAt(start) === 0x20 || line.charCodeAt(start) === 0x09) start++;
-  const value = line.slice(start);
-  if (!checked && !UTF8TEXT.test(value)) throw badHeader(name, value, transactionId);
-  let known: KnownLine;
-  if (!rule) {
-    const content = name.length > 8 && name.slice(0, 8).toLowerCase() === 'content-';
-    known = { rule: content ? CONTENT_HEADER : EXTENSION, value: Object.freeze({ name, value }) };
-  } else {
-    let parsed: unknown;
-    try {
-      parsed = rule.parse(value);
-    } catch (e) {
-      throw badHeader(name, value, transactionId, e);
-    }
-    if (parsed === undefined) throw badHeader(name, value, transactionId);
-    known = { rule, value: rule.volatile ? parsed : deepFreeze(parsed) };
-  }
-  if (cache && !rule?.volatile) {
-    if (cache.size >= HEADER_CACHE_SIZE) cache.clear();
-    cache.set(line, known);
-  }
-  return known;
 }
 
 /**

@@ -16,7 +16,9 @@ export class LastChunkHead {
   /** Keeps the header block `buf[from, to)` of `head`, when it has a Byte-Range. */
   remember(buf: Uint8Array, from: number, to: number, head: RequestHead): void {
     this.#last = undefined;
-    if (!head.byteRange) return;
+    const range = head.byteRange;
+    // A chunk that ends its message (end = total) has no next chunk to recognise.
+    if (!range || (range.end !== '*' && range.end === range.total)) return;
     const at = indexOfBytes(buf, BYTE_RANGE, from - 2);
     if (at < 0 || at >= to) return;
     const valueFrom = at + BYTE_RANGE.length;

@@ -1,14 +1,8 @@
 import { MsrpError } from '../errors.js';
 import { concatBytes, copyBytes, decodeUtf8, encodeLatin1 } from './bytes.js';
 import { EndLineScanner, FLAGS } from './end-line-scanner.js';
-import {
-  checkHead,
-  parseHeaderLine,
-  parseStartLine,
-  UTF8TEXT_LINES,
-  type Head,
-  type HeaderCache,
-} from './head.js';
+import { checkHead, parseHeaderLine, parseStartLine, type Head, type HeaderCache } from './head.js';
+import { HeaderBlockReader } from './header-block.js';
 import { WholeHead } from './whole-head.js';
 
 /** How a chunk ends (RFC 4975 §7.1): `$` last chunk, `+` more to come, `#` message aborted. */
@@ -83,6 +77,7 @@ export class Parser {
   readonly #known: HeaderCache = new Map();
   /** Fast path for a head that lies whole in one push. */
   readonly #whole: WholeHead;
+  readonly #block: HeaderBlockReader;
   /** End-line of a bodiless frame whose head paused the parser. */
   #pendingEnd: ContinuationFlag | undefined;
 
@@ -95,6 +90,7 @@ export class Parser {
     this.#maxHeaderBytes = options.maxHeaderBytes ?? 16 * 1024;
     this.#maxHeaders = options.maxHeaders ?? 64;
     this.#whole = new WholeHead(this.#maxStartLine, this.#maxHeaderBytes);
+    this.#block = new HeaderBlockReader(this.#known, this.#maxHeaders);
   }
 
   /** True while a sink method has asked to pause and {@link resume} has not been called. */
@@ -281,10 +277,12 @@ export class Parser {
     }
     this.#headerCount = 0;
     if (whole.blockTo > whole.blockFrom) {
-      const block = decodeUtf8(buf, whole.blockFrom, whole.blockTo);
-      // One check of the whole block; a stray CR or LF sends it line by line for the error.
-      if (!UTF8TEXT_LINES.test(block)) return this.#retreat();
-      for (const line of block.split('\r\n')) this.#addHeader(head, line, true);
+      const stop = this.#block.read(buf, whole.blockFrom, whole.blockTo, head);
+      // A stray control character sends it line by line for the error; so does a line that
+      // begins with "-" but is not the end-line.
+      if (stop < 0 || (stop <= whole.blockTo && !whole.bodilessAt(buf, stop))) {
+        return this.#retreat();
+      }
       if (head.kind === 'request') whole.remember(buf, head);
     }
     checkHead(head);
@@ -348,14 +346,14 @@ export class Parser {
     return undefined;
   }
 
-  #addHeader(head: Head, line: string, checked = false): void {
+  #addHeader(head: Head, line: string): void {
     if (++this.#headerCount > this.#maxHeaders) {
       throw new MsrpError('MSRP_ERR_TOO_MANY_HEADERS', `More than ${this.#maxHeaders} headers`, {
         status: 400,
         transactionId: head.transactionId,
       });
     }
-    parseHeaderLine(head, line, this.#known, checked);
+    parseHeaderLine(head, line, this.#known);
   }
 
   #beginBody(head: Head, marker = encodeLatin1(`\r\n-------${head.transactionId}`)): void {

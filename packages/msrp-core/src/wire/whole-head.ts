@@ -1,12 +1,14 @@
-import { decodeUtf8, encodeLatin1, indexOfBytes } from './bytes.js';
+import { allocate, encodeLatin1, indexOfBytes } from './bytes.js';
 import { FLAGS } from './end-line-scanner.js';
-import { parseStartLine, type Head, type RequestHead } from './head.js';
+import { type Head, type RequestHead } from './head.js';
+import { parseStartLineBytes } from './start-line.js';
 import { LastChunkHead } from './last-chunk-head.js';
 import type { ContinuationFlag } from './parser.js';
 
 const CR = 0x0d;
 const LF = 0x0a;
 const CRLF_CRLF = encodeLatin1('\r\n\r\n');
+const END_LINE_PREFIX = encodeLatin1('\r\n-------');
 
 /**
  * The parser's fast path: finds a head that lies whole in one push, so that its header block
@@ -46,10 +48,16 @@ export class WholeHead {
     const nl = buf.indexOf(LF, pos);
     if (nl <= pos + 1 || nl - pos > this.#maxStartLine + 1 || buf[nl - 1] !== CR) return false;
     // From the CRLF of the start line, within the header size limit.
-    const window = buf.subarray(nl - 1, Math.min(buf.length, nl + 1 + this.#maxHeaderBytes));
-    const blank = indexOfBytes(window, CRLF_CRLF, 0);
-    const head = parseStartLine(decodeUtf8(buf, pos, nl - 1));
-    const endLine = encodeLatin1(`\r\n-------${head.transactionId}`);
+    const limit = Math.min(buf.length, nl + 1 + this.#maxHeaderBytes);
+    // The first CRLF CRLF, if it ends within the limit (no window view: one less allocation).
+    let blank = indexOfBytes(buf, CRLF_CRLF, nl - 1);
+    blank = blank < 0 || blank + 4 > limit ? -1 : blank - (nl - 1);
+    const head = parseStartLineBytes(buf, pos, nl - 1);
+    // CRLF "-------" transact-id, copied from the start line (the id is ASCII).
+    const id = head.transactionId.length;
+    const endLine = allocate(9 + id);
+    endLine.set(END_LINE_PREFIX, 0);
+    for (let k = 0; k < id; k++) endLine[9 + k] = buf[pos + 5 + k]!;
     this.endLine = endLine;
     this.blockFrom = nl + 1;
     // The next chunk of the last message: its block is the last one's but for the Byte-Range
@@ -66,28 +74,34 @@ export class WholeHead {
       this.end = nl - 1 + blank + 4;
       return true;
     }
-    const bodiless = indexOfBytes(
-      window.subarray(0, blank < 0 ? window.length : blank + 2),
-      endLine,
-      0,
-    );
-    let stop: number;
-    let flag: ContinuationFlag | undefined;
-    if (bodiless >= 0) {
-      stop = bodiless;
-      const at = nl - 1 + bodiless + endLine.length;
-      flag = FLAGS[buf[at]!];
-      if (at + 2 >= buf.length || !flag || buf[at + 1] !== CR || buf[at + 2] !== LF) return false;
-    } else if (blank >= 0) {
-      stop = blank;
-    } else {
-      return false;
-    }
     this.head = head;
     this.complete = false;
+    this.flag = undefined;
+    if (blank >= 0) {
+      // A body follows, unless the end-line of a bodiless frame comes first: the caller
+      // finds out as it reads the lines (see bodilessAt).
+      this.blockTo = nl - 1 + blank;
+      this.end = nl - 1 + blank + 4;
+      return true;
+    }
+    const bodiless = indexOfBytes(buf.subarray(nl - 1, limit), endLine, 0);
+    return bodiless >= 0 && this.bodilessAt(buf, nl - 1 + bodiless + 2);
+  }
+
+  /**
+   * Whether the line at `at`, inside the block located last, is its end-line with a flag and
+   * CRLF; if so the frame is bodiless, its block ends before that line.
+   */
+  bodilessAt(buf: Uint8Array, at: number): boolean {
+    const endLine = this.endLine;
+    const flagAt = at - 2 + endLine.length;
+    if (flagAt + 2 >= buf.length) return false;
+    for (let k = 2; k < endLine.length; k++) if (buf[at - 2 + k] !== endLine[k]) return false;
+    const flag = FLAGS[buf[flagAt]!];
+    if (!flag || buf[flagAt + 1] !== CR || buf[flagAt + 2] !== LF) return false;
     this.flag = flag;
-    this.blockTo = nl - 1 + stop;
-    this.end = flag ? nl - 1 + stop + endLine.length + 3 : nl - 1 + stop + 4;
+    this.blockTo = at - 2;
+    this.end = flagAt + 3;
     return true;
   }
 
