@@ -25,7 +25,9 @@ export function cpimMetadata(message: ChatMessage): Record<string, unknown> {
 
 /** Whether a chat message is a keepalive (heartbeat type or empty): not shown. */
 export function isChatKeepalive(message: ChatMessage): boolean {
-  return message.contentType.toLowerCase() === 'text/x-msrp-heartbeat' || message.bytes.length === 0;
+  return (
+    message.contentType.toLowerCase() === 'text/x-msrp-heartbeat' || message.bytes.length === 0
+  );
 }
 
 /** How a received chat line is shown: each line prefixed with "< ". */
@@ -54,7 +56,8 @@ export function showChat(
   const mark = (kind: 'delivered' | 'displayed' | 'failed', n: ChatNotification): void => {
     const text = ours.get(n.messageId) ?? '';
     if (kind !== 'delivered') ours.delete(n.messageId);
-    const label = kind === 'delivered' ? '✓ delivered' : kind === 'displayed' ? '✓✓ read' : '✗ failed';
+    const label =
+      kind === 'delivered' ? '✓ delivered' : kind === 'displayed' ? '✓✓ read' : '✗ failed';
     out.status(`${label}: ${text}`, {
       event: kind,
       messageId: n.messageId,
@@ -76,7 +79,12 @@ export function showChat(
   chat.on('message', (message) => {
     if (isChatKeepalive(message)) return;
     if (out.json) {
-      out.event({ event: 'message', messageId: message.messageId, text: message.text, ...cpimMetadata(message) });
+      out.event({
+        event: 'message',
+        messageId: message.messageId,
+        text: message.text,
+        ...cpimMetadata(message),
+      });
     } else {
       options.show(showChatText(message));
     }
