@@ -287,8 +287,9 @@ export class Chat extends TypedEmitter<ChatEvents> {
   }
 
   async #take(incoming: IncomingMessage): Promise<void> {
-    if (incoming.body === undefined) {
-      // Larger than the session's inMemoryThreshold: a file, not a chat line.
+    if (incoming.body === undefined || incoming.filename !== undefined) {
+      // Larger than the session's inMemoryThreshold, or named (RFC 5547 file transfer): a
+      // file, not a chat line, even when it is text.
       if (this.listenerCount('other') > 0) this.emit('other', incoming);
       else await incoming.drain();
       return;
