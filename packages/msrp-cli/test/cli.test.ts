@@ -1,6 +1,6 @@
 // End-to-end tests of the `msrp` command: each test spawns the real CLI (through tsx, on the
 // TypeScript sources) on loopback and checks what it prints, stores and exits with.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PassThrough, Readable, Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { generate } from 'selfsigned';
-import { afterAll, beforeAll, describe, it, type onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import {
   Endpoint,
   IncomingMessage,
@@ -23,7 +22,7 @@ import { renderProgress } from '../src/progress.js';
 import { safeFileName } from '../src/files.js';
 import { printAbove } from '../src/chat-screen.js';
 import { isKeepalive } from '../src/keepalive.js';
-import { Cli, entry, root, start, tsx, type Exit, type Finished } from './cli-process.js';
+import { root, start, tsx, type Cli, type Exit, type Finished } from './cli-process.js';
 
 /** Runs `msrp args` to its end. */
 async function run(
