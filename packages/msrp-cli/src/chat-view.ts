@@ -11,6 +11,8 @@ export interface ChatViewOptions {
   setTyping?: ((typing: boolean) => void) | undefined;
   /** Answer `displayed` for each line printed (on a terminal, or --mark-displayed). */
   markDisplayed: boolean;
+  /** While true, errors of the chat (a notification that could not go out) are not shown. */
+  quiet?: () => boolean;
 }
 
 /** The CPIM metadata of a chat message, as JSON events report it. */
@@ -103,7 +105,9 @@ export function showChat(
       reason: problem.reason,
     }),
   );
-  chat.on('error', (e) => out.error(`chat: ${e.message}`));
+  chat.on('error', (e) => {
+    if (options.quiet?.() !== true) out.error(`could not send a notification: ${e.message}`);
+  });
   return (messageId, text) => {
     ours.set(messageId, text);
     if (ours.size > 1000) ours.delete(ours.keys().next().value!);

@@ -161,6 +161,7 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
   out.writeStatus = (line) => show(process.stderr, line);
   if (tty) input.prompt();
 
+  let ending = false;
   // Both sides are ours: CPIM with notifications unless --plain (bare text, no is-composing).
   const plain = values.plain ?? false;
   const chat = new Chat(session, { cpim: !plain, isComposing: !plain });
@@ -174,13 +175,16 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
       : undefined,
     // RFC 5438 §7.2: displayed means the user saw it; piped output is only delivered.
     markDisplayed: tty || (values['mark-displayed'] ?? false),
+    // A composing status or notification cut off by our own ending is no error to report.
+    quiet: () => ending,
   });
   const typing = (): void => {
     if (session.state === 'bound') chat.typing();
   };
   if (tty) {
-    process.stdin.on('keypress', (_text: string, key: { name?: string } | undefined) => {
-      if (key?.name !== 'return' && key?.name !== 'enter') typing();
+    // A key that writes something is typing; Enter, Ctrl-D and other control keys are not.
+    process.stdin.on('keypress', (text: string | undefined) => {
+      if (text !== undefined && /[^\x00-\x1f\x7f]/.test(text)) typing();
     });
   } else {
     // Piped input: a partial line (text after the last newline) is the user typing.
@@ -189,7 +193,6 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
     });
   }
 
-  let ending = false;
   const finished = new Promise<void>((resolve) => {
     onSignal(() => resolve());
     // Without --listen the session ends with its connection: the peer has left.
