@@ -215,6 +215,8 @@ describe('the web chat in headless Chromium', () => {
       [
         ...['--conditions=source', 'packages/msrp-cli/src/msrp.ts', 'chat', '--relay', relay!],
         ...['--user', 'carol', '--password', password('carol'), '--to', to!],
+        // The page speaks bare text (no CPIM yet): `msrp chat` sends CPIM unless --plain.
+        '--plain',
       ],
       { cwd: ROOT },
     );
