@@ -184,7 +184,7 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
   if (tty) {
     // A key that writes something is typing; Enter, Ctrl-D and other control keys are not.
     process.stdin.on('keypress', (text: string | undefined) => {
-      if (text !== undefined && /[^\x00-\x1f\x7f]/.test(text)) typing();
+      if (text !== undefined && [...text].some((c) => c >= ' ' && c !== '\x7f')) typing();
     });
   } else {
     // Piped input: a partial line (text after the last newline) is the user typing.
