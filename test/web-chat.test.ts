@@ -102,11 +102,16 @@ async function setVisible(page: Page, visible: boolean): Promise<void> {
 }
 
 /** Resolves once `child` has written `text` on stdout; rejects after `timeout` ms. */
-function printed(child: ChildProcessWithoutNullStreams, text: string, timeout = 10_000) {
+function printed(
+  child: ChildProcessWithoutNullStreams,
+  text: string,
+  timeout = 10_000,
+  stream: 'stdout' | 'stderr' = 'stdout',
+) {
   let output = '';
   return new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no "${text}" in: ${output}`)), timeout);
-    child.stdout.setEncoding('utf8').on('data', (piece: string) => {
+    child[stream].setEncoding('utf8').on('data', (piece: string) => {
       output += piece;
       if (output.includes(text)) {
         clearTimeout(timer);
@@ -274,16 +279,20 @@ describe('the web chat in headless Chromium', () => {
       join(ROOT, 'node_modules/.bin/tsx'),
       [
         ...['--conditions=source', 'packages/msrp-cli/src/msrp.ts', 'chat', '--relay', relay!],
+        // As the hint says: CPIM, which the page reads through its Chat.
         ...['--user', 'carol', '--password', password('carol'), '--to', to!],
       ],
       { cwd: ROOT },
     );
+    // The page shows our line in a visible tab: the terminal gets ✓ and ✓✓ (RFC 5438).
+    const read = printed(cli, '✓✓ read: Hello from a terminal', 10_000, 'stderr');
     cli.stdin.write('Hello from a terminal\n');
     try {
       const reply = printed(cli, '< Hello terminal, from a page');
       await heard(page, 'peer', 'Hello from a terminal');
       await say(page, 'Hello terminal, from a page');
       await reply;
+      await read;
     } finally {
       cli.stdin.end();
       cli.kill();

@@ -1,12 +1,7 @@
-// `msrp chat`: lines from stdin go out as text/plain messages, incoming ones are printed.
+// `msrp chat`: lines from stdin go out as chat messages (CPIM with delivery and display
+// notifications, or bare text with --plain), incoming ones are printed, typing is shown.
 import { createInterface } from 'node:readline';
-import {
-  formatContentType,
-  formatUri,
-  type Endpoint,
-  type IncomingMessage,
-  type Session,
-} from '@msrp-ts/msrp-core';
+import { Chat, formatUri, type Endpoint, type Session } from '@msrp-ts/msrp-core';
 import { classify, EXIT, EXIT_CODES_HELP, usage } from './exit-codes.js';
 import {
   msFlag,
@@ -21,18 +16,29 @@ import {
 } from './flags.js';
 import { oneLine, Output } from './output.js';
 import { onSignal, within } from './shutdown.js';
-import { dropKeepalive, isKeepalive, KEEPALIVE_HELP } from './keepalive.js';
+import { KEEPALIVE_HELP } from './keepalive.js';
 import { printAbove } from './chat-screen.js';
+import { showChat } from './chat-view.js';
 import { openListener } from './listen.js';
-import { isText } from './receive.js';
 import { clientEndpoint, connectSession, defaultFrom } from './send.js';
 
 export const CHAT_HELP = `Usage: msrp chat --to URI [options]
        msrp chat --listen --uri URI [options]
 
-Interactive text chat. Each line read from stdin is sent as a text/plain message;
-each message received is printed on stdout as "< text". End of input (Ctrl-D) ends
-the session and exits 0; so does the peer closing the session (with --to).
+Interactive text chat, the way RCS and other chat apps speak it. Each line read from
+stdin is sent as a chat message: in CPIM (message/cpim) asking for delivery and display
+notifications, or as bare text/plain with --plain. Each message received (CPIM or bare)
+is printed on stdout as "< text". End of input (Ctrl-D) ends the session and exits 0;
+so does the peer closing the session (with --to).
+
+Notifications and typing are shown as status lines (stderr):
+  msrp chat: ✓ delivered: TEXT     the peer got the line we sent
+  msrp chat: ✓✓ read: TEXT         the peer displayed it
+  msrp chat: the peer is typing…   (on a terminal: "(typing…)" in the prompt)
+  msrp chat: the peer stopped typing
+We say we are typing when keys are pressed (piped input: when a partial line arrives),
+and idle after 15 s without. A line printed on a terminal is answered "displayed" (✓✓ on
+the peer's side); printed to a pipe or file, only "delivered" (see --mark-displayed).
 
 With --listen, waits for a peer (e.g. another \`msrp chat --to\`) on URI and prints
 "listening URI" as the first line of stdout; lines typed before a peer is connected
@@ -50,6 +56,15 @@ Options:
   --tls-cert FILE   with --listen: PEM certificate, listen for msrps (TLS)
   --tls-key FILE    with --listen: PEM private key of --tls-cert
   --timeout MS      give up connecting, or waiting for a response, after MS milliseconds
+  --plain           bare text/plain messages, no CPIM, notifications or is-composing:
+                    for peers that want only text (e.g. msrp listen --accept-types text/plain)
+  --mark-displayed  answer "displayed" for each line printed even when stdout is not a
+                    terminal (a program showing our output to its user)
+  --json            one JSON object per line on stdout instead of text: events "listening",
+                    "connected", "disconnected", "message" (text, messageId, and the CPIM
+                    from, to, dateTime, imdnMessageId), "sent" (messageId, text),
+                    "delivered", "displayed", "failed" (messageId, text), "composing",
+                    "idle", "error"
 ${RELAY_HELP}
   -h, --help        show this help
 
@@ -68,6 +83,9 @@ const FLAGS = {
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   timeout: { type: 'string' },
+  plain: { type: 'boolean' },
+  'mark-displayed': { type: 'boolean' },
+  json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   ...RELAY_FLAGS,
 } as const;
@@ -89,29 +107,13 @@ function whenBound(session: Session): Promise<boolean> {
   });
 }
 
-/** How an incoming message is shown: its text, each line prefixed with "< ". */
-export function showMessage(message: IncomingMessage): string {
-  if (isText(message) && !message.aborted) {
-    const text = message.text().replace(/\r?\n$/, '');
-    return text
-      .split(/\r?\n/)
-      .map((line) => `< ${line}`)
-      .join('\n');
-  }
-  const type = message.contentType ? formatContentType(message.contentType) : 'no content type';
-  const name = message.filename === undefined ? '' : ` ${JSON.stringify(message.filename)}`;
-  const size = message.size ?? message.received;
-  const state = message.aborted ? 'aborted' : 'not shown';
-  return `< [${type}${name}, ${size} bytes: ${state}]`;
-}
-
 export async function chatCommand(args: readonly string[]): Promise<number> {
   const values = parseFlags(args, FLAGS);
   if (values.help) {
     process.stdout.write(`${CHAT_HELP}\n`);
     return EXIT.ok;
   }
-  const out = new Output('msrp chat', false);
+  const out = new Output('msrp chat', values.json ?? false);
   const timeout = msFlag('--timeout', values.timeout);
   const relays = relayFlags(values);
   let endpoint: Endpoint;
@@ -142,7 +144,7 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
       { localUri: from },
       toPath,
     ));
-    out.status(`connected to ${formatUri(to)}`, {});
+    out.status(`connected to ${formatUri(to)}`, { event: 'connected', to: formatUri(to) });
   }
 
   // On a terminal: a prompt, and incoming lines printed above the line being typed.
@@ -160,12 +162,43 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
   if (tty) input.prompt();
 
   let ending = false;
+  // Both sides are ours: CPIM with notifications unless --plain (bare text, no is-composing).
+  const plain = values.plain ?? false;
+  const chat = new Chat(session, { cpim: !plain, isComposing: !plain });
+  const sent = showChat(chat, out, {
+    show: (text) => show(process.stdout, text),
+    setTyping: tty
+      ? (typing) => {
+          input.setPrompt(typing ? '(typing…) > ' : '> ');
+          input.prompt(true);
+        }
+      : undefined,
+    // RFC 5438 §7.2: displayed means the user saw it; piped output is only delivered.
+    markDisplayed: tty || (values['mark-displayed'] ?? false),
+    // A composing status or notification cut off by our own ending is no error to report.
+    quiet: () => ending,
+  });
+  const typing = (): void => {
+    if (session.state === 'bound') chat.typing();
+  };
+  if (tty) {
+    // A key that writes something is typing; Enter, Ctrl-D and other control keys are not.
+    process.stdin.on('keypress', (text: string | undefined) => {
+      if (text !== undefined && [...text].some((c) => c >= ' ' && c !== '\x7f')) typing();
+    });
+  } else {
+    // Piped input: a partial line (text after the last newline) is the user typing.
+    process.stdin.on('data', (chunk: Buffer | string) => {
+      if (!String(chunk).endsWith('\n')) typing();
+    });
+  }
+
   const finished = new Promise<void>((resolve) => {
     onSignal(() => resolve());
     // Without --listen the session ends with its connection: the peer has left.
     if (!values.listen) {
       session.once('close', () => {
-        if (!ending) out.status('the peer closed the session', {});
+        if (!ending) out.status('the peer closed the session', { event: 'closed' });
         resolve();
       });
     }
@@ -176,7 +209,9 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
       sending = sending.then(async () => {
         if (!(await whenBound(session))) return;
         try {
-          await session.send(line);
+          const message = chat.send(line);
+          sent(message.messageId, line);
+          await message.sent;
         } catch (e) {
           out.error(`not delivered: ${oneLine(classify(e, 'deliver', '').message)}`);
         }
@@ -186,22 +221,10 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
     input.on('close', () => void within(sending, timeout ?? 30_000).then(resolve));
   });
 
-  const reading = (async () => {
-    for await (const message of session) {
-      if (isKeepalive(message)) {
-        dropKeepalive(message);
-        continue;
-      }
-      show(process.stdout, showMessage(message));
-      // Files are not shown: drain them so the connection keeps flowing.
-      void message.drain();
-    }
-  })();
-
   await finished;
   ending = true;
+  chat.close();
   await within(endpoint.close(), 3000);
-  await within(reading, 1000);
   input.close();
   return EXIT.ok;
 }

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import {
   Endpoint,
   certificateFingerprint,
+  cpimWrappedTypeCheck,
   formatUri,
   newSessionId,
   parseUri,
@@ -32,14 +33,17 @@ import { Output } from './output.js';
 import { onSignal, within } from './shutdown.js';
 import { reconnect, RECONNECT_DEFAULT_MS } from './relay-watch.js';
 import { KEEPALIVE_HELP } from './keepalive.js';
-import { receive } from './receive.js';
+import { serveChat } from './listen-chat.js';
 
 export const LISTEN_HELP = `Usage: msrp listen --uri URI [options]
        msrp listen --relay URI --user NAME --password PW [options]
 
 Waits for MSRP peers on the host and port of URI and receives what they send to it:
 text messages (text/*) are printed on stdout, other content (files) is stored under
---out. After a peer disconnects, the next one may send to the same URI again, so
+--out. It is a chat peer too (e.g. of msrp chat): chat in CPIM (message/cpim) is printed
+as text, and the delivery and display notifications it asks for are answered
+(RFC 5438): "delivered" once received, "displayed" when printed on a terminal (printed
+to a pipe or file, or with --json, only "delivered"). After a peer disconnects, the next one may send to the same URI again, so
 scripts can send one message or file after another. Runs until SIGINT or SIGTERM.
 
 The first line of stdout is the URI really listened on (port 0 picks a free port):
@@ -56,6 +60,9 @@ Options:
                        Senders must use the URI as printed (host included)
   --accept-types LIST  comma-separated media types to accept (type/subtype, type/* or *);
                        others are refused with 415. Default: *
+  --accept-wrapped-types LIST
+                       media types accepted inside message/cpim (same syntax); a CPIM
+                       wrapping another type is refused with 415. Default: *
   --max-size N         largest message accepted, in bytes (k, M, G suffixes allowed);
                        larger ones are refused with 413
   --out DIR            directory for received files (created if missing). Default: .
@@ -70,7 +77,10 @@ ${RELAY_HELP}
                        one is gone). 0: exit 3 at once. Default ${RECONNECT_DEFAULT_MS}
   --json               one JSON object per line on stdout: first {"event":"listening",
                        "uri":...,"pid":...}, then events "connected", "disconnected",
-                       "message", "file", "error" and "peerError"
+                       "message", "file", "composing", "idle", "error" and "peerError";
+                       a chat message in CPIM has "cpim":true, its "from", "to",
+                       "dateTime", "imdnMessageId" and the notifications answered
+                       ("notified": ["delivered", ...])
   -h, --help           show this help
 
 Stored files keep the sender's file name (base name only; an existing file is never
@@ -84,6 +94,7 @@ ${EXIT_CODES_HELP}`;
 const FLAGS = {
   uri: { type: 'string' },
   'accept-types': { type: 'string' },
+  'accept-wrapped-types': { type: 'string' },
   'max-size': { type: 'string' },
   out: { type: 'string' },
   'tls-cert': { type: 'string' },
@@ -220,12 +231,8 @@ export async function listenCommand(args: readonly string[]): Promise<number> {
   const relays = relayFlags(values);
   const uri = values.uri === undefined && relays ? undefined : uriFlag('--uri', values.uri);
   const tls = tlsServerFlags(values);
-  const acceptTypes = values['accept-types']?.split(',').map((t) => t.trim());
-  if (acceptTypes?.some((t) => !/^(\*|[^/\s]+\/(\*|[^/\s]+))$/.test(t))) {
-    throw usage(
-      `--accept-types: expected type/subtype, type/* or *, got "${values['accept-types']}"`,
-    );
-  }
+  const acceptTypes = typesFlag('--accept-types', values['accept-types']);
+  const acceptWrappedTypes = typesFlag('--accept-wrapped-types', values['accept-wrapped-types']);
   const maxSize = sizeFlag('--max-size', values['max-size']);
   const relayTls = tlsClientFlags(values);
   if (relayTls && !relays) throw usage('--fingerprint and --ca are for an msrps --relay');
@@ -244,18 +251,22 @@ export async function listenCommand(args: readonly string[]): Promise<number> {
   const sessionOptions = {
     ...(acceptTypes && { acceptTypes }),
     ...(maxSize !== undefined && { maxSize }),
+    // RFC 4975 §8.6: a CPIM wrapping a type outside accept-wrapped-types is answered 415.
+    ...(acceptWrappedTypes && { checkMessage: cpimWrappedTypeCheck(acceptWrappedTypes) }),
   };
   const stopped = new Promise<void>((resolve) => onSignal(() => resolve()));
   const pending = new Set<Promise<void>>();
-  const serve = async (session: Session): Promise<void> => {
-    for await (const message of session) {
-      const work = receive(message, outDir, out).catch((e: Error) =>
-        out.error(`receiving ${message.messageId} failed: ${e.message}`),
-      );
-      pending.add(work);
-      void work.finally(() => pending.delete(work));
-    }
-  };
+  const serve = (session: Session): Promise<void> =>
+    serveChat(session, out, {
+      outDir,
+      // Displayed means a user saw it: printed text on a terminal, not into a pipe or JSON.
+      displayed: process.stdout.isTTY === true && !out.json,
+      acceptWrappedTypes,
+      track: (work) => {
+        pending.add(work);
+        void work.finally(() => pending.delete(work));
+      },
+    });
   // Through a relay, a lost connection to it is a lost listener: `lost` settles then.
   let lost: Promise<void> = new Promise(() => undefined);
   let bound = uri;
@@ -310,6 +321,15 @@ export async function listenCommand(args: readonly string[]): Promise<number> {
   await within(Promise.allSettled(pending), 3000);
   if (failure) throw failure;
   return EXIT.ok;
+}
+
+/** A comma-separated list of media types (type/subtype, type/* or *), or undefined. */
+function typesFlag(flag: string, value: string | undefined): string[] | undefined {
+  const types = value?.split(',').map((t) => t.trim());
+  if (types?.some((t) => !/^(\*|[^/\s]+\/(\*|[^/\s]+))$/.test(t))) {
+    throw usage(`${flag}: expected type/subtype, type/* or *, got "${value}"`);
+  }
+  return types;
 }
 
 function uriOf(uri: MsrpUri | string): MsrpUri {

@@ -1,6 +1,6 @@
 // End-to-end tests of the `msrp` command: each test spawns the real CLI (through tsx, on the
 // TypeScript sources) on loopback and checks what it prints, stores and exits with.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PassThrough, Readable, Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { generate } from 'selfsigned';
-import { afterAll, beforeAll, describe, it, type onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import {
   Endpoint,
   IncomingMessage,
@@ -23,104 +22,7 @@ import { renderProgress } from '../src/progress.js';
 import { safeFileName } from '../src/files.js';
 import { printAbove } from '../src/chat-screen.js';
 import { isKeepalive } from '../src/keepalive.js';
-
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const tsx = join(root, 'node_modules/.bin/tsx');
-const entry = 'packages/msrp-cli/src/msrp.ts';
-
-interface Exit {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-}
-
-/** One spawned `msrp` process, its output so far, and how it ended. */
-class Cli {
-  readonly child: ChildProcess;
-  stdout = '';
-  stderr = '';
-  readonly exited: Promise<Exit>;
-  #listeners = new Set<() => void>();
-
-  constructor(args: readonly string[]) {
-    this.child = spawn(tsx, ['--conditions=source', entry, ...args], {
-      cwd: root,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    this.child.stdout!.setEncoding('utf8').on('data', (text: string) => {
-      this.stdout += text;
-      this.#notify();
-    });
-    this.child.stderr!.setEncoding('utf8').on('data', (text: string) => {
-      this.stderr += text;
-      this.#notify();
-    });
-    // 'close' comes after the output streams ended, so stdout and stderr are complete.
-    this.exited = new Promise((resolve) =>
-      this.child.on('close', (code, signal) => {
-        resolve({ code, signal });
-        this.#notify();
-      }),
-    );
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  /** Waits until `pattern` matches the stream's output so far. */
-  async waitFor(
-    stream: 'stdout' | 'stderr',
-    pattern: RegExp,
-    timeout = 20_000,
-  ): Promise<RegExpMatchArray> {
-    const deadline = Date.now() + timeout;
-    for (;;) {
-      const match = pattern.exec(this[stream]);
-      if (match) return match;
-      if (!this.running || Date.now() > deadline) {
-        throw new Error(
-          `${stream} never matched ${pattern} (${this.running ? 'timed out' : 'process exited'})\n` +
-            `stdout: ${this.stdout}\nstderr: ${this.stderr}`,
-        );
-      }
-      await new Promise<void>((resolve) => {
-        const wake = (): void => {
-          clearTimeout(timer);
-          this.#listeners.delete(wake);
-          resolve();
-        };
-        const timer = setTimeout(wake, 200);
-        this.#listeners.add(wake);
-      });
-    }
-  }
-
-  /** Stops the process: SIGTERM (the CLI closes cleanly), SIGKILL if it lingers. */
-  async stop(): Promise<Exit> {
-    if (this.running) {
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-      await this.exited;
-      clearTimeout(timer);
-    }
-    return this.exited;
-  }
-
-  #notify(): void {
-    for (const wake of [...this.#listeners]) wake();
-  }
-}
-
-type Finished = typeof onTestFinished;
-
-/** Starts `msrp args`; the process is stopped when the test finishes, whatever happens. */
-function start(finished: Finished, args: readonly string[]): Cli {
-  const cli = new Cli(args);
-  finished(async () => {
-    await cli.stop();
-  });
-  return cli;
-}
+import { root, start, tsx, type Cli, type Exit, type Finished } from './cli-process.js';
 
 /** Runs `msrp args` to its end. */
 async function run(
@@ -225,7 +127,9 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     ]) {
       expect(sendHelp.stdout).toContain(flag);
     }
-    for (const flag of ['--to', '--listen', '--uri']) expect(chatHelp.stdout).toContain(flag);
+    for (const flag of ['--to', '--listen', '--uri', '--plain', '--mark-displayed', '--json']) {
+      expect(chatHelp.stdout).toContain(flag);
+    }
     // Examples copy-paste into a shell: an unquoted ";tcp" would end the command there.
     for (const result of [top, listenHelp, sendHelp, chatHelp]) {
       expect(unquotedUris(result.stdout)).toEqual([]);

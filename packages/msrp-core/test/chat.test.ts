@@ -307,6 +307,20 @@ describe('Chat', () => {
     expect(lines).not.toContain('a text file');
   });
 
+  it('hands over a named text file as "other", not as a chat message', async () => {
+    const { a, bob } = await chats();
+    const other = next(bob, 'other');
+    let messages = 0;
+    bob.on('message', () => (messages += 1));
+    await a.send('notes\n', {
+      contentType: 'text/plain',
+      contentHeaders: [{ name: 'Content-Disposition', value: 'attachment; filename="notes.txt"' }],
+    });
+    expect((await other)[0].filename).toBe('notes.txt');
+    expect(messages).toBe(0);
+    await expectStillWorking(a, bob);
+  });
+
   it('rejects sent and resolves markDisplayed false with an error event once the session closed', async () => {
     const { alice, bob, a, b } = await chats();
     const received = next(bob, 'message');

@@ -296,7 +296,8 @@ export class Chat extends TypedEmitter<ChatEvents> {
 
   async #take(incoming: IncomingMessage): Promise<void> {
     if (incoming.body === undefined || isAttachment(incoming)) {
-      // Larger than the session's inMemoryThreshold, or a small text file: no chat line.
+      // Larger than the session's inMemoryThreshold, or a file (an attachment, or named as in
+      // an RFC 5547 transfer): no chat line, even when it is text.
       if (this.listenerCount('other') > 0) this.emit('other', incoming);
       else await incoming.drain();
       return;

@@ -1,0 +1,58 @@
+// Two `msrp chat` processes through an RFC 4976 relay show each other's typing and ✓/✓✓:
+// the CPIM notifications and is-composing cross the relay like any other message.
+import { describe, it } from 'vitest';
+import { formatUri } from '@msrp-ts/msrp-core';
+import { Relay, StaticCredentialStore } from '@msrp-ts/msrp-relay';
+import { start } from '../packages/msrp-cli/test/cli-process.js';
+
+describe('msrp chat --relay', () => {
+  it('shows typing and ✓ then ✓✓ to each other through the relay', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const relay = new Relay({
+      credentials: new StaticCredentialStore([
+        { username: 'alice', password: 'a-pw' },
+        { username: 'bob', password: 'b-pw' },
+      ]),
+    });
+    onTestFinished(() => relay.close(1000));
+    const relayUri = formatUri(await relay.listen({ host: '127.0.0.1', port: 0 }));
+    const account = (user: string): string[] => [
+      '--relay',
+      relayUri,
+      '--user',
+      user,
+      '--password',
+      `${user[0]}-pw`,
+    ];
+    const bob = start(onTestFinished, ['chat', '--listen', ...account('bob'), '--mark-displayed']);
+    const [, path] = await bob.waitFor('stdout', /^listening (.+)\n/);
+    expect(path!.split(' ')).toHaveLength(2);
+    const alice = start(onTestFinished, [
+      'chat',
+      '--to',
+      path!,
+      ...account('alice'),
+      '--mark-displayed',
+    ]);
+    await bob.waitFor('stderr', /connected: /);
+
+    alice.child.stdin!.write('hello');
+    await bob.waitFor('stderr', /^msrp chat: the peer is typing…$/m);
+    alice.child.stdin!.write(' bob\n');
+    await bob.waitFor('stdout', /^< hello bob$/m);
+    await alice.waitFor('stderr', /^msrp chat: ✓ delivered: hello bob$/m);
+    await alice.waitFor('stderr', /^msrp chat: ✓✓ read: hello bob$/m);
+
+    bob.child.stdin!.write('hi');
+    await alice.waitFor('stderr', /^msrp chat: the peer is typing…$/m);
+    bob.child.stdin!.write(' alice\n');
+    await alice.waitFor('stdout', /^< hi alice$/m);
+    await bob.waitFor('stderr', /^msrp chat: ✓ delivered: hi alice$/m);
+    await bob.waitFor('stderr', /^msrp chat: ✓✓ read: hi alice$/m);
+
+    alice.child.stdin!.end();
+    expect(await alice.exited).toEqual({ code: 0, signal: null });
+  });
+});
