@@ -1,3 +1,4 @@
+import { v4 as uuidv4 } from 'uuid';
 import type { MsrpUri } from '@msrp-ts/msrp-core/uri';
 import { chatroomOf, type ChatroomInit } from './chatroom.js';
 import type { FileDescription } from './file-description.js';
@@ -110,8 +111,8 @@ export function createOffer(options: OfferOptions): string {
     ...(file && {
       file: {
         selector: file.selector,
-        // RFC 5547 §6: the file-transfer-id is random and unique for each transfer.
-        transferId: file.transferId ?? randomHex(16),
+        // RFC 5547 §6: the file-transfer-id is random and unique for each transfer: a UUID.
+        transferId: file.transferId ?? uuidv4(),
         ...(file.disposition !== undefined && { disposition: file.disposition }),
         ...(file.date !== undefined && { date: file.date }),
         ...(file.icon !== undefined && { icon: file.icon }),
@@ -137,13 +138,4 @@ function checkFileOffer(file: FileOffer): void {
       `A resume offer needs a new file-transfer-id, not that of the transfer it resumes (${file.resumes})`,
     );
   }
-}
-
-/**
- * `bytes` random bytes in hex, from the Web Crypto global that Node and browsers both have
- * (not node:crypto: sdp-msrp is bundled into web pages too).
- */
-function randomHex(bytes: number): string {
-  const random = crypto.getRandomValues(new Uint8Array(bytes));
-  return Array.from(random, (b) => b.toString(16).padStart(2, '0')).join('');
 }

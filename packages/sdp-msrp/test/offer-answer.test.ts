@@ -26,6 +26,9 @@ import {
   WSS_OFFER,
 } from './fixtures.js';
 
+/** A version 4 UUID (RFC 9562), what a new file-transfer-id is. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
 const ALICE = 'msrp://192.0.2.1:7654/alice1;tcp';
 const BOB = 'msrp://192.0.2.2:8000/bob1;tcp';
 const HASH = '72:24:5F:E8:65:3D:DA:F3:71:36:2F:86:D4:71:91:3E:E4:A2:CE:2E';
@@ -153,7 +156,7 @@ describe('createOffer', () => {
     const media = findMsrpMedia(parseSdp(offer));
     expect(media.direction).toBe('sendonly');
     expect(media.title).toBe('This is my latest picture');
-    expect(media.file?.transferId).toMatch(/^[0-9a-f]{32}$/);
+    expect(media.file?.transferId).toMatch(UUID);
     expect(media.file).toMatchObject({
       disposition: 'attachment',
       icon: 'cid:id2@alicepc.example.org',

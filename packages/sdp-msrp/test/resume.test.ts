@@ -16,6 +16,9 @@ import {
   type Rejection,
 } from '../src/index.js';
 
+/** A version 4 UUID (RFC 9562), what a new file-transfer-id is. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
 const ALICE = 'msrp://192.0.2.1:7654/alice1;tcp';
 const BOB = 'msrp://192.0.2.2:8000/bob1;tcp';
 const HASH = { algorithm: 'sha-256', value: 'AB:CD:EF:01' };
@@ -112,7 +115,7 @@ describe('resume offers (RFC 5547 §6 file-range)', () => {
       size: 10000,
       hash: HASH,
     });
-    expect(offered.transferId).toMatch(/^[0-9a-f]{32}$/);
+    expect(offered.transferId).toMatch(UUID);
     expect(offered.transferId).not.toBe(RECORD.transferId);
 
     // Alice serves the file; her own description carries no range, the answer repeats Bob's.
