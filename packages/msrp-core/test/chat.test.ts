@@ -3,7 +3,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   Chat,
-  Endpoint,
   createCpim,
   formatCpim,
   formatImdn,
@@ -12,7 +11,7 @@ import {
   type ComposingTimers,
   type Session,
 } from '../src/index.js';
-import { memoryPair } from './helpers/memory-pair.js';
+import { sessionPair } from './helpers/session-pair.js';
 
 const cleanups: Array<() => unknown> = [];
 
@@ -21,27 +20,7 @@ afterEach(async () => {
 });
 
 /** Two bound sessions: `a` connected to `b` over an in-memory pair. */
-async function sessions(): Promise<{ a: Session; b: Session }> {
-  const server = new Endpoint({ host: 'b.example.com' });
-  const client = new Endpoint({
-    dialers: {
-      msrp: () => {
-        const [ours, theirs] = memoryPair();
-        server.acceptConnection(theirs, 'a');
-        return Promise.resolve(ours);
-      },
-    },
-  });
-  cleanups.push(
-    () => client.close(),
-    () => server.close(),
-  );
-  const b = server.createSession();
-  b.accept();
-  const a = client.createSession();
-  await a.connect([b.localUri]);
-  return { a, b };
-}
+const sessions = (): Promise<{ a: Session; b: Session }> => sessionPair(cleanups);
 
 /** A clock for the is-composing timers that moves only when told. */
 class ManualClock implements ComposingTimers {

@@ -2,7 +2,6 @@
 // answered (RFC 4975 §8.6: 415 for a CPIM-wrapped type outside accept-wrapped-types).
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  Endpoint,
   cpimWrappedTypeCheck,
   createCpim,
   formatCpim,
@@ -11,7 +10,7 @@ import {
   type SessionOptions,
 } from '../src/index.js';
 import { next } from './helpers/inbox.js';
-import { memoryPair } from './helpers/memory-pair.js';
+import { sessionPair } from './helpers/session-pair.js';
 
 const cleanups: Array<() => unknown> = [];
 
@@ -20,24 +19,7 @@ afterEach(async () => {
 });
 
 async function pair(receiver: SessionOptions, sender: SessionOptions = {}) {
-  const server = new Endpoint({ host: 'b.example.com' });
-  const client = new Endpoint({
-    dialers: {
-      msrp: () => {
-        const [ours, theirs] = memoryPair();
-        server.acceptConnection(theirs, 'a');
-        return Promise.resolve(ours);
-      },
-    },
-  });
-  cleanups.push(
-    () => client.close(),
-    () => server.close(),
-  );
-  const b = server.createSession(receiver);
-  b.accept();
-  const a = client.createSession(sender);
-  await a.connect([b.localUri]);
+  const { a, b } = await sessionPair(cleanups, { receiver, sender });
   return { a, inbox: b[Symbol.asyncIterator]() };
 }
 

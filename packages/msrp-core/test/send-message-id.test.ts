@@ -1,9 +1,8 @@
 // Session.send with a caller's Message-ID: one outside the RFC 4975 §9 ident grammar (a UUID
 // is 36 characters, the limit 32) is refused at once, and the session goes on.
 import { afterEach, describe, expect, it } from 'vitest';
-import { Endpoint } from '../src/index.js';
 import { next } from './helpers/inbox.js';
-import { memoryPair } from './helpers/memory-pair.js';
+import { sessionPair } from './helpers/session-pair.js';
 
 const cleanups: Array<() => unknown> = [];
 
@@ -13,24 +12,7 @@ afterEach(async () => {
 
 describe('send({ messageId })', () => {
   it('rejects a Message-ID the grammar refuses instead of never settling', async () => {
-    const server = new Endpoint({ host: 'b.example.com' });
-    const client = new Endpoint({
-      dialers: {
-        msrp: () => {
-          const [ours, theirs] = memoryPair();
-          server.acceptConnection(theirs, 'a');
-          return Promise.resolve(ours);
-        },
-      },
-    });
-    cleanups.push(
-      () => client.close(),
-      () => server.close(),
-    );
-    const b = server.createSession();
-    b.accept();
-    const a = client.createSession();
-    await a.connect([b.localUri]);
+    const { a, b } = await sessionPair(cleanups);
     const settled = a.send('x', { messageId: '3de6e8d5-600e-45ec-a160-685474627d18' }).then(
       () => 'resolved',
       (e: unknown) => (e as { code?: string }).code,

@@ -1,0 +1,32 @@
+import { Endpoint } from '../../src/index.js';
+import type { Session, SessionOptions } from '../../src/index.js';
+import { memoryPair } from './memory-pair.js';
+
+/**
+ * Two bound sessions over an in-memory connection: `a` (the sender's, connected) and `b`
+ * (accepting). Both endpoints are closed by the `cleanups` the test runs after each test.
+ */
+export async function sessionPair(
+  cleanups: Array<() => unknown>,
+  options: { receiver?: SessionOptions; sender?: SessionOptions } = {},
+): Promise<{ a: Session; b: Session }> {
+  const server = new Endpoint({ host: 'b.example.com' });
+  const client = new Endpoint({
+    dialers: {
+      msrp: () => {
+        const [ours, theirs] = memoryPair();
+        server.acceptConnection(theirs, 'a');
+        return Promise.resolve(ours);
+      },
+    },
+  });
+  cleanups.push(
+    () => client.close(),
+    () => server.close(),
+  );
+  const b = server.createSession(options.receiver);
+  b.accept();
+  const a = client.createSession(options.sender);
+  await a.connect([b.localUri]);
+  return { a, b };
+}
