@@ -14,12 +14,28 @@ import { afterAll, describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('../', import.meta.url));
 const started: ChildProcess[] = [];
 
+/** Whether any process of the group led by `pid` is still alive. */
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 afterAll(async () => {
   for (const child of started.reverse()) {
-    if (child.exitCode !== null || child.signalCode !== null) continue;
-    // Each command runs in a process group of its own (npx, pnpm, node): end the group.
-    process.kill(-child.pid!, 'SIGTERM');
-    await once(child, 'exit');
+    // Each command runs in a process group of its own (npx, pnpm, node): end the whole group,
+    // also when its shell is gone already (the relay under it may still run), and kill what
+    // is left after 10 s: a test never leaves a process behind.
+    const group = child.pid!;
+    if (!groupAlive(group)) continue;
+    process.kill(-group, 'SIGTERM');
+    const deadline = Date.now() + 10_000;
+    while (groupAlive(group) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    if (groupAlive(group)) process.kill(-group, 'SIGKILL');
   }
 });
 
