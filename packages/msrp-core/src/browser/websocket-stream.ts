@@ -1,6 +1,7 @@
 import { MsrpError } from '../errors.js';
 import { backgroundTimer, type Timer } from '../events/timers.js';
 import type { ByteStream, ByteStreamEvents } from '../transport/byte-stream.js';
+import { concatBytes, unsharedBytes } from '../wire/bytes.js';
 
 /**
  * The parts of a standard WebSocket that {@link webSocketStream} uses: a browser's (and Node
@@ -337,15 +338,5 @@ function closeReason(message: string): string {
 
 /** The parts as one view of an ArrayBuffer (a WebSocket cannot send a shared buffer). @internal */
 export function oneMessage(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const only = parts.length === 1 ? parts[0]! : undefined;
-  if (only?.buffer instanceof ArrayBuffer) return only as Uint8Array<ArrayBuffer>;
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const joined = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    joined.set(part, at);
-    at += part.length;
-  }
-  return joined;
+  return parts.length === 1 ? unsharedBytes(parts[0]!) : concatBytes(parts);
 }
