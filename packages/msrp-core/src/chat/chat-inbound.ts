@@ -8,6 +8,7 @@ import type { ChatMessage, ChatProblemReason } from './chat-types.js';
 import type { CpimAddress } from './cpim-header.js';
 import { CPIM_HEADERS_NS } from './cpim-header.js';
 import { parseCpim, type CpimMessage, type CpimName } from './cpim-message.js';
+import { wrappedType } from './cpim-wrapped-check.js';
 import {
   IMDN_CONTENT_DISPOSITION,
   IMDN_HEADER_NAMESPACE,
@@ -74,21 +75,19 @@ export function readChatBody(
     const error = new MsrpError('MSRP_ERR_CPIM', `message/cpim: Require ${unknown.join(', ')}`);
     return { kind: 'problem', reason: 'unsupported-require', error };
   }
-  const inner = cpim.contentHeader('Content-Type') === undefined ? undefined : cpim.contentType;
-  const innerMedia = inner === undefined ? 'text/plain' : mediaTypeOf(inner);
-  const accepted = options.acceptWrappedTypes;
-  if (cpim.contentHeader('Content-Type') !== undefined && inner === undefined) {
+  const inner = wrappedType(cpim);
+  if (inner === undefined) {
     const error = new MsrpError('MSRP_ERR_CPIM', 'message/cpim: bad inner Content-Type');
     return { kind: 'problem', reason: 'bad-cpim', error };
   }
-  if (
-    accepted !== undefined &&
-    !accepts(accepted, inner ?? { type: 'text', subtype: 'plain', params: [] })
-  ) {
+  const accepted = options.acceptWrappedTypes;
+  if (accepted !== undefined && !accepts(accepted, inner)) {
     // RFC 4975 §8.6: the peer may wrap only what our accept-wrapped-types lists.
-    const error = new MsrpError('MSRP_ERR_UNSUPPORTED_TYPE', `${innerMedia} not accepted in CPIM`, {
-      status: 415,
-    });
+    const error = new MsrpError(
+      'MSRP_ERR_UNSUPPORTED_TYPE',
+      `${mediaTypeOf(inner)} not accepted in CPIM`,
+      { status: 415 },
+    );
     return { kind: 'problem', reason: 'unaccepted-type', error };
   }
   return readContent(cpim.body, inner, cpim, msrpMessageId, options);

@@ -3,7 +3,7 @@
 import { accepts } from '../session/inbound.js';
 import type { MessageChecker } from '../session/message-check.js';
 import { mediaTypeOf, type ContentType } from '../wire/content-type.js';
-import { parseCpim } from './cpim-message.js';
+import { parseCpim, type CpimMessage } from './cpim-message.js';
 
 /**
  * A session `checkMessage` that answers 415 to a `message/cpim` message wrapping a type
@@ -25,16 +25,21 @@ export function cpimWrappedTypeCheck(wrappedTypes: readonly string[]): MessageCh
       return undefined;
     let inner: ContentType | undefined;
     try {
-      const cpim = parseCpim(message.body);
-      if (cpim.contentHeader('Content-Type') === undefined) {
-        inner = { type: 'text', subtype: 'plain', params: [] };
-      } else {
-        inner = cpim.contentType;
-      }
+      inner = wrappedType(parseCpim(message.body));
     } catch {
       return undefined;
     }
     if (inner === undefined) return undefined;
     return accepts(wrappedTypes, inner) ? undefined : 415;
   };
+}
+
+const TEXT_PLAIN: ContentType = { type: 'text', subtype: 'plain', params: [] };
+
+/**
+ * @internal The type of the object `cpim` encapsulates: text/plain when it has no Content-Type,
+ * undefined when its Content-Type is unreadable.
+ */
+export function wrappedType(cpim: CpimMessage): ContentType | undefined {
+  return cpim.contentHeader('Content-Type') === undefined ? TEXT_PLAIN : cpim.contentType;
 }
