@@ -32,13 +32,17 @@ export function isChatKeepalive(message: ChatMessage): boolean {
   );
 }
 
+/** The text of a received chat message without its final newline, or what stands for it. */
+export function chatText(message: ChatMessage): string {
+  if (message.text === undefined) {
+    return `[${message.contentType}, ${message.bytes.length} bytes: not shown]`;
+  }
+  return message.text.replace(/\r?\n$/, '');
+}
+
 /** How a received chat line is shown: each line prefixed with "< ". */
 export function showChatText(message: ChatMessage): string {
-  if (message.text === undefined) {
-    return `< [${message.contentType}, ${message.bytes.length} bytes: not shown]`;
-  }
-  return message.text
-    .replace(/\r?\n$/, '')
+  return chatText(message)
     .split(/\r?\n/)
     .map((line) => `< ${line}`)
     .join('\n');

@@ -1,7 +1,7 @@
 // What `msrp listen` does with a session: a chat peer that prints chat (CPIM or bare text)
 // and answers its IMDN requests, and stores files as before.
 import { Chat, type Session } from '@msrp-ts/msrp-core';
-import { cpimMetadata, isChatKeepalive } from './chat-view.js';
+import { chatText, cpimMetadata, isChatKeepalive } from './chat-view.js';
 import type { Output } from './output.js';
 import { receive } from './receive.js';
 
@@ -34,11 +34,7 @@ export function serveChat(session: Session, out: Output, options: ServeOptions):
       ...(message.requested.positiveDelivery ? ['delivered'] : []),
       ...(message.requested.display && options.displayed ? ['displayed'] : []),
     ];
-    const text =
-      message.text === undefined
-        ? `[${message.contentType}, ${message.bytes.length} bytes: not shown]`
-        : message.text.replace(/\r?\n$/, '');
-    out.result(text, {
+    out.result(chatText(message), {
       event: 'message',
       messageId: message.messageId,
       contentType: message.contentType,

@@ -8,7 +8,7 @@ import { encodeEndLine, encodeHead, type Connection } from '@msrp-ts/msrp-core/i
 import { ForwardedRequest, type ForwardEvents } from './forwarded-request.js';
 import { readySegmentBytes, writeSegment } from './message-segment.js';
 
-export { ForwardedRequest, type ForwardEvents } from './forwarded-request.js';
+export type { ForwardEvents } from './forwarded-request.js';
 
 /** Limits of a {@link ChunkScheduler}. */
 export interface ChunkSchedulerOptions {

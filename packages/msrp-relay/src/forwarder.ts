@@ -16,7 +16,7 @@ import type { ForwardRoute } from './router.js';
  * RFC 4975 §7.1: non-SEND request bodies MUST NOT be larger than 10240 octets. Such requests
  * cannot be cut, so toward a WebSocket peer each is held whole until its end: this bounds it.
  */
-export const MAX_NON_SEND_BODY = 10240;
+const MAX_NON_SEND_BODY = 10240;
 
 /** Answers a request on the hop it came from (see `Relay`); nothing for a REPORT. */
 export type Responder = (hop: Hop, request: RequestHead, status: number, comment?: string) => void;

@@ -197,7 +197,7 @@ export class HopRegistry {
 }
 
 /** What logs and metrics call a connection's transport: `tcp`, `tls`, `ws` or `wss`. */
-export function transportName(scheme: string, transport: string): string {
+function transportName(scheme: string, transport: string): string {
   const ws = transport.toLowerCase() === 'ws';
   return scheme === 'msrps' ? (ws ? 'wss' : 'tls') : ws ? 'ws' : 'tcp';
 }

@@ -8,7 +8,7 @@ import { encodeEndLine, encodeHead } from '@msrp-ts/msrp-core/internal';
 import type { ForwardedRequest } from './forwarded-request.js';
 
 /** A whole segment of a forwarded request, ready to be written as one message. */
-export interface MessageSegment {
+interface MessageSegment {
   readonly head: RequestHead;
   /** Head, body pieces and end-line: one `Connection.write`, so one WebSocket message. */
   readonly frame: Uint8Array[];
@@ -51,7 +51,7 @@ export function readySegmentBytes(request: ForwardedRequest, limit: number): num
  * Byte-Range holds the whole message (RFC 4975 §7.1.1), so once cut its segments carry
  * `1-N/*` and on: the total is `*` (RFC 4975 §9 allows it) until its `$` is in hand.
  */
-export function takeSegment(request: ForwardedRequest, bytes: number): MessageSegment {
+function takeSegment(request: ForwardedRequest, bytes: number): MessageSegment {
   const r = request;
   const pieces: Uint8Array[] = [];
   let taken = 0;

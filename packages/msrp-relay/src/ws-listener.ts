@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { WS_OPTIONS, type TlsServerOptions, type WsSocket } from '@msrp-ts/msrp-core';
 // Only the implementation uses `ws`: its types stay out of our .d.ts (no @types/ws needed).
@@ -33,7 +33,6 @@ export interface WebSocketListenerConfig extends WebSocketListenOptions {
 
 /** A bound WebSocket listener. */
 export interface WebSocketListening {
-  readonly server: Server;
   readonly host: string;
   readonly port: number;
   /** Stops accepting (upgraded connections are the relay's to close). */
@@ -97,7 +96,6 @@ export async function listenWebSocket(
     throw new Error('WebSocket listener has no address');
   }
   return {
-    server,
     host: bound.address,
     port: bound.port,
     close: async () => {
