@@ -4,6 +4,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import type { MsrpUri } from '@msrp-ts/msrp-core';
 import type { RelayPeerCommand, RelayPeerReport, Route } from './relay-peer.js';
+import { median } from './lib/measure.js';
 
 const peerScript = new URL('./relay-peer.js', import.meta.url).pathname;
 
@@ -86,12 +87,6 @@ export class Peer {
     this.child.kill(process.env.BENCH_PROFILE ? 'SIGTERM' : 'SIGKILL');
     return exited;
   }
-}
-
-export function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 /** Half the spread of `values`, relative to their median. */

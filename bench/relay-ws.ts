@@ -3,9 +3,9 @@
 // baseline), every party in its own process; then small messages per second over each.
 // Beside the rates, the CPU time each process spent per MiB (or per message) over WebSocket
 // and over TCP: unlike a rate, that hardly moves with what else the machine runs.
-import type { Row } from './lib/measure.js';
+import { median, type Row } from './lib/measure.js';
 import type { Route } from './relay-peer.js';
-import { median, Peer, run, spread, type RunResult } from './relay-run.js';
+import { Peer, run, spread, type RunResult } from './relay-run.js';
 
 /**
  * Chunk size of the transfers: what `sendFile` uses by default, and under the 256 KiB above

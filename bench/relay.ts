@@ -2,8 +2,8 @@
 // cheapest possible proxy) and through msrp-relay, every party in its own process; small
 // messages per second through the relay and the pipe; memory per idle authenticated session.
 import type { Route } from './relay-peer.js';
-import { median, Peer, run, spread } from './relay-run.js';
-import type { Row } from './lib/measure.js';
+import { Peer, run, spread } from './relay-run.js';
+import { median, type Row } from './lib/measure.js';
 import type { LimitRow } from './transfer.js';
 
 export interface RelayBenchResult {

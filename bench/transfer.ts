@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { PeerCommand, PeerReport } from './transfer-peer.js';
-import type { Row } from './lib/measure.js';
+import { median, type Row } from './lib/measure.js';
 
 /** A figure that has a limit rather than a baseline: memory, latency. */
 export interface LimitRow {
@@ -144,12 +144,6 @@ async function makeFile(bytes: number): Promise<{ path: string; dir: string }> {
 /** Default chunk size (crosses deployed relays) and the size we recommend for direct paths. */
 export const DEFAULT_CHUNK = 8192;
 export const DIRECT_CHUNK = 1024 * 1024;
-
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
 
 function spread(values: readonly number[]): number {
   return (Math.max(...values) - Math.min(...values)) / 2 / median(values);

@@ -17,6 +17,7 @@ import {
   KAMAILIO,
   clientOf,
   freePort,
+  kamailioConfigHeader,
   kamailioModuleDir,
   msrpFrameRoute,
   next,
@@ -40,37 +41,13 @@ const CHUNK_SIZE = 10 * 1024;
  * same port; both go to the msrp module's `event_route[msrp:frame-in]` (`msrpFrameRoute`).
  */
 function kamailioConfig(port: number, modules: string): string {
-  return `#!KAMAILIO
-debug=2
-log_stderror=yes
-children=1
-tcp_children=2
-auto_aliases=no
-dns=no
-rev_dns=no
-enable_sctp=0
-tcp_accept_no_cl=yes
-listen=tcp:127.0.0.1:${port}
-mpath="${modules}"
-
-loadmodule "sl.so"
-loadmodule "pv.so"
-loadmodule "xlog.so"
-loadmodule "auth.so"
-loadmodule "msrp.so"
-loadmodule "xhttp.so"
-loadmodule "websocket.so"
-
-modparam("auth", "qop", "auth")
-modparam("msrp", "cmap_size", 8)
-# MSRP only: refuse SIP over WebSocket.
-modparam("websocket", "sub_protocols", 2)
-
-request_route {
-	sl_send_reply("403", "No SIP Here");
-	exit;
-}
-
+  const header = kamailioConfigHeader(port, {
+    mpath: modules,
+    modules: ['xhttp', 'websocket'],
+    // MSRP only: refuse SIP over WebSocket.
+    modparams: ['modparam("websocket", "sub_protocols", 2)'],
+  });
+  return `${header}
 event_route[xhttp:request] {
 	set_reply_close();
 	set_reply_no_connect();

@@ -13,6 +13,7 @@ import {
   KAMAILIO,
   USERS,
   freePort,
+  kamailioConfigHeader,
   msrpFrameRoute,
   next,
   startKamailio as start,
@@ -29,32 +30,7 @@ afterEach(async () => {
 
 /** Kamailio's msrp module as an RFC 4976 relay over TCP (see `msrpFrameRoute`). */
 function kamailioConfig(port: number): string {
-  return `#!KAMAILIO
-debug=2
-log_stderror=yes
-children=1
-tcp_children=2
-auto_aliases=no
-dns=no
-rev_dns=no
-enable_sctp=0
-tcp_accept_no_cl=yes
-listen=tcp:127.0.0.1:${port}
-
-loadmodule "sl.so"
-loadmodule "pv.so"
-loadmodule "xlog.so"
-loadmodule "auth.so"
-loadmodule "msrp.so"
-
-modparam("auth", "qop", "auth")
-modparam("msrp", "cmap_size", 8)
-
-request_route {
-	sl_send_reply("403", "No SIP Here");
-	exit;
-}
-
+  return `${kamailioConfigHeader(port)}
 ${msrpFrameRoute()}`;
 }
 

@@ -44,7 +44,8 @@ async function round(op: Op, ms: number, units = Infinity): Promise<number> {
   return (done * 1000) / elapsed;
 }
 
-function median(values: readonly number[]): number {
+/** The median of `values` (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;

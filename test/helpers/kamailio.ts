@@ -60,6 +60,44 @@ export async function freePort(): Promise<number> {
 }
 
 /**
+ * The start of a Kamailio config for the relay tests: core settings, one TCP listener on
+ * 127.0.0.1:`port`, the modules `msrpFrameRoute` needs then `modules` (from `mpath` when
+ * given), their `modparams` lines, and a `request_route` refusing SIP.
+ */
+export function kamailioConfigHeader(
+  port: number,
+  options: { mpath?: string; modules?: string[]; modparams?: string[] } = {},
+): string {
+  const { mpath, modules = [], modparams = [] } = options;
+  const lines = [
+    '#!KAMAILIO',
+    'debug=2',
+    'log_stderror=yes',
+    'children=1',
+    'tcp_children=2',
+    'auto_aliases=no',
+    'dns=no',
+    'rev_dns=no',
+    'enable_sctp=0',
+    'tcp_accept_no_cl=yes',
+    `listen=tcp:127.0.0.1:${port}`,
+    ...(mpath === undefined ? [] : [`mpath="${mpath}"`]),
+    '',
+    ...['sl', 'pv', 'xlog', 'auth', 'msrp', ...modules].map((m) => `loadmodule "${m}.so"`),
+    '',
+    'modparam("auth", "qop", "auth")',
+    'modparam("msrp", "cmap_size", 8)',
+    ...modparams,
+    '',
+    'request_route {',
+    '\tsl_send_reply("403", "No SIP Here");',
+    '\texit;',
+    '}',
+  ];
+  return lines.join('\n') + '\n';
+}
+
+/**
  * The `event_route[msrp:frame-in]` of a Kamailio MSRP relay (RFC 4976) as the msrp module's
  * README sets one up: AUTH answered with a Digest challenge (qop=auth), then
  * `msrp_cmap_save()` (200 with Use-Path and Expires); SEND/REPORT answered hop by hop (200)
