@@ -169,6 +169,26 @@ describe('SendScheduler', () => {
     expect(frames[1]!.head.byteRange?.start).toBe(5);
   });
 
+  it('resumes a message at an offset: Byte-Range from offset + 1, bytes counted whole', async () => {
+    const { s, port } = scheduler();
+    const rest = OutgoingMessage.create(
+      Buffer.from('ccccdd'),
+      { messageId: 'mmmm', offset: 8 },
+      undefined,
+    );
+    if (!(rest instanceof OutgoingMessage)) throw rest;
+    const sending = s.enqueue(rest, {});
+    const frames = await port.frames(2);
+    expect(frames.map((f) => f.head.byteRange)).toEqual([
+      { start: 9, end: 12, total: 14 },
+      { start: 13, end: 14, total: 14 },
+    ]);
+    for (const f of frames) f.answer();
+    await expect(sending).resolves.toMatchObject({ messageId: 'mmmm', bytes: 14 });
+    const bad = OutgoingMessage.create(Buffer.from('x'), { offset: 5, size: 4 }, undefined);
+    expect(bad).toMatchObject({ code: 'MSRP_ERR_INVALID_ARGUMENT' });
+  });
+
   it('fails a message on a non-200 answer with its status', async () => {
     const { s, port } = scheduler();
     const sending = s.enqueue(message('mmmm', 'abc'), {});

@@ -89,8 +89,18 @@ export interface SendOptions {
   successReport?: boolean;
   /** MIME headers of the body, e.g. Content-Disposition. */
   contentHeaders?: readonly HeaderField[];
-  /** Total size for a streamed source, when known (Byte-Range total). */
+  /**
+   * Total size for a streamed source, when known (Byte-Range total). With `offset`, the
+   * whole message's size, the octets sent before included.
+   */
   size?: number;
+  /**
+   * Resumes a message: the source holds its octets after the first `offset`, which the
+   * peer already has (e.g. `DeliveryError.confirmedBytes` of a send that failed). Pass the
+   * same `messageId`; the chunks' Byte-Range starts at `offset + 1` (RFC 4975 §7.1), and
+   * the delivery's `bytes` count the whole message. Default 0.
+   */
+  offset?: number;
   /** Called as chunks are confirmed. */
   onProgress?: (progress: Progress) => void;
   /** Aborts the message (`#`) when signalled. */

@@ -30,10 +30,12 @@ export class OutgoingMessage {
   readonly contentHeaders: readonly HeaderField[];
   /** Total size in bytes when known up front. */
   readonly size: number | undefined;
-  /** Bytes handed out as chunks so far. */
-  sent = 0;
-  /** Bytes of chunks the peer has answered with 200, in order. */
-  confirmed = 0;
+  /** Octets of the message handed out as chunks so far (from `offset` on a resume). */
+  sent: number;
+  /** Octets of the message the peer holds: `offset`, then every chunk answered with 200. */
+  confirmed: number;
+  /** Octets of the message delivered before this send (a resume): the source starts after them. */
+  readonly offset: number;
   /** Chunks written and not yet answered. */
   inFlight = 0;
   /** Set once no more chunks will be written (done, failed or aborted). */
@@ -67,8 +69,17 @@ export class OutgoingMessage {
         `Invalid Message-ID ${JSON.stringify(options.messageId)}`,
       );
     }
+    const offset = options.offset ?? 0;
+    const size = options.size;
+    if (!Number.isSafeInteger(offset) || offset < 0 || (size !== undefined && offset > size)) {
+      return new MsrpError(
+        'MSRP_ERR_INVALID_ARGUMENT',
+        `Invalid offset ${offset}${size === undefined ? '' : ` of a message of ${size} bytes`}`,
+      );
+    }
     const message = new OutgoingMessage(options.messageId ?? newMessageId(), contentType, source, {
-      ...(options.size !== undefined && { size: options.size }),
+      ...(size !== undefined && { size }),
+      ...(offset > 0 && { offset }),
       ...(options.contentHeaders && { contentHeaders: options.contentHeaders }),
     });
     const limit = remoteMaxSize;
@@ -86,14 +97,17 @@ export class OutgoingMessage {
     messageId: string,
     contentType: ContentType,
     source: MessageSource,
-    options: { size?: number; contentHeaders?: readonly HeaderField[] } = {},
+    options: { size?: number; offset?: number; contentHeaders?: readonly HeaderField[] } = {},
   ) {
     this.messageId = messageId;
     this.contentType = contentType;
     this.contentHeaders = options.contentHeaders ?? [];
+    this.offset = options.offset ?? 0;
+    this.sent = this.offset;
+    this.confirmed = this.offset;
     if (source instanceof Uint8Array) {
       this.#whole = source;
-      this.size = source.length;
+      this.size = this.offset + source.length;
     } else {
       this.#iterator = source[Symbol.asyncIterator]();
       this.size = options.size;
@@ -114,8 +128,9 @@ export class OutgoingMessage {
     const start = this.sent + 1;
     let body: Uint8Array;
     if (this.#whole) {
-      body = this.#whole.subarray(this.sent, this.sent + max);
-      this.#ended = this.sent + body.length >= this.#whole.length;
+      const at = this.sent - this.offset;
+      body = this.#whole.subarray(at, at + max);
+      this.#ended = at + body.length >= this.#whole.length;
     } else {
       body = await this.#read(max);
     }

@@ -306,7 +306,7 @@ export class SendScheduler {
       options.onProgress({
         bytes: message.confirmed,
         total: message.size,
-        rate: seconds > 0 ? message.confirmed / seconds : 0,
+        rate: seconds > 0 ? (message.confirmed - message.offset) / seconds : 0,
       });
     }
     if (!this.#allConfirmed(sending)) return;
