@@ -5,7 +5,7 @@ import {
   type MsrpUri,
   type RequestHead,
 } from '@msrp-ts/msrp-core';
-import { DigestAuthenticator } from './digest-authenticator.js';
+import { DigestAuthenticator, type DigestResult } from './digest-authenticator.js';
 import type { Hop } from './hop.js';
 import type { RelayLogger, RelayOptions, ResolvedLimits } from './relay-options.js';
 import { RelaySession } from './relay-session.js';
@@ -45,6 +45,7 @@ export class AuthHandler {
     this.#auth = new DigestAuthenticator({
       realm: options.realm ?? 'msrp-relay',
       store: options.credentials,
+      ...(options.credentials.algorithms && { algorithms: options.credentials.algorithms }),
       ...(options.nonceLifetime !== undefined && { nonceLifetime: options.nonceLifetime }),
       ...(options.now && { now: options.now }),
     });
@@ -63,7 +64,21 @@ export class AuthHandler {
   /** RFC 4976 §6.1: challenges, checks credentials and Expires, grants a relay session. */
   async authenticate(hop: Hop, request: RequestHead): Promise<void> {
     const { options, limits, stats, log, respond } = this.#context;
-    const result = await this.#auth.verify(request, hop.address);
+    let result: DigestResult;
+    try {
+      result = await this.#auth.verify(request, hop.address);
+    } catch (e) {
+      // The credential store could not answer (its database is down): not the client's
+      // fault, so no failed attempt is counted against it. RFC 4975 §10 has no code for a
+      // server fault (its 5xx are 501 and 506, which mean something else); like Kamailio's
+      // msrp module, answer 500, the x00 of the server-error class MSRP takes from SIP
+      // (RFC 3261 §21.5.1). The client may try again later; sessions granted stay.
+      RelayStats.bump(stats.authFailures, 'unavailable');
+      log.error({ remote: hop.remote, error: (e as Error).message }, 'AUTH not checked');
+      if (hop.connection && !hop.connection.closed)
+        respond(hop, request, 500, 'Credentials unavailable, try again later');
+      return;
+    }
     if (!hop.connection || hop.connection.closed) return;
     if (!result.ok) {
       if (result.reason !== 'missing') RelayStats.bump(stats.authFailures, result.reason);

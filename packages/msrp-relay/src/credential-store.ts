@@ -11,6 +11,12 @@ export interface CredentialStore {
    * user is unknown in that realm (or has no secret for that algorithm).
    */
   ha1(username: string, realm: string, algorithm: DigestAlgorithm): Promise<string | undefined>;
+  /**
+   * The algorithms this store can give an HA1 for, preferred first; the relay challenges
+   * with these only (a store of MD5 HA1s alone cannot check a SHA-256 answer). Default:
+   * all the relay supports.
+   */
+  readonly algorithms?: readonly DigestAlgorithm[];
 }
 
 /** One user of a {@link StaticCredentialStore}: a plain password, or precomputed HA1s. */
