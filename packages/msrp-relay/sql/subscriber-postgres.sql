@@ -3,6 +3,8 @@
 -- so that a relay can share the database a Kamailio already uses. Load it with
 --   psql "$URL" -f packages/msrp-relay/sql/subscriber-postgres.sql
 -- A Kamailio database has this table already: skip this file and point --users-db at it.
+-- (Kamailio's file also records the table version in its `version` table, which belongs to
+-- Kamailio's standard schema; the relay does not read it.)
 --
 -- ha1  = MD5(username:domain:password), ha1b = MD5(username@domain:domain:password): the
 -- relay's --realm must be the domain. `password` stays empty unless the operator stores
@@ -10,7 +12,7 @@
 --
 -- ha1_sha256 is not in Kamailio's layout: it is OpenSIPS's column for SHA-256 digest
 -- (RFC 7616). Keep it to let clients authenticate with SHA-256 without plain passwords
--- (the relay reads it with --users-db-column ha1Sha256=ha1_sha256); a Kamailio table
+-- (the relay reads it with --users-db-column ha1-sha256=ha1_sha256); a Kamailio table
 -- can gain it with the ALTER TABLE below.
 
 CREATE TABLE IF NOT EXISTS subscriber (

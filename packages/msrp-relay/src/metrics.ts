@@ -1,13 +1,16 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { CredentialStoreStats } from './pg-credential-store.js';
 import type { Relay } from './relay.js';
 
 /**
  * A Prometheus registry exposing a relay's counters (read from `relay.stats` when scraped,
  * so the forwarding path only adds to plain numbers) and Node's process metrics.
+ * @param options.credentialStats The totals of a database credential store
+ * (`PgCredentialStore.stats`): queries, cache hits and errors are exported too.
  */
 export function createRelayMetrics(
   relay: Relay,
-  options: { processMetrics?: boolean } = {},
+  options: { processMetrics?: boolean; credentialStats?: Readonly<CredentialStoreStats> } = {},
 ): Registry {
   const registry = new Registry();
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
@@ -128,5 +131,23 @@ export function createRelayMetrics(
     'Connections dropped because their peer stopped reading',
     () => stats.stuckPeersDropped,
   );
+  const credentials = options.credentialStats;
+  if (credentials) {
+    counter(
+      'msrp_relay_credential_queries_total',
+      'Queries sent to the credential database',
+      () => credentials.queries,
+    );
+    counter(
+      'msrp_relay_credential_cache_hits_total',
+      'Credential lookups answered by the cache',
+      () => credentials.cacheHits,
+    );
+    counter(
+      'msrp_relay_credential_errors_total',
+      'Credential lookups the database could not answer (AUTH answered 500)',
+      () => credentials.errors,
+    );
+  }
   return registry;
 }

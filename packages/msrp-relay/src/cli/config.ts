@@ -1,10 +1,19 @@
 // Configuration of the `msrp-relay` command: flags, then environment, then a JSON config file.
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { parseUri, type MsrpUri } from '@msrp-ts/msrp-core';
 import type { RelayLimits } from '../relay-options.js';
+import { readOptions, UsageError } from './option-reader.js';
+import {
+  USERS_DB_HELP,
+  USERS_DB_OPTIONS,
+  usersDbConfig,
+  type UsersDbConfig,
+} from './users-db-options.js';
+
+export { envName, UsageError } from './option-reader.js';
 
 export const HELP = `Usage: msrp-relay [options]
+       msrp-relay users add|remove|list ...   (users in PostgreSQL; msrp-relay users --help)
 
 An MSRP relay (RFC 4976): clients authenticate with AUTH (HTTP Digest, SHA-256 or MD5)
 and get a relay URI (Use-Path) that peers reach them through; chunks are forwarded as
@@ -14,7 +23,8 @@ The first lines of stdout are the URIs really listened on, then the metrics URL:
   listening msrp://127.0.0.1:2855;tcp
   metrics http://127.0.0.1:9090
 Logs are JSON objects, one per line, on stderr. SIGTERM or SIGINT shuts down gracefully
-(stop accepting, finish chunks in flight, close); SIGHUP reloads --users.
+(stop accepting, finish chunks in flight, close); SIGHUP reloads --users (and forgets
+the users cached from --users-db).
 
 Options (each also as environment variable MSRP_RELAY_<NAME>, e.g. MSRP_RELAY_REALM, and
 as a key of the --config JSON file, e.g. {"realm": "example.net", "user": ["a:pw"]}):
@@ -35,6 +45,7 @@ as a key of the --config JSON file, e.g. {"realm": "example.net", "user": ["a:pw
   --realm REALM             Digest realm. Default msrp-relay
   --user NAME:PASSWORD      a user (repeatable; for quick starts and tests)
   --users FILE              users file: NAME:PASSWORD or NAME:REALM:MD5|SHA-256:HA1 lines
+${USERS_DB_HELP}
   --min-expires S           shortest Expires granted, seconds (423 below). Default 60
   --max-expires S           longest Expires granted, seconds (423 above). Default 3600
   --default-expires S       Expires when the client asks for none. Default 600
@@ -80,6 +91,8 @@ export interface RelayCommandConfig {
   realm: string;
   users: { username: string; password: string }[];
   usersFile?: string;
+  /** Users in PostgreSQL (--users-db). */
+  usersDb?: UsersDbConfig;
   minExpires?: number;
   maxExpires?: number;
   defaultExpires?: number;
@@ -88,10 +101,7 @@ export interface RelayCommandConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
 
-/** A usage error, for exit code 2. */
-export class UsageError extends Error {}
-
-const OPTIONS = {
+export const OPTIONS = {
   listen: { type: 'string', multiple: true },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
@@ -101,6 +111,7 @@ const OPTIONS = {
   realm: { type: 'string' },
   user: { type: 'string', multiple: true },
   users: { type: 'string' },
+  ...USERS_DB_OPTIONS,
   'min-expires': { type: 'string' },
   'max-expires': { type: 'string' },
   'default-expires': { type: 'string' },
@@ -122,7 +133,6 @@ const OPTIONS = {
 } as const;
 
 type Name = Exclude<keyof typeof OPTIONS, 'help' | 'config'>;
-type Raw = Partial<Record<Name, string | string[]>>;
 
 const LIMITS: Partial<Record<Name, keyof RelayLimits>> = {
   'max-connections': 'maxConnections',
@@ -138,11 +148,6 @@ const LIMITS: Partial<Record<Name, keyof RelayLimits>> = {
   'max-ws-chunk': 'maxWebSocketChunk',
 };
 
-/** `MSRP_RELAY_MAX_CHUNK_SIZE` for `max-chunk-size`. */
-export function envName(name: string): string {
-  return `MSRP_RELAY_${name.toUpperCase().replace(/-/g, '_')}`;
-}
-
 /**
  * Merges the command line, the environment and the config file (read with `readFile`),
  * in that order of precedence.
@@ -154,45 +159,9 @@ export function resolveConfig(
   env: NodeJS.ProcessEnv,
   readFile: (path: string) => string,
 ): RelayCommandConfig | undefined {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true }>>['values'];
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: OPTIONS,
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]);
-  }
-  if (parsed.help) return undefined;
-  const configPath = parsed.config ?? env[envName('config')];
-  const file: Raw = configPath === undefined ? {} : readConfigFile(configPath, readFile);
-  const pick = (name: Name): string | string[] | undefined => {
-    const flag = (parsed as Raw)[name];
-    if (flag !== undefined) return flag;
-    const fromEnv = env[envName(name)];
-    if (fromEnv !== undefined) {
-      const multiple = 'multiple' in OPTIONS[name];
-      return multiple ? fromEnv.split(/[\s,]+/).filter((v) => v !== '') : fromEnv;
-    }
-    return file[name];
-  };
-  const one = (name: Name): string | undefined => {
-    const v = pick(name);
-    return Array.isArray(v) ? v[v.length - 1] : v;
-  };
-  const many = (name: Name): string[] => {
-    const v = pick(name);
-    return v === undefined ? [] : Array.isArray(v) ? v : [v];
-  };
-  const int = (name: Name): number | undefined => {
-    const v = one(name);
-    if (v === undefined) return undefined;
-    if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v)))
-      throw new UsageError(`--${name} must be a whole number, not "${v}"`);
-    return Number(v);
-  };
+  const read = readOptions(args, env, readFile, OPTIONS);
+  if (read.help) return undefined;
+  const { one, many, int } = read;
 
   const listen = (many('listen').length > 0 ? many('listen') : ['msrp://127.0.0.1:2855;tcp']).map(
     (text) => {
@@ -224,8 +193,9 @@ export function resolveConfig(
     return { username: text.slice(0, colon), password: text.slice(colon + 1) };
   });
   const usersFile = one('users');
-  if (users.length === 0 && usersFile === undefined)
-    throw new UsageError('no users: give --user NAME:PASSWORD or --users FILE');
+  const usersDb = usersDbConfig(read);
+  if (users.length === 0 && usersFile === undefined && usersDb === undefined)
+    throw new UsageError('no users: give --user NAME:PASSWORD, --users FILE or --users-db URL');
   const limits: RelayLimits = {};
   for (const [name, key] of Object.entries(LIMITS) as [Name, keyof RelayLimits][]) {
     const value = int(name);
@@ -255,6 +225,7 @@ export function resolveConfig(
     wsPath,
     wsOrigins: wsOrigins.length > 0 ? wsOrigins : undefined,
     usersFile,
+    usersDb,
     minExpires: int('min-expires'),
     maxExpires: int('max-expires'),
     defaultExpires: int('default-expires'),
@@ -264,25 +235,4 @@ export function resolveConfig(
     if (value !== undefined) (config as unknown as Record<string, unknown>)[key] = value;
   }
   return config;
-}
-
-function readConfigFile(path: string, readFile: (path: string) => string): Raw {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFile(path));
-  } catch (e) {
-    throw new UsageError(`--config: cannot read ${path}: ${(e as Error).message}`);
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json))
-    throw new UsageError(`--config: ${path} must hold a JSON object`);
-  const raw: Raw = {};
-  for (const [key, value] of Object.entries(json)) {
-    if (!(key in OPTIONS) || key === 'help' || key === 'config')
-      throw new UsageError(`--config: unknown option "${key}" in ${path}`);
-    const name = key as Name;
-    if (Array.isArray(value)) raw[name] = value.map(String);
-    else if (typeof value === 'string' || typeof value === 'number') raw[name] = String(value);
-    else throw new UsageError(`--config: "${key}" must be a string, number or list`);
-  }
-  return raw;
 }

@@ -7,6 +7,7 @@ import { startAdminServer, type AdminServer } from '../admin-server.js';
 import { StaticCredentialStore, type CredentialStore } from '../credential-store.js';
 import { FileCredentialStore } from '../file-credential-store.js';
 import { createRelayMetrics } from '../metrics.js';
+import { PgCredentialStore } from '../pg-credential-store.js';
 import { Relay } from '../relay.js';
 import {
   HELP,
@@ -15,10 +16,20 @@ import {
   UsageError,
   type RelayCommandConfig,
 } from './config.js';
+import { usersCommand } from './users-command.js';
 
 /** Users given with --user, in front of the users file (checked first). */
 class LayeredStore implements CredentialStore {
-  constructor(readonly layers: readonly CredentialStore[]) {}
+  /** What every layer can check: a user of any layer must be able to answer the challenge. */
+  readonly algorithms: CredentialStore['algorithms'];
+
+  constructor(readonly layers: readonly CredentialStore[]) {
+    for (const layer of layers) {
+      if (!layer.algorithms) continue;
+      const mine = this.algorithms;
+      this.algorithms = mine ? mine.filter((a) => layer.algorithms!.includes(a)) : layer.algorithms;
+    }
+  }
 
   async ha1(...args: Parameters<CredentialStore['ha1']>): Promise<string | undefined> {
     for (const layer of this.layers) {
@@ -30,6 +41,7 @@ class LayeredStore implements CredentialStore {
 }
 
 async function main(args: readonly string[]): Promise<number> {
+  if (args[0] === 'users') return usersCommand(args.slice(1));
   if (args.includes('--version') || args.includes('-V')) {
     process.stdout.write(`msrp-relay ${packageVersion()}\n`);
     return 0;
@@ -78,6 +90,20 @@ async function main(args: readonly string[]): Promise<number> {
   }
   const layers: CredentialStore[] = [new StaticCredentialStore(config.users)];
   if (fileStore) layers.push(fileStore);
+  let dbStore: PgCredentialStore | undefined;
+  if (config.usersDb) {
+    const { url, table, columns, plainPasswords } = config.usersDb;
+    // Connects on the first AUTH, and again after the database went away: a database
+    // down at start delays no listener, and its AUTHs get 500 until it is back.
+    dbStore = new PgCredentialStore({
+      connectionString: url,
+      ...(table !== undefined && { table }),
+      columns,
+      plainPasswords,
+      logger: log,
+    });
+    layers.push(dbStore);
+  }
 
   const relay = new Relay({
     credentials: new LayeredStore(layers),
@@ -110,7 +136,9 @@ async function main(args: readonly string[]): Promise<number> {
     if (config.metrics) {
       admin = await startAdminServer({
         ...config.metrics,
-        registry: createRelayMetrics(relay),
+        registry: createRelayMetrics(relay, {
+          ...(dbStore && { credentialStats: dbStore.stats }),
+        }),
         health: () => ({
           ok: !relay.closing,
           connections: relay.connectionCount,
@@ -124,6 +152,7 @@ async function main(args: readonly string[]): Promise<number> {
     process.stderr.write(`msrp-relay: cannot listen: ${(e as Error).message}\n`);
     await relay.close(0);
     await admin?.close();
+    await dbStore?.close();
     log.flush();
     return 3;
   }
@@ -133,6 +162,7 @@ async function main(args: readonly string[]): Promise<number> {
   );
 
   process.on('SIGHUP', () => {
+    dbStore?.clearCache();
     fileStore?.reload().then(
       () => log.info({ users: fileStore?.size }, 'users file reloaded'),
       (e: unknown) => log.error({ error: (e as Error).message }, 'users file not reloaded'),
@@ -146,6 +176,7 @@ async function main(args: readonly string[]): Promise<number> {
   process.once('SIGINT', hard);
   await relay.close(10_000);
   await admin?.close();
+  await dbStore?.close();
   log.info({}, 'stopped');
   await new Promise<void>((resolve) => log.flush(() => resolve()));
   return 0;

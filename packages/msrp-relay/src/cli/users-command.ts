@@ -1,0 +1,134 @@
+// `msrp-relay users add|remove|list`: manages the users of --users-db, for a quick start.
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { escapeIdentifier, Pool } from 'pg';
+import { SubscriberTable, type SubscriberSecrets } from '../subscriber-table.js';
+import { OPTIONS as RELAY_OPTIONS } from './config.js';
+import { readOptions, UsageError } from './option-reader.js';
+import { USERS_DB_HELP, USERS_DB_OPTIONS, usersDbConfig } from './users-db-options.js';
+
+export const USERS_HELP = `Usage: msrp-relay users add NAME [PASSWORD] [options]
+       msrp-relay users remove NAME [options]
+       msrp-relay users list [options]
+
+Manages the users of the PostgreSQL subscriber table the relay reads with --users-db.
+add writes (or replaces) ha1 = MD5(NAME:REALM:PASSWORD), ha1b = MD5(NAME@REALM:REALM:
+PASSWORD) and, where the table has the column, the SHA-256 HA1 (--users-db-column
+ha1-sha256=..., else a column named ha1_sha256); the password column stays empty unless
+--store-password. Without PASSWORD the first line of standard input is the password (it
+then stays out of the process list and the shell history). list prints each user with the
+columns holding a secret, never the secrets.
+
+Options (also as MSRP_RELAY_<NAME> variables and --config keys, as for the relay):
+${USERS_DB_HELP}
+  --realm REALM             the realm, and the users' domain. Default msrp-relay
+  --store-password          store the plain password too (for --users-db-plain-passwords)
+  --config FILE             JSON file with any of the relay's options
+  -h, --help                show this help
+
+Exit codes: 0 done, 1 database error or no such user, 2 usage error.`;
+
+const OPTIONS = {
+  ...USERS_DB_OPTIONS,
+  realm: { type: 'string' },
+  'store-password': { type: 'boolean' },
+  config: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const SECRET_NAMES: Record<keyof SubscriberSecrets, keyof SubscriberTable['columns']> = {
+  password: 'password',
+  ha1: 'ha1',
+  ha1b: 'ha1b',
+  ha1Sha256: 'ha1Sha256',
+};
+
+/** Runs `msrp-relay users ...` with `args` (after `users`); the exit code. */
+export async function usersCommand(args: readonly string[]): Promise<number> {
+  const fail = (code: number, message: string): number => {
+    process.stderr.write(`msrp-relay users: ${message}\n`);
+    return code;
+  };
+  let read;
+  let db;
+  try {
+    read = readOptions(args, process.env, (path) => readFileSync(path, 'utf8'), OPTIONS, {
+      positionals: true,
+      fileKeys: [...Object.keys(RELAY_OPTIONS), 'store-password'],
+    });
+    if (read.help) {
+      process.stdout.write(`${USERS_HELP}\n`);
+      return 0;
+    }
+    db = usersDbConfig(read);
+    if (!db) throw new UsageError('no database: give --users-db postgres://...');
+  } catch (e) {
+    if (e instanceof UsageError) return fail(2, `${e.message} (see msrp-relay users --help)`);
+    throw e;
+  }
+  const [action, name, password, ...extra] = read.positionals;
+  const arity = { add: [2, 3], remove: [2, 2], list: [1, 1] }[action ?? ''];
+  const count = read.positionals.length;
+  if (!arity || count < arity[0]! || count > arity[1]! || extra.length > 0)
+    return fail(
+      2,
+      'expected add NAME [PASSWORD], remove NAME or list (see msrp-relay users --help)',
+    );
+  const realm = read.one('realm') ?? 'msrp-relay';
+  const pool = new Pool({ connectionString: db.url, max: 1, connectionTimeoutMillis: 10_000 });
+  pool.on('error', () => undefined);
+  try {
+    let table = new SubscriberTable(db.table, db.columns);
+    if (db.columns.ha1Sha256 === undefined && (await hasColumn(pool, table.name, 'ha1_sha256')))
+      table = new SubscriberTable(db.table, { ...db.columns, ha1Sha256: 'ha1_sha256' });
+    if (action === 'list') {
+      for (const user of await table.list(pool)) {
+        const secrets = user.secrets.map((s) => table.columns[SECRET_NAMES[s]]).join(',');
+        const who = user.domain === undefined ? user.username : `${user.username}@${user.domain}`;
+        process.stdout.write(`${who}\t${secrets}\n`);
+      }
+      return 0;
+    }
+    if (action === 'remove') {
+      if (await table.remove(pool, name!, realm)) {
+        process.stdout.write(`removed ${name}@${realm}\n`);
+        return 0;
+      }
+      return fail(1, `no user ${name}@${realm}`);
+    }
+    const secret = password ?? (await firstLine());
+    if (secret === undefined || secret === '') return fail(2, 'no password given');
+    const added = await table.put(pool, {
+      username: name!,
+      domain: realm,
+      password: secret,
+      storePassword: read.flag('store-password'),
+    });
+    process.stdout.write(`${added ? 'added' : 'updated'} ${name}@${realm}\n`);
+    return 0;
+  } catch (e) {
+    return fail(1, (e as Error).message);
+  } finally {
+    await pool.end();
+  }
+}
+
+/** Whether `table` (as named on the command line: search_path applies) has `column`. */
+async function hasColumn(pool: Pool, table: string, column: string): Promise<boolean> {
+  const regclass = table.split('.').map(escapeIdentifier).join('.');
+  const { rows } = await pool.query(
+    'SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = $2 AND NOT attisdropped',
+    [regclass, column],
+  );
+  return rows.length > 0;
+}
+
+/** The first line of standard input, or undefined when it ends first. */
+async function firstLine(): Promise<string | undefined> {
+  const lines = createInterface({ input: process.stdin, terminal: false });
+  for await (const line of lines) {
+    lines.close();
+    return line;
+  }
+  return undefined;
+}
