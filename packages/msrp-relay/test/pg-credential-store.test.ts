@@ -191,8 +191,12 @@ describe('PgCredentialStore', () => {
       domain: REALM,
       password: 'c',
     });
+    // The next lookup after negativeTtl asks again: poll, bounded.
     const deadline = Date.now() + 5000;
-    while ((await quick.ha1('carol', REALM, 'MD5')) === undefined && Date.now() < deadline);
+    while ((await quick.ha1('carol', REALM, 'MD5')) === undefined) {
+      if (Date.now() > deadline) throw new Error('carol still cached as unknown after 5 s');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     expect(await quick.ha1('carol', REALM, 'MD5')).toBe(digestHa1('MD5', 'carol', REALM, 'c'));
   });
 });
