@@ -63,7 +63,12 @@ export interface CredentialStoreStats {
 export class PgCredentialStore implements CredentialStore {
   /** The table read. */
   readonly table: SubscriberTable;
+  /**
+   * SHA-256 and MD5 with plain passwords or a SHA-256 HA1 column, else MD5 alone: the relay
+   * challenges with these only.
+   */
   readonly algorithms: readonly DigestAlgorithm[];
+  /** Lookups, queries, cache hits and errors since the store was made. */
   readonly stats: CredentialStoreStats = { lookups: 0, queries: 0, cacheHits: 0, errors: 0 };
   readonly #pool: Pool;
   readonly #ownPool: boolean;

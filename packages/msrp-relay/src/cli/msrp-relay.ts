@@ -5,6 +5,7 @@ import { formatUri, type TlsServerOptions } from '@msrp-ts/msrp-core';
 import { pino } from 'pino';
 import { startAdminServer, type AdminServer } from '../admin-server.js';
 import { StaticCredentialStore, type CredentialStore } from '../credential-store.js';
+import { LayeredCredentialStore } from '../layered-credential-store.js';
 import { FileCredentialStore } from '../file-credential-store.js';
 import { createRelayMetrics } from '../metrics.js';
 import { PgCredentialStore } from '../pg-credential-store.js';
@@ -17,28 +18,6 @@ import {
   type RelayCommandConfig,
 } from './config.js';
 import { usersCommand } from './users-command.js';
-
-/** Users given with --user, in front of the users file (checked first). */
-class LayeredStore implements CredentialStore {
-  /** What every layer can check: a user of any layer must be able to answer the challenge. */
-  readonly algorithms: CredentialStore['algorithms'];
-
-  constructor(readonly layers: readonly CredentialStore[]) {
-    for (const layer of layers) {
-      if (!layer.algorithms) continue;
-      const mine = this.algorithms;
-      this.algorithms = mine ? mine.filter((a) => layer.algorithms!.includes(a)) : layer.algorithms;
-    }
-  }
-
-  async ha1(...args: Parameters<CredentialStore['ha1']>): Promise<string | undefined> {
-    for (const layer of this.layers) {
-      const found = await layer.ha1(...args);
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  }
-}
 
 async function main(args: readonly string[]): Promise<number> {
   if (args[0] === 'users') return usersCommand(args.slice(1));
@@ -106,7 +85,7 @@ async function main(args: readonly string[]): Promise<number> {
   }
 
   const relay = new Relay({
-    credentials: new LayeredStore(layers),
+    credentials: new LayeredCredentialStore(layers),
     realm: config.realm,
     ...(config.host !== undefined && { host: config.host }),
     ...(config.minExpires !== undefined && { minExpires: config.minExpires }),

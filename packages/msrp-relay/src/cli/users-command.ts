@@ -4,8 +4,13 @@ import { createInterface } from 'node:readline';
 import { escapeIdentifier, Pool } from 'pg';
 import { SubscriberTable, type SubscriberSecrets } from '../subscriber-table.js';
 import { OPTIONS as RELAY_OPTIONS } from './config.js';
-import { readOptions, UsageError } from './option-reader.js';
-import { USERS_DB_HELP, USERS_DB_OPTIONS, usersDbConfig } from './users-db-options.js';
+import { readOptions, UsageError, type OptionReader } from './option-reader.js';
+import {
+  USERS_DB_HELP,
+  USERS_DB_OPTIONS,
+  usersDbConfig,
+  type UsersDbConfig,
+} from './users-db-options.js';
 
 export const USERS_HELP = `Usage: msrp-relay users add NAME [PASSWORD] [options]
        msrp-relay users remove NAME [options]
@@ -49,8 +54,8 @@ export async function usersCommand(args: readonly string[]): Promise<number> {
     process.stderr.write(`msrp-relay users: ${message}\n`);
     return code;
   };
-  let read;
-  let db;
+  let read: OptionReader;
+  let db: UsersDbConfig | undefined;
   try {
     read = readOptions(args, process.env, (path) => readFileSync(path, 'utf8'), OPTIONS, {
       positionals: true,
