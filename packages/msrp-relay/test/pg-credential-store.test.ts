@@ -24,6 +24,9 @@ let schemas = 0;
 beforeAll(async () => {
   server = await startPostgres();
   admin = new Pool({ connectionString: server.url, max: 2 });
+  // Its connections may still be closing when the server stops: postgres's FATAL
+  // admin_shutdown to them then is no failure of the test.
+  admin.on('error', () => undefined);
 }, 60_000);
 
 afterAll(async () => {
@@ -206,6 +209,7 @@ describe('PgCredentialStore when the database goes away', () => {
     const db = await startPostgres();
     onCleanup(() => db.close());
     const pool = new Pool({ connectionString: db.url, max: 1 });
+    pool.on('error', () => undefined);
     const table = await subscriberTable(pool);
     await addUsers(table, pool);
     await new SubscriberTable(table).put(pool, { username: 'carol', domain: REALM, password: 'c' });
