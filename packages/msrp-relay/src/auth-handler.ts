@@ -70,9 +70,9 @@ export class AuthHandler {
     } catch (e) {
       // The credential store could not answer (its database is down): not the client's
       // fault, so no failed attempt is counted against it. RFC 4975 §10 has no code for a
-      // server fault (its 5xx are 501 and 506, which mean something else); like Kamailio's
-      // msrp module, answer 500, the x00 of the server-error class MSRP takes from SIP
-      // (RFC 3261 §21.5.1). The client may try again later; sessions granted stay.
+      // server fault (its 5xx, 501 and 506, mean other things); like Kamailio's msrp module,
+      // answer 500, SIP's code for it (RFC 3261 §21.5.1). The client may try again later;
+      // the sessions granted already stay.
       RelayStats.bump(stats.authFailures, 'unavailable');
       log.error({ remote: hop.remote, error: (e as Error).message }, 'AUTH not checked');
       if (hop.connection && !hop.connection.closed)

@@ -59,7 +59,8 @@ export async function usersCommand(args: readonly string[]): Promise<number> {
   try {
     read = readOptions(args, process.env, (path) => readFileSync(path, 'utf8'), OPTIONS, {
       positionals: true,
-      fileKeys: [...Object.keys(RELAY_OPTIONS), 'store-password'],
+      // The relay's config file serves here too: its other keys are not errors.
+      fileKeys: Object.keys(RELAY_OPTIONS),
     });
     if (read.help) {
       process.stdout.write(`${USERS_HELP}\n`);
