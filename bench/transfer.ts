@@ -94,6 +94,9 @@ interface MsrpRun {
   senderRss: number;
   receiverRss: number;
   chatMs: number[];
+  /** CPU ms each side spent during the transfer. */
+  senderCpuMs: number;
+  receiverCpuMs: number;
 }
 
 export async function msrp(bytes: number, chunkSize: number, file?: string): Promise<MsrpRun> {
@@ -118,6 +121,8 @@ export async function msrp(bytes: number, chunkSize: number, file?: string): Pro
     senderRss: sent.maxRssMiB,
     receiverRss: got.maxRssMiB,
     chatMs: sent.chatMs ?? [],
+    senderCpuMs: sent.cpuMs ?? NaN,
+    receiverCpuMs: got.cpuMs ?? NaN,
   };
 }
 
