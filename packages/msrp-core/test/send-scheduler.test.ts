@@ -170,6 +170,34 @@ describe('SendScheduler', () => {
     await expect(long).resolves.toMatchObject({ messageId: 'long', bytes: 16 });
   });
 
+  it('writes a chat line sent beside a file as the next chunk once the window has room', async () => {
+    const { s, port } = scheduler({ maxInFlightBytes: 16 });
+    const file = s.enqueue(message('file', 'f'.repeat(40)), {});
+    await port.frames(4); // the window is full: 16 bytes in flight
+    const chat = s.enqueue(message('chat', 'hi'), {});
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(port.written).toHaveLength(4);
+    port.written[0]!.answer();
+    const frames = await port.frames(5);
+    expect(frames.slice(0, 5).map((f) => f.head.messageId)).toEqual([
+      'file',
+      'file',
+      'file',
+      'file',
+      'chat',
+    ]);
+    const answered = new Set<Written>([frames[0]!]);
+    let settled = false;
+    void Promise.allSettled([chat, file]).then(() => (settled = true));
+    while (!settled) {
+      for (const f of port.written) if (!answered.has(f) && answered.add(f)) f.answer();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(port.written).toHaveLength(11);
+    await expect(chat).resolves.toMatchObject({ bytes: 2 });
+    await expect(file).resolves.toMatchObject({ bytes: 40 });
+  });
+
   it('stops writing while the connection is full and goes on once it is writable', async () => {
     const { s, port } = scheduler();
     port.setRoom(false);

@@ -91,7 +91,11 @@ export class SendScheduler {
     return new Promise<Delivery>((resolve, reject) => {
       const sending = newSending(message, options, resolve, reject);
       this.#sending.set(message.messageId, sending);
-      this.#queue.push(sending);
+      // A new message goes ahead of those already under way: a chat line sent beside a file
+      // is the next chunk written, not one more file chunk later (round robin from then on).
+      const under = this.#queue.findIndex((s) => s.message.sent > s.message.offset);
+      if (under < 0) this.#queue.push(sending);
+      else this.#queue.splice(under, 0, sending);
       const { signal } = options;
       if (signal) {
         const onAbort = (): void => this.abort(message.messageId);
