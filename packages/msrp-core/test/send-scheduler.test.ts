@@ -198,6 +198,19 @@ describe('SendScheduler', () => {
     await expect(file).resolves.toMatchObject({ bytes: 40 });
   });
 
+  it('keeps two chunks larger than maxInFlightBytes in flight, and no more', async () => {
+    const { s, port } = scheduler({ chunkSize: 8, maxInFlightBytes: 4 });
+    const sending = s.enqueue(message('bigs', 'a'.repeat(24)), {});
+    await port.frames(2);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(port.written).toHaveLength(2);
+    port.written[0]!.answer();
+    await port.frames(3);
+    port.written[1]!.answer();
+    port.written[2]!.answer();
+    await expect(sending).resolves.toMatchObject({ bytes: 24 });
+  });
+
   it('stops writing while the connection is full and goes on once it is writable', async () => {
     const { s, port } = scheduler();
     port.setRoom(false);

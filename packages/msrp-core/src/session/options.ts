@@ -43,7 +43,8 @@ export interface SessionOptions {
    * Body bytes sent and not yet answered, at most. Default 1 MiB: enough to keep a fast path
    * busy (the bytes sit in socket buffers, not in the session), and little enough that a
    * chat line sent beside a file waits behind at most this much (about 10 ms at 100 MB/s).
-   * One chunk always goes out when nothing is in flight, whatever its size.
+   * Two chunks may always be in flight, whatever their size, so that chunks larger than
+   * this still overlap.
    */
   maxInFlightBytes?: number;
   /**

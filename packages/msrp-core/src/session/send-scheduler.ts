@@ -411,9 +411,15 @@ export class SendScheduler {
     this.#settled.add(sending.message.messageId, true);
   }
 
+  /**
+   * Room for one more chunk: within `maxInFlightChunks`, and within `maxInFlightBytes` unless
+   * fewer than two chunks are in flight, so that chunks larger than the byte window still
+   * overlap (one on the wire while the peer answers the other) instead of waiting turn by turn.
+   */
   #hasRoom(): boolean {
     const o = this.#options;
-    return this.#inFlightChunks < o.maxInFlightChunks && this.#inFlightBytes < o.maxInFlightBytes;
+    const chunks = this.#inFlightChunks;
+    return chunks < o.maxInFlightChunks && (chunks < 2 || this.#inFlightBytes < o.maxInFlightBytes);
   }
 
   #windowRoom(): Promise<void> {
