@@ -10,6 +10,7 @@ import type { SendOptions } from './options.js';
 import type { OutgoingMessage } from './outgoing-message.js';
 import { peerRefusal } from './peer-error.js';
 import { RecentIds } from './recent-ids.js';
+import { SendWindow } from './send-window.js';
 import { chunkHead, newSending, type Chunk, type Sending } from './sending.js';
 import type { SessionPort, Transaction } from './session-link.js';
 
@@ -67,23 +68,22 @@ export class SendScheduler {
   /** Recently settled outgoing messages: their late REPORTs are still ours to report. */
   readonly #settled = new RecentIds<true>(REMEMBERED_MESSAGES);
   #pumping = false;
-  #inFlightChunks = 0;
-  #inFlightBytes = 0;
-  #windowOpened: (() => void) | undefined;
+  readonly #window: SendWindow;
 
   constructor(host: SendSchedulerHost, options: SendSchedulerOptions) {
     this.#host = host;
     this.#options = options;
+    this.#window = new SendWindow(options.maxInFlightChunks, options.maxInFlightBytes);
   }
 
   /** Chunks written and not yet answered. */
   get inFlightChunks(): number {
-    return this.#inFlightChunks;
+    return this.#window.chunks;
   }
 
   /** Body bytes written and not yet answered. */
   get inFlightBytes(): number {
-    return this.#inFlightBytes;
+    return this.#window.bytes;
   }
 
   /** Queues a message; the promise settles as `Session.send` documents. */
@@ -158,7 +158,7 @@ export class SendScheduler {
       // Messages queued in the same tick as this one join the first round.
       await Promise.resolve();
       while (this.#queue.length > 0 && host.bound) {
-        if (!this.#hasRoom()) await this.#windowRoom();
+        if (!this.#window.hasRoom) await this.#window.room();
         if (this.#queue.length === 0 || !host.bound) break;
         // Round robin: one chunk per message per turn, so a chat line overtakes a file;
         // a message with more to send goes to the back of the queue.
@@ -188,8 +188,7 @@ export class SendScheduler {
         }
         if (!chunk.last) this.#queue.push(sending);
         const bytes = chunk.body.length;
-        this.#inFlightChunks++;
-        this.#inFlightBytes += bytes;
+        this.#window.add(bytes);
         message.inFlight++;
         sending.lastInWindow = chunk.last;
         // RFC 7977 §5.1: over a WebSocket each chunk goes in exactly one message, so it is
@@ -292,7 +291,7 @@ export class SendScheduler {
       const interrupted = offset < body.length;
       if (interrupted) {
         message.unread(body.subarray(offset));
-        this.#inFlightBytes -= body.length - offset;
+        this.#window.shrink(body.length - offset);
         inFlight.bytes = offset;
         if (!this.#queue.includes(sending)) this.#queue.push(sending);
       }
@@ -324,10 +323,8 @@ export class SendScheduler {
   }
 
   #onResponse(sending: Sending, bytes: number, response?: ResponseHead, error?: Error): void {
-    this.#inFlightChunks--;
-    this.#inFlightBytes -= bytes;
     sending.message.inFlight--;
-    this.#windowOpened?.();
+    this.#window.release(bytes);
     if (sending.message.finished) return;
     if (!response || response.statusCode !== 200) {
       const status = response?.statusCode;
@@ -409,27 +406,5 @@ export class SendScheduler {
     sending.unlisten = undefined;
     this.#sending.delete(sending.message.messageId);
     this.#settled.add(sending.message.messageId, true);
-  }
-
-  /**
-   * Room for one more chunk: within `maxInFlightChunks`, and within `maxInFlightBytes` unless
-   * fewer than two chunks are in flight, so that chunks larger than the byte window still
-   * overlap (one on the wire while the peer answers the other) instead of waiting turn by turn.
-   */
-  #hasRoom(): boolean {
-    const o = this.#options;
-    const chunks = this.#inFlightChunks;
-    return chunks < o.maxInFlightChunks && (chunks < 2 || this.#inFlightBytes < o.maxInFlightBytes);
-  }
-
-  #windowRoom(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.#windowOpened = () => {
-        if (this.#hasRoom()) {
-          this.#windowOpened = undefined;
-          resolve();
-        }
-      };
-    });
   }
 }
