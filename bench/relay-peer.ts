@@ -32,6 +32,10 @@ export type RelayPeerCommand =
       bytes: number;
       /** Send this many small messages instead of `bytes` in one message. */
       messages?: number;
+      /** Milliseconds between chat lines sent beside the transfer (their send→200 is timed). */
+      chatEvery?: number;
+      /** Use the library's default window instead of the bench's 8 MiB. */
+      defaultWindow?: boolean;
     };
 
 /** What a peer reports back. */
@@ -46,9 +50,14 @@ export type RelayPeerReport =
       maxRssMiB: number;
       /** CPU time spent on the work, in ms. */
       cpuMs: number;
+      /** Send→200 of each chat line sent beside the transfer, in ms. */
+      chatMs?: number[];
     }
-  /** CPU time (user + system) this process has used so far, in ms: the answer to 'cpu'. */
-  | { event: 'cpu'; ms: number };
+  /**
+   * CPU time (user + system) this process has used so far, in ms, and its peak RSS: the
+   * answer to 'cpu'.
+   */
+  | { event: 'cpu'; ms: number; maxRssMiB: number };
 
 const report = (r: RelayPeerReport): void => {
   process.send!(r);
@@ -191,11 +200,9 @@ async function receiverRole(cmd: Extract<RelayPeerCommand, { role: 'receiver' }>
 
 async function senderRole(cmd: Extract<RelayPeerCommand, { role: 'sender' }>): Promise<void> {
   const options: EndpointOptions = {
-    session: {
-      chunkSize: cmd.chunkSize,
-      maxInFlightBytes: 8 * 1024 * 1024,
-      maxInFlightChunks: 256,
-    },
+    session: cmd.defaultWindow
+      ? { chunkSize: cmd.chunkSize }
+      : { chunkSize: cmd.chunkSize, maxInFlightBytes: 8 * 1024 * 1024, maxInFlightChunks: 256 },
   };
   if (cmd.relay) options.relays = [{ uri: cmd.relay, ...USERS[0]! }];
   if (cmd.route === 'pipe') {
@@ -208,6 +215,7 @@ async function senderRole(cmd: Extract<RelayPeerCommand, { role: 'sender' }>): P
   await session.connect(cmd.to);
   const t0 = performance.now();
   const cpu0 = cpuMs();
+  const chat = chatBeside(session, cmd.chatEvery ?? 0);
   let bytes = 0;
   if (cmd.messages !== undefined) {
     // Small messages, a window of them in flight, each confirmed by a 200.
@@ -231,6 +239,7 @@ async function senderRole(cmd: Extract<RelayPeerCommand, { role: 'sender' }>): P
     bytes = delivery.bytes;
   }
   const ms = performance.now() - t0;
+  const chatMs = await chat.stop();
   report({
     event: 'done',
     bytes,
@@ -238,8 +247,36 @@ async function senderRole(cmd: Extract<RelayPeerCommand, { role: 'sender' }>): P
     ...(cmd.messages !== undefined && { messages: cmd.messages }),
     maxRssMiB: maxRssMiB(),
     cpuMs: cpuMs() - cpu0,
+    ...(cmd.chatEvery && { chatMs }),
   });
   await endpoint.close();
+}
+
+/** Sends a chat line every `every` ms (none when 0) until stopped; returns their send→200 times. */
+function chatBeside(
+  session: ReturnType<Endpoint['createSession']>,
+  every: number,
+): { stop(): Promise<number[]> } {
+  const times: number[] = [];
+  let flowing = every > 0;
+  const loop = (async () => {
+    while (flowing) {
+      await new Promise((resolve) => setTimeout(resolve, every));
+      const t = performance.now();
+      const ok = await session.send('ping').then(
+        () => true,
+        () => false,
+      );
+      if (ok && flowing) times.push(performance.now() - t);
+    }
+  })();
+  return {
+    async stop() {
+      flowing = false;
+      await loop;
+      return times;
+    },
+  };
 }
 
 // The parent ends receivers with SIGTERM when profiling: exit cleanly, so the profile is written.
@@ -248,7 +285,7 @@ process.once('SIGTERM', () => process.exit(0));
 // Any role answers 'cpu' with its CPU time: CPU per byte does not depend on what else the
 // machine runs, where rates do.
 process.on('message', (m: { type?: string }) => {
-  if (m.type === 'cpu') report({ event: 'cpu', ms: cpuMs() });
+  if (m.type === 'cpu') report({ event: 'cpu', ms: cpuMs(), maxRssMiB: maxRssMiB() });
 });
 
 process.once('message', (cmd: RelayPeerCommand) => {

@@ -80,6 +80,12 @@ export class Peer {
     return (await this.next('cpu')).ms;
   }
 
+  /** The process's peak RSS so far, in MiB. */
+  async peakRss(): Promise<number> {
+    this.tell('cpu');
+    return (await this.next('cpu')).maxRssMiB;
+  }
+
   kill(): Promise<void> {
     if (this.child.exitCode !== null) return Promise.resolve();
     const exited = once(this.child, 'exit').then(() => undefined);
@@ -108,6 +114,8 @@ export interface RunResult {
   rate: number;
   /** CPU time each process spent on the work, in ms (relay: when its peer was given). */
   cpuMs: { sender: number; receiver: number; relay?: number };
+  /** Send→200 of the chat lines sent beside the transfer (`work.chatEvery`), in ms. */
+  chatMs: number[];
 }
 
 /**
@@ -117,7 +125,13 @@ export interface RunResult {
 export async function run(
   route: Route,
   relay: RelayUris,
-  work: { bytes: number; messages?: number; chunkSize: number },
+  work: {
+    bytes: number;
+    messages?: number;
+    chunkSize: number;
+    /** Chat lines beside the transfer, every this many ms; with the library's default window. */
+    chatEvery?: number;
+  },
 ): Promise<RunResult> {
   const via = route === 'relay' ? relay.tcp : route === 'relay-ws' ? relay.ws : undefined;
   if (route === 'relay-ws' && !via) throw new Error('the relay does not listen on WebSocket');
@@ -145,6 +159,7 @@ export async function run(
       chunkSize: work.chunkSize,
       bytes: work.bytes,
       ...(work.messages !== undefined && { messages: work.messages }),
+      ...(work.chatEvery !== undefined && { chatEvery: work.chatEvery, defaultWindow: true }),
     });
     const done: Done = await sender.next('done');
     const receiverMs = (await receiver.cpu()) - before.receiver;
@@ -158,6 +173,7 @@ export async function run(
         receiver: receiverMs,
         ...(relayMs !== undefined && { relay: relayMs }),
       },
+      chatMs: done.chatMs ?? [],
     };
   } finally {
     await receiver.kill();

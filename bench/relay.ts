@@ -3,8 +3,8 @@
 // messages per second through the relay and the pipe; memory per idle authenticated session.
 import type { Route } from './relay-peer.js';
 import { Peer, run, spread } from './relay-run.js';
-import { median, type Row } from './lib/measure.js';
-import type { LimitRow } from './transfer.js';
+import { median, percentile, type Row } from './lib/measure.js';
+import { CHAT_LIMIT_MS, DEFAULT_CHUNK, RSS_LIMIT_MIB, type LimitRow } from './transfer.js';
 
 export interface RelayBenchResult {
   rows: Row[];
@@ -141,6 +141,34 @@ export async function runRelayBench(
     });
   } finally {
     await relay.stop();
+  }
+
+  // The default chunk size through a fresh relay, with the library's default window and a
+  // chat line every 20 ms beside it: the relay's peak RSS and the chat's send→200.
+  log(`relay: ${mib} MiB through the relay, ${DEFAULT_CHUNK / 1024} KiB chunks, chat beside...`);
+  const fresh = new Peer({ role: 'relay' });
+  await fresh.next('rss');
+  try {
+    const uris = { tcp: (await fresh.next('ready')).uri!, peer: fresh };
+    const { chatMs } = await run('relay', uris, {
+      bytes,
+      chunkSize: DEFAULT_CHUNK,
+      chatEvery: 20,
+    });
+    limits.push({
+      name: `relay peak RSS (${mib} MiB, ${DEFAULT_CHUNK / 1024} KiB chunks)`,
+      value: await fresh.peakRss(),
+      unit: 'MiB',
+      limit: RSS_LIMIT_MIB,
+    });
+    limits.push({
+      name: `chat send→200 p99 through the relay during a transfer (${chatMs.length} msgs)`,
+      value: percentile(chatMs, 99),
+      unit: 'ms',
+      limit: CHAT_LIMIT_MS,
+    });
+  } finally {
+    await fresh.stop();
   }
   return { rows, limits };
 }

@@ -24,12 +24,24 @@ export type PeerCommand =
 /** What a peer reports back. */
 export type PeerReport =
   | { event: 'ready'; port?: number; uri?: MsrpUri }
-  | { event: 'done'; bytes: number; ms: number; maxRssMiB: number; chatMs?: number[] };
+  | {
+      event: 'done';
+      bytes: number;
+      ms: number;
+      maxRssMiB: number;
+      chatMs?: number[];
+      /** CPU time (user + system) the process spent, in ms: what a transfer costs it. */
+      cpuMs?: number;
+    };
 
 const send = (report: PeerReport): void => {
   process.send!(report);
 };
 const maxRssMiB = (): number => process.resourceUsage().maxRSS / 1024;
+const cpuMs = (): number => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
 const PIECE = 64 * 1024;
 
 async function rawSink(bytes: number): Promise<void> {
@@ -80,6 +92,7 @@ async function msrpReceiver(file: boolean): Promise<void> {
     if (!message.stream) continue;
     const stream = message.stream;
     const t0 = performance.now();
+    const cpu0 = cpuMs();
     const consumed = file
       ? message.saveTo('/dev/null').then((saved) => saved.bytes)
       : (async () => {
@@ -89,7 +102,8 @@ async function msrpReceiver(file: boolean): Promise<void> {
         })();
     consuming.push(
       consumed.then(async (bytes) => {
-        send({ event: 'done', bytes, ms: performance.now() - t0, maxRssMiB: maxRssMiB() });
+        const ms = performance.now() - t0;
+        send({ event: 'done', bytes, ms, maxRssMiB: maxRssMiB(), cpuMs: cpuMs() - cpu0 });
         await endpoint.close();
       }),
     );
@@ -124,6 +138,7 @@ async function msrpSender(cmd: Extract<PeerCommand, { role: 'msrp-sender' }>): P
     }
   })();
   const t0 = performance.now();
+  const cpu0 = cpuMs();
   // BENCH_MEMLOG=1 prints the sender's memory every second, to see where RSS goes.
   const memlog = process.env.BENCH_MEMLOG
     ? setInterval(() => {
@@ -142,7 +157,8 @@ async function msrpSender(cmd: Extract<PeerCommand, { role: 'msrp-sender' }>): P
   clearInterval(memlog);
   flowing = false;
   await chat;
-  send({ event: 'done', bytes: delivery.bytes, ms, maxRssMiB: maxRssMiB(), chatMs });
+  const cpu = cpuMs() - cpu0;
+  send({ event: 'done', bytes: delivery.bytes, ms, maxRssMiB: maxRssMiB(), chatMs, cpuMs: cpu });
   await endpoint.close();
 }
 

@@ -60,7 +60,7 @@ export type { RelayRegistrationOptions as NeutralRelayRegistrationOptions } from
 export { HashTap as NeutralHashTap } from './session/file-transfer.js';
 export type { DigestInput } from './session/digest-response.js';
 export type { RegistrationLink, RelayRegistrationEvents } from './session/relay-registration.js';
-export { TransactionTable } from './session/transaction-table.js';
+export { TransactionTable, type TransactionSettle } from './session/transaction-table.js';
 export { accepts } from './session/session.js';
 export type { ChunkReceiver } from './session/session.js';
 export type { SessionLink, SessionPort, Transaction } from './session/session-link.js';

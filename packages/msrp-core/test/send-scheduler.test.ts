@@ -8,7 +8,8 @@ import {
   type RequestHead,
   type ResponseHead,
 } from '../src/index.js';
-import { type SessionPort, type Transaction } from '../src/internal.js';
+import { type SessionPort, type Transaction, type TransactionSettle } from '../src/internal.js';
+import type { MsrpError } from '../src/errors.js';
 import { OutgoingMessage } from '../src/session/outgoing-message.js';
 import { SendScheduler, type SendSchedulerOptions } from '../src/session/send-scheduler.js';
 import type { MsrpUri } from '../src/wire/uri.js';
@@ -81,6 +82,33 @@ class FakePort implements SessionPort {
     return this.send(transactionId, frame);
   }
 
+  sendChunk(
+    transactionId: string,
+    frame: readonly Uint8Array[],
+    settle: TransactionSettle,
+  ): boolean {
+    this.send(transactionId, frame).response.then(
+      (response) => settle(response),
+      (error: MsrpError) => settle(undefined, error),
+    );
+    return this.room;
+  }
+
+  /** What sendChunk says of the connection's room; writable() resolves when it is set again. */
+  room = true;
+  #roomWaiters: Array<() => void> = [];
+
+  setRoom(room: boolean): void {
+    this.room = room;
+    if (room) this.#roomWaiters.splice(0).forEach((w) => w());
+  }
+
+  writable(): Promise<void> {
+    return this.room
+      ? Promise.resolve()
+      : new Promise((resolve) => this.#roomWaiters.push(resolve));
+  }
+
   request(): Promise<ResponseHead> {
     throw new Error('not used');
   }
@@ -140,6 +168,77 @@ describe('SendScheduler', () => {
     for (const f of frames) f.answer();
     await expect(short).resolves.toMatchObject({ messageId: 'short', bytes: 2 });
     await expect(long).resolves.toMatchObject({ messageId: 'long', bytes: 16 });
+  });
+
+  it('writes a chat line sent beside a file as the next chunk once the window has room', async () => {
+    const { s, port } = scheduler({ maxInFlightBytes: 16 });
+    const file = s.enqueue(message('file', 'f'.repeat(40)), {});
+    await port.frames(4); // the window is full: 16 bytes in flight
+    const chat = s.enqueue(message('chat', 'hi'), {});
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(port.written).toHaveLength(4);
+    port.written[0]!.answer();
+    const frames = await port.frames(5);
+    expect(frames.slice(0, 5).map((f) => f.head.messageId)).toEqual([
+      'file',
+      'file',
+      'file',
+      'file',
+      'chat',
+    ]);
+    const answered = new Set<Written>([frames[0]!]);
+    let settled = false;
+    void Promise.allSettled([chat, file]).then(() => (settled = true));
+    while (!settled) {
+      for (const f of port.written) if (!answered.has(f) && answered.add(f)) f.answer();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(port.written).toHaveLength(11);
+    await expect(chat).resolves.toMatchObject({ bytes: 2 });
+    await expect(file).resolves.toMatchObject({ bytes: 40 });
+  });
+
+  it('keeps two chunks larger than maxInFlightBytes in flight, and no more', async () => {
+    const { s, port } = scheduler({ chunkSize: 8, maxInFlightBytes: 4 });
+    const sending = s.enqueue(message('bigs', 'a'.repeat(24)), {});
+    await port.frames(2);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(port.written).toHaveLength(2);
+    port.written[0]!.answer();
+    await port.frames(3);
+    port.written[1]!.answer();
+    port.written[2]!.answer();
+    await expect(sending).resolves.toMatchObject({ bytes: 24 });
+  });
+
+  it('stops writing while the connection is full and goes on once it is writable', async () => {
+    const { s, port } = scheduler();
+    port.setRoom(false);
+    const sending = s.enqueue(message('full', 'aaaabbbbcccc'), {});
+    await port.frames(1);
+    // A chunk written now would only wait in the connection's buffer.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(port.written).toHaveLength(1);
+    port.setRoom(true);
+    const frames = await port.frames(3);
+    for (const f of frames) f.answer();
+    await expect(sending).resolves.toMatchObject({ bytes: 12 });
+  });
+
+  it('cuts chunks from a piece at hand without waiting (nextNow), and says when it must read', async () => {
+    const pieces = (async function* () {
+      await Promise.resolve();
+      yield Buffer.from('aaaabbbbcc');
+      yield Buffer.from('dd');
+    })();
+    const m = new OutgoingMessage('nn', parseContentType('text/plain')!, pieces, { size: 12 });
+    expect(m.nextNow(4)).toBeNull(); // nothing read yet
+    expect(Buffer.from((await m.next(4))!.body).toString()).toBe('aaaa');
+    expect(m.nextNow(4)).toMatchObject({ start: 5, last: false });
+    expect(Buffer.from(m.nextNow(4)!.body).toString()).toBe('cc');
+    expect(m.nextNow(4)).toBeNull();
+    expect(await m.next(4)).toMatchObject({ start: 11, last: true });
+    expect(m.nextNow(4)).toBeUndefined();
   });
 
   it('keeps at most maxInFlightChunks unanswered, and sends more as 200s come', async () => {

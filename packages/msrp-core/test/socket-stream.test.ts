@@ -146,11 +146,41 @@ describe('socketStream', () => {
     const stream = socketStream(duplex);
     const r = recorder();
     stream.open(r.events);
-    expect(stream.write([Buffer.from('12345')])).toBe(false);
-    expect(stream.bufferedAmount).toBe(5);
+    // Past the Duplex's highWaterMark, writes go on (many chunks per writev) up to 256 KiB.
+    expect(stream.write([Buffer.from('12345')])).toBe(true);
+    expect(stream.write([Buffer.alloc(256 * 1024)])).toBe(false);
+    expect(stream.bufferedAmount).toBe(5 + 256 * 1024);
     await until(() => release !== undefined, 5000, 'write');
-    release!();
-    await until(() => r.seen.includes('drain'), 5000, 'drain');
+    while (!r.seen.includes('drain')) {
+      const next = release!;
+      release = undefined;
+      next();
+      await until(() => release !== undefined || r.seen.includes('drain'), 5000, 'drain');
+    }
     expect(stream.bufferedAmount).toBe(0);
+  });
+
+  it('takes many 8 KiB chunks before it asks to wait, so that they leave in one writev', async () => {
+    const writes: number[] = [];
+    const duplex = new Duplex({
+      read: () => undefined,
+      writev: (chunks, callback) => {
+        writes.push(chunks.length);
+        callback();
+      },
+    });
+    const stream = socketStream(duplex);
+    stream.open(recorder().events);
+    const head = Buffer.alloc(100);
+    const body = Buffer.alloc(8192);
+    let room = true;
+    let chunks = 0;
+    while (room) {
+      room = stream.write([head, body, head]);
+      chunks++;
+    }
+    expect(chunks).toBe(Math.ceil((256 * 1024) / (8192 + 200)));
+    await until(() => writes.length > 0, 5000, 'writev');
+    expect(writes).toEqual([chunks * 3]);
   });
 });

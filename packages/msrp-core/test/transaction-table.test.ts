@@ -24,6 +24,19 @@ describe('TransactionTable', () => {
     expect(table.settle(response('t1'))).toBe(false);
   });
 
+  it('settles a callback transaction (expect) once: with its response, or with the error', () => {
+    const table = new TransactionTable({ maxPending: 2 });
+    const settled: string[] = [];
+    table.expect('t1', (r, e) => settled.push(`t1 ${r?.statusCode ?? e?.code}`));
+    table.expect('t2', (r, e) => settled.push(`t2 ${r?.statusCode ?? e?.code}`));
+    expect(() => table.expect('t3', () => undefined)).toThrow(MsrpError);
+    expect(table.settle(response('t1', 200))).toBe(true);
+    table.failAll(new MsrpError('MSRP_ERR_CONNECTION', 'gone'));
+    expect(table.settle(response('t2', 200))).toBe(false);
+    expect(settled).toEqual(['t1 200', 't2 MSRP_ERR_CONNECTION']);
+    expect(table.size).toBe(0);
+  });
+
   it('fails a request unanswered within timeout with 408, and only that one', async () => {
     vi.useFakeTimers();
     const table = new TransactionTable({ timeout: 1000 });

@@ -1,6 +1,6 @@
 import { MsrpError, toMsrpError } from '../errors.js';
 import type { SessionPort, Transaction } from '../session/session-link.js';
-import type { TransactionTable } from '../session/transaction-table.js';
+import type { TransactionSettle, TransactionTable } from '../session/transaction-table.js';
 import type { Connection } from '../transport/connection.js';
 import type { RequestHead, ResponseHead } from '../wire/head.js';
 import { encodeFrame } from '../wire/serializer.js';
@@ -32,6 +32,30 @@ export class PeerPort implements SessionPort {
     const response = this.#open(transactionId, awaitResponse);
     if (response instanceof MsrpError) return failed(response);
     return this.#track(transactionId, this.#target.connection.write(frame), response);
+  }
+
+  sendChunk(
+    transactionId: string,
+    frame: readonly Uint8Array[],
+    settle: TransactionSettle,
+  ): boolean {
+    const { connection, transactions } = this.#target;
+    try {
+      transactions.expect(transactionId, settle);
+    } catch (e) {
+      settle(undefined, toMsrpError(e, 'MSRP_ERR_LIMIT'));
+      return true;
+    }
+    try {
+      return connection.tryWrite(frame);
+    } catch (e) {
+      transactions.fail(transactionId, toMsrpError(e, 'MSRP_ERR_CONNECTION'));
+      return false;
+    }
+  }
+
+  writable(): Promise<void> {
+    return this.#target.connection.whenWritable();
   }
 
   sendParts(

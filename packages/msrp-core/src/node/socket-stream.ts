@@ -24,6 +24,12 @@ export function socketStream(duplex: Duplex, remote?: string): ByteStream {
   return new SocketStream(duplex, remote);
 }
 
+/**
+ * Bytes a writer may queue before `write` says to wait for `drain`: enough for many chunks per
+ * writev, little enough that a chat line queued behind them waits well under a millisecond.
+ */
+const WRITE_AHEAD = 256 * 1024;
+
 class SocketStream implements ByteStream {
   readonly remote: string;
   readonly remoteAddress: string | undefined;
@@ -87,9 +93,11 @@ class SocketStream implements ByteStream {
         duplex.uncork();
       });
     }
-    let room = true;
-    for (const bytes of parts) room = duplex.write(bytes);
-    return room;
+    for (const bytes of parts) duplex.write(bytes);
+    // The Duplex says "full" past its highWaterMark (16 KiB for a socket): two 8 KiB chunks.
+    // Writing on to WRITE_AHEAD lets one writev carry many chunks; 'drain' still comes, as
+    // the Duplex said "full" too.
+    return duplex.writableLength < WRITE_AHEAD;
   }
 
   pause(): void {

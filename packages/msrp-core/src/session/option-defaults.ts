@@ -24,7 +24,7 @@ export function resolveSessionOptions(options: SessionOptions): ResolvedSessionO
     scheduler: {
       chunkSize,
       maxInFlightChunks: options.maxInFlightChunks ?? 256,
-      maxInFlightBytes: options.maxInFlightBytes ?? 16 * 1024 * 1024,
+      maxInFlightBytes: options.maxInFlightBytes ?? 1024 * 1024,
       remoteMaxSize: options.remoteMaxSize,
       reportTimeout: options.reportTimeout ?? 30_000,
     },

@@ -124,16 +124,42 @@ export class OutgoingMessage {
    * @throws {MsrpError} `MSRP_ERR_LIMIT` when a stream delivers more than its declared size.
    */
   async next(max: number): Promise<OutgoingChunk | undefined> {
+    const now = this.nextNow(max);
+    if (now !== null) return now;
+    const start = this.sent + 1;
+    return this.#cut(await this.#read(max), start);
+  }
+
+  /**
+   * {@link next} without waiting: the next chunk when it can be cut from bytes at hand (the
+   * whole message, or what the source gave last), undefined when all were handed out, or
+   * null when the source must be read first (call {@link next}). What keeps a transfer
+   * from costing a promise per chunk.
+   * @throws {MsrpError} `MSRP_ERR_LIMIT` when a stream delivers more than its declared size.
+   */
+  nextNow(max: number): OutgoingChunk | undefined | null {
     if (this.#ended) return undefined;
     const start = this.sent + 1;
-    let body: Uint8Array;
     if (this.#whole) {
       const at = this.sent - this.offset;
-      body = this.#whole.subarray(at, at + max);
+      const body = this.#whole.subarray(at, at + max);
       this.#ended = at + body.length >= this.#whole.length;
-    } else {
-      body = await this.#read(max);
+      return this.#cut(body, start);
     }
+    const piece = this.#leftover;
+    if (!piece || piece.length === 0) return null;
+    if (piece.length > max) {
+      this.#leftover = piece.subarray(max);
+      return this.#cut(piece.subarray(0, max), start);
+    }
+    // The rest of the piece: whether it is the last needs the declared size, else a look ahead.
+    if (this.size === undefined) return null;
+    this.#leftover = undefined;
+    this.#ended = this.sent + piece.length >= this.size;
+    return this.#cut(piece, start);
+  }
+
+  #cut(body: Uint8Array, start: number): OutgoingChunk {
     this.sent += body.length;
     if (this.size !== undefined && this.sent > this.size) {
       throw new MsrpError(

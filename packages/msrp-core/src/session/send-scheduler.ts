@@ -10,6 +10,7 @@ import type { SendOptions } from './options.js';
 import type { OutgoingMessage } from './outgoing-message.js';
 import { peerRefusal } from './peer-error.js';
 import { RecentIds } from './recent-ids.js';
+import { SendWindow } from './send-window.js';
 import { chunkHead, newSending, type Chunk, type Sending } from './sending.js';
 import type { SessionPort, Transaction } from './session-link.js';
 
@@ -45,8 +46,10 @@ export interface SendSchedulerHost {
   readonly fromPath: readonly MsrpUri[];
 }
 
+const unboundError = (): MsrpError =>
+  new MsrpError('MSRP_ERR_SESSION', 'Session is not bound to a connection');
 const unbound = (): Transaction => {
-  const error = new MsrpError('MSRP_ERR_SESSION', 'Session is not bound to a connection');
+  const error = unboundError();
   return { sent: Promise.reject(error), response: Promise.reject(error) };
 };
 
@@ -65,23 +68,22 @@ export class SendScheduler {
   /** Recently settled outgoing messages: their late REPORTs are still ours to report. */
   readonly #settled = new RecentIds<true>(REMEMBERED_MESSAGES);
   #pumping = false;
-  #inFlightChunks = 0;
-  #inFlightBytes = 0;
-  #windowOpened: (() => void) | undefined;
+  readonly #window: SendWindow;
 
   constructor(host: SendSchedulerHost, options: SendSchedulerOptions) {
     this.#host = host;
     this.#options = options;
+    this.#window = new SendWindow(options.maxInFlightChunks, options.maxInFlightBytes);
   }
 
   /** Chunks written and not yet answered. */
   get inFlightChunks(): number {
-    return this.#inFlightChunks;
+    return this.#window.chunks;
   }
 
   /** Body bytes written and not yet answered. */
   get inFlightBytes(): number {
-    return this.#inFlightBytes;
+    return this.#window.bytes;
   }
 
   /** Queues a message; the promise settles as `Session.send` documents. */
@@ -89,7 +91,11 @@ export class SendScheduler {
     return new Promise<Delivery>((resolve, reject) => {
       const sending = newSending(message, options, resolve, reject);
       this.#sending.set(message.messageId, sending);
-      this.#queue.push(sending);
+      // A new message goes ahead of those already under way: a chat line sent beside a file
+      // is the next chunk written, not one more file chunk later (round robin from then on).
+      const under = this.#queue.findIndex((s) => s.message.sent > s.message.offset);
+      if (under < 0) this.#queue.push(sending);
+      else this.#queue.splice(under, 0, sending);
       const { signal } = options;
       if (signal) {
         const onAbort = (): void => this.abort(message.messageId);
@@ -138,14 +144,21 @@ export class SendScheduler {
     return true;
   }
 
-  /** Writes chunks while messages wait, the session is bound and the window has room. */
+  /**
+   * Writes chunks while messages wait, the session is bound and the window has room. A chunk
+   * cut from bytes at hand and written while the connection has room costs no promise: the
+   * pump awaits only the source, the window and `drain`, so one tick writes many chunks and
+   * they leave in one writev.
+   */
   async pump(): Promise<void> {
     if (this.#pumping) return;
     this.#pumping = true;
     const host = this.#host;
     try {
+      // Messages queued in the same tick as this one join the first round.
+      await Promise.resolve();
       while (this.#queue.length > 0 && host.bound) {
-        await this.#windowRoom();
+        if (!this.#window.hasRoom) await this.#window.room();
         if (this.#queue.length === 0 || !host.bound) break;
         // Round robin: one chunk per message per turn, so a chat line overtakes a file;
         // a message with more to send goes to the back of the queue.
@@ -153,7 +166,8 @@ export class SendScheduler {
         const { message } = sending;
         let chunk;
         try {
-          chunk = await message.next(this.#chunkLimit());
+          chunk = message.nextNow(this.#chunkLimit());
+          if (chunk === null) chunk = await message.next(this.#chunkLimit());
         } catch (e) {
           // The source (a file, a stream) failed us: not the connection's fault. The peer
           // is told with # (RFC 4975 §7.1), so it does not keep half a message waiting.
@@ -173,30 +187,53 @@ export class SendScheduler {
           continue;
         }
         if (!chunk.last) this.#queue.push(sending);
-        const inFlight = { bytes: chunk.body.length };
-        this.#inFlightChunks++;
-        this.#inFlightBytes += inFlight.bytes;
+        const bytes = chunk.body.length;
+        this.#window.add(bytes);
         message.inFlight++;
         sending.lastInWindow = chunk.last;
         // RFC 7977 §5.1: over a WebSocket each chunk goes in exactly one message, so it is
         // written whole, never in slices (which would be one message each).
-        const written =
-          chunk.body.length > INTERRUPT_SLICE && host.port?.messageFramed !== true
-            ? this.#writeInterruptible(sending, chunk, inFlight)
-            : this.#writeChunk(sending, chunk, chunk.last ? '$' : '+');
-        written.response.then(
-          (response) => this.#onResponse(sending, inFlight.bytes, response),
-          (error: Error) => this.#onResponse(sending, inFlight.bytes, undefined, error),
-        );
-        try {
-          await written.sent;
-        } catch (e) {
-          this.#fail(sending, e);
+        if (bytes > INTERRUPT_SLICE && host.port?.messageFramed !== true) {
+          const inFlight = { bytes };
+          const written = this.#writeInterruptible(sending, chunk, inFlight);
+          written.response.then(
+            (response) => this.#onResponse(sending, inFlight.bytes, response),
+            (error: Error) => this.#onResponse(sending, inFlight.bytes, undefined, error),
+          );
+          try {
+            await written.sent;
+          } catch (e) {
+            this.#fail(sending, e);
+          }
+        } else if (!this.#writeChunkNow(sending, chunk)) {
+          // The connection is full: a chunk written now would only wait in its buffer,
+          // where a chat line queued next would wait behind it too.
+          await host.port?.writable().catch(() => undefined);
         }
       }
     } finally {
       this.#pumping = false;
     }
+  }
+
+  /** Writes a whole chunk; false when the connection is full (or gone). */
+  #writeChunkNow(sending: Sending, chunk: Chunk): boolean {
+    const bytes = chunk.body.length;
+    const port = this.#host.port;
+    if (!port) {
+      this.#onResponse(sending, bytes, undefined, unboundError());
+      return false;
+    }
+    const end = chunk.start + bytes - 1;
+    const flag = chunk.last ? '$' : '+';
+    sending.written = end;
+    if (chunk.last) sending.endWritten = true;
+    const { transactionId, head } = this.#chunkHead(sending, chunk, end);
+    const endLine = encodeEndLine(transactionId, flag, true);
+    const frame = bytes > 0 ? [head, chunk.body, endLine] : [head, endLine];
+    return port.sendChunk(transactionId, frame, (response, error) =>
+      this.#onResponse(sending, bytes, response, error),
+    );
   }
 
   /**
@@ -254,7 +291,7 @@ export class SendScheduler {
       const interrupted = offset < body.length;
       if (interrupted) {
         message.unread(body.subarray(offset));
-        this.#inFlightBytes -= body.length - offset;
+        this.#window.shrink(body.length - offset);
         inFlight.bytes = offset;
         if (!this.#queue.includes(sending)) this.#queue.push(sending);
       }
@@ -286,10 +323,8 @@ export class SendScheduler {
   }
 
   #onResponse(sending: Sending, bytes: number, response?: ResponseHead, error?: Error): void {
-    this.#inFlightChunks--;
-    this.#inFlightBytes -= bytes;
     sending.message.inFlight--;
-    this.#windowOpened?.();
+    this.#window.release(bytes);
     if (sending.message.finished) return;
     if (!response || response.statusCode !== 200) {
       const status = response?.statusCode;
@@ -371,22 +406,5 @@ export class SendScheduler {
     sending.unlisten = undefined;
     this.#sending.delete(sending.message.messageId);
     this.#settled.add(sending.message.messageId, true);
-  }
-
-  #windowRoom(): Promise<void> | undefined {
-    const o = this.#options;
-    if (this.#inFlightChunks < o.maxInFlightChunks && this.#inFlightBytes < o.maxInFlightBytes)
-      return undefined;
-    return new Promise<void>((resolve) => {
-      this.#windowOpened = () => {
-        if (
-          this.#inFlightChunks < o.maxInFlightChunks &&
-          this.#inFlightBytes < o.maxInFlightBytes
-        ) {
-          this.#windowOpened = undefined;
-          resolve();
-        }
-      };
-    });
   }
 }

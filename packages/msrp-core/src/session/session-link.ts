@@ -1,6 +1,7 @@
 import type { RequestHead, ResponseHead } from '../wire/head.js';
 import type { MsrpUri } from '../wire/uri.js';
 import type { Session } from './session.js';
+import type { TransactionSettle } from './transaction-table.js';
 
 /** A request written on a connection: `sent` when the socket took it, `response` when answered. */
 export interface Transaction {
@@ -20,6 +21,18 @@ export interface SessionPort {
    * `awaitResponse` is false (REPORTs, RFC 4975 §7.1.2).
    */
   send(transactionId: string, frame: readonly Uint8Array[], awaitResponse?: boolean): Transaction;
+  /**
+   * Writes a SEND chunk without a promise: `settle` gets its response, or the error that
+   * ended it (not written, 408, connection lost). Returns whether the connection has room for
+   * more; when false, await {@link writable} before the next chunk.
+   */
+  sendChunk(
+    transactionId: string,
+    frame: readonly Uint8Array[],
+    settle: TransactionSettle,
+  ): boolean;
+  /** Resolves once the connection has room to write; rejects when it closed. */
+  writable(): Promise<void>;
   /** Writes a request in parts (see `Connection.writeParts`) and awaits its response. */
   sendParts(
     transactionId: string,

@@ -2,10 +2,11 @@ import { MsrpError } from '../errors.js';
 import { ExpiringMap } from '../transport/expiring-map.js';
 import type { ResponseHead } from '../wire/head.js';
 
-interface Pending {
-  resolve(response: ResponseHead): void;
-  reject(error: MsrpError): void;
-}
+/**
+ * Called once when a transaction ends: with its response (of any status), or with why none
+ * came (`MSRP_ERR_TIMEOUT` with status 408, `MSRP_ERR_CONNECTION`).
+ */
+export type TransactionSettle = (response: ResponseHead | undefined, error?: MsrpError) => void;
 
 /** Limits of a {@link TransactionTable}. */
 export interface TransactionTableOptions {
@@ -24,16 +25,17 @@ export interface TransactionTableOptions {
  * table, so a chunk costs no timer of its own.
  */
 export class TransactionTable {
-  readonly #pending: ExpiringMap<string, Pending>;
+  readonly #pending: ExpiringMap<string, TransactionSettle>;
   readonly #timeout: number;
   readonly #maxPending: number;
 
   constructor(options: TransactionTableOptions = {}) {
     this.#timeout = options.timeout ?? 30_000;
     this.#maxPending = options.maxPending ?? 1024;
-    this.#pending = new ExpiringMap((tid, pending) =>
+    this.#pending = new ExpiringMap((tid, settle) =>
       // RFC 4975 §7.1: no response in time is treated as a 408.
-      pending.reject(
+      settle(
+        undefined,
         new MsrpError('MSRP_ERR_TIMEOUT', `No response to ${tid} within ${this.#timeout} ms`, {
           status: 408,
           transactionId: tid,
@@ -53,30 +55,47 @@ export class TransactionTable {
    * `MSRP_ERR_TIMEOUT` (status 408) or `MSRP_ERR_CONNECTION` when no response comes.
    */
   start(transactionId: string): Promise<ResponseHead> {
+    this.#checkRoom();
+    return new Promise((resolve, reject) => {
+      this.expect(transactionId, (response, error) =>
+        response ? resolve(response) : reject(error!),
+      );
+    });
+  }
+
+  /**
+   * {@link start} without a promise: `settle` is called once, when the transaction ends. What
+   * a chunk costs on the hot path of a transfer.
+   * @throws {MsrpError} `MSRP_ERR_LIMIT` when too many are pending.
+   */
+  expect(transactionId: string, settle: TransactionSettle): void {
+    this.#checkRoom();
+    this.#pending.set(transactionId, settle, this.#timeout);
+  }
+
+  #checkRoom(): void {
     if (this.#pending.size >= this.#maxPending) {
       throw new MsrpError('MSRP_ERR_LIMIT', `More than ${this.#maxPending} transactions pending`);
     }
-    return new Promise((resolve, reject) => {
-      this.#pending.set(transactionId, { resolve, reject }, this.#timeout);
-    });
   }
 
   /** Settles the request a response answers; false when no request awaits it. */
   settle(response: ResponseHead): boolean {
-    const pending = this.#pending.take(response.transactionId);
-    pending?.resolve(response);
-    return pending !== undefined;
+    const settle = this.#pending.take(response.transactionId);
+    settle?.(response);
+    return settle !== undefined;
   }
 
   /** Fails one request, e.g. when it could not be written. */
   fail(transactionId: string, error: MsrpError): void {
-    this.#pending.take(transactionId)?.reject(error);
+    this.#pending.take(transactionId)?.(undefined, error);
   }
 
   /** Fails every pending request, e.g. when the connection closes. */
   failAll(error: MsrpError): void {
-    for (const [tid, pending] of this.#pending.clear()) {
-      pending.reject(
+    for (const [tid, settle] of this.#pending.clear()) {
+      settle(
+        undefined,
         new MsrpError(error.code, error.message, { transactionId: tid, cause: error }),
       );
     }

@@ -204,13 +204,48 @@ export class Connection {
       // A frame is being written in parts: this one goes out right after it.
       return new Promise((resolve, reject) => this.#backlog.push({ frame, resolve, reject }));
     }
+    return this.#writeNow(frame) ? Promise.resolve() : (this.#drain ??= this.#waitForDrain());
+  }
+
+  /**
+   * {@link write} without a promise, for a writer of many frames (a file's chunks): writes
+   * the frame (or queues it behind a frame written in parts) and says whether the stream has
+   * room for more. When false, await {@link whenWritable} before the next frame.
+   * @throws {MsrpError} `MSRP_ERR_CONNECTION` when the connection is closed.
+   */
+  tryWrite(frame: readonly Uint8Array[]): boolean {
+    if (this.closed) throw new MsrpError('MSRP_ERR_CONNECTION', 'Connection is closed');
+    if (this.#exclusive) {
+      const dropped = (): void => undefined; // a closing connection fails the transaction
+      this.#backlog.push({ frame, resolve: dropped, reject: dropped });
+      return false;
+    }
+    return this.#writeNow(frame);
+  }
+
+  /**
+   * Resolves once the stream has room for more (at once when it has), after any frame being
+   * written in parts; rejects with `MSRP_ERR_CONNECTION` when the connection closes first.
+   */
+  async whenWritable(): Promise<void> {
+    for (;;) {
+      if (this.closed) throw new MsrpError('MSRP_ERR_CONNECTION', 'Connection is closed');
+      if (this.#exclusive) await this.#exclusive;
+      else if (this.#drain) await this.#drain;
+      else return;
+    }
+  }
+
+  /** Writes a frame now; false once the stream is full (a `drain` wait is then set up). */
+  #writeNow(frame: readonly Uint8Array[]): boolean {
     this.#idle?.touch();
-    if (this.stream.write(frame)) return Promise.resolve();
+    if (this.stream.write(frame)) return true;
     if (this.stream.bufferedAmount > this.#maxWriteBuffer && !this.#writePaused) {
       this.#writePaused = true;
       this.#updateReading();
     }
-    return (this.#drain ??= this.#waitForDrain());
+    this.#drain ??= this.#waitForDrain();
+    return false;
   }
 
   /**
@@ -293,7 +328,7 @@ export class Connection {
   #waitForDrain(): Promise<void> {
     // One settle function, dropped each time: racing a `drain` promise against the
     // long-lived `whenClosed` would leave one reaction on it per wait, for the connection's life.
-    return new Promise<void>((resolve, reject) => {
+    const wait = new Promise<void>((resolve, reject) => {
       this.#drained = () => {
         this.#drained = undefined;
         this.#drain = undefined;
@@ -302,6 +337,9 @@ export class Connection {
         else resolve();
       };
     });
+    // Set up by tryWrite, it may have no reader when the connection closes.
+    wait.catch(() => undefined);
+    return wait;
   }
 
   #onDrain(): void {
