@@ -14,6 +14,7 @@ export { socketStream } from './node/socket-stream.js';
 export { certificateFingerprint, normalizeFingerprint } from './node/fingerprint.js';
 export { digestHa1 } from './node/node-digest.js';
 export { nodeHasher } from './node/node-hasher.js';
+export { workerHasher } from './node/worker-hasher.js';
 export { PartialFile } from './node/partial-file.js';
 export type {
   CompletedFile,

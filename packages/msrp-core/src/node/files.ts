@@ -88,6 +88,7 @@ async function save(
     if (expected === undefined && announced !== undefined && announced !== tap.algorithm) {
       const again = new HashTap(createHasher, announced);
       await hashFileRange(handle, 0, offset + bytes, again);
+      await again.settle();
       hash = again.digest();
     }
     return savedFile(message, path, bytes, hash, expected);

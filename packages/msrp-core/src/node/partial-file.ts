@@ -10,7 +10,7 @@ import { hashAlgorithmOf, HashTap, hashMatches } from '../session/file-transfer.
 import type { HasherFactory } from '../session/hasher.js';
 import type { IncomingMessage } from '../session/incoming-message.js';
 import { hashFileRange, writeBody } from './file-write.js';
-import { nodeHasher } from './node-hasher.js';
+import { workerHasher } from './worker-hasher.js';
 import { parseRecord, prefixOf, toFileHash, type PartialFileRecord } from './partial-record.js';
 
 export type { OctetSpan, PartialFileRecord, RecordHash } from './partial-record.js';
@@ -27,7 +27,7 @@ export interface PartialFileOptions {
   readonly name?: string;
   /** The file's media type for the record. */
   readonly type?: string;
-  /** Where hashes come from; default Node's `node:crypto`. */
+  /** Where hashes come from; default Node's `node:crypto`, in a worker thread. */
   readonly createHasher?: HasherFactory;
   /**
    * Milliseconds between updates of the record while bytes are written (each after the
@@ -108,7 +108,7 @@ export class PartialFile {
     this.recordPath = `${path}.part.json`;
     this.#record = record;
     this.#held = held;
-    this.#createHasher = options.createHasher ?? nodeHasher;
+    this.#createHasher = options.createHasher ?? workerHasher;
     this.#interval = options.recordInterval ?? 250;
   }
 
@@ -338,6 +338,7 @@ export class PartialFile {
       const handle = await open(this.partPath, 'r');
       try {
         await hashFileRange(handle, 0, size, tap);
+        await tap.settle();
       } finally {
         await handle.close();
       }
