@@ -1,5 +1,5 @@
 // Issue 12: file hashes in a worker thread. The same digests as node:crypto, bytes copied in
-// 1 MiB batches (the caller may reuse its buffers), a reader told to wait while the worker is
+// 256 KiB batches (the caller may reuse its buffers), a reader told to wait while the worker is
 // behind, and small inputs hashed on the spot.
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -43,7 +43,7 @@ describe('workerHasher', () => {
     expect(hasher.digest()).toHaveLength(32);
   });
 
-  it('asks the reader to wait while the worker is more than 8 MiB behind, and lets it go on', async () => {
+  it('asks the reader to wait while the worker is more than 4 MiB behind, and lets it go on', async () => {
     const hasher = workerHasher('sha-256');
     const piece = new Uint8Array(1024 * 1024);
     let waited = 0;

@@ -6,10 +6,13 @@ import { MsrpError } from '../errors.js';
 import type { HashAlgorithm, Hasher, HasherFactory } from '../session/hasher.js';
 import { nodeHasher } from './node-hasher.js';
 
-/** Bytes copied together before they go to the worker: one message (and one copy) per MiB. */
-const BATCH = 1024 * 1024;
+/** Bytes copied together before they go to the worker: one message per 256 KiB. */
+const BATCH = 256 * 1024;
 /** Bytes the worker may be behind before `ready()` asks the reader to wait. */
-const MAX_BEHIND = 8 * 1024 * 1024;
+const MAX_BEHIND = 4 * 1024 * 1024;
+/** Batch buffers the worker gave back, for reuse (at most `POOL`). */
+const pool: Uint8Array<ArrayBuffer>[] = [];
+const POOL = MAX_BEHIND / BATCH + 2;
 /** The worker ends after this long without a hash to compute. */
 const IDLE_MS = 2000;
 
@@ -24,7 +27,8 @@ parentPort.on('message', (m) => {
   if (m.algorithm !== undefined) hashes.set(m.id, createHash(m.algorithm));
   else if (m.bytes !== undefined) {
     hashes.get(m.id).update(new Uint8Array(m.bytes, 0, m.length));
-    parentPort.postMessage({ id: m.id, hashed: m.length });
+    // The buffer goes back to be filled again: no 1 MiB allocation per batch on either side.
+    parentPort.postMessage({ id: m.id, hashed: m.length, bytes: m.bytes }, [m.bytes]);
   } else {
     const digest = hashes.get(m.id).digest();
     hashes.delete(m.id);
@@ -34,7 +38,7 @@ parentPort.on('message', (m) => {
 `;
 
 type Reply =
-  | { readonly id: number; readonly hashed: number }
+  | { readonly id: number; readonly hashed: number; readonly bytes: ArrayBuffer }
   | { readonly id: number; readonly digest: Uint8Array };
 
 /** The one worker of the process, started on the first file over a batch, ended when idle. */
@@ -51,14 +55,20 @@ class HashWorker {
   }
 
   private constructor() {
-    this.#worker = new Worker(WORKER_CODE, { eval: true });
+    // It holds no data of its own (batches come and go): a small heap keeps its RSS small.
+    this.#worker = new Worker(WORKER_CODE, {
+      eval: true,
+      resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 },
+    });
     // Never keeps the process alive by itself: hashes in progress have their own readers.
     this.#worker.unref();
     this.#worker.on('message', (reply: Reply) => {
       const stream = this.#streams.get(reply.id);
       if (!stream) return;
-      if ('hashed' in reply) stream.hashed(reply.hashed);
-      else {
+      if ('hashed' in reply) {
+        if (pool.length < POOL) pool.push(new Uint8Array(reply.bytes));
+        stream.hashed(reply.hashed);
+      } else {
         this.#streams.delete(reply.id);
         stream.done(new Uint8Array(reply.digest));
         this.#maybeIdle();
@@ -89,6 +99,7 @@ class HashWorker {
     if (this.#streams.size > 0) return;
     this.#idle = setTimeout(() => {
       if (HashWorker.#current === this) HashWorker.#current = undefined;
+      pool.length = 0;
       void this.#worker.terminate();
     }, IDLE_MS);
     this.#idle.unref();
@@ -104,8 +115,8 @@ class HashWorker {
 
 /**
  * A {@link Hasher} whose bytes are hashed in a worker thread: `update` copies them into a
- * 1 MiB batch that moves to the worker when full, `ready()` tells a reader to wait while the
- * worker is more than 8 MiB behind, and `finish()` resolves with the digest. Inputs that
+ * 256 KiB batch that moves to the worker when full, `ready()` tells a reader to wait while the
+ * worker is more than 4 MiB behind, and `finish()` resolves with the digest. Inputs that
  * never fill a batch are hashed on the spot at the end (no worker, and `digest()` works).
  */
 class WorkerHasher implements Hasher {
@@ -127,7 +138,7 @@ class WorkerHasher implements Hasher {
 
   update(bytes: Uint8Array): void {
     for (let at = 0; at < bytes.length;) {
-      this.#batch ??= new Uint8Array(BATCH);
+      this.#batch ??= pool.pop() ?? new Uint8Array(BATCH);
       const n = Math.min(BATCH - this.#fill, bytes.length - at);
       this.#batch.set(bytes.subarray(at, at + n), this.#fill);
       this.#fill += n;
