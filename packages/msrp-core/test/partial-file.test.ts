@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,8 @@ import {
   IncomingMessage,
   parseUri,
   PartialFile,
+  socketStream,
+  type MsrpError,
   type PartialFileRecord,
   type Session,
 } from '../src/index.js';
@@ -112,7 +115,8 @@ describe('PartialFile', () => {
     child.kill('SIGKILL');
     await once(child, 'exit');
     resume();
-    expect(await sending).toBeInstanceOf(DeliveryError);
+    const cut = await sending;
+    expect(cut).toBeInstanceOf(DeliveryError);
 
     // What the killed receiver left: a record that claims no octet its part lacks, and a part
     // that holds the file's first octets.
@@ -124,6 +128,8 @@ describe('PartialFile', () => {
     expect(record.received[0]!.end).toBeLessThanOrEqual(part.length);
     expect(part.length).toBeLessThan(source.length);
     expect(part.equals(source.subarray(0, part.length))).toBe(true);
+    // Nothing the sender was told arrived (confirmWhenRead) is missing from the part.
+    expect((cut as DeliveryError).confirmedBytes).toBeLessThanOrEqual(part.length);
 
     // Opened again, it holds what is on disk; only the missing octets travel.
     const partial = (await PartialFile.load(target))!;
@@ -143,6 +149,65 @@ describe('PartialFile', () => {
     await expect(stat(`${target}.part`)).rejects.toMatchObject({ code: 'ENOENT' });
     await expect(stat(`${target}.part.json`)).rejects.toMatchObject({ code: 'ENOENT' });
   }, 30_000);
+
+  it('resumes in-session: DeliveryError.confirmedBytes, then sendFile({ offset, messageId }) on a new connection', async () => {
+    const dir = await tempDir();
+    const source = randomBytes(4 * 1024 * 1024 + 3);
+    const sourcePath = join(dir, 'source.bin');
+    await writeFile(sourcePath, source);
+    // Each piece is on disk before the next is pulled, and confirmed only then.
+    const b = new Endpoint({
+      session: { confirmWhenRead: true, rebind: true, inMemoryThreshold: 64 * 1024 },
+    });
+    cleanups.push(() => b.close());
+    await b.listen({ host: '127.0.0.1', port: 0 });
+    const sb = b.createSession();
+    sb.accept();
+    const inbox = sb[Symbol.asyncIterator]();
+
+    let socket: Socket | undefined;
+    const a1 = new Endpoint({
+      dialers: {
+        msrp: async (uri) => {
+          socket = connect({ host: uri.host, port: uri.port! });
+          await once(socket, 'connect');
+          return socketStream(socket);
+        },
+      },
+    });
+    cleanups.push(() => a1.close());
+    const first = a1.createSession({ maxInFlightBytes: 256 * 1024 });
+    await first.connect([sb.localUri]);
+    const cut = first.sendFile(sourcePath, { messageId: 'resume-me' }).catch((e: unknown) => e);
+    const m1 = await next(inbox);
+    const target = join(dir, 'received.bin');
+    const partial = await PartialFile.open(target, { size: m1.size!, transferId: m1.messageId });
+    const receiving = partial.receive(m1).catch((e: unknown) => e as MsrpError);
+    await until(() => Promise.resolve(partial.held >= 1024 * 1024));
+    socket!.destroy();
+    expect(await receiving).toMatchObject({ code: 'MSRP_ERR_CONNECTION' });
+    const error = await cut;
+    expect(error).toBeInstanceOf(DeliveryError);
+    const confirmed = (error as DeliveryError).confirmedBytes;
+    expect(confirmed).toBeGreaterThan(0);
+    // Nothing confirmed is missing from the part.
+    expect(confirmed).toBeLessThanOrEqual(partial.held);
+    expect((await readRecord(target))!.received[0]!.end).toBe(partial.held);
+    await until(() => Promise.resolve(sb.state === 'waiting'));
+
+    const second = await sender(formatLocal(sb));
+    const rest = second.sendFile(sourcePath, { offset: confirmed, messageId: 'resume-me' });
+    const m2 = await next(inbox);
+    expect(m2).toMatchObject({ messageId: 'resume-me', offset: confirmed, size: source.length });
+    const received = await partial.receive(m2);
+    expect(received).toMatchObject({ bytes: source.length - confirmed, held: source.length });
+    expect(await rest).toMatchObject({ bytes: source.length, hash: sha256(source) });
+    expect(await partial.complete()).toMatchObject({
+      hash: sha256(source),
+      checkedAgainst: sha256(source),
+    });
+    expect((await readFile(target)).equals(source)).toBe(true);
+  });
 
   it('counts octets written past the record (a crash before its update); refuses a part shorter than it claims', async () => {
     const dir = await tempDir();

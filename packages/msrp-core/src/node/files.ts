@@ -51,7 +51,8 @@ async function open(path: string, options: OpenFileOptions): Promise<FileSource>
 }
 
 /**
- * Writes a message at `options.offset` of a file (replaced when 0, else an existing file of
+ * Writes a message at `options.offset` of a file (default the message's own `offset`: a
+ * resumed message goes after what the file holds; replaced when 0, else an existing file of
  * at least that many octets, cut there first), hashing the octets before the offset and then
  * the message's as they are written: one pass, one hash, the whole file's.
  * @throws {MsrpError} `MSRP_ERR_FILE` for a file shorter than the offset;
@@ -63,7 +64,7 @@ async function save(
   options: SaveOptions,
   createHasher: HasherFactory,
 ): Promise<SavedFile> {
-  const offset = options.offset ?? 0;
+  const offset = options.offset ?? message.offset;
   if (!Number.isSafeInteger(offset) || offset < 0) {
     throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', `Invalid offset ${offset}`);
   }

@@ -253,18 +253,22 @@ export class PartialFile {
   }
 
   /**
-   * Writes a message's octets into the part from octet `at` (0-based; default {@link held}):
-   * `at` is where its first octet belongs in the file, e.g. the start of the range it was
-   * asked for, minus 1. The octets before `at` are read back and hashed first, so that once
+   * Writes a message's octets into the part from octet `at` (0-based): where its first octet
+   * belongs in the file. Default the message's `offset` when it resumes a message cut short
+   * (in-session resume: `sendFile(path, { offset, messageId })`), else {@link held} (the
+   * range a resume asked for starts there). Each piece is on disk before the next is pulled:
+   * with the session's `confirmWhenRead`, nothing confirmed is lost in a crash. The octets before `at` are read back and hashed first, so that once
    * the part is full the result has the whole file's hash (one pass). The record follows as
    * the octets reach the disk, and stays right if the message fails half-way.
    * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` for an `at` past the held octets (a gap)
    * or a message that goes past the file's size, or while another receive runs;
-   * `MSRP_ERR_ABORTED` when the message is aborted (what was written stays held);
+   * the message's failure (`MSRP_ERR_ABORTED`, `MSRP_ERR_CONNECTION`; what was written stays held);
    * `MSRP_ERR_FILE` when the part cannot be written.
    */
   async receive(message: IncomingMessage, options: { at?: number } = {}): Promise<ReceivedPart> {
-    const at = options.at ?? this.#held;
+    // A message resumed in-session (IncomingMessage.offset) says where it goes itself.
+    const at = options.at ?? (message.offset > 0 ? message.offset : this.#held);
+    const length = message.size === undefined ? undefined : message.size - message.offset;
     const { size } = this.#record;
     if (this.#receiving) {
       throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', `${this.partPath} is already receiving`);
@@ -275,10 +279,10 @@ export class PartialFile {
         `Cannot write at octet ${at} of ${this.partPath}: it holds ${this.#held}`,
       );
     }
-    if (message.size !== undefined && at + message.size > size) {
+    if (length !== undefined && at + length > size) {
       throw new MsrpError(
         'MSRP_ERR_INVALID_ARGUMENT',
-        `A message of ${message.size} octets at ${at} goes past the file's ${size}`,
+        `A message of ${length} octets at ${at} goes past the file's ${size}`,
       );
     }
     this.#receiving = true;

@@ -138,8 +138,9 @@ export interface SaveOptions {
   /**
    * Writes the message's bytes from this octet of the file on: the file (an existing
    * partial file) holds the octets before it, which are hashed first so that the result's
-   * hash is the whole file's; the file is cut at `offset` before writing. Default 0: the
-   * file is created or replaced.
+   * hash is the whole file's; the file is cut at `offset` before writing. Default the
+   * message's `offset` (0 unless it resumes a message cut short: `IncomingMessage.offset`);
+   * 0 creates or replaces the file.
    */
   readonly offset?: number;
   /**
