@@ -244,7 +244,7 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
       } else {
         const fileDelivery = await session.sendFile(file, options);
         delivery = fileDelivery;
-        sha256 = fileDelivery.sha256;
+        sha256 = fileDelivery.hash.replace(/^sha-256:/, '');
       }
     } finally {
       progress?.finish();

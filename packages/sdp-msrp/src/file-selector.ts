@@ -208,7 +208,7 @@ export function formatFileSelector(selector: FileSelector): string {
 
 /**
  * A file hash as one string, `sha-1:AB:CD:...`: the form msrp-core's
- * `IncomingMessage.saveTo(path, expectedHash)` checks a received file against.
+ * `IncomingMessage.saveTo(path, { expectedHash })` checks a received file against.
  */
 export function formatFileHash(hash: FileHash): string {
   return `${hash.algorithm.toLowerCase()}:${hash.value.toUpperCase()}`;

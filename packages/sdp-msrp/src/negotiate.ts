@@ -72,7 +72,7 @@ export interface NegotiatedFile {
   readonly description: FileDescription;
   /**
    * The announced hash as one string, `sha-1:AB:CD:...`, for the receiver to check the
-   * file against (msrp-core: `message.saveTo(path, expectedHash)`).
+   * file against (msrp-core: `message.saveTo(path, { expectedHash })`).
    */
   readonly expectedHash?: string;
   /**
