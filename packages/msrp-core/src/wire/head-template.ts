@@ -24,6 +24,7 @@ interface Slot {
 interface Template {
   /** The header block and the blank line after it: `CRLF CRLF` included. */
   readonly block: Uint8Array;
+  readonly blockView: DataView;
   /** Message-ID and Byte-Range values, in the order they come. */
   readonly slots: readonly Slot[];
   readonly head: RequestHead;
@@ -38,6 +39,25 @@ function isName(buf: Uint8Array, from: number, name: readonly number[]): boolean
 }
 
 /**
+ * Whether `n` bytes of `a` at `p` equal those of `b` at `q`, read four at a time through the
+ * arrays' DataViews (a head is some 200 bytes: a native compare would cost more in the call).
+ */
+function same(
+  a: Uint8Array,
+  av: DataView,
+  p: number,
+  b: Uint8Array,
+  bv: DataView,
+  q: number,
+  n: number,
+): boolean {
+  let k = 0;
+  for (; k + 4 <= n; k += 4) if (av.getUint32(p + k) !== bv.getUint32(q + k)) return false;
+  for (; k < n; k++) if (a[p + k] !== b[q + k]) return false;
+  return true;
+}
+
+/**
  * The header block of the last request the parser read whole, as a template: the frames of a
  * session repeat it byte for byte (To-Path, From-Path, Content-Type...) but for the values of
  * Message-ID and Byte-Range. A head that matches it is read in one pass over its bytes, with
@@ -45,6 +65,9 @@ function isName(buf: Uint8Array, from: number, name: readonly number[]): boolean
  */
 export class HeadTemplate {
   #last: Template | undefined;
+  /** A DataView of the array matched last: one per push, not per frame. */
+  #view: DataView | undefined;
+  #viewOf: Uint8Array | undefined;
 
   /**
    * Keeps the header block `buf[from, to)` of `head`, read and checked, with the blank line
@@ -71,13 +94,22 @@ export class HeadTemplate {
       p = e + 2;
     }
     const messageId = slots.find((s) => s.kind === 'messageId');
+    const block = copyBytes(buf.subarray(from, to + 4));
     this.#last = {
-      block: copyBytes(buf.subarray(from, to + 4)),
+      block,
+      blockView: new DataView(block.buffer, block.byteOffset, block.length),
       slots,
-      head,
+      // A copy: the sink owns the head it was given.
+      head: { ...head },
       messageIdBytes:
         messageId && copyBytes(buf.subarray(from + messageId.from, from + messageId.to)),
     };
+  }
+
+  /** Lets go of the array matched last (the parser is done with its push). */
+  release(): void {
+    this.#view = undefined;
+    this.#viewOf = undefined;
   }
 
   /**
@@ -94,14 +126,20 @@ export class HeadTemplate {
     const t = this.#last;
     if (t === undefined || t.head.method !== start.method) return undefined;
     const block = t.block;
+    const blockView = t.blockView;
+    let view = this.#view;
+    if (this.#viewOf !== buf || view === undefined) {
+      view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+      this.#view = view;
+      this.#viewOf = buf;
+    }
     let p = from;
     let q = 0;
     let messageId = t.head.messageId;
     let byteRange: ByteRange | undefined = t.head.byteRange;
     for (const slot of t.slots) {
       const n = slot.from - q;
-      if (p + n > limit) return undefined;
-      for (let k = 0; k < n; k++) if (buf[p + k] !== block[q + k]) return undefined;
+      if (p + n > limit || !same(buf, view, p, block, blockView, q, n)) return undefined;
       p += n;
       q = slot.to;
       let e = p;
@@ -118,8 +156,7 @@ export class HeadTemplate {
       p = e;
     }
     const n = block.length - q;
-    if (p + n > limit) return undefined;
-    for (let k = 0; k < n; k++) if (buf[p + k] !== block[q + k]) return undefined;
+    if (p + n > limit || !same(buf, view, p, block, blockView, q, n)) return undefined;
     const head: RequestHead = { ...t.head, transactionId: start.transactionId };
     if (messageId !== undefined) head.messageId = messageId;
     if (byteRange !== undefined) head.byteRange = byteRange;

@@ -107,6 +107,11 @@ export class WholeHead {
     return true;
   }
 
+  /** The parser is done with the bytes pushed: keep no view of them. */
+  release(): void {
+    this.#template.release();
+  }
+
   /** Keeps the header block just located, parsed into `head`, as the template of the next. */
   remember(buf: Uint8Array, head: RequestHead): void {
     // A bodiless frame's block ends at its end-line, not at a blank line.
