@@ -17,6 +17,8 @@ import { formatHead } from '@msrp-ts/msrp-core/internal';
 import { compare, toRow, type MeasureOptions, type Row } from './lib/measure.js';
 
 const KiB = 1024;
+/** Issue 12's goal for the parser alone on 100-byte messages, in messages per second. */
+const GOAL_SMALL_MESSAGES = 1_000_000;
 /** Size of the pieces the parser is fed, like reads from a socket. */
 const PIECE = 64 * KiB;
 
@@ -259,6 +261,17 @@ export async function runCodecBench(
     scan(small, small.frames.length),
     parseBase,
   );
+  // Issue 12: the parser alone at 1,000,000 100-byte messages per second or more.
+  const small100 = rows.at(-1)!;
+  rows.push({
+    ...small100,
+    name: 'parse 100 B messages, against 1M msgs/s',
+    baseline: GOAL_SMALL_MESSAGES,
+    ratio: small100.ours / GOAL_SMALL_MESSAGES,
+    baselineSpread: 0,
+    baselineIs: 'a fixed rate: 1,000,000 msgs/s (issue 12)',
+    goal: 1,
+  });
   await run(
     'encodeFrame 64 KiB bodies',
     'MB/s',

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { runCodecBench } from './codec.js';
 import { runRelayBench } from './relay.js';
 import { runRelayWsBench } from './relay-ws.js';
+import { runSmallMessagesBench } from './small-messages.js';
 import { runTransferBench, type LimitRow } from './transfer.js';
 import { formatTable, FULL, QUICK, type Row } from './lib/measure.js';
 
@@ -18,7 +19,7 @@ const { values } = parseArgs({
     mib: { type: 'string' },
     /** Idle authenticated sessions for the relay's memory figure (default 10000; 2000 with --quick). */
     sessions: { type: 'string' },
-    /** Run only these benches: codec, transfer, relay, relay-ws. */
+    /** Run only these benches: codec, small-messages, transfer, relay, relay-ws. */
     only: { type: 'string' },
   },
 });
@@ -32,6 +33,10 @@ const only = values.only?.split(',');
 const rows: Row[] = [];
 const limits: LimitRow[] = [];
 if (!only || only.includes('codec')) rows.push(...(await runCodecBench(opts, log)));
+if (!only || only.includes('small-messages'))
+  rows.push(
+    ...(await runSmallMessagesBench(values.quick ? 20_000 : 100_000, values.quick ? 1 : 5, log)),
+  );
 // Transfers take seconds each: fewer rounds than the codec's.
 const transferRounds = values.quick ? 1 : 5;
 if (!only || only.includes('transfer')) {

@@ -94,6 +94,34 @@ describe('the whole-head fast path', () => {
     }
   });
 
+  it("reads a head like the last one's but for Message-ID and Byte-Range from those values, and checks them", () => {
+    const ct = 'Content-Type: text/plain';
+    const frame = (tid: string, id: string, range: string): string =>
+      send(tid, [TO, FROM, `Message-ID: ${id}`, `Byte-Range: ${range}`, ct]);
+    const ok = both(
+      frame('tid00001', 'm0001', '1-2/2') +
+        frame('tid00002', 'm0002', '1-2/4') +
+        frame('tid00003', 'm0002', '3-4/4'),
+    );
+    expect(ok.error).toBeUndefined();
+    expect(heads(ok).map((h) => [h.transactionId, h.messageId, h.byteRange?.start])).toEqual([
+      ['tid00001', 'm0001', 1],
+      ['tid00002', 'm0002', 1],
+      ['tid00003', 'm0002', 3],
+    ]);
+    expect(heads(ok)[2]!.toPath[0]!.sessionId).toBe('s1');
+    for (const [id, range] of [
+      ['ab', '1-2/2'],
+      ['m0003 ', '1-2/2'],
+      ['m0003', '3-1/5'],
+      ['m0003', '1-2'],
+    ]) {
+      const o = both(frame('tid00001', 'm0001', '1-2/2') + frame('tid00002', id!, range!));
+      expect(heads(o)).toHaveLength(1);
+      expect(o.error).toEqual({ code: 'MSRP_ERR_BAD_HEADER', status: 400 });
+    }
+  });
+
   it('reports a duplicate header with 400, also when both lines were seen before', () => {
     const first = send('tid00001', [TO, FROM, 'Message-ID: m0001', 'Byte-Range: 1-2/2']);
     for (const lines of [

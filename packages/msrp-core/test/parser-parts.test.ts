@@ -54,7 +54,7 @@ describe('EndLineScanner', () => {
 describe('WholeHead', () => {
   const head = (tid: string, range: string): string =>
     `MSRP ${tid} SEND\r\nTo-Path: msrp://b.example.com:8888/s;tcp\r\n` +
-    `From-Path: msrp://a.example.com:7777/t;tcp\r\nMessage-ID: m1\r\n` +
+    `From-Path: msrp://a.example.com:7777/t;tcp\r\nMessage-ID: mid00001\r\n` +
     `Byte-Range: ${range}\r\nContent-Type: text/plain\r\n\r\n`;
 
   it('locates a head with a body, and a bodiless one with its flag', () => {
@@ -78,7 +78,7 @@ describe('WholeHead', () => {
     );
   });
 
-  it("recognises the next chunk's head from the remembered one but for its Byte-Range", () => {
+  it('recognises a head from the remembered one but for its Message-ID and Byte-Range', () => {
     const whole = new WholeHead(1024, 16 * 1024);
     const first = bytes(head('tidaaaa1', '1-4/8'));
     expect(whole.locate(first, 0)).toBe(true);
@@ -88,7 +88,7 @@ describe('WholeHead', () => {
       transactionId: 'tidaaaa1',
       toPath: [],
       fromPath: [],
-      messageId: 'm1',
+      messageId: 'mid00001',
       byteRange: { start: 1, end: 4, total: 8 },
     };
     whole.remember(first, parsed);
@@ -96,11 +96,20 @@ describe('WholeHead', () => {
     expect(whole.complete).toBe(true);
     expect(whole.head).toMatchObject({
       transactionId: 'tidaaaa2',
-      messageId: 'm1',
+      messageId: 'mid00001',
       byteRange: { start: 5, end: 8, total: 8 },
     });
-    // Another header changed: parsed in full.
-    expect(whole.locate(bytes(head('tidaaaa3', '5-8/8').replace('m1', 'm9')), 0)).toBe(true);
+    // The next message: its Message-ID is read from the bytes.
+    expect(whole.locate(bytes(head('tidaaaa3', '1-4/4').replace('mid00001', 'mid00002')), 0)).toBe(
+      true,
+    );
+    expect(whole.complete).toBe(true);
+    expect(whole.head).toMatchObject({ messageId: 'mid00002', byteRange: { end: 4, total: 4 } });
+    // An invalid Message-ID, or another header changed: parsed in full.
+    expect(whole.locate(bytes(head('tidaaaa4', '5-8/8').replace('mid00001', 'm9')), 0)).toBe(true);
+    expect(whole.complete).toBe(false);
+    const html = head('tidaaaa5', '5-8/8').replace('text/plain', 'text/html');
+    expect(whole.locate(bytes(html), 0)).toBe(true);
     expect(whole.complete).toBe(false);
   });
 });

@@ -1,9 +1,15 @@
+import type { RequestHead } from '../wire/head.js';
+import { OkResponses } from '../wire/ok-responses.js';
+
+const EMPTY = new Uint8Array(0);
+
 /**
  * The responses (and success REPORTs) an endpoint owes on one connection, written together:
  * every frame added while the parser works through one socket read (or while a reader's
  * `next()` confirms several chunks) goes out in one write, in the order added, once the
  * current task has run. One write for a batch of 200s instead of one per chunk; on a
  * message-framed transport (WebSocket) one write per frame, as RFC 7977 §5.1 requires.
+ * The 200 OKs of a batch are written from a template into one array (see {@link OkResponses}).
  */
 export class AnswerBatch {
   readonly #write: (frames: readonly Uint8Array[]) => void;
@@ -13,6 +19,9 @@ export class AnswerBatch {
   #starts: number[] = [];
   #scheduled = false;
   readonly #flush = (): void => this.flush();
+  readonly #oks = new OkResponses();
+  /** Where in `#frames` the run of 200 OKs being written goes; -1 when none is open. */
+  #okAt = -1;
 
   /**
    * @param write Writes buffers as one frame list (`Connection.write`).
@@ -25,8 +34,32 @@ export class AnswerBatch {
 
   /** Queues a frame's buffers for the next flush. */
   add(frame: readonly Uint8Array[]): void {
+    this.#closeOks();
     this.#starts.push(this.#frames.length);
     for (const part of frame) this.#frames.push(part);
+    this.#schedule();
+  }
+
+  /** Queues the 200 OK answering `request` (the caller checked that it wants one). */
+  addOk(request: RequestHead): void {
+    if (this.#okAt < 0) {
+      this.#okAt = this.#frames.length;
+      this.#starts.push(this.#okAt);
+      this.#frames.push(EMPTY);
+    }
+    this.#oks.add(request);
+    // RFC 7977 §5.1: one frame per WebSocket message.
+    if (this.#messageFramed()) this.#closeOks();
+    this.#schedule();
+  }
+
+  #closeOks(): void {
+    if (this.#okAt < 0) return;
+    this.#frames[this.#okAt] = this.#oks.take() ?? EMPTY;
+    this.#okAt = -1;
+  }
+
+  #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
     // A microtask runs after the whole socket read was parsed, before the next read.
@@ -36,6 +69,7 @@ export class AnswerBatch {
   /** Writes what is queued now: before a write that must follow it, or before a close. */
   flush(): void {
     this.#scheduled = false;
+    this.#closeOks();
     if (this.#frames.length === 0) return;
     const frames = this.#frames;
     const starts = this.#starts;

@@ -4,6 +4,7 @@ import type { Session } from '../session/session.js';
 import type { RequestHead } from '../wire/head.js';
 import { atEnd, discardFrame, type FrameTarget } from '../transport/frame-target.js';
 import { responseFrame } from '../wire/response-frame.js';
+import { wantsResponse } from '../wire/response.js';
 import { uriKey } from '../wire/uri.js';
 import { AnswerBatch } from './answer-batch.js';
 import type { Peer } from './peer.js';
@@ -124,6 +125,10 @@ export class SessionRouter {
 
   /** Queues the answer to `request` in the connection's batch. */
   #answer(peer: Peer, request: RequestHead, status: number, comment?: string): void {
+    if (status === 200 && comment === undefined) {
+      if (wantsResponse(request, 200)) this.#batch(peer).addOk(request);
+      return;
+    }
     const frame = responseFrame(request, status, comment);
     if (frame) this.#batch(peer).add(frame);
   }

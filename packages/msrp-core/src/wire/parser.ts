@@ -193,6 +193,8 @@ export class Parser {
         }
         if (pos < buf.length) this.#queue.unshift(buf.subarray(pos));
       }
+      // Pinning a socket read for as long as the connection lives would add up.
+      this.#whole.release();
     } catch (e) {
       if (!(e instanceof MsrpError)) throw e;
       const head = this.#head;

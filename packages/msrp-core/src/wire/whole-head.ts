@@ -2,7 +2,7 @@ import { allocate, encodeLatin1, indexOfBytes } from './bytes.js';
 import { FLAGS } from './end-line-scanner.js';
 import { type Head, type RequestHead } from './head.js';
 import { parseStartLineBytes } from './start-line.js';
-import { LastChunkHead } from './last-chunk-head.js';
+import { HeadTemplate } from './head-template.js';
 import type { ContinuationFlag } from './parser.js';
 
 const CR = 0x0d;
@@ -18,11 +18,11 @@ const END_LINE_PREFIX = encodeLatin1('\r\n-------');
 export class WholeHead {
   readonly #maxStartLine: number;
   readonly #maxHeaderBytes: number;
-  readonly #lastChunk = new LastChunkHead();
+  readonly #template = new HeadTemplate();
 
   /** The head: the start line parsed, or the whole head of a next chunk ({@link complete}). */
   head: Head | undefined;
-  /** The head is the last chunk's with a new Byte-Range: nothing is left to parse. */
+  /** The head matched the last one's template (see HeadTemplate): nothing is left to parse. */
   complete = false;
   /** Where the header block lies in the push (after the start line's CRLF, before the CRLF that ends it). */
   blockFrom = 0;
@@ -49,31 +49,33 @@ export class WholeHead {
     if (nl <= pos + 1 || nl - pos > this.#maxStartLine + 1 || buf[nl - 1] !== CR) return false;
     // From the CRLF of the start line, within the header size limit.
     const limit = Math.min(buf.length, nl + 1 + this.#maxHeaderBytes);
+    const head = parseStartLineBytes(buf, pos, nl - 1);
+    // CRLF "-------" transact-id, copied from the start line (the id is ASCII). The array is
+    // reused from frame to frame: the body scanner lets go of it when the frame ends.
+    const id = head.transactionId.length;
+    let endLine = this.endLine;
+    if (endLine.length !== 9 + id) {
+      endLine = allocate(9 + id);
+      endLine.set(END_LINE_PREFIX, 0);
+      this.endLine = endLine;
+    }
+    for (let k = 0; k < id; k++) endLine[9 + k] = buf[pos + 5 + k]!;
+    this.blockFrom = nl + 1;
+    // The block of the last request but for its Message-ID and Byte-Range values: it holds no
+    // end-line and needs no parsing beyond those values.
+    const hit =
+      head.kind === 'request' ? this.#template.match(buf, nl + 1, limit, head) : undefined;
+    if (hit) {
+      this.head = hit.head;
+      this.complete = true;
+      this.flag = undefined;
+      this.blockTo = hit.end - 4;
+      this.end = hit.end;
+      return true;
+    }
     // The first CRLF CRLF, if it ends within the limit (no window view: one less allocation).
     let blank = indexOfBytes(buf, CRLF_CRLF, nl - 1);
     blank = blank < 0 || blank + 4 > limit ? -1 : blank - (nl - 1);
-    const head = parseStartLineBytes(buf, pos, nl - 1);
-    // CRLF "-------" transact-id, copied from the start line (the id is ASCII).
-    const id = head.transactionId.length;
-    const endLine = allocate(9 + id);
-    endLine.set(END_LINE_PREFIX, 0);
-    for (let k = 0; k < id; k++) endLine[9 + k] = buf[pos + 5 + k]!;
-    this.endLine = endLine;
-    this.blockFrom = nl + 1;
-    // The next chunk of the last message: its block is the last one's but for the Byte-Range
-    // value, so it holds no end-line and needs no parsing beyond that value.
-    const next =
-      blank > 0 && head.kind === 'request'
-        ? this.#lastChunk.next(buf, nl + 1, nl - 1 + blank, head)
-        : undefined;
-    if (next) {
-      this.head = next;
-      this.complete = true;
-      this.flag = undefined;
-      this.blockTo = nl - 1 + blank;
-      this.end = nl - 1 + blank + 4;
-      return true;
-    }
     this.head = head;
     this.complete = false;
     this.flag = undefined;
@@ -105,8 +107,14 @@ export class WholeHead {
     return true;
   }
 
-  /** Keeps the header block just located, parsed into `head`, for the next chunk's head. */
+  /** The parser is done with the bytes pushed: keep no view of them. */
+  release(): void {
+    this.#template.release();
+  }
+
+  /** Keeps the header block just located, parsed into `head`, as the template of the next. */
   remember(buf: Uint8Array, head: RequestHead): void {
-    this.#lastChunk.remember(buf, this.blockFrom, this.blockTo, head);
+    // A bodiless frame's block ends at its end-line, not at a blank line.
+    if (this.flag === undefined) this.#template.remember(buf, this.blockFrom, this.blockTo, head);
   }
 }

@@ -1,0 +1,148 @@
+// One side of the small-messages benchmark, in its own process (one core each side). Driven
+// over IPC by bench/small-messages.ts.
+import { once } from 'node:events';
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
+import { Endpoint, type MsrpUri } from '@msrp-ts/msrp-core';
+
+/** Commands the parent sends. */
+export type SmallCommand =
+  | { role: 'raw-echo' }
+  | { role: 'raw-source'; port: number; count: number; window: number }
+  | { role: 'msrp-receiver'; count: number }
+  | { role: 'msrp-sender'; to: MsrpUri; count: number; window: number };
+
+/** What a peer reports back. */
+export type SmallReport =
+  { event: 'ready'; port?: number; uri?: MsrpUri } | { event: 'done'; count: number; ms: number };
+
+/** Bytes per message, and per answer of the raw baseline (issue 12). */
+export const MESSAGE_BYTES = 100;
+export const ANSWER_BYTES = 60;
+
+const report = (r: SmallReport): void => {
+  process.send!(r);
+};
+
+/** Raw TCP: answers each 100-byte message with 60 bytes, one write per socket read. */
+async function rawEcho(): Promise<void> {
+  let total = 0;
+  const t0 = performance.now();
+  const server = createServer((socket) => {
+    let partial = 0;
+    socket.on('data', (b: Buffer) => {
+      const messages = Math.floor((partial + b.length) / MESSAGE_BYTES);
+      partial = (partial + b.length) % MESSAGE_BYTES;
+      total += messages;
+      if (messages > 0) socket.write(Buffer.alloc(messages * ANSWER_BYTES, 0x41));
+    });
+    socket.on('end', () => {
+      socket.end();
+      server.close();
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  report({ event: 'ready', port: (server.address() as AddressInfo).port });
+  await once(server, 'close');
+  report({ event: 'done', count: total, ms: performance.now() - t0 });
+}
+
+/** Raw TCP: `window` messages in flight, the next written as each answer comes. */
+async function rawSource(port: number, count: number, window: number): Promise<void> {
+  const socket: Socket = connect({ port, host: '127.0.0.1', noDelay: true });
+  await once(socket, 'connect');
+  const message = Buffer.alloc(MESSAGE_BYTES, 0x61);
+  let sent = 0;
+  let answered = 0;
+  let partial = 0;
+  const t0 = performance.now();
+  const write = (n: number): void => {
+    const k = Math.min(n, count - sent);
+    if (k <= 0) return;
+    sent += k;
+    socket.write(k === 1 ? message : Buffer.concat(Array<Buffer>(k).fill(message)));
+  };
+  const finished = new Promise<void>((resolve) => {
+    socket.on('data', (b: Buffer) => {
+      const answers = Math.floor((partial + b.length) / ANSWER_BYTES);
+      partial = (partial + b.length) % ANSWER_BYTES;
+      answered += answers;
+      if (answered >= count) resolve();
+      else write(answers);
+    });
+  });
+  write(window);
+  await finished;
+  const ms = performance.now() - t0;
+  socket.end();
+  report({ event: 'done', count: answered, ms });
+}
+
+/** MSRP: reads every message of its session. */
+async function msrpReceiver(count: number): Promise<void> {
+  const endpoint = new Endpoint();
+  await endpoint.listen({ host: '127.0.0.1', port: 0 });
+  const session = endpoint.createSession();
+  session.accept();
+  report({ event: 'ready', uri: session.localUri });
+  let got = 0;
+  let t0 = 0;
+  for await (const message of session) {
+    if (got === 0) t0 = performance.now();
+    if (message.body?.length !== MESSAGE_BYTES) throw new Error('unexpected message');
+    if (++got === count) break;
+  }
+  report({ event: 'done', count: got, ms: performance.now() - t0 });
+  // The sender closes once its last message is confirmed.
+  await new Promise<void>((resolve) => session.once('close', resolve));
+  await endpoint.close();
+}
+
+/** MSRP: `window` messages in flight, each one done when its 200 comes. */
+async function msrpSender(to: MsrpUri, count: number, window: number): Promise<void> {
+  const endpoint = new Endpoint();
+  const session = endpoint.createSession();
+  await session.connect([to]);
+  const body = new Uint8Array(MESSAGE_BYTES).fill(0x61);
+  let sent = 0;
+  let confirmed = 0;
+  let wake: (() => void) | undefined;
+  const t0 = performance.now();
+  const confirm = (): void => {
+    confirmed++;
+    wake?.();
+  };
+  while (sent < count) {
+    if (sent - confirmed < window) {
+      sent++;
+      session.send(body, { contentType: 'text/plain' }).then(confirm, (e: unknown) => {
+        console.error(e);
+        process.exit(1);
+      });
+      continue;
+    }
+    await new Promise<void>((resolve) => (wake = resolve));
+  }
+  while (confirmed < count) await new Promise<void>((resolve) => (wake = resolve));
+  const ms = performance.now() - t0;
+  report({ event: 'done', count: confirmed, ms });
+  await endpoint.close();
+}
+
+process.once('message', (cmd: SmallCommand) => {
+  const run =
+    cmd.role === 'raw-echo'
+      ? rawEcho()
+      : cmd.role === 'raw-source'
+        ? rawSource(cmd.port, cmd.count, cmd.window)
+        : cmd.role === 'msrp-receiver'
+          ? msrpReceiver(cmd.count)
+          : msrpSender(cmd.to, cmd.count, cmd.window);
+  run.then(
+    () => process.disconnect(),
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+});

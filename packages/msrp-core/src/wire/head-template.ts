@@ -1,0 +1,176 @@
+import { parseByteRangeBytes } from './byte-range.js';
+import { copyBytes, decodeUtf8 } from './bytes.js';
+import { isIdentBytes } from './grammar.js';
+import type { RequestHead } from './head.js';
+import type { ByteRange } from './byte-range.js';
+
+const TAB = 0x09;
+const CR = 0x0d;
+const SP = 0x20;
+const COLON = 0x3a;
+/** ASCII letters OR this are lower case. */
+const LOWER = 0x20;
+/** `message-id` and `byte-range`, lower case: the values that change from frame to frame. */
+const MESSAGE_ID = [0x6d, 0x65, 0x73, 0x73, 0x61, 0x67, 0x65, 0x2d, 0x69, 0x64];
+const BYTE_RANGE = [0x62, 0x79, 0x74, 0x65, 0x2d, 0x72, 0x61, 0x6e, 0x67, 0x65];
+
+/** Where a changing value lies in the remembered block. */
+interface Slot {
+  readonly from: number;
+  readonly to: number;
+  readonly kind: 'messageId' | 'byteRange';
+}
+
+interface Template {
+  /** The header block and the blank line after it: `CRLF CRLF` included. */
+  readonly block: Uint8Array;
+  readonly blockView: DataView;
+  /** Message-ID and Byte-Range values, in the order they come. */
+  readonly slots: readonly Slot[];
+  readonly head: RequestHead;
+  /** The Message-ID value's bytes, to reuse its string when the next chunk has the same. */
+  messageIdBytes: Uint8Array | undefined;
+}
+
+/** Whether `buf[from, from + name.length)` is `name` (lower case, letters and `-`) in any case. */
+function isName(buf: Uint8Array, from: number, name: readonly number[]): boolean {
+  for (let k = 0; k < name.length; k++) if ((buf[from + k]! | LOWER) !== name[k]) return false;
+  return true;
+}
+
+/**
+ * Whether `n` bytes of `a` at `p` equal those of `b` at `q`, read four at a time through the
+ * arrays' DataViews (a head is some 200 bytes: a native compare would cost more in the call).
+ */
+function same(
+  a: Uint8Array,
+  av: DataView,
+  p: number,
+  b: Uint8Array,
+  bv: DataView,
+  q: number,
+  n: number,
+): boolean {
+  let k = 0;
+  for (; k + 4 <= n; k += 4) if (av.getUint32(p + k) !== bv.getUint32(q + k)) return false;
+  for (; k < n; k++) if (a[p + k] !== b[q + k]) return false;
+  return true;
+}
+
+/**
+ * The header block of the last request the parser read whole, as a template: the frames of a
+ * session repeat it byte for byte (To-Path, From-Path, Content-Type...) but for the values of
+ * Message-ID and Byte-Range. A head that matches it is read in one pass over its bytes, with
+ * only those two values parsed; everything else was checked when the template was read.
+ */
+export class HeadTemplate {
+  #last: Template | undefined;
+  /** A DataView of the array matched last: one per push, not per frame. */
+  #view: DataView | undefined;
+  #viewOf: Uint8Array | undefined;
+
+  /**
+   * Keeps the header block `buf[from, to)` of `head`, read and checked, with the blank line
+   * that ends it (`to` is where its `CRLF CRLF` begins).
+   */
+  remember(buf: Uint8Array, from: number, to: number, head: RequestHead): void {
+    const slots: Slot[] = [];
+    for (let p = from; p < to;) {
+      let e = buf.indexOf(CR, p);
+      if (e < 0 || e > to) e = to;
+      const kind =
+        e - p > 11 && buf[p + 10] === COLON
+          ? isName(buf, p, MESSAGE_ID)
+            ? 'messageId'
+            : isName(buf, p, BYTE_RANGE)
+              ? 'byteRange'
+              : undefined
+          : undefined;
+      if (kind !== undefined) {
+        let v = p + 11;
+        while (buf[v] === SP || buf[v] === TAB) v++;
+        slots.push({ from: v - from, to: e - from, kind });
+      }
+      p = e + 2;
+    }
+    const messageId = slots.find((s) => s.kind === 'messageId');
+    const block = copyBytes(buf.subarray(from, to + 4));
+    this.#last = {
+      block,
+      blockView: new DataView(block.buffer, block.byteOffset, block.length),
+      slots,
+      // A copy: the sink owns the head it was given.
+      head: { ...head },
+      messageIdBytes:
+        messageId && copyBytes(buf.subarray(from + messageId.from, from + messageId.to)),
+    };
+  }
+
+  /** Lets go of the array matched last (the parser is done with its push). */
+  release(): void {
+    this.#view = undefined;
+    this.#viewOf = undefined;
+  }
+
+  /**
+   * The head of the request that starts with `start`, when its header block, from `from`,
+   * is the remembered one but for valid Message-ID and Byte-Range values, whole before
+   * `limit`; else undefined. `end` is then where its body begins.
+   */
+  match(
+    buf: Uint8Array,
+    from: number,
+    limit: number,
+    start: RequestHead,
+  ): { head: RequestHead; end: number } | undefined {
+    const t = this.#last;
+    if (t === undefined || t.head.method !== start.method) return undefined;
+    const block = t.block;
+    const blockView = t.blockView;
+    let view = this.#view;
+    if (this.#viewOf !== buf || view === undefined) {
+      view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+      this.#view = view;
+      this.#viewOf = buf;
+    }
+    let p = from;
+    let q = 0;
+    let messageId = t.head.messageId;
+    let byteRange: ByteRange | undefined = t.head.byteRange;
+    for (const slot of t.slots) {
+      const n = slot.from - q;
+      if (p + n > limit || !same(buf, view, p, block, blockView, q, n)) return undefined;
+      p += n;
+      q = slot.to;
+      let e = p;
+      while (e < limit && buf[e] !== CR) e++;
+      // A value up to CR, which the next constant part shows is followed by LF.
+      if (e >= limit) return undefined;
+      if (slot.kind === 'messageId') {
+        if (!isIdentBytes(buf, p, e)) return undefined;
+        messageId = this.#messageId(t, buf, p, e);
+      } else {
+        byteRange = parseByteRangeBytes(buf, p, e);
+        if (byteRange === undefined) return undefined;
+      }
+      p = e;
+    }
+    const n = block.length - q;
+    if (p + n > limit || !same(buf, view, p, block, blockView, q, n)) return undefined;
+    const head: RequestHead = { ...t.head, transactionId: start.transactionId };
+    if (messageId !== undefined) head.messageId = messageId;
+    if (byteRange !== undefined) head.byteRange = byteRange;
+    return { head, end: p + n };
+  }
+
+  /** The Message-ID in `buf[p, e)`: the remembered string when the bytes are the same. */
+  #messageId(t: Template, buf: Uint8Array, p: number, e: number): string {
+    const last = t.messageIdBytes;
+    if (last !== undefined && last.length === e - p) {
+      let k = 0;
+      while (k < last.length && buf[p + k] === last[k]) k++;
+      if (k === last.length) return t.head.messageId!;
+    }
+    return decodeUtf8(buf, p, e);
+  }
+}
