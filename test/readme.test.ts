@@ -22,6 +22,7 @@ describe('README examples', () => {
     expect([...blocks.keys()]).toEqual([
       'examples/codec.ts',
       'examples/session.ts',
+      'examples/resume.ts',
       'examples/chat.ts',
       'examples/sdp.ts',
     ]);
@@ -45,6 +46,21 @@ describe('README examples', () => {
     expect(stdout).toBe(
       'bob got: Hello Bob!\nsent 100000 bytes\nbob saved: notes.txt 100000 bytes, hash matches: true\n',
     );
+  });
+
+  it('runs examples/resume.ts: cut after 2 MiB, only the rest sent, the whole hash matches', async () => {
+    const { stdout } = await run(tsx, ['--conditions=source', 'examples/resume.ts'], {
+      cwd: root.pathname,
+    });
+    const m = /alice: cut after (\d+) bytes confirmed; bob holds (\d+)\n/.exec(stdout);
+    expect(m).not.toBeNull();
+    // Nothing Alice saw confirmed is missing from Bob's part (confirmWhenRead).
+    expect(Number(m![1])).toBeGreaterThanOrEqual(2 * 1024 * 1024);
+    expect(Number(m![2])).toBeGreaterThanOrEqual(Number(m![1]));
+    const hashes = [...stdout.matchAll(/(?:alice|bob): +(sha-256:[0-9A-F:]+)/g)].map((h) => h[1]);
+    expect(hashes).toHaveLength(2);
+    expect(hashes[0]).toBe(hashes[1]);
+    expect(stdout).toContain('matches: true\nbob has the same bytes: true\n');
   });
 
   it('runs examples/sdp.ts', async () => {
