@@ -1,7 +1,7 @@
 // Configuration of the `msrp-relay` command: flags, then environment, then a JSON config file.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parseUri, type MsrpUri } from '@msrp-ts/msrp-core';
+import { parseUri, type MsrpUri } from '@msrp-ts/msrp-core/uri';
 import type { RelayLimits } from '../relay-options.js';
 
 export const HELP = `Usage: msrp-relay [options]

@@ -1,13 +1,11 @@
 #!/usr/bin/env node
 // The `msrp-relay` command: an RFC 4976 relay with logs, metrics and graceful shutdown.
 import { readFileSync } from 'node:fs';
-import { formatUri, type TlsServerOptions } from '@msrp-ts/msrp-core';
-import { pino } from 'pino';
-import { startAdminServer, type AdminServer } from '../admin-server.js';
-import { StaticCredentialStore, type CredentialStore } from '../credential-store.js';
-import { FileCredentialStore } from '../file-credential-store.js';
-import { createRelayMetrics } from '../metrics.js';
-import { Relay } from '../relay.js';
+import type { TlsServerOptions } from '@msrp-ts/msrp-core';
+import { formatUri } from '@msrp-ts/msrp-core/uri';
+import type { AdminServer } from '../admin-server.js';
+import type { CredentialStore } from '../credential-store.js';
+import type { FileCredentialStore } from '../file-credential-store.js';
 import {
   HELP,
   packageVersion,
@@ -46,6 +44,18 @@ async function main(args: readonly string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
+  // Loaded only to run: --help and --version answer without the relay, pino and the metrics.
+  const [{ pino }, { startAdminServer }, { StaticCredentialStore }, { FileCredentialStore }] =
+    await Promise.all([
+      import('pino'),
+      import('../admin-server.js'),
+      import('../credential-store.js'),
+      import('../file-credential-store.js'),
+    ]);
+  const [{ createRelayMetrics }, { Relay }] = await Promise.all([
+    import('../metrics.js'),
+    import('../relay.js'),
+  ]);
   const log = pino(
     {
       level: config.logLevel,
