@@ -18,7 +18,7 @@ const diskPeer = new URL('./disk-peer.js', import.meta.url).pathname;
 async function startMs(script: string, args: readonly string[], runs: number): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const p = new NodeProcess(script, args, 'start');
+    const p = new NodeProcess([script, ...args], 'start');
     const code = await p.exited;
     if (code !== 0) throw new Error(`${script} ${args.join(' ')} exited ${code}: ${p.stderr}`);
     times.push(performance.now() - p.started);
@@ -67,10 +67,10 @@ async function makeFile(path: string, bytes: number): Promise<void> {
 
 /** Raw TCP, disk to disk: seconds from spawning the source until the sink has written all. */
 async function rawCopy(file: string, out: string, bytes: number): Promise<number> {
-  const sink = new NodeProcess(diskPeer, ['sink', out], 'raw-sink');
+  const sink = new NodeProcess([diskPeer, 'sink', out], 'raw-sink');
   const port = (await sink.waitFor(/^port (\d+)$/m))[1]!;
   const t0 = performance.now();
-  const source = new NodeProcess(diskPeer, ['source', port, file], 'raw-source');
+  const source = new NodeProcess([diskPeer, 'source', port, file], 'raw-source');
   const saved = Number((await sink.waitFor(/^saved (\d+)$/m))[1]);
   await Promise.all([sink.exited, source.exited]);
   if (saved !== bytes) throw new Error(`raw copy: ${saved} of ${bytes} bytes`);

@@ -21,7 +21,7 @@ export function peakRssMiB(pid: number): number | undefined {
   }
 }
 
-/** One spawned node process running `script` with `args`. */
+/** One spawned process: `node ARGV` unless another `command` is given (e.g. tsx). */
 export class NodeProcess {
   readonly child: ChildProcess;
   stdout = '';
@@ -34,8 +34,8 @@ export class NodeProcess {
   #wake: (() => void) | undefined;
   #sampler: NodeJS.Timeout;
 
-  constructor(script: string, args: readonly string[], label: string) {
-    const profile = process.env.BENCH_PROFILE;
+  constructor(argv: readonly string[], label: string, command = process.execPath) {
+    const profile = command === process.execPath ? process.env.BENCH_PROFILE : undefined;
     const execArgv = profile
       ? [
           '--cpu-prof',
@@ -43,7 +43,7 @@ export class NodeProcess {
           `--cpu-prof-name=${label}-${Date.now()}.cpuprofile`,
         ]
       : [];
-    this.child = spawn(process.execPath, [...execArgv, script, ...args], {
+    this.child = spawn(command, [...execArgv, ...argv], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -68,17 +68,27 @@ export class NodeProcess {
     );
   }
 
+  /** Whether the process has not exited yet. */
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   /** Waits until `pattern` matches stdout; throws if the process exits first or after `ms`. */
   async waitFor(pattern: RegExp, ms = 120_000): Promise<RegExpMatchArray> {
+    let match: RegExpMatchArray | null = null;
+    await this.waitUntil(() => (match = pattern.exec(this.stdout)) !== null, ms, String(pattern));
+    return match!;
+  }
+
+  /** Waits until `done()` holds, re-checked on output; throws if the process exits first or after `ms`. */
+  async waitUntil(done: () => boolean, ms: number, what: string): Promise<void> {
     const deadline = Date.now() + ms;
     let gone = false;
     void this.exited.then(() => (gone = true));
-    for (;;) {
-      const m = pattern.exec(this.stdout);
-      if (m) return m;
+    while (!done()) {
       if (gone || Date.now() > deadline)
         throw new Error(
-          `no ${String(pattern)} from pid ${this.child.pid} (${gone ? 'exited' : 'timeout'}): ${this.stderr.slice(-500)}`,
+          `no ${what} from pid ${this.child.pid} (${gone ? 'exited' : 'timeout'}): ${this.stderr.slice(-500)}`,
         );
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
@@ -97,5 +107,5 @@ export class NodeProcess {
 
 /** Starts `msrp ARGS` from the built launcher. */
 export function msrp(args: readonly string[], label = args[0] ?? 'msrp'): NodeProcess {
-  return new NodeProcess(MSRP_BIN, args, `msrp-${label}`);
+  return new NodeProcess([MSRP_BIN, ...args], `msrp-${label}`);
 }
