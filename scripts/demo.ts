@@ -228,7 +228,11 @@ async function main(): Promise<number> {
     const delivery = await sent;
     const seconds = (performance.now() - started) / 1000;
     if (process.stderr.isTTY) process.stderr.write('\n');
-    const sameHash = saved.sha256.replace(/:/g, '').toLowerCase() === sourceHash;
+    const sameHash =
+      saved.hash
+        .replace(/^sha-256:/, '')
+        .replace(/:/g, '')
+        .toLowerCase() === sourceHash;
     say(
       `file      ${incoming.filename}: ${delivery.bytes} bytes sent, ${saved.bytes} received, ` +
         `sha-256 ${sameHash && saved.hashMatches ? 'matches' : 'DIFFERS'}`,

@@ -141,7 +141,11 @@ describe('the browser entry in headless Chromium', () => {
     const fileSha256 = sha256(pattern(FILE_BYTES));
     expect(hello).toBe('Hello Node, this is Chromium.');
     expect(file.filename).toBe('pattern.bin');
-    expect(saved).toMatchObject({ bytes: FILE_BYTES, sha256: fileSha256, hashMatches: true });
+    expect(saved).toMatchObject({
+      bytes: FILE_BYTES,
+      hash: `sha-256:${fileSha256}`,
+      hashMatches: true,
+    });
     expect(saved.announcedHash).toBe(`sha-256:${fileSha256}`);
     expect(savedSha256).toBe(fileSha256);
     expect(result).toEqual({
@@ -154,7 +158,7 @@ describe('the browser entry in headless Chromium', () => {
       bigSha256: sha256(big),
       bigAnnouncedHash: `sha-256:${sha256(big)}`,
     });
-    expect(delivery.sha256).toBe(sha256(big));
+    expect(delivery.hash).toBe(`sha-256:${sha256(big)}`);
     expect(pageErrors).toEqual([]);
 
     const lines = await page.locator('#chat p').allTextContents();

@@ -222,21 +222,25 @@ describe('SDP offer/answer drives msrp-core sessions', () => {
     const bobSession = await open(bob.endpoint, bobSide.answerer);
     const aliceSession = await open(alice.endpoint, aliceSide.offerer);
     const inbox = bobSession[Symbol.asyncIterator]();
-    const sending = aliceSession.sendFile(source);
+    // The offer's a=file-selector says sha-1: Alice hashes (and announces) that.
+    const sending = aliceSession.sendFile(source, { hash: 'sha-1' });
     const file = (await inbox.next()).value!;
     expect(file.filename).toBe(bobSide.file!.description.selector.name);
     expect(file.size).toBe(bobSide.file!.description.selector.size);
     expect(file.contentType && `${file.contentType.type}/${file.contentType.subtype}`).toBe(
       'image/jpeg',
     );
-    const saved = await file.saveTo(join(dir, 'received.jpg'), bobSide.file!.expectedHash);
+    const saved = await file.saveTo(join(dir, 'received.jpg'), {
+      expectedHash: bobSide.file!.expectedHash,
+    });
     const delivered = await sending;
     expect(saved).toMatchObject({
       bytes: bytes.length,
       announcedHash: `sha-1:${sha1}`,
       hashMatches: true,
     });
-    expect(delivered.sha1).toBe(sha1);
+    expect(delivered.hash).toBe(`sha-1:${sha1}`);
+    expect(saved.hash).toBe(`sha-1:${sha1}`);
     expect((await readFile(join(dir, 'received.jpg'))).equals(bytes)).toBe(true);
   });
 });

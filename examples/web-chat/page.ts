@@ -173,9 +173,9 @@ function wireForms(current: () => ChatClient | undefined): void {
       ?.sendFile(file)
       .then(
         (delivery) => {
-          const sent = `${file.name}: sent ${sizeOf(delivery.bytes)}, sha-256 ${delivery.sha256}`;
+          const sent = `${file.name}: sent ${sizeOf(delivery.bytes)}, ${delivery.hash}`;
           item.querySelector('span')?.replaceChildren(sent);
-          item.dataset['sha256'] = delivery.sha256;
+          item.dataset['sha256'] = delivery.hash.replace(/^sha-256:/, '');
         },
         (e: Error) => show(`${file.name} not sent: ${e.message}`, undefined, 'problem'),
       );

@@ -14,7 +14,7 @@ import {
 export interface ChatPageResult {
   readonly reply: string;
   readonly fileBytes: number;
-  /** The SHA-256 the page computed while sending the File (`FileDelivery.sha256`). */
+  /** The SHA-256 the page computed while sending the File (`FileDelivery.hash`, without its `sha-256:`). */
   readonly sentSha256: string;
   /** The line the Node side sent after saving the File: `saved <bytes> sha-256:<hash>`. */
   readonly report: string;
@@ -62,7 +62,7 @@ export async function run(uri: string, fileBytes: number): Promise<ChatPageResul
     type: 'application/octet-stream',
   });
   const delivery = await session.sendFile(file);
-  say('chromium', `sent pattern.bin, ${file.size} bytes, sha-256:${delivery.sha256}`);
+  say('chromium', `sent pattern.bin, ${file.size} bytes, ${delivery.hash}`);
   const report = (await next(inbox)).text();
   say('node', report);
 
@@ -82,7 +82,7 @@ export async function run(uri: string, fileBytes: number): Promise<ChatPageResul
   return {
     reply,
     fileBytes: file.size,
-    sentSha256: delivery.sha256,
+    sentSha256: delivery.hash.replace(/^sha-256:/, ''),
     report,
     bigBytes,
     blobBytes: blob.size,

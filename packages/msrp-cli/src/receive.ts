@@ -71,14 +71,16 @@ export async function receive(
         : saved.hashMatches
           ? 'hash matched'
           : `HASH MISMATCH (announced ${saved.announcedHash})`;
-    out.result(`saved ${path} (${saved.bytes} bytes, sha-256 ${saved.sha256}, ${hash})`, {
+    // saveTo hashes with SHA-256 when no hash is expected: print it as before.
+    const sha256 = saved.hash.replace(/^sha-256:/, '');
+    out.result(`saved ${path} (${saved.bytes} bytes, sha-256 ${sha256}, ${hash})`, {
       event: 'file',
       messageId: message.messageId,
       path,
       name: message.filename,
       contentType,
       bytes: saved.bytes,
-      sha256: saved.sha256,
+      sha256,
       announcedHash: saved.announcedHash,
       hashMatches: saved.hashMatches,
     });

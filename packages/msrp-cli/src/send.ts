@@ -278,7 +278,7 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
           ...(offset > 0 && { offset }),
         });
         delivery = fileDelivery;
-        sha256 = fileDelivery.sha256;
+        sha256 = fileDelivery.hash.replace(/^sha-256:/, '');
       }
     } finally {
       progress?.finish();

@@ -41,8 +41,13 @@ export type {
   SessionState,
   SessionEvents,
 } from './session/session.js';
-export { FILE_HASH_HEADER, formatHash, hashMatches } from './session/file-transfer.js';
-export type { FileHashes, SavedFile } from './session/file-transfer.js';
+export {
+  FILE_HASH_HEADER,
+  formatHash,
+  hashAlgorithmOf,
+  hashMatches,
+} from './session/file-transfer.js';
+export type { FileHashAlgorithm, SavedFile, SaveOptions } from './session/file-transfer.js';
 export type { ByteSource, NodeReadableLike } from './session/byte-source.js';
 export { PieceStream } from './session/piece-stream.js';
 export type { PieceStreamHooks } from './session/piece-stream.js';

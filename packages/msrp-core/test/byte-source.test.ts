@@ -133,8 +133,8 @@ describe('files through the session runtime', () => {
     const saved = await message.saveTo(join(dir, 'photo.png'));
     const delivery = await sending;
     const sha256 = formatHash(createHash('sha256').update(content).digest());
-    expect(delivery.sha256).toBe(sha256);
-    expect(saved).toMatchObject({ bytes: 300_000, sha256, hashMatches: true });
+    expect(delivery.hash).toBe(`sha-256:${sha256}`);
+    expect(saved).toMatchObject({ bytes: 300_000, hash: `sha-256:${sha256}`, hashMatches: true });
     expect(await readFile(join(dir, 'photo.png'))).toEqual(content);
   });
 

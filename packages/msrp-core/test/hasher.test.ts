@@ -168,22 +168,31 @@ describe('RelayRegistration', () => {
 });
 
 describe('file hashes through a Hasher', () => {
-  it('HashTap feeds the given hasher the bytes as they pass, without copying them', async () => {
+  it('HashTap feeds one hasher (SHA-256) the bytes as they pass, without copying them', async () => {
     const { factory, algorithms, fed } = recordingHasher();
     const tap = new HashTap(factory);
     const parts = [abc.subarray(0, 2), abc.subarray(2)];
     const out: Uint8Array[] = [];
     for await (const part of tap.tap(Readable.from(parts))) out.push(part);
-    expect(algorithms).toEqual(['sha-1', 'sha-256']);
+    expect(algorithms).toEqual(['sha-256']);
     expect(out).toEqual(parts);
-    expect(fed.length).toBe(4);
-    for (const [i, bytes] of fed.entries()) expect(bytes).toBe(parts[i >> 1]);
-    expect(tap.digest()).toEqual({
-      sha1: formatHash(Buffer.from('a9993e364706816aba3e25717850c26c9cd0d89d', 'hex')),
-      sha256: formatHash(
+    expect(fed.length).toBe(2);
+    for (const [i, bytes] of fed.entries()) expect(bytes).toBe(parts[i]);
+    expect(tap.digest()).toBe(
+      `sha-256:${formatHash(
         Buffer.from('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad', 'hex'),
-      ),
-    });
+      )}`,
+    );
+  });
+
+  it('HashTap computes SHA-1 alone when asked (an RFC 5547 hash:sha-1)', () => {
+    const { factory, algorithms } = recordingHasher();
+    const tap = new HashTap(factory, 'sha-1');
+    tap.update(abc);
+    expect(algorithms).toEqual(['sha-1']);
+    expect(tap.digest()).toBe(
+      `sha-1:${formatHash(Buffer.from('a9993e364706816aba3e25717850c26c9cd0d89d', 'hex'))}`,
+    );
   });
 
   it('formatHash writes a Uint8Array as RFC 5547 does', () => {
@@ -206,11 +215,12 @@ describe('file hashes through a Hasher', () => {
     const sa = a.createSession();
     await sa.connect([sb.localUri]);
     const delivery = await sa.sendFile(path);
-    expect(algorithms).toEqual(['sha-1', 'sha-256']);
-    expect(delivery.sha256).toBe(
-      formatHash(
+    // One hash per file, SHA-256 by default: SHA-1 was computed beside it before.
+    expect(algorithms).toEqual(['sha-256']);
+    expect(delivery.hash).toBe(
+      `sha-256:${formatHash(
         Buffer.from('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad', 'hex'),
-      ),
+      )}`,
     );
   });
 });

@@ -359,12 +359,12 @@ describe('files', () => {
     const delivery = await sending;
 
     expect(saved.bytes).toBe(total);
-    expect(saved.sha256).toBe(expected);
+    expect(saved.hash).toBe(`sha-256:${expected}`);
     expect(saved.announcedHash).toBe(`sha-256:${expected}`);
     expect(saved.hashMatches).toBe(true);
     expect(await sha256OfFile(target)).toBe(expected);
     expect(delivery.bytes).toBe(total);
-    expect(delivery.sha256).toBe(expected);
+    expect(delivery.hash).toBe(`sha-256:${expected}`);
     expect(message.aborted).toBe(false);
     expect(message.received).toBe(total);
     expectMonotonic(progress.events, total);

@@ -1,13 +1,22 @@
 // Node's file system for sessions: `sendFile(path)` and `IncomingMessage.saveTo(path)`.
-import { createReadStream, createWriteStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open as openHandle, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import mime from 'mime-types';
 import { MsrpError } from '../errors.js';
 import { pieces } from '../session/byte-source.js';
-import { hashedBody, HashTap, savedFile, type FileSource } from '../session/file-transfer.js';
+import {
+  hashAlgorithmOf,
+  HashTap,
+  savedFile,
+  type FileSource,
+  type SavedFile,
+  type SaveOptions,
+} from '../session/file-transfer.js';
+import type { HasherFactory } from '../session/hasher.js';
+import type { IncomingMessage } from '../session/incoming-message.js';
 import type { FileAccess, OpenFileOptions } from '../session/session-runtime.js';
+import { hashFileRange, writeBody } from './file-write.js';
 
 /** The Content-Type of a file name (mime-types), when known. */
 function contentTypeOf(name: string): string | undefined {
@@ -41,15 +50,51 @@ async function open(path: string, options: OpenFileOptions): Promise<FileSource>
   };
 }
 
-/** Node's {@link FileAccess}: `node:fs` streams, `mime-types` for Content-Type. */
-export const nodeFiles: FileAccess = {
-  open,
-  contentTypeOf,
-  async save(message, path, expectedHash, createHasher) {
-    const tap = new HashTap(createHasher);
-    const counter = { bytes: 0 };
-    await pipeline(hashedBody(message, tap, counter), createWriteStream(path));
+/**
+ * Writes a message at `options.offset` of a file (replaced when 0, else an existing file of
+ * at least that many octets, cut there first), hashing the octets before the offset and then
+ * the message's as they are written: one pass, one hash, the whole file's.
+ * @throws {MsrpError} `MSRP_ERR_FILE` for a file shorter than the offset;
+ * `MSRP_ERR_INVALID_ARGUMENT` for a bad offset; `MSRP_ERR_ABORTED` when the message is.
+ */
+async function save(
+  message: IncomingMessage,
+  path: string,
+  options: SaveOptions,
+  createHasher: HasherFactory,
+): Promise<SavedFile> {
+  const offset = options.offset ?? 0;
+  if (!Number.isSafeInteger(offset) || offset < 0) {
+    throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', `Invalid offset ${offset}`);
+  }
+  const expected = options.expectedHash;
+  const tap = new HashTap(createHasher, hashAlgorithmOf(expected ?? '') ?? 'sha-256');
+  const handle = await openHandle(path, offset === 0 ? 'w' : 'r+').catch((e: unknown) => {
+    throw new MsrpError('MSRP_ERR_FILE', `Cannot save to ${path}: ${(e as Error).message}`, {
+      cause: e,
+    });
+  });
+  try {
+    if (offset > 0) {
+      await hashFileRange(handle, 0, offset, tap);
+      await handle.truncate(offset);
+    }
+    const bytes = await writeBody(message, handle, offset, tap);
     await message.completed;
-    return savedFile(message, path, counter.bytes, tap, expectedHash);
-  },
-};
+    let hash = tap.digest();
+    // The sender's File-Hash arrives with the last chunk: when no expected hash chose the
+    // algorithm and the sender's is another one (sha-1), hash the file again to check it.
+    const announced = hashAlgorithmOf(message.announcedHash ?? '');
+    if (expected === undefined && announced !== undefined && announced !== tap.algorithm) {
+      const again = new HashTap(createHasher, announced);
+      await hashFileRange(handle, 0, offset + bytes, again);
+      hash = again.digest();
+    }
+    return savedFile(message, path, bytes, hash, expected);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Node's {@link FileAccess}: `node:fs` files, `mime-types` for Content-Type. */
+export const nodeFiles: FileAccess = { open, contentTypeOf, save };

@@ -4,7 +4,7 @@ import type { AuthHeader } from '../wire/digest.js';
 import type { MsrpUri } from '../wire/uri.js';
 import * as neutral from '../session/digest-response.js';
 import type { DigestAlgorithm, DigestInput } from '../session/digest-response.js';
-import { HashTap as NeutralHashTap } from '../session/file-transfer.js';
+import { HashTap as NeutralHashTap, type FileHashAlgorithm } from '../session/file-transfer.js';
 import type { HasherFactory } from '../session/hasher.js';
 import {
   answerChallenge as neutralAnswerChallenge,
@@ -84,10 +84,13 @@ export class RelayRegistration<C = unknown> extends NeutralRelayRegistration<C> 
   }
 }
 
-/** Computes SHA-1 and SHA-256 over bytes as they pass; Node's `node:crypto` by default. */
+/** Computes one hash (SHA-256 by default) over bytes as they pass; Node's `node:crypto` by default. */
 export class HashTap extends NeutralHashTap {
-  /** @param createHasher where the hashes come from; default Node's `node:crypto`. */
-  constructor(createHasher: HasherFactory = nodeHasher) {
-    super(createHasher);
+  /**
+   * @param createHasher where the hash comes from; default Node's `node:crypto`.
+   * @param algorithm the hash; default SHA-256.
+   */
+  constructor(createHasher: HasherFactory = nodeHasher, algorithm: FileHashAlgorithm = 'sha-256') {
+    super(createHasher, algorithm);
   }
 }

@@ -1,23 +1,18 @@
+import { MsrpError } from '../errors.js';
 import { fileSource, normalizeSource, type ByteSource } from './byte-source.js';
-import {
-  attachmentHeader,
-  FILE_HASH_HEADER,
-  HashTap,
-  type FileHashes,
-  type FileSource,
-} from './file-transfer.js';
+import { attachmentHeader, FILE_HASH_HEADER, HashTap, type FileSource } from './file-transfer.js';
 import type { HasherFactory } from './hasher.js';
 import type { SendFileOptions, SendOptions } from './options.js';
 import { openFile, type SessionRuntime } from './session-runtime.js';
 
-/** A file ready to send as one message: its body, the options to send it with, its hashes. */
+/** A file ready to send as one message: its body, the options to send it with, its hash. */
 export interface FileMessage {
   /** The bytes to send: hashed at once when in memory, as they are read when streamed. */
   readonly body: Uint8Array | AsyncIterable<Uint8Array>;
   /** Content-Type, size, Content-Disposition and the File-Hash header of the last chunk. */
   readonly sendOptions: SendOptions;
-  /** SHA-1 and SHA-256 of the file: call once every byte was read (the first call fixes them). */
-  readonly hashes: () => FileHashes;
+  /** The whole file's hash (`sha-256:AB:...`): call once every byte was read. */
+  readonly hash: () => string;
 }
 
 /**
@@ -36,24 +31,86 @@ export function openFileSource(
     : Promise.resolve(fileSource(normalizeSource(source), options, runtime.files));
 }
 
+/** The octets of the file that travel: `[skip, stop)`, 0-based; the message's size and offset. */
+interface Window {
+  readonly skip: number;
+  readonly stop: number;
+  readonly size: number | undefined;
+  readonly offset: number;
+}
+
+/** Where the sent octets start and end, from `offset` or `range`. */
+function windowOf(options: SendFileOptions, fileSize: number | undefined): Window {
+  const { range, offset = 0 } = options;
+  if (range === undefined) {
+    return { skip: offset, stop: Infinity, size: fileSize, offset };
+  }
+  const ok =
+    options.offset === undefined &&
+    Number.isSafeInteger(range.start) &&
+    Number.isSafeInteger(range.end) &&
+    range.start >= 1 &&
+    range.end >= range.start &&
+    (fileSize === undefined || range.end <= fileSize);
+  if (!ok) {
+    throw new MsrpError(
+      'MSRP_ERR_INVALID_ARGUMENT',
+      `Invalid range ${range.start}-${range.end}${fileSize === undefined ? '' : ` of a file of ${fileSize} octets`}` +
+        (options.offset === undefined ? '' : ': give a range or an offset, not both'),
+    );
+  }
+  return { skip: range.start - 1, stop: range.end, size: range.end - range.start + 1, offset: 0 };
+}
+
 /**
- * The message that sends `file`: Content-Disposition with its name, SHA-1 and SHA-256
- * computed on the way, and the SHA-256 announced on the last chunk (`File-Hash`).
+ * The octets `[skip, stop)` of a source, all of whose octets pass `tap`. The last octets sent
+ * wait until the rest of the source was hashed, so that the last chunk can carry the whole
+ * file's hash.
+ */
+async function* sliced(
+  source: AsyncIterable<Uint8Array>,
+  tap: HashTap,
+  { skip, stop }: Window,
+): AsyncGenerator<Uint8Array> {
+  let at = 0;
+  let last: Uint8Array | undefined;
+  for await (const piece of source) {
+    tap.update(piece);
+    const from = Math.max(skip - at, 0);
+    const to = Math.min(stop - at, piece.length);
+    at += piece.length;
+    if (last || from >= to) continue;
+    if (at < stop) yield from === 0 && to === piece.length ? piece : piece.subarray(from, to);
+    else last = piece.subarray(from, to);
+  }
+  if (last) yield last;
+}
+
+/**
+ * The message that sends `file` (or the part of it `options.offset` or `options.range` says):
+ * Content-Disposition with its name, the whole file's hash (`options.hash`, SHA-256 by
+ * default) computed on the way, and announced on the last chunk (`File-Hash`).
+ * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` for a range outside the file.
  */
 export function fileMessage(
   file: FileSource,
   options: SendFileOptions,
   createHasher: HasherFactory,
 ): FileMessage {
-  const tap = new HashTap(createHasher);
+  const tap = new HashTap(createHasher, options.hash ?? 'sha-256');
+  const window = windowOf(options, file.size ?? options.size);
   const sendOptions: SendOptions = {
     ...options,
     contentType: file.contentType,
-    ...(file.size !== undefined && { size: file.size }),
+    ...(window.size !== undefined && { size: window.size }),
+    offset: window.offset,
     contentHeaders: attachmentHeader(file.name),
-    lastChunkHeaders: () => [{ name: FILE_HASH_HEADER, value: `sha-256:${tap.digest().sha256}` }],
+    lastChunkHeaders: () => [{ name: FILE_HASH_HEADER, value: tap.digest() }],
   };
   // Bytes in memory are hashed at once and sent whole; streams are hashed as they are read.
-  const body = file.bytes instanceof Uint8Array ? tap.whole(file.bytes) : tap.tap(file.bytes);
-  return { body, sendOptions, hashes: () => tap.digest() };
+  const body =
+    file.bytes instanceof Uint8Array
+      ? tap.whole(file.bytes).subarray(window.skip, window.stop)
+      : sliced(file.bytes, tap, window);
+  return { body, sendOptions, hash: () => tap.digest() };
 }

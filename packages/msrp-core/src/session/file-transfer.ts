@@ -10,12 +10,8 @@ import type { IncomingMessage } from './incoming-message.js';
  */
 export const FILE_HASH_HEADER = 'File-Hash';
 
-/** Hashes of a file's bytes, as RFC 5547 writes them: upper-case hex pairs joined by colons. */
-export interface FileHashes {
-  /** SHA-1, the hash RFC 5547 §6 names for `a=file-selector`. */
-  readonly sha1: string;
-  readonly sha256: string;
-}
+/** The hashes RFC 5547 names for files: SHA-256 by default, SHA-1 where `hash:sha-1` was negotiated. */
+export type FileHashAlgorithm = 'sha-1' | 'sha-256';
 
 /** Formats a digest as RFC 5547 does: `AB:CD:...`. */
 export function formatHash(digest: Uint8Array): string {
@@ -24,30 +20,41 @@ export function formatHash(digest: Uint8Array): string {
     .replace(/(..)(?!$)/g, '$1:');
 }
 
-/** Computes SHA-1 and SHA-256 over bytes as they pass. */
-export class HashTap {
-  readonly #sha1: Hasher;
-  readonly #sha256: Hasher;
-  #digests: FileHashes | undefined;
+/**
+ * The algorithm of an RFC 5547 hash (`sha-1:AB:...`, `sha-256:AB:...`), or undefined for
+ * another one (or none).
+ */
+export function hashAlgorithmOf(hash: string): FileHashAlgorithm | undefined {
+  const algorithm = hash.slice(0, Math.max(0, hash.indexOf(':'))).toLowerCase();
+  return algorithm === 'sha-1' || algorithm === 'sha-256' ? algorithm : undefined;
+}
 
-  /** @param createHasher where the hashes come from (Node's `nodeHasher`, or a browser's). */
-  constructor(createHasher: HasherFactory) {
-    this.#sha1 = createHasher('sha-1');
-    this.#sha256 = createHasher('sha-256');
+/** Computes one hash (SHA-256 unless told otherwise) over bytes as they pass. */
+export class HashTap {
+  readonly algorithm: FileHashAlgorithm;
+  readonly #hasher: Hasher;
+  #digest: string | undefined;
+
+  /**
+   * @param createHasher where the hash comes from (Node's `nodeHasher`, or a browser's).
+   * @param algorithm the hash to compute; default SHA-256.
+   */
+  constructor(createHasher: HasherFactory, algorithm: FileHashAlgorithm = 'sha-256') {
+    this.algorithm = algorithm;
+    this.#hasher = createHasher(algorithm);
   }
 
   update(bytes: Uint8Array): void {
-    this.#sha1.update(bytes);
-    this.#sha256.update(bytes);
+    this.#hasher.update(bytes);
   }
 
-  /** The hashes of everything seen (call once all bytes passed). */
-  digest(): FileHashes {
-    this.#digests ??= {
-      sha1: formatHash(this.#sha1.digest()),
-      sha256: formatHash(this.#sha256.digest()),
-    };
-    return this.#digests;
+  /**
+   * The hash of everything seen, in RFC 5547 form: `sha-256:AB:CD:...` (call once all bytes
+   * passed; later calls return the same).
+   */
+  digest(): string {
+    this.#digest ??= `${this.algorithm}:${formatHash(this.#hasher.digest())}`;
+    return this.#digest;
   }
 
   /** Hashes bytes held in memory, and returns them. */
@@ -89,62 +96,70 @@ export function attachmentHeader(name: string | undefined): HeaderField[] {
 }
 
 /** What `IncomingMessage.saveTo` wrote. */
-export interface SavedFile extends FileHashes {
+export interface SavedFile {
   readonly path: string;
+  /** Bytes of the message written (from the `offset` it was saved at). */
   readonly bytes: number;
+  /**
+   * The whole file's hash in RFC 5547 form (`sha-256:AB:CD:...`): the algorithm of the
+   * expected or announced hash, SHA-256 when none; with an offset, the octets before it too.
+   */
+  readonly hash: string;
   /** The hash the sender announced (`File-Hash` or SDP), if any, e.g. `sha-256:AB:...`. */
   readonly announcedHash: string | undefined;
   /** Whether the announced hash matches what arrived; undefined when none was announced. */
   readonly hashMatches: boolean | undefined;
 }
 
-/**
- * The body of a message, hashed by `tap` and counted as it is read: what a file system's
- * `save` writes (see `FileAccess`).
- */
-export async function* hashedBody(
-  message: IncomingMessage,
-  tap: HashTap,
-  counter: { bytes: number },
-): AsyncGenerator<Uint8Array> {
-  const body: Iterable<Uint8Array> | AsyncIterable<Uint8Array> = message.stream ?? [
-    message.body ?? new Uint8Array(0),
-  ];
-  for await (const piece of body) {
-    tap.update(piece);
-    counter.bytes += piece.length;
-    yield piece;
-  }
+/** Options of `IncomingMessage.saveTo`. */
+export interface SaveOptions {
+  /**
+   * Writes the message's bytes from this octet of the file on: the file (an existing
+   * partial file) holds the octets before it, which are hashed first so that the result's
+   * hash is the whole file's; the file is cut at `offset` before writing. Default 0: the
+   * file is created or replaced.
+   */
+  readonly offset?: number;
+  /**
+   * The hash the whole file must have, in RFC 5547 form (`sha-256:AB:...`, `sha-1:AB:...`,
+   * e.g. from SDP `a=file-selector`): it chooses the algorithm and `hashMatches` compares
+   * with it. Default: the hash the sender announced (`File-Hash`), compared once it came.
+   */
+  readonly expectedHash?: string;
 }
 
 /**
- * What a saved message amounts to once all its bytes passed `tap`: the hashes and whether the
- * announced one (`expectedHash`, or the sender's `File-Hash`) matches.
+ * What a saved message amounts to once all its bytes passed `tap`: the hash and whether the
+ * announced one (`expectedHash`, or the sender's `File-Hash`) matches. `hash` replaces the
+ * tap's digest when the file was hashed again with the announced algorithm.
  */
 export function savedFile(
   message: IncomingMessage,
   path: string,
   bytes: number,
-  tap: HashTap,
+  hash: string,
   expectedHash: string | undefined,
 ): SavedFile {
-  const hashes = tap.digest();
   const announcedHash = expectedHash ?? message.announcedHash;
   return {
     path,
     bytes,
-    ...hashes,
+    hash,
     announcedHash,
-    hashMatches: announcedHash === undefined ? undefined : hashMatches(announcedHash, hashes),
+    hashMatches: announcedHash === undefined ? undefined : hashMatches(announcedHash, hash),
   };
 }
 
-/** Whether an RFC 5547 hash (`sha-1:..` or `sha-256:..`) matches computed hashes. */
-export function hashMatches(announced: string, hashes: FileHashes): boolean {
-  const colon = announced.indexOf(':');
-  const algorithm = announced.slice(0, colon).toLowerCase();
-  const value = announced.slice(colon + 1).toUpperCase();
-  if (algorithm === 'sha-1') return value === hashes.sha1;
-  if (algorithm === 'sha-256') return value === hashes.sha256;
-  return false;
+/**
+ * Whether an RFC 5547 hash (`sha-1:..` or `sha-256:..`, any case) is the same as a computed
+ * one; false when their algorithms differ.
+ */
+export function hashMatches(announced: string, hash: string): boolean {
+  const algorithm = hashAlgorithmOf(announced);
+  return (
+    algorithm !== undefined &&
+    algorithm === hashAlgorithmOf(hash) &&
+    announced.slice(algorithm.length + 1).toUpperCase() ===
+      hash.slice(algorithm.length + 1).toUpperCase()
+  );
 }

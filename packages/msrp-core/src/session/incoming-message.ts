@@ -3,7 +3,7 @@ import { concatBytes, copyBytes, decodeUtf8, unsharedBytes } from '../wire/bytes
 import { mediaTypeOf, type ContentType } from '../wire/content-type.js';
 import { parseParams } from '../wire/grammar.js';
 import type { HeaderField } from '../wire/head.js';
-import type { SavedFile } from './file-transfer.js';
+import type { SavedFile, SaveOptions } from './file-transfer.js';
 import type { HasherFactory } from './hasher.js';
 import { PieceStream } from './piece-stream.js';
 import type { SessionRuntime } from './session-runtime.js';
@@ -114,13 +114,22 @@ export class IncomingMessage {
   }
 
   /**
-   * Streams the body to a file, computing SHA-1 and SHA-256 on the way, and compares them
-   * with `expectedHash` (RFC 5547 form, e.g. from SDP) or the hash the sender announced.
-   * Needs a file system: Node's, through the endpoint.
+   * Streams the body to a file, computing its hash on the way (the algorithm of
+   * `options.expectedHash`, else SHA-256), and compares it with `expectedHash` (RFC 5547
+   * form, e.g. from SDP) or the hash the sender announced. With `options.offset` the bytes
+   * go after the file's first `offset` octets (a resumed transfer), and the hash is the
+   * whole file's. Needs a file system: Node's, through the endpoint.
+   *
+   * @example
+   * ```ts
+   * const saved = await message.saveTo('photo.jpg', { expectedHash: file.expectedHash });
+   * if (saved.hashMatches === false) throw new Error(`corrupt: ${saved.hash}`);
+   * ```
    * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` (rejects) on a runtime without files;
-   * `MSRP_ERR_ABORTED` when the sender aborted the message.
+   * `MSRP_ERR_ABORTED` when the sender aborted the message; `MSRP_ERR_FILE` when the file
+   * cannot be written or holds fewer than `offset` octets.
    */
-  saveTo(path: string, expectedHash?: string): Promise<SavedFile> {
+  saveTo(path: string, options: SaveOptions = {}): Promise<SavedFile> {
     const files = this.#runtime?.files;
     if (!files) {
       return Promise.reject(
@@ -130,7 +139,7 @@ export class IncomingMessage {
         ),
       );
     }
-    return files.save(this, path, expectedHash, this.#runtime.createHasher);
+    return files.save(this, path, options, this.#runtime.createHasher);
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { HeaderField } from '../wire/head.js';
 import type { Delivery, Progress, ReceivedReport } from './delivery.js';
-import type { FileHashes } from './file-transfer.js';
+import type { FileHashAlgorithm } from './file-transfer.js';
 import type { HasherFactory } from './hasher.js';
 import type { MessageChecker } from './message-check.js';
 import type { NicknameHandler } from './nickname.js';
@@ -117,13 +117,41 @@ export interface SendOptions {
 }
 
 /** Options of {@link Session.sendFile}. */
-export interface SendFileOptions extends Omit<SendOptions, 'contentHeaders' | 'lastChunkHeaders'> {
+export interface SendFileOptions extends Omit<
+  SendOptions,
+  'contentHeaders' | 'lastChunkHeaders' | 'offset' | 'size'
+> {
   /** File name for Content-Disposition. Default: the path's base name. */
   name?: string;
+  /**
+   * The hash computed while the file is read and announced on the last chunk (`File-Hash`).
+   * Default `'sha-256'`; `'sha-1'` only where an RFC 5547 `hash:sha-1` was negotiated.
+   */
+  hash?: FileHashAlgorithm;
+  /** The file's size, for a stream source (a path, bytes or a Blob tell their own). */
+  size?: number;
+  /**
+   * The peer already holds the file's first `offset` octets (e.g.
+   * `DeliveryError.confirmedBytes` of a send that failed): they are read and hashed but not
+   * sent, and the rest goes as the same message resumed (`SendOptions.offset`: its Byte-Range
+   * starts at `offset + 1`; pass the `messageId` it had). The source is the whole file.
+   * Default 0.
+   */
+  offset?: number;
+  /**
+   * Sends only the octets `start` to `end` of the file (1-based, inclusive, as RFC 5547 §6
+   * `a=file-range` counts them) as a new message whose Byte-Range starts at 1: the resume
+   * negotiated with `a=file-range`. Every octet is still read and hashed, so that the
+   * `File-Hash` of the last chunk is the whole file's. Not with `offset`.
+   */
+  range?: { readonly start: number; readonly end: number };
 }
 
-/** The result of a successful {@link Session.sendFile}: the delivery and the file's hashes. */
-export interface FileDelivery extends Delivery, FileHashes {}
+/** The result of a successful {@link Session.sendFile}: the delivery and the file's hash. */
+export interface FileDelivery extends Delivery {
+  /** The whole file's hash in RFC 5547 form, e.g. `sha-256:AB:CD:...`. */
+  readonly hash: string;
+}
 
 /** Life cycle of a session. */
 export type SessionState = 'new' | 'connecting' | 'waiting' | 'bound' | 'closed';

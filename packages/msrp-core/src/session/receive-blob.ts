@@ -1,6 +1,6 @@
 import { MsrpError } from '../errors.js';
 import { mediaTypeOf } from '../wire/content-type.js';
-import { HashTap, hashMatches } from './file-transfer.js';
+import { hashAlgorithmOf, HashTap, hashMatches } from './file-transfer.js';
 import type { HasherFactory } from './hasher.js';
 import type { IncomingMessage } from './incoming-message.js';
 
@@ -26,7 +26,7 @@ export interface ReceiveBlobOptions {
 /**
  * Receives a message whole into a `Blob` (browsers, Node >= 18), on any runtime: what
  * `saveTo(path)` is where there is no file system. The bytes are hashed as they arrive
- * (SHA-1 and SHA-256) and checked, once the last one came, against `options.hash` or the
+ * (with the algorithm of `options.hash`, else SHA-256) and checked, once the last one came, against `options.hash` or the
  * hash the sender announced; the Blob is only handed out when they match. The whole body
  * is held in memory (as the Blob's parts) until then.
  *
@@ -46,8 +46,11 @@ export async function receiveBlob(
 ): Promise<Blob> {
   if (options.hash !== undefined) checkAlgorithm(options.hash);
   const createHasher = options.createHasher ?? message.hasherFactory;
-  // The sender's File-Hash comes with the last chunk: hash in case it does.
-  const tap = createHasher ? new HashTap(createHasher) : undefined;
+  // The sender's File-Hash comes with the last chunk: hash in case it does (SHA-256 unless
+  // options.hash names SHA-1).
+  const tap = createHasher
+    ? new HashTap(createHasher, hashAlgorithmOf(options.hash ?? '') ?? 'sha-256')
+    : undefined;
   const pieces: Uint8Array<ArrayBuffer>[] = [];
   let received = 0;
   for await (const piece of message.stream ?? [message.body ?? new Uint8Array(0)]) {
@@ -60,17 +63,25 @@ export async function receiveBlob(
   await message.completed;
   const expected = options.hash ?? message.announcedHash;
   if (expected !== undefined) {
-    if (!tap) {
+    if (!tap || !createHasher) {
       throw new MsrpError(
         'MSRP_ERR_INVALID_ARGUMENT',
         'Checking a hash needs a hasher: pass createHasher',
       );
     }
-    const hashes = tap.digest();
-    if (!hashMatches(expected, hashes)) {
+    let hash = tap.digest();
+    const algorithm = hashAlgorithmOf(expected);
+    if (algorithm !== undefined && algorithm !== tap.algorithm) {
+      // The sender announced another algorithm (sha-1) after the bytes passed: they are all
+      // held here, so hash them again with it.
+      const again = new HashTap(createHasher, algorithm);
+      for (const piece of pieces) again.update(piece);
+      hash = again.digest();
+    }
+    if (!hashMatches(expected, hash)) {
       throw new MsrpError(
         'MSRP_ERR_HASH_MISMATCH',
-        `Message ${message.messageId} does not match ${expected} (its sha-256 is ${hashes.sha256})`,
+        `Message ${message.messageId} does not match ${expected} (its hash is ${hash})`,
       );
     }
   }
@@ -80,8 +91,7 @@ export async function receiveBlob(
 }
 
 function checkAlgorithm(hash: string): void {
-  const algorithm = hash.slice(0, Math.max(0, hash.indexOf(':'))).toLowerCase();
-  if (algorithm !== 'sha-1' && algorithm !== 'sha-256') {
+  if (hashAlgorithmOf(hash) === undefined) {
     throw new MsrpError(
       'MSRP_ERR_INVALID_ARGUMENT',
       `Cannot check hash "${hash}": RFC 5547 hashes are sha-1:... or sha-256:...`,

@@ -2,7 +2,7 @@
 // system for the path forms of sendFile and saveTo. Node's is in node/; a browser gives only
 // a hasher (files there are Blobs and streams).
 import { MsrpError } from '../errors.js';
-import type { FileSource, SavedFile } from './file-transfer.js';
+import type { FileSource, SavedFile, SaveOptions } from './file-transfer.js';
 import type { HasherFactory } from './hasher.js';
 import type { IncomingMessage } from './incoming-message.js';
 
@@ -26,20 +26,22 @@ export interface FileAccess {
   /** The Content-Type of a file name (by extension), when known. */
   contentTypeOf(name: string): string | undefined;
   /**
-   * Streams a message to a file, hashing it on the way, and checks the announced hash.
-   * @throws {MsrpError} `MSRP_ERR_ABORTED` when the sender aborted the message.
+   * Streams a message to a file at `options.offset`, hashing the whole file on the way, and
+   * checks the expected or announced hash.
+   * @throws {MsrpError} `MSRP_ERR_ABORTED` when the sender aborted the message;
+   * `MSRP_ERR_FILE` when the file cannot be written or is shorter than the offset.
    */
   save(
     message: IncomingMessage,
     path: string,
-    expectedHash: string | undefined,
+    options: SaveOptions,
     createHasher: HasherFactory,
   ): Promise<SavedFile>;
 }
 
 /** What sessions get from their runtime: a hasher always, a file system where there is one. */
 export interface SessionRuntime {
-  /** Where file hashes come from (SHA-1, SHA-256). */
+  /** Where file hashes come from (SHA-256, SHA-1). */
   readonly createHasher: HasherFactory;
   /** The file system; without it `sendFile` and `saveTo` take no paths. */
   readonly files?: FileAccess;

@@ -237,15 +237,17 @@ export class Session
   }
 
   /**
-   * Sends a file: Content-Disposition with its name, SHA-1 and SHA-256 computed on the way,
-   * and the SHA-256 announced on the last chunk (`File-Hash`). `source` is a path (Node:
+   * Sends a file: Content-Disposition with its name, its hash (SHA-256 unless
+   * `options.hash` says `sha-1`) computed on the way and announced on the last chunk
+   * (`File-Hash`). `options.offset` and `options.range` send only the part the peer lacks
+   * (resume, RFC 5547 §6), still hashing the whole file. `source` is a path (Node:
    * size from the file system, Content-Type from the name), a Blob or browser `File` (name,
    * `type` and `size` from it), bytes, a web `ReadableStream`, a Node `Readable` or any
    * `AsyncIterable<Uint8Array>`. The source is read only as fast as the window and the
    * socket take it. `options.signal` aborts it, opening included.
    * @throws {MsrpError} `MSRP_ERR_FILE` when the path is missing or no regular file;
-   * `MSRP_ERR_INVALID_ARGUMENT` for a path on a runtime without a file system;
-   * {@link DeliveryError} as {@link send} does, of code `MSRP_ERR_FILE` (the fs error as
+   * `MSRP_ERR_INVALID_ARGUMENT` for a path on a runtime without a file system, or a range
+   * outside the file; {@link DeliveryError} as {@link send} does, of code `MSRP_ERR_FILE` (the fs error as
    * `cause`) when opening or reading the file fails once the transfer began.
    */
   async sendFile(
@@ -257,9 +259,12 @@ export class Session
       options.signal,
       'sendFile',
     );
-    const { body, sendOptions, hashes } = fileMessage(file, options, this.#createHasher);
     let delivery: Delivery;
+    let hash: () => string;
     try {
+      const fileSend = fileMessage(file, options, this.#createHasher);
+      const { body, sendOptions } = fileSend;
+      hash = fileSend.hash;
       const message = this.#outgoing(body, sendOptions);
       if (message instanceof MsrpError) throw message;
       delivery = await this.#scheduler.enqueue(message, sendOptions);
@@ -268,7 +273,7 @@ export class Session
       file.release();
       throw e;
     }
-    return { ...delivery, ...hashes() };
+    return { ...delivery, hash: hash() };
   }
 
   /**

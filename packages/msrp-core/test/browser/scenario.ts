@@ -80,7 +80,7 @@ export async function run(): Promise<ScenarioResult> {
     fileName: file.filename,
     fileBytes,
     blobBytes: blob.size,
-    sentSha256: delivery.sha256,
+    sentSha256: delivery.hash.replace(/^sha-256:/, ''),
     receivedSha256: formatHash(sha256.digest()),
     announcedHash: file.announcedHash,
     blobType: blob.type,
