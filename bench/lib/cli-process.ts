@@ -4,8 +4,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The repository root (bench/dist/lib/ → ../../../). */
-export const root = fileURLToPath(new URL('../../../', import.meta.url));
+const here = fileURLToPath(import.meta.url);
+/** The repository root (this file is in bench/lib/, or bench/dist/lib/ once built). */
+export const root = here.slice(0, here.lastIndexOf('/bench/') + 1);
 /** The built launchers, as a user runs them. */
 export const MSRP_BIN = `${root}packages/msrp-cli/bin/msrp.js`;
 export const RELAY_BIN = `${root}packages/msrp-relay/bin/msrp-relay.js`;

@@ -32,7 +32,7 @@ const BLANK = Buffer.from('\r\n\r\n');
 
 /** Reads one direction of an MSRP connection. */
 class FrameReader {
-  #buf = Buffer.alloc(0);
+  #buf: Buffer = Buffer.alloc(0);
   #chunk: TappedChunk | undefined;
   /** The end-line to look for in body state: `\r\n-------tid`. */
   #marker: Buffer | undefined;
@@ -89,10 +89,10 @@ class FrameReader {
       return false;
     }
     if (at + marker.length + 3 > this.#buf.length) return false;
-    this.#count(at);
-    const flag = this.#buf.toString('latin1', at + marker.length, at + marker.length + 1);
+    this.#count(at); // the end-line now starts the buffer
+    const flag = this.#buf.toString('latin1', marker.length, marker.length + 1);
     if (this.#chunk) this.#chunk.flag = flag as '$' | '+' | '#';
-    this.#buf = this.#buf.subarray(at + marker.length + 3);
+    this.#buf = this.#buf.subarray(marker.length + 3);
     this.#marker = undefined;
     this.#chunk = undefined;
     return true;
@@ -102,7 +102,7 @@ class FrameReader {
     if (n <= 0) return;
     const chunk = this.#chunk;
     if (chunk) {
-      if (chunk.head.length < 200)
+      if (chunk.total <= 10240 && chunk.head.length < 200)
         chunk.head += this.#buf.toString('latin1', 0, Math.min(n, 200 - chunk.head.length));
       chunk.bodyBytes += n;
     }

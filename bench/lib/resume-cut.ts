@@ -100,13 +100,30 @@ const SESSION = 'resumecut';
 
 /** Runs the cut test; see the file comment. */
 export async function runCuts(options: CutOptions): Promise<CutResult> {
-  const { file, size, outDir, msrp, timeoutMs } = options;
+  const { file, size, outDir, timeoutMs } = options;
+  // Every process started here is stopped here, whatever happens.
+  const processes: NodeProcess[] = [];
+  const msrp = (args: readonly string[]): NodeProcess => {
+    const p = options.msrp(args);
+    processes.push(p);
+    return p;
+  };
   const log = options.log ?? ((): void => undefined);
   const rand = random(options.seed);
   const started = performance.now();
   const startListener = async (): Promise<{ listen: NodeProcess; port: number }> => {
-    const listen = msrp(['listen', '--uri', `msrp://127.0.0.1:0/${SESSION};tcp`, '--out', outDir]);
-    const port = Number((await listen.waitFor(/^listening msrp:\/\/127\.0\.0\.1:(\d+)\//m, timeoutMs))[1]);
+    // The sender addresses the proxy: the listener matches our session-id at any authority.
+    const listen = msrp([
+      'listen',
+      '--uri',
+      `msrp://127.0.0.1:0/${SESSION};tcp`,
+      '--out',
+      outDir,
+      '--match-session-id',
+    ]);
+    const port = Number(
+      (await listen.waitFor(/^listening msrp:\/\/127\.0\.0\.1:(\d+)\//m, timeoutMs))[1],
+    );
     return { listen, port };
   };
   let { listen, port } = await startListener();
@@ -124,14 +141,18 @@ export async function runCuts(options: CutOptions): Promise<CutResult> {
       let cut: CutKind | 'none' = 'none';
       // The listener's answer: the first octet it misses.
       await tap.until(
-        () => !send.running || chunks().some((c) => c.direction === 'in' && /a=file-range:\d+-/.test(c.head)),
+        () =>
+          !send.running ||
+          chunks().some((c) => c.direction === 'in' && /a=file-range:\d+-/.test(c.head)),
         timeoutMs,
         'the answer to the file offer',
       );
       const answer = chunks().find((c) => c.direction === 'in' && /a=file-range:\d+-/.test(c.head));
       const askedFrom = Number(/a=file-range:(\d+)-/.exec(answer?.head ?? '')?.[1] ?? 1);
       if (i < options.cuts) {
-        cut = options.kinds?.[i % options.kinds.length] ?? (['sender', 'receiver', 'connection'] as const)[Math.floor(rand() * 3)]!;
+        cut =
+          options.kinds?.[i % options.kinds.length] ??
+          (['sender', 'receiver', 'connection'] as const)[Math.floor(rand() * 3)]!;
         const missing = size - askedFrom + 1;
         const at = askedFrom - 1 + Math.floor(missing * (0.1 + 0.8 * rand()));
         log(`attempt ${i + 1}: from byte ${askedFrom}, cutting the ${cut} after byte ${at}`);
@@ -166,14 +187,19 @@ export async function runCuts(options: CutOptions): Promise<CutResult> {
         askedFrom,
         sent: fileChunks.reduce((n, c) => n + c.bodyBytes, 0),
         beyondMissing: fileChunks.reduce(
-          (n, c) => n + Math.max(0, Math.min(c.start + c.bodyBytes - 1, askedFrom - 1) - c.start + 1),
+          (n, c) =>
+            n + Math.max(0, Math.min(c.start + c.bodyBytes - 1, askedFrom - 1) - c.start + 1),
           0,
         ),
-        resentConfirmed: fileChunks.reduce((n, c) => n + confirmed.overlap(c.start, c.start + c.bodyBytes - 1), 0),
+        resentConfirmed: fileChunks.reduce(
+          (n, c) => n + confirmed.overlap(c.start, c.start + c.bodyBytes - 1),
+          0,
+        ),
         exitCode: send.child.exitCode,
       };
       attempts.push(attempt);
-      for (const c of fileChunks) if (c.status === 200) confirmed.add(c.start, c.start + c.bodyBytes - 1);
+      for (const c of fileChunks)
+        if (c.status === 200) confirmed.add(c.start, c.start + c.bodyBytes - 1);
     }
     const stored = join(outDir, basename(file));
     const hashMatches =
@@ -182,5 +208,6 @@ export async function runCuts(options: CutOptions): Promise<CutResult> {
   } finally {
     await tap.close();
     await listen.stop('SIGINT');
+    await Promise.all(processes.map((p) => p.stop('SIGKILL')));
   }
 }

@@ -66,6 +66,8 @@ Options:
   --max-size N         largest message accepted, in bytes (k, M, G suffixes allowed);
                        larger ones are refused with 413
   --out DIR            directory for received files (created if missing). Default: .
+  --match-session-id   accept requests whose To-Path names our session-id at another
+                       host or port (behind port forwarding, NAT or a TCP proxy)
   --tls-cert FILE      PEM certificate: listen for msrps (TLS); needs --tls-key
   --tls-key FILE       PEM private key of --tls-cert
 ${RELAY_HELP}
@@ -97,6 +99,7 @@ const FLAGS = {
   'accept-wrapped-types': { type: 'string' },
   'max-size': { type: 'string' },
   out: { type: 'string' },
+  'match-session-id': { type: 'boolean' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   fingerprint: { type: 'string' },
@@ -119,6 +122,8 @@ export interface Listener {
 
 /** How a listener reaches its relays. */
 export interface RelayOptions {
+  /** Match requests by session-id alone (EndpointOptions.matchSessionIdOnly). */
+  matchSessionIdOnly?: boolean | undefined;
   relays?: readonly RelayAccount[] | undefined;
   /** TLS client options for msrps relays (--ca, --fingerprint). */
   relayTls?: TlsClientOptions | undefined;
@@ -138,8 +143,9 @@ export async function openListener(
   through: RelayOptions = {},
 ): Promise<Listener> {
   if (uri?.scheme === 'msrps' && !tls) throw usage('an msrps URI needs --tls-cert and --tls-key');
-  const { relays, relayTls, onRelayLost } = through;
+  const { relays, relayTls, onRelayLost, matchSessionIdOnly } = through;
   const endpoint = new Endpoint({
+    ...(matchSessionIdOnly && { matchSessionIdOnly }),
     ...(relays && { relays }),
     ...(relayTls && { tls: relayTls }),
   });
@@ -276,6 +282,7 @@ export async function listenCommand(args: readonly string[]): Promise<number> {
     const listener = await openListener(bound, tls, sessionOptions, out, {
       relays,
       relayTls,
+      matchSessionIdOnly: values['match-session-id'],
       onRelayLost: () => onLost(),
     });
     // Reconnecting listens on the port first bound (port 0 picked one).

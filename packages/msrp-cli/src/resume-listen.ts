@@ -60,7 +60,7 @@ export class ResumeListener {
     if (!part || (message.size !== undefined && message.size !== part.offer.size)) return false;
     this.#pending.delete(name);
     // The sender must start where we asked; from the first octet is fine too (it sent all).
-    const offset = message.offset;
+    const offset = (message as { offset?: number }).offset ?? 0; // TODO(h3): message.offset
     if (offset !== part.held && offset !== 0) {
       message.discard();
       this.out.error(

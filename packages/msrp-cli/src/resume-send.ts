@@ -67,7 +67,7 @@ function waitForAnswer(
   const messages = session[Symbol.asyncIterator]();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(resolve, waitMs);
+    timer = setTimeout(() => resolve(undefined), waitMs);
   });
   const stop = (): void => {
     clearTimeout(timer);
