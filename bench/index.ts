@@ -19,7 +19,7 @@ const { values } = parseArgs({
     mib: { type: 'string' },
     /** Idle authenticated sessions for the relay's memory figure (default 10000; 2000 with --quick). */
     sessions: { type: 'string' },
-    /** Run only these benches: codec, transfer, relay, relay-ws. */
+    /** Run only these benches: codec, transfer, relay, relay-ws, cli, resume. */
     only: { type: 'string' },
   },
 });
@@ -60,6 +60,15 @@ if (!only || only.includes('cli')) {
   );
   rows.push(...cli.rows);
   limits.push(...cli.limits);
+}
+if (!only || only.includes('resume')) {
+  limits.push(
+    ...(await runResumeBench(
+      Number(values.mib ?? (values.quick ? 128 : 1024)) * 1024 * 1024,
+      values.quick ? 4 : 10,
+      log,
+    )),
+  );
 }
 const seconds = (performance.now() - started) / 1000;
 
