@@ -6,6 +6,7 @@ import { runCliBench } from './cli.js';
 import { runCodecBench } from './codec.js';
 import { runRelayBench } from './relay.js';
 import { runRelayWsBench } from './relay-ws.js';
+import { runResumeBench } from './resume.js';
 import { runTransferBench, type LimitRow } from './transfer.js';
 import { formatTable, FULL, QUICK, type Row } from './lib/measure.js';
 
@@ -19,7 +20,7 @@ const { values } = parseArgs({
     mib: { type: 'string' },
     /** Idle authenticated sessions for the relay's memory figure (default 10000; 2000 with --quick). */
     sessions: { type: 'string' },
-    /** Run only these benches: codec, transfer, relay, relay-ws, cli, resume. */
+    /** Run only these benches: codec, transfer, relay, relay-ws. */
     only: { type: 'string' },
   },
 });
