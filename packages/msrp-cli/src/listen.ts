@@ -89,6 +89,14 @@ Stored files keep the sender's file name (base name only; an existing file is ne
 overwritten: name-1.ext, name-2.ext...). Each is reported with its path, size, SHA-256
 and whether it matched the hash the sender announced.
 
+Resume: a file that \`msrp send --file\` offers first (application/x-msrp-file-offer) is
+received into NAME.part, beside NAME.part.json (which file: name, size, type, modification
+date), and renamed to NAME once complete and the SHA-256 of the whole file matched. When
+the transfer breaks (the sender, we or the connection went away), both are kept; when
+the same file is offered again we answer with the a=file-range we miss, and only that
+travels. Each chunk is confirmed (200) only after it was written, so a crash of this
+process loses nothing the sender was told had arrived.
+
 ${KEEPALIVE_HELP}
 
 ${EXIT_CODES_HELP}`;

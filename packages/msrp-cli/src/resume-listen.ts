@@ -12,6 +12,8 @@ export class ResumeListener {
   readonly #store: PartStore;
   /** Offers answered, by safe file name, waiting for their file. */
   readonly #pending = new Map<string, Part>();
+  /** Files being written, by safe file name: a new offer for one waits until it settled. */
+  readonly #busy = new Map<string, Promise<unknown>>();
 
   constructor(
     readonly session: Session,
@@ -34,6 +36,8 @@ export class ResumeListener {
       return;
     }
     const name = safeFileName(offer.name, `message-${message.messageId}.bin`);
+    // The transfer this one resumes may still be writing its last pieces.
+    await this.#busy.get(name);
     const part = await this.#store.prepare(name, offer);
     this.#pending.set(name, part);
     if (part.held > 0) {
@@ -69,6 +73,14 @@ export class ResumeListener {
       );
       return true;
     }
+    const work = this.#save(message, name, part, offset);
+    this.#busy.set(name, work);
+    await work;
+    return true;
+  }
+
+  /** Writes the message into the part; completes, drops or keeps the part as it turns out. */
+  async #save(message: IncomingMessage, name: string, part: Part, offset: number): Promise<void> {
     try {
       const saved = await message.saveTo(part.path, { offset });
       if (saved.hashMatches === false) {
@@ -77,7 +89,7 @@ export class ResumeListener {
           `${name}: HASH MISMATCH over the whole file (announced ${saved.announcedHash}, got ${saved.hash}): part dropped`,
           { name, hash: saved.hash, announcedHash: saved.announcedHash, hashMatches: false },
         );
-        return true;
+        return;
       }
       const path = await this.#store.complete(name);
       const sha256 = saved.hash.replace(/^sha-256:/, '');
@@ -105,6 +117,5 @@ export class ResumeListener {
         { messageId: message.messageId, name, held, size: part.offer.size },
       );
     }
-    return true;
   }
 }

@@ -65,7 +65,8 @@ ${RELAY_HELP}
   --json              one JSON object per line on stdout: {"event":"connected"}, for
                       files {"event":"progress","bytes","total","rate"} at most once a
                       second, then {"event":"delivered",...} or {"event":"error",...};
-                      {"event":"retry"} when the peer's session was busy (506)
+                      {"event":"retry"} when the peer's session was busy (506);
+                      {"event":"resume","offset","size"} when the peer holds a part
   -h, --help          show this help
 
 A progress bar is drawn on stderr for files when stderr is a terminal (not with --json).
