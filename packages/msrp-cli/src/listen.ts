@@ -263,6 +263,9 @@ export async function listenCommand(args: readonly string[]): Promise<number> {
   }
 
   const sessionOptions = {
+    // A chunk is confirmed only once its bytes were taken to be written: nothing we confirm
+    // is lost if this process dies, so a resume never needs a confirmed byte again.
+    confirmWhenRead: true,
     ...(acceptTypes && { acceptTypes }),
     ...(maxSize !== undefined && { maxSize }),
     // RFC 4975 §8.6: a CPIM wrapping a type outside accept-wrapped-types is answered 415.

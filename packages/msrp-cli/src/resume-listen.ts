@@ -6,6 +6,7 @@ import { FILE_ANSWER_TYPE, formatFileAnswer, parseFileOffer } from './file-offer
 import { safeFileName } from './files.js';
 import type { Output } from './output.js';
 import { PartStore, type Part } from './part-store.js';
+import { writePart } from './part-writer.js';
 
 /** Answers resume offers on one session and stores the files that follow them. */
 export class ResumeListener {
@@ -64,7 +65,7 @@ export class ResumeListener {
     if (!part || (message.size !== undefined && message.size !== part.offer.size)) return false;
     this.#pending.delete(name);
     // The sender must start where we asked; from the first octet is fine too (it sent all).
-    const offset = (message as { offset?: number }).offset ?? 0; // TODO(h3): message.offset
+    const offset = message.offset;
     if (offset !== part.held && offset !== 0) {
       message.discard();
       this.out.error(
@@ -82,7 +83,7 @@ export class ResumeListener {
   /** Writes the message into the part; completes, drops or keeps the part as it turns out. */
   async #save(message: IncomingMessage, name: string, part: Part, offset: number): Promise<void> {
     try {
-      const saved = await message.saveTo(part.path, { offset });
+      const saved = await writePart(message, part.path, offset);
       if (saved.hashMatches === false) {
         await this.#store.discard(name);
         this.out.error(

@@ -1,0 +1,77 @@
+// Writes a resumed file's message into its part, each piece on disk before the next is
+// pulled. With SessionOptions.confirmWhenRead the pull is what confirms a piece's chunks
+// (200), so every confirmed octet is written first: a crash, even SIGKILL, loses nothing the
+// sender was told had arrived. (`saveTo` gathers pieces while a write is in flight, so it
+// pulls, and confirms, up to 1 MiB ahead of the disk.)
+import { createHash } from 'node:crypto';
+import { open, type FileHandle } from 'node:fs/promises';
+import type { IncomingMessage } from '@msrp-ts/msrp-core';
+
+/** What {@link writePart} wrote. */
+export interface WrittenPart {
+  /** Bytes of the message written (after `offset`). */
+  readonly bytes: number;
+  /** The whole file's SHA-256 in RFC 5547 form, `sha-256:AB:CD:...`. */
+  readonly hash: string;
+  /** The hash the sender announced (`File-Hash`), if any. */
+  readonly announcedHash: string | undefined;
+  /** Whether it matches; undefined when none was announced, or not in SHA-256. */
+  readonly hashMatches: boolean | undefined;
+}
+
+const READ_SIZE = 1024 * 1024;
+
+async function writeAll(handle: FileHandle, piece: Uint8Array, position: number): Promise<void> {
+  for (let done = 0; done < piece.length;) {
+    const { bytesWritten } = await handle.write(piece, done, piece.length - done, position + done);
+    done += bytesWritten;
+  }
+}
+
+/**
+ * Writes `message` into the file at `path` from octet `offset` on (the file holds at least
+ * that many; it is cut there first), hashing the file's first `offset` octets and then the
+ * message, so that the result is the whole file's SHA-256.
+ * @throws the message's failure (aborted, connection lost) or a file system error.
+ */
+export async function writePart(
+  message: IncomingMessage,
+  path: string,
+  offset: number,
+): Promise<WrittenPart> {
+  const handle = await open(path, 'r+');
+  try {
+    const hash = createHash('sha256');
+    const buffer = Buffer.allocUnsafe(READ_SIZE);
+    for (let at = 0; at < offset;) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(READ_SIZE, offset - at), at);
+      if (bytesRead === 0) throw new Error(`${path} ends at byte ${at}, before ${offset}`);
+      hash.update(buffer.subarray(0, bytesRead));
+      at += bytesRead;
+    }
+    await handle.truncate(offset);
+    let at = offset;
+    const body: AsyncIterable<Uint8Array> | Iterable<Uint8Array> = message.stream ?? [
+      message.body ?? new Uint8Array(0),
+    ];
+    for await (const piece of body) {
+      // On disk before the loop pulls the next piece (which confirms this one's chunks).
+      await writeAll(handle, piece, at);
+      hash.update(piece);
+      at += piece.length;
+    }
+    const hex = hash
+      .digest('hex')
+      .toUpperCase()
+      .replace(/(..)(?!$)/g, '$1:');
+    const announced = message.announcedHash;
+    const colon = announced?.indexOf(':') ?? -1;
+    const hashMatches =
+      announced === undefined || announced.slice(0, colon).toLowerCase() !== 'sha-256'
+        ? undefined
+        : announced.slice(colon + 1).toUpperCase() === hex;
+    return { bytes: at - offset, hash: `sha-256:${hex}`, announcedHash: announced, hashMatches };
+  } finally {
+    await handle.close();
+  }
+}
