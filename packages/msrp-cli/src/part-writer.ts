@@ -40,26 +40,52 @@ export async function writePart(
   offset: number,
 ): Promise<WrittenPart> {
   const handle = await open(path, 'r+');
-  try {
-    const hash = createHash('sha256');
-    const buffer = Buffer.allocUnsafe(READ_SIZE);
-    for (let at = 0; at < offset;) {
-      const { bytesRead } = await handle.read(buffer, 0, Math.min(READ_SIZE, offset - at), at);
-      if (bytesRead === 0) throw new Error(`${path} ends at byte ${at}, before ${offset}`);
-      hash.update(buffer.subarray(0, bytesRead));
-      at += bytesRead;
+  // The hash runs beside the writes: what the part already holds, then what is written, read
+  // back from the file until it has caught up, then straight from the pieces. A resume thus
+  // writes (and confirms) at once instead of after hashing a prefix of up to gigabytes.
+  const hash = createHash('sha256');
+  let hashed = 0;
+  let written = offset;
+  let writing = true;
+  let wake: (() => void) | undefined;
+  const buffer = Buffer.allocUnsafe(READ_SIZE);
+  const catchUp = async (): Promise<void> => {
+    for (;;) {
+      if (hashed < written) {
+        const want = Math.min(READ_SIZE, written - hashed);
+        const { bytesRead } = await handle.read(buffer, 0, want, hashed);
+        if (bytesRead === 0) throw new Error(`${path} ends at byte ${hashed}, before ${written}`);
+        hash.update(buffer.subarray(0, bytesRead));
+        hashed += bytesRead;
+      } else if (!writing) return;
+      else await new Promise<void>((resolve) => (wake = resolve));
     }
+  };
+  let reading: Promise<void> = Promise.resolve();
+  try {
+    const { size } = await handle.stat();
+    if (size < offset) throw new Error(`${path} holds ${size} bytes, fewer than ${offset}`);
     await handle.truncate(offset);
-    let at = offset;
+    reading = catchUp();
+    // Its failure is awaited below; meanwhile it must not count as unhandled.
+    reading.catch(() => undefined);
     const body: AsyncIterable<Uint8Array> | Iterable<Uint8Array> = message.stream ?? [
       message.body ?? new Uint8Array(0),
     ];
     for await (const piece of body) {
       // On disk before the loop pulls the next piece (which confirms this one's chunks).
-      await writeAll(handle, piece, at);
-      hash.update(piece);
-      at += piece.length;
+      await writeAll(handle, piece, written);
+      const caughtUp = hashed === written;
+      written += piece.length;
+      if (caughtUp) {
+        hash.update(piece);
+        hashed = written;
+      }
+      wake?.();
     }
+    writing = false;
+    wake?.();
+    await reading;
     const hex = hash
       .digest('hex')
       .toUpperCase()
@@ -70,8 +96,16 @@ export async function writePart(
       announced === undefined || announced.slice(0, colon).toLowerCase() !== 'sha-256'
         ? undefined
         : announced.slice(colon + 1).toUpperCase() === hex;
-    return { bytes: at - offset, hash: `sha-256:${hex}`, announcedHash: announced, hashMatches };
+    return {
+      bytes: written - offset,
+      hash: `sha-256:${hex}`,
+      announcedHash: announced,
+      hashMatches,
+    };
   } finally {
+    writing = false;
+    wake?.();
+    await reading.catch(() => undefined);
     await handle.close();
   }
 }
