@@ -63,5 +63,6 @@ export type { RegistrationLink, RelayRegistrationEvents } from './session/relay-
 export { TransactionTable } from './session/transaction-table.js';
 export { accepts } from './session/session.js';
 export type { ChunkReceiver } from './session/session.js';
+export type { ChunkAnswer } from './session/chunk-receiver.js';
 export type { SessionLink, SessionPort, Transaction } from './session/session-link.js';
 export { toHex } from './session/hasher.js';

@@ -421,15 +421,27 @@ describe('files', () => {
       last?: number,
     ];
     // `last` is the last byte carried when the Byte-Range end is `*`.
-    const cases: Array<{ name: string; chunks: Chunk[]; expected: string }> = [
+    // The first chunk starts at 1: one that starts past it resumes the message from there.
+    const cases: Array<{ name: string; chunks: Chunk[]; expected: string; offset?: number }> = [
       {
         name: 'out of order',
         chunks: [
-          [11, 20, 30, '+'],
+          [1, 5, 30, '+'],
           [21, 30, 30, '$'],
-          [1, 10, 30, '+'],
+          [11, 20, 30, '+'],
+          [6, 10, 30, '+'],
         ],
         expected: text,
+      },
+      {
+        name: 'resumed at octet 11; a later chunk below it is answered 200 and dropped',
+        chunks: [
+          [11, 20, 30, '+'],
+          [1, 15, 30, '+'],
+          [21, 30, 30, '$'],
+        ],
+        expected: text.slice(10),
+        offset: 10,
       },
       {
         name: 'duplicates and overlaps',
@@ -454,9 +466,9 @@ describe('files', () => {
       {
         name: 'unknown totals out of order',
         chunks: [
-          [11, 20, '*', '+'],
-          [21, 26, '*', '$'],
           [1, 10, '*', '+'],
+          [21, 26, '*', '$'],
+          [11, 20, '*', '+'],
         ],
         expected: text.slice(0, 26),
       },
@@ -485,13 +497,17 @@ describe('files', () => {
         expect(response.head.statusCode, `${c.name} ${start}-${end}/${total}`).toBe(200);
       }
     }
-    const got = new Map<string, string>();
+    const got = new Map<string, { text: string; offset: number; size: number | undefined }>();
     for (let i = 0; i < cases.length; i++) {
       const m = await next(inbox);
       expect(m.aborted).toBe(false);
-      got.set(ids.get(m.messageId)!, m.text());
+      got.set(ids.get(m.messageId)!, { text: m.text(), offset: m.offset, size: m.size });
     }
-    for (const c of cases) expect(got.get(c.name), c.name).toBe(c.expected);
+    for (const c of cases) {
+      expect(got.get(c.name)?.text, c.name).toBe(c.expected);
+      expect(got.get(c.name)?.offset, c.name).toBe(c.offset ?? 0);
+    }
+    expect(got.get(cases[1]!.name)?.size).toBe(30);
   });
 });
 

@@ -1,10 +1,11 @@
 import { MsrpError } from '../errors.js';
-import type { ChunkReceiver } from '../session/chunk-receiver.js';
+import type { ChunkAnswer, ChunkReceiver } from '../session/chunk-receiver.js';
 import type { Session } from '../session/session.js';
 import type { RequestHead } from '../wire/head.js';
 import { atEnd, discardFrame, type FrameTarget } from '../transport/frame-target.js';
 import { responseFrame } from '../wire/response-frame.js';
 import { uriKey } from '../wire/uri.js';
+import { AnswerBatch } from './answer-batch.js';
 import type { Peer } from './peer.js';
 
 /**
@@ -18,6 +19,8 @@ export class SessionRouter {
   readonly #sessionsById = new Map<string, Session>();
   readonly #matchSessionIdOnly: boolean;
   readonly #bind: (session: Session, peer: Peer, request: RequestHead) => void;
+  /** The answers owed on each connection, written together. */
+  readonly #batches = new WeakMap<Peer, AnswerBatch>();
 
   /**
    * @param bind Binds a waiting session to the connection its first request came on.
@@ -61,7 +64,7 @@ export class SessionRouter {
   /** Routes an inbound request to its session; the returned target takes its body. */
   route(peer: Peer, request: RequestHead): FrameTarget {
     const respond = (status: number, comment?: string): void =>
-      this.respond(peer, request, status, comment);
+      this.#answer(peer, request, status, comment);
     const refuse = (status: number, comment?: string): FrameTarget =>
       atEnd(() => respond(status, comment));
     const method = request.method;
@@ -102,21 +105,45 @@ export class SessionRouter {
       if (e instanceof MsrpError && e.status) return refuse(e.status, e.message);
       throw e;
     }
-    return sendTarget(receiver, respond);
+    const batch = this.#batch(peer);
+    const answer: ChunkAnswer = {
+      respond: (status = 200, comment) => respond(status, comment),
+      write: (frame) => batch.add(frame),
+    };
+    return sendTarget(receiver, answer);
   }
 
-  /** Answers `request` on `peer` with `status`, unless it asked for no such response. */
+  /**
+   * Answers `request` on `peer` with `status` now, after the answers queued before it,
+   * unless it asked for no such response: for a peer fault, before the connection closes.
+   */
   respond(peer: Peer, request: RequestHead, status: number, comment?: string): void {
+    this.#answer(peer, request, status, comment);
+    this.#batch(peer).flush();
+  }
+
+  /** Queues the answer to `request` in the connection's batch. */
+  #answer(peer: Peer, request: RequestHead, status: number, comment?: string): void {
     const frame = responseFrame(request, status, comment);
-    if (frame) peer.connection.write(frame).catch(() => undefined);
+    if (frame) this.#batch(peer).add(frame);
+  }
+
+  #batch(peer: Peer): AnswerBatch {
+    let batch = this.#batches.get(peer);
+    if (batch === undefined) {
+      batch = new AnswerBatch(
+        (frames) => void peer.connection.write(frames).catch(() => undefined),
+        () => peer.connection.messageFramed,
+      );
+      this.#batches.set(peer, batch);
+    }
+    return batch;
   }
 }
 
 /** The body and end of a SEND chunk go to its session's receiver; its answer goes back. */
-function sendTarget(
-  receiver: ChunkReceiver,
-  respond: (status: number, comment?: string) => void,
-): FrameTarget {
+function sendTarget(receiver: ChunkReceiver, answer: ChunkAnswer): FrameTarget {
+  const respond = (status: number, comment?: string): void => answer.respond(status, comment);
   let failed: MsrpError | undefined;
   let answered = false;
   return {
@@ -146,9 +173,8 @@ function sendTarget(
         if (!answered) respond(failed.status ?? 400, failed.message);
         return;
       }
-      // The chunk's 200 goes out before any REPORT that its end may trigger.
-      respond(200);
-      receiver.end(flag);
+      // The receiver answers 200, now or once read, before any REPORT its end may trigger.
+      receiver.end(flag, answer);
     },
     abort: (error) => receiver.fail(error),
   };

@@ -2,14 +2,26 @@ import { MsrpError } from '../errors.js';
 import type { ByteRange } from '../wire/byte-range.js';
 import type { ContinuationFlag } from '../wire/parser.js';
 
+/**
+ * How one incoming SEND chunk is answered, on the connection it came on: now, or (with
+ * `SessionOptions.confirmWhenRead`) once the reader has taken its bytes. Answers and frames
+ * written through it keep their order and go out batched with the others due at the same time.
+ */
+export interface ChunkAnswer {
+  /** Answers the chunk with `status` (default 200), unless it asked for no such response. */
+  respond(status?: number, comment?: string): void;
+  /** Writes another frame after the answers before it: a success REPORT. */
+  write(frame: readonly Uint8Array[]): void;
+}
+
 /** What receives the body and end-line of one incoming SEND chunk. */
 export interface ChunkReceiver {
   /** Takes a piece of the body; false asks to pause. @throws {MsrpError} with the status to answer. */
   body(part: Uint8Array): boolean;
   /** At the end-line, before anything is answered: the error to answer instead of 200, if any. */
   check(flag: ContinuationFlag): MsrpError | undefined;
-  /** The chunk was answered 200: take its end. */
-  end(flag: ContinuationFlag): void;
+  /** The chunk passed its checks: take its end and answer it through `answer` (now or later). */
+  end(flag: ContinuationFlag, answer: ChunkAnswer): void;
   /** The chunk, or the connection under it, failed: give up its message. */
   fail(error: MsrpError): void;
 }
@@ -18,7 +30,7 @@ export interface ChunkReceiver {
 export const emptySend: ChunkReceiver = {
   body: () => true,
   check: () => undefined,
-  end: () => undefined,
+  end: (_flag, answer) => answer.respond(),
   fail: () => undefined,
 };
 
@@ -34,7 +46,7 @@ export const bodiless: ChunkReceiver = {
     return true;
   },
   check: () => undefined,
-  end: () => undefined,
+  end: (_flag, answer) => answer.respond(),
   fail: () => undefined,
 };
 

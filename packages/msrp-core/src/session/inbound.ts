@@ -6,12 +6,19 @@ import { newTransactionId } from '../wire/ids.js';
 import { encodeFrame } from '../wire/serializer.js';
 import type { MsrpUri } from '../wire/uri.js';
 import { ChunkLength } from './chunk-length.js';
-import { bodiless, describesNoBody, emptySend, type ChunkReceiver } from './chunk-receiver.js';
+import {
+  bodiless,
+  describesNoBody,
+  emptySend,
+  type ChunkAnswer,
+  type ChunkReceiver,
+} from './chunk-receiver.js';
 import { FILE_HASH_HEADER } from './file-transfer.js';
 import type { Inbox } from './inbox.js';
 import { Reassembly } from './incoming-message.js';
 import { runMessageCheck, type MessageChecker } from './message-check.js';
 import { peerError } from './peer-error.js';
+import { UnreadBytes } from './read-confirmations.js';
 import { RecentIds } from './recent-ids.js';
 import type { SessionPort } from './session-link.js';
 import type { SessionRuntime } from './session-runtime.js';
@@ -28,6 +35,10 @@ export interface InboundOptions {
   maxIncompleteMessages: number;
   maxQueuedMessages: number;
   checkMessage: MessageChecker | undefined;
+  /** Answer a streamed message's chunks once the reader took their bytes. */
+  confirmWhenRead: boolean;
+  /** Stream bytes the session holds unread (confirmWhenRead), or unread and untaken messages. */
+  maxQueuedStreamBytes: number;
 }
 
 /** What {@link Inbound} needs of its session. */
@@ -50,12 +61,17 @@ export class Inbound {
   readonly #incoming = new Map<string, Reassembly>();
   /** Recently finished incoming messages: resent chunks of these are not new messages. */
   readonly #finished = new RecentIds<'complete' | 'failed'>(REMEMBERED_MESSAGES);
+  /** With confirmWhenRead: the stream bytes of this session's messages not read yet. */
+  readonly #unread: UnreadBytes | undefined;
 
   constructor(host: InboundHost, options: InboundOptions, inbox: Inbox, runtime: SessionRuntime) {
     this.#runtime = runtime;
     this.#host = host;
     this.#options = options;
     this.#inbox = inbox;
+    if (options.confirmWhenRead) {
+      this.#unread = new UnreadBytes(options.maxQueuedStreamBytes, () => host.port?.resume());
+    }
   }
 
   /** Aborts every message being received (the session closed or lost its connection). */
@@ -99,6 +115,8 @@ export class Inbound {
           contentType: request.contentType,
           contentHeaders: request.contentHeaders ?? [],
           size: total,
+          // A resumed message (RFC 4975 §7.1 Byte-Range past 1): delivered from there.
+          offset: range.start - 1,
         },
         {
           inMemoryThreshold: o.inMemoryThreshold,
@@ -107,6 +125,7 @@ export class Inbound {
           holdQueued: (message, bytes) => this.#inbox.hold(message, bytes),
           resume: () => this.#host.port?.resume(),
           runtime: this.#runtime,
+          ...(this.#unread && { confirmWhenRead: this.#unread }),
         },
       );
       this.#incoming.set(messageId, reassembly);
@@ -133,24 +152,28 @@ export class Inbound {
         refused = refusal !== undefined;
         return refusal;
       },
-      end: (flag) => {
+      end: (flag, answer) => {
         const hash = request.extensions?.find(
           (h) => h.name.toLowerCase() === FILE_HASH_HEADER.toLowerCase(),
         )?.value;
-        r.endChunk(flag, hash);
+        r.endChunk(flag, hash, answer);
         this.#deliver(r);
         if (r.done) {
           this.#incoming.delete(messageId);
           this.#finished.add(messageId, r.message.aborted ? 'failed' : 'complete');
-          // RFC 4975 §7.1.2: Success-Report yes asks for a REPORT once the message is complete.
-          if (request.successReport === 'yes' && !r.message.aborted)
-            this.#sendReport(request, r.message.received);
+          // RFC 4975 §7.1.2: Success-Report yes asks for a REPORT once the message is complete,
+          // after the 200s (with confirmWhenRead, once the reader took the last byte).
+          if (request.successReport === 'yes' && !r.message.aborted) {
+            const bytes = r.message.received;
+            r.afterAnswers(() => this.#sendReport(request, bytes, answer));
+          }
         }
       },
       fail: (error) => {
         r.abort(error);
         this.#incoming.delete(messageId);
-        this.#finished.add(messageId, 'failed');
+        // Refused (a status) is final; cut short by the connection, a resume may follow.
+        if (error.status !== undefined) this.#finished.add(messageId, 'failed');
         // A refused message is not the reader's; one cut short by the connection is.
         if (!refused) this.#deliver(r);
       },
@@ -172,9 +195,7 @@ export class Inbound {
     if (message) this.#inbox.deliver(message);
   }
 
-  #sendReport(request: RequestHead, bytes: number): void {
-    const port = this.#host.port;
-    if (!port) return;
+  #sendReport(request: RequestHead, bytes: number, answer: ChunkAnswer): void {
     const head: RequestHead = {
       kind: 'request',
       method: 'REPORT',
@@ -185,8 +206,8 @@ export class Inbound {
       byteRange: { start: 1, end: bytes, total: bytes },
       status: { namespace: '000', code: 200, reason: 'OK' },
     };
-    // RFC 4975 §7.1.2: REPORTs get no response, so nothing awaits one.
-    port.send(head.transactionId, encodeFrame(head), false).sent.catch(() => undefined);
+    // RFC 4975 §7.1.2: REPORTs get no response, so nothing awaits one. It follows the 200s.
+    answer.write(encodeFrame(head));
   }
 }
 

@@ -3,9 +3,11 @@ import { concatBytes, copyBytes, decodeUtf8, unsharedBytes } from '../wire/bytes
 import { mediaTypeOf, type ContentType } from '../wire/content-type.js';
 import { parseParams } from '../wire/grammar.js';
 import type { HeaderField } from '../wire/head.js';
+import type { ChunkAnswer } from './chunk-receiver.js';
 import type { SavedFile, SaveOptions } from './file-transfer.js';
 import type { HasherFactory } from './hasher.js';
 import { PieceStream } from './piece-stream.js';
+import { ReadConfirmations, type UnreadBytes } from './read-confirmations.js';
 import type { SessionRuntime } from './session-runtime.js';
 
 /** What the peer told us about a message in the headers of its chunks. */
@@ -15,6 +17,8 @@ export interface IncomingMessageInit {
   readonly contentHeaders: readonly HeaderField[];
   /** Byte-Range total, when known. */
   readonly size: number | undefined;
+  /** Octets before the first chunk's Byte-Range start (a resumed message). Default 0. */
+  readonly offset?: number;
 }
 
 /** Limits of reassembly, set per session. */
@@ -35,6 +39,12 @@ export interface ReassemblyOptions {
   resume: () => void;
   /** Hashing and files for `saveTo`. */
   runtime: SessionRuntime;
+  /**
+   * With `SessionOptions.confirmWhenRead`: the session's count of stream bytes not read yet.
+   * A streamed message's chunks are then answered once read, and its stream never pauses the
+   * connection below this bound.
+   */
+  confirmWhenRead?: UnreadBytes;
 }
 
 /** Pieces a streamed message queues for its reader before the connection pauses. */
@@ -51,8 +61,17 @@ export class IncomingMessage {
   readonly messageId: string;
   readonly contentType: ContentType | undefined;
   readonly contentHeaders: readonly HeaderField[];
-  /** Total size, when the sender announced it. */
+  /** Total size of the whole message (offset included), when the sender announced it. */
   readonly size: number | undefined;
+  /**
+   * Octets of the message before the first one delivered: 0, or for a resumed message (its
+   * first chunk's Byte-Range starts at `offset + 1`, e.g. a send with `SendOptions.offset`)
+   * the octets the application already holds. `body` and `stream` carry the message from
+   * octet `offset + 1` on. A later chunk of the message below it is answered 200 and its
+   * bytes there are dropped, as resent bytes are (RFC 4975 §7.1): they are the
+   * application's already.
+   */
+  readonly offset: number;
   /** The whole body, when the message was delivered in memory. */
   body: Uint8Array<ArrayBuffer> | undefined;
   /**
@@ -67,7 +86,7 @@ export class IncomingMessage {
   announcedHash: string | undefined;
   /** Resolves when the last byte has arrived; rejects when the message is aborted. */
   readonly completed: Promise<void>;
-  /** Bytes received in order so far. */
+  /** The message's octets held so far, in order: `offset` plus the bytes received after it. */
   received = 0;
 
   /** @internal */ settle!: (error?: MsrpError) => void;
@@ -80,6 +99,8 @@ export class IncomingMessage {
     this.contentType = init.contentType;
     this.contentHeaders = init.contentHeaders;
     this.size = init.size;
+    this.offset = init.offset ?? 0;
+    this.received = this.offset;
     this.completed = new Promise<void>((resolve, reject) => {
       this.settle = (error) => (error ? reject(error) : resolve());
     });
@@ -189,12 +210,15 @@ export class Reassembly {
   #delivered = false;
   #done = false;
   #refused = false;
+  /** With confirmWhenRead, once streamed: the answers waiting for the reader. */
+  #confirmations: ReadConfirmations | undefined;
 
   constructor(init: IncomingMessageInit, options: ReassemblyOptions) {
     this.message = new IncomingMessage(init, options.runtime);
     this.#options = options;
     this.#total = init.size;
-    if (init.size !== undefined && init.size > options.inMemoryThreshold) this.#toStream();
+    const size = init.size === undefined ? undefined : init.size - this.message.offset;
+    if (size !== undefined && size > options.inMemoryThreshold) this.#toStream();
   }
 
   /** Whether the message must be handed to the user now (streams: at their first chunk). */
@@ -287,7 +311,7 @@ export class Reassembly {
    * Ends the current chunk. Returns true when the message is now complete.
    * @param flag The end-line flag: `$` last chunk, `+` more, `#` aborted by the sender.
    */
-  endChunk(flag: '+' | '$' | '#', announcedHash?: string): boolean {
+  endChunk(flag: '+' | '$' | '#', announcedHash?: string, answer?: ChunkAnswer): boolean {
     if (announcedHash !== undefined) this.message.announcedHash = announcedHash;
     if (flag === '#') {
       this.abort(
@@ -296,7 +320,12 @@ export class Reassembly {
           `Message ${this.message.messageId} aborted by the sender`,
         ),
       );
+      answer?.respond();
       return false;
+    }
+    if (answer !== undefined) {
+      if (this.#confirmations) this.#confirmations.answer(this.#position, answer);
+      else answer.respond();
     }
     if (flag === '$' && this.#total === undefined) this.#total = this.#position;
     if (this.#total === undefined || this.message.received < this.#total) return false;
@@ -310,8 +339,18 @@ export class Reassembly {
     return true;
   }
 
+  /**
+   * Runs `fn` once every chunk of the message has been answered: at once, or with
+   * confirmWhenRead once the reader took the last byte (a success REPORT follows the 200s).
+   */
+  afterAnswers(fn: () => void): void {
+    if (this.#confirmations) this.#confirmations.afterAnswers(fn);
+    else fn();
+  }
+
   /** Fails the message: the sender aborted it, or the connection or session went away. */
   abort(error: MsrpError): void {
+    this.#confirmations?.fail();
     if (this.#done) return;
     this.#done = true;
     this.message.aborted = true;
@@ -334,17 +373,27 @@ export class Reassembly {
     // Not taken by the reader yet: never pause for it (see ReassemblyOptions.holdQueued).
     const held = this.#options.holdQueued(this.message, bytes.length);
     this.message.received += bytes.length;
-    const room = this.message.stream!.push(unsharedBytes(bytes));
+    let room = this.message.stream!.push(unsharedBytes(bytes));
+    if (this.#confirmations) room = this.#confirmations.pushed(bytes.length);
     return held || room;
   }
 
   #toStream(): void {
     const resume = this.#options.resume;
+    const unread = this.#options.confirmWhenRead;
+    const confirmations = unread && new ReadConfirmations(this.message.offset, unread);
+    this.#confirmations = confirmations;
     // Each piece as received: 16 pieces of at most 64 KiB (a socket read) bound what waits
-    // for the reader. A failure while the message waits unread reaches only a reader.
-    const stream = new PieceStream(STREAM_HIGH_WATER_MARK, {
+    // for the reader; with confirmWhenRead the sender's window does, unanswered chunks
+    // holding it back, and the session's bound on unread bytes behind it.
+    // A failure while the message waits unread reaches only a reader.
+    const limit = confirmations ? Number.POSITIVE_INFINITY : STREAM_HIGH_WATER_MARK;
+    const stream = new PieceStream(limit, {
       pull: resume,
+      ...(confirmations && { taken: (bytes: number) => confirmations.taken(bytes) }),
       closed: () => {
+        // Chunks whose bytes the reader never took get 413: it stopped reading.
+        confirmations?.fail();
         // The reader destroyed the stream (gave up, or could not store it): refuse the rest.
         if (!this.#done) this.#refused = true;
         // However it ended, the stream no longer holds its connection back: had the parser
@@ -352,7 +401,10 @@ export class Reassembly {
         resume();
       },
     });
-    for (const part of this.#parts ?? []) stream.push(part);
+    for (const part of this.#parts ?? []) {
+      stream.push(part);
+      confirmations?.pushed(part.length);
+    }
     this.#parts = undefined;
     this.message.stream = stream;
   }

@@ -16,11 +16,12 @@ export interface ResolvedSessionOptions {
 /** Applies the defaults that {@link SessionOptions} documents. */
 export function resolveSessionOptions(options: SessionOptions): ResolvedSessionOptions {
   const chunkSize = options.chunkSize ?? 8192;
+  const maxQueuedStreamBytes = options.maxQueuedStreamBytes ?? 16 * 1024 * 1024;
   return {
     chunkSize,
     rebind: options.rebind ?? false,
     remoteMaxSize: options.remoteMaxSize,
-    maxQueuedStreamBytes: options.maxQueuedStreamBytes ?? 16 * 1024 * 1024,
+    maxQueuedStreamBytes,
     scheduler: {
       chunkSize,
       maxInFlightChunks: options.maxInFlightChunks ?? 256,
@@ -36,6 +37,8 @@ export function resolveSessionOptions(options: SessionOptions): ResolvedSessionO
       maxIncompleteMessages: options.maxIncompleteMessages ?? 64,
       maxQueuedMessages: options.maxQueuedMessages ?? 1024,
       checkMessage: options.checkMessage,
+      confirmWhenRead: options.confirmWhenRead ?? false,
+      maxQueuedStreamBytes,
     },
   };
 }

@@ -79,6 +79,22 @@ export interface SessionOptions {
    * ```
    */
   checkMessage?: MessageChecker;
+  /**
+   * Answer each chunk of a message delivered as a `stream` only once the reader has taken
+   * its bytes: when the stream's iterator is pulled past the piece that holds the chunk's
+   * last byte (the next `next()` call, or the loop's end). A receiver that stores each piece
+   * before it pulls the next thus stores every byte it confirmed, and a crash loses nothing
+   * the sender was told arrived (the sender's `confirmedBytes` then say where to resume).
+   * Answers due together go out in one write; a success REPORT follows the last 200.
+   *
+   * A reader that stops reading holds the sender back through the sender's window (chunks in
+   * flight, unanswered), not by pausing the connection, so other sessions on it go on; past
+   * `maxQueuedStreamBytes` unread in this session the connection pauses after all. Chunks
+   * whose bytes the reader never took (it broke out of its loop, or the message failed) get
+   * 413. Messages held in memory (`body`) are answered as they arrive. Default false: every
+   * chunk is answered once it has arrived.
+   */
+  confirmWhenRead?: boolean;
 }
 
 /** Options of {@link Session.send}. */

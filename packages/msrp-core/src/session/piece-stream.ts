@@ -6,6 +6,11 @@ export interface PieceStreamHooks {
   pull(): void;
   /** The stream ended early (destroyed by its reader or by a failure); called once. */
   closed(): void;
+  /**
+   * The reader took `bytes`: it was pulled past the piece that held them (its next `next()`
+   * call, the one that may end the loop). Not called for a piece the loop broke out on.
+   */
+  taken?(bytes: number): void;
 }
 
 /**
@@ -31,6 +36,8 @@ export class PieceStream implements AsyncIterableIterator<Uint8Array<ArrayBuffer
   #ended = false;
   #closed = false;
   #failure: Error | undefined;
+  /** Bytes of the piece last returned, not yet reported {@link PieceStreamHooks.taken}. */
+  #lent = 0;
   /** Readers waiting for a piece (more than one only if `next()` is called concurrently). */
   #waiting: Array<() => void> = [];
 
@@ -86,9 +93,15 @@ export class PieceStream implements AsyncIterableIterator<Uint8Array<ArrayBuffer
 
   /** The next piece; throws the failure of a destroyed stream. */
   async next(): Promise<IteratorResult<Uint8Array<ArrayBuffer>, undefined>> {
+    if (this.#lent > 0) {
+      const lent = this.#lent;
+      this.#lent = 0;
+      this.#hooks.taken?.(lent);
+    }
     for (;;) {
       const piece = this.#queue.shift();
       if (piece) {
+        this.#lent = piece.length;
         if (this.#full && this.#queue.length < this.#highWaterMark) {
           this.#full = false;
           this.#hooks.pull();
