@@ -1,0 +1,131 @@
+// `SessionOptions.confirmWhenRead`: the 200 of a streamed message's chunk waits until the
+// reader took the chunk's last byte, so a receiver that stores each piece before pulling the
+// next one has stored every byte it confirmed (issue 12: a crash loses nothing confirmed).
+import type { ChunkAnswer } from './chunk-receiver.js';
+
+/**
+ * Chunks waiting for their 200 per message past which the connection pauses: a sender of
+ * empty chunks adds no unread bytes, but must not grow the list without end either.
+ */
+const MAX_WAITING_ANSWERS = 4096;
+
+/**
+ * Bytes that the streamed messages of one session hold unread while their chunks wait for
+ * their 200, bounded by `maxQueuedStreamBytes`: past it the connection pauses (the sender
+ * broke its window or has a larger one than we hold), and resumes once readers catch up.
+ */
+export class UnreadBytes {
+  bytes = 0;
+  readonly #max: number;
+  readonly #resume: () => void;
+  #paused = false;
+
+  /** @param resume Resumes the connection the session is bound to. */
+  constructor(max: number, resume: () => void) {
+    this.#max = max;
+    this.#resume = resume;
+  }
+
+  /** Counts `n` more unread bytes; false when the connection should pause. */
+  add(n: number, waiting: number): boolean {
+    this.bytes += n;
+    if (this.bytes <= this.#max && waiting < MAX_WAITING_ANSWERS) return true;
+    this.#paused = true;
+    return false;
+  }
+
+  /** `n` bytes were read (or dropped); resumes the connection once back under the bound. */
+  release(n: number): void {
+    this.bytes -= n;
+    if (this.#paused && this.bytes <= this.#max) {
+      this.#paused = false;
+      this.#resume();
+    }
+  }
+}
+
+interface Waiting {
+  /** Message octet (0-based, exclusive) the chunk ends at: answered once read this far. */
+  readonly end: number;
+  readonly answer: ChunkAnswer;
+}
+
+/**
+ * The answers of one streamed message that wait for its reader. The stream holds the message
+ * in order from `start`; the reader's progress (`taken`) moves the read mark, and every
+ * chunk ending at or before it is answered then, in one batch with the others due.
+ */
+export class ReadConfirmations {
+  readonly #unread: UnreadBytes;
+  /** Sorted by `end`: chunks arrive in order but for resends and out-of-order ones. */
+  #waiting: Waiting[] = [];
+  /** Message octets (offset included) the reader has taken. */
+  #read: number;
+  /** Bytes given to the stream and not taken, counted in {@link UnreadBytes}. */
+  #held = 0;
+  #after: (() => void) | undefined;
+
+  /** @param start Message octet where the stream starts (the message's `offset`). */
+  constructor(start: number, unread: UnreadBytes) {
+    this.#read = start;
+    this.#unread = unread;
+  }
+
+  /** Bytes went into the stream; false when the connection should pause for the reader. */
+  pushed(bytes: number): boolean {
+    this.#held += bytes;
+    return this.#unread.add(bytes, this.#waiting.length);
+  }
+
+  /** The reader took `bytes` more: answers the chunks it has now read to their end. */
+  taken(bytes: number): void {
+    const n = Math.min(bytes, this.#held);
+    this.#held -= n;
+    this.#read += bytes;
+    let due = 0;
+    while (due < this.#waiting.length && this.#waiting[due]!.end <= this.#read) due++;
+    if (due > 0) {
+      const answers = this.#waiting.splice(0, due);
+      for (const w of answers) w.answer.respond();
+      if (this.#waiting.length === 0) this.#runAfter();
+    }
+    this.#unread.release(n);
+  }
+
+  /** Answers a chunk ending at message octet `end` now if read that far, else once it is. */
+  answer(end: number, answer: ChunkAnswer): void {
+    if (end <= this.#read) {
+      answer.respond();
+      return;
+    }
+    let at = this.#waiting.length;
+    while (at > 0 && this.#waiting[at - 1]!.end > end) at--;
+    this.#waiting.splice(at, 0, { end, answer });
+  }
+
+  /** Runs `fn` once every waiting chunk is answered (now if none waits): the success REPORT. */
+  afterAnswers(fn: () => void): void {
+    if (this.#waiting.length === 0) fn();
+    else this.#after = fn;
+  }
+
+  /**
+   * The message failed or its reader stopped: the chunks still waiting were not read and get
+   * 413 (RFC 4975 §7.1: stop sending this message); their bytes no longer count as unread.
+   */
+  fail(): void {
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    this.#after = undefined;
+    for (const w of waiting) w.answer.respond(413, 'The receiver did not read this message');
+    const held = this.#held;
+    this.#held = 0;
+    this.#unread.release(held);
+  }
+
+  #runAfter(): void {
+    const after = this.#after;
+    this.#after = undefined;
+    after?.();
+  }
+}
