@@ -14,6 +14,16 @@ export { socketStream } from './node/socket-stream.js';
 export { certificateFingerprint, normalizeFingerprint } from './node/fingerprint.js';
 export { digestHa1 } from './node/node-digest.js';
 export { nodeHasher } from './node/node-hasher.js';
+export { workerHasher } from './node/worker-hasher.js';
+export { PartialFile } from './node/partial-file.js';
+export type {
+  CompletedFile,
+  OctetSpan,
+  PartialFileOptions,
+  PartialFileRecord,
+  ReceivedPart,
+  RecordHash,
+} from './node/partial-file.js';
 export { wsStream, WS_OPTIONS } from './node/ws-stream.js';
 export type { WsSocket } from './node/ws-stream.js';
 export { dialWs } from './node/ws-dial.js';

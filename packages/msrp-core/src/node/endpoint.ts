@@ -10,6 +10,7 @@ import { nodeFiles } from './files.js';
 import { listenMsrp } from './listen.js';
 import type { TlsServerOptions } from './listener.js';
 import { nodeHasher } from './node-hasher.js';
+import { workerHasher } from './worker-hasher.js';
 import { socketStream } from './socket-stream.js';
 
 /** Where and how an endpoint listens. */
@@ -45,7 +46,13 @@ export class Endpoint extends EndpointBase {
   readonly #limits: ConnectionLimits;
 
   constructor(options: EndpointOptions = {}) {
-    super(options, { dialers: defaultDialers, createHasher: nodeHasher, files: nodeFiles });
+    super(options, {
+      dialers: defaultDialers,
+      createHasher: nodeHasher,
+      files: nodeFiles,
+      // File hashes in a worker, unless the application chose its hasher.
+      ...(!options.createHasher && { fileHasher: workerHasher }),
+    });
     this.#limits = new ConnectionLimits({
       maxConnections: options.maxConnections ?? 1000,
       maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 64,

@@ -31,6 +31,7 @@ export async function hashFileRange(
     }
     // The hasher keeps nothing of what it is given (Hasher.update), so the buffer is reused.
     tap.update(buffer.subarray(0, bytesRead));
+    await tap.ready();
     at += bytesRead;
   }
 }
@@ -57,7 +58,7 @@ async function writeAll(handle: FileHandle, pieces: Uint8Array[], position: numb
 
 /**
  * Writes a message's body into an open file from `offset` on, feeding `tap` each piece as it
- * is read. Pieces that arrive while a write is in flight go together in the next `writev`
+ * is read (settled at the end: its digest is then known). Pieces that arrive while a write is in flight go together in the next `writev`
  * (up to 1 MiB, then the reader waits), so that 8 KiB chunks do not cost a write each.
  * @param onWritten told the file's end (`offset` + bytes written) after each write completed.
  * @returns the bytes of the body written.
@@ -98,6 +99,7 @@ export async function writeBody(
       tap.update(piece);
       batch.push(piece);
       batchBytes += piece.length;
+      await tap.ready();
       if (!idle && batchBytes >= MAX_BATCH_BYTES) await writing;
       if (idle) startWrite();
     }
@@ -106,6 +108,7 @@ export async function writeBody(
       startWrite();
       await writing;
     }
+    await tap.settle();
   } finally {
     // Never leave a write running on a handle that the caller is about to close.
     await writing.catch(ignore);

@@ -69,7 +69,7 @@ async function save(
   }
   const expected = options.expectedHash;
   const tap = new HashTap(createHasher, hashAlgorithmOf(expected ?? '') ?? 'sha-256');
-  const handle = await openHandle(path, offset === 0 ? 'w' : 'r+').catch((e: unknown) => {
+  const handle = await openHandle(path, offset === 0 ? 'w+' : 'r+').catch((e: unknown) => {
     throw new MsrpError('MSRP_ERR_FILE', `Cannot save to ${path}: ${(e as Error).message}`, {
       cause: e,
     });
@@ -88,6 +88,7 @@ async function save(
     if (expected === undefined && announced !== undefined && announced !== tap.algorithm) {
       const again = new HashTap(createHasher, announced);
       await hashFileRange(handle, 0, offset + bytes, again);
+      await again.settle();
       hash = again.digest();
     }
     return savedFile(message, path, bytes, hash, expected);

@@ -43,7 +43,7 @@ interface Window {
 function windowOf(options: SendFileOptions, fileSize: number | undefined): Window {
   const { range, offset = 0 } = options;
   if (range === undefined) {
-    return { skip: offset, stop: Infinity, size: fileSize, offset };
+    return { skip: offset, stop: fileSize ?? Infinity, size: fileSize, offset };
   }
   const ok =
     options.offset === undefined &&
@@ -76,6 +76,7 @@ async function* sliced(
   let last: Uint8Array | undefined;
   for await (const piece of source) {
     tap.update(piece);
+    await tap.ready();
     const from = Math.max(skip - at, 0);
     const to = Math.min(stop - at, piece.length);
     at += piece.length;
@@ -83,7 +84,20 @@ async function* sliced(
     if (at < stop) yield from === 0 && to === piece.length ? piece : piece.subarray(from, to);
     else last = piece.subarray(from, to);
   }
+  // The last chunk carries the hash: it must be known before that chunk is made.
+  await tap.settle();
   if (last) yield last;
+}
+
+/** Bytes in memory, hashed by a hasher that works elsewhere before they are handed out. */
+async function* settled(
+  bytes: Uint8Array,
+  tap: HashTap,
+  { skip, stop }: Window,
+): AsyncGenerator<Uint8Array> {
+  tap.update(bytes);
+  await tap.settle();
+  if (Math.min(stop, bytes.length) > skip) yield bytes.subarray(skip, stop);
 }
 
 /**
@@ -110,7 +124,9 @@ export function fileMessage(
   // Bytes in memory are hashed at once and sent whole; streams are hashed as they are read.
   const body =
     file.bytes instanceof Uint8Array
-      ? tap.whole(file.bytes).subarray(window.skip, window.stop)
+      ? tap.offloaded
+        ? settled(file.bytes, tap, window)
+        : tap.whole(file.bytes).subarray(window.skip, window.stop)
       : sliced(file.bytes, tap, window);
   return { body, sendOptions, hash: () => tap.digest() };
 }

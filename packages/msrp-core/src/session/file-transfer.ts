@@ -48,9 +48,29 @@ export class HashTap {
     this.#hasher.update(bytes);
   }
 
+  /** Whether the hash is computed elsewhere (a worker): `digest()` then needs `settle()`. */
+  get offloaded(): boolean {
+    return this.#hasher.finish !== undefined;
+  }
+
+  /**
+   * Undefined when the hasher can take more bytes now, else a promise that resolves when it
+   * can (a worker that fell behind): readers that can wait await it.
+   */
+  ready(): Promise<void> | undefined {
+    return this.#hasher.ready?.();
+  }
+
+  /** Waits for the hash of everything seen; needed before `digest()` when `offloaded`. */
+  async settle(): Promise<void> {
+    if (this.#digest !== undefined || !this.#hasher.finish) return;
+    const digest = await this.#hasher.finish();
+    this.#digest ??= `${this.algorithm}:${formatHash(digest)}`;
+  }
+
   /**
    * The hash of everything seen, in RFC 5547 form: `sha-256:AB:CD:...` (call once all bytes
-   * passed; later calls return the same).
+   * passed, after `settle()`; later calls return the same).
    */
   digest(): string {
     this.#digest ??= `${this.algorithm}:${formatHash(this.#hasher.digest())}`;
@@ -63,12 +83,14 @@ export class HashTap {
     return bytes;
   }
 
-  /** Wraps a source so that its bytes are hashed as they are read. */
+  /** Wraps a source so that its bytes are hashed as they are read (settled at its end). */
   async *tap(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
     for await (const bytes of source) {
       this.update(bytes);
+      await this.ready();
       yield bytes;
     }
+    await this.settle();
   }
 }
 

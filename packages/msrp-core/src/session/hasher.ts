@@ -9,8 +9,19 @@ export type HashAlgorithm = 'sha-1' | 'sha-256' | 'md5';
 export interface Hasher {
   /** Adds bytes. The hasher must not keep `bytes` after it returns: they may be reused. */
   update(bytes: Uint8Array): void;
-  /** The hash of all bytes added; call once. */
+  /**
+   * The hash of all bytes added; call once. A hasher that works elsewhere may only know it
+   * once {@link finish} resolved, and throws before.
+   */
   digest(): Uint8Array;
+  /**
+   * For a hasher that works elsewhere (Node's file hasher, in a worker thread): a promise
+   * that resolves when it can take more bytes, or undefined when it can now. Readers that
+   * can wait (file reads and writes) await it, so that the hash bounds memory.
+   */
+  ready?(): Promise<void> | undefined;
+  /** For a hasher that works elsewhere: the hash of all bytes added, once computed. */
+  finish?(): Promise<Uint8Array>;
 }
 
 /** Makes a fresh {@link Hasher} for an algorithm. */

@@ -55,6 +55,7 @@ export async function receiveBlob(
   let received = 0;
   for await (const piece of message.stream ?? [message.body ?? new Uint8Array(0)]) {
     tap?.update(piece);
+    await tap?.ready();
     pieces.push(piece);
     received += piece.length;
     options.onProgress?.(received);
@@ -69,6 +70,7 @@ export async function receiveBlob(
         'Checking a hash needs a hasher: pass createHasher',
       );
     }
+    await tap.settle();
     let hash = tap.digest();
     const algorithm = hashAlgorithmOf(expected);
     if (algorithm !== undefined && algorithm !== tap.algorithm) {
@@ -76,6 +78,7 @@ export async function receiveBlob(
       // held here, so hash them again with it.
       const again = new HashTap(createHasher, algorithm);
       for (const piece of pieces) again.update(piece);
+      await again.settle();
       hash = again.digest();
     }
     if (!hashMatches(expected, hash)) {

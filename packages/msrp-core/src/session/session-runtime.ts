@@ -43,6 +43,12 @@ export interface FileAccess {
 export interface SessionRuntime {
   /** Where file hashes come from (SHA-256, SHA-1). */
   readonly createHasher: HasherFactory;
+  /**
+   * Where the hashes of files (`sendFile`, `saveTo`, `receiveBlob`) come from, when the
+   * session is given no `createHasher`: Node's hashes them in a worker thread. Default
+   * `createHasher`.
+   */
+  readonly fileHasher?: HasherFactory;
   /** The file system; without it `sendFile` and `saveTo` take no paths. */
   readonly files?: FileAccess;
 }

@@ -114,7 +114,7 @@ export class Session
     this.#chunkSize = resolved.chunkSize;
     this.#rebind = resolved.rebind;
     this.#runtime = runtime;
-    this.#createHasher = options.createHasher ?? runtime.createHasher;
+    this.#createHasher = options.createHasher ?? runtime.fileHasher ?? runtime.createHasher;
     this.#onNickname = options.onNickname;
     // The scheduler and the inbound side read these live, through getters.
     const state = (): SessionState => this.#state.current;

@@ -1,0 +1,379 @@
+// The receiver's side of a resumable file transfer (RFC 5547 §6, §8.3.2): `name.part` holds
+// the octets received so far, `name.part.json` a record of them that sdp-msrp's
+// resumeOffer/resumeRange read as it is.
+import { randomBytes } from 'node:crypto';
+import { open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { MsrpError } from '../errors.js';
+import { hashAlgorithmOf, HashTap, hashMatches } from '../session/file-transfer.js';
+import type { HasherFactory } from '../session/hasher.js';
+import type { IncomingMessage } from '../session/incoming-message.js';
+import { hashFileRange, writeBody } from './file-write.js';
+import { workerHasher } from './worker-hasher.js';
+import { parseRecord, prefixOf, toFileHash, type PartialFileRecord } from './partial-record.js';
+
+export type { OctetSpan, PartialFileRecord, RecordHash } from './partial-record.js';
+
+/** Options of {@link PartialFile.open}. */
+export interface PartialFileOptions {
+  /** The whole file's size in octets (a=file-selector `size`, or the message's Byte-Range total). */
+  readonly size: number;
+  /** The whole file's hash in RFC 5547 form (`sha-256:AB:...`), when known before its end. */
+  readonly hash?: string;
+  /** `a=file-transfer-id` of the transfer; default a fresh random token. */
+  readonly transferId?: string;
+  /** The file's name for the record; default the path's base name. */
+  readonly name?: string;
+  /** The file's media type for the record. */
+  readonly type?: string;
+  /** Where hashes come from; default Node's `node:crypto`, in a worker thread. */
+  readonly createHasher?: HasherFactory;
+  /**
+   * Milliseconds between updates of the record while bytes are written (each after the
+   * bytes reached the disk: `fdatasync`). Default 250.
+   */
+  readonly recordInterval?: number;
+}
+
+/** What {@link PartialFile.receive} wrote. */
+export interface ReceivedPart {
+  /** Octets of the message written. */
+  readonly bytes: number;
+  /** The octets the part holds from its start, after the message. */
+  readonly held: number;
+  /** The whole file's hash (`sha-256:AB:...`), once the message filled the part to its size. */
+  readonly hash: string | undefined;
+}
+
+/** What {@link PartialFile.complete} made. */
+export interface CompletedFile {
+  /** The file's final path (`name`, the part renamed). */
+  readonly path: string;
+  /** Its hash in RFC 5547 form. */
+  readonly hash: string;
+  /** The hash it was checked against (the record's, else the sender's `File-Hash`), if any. */
+  readonly checkedAgainst: string | undefined;
+}
+
+const RANDOM_ID_BYTES = 12;
+
+function refused(message: string, cause?: unknown): MsrpError {
+  return new MsrpError('MSRP_ERR_FILE', message, cause === undefined ? undefined : { cause });
+}
+
+/**
+ * A file being received, kept so that a broken transfer can resume where it stopped: the
+ * octets in `name.part`, and beside it `name.part.json`, a {@link PartialFileRecord} (the
+ * shape of sdp-msrp's, so `resumeOffer(partial.record, 'pull')` works on it directly).
+ *
+ * The record never claims an octet the part does not hold: it is rewritten (temporary file,
+ * then an atomic rename) only after the octets it adds reached the disk. The part is written
+ * in order, so what it holds past the record's end (written just before a crash) is counted
+ * too when it is opened again: a crash loses nothing that was written.
+ *
+ * @example
+ * ```ts
+ * const partial = await PartialFile.open('downloads/photo.jpg', { size, hash, transferId });
+ * // partial.held octets are there; ask the sender for the rest (sendFile({ range }) or an
+ * // SDP a=file-range, sdp-msrp's resumeOffer(partial.record, 'pull')).
+ * await partial.receive(message); // written at partial.held
+ * if (partial.held === partial.record.size) await partial.complete(); // hash checked, renamed
+ * ```
+ */
+export class PartialFile {
+  /** The final path; the part is `path + '.part'`, the record `path + '.part.json'`. */
+  readonly path: string;
+  readonly partPath: string;
+  readonly recordPath: string;
+  #record: PartialFileRecord;
+  #held: number;
+  /** The whole file's hash, once a receive hashed every octet. */
+  #hash: string | undefined;
+  /** The hash the sender announced with the last chunk (`File-Hash`), if it did. */
+  #announced: string | undefined;
+  readonly #createHasher: HasherFactory;
+  readonly #interval: number;
+  #saving: Promise<void> = Promise.resolve();
+  #receiving = false;
+
+  private constructor(
+    path: string,
+    record: PartialFileRecord,
+    held: number,
+    options: Pick<PartialFileOptions, 'createHasher' | 'recordInterval'>,
+  ) {
+    this.path = path;
+    this.partPath = `${path}.part`;
+    this.recordPath = `${path}.part.json`;
+    this.#record = record;
+    this.#held = held;
+    this.#createHasher = options.createHasher ?? workerHasher;
+    this.#interval = options.recordInterval ?? 250;
+  }
+
+  /**
+   * Opens the partial file of `path`: the one on disk when its record matches `options`
+   * (same size, same hash when both are known), else a new, empty one.
+   * @throws {MsrpError} `MSRP_ERR_FILE` when a record is there that does not match its part
+   * or `options` (another size or hash, a part shorter than the record claims or longer
+   * than the file): remove it ({@link discard}) to start again; `MSRP_ERR_INVALID_ARGUMENT`
+   * for a size that is not a whole number or a hash that is not RFC 5547's.
+   */
+  static async open(path: string, options: PartialFileOptions): Promise<PartialFile> {
+    if (!Number.isSafeInteger(options.size) || options.size < 0) {
+      throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', `Invalid file size ${options.size}`);
+    }
+    const hash = options.hash === undefined ? undefined : toFileHash(options.hash);
+    if (options.hash !== undefined && !hash) {
+      throw new MsrpError(
+        'MSRP_ERR_INVALID_ARGUMENT',
+        `Invalid hash "${options.hash}": RFC 5547 hashes are sha-256:... or sha-1:...`,
+      );
+    }
+    const existing = await PartialFile.load(path, options);
+    if (existing) {
+      const { record } = existing;
+      if (record.size !== options.size) {
+        throw refused(
+          `${existing.recordPath} is of a file of ${record.size} octets, not ${options.size}`,
+        );
+      }
+      if (
+        hash &&
+        record.hash &&
+        !hashMatches(options.hash!, `${record.hash.algorithm}:${record.hash.value}`)
+      ) {
+        throw refused(
+          `${existing.recordPath} is of the file ${record.hash.algorithm}:${record.hash.value}, not ${options.hash}`,
+        );
+      }
+      if (hash && !record.hash) existing.#record = { ...record, hash };
+      return existing;
+    }
+    const record: PartialFileRecord = {
+      transferId: options.transferId ?? randomBytes(RANDOM_ID_BYTES).toString('hex'),
+      ...(hash ? { hash } : {}),
+      size: options.size,
+      received: [],
+      name: options.name ?? basename(path),
+      ...(options.type !== undefined && { type: options.type }),
+    };
+    const partial = new PartialFile(path, record, 0, options);
+    await writeFile(partial.partPath, new Uint8Array(0));
+    await partial.#persist();
+    return partial;
+  }
+
+  /**
+   * The partial file of `path` as its record and part on disk say, or undefined when there
+   * is no record.
+   * @throws {MsrpError} `MSRP_ERR_FILE` for a record that is no record, or that does not
+   * match its part (missing, shorter than the octets it claims, longer than the file).
+   */
+  static async load(
+    path: string,
+    options: Pick<PartialFileOptions, 'createHasher' | 'recordInterval'> = {},
+  ): Promise<PartialFile | undefined> {
+    const recordPath = `${path}.part.json`;
+    let text: string;
+    try {
+      text = await readFile(recordPath, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw refused(`Cannot read ${recordPath}: ${(e as Error).message}`, e);
+    }
+    const record = parseRecord(text, recordPath);
+    const claimed = prefixOf(record.received);
+    const onDisk = await stat(`${path}.part`).then(
+      (s) => s.size,
+      (e: unknown) => {
+        throw refused(
+          `${path}.part, the part ${recordPath} describes, cannot be read: ${(e as Error).message}`,
+          e,
+        );
+      },
+    );
+    if (onDisk < claimed) {
+      throw refused(
+        `${path}.part holds ${onDisk} octets, fewer than the ${claimed} its record claims`,
+      );
+    }
+    if (onDisk > record.size) {
+      throw refused(`${path}.part holds ${onDisk} octets, more than the file's ${record.size}`);
+    }
+    // Octets past the record's end were written, in order, after its last update (a crash
+    // came before the next one): they are held too.
+    return new PartialFile(path, record, onDisk, options);
+  }
+
+  /**
+   * The partial file in `dir` whose record has the hash `hash` (RFC 5547 form, any case), or
+   * that `hash` accepts when it is a function; undefined when none does. Records that cannot
+   * be read, or do not match their part, are passed over.
+   */
+  static async find(
+    dir: string,
+    hash: string | ((record: PartialFileRecord) => boolean),
+  ): Promise<PartialFile | undefined> {
+    const names = await readdir(dir).catch(() => [] as string[]);
+    for (const name of names.filter((n) => n.endsWith('.part.json')).sort()) {
+      const partial = await PartialFile.load(join(dir, name.slice(0, -'.part.json'.length))).catch(
+        () => undefined,
+      );
+      if (!partial) continue;
+      const { hash: held } = partial.record;
+      const matches =
+        typeof hash === 'function'
+          ? hash(partial.record)
+          : held !== undefined && hashMatches(hash, `${held.algorithm}:${held.value}`);
+      if (matches) return partial;
+    }
+    return undefined;
+  }
+
+  /** The record as it stands: what the part holds, from its first octet (`received`). */
+  get record(): PartialFileRecord {
+    return { ...this.#record, received: this.#held > 0 ? [{ start: 1, end: this.#held }] : [] };
+  }
+
+  /** Octets the part holds from the file's start. */
+  get held(): number {
+    return this.#held;
+  }
+
+  /**
+   * The octets still missing, 1-based and inclusive (`sendFile({ range })`, `a=file-range`),
+   * or undefined when the part is whole.
+   */
+  get missing(): { readonly start: number; readonly end: number } | undefined {
+    return this.#held < this.#record.size
+      ? { start: this.#held + 1, end: this.#record.size }
+      : undefined;
+  }
+
+  /**
+   * Writes a message's octets into the part from octet `at` (0-based; default {@link held}):
+   * `at` is where its first octet belongs in the file, e.g. the start of the range it was
+   * asked for, minus 1. The octets before `at` are read back and hashed first, so that once
+   * the part is full the result has the whole file's hash (one pass). The record follows as
+   * the octets reach the disk, and stays right if the message fails half-way.
+   * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` for an `at` past the held octets (a gap)
+   * or a message that goes past the file's size, or while another receive runs;
+   * `MSRP_ERR_ABORTED` when the message is aborted (what was written stays held);
+   * `MSRP_ERR_FILE` when the part cannot be written.
+   */
+  async receive(message: IncomingMessage, options: { at?: number } = {}): Promise<ReceivedPart> {
+    const at = options.at ?? this.#held;
+    const { size } = this.#record;
+    if (this.#receiving) {
+      throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', `${this.partPath} is already receiving`);
+    }
+    if (!Number.isSafeInteger(at) || at < 0 || at > this.#held) {
+      throw new MsrpError(
+        'MSRP_ERR_INVALID_ARGUMENT',
+        `Cannot write at octet ${at} of ${this.partPath}: it holds ${this.#held}`,
+      );
+    }
+    if (message.size !== undefined && at + message.size > size) {
+      throw new MsrpError(
+        'MSRP_ERR_INVALID_ARGUMENT',
+        `A message of ${message.size} octets at ${at} goes past the file's ${size}`,
+      );
+    }
+    this.#receiving = true;
+    const algorithm = hashAlgorithmOf(this.#record.hash?.algorithm ?? '') ?? 'sha-256';
+    const tap = new HashTap(this.#createHasher, algorithm);
+    let handle: FileHandle | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let failure: unknown;
+    let received: ReceivedPart;
+    try {
+      handle = await open(this.partPath, 'r+');
+      const part = handle;
+      await hashFileRange(part, 0, at, tap);
+      const bytes = await writeBody(message, part, at, tap, (end) => {
+        this.#held = Math.max(this.#held, end);
+        timer ??= setTimeout(() => {
+          timer = undefined;
+          this.#persist(part).catch((e: unknown) => (failure ??= e));
+        }, this.#interval);
+      });
+      await message.completed;
+      this.#announced = message.announcedHash ?? this.#announced;
+      if (!this.#record.hash && this.#announced !== undefined) {
+        const announced = toFileHash(this.#announced);
+        if (announced) this.#record = { ...this.#record, hash: announced };
+      }
+      if (at + bytes >= this.#held && this.#held === size) this.#hash = tap.digest();
+      received = { bytes, held: this.#held, hash: this.#hash };
+    } finally {
+      clearTimeout(timer);
+      this.#receiving = false;
+      try {
+        await this.#persist(handle);
+      } finally {
+        await handle?.close();
+      }
+    }
+    if (failure !== undefined) throw refused(`Cannot update ${this.recordPath}`, failure);
+    return received;
+  }
+
+  /**
+   * Makes the file whole: checks its hash against the record's (or, without one, the hash
+   * the sender announced), renames `name.part` to `name` and removes the record.
+   * @throws {MsrpError} `MSRP_ERR_FILE` when octets are missing; `MSRP_ERR_HASH_MISMATCH`
+   * when the hash differs (the part and record stay: {@link discard} them).
+   */
+  async complete(): Promise<CompletedFile> {
+    const { size, hash: recorded } = this.#record;
+    if (this.#held < size) throw refused(`${this.partPath} holds ${this.#held} of ${size} octets`);
+    const expected = recorded ? `${recorded.algorithm}:${recorded.value}` : this.#announced;
+    const algorithm = hashAlgorithmOf(expected ?? '') ?? 'sha-256';
+    let hash = this.#hash;
+    if (hash === undefined || hashAlgorithmOf(hash) !== algorithm) {
+      // Not hashed while received (opened whole, or another algorithm announced): read it.
+      const tap = new HashTap(this.#createHasher, algorithm);
+      const handle = await open(this.partPath, 'r');
+      try {
+        await hashFileRange(handle, 0, size, tap);
+        await tap.settle();
+      } finally {
+        await handle.close();
+      }
+      hash = tap.digest();
+    }
+    if (expected !== undefined && !hashMatches(expected, hash)) {
+      throw new MsrpError(
+        'MSRP_ERR_HASH_MISMATCH',
+        `${this.partPath} has the hash ${hash}, not ${expected}`,
+      );
+    }
+    await rename(this.partPath, this.path);
+    await rm(this.recordPath, { force: true });
+    return { path: this.path, hash, checkedAgainst: expected };
+  }
+
+  /** Removes the part and its record (a transfer given up, or a part that failed its hash). */
+  async discard(): Promise<void> {
+    await rm(this.recordPath, { force: true });
+    await rm(this.partPath, { force: true });
+  }
+
+  /**
+   * Writes the record as it stands, after the octets it names reached the disk (`handle`,
+   * when writing), through a temporary file and an atomic rename. Updates run one at a time.
+   */
+  #persist(handle?: FileHandle): Promise<void> {
+    const next = this.#saving.then(async () => {
+      const record = this.record;
+      await handle?.datasync();
+      const temporary = `${this.recordPath}.${process.pid}.tmp`;
+      await writeFile(temporary, `${JSON.stringify(record, null, 2)}\n`);
+      await rename(temporary, this.recordPath);
+    });
+    this.#saving = next.catch(() => undefined);
+    return next;
+  }
+}

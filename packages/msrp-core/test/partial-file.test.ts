@@ -1,0 +1,228 @@
+// Issue 12: the receiver's partial file. `name.part` plus its record `name.part.json` survive
+// a receiver killed mid-transfer, claim nothing that is not on disk, and resume (only the
+// missing octets travel) into the whole file with the right hash; records that do not match
+// their part are refused clearly.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  DeliveryError,
+  Endpoint,
+  formatHash,
+  IncomingMessage,
+  parseUri,
+  PartialFile,
+  type PartialFileRecord,
+  type Session,
+} from '../src/index.js';
+import { nodeHasher } from '../src/node/node-hasher.js';
+import { next } from './helpers/inbox.js';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const receiverScript = fileURLToPath(new URL('./fixtures/partial/receiver.ts', import.meta.url));
+
+const cleanups: Array<() => unknown> = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'msrp-partial-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const sha256 = (bytes: Uint8Array): string =>
+  `sha-256:${formatHash(createHash('sha256').update(bytes).digest())}`;
+
+/** Polls `check` every 10 ms until it holds, for at most `ms`. */
+async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+async function readRecord(path: string): Promise<PartialFileRecord | undefined> {
+  try {
+    return JSON.parse(await readFile(`${path}.part.json`, 'utf8')) as PartialFileRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A sending session connected to `uri`. */
+async function sender(uri: string): Promise<Session> {
+  const a = new Endpoint();
+  cleanups.push(() => a.close());
+  const session = a.createSession();
+  await session.connect([parseUri(uri)]);
+  return session;
+}
+
+/** A receiving session on a fresh endpoint, and its inbox. */
+async function receiver(): Promise<{ session: Session; inbox: AsyncIterator<IncomingMessage> }> {
+  const b = new Endpoint({ session: { inMemoryThreshold: 64 * 1024 } });
+  cleanups.push(() => b.close());
+  await b.listen({ host: '127.0.0.1', port: 0 });
+  const session = b.createSession();
+  session.accept();
+  return { session, inbox: session[Symbol.asyncIterator]() };
+}
+
+describe('PartialFile', () => {
+  it('a receiver killed mid-transfer keeps a part its record matches; a range resume completes it', async () => {
+    const dir = await tempDir();
+    const source = randomBytes(16 * 1024 * 1024 + 11);
+    const sourcePath = join(dir, 'source.bin');
+    await writeFile(sourcePath, source);
+    // node itself (not the tsx wrapper, whose child would outlive a SIGKILL) runs the receiver.
+    const child: ChildProcess = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=source', receiverScript, dir],
+      { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    cleanups.push(() => child.kill('SIGKILL'));
+    const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+    const { uri } = JSON.parse(line) as { uri: string };
+
+    // The sender stops after 6 MiB, until the receiver was killed: the cut is mid-file.
+    let resume!: () => void;
+    const gate = new Promise<void>((resolve) => (resume = resolve));
+    async function* slowly(): AsyncGenerator<Uint8Array> {
+      for (let at = 0; at < source.length; at += 64 * 1024) {
+        if (at === 6 * 1024 * 1024) await gate;
+        yield source.subarray(at, at + 64 * 1024);
+      }
+    }
+    const session = await sender(uri);
+    const sending = session
+      .sendFile(slowly(), { name: 'big.bin', size: source.length })
+      .catch((e: unknown) => e);
+    const target = join(dir, 'big.bin');
+    await until(async () => ((await readRecord(target))?.received[0]?.end ?? 0) >= 1024 * 1024);
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    resume();
+    expect(await sending).toBeInstanceOf(DeliveryError);
+
+    // What the killed receiver left: a record that claims no octet its part lacks, and a part
+    // that holds the file's first octets.
+    const record = (await readRecord(target))!;
+    const part = await readFile(`${target}.part`);
+    expect(record).toMatchObject({ size: source.length, name: 'big.bin' });
+    expect(record.received).toHaveLength(1);
+    expect(record.received[0]!.start).toBe(1);
+    expect(record.received[0]!.end).toBeLessThanOrEqual(part.length);
+    expect(part.length).toBeLessThan(source.length);
+    expect(part.equals(source.subarray(0, part.length))).toBe(true);
+
+    // Opened again, it holds what is on disk; only the missing octets travel.
+    const partial = (await PartialFile.load(target))!;
+    expect(partial.held).toBe(part.length);
+    expect(partial.missing).toEqual({ start: part.length + 1, end: source.length });
+    const { session: sb, inbox } = await receiver();
+    const resumed = await sender(formatLocal(sb));
+    const delivery = resumed.sendFile(sourcePath, { range: partial.missing! });
+    const message = await next(inbox);
+    expect(message.size).toBe(source.length - part.length);
+    const received = await partial.receive(message);
+    expect(received).toMatchObject({ bytes: source.length - part.length, hash: sha256(source) });
+    expect((await delivery).hash).toBe(sha256(source));
+    const done = await partial.complete();
+    expect(done).toEqual({ path: target, hash: sha256(source), checkedAgainst: sha256(source) });
+    expect((await readFile(target)).equals(source)).toBe(true);
+    await expect(stat(`${target}.part`)).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(stat(`${target}.part.json`)).rejects.toMatchObject({ code: 'ENOENT' });
+  }, 30_000);
+
+  it('counts octets written past the record (a crash before its update); refuses a part shorter than it claims', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'f.bin');
+    const partial = await PartialFile.open(path, { size: 1000, transferId: 'tid-1' });
+    expect(partial.record).toEqual({
+      transferId: 'tid-1',
+      size: 1000,
+      received: [],
+      name: 'f.bin',
+    });
+    await writeFile(`${path}.part`, randomBytes(600));
+    const record = { ...partial.record, received: [{ start: 1, end: 400 }] };
+    await writeFile(`${path}.part.json`, JSON.stringify(record));
+    expect((await PartialFile.load(path))!.held).toBe(600);
+
+    await writeFile(`${path}.part`, randomBytes(300));
+    await expect(PartialFile.load(path)).rejects.toMatchObject({
+      code: 'MSRP_ERR_FILE',
+      message: `${path}.part holds 300 octets, fewer than the 400 its record claims`,
+    });
+    await writeFile(`${path}.part`, randomBytes(1001));
+    await expect(PartialFile.load(path)).rejects.toThrow('more than the file');
+    await writeFile(`${path}.part.json`, '{"size": 5');
+    await expect(PartialFile.load(path)).rejects.toThrow(`${path}.part.json is not JSON`);
+    await writeFile(`${path}.part.json`, JSON.stringify({ ...record, received: [{ start: 0 }] }));
+    await expect(PartialFile.load(path)).rejects.toThrow('is not a partial-file record');
+  });
+
+  it('refuses to reopen a part for a file of another size or hash', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'f.bin');
+    const content = randomBytes(100);
+    await PartialFile.open(path, { size: 100, hash: sha256(content) });
+    await expect(PartialFile.open(path, { size: 101 })).rejects.toThrow(
+      'is of a file of 100 octets, not 101',
+    );
+    await expect(
+      PartialFile.open(path, { size: 100, hash: sha256(randomBytes(3)) }),
+    ).rejects.toMatchObject({
+      code: 'MSRP_ERR_FILE',
+    });
+    // The same file (hash in another case) opens it again.
+    const again = await PartialFile.open(path, { size: 100, hash: sha256(content).toLowerCase() });
+    expect(again.record.hash).toEqual({ algorithm: 'sha-256', value: sha256(content).slice(8) });
+    expect(await PartialFile.find(dir, sha256(content))).toMatchObject({ path });
+    expect(await PartialFile.find(dir, sha256(randomBytes(3)))).toBeUndefined();
+  });
+
+  it("refuses to complete a part whose hash is not the record's, and keeps it", async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'f.bin');
+    const content = randomBytes(5000);
+    const partial = await PartialFile.open(path, { size: 5000, hash: sha256(randomBytes(5000)) });
+    const message = new IncomingMessage(
+      { messageId: 'mmmm', contentType: undefined, contentHeaders: [], size: 5000 },
+      { createHasher: nodeHasher },
+    );
+    message.body = new Uint8Array(content);
+    message.settle();
+    expect(await partial.receive(message)).toMatchObject({ bytes: 5000, held: 5000 });
+    await expect(partial.complete()).rejects.toMatchObject({ code: 'MSRP_ERR_HASH_MISMATCH' });
+    expect((await readFile(`${path}.part`)).equals(content)).toBe(true);
+    await partial.discard();
+    await expect(stat(`${path}.part`)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('refuses a receive that leaves a gap or goes past the file', async () => {
+    const dir = await tempDir();
+    const partial = await PartialFile.open(join(dir, 'f.bin'), { size: 10 });
+    const message = new IncomingMessage(
+      { messageId: 'mmmm', contentType: undefined, contentHeaders: [], size: 11 },
+      { createHasher: nodeHasher },
+    );
+    await expect(partial.receive(message, { at: 1 })).rejects.toThrow('it holds 0');
+    await expect(partial.receive(message)).rejects.toThrow("goes past the file's 10");
+  });
+});
+
+function formatLocal(session: Session): string {
+  const { host, port, sessionId } = session.localUri;
+  return `msrp://${host}:${port}/${sessionId};tcp`;
+}

@@ -1,0 +1,87 @@
+// Issue 12: file hashes in a worker thread. The same digests as node:crypto, bytes copied in
+// 256 KiB batches (the caller may reuse its buffers), a reader told to wait while the worker is
+// behind, and small inputs hashed on the spot.
+import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { workerHasher } from '../src/index.js';
+import { HashTap } from '../src/session/file-transfer.js';
+
+describe('workerHasher', () => {
+  it('gives node:crypto digests for inputs of every size, fed in odd pieces from one reused buffer', async () => {
+    for (const size of [0, 1000, 1024 * 1024, 3 * 1024 * 1024 + 5]) {
+      const content = randomBytes(size);
+      const hasher = workerHasher('sha-256');
+      const reused = new Uint8Array(77_777);
+      for (let at = 0; at < size; at += reused.length) {
+        const piece = content.subarray(at, at + reused.length);
+        reused.set(piece);
+        hasher.update(reused.subarray(0, piece.length));
+        reused.fill(0); // the hasher kept a copy, not a view
+      }
+      const digest = await hasher.finish!();
+      expect(Buffer.from(digest).toString('hex')).toBe(
+        createHash('sha256').update(content).digest('hex'),
+      );
+      expect(hasher.digest()).toEqual(digest);
+    }
+  });
+
+  it('hashes under a batch on the spot: digest() works without finish(); SHA-1 too', () => {
+    const hasher = workerHasher('sha-1');
+    hasher.update(Buffer.from('abc'));
+    expect(Buffer.from(hasher.digest()).toString('hex')).toBe(
+      'a9993e364706816aba3e25717850c26c9cd0d89d',
+    );
+  });
+
+  it('knows a worker digest only once finish() resolved', async () => {
+    const hasher = workerHasher('sha-256');
+    hasher.update(new Uint8Array(2 * 1024 * 1024));
+    expect(() => hasher.digest()).toThrow('once finish() resolved');
+    await hasher.finish!();
+    expect(hasher.digest()).toHaveLength(32);
+  });
+
+  it('asks the reader to wait while the worker is more than 4 MiB behind, and lets it go on', async () => {
+    const hasher = workerHasher('sha-256');
+    const piece = new Uint8Array(1024 * 1024);
+    let waited = 0;
+    for (let i = 0; i < 64; i++) {
+      hasher.update(piece);
+      const ready = hasher.ready!();
+      if (ready) {
+        waited++;
+        await ready;
+      }
+    }
+    expect(waited).toBeGreaterThan(0);
+    const all = createHash('sha256');
+    for (let i = 0; i < 64; i++) all.update(piece);
+    expect(Buffer.from(await hasher.finish!())).toEqual(all.digest());
+  });
+
+  it('MD5 (digest authentication) stays on the main thread', () => {
+    const hasher = workerHasher('md5');
+    expect('finish' in hasher).toBe(false);
+  });
+
+  it('a HashTap over it is offloaded and settles before its digest', async () => {
+    const tap = new HashTap(workerHasher);
+    expect(tap.offloaded).toBe(true);
+    const content = randomBytes(5 * 1024 * 1024);
+    const pieces: Uint8Array[] = [];
+    const source = Readable.from(
+      Array.from({ length: 80 }, (_, i) => content.subarray(i * 65536, (i + 1) * 65536)),
+    );
+    for await (const piece of tap.tap(source)) pieces.push(piece);
+    expect(pieces).toHaveLength(80);
+    expect(tap.digest()).toBe(
+      `sha-256:${createHash('sha256')
+        .update(content)
+        .digest('hex')
+        .toUpperCase()
+        .replace(/(..)(?!$)/g, '$1:')}`,
+    );
+  });
+});
