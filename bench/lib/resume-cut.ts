@@ -136,7 +136,8 @@ export async function runCuts(options: CutOptions): Promise<CutResult> {
     for (let i = 0; i <= options.cuts; i++) {
       const first = tap.chunks.length;
       const chunks = (): TappedChunk[] => tap.chunks.slice(first);
-      const breaks = (listen.stderr.match(/kept .* to resume/g) ?? []).length;
+      const gone = (): number => (listen.stderr.match(/: disconnected/g) ?? []).length;
+      const disconnects = gone();
       const send = msrp(['send', '--to', to, '--file', file]);
       let cut: CutKind | 'none' = 'none';
       // The listener's answer: the first octet it misses.
@@ -169,12 +170,13 @@ export async function runCuts(options: CutOptions): Promise<CutResult> {
           tap.target = port;
         }
         await send.exited;
-        // A listener that lives on stores what it got before the next offer is answered.
+        // The listener that lives on sees the sender go before the next one comes (a file
+        // being written then finishes first: msrp listen orders that itself).
         if (cut !== 'receiver')
           await listen.waitUntil(
-            () => (listen.stderr.match(/kept .* to resume/g) ?? []).length > breaks,
+            () => gone() > disconnects,
             timeoutMs,
-            'the listener keeping the part',
+            'the listener to see the cut',
           );
       } else {
         log(`attempt ${i + 1}: from byte ${askedFrom}, to the end`);
