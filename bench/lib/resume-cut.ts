@@ -51,6 +51,8 @@ export interface CutResult {
   /** The stored file's SHA-256 equals the source's. */
   readonly hashMatches: boolean;
   readonly seconds: number;
+  /** What the listeners printed (stdout, then stderr), for a failure's context. */
+  readonly listenerLog: string;
 }
 
 /** Deterministic random numbers in [0, 1) (mulberry32). */
@@ -206,7 +208,11 @@ export async function runCuts(options: CutOptions): Promise<CutResult> {
     const stored = join(outDir, basename(file));
     const hashMatches =
       (await stat(stored)).size === size && (await sha256File(stored)) === (await sha256File(file));
-    return { attempts, hashMatches, seconds: (performance.now() - started) / 1000 };
+    const listenerLog = processes
+      .filter((p) => p.child.spawnargs.includes('listen'))
+      .map((p) => `${p.stdout}${p.stderr}`)
+      .join('--- restarted ---\n');
+    return { attempts, hashMatches, seconds: (performance.now() - started) / 1000, listenerLog };
   } finally {
     await tap.close();
     await listen.stop('SIGINT');

@@ -84,6 +84,10 @@ export class ResumeListener {
   async #save(message: IncomingMessage, name: string, part: Part, offset: number): Promise<void> {
     try {
       const saved = await writePart(message, part.path, offset);
+      // A message cut by its connection may still be handed over, short: keep it as a part.
+      if (message.aborted || offset + saved.bytes !== part.offer.size) {
+        throw new Error(`the message ended at byte ${offset + saved.bytes}`);
+      }
       if (saved.hashMatches === false) {
         await this.#store.discard(name);
         this.out.error(
