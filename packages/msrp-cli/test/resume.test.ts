@@ -11,6 +11,9 @@ import {
   type FileOfferBody,
 } from '../src/file-offer.js';
 import { PartStore } from '../src/part-store.js';
+import { Output } from '../src/output.js';
+import { ResumeListener } from '../src/resume-listen.js';
+import type { IncomingMessage, Session } from '@msrp-ts/msrp-core';
 
 const OFFER: FileOfferBody = {
   transferId: 'c65865bc-72f1-462d-8027-28f493f4af62',
@@ -92,5 +95,49 @@ describe('PartStore', () => {
     const part = await store.prepare('a.jpg', OFFER);
     await writeFile(part.path, Buffer.alloc(OFFER.size));
     expect((await store.prepare('a.jpg', OFFER)).held).toBe(OFFER.size - 1);
+  });
+});
+
+describe('ResumeListener', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'msrp-resume-listener-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** A message as msrp-core hands it over: only what ResumeListener reads. */
+  function message(fields: Record<string, unknown>): IncomingMessage {
+    return { messageId: 'm1', contentHeaders: [], ...fields } as unknown as IncomingMessage;
+  }
+
+  it('keeps the part of a message handed over short (cut by its connection), not completing it', async () => {
+    const answers: string[] = [];
+    const session = {
+      send: (body: string) => {
+        answers.push(body);
+        return Promise.resolve({});
+      },
+    } as unknown as Session;
+    const listener = new ResumeListener(session, dir, new Output('msrp listen', true));
+    const offer = { ...OFFER, name: 'a.bin', size: 1000 };
+    await listener.offer(
+      message({ body: Buffer.from(formatFileOffer(offer)), text: () => formatFileOffer(offer) }),
+    );
+    expect(answers[0]).toContain('a=file-range:1-1000');
+    const handled = await listener.receive(
+      message({
+        filename: 'a.bin',
+        size: 1000,
+        offset: 0,
+        aborted: true,
+        announcedHash: undefined,
+        body: Buffer.alloc(600, 1), // what arrived before the cut
+      }),
+    );
+    expect(handled).toBe(true);
+    expect((await readdir(dir)).sort()).toEqual(['a.bin.part', 'a.bin.part.json']);
+    expect((await stat(join(dir, 'a.bin.part'))).size).toBe(600);
   });
 });
