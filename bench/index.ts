@@ -2,9 +2,11 @@
 // Usage: pnpm bench [--quick] [--json] [--mib N] [--only codec,transfer,relay,relay-ws]
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
+import { runCliBench } from './cli.js';
 import { runCodecBench } from './codec.js';
 import { runRelayBench } from './relay.js';
 import { runRelayWsBench } from './relay-ws.js';
+import { runResumeBench } from './resume.js';
 import { runSmallMessagesBench } from './small-messages.js';
 import { runTransferBench, type LimitRow } from './transfer.js';
 import { formatTable, FULL, QUICK, type Row } from './lib/measure.js';
@@ -55,6 +57,24 @@ if (!only || only.includes('relay')) {
 if (!only || only.includes('relay-ws')) {
   const mib = Number(values.mib ?? (values.quick ? 64 : 256));
   rows.push(...(await runRelayWsBench(mib * 1024 * 1024, transferRounds, log)));
+}
+if (!only || only.includes('cli')) {
+  const cli = await runCliBench(
+    Number(values.mib ?? (values.quick ? 128 : 1024)) * 1024 * 1024,
+    values.quick ? 1 : 3,
+    log,
+  );
+  rows.push(...cli.rows);
+  limits.push(...cli.limits);
+}
+if (!only || only.includes('resume')) {
+  limits.push(
+    ...(await runResumeBench(
+      Number(values.mib ?? (values.quick ? 128 : 1024)) * 1024 * 1024,
+      values.quick ? 4 : 10,
+      log,
+    )),
+  );
 }
 const seconds = (performance.now() - started) / 1000;
 

@@ -157,7 +157,7 @@ describe.concurrent('msrp sdp', { timeout: 60_000 }, () => {
     expect(missing.stderr).toMatch(/^msrp sdp: cannot read .*nope\.txt: ENOENT/);
     expect(noAction).toMatchObject({
       code: 2,
-      stderr: 'msrp sdp: expected "inspect" or "answer" (see msrp sdp --help)\n',
+      stderr: 'msrp sdp: expected "inspect", "answer" or "resume" (see msrp sdp --help)\n',
     });
   });
 

@@ -4,6 +4,7 @@ import { Chat, type Session } from '@msrp-ts/msrp-core';
 import { chatText, cpimMetadata, isChatKeepalive } from './chat-view.js';
 import type { Output } from './output.js';
 import { receive } from './receive.js';
+import { ResumeListener } from './resume-listen.js';
 
 /** How {@link serveChat} shows and answers. */
 export interface ServeOptions {
@@ -43,8 +44,9 @@ export function serveChat(session: Session, out: Output, options: ServeOptions):
     });
     if (options.displayed) void chat.markDisplayed(message);
   });
+  const resume = new ResumeListener(session, options.outDir, out);
   chat.on('other', (message) => {
-    const work = receive(message, options.outDir, out).catch((e: Error) =>
+    const work = receive(message, options.outDir, out, resume).catch((e: Error) =>
       out.error(`receiving ${message.messageId} failed: ${e.message}`),
     );
     options.track(work);

@@ -66,6 +66,8 @@ Options:
   --max-size N         largest message accepted, in bytes (k, M, G suffixes allowed);
                        larger ones are refused with 413
   --out DIR            directory for received files (created if missing). Default: .
+  --match-session-id   accept requests whose To-Path names our session-id at another
+                       host or port (behind port forwarding, NAT or a TCP proxy)
   --tls-cert FILE      PEM certificate: listen for msrps (TLS); needs --tls-key
   --tls-key FILE       PEM private key of --tls-cert
 ${RELAY_HELP}
@@ -87,6 +89,14 @@ Stored files keep the sender's file name (base name only; an existing file is ne
 overwritten: name-1.ext, name-2.ext...). Each is reported with its path, size, SHA-256
 and whether it matched the hash the sender announced.
 
+Resume: a file that \`msrp send --file\` offers first (application/x-msrp-file-offer) is
+received into NAME.part, beside NAME.part.json (which file: name, size, type, modification
+date), and renamed to NAME once complete and the SHA-256 of the whole file matched. When
+the transfer breaks (the sender, we or the connection went away), both are kept; when
+the same file is offered again we answer with the a=file-range we miss, and only that
+travels. Each chunk is confirmed (200) only after it was written, so a crash of this
+process loses nothing the sender was told had arrived.
+
 ${KEEPALIVE_HELP}
 
 ${EXIT_CODES_HELP}`;
@@ -97,6 +107,7 @@ const FLAGS = {
   'accept-wrapped-types': { type: 'string' },
   'max-size': { type: 'string' },
   out: { type: 'string' },
+  'match-session-id': { type: 'boolean' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   fingerprint: { type: 'string' },
@@ -119,6 +130,8 @@ export interface Listener {
 
 /** How a listener reaches its relays. */
 export interface RelayOptions {
+  /** Match requests by session-id alone (EndpointOptions.matchSessionIdOnly). */
+  matchSessionIdOnly?: boolean | undefined;
   relays?: readonly RelayAccount[] | undefined;
   /** TLS client options for msrps relays (--ca, --fingerprint). */
   relayTls?: TlsClientOptions | undefined;
@@ -138,8 +151,9 @@ export async function openListener(
   through: RelayOptions = {},
 ): Promise<Listener> {
   if (uri?.scheme === 'msrps' && !tls) throw usage('an msrps URI needs --tls-cert and --tls-key');
-  const { relays, relayTls, onRelayLost } = through;
+  const { relays, relayTls, onRelayLost, matchSessionIdOnly } = through;
   const endpoint = new Endpoint({
+    ...(matchSessionIdOnly && { matchSessionIdOnly }),
     ...(relays && { relays }),
     ...(relayTls && { tls: relayTls }),
   });
@@ -249,6 +263,9 @@ export async function listenCommand(args: readonly string[]): Promise<number> {
   }
 
   const sessionOptions = {
+    // A chunk is confirmed only once its bytes were taken to be written: nothing we confirm
+    // is lost if this process dies, so a resume never needs a confirmed byte again.
+    confirmWhenRead: true,
     ...(acceptTypes && { acceptTypes }),
     ...(maxSize !== undefined && { maxSize }),
     // RFC 4975 §8.6: a CPIM wrapping a type outside accept-wrapped-types is answered 415.
@@ -276,6 +293,7 @@ export async function listenCommand(args: readonly string[]): Promise<number> {
     const listener = await openListener(bound, tls, sessionOptions, out, {
       relays,
       relayTls,
+      matchSessionIdOnly: values['match-session-id'],
       onRelayLost: () => onLost(),
     });
     // Reconnecting listens on the port first bound (port 0 picked one).

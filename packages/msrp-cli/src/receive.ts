@@ -5,6 +5,8 @@ import { formatContentType, mediaTypeOf, type IncomingMessage } from '@msrp-ts/m
 import type { Output } from './output.js';
 import { reserveFile, safeFileName } from './files.js';
 import { dropKeepalive, isKeepalive } from './keepalive.js';
+import { FILE_OFFER_TYPE } from './file-offer.js';
+import type { ResumeListener } from './resume-listen.js';
 
 /** Whether a message is shown as text rather than stored as a file. */
 export function isText(message: IncomingMessage): boolean {
@@ -16,14 +18,21 @@ export function isText(message: IncomingMessage): boolean {
   );
 }
 
-/** Prints a text message on stdout, or stores a file under `outDir` and reports it. */
+/**
+ * Prints a text message on stdout, or stores a file under `outDir` and reports it. With
+ * `resume`, answers file offers and stores the files that follow them as resumable parts.
+ */
 export async function receive(
   message: IncomingMessage,
   outDir: string,
   out: Output,
+  resume?: ResumeListener,
 ): Promise<void> {
   if (isKeepalive(message)) return dropKeepalive(message);
   const contentType = message.contentType ? formatContentType(message.contentType) : undefined;
+  const media = message.contentType ? mediaTypeOf(message.contentType) : 'application/octet-stream';
+  if (resume && media.toLowerCase() === FILE_OFFER_TYPE) return resume.offer(message);
+  if (resume && (await resume.receive(message))) return;
   if (isText(message)) {
     if (message.aborted) {
       out.error(`message ${message.messageId} was aborted after ${message.received} bytes`, {
@@ -40,7 +49,6 @@ export async function receive(
     });
     return;
   }
-  const media = message.contentType ? mediaTypeOf(message.contentType) : 'application/octet-stream';
   const fallback = `message-${message.messageId}.${mime.extension(media) || 'bin'}`;
   const name = safeFileName(message.filename, fallback);
   let path: string;

@@ -13,9 +13,11 @@ import {
 } from '@msrp-ts/sdp-msrp';
 import { CliError, EXIT, EXIT_CODES_HELP, usage } from './exit-codes.js';
 import { sizeFlag, tlsClientFlags, uriFlag } from './flags.js';
+import { heldFlag, sdpResumeOffer, serveFileFlag, SDP_RESUME_HELP } from './sdp-resume.js';
 
 export const SDP_HELP = `Usage: msrp sdp inspect [FILE|-]
        msrp sdp answer --uri URI [options] [FILE|-]
+       msrp sdp resume --uri URI (--part FILE | --held N) [FILE|-]
 
 Reads a SIP message (INVITE, 200 OK...; multipart bodies too) or bare SDP from FILE, or
 from standard input when FILE is - or absent.
@@ -25,6 +27,7 @@ from standard input when FILE is - or absent.
   answer   print the SDP answer to the offer on stdout (RFC 3264, RFC 4975 §8); when the
            MSRP stream cannot be accepted the answer rejects it (port 0), the reason goes
            to stderr and the exit code is 1
+${SDP_RESUME_HELP}
 
 Answer options:
   --uri URI              our session URI for a=path, e.g. 'msrp://192.0.2.7:2855/s1;tcp'
@@ -35,6 +38,7 @@ Answer options:
                          (RFC 6135). Default passive: the offerer connects
   --cema                 answer a=msrp-cema when offered (RFC 6714)
   --fingerprint FP       our certificate's fingerprint for msrps ("SHA-256 AB:CD:...")
+  --file PATH            serve PATH to a pull offer for it (e.g. a resume offer)
   -h, --help             show this help
 
 ${EXIT_CODES_HELP}
@@ -72,6 +76,9 @@ const FLAGS = {
   setup: { type: 'string' },
   cema: { type: 'boolean' },
   fingerprint: { type: 'string' },
+  part: { type: 'string' },
+  file: { type: 'string' },
+  held: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -90,12 +97,12 @@ export async function sdpCommand(args: readonly string[]): Promise<number> {
   const { values, positionals } = parse(args);
   const [action, file, ...extra] = positionals;
   if (values.help || action === undefined) {
-    if (!values.help) throw usage('expected "inspect" or "answer"');
+    if (!values.help) throw usage('expected "inspect", "answer" or "resume"');
     process.stdout.write(`${SDP_HELP}\n`);
     return EXIT.ok;
   }
-  if (action !== 'inspect' && action !== 'answer') {
-    throw usage(`unknown action "${action}" (expected inspect or answer)`);
+  if (action !== 'inspect' && action !== 'answer' && action !== 'resume') {
+    throw usage(`unknown action "${action}" (expected inspect, answer or resume)`);
   }
   if (extra.length > 0) throw usage(`unexpected argument "${extra[0]}"`);
   if (action === 'inspect') {
@@ -103,6 +110,23 @@ export async function sdpCommand(args: readonly string[]): Promise<number> {
       if (flag !== 'help') throw usage(`--${flag} is for msrp sdp answer`);
   }
   // Flags are checked before anything is read, so that a typo does not wait on stdin.
+  if (action === 'resume') {
+    for (const flag of Object.keys(values))
+      if (!['help', 'uri', 'part', 'held'].includes(flag))
+        throw usage(`--${flag} is for msrp sdp answer`);
+    const localUri = uriFlag('--uri', values.uri);
+    const held = await heldFlag(values.part, values.held);
+    const input = await readInput(file);
+    try {
+      process.stdout.write(sdpResumeOffer(extractSdp(input), localUri, held));
+      return EXIT.ok;
+    } catch (e) {
+      if (e instanceof SdpError) throw new CliError(e.message, EXIT.failed, { code: e.code });
+      throw e;
+    }
+  } else if (values.part !== undefined || values.held !== undefined) {
+    throw usage('--part and --held are for msrp sdp resume');
+  }
   const answerOptions: AnswerCapabilities | undefined =
     action === 'answer'
       ? {
@@ -119,6 +143,7 @@ export async function sdpCommand(args: readonly string[]): Promise<number> {
           ...(values.fingerprint !== undefined && {
             fingerprint: `SHA-256 ${tlsClientFlags({ fingerprint: values.fingerprint })!.fingerprint!}`,
           }),
+          ...(values.file !== undefined && { serveFile: await serveFileFlag(values.file) }),
         }
       : undefined;
   const input = await readInput(file);

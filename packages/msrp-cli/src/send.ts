@@ -32,6 +32,7 @@ import {
 import { Output } from './output.js';
 import { onSignal, within } from './shutdown.js';
 import { formatRate, ProgressReporter } from './progress.js';
+import { negotiateResume, RESUME_ANSWER_MS } from './resume-send.js';
 
 export const SEND_HELP = `Usage: msrp send --to URI (--text TEXT | --file PATH) [options]
 
@@ -45,7 +46,10 @@ Options:
   --from URI          our own session URI (From-Path). Default: a random .invalid
                       host and session-id (nothing listens here)
   --text TEXT         send TEXT as text/plain;charset=utf-8
-  --file PATH         send a file (Content-Type from its name, SHA-256 announced)
+  --file PATH         send a file (Content-Type from its name, SHA-256 announced); when the
+                      peer is an \`msrp listen\` that holds part of this file from a broken
+                      transfer, only the rest is sent (see Resume below)
+  --no-resume         send the whole file, without offering to resume
   --content-type T    Content-Type instead of the default
   --chunk-size N      body bytes per chunk (k, M suffixes allowed). Default 8192
   --report            ask for a success REPORT and wait for it (the default with --relay)
@@ -61,12 +65,21 @@ ${RELAY_HELP}
   --json              one JSON object per line on stdout: {"event":"connected"}, for
                       files {"event":"progress","bytes","total","rate"} at most once a
                       second, then {"event":"delivered",...} or {"event":"error",...};
-                      {"event":"retry"} when the peer's session was busy (506)
+                      {"event":"retry"} when the peer's session was busy (506);
+                      {"event":"resume","offset","size"} when the peer holds a part
   -h, --help          show this help
 
 A progress bar is drawn on stderr for files when stderr is a terminal (not with --json).
 A peer whose session is still bound to a previous sender answers 506: send retries
 for up to 5 seconds.
+
+Resume: before a file, send offers it in a small message (application/x-msrp-file-offer:
+RFC 5547 a=file-selector with name, type and size, a=file-date with its modification
+date, a new a=file-transfer-id). \`msrp listen\` answers with the a=file-range it misses;
+send then sends only those bytes (the chunks' Byte-Range starts there) and the listener
+checks the SHA-256 of the whole file. A peer that does not answer within ${RESUME_ANSWER_MS / 1000} s gets
+the whole file. A broken transfer exits 3 (connection) or 130 (interrupted): run the
+same command again to send the rest.
 
 ${EXIT_CODES_HELP}`;
 
@@ -75,6 +88,7 @@ const FLAGS = {
   from: { type: 'string' },
   text: { type: 'string' },
   file: { type: 'string' },
+  'no-resume': { type: 'boolean' },
   'content-type': { type: 'string' },
   'chunk-size': { type: 'string' },
   report: { type: 'boolean' },
@@ -186,10 +200,12 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
   const timeout = msFlag('--timeout', values.timeout);
   const tls = tlsClientFlags(values);
   const file = values.file;
+  let fileInfo: { size: number; mtime: Date } | undefined;
   if (file !== undefined) {
     try {
       const info = await stat(file);
       if (!info.isFile()) throw new Error('not a regular file');
+      fileInfo = info;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       throw usage(`--file: cannot read ${file}: ${code ?? (e as Error).message}`);
@@ -238,11 +254,30 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
     const started = performance.now();
     let delivery: Delivery;
     let sha256: string | undefined;
+    let offset = 0;
     try {
       if (file === undefined) {
         delivery = await session.send(values.text!, options);
       } else {
-        const fileDelivery = await session.sendFile(file, options);
+        if (!values['no-resume'] && fileInfo && fileInfo.size > 0) {
+          offset = await negotiateResume(session, {
+            name: basename(file),
+            size: fileInfo.size,
+            type: contentType,
+            modified: fileInfo.mtime,
+          });
+        }
+        if (offset > 0) {
+          out.status(`resuming ${basename(file)} at byte ${offset + 1} of ${fileInfo!.size}`, {
+            event: 'resume',
+            offset,
+            size: fileInfo!.size,
+          });
+        }
+        const fileDelivery = await session.sendFile(file, {
+          ...options,
+          ...(offset > 0 && { offset }),
+        });
         delivery = fileDelivery;
         sha256 = fileDelivery.hash.replace(/^sha-256:/, '');
       }
@@ -266,7 +301,7 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
         { status: code, messageId: failureReport.messageId },
       );
     }
-    const rate = seconds > 0 ? delivery.bytes / seconds : 0;
+    const rate = seconds > 0 ? (delivery.bytes - offset) / seconds : 0;
     const report = delivery.report;
     const what = file === undefined ? 'message' : basename(file);
     // Without a REPORT through relays, the 200s came from the first relay, not the peer.
@@ -275,6 +310,7 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
       ? `accepted by the relay (no report asked: delivery to the peer unconfirmed) ${what}: `
       : `delivered ${what}: `;
     line += `${delivery.bytes} bytes in ${seconds.toFixed(3)} s`;
+    if (offset > 0) line += ` (resumed at byte ${offset + 1}: ${delivery.bytes - offset} sent)`;
     // A rate says something about a file, not about one short text.
     if (file !== undefined) line += ` (${formatRate(rate)})`;
     if (sha256) line += `, sha-256 ${sha256}`;
@@ -283,6 +319,7 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
       event: accepted ? 'accepted' : 'delivered',
       messageId: delivery.messageId,
       bytes: delivery.bytes,
+      ...(offset > 0 && { offset }),
       ...(file !== undefined && { file, name: basename(file) }),
       seconds: Number(seconds.toFixed(3)),
       ...(file !== undefined && { rate: Math.round(rate) }),

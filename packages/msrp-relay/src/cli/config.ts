@@ -1,6 +1,6 @@
 // Configuration of the `msrp-relay` command: flags, then environment, then a JSON config file.
 import { readFileSync } from 'node:fs';
-import { parseUri, type MsrpUri } from '@msrp-ts/msrp-core';
+import { parseUri, type MsrpUri } from '@msrp-ts/msrp-core/uri';
 import type { RelayLimits } from '../relay-options.js';
 import { readOptions, UsageError } from './option-reader.js';
 import {

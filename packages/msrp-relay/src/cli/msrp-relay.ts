@@ -1,15 +1,12 @@
 #!/usr/bin/env node
 // The `msrp-relay` command: an RFC 4976 relay with logs, metrics and graceful shutdown.
 import { readFileSync } from 'node:fs';
-import { formatUri, type TlsServerOptions } from '@msrp-ts/msrp-core';
-import { pino } from 'pino';
-import { startAdminServer, type AdminServer } from '../admin-server.js';
-import { StaticCredentialStore, type CredentialStore } from '../credential-store.js';
-import { LayeredCredentialStore } from '../layered-credential-store.js';
-import { FileCredentialStore } from '../file-credential-store.js';
-import { createRelayMetrics } from '../metrics.js';
-import { PgCredentialStore } from '../pg-credential-store.js';
-import { Relay } from '../relay.js';
+import type { TlsServerOptions } from '@msrp-ts/msrp-core';
+import { formatUri } from '@msrp-ts/msrp-core/uri';
+import type { AdminServer } from '../admin-server.js';
+import type { CredentialStore } from '../credential-store.js';
+import type { FileCredentialStore } from '../file-credential-store.js';
+import type { PgCredentialStore } from '../pg-credential-store.js';
 import {
   HELP,
   packageVersion,
@@ -17,10 +14,9 @@ import {
   UsageError,
   type RelayCommandConfig,
 } from './config.js';
-import { usersCommand } from './users-command.js';
 
 async function main(args: readonly string[]): Promise<number> {
-  if (args[0] === 'users') return usersCommand(args.slice(1));
+  if (args[0] === 'users') return (await import('./users-command.js')).usersCommand(args.slice(1));
   if (args.includes('--version') || args.includes('-V')) {
     process.stdout.write(`msrp-relay ${packageVersion()}\n`);
     return 0;
@@ -37,6 +33,19 @@ async function main(args: readonly string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
+  // Loaded only to run: --help and --version answer without the relay, pino and the metrics.
+  const [{ pino }, { startAdminServer }, { StaticCredentialStore }, { FileCredentialStore }] =
+    await Promise.all([
+      import('pino'),
+      import('../admin-server.js'),
+      import('../credential-store.js'),
+      import('../file-credential-store.js'),
+    ]);
+  const [{ createRelayMetrics }, { Relay }, { LayeredCredentialStore }] = await Promise.all([
+    import('../metrics.js'),
+    import('../relay.js'),
+    import('../layered-credential-store.js'),
+  ]);
   const log = pino(
     {
       level: config.logLevel,
@@ -74,6 +83,8 @@ async function main(args: readonly string[]): Promise<number> {
     const { url, table, columns, plainPasswords } = config.usersDb;
     // Connects on the first AUTH, and again after the database went away: a database
     // down at start delays no listener, and its AUTHs get 500 until it is back.
+    // Loaded only when asked for: pg is not needed by a relay without a database.
+    const { PgCredentialStore } = await import('../pg-credential-store.js');
     dbStore = new PgCredentialStore({
       connectionString: url,
       ...(table !== undefined && { table }),

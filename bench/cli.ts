@@ -1,0 +1,187 @@
+// CLI benchmark: how fast the commands start, and `msrp send --file` → `msrp listen` disk to
+// disk (the real commands as processes, with the hash) beside a raw-TCP disk-to-disk copy
+// between two Node processes in the same run.
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { median, type Row } from './lib/measure.js';
+import { MSRP_BIN, msrp, NodeProcess, RELAY_BIN } from './lib/cli-process.js';
+import type { LimitRow } from './transfer.js';
+
+const diskPeer = new URL('./disk-peer.js', import.meta.url).pathname;
+
+/** Median wall time in ms of `node script args` from spawn to exit, over `runs` runs. */
+async function startMs(script: string, args: readonly string[], runs: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const p = new NodeProcess([script, ...args], 'start');
+    const code = await p.exited;
+    if (code !== 0) throw new Error(`${script} ${args.join(' ')} exited ${code}: ${p.stderr}`);
+    times.push(performance.now() - p.started);
+  }
+  return median(times);
+}
+
+/**
+ * Median ms from spawning `msrp send --text` until its first byte reaches a TCP server (the
+ * command's start, the library's load and the connect: what a user waits for).
+ */
+async function sendFirstByteMs(runs: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const server = createServer();
+    let first: (() => void) | undefined;
+    server.on('connection', (s: Socket) => {
+      s.once('data', () => {
+        first?.();
+        s.destroy();
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as { port: number };
+    const arrived = new Promise<void>((resolve) => (first = resolve));
+    const p = msrp(['send', '--to', `msrp://127.0.0.1:${port}/s1;tcp`, '--text', 'hi']);
+    await Promise.race([arrived, p.exited.then(() => Promise.reject(new Error(p.stderr)))]);
+    times.push(performance.now() - p.started);
+    await p.stop();
+    server.close();
+  }
+  return median(times);
+}
+
+async function makeFile(path: string, bytes: number): Promise<void> {
+  const out = createWriteStream(path);
+  const piece = randomBytes(1024 * 1024);
+  for (let left = bytes; left > 0; left -= piece.length) {
+    if (!out.write(left >= piece.length ? piece : piece.subarray(0, left)))
+      await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'close');
+}
+
+/** Raw TCP, disk to disk: seconds from spawning the source until the sink has written all. */
+async function rawCopy(file: string, out: string, bytes: number): Promise<number> {
+  const sink = new NodeProcess([diskPeer, 'sink', out], 'raw-sink');
+  const port = (await sink.waitFor(/^port (\d+)$/m))[1]!;
+  const t0 = performance.now();
+  const source = new NodeProcess([diskPeer, 'source', port, file], 'raw-source');
+  const saved = Number((await sink.waitFor(/^saved (\d+)$/m))[1]);
+  await Promise.all([sink.exited, source.exited]);
+  if (saved !== bytes) throw new Error(`raw copy: ${saved} of ${bytes} bytes`);
+  return (performance.now() - t0) / 1000;
+}
+
+interface CliRun {
+  seconds: number;
+  senderRss: number;
+  receiverRss: number;
+}
+
+/** `msrp listen` → `msrp send --file`: seconds from spawning send until the file is saved. */
+async function msrpCopy(file: string, outDir: string, bytes: number): Promise<CliRun> {
+  const listen = msrp(['listen', '--uri', 'msrp://127.0.0.1:0;tcp', '--out', outDir]);
+  try {
+    const uri = (await listen.waitFor(/^listening (\S+)$/m))[1]!;
+    const t0 = performance.now();
+    const send = msrp(['send', '--to', uri, '--file', file]);
+    const saved = await listen.waitFor(/^saved (\S+) \((\d+) bytes, .*hash matched\)$/m);
+    const code = await send.exited;
+    const seconds = (performance.now() - t0) / 1000;
+    if (code !== 0) throw new Error(`msrp send exited ${code}: ${send.stderr}`);
+    if (Number(saved[2]) !== bytes || (await stat(saved[1]!)).size !== bytes)
+      throw new Error(`msrp copy: ${saved[2]} of ${bytes} bytes`);
+    await listen.stop('SIGINT');
+    return { seconds, senderRss: send.peakRss, receiverRss: listen.peakRss };
+  } finally {
+    await listen.stop('SIGINT');
+  }
+}
+
+/** Runs the CLI benchmark: start times, then `rounds` alternating disk-to-disk copies. */
+export async function runCliBench(
+  bytes: number,
+  rounds: number,
+  log: (line: string) => void,
+): Promise<{ rows: Row[]; limits: LimitRow[] }> {
+  const limits: LimitRow[] = [];
+  const runs = rounds > 1 ? 11 : 5;
+  log(`cli: start times (median of ${runs})...`);
+  const node = await startMs('-e', ['0'], runs).catch(() => NaN);
+  const help = await startMs(MSRP_BIN, ['--help'], runs);
+  const relayHelp = await startMs(RELAY_BIN, ['--help'], runs);
+  const firstByte = await sendFirstByteMs(runs);
+  limits.push(
+    {
+      name: `msrp --help start (node -e 0: ${node.toFixed(0)} ms)`,
+      value: help,
+      unit: 'ms',
+      limit: 200,
+    },
+    { name: 'msrp-relay --help start', value: relayHelp, unit: 'ms', limit: 200 },
+    {
+      name: 'msrp send: spawn to its first byte on the wire',
+      value: firstByte,
+      unit: 'ms',
+      limit: 400,
+    },
+  );
+
+  const mib = bytes / 1024 / 1024;
+  const dir = await mkdtemp(join(tmpdir(), 'msrp-bench-cli-'));
+  try {
+    const file = join(dir, 'payload.bin');
+    log(`cli: writing a ${mib} MiB file...`);
+    await makeFile(file, bytes);
+    const raw: number[] = [];
+    const ours: CliRun[] = [];
+    for (let i = 0; i < rounds; i++) {
+      log(`cli: round ${i + 1}/${rounds}: raw TCP disk to disk, ${mib} MiB...`);
+      const out = join(dir, 'raw.bin');
+      raw.push(await rawCopy(file, out, bytes));
+      await rm(out, { force: true });
+      log(`cli: round ${i + 1}/${rounds}: msrp send --file → msrp listen, ${mib} MiB...`);
+      const outDir = join(dir, `out-${i}`);
+      ours.push(await msrpCopy(file, outDir, bytes));
+      await rm(outDir, { recursive: true, force: true });
+    }
+    const mbps = (s: number): number => bytes / s / 1e6;
+    const oursMbps = ours.map((r) => mbps(r.seconds));
+    const rawMbps = raw.map(mbps);
+    const spread = (v: number[]): number => (Math.max(...v) - Math.min(...v)) / 2 / median(v);
+    const row: Row = {
+      bench: 'cli',
+      name: `msrp send --file → msrp listen, ${mib} MiB disk to disk, SHA-256 (${median(ours.map((r) => r.seconds)).toFixed(2)} s vs ${median(raw).toFixed(2)} s)`,
+      unit: 'MB/s',
+      ours: median(oursMbps),
+      baseline: median(rawMbps),
+      ratio: median(oursMbps) / median(rawMbps),
+      oursSpread: spread(oursMbps),
+      baselineSpread: spread(rawMbps),
+      baselineIs: `raw TCP disk to disk: a Node process reading the ${mib} MiB file into a socket, another writing it to a file (both process starts included, as for msrp)`,
+      goal: 0.7,
+    };
+    limits.push(
+      {
+        name: 'peak RSS, msrp send --file (worst round)',
+        value: Math.max(...ours.map((r) => r.senderRss)),
+        unit: 'MiB',
+        limit: 64,
+      },
+      {
+        name: 'peak RSS, msrp listen (worst round)',
+        value: Math.max(...ours.map((r) => r.receiverRss)),
+        unit: 'MiB',
+        limit: 64,
+      },
+    );
+    return { rows: [row], limits };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,126 @@
+// `msrp listen`'s side of resuming: answers a sender's file offer with the range it misses,
+// receives the file that follows into NAME.part at the right offset, checks the whole file's
+// hash, and keeps the part (and its record) when the transfer breaks.
+import type { IncomingMessage, Session } from '@msrp-ts/msrp-core';
+import { FILE_ANSWER_TYPE, formatFileAnswer, parseFileOffer } from './file-offer.js';
+import { safeFileName } from './files.js';
+import type { Output } from './output.js';
+import { PartStore, type Part } from './part-store.js';
+import { writePart } from './part-writer.js';
+
+/** Answers resume offers on one session and stores the files that follow them. */
+export class ResumeListener {
+  readonly #store: PartStore;
+  /** Offers answered, by safe file name, waiting for their file. */
+  readonly #pending = new Map<string, Part>();
+  /** Files being written, by safe file name: a new offer for one waits until it settled. */
+  readonly #busy = new Map<string, Promise<unknown>>();
+
+  constructor(
+    readonly session: Session,
+    outDir: string,
+    readonly out: Output,
+  ) {
+    this.#store = new PartStore(outDir);
+  }
+
+  /**
+   * Answers a file offer: prepares NAME.part (keeping what it holds of the same file) and
+   * tells the sender the range it misses (RFC 5547 §6 `a=file-range`).
+   */
+  async offer(message: IncomingMessage): Promise<void> {
+    const offer = message.body ? parseFileOffer(message.text()) : undefined;
+    if (!offer || offer.size === 0) {
+      this.out.error(`ignored a malformed file offer ${message.messageId}`, {
+        messageId: message.messageId,
+      });
+      return;
+    }
+    const name = safeFileName(offer.name, `message-${message.messageId}.bin`);
+    // The transfer this one resumes may still be writing its last pieces.
+    await this.#busy.get(name);
+    const part = await this.#store.prepare(name, offer);
+    this.#pending.set(name, part);
+    if (part.held > 0) {
+      this.out.status(`resuming ${name} at byte ${part.held + 1} of ${offer.size}`, {
+        event: 'resuming',
+        name,
+        offset: part.held,
+        size: offer.size,
+      });
+    }
+    const range = { start: part.held + 1, stop: offer.size };
+    await this.session.send(formatFileAnswer({ transferId: offer.transferId, range }), {
+      contentType: FILE_ANSWER_TYPE,
+    });
+  }
+
+  /**
+   * Stores `message` when it is the file of an offer answered on this session; false when it
+   * is not (the caller stores it as any other file).
+   */
+  async receive(message: IncomingMessage): Promise<boolean> {
+    const name = safeFileName(message.filename, '');
+    const part = name === '' ? undefined : this.#pending.get(name);
+    if (!part || (message.size !== undefined && message.size !== part.offer.size)) return false;
+    this.#pending.delete(name);
+    // The sender must start where we asked; from the first octet is fine too (it sent all).
+    const offset = message.offset;
+    if (offset !== part.held && offset !== 0) {
+      message.discard();
+      this.out.error(
+        `${name}: the sender resumed at byte ${offset + 1}, not at ${part.held + 1}: refused`,
+        { name, offset, expected: part.held },
+      );
+      return true;
+    }
+    const work = this.#save(message, name, part, offset);
+    this.#busy.set(name, work);
+    await work;
+    return true;
+  }
+
+  /** Writes the message into the part; completes, drops or keeps the part as it turns out. */
+  async #save(message: IncomingMessage, name: string, part: Part, offset: number): Promise<void> {
+    try {
+      const saved = await writePart(message, part.path, offset);
+      // A message cut by its connection may still be handed over, short: keep it as a part.
+      if (message.aborted || offset + saved.bytes !== part.offer.size) {
+        throw new Error(`the message ended at byte ${offset + saved.bytes}`);
+      }
+      if (saved.hashMatches === false) {
+        await this.#store.discard(name);
+        this.out.error(
+          `${name}: HASH MISMATCH over the whole file (announced ${saved.announcedHash}, got ${saved.hash}): part dropped`,
+          { name, hash: saved.hash, announcedHash: saved.announcedHash, hashMatches: false },
+        );
+        return;
+      }
+      const path = await this.#store.complete(name);
+      const sha256 = saved.hash.replace(/^sha-256:/, '');
+      const hash = saved.hashMatches === undefined ? 'no hash announced' : 'hash matched';
+      const resumed = offset > 0 ? `, resumed at byte ${offset + 1}` : '';
+      this.out.result(
+        `saved ${path} (${part.offer.size} bytes, sha-256 ${sha256}, ${hash}${resumed})`,
+        {
+          event: 'file',
+          messageId: message.messageId,
+          path,
+          name: message.filename,
+          bytes: part.offer.size,
+          offset,
+          sha256,
+          hash: saved.hash,
+          announcedHash: saved.announcedHash,
+          hashMatches: saved.hashMatches,
+        },
+      );
+    } catch (e) {
+      const held = await this.#store.held(name);
+      this.out.error(
+        `receiving ${name} broke at byte ${held} of ${part.offer.size}: ${(e as Error).message}; kept ${this.#store.partPath(name)} to resume`,
+        { messageId: message.messageId, name, held, size: part.offer.size },
+      );
+    }
+  }
+}

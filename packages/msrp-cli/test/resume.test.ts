@@ -1,0 +1,143 @@
+// The pieces of CLI resume: the offer/answer bodies and the listener's partial files.
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  formatFileAnswer,
+  formatFileOffer,
+  parseFileAnswer,
+  parseFileOffer,
+  type FileOfferBody,
+} from '../src/file-offer.js';
+import { PartStore } from '../src/part-store.js';
+import { Output } from '../src/output.js';
+import { ResumeListener } from '../src/resume-listen.js';
+import type { IncomingMessage, Session } from '@msrp-ts/msrp-core';
+
+const OFFER: FileOfferBody = {
+  transferId: 'c65865bc-72f1-462d-8027-28f493f4af62',
+  name: 'my "photo" 100%.jpg',
+  size: 123_456,
+  type: 'image/jpeg',
+  modified: 'Mon, 30 Nov 2026 02:30:16 +0000',
+};
+
+describe('file offer and answer bodies', () => {
+  it('round-trip, in RFC 5547 attribute lines', () => {
+    const text = formatFileOffer(OFFER);
+    expect(text).toContain(
+      'a=file-selector:name:"my %22photo%22 100%25.jpg" type:image/jpeg size:123456',
+    );
+    expect(text).toContain('a=file-date:modification:"Mon, 30 Nov 2026 02:30:16 +0000"');
+    expect(parseFileOffer(text)).toEqual(OFFER);
+    const answer = { transferId: OFFER.transferId, range: { start: 1001, stop: 123_456 } };
+    expect(formatFileAnswer(answer)).toContain('a=file-range:1001-123456');
+    expect(parseFileAnswer(formatFileAnswer(answer))).toEqual(answer);
+  });
+
+  it('reject bodies that lack what identifies the file or the range', () => {
+    expect(parseFileOffer('a=file-selector:name:"x" size:5\r\n')).toBeUndefined();
+    expect(
+      parseFileOffer('a=file-transfer-id:t\r\na=file-date:modification:"d"\r\n'),
+    ).toBeUndefined();
+    expect(parseFileOffer('garbage')).toBeUndefined();
+    expect(parseFileAnswer('a=file-transfer-id:t\r\na=file-range:5-*\r\n')).toBeUndefined();
+    expect(parseFileAnswer('a=file-transfer-id:t\r\na=file-range:9-3\r\n')).toBeUndefined();
+  });
+});
+
+describe('PartStore', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'msrp-parts-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the part of the same file and starts afresh for another', async () => {
+    const store = new PartStore(dir);
+    const first = await store.prepare('a.jpg', OFFER);
+    expect(first.held).toBe(0);
+    await writeFile(first.path, Buffer.alloc(5000, 1));
+    // The same file again (a new transfer id, as a resume has): the 5000 octets count.
+    const again = await store.prepare('a.jpg', { ...OFFER, transferId: 'other' });
+    expect(again.held).toBe(5000);
+    // Another file of that name (modified since): the part starts empty.
+    const other = await store.prepare('a.jpg', {
+      ...OFFER,
+      modified: 'Tue, 1 Dec 2026 00:00:00 +0000',
+    });
+    expect(other.held).toBe(0);
+    expect((await stat(other.path)).size).toBe(0);
+  });
+
+  it('a part without its record is not resumed from', async () => {
+    const store = new PartStore(dir);
+    await writeFile(join(dir, 'a.jpg.part'), Buffer.alloc(100));
+    expect((await store.prepare('a.jpg', OFFER)).held).toBe(0);
+  });
+
+  it('a complete part moves to a free name and its record goes', async () => {
+    const store = new PartStore(dir);
+    const part = await store.prepare('a.jpg', OFFER);
+    await writeFile(part.path, 'x');
+    await writeFile(join(dir, 'a.jpg'), 'an older a.jpg');
+    const path = await store.complete('a.jpg');
+    expect(path).toBe(join(dir, 'a-1.jpg'));
+    expect(await readFile(path, 'utf8')).toBe('x');
+    expect((await readdir(dir)).sort()).toEqual(['a-1.jpg', 'a.jpg']);
+  });
+
+  it('asks for the last octet again when the part is whole but was never completed', async () => {
+    const store = new PartStore(dir);
+    const part = await store.prepare('a.jpg', OFFER);
+    await writeFile(part.path, Buffer.alloc(OFFER.size));
+    expect((await store.prepare('a.jpg', OFFER)).held).toBe(OFFER.size - 1);
+  });
+});
+
+describe('ResumeListener', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'msrp-resume-listener-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** A message as msrp-core hands it over: only what ResumeListener reads. */
+  function message(fields: Record<string, unknown>): IncomingMessage {
+    return { messageId: 'm1', contentHeaders: [], ...fields } as unknown as IncomingMessage;
+  }
+
+  it('keeps the part of a message handed over short (cut by its connection), not completing it', async () => {
+    const answers: string[] = [];
+    const session = {
+      send: (body: string) => {
+        answers.push(body);
+        return Promise.resolve({});
+      },
+    } as unknown as Session;
+    const listener = new ResumeListener(session, dir, new Output('msrp listen', true));
+    const offer = { ...OFFER, name: 'a.bin', size: 1000 };
+    await listener.offer(
+      message({ body: Buffer.from(formatFileOffer(offer)), text: () => formatFileOffer(offer) }),
+    );
+    expect(answers[0]).toContain('a=file-range:1-1000');
+    const handled = await listener.receive(
+      message({
+        filename: 'a.bin',
+        size: 1000,
+        offset: 0,
+        aborted: true,
+        announcedHash: undefined,
+        body: Buffer.alloc(600, 1), // what arrived before the cut
+      }),
+    );
+    expect(handled).toBe(true);
+    expect((await readdir(dir)).sort()).toEqual(['a.bin.part', 'a.bin.part.json']);
+    expect((await stat(join(dir, 'a.bin.part'))).size).toBe(600);
+  });
+});

@@ -1,0 +1,62 @@
+// `msrp --help` and `msrp-relay --help` answer before any library loads (issue 12: under
+// 200 ms). Timing is too noisy for a test on a shared machine, so this pins the cause instead:
+// with the heavy modules made unloadable by a resolve hook, --help and --version still work.
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { entry, root, tsx } from './cli-process.js';
+
+/** A `--import` argument whose resolve hook refuses every specifier ending with one of `denied`. */
+function denyImports(denied: readonly string[]): string {
+  const hook = `export async function resolve(s, c, next) {
+    if (${JSON.stringify(denied)}.some((d) => s.endsWith(d)))
+      throw new Error('denied ' + s);
+    return next(s, c);
+  }`;
+  const hookUrl = `data:text/javascript,${encodeURIComponent(hook)}`;
+  const register = `import { register } from 'node:module'; register(${JSON.stringify(hookUrl)});`;
+  return `data:text/javascript,${encodeURIComponent(register)}`;
+}
+
+async function run(
+  script: string,
+  args: readonly string[],
+  denied: readonly string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(
+    tsx,
+    ['--conditions=source', '--import', denyImports(denied), script, ...args],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
+  child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, stdout, stderr };
+}
+
+describe('start time', () => {
+  it('msrp --help and --version load no command module and not msrp-core', async () => {
+    const denied = ['@msrp-ts/msrp-core', '/send.js', '/listen.js', '/chat.js', '/sdp.js'];
+    const help = await run(entry, ['--help'], denied);
+    expect(help.stderr).toBe('');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: msrp <command>/);
+    const version = await run(entry, ['--version'], denied);
+    expect(version.code).toBe(0);
+    expect(version.stdout).toMatch(/^msrp \d+\.\d+\.\d+/);
+    // The hook does bite: a command needs the library.
+    const send = await run(entry, ['send', '--help'], ['@msrp-ts/msrp-core']);
+    expect(send.code).toBe(1);
+    expect(send.stderr).toMatch(/denied @msrp-ts\/msrp-core/);
+  });
+
+  it('msrp-relay --help loads neither the relay, pino nor all of msrp-core', async () => {
+    const script = 'packages/msrp-relay/src/cli/msrp-relay.ts';
+    // Only the URI module of msrp-core (its ./uri subpath) is allowed.
+    const help = await run(script, ['--help'], ['@msrp-ts/msrp-core', 'pino', '/relay.js']);
+    expect(help.stderr).toBe('');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: msrp-relay/);
+  });
+});
