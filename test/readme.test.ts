@@ -61,7 +61,7 @@ describe('README examples', () => {
     expect(hashes).toHaveLength(2);
     expect(hashes[0]).toBe(hashes[1]);
     expect(stdout).toContain('matches: true\nbob has the same bytes: true\n');
-  });
+  }, 60_000);
 
   it('runs examples/sdp.ts', async () => {
     const { stdout } = await run(tsx, ['--conditions=source', 'examples/sdp.ts'], {

@@ -1,13 +1,30 @@
 // Issue 12: file hashes in a worker thread. The same digests as node:crypto, bytes copied in
 // 256 KiB batches (the caller may reuse its buffers), a reader told to wait while the worker is
 // behind, and small inputs hashed on the spot.
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { workerHasher } from '../src/index.js';
 import { HashTap } from '../src/session/file-transfer.js';
 
 describe('workerHasher', () => {
+  it('never keeps the process alive, even with a hash left unfinished', async () => {
+    const script = fileURLToPath(new URL('./fixtures/worker/unfinished-hash.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+    clearTimeout(timer);
+    expect(out).toBe('hashed\n');
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+  }, 30_000);
+
   it('gives node:crypto digests for inputs of every size, fed in odd pieces from one reused buffer', async () => {
     for (const size of [0, 1000, 1024 * 1024, 3 * 1024 * 1024 + 5]) {
       const content = randomBytes(size);

@@ -48,6 +48,7 @@ class HashWorker {
   readonly #streams = new Map<number, WorkerHasher>();
   #nextId = 1;
   #idle: ReturnType<typeof setTimeout> | undefined;
+  #holds = 0;
 
   static get(): HashWorker {
     HashWorker.#current ??= new HashWorker();
@@ -60,8 +61,6 @@ class HashWorker {
       eval: true,
       resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 },
     });
-    // Never keeps the process alive by itself: hashes in progress have their own readers.
-    this.#worker.unref();
     this.#worker.on('message', (reply: Reply) => {
       const stream = this.#streams.get(reply.id);
       if (!stream) return;
@@ -76,6 +75,19 @@ class HashWorker {
     });
     this.#worker.on('error', (e) => this.#fail(e));
     this.#worker.on('exit', () => this.#fail(new Error('the hash worker exited')));
+    // Keeps the process alive only while someone awaits it (hold): a hash left unfinished by
+    // a cut transfer must not. After the listeners, which would ref its port again.
+    this.#worker.unref();
+  }
+
+  /** Someone awaits the worker (a digest, room to hash more): keep the process alive. */
+  hold(): void {
+    if (this.#holds++ === 0) this.#worker.ref();
+  }
+
+  /** What {@link hold} waited for came. */
+  release(): void {
+    if (--this.#holds === 0) this.#worker.unref();
   }
 
   open(stream: WorkerHasher, algorithm: string): number {
@@ -150,7 +162,14 @@ class WorkerHasher implements Hasher {
   ready(): Promise<void> | undefined {
     if (this.#failure) return Promise.reject(this.#failure);
     if (this.#behind <= MAX_BEHIND) return undefined;
-    return new Promise((resolve) => this.#waiting.push(resolve));
+    const worker = this.#worker!;
+    worker.hold();
+    return new Promise((resolve) =>
+      this.#waiting.push(() => {
+        worker.release();
+        resolve();
+      }),
+    );
   }
 
   finish(): Promise<Uint8Array> {
@@ -182,21 +201,36 @@ class WorkerHasher implements Hasher {
   /** @internal The worker's digest. */
   done(digest: Uint8Array): void {
     this.#digest = digest;
-    this.#settle?.resolve(digest);
+    const settle = this.#settle;
+    this.#settle = undefined; // once: a later failure of the worker is not this hash's
+    settle?.resolve(digest);
   }
 
   /** @internal The worker failed. */
   failed(cause: Error): void {
     this.#failure = new MsrpError('MSRP_ERR_FILE', `Hashing failed: ${cause.message}`, { cause });
-    this.#settle?.reject(this.#failure);
+    const settle = this.#settle;
+    this.#settle = undefined;
+    settle?.reject(this.#failure);
     for (const wake of this.#waiting.splice(0)) wake();
   }
 
   #finishNow(): Promise<Uint8Array> {
     if (this.#id === undefined) return Promise.resolve(this.digest());
     if (this.#failure) return Promise.reject(this.#failure);
+    const worker = this.#worker!;
+    worker.hold();
     const digest = new Promise<Uint8Array>((resolve, reject) => {
-      this.#settle = { resolve, reject };
+      this.#settle = {
+        resolve: (d) => {
+          worker.release();
+          resolve(d);
+        },
+        reject: (e) => {
+          worker.release();
+          reject(e);
+        },
+      };
     });
     if (this.#fill > 0) this.#post();
     this.#worker!.end(this.#id);
