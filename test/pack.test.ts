@@ -174,7 +174,13 @@ describe('packed packages', () => {
       )) {
         examples.set(m[1]!, m[2]!);
       }
-      expect([...examples.keys()]).toEqual(['codec.ts', 'session.ts', 'chat.ts', 'sdp.ts']);
+      expect([...examples.keys()]).toEqual([
+        'codec.ts',
+        'session.ts',
+        'resume.ts',
+        'chat.ts',
+        'sdp.ts',
+      ]);
       // Each package's own README, as installed from its tarball.
       for (const name of LIBRARIES) {
         const installed = join(project, 'node_modules/@msrp-ts', name, 'README.md');
@@ -246,6 +252,10 @@ describe('packed packages', () => {
       );
       expect(await node('session.js')).toBe(
         'bob got: Hello Bob!\nsent 100000 bytes\nbob saved: notes.txt 100000 bytes, hash matches: true\n',
+      );
+      // A file cut after 2 MiB and resumed in-session: the same bytes, the hash checked.
+      expect(await node('resume.js')).toMatch(
+        /alice: cut after \d+ bytes confirmed[^]*matches: true\nbob has the same bytes: true\n$/,
       );
       expect(await node('chat.js')).toMatch(
         /^bob sees: alice is typing…\nalice sent: ([0-9a-f]{8})\nbob got: Hello Bob!\nalice sees: \1 ✓\nalice sees: \1 ✓✓\n$/,
