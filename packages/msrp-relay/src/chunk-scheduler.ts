@@ -4,7 +4,11 @@ import {
   type ContinuationFlag,
   type RequestHead,
 } from '@msrp-ts/msrp-core';
-import { encodeEndLine, encodeHead, type Connection } from '@msrp-ts/msrp-core/internal';
+import {
+  encodeEndLine,
+  type ChunkHeadTemplate,
+  type Connection,
+} from '@msrp-ts/msrp-core/internal';
 import { ForwardedRequest, type ForwardEvents } from './forwarded-request.js';
 import { readySegmentBytes, writeSegment } from './message-segment.js';
 
@@ -109,8 +113,12 @@ export class ChunkScheduler {
   }
 
   /** Queues a request to forward; its body follows with {@link push} and {@link end}. */
-  forward(head: RequestHead, events: ForwardEvents): ForwardedRequest {
-    const request = new ForwardedRequest(head, events);
+  forward(
+    head: RequestHead,
+    events: ForwardEvents,
+    template?: ChunkHeadTemplate,
+  ): ForwardedRequest {
+    const request = new ForwardedRequest(head, events, template);
     if (this.#error) {
       queueMicrotask(() => this.#failOne(request, this.#error!));
       return request;
@@ -282,7 +290,7 @@ export class ChunkScheduler {
     r.segmentBytes = 0;
     this.#active = next;
     next.events.segment(head.transactionId, next.sent);
-    this.#write(connection, [encodeHead(head)]);
+    this.#write(connection, [next.encodeHead(head)]);
     return true;
   }
 
@@ -344,7 +352,8 @@ export class ChunkScheduler {
   }
 
   #write(connection: Connection, frame: Uint8Array[]): void {
-    connection.write(frame).catch(() => undefined);
+    // No promise per frame: #pump checks the connection and its buffer before each step.
+    if (!connection.closed) connection.tryWrite(frame);
   }
 
   #resumeSenders(): void {

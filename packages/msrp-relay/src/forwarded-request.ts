@@ -1,4 +1,5 @@
 import type { ContinuationFlag, MsrpError, RequestHead } from '@msrp-ts/msrp-core';
+import { encodeHead, type ChunkHeadTemplate } from '@msrp-ts/msrp-core/internal';
 
 /** What the owner of a forwarded request hears from the scheduler. */
 export interface ForwardEvents {
@@ -50,12 +51,27 @@ export class ForwardedRequest {
    */
   readonly isSend: boolean;
 
-  constructor(head: RequestHead, events: ForwardEvents) {
+  /** @internal Encodes the heads of its segments (see `ForwardTemplate`), when it has one. */
+  readonly template: ChunkHeadTemplate | undefined;
+
+  constructor(head: RequestHead, events: ForwardEvents, template?: ChunkHeadTemplate) {
     this.head = head;
     this.events = events;
+    this.template = template;
     this.hasBody = head.contentType !== undefined;
     this.isSend = head.method === 'SEND';
     this.interruptible = this.isSend && head.byteRange !== undefined;
+  }
+
+  /**
+   * @internal The bytes of `head`, one of its segments' heads: from the template when it has
+   * one (only the transaction id and Byte-Range differ), else formatted whole.
+   */
+  encodeHead(head: RequestHead): Uint8Array {
+    const range = head.byteRange;
+    return this.template && range
+      ? this.template.encode(head.transactionId, range)
+      : encodeHead(head);
   }
 
   /** @internal Whether it has something to write. */
