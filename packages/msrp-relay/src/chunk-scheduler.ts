@@ -63,6 +63,8 @@ export class ChunkScheduler {
   readonly #control: Uint8Array[][] = [];
   readonly #waiting: ForwardedRequest[] = [];
   #active: ForwardedRequest | undefined;
+  /** Requests whose senders wait for `events.resume()` (see {@link push}). */
+  readonly #held = new Set<ForwardedRequest>();
   #queued = 0;
   #pumping = false;
   #awaitingDrain = false;
@@ -145,6 +147,7 @@ export class ChunkScheduler {
     // (RFC 4975 §7.1: at most 10240 octets, enforced by the relay as it reads them).
     if (this.#uncuttable(request)) return true;
     r.wantsResume = true;
+    this.#held.add(request);
     if (this.#connection?.messageFramed) {
       // Its partial segment may go now; a resume during this pump means go on at once.
       this.#pump();
@@ -356,15 +359,25 @@ export class ChunkScheduler {
     if (!connection.closed) connection.tryWrite(frame);
   }
 
+  /**
+   * Tells the senders held back ({@link push} returned false) to go on once there is room.
+   * Only those are looked at: a pump per chunk must not walk every queued chunk.
+   */
   #resumeSenders(): void {
+    if (this.#held.size === 0) return;
     const room = this.#queued < this.#maxQueued / 2;
-    const all = this.#active ? [this.#active, ...this.#waiting] : this.#waiting;
-    for (const request of all) {
+    for (const request of this.#held) {
       const r = request;
+      // Written, failed or aborted: nobody is to be resumed for it any more.
+      if (r.done || !r.wantsResume) {
+        this.#held.delete(request);
+        continue;
+      }
       // One held back before the connection was known to be a WebSocket goes on too.
       const uncuttable = this.#uncuttable(request);
-      if (r.wantsResume && ((room && r.queued < this.#maxQueuedPerChunk / 2) || uncuttable)) {
+      if ((room && r.queued < this.#maxQueuedPerChunk / 2) || uncuttable) {
         r.wantsResume = false;
+        this.#held.delete(request);
         request.events.resume();
       }
     }
