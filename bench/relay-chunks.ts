@@ -32,7 +32,8 @@ export async function runRelayChunksBench(
       chat.push(percentile(result.chatMs, 99));
       rss.push(await relay.peakRss());
       log(
-        `relay-chunks: relay ${perChunkUs.at(-1)!.toFixed(1)} µs CPU per chunk, ` +
+        `relay-chunks: ${(result.rate / 1e6).toFixed(0)} MB/s, ` +
+          `relay ${perChunkUs.at(-1)!.toFixed(1)} µs CPU per chunk, ` +
           `chat p99 ${chat.at(-1)!.toFixed(1)} ms, peak RSS ${rss.at(-1)!.toFixed(1)} MiB`,
       );
     } finally {
