@@ -125,7 +125,16 @@ export class ChunkScheduler {
       queueMicrotask(() => this.#failOne(request, this.#error!));
       return request;
     }
-    this.#waiting.push(request);
+    if (request.small) {
+      // A chat line beside a file goes out after at most the chunk being written, not behind
+      // every queued one; small messages keep their order among themselves. RFC 4975 §5.1:
+      // chunking exists so that large messages do not block others on the same connection.
+      let i = 0;
+      while (i < this.#waiting.length && this.#waiting[i]!.small) i++;
+      this.#waiting.splice(i, 0, request);
+    } else {
+      this.#waiting.push(request);
+    }
     return request;
   }
 
