@@ -74,7 +74,8 @@ describe('ForwardTemplate', () => {
 
   it('gives no template to a request without Byte-Range or of another method', () => {
     const heads = new ForwardTemplate();
-    const { byteRange: _, ...whole } = first;
+    const whole: RequestHead = { ...first };
+    delete whole.byteRange;
     expect(heads.forward(whole, 't1', [bob], [relayUri]).template).toBeUndefined();
     const auth: RequestHead = { ...first, method: 'NICKNAME' };
     expect(heads.forward(auth, 't2', [bob], [relayUri]).template).toBeUndefined();
