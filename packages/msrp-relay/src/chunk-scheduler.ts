@@ -125,15 +125,17 @@ export class ChunkScheduler {
       queueMicrotask(() => this.#failOne(request, this.#error!));
       return request;
     }
-    if (request.small) {
+    const waiting = this.#waiting;
+    if (request.small && waiting.length > 0 && !waiting[waiting.length - 1]!.small) {
       // A chat line beside a file goes out after at most the chunk being written, not behind
       // every queued one; small messages keep their order among themselves. RFC 4975 §5.1:
       // chunking exists so that large messages do not block others on the same connection.
+      // (When the last one queued is small too, the end is the place: no walk per message.)
       let i = 0;
-      while (i < this.#waiting.length && this.#waiting[i]!.small) i++;
-      this.#waiting.splice(i, 0, request);
+      while (waiting[i]!.small) i++;
+      waiting.splice(i, 0, request);
     } else {
-      this.#waiting.push(request);
+      waiting.push(request);
     }
     return request;
   }
