@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { runCliBench } from './cli.js';
 import { runCodecBench } from './codec.js';
 import { runRelayBench } from './relay.js';
+import { runRelayChunksBench } from './relay-chunks.js';
 import { runRelayWsBench } from './relay-ws.js';
 import { runResumeBench } from './resume.js';
 import { runSmallMessagesBench } from './small-messages.js';
@@ -54,6 +55,10 @@ if (!only || only.includes('relay')) {
   rows.push(...relay.rows);
   limits.push(...relay.limits);
 }
+if (only?.includes('relay-chunks'))
+  limits.push(
+    ...(await runRelayChunksBench(Number(values.mib ?? 128) * 1024 * 1024, transferRounds, log)),
+  );
 if (!only || only.includes('relay-ws')) {
   const mib = Number(values.mib ?? (values.quick ? 64 : 256));
   rows.push(...(await runRelayWsBench(mib * 1024 * 1024, transferRounds, log)));

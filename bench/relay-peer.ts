@@ -57,11 +57,15 @@ export type RelayPeerReport =
    * CPU time (user + system) this process has used so far, in ms, and its peak RSS: the
    * answer to 'cpu'.
    */
-  | { event: 'cpu'; ms: number; maxRssMiB: number };
+  | { event: 'cpu'; ms: number; maxRssMiB: number }
+  /** A receiver's answer to 'chat': send→arrival of each chat line it got, in ms. */
+  | { event: 'chat'; ms: number[] };
 
 const report = (r: RelayPeerReport): void => {
   process.send!(r);
 };
+/** Milliseconds since the epoch, to the microsecond: comparable between processes. */
+const epochMs = (): number => performance.timeOrigin + performance.now();
 const rssMiB = (): number => process.memoryUsage().rss / 1024 / 1024;
 const maxRssMiB = (): number => process.resourceUsage().maxRSS / 1024;
 const cpuMs = (): number => {
@@ -190,12 +194,30 @@ async function receiverRole(cmd: Extract<RelayPeerCommand, { role: 'receiver' }>
   const session = endpoint.createSession();
   session.accept();
   report({ event: 'ready', uri: session.localUri, path: [...session.localPath] });
+  // Chat lines carry the time they were sent (see chatBeside): their send→arrival, in ms.
+  const chat: number[] = [];
+  process.on('message', (m: { type?: string }) => {
+    if (m.type === 'chat') report({ event: 'chat', ms: chat.splice(0) });
+  });
   // Read until the parent stops this process.
   for await (const message of session) {
-    if (message.stream) for await (const piece of message.stream) void piece;
+    // Drained beside the loop: a chat line is looked at when it comes, not after the file.
+    if (message.stream) void drain(message.stream);
+    else if (message.body && message.body.length < 64) {
+      const text = Buffer.from(message.body).toString();
+      if (text.startsWith('ping ')) chat.push(epochMs() - Number(text.slice(5)));
+    }
   }
   // The sender may close first: stay connected, so the parent can still ask for 'cpu'.
   await command('stop');
+}
+
+async function drain(stream: AsyncIterable<Uint8Array>): Promise<void> {
+  try {
+    for await (const piece of stream) void piece;
+  } catch {
+    // An aborted message: nothing to read any more.
+  }
 }
 
 async function senderRole(cmd: Extract<RelayPeerCommand, { role: 'sender' }>): Promise<void> {
@@ -263,7 +285,7 @@ function chatBeside(
     while (flowing) {
       await new Promise((resolve) => setTimeout(resolve, every));
       const t = performance.now();
-      const ok = await session.send('ping').then(
+      const ok = await session.send(`ping ${epochMs()}`).then(
         () => true,
         () => false,
       );

@@ -61,7 +61,7 @@ export class Peer {
     }
   }
 
-  tell(type: 'measure' | 'stop' | 'cpu'): void {
+  tell(type: 'measure' | 'stop' | 'cpu' | 'chat'): void {
     // The peer may have finished and disconnected already.
     if (this.child.connected) this.child.send({ type }, () => undefined);
   }
@@ -116,6 +116,8 @@ export interface RunResult {
   cpuMs: { sender: number; receiver: number; relay?: number };
   /** Send→200 of the chat lines sent beside the transfer (`work.chatEvery`), in ms. */
   chatMs: number[];
+  /** Send→arrival at the receiver of the same chat lines, in ms. */
+  chatArrivalMs: number[];
 }
 
 /**
@@ -164,6 +166,8 @@ export async function run(
     const done: Done = await sender.next('done');
     const receiverMs = (await receiver.cpu()) - before.receiver;
     const relayMs = relayPeer && (await relayPeer.cpu()) - before.relay!;
+    receiver.tell('chat');
+    const chatArrivalMs = (await receiver.next('chat')).ms;
     await sender.stop();
     const units = work.messages ?? done.bytes;
     return {
@@ -174,6 +178,7 @@ export async function run(
         ...(relayMs !== undefined && { relay: relayMs }),
       },
       chatMs: done.chatMs ?? [],
+      chatArrivalMs,
     };
   } finally {
     await receiver.kill();

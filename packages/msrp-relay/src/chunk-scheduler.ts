@@ -4,7 +4,11 @@ import {
   type ContinuationFlag,
   type RequestHead,
 } from '@msrp-ts/msrp-core';
-import { encodeEndLine, encodeHead, type Connection } from '@msrp-ts/msrp-core/internal';
+import {
+  encodeEndLine,
+  type ChunkHeadTemplate,
+  type Connection,
+} from '@msrp-ts/msrp-core/internal';
 import { ForwardedRequest, type ForwardEvents } from './forwarded-request.js';
 import { readySegmentBytes, writeSegment } from './message-segment.js';
 
@@ -59,6 +63,8 @@ export class ChunkScheduler {
   readonly #control: Uint8Array[][] = [];
   readonly #waiting: ForwardedRequest[] = [];
   #active: ForwardedRequest | undefined;
+  /** Requests whose senders wait for `events.resume()` (see {@link push}). */
+  readonly #held = new Set<ForwardedRequest>();
   #queued = 0;
   #pumping = false;
   #awaitingDrain = false;
@@ -109,13 +115,28 @@ export class ChunkScheduler {
   }
 
   /** Queues a request to forward; its body follows with {@link push} and {@link end}. */
-  forward(head: RequestHead, events: ForwardEvents): ForwardedRequest {
-    const request = new ForwardedRequest(head, events);
+  forward(
+    head: RequestHead,
+    events: ForwardEvents,
+    template?: ChunkHeadTemplate,
+  ): ForwardedRequest {
+    const request = new ForwardedRequest(head, events, template);
     if (this.#error) {
       queueMicrotask(() => this.#failOne(request, this.#error!));
       return request;
     }
-    this.#waiting.push(request);
+    const waiting = this.#waiting;
+    if (request.small && waiting.length > 0 && !waiting[waiting.length - 1]!.small) {
+      // A chat line beside a file goes out after at most the chunk being written, not behind
+      // every queued one; small messages keep their order among themselves. RFC 4975 §5.1:
+      // chunking exists so that large messages do not block others on the same connection.
+      // (When the last one queued is small too, the end is the place: no walk per message.)
+      let i = 0;
+      while (waiting[i]!.small) i++;
+      waiting.splice(i, 0, request);
+    } else {
+      waiting.push(request);
+    }
     return request;
   }
 
@@ -137,6 +158,7 @@ export class ChunkScheduler {
     // (RFC 4975 §7.1: at most 10240 octets, enforced by the relay as it reads them).
     if (this.#uncuttable(request)) return true;
     r.wantsResume = true;
+    this.#held.add(request);
     if (this.#connection?.messageFramed) {
       // Its partial segment may go now; a resume during this pump means go on at once.
       this.#pump();
@@ -282,7 +304,7 @@ export class ChunkScheduler {
     r.segmentBytes = 0;
     this.#active = next;
     next.events.segment(head.transactionId, next.sent);
-    this.#write(connection, [encodeHead(head)]);
+    this.#write(connection, [next.encodeHead(head)]);
     return true;
   }
 
@@ -344,18 +366,29 @@ export class ChunkScheduler {
   }
 
   #write(connection: Connection, frame: Uint8Array[]): void {
-    connection.write(frame).catch(() => undefined);
+    // No promise per frame: #pump checks the connection and its buffer before each step.
+    if (!connection.closed) connection.tryWrite(frame);
   }
 
+  /**
+   * Tells the senders held back ({@link push} returned false) to go on once there is room.
+   * Only those are looked at: a pump per chunk must not walk every queued chunk.
+   */
   #resumeSenders(): void {
+    if (this.#held.size === 0) return;
     const room = this.#queued < this.#maxQueued / 2;
-    const all = this.#active ? [this.#active, ...this.#waiting] : this.#waiting;
-    for (const request of all) {
+    for (const request of this.#held) {
       const r = request;
+      // Written, failed or aborted: nobody is to be resumed for it any more.
+      if (r.done || !r.wantsResume) {
+        this.#held.delete(request);
+        continue;
+      }
       // One held back before the connection was known to be a WebSocket goes on too.
       const uncuttable = this.#uncuttable(request);
-      if (r.wantsResume && ((room && r.queued < this.#maxQueuedPerChunk / 2) || uncuttable)) {
+      if ((room && r.queued < this.#maxQueuedPerChunk / 2) || uncuttable) {
         r.wantsResume = false;
+        this.#held.delete(request);
         request.events.resume();
       }
     }

@@ -1,4 +1,8 @@
 import type { ContinuationFlag, MsrpError, RequestHead } from '@msrp-ts/msrp-core';
+import { encodeHead, type ChunkHeadTemplate } from '@msrp-ts/msrp-core/internal';
+
+/** Body bytes of a message small enough to overtake longer ones' chunks (a chat line). */
+const SMALL_MESSAGE = 16 * 1024;
 
 /** What the owner of a forwarded request hears from the scheduler. */
 export interface ForwardEvents {
@@ -50,12 +54,41 @@ export class ForwardedRequest {
    */
   readonly isSend: boolean;
 
-  constructor(head: RequestHead, events: ForwardEvents) {
+  /** @internal Encodes the heads of its segments (see `ForwardTemplate`), when it has one. */
+  readonly template: ChunkHeadTemplate | undefined;
+
+  /**
+   * @internal A small message whole in one chunk (a chat line): it may go ahead of the queued
+   * chunks of longer messages (see `ChunkScheduler.forward`).
+   */
+  readonly small: boolean;
+
+  constructor(head: RequestHead, events: ForwardEvents, template?: ChunkHeadTemplate) {
     this.head = head;
     this.events = events;
+    this.template = template;
+    const range = head.byteRange;
+    this.small =
+      head.method === 'SEND' &&
+      range !== undefined &&
+      range.start === 1 &&
+      range.end === range.total &&
+      range.total !== '*' &&
+      range.total <= SMALL_MESSAGE;
     this.hasBody = head.contentType !== undefined;
     this.isSend = head.method === 'SEND';
     this.interruptible = this.isSend && head.byteRange !== undefined;
+  }
+
+  /**
+   * @internal The bytes of `head`, one of its segments' heads: from the template when it has
+   * one (only the transaction id and Byte-Range differ), else formatted whole.
+   */
+  encodeHead(head: RequestHead): Uint8Array {
+    const range = head.byteRange;
+    return this.template && range
+      ? this.template.encode(head.transactionId, range)
+      : encodeHead(head);
   }
 
   /** @internal Whether it has something to write. */

@@ -6,6 +6,7 @@ import {
 } from '@msrp-ts/msrp-core';
 import { type FrameTarget } from '@msrp-ts/msrp-core/internal';
 import { failureReport } from './failure-report.js';
+import type { ForwardHead } from './forward-template.js';
 import { Hop, type PendingForward } from './hop.js';
 import type { HopRegistry } from './hop-registry.js';
 import type { ResolvedLimits } from './relay-options.js';
@@ -56,7 +57,7 @@ export class Forwarder {
       hop.pauseAfterHead = true;
       this.#context.stats.sendersHeldBack++;
     }
-    const forwarded = { ...request, transactionId: newTransactionId(), toPath, fromPath };
+    const forwarded = hop.forwardTemplate.forward(request, newTransactionId(), toPath, fromPath);
     return this.#stream(hop, request, forwarded, target);
   }
 
@@ -97,7 +98,7 @@ export class Forwarder {
   }
 
   /** Forwards a request's body as it arrives (cut-through) and answers it hop by hop. */
-  #stream(origin: Hop, request: RequestHead, forwarded: RequestHead, target: Hop): FrameTarget {
+  #stream(origin: Hop, request: RequestHead, forwarded: ForwardHead, target: Hop): FrameTarget {
     const { stats, limits, transactionTimeout, respond } = this.#context;
     const isSend = request.method === 'SEND';
     const failureReport = request.failureReport ?? 'yes';
@@ -112,60 +113,64 @@ export class Forwarder {
     let openTid: string | undefined;
     let openOffset = 0;
     let segments = 0;
-    const forward = target.scheduler.forward(forwarded, {
-      segment: (tid, offset) => {
-        openTid = tid;
-        openOffset = offset;
-        segments++;
-        // A dead sender's segment (its `#` end) awaits nothing: nobody is left to report to.
-        if (!awaitResponse || origin.retired) return;
-        // Armed with the timeout once its end-line is written (segmentEnd).
-        target.pending.set(tid, { origin, request, offset, bytes: 0, kind });
-        origin.awaitOn(target);
-      },
-      segmentEnd: (tid, bytes, flag) => {
-        openTid = undefined;
-        stats.requestsForwarded++;
-        if (flag === '+' && !(ended && forward.sent >= received)) {
-          stats.chunksInterrupted++;
-          // Its first cut toward a WebSocket peer: one more chunk re-chunked there.
-          if (segments === 1 && target.connection?.messageFramed) stats.chunksRechunked++;
-        }
-        const pending = target.pending.get(tid);
-        if (pending) {
-          pending.bytes = bytes;
-          target.pending.arm(tid, transactionTimeout);
-        }
-      },
-      resume: () => {
-        if (!paused) return;
-        paused = false;
-        origin.resume();
-      },
-      failed: (error) => {
-        if (!ended) {
-          // Answer the chunk with the failure once its end arrives; read and drop the rest.
-          failed = { status: 408, comment: `Next hop failed: ${error.message}` };
-          if (paused) {
-            paused = false;
-            origin.resume();
+    const forward = target.scheduler.forward(
+      forwarded.head,
+      {
+        segment: (tid, offset) => {
+          openTid = tid;
+          openOffset = offset;
+          segments++;
+          // A dead sender's segment (its `#` end) awaits nothing: nobody is left to report to.
+          if (!awaitResponse || origin.retired) return;
+          // Armed with the timeout once its end-line is written (segmentEnd).
+          target.pending.set(tid, { origin, request, offset, bytes: 0, kind });
+          origin.awaitOn(target);
+        },
+        segmentEnd: (tid, bytes, flag) => {
+          openTid = undefined;
+          stats.requestsForwarded++;
+          if (flag === '+' && !(ended && forward.sent >= received)) {
+            stats.chunksInterrupted++;
+            // Its first cut toward a WebSocket peer: one more chunk re-chunked there.
+            if (segments === 1 && target.connection?.messageFramed) stats.chunksRechunked++;
           }
-          return;
-        }
-        // What was not written (from the open segment on) is reported lost.
-        let from = forward.sent;
-        if (openTid !== undefined) {
-          target.pending.delete(openTid);
-          from = openOffset;
-        }
-        if (from < received || segments === 0 || openTid !== undefined)
-          this.#giveUp(
-            { origin, request, offset: from, bytes: received - from, kind },
-            408,
-            `Next hop failed: ${error.message}`,
-          );
+          const pending = target.pending.get(tid);
+          if (pending) {
+            pending.bytes = bytes;
+            target.pending.arm(tid, transactionTimeout);
+          }
+        },
+        resume: () => {
+          if (!paused) return;
+          paused = false;
+          origin.resume();
+        },
+        failed: (error) => {
+          if (!ended) {
+            // Answer the chunk with the failure once its end arrives; read and drop the rest.
+            failed = { status: 408, comment: `Next hop failed: ${error.message}` };
+            if (paused) {
+              paused = false;
+              origin.resume();
+            }
+            return;
+          }
+          // What was not written (from the open segment on) is reported lost.
+          let from = forward.sent;
+          if (openTid !== undefined) {
+            target.pending.delete(openTid);
+            from = openOffset;
+          }
+          if (from < received || segments === 0 || openTid !== undefined)
+            this.#giveUp(
+              { origin, request, offset: from, bytes: received - from, kind },
+              408,
+              `Next hop failed: ${error.message}`,
+            );
+        },
       },
-    });
+      forwarded.template,
+    );
     return {
       body: (part) => {
         if (failed) return true;
@@ -191,7 +196,9 @@ export class Forwarder {
         }
         target.scheduler.end(forward, flag);
         // Hop by hop (RFC 4976 §7.2): the relay answers the chunk itself.
-        if (isSend) respond(origin, request, 200);
+        if (!isSend) return;
+        const ok = origin.forwardTemplate.ok(request);
+        if (ok) origin.scheduler.send(ok);
       },
       abort: () => target.scheduler.abort(forward),
     };

@@ -8,6 +8,7 @@ import {
   type FrameTarget,
 } from '@msrp-ts/msrp-core/internal';
 import { ChunkScheduler, type ChunkSchedulerOptions } from './chunk-scheduler.js';
+import { ForwardTemplate } from './forward-template.js';
 import type { RelaySession } from './relay-session.js';
 
 /** A request the relay forwarded on a connection and whose response it awaits. */
@@ -87,6 +88,8 @@ export class Hop implements ConnectionHandler {
   retired = false;
   /** Hops this one has forwarded requests to that may still await responses. */
   readonly awaiting = new Set<Hop>();
+  /** The head of the last chunk forwarded from this connection, for its next chunk's. */
+  readonly forwardTemplate = new ForwardTemplate();
   /** Gives the connection's slot back to the relay's `ConnectionLimits`. */
   release: () => void = () => undefined;
   #current: FrameTarget = discardFrame;

@@ -4,7 +4,7 @@ import {
   type ContinuationFlag,
   type RequestHead,
 } from '@msrp-ts/msrp-core';
-import { encodeEndLine, encodeHead } from '@msrp-ts/msrp-core/internal';
+import { encodeEndLine } from '@msrp-ts/msrp-core/internal';
 import type { ForwardedRequest } from './forwarded-request.js';
 
 /** A whole segment of a forwarded request, ready to be written as one message. */
@@ -73,7 +73,11 @@ function takeSegment(request: ForwardedRequest, bytes: number): MessageSegment {
   const flag: ContinuationFlag = last ? r.ended! : '+';
   const head = segmentHead(request, taken, last);
   request.sent += taken;
-  const frame = [encodeHead(head), ...pieces, encodeEndLine(head.transactionId, flag, r.hasBody)];
+  const frame = [
+    request.encodeHead(head),
+    ...pieces,
+    encodeEndLine(head.transactionId, flag, r.hasBody),
+  ];
   return { head, frame, bytes: taken, flag, last };
 }
 

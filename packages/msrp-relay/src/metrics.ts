@@ -1,6 +1,17 @@
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type * as PromClient from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { CredentialStoreStats } from './pg-credential-store.js';
 import type { Relay } from './relay.js';
+
+/**
+ * `prom-client`, loaded by the first registry made: importing it costs about 4 MiB of memory,
+ * which a relay without metrics need not pay (it is CommonJS, so `require` loads it at once).
+ */
+let promClient: typeof PromClient | undefined;
+function loadPromClient(): typeof PromClient {
+  return (promClient ??= createRequire(import.meta.url)('prom-client') as typeof PromClient);
+}
 
 /**
  * A Prometheus registry exposing a relay's counters (read from `relay.stats` when scraped,
@@ -12,6 +23,7 @@ export function createRelayMetrics(
   relay: Relay,
   options: { processMetrics?: boolean; credentialStats?: Readonly<CredentialStoreStats> } = {},
 ): Registry {
+  const { collectDefaultMetrics, Counter, Gauge, Registry } = loadPromClient();
   const registry = new Registry();
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
   const stats = relay.stats;

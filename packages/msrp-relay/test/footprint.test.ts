@@ -1,0 +1,35 @@
+// What importing the relay loads: a relay without metrics does not pay for prom-client.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { onCleanup } from './helpers.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const tsx = join(root, 'node_modules/.bin/tsx');
+const index = fileURLToPath(new URL('../src/index.ts', import.meta.url));
+
+// Run in a process of its own: this one has loaded prom-client already (other tests).
+const PROBE = `
+import { createRequire } from 'node:module';
+const relay = await import(process.argv[2]);
+const loaded = () =>
+  Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('/prom-client/'));
+const before = loaded();
+relay.createRelayMetrics(new relay.Relay({}));
+console.log(JSON.stringify({ before, after: loaded() }));
+`;
+
+describe('import footprint', () => {
+  it('loads prom-client with the first metrics registry, not with the relay', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'msrp-relay-'));
+    onCleanup(() => rm(dir, { recursive: true, force: true }));
+    const probe = join(dir, 'probe.mts');
+    await writeFile(probe, PROBE);
+    const { stdout } = await promisify(execFile)(tsx, [probe, index], { timeout: 20_000 });
+    expect(JSON.parse(stdout)).toEqual({ before: false, after: true });
+  });
+});
