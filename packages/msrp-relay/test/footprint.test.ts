@@ -19,7 +19,7 @@ const relay = await import(process.argv[2]);
 const loaded = () =>
   Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('/prom-client/'));
 const before = loaded();
-relay.createRelayMetrics(new relay.Relay({}));
+relay.createRelayMetrics(new relay.Relay({ credentials: new relay.StaticCredentialStore() }));
 console.log(JSON.stringify({ before, after: loaded() }));
 `;
 
