@@ -160,6 +160,41 @@ describe('confirmWhenRead', () => {
     expect(Buffer.concat(parts).equals(data)).toBe(true);
   });
 
+  it('streams a file whatever its size: a receiver gone before storing the rest of a resume confirmed none of it', async () => {
+    // What `msrp listen` met (issue 12): the rest of a resumed file, under inMemoryThreshold,
+    // was held in memory and confirmed as it arrived; cut before it was stored, those bytes
+    // were confirmed yet lost, and the next resume sent them again.
+    const b = endpoint();
+    await b.listen({ host: '127.0.0.1', port: 0 });
+    const a = endpoint();
+    const receiver = b.createSession({ confirmWhenRead: true });
+    receiver.accept();
+    const sender = a.createSession({ maxInFlightBytes: 16 * MiB, maxInFlightChunks: 4096 });
+    await sender.connect([receiver.localUri]);
+    const file = randomBytes(4 * MiB);
+    const offset = 4 * MiB - 256 * KiB;
+    const sent = sender.send(file.subarray(offset), {
+      offset,
+      size: file.length,
+      contentType: 'application/octet-stream',
+      contentHeaders: [{ name: 'Content-Disposition', value: 'attachment; filename="a.bin"' }],
+    });
+    const failed = sent.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const message = await next(receiver[Symbol.asyncIterator]());
+    expect(message.offset).toBe(offset);
+    expect(message.stream).toBeDefined();
+    // Every chunk arrived; the receiver dies before it stored (read) any of them.
+    await until(() => message.received === file.length);
+    await b.close();
+    const error = await failed;
+    expect(error).toBeInstanceOf(DeliveryError);
+    // Nothing past what the application held before the resume: it stored none of the rest.
+    expect((error as DeliveryError).confirmedBytes).toBe(offset);
+  });
+
   it('answers messages held in memory as they arrive', async () => {
     const { senders, receivers } = await sessions(1, { receiver: streamed });
     // Not read yet, yet confirmed: it is held whole, in memory.

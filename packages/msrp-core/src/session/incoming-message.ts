@@ -192,6 +192,14 @@ export class IncomingMessage {
   }
 }
 
+/** A file as RFC 5547 sends one: Content-Disposition `attachment`, or a `filename`. */
+function isFile(message: IncomingMessage): boolean {
+  const disposition = message.contentHeaders.find(
+    (h) => h.name.toLowerCase() === 'content-disposition',
+  );
+  return /^\s*attachment\b/i.test(disposition?.value ?? '') || message.filename !== undefined;
+}
+
 /**
  * Reassembles one incoming message from its chunks by Byte-Range: in order, duplicates
  * trimmed, out-of-order pieces held (bounded) until the gap before them fills.
@@ -218,7 +226,10 @@ export class Reassembly {
     this.#options = options;
     this.#total = init.size;
     const size = init.size === undefined ? undefined : init.size - this.message.offset;
-    if (size !== undefined && size > options.inMemoryThreshold) this.#toStream();
+    // With confirmWhenRead a file streams whatever its size: held in memory, its chunks would
+    // be confirmed before the application stored them (issue 12: nothing confirmed is lost).
+    const file = options.confirmWhenRead !== undefined && isFile(this.message);
+    if (file || (size !== undefined && size > options.inMemoryThreshold)) this.#toStream();
   }
 
   /** Whether the message must be handed to the user now (streams: at their first chunk). */

@@ -94,8 +94,9 @@ export interface SessionOptions {
    * flight, unanswered), not by pausing the connection, so other sessions on it go on; past
    * `maxQueuedStreamBytes` unread in this session the connection pauses after all. Chunks
    * whose bytes the reader never took (it broke out of its loop, or the message failed) get
-   * 413. Messages held in memory (`body`) are answered as they arrive. Default false: every
-   * chunk is answered once it has arrived.
+   * 413. Files (Content-Disposition `attachment` or a `filename`) then arrive as a `stream`
+   * whatever their size, so that theirs are too; other messages held in memory (`body`) are
+   * answered as they arrive. Default false: every chunk is answered once it has arrived.
    */
   confirmWhenRead?: boolean;
 }
