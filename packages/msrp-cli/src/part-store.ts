@@ -1,30 +1,23 @@
-// Where `msrp listen` keeps files being received after a resume offer: `NAME.part` holds the
-// octets written so far, in order from the first, and `NAME.part.json` says which file they
-// are of. The part's size on disk is what we hold: with confirmWhenRead every octet we
-// confirmed was written before, so a crash (even SIGKILL) loses nothing confirmed.
-import { open, readFile, rename, stat, truncate, unlink, writeFile } from 'node:fs/promises';
+// Where `msrp listen` keeps files being received after a resume offer: msrp-core's
+// PartialFile, `NAME.part` and its record `NAME.part.json` in the output directory. The record
+// names the file (name, size, type, modification date): a part is resumed only for that file.
+// With confirmWhenRead every octet we confirmed was written before (PartialFile.receive writes
+// each piece before pulling the next), so a crash, even SIGKILL, loses nothing confirmed.
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PartialFile, type PartialFileRecord } from '@msrp-ts/msrp-core';
 import type { FileOfferBody } from './file-offer.js';
 import { reserveFile } from './files.js';
 
-/** What `NAME.part.json` holds: the identity of the file its part is of. */
-interface PartRecord {
-  readonly transferId: string;
-  readonly name: string;
-  readonly size: number;
-  readonly type?: string | undefined;
-  readonly modified: string;
-}
-
-/** A part ready to receive the rest of a file: where, and how many octets it already holds. */
+/** A part ready to receive the rest of a file: the octets it holds, and where it resumes. */
 export interface Part {
-  readonly path: string;
-  /** Octets held, from the first: the file's next octet to receive is `held + 1`. */
+  readonly partial: PartialFile;
+  /** Octets held, from the first: the file's next octet to ask for is `held + 1`. */
   readonly held: number;
   readonly offer: FileOfferBody;
 }
 
-function sameFile(record: PartRecord, offer: FileOfferBody): boolean {
+function sameFile(record: PartialFileRecord, offer: FileOfferBody): boolean {
   return (
     record.name === offer.name &&
     record.size === offer.size &&
@@ -41,64 +34,44 @@ export class PartStore {
     return join(this.dir, `${name}.part`);
   }
 
-  #recordPath(name: string): string {
-    return join(this.dir, `${name}.part.json`);
-  }
-
   /**
    * Gets the part for the offered file `name` (already a safe file name) ready: the part
    * already held when its record names the same file (name, size, type, modification date),
-   * else an empty part and a new record (a different file of the same name replaces it).
+   * else an empty part and a new record (a different file of the same name replaces it, and
+   * so does a part whose record does not match it).
    */
   async prepare(name: string, offer: FileOfferBody): Promise<Part> {
-    const path = this.partPath(name);
-    let held = 0;
-    try {
-      const record = JSON.parse(await readFile(this.#recordPath(name), 'utf8')) as PartRecord;
-      if (sameFile(record, offer)) held = (await stat(path)).size;
-    } catch {
-      // No record or no part: start from nothing.
+    const path = join(this.dir, name);
+    let partial = await PartialFile.load(path).catch(() => undefined);
+    if (!partial || !sameFile(partial.record, offer)) {
+      // Another file's part, or a record that cannot be read or does not match its part.
+      await rm(`${path}.part.json`, { force: true });
+      await rm(`${path}.part`, { force: true });
+      partial = await PartialFile.open(path, {
+        size: offer.size,
+        transferId: offer.transferId,
+        name: offer.name,
+        ...(offer.type !== undefined && { type: offer.type }),
+        modified: offer.modified,
+      });
     }
-    // A complete part was written but not yet renamed (a crash right at the end): ask for
-    // its last octet again rather than for nothing, so that the file does come and is checked.
-    if (held >= offer.size) held = Math.max(0, offer.size - 1);
-    const record: PartRecord = {
-      transferId: offer.transferId,
-      name: offer.name,
-      size: offer.size,
-      type: offer.type,
-      modified: offer.modified,
-    };
-    // The record first: a part without one is never resumed from.
-    await writeFile(this.#recordPath(name), `${JSON.stringify(record)}\n`);
-    if (held === 0) {
-      const handle = await open(path, 'w');
-      await handle.close();
-    } else {
-      await truncate(path, held);
-    }
-    return { path, held, offer };
+    // A complete part written but not yet renamed (a crash right at the end): ask for its
+    // last octet again rather than for nothing, so that the file does come and is checked.
+    const held = Math.min(partial.held, Math.max(0, offer.size - 1));
+    return { partial, held, offer };
   }
 
-  /** Octets a part holds now (after a broken transfer), or 0 when it is gone. */
-  async held(name: string): Promise<number> {
-    return stat(this.partPath(name)).then(
-      (s) => s.size,
-      () => 0,
-    );
-  }
-
-  /** Moves a complete part to its final name (never overwriting a file); returns the path. */
-  async complete(name: string): Promise<string> {
+  /**
+   * Moves a complete part to a free name (never replacing a file), its whole hash checked.
+   * @throws {MsrpError} `MSRP_ERR_HASH_MISMATCH` (the part stays: discard it).
+   */
+  async complete(part: Part): Promise<{ path: string; hash: string; checked: boolean }> {
+    const name = part.partial.path.slice(this.dir.length + 1);
     const path = await reserveFile(this.dir, name);
-    await rename(this.partPath(name), path);
-    await unlink(this.#recordPath(name)).catch(() => undefined);
-    return path;
-  }
-
-  /** Drops a part and its record (the whole file's hash did not match). */
-  async discard(name: string): Promise<void> {
-    await unlink(this.partPath(name)).catch(() => undefined);
-    await unlink(this.#recordPath(name)).catch(() => undefined);
+    const done = await part.partial.complete(path).catch(async (e: unknown) => {
+      await rm(path, { force: true });
+      throw e;
+    });
+    return { path: done.path, hash: done.hash, checked: done.checkedAgainst !== undefined };
   }
 }

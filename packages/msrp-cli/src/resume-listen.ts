@@ -1,12 +1,11 @@
 // `msrp listen`'s side of resuming: answers a sender's file offer with the range it misses,
 // receives the file that follows into NAME.part at the right offset, checks the whole file's
 // hash, and keeps the part (and its record) when the transfer breaks.
-import type { IncomingMessage, Session } from '@msrp-ts/msrp-core';
+import { MsrpError, type IncomingMessage, type Session } from '@msrp-ts/msrp-core';
 import { FILE_ANSWER_TYPE, formatFileAnswer, parseFileOffer } from './file-offer.js';
 import { safeFileName } from './files.js';
 import type { Output } from './output.js';
 import { PartStore, type Part } from './part-store.js';
-import { writePart } from './part-writer.js';
 
 /** Answers resume offers on one session and stores the files that follow them. */
 export class ResumeListener {
@@ -82,45 +81,54 @@ export class ResumeListener {
 
   /** Writes the message into the part; completes, drops or keeps the part as it turns out. */
   async #save(message: IncomingMessage, name: string, part: Part, offset: number): Promise<void> {
+    const { partial } = part;
     try {
-      const saved = await writePart(message, part.path, offset);
+      // Each piece on disk before the next is pulled (which, with confirmWhenRead, confirms it).
+      const received = await partial.receive(message, { at: offset });
       // A message cut by its connection may still be handed over, short: keep it as a part.
-      if (message.aborted || offset + saved.bytes !== part.offer.size) {
-        throw new Error(`the message ended at byte ${offset + saved.bytes}`);
+      if (message.aborted || received.held !== part.offer.size) {
+        throw new Error(`the message ended at byte ${offset + received.bytes}`);
       }
-      if (saved.hashMatches === false) {
-        await this.#store.discard(name);
-        this.out.error(
-          `${name}: HASH MISMATCH over the whole file (announced ${saved.announcedHash}, got ${saved.hash}): part dropped`,
-          { name, hash: saved.hash, announcedHash: saved.announcedHash, hashMatches: false },
-        );
-        return;
-      }
-      const path = await this.#store.complete(name);
-      const sha256 = saved.hash.replace(/^sha-256:/, '');
-      const hash = saved.hashMatches === undefined ? 'no hash announced' : 'hash matched';
-      const resumed = offset > 0 ? `, resumed at byte ${offset + 1}` : '';
-      this.out.result(
-        `saved ${path} (${part.offer.size} bytes, sha-256 ${sha256}, ${hash}${resumed})`,
-        {
-          event: 'file',
-          messageId: message.messageId,
-          path,
-          name: message.filename,
-          bytes: part.offer.size,
-          offset,
-          sha256,
-          hash: saved.hash,
-          announcedHash: saved.announcedHash,
-          hashMatches: saved.hashMatches,
-        },
-      );
     } catch (e) {
-      const held = await this.#store.held(name);
       this.out.error(
-        `receiving ${name} broke at byte ${held} of ${part.offer.size}: ${(e as Error).message}; kept ${this.#store.partPath(name)} to resume`,
-        { messageId: message.messageId, name, held, size: part.offer.size },
+        `receiving ${name} broke at byte ${partial.held} of ${part.offer.size}: ${(e as Error).message}; kept ${partial.partPath} to resume`,
+        { messageId: message.messageId, name, held: partial.held, size: part.offer.size },
       );
+      return;
     }
+    const announcedHash = message.announcedHash;
+    let done: Awaited<ReturnType<PartStore['complete']>>;
+    try {
+      done = await this.#store.complete(part);
+    } catch (e) {
+      if (!(e instanceof MsrpError) || e.code !== 'MSRP_ERR_HASH_MISMATCH') throw e;
+      await partial.discard();
+      this.out.error(`${name}: HASH MISMATCH over the whole file (${e.message}): part dropped`, {
+        name,
+        announcedHash,
+        hashMatches: false,
+      });
+      return;
+    }
+    const sha256 = done.hash.startsWith('sha-256:')
+      ? done.hash.slice('sha-256:'.length)
+      : undefined;
+    const hash = done.checked ? 'hash matched' : 'no hash announced';
+    const resumed = offset > 0 ? `, resumed at byte ${offset + 1}` : '';
+    this.out.result(
+      `saved ${done.path} (${part.offer.size} bytes, ${sha256 ? `sha-256 ${sha256}` : done.hash}, ${hash}${resumed})`,
+      {
+        event: 'file',
+        messageId: message.messageId,
+        path: done.path,
+        name: message.filename,
+        bytes: part.offer.size,
+        offset,
+        sha256,
+        hash: done.hash,
+        announcedHash,
+        hashMatches: done.checked ? true : undefined,
+      },
+    );
   }
 }

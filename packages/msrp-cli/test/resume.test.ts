@@ -60,7 +60,7 @@ describe('PartStore', () => {
     const store = new PartStore(dir);
     const first = await store.prepare('a.jpg', OFFER);
     expect(first.held).toBe(0);
-    await writeFile(first.path, Buffer.alloc(5000, 1));
+    await writeFile(first.partial.partPath, Buffer.alloc(5000, 1));
     // The same file again (a new transfer id, as a resume has): the 5000 octets count.
     const again = await store.prepare('a.jpg', { ...OFFER, transferId: 'other' });
     expect(again.held).toBe(5000);
@@ -70,7 +70,8 @@ describe('PartStore', () => {
       modified: 'Tue, 1 Dec 2026 00:00:00 +0000',
     });
     expect(other.held).toBe(0);
-    expect((await stat(other.path)).size).toBe(0);
+    expect((await stat(other.partial.partPath)).size).toBe(0);
+    expect(other.partial.record.modified).toBe('Tue, 1 Dec 2026 00:00:00 +0000');
   });
 
   it('a part without its record is not resumed from', async () => {
@@ -81,10 +82,12 @@ describe('PartStore', () => {
 
   it('a complete part moves to a free name and its record goes', async () => {
     const store = new PartStore(dir);
-    const part = await store.prepare('a.jpg', OFFER);
-    await writeFile(part.path, 'x');
+    const offer = { ...OFFER, size: 1 };
+    await store.prepare('a.jpg', offer);
+    await writeFile(join(dir, 'a.jpg.part'), 'x');
     await writeFile(join(dir, 'a.jpg'), 'an older a.jpg');
-    const path = await store.complete('a.jpg');
+    // Opened again: the part on disk holds the whole file now.
+    const { path } = await store.complete(await store.prepare('a.jpg', offer));
     expect(path).toBe(join(dir, 'a-1.jpg'));
     expect(await readFile(path, 'utf8')).toBe('x');
     expect((await readdir(dir)).sort()).toEqual(['a-1.jpg', 'a.jpg']);
@@ -93,7 +96,7 @@ describe('PartStore', () => {
   it('asks for the last octet again when the part is whole but was never completed', async () => {
     const store = new PartStore(dir);
     const part = await store.prepare('a.jpg', OFFER);
-    await writeFile(part.path, Buffer.alloc(OFFER.size));
+    await writeFile(part.partial.partPath, Buffer.alloc(OFFER.size));
     expect((await store.prepare('a.jpg', OFFER)).held).toBe(OFFER.size - 1);
   });
 });

@@ -27,6 +27,8 @@ export interface PartialFileOptions {
   readonly name?: string;
   /** The file's media type for the record. */
   readonly type?: string;
+  /** The file's modification date for the record (`a=file-date`'s text). */
+  readonly modified?: string;
   /** Where hashes come from; default Node's `node:crypto`, in a worker thread. */
   readonly createHasher?: HasherFactory;
   /**
@@ -158,6 +160,7 @@ export class PartialFile {
       received: [],
       name: options.name ?? basename(path),
       ...(options.type !== undefined && { type: options.type }),
+      ...(options.modified !== undefined && { modified: options.modified }),
     };
     const partial = new PartialFile(path, record, 0, options);
     await writeFile(partial.partPath, new Uint8Array(0));
@@ -326,11 +329,12 @@ export class PartialFile {
 
   /**
    * Makes the file whole: checks its hash against the record's (or, without one, the hash
-   * the sender announced), renames `name.part` to `name` and removes the record.
+   * the sender announced), renames `name.part` to `name` (or to `to`, e.g. a free name the
+   * caller reserved so as not to replace a file) and removes the record.
    * @throws {MsrpError} `MSRP_ERR_FILE` when octets are missing; `MSRP_ERR_HASH_MISMATCH`
    * when the hash differs (the part and record stay: {@link discard} them).
    */
-  async complete(): Promise<CompletedFile> {
+  async complete(to: string = this.path): Promise<CompletedFile> {
     const { size, hash: recorded } = this.#record;
     if (this.#held < size) throw refused(`${this.partPath} holds ${this.#held} of ${size} octets`);
     const expected = recorded ? `${recorded.algorithm}:${recorded.value}` : this.#announced;
@@ -354,9 +358,9 @@ export class PartialFile {
         `${this.partPath} has the hash ${hash}, not ${expected}`,
       );
     }
-    await rename(this.partPath, this.path);
+    await rename(this.partPath, to);
     await rm(this.recordPath, { force: true });
-    return { path: this.path, hash, checkedAgainst: expected };
+    return { path: to, hash, checkedAgainst: expected };
   }
 
   /** Removes the part and its record (a transfer given up, or a part that failed its hash). */

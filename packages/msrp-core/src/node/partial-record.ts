@@ -28,6 +28,11 @@ interface RecordFields {
   readonly name?: string;
   /** The file's media type, when known. */
   readonly type?: string;
+  /**
+   * The file's modification date as `a=file-date` carries it (RFC 5547 §5), when known: with
+   * name, size and type, what tells a receiver that a file offered again is this one.
+   */
+  readonly modified?: string;
 }
 
 /**
@@ -95,7 +100,7 @@ export function parseRecord(text: string, where: string): PartialFileRecord {
   const bad = (why: string): MsrpError =>
     new MsrpError('MSRP_ERR_FILE', `${where} is not a partial-file record: ${why}`);
   if (typeof value !== 'object' || value === null) throw bad('not an object');
-  const { transferId, size, received, name, type, hash } = value;
+  const { transferId, size, received, name, type, modified, hash } = value;
   if (typeof transferId !== 'string') throw bad('no transferId');
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw bad('no size');
   if (!Array.isArray(received) || !received.every((span) => isSpan(span, size))) {
@@ -103,12 +108,14 @@ export function parseRecord(text: string, where: string): PartialFileRecord {
   }
   if (name !== undefined && typeof name !== 'string') throw bad('name is not a string');
   if (type !== undefined && typeof type !== 'string') throw bad('type is not a string');
+  if (modified !== undefined && typeof modified !== 'string') throw bad('modified is not a string');
   const fields: RecordFields = {
     transferId,
     size,
     received: received.map(({ start, end }) => ({ start, end })),
     ...(name !== undefined && { name }),
     ...(type !== undefined && { type }),
+    ...(modified !== undefined && { modified }),
   };
   if (hash === undefined) return fields;
   if (!isRecordHash(hash)) throw bad('hash is not { algorithm, value }');
