@@ -68,4 +68,34 @@ describe('msrp send --file resumes after cuts', () => {
     expect(result.attempts.at(-1)!.exitCode, context).toBe(0);
     expect(result.hashMatches, context).toBe(true);
   }, 90_000);
+
+  it('a file under inMemoryThreshold, its receiver killed mid-file: no confirmed octet travels again', async () => {
+    // Held in memory, such a message was confirmed as it arrived, before msrp listen stored
+    // it: killed then, the listener asked again for octets the sender saw confirmed.
+    dir = await mkdtemp(join(tmpdir(), 'msrp-resume-cut-'));
+    const size = 768 * 1024;
+    const file = join(dir, 'small.bin');
+    await writeRandomFile(file, size);
+    const seed = Number(process.env.RESUME_CUT_SEED ?? Math.floor(Math.random() * 2 ** 31));
+    const lines: string[] = [];
+    const result = await runCuts({
+      file,
+      size,
+      outDir: join(dir, 'out'),
+      cuts: 2,
+      kinds: ['receiver'],
+      seed,
+      msrp,
+      timeoutMs: 20_000,
+      log: (line) => lines.push(line),
+    });
+    const context = `seed ${seed} (RESUME_CUT_SEED replays it)\n${lines.join('\n')}\n${JSON.stringify(result.attempts)}`;
+    expect(result.attempts.length, context).toBe(3);
+    for (const attempt of result.attempts) {
+      expect(attempt.resentConfirmed, context).toBe(0);
+      expect(attempt.beyondMissing, context).toBe(0);
+    }
+    expect(result.attempts.at(-1)!.exitCode, context).toBe(0);
+    expect(result.hashMatches, context).toBe(true);
+  }, 90_000);
 });
