@@ -1,4 +1,5 @@
 // The pieces of CLI resume: the offer/answer bodies and the listener's partial files.
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -142,5 +143,30 @@ describe('ResumeListener', () => {
     expect(handled).toBe(true);
     expect((await readdir(dir)).sort()).toEqual(['a.bin.part', 'a.bin.part.json']);
     expect((await stat(join(dir, 'a.bin.part'))).size).toBe(600);
+  });
+
+  it('completes a whole file whose hash matches, and drops one whose hash does not', async () => {
+    const session = { send: () => Promise.resolve({}) } as unknown as Session;
+    const listener = new ResumeListener(session, dir, new Output('msrp listen', true));
+    const data = Buffer.alloc(1000, 7);
+    const good = `sha-256:${createHash('sha256')
+      .update(data)
+      .digest('hex')
+      .toUpperCase()
+      .replace(/(..)(?!$)/g, '$1:')}`;
+    for (const [name, announcedHash] of [
+      ['good.bin', good],
+      ['bad.bin', good.replace(/.$/, (c) => (c === '0' ? '1' : '0'))],
+    ] as const) {
+      const offer = { ...OFFER, name, size: data.length };
+      await listener.offer(
+        message({ body: Buffer.from(formatFileOffer(offer)), text: () => formatFileOffer(offer) }),
+      );
+      const file = { filename: name, size: data.length, offset: 0, aborted: false, body: data };
+      const completed = Promise.resolve();
+      expect(await listener.receive(message({ ...file, announcedHash, completed }))).toBe(true);
+    }
+    expect((await readdir(dir)).sort()).toEqual(['good.bin']);
+    expect((await readFile(join(dir, 'good.bin'))).equals(data)).toBe(true);
   });
 });

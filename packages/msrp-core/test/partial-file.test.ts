@@ -237,6 +237,32 @@ describe('PartialFile', () => {
     await expect(PartialFile.load(path)).rejects.toThrow('is not a partial-file record');
   });
 
+  it("keeps the file's modification date in the record, and completes to another name when asked", async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'f.bin');
+    const modified = 'Mon, 30 Nov 2026 02:30:16 +0000';
+    const data = randomBytes(100);
+    await PartialFile.open(path, { size: data.length, type: 'image/png', modified });
+    await writeFile(`${path}.part`, data);
+    const partial = (await PartialFile.load(path))!;
+    expect(partial.record).toMatchObject({ name: 'f.bin', type: 'image/png', modified });
+    expect(partial.held).toBe(data.length);
+    // An f.bin is there already: the caller picked a free name, and f.bin stays.
+    await writeFile(path, 'older');
+    const done = await partial.complete(join(dir, 'f-1.bin'));
+    expect(done).toEqual({
+      path: join(dir, 'f-1.bin'),
+      hash: sha256(data),
+      checkedAgainst: undefined,
+    });
+    expect((await readFile(join(dir, 'f-1.bin'))).equals(data)).toBe(true);
+    expect(await readFile(path, 'utf8')).toBe('older');
+    await expect(stat(`${path}.part.json`)).rejects.toMatchObject({ code: 'ENOENT' });
+    await writeFile(`${path}.part.json`, JSON.stringify({ ...partial.record, modified: 5 }));
+    await writeFile(`${path}.part`, '');
+    await expect(PartialFile.load(path)).rejects.toThrow('modified is not a string');
+  });
+
   it('refuses to reopen a part for a file of another size or hash', async () => {
     const dir = await tempDir();
     const path = join(dir, 'f.bin');
