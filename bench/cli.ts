@@ -2,15 +2,14 @@
 // disk (the real commands as processes, with the hash) beside a raw-TCP disk-to-disk copy
 // between two Node processes in the same run.
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { median, type Row } from './lib/measure.js';
 import { MSRP_BIN, msrp, NodeProcess, RELAY_BIN } from './lib/cli-process.js';
 import type { LimitRow } from './transfer.js';
+import { writeRandomFile } from './lib/random-file.js';
 
 const diskPeer = new URL('./disk-peer.js', import.meta.url).pathname;
 
@@ -52,17 +51,6 @@ async function sendFirstByteMs(runs: number): Promise<number> {
     server.close();
   }
   return median(times);
-}
-
-async function makeFile(path: string, bytes: number): Promise<void> {
-  const out = createWriteStream(path);
-  const piece = randomBytes(1024 * 1024);
-  for (let left = bytes; left > 0; left -= piece.length) {
-    if (!out.write(left >= piece.length ? piece : piece.subarray(0, left)))
-      await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'close');
 }
 
 /** Raw TCP, disk to disk: seconds from spawning the source until the sink has written all. */
@@ -137,7 +125,7 @@ export async function runCliBench(
   try {
     const file = join(dir, 'payload.bin');
     log(`cli: writing a ${mib} MiB file...`);
-    await makeFile(file, bytes);
+    await writeRandomFile(file, bytes);
     const raw: number[] = [];
     const ours: CliRun[] = [];
     for (let i = 0; i < rounds; i++) {

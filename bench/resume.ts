@@ -2,26 +2,13 @@
 // as processes, through a tapping proxy) cut at 10 random points by killing the sender, the
 // receiver or the connection, resumed each time. Prints the bytes re-sent beyond the ranges
 // the listener missed (goal 0), the confirmed bytes sent twice (goal 0) and the hash check.
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { msrp } from './lib/cli-process.js';
 import { runCuts } from './lib/resume-cut.js';
 import type { LimitRow } from './transfer.js';
-
-async function makeFile(path: string, bytes: number): Promise<void> {
-  const out = createWriteStream(path);
-  const piece = randomBytes(1024 * 1024);
-  for (let left = bytes; left > 0; left -= piece.length) {
-    if (!out.write(left >= piece.length ? piece : piece.subarray(0, left)))
-      await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'close');
-}
+import { writeRandomFile } from './lib/random-file.js';
 
 /** Runs the cut test on `bytes` with `cuts` cuts; returns its figures as limit rows. */
 export async function runResumeBench(
@@ -34,7 +21,7 @@ export async function runResumeBench(
   try {
     const file = join(dir, 'payload.bin');
     log(`resume: writing a ${mib} MiB file...`);
-    await makeFile(file, bytes);
+    await writeRandomFile(file, bytes);
     const seed = Number(process.env.RESUME_CUT_SEED ?? Math.floor(Math.random() * 2 ** 31));
     log(`resume: ${mib} MiB, ${cuts} cuts, seed ${seed} (RESUME_CUT_SEED=${seed} replays it)`);
     const result = await runCuts({

@@ -2,13 +2,12 @@
 // beside raw TCP moving the same bytes between two Node processes in the same run.
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { PeerCommand, PeerReport } from './transfer-peer.js';
 import { median, percentile, type Row } from './lib/measure.js';
+import { writeRandomFile } from './lib/random-file.js';
 
 /** A figure that has a limit rather than a baseline: memory, latency. */
 export interface LimitRow {
@@ -129,14 +128,7 @@ export async function msrp(bytes: number, chunkSize: number, file?: string): Pro
 async function makeFile(bytes: number): Promise<{ path: string; dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'msrp-bench-'));
   const path = join(dir, 'payload.bin');
-  const out = createWriteStream(path);
-  const piece = randomBytes(1024 * 1024);
-  for (let left = bytes; left > 0; left -= piece.length) {
-    if (!out.write(left >= piece.length ? piece : piece.subarray(0, left)))
-      await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'close');
+  await writeRandomFile(path, bytes);
   return { path, dir };
 }
 

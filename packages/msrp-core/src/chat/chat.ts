@@ -6,7 +6,7 @@ import { TypedEmitter } from '../events/typed-emitter.js';
 import { encodeUtf8 } from '../wire/bytes.js';
 import { newMessageId } from '../wire/ids.js';
 import type { Delivery } from '../session/delivery.js';
-import type { IncomingMessage } from '../session/incoming-message.js';
+import { isFile, type IncomingMessage } from '../session/incoming-message.js';
 import { accepts } from '../session/inbound.js';
 import type { Session } from '../session/session.js';
 import { readChatBody, type ChatInboundOptions } from './chat-inbound.js';
@@ -45,14 +45,6 @@ const DEFAULT_NOTIFICATIONS: Partial<DispositionNotification> = {
   positiveDelivery: true,
   display: true,
 };
-
-/** A file sent as RFC 5547 does (Content-Disposition: attachment, a filename): no chat line. */
-function isAttachment(incoming: IncomingMessage): boolean {
-  const disposition = incoming.contentHeaders.find(
-    (h) => h.name.toLowerCase() === 'content-disposition',
-  );
-  return /^\s*attachment\b/i.test(disposition?.value ?? '') || incoming.filename !== undefined;
-}
 
 /** Whether accept-types `types` take `media` (`type/subtype`), wildcards included. */
 function acceptsType(types: readonly string[] | undefined, media: string): boolean {
@@ -295,7 +287,7 @@ export class Chat extends TypedEmitter<ChatEvents> {
   }
 
   async #take(incoming: IncomingMessage): Promise<void> {
-    if (incoming.body === undefined || isAttachment(incoming)) {
+    if (incoming.body === undefined || isFile(incoming)) {
       // Larger than the session's inMemoryThreshold, or a file (an attachment, or named as in
       // an RFC 5547 transfer): no chat line, even when it is text.
       if (this.listenerCount('other') > 0) this.emit('other', incoming);

@@ -193,7 +193,7 @@ export class IncomingMessage {
 }
 
 /** A file as RFC 5547 sends one: Content-Disposition `attachment`, or a `filename`. */
-function isFile(message: IncomingMessage): boolean {
+export function isFile(message: IncomingMessage): boolean {
   const disposition = message.contentHeaders.find(
     (h) => h.name.toLowerCase() === 'content-disposition',
   );
