@@ -3,19 +3,8 @@
 // with the heavy modules made unloadable by a resolve hook, --help and --version still work.
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { denyImports } from '../../../test/helpers/deny-imports.js';
 import { entry, root, tsx } from './cli-process.js';
-
-/** A `--import` argument whose resolve hook refuses every specifier ending with one of `denied`. */
-function denyImports(denied: readonly string[]): string {
-  const hook = `export async function resolve(s, c, next) {
-    if (${JSON.stringify(denied)}.some((d) => s.endsWith(d)))
-      throw new Error('denied ' + s);
-    return next(s, c);
-  }`;
-  const hookUrl = `data:text/javascript,${encodeURIComponent(hook)}`;
-  const register = `import { register } from 'node:module'; register(${JSON.stringify(hookUrl)});`;
-  return `data:text/javascript,${encodeURIComponent(register)}`;
-}
 
 async function run(
   script: string,

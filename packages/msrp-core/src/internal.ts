@@ -10,6 +10,7 @@ export {
 export { paramValue } from './wire/grammar.js';
 export { formatHead, parseStartLine, parseHeaderLine, checkHead } from './wire/head.js';
 export {
+  encodeFrame,
   encodeHead,
   encodeEndLine,
   containsEndLine,
@@ -44,9 +45,10 @@ export { listenMsrp } from './node/listen.js';
 export type { ListenAddress, ListenHandlers, Listening } from './node/listen.js';
 export { ExpiringMap } from './transport/expiring-map.js';
 
-export { parseDigestAlgorithm } from './session/digest-response.js';
+export { parseDigestAlgorithm, DIGEST_ALGORITHMS } from './session/digest-response.js';
 // The Node entry: digest, registration and file hashing with Node's hasher by default.
 export {
+  digestHa1,
   digestHash,
   digestResponse,
   RelayRegistration,
@@ -66,3 +68,10 @@ export type { ChunkReceiver } from './session/session.js';
 export type { ChunkAnswer } from './session/chunk-receiver.js';
 export type { SessionLink, SessionPort, Transaction } from './session/session-link.js';
 export { toHex } from './session/hasher.js';
+// Values applications import from the root, here as well so that the relay loads only this
+// entry (the root also loads the chat codecs and their XML parser: ~7 MiB of a relay's memory).
+export { MsrpError, toMsrpError } from './errors.js';
+export { formatUri, uriEquals, uriKey } from './wire/uri.js';
+export { newTransactionId, newSessionId } from './wire/ids.js';
+export { defaultDialers } from './node/dial.js';
+export { wsStream, WS_OPTIONS } from './node/ws-stream.js';

@@ -1,10 +1,5 @@
-import {
-  newSessionId,
-  uriEquals,
-  type MsrpHeaders,
-  type MsrpUri,
-  type RequestHead,
-} from '@msrp-ts/msrp-core';
+import type { MsrpHeaders, MsrpUri, RequestHead } from '@msrp-ts/msrp-core';
+import { newSessionId, uriEquals } from '@msrp-ts/msrp-core/internal';
 import { DigestAuthenticator, type DigestResult } from './digest-authenticator.js';
 import type { Hop } from './hop.js';
 import type { RelayLogger, RelayOptions, ResolvedLimits } from './relay-options.js';

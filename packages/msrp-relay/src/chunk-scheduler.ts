@@ -1,13 +1,10 @@
-import {
-  MsrpError,
-  newTransactionId,
-  type ContinuationFlag,
-  type RequestHead,
-} from '@msrp-ts/msrp-core';
+import type { ContinuationFlag, RequestHead } from '@msrp-ts/msrp-core';
 import {
   encodeEndLine,
   type ChunkHeadTemplate,
   type Connection,
+  MsrpError,
+  newTransactionId,
 } from '@msrp-ts/msrp-core/internal';
 import { ForwardedRequest, type ForwardEvents } from './forwarded-request.js';
 import { readySegmentBytes, writeSegment } from './message-segment.js';

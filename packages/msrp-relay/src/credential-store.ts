@@ -1,4 +1,5 @@
-import { digestHa1, type DigestAlgorithm } from '@msrp-ts/msrp-core';
+import type { DigestAlgorithm } from '@msrp-ts/msrp-core';
+import { digestHa1 } from '@msrp-ts/msrp-core/internal';
 
 /**
  * Where the relay looks up the secrets of its users. Shaped after the subscriber tables SIP

@@ -1,14 +1,13 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { AuthHeader, DigestAlgorithm, Param, RequestHead } from '@msrp-ts/msrp-core';
 import {
+  digestResponse,
+  paramValue,
+  parseDigestAlgorithm,
   DIGEST_ALGORITHMS,
   digestHa1,
   formatUri,
-  type AuthHeader,
-  type DigestAlgorithm,
-  type Param,
-  type RequestHead,
-} from '@msrp-ts/msrp-core';
-import { digestResponse, paramValue, parseDigestAlgorithm } from '@msrp-ts/msrp-core/internal';
+} from '@msrp-ts/msrp-core/internal';
 import type { CredentialStore } from './credential-store.js';
 
 /** Options of a {@link DigestAuthenticator}. */

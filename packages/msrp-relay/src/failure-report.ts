@@ -1,5 +1,5 @@
-import { newTransactionId, type RequestHead } from '@msrp-ts/msrp-core';
-import { oneLineComment } from '@msrp-ts/msrp-core/internal';
+import type { RequestHead } from '@msrp-ts/msrp-core';
+import { oneLineComment, newTransactionId } from '@msrp-ts/msrp-core/internal';
 import type { PendingForward } from './hop.js';
 
 /**

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { MsrpError, type DigestAlgorithm } from '@msrp-ts/msrp-core';
-import { parseDigestAlgorithm } from '@msrp-ts/msrp-core/internal';
+import type { DigestAlgorithm } from '@msrp-ts/msrp-core';
+import { parseDigestAlgorithm, MsrpError } from '@msrp-ts/msrp-core/internal';
 import {
   StaticCredentialStore,
   type CredentialStore,

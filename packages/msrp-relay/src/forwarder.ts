@@ -1,10 +1,5 @@
-import {
-  encodeFrame,
-  newTransactionId,
-  type RequestHead,
-  type ResponseHead,
-} from '@msrp-ts/msrp-core';
-import { type FrameTarget } from '@msrp-ts/msrp-core/internal';
+import type { RequestHead, ResponseHead } from '@msrp-ts/msrp-core';
+import { type FrameTarget, encodeFrame, newTransactionId } from '@msrp-ts/msrp-core/internal';
 import { failureReport } from './failure-report.js';
 import type { ForwardHead } from './forward-template.js';
 import { Hop, type PendingForward } from './hop.js';

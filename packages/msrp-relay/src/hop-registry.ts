@@ -1,18 +1,14 @@
 import type { Socket } from 'node:net';
-import {
-  MsrpError,
-  formatUri,
-  toMsrpError,
-  wsStream,
-  type Dialer,
-  type MsrpUri,
-  type WsSocket,
-} from '@msrp-ts/msrp-core';
+import type { Dialer, MsrpUri, WsSocket } from '@msrp-ts/msrp-core';
 import {
   Connection,
   ConnectionLimits,
   socketStream,
   type ByteStream,
+  MsrpError,
+  formatUri,
+  toMsrpError,
+  wsStream,
 } from '@msrp-ts/msrp-core/internal';
 import type { ChunkSchedulerOptions } from './chunk-scheduler.js';
 import { Hop, type HopOrigin, type HopOwner } from './hop.js';

@@ -1,4 +1,4 @@
-import { MsrpError, type ContinuationFlag, type Head, type RequestHead } from '@msrp-ts/msrp-core';
+import type { ContinuationFlag, Head, RequestHead } from '@msrp-ts/msrp-core';
 import {
   Deadline,
   discardFrame,
@@ -6,6 +6,7 @@ import {
   type Connection,
   type ConnectionHandler,
   type FrameTarget,
+  MsrpError,
 } from '@msrp-ts/msrp-core/internal';
 import { ChunkScheduler, type ChunkSchedulerOptions } from './chunk-scheduler.js';
 import { ForwardTemplate } from './forward-template.js';

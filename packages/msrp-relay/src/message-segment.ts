@@ -1,10 +1,5 @@
-import {
-  newTransactionId,
-  type ByteRange,
-  type ContinuationFlag,
-  type RequestHead,
-} from '@msrp-ts/msrp-core';
-import { encodeEndLine } from '@msrp-ts/msrp-core/internal';
+import type { ByteRange, ContinuationFlag, RequestHead } from '@msrp-ts/msrp-core';
+import { encodeEndLine, newTransactionId } from '@msrp-ts/msrp-core/internal';
 import type { ForwardedRequest } from './forwarded-request.js';
 
 /** A whole segment of a forwarded request, ready to be written as one message. */

@@ -1,4 +1,5 @@
-import { MsrpError, type DigestAlgorithm } from '@msrp-ts/msrp-core';
+import type { DigestAlgorithm } from '@msrp-ts/msrp-core';
+import { MsrpError } from '@msrp-ts/msrp-core/internal';
 import { Pool } from 'pg';
 import { CredentialCache, type CredentialCacheOptions } from './credential-cache.js';
 import type { CredentialStore } from './credential-store.js';

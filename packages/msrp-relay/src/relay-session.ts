@@ -1,4 +1,5 @@
-import { formatUri, uriKey, type MsrpUri } from '@msrp-ts/msrp-core';
+import type { MsrpUri } from '@msrp-ts/msrp-core';
+import { formatUri, uriKey } from '@msrp-ts/msrp-core/internal';
 import type { Hop } from './hop.js';
 
 /**

@@ -1,13 +1,4 @@
-import {
-  defaultDialers,
-  formatUri,
-  type Head,
-  MsrpError,
-  type MsrpHeaders,
-  type MsrpUri,
-  type RequestHead,
-  type TlsServerOptions,
-} from '@msrp-ts/msrp-core';
+import type { Head, MsrpHeaders, MsrpUri, RequestHead, TlsServerOptions } from '@msrp-ts/msrp-core';
 import {
   answerableRequest,
   atEnd,
@@ -15,6 +6,9 @@ import {
   listenMsrp,
   responseFrame,
   type FrameTarget,
+  defaultDialers,
+  formatUri,
+  MsrpError,
 } from '@msrp-ts/msrp-core/internal';
 import { AuthHandler } from './auth-handler.js';
 import { Forwarder } from './forwarder.js';

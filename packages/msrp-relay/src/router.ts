@@ -1,4 +1,5 @@
-import { formatUri, type MsrpUri, type RequestHead } from '@msrp-ts/msrp-core';
+import type { MsrpUri, RequestHead } from '@msrp-ts/msrp-core';
+import { formatUri } from '@msrp-ts/msrp-core/internal';
 import type { Hop } from './hop.js';
 import type { RelaySession } from './relay-session.js';
 

@@ -1,4 +1,5 @@
-import { digestHa1, MsrpError, type DigestAlgorithm } from '@msrp-ts/msrp-core';
+import type { DigestAlgorithm } from '@msrp-ts/msrp-core';
+import { digestHa1, MsrpError } from '@msrp-ts/msrp-core/internal';
 import { escapeIdentifier, type Pool } from 'pg';
 
 /**

@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { WS_OPTIONS, type TlsServerOptions, type WsSocket } from '@msrp-ts/msrp-core';
+import type { TlsServerOptions, WsSocket } from '@msrp-ts/msrp-core';
+import { WS_OPTIONS } from '@msrp-ts/msrp-core/internal';
 // Only the implementation uses `ws`: its types stay out of our .d.ts (no @types/ws needed).
 
 /** How a relay's WebSocket listener (RFC 7977) accepts upgrades. */

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { denyImports } from '../../../test/helpers/deny-imports.js';
 import { onCleanup } from './helpers.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -30,6 +31,21 @@ describe('import footprint', () => {
     const probe = join(dir, 'probe.mts');
     await writeFile(probe, PROBE);
     const { stdout } = await promisify(execFile)(tsx, [probe, index], { timeout: 20_000 });
+    expect(JSON.parse(stdout)).toEqual({ before: false, after: true });
+  });
+
+  it('loads msrp-core through its internal entry only: not the root, with its chat codecs', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'msrp-relay-'));
+    onCleanup(() => rm(dir, { recursive: true, force: true }));
+    const probe = join(dir, 'probe.mts');
+    await writeFile(probe, PROBE);
+    // The root entry (~7 MiB of memory more than /internal) and the XML parser it brings.
+    const denied = ['@msrp-ts/msrp-core', 'fast-xml-parser'];
+    const { stdout } = await promisify(execFile)(
+      tsx,
+      ['--conditions=source', '--import', denyImports(denied), probe, index],
+      { timeout: 20_000 },
+    );
     expect(JSON.parse(stdout)).toEqual({ before: false, after: true });
   });
 });
