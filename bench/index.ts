@@ -1,5 +1,5 @@
 // Runs every benchmark and prints one table.
-// Usage: pnpm bench [--quick] [--json] [--mib N] [--only codec,transfer,relay,relay-ws]
+// Usage: pnpm bench [--quick] [--json] [--mib N] [--only codec,small-messages,transfer,relay,relay-chunks,relay-ws,cli,resume]
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runCliBench } from './cli.js';
@@ -22,7 +22,7 @@ const { values } = parseArgs({
     mib: { type: 'string' },
     /** Idle authenticated sessions for the relay's memory figure (default 10000; 2000 with --quick). */
     sessions: { type: 'string' },
-    /** Run only these benches: codec, small-messages, transfer, relay, relay-ws. */
+    /** Run only these benches (comma-separated): codec, small-messages, transfer, relay, relay-chunks, relay-ws, cli, resume. */
     only: { type: 'string' },
   },
 });
