@@ -4,7 +4,7 @@
 // answers, repeating the range; negotiate() on both says where the octets go.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -112,6 +112,36 @@ describe('msrp sdp resume', () => {
     if (!n.accepted) return;
     expect(n.file).toMatchObject({ mode: 'pull', sender: 'answerer', resume: true, offset: HELD });
     expect(n.file?.expectedHash?.toUpperCase()).toBe(`SHA-256:${sha256}`);
+  });
+
+  it("the file holder serves the same file (by hash) under another name, with the offer's type", async () => {
+    // A holder's copy named so that its extension says another type than the offer's.
+    const copy = join(dir, 'photo-copy.bin');
+    await copyFile(file, copy);
+    const offer = await msrp([
+      'sdp',
+      'resume',
+      '--uri',
+      'msrp://192.0.2.7:2855/bob2;tcp',
+      '--held',
+      String(HELD),
+      join(dir, 'original.sdp'),
+    ]);
+    expect(offer.code).toBe(0);
+    await writeFile(join(dir, 'resume-copy.sdp'), offer.stdout);
+    const answer = await msrp([
+      'sdp',
+      'answer',
+      '--uri',
+      'msrp://192.0.2.1:7654/alice2;tcp',
+      '--file',
+      copy,
+      join(dir, 'resume-copy.sdp'),
+    ]);
+    expect(answer.stderr).toBe('');
+    expect(answer.code).toBe(0);
+    expect(answer.stdout).toContain(`a=file-range:${HELD + 1}-${SIZE}`);
+    expect(answer.stdout).toContain('type:image/jpeg');
   });
 
   it('the file holder refuses a resume of another file (hash differs)', async () => {

@@ -109,6 +109,10 @@ export async function serveFileFlag(
         want.hash.algorithm.toLowerCase() === 'sha-256' && want.hash.value.toUpperCase() === value;
       if (!same) return undefined;
     } else if (want.name !== undefined && want.name !== name) return undefined;
-    return ours;
+    // The same file by its hash (or name and size): the type the offer calls it by is its
+    // type, whatever our copy's extension says.
+    if (want.type === undefined) return ours;
+    const { typeParams } = want;
+    return { selector: { ...ours.selector, type: want.type, ...(typeParams && { typeParams }) } };
   };
 }
