@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MsrpError } from '../src/index.js';
-import { Endpoint, formatHash, IncomingMessage, Session } from '../src/index.js';
+import { formatHash, IncomingMessage, Session } from '../src/index.js';
 import { nodeFiles } from '../src/node/files.js';
 import { nodeHasher } from '../src/node/node-hasher.js';
 import { isNodeReadable, normalizeSource } from '../src/session/byte-source.js';
 import type { SessionLink } from '../src/session/session-link.js';
 import { next } from './helpers/inbox.js';
+import { loopbackSessionPair } from './helpers/session-pair.js';
 
 const cleanups: Array<() => unknown> = [];
 
@@ -106,16 +107,8 @@ describe('files through the session runtime', () => {
   }
 
   async function pair(): Promise<{ sa: Session; sb: Session }> {
-    const b = new Endpoint({ session: { inMemoryThreshold: 1024 } });
-    cleanups.push(() => b.close());
-    await b.listen({ host: '127.0.0.1', port: 0 });
-    const a = new Endpoint();
-    cleanups.push(() => a.close());
-    const sb = b.createSession();
-    sb.accept();
-    const sa = a.createSession();
-    await sa.connect([sb.localUri]);
-    return { sa, sb };
+    const { a, b } = await loopbackSessionPair(cleanups, { inMemoryThreshold: 1024 });
+    return { sa: a, sb: b };
   }
 
   it('sends a browser File end to end: name, type, size and hash from the File; saveTo through nodeFiles', async () => {

@@ -17,6 +17,7 @@ import {
   type ChatEvents,
   type ChatOptions,
 } from '../src/index.js';
+import { imdnCpim } from './helpers/imdn-cpim.js';
 import { RawPeer } from './helpers/raw-peer.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -172,15 +173,7 @@ describe('Chat with a raw RCS-style peer', () => {
       for (const e of ['delivered', 'displayed', 'failed', 'malformed'] as const) {
         chat.on(e, () => events.push(e));
       }
-      const wrapped = createCpim({
-        from: 'sip:anonymous@anonymous.invalid',
-        dateTime: new Date(),
-        ns: { imdn: 'urn:ietf:params:imdn' },
-        headers: [['imdn.Message-ID', 'fixture-notification']],
-        contentType: 'message/imdn+xml',
-        contentHeaders: [['Content-Disposition', 'notification']],
-        body: xml,
-      });
+      const wrapped = imdnCpim(xml, { headers: [['imdn.Message-ID', 'fixture-notification']] });
       await send(formatCpim(wrapped));
       // Then a marker message, which arrives after the notification was handled.
       const marker = next(chat, 'message');

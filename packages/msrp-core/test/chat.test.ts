@@ -11,7 +11,10 @@ import {
   type ComposingTimers,
   type Session,
 } from '../src/index.js';
+import { imdnCpim } from './helpers/imdn-cpim.js';
 import { sessionPair } from './helpers/session-pair.js';
+
+const ANONYMOUS = 'sip:anonymous@anonymous.invalid';
 
 const cleanups: Array<() => unknown> = [];
 
@@ -201,7 +204,7 @@ describe('Chat', () => {
       '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>' +
       '<imdn xmlns="urn:ietf:params:xml:ns:imdn"><message-id>&c;</message-id></imdn>';
     const problem = next(alice, 'malformed');
-    await b.send(formatCpim(imdnCpim(bomb)), { contentType: 'message/cpim' });
+    await b.send(formatCpim(imdnCpim(bomb, { to: ANONYMOUS })), { contentType: 'message/cpim' });
     const [p] = await problem;
     expect(p.reason).toBe('bad-imdn');
     expect(p.error.code).toBe('MSRP_ERR_XML');
@@ -217,7 +220,7 @@ describe('Chat', () => {
       kind: 'delivery',
       status: 'delivered',
     });
-    await b.send(formatCpim(imdnCpim(xml)), { contentType: 'message/cpim' });
+    await b.send(formatCpim(imdnCpim(xml, { to: ANONYMOUS })), { contentType: 'message/cpim' });
     const [p] = await problem;
     expect(p.reason).toBe('unknown-message-id');
     expect(p.error.message).toContain('never-sent-0001');
@@ -330,20 +333,6 @@ describe('Chat', () => {
     await expect(bob.markDisplayed(m)).resolves.toBe(false);
   });
 });
-
-/** An IMDN body in CPIM, as RCS sends it. */
-function imdnCpim(xml: string | Uint8Array) {
-  return createCpim({
-    from: 'sip:anonymous@anonymous.invalid',
-    to: 'sip:anonymous@anonymous.invalid',
-    dateTime: new Date(),
-    ns: { imdn: 'urn:ietf:params:imdn' },
-    headers: [['imdn.Message-ID', 'n-1']],
-    contentType: 'message/imdn+xml',
-    contentHeaders: [['Content-Disposition', 'notification']],
-    body: xml,
-  });
-}
 
 /** A bare text from `a` still reaches `chat` as a message. */
 async function expectStillWorking(a: Session, chat: Chat): Promise<void> {

@@ -12,6 +12,7 @@ import {
   type Session,
 } from '../src/index.js';
 import { next } from './helpers/inbox.js';
+import { until } from './helpers/socket-pair.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -52,15 +53,6 @@ async function sessions(
 /** A slow store: a few turns of the event loop per piece, as a disk write would take. */
 async function store(): Promise<void> {
   for (let i = 0; i < 3; i++) await turn();
-}
-
-/** Polls `condition` every few milliseconds, failing after `timeout`. */
-async function until(condition: () => boolean, timeout = 5000): Promise<void> {
-  const deadline = Date.now() + timeout;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 const streamed: CreateSessionOptions = { confirmWhenRead: true, inMemoryThreshold: 64 * KiB };

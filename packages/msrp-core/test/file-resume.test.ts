@@ -13,6 +13,7 @@ import { nodeFiles } from '../src/node/files.js';
 import { nodeHasher } from '../src/node/node-hasher.js';
 import { next } from './helpers/inbox.js';
 import { RawServer, type RawRequest } from './helpers/raw-peer.js';
+import { loopbackSessionPair } from './helpers/session-pair.js';
 
 const cleanups: Array<() => unknown> = [];
 
@@ -197,15 +198,7 @@ describe('saveTo at an offset', () => {
     const part = join(dir, 'received.bin');
     const held = 777_777;
     await writeFile(part, content.subarray(0, held));
-    const b = new Endpoint({ session: { inMemoryThreshold: 64 * 1024 } });
-    cleanups.push(() => b.close());
-    await b.listen({ host: '127.0.0.1', port: 0 });
-    const a = new Endpoint();
-    cleanups.push(() => a.close());
-    const sb = b.createSession();
-    sb.accept();
-    const sa = a.createSession();
-    await sa.connect([sb.localUri]);
+    const { a: sa, b: sb } = await loopbackSessionPair(cleanups, { inMemoryThreshold: 64 * 1024 });
     const sending = sa.sendFile(source, { range: { start: held + 1, end: content.length } });
     const message = await next(sb[Symbol.asyncIterator]());
     expect(message.size).toBe(content.length - held);

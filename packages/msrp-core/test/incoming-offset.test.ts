@@ -15,6 +15,7 @@ import {
 import { encodeFrame } from '../src/wire/serializer.js';
 import { next } from './helpers/inbox.js';
 import { RawPeer } from './helpers/raw-peer.js';
+import { until } from './helpers/socket-pair.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -183,11 +184,3 @@ it('takes a resume of a message whose connection broke in the middle of a chunk'
   expect(resumed.offset).toBe(10);
   expect(resumed.text()).toBe(text.slice(10));
 });
-
-async function until(condition: () => boolean, timeout = 5000): Promise<void> {
-  const deadline = Date.now() + timeout;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

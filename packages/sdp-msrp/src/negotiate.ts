@@ -203,14 +203,15 @@ function negotiatedFile(offered: MsrpMedia, answered: MsrpMedia): NegotiatedFile
     return `the answer did not repeat the file-range ${range ? formatRange(range) : '1-*'} (it has ${said})`;
   }
   const length = rangeLength(range, size);
+  const offset = (range?.start ?? 1) - 1;
   return {
     mode,
     sender: mode === 'push' ? 'offerer' : 'answerer',
     description: range ? { ...description, range } : description,
     ...(hash && { expectedHash: formatFileHash(hash) }),
     ...(range && { range }),
-    resume: (range?.start ?? 1) > 1,
-    offset: (range?.start ?? 1) - 1,
+    resume: offset > 0,
+    offset,
     ...(length !== undefined && { length }),
   };
 }

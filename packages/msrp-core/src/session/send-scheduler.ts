@@ -224,13 +224,7 @@ export class SendScheduler {
       this.#onResponse(sending, bytes, undefined, unboundError());
       return false;
     }
-    const end = chunk.start + bytes - 1;
-    const flag = chunk.last ? '$' : '+';
-    sending.written = end;
-    if (chunk.last) sending.endWritten = true;
-    const { transactionId, head } = this.#chunkHead(sending, chunk, end);
-    const endLine = encodeEndLine(transactionId, flag, true);
-    const frame = bytes > 0 ? [head, chunk.body, endLine] : [head, endLine];
+    const { transactionId, frame } = this.#wholeFrame(sending, chunk, chunk.last ? '$' : '+');
     return port.sendChunk(transactionId, frame, (response, error) =>
       this.#onResponse(sending, bytes, response, error),
     );
@@ -254,13 +248,23 @@ export class SendScheduler {
   #writeChunk(sending: Sending, chunk: Chunk, flag: ContinuationFlag): Transaction {
     const port = this.#host.port;
     if (!port) return unbound();
+    const { transactionId, frame } = this.#wholeFrame(sending, chunk, flag);
+    return port.send(transactionId, frame);
+  }
+
+  /** The frame of a whole chunk ending with `flag`; records how far the message is written. */
+  #wholeFrame(
+    sending: Sending,
+    chunk: Chunk,
+    flag: ContinuationFlag,
+  ): { transactionId: string; frame: Uint8Array[] } {
     const end = chunk.start + chunk.body.length - 1;
     if (flag !== '#') sending.written = end;
     if (flag === '$') sending.endWritten = true;
     const { transactionId, head } = this.#chunkHead(sending, chunk, end);
     const endLine = encodeEndLine(transactionId, flag, true);
     const frame = chunk.body.length > 0 ? [head, chunk.body, endLine] : [head, endLine];
-    return port.send(transactionId, frame);
+    return { transactionId, frame };
   }
 
   /**

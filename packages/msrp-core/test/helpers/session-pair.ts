@@ -30,3 +30,24 @@ export async function sessionPair(
   await a.connect([b.localUri]);
   return { a, b };
 }
+
+/**
+ * Two bound sessions over loopback TCP: `b` accepting on an endpoint that listens on
+ * 127.0.0.1 (port 0) with `receiver` as its session defaults, `a` dialed to it. Both endpoints
+ * are closed by the `cleanups` the test runs after each test.
+ */
+export async function loopbackSessionPair(
+  cleanups: Array<() => unknown>,
+  receiver?: SessionOptions,
+): Promise<{ a: Session; b: Session }> {
+  const server = new Endpoint({ session: receiver });
+  cleanups.push(() => server.close());
+  await server.listen({ host: '127.0.0.1', port: 0 });
+  const client = new Endpoint();
+  cleanups.push(() => client.close());
+  const b = server.createSession();
+  b.accept();
+  const a = client.createSession();
+  await a.connect([b.localUri]);
+  return { a, b };
+}
