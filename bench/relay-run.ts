@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import type { MsrpUri } from '@msrp-ts/msrp-core';
 import type { RelayPeerCommand, RelayPeerReport, Route } from './relay-peer.js';
 import { median } from './lib/measure.js';
+import { profileArgv } from './lib/peer-process.js';
 
 const peerScript = new URL('./relay-peer.js', import.meta.url).pathname;
 
@@ -21,16 +22,10 @@ export class Peer {
 
   constructor(cmd: RelayPeerCommand) {
     // BENCH_PROFILE=DIR writes a CPU profile of every peer process into DIR, named by role.
-    const profile = process.env.BENCH_PROFILE;
-    const name = `${cmd.role}${'route' in cmd ? `-${cmd.route}` : ''}-${Date.now()}`;
+    const name = `${cmd.role}${'route' in cmd ? `-${cmd.route}` : ''}`;
     this.child = fork(peerScript, [], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      execArgv: [
-        '--expose-gc',
-        ...(profile
-          ? ['--cpu-prof', `--cpu-prof-dir=${profile}`, `--cpu-prof-name=${name}.cpuprofile`]
-          : []),
-      ],
+      execArgv: ['--expose-gc', ...profileArgv(name)],
     });
     this.child.on('message', (r: RelayPeerReport) => {
       this.#reports.push(r);

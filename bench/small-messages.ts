@@ -6,6 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import type { MsrpUri } from '@msrp-ts/msrp-core';
 import { median, toRow, type Row } from './lib/measure.js';
+import { finish, profileArgv } from './lib/peer-process.js';
 import {
   ANSWER_BYTES,
   MESSAGE_BYTES,
@@ -26,16 +27,10 @@ const peerScript = new URL('./small-messages-peer.js', import.meta.url).pathname
 async function startPeer(
   cmd: SmallCommand,
 ): Promise<{ child: ChildProcess; ready: SmallReport; done: Promise<Done> }> {
-  // BENCH_PROFILE=DIR writes a CPU profile of every peer process into DIR.
-  const profile = process.env.BENCH_PROFILE;
-  const execArgv = profile
-    ? [
-        '--cpu-prof',
-        `--cpu-prof-dir=${profile}`,
-        `--cpu-prof-name=small-${cmd.role}-${Date.now()}.cpuprofile`,
-      ]
-    : [];
-  const child = fork(peerScript, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(peerScript, [], {
+    execArgv: profileArgv(`small-${cmd.role}`),
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const exited = once(child, 'exit').then(([code]) => {
     throw new Error(`${cmd.role} exited with ${String(code)} before it was done`);
   });
@@ -48,14 +43,6 @@ async function startPeer(
   child.on('message', (r: SmallReport) => reports.get(r.event)?.(r));
   child.send(cmd);
   return { child, ready: (await ready) ?? { event: 'ready' }, done };
-}
-
-async function finish(...children: ChildProcess[]): Promise<void> {
-  await Promise.all(
-    children.map(async (c) => {
-      if (c.exitCode === null) await once(c, 'exit');
-    }),
-  );
 }
 
 /** Raw TCP messages per second (as the source saw them answered). */

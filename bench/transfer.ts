@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PeerCommand, PeerReport } from './transfer-peer.js';
 import { median, percentile, type Row } from './lib/measure.js';
+import { finish, profileArgv } from './lib/peer-process.js';
 import { writeRandomFile } from './lib/random-file.js';
 
 /** A figure that has a limit rather than a baseline: memory, latency. */
@@ -33,16 +34,10 @@ const peerScript = new URL('./transfer-peer.js', import.meta.url).pathname;
 async function startPeer(
   cmd: PeerCommand,
 ): Promise<{ child: ChildProcess; ready: PeerReport; done: Promise<Done> }> {
-  // BENCH_PROFILE=DIR writes a CPU profile of every peer process into DIR.
-  const profile = process.env.BENCH_PROFILE;
-  const execArgv = profile
-    ? [
-        '--cpu-prof',
-        `--cpu-prof-dir=${profile}`,
-        `--cpu-prof-name=${cmd.role}-${Date.now()}.cpuprofile`,
-      ]
-    : [];
-  const child = fork(peerScript, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(peerScript, [], {
+    execArgv: profileArgv(cmd.role),
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const reports: PeerReport[] = [];
   let notify: (() => void) | undefined;
   child.on('message', (r: PeerReport) => {
@@ -65,14 +60,6 @@ async function startPeer(
       ? { event: 'ready' as const }
       : await next('ready');
   return { child, ready, done: next('done') as Promise<Done> };
-}
-
-async function finish(...children: ChildProcess[]): Promise<void> {
-  await Promise.all(
-    children.map(async (c) => {
-      if (c.exitCode === null) await once(c, 'exit');
-    }),
-  );
 }
 
 export async function raw(bytes: number): Promise<{ mbps: number }> {

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { profileArgv } from './peer-process.js';
 
 const here = fileURLToPath(import.meta.url);
 /** The repository root (this file is in bench/lib/, or bench/dist/lib/ once built). */
@@ -36,14 +37,8 @@ export class NodeProcess {
   #sampler: NodeJS.Timeout;
 
   constructor(argv: readonly string[], label: string, command = process.execPath) {
-    const profile = command === process.execPath ? process.env.BENCH_PROFILE : undefined;
-    const execArgv = profile
-      ? [
-          '--cpu-prof',
-          `--cpu-prof-dir=${profile}`,
-          `--cpu-prof-name=${label}-${Date.now()}.cpuprofile`,
-        ]
-      : [];
+    // Node flags go to node only, not to another command.
+    const execArgv = command === process.execPath ? profileArgv(label) : [];
     this.child = spawn(command, [...execArgv, ...argv], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],

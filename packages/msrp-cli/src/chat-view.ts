@@ -41,7 +41,7 @@ export function chatText(message: ChatMessage): string {
 }
 
 /** How a received chat line is shown: each line prefixed with "< ". */
-export function showChatText(message: ChatMessage): string {
+function showChatText(message: ChatMessage): string {
   return chatText(message)
     .split(/\r?\n/)
     .map((line) => `< ${line}`)

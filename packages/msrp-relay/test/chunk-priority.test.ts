@@ -1,56 +1,16 @@
 // The ChunkScheduler lets a small whole message (a chat line) overtake the queued chunks of a
 // long message, toward a peer that reads slowly: it waits behind the chunk being written only.
-import { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import {
-  newTransactionId,
-  Parser,
-  parseUri,
-  type Head,
-  type RequestHead,
-} from '@msrp-ts/msrp-core';
+import { newTransactionId, parseUri, type RequestHead } from '@msrp-ts/msrp-core';
 import { Connection, socketStream } from '@msrp-ts/msrp-core/internal';
 import { ChunkScheduler, type ForwardEvents } from '../src/chunk-scheduler.js';
+import { ignore, Wire } from './wire.js';
 
-/** A stream that takes bytes only once released: the peer reads nothing until then. */
-class HeldWire extends Duplex {
-  readonly written: Buffer[] = [];
-  #held: (() => void)[] = [];
-  #hold = true;
-  constructor() {
-    super({ writableHighWaterMark: 1024 });
-  }
-  override _read(): void {}
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
-    this.written.push(chunk);
-    if (this.#hold) this.#held.push(callback);
-    else callback();
-  }
-  release(): void {
-    this.#hold = false;
-    for (const callback of this.#held.splice(0)) callback();
-  }
-  /** The Message-ID of each frame written, in order. */
-  messages(): string[] {
-    const ids: string[] = [];
-    let head: Head | undefined;
-    const parser = new Parser({
-      head: (h) => void (head = h),
-      body: () => undefined,
-      end: () => void ids.push(head?.kind === 'request' ? (head.messageId ?? '?') : '?'),
-    });
-    parser.push(Buffer.concat(this.written));
-    return ids;
-  }
+/** The Message-ID of each frame written, in order. */
+function messages(wire: Wire): string[] {
+  return wire.frames().map(({ head }) => (head.kind === 'request' ? (head.messageId ?? '?') : '?'));
 }
 
-const ignore = {
-  head: () => true,
-  body: () => true,
-  end: () => undefined,
-  protocolError: () => undefined,
-  closed: () => undefined,
-};
 const events: ForwardEvents = {
   segment: () => undefined,
   segmentEnd: () => undefined,
@@ -73,7 +33,9 @@ function chunk(messageId: string, start: number, bytes: number, total: number): 
 
 describe('ChunkScheduler priority', () => {
   it('writes a small whole message after the chunk under way, ahead of queued chunks', async () => {
-    const wire = new HeldWire();
+    const wire = new Wire();
+    // The peer reads nothing until released.
+    wire.hold = true;
     const connection = new Connection(socketStream(wire), ignore);
     // A small socket buffer: the file's chunks queue in the scheduler while the peer holds.
     const scheduler = new ChunkScheduler({ socketBuffer: 4096 });
@@ -95,7 +57,7 @@ describe('ChunkScheduler priority', () => {
     for (let i = 0; i < 100 && !scheduler.idle; i++)
       await new Promise((resolve) => setImmediate(resolve));
     expect(scheduler.idle).toBe(true);
-    const order = wire.messages();
+    const order = messages(wire);
     expect(order).toHaveLength(12);
     // Only the chunk being written when they came (the socket took the first) goes first.
     expect(order.slice(0, 3)).toEqual(['file0001', 'chat0001', 'chat0002']);

@@ -1,6 +1,5 @@
 // The relay's ChunkScheduler on its own, writing through a Connection over an in-memory
 // stream whose peer can stop reading.
-import { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import {
   MsrpError,
@@ -18,48 +17,7 @@ import {
   type ByteStream,
 } from '@msrp-ts/msrp-core/internal';
 import { ChunkScheduler, type ForwardEvents } from '../src/chunk-scheduler.js';
-
-/** A stream that records what is written; with `hold`, it stops taking bytes (a slow peer). */
-class Wire extends Duplex {
-  readonly written: Buffer[] = [];
-  hold = false;
-  readonly #held: (() => void)[] = [];
-  constructor() {
-    // A small buffer, as a socket's: `drain` comes once more than this was queued.
-    super({ writableHighWaterMark: 1024 });
-  }
-  override _read(): void {}
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
-    this.written.push(chunk);
-    if (this.hold) this.#held.push(callback);
-    else callback();
-  }
-  release(): void {
-    this.hold = false;
-    for (const callback of this.#held.splice(0)) callback();
-  }
-  /** The frames written so far. */
-  frames(): { head: Head; body: string; flag: ContinuationFlag }[] {
-    const frames: { head: Head; body: string; flag: ContinuationFlag }[] = [];
-    let head: Head | undefined;
-    let body = '';
-    const parser = new Parser({
-      head: (h) => void ((head = h), (body = '')),
-      body: (part) => void (body += Buffer.from(part).toString()),
-      end: (flag) => void frames.push({ head: head!, body, flag }),
-    });
-    parser.push(Buffer.concat(this.written));
-    return frames;
-  }
-}
-
-const ignore = {
-  head: () => true,
-  body: () => true,
-  end: () => undefined,
-  protocolError: () => undefined,
-  closed: () => undefined,
-};
+import { ignore, Wire } from './wire.js';
 
 /** `inner` as a WebSocket looks: each write is one message, here one write to the Wire. */
 function messageFramed(inner: ByteStream): ByteStream {

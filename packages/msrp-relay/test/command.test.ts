@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { digestHa1, parseUri, type MsrpUri } from '@msrp-ts/msrp-core';
 import { HELP, resolveConfig, UsageError } from '../src/cli/config.js';
 import { FileCredentialStore, parseUsersFile, Relay, StaticCredentialStore } from '../src/index.js';
-import { clientOf, endpoint, next, onCleanup, USERS } from './helpers.js';
+import { clientOf, endpoint, next, onCleanup, USERS, sessionPair } from './helpers.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const tsx = join(root, 'node_modules/.bin/tsx');
@@ -148,10 +148,7 @@ describe('listeners', () => {
     const alice = await clientOf('alice', [uri], { tls });
     const bob = await clientOf('bob', [uri], { tls });
     expect(alice.usePath[0]!.scheme).toBe('msrps');
-    const b = bob.createSession();
-    const a = alice.createSession();
-    b.accept(a.localPath);
-    await a.connect(b.localPath);
+    const { a, b } = await sessionPair(alice, bob);
     await a.send('over TLS');
     expect((await next(b[Symbol.asyncIterator]())).text()).toBe('over TLS');
   });
@@ -164,10 +161,7 @@ describe('listeners', () => {
     const alice = await clientOf('alice', [uri], { host: '::1' });
     expect(alice.usePath[0]!.host).toBe('::1');
     const bob = await clientOf('bob', [uri], { host: '::1' });
-    const b = bob.createSession();
-    const a = alice.createSession();
-    b.accept(a.localPath);
-    await a.connect(b.localPath);
+    const { a, b } = await sessionPair(alice, bob);
     await a.send('over IPv6');
     expect((await next(b[Symbol.asyncIterator]())).text()).toBe('over IPv6');
   });
@@ -213,10 +207,7 @@ describe('msrp-relay command', () => {
 
     const alice = await clientOf('alice', [uri]);
     const bob = await clientOf('bob', [uri]);
-    const b = bob.createSession();
-    const a = alice.createSession();
-    b.accept(a.localPath);
-    await a.connect(b.localPath);
+    const { a, b } = await sessionPair(alice, bob);
     await a.send('via the command');
     expect((await next(b[Symbol.asyncIterator]())).text()).toBe('via the command');
     const wrong = endpoint({ relays: [{ uri, username: 'alice', password: 'nope' }] });

@@ -1,7 +1,15 @@
 // Senders that die mid-chunk while a receiver never answers: nothing of them may linger.
 import { describe, expect, it } from 'vitest';
 import { encodeHead } from '@msrp-ts/msrp-core/internal';
-import { clientOf, eventually, next, rawAuth, rawClient, startRelay } from './helpers.js';
+import {
+  clientOf,
+  eventually,
+  next,
+  rawAuth,
+  rawClient,
+  startRelay,
+  sessionPair,
+} from './helpers.js';
 
 describe('dead connections', () => {
   it('free their slots, queues and pending entries at once; a fresh pair gets through', async () => {
@@ -58,10 +66,7 @@ describe('dead connections', () => {
     // A fresh, well-behaved pair fits under the per-address limit and chats promptly.
     const alice = await clientOf('alice', [uri]);
     const bob = await clientOf('bob', [uri]);
-    const bobSession = bob.createSession();
-    const aliceSession = alice.createSession();
-    bobSession.accept(aliceSession.localPath);
-    await aliceSession.connect(bobSession.localPath);
+    const { a: aliceSession, b: bobSession } = await sessionPair(alice, bob);
     await aliceSession.send('after the storm');
     expect((await next(bobSession[Symbol.asyncIterator](), 3000)).text()).toBe('after the storm');
     expect(relay.connectionCount).toBe(4);

@@ -11,6 +11,7 @@ import {
   type IncomingMessage,
   type MsrpUri,
   type RelayAccount,
+  type Session,
 } from '@msrp-ts/msrp-core';
 import { answerChallenge } from '@msrp-ts/msrp-core/internal';
 import { Relay, StaticCredentialStore, type RelayOptions } from '../src/index.js';
@@ -59,6 +60,18 @@ export async function clientOf(
   const e = endpoint({ ...options, relays: accounts });
   await e.authenticate();
   return e;
+}
+
+/** A session from `alice` to `bob` through their relays, connected (bob accepts alice's path). */
+export async function sessionPair(
+  alice: Endpoint,
+  bob: Endpoint,
+): Promise<{ a: Session; b: Session }> {
+  const b = bob.createSession();
+  const a = alice.createSession();
+  b.accept(a.localPath);
+  await a.connect(b.localPath);
+  return { a, b };
 }
 
 /** The next message of a session, failing (rather than hanging) when none comes. */

@@ -12,7 +12,7 @@ import {
   type CredentialStore,
   type PgCredentialStoreOptions,
 } from '../src/index.js';
-import { clientOf, endpoint, next, onCleanup, startRelay, USERS } from './helpers.js';
+import { clientOf, endpoint, next, onCleanup, startRelay, USERS, sessionPair } from './helpers.js';
 
 const REALM = 'example.net';
 const SCHEMA_SQL = new URL('../sql/subscriber-postgres.sql', import.meta.url);
@@ -229,10 +229,7 @@ describe('PgCredentialStore when the database goes away', () => {
       /^msrp_relay_auth_failures_total\{reason="unavailable"\} 1$/m,
     );
     // Sessions granted before need no database.
-    const b = bob.createSession();
-    const a = alice.createSession();
-    b.accept(a.localPath);
-    await a.connect(b.localPath);
+    const { a, b } = await sessionPair(alice, bob);
     await a.send('still here');
     expect((await next(b[Symbol.asyncIterator]())).text()).toBe('still here');
 

@@ -16,6 +16,7 @@ import {
   rawClient,
   startRelay,
   type RawPeer,
+  sessionPair,
 } from './helpers.js';
 
 const MiB = 1024 * 1024;
@@ -58,10 +59,7 @@ async function drain(
 async function pair(uri: Parameters<typeof clientOf>[1][0], chunkSize?: number) {
   const alice = await clientOf('alice', [uri], chunkSize ? { session: { chunkSize } } : {});
   const bob = await clientOf('bob', [uri]);
-  const bobSession = bob.createSession();
-  const aliceSession = alice.createSession();
-  bobSession.accept(aliceSession.localPath);
-  await aliceSession.connect(bobSession.localPath);
+  const { a: aliceSession, b: bobSession } = await sessionPair(alice, bob);
   return { aliceSession, bobSession, inbox: bobSession[Symbol.asyncIterator]() };
 }
 

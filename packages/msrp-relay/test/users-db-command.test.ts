@@ -20,6 +20,7 @@ import {
   onCleanup,
   rawClient,
   transact,
+  sessionPair,
 } from './helpers.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -205,10 +206,7 @@ describe('msrp-relay with --users-db', () => {
     ]);
     const alice = await clientOf('alice', [uri]);
     const bob = await clientOf('bob', [uri]);
-    const b = bob.createSession();
-    const a = alice.createSession();
-    b.accept(a.localPath);
-    await a.connect(b.localPath);
+    const { a, b } = await sessionPair(alice, bob);
     await a.send('users from PostgreSQL');
     expect((await next(b[Symbol.asyncIterator]())).text()).toBe('users from PostgreSQL');
     const wrong = endpoint({ relays: [{ uri, username: 'alice', password: 'bob-secret' }] });

@@ -14,6 +14,7 @@ import {
   rawAuth,
   rawClient,
   startRelay,
+  sessionPair,
 } from './helpers.js';
 import { WsPeer } from './ws-peer.js';
 
@@ -32,10 +33,7 @@ async function wsRelay(limits: RelayLimits = {}, options: Partial<RelayOptions> 
 async function bystanders(ws: MsrpUri, tcp: MsrpUri) {
   const alice = await clientOf('alice', [ws]);
   const bob = await clientOf('bob', [tcp]);
-  const bSession = bob.createSession();
-  const aSession = alice.createSession();
-  bSession.accept(aSession.localPath);
-  await aSession.connect(bSession.localPath);
+  const { a: aSession, b: bSession } = await sessionPair(alice, bob);
   const inbox = bSession[Symbol.asyncIterator]();
   return {
     check: async (text: string) => {

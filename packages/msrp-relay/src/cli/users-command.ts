@@ -12,7 +12,7 @@ import {
   type UsersDbConfig,
 } from './users-db-options.js';
 
-export const USERS_HELP = `Usage: msrp-relay users add NAME [PASSWORD] [options]
+const USERS_HELP = `Usage: msrp-relay users add NAME [PASSWORD] [options]
        msrp-relay users remove NAME [options]
        msrp-relay users list [options]
 
