@@ -1,7 +1,9 @@
 import type { MsrpHeaders, MsrpUri, RequestHead } from '@msrp-ts/msrp-core';
-import { newSessionId, uriEquals } from '@msrp-ts/msrp-core/internal';
+import { newSessionId, paramValue, uriEquals } from '@msrp-ts/msrp-core/internal';
+import { AuthRateLimiter, type AuthLimitKind } from './auth-rate-limit.js';
 import { DigestAuthenticator, type DigestResult } from './digest-authenticator.js';
 import type { Hop } from './hop.js';
+import { LogThrottle } from './log-throttle.js';
 import type { RelayLogger, RelayOptions, ResolvedLimits } from './relay-options.js';
 import { RelaySession } from './relay-session.js';
 import { RelayStats } from './relay-stats.js';
@@ -20,8 +22,8 @@ export interface AuthHandlerContext {
     comment?: string,
     headers?: Partial<MsrpHeaders>,
   ) => void;
-  /** Closes `hop` after what is queued on it (the last response) went out. */
-  readonly shut: (hop: Hop, why: string) => void;
+  /** Closes `hop` after what is queued on it (the last response) went out; logs `why`. */
+  readonly shut: (hop: Hop, why: string, level?: 'debug' | 'info') => void;
 }
 
 /**
@@ -33,10 +35,20 @@ export class AuthHandler {
   readonly #context: AuthHandlerContext;
   readonly #auth: DigestAuthenticator;
   readonly #sessions = new Map<string, RelaySession>();
+  readonly #limiter: AuthRateLimiter;
+  /** Failed AUTHs are logged within a budget: a guesser must not flood the logs. */
+  readonly #failureLog: LogThrottle;
 
   constructor(context: AuthHandlerContext) {
     this.#context = context;
-    const { options } = context;
+    const { options, limits } = context;
+    this.#limiter = new AuthRateLimiter({
+      perAddress: { burst: limits.authFailureBurst, rate: limits.authFailureRate },
+      perUsername: { burst: limits.authUserFailureBurst, rate: limits.authUserFailureRate },
+      maxEntries: limits.authRateLimitEntries,
+      ...(options.now && { now: options.now }),
+    });
+    this.#failureLog = new LogThrottle(20, 60, options.now);
     this.#auth = new DigestAuthenticator({
       realm: options.realm ?? 'msrp-relay',
       store: options.credentials,
@@ -59,6 +71,11 @@ export class AuthHandler {
   /** RFC 4976 §6.1: challenges, checks credentials and Expires, grants a relay session. */
   async authenticate(hop: Hop, request: RequestHead): Promise<void> {
     const { options, limits, stats, log, respond } = this.#context;
+    const claimed = request.authorization && paramValue(request.authorization.params, 'username');
+    // A connection holding a session of the user proved its password: not refused by name.
+    const held = claimed !== undefined && [...hop.sessions].some((s) => s.username === claimed);
+    const limit = this.#limiter.refuses(hop.address, held ? undefined : claimed);
+    if (limit) return this.#refuse(hop, request, limit, claimed);
     let result: DigestResult;
     try {
       result = await this.#auth.verify(request, hop.address);
@@ -76,14 +93,24 @@ export class AuthHandler {
     }
     if (!hop.connection || hop.connection.closed) return;
     if (!result.ok) {
-      if (result.reason !== 'missing') RelayStats.bump(stats.authFailures, result.reason);
-      const fields = { remote: hop.remote, reason: result.reason, username: result.username };
-      if (result.reason === 'missing') log.debug(fields, 'AUTH challenged');
-      else log.warn(fields, 'AUTH failed');
-      if (result.reason !== 'missing' && ++hop.authFailures >= limits.maxAuthAttempts) {
-        respond(hop, request, 403, 'Too many failed AUTH attempts');
-        this.#context.shut(hop, 'closing after too many failed AUTH attempts');
-        return;
+      if (result.reason === 'missing') {
+        log.debug({ remote: hop.remote }, 'AUTH challenged');
+      } else {
+        RelayStats.bump(stats.authFailures, result.reason);
+        // A stale nonce with the right password is no guess: not counted against the client.
+        const limit =
+          result.reason === 'stale'
+            ? undefined
+            : this.#limiter.failed(hop.address, result.username);
+        stats.authRateLimitEntries = this.#limiter.entries;
+        const fields = { remote: hop.remote, reason: result.reason, username: result.username };
+        if (this.#failureLog.allow(fields)) log.warn(fields, 'AUTH failed');
+        if (limit) return this.#refuse(hop, request, limit, result.username);
+        if (++hop.authFailures >= limits.maxAuthAttempts) {
+          respond(hop, request, 403, 'Too many failed AUTH attempts');
+          this.#context.shut(hop, 'closing after too many failed AUTH attempts');
+          return;
+        }
       }
       // RFC 7616 §3.3: stale=true tells a client with the right password to retry at once.
       respond(hop, request, 401, undefined, {
@@ -143,6 +170,21 @@ export class AuthHandler {
   /** Ends every relay session (the relay closes). */
   dropAll(): void {
     for (const session of [...this.#sessions.values()]) this.drop(session);
+  }
+
+  /**
+   * Refuses an AUTH because the failed AUTHs of its address or username used up their rate
+   * limit: 403 with no challenge, then the connection closes. RFC 4976 §6.1 lets a relay
+   * refuse a client it will not serve with 403 (RFC 4975 §10: the action is not allowed);
+   * giving no new nonce stops the guessing on this connection at once.
+   */
+  #refuse(hop: Hop, request: RequestHead, limit: AuthLimitKind, username?: string): void {
+    const { stats, log, respond, shut } = this.#context;
+    RelayStats.bump(stats.authRateLimited, limit);
+    const fields = { remote: hop.remote, limit, username };
+    if (this.#failureLog.allow(fields)) log.warn(fields, 'AUTH refused: too many failures');
+    respond(hop, request, 403, 'Too many failed AUTH attempts, try again later');
+    shut(hop, 'closing after AUTH refused by the rate limit', 'debug');
   }
 
   #createSession(hop: Hop, request: RequestHead, username: string): RelaySession {

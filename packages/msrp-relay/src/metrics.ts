@@ -101,6 +101,17 @@ export function createRelayMetrics(
     'reason',
     () => stats.authFailures,
   );
+  labelled(
+    'msrp_relay_auth_rate_limited_total',
+    'AUTH requests refused (403, no challenge) by the failed-AUTH rate limit, by limit: address or username',
+    'limit',
+    () => stats.authRateLimited,
+  );
+  gauge(
+    'msrp_relay_auth_rate_limit_entries',
+    'Addresses and usernames the failed-AUTH rate limit remembers',
+    () => stats.authRateLimitEntries,
+  );
   counter('msrp_relay_forwarded_bytes_total', 'Body bytes forwarded', () => stats.bytesForwarded);
   counter(
     'msrp_relay_forwarded_requests_total',

@@ -75,6 +75,27 @@ export interface RelayLimits {
   maxWebSocketChunk?: number;
   /** Failed AUTH attempts on one connection before it is closed. Default 5. */
   maxAuthAttempts?: number;
+  /**
+   * Failed AUTHs a client address may make in a burst (an IPv6 client counts by its /64)
+   * before its AUTHs are refused with 403 and no challenge, until it regains one at
+   * `authFailureRate`. 0 turns the limit off. Default 20.
+   */
+  authFailureBurst?: number;
+  /** Failed AUTHs per minute a client address regains after its burst. Default 10. */
+  authFailureRate?: number;
+  /**
+   * Failed AUTHs naming one username in a burst (from any address) before AUTHs naming it
+   * are refused, until one is regained at `authUserFailureRate`; a connection that holds a
+   * relay session of that user is not refused. 0 turns the limit off. Default 10.
+   */
+  authUserFailureBurst?: number;
+  /** Failed AUTHs per minute a username regains after its burst. Default 5. */
+  authUserFailureRate?: number;
+  /**
+   * Addresses, and usernames, whose failed AUTHs are remembered (each about 100 bytes);
+   * past it, the least recently seen are forgotten. Default 10 000 of each.
+   */
+  authRateLimitEntries?: number;
   /** Relay sessions one connection may hold. Default 64. */
   maxSessionsPerConnection?: number;
   /**
@@ -136,6 +157,11 @@ export function resolveLimits(limits: RelayLimits = {}): ResolvedLimits {
     maxWebSocketChunk: limits.maxWebSocketChunk ?? 64 * 1024,
     maxPendingTransactions: limits.maxPendingTransactions ?? 1024,
     maxAuthAttempts: limits.maxAuthAttempts ?? 5,
+    authFailureBurst: limits.authFailureBurst ?? 20,
+    authFailureRate: limits.authFailureRate ?? 10,
+    authUserFailureBurst: limits.authUserFailureBurst ?? 10,
+    authUserFailureRate: limits.authUserFailureRate ?? 5,
+    authRateLimitEntries: limits.authRateLimitEntries ?? 10_000,
     maxSessionsPerConnection: limits.maxSessionsPerConnection ?? 64,
     maxQueuedBytes: limits.maxQueuedBytes ?? 1024 * 1024,
   };

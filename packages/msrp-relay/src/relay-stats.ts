@@ -17,6 +17,10 @@ export class RelayStats {
   authSuccesses = 0;
   /** Failed AUTHs by reason (`credentials`, `stale`, `replay`, ...). */
   readonly authFailures = new Map<string, number>();
+  /** AUTHs refused by the failed-AUTH rate limit, by the limit: `address` or `username`. */
+  readonly authRateLimited = new Map<string, number>();
+  /** Addresses and usernames the failed-AUTH rate limit remembers now. */
+  authRateLimitEntries = 0;
   /** Body bytes forwarded. */
   bytesForwarded = 0;
   /** Requests forwarded (chunks, REPORTs, AUTHs to other relays). */

@@ -100,7 +100,7 @@ export class Relay {
       stats,
       log,
       respond,
-      shut: (hop, why) => this.#shut(hop, why),
+      shut: (hop, why, level) => this.#shut(hop, why, level),
     });
   }
 
