@@ -25,10 +25,14 @@ export interface AuthRateLimitOptions {
 }
 
 interface Bucket {
-  tokens: number;
-  /** When `tokens` was last brought up to date. */
+  /** Tokens, in 1/60 000ths (whole numbers for whole rates: no rounding drift). */
+  level: number;
+  /** When `level` was last brought up to date. */
   at: number;
 }
+
+/** A token in bucket units: a rate per minute times milliseconds gives whole units. */
+const TOKEN = 60_000;
 
 /**
  * Token buckets under string keys, in bounded memory: a peer chooses how many usernames it
@@ -37,14 +41,14 @@ interface Bucket {
  */
 class BucketTable {
   readonly #buckets = new Map<string, Bucket>();
-  readonly #perMs: number;
-  readonly #burst: number;
+  readonly #rate: number;
+  readonly #full: number;
   readonly #maxEntries: number;
   readonly #now: () => number;
 
   constructor(options: BucketOptions, maxEntries: number, now: () => number) {
-    this.#perMs = options.rate / 60_000;
-    this.#burst = options.burst;
+    this.#rate = options.rate;
+    this.#full = options.burst * TOKEN;
     this.#maxEntries = Math.max(1, maxEntries);
     this.#now = now;
   }
@@ -55,14 +59,14 @@ class BucketTable {
 
   /** Whether `key` has no token left. */
   empty(key: string): boolean {
-    if (this.#burst === 0) return false;
+    if (this.#full === 0) return false;
     const bucket = this.#buckets.get(key);
-    return bucket !== undefined && this.#refill(bucket) < 1;
+    return bucket !== undefined && this.#refill(bucket) < TOKEN;
   }
 
   /** Takes a token from `key`'s bucket; true when that left it empty. */
   take(key: string): boolean {
-    if (this.#burst === 0) return false;
+    if (this.#full === 0) return false;
     const now = this.#now();
     this.#sweep(now);
     let bucket = this.#buckets.get(key);
@@ -73,18 +77,18 @@ class BucketTable {
       if (this.#buckets.size >= this.#maxEntries) {
         this.#buckets.delete(this.#buckets.keys().next().value!);
       }
-      bucket = { tokens: this.#burst, at: now };
+      bucket = { level: this.#full, at: now };
     }
-    bucket.tokens = Math.max(0, bucket.tokens - 1);
+    bucket.level = Math.max(0, bucket.level - TOKEN);
     this.#buckets.set(key, bucket);
-    return bucket.tokens < 1;
+    return bucket.level < TOKEN;
   }
 
   #refill(bucket: Bucket): number {
     const now = this.#now();
-    bucket.tokens = Math.min(this.#burst, bucket.tokens + (now - bucket.at) * this.#perMs);
+    bucket.level = Math.min(this.#full, bucket.level + (now - bucket.at) * this.#rate);
     bucket.at = now;
-    return bucket.tokens;
+    return bucket.level;
   }
 
   /** Drops the two least recently used buckets if they are full again (amortised eviction). */
@@ -92,7 +96,7 @@ class BucketTable {
     let looked = 0;
     for (const [key, bucket] of this.#buckets) {
       if (looked++ === 2) return;
-      if (bucket.tokens + (now - bucket.at) * this.#perMs < this.#burst) return;
+      if (bucket.level + (now - bucket.at) * this.#rate < this.#full) return;
       this.#buckets.delete(key);
     }
   }

@@ -1,0 +1,101 @@
+// The failed-AUTH rate limiter and the log budget on their own, with an injected clock.
+import { describe, expect, it } from 'vitest';
+import { AuthRateLimiter, addressKey } from '../src/auth-rate-limit.js';
+import { LogThrottle } from '../src/log-throttle.js';
+
+function limiter(
+  overrides: { burst?: number; rate?: number; userBurst?: number; maxEntries?: number } = {},
+) {
+  const clock = { t: 1_000_000 };
+  const l = new AuthRateLimiter({
+    perAddress: { burst: overrides.burst ?? 3, rate: overrides.rate ?? 6 },
+    perUsername: { burst: overrides.userBurst ?? 100, rate: 6 },
+    maxEntries: overrides.maxEntries ?? 100,
+    now: () => clock.t,
+  });
+  return { l, clock };
+}
+
+describe('AuthRateLimiter', () => {
+  it('allows a burst of failures per address, then refuses it until a token is regained', () => {
+    const { l, clock } = limiter({ burst: 3, rate: 6 }); // a token each 10 s
+    expect(l.failed('10.0.0.1', 'u')).toBeUndefined();
+    expect(l.failed('10.0.0.1', 'u')).toBeUndefined();
+    expect(l.refuses('10.0.0.1')).toBeUndefined();
+    expect(l.failed('10.0.0.1', 'u')).toBe('address'); // the third empties the bucket
+    expect(l.refuses('10.0.0.1', 'u')).toBe('address');
+    expect(l.refuses('10.0.0.2', 'v')).toBeUndefined(); // another address is not affected
+    clock.t += 9_999;
+    expect(l.refuses('10.0.0.1')).toBe('address');
+    clock.t += 1;
+    expect(l.refuses('10.0.0.1')).toBeUndefined();
+    // One guess per token: the guesser is held to the rate.
+    expect(l.failed('10.0.0.1', 'u')).toBe('address');
+    expect(l.refuses('10.0.0.1')).toBe('address');
+  });
+
+  it('limits a username tried from many addresses, and leaves other usernames alone', () => {
+    const { l } = limiter({ burst: 100, userBurst: 2 });
+    expect(l.failed('10.0.0.1', 'dave')).toBeUndefined();
+    expect(l.failed('10.0.0.2', 'dave')).toBe('username');
+    expect(l.refuses('10.0.0.3', 'dave')).toBe('username');
+    expect(l.refuses('10.0.0.3', 'carol')).toBeUndefined();
+    expect(l.refuses('10.0.0.3')).toBeUndefined(); // a first AUTH names no one
+  });
+
+  it('burst 0 turns a limit off', () => {
+    const { l } = limiter({ burst: 0, userBurst: 0 });
+    for (let i = 0; i < 50; i++) expect(l.failed('10.0.0.1', 'u')).toBeUndefined();
+    expect(l.refuses('10.0.0.1', 'u')).toBeUndefined();
+    expect(l.entries).toBe(0);
+  });
+
+  it('keeps at most maxEntries buckets of each kind, forgetting the least recently used', () => {
+    const { l } = limiter({ burst: 2, userBurst: 2, maxEntries: 10 });
+    l.failed('10.0.0.1', 'u0');
+    l.failed('10.0.0.1', 'u0'); // 10.0.0.1 and u0 now empty
+    for (let i = 1; i < 1000; i++) l.failed(`10.1.${i >> 8}.${i & 255}`, `u${i}`);
+    expect(l.entries).toBeLessThanOrEqual(20);
+    // The oldest (u0, 10.0.0.1) were forgotten: a peer controls how many names it tries.
+    expect(l.refuses('10.0.0.1', 'u0')).toBeUndefined();
+  });
+
+  it('forgets buckets that filled up again as it meets them', () => {
+    const { l, clock } = limiter({ burst: 3, rate: 6, userBurst: 3 });
+    for (let i = 0; i < 5; i++) l.failed(`10.0.0.${i}`, `u${i}`);
+    expect(l.entries).toBe(10);
+    clock.t += 60_000; // all full again
+    for (let i = 0; i < 5; i++) l.failed('10.9.9.9', 'z');
+    expect(l.entries).toBe(2);
+  });
+});
+
+describe('addressKey', () => {
+  it('keys IPv4 as is, IPv4-mapped IPv6 as IPv4, and IPv6 by its /64', () => {
+    expect(addressKey('192.0.2.7')).toBe('192.0.2.7');
+    expect(addressKey('::ffff:192.0.2.7')).toBe('192.0.2.7');
+    expect(addressKey('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:db8:1:2:bbbb:cccc:dddd:eeee')).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(addressKey('::1')).toBe('0:0:0:0::/64');
+    expect(addressKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+  });
+});
+
+describe('LogThrottle', () => {
+  it('writes a burst of lines, then one per token, and says how many it dropped', () => {
+    const clock = { t: 0 };
+    const throttle = new LogThrottle(2, 60, () => clock.t); // a line a second after the burst
+    expect(throttle.allow({})).toBe(true);
+    expect(throttle.allow({})).toBe(true);
+    for (let i = 0; i < 100; i++) expect(throttle.allow({})).toBe(false);
+    clock.t += 1000;
+    const fields: Record<string, unknown> = {};
+    expect(throttle.allow(fields)).toBe(true);
+    expect(fields.unlogged).toBe(100);
+    const next: Record<string, unknown> = {};
+    clock.t += 1000;
+    expect(throttle.allow(next)).toBe(true);
+    expect(next.unlogged).toBeUndefined();
+  });
+});

@@ -1,0 +1,97 @@
+// A well-behaved pair chatting through a relay in the background while a test attacks the
+// relay: each test shows a limit holding while the pair's messages all get through.
+import { connect } from 'node:net';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { MsrpUri } from '@msrp-ts/msrp-core';
+import { clientOf, next, onCleanup, RawPeer, sessionPair } from './helpers.js';
+
+/** Alice and Bob in round trips: ping from Alice, pong from Bob, each checked as it arrives. */
+export interface TalkingPair {
+  /** Round trips completed so far. */
+  readonly roundTrips: number;
+  /** Waits for `count` more round trips; fails if the pair stopped or they take too long. */
+  more(count?: number, timeout?: number): Promise<void>;
+  /** Stops after the round trip in progress; fails if any message went missing or late. */
+  stop(): Promise<number>;
+}
+
+/**
+ * Starts Alice and Bob chatting through `relay`: a round trip every `gapMs` (a pace, not a
+ * synchronisation: each round trip waits for its messages), every message checked in order.
+ */
+export async function talkingPair(relay: MsrpUri, gapMs = 5): Promise<TalkingPair> {
+  const alice = await clientOf('alice', [relay]);
+  const bob = await clientOf('bob', [relay]);
+  const { a, b } = await sessionPair(alice, bob);
+  const aliceInbox = a[Symbol.asyncIterator]();
+  const bobInbox = b[Symbol.asyncIterator]();
+  let stopped = false;
+  let roundTrips = 0;
+  let failure: Error | undefined;
+  const waiters = new Set<() => void>();
+  const loop = (async () => {
+    try {
+      while (!stopped) {
+        const i = roundTrips;
+        await a.send(`ping ${i}`);
+        const ping = (await next(bobInbox, 5000)).text();
+        if (ping !== `ping ${i}`) throw new Error(`Bob got "${ping}", not "ping ${i}"`);
+        await b.send(`pong ${i}`);
+        const pong = (await next(aliceInbox, 5000)).text();
+        if (pong !== `pong ${i}`) throw new Error(`Alice got "${pong}", not "pong ${i}"`);
+        roundTrips++;
+        for (const wake of waiters) wake();
+        await sleep(gapMs);
+      }
+    } catch (e) {
+      failure = e as Error;
+      for (const wake of waiters) wake();
+    }
+  })();
+  const pair: TalkingPair = {
+    get roundTrips() {
+      return roundTrips;
+    },
+    async more(count = 3, timeout = 5000) {
+      const target = roundTrips + count;
+      let timer: NodeJS.Timeout | undefined;
+      let wake: () => void = () => undefined;
+      try {
+        await new Promise<void>((resolve, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`the pair made no ${count} round trips in ${timeout} ms`)),
+            timeout,
+          );
+          wake = () => {
+            if (failure) reject(new Error(`the pair stopped talking: ${failure.message}`));
+            else if (roundTrips >= target) resolve();
+          };
+          waiters.add(wake);
+          wake();
+        });
+      } finally {
+        clearTimeout(timer);
+        waiters.delete(wake);
+      }
+    },
+    async stop() {
+      stopped = true;
+      await loop;
+      if (failure) throw new Error(`the pair stopped talking: ${failure.message}`);
+      return roundTrips;
+    },
+  };
+  onCleanup(() => void ((stopped = true), loop));
+  return pair;
+}
+
+/** A raw peer connected to the relay from another loopback address (127.0.0.0/8 is all ours). */
+export async function rawClientFrom(port: number, localAddress: string): Promise<RawPeer> {
+  const socket = connect({ host: '127.0.0.1', port, localAddress });
+  socket.on('error', () => undefined);
+  await once(socket, 'connect');
+  const peer = new RawPeer(socket);
+  onCleanup(() => peer.destroy());
+  return peer;
+}
