@@ -1,6 +1,8 @@
 // The failed-AUTH rate limiter and the log budget on their own, with an injected clock.
 import { describe, expect, it } from 'vitest';
 import { AuthRateLimiter, addressKey } from '../src/auth-rate-limit.js';
+import { resolveConfig, HELP } from '../src/cli/config.js';
+import { resolveLimits } from '../src/relay-options.js';
 import { LogThrottle } from '../src/log-throttle.js';
 
 function limiter(
@@ -97,5 +99,54 @@ describe('LogThrottle', () => {
     clock.t += 1000;
     expect(throttle.allow(next)).toBe(true);
     expect(next.unlogged).toBeUndefined();
+  });
+});
+
+describe('AUTH rate limit options', () => {
+  it('default to 20 then 10 a minute per address, 10 then 5 per username, 10 000 entries', () => {
+    expect(resolveLimits()).toMatchObject({
+      authFailureBurst: 20,
+      authFailureRate: 10,
+      authUserFailureBurst: 10,
+      authUserFailureRate: 5,
+      authRateLimitEntries: 10_000,
+      maxAuthAttempts: 5,
+    });
+  });
+
+  it('are read from flags, MSRP_RELAY_* and the config file, in that order', () => {
+    const file = JSON.stringify({
+      'auth-fail-burst': 30,
+      'auth-fail-rate': 3,
+      'auth-user-fail-burst': 4,
+      'auth-rate-entries': 500,
+    });
+    const config = resolveConfig(
+      ['--user', 'a:b', '--config', '/etc/relay.json', '--auth-fail-burst', '40'],
+      { MSRP_RELAY_AUTH_FAIL_RATE: '6', MSRP_RELAY_AUTH_USER_FAIL_RATE: '2' },
+      () => file,
+    )!;
+    expect(config.limits).toEqual({
+      authFailureBurst: 40,
+      authFailureRate: 6,
+      authUserFailureBurst: 4,
+      authUserFailureRate: 2,
+      authRateLimitEntries: 500,
+    });
+    expect(
+      resolveConfig(['--user', 'a:b', '--max-auth-attempts', '3'], {}, () => '')!.limits,
+    ).toEqual({ maxAuthAttempts: 3 });
+    expect(() =>
+      resolveConfig(['--user', 'a:b', '--auth-fail-rate', 'fast'], {}, () => ''),
+    ).toThrow(/--auth-fail-rate must be a whole number/);
+    for (const flag of [
+      '--auth-fail-burst',
+      '--auth-fail-rate',
+      '--auth-user-fail-burst',
+      '--auth-user-fail-rate',
+      '--auth-rate-entries',
+      '--max-auth-attempts',
+    ])
+      expect(HELP).toContain(flag);
   });
 });

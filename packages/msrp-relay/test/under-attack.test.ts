@@ -3,7 +3,7 @@
 import { formatUri, type MsrpUri, type ResponseHead } from '@msrp-ts/msrp-core';
 import { answerChallenge, encodeEndLine, encodeHead } from '@msrp-ts/msrp-core/internal';
 import { describe, expect, it } from 'vitest';
-import { StaticCredentialStore, type RelayOptions } from '../src/index.js';
+import { StaticCredentialStore, createRelayMetrics, type RelayOptions } from '../src/index.js';
 import {
   USERS,
   authRequest,
@@ -74,6 +74,7 @@ describe('under attack: AUTH rate limits', () => {
       now: () => clock.t,
       limits: { authFailureBurst: 6, authFailureRate: 10, authUserFailureBurst: 100 },
     });
+    const metrics = createRelayMetrics(relay, { processMetrics: false });
     const pair = await talkingPair(uri);
     const port = uri.port!;
     // The guesser, from another address: 5 failures close a connection (maxAuthAttempts)...
@@ -92,6 +93,10 @@ describe('under attack: AUTH rate limits', () => {
     expect(relay.stats.authRateLimited.get('address')).toBe(5);
     expect(relay.stats.authRateLimited.get('username')).toBeUndefined();
     expect(relay.stats.authFailures.get('credentials')).toBe(7);
+    const text = await metrics.metrics();
+    expect(text).toMatch(/msrp_relay_auth_rate_limited_total\{limit="address"\} 5/);
+    // Buckets for 127.0.0.2 and dave (the AUTH naming alice was refused unchecked: no failure).
+    expect(text).toMatch(/msrp_relay_auth_rate_limit_entries 2/);
 
     await carolGetsIn(uri);
     // Dave himself is not locked out: his name was tried only 7 times (burst 100).
@@ -138,6 +143,41 @@ describe('under attack: AUTH rate limits', () => {
     expect(relay.stats.authRateLimited.get('username')).toBe(2);
     await pair.more(3);
     await pair.stop();
+  });
+
+  it('logs failed AUTHs within a budget, then says how many it left out', async () => {
+    const clock = { t: Date.now() };
+    const warnings: Record<string, unknown>[] = [];
+    const logger = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (fields: Record<string, unknown>) => void warnings.push(fields),
+      error: () => undefined,
+    };
+    const { uri } = await relayWith({
+      now: () => clock.t,
+      logger,
+      limits: { authFailureBurst: 0, authUserFailureBurst: 0, maxAuthAttempts: 1000 },
+    });
+    const guesser = await rawClient(uri.port!);
+    let challenge = await transact(guesser, authRequest(guesser, uri));
+    for (let i = 0; i < 50; i++) {
+      const credentials = { username: `user${i}`, password: 'wrong' };
+      const authorization = answerChallenge(
+        challenge.wwwAuthenticate!,
+        credentials,
+        formatUri(uri),
+      );
+      challenge = await transact(guesser, authRequest(guesser, uri, { authorization }));
+      expect(challenge.statusCode).toBe(401);
+    }
+    expect(warnings).toHaveLength(20);
+    clock.t += 1000; // a line a second after the first 20
+    const credentials = { username: 'one-more', password: 'wrong' };
+    const authorization = answerChallenge(challenge.wwwAuthenticate!, credentials, formatUri(uri));
+    await transact(guesser, authRequest(guesser, uri, { authorization }));
+    expect(warnings).toHaveLength(21);
+    expect(warnings[20]).toMatchObject({ username: 'one-more', unlogged: 30 });
   });
 });
 

@@ -64,6 +64,16 @@ ${USERS_DB_HELP}
                             Default max-chunk-size + max-header-bytes + 1024
   --max-ws-chunk N          largest chunk body sent to a WebSocket peer: larger chunks are
                             cut into chunks of N bytes, one per message. Default 65536
+  --max-auth-attempts N     failed AUTHs on one connection before it is closed. Default 5
+  --auth-fail-burst N       failed AUTHs one address (IPv6: one /64) may make at once; past
+                            them its AUTHs get 403, no challenge, and a close. 0: off. Default 20
+  --auth-fail-rate N        failed AUTHs per minute an address regains. Default 10
+  --auth-user-fail-burst N  failed AUTHs naming one username (from any address) at once;
+                            past them AUTHs naming it get 403 (except on a connection that
+                            holds a session of that user). 0: off. Default 10
+  --auth-user-fail-rate N   failed AUTHs per minute a username regains. Default 5
+  --auth-rate-entries N     addresses, and usernames, the AUTH rate limits remember (least
+                            recently seen forgotten first). Default 10000
   --metrics HOST:PORT       serve /metrics (Prometheus) and /health over HTTP (port 0: free)
   --log-level LEVEL         debug, info, warn, error or silent. Default info
   --config FILE             JSON file with any of the options above
@@ -126,6 +136,12 @@ export const OPTIONS = {
   'max-queued-bytes': { type: 'string' },
   'max-ws-message': { type: 'string' },
   'max-ws-chunk': { type: 'string' },
+  'max-auth-attempts': { type: 'string' },
+  'auth-fail-burst': { type: 'string' },
+  'auth-fail-rate': { type: 'string' },
+  'auth-user-fail-burst': { type: 'string' },
+  'auth-user-fail-rate': { type: 'string' },
+  'auth-rate-entries': { type: 'string' },
   metrics: { type: 'string' },
   'log-level': { type: 'string' },
   config: { type: 'string' },
@@ -146,6 +162,12 @@ const LIMITS: Partial<Record<Name, keyof RelayLimits>> = {
   'max-queued-bytes': 'maxQueuedBytes',
   'max-ws-message': 'maxWebSocketMessage',
   'max-ws-chunk': 'maxWebSocketChunk',
+  'max-auth-attempts': 'maxAuthAttempts',
+  'auth-fail-burst': 'authFailureBurst',
+  'auth-fail-rate': 'authFailureRate',
+  'auth-user-fail-burst': 'authUserFailureBurst',
+  'auth-user-fail-rate': 'authUserFailureRate',
+  'auth-rate-entries': 'authRateLimitEntries',
 };
 
 /**
