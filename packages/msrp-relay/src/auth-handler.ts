@@ -76,10 +76,17 @@ export class AuthHandler {
     const held = claimed !== undefined && [...hop.sessions].some((s) => s.username === claimed);
     const limit = this.#limiter.refuses(hop.address, held ? undefined : claimed);
     if (limit) return this.#refuse(hop, request, limit, claimed);
+    // Charged before the check and refunded unless it fails, so that AUTHs checked at the
+    // same time cannot slip past an empty bucket.
+    const charged = request.authorization !== undefined;
+    if (charged) this.#limiter.charge(hop.address, claimed);
+    stats.authRateLimitEntries = this.#limiter.entries;
+    const refund = (): void => void (charged && this.#limiter.refund(hop.address, claimed));
     let result: DigestResult;
     try {
       result = await this.#auth.verify(request, hop.address);
     } catch (e) {
+      refund();
       // The credential store could not answer (its database is down): not the client's
       // fault, so no failed attempt is counted against it. RFC 4975 §10 has no code for a
       // server fault (its 5xx, 501 and 506, mean other things); like Kamailio's msrp module,
@@ -91,21 +98,22 @@ export class AuthHandler {
         respond(hop, request, 500, 'Credentials unavailable, try again later');
       return;
     }
+    // A stale nonce with the right password is no guess: not counted against the client.
+    if (result.ok || result.reason === 'stale') refund();
     if (!hop.connection || hop.connection.closed) return;
     if (!result.ok) {
       if (result.reason === 'missing') {
         log.debug({ remote: hop.remote }, 'AUTH challenged');
       } else {
         RelayStats.bump(stats.authFailures, result.reason);
-        // A stale nonce with the right password is no guess: not counted against the client.
+        const fields = { remote: hop.remote, reason: result.reason, username: result.username };
+        if (this.#failureLog.allow(fields)) log.warn(fields, 'AUTH failed');
+        // A failure that left a bucket empty gets no new challenge: guessing stops here.
         const limit =
           result.reason === 'stale'
             ? undefined
-            : this.#limiter.failed(hop.address, result.username);
-        stats.authRateLimitEntries = this.#limiter.entries;
-        const fields = { remote: hop.remote, reason: result.reason, username: result.username };
-        if (this.#failureLog.allow(fields)) log.warn(fields, 'AUTH failed');
-        if (limit) return this.#refuse(hop, request, limit, result.username);
+            : this.#limiter.refuses(hop.address, held ? undefined : claimed);
+        if (limit) return this.#refuse(hop, request, limit, claimed);
         if (++hop.authFailures >= limits.maxAuthAttempts) {
           respond(hop, request, 403, 'Too many failed AUTH attempts');
           this.#context.shut(hop, 'closing after too many failed AUTH attempts');

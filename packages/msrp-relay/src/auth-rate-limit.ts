@@ -79,9 +79,19 @@ class BucketTable {
       }
       bucket = { level: this.#full, at: now };
     }
-    bucket.level = Math.max(0, bucket.level - TOKEN);
+    // Below zero only when charged past an empty bucket (a connection let through by name,
+    // see AuthHandler): then a refund gives back exactly what was taken.
+    bucket.level = Math.max(-this.#full, bucket.level - TOKEN);
     this.#buckets.set(key, bucket);
     return bucket.level < TOKEN;
+  }
+
+  /** Gives back a token taken from `key`'s bucket (if it is still kept). */
+  give(key: string): void {
+    const bucket = this.#buckets.get(key);
+    if (!bucket) return;
+    this.#refill(bucket);
+    bucket.level = Math.min(this.#full, bucket.level + TOKEN);
   }
 
   #refill(bucket: Bucket): number {
@@ -104,7 +114,8 @@ class BucketTable {
 
 /**
  * Rate limits on failed AUTHs (password guessing), a token bucket per client address and
- * one per username: each failure takes a token from both; a bucket left empty refuses the
+ * one per username: each failure takes a token from both (charged up front, refunded on
+ * success); a bucket left empty refuses the
  * AUTHs it covers until a token is regained, so a guesser is held to `rate` guesses a
  * minute after its first `burst`, whatever number of connections it opens.
  */
@@ -135,11 +146,22 @@ export class AuthRateLimiter {
     return undefined;
   }
 
-  /** Counts a failed AUTH; returns the limit it exhausted, if any. */
-  failed(address: string, username?: string): AuthLimitKind | undefined {
+  /**
+   * Charges an AUTH with credentials to its address and username before they are checked,
+   * as if it failed: AUTHs checked at the same time (a slow credential store) cannot slip
+   * past an empty bucket. Returns the limit it exhausted, if any. {@link refund} when the
+   * AUTH turns out not to be a failed guess.
+   */
+  charge(address: string, username?: string): AuthLimitKind | undefined {
     const byAddress = this.#tables.address.take(addressKey(address));
     const byUsername = username !== undefined && this.#tables.username.take(usernameKey(username));
     return byAddress ? 'address' : byUsername ? 'username' : undefined;
+  }
+
+  /** Gives back what {@link charge} took: the AUTH succeeded, or was not checked. */
+  refund(address: string, username?: string): void {
+    this.#tables.address.give(addressKey(address));
+    if (username !== undefined) this.#tables.username.give(usernameKey(username));
   }
 }
 

@@ -21,10 +21,10 @@ function limiter(
 describe('AuthRateLimiter', () => {
   it('allows a burst of failures per address, then refuses it until a token is regained', () => {
     const { l, clock } = limiter({ burst: 3, rate: 6 }); // a token each 10 s
-    expect(l.failed('10.0.0.1', 'u')).toBeUndefined();
-    expect(l.failed('10.0.0.1', 'u')).toBeUndefined();
+    expect(l.charge('10.0.0.1', 'u')).toBeUndefined();
+    expect(l.charge('10.0.0.1', 'u')).toBeUndefined();
     expect(l.refuses('10.0.0.1')).toBeUndefined();
-    expect(l.failed('10.0.0.1', 'u')).toBe('address'); // the third empties the bucket
+    expect(l.charge('10.0.0.1', 'u')).toBe('address'); // the third empties the bucket
     expect(l.refuses('10.0.0.1', 'u')).toBe('address');
     expect(l.refuses('10.0.0.2', 'v')).toBeUndefined(); // another address is not affected
     clock.t += 9_999;
@@ -32,14 +32,26 @@ describe('AuthRateLimiter', () => {
     clock.t += 1;
     expect(l.refuses('10.0.0.1')).toBeUndefined();
     // One guess per token: the guesser is held to the rate.
-    expect(l.failed('10.0.0.1', 'u')).toBe('address');
+    expect(l.charge('10.0.0.1', 'u')).toBe('address');
     expect(l.refuses('10.0.0.1')).toBe('address');
+  });
+
+  it('gives back what an AUTH that succeeded was charged', () => {
+    const { l } = limiter({ burst: 2, userBurst: 2 });
+    expect(l.charge('10.0.0.1', 'u')).toBeUndefined();
+    expect(l.charge('10.0.0.1', 'u')).toBe('address');
+    l.refund('10.0.0.1', 'u');
+    expect(l.refuses('10.0.0.1', 'u')).toBeUndefined();
+    l.refund('10.0.0.1', 'u');
+    l.refund('10.0.0.1', 'u'); // never past full
+    expect(l.charge('10.0.0.1', 'u')).toBeUndefined();
+    expect(l.charge('10.0.0.1', 'u')).toBe('address');
   });
 
   it('limits a username tried from many addresses, and leaves other usernames alone', () => {
     const { l } = limiter({ burst: 100, userBurst: 2 });
-    expect(l.failed('10.0.0.1', 'dave')).toBeUndefined();
-    expect(l.failed('10.0.0.2', 'dave')).toBe('username');
+    expect(l.charge('10.0.0.1', 'dave')).toBeUndefined();
+    expect(l.charge('10.0.0.2', 'dave')).toBe('username');
     expect(l.refuses('10.0.0.3', 'dave')).toBe('username');
     expect(l.refuses('10.0.0.3', 'carol')).toBeUndefined();
     expect(l.refuses('10.0.0.3')).toBeUndefined(); // a first AUTH names no one
@@ -47,16 +59,16 @@ describe('AuthRateLimiter', () => {
 
   it('burst 0 turns a limit off', () => {
     const { l } = limiter({ burst: 0, userBurst: 0 });
-    for (let i = 0; i < 50; i++) expect(l.failed('10.0.0.1', 'u')).toBeUndefined();
+    for (let i = 0; i < 50; i++) expect(l.charge('10.0.0.1', 'u')).toBeUndefined();
     expect(l.refuses('10.0.0.1', 'u')).toBeUndefined();
     expect(l.entries).toBe(0);
   });
 
   it('keeps at most maxEntries buckets of each kind, forgetting the least recently used', () => {
     const { l } = limiter({ burst: 2, userBurst: 2, maxEntries: 10 });
-    l.failed('10.0.0.1', 'u0');
-    l.failed('10.0.0.1', 'u0'); // 10.0.0.1 and u0 now empty
-    for (let i = 1; i < 1000; i++) l.failed(`10.1.${i >> 8}.${i & 255}`, `u${i}`);
+    l.charge('10.0.0.1', 'u0');
+    l.charge('10.0.0.1', 'u0'); // 10.0.0.1 and u0 now empty
+    for (let i = 1; i < 1000; i++) l.charge(`10.1.${i >> 8}.${i & 255}`, `u${i}`);
     expect(l.entries).toBeLessThanOrEqual(20);
     // The oldest (u0, 10.0.0.1) were forgotten: a peer controls how many names it tries.
     expect(l.refuses('10.0.0.1', 'u0')).toBeUndefined();
@@ -64,10 +76,10 @@ describe('AuthRateLimiter', () => {
 
   it('forgets buckets that filled up again as it meets them', () => {
     const { l, clock } = limiter({ burst: 3, rate: 6, userBurst: 3 });
-    for (let i = 0; i < 5; i++) l.failed(`10.0.0.${i}`, `u${i}`);
+    for (let i = 0; i < 5; i++) l.charge(`10.0.0.${i}`, `u${i}`);
     expect(l.entries).toBe(10);
     clock.t += 60_000; // all full again
-    for (let i = 0; i < 5; i++) l.failed('10.9.9.9', 'z');
+    for (let i = 0; i < 5; i++) l.charge('10.9.9.9', 'z');
     expect(l.entries).toBe(2);
   });
 });

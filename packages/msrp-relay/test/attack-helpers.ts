@@ -1,10 +1,24 @@
-// A well-behaved pair chatting through a relay in the background while a test attacks the
-// relay: each test shows a limit holding while the pair's messages all get through.
+// The pieces of the under-attack tests: a well-behaved pair chatting through a relay in the
+// background while a test attacks it, peers from other loopback addresses, more users.
 import { connect } from 'node:net';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { MsrpUri } from '@msrp-ts/msrp-core';
-import { clientOf, next, onCleanup, RawPeer, sessionPair } from './helpers.js';
+import { formatUri, type MsrpUri, type ResponseHead } from '@msrp-ts/msrp-core';
+import { answerChallenge } from '@msrp-ts/msrp-core/internal';
+import { expect } from 'vitest';
+import { StaticCredentialStore, type RelayOptions } from '../src/index.js';
+import {
+  USERS,
+  authRequest,
+  clientOf,
+  endpoint,
+  next,
+  onCleanup,
+  RawPeer,
+  sessionPair,
+  startRelay,
+  transact,
+} from './helpers.js';
 
 /** Alice and Bob in round trips: ping from Alice, pong from Bob, each checked as it arrives. */
 export interface TalkingPair {
@@ -94,4 +108,36 @@ export async function rawClientFrom(port: number, localAddress: string): Promise
   const peer = new RawPeer(socket);
   onCleanup(() => peer.destroy());
   return peer;
+}
+
+export const CAROL = { username: 'carol', password: 'carol-secret' };
+export const DAVE = { username: 'dave', password: 'dave-secret' };
+
+/** A relay with alice, bob, carol and dave. */
+export function relayWith(options: Partial<RelayOptions>) {
+  return startRelay({
+    credentials: new StaticCredentialStore([...USERS, CAROL, DAVE]),
+    ...options,
+  });
+}
+
+/** Authenticates `peer` as `username` with `password`; returns every response, in order. */
+export async function authAs(
+  peer: RawPeer,
+  relay: MsrpUri,
+  username: string,
+  password: string,
+): Promise<ResponseHead[]> {
+  const challenge = await transact(peer, authRequest(peer, relay));
+  if (challenge.statusCode !== 401) return [challenge];
+  const credentials = { username, password };
+  const authorization = answerChallenge(challenge.wwwAuthenticate!, credentials, formatUri(relay));
+  return [challenge, await transact(peer, authRequest(peer, relay, { authorization }))];
+}
+
+/** Carol, from 127.0.0.1, authenticates with an endpoint. */
+export async function carolGetsIn(relay: MsrpUri): Promise<void> {
+  const carol = endpoint({ relays: [{ uri: relay, ...CAROL }] });
+  await carol.authenticate();
+  expect(carol.usePath).toHaveLength(1);
 }
