@@ -116,7 +116,7 @@ describe('under attack: AUTH rate limits', () => {
 
   it('AUTHs checked at the same time (a slow store) do not slip past an empty bucket', async () => {
     const users = new StaticCredentialStore([...USERS, CAROL, DAVE]);
-    let gate: Promise<void> | undefined;
+    let gate: Promise<void> = Promise.resolve();
     let lookups = 0;
     const credentials: CredentialStore = {
       async ha1(username, realm, algorithm) {
