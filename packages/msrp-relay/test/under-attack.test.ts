@@ -47,9 +47,75 @@ describe('under attack: connection limits', () => {
     await pair.more(3);
     await pair.stop();
   });
+
+  it('connections past maxConnections are refused; the pair, already in, chats on', async () => {
+    const { relay, uri } = await relayWith({ limits: { maxConnections: 6 } });
+    const pair = await talkingPair(uri);
+    const flood: RawPeer[] = [];
+    for (let i = 0; i < 8; i++) flood.push(await rawClientFrom(uri.port!, `127.0.0.${2 + i}`));
+    await Promise.all(flood.slice(4).map((peer) => peer.closed));
+    expect(relay.stats.connectionsRefused).toBe(4);
+    expect(relay.connectionCount).toBe(6);
+    await pair.more(3);
+    await pair.stop();
+  });
+
+  it('connections that served nothing close after idleTimeout; the pair, in session, is kept', async () => {
+    const { relay, uri } = await relayWith({ limits: { idleTimeout: 300 } });
+    const pair = await talkingPair(uri, 50);
+    // Trusted by the request it got forwarded, but with no relay session to keep it open.
+    const idler = await rawClientFrom(uri.port!, '127.0.0.2');
+    const owner = await rawClient(uri.port!);
+    const toOwner = [(await rawAuth(owner, uri, 'bob')).usePath![0]!, owner.uri];
+    owner.autoRespond = true;
+    idler.sendRequest({ toPath: toOwner, body: 'hello, then nothing' });
+    const started = Date.now();
+    await idler.closed;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    // Two idle timeouts later the pair (and the owner, in session) are still there.
+    await eventually(() => Date.now() - started > 700, 2000, 'two idle timeouts');
+    await pair.more(3);
+    expect(owner.isClosed).toBe(false);
+    expect(relay.connectionCount).toBe(3);
+    await pair.stop();
+  });
 });
 
 describe('under attack: frame limits', () => {
+  it('a head dribbled a byte at a time is cut after frameTimeout; the pair is not', async () => {
+    const { relay, uri } = await relayWith({ limits: { frameTimeout: 300 } });
+    const pair = await talkingPair(uri);
+    const slow = await rawClient(uri.port!);
+    await rawAuth(slow, uri, 'bob');
+    const head = [...'MSRP a1b2c3d4e5 SEND\r\nTo-Path: msrp://127.0.0.1:9/x;tcp\r\n'];
+    // The attack: a byte every 50 ms, never a whole head.
+    const timer = setInterval(() => {
+      const piece = head.shift();
+      if (piece === undefined || slow.isClosed) return void clearInterval(timer);
+      slow.write(piece);
+    }, 50);
+    onCleanup(() => clearInterval(timer));
+    const started = Date.now();
+    await slow.closed;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(relay.stats.frameTimeouts).toBe(1);
+    await pair.more(3);
+    await pair.stop();
+  });
+
+  it('relay sessions past maxSessionsPerConnection get 403; the pair is not', async () => {
+    const { relay, uri } = await relayWith({ limits: { maxSessionsPerConnection: 2 } });
+    const pair = await talkingPair(uri);
+    const hoarder = await rawClient(uri.port!);
+    const as = (n: number) => ({ fromPath: [{ ...hoarder.uri, sessionId: `hoard${n}` }] });
+    expect((await rawAuth(hoarder, uri, 'bob', as(1))).statusCode).toBe(200);
+    expect((await rawAuth(hoarder, uri, 'bob', as(2))).statusCode).toBe(200);
+    expect((await rawAuth(hoarder, uri, 'bob', as(3))).statusCode).toBe(403);
+    expect(relay.sessionCount).toBe(4); // the pair's two, the hoarder's two
+    await pair.more(3);
+    await pair.stop();
+  });
+
   it('a head past maxHeaderBytes gets 400 and a close; the pair is not disturbed', async () => {
     const { relay, uri } = await relayWith({ limits: { maxHeaderBytes: 2048 } });
     const pair = await talkingPair(uri);
@@ -125,30 +191,35 @@ describe('under attack: next hops that do not keep up', () => {
     await pair.stop();
   });
 
-  it('bytes queued toward a reader that stopped stay within maxQueuedBytes', async () => {
+  it('bytes queued toward a reader that stopped stay within maxQueuedBytes (+ a read per sender)', async () => {
     const maxQueuedBytes = 256 * 1024;
     const { relay, uri } = await relayWith({ limits: { maxQueuedBytes } });
     const pair = await talkingPair(uri);
+    const flooders = 4;
+    // Each sender is paused after the socket read (at most 64 KiB) that crossed the limit.
+    const bound = maxQueuedBytes + flooders * 64 * 1024;
     let peak = 0;
     const timer = setInterval(() => (peak = Math.max(peak, relay.queuedBytes)), 2);
     onCleanup(() => clearInterval(timer));
     const sleeper = await rawClient(uri.port!);
     const toSleeper = [(await rawAuth(sleeper, uri, 'bob')).usePath![0]!, sleeper.uri];
     sleeper.socket.pause();
-    const flooder = await rawClient(uri.port!);
     const chunk = Buffer.alloc(512 * 1024, 0x61);
     const total = 32 * chunk.length;
-    for (let i = 0; i < 32; i++) flooder.sendRequest({ toPath: toSleeper, body: chunk });
+    for (let f = 0; f < flooders; f++) {
+      const flooder = await rawClient(uri.port!);
+      for (let i = 0; i < 8; i++) flooder.sendRequest({ toPath: toSleeper, body: chunk });
+    }
     await eventually(() => relay.queuedBytes > 0, 5000, 'bytes queued for the sleeper');
     await pair.more(5);
     // Held back: the relay stopped reading the flooder rather than buffering its 16 MiB.
     expect(relay.stats.bytesForwarded).toBeLessThan(total);
-    expect(peak).toBeLessThanOrEqual(maxQueuedBytes + 64 * 1024);
+    expect(peak).toBeLessThanOrEqual(bound);
     // The sleeper wakes up: everything arrives.
     sleeper.socket.resume();
     const received = () => sleeper.requests.reduce((n, r) => n + r.body.length, 0);
     await eventually(() => received() === total, 10_000, 'the flood delivered');
-    expect(peak).toBeLessThanOrEqual(maxQueuedBytes + 64 * 1024);
+    expect(peak).toBeLessThanOrEqual(bound);
     await pair.more(3);
     await pair.stop();
   });
