@@ -115,9 +115,9 @@ class BucketTable {
 /**
  * Rate limits on failed AUTHs (password guessing), a token bucket per client address and
  * one per username: each failure takes a token from both (charged up front, refunded on
- * success); a bucket left empty refuses the
- * AUTHs it covers until a token is regained, so a guesser is held to `rate` guesses a
- * minute after its first `burst`, whatever number of connections it opens.
+ * success); a bucket left empty refuses the AUTHs it covers until a token is regained, so
+ * a guesser is held to `rate` guesses a minute after its first `burst`, whatever number of
+ * connections it opens.
  */
 export class AuthRateLimiter {
   readonly #tables: Record<AuthLimitKind, BucketTable>;
