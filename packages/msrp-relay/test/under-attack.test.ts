@@ -25,7 +25,18 @@ describe('under attack: connection limits', () => {
     // One that only asks for a challenge is no better.
     const asker = await rawClientFrom(uri.port!, '127.0.0.2');
     expect((await transact(asker, authRequest(asker, uri))).statusCode).toBe(401);
-    await Promise.all([...idlers, asker].map((peer) => peer.closed));
+    // Nor one that keeps busy with challenges and requests for relay sessions it made up
+    // (481): traffic does not extend the lifetime, only AUTH or a forwarded request does.
+    const busy = await rawClientFrom(uri.port!, '127.0.0.3');
+    const madeUp = { ...uri, sessionId: 'no-such-session' };
+    const timer = setInterval(() => {
+      if (busy.isClosed) return void clearInterval(timer);
+      busy.writeFrame(authRequest(busy, uri));
+      busy.sendRequest({ toPath: [madeUp, busy.uri], body: 'anyone?' });
+    }, 50);
+    onCleanup(() => clearInterval(timer));
+    await Promise.all([...idlers, asker, busy].map((peer) => peer.closed));
+    expect(busy.responses.some((r) => r.head.statusCode === 481)).toBe(true);
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     // The pair's connections outlived the timeout, twice over, and still carry messages.
     await eventually(() => Date.now() - started > 600, 2000, 'two timeouts');
