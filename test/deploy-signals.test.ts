@@ -154,4 +154,52 @@ describe('the relay under its systemd unit (or any supervisor)', () => {
     expect(took).toBeLessThan(seconds(serviceSetting(unit, 'TimeoutStopSec')!) * 1000);
     expect(await refused(uri.port!)).toBe(true);
   });
+
+  it('survives an ExecReload right after it started (SIGHUP is handled from the start)', async () => {
+    const users = join(dir, 'users');
+    await writeFile(users, usersLine('a', 'b'));
+    const [node, ...args] = localExecStart(unit, '/unused');
+    for (let run = 0; run < 3; run++) {
+      const relay = start(
+        node!,
+        args.slice(0, -2).concat(['--listen', 'msrp://127.0.0.1:0;tcp', '--users', users]),
+        { cwd: dir },
+        onCleanup,
+      );
+      await relay.line();
+      relay.child.kill('SIGHUP');
+      await eventually(
+        () => relay.stderr().includes('"msg":"users file reloaded"'),
+        10_000,
+        'reload',
+      );
+      relay.child.kill('SIGTERM');
+      expect(await relay.exited, `${relay.child.signalCode} ${relay.stderr()}`).toBe(0);
+    }
+  });
+
+  it('writes every log line of the shutdown, in order, before it exits', async () => {
+    // The last lines are written asynchronously (libuv's thread pool): exiting before the
+    // write in flight landed put "shutting down" after "stopped", or lost it, in about one
+    // stop in ten here. A race: twenty stops to catch it.
+    const SHUTDOWN = ['shutting down', 'closing', 'closed', 'stopped'];
+    const [node, ...args] = localExecStart(unit, '/unused');
+    for (let run = 0; run < 20; run++) {
+      const relay = start(
+        node!,
+        args.slice(0, -2).concat(['--listen', 'msrp://127.0.0.1:0;tcp', '--user', 'a:b']),
+        { cwd: dir },
+        onCleanup,
+      );
+      await relay.line();
+      relay.child.kill('SIGTERM');
+      expect(await relay.exited, `${relay.child.signalCode} ${relay.stderr()}`).toBe(0);
+      const messages = relay
+        .stderr()
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { msg: string }).msg);
+      expect(messages.slice(-4), `run ${run}`).toEqual(SHUTDOWN);
+    }
+  });
 });
