@@ -92,6 +92,19 @@ describe('the systemd unit (packages/msrp-relay/deploy/msrp-relay.service)', () 
     expect(Number(serviceSetting(unit, 'LimitNOFILE'))).toBeGreaterThanOrEqual(2 * 20_000);
   });
 
+  it('keeps the exposure systemd-analyze security gives it low (1.7 of 10 when written)', async () => {
+    await verify(await readFile(UNIT_FILE, 'utf8'));
+    const file = join(dir, 'msrp-relay.service');
+    const { stdout } = await promisify(execFile)(
+      SYSTEMD_ANALYZE!,
+      ['security', '--offline=yes', '--no-pager', file],
+      { env: { ...process.env, SYSTEMD_COLORS: '0' } },
+    );
+    const exposure = /Overall exposure level for \S+: ([\d.]+)/.exec(stdout);
+    expect(exposure, stdout).not.toBeNull();
+    expect(Number(exposure![1])).toBeLessThanOrEqual(2);
+  });
+
   it('runs the installed bin with node, reloads with SIGHUP, stops with SIGTERM after the drain', () => {
     const unit = readUnit();
     const execStart = serviceSetting(unit, 'ExecStart')!.split(/\s+/);
