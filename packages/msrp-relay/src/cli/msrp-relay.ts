@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `msrp-relay` command: an RFC 4976 relay with logs, metrics and graceful shutdown.
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import type { TlsServerOptions } from '@msrp-ts/msrp-core';
 import { formatUri } from '@msrp-ts/msrp-core/uri';
@@ -46,6 +47,7 @@ async function main(args: readonly string[]): Promise<number> {
     import('../relay.js'),
     import('../layered-credential-store.js'),
   ]);
+  const logDestination = pino.destination({ dest: 2, sync: false });
   const log = pino(
     {
       level: config.logLevel,
@@ -55,8 +57,15 @@ async function main(args: readonly string[]): Promise<number> {
       formatters: { level: (label) => ({ level: label }) },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    pino.destination({ dest: 2, sync: false }),
+    logDestination,
   );
+  // pino's flush(cb) calls back at once even with a write in flight, and process.exit then
+  // writes the queued lines ahead of it (or loses it): wait until sonic-boom says all is out.
+  const logWritten = (): Promise<unknown> => {
+    const drained = once(logDestination, 'drain');
+    logDestination.write('');
+    return drained;
+  };
 
   // Listen for the stop signals before anything else: one arriving while we start (a
   // supervisor stopping us at once) must still mean a clean stop, not the default kill.
@@ -64,9 +73,19 @@ async function main(args: readonly string[]): Promise<number> {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
+  // SIGHUP too: its default action ends the process, so a reload right after a start (a
+  // unit's ExecReload) would kill a relay that has not come this far.
+  let fileStore: FileCredentialStore | undefined;
+  let dbStore: PgCredentialStore | undefined;
+  process.on('SIGHUP', () => {
+    dbStore?.clearCache();
+    fileStore?.reload().then(
+      () => log.info({ users: fileStore?.size }, 'users file reloaded'),
+      (e: unknown) => log.error({ error: (e as Error).message }, 'users file not reloaded'),
+    );
+  });
 
   let tls: TlsServerOptions | undefined;
-  let fileStore: FileCredentialStore | undefined;
   try {
     if (config.tlsCert !== undefined && config.tlsKey !== undefined)
       tls = { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) };
@@ -78,7 +97,6 @@ async function main(args: readonly string[]): Promise<number> {
   }
   const layers: CredentialStore[] = [new StaticCredentialStore(config.users)];
   if (fileStore) layers.push(fileStore);
-  let dbStore: PgCredentialStore | undefined;
   if (config.usersDb) {
     const { url, table, columns, plainPasswords } = config.usersDb;
     // Connects on the first AUTH, and again after the database went away: a database
@@ -143,7 +161,7 @@ async function main(args: readonly string[]): Promise<number> {
     await relay.close(0);
     await admin?.close();
     await dbStore?.close();
-    log.flush();
+    await logWritten();
     return 3;
   }
   log.info(
@@ -151,13 +169,6 @@ async function main(args: readonly string[]): Promise<number> {
     'relay started',
   );
 
-  process.on('SIGHUP', () => {
-    dbStore?.clearCache();
-    fileStore?.reload().then(
-      () => log.info({ users: fileStore?.size }, 'users file reloaded'),
-      (e: unknown) => log.error({ error: (e as Error).message }, 'users file not reloaded'),
-    );
-  });
   const signal = await signalled;
   log.info({ signal }, 'shutting down');
   // A second signal means: now.
@@ -168,7 +179,7 @@ async function main(args: readonly string[]): Promise<number> {
   await admin?.close();
   await dbStore?.close();
   log.info({}, 'stopped');
-  await new Promise<void>((resolve) => log.flush(() => resolve()));
+  await logWritten();
   return 0;
 }
 
