@@ -60,10 +60,7 @@ async function until(check: () => boolean, ms: number, what: string): Promise<vo
  * once all three nodes listen. The relays run the built JavaScript (`tsc -b` first).
  * @throws Error with the script's stderr when it exits or is not ready within 60 s.
  */
-export async function startRelayNodes(
-  databaseUrl: string,
-  logDir: string,
-): Promise<RelayNodes> {
+export async function startRelayNodes(databaseUrl: string, logDir: string): Promise<RelayNodes> {
   const env = {
     ...process.env,
     BASE_PORT: '0',
