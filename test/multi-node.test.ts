@@ -328,4 +328,62 @@ describe('three relay nodes on one PostgreSQL database', { timeout: 180_000 }, (
     await carolAgain.send('still there, bob?', { successReport: true });
     expect((await next(bobCarolAgain[Symbol.asyncIterator]())).text()).toBe('still there, bob?');
   });
+
+  it("the sender's node killed mid-file: alice moves to bob's node, the file resumes", async () => {
+    const [node1, , node3] = relays!.nodes;
+    const alice = await client('alice', node1);
+    const bob = await client('bob', node3, true);
+    const [aliceSession, bobSession] = await pair(alice, bob);
+    const source = join(dir, 'archive.bin');
+    const bytes = randomBytes(SIZE);
+    await writeFile(source, bytes);
+    const target = join(dir, 'in-archive.bin');
+    const firstTry = aliceSession
+      .sendFile(source, { messageId: 'archive-1', successReport: true })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    const first = await next(bobSession[Symbol.asyncIterator]());
+    const part = await PartialFile.open(target, { size: first.size! });
+    const cut = part.receive(first).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    await until(() => part.held >= 3 * 1024 * 1024, 60_000, 'bob to hold 3 MiB');
+    await relays!.kill(0);
+
+    // Node 3 lost the sender's relay mid-chunk: it ends the chunk it was forwarding with
+    // `#` (RFC 4975 §7.1: the message is incomplete) and bob's message fails; alice lost
+    // her connection to node 1 and her send fails. bob's session on node 3 lives on.
+    expect(await cut).toBeInstanceOf(Error);
+    expect(await firstTry).toBeInstanceOf(DeliveryError);
+    const held = (await PartialFile.load(target))!.held;
+    expect(held).toBeGreaterThanOrEqual(3 * 1024 * 1024);
+    expect(held).toBeLessThan(SIZE);
+
+    // alice authenticates to node 3, bob's own node, which now forwards between two of its
+    // clients, and sends the rest of the same message.
+    const alice3 = await client('alice', node3);
+    expect(hostPort(alice3.usePath[0]!)).toBe(hostPort(node3.uri));
+    const node3Before = await node3.metric('msrp_relay_forwarded_bytes_total');
+    const [aliceAgain, bobAgain] = await pair(alice3, bob);
+    const rest = aliceAgain.sendFile(source, {
+      offset: held,
+      messageId: 'archive-1',
+      successReport: true,
+    });
+    const second = await next(bobAgain[Symbol.asyncIterator]());
+    expect(second.offset).toBe(held);
+    const resumed = (await PartialFile.load(target))!;
+    const received = await resumed.receive(second);
+    const done = await resumed.complete();
+    expect((await rest).report?.code).toBe(200);
+    expect(done.hash).toBe(done.checkedAgainst);
+    expect(sha256(await readFile(done.path))).toBe(sha256(bytes));
+    expect(received.bytes).toBe(SIZE - held);
+    expect((await node3.metric('msrp_relay_forwarded_bytes_total')) - node3Before).toBe(
+      SIZE - held,
+    );
+  });
 });
