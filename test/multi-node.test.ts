@@ -147,6 +147,16 @@ describe('three relay nodes on one PostgreSQL database', { timeout: 180_000 }, (
     expect(hostPort(alice.usePath[0]!)).toBe(hostPort(node1.uri));
     expect(hostPort(carol.usePath[0]!)).toBe(hostPort(node1.uri));
     expect(hostPort(bob.usePath[0]!)).toBe(hostPort(node2.uri));
+    // Each client answered its 401 on the connection that got it: one connection and one
+    // granted AUTH per client, on its node only.
+    for (const [node, clients] of [
+      [node1, 2],
+      [node2, 1],
+      [node3, 0],
+    ] as const) {
+      expect(await node.metric('msrp_relay_connections_accepted_total')).toBe(clients);
+      expect(await node.metric('msrp_relay_auth_successes_total')).toBe(clients);
+    }
 
     // Chat, both ways, alice → node 1 → node 2 → bob; carol on node 1 as well.
     const [aliceChat, bobChat] = await pair(alice, bob);
@@ -195,8 +205,8 @@ describe('three relay nodes on one PostgreSQL database', { timeout: 180_000 }, (
     }
     // Nor nonces. Behind one DNS name (round-robin A records) a new connection may reach
     // another node: an answer to node 1's 401 sent there is refused, though its password is
-    // right, so a client's retry after a 401 must stay on its connection (msrp-core's does:
-    // alice, carol and bob above authenticated in one round each).
+    // right, so a client's retry after a 401 must stay on its connection (msrp-core's does,
+    // as counted above).
     const auth = await rawPeer(node1);
     const challenge = await transact(auth, request(auth, 'AUTH', [node1.uri]));
     expect(challenge.statusCode).toBe(401);
