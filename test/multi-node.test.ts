@@ -4,7 +4,7 @@
 // too; node 2 is killed mid-transfer, bob authenticates to node 3 and the file resumes from
 // what bob holds, the missing octets only.
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,22 +13,28 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DeliveryError,
-  Endpoint,
   PartialFile,
   formatUri,
   parseContentType,
-  newTransactionId,
   type AuthHeader,
-  type IncomingMessage,
   type MsrpUri,
   type ReceivedReport,
-  type RequestHead,
-  type Session,
 } from '@msrp-ts/msrp-core';
 import { answerChallenge, paramValue } from '@msrp-ts/msrp-core/internal';
-import { RawPeer } from '../packages/msrp-core/test/helpers/raw-peer.js';
+import {
+  client,
+  closeClients,
+  hostPort,
+  next,
+  pair,
+  rawPeer,
+  request,
+  sha256,
+  transact,
+  until,
+} from './helpers/node-clients.js';
 import { startPostgres, type PostgresServer } from './helpers/postgres.js';
-import { startRelayNodes, type RelayNode, type RelayNodes } from './helpers/relay-nodes.js';
+import { startRelayNodes, type RelayNodes } from './helpers/relay-nodes.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const run = promisify(execFile);
@@ -37,8 +43,6 @@ const SIZE = 24 * 1024 * 1024;
 let postgres: PostgresServer | undefined;
 let relays: RelayNodes | undefined;
 let dir: string;
-const endpoints: Endpoint[] = [];
-const peers: RawPeer[] = [];
 
 beforeAll(async () => {
   // The nodes run dist/: build it as `pnpm install` (prepare) does, so the sources are tested.
@@ -51,90 +55,13 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const peer of peers) peer.destroy();
-  for (const endpoint of endpoints) await endpoint.close();
+  await closeClients();
   const code = await relays?.stop();
   await postgres?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
   // The nodes left drained and exited 0 on the script's SIGTERM.
   if (relays) expect(code, relays.stderr()).toBe(0);
 });
-
-/** `username` (password USERNAME-secret, as the script adds them) authenticated to `node`. */
-async function client(
-  username: string,
-  node: RelayNode,
-  confirmWhenRead = false,
-): Promise<Endpoint> {
-  const endpoint = new Endpoint({
-    relays: [{ uri: node.uri, username, password: `${username}-secret` }],
-    session: { confirmWhenRead },
-  });
-  endpoints.push(endpoint);
-  await endpoint.authenticate();
-  return endpoint;
-}
-
-/** A session from `a` to `b`, as SDP would set it up: each side's path given to the other. */
-async function pair(a: Endpoint, b: Endpoint): Promise<[Session, Session]> {
-  const bSession = b.createSession();
-  const aSession = a.createSession();
-  bSession.accept(aSession.localPath);
-  await aSession.connect(bSession.localPath);
-  return [aSession, bSession];
-}
-
-/** The next message of `inbox`, failing rather than hanging. */
-async function next(inbox: AsyncIterator<IncomingMessage>, ms = 20_000): Promise<IncomingMessage> {
-  let timer: NodeJS.Timeout | undefined;
-  const result = await Promise.race([
-    inbox.next(),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no message within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-  if (result.done) throw new Error('session ended');
-  return result.value;
-}
-
-/** Polls `check` every 5 ms until true; throws after `ms`. */
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-const hostPort = (uri: MsrpUri): string => `${uri.host}:${uri.port}`;
-const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
-
-async function rawPeer(node: RelayNode): Promise<RawPeer> {
-  const peer = await RawPeer.connect(node.uri.port!);
-  peers.push(peer);
-  return peer;
-}
-
-function request(
-  peer: RawPeer,
-  method: string,
-  toPath: MsrpUri[],
-  extra: Partial<RequestHead> = {},
-): RequestHead {
-  return {
-    kind: 'request',
-    method,
-    transactionId: newTransactionId(),
-    toPath,
-    fromPath: [peer.uri],
-    ...extra,
-  };
-}
-
-async function transact(peer: RawPeer, head: RequestHead, body?: Uint8Array) {
-  peer.writeFrame(head, body);
-  return (await peer.response(head.transactionId)).head;
-}
 
 describe('three relay nodes on one PostgreSQL database', { timeout: 180_000 }, () => {
   it('chat and a file cross nodes; node 2 killed mid-file, bob moves to node 3, the file resumes', async () => {
