@@ -4,11 +4,31 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { workerHasher } from '../src/index.js';
+import { openWorkerHashes } from '../src/node/worker-hasher.js';
 import { HashTap } from '../src/session/file-transfer.js';
+import { next } from './helpers/inbox.js';
+import { loopbackSessionPair } from './helpers/session-pair.js';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** Polls `done` every 5 ms; fails after `ms`. */
+async function until(done: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!done()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 
 describe('workerHasher', () => {
   it('never keeps the process alive, even with a hash left unfinished', async () => {
@@ -101,4 +121,37 @@ describe('workerHasher', () => {
         .replace(/(..)(?!$)/g, '$1:')}`,
     );
   });
+
+  it('dispose() forgets an unfinished hash in the worker; the worker goes on with others', async () => {
+    const cut = workerHasher('sha-256');
+    cut.update(new Uint8Array(1024 * 1024));
+    expect(openWorkerHashes()).toBe(1);
+    cut.dispose!();
+    expect(openWorkerHashes()).toBe(0);
+    cut.update(new Uint8Array(1024 * 1024)); // dropped, no message for a hash the worker forgot
+    await expect(cut.finish!()).rejects.toMatchObject({ code: 'MSRP_ERR_INVALID_ARGUMENT' });
+    const content = randomBytes(1024 * 1024);
+    const whole = workerHasher('sha-256');
+    whole.update(content);
+    expect(Buffer.from(await whole.finish!())).toEqual(
+      createHash('sha256').update(content).digest(),
+    );
+  });
+
+  it('a file transfer cut mid-way leaves no hash in the worker, on either side', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'msrp-worker-hasher-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const source = join(dir, 'source.bin');
+    await writeFile(source, new Uint8Array(256 * 1024 * 1024));
+    const { a, b } = await loopbackSessionPair(cleanups);
+    const sending = a.sendFile(source);
+    const message = await next(b[Symbol.asyncIterator]());
+    const saving = message.saveTo(join(dir, 'received.bin'));
+    // Both ends hash in this process's worker once a batch passed: the sender's and the receiver's.
+    await until(() => openWorkerHashes() === 2, 'both hashes');
+    await a.close();
+    await expect(sending).rejects.toThrow();
+    await expect(saving).rejects.toThrow();
+    await until(() => openWorkerHashes() === 0, 'no open hash');
+  }, 30_000);
 });

@@ -94,12 +94,17 @@ async function save(
     const announced = hashAlgorithmOf(message.announcedHash ?? '');
     if (expected === undefined && announced !== undefined && announced !== tap.algorithm) {
       const again = new HashTap(createHasher, announced);
-      await hashFileRange(handle, 0, offset + bytes, again);
-      await again.settle();
+      try {
+        await hashFileRange(handle, 0, offset + bytes, again);
+        await again.settle();
+      } finally {
+        again.dispose();
+      }
       hash = again.digest();
     }
     return savedFile(message, path, bytes, hash, expected);
   } finally {
+    tap.dispose(); // a cut message: its hash is never asked for
     await handle.close();
   }
 }

@@ -315,6 +315,7 @@ export class PartialFile {
       if (at + bytes >= this.#held && this.#held === size) this.#hash = tap.digest();
       received = { bytes, held: this.#held, hash: this.#hash };
     } finally {
+      tap.dispose(); // a cut message: its hash is never asked for
       clearTimeout(timer);
       this.#receiving = false;
       try {
@@ -348,6 +349,7 @@ export class PartialFile {
         await hashFileRange(handle, 0, size, tap);
         await tap.settle();
       } finally {
+        tap.dispose();
         await handle.close();
       }
       hash = tap.digest();

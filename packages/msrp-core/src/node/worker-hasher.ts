@@ -25,6 +25,7 @@ const { parentPort } = require('node:worker_threads');
 const hashes = new Map();
 parentPort.on('message', (m) => {
   if (m.algorithm !== undefined) hashes.set(m.id, createHash(m.algorithm));
+  else if (m.drop) hashes.delete(m.id);
   else if (m.bytes !== undefined) {
     hashes.get(m.id).update(new Uint8Array(m.bytes, 0, m.length));
     // The buffer goes back to be filled again: no 1 MiB allocation per batch on either side.
@@ -63,9 +64,9 @@ class HashWorker {
     });
     this.#worker.on('message', (reply: Reply) => {
       const stream = this.#streams.get(reply.id);
+      if ('hashed' in reply && pool.length < POOL) pool.push(new Uint8Array(reply.bytes));
       if (!stream) return;
       if ('hashed' in reply) {
-        if (pool.length < POOL) pool.push(new Uint8Array(reply.bytes));
         stream.hashed(reply.hashed);
       } else {
         this.#streams.delete(reply.id);
@@ -105,6 +106,19 @@ class HashWorker {
 
   end(id: number): void {
     this.#worker.postMessage({ id });
+  }
+
+  /** Forgets hash `id` on both sides: no digest will be asked for (a cut transfer). */
+  drop(id: number): void {
+    if (!this.#streams.delete(id)) return;
+    this.#worker.postMessage({ id, drop: true });
+    this.#maybeIdle();
+  }
+
+  /** The hashes open in the process's worker, 0 when none runs. */
+  static openHashes(): number {
+    const current = HashWorker.#current;
+    return current === undefined ? 0 : current.#streams.size;
   }
 
   #maybeIdle(): void {
@@ -189,6 +203,17 @@ class WorkerHasher implements Hasher {
     );
   }
 
+  dispose(): void {
+    if (this.#id === undefined || this.#digest !== undefined || this.#finished) return;
+    this.#worker!.drop(this.#id);
+    if (this.#batch && pool.length < POOL) pool.push(this.#batch);
+    this.#batch = undefined;
+    this.#fill = 0;
+    // Later bytes are dropped (#post), finish() rejects, and no reader waits on it any more.
+    this.#failure = new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'The hash was disposed');
+    for (const wake of this.#waiting.splice(0)) wake();
+  }
+
   /** @internal The worker hashed `bytes` more. */
   hashed(bytes: number): void {
     this.#behind -= bytes;
@@ -257,6 +282,11 @@ class WorkerHasher implements Hasher {
     this.#batch = undefined;
     this.#fill = 0;
   }
+}
+
+/** The hashes open in the process's hash worker (0 when none runs): for tests. */
+export function openWorkerHashes(): number {
+  return HashWorker.openHashes();
 }
 
 /**
