@@ -10,11 +10,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { workerHasher } from '../src/index.js';
-import { openWorkerHashes } from '../src/node/worker-hasher.js';
+import { Endpoint, nodeHasher, workerHasher } from '../src/index.js';
+import { fileHasherFor, openWorkerHashes } from '../src/node/worker-hasher.js';
 import { HashTap } from '../src/session/file-transfer.js';
 import { next } from './helpers/inbox.js';
-import { loopbackSessionPair } from './helpers/session-pair.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -143,7 +142,16 @@ describe('workerHasher', () => {
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const source = join(dir, 'source.bin');
     await writeFile(source, new Uint8Array(256 * 1024 * 1024));
-    const { a, b } = await loopbackSessionPair(cleanups);
+    // Both endpoints hash files in the worker, whatever the machine's cores (fileHasherFor).
+    const server = new Endpoint({ createHasher: workerHasher });
+    cleanups.push(() => server.close());
+    await server.listen({ host: '127.0.0.1', port: 0 });
+    const client = new Endpoint({ createHasher: workerHasher });
+    cleanups.push(() => client.close());
+    const b = server.createSession();
+    b.accept();
+    const a = client.createSession();
+    await a.connect([b.localUri]);
     const sending = a.sendFile(source);
     const message = await next(b[Symbol.asyncIterator]());
     const saving = message.saveTo(join(dir, 'received.bin'));
@@ -154,4 +162,11 @@ describe('workerHasher', () => {
     await expect(saving).rejects.toThrow();
     await until(() => openWorkerHashes() === 0, 'no open hash');
   }, 30_000);
+
+  it('is the file hasher on machines of more than 2 cores; on 2 or fewer the main thread hashes', () => {
+    expect(fileHasherFor(8)).toBe(workerHasher);
+    expect(fileHasherFor(3)).toBe(workerHasher);
+    expect(fileHasherFor(2)).toBe(nodeHasher);
+    expect(fileHasherFor(1)).toBe(nodeHasher);
+  });
 });
