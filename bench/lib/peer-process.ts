@@ -3,10 +3,13 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 
 /**
- * The node flags the `msrp` and `msrp-relay` bins start with (their shebang): V8's young
- * generation capped at 2 MiB semi-spaces, so that a peer's RSS is what those commands use.
+ * The node flags the `msrp` and `msrp-relay` bins start with (their shebang), so that a
+ * peer's RSS and CPU are what those commands use; BENCH_FLAGS="..." replaces them, to
+ * compare flags.
  */
-export const BIN_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
+export const BIN_NODE_FLAGS: readonly string[] = process.env.BENCH_FLAGS?.split(' ').filter(
+  Boolean,
+) ?? ['--max-semi-space-size=1', '--heap-growing-percent=20'];
 
 /**
  * Node flags for a bench peer process: {@link BIN_NODE_FLAGS}, then a CPU profile of the
