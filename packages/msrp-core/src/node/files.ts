@@ -21,6 +21,13 @@ import { hashFileRange, writeBody } from './file-write.js';
 
 let mime: typeof MimeTypes | undefined;
 
+/**
+ * Bytes read from a file at once, at least. Node reads a file on its thread pool, one round
+ * trip per piece: 128 MiB in 64 KiB pieces cost 190–270 ms of CPU, in 256 KiB pieces 80 ms
+ * (measured), and the pieces are cut into chunks without a copy.
+ */
+const MIN_READ_SIZE = 256 * 1024;
+
 /** The Content-Type of a file name (mime-types), when known. */
 function contentTypeOf(name: string): string | undefined {
   // Required on first use: its database costs ~3 MiB of RSS (41.1 → 44.2 MiB, measured) in
@@ -31,7 +38,7 @@ function contentTypeOf(name: string): string | undefined {
 
 /**
  * Opens a path for sending: size from `stat`, Content-Type from the file name (mime-types),
- * read in pieces of `readSize` bytes, each handed over as read (no copy).
+ * read in pieces of `readSize` bytes (256 KiB at least), each handed over as read (no copy).
  * @throws {MsrpError} `MSRP_ERR_FILE` when the path is missing or no regular file.
  */
 async function open(path: string, options: OpenFileOptions): Promise<FileSource> {
@@ -46,7 +53,9 @@ async function open(path: string, options: OpenFileOptions): Promise<FileSource>
     });
   }
   const name = options.name ?? basename(path);
-  const stream = createReadStream(path, { highWaterMark: options.readSize });
+  const stream = createReadStream(path, {
+    highWaterMark: Math.max(options.readSize, MIN_READ_SIZE),
+  });
   return {
     bytes: pieces(stream),
     name,
