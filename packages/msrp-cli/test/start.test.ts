@@ -1,7 +1,9 @@
 // `msrp --help` and `msrp-relay --help` answer before any library loads (issue 12: under
 // 200 ms). Timing is too noisy for a test on a shared machine, so this pins the cause instead:
 // with the heavy modules made unloadable by a resolve hook, --help and --version still work.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { denyImports } from '../../../test/helpers/deny-imports.js';
 import { entry, root, tsx } from './cli-process.js';
@@ -48,4 +50,26 @@ describe('start time', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: msrp-relay/);
   });
+});
+
+describe('node flags of the bins', () => {
+  // Issue 12 (memory): under a transfer the young generation grows to 16 MiB semi-spaces and
+  // promoted garbage grows the old one; the bins cap both with node flags in their shebang,
+  // which shims copy and the kernel runs.
+  it.each(['packages/msrp-cli/bin/msrp.js', 'packages/msrp-relay/bin/msrp-relay.js'])(
+    '%s runs with its memory flags when executed',
+    async (bin) => {
+      // The probe reports the flags node started with (NODE_OPTIONS adds it, not the flag).
+      const probe = `data:text/javascript,${encodeURIComponent(
+        "process.on('exit', () => process.stderr.write(JSON.stringify(process.execArgv)));",
+      )}`;
+      const { stdout, stderr } = await promisify(execFile)(join(root, bin), ['--version'], {
+        env: { ...process.env, NODE_OPTIONS: `--import=${probe}` },
+      });
+      expect(stdout).toMatch(/^msrp(-relay)? \d+\.\d+\.\d+/);
+      expect(JSON.parse(stderr)).toEqual(
+        expect.arrayContaining(['--max-semi-space-size=1', '--heap-growing-percent=20']),
+      );
+    },
+  );
 });

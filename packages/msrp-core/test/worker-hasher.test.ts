@@ -4,11 +4,30 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { workerHasher } from '../src/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Endpoint, nodeHasher, workerHasher } from '../src/index.js';
+import { fileHasherFor, openWorkerHashes } from '../src/node/worker-hasher.js';
 import { HashTap } from '../src/session/file-transfer.js';
+import { next } from './helpers/inbox.js';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** Polls `done` every 5 ms; fails after `ms`. */
+async function until(done: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!done()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 
 describe('workerHasher', () => {
   it('never keeps the process alive, even with a hash left unfinished', async () => {
@@ -100,5 +119,54 @@ describe('workerHasher', () => {
         .toUpperCase()
         .replace(/(..)(?!$)/g, '$1:')}`,
     );
+  });
+
+  it('dispose() forgets an unfinished hash in the worker; the worker goes on with others', async () => {
+    const cut = workerHasher('sha-256');
+    cut.update(new Uint8Array(1024 * 1024));
+    expect(openWorkerHashes()).toBe(1);
+    cut.dispose!();
+    expect(openWorkerHashes()).toBe(0);
+    cut.update(new Uint8Array(1024 * 1024)); // dropped, no message for a hash the worker forgot
+    await expect(cut.finish!()).rejects.toMatchObject({ code: 'MSRP_ERR_INVALID_ARGUMENT' });
+    const content = randomBytes(1024 * 1024);
+    const whole = workerHasher('sha-256');
+    whole.update(content);
+    expect(Buffer.from(await whole.finish!())).toEqual(
+      createHash('sha256').update(content).digest(),
+    );
+  });
+
+  it('a file transfer cut mid-way leaves no hash in the worker, on either side', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'msrp-worker-hasher-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const source = join(dir, 'source.bin');
+    await writeFile(source, new Uint8Array(256 * 1024 * 1024));
+    // Both endpoints hash files in the worker, whatever the machine's cores (fileHasherFor).
+    const server = new Endpoint({ createHasher: workerHasher });
+    cleanups.push(() => server.close());
+    await server.listen({ host: '127.0.0.1', port: 0 });
+    const client = new Endpoint({ createHasher: workerHasher });
+    cleanups.push(() => client.close());
+    const b = server.createSession();
+    b.accept();
+    const a = client.createSession();
+    await a.connect([b.localUri]);
+    const sending = a.sendFile(source);
+    const message = await next(b[Symbol.asyncIterator]());
+    const saving = message.saveTo(join(dir, 'received.bin'));
+    // Both ends hash in this process's worker once a batch passed: the sender's and the receiver's.
+    await until(() => openWorkerHashes() === 2, 'both hashes');
+    await a.close();
+    await expect(sending).rejects.toThrow();
+    await expect(saving).rejects.toThrow();
+    await until(() => openWorkerHashes() === 0, 'no open hash');
+  }, 30_000);
+
+  it('is the file hasher on machines of more than 2 cores; on 2 or fewer the main thread hashes', () => {
+    expect(fileHasherFor(8)).toBe(workerHasher);
+    expect(fileHasherFor(3)).toBe(workerHasher);
+    expect(fileHasherFor(2)).toBe(nodeHasher);
+    expect(fileHasherFor(1)).toBe(nodeHasher);
   });
 });

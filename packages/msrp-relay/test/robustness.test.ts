@@ -56,8 +56,16 @@ async function drain(
   return { bytes, sha256: hash.digest('hex') };
 }
 
-async function pair(uri: Parameters<typeof clientOf>[1][0], chunkSize?: number) {
-  const alice = await clientOf('alice', [uri], chunkSize ? { session: { chunkSize } } : {});
+async function pair(
+  uri: Parameters<typeof clientOf>[1][0],
+  chunkSize?: number,
+  maxInFlightBytes?: number,
+) {
+  const session = {
+    ...(chunkSize && { chunkSize }),
+    ...(maxInFlightBytes && { maxInFlightBytes }),
+  };
+  const alice = await clientOf('alice', [uri], { session });
   const bob = await clientOf('bob', [uri]);
   const { a: aliceSession, b: bobSession } = await sessionPair(alice, bob);
   return { aliceSession, bobSession, inbox: bobSession[Symbol.asyncIterator]() };
@@ -66,7 +74,9 @@ async function pair(uri: Parameters<typeof clientOf>[1][0], chunkSize?: number) 
 describe('large transfers', () => {
   it('carries 128 MiB to a slow reader with the relay holding about a MiB at most', async () => {
     const { relay, uri } = await startRelay();
-    const { aliceSession, inbox } = await pair(uri, 256 * 1024);
+    // A sender window larger than the sockets hold, so that the relay must queue (the 512 KiB
+    // default fits in them: backpressure then stops at the sender's window).
+    const { aliceSession, inbox } = await pair(uri, 256 * 1024, 4 * MiB);
     let peak = 0;
     const sampler = setInterval(() => (peak = Math.max(peak, relay.queuedBytes)), 5);
     onCleanup(() => clearInterval(sampler));

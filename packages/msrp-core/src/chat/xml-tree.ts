@@ -1,7 +1,9 @@
 // A namespaced element tree over fast-xml-parser, for the small XML documents of chat (IMDN,
 // is-composing). Elements are matched by (namespace, local name), never by prefix: a peer
 // may bind any prefix, or none, to the namespace (Namespaces in XML §6).
-import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { XMLBuilder, XMLParser } from 'fast-xml-parser';
+// Loaded on first use on Node (see node/xml-library.ts), statically elsewhere.
+import { xmlLibrary } from '#xml-library';
 import { checkedXmlText, DEFAULT_XML_LIMITS, xmlError, type XmlLimits } from './xml-limits.js';
 
 /** One element: its namespace (undefined when none is in scope), local name, content. */
@@ -20,7 +22,7 @@ const ATTRIBUTES = ':@';
 const TEXT = '#text';
 
 function parserFor(maxDepth: number): XMLParser {
-  return new XMLParser({
+  return new (xmlLibrary().XMLParser)({
     preserveOrder: true,
     ignoreAttributes: false,
     attributeNamePrefix: '',
@@ -44,7 +46,7 @@ function parserFor(maxDepth: number): XMLParser {
  */
 export function parseXmlDocument(bytes: Uint8Array, limits: XmlLimits = {}): XmlElement {
   const text = checkedXmlText(bytes, limits);
-  const valid = XMLValidator.validate(text);
+  const valid = xmlLibrary().XMLValidator.validate(text);
   if (valid !== true) {
     throw xmlError(`XML body is not well-formed: ${valid.err.msg} (line ${valid.err.line})`);
   }
@@ -116,15 +118,20 @@ export function childText(element: XmlElement, ns: string, name: string): string
   return found[0]?.text.trim();
 }
 
-const builder = new XMLBuilder({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  format: true,
-  indentBy: '  ',
-  suppressEmptyNode: true,
-  // Escapes <, >, &, ' and " in text and attribute values.
-  processEntities: true,
-});
+let builder: XMLBuilder | undefined;
+
+function xmlBuilder(): XMLBuilder {
+  builder ??= new (xmlLibrary().XMLBuilder)({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@',
+    format: true,
+    indentBy: '  ',
+    suppressEmptyNode: true,
+    // Escapes <, >, &, ' and " in text and attribute values.
+    processEntities: true,
+  });
+  return builder;
+}
 
 const encoder = new TextEncoder();
 
@@ -133,7 +140,7 @@ const encoder = new TextEncoder();
  * `''` is an empty element, key order is element order) as a UTF-8 XML document.
  */
 export function buildXmlDocument(root: Record<string, unknown>): Uint8Array {
-  const xml = builder.build({
+  const xml = xmlBuilder().build({
     '?xml': { '@version': '1.0', '@encoding': 'UTF-8' },
     ...root,
   });

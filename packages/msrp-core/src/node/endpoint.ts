@@ -10,7 +10,7 @@ import { nodeFiles } from './files.js';
 import { listenMsrp } from './listen.js';
 import type { TlsServerOptions } from './listener.js';
 import { nodeHasher } from './node-hasher.js';
-import { workerHasher } from './worker-hasher.js';
+import { defaultFileHasher } from './worker-hasher.js';
 import { socketStream } from './socket-stream.js';
 
 /** Where and how an endpoint listens. */
@@ -50,8 +50,8 @@ export class Endpoint extends EndpointBase {
       dialers: defaultDialers,
       createHasher: nodeHasher,
       files: nodeFiles,
-      // File hashes in a worker, unless the application chose its hasher.
-      ...(!options.createHasher && { fileHasher: workerHasher }),
+      // File hashes in a worker where a core can be spare, unless the application chose.
+      ...(!options.createHasher && { fileHasher: defaultFileHasher() }),
     });
     this.#limits = new ConnectionLimits({
       maxConnections: options.maxConnections ?? 1000,

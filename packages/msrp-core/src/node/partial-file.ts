@@ -10,7 +10,7 @@ import { hashAlgorithmOf, HashTap, hashMatches } from '../session/file-transfer.
 import type { HasherFactory } from '../session/hasher.js';
 import type { IncomingMessage } from '../session/incoming-message.js';
 import { hashFileRange, writeBody } from './file-write.js';
-import { workerHasher } from './worker-hasher.js';
+import { defaultFileHasher } from './worker-hasher.js';
 import { parseRecord, prefixOf, toFileHash, type PartialFileRecord } from './partial-record.js';
 
 export type { OctetSpan, PartialFileRecord, RecordHash } from './partial-record.js';
@@ -29,7 +29,10 @@ export interface PartialFileOptions {
   readonly type?: string;
   /** The file's modification date for the record (`a=file-date`'s text). */
   readonly modified?: string;
-  /** Where hashes come from; default Node's `node:crypto`, in a worker thread. */
+  /**
+   * Where hashes come from; default Node's `node:crypto`, in a worker thread on a machine of
+   * more than 2 cores (`workerHasher`), else on the main thread (`nodeHasher`).
+   */
   readonly createHasher?: HasherFactory;
   /**
    * Milliseconds between updates of the record while bytes are written (each after the
@@ -110,7 +113,7 @@ export class PartialFile {
     this.recordPath = `${path}.part.json`;
     this.#record = record;
     this.#held = held;
-    this.#createHasher = options.createHasher ?? workerHasher;
+    this.#createHasher = options.createHasher ?? defaultFileHasher();
     this.#interval = options.recordInterval ?? 250;
   }
 
@@ -315,6 +318,7 @@ export class PartialFile {
       if (at + bytes >= this.#held && this.#held === size) this.#hash = tap.digest();
       received = { bytes, held: this.#held, hash: this.#hash };
     } finally {
+      tap.dispose(); // a cut message: its hash is never asked for
       clearTimeout(timer);
       this.#receiving = false;
       try {
@@ -348,6 +352,7 @@ export class PartialFile {
         await hashFileRange(handle, 0, size, tap);
         await tap.settle();
       } finally {
+        tap.dispose();
         await handle.close();
       }
       hash = tap.digest();

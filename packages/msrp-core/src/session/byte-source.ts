@@ -183,7 +183,13 @@ export async function* pieces(stream: NodeReadableLike): AsyncGenerator<Uint8Arr
     failure = e as Error;
     wake?.();
   };
-  stream.on('data', onData).once('end', onEnd).once('error', onError);
+  // Destroyed without an error (a file send given up releases its stream): no 'end' comes,
+  // and a reader waiting for the next piece would wait for ever.
+  const onClose = (): void => {
+    if (!ended) failure ??= new Error('The stream was closed before its end');
+    wake?.();
+  };
+  stream.on('data', onData).once('end', onEnd).once('error', onError).once('close', onClose);
   try {
     for (;;) {
       const piece = queue.shift();
@@ -198,7 +204,7 @@ export async function* pieces(stream: NodeReadableLike): AsyncGenerator<Uint8Arr
       wake = undefined;
     }
   } finally {
-    stream.off('data', onData).off('end', onEnd).off('error', onError);
+    stream.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
     if (!ended) stream.destroy();
   }
 }

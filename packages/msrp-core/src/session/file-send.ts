@@ -74,18 +74,22 @@ async function* sliced(
 ): AsyncGenerator<Uint8Array> {
   let at = 0;
   let last: Uint8Array | undefined;
-  for await (const piece of source) {
-    tap.update(piece);
-    await tap.ready();
-    const from = Math.max(skip - at, 0);
-    const to = Math.min(stop - at, piece.length);
-    at += piece.length;
-    if (last || from >= to) continue;
-    if (at < stop) yield from === 0 && to === piece.length ? piece : piece.subarray(from, to);
-    else last = piece.subarray(from, to);
+  try {
+    for await (const piece of source) {
+      tap.update(piece);
+      await tap.ready();
+      const from = Math.max(skip - at, 0);
+      const to = Math.min(stop - at, piece.length);
+      at += piece.length;
+      if (last || from >= to) continue;
+      if (at < stop) yield from === 0 && to === piece.length ? piece : piece.subarray(from, to);
+      else last = piece.subarray(from, to);
+    }
+    // The last chunk carries the hash: it must be known before that chunk is made.
+    await tap.settle();
+  } finally {
+    tap.dispose(); // a send cut short (closed session, abort) asks for no digest
   }
-  // The last chunk carries the hash: it must be known before that chunk is made.
-  await tap.settle();
   if (last) yield last;
 }
 

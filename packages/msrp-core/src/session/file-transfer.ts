@@ -77,6 +77,14 @@ export class HashTap {
     return this.#digest;
   }
 
+  /**
+   * Frees what the hash holds elsewhere (a worker's state) when its digest will not be asked
+   * for: the bytes stopped coming (a cut transfer, a failed write). A no-op once settled.
+   */
+  dispose(): void {
+    if (this.#digest === undefined) this.#hasher.dispose?.();
+  }
+
   /** Hashes bytes held in memory, and returns them. */
   whole(bytes: Uint8Array): Uint8Array {
     this.update(bytes);
@@ -85,12 +93,16 @@ export class HashTap {
 
   /** Wraps a source so that its bytes are hashed as they are read (settled at its end). */
   async *tap(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-    for await (const bytes of source) {
-      this.update(bytes);
-      await this.ready();
-      yield bytes;
+    try {
+      for await (const bytes of source) {
+        this.update(bytes);
+        await this.ready();
+        yield bytes;
+      }
+      await this.settle();
+    } finally {
+      this.dispose(); // cut short: its digest is never asked for
     }
-    await this.settle();
   }
 }
 

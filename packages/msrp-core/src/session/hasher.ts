@@ -22,6 +22,11 @@ export interface Hasher {
   ready?(): Promise<void> | undefined;
   /** For a hasher that works elsewhere: the hash of all bytes added, once computed. */
   finish?(): Promise<Uint8Array>;
+  /**
+   * For a hasher that holds resources elsewhere: frees them when no digest will be asked
+   * for (a cut transfer). Nothing after it; a no-op once the digest is known.
+   */
+  dispose?(): void;
 }
 
 /** Makes a fresh {@link Hasher} for an algorithm. */

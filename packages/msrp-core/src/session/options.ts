@@ -40,9 +40,10 @@ export interface SessionOptions {
   /** Chunks sent and not yet answered, at most. Default 256. */
   maxInFlightChunks?: number;
   /**
-   * Body bytes sent and not yet answered, at most. Default 1 MiB: enough to keep a fast path
-   * busy (the bytes sit in socket buffers, not in the session), and little enough that a
-   * chat line sent beside a file waits behind at most this much (about 10 ms at 100 MB/s).
+   * Body bytes sent and not yet answered, at most. Default 512 KiB: enough to keep a fast
+   * path busy (the bytes sit in socket buffers, not in the session), and little enough that
+   * a chat line sent beside a file waits behind at most this much (about 5 ms at 100 MB/s).
+   * A path of long round trips may want more: at most this much crosses per round trip.
    * Two chunks may always be in flight, whatever their size, so that chunks larger than
    * this still overlap.
    */
