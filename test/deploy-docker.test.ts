@@ -19,7 +19,14 @@ import {
   sessionPair,
   USERS,
 } from '../packages/msrp-relay/test/helpers.js';
-import { DEPLOY, parseDockerfile, ROOT, start, type Instruction } from './helpers/deploy.js';
+import {
+  binNodeFlags,
+  DEPLOY,
+  parseDockerfile,
+  ROOT,
+  start,
+  type Instruction,
+} from './helpers/deploy.js';
 
 const stages = parseDockerfile(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
 const final = stages.at(-1)!;
@@ -53,6 +60,12 @@ describe('the Dockerfile', () => {
     expect(['root', '0']).not.toContain(final.instructions[user]!.args[0]!.split(':')[0]);
     expect(user).toBeLessThan(keywords.indexOf('CMD'));
     expect(user).toBeLessThan(keywords.indexOf('ENTRYPOINT'));
+    // node runs the bin itself, so it repeats the memory flags of the bin's shebang.
+    const [entrypoint] = all('ENTRYPOINT');
+    expect(entrypoint?.args.slice(0, 1 + binNodeFlags().length)).toEqual([
+      'node',
+      ...binNodeFlags(),
+    ]);
     // Slim images have no curl or wget.
     const [health] = all('HEALTHCHECK');
     expect(health?.args[0]).toBe('node');

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  binNodeFlags,
   INSTALLED_BIN,
   localExecStart,
   parseUnit,
@@ -109,8 +110,11 @@ describe('the systemd unit (packages/msrp-relay/deploy/msrp-relay.service)', () 
     const unit = readUnit();
     const execStart = serviceSetting(unit, 'ExecStart')!.split(/\s+/);
     expect(execStart[0]).toBe('/usr/bin/node');
-    expect(execStart[1]!.endsWith(`/node_modules/${INSTALLED_BIN}`)).toBe(true);
-    expect(execStart.slice(2)).toEqual(['--config', '/etc/msrp-relay/relay.json']);
+    const flags = binNodeFlags();
+    expect(flags.length).toBeGreaterThan(0);
+    expect(execStart.slice(1, 1 + flags.length)).toEqual(flags);
+    expect(execStart[1 + flags.length]!.endsWith(`/node_modules/${INSTALLED_BIN}`)).toBe(true);
+    expect(execStart.slice(2 + flags.length)).toEqual(['--config', '/etc/msrp-relay/relay.json']);
     expect(serviceSetting(unit, 'ExecReload')).toBe('/bin/kill -HUP $MAINPID');
     expect(serviceSetting(unit, 'KillSignal')).toBe('SIGTERM');
     // The relay drains for up to 10 s (relay.close(10_000) in the command), then closes its

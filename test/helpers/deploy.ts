@@ -12,6 +12,14 @@ export const UNIT_FILE = join(DEPLOY, 'msrp-relay.service');
 /** The relay's bin as a package installed with npm has it, relative to node_modules. */
 export const INSTALLED_BIN = '@msrp-ts/msrp-relay/bin/msrp-relay.js';
 
+/** The node flags the bin's shebang starts it with; a unit or image running node itself repeats them. */
+export function binNodeFlags(): string[] {
+  const shebang = readFileSync(join(ROOT, 'packages/msrp-relay/bin/msrp-relay.js'), 'utf8').split(
+    '\n',
+  )[0]!;
+  return shebang.split(/\s+/).filter((word) => word.startsWith('--'));
+}
+
 /** A unit file's settings: section → key → values in order (a key may repeat). */
 export type Unit = Map<string, Map<string, string[]>>;
 
