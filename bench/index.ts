@@ -6,6 +6,7 @@ import { runCliBench } from './cli.js';
 import { runCodecBench } from './codec.js';
 import { runRelayBench } from './relay.js';
 import { runRelayChunksBench } from './relay-chunks.js';
+import { runRelayKamailioBench } from './relay-kamailio.js';
 import { runRelayWsBench } from './relay-ws.js';
 import { runResumeBench } from './resume.js';
 import { runSmallMessagesBench } from './small-messages.js';
@@ -58,6 +59,14 @@ if (!only || only.includes('relay')) {
 if (only?.includes('relay-chunks'))
   limits.push(
     ...(await runRelayChunksBench(Number(values.mib ?? 128) * 1024 * 1024, transferRounds, log)),
+  );
+if (!only || only.includes('relay-kamailio'))
+  rows.push(
+    ...(await runRelayKamailioBench(
+      Number(values.mib ?? (values.quick ? 64 : 512)) * 1024 * 1024,
+      transferRounds,
+      log,
+    )),
   );
 if (!only || only.includes('relay-ws')) {
   const mib = Number(values.mib ?? (values.quick ? 64 : 256));
