@@ -7,6 +7,7 @@ import { runCodecBench } from './codec.js';
 import { runRelayBench } from './relay.js';
 import { runRelayChunksBench } from './relay-chunks.js';
 import { runRelayKamailioBench } from './relay-kamailio.js';
+import { runRelayActiveBench } from './relay-active.js';
 import { runRelayWsBench } from './relay-ws.js';
 import { runResumeBench } from './resume.js';
 import { runSmallMessagesBench } from './small-messages.js';
@@ -60,6 +61,20 @@ if (only?.includes('relay-chunks'))
   limits.push(
     ...(await runRelayChunksBench(Number(values.mib ?? 128) * 1024 * 1024, transferRounds, log)),
   );
+if (!only || only.includes('relay-active')) {
+  const active = values.quick
+    ? { sessions: 1000, seconds: 20, mib: 4 }
+    : { sessions: 10_000, seconds: 300, mib: 64 };
+  const result = await runRelayActiveBench(
+    Number(values.sessions ?? active.sessions),
+    active.seconds,
+    active.mib * 1024 * 1024,
+    4,
+    log,
+  );
+  rows.push(...result.rows);
+  limits.push(...result.limits);
+}
 if (!only || only.includes('relay-kamailio'))
   rows.push(
     ...(await runRelayKamailioBench(

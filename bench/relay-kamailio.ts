@@ -1,6 +1,6 @@
 // Beside Kamailio (issue 13): the same transfer in 8 KiB chunks through our relay and through
 // Kamailio's msrp module, alternating, in one run; our rate, Kamailio's and the ratio.
-import { USERS } from './relay-peer.js';
+import { USERS } from './lib/users.js';
 import { Peer, run, spread } from './relay-run.js';
 import { findKamailio, startKamailio } from './lib/kamailio.js';
 import { median, type Row } from './lib/measure.js';

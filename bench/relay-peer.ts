@@ -6,14 +6,10 @@ import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { dialTcp, Endpoint, type EndpointOptions, type MsrpUri } from '@msrp-ts/msrp-core';
 import { Relay, StaticCredentialStore } from '@msrp-ts/msrp-relay';
 import { generated } from './lib/generated.js';
+import { USERS } from './lib/users.js';
 
 /** How the sender reaches the receiver; `relay-ws`: both reach the relay over WebSocket. */
 export type Route = 'direct' | 'pipe' | 'relay' | 'relay-ws';
-
-export const USERS = [
-  { username: 'alice', password: 'alice-bench' },
-  { username: 'bob', password: 'bob-bench' },
-];
 
 /** Commands the parent sends. */
 export type RelayPeerCommand =
@@ -54,10 +50,10 @@ export type RelayPeerReport =
       chatMs?: number[];
     }
   /**
-   * CPU time (user + system) this process has used so far, in ms, and its peak RSS: the
-   * answer to 'cpu'.
+   * CPU time (user + system) this process has used so far, in ms, its peak RSS and its RSS
+   * now: the answer to 'cpu'.
    */
-  | { event: 'cpu'; ms: number; maxRssMiB: number }
+  | { event: 'cpu'; ms: number; maxRssMiB: number; rssMiB: number }
   /** A receiver's answer to 'chat': send→arrival of each chat line it got, in ms. */
   | { event: 'chat'; ms: number[] };
 
@@ -307,7 +303,8 @@ process.once('SIGTERM', () => process.exit(0));
 // Any role answers 'cpu' with its CPU time: CPU per byte does not depend on what else the
 // machine runs, where rates do.
 process.on('message', (m: { type?: string }) => {
-  if (m.type === 'cpu') report({ event: 'cpu', ms: cpuMs(), maxRssMiB: maxRssMiB() });
+  if (m.type === 'cpu')
+    report({ event: 'cpu', ms: cpuMs(), maxRssMiB: maxRssMiB(), rssMiB: rssMiB() });
 });
 
 process.once('message', (cmd: RelayPeerCommand) => {
