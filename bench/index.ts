@@ -22,7 +22,7 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     /** Transfer size in MiB (default 1024, relay-ws 256; with --quick 128, relay-ws 64). */
     mib: { type: 'string' },
-    /** Idle authenticated sessions for the relay's memory figure (default 10000; 2000 with --quick). */
+    /** Idle authenticated sessions for the relay's memory figure (default 18000; 2000 with --quick). */
     sessions: { type: 'string' },
     /** Run only these benches (comma-separated): codec, small-messages, transfer, relay, relay-chunks, relay-ws, cli, resume. */
     only: { type: 'string' },
@@ -52,7 +52,7 @@ if (!only || only.includes('transfer')) {
 }
 if (!only || only.includes('relay')) {
   const mib = Number(values.mib ?? (values.quick ? 128 : 1024));
-  const sessions = Number(values.sessions ?? (values.quick ? 2000 : 10_000));
+  const sessions = Number(values.sessions ?? (values.quick ? 2000 : 18_000));
   const relay = await runRelayBench(mib * 1024 * 1024, transferRounds, sessions, log);
   rows.push(...relay.rows);
   limits.push(...relay.limits);

@@ -37,7 +37,7 @@ export type RelayPeerCommand =
 /** What a peer reports back. */
 export type RelayPeerReport =
   | { event: 'ready'; port?: number; uri?: MsrpUri; wsUri?: MsrpUri; path?: MsrpUri[] }
-  | { event: 'rss'; rssMiB: number }
+  | { event: 'rss'; rssMiB: number; /** JS heap used. */ heapMiB: number }
   | {
       event: 'done';
       bytes: number;
@@ -63,6 +63,7 @@ const report = (r: RelayPeerReport): void => {
 /** Milliseconds since the epoch, to the microsecond: comparable between processes. */
 const epochMs = (): number => performance.timeOrigin + performance.now();
 const rssMiB = (): number => process.memoryUsage().rss / 1024 / 1024;
+const heapMiB = (): number => process.memoryUsage().heapUsed / 1024 / 1024;
 const maxRssMiB = (): number => process.resourceUsage().maxRSS / 1024;
 const cpuMs = (): number => {
   const { user, system } = process.cpuUsage();
@@ -99,12 +100,13 @@ async function relayRole(ws: boolean): Promise<void> {
     ? await relay.listen({ host: '127.0.0.1', port: 0, transport: 'ws' })
     : undefined;
   await settle();
-  report({ event: 'rss', rssMiB: rssMiB() });
+  report({ event: 'rss', rssMiB: rssMiB(), heapMiB: heapMiB() });
   report({ event: 'ready', uri, ...(wsUri && { wsUri }) });
   // 'measure' (the memory bench) may come, 'stop' always does: a relay told to stop before
   // any 'measure' stops at once (it used to wait for one, and was killed 5 s later).
   const measure = (m: { type?: string }): void => {
-    if (m.type === 'measure') void settle().then(() => report({ event: 'rss', rssMiB: rssMiB() }));
+    if (m.type === 'measure')
+      void settle().then(() => report({ event: 'rss', rssMiB: rssMiB(), heapMiB: heapMiB() }));
   };
   process.on('message', measure);
   await command('stop');
@@ -139,12 +141,12 @@ async function holdRole(count: number): Promise<void> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   await settle();
-  report({ event: 'rss', rssMiB: rssMiB() });
+  report({ event: 'rss', rssMiB: rssMiB(), heapMiB: heapMiB() });
   report({ event: 'ready', port: (server.address() as AddressInfo).port });
   await command('measure');
   while (sockets.length < count) await new Promise((resolve) => setTimeout(resolve, 20));
   await settle();
-  report({ event: 'rss', rssMiB: rssMiB() });
+  report({ event: 'rss', rssMiB: rssMiB(), heapMiB: heapMiB() });
   await command('stop');
   for (const s of sockets) s.destroy();
   server.close();
