@@ -1,12 +1,12 @@
 import type { ContinuationFlag, RequestHead } from '@msrp-ts/msrp-core';
 import {
   encodeEndLine,
-  type ChunkHeadTemplate,
   type Connection,
   MsrpError,
   newTransactionId,
 } from '@msrp-ts/msrp-core/internal';
 import { ForwardedRequest, type ForwardEvents } from './forwarded-request.js';
+import type { HeadEncoder } from './message-head-template.js';
 import { readySegmentBytes, writeSegment } from './message-segment.js';
 
 export type { ForwardEvents } from './forwarded-request.js';
@@ -112,11 +112,7 @@ export class ChunkScheduler {
   }
 
   /** Queues a request to forward; its body follows with {@link push} and {@link end}. */
-  forward(
-    head: RequestHead,
-    events: ForwardEvents,
-    template?: ChunkHeadTemplate,
-  ): ForwardedRequest {
+  forward(head: RequestHead, events: ForwardEvents, template?: HeadEncoder): ForwardedRequest {
     const request = new ForwardedRequest(head, events, template);
     if (this.#error) {
       queueMicrotask(() => this.#failOne(request, this.#error!));
