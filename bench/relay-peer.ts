@@ -6,6 +6,7 @@ import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { dialTcp, Endpoint, type EndpointOptions, type MsrpUri } from '@msrp-ts/msrp-core';
 import { Relay, StaticCredentialStore } from '@msrp-ts/msrp-relay';
 import { generated } from './lib/generated.js';
+import { sharedSessions } from './lib/shared-sessions.js';
 import { USERS } from './lib/users.js';
 
 /** How the sender reaches the receiver; `relay-ws`: both reach the relay over WebSocket. */
@@ -16,7 +17,15 @@ export type RelayPeerCommand =
   | { role: 'relay'; /** Listen on WebSocket too (RFC 7977). */ ws?: boolean }
   | { role: 'pipe'; targetPort: number }
   | { role: 'hold'; count: number }
-  | { role: 'crowd'; relay: MsrpUri; count: number; sockets?: boolean; port?: number }
+  | {
+      role: 'crowd';
+      relay: MsrpUri;
+      count: number;
+      sockets?: boolean;
+      port?: number;
+      /** Relay sessions per connection (`count` connections): raw AUTHs, see shared-sessions.ts. */
+      perConnection?: number;
+    }
   | { role: 'receiver'; relay?: MsrpUri; chunkSize: number }
   | {
       role: 'sender';
@@ -93,7 +102,12 @@ async function settle(): Promise<void> {
 async function relayRole(ws: boolean): Promise<void> {
   const relay = new Relay({
     credentials: new StaticCredentialStore(USERS),
-    limits: { maxConnectionsPerAddress: 50_000, maxConnections: 50_000 },
+    limits: {
+      maxConnectionsPerAddress: 50_000,
+      maxConnections: 50_000,
+      // The memory bench's 100,000 sessions over 1,000 connections.
+      maxSessionsPerConnection: 100,
+    },
   });
   const uri = await relay.listen({ host: '127.0.0.1', port: 0 });
   const wsUri = ws
@@ -158,7 +172,9 @@ async function crowdRole(cmd: Extract<RelayPeerCommand, { role: 'crowd' }>): Pro
   const cpu0 = cpuMs();
   const endpoints: Endpoint[] = [];
   const sockets: Socket[] = [];
-  let next = 0;
+  if (cmd.perConnection !== undefined)
+    sockets.push(...(await sharedSessions(cmd.relay, USERS[0]!, cmd.count, cmd.perConnection)));
+  let next = cmd.perConnection === undefined ? 0 : cmd.count;
   const worker = async (): Promise<void> => {
     while (next < cmd.count) {
       const i = next++;

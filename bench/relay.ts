@@ -96,6 +96,43 @@ export async function runRelayBench(
       limit: 1024,
     },
   );
+  // 100,000 sessions do fit in one process over fewer connections: 100 per connection.
+  const shared = sessions >= 10_000 ? 100_000 : 10_000;
+  const connections = shared / 100;
+  log(`relay: memory of ${shared} idle authenticated sessions over ${connections} connections...`);
+  const sharedRelay = new Peer({ role: 'relay' });
+  const sharedBefore = await sharedRelay.next('rss');
+  const sharedUri = (await sharedRelay.next('ready')).uri!;
+  const authors = Array.from(
+    { length: 4 },
+    (_, i) =>
+      new Peer({
+        role: 'crowd',
+        relay: sharedUri,
+        count: Math.floor(connections / 4) + (i < connections % 4 ? 1 : 0),
+        perConnection: 100,
+      }),
+  );
+  await Promise.all(authors.map((c) => c.next('done')));
+  sharedRelay.tell('measure');
+  const sharedAfter = await sharedRelay.next('rss');
+  await Promise.all(authors.map((c) => c.stop()));
+  await sharedRelay.stop();
+  limits.push(
+    {
+      name: `relay RSS with ${shared} idle authenticated sessions over ${connections} connections (measured)`,
+      value: sharedAfter.rssMiB,
+      unit: 'MiB',
+      limit: shared === 100_000 ? 1024 : 1024 / 10,
+    },
+    {
+      name: `relay RSS per idle session, 100 sessions per connection (${shared} sessions)`,
+      value: ((sharedAfter.rssMiB - sharedBefore.rssMiB) * 1024) / shared,
+      unit: 'KiB',
+      limit: IDLE_SESSION_KIB,
+    },
+  );
+
   const relay = new Peer({ role: 'relay' });
   await relay.next('rss');
   const relayUri = { tcp: (await relay.next('ready')).uri! };
