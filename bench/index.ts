@@ -1,5 +1,5 @@
 // Runs every benchmark and prints one table.
-// Usage: pnpm bench [--quick] [--json] [--mib N] [--only codec,small-messages,transfer,relay,relay-chunks,relay-ws,cli,resume]
+// Usage: pnpm bench [--quick] [--json] [--mib N] [--only codec,small-messages,transfer,relay,relay-chunks,relay-active,relay-kamailio,relay-ws,cli,resume]
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runCliBench } from './cli.js';
@@ -24,7 +24,7 @@ const { values } = parseArgs({
     mib: { type: 'string' },
     /** Idle authenticated sessions for the relay's memory figure (default 18000; 2000 with --quick). */
     sessions: { type: 'string' },
-    /** Run only these benches (comma-separated): codec, small-messages, transfer, relay, relay-chunks, relay-ws, cli, resume. */
+    /** Run only these benches (comma-separated): codec, small-messages, transfer, relay, relay-chunks, relay-active, relay-kamailio, relay-ws, cli, resume. */
     only: { type: 'string' },
   },
 });
@@ -66,7 +66,7 @@ if (!only || only.includes('relay-active')) {
     ? { sessions: 1000, seconds: 20, mib: 4 }
     : { sessions: 10_000, seconds: 300, mib: 64 };
   const result = await runRelayActiveBench(
-    Number(values.sessions ?? active.sessions),
+    active.sessions,
     active.seconds,
     active.mib * 1024 * 1024,
     4,
