@@ -40,7 +40,11 @@ describe('Parser.forgetHeaders', () => {
     p.push(frame('tx3abcdef', 'msg3abcd'));
     expect(heads[2]!.toPath).not.toBe(heads[0]!.toPath);
     expect(heads[2]!.toPath).toEqual(heads[0]!.toPath);
-    expect(heads[2]).toMatchObject({ transactionId: 'tx3abcdef', messageId: 'msg3abcd', method: 'SEND' });
+    expect(heads[2]).toMatchObject({
+      transactionId: 'tx3abcdef',
+      messageId: 'msg3abcd',
+      method: 'SEND',
+    });
     expect(heads[2]!.fromPath).toEqual(heads[0]!.fromPath);
   });
 

@@ -87,7 +87,7 @@ describe('ForwardTemplate', () => {
       fromPath: first.fromPath,
       messageId: id,
       byteRange: { start: 1, end: 5, total: 5 },
-      status: { namespace: 0, code: 200, comment: 'OK' },
+      status: { namespace: '000', code: 200, reason: 'OK' },
     });
     for (const request of [
       line('msg0one'),
