@@ -1,11 +1,13 @@
 // Runs every benchmark and prints one table.
-// Usage: pnpm bench [--quick] [--json] [--mib N] [--only codec,small-messages,transfer,relay,relay-chunks,relay-ws,cli,resume]
+// Usage: pnpm bench [--quick] [--json] [--mib N] [--only codec,small-messages,transfer,relay,relay-chunks,relay-active,relay-kamailio,relay-ws,cli,resume]
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runCliBench } from './cli.js';
 import { runCodecBench } from './codec.js';
 import { runRelayBench } from './relay.js';
 import { runRelayChunksBench } from './relay-chunks.js';
+import { runRelayKamailioBench } from './relay-kamailio.js';
+import { runRelayActiveBench } from './relay-active.js';
 import { runRelayWsBench } from './relay-ws.js';
 import { runResumeBench } from './resume.js';
 import { runSmallMessagesBench } from './small-messages.js';
@@ -20,9 +22,9 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     /** Transfer size in MiB (default 1024, relay-ws 256; with --quick 128, relay-ws 64). */
     mib: { type: 'string' },
-    /** Idle authenticated sessions for the relay's memory figure (default 10000; 2000 with --quick). */
+    /** Idle authenticated sessions for the relay's memory figure (default 18000; 2000 with --quick). */
     sessions: { type: 'string' },
-    /** Run only these benches (comma-separated): codec, small-messages, transfer, relay, relay-chunks, relay-ws, cli, resume. */
+    /** Run only these benches (comma-separated): codec, small-messages, transfer, relay, relay-chunks, relay-active, relay-kamailio, relay-ws, cli, resume. */
     only: { type: 'string' },
   },
 });
@@ -50,7 +52,7 @@ if (!only || only.includes('transfer')) {
 }
 if (!only || only.includes('relay')) {
   const mib = Number(values.mib ?? (values.quick ? 128 : 1024));
-  const sessions = Number(values.sessions ?? (values.quick ? 2000 : 10_000));
+  const sessions = Number(values.sessions ?? (values.quick ? 2000 : 18_000));
   const relay = await runRelayBench(mib * 1024 * 1024, transferRounds, sessions, log);
   rows.push(...relay.rows);
   limits.push(...relay.limits);
@@ -58,6 +60,28 @@ if (!only || only.includes('relay')) {
 if (only?.includes('relay-chunks'))
   limits.push(
     ...(await runRelayChunksBench(Number(values.mib ?? 128) * 1024 * 1024, transferRounds, log)),
+  );
+if (!only || only.includes('relay-active')) {
+  const active = values.quick
+    ? { sessions: 1000, seconds: 20, mib: 4 }
+    : { sessions: 10_000, seconds: 300, mib: 64 };
+  const result = await runRelayActiveBench(
+    active.sessions,
+    active.seconds,
+    active.mib * 1024 * 1024,
+    4,
+    log,
+  );
+  rows.push(...result.rows);
+  limits.push(...result.limits);
+}
+if (!only || only.includes('relay-kamailio'))
+  rows.push(
+    ...(await runRelayKamailioBench(
+      Number(values.mib ?? (values.quick ? 64 : 512)) * 1024 * 1024,
+      transferRounds,
+      log,
+    )),
   );
 if (!only || only.includes('relay-ws')) {
   const mib = Number(values.mib ?? (values.quick ? 64 : 256));

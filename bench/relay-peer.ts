@@ -6,21 +6,26 @@ import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { dialTcp, Endpoint, type EndpointOptions, type MsrpUri } from '@msrp-ts/msrp-core';
 import { Relay, StaticCredentialStore } from '@msrp-ts/msrp-relay';
 import { generated } from './lib/generated.js';
+import { sharedSessions } from './lib/shared-sessions.js';
+import { USERS } from './lib/users.js';
 
 /** How the sender reaches the receiver; `relay-ws`: both reach the relay over WebSocket. */
 export type Route = 'direct' | 'pipe' | 'relay' | 'relay-ws';
-
-export const USERS = [
-  { username: 'alice', password: 'alice-bench' },
-  { username: 'bob', password: 'bob-bench' },
-];
 
 /** Commands the parent sends. */
 export type RelayPeerCommand =
   | { role: 'relay'; /** Listen on WebSocket too (RFC 7977). */ ws?: boolean }
   | { role: 'pipe'; targetPort: number }
   | { role: 'hold'; count: number }
-  | { role: 'crowd'; relay: MsrpUri; count: number; sockets?: boolean; port?: number }
+  | {
+      role: 'crowd';
+      relay: MsrpUri;
+      count: number;
+      sockets?: boolean;
+      port?: number;
+      /** Relay sessions per connection (`count` connections): raw AUTHs, see shared-sessions.ts. */
+      perConnection?: number;
+    }
   | { role: 'receiver'; relay?: MsrpUri; chunkSize: number }
   | {
       role: 'sender';
@@ -41,7 +46,7 @@ export type RelayPeerCommand =
 /** What a peer reports back. */
 export type RelayPeerReport =
   | { event: 'ready'; port?: number; uri?: MsrpUri; wsUri?: MsrpUri; path?: MsrpUri[] }
-  | { event: 'rss'; rssMiB: number }
+  | { event: 'rss'; rssMiB: number; /** JS heap used. */ heapMiB: number }
   | {
       event: 'done';
       bytes: number;
@@ -54,10 +59,10 @@ export type RelayPeerReport =
       chatMs?: number[];
     }
   /**
-   * CPU time (user + system) this process has used so far, in ms, and its peak RSS: the
-   * answer to 'cpu'.
+   * CPU time (user + system) this process has used so far, in ms, its peak RSS and its RSS
+   * now: the answer to 'cpu'.
    */
-  | { event: 'cpu'; ms: number; maxRssMiB: number }
+  | { event: 'cpu'; ms: number; maxRssMiB: number; rssMiB: number }
   /** A receiver's answer to 'chat': send→arrival of each chat line it got, in ms. */
   | { event: 'chat'; ms: number[] };
 
@@ -67,6 +72,7 @@ const report = (r: RelayPeerReport): void => {
 /** Milliseconds since the epoch, to the microsecond: comparable between processes. */
 const epochMs = (): number => performance.timeOrigin + performance.now();
 const rssMiB = (): number => process.memoryUsage().rss / 1024 / 1024;
+const heapMiB = (): number => process.memoryUsage().heapUsed / 1024 / 1024;
 const maxRssMiB = (): number => process.resourceUsage().maxRSS / 1024;
 const cpuMs = (): number => {
   const { user, system } = process.cpuUsage();
@@ -96,19 +102,25 @@ async function settle(): Promise<void> {
 async function relayRole(ws: boolean): Promise<void> {
   const relay = new Relay({
     credentials: new StaticCredentialStore(USERS),
-    limits: { maxConnectionsPerAddress: 50_000, maxConnections: 50_000 },
+    limits: {
+      maxConnectionsPerAddress: 50_000,
+      maxConnections: 50_000,
+      // The memory bench's 100,000 sessions over 1,000 connections.
+      maxSessionsPerConnection: 100,
+    },
   });
   const uri = await relay.listen({ host: '127.0.0.1', port: 0 });
   const wsUri = ws
     ? await relay.listen({ host: '127.0.0.1', port: 0, transport: 'ws' })
     : undefined;
   await settle();
-  report({ event: 'rss', rssMiB: rssMiB() });
+  report({ event: 'rss', rssMiB: rssMiB(), heapMiB: heapMiB() });
   report({ event: 'ready', uri, ...(wsUri && { wsUri }) });
   // 'measure' (the memory bench) may come, 'stop' always does: a relay told to stop before
   // any 'measure' stops at once (it used to wait for one, and was killed 5 s later).
   const measure = (m: { type?: string }): void => {
-    if (m.type === 'measure') void settle().then(() => report({ event: 'rss', rssMiB: rssMiB() }));
+    if (m.type === 'measure')
+      void settle().then(() => report({ event: 'rss', rssMiB: rssMiB(), heapMiB: heapMiB() }));
   };
   process.on('message', measure);
   await command('stop');
@@ -143,12 +155,12 @@ async function holdRole(count: number): Promise<void> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   await settle();
-  report({ event: 'rss', rssMiB: rssMiB() });
+  report({ event: 'rss', rssMiB: rssMiB(), heapMiB: heapMiB() });
   report({ event: 'ready', port: (server.address() as AddressInfo).port });
   await command('measure');
   while (sockets.length < count) await new Promise((resolve) => setTimeout(resolve, 20));
   await settle();
-  report({ event: 'rss', rssMiB: rssMiB() });
+  report({ event: 'rss', rssMiB: rssMiB(), heapMiB: heapMiB() });
   await command('stop');
   for (const s of sockets) s.destroy();
   server.close();
@@ -160,7 +172,9 @@ async function crowdRole(cmd: Extract<RelayPeerCommand, { role: 'crowd' }>): Pro
   const cpu0 = cpuMs();
   const endpoints: Endpoint[] = [];
   const sockets: Socket[] = [];
-  let next = 0;
+  if (cmd.perConnection !== undefined)
+    sockets.push(...(await sharedSessions(cmd.relay, USERS[0]!, cmd.count, cmd.perConnection)));
+  let next = cmd.perConnection === undefined ? 0 : cmd.count;
   const worker = async (): Promise<void> => {
     while (next < cmd.count) {
       const i = next++;
@@ -307,7 +321,8 @@ process.once('SIGTERM', () => process.exit(0));
 // Any role answers 'cpu' with its CPU time: CPU per byte does not depend on what else the
 // machine runs, where rates do.
 process.on('message', (m: { type?: string }) => {
-  if (m.type === 'cpu') report({ event: 'cpu', ms: cpuMs(), maxRssMiB: maxRssMiB() });
+  if (m.type === 'cpu')
+    report({ event: 'cpu', ms: cpuMs(), maxRssMiB: maxRssMiB(), rssMiB: rssMiB() });
 });
 
 process.once('message', (cmd: RelayPeerCommand) => {

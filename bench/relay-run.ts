@@ -75,6 +75,12 @@ export class Peer {
     return (await this.next('cpu')).ms;
   }
 
+  /** The process's RSS now, in MiB. */
+  async rss(): Promise<number> {
+    this.tell('cpu');
+    return (await this.next('cpu')).rssMiB;
+  }
+
   /** The process's peak RSS so far, in MiB. */
   async peakRss(): Promise<number> {
     this.tell('cpu');

@@ -7,6 +7,7 @@ import { LogThrottle } from './log-throttle.js';
 import type { RelayLogger, RelayOptions, ResolvedLimits } from './relay-options.js';
 import { RelaySession } from './relay-session.js';
 import { RelayStats } from './relay-stats.js';
+import { SessionExpiry } from './session-expiry.js';
 
 /** What an {@link AuthHandler} needs from its relay. */
 export interface AuthHandlerContext {
@@ -38,6 +39,13 @@ export class AuthHandler {
   readonly #limiter: AuthRateLimiter;
   /** Failed AUTHs are logged within a budget: a guesser must not flood the logs. */
   readonly #failureLog: LogThrottle;
+  readonly #expiry = new SessionExpiry((s) => {
+    this.#context.log.info(
+      { session: s.toString(), username: s.username },
+      'relay session expired',
+    );
+    this.drop(s);
+  });
 
   constructor(context: AuthHandlerContext) {
     this.#context = context;
@@ -142,14 +150,7 @@ export class AuthHandler {
       }
       session = this.#createSession(hop, request, result.username);
     }
-    clearTimeout(session.timer);
-    session.expiresAt = Date.now() + expires * 1000;
-    const s = session;
-    session.timer = setTimeout(() => {
-      log.info({ session: s.toString(), username: s.username }, 'relay session expired');
-      this.drop(s);
-    }, expires * 1000);
-    session.timer.unref();
+    this.#expiry.set(session, Date.now() + expires * 1000);
     hop.trust();
     stats.authSuccesses++;
     // RFC 4976 §6.1: Use-Path lists the relays the AUTH crossed (From-Path without the
@@ -169,7 +170,7 @@ export class AuthHandler {
   /** Ends a relay session: requests for its URI get 481 from now on. */
   drop(session: RelaySession): void {
     if (this.#sessions.get(session.id) !== session) return;
-    clearTimeout(session.timer);
+    this.#expiry.delete(session);
     this.#sessions.delete(session.id);
     session.client.sessions.delete(session);
     this.#context.stats.sessions--;
@@ -178,6 +179,7 @@ export class AuthHandler {
   /** Ends every relay session (the relay closes). */
   dropAll(): void {
     for (const session of [...this.#sessions.values()]) this.drop(session);
+    this.#expiry.stop();
   }
 
   /**

@@ -1,12 +1,12 @@
 import type { ContinuationFlag, RequestHead } from '@msrp-ts/msrp-core';
 import {
   encodeEndLine,
-  type ChunkHeadTemplate,
   type Connection,
   MsrpError,
   newTransactionId,
 } from '@msrp-ts/msrp-core/internal';
 import { ForwardedRequest, type ForwardEvents } from './forwarded-request.js';
+import type { HeadEncoder } from './message-head-template.js';
 import { readySegmentBytes, writeSegment } from './message-segment.js';
 
 export type { ForwardEvents } from './forwarded-request.js';
@@ -60,8 +60,11 @@ export class ChunkScheduler {
   readonly #control: Uint8Array[][] = [];
   readonly #waiting: ForwardedRequest[] = [];
   #active: ForwardedRequest | undefined;
-  /** Requests whose senders wait for `events.resume()` (see {@link push}). */
-  readonly #held = new Set<ForwardedRequest>();
+  /**
+   * Requests whose senders wait for `events.resume()` (see {@link push}); made on first use,
+   * as most connections (idle clients) never hold one back.
+   */
+  #held: Set<ForwardedRequest> | undefined;
   #queued = 0;
   #pumping = false;
   #awaitingDrain = false;
@@ -112,11 +115,7 @@ export class ChunkScheduler {
   }
 
   /** Queues a request to forward; its body follows with {@link push} and {@link end}. */
-  forward(
-    head: RequestHead,
-    events: ForwardEvents,
-    template?: ChunkHeadTemplate,
-  ): ForwardedRequest {
+  forward(head: RequestHead, events: ForwardEvents, template?: HeadEncoder): ForwardedRequest {
     const request = new ForwardedRequest(head, events, template);
     if (this.#error) {
       queueMicrotask(() => this.#failOne(request, this.#error!));
@@ -155,7 +154,7 @@ export class ChunkScheduler {
     // (RFC 4975 §7.1: at most 10240 octets, enforced by the relay as it reads them).
     if (this.#uncuttable(request)) return true;
     r.wantsResume = true;
-    this.#held.add(request);
+    (this.#held ??= new Set()).add(request);
     if (this.#connection?.messageFramed) {
       // Its partial segment may go now; a resume during this pump means go on at once.
       this.#pump();
@@ -372,20 +371,21 @@ export class ChunkScheduler {
    * Only those are looked at: a pump per chunk must not walk every queued chunk.
    */
   #resumeSenders(): void {
-    if (this.#held.size === 0) return;
+    const held = this.#held;
+    if (held === undefined || held.size === 0) return;
     const room = this.#queued < this.#maxQueued / 2;
-    for (const request of this.#held) {
+    for (const request of held) {
       const r = request;
       // Written, failed or aborted: nobody is to be resumed for it any more.
       if (r.done || !r.wantsResume) {
-        this.#held.delete(request);
+        held.delete(request);
         continue;
       }
       // One held back before the connection was known to be a WebSocket goes on too.
       const uncuttable = this.#uncuttable(request);
       if ((room && r.queued < this.#maxQueuedPerChunk / 2) || uncuttable) {
         r.wantsResume = false;
-        this.#held.delete(request);
+        held.delete(request);
         request.events.resume();
       }
     }

@@ -1,18 +1,17 @@
 import type { RequestHead } from '@msrp-ts/msrp-core';
 import { formatUri, type MsrpUri } from '@msrp-ts/msrp-core/uri';
-import { ChunkHeadTemplate } from '@msrp-ts/msrp-core/internal';
+import { MessageHeadTemplate, type HeadEncoder } from './message-head-template.js';
 
 /** The head a request is forwarded with, and the template its chunks' heads are encoded from. */
 export interface ForwardHead {
   readonly head: RequestHead;
   /** Set for a chunk with a Byte-Range: only its transaction id and Byte-Range vary. */
-  readonly template: ChunkHeadTemplate | undefined;
+  readonly template: HeadEncoder | undefined;
 }
 
-/** The fields {@link formatHead} writes, but for the transaction id and Byte-Range. */
-const SAME_IN_EVERY_CHUNK = [
+/** The fields `formatHead` writes, but for the transaction id, Message-ID and Byte-Range. */
+const SAME_IN_EVERY_MESSAGE = [
   'method',
-  'messageId',
   'successReport',
   'failureReport',
   'status',
@@ -32,13 +31,14 @@ const SAME_IN_EVERY_CHUNK = [
 /**
  * The forwarded head of the last chunk that arrived on one connection, kept so that the next
  * chunk of the same message costs no head formatted and checked again: its head differs only
- * in transaction id and Byte-Range (RFC 4975 §7.1), so it is encoded from a
- * {@link ChunkHeadTemplate}.
+ * in transaction id and Byte-Range (RFC 4975 §7.1). The next message of the same route (the
+ * next chat line, its REPORT) differs in its Message-ID too: both are encoded from a
+ * {@link MessageHeadTemplate}, formatted once per route.
  *
  * The parser hands the next chunk of a message the same field values as the last (it
- * recognises the header block by its bytes), so sameness is a comparison of references:
- * cheap, and never wrong. A head parsed afresh (a chat line in between) is a miss, and
- * builds a new template.
+ * recognises the header lines by their bytes), so sameness is a comparison of references:
+ * cheap, and never wrong. A head with another value anywhere else is a miss, and builds a
+ * new template.
  */
 export class ForwardTemplate {
   #last:
@@ -47,7 +47,9 @@ export class ForwardTemplate {
         readonly toPath: readonly MsrpUri[];
         readonly fromPath: readonly MsrpUri[];
         readonly head: RequestHead;
-        readonly template: ChunkHeadTemplate;
+        readonly template: HeadEncoder;
+        /** The template of the route's messages, whatever their Message-ID. */
+        readonly message: MessageHeadTemplate;
       }
     | undefined;
 
@@ -88,32 +90,34 @@ export class ForwardTemplate {
     fromPath: readonly MsrpUri[],
   ): ForwardHead {
     const last = this.#last;
-    if (
-      last &&
-      request.byteRange &&
+    const sameRoute =
+      last !== undefined &&
+      request.byteRange !== undefined &&
       sameRefs(toPath, last.toPath) &&
       sameRefs(fromPath, last.fromPath) &&
-      sameChunkFields(request, last.source)
-    ) {
-      const head = { ...last.head, transactionId, byteRange: request.byteRange };
+      sameMessageFields(request, last.source);
+    if (sameRoute && request.messageId === last.source.messageId) {
+      const head = { ...last.head, transactionId, byteRange: request.byteRange! };
       return { head, template: last.template };
     }
     const head: RequestHead = { ...request, transactionId, toPath, fromPath };
-    // Only a SEND chunk with a Byte-Range has next chunks; the template formats (and so
-    // checks) the head once, as encodeHead would.
-    if (request.method !== 'SEND' || !request.byteRange) {
+    // A SEND chunk or a REPORT with a Byte-Range and a Message-ID: the template formats (and
+    // so checks) the head once per route, as encodeHead would; other requests are rare.
+    const method = request.method;
+    let message = sameRoute ? last.message : undefined;
+    if (!message && (method === 'SEND' || method === 'REPORT')) {
+      try {
+        message = MessageHeadTemplate.of(head);
+      } catch {
+        // Not formattable: encodeHead, as the head is written, says why.
+      }
+    }
+    if (!message) {
       this.#last = undefined;
       return { head, template: undefined };
     }
-    let template: ChunkHeadTemplate;
-    try {
-      template = new ChunkHeadTemplate(head);
-    } catch {
-      // Not formattable: encodeHead, as the head is written, says why.
-      this.#last = undefined;
-      return { head, template: undefined };
-    }
-    this.#last = { source: request, toPath, fromPath, head, template };
+    const template = message.forMessage(request.messageId!);
+    this.#last = { source: request, toPath, fromPath, head, template, message };
     return { head, template };
   }
 }
@@ -124,7 +128,7 @@ function sameRefs(a: readonly MsrpUri[], b: readonly MsrpUri[]): boolean {
   return true;
 }
 
-function sameChunkFields(a: RequestHead, b: RequestHead): boolean {
-  for (const field of SAME_IN_EVERY_CHUNK) if (a[field] !== b[field]) return false;
+function sameMessageFields(a: RequestHead, b: RequestHead): boolean {
+  for (const field of SAME_IN_EVERY_MESSAGE) if (a[field] !== b[field]) return false;
   return true;
 }

@@ -1,5 +1,6 @@
 import type { ContinuationFlag, MsrpError, RequestHead } from '@msrp-ts/msrp-core';
-import { encodeHead, type ChunkHeadTemplate } from '@msrp-ts/msrp-core/internal';
+import { encodeHead } from '@msrp-ts/msrp-core/internal';
+import type { HeadEncoder } from './message-head-template.js';
 
 /** Body bytes of a message small enough to overtake longer ones' chunks (a chat line). */
 const SMALL_MESSAGE = 16 * 1024;
@@ -55,7 +56,7 @@ export class ForwardedRequest {
   readonly isSend: boolean;
 
   /** @internal Encodes the heads of its segments (see `ForwardTemplate`), when it has one. */
-  readonly template: ChunkHeadTemplate | undefined;
+  readonly template: HeadEncoder | undefined;
 
   /**
    * @internal A small message whole in one chunk (a chat line): it may go ahead of the queued
@@ -63,7 +64,7 @@ export class ForwardedRequest {
    */
   readonly small: boolean;
 
-  constructor(head: RequestHead, events: ForwardEvents, template?: ChunkHeadTemplate) {
+  constructor(head: RequestHead, events: ForwardEvents, template?: HeadEncoder) {
     this.head = head;
     this.events = events;
     this.template = template;

@@ -87,7 +87,9 @@ export class Forwarder {
    * reported lost, and what it had forwarded elsewhere stops holding those hops.
    */
   closed(hop: Hop): void {
-    for (const [, pending] of hop.pending.clear()) this.#giveUp(pending, 408, 'Next hop went away');
+    if (hop.pendingCount > 0)
+      for (const [, pending] of hop.pending.clear())
+        this.#giveUp(pending, 408, 'Next hop went away');
     this.#unblock(hop, true);
     this.#release(hop);
   }
@@ -226,11 +228,11 @@ export class Forwarder {
         if (pending.origin === origin) target.pending.delete(tid);
       this.#unblock(target, false);
     }
-    origin.awaiting.clear();
+    origin.clearAwaiting();
   }
 
   #unblock(hop: Hop, all: boolean): void {
-    if (hop.blocked.size === 0) return;
+    if (!hop.blocking) return;
     if (!all && hop.pending.size > this.#context.limits.maxPendingTransactions / 2) return;
     const blocked = [...hop.blocked];
     hop.blocked.clear();

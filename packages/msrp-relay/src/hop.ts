@@ -60,6 +60,8 @@ export type HopOrigin =
  * brings in go to the relay's router; the frames the relay sends on it go through its
  * {@link ChunkScheduler}; the requests forwarded on it wait for responses in `pending`.
  */
+const EMPTY: ReadonlySet<Hop> = new Set();
+
 export class Hop implements ConnectionHandler {
   /** Set once the connection is open (a dialed hop exists before). */
   connection: Connection | undefined;
@@ -71,13 +73,13 @@ export class Hop implements ConnectionHandler {
   address: string;
   /** Relay sessions authenticated on this connection (RFC 4976 §6.1). */
   readonly sessions = new Set<RelaySession>();
-  /**
-   * Requests forwarded on this connection, by the transaction id we gave them; each is armed
-   * with the transaction timeout once its end-line is written.
-   */
-  readonly pending: ExpiringMap<string, PendingForward>;
-  /** Hops paused because this one has too many pending requests. */
-  readonly blocked = new Set<Hop>();
+  // The collections below are made on first use: most connections of a relay are idle
+  // clients that never need them, and each costs a few hundred bytes (issue 13: memory per
+  // idle session).
+  #pending: ExpiringMap<string, PendingForward> | undefined;
+  #blocked: Set<Hop> | undefined;
+  #awaiting: Set<Hop> | undefined;
+  #forwardTemplate: ForwardTemplate | undefined;
   /** It authenticated or sent a request we forward (see {@link trust}). */
   trusted: boolean;
   authFailures = 0;
@@ -87,10 +89,6 @@ export class Hop implements ConnectionHandler {
   pauseAfterHead = false;
   /** Closing was decided: the relay let go of it, though its socket may linger a moment. */
   retired = false;
-  /** Hops this one has forwarded requests to that may still await responses. */
-  readonly awaiting = new Set<Hop>();
-  /** The head of the last chunk forwarded from this connection, for its next chunk's. */
-  readonly forwardTemplate = new ForwardTemplate();
   /** Gives the connection's slot back to the relay's `ConnectionLimits`. */
   release: () => void = () => undefined;
   #current: FrameTarget = discardFrame;
@@ -110,7 +108,44 @@ export class Hop implements ConnectionHandler {
     this.address = address;
     this.trusted = origin.kind === 'outbound';
     this.scheduler = new ChunkScheduler(scheduler);
-    this.pending = new ExpiringMap((_tid, pending) => owner.expired(this, pending));
+  }
+
+  /**
+   * Requests forwarded on this connection, by the transaction id we gave them; each is armed
+   * with the transaction timeout once its end-line is written.
+   */
+  get pending(): ExpiringMap<string, PendingForward> {
+    return (this.#pending ??= new ExpiringMap((_tid, p) => this.#owner.expired(this, p)));
+  }
+
+  /** How many requests forwarded on this connection await responses. */
+  get pendingCount(): number {
+    return this.#pending?.size ?? 0;
+  }
+
+  /** Hops paused because this one has too many pending requests. */
+  get blocked(): Set<Hop> {
+    return (this.#blocked ??= new Set());
+  }
+
+  /** Whether some hop is paused because this one has too many pending requests. */
+  get blocking(): boolean {
+    return (this.#blocked?.size ?? 0) > 0;
+  }
+
+  /** Hops this one has forwarded requests to that may still await responses. */
+  get awaiting(): ReadonlySet<Hop> {
+    return this.#awaiting ?? EMPTY;
+  }
+
+  /** Forgets the hops {@link awaiting} lists. */
+  clearAwaiting(): void {
+    this.#awaiting = undefined;
+  }
+
+  /** The head of the last chunk forwarded from this connection, for its next chunk's. */
+  get forwardTemplate(): ForwardTemplate {
+    return (this.#forwardTemplate ??= new ForwardTemplate());
   }
 
   /** Whether the relay dialed this connection. */
@@ -132,14 +167,16 @@ export class Hop implements ConnectionHandler {
   trust(): void {
     this.trusted = true;
     this.#unauthenticated?.clear();
+    this.#unauthenticated = undefined;
   }
 
   /** Notes that a request forwarded to `target` awaits its response there. */
   awaitOn(target: Hop): void {
-    if (this.awaiting.size >= 32 && !this.awaiting.has(target)) {
-      for (const hop of this.awaiting) if (hop.retired) this.awaiting.delete(hop);
+    const awaiting = (this.#awaiting ??= new Set());
+    if (awaiting.size >= 32 && !awaiting.has(target)) {
+      for (const hop of awaiting) if (hop.retired) awaiting.delete(hop);
     }
-    this.awaiting.add(target);
+    awaiting.add(target);
   }
 
   head(head: Head): boolean {
@@ -171,7 +208,7 @@ export class Hop implements ConnectionHandler {
     // that feed it. Let it go, relay sessions or not.
     if ((this.connection?.bufferedBytes ?? 0) > 0) return this.#owner.stuck(this);
     // Busy is not idle: a relay session, answers awaited, a frame or writes under way.
-    if (this.sessions.size > 0 || this.pending.size > 0 || this.inFrame || !this.scheduler.idle)
+    if (this.sessions.size > 0 || this.pendingCount > 0 || this.inFrame || !this.scheduler.idle)
       return;
     this.#owner.idle(this);
   }

@@ -17,9 +17,8 @@ export class RelaySession {
   readonly client: Hop;
   /** The AUTH's From-Path: the client (and the relays between it and us). */
   readonly authPath: readonly MsrpUri[];
-  /** When the session expires, in ms since epoch (RFC 4976 §6.1 Expires). */
+  /** When the session expires, in ms since epoch (RFC 4976 §6.1 Expires); 0 once it has. */
   expiresAt = 0;
-  timer: NodeJS.Timeout | undefined;
 
   constructor(
     id: string,

@@ -220,8 +220,12 @@ export class Relay {
       return discardFrame;
     }
     // RFC 4976 §6.1: an AUTH whose To-Path is only this relay is for the relay itself.
-    if (head.method === 'AUTH' && head.toPath.length === 1)
-      return atEnd(() => void this.#auth.authenticate(hop, head));
+    if (head.method === 'AUTH' && head.toPath.length === 1) {
+      // Once answered, the AUTH's lines are no template for what the client sends next, and
+      // most clients then stay quiet: the parser forgets them (issue 13: memory per session).
+      const forget = (): void => hop.connection?.forgetHeaders();
+      return atEnd(() => void this.#auth.authenticate(hop, head).then(forget, forget));
+    }
     const route = routeRequest(hop, head, (id) => this.#auth.session(id));
     if (route.kind === 'forward') return this.#forwarder.forward(hop, head, route);
     const { status, reason } = route;

@@ -72,6 +72,44 @@ describe('ForwardTemplate', () => {
     expect(elsewhere.template).not.toBe(b.template);
   });
 
+  it("encodes the next message of the route (another Message-ID) and REPORTs from the route's template", () => {
+    const heads = new ForwardTemplate();
+    const line = (id: string): RequestHead => ({
+      ...first,
+      messageId: id,
+      byteRange: { start: 1, end: 5, total: 5 },
+    });
+    const report = (id: string): RequestHead => ({
+      kind: 'request',
+      method: 'REPORT',
+      transactionId: 'tidreport',
+      toPath: first.toPath,
+      fromPath: first.fromPath,
+      messageId: id,
+      byteRange: { start: 1, end: 5, total: 5 },
+      status: { namespace: '000', code: 200, reason: 'OK' },
+    });
+    for (const request of [
+      line('msg0one'),
+      line('msg0two'),
+      report('msg0one'),
+      report('msg0two'),
+    ]) {
+      const tid = newTransactionId();
+      const forwarded = heads.forward(request, tid, toPath(request), fromPath(request));
+      const expected = encodeHead({
+        ...request,
+        transactionId: tid,
+        toPath: [bob],
+        fromPath: [relayUri, alice],
+      });
+      expect(forwarded.template).toBeDefined();
+      expect(
+        Buffer.from(forwarded.template!.encode(tid, request.byteRange!)).toString('latin1'),
+      ).toBe(Buffer.from(expected).toString('latin1'));
+    }
+  });
+
   it('gives no template to a request without Byte-Range or of another method', () => {
     const heads = new ForwardTemplate();
     const whole: RequestHead = { ...first };

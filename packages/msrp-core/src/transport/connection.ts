@@ -366,6 +366,11 @@ export class Connection {
     this.#endSoon(2000);
   }
 
+  /** The parser forgets the header lines it remembers (see {@link Parser.forgetHeaders}). */
+  forgetHeaders(): void {
+    this.#parser.forgetHeaders();
+  }
+
   /** Resumes reading after the handler paused the parser by returning false. */
   resume(): void {
     if (!this.#parserPaused || this.#closing) return;

@@ -64,10 +64,17 @@ const RULES: Record<string, HeaderRule | undefined> = {
   'min-expires': { field: 'minExpires', parse: parseSeconds },
   'max-expires': { field: 'maxExpires', parse: parseSeconds },
   'use-path': { field: 'usePath', parse: parsePath },
-  // RFC 7616 §3.7: one challenge per algorithm, each in its own header.
-  'www-authenticate': { field: 'wwwAuthenticate', parse: parseAuthHeader, repeats: true },
-  authorization: { field: 'authorization', parse: parseAuthHeader },
-  'authentication-info': { field: 'authenticationInfo', parse: parseAuthParams },
+  // RFC 7616 §3.7: one challenge per algorithm, each in its own header. The Digest lines
+  // carry a fresh nonce (or response) each time: not worth remembering, and a connection's
+  // cache would keep its last AUTH's lines as long as it lives.
+  'www-authenticate': {
+    field: 'wwwAuthenticate',
+    parse: parseAuthHeader,
+    repeats: true,
+    volatile: true,
+  },
+  authorization: { field: 'authorization', parse: parseAuthHeader, volatile: true },
+  'authentication-info': { field: 'authenticationInfo', parse: parseAuthParams, volatile: true },
   'use-nickname': { field: 'useNickname', parse: parseUseNickname },
   'content-type': { field: 'contentType', parse: parseContentType },
 };

@@ -93,6 +93,17 @@ export class Parser {
     this.#block = new HeaderBlockReader(this.#known, this.#maxHeaders);
   }
 
+  /**
+   * Forgets the header lines and heads remembered to read the next frames faster: for a
+   * connection that may now stay quiet a long time (a relay's client after AUTH), they are
+   * memory held for nothing. Safe at any time; the next frames are parsed in full.
+   */
+  forgetHeaders(): void {
+    this.#known.clear();
+    this.#block.forget();
+    this.#whole.forget();
+  }
+
   /** True while a sink method has asked to pause and {@link resume} has not been called. */
   get paused(): boolean {
     return this.#paused;

@@ -1,0 +1,181 @@
+// Kamailio's msrp module as a relay for the benchmarks (bench/relay-kamailio.ts): found on
+// this machine, started in the foreground on a free loopback port with a config written here
+// (the relay of test/helpers/kamailio.ts, with the bench's users and without per-frame logs),
+// stopped by the caller.
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MsrpUri } from '@msrp-ts/msrp-core';
+
+/** The kamailio binary, if installed (/usr/sbin is not on every user's PATH). */
+export function findKamailio(): string | undefined {
+  return ['kamailio', '/usr/sbin/kamailio', '/usr/local/sbin/kamailio'].find(
+    (bin) => spawnSync(bin, ['-v'], { stdio: 'ignore' }).status === 0,
+  );
+}
+
+/** A running Kamailio relay. */
+export interface KamailioRelay {
+  uri: MsrpUri;
+  /** The main process's id, to read its children's CPU time. */
+  pid: number;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * Kamailio's msrp module as an RFC 4976 relay, as its README sets one up: AUTH with a Digest
+ * challenge then `msrp_cmap_save()`; SEND and REPORT answered hop by hop and relayed: to the
+ * next relay while there is one (with both endpoints on it, that is Kamailio itself, over a
+ * connection to its own port), then over the connection the session authenticated on. Logs
+ * warnings only: a line per frame would slow it. Its write queues are raised from the default
+ * 32 KiB per connection (with 512 MiB of shared memory): at the default it drops frames
+ * ("write queue full") as soon as a sender keeps a window of chunks in flight.
+ */
+function config(port: number, users: readonly { username: string; password: string }[]): string {
+  const passwords = users
+    .map(
+      (u, i) =>
+        `\t\t${i === 0 ? 'if' : '} else if'} ($au == "${u.username}") {\n` +
+        `\t\t\t$var(passwd) = "${u.password}";\n`,
+    )
+    .join('');
+  return `#!KAMAILIO
+debug=0
+log_stderror=yes
+children=1
+tcp_children=2
+tcp_conn_wq_max=33554432
+tcp_wq_max=134217728
+auto_aliases=no
+dns=no
+rev_dns=no
+enable_sctp=0
+tcp_accept_no_cl=yes
+listen=tcp:127.0.0.1:${port}
+
+loadmodule "sl.so"
+loadmodule "pv.so"
+loadmodule "auth.so"
+loadmodule "msrp.so"
+
+modparam("auth", "qop", "auth")
+modparam("msrp", "cmap_size", 8)
+
+request_route {
+\tsl_send_reply("403", "No SIP Here");
+\texit;
+}
+
+event_route[msrp:frame-in] {
+\tmsrp_reply_flags("1");
+\tif (msrp_is_reply()) {
+\t\texit;
+\t}
+\tif ($msrp(method) == "AUTH") {
+\t\t$var(passwd) = "";
+${passwords}\t\t}
+\t\tif ($var(passwd) == "" || !pv_www_authenticate("kamailio.bench", "$var(passwd)", "0", "AUTH")) {
+\t\t\tif (auth_get_www_authenticate("kamailio.bench", "1", "$var(wauth)")) {
+\t\t\t\tmsrp_reply("401", "Unauthorized", "$var(wauth)");
+\t\t\t} else {
+\t\t\t\tmsrp_reply("500", "Server Error");
+\t\t\t}
+\t\t\texit;
+\t\t}
+\t\tmsrp_cmap_save();
+\t\texit;
+\t}
+\tif ($msrp(method) == "SEND" || $msrp(method) == "REPORT") {
+\t\tif ($msrp(nexthops) > 1) {
+\t\t\tif ($msrp(method) == "SEND") {
+\t\t\t\tmsrp_reply("200", "OK");
+\t\t\t}
+\t\t\tmsrp_relay();
+\t\t\texit;
+\t\t}
+\t\tif (msrp_cmap_lookup()) {
+\t\t\tif ($msrp(method) == "SEND") {
+\t\t\t\tmsrp_reply("200", "OK");
+\t\t\t}
+\t\t\tmsrp_relay_flags("1");
+\t\t\tmsrp_relay();
+\t\t} else {
+\t\t\tmsrp_reply("481", "Session Does Not Exist");
+\t\t}
+\t\texit;
+\t}
+\tmsrp_reply("501", "Not Implemented");
+}
+`;
+}
+
+/**
+ * Starts Kamailio (`bin`) as a relay knowing `users` on a free loopback port.
+ * @throws Error with Kamailio's log when it exits or does not listen within 10 s.
+ */
+export async function startKamailio(
+  bin: string,
+  users: readonly { username: string; password: string }[],
+): Promise<KamailioRelay> {
+  const port = await freePort();
+  const dir = await mkdtemp(join(tmpdir(), 'msrp-bench-kamailio-'));
+  const file = join(dir, 'kamailio.cfg');
+  await writeFile(file, config(port, users));
+  const child = spawn(
+    bin,
+    ['-DD', '-E', '-m', '512', '-f', file, '-P', join(dir, 'kamailio.pid'), '-Y', dir],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  // Kept short: only shown if it fails to start.
+  let output = '';
+  const keep = (s: string): void => void (output = (output + s).slice(-8000));
+  child.stdout.setEncoding('utf8').on('data', keep);
+  child.stderr.setEncoding('utf8').on('data', keep);
+  const exited = once(child, 'exit');
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      await stop();
+      throw new Error(`kamailio exited (${child.exitCode ?? child.signalCode}):\n${output}`);
+    }
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (up) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`kamailio did not listen on ${port}:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const uri: MsrpUri = { scheme: 'msrp', host: '127.0.0.1', port, transport: 'tcp', params: [] };
+  return { uri, pid: child.pid!, stop };
+}

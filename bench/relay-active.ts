@@ -1,0 +1,210 @@
+// Active sessions through one relay (issue 13, "Capacity, measured"): `sessions` endpoints
+// authenticated to one relay process, in pairs exchanging a chat line a second, plus 20 file
+// transfers, for `seconds`; the clients live in several child processes. Messages per second,
+// send→arrival p50/p99, the relay's RSS at the start, middle and end, and every chat line
+// counted: none lost, none duplicated.
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import type { MsrpUri } from '@msrp-ts/msrp-core';
+import {
+  BUCKETS,
+  bucketMs,
+  type ActivePeerCommand,
+  type ActivePeerReport,
+} from './relay-active-peer.js';
+import { Peer } from './relay-run.js';
+import { profileArgv } from './lib/peer-process.js';
+import type { Row } from './lib/measure.js';
+import { CHAT_LIMIT_MS, type LimitRow } from './transfer.js';
+
+const script = new URL('./relay-active-peer.js', import.meta.url).pathname;
+
+/** A client process with its reports. */
+class Clients {
+  readonly child: ChildProcess;
+  readonly #reports: ActivePeerReport[] = [];
+  #notify: (() => void) | undefined;
+  #gone = false;
+
+  constructor(name: string, start: Extract<ActivePeerCommand, { type: 'start' }>) {
+    this.child = fork(script, [], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: profileArgv(name),
+    });
+    this.child.on('message', (r: ActivePeerReport) => {
+      this.#reports.push(r);
+      this.#notify?.();
+    });
+    this.child.on('exit', () => {
+      this.#gone = true;
+      this.#notify?.();
+    });
+    this.child.send(start);
+  }
+
+  async next<E extends ActivePeerReport['event']>(
+    event: E,
+  ): Promise<Extract<ActivePeerReport, { event: E }>> {
+    for (;;) {
+      const i = this.#reports.findIndex((r) => r.event === event);
+      if (i >= 0) return this.#reports.splice(i, 1)[0] as Extract<ActivePeerReport, { event: E }>;
+      if (this.#gone) throw new Error(`client process exited before '${event}'`);
+      await new Promise<void>((resolve) => (this.#notify = resolve));
+    }
+  }
+
+  send(cmd: ActivePeerCommand): void {
+    if (this.child.connected) this.child.send(cmd, () => undefined);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = once(this.child, 'exit');
+    this.send({ type: 'stop' });
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+function percentileOf(histogram: readonly number[], p: number): number {
+  const total = histogram.reduce((a, b) => a + b, 0);
+  let seen = 0;
+  for (let b = 0; b < histogram.length; b++) {
+    seen += histogram[b]!;
+    if (seen >= (p / 100) * total && seen > 0) return bucketMs(b);
+  }
+  return NaN;
+}
+
+/**
+ * Runs `sessions` active sessions (pairs, spread over `processes` client processes) and 20
+ * transfers of `fileBytes` through one relay for `seconds`.
+ */
+export async function runRelayActiveBench(
+  sessions: number,
+  seconds: number,
+  fileBytes: number,
+  processes: number,
+  log: (line: string) => void,
+): Promise<{ rows: Row[]; limits: LimitRow[] }> {
+  const FILES = 20;
+  const relay = new Peer({ role: 'relay' });
+  const clients: Clients[] = [];
+  try {
+    await relay.next('rss');
+    const uri: MsrpUri = (await relay.next('ready')).uri!;
+    // The sessions chat; the 20 transfers have sessions of their own beside.
+    const pairs = Math.floor(sessions / 2);
+    log(
+      `relay-active: ${pairs * 2} + ${FILES * 2} sessions in ${processes} processes, authenticating...`,
+    );
+    const t0 = performance.now();
+    for (let p = 0; p < processes; p++) {
+      const share = Math.floor(pairs / processes) + (p < pairs % processes ? 1 : 0);
+      const start = { type: 'start', relay: uri, pairs: share, files: 0, fileBytes } as const;
+      clients.push(new Clients(`active-${p}`, start));
+    }
+    // The transfers in a process of their own: the chat clients' event loops stay free.
+    const start = { type: 'start', relay: uri, pairs: 0, files: FILES, fileBytes } as const;
+    clients.push(new Clients('active-files', start));
+    const ready = await Promise.all(clients.map((c) => c.next('ready')));
+    const up = ready.reduce((n, r) => n + r.sessions, 0);
+    log(`relay-active: ${up} sessions up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const ms = seconds * 1000;
+    const rss: { at: number; mib: number }[] = [{ at: 0, mib: await relay.rss() }];
+    const cpu0 = await relay.cpu();
+    const started = performance.now();
+    for (const c of clients) c.send({ type: 'go', ms });
+    const done = Promise.all(clients.map((c) => c.next('done')));
+    // RSS sampled ten times over the run.
+    const samples = (async () => {
+      for (let i = 1; i <= 10; i++) {
+        const due = started + (i * ms) / 10;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
+        rss.push({ at: (performance.now() - started) / 1000, mib: await relay.rss() });
+        log(
+          `relay-active: ${rss.at(-1)!.at.toFixed(0)} s, relay RSS ${rss.at(-1)!.mib.toFixed(1)} MiB`,
+        );
+      }
+    })();
+    const results = await done;
+    await samples;
+    const cpuMs = (await relay.cpu()) - cpu0;
+    const sum = (f: (r: (typeof results)[number]) => number): number =>
+      results.reduce((n, r) => n + f(r), 0);
+    const histogram = new Array<number>(BUCKETS).fill(0);
+    for (const r of results) r.histogram.forEach((n, b) => (histogram[b]! += n));
+    const sent = sum((r) => r.sent);
+    const received = sum((r) => r.received);
+    const offered = (sent + sum((r) => r.failed)) / seconds;
+    const rate = received / seconds;
+    const p50 = percentileOf(histogram, 50);
+    const p99 = percentileOf(histogram, 99);
+    const files = {
+      done: sum((r) => r.files.done),
+      failed: sum((r) => r.files.failed),
+      bytes: sum((r) => r.files.bytes),
+    };
+    const mid = rss[Math.floor(rss.length / 2)]!;
+    // From the middle on: the start includes the warm-up of 10,000 sessions' first lines.
+    const slope = ((rss.at(-1)!.mib - mid.mib) / (rss.at(-1)!.at - mid.at)) * 60;
+    log(
+      `relay-active: ${sent} lines confirmed, ${received} arrived, ${sum((r) => r.failed)} failed; ` +
+        `files ${files.done}/${FILES} done (${(files.bytes / 1024 / 1024).toFixed(0)} MiB), ` +
+        `${files.failed} failed; relay CPU ${((cpuMs / 1000 / seconds) * 100).toFixed(0)}%`,
+    );
+    const what = `${pairs * 2} chatting sessions + ${FILES} transfers, ${seconds} s`;
+    return {
+      rows: [
+        {
+          bench: 'relay-active',
+          name: `${what}: chat lines/s delivered vs sent (a line a second per pair; ${files.done}/${FILES} files done)`,
+          unit: 'msgs/s',
+          ours: rate,
+          baseline: offered,
+          ratio: rate / offered,
+          oursSpread: 0,
+          baselineSpread: 0,
+          baselineIs:
+            'the chat lines the pairs sent per second (what the relay was offered); ratio: delivered / sent',
+          goal: 0.99,
+        },
+      ],
+      limits: [
+        {
+          name: `${what}: chat lines lost (of ${sent})`,
+          value: sum((r) => r.lost),
+          unit: '',
+          limit: 1,
+        },
+        {
+          name: `${what}: chat lines duplicated`,
+          value: sum((r) => r.duplicates),
+          unit: '',
+          limit: 1,
+        },
+        { name: `${what}: chat send→arrival p50`, value: p50, unit: 'ms', limit: CHAT_LIMIT_MS },
+        { name: `${what}: chat send→arrival p99`, value: p99, unit: 'ms', limit: CHAT_LIMIT_MS },
+        { name: `${what}: relay RSS at the start`, value: rss[0]!.mib, unit: 'MiB', limit: 1024 },
+        {
+          name: `${what}: relay RSS at ${mid.at.toFixed(0)} s`,
+          value: mid.mib,
+          unit: 'MiB',
+          limit: 1024,
+        },
+        { name: `${what}: relay RSS at the end`, value: rss.at(-1)!.mib, unit: 'MiB', limit: 1024 },
+        // Flat: under 1 MiB a minute from the middle to the end.
+        {
+          name: `${what}: relay RSS slope, middle to end`,
+          value: slope,
+          unit: 'MiB/min',
+          limit: 1,
+        },
+      ],
+    };
+  } finally {
+    await Promise.all(clients.map((c) => c.stop()));
+    await relay.stop();
+  }
+}
