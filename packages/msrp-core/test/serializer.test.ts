@@ -53,6 +53,28 @@ describe('ChunkHeadTemplate', () => {
     });
   }
 
+  for (const [name, head] of heads) {
+    it(`encodes ${name} with another Message-ID exactly as encodeHead does`, () => {
+      const template = new ChunkHeadTemplate(head);
+      for (const messageId of ['m2m2', 'another-Id.9+%=', 'x'.repeat(32)]) {
+        const transactionId = newTransactionId();
+        const byteRange = ranges[0]!;
+        expect(Buffer.from(template.encode(transactionId, byteRange, messageId)).toString()).toBe(
+          Buffer.from(encodeHead({ ...head, transactionId, byteRange, messageId })).toString(),
+        );
+      }
+    });
+  }
+
+  it('encodes a head without Message-ID exactly as encodeHead does', () => {
+    const { messageId: _, ...head } = base;
+    const template = new ChunkHeadTemplate(head);
+    const byteRange = ranges[1]!;
+    expect(Buffer.from(template.encode('tid12345', byteRange)).toString()).toBe(
+      Buffer.from(encodeHead({ ...head, transactionId: 'tid12345', byteRange })).toString(),
+    );
+  });
+
   it('checks the fields once, when it is made', () => {
     expect(() => new ChunkHeadTemplate({ ...base, messageId: 'bad id' })).toThrow(/Message-ID/);
   });

@@ -9,6 +9,7 @@ import { DeliveryError, type Delivery } from './delivery.js';
 import type { SendOptions } from './options.js';
 import type { OutgoingMessage } from './outgoing-message.js';
 import { peerRefusal } from './peer-error.js';
+import { HeadTemplates } from './head-templates.js';
 import { RecentIds } from './recent-ids.js';
 import { SendWindow } from './send-window.js';
 import { chunkHead, newSending, type Chunk, type Sending } from './sending.js';
@@ -69,6 +70,7 @@ export class SendScheduler {
   readonly #settled = new RecentIds<true>(REMEMBERED_MESSAGES);
   #pumping = false;
   readonly #window: SendWindow;
+  readonly #templates = new HeadTemplates();
 
   constructor(host: SendSchedulerHost, options: SendSchedulerOptions) {
     this.#host = host;
@@ -323,7 +325,7 @@ export class SendScheduler {
     chunk: Chunk,
     end: number | '*',
   ): { transactionId: string; head: Uint8Array } {
-    return chunkHead(sending, chunk, end, this.#host.toPath!, this.#host.fromPath);
+    return chunkHead(sending, chunk, end, this.#host.toPath!, this.#host.fromPath, this.#templates);
   }
 
   #onResponse(sending: Sending, bytes: number, response?: ResponseHead, error?: Error): void {
