@@ -1,3 +1,4 @@
+import type { ContentType } from '../wire/content-type.js';
 import type { RequestHead } from '../wire/head.js';
 import { ChunkHeadTemplate } from '../wire/serializer.js';
 import type { MsrpUri } from '../wire/uri.js';
@@ -14,27 +15,37 @@ const KINDS = 8;
 export class HeadTemplates {
   #toPath: readonly MsrpUri[] | undefined;
   #fromPath: readonly MsrpUri[] | undefined;
-  readonly #byKind = new Map<string, ChunkHeadTemplate>();
+  /** By Content-Type (the session parses each text once: one object per type), per Success-Report. */
+  readonly #byKind = [
+    new Map<ContentType | undefined, ChunkHeadTemplate>(),
+    new Map<ContentType | undefined, ChunkHeadTemplate>(),
+  ] as const;
 
   /**
    * The template for `head` (its transaction id, Message-ID and Byte-Range are ignored), made
-   * by {@link ChunkHeadTemplate} the first time; `kind` names everything else of the head
-   * but the paths. Heads with MIME headers besides Content-Type are not kept (they vary).
+   * by {@link ChunkHeadTemplate} the first time. `head` is a SEND of To-Path, From-Path,
+   * Message-ID, Success-Report, Byte-Range and Content-Type: what tells two kinds apart is
+   * its Content-Type object and Success-Report. Heads with more (MIME headers, extensions)
+   * are not kept.
    * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` as `formatHead` does.
    */
-  get(kind: string, head: RequestHead): ChunkHeadTemplate {
-    if (head.contentHeaders !== undefined && head.contentHeaders.length > 0)
-      return new ChunkHeadTemplate(head);
+  get(head: RequestHead): ChunkHeadTemplate {
+    const other = head.contentHeaders?.length || head.extensions?.length || head.failureReport;
+    if (other || head.successReport === 'no') return new ChunkHeadTemplate(head);
+    const byKind = this.#byKind;
     if (head.toPath !== this.#toPath || head.fromPath !== this.#fromPath) {
-      this.#byKind.clear();
+      byKind[0].clear();
+      byKind[1].clear();
       this.#toPath = head.toPath;
       this.#fromPath = head.fromPath;
     }
-    let template = this.#byKind.get(kind);
+    const templates = byKind[head.successReport === 'yes' ? 1 : 0];
+    let template = templates.get(head.contentType);
     if (template) return template;
     template = new ChunkHeadTemplate(head);
-    if (this.#byKind.size >= KINDS) this.#byKind.delete(this.#byKind.keys().next().value!);
-    this.#byKind.set(kind, template);
+    // Few kinds per session; a caller that parses each message's type anew gets no reuse.
+    if (templates.size >= KINDS) templates.clear();
+    templates.set(head.contentType, template);
     return template;
   }
 }

@@ -4,7 +4,6 @@ import type { ByteRange } from '../wire/byte-range.js';
 import { IDENT } from '../wire/grammar.js';
 import type { RequestHead } from '../wire/head.js';
 import { newTransactionId } from '../wire/ids.js';
-import { formatContentType } from '../wire/content-type.js';
 import { containsEndLine, encodeHead, type ChunkHeadTemplate } from '../wire/serializer.js';
 import type { StatusHeader } from '../wire/status-header.js';
 import type { MsrpUri } from '../wire/uri.js';
@@ -124,8 +123,7 @@ export function chunkHead(
       `Invalid Message-ID ${JSON.stringify(message.messageId)}`,
     );
   }
-  const kind = `${options.successReport ? 'y' : 'n'} ${formatContentType(message.contentType)}`;
-  sending.template = templates.get(kind, head);
+  sending.template = templates.get(head);
   return {
     transactionId,
     head: sending.template.encode(transactionId, byteRange, message.messageId),

@@ -1,11 +1,5 @@
 import { MsrpError } from '../errors.js';
-import {
-  encodeLatin1,
-  encodeLatin1ForWire,
-  encodeUtf8ForWire,
-  equalBytes,
-  indexOfBytes,
-} from './bytes.js';
+import { encodeLatin1ForWire, encodeUtf8ForWire, indexOfLatin1 } from './bytes.js';
 import { formatByteRange, type ByteRange } from './byte-range.js';
 import { IDENT } from './grammar.js';
 import { formatHead, type Head, type RequestHead } from './head.js';
@@ -66,9 +60,21 @@ export function encodeFrame(
  * transactionId` (right after the blank line), so that this id cannot frame it.
  */
 export function containsEndLine(body: Uint8Array, transactionId: string): boolean {
-  const marker = encodeLatin1(`\r\n-------${transactionId}`);
-  const atStart = equalBytes(body, 0, marker, 2, marker.length - 2);
-  return atStart || indexOfBytes(body, marker, 0) >= 0;
+  return (
+    startsWithEndLine(body, transactionId) ||
+    indexOfLatin1(body, `\r\n-------${transactionId}`, 0) >= 0
+  );
+}
+
+const DASH = 0x2d;
+
+/** Whether `body` starts with `"-------" transactionId`. */
+function startsWithEndLine(body: Uint8Array, transactionId: string): boolean {
+  const n = transactionId.length;
+  if (body.length < 7 + n) return false;
+  for (let k = 0; k < 7; k++) if (body[k] !== DASH) return false;
+  for (let k = 0; k < n; k++) if (body[7 + k] !== transactionId.charCodeAt(k)) return false;
+  return true;
 }
 
 const TEMPLATE_TID = 'x0template0x';
