@@ -15,7 +15,7 @@ import {
 } from './chunk-receiver.js';
 import { FILE_HASH_HEADER } from './file-transfer.js';
 import type { Inbox } from './inbox.js';
-import { Reassembly } from './incoming-message.js';
+import { Reassembly, type ReassemblyOptions } from './incoming-message.js';
 import { runMessageCheck, type MessageChecker } from './message-check.js';
 import { peerError } from './peer-error.js';
 import { UnreadBytes } from './read-confirmations.js';
@@ -63,6 +63,7 @@ export class Inbound {
   readonly #finished = new RecentIds<'complete' | 'failed'>(REMEMBERED_MESSAGES);
   /** With confirmWhenRead: the stream bytes of this session's messages not read yet. */
   readonly #unread: UnreadBytes | undefined;
+  readonly #reassemblyOptions: ReassemblyOptions;
 
   constructor(host: InboundHost, options: InboundOptions, inbox: Inbox, runtime: SessionRuntime) {
     this.#runtime = runtime;
@@ -72,6 +73,16 @@ export class Inbound {
     if (options.confirmWhenRead) {
       this.#unread = new UnreadBytes(options.maxQueuedStreamBytes, () => host.port?.resume());
     }
+    // The same for every message: made once, not per message.
+    this.#reassemblyOptions = {
+      inMemoryThreshold: options.inMemoryThreshold,
+      maxReorderBytes: options.maxReorderBytes,
+      maxSize: options.maxSize,
+      holdQueued: (message, bytes) => inbox.hold(message, bytes),
+      resume: () => host.port?.resume(),
+      runtime,
+      ...(this.#unread && { confirmWhenRead: this.#unread }),
+    };
   }
 
   /** Aborts every message being received (the session closed or lost its connection). */
@@ -118,15 +129,7 @@ export class Inbound {
           // A resumed message (RFC 4975 §7.1 Byte-Range past 1): delivered from there.
           offset: range.start - 1,
         },
-        {
-          inMemoryThreshold: o.inMemoryThreshold,
-          maxReorderBytes: o.maxReorderBytes,
-          maxSize: o.maxSize,
-          holdQueued: (message, bytes) => this.#inbox.hold(message, bytes),
-          resume: () => this.#host.port?.resume(),
-          runtime: this.#runtime,
-          ...(this.#unread && { confirmWhenRead: this.#unread }),
-        },
+        this.#reassemblyOptions,
       );
       this.#incoming.set(messageId, reassembly);
     }
