@@ -6,6 +6,7 @@ import { encodeHead } from '../src/internal.js';
 import { HeadTemplates } from '../src/session/head-templates.js';
 import { ContentTypes, OutgoingMessage } from '../src/session/outgoing-message.js';
 import { chunkHead, newSending, type Chunk } from '../src/session/sending.js';
+import { TransactionIds } from '../src/wire/ids.js';
 import type { SendOptions } from '../src/session/options.js';
 
 const toPath = [
@@ -75,7 +76,15 @@ describe('HeadTemplates', () => {
       );
       const chunk: Chunk = { body: Buffer.from(c.body), start: 1, last: true };
       const end = c.body.length;
-      const { transactionId, head } = chunkHead(sending, chunk, end, toPath, fromPath, templates);
+      const { transactionId, head } = chunkHead(
+        sending,
+        chunk,
+        end,
+        toPath,
+        fromPath,
+        templates,
+        new TransactionIds(),
+      );
       expect(Buffer.from(head).toString(), c.id).toBe(expected(c, transactionId, chunk));
     }
   });
@@ -98,6 +107,7 @@ describe('HeadTemplates', () => {
         toPath,
         fromPath,
         templates,
+        new TransactionIds(),
       );
     };
     const first = send('good-id1').head;
@@ -126,6 +136,7 @@ describe('HeadTemplates', () => {
       toPath,
       fromPath,
       templates,
+      new TransactionIds(),
     );
     const { head } = chunkHead(
       newSending(
@@ -139,7 +150,52 @@ describe('HeadTemplates', () => {
       other,
       fromPath,
       templates,
+      new TransactionIds(),
     );
     expect(Buffer.from(head).toString()).toContain('To-Path: msrp://c.example.com:9/carol;tcp\r\n');
+  });
+
+  it('takes the next transaction id when the body holds the end-line of one', () => {
+    const given = ['tid0first', 'tid0second', 'tid0third'];
+    const ids = { next: () => given.shift()! };
+    const body = Buffer.from('text\r\n-------tid0first$\r\nmore');
+    const message = new OutgoingMessage('msg-0002', parseContentType('text/plain')!, body);
+    const sending = newSending(
+      message,
+      {},
+      () => {},
+      () => {},
+    );
+    const chunk: Chunk = { body, start: 1, last: true };
+    const { transactionId, head } = chunkHead(
+      sending,
+      chunk,
+      body.length,
+      toPath,
+      fromPath,
+      new HeadTemplates(),
+      ids,
+    );
+    expect(transactionId).toBe('tid0second');
+    expect(Buffer.from(head).toString()).toMatch(/^MSRP tid0second SEND\r\n/);
+  });
+});
+
+describe('TransactionIds', () => {
+  it('gives idents (RFC 4975 §9) that never repeat, with a random prefix per sender', () => {
+    const ids = new TransactionIds();
+    const seen = new Set<string>();
+    for (let i = 0; i < 100_000; i++) {
+      const id = ids.next();
+      expect(seen.has(id)).toBe(false);
+      seen.add(id);
+    }
+    const last = [...seen].at(-1)!;
+    expect(last).toMatch(/^[A-Za-z0-9][A-Za-z0-9.\-+%=]{3,31}$/);
+    const first = [...seen][0]!;
+    // 64 random bits (16 hex digits) lead every id, the same for one sender.
+    expect(first.slice(0, 16)).toMatch(/^[0-9a-f]{16}$/);
+    expect(last.slice(0, 16)).toBe(first.slice(0, 16));
+    expect(new TransactionIds().next().slice(0, 16)).not.toBe(first.slice(0, 16));
   });
 });

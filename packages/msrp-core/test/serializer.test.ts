@@ -73,7 +73,8 @@ describe('ChunkHeadTemplate', () => {
   }
 
   it('encodes a head without Message-ID exactly as encodeHead does', () => {
-    const { messageId: _, ...head } = base;
+    const head: RequestHead = { ...base };
+    delete head.messageId;
     const template = new ChunkHeadTemplate(head);
     const byteRange = ranges[1]!;
     expect(Buffer.from(template.encode('tid12345', byteRange)).toString()).toBe(

@@ -57,7 +57,6 @@ export class Inbound {
   readonly #host: InboundHost;
   readonly #options: InboundOptions;
   readonly #inbox: Inbox;
-  readonly #runtime: SessionRuntime;
   readonly #incoming = new Map<string, Reassembly>();
   /** Recently finished incoming messages: resent chunks of these are not new messages. */
   readonly #finished = new RecentIds<'complete' | 'failed'>(REMEMBERED_MESSAGES);
@@ -66,7 +65,6 @@ export class Inbound {
   readonly #reassemblyOptions: ReassemblyOptions;
 
   constructor(host: InboundHost, options: InboundOptions, inbox: Inbox, runtime: SessionRuntime) {
-    this.#runtime = runtime;
     this.#host = host;
     this.#options = options;
     this.#inbox = inbox;

@@ -2,6 +2,7 @@ import { MsrpError, toMsrpError, type MsrpErrorCode } from '../errors.js';
 import type { ByteRange } from '../wire/byte-range.js';
 import type { ResponseHead } from '../wire/head.js';
 import type { ContinuationFlag } from '../wire/parser.js';
+import { TransactionIds } from '../wire/ids.js';
 import { encodeEndLine } from '../wire/serializer.js';
 import type { StatusHeader } from '../wire/status-header.js';
 import type { MsrpUri } from '../wire/uri.js';
@@ -71,6 +72,7 @@ export class SendScheduler {
   #pumping = false;
   readonly #window: SendWindow;
   readonly #templates = new HeadTemplates();
+  readonly #ids = new TransactionIds();
 
   constructor(host: SendSchedulerHost, options: SendSchedulerOptions) {
     this.#host = host;
@@ -325,7 +327,8 @@ export class SendScheduler {
     chunk: Chunk,
     end: number | '*',
   ): { transactionId: string; head: Uint8Array } {
-    return chunkHead(sending, chunk, end, this.#host.toPath!, this.#host.fromPath, this.#templates);
+    const { toPath, fromPath } = this.#host;
+    return chunkHead(sending, chunk, end, toPath!, fromPath, this.#templates, this.#ids);
   }
 
   #onResponse(sending: Sending, bytes: number, response?: ResponseHead, error?: Error): void {

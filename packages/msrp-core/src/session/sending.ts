@@ -3,7 +3,7 @@ import type { Timer } from '../events/timers.js';
 import type { ByteRange } from '../wire/byte-range.js';
 import { IDENT } from '../wire/grammar.js';
 import type { RequestHead } from '../wire/head.js';
-import { newTransactionId } from '../wire/ids.js';
+import type { TransactionIds } from '../wire/ids.js';
 import { containsEndLine, encodeHead, type ChunkHeadTemplate } from '../wire/serializer.js';
 import type { StatusHeader } from '../wire/status-header.js';
 import type { MsrpUri } from '../wire/uri.js';
@@ -73,7 +73,8 @@ export function newSending(
 
 /**
  * A fresh transaction id and the serialized head of a SEND chunk of `sending`, whose range
- * ends at `end` (`*` while a chunk may still be interrupted); `templates` are the session's.
+ * ends at `end` (`*` while a chunk may still be interrupted); `templates` and `ids` are the
+ * session's.
  */
 export function chunkHead(
   sending: Sending,
@@ -82,11 +83,12 @@ export function chunkHead(
   toPath: readonly MsrpUri[],
   fromPath: readonly MsrpUri[],
   templates: HeadTemplates,
+  ids: Pick<TransactionIds, 'next'>,
 ): { transactionId: string; head: Uint8Array } {
   const { message, options } = sending;
-  let transactionId = newTransactionId();
+  let transactionId = ids.next();
   // RFC 4975 §7.1: the end-line must not occur in the body; pick another id if it does.
-  while (containsEndLine(chunk.body, transactionId)) transactionId = newTransactionId();
+  while (containsEndLine(chunk.body, transactionId)) transactionId = ids.next();
   const byteRange: ByteRange = {
     start: chunk.start,
     end,

@@ -25,6 +25,23 @@ export function newTransactionId(): string {
   return randomHex(12);
 }
 
+/**
+ * Transaction ids for the requests of one sender (a session): a prefix of 64 random bits,
+ * drawn once, then a counter. RFC 4975 §7.1: the transaction identifier MUST contain at
+ * least 64 bits of randomness, so that it does not collide with others on the connection;
+ * the prefix gives each id those 64 bits, the counter keeps this sender's ids apart without
+ * drawing them again per chunk. An id is at most 16 + 11 characters of an ident (§9: 32).
+ */
+export class TransactionIds {
+  readonly #prefix = randomHex(8);
+  #count = 0;
+
+  /** The next id: never one this object gave before. */
+  next(): string {
+    return this.#prefix + (this.#count++).toString(36);
+  }
+}
+
 /** A new Message-ID: 96 random bits as 24 hex digits, unique per message (RFC 4975 §7.1.1). */
 export function newMessageId(): string {
   return randomHex(12);
