@@ -109,7 +109,8 @@ export class SendScheduler {
           sending.unlisten = () => signal.removeEventListener('abort', onAbort);
         }
       }
-      void this.pump();
+      // A pump under way takes it in its loop: no promise per message for a call that returns.
+      if (!this.#pumping) void this.pump();
     });
   }
 
