@@ -10,11 +10,11 @@ const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'
  * Node's native hex encoder, when present: one flat string, where a loop of `+=` builds a
  * chain of 12 pieces that a Map must flatten before it can hash the id.
  */
-const hexSlice = (
+const nativeBuffer = (
   globalThis as {
-    Buffer?: { prototype: { hexSlice?(this: Uint8Array, start: number, end: number): string } };
+    Buffer?: { prototype: { hexSlice(this: Uint8Array, start: number, end: number): string } };
   }
-).Buffer?.prototype.hexSlice;
+).Buffer;
 
 function randomHex(bytes: number): string {
   if (offset + bytes > pool.length) {
@@ -23,7 +23,7 @@ function randomHex(bytes: number): string {
   }
   const from = offset;
   offset += bytes;
-  if (hexSlice) return hexSlice.call(pool, from, offset);
+  if (nativeBuffer) return nativeBuffer.prototype.hexSlice.call(pool, from, offset);
   let hex = '';
   for (let k = from; k < offset; k++) hex += HEX[pool[k]!]!;
   return hex;
