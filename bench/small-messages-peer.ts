@@ -13,7 +13,14 @@ export type SmallCommand =
 
 /** What a peer reports back. */
 export type SmallReport =
-  { event: 'ready'; port?: number; uri?: MsrpUri } | { event: 'done'; count: number; ms: number };
+  | { event: 'ready'; port?: number; uri?: MsrpUri }
+  | {
+      event: 'done';
+      count: number;
+      ms: number;
+      /** CPU time (user + system) the process spent on the messages, in ms. */
+      cpuMs?: number;
+    };
 
 /** Bytes per message, and per answer of the raw baseline (issue 12). */
 export const MESSAGE_BYTES = 100;
@@ -21,6 +28,10 @@ export const ANSWER_BYTES = 60;
 
 const report = (r: SmallReport): void => {
   process.send!(r);
+};
+const cpuMs = (): number => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 };
 
 /** Raw TCP: answers each 100-byte message with 60 bytes, one write per socket read. */
@@ -87,12 +98,16 @@ async function msrpReceiver(count: number): Promise<void> {
   report({ event: 'ready', uri: session.localUri });
   let got = 0;
   let t0 = 0;
+  let cpu0 = 0;
   for await (const message of session) {
-    if (got === 0) t0 = performance.now();
+    if (got === 0) {
+      t0 = performance.now();
+      cpu0 = cpuMs();
+    }
     if (message.body?.length !== MESSAGE_BYTES) throw new Error('unexpected message');
     if (++got === count) break;
   }
-  report({ event: 'done', count: got, ms: performance.now() - t0 });
+  report({ event: 'done', count: got, ms: performance.now() - t0, cpuMs: cpuMs() - cpu0 });
   // The sender closes once its last message is confirmed.
   await new Promise<void>((resolve) => session.once('close', resolve));
   await endpoint.close();
@@ -108,6 +123,7 @@ async function msrpSender(to: MsrpUri, count: number, window: number): Promise<v
   let confirmed = 0;
   let wake: (() => void) | undefined;
   const t0 = performance.now();
+  const cpu0 = cpuMs();
   const confirm = (): void => {
     confirmed++;
     wake?.();
@@ -125,7 +141,7 @@ async function msrpSender(to: MsrpUri, count: number, window: number): Promise<v
   }
   while (confirmed < count) await new Promise<void>((resolve) => (wake = resolve));
   const ms = performance.now() - t0;
-  report({ event: 'done', count: confirmed, ms });
+  report({ event: 'done', count: confirmed, ms, cpuMs: cpuMs() - cpu0 });
   await endpoint.close();
 }
 

@@ -56,7 +56,7 @@ async function raw(count: number): Promise<number> {
 }
 
 /** MSRP messages per second (as the sender saw them confirmed). */
-async function msrp(count: number): Promise<number> {
+async function msrp(count: number, log: (line: string) => void): Promise<number> {
   const receiver = await startPeer({ role: 'msrp-receiver', count });
   const to = (receiver.ready as { uri: MsrpUri }).uri;
   const sender = await startPeer({ role: 'msrp-sender', to, count, window: WINDOW });
@@ -64,6 +64,8 @@ async function msrp(count: number): Promise<number> {
   await finish(receiver.child, sender.child);
   if (got.count !== count || sent.count !== count)
     throw new Error(`small messages incomplete: ${got.count}/${sent.count} of ${count}`);
+  const us = (ms: number | undefined): string => (((ms ?? NaN) * 1000) / count).toFixed(1);
+  log(`small-messages: CPU per message: sender ${us(sent.cpuMs)} µs, receiver ${us(got.cpuMs)} µs`);
   return (sent.count * 1000) / sent.ms;
 }
 
@@ -81,11 +83,11 @@ export async function runSmallMessagesBench(
   for (let i = 0; i < rounds; i++) {
     log(`small-messages: round ${i + 1}/${rounds} (${count} messages each)...`);
     if (i % 2 === 0) {
-      ours.push(await msrp(count));
+      ours.push(await msrp(count, log));
       baseline.push(await raw(count));
     } else {
       baseline.push(await raw(count));
-      ours.push(await msrp(count));
+      ours.push(await msrp(count, log));
     }
   }
   return [

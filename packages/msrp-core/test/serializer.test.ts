@@ -7,7 +7,13 @@ import {
   type ByteRange,
   type RequestHead,
 } from '../src/index.js';
-import { ChunkHeadTemplate, encodeHead, encodeResponse, wantsResponse } from '../src/internal.js';
+import {
+  ChunkHeadTemplate,
+  containsEndLine,
+  encodeHead,
+  encodeResponse,
+  wantsResponse,
+} from '../src/internal.js';
 
 const base: RequestHead = {
   kind: 'request',
@@ -53,9 +59,59 @@ describe('ChunkHeadTemplate', () => {
     });
   }
 
+  for (const [name, head] of heads) {
+    it(`encodes ${name} with another Message-ID exactly as encodeHead does`, () => {
+      const template = new ChunkHeadTemplate(head);
+      for (const messageId of ['m2m2', 'another-Id.9+%=', 'x'.repeat(32)]) {
+        const transactionId = newTransactionId();
+        const byteRange = ranges[0]!;
+        expect(Buffer.from(template.encode(transactionId, byteRange, messageId)).toString()).toBe(
+          Buffer.from(encodeHead({ ...head, transactionId, byteRange, messageId })).toString(),
+        );
+      }
+    });
+  }
+
+  it('encodes a head without Message-ID exactly as encodeHead does', () => {
+    const head: RequestHead = { ...base };
+    delete head.messageId;
+    const template = new ChunkHeadTemplate(head);
+    const byteRange = ranges[1]!;
+    expect(Buffer.from(template.encode('tid12345', byteRange)).toString()).toBe(
+      Buffer.from(encodeHead({ ...head, transactionId: 'tid12345', byteRange })).toString(),
+    );
+  });
+
   it('checks the fields once, when it is made', () => {
     expect(() => new ChunkHeadTemplate({ ...base, messageId: 'bad id' })).toThrow(/Message-ID/);
   });
+});
+
+describe('containsEndLine', () => {
+  const tid = 'a786hjs2';
+  const cases: [string, string, boolean][] = [
+    ['an empty body', '', false],
+    ['a body that starts with the end-line', `-------${tid}$`, true],
+    ['a body that is the end-line without flag', `-------${tid}`, true],
+    ['the end-line after CRLF inside', `abc\r\n-------${tid}+ more`, true],
+    ['the end-line after CRLF at the end', `abc\r\n-------${tid}`, true],
+    ['the end-line without CRLF inside', `abc-------${tid}$`, false],
+    ['six dashes', `\r\n------${tid}`, false],
+    ['another id', `\r\n-------a786hjs3`, false],
+    ['a prefix of the id at the end', `\r\n-------a786hj`, false],
+    ['CR LF alone', '\r\n', false],
+  ];
+  for (const [name, text, expected] of cases) {
+    it(`is ${expected} for ${name}, as a Buffer and as a plain Uint8Array`, () => {
+      const buf = Buffer.from(text, 'latin1');
+      expect(containsEndLine(buf, tid)).toBe(expected);
+      expect(containsEndLine(new Uint8Array(buf), tid)).toBe(expected);
+      // A view into a larger array sees only its own bytes.
+      const wider = Buffer.from(`-------${tid}${text}\r\n-------${tid}`, 'latin1');
+      const view = wider.subarray(7 + tid.length, 7 + tid.length + buf.length);
+      expect(containsEndLine(view, tid)).toBe(expected);
+    });
+  }
 });
 
 describe('encodeResponse', () => {

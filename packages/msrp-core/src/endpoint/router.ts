@@ -2,6 +2,7 @@ import { MsrpError } from '../errors.js';
 import type { ChunkAnswer, ChunkReceiver } from '../session/chunk-receiver.js';
 import type { Session } from '../session/session.js';
 import type { RequestHead } from '../wire/head.js';
+import type { ContinuationFlag } from '../wire/parser.js';
 import { atEnd, discardFrame, type FrameTarget } from '../transport/frame-target.js';
 import { responseFrame } from '../wire/response-frame.js';
 import { wantsResponse } from '../wire/response.js';
@@ -64,14 +65,10 @@ export class SessionRouter {
 
   /** Routes an inbound request to its session; the returned target takes its body. */
   route(peer: Peer, request: RequestHead): FrameTarget {
-    const respond = (status: number, comment?: string): void =>
-      this.#answer(peer, request, status, comment);
-    const refuse = (status: number, comment?: string): FrameTarget =>
-      atEnd(() => respond(status, comment));
     const method = request.method;
     if (method !== 'SEND' && method !== 'REPORT' && method !== 'NICKNAME') {
       // RFC 4975 §12: 501 for a method we do not understand.
-      return refuse(501, `Method ${request.method} not understood`);
+      return this.#refuse(peer, request, 501, `Method ${request.method} not understood`);
     }
     const toUri = request.toPath[0]!;
     const session = this.#matchSessionIdOnly
@@ -80,13 +77,14 @@ export class SessionRouter {
         : this.#sessionsById.get(toUri.sessionId)
       : this.#sessions.get(uriKey(toUri));
     // RFC 4975 §7.3 (481): no session matches the To-Path.
-    if (!session || session.state === 'closed' || session.state === 'new') return refuse(481);
+    if (!session || session.state === 'closed' || session.state === 'new')
+      return this.#refuse(peer, request, 481);
     if (session.connection !== undefined && session.connection !== peer.port) {
       // RFC 4975 §5.4: a session is bound to one connection; others get 506.
-      return refuse(506);
+      return this.#refuse(peer, request, 506);
     }
     if (session.connection === undefined) {
-      if (session.state !== 'waiting') return refuse(481);
+      if (session.state !== 'waiting') return this.#refuse(peer, request, 481);
       this.#bind(session, peer, request);
     }
     if (request.method === 'REPORT') {
@@ -96,22 +94,25 @@ export class SessionRouter {
     if (request.method === 'NICKNAME') {
       // RFC 7701 §7.1: the session's focus (its onNickname handler) answers, maybe later.
       return atEnd(() => {
-        void session.receiveNickname(request).then((r) => respond(r.status, r.comment));
+        void session
+          .receiveNickname(request)
+          .then((r) => this.#answer(peer, request, r.status, r.comment));
       });
     }
     let receiver: ChunkReceiver;
     try {
       receiver = session.receiveSend(request);
     } catch (e) {
-      if (e instanceof MsrpError && e.status) return refuse(e.status, e.message);
+      if (e instanceof MsrpError && e.status)
+        return this.#refuse(peer, request, e.status, e.message);
       throw e;
     }
-    const batch = this.#batch(peer);
-    const answer: ChunkAnswer = {
-      respond: (status = 200, comment) => respond(status, comment),
-      write: (frame) => batch.add(frame),
-    };
-    return sendTarget(receiver, answer);
+    return new SendTarget(receiver, this.#batch(peer), request);
+  }
+
+  /** A target that drops the frame and answers `status` at its end-line. */
+  #refuse(peer: Peer, request: RequestHead, status: number, comment?: string): FrameTarget {
+    return atEnd(() => this.#answer(peer, request, status, comment));
   }
 
   /**
@@ -125,12 +126,7 @@ export class SessionRouter {
 
   /** Queues the answer to `request` in the connection's batch. */
   #answer(peer: Peer, request: RequestHead, status: number, comment?: string): void {
-    if (status === 200 && comment === undefined) {
-      if (wantsResponse(request, 200)) this.#batch(peer).addOk(request);
-      return;
-    }
-    const frame = responseFrame(request, status, comment);
-    if (frame) this.#batch(peer).add(frame);
+    answerIn(this.#batch(peer), request, status, comment);
   }
 
   #batch(peer: Peer): AnswerBatch {
@@ -146,41 +142,81 @@ export class SessionRouter {
   }
 }
 
-/** The body and end of a SEND chunk go to its session's receiver; its answer goes back. */
-function sendTarget(receiver: ChunkReceiver, answer: ChunkAnswer): FrameTarget {
-  const respond = (status: number, comment?: string): void => answer.respond(status, comment);
-  let failed: MsrpError | undefined;
-  let answered = false;
-  return {
-    body: (part) => {
-      if (failed) return true;
-      try {
-        return receiver.body(part);
-      } catch (e) {
-        if (!(e instanceof MsrpError)) throw e;
-        failed = e;
-        receiver.fail(e);
-        if (e.status === 413) {
-          // RFC 4975 §7.1, §10.5: 413 asks the sender to stop this message; say it now, not
-          // after the rest of a chunk that may be long or endless (1-*/*), which is dropped.
-          respond(413, e.message);
-          answered = true;
-        }
-        return true;
+/** Queues the answer `status` to `request` in `batch`, unless it asked for no such response. */
+function answerIn(
+  batch: AnswerBatch,
+  request: RequestHead,
+  status: number,
+  comment?: string,
+): void {
+  if (status === 200 && comment === undefined) {
+    if (wantsResponse(request, 200)) batch.addOk(request);
+    return;
+  }
+  const frame = responseFrame(request, status, comment);
+  if (frame) batch.add(frame);
+}
+
+/**
+ * The body and end of a SEND chunk go to its session's receiver; its answer goes back. One
+ * object per chunk, the target and its answer both (no closures made per chunk).
+ */
+class SendTarget implements FrameTarget, ChunkAnswer {
+  readonly #receiver: ChunkReceiver;
+  readonly #batch: AnswerBatch;
+  readonly #request: RequestHead;
+  #failed: MsrpError | undefined;
+  #answered = false;
+
+  constructor(receiver: ChunkReceiver, batch: AnswerBatch, request: RequestHead) {
+    this.#receiver = receiver;
+    this.#batch = batch;
+    this.#request = request;
+  }
+
+  respond(status = 200, comment?: string): void {
+    answerIn(this.#batch, this.#request, status, comment);
+  }
+
+  write(frame: readonly Uint8Array[]): void {
+    this.#batch.add(frame);
+  }
+
+  body(part: Uint8Array): boolean {
+    if (this.#failed) return true;
+    try {
+      return this.#receiver.body(part);
+    } catch (e) {
+      if (!(e instanceof MsrpError)) throw e;
+      this.#failed = e;
+      this.#receiver.fail(e);
+      if (e.status === 413) {
+        // RFC 4975 §7.1, §10.5: 413 asks the sender to stop this message; say it now, not
+        // after the rest of a chunk that may be long or endless (1-*/*), which is dropped.
+        this.respond(413, e.message);
+        this.#answered = true;
       }
-    },
-    end: (flag) => {
-      if (!failed) {
-        failed = receiver.check(flag);
-        if (failed) receiver.fail(failed);
-      }
-      if (failed) {
-        if (!answered) respond(failed.status ?? 400, failed.message);
-        return;
-      }
-      // The receiver answers 200, now or once read, before any REPORT its end may trigger.
-      receiver.end(flag, answer);
-    },
-    abort: (error) => receiver.fail(error),
-  };
+      return true;
+    }
+  }
+
+  end(flag: ContinuationFlag): void {
+    const receiver = this.#receiver;
+    let failed = this.#failed;
+    if (!failed) {
+      failed = receiver.check(flag);
+      this.#failed = failed;
+      if (failed) receiver.fail(failed);
+    }
+    if (failed) {
+      if (!this.#answered) this.respond(failed.status ?? 400, failed.message);
+      return;
+    }
+    // The receiver answers 200, now or once read, before any REPORT its end may trigger.
+    receiver.end(flag, this);
+  }
+
+  abort(error: MsrpError): void {
+    this.#receiver.fail(error);
+  }
 }

@@ -15,7 +15,7 @@ import {
 } from './chunk-receiver.js';
 import { FILE_HASH_HEADER } from './file-transfer.js';
 import type { Inbox } from './inbox.js';
-import { Reassembly } from './incoming-message.js';
+import { Reassembly, type ReassemblyOptions } from './incoming-message.js';
 import { runMessageCheck, type MessageChecker } from './message-check.js';
 import { peerError } from './peer-error.js';
 import { UnreadBytes } from './read-confirmations.js';
@@ -57,21 +57,38 @@ export class Inbound {
   readonly #host: InboundHost;
   readonly #options: InboundOptions;
   readonly #inbox: Inbox;
-  readonly #runtime: SessionRuntime;
   readonly #incoming = new Map<string, Reassembly>();
   /** Recently finished incoming messages: resent chunks of these are not new messages. */
   readonly #finished = new RecentIds<'complete' | 'failed'>(REMEMBERED_MESSAGES);
   /** With confirmWhenRead: the stream bytes of this session's messages not read yet. */
   readonly #unread: UnreadBytes | undefined;
+  readonly #reassemblyOptions: ReassemblyOptions;
+  /** What each chunk's receiver calls back (one object per session, not closures per chunk). */
+  readonly #chunks: ChunkOwner;
 
   constructor(host: InboundHost, options: InboundOptions, inbox: Inbox, runtime: SessionRuntime) {
-    this.#runtime = runtime;
     this.#host = host;
     this.#options = options;
     this.#inbox = inbox;
     if (options.confirmWhenRead) {
       this.#unread = new UnreadBytes(options.maxQueuedStreamBytes, () => host.port?.resume());
     }
+    this.#chunks = {
+      deliver: (r) => this.#deliver(r),
+      check: (r, flag) => this.#check(r, flag),
+      finished: (r, request, answer) => this.#finishedChunk(r, request, answer),
+      failed: (r, messageId, error, refused) => this.#failedChunk(r, messageId, error, refused),
+    };
+    // The same for every message: made once, not per message.
+    this.#reassemblyOptions = {
+      inMemoryThreshold: options.inMemoryThreshold,
+      maxReorderBytes: options.maxReorderBytes,
+      maxSize: options.maxSize,
+      holdQueued: (message, bytes) => inbox.hold(message, bytes),
+      resume: () => host.port?.resume(),
+      runtime,
+      ...(this.#unread && { confirmWhenRead: this.#unread }),
+    };
   }
 
   /** Aborts every message being received (the session closed or lost its connection). */
@@ -118,66 +135,39 @@ export class Inbound {
           // A resumed message (RFC 4975 §7.1 Byte-Range past 1): delivered from there.
           offset: range.start - 1,
         },
-        {
-          inMemoryThreshold: o.inMemoryThreshold,
-          maxReorderBytes: o.maxReorderBytes,
-          maxSize: o.maxSize,
-          holdQueued: (message, bytes) => this.#inbox.hold(message, bytes),
-          resume: () => this.#host.port?.resume(),
-          runtime: this.#runtime,
-          ...(this.#unread && { confirmWhenRead: this.#unread }),
-        },
+        this.#reassemblyOptions,
       );
       this.#incoming.set(messageId, reassembly);
     }
     const r = reassembly;
     r.beginChunk(range.start);
     this.#deliver(r);
-    const length = new ChunkLength(request.byteRange);
-    let refused = false;
-    return {
-      body: (part) => {
-        length.body(part.length);
-        const room = r.write(part);
-        // A message of unknown size turns into a stream when it outgrows inMemoryThreshold,
-        // maybe inside one long chunk (1-*/*): the reader must have it now, or nobody drains
-        // the stream and the connection stays paused for good.
-        this.#deliver(r);
-        return room;
-      },
-      check: (flag) => {
-        const error = length.end(flag);
-        if (error !== undefined) return error;
-        const refusal = this.#check(r, flag);
-        refused = refusal !== undefined;
-        return refusal;
-      },
-      end: (flag, answer) => {
-        const hash = request.extensions?.find(
-          (h) => h.name.toLowerCase() === FILE_HASH_HEADER.toLowerCase(),
-        )?.value;
-        r.endChunk(flag, hash, answer);
-        this.#deliver(r);
-        if (r.done) {
-          this.#incoming.delete(messageId);
-          this.#finished.add(messageId, r.message.aborted ? 'failed' : 'complete');
-          // RFC 4975 §7.1.2: Success-Report yes asks for a REPORT once the message is complete,
-          // after the 200s (with confirmWhenRead, once the reader took the last byte).
-          if (request.successReport === 'yes' && !r.message.aborted) {
-            const bytes = r.message.received;
-            r.afterAnswers(() => this.#sendReport(request, bytes, answer));
-          }
-        }
-      },
-      fail: (error) => {
-        r.abort(error);
-        this.#incoming.delete(messageId);
-        // Refused (a status) is final; cut short by the connection, a resume may follow.
-        if (error.status !== undefined) this.#finished.add(messageId, 'failed');
-        // A refused message is not the reader's; one cut short by the connection is.
-        if (!refused) this.#deliver(r);
-      },
-    };
+    return new InboundChunk(this.#chunks, r, request, messageId);
+  }
+
+  /** A chunk passed its checks and was taken: the message may be complete now. */
+  #finishedChunk(r: Reassembly, request: RequestHead, answer: ChunkAnswer): void {
+    this.#deliver(r);
+    if (!r.done) return;
+    const messageId = r.message.messageId;
+    this.#incoming.delete(messageId);
+    this.#finished.add(messageId, r.message.aborted ? 'failed' : 'complete');
+    // RFC 4975 §7.1.2: Success-Report yes asks for a REPORT once the message is complete,
+    // after the 200s (with confirmWhenRead, once the reader took the last byte).
+    if (request.successReport === 'yes' && !r.message.aborted) {
+      const bytes = r.message.received;
+      r.afterAnswers(() => this.#sendReport(request, bytes, answer));
+    }
+  }
+
+  /** A chunk, or the connection under it, failed: its message is given up. */
+  #failedChunk(r: Reassembly, messageId: string, error: MsrpError, refused: boolean): void {
+    r.abort(error);
+    this.#incoming.delete(messageId);
+    // Refused (a status) is final; cut short by the connection, a resume may follow.
+    if (error.status !== undefined) this.#finished.add(messageId, 'failed');
+    // A refused message is not the reader's; one cut short by the connection is.
+    if (!refused) this.#deliver(r);
   }
 
   /** The session's `checkMessage` on a message this chunk completes, before its 200. */
@@ -219,4 +209,60 @@ export function accepts(acceptTypes: readonly string[], type: ContentType): bool
     const accepted = a.toLowerCase();
     return accepted === '*' || accepted === media || accepted === `${top}/*`;
   });
+}
+
+/** What an {@link InboundChunk} needs of its session's {@link Inbound}. */
+interface ChunkOwner {
+  deliver(r: Reassembly): void;
+  check(r: Reassembly, flag: ContinuationFlag): MsrpError | undefined;
+  finished(r: Reassembly, request: RequestHead, answer: ChunkAnswer): void;
+  failed(r: Reassembly, messageId: string, error: MsrpError, refused: boolean): void;
+}
+
+/** The receiver of one incoming SEND chunk of a message being reassembled. */
+class InboundChunk implements ChunkReceiver {
+  readonly #owner: ChunkOwner;
+  readonly #r: Reassembly;
+  readonly #request: RequestHead;
+  readonly #messageId: string;
+  readonly #length: ChunkLength;
+  #refused = false;
+
+  constructor(owner: ChunkOwner, r: Reassembly, request: RequestHead, messageId: string) {
+    this.#owner = owner;
+    this.#r = r;
+    this.#request = request;
+    this.#messageId = messageId;
+    this.#length = new ChunkLength(request.byteRange);
+  }
+
+  body(part: Uint8Array): boolean {
+    this.#length.body(part.length);
+    const room = this.#r.write(part);
+    // A message of unknown size turns into a stream when it outgrows inMemoryThreshold,
+    // maybe inside one long chunk (1-*/*): the reader must have it now, or nobody drains
+    // the stream and the connection stays paused for good.
+    this.#owner.deliver(this.#r);
+    return room;
+  }
+
+  check(flag: ContinuationFlag): MsrpError | undefined {
+    const error = this.#length.end(flag);
+    if (error !== undefined) return error;
+    const refusal = this.#owner.check(this.#r, flag);
+    this.#refused = refusal !== undefined;
+    return refusal;
+  }
+
+  end(flag: ContinuationFlag, answer: ChunkAnswer): void {
+    const hash = this.#request.extensions?.find(
+      (h) => h.name.toLowerCase() === FILE_HASH_HEADER.toLowerCase(),
+    )?.value;
+    this.#r.endChunk(flag, hash, answer);
+    this.#owner.finished(this.#r, this.#request, answer);
+  }
+
+  fail(error: MsrpError): void {
+    this.#owner.failed(this.#r, this.#messageId, error, this.#refused);
+  }
 }

@@ -209,7 +209,8 @@ export class Reassembly {
   readonly #options: ReassemblyOptions;
   #parts: Uint8Array<ArrayBuffer>[] | undefined = [];
   #partBytes = 0;
-  readonly #reorder = new Map<number, Uint8Array>();
+  /** Pieces that came early, by position; made at the first (most messages never need it). */
+  #reorder: Map<number, Uint8Array> | undefined;
   #reorderBytes = 0;
   /** Offset (0-based) of the next byte of the current chunk. */
   #position = 0;
@@ -287,16 +288,18 @@ export class Reassembly {
       if (this.#reorderBytes > this.#options.maxReorderBytes) {
         throw new MsrpError('MSRP_ERR_LIMIT', 'Too many out-of-order bytes', { status: 413 });
       }
-      this.#reorder.set(position, copyBytes(bytes));
+      (this.#reorder ??= new Map()).set(position, copyBytes(bytes));
       return true;
     }
     let room = this.#append(bytes);
+    const reorder = this.#reorder;
+    if (reorder === undefined || reorder.size === 0) return room;
     // Pieces that arrived early may now be next in line.
     for (let again = true; again;) {
       again = false;
-      for (const [at, piece] of this.#reorder) {
+      for (const [at, piece] of reorder) {
         if (at > this.message.received) continue;
-        this.#reorder.delete(at);
+        reorder.delete(at);
         this.#reorderBytes -= piece.length;
         const skip = this.message.received - at;
         if (skip < piece.length) room = this.#append(piece.subarray(skip)) && room;
@@ -367,7 +370,7 @@ export class Reassembly {
     this.message.aborted = true;
     if (this.#parts) this.message.body = concatBytes(this.#parts);
     this.#parts = undefined;
-    this.#reorder.clear();
+    this.#reorder = undefined;
     this.message.stream?.destroy(error);
     this.message.settle(error);
   }

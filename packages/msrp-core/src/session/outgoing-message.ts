@@ -6,6 +6,25 @@ import { IDENT } from '../wire/grammar.js';
 import { newMessageId } from '../wire/ids.js';
 import type { SendOptions } from './options.js';
 
+/**
+ * The Content-Types of a session's messages, each text parsed once: a chat sends one type
+ * message after message, and a parsed type is read-only, so its messages share one object
+ * (which also keys the session's head templates).
+ */
+export class ContentTypes {
+  #text: string | undefined;
+  #type: ContentType | undefined;
+
+  /** {@link parseContentType} of `text`; the same object as last time for the same text. */
+  readonly parse = (text: string): ContentType | undefined => {
+    if (text !== this.#text) {
+      this.#type = parseContentType(text);
+      this.#text = text;
+    }
+    return this.#type;
+  };
+}
+
 /** A piece of an outgoing message, ready to become one SEND chunk. */
 export interface OutgoingChunk {
   /** The bytes (a view of what the source gave; never copied). */
@@ -48,14 +67,16 @@ export class OutgoingMessage {
 
   /**
    * A message of `options` (Content-Type, size, Message-ID), or why it cannot be sent: a bad
-   * Content-Type, or a size over the peer's max-size (413).
+   * Content-Type, or a size over the peer's max-size (413). `parse` reads the Content-Type
+   * (a session's {@link ContentTypes} reads each text once).
    */
   static create(
     source: MessageSource,
     options: SendOptions,
     remoteMaxSize: number | undefined,
+    parse: (text: string) => ContentType | undefined = parseContentType,
   ): OutgoingMessage | MsrpError {
-    const contentType = parseContentType(options.contentType ?? 'application/octet-stream');
+    const contentType = parse(options.contentType ?? 'application/octet-stream');
     if (!contentType)
       return new MsrpError(
         'MSRP_ERR_INVALID_ARGUMENT',

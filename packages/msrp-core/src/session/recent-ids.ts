@@ -1,13 +1,20 @@
 /**
  * The last `capacity` ids seen, each with a value, oldest forgotten first: how a session
  * recognises late chunks and REPORTs of messages it has finished with, in bounded memory.
+ *
+ * The order lives in a ring of ids beside the map: finding the oldest key of a Map through
+ * `keys().next()` walks past every entry deleted since the map was last rehashed, which in a
+ * first-in first-out map costs up to `capacity` steps per add.
  */
 export class RecentIds<V> {
   readonly #entries = new Map<string, V>();
-  readonly #capacity: number;
+  /** The ids in the order added; a slot emptied when its id was added again. */
+  readonly #ring: (string | undefined)[];
+  /** The slot of the next id: the oldest one's. */
+  #next = 0;
 
   constructor(capacity: number) {
-    this.#capacity = capacity;
+    this.#ring = new Array<string | undefined>(capacity).fill(undefined);
   }
 
   get(id: string): V | undefined {
@@ -20,10 +27,13 @@ export class RecentIds<V> {
 
   /** Remembers `id` (as the newest), forgetting the oldest past the capacity. */
   add(id: string, value: V): void {
-    this.#entries.delete(id);
+    const ring = this.#ring;
+    // Rare (a message finished twice): its old slot must not forget it later.
+    if (this.#entries.has(id)) ring[ring.indexOf(id)] = undefined;
+    const oldest = ring[this.#next];
+    if (oldest !== undefined) this.#entries.delete(oldest);
+    ring[this.#next] = id;
+    this.#next = this.#next + 1 === ring.length ? 0 : this.#next + 1;
     this.#entries.set(id, value);
-    if (this.#entries.size > this.#capacity) {
-      this.#entries.delete(this.#entries.keys().next().value!);
-    }
   }
 }

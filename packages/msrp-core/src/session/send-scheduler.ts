@@ -2,6 +2,7 @@ import { MsrpError, toMsrpError, type MsrpErrorCode } from '../errors.js';
 import type { ByteRange } from '../wire/byte-range.js';
 import type { ResponseHead } from '../wire/head.js';
 import type { ContinuationFlag } from '../wire/parser.js';
+import { TransactionIds } from '../wire/ids.js';
 import { encodeEndLine } from '../wire/serializer.js';
 import type { StatusHeader } from '../wire/status-header.js';
 import type { MsrpUri } from '../wire/uri.js';
@@ -9,6 +10,7 @@ import { DeliveryError, type Delivery } from './delivery.js';
 import type { SendOptions } from './options.js';
 import type { OutgoingMessage } from './outgoing-message.js';
 import { peerRefusal } from './peer-error.js';
+import { HeadTemplates } from './head-templates.js';
 import { RecentIds } from './recent-ids.js';
 import { SendWindow } from './send-window.js';
 import { chunkHead, newSending, type Chunk, type Sending } from './sending.js';
@@ -69,6 +71,8 @@ export class SendScheduler {
   readonly #settled = new RecentIds<true>(REMEMBERED_MESSAGES);
   #pumping = false;
   readonly #window: SendWindow;
+  readonly #templates = new HeadTemplates();
+  readonly #ids = new TransactionIds();
 
   constructor(host: SendSchedulerHost, options: SendSchedulerOptions) {
     this.#host = host;
@@ -105,7 +109,8 @@ export class SendScheduler {
           sending.unlisten = () => signal.removeEventListener('abort', onAbort);
         }
       }
-      void this.pump();
+      // A pump under way takes it in its loop: no promise per message for a call that returns.
+      if (!this.#pumping) void this.pump();
     });
   }
 
@@ -323,7 +328,8 @@ export class SendScheduler {
     chunk: Chunk,
     end: number | '*',
   ): { transactionId: string; head: Uint8Array } {
-    return chunkHead(sending, chunk, end, this.#host.toPath!, this.#host.fromPath);
+    const { toPath, fromPath } = this.#host;
+    return chunkHead(sending, chunk, end, toPath!, fromPath, this.#templates, this.#ids);
   }
 
   #onResponse(sending: Sending, bytes: number, response?: ResponseHead, error?: Error): void {

@@ -1,11 +1,14 @@
+import { MsrpError } from '../errors.js';
 import type { Timer } from '../events/timers.js';
 import type { ByteRange } from '../wire/byte-range.js';
+import { IDENT } from '../wire/grammar.js';
 import type { RequestHead } from '../wire/head.js';
-import { newTransactionId } from '../wire/ids.js';
-import { ChunkHeadTemplate, containsEndLine, encodeHead } from '../wire/serializer.js';
+import type { TransactionIds } from '../wire/ids.js';
+import { containsEndLine, encodeHead, type ChunkHeadTemplate } from '../wire/serializer.js';
 import type { StatusHeader } from '../wire/status-header.js';
 import type { MsrpUri } from '../wire/uri.js';
 import type { Delivery } from './delivery.js';
+import type { HeadTemplates } from './head-templates.js';
 import type { SendOptions } from './options.js';
 import type { OutgoingMessage } from './outgoing-message.js';
 
@@ -18,7 +21,7 @@ export interface Sending {
   reject(error: Error): void;
   /** Removes the abort listener of `options.signal`, once settled. */
   unlisten: (() => void) | undefined;
-  /** Heads of this message's chunks, formatted once. */
+  /** Heads of this message's chunks, formatted once per session and kind of message. */
   template?: ChunkHeadTemplate;
   /** The success REPORT, once it came (it may overtake the last 200). */
   report: StatusHeader | undefined;
@@ -70,7 +73,8 @@ export function newSending(
 
 /**
  * A fresh transaction id and the serialized head of a SEND chunk of `sending`, whose range
- * ends at `end` (`*` while a chunk may still be interrupted).
+ * ends at `end` (`*` while a chunk may still be interrupted); `templates` and `ids` are the
+ * session's.
  */
 export function chunkHead(
   sending: Sending,
@@ -78,22 +82,27 @@ export function chunkHead(
   end: number | '*',
   toPath: readonly MsrpUri[],
   fromPath: readonly MsrpUri[],
+  templates: HeadTemplates,
+  ids: Pick<TransactionIds, 'next'>,
 ): { transactionId: string; head: Uint8Array } {
   const { message, options } = sending;
-  let transactionId = newTransactionId();
+  let transactionId = ids.next();
   // RFC 4975 §7.1: the end-line must not occur in the body; pick another id if it does.
-  while (containsEndLine(chunk.body, transactionId)) transactionId = newTransactionId();
+  while (containsEndLine(chunk.body, transactionId)) transactionId = ids.next();
   const byteRange: ByteRange = {
     start: chunk.start,
     end,
     total: message.size ?? (chunk.last && end !== '*' ? end : '*'),
   };
   const extensions = chunk.last ? options.lastChunkHeaders?.() : undefined;
-  // The head is built in full only for the template (the first chunk) and for a last chunk
-  // with extra headers (the file hash); every other chunk is the template with its own
-  // transaction id and Byte-Range.
+  // The head is built in full only for a template (the first message of its kind in the
+  // session) and for a last chunk with extra headers (the file hash); every other chunk is
+  // the template with its own transaction id, Message-ID and Byte-Range.
   if (sending.template && !extensions) {
-    return { transactionId, head: sending.template.encode(transactionId, byteRange) };
+    return {
+      transactionId,
+      head: sending.template.encode(transactionId, byteRange, message.messageId),
+    };
   }
   const head: RequestHead = {
     kind: 'request',
@@ -108,6 +117,17 @@ export function chunkHead(
     contentType: message.contentType,
   };
   if (extensions) return { transactionId, head: encodeHead({ ...head, extensions }) };
-  sending.template = new ChunkHeadTemplate(head);
-  return { transactionId, head: sending.template.encode(transactionId, byteRange) };
+  // RFC 4975 §9: Message-ID is an ident. A template made for another message of this kind
+  // checked only that message's id, and the head carries this one as it is.
+  if (!IDENT.test(message.messageId)) {
+    throw new MsrpError(
+      'MSRP_ERR_INVALID_ARGUMENT',
+      `Invalid Message-ID ${JSON.stringify(message.messageId)}`,
+    );
+  }
+  sending.template = templates.get(head);
+  return {
+    transactionId,
+    head: sending.template.encode(transactionId, byteRange, message.messageId),
+  };
 }

@@ -23,7 +23,7 @@ import type {
   SessionState,
 } from './options.js';
 import { resolveSessionOptions } from './option-defaults.js';
-import { OutgoingMessage } from './outgoing-message.js';
+import { ContentTypes, OutgoingMessage } from './outgoing-message.js';
 import { SendScheduler } from './send-scheduler.js';
 import { SessionStateMachine } from './session-state.js';
 import type { SessionLink, SessionPort } from './session-link.js';
@@ -84,6 +84,7 @@ export class Session
   #toPath: readonly MsrpUri[] | undefined;
   readonly #remoteMaxSize: number | undefined;
   readonly #chunkSize: number;
+  readonly #contentTypes = new ContentTypes();
   readonly #rebind: boolean;
   readonly #state = new SessionStateMachine();
   #port: SessionPort | undefined;
@@ -233,7 +234,7 @@ export class Session
   ): OutgoingMessage | MsrpError {
     if (this.#state.current !== 'bound')
       return new MsrpError('MSRP_ERR_SESSION', `Cannot send: session is ${this.#state.current}`);
-    return OutgoingMessage.create(source, options, this.#remoteMaxSize);
+    return OutgoingMessage.create(source, options, this.#remoteMaxSize, this.#contentTypes.parse);
   }
 
   /**

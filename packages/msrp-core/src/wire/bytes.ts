@@ -5,7 +5,12 @@
 /** The Buffer methods we borrow: native search, compare and decode (faster than JS). */
 interface NativeBytes {
   prototype: {
-    indexOf(this: Uint8Array, value: Uint8Array, byteOffset: number): number;
+    indexOf(
+      this: Uint8Array,
+      value: Uint8Array | string,
+      byteOffset: number,
+      encoding?: 'latin1',
+    ): number;
     utf8Slice(this: Uint8Array, start: number, end: number): string;
     compare(
       this: Uint8Array,
@@ -83,6 +88,15 @@ export const indexOfBytes: (haystack: Uint8Array, needle: Uint8Array, from: numb
   nativeBytes
     ? (haystack, needle, from) => nativeBytes.indexOf.call(haystack, needle, from)
     : indexOfBytesPortable;
+
+/**
+ * {@link indexOfBytes} of `text`'s Latin-1 bytes (an end-line: ASCII), with no array made
+ * for the needle on Node.
+ */
+export const indexOfLatin1: (haystack: Uint8Array, text: string, from: number) => number =
+  nativeBytes
+    ? (haystack, text, from) => nativeBytes.indexOf.call(haystack, text, from, 'latin1')
+    : (haystack, text, from) => indexOfBytesPortable(haystack, encodeLatin1(text), from);
 
 /**
  * {@link indexOfBytes} without Node: finds the needle's first byte with the native

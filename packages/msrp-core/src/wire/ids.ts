@@ -6,14 +6,26 @@ const pool = new Uint8Array(4096);
 let offset = pool.length;
 const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
+/**
+ * Node's native hex encoder, when present: one flat string, where a loop of `+=` builds a
+ * chain of 12 pieces that a Map must flatten before it can hash the id.
+ */
+const nativeBuffer = (
+  globalThis as {
+    Buffer?: { prototype: { hexSlice(this: Uint8Array, start: number, end: number): string } };
+  }
+).Buffer;
+
 function randomHex(bytes: number): string {
   if (offset + bytes > pool.length) {
     crypto.getRandomValues(pool);
     offset = 0;
   }
-  let hex = '';
-  for (let k = offset; k < offset + bytes; k++) hex += HEX[pool[k]!]!;
+  const from = offset;
   offset += bytes;
+  if (nativeBuffer) return nativeBuffer.prototype.hexSlice.call(pool, from, offset);
+  let hex = '';
+  for (let k = from; k < offset; k++) hex += HEX[pool[k]!]!;
   return hex;
 }
 
@@ -23,6 +35,23 @@ function randomHex(bytes: number): string {
  */
 export function newTransactionId(): string {
   return randomHex(12);
+}
+
+/**
+ * Transaction ids for the requests of one sender (a session): a prefix of 64 random bits,
+ * drawn once, then a counter. RFC 4975 §7.1: the transaction identifier MUST contain at
+ * least 64 bits of randomness, so that it does not collide with others on the connection;
+ * the prefix gives each id those 64 bits, the counter keeps this sender's ids apart without
+ * drawing them again per chunk. An id is at most 16 + 11 characters of an ident (§9: 32).
+ */
+export class TransactionIds {
+  readonly #prefix = randomHex(8);
+  #count = 0;
+
+  /** The next id: never one this object gave before. */
+  next(): string {
+    return this.#prefix + (this.#count++).toString(36);
+  }
 }
 
 /** A new Message-ID: 96 random bits as 24 hex digits, unique per message (RFC 4975 §7.1.1). */

@@ -285,7 +285,8 @@ export class Parser {
     this.#state = 'headers';
     if (whole.complete) {
       checkHead(head);
-      this.#beginBody(head, whole.endLine);
+      if (whole.flag) this.#endBodiless(head, whole.flag);
+      else this.#beginBody(head, whole.endLine);
       return whole.end;
     }
     this.#headerCount = 0;
@@ -296,9 +297,10 @@ export class Parser {
       if (stop < 0 || (stop <= whole.blockTo && !whole.bodilessAt(buf, stop))) {
         return this.#retreat();
       }
-      if (head.kind === 'request') whole.remember(buf, head);
     }
     checkHead(head);
+    // Only a head read and checked in full becomes the template of those that follow.
+    if (whole.blockTo > whole.blockFrom) whole.remember(buf, head);
     if (whole.flag) this.#endBodiless(head, whole.flag);
     else this.#beginBody(head, whole.endLine);
     return whole.end;

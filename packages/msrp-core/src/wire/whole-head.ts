@@ -1,8 +1,9 @@
 import { allocate, encodeLatin1, indexOfBytes } from './bytes.js';
 import { FLAGS } from './end-line-scanner.js';
-import { type Head, type RequestHead } from './head.js';
+import { type Head } from './head.js';
 import { parseStartLineBytes } from './start-line.js';
 import { HeadTemplate } from './head-template.js';
+import { ResponseTemplate } from './response-template.js';
 import type { ContinuationFlag } from './parser.js';
 
 const CR = 0x0d;
@@ -19,10 +20,14 @@ export class WholeHead {
   readonly #maxStartLine: number;
   readonly #maxHeaderBytes: number;
   readonly #template = new HeadTemplate();
+  readonly #responses = new ResponseTemplate();
 
   /** The head: the start line parsed, or the whole head of a next chunk ({@link complete}). */
   head: Head | undefined;
-  /** The head matched the last one's template (see HeadTemplate): nothing is left to parse. */
+  /**
+   * The head matched the last one's template (see HeadTemplate, ResponseTemplate): nothing is
+   * left to parse; a bodiless frame (a response) has its {@link flag} and {@link end} too.
+   */
   complete = false;
   /** Where the header block lies in the push (after the start line's CRLF, before the CRLF that ends it). */
   blockFrom = 0;
@@ -63,6 +68,18 @@ export class WholeHead {
     this.blockFrom = nl + 1;
     // The block of the last request but for its Message-ID and Byte-Range values: it holds no
     // end-line and needs no parsing beyond those values.
+    if (head.kind === 'response') {
+      // A run of 200s to our chunks: the last response's block, then this one's end-line.
+      const response = this.#responses.match(buf, nl + 1, limit, head);
+      if (response) {
+        this.head = response.head;
+        this.complete = true;
+        this.flag = response.flag;
+        this.end = response.end;
+        this.blockTo = response.end - this.endLine.length - 3;
+        return true;
+      }
+    }
     const hit =
       head.kind === 'request' ? this.#template.match(buf, nl + 1, limit, head) : undefined;
     if (hit) {
@@ -73,8 +90,9 @@ export class WholeHead {
       this.end = hit.end;
       return true;
     }
-    // The first CRLF CRLF, if it ends within the limit (no window view: one less allocation).
-    let blank = indexOfBytes(buf, CRLF_CRLF, nl - 1);
+    // The first CRLF CRLF, if it ends within the limit: a view ends the search there when the
+    // push is longer (a run of responses, which have none, would be searched to its end each).
+    let blank = indexOfBytes(limit < buf.length ? buf.subarray(0, limit) : buf, CRLF_CRLF, nl - 1);
     blank = blank < 0 || blank + 4 > limit ? -1 : blank - (nl - 1);
     this.head = head;
     this.complete = false;
@@ -118,9 +136,16 @@ export class WholeHead {
     this.#template.release();
   }
 
-  /** Keeps the header block just located, parsed into `head`, as the template of the next. */
-  remember(buf: Uint8Array, head: RequestHead): void {
+  /**
+   * Keeps the header block just located, parsed into `head` and checked, as the template of
+   * the next: a request's with a body, or a bodiless response's.
+   */
+  remember(buf: Uint8Array, head: Head): void {
     // A bodiless frame's block ends at its end-line, not at a blank line.
-    if (this.flag === undefined) this.#template.remember(buf, this.blockFrom, this.blockTo, head);
+    if (head.kind === 'request') {
+      if (this.flag === undefined) this.#template.remember(buf, this.blockFrom, this.blockTo, head);
+    } else if (this.flag !== undefined) {
+      this.#responses.remember(buf, this.blockFrom, this.blockTo, head);
+    }
   }
 }

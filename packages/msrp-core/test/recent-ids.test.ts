@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { RecentIds } from '../src/session/recent-ids.js';
+
+describe('RecentIds', () => {
+  it('remembers the last `capacity` ids with their values, forgetting the oldest first', () => {
+    const ids = new RecentIds<number>(3);
+    for (let i = 1; i <= 5; i++) ids.add(`id${i}`, i);
+    expect([1, 2, 3, 4, 5].map((i) => ids.get(`id${i}`))).toEqual([undefined, undefined, 3, 4, 5]);
+    expect(ids.has('id2')).toBe(false);
+    expect(ids.has('id3')).toBe(true);
+  });
+
+  it('keeps an id added again as the newest, with its new value', () => {
+    const ids = new RecentIds<string>(3);
+    ids.add('a', 'first');
+    ids.add('b', 'b');
+    ids.add('a', 'again');
+    ids.add('c', 'c');
+    ids.add('d', 'd');
+    // b was the oldest: forgotten; a was added again after b, so it stays.
+    expect(ids.get('a')).toBe('again');
+    expect(ids.has('b')).toBe(false);
+    expect(ids.get('d')).toBe('d');
+    for (let i = 0; i < 3; i++) ids.add(`x${i}`, 'x');
+    expect(ids.has('a')).toBe(false);
+    expect(ids.has('c')).toBe(false);
+  });
+
+  it('stays within its capacity over many ids', () => {
+    const ids = new RecentIds<number>(256);
+    for (let i = 0; i < 10_000; i++) ids.add(`m${i}`, i);
+    let held = 0;
+    for (let i = 0; i < 10_000; i++) if (ids.has(`m${i}`)) held++;
+    expect(held).toBe(256);
+    expect(ids.get('m9999')).toBe(9999);
+    expect(ids.has('m9743')).toBe(false);
+  });
+});
