@@ -3,6 +3,7 @@ import { createServer as createHttpServer, type IncomingMessage } from 'node:htt
 import { createServer as createHttpsServer } from 'node:https';
 import type { TlsServerOptions, WsSocket } from '@msrp-ts/msrp-core';
 import { WS_OPTIONS } from '@msrp-ts/msrp-core/internal';
+import type { SecureContextTarget } from './tls-reload.js';
 // Only the implementation uses `ws`: its types stay out of our .d.ts (no @types/ws needed).
 
 /** How a relay's WebSocket listener (RFC 7977) accepts upgrades. */
@@ -36,6 +37,8 @@ export interface WebSocketListenerConfig extends WebSocketListenOptions {
 export interface WebSocketListening {
   readonly host: string;
   readonly port: number;
+  /** With `tls`: the HTTPS server, whose certificate can be replaced (wss:). */
+  readonly secureContextTarget?: SecureContextTarget;
   /** Stops accepting (upgraded connections are the relay's to close). */
   close(): Promise<void>;
 }
@@ -50,9 +53,8 @@ export async function listenWebSocket(
   // Loaded by the first WebSocket listener: importing `ws` costs about 10 MiB of memory,
   // which a relay that only listens on TCP should not pay.
   const { WebSocketServer } = await import('ws');
-  const server = config.tls
-    ? createHttpsServer({ cert: config.tls.cert, key: config.tls.key })
-    : createHttpServer();
+  const https = config.tls && createHttpsServer({ cert: config.tls.cert, key: config.tls.key });
+  const server = https || createHttpServer();
   // Plain HTTP requests get nothing here but a 426.
   server.on('request', (_req, res) => {
     res.writeHead(426, { Connection: 'close', Upgrade: 'websocket' }).end();
@@ -99,6 +101,7 @@ export async function listenWebSocket(
   return {
     host: bound.address,
     port: bound.port,
+    ...(https && { secureContextTarget: https }),
     close: async () => {
       wss.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
