@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
 import type { TlsServerOptions, WsSocket } from '@msrp-ts/msrp-core';
 import { WS_OPTIONS } from '@msrp-ts/msrp-core/internal';
 import type { SecureContextTarget } from './tls-reload.js';
@@ -72,7 +73,18 @@ export async function listenWebSocket(
   });
   const remoteOf = (req: IncomingMessage): string =>
     `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+  // Connections that are not (yet) WebSocket ones, by peer address (the TCP socket, also for
+  // wss: one still in its TLS handshake counts): closing the listener ends them, else one
+  // that never sends a request holds server.close, and the relay's shutdown, for ever.
+  const notUpgraded = new Map<string, Socket>();
+  const key = (socket: Socket): string => `${socket.remoteAddress}:${socket.remotePort}`;
+  server.on('connection', (socket: Socket) => {
+    const peer = key(socket);
+    notUpgraded.set(peer, socket);
+    socket.once('close', () => notUpgraded.get(peer) === socket && notUpgraded.delete(peer));
+  });
   server.on('upgrade', (req, socket, head) => {
+    notUpgraded.delete(key(req.socket));
     const remote = remoteOf(req);
     socket.on('error', () => socket.destroy());
     const refuse = (status: number, why: string): void => {
@@ -104,7 +116,9 @@ export async function listenWebSocket(
     ...(https && { secureContextTarget: https }),
     close: async () => {
       wss.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of notUpgraded.values()) socket.destroy();
+      await closed;
     },
   };
 }
