@@ -10,13 +10,15 @@ import { connect, type TLSSocket } from 'node:tls';
 import { promisify } from 'node:util';
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseUri, type MsrpUri } from '@msrp-ts/msrp-core';
+import { encodeFrame, parseUri, type MsrpUri } from '@msrp-ts/msrp-core';
 import { Relay, StaticCredentialStore } from '../packages/msrp-relay/src/index.js';
 import {
   clientOf,
   eventually,
   next,
   onCleanup,
+  rawAuth,
+  rawClient,
   sessionPair,
   USERS,
 } from '../packages/msrp-relay/test/helpers.js';
@@ -209,5 +211,30 @@ describe('signals from the first moment', () => {
     relay.child.kill('SIGTERM');
     expect(await relay.exited, relay.stderr()).toBe(0);
     expect(count(relay, 'reloaded')).toBe(1);
+  });
+
+  it('a second SIGTERM during the drain exits at once with 130', async () => {
+    const relay = start(
+      process.execPath,
+      [BIN, '--listen', 'msrp://127.0.0.1:0;tcp', '--user', 'alice:alice-secret'],
+      { cwd: dir },
+      onCleanup,
+    );
+    const uri = parseUri((await relay.line()).replace(/^listening /, ''));
+    // Alice authenticated, half a chunk to herself in flight: the drain would wait for it.
+    const alice = await rawClient(uri.port!);
+    const auth = await rawAuth(alice, uri, 'alice');
+    expect(auth.statusCode).toBe(200);
+    const body = Buffer.alloc(64 * 1024, 'x');
+    const head = alice.requestHead({ toPath: [auth.usePath![0]!, alice.uri], body });
+    const frame = Buffer.concat(encodeFrame(head, body, '$'));
+    alice.write(frame.subarray(0, frame.length >> 1));
+    relay.child.kill('SIGTERM');
+    await eventually(() => relay.stderr().includes('"msg":"shutting down"'), 10_000, 'drain');
+    const second = Date.now();
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited, relay.stderr()).toBe(130);
+    expect(Date.now() - second).toBeLessThan(5000);
+    expect(relay.stderr()).not.toContain('"msg":"stopped"');
   });
 });

@@ -182,10 +182,6 @@ async function main(args: readonly string[]): Promise<number> {
 
   const signal = await signals.stop;
   log.info({ signal }, 'shutting down');
-  // A second signal means: now.
-  const hard = (): void => process.exit(130);
-  process.once('SIGTERM', hard);
-  process.once('SIGINT', hard);
   await relay.close(10_000);
   await admin?.close();
   await dbStore?.close();

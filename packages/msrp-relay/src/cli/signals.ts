@@ -5,7 +5,7 @@
 
 /** What the command does with SIGTERM, SIGINT and SIGHUP. */
 export interface CommandSignals {
-  /** The first SIGTERM or SIGINT after {@link opening}. */
+  /** The first SIGTERM or SIGINT after {@link opening}; a second one exits at once with 130. */
   readonly stop: Promise<NodeJS.Signals>;
   /** Whether a SIGTERM or SIGINT arrived. */
   readonly stopping: boolean;
@@ -31,7 +31,8 @@ function handleSignals(): CommandSignals {
   let stopped: (signal: NodeJS.Signals) => void = () => {};
   const stop = new Promise<NodeJS.Signals>((resolve) => (stopped = resolve));
   const onStop = (signal: NodeJS.Signals): void => {
-    if (stopping) return; // The second one is the command's to handle (a hard stop).
+    // A second one means: now (a drain in progress is abandoned).
+    if (stopping) process.exit(130);
     stopping = true;
     if (opened) return stopped(signal);
     process.stderr.write(`msrp-relay: ${signal} while starting, nothing opened yet: exiting\n`);
@@ -41,8 +42,8 @@ function handleSignals(): CommandSignals {
     if (reload) reload();
     else reloadPending = true;
   };
-  process.once('SIGTERM', onStop);
-  process.once('SIGINT', onStop);
+  process.on('SIGTERM', onStop);
+  process.on('SIGINT', onStop);
   process.on('SIGHUP', onReload);
   return {
     stop,
