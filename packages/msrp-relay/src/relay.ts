@@ -23,6 +23,7 @@ import {
 } from './relay-options.js';
 import { RelayStats } from './relay-stats.js';
 import { pathsForLog, routeRequest } from './router.js';
+import { replaceCertificate, type SecureContextTarget } from './tls-reload.js';
 import { listenWebSocket, type WebSocketListenOptions } from './ws-listener.js';
 
 /** Where a relay listens. */
@@ -65,7 +66,7 @@ export class Relay {
   readonly stats = new RelayStats();
   readonly #options: RelayOptions;
   readonly #log: RelayLogger;
-  readonly #servers: { stop: () => Promise<void>; uri: MsrpUri }[] = [];
+  readonly #servers: { stop: () => Promise<void>; uri: MsrpUri; tls?: SecureContextTarget }[] = [];
   readonly #limits: ResolvedLimits;
   readonly #hops: HopRegistry;
   readonly #forwarder: Forwarder;
@@ -148,7 +149,9 @@ export class Relay {
     port = listening.port;
     const { server } = listening;
     const stop = (): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
-    return this.#listening(scheme, 'tcp', this.#options.host ?? listening.host, port, stop);
+    // With `tls`, listenMsrp's server is a tls.Server.
+    const tls = options.tls && (server as unknown as SecureContextTarget);
+    return this.#listening(scheme, 'tcp', this.#options.host ?? listening.host, port, stop, tls);
   }
 
   async #listenWebSocket(options: RelayListenOptions): Promise<MsrpUri> {
@@ -167,7 +170,8 @@ export class Relay {
     });
     port = listening.port;
     const host = this.#options.host ?? listening.host;
-    return this.#listening(scheme, 'ws', host, port, () => listening.close());
+    const stop = (): Promise<void> => listening.close();
+    return this.#listening(scheme, 'ws', host, port, stop, listening.secureContextTarget);
   }
 
   #listening(
@@ -176,11 +180,24 @@ export class Relay {
     host: string,
     port: number,
     stop: () => Promise<void>,
+    tls?: SecureContextTarget,
   ): MsrpUri {
     const uri: MsrpUri = Object.freeze({ scheme, host, port, transport, params: [] });
-    this.#servers.push({ stop, uri });
+    this.#servers.push({ stop, uri, ...(tls && { tls }) });
     this.#log.info({ uri: formatUri(uri) }, 'listening');
     return uri;
+  }
+
+  /**
+   * Replaces the certificate and key of every `msrps:` listener (TLS and `wss:`): handshakes
+   * from now on get `tls`, connections already up keep theirs. All listeners or none: a
+   * certificate or key that does not load, or that do not match, throws and changes nothing.
+   * Returns how many listeners were updated.
+   */
+  setTls(tls: TlsServerOptions): number {
+    const targets = this.#servers.flatMap((s) => s.tls ?? []);
+    replaceCertificate(targets, tls);
+    return targets.length;
   }
 
   /**

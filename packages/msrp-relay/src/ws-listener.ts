@@ -1,8 +1,10 @@
 import { once } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
 import type { TlsServerOptions, WsSocket } from '@msrp-ts/msrp-core';
 import { WS_OPTIONS } from '@msrp-ts/msrp-core/internal';
+import type { SecureContextTarget } from './tls-reload.js';
 // Only the implementation uses `ws`: its types stay out of our .d.ts (no @types/ws needed).
 
 /** How a relay's WebSocket listener (RFC 7977) accepts upgrades. */
@@ -36,6 +38,8 @@ export interface WebSocketListenerConfig extends WebSocketListenOptions {
 export interface WebSocketListening {
   readonly host: string;
   readonly port: number;
+  /** With `tls`: the HTTPS server, whose certificate can be replaced (wss:). */
+  readonly secureContextTarget?: SecureContextTarget;
   /** Stops accepting (upgraded connections are the relay's to close). */
   close(): Promise<void>;
 }
@@ -50,9 +54,8 @@ export async function listenWebSocket(
   // Loaded by the first WebSocket listener: importing `ws` costs about 10 MiB of memory,
   // which a relay that only listens on TCP should not pay.
   const { WebSocketServer } = await import('ws');
-  const server = config.tls
-    ? createHttpsServer({ cert: config.tls.cert, key: config.tls.key })
-    : createHttpServer();
+  const https = config.tls && createHttpsServer({ cert: config.tls.cert, key: config.tls.key });
+  const server = https || createHttpServer();
   // Plain HTTP requests get nothing here but a 426.
   server.on('request', (_req, res) => {
     res.writeHead(426, { Connection: 'close', Upgrade: 'websocket' }).end();
@@ -70,7 +73,18 @@ export async function listenWebSocket(
   });
   const remoteOf = (req: IncomingMessage): string =>
     `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+  // Connections that are not (yet) WebSocket ones, by peer address (the TCP socket, also for
+  // wss: one still in its TLS handshake counts): closing the listener ends them, else one
+  // that never sends a request holds server.close, and the relay's shutdown, for ever.
+  const notUpgraded = new Map<string, Socket>();
+  const key = (socket: Socket): string => `${socket.remoteAddress}:${socket.remotePort}`;
+  server.on('connection', (socket: Socket) => {
+    const peer = key(socket);
+    notUpgraded.set(peer, socket);
+    socket.once('close', () => notUpgraded.get(peer) === socket && notUpgraded.delete(peer));
+  });
   server.on('upgrade', (req, socket, head) => {
+    notUpgraded.delete(key(req.socket));
     const remote = remoteOf(req);
     socket.on('error', () => socket.destroy());
     const refuse = (status: number, why: string): void => {
@@ -99,9 +113,12 @@ export async function listenWebSocket(
   return {
     host: bound.address,
     port: bound.port,
+    ...(https && { secureContextTarget: https }),
     close: async () => {
       wss.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of notUpgraded.values()) socket.destroy();
+      await closed;
     },
   };
 }

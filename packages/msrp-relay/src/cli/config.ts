@@ -23,8 +23,9 @@ The first lines of stdout are the URIs really listened on, then the metrics URL:
   listening msrp://127.0.0.1:2855;tcp
   metrics http://127.0.0.1:9090
 Logs are JSON objects, one per line, on stderr. SIGTERM or SIGINT shuts down gracefully
-(stop accepting, finish chunks in flight, close); SIGHUP reloads --users (and forgets
-the users cached from --users-db).
+(stop accepting, finish chunks in flight, close); SIGHUP rereads --users, --tls-cert and
+--tls-key (new handshakes get the new certificate) and forgets the users cached from
+--users-db.
 
 Options (each also as environment variable MSRP_RELAY_<NAME>, e.g. MSRP_RELAY_REALM, and
 as a key of the --config JSON file, e.g. {"realm": "example.net", "user": ["a:pw"]}):

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // The `msrp-relay` command: an RFC 4976 relay with logs, metrics and graceful shutdown.
+// The signals first: this import is evaluated before the others (see signals.ts).
+import { signals } from './signals.js';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import type { TlsServerOptions } from '@msrp-ts/msrp-core';
@@ -8,6 +10,7 @@ import type { AdminServer } from '../admin-server.js';
 import type { CredentialStore } from '../credential-store.js';
 import type { FileCredentialStore } from '../file-credential-store.js';
 import type { PgCredentialStore } from '../pg-credential-store.js';
+import { reload, type Reloadable } from './reload.js';
 import {
   HELP,
   packageVersion,
@@ -17,7 +20,11 @@ import {
 } from './config.js';
 
 async function main(args: readonly string[]): Promise<number> {
-  if (args[0] === 'users') return (await import('./users-command.js')).usersCommand(args.slice(1));
+  // Not a relay: the signals' default actions (a ^C ends a password prompt, with 130).
+  if (args[0] === 'users') {
+    signals.detach();
+    return (await import('./users-command.js')).usersCommand(args.slice(1));
+  }
   if (args.includes('--version') || args.includes('-V')) {
     process.stdout.write(`msrp-relay ${packageVersion()}\n`);
     return 0;
@@ -67,24 +74,8 @@ async function main(args: readonly string[]): Promise<number> {
     return drained;
   };
 
-  // Listen for the stop signals before anything else: one arriving while we start (a
-  // supervisor stopping us at once) must still mean a clean stop, not the default kill.
-  const signalled = new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
-  // SIGHUP too: its default action ends the process, so a reload right after a start (a
-  // unit's ExecReload) would kill a relay that has not come this far.
   let fileStore: FileCredentialStore | undefined;
   let dbStore: PgCredentialStore | undefined;
-  process.on('SIGHUP', () => {
-    dbStore?.clearCache();
-    fileStore?.reload().then(
-      () => log.info({ users: fileStore?.size }, 'users file reloaded'),
-      (e: unknown) => log.error({ error: (e as Error).message }, 'users file not reloaded'),
-    );
-  });
-
   let tls: TlsServerOptions | undefined;
   try {
     if (config.tlsCert !== undefined && config.tlsKey !== undefined)
@@ -113,6 +104,8 @@ async function main(args: readonly string[]): Promise<number> {
     layers.push(dbStore);
   }
 
+  // From here on a stop closes what is open, through the shutdown below.
+  signals.opening();
   const relay = new Relay({
     credentials: new LayeredCredentialStore(layers),
     realm: config.realm,
@@ -126,6 +119,7 @@ async function main(args: readonly string[]): Promise<number> {
   let admin: AdminServer | undefined;
   try {
     for (const uri of config.listen) {
+      if (signals.stopping) break;
       if (uri.scheme === 'msrps' && !tls) throw new Error('msrps needs --tls-cert and --tls-key');
       const listening = await relay.listen({
         host: uri.host,
@@ -141,7 +135,7 @@ async function main(args: readonly string[]): Promise<number> {
       });
       process.stdout.write(`listening ${formatUri(listening)}\n`);
     }
-    if (config.metrics) {
+    if (config.metrics && !signals.stopping) {
       admin = await startAdminServer({
         ...config.metrics,
         registry: createRelayMetrics(relay, {
@@ -164,17 +158,30 @@ async function main(args: readonly string[]): Promise<number> {
     await logWritten();
     return 3;
   }
-  log.info(
-    { listen: relay.uris.map(formatUri), realm: config.realm, metrics: admin?.url },
-    'relay started',
-  );
+  if (!signals.stopping) {
+    log.info(
+      { listen: relay.uris.map(formatUri), realm: config.realm, metrics: admin?.url },
+      'relay started',
+    );
+  }
+  // SIGHUP: one at a time, each after the one before.
+  let reloading = Promise.resolve();
+  const { tlsCert, tlsKey } = config;
+  const reloadable: Reloadable = {
+    log,
+    fileStore,
+    dbStore,
+    ...(tlsCert !== undefined &&
+      tlsKey !== undefined && {
+        tls: { cert: tlsCert, key: tlsKey, apply: (options) => relay.setTls(options) },
+      }),
+  };
+  signals.ready(() => {
+    reloading = reloading.then(() => reload(reloadable));
+  });
 
-  const signal = await signalled;
+  const signal = await signals.stop;
   log.info({ signal }, 'shutting down');
-  // A second signal means: now.
-  const hard = (): void => process.exit(130);
-  process.once('SIGTERM', hard);
-  process.once('SIGINT', hard);
   await relay.close(10_000);
   await admin?.close();
   await dbStore?.close();
