@@ -25,25 +25,18 @@ import {
 import {
   localExecStart,
   readUnit,
-  ROOT,
   seconds,
   serviceSetting,
   start,
   type Started,
 } from './helpers/deploy.js';
+import { buildWorkspace } from './helpers/build.js';
 
 const unit = readUnit();
 let dir: string;
 
 beforeAll(async () => {
-  // The bin runs dist/: build it as `pnpm install` (prepare) does.
-  await promisify(execFile)(
-    process.execPath,
-    [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b'],
-    {
-      cwd: ROOT,
-    },
-  );
+  await buildWorkspace();
   dir = await mkdtemp(join(tmpdir(), 'msrp-signals-'));
 }, 180_000);
 afterAll(async () => {

@@ -3,13 +3,10 @@
 // and send a file along the chain alice → node 1 → node 2 → bob, carol on node 1 talks to bob
 // too; node 2 is killed mid-transfer, bob authenticates to node 3 and the file resumes from
 // what bob holds, the missing octets only.
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DeliveryError,
@@ -35,9 +32,8 @@ import {
 } from './helpers/node-clients.js';
 import { startPostgres, type PostgresServer } from './helpers/postgres.js';
 import { startRelayNodes, type RelayNodes } from './helpers/relay-nodes.js';
+import { buildWorkspace } from './helpers/build.js';
 
-const root = fileURLToPath(new URL('../', import.meta.url));
-const run = promisify(execFile);
 const SIZE = 24 * 1024 * 1024;
 
 let postgres: PostgresServer | undefined;
@@ -45,10 +41,7 @@ let relays: RelayNodes | undefined;
 let dir: string;
 
 beforeAll(async () => {
-  // The nodes run dist/: build it as `pnpm install` (prepare) does, so the sources are tested.
-  await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b'], {
-    cwd: root,
-  });
+  await buildWorkspace();
   dir = await mkdtemp(join(tmpdir(), 'msrp-multi-node-'));
   postgres = await startPostgres();
   relays = await startRelayNodes(postgres.url, join(dir, 'logs'));

@@ -14,6 +14,7 @@ import { generate } from 'selfsigned';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { formatUri, parseUri } from '@msrp-ts/msrp-core';
 import { Relay, StaticCredentialStore } from '@msrp-ts/msrp-relay';
+import { buildWorkspace } from './helpers/build.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const tsx = join(root, 'node_modules/.bin/tsx');
@@ -210,12 +211,7 @@ async function portIsFree(port: number): Promise<boolean> {
 }
 
 describe('the built commands (node_modules/.bin)', { timeout: 120_000 }, () => {
-  // The bins run dist/: build it as `pnpm install` (prepare) does, so the sources are tested.
-  beforeAll(async () => {
-    await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b'], {
-      cwd: root,
-    });
-  }, 180_000);
+  beforeAll(buildWorkspace, 180_000);
 
   it('msrp --help and --version answer at once (no compiler at run time)', async () => {
     const started = performance.now();

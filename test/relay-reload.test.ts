@@ -23,19 +23,13 @@ import {
   USERS,
 } from '../packages/msrp-relay/test/helpers.js';
 import { ROOT, start, type Started } from './helpers/deploy.js';
+import { buildWorkspace } from './helpers/build.js';
 
 const BIN = join(ROOT, 'packages/msrp-relay/bin/msrp-relay.js');
 let dir: string;
 
 beforeAll(async () => {
-  // The bin runs dist/: build it as `pnpm install` (prepare) does.
-  await promisify(execFile)(
-    process.execPath,
-    [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b'],
-    {
-      cwd: ROOT,
-    },
-  );
+  await buildWorkspace();
   dir = await mkdtemp(join(tmpdir(), 'msrp-reload-'));
 }, 180_000);
 afterAll(async () => {
