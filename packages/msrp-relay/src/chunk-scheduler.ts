@@ -61,12 +61,11 @@ export class ChunkScheduler {
   readonly #control: Uint8Array[][] = [];
   readonly #waiting: ForwardedRequest[] = [];
   #active: ForwardedRequest | undefined;
-  /**
-   * Requests whose senders wait for `events.resume()` (see {@link push}); made on first use,
-   * as most connections (idle clients) never hold one back.
-   */
-  #held: Set<ForwardedRequest> | undefined;
+  /** Which senders read, which wait for `events.resume()` (see {@link push}). */
   readonly #readers: ReaderBudget;
+  // Made once: #pump runs per chunk.
+  readonly #queuedNow = (): number => this.#queued;
+  readonly #isUncuttable = (request: ForwardedRequest): boolean => this.#uncuttable(request);
   #queued = 0;
   #pumping = false;
   #awaitingDrain = false;
@@ -141,7 +140,7 @@ export class ChunkScheduler {
       // held after its head (`held`) until there is (ReaderBudget: a bound per next hop).
       if (this.#uncuttable(request) || this.#readers.admits(this.#queued))
         this.#readers.start(request);
-      else this.#hold(request);
+      else this.#readers.hold(request);
     }
     return request;
   }
@@ -165,7 +164,7 @@ export class ChunkScheduler {
     // sender back would wait forever. Only non-SEND ones are, and their bodies are small
     // (RFC 4975 §7.1: at most 10240 octets, enforced by the relay as it reads them).
     if (this.#uncuttable(request)) return true;
-    this.#hold(request);
+    this.#readers.hold(request);
     if (this.#connection?.messageFramed) {
       // Its partial segment may go now; a resume during this pump means go on at once.
       this.#pump();
@@ -256,7 +255,8 @@ export class ChunkScheduler {
     } finally {
       this.#pumping = false;
     }
-    this.#resumeSenders();
+    // Held senders go on, first held first, while there is room for a read of each.
+    this.#readers.resumeHeld(this.#queuedNow, this.#isUncuttable, this.#maxQueuedPerChunk / 2);
   }
 
   /** Writes one thing; returns false when there is nothing to write now. */
@@ -380,41 +380,5 @@ export class ChunkScheduler {
   #write(connection: Connection, frame: Uint8Array[]): void {
     // No promise per frame: #pump checks the connection and its buffer before each step.
     if (!connection.closed) connection.tryWrite(frame);
-  }
-
-  /** Stops `request`'s sender until there is room (see {@link #resumeSenders}). */
-  #hold(request: ForwardedRequest): void {
-    this.#readers.stop(request);
-    request.wantsResume = true;
-    (this.#held ??= new Set()).add(request);
-  }
-
-  /**
-   * Tells the senders held back (`held`, or {@link push} returned false) to go on, first
-   * held first, as long as the queue has room for a read of each (`ReaderBudget`). Only
-   * those are looked at: a pump per chunk must not walk every queued chunk.
-   */
-  #resumeSenders(): void {
-    const held = this.#held;
-    if (held === undefined || held.size === 0) return;
-    for (const request of held) {
-      const r = request;
-      // Written, failed, aborted or ended: nobody is to be resumed for it any more.
-      if (r.done || !r.wantsResume) {
-        held.delete(request);
-        continue;
-      }
-      // One held back before the connection was known to be a WebSocket goes on too.
-      if (!this.#uncuttable(request)) {
-        // No room for this one: none for those held after it either.
-        if (!this.#readers.admits(this.#queued)) break;
-        if (r.queued >= this.#maxQueuedPerChunk / 2) continue;
-      }
-      r.wantsResume = false;
-      held.delete(request);
-      this.#readers.start(request);
-      // It may push (and pump, and resume others) at once: the budget is read afresh.
-      request.events.resume();
-    }
   }
 }

@@ -17,6 +17,8 @@ export const READ_BYTES = 64 * 1024;
 export class ReaderBudget {
   readonly #maxQueued: number;
   #reading = 0;
+  /** Requests whose senders wait for `events.resume()`; made on first use (most never do). */
+  #held: Set<ForwardedRequest> | undefined;
 
   constructor(maxQueued: number) {
     this.#maxQueued = maxQueued;
@@ -56,5 +58,44 @@ export class ReaderBudget {
     if (!request.reading) return;
     request.reading = false;
     this.#reading--;
+  }
+
+  /** Stops `request`'s sender until there is room (see {@link resumeHeld}). */
+  hold(request: ForwardedRequest): void {
+    this.stop(request);
+    request.wantsResume = true;
+    (this.#held ??= new Set()).add(request);
+  }
+
+  /**
+   * Tells the senders held back to go on, first held first, while {@link admits} says there
+   * is room (`queued()` is read afresh: a resumed sender may push at once). One queuing
+   * `perRequest` bytes or more waits; an `uncuttable` one (see `ChunkScheduler`) goes on
+   * regardless. Only those held are looked at: a pump per chunk must not walk every chunk.
+   */
+  resumeHeld(
+    queued: () => number,
+    uncuttable: (request: ForwardedRequest) => boolean,
+    perRequest: number,
+  ): void {
+    const held = this.#held;
+    if (held === undefined || held.size === 0) return;
+    for (const request of held) {
+      // Written, failed, aborted or ended: nobody is to be resumed for it any more.
+      if (request.done || !request.wantsResume) {
+        held.delete(request);
+        continue;
+      }
+      // One held back before the connection was known to be a WebSocket goes on too.
+      if (!uncuttable(request)) {
+        // No room for this one: none for those held after it either.
+        if (!this.admits(queued())) break;
+        if (request.queued >= perRequest) continue;
+      }
+      request.wantsResume = false;
+      held.delete(request);
+      this.start(request);
+      request.events.resume();
+    }
   }
 }

@@ -149,13 +149,15 @@ export async function carolGetsIn(relay: MsrpUri): Promise<void> {
  * a peak. Watches until the test ends.
  */
 export function watchQueuedPeak(): { readonly peak: number } {
-  const push = ChunkScheduler.prototype.push;
+  type Push = (this: ChunkScheduler, ...args: Parameters<ChunkScheduler['push']>) => boolean;
+  const proto = ChunkScheduler.prototype;
+  const push: Push = Reflect.get(proto, 'push');
   const watch = { peak: 0 };
-  ChunkScheduler.prototype.push = function (this: ChunkScheduler, request, part) {
+  proto.push = function (this: ChunkScheduler, request, part) {
     const result = push.call(this, request, part);
     watch.peak = Math.max(watch.peak, this.queuedBytes);
     return result;
   };
-  onCleanup(() => void (ChunkScheduler.prototype.push = push));
+  onCleanup(() => void (proto.push = push));
   return watch;
 }

@@ -56,7 +56,7 @@ describe('under attack: many senders toward one reader that stopped', () => {
     const idleTimeout = 400;
     const { relay, uri } = await relayWith({ limits: { maxQueuedBytes, idleTimeout } });
     const pair = await talkingPair(uri);
-    const { sleeper, toSleeper, senders } = await sleeperAndSenders(uri.port!, uri);
+    const { toSleeper, senders } = await sleeperAndSenders(uri.port!, uri);
     const body = Buffer.alloc(512 * 1024, 0x62);
     for (const sender of senders) sender.sendRequest({ toPath: toSleeper, body });
     await eventually(() => relay.queuedBytes >= maxQueuedBytes / 2, 5000, 'a full queue');
