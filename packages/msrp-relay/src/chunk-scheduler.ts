@@ -8,6 +8,7 @@ import {
 import { ForwardedRequest, type ForwardEvents } from './forwarded-request.js';
 import type { HeadEncoder } from './message-head-template.js';
 import { readySegmentBytes, writeSegment } from './message-segment.js';
+import { ReaderBudget } from './reader-budget.js';
 
 export type { ForwardEvents } from './forwarded-request.js';
 
@@ -60,11 +61,11 @@ export class ChunkScheduler {
   readonly #control: Uint8Array[][] = [];
   readonly #waiting: ForwardedRequest[] = [];
   #active: ForwardedRequest | undefined;
-  /**
-   * Requests whose senders wait for `events.resume()` (see {@link push}); made on first use,
-   * as most connections (idle clients) never hold one back.
-   */
-  #held: Set<ForwardedRequest> | undefined;
+  /** Which senders read, which wait for `events.resume()` (see {@link push}). */
+  readonly #readers: ReaderBudget;
+  // Made once: #pump runs per chunk.
+  readonly #queuedNow = (): number => this.#queued;
+  readonly #isUncuttable = (request: ForwardedRequest): boolean => this.#uncuttable(request);
   #queued = 0;
   #pumping = false;
   #awaitingDrain = false;
@@ -74,6 +75,7 @@ export class ChunkScheduler {
     this.#socketBuffer = options.socketBuffer ?? 1024 * 1024;
     this.#maxQueuedPerChunk = options.maxQueuedPerChunk ?? 256 * 1024;
     this.#maxQueued = options.maxQueued ?? 1024 * 1024;
+    this.#readers = new ReaderBudget(this.#maxQueued);
     // A segment must be written before its bytes alone hold the sender back.
     this.#messageChunkBytes = Math.max(
       1,
@@ -133,12 +135,20 @@ export class ChunkScheduler {
     } else {
       waiting.push(request);
     }
+    if (request.hasBody) {
+      // Its sender reads its body only if the queue has room for a read more: else it is
+      // held after its head (`held`) until there is (ReaderBudget: a bound per next hop).
+      if (this.#uncuttable(request) || this.#readers.admits(this.#queued))
+        this.#readers.start(request);
+      else this.#readers.hold(request);
+    }
     return request;
   }
 
   /**
    * Adds a piece of body. Returns false when the sender should stop until
-   * `events.resume()`; the piece is kept either way.
+   * `events.resume()`; the piece is kept either way (it was read: a request `held` may
+   * bring one if its sender was resumed for another reason).
    */
   push(request: ForwardedRequest, part: Uint8Array): boolean {
     const r = request;
@@ -147,14 +157,14 @@ export class ChunkScheduler {
     r.queued += part.length;
     this.#queued += part.length;
     this.#pump();
-    if (request.done || (r.queued < this.#maxQueuedPerChunk && this.#queued < this.#maxQueued))
+    if (request.done) return true;
+    if (r.reading && r.queued < this.#maxQueuedPerChunk && this.#readers.keeps(this.#queued))
       return true;
     // Toward a WebSocket, a request that cannot be cut is written once whole: holding its
     // sender back would wait forever. Only non-SEND ones are, and their bodies are small
     // (RFC 4975 §7.1: at most 10240 octets, enforced by the relay as it reads them).
     if (this.#uncuttable(request)) return true;
-    r.wantsResume = true;
-    (this.#held ??= new Set()).add(request);
+    this.#readers.hold(request);
     if (this.#connection?.messageFramed) {
       // Its partial segment may go now; a resume during this pump means go on at once.
       this.#pump();
@@ -167,6 +177,8 @@ export class ChunkScheduler {
   end(request: ForwardedRequest, flag: ContinuationFlag): void {
     if (request.done) return;
     request.ended = flag;
+    request.wantsResume = false;
+    this.#readers.stop(request);
     this.#pump();
   }
 
@@ -181,6 +193,8 @@ export class ChunkScheduler {
     r.parts = [];
     r.queued = 0;
     r.ended = '#';
+    r.wantsResume = false;
+    this.#readers.stop(request);
     if (r.open === undefined && this.#active !== request && request.sent === 0) {
       // Nothing of it is on the wire: forget it.
       this.#remove(request);
@@ -208,6 +222,7 @@ export class ChunkScheduler {
     r.parts = [];
     r.queued = 0;
     r.done = true;
+    this.#readers.stop(request);
     request.events.failed(error);
   }
 
@@ -240,7 +255,8 @@ export class ChunkScheduler {
     } finally {
       this.#pumping = false;
     }
-    this.#resumeSenders();
+    // Held senders go on, first held first, while there is room for a read of each.
+    this.#readers.resumeHeld(this.#queuedNow, this.#isUncuttable, this.#maxQueuedPerChunk / 2);
   }
 
   /** Writes one thing; returns false when there is nothing to write now. */
@@ -364,30 +380,5 @@ export class ChunkScheduler {
   #write(connection: Connection, frame: Uint8Array[]): void {
     // No promise per frame: #pump checks the connection and its buffer before each step.
     if (!connection.closed) connection.tryWrite(frame);
-  }
-
-  /**
-   * Tells the senders held back ({@link push} returned false) to go on once there is room.
-   * Only those are looked at: a pump per chunk must not walk every queued chunk.
-   */
-  #resumeSenders(): void {
-    const held = this.#held;
-    if (held === undefined || held.size === 0) return;
-    const room = this.#queued < this.#maxQueued / 2;
-    for (const request of held) {
-      const r = request;
-      // Written, failed or aborted: nobody is to be resumed for it any more.
-      if (r.done || !r.wantsResume) {
-        held.delete(request);
-        continue;
-      }
-      // One held back before the connection was known to be a WebSocket goes on too.
-      const uncuttable = this.#uncuttable(request);
-      if ((room && r.queued < this.#maxQueuedPerChunk / 2) || uncuttable) {
-        r.wantsResume = false;
-        held.delete(request);
-        request.events.resume();
-      }
-    }
   }
 }

@@ -44,6 +44,8 @@ export class ForwardedRequest {
   segmentBytes = 0;
   /** @internal push() returned false: call events.resume() when there is room. */
   wantsResume = false;
+  /** @internal Its sender reads its body now (counted by the scheduler's `ReaderBudget`). */
+  reading = false;
   /** @internal */
   readonly hasBody: boolean;
   /** @internal RFC 4975 §7.1: only SEND chunks may be cut and resumed by Byte-Range. */
@@ -90,6 +92,14 @@ export class ForwardedRequest {
     return this.template && range
       ? this.template.encode(head.transactionId, range)
       : encodeHead(head);
+  }
+
+  /**
+   * Whether its sender is to stop reading until `events.resume()`: the next hop's queue had no
+   * room for another sender's read when it came (see `ReaderBudget`).
+   */
+  get held(): boolean {
+    return this.wantsResume;
   }
 
   /** @internal Whether it has something to write. */

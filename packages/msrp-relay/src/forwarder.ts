@@ -168,6 +168,12 @@ export class Forwarder {
       },
       forwarded.template,
     );
+    if (forward.held) {
+      // The next hop's queue has no room for this sender's read: read nothing more of it
+      // until there is (`resume`), so the bytes queued there stay bounded.
+      paused = true;
+      origin.pauseAfterHead = true;
+    }
     return {
       body: (part) => {
         if (failed) return true;
@@ -187,6 +193,8 @@ export class Forwarder {
       },
       end: (flag) => {
         ended = true;
+        // Nothing more to read for it: a later resume must not wake the sender.
+        paused = false;
         if (failed) {
           respond(origin, request, failed.status, failed.comment);
           return;

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { formatUri, type MsrpUri, type ResponseHead } from '@msrp-ts/msrp-core';
 import { answerChallenge } from '@msrp-ts/msrp-core/internal';
 import { expect } from 'vitest';
+import { ChunkScheduler } from '../src/chunk-scheduler.js';
 import { StaticCredentialStore, type RelayOptions } from '../src/index.js';
 import {
   USERS,
@@ -140,4 +141,23 @@ export async function carolGetsIn(relay: MsrpUri): Promise<void> {
   const carol = endpoint({ relays: [{ uri: relay, ...CAROL }] });
   await carol.authenticate();
   expect(carol.usePath).toHaveLength(1);
+}
+
+/**
+ * The most body bytes any one next hop of any relay had queued (`ChunkScheduler.queuedBytes`)
+ * right after a piece of body was queued: exact, where polling `relay.queuedBytes` could miss
+ * a peak. Watches until the test ends.
+ */
+export function watchQueuedPeak(): { readonly peak: number } {
+  type Push = (this: ChunkScheduler, ...args: Parameters<ChunkScheduler['push']>) => boolean;
+  const proto = ChunkScheduler.prototype;
+  const push: Push = Reflect.get(proto, 'push');
+  const watch = { peak: 0 };
+  proto.push = function (this: ChunkScheduler, request, part) {
+    const result = push.call(this, request, part);
+    watch.peak = Math.max(watch.peak, this.queuedBytes);
+    return result;
+  };
+  onCleanup(() => void (proto.push = push));
+  return watch;
 }
