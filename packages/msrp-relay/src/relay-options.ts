@@ -100,7 +100,8 @@ export interface RelayLimits {
   maxSessionsPerConnection?: number;
   /**
    * Body bytes queued in the relay for one next-hop connection before the senders feeding
-   * it are paused (the socket buffers up to 1 MiB more). Default 1 MiB.
+   * it are paused (the socket buffers up to 1 MiB more): queued bytes stay within this plus
+   * one socket read (64 KiB) however many senders feed it. Default 1 MiB.
    */
   maxQueuedBytes?: number;
 }
