@@ -111,11 +111,6 @@ export class Inbound {
     this.#watch?.stop();
   }
 
-  /** Incomplete messages being received: watched for their next chunk. */
-  get incompleteCount(): number {
-    return this.#incoming.size;
-  }
-
   /**
    * Takes an incoming SEND: returns the per-frame receiver, or throws an MsrpError whose
    * status is the response to send.

@@ -28,21 +28,18 @@ export class IncompleteWatch {
     this.#expire = expire;
   }
 
-  /** Incomplete messages watched. */
-  get size(): number {
-    return this.#last.size;
-  }
-
   /** `r` got a chunk or body bytes: its wait starts again. */
   touch(r: Reassembly): void {
     this.#last.set(r, Date.now());
     if (this.#timer === undefined) this.#arm(this.#timeout);
   }
 
-  /** `r` is complete or failed: no longer watched. */
+  /**
+   * `r` is complete or failed: no longer watched. The timer stays: it finds nothing due and
+   * is not armed again, so that a run of one-chunk messages sets no timer per message.
+   */
   forget(r: Reassembly): void {
     this.#last.delete(r);
-    if (this.#last.size === 0) this.stop();
   }
 
   /** Forgets every message and stops the timer (the session closed). */
