@@ -66,6 +66,11 @@ Options:
   --max-size N         largest message accepted, in bytes (k, M, G suffixes allowed);
                        larger ones are refused with 413
   --out DIR            directory for received files (created if missing). Default: .
+  --incomplete-timeout MS
+                       give up a message whose next chunk does not come within MS
+                       milliseconds (its sender or a relay went away, the connection
+                       stayed): an error line, and a resumable file keeps NAME.part.
+                       0: wait for ever. Default 120000
   --match-session-id   accept requests whose To-Path names our session-id at another
                        host or port (behind port forwarding, NAT or a TCP proxy)
   --tls-cert FILE      PEM certificate: listen for msrps (TLS); needs --tls-key
@@ -113,6 +118,7 @@ const FLAGS = {
   fingerprint: { type: 'string' },
   ca: { type: 'string' },
   reconnect: { type: 'string' },
+  'incomplete-timeout': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   ...RELAY_FLAGS,
@@ -255,6 +261,10 @@ export async function listenCommand(args: readonly string[]): Promise<number> {
       ? 0
       : (msFlag('--reconnect', values.reconnect) ?? RECONNECT_DEFAULT_MS);
   if (values.reconnect !== undefined && !relays) throw usage('--reconnect goes with --relay');
+  const incompleteTimeout =
+    values['incomplete-timeout'] === '0'
+      ? 0
+      : msFlag('--incomplete-timeout', values['incomplete-timeout']);
   const outDir = resolve(values.out ?? '.');
   try {
     await mkdir(outDir, { recursive: true });
@@ -268,6 +278,7 @@ export async function listenCommand(args: readonly string[]): Promise<number> {
     confirmWhenRead: true,
     ...(acceptTypes && { acceptTypes }),
     ...(maxSize !== undefined && { maxSize }),
+    ...(incompleteTimeout !== undefined && { incompleteMessageTimeout: incompleteTimeout }),
     // RFC 4975 §8.6: a CPIM wrapping a type outside accept-wrapped-types is answered 415.
     ...(acceptWrappedTypes && { checkMessage: cpimWrappedTypeCheck(acceptWrappedTypes) }),
   };

@@ -1,7 +1,12 @@
 // `msrp listen`'s side of resuming: answers a sender's file offer with the range it misses,
 // receives the file that follows into NAME.part at the right offset, checks the whole file's
 // hash, and keeps the part (and its record) when the transfer breaks.
-import { MsrpError, type IncomingMessage, type Session } from '@msrp-ts/msrp-core';
+import {
+  IncompleteMessageError,
+  MsrpError,
+  type IncomingMessage,
+  type Session,
+} from '@msrp-ts/msrp-core';
 import { FILE_ANSWER_TYPE, formatFileAnswer, parseFileOffer } from './file-offer.js';
 import { safeFileName } from './files.js';
 import type { Output } from './output.js';
@@ -90,6 +95,21 @@ export class ResumeListener {
         throw new Error(`the message ended at byte ${offset + received.bytes}`);
       }
     } catch (e) {
+      if (e instanceof IncompleteMessageError) {
+        // The sender (or a relay) went away, the connection stayed: no more will come.
+        this.out.error(
+          `receiving ${name} stopped: no data for ${e.idleMs} ms; kept ${partial.partPath} (${partial.held} of ${part.offer.size} bytes) to resume`,
+          {
+            code: e.code,
+            messageId: message.messageId,
+            name,
+            held: partial.held,
+            size: part.offer.size,
+            idleMs: e.idleMs,
+          },
+        );
+        return;
+      }
       this.out.error(
         `receiving ${name} broke at byte ${partial.held} of ${part.offer.size}: ${(e as Error).message}; kept ${partial.partPath} to resume`,
         { messageId: message.messageId, name, held: partial.held, size: part.offer.size },

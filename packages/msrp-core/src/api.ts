@@ -1,6 +1,6 @@
 // The public API that runs on every runtime, shared by the Node entry (index.ts) and the
 // browser entry (browser.ts); each adds its own `Endpoint` and what only its runtime has.
-export { MsrpError } from './errors.js';
+export { IncompleteMessageError, MsrpError } from './errors.js';
 export type { MsrpErrorCode, MsrpErrorOptions } from './errors.js';
 
 // The codec: URIs, header values, frames and ids.

@@ -49,6 +49,11 @@ export type MsrpErrorCode =
   | 'MSRP_ERR_REMOTE'
   /** A message was aborted, by us or by the peer (`#`). */
   | 'MSRP_ERR_ABORTED'
+  /**
+   * An incoming message got no new chunk within `SessionOptions.incompleteMessageTimeout`:
+   * it was given up (an {@link IncompleteMessageError}).
+   */
+  | 'MSRP_ERR_INCOMPLETE'
   /** A session is closed, or in a state that does not allow the call. */
   | 'MSRP_ERR_SESSION'
   /** A limit of ours was exceeded (sessions, message size...). */
@@ -158,3 +163,57 @@ export function toMsrpError(e: unknown, fallbackCode: MsrpErrorCode): MsrpError 
   if (e instanceof MsrpError) return e;
   return new MsrpError(fallbackCode, e instanceof Error ? e.message : String(e), { cause: e });
 }
+
+const kIncompleteMessageError = Symbol.for('msrp-ts.IncompleteMessageError');
+
+/**
+ * An incoming message that stopped arriving: no new chunk came within
+ * `SessionOptions.incompleteMessageTimeout` (its sender, or a relay on the way, went away
+ * while the connection to us stayed up). Its `stream` fails with this error, `completed`
+ * rejects with it, and what it held is freed; the octets `1` to `received` are the ones the
+ * application got (counting `offset`). A later chunk of the same Message-ID starts a new
+ * message from its Byte-Range, as a resume does. Code `MSRP_ERR_INCOMPLETE`.
+ */
+export class IncompleteMessageError extends MsrpError {
+  /** Whether `value` is one of any copy of the package (see {@link MsrpError}). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== IncompleteMessageError) {
+      return Function.prototype[Symbol.hasInstance].call(this, value);
+    }
+    return hasBrand(value, kIncompleteMessageError);
+  }
+
+  /** The message given up. */
+  readonly messageId: string;
+  /** Octets held in order (its `offset` included): the message's octets 1 to `received`. */
+  readonly received: number;
+  /** The message's announced total, when known. */
+  readonly size: number | undefined;
+  /** Octets that had come past a gap (out of order), dropped with it. */
+  readonly droppedOutOfOrder: number;
+  /** Milliseconds it waited for its next chunk. */
+  readonly idleMs: number;
+
+  constructor(init: {
+    messageId: string;
+    received: number;
+    size: number | undefined;
+    droppedOutOfOrder: number;
+    idleMs: number;
+  }) {
+    const of = init.size === undefined ? '' : ` of ${init.size}`;
+    const range = init.received > 0 ? `octets 1-${init.received}${of}` : `no octets${of}`;
+    const dropped =
+      init.droppedOutOfOrder > 0 ? ` (${init.droppedOutOfOrder} out-of-order octets dropped)` : '';
+    super(
+      'MSRP_ERR_INCOMPLETE',
+      `Message ${init.messageId} incomplete: no new chunk for ${init.idleMs} ms; received ${range}${dropped}`,
+    );
+    this.messageId = init.messageId;
+    this.received = init.received;
+    this.size = init.size;
+    this.droppedOutOfOrder = init.droppedOutOfOrder;
+    this.idleMs = init.idleMs;
+  }
+}
+Object.defineProperty(IncompleteMessageError.prototype, kIncompleteMessageError, { value: true });

@@ -1,4 +1,4 @@
-import type { MsrpError } from '../errors.js';
+import { IncompleteMessageError, type MsrpError } from '../errors.js';
 import type { ContinuationFlag } from '../wire/parser.js';
 import { mediaTypeOf, type ContentType } from '../wire/content-type.js';
 import type { RequestHead } from '../wire/head.js';
@@ -15,6 +15,7 @@ import {
 } from './chunk-receiver.js';
 import { FILE_HASH_HEADER } from './file-transfer.js';
 import type { Inbox } from './inbox.js';
+import { IncompleteWatch } from './incomplete-watch.js';
 import { Reassembly, type ReassemblyOptions } from './incoming-message.js';
 import { runMessageCheck, type MessageChecker } from './message-check.js';
 import { peerError } from './peer-error.js';
@@ -39,6 +40,8 @@ export interface InboundOptions {
   confirmWhenRead: boolean;
   /** Stream bytes the session holds unread (confirmWhenRead), or unread and untaken messages. */
   maxQueuedStreamBytes: number;
+  /** Milliseconds an incomplete message may wait for its next chunk; 0: no limit. */
+  incompleteMessageTimeout: number;
 }
 
 /** What {@link Inbound} needs of its session. */
@@ -65,6 +68,10 @@ export class Inbound {
   readonly #reassemblyOptions: ReassemblyOptions;
   /** What each chunk's receiver calls back (one object per session, not closures per chunk). */
   readonly #chunks: ChunkOwner;
+  /** Gives up messages whose next chunk does not come (undefined: no limit). */
+  readonly #watch: IncompleteWatch | undefined;
+  /** Messages given up by the watch: a chunk of theirs still under way must not end the next. */
+  readonly #expired = new WeakSet<Reassembly>();
 
   constructor(host: InboundHost, options: InboundOptions, inbox: Inbox, runtime: SessionRuntime) {
     this.#host = host;
@@ -73,8 +80,14 @@ export class Inbound {
     if (options.confirmWhenRead) {
       this.#unread = new UnreadBytes(options.maxQueuedStreamBytes, () => host.port?.resume());
     }
+    if (options.incompleteMessageTimeout > 0) {
+      this.#watch = new IncompleteWatch(options.incompleteMessageTimeout, (r, idle) =>
+        this.#expire(r, idle),
+      );
+    }
     this.#chunks = {
       deliver: (r) => this.#deliver(r),
+      active: (r) => this.#watch?.touch(r),
       check: (r, flag) => this.#check(r, flag),
       finished: (r, request, answer) => this.#finishedChunk(r, request, answer),
       failed: (r, messageId, error, refused) => this.#failedChunk(r, messageId, error, refused),
@@ -95,6 +108,7 @@ export class Inbound {
   abortAll(error: MsrpError): void {
     for (const reassembly of this.#incoming.values()) reassembly.abort(error);
     this.#incoming.clear();
+    this.#watch?.stop();
   }
 
   /**
@@ -141,6 +155,7 @@ export class Inbound {
     }
     const r = reassembly;
     r.beginChunk(range.start);
+    this.#watch?.touch(r);
     this.#deliver(r);
     return new InboundChunk(this.#chunks, r, request, messageId);
   }
@@ -150,6 +165,8 @@ export class Inbound {
     this.#deliver(r);
     if (!r.done) return;
     const messageId = r.message.messageId;
+    this.#watch?.forget(r);
+    if (this.#expired.has(r)) return;
     this.#incoming.delete(messageId);
     this.#finished.add(messageId, r.message.aborted ? 'failed' : 'complete');
     // RFC 4975 §7.1.2: Success-Report yes asks for a REPORT once the message is complete,
@@ -163,11 +180,36 @@ export class Inbound {
   /** A chunk, or the connection under it, failed: its message is given up. */
   #failedChunk(r: Reassembly, messageId: string, error: MsrpError, refused: boolean): void {
     r.abort(error);
+    // Given up already: the Message-ID may be a new message (a resume) by now.
+    if (this.#expired.has(r)) return;
+    this.#watch?.forget(r);
     this.#incoming.delete(messageId);
     // Refused (a status) is final; cut short by the connection, a resume may follow.
     if (error.status !== undefined) this.#finished.add(messageId, 'failed');
     // A refused message is not the reader's; one cut short by the connection is.
     if (!refused) this.#deliver(r);
+  }
+
+  /**
+   * No chunk came for `idleMs`: the message is given up and freed, its reader gets an
+   * {@link IncompleteMessageError}. Not remembered as failed: a later chunk of its Message-ID
+   * starts a new message from its Byte-Range (RFC 4975 §7.1), as a resume does.
+   */
+  #expire(r: Reassembly, idleMs: number): void {
+    const { messageId } = r.message;
+    if (this.#incoming.get(messageId) !== r) return;
+    this.#incoming.delete(messageId);
+    this.#expired.add(r);
+    const error = new IncompleteMessageError({
+      messageId,
+      received: r.message.received,
+      size: r.message.size,
+      droppedOutOfOrder: r.outOfOrderBytes,
+      idleMs,
+    });
+    r.abort(error);
+    // Like one cut short by its connection, the message is the reader's (if not taken yet).
+    this.#deliver(r);
   }
 
   /** The session's `checkMessage` on a message this chunk completes, before its 200. */
@@ -214,6 +256,8 @@ export function accepts(acceptTypes: readonly string[], type: ContentType): bool
 /** What an {@link InboundChunk} needs of its session's {@link Inbound}. */
 interface ChunkOwner {
   deliver(r: Reassembly): void;
+  /** Body bytes of `r` came: its wait for the peer starts again. */
+  active(r: Reassembly): void;
   check(r: Reassembly, flag: ContinuationFlag): MsrpError | undefined;
   finished(r: Reassembly, request: RequestHead, answer: ChunkAnswer): void;
   failed(r: Reassembly, messageId: string, error: MsrpError, refused: boolean): void;
@@ -239,6 +283,7 @@ class InboundChunk implements ChunkReceiver {
   body(part: Uint8Array): boolean {
     this.#length.body(part.length);
     const room = this.#r.write(part);
+    this.#owner.active(this.#r);
     // A message of unknown size turns into a stream when it outgrows inMemoryThreshold,
     // maybe inside one long chunk (1-*/*): the reader must have it now, or nobody drains
     // the stream and the connection stays paused for good.

@@ -244,6 +244,11 @@ export class Reassembly {
     return this.#done;
   }
 
+  /** Octets held past a gap, waiting for the bytes before them. */
+  get outOfOrderBytes(): number {
+    return this.#reorderBytes;
+  }
+
   /** Starts a chunk whose first byte is at Byte-Range `start` (1-based). */
   beginChunk(start: number): void {
     this.#position = start - 1;

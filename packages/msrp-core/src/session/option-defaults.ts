@@ -41,6 +41,7 @@ export function resolveSessionOptions(options: SessionOptions): ResolvedSessionO
       checkMessage: options.checkMessage,
       confirmWhenRead: options.confirmWhenRead ?? false,
       maxQueuedStreamBytes,
+      incompleteMessageTimeout: options.incompleteMessageTimeout ?? 120_000,
     },
   };
 }

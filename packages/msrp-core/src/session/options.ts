@@ -22,6 +22,18 @@ export interface SessionOptions {
   maxReorderBytes?: number;
   /** Messages being received at once (not yet complete). Default 64; more get 413. */
   maxIncompleteMessages?: number;
+  /**
+   * Milliseconds an incoming message may wait for its next chunk (after one ending in `+`):
+   * its sender, or a relay on the way, may die between two chunks while our connection stays
+   * up. Then it fails: its `stream` throws, and `completed` and `saveTo` reject, with an
+   * `IncompleteMessageError` (code `MSRP_ERR_INCOMPLETE`) saying what arrived; its buffered
+   * bytes are freed and the session goes on. A later chunk of its Message-ID starts a new
+   * message from that chunk's Byte-Range (`offset`), as a resume does. Only the wait counts,
+   * not the whole transfer: a slow message whose chunks keep coming is never cut, and a
+   * stream whose reader has not taken its pieces yet waits on the reader, not the peer.
+   * 0: no limit. Default 120 000 (2 minutes).
+   */
+  incompleteMessageTimeout?: number;
   /** Complete messages waiting for the reader; more get 413 until it catches up. Default 1024. */
   maxQueuedMessages?: number;
   /**
