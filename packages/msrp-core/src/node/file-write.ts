@@ -1,6 +1,6 @@
 // Writing a received message into a file at an offset, hashed in the same pass: what
 // `saveTo(path, { offset })` and `PartialFile.receive` share.
-import { writeSync } from 'node:fs';
+import { writeSync, writevSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { MsrpError } from '../errors.js';
 import type { HashTap } from '../session/file-transfer.js';
@@ -33,11 +33,38 @@ export async function hashFileRange(
 }
 
 /**
- * Writes a message's body into an open file from `offset` on, feeding `tap` each piece as it
- * is read (settled at the end: its digest is then known). Each piece is on disk before the
- * next one is pulled, so that with `SessionOptions.confirmWhenRead` every octet the sender
- * was told arrived is written. The write is synchronous: into the page cache it takes
- * microseconds, less than a thread-pool round trip per piece.
+ * Writes `pieces` into `fd` at `position`, all of them: one `writev` call when the kernel
+ * takes them whole (a page-cache write does), more only for what a short write left.
+ */
+export function writePiecesSync(
+  fd: number,
+  pieces: readonly Uint8Array[],
+  position: number,
+): number {
+  let rest = pieces;
+  let at = position;
+  while (rest.length > 0) {
+    let written =
+      rest.length === 1
+        ? writeSync(fd, rest[0]!, 0, rest[0]!.length, at)
+        : writevSync(fd, rest, at);
+    at += written;
+    // Drop what went out; a piece written in part goes again from where it stopped.
+    let i = 0;
+    while (i < rest.length && written >= rest[i]!.length) written -= rest[i++]!.length;
+    rest = i < rest.length ? [rest[i]!.subarray(written), ...rest.slice(i + 1)] : [];
+  }
+  return at - position;
+}
+
+/**
+ * Writes a message's body into an open file from `offset` on, hashed in the same pass
+ * (`tap` settled at the end: its digest is then known). The pieces queued when the writer
+ * comes back go out together, in one `writev`, and are on disk before the stream is pulled
+ * again (`PieceStream.nextPieces`): with `SessionOptions.confirmWhenRead` every octet
+ * the sender was told arrived is written (issue 12: a killed receiver loses nothing
+ * confirmed). The write is synchronous: into the page cache it takes microseconds, less
+ * than a thread-pool round trip.
  * @param onWritten told the file's end (`offset` + bytes written) after each write.
  * @returns the bytes of the body written.
  * @throws {MsrpError} `MSRP_ERR_ABORTED` when the message is aborted; the fs error of a write.
@@ -49,17 +76,16 @@ export async function writeBody(
   tap: HashTap,
   onWritten?: (end: number) => void,
 ): Promise<number> {
-  const body: Iterable<Uint8Array> | AsyncIterable<Uint8Array> = message.stream ?? [
-    message.body ?? new Uint8Array(0),
-  ];
+  const { stream } = message;
   let position = offset;
-  for await (const piece of body) {
-    for (let done = 0; done < piece.length;) {
-      done += writeSync(handle.fd, piece, done, piece.length - done, position + done);
-    }
-    position += piece.length;
+  for (
+    let pieces = stream ? await stream.nextPieces() : [message.body ?? new Uint8Array(0)];
+    pieces;
+    pieces = stream ? await stream.nextPieces() : undefined
+  ) {
+    position += writePiecesSync(handle.fd, pieces, position);
     onWritten?.(position);
-    tap.update(piece);
+    for (const piece of pieces) tap.update(piece);
     await tap.ready();
   }
   await tap.settle();

@@ -93,23 +93,41 @@ export class PieceStream implements AsyncIterableIterator<Uint8Array<ArrayBuffer
 
   /** The next piece; throws the failure of a destroyed stream. */
   async next(): Promise<IteratorResult<Uint8Array<ArrayBuffer>, undefined>> {
+    const pieces = await this.#take(1);
+    return pieces ? { done: false, value: pieces[0]! } : { done: true, value: undefined };
+  }
+
+  /**
+   * Every piece queued now (waiting for one when none is), in order, or undefined at the
+   * end; throws the failure of a destroyed stream. Like `next()`, the pieces count as taken
+   * (with `confirmWhenRead`: their chunks are answered) only at the following call, so a
+   * reader that stores the whole batch at once (one `writev`) before calling again has
+   * stored every byte confirmed. Not to be mixed with a `for await` loop on the same stream.
+   */
+  async nextPieces(): Promise<Uint8Array<ArrayBuffer>[] | undefined> {
+    return this.#take(Number.POSITIVE_INFINITY);
+  }
+
+  /** Up to `max` queued pieces (at least one), after reporting the ones lent before. */
+  async #take(max: number): Promise<Uint8Array<ArrayBuffer>[] | undefined> {
     if (this.#lent > 0) {
       const lent = this.#lent;
       this.#lent = 0;
       this.#hooks.taken?.(lent);
     }
     for (;;) {
-      const piece = this.#queue.shift();
-      if (piece) {
-        this.#lent = piece.length;
+      if (this.#queue.length > 0) {
+        const pieces =
+          max >= this.#queue.length ? this.#queue.splice(0) : this.#queue.splice(0, max);
+        for (const piece of pieces) this.#lent += piece.length;
         if (this.#full && this.#queue.length < this.#highWaterMark) {
           this.#full = false;
           this.#hooks.pull();
         }
-        return { done: false, value: piece };
+        return pieces;
       }
       if (this.#failure) throw this.#failure;
-      if (this.#ended) return { done: true, value: undefined };
+      if (this.#ended) return undefined;
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
     }
   }
