@@ -23,6 +23,17 @@ export function peakRssMiB(pid: number): number | undefined {
   }
 }
 
+/** CPU time (user + system, all threads) a live process used so far in ms, or undefined once gone. */
+export function cpuMs(pid: number): number | undefined {
+  try {
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
 /** One spawned process: `node ARGV` unless another `command` is given (e.g. tsx). */
 export class NodeProcess {
   readonly child: ChildProcess;
@@ -32,6 +43,8 @@ export class NodeProcess {
   readonly exited: Promise<number | null>;
   /** Peak RSS in MiB, sampled every 20 ms from /proc while the process lives. */
   peakRss = 0;
+  /** CPU time in ms, sampled every 20 ms from /proc while the process lives (a lower bound). */
+  cpuMs = 0;
   readonly started = performance.now();
   #wake: (() => void) | undefined;
   #sampler: NodeJS.Timeout;
@@ -46,6 +59,7 @@ export class NodeProcess {
     const pid = this.child.pid!;
     this.#sampler = setInterval(() => {
       this.peakRss = Math.max(this.peakRss, peakRssMiB(pid) ?? 0);
+      this.cpuMs = cpuMs(pid) ?? this.cpuMs;
     }, 20);
     this.child.stdout!.setEncoding('utf8').on('data', (t: string) => {
       this.stdout += t;

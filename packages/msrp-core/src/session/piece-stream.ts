@@ -93,24 +93,56 @@ export class PieceStream implements AsyncIterableIterator<Uint8Array<ArrayBuffer
 
   /** The next piece; throws the failure of a destroyed stream. */
   async next(): Promise<IteratorResult<Uint8Array<ArrayBuffer>, undefined>> {
-    if (this.#lent > 0) {
-      const lent = this.#lent;
-      this.#lent = 0;
-      this.#hooks.taken?.(lent);
-    }
+    this.#reportLent();
     for (;;) {
       const piece = this.#queue.shift();
       if (piece) {
         this.#lent = piece.length;
-        if (this.#full && this.#queue.length < this.#highWaterMark) {
-          this.#full = false;
-          this.#hooks.pull();
-        }
+        this.#pullIfRoom();
         return { done: false, value: piece };
       }
       if (this.#failure) throw this.#failure;
       if (this.#ended) return { done: true, value: undefined };
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    }
+  }
+
+  /**
+   * Every piece queued now (waiting for one when none is), in order, or undefined at the
+   * end; throws the failure of a destroyed stream. Like `next()`, the pieces count as taken
+   * (with `confirmWhenRead`: their chunks are answered) only at the following call, so a
+   * reader that stores the whole batch at once (one `writev`) before calling again has
+   * stored every byte confirmed. Not to be mixed with a `for await` loop on the same stream.
+   */
+  async nextPieces(): Promise<Uint8Array<ArrayBuffer>[] | undefined> {
+    this.#reportLent();
+    for (;;) {
+      if (this.#queue.length > 0) {
+        const pieces = this.#queue;
+        this.#queue = [];
+        for (const piece of pieces) this.#lent += piece.length;
+        this.#pullIfRoom();
+        return pieces;
+      }
+      if (this.#failure) throw this.#failure;
+      if (this.#ended) return undefined;
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    }
+  }
+
+  /** Reports the bytes handed out by the last call as taken: the reader came back for more. */
+  #reportLent(): void {
+    if (this.#lent === 0) return;
+    const lent = this.#lent;
+    this.#lent = 0;
+    this.#hooks.taken?.(lent);
+  }
+
+  /** Tells a producer paused on a full queue to go on once there is room again. */
+  #pullIfRoom(): void {
+    if (this.#full && this.#queue.length < this.#highWaterMark) {
+      this.#full = false;
+      this.#hooks.pull();
     }
   }
 
