@@ -3,6 +3,7 @@ import { backgroundTimer, type Timer } from '../events/timers.js';
 import { Parser, type FrameSink, type ParserOptions } from '../wire/parser.js';
 import type { ByteStream, ByteStreamEvents } from './byte-stream.js';
 import { Deadline } from './deadline.js';
+import { ExclusiveWrites } from './exclusive-writes.js';
 import { FrameDeadline } from './frame-deadline.js';
 import { MessageFraming } from './message-framing.js';
 
@@ -107,13 +108,8 @@ export class Connection {
   #drain: Promise<void> | undefined;
   #drained: (() => void) | undefined;
   readonly #drainListeners: Array<() => void> = [];
-  /** Set while a frame is written in parts; other frames queue in the backlog. */
-  #exclusive: Promise<void> | undefined;
-  readonly #backlog: {
-    frame: readonly Uint8Array[];
-    resolve: () => void;
-    reject: (e: Error) => void;
-  }[] = [];
+  /** Frames written in parts, and those waiting behind one: created on first use. */
+  #parts: ExclusiveWrites | undefined;
 
   /** Takes `stream` over: opens it, and closes it when the connection closes. */
   constructor(stream: ByteStream, handler: ConnectionHandler, options: ConnectionOptions = {}) {
@@ -200,10 +196,8 @@ export class Connection {
     if (this.closed) {
       return Promise.reject(new MsrpError('MSRP_ERR_CONNECTION', 'Connection is closed'));
     }
-    if (this.#exclusive) {
-      // A frame is being written in parts: this one goes out right after it.
-      return new Promise((resolve, reject) => this.#backlog.push({ frame, resolve, reject }));
-    }
+    // A frame is being written in parts: this one goes out right after it.
+    if (this.#parts?.busy) return this.#parts.queue(frame);
     return this.#writeNow(frame) ? Promise.resolve() : (this.#drain ??= this.#waitForDrain());
   }
 
@@ -215,9 +209,8 @@ export class Connection {
    */
   tryWrite(frame: readonly Uint8Array[]): boolean {
     if (this.closed) throw new MsrpError('MSRP_ERR_CONNECTION', 'Connection is closed');
-    if (this.#exclusive) {
-      const dropped = (): void => undefined; // a closing connection fails the transaction
-      this.#backlog.push({ frame, resolve: dropped, reject: dropped });
+    if (this.#parts?.busy) {
+      this.#parts.queueUnwaited(frame);
       return false;
     }
     return this.#writeNow(frame);
@@ -230,7 +223,8 @@ export class Connection {
   async whenWritable(): Promise<void> {
     for (;;) {
       if (this.closed) throw new MsrpError('MSRP_ERR_CONNECTION', 'Connection is closed');
-      if (this.#exclusive) await this.#exclusive;
+      const busy = this.#parts?.busy;
+      if (busy) await busy;
       else if (this.#drain) await this.#drain;
       else return;
     }
@@ -299,30 +293,7 @@ export class Connection {
       frame.push(endLine());
       return this.write(frame);
     }
-    while (this.#exclusive) await this.#exclusive;
-    let release!: () => void;
-    this.#exclusive = new Promise<void>((resolve) => (release = resolve));
-    try {
-      await this.#writeDirect([head]);
-      for (let part = nextPart(); part !== undefined; part = nextPart())
-        await this.#writeDirect([part]);
-      await this.#writeDirect([endLine()]);
-    } finally {
-      this.#exclusive = undefined;
-      release();
-      const backlog = this.#backlog.splice(0);
-      for (const { frame, resolve, reject } of backlog) this.write(frame).then(resolve, reject);
-    }
-  }
-
-  #writeDirect(frame: readonly Uint8Array[]): Promise<void> {
-    const exclusive = this.#exclusive;
-    this.#exclusive = undefined;
-    try {
-      return this.write(frame);
-    } finally {
-      this.#exclusive = exclusive;
-    }
+    return (this.#parts ??= new ExclusiveWrites(this)).writeParts(head, nextPart, endLine);
   }
 
   #waitForDrain(): Promise<void> {
