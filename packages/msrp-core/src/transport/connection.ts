@@ -1,11 +1,20 @@
 import { MsrpError } from '../errors.js';
 import { backgroundTimer, type Timer } from '../events/timers.js';
-import { Parser, type FrameSink, type ParserOptions } from '../wire/parser.js';
+import type { Head } from '../wire/head.js';
+import {
+  Parser,
+  type ContinuationFlag,
+  type FrameSink,
+  type ParserOptions,
+} from '../wire/parser.js';
 import type { ByteStream, ByteStreamEvents } from './byte-stream.js';
 import { Deadline } from './deadline.js';
 import { ExclusiveWrites } from './exclusive-writes.js';
 import { FrameDeadline } from './frame-deadline.js';
 import { MessageFraming } from './message-framing.js';
+
+/** The parser's sink and the stream's listener of one connection (set in its static block). */
+let ConnectionIo: new (connection: Connection) => FrameSink & ByteStreamEvents;
 
 /** What a {@link Connection} reports to its owner (an endpoint or a relay). */
 export interface ConnectionHandler extends FrameSink {
@@ -107,7 +116,8 @@ export class Connection {
   /** The one wait for `drain` that writers share, and what settles it. */
   #drain: Promise<void> | undefined;
   #drained: (() => void) | undefined;
-  readonly #drainListeners: Array<() => void> = [];
+  #drainListeners: Array<() => void> | undefined;
+  #resolveClosed: () => void;
   /** Frames written in parts, and those waiting behind one: created on first use. */
   #parts: ExclusiveWrites | undefined;
 
@@ -119,65 +129,20 @@ export class Connection {
     this.#idleTimeout = options.idleTimeout ?? 0;
     const frameTimeout = options.frameTimeout ?? 0;
     this.#frame = new FrameDeadline(frameTimeout, () => {
+      // A frame made no progress: RFC 4975 §7.3 leaves this to us; the peer is cut off.
       if (this.#closing) return;
       const message = `A frame made no progress within ${frameTimeout} ms`;
       this.#fail(new MsrpError('MSRP_ERR_FRAME_TIMEOUT', message));
     });
-    // Frames stop reaching the handler the moment closing is decided, even in the middle
-    // of one pushed buffer: false pauses the parser, and nothing resumes it.
-    // A head or a piece of body is progress of the frame; its end-line ends it.
-    const frame = this.#frame;
-    const framing = stream.messageFramed === true ? new MessageFraming() : undefined;
-    this.#framing = framing;
-    const sink: FrameSink = {
-      head: (head) => {
-        if (this.#closing) return false;
-        framing?.head();
-        frame.touch();
-        return handler.head(head);
-      },
-      body: (part) => {
-        if (this.#closing) return false;
-        frame.touch();
-        return handler.body(part);
-      },
-      end: (flag) => {
-        if (this.#closing) return false;
-        framing?.end();
-        frame.stop();
-        return handler.end(flag);
-      },
-    };
-    this.#parser = new Parser(sink, options);
+    this.#framing = stream.messageFramed === true ? new MessageFraming() : undefined;
+    // One object with methods as the parser's sink and the stream's listener, not a closure
+    // per event: it is most of what an idle connection costs.
+    const io = new ConnectionIo(this);
+    this.#parser = new Parser(io, options);
     let closed!: () => void;
     this.whenClosed = new Promise((resolve) => (closed = resolve));
-    const events: ByteStreamEvents = {
-      data: (bytes) => this.#read(bytes),
-      drain: () => this.#onDrain(),
-      end: () => this.#onEnd(),
-      endWhilePaused: () => {
-        const error = new MsrpError('MSRP_ERR_CONNECTION', 'The peer closed with bytes unread');
-        this.#beginClose(error);
-        this.#endSoon(2000);
-      },
-      finished: () => {
-        this.#finished = true;
-        // Once we are closing (we ended our side), our last byte left: linger.
-        if (this.#graceTimer !== undefined) this.#linger();
-      },
-      error: (e) => {
-        this.#closeError ??= e;
-      },
-      close: () => {
-        if (this.#closed) return;
-        this.#closed = true;
-        clearTimeout(this.#graceTimer);
-        this.#beginClose(this.#closeError);
-        this.#drained?.();
-        closed();
-      },
-    };
-    stream.open(events);
+    this.#resolveClosed = closed;
+    stream.open(io);
     this.#armIdle();
   }
 
@@ -271,7 +236,7 @@ export class Connection {
 
   /** Calls `listener` each time the buffered bytes have been handed to the peer. */
   onDrain(listener: () => void): void {
-    this.#drainListeners.push(listener);
+    (this.#drainListeners ??= []).push(listener);
   }
 
   /**
@@ -319,7 +284,7 @@ export class Connection {
       this.#writePaused = false;
       this.#updateReading();
     }
-    for (const listener of this.#drainListeners) listener();
+    if (this.#drainListeners) for (const listener of this.#drainListeners) listener();
     this.#drained?.();
   }
 
@@ -449,5 +414,72 @@ export class Connection {
     // frameTimeout counts only while a frame is under way and we read.
     if (paused || !this.#parser.inFrame) this.#frame.stop();
     else if (!this.#frame.running) this.#frame.touch();
+  }
+
+  static {
+    // Here, inside the class, it may reach the connection's private members.
+    ConnectionIo = class implements FrameSink, ByteStreamEvents {
+      readonly #c: Connection;
+      constructor(connection: Connection) {
+        this.#c = connection;
+      }
+      // Frames stop reaching the handler the moment closing is decided, even in the middle
+      // of one pushed buffer: false pauses the parser, and nothing resumes it.
+      // A head or a piece of body is progress of the frame; its end-line ends it.
+      head(head: Head): boolean | void {
+        const c = this.#c;
+        if (c.#closing) return false;
+        c.#framing?.head();
+        c.#frame.touch();
+        return c.#handler.head(head);
+      }
+      body(part: Uint8Array): boolean | void {
+        const c = this.#c;
+        if (c.#closing) return false;
+        c.#frame.touch();
+        return c.#handler.body(part);
+      }
+      end(flag?: ContinuationFlag): boolean | void {
+        const c = this.#c;
+        if (flag === undefined) {
+          // The stream's end: the peer's FIN, after its last byte.
+          c.#onEnd();
+          return;
+        }
+        if (c.#closing) return false;
+        c.#framing?.end();
+        c.#frame.stop();
+        return c.#handler.end(flag);
+      }
+      data(bytes: Uint8Array): void {
+        this.#c.#read(bytes);
+      }
+      drain(): void {
+        this.#c.#onDrain();
+      }
+      endWhilePaused(): void {
+        const error = new MsrpError('MSRP_ERR_CONNECTION', 'The peer closed with bytes unread');
+        this.#c.#beginClose(error);
+        this.#c.#endSoon(2000);
+      }
+      finished(): void {
+        const c = this.#c;
+        c.#finished = true;
+        // Once we are closing (we ended our side), our last byte left: linger.
+        if (c.#graceTimer !== undefined) c.#linger();
+      }
+      error(e: Error): void {
+        this.#c.#closeError ??= e;
+      }
+      close(): void {
+        const c = this.#c;
+        if (c.#closed) return;
+        c.#closed = true;
+        clearTimeout(c.#graceTimer);
+        c.#beginClose(c.#closeError);
+        c.#drained?.();
+        c.#resolveClosed();
+      }
+    };
   }
 }
