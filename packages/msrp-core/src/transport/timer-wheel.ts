@@ -91,7 +91,7 @@ export class TimerWheel {
         failure ??= e;
       }
     }
-    if (failure !== undefined) throw failure;
+    if (failure !== undefined) throw failure as Error;
   }
 }
 
