@@ -46,7 +46,7 @@ export class Deadline implements WheelEntry {
     this.#slot = undefined;
   }
 
-  /** @internal The wheel's slot came due. */
+  /** The {@link TimerWheel} slot it waits in came due (called by the wheel). */
   due(): void {
     if (this.#slot === undefined) return;
     // Timers may fire up to a millisecond early against the clock; 1 ms of slack keeps

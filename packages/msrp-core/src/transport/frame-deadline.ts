@@ -48,7 +48,7 @@ export class FrameDeadline implements WheelEntry {
     this.#slot = undefined;
   }
 
-  /** @internal The wheel's slot came due. */
+  /** The {@link TimerWheel} slot it waits in came due (called by the wheel). */
   due(): void {
     this.#slot = undefined;
     if (this.#since === undefined) return;
