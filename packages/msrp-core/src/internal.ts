@@ -38,6 +38,13 @@ export type {
   ConnectionLimitsOptions,
 } from './transport/connection-limits.js';
 export { Deadline } from './transport/deadline.js';
+export { FrameDeadline } from './transport/frame-deadline.js';
+export {
+  TimerWheel,
+  sharedWheel,
+  type WheelClock,
+  type WheelEntry,
+} from './transport/timer-wheel.js';
 export { checkPeerFingerprint } from './node/fingerprint.js';
 export { discardFrame, atEnd } from './transport/frame-target.js';
 export type { FrameTarget } from './transport/frame-target.js';

@@ -8,7 +8,11 @@
  * {@link end}, `error` at any time, and `close` last, once.
  */
 export interface ByteStream {
-  /** Starts delivering to `events`. Called once, by the connection that owns the stream. */
+  /**
+   * Starts delivering to `events`. Called once, by the connection that owns the stream.
+   * Call its methods on it (`events.data(bytes)`): a connection's are class methods, which
+   * a spread (`{ ...events }`) or a detached reference would lose.
+   */
   open(events: ByteStreamEvents): void;
   /**
    * Queues bytes for the peer: a whole frame, or pieces of one in order (a message-based

@@ -1,56 +1,18 @@
 import { MsrpError } from '../errors.js';
 import { backgroundTimer, type Timer } from '../events/timers.js';
-import { Parser, type FrameSink, type ParserOptions } from '../wire/parser.js';
+import type { Head } from '../wire/head.js';
+import { Parser, type ContinuationFlag, type FrameSink } from '../wire/parser.js';
 import type { ByteStream, ByteStreamEvents } from './byte-stream.js';
 import { Deadline } from './deadline.js';
+import { ExclusiveWrites } from './exclusive-writes.js';
 import { FrameDeadline } from './frame-deadline.js';
 import { MessageFraming } from './message-framing.js';
+import type { ConnectionHandler, ConnectionOptions } from './connection-types.js';
 
-/** What a {@link Connection} reports to its owner (an endpoint or a relay). */
-export interface ConnectionHandler extends FrameSink {
-  /**
-   * The peer sent bytes that cannot be parsed, or a frame that made no progress within
-   * `frameTimeout` (`MSRP_ERR_FRAME_TIMEOUT`). The connection stops reading frames and is
-   * closed after this returns; the handler may still write a response (e.g. 400) before that.
-   */
-  protocolError(error: MsrpError): void;
-  /**
-   * The connection is closing: called once, as soon as that is decided (a protocol error,
-   * `close()`, `destroy()`, the peer's FIN, a socket error, idleness), not when the socket is
-   * finally gone, so the owner can let go of it at once. No frames arrive after it and writes
-   * fail. `error` says why when it was not a clean close.
-   */
-  closed(error?: Error): void;
-  /**
-   * No byte moved either way for `idleTimeout`. Close the connection here, or return to
-   * keep it (the timer then starts again). Default: `close()`.
-   */
-  idle?(): void;
-}
+export type { ConnectionHandler, ConnectionOptions } from './connection-types.js';
 
-/** Limits of a {@link Connection}. */
-export interface ConnectionOptions extends ParserOptions {
-  /**
-   * Bytes we may have queued for the peer before we stop reading from it: a peer that
-   * sends requests but does not read our responses cannot make us buffer more. Default 4 MiB.
-   */
-  maxWriteBuffer?: number;
-  /**
-   * Milliseconds without a byte read or written after which the handler's `idle()` is
-   * called (it closes by default). It also bounds how long a connection can stay paused
-   * by backpressure with more unread bytes than the stream buffers, behind which a peer's
-   * FIN cannot be seen. Default 0: never.
-   */
-  idleTimeout?: number;
-  /**
-   * Milliseconds a frame in progress may go without progress: its head must be complete,
-   * and each piece of its body follow the last, within this time, or the handler's
-   * `protocolError` gets `MSRP_ERR_FRAME_TIMEOUT` and the connection closes (peers holding
-   * a connection open a byte at a time). Time between frames, and time we hold the peer
-   * back (backpressure), does not count. Default 0: never.
-   */
-  frameTimeout?: number;
-}
+/** The parser's sink and the stream's listener of one connection (set in its static block). */
+let ConnectionIo: new (connection: Connection) => FrameSink & ByteStreamEvents;
 
 /**
  * After our last byte is flushed, how long a closing connection waits for the peer's FIN
@@ -106,14 +68,10 @@ export class Connection {
   /** The one wait for `drain` that writers share, and what settles it. */
   #drain: Promise<void> | undefined;
   #drained: (() => void) | undefined;
-  readonly #drainListeners: Array<() => void> = [];
-  /** Set while a frame is written in parts; other frames queue in the backlog. */
-  #exclusive: Promise<void> | undefined;
-  readonly #backlog: {
-    frame: readonly Uint8Array[];
-    resolve: () => void;
-    reject: (e: Error) => void;
-  }[] = [];
+  #drainListeners: Array<() => void> | undefined;
+  #resolveClosed: () => void;
+  /** Frames written in parts, and those waiting behind one: created on first use. */
+  #parts: ExclusiveWrites | undefined;
 
   /** Takes `stream` over: opens it, and closes it when the connection closes. */
   constructor(stream: ByteStream, handler: ConnectionHandler, options: ConnectionOptions = {}) {
@@ -123,65 +81,20 @@ export class Connection {
     this.#idleTimeout = options.idleTimeout ?? 0;
     const frameTimeout = options.frameTimeout ?? 0;
     this.#frame = new FrameDeadline(frameTimeout, () => {
+      // A frame made no progress: RFC 4975 §7.3 leaves this to us; the peer is cut off.
       if (this.#closing) return;
       const message = `A frame made no progress within ${frameTimeout} ms`;
       this.#fail(new MsrpError('MSRP_ERR_FRAME_TIMEOUT', message));
     });
-    // Frames stop reaching the handler the moment closing is decided, even in the middle
-    // of one pushed buffer: false pauses the parser, and nothing resumes it.
-    // A head or a piece of body is progress of the frame; its end-line ends it.
-    const frame = this.#frame;
-    const framing = stream.messageFramed === true ? new MessageFraming() : undefined;
-    this.#framing = framing;
-    const sink: FrameSink = {
-      head: (head) => {
-        if (this.#closing) return false;
-        framing?.head();
-        frame.touch();
-        return handler.head(head);
-      },
-      body: (part) => {
-        if (this.#closing) return false;
-        frame.touch();
-        return handler.body(part);
-      },
-      end: (flag) => {
-        if (this.#closing) return false;
-        framing?.end();
-        frame.stop();
-        return handler.end(flag);
-      },
-    };
-    this.#parser = new Parser(sink, options);
+    this.#framing = stream.messageFramed === true ? new MessageFraming() : undefined;
+    // One object with methods as the parser's sink and the stream's listener, not a closure
+    // per event: it is most of what an idle connection costs.
+    const io = new ConnectionIo(this);
+    this.#parser = new Parser(io, options);
     let closed!: () => void;
     this.whenClosed = new Promise((resolve) => (closed = resolve));
-    const events: ByteStreamEvents = {
-      data: (bytes) => this.#read(bytes),
-      drain: () => this.#onDrain(),
-      end: () => this.#onEnd(),
-      endWhilePaused: () => {
-        const error = new MsrpError('MSRP_ERR_CONNECTION', 'The peer closed with bytes unread');
-        this.#beginClose(error);
-        this.#endSoon(2000);
-      },
-      finished: () => {
-        this.#finished = true;
-        // Once we are closing (we ended our side), our last byte left: linger.
-        if (this.#graceTimer !== undefined) this.#linger();
-      },
-      error: (e) => {
-        this.#closeError ??= e;
-      },
-      close: () => {
-        if (this.#closed) return;
-        this.#closed = true;
-        clearTimeout(this.#graceTimer);
-        this.#beginClose(this.#closeError);
-        this.#drained?.();
-        closed();
-      },
-    };
-    stream.open(events);
+    this.#resolveClosed = closed;
+    stream.open(io);
     this.#armIdle();
   }
 
@@ -200,10 +113,8 @@ export class Connection {
     if (this.closed) {
       return Promise.reject(new MsrpError('MSRP_ERR_CONNECTION', 'Connection is closed'));
     }
-    if (this.#exclusive) {
-      // A frame is being written in parts: this one goes out right after it.
-      return new Promise((resolve, reject) => this.#backlog.push({ frame, resolve, reject }));
-    }
+    // A frame is being written in parts: this one goes out right after it.
+    if (this.#parts?.busy) return this.#parts.queue(frame);
     return this.#writeNow(frame) ? Promise.resolve() : (this.#drain ??= this.#waitForDrain());
   }
 
@@ -215,9 +126,8 @@ export class Connection {
    */
   tryWrite(frame: readonly Uint8Array[]): boolean {
     if (this.closed) throw new MsrpError('MSRP_ERR_CONNECTION', 'Connection is closed');
-    if (this.#exclusive) {
-      const dropped = (): void => undefined; // a closing connection fails the transaction
-      this.#backlog.push({ frame, resolve: dropped, reject: dropped });
+    if (this.#parts?.busy) {
+      this.#parts.queueUnwaited(frame);
       return false;
     }
     return this.#writeNow(frame);
@@ -230,7 +140,8 @@ export class Connection {
   async whenWritable(): Promise<void> {
     for (;;) {
       if (this.closed) throw new MsrpError('MSRP_ERR_CONNECTION', 'Connection is closed');
-      if (this.#exclusive) await this.#exclusive;
+      const busy = this.#parts?.busy;
+      if (busy) await busy;
       else if (this.#drain) await this.#drain;
       else return;
     }
@@ -277,7 +188,7 @@ export class Connection {
 
   /** Calls `listener` each time the buffered bytes have been handed to the peer. */
   onDrain(listener: () => void): void {
-    this.#drainListeners.push(listener);
+    (this.#drainListeners ??= []).push(listener);
   }
 
   /**
@@ -299,30 +210,7 @@ export class Connection {
       frame.push(endLine());
       return this.write(frame);
     }
-    while (this.#exclusive) await this.#exclusive;
-    let release!: () => void;
-    this.#exclusive = new Promise<void>((resolve) => (release = resolve));
-    try {
-      await this.#writeDirect([head]);
-      for (let part = nextPart(); part !== undefined; part = nextPart())
-        await this.#writeDirect([part]);
-      await this.#writeDirect([endLine()]);
-    } finally {
-      this.#exclusive = undefined;
-      release();
-      const backlog = this.#backlog.splice(0);
-      for (const { frame, resolve, reject } of backlog) this.write(frame).then(resolve, reject);
-    }
-  }
-
-  #writeDirect(frame: readonly Uint8Array[]): Promise<void> {
-    const exclusive = this.#exclusive;
-    this.#exclusive = undefined;
-    try {
-      return this.write(frame);
-    } finally {
-      this.#exclusive = exclusive;
-    }
+    return (this.#parts ??= new ExclusiveWrites(this)).writeParts(head, nextPart, endLine);
   }
 
   #waitForDrain(): Promise<void> {
@@ -348,7 +236,7 @@ export class Connection {
       this.#writePaused = false;
       this.#updateReading();
     }
-    for (const listener of this.#drainListeners) listener();
+    if (this.#drainListeners) for (const listener of this.#drainListeners) listener();
     this.#drained?.();
   }
 
@@ -478,5 +366,72 @@ export class Connection {
     // frameTimeout counts only while a frame is under way and we read.
     if (paused || !this.#parser.inFrame) this.#frame.stop();
     else if (!this.#frame.running) this.#frame.touch();
+  }
+
+  static {
+    // Here, inside the class, it may reach the connection's private members.
+    ConnectionIo = class implements FrameSink, ByteStreamEvents {
+      readonly #c: Connection;
+      constructor(connection: Connection) {
+        this.#c = connection;
+      }
+      // Frames stop reaching the handler the moment closing is decided, even in the middle
+      // of one pushed buffer: false pauses the parser, and nothing resumes it.
+      // A head or a piece of body is progress of the frame; its end-line ends it.
+      head(head: Head): boolean | void {
+        const c = this.#c;
+        if (c.#closing) return false;
+        c.#framing?.head();
+        c.#frame.touch();
+        return c.#handler.head(head);
+      }
+      body(part: Uint8Array): boolean | void {
+        const c = this.#c;
+        if (c.#closing) return false;
+        c.#frame.touch();
+        return c.#handler.body(part);
+      }
+      end(flag?: ContinuationFlag): boolean | void {
+        const c = this.#c;
+        if (flag === undefined) {
+          // The stream's end: the peer's FIN, after its last byte.
+          c.#onEnd();
+          return;
+        }
+        if (c.#closing) return false;
+        c.#framing?.end();
+        c.#frame.stop();
+        return c.#handler.end(flag);
+      }
+      data(bytes: Uint8Array): void {
+        this.#c.#read(bytes);
+      }
+      drain(): void {
+        this.#c.#onDrain();
+      }
+      endWhilePaused(): void {
+        const error = new MsrpError('MSRP_ERR_CONNECTION', 'The peer closed with bytes unread');
+        this.#c.#beginClose(error);
+        this.#c.#endSoon(2000);
+      }
+      finished(): void {
+        const c = this.#c;
+        c.#finished = true;
+        // Once we are closing (we ended our side), our last byte left: linger.
+        if (c.#graceTimer !== undefined) c.#linger();
+      }
+      error(e: Error): void {
+        this.#c.#closeError ??= e;
+      }
+      close(): void {
+        const c = this.#c;
+        if (c.#closed) return;
+        c.#closed = true;
+        clearTimeout(c.#graceTimer);
+        c.#beginClose(c.#closeError);
+        c.#drained?.();
+        c.#resolveClosed();
+      }
+    };
   }
 }

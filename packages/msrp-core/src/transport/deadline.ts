@@ -1,9 +1,10 @@
-import { backgroundTimer, type Timer } from '../events/timers.js';
+import { sharedWheel, type TimerWheel, type WheelEntry } from './timer-wheel.js';
 /**
  * A timer for a limit on time: fires `onExpire` once `ms` milliseconds have passed since it
  * was started or last {@link touch}ed. Touching is cheap (one clock read), so it can be done
- * on every read and write of a connection; the timer itself is re-armed only when it comes
- * due. It never keeps the process alive. An `ms` of 0 (or Infinity) means no limit.
+ * on every read and write of a connection; it is rescheduled only when it comes due. It
+ * runs on a shared coarse {@link TimerWheel} (no timer of its own, fires at most ~3 % late)
+ * and never keeps the process alive. An `ms` of 0 (or Infinity) means no limit.
  *
  * @example
  * ```ts
@@ -13,47 +14,49 @@ import { backgroundTimer, type Timer } from '../events/timers.js';
  * socket.on('data', () => idle.touch());
  * ```
  */
-export class Deadline {
+export class Deadline implements WheelEntry {
   readonly #ms: number;
   readonly #onExpire: () => void;
-  #last = performance.now();
-  #timer: Timer | undefined;
+  readonly #wheel: TimerWheel;
+  #last: number;
+  /** The wheel slot it waits in, while pending. */
+  #slot: number | undefined;
 
-  constructor(ms: number, onExpire: () => void) {
+  constructor(ms: number, onExpire: () => void, wheel: TimerWheel = sharedWheel) {
     this.#ms = ms;
     this.#onExpire = onExpire;
-    if (ms > 0 && Number.isFinite(ms)) this.#arm(ms);
+    this.#wheel = wheel;
+    this.#last = wheel.now();
+    if (ms > 0 && Number.isFinite(ms)) this.#slot = wheel.schedule(this, ms);
   }
 
   /** Whether the deadline is still running (not expired, not cleared, and not unlimited). */
   get pending(): boolean {
-    return this.#timer !== undefined;
+    return this.#slot !== undefined;
   }
 
   /** Pushes the deadline to `ms` from now. */
   touch(): void {
-    this.#last = performance.now();
+    this.#last = this.#wheel.now();
   }
 
   /** Stops the timer for good. */
   clear(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    if (this.#slot !== undefined) this.#wheel.cancel(this, this.#slot);
+    this.#slot = undefined;
   }
 
-  #arm(delay: number): void {
-    this.#timer = backgroundTimer(() => this.#check(), delay);
-  }
-
-  #check(): void {
-    // Timers may fire up to a millisecond early against performance.now(); 1 ms of slack
-    // keeps that from re-arming for a zero-length delay forever.
-    const left = this.#last + this.#ms - performance.now();
+  /** The {@link TimerWheel} slot it waits in came due (called by the wheel). */
+  due(): void {
+    if (this.#slot === undefined) return;
+    // Timers may fire up to a millisecond early against the clock; 1 ms of slack keeps
+    // that from rescheduling for a zero-length delay forever.
+    const left = this.#last + this.#ms - this.#wheel.now();
     if (left > 1) {
-      this.#arm(left);
+      this.#slot = this.#wheel.schedule(this, left);
       return;
     }
-    this.#timer = undefined;
+    this.#slot = undefined;
     this.#onExpire();
   }
 }

@@ -1,22 +1,26 @@
-import { backgroundTimer, type Timer } from '../events/timers.js';
+import { sharedWheel, type TimerWheel, type WheelEntry } from './timer-wheel.js';
 /**
  * Bounds how long a frame in progress may go without progress: against peers that hold a
  * connection open by sending a frame a byte at a time (slowloris). It runs only while a
  * frame is in progress and we read: {@link touch} on the frame's first bytes and on each
  * progress (its head, a piece of body), {@link stop} between frames and while we hold the
- * peer back ourselves. One timer, re-armed only when it comes due, so touching per read is
- * cheap. An `ms` of 0 (or Infinity) means no limit.
+ * peer back ourselves. It waits in a shared coarse {@link TimerWheel} (no timer of its own),
+ * rescheduled only when it comes due, so touching per read is cheap. An `ms` of 0 (or
+ * Infinity) means no limit.
  */
-export class FrameDeadline {
+export class FrameDeadline implements WheelEntry {
   readonly #ms: number;
   readonly #onExpire: () => void;
+  readonly #wheel: TimerWheel;
   #since: number | undefined;
-  #timer: Timer | undefined;
+  /** The wheel slot it waits in, if any. */
+  #slot: number | undefined;
   #cleared = false;
 
-  constructor(ms: number, onExpire: () => void) {
+  constructor(ms: number, onExpire: () => void, wheel: TimerWheel = sharedWheel) {
     this.#ms = ms > 0 && Number.isFinite(ms) ? ms : 0;
     this.#onExpire = onExpire;
+    this.#wheel = wheel;
   }
 
   /** Whether a frame is being timed. */
@@ -27,8 +31,8 @@ export class FrameDeadline {
   /** The frame started or made progress: it has `ms` from now. */
   touch(): void {
     if (this.#ms === 0 || this.#cleared) return;
-    this.#since = performance.now();
-    if (this.#timer === undefined) this.#arm(this.#ms);
+    this.#since = this.#wheel.now();
+    this.#slot ??= this.#wheel.schedule(this, this.#ms);
   }
 
   /** No frame in progress, or no progress expected: nothing is timed until {@link touch}. */
@@ -40,20 +44,20 @@ export class FrameDeadline {
   clear(): void {
     this.#cleared = true;
     this.#since = undefined;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    if (this.#slot !== undefined) this.#wheel.cancel(this, this.#slot);
+    this.#slot = undefined;
   }
 
-  #arm(delay: number): void {
-    this.#timer = backgroundTimer(() => this.#check(), delay);
-  }
-
-  #check(): void {
-    this.#timer = undefined;
+  /** The {@link TimerWheel} slot it waits in came due (called by the wheel). */
+  due(): void {
+    this.#slot = undefined;
     if (this.#since === undefined) return;
-    // 1 ms of slack: timers may fire that much early against performance.now().
-    const left = this.#since + this.#ms - performance.now();
-    if (left > 1) return this.#arm(left);
+    // 1 ms of slack: timers may fire that much early against the clock.
+    const left = this.#since + this.#ms - this.#wheel.now();
+    if (left > 1) {
+      this.#slot = this.#wheel.schedule(this, left);
+      return;
+    }
     this.#since = undefined;
     this.#onExpire();
   }

@@ -39,11 +39,17 @@ export class WireTap {
         const open = stream.open.bind(stream);
         stream.open = (events) =>
           open({
-            ...events,
             data: (bytes) => {
               parser.push(bytes);
               events.data(bytes);
             },
+            // Called through `events`: a connection's are methods of a class (not spreadable).
+            drain: () => events.drain(),
+            end: () => events.end(),
+            endWhilePaused: () => events.endWhilePaused(),
+            finished: () => events.finished(),
+            error: (e) => events.error(e),
+            close: () => events.close(),
           });
         return stream;
       },
