@@ -18,6 +18,7 @@ import {
 import { encodeHead } from '../src/internal.js';
 import { RawPeer, RawServer, type RawRequest } from './helpers/raw-peer.js';
 import { next, type Inbox } from './helpers/inbox.js';
+import { until } from './helpers/socket-pair.js';
 
 // ---- resources, closed after every test (last opened, first closed) ---------------------
 
@@ -523,6 +524,27 @@ describe('receiver closes mid-transfer', () => {
     expect(delivery.confirmedBytes).toBeLessThan(total);
     expect(await reading).toBeInstanceOf(MsrpError);
     expect(message.aborted).toBe(true);
+  });
+
+  it('answers 481, not 413, to the chunks a closing session had not confirmed yet', async () => {
+    // With confirmWhenRead and a reader that takes nothing, every chunk waits for its answer
+    // when the session closes: the session no longer exists (RFC 4975 §10: 481); 413 would
+    // say only that this message is refused.
+    const { session: passive, inbox } = await listening({ confirmWhenRead: true });
+    const total = 8 * 1024 * 1024;
+    const a = endpoint();
+    const active = a.createSession();
+    await active.connect([passive.localUri]);
+    const outcome = failure(
+      active.send(randomBytes(total), { contentType: 'application/octet-stream' }),
+    );
+    const message = await next(inbox);
+    await until(() => message.received > 0);
+    await passive.close();
+    const error = await outcome;
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect((error as DeliveryError).status).toBe(481);
+    expect((error as DeliveryError).confirmedBytes).toBeLessThan(total);
   });
 });
 

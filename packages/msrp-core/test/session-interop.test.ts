@@ -528,8 +528,9 @@ describe('a stream nobody will read', () => {
     // Nobody reads it: its stream fills up and the endpoint stops reading the connection.
     await until(() => (message.stream?.bufferedPieces ?? 0) >= 16, 5000, 'stream full');
     await unread.close();
-    // The rest of its chunk is refused, and the other session's traffic flows again.
-    expect((await raw.response(big.transactionId, 10_000)).head.statusCode).toBe(413);
+    // The rest of its chunk is refused (481: its session is gone, RFC 4975 §10), and the other
+    // session's traffic flows again.
+    expect((await raw.response(big.transactionId, 10_000)).head.statusCode).toBe(481);
     const hello = await raw.transact({ toPath: [other.localUri], body: 'hello other' }, 10_000);
     expect(hello.head.statusCode).toBe(200);
     expect((await next(other[Symbol.asyncIterator]())).text()).toBe('hello other');

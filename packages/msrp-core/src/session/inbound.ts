@@ -104,9 +104,12 @@ export class Inbound {
     };
   }
 
-  /** Aborts every message being received (the session closed or lost its connection). */
-  abortAll(error: MsrpError): void {
-    for (const reassembly of this.#incoming.values()) reassembly.abort(error);
+  /**
+   * Aborts every message being received: the session closed (`sessionClosed`: chunks still
+   * unconfirmed get 481) or lost its connection.
+   */
+  abortAll(error: MsrpError, sessionClosed = false): void {
+    for (const reassembly of this.#incoming.values()) reassembly.abort(error, sessionClosed);
     this.#incoming.clear();
     this.#watch?.stop();
   }

@@ -219,6 +219,8 @@ export class Reassembly {
   #delivered = false;
   #done = false;
   #refused = false;
+  /** The session closed under the message: the rest of a chunk under way gets 481. */
+  #sessionClosed = false;
   /** With confirmWhenRead, once streamed: the answers waiting for the reader. */
   #confirmations: ReadConfirmations | undefined;
 
@@ -260,6 +262,10 @@ export class Reassembly {
    * @throws {MsrpError} 413 past max-size or the reorder bound, 400 past the announced total.
    */
   write(bytes: Uint8Array): boolean {
+    if (this.#sessionClosed) {
+      // RFC 4975 §10: 481, the session does not exist any more.
+      throw new MsrpError('MSRP_ERR_SESSION', 'Session closed', { status: 481 });
+    }
     if (this.#refused || this.message.aborted) {
       // RFC 4975 §7.1: 413 tells the sender to stop sending this message.
       throw new MsrpError('MSRP_ERR_ABORTED', 'The receiver stopped reading this message', {
@@ -367,9 +373,13 @@ export class Reassembly {
     else fn();
   }
 
-  /** Fails the message: the sender aborted it, or the connection or session went away. */
-  abort(error: MsrpError): void {
-    this.#confirmations?.fail();
+  /**
+   * Fails the message: the sender aborted it, or the connection or session went away
+   * (`sessionClosed`: its unconfirmed chunks are answered 481, not 413).
+   */
+  abort(error: MsrpError, sessionClosed = false): void {
+    this.#sessionClosed = sessionClosed;
+    this.#confirmations?.fail(sessionClosed ? 481 : 413);
     if (this.#done) return;
     this.#done = true;
     this.message.aborted = true;

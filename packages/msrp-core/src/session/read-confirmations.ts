@@ -111,13 +111,15 @@ export class ReadConfirmations {
 
   /**
    * The message failed or its reader stopped: the chunks still waiting were not read and get
-   * 413 (RFC 4975 §7.1: stop sending this message); their bytes no longer count as unread.
+   * 413 (RFC 4975 §7.1: stop sending this message), or 481 when their session closed (§10: the
+   * session does not exist any more); their bytes no longer count as unread.
    */
-  fail(): void {
+  fail(status: 413 | 481 = 413): void {
     const waiting = this.#waiting;
     this.#waiting = [];
     this.#after = undefined;
-    for (const w of waiting) w.answer.respond(413, 'The receiver did not read this message');
+    const comment = status === 481 ? 'Session closed' : 'The receiver did not read this message';
+    for (const w of waiting) w.answer.respond(status, comment);
     const held = this.#held;
     this.#held = 0;
     this.#unread.release(held);

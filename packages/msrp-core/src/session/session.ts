@@ -412,7 +412,7 @@ export class Session
     if (this.#state.current === 'closed') return;
     this.#state.transition('closed', 'close');
     const closed = new MsrpError('MSRP_ERR_SESSION', 'Session closed', { cause: error });
-    this.#inbound.abortAll(closed);
+    this.#inbound.abortAll(closed, true);
     this.#scheduler.failAll(closed);
     this.#link.closed(this);
     this.#inbox.end();
