@@ -2,7 +2,7 @@
 // earliest deadline; no timer per chunk or per message.
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { IncompleteWatch } from '../src/session/incomplete-watch.js';
-import type { Reassembly } from '../src/session/incoming-message.js';
+import type { Reassembly } from '../src/session/reassembly.js';
 
 /** A stand-in for a message being reassembled: the watch reads only its stream's backlog. */
 const message = (bufferedPieces = 0): Reassembly =>

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { describe, expect, it, vi } from 'vitest';
 import { MsrpError } from '../src/errors.js';
 import { nodeHasher } from '../src/node/node-hasher.js';
-import { Reassembly, type ReassemblyOptions } from '../src/session/incoming-message.js';
+import { Reassembly, type ReassemblyOptions } from '../src/session/reassembly.js';
 import { PieceStream } from '../src/session/piece-stream.js';
 
 function stream(): { s: PieceStream; pull: () => void; closed: () => void } {

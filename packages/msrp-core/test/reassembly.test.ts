@@ -2,7 +2,7 @@
 // order, resent, overlapping; the switch to a stream; limits answered with 413 / 400.
 import { describe, expect, it } from 'vitest';
 import { nodeHasher } from '../src/node/node-hasher.js';
-import { Reassembly, type ReassemblyOptions } from '../src/session/incoming-message.js';
+import { Reassembly, type ReassemblyOptions } from '../src/session/reassembly.js';
 
 function reassembly(size: number | undefined, options: Partial<ReassemblyOptions> = {}) {
   return new Reassembly(

@@ -16,7 +16,7 @@ import {
 import { FILE_HASH_HEADER } from './file-transfer.js';
 import type { Inbox } from './inbox.js';
 import { IncompleteWatch } from './incomplete-watch.js';
-import { Reassembly, type ReassemblyOptions } from './incoming-message.js';
+import { Reassembly, type ReassemblyOptions } from './reassembly.js';
 import { runMessageCheck, type MessageChecker } from './message-check.js';
 import { peerError } from './peer-error.js';
 import { UnreadBytes } from './read-confirmations.js';

@@ -4,7 +4,7 @@
 // only `$` ends a message and `#` aborts it; nothing bounds the wait for the next chunk (a
 // resume may come much later, §7.1 Byte-Range). Unbounded, the reader would wait, and the
 // message's bytes stay held, for ever: a peer would control our memory.
-import type { Reassembly } from './incoming-message.js';
+import type { Reassembly } from './reassembly.js';
 
 /** What an {@link IncompleteWatch} calls when a message waited too long. */
 export type ExpireIncomplete = (r: Reassembly, idleMs: number) => void;
