@@ -3,7 +3,8 @@
 import { writevSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { MsrpError } from '../errors.js';
-import type { HashTap } from '../session/file-transfer.js';
+import { HashTap, type FileHashAlgorithm } from '../session/file-transfer.js';
+import type { HasherFactory } from '../session/hasher.js';
 import type { IncomingMessage } from '../session/incoming-message.js';
 
 /** Bytes read at once when hashing what a file already holds. */
@@ -30,6 +31,26 @@ export async function hashFileRange(
     await tap.ready();
     at += bytesRead;
   }
+}
+
+/**
+ * The hash (`algorithm:hex`) of the first `end` octets of an open file, read for it.
+ * @throws {MsrpError} `MSRP_ERR_FILE` when the file ends before `end`.
+ */
+export async function hashFile(
+  handle: FileHandle,
+  end: number,
+  createHasher: HasherFactory,
+  algorithm: FileHashAlgorithm,
+): Promise<string> {
+  const tap = new HashTap(createHasher, algorithm);
+  try {
+    await hashFileRange(handle, 0, end, tap);
+    await tap.settle();
+  } finally {
+    tap.dispose();
+  }
+  return tap.digest();
 }
 
 /** What is left of `pieces` once their first `written` octets went out (a short write). */

@@ -17,7 +17,7 @@ import {
 import type { HasherFactory } from '../session/hasher.js';
 import type { IncomingMessage } from '../session/incoming-message.js';
 import type { FileAccess, OpenFileOptions } from '../session/session-runtime.js';
-import { hashFileRange, writeBody } from './file-write.js';
+import { hashFile, hashFileRange, writeBody } from './file-write.js';
 
 let mime: typeof MimeTypes | undefined;
 
@@ -102,14 +102,7 @@ async function save(
     // algorithm and the sender's is another one (sha-1), hash the file again to check it.
     const announced = hashAlgorithmOf(message.announcedHash ?? '');
     if (expected === undefined && announced !== undefined && announced !== tap.algorithm) {
-      const again = new HashTap(createHasher, announced);
-      try {
-        await hashFileRange(handle, 0, offset + bytes, again);
-        await again.settle();
-      } finally {
-        again.dispose();
-      }
-      hash = again.digest();
+      hash = await hashFile(handle, offset + bytes, createHasher, announced);
     }
     return savedFile(message, path, bytes, hash, expected);
   } finally {

@@ -9,7 +9,7 @@ import { MsrpError } from '../errors.js';
 import { hashAlgorithmOf, HashTap, hashMatches } from '../session/file-transfer.js';
 import type { HasherFactory } from '../session/hasher.js';
 import type { IncomingMessage } from '../session/incoming-message.js';
-import { hashFileRange, writeBody } from './file-write.js';
+import { hashFile, hashFileRange, writeBody } from './file-write.js';
 import { defaultFileHasher } from './worker-hasher.js';
 import { parseRecord, prefixOf, toFileHash, type PartialFileRecord } from './partial-record.js';
 
@@ -346,16 +346,12 @@ export class PartialFile {
     let hash = this.#hash;
     if (hash === undefined || hashAlgorithmOf(hash) !== algorithm) {
       // Not hashed while received (opened whole, or another algorithm announced): read it.
-      const tap = new HashTap(this.#createHasher, algorithm);
       const handle = await open(this.partPath, 'r');
       try {
-        await hashFileRange(handle, 0, size, tap);
-        await tap.settle();
+        hash = await hashFile(handle, size, this.#createHasher, algorithm);
       } finally {
-        tap.dispose();
         await handle.close();
       }
-      hash = tap.digest();
     }
     if (expected !== undefined && !hashMatches(expected, hash)) {
       throw new MsrpError(

@@ -4,6 +4,7 @@
 // only `$` ends a message and `#` aborts it; nothing bounds the wait for the next chunk (a
 // resume may come much later, §7.1 Byte-Range). Unbounded, the reader would wait, and the
 // message's bytes stay held, for ever: a peer would control our memory.
+import { backgroundTimer, type Timer } from '../events/timers.js';
 import type { Reassembly } from './reassembly.js';
 
 /** What an {@link IncompleteWatch} calls when a message waited too long. */
@@ -20,7 +21,7 @@ export class IncompleteWatch {
   readonly #expire: ExpireIncomplete;
   /** Each incomplete message and the time (ms) of its last activity. */
   readonly #last = new Map<Reassembly, number>();
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: Timer | undefined;
 
   /** @param timeout Milliseconds a message may go without a new chunk (> 0). */
   constructor(timeout: number, expire: ExpireIncomplete) {
@@ -50,10 +51,8 @@ export class IncompleteWatch {
   }
 
   #arm(ms: number): void {
-    const timer = setTimeout(() => this.#sweep(), ms);
-    // Node: a message waiting for its peer keeps no process alive.
-    (timer as { unref?: () => void }).unref?.();
-    this.#timer = timer;
+    // A message waiting for its peer keeps no process alive.
+    this.#timer = backgroundTimer(() => this.#sweep(), ms);
   }
 
   #sweep(): void {

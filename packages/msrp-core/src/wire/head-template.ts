@@ -1,6 +1,7 @@
 import { parseByteRangeBytes } from './byte-range.js';
 import { copyBytes, decodeUtf8 } from './bytes.js';
 import { isIdentBytes } from './grammar.js';
+import { BYTE_RANGE, isName, MESSAGE_ID } from './header-block.js';
 import type { RequestHead } from './head.js';
 import type { ByteRange } from './byte-range.js';
 
@@ -8,11 +9,6 @@ const TAB = 0x09;
 const CR = 0x0d;
 const SP = 0x20;
 const COLON = 0x3a;
-/** ASCII letters OR this are lower case. */
-const LOWER = 0x20;
-/** `message-id` and `byte-range`, lower case: the values that change from frame to frame. */
-const MESSAGE_ID = [0x6d, 0x65, 0x73, 0x73, 0x61, 0x67, 0x65, 0x2d, 0x69, 0x64];
-const BYTE_RANGE = [0x62, 0x79, 0x74, 0x65, 0x2d, 0x72, 0x61, 0x6e, 0x67, 0x65];
 
 /** Where a changing value lies in the remembered block. */
 interface Slot {
@@ -30,12 +26,6 @@ interface Template {
   readonly head: RequestHead;
   /** The Message-ID value's bytes, to reuse its string when the next chunk has the same. */
   messageIdBytes: Uint8Array | undefined;
-}
-
-/** Whether `buf[from, from + name.length)` is `name` (lower case, letters and `-`) in any case. */
-function isName(buf: Uint8Array, from: number, name: readonly number[]): boolean {
-  for (let k = 0; k < name.length; k++) if ((buf[from + k]! | LOWER) !== name[k]) return false;
-  return true;
 }
 
 /**

@@ -21,11 +21,11 @@ const DASH = 0x2d;
 const LOWER = 0x20;
 
 /** `message-id` and `byte-range`, lower case: the two lines that change from message to message. */
-const MESSAGE_ID = [0x6d, 0x65, 0x73, 0x73, 0x61, 0x67, 0x65, 0x2d, 0x69, 0x64];
-const BYTE_RANGE = [0x62, 0x79, 0x74, 0x65, 0x2d, 0x72, 0x61, 0x6e, 0x67, 0x65];
+export const MESSAGE_ID = [0x6d, 0x65, 0x73, 0x73, 0x61, 0x67, 0x65, 0x2d, 0x69, 0x64];
+export const BYTE_RANGE = [0x62, 0x79, 0x74, 0x65, 0x2d, 0x72, 0x61, 0x6e, 0x67, 0x65];
 
 /** Whether `buf[from, from + name.length)` is `name` (lower case, letters and `-`) in any case. */
-function isName(buf: Uint8Array, from: number, name: readonly number[]): boolean {
+export function isName(buf: Uint8Array, from: number, name: readonly number[]): boolean {
   for (let k = 0; k < name.length; k++) if ((buf[from + k]! | LOWER) !== name[k]) return false;
   return true;
 }
