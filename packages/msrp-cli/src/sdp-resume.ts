@@ -15,7 +15,7 @@ import {
   type FileDescription,
   type PartialFileRecord,
 } from '@msrp-ts/sdp-msrp';
-import type { MsrpUri } from '@msrp-ts/msrp-core';
+import { formatHash, type MsrpUri } from '@msrp-ts/msrp-core';
 import { CliError, EXIT, usage } from './cli-error.js';
 
 /** What --help says about `msrp sdp resume`. */
@@ -92,10 +92,7 @@ export async function serveFileFlag(
   } catch (e) {
     throw usage(`--file: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? ''}`);
   }
-  const value = hash
-    .digest('hex')
-    .toUpperCase()
-    .replace(/(..)(?!$)/g, '$1:');
+  const value = formatHash(hash.digest());
   const name = basename(path);
   const type = mime.lookup(name) || 'application/octet-stream';
   const ours: FileDescription = {

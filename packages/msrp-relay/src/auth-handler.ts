@@ -82,7 +82,8 @@ export class AuthHandler {
     const claimed = request.authorization && paramValue(request.authorization.params, 'username');
     // A connection holding a session of the user proved its password: not refused by name.
     const held = claimed !== undefined && [...hop.sessions].some((s) => s.username === claimed);
-    const limit = this.#limiter.refuses(hop.address, held ? undefined : claimed);
+    const limitedName = held ? undefined : claimed;
+    const limit = this.#limiter.refuses(hop.address, limitedName);
     if (limit) return this.#refuse(hop, request, limit, claimed);
     // Charged before the check and refunded unless it fails, so that AUTHs checked at the
     // same time cannot slip past an empty bucket.
@@ -118,9 +119,7 @@ export class AuthHandler {
         if (this.#failureLog.allow(fields)) log.warn(fields, 'AUTH failed');
         // A failure that left a bucket empty gets no new challenge: guessing stops here.
         const limit =
-          result.reason === 'stale'
-            ? undefined
-            : this.#limiter.refuses(hop.address, held ? undefined : claimed);
+          result.reason === 'stale' ? undefined : this.#limiter.refuses(hop.address, limitedName);
         if (limit) return this.#refuse(hop, request, limit, claimed);
         if (++hop.authFailures >= limits.maxAuthAttempts) {
           respond(hop, request, 403, 'Too many failed AUTH attempts');

@@ -55,13 +55,14 @@ export type HopOrigin =
     }
   | { readonly kind: 'outbound'; readonly key: string };
 
+/** What {@link Hop.awaiting} lists before it forwarded anything. */
+const EMPTY: ReadonlySet<Hop> = new Set();
+
 /**
  * One connection of the relay, to a client, an endpoint or another relay: the frames it
  * brings in go to the relay's router; the frames the relay sends on it go through its
  * {@link ChunkScheduler}; the requests forwarded on it wait for responses in `pending`.
  */
-const EMPTY: ReadonlySet<Hop> = new Set();
-
 export class Hop implements ConnectionHandler {
   /** Set once the connection is open (a dialed hop exists before). */
   connection: Connection | undefined;

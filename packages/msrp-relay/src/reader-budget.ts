@@ -24,11 +24,6 @@ export class ReaderBudget {
     this.#maxQueued = maxQueued;
   }
 
-  /** Senders reading now (each may add a read). */
-  get reading(): number {
-    return this.#reading;
-  }
-
   /**
    * Whether one more sender may start (or resume) reading with `queued` bytes queued: below
    * half the limit (no resume for a sliver of room), with a read's room for each.
@@ -49,7 +44,7 @@ export class ReaderBudget {
   /** `request`'s sender reads (its body goes to this next hop). */
   start(request: ForwardedRequest): void {
     if (request.reading) return;
-    (request as { reading?: boolean }).reading = true;
+    request.reading = true;
     this.#reading++;
   }
 
