@@ -14,6 +14,7 @@ import {
   formatUri,
   parseContentType,
   type AuthHeader,
+  type IncomingMessage,
   type MsrpUri,
   type ReceivedReport,
 } from '@msrp-ts/msrp-core';
@@ -35,6 +36,27 @@ import { startRelayNodes, type RelayNodes } from './helpers/relay-nodes.js';
 import { buildWorkspace } from './helpers/build.js';
 
 const SIZE = 24 * 1024 * 1024;
+
+/** What `promise` rejects with, or undefined once it fulfils. */
+const failureOf = (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+
+/**
+ * bob's PartialFile at `target` receiving `message`, once it holds 3 MiB (of the 24); `cut`
+ * is the receive's outcome, an error once the transfer is cut.
+ */
+async function receivingPart(
+  target: string,
+  message: IncomingMessage,
+): Promise<{ cut: Promise<unknown> }> {
+  const part = await PartialFile.open(target, { size: message.size! });
+  const cut = failureOf(part.receive(message));
+  await until(() => part.held >= 3 * 1024 * 1024, 60_000, 'bob to hold 3 MiB');
+  return { cut };
+}
 
 let postgres: PostgresServer | undefined;
 let relays: RelayNodes | undefined;
@@ -164,19 +186,13 @@ describe('three relay nodes on one PostgreSQL database', { timeout: 180_000 }, (
     const target = join(dir, 'in-video.bin');
     const reports: ReceivedReport[] = [];
     aliceChat.on('report', (report) => reports.push(report));
-    const firstTry = aliceChat.sendFile(source, { messageId: 'video-1', successReport: true }).then(
-      () => undefined,
-      (e: unknown) => e,
+    const firstTry = failureOf(
+      aliceChat.sendFile(source, { messageId: 'video-1', successReport: true }),
     );
     const first = await next(bobInbox);
     expect(first.messageId).toBe('video-1');
-    const part = await PartialFile.open(target, { size: first.size! });
-    const cut = part.receive(first).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
     // Kill node 2 (SIGKILL, by its PID) once bob holds a few MiB of the 24.
-    await until(() => part.held >= 3 * 1024 * 1024, 60_000, 'bob to hold 3 MiB');
+    const { cut } = await receivingPart(target, first);
     await relays!.kill(1);
 
     // bob's connection to node 2 is gone: his part keeps what he stored and answered.
@@ -195,10 +211,7 @@ describe('three relay nodes on one PostgreSQL database', { timeout: 180_000 }, (
 
     // A chat line on carol's old session to bob (node 1 → node 2, dead): node 1 answers it
     // hop by hop, cannot dial node 2, and tells carol with a failure REPORT at once.
-    const late = await carolChat.send('are you there?', { successReport: true }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const late = await failureOf(carolChat.send('are you there?', { successReport: true }));
     expect(late).toBeInstanceOf(DeliveryError);
     expect((late as DeliveryError).status).toBe(408);
     expect((late as DeliveryError).message).toMatch(/Failure REPORT 408 .*ECONNREFUSED/);
@@ -268,19 +281,11 @@ describe('three relay nodes on one PostgreSQL database', { timeout: 180_000 }, (
     const bytes = randomBytes(SIZE);
     await writeFile(source, bytes);
     const target = join(dir, 'in-archive.bin');
-    const firstTry = aliceSession
-      .sendFile(source, { messageId: 'archive-1', successReport: true })
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-    const first = await next(bobSession[Symbol.asyncIterator]());
-    const part = await PartialFile.open(target, { size: first.size! });
-    const cut = part.receive(first).then(
-      () => undefined,
-      (e: unknown) => e,
+    const firstTry = failureOf(
+      aliceSession.sendFile(source, { messageId: 'archive-1', successReport: true }),
     );
-    await until(() => part.held >= 3 * 1024 * 1024, 60_000, 'bob to hold 3 MiB');
+    const first = await next(bobSession[Symbol.asyncIterator]());
+    const { cut } = await receivingPart(target, first);
     await relays!.kill(0);
 
     // alice lost her connection to node 1: her send fails at once.

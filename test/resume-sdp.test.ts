@@ -2,34 +2,13 @@
 // (RFC 5547 §8.3.2). The side holding a partial file offers to pull the rest (same hash, new
 // a=file-transfer-id, a=file-range from its first missing octet); the side holding the file
 // answers, repeating the range; negotiate() on both says where the octets go.
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createOffer, negotiate, parseMsrpMedia, parseSdp } from '@msrp-ts/sdp-msrp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const root = fileURLToPath(new URL('../', import.meta.url));
-
-function msrp(
-  args: readonly string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--conditions=source', '--import', 'tsx', 'packages/msrp-cli/src/msrp.ts', ...args],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
-    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { msrp } from './helpers/msrp-cli.js';
 
 const SIZE = 100_000;
 const HELD = 37_000;
@@ -71,17 +50,35 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Bob's `msrp sdp resume` of original.sdp, `held` naming what he holds (--part or --held). */
+function resumeOffer(held: readonly string[]): ReturnType<typeof msrp> {
+  return msrp([
+    'sdp',
+    'resume',
+    '--uri',
+    'msrp://192.0.2.7:2855/bob2;tcp',
+    ...held,
+    join(dir, 'original.sdp'),
+  ]);
+}
+
+/** Alice's `msrp sdp answer --file holder` to `offer`, saved first as `name` in the test dir. */
+async function answerWith(holder: string, offer: string, name: string): ReturnType<typeof msrp> {
+  await writeFile(join(dir, name), offer);
+  return msrp([
+    'sdp',
+    'answer',
+    '--uri',
+    'msrp://192.0.2.1:7654/alice2;tcp',
+    '--file',
+    holder,
+    join(dir, name),
+  ]);
+}
+
 describe('msrp sdp resume', () => {
   it('offers to pull the missing range of the same file, and the file holder answers it', async () => {
-    const offer = await msrp([
-      'sdp',
-      'resume',
-      '--uri',
-      'msrp://192.0.2.7:2855/bob2;tcp',
-      '--part',
-      part,
-      join(dir, 'original.sdp'),
-    ]);
+    const offer = await resumeOffer(['--part', part]);
     expect(offer.stderr).toBe('');
     expect(offer.code).toBe(0);
     const offered = parseMsrpMedia(parseSdp(offer.stdout))[0]!;
@@ -94,16 +91,7 @@ describe('msrp sdp resume', () => {
     expect(offered.file?.transferId).toBeDefined();
     expect(offered.file?.transferId).not.toBe(before.file?.transferId);
 
-    await writeFile(join(dir, 'resume.sdp'), offer.stdout);
-    const answer = await msrp([
-      'sdp',
-      'answer',
-      '--uri',
-      'msrp://192.0.2.1:7654/alice2;tcp',
-      '--file',
-      file,
-      join(dir, 'resume.sdp'),
-    ]);
+    const answer = await answerWith(file, offer.stdout, 'resume.sdp');
     expect(answer.stderr).toBe('');
     expect(answer.code).toBe(0);
     expect(answer.stdout).toContain(`a=file-range:${HELD + 1}-${SIZE}`);
@@ -118,26 +106,9 @@ describe('msrp sdp resume', () => {
     // A holder's copy named so that its extension says another type than the offer's.
     const copy = join(dir, 'photo-copy.bin');
     await copyFile(file, copy);
-    const offer = await msrp([
-      'sdp',
-      'resume',
-      '--uri',
-      'msrp://192.0.2.7:2855/bob2;tcp',
-      '--held',
-      String(HELD),
-      join(dir, 'original.sdp'),
-    ]);
+    const offer = await resumeOffer(['--held', String(HELD)]);
     expect(offer.code).toBe(0);
-    await writeFile(join(dir, 'resume-copy.sdp'), offer.stdout);
-    const answer = await msrp([
-      'sdp',
-      'answer',
-      '--uri',
-      'msrp://192.0.2.1:7654/alice2;tcp',
-      '--file',
-      copy,
-      join(dir, 'resume-copy.sdp'),
-    ]);
+    const answer = await answerWith(copy, offer.stdout, 'resume-copy.sdp');
     expect(answer.stderr).toBe('');
     expect(answer.code).toBe(0);
     expect(answer.stdout).toContain(`a=file-range:${HELD + 1}-${SIZE}`);
@@ -147,26 +118,9 @@ describe('msrp sdp resume', () => {
   it('the file holder refuses a resume of another file (hash differs)', async () => {
     const other = join(dir, 'other.jpg');
     await writeFile(other, randomBytes(SIZE));
-    const offer = await msrp([
-      'sdp',
-      'resume',
-      '--uri',
-      'msrp://192.0.2.7:2855/bob2;tcp',
-      '--held',
-      String(HELD),
-      join(dir, 'original.sdp'),
-    ]);
+    const offer = await resumeOffer(['--held', String(HELD)]);
     expect(offer.code).toBe(0);
-    await writeFile(join(dir, 'resume2.sdp'), offer.stdout);
-    const answer = await msrp([
-      'sdp',
-      'answer',
-      '--uri',
-      'msrp://192.0.2.1:7654/alice2;tcp',
-      '--file',
-      other,
-      join(dir, 'resume2.sdp'),
-    ]);
+    const answer = await answerWith(other, offer.stdout, 'resume2.sdp');
     expect(answer.code).toBe(1);
     expect(answer.stderr).toMatch(/no file that matches/);
   });

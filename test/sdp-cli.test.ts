@@ -1,34 +1,11 @@
 // `msrp sdp`: the msrp command (msrp-cli) over @msrp-ts/sdp-msrp. Each test spawns the real
 // CLI through tsx on the TypeScript sources.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createOffer, negotiate } from '@msrp-ts/sdp-msrp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const root = fileURLToPath(new URL('../', import.meta.url));
-const tsx = join(root, 'node_modules/.bin/tsx');
-
-/** Runs `msrp args` with `stdin` as its input; resolves with how it ended. */
-function msrp(
-  args: readonly string[],
-  stdin = '',
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(tsx, ['--conditions=source', 'packages/msrp-cli/src/msrp.ts', ...args], {
-      cwd: root,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
-    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+import { msrp } from './helpers/msrp-cli.js';
 
 const OFFER = createOffer({
   localUri: 'msrp://192.0.2.1:7654/alice1;tcp',

@@ -11,6 +11,7 @@ import {
   socketStream,
   type CreateSessionOptions,
   type IncomingMessage,
+  type Session,
 } from '../src/index.js';
 import { encodeFrame } from '../src/wire/serializer.js';
 import { next } from './helpers/inbox.js';
@@ -40,6 +41,13 @@ async function receiver(options: CreateSessionOptions = {}) {
   return { session, inbox: session[Symbol.asyncIterator]() };
 }
 
+/** A session of another endpoint, connected to `receiver`. */
+async function senderTo(receiver: Session): Promise<Session> {
+  const sender = endpoint().createSession();
+  await sender.connect([receiver.localUri]);
+  return sender;
+}
+
 async function readAll(message: IncomingMessage): Promise<Buffer> {
   if (message.body) return Buffer.from(message.body);
   const parts: Uint8Array[] = [];
@@ -50,8 +58,7 @@ async function readAll(message: IncomingMessage): Promise<Buffer> {
 describe('IncomingMessage.offset', () => {
   it('is 0 for a message sent whole', async () => {
     const { session, inbox } = await receiver();
-    const sender = endpoint().createSession();
-    await sender.connect([session.localUri]);
+    const sender = await senderTo(session);
     await sender.send('whole');
     const m = await next(inbox);
     expect(m.offset).toBe(0);
@@ -65,8 +72,7 @@ describe('IncomingMessage.offset', () => {
     'delivers a resumed message ($name) from its offset; size stays the total',
     async ({ size, offset }) => {
       const { session, inbox } = await receiver({ inMemoryThreshold: 64 * KiB });
-      const sender = endpoint().createSession();
-      await sender.connect([session.localUri]);
+      const sender = await senderTo(session);
       const data = randomBytes(size);
       const delivery = await sender.send(data.subarray(offset), {
         offset,
@@ -128,8 +134,7 @@ describe('IncomingMessage.offset', () => {
     expect(confirmed).toBeLessThanOrEqual(storedTo);
     await until(() => session.state === 'waiting');
 
-    const second = endpoint().createSession();
-    await second.connect([session.localUri]);
+    const second = await senderTo(session);
     const rest = second.send(data.subarray(confirmed), {
       offset: confirmed,
       messageId: 'resume-me',
