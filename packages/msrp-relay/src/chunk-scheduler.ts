@@ -166,9 +166,10 @@ export class ChunkScheduler {
     if (this.#uncuttable(request)) return true;
     this.#readers.hold(request);
     if (this.#connection?.messageFramed) {
-      // Its partial segment may go now; a resume during this pump means go on at once.
+      // Its partial segment may go now; a resume during this pump means go on at once, and
+      // so does a failure (the sender was told before it paused: nobody would resume it).
       this.#pump();
-      if (!r.wantsResume) return true;
+      if (request.done || !r.wantsResume) return true;
     }
     return false;
   }
