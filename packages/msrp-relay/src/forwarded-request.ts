@@ -46,6 +46,10 @@ export class ForwardedRequest {
   wantsResume = false;
   /** @internal Its sender reads its body now (counted by the scheduler's `ReaderBudget`). */
   reading = false;
+  /** @internal When its sender last started reading (ms), and body bytes pushed since. */
+  readSince = 0;
+  /** @internal */
+  readBytes = 0;
   /** @internal */
   readonly hasBody: boolean;
   /** @internal RFC 4975 §7.1: only SEND chunks may be cut and resumed by Byte-Range. */
