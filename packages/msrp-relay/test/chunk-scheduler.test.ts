@@ -409,8 +409,9 @@ describe('ChunkScheduler toward a message-framed peer (WebSocket, RFC 7977 §5.1
       ...inner,
       open: (events) => inner.open(events),
       write: (parts) => {
-        inner.write(parts);
+        const room = inner.write(parts);
         inner.destroy();
+        return room;
       },
       get bufferedAmount() {
         return inner.bufferedAmount;
