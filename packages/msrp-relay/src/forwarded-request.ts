@@ -14,9 +14,15 @@ export interface ForwardEvents {
   segment(transactionId: string, offset: number): void;
   /** The segment of `transactionId` ended, after `bytes` body bytes, with `flag`. */
   segmentEnd(transactionId: string, bytes: number, flag: ContinuationFlag): void;
-  /** The sender may send again: {@link ChunkScheduler.push} had returned false. */
+  /**
+   * The sender may send again: {@link ChunkScheduler.push} had returned false, or the request
+   * was `held` (this may come within `forward()` itself, when slow senders made way for it).
+   */
   resume(): void;
-  /** The request could not be (fully) written: the connection closed or failed. */
+  /**
+   * The request could not be (fully) written: the connection closed or failed, or its sender
+   * was too slow while others waited (`MSRP_ERR_LIMIT`, status 408; see `ReaderBudget`).
+   */
   failed(error: MsrpError): void;
 }
 
