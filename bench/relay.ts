@@ -199,6 +199,7 @@ export async function runRelayBench(
       oursSpread: spread(small.relay),
       baselineSpread: spread(small.pipe),
       baselineIs: 'the same messages through the plain TCP pipe',
+      goal: 0.9,
     });
   } finally {
     await relay.stop();

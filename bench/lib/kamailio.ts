@@ -4,6 +4,7 @@
 // stopped by the caller.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,7 +23,27 @@ export interface KamailioRelay {
   uri: MsrpUri;
   /** The main process's id, to read its children's CPU time. */
   pid: number;
+  /** CPU time (user + system) of Kamailio's main process and all its children so far, in ms. */
+  cpu(): number;
   stop(): Promise<void>;
+}
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
+const TICKS = 100;
+
+/** CPU time of `pid` and its descendants, in ms, from /proc (Linux). */
+function treeCpuMs(pid: number): number {
+  let ms = 0;
+  try {
+    // Fields after the command name: utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    ms += ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS;
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    for (const child of children ? children.split(' ') : []) ms += treeCpuMs(Number(child));
+  } catch {
+    // It exited meanwhile: its time is gone with it.
+  }
+  return ms;
 }
 
 async function freePort(): Promise<number> {
@@ -43,7 +64,11 @@ async function freePort(): Promise<number> {
  * 32 KiB per connection (with 512 MiB of shared memory): at the default it drops frames
  * ("write queue full") as soon as a sender keeps a window of chunks in flight.
  */
-function config(port: number, users: readonly { username: string; password: string }[]): string {
+function config(
+  port: number,
+  users: readonly { username: string; password: string }[],
+  tcpChildren: number,
+): string {
   const passwords = users
     .map(
       (u, i) =>
@@ -55,7 +80,7 @@ function config(port: number, users: readonly { username: string; password: stri
 debug=0
 log_stderror=yes
 children=1
-tcp_children=2
+tcp_children=${tcpChildren}
 tcp_conn_wq_max=33554432
 tcp_wq_max=134217728
 auto_aliases=no
@@ -122,17 +147,19 @@ ${passwords}\t\t}
 }
 
 /**
- * Starts Kamailio (`bin`) as a relay knowing `users` on a free loopback port.
+ * Starts Kamailio (`bin`) as a relay knowing `users` on a free loopback port, with
+ * `tcpChildren` TCP worker processes (besides its main and TCP attendant processes).
  * @throws Error with Kamailio's log when it exits or does not listen within 10 s.
  */
 export async function startKamailio(
   bin: string,
   users: readonly { username: string; password: string }[],
+  tcpChildren = 2,
 ): Promise<KamailioRelay> {
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'msrp-bench-kamailio-'));
   const file = join(dir, 'kamailio.cfg');
-  await writeFile(file, config(port, users));
+  await writeFile(file, config(port, users, tcpChildren));
   const child = spawn(
     bin,
     ['-DD', '-E', '-m', '512', '-f', file, '-P', join(dir, 'kamailio.pid'), '-Y', dir],
@@ -177,5 +204,6 @@ export async function startKamailio(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const uri: MsrpUri = { scheme: 'msrp', host: '127.0.0.1', port, transport: 'tcp', params: [] };
-  return { uri, pid: child.pid!, stop };
+  const pid = child.pid!;
+  return { uri, pid, cpu: () => treeCpuMs(pid), stop };
 }

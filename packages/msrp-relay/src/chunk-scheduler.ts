@@ -8,7 +8,7 @@ import {
 import { ForwardedRequest, type ForwardEvents } from './forwarded-request.js';
 import type { HeadEncoder } from './message-head-template.js';
 import { readySegmentBytes, writeSegment } from './message-segment.js';
-import { ReaderBudget } from './reader-budget.js';
+import { ReaderBudget, type SlowReaderOptions } from './reader-budget.js';
 
 export type { ForwardEvents } from './forwarded-request.js';
 
@@ -32,6 +32,11 @@ export interface ChunkSchedulerOptions {
    * Default 64 KiB.
    */
   messageChunkBytes?: number;
+  /**
+   * Senders reading slower than this (body bytes per second, after `graceMs`) while others
+   * wait for room are evicted: their requests fail with 408. See `ReaderBudget`.
+   */
+  slowReaders?: SlowReaderOptions;
 }
 
 /**
@@ -63,9 +68,6 @@ export class ChunkScheduler {
   #active: ForwardedRequest | undefined;
   /** Which senders read, which wait for `events.resume()` (see {@link push}). */
   readonly #readers: ReaderBudget;
-  // Made once: #pump runs per chunk.
-  readonly #queuedNow = (): number => this.#queued;
-  readonly #isUncuttable = (request: ForwardedRequest): boolean => this.#uncuttable(request);
   #queued = 0;
   #pumping = false;
   #awaitingDrain = false;
@@ -75,7 +77,13 @@ export class ChunkScheduler {
     this.#socketBuffer = options.socketBuffer ?? 1024 * 1024;
     this.#maxQueuedPerChunk = options.maxQueuedPerChunk ?? 256 * 1024;
     this.#maxQueued = options.maxQueued ?? 1024 * 1024;
-    this.#readers = new ReaderBudget(this.#maxQueued);
+    this.#readers = new ReaderBudget(this.#maxQueued, {
+      ...options.slowReaders,
+      queued: () => this.#queued,
+      uncuttable: (request) => this.#uncuttable(request),
+      perRequest: this.#maxQueuedPerChunk / 2,
+      evict: (request) => this.#evict(request),
+    });
     // A segment must be written before its bytes alone hold the sender back.
     this.#messageChunkBytes = Math.max(
       1,
@@ -140,7 +148,11 @@ export class ChunkScheduler {
       // held after its head (`held`) until there is (ReaderBudget: a bound per next hop).
       if (this.#uncuttable(request) || this.#readers.admits(this.#queued))
         this.#readers.start(request);
-      else this.#readers.hold(request);
+      else {
+        this.#readers.hold(request);
+        // Slow senders may have to make way for it (see ReaderBudget).
+        this.#readers.resumeHeld();
+      }
     }
     return request;
   }
@@ -155,6 +167,7 @@ export class ChunkScheduler {
     if (request.done) return true;
     r.parts.push(part);
     r.queued += part.length;
+    r.readBytes += part.length;
     this.#queued += part.length;
     this.#pump();
     if (request.done) return true;
@@ -166,9 +179,10 @@ export class ChunkScheduler {
     if (this.#uncuttable(request)) return true;
     this.#readers.hold(request);
     if (this.#connection?.messageFramed) {
-      // Its partial segment may go now; a resume during this pump means go on at once.
+      // Its partial segment may go now; a resume during this pump means go on at once, and
+      // so does a failure (the sender was told before it paused: nobody would resume it).
       this.#pump();
-      if (!r.wantsResume) return true;
+      if (request.done || !r.wantsResume) return true;
     }
     return false;
   }
@@ -256,7 +270,15 @@ export class ChunkScheduler {
       this.#pumping = false;
     }
     // Held senders go on, first held first, while there is room for a read of each.
-    this.#readers.resumeHeld(this.#queuedNow, this.#isUncuttable, this.#maxQueuedPerChunk / 2);
+    this.#readers.resumeHeld();
+  }
+
+  /** `request`'s sender is too slow while others wait: it goes no further (RFC 4975 §7.1: 408). */
+  #evict(request: ForwardedRequest): void {
+    this.abort(request);
+    request.events.failed(
+      new MsrpError('MSRP_ERR_LIMIT', 'Sender too slow while others wait', { status: 408 }),
+    );
   }
 
   /** Writes one thing; returns false when there is nothing to write now. */

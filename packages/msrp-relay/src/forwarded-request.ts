@@ -14,9 +14,15 @@ export interface ForwardEvents {
   segment(transactionId: string, offset: number): void;
   /** The segment of `transactionId` ended, after `bytes` body bytes, with `flag`. */
   segmentEnd(transactionId: string, bytes: number, flag: ContinuationFlag): void;
-  /** The sender may send again: {@link ChunkScheduler.push} had returned false. */
+  /**
+   * The sender may send again: {@link ChunkScheduler.push} had returned false, or the request
+   * was `held` (this may come within `forward()` itself, when slow senders made way for it).
+   */
   resume(): void;
-  /** The request could not be (fully) written: the connection closed or failed. */
+  /**
+   * The request could not be (fully) written: the connection closed or failed, or its sender
+   * was too slow while others waited (`MSRP_ERR_LIMIT`, status 408; see `ReaderBudget`).
+   */
   failed(error: MsrpError): void;
 }
 
@@ -46,6 +52,10 @@ export class ForwardedRequest {
   wantsResume = false;
   /** @internal Its sender reads its body now (counted by the scheduler's `ReaderBudget`). */
   reading = false;
+  /** @internal When its sender last started reading (ms), and body bytes pushed since. */
+  readSince = 0;
+  /** @internal */
+  readBytes = 0;
   /** @internal */
   readonly hasBody: boolean;
   /** @internal RFC 4975 §7.1: only SEND chunks may be cut and resumed by Byte-Range. */

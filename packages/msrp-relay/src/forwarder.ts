@@ -145,7 +145,12 @@ export class Forwarder {
         failed: (error) => {
           if (!ended) {
             // Answer the chunk with the failure once its end arrives; read and drop the rest.
-            failed = { status: 408, comment: `Next hop failed: ${error.message}` };
+            // (An eviction by the next hop's queue is this sender's own slowness.)
+            const evicted = error.code === 'MSRP_ERR_LIMIT';
+            failed = {
+              status: error.status ?? 408,
+              comment: evicted ? error.message : `Next hop failed: ${error.message}`,
+            };
             if (paused) {
               paused = false;
               origin.resume();

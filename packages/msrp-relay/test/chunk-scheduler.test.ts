@@ -401,6 +401,39 @@ describe('ChunkScheduler toward a message-framed peer (WebSocket, RFC 7977 §5.1
     }
   });
 
+  it('does not leave a sender paused when the connection fails while its held segment is written', () => {
+    const wire = new Wire();
+    const inner = messageFramed(socketStream(wire));
+    // The peer resets as the first message goes: the stream is gone once it is written.
+    const breaking: ByteStream = {
+      ...inner,
+      open: (events) => inner.open(events),
+      write: (parts) => {
+        const room = inner.write(parts);
+        inner.destroy();
+        return room;
+      },
+      get bufferedAmount() {
+        return inner.bufferedAmount;
+      },
+      get writable() {
+        return inner.writable;
+      },
+    };
+    const connection = new Connection(breaking, ignore);
+    const scheduler = new ChunkScheduler({ messageChunkBytes: 1000, maxQueuedPerChunk: 1000 });
+    scheduler.attach(connection);
+    const { log, events } = recorder();
+    const request = scheduler.forward(send(4000), events);
+    // A full segment queued: the sender is held, and the segment goes in a second pump,
+    // during which the connection fails. The sender must go on (its chunk is answered with
+    // the failure once its end-line comes), or be resumed: else it waits for ever.
+    const goOn = scheduler.push(request, Buffer.alloc(1000, 0x61));
+    expect(log).toContain('failed Connection closed');
+    expect(request.done).toBe(true);
+    expect(goOn || log.includes('resume')).toBe(true);
+  });
+
   it('ends a chunk whose sender went away with an empty # segment, and forgets one never written', async () => {
     const { wire, connection, scheduler } = setup({ messageChunkBytes: 4 }, true);
     scheduler.attach(connection);
