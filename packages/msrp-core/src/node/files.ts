@@ -1,11 +1,9 @@
 // Node's file system for sessions: `sendFile(path)` and `IncomingMessage.saveTo(path)`.
-import { createReadStream } from 'node:fs';
-import { open as openHandle, stat } from 'node:fs/promises';
+import { open as openHandle, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createRequire } from 'node:module';
 import type * as MimeTypes from 'mime-types';
 import { MsrpError } from '../errors.js';
-import { pieces } from '../session/byte-source.js';
 import {
   hashAlgorithmOf,
   HashTap,
@@ -17,6 +15,7 @@ import {
 import type { HasherFactory } from '../session/hasher.js';
 import type { IncomingMessage } from '../session/incoming-message.js';
 import type { FileAccess, OpenFileOptions } from '../session/session-runtime.js';
+import { FileReader } from './file-read.js';
 import { hashFile, hashFileRange, writeBody } from './file-write.js';
 
 let mime: typeof MimeTypes | undefined;
@@ -37,31 +36,33 @@ function contentTypeOf(name: string): string | undefined {
 }
 
 /**
- * Opens a path for sending: size from `stat`, Content-Type from the file name (mime-types),
- * read in pieces of `readSize` bytes (256 KiB at least), each handed over as read (no copy).
- * @throws {MsrpError} `MSRP_ERR_FILE` when the path is missing or no regular file.
+ * Opens a path for sending: size from its `stat`, Content-Type from the file name
+ * (mime-types), read in pieces of `readSize` bytes (256 KiB at least), each handed over as
+ * read (no copy).
+ * @throws {MsrpError} `MSRP_ERR_FILE` when the path cannot be opened or is no regular file.
  */
 async function open(path: string, options: OpenFileOptions): Promise<FileSource> {
+  let handle: FileHandle | undefined;
   let size: number;
   try {
-    const info = await stat(path);
+    handle = await openHandle(path, 'r');
+    const info = await handle.stat();
     if (!info.isFile()) throw new Error('not a regular file');
     size = info.size;
   } catch (e) {
+    await handle?.close();
     throw new MsrpError('MSRP_ERR_FILE', `Cannot send ${path}: ${(e as Error).message}`, {
       cause: e,
     });
   }
   const name = options.name ?? basename(path);
-  const stream = createReadStream(path, {
-    highWaterMark: Math.max(options.readSize, MIN_READ_SIZE),
-  });
+  const reader = new FileReader(handle, Math.max(options.readSize, MIN_READ_SIZE));
   return {
-    bytes: pieces(stream),
+    bytes: reader,
     name,
     size,
     contentType: options.contentType ?? contentTypeOf(name) ?? 'application/octet-stream',
-    release: () => stream.destroy(),
+    release: () => void reader.close().catch(() => undefined),
   };
 }
 
