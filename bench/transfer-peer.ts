@@ -9,7 +9,11 @@ import { generated } from './lib/generated.js';
 export type PeerCommand =
   | { role: 'raw-sink'; bytes: number }
   | { role: 'raw-source'; port: number; bytes: number }
-  | { role: 'msrp-receiver'; file: boolean }
+  | {
+      role: 'msrp-receiver';
+      /** Save the message into this file (hashed on the way, checked) instead of counting it. */
+      saveTo?: string;
+    }
   | {
       role: 'msrp-sender';
       to: MsrpUri;
@@ -77,7 +81,7 @@ async function rawSource(port: number, bytes: number): Promise<void> {
   send({ event: 'done', bytes, ms: performance.now() - t0, maxRssMiB: maxRssMiB() });
 }
 
-async function msrpReceiver(file: boolean): Promise<void> {
+async function msrpReceiver(saveTo: string | undefined): Promise<void> {
   const endpoint = new Endpoint();
   endpoint.on('peerError', (e, remote) =>
     console.error(`receiver: ${remote}: ${e.code} ${e.message}`),
@@ -93,8 +97,11 @@ async function msrpReceiver(file: boolean): Promise<void> {
     const stream = message.stream;
     const t0 = performance.now();
     const cpu0 = cpuMs();
-    const consumed = file
-      ? message.saveTo('/dev/null').then((saved) => saved.bytes)
+    const consumed = saveTo
+      ? message.saveTo(saveTo).then((saved) => {
+          if (saved.hashMatches !== true) throw new Error(`hash: ${saved.hash}`);
+          return saved.bytes;
+        })
       : (async () => {
           let bytes = 0;
           for await (const piece of stream) bytes += (piece as Buffer).length;
@@ -169,7 +176,7 @@ process.once('message', (cmd: PeerCommand) => {
       : cmd.role === 'raw-source'
         ? rawSource(cmd.port, cmd.bytes)
         : cmd.role === 'msrp-receiver'
-          ? msrpReceiver(cmd.file)
+          ? msrpReceiver(cmd.saveTo)
           : msrpSender(cmd);
   run.then(
     () => process.disconnect(),

@@ -85,8 +85,19 @@ interface MsrpRun {
   receiverCpuMs: number;
 }
 
-export async function msrp(bytes: number, chunkSize: number, file?: string): Promise<MsrpRun> {
-  const receiver = await startPeer({ role: 'msrp-receiver', file: file !== undefined });
+/**
+ * An MSRP transfer of `bytes`; with `file`, `sendFile(file)` to a receiver that saves it into
+ * `saveTo` (both hash it).
+ */
+export async function msrp(
+  bytes: number,
+  chunkSize: number,
+  file?: { path: string; saveTo: string },
+): Promise<MsrpRun> {
+  const receiver = await startPeer({
+    role: 'msrp-receiver',
+    ...(file && { saveTo: file.saveTo }),
+  });
   const to = (
     receiver.ready as { uri: NonNullable<Extract<PeerReport, { event: 'ready' }>['uri']> }
   ).uri;
@@ -96,7 +107,7 @@ export async function msrp(bytes: number, chunkSize: number, file?: string): Pro
     bytes,
     chunkSize,
     chatEvery: 20,
-    ...(file && { file }),
+    ...(file && { file: file.path }),
   });
   const [got, sent] = await Promise.all([receiver.done, sender.done]);
   await finish(receiver.child, sender.child);
@@ -170,18 +181,24 @@ export async function runTransferBench(
   };
   log(`transfer: MSRP ${mib} MiB, ${DEFAULT_CHUNK / 1024} KiB chunks...`);
   const small = await msrp(bytes, DEFAULT_CHUNK);
-  log(`transfer: MSRP ${mib} MiB file from disk, SHA-256 on both sides...`);
+  log(`transfer: MSRP ${mib} MiB file disk to disk, SHA-256 on both sides...`);
   const { path, dir } = await makeFile(bytes);
   let file: MsrpRun;
   try {
-    file = await msrp(bytes, DIRECT_CHUNK, path);
+    file = await msrp(bytes, DIRECT_CHUNK, { path, saveTo: join(dir, 'received.bin') });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
   const rows = [
     row(`${mib} MiB, ${DIRECT_CHUNK / 1024} KiB chunks (direct path)`, directRuns, 0.8),
     row(`${mib} MiB, ${DEFAULT_CHUNK / 1024} KiB chunks (default)`, [small], 0.8),
-    row(`${mib} MiB file, hashed both sides, ${DIRECT_CHUNK / 1024} KiB chunks`, [file], 0.6),
+    // Issue 12: "hashed file transfer at 0.6 or more of raw TCP" (the raw TCP above: no
+    // disk, no hash). The sender reads the file, the receiver writes it, both hash it.
+    row(
+      `${mib} MiB file disk to disk, SHA-256 both sides, ${DIRECT_CHUNK / 1024} KiB chunks`,
+      [file],
+      0.6,
+    ),
   ];
   const limits: LimitRow[] = [];
   const runs: [string, MsrpRun][] = [
