@@ -1,9 +1,11 @@
 // Node's file system for sessions: `sendFile(path)` and `IncomingMessage.saveTo(path)`.
-import { open as openHandle, type FileHandle } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open as openHandle, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createRequire } from 'node:module';
 import type * as MimeTypes from 'mime-types';
 import { MsrpError } from '../errors.js';
+import { pieces } from '../session/byte-source.js';
 import {
   hashAlgorithmOf,
   HashTap,
@@ -15,7 +17,6 @@ import {
 import type { HasherFactory } from '../session/hasher.js';
 import type { IncomingMessage } from '../session/incoming-message.js';
 import type { FileAccess, OpenFileOptions } from '../session/session-runtime.js';
-import { FileReader } from './file-read.js';
 import { hashFile, hashFileRange, writeBody } from './file-write.js';
 
 let mime: typeof MimeTypes | undefined;
@@ -36,33 +37,31 @@ function contentTypeOf(name: string): string | undefined {
 }
 
 /**
- * Opens a path for sending: size from its `stat`, Content-Type from the file name
- * (mime-types), read in pieces of `readSize` bytes (256 KiB at least), each handed over as
- * read (no copy).
- * @throws {MsrpError} `MSRP_ERR_FILE` when the path cannot be opened or is no regular file.
+ * Opens a path for sending: size from `stat`, Content-Type from the file name (mime-types),
+ * read in pieces of `readSize` bytes (256 KiB at least), each handed over as read (no copy).
+ * @throws {MsrpError} `MSRP_ERR_FILE` when the path is missing or no regular file.
  */
 async function open(path: string, options: OpenFileOptions): Promise<FileSource> {
-  let handle: FileHandle | undefined;
   let size: number;
   try {
-    handle = await openHandle(path, 'r');
-    const info = await handle.stat();
+    const info = await stat(path);
     if (!info.isFile()) throw new Error('not a regular file');
     size = info.size;
   } catch (e) {
-    await handle?.close();
     throw new MsrpError('MSRP_ERR_FILE', `Cannot send ${path}: ${(e as Error).message}`, {
       cause: e,
     });
   }
   const name = options.name ?? basename(path);
-  const reader = new FileReader(handle, Math.max(options.readSize, MIN_READ_SIZE));
+  const stream = createReadStream(path, {
+    highWaterMark: Math.max(options.readSize, MIN_READ_SIZE),
+  });
   return {
-    bytes: reader,
+    bytes: pieces(stream),
     name,
     size,
     contentType: options.contentType ?? contentTypeOf(name) ?? 'application/octet-stream',
-    release: () => void reader.close().catch(() => undefined),
+    release: () => stream.destroy(),
   };
 }
 
