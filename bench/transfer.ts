@@ -62,17 +62,29 @@ async function startPeer(
   return { child, ready, done: next('done') as Promise<Done> };
 }
 
-export async function raw(bytes: number): Promise<{ mbps: number }> {
-  const sink = await startPeer({ role: 'raw-sink', bytes });
+/**
+ * Raw TCP between two processes; with `file`, the source reads and hashes `file.path` and the
+ * sink hashes and writes into `file.saveTo` (SHA-256 both sides, no MSRP).
+ */
+export async function raw(
+  bytes: number,
+  file?: { path: string; saveTo: string },
+): Promise<{ mbps: number; sourceCpuMs: number; sinkCpuMs: number }> {
+  const sink = await startPeer({ role: 'raw-sink', bytes, ...(file && { saveTo: file.saveTo }) });
   const source = await startPeer({
     role: 'raw-source',
     port: (sink.ready as { port: number }).port,
     bytes,
+    ...(file && { file: file.path }),
   });
   const got = await sink.done;
-  await source.done;
+  const sent = await source.done;
   await finish(sink.child, source.child);
-  return { mbps: bytes / got.ms / 1000 };
+  return {
+    mbps: bytes / got.ms / 1000,
+    sourceCpuMs: sent.cpuMs ?? NaN,
+    sinkCpuMs: got.cpuMs ?? NaN,
+  };
 }
 
 interface MsrpRun {
@@ -184,8 +196,11 @@ export async function runTransferBench(
   log(`transfer: MSRP ${mib} MiB file disk to disk, SHA-256 on both sides...`);
   const { path, dir } = await makeFile(bytes);
   let file: MsrpRun;
+  let rawFile: Awaited<ReturnType<typeof raw>>;
   try {
     file = await msrp(bytes, DIRECT_CHUNK, { path, saveTo: join(dir, 'received.bin') });
+    log(`transfer: raw TCP ${mib} MiB file disk to disk, SHA-256 on both sides...`);
+    rawFile = await raw(bytes, { path, saveTo: join(dir, 'received-raw.bin') });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -199,6 +214,17 @@ export async function runTransferBench(
       [file],
       0.6,
     ),
+    {
+      bench: 'transfer',
+      name: `${mib} MiB file disk to disk, SHA-256 both sides, raw TCP: no MSRP (the row above's ceiling here)`,
+      unit: 'MB/s',
+      ours: rawFile.mbps,
+      baseline: base,
+      ratio: rawFile.mbps / base,
+      oursSpread: 0,
+      baselineSpread: spread(rawMbps),
+      baselineIs,
+    },
   ];
   const limits: LimitRow[] = [];
   const runs: [string, MsrpRun][] = [
