@@ -216,7 +216,7 @@ export async function runTransferBench(
     ),
     {
       bench: 'transfer',
-      name: `${mib} MiB file disk to disk, SHA-256 both sides, raw TCP: no MSRP (the row above's ceiling here)`,
+      name: `${mib} MiB file disk to disk, SHA-256 both sides, plain TCP (no MSRP): the ceiling`,
       unit: 'MB/s',
       ours: rawFile.mbps,
       baseline: base,
