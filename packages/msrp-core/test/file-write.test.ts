@@ -115,6 +115,43 @@ describe('writeBody', () => {
     expect(file.subarray(0, 4)).toEqual(Buffer.from(piece(4, 9)));
     expect(file.subarray(4)).toEqual(Buffer.concat(pieces));
   });
+
+  it('lets the 200s its pull made leave before it hashes the pieces', async () => {
+    const { handle } = await tempFile();
+    // Like a connection: what is answered while the reader pulls goes out at the end of the tick.
+    const sent: number[] = [];
+    let answered = 0;
+    const s = new PieceStream(Number.POSITIVE_INFINITY, {
+      pull: vi.fn(),
+      closed: vi.fn(),
+      taken: (n) => {
+        answered += n;
+        const upTo = answered;
+        process.nextTick(() => sent.push(upTo));
+      },
+    });
+    const sentAtHash: number[][] = [];
+    const tap = new HashTap(() => {
+      const hash = createHash('sha256');
+      return {
+        update: (bytes: Uint8Array) => {
+          sentAtHash.push([...sent]);
+          hash.update(bytes);
+        },
+        digest: () => hash.digest(),
+      };
+    });
+    s.push(piece(8192, 1));
+    s.push(piece(8192, 2));
+    const message = { stream: s, body: undefined } as unknown as IncomingMessage;
+    const writing = writeBody(message, handle, 0, tap);
+    await vi.waitUntil(() => sentAtHash.length === 2, { timeout: 2000, interval: 1 });
+    s.push(piece(100, 3));
+    s.end();
+    expect(await writing).toBe(8192 * 2 + 100);
+    // Each batch was hashed only once the 200s of its bytes had been sent.
+    expect(sentAtHash).toEqual([[16384], [16384], [16384, 16484]]);
+  });
 });
 
 describe('writePiecesSync', () => {

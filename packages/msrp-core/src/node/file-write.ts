@@ -84,9 +84,10 @@ export function writePiecesSync(
  * comes back go out together, in one `writev` at their offset, and only then is the stream
  * pulled again (`PieceStream.nextPieces`), which with `SessionOptions.confirmWhenRead`
  * answers their chunks: every octet the sender was told arrived is in the file (issue 12:
- * a killed receiver loses nothing confirmed). They are hashed after that pull, while the
- * 200s travel. The write is synchronous: into the page cache it takes microseconds, less
- * than a thread-pool round trip (which would also delay the 200s).
+ * a killed receiver loses nothing confirmed). They are hashed after that pull, once the
+ * 200s it made have left (on the next turn of the event loop), while they travel. The
+ * write is synchronous: into the page cache it takes microseconds, less than a thread-pool
+ * round trip (which would also delay the 200s).
  * @param onWritten told the file's end (`offset` + bytes written) after each write.
  * @returns the bytes of the body written.
  * @throws {MsrpError} `MSRP_ERR_ABORTED` when the message is aborted; the fs error of a write.
@@ -104,10 +105,12 @@ export async function writeBody(
   while (pieces) {
     position += writePiecesSync(handle.fd, pieces, position);
     onWritten?.(position);
-    // Written: the pull confirms them now (confirmWhenRead), and they are hashed while the
-    // 200s travel and the next pieces come.
+    // Written: the pull confirms them now (confirmWhenRead). The connection sends those
+    // 200s at the end of the tick (it corks its writes until then): let them leave before
+    // the hash holds the thread, so that the sender's window refills while we hash.
     const next = stream?.nextPieces();
     next?.catch(() => undefined); // thrown below, once hashed
+    if (stream) await new Promise<void>((resolve) => setImmediate(resolve));
     for (const piece of pieces) tap.update(piece);
     await tap.ready();
     pieces = await next;
