@@ -56,6 +56,9 @@ await Promise.all(
       platform: 'node',
       target: 'node20',
       packages: 'external',
+      // Class and function names as in the sources: esbuild renames clashing ones (two
+      // RelayRegistration classes in msrp-core), and `.name` is visible to users.
+      keepNames: true,
       logLevel: 'warning',
     });
   }),
