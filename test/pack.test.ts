@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createOffer } from '@msrp-ts/sdp-msrp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWorkspace, rebuildWorkspace } from './helpers/build.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const tsc = join(root, 'node_modules/typescript/bin/tsc');
@@ -61,9 +62,10 @@ beforeAll(async () => {
   const packed = join(work, 'tarballs');
   project = join(work, 'project');
   await mkdir(project);
-  // tsc -b only rebuilds what changed, so an up-to-date dist/ costs a second. It trusts its
+  // `pnpm build`: tsc -b only rebuilds what changed, so an up-to-date dist/ costs a second (the
+  // bundles under it are remade each time, ~0.3 s). tsc trusts its
   // .tsbuildinfo (beside dist/, not in it), so a dist/ deleted by hand needs --force.
-  await run(process.execPath, [tsc, '-b'], root);
+  await buildWorkspace();
   const built = await Promise.all(
     PACKAGES.map((name) =>
       access(
@@ -74,7 +76,7 @@ beforeAll(async () => {
       ),
     ),
   );
-  if (built.includes(false)) await run(process.execPath, [tsc, '-b', '--force'], root);
+  if (built.includes(false)) await rebuildWorkspace();
   await run('npx', ['-y', 'pnpm@10', '-r', 'pack', '--pack-destination', packed], root);
   // pnpm names them msrp-ts-<name>-<version>.tgz.
   const names = await tarballsIn(packed);
@@ -112,7 +114,7 @@ describe('packed packages', () => {
       ) as {
         dependencies?: Record<string, string>;
         bin?: Record<string, string>;
-        exports?: Record<string, { types: string; import: string }>;
+        exports?: Record<string, { types: string; node?: string; import: string }>;
       };
       expect(files, name).toContain('package/README.md');
       expect(
@@ -123,6 +125,8 @@ describe('packed packages', () => {
         expect(entry.types, name).toMatch(/\.d\.ts$/);
         expect(files, name).toContain(join('package', entry.types));
         expect(files, name).toContain(join('package', entry.import));
+        // Node's entry: the bundle of scripts/bundle.js (`pnpm build`).
+        if (entry.node) expect(files, name).toContain(join('package', entry.node));
       }
       for (const bin of Object.values(manifest.bin ?? {})) {
         expect(files, name).toContain(join('package', bin));
@@ -138,6 +142,7 @@ describe('packed packages', () => {
     // The `msrp` command is its own package; the core library ships no command.
     const cli = await run('tar', ['-tzf', tarballs.get('msrp-cli')!], work);
     expect(cli).toContain('package/dist/msrp.js');
+    expect(cli).toContain('package/dist/msrp.bundle.js');
     // (Not checked: dist/cli/ of msrp-core, which tsc -b leaves behind in a clone built before
     // the move; `rm -rf packages/msrp-core/dist/cli` there.)
     const core = await run('tar', ['-tzf', tarballs.get('msrp-core')!], work);
@@ -157,6 +162,7 @@ describe('packed packages', () => {
     expect(core).toContain('package/dist/internal.d.ts');
     const relay = await run('tar', ['-tzf', tarballs.get('msrp-relay')!], work);
     expect(relay).toContain('package/dist/cli/msrp-relay.js');
+    expect(relay).toContain('package/dist/bundle/msrp-relay.js');
     // Packing went to the temporary folder, never into the repository.
     for (const dir of [root, ...PACKAGES.map((name) => join(root, 'packages', name))]) {
       expect(await tarballsIn(dir), dir).toEqual([]);

@@ -7,13 +7,19 @@ import { promisify } from 'node:util';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** `tsc -b` of the whole workspace (incremental: quick when nothing changed). */
+/** `pnpm build`: `tsc -b` of the whole workspace (incremental: quick when nothing changed). */
 export async function buildWorkspace(): Promise<void> {
-  await promisify(execFile)(
-    process.execPath,
-    [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b'],
-    {
-      cwd: ROOT,
-    },
-  );
+  await build([]);
+}
+
+/** `pnpm build` with `tsc -b --force`: everything rebuilt (a dist/ deleted by hand). */
+export async function rebuildWorkspace(): Promise<void> {
+  await build(['--force']);
+}
+
+/** tsc, then scripts/bundle.js: the bundles under dist/ that the bins and Node importers run. */
+async function build(tscFlags: string[]): Promise<void> {
+  const run = (args: string[]) => promisify(execFile)(process.execPath, args, { cwd: ROOT });
+  await run([join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', ...tscFlags]);
+  await run([join(ROOT, 'scripts/bundle.js')]);
 }

@@ -68,7 +68,7 @@ export function seconds(span: string): number {
 
 /**
  * ExecStart= split into words, with the machine's paths in place of the installed ones: node is
- * this node, the bin the workspace's (built by `tsc -b`), the config file `config`.
+ * this node, the bin the workspace's (built by `pnpm build`), the config file `config`.
  */
 export function localExecStart(unit: Unit, config: string): string[] {
   const words = serviceSetting(unit, 'ExecStart')!.split(/\s+/);

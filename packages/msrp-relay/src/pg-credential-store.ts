@@ -1,7 +1,8 @@
 import type { DigestAlgorithm } from '@msrp-ts/msrp-core';
 import { MsrpError } from '@msrp-ts/msrp-core/internal';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { CredentialCache, type CredentialCacheOptions } from './credential-cache.js';
+import { loadPg } from './pg-module.js';
 import type { CredentialStore } from './credential-store.js';
 import { silentLogger, type RelayLogger } from './relay-options.js';
 import {
@@ -92,7 +93,7 @@ export class PgCredentialStore implements CredentialStore {
     } else {
       if (options.connectionString === undefined)
         throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'PgCredentialStore needs a URL or a pool');
-      this.#pool = new Pool({
+      this.#pool = new (loadPg().Pool)({
         connectionString: options.connectionString,
         max: options.poolSize ?? 10,
         connectionTimeoutMillis: options.connectTimeout ?? 5_000,

@@ -1,6 +1,7 @@
 import type { DigestAlgorithm } from '@msrp-ts/msrp-core';
 import { digestHa1, MsrpError } from '@msrp-ts/msrp-core/internal';
-import { escapeIdentifier, type Pool } from 'pg';
+import type { Pool } from 'pg';
+import { loadPg } from './pg-module.js';
 
 /**
  * Column names of a SIP subscriber table. The defaults are Kamailio's `auth_db` layout
@@ -62,7 +63,7 @@ export class SubscriberTable {
     };
     if (this.columns.username === '')
       throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'the username column cannot be empty');
-    this.#table = name.split('.').map(escapeIdentifier).join('.');
+    this.#table = name.split('.').map(loadPg().escapeIdentifier).join('.');
   }
 
   /** The secrets of `username` in `domain`, or undefined when there is no such row. */
@@ -167,7 +168,7 @@ export class SubscriberTable {
   }
 
   #q(key: keyof SubscriberColumns): string {
-    return escapeIdentifier(this.columns[key]);
+    return loadPg().escapeIdentifier(this.columns[key]);
   }
 
   #where(): string {

@@ -1,4 +1,5 @@
-// What importing the relay loads: a relay without metrics does not pay for prom-client.
+// What importing the relay loads: a relay without metrics does not pay for prom-client, one
+// without a credential database not for pg (~14 MiB of RSS, issue 12).
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,7 +25,34 @@ relay.createRelayMetrics(new relay.Relay({ credentials: new relay.StaticCredenti
 console.log(JSON.stringify({ before, after: loaded() }));
 `;
 
+// pg's modules by their path: its siblings (pg-pool, pg-protocol) are /pg-*/.
+const PG_PROBE = `
+import { createRequire } from 'node:module';
+const relay = await import(process.argv[2]);
+const loaded = () =>
+  Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('/node_modules/pg/'));
+const before = loaded();
+const store = new relay.PgCredentialStore({ connectionString: 'postgres://127.0.0.1:1/none' });
+const after = loaded();
+await store.close();
+console.log(JSON.stringify({ before, after }));
+`;
+
 describe('import footprint', () => {
+  it('loads pg with the first PgCredentialStore, not with the relay', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'msrp-relay-'));
+    onCleanup(() => rm(dir, { recursive: true, force: true }));
+    const probe = join(dir, 'probe.mts');
+    await writeFile(probe, PG_PROBE);
+    // An ES import of pg fails (the hook); a require on first use passes (no hook).
+    const { stdout } = await promisify(execFile)(
+      tsx,
+      ['--conditions=source', '--import', denyImports(['pg']), probe, index],
+      { timeout: 20_000 },
+    );
+    expect(JSON.parse(stdout)).toEqual({ before: false, after: true });
+  });
+
   it('loads prom-client with the first metrics registry, not with the relay', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'msrp-relay-'));
     onCleanup(() => rm(dir, { recursive: true, force: true }));

@@ -1,4 +1,3 @@
-import { v4 as uuidv4 } from 'uuid';
 import type { MsrpUri } from '@msrp-ts/msrp-core/uri';
 import { chatroomOf, type ChatroomInit } from './chatroom.js';
 import type { FileDescription } from './file-description.js';
@@ -11,6 +10,7 @@ import { isUnreachable, protoForPath } from './proto.js';
 import { serializeSdp } from './session-description.js';
 import { connectionFor, sessionLines, type SessionLinesOptions } from './session-lines.js';
 import type { SetupRole } from './setup-role.js';
+import { uuidV4 } from './uuid-v4.js';
 
 /** A file to offer (RFC 5547): its description and which way it goes. */
 export interface FileOffer extends FileDescription {
@@ -112,7 +112,7 @@ export function createOffer(options: OfferOptions): string {
       file: {
         selector: file.selector,
         // RFC 5547 §6: the file-transfer-id is random and unique for each transfer: a UUID.
-        transferId: file.transferId ?? uuidv4(),
+        transferId: file.transferId ?? uuidV4(),
         ...(file.disposition !== undefined && { disposition: file.disposition }),
         ...(file.date !== undefined && { date: file.date }),
         ...(file.icon !== undefined && { icon: file.icon }),

@@ -1,7 +1,7 @@
 // The request side of IMDN (RFC 5438 §6, §7.1): the CPIM metadata a sender adds to ask for
 // notifications, and what a recipient takes from it to answer. The CPIM codec carries these
 // values as header strings; this file only produces and reads the strings.
-import { v4 as uuidv4 } from 'uuid';
+import { uuidV4 } from '../wire/uuid-v4.js';
 import { MsrpError } from '../errors.js';
 import type {
   ImdnDeliveryStatus,
@@ -75,7 +75,7 @@ export function formatDispositionNotification(request: Partial<DispositionNotifi
  * Message-ID MUST be globally unique with at least 64 bits of randomness.
  */
 export function newImdnMessageId(): string {
-  return uuidv4();
+  return uuidV4();
 }
 
 /**
