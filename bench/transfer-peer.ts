@@ -32,6 +32,8 @@ export type PeerReport =
       chatMs?: number[];
       /** CPU time (user + system) the process spent, in ms: what a transfer costs it. */
       cpuMs?: number;
+      /** The user-space part of cpuMs (the rest is the kernel's: syscalls, copies). */
+      userMs?: number;
     };
 
 const send = (report: PeerReport): void => {
@@ -42,6 +44,7 @@ const cpuMs = (): number => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
 };
+const userMs = (): number => process.cpuUsage().user / 1000;
 const PIECE = 64 * 1024;
 
 async function rawSink(bytes: number): Promise<void> {
@@ -93,6 +96,7 @@ async function msrpReceiver(file: boolean): Promise<void> {
     const stream = message.stream;
     const t0 = performance.now();
     const cpu0 = cpuMs();
+    const user0 = userMs();
     const consumed = file
       ? message.saveTo('/dev/null').then((saved) => saved.bytes)
       : (async () => {
@@ -103,7 +107,8 @@ async function msrpReceiver(file: boolean): Promise<void> {
     consuming.push(
       consumed.then(async (bytes) => {
         const ms = performance.now() - t0;
-        send({ event: 'done', bytes, ms, maxRssMiB: maxRssMiB(), cpuMs: cpuMs() - cpu0 });
+        const cpu = { cpuMs: cpuMs() - cpu0, userMs: userMs() - user0 };
+        send({ event: 'done', bytes, ms, maxRssMiB: maxRssMiB(), ...cpu });
         await endpoint.close();
       }),
     );
@@ -139,6 +144,7 @@ async function msrpSender(cmd: Extract<PeerCommand, { role: 'msrp-sender' }>): P
   })();
   const t0 = performance.now();
   const cpu0 = cpuMs();
+  const user0 = userMs();
   // BENCH_MEMLOG=1 prints the sender's memory every second, to see where RSS goes.
   const memlog = process.env.BENCH_MEMLOG
     ? setInterval(() => {
@@ -157,8 +163,8 @@ async function msrpSender(cmd: Extract<PeerCommand, { role: 'msrp-sender' }>): P
   clearInterval(memlog);
   flowing = false;
   await chat;
-  const cpu = cpuMs() - cpu0;
-  send({ event: 'done', bytes: delivery.bytes, ms, maxRssMiB: maxRssMiB(), chatMs, cpuMs: cpu });
+  const cpu = { cpuMs: cpuMs() - cpu0, userMs: userMs() - user0 };
+  send({ event: 'done', bytes: delivery.bytes, ms, maxRssMiB: maxRssMiB(), chatMs, ...cpu });
   await endpoint.close();
 }
 

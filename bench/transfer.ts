@@ -83,6 +83,9 @@ interface MsrpRun {
   /** CPU ms each side spent during the transfer. */
   senderCpuMs: number;
   receiverCpuMs: number;
+  /** The user-space part of each side's CPU ms. */
+  senderUserMs: number;
+  receiverUserMs: number;
 }
 
 export async function msrp(bytes: number, chunkSize: number, file?: string): Promise<MsrpRun> {
@@ -109,6 +112,8 @@ export async function msrp(bytes: number, chunkSize: number, file?: string): Pro
     chatMs: sent.chatMs ?? [],
     senderCpuMs: sent.cpuMs ?? NaN,
     receiverCpuMs: got.cpuMs ?? NaN,
+    senderUserMs: sent.userMs ?? NaN,
+    receiverUserMs: got.userMs ?? NaN,
   };
 }
 
