@@ -100,8 +100,11 @@ async function msrpReceiver(file: boolean): Promise<void> {
     const consumed = file
       ? message.saveTo('/dev/null').then((saved) => saved.bytes)
       : (async () => {
+          // Every piece queued at once (nextPieces): one await per batch, not per piece, as a
+          // reader that stores what it gets (one writev) does.
           let bytes = 0;
-          for await (const piece of stream) bytes += (piece as Buffer).length;
+          for (let pieces = await stream.nextPieces(); pieces; pieces = await stream.nextPieces())
+            for (const piece of pieces) bytes += piece.length;
           return bytes;
         })();
     consuming.push(
