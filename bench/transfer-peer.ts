@@ -1,6 +1,7 @@
 // One side of a transfer benchmark, run in its own process so that each side has its own
 // core and its own peak RSS. Driven over IPC by bench/transfer.ts.
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import { Endpoint, type MsrpUri } from '@msrp-ts/msrp-core';
 import { generated } from './lib/generated.js';
@@ -34,6 +35,8 @@ export type PeerReport =
       cpuMs?: number;
       /** The user-space part of cpuMs (the rest is the kernel's: syscalls, copies). */
       userMs?: number;
+      /** Read and write system calls during the transfer (Linux's /proc/self/io), if known. */
+      syscalls?: { reads: number; writes: number };
     };
 
 const send = (report: PeerReport): void => {
@@ -45,6 +48,24 @@ const cpuMs = (): number => {
   return (user + system) / 1000;
 };
 const userMs = (): number => process.cpuUsage().user / 1000;
+/** Read and write system calls so far, where Linux counts them. */
+const syscalls = (): { reads: number; writes: number } | undefined => {
+  try {
+    const io = readFileSync('/proc/self/io', 'latin1');
+    const count = (name: string): number => Number(new RegExp(`${name}: (\\d+)`).exec(io)?.[1]);
+    return { reads: count('syscr'), writes: count('syscw') };
+  } catch {
+    return undefined;
+  }
+};
+const since = (
+  before: ReturnType<typeof syscalls>,
+): { syscalls?: { reads: number; writes: number } } => {
+  const now = syscalls();
+  return now && before
+    ? { syscalls: { reads: now.reads - before.reads, writes: now.writes - before.writes } }
+    : {};
+};
 const PIECE = 64 * 1024;
 
 async function rawSink(bytes: number): Promise<void> {
@@ -97,6 +118,7 @@ async function msrpReceiver(file: boolean): Promise<void> {
     const t0 = performance.now();
     const cpu0 = cpuMs();
     const user0 = userMs();
+    const io0 = syscalls();
     const consumed = file
       ? message.saveTo('/dev/null').then((saved) => saved.bytes)
       : (async () => {
@@ -110,7 +132,7 @@ async function msrpReceiver(file: boolean): Promise<void> {
     consuming.push(
       consumed.then(async (bytes) => {
         const ms = performance.now() - t0;
-        const cpu = { cpuMs: cpuMs() - cpu0, userMs: userMs() - user0 };
+        const cpu = { cpuMs: cpuMs() - cpu0, userMs: userMs() - user0, ...since(io0) };
         send({ event: 'done', bytes, ms, maxRssMiB: maxRssMiB(), ...cpu });
         await endpoint.close();
       }),
@@ -148,6 +170,7 @@ async function msrpSender(cmd: Extract<PeerCommand, { role: 'msrp-sender' }>): P
   const t0 = performance.now();
   const cpu0 = cpuMs();
   const user0 = userMs();
+  const io0 = syscalls();
   // BENCH_MEMLOG=1 prints the sender's memory every second, to see where RSS goes.
   const memlog = process.env.BENCH_MEMLOG
     ? setInterval(() => {
@@ -166,7 +189,7 @@ async function msrpSender(cmd: Extract<PeerCommand, { role: 'msrp-sender' }>): P
   clearInterval(memlog);
   flowing = false;
   await chat;
-  const cpu = { cpuMs: cpuMs() - cpu0, userMs: userMs() - user0 };
+  const cpu = { cpuMs: cpuMs() - cpu0, userMs: userMs() - user0, ...since(io0) };
   send({ event: 'done', bytes: delivery.bytes, ms, maxRssMiB: maxRssMiB(), chatMs, ...cpu });
   await endpoint.close();
 }

@@ -86,6 +86,9 @@ interface MsrpRun {
   /** The user-space part of each side's CPU ms. */
   senderUserMs: number;
   receiverUserMs: number;
+  /** Each side's read and write system calls during the transfer, where Linux counts them. */
+  senderSyscalls?: { reads: number; writes: number } | undefined;
+  receiverSyscalls?: { reads: number; writes: number } | undefined;
 }
 
 export async function msrp(bytes: number, chunkSize: number, file?: string): Promise<MsrpRun> {
@@ -114,6 +117,8 @@ export async function msrp(bytes: number, chunkSize: number, file?: string): Pro
     receiverCpuMs: got.cpuMs ?? NaN,
     senderUserMs: sent.userMs ?? NaN,
     receiverUserMs: got.userMs ?? NaN,
+    senderSyscalls: sent.syscalls,
+    receiverSyscalls: got.syscalls,
   };
 }
 
