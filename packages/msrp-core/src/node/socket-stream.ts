@@ -11,10 +11,13 @@ interface SocketAddresses {
 
 /**
  * A {@link ByteStream} over any Node Duplex: a `net.Socket`, a `tls.TLSSocket`, one end of an
- * in-memory pair. Writes made in the same tick (e.g. the responses to every chunk of one
- * socket read) are corked and leave in one writev when the tick ends. A FIN that arrives
- * while the stream is paused with bytes unread is reported as `endWhilePaused`, which a
- * paused Readable would otherwise hold back until those bytes are read.
+ * in-memory pair. Writes made in one turn of the event loop are corked and leave in one
+ * writev once its I/O callbacks have run (`setImmediate`): the responses to every chunk of
+ * the socket reads that turn delivered, and the chunks a writer cuts while it awaits its
+ * source in between (an uncork per tick gave a writev per source piece, and the peer
+ * a read and a write of 200s per chunk). A FIN that arrives while the stream is paused with
+ * bytes unread is reported as `endWhilePaused`, which a paused Readable would otherwise hold
+ * back until those bytes are read.
  *
  * Errors before {@link ByteStream.open} are kept and reported by it, so a socket that fails
  * between being dialed and being wrapped does not crash the process.
@@ -88,7 +91,8 @@ class SocketStream implements ByteStream {
     if (!this.#corked) {
       this.#corked = true;
       duplex.cork();
-      process.nextTick(() => {
+      // Not process.nextTick: a writer awaiting its source ends ticks without ending its run.
+      setImmediate(() => {
         this.#corked = false;
         duplex.uncork();
       });
