@@ -1,5 +1,11 @@
 import { MsrpError } from '../errors.js';
-import { encodeLatin1ForWire, encodeUtf8, encodeUtf8ForWire, indexOfLatin1 } from './bytes.js';
+import {
+  encodeLatin1,
+  encodeLatin1ForWire,
+  encodeUtf8,
+  encodeUtf8ForWire,
+  indexOfBytes,
+} from './bytes.js';
 import { formatByteRange, type ByteRange } from './byte-range.js';
 import { IDENT } from './grammar.js';
 import { formatHead, type Head, type RequestHead } from './head.js';
@@ -81,11 +87,19 @@ export function encodeFrame(
  * transactionId` (right after the blank line), so that this id cannot frame it.
  */
 export function containsEndLine(body: Uint8Array, transactionId: string): boolean {
-  return (
-    startsWithEndLine(body, transactionId) ||
-    indexOfLatin1(body, `\r\n-------${transactionId}`, 0) >= 0
-  );
+  if (startsWithEndLine(body, transactionId)) return true;
+  // Per chunk: a search for the id-less start of an end-line, which a body almost never
+  // holds, rather than a needle string made for each id.
+  let at = indexOfBytes(body, CRLF_DASHES, 0);
+  while (at >= 0) {
+    if (startsWithEndLine(body.subarray(at + 2), transactionId)) return true;
+    at = indexOfBytes(body, CRLF_DASHES, at + 1);
+  }
+  return false;
 }
+
+/** `CRLF "-------"`: how every end-line after a body begins. */
+const CRLF_DASHES = encodeLatin1('\r\n-------');
 
 /** Whether `body` starts with `"-------" transactionId`. */
 function startsWithEndLine(body: Uint8Array, transactionId: string): boolean {
