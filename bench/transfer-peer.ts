@@ -20,6 +20,11 @@ export type PeerCommand =
       file?: string;
       /** Milliseconds between chat messages sent while the transfer flows; 0 for none. */
       chatEvery: number;
+      /**
+       * Bytes sent first, untimed, in a message of their own (WARMUP_TYPE), so that the figure
+       * is the steady rate of a running endpoint, not a cold process compiling its code. 0: none.
+       */
+      warmup?: number;
     };
 
 /** What a peer reports back. */
@@ -67,6 +72,8 @@ const since = (
     : {};
 };
 const PIECE = 64 * 1024;
+/** Content-Type of the warm-up message, which the receiver reads and does not count. */
+const WARMUP_TYPE = 'application/x-bench-warmup';
 
 async function rawSink(bytes: number): Promise<void> {
   let finished!: () => void;
@@ -114,6 +121,10 @@ async function msrpReceiver(file: boolean): Promise<void> {
   const consuming: Promise<void>[] = [];
   for await (const message of session) {
     if (!message.stream) continue;
+    if (message.contentType?.subtype === 'x-bench-warmup') {
+      await message.drain();
+      continue;
+    }
     const stream = message.stream;
     const t0 = performance.now();
     const cpu0 = cpuMs();
@@ -153,6 +164,11 @@ async function msrpSender(cmd: Extract<PeerCommand, { role: 'msrp-sender' }>): P
   );
   const session = endpoint.createSession();
   await session.connect([cmd.to]);
+  if (cmd.warmup) {
+    const size = cmd.warmup;
+    const source = generated(size, Math.max(PIECE, cmd.chunkSize));
+    await session.send(source, { size, contentType: WARMUP_TYPE });
+  }
   const chatMs: number[] = [];
   let flowing = true;
   const chat = (async () => {
