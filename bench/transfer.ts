@@ -152,6 +152,17 @@ export const RSS_LIMIT_MIB = 64;
 export const CHAT_LIMIT_MS = 20;
 export const DIRECT_CHUNK = 1024 * 1024;
 
+/** What each side spent per chunk: CPU (user part), and system calls, where known. */
+function perChunk(run: MsrpRun, chunks: number): string {
+  const us = (ms: number): string => ((ms * 1000) / chunks).toFixed(1);
+  const calls = (s: MsrpRun['senderSyscalls']): string =>
+    s ? `, ${s.reads} reads and ${s.writes} writes` : '';
+  return (
+    `sender ${us(run.senderCpuMs)} µs CPU per chunk (user ${us(run.senderUserMs)})${calls(run.senderSyscalls)}; ` +
+    `receiver ${us(run.receiverCpuMs)} µs (user ${us(run.receiverUserMs)})${calls(run.receiverSyscalls)}`
+  );
+}
+
 function spread(values: readonly number[]): number {
   return (Math.max(...values) - Math.min(...values)) / 2 / median(values);
 }
@@ -198,6 +209,7 @@ export async function runTransferBench(
     `transfer: MSRP ${mib} MiB, ${DEFAULT_CHUNK / 1024} KiB chunks (after ${warm} MiB untimed)...`,
   );
   const small = await msrp(bytes, DEFAULT_CHUNK, undefined, warmupBytes(bytes));
+  log(`transfer: ${DEFAULT_CHUNK / 1024} KiB chunks: ${perChunk(small, bytes / DEFAULT_CHUNK)}`);
   log(`transfer: MSRP ${mib} MiB file from disk, SHA-256 on both sides...`);
   const { path, dir } = await makeFile(bytes);
   let file: MsrpRun;
