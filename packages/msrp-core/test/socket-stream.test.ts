@@ -84,6 +84,19 @@ describe('socketStream', () => {
     expect(duplex.batches).toEqual([['a', 'b', 'c', 'd'], ['e']]);
   });
 
+  it("with writeBatch 'tick', writes of one tick leave together, a later tick's apart", async () => {
+    const duplex = new Batches();
+    const stream = socketStream(duplex, undefined, { writeBatch: 'tick' });
+    stream.open(recorder().events);
+    stream.write(['a', 'b'].map((s) => Buffer.from(s)));
+    stream.write([Buffer.from('c')]);
+    expect(duplex.batches).toEqual([]);
+    await new Promise((resolve) => process.nextTick(resolve));
+    stream.write([Buffer.from('d')]);
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(duplex.batches).toEqual([['a', 'b', 'c'], ['d']]);
+  });
+
   it('delivers data then end, and reports a FIN seen while paused with bytes unread', async () => {
     const p = await pair();
     const stream = socketStream(p.ours);

@@ -23,8 +23,22 @@ interface SocketAddresses {
  * between being dialed and being wrapped does not crash the process.
  * @param remote Names the peer in logs. Default: the socket's `address:port`, else `?`.
  */
-export function socketStream(duplex: Duplex, remote?: string): ByteStream {
-  return new SocketStream(duplex, remote);
+export function socketStream(
+  duplex: Duplex,
+  remote?: string,
+  options: SocketStreamOptions = {},
+): ByteStream {
+  return new SocketStream(duplex, remote, options.writeBatch === 'tick');
+}
+
+/** Options of {@link socketStream}. */
+export interface SocketStreamOptions {
+  /**
+   * How long writes are gathered into one writev: `'turn'` (default), every write of a turn
+   * of the event loop, until its `setImmediate`; `'tick'`, the writes of one tick, until its
+   * `process.nextTick` (sooner, in more writes).
+   */
+  writeBatch?: 'turn' | 'tick';
 }
 
 /**
@@ -38,13 +52,15 @@ class SocketStream implements ByteStream {
   readonly remoteAddress: string | undefined;
   readonly #duplex: Duplex;
   #corked = false;
+  readonly #perTick: boolean;
   #earlyError: Error | undefined;
   readonly #keepEarlyError = (error: Error): void => {
     this.#earlyError ??= error;
   };
 
-  constructor(duplex: Duplex, remote: string | undefined) {
+  constructor(duplex: Duplex, remote: string | undefined, perTick: boolean) {
     this.#duplex = duplex;
+    this.#perTick = perTick;
     const { remoteAddress, remotePort } = duplex as SocketAddresses;
     this.remoteAddress = remoteAddress;
     this.remote =
@@ -92,7 +108,7 @@ class SocketStream implements ByteStream {
       this.#corked = true;
       duplex.cork();
       // Not process.nextTick: a writer awaiting its source ends ticks without ending its run.
-      setImmediate(() => {
+      (this.#perTick ? process.nextTick : setImmediate)(() => {
         this.#corked = false;
         duplex.uncork();
       });
