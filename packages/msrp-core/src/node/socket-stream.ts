@@ -53,6 +53,10 @@ class SocketStream implements ByteStream {
   readonly #duplex: Duplex;
   #corked = false;
   readonly #perTick: boolean;
+  readonly #uncork = (): void => {
+    this.#corked = false;
+    this.#duplex.uncork();
+  };
   #earlyError: Error | undefined;
   readonly #keepEarlyError = (error: Error): void => {
     this.#earlyError ??= error;
@@ -107,11 +111,9 @@ class SocketStream implements ByteStream {
     if (!this.#corked) {
       this.#corked = true;
       duplex.cork();
-      // Not process.nextTick: a writer awaiting its source ends ticks without ending its run.
-      (this.#perTick ? process.nextTick : setImmediate)(() => {
-        this.#corked = false;
-        duplex.uncork();
-      });
+      // By default not per tick: a writer awaiting its source ends ticks, not its run.
+      if (this.#perTick) process.nextTick(this.#uncork);
+      else setImmediate(this.#uncork);
     }
     for (const bytes of parts) duplex.write(bytes);
     // The Duplex says "full" past its highWaterMark (16 KiB for a socket): two 8 KiB chunks.
