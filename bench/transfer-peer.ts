@@ -2,7 +2,7 @@
 // core and its own peak RSS. Driven over IPC by bench/transfer.ts.
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readFileSync, writeSync } from 'node:fs';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import { Endpoint, type MsrpUri } from '@msrp-ts/msrp-core';
 import { generated } from './lib/generated.js';
@@ -36,6 +36,11 @@ export type PeerCommand =
       file?: string;
       /** Milliseconds between chat messages sent while the transfer flows; 0 for none. */
       chatEvery: number;
+      /**
+       * Bytes sent first, untimed, in a message of their own (WARMUP_TYPE), so that the figure
+       * is the steady rate of a running endpoint, not a cold process compiling its code. 0: none.
+       */
+      warmup?: number;
     };
 
 /** What a peer reports back. */
@@ -49,6 +54,10 @@ export type PeerReport =
       chatMs?: number[];
       /** CPU time (user + system) the process spent, in ms: what a transfer costs it. */
       cpuMs?: number;
+      /** The user-space part of cpuMs (the rest is the kernel's: syscalls, copies). */
+      userMs?: number;
+      /** Read and write system calls during the transfer (Linux's /proc/self/io), if known. */
+      syscalls?: { reads: number; writes: number };
     };
 
 const send = (report: PeerReport): void => {
@@ -59,9 +68,30 @@ const cpuMs = (): number => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
 };
+const userMs = (): number => process.cpuUsage().user / 1000;
+/** Read and write system calls so far, where Linux counts them. */
+const syscalls = (): { reads: number; writes: number } | undefined => {
+  try {
+    const io = readFileSync('/proc/self/io', 'latin1');
+    const count = (name: string): number => Number(new RegExp(`${name}: (\\d+)`).exec(io)?.[1]);
+    return { reads: count('syscr'), writes: count('syscw') };
+  } catch {
+    return undefined;
+  }
+};
+const since = (
+  before: ReturnType<typeof syscalls>,
+): { syscalls?: { reads: number; writes: number } } => {
+  const now = syscalls();
+  return now && before
+    ? { syscalls: { reads: now.reads - before.reads, writes: now.writes - before.writes } }
+    : {};
+};
 const PIECE = 64 * 1024;
 /** Reads of a file sent over raw TCP: what `sendFile` reads with 1 MiB chunks. */
 const PIECE_OF_FILE = 1024 * 1024;
+/** Content-Type of the warm-up message, which the receiver reads and does not count. */
+const WARMUP_TYPE = 'application/x-bench-warmup';
 
 async function rawSink(bytes: number, saveTo?: string): Promise<void> {
   let finished!: () => void;
@@ -129,23 +159,33 @@ async function msrpReceiver(saveTo: string | undefined): Promise<void> {
   const consuming: Promise<void>[] = [];
   for await (const message of session) {
     if (!message.stream) continue;
+    if (message.contentType?.subtype === 'x-bench-warmup') {
+      await message.drain();
+      continue;
+    }
     const stream = message.stream;
     const t0 = performance.now();
     const cpu0 = cpuMs();
+    const user0 = userMs();
+    const io0 = syscalls();
     const consumed = saveTo
       ? message.saveTo(saveTo).then((saved) => {
           if (saved.hashMatches !== true) throw new Error(`hash: ${saved.hash}`);
           return saved.bytes;
         })
       : (async () => {
+          // Every piece queued at once (nextPieces): one await per batch, not per piece, as a
+          // reader that stores what it gets (one writev) does.
           let bytes = 0;
-          for await (const piece of stream) bytes += (piece as Buffer).length;
+          for (let pieces = await stream.nextPieces(); pieces; pieces = await stream.nextPieces())
+            for (const piece of pieces) bytes += piece.length;
           return bytes;
         })();
     consuming.push(
       consumed.then(async (bytes) => {
         const ms = performance.now() - t0;
-        send({ event: 'done', bytes, ms, maxRssMiB: maxRssMiB(), cpuMs: cpuMs() - cpu0 });
+        const cpu = { cpuMs: cpuMs() - cpu0, userMs: userMs() - user0, ...since(io0) };
+        send({ event: 'done', bytes, ms, maxRssMiB: maxRssMiB(), ...cpu });
         await endpoint.close();
       }),
     );
@@ -165,6 +205,11 @@ async function msrpSender(cmd: Extract<PeerCommand, { role: 'msrp-sender' }>): P
   );
   const session = endpoint.createSession();
   await session.connect([cmd.to]);
+  if (cmd.warmup) {
+    const size = cmd.warmup;
+    const source = generated(size, Math.max(PIECE, cmd.chunkSize));
+    await session.send(source, { size, contentType: WARMUP_TYPE });
+  }
   const chatMs: number[] = [];
   let flowing = true;
   const chat = (async () => {
@@ -181,6 +226,8 @@ async function msrpSender(cmd: Extract<PeerCommand, { role: 'msrp-sender' }>): P
   })();
   const t0 = performance.now();
   const cpu0 = cpuMs();
+  const user0 = userMs();
+  const io0 = syscalls();
   // BENCH_MEMLOG=1 prints the sender's memory every second, to see where RSS goes.
   const memlog = process.env.BENCH_MEMLOG
     ? setInterval(() => {
@@ -199,8 +246,8 @@ async function msrpSender(cmd: Extract<PeerCommand, { role: 'msrp-sender' }>): P
   clearInterval(memlog);
   flowing = false;
   await chat;
-  const cpu = cpuMs() - cpu0;
-  send({ event: 'done', bytes: delivery.bytes, ms, maxRssMiB: maxRssMiB(), chatMs, cpuMs: cpu });
+  const cpu = { cpuMs: cpuMs() - cpu0, userMs: userMs() - user0, ...since(io0) };
+  send({ event: 'done', bytes: delivery.bytes, ms, maxRssMiB: maxRssMiB(), chatMs, ...cpu });
   await endpoint.close();
 }
 

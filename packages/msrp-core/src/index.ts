@@ -10,7 +10,7 @@ export { Endpoint } from './node/endpoint.js';
 export type { ListenOptions } from './node/endpoint.js';
 export type { TlsServerOptions } from './node/listener.js';
 export { dialTcp, dialTls, defaultDialers } from './node/dial.js';
-export { socketStream } from './node/socket-stream.js';
+export { socketStream, type SocketStreamOptions } from './node/socket-stream.js';
 export { certificateFingerprint, normalizeFingerprint } from './node/fingerprint.js';
 export { digestHa1 } from './node/node-digest.js';
 export { nodeHasher } from './node/node-hasher.js';

@@ -98,6 +98,8 @@ describe('containsEndLine', () => {
     ['the end-line without CRLF inside', `abc-------${tid}$`, false],
     ['six dashes', `\r\n------${tid}`, false],
     ['another id', `\r\n-------a786hjs3`, false],
+    ['another end-line, then this one', `a\r\n-------other$\r\n-------${tid}+`, true],
+    ['the start of this id, cut short', `a\r\n-------a786hj`, false],
     ['a prefix of the id at the end', `\r\n-------a786hj`, false],
     ['CR LF alone', '\r\n', false],
   ];

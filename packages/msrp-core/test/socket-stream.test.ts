@@ -64,9 +64,29 @@ describe('socketStream', () => {
     expect(plain.localAddress).toBeUndefined();
   });
 
-  it('writes made in one tick leave in one writev', async () => {
+  it('writes made in one turn of the event loop leave in one writev', async () => {
     const duplex = new Batches();
     const stream = socketStream(duplex);
+    stream.open(recorder().events);
+    stream.write(['a', 'b'].map((s) => Buffer.from(s)));
+    stream.write([Buffer.from('c')]);
+    expect(duplex.batches).toEqual([]);
+    // A writer that awaits between frames (a source read through a nextTick, a promise)
+    // still adds to the same writev: a file's chunks leave many at a time.
+    await new Promise((resolve) => process.nextTick(resolve));
+    await Promise.resolve();
+    stream.write([Buffer.from('d')]);
+    expect(duplex.batches).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(duplex.batches).toEqual([['a', 'b', 'c', 'd']]);
+    stream.write([Buffer.from('e')]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(duplex.batches).toEqual([['a', 'b', 'c', 'd'], ['e']]);
+  });
+
+  it("with writeBatch 'tick', writes of one tick leave together, a later tick's apart", async () => {
+    const duplex = new Batches();
+    const stream = socketStream(duplex, undefined, { writeBatch: 'tick' });
     stream.open(recorder().events);
     stream.write(['a', 'b'].map((s) => Buffer.from(s)));
     stream.write([Buffer.from('c')]);

@@ -80,7 +80,9 @@ export class HopRegistry {
       refuse: () => socket.destroy(),
       open: () => {
         socket.setNoDelay(true);
-        return socketStream(socket, remote);
+        // Writes leave per tick, as the relay's figures were measured (msrp-core's default
+        // gathers a turn's writes): the relay's own choice to make.
+        return socketStream(socket, remote, { writeBatch: 'tick' });
       },
     });
   }

@@ -11,17 +11,34 @@ interface SocketAddresses {
 
 /**
  * A {@link ByteStream} over any Node Duplex: a `net.Socket`, a `tls.TLSSocket`, one end of an
- * in-memory pair. Writes made in the same tick (e.g. the responses to every chunk of one
- * socket read) are corked and leave in one writev when the tick ends. A FIN that arrives
- * while the stream is paused with bytes unread is reported as `endWhilePaused`, which a
- * paused Readable would otherwise hold back until those bytes are read.
+ * in-memory pair. Writes made in one turn of the event loop are corked and leave in one
+ * writev once its I/O callbacks have run (`setImmediate`): the responses to every chunk of
+ * the socket reads that turn delivered, and the chunks a writer cuts while it awaits its
+ * source in between (an uncork per tick gave a writev per source piece, and the peer
+ * a read and a write of 200s per chunk). A FIN that arrives while the stream is paused with
+ * bytes unread is reported as `endWhilePaused`, which a paused Readable would otherwise hold
+ * back until those bytes are read.
  *
  * Errors before {@link ByteStream.open} are kept and reported by it, so a socket that fails
  * between being dialed and being wrapped does not crash the process.
  * @param remote Names the peer in logs. Default: the socket's `address:port`, else `?`.
  */
-export function socketStream(duplex: Duplex, remote?: string): ByteStream {
-  return new SocketStream(duplex, remote);
+export function socketStream(
+  duplex: Duplex,
+  remote?: string,
+  options: SocketStreamOptions = {},
+): ByteStream {
+  return new SocketStream(duplex, remote, options.writeBatch === 'tick');
+}
+
+/** Options of {@link socketStream}. */
+export interface SocketStreamOptions {
+  /**
+   * How long writes are gathered into one writev: `'turn'` (default), every write of a turn
+   * of the event loop, until its `setImmediate`; `'tick'`, the writes of one tick, until its
+   * `process.nextTick` (sooner, in more writes).
+   */
+  writeBatch?: 'turn' | 'tick';
 }
 
 /**
@@ -35,13 +52,19 @@ class SocketStream implements ByteStream {
   readonly remoteAddress: string | undefined;
   readonly #duplex: Duplex;
   #corked = false;
+  readonly #perTick: boolean;
+  readonly #uncork = (): void => {
+    this.#corked = false;
+    this.#duplex.uncork();
+  };
   #earlyError: Error | undefined;
   readonly #keepEarlyError = (error: Error): void => {
     this.#earlyError ??= error;
   };
 
-  constructor(duplex: Duplex, remote: string | undefined) {
+  constructor(duplex: Duplex, remote: string | undefined, perTick: boolean) {
     this.#duplex = duplex;
+    this.#perTick = perTick;
     const { remoteAddress, remotePort } = duplex as SocketAddresses;
     this.remoteAddress = remoteAddress;
     this.remote =
@@ -88,10 +111,9 @@ class SocketStream implements ByteStream {
     if (!this.#corked) {
       this.#corked = true;
       duplex.cork();
-      process.nextTick(() => {
-        this.#corked = false;
-        duplex.uncork();
-      });
+      // By default not per tick: a writer awaiting its source ends ticks, not its run.
+      if (this.#perTick) process.nextTick(this.#uncork);
+      else setImmediate(this.#uncork);
     }
     for (const bytes of parts) duplex.write(bytes);
     // The Duplex says "full" past its highWaterMark (16 KiB for a socket): two 8 KiB chunks.

@@ -72,6 +72,8 @@ export class Inbound {
   readonly #watch: IncompleteWatch | undefined;
   /** Messages given up by the watch: a chunk of theirs still under way must not end the next. */
   readonly #expired = new WeakSet<Reassembly>();
+  /** The Content-Type object last accepted: not checked again per chunk. */
+  #acceptedType: ContentType | undefined;
 
   constructor(host: InboundHost, options: InboundOptions, inbox: Inbox, runtime: SessionRuntime) {
     this.#host = host;
@@ -125,8 +127,12 @@ export class Inbound {
     if (messageId === undefined) throw peerError(400, 'SEND without Message-ID');
     const range = request.byteRange ?? { start: 1, end: '*', total: '*' };
     const total = range.total === '*' ? undefined : range.total;
-    if (request.contentType && !accepts(o.acceptTypes, request.contentType)) {
-      throw peerError(415, `Content type ${mediaTypeOf(request.contentType)} not accepted`);
+    const type = request.contentType;
+    // The chunks of a message (heads the parser read from its template) share one object.
+    if (type && type !== this.#acceptedType) {
+      if (!accepts(o.acceptTypes, type))
+        throw peerError(415, `Content type ${mediaTypeOf(type)} not accepted`);
+      this.#acceptedType = type;
     }
     if (total !== undefined && total > o.maxSize)
       throw peerError(413, `Message of ${total} bytes exceeds max-size ${o.maxSize}`);

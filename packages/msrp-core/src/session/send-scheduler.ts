@@ -11,13 +11,12 @@ import type { SendOptions } from './options.js';
 import type { OutgoingMessage } from './outgoing-message.js';
 import { peerRefusal } from './peer-error.js';
 import { HeadTemplates } from './head-templates.js';
+import { INTERRUPT_SLICE, writeInterruptible, type SliceHost } from './interruptible-chunk.js';
 import { RecentIds } from './recent-ids.js';
 import { SendWindow } from './send-window.js';
 import { chunkHead, newSending, type Chunk, type Sending } from './sending.js';
 import type { SessionPort, Transaction } from './session-link.js';
 
-/** Chunks larger than this are written in slices of this size, and can be interrupted between them. */
-const INTERRUPT_SLICE = 256 * 1024;
 /**
  * Largest chunk body cut for a message-based connection (WebSocket), where a chunk is one
  * message and cannot be written in interruptible slices: bounded so that one chunk never
@@ -73,6 +72,15 @@ export class SendScheduler {
   readonly #window: SendWindow;
   readonly #templates = new HeadTemplates();
   readonly #ids = new TransactionIds();
+  /** What a chunk written in slices needs of this scheduler. */
+  readonly #slices: SliceHost = {
+    othersWaiting: (sending) => this.#othersWaiting(sending),
+    interrupted: (sending, unwritten) => {
+      sending.message.unread(unwritten);
+      this.#window.shrink(unwritten.length);
+      if (!this.#queue.includes(sending)) this.#queue.push(sending);
+    },
+  };
 
   constructor(host: SendSchedulerHost, options: SendSchedulerOptions) {
     this.#host = host;
@@ -272,42 +280,12 @@ export class SendScheduler {
     return { transactionId, frame };
   }
 
-  /**
-   * Writes a large chunk in slices and ends it early with `+` when another message of the
-   * session is waiting (RFC 4975 §7.1: bodies over 2048 bytes MUST be interruptible; the
-   * range-end is then `*`). What was not written goes back to the message.
-   */
+  /** Writes a large chunk in slices, interrupted when another message waits (see {@link writeInterruptible}). */
   #writeInterruptible(sending: Sending, chunk: Chunk, inFlight: { bytes: number }): Transaction {
     const port = this.#host.port;
     if (!port) return unbound();
-    const { body } = chunk;
     const { transactionId, head } = this.#chunkHead(sending, chunk, '*');
-    let offset = 0;
-    const { message } = sending;
-    sending.writing = true;
-    const nextPart = (): Uint8Array | undefined => {
-      if (offset >= body.length || message.finished) return undefined;
-      if (offset > 0 && this.#othersWaiting(sending)) return undefined;
-      const part = body.subarray(offset, offset + INTERRUPT_SLICE);
-      offset += part.length;
-      return part;
-    };
-    const endLine = (): Uint8Array => {
-      sending.writing = false;
-      sending.written = chunk.start - 1 + offset;
-      // Aborted while it was written: the chunk itself ends the message (RFC 4975 §7.1).
-      if (message.finished) return encodeEndLine(transactionId, '#', true);
-      const interrupted = offset < body.length;
-      if (interrupted) {
-        message.unread(body.subarray(offset));
-        this.#window.shrink(body.length - offset);
-        inFlight.bytes = offset;
-        if (!this.#queue.includes(sending)) this.#queue.push(sending);
-      }
-      sending.endWritten = !interrupted && chunk.last;
-      return encodeEndLine(transactionId, sending.endWritten ? '$' : '+', true);
-    };
-    return port.sendParts(transactionId, head, nextPart, endLine);
+    return writeInterruptible(port, sending, chunk, transactionId, head, inFlight, this.#slices);
   }
 
   /** Where the next chunk is cut: `chunkSize`, at most 256 KiB on a message-based connection. */

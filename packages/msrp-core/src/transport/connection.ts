@@ -1,9 +1,10 @@
 import { MsrpError } from '../errors.js';
-import { backgroundTimer, type Timer } from '../events/timers.js';
 import type { Head } from '../wire/head.js';
 import { Parser, type ContinuationFlag, type FrameSink } from '../wire/parser.js';
 import type { ByteStream, ByteStreamEvents } from './byte-stream.js';
+import { ClosingTimer } from './closing-timer.js';
 import { Deadline } from './deadline.js';
+import { DrainWait } from './drain-wait.js';
 import { ExclusiveWrites } from './exclusive-writes.js';
 import { FrameDeadline } from './frame-deadline.js';
 import { MessageFraming } from './message-framing.js';
@@ -13,13 +14,6 @@ export type { ConnectionHandler, ConnectionOptions } from './connection-types.js
 
 /** The parser's sink and the stream's listener of one connection (set in its static block). */
 let ConnectionIo: new (connection: Connection) => FrameSink & ByteStreamEvents;
-
-/**
- * After our last byte is flushed, how long a closing connection waits for the peer's FIN
- * (reading and discarding what it still sends) before it is destroyed. Closing at once
- * could turn late bytes from the peer into a RST that destroys our last response.
- */
-const LINGER_MS = 100;
 
 /**
  * One MSRP connection over any {@link ByteStream} (a TCP or TLS socket through `socketStream`,
@@ -59,16 +53,12 @@ export class Connection {
   /** Closing is decided: frames are no longer delivered, the handler was told. */
   #closing = false;
   #closeError: Error | undefined;
-  #graceTimer: Timer | undefined;
-  /** Our side is ended and every queued byte went out. */
-  #finished = false;
-  #graceMs = 2000;
+  /** Destroys the stream of a closing connection, soon. */
+  readonly #closingTimer: ClosingTimer;
   #parserPaused = false;
   #writePaused = false;
-  /** The one wait for `drain` that writers share, and what settles it. */
-  #drain: Promise<void> | undefined;
-  #drained: (() => void) | undefined;
-  #drainListeners: Array<() => void> | undefined;
+  /** The one wait for `drain` that writers share. */
+  readonly #drain = new DrainWait(() => this.closed);
   #resolveClosed: () => void;
   /** Frames written in parts, and those waiting behind one: created on first use. */
   #parts: ExclusiveWrites | undefined;
@@ -76,6 +66,7 @@ export class Connection {
   /** Takes `stream` over: opens it, and closes it when the connection closes. */
   constructor(stream: ByteStream, handler: ConnectionHandler, options: ConnectionOptions = {}) {
     this.stream = stream;
+    this.#closingTimer = new ClosingTimer(stream);
     this.#handler = handler;
     this.#maxWriteBuffer = options.maxWriteBuffer ?? 4 * 1024 * 1024;
     this.#idleTimeout = options.idleTimeout ?? 0;
@@ -115,7 +106,7 @@ export class Connection {
     }
     // A frame is being written in parts: this one goes out right after it.
     if (this.#parts?.busy) return this.#parts.queue(frame);
-    return this.#writeNow(frame) ? Promise.resolve() : (this.#drain ??= this.#waitForDrain());
+    return this.#writeNow(frame) ? Promise.resolve() : this.#drain.wait();
   }
 
   /**
@@ -142,7 +133,7 @@ export class Connection {
       if (this.closed) throw new MsrpError('MSRP_ERR_CONNECTION', 'Connection is closed');
       const busy = this.#parts?.busy;
       if (busy) await busy;
-      else if (this.#drain) await this.#drain;
+      else if (this.#drain.pending) await this.#drain.pending;
       else return;
     }
   }
@@ -155,7 +146,7 @@ export class Connection {
       this.#writePaused = true;
       this.#updateReading();
     }
-    this.#drain ??= this.#waitForDrain();
+    void this.#drain.wait();
     return false;
   }
 
@@ -188,7 +179,7 @@ export class Connection {
 
   /** Calls `listener` each time the buffered bytes have been handed to the peer. */
   onDrain(listener: () => void): void {
-    (this.#drainListeners ??= []).push(listener);
+    this.#drain.listen(listener);
   }
 
   /**
@@ -213,31 +204,13 @@ export class Connection {
     return (this.#parts ??= new ExclusiveWrites(this)).writeParts(head, nextPart, endLine);
   }
 
-  #waitForDrain(): Promise<void> {
-    // One settle function, dropped each time: racing a `drain` promise against the
-    // long-lived `whenClosed` would leave one reaction on it per wait, for the connection's life.
-    const wait = new Promise<void>((resolve, reject) => {
-      this.#drained = () => {
-        this.#drained = undefined;
-        this.#drain = undefined;
-        if (this.closed)
-          reject(new MsrpError('MSRP_ERR_CONNECTION', 'Connection closed while writing'));
-        else resolve();
-      };
-    });
-    // Set up by tryWrite, it may have no reader when the connection closes.
-    wait.catch(() => undefined);
-    return wait;
-  }
-
   #onDrain(): void {
     this.#idle?.touch();
     if (this.#writePaused) {
       this.#writePaused = false;
       this.#updateReading();
     }
-    if (this.#drainListeners) for (const listener of this.#drainListeners) listener();
-    this.#drained?.();
+    this.#drain.drained();
   }
 
   /** The peer's FIN, after its last byte. */
@@ -330,21 +303,7 @@ export class Connection {
 
   /** Ends our side and makes sure the stream is destroyed soon. */
   #endSoon(graceMs: number): void {
-    if (this.#closed) return;
-    const stream = this.stream;
-    if (stream.writable) stream.end();
-    if (this.#graceTimer !== undefined) return;
-    this.#graceMs = graceMs;
-    this.#graceTimer = backgroundTimer(() => stream.destroy(), graceMs);
-    if (this.#finished) this.#linger();
-  }
-
-  /** Our last byte left: wait a moment for the peer's FIN, not the whole grace time. */
-  #linger(): void {
-    if (this.#closed) return;
-    clearTimeout(this.#graceTimer);
-    const stream = this.stream;
-    this.#graceTimer = backgroundTimer(() => stream.destroy(), Math.min(LINGER_MS, this.#graceMs));
+    if (!this.#closed) this.#closingTimer.endSoon(graceMs);
   }
 
   #armIdle(): void {
@@ -416,9 +375,7 @@ export class Connection {
       }
       finished(): void {
         const c = this.#c;
-        c.#finished = true;
-        // Once we are closing (we ended our side), our last byte left: linger.
-        if (c.#graceTimer !== undefined) c.#linger();
+        if (!c.#closed) c.#closingTimer.finished();
       }
       error(e: Error): void {
         this.#c.#closeError ??= e;
@@ -427,9 +384,9 @@ export class Connection {
         const c = this.#c;
         if (c.#closed) return;
         c.#closed = true;
-        clearTimeout(c.#graceTimer);
+        c.#closingTimer.stop();
         c.#beginClose(c.#closeError);
-        c.#drained?.();
+        c.#drain.closed();
         c.#resolveClosed();
       }
     };

@@ -1,9 +1,23 @@
 import { MsrpError } from '../errors.js';
-import { encodeLatin1ForWire, encodeUtf8ForWire, indexOfLatin1 } from './bytes.js';
+import {
+  encodeLatin1,
+  encodeLatin1ForWire,
+  encodeUtf8,
+  encodeUtf8ForWire,
+  indexOfBytes,
+} from './bytes.js';
 import { formatByteRange, type ByteRange } from './byte-range.js';
 import { IDENT } from './grammar.js';
 import { formatHead, type Head, type RequestHead } from './head.js';
 import type { ContinuationFlag } from './parser.js';
+import { MAX_DECIMAL_DIGITS, WireSlab } from './wire-slab.js';
+
+/** Where chunk heads and end-lines are written: views of shared slabs, none allocated of its own. */
+const slab = new WireSlab();
+const CR = 0x0d;
+const LF = 0x0a;
+const DASH = 0x2d;
+const STAR = 0x2a;
 
 /**
  * Serializes the start line and headers of a frame. When `head.contentType` is set the
@@ -24,7 +38,20 @@ export function encodeEndLine(
   flag: ContinuationFlag,
   afterBody: boolean,
 ): Uint8Array {
-  return encodeLatin1ForWire(`${afterBody ? '\r\n' : ''}-------${transactionId}${flag}\r\n`);
+  slab.begin(transactionId.length + 12);
+  if (afterBody) {
+    slab.byte(CR);
+    slab.byte(LF);
+  }
+  for (let k = 0; k < 7; k++) slab.byte(DASH);
+  // A transaction id is an ident (RFC 4975 §9), ASCII; anything else goes as Latin-1 did.
+  if (!slab.ascii(transactionId)) {
+    return encodeLatin1ForWire(`${afterBody ? '\r\n' : ''}-------${transactionId}${flag}\r\n`);
+  }
+  slab.byte(flag.charCodeAt(0));
+  slab.byte(CR);
+  slab.byte(LF);
+  return slab.take();
 }
 
 /**
@@ -60,13 +87,19 @@ export function encodeFrame(
  * transactionId` (right after the blank line), so that this id cannot frame it.
  */
 export function containsEndLine(body: Uint8Array, transactionId: string): boolean {
-  return (
-    startsWithEndLine(body, transactionId) ||
-    indexOfLatin1(body, `\r\n-------${transactionId}`, 0) >= 0
-  );
+  if (startsWithEndLine(body, transactionId)) return true;
+  // Per chunk: a search for the id-less start of an end-line, which a body almost never
+  // holds, rather than a needle string made for each id.
+  let at = indexOfBytes(body, CRLF_DASHES, 0);
+  while (at >= 0) {
+    if (startsWithEndLine(body.subarray(at + 2), transactionId)) return true;
+    at = indexOfBytes(body, CRLF_DASHES, at + 1);
+  }
+  return false;
 }
 
-const DASH = 0x2d;
+/** `CRLF "-------"`: how every end-line after a body begins. */
+const CRLF_DASHES = encodeLatin1('\r\n-------');
 
 /** Whether `body` starts with `"-------" transactionId`. */
 function startsWithEndLine(body: Uint8Array, transactionId: string): boolean {
@@ -82,6 +115,8 @@ const TEMPLATE_MESSAGE_ID = 'x0message0x';
 const TEMPLATE_RANGE: ByteRange = { start: 1, end: '*', total: '*' };
 const TEMPLATE_RANGE_LINE = `\r\nByte-Range: ${formatByteRange(TEMPLATE_RANGE)}\r\n`;
 const TEMPLATE_MESSAGE_ID_LINE = `\r\nMessage-ID: ${TEMPLATE_MESSAGE_ID}`;
+const MSRP_SP = encodeUtf8('MSRP ');
+const RANGE_NAME = encodeUtf8('\r\nByte-Range: ');
 
 /**
  * The heads of a message's chunks, which differ only in transaction id and Byte-Range (and,
@@ -95,6 +130,11 @@ export class ChunkHeadTemplate {
   readonly #middle: string;
   readonly #after: string;
   readonly #messageId: string;
+  /** The three parts above as UTF-8, and how many bytes a head takes beside its ids. */
+  readonly #beforeBytes: Uint8Array;
+  readonly #middleBytes: Uint8Array;
+  readonly #afterBytes: Uint8Array;
+  readonly #fixedBytes: number;
 
   /** @param head The head of every chunk; its `transactionId` and `byteRange` are ignored. */
   constructor(head: RequestHead) {
@@ -122,6 +162,17 @@ export class ChunkHeadTemplate {
     this.#middle = withId ? text.slice(id, at) : '';
     this.#after = text.slice(at + TEMPLATE_RANGE_LINE.length);
     this.#messageId = head.messageId ?? '';
+    this.#beforeBytes = encodeUtf8(this.#before);
+    this.#middleBytes = encodeUtf8(this.#middle);
+    this.#afterBytes = encodeUtf8(this.#after);
+    this.#fixedBytes =
+      MSRP_SP.length +
+      this.#beforeBytes.length +
+      this.#middleBytes.length +
+      RANGE_NAME.length +
+      3 * MAX_DECIMAL_DIGITS +
+      4 +
+      this.#afterBytes.length;
   }
 
   /**
@@ -130,8 +181,48 @@ export class ChunkHeadTemplate {
    * template's head has one, Message-ID (an ident the caller checked; default the head's).
    */
   encode(transactionId: string, range: ByteRange, messageId = this.#messageId): Uint8Array {
+    // Written into a shared slab: no string is built, flattened and encoded per chunk.
+    slab.begin(this.#fixedBytes + transactionId.length + messageId.length);
+    slab.bytes(MSRP_SP);
+    if (slab.ascii(transactionId) && countsOnly(range)) {
+      slab.bytes(this.#beforeBytes);
+      if (slab.ascii(messageId)) {
+        slab.bytes(this.#middleBytes);
+        slab.bytes(RANGE_NAME);
+        writeRange(range);
+        slab.byte(CR);
+        slab.byte(LF);
+        slab.bytes(this.#afterBytes);
+        return slab.take();
+      }
+    }
+    // Ids are idents (RFC 4975 §9), ASCII, and ranges counts: this is for a caller that
+    // passed something else.
     return encodeUtf8ForWire(
       `MSRP ${transactionId}${this.#before}${messageId}${this.#middle}\r\nByte-Range: ${formatByteRange(range)}\r\n${this.#after}`,
     );
   }
+}
+
+/** `start-end/total` (RFC 4975 §9 Byte-Range) into the slab, as {@link formatByteRange} has it. */
+function writeRange(range: ByteRange): void {
+  slab.decimal(range.start);
+  slab.byte(DASH);
+  if (range.end === '*') slab.byte(STAR);
+  else slab.decimal(range.end);
+  slab.byte(0x2f);
+  if (range.total === '*') slab.byte(STAR);
+  else slab.decimal(range.total);
+}
+
+const isCount = (n: number | '*'): boolean => n === '*' || (Number.isSafeInteger(n) && n >= 0);
+
+/** Whether {@link writeRange} writes `range` as {@link formatByteRange} does. */
+function countsOnly(range: ByteRange): boolean {
+  return (
+    Number.isSafeInteger(range.start) &&
+    range.start >= 0 &&
+    isCount(range.end) &&
+    isCount(range.total)
+  );
 }

@@ -1,0 +1,88 @@
+// Short byte strings headed for a socket, written into shared memory: what a chunk's head
+// and end-line cost on the hot path of a transfer, without a string built, flattened and
+// encoded for each.
+
+/** Node's Buffer, when present (never imported, so that wire/ runs in a browser). */
+const NodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(size: number): Uint8Array } })
+  .Buffer;
+
+/**
+ * Bytes per slab: some 250 chunk heads. A view pins its slab until the socket wrote it, so a
+ * slab is small enough to be of no weight and large enough to be renewed rarely.
+ */
+const SLAB_SIZE = 64 * 1024;
+/** Digits of the largest safe integer (a Byte-Range value). */
+export const MAX_DECIMAL_DIGITS = 16;
+
+/**
+ * Writes bytes one after the other into a slab and hands out views of what was written: on
+ * Node the slab is a Buffer, so that each view is one (a socket wraps any other Uint8Array
+ * in a new Buffer on every write). A view is never written over: a full slab is replaced,
+ * not reused.
+ */
+export class WireSlab {
+  #slab: Uint8Array = new Uint8Array(0);
+  #start = 0;
+  #at = 0;
+
+  /** Starts a view of at most `size` bytes (discarding one begun and not taken). */
+  begin(size: number): void {
+    if (this.#start + size > this.#slab.length) {
+      this.#slab = allocSlab(Math.max(SLAB_SIZE, size));
+      this.#start = 0;
+    }
+    this.#at = this.#start;
+  }
+
+  /** Adds `bytes`. */
+  bytes(bytes: Uint8Array): void {
+    this.#slab.set(bytes, this.#at);
+    this.#at += bytes.length;
+  }
+
+  /**
+   * Adds `text`, one byte per character; false (and nothing is kept of it) when a character
+   * is not ASCII, for the caller to encode the text another way.
+   */
+  ascii(text: string): boolean {
+    const slab = this.#slab;
+    let at = this.#at;
+    for (let k = 0; k < text.length; k++) {
+      const code = text.charCodeAt(k);
+      if (code > 0x7f) return false;
+      slab[at++] = code;
+    }
+    this.#at = at;
+    return true;
+  }
+
+  /** Adds the decimal digits of `n`, a non-negative safe integer. */
+  decimal(n: number): void {
+    let digits = 1;
+    for (let p = 10; p <= n; p *= 10) digits++;
+    const slab = this.#slab;
+    let at = this.#at + digits;
+    this.#at = at;
+    do {
+      const q = Math.floor(n / 10);
+      slab[--at] = 0x30 + (n - q * 10);
+      n = q;
+    } while (n > 0);
+  }
+
+  /** One byte. */
+  byte(b: number): void {
+    this.#slab[this.#at++] = b;
+  }
+
+  /** The bytes written since {@link begin}, as a view that is never written over. */
+  take(): Uint8Array {
+    const view = this.#slab.subarray(this.#start, this.#at);
+    this.#start = this.#at;
+    return view;
+  }
+}
+
+function allocSlab(size: number): Uint8Array {
+  return NodeBuffer === undefined ? new Uint8Array(size) : NodeBuffer.allocUnsafeSlow(size);
+}
