@@ -6,11 +6,10 @@ import { formatUri, type MsrpUri } from '../wire/uri.js';
 import { abortable } from './abortable.js';
 import type { ChunkReceiver } from './chunk-receiver.js';
 import type { Delivery } from './delivery.js';
-import { normalizeSource, type ByteSource } from './byte-source.js';
-import { fileMessage, openFileSource } from './file-send.js';
-import type { HasherFactory } from './hasher.js';
+import type { ByteSource } from './byte-source.js';
 import { Inbound } from './inbound.js';
 import { Inbox } from './inbox.js';
+import { Outbox } from './outbox.js';
 import type { IncomingMessage } from './incoming-message.js';
 import { answerNickname, requestNickname } from './nickname.js';
 import type { NicknameHandler, NicknameResponse } from './nickname.js';
@@ -23,10 +22,9 @@ import type {
   SessionState,
 } from './options.js';
 import { resolveSessionOptions } from './option-defaults.js';
-import { ContentTypes, OutgoingMessage } from './outgoing-message.js';
-import { SendScheduler } from './send-scheduler.js';
+import type { ManyDelivery, ManyMessage, SendManyOptions } from './send-many.js';
 import { SessionStateMachine } from './session-state.js';
-import type { SessionLink, SessionPort } from './session-link.js';
+import { sessionHost, type SessionLink, type SessionPort } from './session-link.js';
 import type { SessionRuntime } from './session-runtime.js';
 
 // The options and events live in their own file; they are still found here.
@@ -47,9 +45,6 @@ export interface ConnectOptions {
   /** Aborts the connect: it rejects with `MSRP_ERR_ABORTED` and the session closes. */
   signal?: AbortSignal;
 }
-
-const TEXT_PLAIN = 'text/plain;charset=utf-8';
-const OCTETS = 'application/octet-stream';
 
 /**
  * An MSRP session (RFC 4975): the user's handle to send messages and files and to receive
@@ -82,15 +77,10 @@ export class Session
   readonly #fromPath: readonly MsrpUri[];
   /** To-Path of our requests: our relays then the peer's path, or the way a request came. */
   #toPath: readonly MsrpUri[] | undefined;
-  readonly #remoteMaxSize: number | undefined;
-  readonly #chunkSize: number;
-  readonly #contentTypes = new ContentTypes();
   readonly #rebind: boolean;
   readonly #state = new SessionStateMachine();
   #port: SessionPort | undefined;
-  readonly #scheduler: SendScheduler;
-  readonly #createHasher: HasherFactory;
-  readonly #runtime: SessionRuntime;
+  readonly #outbox: Outbox;
   readonly #inbound: Inbound;
   readonly #inbox: Inbox;
   readonly #onNickname: NicknameHandler | undefined;
@@ -111,32 +101,22 @@ export class Session
     this.#fromPath = Object.freeze([this.localUri]);
     this.#link = link;
     const resolved = resolveSessionOptions(options);
-    this.#remoteMaxSize = resolved.remoteMaxSize;
-    this.#chunkSize = resolved.chunkSize;
     this.#rebind = resolved.rebind;
-    this.#runtime = runtime;
-    this.#createHasher = options.createHasher ?? runtime.fileHasher ?? runtime.createHasher;
+    const createHasher = options.createHasher ?? runtime.fileHasher ?? runtime.createHasher;
     this.#onNickname = options.onNickname;
-    // The scheduler and the inbound side read these live, through getters.
+    // The scheduler and the inbound side read these live.
     const state = (): SessionState => this.#state.current;
-    const port = (): SessionPort | undefined => this.#port;
-    const toPath = (): readonly MsrpUri[] | undefined => this.#toPath;
-    const host = {
-      get bound(): boolean {
-        return state() === 'bound';
-      },
-      get port(): SessionPort | undefined {
-        return port();
-      },
-      get toPath(): readonly MsrpUri[] | undefined {
-        return toPath();
-      },
-      fromPath: this.#fromPath,
-    };
-    this.#scheduler = new SendScheduler(host, resolved.scheduler);
+    const host = sessionHost(
+      state,
+      () => this.#port,
+      () => this.#toPath,
+      this.#fromPath,
+    );
+    const files = { runtime, createHasher, chunkSize: resolved.chunkSize };
+    this.#outbox = new Outbox(state, host, resolved.scheduler, files);
     this.#inbox = new Inbox(resolved.maxQueuedStreamBytes);
     // saveTo hashes with the session's hasher.
-    const inboundRuntime = { ...runtime, createHasher: this.#createHasher };
+    const inboundRuntime = { ...runtime, createHasher };
     this.#inbound = new Inbound(host, resolved.inbound, this.#inbox, inboundRuntime);
   }
 
@@ -215,26 +195,31 @@ export class Session
    * `reportTimeout` of the last 200, `MSRP_ERR_FILE` when a stream `content` fails.
    */
   send(content: ByteSource, options: SendOptions = {}): Promise<Delivery> {
-    const source = normalizeSource(content);
-    const sendOptions: SendOptions = {
-      ...options,
-      contentType:
-        options.contentType ?? source.type ?? (typeof content === 'string' ? TEXT_PLAIN : OCTETS),
-      ...(options.size === undefined && source.size !== undefined && { size: source.size }),
-    };
-    const message = this.#outgoing(source.bytes, sendOptions);
-    if (message instanceof MsrpError) return Promise.reject(message);
-    return this.#scheduler.enqueue(message, sendOptions);
+    return this.#outbox.send(content, options);
   }
 
-  /** A message to enqueue, or why it cannot be sent. */
-  #outgoing(
-    source: Uint8Array | AsyncIterable<Uint8Array>,
-    options: SendOptions,
-  ): OutgoingMessage | MsrpError {
-    if (this.#state.current !== 'bound')
-      return new MsrpError('MSRP_ERR_SESSION', `Cannot send: session is ${this.#state.current}`);
-    return OutgoingMessage.create(source, options, this.#remoteMaxSize, this.#contentTypes.parse);
+  /**
+   * Sends many small messages (chat lines, telemetry) at the cost of few: each is its own
+   * MSRP message confirmed by its own 200, but the run has one promise, which resolves once
+   * every message the source gives is confirmed. Messages are taken from `messages` (an
+   * array, a generator, or an async iterable such as a queue) only while fewer than
+   * `options.maxPending` wait for their 200, so a source of any length is read as the peer
+   * takes it. No success REPORT is asked for.
+   * @example
+   * ```ts
+   * const { messages } = await session.sendMany(lines, { onDelivered: (i) => tick(i) });
+   * ```
+   * @throws {DeliveryError} of the first message that failed (413, 481, connection lost...),
+   * once the messages under way settled: no further message is taken from the source, and
+   * `onDelivered` has named every message that was confirmed. {@link MsrpError}
+   * `MSRP_ERR_ABORTED` when `options.signal` aborts, `MSRP_ERR_FILE` when the source throws,
+   * `MSRP_ERR_SESSION` when the session is not bound.
+   */
+  sendMany(
+    messages: Iterable<ManyMessage> | AsyncIterable<ManyMessage>,
+    options: SendManyOptions = {},
+  ): Promise<ManyDelivery> {
+    return this.#outbox.sendMany(messages, options);
   }
 
   /**
@@ -255,26 +240,7 @@ export class Session
     source: string | Exclude<ByteSource, string>,
     options: SendFileOptions = {},
   ): Promise<FileDelivery> {
-    const file = await abortable(
-      openFileSource(source, options, this.#runtime, Math.max(this.#chunkSize, 64 * 1024)),
-      options.signal,
-      'sendFile',
-    );
-    let delivery: Delivery;
-    let hash: () => string;
-    try {
-      const fileSend = fileMessage(file, options, this.#createHasher);
-      const { body, sendOptions } = fileSend;
-      hash = fileSend.hash;
-      const message = this.#outgoing(body, sendOptions);
-      if (message instanceof MsrpError) throw message;
-      delivery = await this.#scheduler.enqueue(message, sendOptions);
-    } catch (e) {
-      // A send refused at once never reads the source: release its file descriptor.
-      file.release();
-      throw e;
-    }
-    return { ...delivery, hash: hash() };
+    return this.#outbox.sendFile(source, options);
   }
 
   /**
@@ -294,7 +260,7 @@ export class Session
    * chunk went out nothing is sent: only the wait (for 200s or the success REPORT) ends.
    */
   abort(messageId: string): void {
-    this.#scheduler.abort(messageId);
+    this.#outbox.abort(messageId);
   }
 
   /** Closes the session: outgoing messages fail, incoming ones abort, the iterator ends. */
@@ -353,7 +319,7 @@ export class Session
       { cause: error },
     );
     this.#inbound.abortAll(lost);
-    this.#scheduler.failAll(lost);
+    this.#outbox.failAll(lost);
     if (this.#rebind && this.#state.current === 'bound') {
       this.#state.transition('waiting', 'rebind');
       this.remotePath = undefined;
@@ -377,7 +343,7 @@ export class Session
   receiveReport(request: RequestHead): void {
     const { messageId, status, byteRange } = request;
     if (messageId === undefined || !status) return;
-    if (!this.#scheduler.report(messageId, status, byteRange)) return;
+    if (!this.#outbox.report(messageId, status, byteRange)) return;
     this.emit('report', { messageId, status, ...(byteRange && { byteRange }) });
   }
 
@@ -413,7 +379,7 @@ export class Session
     this.#state.transition('closed', 'close');
     const closed = new MsrpError('MSRP_ERR_SESSION', 'Session closed', { cause: error });
     this.#inbound.abortAll(closed, true);
-    this.#scheduler.failAll(closed);
+    this.#outbox.failAll(closed);
     this.#link.closed(this);
     this.#inbox.end();
     this.emit('close');
