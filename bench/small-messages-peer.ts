@@ -9,7 +9,13 @@ export type SmallCommand =
   | { role: 'raw-echo' }
   | { role: 'raw-source'; port: number; count: number; window: number }
   | { role: 'msrp-receiver'; count: number }
-  | { role: 'msrp-sender'; to: MsrpUri; count: number; window: number };
+  | { role: 'msrp-sender'; to: MsrpUri; count: number; window: number; api: SenderApi };
+
+/**
+ * How the MSRP sender sends: a `send()` per message (a promise each), or one
+ * `sendMany()` for all of them.
+ */
+export type SenderApi = 'send' | 'sendMany';
 
 /** What a peer reports back. */
 export type SmallReport =
@@ -114,11 +120,31 @@ async function msrpReceiver(count: number): Promise<void> {
 }
 
 /** MSRP: `window` messages in flight, each one done when its 200 comes. */
-async function msrpSender(to: MsrpUri, count: number, window: number): Promise<void> {
+async function msrpSender(
+  to: MsrpUri,
+  count: number,
+  window: number,
+  api: SenderApi,
+): Promise<void> {
   const endpoint = new Endpoint();
   const session = endpoint.createSession();
   await session.connect([to]);
   const body = new Uint8Array(MESSAGE_BYTES).fill(0x61);
+  if (api === 'sendMany') {
+    const t0 = performance.now();
+    const cpu0 = cpuMs();
+    function* messages(): Generator<Uint8Array> {
+      for (let i = 0; i < count; i++) yield body;
+    }
+    const delivered = await session.sendMany(messages(), {
+      contentType: 'text/plain',
+      maxPending: window,
+    });
+    const ms = performance.now() - t0;
+    report({ event: 'done', count: delivered.messages, ms, cpuMs: cpuMs() - cpu0 });
+    await endpoint.close();
+    return;
+  }
   let sent = 0;
   let confirmed = 0;
   let wake: (() => void) | undefined;
@@ -153,7 +179,7 @@ process.once('message', (cmd: SmallCommand) => {
         ? rawSource(cmd.port, cmd.count, cmd.window)
         : cmd.role === 'msrp-receiver'
           ? msrpReceiver(cmd.count)
-          : msrpSender(cmd.to, cmd.count, cmd.window);
+          : msrpSender(cmd.to, cmd.count, cmd.window, cmd.api);
   run.then(
     () => process.disconnect(),
     (e: unknown) => {

@@ -14,6 +14,7 @@ import type { IncomingMessage } from './incoming-message.js';
 import { answerNickname, requestNickname } from './nickname.js';
 import type { NicknameHandler, NicknameResponse } from './nickname.js';
 import type {
+  ConnectOptions,
   FileDelivery,
   SendFileOptions,
   SendOptions,
@@ -29,6 +30,7 @@ import type { SessionRuntime } from './session-runtime.js';
 
 // The options and events live in their own file; they are still found here.
 export type {
+  ConnectOptions,
   FileDelivery,
   SendFileOptions,
   SendOptions,
@@ -39,12 +41,6 @@ export type {
 export type { ChunkReceiver } from './chunk-receiver.js';
 export { accepts } from './inbound.js';
 export type { ByteSource, NodeReadableLike } from './byte-source.js';
-
-/** Options of {@link Session.connect}. */
-export interface ConnectOptions {
-  /** Aborts the connect: it rejects with `MSRP_ERR_ABORTED` and the session closes. */
-  signal?: AbortSignal;
-}
 
 /**
  * An MSRP session (RFC 4975): the user's handle to send messages and files and to receive
@@ -280,6 +276,20 @@ export class Session
    */
   [Symbol.asyncIterator](): AsyncGenerator<IncomingMessage, undefined> {
     return this.#inbox.read();
+  }
+
+  /**
+   * The incoming messages in batches, until the session closes: each array holds every
+   * message that arrived since the last batch was taken (those of one socket read, say), in
+   * order. For many small messages: the loop waits once per batch, not per message.
+   * @example
+   * ```ts
+   * for await (const batch of session.batches()) for (const m of batch) show(m.text());
+   * ```
+   * @throws {MsrpError} `MSRP_ERR_SESSION` when another loop is reading the session.
+   */
+  batches(): AsyncGenerator<IncomingMessage[], undefined> {
+    return this.#inbox.readBatches();
   }
 
   // ---- called by the endpoint ---------------------------------------------------------
