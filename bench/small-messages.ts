@@ -58,7 +58,7 @@ async function raw(count: number): Promise<number> {
 
 /** MSRP messages per second (as the sender saw them confirmed). */
 async function msrp(count: number, api: SenderApi, log: (line: string) => void): Promise<number> {
-  const receiver = await startPeer({ role: 'msrp-receiver', count });
+  const receiver = await startPeer({ role: 'msrp-receiver', count, api });
   const to = (receiver.ready as { uri: MsrpUri }).uri;
   const sender = await startPeer({ role: 'msrp-sender', to, count, window: WINDOW, api });
   const [got, sent] = await Promise.all([receiver.done, sender.done]);
