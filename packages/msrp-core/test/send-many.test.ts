@@ -185,6 +185,30 @@ describe('Session.sendMany', () => {
     expect((await reading).flat().map((m) => m.text())).toEqual(['one', 'two', 'three']);
   });
 
+  it('stops at an error thrown by onDelivered and rejects with it; the session goes on', async () => {
+    const { a, b } = await sessionPair(cleanups);
+    const reading = readBatches(b, 4);
+    const oops = new Error('app bug');
+    let taken = 0;
+    function* source(): Generator<string> {
+      for (;;) yield `n${taken++}`;
+    }
+    const error = await failure(
+      a.sendMany(source(), {
+        maxPending: 2,
+        onDelivered: (i) => {
+          if (i === 1) throw oops;
+        },
+      }),
+    );
+    expect(error).toBe(oops);
+    expect(taken).toBeLessThanOrEqual(4);
+    await a.send('after');
+    const texts = (await reading).flat().map((m) => m.text());
+    expect(texts.slice(0, 2)).toEqual(['n0', 'n1']);
+    expect(texts).toContain('after');
+  });
+
   it('refuses bad arguments and an unbound session', async () => {
     const { a } = await sessionPair(cleanups);
     for (const maxPending of [0, -1, 1.5, NaN]) {

@@ -20,7 +20,8 @@ export interface SendManyOptions {
   maxPending?: number;
   /**
    * Called as each message is confirmed by the peer (every chunk answered 200), with its
-   * place in the source (0 for the first) and its delivery.
+   * place in the source (0 for the first) and its delivery. What it throws stops the run,
+   * which rejects with it once the messages under way settled.
    */
   onDelivered?: (index: number, delivery: Delivery) => void;
   /**
@@ -163,7 +164,13 @@ export class ManySend {
       text ? this.#text : this.#bytes,
       onDelivered
         ? (delivery) => {
-            onDelivered(index, delivery);
+            // The callback runs inside the connection's read: what it throws ends this run,
+            // not the connection.
+            try {
+              onDelivered(index, delivery);
+            } catch (e) {
+              this.#stop(e instanceof Error ? e : new Error(String(e)));
+            }
             this.#confirmed(delivery);
           }
         : this.#confirmed,
