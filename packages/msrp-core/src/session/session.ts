@@ -195,21 +195,18 @@ export class Session
   }
 
   /**
-   * Sends many small messages (chat lines, telemetry) at the cost of few: each is its own
+   * Sends many small messages (chat lines, telemetry) for the cost of few: each is its own
    * MSRP message confirmed by its own 200, but the run has one promise, which resolves once
-   * every message the source gives is confirmed. Messages are taken from `messages` (an
-   * array, a generator, or an async iterable such as a queue) only while fewer than
-   * `options.maxPending` wait for their 200, so a source of any length is read as the peer
-   * takes it. No success REPORT is asked for.
+   * all are. `messages` (an array, a generator, an async iterable) is read only while fewer
+   * than `options.maxPending` messages wait for their 200. No success REPORT is asked for.
    * @example
    * ```ts
    * const { messages } = await session.sendMany(lines, { onDelivered: (i) => tick(i) });
    * ```
-   * @throws {DeliveryError} of the first message that failed (413, 481, connection lost...),
-   * once the messages under way settled: no further message is taken from the source, and
-   * `onDelivered` has named every message that was confirmed. {@link MsrpError}
-   * `MSRP_ERR_ABORTED` when `options.signal` aborts, `MSRP_ERR_FILE` when the source throws,
-   * `MSRP_ERR_SESSION` when the session is not bound.
+   * @throws the first failure, once the messages under way settled (no further message is
+   * taken; `onDelivered` named each confirmed one): {@link DeliveryError} as {@link send}
+   * has it; MsrpError 413 over the peer's max-size, `MSRP_ERR_ABORTED` (`options.signal`),
+   * `MSRP_ERR_FILE` (the source threw), `MSRP_ERR_SESSION` (not bound).
    */
   sendMany(
     messages: Iterable<ManyMessage> | AsyncIterable<ManyMessage>,
