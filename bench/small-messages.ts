@@ -106,7 +106,7 @@ export async function runSmallMessagesBench(
   return [
     toRow(
       'small-messages',
-      `${name}, sendMany`,
+      `${name}, sendMany + batches()`,
       'msgs/s',
       { ours: { rate: median(many), rates: many }, baseline: base },
       baselineIs,
@@ -114,7 +114,7 @@ export async function runSmallMessagesBench(
     ),
     toRow(
       'small-messages',
-      `${name}, send() each`,
+      `${name}, send() + for await`,
       'msgs/s',
       { ours: { rate: median(single), rates: single }, baseline: base },
       baselineIs,
