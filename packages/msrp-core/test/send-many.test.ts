@@ -251,6 +251,32 @@ describe('Session.batches', () => {
     expect(batches.length).toBeLessThan(50);
   });
 
+  it('ends a batch at a streamed message: the messages after it keep their bytes held', async () => {
+    // Two large messages sent at once go out interleaved, chunk by chunk (round robin). A
+    // reader that reads the first one's stream to its end needs the chunks behind the
+    // second one's: the second must still be waiting in the session (its bytes held, never
+    // pausing the connection), as with the plain iterator.
+    const { a, b } = await loopbackSessionPair(cleanups, { inMemoryThreshold: 16 * 1024 });
+    const size = 2 * 1024 * 1024;
+    const sends = [a.send(new Uint8Array(size).fill(1)), a.send(new Uint8Array(size).fill(2))];
+    const sizes: number[] = [];
+    const batchSizes: number[] = [];
+    const reading = (async () => {
+      for await (const batch of b.batches()) {
+        batchSizes.push(batch.length);
+        for (const message of batch) {
+          let bytes = 0;
+          for await (const piece of message.stream!) bytes += piece.length;
+          sizes.push(bytes);
+        }
+        if (sizes.length === 2) return;
+      }
+    })();
+    await Promise.all([reading, ...sends]);
+    expect(sizes).toEqual([size, size]);
+    expect(batchSizes).toEqual([1, 1]);
+  });
+
   it('allows one reading loop at a time', async () => {
     const { b } = await sessionPair(cleanups);
     const first = b.batches();

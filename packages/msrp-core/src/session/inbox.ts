@@ -101,7 +101,9 @@ export class Inbox {
   /**
    * The messages in batches, as they come, until {@link end}: each batch is every message
    * that waited when the reader looked (those of one socket read, say), so a reader of many
-   * small messages waits once per batch, not once per message.
+   * small messages waits once per batch, not once per message. A streamed message ends its
+   * batch: while the reader reads its stream, the messages after it still wait here, their
+   * bytes held (see {@link hold}), as with {@link read}.
    * @throws {MsrpError} `MSRP_ERR_SESSION` when another iteration is in progress.
    */
   async *readBatches(): AsyncGenerator<IncomingMessage[], undefined> {
@@ -109,8 +111,14 @@ export class Inbox {
     try {
       for (;;) {
         if (this.#messages.length > 0) {
-          const batch = this.#messages;
-          this.#messages = [];
+          const waiting = this.#messages;
+          const streamed = waiting.findIndex((m) => m.stream !== undefined);
+          let batch = waiting;
+          if (streamed < 0 || streamed === waiting.length - 1) this.#messages = [];
+          else {
+            batch = waiting.slice(0, streamed + 1);
+            this.#messages = waiting.slice(streamed + 1);
+          }
           for (const message of batch) this.#taken(message);
           yield batch;
           continue;
