@@ -276,9 +276,9 @@ export class Session
   }
 
   /**
-   * The incoming messages in batches, until the session closes: each array holds every
-   * message that arrived since the last batch was taken (those of one socket read, say), in
-   * order. For many small messages: the loop waits once per batch, not per message.
+   * The incoming messages in batches, until the session closes: each array holds, in order,
+   * the messages that arrived since the last batch (those of one socket read, say), so the
+   * loop waits once per batch, not per message. A streamed message ends its batch.
    * @example
    * ```ts
    * for await (const batch of session.batches()) for (const m of batch) show(m.text());
