@@ -2,14 +2,20 @@
 // over IPC by bench/small-messages.ts.
 import { once } from 'node:events';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
-import { Endpoint, type MsrpUri } from '@msrp-ts/msrp-core';
+import { Endpoint, type IncomingMessage, type MsrpUri, type Session } from '@msrp-ts/msrp-core';
 
 /** Commands the parent sends. */
 export type SmallCommand =
   | { role: 'raw-echo' }
   | { role: 'raw-source'; port: number; count: number; window: number }
-  | { role: 'msrp-receiver'; count: number }
-  | { role: 'msrp-sender'; to: MsrpUri; count: number; window: number };
+  | { role: 'msrp-receiver'; count: number; api: SenderApi }
+  | { role: 'msrp-sender'; to: MsrpUri; count: number; window: number; api: SenderApi };
+
+/**
+ * How the MSRP peers run: a `send()` per message (a promise each) read by `for await` one
+ * message at a time, or one `sendMany()` for all of them read by `session.batches()`.
+ */
+export type SenderApi = 'send' | 'sendMany';
 
 /** What a peer reports back. */
 export type SmallReport =
@@ -89,8 +95,14 @@ async function rawSource(port: number, count: number, window: number): Promise<v
   report({ event: 'done', count: answered, ms });
 }
 
+/** The messages of `session`, one at a time, or in the batches `session.batches()` gives. */
+async function* received(session: Session, api: SenderApi): AsyncGenerator<IncomingMessage[]> {
+  if (api === 'sendMany') yield* session.batches();
+  else for await (const message of session) yield [message];
+}
+
 /** MSRP: reads every message of its session. */
-async function msrpReceiver(count: number): Promise<void> {
+async function msrpReceiver(count: number, api: SenderApi): Promise<void> {
   const endpoint = new Endpoint();
   await endpoint.listen({ host: '127.0.0.1', port: 0 });
   const session = endpoint.createSession();
@@ -99,13 +111,15 @@ async function msrpReceiver(count: number): Promise<void> {
   let got = 0;
   let t0 = 0;
   let cpu0 = 0;
-  for await (const message of session) {
+  reading: for await (const batch of received(session, api)) {
     if (got === 0) {
       t0 = performance.now();
       cpu0 = cpuMs();
     }
-    if (message.body?.length !== MESSAGE_BYTES) throw new Error('unexpected message');
-    if (++got === count) break;
+    for (const message of batch) {
+      if (message.body?.length !== MESSAGE_BYTES) throw new Error('unexpected message');
+      if (++got === count) break reading;
+    }
   }
   report({ event: 'done', count: got, ms: performance.now() - t0, cpuMs: cpuMs() - cpu0 });
   // The sender closes once its last message is confirmed.
@@ -114,11 +128,31 @@ async function msrpReceiver(count: number): Promise<void> {
 }
 
 /** MSRP: `window` messages in flight, each one done when its 200 comes. */
-async function msrpSender(to: MsrpUri, count: number, window: number): Promise<void> {
+async function msrpSender(
+  to: MsrpUri,
+  count: number,
+  window: number,
+  api: SenderApi,
+): Promise<void> {
   const endpoint = new Endpoint();
   const session = endpoint.createSession();
   await session.connect([to]);
   const body = new Uint8Array(MESSAGE_BYTES).fill(0x61);
+  if (api === 'sendMany') {
+    const t0 = performance.now();
+    const cpu0 = cpuMs();
+    function* messages(): Generator<Uint8Array> {
+      for (let i = 0; i < count; i++) yield body;
+    }
+    const delivered = await session.sendMany(messages(), {
+      contentType: 'text/plain',
+      maxPending: window,
+    });
+    const ms = performance.now() - t0;
+    report({ event: 'done', count: delivered.messages, ms, cpuMs: cpuMs() - cpu0 });
+    await endpoint.close();
+    return;
+  }
   let sent = 0;
   let confirmed = 0;
   let wake: (() => void) | undefined;
@@ -152,8 +186,8 @@ process.once('message', (cmd: SmallCommand) => {
       : cmd.role === 'raw-source'
         ? rawSource(cmd.port, cmd.count, cmd.window)
         : cmd.role === 'msrp-receiver'
-          ? msrpReceiver(cmd.count)
-          : msrpSender(cmd.to, cmd.count, cmd.window);
+          ? msrpReceiver(cmd.count, cmd.api)
+          : msrpSender(cmd.to, cmd.count, cmd.window, cmd.api);
   run.then(
     () => process.disconnect(),
     (e: unknown) => {

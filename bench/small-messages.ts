@@ -10,6 +10,7 @@ import { finish, profileArgv } from './lib/peer-process.js';
 import {
   ANSWER_BYTES,
   MESSAGE_BYTES,
+  type SenderApi,
   type SmallCommand,
   type SmallReport,
 } from './small-messages-peer.js';
@@ -56,50 +57,67 @@ async function raw(count: number): Promise<number> {
 }
 
 /** MSRP messages per second (as the sender saw them confirmed). */
-async function msrp(count: number, log: (line: string) => void): Promise<number> {
-  const receiver = await startPeer({ role: 'msrp-receiver', count });
+async function msrp(count: number, api: SenderApi, log: (line: string) => void): Promise<number> {
+  const receiver = await startPeer({ role: 'msrp-receiver', count, api });
   const to = (receiver.ready as { uri: MsrpUri }).uri;
-  const sender = await startPeer({ role: 'msrp-sender', to, count, window: WINDOW });
+  const sender = await startPeer({ role: 'msrp-sender', to, count, window: WINDOW, api });
   const [got, sent] = await Promise.all([receiver.done, sender.done]);
   await finish(receiver.child, sender.child);
   if (got.count !== count || sent.count !== count)
     throw new Error(`small messages incomplete: ${got.count}/${sent.count} of ${count}`);
   const us = (ms: number | undefined): string => (((ms ?? NaN) * 1000) / count).toFixed(1);
-  log(`small-messages: CPU per message: sender ${us(sent.cpuMs)} µs, receiver ${us(got.cpuMs)} µs`);
+  log(
+    `small-messages (${api}): CPU per message: sender ${us(sent.cpuMs)} µs, receiver ${us(got.cpuMs)} µs`,
+  );
   return (sent.count * 1000) / sent.ms;
 }
 
 /**
- * Runs MSRP and raw TCP in alternate rounds (which goes first swaps), `count` messages each.
- * @returns One row: MSRP msgs/s against the raw baseline, goal 0.5.
+ * Runs MSRP (`sendMany`, then `send()` per message) and raw TCP in alternate rounds (which
+ * goes first swaps), `count` messages each.
+ * @returns Two rows against the same raw baseline, goal 0.5: `sendMany` (issue 12's figure)
+ * and a `send()` per message.
  */
 export async function runSmallMessagesBench(
   count: number,
   rounds: number,
   log: (line: string) => void = () => {},
 ): Promise<Row[]> {
-  const ours: number[] = [];
+  const many: number[] = [];
+  const single: number[] = [];
   const baseline: number[] = [];
   for (let i = 0; i < rounds; i++) {
     log(`small-messages: round ${i + 1}/${rounds} (${count} messages each)...`);
+    const ours = async (): Promise<void> => {
+      many.push(await msrp(count, 'sendMany', log));
+      single.push(await msrp(count, 'send', log));
+    };
     if (i % 2 === 0) {
-      ours.push(await msrp(count, log));
+      await ours();
       baseline.push(await raw(count));
     } else {
       baseline.push(await raw(count));
-      ours.push(await msrp(count, log));
+      await ours();
     }
   }
+  const base = { rate: median(baseline), rates: baseline };
+  const baselineIs = `raw TCP between two Node processes: ${MESSAGE_BYTES}-byte messages, a ${ANSWER_BYTES}-byte answer to each, ${WINDOW} in flight`;
+  const name = `${MESSAGE_BYTES} B messages, ${WINDOW} in flight, each confirmed`;
   return [
     toRow(
       'small-messages',
-      `${MESSAGE_BYTES} B messages, ${WINDOW} in flight, each confirmed`,
+      `${name}, sendMany + batches()`,
       'msgs/s',
-      {
-        ours: { rate: median(ours), rates: ours },
-        baseline: { rate: median(baseline), rates: baseline },
-      },
-      `raw TCP between two Node processes: ${MESSAGE_BYTES}-byte messages, a ${ANSWER_BYTES}-byte answer to each, ${WINDOW} in flight`,
+      { ours: { rate: median(many), rates: many }, baseline: base },
+      baselineIs,
+      GOAL,
+    ),
+    toRow(
+      'small-messages',
+      `${name}, send() + for await`,
+      'msgs/s',
+      { ours: { rate: median(single), rates: single }, baseline: base },
+      baselineIs,
       GOAL,
     ),
   ];

@@ -41,6 +41,7 @@ export type {
   SessionState,
   SessionEvents,
 } from './session/session.js';
+export type { ManyDelivery, ManyMessage, SendManyOptions } from './session/send-many.js';
 export {
   FILE_HASH_HEADER,
   formatHash,

@@ -8,12 +8,14 @@ import { peerError } from './peer-error.js';
  * wake-ups, so it throws instead.
  */
 export class Inbox {
-  readonly #messages: IncomingMessage[] = [];
+  #messages: IncomingMessage[] = [];
   /** The messages waiting, with the stream bytes each holds: these must not pause the connection. */
   readonly #held = new Map<IncomingMessage, number>();
   /** Stream bytes held by waiting messages, in all (bounded by `maxHeldBytes`). */
   #heldBytes = 0;
   #reader: ((result: IteratorResult<IncomingMessage>) => void) | undefined;
+  /** Wakes the batch reader: messages wait in the queue, or the inbox ended. */
+  #wake: (() => void) | undefined;
   #iterating = false;
   #ended = false;
 
@@ -32,8 +34,16 @@ export class Inbox {
       reader({ value: message, done: false });
     } else {
       this.#messages.push(message);
-      this.#held.set(message, 0);
+      // Only a streamed message's bytes are held (an in-memory one came whole).
+      if (message.stream) this.#held.set(message, 0);
+      this.#wakeReader();
     }
+  }
+
+  #wakeReader(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
   }
 
   /**
@@ -59,6 +69,7 @@ export class Inbox {
     this.#ended = true;
     this.#reader?.({ value: undefined, done: true });
     this.#reader = undefined;
+    this.#wakeReader();
   }
 
   /**
@@ -66,19 +77,12 @@ export class Inbox {
    * @throws {MsrpError} `MSRP_ERR_SESSION` when another iteration is in progress.
    */
   async *read(): AsyncGenerator<IncomingMessage, undefined> {
-    if (this.#iterating) {
-      throw new MsrpError(
-        'MSRP_ERR_SESSION',
-        'The session is already being read: use one for await loop per session',
-      );
-    }
-    this.#iterating = true;
+    this.#claim();
     try {
       for (;;) {
         const next = this.#messages.shift();
         if (next) {
-          this.#heldBytes -= this.#held.get(next) ?? 0;
-          this.#held.delete(next);
+          this.#taken(next);
           yield next;
           continue;
         }
@@ -92,5 +96,56 @@ export class Inbox {
     } finally {
       this.#iterating = false;
     }
+  }
+
+  /**
+   * The messages in batches, as they come, until {@link end}: each batch is every message
+   * that waited when the reader looked (those of one socket read, say), so a reader of many
+   * small messages waits once per batch, not once per message. A streamed message ends its
+   * batch: while the reader reads its stream, the messages after it still wait here, their
+   * bytes held (see {@link hold}), as with {@link read}.
+   * @throws {MsrpError} `MSRP_ERR_SESSION` when another iteration is in progress.
+   */
+  async *readBatches(): AsyncGenerator<IncomingMessage[], undefined> {
+    this.#claim();
+    try {
+      for (;;) {
+        if (this.#messages.length > 0) {
+          const waiting = this.#messages;
+          const streamed = waiting.findIndex((m) => m.stream !== undefined);
+          let batch = waiting;
+          if (streamed < 0 || streamed === waiting.length - 1) this.#messages = [];
+          else {
+            batch = waiting.slice(0, streamed + 1);
+            this.#messages = waiting.slice(streamed + 1);
+          }
+          for (const message of batch) this.#taken(message);
+          yield batch;
+          continue;
+        }
+        if (this.#ended) return;
+        await new Promise<void>((resolve) => (this.#wake = resolve));
+      }
+    } finally {
+      this.#iterating = false;
+    }
+  }
+
+  /** One reader at a time: a second would take the first one's wake-ups. */
+  #claim(): void {
+    if (this.#iterating) {
+      throw new MsrpError(
+        'MSRP_ERR_SESSION',
+        'The session is already being read: use one for await loop per session',
+      );
+    }
+    this.#iterating = true;
+  }
+
+  /** The reader took `message`: the bytes it held are its own now. */
+  #taken(message: IncomingMessage): void {
+    if (!message.stream) return;
+    this.#heldBytes -= this.#held.get(message) ?? 0;
+    this.#held.delete(message);
   }
 }

@@ -53,13 +53,15 @@ export class IncomingMessage {
   aborted = false;
   /** Hash the sender announced on the last chunk (`File-Hash` header), e.g. `sha-256:AB:CD:...`. */
   announcedHash: string | undefined;
-  /** Resolves when the last byte has arrived; rejects when the message is aborted. */
-  readonly completed: Promise<void>;
   /** The message's octets held so far, in order: `offset` plus the bytes received after it. */
   received = 0;
 
-  /** @internal */ settle!: (error?: MsrpError) => void;
   readonly #runtime: SessionRuntime | undefined;
+  /** How the message ended: undefined while under way, true when complete, else the error. */
+  #outcome: true | MsrpError | undefined;
+  /** {@link completed}, made on first use: most chat messages never have it asked for. */
+  #completed: Promise<void> | undefined;
+  #settleCompleted: ((error?: MsrpError) => void) | undefined;
 
   /** Not for applications: sessions make incoming messages. */
   constructor(init: IncomingMessageInit, runtime?: SessionRuntime) {
@@ -70,11 +72,31 @@ export class IncomingMessage {
     this.size = init.size;
     this.offset = init.offset ?? 0;
     this.received = this.offset;
-    this.completed = new Promise<void>((resolve, reject) => {
-      this.settle = (error) => (error ? reject(error) : resolve());
-    });
+  }
+
+  /** Resolves when the last byte has arrived; rejects when the message is aborted. */
+  get completed(): Promise<void> {
+    if (this.#completed) return this.#completed;
+    const outcome = this.#outcome;
+    this.#completed =
+      outcome === true
+        ? Promise.resolve()
+        : outcome
+          ? Promise.reject(outcome)
+          : new Promise<void>((resolve, reject) => {
+              this.#settleCompleted = (error) => (error ? reject(error) : resolve());
+            });
     // Nobody may be waiting; an abort is also reported through `aborted` and the stream.
-    this.completed.catch(() => undefined);
+    this.#completed.catch(() => undefined);
+    return this.#completed;
+  }
+
+  /** @internal The message is complete, or failed with `error`; only the first call counts. */
+  settle(error?: MsrpError): void {
+    if (this.#outcome !== undefined) return;
+    this.#outcome = error ?? true;
+    this.#settleCompleted?.(error);
+    this.#settleCompleted = undefined;
   }
 
   /** @internal The hasher of the endpoint that received the message (`receiveBlob`). */

@@ -204,3 +204,9 @@ export interface SessionEvents {
    */
   report: [report: ReceivedReport];
 }
+
+/** Options of {@link Session.connect}. */
+export interface ConnectOptions {
+  /** Aborts the connect: it rejects with `MSRP_ERR_ABORTED` and the session closes. */
+  signal?: AbortSignal;
+}

@@ -100,26 +100,36 @@ export class SendScheduler {
 
   /** Queues a message; the promise settles as `Session.send` documents. */
   enqueue(message: OutgoingMessage, options: SendOptions): Promise<Delivery> {
-    return new Promise<Delivery>((resolve, reject) => {
-      const sending = newSending(message, options, resolve, reject);
-      this.#sending.set(message.messageId, sending);
-      // A new message goes ahead of those already under way: a chat line sent beside a file
-      // is the next chunk written, not one more file chunk later (round robin from then on).
-      const under = this.#queue.findIndex((s) => s.message.sent > s.message.offset);
-      if (under < 0) this.#queue.push(sending);
-      else this.#queue.splice(under, 0, sending);
-      const { signal } = options;
-      if (signal) {
-        const onAbort = (): void => this.abort(message.messageId);
-        if (signal.aborted) onAbort();
-        else {
-          signal.addEventListener('abort', onAbort, { once: true });
-          sending.unlisten = () => signal.removeEventListener('abort', onAbort);
-        }
+    return new Promise<Delivery>((resolve, reject) =>
+      this.enqueueWith(message, options, resolve, reject),
+    );
+  }
+
+  /** {@link enqueue} without a promise: `resolve` or `reject` is called once it settles. */
+  enqueueWith(
+    message: OutgoingMessage,
+    options: SendOptions,
+    resolve: (delivery: Delivery) => void,
+    reject: (error: Error) => void,
+  ): void {
+    const sending = newSending(message, options, resolve, reject);
+    this.#sending.set(message.messageId, sending);
+    // A new message goes ahead of those already under way: a chat line sent beside a file
+    // is the next chunk written, not one more file chunk later (round robin from then on).
+    const under = this.#queue.findIndex((s) => s.message.sent > s.message.offset);
+    if (under < 0) this.#queue.push(sending);
+    else this.#queue.splice(under, 0, sending);
+    const { signal } = options;
+    if (signal) {
+      const onAbort = (): void => this.abort(message.messageId);
+      if (signal.aborted) onAbort();
+      else {
+        signal.addEventListener('abort', onAbort, { once: true });
+        sending.unlisten = () => signal.removeEventListener('abort', onAbort);
       }
-      // A pump under way takes it in its loop: no promise per message for a call that returns.
-      if (!this.#pumping) void this.pump();
-    });
+    }
+    // A pump under way takes it in its loop: no promise per message for a call that returns.
+    if (!this.#pumping) void this.pump();
   }
 
   /** See `Session.abort`. */

@@ -61,3 +61,36 @@ export interface SessionLink {
   /** The session closed: forget it. */
   closed(session: Session): void;
 }
+
+/** What a session's sending and receiving sides read of it, live: its state, port and paths. */
+export interface SessionHost {
+  /** Whether the session is bound (chunks may be written). */
+  readonly bound: boolean;
+  /** The bound connection's port; undefined when unbound. */
+  readonly port: SessionPort | undefined;
+  /** To-Path of our requests. */
+  readonly toPath: readonly MsrpUri[] | undefined;
+  /** From-Path of our requests. */
+  readonly fromPath: readonly MsrpUri[];
+}
+
+/** A {@link SessionHost} whose getters read the session's current values. */
+export function sessionHost(
+  state: () => string,
+  port: () => SessionPort | undefined,
+  toPath: () => readonly MsrpUri[] | undefined,
+  fromPath: readonly MsrpUri[],
+): SessionHost {
+  return {
+    get bound(): boolean {
+      return state() === 'bound';
+    },
+    get port(): SessionPort | undefined {
+      return port();
+    },
+    get toPath(): readonly MsrpUri[] | undefined {
+      return toPath();
+    },
+    fromPath,
+  };
+}

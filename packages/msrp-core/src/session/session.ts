@@ -6,15 +6,15 @@ import { formatUri, type MsrpUri } from '../wire/uri.js';
 import { abortable } from './abortable.js';
 import type { ChunkReceiver } from './chunk-receiver.js';
 import type { Delivery } from './delivery.js';
-import { normalizeSource, type ByteSource } from './byte-source.js';
-import { fileMessage, openFileSource } from './file-send.js';
-import type { HasherFactory } from './hasher.js';
+import type { ByteSource } from './byte-source.js';
 import { Inbound } from './inbound.js';
 import { Inbox } from './inbox.js';
+import { Outbox } from './outbox.js';
 import type { IncomingMessage } from './incoming-message.js';
 import { answerNickname, requestNickname } from './nickname.js';
 import type { NicknameHandler, NicknameResponse } from './nickname.js';
 import type {
+  ConnectOptions,
   FileDelivery,
   SendFileOptions,
   SendOptions,
@@ -23,14 +23,14 @@ import type {
   SessionState,
 } from './options.js';
 import { resolveSessionOptions } from './option-defaults.js';
-import { ContentTypes, OutgoingMessage } from './outgoing-message.js';
-import { SendScheduler } from './send-scheduler.js';
+import type { ManyDelivery, ManyMessage, SendManyOptions } from './send-many.js';
 import { SessionStateMachine } from './session-state.js';
-import type { SessionLink, SessionPort } from './session-link.js';
+import { sessionHost, type SessionLink, type SessionPort } from './session-link.js';
 import type { SessionRuntime } from './session-runtime.js';
 
 // The options and events live in their own file; they are still found here.
 export type {
+  ConnectOptions,
   FileDelivery,
   SendFileOptions,
   SendOptions,
@@ -41,15 +41,6 @@ export type {
 export type { ChunkReceiver } from './chunk-receiver.js';
 export { accepts } from './inbound.js';
 export type { ByteSource, NodeReadableLike } from './byte-source.js';
-
-/** Options of {@link Session.connect}. */
-export interface ConnectOptions {
-  /** Aborts the connect: it rejects with `MSRP_ERR_ABORTED` and the session closes. */
-  signal?: AbortSignal;
-}
-
-const TEXT_PLAIN = 'text/plain;charset=utf-8';
-const OCTETS = 'application/octet-stream';
 
 /**
  * An MSRP session (RFC 4975): the user's handle to send messages and files and to receive
@@ -82,15 +73,10 @@ export class Session
   readonly #fromPath: readonly MsrpUri[];
   /** To-Path of our requests: our relays then the peer's path, or the way a request came. */
   #toPath: readonly MsrpUri[] | undefined;
-  readonly #remoteMaxSize: number | undefined;
-  readonly #chunkSize: number;
-  readonly #contentTypes = new ContentTypes();
   readonly #rebind: boolean;
   readonly #state = new SessionStateMachine();
   #port: SessionPort | undefined;
-  readonly #scheduler: SendScheduler;
-  readonly #createHasher: HasherFactory;
-  readonly #runtime: SessionRuntime;
+  readonly #outbox: Outbox;
   readonly #inbound: Inbound;
   readonly #inbox: Inbox;
   readonly #onNickname: NicknameHandler | undefined;
@@ -111,32 +97,22 @@ export class Session
     this.#fromPath = Object.freeze([this.localUri]);
     this.#link = link;
     const resolved = resolveSessionOptions(options);
-    this.#remoteMaxSize = resolved.remoteMaxSize;
-    this.#chunkSize = resolved.chunkSize;
     this.#rebind = resolved.rebind;
-    this.#runtime = runtime;
-    this.#createHasher = options.createHasher ?? runtime.fileHasher ?? runtime.createHasher;
+    const createHasher = options.createHasher ?? runtime.fileHasher ?? runtime.createHasher;
     this.#onNickname = options.onNickname;
-    // The scheduler and the inbound side read these live, through getters.
+    // The scheduler and the inbound side read these live.
     const state = (): SessionState => this.#state.current;
-    const port = (): SessionPort | undefined => this.#port;
-    const toPath = (): readonly MsrpUri[] | undefined => this.#toPath;
-    const host = {
-      get bound(): boolean {
-        return state() === 'bound';
-      },
-      get port(): SessionPort | undefined {
-        return port();
-      },
-      get toPath(): readonly MsrpUri[] | undefined {
-        return toPath();
-      },
-      fromPath: this.#fromPath,
-    };
-    this.#scheduler = new SendScheduler(host, resolved.scheduler);
+    const host = sessionHost(
+      state,
+      () => this.#port,
+      () => this.#toPath,
+      this.#fromPath,
+    );
+    const files = { runtime, createHasher, chunkSize: resolved.chunkSize };
+    this.#outbox = new Outbox(state, host, resolved.scheduler, files);
     this.#inbox = new Inbox(resolved.maxQueuedStreamBytes);
     // saveTo hashes with the session's hasher.
-    const inboundRuntime = { ...runtime, createHasher: this.#createHasher };
+    const inboundRuntime = { ...runtime, createHasher };
     this.#inbound = new Inbound(host, resolved.inbound, this.#inbox, inboundRuntime);
   }
 
@@ -215,26 +191,28 @@ export class Session
    * `reportTimeout` of the last 200, `MSRP_ERR_FILE` when a stream `content` fails.
    */
   send(content: ByteSource, options: SendOptions = {}): Promise<Delivery> {
-    const source = normalizeSource(content);
-    const sendOptions: SendOptions = {
-      ...options,
-      contentType:
-        options.contentType ?? source.type ?? (typeof content === 'string' ? TEXT_PLAIN : OCTETS),
-      ...(options.size === undefined && source.size !== undefined && { size: source.size }),
-    };
-    const message = this.#outgoing(source.bytes, sendOptions);
-    if (message instanceof MsrpError) return Promise.reject(message);
-    return this.#scheduler.enqueue(message, sendOptions);
+    return this.#outbox.send(content, options);
   }
 
-  /** A message to enqueue, or why it cannot be sent. */
-  #outgoing(
-    source: Uint8Array | AsyncIterable<Uint8Array>,
-    options: SendOptions,
-  ): OutgoingMessage | MsrpError {
-    if (this.#state.current !== 'bound')
-      return new MsrpError('MSRP_ERR_SESSION', `Cannot send: session is ${this.#state.current}`);
-    return OutgoingMessage.create(source, options, this.#remoteMaxSize, this.#contentTypes.parse);
+  /**
+   * Sends many small messages (chat lines, telemetry) for the cost of few: each is its own
+   * MSRP message confirmed by its own 200, but the run has one promise, which resolves once
+   * all are. `messages` (an array, a generator, an async iterable) is read only while fewer
+   * than `options.maxPending` messages wait for their 200. No success REPORT is asked for.
+   * @example
+   * ```ts
+   * const { messages } = await session.sendMany(lines, { onDelivered: (i) => tick(i) });
+   * ```
+   * @throws the first failure, once the messages under way settled (no further message is
+   * taken; `onDelivered` named each confirmed one): {@link DeliveryError} as {@link send}
+   * has it; MsrpError 413 over the peer's max-size, `MSRP_ERR_ABORTED` (`options.signal`),
+   * `MSRP_ERR_FILE` (the source threw), `MSRP_ERR_SESSION` (not bound).
+   */
+  sendMany(
+    messages: Iterable<ManyMessage> | AsyncIterable<ManyMessage>,
+    options: SendManyOptions = {},
+  ): Promise<ManyDelivery> {
+    return this.#outbox.sendMany(messages, options);
   }
 
   /**
@@ -255,26 +233,7 @@ export class Session
     source: string | Exclude<ByteSource, string>,
     options: SendFileOptions = {},
   ): Promise<FileDelivery> {
-    const file = await abortable(
-      openFileSource(source, options, this.#runtime, Math.max(this.#chunkSize, 64 * 1024)),
-      options.signal,
-      'sendFile',
-    );
-    let delivery: Delivery;
-    let hash: () => string;
-    try {
-      const fileSend = fileMessage(file, options, this.#createHasher);
-      const { body, sendOptions } = fileSend;
-      hash = fileSend.hash;
-      const message = this.#outgoing(body, sendOptions);
-      if (message instanceof MsrpError) throw message;
-      delivery = await this.#scheduler.enqueue(message, sendOptions);
-    } catch (e) {
-      // A send refused at once never reads the source: release its file descriptor.
-      file.release();
-      throw e;
-    }
-    return { ...delivery, hash: hash() };
+    return this.#outbox.sendFile(source, options);
   }
 
   /**
@@ -294,7 +253,7 @@ export class Session
    * chunk went out nothing is sent: only the wait (for 200s or the success REPORT) ends.
    */
   abort(messageId: string): void {
-    this.#scheduler.abort(messageId);
+    this.#outbox.abort(messageId);
   }
 
   /** Closes the session: outgoing messages fail, incoming ones abort, the iterator ends. */
@@ -314,6 +273,20 @@ export class Session
    */
   [Symbol.asyncIterator](): AsyncGenerator<IncomingMessage, undefined> {
     return this.#inbox.read();
+  }
+
+  /**
+   * The incoming messages in batches, until the session closes: each array holds, in order,
+   * the messages that arrived since the last batch (those of one socket read, say), so the
+   * loop waits once per batch, not per message. A streamed message ends its batch.
+   * @example
+   * ```ts
+   * for await (const batch of session.batches()) for (const m of batch) show(m.text());
+   * ```
+   * @throws {MsrpError} `MSRP_ERR_SESSION` when another loop is reading the session.
+   */
+  batches(): AsyncGenerator<IncomingMessage[], undefined> {
+    return this.#inbox.readBatches();
   }
 
   // ---- called by the endpoint ---------------------------------------------------------
@@ -353,7 +326,7 @@ export class Session
       { cause: error },
     );
     this.#inbound.abortAll(lost);
-    this.#scheduler.failAll(lost);
+    this.#outbox.failAll(lost);
     if (this.#rebind && this.#state.current === 'bound') {
       this.#state.transition('waiting', 'rebind');
       this.remotePath = undefined;
@@ -377,7 +350,7 @@ export class Session
   receiveReport(request: RequestHead): void {
     const { messageId, status, byteRange } = request;
     if (messageId === undefined || !status) return;
-    if (!this.#scheduler.report(messageId, status, byteRange)) return;
+    if (!this.#outbox.report(messageId, status, byteRange)) return;
     this.emit('report', { messageId, status, ...(byteRange && { byteRange }) });
   }
 
@@ -413,7 +386,7 @@ export class Session
     this.#state.transition('closed', 'close');
     const closed = new MsrpError('MSRP_ERR_SESSION', 'Session closed', { cause: error });
     this.#inbound.abortAll(closed, true);
-    this.#scheduler.failAll(closed);
+    this.#outbox.failAll(closed);
     this.#link.closed(this);
     this.#inbox.end();
     this.emit('close');
