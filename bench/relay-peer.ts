@@ -2,6 +2,7 @@
 // TCP byte pipe, a crowd of idle authenticated clients, an idle-socket holder, or an MSRP
 // sender or receiver that talks directly, through the pipe, or through the relay.
 import { once } from 'node:events';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { dialTcp, Endpoint, type EndpointOptions, type MsrpUri } from '@msrp-ts/msrp-core';
 import { Relay, StaticCredentialStore } from '@msrp-ts/msrp-relay';
@@ -62,7 +63,16 @@ export type RelayPeerReport =
    * CPU time (user + system) this process has used so far, in ms, its peak RSS and its RSS
    * now: the answer to 'cpu'.
    */
-  | { event: 'cpu'; ms: number; maxRssMiB: number; rssMiB: number }
+  | {
+      event: 'cpu';
+      ms: number;
+      maxRssMiB: number;
+      rssMiB: number;
+      /** JS heap used now (garbage included). */
+      heapMiB: number;
+      /** A relay's event-loop delay since the last 'cpu' (how late it ran timers), in ms. */
+      loopMs?: { p99: number; max: number };
+    }
   /** A receiver's answer to 'chat': send→arrival of each chat line it got, in ms. */
   | { event: 'chat'; ms: number[] };
 
@@ -99,7 +109,13 @@ async function settle(): Promise<void> {
   }
 }
 
+/** The relay's event-loop delay, enabled by the relay role, reset by each 'cpu'. */
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+let loopWatched = false;
+
 async function relayRole(ws: boolean): Promise<void> {
+  loopDelay.enable();
+  loopWatched = true;
   const relay = new Relay({
     credentials: new StaticCredentialStore(USERS),
     limits: {
@@ -321,8 +337,19 @@ process.once('SIGTERM', () => process.exit(0));
 // Any role answers 'cpu' with its CPU time: CPU per byte does not depend on what else the
 // machine runs, where rates do.
 process.on('message', (m: { type?: string }) => {
-  if (m.type === 'cpu')
-    report({ event: 'cpu', ms: cpuMs(), maxRssMiB: maxRssMiB(), rssMiB: rssMiB() });
+  if (m.type !== 'cpu') return;
+  const loopMs = loopWatched
+    ? { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 }
+    : undefined;
+  loopDelay.reset();
+  report({
+    event: 'cpu',
+    ms: cpuMs(),
+    maxRssMiB: maxRssMiB(),
+    rssMiB: rssMiB(),
+    heapMiB: heapMiB(),
+    ...(loopMs && { loopMs }),
+  });
 });
 
 process.once('message', (cmd: RelayPeerCommand) => {
