@@ -2,7 +2,7 @@
 // TCP byte pipe, a crowd of idle authenticated clients, an idle-socket holder, or an MSRP
 // sender or receiver that talks directly, through the pipe, or through the relay.
 import { once } from 'node:events';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { dialTcp, Endpoint, type EndpointOptions, type MsrpUri } from '@msrp-ts/msrp-core';
 import { Relay, StaticCredentialStore } from '@msrp-ts/msrp-relay';
@@ -72,6 +72,8 @@ export type RelayPeerReport =
       heapMiB: number;
       /** A relay's event-loop delay since the last 'cpu' (how late it ran timers), in ms. */
       loopMs?: { p99: number; max: number };
+      /** A relay's GC pauses since the last 'cpu': their total and the longest, in ms. */
+      gcMs?: { total: number; max: number };
     }
   /** A receiver's answer to 'chat': send→arrival of each chat line it got, in ms. */
   | { event: 'chat'; ms: number[] };
@@ -109,13 +111,24 @@ async function settle(): Promise<void> {
   }
 }
 
-/** The relay's event-loop delay, enabled by the relay role, reset by each 'cpu'. */
+/** The relay's event-loop delay and GC pauses, watched by the relay role, reset by each 'cpu'. */
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 let loopWatched = false;
+const gcPauses = { total: 0, max: 0 };
 
 async function relayRole(ws: boolean): Promise<void> {
   loopDelay.enable();
   loopWatched = true;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const { duration } = entry;
+      // Not the GCs the bench forces to read the live heap ('measure').
+      const flags = (entry as { detail?: { flags?: number } }).detail?.flags ?? 0;
+      if (flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) continue;
+      gcPauses.total += duration;
+      gcPauses.max = Math.max(gcPauses.max, duration);
+    }
+  }).observe({ entryTypes: ['gc'] });
   const relay = new Relay({
     credentials: new StaticCredentialStore(USERS),
     limits: {
@@ -341,7 +354,9 @@ process.on('message', (m: { type?: string }) => {
   const loopMs = loopWatched
     ? { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 }
     : undefined;
+  const gcMs = loopWatched ? { ...gcPauses } : undefined;
   loopDelay.reset();
+  gcPauses.total = gcPauses.max = 0;
   report({
     event: 'cpu',
     ms: cpuMs(),
@@ -349,6 +364,7 @@ process.on('message', (m: { type?: string }) => {
     rssMiB: rssMiB(),
     heapMiB: heapMiB(),
     ...(loopMs && { loopMs }),
+    ...(gcMs && { gcMs }),
   });
 });
 
