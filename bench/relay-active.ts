@@ -135,6 +135,7 @@ export async function runRelayActiveBench(
     };
     const rss = [await sample(0)];
     const cpu0 = await relay.cpu();
+    relay.tell('watch');
     const started = performance.now();
     for (const c of clients) c.send({ type: 'go', ms });
     const done = Promise.all(clients.map((c) => c.next('done')));

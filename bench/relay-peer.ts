@@ -70,9 +70,9 @@ export type RelayPeerReport =
       rssMiB: number;
       /** JS heap used now (garbage included). */
       heapMiB: number;
-      /** A relay's event-loop delay since the last 'cpu' (how late it ran timers), in ms. */
+      /** A relay's event-loop delay since 'watch' (how late it ran timers), in ms. */
       loopMs?: { p99: number; max: number };
-      /** A relay's GC pauses since the last 'cpu': their total and the longest, in ms. */
+      /** A relay's GC pauses since 'watch': their total and the longest, in ms. */
       gcMs?: { total: number; max: number };
     }
   /** A receiver's answer to 'chat': send→arrival of each chat line it got, in ms. */
@@ -111,7 +111,7 @@ async function settle(): Promise<void> {
   }
 }
 
-/** The relay's event-loop delay and GC pauses, watched by the relay role, reset by each 'cpu'. */
+/** The relay's event-loop delay and GC pauses, watched by the relay role, reset by 'watch'. */
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 let loopWatched = false;
 const gcPauses = { total: 0, max: 0 };
@@ -348,15 +348,17 @@ function chatBeside(
 process.once('SIGTERM', () => process.exit(0));
 
 // Any role answers 'cpu' with its CPU time: CPU per byte does not depend on what else the
-// machine runs, where rates do.
+// machine runs, where rates do. 'watch' starts the relay's event-loop and GC figures afresh.
 process.on('message', (m: { type?: string }) => {
+  if (m.type === 'watch') {
+    loopDelay.reset();
+    gcPauses.total = gcPauses.max = 0;
+  }
   if (m.type !== 'cpu') return;
   const loopMs = loopWatched
     ? { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 }
     : undefined;
   const gcMs = loopWatched ? { ...gcPauses } : undefined;
-  loopDelay.reset();
-  gcPauses.total = gcPauses.max = 0;
   report({
     event: 'cpu',
     ms: cpuMs(),
