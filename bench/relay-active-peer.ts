@@ -4,6 +4,7 @@
 // arrived, duplicates and losses, and the send→arrival latency (one clock: both sides of a
 // pair live in this process).
 import { Readable } from 'node:stream';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Endpoint, type MsrpUri } from '@msrp-ts/msrp-core';
 import { USERS } from './lib/users.js';
 
@@ -45,6 +46,13 @@ export type ActivePeerReport =
       /** Send→arrival histogram (see {@link bucketOf}). */
       histogram: number[];
       files: { done: number; failed: number; bytes: number };
+      /** CPU time (user + system) this process used while the pairs chatted, in ms. */
+      cpuMs: number;
+      /**
+       * How late this process's event loop ran timers while the pairs chatted (p50, p99, max,
+       * in ms): a line waits that long in the client before it is sent or read, whatever the relay does.
+       */
+      loopMs: { p50: number; p99: number; max: number };
     };
 
 const report = (r: ActivePeerReport): void => void process.send!(r);
@@ -129,6 +137,9 @@ async function main(start: Extract<ActivePeerCommand, { type: 'start' }>): Promi
     process.on('message', listener);
   });
 
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const cpu0 = process.cpuUsage();
   const histogram = new Array<number>(BUCKETS).fill(0);
   let sent = 0;
   let failed = 0;
@@ -191,6 +202,9 @@ async function main(start: Extract<ActivePeerCommand, { type: 'start' }>): Promi
     }
   });
   await Promise.all([...chats, ...transfers]);
+  loop.disable();
+  const cpu = process.cpuUsage(cpu0);
+  const ms = (ns: number): number => ns / 1e6;
   // Let the last lines arrive (bounded), then count.
   const drainUntil = performance.now() + 10_000;
   while (received + duplicates < sent && performance.now() < drainUntil)
@@ -204,6 +218,8 @@ async function main(start: Extract<ActivePeerCommand, { type: 'start' }>): Promi
     lost: Math.max(0, sent - received),
     histogram,
     files,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    loopMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) },
   });
   await new Promise<void>((resolve) => {
     process.on('message', (m: ActivePeerCommand) => m.type === 'stop' && resolve());

@@ -5,6 +5,7 @@
 // counted: none lost, none duplicated.
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { availableParallelism } from 'node:os';
 import type { MsrpUri } from '@msrp-ts/msrp-core';
 import {
   BUCKETS,
@@ -89,6 +90,9 @@ export async function runRelayActiveBench(
   log: (line: string) => void,
 ): Promise<{ rows: Row[]; limits: LimitRow[] }> {
   const FILES = 20;
+  // A few pairs in a process of their own, nearly idle: their latency is the relay's share,
+  // where the crowd's includes the crowd processes' own event loops (all on this machine).
+  const PROBE_PAIRS = 10;
   const relay = new Peer({ role: 'relay' });
   const clients: Clients[] = [];
   try {
@@ -108,35 +112,78 @@ export async function runRelayActiveBench(
     // The transfers in a process of their own: the chat clients' event loops stay free.
     const start = { type: 'start', relay: uri, pairs: 0, files: FILES, fileBytes } as const;
     clients.push(new Clients('active-files', start));
-    const ready = await Promise.all(clients.map((c) => c.next('ready')));
+    const probe = new Clients('active-probe', {
+      type: 'start',
+      relay: uri,
+      pairs: PROBE_PAIRS,
+      files: 0,
+      fileBytes,
+    });
+    const ready = await Promise.all([...clients, probe].map((c) => c.next('ready')));
     const up = ready.reduce((n, r) => n + r.sessions, 0);
     log(`relay-active: ${up} sessions up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    clients.push(probe);
     const ms = seconds * 1000;
-    const rss: { at: number; mib: number }[] = [{ at: 0, mib: await relay.rss() }];
+    // The relay's live JS heap (after a full GC) before and after: growth there is a leak;
+    // RSS growth without it is V8 and the allocator keeping pages.
+    relay.tell('measure');
+    const live0 = await relay.next('rss');
+    const sample = async (at: number): Promise<{ at: number; mib: number; heap: number }> => {
+      relay.tell('cpu');
+      const r = await relay.next('cpu');
+      return { at, mib: r.rssMiB, heap: r.heapMiB };
+    };
+    const rss = [await sample(0)];
     const cpu0 = await relay.cpu();
+    relay.tell('watch');
     const started = performance.now();
     for (const c of clients) c.send({ type: 'go', ms });
     const done = Promise.all(clients.map((c) => c.next('done')));
     // RSS sampled ten times over the run.
+    // The live heap in the middle too: each session's first lines leave state that stays as
+    // long as it does (head templates, a pending map), so growth is only a leak from there on.
+    // One full GC in the relay, mid-run: a pause of ~0.1 s for the lines of that moment.
+    let liveMid = live0;
     const samples = (async () => {
       for (let i = 1; i <= 10; i++) {
+        if (i === 6) {
+          relay.tell('measure');
+          liveMid = await relay.next('rss');
+        }
         const due = started + (i * ms) / 10;
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
-        rss.push({ at: (performance.now() - started) / 1000, mib: await relay.rss() });
+        rss.push(await sample((performance.now() - started) / 1000));
+        const { at, mib, heap } = rss.at(-1)!;
         log(
-          `relay-active: ${rss.at(-1)!.at.toFixed(0)} s, relay RSS ${rss.at(-1)!.mib.toFixed(1)} MiB`,
+          `relay-active: ${at.toFixed(0)} s, relay RSS ${mib.toFixed(1)} MiB, JS heap ${heap.toFixed(1)} MiB`,
         );
       }
     })();
-    const results = await done;
+    const all = await done;
     await samples;
-    const cpuMs = (await relay.cpu()) - cpu0;
+    relay.tell('cpu');
+    const relayEnd = await relay.next('cpu');
+    const cpuMs = relayEnd.ms - cpu0;
+    relay.tell('measure');
+    const live1 = await relay.next('rss');
+    const probed = all.at(-1)!;
+    const results = all.slice(0, -1);
     const sum = (f: (r: (typeof results)[number]) => number): number =>
       results.reduce((n, r) => n + f(r), 0);
     const histogram = new Array<number>(BUCKETS).fill(0);
     for (const r of results) r.histogram.forEach((n, b) => (histogram[b]! += n));
     const sent = sum((r) => r.sent);
     const received = sum((r) => r.received);
+    // Where the time goes: the relay's CPU (of one core) and the client processes' (of the
+    // machine), and how late each event loop ran.
+    const cores = availableParallelism();
+    const relayCpu = (cpuMs / ms) * 100;
+    const clientCpu = (all.reduce((n, r) => n + r.cpuMs, 0) / ms / cores) * 100;
+    const clientLoopP99 = Math.max(...results.map((r) => r.loopMs.p99));
+    const relayLoop = relayEnd.loopMs ?? { p99: NaN, max: NaN };
+    const relayGc = relayEnd.gcMs ?? { total: NaN, max: NaN };
+    const probeP50 = percentileOf(probed.histogram, 50);
+    const probeP99 = percentileOf(probed.histogram, 99);
     const offered = (sent + sum((r) => r.failed)) / seconds;
     const rate = received / seconds;
     const p50 = percentileOf(histogram, 50);
@@ -152,7 +199,12 @@ export async function runRelayActiveBench(
     log(
       `relay-active: ${sent} lines confirmed, ${received} arrived, ${sum((r) => r.failed)} failed; ` +
         `files ${files.done}/${FILES} done (${(files.bytes / 1024 / 1024).toFixed(0)} MiB), ` +
-        `${files.failed} failed; relay CPU ${((cpuMs / 1000 / seconds) * 100).toFixed(0)}%`,
+        `${files.failed} failed; relay CPU ${relayCpu.toFixed(0)}% of a core, event loop p99 ` +
+        `${relayLoop.p99.toFixed(1)} ms, GC pauses ${relayGc.total.toFixed(0)} ms (longest ` +
+        `${relayGc.max.toFixed(0)} ms); client processes ${clientCpu.toFixed(0)}% of ${cores} ` +
+        `cores, event loop p99 up to ${clientLoopP99.toFixed(0)} ms; probe pairs p50/p99 ` +
+        `${probeP50.toFixed(1)}/${probeP99.toFixed(1)} ms; relay live heap ` +
+        `${live0.heapMiB.toFixed(1)} -> ${liveMid.heapMiB.toFixed(1)} -> ${live1.heapMiB.toFixed(1)} MiB`,
     );
     const what = `${pairs * 2} chatting sessions + ${FILES} transfers, ${seconds} s`;
     return {
@@ -173,19 +225,95 @@ export async function runRelayActiveBench(
       ],
       limits: [
         {
-          name: `${what}: chat lines lost (of ${sent})`,
-          value: sum((r) => r.lost),
+          name: `${what}: chat lines lost (of ${sent + probed.sent})`,
+          value: sum((r) => r.lost) + probed.lost,
           unit: '',
           limit: 1,
         },
         {
           name: `${what}: chat lines duplicated`,
-          value: sum((r) => r.duplicates),
+          value: sum((r) => r.duplicates) + probed.duplicates,
           unit: '',
           limit: 1,
         },
-        { name: `${what}: chat send→arrival p50`, value: p50, unit: 'ms', limit: CHAT_LIMIT_MS },
-        { name: `${what}: chat send→arrival p99`, value: p99, unit: 'ms', limit: CHAT_LIMIT_MS },
+        // The relay's share: pairs in a nearly idle process of their own.
+        {
+          name: `${what}: chat send→arrival p50, ${PROBE_PAIRS} probe pairs in a process of their own`,
+          value: probeP50,
+          unit: 'ms',
+          limit: CHAT_LIMIT_MS,
+        },
+        {
+          name: `${what}: chat send→arrival p99, ${PROBE_PAIRS} probe pairs in a process of their own`,
+          value: probeP99,
+          unit: 'ms',
+          limit: CHAT_LIMIT_MS,
+        },
+        {
+          name: `${what}: relay CPU (% of one core)`,
+          value: relayCpu,
+          unit: '%',
+          limit: 100,
+        },
+        {
+          // Capacity: a core carries 1e6 / this chat lines a second (the transfers included);
+          // the limit is where the lines offered would take the whole core.
+          name: `${what}: relay CPU per chat line delivered (transfers included)`,
+          value: (cpuMs * 1000) / (received + probed.received),
+          unit: 'µs',
+          limit: Math.round(1e6 / offered),
+        },
+        {
+          // A nearly idle process: its timers run late only when this machine has no CPU for it.
+          name: `${what}: probe process's event loop delay p99 (what the machine's load alone costs)`,
+          value: probed.loopMs.p99,
+          unit: 'ms',
+          limit: CHAT_LIMIT_MS,
+        },
+        {
+          name: `${what}: relay event loop delay p99 (how late it ran timers)`,
+          value: relayLoop.p99,
+          unit: 'ms',
+          limit: CHAT_LIMIT_MS,
+        },
+        {
+          // Wall time: a GC whose helper threads wait for a CPU lasts longer.
+          name: `${what}: relay GC pauses, % of the run`,
+          value: (relayGc.total / ms) * 100,
+          unit: '%',
+          limit: 5,
+        },
+        {
+          name: `${what}: relay's longest GC pause`,
+          value: relayGc.max,
+          unit: 'ms',
+          limit: CHAT_LIMIT_MS,
+        },
+        // The crowd's latency includes its own processes: with the relay on ${cores} cores.
+        {
+          name: `${what}: client processes' CPU (% of the machine's ${cores} cores, relay's not included)`,
+          value: clientCpu,
+          unit: '%',
+          limit: 100,
+        },
+        {
+          name: `${what}: client processes' event loop delay p99 (worst process)`,
+          value: clientLoopP99,
+          unit: 'ms',
+          limit: CHAT_LIMIT_MS,
+        },
+        {
+          name: `${what}: chat send→arrival p50, all pairs (client processes' delay included)`,
+          value: p50,
+          unit: 'ms',
+          limit: CHAT_LIMIT_MS,
+        },
+        {
+          name: `${what}: chat send→arrival p99, all pairs (client processes' delay included)`,
+          value: p99,
+          unit: 'ms',
+          limit: CHAT_LIMIT_MS,
+        },
         { name: `${what}: relay RSS at the start`, value: rss[0]!.mib, unit: 'MiB', limit: 1024 },
         {
           name: `${what}: relay RSS at ${mid.at.toFixed(0)} s`,
@@ -194,6 +322,25 @@ export async function runRelayActiveBench(
           limit: 1024,
         },
         { name: `${what}: relay RSS at the end`, value: rss.at(-1)!.mib, unit: 'MiB', limit: 1024 },
+        {
+          name: `${what}: relay live JS heap (after a full GC) at the start`,
+          value: live0.heapMiB,
+          unit: 'MiB',
+          limit: 1024,
+        },
+        {
+          name: `${what}: relay live JS heap (after a full GC) in the middle`,
+          value: liveMid.heapMiB,
+          unit: 'MiB',
+          limit: 1024,
+        },
+        {
+          name: `${what}: relay live JS heap growth, middle to end (after a full GC; a leak grows)`,
+          value: live1.heapMiB - liveMid.heapMiB,
+          unit: 'MiB',
+          limit: 1,
+        },
+
         // Flat: under 1 MiB a minute from the middle to the end.
         {
           name: `${what}: relay RSS slope, middle to end`,

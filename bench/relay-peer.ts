@@ -2,6 +2,7 @@
 // TCP byte pipe, a crowd of idle authenticated clients, an idle-socket holder, or an MSRP
 // sender or receiver that talks directly, through the pipe, or through the relay.
 import { once } from 'node:events';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { dialTcp, Endpoint, type EndpointOptions, type MsrpUri } from '@msrp-ts/msrp-core';
 import { Relay, StaticCredentialStore } from '@msrp-ts/msrp-relay';
@@ -62,7 +63,18 @@ export type RelayPeerReport =
    * CPU time (user + system) this process has used so far, in ms, its peak RSS and its RSS
    * now: the answer to 'cpu'.
    */
-  | { event: 'cpu'; ms: number; maxRssMiB: number; rssMiB: number }
+  | {
+      event: 'cpu';
+      ms: number;
+      maxRssMiB: number;
+      rssMiB: number;
+      /** JS heap used now (garbage included). */
+      heapMiB: number;
+      /** A relay's event-loop delay since 'watch' (how late it ran timers), in ms. */
+      loopMs?: { p99: number; max: number };
+      /** A relay's GC pauses since 'watch': their total and the longest, in ms. */
+      gcMs?: { total: number; max: number };
+    }
   /** A receiver's answer to 'chat': send→arrival of each chat line it got, in ms. */
   | { event: 'chat'; ms: number[] };
 
@@ -99,7 +111,24 @@ async function settle(): Promise<void> {
   }
 }
 
+/** The relay's event-loop delay and GC pauses, watched by the relay role, reset by 'watch'. */
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+let loopWatched = false;
+const gcPauses = { total: 0, max: 0 };
+
 async function relayRole(ws: boolean): Promise<void> {
+  loopDelay.enable();
+  loopWatched = true;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const { duration } = entry;
+      // Not the GCs the bench forces to read the live heap ('measure').
+      const flags = (entry as { detail?: { flags?: number } }).detail?.flags ?? 0;
+      if (flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) continue;
+      gcPauses.total += duration;
+      gcPauses.max = Math.max(gcPauses.max, duration);
+    }
+  }).observe({ entryTypes: ['gc'] });
   const relay = new Relay({
     credentials: new StaticCredentialStore(USERS),
     limits: {
@@ -319,10 +348,26 @@ function chatBeside(
 process.once('SIGTERM', () => process.exit(0));
 
 // Any role answers 'cpu' with its CPU time: CPU per byte does not depend on what else the
-// machine runs, where rates do.
+// machine runs, where rates do. 'watch' starts the relay's event-loop and GC figures afresh.
 process.on('message', (m: { type?: string }) => {
-  if (m.type === 'cpu')
-    report({ event: 'cpu', ms: cpuMs(), maxRssMiB: maxRssMiB(), rssMiB: rssMiB() });
+  if (m.type === 'watch') {
+    loopDelay.reset();
+    gcPauses.total = gcPauses.max = 0;
+  }
+  if (m.type !== 'cpu') return;
+  const loopMs = loopWatched
+    ? { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 }
+    : undefined;
+  const gcMs = loopWatched ? { ...gcPauses } : undefined;
+  report({
+    event: 'cpu',
+    ms: cpuMs(),
+    maxRssMiB: maxRssMiB(),
+    rssMiB: rssMiB(),
+    heapMiB: heapMiB(),
+    ...(loopMs && { loopMs }),
+    ...(gcMs && { gcMs }),
+  });
 });
 
 process.once('message', (cmd: RelayPeerCommand) => {

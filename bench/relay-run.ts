@@ -56,7 +56,7 @@ export class Peer {
     }
   }
 
-  tell(type: 'measure' | 'stop' | 'cpu' | 'chat'): void {
+  tell(type: 'measure' | 'stop' | 'cpu' | 'chat' | 'watch'): void {
     // The peer may have finished and disconnected already.
     if (this.child.connected) this.child.send({ type }, () => undefined);
   }

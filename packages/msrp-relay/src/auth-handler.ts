@@ -9,6 +9,9 @@ import { RelaySession } from './relay-session.js';
 import { RelayStats } from './relay-stats.js';
 import { SessionExpiry } from './session-expiry.js';
 
+/** One frozen empty params array for every session URI (32 bytes each otherwise). */
+const NO_PARAMS: MsrpUri['params'] = Object.freeze([]);
+
 /** What an {@link AuthHandler} needs from its relay. */
 export interface AuthHandlerContext {
   readonly options: RelayOptions;
@@ -210,7 +213,7 @@ export class AuthHandler {
       sessionId: id,
       // RFC 7977 §5.3.1: a WebSocket client reaches its relay over the WebSocket.
       transport: listener.transport,
-      params: [],
+      params: NO_PARAMS,
     };
     const session = new RelaySession(id, uri, username, hop, request.fromPath);
     this.#sessions.set(id, session);

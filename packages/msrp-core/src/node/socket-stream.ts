@@ -21,6 +21,7 @@ interface SocketAddresses {
  *
  * Errors before {@link ByteStream.open} are kept and reported by it, so a socket that fails
  * between being dialed and being wrapped does not crash the process.
+ * Wrap a duplex once: the stream is kept on it, for listeners shared by every stream.
  * @param remote Names the peer in logs. Default: the socket's `address:port`, else `?`.
  */
 export function socketStream(
@@ -47,29 +48,66 @@ export interface SocketStreamOptions {
  */
 const WRITE_AHEAD = 256 * 1024;
 
+/** A duplex holds its stream here, for the listeners below. */
+const kStream = Symbol('socketStream');
+type Tagged = Duplex & { [kStream]: SocketStream };
+
+// The listeners, one set for every stream (`this` is the duplex, which holds its stream):
+// eight closures and their context per connection were ~600 bytes (issue 13).
+function onEarlyError(this: Tagged, error: Error): void {
+  this[kStream].earlyError ??= error;
+}
+function onError(this: Tagged, error: Error): void {
+  this[kStream].events!.error(error);
+}
+function onClose(this: Tagged): void {
+  closeStream(this[kStream]);
+}
+function onData(this: Tagged, bytes: Buffer): void {
+  this[kStream].events!.data(bytes);
+}
+function onEnd(this: Tagged): void {
+  this[kStream].events!.end();
+}
+function onDrain(this: Tagged): void {
+  this[kStream].events!.drain();
+}
+function onFinish(this: Tagged): void {
+  this[kStream].events!.finished();
+}
+function closeStream(stream: SocketStream): void {
+  if (stream.closed) return;
+  stream.closed = true;
+  stream.events!.close();
+}
+
 class SocketStream implements ByteStream {
   readonly remote: string;
   readonly remoteAddress: string | undefined;
   readonly #duplex: Duplex;
   #corked = false;
   readonly #perTick: boolean;
-  readonly #uncork = (): void => {
-    this.#corked = false;
-    this.#duplex.uncork();
-  };
-  #earlyError: Error | undefined;
-  readonly #keepEarlyError = (error: Error): void => {
-    this.#earlyError ??= error;
-  };
+  // For the listeners above (the class is not exported: socketStream() returns a ByteStream).
+  earlyError: Error | undefined;
+  events: ByteStreamEvents | undefined;
+  closed = false;
 
   constructor(duplex: Duplex, remote: string | undefined, perTick: boolean) {
     this.#duplex = duplex;
     this.#perTick = perTick;
+    (duplex as Tagged)[kStream] = this;
     const { remoteAddress, remotePort } = duplex as SocketAddresses;
     this.remoteAddress = remoteAddress;
+    // Joined: a flat string, where a template literal leaves a tree of cons strings.
     this.remote =
-      remote ?? (remoteAddress === undefined ? '?' : `${remoteAddress}:${remotePort ?? '?'}`);
-    duplex.on('error', this.#keepEarlyError);
+      remote ?? (remoteAddress === undefined ? '?' : [remoteAddress, remotePort ?? '?'].join(':'));
+    duplex.on('error', onEarlyError);
+  }
+
+  /** Shared by every stream, as the listeners are: no closure per connection. */
+  static #uncork(stream: SocketStream): void {
+    stream.#corked = false;
+    stream.#duplex.uncork();
   }
 
   get localAddress(): string | undefined {
@@ -86,24 +124,19 @@ class SocketStream implements ByteStream {
 
   open(events: ByteStreamEvents): void {
     const duplex = this.#duplex;
-    duplex.off('error', this.#keepEarlyError);
-    duplex.on('error', (error: Error) => events.error(error));
-    let closed = false;
-    const close = (): void => {
-      if (closed) return;
-      closed = true;
-      events.close();
-    };
-    duplex.once('close', close);
-    duplex.on('data', (bytes: Buffer) => events.data(bytes));
+    this.events = events;
+    duplex.off('error', onEarlyError);
+    duplex.on('error', onError);
+    duplex.on('close', onClose);
+    duplex.on('data', onData);
     // After the data listener: it relies on the stream being in flowing mode.
     onEndWhilePaused(duplex, () => events.endWhilePaused());
-    duplex.on('end', () => events.end());
-    duplex.on('drain', () => events.drain());
-    duplex.on('finish', () => events.finished());
-    if (this.#earlyError) events.error(this.#earlyError);
+    duplex.on('end', onEnd);
+    duplex.on('drain', onDrain);
+    duplex.on('finish', onFinish);
+    if (this.earlyError) events.error(this.earlyError);
     // Closed before we listened: 'close' may have been emitted already (or be on its way).
-    if (duplex.closed) process.nextTick(close);
+    if (duplex.closed) process.nextTick(closeStream, this);
   }
 
   write(parts: readonly Uint8Array[]): boolean {
@@ -112,8 +145,8 @@ class SocketStream implements ByteStream {
       this.#corked = true;
       duplex.cork();
       // By default not per tick: a writer awaiting its source ends ticks, not its run.
-      if (this.#perTick) process.nextTick(this.#uncork);
-      else setImmediate(this.#uncork);
+      if (this.#perTick) process.nextTick(SocketStream.#uncork, this);
+      else setImmediate(SocketStream.#uncork, this);
     }
     for (const bytes of parts) duplex.write(bytes);
     // The Duplex says "full" past its highWaterMark (16 KiB for a socket): two 8 KiB chunks.

@@ -9,6 +9,13 @@ export const FLAGS: Record<number, ContinuationFlag | undefined> = {
   0x2b: '+',
   0x23: '#',
 };
+/** The flag of `line` when it is the end-line of transaction `tid`, without its CRLF. */
+export function endLineFlag(line: string, tid: string): ContinuationFlag | undefined {
+  if (line.length !== tid.length + 8 || !line.startsWith('-------') || !line.startsWith(tid, 7)) {
+    return undefined;
+  }
+  return FLAGS[line.charCodeAt(line.length - 1)];
+}
 /** Stands in front of a body: the CRLF that ended the header block may also begin the end-line. */
 const VIRTUAL_CRLF = encodeLatin1('\r\n');
 

@@ -1,39 +1,13 @@
 import { MsrpError } from '../errors.js';
 import { concatBytes, copyBytes, decodeUtf8, encodeLatin1 } from './bytes.js';
-import { EndLineScanner, FLAGS } from './end-line-scanner.js';
+import { EndLineScanner, endLineFlag } from './end-line-scanner.js';
+import type { ContinuationFlag, FrameSink, ParserOptions } from './frame-sink.js';
 import { checkHead, parseHeaderLine, parseStartLine, type Head, type HeaderCache } from './head.js';
 import { HeaderBlockReader } from './header-block.js';
+import type { KnownLine } from './header-line.js';
 import { WholeHead } from './whole-head.js';
 
-/** How a chunk ends (RFC 4975 §7.1): `$` last chunk, `+` more to come, `#` message aborted. */
-export type ContinuationFlag = '+' | '$' | '#';
-
-/**
- * Receives the frames a {@link Parser} reads. Returning `false` from any method pauses the
- * parser after that event: it keeps the unread bytes and waits for {@link Parser.resume}.
- */
-export interface FrameSink {
-  /** Start line and headers of a frame, parsed. */
-  head(head: Head): boolean | void;
-  /**
-   * A piece of the body: a plain `Uint8Array` view into the pushed bytes (never a copy,
-   * except for the few bytes held back across pushes; never a Node `Buffer`, even when a
-   * Buffer was pushed). A body may arrive in any number of pieces.
-   */
-  body(part: Uint8Array): boolean | void;
-  /** The end-line of the frame, with its continuation flag. */
-  end(flag: ContinuationFlag): boolean | void;
-}
-
-/** Limits of a {@link Parser}; every one of them bounds what a peer can make us hold. */
-export interface ParserOptions {
-  /** Longest start line, in bytes without CRLF. Default 1024. */
-  maxStartLineBytes?: number;
-  /** Largest header block after the start line, in bytes with CRLFs. Default 16 KiB. */
-  maxHeaderBytes?: number;
-  /** Most header fields in one frame. Default 64. */
-  maxHeaders?: number;
-}
+export type { ContinuationFlag, FrameSink, ParserOptions } from './frame-sink.js';
 
 const CR = 0x0d;
 const DASH = 0x2d;
@@ -74,23 +48,23 @@ export class Parser {
   #headerBytes = 0;
   #headerCount = 0;
   #head: Head | undefined;
-  readonly #known: HeaderCache = new Map();
+  // What is remembered to read the next heads faster, made on first use and dropped by
+  // forgetHeaders(): ~450 bytes a relay's idle client would hold for nothing.
+  #known: HeaderCache | undefined;
   /** Fast path for a head that lies whole in one push. */
-  readonly #whole: WholeHead;
-  readonly #block: HeaderBlockReader;
+  #whole: WholeHead | undefined;
+  #block: HeaderBlockReader | undefined;
   /** End-line of a bodiless frame whose head paused the parser. */
   #pendingEnd: ContinuationFlag | undefined;
 
-  // Body scanning: where the end-line is, across pushes.
-  readonly #scan = new EndLineScanner();
+  /** Body scanning: where the end-line is, across pushes. Made by the first body. */
+  #scan: EndLineScanner | undefined;
 
   constructor(sink: FrameSink, options: ParserOptions = {}) {
     this.#sink = sink;
     this.#maxStartLine = options.maxStartLineBytes ?? 1024;
     this.#maxHeaderBytes = options.maxHeaderBytes ?? 16 * 1024;
     this.#maxHeaders = options.maxHeaders ?? 64;
-    this.#whole = new WholeHead(this.#maxStartLine, this.#maxHeaderBytes);
-    this.#block = new HeaderBlockReader(this.#known, this.#maxHeaders);
   }
 
   /**
@@ -99,9 +73,13 @@ export class Parser {
    * memory held for nothing. Safe at any time; the next frames are parsed in full.
    */
   forgetHeaders(): void {
-    this.#known.clear();
-    this.#block.forget();
-    this.#whole.forget();
+    this.#known = this.#block = this.#whole = undefined;
+    // An empty queue that was used keeps its backing store (~140 bytes) until this.
+    if (this.#queue.length === 0) this.#queue.length = 0;
+  }
+
+  #knownHeaders(): HeaderCache {
+    return (this.#known ??= new Map<string, KnownLine>());
   }
 
   /** True while a sink method has asked to pause and {@link resume} has not been called. */
@@ -174,7 +152,7 @@ export class Parser {
     this.#state = 'failed';
     this.#error = error;
     this.#queue.length = 0;
-    this.#scan.carry = undefined;
+    if (this.#scan) this.#scan.carry = undefined;
     this.#lineParts = [];
     return error;
   }
@@ -188,10 +166,10 @@ export class Parser {
       }
       while (!this.#paused && this.#queue.length > 0) {
         let buf = this.#queue.shift()!;
-        if (this.#state === 'body' && this.#scan.holding(buf, 0)) {
+        if (this.#state === 'body' && this.#scan!.holding(buf, 0)) {
           // Decide whether the held-back bytes begin the end-line, looking at no more new
           // bytes than an end-line is long; the rest of `buf` is read as a view.
-          const { joined, taken } = this.#scan.joinCarry(buf);
+          const { joined, taken } = this.#scan!.joinCarry(buf);
           if (taken < buf.length) this.#queue.unshift(buf.subarray(taken));
           buf = joined;
         }
@@ -199,13 +177,13 @@ export class Parser {
         while (pos < buf.length && !this.#paused) {
           // A body just began. Unless the end-line may follow at once (an empty body), it
           // starts here; otherwise let the loop above join the carry with what follows.
-          if (this.#state === 'body' && this.#scan.holding(buf, pos)) break;
+          if (this.#state === 'body' && this.#scan!.holding(buf, pos)) break;
           pos = this.#state === 'body' ? this.#readBody(buf, pos) : this.#readLines(buf, pos);
         }
         if (pos < buf.length) this.#queue.unshift(buf.subarray(pos));
       }
       // Pinning a socket read for as long as the connection lives would add up.
-      this.#whole.release();
+      this.#whole?.release();
     } catch (e) {
       if (!(e instanceof MsrpError)) throw e;
       const head = this.#head;
@@ -278,7 +256,7 @@ export class Parser {
    * decode per line. Returns the position after it, or undefined to read line by line.
    */
   #readWholeHead(buf: Uint8Array, pos: number): number | undefined {
-    const whole = this.#whole;
+    const whole = (this.#whole ??= new WholeHead(this.#maxStartLine, this.#maxHeaderBytes));
     if (!whole.locate(buf, pos)) return undefined;
     const head = whole.head!;
     this.#head = head;
@@ -291,6 +269,7 @@ export class Parser {
     }
     this.#headerCount = 0;
     if (whole.blockTo > whole.blockFrom) {
+      this.#block ??= new HeaderBlockReader(this.#knownHeaders(), this.#maxHeaders);
       const stop = this.#block.read(buf, whole.blockFrom, whole.blockTo, head);
       // A stray control character sends it line by line for the error; so does a line that
       // begins with "-" but is not the end-line.
@@ -344,7 +323,7 @@ export class Parser {
       this.#beginBody(head);
       return;
     }
-    const flag = this.#endLineFlag(line, head.transactionId);
+    const flag = endLineFlag(line, head.transactionId);
     if (flag) {
       // A frame without body: the end-line follows the headers directly.
       checkHead(head);
@@ -368,11 +347,11 @@ export class Parser {
         transactionId: head.transactionId,
       });
     }
-    parseHeaderLine(head, line, this.#known);
+    parseHeaderLine(head, line, this.#knownHeaders());
   }
 
   #beginBody(head: Head, marker = encodeLatin1(`\r\n-------${head.transactionId}`)): void {
-    this.#scan.begin(marker);
+    (this.#scan ??= new EndLineScanner()).begin(marker);
     this.#state = 'body';
     this.#emit(this.#sink.head(head));
   }
@@ -381,13 +360,6 @@ export class Parser {
     this.#emit(this.#sink.head(head));
     if (this.#paused) this.#pendingEnd = flag;
     else this.#finishFrame(flag);
-  }
-
-  #endLineFlag(line: string, tid: string): ContinuationFlag | undefined {
-    if (line.length !== tid.length + 8 || !line.startsWith('-------') || !line.startsWith(tid, 7)) {
-      return undefined;
-    }
-    return FLAGS[line.charCodeAt(line.length - 1)];
   }
 
   #finishFrame(flag: ContinuationFlag): void {
@@ -400,12 +372,13 @@ export class Parser {
 
   /** Emits body bytes `[from, to)` of `buf`, leaving out virtual bytes. */
   #emitBody(buf: Uint8Array, from: number, to: number): void {
-    if (from < this.#scan.virtual) from = this.#scan.virtual;
+    const virtual = this.#scan!.virtual;
+    if (from < virtual) from = virtual;
     if (to > from) this.#emit(this.#sink.body(buf.subarray(from, to)));
   }
 
   #readBody(buf: Uint8Array, pos: number): number {
-    const scan = this.#scan;
+    const scan = this.#scan!;
     const i = scan.find(buf, pos);
     if (i < 0) {
       // Emits `[pos, hold)` as body and keeps `[hold, end)` as carry.

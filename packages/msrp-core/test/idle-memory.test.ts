@@ -1,0 +1,93 @@
+// What an idle connection holds (issue 13: a relay's memory per idle authenticated session):
+// the parser's head memory is made on first use and let go by forgetHeaders, URI texts are
+// flat strings, and every socketStream shares one set of listeners. Heap figures are per
+// object over a few thousand, after full GCs.
+import { PassThrough } from 'node:stream';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { socketStream } from '../src/internal.js';
+import type { ByteStreamEvents } from '../src/transport/byte-stream.js';
+import { encodeLatin1 } from '../src/wire/bytes.js';
+import { Parser, type FrameSink } from '../src/wire/parser.js';
+import { formatUri, parseUri } from '../src/wire/uri.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Heap bytes per object that `make` keeps, over `n` of them. */
+function heapPer(n: number, make: (i: number) => unknown): number {
+  const kept: unknown[] = new Array<unknown>(n);
+  gc();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < n; i++) kept[i] = make(i);
+  gc();
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  expect(kept).toHaveLength(n);
+  return (after - before) / n;
+}
+
+const sink: FrameSink = { head: () => true, body: () => true, end: () => true };
+
+// An AUTH as a client sends it and the 200 that answers another request: the frames an
+// authenticated relay client's connection has carried before it goes quiet.
+const auth = (i: number): Uint8Array =>
+  encodeLatin1(
+    `MSRP t${i}x9a2 AUTH\r\n` +
+      'To-Path: msrp://relay.example.net:2855;tcp\r\n' +
+      `From-Path: msrp://10.0.0.1:40000/s${i}abcdef;tcp\r\n` +
+      'Authorization: Digest username="alice", realm="example.net", nonce="abc", ' +
+      'uri="msrp://relay.example.net:2855;tcp", response="0123456789abcdef0123456789abcdef"\r\n' +
+      `-------t${i}x9a2$\r\n` +
+      `MSRP r${i}y7 200 OK\r\n` +
+      `To-Path: msrp://10.0.0.1:40000/s${i}abcdef;tcp\r\n` +
+      'From-Path: msrp://relay.example.net:2855;tcp\r\n' +
+      `-------r${i}y7$\r\n`,
+  );
+
+describe('memory of an idle connection', () => {
+  it('a parser that read a head and forgot it holds under 400 bytes', () => {
+    const per = heapPer(4000, (i) => {
+      const parser = new Parser(sink);
+      parser.push(auth(i));
+      parser.forgetHeaders();
+      return parser;
+    });
+    // Before: ~1.7 KB (the header cache, head templates and the queue's backing store stayed).
+    expect(per).toBeLessThan(400);
+  });
+
+  it('the cached text of a URI is one flat string, under 160 bytes for a 39-character URI', () => {
+    const uris = Array.from({ length: 4000 }, (_, i) =>
+      parseUri(`msrp://10.0.0.${i % 250}:${40000 + i}/s${i}abcdefghij;tcp`),
+    );
+    // Per cached text, with its WeakMap entry: ~105 bytes; a tree of cons strings was ~275.
+    const perUri = heapPer(uris.length, (i) => formatUri(uris[i]!));
+    expect(perUri).toBeLessThan(160);
+    expect(formatUri(uris[7]!)).toBe('msrp://10.0.0.7:40007/s7abcdefghij;tcp');
+  });
+
+  it('every socketStream listens with the same functions: no closures per connection', () => {
+    const events: ByteStreamEvents = {
+      data: () => undefined,
+      drain: () => undefined,
+      end: () => undefined,
+      endWhilePaused: () => undefined,
+      finished: () => undefined,
+      error: () => undefined,
+      close: () => undefined,
+    };
+    const [a, b] = [new PassThrough(), new PassThrough()];
+    socketStream(a).open(events);
+    socketStream(b).open(events);
+    for (const name of ['data', 'end', 'drain', 'finish', 'error', 'close'] as const) {
+      const [mine, theirs] = [a.listeners(name).at(-1), b.listeners(name).at(-1)];
+      expect(mine, name).toBeDefined();
+      expect(mine, name).toBe(theirs);
+    }
+    a.destroy();
+    b.destroy();
+  });
+});
