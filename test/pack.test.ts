@@ -184,6 +184,7 @@ describe('packed packages', () => {
       expect([...examples.keys()]).toEqual([
         'codec.ts',
         'session.ts',
+        'send-many.ts',
         'resume.ts',
         'chat.ts',
         'sdp.ts',
@@ -256,6 +257,9 @@ describe('packed packages', () => {
         run(process.execPath, [join('out', file)], project);
       expect(await node('codec.js')).toMatch(
         /^request [0-9a-f]{24} kjhd37s2s20w2a\nbody Hello\nend \$\n$/,
+      );
+      expect(await node('send-many.js')).toBe(
+        'alice sent 10000 messages, 118890 bytes\nbob got the last: reading 9999\n',
       );
       expect(await node('session.js')).toBe(
         'bob got: Hello Bob!\nsent 100000 bytes\nbob saved: notes.txt 100000 bytes, hash matches: true\n',

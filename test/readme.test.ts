@@ -22,6 +22,7 @@ describe('README examples', () => {
     expect([...blocks.keys()]).toEqual([
       'examples/codec.ts',
       'examples/session.ts',
+      'examples/send-many.ts',
       'examples/resume.ts',
       'examples/chat.ts',
       'examples/sdp.ts',
@@ -45,6 +46,15 @@ describe('README examples', () => {
     });
     expect(stdout).toBe(
       'bob got: Hello Bob!\nsent 100000 bytes\nbob saved: notes.txt 100000 bytes, hash matches: true\n',
+    );
+  });
+
+  it('runs examples/send-many.ts: every message arrives, in order', async () => {
+    const { stdout } = await run(tsx, ['--conditions=source', 'examples/send-many.ts'], {
+      cwd: root.pathname,
+    });
+    expect(stdout).toBe(
+      'alice sent 10000 messages, 118890 bytes\nbob got the last: reading 9999\n',
     );
   });
 
