@@ -83,8 +83,10 @@ export class Inbound {
       this.#unread = new UnreadBytes(options.maxQueuedStreamBytes, () => host.port?.resume());
     }
     if (options.incompleteMessageTimeout > 0) {
-      this.#watch = new IncompleteWatch(options.incompleteMessageTimeout, (r, idle) =>
-        this.#expire(r, idle),
+      this.#watch = new IncompleteWatch(
+        options.incompleteMessageTimeout,
+        this.#incoming,
+        (r, idle) => this.#expire(r, idle),
       );
     }
     this.#chunks = {
@@ -174,7 +176,6 @@ export class Inbound {
     this.#deliver(r);
     if (!r.done) return;
     const messageId = r.message.messageId;
-    this.#watch?.forget(r);
     if (this.#expired.has(r)) return;
     this.#incoming.delete(messageId);
     this.#finished.add(messageId, r.message.aborted ? 'failed' : 'complete');
@@ -191,7 +192,6 @@ export class Inbound {
     r.abort(error);
     // Given up already: the Message-ID may be a new message (a resume) by now.
     if (this.#expired.has(r)) return;
-    this.#watch?.forget(r);
     this.#incoming.delete(messageId);
     // Refused (a status) is final; cut short by the connection, a resume may follow.
     if (error.status !== undefined) this.#finished.add(messageId, 'failed');

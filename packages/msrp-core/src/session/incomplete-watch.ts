@@ -12,40 +12,40 @@ export type ExpireIncomplete = (r: Reassembly, idleMs: number) => void;
 
 /**
  * One timer for all the incomplete messages of a session: each records the time of its last
- * chunk or body piece (a map update, no timer per chunk), and the timer fires at the earliest
- * deadline, expires what is due and re-arms for the next. A message whose stream holds
- * pieces its reader has not taken waits on us, not on the peer: it does not expire.
+ * chunk or body piece on itself ({@link Reassembly.lastActive}: a field store, no map entry
+ * or timer per chunk), and the timer fires at the earliest deadline, expires what is due and
+ * re-arms for the next. The messages watched are those of the session's map of incomplete
+ * messages: one leaves the watch as it leaves that map. A message whose stream holds pieces
+ * its reader has not taken waits on us, not on the peer: it does not expire.
  */
 export class IncompleteWatch {
   readonly #timeout: number;
   readonly #expire: ExpireIncomplete;
-  /** Each incomplete message and the time (ms) of its last activity. */
-  readonly #last = new Map<Reassembly, number>();
+  /** The incomplete messages, by Message-ID: the session's own map, read at each sweep. */
+  readonly #watched: ReadonlyMap<string, Reassembly>;
   #timer: Timer | undefined;
 
-  /** @param timeout Milliseconds a message may go without a new chunk (> 0). */
-  constructor(timeout: number, expire: ExpireIncomplete) {
+  /**
+   * @param timeout Milliseconds a message may go without a new chunk (> 0).
+   * @param watched The incomplete messages; `expire` must take a message out of it.
+   */
+  constructor(timeout: number, watched: ReadonlyMap<string, Reassembly>, expire: ExpireIncomplete) {
     this.#timeout = timeout;
+    this.#watched = watched;
     this.#expire = expire;
   }
 
-  /** `r` got a chunk or body bytes: its wait starts again. */
+  /**
+   * `r` got a chunk or body bytes: its wait starts again. The timer stays armed once set, so
+   * that a run of one-chunk messages sets no timer per message.
+   */
   touch(r: Reassembly): void {
-    this.#last.set(r, Date.now());
+    r.lastActive = Date.now();
     if (this.#timer === undefined) this.#arm(this.#timeout);
   }
 
-  /**
-   * `r` is complete or failed: no longer watched. The timer stays: it finds nothing due and
-   * is not armed again, so that a run of one-chunk messages sets no timer per message.
-   */
-  forget(r: Reassembly): void {
-    this.#last.delete(r);
-  }
-
-  /** Forgets every message and stops the timer (the session closed). */
+  /** Stops the timer (the session closed). */
   stop(): void {
-    this.#last.clear();
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
   }
@@ -60,18 +60,13 @@ export class IncompleteWatch {
     const now = Date.now();
     const due: Array<[Reassembly, number]> = [];
     let next = Number.POSITIVE_INFINITY;
-    for (const [r, last] of this.#last) {
-      let since = last;
+    for (const r of this.#watched.values()) {
       // Unread pieces: the reader is behind (and may have paused the connection), not the peer.
-      if ((r.message.stream?.bufferedPieces ?? 0) > 0) {
-        since = now;
-        this.#last.set(r, now);
-      }
-      const deadline = since + this.#timeout;
-      if (deadline <= now) due.push([r, now - since]);
+      if ((r.message.stream?.bufferedPieces ?? 0) > 0) r.lastActive = now;
+      const deadline = r.lastActive + this.#timeout;
+      if (deadline <= now) due.push([r, now - r.lastActive]);
       else next = Math.min(next, deadline);
     }
-    for (const [r] of due) this.#last.delete(r);
     if (next !== Number.POSITIVE_INFINITY) this.#arm(next - now);
     for (const [r, idle] of due) this.#expire(r, idle);
   }

@@ -41,6 +41,8 @@ const STREAM_HIGH_WATER_MARK = 16;
  */
 export class Reassembly {
   readonly message: IncomingMessage;
+  /** Time (ms, `Date.now()`) of its last chunk or body bytes: see IncompleteWatch. */
+  lastActive = 0;
   readonly #options: ReassemblyOptions;
   #parts: Uint8Array<ArrayBuffer>[] | undefined = [];
   #partBytes = 0;

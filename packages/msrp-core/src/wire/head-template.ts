@@ -55,6 +55,8 @@ function same(
  */
 export class HeadTemplate {
   #last: Template | undefined;
+  /** After a {@link match}: where the body of the head matched begins. */
+  end = 0;
   /** A DataView of the array matched last: one per push, not per frame. */
   #view: DataView | undefined;
   #viewOf: Uint8Array | undefined;
@@ -111,14 +113,10 @@ export class HeadTemplate {
   /**
    * The head of the request that starts with `start`, when its header block, from `from`,
    * is the remembered one but for valid Message-ID and Byte-Range values, whole before
-   * `limit`; else undefined. `end` is then where its body begins.
+   * `limit`; else undefined. {@link end} is then where its body begins (a field: no result
+   * object per chunk).
    */
-  match(
-    buf: Uint8Array,
-    from: number,
-    limit: number,
-    start: RequestHead,
-  ): { head: RequestHead; end: number } | undefined {
+  match(buf: Uint8Array, from: number, limit: number, start: RequestHead): RequestHead | undefined {
     const t = this.#last;
     if (t === undefined || t.head.method !== start.method) return undefined;
     const block = t.block;
@@ -156,7 +154,8 @@ export class HeadTemplate {
     const head: RequestHead = { ...t.head, transactionId: start.transactionId };
     if (messageId !== undefined) head.messageId = messageId;
     if (byteRange !== undefined) head.byteRange = byteRange;
-    return { head, end: p + n };
+    this.end = p + n;
+    return head;
   }
 
   /** The Message-ID in `buf[p, e)`: the remembered string when the bytes are the same. */

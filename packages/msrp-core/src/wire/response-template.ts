@@ -27,6 +27,10 @@ interface Template {
  */
 export class ResponseTemplate {
   #last: Template | undefined;
+  /** After a {@link match}: the end-line's flag. */
+  flag: ContinuationFlag = '$';
+  /** After a {@link match}: where the next frame begins. */
+  end = 0;
 
   /**
    * Keeps the block `buf[from, to)` of the bodiless response `head`, read and checked, with
@@ -44,40 +48,34 @@ export class ResponseTemplate {
   }
 
   /**
-   * The response that starts with `start`, when the bytes from `from` are the remembered
-   * block and then the end-line of `start`'s transaction id, whole before `limit`; else
-   * undefined. `end` is where the next frame begins.
+   * Whether the bytes from `from` are the remembered block and then the end-line of the
+   * transaction id of `start` (a head fresh from its start line), whole before `limit`. If
+   * so, `start` is completed in place (its paths and other headers: no head made per
+   * response), and {@link flag} and {@link end} tell the end-line's flag and where the next
+   * frame begins.
    */
-  match(
-    buf: Uint8Array,
-    from: number,
-    limit: number,
-    start: ResponseHead,
-  ): { head: ResponseHead; flag: ContinuationFlag; end: number } | undefined {
+  match(buf: Uint8Array, from: number, limit: number, start: ResponseHead): boolean {
     const t = this.#last;
-    if (t === undefined) return undefined;
+    if (t === undefined) return false;
     const block = t.block;
     const n = block.length;
     const id = start.transactionId;
     // The block, the transaction id, the flag and CRLF.
     const end = from + n + id.length + 3;
-    if (end > limit) return undefined;
-    for (let k = 0; k < n; k++) if (buf[from + k] !== block[k]) return undefined;
+    if (end > limit) return false;
+    for (let k = 0; k < n; k++) if (buf[from + k] !== block[k]) return false;
     let p = from + n;
-    for (let k = 0; k < id.length; k++) if (buf[p + k] !== id.charCodeAt(k)) return undefined;
+    for (let k = 0; k < id.length; k++) if (buf[p + k] !== id.charCodeAt(k)) return false;
     p += id.length;
     const flag = FLAGS[buf[p]!];
-    if (flag === undefined || buf[p + 1] !== CR || buf[p + 2] !== LF) return undefined;
-    // The fields in the order the full read gives them: one object shape for every response.
-    const head: ResponseHead = {
-      kind: 'response',
-      transactionId: id,
-      statusCode: start.statusCode,
-      toPath: t.toPath,
-      fromPath: t.fromPath,
-    };
-    if (start.comment !== undefined) head.comment = start.comment;
-    if (t.others) Object.assign(head, t.others);
-    return { head, flag, end };
+    if (flag === undefined || buf[p + 1] !== CR || buf[p + 2] !== LF) return false;
+    // The start line gave the fields in the order the full read does (kind, id, status,
+    // paths, comment): one object shape for every response.
+    start.toPath = t.toPath;
+    start.fromPath = t.fromPath;
+    if (t.others) Object.assign(start, t.others);
+    this.flag = flag;
+    this.end = end;
+    return true;
   }
 }

@@ -70,24 +70,24 @@ export class WholeHead {
     // end-line and needs no parsing beyond those values.
     if (head.kind === 'response') {
       // A run of 200s to our chunks: the last response's block, then this one's end-line.
-      const response = this.#responses.match(buf, nl + 1, limit, head);
-      if (response) {
-        this.head = response.head;
+      const responses = this.#responses;
+      if (responses.match(buf, nl + 1, limit, head)) {
+        this.head = head;
         this.complete = true;
-        this.flag = response.flag;
-        this.end = response.end;
-        this.blockTo = response.end - this.endLine.length - 3;
+        this.flag = responses.flag;
+        this.end = responses.end;
+        this.blockTo = responses.end - this.endLine.length - 3;
         return true;
       }
     }
-    const hit =
-      head.kind === 'request' ? this.#template.match(buf, nl + 1, limit, head) : undefined;
+    const template = this.#template;
+    const hit = head.kind === 'request' ? template.match(buf, nl + 1, limit, head) : undefined;
     if (hit) {
-      this.head = hit.head;
+      this.head = hit;
       this.complete = true;
       this.flag = undefined;
-      this.blockTo = hit.end - 4;
-      this.end = hit.end;
+      this.blockTo = template.end - 4;
+      this.end = template.end;
       return true;
     }
     // The first CRLF CRLF, if it ends within the limit: a view ends the search there when the
