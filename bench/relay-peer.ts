@@ -4,6 +4,7 @@
 import { once } from 'node:events';
 import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { startHeapSampling } from './lib/heap-sampling.js';
 import { dialTcp, Endpoint, type EndpointOptions, type MsrpUri } from '@msrp-ts/msrp-core';
 import { Relay, StaticCredentialStore } from '@msrp-ts/msrp-relay';
 import { generated } from './lib/generated.js';
@@ -152,8 +153,11 @@ async function relayRole(ws: boolean): Promise<void> {
       void settle().then(() => report({ event: 'rss', rssMiB: rssMiB(), heapMiB: heapMiB() }));
   };
   process.on('message', measure);
+  // BENCH_HEAP_PROFILE=DIR: every allocation the relay makes, short-lived ones included.
+  const heap = await startHeapSampling('relay');
   await command('stop');
   process.off('message', measure);
+  await heap?.stop();
   await relay.close(1000);
 }
 

@@ -1,13 +1,8 @@
 import type { ContinuationFlag, RequestHead } from '@msrp-ts/msrp-core';
-import {
-  encodeEndLine,
-  type Connection,
-  MsrpError,
-  newTransactionId,
-} from '@msrp-ts/msrp-core/internal';
+import { encodeEndLine, type Connection, MsrpError } from '@msrp-ts/msrp-core/internal';
 import { ForwardedRequest, type ForwardEvents } from './forwarded-request.js';
 import type { HeadEncoder } from './message-head-template.js';
-import { readySegmentBytes, writeSegment } from './message-segment.js';
+import { readySegmentBytes, resumedHead, writeSegment } from './message-segment.js';
 import { ReaderBudget, type SlowReaderOptions } from './reader-budget.js';
 
 export type { ForwardEvents } from './forwarded-request.js';
@@ -247,7 +242,10 @@ export class ChunkScheduler {
   }
 
   #othersWaiting(active: ForwardedRequest): boolean {
-    return this.#control.length > 0 || this.#waiting.some((w) => w !== active && w.ready);
+    if (this.#control.length > 0) return true;
+    // Loops, not some()/findIndex(): no closure per step (issue 13: relay allocation).
+    for (const w of this.#waiting) if (w !== active && w.ready) return true;
+    return false;
   }
 
   #pump(): void {
@@ -325,15 +323,16 @@ export class ChunkScheduler {
       this.#write(connection, control);
       return true;
     }
-    const i = this.#waiting.findIndex((w) => w.ready);
-    if (i < 0) return false;
+    let i = 0;
+    while (i < this.#waiting.length && !this.#waiting[i]!.ready) i++;
+    if (i === this.#waiting.length) return false;
     const next = this.#waiting.splice(i, 1)[0]!;
     const r = next;
     if (r.parts.length === 0 && r.ended === '#' && next.sent === 0 && r.open === undefined) {
       r.done = true;
       return true;
     }
-    const head = this.#segmentHead(next);
+    const head = resumedHead(next);
     r.open = head.transactionId;
     r.segmentBytes = 0;
     this.#active = next;
@@ -377,18 +376,6 @@ export class ChunkScheduler {
    */
   #uncuttable(request: ForwardedRequest): boolean {
     return this.#connection?.messageFramed === true && !request.isSend;
-  }
-
-  #segmentHead(request: ForwardedRequest): RequestHead {
-    const head = request.head;
-    if (request.sent === 0) return head;
-    const range = head.byteRange!;
-    // A resumed chunk: a new transaction, its Byte-Range starting where the cut one stopped.
-    return {
-      ...head,
-      transactionId: newTransactionId(),
-      byteRange: { start: range.start + request.sent, end: range.end, total: range.total },
-    };
   }
 
   #endSegment(connection: Connection, request: ForwardedRequest, flag: ContinuationFlag): void {

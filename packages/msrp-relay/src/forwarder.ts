@@ -1,18 +1,12 @@
 import type { RequestHead, ResponseHead } from '@msrp-ts/msrp-core';
 import { type FrameTarget, encodeFrame, newTransactionId } from '@msrp-ts/msrp-core/internal';
 import { failureReport } from './failure-report.js';
-import type { ForwardHead } from './forward-template.js';
 import { Hop, type PendingForward } from './hop.js';
 import type { HopRegistry } from './hop-registry.js';
 import type { ResolvedLimits } from './relay-options.js';
 import { RelayStats } from './relay-stats.js';
 import type { ForwardRoute } from './router.js';
-
-/**
- * RFC 4975 §7.1: non-SEND request bodies MUST NOT be larger than 10240 octets. Such requests
- * cannot be cut, so toward a WebSocket peer each is held whole until its end: this bounds it.
- */
-const MAX_NON_SEND_BODY = 10240;
+import { StreamedForward, type StreamContext } from './streamed-forward.js';
 
 /** Answers a request on the hop it came from (see `Relay`); nothing for a REPORT. */
 export type Responder = (hop: Hop, request: RequestHead, status: number, comment?: string) => void;
@@ -36,9 +30,18 @@ export interface ForwarderContext {
  */
 export class Forwarder {
   readonly #context: ForwarderContext;
+  /** What each request forwarded as its body arrives needs (see {@link StreamedForward}). */
+  readonly #streams: StreamContext;
 
   constructor(context: ForwarderContext) {
     this.#context = context;
+    this.#streams = {
+      limits: context.limits,
+      stats: context.stats,
+      transactionTimeout: context.transactionTimeout,
+      respond: context.respond,
+      giveUp: (pending, status, comment) => this.#giveUp(pending, status, comment),
+    };
   }
 
   /** Takes a request that arrived on `hop` and goes where `route` says. */
@@ -53,7 +56,7 @@ export class Forwarder {
       this.#context.stats.sendersHeldBack++;
     }
     const forwarded = hop.forwardTemplate.forward(request, newTransactionId(), toPath, fromPath);
-    return this.#stream(hop, request, forwarded, target);
+    return new StreamedForward(this.#streams, hop, request, forwarded, target);
   }
 
   /** A response from a next hop: settles the request we forwarded there. */
@@ -92,126 +95,6 @@ export class Forwarder {
         this.#giveUp(pending, 408, 'Next hop went away');
     this.#unblock(hop, true);
     this.#release(hop);
-  }
-
-  /** Forwards a request's body as it arrives (cut-through) and answers it hop by hop. */
-  #stream(origin: Hop, request: RequestHead, forwarded: ForwardHead, target: Hop): FrameTarget {
-    const { stats, limits, transactionTimeout, respond } = this.#context;
-    const isSend = request.method === 'SEND';
-    const failureReport = request.failureReport ?? 'yes';
-    // RFC 4975 §7.1.2: REPORTs get no response; Failure-Report "no" asks for none either.
-    const awaitResponse =
-      request.method === 'REPORT' ? false : isSend ? failureReport !== 'no' : true;
-    const kind = isSend ? 'report' : 'relay';
-    let received = 0;
-    let ended = false;
-    let paused = false;
-    let failed: { status: number; comment: string } | undefined;
-    let openTid: string | undefined;
-    let openOffset = 0;
-    let segments = 0;
-    const forward = target.scheduler.forward(
-      forwarded.head,
-      {
-        segment: (tid, offset) => {
-          openTid = tid;
-          openOffset = offset;
-          segments++;
-          // A dead sender's segment (its `#` end) awaits nothing: nobody is left to report to.
-          if (!awaitResponse || origin.retired) return;
-          // Armed with the timeout once its end-line is written (segmentEnd).
-          target.pending.set(tid, { origin, request, offset, bytes: 0, kind });
-          origin.awaitOn(target);
-        },
-        segmentEnd: (tid, bytes, flag) => {
-          openTid = undefined;
-          stats.requestsForwarded++;
-          if (flag === '+' && !(ended && forward.sent >= received)) {
-            stats.chunksInterrupted++;
-            // Its first cut toward a WebSocket peer: one more chunk re-chunked there.
-            if (segments === 1 && target.connection?.messageFramed) stats.chunksRechunked++;
-          }
-          const pending = target.pending.get(tid);
-          if (pending) {
-            pending.bytes = bytes;
-            target.pending.arm(tid, transactionTimeout);
-          }
-        },
-        resume: () => {
-          if (!paused) return;
-          paused = false;
-          origin.resume();
-        },
-        failed: (error) => {
-          if (!ended) {
-            // Answer the chunk with the failure once its end arrives; read and drop the rest.
-            // (An eviction by the next hop's queue is this sender's own slowness.)
-            const evicted = error.code === 'MSRP_ERR_LIMIT';
-            failed = {
-              status: error.status ?? 408,
-              comment: evicted ? error.message : `Next hop failed: ${error.message}`,
-            };
-            if (paused) {
-              paused = false;
-              origin.resume();
-            }
-            return;
-          }
-          // What was not written (from the open segment on) is reported lost.
-          let from = forward.sent;
-          if (openTid !== undefined) {
-            target.pending.delete(openTid);
-            from = openOffset;
-          }
-          if (from < received || segments === 0 || openTid !== undefined)
-            this.#giveUp(
-              { origin, request, offset: from, bytes: received - from, kind },
-              408,
-              `Next hop failed: ${error.message}`,
-            );
-        },
-      },
-      forwarded.template,
-    );
-    if (forward.held) {
-      // The next hop's queue has no room for this sender's read: read nothing more of it
-      // until there is (`resume`), so the bytes queued there stay bounded.
-      paused = true;
-      origin.pauseAfterHead = true;
-    }
-    return {
-      body: (part) => {
-        if (failed) return true;
-        received += part.length;
-        if (received > (isSend ? limits.maxChunkSize : MAX_NON_SEND_BODY)) {
-          failed = {
-            status: 413,
-            comment: isSend ? 'Chunk too large for this relay' : 'Body too large',
-          };
-          target.scheduler.abort(forward);
-          return true;
-        }
-        stats.bytesForwarded += part.length;
-        if (target.scheduler.push(forward, part)) return true;
-        paused = true;
-        return false;
-      },
-      end: (flag) => {
-        ended = true;
-        // Nothing more to read for it: a later resume must not wake the sender.
-        paused = false;
-        if (failed) {
-          respond(origin, request, failed.status, failed.comment);
-          return;
-        }
-        target.scheduler.end(forward, flag);
-        // Hop by hop (RFC 4976 §7.2): the relay answers the chunk itself.
-        if (!isSend) return;
-        const ok = origin.forwardTemplate.ok(request);
-        if (ok) origin.scheduler.send(ok);
-      },
-      abort: () => target.scheduler.abort(forward),
-    };
   }
 
   /**

@@ -11,6 +11,7 @@ import {
 import { ChunkScheduler, type ChunkSchedulerOptions } from './chunk-scheduler.js';
 import { ForwardTemplate } from './forward-template.js';
 import type { RelaySession } from './relay-session.js';
+import type { RouteMemo } from './router.js';
 
 /** A request the relay forwarded on a connection and whose response it awaits. */
 export interface PendingForward {
@@ -81,6 +82,8 @@ export class Hop implements ConnectionHandler {
   #blocked: Set<Hop> | undefined;
   #awaiting: Set<Hop> | undefined;
   #forwardTemplate: ForwardTemplate | undefined;
+  /** The route of the last request forwarded from this connection, for its next one's. */
+  lastRoute: RouteMemo | undefined;
   /** It authenticated or sent a request we forward (see {@link trust}). */
   trusted: boolean;
   authFailures = 0;

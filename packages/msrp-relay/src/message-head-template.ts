@@ -56,11 +56,23 @@ export class MessageHeadTemplate {
 
   /** The encoder of the segments of the message `messageId` (an ident the parser checked). */
   forMessage(messageId: string): HeadEncoder {
-    const start = this.#start + messageId + this.#middle;
-    const end = this.#end;
-    return {
-      encode: (transactionId, r) =>
-        Buffer.from(`MSRP ${transactionId}${start}${r.start}-${r.end}/${r.total}${end}`, 'utf8'),
-    };
+    return new MessageHeadEncoder(this.#start + messageId + this.#middle, this.#end);
+  }
+}
+
+/** The heads of one message's segments (an object, not a closure: one per chat line). */
+class MessageHeadEncoder implements HeadEncoder {
+  readonly #start: string;
+  readonly #end: string;
+
+  constructor(start: string, end: string) {
+    this.#start = start;
+    this.#end = end;
+  }
+
+  encode(transactionId: string, r: ByteRange): Uint8Array {
+    return Buffer.from(
+      `MSRP ${transactionId}${this.#start}${r.start}-${r.end}/${r.total}${this.#end}`,
+    );
   }
 }

@@ -117,3 +117,19 @@ function impliedRange(request: ForwardedRequest, bytes: number): ByteRange {
   const total = request.sent + bytes + request.queued;
   return { start: 1, end: total, total };
 }
+
+/**
+ * The head of `request`'s next segment toward a stream-framed peer: its own for the first;
+ * for a resumed chunk a new transaction, its Byte-Range starting where the cut one stopped
+ * (RFC 4975 §7.1).
+ */
+export function resumedHead(request: ForwardedRequest): RequestHead {
+  const head = request.head;
+  if (request.sent === 0) return head;
+  const range = head.byteRange!;
+  return {
+    ...head,
+    transactionId: newTransactionId(),
+    byteRange: { start: range.start + request.sent, end: range.end, total: range.total },
+  };
+}

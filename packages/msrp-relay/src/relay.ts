@@ -22,6 +22,7 @@ import {
   type RelayOptions,
 } from './relay-options.js';
 import { RelayStats } from './relay-stats.js';
+import type { RelaySession } from './relay-session.js';
 import { pathsForLog, routeRequest } from './router.js';
 import { replaceCertificate, type SecureContextTarget } from './tls-reload.js';
 import { listenWebSocket, type WebSocketListenOptions } from './ws-listener.js';
@@ -71,6 +72,8 @@ export class Relay {
   readonly #hops: HopRegistry;
   readonly #forwarder: Forwarder;
   readonly #auth: AuthHandler;
+  /** The relay session of a session-id, for `routeRequest` (one function, not one per request). */
+  readonly #sessionOf: (id: string) => RelaySession | undefined;
   #closing = false;
 
   constructor(options: RelayOptions) {
@@ -103,6 +106,8 @@ export class Relay {
       respond,
       shut: (hop, why, level) => this.#shut(hop, why, level),
     });
+    const auth = this.#auth;
+    this.#sessionOf = (id) => auth.session(id);
   }
 
   /** The URIs listened on (no session-id). */
@@ -243,7 +248,7 @@ export class Relay {
       const forget = (): void => hop.connection?.forgetHeaders();
       return atEnd(() => void this.#auth.authenticate(hop, head).then(forget, forget));
     }
-    const route = routeRequest(hop, head, (id) => this.#auth.session(id));
+    const route = routeRequest(hop, head, this.#sessionOf);
     if (route.kind === 'forward') return this.#forwarder.forward(hop, head, route);
     const { status, reason } = route;
     const fields = { remote: hop.remote, method: head.method, status, reason };

@@ -40,10 +40,56 @@ export function routeRequest(
   request: RequestHead,
   sessionOf: (id: string) => RelaySession | undefined,
 ): Route {
+  const memo = from.lastRoute;
+  if (
+    memo &&
+    memo.toPath === request.toPath &&
+    memo.fromPath === request.fromPath &&
+    holds(memo, sessionOf)
+  )
+    return memo.route;
+  const decided = decide(from, request, sessionOf);
+  if ('kind' in decided) {
+    from.lastRoute = undefined;
+    return decided;
+  }
+  from.lastRoute = decided;
+  return decided.route;
+}
+
+/** The last route a hop's requests took, and what it was decided by (see `routeRequest`). */
+export interface RouteMemo {
+  /** The paths as the request carried them. */
+  readonly toPath: readonly MsrpUri[];
+  readonly fromPath: readonly MsrpUri[];
+  /** The relay sessions the first To-Path URIs named, in order. */
+  readonly sessions: readonly RelaySession[];
+  readonly route: ForwardRoute;
+}
+
+/**
+ * Whether `memo` still holds: the parser hands repeated header lines the same values, so a
+ * request with the same paths goes the same way while the relay sessions it crossed are the
+ * same (their clients never change) and the URI after them names none of this relay's.
+ */
+function holds(memo: RouteMemo, sessionOf: (id: string) => RelaySession | undefined): boolean {
+  const { toPath, sessions } = memo;
+  for (let i = 0; i < sessions.length; i++)
+    if (sessionOf(toPath[i]!.sessionId!) !== sessions[i]) return false;
+  const next = toPath[sessions.length]!.sessionId;
+  return memo.route.to !== toPath[sessions.length] || next === undefined || !sessionOf(next);
+}
+
+function decide(
+  from: Hop,
+  request: RequestHead,
+  sessionOf: (id: string) => RelaySession | undefined,
+): RefusedRoute | RouteMemo {
   let toPath = request.toPath;
   let fromPath = request.fromPath;
   // After the first relay session, the request comes from this relay itself.
   let arrivedOn: Hop | undefined = from;
+  const sessions: RelaySession[] = [];
   for (;;) {
     const here = toPath[0]!;
     const session = here.sessionId === undefined ? undefined : sessionOf(here.sessionId);
@@ -51,12 +97,16 @@ export function routeRequest(
     if (!session) return refuse('No such relay session');
     const next = toPath[1];
     if (!next) return refuse('Nothing to forward to after this relay');
+    sessions.push(session);
     fromPath = [here, ...fromPath];
     toPath = toPath.slice(1);
-    if (arrivedOn !== session.client)
-      return { kind: 'forward', to: session.client, toPath, fromPath };
-    const local = next.sessionId === undefined ? undefined : sessionOf(next.sessionId);
-    if (!local) return { kind: 'forward', to: next, toPath, fromPath };
+    let to: Hop | MsrpUri | undefined;
+    if (arrivedOn !== session.client) to = session.client;
+    else if (!(next.sessionId === undefined ? undefined : sessionOf(next.sessionId))) to = next;
+    if (to) {
+      const route: ForwardRoute = { kind: 'forward', to, toPath, fromPath };
+      return { toPath: request.toPath, fromPath: request.fromPath, sessions, route };
+    }
     arrivedOn = undefined;
   }
 }

@@ -1,0 +1,30 @@
+// BENCH_HEAP_PROFILE=DIR: a sampling heap profile of a bench process that counts every object
+// allocated, those the GC already collected included, so short-lived garbage per message shows.
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
+
+/** A heap sampling under way: `stop()` writes it as `name-<time>.heapprofile` in the DIR. */
+export interface HeapSampling {
+  stop(): Promise<void>;
+}
+
+/** Starts sampling when BENCH_HEAP_PROFILE is set; undefined otherwise. */
+export async function startHeapSampling(name: string): Promise<HeapSampling | undefined> {
+  const dir = process.env.BENCH_HEAP_PROFILE;
+  if (!dir) return undefined;
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  return {
+    async stop() {
+      const { profile } = await session.post('HeapProfiler.stopSampling');
+      await writeFile(join(dir, `${name}-${Date.now()}.heapprofile`), JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
