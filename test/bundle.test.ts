@@ -4,6 +4,7 @@
 // a run that still loads them fails; RSS itself is too noisy to assert on a shared machine.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -96,7 +97,7 @@ describe('bundles', { timeout: 60_000 }, () => {
       try { uri.parseUri('not a uri'); } catch (e) { parsed = e; }
       console.log(JSON.stringify({
         sameError: core.MsrpError === internal.MsrpError,
-        // esbuild renames clashing classes (two RelayRegistration) unless told to keep names.
+        // esbuild renames clashing classes (two RelayRegistration); they name themselves.
         names: [internal.RelayRegistration.name, internal.HashTap.name],
         uriError: parsed instanceof core.MsrpError,
         offer: /a=file-transfer-id:[0-9a-f-]{36}/.test(offer),
@@ -111,5 +112,14 @@ describe('bundles', { timeout: 60_000 }, () => {
       offer: true,
     });
     expect((await p.done).code).toBe(0);
+  });
+
+  it("bundles without esbuild's keepNames: no __name() around every closure made on a hot path", async () => {
+    const dirs = ['msrp-core/dist/bundle', 'sdp-msrp/dist/bundle', 'msrp-relay/dist/bundle'];
+    for (const dir of dirs) {
+      const path = join(ROOT, 'packages', dir);
+      for (const file of (await readdir(path)).filter((f) => f.endsWith('.js')))
+        expect(await readFile(join(path, file), 'utf8'), file).not.toContain('__name(');
+    }
   });
 });
