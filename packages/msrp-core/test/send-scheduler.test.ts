@@ -115,13 +115,6 @@ class FakePort implements SessionPort {
 
   resume(): void {}
 
-  /** How many frames were written when each flush() came. */
-  readonly flushes: number[] = [];
-
-  flush(): void {
-    this.flushes.push(this.written.length);
-  }
-
   /** Waits until `n` frames were written in all. */
   async frames(n: number): Promise<Written[]> {
     while (this.written.length < n) {
@@ -262,36 +255,6 @@ describe('SendScheduler', () => {
     await expect(sending).resolves.toMatchObject({ bytes: 12 });
     expect(s.inFlightChunks).toBe(0);
     expect(s.inFlightBytes).toBe(0);
-  });
-
-  it('hands the first 16 chunks of a turn to an idle peer at once, then only when it runs short', async () => {
-    const { s, port } = scheduler();
-    const all = Array.from({ length: 64 }, (_, i) => s.enqueue(message(`mmmm${i}`, 'hi'), {}));
-    await port.frames(64);
-    // The peer had nothing of ours: after 16 chunks it gets them, and works on them while the
-    // other 48 are written (they leave together at the end of the turn).
-    expect(port.flushes).toEqual([16]);
-    // 40 answered, 24 in flight: 16 new chunks join the 24 the peer still has (no flush);
-    // 36 answered more leave it 4: the next 16 are flushed.
-    for (const w of port.written.slice(0, 40)) w.answer();
-    await Promise.all(all.slice(0, 40));
-    for (let i = 0; i < 16; i++) void s.enqueue(message(`nnnn${i}`, 'hi'), {});
-    await port.frames(80);
-    expect(port.flushes).toEqual([16]);
-    for (const w of port.written.slice(40, 76)) w.answer();
-    await Promise.all(all.slice(40));
-    expect(s.inFlightChunks).toBe(4);
-    for (let i = 0; i < 16; i++) void s.enqueue(message(`oooo${i}`, 'hi'), {});
-    await port.frames(96);
-    expect(port.flushes).toEqual([16, 96]);
-  });
-
-  it('writes fewer than 16 chunks of a turn without an early flush', async () => {
-    const { s, port } = scheduler();
-    for (let i = 0; i < 15; i++) void s.enqueue(message(`mmmm${i}`, 'hi'), {});
-    await port.frames(15);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(port.flushes).toEqual([]);
   });
 
   it('ends an aborted message with a # chunk where the written bytes stop', async () => {

@@ -84,25 +84,6 @@ describe('socketStream', () => {
     expect(duplex.batches).toEqual([['a', 'b', 'c', 'd'], ['e']]);
   });
 
-  it('flush() hands what the turn gathered to the peer now; later writes gather again', async () => {
-    const duplex = new Batches();
-    const stream = socketStream(duplex);
-    stream.open(recorder().events);
-    stream.flush?.(); // nothing gathered: nothing to write
-    stream.write(['a', 'b'].map((s) => Buffer.from(s)));
-    stream.write([Buffer.from('c')]);
-    stream.flush?.();
-    expect(duplex.batches).toEqual([['a', 'b', 'c']]);
-    stream.write([Buffer.from('d')]);
-    stream.write([Buffer.from('e')]);
-    expect(duplex.batches).toEqual([['a', 'b', 'c']]);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(duplex.batches).toEqual([
-      ['a', 'b', 'c'],
-      ['d', 'e'],
-    ]);
-  });
-
   it("with writeBatch 'tick', writes of one tick leave together, a later tick's apart", async () => {
     const duplex = new Batches();
     const stream = socketStream(duplex, undefined, { writeBatch: 'tick' });

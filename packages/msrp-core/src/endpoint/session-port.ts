@@ -58,10 +58,6 @@ export class PeerPort implements SessionPort {
     return this.#target.connection.whenWritable();
   }
 
-  flush(): void {
-    this.#target.connection.flush();
-  }
-
   sendParts(
     transactionId: string,
     headBytes: Uint8Array,

@@ -155,13 +155,6 @@ class SocketStream implements ByteStream {
     return duplex.writableLength < WRITE_AHEAD;
   }
 
-  flush(): void {
-    // Still corked: the rest of the turn's writes gather into the writev at its end.
-    if (!this.#corked) return;
-    this.#duplex.uncork();
-    this.#duplex.cork();
-  }
-
   pause(): void {
     this.#duplex.pause();
   }

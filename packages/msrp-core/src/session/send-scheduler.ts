@@ -180,7 +180,6 @@ export class SendScheduler {
     try {
       // Messages queued in the same tick as this one join the first round.
       await Promise.resolve();
-      this.#window.waits();
       while (this.#queue.length > 0 && host.bound) {
         if (!this.#window.hasRoom) await this.#window.room();
         if (this.#queue.length === 0 || !host.bound) break;
@@ -191,10 +190,7 @@ export class SendScheduler {
         let chunk;
         try {
           chunk = message.nextNow(this.#chunkLimit());
-          if (chunk === null) {
-            this.#window.waits();
-            chunk = await message.next(this.#chunkLimit());
-          }
+          if (chunk === null) chunk = await message.next(this.#chunkLimit());
         } catch (e) {
           // The source (a file, a stream) failed us: not the connection's fault. The peer
           // is told with # (RFC 4975 §7.1), so it does not keep half a message waiting.
@@ -227,7 +223,6 @@ export class SendScheduler {
             (response) => this.#onResponse(sending, inFlight.bytes, response),
             (error: Error) => this.#onResponse(sending, inFlight.bytes, undefined, error),
           );
-          this.#window.waits();
           try {
             await written.sent;
           } catch (e) {
@@ -236,12 +231,7 @@ export class SendScheduler {
         } else if (!this.#writeChunkNow(sending, chunk)) {
           // The connection is full: a chunk written now would only wait in its buffer,
           // where a chat line queued next would wait behind it too.
-          this.#window.waits();
           await host.port?.writable().catch(() => undefined);
-        } else if (this.#window.wroteNow()) {
-          // The peer starts on these while we write the rest (they would leave at the end of
-          // the turn, and the two sides take turns).
-          host.port?.flush?.();
         }
       }
     } finally {

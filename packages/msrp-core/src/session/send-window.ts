@@ -1,11 +1,4 @@
 /**
- * Chunks written in one go after which they are handed to the peer at once, when it has
- * fewer than this many of ours to work on: it starts on them while the rest of the turn is
- * written, instead of the two sides taking turns (issue 12, small messages).
- */
-export const EARLY_FLUSH_CHUNKS = 16;
-
-/**
  * The window of a session's outgoing chunks: how many, and how many body bytes, were written
  * and not yet answered (RFC 4975 §7.1: each chunk gets its own response), and a wait for room.
  */
@@ -14,8 +7,6 @@ export class SendWindow {
   readonly #maxBytes: number;
   #chunks = 0;
   #bytes = 0;
-  /** Chunks written since the writer last waited or flushed: gathered, not yet sent. */
-  #unflushed = 0;
   #opened: (() => void) | undefined;
 
   constructor(maxChunks: number, maxBytes: number) {
@@ -45,7 +36,6 @@ export class SendWindow {
 
   /** Resolves once there is room (call when {@link hasRoom} is false). */
   room(): Promise<void> {
-    this.#unflushed = 0;
     return new Promise<void>((resolve) => {
       this.#opened = () => {
         if (!this.hasRoom) return;
@@ -53,24 +43,6 @@ export class SendWindow {
         resolve();
       };
     });
-  }
-
-  /** The writer waits (for its source, for `drain`): what it wrote goes out meanwhile. */
-  waits(): void {
-    this.#unflushed = 0;
-  }
-
-  /**
-   * A whole chunk was written (after {@link add}) without waiting. True when the chunks
-   * written since the last wait should be flushed now: {@link EARLY_FLUSH_CHUNKS} of them,
-   * and the peer has fewer than that of ours besides.
-   */
-  wroteNow(): boolean {
-    const unflushed = ++this.#unflushed;
-    if (unflushed < EARLY_FLUSH_CHUNKS || this.#chunks - unflushed >= EARLY_FLUSH_CHUNKS)
-      return false;
-    this.#unflushed = 0;
-    return true;
   }
 
   /** A chunk of `bytes` was written. */

@@ -33,8 +33,6 @@ export interface SessionPort {
   ): boolean;
   /** Resolves once the connection has room to write; rejects when it closed. */
   writable(): Promise<void>;
-  /** Hands the chunks written so far to the peer now, not at the end of this turn. */
-  flush?(): void;
   /** Writes a request in parts (see `Connection.writeParts`) and awaits its response. */
   sendParts(
     transactionId: string,

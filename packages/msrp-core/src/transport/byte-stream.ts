@@ -20,12 +20,6 @@ export interface ByteStream {
    * false once more than the stream wants is queued: wait for `drain` before writing more.
    */
   write(parts: readonly Uint8Array[]): boolean;
-  /**
-   * Hands what {@link write} gathered to the peer now rather than at the end of the turn of
-   * the event loop, so that the peer starts on it while we write more. Optional: a stream
-   * that gathers nothing has nothing to do.
-   */
-  flush?(): void;
   /** Bytes queued and not yet handed to the peer. */
   readonly bufferedAmount: number;
   /** Whether {@link write} may be called: false once ended, destroyed or closed. */

@@ -138,11 +138,6 @@ export class Connection {
     }
   }
 
-  /** Hands the frames written so far to the peer now (see {@link ByteStream.flush}). */
-  flush(): void {
-    this.stream.flush?.();
-  }
-
   /** Writes a frame now; false once the stream is full (a `drain` wait is then set up). */
   #writeNow(frame: readonly Uint8Array[]): boolean {
     this.#idle?.touch();
