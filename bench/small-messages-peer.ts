@@ -1,6 +1,7 @@
 // One side of the small-messages benchmark, in its own process (one core each side). Driven
 // over IPC by bench/small-messages.ts.
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { Endpoint, type IncomingMessage, type MsrpUri, type Session } from '@msrp-ts/msrp-core';
 
@@ -26,7 +27,15 @@ export type SmallReport =
       ms: number;
       /** CPU time (user + system) the process spent on the messages, in ms. */
       cpuMs?: number;
+      /** Read and write system calls meanwhile, where Linux counts them. */
+      syscalls?: Syscalls;
     };
+
+/** Read and write system calls (`/proc/self/io`). */
+export interface Syscalls {
+  reads: number;
+  writes: number;
+}
 
 /** Bytes per message, and per answer of the raw baseline (issue 12). */
 export const MESSAGE_BYTES = 100;
@@ -38,6 +47,23 @@ const report = (r: SmallReport): void => {
 const cpuMs = (): number => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
+};
+
+/** Read and write system calls so far, where Linux counts them. */
+const syscalls = (): Syscalls | undefined => {
+  try {
+    const io = readFileSync('/proc/self/io', 'latin1');
+    const count = (name: string): number => Number(new RegExp(`${name}: (\\d+)`).exec(io)?.[1]);
+    return { reads: count('syscr'), writes: count('syscw') };
+  } catch {
+    return undefined;
+  }
+};
+const since = (before: Syscalls | undefined): { syscalls?: Syscalls } => {
+  const now = syscalls();
+  return now && before
+    ? { syscalls: { reads: now.reads - before.reads, writes: now.writes - before.writes } }
+    : {};
 };
 
 /** Raw TCP: answers each 100-byte message with 60 bytes, one write per socket read. */
@@ -111,17 +137,25 @@ async function msrpReceiver(count: number, api: SenderApi): Promise<void> {
   let got = 0;
   let t0 = 0;
   let cpu0 = 0;
+  let io0: Syscalls | undefined;
   reading: for await (const batch of received(session, api)) {
     if (got === 0) {
       t0 = performance.now();
       cpu0 = cpuMs();
+      io0 = syscalls();
     }
     for (const message of batch) {
       if (message.body?.length !== MESSAGE_BYTES) throw new Error('unexpected message');
       if (++got === count) break reading;
     }
   }
-  report({ event: 'done', count: got, ms: performance.now() - t0, cpuMs: cpuMs() - cpu0 });
+  report({
+    event: 'done',
+    count: got,
+    ms: performance.now() - t0,
+    cpuMs: cpuMs() - cpu0,
+    ...since(io0),
+  });
   // The sender closes once its last message is confirmed.
   await new Promise<void>((resolve) => session.once('close', resolve));
   await endpoint.close();
@@ -141,6 +175,7 @@ async function msrpSender(
   if (api === 'sendMany') {
     const t0 = performance.now();
     const cpu0 = cpuMs();
+    const io0 = syscalls();
     function* messages(): Generator<Uint8Array> {
       for (let i = 0; i < count; i++) yield body;
     }
@@ -149,7 +184,13 @@ async function msrpSender(
       maxPending: window,
     });
     const ms = performance.now() - t0;
-    report({ event: 'done', count: delivered.messages, ms, cpuMs: cpuMs() - cpu0 });
+    report({
+      event: 'done',
+      count: delivered.messages,
+      ms,
+      cpuMs: cpuMs() - cpu0,
+      ...since(io0),
+    });
     await endpoint.close();
     return;
   }
@@ -158,6 +199,7 @@ async function msrpSender(
   let wake: (() => void) | undefined;
   const t0 = performance.now();
   const cpu0 = cpuMs();
+  const io0 = syscalls();
   const confirm = (): void => {
     confirmed++;
     wake?.();
@@ -175,7 +217,7 @@ async function msrpSender(
   }
   while (confirmed < count) await new Promise<void>((resolve) => (wake = resolve));
   const ms = performance.now() - t0;
-  report({ event: 'done', count: confirmed, ms, cpuMs: cpuMs() - cpu0 });
+  report({ event: 'done', count: confirmed, ms, cpuMs: cpuMs() - cpu0, ...since(io0) });
   await endpoint.close();
 }
 

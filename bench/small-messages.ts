@@ -13,6 +13,7 @@ import {
   type SenderApi,
   type SmallCommand,
   type SmallReport,
+  type Syscalls,
 } from './small-messages-peer.js';
 
 type Done = Extract<SmallReport, { event: 'done' }>;
@@ -66,8 +67,17 @@ async function msrp(count: number, api: SenderApi, log: (line: string) => void):
   if (got.count !== count || sent.count !== count)
     throw new Error(`small messages incomplete: ${got.count}/${sent.count} of ${count}`);
   const us = (ms: number | undefined): string => (((ms ?? NaN) * 1000) / count).toFixed(1);
+  // Per window of messages: how many reads and writes each side made for them.
+  const calls = (s: Syscalls | undefined): string =>
+    s
+      ? `, ${((s.reads * WINDOW) / count).toFixed(1)} reads + ${((s.writes * WINDOW) / count).toFixed(1)} writes per ${WINDOW}`
+      : '';
+  // Both sides' CPU over the wall time: 1 or less when they take turns (or share a core with
+  // other work), up to 2 when they overlap on two free cores.
+  const busy = ((sent.cpuMs ?? NaN) + (got.cpuMs ?? NaN)) / sent.ms;
   log(
-    `small-messages (${api}): CPU per message: sender ${us(sent.cpuMs)} µs, receiver ${us(got.cpuMs)} µs`,
+    `small-messages (${api}): CPU per message: sender ${us(sent.cpuMs)} µs${calls(sent.syscalls)}, ` +
+      `receiver ${us(got.cpuMs)} µs${calls(got.syscalls)}; both sides' CPU / wall time ${busy.toFixed(2)}`,
   );
   return (sent.count * 1000) / sent.ms;
 }
