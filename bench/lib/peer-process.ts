@@ -2,10 +2,15 @@
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (this file is in bench/lib/, or bench/dist/lib/ once built). */
+const here = fileURLToPath(import.meta.url);
+const root = here.slice(0, here.lastIndexOf('/bench/') + 1);
 
 /** The node flags in the shebang of the bin at `path` (relative to the repository root). */
 function shebangFlags(path: string): string[] {
-  const first = readFileSync(new URL(`../../../${path}`, import.meta.url), 'utf8').split('\n')[0]!;
+  const first = readFileSync(`${root}${path}`, 'utf8').split('\n')[0]!;
   return first.split(/\s+/).filter((word) => word.startsWith('--'));
 }
 
