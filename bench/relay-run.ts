@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import type { MsrpUri } from '@msrp-ts/msrp-core';
 import type { RelayPeerCommand, RelayPeerReport, Route } from './relay-peer.js';
 import { median } from './lib/measure.js';
-import { profileArgv } from './lib/peer-process.js';
+import { profileArgv, RELAY_NODE_FLAGS } from './lib/peer-process.js';
 
 const peerScript = new URL('./relay-peer.js', import.meta.url).pathname;
 
@@ -25,7 +25,10 @@ export class Peer {
     const name = `${cmd.role}${'route' in cmd ? `-${cmd.route}` : ''}`;
     this.child = fork(peerScript, [], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      execArgv: ['--expose-gc', ...profileArgv(name)],
+      execArgv: [
+        '--expose-gc',
+        ...profileArgv(name, cmd.role === 'relay' ? RELAY_NODE_FLAGS : undefined),
+      ],
     });
     this.child.on('message', (r: RelayPeerReport) => {
       this.#reports.push(r);

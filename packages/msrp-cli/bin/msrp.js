@@ -4,9 +4,12 @@
 // scripts/bundle.js (`pnpm build`), which `pnpm install` runs as the workspace's prepare
 // script. The bundle is a few ES modules where dist/ has ~200: ~7 MiB less RSS (issue 12).
 // The shebang's node flags keep memory small (issue 12): V8's young generation capped at 1 MiB
-// semi-spaces (under a transfer they grow to 16 MiB each: ~20 MiB more RSS, and no less CPU),
+// semi-spaces (under a transfer they grow to 16 MiB each: ~20 MiB more RSS, ~10 % less CPU),
 // and the old generation collected when it grew 20 % rather than by V8's default factor
 // (garbage promoted per chunk grew `msrp send` of 512 MiB to 82 MiB; 70 with it, same CPU).
+// 1 MiB stays (bench cli, 128 MiB file): 2 MiB semi-spaces gave ~6 MiB more peak RSS per side
+// (send 67 -> 72, listen 66 -> 74) for 0-10 % less CPU; 4 MiB and more, ~20 MiB more.
+// --single-threaded-gc (the relay's) gave send +4 MiB and no less CPU here.
 // They are read at start only (v8.setFlagsFromString has no effect then); npm's and pnpm's
 // bin shims copy them from here; `node bin/...js` runs without them.
 import { existsSync } from 'node:fs';

@@ -1,12 +1,16 @@
-#!/usr/bin/env -S node --max-semi-space-size=1 --heap-growing-percent=20
+#!/usr/bin/env -S node --max-semi-space-size=1 --heap-growing-percent=20 --single-threaded-gc
 // The `msrp-relay` command's launcher: runs the bundled entry in dist/. It is committed JavaScript
 // so that the bin exists as soon as the package is installed; dist/ comes from `tsc -b` and
 // scripts/bundle.js (`pnpm build`), which `pnpm install` runs as the workspace's prepare
 // script. The bundle is a few ES modules where dist/ has ~200: ~7 MiB less RSS (issue 12).
-// The shebang's node flags keep memory small (issue 12): V8's young generation capped at 1 MiB
-// semi-spaces (under a transfer they grow to 16 MiB each: ~20 MiB more RSS, and no less CPU),
-// and the old generation collected when it grew 20 % rather than by V8's default factor
-// (garbage promoted per chunk grew `msrp send` of 512 MiB to 82 MiB; 70 with it, same CPU).
+// The shebang's node flags keep memory small (issue 12) and GC pauses short (issue 13): V8's
+// young generation capped at 1 MiB semi-spaces (they grow to 16 MiB: ~20 MiB more RSS), the
+// old generation collected when it grew 20 % rather than by V8's default factor (garbage
+// promoted per chunk otherwise grows RSS), and the collector on the main thread only: with
+// 1000 active sessions on a busy 2-core machine, parallel scavenges waited for their helper
+// threads (GC pauses 14-17 % of the wall time, up to 1 s; single-threaded 4 %, up to 66 ms,
+// same CPU). Larger semi-spaces halve the scavenges per doubling but not the pause time, for
+// more RSS. Figures, and how to run with other flags: docs/operators.md ("Memory").
 // They are read at start only (v8.setFlagsFromString has no effect then); npm's and pnpm's
 // bin shims copy them from here; `node bin/...js` runs without them.
 import { existsSync } from 'node:fs';
