@@ -13,8 +13,8 @@ import {
   type SenderApi,
   type SmallCommand,
   type SmallReport,
-  type Syscalls,
 } from './small-messages-peer.js';
+import type { Syscalls } from './lib/syscalls.js';
 
 type Done = Extract<SmallReport, { event: 'done' }>;
 

@@ -9,6 +9,7 @@ import type { PeerCommand, PeerReport } from './transfer-peer.js';
 import { median, percentile, type Row } from './lib/measure.js';
 import { finish, profileArgv } from './lib/peer-process.js';
 import { writeRandomFile } from './lib/random-file.js';
+import type { Syscalls } from './lib/syscalls.js';
 
 /** A figure that has a limit rather than a baseline: memory, latency. */
 export interface LimitRow {
@@ -99,8 +100,8 @@ interface MsrpRun {
   senderUserMs: number;
   receiverUserMs: number;
   /** Each side's read and write system calls during the transfer, where Linux counts them. */
-  senderSyscalls?: { reads: number; writes: number } | undefined;
-  receiverSyscalls?: { reads: number; writes: number } | undefined;
+  senderSyscalls?: Syscalls | undefined;
+  receiverSyscalls?: Syscalls | undefined;
 }
 
 /**
