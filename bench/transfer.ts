@@ -105,7 +105,6 @@ interface MsrpRun {
 }
 
 /**
-/**
  * Bytes the non-file rows send untimed before the timed transfer (1/8 of it, at most 64 MiB):
  * raw TCP runs at full speed from its first byte, a fresh Node process compiles its hot path
  * over the first few thousand chunks (issue 12: ~3 rounds of 256 MiB to warm up).
