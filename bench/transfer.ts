@@ -109,7 +109,7 @@ interface MsrpRun {
  * raw TCP runs at full speed from its first byte, a fresh Node process compiles its hot path
  * over the first few thousand chunks (issue 12: ~3 rounds of 256 MiB to warm up).
  */
-export function warmupBytes(bytes: number): number {
+function warmupBytes(bytes: number): number {
   return Math.min(bytes / 8, 64 * 1024 * 1024);
 }
 
