@@ -126,11 +126,9 @@ export async function runRelayActiveBench(
     const ms = seconds * 1000;
     // The relay's live JS heap (after a full GC) before and after: growth there is a leak;
     // RSS growth without it is V8 and the allocator keeping pages.
-    relay.tell('measure');
-    const live0 = await relay.next('rss');
+    const live0 = await relay.measure();
     const sample = async (at: number): Promise<{ at: number; mib: number; heap: number }> => {
-      relay.tell('cpu');
-      const r = await relay.next('cpu');
+      const r = await relay.usage();
       return { at, mib: r.rssMiB, heap: r.heapMiB };
     };
     const rss = [await sample(0)];
@@ -147,8 +145,7 @@ export async function runRelayActiveBench(
     const samples = (async () => {
       for (let i = 1; i <= 10; i++) {
         if (i === 6) {
-          relay.tell('measure');
-          liveMid = await relay.next('rss');
+          liveMid = await relay.measure();
         }
         const due = started + (i * ms) / 10;
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
@@ -161,11 +158,9 @@ export async function runRelayActiveBench(
     })();
     const all = await done;
     await samples;
-    relay.tell('cpu');
-    const relayEnd = await relay.next('cpu');
+    const relayEnd = await relay.usage();
     const cpuMs = relayEnd.ms - cpu0;
-    relay.tell('measure');
-    const live1 = await relay.next('rss');
+    const live1 = await relay.measure();
     const probed = all.at(-1)!;
     const results = all.slice(0, -1);
     const sum = (f: (r: (typeof results)[number]) => number): number =>

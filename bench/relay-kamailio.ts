@@ -59,10 +59,11 @@ export async function runRelayKamailioBench(
         const kamailioBefore = kamailio.cpu();
         const result = await run('relay', via, { bytes, chunkSize: CHUNK });
         const relayMs = which === 'ours' ? result.cpuMs.relay! : kamailio.cpu() - kamailioBefore;
+        const usPerChunk = (relayMs * 1000) / chunks;
         rates[which].push(result.rate);
-        cpu[which].push((relayMs * 1000) / chunks);
+        cpu[which].push(usPerChunk);
         log(
-          `relay-kamailio: ${which} ${(result.rate / 1e6).toFixed(1)} MB/s, relay CPU ${((relayMs * 1000) / chunks).toFixed(1)} µs per chunk`,
+          `relay-kamailio: ${which} ${(result.rate / 1e6).toFixed(1)} MB/s, relay CPU ${usPerChunk.toFixed(1)} µs per chunk`,
         );
       }
     }

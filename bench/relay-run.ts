@@ -72,22 +72,31 @@ export class Peer {
     clearTimeout(timer);
   }
 
+  /** The answer to 'cpu': CPU time, RSS and JS heap now (a relay's loop and GC figures too). */
+  async usage(): Promise<Extract<RelayPeerReport, { event: 'cpu' }>> {
+    this.tell('cpu');
+    return this.next('cpu');
+  }
+
+  /** The answer to 'measure': RSS and live JS heap, after full GCs. */
+  async measure(): Promise<Extract<RelayPeerReport, { event: 'rss' }>> {
+    this.tell('measure');
+    return this.next('rss');
+  }
+
   /** The CPU time (user + system) the process has used so far, in ms. */
   async cpu(): Promise<number> {
-    this.tell('cpu');
-    return (await this.next('cpu')).ms;
+    return (await this.usage()).ms;
   }
 
   /** The process's RSS now, in MiB. */
   async rss(): Promise<number> {
-    this.tell('cpu');
-    return (await this.next('cpu')).rssMiB;
+    return (await this.usage()).rssMiB;
   }
 
   /** The process's peak RSS so far, in MiB. */
   async peakRss(): Promise<number> {
-    this.tell('cpu');
-    return (await this.next('cpu')).maxRssMiB;
+    return (await this.usage()).maxRssMiB;
   }
 
   kill(): Promise<void> {

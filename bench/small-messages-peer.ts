@@ -1,9 +1,9 @@
 // One side of the small-messages benchmark, in its own process (one core each side). Driven
 // over IPC by bench/small-messages.ts.
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { Endpoint, type IncomingMessage, type MsrpUri, type Session } from '@msrp-ts/msrp-core';
+import { syscalls, syscallsSince as since, type Syscalls } from './lib/syscalls.js';
 
 /** Commands the parent sends. */
 export type SmallCommand =
@@ -31,12 +31,6 @@ export type SmallReport =
       syscalls?: Syscalls;
     };
 
-/** Read and write system calls (`/proc/self/io`). */
-export interface Syscalls {
-  reads: number;
-  writes: number;
-}
-
 /** Bytes per message, and per answer of the raw baseline (issue 12). */
 export const MESSAGE_BYTES = 100;
 export const ANSWER_BYTES = 60;
@@ -47,23 +41,6 @@ const report = (r: SmallReport): void => {
 const cpuMs = (): number => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
-};
-
-/** Read and write system calls so far, where Linux counts them. */
-const syscalls = (): Syscalls | undefined => {
-  try {
-    const io = readFileSync('/proc/self/io', 'latin1');
-    const count = (name: string): number => Number(new RegExp(`${name}: (\\d+)`).exec(io)?.[1]);
-    return { reads: count('syscr'), writes: count('syscw') };
-  } catch {
-    return undefined;
-  }
-};
-const since = (before: Syscalls | undefined): { syscalls?: Syscalls } => {
-  const now = syscalls();
-  return now && before
-    ? { syscalls: { reads: now.reads - before.reads, writes: now.writes - before.writes } }
-    : {};
 };
 
 /** Raw TCP: answers each 100-byte message with 60 bytes, one write per socket read. */

@@ -13,8 +13,8 @@ import {
   type SenderApi,
   type SmallCommand,
   type SmallReport,
-  type Syscalls,
 } from './small-messages-peer.js';
+import type { Syscalls } from './lib/syscalls.js';
 
 type Done = Extract<SmallReport, { event: 'done' }>;
 
@@ -113,22 +113,14 @@ export async function runSmallMessagesBench(
   const base = { rate: median(baseline), rates: baseline };
   const baselineIs = `raw TCP between two Node processes: ${MESSAGE_BYTES}-byte messages, a ${ANSWER_BYTES}-byte answer to each, ${WINDOW} in flight`;
   const name = `${MESSAGE_BYTES} B messages, ${WINDOW} in flight, each confirmed`;
-  return [
+  const row = (how: string, rates: number[]): Row =>
     toRow(
       'small-messages',
-      `${name}, sendMany + batches()`,
+      `${name}, ${how}`,
       'msgs/s',
-      { ours: { rate: median(many), rates: many }, baseline: base },
+      { ours: { rate: median(rates), rates }, baseline: base },
       baselineIs,
       GOAL,
-    ),
-    toRow(
-      'small-messages',
-      `${name}, send() + for await`,
-      'msgs/s',
-      { ours: { rate: median(single), rates: single }, baseline: base },
-      baselineIs,
-      GOAL,
-    ),
-  ];
+    );
+  return [row('sendMany + batches()', many), row('send() + for await', single)];
 }

@@ -2,10 +2,11 @@
 // core and its own peak RSS. Driven over IPC by bench/transfer.ts.
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { closeSync, createReadStream, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import { Endpoint, type MsrpUri } from '@msrp-ts/msrp-core';
 import { generated } from './lib/generated.js';
+import { syscalls, syscallsSince as since, type Syscalls } from './lib/syscalls.js';
 
 /** Commands the parent sends. */
 export type PeerCommand =
@@ -57,7 +58,7 @@ export type PeerReport =
       /** The user-space part of cpuMs (the rest is the kernel's: syscalls, copies). */
       userMs?: number;
       /** Read and write system calls during the transfer (Linux's /proc/self/io), if known. */
-      syscalls?: { reads: number; writes: number };
+      syscalls?: Syscalls;
     };
 
 const send = (report: PeerReport): void => {
@@ -69,24 +70,6 @@ const cpuMs = (): number => {
   return (user + system) / 1000;
 };
 const userMs = (): number => process.cpuUsage().user / 1000;
-/** Read and write system calls so far, where Linux counts them. */
-const syscalls = (): { reads: number; writes: number } | undefined => {
-  try {
-    const io = readFileSync('/proc/self/io', 'latin1');
-    const count = (name: string): number => Number(new RegExp(`${name}: (\\d+)`).exec(io)?.[1]);
-    return { reads: count('syscr'), writes: count('syscw') };
-  } catch {
-    return undefined;
-  }
-};
-const since = (
-  before: ReturnType<typeof syscalls>,
-): { syscalls?: { reads: number; writes: number } } => {
-  const now = syscalls();
-  return now && before
-    ? { syscalls: { reads: now.reads - before.reads, writes: now.writes - before.writes } }
-    : {};
-};
 const PIECE = 64 * 1024;
 /** Reads of a file sent over raw TCP: what `sendFile` reads with 1 MiB chunks. */
 const PIECE_OF_FILE = 1024 * 1024;

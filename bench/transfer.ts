@@ -9,6 +9,7 @@ import type { PeerCommand, PeerReport } from './transfer-peer.js';
 import { median, percentile, type Row } from './lib/measure.js';
 import { finish, profileArgv } from './lib/peer-process.js';
 import { writeRandomFile } from './lib/random-file.js';
+import type { Syscalls } from './lib/syscalls.js';
 
 /** A figure that has a limit rather than a baseline: memory, latency. */
 export interface LimitRow {
@@ -99,17 +100,16 @@ interface MsrpRun {
   senderUserMs: number;
   receiverUserMs: number;
   /** Each side's read and write system calls during the transfer, where Linux counts them. */
-  senderSyscalls?: { reads: number; writes: number } | undefined;
-  receiverSyscalls?: { reads: number; writes: number } | undefined;
+  senderSyscalls?: Syscalls | undefined;
+  receiverSyscalls?: Syscalls | undefined;
 }
 
-/**
 /**
  * Bytes the non-file rows send untimed before the timed transfer (1/8 of it, at most 64 MiB):
  * raw TCP runs at full speed from its first byte, a fresh Node process compiles its hot path
  * over the first few thousand chunks (issue 12: ~3 rounds of 256 MiB to warm up).
  */
-export function warmupBytes(bytes: number): number {
+function warmupBytes(bytes: number): number {
   return Math.min(bytes / 8, 64 * 1024 * 1024);
 }
 
@@ -200,13 +200,15 @@ export async function runTransferBench(
   const baselineIs = `raw TCP: one Node process writing the same ${mib} MiB in 64 KiB pieces (honouring drain) to another that counts them`;
   const rawMbps: number[] = [];
   const directRuns: MsrpRun[] = [];
+  const warmup = warmupBytes(bytes);
+  const warm = warmup / 1024 / 1024;
   for (let i = 0; i < rounds; i++) {
     log(`transfer: round ${i + 1}/${rounds}: raw TCP, ${mib} MiB...`);
     rawMbps.push((await raw(bytes)).mbps);
     log(
-      `transfer: round ${i + 1}/${rounds}: MSRP ${mib} MiB, ${DIRECT_CHUNK / 1024} KiB chunks (after ${warmupBytes(bytes) / 1024 / 1024} MiB untimed)...`,
+      `transfer: round ${i + 1}/${rounds}: MSRP ${mib} MiB, ${DIRECT_CHUNK / 1024} KiB chunks (after ${warm} MiB untimed)...`,
     );
-    directRuns.push(await msrp(bytes, DIRECT_CHUNK, undefined, warmupBytes(bytes)));
+    directRuns.push(await msrp(bytes, DIRECT_CHUNK, undefined, warmup));
   }
   const base = median(rawMbps);
   const row = (name: string, runs: MsrpRun[], goal?: number): Row => {
@@ -224,11 +226,10 @@ export async function runTransferBench(
       ...(goal !== undefined && { goal }),
     };
   };
-  const warm = warmupBytes(bytes) / 1024 / 1024;
   log(
     `transfer: MSRP ${mib} MiB, ${DEFAULT_CHUNK / 1024} KiB chunks (after ${warm} MiB untimed)...`,
   );
-  const small = await msrp(bytes, DEFAULT_CHUNK, undefined, warmupBytes(bytes));
+  const small = await msrp(bytes, DEFAULT_CHUNK, undefined, warmup);
   log(`transfer: ${DEFAULT_CHUNK / 1024} KiB chunks: ${perChunk(small, bytes / DEFAULT_CHUNK)}`);
   log(`transfer: MSRP ${mib} MiB file disk to disk, SHA-256 on both sides...`);
   const { path, dir } = await makeFile(bytes);

@@ -21,8 +21,6 @@ export function findKamailio(): string | undefined {
 /** A running Kamailio relay. */
 export interface KamailioRelay {
   uri: MsrpUri;
-  /** The main process's id, to read its children's CPU time. */
-  pid: number;
   /** CPU time (user + system) of Kamailio's main process and all its children so far, in ms. */
   cpu(): number;
   stop(): Promise<void>;
@@ -205,5 +203,5 @@ export async function startKamailio(
   }
   const uri: MsrpUri = { scheme: 'msrp', host: '127.0.0.1', port, transport: 'tcp', params: [] };
   const pid = child.pid!;
-  return { uri, pid, cpu: () => treeCpuMs(pid), stop };
+  return { uri, cpu: () => treeCpuMs(pid), stop };
 }

@@ -1,10 +1,9 @@
 // The ChunkScheduler lets a small whole message (a chat line) overtake the queued chunks of a
 // long message, toward a peer that reads slowly: it waits behind the chunk being written only.
 import { describe, expect, it } from 'vitest';
-import { newTransactionId, parseUri, type RequestHead } from '@msrp-ts/msrp-core';
 import { Connection, socketStream } from '@msrp-ts/msrp-core/internal';
 import { ChunkScheduler, type ForwardEvents } from '../src/chunk-scheduler.js';
-import { ignore, Wire } from './wire.js';
+import { chunk, ignore, Wire } from './wire.js';
 
 /** The Message-ID of each frame written, in order. */
 function messages(wire: Wire): string[] {
@@ -17,19 +16,6 @@ const events: ForwardEvents = {
   resume: () => undefined,
   failed: () => undefined,
 };
-
-function chunk(messageId: string, start: number, bytes: number, total: number): RequestHead {
-  return {
-    kind: 'request',
-    method: 'SEND',
-    transactionId: newTransactionId(),
-    toPath: [parseUri('msrp://127.0.0.1:2855/bob;tcp')],
-    fromPath: [parseUri('msrp://127.0.0.1:2855/relay;tcp')],
-    messageId,
-    byteRange: { start, end: start + bytes - 1, total },
-    contentType: { type: 'text', subtype: 'plain', params: [] },
-  };
-}
 
 describe('ChunkScheduler priority', () => {
   it('writes a small whole message after the chunk under way, ahead of queued chunks', async () => {

@@ -38,42 +38,31 @@ await store.close();
 console.log(JSON.stringify({ before, after }));
 `;
 
+/** Runs `source` in a tsx process of its own (with `flags` before it) on the relay's index. */
+async function probe(source: string, flags: string[] = []): Promise<unknown> {
+  const dir = await mkdtemp(join(tmpdir(), 'msrp-relay-'));
+  onCleanup(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'probe.mts');
+  await writeFile(file, source);
+  const { stdout } = await promisify(execFile)(tsx, [...flags, file, index], { timeout: 20_000 });
+  return JSON.parse(stdout);
+}
+
 describe('import footprint', () => {
   it('loads pg with the first PgCredentialStore, not with the relay', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'msrp-relay-'));
-    onCleanup(() => rm(dir, { recursive: true, force: true }));
-    const probe = join(dir, 'probe.mts');
-    await writeFile(probe, PG_PROBE);
     // An ES import of pg fails (the hook); a require on first use passes (no hook).
-    const { stdout } = await promisify(execFile)(
-      tsx,
-      ['--conditions=source', '--import', denyImports(['pg']), probe, index],
-      { timeout: 20_000 },
-    );
-    expect(JSON.parse(stdout)).toEqual({ before: false, after: true });
+    const flags = ['--conditions=source', '--import', denyImports(['pg'])];
+    expect(await probe(PG_PROBE, flags)).toEqual({ before: false, after: true });
   });
 
   it('loads prom-client with the first metrics registry, not with the relay', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'msrp-relay-'));
-    onCleanup(() => rm(dir, { recursive: true, force: true }));
-    const probe = join(dir, 'probe.mts');
-    await writeFile(probe, PROBE);
-    const { stdout } = await promisify(execFile)(tsx, [probe, index], { timeout: 20_000 });
-    expect(JSON.parse(stdout)).toEqual({ before: false, after: true });
+    expect(await probe(PROBE)).toEqual({ before: false, after: true });
   });
 
   it('loads msrp-core through its internal entry only: not the root, with its chat codecs', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'msrp-relay-'));
-    onCleanup(() => rm(dir, { recursive: true, force: true }));
-    const probe = join(dir, 'probe.mts');
-    await writeFile(probe, PROBE);
     // The root entry (~7 MiB of memory more than /internal) and the XML parser it brings.
     const denied = ['@msrp-ts/msrp-core', 'fast-xml-parser'];
-    const { stdout } = await promisify(execFile)(
-      tsx,
-      ['--conditions=source', '--import', denyImports(denied), probe, index],
-      { timeout: 20_000 },
-    );
-    expect(JSON.parse(stdout)).toEqual({ before: false, after: true });
+    const flags = ['--conditions=source', '--import', denyImports(denied)];
+    expect(await probe(PROBE, flags)).toEqual({ before: false, after: true });
   });
 });

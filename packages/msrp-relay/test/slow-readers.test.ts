@@ -2,11 +2,11 @@
 // maxQueued / READ_BYTES read at once) no longer hold every other sender after its head: while
 // others wait, those reading slower than slowReaders.minRate after graceMs are evicted.
 import { describe, expect, it } from 'vitest';
-import { newTransactionId, parseUri, type RequestHead } from '@msrp-ts/msrp-core';
+import { newTransactionId, type RequestHead } from '@msrp-ts/msrp-core';
 import { Connection, socketStream } from '@msrp-ts/msrp-core/internal';
 import { ChunkScheduler, type ForwardEvents } from '../src/chunk-scheduler.js';
 import { READ_BYTES } from '../src/reader-budget.js';
-import { ignore, Wire } from './wire.js';
+import { chunk, ignore, Wire } from './wire.js';
 
 const MAX_QUEUED = 4 * READ_BYTES;
 
@@ -23,17 +23,9 @@ function setup() {
   return { clock, scheduler };
 }
 
+/** A whole `body`-byte message in one chunk, a message of its own. */
 function send(body: number): RequestHead {
-  return {
-    kind: 'request',
-    method: 'SEND',
-    transactionId: newTransactionId(),
-    toPath: [parseUri('msrp://127.0.0.1:2855/bob;tcp')],
-    fromPath: [parseUri('msrp://127.0.0.1:2855/relay;tcp')],
-    messageId: newTransactionId(),
-    byteRange: { start: 1, end: body, total: body },
-    contentType: { type: 'text', subtype: 'plain', params: [] },
-  };
+  return chunk(newTransactionId(), 1, body, body);
 }
 
 function recorder() {

@@ -1,7 +1,14 @@
 // An in-memory stream for the ChunkScheduler tests: it records what is written and, on hold,
-// stops taking bytes, as a peer that reads slowly.
+// stops taking bytes, as a peer that reads slowly. And the SEND chunks those tests forward.
 import { Duplex } from 'node:stream';
-import { Parser, type ContinuationFlag, type Head } from '@msrp-ts/msrp-core';
+import {
+  Parser,
+  newTransactionId,
+  parseUri,
+  type ContinuationFlag,
+  type Head,
+  type RequestHead,
+} from '@msrp-ts/msrp-core';
 
 /** A stream that records what is written; with `hold`, it stops taking bytes (a slow peer). */
 export class Wire extends Duplex {
@@ -45,3 +52,17 @@ export const ignore = {
   protocolError: () => undefined,
   closed: () => undefined,
 };
+
+/** The head of a SEND chunk toward bob: `bytes` of a `total`-byte message, from `start`. */
+export function chunk(messageId: string, start: number, bytes: number, total: number): RequestHead {
+  return {
+    kind: 'request',
+    method: 'SEND',
+    transactionId: newTransactionId(),
+    toPath: [parseUri('msrp://127.0.0.1:2855/bob;tcp')],
+    fromPath: [parseUri('msrp://127.0.0.1:2855/relay;tcp')],
+    messageId,
+    byteRange: { start, end: start + bytes - 1, total },
+    contentType: { type: 'text', subtype: 'plain', params: [] },
+  };
+}
