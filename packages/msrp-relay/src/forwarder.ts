@@ -36,10 +36,7 @@ export class Forwarder {
   constructor(context: ForwarderContext) {
     this.#context = context;
     this.#streams = {
-      limits: context.limits,
-      stats: context.stats,
-      transactionTimeout: context.transactionTimeout,
-      respond: context.respond,
+      ...context,
       giveUp: (pending, status, comment) => this.#giveUp(pending, status, comment),
     };
   }

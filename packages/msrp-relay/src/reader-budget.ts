@@ -56,7 +56,6 @@ export class ReaderBudget {
   #recheckTimer: Deadline | undefined;
   /** Requests whose senders read now; made on first use. */
   #reading: Set<ForwardedRequest> | undefined;
-  #readers = 0;
   /** Requests whose senders wait for `events.resume()`; made on first use (most never do). */
   #held: Set<ForwardedRequest> | undefined;
   #resuming = false;
@@ -76,14 +75,21 @@ export class ReaderBudget {
   admits(queued: number): boolean {
     const max = this.#maxQueued;
     if (queued >= max / 2) return false;
-    return this.#readers === 0 || queued + (this.#readers + 1) * READ_BYTES <= max;
+    const readers = this.#readers;
+    return readers === 0 || queued + (readers + 1) * READ_BYTES <= max;
   }
 
   /** Whether the senders reading may all go on after one of them added to `queued`. */
   keeps(queued: number): boolean {
     const max = this.#maxQueued;
     if (queued >= max) return false;
-    return this.#readers <= 1 || queued + this.#readers * READ_BYTES <= max;
+    const readers = this.#readers;
+    return readers <= 1 || queued + readers * READ_BYTES <= max;
+  }
+
+  /** How many senders read now. */
+  get #readers(): number {
+    return this.#reading?.size ?? 0;
   }
 
   /** `request`'s sender reads (its body goes to this next hop). */
@@ -92,7 +98,6 @@ export class ReaderBudget {
     request.reading = true;
     request.readSince = this.#now();
     request.readBytes = 0;
-    this.#readers++;
     (this.#reading ??= new Set()).add(request);
   }
 
@@ -100,7 +105,6 @@ export class ReaderBudget {
   stop(request: ForwardedRequest): void {
     if (!request.reading) return;
     request.reading = false;
-    this.#readers--;
     this.#reading!.delete(request);
   }
 

@@ -76,8 +76,16 @@ function holds(memo: RouteMemo, sessionOf: (id: string) => RelaySession | undefi
   const { toPath, sessions } = memo;
   for (let i = 0; i < sessions.length; i++)
     if (sessionOf(toPath[i]!.sessionId!) !== sessions[i]) return false;
-  const next = toPath[sessions.length]!.sessionId;
-  return memo.route.to !== toPath[sessions.length] || next === undefined || !sessionOf(next);
+  const next = toPath[sessions.length]!;
+  return memo.route.to !== next || !sessionAt(next, sessionOf);
+}
+
+/** The relay session `uri` names, if any. */
+function sessionAt(
+  uri: MsrpUri,
+  sessionOf: (id: string) => RelaySession | undefined,
+): RelaySession | undefined {
+  return uri.sessionId === undefined ? undefined : sessionOf(uri.sessionId);
 }
 
 function decide(
@@ -92,7 +100,7 @@ function decide(
   const sessions: RelaySession[] = [];
   for (;;) {
     const here = toPath[0]!;
-    const session = here.sessionId === undefined ? undefined : sessionOf(here.sessionId);
+    const session = sessionAt(here, sessionOf);
     // RFC 4976 §7.1: a request for a relay session that does not exist gets 481.
     if (!session) return refuse('No such relay session');
     const next = toPath[1];
@@ -102,7 +110,7 @@ function decide(
     toPath = toPath.slice(1);
     let to: Hop | MsrpUri | undefined;
     if (arrivedOn !== session.client) to = session.client;
-    else if (!(next.sessionId === undefined ? undefined : sessionOf(next.sessionId))) to = next;
+    else if (!sessionAt(next, sessionOf)) to = next;
     if (to) {
       const route: ForwardRoute = { kind: 'forward', to, toPath, fromPath };
       return { toPath: request.toPath, fromPath: request.fromPath, sessions, route };

@@ -2,9 +2,8 @@ import type { ContinuationFlag, MsrpError, RequestHead } from '@msrp-ts/msrp-cor
 import type { FrameTarget } from '@msrp-ts/msrp-core/internal';
 import type { ForwardHead } from './forward-template.js';
 import type { ForwardedRequest, ForwardEvents } from './forwarded-request.js';
+import type { ForwarderContext } from './forwarder.js';
 import type { Hop, PendingForward } from './hop.js';
-import type { ResolvedLimits } from './relay-options.js';
-import type { RelayStats } from './relay-stats.js';
 
 /**
  * RFC 4975 §7.1: non-SEND request bodies MUST NOT be larger than 10240 octets. Such requests
@@ -13,13 +12,10 @@ import type { RelayStats } from './relay-stats.js';
 const MAX_NON_SEND_BODY = 10240;
 
 /** What a {@link StreamedForward} needs from its `Forwarder`. */
-export interface StreamContext {
-  readonly limits: ResolvedLimits;
-  readonly stats: RelayStats;
-  /** Milliseconds to wait for a next hop's response (RFC 4975 §7.1). */
-  readonly transactionTimeout: number;
-  /** Answers a request on the hop it came from. */
-  respond(hop: Hop, request: RequestHead, status: number, comment?: string): void;
+export interface StreamContext extends Pick<
+  ForwarderContext,
+  'limits' | 'stats' | 'transactionTimeout' | 'respond'
+> {
   /** A forwarded request failed further on: a failure REPORT, or the failure as response. */
   giveUp(pending: PendingForward, status: number, comment?: string): void;
 }
