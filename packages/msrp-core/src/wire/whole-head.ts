@@ -125,12 +125,6 @@ export class WholeHead {
     return true;
   }
 
-  /** Forgets the last head and its template (see {@link Parser.forgetHeaders}). */
-  forget(): void {
-    this.head = undefined;
-    this.#template.forget();
-  }
-
   /** The parser is done with the bytes pushed: keep no view of them. */
   release(): void {
     this.#template.release();
