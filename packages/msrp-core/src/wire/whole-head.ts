@@ -4,7 +4,7 @@ import { type Head } from './head.js';
 import { parseStartLineBytes } from './start-line.js';
 import { HeadTemplate } from './head-template.js';
 import { ResponseTemplate } from './response-template.js';
-import type { ContinuationFlag } from './parser.js';
+import type { ContinuationFlag } from './frame-sink.js';
 
 const CR = 0x0d;
 const LF = 0x0a;
