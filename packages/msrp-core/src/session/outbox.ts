@@ -64,11 +64,11 @@ export class Outbox {
         options.contentType ?? source.type ?? (typeof content === 'string' ? TEXT_PLAIN : OCTETS),
       ...(options.size === undefined && source.size !== undefined && { size: source.size }),
     };
-    return this.enqueue(source.bytes, sendOptions);
+    return this.#enqueue(source.bytes, sendOptions);
   }
 
   /** Queues a message whose options are complete; rejects at once when it cannot be sent. */
-  enqueue(source: MessageSource, options: SendOptions): Promise<Delivery> {
+  #enqueue(source: MessageSource, options: SendOptions): Promise<Delivery> {
     const message = this.#outgoing(source, options);
     if (message instanceof MsrpError) return Promise.reject(message);
     return this.#scheduler.enqueue(message, options);
@@ -98,7 +98,7 @@ export class Outbox {
     try {
       const fileSend = fileMessage(file, options, createHasher);
       hash = fileSend.hash;
-      delivery = await this.enqueue(fileSend.body, fileSend.sendOptions);
+      delivery = await this.#enqueue(fileSend.body, fileSend.sendOptions);
     } catch (e) {
       // A send refused at once never reads the source: release its file descriptor.
       file.release();
@@ -107,7 +107,7 @@ export class Outbox {
     return { ...delivery, hash: hash() };
   }
 
-  /** {@link enqueue} without a promise, for {@link ManySend}. */
+  /** `#enqueue` without a promise, for {@link ManySend}. */
   readonly #enqueueWith = (
     body: Uint8Array,
     options: SendOptions,

@@ -1,6 +1,7 @@
 import type { RequestHead, ResponseHead } from '../wire/head.js';
 import type { MsrpUri } from '../wire/uri.js';
 import type { Session } from './session.js';
+import type { SendSchedulerHost } from './send-scheduler.js';
 import type { TransactionSettle } from './transaction-table.js';
 
 /** A request written on a connection: `sent` when the socket took it, `response` when answered. */
@@ -62,25 +63,16 @@ export interface SessionLink {
   closed(session: Session): void;
 }
 
-/** What a session's sending and receiving sides read of it, live: its state, port and paths. */
-export interface SessionHost {
-  /** Whether the session is bound (chunks may be written). */
-  readonly bound: boolean;
-  /** The bound connection's port; undefined when unbound. */
-  readonly port: SessionPort | undefined;
-  /** To-Path of our requests. */
-  readonly toPath: readonly MsrpUri[] | undefined;
-  /** From-Path of our requests. */
-  readonly fromPath: readonly MsrpUri[];
-}
-
-/** A {@link SessionHost} whose getters read the session's current values. */
+/**
+ * What a session's sending and receiving sides read of it ({@link SendSchedulerHost}, which
+ * covers `InboundHost`), with getters that read the session's current values.
+ */
 export function sessionHost(
   state: () => string,
   port: () => SessionPort | undefined,
   toPath: () => readonly MsrpUri[] | undefined,
   fromPath: readonly MsrpUri[],
-): SessionHost {
+): SendSchedulerHost {
   return {
     get bound(): boolean {
       return state() === 'bound';

@@ -1,5 +1,5 @@
 import { concatBytes, copyBytes, encodeLatin1, indexOfBytes } from './bytes.js';
-import type { ContinuationFlag } from './parser.js';
+import type { ContinuationFlag } from './frame-sink.js';
 
 const CR = 0x0d;
 const LF = 0x0a;

@@ -104,12 +104,6 @@ export class HeadTemplate {
     this.#viewOf = undefined;
   }
 
-  /** Forgets the block remembered: the next head is parsed in full. */
-  forget(): void {
-    this.#last = undefined;
-    this.release();
-  }
-
   /**
    * The head of the request that starts with `start`, when its header block, from `from`,
    * is the remembered one but for valid Message-ID and Byte-Range values, whole before

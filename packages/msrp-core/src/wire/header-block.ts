@@ -106,11 +106,6 @@ export class HeaderBlockReader {
     return p;
   }
 
-  /** Forgets the lines read before. */
-  forget(): void {
-    this.#seen.length = 0;
-  }
-
   /**
    * Reads a valid Message-ID or Byte-Range line `buf[p, e)` into `head` from its bytes; false
    * for any other line, or one that is invalid or repeated (readHeaderLine reports it).

@@ -9,7 +9,7 @@ import {
 import { formatByteRange, type ByteRange } from './byte-range.js';
 import { IDENT } from './grammar.js';
 import { formatHead, type Head, type RequestHead } from './head.js';
-import type { ContinuationFlag } from './parser.js';
+import type { ContinuationFlag } from './frame-sink.js';
 import { MAX_DECIMAL_DIGITS, WireSlab } from './wire-slab.js';
 
 /** Where chunk heads and end-lines are written: views of shared slabs, none allocated of its own. */

@@ -4,7 +4,7 @@ import { type Head } from './head.js';
 import { parseStartLineBytes } from './start-line.js';
 import { HeadTemplate } from './head-template.js';
 import { ResponseTemplate } from './response-template.js';
-import type { ContinuationFlag } from './parser.js';
+import type { ContinuationFlag } from './frame-sink.js';
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -123,12 +123,6 @@ export class WholeHead {
     this.blockTo = at - 2;
     this.end = flagAt + 3;
     return true;
-  }
-
-  /** Forgets the last head and its template (see {@link Parser.forgetHeaders}). */
-  forget(): void {
-    this.head = undefined;
-    this.#template.forget();
   }
 
   /** The parser is done with the bytes pushed: keep no view of them. */
