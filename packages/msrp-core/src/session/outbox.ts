@@ -8,17 +8,14 @@ import { fileMessage, openFileSource } from './file-send.js';
 import type { HasherFactory } from './hasher.js';
 import type { FileDelivery, SendFileOptions, SendOptions, SessionState } from './options.js';
 import { ContentTypes, OutgoingMessage, type MessageSource } from './outgoing-message.js';
-import {
-  SendScheduler,
-  type SendSchedulerHost,
-  type SendSchedulerOptions,
-} from './send-scheduler.js';
+import { SendScheduler, type SendSchedulerOptions } from './send-scheduler.js';
 import {
   ManySend,
   type ManyDelivery,
   type ManyMessage,
   type SendManyOptions,
 } from './send-many.js';
+import type { SendSchedulerHost } from './session-link.js';
 import type { SessionRuntime } from './session-runtime.js';
 
 /** What `sendFile` needs: the file system, the hasher and the session's chunk size. */

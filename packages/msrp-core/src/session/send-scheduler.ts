@@ -15,7 +15,7 @@ import { INTERRUPT_SLICE, writeInterruptible, type SliceHost } from './interrupt
 import { RecentIds } from './recent-ids.js';
 import { SendWindow } from './send-window.js';
 import { chunkHead, newSending, type Chunk, type Sending } from './sending.js';
-import type { SessionPort, Transaction } from './session-link.js';
+import type { SendSchedulerHost, Transaction } from './session-link.js';
 
 /**
  * Largest chunk body cut for a message-based connection (WebSocket), where a chunk is one
@@ -33,18 +33,6 @@ export interface SendSchedulerOptions {
   maxInFlightBytes: number;
   remoteMaxSize: number | undefined;
   reportTimeout: number;
-}
-
-/** What the scheduler needs of its session: where requests go, and the port to write them. */
-export interface SendSchedulerHost {
-  /** Whether the session is bound (chunks may be written). */
-  readonly bound: boolean;
-  /** The bound connection's port; undefined when unbound. */
-  readonly port: SessionPort | undefined;
-  /** To-Path of our requests. */
-  readonly toPath: readonly MsrpUri[] | undefined;
-  /** From-Path of our requests. */
-  readonly fromPath: readonly MsrpUri[];
 }
 
 const unboundError = (): MsrpError =>

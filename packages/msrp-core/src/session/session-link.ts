@@ -1,7 +1,6 @@
 import type { RequestHead, ResponseHead } from '../wire/head.js';
 import type { MsrpUri } from '../wire/uri.js';
 import type { Session } from './session.js';
-import type { SendSchedulerHost } from './send-scheduler.js';
 import type { TransactionSettle } from './transaction-table.js';
 
 /** A request written on a connection: `sent` when the socket took it, `response` when answered. */
@@ -85,4 +84,16 @@ export function sessionHost(
     },
     fromPath,
   };
+}
+
+/** What the scheduler needs of its session: where requests go, and the port to write them. */
+export interface SendSchedulerHost {
+  /** Whether the session is bound (chunks may be written). */
+  readonly bound: boolean;
+  /** The bound connection's port; undefined when unbound. */
+  readonly port: SessionPort | undefined;
+  /** To-Path of our requests. */
+  readonly toPath: readonly MsrpUri[] | undefined;
+  /** From-Path of our requests. */
+  readonly fromPath: readonly MsrpUri[];
 }
