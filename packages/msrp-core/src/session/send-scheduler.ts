@@ -5,7 +5,6 @@ import type { ContinuationFlag } from '../wire/parser.js';
 import { TransactionIds } from '../wire/ids.js';
 import { encodeEndLine } from '../wire/serializer.js';
 import type { StatusHeader } from '../wire/status-header.js';
-import type { MsrpUri } from '../wire/uri.js';
 import { DeliveryError, type Delivery } from './delivery.js';
 import type { SendOptions } from './options.js';
 import type { OutgoingMessage } from './outgoing-message.js';
