@@ -6,6 +6,7 @@ import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import { Endpoint, type MsrpUri } from '@msrp-ts/msrp-core';
 import { generated } from './lib/generated.js';
+import { startHeapSampling } from './lib/heap-sampling.js';
 import { syscalls, syscallsSince as since, type Syscalls } from './lib/syscalls.js';
 
 /** Commands the parent sends. */
@@ -207,6 +208,8 @@ async function msrpSender(cmd: Extract<PeerCommand, { role: 'msrp-sender' }>): P
       if (ok && flowing) chatMs.push(performance.now() - t);
     }
   })();
+  // BENCH_HEAP_PROFILE=DIR: what the timed transfer allocates (after the warm-up).
+  const heap = await startHeapSampling('msrp-sender');
   const t0 = performance.now();
   const cpu0 = cpuMs();
   const user0 = userMs();
@@ -230,6 +233,7 @@ async function msrpSender(cmd: Extract<PeerCommand, { role: 'msrp-sender' }>): P
   flowing = false;
   await chat;
   const cpu = { cpuMs: cpuMs() - cpu0, userMs: userMs() - user0, ...since(io0) };
+  await heap?.stop();
   send({ event: 'done', bytes: delivery.bytes, ms, maxRssMiB: maxRssMiB(), chatMs, ...cpu });
   await endpoint.close();
 }

@@ -76,7 +76,7 @@ describe('HeadTemplates', () => {
       );
       const chunk: Chunk = { body: Buffer.from(c.body), start: 1, last: true };
       const end = c.body.length;
-      const { transactionId, head } = chunkHead(
+      const head = chunkHead(
         sending,
         chunk,
         end,
@@ -85,7 +85,7 @@ describe('HeadTemplates', () => {
         templates,
         new TransactionIds(),
       );
-      expect(Buffer.from(head).toString(), c.id).toBe(expected(c, transactionId, chunk));
+      expect(Buffer.from(head).toString(), c.id).toBe(expected(c, sending.transactionId, chunk));
     }
   });
 
@@ -110,8 +110,8 @@ describe('HeadTemplates', () => {
         new TransactionIds(),
       );
     };
-    const first = send('good-id1').head;
-    expect(send('good-id2').head.length).toBe(first.length);
+    const first = send('good-id1');
+    expect(send('good-id2').length).toBe(first.length);
     expect(() => send('bad\r\nTo-Path: x')).toThrow(/Message-ID/);
   });
 
@@ -138,7 +138,7 @@ describe('HeadTemplates', () => {
       templates,
       new TransactionIds(),
     );
-    const { head } = chunkHead(
+    const head = chunkHead(
       newSending(
         message,
         {},
@@ -167,16 +167,8 @@ describe('HeadTemplates', () => {
       () => {},
     );
     const chunk: Chunk = { body, start: 1, last: true };
-    const { transactionId, head } = chunkHead(
-      sending,
-      chunk,
-      body.length,
-      toPath,
-      fromPath,
-      new HeadTemplates(),
-      ids,
-    );
-    expect(transactionId).toBe('tid0second');
+    const head = chunkHead(sending, chunk, body.length, toPath, fromPath, new HeadTemplates(), ids);
+    expect(sending.transactionId).toBe('tid0second');
     expect(Buffer.from(head).toString()).toMatch(/^MSRP tid0second SEND\r\n/);
   });
 });

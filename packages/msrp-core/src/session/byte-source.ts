@@ -161,18 +161,32 @@ async function* webPieces(open: () => ReadableStream<Uint8Array>): AsyncGenerato
 }
 
 /**
+ * Bytes a Node stream may push ahead of its reader before it is paused: a few pieces, so that
+ * the stream is not paused and resumed (a tick and an event or two each) for every piece.
+ */
+const READ_AHEAD = 256 * 1024;
+
+/**
  * Reads a Node stream piece by piece as it was pushed. A Readable's own async iterator calls
  * `read()`, which joins everything buffered into one new Buffer (a copy of every byte);
- * flowing mode hands over each piece as it is.
+ * flowing mode hands over each piece as it is. The stream flows until {@link READ_AHEAD}
+ * bytes (or one larger piece) wait here, and resumes once they were taken.
  */
 export async function* pieces(stream: NodeReadableLike): AsyncGenerator<Uint8Array> {
   const queue: Uint8Array[] = [];
+  let queued = 0;
+  let paused = false;
   let ended = false;
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
-  const onData = (piece: unknown): void => {
-    queue.push(piece as Uint8Array);
-    stream.pause();
+  const onData = (data: unknown): void => {
+    const piece = data as Uint8Array;
+    queue.push(piece);
+    queued += piece.length;
+    if (queued >= READ_AHEAD && !paused) {
+      paused = true;
+      stream.pause();
+    }
     wake?.();
   };
   const onEnd = (): void => {
@@ -194,7 +208,11 @@ export async function* pieces(stream: NodeReadableLike): AsyncGenerator<Uint8Arr
     for (;;) {
       const piece = queue.shift();
       if (piece) {
-        if (queue.length === 0) stream.resume();
+        queued -= piece.length;
+        if (paused && queue.length === 0) {
+          paused = false;
+          stream.resume();
+        }
         yield piece;
         continue;
       }

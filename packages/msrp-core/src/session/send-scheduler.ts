@@ -234,8 +234,8 @@ export class SendScheduler {
       this.#onResponse(sending, bytes, undefined, unboundError());
       return false;
     }
-    const { transactionId, frame } = this.#wholeFrame(sending, chunk, chunk.last ? '$' : '+');
-    return port.sendChunk(transactionId, frame, (response, error) =>
+    const frame = this.#wholeFrame(sending, chunk, chunk.last ? '$' : '+');
+    return port.sendChunk(sending.transactionId, frame, (response, error) =>
       this.#onResponse(sending, bytes, response, error),
     );
   }
@@ -258,30 +258,29 @@ export class SendScheduler {
   #writeChunk(sending: Sending, chunk: Chunk, flag: ContinuationFlag): Transaction {
     const port = this.#host.port;
     if (!port) return unbound();
-    const { transactionId, frame } = this.#wholeFrame(sending, chunk, flag);
-    return port.send(transactionId, frame);
+    const frame = this.#wholeFrame(sending, chunk, flag);
+    return port.send(sending.transactionId, frame);
   }
 
-  /** The frame of a whole chunk ending with `flag`; records how far the message is written. */
-  #wholeFrame(
-    sending: Sending,
-    chunk: Chunk,
-    flag: ContinuationFlag,
-  ): { transactionId: string; frame: Uint8Array[] } {
+  /**
+   * The frame of a whole chunk ending with `flag`, under the transaction id it leaves in
+   * `sending.transactionId`; records how far the message is written.
+   */
+  #wholeFrame(sending: Sending, chunk: Chunk, flag: ContinuationFlag): Uint8Array[] {
     const end = chunk.start + chunk.body.length - 1;
     if (flag !== '#') sending.written = end;
     if (flag === '$') sending.endWritten = true;
-    const { transactionId, head } = this.#chunkHead(sending, chunk, end);
-    const endLine = encodeEndLine(transactionId, flag, true);
-    const frame = chunk.body.length > 0 ? [head, chunk.body, endLine] : [head, endLine];
-    return { transactionId, frame };
+    const head = this.#chunkHead(sending, chunk, end);
+    const endLine = encodeEndLine(sending.transactionId, flag, true);
+    return chunk.body.length > 0 ? [head, chunk.body, endLine] : [head, endLine];
   }
 
   /** Writes a large chunk in slices, interrupted when another message waits (see {@link writeInterruptible}). */
   #writeInterruptible(sending: Sending, chunk: Chunk, inFlight: { bytes: number }): Transaction {
     const port = this.#host.port;
     if (!port) return unbound();
-    const { transactionId, head } = this.#chunkHead(sending, chunk, '*');
+    const head = this.#chunkHead(sending, chunk, '*');
+    const { transactionId } = sending;
     return writeInterruptible(port, sending, chunk, transactionId, head, inFlight, this.#slices);
   }
 
@@ -297,12 +296,8 @@ export class SendScheduler {
     return this.#queue.some((other) => other !== sending && !other.message.drained);
   }
 
-  /** A fresh transaction id and the serialized head of a SEND chunk. */
-  #chunkHead(
-    sending: Sending,
-    chunk: Chunk,
-    end: number | '*',
-  ): { transactionId: string; head: Uint8Array } {
+  /** The serialized head of a SEND chunk, under a fresh id left in `sending.transactionId`. */
+  #chunkHead(sending: Sending, chunk: Chunk, end: number | '*'): Uint8Array {
     const { toPath, fromPath } = this.#host;
     return chunkHead(sending, chunk, end, toPath!, fromPath, this.#templates, this.#ids);
   }

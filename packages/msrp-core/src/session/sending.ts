@@ -39,6 +39,8 @@ export interface Sending {
   lastInWindow: boolean;
   /** A large chunk is being written in slices; it ends itself with `#` on abort. */
   writing: boolean;
+  /** The transaction id of the chunk whose head {@link chunkHead} made last. */
+  transactionId: string;
 }
 
 /** A chunk cut from a message: its body and where it starts (1-based, RFC 4975 §9 Byte-Range). */
@@ -68,13 +70,14 @@ export function newSending(
     endWritten: false,
     lastInWindow: false,
     writing: false,
+    transactionId: '',
   };
 }
 
 /**
- * A fresh transaction id and the serialized head of a SEND chunk of `sending`, whose range
- * ends at `end` (`*` while a chunk may still be interrupted); `templates` and `ids` are the
- * session's.
+ * The serialized head of a SEND chunk of `sending` under a fresh transaction id, which is left
+ * in `sending.transactionId` (no result object per chunk); its range ends at `end` (`*`
+ * while a chunk may still be interrupted); `templates` and `ids` are the session's.
  */
 export function chunkHead(
   sending: Sending,
@@ -84,25 +87,19 @@ export function chunkHead(
   fromPath: readonly MsrpUri[],
   templates: HeadTemplates,
   ids: Pick<TransactionIds, 'next'>,
-): { transactionId: string; head: Uint8Array } {
+): Uint8Array {
   const { message, options } = sending;
   let transactionId = ids.next();
   // RFC 4975 §7.1: the end-line must not occur in the body; pick another id if it does.
   while (containsEndLine(chunk.body, transactionId)) transactionId = ids.next();
-  const byteRange: ByteRange = {
-    start: chunk.start,
-    end,
-    total: message.size ?? (chunk.last && end !== '*' ? end : '*'),
-  };
+  sending.transactionId = transactionId;
+  const total = message.size ?? (chunk.last && end !== '*' ? end : '*');
   const extensions = chunk.last ? options.lastChunkHeaders?.() : undefined;
   // The head is built in full only for a template (the first message of its kind in the
   // session) and for a last chunk with extra headers (the file hash); every other chunk is
   // the template with its own transaction id, Message-ID and Byte-Range.
   if (sending.template && !extensions) {
-    return {
-      transactionId,
-      head: sending.template.encode(transactionId, byteRange, message.messageId),
-    };
+    return sending.template.encodeRange(transactionId, chunk.start, end, total, message.messageId);
   }
   const head: RequestHead = {
     kind: 'request',
@@ -112,11 +109,11 @@ export function chunkHead(
     fromPath,
     messageId: message.messageId,
     ...(options.successReport && { successReport: 'yes' as const }),
-    byteRange,
+    byteRange: { start: chunk.start, end, total },
     ...(message.contentHeaders.length > 0 && { contentHeaders: message.contentHeaders }),
     contentType: message.contentType,
   };
-  if (extensions) return { transactionId, head: encodeHead({ ...head, extensions }) };
+  if (extensions) return encodeHead({ ...head, extensions });
   // RFC 4975 §9: Message-ID is an ident. A template made for another message of this kind
   // checked only that message's id, and the head carries this one as it is.
   if (!IDENT.test(message.messageId)) {
@@ -126,8 +123,5 @@ export function chunkHead(
     );
   }
   sending.template = templates.get(head);
-  return {
-    transactionId,
-    head: sending.template.encode(transactionId, byteRange, message.messageId),
-  };
+  return sending.template.encodeRange(transactionId, chunk.start, end, total, message.messageId);
 }

@@ -181,15 +181,26 @@ export class ChunkHeadTemplate {
    * template's head has one, Message-ID (an ident the caller checked; default the head's).
    */
   encode(transactionId: string, range: ByteRange, messageId = this.#messageId): Uint8Array {
+    return this.encodeRange(transactionId, range.start, range.end, range.total, messageId);
+  }
+
+  /** {@link encode} with the Byte-Range as its three values: no range object per chunk. */
+  encodeRange(
+    transactionId: string,
+    start: number,
+    end: number | '*',
+    total: number | '*',
+    messageId = this.#messageId,
+  ): Uint8Array {
     // Written into a shared slab: no string is built, flattened and encoded per chunk.
     slab.begin(this.#fixedBytes + transactionId.length + messageId.length);
     slab.bytes(MSRP_SP);
-    if (slab.ascii(transactionId) && countsOnly(range)) {
+    if (slab.ascii(transactionId) && countsOnly(start, end, total)) {
       slab.bytes(this.#beforeBytes);
       if (slab.ascii(messageId)) {
         slab.bytes(this.#middleBytes);
         slab.bytes(RANGE_NAME);
-        writeRange(range);
+        writeRange(start, end, total);
         slab.byte(CR);
         slab.byte(LF);
         slab.bytes(this.#afterBytes);
@@ -199,30 +210,25 @@ export class ChunkHeadTemplate {
     // Ids are idents (RFC 4975 §9), ASCII, and ranges counts: this is for a caller that
     // passed something else.
     return encodeUtf8ForWire(
-      `MSRP ${transactionId}${this.#before}${messageId}${this.#middle}\r\nByte-Range: ${formatByteRange(range)}\r\n${this.#after}`,
+      `MSRP ${transactionId}${this.#before}${messageId}${this.#middle}\r\nByte-Range: ${formatByteRange({ start, end, total })}\r\n${this.#after}`,
     );
   }
 }
 
 /** `start-end/total` (RFC 4975 §9 Byte-Range) into the slab, as {@link formatByteRange} has it. */
-function writeRange(range: ByteRange): void {
-  slab.decimal(range.start);
+function writeRange(start: number, end: number | '*', total: number | '*'): void {
+  slab.decimal(start);
   slab.byte(DASH);
-  if (range.end === '*') slab.byte(STAR);
-  else slab.decimal(range.end);
+  if (end === '*') slab.byte(STAR);
+  else slab.decimal(end);
   slab.byte(0x2f);
-  if (range.total === '*') slab.byte(STAR);
-  else slab.decimal(range.total);
+  if (total === '*') slab.byte(STAR);
+  else slab.decimal(total);
 }
 
 const isCount = (n: number | '*'): boolean => n === '*' || (Number.isSafeInteger(n) && n >= 0);
 
-/** Whether {@link writeRange} writes `range` as {@link formatByteRange} does. */
-function countsOnly(range: ByteRange): boolean {
-  return (
-    Number.isSafeInteger(range.start) &&
-    range.start >= 0 &&
-    isCount(range.end) &&
-    isCount(range.total)
-  );
+/** Whether {@link writeRange} writes the range as {@link formatByteRange} does. */
+function countsOnly(start: number, end: number | '*', total: number | '*'): boolean {
+  return Number.isSafeInteger(start) && start >= 0 && isCount(end) && isCount(total);
 }
