@@ -82,6 +82,32 @@ describe('normalizeSource', () => {
     got.forEach((piece, i) => expect(piece).toBe(pieces[i]));
   });
 
+  it('lets a Node Readable flow some 256 KiB ahead: paused once per few pieces, not per piece, and never further', async () => {
+    const piece = Buffer.alloc(16 * 1024, 7);
+    let pushed = 0;
+    let pauses = 0;
+    const readable = new Readable({
+      highWaterMark: piece.length,
+      read() {
+        this.push(pushed < 256 ? piece : null);
+        pushed++;
+      },
+    });
+    readable.on('pause', () => pauses++);
+    const iterator = normalizeSource(readable).bytes[Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toBe(piece);
+    // The reader holds back: the stream is paused with at most READ_AHEAD (16 pieces) and
+    // what the Readable buffers itself (one piece) pushed ahead.
+    await expect.poll(() => readable.isPaused()).toBe(true);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(pushed).toBeLessThanOrEqual(1 + 16 + 2);
+    let got = 1;
+    for (let step = await iterator.next(); !step.done; step = await iterator.next()) got++;
+    expect(got).toBe(256);
+    // Pausing per piece paused 256 times.
+    expect(pauses).toBeLessThanOrEqual(256 / 16 + 2);
+  });
+
   it('destroys a Node Readable when let go', () => {
     const readable = new Readable({ read: () => undefined });
     normalizeSource(readable).release();
