@@ -62,7 +62,9 @@ export class OutgoingMessage {
 
   #whole: Uint8Array | undefined;
   #iterator: AsyncIterator<Uint8Array> | undefined;
+  /** The last piece the source gave, from {@link #leftoverAt} on not yet cut. */
   #leftover: Uint8Array | undefined;
+  #leftoverAt = 0;
   #ended = false;
 
   /**
@@ -168,16 +170,29 @@ export class OutgoingMessage {
       return this.#cut(body, start);
     }
     const piece = this.#leftover;
-    if (!piece || piece.length === 0) return null;
-    if (piece.length > max) {
-      this.#leftover = piece.subarray(max);
-      return this.#cut(piece.subarray(0, max), start);
+    if (!piece) return null;
+    const at = this.#leftoverAt;
+    const left = piece.length - at;
+    if (left > max) {
+      // The rest stays where it is (an offset, not a view of its own per chunk).
+      this.#leftoverAt = at + max;
+      return this.#cut(piece.subarray(at, at + max), start);
     }
     // The rest of the piece: whether it is the last needs the declared size, else a look ahead.
-    if (this.size === undefined) return null;
+    if (this.size === undefined || left === 0) return null;
     this.#leftover = undefined;
-    this.#ended = this.sent + piece.length >= this.size;
-    return this.#cut(piece, start);
+    this.#leftoverAt = 0;
+    this.#ended = this.sent + left >= this.size;
+    return this.#cut(at === 0 ? piece : piece.subarray(at), start);
+  }
+
+  /** What is left of the last piece the source gave, as a view (undefined when nothing is). */
+  #takeLeftover(): Uint8Array | undefined {
+    const piece = this.#leftover;
+    const at = this.#leftoverAt;
+    this.#leftover = undefined;
+    this.#leftoverAt = 0;
+    return piece === undefined || at === 0 ? piece : piece.subarray(at);
   }
 
   #cut(body: Uint8Array, start: number): OutgoingChunk {
@@ -196,7 +211,7 @@ export class OutgoingMessage {
     this.sent -= bytes.length;
     this.#ended = false;
     if (this.#whole) return; // the next chunk is sliced from `sent` again
-    const rest = this.#leftover;
+    const rest = this.#takeLeftover();
     this.#leftover =
       rest && rest.length > 0
         ? rest.buffer === bytes.buffer && rest.byteOffset === bytes.byteOffset + bytes.length
@@ -213,8 +228,7 @@ export class OutgoingMessage {
   }
 
   async #read(max: number): Promise<Uint8Array> {
-    let piece = this.#leftover;
-    this.#leftover = undefined;
+    let piece = this.#takeLeftover();
     while (!piece || piece.length === 0) {
       const step = await this.#iterator!.next();
       if (step.done) {
@@ -230,7 +244,8 @@ export class OutgoingMessage {
       piece = step.value;
     }
     if (piece.length > max) {
-      this.#leftover = piece.subarray(max);
+      this.#leftover = piece;
+      this.#leftoverAt = max;
       return piece.subarray(0, max);
     }
     if (this.size !== undefined) {

@@ -1,0 +1,79 @@
+// OutgoingMessage cuts a streamed source into chunks without a view per chunk for what is
+// left of a piece (an offset): every byte goes out once, in order, and an interrupted
+// chunk's tail given back goes out next (RFC 4975 §7.1).
+import { describe, expect, it } from 'vitest';
+import { OutgoingMessage } from '../src/session/outgoing-message.js';
+import { parseContentType } from '../src/wire/content-type.js';
+
+const type = parseContentType('application/octet-stream')!;
+
+/** `count` pieces of `size` bytes, byte k of the whole being k % 251. */
+async function* source(count: number, size: number): AsyncGenerator<Uint8Array> {
+  for (let p = 0; p < count; p++) {
+    const piece = new Uint8Array(size);
+    for (let k = 0; k < size; k++) piece[k] = (p * size + k) % 251;
+    yield piece;
+  }
+}
+
+/** Cuts every chunk of `message` (at most `max` bytes each), as the scheduler does. */
+async function cutAll(message: OutgoingMessage, max: number, unreadEvery = 0) {
+  const chunks: { start: number; length: number; last: boolean }[] = [];
+  const bytes: number[] = [];
+  for (let n = 1; ; n++) {
+    let chunk = message.nextNow(max);
+    if (chunk === null) chunk = await message.next(max);
+    if (!chunk) break;
+    let { body } = chunk;
+    // An interrupted chunk: its second half goes back and is cut again.
+    if (unreadEvery > 0 && n % unreadEvery === 0 && body.length > 1) {
+      const half = body.length >> 1;
+      message.unread(body.subarray(half));
+      body = body.subarray(0, half);
+      chunks.push({ start: chunk.start, length: body.length, last: false });
+    } else chunks.push({ start: chunk.start, length: body.length, last: chunk.last });
+    bytes.push(...body);
+    if (chunk.last && chunks.at(-1)!.last) break;
+  }
+  return { chunks, bytes };
+}
+
+describe('OutgoingMessage', () => {
+  for (const size of [undefined, 3 * 10_000]) {
+    it(`cuts pieces larger than a chunk into chunks, each byte once and in order (size ${size ?? 'unknown'})`, async () => {
+      const message = new OutgoingMessage('msg-cut-1', type, source(3, 10_000), {
+        ...(size !== undefined && { size }),
+      });
+      const { chunks, bytes } = await cutAll(message, 4096);
+      expect(bytes).toHaveLength(30_000);
+      bytes.forEach((b, k) => {
+        if (b !== k % 251) throw new Error(`byte ${k} is ${b}`);
+      });
+      // 10,000 = 4096 + 4096 + 1808 per piece; Byte-Range starts follow each other.
+      expect(chunks.map((c) => c.length)).toEqual([
+        4096, 4096, 1808, 4096, 4096, 1808, 4096, 4096, 1808,
+      ]);
+      let start = 1;
+      for (const c of chunks) {
+        expect(c.start).toBe(start);
+        start += c.length;
+      }
+      expect(chunks.map((c) => c.last)).toEqual([...Array(8).fill(false), true]);
+    });
+  }
+
+  it('sends the tail of an interrupted chunk next, from the middle of a piece', async () => {
+    const message = new OutgoingMessage('msg-cut-2', type, source(4, 10_000), { size: 40_000 });
+    const { chunks, bytes } = await cutAll(message, 4096, 2);
+    expect(bytes).toHaveLength(40_000);
+    bytes.forEach((b, k) => {
+      if (b !== k % 251) throw new Error(`byte ${k} is ${b}`);
+    });
+    let start = 1;
+    for (const c of chunks) {
+      expect(c.start).toBe(start);
+      start += c.length;
+    }
+    expect(chunks.at(-1)!.last).toBe(true);
+  });
+});
