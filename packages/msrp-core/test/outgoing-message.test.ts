@@ -1,7 +1,9 @@
 // OutgoingMessage cuts a streamed source into chunks without a view per chunk for what is
 // left of a piece (an offset): every byte goes out once, in order, and an interrupted
 // chunk's tail given back goes out next (RFC 4975 §7.1).
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { pieces } from '../src/session/byte-source.js';
 import { OutgoingMessage } from '../src/session/outgoing-message.js';
 import { parseContentType } from '../src/wire/content-type.js';
 
@@ -75,5 +77,38 @@ describe('OutgoingMessage', () => {
       start += c.length;
     }
     expect(chunks.at(-1)!.last).toBe(true);
+  });
+});
+
+describe('OutgoingMessage over a Node Readable', () => {
+  it('cuts chunks across the pieces a stream has queued without awaiting (no promise per piece)', async () => {
+    const piece = Buffer.alloc(16 * 1024, 5);
+    const readable = new Readable({ read: () => undefined });
+    for (let k = 0; k < 4; k++) readable.push(piece);
+    readable.push(null);
+    const message = new OutgoingMessage('msg-hand-1', type, pieces(readable), {
+      size: 4 * piece.length,
+    });
+    // Flowing starts on the next tick; then the four pieces wait in the queue.
+    await new Promise((resolve) => setImmediate(resolve));
+    const sizes: number[] = [];
+    for (let chunk = message.nextNow(8192); chunk; chunk = message.nextNow(8192)) {
+      sizes.push(chunk.body.length);
+      if (chunk.last) break;
+    }
+    // Taking only the first piece at hand stopped after two chunks (null: await next()).
+    expect(sizes).toEqual(Array(8).fill(8192));
+    expect(message.drained).toBe(true);
+  });
+
+  it('ends a read waiting for the next piece when the message is closed, and destroys the stream', async () => {
+    const readable = new Readable({ read: () => undefined });
+    readable.push(Buffer.alloc(100, 1));
+    const message = new OutgoingMessage('msg-hand-2', type, pieces(readable), { size: 1000 });
+    expect((await message.next(8192))!.body.length).toBe(100);
+    const waiting = message.next(8192);
+    await message.close();
+    await expect(waiting).rejects.toThrow(/ended after 100 of its declared 1000 bytes/);
+    expect(readable.destroyed).toBe(true);
   });
 });

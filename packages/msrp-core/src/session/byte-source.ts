@@ -4,6 +4,7 @@
 import { encodeUtf8 } from '../wire/bytes.js';
 import type { FileSource } from './file-transfer.js';
 import type { FileAccess } from './session-runtime.js';
+import { NodePieces } from './node-pieces.js';
 
 /**
  * The part of a Node `Readable` the core uses: flowing mode, one piece at a time. Matched by
@@ -160,69 +161,7 @@ async function* webPieces(open: () => ReadableStream<Uint8Array>): AsyncGenerato
   }
 }
 
-/**
- * Bytes a Node stream may push ahead of its reader before it is paused: a few pieces, so that
- * the stream is not paused and resumed (a tick and an event or two each) for every piece.
- */
-const READ_AHEAD = 256 * 1024;
-
-/**
- * Reads a Node stream piece by piece as it was pushed. A Readable's own async iterator calls
- * `read()`, which joins everything buffered into one new Buffer (a copy of every byte);
- * flowing mode hands over each piece as it is. The stream flows until {@link READ_AHEAD}
- * bytes (or one larger piece) wait here, and resumes once they were taken.
- */
-export async function* pieces(stream: NodeReadableLike): AsyncGenerator<Uint8Array> {
-  const queue: Uint8Array[] = [];
-  let queued = 0;
-  let paused = false;
-  let ended = false;
-  let failure: Error | undefined;
-  let wake: (() => void) | undefined;
-  const onData = (data: unknown): void => {
-    const piece = data as Uint8Array;
-    queue.push(piece);
-    queued += piece.length;
-    if (queued >= READ_AHEAD && !paused) {
-      paused = true;
-      stream.pause();
-    }
-    wake?.();
-  };
-  const onEnd = (): void => {
-    ended = true;
-    wake?.();
-  };
-  const onError = (e: unknown): void => {
-    failure = e as Error;
-    wake?.();
-  };
-  // Destroyed without an error (a file send given up releases its stream): no 'end' comes,
-  // and a reader waiting for the next piece would wait for ever.
-  const onClose = (): void => {
-    if (!ended) failure ??= new Error('The stream was closed before its end');
-    wake?.();
-  };
-  stream.on('data', onData).once('end', onEnd).once('error', onError).once('close', onClose);
-  try {
-    for (;;) {
-      const piece = queue.shift();
-      if (piece) {
-        queued -= piece.length;
-        if (paused && queue.length === 0) {
-          paused = false;
-          stream.resume();
-        }
-        yield piece;
-        continue;
-      }
-      if (failure) throw failure;
-      if (ended) return;
-      await new Promise<void>((resolve) => (wake = resolve));
-      wake = undefined;
-    }
-  } finally {
-    stream.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
-    if (!ended) stream.destroy();
-  }
+/** Reads a Node stream piece by piece as it was pushed (see {@link NodePieces}). */
+export function pieces(stream: NodeReadableLike): NodePieces {
+  return new NodePieces(stream);
 }

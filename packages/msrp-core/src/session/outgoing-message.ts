@@ -4,6 +4,7 @@ import { parseContentType, type ContentType } from '../wire/content-type.js';
 import type { HeaderField } from '../wire/head.js';
 import { IDENT } from '../wire/grammar.js';
 import { newMessageId } from '../wire/ids.js';
+import { hasPiecesAtHand, type PiecesAtHand } from './node-pieces.js';
 import type { SendOptions } from './options.js';
 
 /**
@@ -62,6 +63,8 @@ export class OutgoingMessage {
 
   #whole: Uint8Array | undefined;
   #iterator: AsyncIterator<Uint8Array> | undefined;
+  /** The iterator, when it hands over pieces at hand without a promise. */
+  #atHand: PiecesAtHand | undefined;
   /** The last piece the source gave, from {@link #leftoverAt} on not yet cut. */
   #leftover: Uint8Array | undefined;
   #leftoverAt = 0;
@@ -133,6 +136,7 @@ export class OutgoingMessage {
       this.size = this.offset + source.length;
     } else {
       this.#iterator = source[Symbol.asyncIterator]();
+      if (hasPiecesAtHand(this.#iterator)) this.#atHand = this.#iterator;
       this.size = options.size;
     }
   }
@@ -169,9 +173,15 @@ export class OutgoingMessage {
       this.#ended = at + body.length >= this.#whole.length;
       return this.#cut(body, start);
     }
-    const piece = this.#leftover;
-    if (!piece) return null;
-    const at = this.#leftoverAt;
+    let piece = this.#leftover;
+    let at = this.#leftoverAt;
+    while (!piece || at >= piece.length) {
+      // The source's next piece, when one is queued: no promise per piece.
+      const next = this.#atHand?.takeNow();
+      if (!next) return null;
+      piece = this.#leftover = next;
+      at = this.#leftoverAt = 0;
+    }
     const left = piece.length - at;
     if (left > max) {
       // The rest stays where it is (an offset, not a view of its own per chunk).
@@ -179,7 +189,7 @@ export class OutgoingMessage {
       return this.#cut(piece.subarray(at, at + max), start);
     }
     // The rest of the piece: whether it is the last needs the declared size, else a look ahead.
-    if (this.size === undefined || left === 0) return null;
+    if (this.size === undefined) return null;
     this.#leftover = undefined;
     this.#leftoverAt = 0;
     this.#ended = this.sent + left >= this.size;
