@@ -86,10 +86,11 @@ class FakePort implements SessionPort {
     transactionId: string,
     frame: readonly Uint8Array[],
     settle: TransactionSettle,
+    datum?: number,
   ): boolean {
     this.send(transactionId, frame).response.then(
-      (response) => settle(response),
-      (error: MsrpError) => settle(undefined, error),
+      (response) => settle(response, undefined, datum),
+      (error: MsrpError) => settle(undefined, error, datum),
     );
     return this.room;
   }

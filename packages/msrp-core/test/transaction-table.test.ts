@@ -37,6 +37,25 @@ describe('TransactionTable', () => {
     expect(table.size).toBe(0);
   });
 
+  it('hands each callback transaction its datum back: on its response, its 408 and a failure', () => {
+    vi.useFakeTimers();
+    const table = new TransactionTable({ timeout: 1000 });
+    const settled: string[] = [];
+    // One settle function for many transactions (a message's chunks), each with its size.
+    const settle = (r?: ResponseHead, e?: MsrpError, size?: number): void => {
+      settled.push(`${r?.transactionId ?? e?.transactionId} ${r?.statusCode ?? e?.status} ${size}`);
+    };
+    table.expect('a', settle, 8192);
+    table.expect('b', settle, 100);
+    vi.advanceTimersByTime(500);
+    table.expect('c', settle, 7);
+    table.settle(response('b'));
+    vi.advanceTimersByTime(600);
+    table.fail('c', new MsrpError('MSRP_ERR_CONNECTION', 'gone', { transactionId: 'c' }));
+    expect(settled).toEqual(['b 200 100', 'a 408 8192', 'c undefined 7']);
+    expect(table.size).toBe(0);
+  });
+
   it('fails a request unanswered within timeout with 408, and only that one', async () => {
     vi.useFakeTimers();
     const table = new TransactionTable({ timeout: 1000 });

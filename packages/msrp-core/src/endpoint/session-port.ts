@@ -38,12 +38,13 @@ export class PeerPort implements SessionPort {
     transactionId: string,
     frame: readonly Uint8Array[],
     settle: TransactionSettle,
+    datum = 0,
   ): boolean {
     const { connection, transactions } = this.#target;
     try {
-      transactions.expect(transactionId, settle);
+      transactions.expect(transactionId, settle, datum);
     } catch (e) {
-      settle(undefined, toMsrpError(e, 'MSRP_ERR_LIMIT'));
+      settle(undefined, toMsrpError(e, 'MSRP_ERR_LIMIT'), datum);
       return true;
     }
     try {

@@ -235,9 +235,9 @@ export class SendScheduler {
       return false;
     }
     const frame = this.#wholeFrame(sending, chunk, chunk.last ? '$' : '+');
-    return port.sendChunk(sending.transactionId, frame, (response, error) =>
-      this.#onResponse(sending, bytes, response, error),
-    );
+    sending.settleChunk ??= (response, error, size) =>
+      this.#onResponse(sending, size!, response, error);
+    return port.sendChunk(sending.transactionId, frame, sending.settleChunk, bytes);
   }
 
   /**

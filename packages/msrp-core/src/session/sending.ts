@@ -11,6 +11,7 @@ import type { Delivery } from './delivery.js';
 import type { HeadTemplates } from './head-templates.js';
 import type { SendOptions } from './options.js';
 import type { OutgoingMessage } from './outgoing-message.js';
+import type { TransactionSettle } from './transaction-table.js';
 
 /** One message the `SendScheduler` is sending: its progress and how it settles. */
 export interface Sending {
@@ -41,6 +42,8 @@ export interface Sending {
   writing: boolean;
   /** The transaction id of the chunk whose head {@link chunkHead} made last. */
   transactionId: string;
+  /** Settles this message's whole chunks, each with its size as `datum`: one function, not one per chunk. */
+  settleChunk?: TransactionSettle;
 }
 
 /** A chunk cut from a message: its body and where it starts (1-based, RFC 4975 §9 Byte-Range). */

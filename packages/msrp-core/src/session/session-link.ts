@@ -23,13 +23,15 @@ export interface SessionPort {
   send(transactionId: string, frame: readonly Uint8Array[], awaitResponse?: boolean): Transaction;
   /**
    * Writes a SEND chunk without a promise: `settle` gets its response, or the error that
-   * ended it (not written, 408, connection lost). Returns whether the connection has room for
-   * more; when false, await {@link writable} before the next chunk.
+   * ended it (not written, 408, connection lost), and `datum` (default 0: what the chunk's
+   * sender needs back, its size). Returns whether the connection has room for more; when
+   * false, await {@link writable} before the next chunk.
    */
   sendChunk(
     transactionId: string,
     frame: readonly Uint8Array[],
     settle: TransactionSettle,
+    datum?: number,
   ): boolean;
   /** Resolves once the connection has room to write; rejects when it closed. */
   writable(): Promise<void>;

@@ -1,12 +1,17 @@
 import { MsrpError } from '../errors.js';
-import { ExpiringMap } from '../transport/expiring-map.js';
+import { backgroundTimer, type Timer } from '../events/timers.js';
 import type { ResponseHead } from '../wire/head.js';
 
 /**
  * Called once when a transaction ends: with its response (of any status), or with why none
- * came (`MSRP_ERR_TIMEOUT` with status 408, `MSRP_ERR_CONNECTION`).
+ * came (`MSRP_ERR_TIMEOUT` with status 408, `MSRP_ERR_CONNECTION`); `datum` is the number
+ * the transaction was expected with (see {@link TransactionTable.expect}).
  */
-export type TransactionSettle = (response: ResponseHead | undefined, error?: MsrpError) => void;
+export type TransactionSettle = (
+  response: ResponseHead | undefined,
+  error?: MsrpError,
+  datum?: number,
+) => void;
 
 /** Limits of a {@link TransactionTable}. */
 export interface TransactionTableOptions {
@@ -19,29 +24,32 @@ export interface TransactionTableOptions {
   maxPending?: number;
 }
 
+/** A request awaiting its response: one object per transaction, no closure of its own. */
+class Pending {
+  constructor(
+    readonly settle: TransactionSettle,
+    readonly datum: number,
+    readonly deadline: number,
+  ) {}
+}
+
 /**
  * Requests sent on one connection that await their response, by transaction id. They expire
- * through an {@link ExpiringMap}, as the relay's forwarded requests do: one timer for the
- * table, so a chunk costs no timer of its own.
+ * by one timer for the table (armed for the earliest deadline, left to fire once when the
+ * table empties, unref'd), so a chunk costs no timer of its own; and a chunk's entry carries
+ * the number its sender needs back (its size), so that one settle function serves all the
+ * chunks of a message.
  */
 export class TransactionTable {
-  readonly #pending: ExpiringMap<string, TransactionSettle>;
+  readonly #pending = new Map<string, Pending>();
   readonly #timeout: number;
   readonly #maxPending: number;
+  #timer: Timer | undefined;
+  #timerAt = Infinity;
 
   constructor(options: TransactionTableOptions = {}) {
     this.#timeout = options.timeout ?? 30_000;
     this.#maxPending = options.maxPending ?? 1024;
-    this.#pending = new ExpiringMap((tid, settle) =>
-      // RFC 4975 §7.1: no response in time is treated as a 408.
-      settle(
-        undefined,
-        new MsrpError('MSRP_ERR_TIMEOUT', `No response to ${tid} within ${this.#timeout} ms`, {
-          status: 408,
-          transactionId: tid,
-        }),
-      ),
-    );
   }
 
   /** Number of requests awaiting a response. */
@@ -64,13 +72,15 @@ export class TransactionTable {
   }
 
   /**
-   * {@link start} without a promise: `settle` is called once, when the transaction ends. What
-   * a chunk costs on the hot path of a transfer.
+   * {@link start} without a promise: `settle` is called once, when the transaction ends, with
+   * `datum` (default 0). What a chunk costs on the hot path of a transfer.
    * @throws {MsrpError} `MSRP_ERR_LIMIT` when too many are pending.
    */
-  expect(transactionId: string, settle: TransactionSettle): void {
+  expect(transactionId: string, settle: TransactionSettle, datum = 0): void {
     this.#checkRoom();
-    this.#pending.set(transactionId, settle, this.#timeout);
+    const deadline = Date.now() + this.#timeout;
+    this.#pending.set(transactionId, new Pending(settle, datum, deadline));
+    if (deadline < this.#timerAt) this.#schedule(deadline);
   }
 
   #checkRoom(): void {
@@ -81,23 +91,67 @@ export class TransactionTable {
 
   /** Settles the request a response answers; false when no request awaits it. */
   settle(response: ResponseHead): boolean {
-    const settle = this.#pending.take(response.transactionId);
-    settle?.(response);
-    return settle !== undefined;
+    const pending = this.#take(response.transactionId);
+    pending?.settle(response, undefined, pending.datum);
+    return pending !== undefined;
   }
 
   /** Fails one request, e.g. when it could not be written. */
   fail(transactionId: string, error: MsrpError): void {
-    this.#pending.take(transactionId)?.(undefined, error);
+    const pending = this.#take(transactionId);
+    pending?.settle(undefined, error, pending.datum);
   }
 
   /** Fails every pending request, e.g. when the connection closes. */
   failAll(error: MsrpError): void {
-    for (const [tid, settle] of this.#pending.clear()) {
-      settle(
+    const all = [...this.#pending];
+    this.#pending.clear();
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    for (const [tid, pending] of all) {
+      pending.settle(
         undefined,
         new MsrpError(error.code, error.message, { transactionId: tid, cause: error }),
+        pending.datum,
       );
+    }
+  }
+
+  #take(transactionId: string): Pending | undefined {
+    const pending = this.#pending.get(transactionId);
+    // The timer stays when the table empties: a request answered before the next one is
+    // sent would otherwise cost a timer each; an unref'd wake-up that finds nothing costs less.
+    if (pending) this.#pending.delete(transactionId);
+    return pending;
+  }
+
+  #schedule(deadline: number): void {
+    clearTimeout(this.#timer);
+    this.#timerAt = deadline;
+    this.#timer = backgroundTimer(() => this.#sweep(), Math.max(0, deadline - Date.now()));
+  }
+
+  #sweep(): void {
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    const now = Date.now();
+    const expired: [string, Pending][] = [];
+    let next = Infinity;
+    for (const entry of this.#pending) {
+      if (entry[1].deadline <= now) expired.push(entry);
+      else next = Math.min(next, entry[1].deadline);
+    }
+    for (const [tid] of expired) this.#pending.delete(tid);
+    if (next < Infinity) this.#schedule(next);
+    for (const [tid, pending] of expired) {
+      // RFC 4975 §7.1: no response in time is treated as a 408.
+      const error = new MsrpError(
+        'MSRP_ERR_TIMEOUT',
+        `No response to ${tid} within ${this.#timeout} ms`,
+        { status: 408, transactionId: tid },
+      );
+      pending.settle(undefined, error, pending.datum);
     }
   }
 }
