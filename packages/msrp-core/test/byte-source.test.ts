@@ -94,7 +94,9 @@ describe('normalizeSource', () => {
       },
     });
     readable.on('pause', () => pauses++);
-    const iterator = normalizeSource(readable).bytes[Symbol.asyncIterator]();
+    const iterator = (normalizeSource(readable).bytes as AsyncIterable<Uint8Array>)[
+      Symbol.asyncIterator
+    ]();
     expect((await iterator.next()).value).toBe(piece);
     // The reader holds back: the stream is paused with at most READ_AHEAD (16 pieces) and
     // what the Readable buffers itself (one piece) pushed ahead.

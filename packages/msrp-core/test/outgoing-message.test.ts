@@ -12,6 +12,7 @@ const type = parseContentType('application/octet-stream')!;
 /** `count` pieces of `size` bytes, byte k of the whole being k % 251. */
 async function* source(count: number, size: number): AsyncGenerator<Uint8Array> {
   for (let p = 0; p < count; p++) {
+    await Promise.resolve();
     const piece = new Uint8Array(size);
     for (let k = 0; k < size; k++) piece[k] = (p * size + k) % 251;
     yield piece;
@@ -60,7 +61,7 @@ describe('OutgoingMessage', () => {
         expect(c.start).toBe(start);
         start += c.length;
       }
-      expect(chunks.map((c) => c.last)).toEqual([...Array(8).fill(false), true]);
+      expect(chunks.map((c) => c.last)).toEqual([...Array<boolean>(8).fill(false), true]);
     });
   }
 
@@ -97,7 +98,7 @@ describe('OutgoingMessage over a Node Readable', () => {
       if (chunk.last) break;
     }
     // Taking only the first piece at hand stopped after two chunks (null: await next()).
-    expect(sizes).toEqual(Array(8).fill(8192));
+    expect(sizes).toEqual(Array<number>(8).fill(8192));
     expect(message.drained).toBe(true);
   });
 
