@@ -41,8 +41,9 @@ export type MessageSource = Uint8Array | AsyncIterable<Uint8Array>;
 
 /**
  * A message being sent: cuts its source into chunks on demand and tracks what the peer
- * has confirmed. Reading the source only when a chunk is wanted is what makes a file
- * transfer stop reading the disk while the window or the socket is full.
+ * has confirmed. Reading the source only when a chunk is wanted (a Node stream: at most
+ * 256 KiB ahead, see `NodePieces`) is what makes a file transfer stop reading the disk
+ * while the window or the socket is full.
  */
 export class OutgoingMessage {
   readonly messageId: string;
