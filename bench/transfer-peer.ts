@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
 import { createServer, connect, type AddressInfo } from 'node:net';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { Endpoint, type MsrpUri } from '@msrp-ts/msrp-core';
 import { generated } from './lib/generated.js';
 import { startHeapSampling } from './lib/heap-sampling.js';
@@ -60,7 +61,34 @@ export type PeerReport =
       userMs?: number;
       /** Read and write system calls during the transfer (Linux's /proc/self/io), if known. */
       syscalls?: Syscalls;
+      /** Garbage collections during the transfer, and the ms they paused the process. */
+      gc?: GcCount;
     };
+
+/** Garbage collections seen by {@link gcWatch}. */
+export interface GcCount {
+  count: number;
+  ms: number;
+}
+
+/**
+ * Counts garbage collections from now until the returned function is called: what the
+ * allocation per chunk costs (each scavenge is a pause of the main thread).
+ */
+function gcWatch(): () => GcCount {
+  const gc = { count: 0, ms: 0 };
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gc.count++;
+      gc.ms += entry.duration;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return () => {
+    observer.disconnect();
+    return gc;
+  };
+}
 
 const send = (report: PeerReport): void => {
   process.send!(report);
@@ -152,6 +180,7 @@ async function msrpReceiver(saveTo: string | undefined): Promise<void> {
     const cpu0 = cpuMs();
     const user0 = userMs();
     const io0 = syscalls();
+    const gcs = gcWatch();
     const consumed = saveTo
       ? message.saveTo(saveTo).then((saved) => {
           if (saved.hashMatches !== true) throw new Error(`hash: ${saved.hash}`);
@@ -169,7 +198,7 @@ async function msrpReceiver(saveTo: string | undefined): Promise<void> {
       consumed.then(async (bytes) => {
         const ms = performance.now() - t0;
         const cpu = { cpuMs: cpuMs() - cpu0, userMs: userMs() - user0, ...since(io0) };
-        send({ event: 'done', bytes, ms, maxRssMiB: maxRssMiB(), ...cpu });
+        send({ event: 'done', bytes, ms, maxRssMiB: maxRssMiB(), ...cpu, gc: gcs() });
         await endpoint.close();
       }),
     );
@@ -214,6 +243,7 @@ async function msrpSender(cmd: Extract<PeerCommand, { role: 'msrp-sender' }>): P
   const cpu0 = cpuMs();
   const user0 = userMs();
   const io0 = syscalls();
+  const gcs = gcWatch();
   // BENCH_MEMLOG=1 prints the sender's memory every second, to see where RSS goes.
   const memlog = process.env.BENCH_MEMLOG
     ? setInterval(() => {
@@ -232,7 +262,7 @@ async function msrpSender(cmd: Extract<PeerCommand, { role: 'msrp-sender' }>): P
   clearInterval(memlog);
   flowing = false;
   await chat;
-  const cpu = { cpuMs: cpuMs() - cpu0, userMs: userMs() - user0, ...since(io0) };
+  const cpu = { cpuMs: cpuMs() - cpu0, userMs: userMs() - user0, ...since(io0), gc: gcs() };
   await heap?.stop();
   send({ event: 'done', bytes: delivery.bytes, ms, maxRssMiB: maxRssMiB(), chatMs, ...cpu });
   await endpoint.close();

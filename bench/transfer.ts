@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PeerCommand, PeerReport } from './transfer-peer.js';
+import type { GcCount, PeerCommand, PeerReport } from './transfer-peer.js';
 import { median, percentile, type Row } from './lib/measure.js';
 import { finish, profileArgv } from './lib/peer-process.js';
 import { writeRandomFile } from './lib/random-file.js';
@@ -102,6 +102,9 @@ interface MsrpRun {
   /** Each side's read and write system calls during the transfer, where Linux counts them. */
   senderSyscalls?: Syscalls | undefined;
   receiverSyscalls?: Syscalls | undefined;
+  /** Each side's garbage collections during the transfer. */
+  senderGc?: GcCount | undefined;
+  receiverGc?: GcCount | undefined;
 }
 
 /**
@@ -154,6 +157,8 @@ export async function msrp(
     receiverUserMs: got.userMs ?? NaN,
     senderSyscalls: sent.syscalls,
     receiverSyscalls: got.syscalls,
+    senderGc: sent.gc,
+    receiverGc: got.gc,
   };
 }
 
@@ -172,14 +177,16 @@ export const RSS_LIMIT_MIB = 64;
 export const CHAT_LIMIT_MS = 20;
 export const DIRECT_CHUNK = 1024 * 1024;
 
-/** What each side spent per chunk: CPU (user part), and system calls, where known. */
+/** What each side spent per chunk: CPU (user part), system calls and GC, where known. */
 function perChunk(run: MsrpRun, chunks: number): string {
   const us = (ms: number): string => ((ms * 1000) / chunks).toFixed(1);
   const calls = (s: MsrpRun['senderSyscalls']): string =>
     s ? `, ${s.reads} reads and ${s.writes} writes` : '';
+  const gc = (g: GcCount | undefined): string =>
+    g ? `, ${g.count} GCs pausing ${us(g.ms)} µs per chunk` : '';
   return (
-    `sender ${us(run.senderCpuMs)} µs CPU per chunk (user ${us(run.senderUserMs)})${calls(run.senderSyscalls)}; ` +
-    `receiver ${us(run.receiverCpuMs)} µs (user ${us(run.receiverUserMs)})${calls(run.receiverSyscalls)}`
+    `sender ${us(run.senderCpuMs)} µs CPU per chunk (user ${us(run.senderUserMs)})${calls(run.senderSyscalls)}${gc(run.senderGc)}; ` +
+    `receiver ${us(run.receiverCpuMs)} µs (user ${us(run.receiverUserMs)})${calls(run.receiverSyscalls)}${gc(run.receiverGc)}`
   );
 }
 
