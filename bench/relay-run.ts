@@ -125,8 +125,11 @@ export interface RelayUris {
 export interface RunResult {
   /** Units per second: bytes, or messages when `work.messages` is set. */
   rate: number;
-  /** CPU time each process spent on the work, in ms (relay: when its peer was given). */
-  cpuMs: { sender: number; receiver: number; relay?: number };
+  /**
+   * CPU time each process spent on the work, in ms (relay: when its peer was given; pipe:
+   * over the `pipe` route).
+   */
+  cpuMs: { sender: number; receiver: number; relay?: number; pipe?: number };
   /** Send→200 of the chat lines sent beside the transfer (`work.chatEvery`), in ms. */
   chatMs: number[];
   /** Send→arrival at the receiver of the same chat lines, in ms. */
@@ -164,7 +167,11 @@ export async function run(
       pipePort = (await pipe.next('ready')).port;
     }
     const relayPeer = via && relay.peer;
-    const before = { receiver: await receiver.cpu(), relay: await relayPeer?.cpu() };
+    const before = {
+      receiver: await receiver.cpu(),
+      relay: await relayPeer?.cpu(),
+      pipe: await pipe?.cpu(),
+    };
     const sender = new Peer({
       role: 'sender',
       route,
@@ -179,6 +186,7 @@ export async function run(
     const done: Done = await sender.next('done');
     const receiverMs = (await receiver.cpu()) - before.receiver;
     const relayMs = relayPeer && (await relayPeer.cpu()) - before.relay!;
+    const pipeMs = pipe && (await pipe.cpu()) - before.pipe!;
     receiver.tell('chat');
     const chatArrivalMs = (await receiver.next('chat')).ms;
     await sender.stop();
@@ -189,6 +197,7 @@ export async function run(
         sender: done.cpuMs,
         receiver: receiverMs,
         ...(relayMs !== undefined && { relay: relayMs }),
+        ...(pipeMs !== undefined && { pipe: pipeMs }),
       },
       chatMs: done.chatMs ?? [],
       chatArrivalMs,

@@ -181,26 +181,63 @@ export async function runRelayBench(
     );
     const messages = bytes >= 512 * 1024 * 1024 ? 20_000 : 5_000;
     const small: Record<'pipe' | 'relay', number[]> = { pipe: [], relay: [] };
+    // CPU µs per message: of the middle process (relay or pipe), and of all three processes.
+    // The three take turns over the window of 64, so the rate is about 1 / their sum.
+    const middleUs: Record<'pipe' | 'relay', number[]> = { pipe: [], relay: [] };
+    const allUs: Record<'pipe' | 'relay', number[]> = { pipe: [], relay: [] };
+    const withPeer = { ...relayUri, peer: relay };
     for (let round = 0; round < rounds; round++) {
       for (const route of round % 2 ? (['relay', 'pipe'] as const) : (['pipe', 'relay'] as const)) {
         log(`relay: ${messages} small messages ${route}, round ${round + 1}/${rounds}...`);
-        small[route].push(
-          (await run(route, relayUri, { bytes: 0, messages, chunkSize: 8192 })).rate,
+        const result = await run(route, withPeer, { bytes: 0, messages, chunkSize: 8192 });
+        small[route].push(result.rate);
+        const { sender, receiver } = result.cpuMs;
+        const middle = (route === 'relay' ? result.cpuMs.relay : result.cpuMs.pipe) ?? NaN;
+        const us = (ms: number): number => (ms * 1000) / messages;
+        middleUs[route].push(us(middle));
+        allUs[route].push(us(sender + receiver + middle));
+        log(
+          `relay: ${route} ${result.rate.toFixed(0)} msgs/s; CPU per message: sender ` +
+            `${us(sender).toFixed(1)}, receiver ${us(receiver).toFixed(1)}, ${route} ` +
+            `${us(middle).toFixed(1)} µs`,
         );
       }
     }
-    rows.push({
+    const cpuRow = (name: string, values: typeof middleUs, baselineIs: string): Row => ({
       bench: 'relay',
-      name: `100-byte messages through the relay, 64 in flight, each confirmed by a success REPORT`,
-      unit: 'msgs/s',
-      ours: median(small.relay),
-      baseline: median(small.pipe),
-      ratio: median(small.relay) / median(small.pipe),
-      oursSpread: spread(small.relay),
-      baselineSpread: spread(small.pipe),
-      baselineIs: 'the same messages through the plain TCP pipe',
-      goal: 0.9,
+      name,
+      unit: 'µs/msg',
+      ours: median(values.relay),
+      baseline: median(values.pipe),
+      ratio: median(values.relay) / median(values.pipe),
+      oursSpread: spread(values.relay),
+      baselineSpread: spread(values.pipe),
+      baselineIs,
     });
+    rows.push(
+      {
+        bench: 'relay',
+        name: `100-byte messages through the relay, 64 in flight, each confirmed by a success REPORT`,
+        unit: 'msgs/s',
+        ours: median(small.relay),
+        baseline: median(small.pipe),
+        ratio: median(small.relay) / median(small.pipe),
+        oursSpread: spread(small.relay),
+        baselineSpread: spread(small.pipe),
+        baselineIs: 'the same messages through the plain TCP pipe',
+        goal: 0.9,
+      },
+      cpuRow(
+        'CPU per 100-byte message, the relay process vs the pipe process (µs; lower is better)',
+        middleUs,
+        'the plain TCP pipe process, the same messages',
+      ),
+      cpuRow(
+        'CPU per 100-byte message, sender + relay + receiver vs through the pipe (µs; lower is better)',
+        allUs,
+        'sender + pipe + receiver: the rate is about 1 / this sum (the processes take turns)',
+      ),
+    );
   } finally {
     await relay.stop();
   }

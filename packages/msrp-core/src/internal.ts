@@ -16,6 +16,7 @@ export {
   containsEndLine,
   ChunkHeadTemplate,
 } from './wire/serializer.js';
+export { WireSlab } from './wire/wire-slab.js';
 export {
   encodeResponse,
   wantsResponse,

@@ -1,4 +1,5 @@
 import type { RequestHead } from '@msrp-ts/msrp-core';
+import { WireSlab } from '@msrp-ts/msrp-core/internal';
 import { formatUri, type MsrpUri } from '@msrp-ts/msrp-core/uri';
 import { MessageHeadTemplate, type HeadEncoder } from './message-head-template.js';
 
@@ -8,6 +9,13 @@ export interface ForwardHead {
   /** Set for a chunk with a Byte-Range: only its transaction id and Byte-Range vary. */
   readonly template: HeadEncoder | undefined;
 }
+
+/** Where the 200s are written: no string built and encoded per chunk (issue 13). */
+const slab = new WireSlab();
+const MSRP_SP = Buffer.from('MSRP ');
+const SP_200_OK = Buffer.from(' 200 OK');
+const DASHES = Buffer.from('-------');
+const END_LINE = Buffer.from('$\r\n');
 
 /** The fields `formatHead` writes, but for the transaction id, Message-ID and Byte-Range. */
 const SAME_IN_EVERY_MESSAGE = [
@@ -53,8 +61,8 @@ export class ForwardTemplate {
       }
     | undefined;
 
-  /** The paths of the last 200 sent back, as `ok` wrote them. */
-  #ok: { readonly to: MsrpUri; readonly from: MsrpUri; readonly paths: string } | undefined;
+  /** The paths of the last 200 sent back, as `ok` writes them (To-Path and From-Path lines). */
+  #ok: { readonly to: MsrpUri; readonly from: MsrpUri; readonly paths: Uint8Array } | undefined;
 
   /**
    * The 200 answering the SEND chunk `request` hop by hop (RFC 4976 §7.2), or undefined when
@@ -68,15 +76,21 @@ export class ForwardTemplate {
     const from = request.toPath[0]!;
     let ok = this.#ok;
     if (ok?.to !== to || ok.from !== from) {
-      ok = {
-        to,
-        from,
-        paths: `\r\nTo-Path: ${formatUri(to)}\r\nFrom-Path: ${formatUri(from)}\r\n`,
-      };
+      const paths = `\r\nTo-Path: ${formatUri(to)}\r\nFrom-Path: ${formatUri(from)}\r\n`;
+      ok = { to, from, paths: Buffer.from(paths, 'utf8') };
       this.#ok = ok;
     }
     const tid = request.transactionId;
-    return [Buffer.from(`MSRP ${tid} 200 OK${ok.paths}-------${tid}$\r\n`, 'utf8')];
+    slab.begin(2 * tid.length + ok.paths.length + 24);
+    slab.bytes(MSRP_SP);
+    // A transaction id is an ident (RFC 4975 §9), ASCII, as the parser checked.
+    if (!slab.ascii(tid)) return [Buffer.from(`MSRP ${tid} 200 OK`), ok.paths, endLine(tid)];
+    slab.bytes(SP_200_OK);
+    slab.bytes(ok.paths);
+    slab.bytes(DASHES);
+    slab.ascii(tid);
+    slab.bytes(END_LINE);
+    return [slab.take()];
   }
 
   /**
@@ -120,6 +134,10 @@ export class ForwardTemplate {
     this.#last = { source: request, toPath, fromPath, head, template, message };
     return { head, template };
   }
+}
+
+function endLine(tid: string): Uint8Array {
+  return Buffer.from(`-------${tid}$\r\n`, 'utf8');
 }
 
 function sameRefs(a: readonly MsrpUri[], b: readonly MsrpUri[]): boolean {

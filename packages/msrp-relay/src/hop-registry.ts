@@ -80,9 +80,10 @@ export class HopRegistry {
       refuse: () => socket.destroy(),
       open: () => {
         socket.setNoDelay(true);
-        // Writes leave per tick, as the relay's figures were measured (msrp-core's default
-        // gathers a turn's writes): the relay's own choice to make.
-        return socketStream(socket, remote, { writeBatch: 'tick' });
+        // msrp-core's default: a turn's writes leave in one writev (the chunks of several
+        // socket reads and the 200s answering them). Per 8 KiB chunk forwarded, 0.28 writes
+        // became 0.05 and the relay's CPU fell ~20 % against per-tick writes (issue 13).
+        return socketStream(socket, remote);
       },
     });
   }

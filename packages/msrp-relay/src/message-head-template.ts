@@ -1,33 +1,23 @@
 import type { ByteRange, RequestHead } from '@msrp-ts/msrp-core';
-import { formatHead } from '@msrp-ts/msrp-core/internal';
+import { ChunkHeadTemplate } from '@msrp-ts/msrp-core/internal';
 
 /** Encodes the heads of one request's segments: only the transaction id and Byte-Range vary. */
 export interface HeadEncoder {
   encode(transactionId: string, range: ByteRange): Uint8Array;
 }
 
-const MARK_TID = 'x0template0x';
-const MARK_ID = 'x0message0template0x';
-const MARK_RANGE: ByteRange = { start: 1, end: '*', total: '*' };
-const ID_LINE = `\r\nMessage-ID: ${MARK_ID}\r\n`;
-const RANGE_LINE = '\r\nByte-Range: 1-*/*\r\n';
-
 /**
  * The forwarded head of the requests of one route (To-Path, From-Path and every other header
  * alike), formatted once, with three slots: transaction id, Message-ID and Byte-Range. Chat
- * lines and their REPORTs differ from one message to the next only there, so each costs a
- * string concatenation instead of a head formatted whole (issue 13: small messages through
- * the relay).
+ * lines and their REPORTs differ from one message to the next only there, so each head is
+ * written into msrp-core's shared slab (`ChunkHeadTemplate`) instead of formatted whole, or
+ * built as a string and encoded (issue 13: small messages through the relay).
  */
 export class MessageHeadTemplate {
-  readonly #start: string;
-  readonly #middle: string;
-  readonly #end: string;
+  readonly #chunks: ChunkHeadTemplate;
 
-  private constructor(start: string, middle: string, end: string) {
-    this.#start = start;
-    this.#middle = middle;
-    this.#end = end;
+  private constructor(chunks: ChunkHeadTemplate) {
+    this.#chunks = chunks;
   }
 
   /**
@@ -37,42 +27,26 @@ export class MessageHeadTemplate {
    */
   static of(head: RequestHead): MessageHeadTemplate | undefined {
     if (head.messageId === undefined || head.byteRange === undefined) return undefined;
-    const text = formatHead({
-      ...head,
-      transactionId: MARK_TID,
-      messageId: MARK_ID,
-      byteRange: MARK_RANGE,
-    });
-    // formatHead writes Message-ID before Byte-Range, each on its own line.
-    const id = text.indexOf(ID_LINE);
-    const range = text.indexOf(RANGE_LINE, id);
-    if (id < 0 || range < 0) return undefined;
-    return new MessageHeadTemplate(
-      text.slice(`MSRP ${MARK_TID}`.length, id + ID_LINE.length - MARK_ID.length - 2),
-      text.slice(id + ID_LINE.length - 2, range + RANGE_LINE.length - 7),
-      text.slice(range + RANGE_LINE.length - 2),
-    );
+    return new MessageHeadTemplate(new ChunkHeadTemplate(head));
   }
 
   /** The encoder of the segments of the message `messageId` (an ident the parser checked). */
   forMessage(messageId: string): HeadEncoder {
-    return new MessageHeadEncoder(this.#start + messageId + this.#middle, this.#end);
+    return new MessageHeadEncoder(this.#chunks, messageId);
   }
 }
 
 /** The heads of one message's segments (an object, not a closure: one per chat line). */
 class MessageHeadEncoder implements HeadEncoder {
-  readonly #start: string;
-  readonly #end: string;
+  readonly #chunks: ChunkHeadTemplate;
+  readonly #messageId: string;
 
-  constructor(start: string, end: string) {
-    this.#start = start;
-    this.#end = end;
+  constructor(chunks: ChunkHeadTemplate, messageId: string) {
+    this.#chunks = chunks;
+    this.#messageId = messageId;
   }
 
-  encode(transactionId: string, r: ByteRange): Uint8Array {
-    return Buffer.from(
-      `MSRP ${transactionId}${this.#start}${r.start}-${r.end}/${r.total}${this.#end}`,
-    );
+  encode(transactionId: string, range: ByteRange): Uint8Array {
+    return this.#chunks.encode(transactionId, range, this.#messageId);
   }
 }
