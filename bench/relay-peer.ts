@@ -316,6 +316,10 @@ async function senderRole(cmd: Extract<RelayPeerCommand, { role: 'sender' }>): P
     const delivery = await session.send(generated(cmd.bytes, Math.max(64 * 1024, cmd.chunkSize)), {
       size: cmd.bytes,
       successReport: true,
+      // Kamailio answers each chunk as it takes it, so the sender runs ahead of the receiver
+      // by whatever Kamailio queues; on a loaded machine the REPORT came over 30 s (the
+      // default) after the last 200, and the round failed though every byte arrived.
+      reportTimeout: 300_000,
     });
     bytes = delivery.bytes;
   }
