@@ -1,6 +1,6 @@
 import { parseByteRangeBytes } from './byte-range.js';
 import { copyBytes, decodeUtf8 } from './bytes.js';
-import { isIdentBytes } from './grammar.js';
+import { identEnd } from './grammar.js';
 import { BYTE_RANGE, isName, MESSAGE_ID } from './header-block.js';
 import type { RequestHead } from './head.js';
 import type { ByteRange } from './byte-range.js';
@@ -130,14 +130,17 @@ export class HeadTemplate {
       if (p + n > limit || !same(buf, view, p, block, blockView, q, n)) return undefined;
       p += n;
       q = slot.to;
-      let e = p;
-      while (e < limit && buf[e] !== CR) e++;
       // A value up to CR, which the next constant part shows is followed by LF.
-      if (e >= limit) return undefined;
+      let e: number;
       if (slot.kind === 'messageId') {
-        if (!isIdentBytes(buf, p, e)) return undefined;
+        // Found and checked in one pass: ident-chars never include CR.
+        e = identEnd(buf, p);
+        if (e < 0 || e >= limit || buf[e] !== CR) return undefined;
         messageId = this.#messageId(t, buf, p, e);
       } else {
+        e = p;
+        while (e < limit && buf[e] !== CR) e++;
+        if (e >= limit) return undefined;
         byteRange = parseByteRangeBytes(buf, p, e);
         if (byteRange === undefined) return undefined;
       }

@@ -1,10 +1,14 @@
 import { decodeUtf8 } from './bytes.js';
-import { isIdentBytes } from './grammar.js';
-import { parseStartLine, type Head } from './head.js';
+import { identEnd, isIdentBytes } from './grammar.js';
+import { parseStartLine, type Head, type RequestHead } from './head.js';
 import type { MsrpUri } from './uri.js';
 
 const SP = 0x20;
 const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+const A = 0x41;
+const Z = 0x5a;
 const DEL = 0x7f;
 const ZERO = 0x30;
 /** `MSRP ` */
@@ -61,4 +65,28 @@ export function parseStartLineBytes(buf: Uint8Array, from: number, to: number): 
   const head: Head = { kind: 'response', transactionId, statusCode, toPath: NONE, fromPath: NONE };
   if (c + 3 < to) head.comment = equals(buf, c + 4, to, OK) ? 'OK' : decodeUtf8(buf, c + 4, to);
   return head;
+}
+
+/**
+ * The request line `MSRP id METHOD CRLF` at `buf[pos..]`, no longer than `maxLength` bytes
+ * without its CRLF, read in one pass (no search for its LF first): the head
+ * {@link parseStartLineBytes} would make of it, or undefined for anything else (a response,
+ * a line cut by the end of `buf`, or one that is not valid), which the caller then reads the
+ * long way. The line ends at `pos + 7 + transactionId.length + method.length` (its LF).
+ */
+export function readRequestLine(
+  buf: Uint8Array,
+  pos: number,
+  maxLength: number,
+): RequestHead | undefined {
+  for (let k = 0; k < 5; k++) if (buf[pos + k] !== MSRP_SP[k]) return undefined;
+  const sp = identEnd(buf, pos + 5);
+  if (sp < 0 || buf[sp] !== SP) return undefined;
+  const max = Math.min(buf.length, pos + maxLength);
+  let k = sp + 1;
+  while (k < max && buf[k]! >= A && buf[k]! <= Z) k++;
+  if (k === sp + 1 || buf[k] !== CR || buf[k + 1] !== LF) return undefined;
+  const method = equals(buf, sp + 1, k, SEND) ? 'SEND' : decodeUtf8(buf, sp + 1, k);
+  const transactionId = decodeUtf8(buf, pos + 5, sp);
+  return { kind: 'request', transactionId, method, toPath: NONE, fromPath: NONE };
 }

@@ -1,7 +1,7 @@
 import { allocate, encodeLatin1, indexOfBytes } from './bytes.js';
 import { FLAGS } from './end-line-scanner.js';
 import { type Head } from './head.js';
-import { parseStartLineBytes } from './start-line.js';
+import { parseStartLineBytes, readRequestLine } from './start-line.js';
 import { HeadTemplate } from './head-template.js';
 import { ResponseTemplate } from './response-template.js';
 import type { ContinuationFlag } from './frame-sink.js';
@@ -50,11 +50,18 @@ export class WholeHead {
    * @throws {MsrpError} from {@link parseStartLine} on a malformed start line.
    */
   locate(buf: Uint8Array, pos: number): boolean {
-    const nl = buf.indexOf(LF, pos);
-    if (nl <= pos + 1 || nl - pos > this.#maxStartLine + 1 || buf[nl - 1] !== CR) return false;
+    // Most start lines are requests, read with no search for their LF first.
+    let head: Head | undefined = readRequestLine(buf, pos, this.#maxStartLine);
+    let nl: number;
+    if (head !== undefined) {
+      nl = pos + 7 + head.transactionId.length + head.method.length;
+    } else {
+      nl = buf.indexOf(LF, pos);
+      if (nl <= pos + 1 || nl - pos > this.#maxStartLine + 1 || buf[nl - 1] !== CR) return false;
+      head = parseStartLineBytes(buf, pos, nl - 1);
+    }
     // From the CRLF of the start line, within the header size limit.
     const limit = Math.min(buf.length, nl + 1 + this.#maxHeaderBytes);
-    const head = parseStartLineBytes(buf, pos, nl - 1);
     // CRLF "-------" transact-id, copied from the start line (the id is ASCII). The array is
     // reused from frame to frame: the body scanner lets go of it when the frame ends.
     const id = head.transactionId.length;
