@@ -68,25 +68,37 @@ export function parseStartLineBytes(buf: Uint8Array, from: number, to: number): 
 }
 
 /**
- * The request line `MSRP id METHOD CRLF` at `buf[pos..]`, no longer than `maxLength` bytes
- * without its CRLF, read in one pass (no search for its LF first): the head
- * {@link parseStartLineBytes} would make of it, or undefined for anything else (a response,
- * a line cut by the end of `buf`, or one that is not valid), which the caller then reads the
- * long way. The line ends at `pos + 7 + transactionId.length + method.length` (its LF).
+ * Reads the request line `MSRP id METHOD CRLF` in one pass (no search for its LF first),
+ * into {@link transactionId} and {@link method}: what {@link parseStartLineBytes} would read
+ * from it, with no head made (a head that matches a template is made from the template's).
  */
-export function readRequestLine(
-  buf: Uint8Array,
-  pos: number,
-  maxLength: number,
-): RequestHead | undefined {
-  for (let k = 0; k < 5; k++) if (buf[pos + k] !== MSRP_SP[k]) return undefined;
-  const sp = identEnd(buf, pos + 5);
-  if (sp < 0 || buf[sp] !== SP) return undefined;
-  const max = Math.min(buf.length, pos + maxLength);
-  let k = sp + 1;
-  while (k < max && buf[k]! >= A && buf[k]! <= Z) k++;
-  if (k === sp + 1 || buf[k] !== CR || buf[k + 1] !== LF) return undefined;
-  const method = equals(buf, sp + 1, k, SEND) ? 'SEND' : decodeUtf8(buf, sp + 1, k);
-  const transactionId = decodeUtf8(buf, pos + 5, sp);
-  return { kind: 'request', transactionId, method, toPath: NONE, fromPath: NONE };
+export class RequestLineReader {
+  /** The transaction id of the line read last. */
+  transactionId = '';
+  /** The method of the line read last. */
+  method = '';
+
+  /**
+   * Reads the request line at `buf[pos..]`, no longer than `maxLength` bytes without its
+   * CRLF. Returns the index of its LF, or -1 for anything else (a response, a line cut by the
+   * end of `buf`, or one that is not valid), which the caller then reads the long way.
+   */
+  read(buf: Uint8Array, pos: number, maxLength: number): number {
+    for (let k = 0; k < 5; k++) if (buf[pos + k] !== MSRP_SP[k]) return -1;
+    const sp = identEnd(buf, pos + 5);
+    if (sp < 0 || buf[sp] !== SP) return -1;
+    const max = Math.min(buf.length, pos + maxLength);
+    let k = sp + 1;
+    while (k < max && buf[k]! >= A && buf[k]! <= Z) k++;
+    if (k === sp + 1 || buf[k] !== CR || buf[k + 1] !== LF) return -1;
+    this.method = equals(buf, sp + 1, k, SEND) ? 'SEND' : decodeUtf8(buf, sp + 1, k);
+    this.transactionId = decodeUtf8(buf, pos + 5, sp);
+    return k + 1;
+  }
+
+  /** The head of the line read last, before its headers are read. */
+  head(): RequestHead {
+    const { transactionId, method } = this;
+    return { kind: 'request', transactionId, method, toPath: NONE, fromPath: NONE };
+  }
 }
