@@ -28,6 +28,21 @@ export function identEnd(buf: Uint8Array, from: number): number {
   return k - from < 4 ? -1 : k;
 }
 
+/** {@link identEnd}, copying the ident-chars it reads to `out` from `at` (room for 32). */
+export function copyIdent(buf: Uint8Array, from: number, out: Uint8Array, at: number): number {
+  const first = buf[from]!;
+  if (IDENT_BYTE[first] !== 1) return -1;
+  out[at] = first;
+  const max = Math.min(buf.length, from + 32);
+  let k = from + 1;
+  for (; k < max; k++) {
+    const c = buf[k]!;
+    if (IDENT_BYTE[c] === 0) break;
+    out[at + k - from] = c;
+  }
+  return k - from < 4 ? -1 : k;
+}
+
 /** Whether the bytes `buf[from, to)` match {@link IDENT}: the parser checks ids without decoding them. */
 export function isIdentBytes(buf: Uint8Array, from: number, to: number): boolean {
   if (to - from < 4 || to - from > 32 || IDENT_BYTE[buf[from]!] !== 1) return false;

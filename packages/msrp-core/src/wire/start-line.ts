@@ -1,5 +1,5 @@
-import { decodeUtf8 } from './bytes.js';
-import { identEnd, isIdentBytes } from './grammar.js';
+import { allocate, decodeUtf8, encodeLatin1 } from './bytes.js';
+import { copyIdent, isIdentBytes } from './grammar.js';
 import { parseStartLine, type Head, type RequestHead } from './head.js';
 import type { MsrpUri } from './uri.js';
 
@@ -17,6 +17,7 @@ const SEND = [0x53, 0x45, 0x4e, 0x44];
 const OK = [0x4f, 0x4b];
 /** The paths of a head before its headers are read: empty means not seen yet, shared and frozen. */
 const NONE: readonly MsrpUri[] = Object.freeze([]);
+const END_LINE_PREFIX = encodeLatin1('\r\n-------');
 
 function isDigit(c: number | undefined): c is number {
   return c !== undefined && c >= ZERO && c <= ZERO + 9;
@@ -77,6 +78,31 @@ export class RequestLineReader {
   transactionId = '';
   /** The method of the line read last. */
   method = '';
+  /**
+   * `CRLF "-------"` and room for a transaction id: {@link read} copies the id there as it
+   * checks it, so that {@link endLine} is the line that ends the frame.
+   */
+  readonly #endLine = allocate(9 + 32);
+  /** Views of {@link #endLine} by transaction id length. */
+  readonly #endLines: Uint8Array[] = [];
+
+  constructor() {
+    this.#endLine.set(END_LINE_PREFIX, 0);
+  }
+
+  /**
+   * `CRLF "-------" transact-id` of the line read last (or of the id given to {@link copyId}),
+   * for an id of `length` bytes: views of one array that the next line overwrites, which the
+   * parser reads only once this frame has ended.
+   */
+  endLine(length: number): Uint8Array {
+    return (this.#endLines[length] ??= this.#endLine.subarray(0, 9 + length));
+  }
+
+  /** Copies the transaction id `buf[from, to)` (ASCII) into {@link endLine}. */
+  copyId(buf: Uint8Array, from: number, to: number): void {
+    for (let k = from; k < to; k++) this.#endLine[9 + k - from] = buf[k]!;
+  }
 
   /**
    * Reads the request line at `buf[pos..]`, no longer than `maxLength` bytes without its
@@ -85,7 +111,7 @@ export class RequestLineReader {
    */
   read(buf: Uint8Array, pos: number, maxLength: number): number {
     for (let k = 0; k < 5; k++) if (buf[pos + k] !== MSRP_SP[k]) return -1;
-    const sp = identEnd(buf, pos + 5);
+    const sp = copyIdent(buf, pos + 5, this.#endLine, 9);
     if (sp < 0 || buf[sp] !== SP) return -1;
     const max = Math.min(buf.length, pos + maxLength);
     let k = sp + 1;

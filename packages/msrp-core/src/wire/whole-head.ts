@@ -1,4 +1,4 @@
-import { allocate, encodeLatin1, indexOfBytes } from './bytes.js';
+import { encodeLatin1, indexOfBytes } from './bytes.js';
 import { FLAGS } from './end-line-scanner.js';
 import { type Head } from './head.js';
 import { parseStartLineBytes, RequestLineReader } from './start-line.js';
@@ -9,7 +9,6 @@ import type { ContinuationFlag } from './frame-sink.js';
 const CR = 0x0d;
 const LF = 0x0a;
 const CRLF_CRLF = encodeLatin1('\r\n\r\n');
-const END_LINE_PREFIX = encodeLatin1('\r\n-------');
 
 /**
  * The parser's fast path: finds a head that lies whole in one push, so that its header block
@@ -63,16 +62,11 @@ export class WholeHead {
     }
     // From the CRLF of the start line, within the header size limit.
     const limit = Math.min(buf.length, nl + 1 + this.#maxHeaderBytes);
-    // CRLF "-------" transact-id, copied from the start line (the id is ASCII). The array is
-    // reused from frame to frame: the body scanner lets go of it when the frame ends.
+    // CRLF "-------" transact-id, copied from the start line (the id is ASCII) as it was read.
     const id = request ? line.transactionId.length : head!.transactionId.length;
-    let endLine = this.endLine;
-    if (endLine.length !== 9 + id) {
-      endLine = allocate(9 + id);
-      endLine.set(END_LINE_PREFIX, 0);
-      this.endLine = endLine;
-    }
-    for (let k = 0; k < id; k++) endLine[9 + k] = buf[pos + 5 + k]!;
+    if (!request) line.copyId(buf, pos + 5, pos + 5 + id);
+    const endLine = line.endLine(id);
+    this.endLine = endLine;
     this.blockFrom = nl + 1;
     // The block of the last request but for its Message-ID and Byte-Range values: it holds no
     // end-line and needs no parsing beyond those values.
