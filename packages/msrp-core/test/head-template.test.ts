@@ -37,7 +37,7 @@ describe('HeadTemplate (through Parser)', () => {
   it('reads a head whose block differs from the last in any one byte as that head', () => {
     // Another letter or digit, the other case, or a control character: the second frame must
     // give what it gives with no template before it (its block parsed in full).
-    const before = parse(first) as unknown[];
+    const before = parse(first) as readonly unknown[];
     for (let i = 0; i < BLOCK.length; i++) {
       const c = BLOCK.charCodeAt(i);
       for (const to of [c ^ 0x20, c === 0x31 ? 0x32 : 0x31, 0x00, 0x80]) {
@@ -45,7 +45,7 @@ describe('HeadTemplate (through Parser)', () => {
         const changed = BLOCK.slice(0, i) + String.fromCharCode(to) + BLOCK.slice(i + 1);
         const fresh = parse(send('tid00002', changed));
         const after = parse(first + send('tid00002', changed));
-        if (Array.isArray(fresh)) expect(after).toStrictEqual([...before, ...fresh]);
+        if (Array.isArray(fresh)) expect(after).toStrictEqual([...before, ...(fresh as unknown[])]);
         else expect(after).toStrictEqual({ ...(fresh as object), events: before.length });
       }
     }
