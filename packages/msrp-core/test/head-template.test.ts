@@ -62,3 +62,12 @@ describe('HeadTemplate (through Parser)', () => {
     ]);
   });
 });
+
+describe('Message-IDs read through the template', () => {
+  it('are those of each chunk, when the chunks of several messages follow the template', () => {
+    const ids = ['m1a2b3c4', 'mB000001', 'mB000001', 'mC000002', 'mB000001', 'shortid1x'];
+    const wire = ids.map((id, i) => send(`tid0000${i}`, BLOCK.replace('m1a2b3c4', id))).join('');
+    const events = parse(wire) as { head?: { messageId: string } }[];
+    expect(events.flatMap((e) => (e.head ? [e.head.messageId] : []))).toStrictEqual(ids);
+  });
+});

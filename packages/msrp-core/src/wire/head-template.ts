@@ -70,6 +70,13 @@ export class HeadTemplate {
   /** A DataView of the array matched last: one per push, not per frame. */
   #view: DataView | undefined;
   #viewOf: Uint8Array | undefined;
+  /**
+   * The Message-ID decoded last and where its bytes lie in the push (`#viewOf`): the chunks
+   * of a message that is not the template's repeat it, eight 8 KiB chunks per 64 KiB read.
+   */
+  #id = '';
+  #idAt = 0;
+  #idEnd = -1;
 
   /**
    * Keeps the header block `buf[from, to)` of `head`, read and checked, with the blank line
@@ -112,6 +119,7 @@ export class HeadTemplate {
   release(): void {
     this.#view = undefined;
     this.#viewOf = undefined;
+    this.#idEnd = -1;
   }
 
   /**
@@ -135,6 +143,7 @@ export class HeadTemplate {
       view = new DataView(buf.buffer, buf.byteOffset, buf.length);
       this.#view = view;
       this.#viewOf = buf;
+      this.#idEnd = -1;
     }
     let p = from;
     let q = 0;
@@ -170,7 +179,10 @@ export class HeadTemplate {
     return head;
   }
 
-  /** The Message-ID in `buf[p, e)`: the remembered string when the bytes are the same. */
+  /**
+   * The Message-ID in `buf[p, e)`: the template's string, or the one decoded last in this
+   * push, when the bytes are the same.
+   */
   #messageId(t: Template, buf: Uint8Array, p: number, e: number): string {
     const last = t.messageIdBytes;
     if (last !== undefined && last.length === e - p) {
@@ -178,6 +190,15 @@ export class HeadTemplate {
       while (k < last.length && buf[p + k] === last[k]) k++;
       if (k === last.length) return t.head.messageId!;
     }
-    return decodeUtf8(buf, p, e);
+    const at = this.#idAt;
+    if (this.#idEnd - at === e - p) {
+      let k = 0;
+      while (k < e - p && buf[p + k] === buf[at + k]) k++;
+      if (k === e - p) return this.#id;
+    }
+    this.#id = decodeUtf8(buf, p, e);
+    this.#idAt = p;
+    this.#idEnd = e;
+    return this.#id;
   }
 }
