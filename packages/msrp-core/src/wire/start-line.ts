@@ -79,6 +79,11 @@ export class RequestLineReader {
   /** The method of the line read last. */
   method = '';
   /**
+   * Where the id of the line read last ends, when {@link read} copied it into the end-line
+   * (a response's too, before its status code failed the read); else -1.
+   */
+  idEnd = -1;
+  /**
    * `CRLF "-------"` and room for a transaction id: {@link read} copies the id there as it
    * checks it, so that {@link endLine} is the line that ends the frame.
    */
@@ -110,9 +115,11 @@ export class RequestLineReader {
    * end of `buf`, or one that is not valid), which the caller then reads the long way.
    */
   read(buf: Uint8Array, pos: number, maxLength: number): number {
+    this.idEnd = -1;
     for (let k = 0; k < 5; k++) if (buf[pos + k] !== MSRP_SP[k]) return -1;
     const sp = copyIdent(buf, pos + 5, this.#endLine, 9);
     if (sp < 0 || buf[sp] !== SP) return -1;
+    this.idEnd = sp;
     const max = Math.min(buf.length, pos + maxLength);
     let k = sp + 1;
     while (k < max && buf[k]! >= A && buf[k]! <= Z) k++;

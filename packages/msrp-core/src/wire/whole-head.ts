@@ -64,7 +64,7 @@ export class WholeHead {
     const limit = Math.min(buf.length, nl + 1 + this.#maxHeaderBytes);
     // CRLF "-------" transact-id, copied from the start line (the id is ASCII) as it was read.
     const id = request ? line.transactionId.length : head!.transactionId.length;
-    if (!request) line.copyId(buf, pos + 5, pos + 5 + id);
+    if (line.idEnd !== pos + 5 + id) line.copyId(buf, pos + 5, pos + 5 + id);
     const endLine = line.endLine(id);
     this.endLine = endLine;
     this.blockFrom = nl + 1;
