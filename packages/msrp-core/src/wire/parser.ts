@@ -247,6 +247,8 @@ export class Parser {
         });
       }
       this.#readLine(decodeUtf8(line, 0, line.length - 1), size);
+      // A bodiless frame ended: the caller tries the next on the fast path (a run of 200s).
+      if (this.#state === 'start') return pos;
     }
     return pos;
   }
