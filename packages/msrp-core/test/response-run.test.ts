@@ -3,10 +3,11 @@
 // run read in one push (the fast path) gives the same events and the same error as the same
 // bytes fed one by one (the line reader, which never takes it).
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MsrpError, Parser, parseUri, type RequestHead } from '../src/index.js';
 import { encodeResponse } from '../src/internal.js';
 import { OkResponses } from '../src/wire/ok-responses.js';
+import { ResponseTemplate } from '../src/wire/response-template.js';
 import { byteByByte, Collector, type FrameEvent } from './helpers/collect.js';
 
 const alice = parseUri('msrp://alice.example.com:7654/jshA7weztas;tcp');
@@ -153,5 +154,31 @@ describe('a run of responses', () => {
     const { events, error } = expectSame(Buffer.concat([good('tid00001'), bad, good('tid00004')]));
     expect(events.filter((e) => e.type === 'end')).toHaveLength(1);
     expect(error).toBeInstanceOf(MsrpError);
+  });
+});
+
+describe('a run of 200s cut by a read', () => {
+  it('is read on the fast path again after the 200 that was cut', () => {
+    const oks = new OkResponses();
+    const tids = Array.from({ length: 40 }, (_, i) => `tid${1000 + i}`);
+    for (const tid of tids) oks.add(request({ tid, status: 200, comment: 'OK', other: false }));
+    const wire = oks.take()!;
+    // Cut inside the 5th response: everything after it lies whole in the second push.
+    const frame = wire.length / tids.length;
+    const cut = Math.floor(4.5 * frame);
+    const matched = vi.spyOn(ResponseTemplate.prototype, 'match');
+    try {
+      const sink = new Collector();
+      const parser = new Parser(sink);
+      parser.push(wire.subarray(0, cut));
+      parser.push(wire.subarray(cut));
+      parser.end();
+      expect(sink.events.filter((e) => e.type === 'end')).toHaveLength(tids.length);
+      const hits = matched.mock.results.filter((r) => r.value === true).length;
+      // All but the first (read in full: the template) and the cut one (read line by line).
+      expect(hits).toBe(tids.length - 2);
+    } finally {
+      matched.mockRestore();
+    }
   });
 });

@@ -14,6 +14,35 @@ for (let c = 0; c < 128; c++) {
   else if ('.-+%='.includes(ch)) IDENT_BYTE[c] = 2;
 }
 
+/**
+ * Where the {@link IDENT} that begins at `buf[from]` ends: the first index after `from` whose
+ * byte is not an ident-char, or `from + 32` (the most an ident holds); -1 when the first byte
+ * is not ALPHANUM or fewer than 4 ident-chars follow. The caller checks the byte that ends it
+ * (SP, CR): one pass finds and checks a transaction id or Message-ID.
+ */
+export function identEnd(buf: Uint8Array, from: number): number {
+  if (IDENT_BYTE[buf[from]!] !== 1) return -1;
+  const max = Math.min(buf.length, from + 32);
+  let k = from + 1;
+  while (k < max && IDENT_BYTE[buf[k]!] !== 0) k++;
+  return k - from < 4 ? -1 : k;
+}
+
+/** {@link identEnd}, copying the ident-chars it reads to `out` from `at` (room for 32). */
+export function copyIdent(buf: Uint8Array, from: number, out: Uint8Array, at: number): number {
+  const first = buf[from]!;
+  if (IDENT_BYTE[first] !== 1) return -1;
+  out[at] = first;
+  const max = Math.min(buf.length, from + 32);
+  let k = from + 1;
+  for (; k < max; k++) {
+    const c = buf[k]!;
+    if (IDENT_BYTE[c] === 0) break;
+    out[at + k - from] = c;
+  }
+  return k - from < 4 ? -1 : k;
+}
+
 /** Whether the bytes `buf[from, to)` match {@link IDENT}: the parser checks ids without decoding them. */
 export function isIdentBytes(buf: Uint8Array, from: number, to: number): boolean {
   if (to - from < 4 || to - from > 32 || IDENT_BYTE[buf[from]!] !== 1) return false;

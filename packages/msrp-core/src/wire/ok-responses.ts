@@ -39,13 +39,13 @@ export class OkResponses {
     const size = PREFIX.length + STATUS.length + this.#middle.length + 2 * tid.length + END.length;
     if (this.#used + size > this.#buf.length) this.#renew(size);
     const buf = this.#buf;
-    let at = put(buf, this.#used, PREFIX);
-    for (let k = 0; k < tid.length; k++) buf[at++] = tid.charCodeAt(k);
-    at = put(buf, at, STATUS);
-    buf.set(this.#middle, at);
-    at += this.#middle.length;
-    for (let k = 0; k < tid.length; k++) buf[at++] = tid.charCodeAt(k);
-    this.#used = put(buf, at, END);
+    const middle = this.#middle;
+    // The id twice, in the start line and the end-line: written by one loop.
+    const first = put(buf, this.#used, PREFIX);
+    const second = first + tid.length + STATUS.length + middle.length;
+    for (let k = 0; k < tid.length; k++) buf[first + k] = buf[second + k] = tid.charCodeAt(k);
+    buf.set(middle, put(buf, first + tid.length, STATUS));
+    this.#used = put(buf, second + tid.length, END);
   }
 
   /** The answers added since the last take, as one view (never written over), if any. */

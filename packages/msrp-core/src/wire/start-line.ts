@@ -1,10 +1,14 @@
-import { decodeUtf8 } from './bytes.js';
-import { isIdentBytes } from './grammar.js';
-import { parseStartLine, type Head } from './head.js';
+import { allocate, decodeUtf8, encodeLatin1 } from './bytes.js';
+import { copyIdent, isIdentBytes } from './grammar.js';
+import { parseStartLine, type Head, type RequestHead } from './head.js';
 import type { MsrpUri } from './uri.js';
 
 const SP = 0x20;
 const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+const A = 0x41;
+const Z = 0x5a;
 const DEL = 0x7f;
 const ZERO = 0x30;
 /** `MSRP ` */
@@ -13,6 +17,7 @@ const SEND = [0x53, 0x45, 0x4e, 0x44];
 const OK = [0x4f, 0x4b];
 /** The paths of a head before its headers are read: empty means not seen yet, shared and frozen. */
 const NONE: readonly MsrpUri[] = Object.freeze([]);
+const END_LINE_PREFIX = encodeLatin1('\r\n-------');
 
 function isDigit(c: number | undefined): c is number {
   return c !== undefined && c >= ZERO && c <= ZERO + 9;
@@ -61,4 +66,72 @@ export function parseStartLineBytes(buf: Uint8Array, from: number, to: number): 
   const head: Head = { kind: 'response', transactionId, statusCode, toPath: NONE, fromPath: NONE };
   if (c + 3 < to) head.comment = equals(buf, c + 4, to, OK) ? 'OK' : decodeUtf8(buf, c + 4, to);
   return head;
+}
+
+/**
+ * Reads the request line `MSRP id METHOD CRLF` in one pass (no search for its LF first),
+ * into {@link transactionId} and {@link method}: what {@link parseStartLineBytes} would read
+ * from it, with no head made (a head that matches a template is made from the template's).
+ */
+export class RequestLineReader {
+  /** The transaction id of the line read last. */
+  transactionId = '';
+  /** The method of the line read last. */
+  method = '';
+  /**
+   * Where the id of the line read last ends, when {@link read} copied it into the end-line
+   * (a response's too, before its status code failed the read); else -1.
+   */
+  idEnd = -1;
+  /**
+   * `CRLF "-------"` and room for a transaction id: {@link read} copies the id there as it
+   * checks it, so that {@link endLine} is the line that ends the frame.
+   */
+  readonly #endLine = allocate(9 + 32);
+  /** Views of {@link #endLine} by transaction id length. */
+  readonly #endLines: Uint8Array[] = [];
+
+  constructor() {
+    this.#endLine.set(END_LINE_PREFIX, 0);
+  }
+
+  /**
+   * `CRLF "-------" transact-id` of the line read last (or of the id given to {@link copyId}),
+   * for an id of `length` bytes: views of one array that the next line overwrites, which the
+   * parser reads only once this frame has ended.
+   */
+  endLine(length: number): Uint8Array {
+    return (this.#endLines[length] ??= this.#endLine.subarray(0, 9 + length));
+  }
+
+  /** Copies the transaction id `buf[from, to)` (ASCII) into {@link endLine}. */
+  copyId(buf: Uint8Array, from: number, to: number): void {
+    for (let k = from; k < to; k++) this.#endLine[9 + k - from] = buf[k]!;
+  }
+
+  /**
+   * Reads the request line at `buf[pos..]`, no longer than `maxLength` bytes without its
+   * CRLF. Returns the index of its LF, or -1 for anything else (a response, a line cut by the
+   * end of `buf`, or one that is not valid), which the caller then reads the long way.
+   */
+  read(buf: Uint8Array, pos: number, maxLength: number): number {
+    this.idEnd = -1;
+    for (let k = 0; k < 5; k++) if (buf[pos + k] !== MSRP_SP[k]) return -1;
+    const sp = copyIdent(buf, pos + 5, this.#endLine, 9);
+    if (sp < 0 || buf[sp] !== SP) return -1;
+    this.idEnd = sp;
+    const max = Math.min(buf.length, pos + maxLength);
+    let k = sp + 1;
+    while (k < max && buf[k]! >= A && buf[k]! <= Z) k++;
+    if (k === sp + 1 || buf[k] !== CR || buf[k + 1] !== LF) return -1;
+    this.method = equals(buf, sp + 1, k, SEND) ? 'SEND' : decodeUtf8(buf, sp + 1, k);
+    this.transactionId = decodeUtf8(buf, pos + 5, sp);
+    return k + 1;
+  }
+
+  /** The head of the line read last, before its headers are read. */
+  head(): RequestHead {
+    const { transactionId, method } = this;
+    return { kind: 'request', transactionId, method, toPath: NONE, fromPath: NONE };
+  }
 }

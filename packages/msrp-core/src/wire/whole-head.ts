@@ -1,7 +1,7 @@
-import { allocate, encodeLatin1, indexOfBytes } from './bytes.js';
+import { encodeLatin1, indexOfBytes } from './bytes.js';
 import { FLAGS } from './end-line-scanner.js';
 import { type Head } from './head.js';
-import { parseStartLineBytes } from './start-line.js';
+import { parseStartLineBytes, RequestLineReader } from './start-line.js';
 import { HeadTemplate } from './head-template.js';
 import { ResponseTemplate } from './response-template.js';
 import type { ContinuationFlag } from './frame-sink.js';
@@ -9,7 +9,6 @@ import type { ContinuationFlag } from './frame-sink.js';
 const CR = 0x0d;
 const LF = 0x0a;
 const CRLF_CRLF = encodeLatin1('\r\n\r\n');
-const END_LINE_PREFIX = encodeLatin1('\r\n-------');
 
 /**
  * The parser's fast path: finds a head that lies whole in one push, so that its header block
@@ -21,6 +20,7 @@ export class WholeHead {
   readonly #maxHeaderBytes: number;
   readonly #template = new HeadTemplate();
   readonly #responses = new ResponseTemplate();
+  readonly #requestLine = new RequestLineReader();
 
   /** The head: the start line parsed, or the whole head of a next chunk ({@link complete}). */
   head: Head | undefined;
@@ -50,25 +50,27 @@ export class WholeHead {
    * @throws {MsrpError} from {@link parseStartLine} on a malformed start line.
    */
   locate(buf: Uint8Array, pos: number): boolean {
-    const nl = buf.indexOf(LF, pos);
-    if (nl <= pos + 1 || nl - pos > this.#maxStartLine + 1 || buf[nl - 1] !== CR) return false;
+    // Most start lines are requests, read with no search for their LF first.
+    const line = this.#requestLine;
+    let nl = line.read(buf, pos, this.#maxStartLine);
+    const request = nl >= 0;
+    let head: Head | undefined;
+    if (!request) {
+      nl = buf.indexOf(LF, pos);
+      if (nl <= pos + 1 || nl - pos > this.#maxStartLine + 1 || buf[nl - 1] !== CR) return false;
+      head = parseStartLineBytes(buf, pos, nl - 1);
+    }
     // From the CRLF of the start line, within the header size limit.
     const limit = Math.min(buf.length, nl + 1 + this.#maxHeaderBytes);
-    const head = parseStartLineBytes(buf, pos, nl - 1);
-    // CRLF "-------" transact-id, copied from the start line (the id is ASCII). The array is
-    // reused from frame to frame: the body scanner lets go of it when the frame ends.
-    const id = head.transactionId.length;
-    let endLine = this.endLine;
-    if (endLine.length !== 9 + id) {
-      endLine = allocate(9 + id);
-      endLine.set(END_LINE_PREFIX, 0);
-      this.endLine = endLine;
-    }
-    for (let k = 0; k < id; k++) endLine[9 + k] = buf[pos + 5 + k]!;
+    // CRLF "-------" transact-id, copied from the start line (the id is ASCII) as it was read.
+    const id = request ? line.transactionId.length : head!.transactionId.length;
+    if (line.idEnd !== pos + 5 + id) line.copyId(buf, pos + 5, pos + 5 + id);
+    const endLine = line.endLine(id);
+    this.endLine = endLine;
     this.blockFrom = nl + 1;
     // The block of the last request but for its Message-ID and Byte-Range values: it holds no
     // end-line and needs no parsing beyond those values.
-    if (head.kind === 'response') {
+    if (head?.kind === 'response') {
       // A run of 200s to our chunks: the last response's block, then this one's end-line.
       const responses = this.#responses;
       if (responses.match(buf, nl + 1, limit, head)) {
@@ -81,7 +83,7 @@ export class WholeHead {
       }
     }
     const template = this.#template;
-    const hit = head.kind === 'request' ? template.match(buf, nl + 1, limit, head) : undefined;
+    const hit = request ? template.match(buf, nl + 1, limit, line) : undefined;
     if (hit) {
       this.head = hit;
       this.complete = true;
@@ -92,6 +94,7 @@ export class WholeHead {
     }
     // The first CRLF CRLF, if it ends within the limit: a view ends the search there when the
     // push is longer (a run of responses, which have none, would be searched to its end each).
+    head ??= line.head();
     let blank = indexOfBytes(limit < buf.length ? buf.subarray(0, limit) : buf, CRLF_CRLF, nl - 1);
     blank = blank < 0 || blank + 4 > limit ? -1 : blank - (nl - 1);
     this.head = head;
