@@ -1,5 +1,5 @@
 // Runs every benchmark and prints one table.
-// Usage: pnpm bench [--quick] [--json] [--mib N] [--only codec,small-messages,transfer,relay,relay-chunks,relay-active,relay-kamailio,relay-ws,cli,resume]
+// Usage: pnpm bench [--quick] [--json] [--mib N] [--active-sessions N --active-seconds S] [--only codec,small-messages,transfer,relay,relay-chunks,relay-active,relay-kamailio,relay-ws,cli,resume]
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runCliBench } from './cli.js';
@@ -26,6 +26,9 @@ const { values } = parseArgs({
     sessions: { type: 'string' },
     /** Run only these benches (comma-separated): codec, small-messages, transfer, relay, relay-chunks, relay-active, relay-kamailio, relay-ws, cli, resume. */
     only: { type: 'string' },
+    /** relay-active: sessions and seconds (default 10000 and 300; with --quick 1000 and 20). */
+    'active-sessions': { type: 'string' },
+    'active-seconds': { type: 'string' },
   },
 });
 
@@ -65,10 +68,12 @@ if (!only || only.includes('relay-active')) {
   const active = values.quick
     ? { sessions: 1000, seconds: 20, mib: 4 }
     : { sessions: 10_000, seconds: 300, mib: 64 };
+  const seconds = Number(values['active-seconds'] ?? active.seconds);
   const result = await runRelayActiveBench(
-    active.sessions,
-    active.seconds,
-    active.mib * 1024 * 1024,
+    Number(values['active-sessions'] ?? active.sessions),
+    seconds,
+    // The files' rate stays that of the default run: their size scales with the seconds.
+    Math.round((active.mib * 1024 * 1024 * seconds) / (values.quick ? 20 : 300)),
     4,
     log,
   );

@@ -3,9 +3,18 @@
 // transfers, for `seconds`; the clients live in several child processes. Messages per second,
 // send→arrival p50/p99, the relay's RSS at the start, middle and end, and every chat line
 // counted: none lost, none duplicated.
+//
+// The clients stand in for 10,000 users on machines of their own, but here they share the
+// relay's 2 cores and need ~2.5 times its CPU per line: at nice 0 the relay (one thread among
+// ~7 busy ones) was runnable ~95 % of the run yet on a CPU ~55 % (its run-queue wait, read
+// from /proc, is printed), so the lines queued in it and the pairs' one-line-at-a-time loop
+// turned the backlog into ~1 s of latency. The client processes therefore run at nice
+// BENCH_CLIENT_NICE (default 10), and with node's default heap flags (BENCH_CLIENT_FLAGS;
+// the `msrp` bin's small-heap flags cost a client holding 2,500 endpoints ~20 % more CPU per
+// line). The probe pairs keep nice 0: their latency is what a user of the relay would see.
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, setPriority } from 'node:os';
 import type { MsrpUri } from '@msrp-ts/msrp-core';
 import {
   BUCKETS,
@@ -15,10 +24,16 @@ import {
 } from './relay-active-peer.js';
 import { Peer } from './relay-run.js';
 import { profileArgv } from './lib/peer-process.js';
+import { schedTimes } from './lib/sched-wait.js';
 import type { Row } from './lib/measure.js';
 import { CHAT_LIMIT_MS, type LimitRow } from './transfer.js';
 
 const script = new URL('./relay-active-peer.js', import.meta.url).pathname;
+
+/** BENCH_CLIENT_NICE=N: the crowd's client processes' nice value (default 10; see above). */
+const CLIENT_NICE = Number(process.env.BENCH_CLIENT_NICE ?? 10);
+/** BENCH_CLIENT_FLAGS="...": the client processes' node flags (default: node's own). */
+const CLIENT_FLAGS = process.env.BENCH_CLIENT_FLAGS?.split(' ').filter(Boolean) ?? [];
 
 /** A client process with its reports. */
 class Clients {
@@ -27,11 +42,12 @@ class Clients {
   #notify: (() => void) | undefined;
   #gone = false;
 
-  constructor(name: string, start: Extract<ActivePeerCommand, { type: 'start' }>) {
+  constructor(name: string, start: Extract<ActivePeerCommand, { type: 'start' }>, nice = 0) {
     this.child = fork(script, [], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      execArgv: profileArgv(name),
+      execArgv: profileArgv(name, CLIENT_FLAGS),
     });
+    if (nice !== 0) setPriority(this.child.pid!, nice);
     this.child.on('message', (r: ActivePeerReport) => {
       this.#reports.push(r);
       this.#notify?.();
@@ -107,11 +123,11 @@ export async function runRelayActiveBench(
     for (let p = 0; p < processes; p++) {
       const share = Math.floor(pairs / processes) + (p < pairs % processes ? 1 : 0);
       const start = { type: 'start', relay: uri, pairs: share, files: 0, fileBytes } as const;
-      clients.push(new Clients(`active-${p}`, start));
+      clients.push(new Clients(`active-${p}`, start, CLIENT_NICE));
     }
     // The transfers in a process of their own: the chat clients' event loops stay free.
     const start = { type: 'start', relay: uri, pairs: 0, files: FILES, fileBytes } as const;
-    clients.push(new Clients('active-files', start));
+    clients.push(new Clients('active-files', start, CLIENT_NICE));
     const probe = new Clients('active-probe', {
       type: 'start',
       relay: uri,
@@ -133,6 +149,7 @@ export async function runRelayActiveBench(
     };
     const rss = [await sample(0)];
     const cpu0 = await relay.cpu();
+    const sched0 = schedTimes(relay.child.pid!);
     relay.tell('watch');
     const started = performance.now();
     for (const c of clients) c.send({ type: 'go', ms });
@@ -160,6 +177,9 @@ export async function runRelayActiveBench(
     await samples;
     const relayEnd = await relay.usage();
     const cpuMs = relayEnd.ms - cpu0;
+    const sched1 = schedTimes(relay.child.pid!);
+    // Runnable but not running, % of the run (its threads summed; the main thread's dominates).
+    const relayWait = sched0 && sched1 ? ((sched1.waitNs - sched0.waitNs) / 1e6 / ms) * 100 : NaN;
     const live1 = await relay.measure();
     const probed = all.at(-1)!;
     const results = all.slice(0, -1);
@@ -194,7 +214,8 @@ export async function runRelayActiveBench(
     log(
       `relay-active: ${sent} lines confirmed, ${received} arrived, ${sum((r) => r.failed)} failed; ` +
         `files ${files.done}/${FILES} done (${(files.bytes / 1024 / 1024).toFixed(0)} MiB), ` +
-        `${files.failed} failed; relay CPU ${relayCpu.toFixed(0)}% of a core, event loop p99 ` +
+        `${files.failed} failed; relay CPU ${relayCpu.toFixed(0)}% of a core, waited for one ` +
+        `${relayWait.toFixed(0)}% of the run, event loop p99 ` +
         `${relayLoop.p99.toFixed(1)} ms, GC pauses ${relayGc.total.toFixed(0)} ms (longest ` +
         `${relayGc.max.toFixed(0)} ms); client processes ${clientCpu.toFixed(0)}% of ${cores} ` +
         `cores, event loop p99 up to ${clientLoopP99.toFixed(0)} ms; probe pairs p50/p99 ` +
@@ -251,6 +272,14 @@ export async function runRelayActiveBench(
           limit: 100,
         },
         {
+          // Runnable, waiting for a core: the CPU the relay wanted and did not get. High here
+          // with low CPU above: the machine is short of cores, not the relay idle or blocked.
+          name: `${what}: relay waiting for a CPU (runnable, not running; % of the run)`,
+          value: relayWait,
+          unit: '%',
+          limit: 10,
+        },
+        {
           // Capacity: a core carries 1e6 / this chat lines a second (the transfers included);
           // the limit is where the lines offered would take the whole core.
           name: `${what}: relay CPU per chat line delivered (transfers included)`,
@@ -266,6 +295,8 @@ export async function runRelayActiveBench(
           limit: CHAT_LIMIT_MS,
         },
         {
+          // The interval between runs of a 10 ms timer: a backlogged relay spends long poll
+          // phases (libuv handles up to 48 x 1,024 ready sockets before it runs timers again).
           name: `${what}: relay event loop delay p99 (how late it ran timers)`,
           value: relayLoop.p99,
           unit: 'ms',
