@@ -6,6 +6,7 @@ import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import { Endpoint, type MsrpUri } from '@msrp-ts/msrp-core';
 import { generated } from './lib/generated.js';
+import { MemoryPeak, type RssParts } from './lib/memory-peak.js';
 import { syscalls, syscallsSince as since, type Syscalls } from './lib/syscalls.js';
 
 /** Commands the parent sends. */
@@ -59,6 +60,8 @@ export type PeerReport =
       userMs?: number;
       /** Read and write system calls during the transfer (Linux's /proc/self/io), if known. */
       syscalls?: Syscalls;
+      /** What RSS was made of at its highest sample (every 100 ms, MSRP peers only). */
+      peak?: RssParts;
     };
 
 const send = (report: PeerReport): void => {
@@ -138,6 +141,7 @@ async function msrpReceiver(saveTo: string | undefined): Promise<void> {
   const session = endpoint.createSession();
   session.accept();
   send({ event: 'ready', uri: session.localUri });
+  const memory = new MemoryPeak('receiver');
   // Keep reading the inbox (chat lines) while the large message streams in.
   const consuming: Promise<void>[] = [];
   for await (const message of session) {
@@ -168,7 +172,8 @@ async function msrpReceiver(saveTo: string | undefined): Promise<void> {
       consumed.then(async (bytes) => {
         const ms = performance.now() - t0;
         const cpu = { cpuMs: cpuMs() - cpu0, userMs: userMs() - user0, ...since(io0) };
-        send({ event: 'done', bytes, ms, maxRssMiB: maxRssMiB(), ...cpu });
+        const peak = memory.stop();
+        send({ event: 'done', bytes, ms, maxRssMiB: maxRssMiB(), peak, ...cpu });
         await endpoint.close();
       }),
     );
@@ -186,6 +191,7 @@ async function msrpSender(cmd: Extract<PeerCommand, { role: 'msrp-sender' }>): P
   endpoint.on('peerError', (e, remote) =>
     console.error(`sender: ${remote}: ${e.code} ${e.message}`),
   );
+  const memory = new MemoryPeak('sender');
   const session = endpoint.createSession();
   await session.connect([cmd.to]);
   if (cmd.warmup) {
@@ -211,26 +217,16 @@ async function msrpSender(cmd: Extract<PeerCommand, { role: 'msrp-sender' }>): P
   const cpu0 = cpuMs();
   const user0 = userMs();
   const io0 = syscalls();
-  // BENCH_MEMLOG=1 prints the sender's memory every second, to see where RSS goes.
-  const memlog = process.env.BENCH_MEMLOG
-    ? setInterval(() => {
-        const m = process.memoryUsage();
-        const mib = (n: number): string => (n / 1048576).toFixed(0);
-        console.error(
-          `sender rss ${mib(m.rss)} heap ${mib(m.heapUsed)}/${mib(m.heapTotal)} external ${mib(m.external)} buffers ${mib(m.arrayBuffers)}`,
-        );
-      }, 1000)
-    : undefined;
   const delivery = cmd.file
     ? await session.sendFile(cmd.file)
     : // Pieces as large as a chunk, as a file read with that chunk size would give.
       await session.send(generated(cmd.bytes, Math.max(PIECE, cmd.chunkSize)), { size: cmd.bytes });
   const ms = performance.now() - t0;
-  clearInterval(memlog);
+  const peak = memory.stop();
   flowing = false;
   await chat;
   const cpu = { cpuMs: cpuMs() - cpu0, userMs: userMs() - user0, ...since(io0) };
-  send({ event: 'done', bytes: delivery.bytes, ms, maxRssMiB: maxRssMiB(), chatMs, ...cpu });
+  send({ event: 'done', bytes: delivery.bytes, ms, maxRssMiB: maxRssMiB(), chatMs, peak, ...cpu });
   await endpoint.close();
 }
 
