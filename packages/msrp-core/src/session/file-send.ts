@@ -109,14 +109,14 @@ async function* settled(
  * then read into their buffers again), then calls the application's own.
  */
 function releasing(
-  released: (position: number) => void,
+  file: FileSource,
   { skip, offset }: Window,
   onProgress: SendOptions['onProgress'],
 ): NonNullable<SendOptions['onProgress']> {
   // Progress counts the message's octets from `offset` (a resume) or 0 (a range): the file's
   // are `skip` further on.
   return (progress) => {
-    released(skip + progress.bytes - offset);
+    file.released?.(skip + progress.bytes - offset);
     onProgress?.(progress);
   };
 }
@@ -141,7 +141,7 @@ export function fileMessage(
     offset: window.offset,
     contentHeaders: attachmentHeader(file.name),
     lastChunkHeaders: () => [{ name: FILE_HASH_HEADER, value: tap.digest() }],
-    ...(file.released && { onProgress: releasing(file.released, window, options.onProgress) }),
+    ...(file.released && { onProgress: releasing(file, window, options.onProgress) }),
   };
   // Bytes in memory are hashed at once and sent whole; streams are hashed as they are read.
   const body =
