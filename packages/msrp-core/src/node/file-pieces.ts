@@ -4,13 +4,13 @@
 import type { FileHandle } from 'node:fs/promises';
 
 /**
- * Pieces read and not yet confirmed, at most: past it the oldest is forgotten (left to the
- * GC, as any buffer), so that a peer that confirms nothing (`Failure-Report: no`) does not
- * make us hold the file.
+ * Bytes of pieces read and not yet confirmed that are tracked, at most (two pieces at least):
+ * past it the oldest is forgotten (left to the GC, as any buffer), so that a peer that
+ * confirms nothing (`Failure-Report: no`) does not make us hold the file.
  */
-const MAX_LENT = 8;
-/** Buffers kept for the next reads. */
-const MAX_FREE = 4;
+const MAX_LENT_BYTES = 2 * 1024 * 1024;
+/** Bytes of free buffers kept for the next reads (one buffer at least). */
+const MAX_FREE_BYTES = 1024 * 1024;
 
 /**
  * A file's pieces, in order from octet 0 to its end, each read into a buffer of `pieceSize`
@@ -30,17 +30,21 @@ export class FilePieces implements AsyncIterable<Uint8Array> {
   #lent: { end: number; buffer: Buffer }[] = [];
   #free: Buffer[] = [];
   #closed = false;
+  readonly #maxLent: number;
+  readonly #maxFree: number;
 
   constructor(handle: FileHandle, pieceSize: number) {
     this.#handle = handle;
     this.#pieceSize = pieceSize;
+    this.#maxLent = Math.max(2, Math.floor(MAX_LENT_BYTES / pieceSize));
+    this.#maxFree = Math.max(1, Math.floor(MAX_FREE_BYTES / pieceSize));
   }
 
   /** Every octet before `position` (0-based file offset) was confirmed: their buffers are free. */
   released(position: number): void {
     while (this.#lent.length > 0 && this.#lent[0]!.end <= position) {
       const { buffer } = this.#lent.shift()!;
-      if (this.#free.length < MAX_FREE) this.#free.push(buffer);
+      if (this.#free.length < this.#maxFree) this.#free.push(buffer);
     }
   }
 
@@ -73,7 +77,7 @@ export class FilePieces implements AsyncIterable<Uint8Array> {
     if (bytesRead === 0) return undefined;
     this.#position += bytesRead;
     this.#lent.push({ end: this.#position, buffer });
-    if (this.#lent.length > MAX_LENT) this.#lent.shift();
+    if (this.#lent.length > this.#maxLent) this.#lent.shift();
     return buffer.subarray(0, bytesRead);
   }
 }
