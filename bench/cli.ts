@@ -7,7 +7,14 @@ import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median, type Row } from './lib/measure.js';
-import { cpuMs, MSRP_BIN, msrp, NodeProcess, RELAY_BIN } from './lib/cli-process.js';
+import {
+  cpuMs,
+  MSRP_BIN,
+  msrp,
+  NodeProcess,
+  RELAY_BIN,
+  type ResidentParts,
+} from './lib/cli-process.js';
 import type { LimitRow } from './transfer.js';
 import { writeRandomFile } from './lib/random-file.js';
 
@@ -78,6 +85,13 @@ async function rawCopy(file: string, out: string, bytes: number): Promise<Copy> 
 interface CliRun extends Copy {
   senderRss: number;
   receiverRss: number;
+  /** `msrp send: ... ; msrp listen: ...`: each one's RSS at its highest sample, split. */
+  rssParts: string;
+}
+
+/** `64.8 MiB (anon 23.4, file 41.4)`: anonymous pages are what the process itself allocated. */
+function formatParts(p: ResidentParts | undefined): string {
+  return p ? `${p.rss.toFixed(1)} MiB (anon ${p.anon.toFixed(1)}, file ${p.file.toFixed(1)})` : '?';
 }
 
 /** `msrp listen` → `msrp send --file`: seconds from spawning send until the file is saved. */
@@ -101,6 +115,7 @@ async function msrpCopy(file: string, outDir: string, bytes: number): Promise<Cl
       cpuMs: listenCpu + send.cpuMs,
       senderRss: send.peakRss,
       receiverRss: listen.peakRss,
+      rssParts: `msrp send ${formatParts(send.peakParts)}; msrp listen ${formatParts(listen.peakParts)}`,
     };
   } finally {
     await listen.stop('SIGINT');
@@ -152,6 +167,7 @@ export async function runCliBench(
       log(`cli: round ${i + 1}/${rounds}: msrp send --file → msrp listen, ${mib} MiB...`);
       const outDir = join(dir, `out-${i}`);
       ours.push(await msrpCopy(file, outDir, bytes));
+      log(`cli: round ${i + 1}/${rounds}: RSS at the highest sample: ${ours.at(-1)!.rssParts}`);
       await rm(outDir, { recursive: true, force: true });
     }
     const mbps = (s: number): number => bytes / s / 1e6;

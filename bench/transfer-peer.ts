@@ -8,6 +8,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { Endpoint, type MsrpUri } from '@msrp-ts/msrp-core';
 import { generated } from './lib/generated.js';
 import { startHeapSampling } from './lib/heap-sampling.js';
+import { MemoryPeak, type RssParts } from './lib/memory-peak.js';
 import { syscalls, syscallsSince as since, type Syscalls } from './lib/syscalls.js';
 
 /** Commands the parent sends. */
@@ -63,6 +64,8 @@ export type PeerReport =
       syscalls?: Syscalls;
       /** Garbage collections during the transfer, and the ms they paused the process. */
       gc?: GcCount;
+      /** What RSS was made of at its highest sample (every 100 ms, MSRP peers only). */
+      peak?: RssParts;
     };
 
 /** Garbage collections seen by {@link gcWatch}. */
@@ -167,6 +170,7 @@ async function msrpReceiver(saveTo: string | undefined): Promise<void> {
   const session = endpoint.createSession();
   session.accept();
   send({ event: 'ready', uri: session.localUri });
+  const memory = new MemoryPeak('receiver');
   // Keep reading the inbox (chat lines) while the large message streams in.
   const consuming: Promise<void>[] = [];
   for await (const message of session) {
@@ -198,7 +202,8 @@ async function msrpReceiver(saveTo: string | undefined): Promise<void> {
       consumed.then(async (bytes) => {
         const ms = performance.now() - t0;
         const cpu = { cpuMs: cpuMs() - cpu0, userMs: userMs() - user0, ...since(io0) };
-        send({ event: 'done', bytes, ms, maxRssMiB: maxRssMiB(), ...cpu, gc: gcs() });
+        const peak = memory.stop();
+        send({ event: 'done', bytes, ms, maxRssMiB: maxRssMiB(), peak, ...cpu, gc: gcs() });
         await endpoint.close();
       }),
     );
@@ -216,6 +221,7 @@ async function msrpSender(cmd: Extract<PeerCommand, { role: 'msrp-sender' }>): P
   endpoint.on('peerError', (e, remote) =>
     console.error(`sender: ${remote}: ${e.code} ${e.message}`),
   );
+  const memory = new MemoryPeak('sender');
   const session = endpoint.createSession();
   await session.connect([cmd.to]);
   if (cmd.warmup) {
@@ -244,27 +250,17 @@ async function msrpSender(cmd: Extract<PeerCommand, { role: 'msrp-sender' }>): P
   const user0 = userMs();
   const io0 = syscalls();
   const gcs = gcWatch();
-  // BENCH_MEMLOG=1 prints the sender's memory every second, to see where RSS goes.
-  const memlog = process.env.BENCH_MEMLOG
-    ? setInterval(() => {
-        const m = process.memoryUsage();
-        const mib = (n: number): string => (n / 1048576).toFixed(0);
-        console.error(
-          `sender rss ${mib(m.rss)} heap ${mib(m.heapUsed)}/${mib(m.heapTotal)} external ${mib(m.external)} buffers ${mib(m.arrayBuffers)}`,
-        );
-      }, 1000)
-    : undefined;
   const delivery = cmd.file
     ? await session.sendFile(cmd.file)
     : // Pieces as large as a chunk, as a file read with that chunk size would give.
       await session.send(generated(cmd.bytes, Math.max(PIECE, cmd.chunkSize)), { size: cmd.bytes });
   const ms = performance.now() - t0;
-  clearInterval(memlog);
+  const peak = memory.stop();
   flowing = false;
   await chat;
   const cpu = { cpuMs: cpuMs() - cpu0, userMs: userMs() - user0, ...since(io0), gc: gcs() };
   await heap?.stop();
-  send({ event: 'done', bytes: delivery.bytes, ms, maxRssMiB: maxRssMiB(), chatMs, ...cpu });
+  send({ event: 'done', bytes: delivery.bytes, ms, maxRssMiB: maxRssMiB(), chatMs, peak, ...cpu });
   await endpoint.close();
 }
 

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GcCount, PeerCommand, PeerReport } from './transfer-peer.js';
 import { median, percentile, type Row } from './lib/measure.js';
+import { formatRssParts, type RssParts } from './lib/memory-peak.js';
 import { finish, profileArgv } from './lib/peer-process.js';
 import { writeRandomFile } from './lib/random-file.js';
 import type { Syscalls } from './lib/syscalls.js';
@@ -105,6 +106,9 @@ interface MsrpRun {
   /** Each side's garbage collections during the transfer. */
   senderGc?: GcCount | undefined;
   receiverGc?: GcCount | undefined;
+  /** What each side's RSS was made of at its highest sample. */
+  senderPeak?: RssParts | undefined;
+  receiverPeak?: RssParts | undefined;
 }
 
 /**
@@ -159,6 +163,8 @@ export async function msrp(
     receiverSyscalls: got.syscalls,
     senderGc: sent.gc,
     receiverGc: got.gc,
+    senderPeak: sent.peak,
+    receiverPeak: got.peak,
   };
 }
 
@@ -238,6 +244,16 @@ export async function runTransferBench(
   );
   const small = await msrp(bytes, DEFAULT_CHUNK, undefined, warmup);
   log(`transfer: ${DEFAULT_CHUNK / 1024} KiB chunks: ${perChunk(small, bytes / DEFAULT_CHUNK)}`);
+  // Which part of the peak RSS to cut (issue 12: < 64 MiB): the highest of samples every 100 ms.
+  for (const [side, peak] of [
+    ['sender', small.senderPeak],
+    ['receiver', small.receiverPeak],
+  ] as const) {
+    if (peak)
+      log(
+        `transfer: ${DEFAULT_CHUNK / 1024} KiB chunks: ${side} RSS at its highest sample ${formatRssParts(peak)}`,
+      );
+  }
   log(`transfer: MSRP ${mib} MiB file disk to disk, SHA-256 on both sides...`);
   const { path, dir } = await makeFile(bytes);
   let file: MsrpRun;

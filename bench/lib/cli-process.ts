@@ -23,6 +23,25 @@ export function peakRssMiB(pid: number): number | undefined {
   }
 }
 
+/** A live process's resident set now, in MiB: anonymous and file-backed pages (Linux's /proc). */
+export interface ResidentParts {
+  rss: number;
+  anon: number;
+  file: number;
+}
+
+/** What a live process's RSS is made of now, or undefined once it is gone. */
+export function residentParts(pid: number): ResidentParts | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const mib = (key: string): number =>
+      Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024;
+    return { rss: mib('VmRSS'), anon: mib('RssAnon'), file: mib('RssFile') };
+  } catch {
+    return undefined;
+  }
+}
+
 /** CPU time (user + system, all threads) a live process used so far in ms, or undefined once gone. */
 export function cpuMs(pid: number): number | undefined {
   try {
@@ -43,6 +62,8 @@ export class NodeProcess {
   readonly exited: Promise<number | null>;
   /** Peak RSS in MiB, sampled every 20 ms from /proc while the process lives. */
   peakRss = 0;
+  /** The sample with the most RSS: what the peak is made of (anonymous vs file-backed). */
+  peakParts: ResidentParts | undefined;
   /** CPU time in ms, sampled every 20 ms from /proc while the process lives (a lower bound). */
   cpuMs = 0;
   readonly started = performance.now();
@@ -59,6 +80,8 @@ export class NodeProcess {
     const pid = this.child.pid!;
     this.#sampler = setInterval(() => {
       this.peakRss = Math.max(this.peakRss, peakRssMiB(pid) ?? 0);
+      const parts = residentParts(pid);
+      if (parts && parts.rss > (this.peakParts?.rss ?? 0)) this.peakParts = parts;
       this.cpuMs = cpuMs(pid) ?? this.cpuMs;
     }, 20);
     this.child.stdout!.setEncoding('utf8').on('data', (t: string) => {

@@ -1,11 +1,9 @@
 // Node's file system for sessions: `sendFile(path)` and `IncomingMessage.saveTo(path)`.
-import { createReadStream } from 'node:fs';
 import { open as openHandle, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createRequire } from 'node:module';
 import type * as MimeTypes from 'mime-types';
 import { MsrpError } from '../errors.js';
-import { pieces } from '../session/byte-source.js';
 import {
   hashAlgorithmOf,
   HashTap,
@@ -17,6 +15,7 @@ import {
 import type { HasherFactory } from '../session/hasher.js';
 import type { IncomingMessage } from '../session/incoming-message.js';
 import type { FileAccess, OpenFileOptions } from '../session/session-runtime.js';
+import { FilePieces } from './file-pieces.js';
 import { hashFile, hashFileRange, writeBody } from './file-write.js';
 
 let mime: typeof MimeTypes | undefined;
@@ -38,30 +37,33 @@ function contentTypeOf(name: string): string | undefined {
 
 /**
  * Opens a path for sending: size from `stat`, Content-Type from the file name (mime-types),
- * read in pieces of `readSize` bytes (256 KiB at least), each handed over as read (no copy).
+ * read in pieces of `readSize` bytes (256 KiB at least), each handed over as read (no copy),
+ * into buffers read into again once the peer confirmed them ({@link FilePieces}).
  * @throws {MsrpError} `MSRP_ERR_FILE` when the path is missing or no regular file.
  */
 async function open(path: string, options: OpenFileOptions): Promise<FileSource> {
   let size: number;
+  let handle;
   try {
+    // stat first: opening a FIFO to read would wait for a writer.
     const info = await stat(path);
     if (!info.isFile()) throw new Error('not a regular file');
     size = info.size;
+    handle = await openHandle(path, 'r');
   } catch (e) {
     throw new MsrpError('MSRP_ERR_FILE', `Cannot send ${path}: ${(e as Error).message}`, {
       cause: e,
     });
   }
   const name = options.name ?? basename(path);
-  const stream = createReadStream(path, {
-    highWaterMark: Math.max(options.readSize, MIN_READ_SIZE),
-  });
+  const pieces = new FilePieces(handle, Math.max(options.readSize, MIN_READ_SIZE));
   return {
-    bytes: pieces(stream),
+    bytes: pieces,
     name,
     size,
     contentType: options.contentType ?? contentTypeOf(name) ?? 'application/octet-stream',
-    release: () => stream.destroy(),
+    release: () => pieces.close(),
+    released: (position) => pieces.released(position),
   };
 }
 

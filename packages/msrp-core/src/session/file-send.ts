@@ -105,6 +105,23 @@ async function* settled(
 }
 
 /**
+ * An `onProgress` that also tells the source which of its octets the peer confirmed (it may
+ * then read into their buffers again), then calls the application's own.
+ */
+function releasing(
+  file: FileSource,
+  { skip, offset }: Window,
+  onProgress: SendOptions['onProgress'],
+): NonNullable<SendOptions['onProgress']> {
+  // Progress counts the message's octets from `offset` (a resume) or 0 (a range): the file's
+  // are `skip` further on.
+  return (progress) => {
+    file.released?.(skip + progress.bytes - offset);
+    onProgress?.(progress);
+  };
+}
+
+/**
  * The message that sends `file` (or the part of it `options.offset` or `options.range` says):
  * Content-Disposition with its name, the whole file's hash (`options.hash`, SHA-256 by
  * default) computed on the way, and announced on the last chunk (`File-Hash`).
@@ -124,6 +141,7 @@ export function fileMessage(
     offset: window.offset,
     contentHeaders: attachmentHeader(file.name),
     lastChunkHeaders: () => [{ name: FILE_HASH_HEADER, value: tap.digest() }],
+    ...(file.released && { onProgress: releasing(file, window, options.onProgress) }),
   };
   // Bytes in memory are hashed at once and sent whole; streams are hashed as they are read.
   const body =

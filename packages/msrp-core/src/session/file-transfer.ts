@@ -115,6 +115,11 @@ export interface FileSource {
   readonly contentType: string;
   /** Closes the file when it will not be read (a send refused at once). */
   release(): void;
+  /**
+   * Told that the peer confirmed every octet of the file before `position` (0-based): a
+   * source that reads into buffers may read into theirs again.
+   */
+  released?(position: number): void;
 }
 
 /** Content-Disposition for a file (RFC 2183), with the name as a quoted-string. */
