@@ -3,7 +3,7 @@ import type { ByteRange } from '../wire/byte-range.js';
 import type { ResponseHead } from '../wire/head.js';
 import type { ContinuationFlag } from '../wire/parser.js';
 import { TransactionIds } from '../wire/ids.js';
-import { encodeEndLine } from '../wire/serializer.js';
+import { encodeChunkFrame } from '../wire/serializer.js';
 import type { StatusHeader } from '../wire/status-header.js';
 import { DeliveryError, type Delivery } from './delivery.js';
 import type { SendOptions } from './options.js';
@@ -271,8 +271,7 @@ export class SendScheduler {
     if (flag !== '#') sending.written = end;
     if (flag === '$') sending.endWritten = true;
     const head = this.#chunkHead(sending, chunk, end);
-    const endLine = encodeEndLine(sending.transactionId, flag, true);
-    return chunk.body.length > 0 ? [head, chunk.body, endLine] : [head, endLine];
+    return encodeChunkFrame(head, chunk.body, sending.transactionId, flag);
   }
 
   /** Writes a large chunk in slices, interrupted when another message waits (see {@link writeInterruptible}). */
