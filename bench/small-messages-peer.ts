@@ -3,6 +3,7 @@
 import { once } from 'node:events';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { Endpoint, type IncomingMessage, type MsrpUri, type Session } from '@msrp-ts/msrp-core';
+import { startHeapSampling } from './lib/heap-sampling.js';
 import { syscalls, syscallsSince as since, type Syscalls } from './lib/syscalls.js';
 
 /** Commands the parent sends. */
@@ -149,6 +150,8 @@ async function msrpSender(
   const session = endpoint.createSession();
   await session.connect([to]);
   const body = new Uint8Array(MESSAGE_BYTES).fill(0x61);
+  // BENCH_HEAP_PROFILE=DIR: what the sender allocates per message, short-lived objects included.
+  const heap = await startHeapSampling(`small-sender-${api}`);
   if (api === 'sendMany') {
     const t0 = performance.now();
     const cpu0 = cpuMs();
@@ -161,6 +164,7 @@ async function msrpSender(
       maxPending: window,
     });
     const ms = performance.now() - t0;
+    await heap?.stop();
     report({
       event: 'done',
       count: delivered.messages,
@@ -194,6 +198,7 @@ async function msrpSender(
   }
   while (confirmed < count) await new Promise<void>((resolve) => (wake = resolve));
   const ms = performance.now() - t0;
+  await heap?.stop();
   report({ event: 'done', count: confirmed, ms, cpuMs: cpuMs() - cpu0, ...since(io0) });
   await endpoint.close();
 }
