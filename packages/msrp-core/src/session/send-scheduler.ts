@@ -3,7 +3,6 @@ import type { ByteRange } from '../wire/byte-range.js';
 import type { ResponseHead } from '../wire/head.js';
 import type { ContinuationFlag } from '../wire/parser.js';
 import { TransactionIds } from '../wire/ids.js';
-import { encodeChunkFrame } from '../wire/serializer.js';
 import type { StatusHeader } from '../wire/status-header.js';
 import { DeliveryError, type Delivery } from './delivery.js';
 import type { SendOptions } from './options.js';
@@ -13,7 +12,7 @@ import { HeadTemplates } from './head-templates.js';
 import { INTERRUPT_SLICE, writeInterruptible, type SliceHost } from './interruptible-chunk.js';
 import { RecentIds } from './recent-ids.js';
 import { SendWindow } from './send-window.js';
-import { chunkHead, newSending, type Chunk, type Sending } from './sending.js';
+import { chunkFrame, chunkHead, newSending, type Chunk, type Sending } from './sending.js';
 import type { SendSchedulerHost, Transaction } from './session-link.js';
 
 /**
@@ -270,8 +269,8 @@ export class SendScheduler {
     const end = chunk.start + chunk.body.length - 1;
     if (flag !== '#') sending.written = end;
     if (flag === '$') sending.endWritten = true;
-    const head = this.#chunkHead(sending, chunk, end);
-    return encodeChunkFrame(head, chunk.body, sending.transactionId, flag);
+    const { toPath, fromPath } = this.#host;
+    return chunkFrame(sending, chunk, flag, toPath!, fromPath, this.#templates, this.#ids);
   }
 
   /** Writes a large chunk in slices, interrupted when another message waits (see {@link writeInterruptible}). */

@@ -84,14 +84,7 @@ export function encodeChunkFrame(
     slab.begin(head.length + size);
     slab.bytes(head);
   }
-  slab.bytes(body);
-  slab.byte(CR);
-  slab.byte(LF);
-  for (let k = 0; k < 7; k++) slab.byte(DASH);
-  slab.ascii(transactionId);
-  slab.byte(flag.charCodeAt(0));
-  slab.byte(CR);
-  slab.byte(LF);
+  writeBodyAndEndLine(body, transactionId, flag);
   return [slab.take()];
 }
 
@@ -238,27 +231,76 @@ export class ChunkHeadTemplate {
     total: number | '*',
     messageId = this.#messageId,
   ): Uint8Array {
-    // Written into a shared slab: no string is built, flattened and encoded per chunk.
-    slab.begin(this.#fixedBytes + transactionId.length + messageId.length);
-    slab.bytes(MSRP_SP);
-    if (slab.ascii(transactionId) && countsOnly(start, end, total)) {
-      slab.bytes(this.#beforeBytes);
-      if (slab.ascii(messageId)) {
-        slab.bytes(this.#middleBytes);
-        slab.bytes(RANGE_NAME);
-        writeRange(start, end, total);
-        slab.byte(CR);
-        slab.byte(LF);
-        slab.bytes(this.#afterBytes);
-        return slab.take();
-      }
-    }
+    if (this.#write(transactionId, start, end, total, messageId, 0)) return slab.take();
     // Ids are idents (RFC 4975 §9), ASCII, and ranges counts: this is for a caller that
     // passed something else.
     return encodeUtf8ForWire(
       `MSRP ${transactionId}${this.#before}${messageId}${this.#middle}\r\nByte-Range: ${formatByteRange({ start, end, total })}\r\n${this.#after}`,
     );
   }
+
+  /**
+   * {@link encodeRange}, then `body` (1 to {@link SMALL_BODY} bytes, without the end-line)
+   * and the end-line with `flag`, as one view: what {@link encodeChunkFrame} gives, without
+   * a view of the head. Undefined when the head is not written this way (`encodeRange` then).
+   */
+  encodeSmallChunk(
+    transactionId: string,
+    start: number,
+    end: number,
+    total: number | '*',
+    messageId: string,
+    body: Uint8Array,
+    flag: ContinuationFlag,
+  ): Uint8Array | undefined {
+    const n = body.length;
+    if (n === 0 || n > SMALL_BODY) return undefined;
+    if (!this.#write(transactionId, start, end, total, messageId, n + transactionId.length + 12)) {
+      return undefined;
+    }
+    writeBodyAndEndLine(body, transactionId, flag);
+    return slab.take();
+  }
+
+  /** Writes the head into the slab, with `extra` bytes of room after it; false when it cannot. */
+  #write(
+    transactionId: string,
+    start: number,
+    end: number | '*',
+    total: number | '*',
+    messageId: string,
+    extra: number,
+  ): boolean {
+    // Written into a shared slab: no string is built, flattened and encoded per chunk.
+    slab.begin(this.#fixedBytes + transactionId.length + messageId.length + extra);
+    slab.bytes(MSRP_SP);
+    if (!slab.ascii(transactionId) || !countsOnly(start, end, total)) return false;
+    slab.bytes(this.#beforeBytes);
+    if (!slab.ascii(messageId)) return false;
+    slab.bytes(this.#middleBytes);
+    slab.bytes(RANGE_NAME);
+    writeRange(start, end, total);
+    slab.byte(CR);
+    slab.byte(LF);
+    slab.bytes(this.#afterBytes);
+    return true;
+  }
+}
+
+/** `body`, its CRLF and the end-line with `flag` into the slab (`transactionId` is ASCII). */
+function writeBodyAndEndLine(
+  body: Uint8Array,
+  transactionId: string,
+  flag: ContinuationFlag,
+): void {
+  slab.bytes(body);
+  slab.byte(CR);
+  slab.byte(LF);
+  for (let k = 0; k < 7; k++) slab.byte(DASH);
+  slab.ascii(transactionId);
+  slab.byte(flag.charCodeAt(0));
+  slab.byte(CR);
+  slab.byte(LF);
 }
 
 /** `start-end/total` (RFC 4975 §9 Byte-Range) into the slab, as {@link formatByteRange} has it. */
