@@ -348,12 +348,13 @@ export class SendScheduler {
     const { message, report, reportRange } = sending;
     message.finished = true;
     this.#settle(sending);
-    sending.resolve({
-      messageId: message.messageId,
-      bytes: message.confirmed,
-      ...(report && { report }),
-      ...(reportRange && { reportRange }),
-    });
+    const { messageId, confirmed: bytes } = message;
+    // Without spreads when there is no REPORT (a chat line): a plain literal.
+    sending.resolve(
+      report || reportRange
+        ? { messageId, bytes, ...(report && { report }), ...(reportRange && { reportRange }) }
+        : { messageId, bytes },
+    );
   }
 
   /** Rejects a send; an error that is no MsrpError gets `fallbackCode` and is the cause. */
