@@ -3,6 +3,8 @@
 import { once } from 'node:events';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { Endpoint, type IncomingMessage, type MsrpUri, type Session } from '@msrp-ts/msrp-core';
+import { gcWatch, type GcCount } from './lib/gc-watch.js';
+import { startHeapSampling } from './lib/heap-sampling.js';
 import { syscalls, syscallsSince as since, type Syscalls } from './lib/syscalls.js';
 
 /** Commands the parent sends. */
@@ -29,6 +31,8 @@ export type SmallReport =
       cpuMs?: number;
       /** Read and write system calls meanwhile, where Linux counts them. */
       syscalls?: Syscalls;
+      /** Garbage collections meanwhile (the MSRP peers). */
+      gc?: GcCount;
     };
 
 /** Bytes per message, and per answer of the raw baseline (issue 12). */
@@ -115,11 +119,13 @@ async function msrpReceiver(count: number, api: SenderApi): Promise<void> {
   let t0 = 0;
   let cpu0 = 0;
   let io0: Syscalls | undefined;
+  let gcs: (() => GcCount) | undefined;
   reading: for await (const batch of received(session, api)) {
     if (got === 0) {
       t0 = performance.now();
       cpu0 = cpuMs();
       io0 = syscalls();
+      gcs = gcWatch();
     }
     for (const message of batch) {
       if (message.body?.length !== MESSAGE_BYTES) throw new Error('unexpected message');
@@ -132,6 +138,7 @@ async function msrpReceiver(count: number, api: SenderApi): Promise<void> {
     ms: performance.now() - t0,
     cpuMs: cpuMs() - cpu0,
     ...since(io0),
+    ...(gcs && { gc: gcs() }),
   });
   // The sender closes once its last message is confirmed.
   await new Promise<void>((resolve) => session.once('close', resolve));
@@ -149,10 +156,13 @@ async function msrpSender(
   const session = endpoint.createSession();
   await session.connect([to]);
   const body = new Uint8Array(MESSAGE_BYTES).fill(0x61);
+  // BENCH_HEAP_PROFILE=DIR: what the sender allocates per message, short-lived objects included.
+  const heap = await startHeapSampling(`small-sender-${api}`);
   if (api === 'sendMany') {
     const t0 = performance.now();
     const cpu0 = cpuMs();
     const io0 = syscalls();
+    const gcs = gcWatch();
     function* messages(): Generator<Uint8Array> {
       for (let i = 0; i < count; i++) yield body;
     }
@@ -161,12 +171,14 @@ async function msrpSender(
       maxPending: window,
     });
     const ms = performance.now() - t0;
+    await heap?.stop();
     report({
       event: 'done',
       count: delivered.messages,
       ms,
       cpuMs: cpuMs() - cpu0,
       ...since(io0),
+      gc: gcs(),
     });
     await endpoint.close();
     return;
@@ -177,6 +189,7 @@ async function msrpSender(
   const t0 = performance.now();
   const cpu0 = cpuMs();
   const io0 = syscalls();
+  const gcs = gcWatch();
   const confirm = (): void => {
     confirmed++;
     wake?.();
@@ -194,7 +207,9 @@ async function msrpSender(
   }
   while (confirmed < count) await new Promise<void>((resolve) => (wake = resolve));
   const ms = performance.now() - t0;
-  report({ event: 'done', count: confirmed, ms, cpuMs: cpuMs() - cpu0, ...since(io0) });
+  await heap?.stop();
+  const gc = gcs();
+  report({ event: 'done', count: confirmed, ms, cpuMs: cpuMs() - cpu0, ...since(io0), gc });
   await endpoint.close();
 }
 

@@ -14,6 +14,7 @@ import {
   type SmallCommand,
   type SmallReport,
 } from './small-messages-peer.js';
+import type { GcCount } from './lib/gc-watch.js';
 import type { Syscalls } from './lib/syscalls.js';
 
 type Done = Extract<SmallReport, { event: 'done' }>;
@@ -72,12 +73,17 @@ async function msrp(count: number, api: SenderApi, log: (line: string) => void):
     s
       ? `, ${((s.reads * WINDOW) / count).toFixed(1)} reads + ${((s.writes * WINDOW) / count).toFixed(1)} writes per ${WINDOW}`
       : '';
+  // Scavenges per 1,000 messages and their pause per message: what the allocation costs.
+  const gc = (g: GcCount | undefined): string =>
+    g
+      ? `, ${((g.count * 1000) / count).toFixed(2)} GCs per 1000 (${((g.ms * 1000) / count).toFixed(2)} µs)`
+      : '';
   // Both sides' CPU over the wall time: 1 or less when they take turns (or share a core with
   // other work), up to 2 when they overlap on two free cores.
   const busy = ((sent.cpuMs ?? NaN) + (got.cpuMs ?? NaN)) / sent.ms;
   log(
-    `small-messages (${api}): CPU per message: sender ${us(sent.cpuMs)} µs${calls(sent.syscalls)}, ` +
-      `receiver ${us(got.cpuMs)} µs${calls(got.syscalls)}; both sides' CPU / wall time ${busy.toFixed(2)}`,
+    `small-messages (${api}): CPU per message: sender ${us(sent.cpuMs)} µs${calls(sent.syscalls)}${gc(sent.gc)}, ` +
+      `receiver ${us(got.cpuMs)} µs${calls(got.syscalls)}${gc(got.gc)}; both sides' CPU / wall time ${busy.toFixed(2)}`,
   );
   return (sent.count * 1000) / sent.ms;
 }

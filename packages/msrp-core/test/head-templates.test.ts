@@ -1,11 +1,11 @@
 // The send side's per-session chunk-head templates (issue 12): every head they give is the
 // bytes encodeHead gives for the same head, whatever the message's kind and order.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseContentType, parseUri, type RequestHead } from '../src/index.js';
 import { encodeHead } from '../src/internal.js';
 import { HeadTemplates } from '../src/session/head-templates.js';
 import { ContentTypes, OutgoingMessage } from '../src/session/outgoing-message.js';
-import { chunkHead, newSending, type Chunk } from '../src/session/sending.js';
+import { chunkFrame, chunkHead, newSending, type Chunk } from '../src/session/sending.js';
 import { TransactionIds } from '../src/wire/ids.js';
 import type { SendOptions } from '../src/session/options.js';
 
@@ -170,6 +170,58 @@ describe('HeadTemplates', () => {
     const head = chunkHead(sending, chunk, body.length, toPath, fromPath, new HeadTemplates(), ids);
     expect(sending.transactionId).toBe('tid0second');
     expect(Buffer.from(head).toString()).toMatch(/^MSRP tid0second SEND\r\n/);
+  });
+});
+
+describe('chunkFrame', () => {
+  const plain = parseContentType('text/plain')!;
+  const frameOf = (
+    templates: HeadTemplates,
+    id: string,
+    body: Buffer,
+    options: SendOptions = {},
+    paths = toPath,
+  ) => {
+    const message = new OutgoingMessage(id, plain, body);
+    const sending = newSending(
+      message,
+      options,
+      () => {},
+      () => {},
+    );
+    const chunk: Chunk = { body, start: 1, last: true };
+    const frame = chunkFrame(sending, chunk, '$', paths, fromPath, templates, new TransactionIds());
+    return { frame, sending, chunk };
+  };
+
+  it('writes a small message of a kind sent before as one view, byte for byte the frame', () => {
+    const templates = new HeadTemplates();
+    const made = vi.spyOn(templates, 'get');
+    for (const [i, size] of [5, 5, 1024, 1025, 0, 7].entries()) {
+      for (const options of [{}, { successReport: true }]) {
+        const body = Buffer.alloc(size, 0x61 + i);
+        const c: Case = { id: `msg-000${i}`, type: 'text/plain', body: body.toString(), options };
+        const { frame, sending, chunk } = frameOf(templates, c.id, body, options);
+        const tid = sending.transactionId;
+        const text = frame.map((b) => Buffer.from(b).toString()).join('');
+        expect(text).toBe(`${expected(c, tid, chunk)}${c.body}\r\n-------${tid}$\r\n`);
+        // The first of each kind makes its template; later ones are one view up to 1 KiB.
+        expect(frame.length).toBe(size === 0 ? 2 : size > 1024 ? 3 : 1);
+      }
+    }
+    // One head object per kind, not per message.
+    expect(made).toHaveBeenCalledTimes(2);
+  });
+
+  it('refuses a Message-ID that is no ident, and heads a new To-Path with it', () => {
+    const templates = new HeadTemplates();
+    frameOf(templates, 'good-id1', Buffer.from('a'));
+    expect(() => frameOf(templates, 'bad\r\nTo-Path: x', Buffer.from('a'))).toThrow(/Message-ID/);
+    const other = [parseUri('msrp://c.example.com:9/carol;tcp')];
+    const { frame } = frameOf(templates, 'good-id2', Buffer.from('a'), {}, other);
+    expect(Buffer.from(frame[0]!).toString()).toContain(
+      'To-Path: msrp://c.example.com:9/carol;tcp\r\n',
+    );
   });
 });
 

@@ -81,6 +81,28 @@ describe('OutgoingMessage', () => {
   });
 });
 
+describe('OutgoingMessage of bytes at hand', () => {
+  it('hands a message of one chunk over as its own body, and cuts a larger one into views', () => {
+    const line = new Uint8Array(100).fill(0x61);
+    const one = OutgoingMessage.create(line, { contentType: 'text/plain' }, undefined);
+    if (!(one instanceof OutgoingMessage)) throw one;
+    const chunk = one.nextNow(2048);
+    // The same object: no view made per chat line.
+    expect(chunk?.body).toBe(line);
+    expect(chunk).toMatchObject({ start: 1, last: true });
+    expect(one.nextNow(2048)).toBeUndefined();
+    expect(one.contentHeaders).toEqual([]);
+    expect(one.size).toBe(100);
+
+    const two = new OutgoingMessage('msg-two-1', type, line);
+    const first = two.nextNow(60)!;
+    const second = two.nextNow(60)!;
+    expect([first.body.length, first.start, first.last]).toEqual([60, 1, false]);
+    expect([second.body.length, second.start, second.last]).toEqual([40, 61, true]);
+    expect(first.body.buffer).toBe(line.buffer);
+  });
+});
+
 describe('OutgoingMessage over a Node Readable', () => {
   it('cuts chunks across the pieces a stream has queued without awaiting (no promise per piece)', async () => {
     const piece = Buffer.alloc(16 * 1024, 5);

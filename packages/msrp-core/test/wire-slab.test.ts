@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseUri, type ByteRange, type RequestHead } from '../src/index.js';
 import { ChunkHeadTemplate, encodeEndLine, encodeHead } from '../src/internal.js';
+import { encodeChunkFrame, SMALL_BODY } from '../src/wire/serializer.js';
 import { WireSlab } from '../src/wire/wire-slab.js';
 
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin1');
@@ -86,5 +87,76 @@ describe('heads and end-lines from the slab', () => {
       const expected = encodeHead({ ...head, transactionId: 'tid12345', byteRange });
       expect(Buffer.from(got).equals(Buffer.from(expected))).toBe(true);
     }
+  });
+});
+
+describe('encodeChunkFrame', () => {
+  const head: RequestHead = {
+    kind: 'request',
+    method: 'SEND',
+    transactionId: 'ignored',
+    toPath: [parseUri('msrp://b.example.com:7777/bob;tcp')],
+    fromPath: [parseUri('msrp://a.example.com:7654/alice;tcp')],
+    messageId: 'msg-0001',
+    contentType: { type: 'text', subtype: 'plain', params: [] },
+  };
+  const template = new ChunkHeadTemplate(head);
+  const joined = (parts: Uint8Array[]): string => parts.map(text).join('');
+  const expected = (tid: string, body: Uint8Array, flag: '$' | '+' | '#'): string =>
+    text(
+      encodeHead({
+        ...head,
+        transactionId: tid,
+        byteRange: { start: 1, end: body.length, total: body.length },
+      }),
+    ) +
+    text(body) +
+    `\r\n-------${tid}${flag}\r\n`;
+
+  it('writes a small body between its head and end-line as one view, every earlier view kept', () => {
+    const views: [Uint8Array[], string][] = [];
+    // Some 200 KiB of frames: several slabs, each frame one view of the head's slab.
+    for (let i = 0; i < 200; i++) {
+      const body = new Uint8Array(SMALL_BODY - (i % 7)).fill(0x41 + (i % 26));
+      const tid = `tid${i}`;
+      const h = template.encode(tid, { start: 1, end: body.length, total: body.length });
+      const frame = encodeChunkFrame(h, body, tid, i % 2 ? '+' : '$');
+      expect(frame).toHaveLength(1);
+      expect(Buffer.isBuffer(frame[0])).toBe(true);
+      views.push([frame, expected(tid, body, i % 2 ? '+' : '$')]);
+      // An end-line taken in between does not join the next frame to it.
+      if (i % 3 === 0) encodeEndLine('other', '$', false);
+    }
+    for (const [frame, want] of views) expect(joined(frame)).toBe(want);
+  });
+
+  it('leaves a larger body and an empty one as separate views; copies a head from elsewhere', () => {
+    const big = new Uint8Array(SMALL_BODY + 1).fill(0x62);
+    const range = { start: 1, end: big.length, total: big.length };
+    const h = template.encode('tid1', range);
+    const frame = encodeChunkFrame(h, big, 'tid1', '$');
+    expect(frame).toHaveLength(3);
+    expect(frame[1]).toBe(big);
+    expect(joined(frame)).toBe(expected('tid1', big, '$'));
+
+    const small = new Uint8Array(10).fill(0x63);
+    const tenBytes = { start: 1, end: 10, total: 10 };
+    const other = encodeHead({ ...head, transactionId: 'tid2', byteRange: tenBytes });
+    const copied = encodeChunkFrame(other, small, 'tid2', '$');
+    expect(copied).toHaveLength(1);
+    expect(joined(copied)).toBe(expected('tid2', small, '$'));
+    // A head that is no longer the slab's last view is copied, and kept as it was.
+    const stale = template.encode('tid3', tenBytes);
+    const between = encodeEndLine('tidx', '$', true);
+    const frame3 = encodeChunkFrame(stale, small, 'tid3', '$');
+    expect(frame3).toHaveLength(1);
+    expect(joined(frame3)).toBe(expected('tid3', small, '$'));
+    expect(text(between)).toBe('\r\n-------tidx$\r\n');
+    expect(text(stale)).toBe(text(template.encode('tid3', tenBytes)));
+
+    const empty = template.encode('tid4', { start: 1, end: 0, total: 0 });
+    const frame4 = encodeChunkFrame(empty, new Uint8Array(0), 'tid4', '#');
+    expect(frame4).toHaveLength(2);
+    expect(joined(frame4)).toBe(expected('tid4', new Uint8Array(0), '#'));
   });
 });

@@ -22,6 +22,21 @@ export class HeadTemplates {
   ] as const;
 
   /**
+   * The template {@link get} made for a SEND with these paths, Content-Type and Success-Report
+   * (`yes` when `successReport`, else none) and no other headers, if it did: what a message
+   * of a kind already sent finds without a head object of its own.
+   */
+  find(
+    toPath: readonly MsrpUri[],
+    fromPath: readonly MsrpUri[],
+    contentType: ContentType,
+    successReport: boolean,
+  ): ChunkHeadTemplate | undefined {
+    if (toPath !== this.#toPath || fromPath !== this.#fromPath) return undefined;
+    return this.#byKind[successReport ? 1 : 0].get(contentType);
+  }
+
+  /**
    * The template for `head` (its transaction id, Message-ID and Byte-Range are ignored), made
    * by {@link ChunkHeadTemplate} the first time. `head` is a SEND of To-Path, From-Path,
    * Message-ID, Success-Report, Byte-Range and Content-Type: what tells two kinds apart is

@@ -54,6 +54,16 @@ export class Outbox {
 
   /** See `Session.send`. */
   send(content: ByteSource, options: SendOptions): Promise<Delivery> {
+    // Bytes at hand with their Content-Type named (a chat line): the options as they are, as
+    // the message's size is its length; no source or options object per message.
+    if (
+      content instanceof Uint8Array &&
+      options.contentType !== undefined &&
+      options.size === undefined &&
+      options.offset === undefined
+    ) {
+      return this.#enqueue(content, options);
+    }
     const source = normalizeSource(content);
     const sendOptions: SendOptions = {
       ...options,

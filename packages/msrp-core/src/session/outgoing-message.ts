@@ -26,6 +26,9 @@ export class ContentTypes {
   };
 }
 
+/** The content headers of a message without any: one frozen array for all of them. */
+const NO_HEADERS: readonly HeaderField[] = Object.freeze([]);
+
 /** A piece of an outgoing message, ready to become one SEND chunk. */
 export interface OutgoingChunk {
   /** The bytes (a view of what the source gave; never copied). */
@@ -104,11 +107,20 @@ export class OutgoingMessage {
         `Invalid offset ${offset}${size === undefined ? '' : ` of a message of ${size} bytes`}`,
       );
     }
-    const message = new OutgoingMessage(options.messageId ?? newMessageId(), contentType, source, {
-      ...(size !== undefined && { size }),
-      ...(offset > 0 && { offset }),
-      ...(options.contentHeaders && { contentHeaders: options.contentHeaders }),
-    });
+    const extra = size !== undefined || offset > 0 || options.contentHeaders !== undefined;
+    const message = new OutgoingMessage(
+      options.messageId ?? newMessageId(),
+      contentType,
+      source,
+      // None for a plain message (a chat line): no options object made per message.
+      extra
+        ? {
+            ...(size !== undefined && { size }),
+            ...(offset > 0 && { offset }),
+            ...(options.contentHeaders && { contentHeaders: options.contentHeaders }),
+          }
+        : undefined,
+    );
     const limit = remoteMaxSize;
     if (limit !== undefined && message.size !== undefined && message.size > limit) {
       return new MsrpError(
@@ -124,12 +136,12 @@ export class OutgoingMessage {
     messageId: string,
     contentType: ContentType,
     source: MessageSource,
-    options: { size?: number; offset?: number; contentHeaders?: readonly HeaderField[] } = {},
+    options?: { size?: number; offset?: number; contentHeaders?: readonly HeaderField[] },
   ) {
     this.messageId = messageId;
     this.contentType = contentType;
-    this.contentHeaders = options.contentHeaders ?? [];
-    this.offset = options.offset ?? 0;
+    this.contentHeaders = options?.contentHeaders ?? NO_HEADERS;
+    this.offset = options?.offset ?? 0;
     this.sent = this.offset;
     this.confirmed = this.offset;
     if (source instanceof Uint8Array) {
@@ -138,7 +150,7 @@ export class OutgoingMessage {
     } else {
       this.#iterator = source[Symbol.asyncIterator]();
       if (hasPiecesAtHand(this.#iterator)) this.#atHand = this.#iterator;
-      this.size = options.size;
+      this.size = options?.size;
     }
   }
 
@@ -169,9 +181,11 @@ export class OutgoingMessage {
     if (this.#ended) return undefined;
     const start = this.sent + 1;
     if (this.#whole) {
+      const whole = this.#whole;
       const at = this.sent - this.offset;
-      const body = this.#whole.subarray(at, at + max);
-      this.#ended = at + body.length >= this.#whole.length;
+      // A message of one chunk (a chat line) is its own body: no view per message.
+      const body = at === 0 && whole.length <= max ? whole : whole.subarray(at, at + max);
+      this.#ended = at + body.length >= whole.length;
       return this.#cut(body, start);
     }
     let piece = this.#leftover;

@@ -3,7 +3,6 @@ import type { ByteRange } from '../wire/byte-range.js';
 import type { ResponseHead } from '../wire/head.js';
 import type { ContinuationFlag } from '../wire/parser.js';
 import { TransactionIds } from '../wire/ids.js';
-import { encodeEndLine } from '../wire/serializer.js';
 import type { StatusHeader } from '../wire/status-header.js';
 import { DeliveryError, type Delivery } from './delivery.js';
 import type { SendOptions } from './options.js';
@@ -13,7 +12,7 @@ import { HeadTemplates } from './head-templates.js';
 import { INTERRUPT_SLICE, writeInterruptible, type SliceHost } from './interruptible-chunk.js';
 import { RecentIds } from './recent-ids.js';
 import { SendWindow } from './send-window.js';
-import { chunkHead, newSending, type Chunk, type Sending } from './sending.js';
+import { chunkFrame, chunkHead, newSending, type Chunk, type Sending } from './sending.js';
 import type { SendSchedulerHost, Transaction } from './session-link.js';
 
 /**
@@ -270,9 +269,8 @@ export class SendScheduler {
     const end = chunk.start + chunk.body.length - 1;
     if (flag !== '#') sending.written = end;
     if (flag === '$') sending.endWritten = true;
-    const head = this.#chunkHead(sending, chunk, end);
-    const endLine = encodeEndLine(sending.transactionId, flag, true);
-    return chunk.body.length > 0 ? [head, chunk.body, endLine] : [head, endLine];
+    const { toPath, fromPath } = this.#host;
+    return chunkFrame(sending, chunk, flag, toPath!, fromPath, this.#templates, this.#ids);
   }
 
   /** Writes a large chunk in slices, interrupted when another message waits (see {@link writeInterruptible}). */
@@ -350,12 +348,13 @@ export class SendScheduler {
     const { message, report, reportRange } = sending;
     message.finished = true;
     this.#settle(sending);
-    sending.resolve({
-      messageId: message.messageId,
-      bytes: message.confirmed,
-      ...(report && { report }),
-      ...(reportRange && { reportRange }),
-    });
+    const { messageId, confirmed: bytes } = message;
+    // Without spreads when there is no REPORT (a chat line): a plain literal.
+    sending.resolve(
+      report || reportRange
+        ? { messageId, bytes, ...(report && { report }), ...(reportRange && { reportRange }) }
+        : { messageId, bytes },
+    );
   }
 
   /** Rejects a send; an error that is no MsrpError gets `fallbackCode` and is the cause. */

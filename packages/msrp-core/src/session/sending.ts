@@ -4,7 +4,13 @@ import type { ByteRange } from '../wire/byte-range.js';
 import { IDENT } from '../wire/grammar.js';
 import type { RequestHead } from '../wire/head.js';
 import type { TransactionIds } from '../wire/ids.js';
-import { containsEndLine, encodeHead, type ChunkHeadTemplate } from '../wire/serializer.js';
+import type { ContinuationFlag } from '../wire/frame-sink.js';
+import {
+  containsEndLine,
+  encodeChunkFrame,
+  encodeHead,
+  type ChunkHeadTemplate,
+} from '../wire/serializer.js';
 import type { StatusHeader } from '../wire/status-header.js';
 import type { MsrpUri } from '../wire/uri.js';
 import type { Delivery } from './delivery.js';
@@ -92,10 +98,7 @@ export function chunkHead(
   ids: Pick<TransactionIds, 'next'>,
 ): Uint8Array {
   const { message, options } = sending;
-  let transactionId = ids.next();
-  // RFC 4975 §7.1: the end-line must not occur in the body; pick another id if it does.
-  while (containsEndLine(chunk.body, transactionId)) transactionId = ids.next();
-  sending.transactionId = transactionId;
+  const transactionId = nextId(sending, chunk, ids);
   const total = message.size ?? (chunk.last && end !== '*' ? end : '*');
   const extensions = chunk.last ? options.lastChunkHeaders?.() : undefined;
   // The head is built in full only for a template (the first message of its kind in the
@@ -127,4 +130,57 @@ export function chunkHead(
   }
   sending.template = templates.get(head);
   return sending.template.encodeRange(transactionId, chunk.start, end, total, message.messageId);
+}
+
+/**
+ * The frame of a whole chunk of `sending` ending with `flag` (see {@link chunkHead}): a chunk of
+ * at most `SMALL_BODY` bytes of a message whose head has a template (every chat line but a
+ * session's first of its kind) is written as one view, head included.
+ */
+export function chunkFrame(
+  sending: Sending,
+  chunk: Chunk,
+  flag: ContinuationFlag,
+  toPath: readonly MsrpUri[],
+  fromPath: readonly MsrpUri[],
+  templates: HeadTemplates,
+  ids: Pick<TransactionIds, 'next'>,
+): Uint8Array[] {
+  const { message, options } = sending;
+  const end = chunk.start + chunk.body.length - 1;
+  // A message of a kind the session sent before: its template, found without a head object.
+  // RFC 4975 §9: the Message-ID goes into it as it is, so it must be an ident.
+  if (!sending.template && message.contentHeaders.length === 0 && IDENT.test(message.messageId)) {
+    const successReport = options.successReport === true;
+    sending.template = templates.find(toPath, fromPath, message.contentType, successReport);
+  }
+  const { template } = sending;
+  if (template && !(chunk.last && options.lastChunkHeaders)) {
+    const transactionId = nextId(sending, chunk, ids);
+    const total = message.size ?? (chunk.last ? end : '*');
+    const { start, body } = chunk;
+    const one = template.encodeSmallChunk(
+      transactionId,
+      start,
+      end,
+      total,
+      message.messageId,
+      body,
+      flag,
+    );
+    if (one) return [one];
+    const head = template.encodeRange(transactionId, start, end, total, message.messageId);
+    return encodeChunkFrame(head, body, transactionId, flag);
+  }
+  const head = chunkHead(sending, chunk, end, toPath, fromPath, templates, ids);
+  return encodeChunkFrame(head, chunk.body, sending.transactionId, flag);
+}
+
+/** A fresh transaction id for `chunk`, left in `sending.transactionId`. */
+function nextId(sending: Sending, chunk: Chunk, ids: Pick<TransactionIds, 'next'>): string {
+  let transactionId = ids.next();
+  // RFC 4975 §7.1: the end-line must not occur in the body; pick another id if it does.
+  while (containsEndLine(chunk.body, transactionId)) transactionId = ids.next();
+  sending.transactionId = transactionId;
+  return transactionId;
 }

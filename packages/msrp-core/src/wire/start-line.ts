@@ -63,9 +63,11 @@ export function parseStartLineBytes(buf: Uint8Array, from: number, to: number): 
   }
   const statusCode = (buf[c] - ZERO) * 100 + (buf[c + 1]! - ZERO) * 10 + (buf[c + 2]! - ZERO);
   const transactionId = decodeUtf8(buf, id, sp);
-  const head: Head = { kind: 'response', transactionId, statusCode, toPath: NONE, fromPath: NONE };
-  if (c + 3 < to) head.comment = equals(buf, c + 4, to, OK) ? 'OK' : decodeUtf8(buf, c + 4, to);
-  return head;
+  if (c + 3 === to)
+    return { kind: 'response', transactionId, statusCode, toPath: NONE, fromPath: NONE };
+  // The comment in the literal: stored after it, it cost a property array per response.
+  const comment = equals(buf, c + 4, to, OK) ? 'OK' : decodeUtf8(buf, c + 4, to);
+  return { kind: 'response', transactionId, statusCode, toPath: NONE, fromPath: NONE, comment };
 }
 
 /**

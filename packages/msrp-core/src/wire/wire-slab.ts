@@ -34,6 +34,25 @@ export class WireSlab {
     this.#at = this.#start;
   }
 
+  /**
+   * Continues `view`, the last view {@link take} gave, with `size` more bytes: true when the
+   * slab has room right after it, and the next {@link take} then gives `view` and what was
+   * added since as one view; false (nothing changed) otherwise.
+   */
+  extend(view: Uint8Array, size: number): boolean {
+    const slab = this.#slab;
+    if (
+      view.buffer !== slab.buffer ||
+      view.byteOffset + view.length !== slab.byteOffset + this.#start ||
+      this.#start + size > slab.length
+    ) {
+      return false;
+    }
+    this.#at = this.#start;
+    this.#start -= view.length;
+    return true;
+  }
+
   /** Adds `bytes`. */
   bytes(bytes: Uint8Array): void {
     this.#slab.set(bytes, this.#at);
