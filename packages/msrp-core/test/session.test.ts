@@ -246,6 +246,25 @@ describe('chat', () => {
     expect(second.head.messageId).toBe(marker.messageId);
   });
 
+  it('reads the options of send() when it is called: a caller may reuse its object', async () => {
+    const server = await rawServer({ autoRespond: true });
+    const a = endpoint();
+    const session = a.createSession();
+    await session.connect([server.uri()]);
+    const raw = await server.peer();
+    const options: { contentType: string; successReport?: boolean } = { contentType: 'text/plain' };
+    const first = session.send(Buffer.from('first'), options);
+    options.successReport = true;
+    session.send(Buffer.from('second'), options).catch(() => undefined);
+    const heads = [];
+    while (heads.length < 2) {
+      const request = await raw.request('SEND');
+      if (request.head.contentType !== undefined) heads.push(request.head);
+    }
+    expect(heads.map((h) => h.successReport)).toEqual([undefined, 'yes']);
+    await first;
+  });
+
   it('waits for the success REPORT before resolving, and not for it otherwise', async () => {
     const server = await rawServer({ autoRespond: true });
     const a = endpoint();

@@ -54,15 +54,16 @@ export class Outbox {
 
   /** See `Session.send`. */
   send(content: ByteSource, options: SendOptions): Promise<Delivery> {
-    // Bytes at hand with their Content-Type named (a chat line): the options as they are, as
-    // the message's size is its length; no source or options object per message.
+    // Bytes at hand with their Content-Type named (a chat line): no source object, as the
+    // message's size is its length. The options are copied still: they are read again per
+    // chunk, and a caller may change or reuse its object once send() returned.
     if (
       content instanceof Uint8Array &&
       options.contentType !== undefined &&
       options.size === undefined &&
       options.offset === undefined
     ) {
-      return this.#enqueue(content, options);
+      return this.#enqueue(content, { ...options });
     }
     const source = normalizeSource(content);
     const sendOptions: SendOptions = {
