@@ -4,9 +4,9 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
 import { createServer, connect, type AddressInfo } from 'node:net';
-import { PerformanceObserver } from 'node:perf_hooks';
 import { Endpoint, type MsrpUri } from '@msrp-ts/msrp-core';
 import { generated } from './lib/generated.js';
+import { gcWatch, type GcCount } from './lib/gc-watch.js';
 import { startHeapSampling } from './lib/heap-sampling.js';
 import { MemoryPeak, type RssParts } from './lib/memory-peak.js';
 import { syscalls, syscallsSince as since, type Syscalls } from './lib/syscalls.js';
@@ -67,31 +67,6 @@ export type PeerReport =
       /** What RSS was made of at its highest sample (every 100 ms, MSRP peers only). */
       peak?: RssParts;
     };
-
-/** Garbage collections seen by {@link gcWatch}. */
-export interface GcCount {
-  count: number;
-  ms: number;
-}
-
-/**
- * Counts garbage collections from now until the returned function is called: what the
- * allocation per chunk costs (each scavenge is a pause of the main thread).
- */
-function gcWatch(): () => GcCount {
-  const gc = { count: 0, ms: 0 };
-  const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) {
-      gc.count++;
-      gc.ms += entry.duration;
-    }
-  });
-  observer.observe({ entryTypes: ['gc'] });
-  return () => {
-    observer.disconnect();
-    return gc;
-  };
-}
 
 const send = (report: PeerReport): void => {
   process.send!(report);
