@@ -316,9 +316,12 @@ describe('the built commands (node_modules/.bin)', { timeout: 120_000 }, () => {
     ]);
     await nextLine(quitter.lines);
 
+    // Listened for before the relay closes: the quitter may exit (and close) while it does,
+    // and a `once` made after that waited for ever (a CI run timed out at 120 s here).
+    const quitterClosed = once(quitter.child, 'close');
     await first.close(0);
     // --reconnect 0: a clear message and exit 3 (connection lost).
-    const [code] = (await once(quitter.child, 'close')) as [number | null];
+    const [code] = (await quitterClosed) as [number | null];
     expect(code).toBe(3);
     expect(quitter.stderr()).toMatch(
       /msrp listen: lost the connection to the relay msrp:\/\/127\.0\.0\.1:\d+;tcp\n/,
