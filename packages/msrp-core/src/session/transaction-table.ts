@@ -1,5 +1,5 @@
 import { MsrpError } from '../errors.js';
-import { backgroundTimer, type Timer } from '../events/timers.js';
+import { DeadlineTimer, takeExpired } from '../transport/expiring-map.js';
 import type { ResponseHead } from '../wire/head.js';
 
 /**
@@ -44,8 +44,7 @@ export class TransactionTable {
   readonly #pending = new Map<string, Pending>();
   readonly #timeout: number;
   readonly #maxPending: number;
-  #timer: Timer | undefined;
-  #timerAt = Infinity;
+  readonly #timer = new DeadlineTimer(() => this.#sweep());
 
   constructor(options: TransactionTableOptions = {}) {
     this.#timeout = options.timeout ?? 30_000;
@@ -80,7 +79,7 @@ export class TransactionTable {
     this.#checkRoom();
     const deadline = Date.now() + this.#timeout;
     this.#pending.set(transactionId, new Pending(settle, datum, deadline));
-    if (deadline < this.#timerAt) this.#schedule(deadline);
+    this.#timer.schedule(deadline);
   }
 
   #checkRoom(): void {
@@ -106,9 +105,7 @@ export class TransactionTable {
   failAll(error: MsrpError): void {
     const all = [...this.#pending];
     this.#pending.clear();
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#timerAt = Infinity;
+    this.#timer.stop();
     for (const [tid, pending] of all) {
       pending.settle(
         undefined,
@@ -126,24 +123,9 @@ export class TransactionTable {
     return pending;
   }
 
-  #schedule(deadline: number): void {
-    clearTimeout(this.#timer);
-    this.#timerAt = deadline;
-    this.#timer = backgroundTimer(() => this.#sweep(), Math.max(0, deadline - Date.now()));
-  }
-
   #sweep(): void {
-    this.#timer = undefined;
-    this.#timerAt = Infinity;
-    const now = Date.now();
-    const expired: [string, Pending][] = [];
-    let next = Infinity;
-    for (const entry of this.#pending) {
-      if (entry[1].deadline <= now) expired.push(entry);
-      else next = Math.min(next, entry[1].deadline);
-    }
-    for (const [tid] of expired) this.#pending.delete(tid);
-    if (next < Infinity) this.#schedule(next);
+    const { expired, next } = takeExpired(this.#pending);
+    this.#timer.schedule(next);
     for (const [tid, pending] of expired) {
       // RFC 4975 §7.1: no response in time is treated as a 408.
       const error = new MsrpError(

@@ -12,8 +12,7 @@ import { backgroundTimer, type Timer } from '../events/timers.js';
 export class ExpiringMap<K, V> {
   readonly #entries = new Map<K, { value: V; deadline: number }>();
   readonly #onExpire: (key: K, value: V) => void;
-  #timer: Timer | undefined;
-  #timerAt = Infinity;
+  readonly #timer = new DeadlineTimer(() => this.#sweep());
 
   /** `onExpire` is called for each entry whose deadline passed, after it was removed. */
   constructor(onExpire: (key: K, value: V) => void) {
@@ -29,7 +28,7 @@ export class ExpiringMap<K, V> {
   set(key: K, value: V, ms = Infinity): void {
     const deadline = Date.now() + ms;
     this.#entries.set(key, { value, deadline });
-    this.#schedule(deadline);
+    this.#timer.schedule(deadline);
   }
 
   /** Gives an entry its deadline, `ms` from now; false when there is no such entry. */
@@ -37,7 +36,7 @@ export class ExpiringMap<K, V> {
     const entry = this.#entries.get(key);
     if (!entry) return false;
     entry.deadline = Date.now() + ms;
-    this.#schedule(entry.deadline);
+    this.#timer.schedule(entry.deadline);
     return true;
   }
 
@@ -66,7 +65,7 @@ export class ExpiringMap<K, V> {
   clear(): [K, V][] {
     const all = [...this.#entries].map(([k, e]): [K, V] => [k, e.value]);
     this.#entries.clear();
-    this.#stop();
+    this.#timer.stop();
     return all;
   }
 
@@ -80,31 +79,62 @@ export class ExpiringMap<K, V> {
     for (const entry of this.#entries.values()) yield entry.value;
   }
 
-  #schedule(deadline: number): void {
-    if (deadline === Infinity || deadline >= this.#timerAt) return;
-    clearTimeout(this.#timer);
-    this.#timerAt = deadline;
-    this.#timer = backgroundTimer(() => this.#sweep(), Math.max(0, deadline - Date.now()));
-  }
-
   #sweep(): void {
-    this.#timer = undefined;
-    this.#timerAt = Infinity;
-    const now = Date.now();
-    const expired: [K, V][] = [];
-    let next = Infinity;
-    for (const [key, entry] of this.#entries) {
-      if (entry.deadline <= now) expired.push([key, entry.value]);
-      else next = Math.min(next, entry.deadline);
-    }
-    for (const [key] of expired) this.#entries.delete(key);
-    this.#schedule(next);
-    for (const [key, value] of expired) this.#onExpire(key, value);
+    const { expired, next } = takeExpired(this.#entries);
+    this.#timer.schedule(next);
+    for (const [key, entry] of expired) this.#onExpire(key, entry.value);
+  }
+}
+
+/**
+ * One timer for many deadlines: armed for the earliest one {@link schedule} was given, it calls
+ * `fire` once then (which schedules the next). Unref'd, so it never keeps a process alive.
+ */
+export class DeadlineTimer {
+  readonly #fire: () => void;
+  #timer: Timer | undefined;
+  #at = Infinity;
+
+  constructor(fire: () => void) {
+    this.#fire = fire;
   }
 
-  #stop(): void {
+  /** Fires at `deadline` (ms since the epoch) unless armed for an earlier one already. */
+  schedule(deadline: number): void {
+    if (deadline === Infinity || deadline >= this.#at) return;
+    clearTimeout(this.#timer);
+    this.#at = deadline;
+    this.#timer = backgroundTimer(
+      () => {
+        this.#timer = undefined;
+        this.#at = Infinity;
+        this.#fire();
+      },
+      Math.max(0, deadline - Date.now()),
+    );
+  }
+
+  stop(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#timerAt = Infinity;
+    this.#at = Infinity;
   }
+}
+
+/**
+ * Removes from `entries` those whose deadline has passed; returns them, oldest first, and the
+ * earliest deadline of those left (Infinity when none).
+ */
+export function takeExpired<K, E extends { readonly deadline: number }>(
+  entries: Map<K, E>,
+): { expired: [K, E][]; next: number } {
+  const now = Date.now();
+  const expired: [K, E][] = [];
+  let next = Infinity;
+  for (const entry of entries) {
+    if (entry[1].deadline <= now) expired.push(entry);
+    else next = Math.min(next, entry[1].deadline);
+  }
+  for (const [key] of expired) entries.delete(key);
+  return { expired, next };
 }
