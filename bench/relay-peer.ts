@@ -8,6 +8,7 @@ import { startHeapSampling } from './lib/heap-sampling.js';
 import { dialTcp, Endpoint, type EndpointOptions, type MsrpUri } from '@msrp-ts/msrp-core';
 import { Relay, StaticCredentialStore } from '@msrp-ts/msrp-relay';
 import { generated } from './lib/generated.js';
+import { listenFloor } from './relay-floor.js';
 import { sharedSessions } from './lib/shared-sessions.js';
 import { USERS } from './lib/users.js';
 
@@ -18,6 +19,8 @@ export type Route = 'direct' | 'pipe' | 'relay' | 'relay-ws';
 export type RelayPeerCommand =
   | { role: 'relay'; /** Listen on WebSocket too (RFC 7977). */ ws?: boolean }
   | { role: 'pipe'; targetPort: number }
+  /** A minimal forwarder that parses only the paths (bench/relay-floor.ts), in the relay's place. */
+  | { role: 'floor' }
   | { role: 'hold'; count: number }
   | {
       role: 'crowd';
@@ -191,6 +194,14 @@ async function pipeRole(targetPort: number): Promise<void> {
   report({ event: 'ready', port: (server.address() as AddressInfo).port });
   await command('stop');
   server.close();
+}
+
+/** The floor of relaying in JS: see relay-floor.ts. */
+async function floorRole(): Promise<void> {
+  const { uri, stop } = await listenFloor();
+  report({ event: 'ready', uri });
+  await command('stop');
+  stop();
 }
 
 /** Holds idle plain TCP connections: the baseline of memory per connection. */
@@ -397,13 +408,15 @@ process.once('message', (cmd: RelayPeerCommand) => {
       ? relayRole(cmd.ws === true)
       : cmd.role === 'pipe'
         ? pipeRole(cmd.targetPort)
-        : cmd.role === 'hold'
-          ? holdRole(cmd.count)
-          : cmd.role === 'crowd'
-            ? crowdRole(cmd)
-            : cmd.role === 'receiver'
-              ? receiverRole(cmd)
-              : senderRole(cmd);
+        : cmd.role === 'floor'
+          ? floorRole()
+          : cmd.role === 'hold'
+            ? holdRole(cmd.count)
+            : cmd.role === 'crowd'
+              ? crowdRole(cmd)
+              : cmd.role === 'receiver'
+                ? receiverRole(cmd)
+                : senderRole(cmd);
   run.then(
     () => process.disconnect(),
     (e: unknown) => {

@@ -1,6 +1,7 @@
 // Relay benchmark: the same MSRP transfer sent directly, through a plain TCP byte pipe (the
 // cheapest possible proxy) and through msrp-relay, every party in its own process; small
-// messages per second through the relay and the pipe; memory per idle authenticated session.
+// messages per second through the relay, the pipe and a minimal forwarder (the floor); memory per
+// idle authenticated session.
 import type { Route } from './relay-peer.js';
 import { Peer, run, spread } from './relay-run.js';
 import { median, percentile, type Row } from './lib/measure.js';
@@ -180,62 +181,107 @@ export async function runRelayBench(
       ),
     );
     const messages = bytes >= 512 * 1024 * 1024 ? 20_000 : 5_000;
-    const small: Record<'pipe' | 'relay', number[]> = { pipe: [], relay: [] };
-    // CPU µs per message: of the middle process (relay or pipe), and of all three processes.
-    // The three take turns over the window of 64, so the rate is about 1 / their sum.
-    const middleUs: Record<'pipe' | 'relay', number[]> = { pipe: [], relay: [] };
-    const allUs: Record<'pipe' | 'relay', number[]> = { pipe: [], relay: [] };
+    // `floor`: a minimal forwarder that parses only the paths (relay-floor.ts), in the relay's
+    // place: what relaying costs in JS on this machine, below which the relay cannot go.
+    type SmallRoute = 'pipe' | 'relay' | 'floor';
+    const small: Record<SmallRoute, number[]> = { pipe: [], relay: [], floor: [] };
+    // CPU µs per message: of the middle process (relay, floor or pipe), and of all three
+    // processes. The three take turns over the window of 64, so the rate is about 1 / their sum.
+    const middleUs: Record<SmallRoute, number[]> = { pipe: [], relay: [], floor: [] };
+    const allUs: Record<SmallRoute, number[]> = { pipe: [], relay: [], floor: [] };
     const withPeer = { ...relayUri, peer: relay };
-    for (let round = 0; round < rounds; round++) {
-      for (const route of round % 2 ? (['relay', 'pipe'] as const) : (['pipe', 'relay'] as const)) {
-        log(`relay: ${messages} small messages ${route}, round ${round + 1}/${rounds}...`);
-        const result = await run(route, withPeer, { bytes: 0, messages, chunkSize: 8192 });
-        small[route].push(result.rate);
-        const { sender, receiver } = result.cpuMs;
-        const middle = (route === 'relay' ? result.cpuMs.relay : result.cpuMs.pipe) ?? NaN;
-        const us = (ms: number): number => (ms * 1000) / messages;
-        middleUs[route].push(us(middle));
-        allUs[route].push(us(sender + receiver + middle));
-        log(
-          `relay: ${route} ${result.rate.toFixed(0)} msgs/s; CPU per message: sender ` +
-            `${us(sender).toFixed(1)}, receiver ${us(receiver).toFixed(1)}, ${route} ` +
-            `${us(middle).toFixed(1)} µs`,
-        );
+    const floor = new Peer({ role: 'floor' });
+    try {
+      const viaFloor = { tcp: (await floor.next('ready')).uri!, peer: floor };
+      for (let round = 0; round < rounds; round++) {
+        const order: SmallRoute[] =
+          round % 2 ? ['relay', 'floor', 'pipe'] : ['pipe', 'floor', 'relay'];
+        for (const route of order) {
+          log(`relay: ${messages} small messages ${route}, round ${round + 1}/${rounds}...`);
+          const result =
+            route === 'floor'
+              ? await run('relay', viaFloor, { bytes: 0, messages, chunkSize: 8192 })
+              : await run(route, withPeer, { bytes: 0, messages, chunkSize: 8192 });
+          small[route].push(result.rate);
+          const { sender, receiver } = result.cpuMs;
+          const middle = (route === 'pipe' ? result.cpuMs.pipe : result.cpuMs.relay) ?? NaN;
+          const us = (ms: number): number => (ms * 1000) / messages;
+          middleUs[route].push(us(middle));
+          allUs[route].push(us(sender + receiver + middle));
+          log(
+            `relay: ${route} ${result.rate.toFixed(0)} msgs/s; CPU per message: sender ` +
+              `${us(sender).toFixed(1)}, receiver ${us(receiver).toFixed(1)}, ${route} ` +
+              `${us(middle).toFixed(1)} µs`,
+          );
+        }
       }
+    } finally {
+      await floor.stop();
     }
-    const cpuRow = (name: string, values: typeof middleUs, baselineIs: string): Row => ({
+    const vsPipe = (
+      name: string,
+      unit: string,
+      values: Record<SmallRoute, number[]>,
+      ours: 'relay' | 'floor',
+      baselineIs: string,
+      goal?: number,
+    ): Row => ({
       bench: 'relay',
       name,
-      unit: 'µs/msg',
-      ours: median(values.relay),
+      unit,
+      ours: median(values[ours]),
       baseline: median(values.pipe),
-      ratio: median(values.relay) / median(values.pipe),
-      oursSpread: spread(values.relay),
+      ratio: median(values[ours]) / median(values.pipe),
+      oursSpread: spread(values[ours]),
       baselineSpread: spread(values.pipe),
       baselineIs,
+      ...(goal !== undefined && { goal }),
     });
+    const sum =
+      'sender + pipe + receiver: the rate is about 1 / this sum (the processes take turns)';
     rows.push(
-      {
-        bench: 'relay',
-        name: `100-byte messages through the relay, 64 in flight, each confirmed by a success REPORT`,
-        unit: 'msgs/s',
-        ours: median(small.relay),
-        baseline: median(small.pipe),
-        ratio: median(small.relay) / median(small.pipe),
-        oursSpread: spread(small.relay),
-        baselineSpread: spread(small.pipe),
-        baselineIs: 'the same messages through the plain TCP pipe',
-        goal: 0.9,
-      },
-      cpuRow(
+      vsPipe(
+        `100-byte messages through the relay, 64 in flight, each confirmed by a success REPORT`,
+        'msgs/s',
+        small,
+        'relay',
+        'the same messages through the plain TCP pipe',
+        0.9,
+      ),
+      vsPipe(
         'CPU per 100-byte message, the relay process vs the pipe process (µs; lower is better)',
+        'µs/msg',
         middleUs,
+        'relay',
         'the plain TCP pipe process, the same messages',
       ),
-      cpuRow(
+      vsPipe(
         'CPU per 100-byte message, sender + relay + receiver vs through the pipe (µs; lower is better)',
+        'µs/msg',
         allUs,
-        'sender + pipe + receiver: the rate is about 1 / this sum (the processes take turns)',
+        'relay',
+        sum,
+      ),
+      vsPipe(
+        '100-byte messages through a minimal forwarder that parses only the paths (the floor of a JS relay)',
+        'msgs/s',
+        small,
+        'floor',
+        'the same messages through the plain TCP pipe',
+      ),
+      vsPipe(
+        'CPU per 100-byte message, the minimal forwarder vs the pipe process (µs; lower is better)',
+        'µs/msg',
+        middleUs,
+        'floor',
+        'the plain TCP pipe process, the same messages',
+      ),
+      vsPipe(
+        'CPU per 100-byte message, sender + minimal forwarder + receiver vs through the pipe (µs; lower is better)',
+        'µs/msg',
+        allUs,
+        'floor',
+        sum,
       ),
     );
   } finally {
