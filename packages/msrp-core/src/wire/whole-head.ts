@@ -9,6 +9,8 @@ import type { ContinuationFlag } from './frame-sink.js';
 const CR = 0x0d;
 const LF = 0x0a;
 const CRLF_CRLF = encodeLatin1('\r\n\r\n');
+/** Where a head's end is looked for first: most heads are a few hundred bytes. */
+const NEAR_BYTES = 1024;
 
 /**
  * The parser's fast path: finds a head that lies whole in one push, so that its header block
@@ -92,23 +94,38 @@ export class WholeHead {
       this.end = template.end;
       return true;
     }
-    // The first CRLF CRLF, if it ends within the limit: a view ends the search there when the
-    // push is longer (a run of responses, which have none, would be searched to its end each).
     head ??= line.head();
-    let blank = indexOfBytes(limit < buf.length ? buf.subarray(0, limit) : buf, CRLF_CRLF, nl - 1);
-    blank = blank < 0 || blank + 4 > limit ? -1 : blank - (nl - 1);
     this.head = head;
     this.complete = false;
     this.flag = undefined;
+    // A bodiless request (a REPORT) has no CRLF CRLF: searched for up to the limit, the
+    // frames after it in the push (a run of REPORTs and 200s) would be searched for each.
+    // Look within a head's usual size first, and for the end-line before the blank line.
+    const near = Math.min(limit, nl + 1 + NEAR_BYTES);
+    return this.#blockEnd(buf, nl, near) || (near < limit && this.#blockEnd(buf, nl, limit));
+  }
+
+  /**
+   * Whether the block that starts after the start line's LF at `nl` ends before `limit`: at
+   * the first CRLF CRLF (a body follows) if one comes before the end-line, else at the
+   * end-line (bodiless). The same block as the first CRLF CRLF within the limit gives.
+   */
+  #blockEnd(buf: Uint8Array, nl: number, limit: number): boolean {
+    const within = limit < buf.length ? buf.subarray(0, limit) : buf;
+    const endLine = indexOfBytes(within, this.endLine, nl - 1);
+    const blank = indexOfBytes(
+      endLine < 0 ? within : buf.subarray(0, endLine + 4),
+      CRLF_CRLF,
+      nl - 1,
+    );
     if (blank >= 0) {
       // A body follows, unless the end-line of a bodiless frame comes first: the caller
       // finds out as it reads the lines (see bodilessAt).
-      this.blockTo = nl - 1 + blank;
-      this.end = nl - 1 + blank + 4;
+      this.blockTo = blank;
+      this.end = blank + 4;
       return true;
     }
-    const bodiless = indexOfBytes(buf.subarray(nl - 1, limit), endLine, 0);
-    return bodiless >= 0 && this.bodilessAt(buf, nl - 1 + bodiless + 2);
+    return endLine >= 0 && this.bodilessAt(buf, endLine + 2);
   }
 
   /**
