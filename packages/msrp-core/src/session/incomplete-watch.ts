@@ -36,11 +36,11 @@ export class IncompleteWatch {
   }
 
   /**
-   * `r` got a chunk or body bytes: its wait starts again. The timer stays armed once set, so
-   * that a run of one-chunk messages sets no timer per message.
+   * `r` got a chunk or body bytes at `now` (ms, `Date.now()`): its wait starts again. The
+   * timer stays armed once set, so that a run of one-chunk messages sets no timer per message.
    */
-  touch(r: Reassembly): void {
-    r.lastActive = Date.now();
+  touch(r: Reassembly, now = Date.now()): void {
+    r.lastActive = now;
     if (this.#timer === undefined) this.#arm(this.#timeout);
   }
 
