@@ -15,6 +15,7 @@ import {
 } from './chunk-receiver.js';
 import { FILE_HASH_HEADER } from './file-transfer.js';
 import type { Inbox } from './inbox.js';
+import { IncomingTable } from './incoming-table.js';
 import { IncompleteWatch } from './incomplete-watch.js';
 import { Reassembly, type ReassemblyOptions } from './reassembly.js';
 import { runMessageCheck, type MessageChecker } from './message-check.js';
@@ -60,7 +61,7 @@ export class Inbound {
   readonly #host: InboundHost;
   readonly #options: InboundOptions;
   readonly #inbox: Inbox;
-  readonly #incoming = new Map<string, Reassembly>();
+  readonly #incoming = new IncomingTable();
   /** Recently finished incoming messages: resent chunks of these are not new messages. */
   readonly #finished = new RecentIds<'complete' | 'failed'>(REMEMBERED_MESSAGES);
   /** With confirmWhenRead: the stream bytes of this session's messages not read yet. */

@@ -7,6 +7,11 @@
 import { backgroundTimer, type Timer } from '../events/timers.js';
 import type { Reassembly } from './reassembly.js';
 
+/** The incomplete messages an {@link IncompleteWatch} reads at each sweep (a Map of them, say). */
+export interface WatchedMessages {
+  values(): Iterable<Reassembly>;
+}
+
 /** What an {@link IncompleteWatch} calls when a message waited too long. */
 export type ExpireIncomplete = (r: Reassembly, idleMs: number) => void;
 
@@ -22,14 +27,14 @@ export class IncompleteWatch {
   readonly #timeout: number;
   readonly #expire: ExpireIncomplete;
   /** The incomplete messages, by Message-ID: the session's own map, read at each sweep. */
-  readonly #watched: ReadonlyMap<string, Reassembly>;
+  readonly #watched: WatchedMessages;
   #timer: Timer | undefined;
 
   /**
    * @param timeout Milliseconds a message may go without a new chunk (> 0).
    * @param watched The incomplete messages; `expire` must take a message out of it.
    */
-  constructor(timeout: number, watched: ReadonlyMap<string, Reassembly>, expire: ExpireIncomplete) {
+  constructor(timeout: number, watched: WatchedMessages, expire: ExpireIncomplete) {
     this.#timeout = timeout;
     this.#watched = watched;
     this.#expire = expire;
