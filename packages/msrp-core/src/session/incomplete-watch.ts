@@ -7,6 +7,11 @@
 import { backgroundTimer, type Timer } from '../events/timers.js';
 import type { Reassembly } from './reassembly.js';
 
+/** The incomplete messages an {@link IncompleteWatch} reads at each sweep (a Map of them, say). */
+export interface WatchedMessages {
+  values(): Iterable<Reassembly>;
+}
+
 /** What an {@link IncompleteWatch} calls when a message waited too long. */
 export type ExpireIncomplete = (r: Reassembly, idleMs: number) => void;
 
@@ -22,25 +27,25 @@ export class IncompleteWatch {
   readonly #timeout: number;
   readonly #expire: ExpireIncomplete;
   /** The incomplete messages, by Message-ID: the session's own map, read at each sweep. */
-  readonly #watched: ReadonlyMap<string, Reassembly>;
+  readonly #watched: WatchedMessages;
   #timer: Timer | undefined;
 
   /**
    * @param timeout Milliseconds a message may go without a new chunk (> 0).
    * @param watched The incomplete messages; `expire` must take a message out of it.
    */
-  constructor(timeout: number, watched: ReadonlyMap<string, Reassembly>, expire: ExpireIncomplete) {
+  constructor(timeout: number, watched: WatchedMessages, expire: ExpireIncomplete) {
     this.#timeout = timeout;
     this.#watched = watched;
     this.#expire = expire;
   }
 
   /**
-   * `r` got a chunk or body bytes: its wait starts again. The timer stays armed once set, so
-   * that a run of one-chunk messages sets no timer per message.
+   * `r` got a chunk or body bytes at `now` (ms, `Date.now()`): its wait starts again. The
+   * timer stays armed once set, so that a run of one-chunk messages sets no timer per message.
    */
-  touch(r: Reassembly): void {
-    r.lastActive = Date.now();
+  touch(r: Reassembly, now = Date.now()): void {
+    r.lastActive = now;
     if (this.#timer === undefined) this.#arm(this.#timeout);
   }
 

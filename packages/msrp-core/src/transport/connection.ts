@@ -56,6 +56,8 @@ export class Connection {
   /** Destroys the stream of a closing connection, soon. */
   readonly #closingTimer: ClosingTimer;
   #parserPaused = false;
+  /** A head or body piece came in the push being read: the frame made progress. */
+  #progress = false;
   #writePaused = false;
   /** The one wait for `drain` that writers share. */
   readonly #drain = new DrainWait(() => this.closed);
@@ -322,9 +324,11 @@ export class Connection {
     const paused = this.#parserPaused || this.#writePaused;
     if (paused) this.stream.pause();
     else this.stream.resume();
-    // frameTimeout counts only while a frame is under way and we read.
+    // frameTimeout counts only while a frame is under way and we read. Progress is marked
+    // by the push's frames and timed here: one clock read per push, not one per frame.
     if (paused || !this.#parser.inFrame) this.#frame.stop();
-    else if (!this.#frame.running) this.#frame.touch();
+    else if (this.#progress || !this.#frame.running) this.#frame.touch();
+    this.#progress = false;
   }
 
   static {
@@ -341,13 +345,13 @@ export class Connection {
         const c = this.#c;
         if (c.#closing) return false;
         c.#framing?.head();
-        c.#frame.touch();
+        c.#progress = true;
         return c.#handler.head(head);
       }
       body(part: Uint8Array): boolean | void {
         const c = this.#c;
         if (c.#closing) return false;
-        c.#frame.touch();
+        c.#progress = true;
         return c.#handler.body(part);
       }
       end(flag?: ContinuationFlag): boolean | void {
