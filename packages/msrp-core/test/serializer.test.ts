@@ -43,8 +43,15 @@ describe('ChunkHeadTemplate', () => {
   ];
   const ranges: ByteRange[] = [
     { start: 1, end: 8192, total: 100_000 },
+    // The same total again (a message of many chunks), another, then the first one's again:
+    // each head has its own.
+    { start: 8193, end: 16_384, total: 100_000 },
+    { start: 16_385, end: 24_576, total: 100_000 },
     { start: 8193, end: '*', total: '*' },
     { start: 91_809, end: 100_000, total: 100_000 },
+    { start: 1, end: 5, total: 5 },
+    { start: 1, end: 5, total: 5 },
+    { start: 8193, end: 16_384, total: 100_000 },
   ];
 
   for (const [name, head] of heads) {

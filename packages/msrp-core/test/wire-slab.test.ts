@@ -12,7 +12,21 @@ const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin1'
 describe('WireSlab', () => {
   it('writes decimals as String() does, up to the largest safe integer', () => {
     const slab = new WireSlab();
-    for (const n of [0, 1, 9, 10, 99, 100, 8192, 1_000_000, 2 ** 32 + 5, Number.MAX_SAFE_INTEGER]) {
+    for (const n of [
+      0,
+      1,
+      9,
+      10,
+      42,
+      99,
+      100,
+      101,
+      8192,
+      12_345,
+      1_000_000,
+      2 ** 32 + 5,
+      Number.MAX_SAFE_INTEGER,
+    ]) {
       slab.begin(20);
       slab.decimal(n);
       expect(text(slab.take())).toBe(String(n));

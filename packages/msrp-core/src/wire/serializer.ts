@@ -18,6 +18,7 @@ const CR = 0x0d;
 const LF = 0x0a;
 const DASH = 0x2d;
 const STAR = 0x2a;
+const SLASH = 0x2f;
 
 /**
  * Serializes the start line and headers of a frame. When `head.contentType` is set the
@@ -155,7 +156,6 @@ const TEMPLATE_RANGE: ByteRange = { start: 1, end: '*', total: '*' };
 const TEMPLATE_RANGE_LINE = `\r\nByte-Range: ${formatByteRange(TEMPLATE_RANGE)}\r\n`;
 const TEMPLATE_MESSAGE_ID_LINE = `\r\nMessage-ID: ${TEMPLATE_MESSAGE_ID}`;
 const MSRP_SP = encodeUtf8('MSRP ');
-const RANGE_NAME = encodeUtf8('\r\nByte-Range: ');
 
 /**
  * The heads of a message's chunks, which differ only in transaction id and Byte-Range (and,
@@ -171,9 +171,18 @@ export class ChunkHeadTemplate {
   readonly #messageId: string;
   /** The three parts above as UTF-8, and how many bytes a head takes beside its ids. */
   readonly #beforeBytes: Uint8Array;
+  /** {@link #middle} and the Byte-Range header's name. */
   readonly #middleBytes: Uint8Array;
   readonly #afterBytes: Uint8Array;
   readonly #fixedBytes: number;
+  /**
+   * The head from the Byte-Range's `/total` on, for the total written last: the same in every
+   * chunk of a message, so a chunk costs one copy of it rather than its digits and the rest.
+   */
+  #tail: Uint8Array = new Uint8Array(0);
+  #tailTotal: number | '*' | undefined;
+  /** The total of the head written last. */
+  #lastTotal: number | '*' | undefined;
 
   /** @param head The head of every chunk; its `transactionId` and `byteRange` are ignored. */
   constructor(head: RequestHead) {
@@ -202,13 +211,12 @@ export class ChunkHeadTemplate {
     this.#after = text.slice(at + TEMPLATE_RANGE_LINE.length);
     this.#messageId = head.messageId ?? '';
     this.#beforeBytes = encodeUtf8(this.#before);
-    this.#middleBytes = encodeUtf8(this.#middle);
+    this.#middleBytes = encodeUtf8(`${this.#middle}\r\nByte-Range: `);
     this.#afterBytes = encodeUtf8(this.#after);
     this.#fixedBytes =
       MSRP_SP.length +
       this.#beforeBytes.length +
       this.#middleBytes.length +
-      RANGE_NAME.length +
       3 * MAX_DECIMAL_DIGITS +
       4 +
       this.#afterBytes.length;
@@ -278,11 +286,27 @@ export class ChunkHeadTemplate {
     slab.bytes(this.#beforeBytes);
     if (!slab.ascii(messageId)) return false;
     slab.bytes(this.#middleBytes);
-    slab.bytes(RANGE_NAME);
-    writeRange(start, end, total);
-    slab.byte(CR);
-    slab.byte(LF);
-    slab.bytes(this.#afterBytes);
+    slab.decimal(start);
+    slab.byte(DASH);
+    if (end === '*') slab.byte(STAR);
+    else slab.decimal(end);
+    if (total !== this.#tailTotal) {
+      if (total !== this.#lastTotal) {
+        // A total not seen in the head before: a one-chunk message, written as it is.
+        this.#lastTotal = total;
+        slab.byte(SLASH);
+        if (total === '*') slab.byte(STAR);
+        else slab.decimal(total);
+        slab.byte(CR);
+        slab.byte(LF);
+        slab.bytes(this.#afterBytes);
+        return true;
+      }
+      // The same total twice in a row: a message of many chunks, whose tail is kept.
+      this.#tailTotal = total;
+      this.#tail = encodeUtf8(`/${total}\r\n${this.#after}`);
+    }
+    slab.bytes(this.#tail);
     return true;
   }
 }
@@ -303,20 +327,9 @@ function writeBodyAndEndLine(
   slab.byte(LF);
 }
 
-/** `start-end/total` (RFC 4975 §9 Byte-Range) into the slab, as {@link formatByteRange} has it. */
-function writeRange(start: number, end: number | '*', total: number | '*'): void {
-  slab.decimal(start);
-  slab.byte(DASH);
-  if (end === '*') slab.byte(STAR);
-  else slab.decimal(end);
-  slab.byte(0x2f);
-  if (total === '*') slab.byte(STAR);
-  else slab.decimal(total);
-}
-
 const isCount = (n: number | '*'): boolean => n === '*' || (Number.isSafeInteger(n) && n >= 0);
 
-/** Whether {@link writeRange} writes the range as {@link formatByteRange} does. */
+/** Whether a head's Byte-Range values are written as {@link formatByteRange} has them. */
 function countsOnly(start: number, end: number | '*', total: number | '*'): boolean {
   return Number.isSafeInteger(start) && start >= 0 && isCount(end) && isCount(total);
 }

@@ -11,6 +11,10 @@ const NodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(size: number): Ui
  * slab is small enough to be of no weight and large enough to be renewed rarely.
  */
 const SLAB_SIZE = 64 * 1024;
+/** `00` to `99`, in ASCII. */
+const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, k) =>
+  k % 2 === 0 ? 0x30 + Math.floor(k / 20) : 0x30 + (((k - 1) / 2) % 10),
+);
 /** Digits of the largest safe integer (a Byte-Range value). */
 export const MAX_DECIMAL_DIGITS = 16;
 
@@ -82,11 +86,20 @@ export class WireSlab {
     const slab = this.#slab;
     let at = this.#at + digits;
     this.#at = at;
-    do {
-      const q = Math.floor(n / 10);
-      slab[--at] = 0x30 + (n - q * 10);
+    // Two digits a division: a Byte-Range value has some ten.
+    while (n >= 100) {
+      const q = Math.floor(n / 100);
+      const r = (n - q * 100) * 2;
+      slab[--at] = DIGIT_PAIRS[r + 1]!;
+      slab[--at] = DIGIT_PAIRS[r]!;
       n = q;
-    } while (n > 0);
+    }
+    if (n >= 10) {
+      slab[at - 1] = DIGIT_PAIRS[2 * n + 1]!;
+      slab[at - 2] = DIGIT_PAIRS[2 * n]!;
+    } else {
+      slab[at - 1] = 0x30 + n;
+    }
   }
 
   /** One byte. */
