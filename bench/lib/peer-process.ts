@@ -8,25 +8,30 @@ import { fileURLToPath } from 'node:url';
 const here = fileURLToPath(import.meta.url);
 const root = here.slice(0, here.lastIndexOf('/bench/') + 1);
 
-/** The node flags in the shebang of the bin at `path` (relative to the repository root). */
-function shebangFlags(path: string): string[] {
-  const first = readFileSync(`${root}${path}`, 'utf8').split('\n')[0]!;
-  return first.split(/\s+/).filter((word) => word.startsWith('--'));
+/**
+ * The node flags the bin at `path` (relative to the repository root) runs with: its shebang's,
+ * then those its launcher sets as it starts (`const RUNTIME_FLAGS = '...'`, which V8 reads as it
+ * runs; the shebang has no room for them), given to a bench peer on its command line.
+ */
+function binFlags(path: string): string[] {
+  const text = readFileSync(`${root}${path}`, 'utf8');
+  const runtime = /^const RUNTIME_FLAGS = '([^']*)';$/m.exec(text)?.[1] ?? '';
+  return `${text.split('\n')[0]!} ${runtime}`.split(/\s+/).filter((word) => word.startsWith('--'));
 }
 
 /** BENCH_FLAGS="..." replaces every bin's flags, to compare flags. */
 const override = process.env.BENCH_FLAGS?.split(' ').filter(Boolean);
 
 /**
- * The node flags the `msrp` bin starts with (its shebang), so that a peer's RSS and CPU are
- * what that command uses.
+ * The node flags the `msrp` bin runs with, so that a peer's RSS and CPU are what that command
+ * uses (and what docs/operators.md, "Memory", tells an application embedding msrp-core to use).
  */
 export const BIN_NODE_FLAGS: readonly string[] =
-  override ?? shebangFlags('packages/msrp-cli/bin/msrp.js');
+  override ?? binFlags('packages/msrp-cli/bin/msrp.js');
 
-/** The node flags the `msrp-relay` bin starts with (its shebang), for relay processes. */
+/** The node flags the `msrp-relay` bin runs with, for relay processes. */
 export const RELAY_NODE_FLAGS: readonly string[] =
-  override ?? shebangFlags('packages/msrp-relay/bin/msrp-relay.js');
+  override ?? binFlags('packages/msrp-relay/bin/msrp-relay.js');
 
 /**
  * Node flags for a bench peer process: `flags` ({@link BIN_NODE_FLAGS} unless given), then a

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1 --heap-growing-percent=20 --no-concurrent-array-buffer-sweeping
+#!/usr/bin/env -S node --max-semi-space-size=1 --heap-growing-percent=20 --no-concurrent-array-buffer-sweeping --v8-pool-size=1
 // The `msrp` command's launcher: runs the bundled entry in dist/. It is committed JavaScript
 // so that the bin exists as soon as the package is installed; dist/ comes from `tsc -b` and
 // scripts/bundle.js (`pnpm build`), which `pnpm install` runs as the workspace's prepare
@@ -13,13 +13,29 @@
 // kept, --no-concurrent-array-buffer-sweeping, frees the socket reads and file pieces a
 // scavenge found dead at once instead of in a background task that lags under CPU load (1 GiB
 // at 8 KiB chunks, loaded machine, 4 runs each: library receiver 69.7 -> 64.8 MiB, same CPU).
+// --v8-pool-size=1: one V8 helper thread, not four: each helper that ran a TurboFan job or a GC
+// task keeps a malloc arena of its own (0.5-1 MiB each); 1 GiB, 4 runs each, loaded machine:
+// send 66.3-68.4 -> 65.4-66.0, listen 65.9-67.0 -> 64.3-64.9 MiB, CPU within the noise.
 // MALLOC_ARENA_MAX=2 would give ~1.5 MiB more, but with it the shebang passes 127 bytes, where
-// older kernels cut it.
-// They are read at start only (v8.setFlagsFromString has no effect then); npm's and pnpm's
-// bin shims copy them from here; `node bin/...js` runs without them.
+// older kernels cut it (this line is 127).
+// They are read at start only; npm's and pnpm's bin shims copy them from here; `node bin/...js`
+// runs without them.
 import { existsSync } from 'node:fs';
 import process from 'node:process';
 import { fileURLToPath, URL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+
+// The one flag V8 reads as it runs, set here as the shebang has no room left: a scavenge is
+// asked for when the young generation is 40 % full, not 80 %. Accepted sockets read into a new
+// buffer per read (64 KiB, cut to what came), freed only by the scavenge that finds it dead, and
+// the fewer objects a chunk allocates, the more reads wait for it: twice the scavenges halve
+// that wait (1 GiB at 8 KiB chunks, loaded machine: listen 64.3-64.9 -> 62.2-62.6 MiB, send the
+// same, CPU per chunk within the noise). bench/lib/peer-process.ts reads this line. A value
+// given on node's command line (`node --minor-gc-task-trigger=80 bin/msrp.js`) wins.
+const RUNTIME_FLAGS = '--minor-gc-task-trigger=40';
+if (!process.execArgv.some((flag) => flag.startsWith('--minor-gc-task-trigger'))) {
+  setFlagsFromString(RUNTIME_FLAGS);
+}
 
 const entry = new URL('../dist/msrp.bundle.js', import.meta.url);
 if (!existsSync(entry)) {

@@ -26,7 +26,7 @@ export function resolveSessionOptions(options: SessionOptions): ResolvedSessionO
       chunkSize,
       maxInFlightChunks: options.maxInFlightChunks ?? 256,
       // 512 KiB: at 8 KiB chunks a chat line beside a file waited half as long as behind 1 MiB
-      // (p50 6 vs 7–11 ms), with no less throughput nor more CPU (bench, issue 12).
+      // (p50 6 vs 7-11 ms), with no less throughput nor more CPU (bench, issue 12).
       maxInFlightBytes: options.maxInFlightBytes ?? 512 * 1024,
       remoteMaxSize: options.remoteMaxSize,
       reportTimeout: options.reportTimeout ?? 30_000,
