@@ -17,6 +17,7 @@ import {
 } from './lib/cli-process.js';
 import type { LimitRow } from './transfer.js';
 import { writeRandomFile } from './lib/random-file.js';
+import { formatThreadCpu, ThreadCpuSampler } from './lib/thread-cpu.js';
 
 const diskPeer = new URL('./disk-peer.js', import.meta.url).pathname;
 
@@ -64,6 +65,8 @@ async function sendFirstByteMs(runs: number): Promise<number> {
 interface Copy {
   seconds: number;
   cpuMs: number;
+  /** `sink main … + others …; source …`: CPU per thread (main vs the rest), for the log. */
+  threads: string;
 }
 
 /** Raw TCP, disk to disk: seconds from spawning the source until the sink has written all. */
@@ -71,14 +74,18 @@ async function rawCopy(file: string, out: string, bytes: number): Promise<Copy> 
   const sink = new NodeProcess([diskPeer, 'sink', out], 'raw-sink');
   const port = (await sink.waitFor(/^port (\d+)$/m))[1]!;
   const sinkCpu0 = cpuMs(sink.child.pid!) ?? 0;
+  const sinkThreads = new ThreadCpuSampler(sink.child.pid!);
   const t0 = performance.now();
   const source = new NodeProcess([diskPeer, 'source', port, file], 'raw-source');
+  const sourceThreads = new ThreadCpuSampler(source.child.pid!);
   const saved = Number((await sink.waitFor(/^saved (\d+)$/m))[1]);
+  const sinkCpu = sinkThreads.stop();
   await Promise.all([sink.exited, source.exited]);
   if (saved !== bytes) throw new Error(`raw copy: ${saved} of ${bytes} bytes`);
   return {
     seconds: (performance.now() - t0) / 1000,
     cpuMs: sink.cpuMs - sinkCpu0 + source.cpuMs,
+    threads: `sink ${formatThreadCpu(sinkCpu)}; source ${formatThreadCpu(sourceThreads.stop())}`,
   };
 }
 
@@ -100,10 +107,13 @@ async function msrpCopy(file: string, outDir: string, bytes: number): Promise<Cl
   try {
     const uri = (await listen.waitFor(/^listening (\S+)$/m))[1]!;
     const listenCpu0 = cpuMs(listen.child.pid!) ?? 0;
+    const listenThreads = new ThreadCpuSampler(listen.child.pid!);
     const t0 = performance.now();
     const send = msrp(['send', '--to', uri, '--file', file]);
+    const sendThreads = new ThreadCpuSampler(send.child.pid!);
     const saved = await listen.waitFor(/^saved (\S+) \((\d+) bytes, .*hash matched\)$/m);
     const listenCpu = (cpuMs(listen.child.pid!) ?? listen.cpuMs) - listenCpu0;
+    const listenPerThread = listenThreads.stop();
     const code = await send.exited;
     const seconds = (performance.now() - t0) / 1000;
     if (code !== 0) throw new Error(`msrp send exited ${code}: ${send.stderr}`);
@@ -116,6 +126,7 @@ async function msrpCopy(file: string, outDir: string, bytes: number): Promise<Cl
       senderRss: send.peakRss,
       receiverRss: listen.peakRss,
       rssParts: `msrp send ${formatParts(send.peakParts)}; msrp listen ${formatParts(listen.peakParts)}`,
+      threads: `msrp send ${formatThreadCpu(sendThreads.stop())}; msrp listen ${formatThreadCpu(listenPerThread)}`,
     };
   } finally {
     await listen.stop('SIGINT');
@@ -163,11 +174,13 @@ export async function runCliBench(
       log(`cli: round ${i + 1}/${rounds}: raw TCP disk to disk, ${mib} MiB...`);
       const out = join(dir, 'raw.bin');
       raw.push(await rawCopy(file, out, bytes));
+      log(`cli: round ${i + 1}/${rounds}: raw CPU per thread: ${raw.at(-1)!.threads}`);
       await rm(out, { force: true });
       log(`cli: round ${i + 1}/${rounds}: msrp send --file → msrp listen, ${mib} MiB...`);
       const outDir = join(dir, `out-${i}`);
       ours.push(await msrpCopy(file, outDir, bytes));
       log(`cli: round ${i + 1}/${rounds}: RSS at the highest sample: ${ours.at(-1)!.rssParts}`);
+      log(`cli: round ${i + 1}/${rounds}: msrp CPU per thread: ${ours.at(-1)!.threads}`);
       await rm(outDir, { recursive: true, force: true });
     }
     const mbps = (s: number): number => bytes / s / 1e6;
