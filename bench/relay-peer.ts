@@ -9,6 +9,7 @@ import { dialTcp, Endpoint, type EndpointOptions, type MsrpUri } from '@msrp-ts/
 import { Relay, StaticCredentialStore } from '@msrp-ts/msrp-relay';
 import { generated } from './lib/generated.js';
 import { listenFloor } from './relay-floor.js';
+import { listenPipe } from './lib/byte-pipe.js';
 import { sharedSessions } from './lib/shared-sessions.js';
 import { USERS } from './lib/users.js';
 
@@ -176,24 +177,12 @@ async function relayRole(ws: boolean): Promise<void> {
   await relay.close(1000);
 }
 
-/** The cheapest possible proxy: every connection piped to the target port, both ways. */
+/** The cheapest possible proxy (bench/lib/byte-pipe.ts): the relay's baseline. */
 async function pipeRole(targetPort: number): Promise<void> {
-  const server = createServer((client) => {
-    client.setNoDelay(true);
-    const upstream = connect({ host: '127.0.0.1', port: targetPort, noDelay: true });
-    client.pipe(upstream).pipe(client);
-    const close = (): void => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', close).on('close', close);
-    upstream.on('error', close).on('close', close);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  report({ event: 'ready', port: (server.address() as AddressInfo).port });
+  const { port, stop } = await listenPipe(targetPort);
+  report({ event: 'ready', port });
   await command('stop');
-  server.close();
+  stop();
 }
 
 /** The floor of relaying in JS: see relay-floor.ts. */
