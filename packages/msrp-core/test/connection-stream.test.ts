@@ -1,36 +1,13 @@
 // Connection over a hand-written ByteStream, no Node stream at all: the interface is all a
 // transport has to provide (frames in, frames out, backpressure both ways, closing).
 import { describe, expect, it } from 'vitest';
-import {
-  encodeFrame,
-  newMessageId,
-  newTransactionId,
-  parseUri,
-  type Head,
-  type MsrpError,
-} from '../src/index.js';
+import { type Head, type MsrpError } from '../src/index.js';
 import { Connection, type ConnectionHandler } from '../src/internal.js';
 import { MemoryStream } from './helpers/memory-stream.js';
 import { until } from './helpers/socket-pair.js';
+import { sendFrame } from './helpers/send-frame.js';
 
 const text = new TextEncoder();
-
-/** A SEND frame with `size` body bytes of 'a'. */
-function send(size: number): Uint8Array[] {
-  return encodeFrame(
-    {
-      kind: 'request',
-      method: 'SEND',
-      transactionId: newTransactionId(),
-      toPath: [parseUri('msrp://127.0.0.1:1/us;tcp')],
-      fromPath: [parseUri('msrp://127.0.0.1:2/them;tcp')],
-      messageId: newMessageId(),
-      byteRange: { start: 1, end: size, total: size },
-      contentType: { type: 'application', subtype: 'octet-stream', params: [] },
-    },
-    new Uint8Array(size).fill(0x61),
-  );
-}
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
   const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -72,7 +49,7 @@ describe('Connection over an in-memory ByteStream', () => {
     const stream = new MemoryStream();
     const handler = new Recorder();
     const c = new Connection(stream, handler);
-    const bytes = concat([...send(100), ...send(5)]);
+    const bytes = concat([...sendFrame(100), ...sendFrame(5)]);
     for (let i = 0; i < bytes.length; i += 7) stream.receive(bytes.subarray(i, i + 7));
     expect(handler.heads.map((h) => h.kind === 'request' && h.method)).toEqual(['SEND', 'SEND']);
     expect(handler.bodyBytes).toBe(105);
@@ -84,7 +61,7 @@ describe('Connection over an in-memory ByteStream', () => {
   it('writes a whole frame in one write call, and each writeParts piece in its own', async () => {
     const stream = new MemoryStream();
     const c = new Connection(stream, new Recorder());
-    const frame = send(10);
+    const frame = sendFrame(10);
     await c.write(frame);
     expect(stream.writes).toHaveLength(1);
     expect(stream.writes[0]).toEqual(frame);
@@ -103,14 +80,14 @@ describe('Connection over an in-memory ByteStream', () => {
     const stream = new MemoryStream(100);
     const c = new Connection(stream, new Recorder(), { maxWriteBuffer: 150 });
     let written = false;
-    const first = c.write(send(200)).then(() => (written = true));
+    const first = c.write(sendFrame(200)).then(() => (written = true));
     await Promise.resolve();
     expect(written).toBe(false);
     expect(c.bufferedBytes).toBeGreaterThan(200);
     // More queued than maxWriteBuffer: the peer is not read until it reads our bytes.
     expect(stream.paused).toBe(true);
     // Writers share one wait for drain.
-    const second = c.write(send(1));
+    const second = c.write(sendFrame(1));
     stream.take();
     await Promise.all([first, second]);
     expect(written).toBe(true);
@@ -124,7 +101,7 @@ describe('Connection over an in-memory ByteStream', () => {
     const handler = new Recorder();
     handler.pauseBodies = true;
     const c = new Connection(stream, handler);
-    stream.receive(concat(send(10)));
+    stream.receive(concat(sendFrame(10)));
     expect(stream.paused).toBe(true);
     expect(handler.flags).toEqual([]);
     handler.pauseBodies = false;
@@ -139,8 +116,8 @@ describe('Connection over an in-memory ByteStream', () => {
     const handler = new Recorder();
     handler.pauseBodies = true;
     const c = new Connection(stream, handler);
-    stream.receive(concat(send(10)));
-    stream.receive(concat(send(10)));
+    stream.receive(concat(sendFrame(10)));
+    stream.receive(concat(sendFrame(10)));
     stream.peerEnd();
     expect(handler.closedWith).toHaveLength(1);
     expect(handler.closedWith[0]).toMatchObject({ code: 'MSRP_ERR_CONNECTION' });
@@ -156,10 +133,10 @@ describe('Connection over an in-memory ByteStream', () => {
     const stream = new MemoryStream();
     const handler = new Recorder();
     const c = new Connection(stream, handler);
-    void c.write(send(10));
+    void c.write(sendFrame(10));
     const closing = c.close();
     expect(handler.closedWith).toEqual([undefined]);
-    await expect(c.write(send(1))).rejects.toMatchObject({ code: 'MSRP_ERR_CONNECTION' });
+    await expect(c.write(sendFrame(1))).rejects.toMatchObject({ code: 'MSRP_ERR_CONNECTION' });
     expect(stream.ended).toBe(true);
     expect(stream.destroyed).toBe(false);
     stream.take();

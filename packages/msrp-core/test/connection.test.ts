@@ -2,17 +2,10 @@
 // and never leaves a socket paused; peers that go away are noticed; idle connections end.
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  encodeFrame,
-  newMessageId,
-  newTransactionId,
-  parseUri,
-  type ConnectionOptions,
-  type Head,
-  type MsrpError,
-} from '../src/index.js';
+import { type ConnectionOptions, type Head, type MsrpError } from '../src/index.js';
 import { Connection, socketStream, type ConnectionHandler } from '../src/internal.js';
 import { socketPair, until, type SocketPair } from './helpers/socket-pair.js';
+import { sendFrame } from './helpers/send-frame.js';
 
 const cleanups: Array<() => unknown> = [];
 
@@ -65,23 +58,6 @@ function connection(p: SocketPair, handler: ConnectionHandler, options?: Connect
   return c;
 }
 
-/** A SEND frame with `size` body bytes. */
-function send(size: number): Uint8Array[] {
-  return encodeFrame(
-    {
-      kind: 'request',
-      method: 'SEND',
-      transactionId: newTransactionId(),
-      toPath: [parseUri('msrp://127.0.0.1:1/us;tcp')],
-      fromPath: [parseUri('msrp://127.0.0.1:2/them;tcp')],
-      messageId: newMessageId(),
-      byteRange: { start: 1, end: size, total: size },
-      contentType: { type: 'application', subtype: 'octet-stream', params: [] },
-    },
-    Buffer.alloc(size, 0x61),
-  );
-}
-
 function write(p: SocketPair, frame: Uint8Array[]): void {
   for (const bytes of frame) p.theirs.write(bytes);
 }
@@ -121,7 +97,7 @@ describe('Connection closing', () => {
     const handler = new Recorder();
     handler.pauseBodies = true;
     const c = connection(p, handler);
-    write(p, send(4 * 1024 * 1024));
+    write(p, sendFrame(4 * 1024 * 1024));
     await until(() => handler.bodyBytes > 0, 5000, 'first body bytes');
     const seen = handler.bodyBytes;
     const start = Date.now();
@@ -137,7 +113,7 @@ describe('Connection closing', () => {
     const handler = new Recorder();
     const c = connection(p, handler);
     handler.onHead = () => void c.close();
-    const [a, b] = [send(3), send(3)];
+    const [a, b] = [sendFrame(3), sendFrame(3)];
     p.theirs.write(Buffer.concat([...a, ...b]));
     await c.whenClosed;
     expect(handler.heads).toHaveLength(1);
@@ -173,7 +149,7 @@ describe('Connection paused by backpressure', () => {
     const handler = new Recorder();
     handler.pauseBodies = true;
     const c = connection(p, handler, { idleTimeout: 200 });
-    write(p, send(4 * 1024 * 1024));
+    write(p, sendFrame(4 * 1024 * 1024));
     p.theirs.end();
     await until(() => handler.bodyBytes > 0, 5000, 'first body bytes');
     // The FIN sits behind megabytes nobody reads: only the idle deadline can see it.
@@ -187,11 +163,11 @@ describe('Connection paused by backpressure', () => {
     const handler = new Recorder();
     handler.pauseBodies = true;
     const c = connection(p, handler);
-    write(p, send(100));
+    write(p, sendFrame(100));
     await until(() => handler.bodyBytes > 0, 5000, 'first body bytes');
     // More bytes than the paused connection reads, then FIN: no 'end' comes while they sit
     // unread, and no idleTimeout is set to notice.
-    write(p, send(100));
+    write(p, sendFrame(100));
     p.theirs.end();
     await until(() => handler.closedWith.length === 1, 2000, 'closed');
     const error = handler.closedWith[0] as MsrpError;
@@ -289,7 +265,7 @@ describe('Connection frameTimeout', () => {
     const handler = new Recorder();
     const c = connection(p, handler, { frameTimeout: 200 });
     // A body in 10 pieces 50 ms apart: 500 ms in all, each piece within the timeout.
-    const [head, body, endLine] = send(1000) as [Uint8Array, Uint8Array, Uint8Array];
+    const [head, body, endLine] = sendFrame(1000) as [Uint8Array, Uint8Array, Uint8Array];
     p.theirs.write(head);
     for (let i = 0; i < 10; i++) {
       p.theirs.write(body.subarray(i * 100, (i + 1) * 100));
@@ -301,7 +277,7 @@ describe('Connection frameTimeout', () => {
     await wait(400);
     // The handler holds the peer back in the middle of a frame, longer than the timeout.
     handler.pauseBodies = true;
-    const [head2, body2, endLine2] = send(100) as [Uint8Array, Uint8Array, Uint8Array];
+    const [head2, body2, endLine2] = sendFrame(100) as [Uint8Array, Uint8Array, Uint8Array];
     p.theirs.write(Buffer.concat([head2, body2]));
     await until(() => handler.bodyBytes > 1000, 2000, 'the second body');
     await wait(400);

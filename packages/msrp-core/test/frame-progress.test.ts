@@ -1,16 +1,10 @@
 // Connection frameTimeout: a push's frames are timed once, not once per head and body piece
 // (a clock read costs ~70 ns here, ~2 per chunk before: 4 % of a receiver's CPU per chunk).
 import { afterEach, expect, it, vi } from 'vitest';
-import {
-  encodeFrame,
-  newMessageId,
-  newTransactionId,
-  parseUri,
-  type ByteStream,
-  type MsrpError,
-} from '../src/index.js';
+import { type ByteStream, type MsrpError } from '../src/index.js';
 import { Connection, type ConnectionHandler } from '../src/internal.js';
 import { memoryPair } from './helpers/memory-pair.js';
+import { sendFrame } from './helpers/send-frame.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -36,23 +30,8 @@ class Counter implements ConnectionHandler {
   closed(): void {}
 }
 
-/** The wire bytes of a SEND with `size` body bytes, as one array. */
 function send(size: number): Uint8Array {
-  return Buffer.concat(
-    encodeFrame(
-      {
-        kind: 'request',
-        method: 'SEND',
-        transactionId: newTransactionId(),
-        toPath: [parseUri('msrp://127.0.0.1:1/us;tcp')],
-        fromPath: [parseUri('msrp://127.0.0.1:2/them;tcp')],
-        messageId: newMessageId(),
-        byteRange: { start: 1, end: size, total: size },
-        contentType: { type: 'text', subtype: 'plain', params: [] },
-      },
-      Buffer.alloc(size, 0x61),
-    ),
-  );
+  return Buffer.concat(sendFrame(size));
 }
 
 function connected(frameTimeout: number): { peer: ByteStream; handler: Counter } {
