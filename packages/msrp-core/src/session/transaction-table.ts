@@ -1,6 +1,7 @@
 import { MsrpError } from '../errors.js';
-import { DeadlineTimer, takeExpired } from '../transport/expiring-map.js';
+import { DeadlineTimer } from '../transport/expiring-map.js';
 import type { ResponseHead } from '../wire/head.js';
+import { PendingQueue } from './pending-queue.js';
 
 /**
  * Called once when a transaction ends: with its response (of any status), or with why none
@@ -24,24 +25,16 @@ export interface TransactionTableOptions {
   maxPending?: number;
 }
 
-/** A request awaiting its response: one object per transaction, no closure of its own. */
-class Pending {
-  constructor(
-    readonly settle: TransactionSettle,
-    readonly datum: number,
-    readonly deadline: number,
-  ) {}
-}
-
 /**
- * Requests sent on one connection that await their response, by transaction id. They expire
+ * Requests sent on one connection that await their response, by transaction id (in the order
+ * sent, in reused slots: {@link PendingQueue}, no object per chunk that lives until its 200). They expire
  * by one timer for the table (armed for the earliest deadline, left to fire once when the
  * table empties, unref'd), so a chunk costs no timer of its own; and a chunk's entry carries
  * the number its sender needs back (its size), so that one settle function serves all the
  * chunks of a message.
  */
 export class TransactionTable {
-  readonly #pending = new Map<string, Pending>();
+  readonly #pending = new PendingQueue<TransactionSettle>();
   readonly #timeout: number;
   readonly #maxPending: number;
   readonly #timer = new DeadlineTimer(() => this.#sweep());
@@ -78,7 +71,7 @@ export class TransactionTable {
   expect(transactionId: string, settle: TransactionSettle, datum = 0): void {
     this.#checkRoom();
     const deadline = Date.now() + this.#timeout;
-    this.#pending.set(transactionId, new Pending(settle, datum, deadline));
+    this.#pending.add(transactionId, settle, datum, deadline);
     this.#timer.schedule(deadline);
   }
 
@@ -90,23 +83,24 @@ export class TransactionTable {
 
   /** Settles the request a response answers; false when no request awaits it. */
   settle(response: ResponseHead): boolean {
-    const pending = this.#take(response.transactionId);
+    // The timer stays when the table empties: a request answered before the next one is sent
+    // would otherwise cost a timer each; an unref'd wake-up that finds nothing costs less.
+    const pending = this.#pending.take(response.transactionId);
     pending?.settle(response, undefined, pending.datum);
     return pending !== undefined;
   }
 
   /** Fails one request, e.g. when it could not be written. */
   fail(transactionId: string, error: MsrpError): void {
-    const pending = this.#take(transactionId);
+    const pending = this.#pending.take(transactionId);
     pending?.settle(undefined, error, pending.datum);
   }
 
   /** Fails every pending request, e.g. when the connection closes. */
   failAll(error: MsrpError): void {
-    const all = [...this.#pending];
-    this.#pending.clear();
+    const all = this.#pending.takeAll();
     this.#timer.stop();
-    for (const [tid, pending] of all) {
+    for (const { id: tid, ...pending } of all) {
       pending.settle(
         undefined,
         new MsrpError(error.code, error.message, { transactionId: tid, cause: error }),
@@ -115,18 +109,10 @@ export class TransactionTable {
     }
   }
 
-  #take(transactionId: string): Pending | undefined {
-    const pending = this.#pending.get(transactionId);
-    // The timer stays when the table empties: a request answered before the next one is
-    // sent would otherwise cost a timer each; an unref'd wake-up that finds nothing costs less.
-    if (pending) this.#pending.delete(transactionId);
-    return pending;
-  }
-
   #sweep(): void {
-    const { expired, next } = takeExpired(this.#pending);
+    const { expired, next } = this.#pending.takeExpired(Date.now());
     this.#timer.schedule(next);
-    for (const [tid, pending] of expired) {
+    for (const { id: tid, ...pending } of expired) {
       // RFC 4975 §7.1: no response in time is treated as a 408.
       const error = new MsrpError(
         'MSRP_ERR_TIMEOUT',
