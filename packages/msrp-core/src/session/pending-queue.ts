@@ -39,6 +39,11 @@ export class PendingQueue<S extends (...args: never[]) => void> {
     return this.#live;
   }
 
+  /** Slots in the ring (for tests: it follows the requests waiting, not those answered). */
+  get capacity(): number {
+    return this.#slots.length;
+  }
+
   /** Adds a request (its id not already in the queue). */
   add(id: string, settle: S, datum: number, deadline: number): void {
     if (this.#used === this.#slots.length) this.#makeRoom();
