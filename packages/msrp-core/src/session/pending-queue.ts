@@ -5,9 +5,9 @@
 // in order (every peer we know) is matched at the head without a lookup.
 
 /** One request awaiting its response; a free slot has no `settle`. */
-export interface PendingSlot {
+interface PendingSlot<S> {
   id: string;
-  settle: ((...args: never[]) => void) | undefined;
+  settle: S | undefined;
   datum: number;
   deadline: number;
 }
@@ -27,12 +27,12 @@ const INITIAL_CAPACITY = 16;
  * requests by id in a Map kept until the queue empties, so a lookup never scans the ring.
  */
 export class PendingQueue<S extends (...args: never[]) => void> {
-  #slots: PendingSlot[] = [];
+  #slots: PendingSlot<S>[] = [];
   /** Index of the oldest slot in use; slots in use from there: `#used` (some may be free). */
   #head = 0;
   #used = 0;
   #live = 0;
-  #index: Map<string, PendingSlot> | undefined;
+  #index: Map<string, PendingSlot<S>> | undefined;
 
   /** Requests awaiting a response. */
   get size(): number {
@@ -61,13 +61,13 @@ export class PendingQueue<S extends (...args: never[]) => void> {
   take(id: string): TakenRequest<S> | undefined {
     if (this.#live === 0) return undefined;
     const head = this.#slots[this.#head]!;
-    let slot: PendingSlot | undefined = head;
+    let slot: PendingSlot<S> | undefined = head;
     if (head.id !== id) {
       this.#index ??= this.#buildIndex();
       slot = this.#index.get(id);
       if (!slot) return undefined;
     }
-    const taken = { id, settle: slot.settle as S, datum: slot.datum };
+    const taken = { id, settle: slot.settle!, datum: slot.datum };
     this.#free(slot);
     return taken;
   }
@@ -79,7 +79,7 @@ export class PendingQueue<S extends (...args: never[]) => void> {
     for (const slot of this.#inUse()) {
       if (slot.deadline > now) next = Math.min(next, slot.deadline);
       else {
-        expired.push({ id: slot.id, settle: slot.settle as S, datum: slot.datum });
+        expired.push({ id: slot.id, settle: slot.settle!, datum: slot.datum });
         this.#free(slot);
       }
     }
@@ -88,9 +88,9 @@ export class PendingQueue<S extends (...args: never[]) => void> {
 
   /** Takes out every request, oldest first. */
   takeAll(): TakenRequest<S>[] {
-    const all = [...this.#inUse()].map((slot) => ({
+    const all = this.#inUse().map((slot) => ({
       id: slot.id,
-      settle: slot.settle as S,
+      settle: slot.settle!,
       datum: slot.datum,
     }));
     for (const slot of this.#inUse()) this.#free(slot);
@@ -98,8 +98,8 @@ export class PendingQueue<S extends (...args: never[]) => void> {
   }
 
   /** The slots holding a request, oldest first (a snapshot: freeing them on the way is safe). */
-  #inUse(): PendingSlot[] {
-    const slots: PendingSlot[] = [];
+  #inUse(): PendingSlot<S>[] {
+    const slots: PendingSlot<S>[] = [];
     for (let i = 0; i < this.#used; i++) {
       const slot = this.#slots[(this.#head + i) % this.#slots.length]!;
       if (slot.settle) slots.push(slot);
@@ -107,7 +107,7 @@ export class PendingQueue<S extends (...args: never[]) => void> {
     return slots;
   }
 
-  #free(slot: PendingSlot): void {
+  #free(slot: PendingSlot<S>): void {
     this.#index?.delete(slot.id);
     slot.id = '';
     slot.settle = undefined;
@@ -120,7 +120,7 @@ export class PendingQueue<S extends (...args: never[]) => void> {
     if (this.#live === 0) this.#index = undefined;
   }
 
-  #buildIndex(): Map<string, PendingSlot> {
+  #buildIndex(): Map<string, PendingSlot<S>> {
     return new Map(this.#inUse().map((slot) => [slot.id, slot]));
   }
 

@@ -100,11 +100,11 @@ export class TransactionTable {
   failAll(error: MsrpError): void {
     const all = this.#pending.takeAll();
     this.#timer.stop();
-    for (const { id: tid, ...pending } of all) {
-      pending.settle(
+    for (const { id, settle, datum } of all) {
+      settle(
         undefined,
-        new MsrpError(error.code, error.message, { transactionId: tid, cause: error }),
-        pending.datum,
+        new MsrpError(error.code, error.message, { transactionId: id, cause: error }),
+        datum,
       );
     }
   }
@@ -112,14 +112,14 @@ export class TransactionTable {
   #sweep(): void {
     const { expired, next } = this.#pending.takeExpired(Date.now());
     this.#timer.schedule(next);
-    for (const { id: tid, ...pending } of expired) {
+    for (const { id, settle, datum } of expired) {
       // RFC 4975 §7.1: no response in time is treated as a 408.
       const error = new MsrpError(
         'MSRP_ERR_TIMEOUT',
-        `No response to ${tid} within ${this.#timeout} ms`,
-        { status: 408, transactionId: tid },
+        `No response to ${id} within ${this.#timeout} ms`,
+        { status: 408, transactionId: id },
       );
-      pending.settle(undefined, error, pending.datum);
+      settle(undefined, error, datum);
     }
   }
 }

@@ -125,7 +125,7 @@ export class DeadlineTimer {
  * Removes from `entries` those whose deadline has passed; returns them, oldest first, and the
  * earliest deadline of those left (Infinity when none).
  */
-export function takeExpired<K, E extends { readonly deadline: number }>(
+function takeExpired<K, E extends { readonly deadline: number }>(
   entries: Map<K, E>,
 ): { expired: [K, E][]; next: number } {
   const now = Date.now();
