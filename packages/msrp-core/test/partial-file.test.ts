@@ -62,8 +62,13 @@ async function readRecord(path: string): Promise<PartialFileRecord | undefined> 
   }
 }
 
-/** The receiver of fixtures/partial/receiver.ts in its own process, writing under `dir`. */
-async function receiverProcess(dir: string): Promise<{ child: ChildProcess; uri: string }> {
+/**
+ * The receiver of fixtures/partial/receiver.ts in its own process, writing under `dir`, and its
+ * exit, listened for from the start: a kill can end it before the test's next step would listen.
+ */
+async function receiverProcess(
+  dir: string,
+): Promise<{ child: ChildProcess; uri: string; exited: Promise<unknown> }> {
   // node itself (not the tsx wrapper, whose child would outlive a SIGKILL) runs the receiver.
   const child: ChildProcess = spawn(
     process.execPath,
@@ -71,8 +76,15 @@ async function receiverProcess(dir: string): Promise<{ child: ChildProcess; uri:
     { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   cleanups.push(() => child.kill('SIGKILL'));
-  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
-  return { child, uri: (JSON.parse(line) as { uri: string }).uri };
+  const exited = once(child, 'exit');
+  const line = once(createInterface({ input: child.stdout! }), 'line') as Promise<[string]>;
+  const first = await Promise.race([
+    line,
+    exited.then(([code, signal]) => {
+      throw new Error(`the receiver exited (${String(code ?? signal)}) before printing its URI`);
+    }),
+  ]);
+  return { child, uri: (JSON.parse(first[0]) as { uri: string }).uri, exited };
 }
 
 /** A sending session connected to `uri`. */
@@ -100,7 +112,7 @@ describe('PartialFile', () => {
     const source = randomBytes(16 * 1024 * 1024 + 11);
     const sourcePath = join(dir, 'source.bin');
     await writeFile(sourcePath, source);
-    const { child, uri } = await receiverProcess(dir);
+    const { child, uri, exited } = await receiverProcess(dir);
 
     // The sender stops after 6 MiB, until the receiver was killed: the cut is mid-file.
     let resume!: () => void;
@@ -118,7 +130,7 @@ describe('PartialFile', () => {
     const target = join(dir, 'big.bin');
     await until(async () => ((await readRecord(target))?.received[0]?.end ?? 0) >= 1024 * 1024);
     child.kill('SIGKILL');
-    await once(child, 'exit');
+    await exited;
     resume();
     const cut = await sending;
     expect(cut).toBeInstanceOf(DeliveryError);
@@ -160,7 +172,7 @@ describe('PartialFile', () => {
     // not per piece; what a 200 confirmed is in the part (the page cache outlives the process).
     const dir = await tempDir();
     const source = randomBytes(24 * 1024 * 1024);
-    const { child, uri } = await receiverProcess(dir);
+    const { child, uri, exited } = await receiverProcess(dir);
     const session = await sender(uri);
     let confirmedAtKill = 0;
     const cut = await session
@@ -173,7 +185,8 @@ describe('PartialFile', () => {
         },
       })
       .catch((e: unknown) => e);
-    await once(child, 'exit');
+    // The child may have exited before the send failed: `exited` was listened for at spawn.
+    await exited;
     expect(cut).toBeInstanceOf(DeliveryError);
     expect(confirmedAtKill).toBeGreaterThan(0);
     const target = join(dir, 'big.bin');
