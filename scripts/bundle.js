@@ -37,7 +37,9 @@ async function clean(outdir, suffix) {
   if (!suffix) return rm(outdir, { recursive: true, force: true });
   const names = await readdir(outdir).catch(() => []);
   await Promise.all(
-    names.filter((n) => n.endsWith(`${suffix}.js`)).map((n) => rm(join(outdir, n))),
+    names
+      .filter((n) => n.endsWith(`${suffix}.js`) || n.endsWith(`${suffix}.js.map`))
+      .map((n) => rm(join(outdir, n))),
   );
 }
 
@@ -60,6 +62,10 @@ await Promise.all(
       // each time one is made (29 % of what the relay allocated per message). The two classes
       // esbuild renames (Node's RelayRegistration and HashTap share their base's name) set
       // their own `.name` (node-digest.ts); test/bundle.test.ts checks it.
+      // Maps back through tsc's own maps to src/*.ts, for `node --enable-source-maps`; Node reads
+      // them only with that flag, so they cost nothing otherwise.
+      sourcemap: true,
+      sourcesContent: false, // src/ ships in each package
       logLevel: 'warning',
     });
   }),

@@ -114,6 +114,18 @@ describe('bundles', { timeout: 60_000 }, () => {
     expect((await p.done).code).toBe(0);
   });
 
+  it('bundles map back to src/*.ts: with --enable-source-maps a stack names the TypeScript line', async () => {
+    const program = `
+      import { parseUri } from '@msrp-ts/msrp-core/uri';
+      try { parseUri('not a uri'); } catch (e) { console.log(JSON.stringify(e.stack)); }
+    `;
+    const p = node(['--enable-source-maps', '--input-type=module', '-e', program]);
+    const stack = JSON.parse(await nextLine(p)) as string;
+    expect(stack).toMatch(/packages\/msrp-core\/src\/wire\/uri\.ts:\d+:\d+/);
+    expect(stack).not.toContain('/dist/');
+    expect((await p.done).code).toBe(0);
+  });
+
   it('bundles hold no character above U+00FF, which makes V8 keep a whole module source two-byte', async () => {
     // esbuild escapes such characters in strings but keeps comments: one en dash in a comment
     // made msrp-core's 238 KB chunk a 477 KB string in the heap of every process that loads it.
