@@ -101,12 +101,12 @@ export class Inbox {
     const next = (): Promise<IteratorResult<IncomingMessage, undefined>> => {
       if (waiting) return waiting.then(next);
       if (state === 'new') {
-        try {
-          this.#claim();
-        } catch (e) {
+        const busy = this.#busy();
+        if (busy) {
           state = 'closed';
-          return Promise.reject(e);
+          return Promise.reject(busy);
         }
+        this.#iterating = true;
         state = 'open';
       }
       if (state === 'closed') return Promise.resolve(DONE);
@@ -136,6 +136,8 @@ export class Inbox {
       },
       throw: (error: unknown) => {
         close();
+        // As a generator's throw(): rejects with what it was given, whatever it is.
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
         return Promise.reject(error);
       },
       [Symbol.asyncIterator]: () => reader,
@@ -178,13 +180,18 @@ export class Inbox {
 
   /** One reader at a time: a second would take the first one's wake-ups. */
   #claim(): void {
-    if (this.#iterating) {
-      throw new MsrpError(
-        'MSRP_ERR_SESSION',
-        'The session is already being read: use one for await loop per session',
-      );
-    }
+    const busy = this.#busy();
+    if (busy) throw busy;
     this.#iterating = true;
+  }
+
+  /** Why a new reader cannot read, if another one does. */
+  #busy(): MsrpError | undefined {
+    if (!this.#iterating) return undefined;
+    return new MsrpError(
+      'MSRP_ERR_SESSION',
+      'The session is already being read: use one for await loop per session',
+    );
   }
 
   /** The reader took `message`: the bytes it held are its own now. */
