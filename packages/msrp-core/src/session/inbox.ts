@@ -101,12 +101,12 @@ export class Inbox {
     const next = (): Promise<IteratorResult<IncomingMessage, undefined>> => {
       if (waiting) return waiting.then(next);
       if (state === 'new') {
-        const busy = this.#busy();
-        if (busy) {
+        try {
+          this.#claim();
+        } catch (e) {
           state = 'closed';
-          return Promise.reject(busy);
+          return Promise.reject(e);
         }
-        this.#iterating = true;
         state = 'open';
       }
       if (state === 'closed') return Promise.resolve(DONE);
@@ -136,8 +136,6 @@ export class Inbox {
       },
       throw: (error: unknown) => {
         close();
-        // As a generator's throw(): rejects with what it was given, whatever it is.
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
         return Promise.reject(error);
       },
       [Symbol.asyncIterator]: () => reader,
@@ -180,18 +178,13 @@ export class Inbox {
 
   /** One reader at a time: a second would take the first one's wake-ups. */
   #claim(): void {
-    const busy = this.#busy();
-    if (busy) throw busy;
+    if (this.#iterating) {
+      throw new MsrpError(
+        'MSRP_ERR_SESSION',
+        'The session is already being read: use one for await loop per session',
+      );
+    }
     this.#iterating = true;
-  }
-
-  /** Why a new reader cannot read, if another one does. */
-  #busy(): MsrpError | undefined {
-    if (!this.#iterating) return undefined;
-    return new MsrpError(
-      'MSRP_ERR_SESSION',
-      'The session is already being read: use one for await loop per session',
-    );
   }
 
   /** The reader took `message`: the bytes it held are its own now. */
