@@ -2,9 +2,6 @@ import { MsrpError } from '../errors.js';
 import type { IncomingMessage } from './incoming-message.js';
 import { peerError } from './peer-error.js';
 
-/** What a finished reader gives. */
-const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
-
 /**
  * The reader queue of a session: delivered messages wait here until `for await` takes them.
  * One reader at a time: a second concurrent iteration would silently take the first one's
@@ -76,71 +73,29 @@ export class Inbox {
   }
 
   /**
-   * The messages, as they come, until {@link end}. A plain async iterator, not an async
-   * generator: a message waiting is handed over in one resolved promise, where a generator's
-   * `yield` costs another await per message (~0.1 µs, issue 12).
-   * @throws {MsrpError} `MSRP_ERR_SESSION` (its first `next()` rejects) when another
-   * iteration is in progress.
+   * The messages, as they come, until {@link end}.
+   * @throws {MsrpError} `MSRP_ERR_SESSION` when another iteration is in progress.
    */
-  read(): AsyncGenerator<IncomingMessage, undefined> {
-    let state: 'new' | 'open' | 'closed' = 'new';
-    /** A `next()` waiting for a message: a later call waits behind it. */
-    let waiting: Promise<IteratorResult<IncomingMessage, undefined>> | undefined;
-    const close = (): void => {
-      if (state !== 'open') {
-        state = 'closed';
-        return;
-      }
-      state = 'closed';
-      this.#iterating = false;
-      // A `next()` waiting (only this reader's: one reader at a time) ends with it.
-      const reader = this.#reader;
-      this.#reader = undefined;
-      reader?.(DONE);
-    };
-    const next = (): Promise<IteratorResult<IncomingMessage, undefined>> => {
-      if (waiting) return waiting.then(next);
-      if (state === 'new') {
-        try {
-          this.#claim();
-        } catch (e) {
-          state = 'closed';
-          return Promise.reject(e);
+  async *read(): AsyncGenerator<IncomingMessage, undefined> {
+    this.#claim();
+    try {
+      for (;;) {
+        const next = this.#messages.shift();
+        if (next) {
+          this.#taken(next);
+          yield next;
+          continue;
         }
-        state = 'open';
+        if (this.#ended) return;
+        const result = await new Promise<IteratorResult<IncomingMessage>>(
+          (resolve) => (this.#reader = resolve),
+        );
+        if (result.done) return;
+        yield result.value;
       }
-      if (state === 'closed') return Promise.resolve(DONE);
-      const message = this.#messages.shift();
-      if (message) {
-        this.#taken(message);
-        return Promise.resolve({ value: message, done: false });
-      }
-      if (this.#ended) {
-        close();
-        return Promise.resolve(DONE);
-      }
-      waiting = new Promise<IteratorResult<IncomingMessage, undefined>>((resolve) => {
-        this.#reader = (result) => {
-          waiting = undefined;
-          if (result.done) close();
-          resolve(result.done ? DONE : result);
-        };
-      });
-      return waiting;
-    };
-    const reader: AsyncGenerator<IncomingMessage, undefined> = {
-      next,
-      return: () => {
-        close();
-        return Promise.resolve(DONE);
-      },
-      throw: (error: unknown) => {
-        close();
-        return Promise.reject(error);
-      },
-      [Symbol.asyncIterator]: () => reader,
-    };
-    return reader;
+    } finally {
+      this.#iterating = false;
+    }
   }
 
   /**
