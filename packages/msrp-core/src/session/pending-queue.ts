@@ -22,6 +22,19 @@ export interface TakenRequest<S> {
 const INITIAL_CAPACITY = 16;
 
 /**
+ * A {@link TakenRequest}: a class instance, as V8 may allocate every object of a literal in
+ * the old generation once its first ones survived a scavenge (see `newSending`), where one
+ * per response would keep the settle function it holds, and its message, from dying young.
+ */
+class Taken<S> implements TakenRequest<S> {
+  constructor(
+    readonly id: string,
+    readonly settle: S,
+    readonly datum: number,
+  ) {}
+}
+
+/**
  * Requests in the order they were added, in a ring of reused slots. {@link find} looks at the
  * oldest first; on a miss (an answer out of order, or to no request of ours) it indexes the
  * requests by id in a Map kept until the queue empties, so a lookup never scans the ring.
@@ -67,7 +80,7 @@ export class PendingQueue<S extends (...args: never[]) => void> {
       slot = this.#index.get(id);
       if (!slot) return undefined;
     }
-    const taken = { id, settle: slot.settle!, datum: slot.datum };
+    const taken = new Taken(id, slot.settle!, slot.datum);
     this.#free(slot);
     return taken;
   }
@@ -79,7 +92,7 @@ export class PendingQueue<S extends (...args: never[]) => void> {
     for (const slot of this.#inUse()) {
       if (slot.deadline > now) next = Math.min(next, slot.deadline);
       else {
-        expired.push({ id: slot.id, settle: slot.settle!, datum: slot.datum });
+        expired.push(new Taken(slot.id, slot.settle!, slot.datum));
         this.#free(slot);
       }
     }
@@ -88,11 +101,7 @@ export class PendingQueue<S extends (...args: never[]) => void> {
 
   /** Takes out every request, oldest first. */
   takeAll(): TakenRequest<S>[] {
-    const all = this.#inUse().map((slot) => ({
-      id: slot.id,
-      settle: slot.settle!,
-      datum: slot.datum,
-    }));
+    const all = this.#inUse().map((slot) => new Taken(slot.id, slot.settle!, slot.datum));
     for (const slot of this.#inUse()) this.#free(slot);
     return all;
   }

@@ -59,28 +59,43 @@ export interface Chunk {
   last: boolean;
 }
 
-/** A fresh {@link Sending} for `message`, settled through `resolve` and `reject`. */
+/**
+ * A fresh {@link Sending} for `message`, settled through `resolve` and `reject`. A class
+ * instance, not an object literal: V8 tracks each literal's allocation site and, when all the
+ * objects of one survived a scavenge (the first messages of a process do), allocates every
+ * later one in the old generation ("pretenuring"). A Sending dies a few messages later, there,
+ * and keeps what it points to in the young generation alive until a full collection: the
+ * sender promoted ~370 bytes per small message (issue 12). `new` has no allocation site.
+ */
 export function newSending(
   message: OutgoingMessage,
   options: SendOptions,
   resolve: (delivery: Delivery) => void,
   reject: (error: Error) => void,
 ): Sending {
-  return {
-    message,
-    options,
-    started: Date.now(),
-    resolve,
-    reject,
-    unlisten: undefined,
-    report: undefined,
-    reportRange: undefined,
-    written: 0,
-    endWritten: false,
-    lastInWindow: false,
-    writing: false,
-    transactionId: '',
-  };
+  return new MessageSending(message, options, resolve, reject);
+}
+
+class MessageSending implements Sending {
+  readonly started = Date.now();
+  unlisten: (() => void) | undefined = undefined;
+  template?: ChunkHeadTemplate;
+  report: StatusHeader | undefined = undefined;
+  reportRange: ByteRange | undefined = undefined;
+  reportTimer?: Timer;
+  written = 0;
+  endWritten = false;
+  lastInWindow = false;
+  writing = false;
+  transactionId = '';
+  settleChunk?: TransactionSettle;
+
+  constructor(
+    readonly message: OutgoingMessage,
+    readonly options: SendOptions,
+    readonly resolve: (delivery: Delivery) => void,
+    readonly reject: (error: Error) => void,
+  ) {}
 }
 
 /**
