@@ -6,7 +6,7 @@ import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { startHeapSampling } from './lib/heap-sampling.js';
 import { dialTcp, Endpoint, type EndpointOptions, type MsrpUri } from '@msrp-ts/msrp-core';
-import { Relay, StaticCredentialStore } from '@msrp-ts/msrp-relay';
+import { adaptYoungGeneration, Relay, StaticCredentialStore } from '@msrp-ts/msrp-relay';
 import { generated } from './lib/generated.js';
 import { listenFloor } from './relay-floor.js';
 import { listenPipe } from './lib/byte-pipe.js';
@@ -146,6 +146,8 @@ function watchRelay(): void {
 
 async function relayRole(ws: boolean): Promise<void> {
   isRelay = true;
+  // As the msrp-relay command does (its flags come from its bin: peer-process.ts).
+  adaptYoungGeneration();
   const relay = new Relay({
     credentials: new StaticCredentialStore(USERS),
     limits: {

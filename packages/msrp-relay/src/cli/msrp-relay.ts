@@ -11,6 +11,7 @@ import type { CredentialStore } from '../credential-store.js';
 import type { FileCredentialStore } from '../file-credential-store.js';
 import type { PgCredentialStore } from '../pg-credential-store.js';
 import { reload, type Reloadable } from './reload.js';
+import { adaptYoungGeneration } from '../young-generation.js';
 import {
   HELP,
   packageVersion,
@@ -41,6 +42,8 @@ async function main(args: readonly string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
+  // Before the relay loads: 1 MiB semi-spaces until the heap is large (see the function).
+  adaptYoungGeneration();
   // Loaded only to run: --help and --version answer without the relay, pino and the metrics.
   const [{ pino }, { startAdminServer }, { StaticCredentialStore }, { FileCredentialStore }] =
     await Promise.all([
