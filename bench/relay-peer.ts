@@ -146,8 +146,6 @@ function watchRelay(): void {
 
 async function relayRole(ws: boolean): Promise<void> {
   isRelay = true;
-  // As the msrp-relay command does (its flags come from its bin: peer-process.ts).
-  adaptYoungGeneration();
   const relay = new Relay({
     credentials: new StaticCredentialStore(USERS),
     limits: {
@@ -157,6 +155,8 @@ async function relayRole(ws: boolean): Promise<void> {
       maxSessionsPerConnection: 100,
     },
   });
+  // As the msrp-relay command does (its flags come from its bin: peer-process.ts).
+  adaptYoungGeneration({ work: () => relay.stats.requestsForwarded });
   const uri = await relay.listen({ host: '127.0.0.1', port: 0 });
   const wsUri = ws
     ? await relay.listen({ host: '127.0.0.1', port: 0, transport: 'ws' })

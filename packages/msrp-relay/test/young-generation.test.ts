@@ -49,6 +49,42 @@ describe('adaptYoungGeneration', () => {
     vi.advanceTimersByTime(5000);
     expect(flags).toHaveLength(3);
   });
+  it('with a work count, lets it grow only while the work grows by busyRate a second or more', () => {
+    let used = 100 * MiB;
+    let work = 0;
+    const flags: string[] = [];
+    const control = adaptYoungGeneration({
+      work: () => work,
+      busyRate: 500,
+      heapUsed: () => used,
+      setFlags: (f) => flags.push(f),
+    });
+    // A large heap but idle (sessions held, or authenticating: nothing forwarded).
+    vi.advanceTimersByTime(3000);
+    expect(control.growing).toBe(false);
+    work += 499;
+    vi.advanceTimersByTime(1000);
+    expect(control.growing).toBe(false);
+    work += 500;
+    vi.advanceTimersByTime(1000);
+    expect(control.growing).toBe(true);
+    expect(flags.at(-1)).toBe('--semi-space-growth-factor=2');
+    // Idle again: held.
+    vi.advanceTimersByTime(1000);
+    expect(control.growing).toBe(false);
+    expect(flags.at(-1)).toBe('--semi-space-growth-factor=1');
+    // Busy with a small heap: held.
+    used = 10 * MiB;
+    work += 10_000;
+    vi.advanceTimersByTime(1000);
+    expect(control.growing).toBe(false);
+    expect(flags).toEqual([
+      '--semi-space-growth-factor=1',
+      '--semi-space-growth-factor=2',
+      '--semi-space-growth-factor=1',
+    ]);
+    control.stop();
+  });
 });
 
 describe('the V8 flag it relies on', () => {

@@ -42,8 +42,6 @@ async function main(args: readonly string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  // Before the relay loads: 1 MiB semi-spaces until the heap is large (see the function).
-  adaptYoungGeneration();
   // Loaded only to run: --help and --version answer without the relay, pino and the metrics.
   const [{ pino }, { startAdminServer }, { StaticCredentialStore }, { FileCredentialStore }] =
     await Promise.all([
@@ -119,6 +117,8 @@ async function main(args: readonly string[]): Promise<number> {
     limits: config.limits,
     logger: log,
   });
+  // The bin held V8's young generation at 1 MiB semi-spaces; it grows while the relay is large and busy.
+  adaptYoungGeneration({ work: () => relay.stats.requestsForwarded });
   let admin: AdminServer | undefined;
   try {
     for (const uri of config.listen) {
