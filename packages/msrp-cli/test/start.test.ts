@@ -172,4 +172,16 @@ describe('node flags of the bins', () => {
     expect(stdout).toMatch(/^msrp \d+\.\d+\.\d+/);
     expect(JSON.parse(stderr)).toEqual(set);
   });
+  // msrp-relay starts with --max-semi-space-size=16 and holds the young generation at its first
+  // size before the relay loads (a factor under 2 on node's command line is raised to 2); the
+  // relay lets it grow once large and busy (src/young-generation.ts).
+  it("msrp-relay holds V8's young generation as it starts", async () => {
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [join(root, 'packages/msrp-relay/bin/msrp-relay.js'), '--version'],
+      { env: { ...process.env, NODE_OPTIONS: `--import=${flagsProbe}` } },
+    );
+    expect(stdout).toMatch(/^msrp-relay \d+\.\d+\.\d+/);
+    expect(JSON.parse(stderr)).toEqual(['--semi-space-growth-factor=1']);
+  });
 });
