@@ -7,11 +7,10 @@
 // young generation may grow to 16 MiB semi-spaces, but the command holds it at 1 MiB unless its
 // JS heap is over 64 MiB and it is busy (below, and src/young-generation.ts: a few transfers
 // keep their RSS; under a transfer it grows to 16 MiB otherwise, ~20 MiB more RSS; thousands of
-// busy sessions: scavenges of a 1 MiB young generation took 18 % of the run, 16 MiB 7 %); the
-// old generation is collected when it grew 20 % rather than by
-// V8's default factor (garbage promoted per chunk otherwise grows RSS; with 10,000 sessions
-// V8's factor swung RSS by ~80 MiB for the same GC share); and the collector runs on the main
-// thread only: with 1000 active sessions on a busy 2-core machine, parallel scavenges waited
+// busy sessions: GC took 17-20 % of the run with 1 MiB semi-spaces, 7-10 % with 16 MiB); the
+// old generation is collected when it grew 20 % rather than by V8's default factor (garbage
+// promoted per chunk otherwise grows RSS; with 10,000 sessions V8's factor swung RSS by ~80 MiB
+// for the same GC share); and the collector runs on the main thread only: with 1000 active sessions on a busy 2-core machine, parallel scavenges waited
 // for their helper threads (GC pauses 14-17 % of the wall time, up to 1 s; single-threaded
 // 4 %, up to 66 ms, same CPU). Figures, and how to run with other flags: docs/operators.md
 // ("Memory"). They are read at start only; npm's and pnpm's bin shims copy them from here;

@@ -49,8 +49,8 @@ export function holdYoungGeneration(setFlags: (flags: string) => void = setFlags
  * each time it would grow the young generation, so a factor of 1 holds it where it is (V8
  * raises a factor under 2 given on the command line to 2, at start only) and 2 lets it double
  * up to that maximum. With 1 MiB semi-spaces, a relay with a 100-150 MiB heap and 10,000 busy
- * sessions spent 18 % of its time in ~4,000 scavenges a minute, each scanning its large old
- * generation's pointers into the young one; with 16 MiB, 7 % (bench relay-active).
+ * sessions spent 17-20 % of its time in ~2,000 scavenges a minute, each scanning its large old
+ * generation's pointers into the young one; with 16 MiB, 7-10 % (bench relay-active).
  *
  * Holds the young generation at once, then looks every `intervalMs` (an unref'd timer: it keeps
  * no process alive). Growth done before the first hold stays: call {@link holdYoungGeneration}
