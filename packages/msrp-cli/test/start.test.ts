@@ -131,7 +131,12 @@ describe('node flags of the bins', () => {
     ],
     [
       'packages/msrp-relay/bin/msrp-relay.js',
-      ['--max-semi-space-size=16', '--heap-growing-percent=20', '--single-threaded-gc'],
+      [
+        '--max-semi-space-size=16',
+        '--heap-growing-percent=20',
+        '--single-threaded-gc',
+        '--v8-pool-size=1',
+      ],
     ],
   ])('%s runs with its memory flags when executed', async (bin, flags) => {
     // The probe reports the flags node started with (NODE_OPTIONS adds it, not the flag).

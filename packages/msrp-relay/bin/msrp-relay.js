@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=16 --heap-growing-percent=20 --single-threaded-gc
+#!/usr/bin/env -S node --max-semi-space-size=16 --heap-growing-percent=20 --single-threaded-gc --v8-pool-size=1
 // The `msrp-relay` command's launcher: runs the bundled entry in dist/. It is committed JavaScript
 // so that the bin exists as soon as the package is installed; dist/ comes from `tsc -b` and
 // scripts/bundle.js (`pnpm build`), which `pnpm install` runs as the workspace's prepare
@@ -12,9 +12,11 @@
 // promoted per chunk otherwise grows RSS; with 10,000 sessions V8's factor swung RSS by ~80 MiB
 // for the same GC share); and the collector runs on the main thread only: with 1000 active sessions on a busy 2-core machine, parallel scavenges waited
 // for their helper threads (GC pauses 14-17 % of the wall time, up to 1 s; single-threaded
-// 4 %, up to 66 ms, same CPU). Figures, and how to run with other flags: docs/operators.md
-// ("Memory"). They are read at start only; npm's and pnpm's bin shims copy them from here;
-// `node bin/...js` runs without them.
+// 4 %, up to 66 ms, same CPU); --v8-pool-size=1: one V8 helper thread, not four (each that
+// ran a compile job keeps a malloc arena: 1 GiB at 8 KiB chunks, 2 runs each, the relay's
+// thread arenas 0.5-0.8 MiB against 2.4-2.6 at the peak, CPU per chunk the same). Figures,
+// and how to run with other flags: docs/operators.md ("Memory"). They are read at start only;
+// npm's and pnpm's bin shims copy them from here; `node bin/...js` runs without them.
 import { existsSync } from 'node:fs';
 import process from 'node:process';
 import { fileURLToPath, URL } from 'node:url';
