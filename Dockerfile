@@ -37,5 +37,5 @@ STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:9090/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # node with the memory flags of the bin's shebang (docs/operators.md, "Memory").
-ENTRYPOINT ["node", "--max-semi-space-size=1", "--heap-growing-percent=20", "--single-threaded-gc", "/app/node_modules/@msrp-ts/msrp-relay/bin/msrp-relay.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=16", "--heap-growing-percent=20", "--single-threaded-gc", "--v8-pool-size=1", "/app/node_modules/@msrp-ts/msrp-relay/bin/msrp-relay.js"]
 CMD ["--config", "/etc/msrp-relay/relay.json"]

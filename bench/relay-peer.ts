@@ -6,7 +6,7 @@ import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { startHeapSampling } from './lib/heap-sampling.js';
 import { dialTcp, Endpoint, type EndpointOptions, type MsrpUri } from '@msrp-ts/msrp-core';
-import { Relay, StaticCredentialStore } from '@msrp-ts/msrp-relay';
+import { adaptYoungGeneration, Relay, StaticCredentialStore } from '@msrp-ts/msrp-relay';
 import { generated } from './lib/generated.js';
 import { listenFloor } from './relay-floor.js';
 import { listenPipe } from './lib/byte-pipe.js';
@@ -155,6 +155,8 @@ async function relayRole(ws: boolean): Promise<void> {
       maxSessionsPerConnection: 100,
     },
   });
+  // As the msrp-relay command does (its flags come from its bin: peer-process.ts).
+  adaptYoungGeneration({ work: () => relay.stats.requestsForwarded });
   const uri = await relay.listen({ host: '127.0.0.1', port: 0 });
   const wsUri = ws
     ? await relay.listen({ host: '127.0.0.1', port: 0, transport: 'ws' })

@@ -146,6 +146,8 @@ async function msrpReceiver(saveTo: string | undefined): Promise<void> {
   session.accept();
   send({ event: 'ready', uri: session.localUri });
   const memory = new MemoryPeak('receiver');
+  // BENCH_HEAP_PROFILE=DIR: what the receiver allocates (BENCH_HEAP_SURVIVORS=1: what it promotes).
+  let heap = await startHeapSampling('msrp-receiver');
   // Keep reading the inbox (chat lines) while the large message streams in.
   const consuming: Promise<void>[] = [];
   for await (const message of session) {
@@ -178,6 +180,8 @@ async function msrpReceiver(saveTo: string | undefined): Promise<void> {
         const ms = performance.now() - t0;
         const cpu = { cpuMs: cpuMs() - cpu0, userMs: userMs() - user0, ...since(io0) };
         const peak = memory.stop();
+        await heap?.stop();
+        heap = undefined;
         send({ event: 'done', bytes, ms, maxRssMiB: maxRssMiB(), peak, ...cpu, gc: gcs() });
         await endpoint.close();
       }),

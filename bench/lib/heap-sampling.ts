@@ -1,5 +1,6 @@
 // BENCH_HEAP_PROFILE=DIR: a sampling heap profile of a bench process that counts every object
-// allocated, those the GC already collected included, so short-lived garbage per message shows.
+// allocated, those the GC already collected included, so short-lived garbage per message shows
+// (or, with BENCH_HEAP_SURVIVORS=1, only those that survived the young generation).
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
@@ -18,7 +19,8 @@ export async function startHeapSampling(name: string): Promise<HeapSampling | un
   await session.post('HeapProfiler.startSampling', {
     samplingInterval: 4096,
     includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: true,
+    // BENCH_HEAP_SURVIVORS=1: only what outlived its scavenges (promoted: the old generation's growth).
+    includeObjectsCollectedByMinorGC: !process.env.BENCH_HEAP_SURVIVORS,
   });
   return {
     async stop() {

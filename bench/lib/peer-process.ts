@@ -29,9 +29,19 @@ const override = process.env.BENCH_FLAGS?.split(' ').filter(Boolean);
 export const BIN_NODE_FLAGS: readonly string[] =
   override ?? binFlags('packages/msrp-cli/bin/msrp.js');
 
-/** The node flags the `msrp-relay` bin runs with, for relay processes. */
-export const RELAY_NODE_FLAGS: readonly string[] =
-  override ?? binFlags('packages/msrp-relay/bin/msrp-relay.js');
+/** BENCH_RELAY_FLAGS="..." replaces the relay's flags only (BENCH_FLAGS every bin's). */
+const relayOverride = process.env.BENCH_RELAY_FLAGS?.split(' ').filter(Boolean) ?? override;
+
+/**
+ * The node flags the `msrp-relay` bin runs with, for relay processes, and what its launcher does
+ * before it loads the relay: V8's young generation held (hold-young-generation.ts, imported
+ * first; set in the peer's own code it came after its modules were parsed, with the young
+ * generation grown).
+ */
+export const RELAY_NODE_FLAGS: readonly string[] = relayOverride ?? [
+  ...binFlags('packages/msrp-relay/bin/msrp-relay.js'),
+  `--import=${new URL('./hold-young-generation.js', import.meta.url).href}`,
+];
 
 /**
  * Node flags for a bench peer process: `flags` ({@link BIN_NODE_FLAGS} unless given), then a

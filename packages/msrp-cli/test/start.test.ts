@@ -131,7 +131,12 @@ describe('node flags of the bins', () => {
     ],
     [
       'packages/msrp-relay/bin/msrp-relay.js',
-      ['--max-semi-space-size=1', '--heap-growing-percent=20', '--single-threaded-gc'],
+      [
+        '--max-semi-space-size=16',
+        '--heap-growing-percent=20',
+        '--single-threaded-gc',
+        '--v8-pool-size=1',
+      ],
     ],
   ])('%s runs with its memory flags when executed', async (bin, flags) => {
     // The probe reports the flags node started with (NODE_OPTIONS adds it, not the flag).
@@ -171,5 +176,17 @@ describe('node flags of the bins', () => {
     );
     expect(stdout).toMatch(/^msrp \d+\.\d+\.\d+/);
     expect(JSON.parse(stderr)).toEqual(set);
+  });
+  // msrp-relay starts with --max-semi-space-size=16 and holds the young generation at its first
+  // size before the relay loads (a factor under 2 on node's command line is raised to 2); the
+  // relay lets it grow once large and busy (src/young-generation.ts).
+  it("msrp-relay holds V8's young generation as it starts", async () => {
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [join(root, 'packages/msrp-relay/bin/msrp-relay.js'), '--version'],
+      { env: { ...process.env, NODE_OPTIONS: `--import=${flagsProbe}` } },
+    );
+    expect(stdout).toMatch(/^msrp-relay \d+\.\d+\.\d+/);
+    expect(JSON.parse(stderr)).toEqual(['--semi-space-growth-factor=1']);
   });
 });

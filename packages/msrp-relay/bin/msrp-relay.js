@@ -1,21 +1,31 @@
-#!/usr/bin/env -S node --max-semi-space-size=1 --heap-growing-percent=20 --single-threaded-gc
+#!/usr/bin/env -S node --max-semi-space-size=16 --heap-growing-percent=20 --single-threaded-gc --v8-pool-size=1
 // The `msrp-relay` command's launcher: runs the bundled entry in dist/. It is committed JavaScript
 // so that the bin exists as soon as the package is installed; dist/ comes from `tsc -b` and
 // scripts/bundle.js (`pnpm build`), which `pnpm install` runs as the workspace's prepare
 // script. The bundle is a few ES modules where dist/ has ~200: ~7 MiB less RSS (issue 12).
 // The shebang's node flags keep memory small (issue 12) and GC pauses short (issue 13): V8's
-// young generation capped at 1 MiB semi-spaces (they grow to 16 MiB: ~20 MiB more RSS), the
-// old generation collected when it grew 20 % rather than by V8's default factor (garbage
-// promoted per chunk otherwise grows RSS), and the collector on the main thread only: with
-// 1000 active sessions on a busy 2-core machine, parallel scavenges waited for their helper
-// threads (GC pauses 14-17 % of the wall time, up to 1 s; single-threaded 4 %, up to 66 ms,
-// same CPU). Larger semi-spaces halve the scavenges per doubling but not the pause time, for
-// more RSS. Figures, and how to run with other flags: docs/operators.md ("Memory").
-// They are read at start only (v8.setFlagsFromString has no effect then); npm's and pnpm's
-// bin shims copy them from here; `node bin/...js` runs without them.
+// young generation may grow to 16 MiB semi-spaces, but the command holds it at 1 MiB unless its
+// JS heap is over 64 MiB and it is busy (below, and src/young-generation.ts: a few transfers
+// keep their RSS; under a transfer it grows to 16 MiB otherwise, ~20 MiB more RSS; thousands of
+// busy sessions: GC took 17-20 % of the run with 1 MiB semi-spaces, 7-10 % with 16 MiB); the
+// old generation is collected when it grew 20 % rather than by V8's default factor (garbage
+// promoted per chunk otherwise grows RSS; with 10,000 sessions V8's factor swung RSS by ~80 MiB
+// for the same GC share); and the collector runs on the main thread only: with 1000 active sessions on a busy 2-core machine, parallel scavenges waited
+// for their helper threads (GC pauses 14-17 % of the wall time, up to 1 s; single-threaded
+// 4 %, up to 66 ms, same CPU); --v8-pool-size=1: one V8 helper thread, not four (each that
+// ran a compile job keeps a malloc arena: 1 GiB at 8 KiB chunks, 2 runs each, the relay's
+// thread arenas 0.5-0.8 MiB against 2.4-2.6 at the peak, CPU per chunk the same). Figures,
+// and how to run with other flags: docs/operators.md ("Memory"). They are read at start only;
+// npm's and pnpm's bin shims copy them from here; `node bin/...js` runs without them.
 import { existsSync } from 'node:fs';
 import process from 'node:process';
 import { fileURLToPath, URL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+
+// Before the relay loads: V8 holds its young generation where it is (1 MiB semi-spaces) until
+// the relay, large and busy, lets it grow (adaptYoungGeneration in src/young-generation.ts). A
+// factor under 2 on node's command line is raised to 2; set as it runs, V8 takes it.
+setFlagsFromString('--semi-space-growth-factor=1');
 
 const entry = new URL('../dist/bundle/msrp-relay.js', import.meta.url);
 if (!existsSync(entry)) {

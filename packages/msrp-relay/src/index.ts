@@ -19,3 +19,5 @@ export type { CredentialCacheOptions } from './credential-cache.js';
 export { createRelayMetrics } from './metrics.js';
 export { startAdminServer } from './admin-server.js';
 export type { AdminServer, AdminServerOptions } from './admin-server.js';
+export { adaptYoungGeneration } from './young-generation.js';
+export type { YoungGenerationControl, YoungGenerationOptions } from './young-generation.js';
