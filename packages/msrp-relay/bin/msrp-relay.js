@@ -3,20 +3,22 @@
 // so that the bin exists as soon as the package is installed; dist/ comes from `tsc -b` and
 // scripts/bundle.js (`pnpm build`), which `pnpm install` runs as the workspace's prepare
 // script. The bundle is a few ES modules where dist/ has ~200: ~7 MiB less RSS (issue 12).
-// The shebang's node flags keep memory small (issue 12) and GC pauses short (issue 13): V8's
-// young generation may grow to 16 MiB semi-spaces, but the command holds it at 1 MiB unless its
-// JS heap is over 64 MiB and it is busy (below, and src/young-generation.ts: a few transfers
-// keep their RSS; under a transfer it grows to 16 MiB otherwise, ~20 MiB more RSS; thousands of
-// busy sessions: GC took 17-20 % of the run with 1 MiB semi-spaces, 7-10 % with 16 MiB); the
-// old generation is collected when it grew 20 % rather than by V8's default factor (garbage
-// promoted per chunk otherwise grows RSS; with 10,000 sessions V8's factor swung RSS by ~80 MiB
-// for the same GC share); and the collector runs on the main thread only: with 1000 active sessions on a busy 2-core machine, parallel scavenges waited
-// for their helper threads (GC pauses 14-17 % of the wall time, up to 1 s; single-threaded
-// 4 %, up to 66 ms, same CPU); --v8-pool-size=1: one V8 helper thread, not four (each that
-// ran a compile job keeps a malloc arena: 1 GiB at 8 KiB chunks, 2 runs each, the relay's
-// thread arenas 0.5-0.8 MiB against 2.4-2.6 at the peak, CPU per chunk the same). Figures,
-// and how to run with other flags: docs/operators.md ("Memory"). They are read at start only;
-// npm's and pnpm's bin shims copy them from here; `node bin/...js` runs without them.
+// The shebang's node flags keep memory small (issue 12) and GC pauses short (issue 13):
+// - --max-semi-space-size=16: V8's young generation may grow to 16 MiB semi-spaces, but the
+//   command holds it at 1 MiB unless its JS heap is over 64 MiB and it is busy (below, and
+//   src/young-generation.ts): a few transfers keep their RSS (~20 MiB less), thousands of busy
+//   sessions their CPU (GC 17-20 % of the run with 1 MiB semi-spaces, 7-10 % with 16 MiB);
+// - --heap-growing-percent=20: the old generation is collected when it grew 20 %, not by V8's
+//   default factor (garbage promoted per chunk grows RSS otherwise; with 10,000 sessions V8's
+//   factor swung RSS by ~80 MiB for the same GC share);
+// - --single-threaded-gc: with 1000 active sessions on a busy 2-core machine, parallel
+//   scavenges waited for their helper threads (GC 14-17 % of the wall time, pauses up to 1 s;
+//   single-threaded 4 %, up to 66 ms, same CPU);
+// - --v8-pool-size=1: one V8 helper thread, not four; each that ran a compile job keeps a
+//   malloc arena (the relay's thread arenas at its peak 0.5-0.8 MiB against 2.4-2.6, 1 GiB at
+//   8 KiB chunks, CPU per chunk the same).
+// Figures, and how to run with other flags: docs/operators.md ("Memory"). They are read at
+// start only; npm's and pnpm's bin shims copy them from here; `node bin/...js` runs without them.
 import { existsSync } from 'node:fs';
 import process from 'node:process';
 import { fileURLToPath, URL } from 'node:url';
