@@ -89,10 +89,10 @@ export class WholeForward implements FrameTarget {
   }
 
   end(flag: ContinuationFlag): void {
-    if (this.#streamed || !this.#whole(flag)) {
-      this.#streamed ?? this.#stream();
-      this.#streamed!.end(flag);
-    }
+    if (!this.#streamed && this.#whole(flag)) return;
+    // The sender's end-line is in: whether it would pause makes no difference now.
+    if (!this.#streamed) this.#stream();
+    this.#streamed!.end(flag);
   }
 
   abort(): void {
