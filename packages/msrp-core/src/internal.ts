@@ -7,7 +7,7 @@ export {
   parseAuthParams,
   formatAuthParams,
 } from './wire/digest.js';
-export { paramValue } from './wire/grammar.js';
+export { identEnd, paramValue } from './wire/grammar.js';
 export { formatHead, parseStartLine, parseHeaderLine, checkHead } from './wire/head.js';
 export {
   encodeFrame,

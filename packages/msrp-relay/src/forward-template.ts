@@ -132,7 +132,7 @@ function sameRefs(a: readonly MsrpUri[], b: readonly MsrpUri[]): boolean {
  * and Byte-Range. Named loads, not a loop over the names: a keyed load per name was
  * megamorphic, 2.7 % of the relay's CPU per small message (issue 13).
  */
-function sameMessageFields(a: RequestHead, b: RequestHead): boolean {
+export function sameMessageFields(a: RequestHead, b: RequestHead): boolean {
   return (
     a.method === b.method &&
     a.successReport === b.successReport &&

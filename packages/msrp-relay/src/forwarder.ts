@@ -59,16 +59,22 @@ export class Forwarder {
       hop.pauseAfterHead = true;
       this.#context.stats.sendersHeldBack++;
     }
-    const forwarded = hop.forwardTemplate.forward(request, this.#ids.next(), toPath, fromPath);
+    const forwarded = hop.forwardTemplate.forward(request, this.nextId(), toPath, fromPath);
     if (!hop.pauseAfterHead && WholeForward.fits(request, forwarded, target, this.#context.limits))
       return new WholeForward(this.#streams, hop, request, forwarded, target);
     return new StreamedForward(this.#streams, hop, request, forwarded, target);
+  }
+
+  /** A new transaction id for a forwarded request. */
+  nextId(): string {
+    return this.#ids.next();
   }
 
   /** A response from a next hop: settles the request we forwarded there. */
   response(hop: Hop, response: ResponseHead): void {
     const pending = hop.pending.take(response.transactionId);
     if (!pending) return;
+    if (pending.kind === 'report' && response.statusCode === 200) hop.fast?.learnResponse(response);
     this.#unblock(hop, false);
     if (pending.kind === 'relay') {
       // Not a chunk: the response (401 with a challenge, 200 with Use-Path...) goes back

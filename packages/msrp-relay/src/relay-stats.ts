@@ -30,6 +30,11 @@ export class RelayStats {
    * out as one frame to a next hop with nothing queued (`WholeForward`), not streamed.
    */
   requestsForwardedWhole = 0;
+  /**
+   * Frames read on the byte-level fast path (`FastPath`): small SENDs and REPORTs forwarded
+   * (counted in {@link requestsForwardedWhole} too) and the 200s answering them.
+   */
+  fastPathFrames = 0;
   /** Chunks cut with `+` to let other frames through. */
   chunksInterrupted = 0;
   /** Chunks cut into smaller ones toward WebSocket peers (`maxWebSocketChunk`). */

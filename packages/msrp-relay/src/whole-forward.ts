@@ -6,7 +6,7 @@ import type { ResolvedLimits } from './relay-options.js';
 import { StreamedForward, type StreamContext } from './streamed-forward.js';
 
 /** Body bytes of a SEND forwarded whole: what `ChunkHeadTemplate.encodeSmallChunk` writes. */
-const WHOLE_BODY = 1024;
+export const WHOLE_BODY = 1024;
 
 /**
  * A small request forwarded whole (issue 13: small messages through the relay): a SEND whose
@@ -134,6 +134,7 @@ export class WholeForward implements FrameTarget {
     stats.requestsForwardedWhole++;
     stats.bytesForwarded += bytes;
     target.scheduler.send(frame);
+    origin.fast?.learn(request, head, target);
     // Hop by hop (RFC 4976 §7.2): the relay answers the chunk itself.
     if (isSend) {
       const ok = origin.forwardTemplate.ok(request);

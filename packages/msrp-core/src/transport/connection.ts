@@ -160,6 +160,14 @@ export class Connection {
     return this.stream.messageFramed === true;
   }
 
+  /**
+   * Whether the next byte read begins a frame: none under way or queued, reading not paused,
+   * not closing. A reader of whole frames may then take some ahead of the parser (the relay).
+   */
+  get atFrameStart(): boolean {
+    return !this.#closing && !this.#parserPaused && !this.#writePaused && !this.#parser.inFrame;
+  }
+
   /** Bytes written and not yet handed to the peer (the stream's `bufferedAmount`). */
   get bufferedBytes(): number {
     return this.stream.bufferedAmount;

@@ -1,0 +1,386 @@
+import type { MsrpUri, RequestHead, ResponseHead } from '@msrp-ts/msrp-core';
+import { formatHead, formatUri, identEnd } from '@msrp-ts/msrp-core/internal';
+import type { Hop } from './hop.js';
+import type { RelaySession } from './relay-session.js';
+import type { RelayStats } from './relay-stats.js';
+import { sameMessageFields } from './forward-template.js';
+import { holds, type RouteMemo } from './router.js';
+
+/** What a hop's {@link FastPath} needs from its relay. */
+export interface FastPathContext {
+  readonly stats: RelayStats;
+  /** Body bytes of a SEND taken whole: `WholeForward`'s bound within `maxChunkSize`. */
+  readonly maxBody: number;
+  readonly maxPendingTransactions: number;
+  /** Milliseconds to wait for a next hop's response (RFC 4975 §7.1). */
+  readonly transactionTimeout: number;
+  readonly sessionOf: (id: string) => RelaySession | undefined;
+  closing(): boolean;
+  /** A transaction id for a forwarded request (the `Forwarder`'s). */
+  nextId(): string;
+  /** A response from a next hop, as the parser would hand it to the `Forwarder`. */
+  response(hop: Hop, response: ResponseHead): void;
+}
+
+/**
+ * The bytes of the last request of one method a hop's client sent whole and the relay
+ * forwarded whole (`WholeForward`), as `formatHead` writes them, cut around the values that
+ * change from one message to the next: the transaction id, the Message-ID, the Byte-Range.
+ */
+interface RequestTemplate {
+  readonly memo: RouteMemo;
+  readonly target: Hop;
+  readonly head: RequestHead;
+  /** After the transaction id, up to the Message-ID value: ` SEND CRLF To-Path: ...`. */
+  readonly inbound: Pattern;
+  /** The same as forwarded: its To-Path and From-Path rewritten (RFC 4976 §7.1). */
+  readonly outbound: Buffer;
+  /** After the Message-ID value, up to the Byte-Range value. */
+  readonly middle: Pattern;
+  /** After the Byte-Range value to the end of the head (its blank line, when a body follows). */
+  readonly tail: Pattern;
+  /** ` 200 OK CRLF To-Path: ... From-Path: ... CRLF -------` answering a SEND, if it is answered. */
+  readonly ok: Buffer | undefined;
+}
+
+/** A 200 OK from a next hop, as the last one was, but for its transaction id. */
+interface OkTemplate {
+  readonly toPath: readonly MsrpUri[];
+  readonly fromPath: readonly MsrpUri[];
+  /** `OK` or none, as the status line had it. */
+  readonly comment: 'OK' | undefined;
+  /** After the transaction id: ` 200 OK CRLF To-Path: ... CRLF From-Path: ... CRLF -------`. */
+  readonly rest: Pattern;
+}
+
+/** Bytes a frame must hold at some place, with a DataView to compare them eight at a time. */
+interface Pattern {
+  readonly bytes: Buffer;
+  readonly view: DataView;
+}
+
+function pattern(bytes: Buffer): Pattern {
+  return { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.length) };
+}
+
+const CR = 0x0d;
+const LF = 0x0a;
+const SP = 0x20;
+const DASH = 0x2d;
+const DOLLAR = 0x24;
+const SLASH = 0x2f;
+const MSRP_SP = Buffer.from('MSRP ');
+const END_MARK = Buffer.from('\r\n-------');
+const DASHES = Buffer.from('-------');
+const END_FLAG = Buffer.from('$\r\n');
+const MESSAGE_ID = '\r\nMessage-ID: ';
+const BYTE_RANGE = '\r\nByte-Range: ';
+
+/** Output written here and handed out as views never written over (as msrp-core's WireSlab). */
+let slab = Buffer.allocUnsafeSlow(64 * 1024);
+let slabStart = 0;
+let slabAt = 0;
+
+function begin(size: number): void {
+  if (slabStart + size > slab.length) {
+    slab = Buffer.allocUnsafeSlow(Math.max(64 * 1024, size));
+    slabStart = 0;
+  }
+  slabAt = slabStart;
+}
+function put(bytes: Uint8Array, from = 0, to = bytes.length): void {
+  if (to - from > 64) {
+    slab.set(from === 0 && to === bytes.length ? bytes : bytes.subarray(from, to), slabAt);
+    slabAt += to - from;
+    return;
+  }
+  // A loop: a native copy costs more in the call for the few bytes of an id or a flag.
+  for (let k = from; k < to; k++) slab[slabAt++] = bytes[k]!;
+}
+/** `text`, ASCII (an ident), one byte a character. */
+function ascii(text: string): void {
+  for (let k = 0; k < text.length; k++) slab[slabAt++] = text.charCodeAt(k);
+}
+function take(): Buffer {
+  const view = slab.subarray(slabStart, slabAt);
+  slabStart = slabAt;
+  return view;
+}
+
+/**
+ * The byte-level fast path of one client connection (issue 13: small messages through the
+ * relay). A frame that lies whole in one socket read, read at a frame boundary, and whose
+ * head is byte for byte the last one the relay forwarded whole on the same route but for
+ * its transaction id, Message-ID and Byte-Range values, is forwarded as bytes: its paths
+ * rewritten from the template (RFC 4976 §7.1), the rest copied, the 200 written from a
+ * template (RFC 4976 §7.2). The same holds as for that frame: the parser would read the same
+ * head (the values are checked as it checks them), the route's relay sessions are checked
+ * to exist still, the next hop has nothing queued and room for pending transactions, the
+ * body is within its Byte-Range and bounds. A 200 from a next hop, as the last one was but
+ * for its transaction id, settles its request. Anything else is left to the parser.
+ */
+export class FastPath {
+  readonly #context: FastPathContext;
+  readonly #hop: Hop;
+  #send: RequestTemplate | undefined;
+  #report: RequestTemplate | undefined;
+  #ok: OkTemplate | undefined;
+
+  constructor(context: FastPathContext, hop: Hop) {
+    this.#context = context;
+    this.#hop = hop;
+  }
+
+  /**
+   * Learns `request`, which arrived on this hop and was forwarded whole to `target` as
+   * `forwarded` by the route the hop decided last.
+   */
+  learn(request: RequestHead, forwarded: RequestHead, target: Hop): void {
+    const memo = this.#hop.lastRoute;
+    const method = request.method;
+    if (memo?.route.to !== target || (method !== 'SEND' && method !== 'REPORT')) return;
+    const known = method === 'SEND' ? this.#send : this.#report;
+    if (known?.memo === memo && known.target === target && sameMessageFields(known.head, request))
+      return;
+    const inbound = cut(request);
+    const outbound = cut(forwarded);
+    if (!inbound || !outbound || !inbound.rest.equals(outbound.rest)) return;
+    const [middle, tail] = inbound.rest.toString('latin1').split('\u0000') as [string, string];
+    let ok: Buffer | undefined;
+    const failureReport = request.failureReport;
+    if (method === 'SEND' && failureReport !== 'no' && failureReport !== 'partial') {
+      const paths = `To-Path: ${formatUri(request.fromPath[0]!)}\r\nFrom-Path: ${formatUri(request.toPath[0]!)}`;
+      ok = Buffer.from(` 200 OK\r\n${paths}\r\n-------`);
+    }
+    const template: RequestTemplate = {
+      memo,
+      target,
+      head: request,
+      inbound: pattern(inbound.before),
+      outbound: outbound.before,
+      middle: pattern(Buffer.from(middle, 'latin1')),
+      tail: pattern(Buffer.from(tail, 'latin1')),
+      ok,
+    };
+    if (method === 'SEND') this.#send = template;
+    else this.#report = template;
+  }
+
+  /** Learns a 200 OK from the next hop at this hop's end, settled by the parser's way. */
+  learnResponse(response: ResponseHead): void {
+    const { transactionId, statusCode, toPath, fromPath } = response;
+    const comment = response.comment;
+    // A 200 with its paths and at most the comment OK: what endpoints send for a chunk.
+    const fields = comment === undefined ? 5 : comment === 'OK' ? 6 : 0;
+    if (statusCode !== 200 || Object.keys(response).length !== fields) return;
+    const known = this.#ok;
+    if (known?.toPath === toPath && known.fromPath === fromPath) return;
+    const text = formatHead(response);
+    const rest = Buffer.from(`${text.slice(5 + transactionId.length)}-------`);
+    this.#ok = { toPath, fromPath, comment: fields === 6 ? 'OK' : undefined, rest: pattern(rest) };
+  }
+
+  /** Takes the whole frames at the start of `buf` it can; returns where the rest begins. */
+  read(buf: Buffer): number {
+    if (this.#context.closing()) return 0;
+    view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+    let pos = 0;
+    while (pos < buf.length) {
+      const next = this.#frame(buf, pos);
+      if (next < 0) break;
+      pos = next;
+    }
+    return pos;
+  }
+
+  /** Takes the frame at `p`; -1 when it is not one for the fast path. */
+  #frame(buf: Buffer, p: number): number {
+    if (p + 48 > buf.length || !same(buf, p, MSRP_SP, 0, 5)) return -1;
+    const tidAt = p + 5;
+    const tidEnd = identEnd(buf, tidAt);
+    if (tidEnd < 0 || buf[tidEnd] !== SP) return -1;
+    if (buf[tidEnd + 1] === 0x32) return this.#okResponse(buf, tidAt, tidEnd);
+    const send = this.#send;
+    if (send && match(buf, tidEnd, send.inbound)) return this.#request(buf, tidAt, tidEnd, send);
+    const report = this.#report;
+    if (report && match(buf, tidEnd, report.inbound))
+      return this.#request(buf, tidAt, tidEnd, report);
+    return -1;
+  }
+
+  #request(buf: Buffer, tidAt: number, tidEnd: number, t: RequestTemplate): number {
+    const context = this.#context;
+    const midAt = tidEnd + t.inbound.bytes.length;
+    const midEnd = identEnd(buf, midAt);
+    if (midEnd < 0 || buf[midEnd] !== CR || !match(buf, midEnd, t.middle)) return -1;
+    // RFC 4975 §9: range-start "-" range-end "/" total; digits only here.
+    const rangeAt = midEnd + t.middle.bytes.length;
+    const start = digits(buf, rangeAt, DASH);
+    if (start < 0) return -1;
+    const endAt = rangeAt + digitCount + 1;
+    const end = digits(buf, endAt, SLASH);
+    if (end < 0) return -1;
+    const totalAt = endAt + digitCount + 1;
+    const total = digits(buf, totalAt, CR);
+    if (total < 0) return -1;
+    const rangeEnd = totalAt + digitCount;
+    if (!match(buf, rangeEnd, t.tail)) return -1;
+    const headEnd = rangeEnd + t.tail.bytes.length;
+    const isSend = t.head.method === 'SEND';
+    let bodyEnd = headEnd;
+    if (isSend) {
+      // A whole message within bounds, as `WholeForward.fits` asks; its end-line right after
+      // it, and no earlier one (the parser ends the body at the first).
+      if (start !== 1 || end !== total || total < 1 || total > context.maxBody) return -1;
+      bodyEnd = headEnd + total;
+      if (buf.indexOf(END_MARK, headEnd) !== bodyEnd) return -1;
+    }
+    // The end-line: `-------` tid `$` CRLF (RFC 4975 §9), after CRLF when there is a body.
+    const lineAt = isSend ? bodyEnd + 2 : headEnd;
+    const tidLength = tidEnd - tidAt;
+    const flagAt = lineAt + 7 + tidLength;
+    if (flagAt + 3 > buf.length || !same(buf, lineAt, DASHES, 0, 7)) return -1;
+    if (!same(buf, lineAt + 7, buf, tidAt, tidLength)) return -1;
+    if (buf[flagAt] !== DOLLAR || buf[flagAt + 1] !== CR || buf[flagAt + 2] !== LF) return -1;
+    // The route: its relay sessions are still there; the next hop can take it now.
+    const origin = this.#hop;
+    const target = t.target;
+    if (origin.lastRoute !== t.memo || !holds(t.memo, context.sessionOf)) return -1;
+    if (!target.scheduler.quiet || target.pendingCount >= context.maxPendingTransactions) return -1;
+    const tid = buf.toString('latin1', tidAt, tidEnd);
+    const newTid = context.nextId();
+    const request: RequestHead = {
+      ...t.head,
+      transactionId: tid,
+      messageId: buf.toString('latin1', midAt, midEnd),
+      byteRange: { start, end, total },
+    };
+    begin(2 * (5 + newTid.length + 10) + t.outbound.length + bodyEnd - midAt);
+    put(MSRP_SP);
+    ascii(newTid);
+    put(t.outbound);
+    put(buf, midAt, bodyEnd);
+    put(isSend ? END_MARK : DASHES);
+    ascii(newTid);
+    put(END_FLAG);
+    const frame = take();
+    const { stats } = context;
+    const bytes = bodyEnd - headEnd;
+    if (isSend && request.failureReport !== 'no') {
+      const pending = { origin, request, offset: 0, bytes, kind: 'report' } as const;
+      target.pending.set(newTid, pending, context.transactionTimeout);
+      origin.awaitOn(target);
+    }
+    stats.requestsForwarded++;
+    stats.requestsForwardedWhole++;
+    stats.fastPathFrames++;
+    stats.bytesForwarded += bytes;
+    target.scheduler.send([frame]);
+    const ok = t.ok;
+    if (ok) {
+      // Hop by hop (RFC 4976 §7.2): the relay answers the chunk itself.
+      begin(5 + 2 * tidLength + ok.length + 3);
+      put(MSRP_SP);
+      put(buf, tidAt, tidEnd);
+      put(ok);
+      put(buf, tidAt, tidEnd);
+      put(END_FLAG);
+      origin.scheduler.send([take()]);
+    }
+    return flagAt + 3;
+  }
+
+  #okResponse(buf: Buffer, tidAt: number, tidEnd: number): number {
+    const t = this.#ok;
+    if (t === undefined || !match(buf, tidEnd, t.rest)) return -1;
+    const lineAt = tidEnd + t.rest.bytes.length;
+    const flagAt = lineAt + tidEnd - tidAt;
+    if (flagAt + 3 > buf.length || !same(buf, lineAt, buf, tidAt, tidEnd - tidAt)) return -1;
+    if (buf[flagAt] !== DOLLAR || buf[flagAt + 1] !== CR || buf[flagAt + 2] !== LF) return -1;
+    const hop = this.#hop;
+    // The head the parser would give, to the Forwarder as from the parser.
+    const transactionId = buf.toString('latin1', tidAt, tidEnd);
+    const { toPath, fromPath, comment } = t;
+    const head: ResponseHead = {
+      kind: 'response',
+      transactionId,
+      statusCode: 200,
+      toPath,
+      fromPath,
+    };
+    if (comment !== undefined) head.comment = comment;
+    this.#context.response(hop, head);
+    this.#context.stats.fastPathFrames++;
+    return flagAt + 3;
+  }
+}
+
+/** How many digits {@link digits} read last. */
+let digitCount = 0;
+
+/**
+ * The decimal at `at`, 1 to 9 digits without a leading zero (as `formatHead` writes it),
+ * followed by `stop`; -1 otherwise. Sets {@link digitCount}.
+ */
+function digits(buf: Buffer, at: number, stop: number): number {
+  let n = 0;
+  let k = at;
+  for (; k < buf.length && k - at < 9; k++) {
+    const c = buf[k]!;
+    if (c < 0x30 || c > 0x39 || (k === at && c === 0x30)) break;
+    n = n * 10 + c - 0x30;
+  }
+  if (k === at || buf[k] !== stop) return -1;
+  digitCount = k - at;
+  return n;
+}
+
+/** A DataView of the read being looked at (one per read). */
+let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(8));
+
+/**
+ * Whether `pattern` lies in `buf` (the read, {@link view}) at `at`, compared eight bytes at a
+ * time as float64s, as msrp-core's HeadTemplate does (a native compare costs more in the
+ * call): two are equal only with the same bits but for ±0 and NaN, which text never is
+ * (seven NUL bytes; an exponent of all ones needs a byte 0x7F or 0xFF).
+ */
+function match(buf: Buffer, at: number, pattern: Pattern): boolean {
+  const { bytes, view: pv } = pattern;
+  const n = bytes.length;
+  if (at + n > buf.length) return false;
+  if (n < 8) return same(buf, at, bytes, 0, n);
+  for (let k = 0; k + 8 < n; k += 8)
+    if (view.getFloat64(at + k, true) !== pv.getFloat64(k, true)) return false;
+  return view.getFloat64(at + n - 8, true) === pv.getFloat64(n - 8, true);
+}
+
+/** Whether `n` bytes of `a` at `p` equal those of `b` at `q` (a few bytes: a loop). */
+function same(a: Uint8Array, p: number, b: Uint8Array, q: number, n: number): boolean {
+  if (p + n > a.length) return false;
+  for (let k = 0; k < n; k++) if (a[p + k] !== b[q + k]) return false;
+  return true;
+}
+
+/**
+ * `head` as `formatHead` writes it, cut: `before`, from after the transaction id to the
+ * Message-ID value; `rest`, after it to the end, the Byte-Range value replaced by a NUL.
+ * Undefined when the head has no Message-ID or Byte-Range.
+ */
+function cut(head: RequestHead): { before: Buffer; rest: Buffer } | undefined {
+  const { transactionId, messageId, byteRange } = head;
+  if (messageId === undefined || byteRange === undefined) return undefined;
+  const text = formatHead(head);
+  const range = `${byteRange.start}-${byteRange.end}/${byteRange.total}`;
+  const id = text.indexOf(`${MESSAGE_ID}${messageId}\r\n`);
+  const at = text.indexOf(`${BYTE_RANGE}${range}\r\n`);
+  if (id < 0 || at < id) return undefined;
+  const idAt = id + MESSAGE_ID.length;
+  const rangeAt = at + BYTE_RANGE.length;
+  return {
+    before: Buffer.from(text.slice(5 + transactionId.length, idAt)),
+    rest: Buffer.from(
+      `${text.slice(idAt + messageId.length, rangeAt)}\u0000${text.slice(rangeAt + range.length)}`,
+      'latin1',
+    ),
+  };
+}
