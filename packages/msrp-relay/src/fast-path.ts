@@ -12,6 +12,8 @@ export interface FastPathContext {
   /** Body bytes of a SEND taken whole: `WholeForward`'s bound within `maxChunkSize`. */
   readonly maxBody: number;
   readonly maxPendingTransactions: number;
+  /** The parser's bound on a head (`maxHeaderBytes`): a head near it is left to the parser. */
+  readonly maxHeaderBytes: number;
   /** Milliseconds to wait for a next hop's response (RFC 4975 §7.1). */
   readonly transactionTimeout: number;
   readonly sessionOf: (id: string) => RelaySession | undefined;
@@ -125,6 +127,12 @@ export class FastPath {
   #send: RequestTemplate | undefined;
   #report: RequestTemplate | undefined;
   #ok: OkTemplate | undefined;
+  /**
+   * What a read's frames write, by connection, sent once the read is done: one write of a
+   * read's frames rather than one per frame (a Writable's write costs more than the copy).
+   */
+  readonly #outHops: Hop[] = [];
+  readonly #outParts: Uint8Array[][] = [];
 
   constructor(context: FastPathContext, hop: Hop) {
     this.#context = context;
@@ -190,7 +198,34 @@ export class FastPath {
       if (next < 0) break;
       pos = next;
     }
+    if (this.#outHops.length > 0) this.#flush();
     return pos;
+  }
+
+  /** Queues `bytes` for `hop` (see {@link #outHops}). */
+  #queue(hop: Hop, bytes: Uint8Array): void {
+    const hops = this.#outHops;
+    const i = hops.indexOf(hop);
+    if (i >= 0) this.#outParts[i]!.push(bytes);
+    else {
+      hops.push(hop);
+      this.#outParts.push([bytes]);
+    }
+  }
+
+  /**
+   * Sends what the read's frames wrote: each connection's scheduler was quiet, so its frames go
+   * out at once, ahead of whatever the rest of the read (the parser's) writes.
+   */
+  #flush(): void {
+    const hops = this.#outHops;
+    const parts = this.#outParts;
+    for (let i = 0; i < hops.length; i++) {
+      const list = parts[i]!;
+      hops[i]!.scheduler.send([list.length === 1 ? list[0]! : Buffer.concat(list)]);
+    }
+    hops.length = 0;
+    parts.length = 0;
   }
 
   /** Takes the frame at `p`; -1 when it is not one for the fast path. */
@@ -226,6 +261,8 @@ export class FastPath {
     const rangeEnd = totalAt + digitCount;
     if (!match(buf, rangeEnd, t.tail)) return -1;
     const headEnd = rangeEnd + t.tail.bytes.length;
+    // Its ids may be longer than the template's: far within the parser's bound, or its way.
+    if (headEnd - tidAt > context.maxHeaderBytes - 256) return -1;
     const isSend = t.head.method === 'SEND';
     let bodyEnd = headEnd;
     if (isSend) {
@@ -275,7 +312,7 @@ export class FastPath {
     stats.requestsForwardedWhole++;
     stats.fastPathFrames++;
     stats.bytesForwarded += bytes;
-    target.scheduler.send([frame]);
+    this.#queue(target, frame);
     const ok = t.ok;
     if (ok) {
       // Hop by hop (RFC 4976 §7.2): the relay answers the chunk itself.
@@ -285,7 +322,7 @@ export class FastPath {
       put(ok);
       put(buf, tidAt, tidEnd);
       put(END_FLAG);
-      origin.scheduler.send([take()]);
+      this.#queue(origin, take());
     }
     return flagAt + 3;
   }

@@ -94,6 +94,7 @@ export class Relay {
         stats,
         maxBody: Math.min(WHOLE_BODY, limits.maxChunkSize),
         maxPendingTransactions: limits.maxPendingTransactions,
+        maxHeaderBytes: limits.maxHeaderBytes,
         transactionTimeout: options.transactionTimeout ?? 30_000,
         sessionOf: (id) => this.#sessionOf(id),
         closing: () => this.#closing,
