@@ -4,6 +4,19 @@ import type { Hop } from './hop.js';
 import type { RelaySession } from './relay-session.js';
 import type { RelayStats } from './relay-stats.js';
 import { sameMessageFields } from './forward-template.js';
+import {
+  ascii,
+  begin,
+  digitCount,
+  digits,
+  match,
+  pattern,
+  put,
+  reading,
+  same,
+  take,
+  type Pattern,
+} from './fast-path-bytes.js';
 import { holds, type RouteMemo } from './router.js';
 
 /** What a hop's {@link FastPath} needs from its relay. */
@@ -55,16 +68,6 @@ interface OkTemplate {
   readonly rest: Pattern;
 }
 
-/** Bytes a frame must hold at some place, with a DataView to compare them eight at a time. */
-interface Pattern {
-  readonly bytes: Buffer;
-  readonly view: DataView;
-}
-
-function pattern(bytes: Buffer): Pattern {
-  return { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.length) };
-}
-
 const CR = 0x0d;
 const LF = 0x0a;
 const SP = 0x20;
@@ -77,37 +80,6 @@ const DASHES = Buffer.from('-------');
 const END_FLAG = Buffer.from('$\r\n');
 const MESSAGE_ID = '\r\nMessage-ID: ';
 const BYTE_RANGE = '\r\nByte-Range: ';
-
-/** Output written here and handed out as views never written over (as msrp-core's WireSlab). */
-let slab = Buffer.allocUnsafeSlow(64 * 1024);
-let slabStart = 0;
-let slabAt = 0;
-
-function begin(size: number): void {
-  if (slabStart + size > slab.length) {
-    slab = Buffer.allocUnsafeSlow(Math.max(64 * 1024, size));
-    slabStart = 0;
-  }
-  slabAt = slabStart;
-}
-function put(bytes: Uint8Array, from = 0, to = bytes.length): void {
-  if (to - from > 64) {
-    slab.set(from === 0 && to === bytes.length ? bytes : bytes.subarray(from, to), slabAt);
-    slabAt += to - from;
-    return;
-  }
-  // A loop: a native copy costs more in the call for the few bytes of an id or a flag.
-  for (let k = from; k < to; k++) slab[slabAt++] = bytes[k]!;
-}
-/** `text`, ASCII (an ident), one byte a character. */
-function ascii(text: string): void {
-  for (let k = 0; k < text.length; k++) slab[slabAt++] = text.charCodeAt(k);
-}
-function take(): Buffer {
-  const view = slab.subarray(slabStart, slabAt);
-  slabStart = slabAt;
-  return view;
-}
 
 /**
  * The byte-level fast path of one client connection (issue 13: small messages through the
@@ -191,7 +163,7 @@ export class FastPath {
   /** Takes the whole frames at the start of `buf` it can; returns where the rest begins. */
   read(buf: Buffer): number {
     if (this.#context.closing()) return 0;
-    view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+    reading(buf);
     let pos = 0;
     while (pos < buf.length) {
       const next = this.#frame(buf, pos);
@@ -350,52 +322,6 @@ export class FastPath {
     this.#context.stats.fastPathFrames++;
     return flagAt + 3;
   }
-}
-
-/** How many digits {@link digits} read last. */
-let digitCount = 0;
-
-/**
- * The decimal at `at`, 1 to 9 digits without a leading zero (as `formatHead` writes it),
- * followed by `stop`; -1 otherwise. Sets {@link digitCount}.
- */
-function digits(buf: Buffer, at: number, stop: number): number {
-  let n = 0;
-  let k = at;
-  for (; k < buf.length && k - at < 9; k++) {
-    const c = buf[k]!;
-    if (c < 0x30 || c > 0x39 || (k === at && c === 0x30)) break;
-    n = n * 10 + c - 0x30;
-  }
-  if (k === at || buf[k] !== stop) return -1;
-  digitCount = k - at;
-  return n;
-}
-
-/** A DataView of the read being looked at (one per read). */
-let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(8));
-
-/**
- * Whether `pattern` lies in `buf` (the read, {@link view}) at `at`, compared eight bytes at a
- * time as float64s, as msrp-core's HeadTemplate does (a native compare costs more in the
- * call): two are equal only with the same bits but for ±0 and NaN, which text never is
- * (seven NUL bytes; an exponent of all ones needs a byte 0x7F or 0xFF).
- */
-function match(buf: Buffer, at: number, pattern: Pattern): boolean {
-  const { bytes, view: pv } = pattern;
-  const n = bytes.length;
-  if (at + n > buf.length) return false;
-  if (n < 8) return same(buf, at, bytes, 0, n);
-  for (let k = 0; k + 8 < n; k += 8)
-    if (view.getFloat64(at + k, true) !== pv.getFloat64(k, true)) return false;
-  return view.getFloat64(at + n - 8, true) === pv.getFloat64(n - 8, true);
-}
-
-/** Whether `n` bytes of `a` at `p` equal those of `b` at `q` (a few bytes: a loop). */
-function same(a: Uint8Array, p: number, b: Uint8Array, q: number, n: number): boolean {
-  if (p + n > a.length) return false;
-  for (let k = 0; k < n; k++) if (a[p + k] !== b[q + k]) return false;
-  return true;
 }
 
 /**
