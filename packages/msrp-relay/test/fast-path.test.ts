@@ -7,6 +7,7 @@ import type { MsrpUri } from '@msrp-ts/msrp-core';
 import { encodeFrame, formatUri } from '@msrp-ts/msrp-core/internal';
 import { eventually, rawAuth, rawClient, startRelay, type RawPeer } from './helpers.js';
 import type { Relay } from '../src/relay.js';
+import { createRelayMetrics } from '../src/metrics.js';
 
 interface Pair {
   relay: Relay;
@@ -84,6 +85,9 @@ describe('the byte-level fast path', () => {
     // Every SEND was settled by bob's 200 (none left to time out).
     await eventually(() => relay.queuedBytes === 0, 2000, 'queues to empty');
     expect(relay.stats.errors.size).toBe(0);
+    const text = await createRelayMetrics(relay, { processMetrics: false }).metrics();
+    expect(text).toContain(`msrp_relay_fast_path_frames_total ${relay.stats.fastPathFrames}`);
+    expect(text).toContain('msrp_relay_forwarded_whole_requests_total 8');
   });
 
   it('pends what it forwards: a 4xx or no answer becomes a failure REPORT', async () => {
