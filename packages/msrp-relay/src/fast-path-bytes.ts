@@ -27,7 +27,7 @@ export function begin(size: number): void {
 }
 /** Adds `bytes[from, to)`. */
 export function put(bytes: Uint8Array, from = 0, to = bytes.length): void {
-  if (to - from > 64) {
+  if (to - from > 256) {
     slab.set(from === 0 && to === bytes.length ? bytes : bytes.subarray(from, to), slabAt);
     slabAt += to - from;
     return;

@@ -68,9 +68,21 @@ class FastPathReader implements ByteStreamEvents {
   data(bytes: Uint8Array): void {
     const hop = this.#hop;
     const fast = hop.fast;
+    const connection = hop.connection;
+    // A socket reads into Buffers.
+    if (!fast || !connection || !Buffer.isBuffer(bytes)) return this.#events.data(bytes);
     let from = 0;
-    // A socket reads into Buffers; the fast path reads only at a frame boundary.
-    if (fast && Buffer.isBuffer(bytes) && hop.connection?.atFrameStart) from = fast.read(bytes);
+    if (!connection.atFrameStart) {
+      // The last read ended inside a frame: the parser finishes it, then the fast path goes on
+      // if the parser is at a frame start indeed.
+      const end = fast.finish(bytes);
+      if (end < 0 || end === bytes.length) return this.#events.data(bytes);
+      this.#events.data(bytes.subarray(0, end));
+      from = end;
+      if (!connection.atFrameStart) return this.#events.data(bytes.subarray(from));
+    }
+    // The fast path reads only at a frame boundary; it leaves the rest to the connection.
+    from += fast.read(from === 0 ? bytes : bytes.subarray(from));
     // The rest, or nothing: the connection still sees the read (its idle timer, reading on).
     this.#events.data(from === 0 ? bytes : bytes.subarray(from));
   }

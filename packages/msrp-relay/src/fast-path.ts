@@ -105,6 +105,8 @@ export class FastPath {
    */
   readonly #outHops: Hop[] = [];
   readonly #outParts: Uint8Array[][] = [];
+  /** `-------` and the transaction id of the frame a read ended in, left to the parser. */
+  #unfinished: Buffer | undefined;
 
   constructor(context: FastPathContext, hop: Hop) {
     this.#context = context;
@@ -171,7 +173,49 @@ export class FastPath {
       pos = next;
     }
     if (this.#outHops.length > 0) this.#flush();
+    // The frame it stopped at may go on in the next read: its end-line is looked for there.
+    this.#unfinished = undefined;
+    const tidEnd = pos < buf.length && same(buf, pos, MSRP_SP, 0, 5) ? identEnd(buf, pos + 5) : -1;
+    if (tidEnd > 0 && buf[tidEnd] === SP)
+      this.#unfinished = Buffer.concat([DASHES, buf.subarray(pos + 5, tidEnd)]);
     return pos;
+  }
+
+  /**
+   * Where, in `buf`, the frame the last read left to the parser ends (after its end-line),
+   * when that read held its start line; -1 when that is not known. Only a guess: the caller
+   * asks the connection whether its parser is then at a frame start.
+   */
+  finish(buf: Buffer): number {
+    const mark = this.#unfinished;
+    this.#unfinished = undefined;
+    if (mark === undefined) return -1;
+    const at = buf.indexOf(mark);
+    if (at >= 0) {
+      const flagAt = at + mark.length;
+      if (flagAt + 3 > buf.length || !isFlag(buf[flagAt]!)) return -1;
+      return buf[flagAt + 1] === CR && buf[flagAt + 2] === LF ? flagAt + 3 : -1;
+    }
+    // The last read may have cut the end-line itself: this one begins with the rest of it.
+    const line = mark.length + 3;
+    for (let j = 1; j < line; j++) {
+      const n = line - j;
+      let k = 0;
+      for (; k < n && k < buf.length; k++) {
+        const i = j + k;
+        const b = buf[k]!;
+        if (
+          i < mark.length
+            ? b !== mark[i]
+            : i === mark.length
+              ? !isFlag(b)
+              : b !== (i === line - 2 ? CR : LF)
+        )
+          break;
+      }
+      if (k === n) return n;
+    }
+    return -1;
   }
 
   /** Queues `bytes` for `hop` (see {@link #outHops}). */
@@ -322,6 +366,11 @@ export class FastPath {
     this.#context.stats.fastPathFrames++;
     return flagAt + 3;
   }
+}
+
+/** RFC 4975 §9: an end-line's flag, `$`, `+` or `#`. */
+function isFlag(b: number): boolean {
+  return b === DOLLAR || b === 0x2b || b === 0x23;
 }
 
 /**

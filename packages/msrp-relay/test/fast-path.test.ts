@@ -171,6 +171,41 @@ describe('the byte-level fast path', () => {
     expect(fast()).toBe(before);
   });
 
+  // The frame `two` is cut this many bytes before its end: in its end-line, its body, its head.
+  it.each([12, 37, 41])(
+    'takes the frames after one the last read cut (%i bytes from its end), once the parser has it',
+    async (fromEnd) => {
+      const p = await pair();
+      const { relay, alice, bob, bobUri, toPath } = p;
+      const learned = alice.sendRequest({ toPath, body: 'learned' });
+      await alice.response(learned.transactionId);
+      await bob.request('SEND');
+      const frames = ['one', 'two', 'three', 'four'].map((body) => {
+        const head = alice.requestHead({ toPath, body });
+        return { head, wire: Buffer.concat(encodeFrame(head, Buffer.from(body), '$')) };
+      });
+      const two = frames[1]!.wire;
+      const cut = two.length - fromEnd;
+      alice.write(Buffer.concat([frames[0]!.wire, two.subarray(0, cut)]));
+      // A round trip through the relay after the first write: the relay has read it.
+      const probe = bob.sendRequest({ toPath: [{ ...bobUri, sessionId: 'none' }, bob.uri] });
+      expect((await bob.response(probe.transactionId)).head.statusCode).toBe(481);
+      expect(relay.stats.fastPathFrames).toBe(1);
+      alice.write(Buffer.concat([two.subarray(cut), frames[2]!.wire, frames[3]!.wire]));
+      for (const { head } of frames)
+        expect((await alice.response(head.transactionId)).head.statusCode).toBe(200);
+      const got = [1, 2, 3, 4].map(() => bob.request('SEND'));
+      expect((await Promise.all(got)).map((f) => Buffer.from(f.body).toString())).toEqual([
+        'one',
+        'two',
+        'three',
+        'four',
+      ]);
+      // One, three and four: two was the parser's, across the reads.
+      expect(relay.stats.fastPathFrames).toBe(3);
+    },
+  );
+
   it('goes the parser way once a relay session of the route is gone: 481', async () => {
     const p = await pair({ minExpires: 1 }, 1);
     const { relay, alice, toPath } = p;
