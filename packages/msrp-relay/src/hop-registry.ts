@@ -28,8 +28,8 @@ export interface HopRegistryContext {
   readonly dialers: Readonly<Record<string, Dialer>>;
   /** Whether the relay is shutting down: no new connections then. */
   closing(): boolean;
-  /** For the byte-level fast path of clients' TCP and TLS connections. */
-  readonly fastPath: FastPathContext;
+  /** For the byte-level fast path of clients' TCP and TLS connections; none without it. */
+  readonly fastPath?: FastPathContext;
 }
 
 /**
@@ -87,8 +87,11 @@ export class HopRegistry {
         // msrp-core's default: a turn's writes leave in one writev (the chunks of several
         // socket reads and the 200s answering them). Per 8 KiB chunk forwarded, 0.28 writes
         // became 0.05 and the relay's CPU fell ~20 % against per-tick writes (issue 13).
-        hop.fast = new FastPath(this.#context.fastPath, hop);
-        return new FastPathStream(socketStream(socket, remote), hop);
+        const stream = socketStream(socket, remote);
+        const fast = this.#context.fastPath;
+        if (!fast) return stream;
+        hop.fast = new FastPath(fast, hop);
+        return new FastPathStream(stream, hop);
       },
     });
   }

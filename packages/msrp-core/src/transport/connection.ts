@@ -160,10 +160,7 @@ export class Connection {
     return this.stream.messageFramed === true;
   }
 
-  /**
-   * Whether the next byte read begins a frame: none under way or queued, reading not paused,
-   * not closing. A reader of whole frames may then take some ahead of the parser (the relay).
-   */
+  /** Whether the next byte read begins a frame: none under way or queued, reading, not closing. */
   get atFrameStart(): boolean {
     return !this.#closing && !this.#parserPaused && !this.#writePaused && !this.#parser.inFrame;
   }
