@@ -82,6 +82,14 @@ const MESSAGE_ID = '\r\nMessage-ID: ';
 const BYTE_RANGE = '\r\nByte-Range: ';
 
 /**
+ * What a read's frames write, by connection, sent once the read is done: one write of a
+ * read's frames rather than one per frame (a Writable's write costs more than the copy).
+ * Shared: a read is taken synchronously, and nothing it calls reads another.
+ */
+const outHops: Hop[] = [];
+const outParts: Uint8Array[][] = [];
+
+/**
  * The byte-level fast path of one client connection (issue 13: small messages through the
  * relay). A frame that lies whole in one socket read, read at a frame boundary, and whose
  * head is byte for byte the last one the relay forwarded whole on the same route but for
@@ -99,12 +107,6 @@ export class FastPath {
   #send: RequestTemplate | undefined;
   #report: RequestTemplate | undefined;
   #ok: OkTemplate | undefined;
-  /**
-   * What a read's frames write, by connection, sent once the read is done: one write of a
-   * read's frames rather than one per frame (a Writable's write costs more than the copy).
-   */
-  readonly #outHops: Hop[] = [];
-  readonly #outParts: Uint8Array[][] = [];
   /** `-------` and the transaction id of the frame a read ended in, left to the parser. */
   #unfinished: Buffer | undefined;
 
@@ -172,7 +174,7 @@ export class FastPath {
       if (next < 0) break;
       pos = next;
     }
-    if (this.#outHops.length > 0) this.#flush();
+    if (outHops.length > 0) this.#flush();
     // The frame it stopped at may go on in the next read: its end-line is looked for there.
     this.#unfinished = undefined;
     const tidEnd = pos < buf.length && same(buf, pos, MSRP_SP, 0, 5) ? identEnd(buf, pos + 5) : -1;
@@ -218,14 +220,14 @@ export class FastPath {
     return -1;
   }
 
-  /** Queues `bytes` for `hop` (see {@link #outHops}). */
+  /** Queues `bytes` for `hop` (see {@link outHops}). */
   #queue(hop: Hop, bytes: Uint8Array): void {
-    const hops = this.#outHops;
+    const hops = outHops;
     const i = hops.indexOf(hop);
-    if (i >= 0) this.#outParts[i]!.push(bytes);
+    if (i >= 0) outParts[i]!.push(bytes);
     else {
       hops.push(hop);
-      this.#outParts.push([bytes]);
+      outParts.push([bytes]);
     }
   }
 
@@ -234,14 +236,13 @@ export class FastPath {
    * out at once, ahead of whatever the rest of the read (the parser's) writes.
    */
   #flush(): void {
-    const hops = this.#outHops;
-    const parts = this.#outParts;
+    // Emptied before sending: whatever a send sets off finds them empty.
+    const hops = outHops.splice(0);
+    const parts = outParts.splice(0);
     for (let i = 0; i < hops.length; i++) {
       const list = parts[i]!;
       hops[i]!.scheduler.send([list.length === 1 ? list[0]! : Buffer.concat(list)]);
     }
-    hops.length = 0;
-    parts.length = 0;
   }
 
   /** Takes the frame at `p`; -1 when it is not one for the fast path. */
