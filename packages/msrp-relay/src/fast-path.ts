@@ -166,7 +166,8 @@ export class FastPath {
 
   /** Takes the whole frames at the start of `buf` it can; returns where the rest begins. */
   read(buf: Buffer): number {
-    if (this.#context.closing()) return 0;
+    // A connection that never had a frame forwarded whole (a file's chunks) has none to take.
+    if (this.#context.closing() || (!this.#send && !this.#report && !this.#ok)) return 0;
     reading(buf);
     let pos = 0;
     while (pos < buf.length) {
