@@ -7,7 +7,7 @@ export {
   parseAuthParams,
   formatAuthParams,
 } from './wire/digest.js';
-export { paramValue } from './wire/grammar.js';
+export { identEnd, paramValue } from './wire/grammar.js';
 export { formatHead, parseStartLine, parseHeaderLine, checkHead } from './wire/head.js';
 export {
   encodeFrame,
@@ -80,6 +80,6 @@ export { toHex } from './session/hasher.js';
 // entry (the root also loads the chat codecs and their XML parser: ~7 MiB of a relay's memory).
 export { MsrpError, toMsrpError } from './errors.js';
 export { formatUri, uriEquals, uriKey } from './wire/uri.js';
-export { newTransactionId, newSessionId } from './wire/ids.js';
+export { newTransactionId, newSessionId, TransactionIds } from './wire/ids.js';
 export { defaultDialers } from './node/dial.js';
 export { wsStream, WS_OPTIONS } from './node/ws-stream.js';

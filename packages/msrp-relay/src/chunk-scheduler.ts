@@ -101,6 +101,25 @@ export class ChunkScheduler {
     );
   }
 
+  /**
+   * Whether a frame given to {@link send} now goes out at once, behind nothing forwarded:
+   * nothing queued or being written, no failure, room in the socket's buffer, and a
+   * stream-framed connection (see `WholeForward`).
+   */
+  get quiet(): boolean {
+    const connection = this.#connection;
+    return (
+      connection !== undefined &&
+      this.#error === undefined &&
+      this.#active === undefined &&
+      this.#waiting.length === 0 &&
+      !this.#awaitingDrain &&
+      !connection.messageFramed &&
+      !connection.closed &&
+      connection.bufferedBytes < this.#socketBuffer
+    );
+  }
+
   /** Starts writing on `connection` (a dialed connection is attached once it is open). */
   attach(connection: Connection): void {
     this.#connection = connection;

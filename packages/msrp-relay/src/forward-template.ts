@@ -17,25 +17,6 @@ const SP_200_OK = Buffer.from(' 200 OK');
 const DASHES = Buffer.from('-------');
 const END_LINE = Buffer.from('$\r\n');
 
-/** The fields `formatHead` writes, but for the transaction id, Message-ID and Byte-Range. */
-const SAME_IN_EVERY_MESSAGE = [
-  'method',
-  'successReport',
-  'failureReport',
-  'status',
-  'expires',
-  'minExpires',
-  'maxExpires',
-  'usePath',
-  'wwwAuthenticate',
-  'authorization',
-  'authenticationInfo',
-  'useNickname',
-  'extensions',
-  'contentHeaders',
-  'contentType',
-] as const;
-
 /**
  * The forwarded head of the last chunk that arrived on one connection, kept so that the next
  * chunk of the same message costs no head formatted and checked again: its head differs only
@@ -146,7 +127,27 @@ function sameRefs(a: readonly MsrpUri[], b: readonly MsrpUri[]): boolean {
   return true;
 }
 
-function sameMessageFields(a: RequestHead, b: RequestHead): boolean {
-  for (const field of SAME_IN_EVERY_MESSAGE) if (a[field] !== b[field]) return false;
-  return true;
+/**
+ * Whether the fields `formatHead` writes are the same, but for the transaction id, Message-ID
+ * and Byte-Range. Named loads, not a loop over the names: a keyed load per name was
+ * megamorphic, 2.7 % of the relay's CPU per small message (issue 13).
+ */
+export function sameMessageFields(a: RequestHead, b: RequestHead): boolean {
+  return (
+    a.method === b.method &&
+    a.successReport === b.successReport &&
+    a.failureReport === b.failureReport &&
+    a.status === b.status &&
+    a.expires === b.expires &&
+    a.minExpires === b.minExpires &&
+    a.maxExpires === b.maxExpires &&
+    a.usePath === b.usePath &&
+    a.wwwAuthenticate === b.wwwAuthenticate &&
+    a.authorization === b.authorization &&
+    a.authenticationInfo === b.authenticationInfo &&
+    a.useNickname === b.useNickname &&
+    a.extensions === b.extensions &&
+    a.contentHeaders === b.contentHeaders &&
+    a.contentType === b.contentType
+  );
 }

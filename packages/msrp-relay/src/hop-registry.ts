@@ -11,6 +11,8 @@ import {
   wsStream,
 } from '@msrp-ts/msrp-core/internal';
 import type { ChunkSchedulerOptions } from './chunk-scheduler.js';
+import { FastPath, type FastPathContext } from './fast-path.js';
+import { FastPathStream } from './fast-path-stream.js';
 import { Hop, type HopOrigin, type HopOwner } from './hop.js';
 import type { RelayLogger, RelayOptions, ResolvedLimits } from './relay-options.js';
 import { authorityKey } from './relay-session.js';
@@ -26,6 +28,8 @@ export interface HopRegistryContext {
   readonly dialers: Readonly<Record<string, Dialer>>;
   /** Whether the relay is shutting down: no new connections then. */
   closing(): boolean;
+  /** For the byte-level fast path of clients' TCP and TLS connections; none without it. */
+  readonly fastPath?: FastPathContext;
 }
 
 /**
@@ -78,12 +82,16 @@ export class HopRegistry {
     const origin = { kind: 'inbound', scheme, transport: 'tcp', port } as const;
     this.#inbound(origin, address, remote, {
       refuse: () => socket.destroy(),
-      open: () => {
+      open: (hop) => {
         socket.setNoDelay(true);
         // msrp-core's default: a turn's writes leave in one writev (the chunks of several
         // socket reads and the 200s answering them). Per 8 KiB chunk forwarded, 0.28 writes
         // became 0.05 and the relay's CPU fell ~20 % against per-tick writes (issue 13).
-        return socketStream(socket, remote);
+        const stream = socketStream(socket, remote);
+        const fast = this.#context.fastPath;
+        if (!fast) return stream;
+        hop.fast = new FastPath(fast, hop);
+        return new FastPathStream(stream, hop);
       },
     });
   }
@@ -107,7 +115,7 @@ export class HopRegistry {
     origin: Extract<HopOrigin, { kind: 'inbound' }>,
     address: string,
     remote: string,
-    socket: { refuse(): void; open(): ByteStream },
+    socket: { refuse(): void; open(hop: Hop): ByteStream },
   ): void {
     const { stats, log, limits } = this.#context;
     const transport = transportName(origin.scheme, origin.transport);
@@ -119,7 +127,7 @@ export class HopRegistry {
       return;
     }
     const hop = new Hop(this.#context.owner, origin, remote, address, this.#scheduler);
-    this.#attach(hop, socket.open(), admission.release);
+    this.#attach(hop, socket.open(hop), admission.release);
     stats.connectionsOpened.inbound++;
     RelayStats.bump(stats.connectionsByTransport, transport);
     // An inbound connection must authenticate, or bring a request we forward, in time.

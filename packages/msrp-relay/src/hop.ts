@@ -11,6 +11,7 @@ import {
 import { ChunkScheduler, type ChunkSchedulerOptions } from './chunk-scheduler.js';
 import { ForwardTemplate } from './forward-template.js';
 import type { RelaySession } from './relay-session.js';
+import type { FastPath } from './fast-path.js';
 import type { RouteMemo } from './router.js';
 
 /** A request the relay forwarded on a connection and whose response it awaits. */
@@ -84,6 +85,8 @@ export class Hop implements ConnectionHandler {
   #forwardTemplate: ForwardTemplate | undefined;
   /** The route of the last request forwarded from this connection, for its next one's. */
   lastRoute: RouteMemo | undefined;
+  /** Its byte-level fast path, on a client's TCP or TLS connection. */
+  fast: FastPath | undefined;
   /** It authenticated or sent a request we forward (see {@link trust}). */
   trusted: boolean;
   authFailures = 0;

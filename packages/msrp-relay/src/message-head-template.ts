@@ -1,9 +1,20 @@
-import type { ByteRange, RequestHead } from '@msrp-ts/msrp-core';
+import type { ByteRange, ContinuationFlag, RequestHead } from '@msrp-ts/msrp-core';
 import { ChunkHeadTemplate } from '@msrp-ts/msrp-core/internal';
 
 /** Encodes the heads of one request's segments: only the transaction id and Byte-Range vary. */
 export interface HeadEncoder {
   encode(transactionId: string, range: ByteRange): Uint8Array;
+  /**
+   * The whole frame of a request of one segment, head, `body` and end-line with `flag`, as
+   * one view; undefined when it is not written so (a body of 0 or over 1024 bytes, an end
+   * of `*`): then {@link encode} and the pieces.
+   */
+  encodeWhole(
+    transactionId: string,
+    range: ByteRange,
+    body: Uint8Array,
+    flag: ContinuationFlag,
+  ): Uint8Array | undefined;
 }
 
 /**
@@ -48,5 +59,17 @@ class MessageHeadEncoder implements HeadEncoder {
 
   encode(transactionId: string, range: ByteRange): Uint8Array {
     return this.#chunks.encode(transactionId, range, this.#messageId);
+  }
+
+  encodeWhole(
+    transactionId: string,
+    range: ByteRange,
+    body: Uint8Array,
+    flag: ContinuationFlag,
+  ): Uint8Array | undefined {
+    const { start, end, total } = range;
+    if (end === '*') return undefined;
+    const chunks = this.#chunks;
+    return chunks.encodeSmallChunk(transactionId, start, end, total, this.#messageId, body, flag);
   }
 }

@@ -119,6 +119,16 @@ export function createRelayMetrics(
     () => stats.requestsForwarded,
   );
   counter(
+    'msrp_relay_forwarded_whole_requests_total',
+    'Of those, small SEND chunks and REPORTs forwarded whole, as one frame',
+    () => stats.requestsForwardedWhole,
+  );
+  counter(
+    'msrp_relay_fast_path_frames_total',
+    'Frames read on the byte-level fast path (small SENDs, REPORTs, 200s)',
+    () => stats.fastPathFrames,
+  );
+  counter(
     'msrp_relay_chunks_interrupted_total',
     'Chunks cut with + to let other frames through',
     () => stats.chunksInterrupted,

@@ -25,6 +25,16 @@ export class RelayStats {
   bytesForwarded = 0;
   /** Requests forwarded (chunks, REPORTs, AUTHs to other relays). */
   requestsForwarded = 0;
+  /**
+   * Of {@link requestsForwarded}: small SEND chunks and REPORTs that arrived whole and went
+   * out as one frame to a next hop with nothing queued (`WholeForward`), not streamed.
+   */
+  requestsForwardedWhole = 0;
+  /**
+   * Frames read on the byte-level fast path (`FastPath`): small SENDs and REPORTs forwarded
+   * (counted in {@link requestsForwardedWhole} too) and the 200s answering them.
+   */
+  fastPathFrames = 0;
   /** Chunks cut with `+` to let other frames through. */
   chunksInterrupted = 0;
   /** Chunks cut into smaller ones toward WebSocket peers (`maxWebSocketChunk`). */

@@ -25,6 +25,7 @@ import { RelayStats } from './relay-stats.js';
 import type { RelaySession } from './relay-session.js';
 import { pathsForLog, routeRequest } from './router.js';
 import { replaceCertificate, type SecureContextTarget } from './tls-reload.js';
+import { WHOLE_BODY } from './whole-forward.js';
 import { listenWebSocket, type WebSocketListenOptions } from './ws-listener.js';
 
 /** Where a relay listens. */
@@ -89,6 +90,17 @@ export class Relay {
       log,
       dialers: options.dialers ?? defaultDialers,
       closing: () => this.#closing,
+      fastPath: {
+        stats,
+        maxBody: Math.min(WHOLE_BODY, limits.maxChunkSize),
+        maxPendingTransactions: limits.maxPendingTransactions,
+        maxHeaderBytes: limits.maxHeaderBytes,
+        transactionTimeout: options.transactionTimeout ?? 30_000,
+        sessionOf: (id) => this.#sessionOf(id),
+        closing: () => this.#closing,
+        nextId: () => this.#forwarder.nextId(),
+        response: (hop, response) => this.#forwarder.response(hop, response),
+      },
     });
     const respond = this.#respond.bind(this);
     this.#forwarder = new Forwarder({

@@ -72,7 +72,10 @@ export interface RouteMemo {
  * request with the same paths goes the same way while the relay sessions it crossed are the
  * same (their clients never change) and the URI after them names none of this relay's.
  */
-function holds(memo: RouteMemo, sessionOf: (id: string) => RelaySession | undefined): boolean {
+export function holds(
+  memo: RouteMemo,
+  sessionOf: (id: string) => RelaySession | undefined,
+): boolean {
   const { toPath, sessions } = memo;
   for (let i = 0; i < sessions.length; i++)
     if (sessionOf(toPath[i]!.sessionId!) !== sessions[i]) return false;

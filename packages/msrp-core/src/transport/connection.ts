@@ -160,6 +160,11 @@ export class Connection {
     return this.stream.messageFramed === true;
   }
 
+  /** Whether the next byte read begins a frame: none under way or queued, reading, not closing. */
+  get atFrameStart(): boolean {
+    return !this.#closing && !this.#parserPaused && !this.#writePaused && !this.#parser.inFrame;
+  }
+
   /** Bytes written and not yet handed to the peer (the stream's `bufferedAmount`). */
   get bufferedBytes(): number {
     return this.stream.bufferedAmount;
