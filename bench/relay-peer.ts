@@ -296,6 +296,8 @@ async function senderRole(cmd: Extract<RelayPeerCommand, { role: 'sender' }>): P
   if (cmd.relay) await endpoint.authenticate();
   const session = endpoint.createSession();
   await session.connect(cmd.to);
+  // BENCH_HEAP_PROFILE=DIR: every allocation the sender makes over the work.
+  const heap = await startHeapSampling(`sender-${cmd.route}`);
   const t0 = performance.now();
   const cpu0 = cpuMs();
   const chat = chatBeside(session, cmd.chatEvery ?? 0);
@@ -326,6 +328,7 @@ async function senderRole(cmd: Extract<RelayPeerCommand, { role: 'sender' }>): P
     bytes = delivery.bytes;
   }
   const ms = performance.now() - t0;
+  await heap?.stop();
   const chatMs = await chat.stop();
   report({
     event: 'done',

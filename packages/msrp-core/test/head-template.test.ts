@@ -71,3 +71,89 @@ describe('Message-IDs read through the template', () => {
     expect(events.flatMap((e) => (e.head ? [e.head.messageId] : []))).toStrictEqual(ids);
   });
 });
+
+describe('bodiless requests read through their template (a run of success REPORTs)', () => {
+  const REPORT_BLOCK =
+    'To-Path: msrp://alicepc.example.com:7777/iau39soe2843z;tcp\r\n' +
+    'From-Path: msrp://bob.example.com:8888/9di4eae923wzd;tcp\r\n' +
+    'Message-ID: m1a2b3c4\r\n' +
+    'Byte-Range: 1-100/100\r\n' +
+    'Status: 000 200 OK\r\n';
+  /** A REPORT: `tail` is what follows its block (its end-line, flag and CRLF by default). */
+  function report(tid: string, block: string, tail = `-------${tid}$\r\n`): string {
+    return `MSRP ${tid} REPORT\r\n${block}${tail}`;
+  }
+  const first = report('tid00001', REPORT_BLOCK);
+
+  it('reads a REPORT that differs from the last in any one byte, end-line included, as that REPORT', () => {
+    const before = parse(first) as readonly unknown[];
+    const second = report('tid00002', REPORT_BLOCK);
+    for (let i = 0; i < second.length; i++) {
+      const c = second.charCodeAt(i);
+      for (const to of [c ^ 0x20, c === 0x31 ? 0x32 : 0x31, 0x00, 0x80, 0x2b]) {
+        if (to === c) continue;
+        const changed = second.slice(0, i) + String.fromCharCode(to) + second.slice(i + 1);
+        const fresh = parse(changed);
+        const after = parse(first + changed);
+        if (Array.isArray(fresh)) expect(after).toStrictEqual([...before, ...(fresh as unknown[])]);
+        else expect(after).toStrictEqual({ ...(fresh as object), events: before.length });
+      }
+    }
+  });
+
+  it("reads a run of REPORTs with each one's id, Message-ID, Byte-Range and flag", () => {
+    const runs = [
+      ['tid00002', 'mB000001', '1-100/100', '$'],
+      ['tid00003', 'mC000002', '1-7/7', '$'],
+      ['tid00004', 'shortid1x', '1-100/100', '#'],
+    ] as const;
+    const wire =
+      first +
+      runs
+        .map(([tid, id, range, flag]) =>
+          report(
+            tid,
+            REPORT_BLOCK.replace('m1a2b3c4', id).replace('1-100/100', range),
+            `-------${tid}${flag}\r\n`,
+          ),
+        )
+        .join('');
+    const all = parse(wire) as readonly unknown[];
+    // The same events as each REPORT parsed alone, by a parser with no template.
+    const alone = [
+      first,
+      ...runs.map(([tid, id, range, flag]) =>
+        report(
+          tid,
+          REPORT_BLOCK.replace('m1a2b3c4', id).replace('1-100/100', range),
+          `-------${tid}${flag}\r\n`,
+        ),
+      ),
+    ].flatMap((w) => parse(w) as unknown[]);
+    expect(all).toStrictEqual(alone);
+    const heads = all.flatMap((e) =>
+      (e as { head?: unknown }).head
+        ? [(e as { head: { transactionId: string; messageId: string; byteRange: unknown } }).head]
+        : [],
+    );
+    expect(heads.map((h) => [h.transactionId, h.messageId])).toStrictEqual([
+      ['tid00001', 'm1a2b3c4'],
+      ['tid00002', 'mB000001'],
+      ['tid00003', 'mC000002'],
+      ['tid00004', 'shortid1x'],
+    ]);
+  });
+
+  it('waits for the end-line of a REPORT cut before it, as without a template', () => {
+    const second = report('tid00002', REPORT_BLOCK);
+    const whole = parse(first + second);
+    for (let cut = 1; cut < second.length; cut++) {
+      const sink = new Collector();
+      const parser = new Parser(sink);
+      parser.push(Buffer.from(first + second.slice(0, cut), 'latin1'));
+      parser.push(Buffer.from(second.slice(cut), 'latin1'));
+      parser.end();
+      expect(sink.events).toStrictEqual(whole);
+    }
+  });
+});

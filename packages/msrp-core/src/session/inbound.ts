@@ -2,8 +2,6 @@ import { IncompleteMessageError, type MsrpError } from '../errors.js';
 import type { ContinuationFlag } from '../wire/parser.js';
 import { mediaTypeOf, type ContentType } from '../wire/content-type.js';
 import type { RequestHead } from '../wire/head.js';
-import { newTransactionId } from '../wire/ids.js';
-import { encodeFrame } from '../wire/serializer.js';
 import type { MsrpUri } from '../wire/uri.js';
 import { ChunkLength } from './chunk-length.js';
 import {
@@ -24,6 +22,7 @@ import { UnreadBytes } from './read-confirmations.js';
 import { RecentIds } from './recent-ids.js';
 import type { SessionPort } from './session-link.js';
 import type { SessionRuntime } from './session-runtime.js';
+import { SuccessReports } from './success-report.js';
 
 /** How many finished incoming Message-IDs a session remembers for late chunks. */
 const REMEMBERED_MESSAGES = 256;
@@ -64,6 +63,8 @@ export class Inbound {
   readonly #incoming = new IncomingTable();
   /** Recently finished incoming messages: resent chunks of these are not new messages. */
   readonly #finished = new RecentIds<'complete' | 'failed'>(REMEMBERED_MESSAGES);
+  /** Made at the first success REPORT: an idle session holds none. */
+  #reports: SuccessReports | undefined;
   /** With confirmWhenRead: the stream bytes of this session's messages not read yet. */
   readonly #unread: UnreadBytes | undefined;
   readonly #reassemblyOptions: ReassemblyOptions;
@@ -259,18 +260,10 @@ export class Inbound {
   }
 
   #sendReport(request: RequestHead, bytes: number, answer: ChunkAnswer): void {
-    const head: RequestHead = {
-      kind: 'request',
-      method: 'REPORT',
-      transactionId: newTransactionId(),
-      toPath: [...request.fromPath],
-      fromPath: this.#host.fromPath,
-      messageId: request.messageId!,
-      byteRange: { start: 1, end: bytes, total: bytes },
-      status: { namespace: '000', code: 200, reason: 'OK' },
-    };
     // RFC 4975 §7.1.2: REPORTs get no response, so nothing awaits one. It follows the 200s.
-    answer.write(encodeFrame(head));
+    answer.write(
+      (this.#reports ??= new SuccessReports()).frame(request, this.#host.fromPath, bytes),
+    );
   }
 }
 

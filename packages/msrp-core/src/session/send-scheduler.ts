@@ -11,6 +11,7 @@ import { peerRefusal } from './peer-error.js';
 import { HeadTemplates } from './head-templates.js';
 import { INTERRUPT_SLICE, writeInterruptible, type SliceHost } from './interruptible-chunk.js';
 import { RecentIds } from './recent-ids.js';
+import { ReportWaits } from './report-waits.js';
 import { SendWindow } from './send-window.js';
 import { chunkFrame, chunkHead, newSending, type Chunk, type Sending } from './sending.js';
 import type { SendSchedulerHost, Transaction } from './session-link.js';
@@ -54,6 +55,15 @@ export class SendScheduler {
   readonly #sending = new Map<string, Sending>();
   /** Recently settled outgoing messages: their late REPORTs are still ours to report. */
   readonly #settled = new RecentIds<true>(REMEMBERED_MESSAGES);
+  /** Sends whose every chunk was confirmed, waiting for their success REPORT. */
+  readonly #reportWaits = new ReportWaits<Sending>((sending, ms) => {
+    this.#fail(
+      sending,
+      new MsrpError('MSRP_ERR_REPORT_TIMEOUT', `No success REPORT within ${ms} ms`, {
+        status: 408,
+      }),
+    );
+  });
   #pumping = false;
   readonly #window: SendWindow;
   readonly #templates = new HeadTemplates();
@@ -329,15 +339,7 @@ export class SendScheduler {
 
   /** Every chunk is confirmed; the success REPORT gets `reportTimeout` to come. */
   #awaitReport(sending: Sending): void {
-    const ms = sending.options.reportTimeout ?? this.#options.reportTimeout;
-    sending.reportTimer = setTimeout(() => {
-      this.#fail(
-        sending,
-        new MsrpError('MSRP_ERR_REPORT_TIMEOUT', `No success REPORT within ${ms} ms`, {
-          status: 408,
-        }),
-      );
-    }, ms);
+    this.#reportWaits.start(sending, sending.options.reportTimeout ?? this.#options.reportTimeout);
   }
 
   #allConfirmed(sending: Sending): boolean {
@@ -380,7 +382,7 @@ export class SendScheduler {
   }
 
   #settle(sending: Sending): void {
-    clearTimeout(sending.reportTimer);
+    this.#reportWaits.stop(sending);
     sending.unlisten?.();
     sending.unlisten = undefined;
     this.#sending.delete(sending.message.messageId);

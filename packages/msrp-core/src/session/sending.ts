@@ -1,5 +1,4 @@
 import { MsrpError } from '../errors.js';
-import type { Timer } from '../events/timers.js';
 import type { ByteRange } from '../wire/byte-range.js';
 import { IDENT } from '../wire/grammar.js';
 import type { RequestHead } from '../wire/head.js';
@@ -33,8 +32,10 @@ export interface Sending {
   /** The success REPORT, once it came (it may overtake the last 200). */
   report: StatusHeader | undefined;
   reportRange: ByteRange | undefined;
-  /** Waits for the success REPORT once every chunk was confirmed. */
-  reportTimer?: Timer;
+  /** When the wait for the success REPORT ends, once every chunk was confirmed (ReportWaits). */
+  reportDue: number;
+  /** The timeout of that wait, while it waits. */
+  reportMs: number | undefined;
   /** Bytes of the message in chunks written so far: where a `#` would start. */
   written: number;
   /** The chunk ending in `$` was written: nothing is left to abort on the wire. */
@@ -82,7 +83,8 @@ class MessageSending implements Sending {
   template?: ChunkHeadTemplate;
   report: StatusHeader | undefined = undefined;
   reportRange: ByteRange | undefined = undefined;
-  reportTimer?: Timer;
+  reportDue = 0;
+  reportMs: number | undefined = undefined;
   written = 0;
   endWritten = false;
   lastInWindow = false;

@@ -351,6 +351,8 @@ export class Session
     const { messageId, status, byteRange } = request;
     if (messageId === undefined || !status) return;
     if (!this.#outbox.report(messageId, status, byteRange)) return;
+    // No event object per REPORT when none listens (a REPORT per message of a chat).
+    if (this.listenerCount('report') === 0) return;
     this.emit('report', { messageId, status, ...(byteRange && { byteRange }) });
   }
 

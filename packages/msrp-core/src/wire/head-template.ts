@@ -4,11 +4,14 @@ import { identEnd } from './grammar.js';
 import { BYTE_RANGE, isName, MESSAGE_ID } from './header-block.js';
 import type { RequestHead } from './head.js';
 import type { ByteRange } from './byte-range.js';
+import { FLAGS } from './end-line-scanner.js';
+import type { ContinuationFlag } from './frame-sink.js';
 
 const TAB = 0x09;
 const CR = 0x0d;
 const SP = 0x20;
 const COLON = 0x3a;
+const LF = 0x0a;
 
 /** Where a changing value lies in the remembered block. */
 interface Slot {
@@ -18,7 +21,10 @@ interface Slot {
 }
 
 interface Template {
-  /** The header block and the blank line after it: `CRLF CRLF` included. */
+  /**
+   * The header block and the blank line after it: `CRLF CRLF` included; a bodiless request's
+   * (a REPORT) up to the CRLF its end-line begins with, not included.
+   */
   readonly block: Uint8Array;
   readonly blockView: DataView;
   /** Message-ID and Byte-Range values, in the order they come. */
@@ -28,10 +34,14 @@ interface Template {
   messageIdBytes: Uint8Array | undefined;
   /** The head has the fields of a chunk and no other, in {@link CHUNK_FIELDS}' order. */
   readonly chunk: boolean;
+  /** The head has the fields of a REPORT and no other, in {@link REPORT_FIELDS}' order. */
+  readonly report: boolean;
 }
 
 /** A chunk's head as the parser makes it (the start line's fields, then the header lines). */
 const CHUNK_FIELDS = 'kind transactionId method toPath fromPath messageId byteRange contentType';
+/** A REPORT's head as the parser makes it. */
+const REPORT_FIELDS = 'kind transactionId method toPath fromPath messageId byteRange status';
 
 /**
  * Whether `n` bytes of `a` at `p` equal those of `b` at `q`, `b` being a template's block,
@@ -70,8 +80,19 @@ function same(
  */
 export class HeadTemplate {
   #last: Template | undefined;
-  /** After a {@link match}: where the body of the head matched begins. */
+  /**
+   * Whether this template is of bodiless requests (REPORTs): their block ends at the end-line,
+   * which a match then checks too. A run of success REPORTs repeats its block as a run of
+   * chunks does, but for the Message-ID and Byte-Range values.
+   */
+  readonly #bodiless: boolean;
+  /**
+   * After a {@link match}: where the body of the head matched begins; of a bodiless one, where
+   * the next frame begins (after its end-line).
+   */
   end = 0;
+  /** After a {@link match} of a bodiless template: the flag of the frame's end-line. */
+  flag: ContinuationFlag = '$';
   /** A DataView of the array matched last: one per push, not per frame. */
   #view: DataView | undefined;
   #viewOf: Uint8Array | undefined;
@@ -83,9 +104,14 @@ export class HeadTemplate {
   #idAt = 0;
   #idEnd = -1;
 
+  constructor(bodiless = false) {
+    this.#bodiless = bodiless;
+  }
+
   /**
    * Keeps the header block `buf[from, to)` of `head`, read and checked, with the blank line
-   * that ends it (`to` is where its `CRLF CRLF` begins).
+   * that ends it (`to` is where its `CRLF CRLF` begins); of a bodiless template, without it
+   * (`to` is where the end-line's CRLF begins).
    */
   remember(buf: Uint8Array, from: number, to: number, head: RequestHead): void {
     const slots: Slot[] = [];
@@ -108,14 +134,16 @@ export class HeadTemplate {
       p = e + 2;
     }
     const messageId = slots.find((s) => s.kind === 'messageId');
-    const block = copyBytes(buf.subarray(from, to + 4));
+    const block = copyBytes(buf.subarray(from, this.#bodiless ? to : to + 4));
+    const fields = Object.keys(head).join(' ');
     this.#last = {
       block,
       blockView: new DataView(block.buffer, block.byteOffset, block.length),
       slots,
       // A copy: the sink owns the head it was given.
       head: { ...head },
-      chunk: Object.keys(head).join(' ') === CHUNK_FIELDS,
+      chunk: fields === CHUNK_FIELDS,
+      report: fields === REPORT_FIELDS,
       messageIdBytes:
         messageId && copyBytes(buf.subarray(from + messageId.from, from + messageId.to)),
     };
@@ -132,13 +160,16 @@ export class HeadTemplate {
    * The head of the request whose start line was `start`, when its header block, from `from`,
    * is the remembered one but for valid Message-ID and Byte-Range values, whole before
    * `limit`; else undefined. {@link end} is then where its body begins (a field: no result
-   * object per chunk).
+   * object per chunk). A bodiless template's head must be followed by `endLine` (`CRLF
+   * "-------" transact-id`), a flag and CRLF: {@link end} is then after them, {@link flag}
+   * the flag.
    */
   match(
     buf: Uint8Array,
     from: number,
     limit: number,
     start: { readonly transactionId: string; readonly method: string },
+    endLine?: Uint8Array,
   ): RequestHead | undefined {
     const t = this.#last;
     if (t === undefined || t.head.method !== start.method) return undefined;
@@ -178,7 +209,19 @@ export class HeadTemplate {
     }
     const n = block.length - q;
     if (p + n > limit || !same(buf, view, p, block, blockView, q, n)) return undefined;
-    this.end = p + n;
+    p += n;
+    if (this.#bodiless) {
+      // The end-line, its flag and CRLF (RFC 4975 §7.1); the block holds no end-line: its
+      // lines are the template's headers, and the values in its slots hold no CRLF.
+      if (endLine === undefined || p + endLine.length + 3 > buf.length) return undefined;
+      for (let k = 0; k < endLine.length; k++) if (buf[p + k] !== endLine[k]) return undefined;
+      p += endLine.length;
+      const flag = FLAGS[buf[p]!];
+      if (flag === undefined || buf[p + 1] !== CR || buf[p + 2] !== LF) return undefined;
+      this.flag = flag;
+      p += 3;
+    }
+    this.end = p;
     const h = t.head;
     if (t.chunk) {
       // The same fields in the same order as a spread would give: a literal costs less.
@@ -193,6 +236,20 @@ export class HeadTemplate {
         messageId,
         byteRange,
         contentType,
+      };
+    }
+    if (t.report) {
+      const { method, toPath, fromPath, status } = h;
+      const transactionId = start.transactionId;
+      return {
+        kind: 'request',
+        transactionId,
+        method,
+        toPath,
+        fromPath,
+        messageId,
+        byteRange,
+        status,
       };
     }
     const head: RequestHead = { ...h, transactionId: start.transactionId };

@@ -270,6 +270,30 @@ export class ChunkHeadTemplate {
     return slab.take();
   }
 
+  /**
+   * The whole frame of a bodiless request (a REPORT) with this head: {@link encodeRange}, then
+   * the end-line with `flag`, as one view: what {@link encodeFrame} gives. Undefined when the
+   * head is not written this way (ids that are not ASCII, ranges that are not counts).
+   */
+  encodeBodiless(
+    transactionId: string,
+    start: number,
+    end: number,
+    total: number,
+    messageId: string,
+    flag: ContinuationFlag,
+  ): Uint8Array | undefined {
+    if (!this.#write(transactionId, start, end, total, messageId, transactionId.length + 10)) {
+      return undefined;
+    }
+    for (let k = 0; k < 7; k++) slab.byte(DASH);
+    slab.ascii(transactionId);
+    slab.byte(flag.charCodeAt(0));
+    slab.byte(CR);
+    slab.byte(LF);
+    return slab.take();
+  }
+
   /** Writes the head into the slab, with `extra` bytes of room after it; false when it cannot. */
   #write(
     transactionId: string,

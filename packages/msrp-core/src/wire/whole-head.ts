@@ -21,6 +21,8 @@ export class WholeHead {
   readonly #maxStartLine: number;
   readonly #maxHeaderBytes: number;
   readonly #template = new HeadTemplate();
+  /** Of bodiless requests: a run of success REPORTs (RFC 4975 §7.1.2), one per message. */
+  readonly #bodiless = new HeadTemplate(true);
   readonly #responses = new ResponseTemplate();
   readonly #requestLine = new RequestLineReader();
 
@@ -94,6 +96,16 @@ export class WholeHead {
       this.end = template.end;
       return true;
     }
+    const bodiless = this.#bodiless;
+    const report = request ? bodiless.match(buf, nl + 1, limit, line, endLine) : undefined;
+    if (report) {
+      this.head = report;
+      this.complete = true;
+      this.flag = bodiless.flag;
+      this.end = bodiless.end;
+      this.blockTo = bodiless.end - endLine.length - 3;
+      return true;
+    }
     head ??= line.head();
     this.head = head;
     this.complete = false;
@@ -148,6 +160,7 @@ export class WholeHead {
   /** The parser is done with the bytes pushed: keep no view of them. */
   release(): void {
     this.#template.release();
+    this.#bodiless.release();
   }
 
   /**
@@ -157,7 +170,8 @@ export class WholeHead {
   remember(buf: Uint8Array, head: Head): void {
     // A bodiless frame's block ends at its end-line, not at a blank line.
     if (head.kind === 'request') {
-      if (this.flag === undefined) this.#template.remember(buf, this.blockFrom, this.blockTo, head);
+      const template = this.flag === undefined ? this.#template : this.#bodiless;
+      template.remember(buf, this.blockFrom, this.blockTo, head);
     } else if (this.flag !== undefined) {
       this.#responses.remember(buf, this.blockFrom, this.blockTo, head);
     }
