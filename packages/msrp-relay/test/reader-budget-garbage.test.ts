@@ -24,21 +24,25 @@ describe('ReaderBudget', () => {
     const requests = [0, 1].map(
       () => ({ reading: false, readSince: 0, readBytes: 0 }) as unknown as ForwardedRequest,
     );
-    // Warm up (the first reader makes the list), then promote the budget and its list.
-    budget.start(requests[0]!);
-    budget.stop(requests[0]!);
+    const chunks = (n: number): void => {
+      for (let i = 0; i < n; i++) {
+        // One sender per chunk, the usual case; sometimes two.
+        budget.start(requests[0]!);
+        if (i % 8 === 0) budget.start(requests[1]!);
+        budget.stop(requests[0]!);
+        budget.stop(requests[1]!);
+      }
+    };
+    // Warm up (the first reader makes the list; the loop is compiled and optimised, which puts
+    // code metadata in the old generation), then promote the budget and its list.
+    chunks(20_000);
     gc();
     gc();
     const before = oldSpaceUsed();
-    for (let i = 0; i < 20_000; i++) {
-      // One sender per chunk, the usual case; sometimes two.
-      budget.start(requests[0]!);
-      if (i % 8 === 0) budget.start(requests[1]!);
-      budget.stop(requests[0]!);
-      budget.stop(requests[1]!);
-    }
+    chunks(20_000);
     // A Set emptied per chunk built a new table each time, in the old generation: ~2.4 MB here.
-    expect(oldSpaceUsed() - before).toBeLessThan(64 * 1024);
+    // The bound leaves room for what the test worker itself promotes meanwhile (~200 KB seen).
+    expect(oldSpaceUsed() - before).toBeLessThan(512 * 1024);
     // Still counts its readers: one may always start while the queue is under its limit.
     expect(budget.admits(0)).toBe(true);
     budget.start(requests[0]!);
