@@ -18,6 +18,7 @@ import {
   type Pattern,
 } from './fast-path-bytes.js';
 import { holds, type RouteMemo } from './router.js';
+import { forwardedWhole } from './whole-forward.js';
 
 /** What a hop's {@link FastPath} needs from its relay. */
 export interface FastPathContext {
@@ -319,17 +320,8 @@ export class FastPath {
     ascii(newTid);
     put(END_FLAG);
     const frame = take();
-    const { stats } = context;
-    const bytes = bodyEnd - headEnd;
-    if (isSend && request.failureReport !== 'no') {
-      const pending = { origin, request, offset: 0, bytes, kind: 'report' } as const;
-      target.pending.set(newTid, pending, context.transactionTimeout);
-      origin.awaitOn(target);
-    }
-    stats.requestsForwarded++;
-    stats.requestsForwardedWhole++;
-    stats.fastPathFrames++;
-    stats.bytesForwarded += bytes;
+    forwardedWhole(context, origin, request, target, newTid, bodyEnd - headEnd);
+    context.stats.fastPathFrames++;
     this.#queue(target, frame);
     const ok = t.ok;
     if (ok) {

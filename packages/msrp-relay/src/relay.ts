@@ -25,7 +25,7 @@ import { RelayStats } from './relay-stats.js';
 import type { RelaySession } from './relay-session.js';
 import { pathsForLog, routeRequest } from './router.js';
 import { replaceCertificate, type SecureContextTarget } from './tls-reload.js';
-import { WHOLE_BODY } from './whole-forward.js';
+import { wholeBodyLimit } from './whole-forward.js';
 import { listenWebSocket, type WebSocketListenOptions } from './ws-listener.js';
 
 /** Where a relay listens. */
@@ -82,6 +82,8 @@ export class Relay {
     const limits = (this.#limits = resolveLimits(options.limits));
     const log = (this.#log = options.logger ?? silentLogger);
     const stats = this.stats;
+    // RFC 4975 §7.1: how long a forwarded request awaits its response.
+    const transactionTimeout = options.transactionTimeout ?? 30_000;
     this.#hops = new HopRegistry({
       owner: this,
       options,
@@ -92,10 +94,10 @@ export class Relay {
       closing: () => this.#closing,
       fastPath: {
         stats,
-        maxBody: Math.min(WHOLE_BODY, limits.maxChunkSize),
+        maxBody: wholeBodyLimit(limits),
         maxPendingTransactions: limits.maxPendingTransactions,
         maxHeaderBytes: limits.maxHeaderBytes,
-        transactionTimeout: options.transactionTimeout ?? 30_000,
+        transactionTimeout,
         sessionOf: (id) => this.#sessionOf(id),
         closing: () => this.#closing,
         nextId: () => this.#forwarder.nextId(),
@@ -107,7 +109,7 @@ export class Relay {
       hops: this.#hops,
       limits,
       stats,
-      transactionTimeout: options.transactionTimeout ?? 30_000,
+      transactionTimeout,
       respond,
     });
     this.#auth = new AuthHandler({

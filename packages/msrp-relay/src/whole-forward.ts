@@ -8,6 +8,37 @@ import { StreamedForward, type StreamContext } from './streamed-forward.js';
 /** Body bytes of a SEND forwarded whole: what `ChunkHeadTemplate.encodeSmallChunk` writes. */
 export const WHOLE_BODY = 1024;
 
+/** The body bytes of a SEND forwarded whole, at most: {@link WHOLE_BODY} within `maxChunkSize`. */
+export function wholeBodyLimit(limits: Pick<ResolvedLimits, 'maxChunkSize'>): number {
+  return Math.min(WHOLE_BODY, limits.maxChunkSize);
+}
+
+/**
+ * Counts `request`, forwarded whole to `target` as `tid` with `bytes` of body, and makes a
+ * SEND await its response there, as the relay reports a failure back to its sender
+ * (`WholeForward` and the byte-level `FastPath` alike).
+ */
+export function forwardedWhole(
+  context: Pick<StreamContext, 'stats' | 'transactionTimeout'>,
+  origin: Hop,
+  request: RequestHead,
+  target: Hop,
+  tid: string,
+  bytes: number,
+): void {
+  // RFC 4975 §7.1.2: REPORTs get no response; Failure-Report "no" asks for none either.
+  // A dead sender's request awaits nothing: nobody is left to report to.
+  if (request.method === 'SEND' && request.failureReport !== 'no' && !origin.retired) {
+    const pending = { origin, request, offset: 0, bytes, kind: 'report' } as const;
+    target.pending.set(tid, pending, context.transactionTimeout);
+    origin.awaitOn(target);
+  }
+  const { stats } = context;
+  stats.requestsForwarded++;
+  stats.requestsForwardedWhole++;
+  stats.bytesForwarded += bytes;
+}
+
 /**
  * A small request forwarded whole (issue 13: small messages through the relay): a SEND whose
  * Byte-Range says it is a whole message of at most 1 KiB (a chat line), or a bodiless
@@ -55,7 +86,7 @@ export class WholeForward implements FrameTarget {
       range.end === range.total &&
       typeof range.total === 'number' &&
       range.total >= 1 &&
-      range.total <= Math.min(WHOLE_BODY, limits.maxChunkSize)
+      range.total <= wholeBodyLimit(limits)
     );
   }
 
@@ -121,18 +152,7 @@ export class WholeForward implements FrameTarget {
       frame = [template!.encode(tid, range), encodeEndLine(tid, flag, false)];
     }
     const origin = this.#origin;
-    const { stats, transactionTimeout } = this.#context;
-    const bytes = this.#received;
-    // RFC 4975 §7.1.2: REPORTs get no response; Failure-Report "no" asks for none either.
-    // A dead sender's request awaits nothing: nobody is left to report to.
-    if (isSend && request.failureReport !== 'no' && !origin.retired) {
-      const pending = { origin, request, offset: 0, bytes, kind: 'report' } as const;
-      target.pending.set(tid, pending, transactionTimeout);
-      origin.awaitOn(target);
-    }
-    stats.requestsForwarded++;
-    stats.requestsForwardedWhole++;
-    stats.bytesForwarded += bytes;
+    forwardedWhole(this.#context, origin, request, target, tid, this.#received);
     target.scheduler.send(frame);
     origin.fast?.learn(request, head, target);
     // Hop by hop (RFC 4976 §7.2): the relay answers the chunk itself.
