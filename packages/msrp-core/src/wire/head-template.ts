@@ -1,11 +1,12 @@
 import { parseByteRangeBytes } from './byte-range.js';
-import { copyBytes, decodeUtf8 } from './bytes.js';
+import { copyBytes } from './bytes.js';
 import { identEnd } from './grammar.js';
 import { BYTE_RANGE, isName, MESSAGE_ID } from './header-block.js';
 import type { RequestHead } from './head.js';
 import type { ByteRange } from './byte-range.js';
 import { FLAGS } from './end-line-scanner.js';
 import type { ContinuationFlag } from './frame-sink.js';
+import type { RequestLineReader } from './start-line.js';
 
 const TAB = 0x09;
 const CR = 0x0d;
@@ -168,7 +169,7 @@ export class HeadTemplate {
     buf: Uint8Array,
     from: number,
     limit: number,
-    start: { readonly transactionId: string; readonly method: string },
+    start: RequestLineReader,
     endLine?: Uint8Array,
   ): RequestHead | undefined {
     const t = this.#last;
@@ -197,7 +198,11 @@ export class HeadTemplate {
         // Found and checked in one pass: ident-chars never include CR.
         e = identEnd(buf, p);
         if (e < 0 || e >= limit || buf[e] !== CR) return undefined;
-        messageId = this.#messageId(t, buf, p, e);
+        messageId = this.#messageId(t, start, buf, p, e);
+      } else if (this.#sameValue(buf, p, limit, block, slot)) {
+        // The template's range (a run of messages of one size): its ByteRange, as it is.
+        e = p + slot.to - slot.from;
+        byteRange = t.head.byteRange;
       } else {
         e = p;
         while (e < limit && buf[e] !== CR) e++;
@@ -258,11 +263,19 @@ export class HeadTemplate {
     return head;
   }
 
+  /** Whether `buf` at `p` holds the template's value in `slot`, then CR, before `limit`. */
+  #sameValue(buf: Uint8Array, p: number, limit: number, block: Uint8Array, slot: Slot): boolean {
+    const n = slot.to - slot.from;
+    if (p + n >= limit || buf[p + n] !== CR) return false;
+    for (let k = 0; k < n; k++) if (buf[p + k] !== block[slot.from + k]) return false;
+    return true;
+  }
+
   /**
    * The Message-ID in `buf[p, e)`: the template's string, or the one decoded last in this
    * push, when the bytes are the same.
    */
-  #messageId(t: Template, buf: Uint8Array, p: number, e: number): string {
+  #messageId(t: Template, start: RequestLineReader, buf: Uint8Array, p: number, e: number): string {
     const last = t.messageIdBytes;
     if (last !== undefined && last.length === e - p) {
       let k = 0;
@@ -275,7 +288,7 @@ export class HeadTemplate {
       while (k < e - p && buf[p + k] === buf[at + k]) k++;
       if (k === e - p) return this.#id;
     }
-    this.#id = decodeUtf8(buf, p, e);
+    this.#id = start.identAfter(p, e);
     this.#idAt = p;
     this.#idEnd = e;
     return this.#id;

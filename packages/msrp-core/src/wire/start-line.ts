@@ -1,4 +1,4 @@
-import { allocate, decodeUtf8, encodeLatin1 } from './bytes.js';
+import { allocate, decodeLatin1, decodeUtf8, encodeLatin1 } from './bytes.js';
 import { copyIdent, isIdentBytes } from './grammar.js';
 import { parseStartLine, type Head, type RequestHead } from './head.js';
 import type { MsrpUri } from './uri.js';
@@ -76,15 +76,18 @@ export function parseStartLineBytes(buf: Uint8Array, from: number, to: number): 
  * from it, with no head made (a head that matches a template is made from the template's).
  */
 export class RequestLineReader {
-  /** The transaction id of the line read last. */
-  transactionId = '';
   /** The method of the line read last. */
   method = '';
+  /** Where the id of the line read last begins, when {@link idEnd} is not -1. */
+  idFrom = 0;
   /**
    * Where the id of the line read last ends, when {@link read} copied it into the end-line
    * (a response's too, before its status code failed the read); else -1.
    */
   idEnd = -1;
+  /** The array read last, until {@link release}; its id decoded when first asked for. */
+  #buf: Uint8Array | undefined;
+  #id: string | undefined;
   /**
    * `CRLF "-------"` and room for a transaction id: {@link read} copies the id there as it
    * checks it, so that {@link endLine} is the line that ends the frame.
@@ -127,8 +130,35 @@ export class RequestLineReader {
     while (k < max && buf[k]! >= A && buf[k]! <= Z) k++;
     if (k === sp + 1 || buf[k] !== CR || buf[k + 1] !== LF) return -1;
     this.method = equals(buf, sp + 1, k, SEND) ? 'SEND' : decodeUtf8(buf, sp + 1, k);
-    this.transactionId = decodeUtf8(buf, pos + 5, sp);
+    this.#buf = buf;
+    this.#id = undefined;
+    this.idFrom = pos + 5;
     return k + 1;
+  }
+
+  /** The transaction id of the line read last: decoded on first use, in the same push. */
+  get transactionId(): string {
+    return (this.#id ??= decodeUtf8(this.#buf!, this.idFrom, this.idEnd));
+  }
+
+  /**
+   * The ident `buf[from, to)` after the line read last in the same push (its Message-ID),
+   * decoded. When the transaction id was not decoded yet, both are read with one native
+   * decode from the id to `to` and sliced out of it: a native call costs more than the
+   * bytes between (a header block). Latin-1, so that a byte is a character: both are ASCII.
+   * Each keeps that string (~200 bytes) alive while it is held, as a V8 sliced string does.
+   */
+  identAfter(from: number, to: number): string {
+    const buf = this.#buf!;
+    if (this.#id !== undefined || decodeLatin1 === undefined) return decodeUtf8(buf, from, to);
+    const text = decodeLatin1(buf, this.idFrom, to);
+    this.#id = text.slice(0, this.idEnd - this.idFrom);
+    return text.slice(from - this.idFrom);
+  }
+
+  /** The parser is done with the bytes pushed: keep no view of them. */
+  release(): void {
+    this.#buf = undefined;
   }
 
   /** The head of the line read last, before its headers are read. */

@@ -67,7 +67,7 @@ export class WholeHead {
     // From the CRLF of the start line, within the header size limit.
     const limit = Math.min(buf.length, nl + 1 + this.#maxHeaderBytes);
     // CRLF "-------" transact-id, copied from the start line (the id is ASCII) as it was read.
-    const id = request ? line.transactionId.length : head!.transactionId.length;
+    const id = request ? line.idEnd - line.idFrom : head!.transactionId.length;
     if (line.idEnd !== pos + 5 + id) line.copyId(buf, pos + 5, pos + 5 + id);
     const endLine = line.endLine(id);
     this.endLine = endLine;
@@ -159,6 +159,7 @@ export class WholeHead {
 
   /** The parser is done with the bytes pushed: keep no view of them. */
   release(): void {
+    this.#requestLine.release();
     this.#template.release();
     this.#bodiless.release();
   }
