@@ -1,6 +1,5 @@
 // One side of a transfer benchmark, run in its own process so that each side has its own
 // core and its own peak RSS. Driven over IPC by bench/transfer.ts.
-import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
 import { createServer, connect, type AddressInfo } from 'node:net';
@@ -10,6 +9,8 @@ import { gcWatch, type GcCount } from './lib/gc-watch.js';
 import { startHeapSampling } from './lib/heap-sampling.js';
 import { MemoryPeak, type RssParts } from './lib/memory-peak.js';
 import { syscalls, syscallsSince as since, type Syscalls } from './lib/syscalls.js';
+// node:crypto comes by process.getBuiltinModule in the roles that hash: a measured peer loads
+// only what its role needs (issue 12).
 
 /** Commands the parent sends. */
 export type PeerCommand =
@@ -91,7 +92,7 @@ async function rawSink(bytes: number, saveTo?: string): Promise<void> {
     const t0 = performance.now();
     const cpu0 = cpuMs();
     const fd = saveTo === undefined ? undefined : openSync(saveTo, 'w');
-    const hash = createHash('sha256');
+    const hash = process.getBuiltinModule('node:crypto').createHash('sha256');
     socket.on('data', (b: Buffer) => {
       got += b.length;
       if (fd !== undefined) {
@@ -121,7 +122,7 @@ async function rawSource(port: number, bytes: number, file?: string): Promise<vo
   await once(socket, 'connect');
   const t0 = performance.now();
   const cpu0 = cpuMs();
-  const hash = createHash('sha256');
+  const hash = process.getBuiltinModule('node:crypto').createHash('sha256');
   const source = file
     ? createReadStream(file, { highWaterMark: PIECE_OF_FILE })
     : generated(bytes, PIECE);

@@ -2,7 +2,6 @@
 // allocated, those the GC already collected included, so short-lived garbage per message shows
 // (or, with BENCH_HEAP_SURVIVORS=1, only those that survived the young generation).
 import { writeFile } from 'node:fs/promises';
-import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 
 /** A heap sampling under way: `stop()` writes it as `name-<time>.heapprofile` in the DIR. */
@@ -14,6 +13,8 @@ export interface HeapSampling {
 export async function startHeapSampling(name: string): Promise<HeapSampling | undefined> {
   const dir = process.env.BENCH_HEAP_PROFILE;
   if (!dir) return undefined;
+  // Loaded only when sampling: a measured peer loads no more than its role needs (issue 12).
+  const { Session } = await import('node:inspector/promises');
   const session = new Session();
   session.connect();
   await session.post('HeapProfiler.startSampling', {

@@ -1,4 +1,3 @@
-import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { MsrpError } from '../errors.js';
 
@@ -20,7 +19,7 @@ export function normalizeFingerprint(fingerprint: string): string {
 
 /** The SHA-256 fingerprint of a PEM certificate, formatted for SDP: `SHA-256 AB:CD:...`. */
 export function certificateFingerprint(pem: string | Buffer): string {
-  return `SHA-256 ${new X509Certificate(pem).fingerprint256}`;
+  return `SHA-256 ${new (process.getBuiltinModule('node:crypto').X509Certificate)(pem).fingerprint256}`;
 }
 
 /**

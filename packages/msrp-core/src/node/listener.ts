@@ -1,5 +1,4 @@
-import { createServer as createTcpServer, type Server } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import type { Server } from 'node:net';
 
 /** TLS server options for an `msrps:` listener. */
 export interface TlsServerOptions {
@@ -16,14 +15,16 @@ export interface TlsServerOptions {
  * the event {@link connectionEvent} names (`secureConnection` for TLS: after the handshake).
  */
 export function createListener(tls?: TlsServerOptions): Server {
+  // Loaded on first use, not with msrp-core: a TCP listener never loads tls (1.9 MiB of
+  // file-backed RSS; issue 12).
   return tls
-    ? createTlsServer({
+    ? process.getBuiltinModule('node:tls').createServer({
         cert: tls.cert,
         key: tls.key,
         ...(tls.ca !== undefined && { ca: tls.ca }),
         requestCert: tls.requestCert ?? false,
       })
-    : createTcpServer();
+    : process.getBuiltinModule('node:net').createServer();
 }
 
 /** The server event that hands over a ready connection. */

@@ -1,4 +1,4 @@
-import { createHash, type Hash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import type { HashAlgorithm, Hasher, HasherFactory } from '../session/hasher.js';
 
 const NAMES: Record<HashAlgorithm, string> = { 'sha-1': 'sha1', 'sha-256': 'sha256', md5: 'md5' };
@@ -8,7 +8,8 @@ class NodeHasher implements Hasher {
   readonly #hash: Hash;
 
   constructor(algorithm: HashAlgorithm) {
-    this.#hash = createHash(NAMES[algorithm]);
+    // node:crypto on first use, not at import (issue 12: only hashing processes need it).
+    this.#hash = process.getBuiltinModule('node:crypto').createHash(NAMES[algorithm]);
   }
 
   update(bytes: Uint8Array): void {

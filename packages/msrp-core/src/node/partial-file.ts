@@ -1,7 +1,6 @@
 // The receiver's side of a resumable file transfer (RFC 5547 §6, §8.3.2): `name.part` holds
 // the octets received so far, `name.part.json` a record of them that sdp-msrp's
 // resumeOffer/resumeRange read as it is.
-import { randomBytes } from 'node:crypto';
 import { open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -157,7 +156,9 @@ export class PartialFile {
       return existing;
     }
     const record: PartialFileRecord = {
-      transferId: options.transferId ?? randomBytes(RANDOM_ID_BYTES).toString('hex'),
+      transferId:
+        options.transferId ??
+        process.getBuiltinModule('node:crypto').randomBytes(RANDOM_ID_BYTES).toString('hex'),
       ...(hash ? { hash } : {}),
       size: options.size,
       received: [],

@@ -1,8 +1,9 @@
 // File hashes off the main thread: SHA-256 of a 1 GiB file costs ~0.65 s of CPU, which on the
 // main thread adds to the time the transfer takes; in a worker it overlaps with it.
-import { createHash } from 'node:crypto';
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+// worker_threads, os and crypto load on first use (process.getBuiltinModule), not with
+// msrp-core: a 2-core machine never starts the worker, and worker_threads alone is 1.2 MiB of
+// file-backed RSS in every process that imports it (issue 12).
+import type { Worker } from 'node:worker_threads';
 import { MsrpError } from '../errors.js';
 import type { HashAlgorithm, Hasher, HasherFactory } from '../session/hasher.js';
 import { nodeHasher } from './node-hasher.js';
@@ -59,6 +60,7 @@ class HashWorker {
 
   private constructor() {
     // It holds no data of its own (batches come and go): a small heap keeps its RSS small.
+    const { Worker } = process.getBuiltinModule('node:worker_threads');
     this.#worker = new Worker(WORKER_CODE, {
       eval: true,
       resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 },
@@ -264,7 +266,7 @@ class WorkerHasher implements Hasher {
   }
 
   #inline(): Uint8Array {
-    const hash = createHash(this.#name);
+    const hash = process.getBuiltinModule('node:crypto').createHash(this.#name);
     if (this.#batch) hash.update(this.#batch.subarray(0, this.#fill));
     this.#batch = undefined;
     return hash.digest();
@@ -314,5 +316,5 @@ export function fileHasherFor(cores: number): HasherFactory {
 
 /** The file hasher Node's Endpoint and PartialFile use unless given one: {@link fileHasherFor} this machine. */
 export function defaultFileHasher(): HasherFactory {
-  return fileHasherFor(availableParallelism());
+  return fileHasherFor(process.getBuiltinModule('node:os').availableParallelism());
 }

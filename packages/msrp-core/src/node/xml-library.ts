@@ -2,7 +2,6 @@
 // condition (package.json "imports"). Importing its ES modules costs ~8 MiB of RSS (measured:
 // 41.1 → 49.3 MiB), its CommonJS build ~1 MiB, and most processes never parse chat XML (a file
 // transfer, a relay). The browser build (chat/xml-library.ts) imports it statically.
-import { createRequire } from 'node:module';
 import type { XmlLibrary } from '../chat/xml-library.js';
 
 export type { XmlLibrary } from '../chat/xml-library.js';
@@ -11,6 +10,8 @@ let loaded: XmlLibrary | undefined;
 
 /** fast-xml-parser, required synchronously the first time it is needed. */
 export function xmlLibrary(): XmlLibrary {
-  loaded ??= createRequire(import.meta.url)('fast-xml-parser') as XmlLibrary;
+  loaded ??= process.getBuiltinModule('node:module').createRequire(import.meta.url)(
+    'fast-xml-parser',
+  ) as XmlLibrary;
   return loaded;
 }
