@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Registry } from 'prom-client';
 
 /** Options of {@link startAdminServer}. */
@@ -26,7 +26,8 @@ export interface AdminServer {
  * `GET /health` as JSON (200 while serving, 503 otherwise).
  */
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
-  const server: Server = createServer((req, res) => {
+  // node:http loaded by the first admin server: a relay without one never loads it.
+  const server: Server = process.getBuiltinModule('node:http').createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();

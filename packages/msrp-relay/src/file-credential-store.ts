@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { DigestAlgorithm } from '@msrp-ts/msrp-core';
 import { parseDigestAlgorithm, MsrpError } from '@msrp-ts/msrp-core/internal';
 import {
@@ -74,7 +73,8 @@ export class FileCredentialStore implements CredentialStore {
   async reload(): Promise<void> {
     let text: string;
     try {
-      text = await readFile(this.path, 'utf8');
+      // Loaded on first use: a relay with no users file never loads node:fs/promises.
+      text = await process.getBuiltinModule('node:fs/promises').readFile(this.path, 'utf8');
     } catch (e) {
       throw new MsrpError('MSRP_ERR_FILE', `cannot read ${this.path}: ${(e as Error).message}`, {
         cause: e,

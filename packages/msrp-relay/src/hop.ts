@@ -2,13 +2,14 @@ import type { ContinuationFlag, Head, RequestHead } from '@msrp-ts/msrp-core';
 import {
   Deadline,
   discardFrame,
-  ExpiringMap,
   type Connection,
   type ConnectionHandler,
   type FrameTarget,
   MsrpError,
 } from '@msrp-ts/msrp-core/internal';
 import { ChunkScheduler, type ChunkSchedulerOptions } from './chunk-scheduler.js';
+import { PendingTable } from './pending-table.js';
+import { ReportBasis } from './report-basis.js';
 import { ForwardTemplate } from './forward-template.js';
 import type { RelaySession } from './relay-session.js';
 import type { FastPath } from './fast-path.js';
@@ -18,9 +19,15 @@ import type { RouteMemo } from './router.js';
 export interface PendingForward {
   /** Where the request came from. */
   readonly origin: Hop;
-  /** The request as it arrived (its transaction id, paths, Message-ID, Byte-Range). */
+  /**
+   * The request as it arrived (its transaction id, paths, Message-ID, Byte-Range); for a SEND
+   * chunk (`report`), the head its message's chunks share (`ReportBasis`).
+   */
   readonly request: RequestHead;
-  /** Body bytes of the request before this segment (a cut chunk has several segments). */
+  /**
+   * Body bytes before this segment: of the request (a cut chunk has several segments), or
+   * for a `report` of the message, the Byte-Range's start included.
+   */
   readonly offset: number;
   /** Body bytes of this segment, known once its end-line is written. */
   bytes: number;
@@ -79,10 +86,11 @@ export class Hop implements ConnectionHandler {
   // The collections below are made on first use: most connections of a relay are idle
   // clients that never need them, and each costs a few hundred bytes (issue 13: memory per
   // idle session).
-  #pending: ExpiringMap<string, PendingForward> | undefined;
+  #pending: PendingTable | undefined;
   #blocked: Set<Hop> | undefined;
   #awaiting: Set<Hop> | undefined;
   #forwardTemplate: ForwardTemplate | undefined;
+  #reportBasis: ReportBasis | undefined;
   /** The route of the last request forwarded from this connection, for its next one's. */
   lastRoute: RouteMemo | undefined;
   /** Its byte-level fast path, on a client's TCP or TLS connection. */
@@ -121,8 +129,8 @@ export class Hop implements ConnectionHandler {
    * Requests forwarded on this connection, by the transaction id we gave them; each is armed
    * with the transaction timeout once its end-line is written.
    */
-  get pending(): ExpiringMap<string, PendingForward> {
-    return (this.#pending ??= new ExpiringMap((_tid, p) => this.#owner.expired(this, p)));
+  get pending(): PendingTable {
+    return (this.#pending ??= new PendingTable((_tid, p) => this.#owner.expired(this, p)));
   }
 
   /** How many requests forwarded on this connection await responses. */
@@ -153,6 +161,11 @@ export class Hop implements ConnectionHandler {
   /** The head of the last chunk forwarded from this connection, for its next chunk's. */
   get forwardTemplate(): ForwardTemplate {
     return (this.#forwardTemplate ??= new ForwardTemplate());
+  }
+
+  /** What its pending SEND chunks hold of their requests, shared by a message's chunks. */
+  get reportBasis(): ReportBasis {
+    return (this.#reportBasis ??= new ReportBasis());
   }
 
   /** Whether the relay dialed this connection. */

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import type * as PromClient from 'prom-client';
 import type { Registry } from 'prom-client';
 import type { CredentialStoreStats } from './pg-credential-store.js';
@@ -10,7 +9,9 @@ import type { Relay } from './relay.js';
  */
 let promClient: typeof PromClient | undefined;
 function loadPromClient(): typeof PromClient {
-  return (promClient ??= createRequire(import.meta.url)('prom-client') as typeof PromClient);
+  return (promClient ??= process.getBuiltinModule('node:module').createRequire(import.meta.url)(
+    'prom-client',
+  ) as typeof PromClient);
 }
 
 /**

@@ -4,6 +4,7 @@ import type { ForwardHead } from './forward-template.js';
 import type { ForwardedRequest, ForwardEvents } from './forwarded-request.js';
 import type { ForwarderContext } from './forwarder.js';
 import type { Hop, PendingForward } from './hop.js';
+import { messageOffset } from './report-basis.js';
 
 /**
  * RFC 4975 §7.1: non-SEND request bodies MUST NOT be larger than 10240 octets. Such requests
@@ -79,8 +80,11 @@ export class StreamedForward implements FrameTarget, ForwardEvents {
     // A dead sender's segment (its `#` end) awaits nothing: nobody is left to report to.
     if (!this.#awaitResponse || origin.retired) return;
     // Armed with the timeout once its end-line is written (segmentEnd).
-    const request = this.#request;
-    this.#target.pending.set(tid, { origin, request, offset, bytes: 0, kind: this.#kind });
+    const kind = this.#kind;
+    // A SEND chunk holds its message's shared head, not its own (see ReportBasis).
+    const request = kind === 'report' ? origin.reportBasis.of(this.#request) : this.#request;
+    const at = kind === 'report' ? messageOffset(this.#request) + offset : offset;
+    this.#target.pending.set(tid, { origin, request, offset: at, bytes: 0, kind });
     origin.awaitOn(this.#target);
   }
 
@@ -94,11 +98,8 @@ export class StreamedForward implements FrameTarget, ForwardEvents {
       // Its first cut toward a WebSocket peer: one more chunk re-chunked there.
       if (this.#segments === 1 && target.connection?.messageFramed) stats.chunksRechunked++;
     }
-    const pending = target.pending.get(tid);
-    if (pending) {
-      pending.bytes = bytes;
-      target.pending.arm(tid, this.#context.transactionTimeout);
-    }
+    const pending = target.pending.arm(tid, this.#context.transactionTimeout);
+    if (pending) pending.bytes = bytes;
   }
 
   resume(): void {

@@ -1,6 +1,6 @@
 // Certificate renewal without a restart: the TLS listeners get a new certificate and key;
 // handshakes from then on use them, connections already up keep the ones they were made with.
-import { createSecureContext, type SecureContextOptions } from 'node:tls';
+import type { SecureContextOptions } from 'node:tls';
 import type { TlsServerOptions } from '@msrp-ts/msrp-core';
 
 /** A listener whose certificate can be replaced: a `tls.Server` (msrps:) or `https.Server` (wss:). */
@@ -23,6 +23,7 @@ export function replaceCertificate(
   };
   // Built once only to check it: setSecureContext builds its own, and throws only after
   // some listeners may have been given the new one.
-  createSecureContext(options);
+  // node:tls loaded here, not at import: a relay that listens on TCP only never loads it.
+  process.getBuiltinModule('node:tls').createSecureContext(options);
   for (const target of targets) target.setSecureContext(options);
 }

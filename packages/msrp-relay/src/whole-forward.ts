@@ -2,6 +2,7 @@ import type { ContinuationFlag, RequestHead } from '@msrp-ts/msrp-core';
 import { encodeEndLine, type FrameTarget } from '@msrp-ts/msrp-core/internal';
 import type { ForwardHead } from './forward-template.js';
 import type { Hop } from './hop.js';
+import { messageOffset } from './report-basis.js';
 import type { ResolvedLimits } from './relay-options.js';
 import { StreamedForward, type StreamContext } from './streamed-forward.js';
 
@@ -29,7 +30,14 @@ export function forwardedWhole(
   // RFC 4975 §7.1.2: REPORTs get no response; Failure-Report "no" asks for none either.
   // A dead sender's request awaits nothing: nobody is left to report to.
   if (request.method === 'SEND' && request.failureReport !== 'no' && !origin.retired) {
-    const pending = { origin, request, offset: 0, bytes, kind: 'report' } as const;
+    // The message's shared head, not the request's own (see ReportBasis).
+    const pending = {
+      origin,
+      request: origin.reportBasis.of(request),
+      offset: messageOffset(request),
+      bytes,
+      kind: 'report',
+    } as const;
     target.pending.set(tid, pending, context.transactionTimeout);
     origin.awaitOn(target);
   }

@@ -1,6 +1,5 @@
 import { once } from 'node:events';
-import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TlsServerOptions, WsSocket } from '@msrp-ts/msrp-core';
 import { WS_OPTIONS } from '@msrp-ts/msrp-core/internal';
@@ -53,9 +52,14 @@ export async function listenWebSocket(
 ): Promise<WebSocketListening> {
   // Loaded by the first WebSocket listener: importing `ws` costs about 10 MiB of memory,
   // which a relay that only listens on TCP should not pay.
+  // So are node:http and node:https (~2-4 MiB of file-backed RSS: the node binary's pages).
   const { WebSocketServer } = await import('ws');
-  const https = config.tls && createHttpsServer({ cert: config.tls.cert, key: config.tls.key });
-  const server = https || createHttpServer();
+  const https =
+    config.tls &&
+    process
+      .getBuiltinModule('node:https')
+      .createServer({ cert: config.tls.cert, key: config.tls.key });
+  const server = https || process.getBuiltinModule('node:http').createServer();
   // Plain HTTP requests get nothing here but a 426.
   server.on('request', (_req, res) => {
     res.writeHead(426, { Connection: 'close', Upgrade: 'websocket' }).end();

@@ -38,6 +38,19 @@ await store.close();
 console.log(JSON.stringify({ before, after }));
 `;
 
+// Node's built-in modules a relay listening on TCP only loads beyond what msrp-core's
+// internal entry does (the TCP listener's own, cluster and dns, come with net's listen).
+const BUILTINS_PROBE = `
+const builtins = () => process.moduleLoadList.filter((m) => m.startsWith('NativeModule '));
+await import(process.argv[2].replace('/msrp-relay/src/index.ts', '/msrp-core/src/internal.ts'));
+const before = new Set(builtins());
+const relay = await import(process.argv[2]);
+const r = new relay.Relay({ credentials: new relay.StaticCredentialStore() });
+await r.listen({ host: '127.0.0.1', port: 0 });
+await r.close(100);
+console.log(JSON.stringify(builtins().filter((m) => !before.has(m)).map((m) => m.slice(13))));
+`;
+
 /** Runs `source` in a tsx process of its own (with `flags` before it) on the relay's index. */
 async function probe(source: string, flags: string[] = []): Promise<unknown> {
   const dir = await mkdtemp(join(tmpdir(), 'msrp-relay-'));
@@ -64,5 +77,18 @@ describe('import footprint', () => {
     const denied = ['@msrp-ts/msrp-core', 'fast-xml-parser'];
     const flags = ['--conditions=source', '--import', denyImports(denied)];
     expect(await probe(PROBE, flags)).toEqual({ before: false, after: true });
+  });
+
+  it('loads no TLS, HTTP(S), WebSocket, worker or inspector modules for a TCP-only relay', async () => {
+    // Each is file-backed RSS of the node binary (tls 1.9 MiB, http 1.8, worker_threads 1.2):
+    // loaded on first use, by a TLS or WebSocket listener, an admin server, a certificate reload.
+    const added = (await probe(BUILTINS_PROBE, ['--conditions=source'])) as string[];
+    const unwanted = ['tls', '_tls_wrap', 'http', 'https', '_http_server', 'worker_threads'];
+    expect(added.filter((m) => unwanted.includes(m) || m.startsWith('internal/worker'))).toEqual(
+      [],
+    );
+    expect(
+      added.filter((m) => ['inspector', 'perf_hooks', 'zlib', 'fs/promises'].includes(m)),
+    ).toEqual([]);
   });
 });

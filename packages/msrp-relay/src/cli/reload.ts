@@ -1,5 +1,4 @@
 // SIGHUP: the command rereads what can change without a restart (users, TLS certificate).
-import { readFile } from 'node:fs/promises';
 import type { TlsServerOptions } from '@msrp-ts/msrp-core';
 import type { FileCredentialStore } from '../file-credential-store.js';
 import type { PgCredentialStore } from '../pg-credential-store.js';
@@ -46,6 +45,7 @@ export async function reload(what: Reloadable): Promise<void> {
   }
   if (tls) {
     try {
+      const { readFile } = process.getBuiltinModule('node:fs/promises');
       const [cert, key] = await Promise.all([readFile(tls.cert), readFile(tls.key)]);
       const listeners = tls.apply({ cert, key });
       log.info({ cert: tls.cert, key: tls.key, listeners }, 'TLS certificate reloaded');

@@ -1,0 +1,85 @@
+// The relay process of the relay benchmark (bench/relay-peer.ts): msrp-relay as the msrp-relay
+// command runs it, and nothing a deployed relay would not load (no Endpoint, no floor or pipe,
+// no perf_hooks until 'watch', no inspector unless BENCH_HEAP_PROFILE): its RSS is the relay's.
+import { adaptYoungGeneration, Relay, StaticCredentialStore } from '@msrp-ts/msrp-relay';
+import { USERS } from './lib/users.js';
+import { command, heapMiB, relayFigures, report, rssMiB, settle } from './relay-peer-ipc.js';
+
+/**
+ * Starts watching the relay's event loop and GC pauses (at the first 'watch'), reset by each.
+ * Not before: a GC observer costs the relay a PerformanceEntry per scavenge (~1 µs per
+ * forwarded 100-byte message), which only the bench that reads the figures (relay-active)
+ * should pay; perf_hooks is loaded then too.
+ */
+function watchOnCommand(): void {
+  let reset: (() => void) | undefined;
+  process.on('message', (m: { type?: string }) => {
+    if (m.type !== 'watch') return;
+    reset ??= watch();
+    reset();
+  });
+}
+
+function watch(): () => void {
+  const { constants, monitorEventLoopDelay, PerformanceObserver } =
+    process.getBuiltinModule('node:perf_hooks');
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  const gcPauses = { total: 0, max: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const { duration } = entry;
+      // Not the GCs the bench forces to read the live heap ('measure').
+      const flags = (entry as { detail?: { flags?: number } }).detail?.flags ?? 0;
+      if (flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) continue;
+      gcPauses.total += duration;
+      gcPauses.max = Math.max(gcPauses.max, duration);
+    }
+  }).observe({ entryTypes: ['gc'] });
+  relayFigures.read = () => ({
+    loopMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
+    gcMs: { ...gcPauses },
+  });
+  return () => {
+    loopDelay.reset();
+    gcPauses.total = gcPauses.max = 0;
+  };
+}
+
+/** Runs the relay until the parent says 'stop'; `ws`: listen on WebSocket too. */
+export async function relayRole(ws: boolean): Promise<void> {
+  watchOnCommand();
+  const relay = new Relay({
+    credentials: new StaticCredentialStore(USERS),
+    limits: {
+      maxConnectionsPerAddress: 50_000,
+      maxConnections: 50_000,
+      // The memory bench's 100,000 sessions over 1,000 connections.
+      maxSessionsPerConnection: 100,
+    },
+  });
+  // As the msrp-relay command does (its flags come from its bin: peer-process.ts).
+  adaptYoungGeneration({ work: () => relay.stats.requestsForwarded });
+  const uri = await relay.listen({ host: '127.0.0.1', port: 0 });
+  const wsUri = ws
+    ? await relay.listen({ host: '127.0.0.1', port: 0, transport: 'ws' })
+    : undefined;
+  await settle();
+  report({ event: 'rss', rssMiB: rssMiB(), heapMiB: heapMiB() });
+  report({ event: 'ready', uri, ...(wsUri && { wsUri }) });
+  // 'measure' (the memory bench) may come, 'stop' always does: a relay told to stop before
+  // any 'measure' stops at once (it used to wait for one, and was killed 5 s later).
+  const measure = (m: { type?: string }): void => {
+    if (m.type === 'measure')
+      void settle().then(() => report({ event: 'rss', rssMiB: rssMiB(), heapMiB: heapMiB() }));
+  };
+  process.on('message', measure);
+  // BENCH_HEAP_PROFILE=DIR: every allocation the relay makes, short-lived ones included.
+  const heap = process.env.BENCH_HEAP_PROFILE
+    ? await (await import('./lib/heap-sampling.js')).startHeapSampling('relay')
+    : undefined;
+  await command('stop');
+  process.off('message', measure);
+  await heap?.stop();
+  await relay.close(1000);
+}

@@ -1,0 +1,58 @@
+// The relay's table of requests awaiting a response on one connection (pending-table.ts).
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { PendingForward } from '../src/hop.js';
+import { PendingTable } from '../src/pending-table.js';
+
+const value = (n: number): PendingForward => ({ offset: n }) as unknown as PendingForward;
+const offsets = (table: PendingTable): number[] => [...table].map(([, v]) => v.offset);
+
+describe('PendingTable', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('finds entries taken in order, out of order and missing, through growth and holes', () => {
+    const table = new PendingTable(() => undefined);
+    for (let i = 0; i < 20; i++) table.set(`t${i}`, value(i));
+    expect(table.size).toBe(20);
+    expect(table.take('t0')?.offset).toBe(0);
+    expect(table.take('t7')?.offset).toBe(7);
+    expect(table.take('t7')).toBeUndefined();
+    expect(table.delete('nope')).toBe(false);
+    expect(table.get('t19')?.offset).toBe(19);
+    // Wrapped around the ring and squeezed: the order and every entry stay.
+    for (let i = 20; i < 40; i++) table.set(`t${i}`, value(i));
+    for (let i = 1; i < 30; i += 2) table.delete(`t${i}`);
+    for (let i = 40; i < 60; i++) table.set(`t${i}`, value(i));
+    const left = offsets(table);
+    expect(left).toEqual([...left].sort((a, b) => a - b));
+    expect(left).toHaveLength(60 - 2 - 14);
+    for (const n of left) expect(table.take(`t${n}`)?.offset).toBe(n);
+    expect(table.size).toBe(0);
+    expect(offsets(table)).toEqual([]);
+  });
+
+  it('lets entries be deleted while they are iterated', () => {
+    const table = new PendingTable(() => undefined);
+    for (let i = 0; i < 10; i++) table.set(`t${i}`, value(i));
+    for (const [tid, v] of table) if (v.offset % 3 === 0) table.delete(tid);
+    expect(offsets(table)).toEqual([1, 2, 4, 5, 7, 8]);
+  });
+
+  it('expires armed entries only, once, when their deadline passes (RFC 4975 §7.1)', () => {
+    vi.useFakeTimers();
+    const expired: string[] = [];
+    const table = new PendingTable((tid) => expired.push(tid));
+    table.set('whole', value(0), 100);
+    table.set('unarmed', value(1));
+    table.set('streamed', value(2));
+    expect(table.arm('streamed', 300)?.offset).toBe(2);
+    expect(table.arm('missing', 300)).toBeUndefined();
+    vi.advanceTimersByTime(150);
+    expect(expired).toEqual(['whole']);
+    vi.advanceTimersByTime(200);
+    expect(expired).toEqual(['whole', 'streamed']);
+    expect(offsets(table)).toEqual([1]);
+    expect(table.clear().map(([tid]) => tid)).toEqual(['unarmed']);
+    vi.advanceTimersByTime(1000);
+    expect(expired).toEqual(['whole', 'streamed']);
+  });
+});
