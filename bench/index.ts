@@ -80,14 +80,22 @@ if (!only || only.includes('relay-active')) {
   rows.push(...result.rows);
   limits.push(...result.limits);
 }
-if (!only || only.includes('relay-kamailio'))
-  rows.push(
-    ...(await runRelayKamailioBench(
-      Number(values.mib ?? (values.quick ? 64 : 512)) * 1024 * 1024,
-      transferRounds,
-      log,
-    )),
-  );
+if (!only || only.includes('relay-kamailio')) {
+  // Kamailio is a server of its own: a run through it that stalls (seen on a loaded 2-core
+  // machine, at 9ceea6f too) fails this bench, not the table of every other one.
+  try {
+    rows.push(
+      ...(await runRelayKamailioBench(
+        Number(values.mib ?? (values.quick ? 64 : 512)) * 1024 * 1024,
+        transferRounds,
+        log,
+      )),
+    );
+  } catch (error) {
+    log(`relay-kamailio: FAILED: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  }
+}
 if (!only || only.includes('relay-ws')) {
   const mib = Number(values.mib ?? (values.quick ? 64 : 256));
   rows.push(...(await runRelayWsBench(mib * 1024 * 1024, transferRounds, log)));
