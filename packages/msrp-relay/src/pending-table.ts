@@ -130,7 +130,12 @@ export class PendingTable {
     const ring = this.#ring;
     ring[i] = undefined;
     this.#size--;
-    // Holes at the oldest end are given back at once; those in between when they get there.
+    this.#trim();
+  }
+
+  /** Holes at the oldest end are given back at once; those in between when they get there. */
+  #trim(): void {
+    const ring = this.#ring;
     const mask = ring.length - 1;
     while (this.#used > 0 && ring[this.#head] === undefined) {
       this.#head = (this.#head + 1) & mask;
@@ -170,11 +175,7 @@ export class PendingTable {
         this.#size--;
       } else next = Math.min(next, slot.deadline);
     });
-    const mask = this.#ring.length - 1;
-    while (this.#used > 0 && this.#ring[this.#head] === undefined) {
-      this.#head = (this.#head + 1) & mask;
-      this.#used--;
-    }
+    this.#trim();
     this.#schedule(next);
     for (const slot of expired) this.#onExpire(slot.tid, slot.value);
   }
