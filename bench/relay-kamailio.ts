@@ -23,7 +23,7 @@ export async function runRelayKamailioBench(
 ): Promise<Row[]> {
   const mib = bytes / 1024 / 1024;
   const name = `${mib} MiB in ${CHUNK / 1024} KiB chunks through our relay vs Kamailio's msrp module`;
-  const baselineIs = `the same endpoints and bytes through Kamailio's msrp module (children=1, tcp_children=${TCP_CHILDREN}: main + TCP attendant + ${TCP_CHILDREN} workers; no per-frame logs)`;
+  const baselineIs = `the same endpoints and bytes through Kamailio's msrp module (children=1, tcp_children=${TCP_CHILDREN}: main + TCP attendant + ${TCP_CHILDREN} workers; write queues that hold the whole transfer, as it has no backpressure; no per-frame logs)`;
   const bin = findKamailio();
   if (bin === undefined) {
     // Never skipped silently: the row says why it has no figures.
@@ -40,7 +40,7 @@ export async function runRelayKamailioBench(
       },
     ];
   }
-  const kamailio = await startKamailio(bin, USERS, TCP_CHILDREN);
+  const kamailio = await startKamailio(bin, USERS, TCP_CHILDREN, bytes);
   const relay = new Peer({ role: 'relay' });
   try {
     await relay.next('rss');
@@ -57,7 +57,14 @@ export async function runRelayKamailioBench(
         log(`relay-kamailio: ${mib} MiB through ${which}, round ${round + 1}/${rounds}...`);
         const via = which === 'ours' ? ours : theirs;
         const kamailioBefore = kamailio.cpu();
-        const result = await run('relay', via, { bytes, chunkSize: CHUNK });
+        const result = await run('relay', via, { bytes, chunkSize: CHUNK }).catch(
+          (error: unknown) => {
+            // Kamailio's side of a failed run is in its log (dropped frames, closed connections).
+            const tail =
+              which === 'kamailio' ? `; Kamailio's log ends:\n${kamailio.log().slice(-3000)}` : '';
+            throw new Error(`${error instanceof Error ? error.message : String(error)}${tail}`);
+          },
+        );
         const relayMs = which === 'ours' ? result.cpuMs.relay! : kamailio.cpu() - kamailioBefore;
         const usPerChunk = (relayMs * 1000) / chunks;
         rates[which].push(result.rate);

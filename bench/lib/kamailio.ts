@@ -23,6 +23,8 @@ export interface KamailioRelay {
   uri: MsrpUri;
   /** CPU time (user + system) of Kamailio's main process and all its children so far, in ms. */
   cpu(): number;
+  /** The tail of Kamailio's log (warnings and errors), to show when a run through it fails. */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -58,14 +60,22 @@ async function freePort(): Promise<number> {
  * challenge then `msrp_cmap_save()`; SEND and REPORT answered hop by hop and relayed: to the
  * next relay while there is one (with both endpoints on it, that is Kamailio itself, over a
  * connection to its own port), then over the connection the session authenticated on. Logs
- * warnings only: a line per frame would slow it. Its write queues are raised from the default
- * 32 KiB per connection (with 512 MiB of shared memory): at the default it drops frames
- * ("write queue full") as soon as a sender keeps a window of chunks in flight.
+ * warnings only: a line per frame would slow it.
+ *
+ * Kamailio has no backpressure: it answers each chunk as it reads it and queues what the next
+ * hop has not taken yet; when a connection's queue passes `tcp_conn_wq_max` it drops the frame
+ * and closes that connection ("write queue full"), and the message never completes. A sender
+ * whose window is counted in 200s is never slowed by it, so on a busy 2-core machine its
+ * own hop to itself fell 32 MiB behind and transfers stalled (seen at 9ceea6f and 0a0d5a2:
+ * every chunk confirmed, no success REPORT). So its queues are sized to hold `queueBytes`
+ * (the whole transfer) on each of its two outgoing connections, and its shared memory to
+ * match; the memory is only touched if the queue fills.
  */
 function config(
   port: number,
   users: readonly { username: string; password: string }[],
   tcpChildren: number,
+  queueBytes: number,
 ): string {
   const passwords = users
     .map(
@@ -79,8 +89,8 @@ debug=0
 log_stderror=yes
 children=1
 tcp_children=${tcpChildren}
-tcp_conn_wq_max=33554432
-tcp_wq_max=134217728
+tcp_conn_wq_max=${queueBytes}
+tcp_wq_max=${2 * queueBytes}
 auto_aliases=no
 dns=no
 rev_dns=no
@@ -146,26 +156,31 @@ ${passwords}\t\t}
 
 /**
  * Starts Kamailio (`bin`) as a relay knowing `users` on a free loopback port, with
- * `tcpChildren` TCP worker processes (besides its main and TCP attendant processes).
+ * `tcpChildren` TCP worker processes (besides its main and TCP attendant processes), and write
+ * queues that hold `queueBytes` per connection (see config()).
  * @throws Error with Kamailio's log when it exits or does not listen within 10 s.
  */
 export async function startKamailio(
   bin: string,
   users: readonly { username: string; password: string }[],
   tcpChildren = 2,
+  queueBytes = 32 * 1024 * 1024,
 ): Promise<KamailioRelay> {
+  // Kamailio's limits are ints; its shared memory holds both queues and its own ~64 MiB.
+  const queue = Math.min(Math.ceil(queueBytes * 1.1), 1024 * 1024 * 1024);
+  const shmMiB = Math.ceil((2 * queue) / 1024 / 1024) + 128;
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'msrp-bench-kamailio-'));
   const file = join(dir, 'kamailio.cfg');
-  await writeFile(file, config(port, users, tcpChildren));
+  await writeFile(file, config(port, users, tcpChildren, queue));
   const child = spawn(
     bin,
-    ['-DD', '-E', '-m', '512', '-f', file, '-P', join(dir, 'kamailio.pid'), '-Y', dir],
+    ['-DD', '-E', '-m', String(shmMiB), '-f', file, '-P', join(dir, 'kamailio.pid'), '-Y', dir],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  // Kept short: only shown if it fails to start.
+  // Kept short: shown if it fails to start, or a run through it fails.
   let output = '';
   const keep = (s: string): void => void (output = (output + s).slice(-8000));
   child.stdout.setEncoding('utf8').on('data', keep);
@@ -203,5 +218,5 @@ export async function startKamailio(
   }
   const uri: MsrpUri = { scheme: 'msrp', host: '127.0.0.1', port, transport: 'tcp', params: [] };
   const pid = child.pid!;
-  return { uri, cpu: () => treeCpuMs(pid), stop };
+  return { uri, cpu: () => treeCpuMs(pid), log: () => output, stop };
 }
