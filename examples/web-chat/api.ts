@@ -1,5 +1,6 @@
 // What the web chat's page and its server say to each other over HTTP (server.ts serves it,
-// chat-client.ts and page.ts call it): the page's configuration and the rendezvous.
+// chat-client.ts and page.ts call it): the page's configuration, the rendezvous's messages, and
+// the page's calls to the rendezvous.
 
 /** What the demo server tells the page (`GET /config.json`). */
 export interface WebChatConfig {
@@ -28,3 +29,26 @@ export interface Pairing {
 
 /** Why a join ended without a peer. */
 export type JoinResult = Pairing | { readonly gone: 'replaced' | 'left' | 'closed' };
+
+/** Joins `room` at the rendezvous served from `base`: resolves once paired (long poll). */
+export async function joinRoom(
+  base: string,
+  room: string,
+  entry: RoomEntry,
+  signal: AbortSignal,
+): Promise<JoinResult> {
+  const response = await fetch(`${base}/rooms/${encodeURIComponent(room)}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(entry),
+    signal,
+  });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return (await response.json()) as JoinResult;
+}
+
+/** Takes the page `id` out of `room`, if it still waits there. */
+export async function leaveRoom(base: string, room: string, id: string): Promise<void> {
+  const query = `id=${encodeURIComponent(id)}`;
+  await fetch(`${base}/rooms/${encodeURIComponent(room)}?${query}`, { method: 'DELETE' });
+}

@@ -18,7 +18,7 @@ import {
   type Session,
 } from '@msrp-ts/msrp-core/browser';
 import { isFile, receiveFile, type ReceivedFile } from './received-file.js';
-import type { JoinResult } from './api.js';
+import { joinRoom, leaveRoom, type JoinResult } from './api.js';
 
 /** Where the client is. */
 export type ChatState =
@@ -258,10 +258,14 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
     this.#join = join;
     // A peer that dialed our path directly (msrp chat --to) is chatting: leave the room.
     // (Not by aborting the join: a peer paired with us may bind before its answer arrives.)
-    session.once('bound', () => void this.#leave().catch(() => undefined));
+    session.once('bound', () => {
+      leaveRoom(this.#options.rendezvous, this.#options.room, this.id).catch(() => undefined);
+    });
     let result: JoinResult;
     try {
-      result = await this.#rendezvous(session, join.signal);
+      const path = session.localPath.map(formatUri).join(' ');
+      const { rendezvous, room, username: name } = this.#options;
+      result = await joinRoom(rendezvous, room, { id: this.id, name, path }, join.signal);
     } catch (e) {
       if (!join.signal.aborted) this.emit('problem', `rendezvous: ${(e as Error).message}`);
       return;
@@ -275,30 +279,6 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
     } else {
       this.#setState('waiting', `${this.#peer} is connecting`);
     }
-  }
-
-  /** Joins the room with our path: resolves once paired (long poll). */
-  async #rendezvous(session: Session, signal: AbortSignal): Promise<JoinResult> {
-    const base = this.#options.rendezvous;
-    const response = await fetch(`${base}/rooms/${encodeURIComponent(this.#options.room)}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        id: this.id,
-        name: this.#options.username,
-        path: session.localPath.map(formatUri).join(' '),
-      }),
-      signal,
-    });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    return (await response.json()) as JoinResult;
-  }
-
-  /** Takes us out of the room, if we still wait there. */
-  async #leave(): Promise<void> {
-    const base = this.#options.rendezvous;
-    const room = encodeURIComponent(this.#options.room);
-    await fetch(`${base}/rooms/${room}?id=${encodeURIComponent(this.id)}`, { method: 'DELETE' });
   }
 
   /** The active side (RFC 4975 §5.4): a new session that dials the peer's path. */
