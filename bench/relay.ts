@@ -295,7 +295,7 @@ export async function runRelayBench(
   await fresh.next('rss');
   try {
     const uris = { tcp: (await fresh.next('ready')).uri!, peer: fresh };
-    const { chatMs } = await run('relay', uris, {
+    const { chatMs, chatArrivalMs } = await run('relay', uris, {
       bytes,
       chunkSize: DEFAULT_CHUNK,
       chatEvery: 20,
@@ -309,6 +309,15 @@ export async function runRelayBench(
     limits.push({
       name: `chat send→200 p99 through the relay during a transfer (${chatMs.length} msgs)`,
       value: percentile(chatMs, 99),
+      unit: 'ms',
+      limit: CHAT_LIMIT_MS,
+    });
+    // The 200 is the relay's (hop by hop, RFC 4976 §7.2): it says nothing of the wait behind
+    // the file's chunks from the relay on, in its queue and the kernel's buffers toward the
+    // receiver. Send→arrival is what the user at the other end sees.
+    limits.push({
+      name: `chat send→arrival p99 through the relay during a transfer (${chatArrivalMs.length} msgs)`,
+      value: percentile(chatArrivalMs, 99),
       unit: 'ms',
       limit: CHAT_LIMIT_MS,
     });

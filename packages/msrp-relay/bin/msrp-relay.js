@@ -22,12 +22,14 @@
 import { existsSync } from 'node:fs';
 import process from 'node:process';
 import { fileURLToPath, URL } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
 
 // Before the relay loads: V8 holds its young generation where it is (1 MiB semi-spaces) until
 // the relay, large and busy, lets it grow (adaptYoungGeneration in src/young-generation.ts). A
 // factor under 2 on node's command line is raised to 2; set as it runs, V8 takes it.
-setFlagsFromString('--semi-space-growth-factor=1');
+// Not for a help text, which allocates nothing: node:v8 brings ~10 of Node's modules and
+// bindings, part of `msrp-relay --help`'s start (issue 12: < 200 ms), as in bin/msrp.js.
+const help = process.argv.slice(2).some((arg) => arg === '--help' || arg === '-h');
+if (!help) process.getBuiltinModule('node:v8').setFlagsFromString('--semi-space-growth-factor=1');
 
 const entry = new URL('../dist/bundle/msrp-relay.js', import.meta.url);
 if (!existsSync(entry)) {

@@ -5,20 +5,13 @@ import { signals } from './signals.js';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import type { TlsServerOptions } from '@msrp-ts/msrp-core';
-import { formatUri } from '@msrp-ts/msrp-core/uri';
 import type { AdminServer } from '../admin-server.js';
 import type { CredentialStore } from '../credential-store.js';
 import type { FileCredentialStore } from '../file-credential-store.js';
 import type { PgCredentialStore } from '../pg-credential-store.js';
 import { reload, type Reloadable } from './reload.js';
-import { adaptYoungGeneration } from '../young-generation.js';
-import {
-  HELP,
-  packageVersion,
-  resolveConfig,
-  UsageError,
-  type RelayCommandConfig,
-} from './config.js';
+import type { RelayCommandConfig } from './config.js';
+import { HELP, packageVersion } from './help.js';
 
 async function main(args: readonly string[]): Promise<number> {
   // Not a relay: the signals' default actions (a ^C ends a password prompt, with 130).
@@ -30,6 +23,13 @@ async function main(args: readonly string[]): Promise<number> {
     process.stdout.write(`msrp-relay ${packageVersion()}\n`);
     return 0;
   }
+  // Before the options are read (node:util, msrp-core's URIs): wherever --help stands, as
+  // the bin decides on it too.
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const { resolveConfig, UsageError } = await import('./config.js');
   let config: RelayCommandConfig | undefined;
   try {
     config = resolveConfig(args, process.env, (path) => readFileSync(path, 'utf8'));
@@ -50,10 +50,19 @@ async function main(args: readonly string[]): Promise<number> {
       import('../credential-store.js'),
       import('../file-credential-store.js'),
     ]);
-  const [{ createRelayMetrics }, { Relay }, { LayeredCredentialStore }] = await Promise.all([
+  const [
+    { createRelayMetrics },
+    { Relay },
+    { LayeredCredentialStore },
+    { adaptYoungGeneration },
+    { formatUri },
+  ] = await Promise.all([
     import('../metrics.js'),
     import('../relay.js'),
     import('../layered-credential-store.js'),
+    // It loads node:v8, which a help text does without.
+    import('../young-generation.js'),
+    import('@msrp-ts/msrp-core/uri'),
   ]);
   const logDestination = pino.destination({ dest: 2, sync: false });
   const log = pino(

@@ -3,24 +3,14 @@
 import type { SubscriberColumns } from '../subscriber-table.js';
 import { UsageError, type OptionReader } from './option-reader.js';
 
+export { USERS_DB_HELP } from './help.js';
+
 export const USERS_DB_OPTIONS = {
   'users-db': { type: 'string' },
   'users-db-table': { type: 'string' },
   'users-db-column': { type: 'string', multiple: true },
   'users-db-plain-passwords': { type: 'boolean' },
 } as const;
-
-export const USERS_DB_HELP = `  --users-db URL            users in PostgreSQL: the SIP subscriber table Kamailio and
-                            OpenSIPS use, e.g. postgres://msrp:secret@db.example.net/kamailio
-                            (the realm must be the users' domain). Schema:
-                            packages/msrp-relay/sql/subscriber-postgres.sql
-  --users-db-table NAME     the subscriber table (schema.table allowed). Default subscriber
-  --users-db-column KEY=NAME   a column of another name (repeatable), KEY one of username,
-                            domain, password, ha1, ha1b, ha1-sha256; empty NAME: no such
-                            column (domain= looks users up by name only). SHA-256 digest
-                            needs ha1-sha256=ha1_sha256 (OpenSIPS) or plain passwords
-  --users-db-plain-passwords   compute HA1s from the password column (Kamailio's
-                            calculate_ha1) instead of reading the ha1 columns`;
 
 /** Where the users are in PostgreSQL. */
 export interface UsersDbConfig {
