@@ -2,7 +2,7 @@
 // bytes encodeHead gives for the same head, whatever the message's kind and order.
 import { describe, expect, it, vi } from 'vitest';
 import { parseContentType, parseUri, type RequestHead } from '../src/index.js';
-import { encodeHead } from '../src/internal.js';
+import { containsEndLine, encodeHead } from '../src/internal.js';
 import { HeadTemplates } from '../src/session/head-templates.js';
 import { ContentTypes, OutgoingMessage } from '../src/session/outgoing-message.js';
 import { chunkFrame, chunkHead, newSending, type Chunk } from '../src/session/sending.js';
@@ -157,7 +157,7 @@ describe('HeadTemplates', () => {
 
   it('takes the next transaction id when the body holds the end-line of one', () => {
     const given = ['tid0first', 'tid0second', 'tid0third'];
-    const ids = { next: () => given.shift()! };
+    const ids = { next: () => given.shift()!, occursIn: containsEndLine };
     const body = Buffer.from('text\r\n-------tid0first$\r\nmore');
     const message = new OutgoingMessage('msg-0002', parseContentType('text/plain')!, body);
     const sending = newSending(
