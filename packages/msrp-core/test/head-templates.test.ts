@@ -238,7 +238,7 @@ describe('TransactionIds', () => {
     expect(last).toMatch(/^[A-Za-z0-9][A-Za-z0-9.\-+%=]{3,31}$/);
     const first = [...seen][0]!;
     // 64 random bits (16 hex digits) lead every id, the same for one sender.
-    expect(first.slice(0, 16)).toMatch(/^[0-9a-f]{16}$/);
+    expect(first.slice(0, 16)).toMatch(/^[0-9A-F]{16}$/);
     expect(last.slice(0, 16)).toBe(first.slice(0, 16));
     expect(new TransactionIds().next().slice(0, 16)).not.toBe(first.slice(0, 16));
   });

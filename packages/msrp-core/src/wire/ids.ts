@@ -48,7 +48,12 @@ export function newTransactionId(): string {
  * drawing them again per chunk. An id is at most 16 + 11 characters of an ident (§9: 32).
  */
 export class TransactionIds {
-  readonly #prefix = randomHex(8);
+  /**
+   * Upper-case: the search for an end-line's start with the prefix ({@link occursIn}) skips
+   * ahead by the body byte under the needle's end, less far when that byte is in the needle;
+   * lower-case hex letters are frequent in text (and in the bench's bodies of 'a').
+   */
+  readonly #prefix = randomHex(8).toUpperCase();
   /** `CRLF "-------"` and the prefix: how the end-line of every id given here begins. */
   readonly #startOfEndLine = encodeLatin1(`\r\n-------${this.#prefix}`);
   #count = 0;
