@@ -4,11 +4,7 @@ import { IDENT } from '../wire/grammar.js';
 import type { RequestHead } from '../wire/head.js';
 import type { TransactionIds } from '../wire/ids.js';
 import type { ContinuationFlag } from '../wire/frame-sink.js';
-import {
-  encodeChunkFrame,
-  encodeHead,
-  type ChunkHeadTemplate,
-} from '../wire/serializer.js';
+import { encodeChunkFrame, encodeHead, type ChunkHeadTemplate } from '../wire/serializer.js';
 import type { StatusHeader } from '../wire/status-header.js';
 import type { MsrpUri } from '../wire/uri.js';
 import type { Delivery } from './delivery.js';
@@ -193,7 +189,11 @@ export function chunkFrame(
 }
 
 /** A fresh transaction id for `chunk`, left in `sending.transactionId`. */
-function nextId(sending: Sending, chunk: Chunk, ids: Pick<TransactionIds, 'next' | 'occursIn'>): string {
+function nextId(
+  sending: Sending,
+  chunk: Chunk,
+  ids: Pick<TransactionIds, 'next' | 'occursIn'>,
+): string {
   let transactionId = ids.next();
   // RFC 4975 §7.1: the end-line must not occur in the body; pick another id if it does.
   while (ids.occursIn(chunk.body, transactionId)) transactionId = ids.next();
