@@ -237,6 +237,46 @@ describe('Connection idleTimeout', () => {
   });
 });
 
+describe('Connection idleTimeout and writes', () => {
+  it('writes the peer reads postpone it', async () => {
+    const p = await pair();
+    const handler = new Recorder();
+    handler.idle = () => handler.idles++;
+    const idleTimeout = 150;
+    const c = connection(p, handler, { idleTimeout });
+    // A small frame every 20 ms for 500 ms, each drained before the next (see the trickle
+    // above for why the gaps are measured).
+    let longestGap = 0;
+    let last = Date.now();
+    for (let i = 0; i < 25; i++) {
+      await c.write([Buffer.from('x')]);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      longestGap = Math.max(longestGap, Date.now() - last);
+      last = Date.now();
+    }
+    if (longestGap < idleTimeout) expect(handler.idles).toBe(0);
+  });
+
+  it('writes that only queue behind bytes the peer does not read do not postpone it', async () => {
+    const p = await pair();
+    const handler = new Recorder();
+    handler.idle = () => handler.idles++;
+    const c = connection(p, handler, { idleTimeout: 150 });
+    p.theirs.pause();
+    // More than the kernel's buffers hold: the rest waits in ours, and no byte moves.
+    void c.write([Buffer.alloc(32 * 1024 * 1024)]).catch(() => undefined);
+    expect(c.bufferedBytes).toBeGreaterThan(0);
+    const writing = setInterval(() => {
+      if (!c.closed) c.tryWrite([Buffer.from('x')]);
+    }, 20);
+    try {
+      await until(() => handler.idles >= 1, 5000, 'idle while writes only queue');
+    } finally {
+      clearInterval(writing);
+    }
+  });
+});
+
 describe('Connection frameTimeout', () => {
   const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -2,7 +2,7 @@
 // bytes encodeHead gives for the same head, whatever the message's kind and order.
 import { describe, expect, it, vi } from 'vitest';
 import { parseContentType, parseUri, type RequestHead } from '../src/index.js';
-import { encodeHead } from '../src/internal.js';
+import { containsEndLine, encodeHead } from '../src/internal.js';
 import { HeadTemplates } from '../src/session/head-templates.js';
 import { ContentTypes, OutgoingMessage } from '../src/session/outgoing-message.js';
 import { chunkFrame, chunkHead, newSending, type Chunk } from '../src/session/sending.js';
@@ -157,7 +157,7 @@ describe('HeadTemplates', () => {
 
   it('takes the next transaction id when the body holds the end-line of one', () => {
     const given = ['tid0first', 'tid0second', 'tid0third'];
-    const ids = { next: () => given.shift()! };
+    const ids = { next: () => given.shift()!, occursIn: containsEndLine };
     const body = Buffer.from('text\r\n-------tid0first$\r\nmore');
     const message = new OutgoingMessage('msg-0002', parseContentType('text/plain')!, body);
     const sending = newSending(
@@ -238,7 +238,7 @@ describe('TransactionIds', () => {
     expect(last).toMatch(/^[A-Za-z0-9][A-Za-z0-9.\-+%=]{3,31}$/);
     const first = [...seen][0]!;
     // 64 random bits (16 hex digits) lead every id, the same for one sender.
-    expect(first.slice(0, 16)).toMatch(/^[0-9a-f]{16}$/);
+    expect(first.slice(0, 16)).toMatch(/^[0-9A-F]{16}$/);
     expect(last.slice(0, 16)).toBe(first.slice(0, 16));
     expect(new TransactionIds().next().slice(0, 16)).not.toBe(first.slice(0, 16));
   });

@@ -4,12 +4,7 @@ import { IDENT } from '../wire/grammar.js';
 import type { RequestHead } from '../wire/head.js';
 import type { TransactionIds } from '../wire/ids.js';
 import type { ContinuationFlag } from '../wire/frame-sink.js';
-import {
-  containsEndLine,
-  encodeChunkFrame,
-  encodeHead,
-  type ChunkHeadTemplate,
-} from '../wire/serializer.js';
+import { encodeChunkFrame, encodeHead, type ChunkHeadTemplate } from '../wire/serializer.js';
 import type { StatusHeader } from '../wire/status-header.js';
 import type { MsrpUri } from '../wire/uri.js';
 import type { Delivery } from './delivery.js';
@@ -112,7 +107,7 @@ export function chunkHead(
   toPath: readonly MsrpUri[],
   fromPath: readonly MsrpUri[],
   templates: HeadTemplates,
-  ids: Pick<TransactionIds, 'next'>,
+  ids: Pick<TransactionIds, 'next' | 'occursIn'>,
 ): Uint8Array {
   const { message, options } = sending;
   const transactionId = nextId(sending, chunk, ids);
@@ -161,7 +156,7 @@ export function chunkFrame(
   toPath: readonly MsrpUri[],
   fromPath: readonly MsrpUri[],
   templates: HeadTemplates,
-  ids: Pick<TransactionIds, 'next'>,
+  ids: Pick<TransactionIds, 'next' | 'occursIn'>,
 ): Uint8Array[] {
   const { message, options } = sending;
   const end = chunk.start + chunk.body.length - 1;
@@ -194,10 +189,14 @@ export function chunkFrame(
 }
 
 /** A fresh transaction id for `chunk`, left in `sending.transactionId`. */
-function nextId(sending: Sending, chunk: Chunk, ids: Pick<TransactionIds, 'next'>): string {
+function nextId(
+  sending: Sending,
+  chunk: Chunk,
+  ids: Pick<TransactionIds, 'next' | 'occursIn'>,
+): string {
   let transactionId = ids.next();
   // RFC 4975 §7.1: the end-line must not occur in the body; pick another id if it does.
-  while (containsEndLine(chunk.body, transactionId)) transactionId = ids.next();
+  while (ids.occursIn(chunk.body, transactionId)) transactionId = ids.next();
   sending.transactionId = transactionId;
   return transactionId;
 }

@@ -125,15 +125,22 @@ export function encodeFrame(
 /**
  * Whether `body` contains `CRLF "-------" transactionId`, or starts with `"-------"
  * transactionId` (right after the blank line), so that this id cannot frame it.
+ * @param startOfEndLine What every such end-line begins with: `CRLF "-------"` (default),
+ * or that followed by the start of `transactionId` (see `TransactionIds.occursIn`).
  */
-export function containsEndLine(body: Uint8Array, transactionId: string): boolean {
+export function containsEndLine(
+  body: Uint8Array,
+  transactionId: string,
+  startOfEndLine: Uint8Array = CRLF_DASHES,
+): boolean {
   if (startsWithEndLine(body, transactionId)) return true;
-  // Per chunk: a search for the id-less start of an end-line, which a body almost never
-  // holds, rather than a needle string made for each id.
-  let at = indexOfBytes(body, CRLF_DASHES, 0);
+  // Per chunk: a search for the start of an end-line that a body almost never holds, made
+  // once, rather than a needle string made for each id. A longer one is found faster
+  // (Node's search of 8 KiB: ~1.9 µs for these 9 bytes, ~0.7 µs for 25).
+  let at = indexOfBytes(body, startOfEndLine, 0);
   while (at >= 0) {
     if (startsWithEndLine(body.subarray(at + 2), transactionId)) return true;
-    at = indexOfBytes(body, CRLF_DASHES, at + 1);
+    at = indexOfBytes(body, startOfEndLine, at + 1);
   }
   return false;
 }
