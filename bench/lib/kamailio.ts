@@ -166,8 +166,9 @@ export async function startKamailio(
   tcpChildren = 2,
   queueBytes = 32 * 1024 * 1024,
 ): Promise<KamailioRelay> {
-  // Kamailio's limits are ints; its shared memory holds both queues and its own ~64 MiB.
-  const queue = Math.min(Math.ceil(queueBytes * 1.1), 1024 * 1024 * 1024);
+  // Kamailio's limits are C ints (tcp_wq_max is twice this: under 2 GiB); its shared memory
+  // holds both queues and its own ~64 MiB.
+  const queue = Math.min(Math.ceil(queueBytes * 1.1), 1023 * 1024 * 1024);
   const shmMiB = Math.ceil((2 * queue) / 1024 / 1024) + 128;
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'msrp-bench-kamailio-'));

@@ -1,7 +1,8 @@
 // The failed-AUTH rate limiter and the log budget on their own, with an injected clock.
 import { describe, expect, it } from 'vitest';
 import { AuthRateLimiter, addressKey } from '../src/auth-rate-limit.js';
-import { resolveConfig, HELP } from '../src/cli/config.js';
+import { resolveConfig } from '../src/cli/config.js';
+import { HELP } from '../src/cli/help.js';
 import { resolveLimits } from '../src/relay-options.js';
 import { LogThrottle } from '../src/log-throttle.js';
 

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { generate } from 'selfsigned';
 import { describe, expect, it } from 'vitest';
 import { digestHa1, parseUri, type MsrpUri } from '@msrp-ts/msrp-core';
-import { HELP, resolveConfig, UsageError } from '../src/cli/config.js';
+import { resolveConfig, UsageError } from '../src/cli/config.js';
+import { HELP } from '../src/cli/help.js';
 import { FileCredentialStore, parseUsersFile, Relay, StaticCredentialStore } from '../src/index.js';
 import { clientOf, endpoint, next, onCleanup, USERS, sessionPair } from './helpers.js';
 

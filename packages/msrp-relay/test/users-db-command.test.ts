@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestHa1, parseUri } from '@msrp-ts/msrp-core';
 import { paramValue } from '@msrp-ts/msrp-core/internal';
 import { startPostgres, type PostgresServer } from '../../../test/helpers/postgres.js';
-import { HELP, resolveConfig } from '../src/cli/config.js';
+import { resolveConfig } from '../src/cli/config.js';
+import { HELP } from '../src/cli/help.js';
 import {
   authRequest,
   clientOf,

@@ -5,7 +5,6 @@ import { readOptions, UsageError } from './option-reader.js';
 import { USERS_DB_OPTIONS, usersDbConfig, type UsersDbConfig } from './users-db-options.js';
 
 export { envName, UsageError } from './option-reader.js';
-export { HELP, packageVersion } from './help.js';
 
 /** What the command runs with, after flags, environment and config file are merged. */
 export interface RelayCommandConfig {

@@ -5,12 +5,8 @@ import { escapeIdentifier, Pool } from 'pg';
 import { SubscriberTable, type SubscriberSecrets } from '../subscriber-table.js';
 import { OPTIONS as RELAY_OPTIONS } from './config.js';
 import { readOptions, UsageError, type OptionReader } from './option-reader.js';
-import {
-  USERS_DB_HELP,
-  USERS_DB_OPTIONS,
-  usersDbConfig,
-  type UsersDbConfig,
-} from './users-db-options.js';
+import { USERS_DB_HELP } from './help.js';
+import { USERS_DB_OPTIONS, usersDbConfig, type UsersDbConfig } from './users-db-options.js';
 
 const USERS_HELP = `Usage: msrp-relay users add NAME [PASSWORD] [options]
        msrp-relay users remove NAME [options]

@@ -3,8 +3,6 @@
 import type { SubscriberColumns } from '../subscriber-table.js';
 import { UsageError, type OptionReader } from './option-reader.js';
 
-export { USERS_DB_HELP } from './help.js';
-
 export const USERS_DB_OPTIONS = {
   'users-db': { type: 'string' },
   'users-db-table': { type: 'string' },
