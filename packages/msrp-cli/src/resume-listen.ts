@@ -54,8 +54,10 @@ export class ResumeListener {
       });
     }
     const range = { start: part.held + 1, stop: offer.size };
+    // To the offer's sender: through a relay, several senders reach this one session.
     await this.session.send(formatFileAnswer({ transferId: offer.transferId, range }), {
       contentType: FILE_ANSWER_TYPE,
+      ...(message.fromPath && { toPath: message.fromPath }),
     });
   }
 

@@ -88,7 +88,11 @@ export class Chat extends TypedEmitter<ChatEvents> {
   readonly #tracked = new Set<string>();
   readonly #maxTracked: number;
   /** What answering each received message needs, for markDisplayed. */
-  readonly #requests = new WeakMap<ChatMessage, ImdnRequest>();
+  /** What each message asked to be notified of, and its sender's path (where the IMDN goes). */
+  readonly #requests = new WeakMap<
+    ChatMessage,
+    { request: ImdnRequest; from: IncomingMessage['fromPath'] }
+  >();
   readonly #composingInCpim: boolean;
   #closed = false;
 
@@ -218,17 +222,26 @@ export class Chat extends TypedEmitter<ChatEvents> {
   }
 
   async #notify(message: ChatMessage, outcome: ImdnOutcome): Promise<boolean> {
-    const request = this.#requests.get(message);
-    if (request === undefined || !isImdnRequested(request.dispositionNotification, outcome)) {
+    const asked = this.#requests.get(message);
+    if (asked === undefined || !isImdnRequested(asked.request.dispositionNotification, outcome)) {
       return false;
     }
+    const { request, from } = asked;
     const recipient = typeof this.#from === 'string' ? this.#from : this.#from.uri;
-    await this.#sendImdn(request, imdnFor(request, outcome, recipient));
+    await this.#sendImdn(request, imdnFor(request, outcome, recipient), from);
     return true;
   }
 
-  /** RFC 5438 §7.2.1: the IMDN goes in CPIM, To the message's From, with its own Message-ID. */
-  async #sendImdn(request: ImdnRequest, imdn: ImdnNotification): Promise<void> {
+  /**
+   * RFC 5438 §7.2.1: the IMDN goes in CPIM, To the message's From, with its own Message-ID;
+   * over MSRP to the message's From-Path, as a REPORT would (RFC 4975 §7.1.2): a listener that
+   * several peers reach through one relay answers each.
+   */
+  async #sendImdn(
+    request: ImdnRequest,
+    imdn: ImdnNotification,
+    toPath: IncomingMessage['fromPath'],
+  ): Promise<void> {
     const cpim = createCpim({
       from: this.#from,
       to: request.from,
@@ -239,7 +252,7 @@ export class Chat extends TypedEmitter<ChatEvents> {
       contentHeaders: [['Content-Disposition', IMDN_CONTENT_DISPOSITION]],
       body: formatImdn(imdn),
     });
-    await this.session.send(formatCpim(cpim), { contentType: CPIM });
+    await this.session.send(formatCpim(cpim), { contentType: CPIM, ...(toPath && { toPath }) });
   }
 
   #sendComposing(status: IsComposing): Promise<Delivery> {
@@ -301,7 +314,8 @@ export class Chat extends TypedEmitter<ChatEvents> {
     switch (read.kind) {
       case 'message':
         this.#composingReceiver.messageReceived();
-        if (read.request !== undefined) this.#requests.set(read.message, read.request);
+        if (read.request !== undefined)
+          this.#requests.set(read.message, { request: read.request, from: incoming.fromPath });
         // RFC 5438 §7.2: positive-delivery is answered once the message reached us.
         this.#notify(read.message, { kind: 'delivery', status: 'delivered' }).catch((e: unknown) =>
           this.#error(e),

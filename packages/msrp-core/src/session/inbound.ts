@@ -170,6 +170,7 @@ export class Inbound {
           size: total,
           // A resumed message (RFC 4975 §7.1 Byte-Range past 1): delivered from there.
           offset: range.start - 1,
+          fromPath: request.fromPath,
         },
         this.#reassemblyOptions,
       );

@@ -3,6 +3,7 @@ import { decodeUtf8 } from '../wire/bytes.js';
 import { mediaTypeOf, type ContentType } from '../wire/content-type.js';
 import { parseParams } from '../wire/grammar.js';
 import type { HeaderField } from '../wire/head.js';
+import type { MsrpUri } from '../wire/uri.js';
 import type { SavedFile, SaveOptions } from './file-transfer.js';
 import type { HasherFactory } from './hasher.js';
 import type { PieceStream } from './piece-stream.js';
@@ -17,6 +18,8 @@ export interface IncomingMessageInit {
   readonly size: number | undefined;
   /** Octets before the first chunk's Byte-Range start (a resumed message). Default 0. */
   readonly offset?: number;
+  /** The From-Path of its first chunk. */
+  readonly fromPath?: readonly MsrpUri[];
 }
 
 const KEEPALIVE_TYPE = 'text/x-msrp-heartbeat';
@@ -41,6 +44,13 @@ export class IncomingMessage {
    * application's already.
    */
   readonly offset: number;
+  /**
+   * The From-Path of its first chunk: its sender, behind the relays it came through (each
+   * adds itself, RFC 4976 §7.1). A session that several peers reach through a relay (a
+   * listener) answers each one by passing it as `SendOptions.toPath`. Undefined only for a
+   * message no session made.
+   */
+  readonly fromPath: readonly MsrpUri[] | undefined;
   /** The whole body, when the message was delivered in memory. */
   body: Uint8Array<ArrayBuffer> | undefined;
   /**
@@ -71,6 +81,7 @@ export class IncomingMessage {
     this.contentHeaders = init.contentHeaders;
     this.size = init.size;
     this.offset = init.offset ?? 0;
+    this.fromPath = init.fromPath;
     this.received = this.offset;
   }
 

@@ -1,4 +1,5 @@
 import type { HeaderField } from '../wire/head.js';
+import type { MsrpUri } from '../wire/uri.js';
 import type { Delivery, Progress, ReceivedReport } from './delivery.js';
 import type { FileHashAlgorithm } from './file-transfer.js';
 import type { HasherFactory } from './hasher.js';
@@ -147,6 +148,13 @@ export interface SendOptions {
   lastChunkHeaders?: () => readonly HeaderField[];
   /** The session's `reportTimeout` for this message (milliseconds). */
   reportTimeout?: number;
+  /**
+   * Where this message goes instead of the session's peer, on the same connection: the
+   * `fromPath` of a message received. A session that several peers reach through a relay
+   * (`msrp listen --relay`: each sender's SEND arrives on the one connection to the relay)
+   * answers each sender this way; without it, messages go to the first peer.
+   */
+  toPath?: readonly MsrpUri[];
 }
 
 /** Options of {@link Session.sendFile}. */

@@ -107,6 +107,8 @@ export class OutgoingMessage {
         `Invalid offset ${offset}${size === undefined ? '' : ` of a message of ${size} bytes`}`,
       );
     }
+    if (options.toPath !== undefined && options.toPath.length === 0)
+      return new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'toPath is empty');
     const extra = size !== undefined || offset > 0 || options.contentHeaders !== undefined;
     const message = new OutgoingMessage(
       options.messageId ?? newMessageId(),

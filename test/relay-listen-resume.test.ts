@@ -1,0 +1,94 @@
+// `msrp listen --relay` answers every sender's resume offer, not only the first sender's: all
+// senders reach it over its one connection to the relay, and the answer goes to the offer's
+// From-Path. (It went to the first sender, gone by then: the second waited 3 s for an answer
+// and sent the whole file again.)
+import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'vitest';
+import { formatUri } from '@msrp-ts/msrp-core';
+import { Relay, StaticCredentialStore } from '@msrp-ts/msrp-relay';
+import { start } from '../packages/msrp-cli/test/cli-process.js';
+import { PartStore } from '../packages/msrp-cli/src/part-store.js';
+
+const SIZE = 300_000;
+const HELD = 100_000;
+/** The file's modification time, as the sender's offer writes it (RFC 5322, seconds). */
+const MODIFIED = new Date('2026-11-30T02:30:16Z');
+
+describe('msrp listen --relay and a second sender', () => {
+  it("resumes the second sender's file from the part the listener holds", async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const relay = new Relay({
+      credentials: new StaticCredentialStore([
+        { username: 'alice', password: 'a-pw' },
+        { username: 'bob', password: 'b-pw' },
+      ]),
+    });
+    onTestFinished(() => relay.close(1000));
+    const relayUri = formatUri(await relay.listen({ host: '127.0.0.1', port: 0 }));
+    const dir = await mkdtemp(join(tmpdir(), 'msrp-relay-resume-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const inDir = join(dir, 'in');
+    await mkdir(inDir);
+    const account = (user: string): string[] => [
+      '--relay',
+      relayUri,
+      '--user',
+      user,
+      '--password',
+      `${user[0]}-pw`,
+    ];
+
+    // The file, and the listener's part of it: its first HELD octets, as a cut transfer leaves.
+    const file = join(dir, 'doc.bin');
+    const bytes = Buffer.alloc(SIZE);
+    for (let i = 0; i < SIZE; i++) bytes[i] = (i * 7) & 0xff;
+    await writeFile(file, bytes);
+    await utimes(file, MODIFIED, MODIFIED);
+    const part = await new PartStore(inDir).prepare('doc.bin', {
+      transferId: 'an-earlier-transfer',
+      name: 'doc.bin',
+      size: SIZE,
+      modified: MODIFIED.toUTCString().replace(/GMT$/, '+0000'),
+    });
+    await writeFile(part.partial.partPath, bytes.subarray(0, HELD));
+
+    const bob = start(onTestFinished, ['listen', ...account('bob'), '--out', inDir]);
+    const [, path] = await bob.waitFor('stdout', /^listening (.+)\n/);
+    // A first sender: the listener's session is bound to it.
+    const first = start(onTestFinished, [
+      'send',
+      ...account('alice'),
+      '--to',
+      path!,
+      '--text',
+      'hi',
+    ]);
+    expect((await first.exited).code).toBe(0);
+    await bob.waitFor('stdout', /^hi$/m);
+
+    const second = start(onTestFinished, [
+      'send',
+      ...account('alice'),
+      '--to',
+      path!,
+      '--file',
+      file,
+    ]);
+    expect(await second.exited, second.stderr).toEqual({ code: 0, signal: null });
+    expect(second.stdout).toMatch(
+      new RegExp(
+        `delivered doc\\.bin: ${SIZE} bytes .*\\(resumed at byte ${HELD + 1}: ${SIZE - HELD} sent\\)`,
+      ),
+    );
+    await bob.waitFor(
+      'stdout',
+      new RegExp(
+        `saved .*doc\\.bin \\(${SIZE} bytes, .*hash matched, resumed at byte ${HELD + 1}\\)`,
+      ),
+    );
+  });
+});
