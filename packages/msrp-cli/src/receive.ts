@@ -46,6 +46,17 @@ export async function receive(
   const media = message.contentType ? mediaTypeOf(message.contentType) : 'application/octet-stream';
   if (resume && media.toLowerCase() === FILE_OFFER_TYPE) return resume.offer(message);
   if (resume && (await resume.receive(message))) return;
+  if (message.offset > 0) {
+    // The rest of a file whose part we do not hold for it (its offer was superseded, or
+    // never made): stored alone it would be a file's tail under the file's name. The 413
+    // this brings stops the sender with an error, so that it offers the file again.
+    message.discard();
+    out.error(
+      `refused ${message.filename ?? message.messageId}: it resumes at byte ${message.offset + 1} a file whose part is not held for it`,
+      { messageId: message.messageId, name: message.filename, offset: message.offset },
+    );
+    return;
+  }
   if (isText(message)) {
     if (message.aborted) {
       out.error(`message ${message.messageId} was aborted after ${message.received} bytes`, {

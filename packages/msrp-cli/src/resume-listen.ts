@@ -2,6 +2,7 @@
 // receives the file that follows into NAME.part at the right offset, checks the whole file's
 // hash, and keeps the part (and its record) when the transfer breaks.
 import {
+  formatUri,
   IncompleteMessageError,
   MsrpError,
   type IncomingMessage,
@@ -12,11 +13,23 @@ import { safeFileName } from './files.js';
 import type { Output } from './output.js';
 import { PartStore, type Part } from './part-store.js';
 
+/** Offers answered and waiting for their file, at most: past it the oldest is forgotten. */
+export const MAX_PENDING_OFFERS = 64;
+
+/** Which sender a message comes from: its session URI, the last of its From-Path. */
+function senderOf(message: IncomingMessage): string {
+  const uri = message.fromPath?.at(-1);
+  return uri ? formatUri(uri) : '';
+}
+
 /** Answers resume offers on one session and stores the files that follow them. */
 export class ResumeListener {
   readonly #store: PartStore;
-  /** Offers answered, by safe file name, waiting for their file. */
-  readonly #pending = new Map<string, Part>();
+  /**
+   * Offers answered, waiting for their file, by sender and safe file name: through a relay
+   * several senders reach this session, and a file belongs to its own sender's offer.
+   */
+  readonly #pending = new Map<string, Part & { readonly name: string }>();
   /** Files being written, by safe file name: a new offer for one waits until it settled. */
   readonly #busy = new Map<string, Promise<unknown>>();
 
@@ -44,7 +57,14 @@ export class ResumeListener {
     // The transfer this one resumes may still be writing its last pieces.
     await this.#busy.get(name);
     const part = await this.#store.prepare(name, offer);
-    this.#pending.set(name, part);
+    // A newer offer of the name takes its part (the sender came back on a new session, or
+    // another sent a file of that name): the file of an older offer is refused if it comes.
+    for (const [key, older] of this.#pending) if (older.name === name) this.#pending.delete(key);
+    this.#pending.set(`${senderOf(message)} ${name}`, { ...part, name });
+    for (const key of this.#pending.keys()) {
+      if (this.#pending.size <= MAX_PENDING_OFFERS) break;
+      this.#pending.delete(key);
+    }
     if (part.held > 0) {
       this.out.status(`resuming ${name} at byte ${part.held + 1} of ${offer.size}`, {
         event: 'resuming',
@@ -67,9 +87,10 @@ export class ResumeListener {
    */
   async receive(message: IncomingMessage): Promise<boolean> {
     const name = safeFileName(message.filename, '');
-    const part = name === '' ? undefined : this.#pending.get(name);
+    const key = `${senderOf(message)} ${name}`;
+    const part = name === '' ? undefined : this.#pending.get(key);
     if (!part || (message.size !== undefined && message.size !== part.offer.size)) return false;
-    this.#pending.delete(name);
+    this.#pending.delete(key);
     // The sender must start where we asked; from the first octet is fine too (it sent all).
     const offset = message.offset;
     if (offset !== part.held && offset !== 0) {

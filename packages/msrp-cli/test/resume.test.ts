@@ -13,8 +13,9 @@ import {
 } from '../src/file-offer.js';
 import { PartStore } from '../src/part-store.js';
 import { Output } from '../src/output.js';
-import { ResumeListener } from '../src/resume-listen.js';
-import type { IncomingMessage, Session } from '@msrp-ts/msrp-core';
+import { receive } from '../src/receive.js';
+import { MAX_PENDING_OFFERS, ResumeListener } from '../src/resume-listen.js';
+import { parseContentType, parseUri, type IncomingMessage, type Session } from '@msrp-ts/msrp-core';
 
 const OFFER: FileOfferBody = {
   transferId: 'c65865bc-72f1-462d-8027-28f493f4af62',
@@ -168,5 +169,100 @@ describe('ResumeListener', () => {
     }
     expect((await readdir(dir)).sort()).toEqual(['good.bin']);
     expect((await readFile(join(dir, 'good.bin'))).equals(data)).toBe(true);
+  });
+
+  it("matches a file to its own sender's offer; a newer offer of the name supersedes", async () => {
+    const answers: { body: string; toPath: unknown }[] = [];
+    const session = {
+      send: (body: string, options: { toPath?: unknown }) => {
+        answers.push({ body, toPath: options.toPath });
+        return Promise.resolve({});
+      },
+    } as unknown as Session;
+    const listener = new ResumeListener(session, dir, new Output('msrp listen', true));
+    const from = (who: string) => [
+      parseUri('msrp://relay.example:2855/r1;tcp'),
+      parseUri(`msrp://${who}.example:2855/s-${who};tcp`),
+    ];
+    const offer = { ...OFFER, name: 'a.bin', size: 1000 };
+    const offered = (who: string) =>
+      message({
+        fromPath: from(who),
+        body: Buffer.from(formatFileOffer(offer)),
+        text: () => formatFileOffer(offer),
+      });
+    await writeFile(join(dir, 'a.bin.part'), '');
+    await listener.offer(offered('alice'));
+    await writeFile(join(dir, 'a.bin.part'), Buffer.alloc(400, 1));
+    // bob offers the same file: answered at his From-Path, from what the part holds.
+    await listener.offer(offered('bob'));
+    expect(answers.map((a) => a.toPath)).toEqual([from('alice'), from('bob')]);
+    expect(answers[1]!.body).toContain('a=file-range:401-1000');
+    const file = (who: string) => ({
+      fromPath: from(who),
+      filename: 'a.bin',
+      size: 1000,
+      offset: 400,
+      aborted: false,
+      announcedHash: undefined,
+      completed: Promise.resolve(),
+      body: Buffer.alloc(600, 2),
+    });
+    // alice's file: her offer was superseded, so it is not hers to complete.
+    expect(await listener.receive(message(file('alice')))).toBe(false);
+    expect(await listener.receive(message(file('bob')))).toBe(true);
+    const saved = await readFile(join(dir, 'a.bin'));
+    expect(saved.subarray(0, 400).every((b) => b === 1)).toBe(true);
+    expect(saved.subarray(400).every((b) => b === 2)).toBe(true);
+  });
+
+  it(`remembers at most ${MAX_PENDING_OFFERS} offers waiting for their file`, async () => {
+    const session = { send: () => Promise.resolve({}) } as unknown as Session;
+    const listener = new ResumeListener(session, dir, new Output('msrp listen', true));
+    const names = Array.from({ length: MAX_PENDING_OFFERS + 1 }, (_, i) => `f${i}.bin`);
+    for (const name of names) {
+      const offer = { ...OFFER, name, size: 10 };
+      await listener.offer(
+        message({ body: Buffer.from(formatFileOffer(offer)), text: () => formatFileOffer(offer) }),
+      );
+    }
+    const file = (name: string) =>
+      message({
+        filename: name,
+        size: 10,
+        offset: 0,
+        aborted: false,
+        announcedHash: undefined,
+        completed: Promise.resolve(),
+        body: Buffer.alloc(10),
+      });
+    expect(await listener.receive(file(names[0]!))).toBe(false);
+    expect(await listener.receive(file(names.at(-1)!))).toBe(true);
+  });
+});
+
+describe('receive', () => {
+  it('refuses the rest of a file whose part it does not hold (413 to the sender)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'msrp-receive-'));
+    try {
+      let discarded = false;
+      const tail = {
+        messageId: 'm1',
+        contentHeaders: [],
+        contentType: parseContentType('application/octet-stream'),
+        filename: 'a.bin',
+        size: 1000,
+        offset: 400,
+        isKeepalive: false,
+        stream: {},
+        discard: () => (discarded = true),
+      } as unknown as IncomingMessage;
+      const out = new Output('msrp listen', true);
+      await receive(tail, dir, out);
+      expect(discarded).toBe(true);
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
