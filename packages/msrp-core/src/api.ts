@@ -40,7 +40,7 @@ export type {
   FileDelivery,
   SessionState,
   SessionEvents,
-} from './session/session.js';
+} from './session/options.js';
 export type { ManyDelivery, ManyMessage, SendManyOptions } from './session/send-many.js';
 export {
   FILE_HASH_HEADER,

@@ -1,7 +1,7 @@
 import type { MsrpError } from '../errors.js';
 import type { HasherFactory } from '../session/hasher.js';
 import type { RelayAccount } from '../session/relay-registration.js';
-import type { SessionOptions } from '../session/session.js';
+import type { SessionOptions } from '../session/options.js';
 import type { TransactionTableOptions } from '../session/transaction-table.js';
 import type { ConnectionOptions } from '../transport/connection.js';
 import type { Dialer, TlsClientOptions } from '../transport/dialer.js';

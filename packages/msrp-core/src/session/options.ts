@@ -63,7 +63,9 @@ export interface SessionOptions {
   maxInFlightBytes?: number;
   /**
    * Keep the session when its connection closes, to be bound again by the next peer that
-   * sends to it (what `msrp listen` does). Default false: the session closes with it.
+   * sends to it (what `msrp listen` does). Accepted without a path, such a session sends to
+   * whoever sent to it last: through a relay, where each sender comes over the one
+   * connection to it. Default false: the session closes with its connection.
    */
   rebind?: boolean;
   /**

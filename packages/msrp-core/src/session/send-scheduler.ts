@@ -280,7 +280,7 @@ export class SendScheduler {
     if (flag !== '#') sending.written = end;
     if (flag === '$') sending.endWritten = true;
     const { fromPath } = this.#host;
-    const toPath = sending.options.toPath ?? this.#host.toPath!;
+    const toPath = (sending.toPath ??= sending.options.toPath ?? this.#host.toPath!);
     return chunkFrame(sending, chunk, flag, toPath, fromPath, this.#templates, this.#ids);
   }
 
@@ -308,7 +308,7 @@ export class SendScheduler {
   /** The serialized head of a SEND chunk, under a fresh id left in `sending.transactionId`. */
   #chunkHead(sending: Sending, chunk: Chunk, end: number | '*'): Uint8Array {
     const { fromPath } = this.#host;
-    const toPath = sending.options.toPath ?? this.#host.toPath!;
+    const toPath = (sending.toPath ??= sending.options.toPath ?? this.#host.toPath!);
     return chunkHead(sending, chunk, end, toPath, fromPath, this.#templates, this.#ids);
   }
 

@@ -46,6 +46,8 @@ export interface Sending {
   transactionId: string;
   /** Settles this message's whole chunks, each with its size as `datum`: one function, not one per chunk. */
   settleChunk?: TransactionSettle;
+  /** The To-Path of its chunks, fixed at the first: a message goes to one peer, whole. */
+  toPath: readonly MsrpUri[] | undefined;
 }
 
 /** A chunk cut from a message: its body and where it starts (1-based, RFC 4975 §9 Byte-Range). */
@@ -86,6 +88,7 @@ class MessageSending implements Sending {
   writing = false;
   transactionId = '';
   settleChunk?: TransactionSettle;
+  toPath: readonly MsrpUri[] | undefined = undefined;
 
   constructor(
     readonly message: OutgoingMessage,

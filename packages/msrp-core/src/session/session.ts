@@ -1,9 +1,9 @@
 import { TypedEmitter } from '../events/typed-emitter.js';
 import { MsrpError } from '../errors.js';
 import type { RequestHead, ResponseHead } from '../wire/head.js';
-import { newMessageId, newTransactionId } from '../wire/ids.js';
-import { formatUri, type MsrpUri } from '../wire/uri.js';
+import { formatUri, uriKey, type MsrpUri } from '../wire/uri.js';
 import { abortable } from './abortable.js';
+import { bodilessSend } from './bodiless-send.js';
 import type { ChunkReceiver } from './chunk-receiver.js';
 import type { Delivery } from './delivery.js';
 import type { ByteSource } from './byte-source.js';
@@ -27,20 +27,6 @@ import type { ManyDelivery, ManyMessage, SendManyOptions } from './send-many.js'
 import { SessionStateMachine } from './session-state.js';
 import { sessionHost, type SessionLink, type SessionPort } from './session-link.js';
 import type { SessionRuntime } from './session-runtime.js';
-
-// The options and events live in their own file; they are still found here.
-export type {
-  ConnectOptions,
-  FileDelivery,
-  SendFileOptions,
-  SendOptions,
-  SessionEvents,
-  SessionOptions,
-  SessionState,
-} from './options.js';
-export type { ChunkReceiver } from './chunk-receiver.js';
-export { accepts } from './inbound.js';
-export type { ByteSource, NodeReadableLike } from './byte-source.js';
 
 /**
  * An MSRP session (RFC 4975): the user's handle to send messages and files and to receive
@@ -74,6 +60,8 @@ export class Session
   /** To-Path of our requests: our relays then the peer's path, or the way a request came. */
   #toPath: readonly MsrpUri[] | undefined;
   readonly #rebind: boolean;
+  /** Accepted with rebind and no path: the peer is whoever sent last (see {@link accept}). */
+  #followsSenders = false;
   readonly #state = new SessionStateMachine();
   #port: SessionPort | undefined;
   readonly #outbox: Outbox;
@@ -148,7 +136,7 @@ export class Session
       const port = await this.#link.connect(this, this.#toPath[0]!, signal);
       this.#bind(port);
       const response = await abortable(
-        port.request(this.#bodilessSend(this.#toPath)),
+        port.request(bodilessSend(this.#toPath, this.#fromPath)),
         signal,
         'connect',
       );
@@ -168,10 +156,12 @@ export class Session
   /**
    * Passive side (RFC 4975 §5.4): waits for the peer's first SEND, which binds the session
    * to the connection it arrives on. `remotePath`, when known (from SDP), is where replies
-   * go; otherwise the request's From-Path is used.
+   * go; otherwise the request's From-Path is used, and with `rebind` the latest sender's:
+   * through a relay, every sender reaches us over one connection ('bound' comes for each).
    */
   accept(remotePath?: readonly MsrpUri[]): void {
     if (this.#state.current !== 'new') this.#state.refuse('accept');
+    this.#followsSenders = this.#rebind && remotePath === undefined;
     if (remotePath) {
       this.remotePath = Object.freeze([...remotePath]);
       this.#toPath = Object.freeze([...this.#usePath, ...remotePath]);
@@ -314,7 +304,7 @@ export class Session
   keepalive(): Promise<ResponseHead> {
     if (this.#toPath === undefined || this.#port === undefined)
       return Promise.reject(new MsrpError('MSRP_ERR_SESSION', 'Session is not bound'));
-    return this.#port.request(this.#bodilessSend(this.#toPath));
+    return this.#port.request(bodilessSend(this.#toPath, this.#fromPath));
   }
 
   /** @internal The bound connection closed. */
@@ -343,6 +333,8 @@ export class Session
    * MsrpError whose status is the response to send.
    */
   receiveSend(request: RequestHead): ChunkReceiver {
+    // The same array while one sender's heads repeat (the parser's head templates).
+    if (this.#followsSenders && request.fromPath !== this.#toPath) this.#follow(request.fromPath);
     return this.#inbound.receiveSend(request);
   }
 
@@ -363,23 +355,22 @@ export class Session
 
   // ---- state ----------------------------------------------------------------------------
 
-  /** A SEND without body or Content-Type: binds a session, or keeps its connection alive. */
-  #bodilessSend(toPath: readonly MsrpUri[]): RequestHead {
-    return {
-      kind: 'request',
-      method: 'SEND',
-      transactionId: newTransactionId(),
-      toPath,
-      fromPath: this.#fromPath,
-      messageId: newMessageId(),
-      byteRange: { start: 1, end: 0, total: 0 },
-    };
-  }
-
   #bind(port: SessionPort): void {
     // RFC 4975 §5.4: a session is bound to one connection, by the first SEND on it.
     this.#state.transition('bound', 'bind');
     this.#port = port;
+    this.emit('bound');
+  }
+
+  /**
+   * A new sender on the bound connection becomes the peer: through a relay every sender
+   * reaches a listener over its one connection, which never unbinds between them.
+   */
+  #follow(fromPath: readonly MsrpUri[]): void {
+    const sender = fromPath.at(-1);
+    const peer = this.#toPath?.at(-1);
+    if (!sender || (peer && uriKey(sender) === uriKey(peer))) return;
+    this.remotePath = this.#toPath = fromPath;
     this.emit('bound');
   }
 
