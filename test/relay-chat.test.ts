@@ -1,5 +1,6 @@
 // Two `msrp chat` processes through an RFC 4976 relay show each other's typing and ✓/✓✓:
-// the CPIM notifications and is-composing cross the relay like any other message.
+// the CPIM notifications and is-composing cross the relay like any other message; a listener
+// talks to the next peer that comes through the same relay connection.
 import { describe, it } from 'vitest';
 import { formatUri } from '@msrp-ts/msrp-core';
 import { Relay, StaticCredentialStore } from '@msrp-ts/msrp-relay';
@@ -54,5 +55,14 @@ describe('msrp chat --relay', () => {
 
     alice.child.stdin!.end();
     expect(await alice.exited).toEqual({ code: 0, signal: null });
+
+    // A second peer comes through the same relay connection of bob's: bob now talks to it.
+    const carol = start(onTestFinished, ['chat', '--to', path!, ...account('alice'), '--plain']);
+    carol.child.stdin!.write('it is me now\n');
+    await bob.waitFor('stdout', /^< it is me now$/m);
+    bob.child.stdin!.write('hello again\n');
+    await carol.waitFor('stdout', /^< hello again$/m);
+    carol.child.stdin!.end();
+    expect(await carol.exited).toEqual({ code: 0, signal: null });
   });
 });
