@@ -7,7 +7,7 @@ import { Relay, StaticCredentialStore } from '@msrp-ts/msrp-relay';
 import { start } from '../packages/msrp-cli/test/cli-process.js';
 
 describe('msrp chat --relay', () => {
-  it('shows typing and ✓ then ✓✓ to each other through the relay', async ({
+  it('shows typing and ✓ then ✓✓ through the relay, then talks to the next peer', async ({
     expect,
     onTestFinished,
   }) => {
