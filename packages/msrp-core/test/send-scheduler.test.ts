@@ -81,6 +81,55 @@ describe('SendScheduler', () => {
     expect(s.inFlightBytes).toBe(0);
   });
 
+  it('narrows the byte window to 128 KiB once a chat line finds it full beside a file', async () => {
+    const KiB = 1024;
+    const { s, port } = scheduler({ chunkSize: 32 * KiB, maxInFlightBytes: 512 * KiB });
+    const file = s.enqueue(message('file', 'f'.repeat(2048 * KiB)), {});
+    await port.frames(16); // 512 KiB in flight
+    const chat = s.enqueue(message('chat', 'hi'), {});
+    await port.frames(17);
+    // The file goes on only once less than 128 KiB of it is in flight: 13 answers.
+    for (let i = 0; i < 12; i++) port.written[i]!.answer();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(port.written).toHaveLength(17);
+    port.written[12]!.answer();
+    await port.frames(18);
+    expect(port.written[17]!.head.messageId).toBe('file');
+    port.written[16]!.answer();
+    await expect(chat).resolves.toMatchObject({ bytes: 2 });
+    const answered = new Set<Written>([...port.written.slice(0, 13), port.written[16]!]);
+    let settled = false;
+    void file.finally(() => (settled = true));
+    while (!settled) {
+      for (const f of port.written) if (!answered.has(f) && answered.add(f)) f.answer();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await expect(file).resolves.toMatchObject({ bytes: 2048 * KiB });
+  });
+
+  it('does not narrow the window for a flood of small messages alone', async () => {
+    const KiB = 1024;
+    const { s, port } = scheduler({ chunkSize: 8 * KiB, maxInFlightBytes: 512 * KiB });
+    const sends = Array.from({ length: 80 }, (_, i) =>
+      s.enqueue(message(`msg${String(i).padStart(3, '0')}`, 'm'.repeat(8 * KiB)), {}),
+    );
+    await port.frames(65); // 512 KiB, and one more on the overdraft
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(port.written).toHaveLength(65);
+    // 504 KiB in flight: room in the whole window (a narrowed one would wait for 128 KiB).
+    port.written[0]!.answer();
+    port.written[1]!.answer();
+    await port.frames(66);
+    const answered = new Set<Written>();
+    let settled = false;
+    void Promise.allSettled(sends).then(() => (settled = true));
+    while (!settled) {
+      for (const f of port.written) if (!answered.has(f) && answered.add(f)) f.answer();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(port.written).toHaveLength(80);
+  });
+
   it('keeps a chat line within maxInFlightChunks: it waits for a 200 there', async () => {
     const { s, port } = scheduler({ maxInFlightChunks: 2 });
     const file = s.enqueue(message('file', 'f'.repeat(12)), {});

@@ -186,10 +186,15 @@ export class SendScheduler {
       // Messages queued in the same tick as this one join the first round.
       await Promise.resolve();
       while (this.#queue.length > 0 && host.bound) {
-        const overdraw = !this.#window.hasRoom;
-        if (overdraw && !this.#overdraws(this.#queue[0]!)) {
-          await this.#window.room();
-          continue;
+        const overdraw = this.#window.full;
+        if (overdraw) {
+          if (!this.#overdraws(this.#queue[0]!)) {
+            await this.#window.room();
+            continue;
+          }
+          // Beside a file (under way, so at the back of the queue), not in a flood of them.
+          const last = this.#queue.at(-1)!.message;
+          if (last.sent > last.offset) this.#window.narrow();
         }
         // Round robin: one chunk per message per turn, so a chat line overtakes a file;
         // a message with more to send goes to the back of the queue.
