@@ -19,16 +19,20 @@ function send(transactionId: string, from = alice): RequestHead {
 function recorder(messageFramed = false): {
   batch: AnswerBatch;
   writes: string[];
+  /** Whether each write asked the transport to send it at once. */
+  now: boolean[];
 } {
   const writes: string[] = [];
+  const now: boolean[] = [];
   const batch = new AnswerBatch(
-    (frames) => {
+    (frames, atOnce) => {
       const bytes = concatBytes(frames);
       writes.push(decodeUtf8(bytes, 0, bytes.length));
+      now.push(atOnce === true);
     },
     () => messageFramed,
   );
-  return { batch, writes };
+  return { batch, writes, now };
 }
 
 const text = (bytes: Uint8Array): string => decodeUtf8(bytes, 0, bytes.length);
@@ -53,12 +57,32 @@ describe('AnswerBatch', () => {
     const requests = Array.from({ length: 500 }, (_, i) => send(`t${String(i).padStart(7, '0')}`));
     for (const r of requests) batch.addOk(r);
     batch.flush();
-    expect(writes).toEqual([requests.map(ok).join('')]);
+    expect(writes.join('')).toBe(requests.map(ok).join(''));
+    const written = [...writes];
     // Memory already written is never written over.
     batch.addOk(send('tlater01'));
     batch.flush();
-    expect(writes[0]).toBe(requests.map(ok).join(''));
-    expect(writes[1]).toBe(ok(send('tlater01')));
+    expect(writes.slice(0, -1)).toEqual(written);
+    expect(writes.at(-1)).toBe(ok(send('tlater01')));
+  });
+
+  it('writes every 16 answers at once, mid-read, so the peer goes on while we parse the rest', async () => {
+    const { batch, writes, now } = recorder();
+    const requests = Array.from({ length: 40 }, (_, i) => send(`t${String(i).padStart(7, '0')}`));
+    const report = new TextEncoder().encode('MSRP report1 REPORT\r\n...\r\n');
+    for (const r of requests.slice(0, 10)) batch.addOk(r);
+    batch.add([report]);
+    for (const r of requests.slice(10)) batch.addOk(r);
+    // 10 OKs, the REPORT and 5 OKs; then 16 OKs; the last 9 once the task has run.
+    expect(now).toEqual([true, true]);
+    await Promise.resolve();
+    expect(now).toEqual([true, true, false]);
+    const oks = requests.map(ok);
+    expect(writes).toEqual([
+      oks.slice(0, 10).join('') + text(report) + oks.slice(10, 15).join(''),
+      oks.slice(15, 31).join(''),
+      oks.slice(31).join(''),
+    ]);
   });
 
   it('writes one frame per write on a message-framed transport', async () => {

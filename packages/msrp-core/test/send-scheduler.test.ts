@@ -1,155 +1,9 @@
 // Unit tests of the send scheduler over a fake SessionPort: round robin between messages,
 // the window of chunks awaiting 200, `#` on abort (RFC 4975 §7.1), and REPORTs.
 import { describe, expect, it } from 'vitest';
-import {
-  Parser,
-  parseContentType,
-  type ContinuationFlag,
-  type RequestHead,
-  type ResponseHead,
-} from '../src/index.js';
-import { type SessionPort, type Transaction, type TransactionSettle } from '../src/internal.js';
-import type { MsrpError } from '../src/errors.js';
 import { OutgoingMessage } from '../src/session/outgoing-message.js';
-import { SendScheduler, type SendSchedulerOptions } from '../src/session/send-scheduler.js';
-import type { MsrpUri } from '../src/wire/uri.js';
-
-const peer: MsrpUri = {
-  scheme: 'msrp',
-  host: '127.0.0.1',
-  port: 2855,
-  sessionId: 'peer',
-  transport: 'tcp',
-  params: [],
-};
-const us: MsrpUri = { ...peer, sessionId: 'us' };
-
-interface Written {
-  head: RequestHead;
-  body: Buffer;
-  flag: ContinuationFlag;
-  answer(statusCode?: number): void;
-}
-
-/** A port that parses what is written and lets the test answer each request. */
-class FakePort implements SessionPort {
-  readonly written: Written[] = [];
-  #waiters: Array<() => void> = [];
-
-  /** When set, each request is answered 200 by itself, after this many microtasks. */
-  constructor(readonly autoAnswerAfter?: number) {}
-
-  send(transactionId: string, frame: readonly Uint8Array[], awaitResponse = true): Transaction {
-    let answer!: (r: ResponseHead) => void;
-    const response = awaitResponse
-      ? new Promise<ResponseHead>((resolve) => (answer = resolve))
-      : new Promise<ResponseHead>(() => undefined);
-    let head: RequestHead | undefined;
-    const body: Buffer[] = [];
-    const parser = new Parser({
-      head: (h) => void (head = h as RequestHead),
-      body: (part) => void body.push(Buffer.from(part)),
-      end: (flag) => {
-        this.written.push({
-          head: head!,
-          body: Buffer.concat(body),
-          flag,
-          answer: (statusCode = 200) =>
-            answer({ kind: 'response', transactionId, statusCode, toPath: [], fromPath: [] }),
-        });
-        this.#waiters.splice(0).forEach((w) => w());
-        if (this.autoAnswerAfter !== undefined) {
-          const written = this.written.at(-1)!;
-          let hops = this.autoAnswerAfter;
-          const later = (): void => (hops-- > 0 ? queueMicrotask(later) : written.answer());
-          later();
-        }
-      },
-    });
-    for (const part of frame) parser.push(part);
-    return { sent: Promise.resolve(), response };
-  }
-
-  sendParts(
-    transactionId: string,
-    headBytes: Uint8Array,
-    nextPart: () => Uint8Array | undefined,
-    endLine: () => Uint8Array,
-  ): Transaction {
-    const frame = [headBytes];
-    for (let part = nextPart(); part; part = nextPart()) frame.push(part);
-    frame.push(endLine());
-    return this.send(transactionId, frame);
-  }
-
-  sendChunk(
-    transactionId: string,
-    frame: readonly Uint8Array[],
-    settle: TransactionSettle,
-    datum?: number,
-  ): boolean {
-    this.send(transactionId, frame).response.then(
-      (response) => settle(response, undefined, datum),
-      (error: MsrpError) => settle(undefined, error, datum),
-    );
-    return this.room;
-  }
-
-  /** What sendChunk says of the connection's room; writable() resolves when it is set again. */
-  room = true;
-  #roomWaiters: Array<() => void> = [];
-
-  setRoom(room: boolean): void {
-    this.room = room;
-    if (room) this.#roomWaiters.splice(0).forEach((w) => w());
-  }
-
-  writable(): Promise<void> {
-    return this.room
-      ? Promise.resolve()
-      : new Promise((resolve) => this.#roomWaiters.push(resolve));
-  }
-
-  request(): Promise<ResponseHead> {
-    throw new Error('not used');
-  }
-
-  resume(): void {}
-
-  /** Waits until `n` frames were written in all. */
-  async frames(n: number): Promise<Written[]> {
-    while (this.written.length < n) {
-      // Fails (rather than hangs) when the scheduler stops writing.
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        new Promise<void>((resolve) => this.#waiters.push(resolve)),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`only ${this.written.length} frames`)), 5000);
-        }),
-      ]).finally(() => clearTimeout(timer));
-    }
-    expect(this.written.length).toBeGreaterThanOrEqual(n);
-    return this.written;
-  }
-}
-
-function scheduler(options: Partial<SendSchedulerOptions> = {}, autoAnswerAfter?: number) {
-  const port = new FakePort(autoAnswerAfter);
-  const host = { bound: true, port, toPath: [peer], fromPath: [us] };
-  const s = new SendScheduler(host, {
-    chunkSize: 4,
-    maxInFlightChunks: 256,
-    maxInFlightBytes: 1 << 20,
-    remoteMaxSize: undefined,
-    reportTimeout: 30_000,
-    ...options,
-  });
-  return { s, port, host };
-}
-
-function message(id: string, text: string): OutgoingMessage {
-  return new OutgoingMessage(id, parseContentType('text/plain')!, Buffer.from(text));
-}
+import { parseContentType } from '../src/index.js';
+import { message, scheduler, type Written } from './helpers/fake-port.js';
 
 describe('SendScheduler', () => {
   it('sends one chunk per message per turn, so a short message is not held behind a long one', async () => {
@@ -171,23 +25,18 @@ describe('SendScheduler', () => {
     await expect(long).resolves.toMatchObject({ messageId: 'long', bytes: 16 });
   });
 
-  it('writes a chat line sent beside a file as the next chunk once the window has room', async () => {
+  it('writes a chat line sent beside a file while the byte window is full, before any 200', async () => {
     const { s, port } = scheduler({ maxInFlightBytes: 16 });
     const file = s.enqueue(message('file', 'f'.repeat(40)), {});
     await port.frames(4); // the window is full: 16 bytes in flight
     const chat = s.enqueue(message('chat', 'hi'), {});
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(port.written).toHaveLength(4);
-    port.written[0]!.answer();
     const frames = await port.frames(5);
-    expect(frames.slice(0, 5).map((f) => f.head.messageId)).toEqual([
-      'file',
-      'file',
-      'file',
-      'file',
-      'chat',
-    ]);
-    const answered = new Set<Written>([frames[0]!]);
+    expect(frames.map((f) => f.head.messageId)).toEqual(['file', 'file', 'file', 'file', 'chat']);
+    // The file still waits for its 200s: the chat line went beyond the window, not the file.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(port.written).toHaveLength(5);
+    expect(s.inFlightBytes).toBe(18);
+    const answered = new Set<Written>();
     let settled = false;
     void Promise.allSettled([chat, file]).then(() => (settled = true));
     while (!settled) {
@@ -197,6 +46,120 @@ describe('SendScheduler', () => {
     expect(port.written).toHaveLength(11);
     await expect(chat).resolves.toMatchObject({ bytes: 2 });
     await expect(file).resolves.toMatchObject({ bytes: 40 });
+    expect(s.inFlightBytes).toBe(0);
+  });
+
+  it('lets small messages beyond a full byte window for 8 KiB in all, then waits for 200s', async () => {
+    const { s, port } = scheduler({ chunkSize: 2048, maxInFlightBytes: 4096 });
+    const file = s.enqueue(message('file', 'f'.repeat(16 * 1024)), {});
+    await port.frames(2);
+    const lines = Array.from({ length: 20 }, (_, i) =>
+      s.enqueue(message(`chat${i}`, 'c'.repeat(1000)), {}),
+    );
+    // 8 lines of 1000 bytes fit the 8 KiB overdraft; the 9th does not.
+    await port.frames(10);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(port.written.map((f) => f.head.messageId)).toEqual([
+      'file',
+      'file',
+      ...Array.from({ length: 8 }, (_, i) => `chat${i}`),
+    ]);
+    // A chat line answered gives its overdraft back: the next one goes.
+    port.written[2]!.answer();
+    await port.frames(11);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(port.written.map((f) => f.head.messageId).slice(10)).toEqual(['chat8']);
+    const answered = new Set<Written>([port.written[2]!]);
+    let settled = false;
+    void Promise.allSettled([file, ...lines]).then(() => (settled = true));
+    while (!settled) {
+      for (const f of port.written) if (!answered.has(f) && answered.add(f)) f.answer();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    for (const line of lines) await expect(line).resolves.toMatchObject({ bytes: 1000 });
+    await expect(file).resolves.toMatchObject({ bytes: 16 * 1024 });
+    expect(s.inFlightBytes).toBe(0);
+  });
+
+  it('narrows the byte window to 128 KiB once a chat line finds it full beside a file', async () => {
+    const KiB = 1024;
+    const { s, port } = scheduler({ chunkSize: 32 * KiB, maxInFlightBytes: 512 * KiB });
+    const file = s.enqueue(message('file', 'f'.repeat(2048 * KiB)), {});
+    await port.frames(16); // 512 KiB in flight
+    const chat = s.enqueue(message('chat', 'hi'), {});
+    await port.frames(17);
+    // The file goes on only once less than 128 KiB of it is in flight: 13 answers.
+    for (let i = 0; i < 12; i++) port.written[i]!.answer();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(port.written).toHaveLength(17);
+    port.written[12]!.answer();
+    await port.frames(18);
+    expect(port.written[17]!.head.messageId).toBe('file');
+    port.written[16]!.answer();
+    await expect(chat).resolves.toMatchObject({ bytes: 2 });
+    const answered = new Set<Written>([...port.written.slice(0, 13), port.written[16]!]);
+    let settled = false;
+    void file.finally(() => (settled = true));
+    while (!settled) {
+      for (const f of port.written) if (!answered.has(f) && answered.add(f)) f.answer();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await expect(file).resolves.toMatchObject({ bytes: 2048 * KiB });
+  });
+
+  it('does not narrow the window for a flood of small messages alone', async () => {
+    const KiB = 1024;
+    const { s, port } = scheduler({ chunkSize: 8 * KiB, maxInFlightBytes: 512 * KiB });
+    const sends = Array.from({ length: 80 }, (_, i) =>
+      s.enqueue(message(`msg${String(i).padStart(3, '0')}`, 'm'.repeat(8 * KiB)), {}),
+    );
+    await port.frames(65); // 512 KiB, and one more on the overdraft
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(port.written).toHaveLength(65);
+    // 504 KiB in flight: room in the whole window (a narrowed one would wait for 128 KiB).
+    port.written[0]!.answer();
+    port.written[1]!.answer();
+    await port.frames(66);
+    const answered = new Set<Written>();
+    let settled = false;
+    void Promise.allSettled(sends).then(() => (settled = true));
+    while (!settled) {
+      for (const f of port.written) if (!answered.has(f) && answered.add(f)) f.answer();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(port.written).toHaveLength(80);
+  });
+
+  it('keeps a chat line within maxInFlightChunks: it waits for a 200 there', async () => {
+    const { s, port } = scheduler({ maxInFlightChunks: 2 });
+    const file = s.enqueue(message('file', 'f'.repeat(12)), {});
+    await port.frames(2);
+    const chat = s.enqueue(message('chat', 'hi'), {});
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(port.written).toHaveLength(2);
+    port.written[0]!.answer();
+    const frames = await port.frames(3);
+    expect(frames[2]!.head.messageId).toBe('chat');
+    for (const f of frames.slice(1)) f.answer();
+    await expect(chat).resolves.toMatchObject({ bytes: 2 });
+    (await port.frames(4))[3]!.answer();
+    await expect(file).resolves.toMatchObject({ bytes: 12 });
+  });
+
+  it('writes a chat line queued while the connection is full ahead of the file, once it drains', async () => {
+    const { s, port } = scheduler();
+    port.setRoom(false);
+    const file = s.enqueue(message('file', 'aaaabbbbcccc'), {});
+    await port.frames(1);
+    const chat = s.enqueue(message('chat', 'hi'), {});
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(port.written).toHaveLength(1);
+    port.setRoom(true);
+    const frames = await port.frames(4);
+    expect(frames.map((f) => f.head.messageId)).toEqual(['file', 'chat', 'file', 'file']);
+    for (const f of frames) f.answer();
+    await expect(chat).resolves.toMatchObject({ bytes: 2 });
+    await expect(file).resolves.toMatchObject({ bytes: 12 });
   });
 
   it('keeps two chunks larger than maxInFlightBytes in flight, and no more', async () => {

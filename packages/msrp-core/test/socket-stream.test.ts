@@ -84,6 +84,24 @@ describe('socketStream', () => {
     expect(duplex.batches).toEqual([['a', 'b', 'c', 'd'], ['e']]);
   });
 
+  it('flush() hands the writes gathered so far to the socket at once; later ones wait for the turn', async () => {
+    const duplex = new Batches();
+    const stream = socketStream(duplex);
+    stream.open(recorder().events);
+    stream.write(['a', 'b'].map((s) => Buffer.from(s)));
+    stream.flush!();
+    expect(duplex.batches).toEqual([['a', 'b']]);
+    stream.flush!(); // nothing gathered: no empty write
+    stream.write([Buffer.from('c')]);
+    stream.write([Buffer.from('d')]);
+    expect(duplex.batches).toEqual([['a', 'b']]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(duplex.batches).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
+  });
+
   it("with writeBatch 'tick', writes of one tick leave together, a later tick's apart", async () => {
     const duplex = new Batches();
     const stream = socketStream(duplex, undefined, { writeBatch: 'tick' });

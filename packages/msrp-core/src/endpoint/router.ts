@@ -133,7 +133,10 @@ export class SessionRouter {
     let batch = this.#batches.get(peer);
     if (batch === undefined) {
       batch = new AnswerBatch(
-        (frames) => void peer.connection.write(frames).catch(() => undefined),
+        (frames, now) => {
+          void peer.connection.write(frames).catch(() => undefined);
+          if (now) peer.connection.flushWrites();
+        },
         () => peer.connection.messageFramed,
       );
       this.#batches.set(peer, batch);

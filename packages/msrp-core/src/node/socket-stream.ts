@@ -155,6 +155,10 @@ class SocketStream implements ByteStream {
     return duplex.writableLength < WRITE_AHEAD;
   }
 
+  flush(): void {
+    if (this.#corked) SocketStream.#uncork(this);
+  }
+
   pause(): void {
     this.#duplex.pause();
   }

@@ -22,6 +22,11 @@ import type { SendSchedulerHost, Transaction } from './session-link.js';
  * holds the connection for long (RFC 4975 §7.1) and fits a peer's message-size limit.
  */
 const MESSAGE_CHUNK_LIMIT = 256 * 1024;
+/**
+ * Bytes that small messages may write beyond a full byte window, in all (one default chunk):
+ * a chat line beside a file waits for none of the file's 200s, a flood of them still does.
+ */
+const OVERDRAFT = 8 * 1024;
 /** How many settled outgoing Message-IDs the scheduler remembers for late REPORTs. */
 const REMEMBERED_MESSAGES = 256;
 
@@ -65,7 +70,7 @@ export class SendScheduler {
     );
   });
   #pumping = false;
-  readonly #window: SendWindow;
+  readonly #window: SendWindow<Sending>;
   readonly #templates = new HeadTemplates();
   readonly #ids = new TransactionIds();
   /** What a chunk written in slices needs of this scheduler. */
@@ -81,7 +86,7 @@ export class SendScheduler {
   constructor(host: SendSchedulerHost, options: SendSchedulerOptions) {
     this.#host = host;
     this.#options = options;
-    this.#window = new SendWindow(options.maxInFlightChunks, options.maxInFlightBytes);
+    this.#window = new SendWindow(options.maxInFlightChunks, options.maxInFlightBytes, OVERDRAFT);
   }
 
   /** Chunks written and not yet answered. */
@@ -115,6 +120,10 @@ export class SendScheduler {
     const under = this.#queue.findIndex((s) => s.message.sent > s.message.offset);
     if (under < 0) this.#queue.push(sending);
     else this.#queue.splice(under, 0, sending);
+    // A pump waiting for the file's next 200 writes a chat line now (see #overdraws).
+    if (this.#pumping && this.#queue[0] === sending && this.#overdraws(sending)) {
+      this.#window.wake();
+    }
     const { signal } = options;
     if (signal) {
       const onAbort = (): void => this.abort(message.messageId);
@@ -177,8 +186,16 @@ export class SendScheduler {
       // Messages queued in the same tick as this one join the first round.
       await Promise.resolve();
       while (this.#queue.length > 0 && host.bound) {
-        if (!this.#window.hasRoom) await this.#window.room();
-        if (this.#queue.length === 0 || !host.bound) break;
+        const overdraw = this.#window.full;
+        if (overdraw) {
+          if (!this.#overdraws(this.#queue[0]!)) {
+            await this.#window.room();
+            continue;
+          }
+          // Beside a file (under way, so at the back of the queue), not in a flood of them.
+          const last = this.#queue.at(-1)!.message;
+          if (last.sent > last.offset) this.#window.narrow();
+        }
         // Round robin: one chunk per message per turn, so a chat line overtakes a file;
         // a message with more to send goes to the back of the queue.
         const sending = this.#queue.shift()!;
@@ -207,7 +224,7 @@ export class SendScheduler {
         }
         if (!chunk.last) this.#queue.push(sending);
         const bytes = chunk.body.length;
-        this.#window.add(bytes);
+        this.#window.add(bytes, overdraw ? sending : undefined);
         message.inFlight++;
         sending.lastInWindow = chunk.last;
         // RFC 7977 §5.1: over a WebSocket each chunk goes in exactly one message, so it is
@@ -233,6 +250,22 @@ export class SendScheduler {
     } finally {
       this.#pumping = false;
     }
+  }
+
+  /**
+   * Whether `sending` may be written while the byte window is full: it has not begun and is
+   * one chunk within the overdraft left, so it adds at most {@link OVERDRAFT} bytes beyond
+   * the window and no transaction beyond `maxInFlightChunks` (the connection's pending limit).
+   * Only the head of the queue is asked: a new message waits behind one queued before it.
+   */
+  #overdraws(sending: Sending): boolean {
+    const { message } = sending;
+    const { size, offset } = message;
+    return (
+      message.sent === offset &&
+      size !== undefined &&
+      size - offset <= Math.min(this.#window.overdraft, this.#chunkLimit())
+    );
   }
 
   /** Writes a whole chunk; false when the connection is full (or gone). */
@@ -314,7 +347,7 @@ export class SendScheduler {
 
   #onResponse(sending: Sending, bytes: number, response?: ResponseHead, error?: Error): void {
     sending.message.inFlight--;
-    this.#window.release(bytes);
+    this.#window.release(bytes, sending);
     if (sending.message.finished) return;
     if (!response || response.statusCode !== 200) {
       const status = response?.statusCode;

@@ -1,17 +1,45 @@
 /**
+ * The byte window while small messages go beside a file (16 chunks of the default 8 KiB): a
+ * chat line waits behind this much of the file, not behind the whole window.
+ */
+export const NARROW_BYTES = 128 * 1024;
+/** How long the window stays narrow after a small message last found it full, in ms. */
+export const NARROW_MS = 500;
+
+/**
  * The window of a session's outgoing chunks: how many, and how many body bytes, were written
  * and not yet answered (RFC 4975 §7.1: each chunk gets its own response), and a wait for room.
+ *
+ * Beyond the byte window, small messages may overdraw it by up to `maxOverdraft` bytes in all
+ * (within `maxChunks` still): a chat line sent beside a file is written at once instead of
+ * after the file's next 200, and a flood of small messages still waits its turn. Such a
+ * message also {@link narrow}s the byte window for a while, so that the next one has less of
+ * the file ahead of it.
  */
-export class SendWindow {
+export class SendWindow<K = unknown> {
   readonly #maxChunks: number;
   readonly #maxBytes: number;
+  readonly #maxOverdraft: number;
+  readonly #now: () => number;
+  /** The byte window now: `maxBytes`, or {@link NARROW_BYTES} until `#narrowUntil`. */
+  #limit: number;
+  /** When a narrowed window widens again (clock of `now`); 0 when it is not narrowed. */
+  #narrowUntil = 0;
   #chunks = 0;
   #bytes = 0;
+  /** Bytes of chunks written beyond the byte window and not yet answered. */
+  #overdrawn = 0;
+  /** Those bytes by the writer of the chunk (a message not begun: its first chunk). */
+  readonly #overdrawers = new Map<K, number>();
   #opened: (() => void) | undefined;
 
-  constructor(maxChunks: number, maxBytes: number) {
+  /** @param now The clock of {@link narrow}, in ms. */
+  constructor(maxChunks: number, maxBytes: number, maxOverdraft = 0, now = Date.now) {
     this.#maxChunks = maxChunks;
     this.#maxBytes = maxBytes;
+    this.#limit = maxBytes;
+    this.#maxOverdraft = maxOverdraft;
+    this.#now = now;
   }
 
   /** Chunks written and not yet answered. */
@@ -19,7 +47,7 @@ export class SendWindow {
     return this.#chunks;
   }
 
-  /** Body bytes written and not yet answered. */
+  /** Body bytes written and not yet answered (overdrawn ones included). */
   get bytes(): number {
     return this.#bytes;
   }
@@ -31,24 +59,57 @@ export class SendWindow {
    */
   get hasRoom(): boolean {
     const chunks = this.#chunks;
-    return chunks < this.#maxChunks && (chunks < 2 || this.#bytes < this.#maxBytes);
+    return chunks < this.#maxChunks && (chunks < 2 || this.#bytes < this.#limit);
   }
 
-  /** Resolves once there is room (call when {@link hasRoom} is false). */
+  /**
+   * No room for a chunk (see {@link hasRoom}), once a narrowed window whose time ran out
+   * widened: the clock is read only when the window is full.
+   */
+  get full(): boolean {
+    if (this.hasRoom) return false;
+    if (this.#narrowUntil === 0 || this.#now() < this.#narrowUntil) return true;
+    this.#narrowUntil = 0;
+    this.#limit = this.#maxBytes;
+    return !this.hasRoom;
+  }
+
+  /**
+   * A small message found the window full: for {@link NARROW_MS} the byte window is at most
+   * {@link NARROW_BYTES}, so that chat lines beside a file wait behind little of it.
+   */
+  narrow(): void {
+    this.#limit = Math.min(this.#maxBytes, NARROW_BYTES);
+    this.#narrowUntil = this.#now() + NARROW_MS;
+  }
+
+  /** Bytes a chunk may still overdraw the byte window by (0 at `maxChunks`). */
+  get overdraft(): number {
+    return this.#chunks < this.#maxChunks ? this.#maxOverdraft - this.#overdrawn : 0;
+  }
+
+  /** Resolves once there is room (call when {@link hasRoom} is false), or on {@link wake}. */
   room(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.#opened = () => {
-        if (!this.hasRoom) return;
-        this.#opened = undefined;
-        resolve();
-      };
-    });
+    return new Promise<void>((resolve) => (this.#opened = resolve));
   }
 
-  /** A chunk of `bytes` was written. */
-  add(bytes: number): void {
+  /** Ends a wait for room without room: something that needs none came (an overdraft). */
+  wake(): void {
+    const opened = this.#opened;
+    this.#opened = undefined;
+    opened?.();
+  }
+
+  /**
+   * A chunk of `bytes` was written; beyond the byte window (within {@link overdraft}) when
+   * `overdrawer` is given: its {@link release} gives the overdraft back.
+   */
+  add(bytes: number, overdrawer?: K): void {
     this.#chunks++;
     this.#bytes += bytes;
+    if (overdrawer === undefined) return;
+    this.#overdrawn += bytes;
+    this.#overdrawers.set(overdrawer, (this.#overdrawers.get(overdrawer) ?? 0) + bytes);
   }
 
   /** Fewer bytes of a chunk in flight than added: it was interrupted (RFC 4975 §7.1). */
@@ -56,10 +117,18 @@ export class SendWindow {
     this.#bytes -= bytes;
   }
 
-  /** A chunk of `bytes` was answered (or failed). */
-  release(bytes: number): void {
+  /** A chunk of `bytes`, written by `writer`, was answered (or failed). */
+  release(bytes: number, writer: K): void {
     this.#chunks--;
     this.#bytes -= bytes;
-    this.#opened?.();
+    let gaveBack = false;
+    if (this.#overdrawers.size > 0) {
+      // Whichever of its chunks is answered first gives an overdrawer's bytes back.
+      const overdrawn = this.#overdrawers.get(writer);
+      gaveBack = overdrawn !== undefined && this.#overdrawers.delete(writer);
+      this.#overdrawn -= overdrawn ?? 0;
+    }
+    // Overdraft given back is room for the small message that may wait at the queue's head.
+    if (this.#opened !== undefined && (gaveBack || this.hasRoom)) this.wake();
   }
 }

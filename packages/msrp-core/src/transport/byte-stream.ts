@@ -20,6 +20,11 @@ export interface ByteStream {
    * false once more than the stream wants is queued: wait for `drain` before writing more.
    */
   write(parts: readonly Uint8Array[]): boolean;
+  /**
+   * Hands the bytes written so far to the transport now, where the stream gathers a turn's
+   * writes into one (a socket's writev): answers that let the peer go on while we read.
+   */
+  flush?(): void;
   /** Bytes queued and not yet handed to the peer. */
   readonly bufferedAmount: number;
   /** Whether {@link write} may be called: false once ended, destroyed or closed. */

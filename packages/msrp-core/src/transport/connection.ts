@@ -167,6 +167,11 @@ export class Connection {
     return !this.#closing && !this.#parserPaused && !this.#writePaused && !this.#parser.inFrame;
   }
 
+  /** Sends what was written now, not with the rest of the turn ({@link ByteStream.flush}). */
+  flushWrites(): void {
+    this.stream.flush?.();
+  }
+
   /** Bytes written and not yet handed to the peer (the stream's `bufferedAmount`). */
   get bufferedBytes(): number {
     return this.stream.bufferedAmount;
