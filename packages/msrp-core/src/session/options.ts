@@ -54,11 +54,12 @@ export interface SessionOptions {
   maxInFlightChunks?: number;
   /**
    * Body bytes sent and not yet answered, at most. Default 512 KiB: enough to keep a fast
-   * path busy (the bytes sit in socket buffers, not in the session), and little enough that
-   * a chat line sent beside a file waits behind at most this much (about 5 ms at 100 MB/s).
-   * A path of long round trips may want more: at most this much crosses per round trip.
-   * Two chunks may always be in flight, whatever their size, so that chunks larger than
-   * this still overlap.
+   * path busy (the bytes sit in socket buffers, not in the session). A path of long round
+   * trips may want more: at most this much crosses per round trip. Two chunks may always be
+   * in flight, whatever their size, so that chunks larger than this still overlap. A message
+   * of one chunk not yet begun (a chat line) may go up to 8 KiB beyond it, and while such
+   * messages go beside a file the window is at most 128 KiB, until 500 ms after the last
+   * one found it full: a chat line waits behind that much of the file, not all of this.
    */
   maxInFlightBytes?: number;
   /**

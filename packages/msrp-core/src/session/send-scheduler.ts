@@ -12,9 +12,9 @@ import { HeadTemplates } from './head-templates.js';
 import { INTERRUPT_SLICE, writeInterruptible, type SliceHost } from './interruptible-chunk.js';
 import { RecentIds } from './recent-ids.js';
 import { ReportWaits } from './report-waits.js';
-import { SendWindow } from './send-window.js';
+import { OVERDRAFT_BYTES, SendWindow } from './send-window.js';
 import { chunkFrame, chunkHead, newSending, type Chunk, type Sending } from './sending.js';
-import type { SendSchedulerHost, Transaction } from './session-link.js';
+import { unbound, unboundError, type SendSchedulerHost, type Transaction } from './session-link.js';
 
 /**
  * Largest chunk body cut for a message-based connection (WebSocket), where a chunk is one
@@ -22,11 +22,6 @@ import type { SendSchedulerHost, Transaction } from './session-link.js';
  * holds the connection for long (RFC 4975 §7.1) and fits a peer's message-size limit.
  */
 const MESSAGE_CHUNK_LIMIT = 256 * 1024;
-/**
- * Bytes that small messages may write beyond a full byte window, in all (one default chunk):
- * a chat line beside a file waits for none of the file's 200s, a flood of them still does.
- */
-const OVERDRAFT = 8 * 1024;
 /** How many settled outgoing Message-IDs the scheduler remembers for late REPORTs. */
 const REMEMBERED_MESSAGES = 256;
 
@@ -38,13 +33,6 @@ export interface SendSchedulerOptions {
   remoteMaxSize: number | undefined;
   reportTimeout: number;
 }
-
-const unboundError = (): MsrpError =>
-  new MsrpError('MSRP_ERR_SESSION', 'Session is not bound to a connection');
-const unbound = (): Transaction => {
-  const error = unboundError();
-  return { sent: Promise.reject(error), response: Promise.reject(error) };
-};
 
 /**
  * The outgoing half of a session: cuts messages into chunks (RFC 4975 §7.1), one chunk per
@@ -86,7 +74,11 @@ export class SendScheduler {
   constructor(host: SendSchedulerHost, options: SendSchedulerOptions) {
     this.#host = host;
     this.#options = options;
-    this.#window = new SendWindow(options.maxInFlightChunks, options.maxInFlightBytes, OVERDRAFT);
+    this.#window = new SendWindow(
+      options.maxInFlightChunks,
+      options.maxInFlightBytes,
+      OVERDRAFT_BYTES,
+    );
   }
 
   /** Chunks written and not yet answered. */
@@ -252,20 +244,9 @@ export class SendScheduler {
     }
   }
 
-  /**
-   * Whether `sending` may be written while the byte window is full: it has not begun and is
-   * one chunk within the overdraft left, so it adds at most {@link OVERDRAFT} bytes beyond
-   * the window and no transaction beyond `maxInFlightChunks` (the connection's pending limit).
-   * Only the head of the queue is asked: a new message waits behind one queued before it.
-   */
+  /** Whether `sending` may overdraw a full byte window (see SendWindow.mayOverdraw). */
   #overdraws(sending: Sending): boolean {
-    const { message } = sending;
-    const { size, offset } = message;
-    return (
-      message.sent === offset &&
-      size !== undefined &&
-      size - offset <= Math.min(this.#window.overdraft, this.#chunkLimit())
-    );
+    return this.#window.mayOverdraw(sending.message, this.#chunkLimit());
   }
 
   /** Writes a whole chunk; false when the connection is full (or gone). */

@@ -5,6 +5,11 @@
 export const NARROW_BYTES = 128 * 1024;
 /** How long the window stays narrow after a small message last found it full, in ms. */
 export const NARROW_MS = 500;
+/**
+ * Bytes that small messages may write beyond a full byte window, in all (one default chunk):
+ * a chat line beside a file waits for none of the file's 200s, a flood of them still does.
+ */
+export const OVERDRAFT_BYTES = 8 * 1024;
 
 /**
  * The window of a session's outgoing chunks: how many, and how many body bytes, were written
@@ -86,6 +91,23 @@ export class SendWindow<K = unknown> {
   /** Bytes a chunk may still overdraw the byte window by (0 at `maxChunks`). */
   get overdraft(): number {
     return this.#chunks < this.#maxChunks ? this.#maxOverdraft - this.#overdrawn : 0;
+  }
+
+  /**
+   * Whether `message` may be written while the byte window is full: it has not begun and is
+   * one chunk (of at most `chunkLimit`) within the overdraft left, so it adds a bounded few
+   * bytes beyond the window and no transaction beyond `maxChunks` (the connection's pending
+   * limit). The scheduler asks for the head of its queue only: a new message waits behind one
+   * queued before it.
+   */
+  mayOverdraw(
+    message: { readonly sent: number; readonly offset: number; readonly size?: number | undefined },
+    chunkLimit: number,
+  ): boolean {
+    const { sent, offset, size } = message;
+    return (
+      sent === offset && size !== undefined && size - offset <= Math.min(this.overdraft, chunkLimit)
+    );
   }
 
   /** Resolves once there is room (call when {@link hasRoom} is false), or on {@link wake}. */

@@ -1,7 +1,18 @@
+import { MsrpError } from '../errors.js';
 import type { RequestHead, ResponseHead } from '../wire/head.js';
 import type { MsrpUri } from '../wire/uri.js';
 import type { Session } from './session.js';
 import type { TransactionSettle } from './transaction-table.js';
+
+/** Why a session that is not bound cannot write. */
+export const unboundError = (): MsrpError =>
+  new MsrpError('MSRP_ERR_SESSION', 'Session is not bound to a connection');
+
+/** A transaction that failed at once: the session is not bound. */
+export function unbound(): Transaction {
+  const error = unboundError();
+  return { sent: Promise.reject(error), response: Promise.reject(error) };
+}
 
 /** A request written on a connection: `sent` when the socket took it, `response` when answered. */
 export interface Transaction {
