@@ -87,8 +87,10 @@ export class Chat extends TypedEmitter<ChatEvents> {
   /** imdn.Message-IDs of our messages still awaiting notifications, oldest first. */
   readonly #tracked = new Set<string>();
   readonly #maxTracked: number;
-  /** What answering each received message needs, for markDisplayed. */
-  /** What each message asked to be notified of, and its sender's path (where the IMDN goes). */
+  /**
+   * What answering each received message needs, for markDisplayed: what it asked for, and
+   * its sender's path (where the IMDN goes).
+   */
   readonly #requests = new WeakMap<
     ChatMessage,
     { request: ImdnRequest; from: IncomingMessage['fromPath'] }
