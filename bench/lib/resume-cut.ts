@@ -112,6 +112,13 @@ export async function runCuts(options: CutOptions): Promise<CutResult> {
   };
   const log = options.log ?? ((): void => undefined);
   const rand = random(options.seed);
+  // The cut points, drawn at the start, within the file's first 80 %: a cut drawn in what an
+  // attempt had left (a share of the rest, as before) fell ever nearer the end, and a cut in
+  // the last chunks came after the sender had written them all: the file completed, and the
+  // next attempt sent it whole again (seed 1922526616 of the 1 GiB bench, 10 cuts).
+  const points = Array.from({ length: options.cuts }, () =>
+    Math.floor(size * (0.05 + 0.75 * rand())),
+  ).sort((x, y) => x - y);
   const started = performance.now();
   const startListener = async (): Promise<{ listen: NodeProcess; port: number }> => {
     // The sender addresses the proxy: the listener matches our session-id at any authority.
@@ -156,8 +163,8 @@ export async function runCuts(options: CutOptions): Promise<CutResult> {
         cut =
           options.kinds?.[i % options.kinds.length] ??
           (['sender', 'receiver', 'connection'] as const)[Math.floor(rand() * 3)]!;
-        const missing = size - askedFrom + 1;
-        const at = askedFrom - 1 + Math.floor(missing * (0.1 + 0.8 * rand()));
+        // Past the point when the attempt before went beyond it (it writes ahead of its 200s).
+        const at = Math.max(points[i]!, askedFrom - 1 + Math.floor((size - askedFrom + 1) / 20));
         log(`attempt ${i + 1}: from byte ${askedFrom}, cutting the ${cut} after byte ${at}`);
         const reached = (): boolean =>
           chunks().some((c) => isFile(c) && c.start - 1 + c.bodyBytes >= at);
