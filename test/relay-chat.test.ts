@@ -2,31 +2,15 @@
 // the CPIM notifications and is-composing cross the relay like any other message; a listener
 // talks to the next peer that comes through the same relay connection.
 import { describe, it } from 'vitest';
-import { formatUri } from '@msrp-ts/msrp-core';
-import { Relay, StaticCredentialStore } from '@msrp-ts/msrp-relay';
 import { start } from '../packages/msrp-cli/test/cli-process.js';
+import { cliRelay } from './helpers/cli-relay.js';
 
 describe('msrp chat --relay', () => {
   it('shows typing and ✓ then ✓✓ through the relay, then talks to the next peer', async ({
     expect,
     onTestFinished,
   }) => {
-    const relay = new Relay({
-      credentials: new StaticCredentialStore([
-        { username: 'alice', password: 'a-pw' },
-        { username: 'bob', password: 'b-pw' },
-      ]),
-    });
-    onTestFinished(() => relay.close(1000));
-    const relayUri = formatUri(await relay.listen({ host: '127.0.0.1', port: 0 }));
-    const account = (user: string): string[] => [
-      '--relay',
-      relayUri,
-      '--user',
-      user,
-      '--password',
-      `${user[0]}-pw`,
-    ];
+    const { account } = await cliRelay(onTestFinished);
     const bob = start(onTestFinished, ['chat', '--listen', ...account('bob'), '--mark-displayed']);
     const [, path] = await bob.waitFor('stdout', /^listening (.+)\n/);
     expect(path!.split(' ')).toHaveLength(2);

@@ -6,9 +6,8 @@ import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
-import { formatUri } from '@msrp-ts/msrp-core';
-import { Relay, StaticCredentialStore } from '@msrp-ts/msrp-relay';
 import { start } from '../packages/msrp-cli/test/cli-process.js';
+import { cliRelay } from './helpers/cli-relay.js';
 import { PartStore } from '../packages/msrp-cli/src/part-store.js';
 
 const SIZE = 300_000;
@@ -21,26 +20,11 @@ describe('msrp listen --relay and a second sender', () => {
     expect,
     onTestFinished,
   }) => {
-    const relay = new Relay({
-      credentials: new StaticCredentialStore([
-        { username: 'alice', password: 'a-pw' },
-        { username: 'bob', password: 'b-pw' },
-      ]),
-    });
-    onTestFinished(() => relay.close(1000));
-    const relayUri = formatUri(await relay.listen({ host: '127.0.0.1', port: 0 }));
+    const { account } = await cliRelay(onTestFinished);
     const dir = await mkdtemp(join(tmpdir(), 'msrp-relay-resume-'));
     onTestFinished(() => rm(dir, { recursive: true, force: true }));
     const inDir = join(dir, 'in');
     await mkdir(inDir);
-    const account = (user: string): string[] => [
-      '--relay',
-      relayUri,
-      '--user',
-      user,
-      '--password',
-      `${user[0]}-pw`,
-    ];
 
     // The file, and the listener's part of it: its first HELD octets, as a cut transfer leaves.
     const file = join(dir, 'doc.bin');
