@@ -41,7 +41,9 @@ async function listen(
   args: readonly string[] = [],
 ): Promise<{ cli: Cli; uri: string }> {
   const cli = start(finished, ['listen', '--uri', `msrp://127.0.0.1:0/${session};tcp`, ...args]);
-  const [, uri] = await cli.waitFor('stdout', /^listening (\S+)\n/);
+  // The tests of this file start together, a score of tsx processes at once: on 2 busy cores
+  // a listener took over 20 s (waitFor's default) to start; 50 s stays within the test's 60.
+  const [, uri] = await cli.waitFor('stdout', /^listening (\S+)\n/, 50_000);
   return { cli, uri: uri! };
 }
 
