@@ -2,9 +2,9 @@
 // receives the file that follows into NAME.part at the right offset, checks the whole file's
 // hash, and keeps the part (and its record) when the transfer breaks.
 import {
-  formatUri,
   IncompleteMessageError,
   MsrpError,
+  uriKey,
   type IncomingMessage,
   type Session,
 } from '@msrp-ts/msrp-core';
@@ -19,7 +19,7 @@ export const MAX_PENDING_OFFERS = 64;
 /** Which sender a message comes from: its session URI, the last of its From-Path. */
 function senderOf(message: IncomingMessage): string {
   const uri = message.fromPath?.at(-1);
-  return uri ? formatUri(uri) : '';
+  return uri ? uriKey(uri) : '';
 }
 
 /** Answers resume offers on one session and stores the files that follow them. */

@@ -293,9 +293,8 @@ export class SendScheduler {
     const end = chunk.start + chunk.body.length - 1;
     if (flag !== '#') sending.written = end;
     if (flag === '$') sending.endWritten = true;
-    const { fromPath } = this.#host;
-    const toPath = (sending.toPath ??= sending.options.toPath ?? this.#host.toPath!);
-    return chunkFrame(sending, chunk, flag, toPath, fromPath, this.#templates, this.#ids);
+    const { toPath, fromPath } = this.#host;
+    return chunkFrame(sending, chunk, flag, toPath!, fromPath, this.#templates, this.#ids);
   }
 
   /** Writes a large chunk in slices, interrupted when another message waits (see {@link writeInterruptible}). */
@@ -321,9 +320,8 @@ export class SendScheduler {
 
   /** The serialized head of a SEND chunk, under a fresh id left in `sending.transactionId`. */
   #chunkHead(sending: Sending, chunk: Chunk, end: number | '*'): Uint8Array {
-    const { fromPath } = this.#host;
-    const toPath = (sending.toPath ??= sending.options.toPath ?? this.#host.toPath!);
-    return chunkHead(sending, chunk, end, toPath, fromPath, this.#templates, this.#ids);
+    const { toPath, fromPath } = this.#host;
+    return chunkHead(sending, chunk, end, toPath!, fromPath, this.#templates, this.#ids);
   }
 
   #onResponse(sending: Sending, bytes: number, response?: ResponseHead, error?: Error): void {

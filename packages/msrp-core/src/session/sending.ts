@@ -99,6 +99,14 @@ class MessageSending implements Sending {
 }
 
 /**
+ * Where the chunks of `sending` go: its `toPath` option, else the session's path; fixed at its
+ * first chunk, so that a message goes whole to one peer though the session follows another.
+ */
+function toPathOf(sending: Sending, sessionPath: readonly MsrpUri[]): readonly MsrpUri[] {
+  return (sending.toPath ??= sending.options.toPath ?? sessionPath);
+}
+
+/**
  * The serialized head of a SEND chunk of `sending` under a fresh transaction id, which is left
  * in `sending.transactionId` (no result object per chunk); its range ends at `end` (`*`
  * while a chunk may still be interrupted); `templates` and `ids` are the session's.
@@ -107,12 +115,13 @@ export function chunkHead(
   sending: Sending,
   chunk: Chunk,
   end: number | '*',
-  toPath: readonly MsrpUri[],
+  sessionPath: readonly MsrpUri[],
   fromPath: readonly MsrpUri[],
   templates: HeadTemplates,
   ids: Pick<TransactionIds, 'next' | 'occursIn'>,
 ): Uint8Array {
   const { message, options } = sending;
+  const toPath = toPathOf(sending, sessionPath);
   const transactionId = nextId(sending, chunk, ids);
   const total = message.size ?? (chunk.last && end !== '*' ? end : '*');
   const extensions = chunk.last ? options.lastChunkHeaders?.() : undefined;
@@ -156,12 +165,13 @@ export function chunkFrame(
   sending: Sending,
   chunk: Chunk,
   flag: ContinuationFlag,
-  toPath: readonly MsrpUri[],
+  sessionPath: readonly MsrpUri[],
   fromPath: readonly MsrpUri[],
   templates: HeadTemplates,
   ids: Pick<TransactionIds, 'next' | 'occursIn'>,
 ): Uint8Array[] {
   const { message, options } = sending;
+  const toPath = toPathOf(sending, sessionPath);
   const end = chunk.start + chunk.body.length - 1;
   // A message of a kind the session sent before: its template, found without a head object.
   // RFC 4975 §9: the Message-ID goes into it as it is, so it must be an ident.
