@@ -155,7 +155,8 @@ export interface SendOptions {
    * Where this message goes instead of the session's peer, on the same connection: the
    * `fromPath` of a message received. A session that several peers reach through a relay
    * (`msrp listen --relay`: each sender's SEND arrives on the one connection to the relay)
-   * answers each sender this way; without it, messages go to the first peer.
+   * answers each sender this way; without it, a message goes to the session's peer (for such
+   * a session its latest sender), fixed at its first chunk.
    */
   toPath?: readonly MsrpUri[];
 }
