@@ -17,6 +17,15 @@ export type ActivePeerCommand =
 /** Latency histogram: 0.1 ms buckets up to 100 ms, then 1 ms buckets up to 10 s. */
 export const FINE_BUCKETS = 1000;
 export const BUCKETS = FINE_BUCKETS + 9900;
+/** The span of one entry of a report's `windows`. */
+export const WINDOW_MS = 10_000;
+
+/** One {@link WINDOW_MS} of a run, as a client process saw it. */
+export interface Window {
+  slow: number;
+  maxMs: number;
+  stallMs: number;
+}
 
 /** Where a latency in ms falls in the histogram. */
 export function bucketOf(ms: number): number {
@@ -45,6 +54,12 @@ export type ActivePeerReport =
       lost: number;
       /** Send→arrival histogram (see {@link bucketOf}). */
       histogram: number[];
+      /**
+       * Per {@link WINDOW_MS} of the run, in order: the lines over 100 ms, the slowest (ms), and
+       * this process's longest event-loop stall (ms), so that a tail can be placed in time (the
+       * start's warm-up, a GC, the whole run) and set beside the clients' own stalls.
+       */
+      windows: Window[];
       files: { done: number; failed: number; bytes: number };
       /** CPU time (user + system) this process used while the pairs chatted, in ms. */
       cpuMs: number;
@@ -141,6 +156,18 @@ async function main(start: Extract<ActivePeerCommand, { type: 'start' }>): Promi
   loop.enable();
   const cpu0 = process.cpuUsage();
   const histogram = new Array<number>(BUCKETS).fill(0);
+  const windows: Window[] = [];
+  const goAt = performance.now();
+  const windowAt = (now: number): Window =>
+    (windows[Math.floor((now - goAt) / WINDOW_MS)] ??= { slow: 0, maxMs: 0, stallMs: 0 });
+  // A tick every 50 ms: how much later than that it ran is how long the loop was stalled.
+  let tickAt = goAt;
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    const w = windowAt(now);
+    w.stallMs = Math.max(w.stallMs, now - tickAt - 50);
+    tickAt = now;
+  }, 50);
   let sent = 0;
   let failed = 0;
   let received = 0;
@@ -165,7 +192,12 @@ async function main(start: Extract<ActivePeerCommand, { type: 'start' }>): Promi
       }
       bits[n] = 1;
       received++;
-      histogram[bucketOf(performance.now() - Number(at))]!++;
+      const now = performance.now();
+      const ms = now - Number(at);
+      histogram[bucketOf(ms)]!++;
+      const w = windowAt(now);
+      if (ms > 100) w.slow++;
+      if (ms > w.maxMs) w.maxMs = ms;
     }
   });
 
@@ -202,6 +234,7 @@ async function main(start: Extract<ActivePeerCommand, { type: 'start' }>): Promi
     }
   });
   await Promise.all([...chats, ...transfers]);
+  clearInterval(ticker);
   loop.disable();
   const cpu = process.cpuUsage(cpu0);
   const ms = (ns: number): number => ns / 1e6;
@@ -217,6 +250,7 @@ async function main(start: Extract<ActivePeerCommand, { type: 'start' }>): Promi
     duplicates,
     lost: Math.max(0, sent - received),
     histogram,
+    windows: Array.from(windows, (w) => w ?? { slow: 0, maxMs: 0, stallMs: 0 }),
     files,
     cpuMs: (cpu.user + cpu.system) / 1000,
     loopMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) },

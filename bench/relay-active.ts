@@ -12,76 +12,37 @@
 // BENCH_CLIENT_NICE (default 10), and with node's default heap flags (BENCH_CLIENT_FLAGS;
 // the `msrp` bin's small-heap flags cost a client holding 2,500 endpoints ~20 % more CPU per
 // line). The probe pairs keep nice 0: their latency is what a user of the relay would see.
-import { fork, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { availableParallelism, setPriority } from 'node:os';
+import { availableParallelism } from 'node:os';
 import type { MsrpUri } from '@msrp-ts/msrp-core';
-import {
-  BUCKETS,
-  bucketMs,
-  type ActivePeerCommand,
-  type ActivePeerReport,
-} from './relay-active-peer.js';
+import { BUCKETS, bucketMs, WINDOW_MS } from './relay-active-peer.js';
+import { Clients, CLIENT_NICE } from './relay-active-clients.js';
 import { Peer } from './relay-run.js';
-import { profileArgv } from './lib/peer-process.js';
 import { schedTimes } from './lib/sched-wait.js';
 import type { Row } from './lib/measure.js';
 import { CHAT_LIMIT_MS, type LimitRow } from './transfer.js';
 
-const script = new URL('./relay-active-peer.js', import.meta.url).pathname;
+/** One reading of the relay's memory during the run (MiB; `at` in s). */
+interface Sample {
+  at: number;
+  mib: number;
+  heap: number;
+  /** JS heap used after the last mark-compact (NaN before the first). */
+  live: number;
+  memory: string;
+}
 
-/** BENCH_CLIENT_NICE=N: the crowd's client processes' nice value (default 10; see above). */
-const CLIENT_NICE = Number(process.env.BENCH_CLIENT_NICE ?? 10);
-/** BENCH_CLIENT_FLAGS="...": the client processes' node flags (default: node's own). */
-const CLIENT_FLAGS = process.env.BENCH_CLIENT_FLAGS?.split(' ').filter(Boolean) ?? [];
-
-/** A client process with its reports. */
-class Clients {
-  readonly child: ChildProcess;
-  readonly #reports: ActivePeerReport[] = [];
-  #notify: (() => void) | undefined;
-  #gone = false;
-
-  constructor(name: string, start: Extract<ActivePeerCommand, { type: 'start' }>, nice = 0) {
-    this.child = fork(script, [], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      execArgv: profileArgv(name, CLIENT_FLAGS),
-    });
-    if (nice !== 0) setPriority(this.child.pid!, nice);
-    this.child.on('message', (r: ActivePeerReport) => {
-      this.#reports.push(r);
-      this.#notify?.();
-    });
-    this.child.on('exit', () => {
-      this.#gone = true;
-      this.#notify?.();
-    });
-    this.child.send(start);
+/** The least-squares slope of `value` over the samples' time, in MiB per second. */
+function slopeOf(samples: readonly Sample[], value: (s: Sample) => number): number {
+  const n = samples.length;
+  const meanT = samples.reduce((a, s) => a + s.at, 0) / n;
+  const meanV = samples.reduce((a, s) => a + value(s), 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const s of samples) {
+    num += (s.at - meanT) * (value(s) - meanV);
+    den += (s.at - meanT) ** 2;
   }
-
-  async next<E extends ActivePeerReport['event']>(
-    event: E,
-  ): Promise<Extract<ActivePeerReport, { event: E }>> {
-    for (;;) {
-      const i = this.#reports.findIndex((r) => r.event === event);
-      if (i >= 0) return this.#reports.splice(i, 1)[0] as Extract<ActivePeerReport, { event: E }>;
-      if (this.#gone) throw new Error(`client process exited before '${event}'`);
-      await new Promise<void>((resolve) => (this.#notify = resolve));
-    }
-  }
-
-  send(cmd: ActivePeerCommand): void {
-    if (this.child.connected) this.child.send(cmd, () => undefined);
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = once(this.child, 'exit');
-    this.send({ type: 'stop' });
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
+  return num / den;
 }
 
 function percentileOf(histogram: readonly number[], p: number): number {
@@ -140,12 +101,19 @@ export async function runRelayActiveBench(
     log(`relay-active: ${up} sessions up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     clients.push(probe);
     const ms = seconds * 1000;
-    // The relay's live JS heap (after a full GC) before and after: growth there is a leak;
-    // RSS growth without it is V8 and the allocator keeping pages.
+    // The relay's live JS heap (after a full GC) before and after the run.
     const live0 = await relay.measure();
-    const sample = async (at: number): Promise<{ at: number; mib: number; heap: number }> => {
+    // During it, the heap used after the relay's own last mark-compact (none is forced: that
+    // stalled the relay for ~1 s, and the backlog that came at once raised RSS for good): a
+    // climb there from the middle on is a leak; RSS growth without it is V8 and the allocator
+    // keeping pages.
+    const sample = async (at: number): Promise<Sample> => {
       const r = await relay.usage();
-      return { at, mib: r.rssMiB, heap: r.heapMiB };
+      const memory = Object.entries(r.memory ?? {})
+        .filter(([, mib]) => mib > 0)
+        .map(([kind, mib]) => `${kind} ${mib}`)
+        .join(', ');
+      return { at, mib: r.rssMiB, heap: r.heapMiB, live: r.liveMiB ?? NaN, memory };
     };
     const rss = [await sample(0)];
     const cpu0 = await relay.cpu();
@@ -154,22 +122,18 @@ export async function runRelayActiveBench(
     const started = performance.now();
     for (const c of clients) c.send({ type: 'go', ms });
     const done = Promise.all(clients.map((c) => c.next('done')));
-    // RSS sampled ten times over the run.
-    // The live heap in the middle too: each session's first lines leave state that stays as
-    // long as it does (head templates, a pending map), so growth is only a leak from there on.
-    // One full GC in the relay, mid-run: a pause of ~0.1 s for the lines of that moment.
-    let liveMid = live0;
+    // RSS and the live heap sampled ten times over the run. Each session's first lines leave
+    // state that stays as long as it does (head templates, a pending table), so growth is only
+    // a leak from the middle on.
     const samples = (async () => {
       for (let i = 1; i <= 10; i++) {
-        if (i === 6) {
-          liveMid = await relay.measure();
-        }
         const due = started + (i * ms) / 10;
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
         rss.push(await sample((performance.now() - started) / 1000));
-        const { at, mib, heap } = rss.at(-1)!;
+        const { at, mib, heap, live, memory } = rss.at(-1)!;
         log(
-          `relay-active: ${at.toFixed(0)} s, relay RSS ${mib.toFixed(1)} MiB, JS heap ${heap.toFixed(1)} MiB`,
+          `relay-active: ${at.toFixed(0)} s, relay RSS ${mib.toFixed(1)} MiB, JS heap ${heap.toFixed(1)} MiB` +
+            ` (${live.toFixed(1)} after the last mark-compact; committed, MiB: ${memory})`,
         );
       }
     })();
@@ -209,8 +173,15 @@ export async function runRelayActiveBench(
       bytes: sum((r) => r.files.bytes),
     };
     const mid = rss[Math.floor(rss.length / 2)]!;
-    // From the middle on: the start includes the warm-up of 10,000 sessions' first lines.
-    const slope = ((rss.at(-1)!.mib - mid.mib) / (rss.at(-1)!.at - mid.at)) * 60;
+    const last = rss.at(-1)!;
+    // From the middle on (the start includes the warm-up of 10,000 sessions' first lines), a
+    // least-squares line through the samples: RSS moves ±10 MiB with each GC cycle, which a
+    // slope from two samples took for a trend.
+    const secondHalf = rss.slice(rss.indexOf(mid));
+    const slope = slopeOf(secondHalf, (s) => s.mib) * 60;
+    // The live heap the same way: each reading moves ±3 MiB with what is in flight at the last
+    // mark-compact; a leak is a steady climb.
+    const liveSlope = slopeOf(secondHalf, (s) => s.live) * 60;
     log(
       `relay-active: ${sent} lines confirmed, ${received} arrived, ${sum((r) => r.failed)} failed; ` +
         `files ${files.done}/${FILES} done (${(files.bytes / 1024 / 1024).toFixed(0)} MiB), ` +
@@ -219,8 +190,20 @@ export async function runRelayActiveBench(
         `${relayLoop.p99.toFixed(1)} ms, GC pauses ${relayGc.total.toFixed(0)} ms (longest ` +
         `${relayGc.max.toFixed(0)} ms); client processes ${clientCpu.toFixed(0)}% of ${cores} ` +
         `cores, event loop p99 up to ${clientLoopP99.toFixed(0)} ms; probe pairs p50/p99 ` +
-        `${probeP50.toFixed(1)}/${probeP99.toFixed(1)} ms; relay live heap ` +
-        `${live0.heapMiB.toFixed(1)} -> ${liveMid.heapMiB.toFixed(1)} -> ${live1.heapMiB.toFixed(1)} MiB`,
+        `${probeP50.toFixed(1)}/${probeP99.toFixed(1)} ms; relay live heap ${live0.heapMiB.toFixed(1)} ` +
+        `-> ${mid.live.toFixed(1)} -> ${last.live.toFixed(1)} (mark-compacts at ${mid.at.toFixed(0)} s ` +
+        `and the end) -> ${live1.heapMiB.toFixed(1)} MiB (after the run)`,
+    );
+    // Where in the run the probes' tail fell (the start's warm-up, one GC, or throughout),
+    // beside the crowd processes' own longest stall in each window: they share the relay's cores.
+    const crowdStall = (i: number): number =>
+      Math.max(...results.map((r) => r.windows[i]?.stallMs ?? 0));
+    log(
+      `relay-active: per ${WINDOW_MS / 1000} s, probe lines over 100 ms / slowest probe line / ` +
+        `longest crowd process stall (ms): ` +
+        probed.windows
+          .map((w, i) => `${w.slow}/${w.maxMs.toFixed(0)}/${crowdStall(i).toFixed(0)}`)
+          .join(' '),
     );
     const what = `${pairs * 2} chatting sessions + ${FILES} transfers, ${seconds} s`;
     return {
@@ -355,21 +338,20 @@ export async function runRelayActiveBench(
           limit: 1024,
         },
         {
-          name: `${what}: relay live JS heap (after a full GC) in the middle`,
-          value: liveMid.heapMiB,
+          name: `${what}: relay live JS heap (after its last mark-compact) at ${mid.at.toFixed(0)} s`,
+          value: mid.live,
           unit: 'MiB',
           limit: 1024,
         },
         {
-          name: `${what}: relay live JS heap growth, middle to end (after a full GC; a leak grows)`,
-          value: live1.heapMiB - liveMid.heapMiB,
-          unit: 'MiB',
+          name: `${what}: relay live JS heap slope, middle to end (after its mark-compacts, least squares; a leak climbs)`,
+          value: liveSlope,
+          unit: 'MiB/min',
           limit: 1,
         },
-
         // Flat: under 1 MiB a minute from the middle to the end.
         {
-          name: `${what}: relay RSS slope, middle to end`,
+          name: `${what}: relay RSS slope, middle to end (least squares)`,
           value: slope,
           unit: 'MiB/min',
           limit: 1,

@@ -69,6 +69,13 @@ export type RelayPeerReport =
       loopMs?: { p99: number; max: number };
       /** A relay's GC pauses since 'watch': their total and the longest, in ms. */
       gcMs?: { total: number; max: number };
+      /**
+       * A relay's memory by kind once it watches, in MiB: each V8 heap space's committed size
+       * (its name), `external` (ArrayBuffers and other memory V8 is told of).
+       */
+      memory?: Record<string, number>;
+      /** A relay's JS heap used after its last mark-compact since 'watch' (NaN before one), MiB. */
+      liveMiB?: number;
     }
   /** A receiver's answer to 'chat': send→arrival of each chat line it got, in ms. */
   | { event: 'chat'; ms: number[] };
@@ -106,5 +113,8 @@ export async function settle(): Promise<void> {
 
 /** A relay's event-loop and GC figures for the answer to 'cpu', once it watches them. */
 export const relayFigures: {
-  read?: () => Pick<Extract<RelayPeerReport, { event: 'cpu' }>, 'loopMs' | 'gcMs'>;
+  read?: () => Pick<
+    Extract<RelayPeerReport, { event: 'cpu' }>,
+    'loopMs' | 'gcMs' | 'memory' | 'liveMiB'
+  >;
 } = {};
