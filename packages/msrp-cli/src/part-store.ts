@@ -17,7 +17,11 @@ export interface Part {
   readonly offer: FileOfferBody;
 }
 
-function sameFile(record: PartialFileRecord, offer: FileOfferBody): boolean {
+/** Whether a part's record (or another offer) names the file `offer` offers. */
+export function sameFile(
+  record: Pick<PartialFileRecord, 'name' | 'size' | 'type' | 'modified'> | FileOfferBody,
+  offer: FileOfferBody,
+): boolean {
   return (
     record.name === offer.name &&
     record.size === offer.size &&

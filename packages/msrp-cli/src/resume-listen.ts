@@ -8,10 +8,15 @@ import {
   type IncomingMessage,
   type Session,
 } from '@msrp-ts/msrp-core';
-import { FILE_ANSWER_TYPE, formatFileAnswer, parseFileOffer } from './file-offer.js';
+import {
+  FILE_ANSWER_TYPE,
+  formatFileAnswer,
+  parseFileOffer,
+  type FileOfferBody,
+} from './file-offer.js';
 import { safeFileName } from './files.js';
 import type { Output } from './output.js';
-import { PartStore, type Part } from './part-store.js';
+import { PartStore, sameFile, type Part } from './part-store.js';
 
 /** Offers answered and waiting for their file, at most: past it the oldest is forgotten. */
 export const MAX_PENDING_OFFERS = 64;
@@ -30,8 +35,11 @@ export class ResumeListener {
    * several senders reach this session, and a file belongs to its own sender's offer.
    */
   readonly #pending = new Map<string, Part & { readonly name: string }>();
-  /** Files being written, by safe file name: a new offer for one waits until it settled. */
-  readonly #busy = new Map<string, Promise<unknown>>();
+  /**
+   * Files being written, by safe file name: a new offer of the same file waits until it
+   * settled (see {@link offer}).
+   */
+  readonly #busy = new Map<string, { readonly work: Promise<unknown>; readonly part: Part }>();
 
   constructor(
     readonly session: Session,
@@ -54,8 +62,16 @@ export class ResumeListener {
       return;
     }
     const name = safeFileName(offer.name, `message-${message.messageId}.bin`);
+    const busy = this.#busy.get(name);
+    if (busy && !sameFile(busy.part.offer, offer)) {
+      // Another file of this name is being written (through a relay, another sender's): this
+      // one can neither share its part nor wait for all of it. Asked for whole, it is stored
+      // as any other file, under a free name, and is not resumable.
+      await this.#answer(message, offer, 0);
+      return;
+    }
     // The transfer this one resumes may still be writing its last pieces.
-    await this.#busy.get(name);
+    await busy?.work;
     const part = await this.#store.prepare(name, offer);
     // A newer offer of the name takes its part (the sender came back on a new session, or
     // another sent a file of that name): the file of an older offer is refused if it comes.
@@ -73,7 +89,12 @@ export class ResumeListener {
         size: offer.size,
       });
     }
-    const range = { start: part.held + 1, stop: offer.size };
+    await this.#answer(message, offer, part.held);
+  }
+
+  /** Tells the sender of `offer` to send the file from octet `held + 1` (RFC 5547 §6). */
+  async #answer(message: IncomingMessage, offer: FileOfferBody, held: number): Promise<void> {
+    const range = { start: held + 1, stop: offer.size };
     // To the offer's sender: through a relay, several senders reach this one session.
     await this.session.send(formatFileAnswer({ transferId: offer.transferId, range }), {
       contentType: FILE_ANSWER_TYPE,
@@ -102,8 +123,13 @@ export class ResumeListener {
       return true;
     }
     const work = this.#save(message, name, part, offset);
-    this.#busy.set(name, work);
-    await work;
+    this.#busy.set(name, { work, part });
+    try {
+      await work;
+    } finally {
+      // Settled: kept, the names of every file ever received would pile up here.
+      if (this.#busy.get(name)?.work === work) this.#busy.delete(name);
+    }
     return true;
   }
 

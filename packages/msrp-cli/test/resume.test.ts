@@ -216,6 +216,47 @@ describe('ResumeListener', () => {
     expect(saved.subarray(400).every((b) => b === 2)).toBe(true);
   });
 
+  it('answers an offer of another file of a name being written at once, from its first octet', async () => {
+    const answers: string[] = [];
+    const session = {
+      send: (body: string) => {
+        answers.push(body);
+        return Promise.resolve({});
+      },
+    } as unknown as Session;
+    const listener = new ResumeListener(session, dir, new Output('msrp listen', true));
+    const alices = { ...OFFER, name: 'a.bin', size: 1000 };
+    const bobs = { ...alices, size: 2000, modified: 'Tue, 01 Dec 2026 06:00:00 +0000' };
+    const offered = (offer: FileOfferBody) =>
+      message({ body: Buffer.from(formatFileOffer(offer)), text: () => formatFileOffer(offer) });
+    const file = (size: number, completed: Promise<void>) =>
+      message({
+        filename: 'a.bin',
+        size,
+        offset: 0,
+        aborted: false,
+        announcedHash: undefined,
+        completed,
+        body: Buffer.alloc(size, 3),
+      });
+    await listener.offer(offered(alices));
+    let done!: () => void;
+    const alicesFile = listener.receive(file(1000, new Promise((resolve) => (done = resolve))));
+    // Bob's answer does not wait for Alice's file (before, it waited for all of it), and Bob
+    // gets no part: Alice's part is the name's.
+    await listener.offer(offered(bobs));
+    expect(answers[1]).toContain('a=file-range:1-2000');
+    expect((await readdir(dir)).sort()).toEqual(['a.bin.part', 'a.bin.part.json']);
+    expect(await listener.receive(file(2000, Promise.resolve()))).toBe(false);
+    done();
+    expect(await alicesFile).toBe(true);
+    expect((await readdir(dir)).sort()).toEqual(['a.bin']);
+    // Alice's file written, the name is free: Bob's next offer gets a part of its own.
+    await listener.offer(offered(bobs));
+    expect(await listener.receive(file(2000, Promise.resolve()))).toBe(true);
+    expect((await readdir(dir)).sort()).toEqual(['a-1.bin', 'a.bin']);
+  }, 10_000);
+
   it(`remembers at most ${MAX_PENDING_OFFERS} offers waiting for their file`, async () => {
     const session = { send: () => Promise.resolve({}) } as unknown as Session;
     const listener = new ResumeListener(session, dir, new Output('msrp listen', true));
