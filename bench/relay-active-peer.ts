@@ -27,6 +27,9 @@ export interface Window {
   stallMs: number;
 }
 
+/** A window in which nothing was slow (yet). */
+const quietWindow = (): Window => ({ slow: 0, maxMs: 0, stallMs: 0 });
+
 /** Where a latency in ms falls in the histogram. */
 export function bucketOf(ms: number): number {
   if (ms < 100) return Math.max(0, Math.floor(ms * 10));
@@ -159,7 +162,7 @@ async function main(start: Extract<ActivePeerCommand, { type: 'start' }>): Promi
   const windows: Window[] = [];
   const goAt = performance.now();
   const windowAt = (now: number): Window =>
-    (windows[Math.floor((now - goAt) / WINDOW_MS)] ??= { slow: 0, maxMs: 0, stallMs: 0 });
+    (windows[Math.floor((now - goAt) / WINDOW_MS)] ??= quietWindow());
   // A tick every 50 ms: how much later than that it ran is how long the loop was stalled.
   let tickAt = goAt;
   const ticker = setInterval(() => {
@@ -250,7 +253,7 @@ async function main(start: Extract<ActivePeerCommand, { type: 'start' }>): Promi
     duplicates,
     lost: Math.max(0, sent - received),
     histogram,
-    windows: Array.from(windows, (w) => w ?? { slow: 0, maxMs: 0, stallMs: 0 }),
+    windows: Array.from(windows, (w) => w ?? quietWindow()),
     files,
     cpuMs: (cpu.user + cpu.system) / 1000,
     loopMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) },

@@ -19,7 +19,7 @@ export interface Part {
 
 /** Whether a part's record (or another offer) names the file `offer` offers. */
 export function sameFile(
-  record: Pick<PartialFileRecord, 'name' | 'size' | 'type' | 'modified'> | FileOfferBody,
+  record: Pick<PartialFileRecord, 'name' | 'size' | 'type' | 'modified'>,
   offer: FileOfferBody,
 ): boolean {
   return (

@@ -117,20 +117,31 @@ describe('ResumeListener', () => {
     return { messageId: 'm1', contentHeaders: [], ...fields } as unknown as IncomingMessage;
   }
 
-  it('keeps the part of a message handed over short (cut by its connection), not completing it', async () => {
-    const answers: string[] = [];
+  /** The offer of `offer` as a message (`fields`: its From-Path, say). */
+  function offered(offer: FileOfferBody, fields: Record<string, unknown> = {}): IncomingMessage {
+    const text = formatFileOffer(offer);
+    return message({ ...fields, body: Buffer.from(text), text: () => text });
+  }
+
+  /** A listener in `dir` whose session records each answer it sends, and where to. */
+  function listening(): {
+    listener: ResumeListener;
+    answers: { body: string; toPath: unknown }[];
+  } {
+    const answers: { body: string; toPath: unknown }[] = [];
     const session = {
-      send: (body: string) => {
-        answers.push(body);
+      send: (body: string, options: { toPath?: unknown }) => {
+        answers.push({ body, toPath: options.toPath });
         return Promise.resolve({});
       },
     } as unknown as Session;
-    const listener = new ResumeListener(session, dir, new Output('msrp listen', true));
-    const offer = { ...OFFER, name: 'a.bin', size: 1000 };
-    await listener.offer(
-      message({ body: Buffer.from(formatFileOffer(offer)), text: () => formatFileOffer(offer) }),
-    );
-    expect(answers[0]).toContain('a=file-range:1-1000');
+    return { listener: new ResumeListener(session, dir, new Output('msrp listen', true)), answers };
+  }
+
+  it('keeps the part of a message handed over short (cut by its connection), not completing it', async () => {
+    const { listener, answers } = listening();
+    await listener.offer(offered({ ...OFFER, name: 'a.bin', size: 1000 }));
+    expect(answers[0]!.body).toContain('a=file-range:1-1000');
     const handled = await listener.receive(
       message({
         filename: 'a.bin',
@@ -147,8 +158,7 @@ describe('ResumeListener', () => {
   });
 
   it('completes a whole file whose hash matches, and drops one whose hash does not', async () => {
-    const session = { send: () => Promise.resolve({}) } as unknown as Session;
-    const listener = new ResumeListener(session, dir, new Output('msrp listen', true));
+    const { listener } = listening();
     const data = Buffer.alloc(1000, 7);
     const good = `sha-256:${createHash('sha256')
       .update(data)
@@ -159,10 +169,7 @@ describe('ResumeListener', () => {
       ['good.bin', good],
       ['bad.bin', good.replace(/.$/, (c) => (c === '0' ? '1' : '0'))],
     ] as const) {
-      const offer = { ...OFFER, name, size: data.length };
-      await listener.offer(
-        message({ body: Buffer.from(formatFileOffer(offer)), text: () => formatFileOffer(offer) }),
-      );
+      await listener.offer(offered({ ...OFFER, name, size: data.length }));
       const file = { filename: name, size: data.length, offset: 0, aborted: false, body: data };
       const completed = Promise.resolve();
       expect(await listener.receive(message({ ...file, announcedHash, completed }))).toBe(true);
@@ -172,30 +179,17 @@ describe('ResumeListener', () => {
   });
 
   it("matches a file to its own sender's offer; a newer offer of the name supersedes", async () => {
-    const answers: { body: string; toPath: unknown }[] = [];
-    const session = {
-      send: (body: string, options: { toPath?: unknown }) => {
-        answers.push({ body, toPath: options.toPath });
-        return Promise.resolve({});
-      },
-    } as unknown as Session;
-    const listener = new ResumeListener(session, dir, new Output('msrp listen', true));
+    const { listener, answers } = listening();
     const from = (who: string) => [
       parseUri('msrp://relay.example:2855/r1;tcp'),
       parseUri(`msrp://${who}.example:2855/s-${who};tcp`),
     ];
     const offer = { ...OFFER, name: 'a.bin', size: 1000 };
-    const offered = (who: string) =>
-      message({
-        fromPath: from(who),
-        body: Buffer.from(formatFileOffer(offer)),
-        text: () => formatFileOffer(offer),
-      });
     await writeFile(join(dir, 'a.bin.part'), '');
-    await listener.offer(offered('alice'));
+    await listener.offer(offered(offer, { fromPath: from('alice') }));
     await writeFile(join(dir, 'a.bin.part'), Buffer.alloc(400, 1));
     // bob offers the same file: answered at his From-Path, from what the part holds.
-    await listener.offer(offered('bob'));
+    await listener.offer(offered(offer, { fromPath: from('bob') }));
     expect(answers.map((a) => a.toPath)).toEqual([from('alice'), from('bob')]);
     expect(answers[1]!.body).toContain('a=file-range:401-1000');
     const file = (who: string) => ({
@@ -217,18 +211,9 @@ describe('ResumeListener', () => {
   });
 
   it('answers an offer of another file of a name being written at once, from its first octet', async () => {
-    const answers: string[] = [];
-    const session = {
-      send: (body: string) => {
-        answers.push(body);
-        return Promise.resolve({});
-      },
-    } as unknown as Session;
-    const listener = new ResumeListener(session, dir, new Output('msrp listen', true));
+    const { listener, answers } = listening();
     const alices = { ...OFFER, name: 'a.bin', size: 1000 };
     const bobs = { ...alices, size: 2000, modified: 'Tue, 01 Dec 2026 06:00:00 +0000' };
-    const offered = (offer: FileOfferBody) =>
-      message({ body: Buffer.from(formatFileOffer(offer)), text: () => formatFileOffer(offer) });
     const file = (size: number, completed: Promise<void>) =>
       message({
         filename: 'a.bin',
@@ -245,7 +230,7 @@ describe('ResumeListener', () => {
     // Bob's answer does not wait for Alice's file (before, it waited for all of it), and Bob
     // gets no part: Alice's part is the name's.
     await listener.offer(offered(bobs));
-    expect(answers[1]).toContain('a=file-range:1-2000');
+    expect(answers[1]!.body).toContain('a=file-range:1-2000');
     expect((await readdir(dir)).sort()).toEqual(['a.bin.part', 'a.bin.part.json']);
     expect(await listener.receive(file(2000, Promise.resolve()))).toBe(false);
     done();
@@ -258,14 +243,10 @@ describe('ResumeListener', () => {
   }, 10_000);
 
   it(`remembers at most ${MAX_PENDING_OFFERS} offers waiting for their file`, async () => {
-    const session = { send: () => Promise.resolve({}) } as unknown as Session;
-    const listener = new ResumeListener(session, dir, new Output('msrp listen', true));
+    const { listener } = listening();
     const names = Array.from({ length: MAX_PENDING_OFFERS + 1 }, (_, i) => `f${i}.bin`);
     for (const name of names) {
-      const offer = { ...OFFER, name, size: 10 };
-      await listener.offer(
-        message({ body: Buffer.from(formatFileOffer(offer)), text: () => formatFileOffer(offer) }),
-      );
+      await listener.offer(offered({ ...OFFER, name, size: 10 }));
     }
     const file = (name: string) =>
       message({
