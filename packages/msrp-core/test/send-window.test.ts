@@ -2,7 +2,14 @@
 // that small messages may take beyond a full byte window, and the narrowed byte window that
 // keeps chat lines behind little of a file for a while.
 import { describe, expect, it } from 'vitest';
-import { NARROW_BYTES, NARROW_MS, SendWindow } from '../src/session/send-window.js';
+import {
+  FLOOR_BYTES,
+  NARROW_BYTES,
+  NARROW_MS,
+  SAMPLE_MS,
+  SendWindow,
+  WINDOW_MS,
+} from '../src/session/send-window.js';
 
 const KiB = 1024;
 
@@ -65,5 +72,74 @@ describe('SendWindow', () => {
     expect(w.hasRoom).toBe(true);
     w.add(8 * KiB);
     expect(w.hasRoom).toBe(false);
+  });
+
+  /** Adds 8 KiB chunks to `w` until it is full; the bytes it took. */
+  function fill(w: SendWindow): number {
+    let bytes = 0;
+    for (; !w.full; bytes += 8 * KiB) w.add(8 * KiB);
+    return bytes;
+  }
+
+  /** The peer answers every chunk in flight. */
+  function answerAll(w: SendWindow): void {
+    while (w.chunks > 0) w.release(8 * KiB, undefined);
+  }
+
+  /** The peer answers what is in flight, and then what fills the window, `bytes` in all. */
+  function answer(w: SendWindow, bytes: number): void {
+    for (let answered = 0; answered < bytes;) {
+      if (w.chunks === 0) fill(w);
+      answered += w.bytes;
+      answerAll(w);
+    }
+  }
+
+  it('starts at the floor and grows to WINDOW_MS of the rate chunks are answered at, within maxBytes', () => {
+    let now = 1000;
+    const w = new SendWindow(1024, 4096 * KiB, 0, () => now);
+    expect(fill(w)).toBe(FLOOR_BYTES);
+    expect(FLOOR_BYTES).toBe(512 * KiB);
+    // A slow peer: 512 KiB in SAMPLE_MS is 128 KiB in WINDOW_MS, below the floor.
+    answerAll(w);
+    now += SAMPLE_MS;
+    expect(fill(w)).toBe(FLOOR_BYTES);
+    // A fast one: 8 MiB answered in SAMPLE_MS, 2 MiB in WINDOW_MS.
+    answer(w, 8192 * KiB);
+    now += SAMPLE_MS;
+    expect((8192 * KiB * WINDOW_MS) / SAMPLE_MS).toBe(2048 * KiB);
+    expect(fill(w)).toBe(2048 * KiB);
+    // Faster still: 32 MiB in SAMPLE_MS would be 8 MiB; maxBytes holds it at 4 MiB.
+    answer(w, 32768 * KiB);
+    now += SAMPLE_MS;
+    expect(fill(w)).toBe(4096 * KiB);
+    // The window fills within SAMPLE_MS of the last measure: the rate is not measured again.
+    answer(w, 1024 * KiB);
+    expect(fill(w)).toBe(4096 * KiB);
+  });
+
+  it('narrows from what it grew to, and comes back to the floor when the peer slows down', () => {
+    let now = 1000;
+    const w = new SendWindow(1024, 4096 * KiB, 0, () => now);
+    fill(w);
+    answer(w, 8192 * KiB);
+    now += SAMPLE_MS;
+    expect(fill(w)).toBe(2048 * KiB);
+    w.narrow();
+    answerAll(w);
+    expect(fill(w)).toBe(NARROW_BYTES);
+    // 128 KiB answered in NARROW_MS (the narrowed window runs out too): 1.3 KiB in WINDOW_MS.
+    now += NARROW_MS;
+    answerAll(w);
+    expect(fill(w)).toBe(FLOOR_BYTES);
+  });
+
+  it('keeps a maxBytes below the floor as the window, however fast the peer', () => {
+    let now = 1000;
+    const w = new SendWindow(1024, 256 * KiB, 0, () => now);
+    expect(fill(w)).toBe(256 * KiB);
+    answer(w, 65536 * KiB);
+    now += SAMPLE_MS;
+    expect(fill(w)).toBe(256 * KiB);
   });
 });

@@ -6,11 +6,11 @@ import type { FileHandle } from 'node:fs/promises';
 /**
  * Bytes of pieces read and not yet confirmed that are tracked, at most (two pieces at least):
  * past it the oldest is forgotten (left to the GC, as any buffer), so that a peer that
- * confirms nothing (`Failure-Report: no`) does not make us hold the file.
+ * confirms nothing (`Failure-Report: no`) does not make us hold the file. It covers a session's
+ * default window (up to 2 MiB in flight) and the pieces read ahead of it: `msrp send` had 10
+ * pieces of 256 KiB lent at once.
  */
-const MAX_LENT_BYTES = 2 * 1024 * 1024;
-/** Bytes of free buffers kept for the next reads (one buffer at least). */
-const MAX_FREE_BYTES = 1024 * 1024;
+const MAX_LENT_BYTES = 4 * 1024 * 1024;
 
 /**
  * A file's pieces, in order from octet 0 to its end, each read into a buffer of `pieceSize`
@@ -31,20 +31,24 @@ export class FilePieces implements AsyncIterable<Uint8Array> {
   #free: Buffer[] = [];
   #closed = false;
   readonly #maxLent: number;
-  readonly #maxFree: number;
 
   constructor(handle: FileHandle, pieceSize: number) {
     this.#handle = handle;
     this.#pieceSize = pieceSize;
     this.#maxLent = Math.max(2, Math.floor(MAX_LENT_BYTES / pieceSize));
-    this.#maxFree = Math.max(1, Math.floor(MAX_FREE_BYTES / pieceSize));
   }
 
-  /** Every octet before `position` (0-based file offset) was confirmed: their buffers are free. */
+  /**
+   * Every octet before `position` (0-based file offset) was confirmed: their buffers are free.
+   * All are kept while lent and free ones stay within the lent bound: the window that grows
+   * and shrinks with the rate (see `SendWindow`) releases and reads pieces in bursts, and a
+   * pool of 1 MiB dropped what the next burst then allocated anew (`msrp send` of 128 MiB:
+   * 63 buffers of 256 KiB allocated, peak RSS 59 -> 69 MiB).
+   */
   released(position: number): void {
     while (this.#lent.length > 0 && this.#lent[0]!.end <= position) {
       const { buffer } = this.#lent.shift()!;
-      if (this.#free.length < this.#maxFree) this.#free.push(buffer);
+      if (this.#free.length + this.#lent.length < this.#maxLent) this.#free.push(buffer);
     }
   }
 

@@ -6,6 +6,20 @@ export const NARROW_BYTES = 128 * 1024;
 /** How long the window stays narrow after a small message last found it full, in ms. */
 export const NARROW_MS = 500;
 /**
+ * The byte window to start from (or `maxBytes`, if smaller): a chat line sent beside a file on
+ * a slow path waits behind this much of it at most.
+ */
+export const FLOOR_BYTES = 512 * 1024;
+/**
+ * Past the floor, the byte window holds about this many ms of the rate at which the peer
+ * answers: wide enough on a fast path that the two sides do not wait on each other's turns
+ * (8 KiB chunks on loopback: +30 % with 2 MiB in flight rather than 512 KiB, issue 12), and a
+ * chat line behind it still waits about this long.
+ */
+export const WINDOW_MS = 5;
+/** How often, at least, the rate is measured while the window fills (ms). */
+export const SAMPLE_MS = 20;
+/**
  * Bytes that small messages may write beyond a full byte window, in all (one default chunk):
  * a chat line beside a file waits for none of the file's 200s, a flood of them still does.
  */
@@ -14,6 +28,9 @@ export const OVERDRAFT_BYTES = 8 * 1024;
 /**
  * The window of a session's outgoing chunks: how many, and how many body bytes, were written
  * and not yet answered (RFC 4975 §7.1: each chunk gets its own response), and a wait for room.
+ *
+ * The byte window starts at {@link FLOOR_BYTES} and adapts, within `maxBytes`, to
+ * {@link WINDOW_MS} of the rate at which chunks are answered, measured each time it fills.
  *
  * Beyond the byte window, small messages may overdraw it by up to `maxOverdraft` bytes in all
  * (within `maxChunks` still): a chat line sent beside a file is written at once instead of
@@ -25,9 +42,15 @@ export class SendWindow<K = unknown> {
   readonly #maxChunks: number;
   readonly #maxBytes: number;
   readonly #maxOverdraft: number;
+  readonly #floor: number;
   readonly #now: () => number;
-  /** The byte window now: `maxBytes`, or {@link NARROW_BYTES} until `#narrowUntil`. */
+  /** The byte window the rate allows (see {@link #adapt}). */
+  #wide: number;
+  /** The byte window now: `#wide`, or at most {@link NARROW_BYTES} until `#narrowUntil`. */
   #limit: number;
+  /** Body bytes answered since `#sampledAt` (clock of `now`; -1 before the window first filled). */
+  #answered = 0;
+  #sampledAt = -1;
   /** When a narrowed window widens again (clock of `now`); 0 when it is not narrowed. */
   #narrowUntil = 0;
   #chunks = 0;
@@ -38,11 +61,12 @@ export class SendWindow<K = unknown> {
   readonly #overdrawers = new Map<K, number>();
   #opened: (() => void) | undefined;
 
-  /** @param now The clock of {@link narrow}, in ms. */
+  /** @param now The clock of {@link narrow} and of the rate, in ms. */
   constructor(maxChunks: number, maxBytes: number, maxOverdraft = 0, now = Date.now) {
     this.#maxChunks = maxChunks;
     this.#maxBytes = maxBytes;
-    this.#limit = maxBytes;
+    this.#floor = Math.min(maxBytes, FLOOR_BYTES);
+    this.#wide = this.#limit = this.#floor;
     this.#maxOverdraft = maxOverdraft;
     this.#now = now;
   }
@@ -68,14 +92,15 @@ export class SendWindow<K = unknown> {
   }
 
   /**
-   * No room for a chunk (see {@link hasRoom}), once a narrowed window whose time ran out
-   * widened: the clock is read only when the window is full.
+   * No room for a chunk (see {@link hasRoom}), once the window was fitted to the rate and a
+   * narrowed window whose time ran out widened: the clock is read only when the window is full.
    */
   get full(): boolean {
     if (this.hasRoom) return false;
-    if (this.#narrowUntil === 0 || this.#now() < this.#narrowUntil) return true;
-    this.#narrowUntil = 0;
-    this.#limit = this.#maxBytes;
+    const now = this.#now();
+    this.#adapt(now);
+    if (this.#narrowUntil !== 0 && now >= this.#narrowUntil) this.#narrowUntil = 0;
+    this.#limit = this.#narrowUntil === 0 ? this.#wide : Math.min(this.#wide, NARROW_BYTES);
     return !this.hasRoom;
   }
 
@@ -84,8 +109,24 @@ export class SendWindow<K = unknown> {
    * {@link NARROW_BYTES}, so that chat lines beside a file wait behind little of it.
    */
   narrow(): void {
-    this.#limit = Math.min(this.#maxBytes, NARROW_BYTES);
+    this.#limit = Math.min(this.#wide, NARROW_BYTES);
     this.#narrowUntil = this.#now() + NARROW_MS;
+  }
+
+  /**
+   * Every {@link SAMPLE_MS} or more while the window fills: the byte window becomes
+   * {@link WINDOW_MS} of the rate chunks were answered at since the last time, within the
+   * floor and `maxBytes`. A peer that stops answering brings it back to the floor.
+   */
+  #adapt(now: number): void {
+    const elapsed = now - this.#sampledAt;
+    if (elapsed < SAMPLE_MS) return;
+    if (this.#sampledAt >= 0) {
+      const fitted = (this.#answered / elapsed) * WINDOW_MS;
+      this.#wide = Math.min(this.#maxBytes, Math.max(this.#floor, fitted));
+    }
+    this.#answered = 0;
+    this.#sampledAt = now;
   }
 
   /** Bytes a chunk may still overdraw the byte window by (0 at `maxChunks`). */
@@ -143,6 +184,7 @@ export class SendWindow<K = unknown> {
   release(bytes: number, writer: K): void {
     this.#chunks--;
     this.#bytes -= bytes;
+    this.#answered += bytes;
     let gaveBack = false;
     if (this.#overdrawers.size > 0) {
       // Whichever of its chunks is answered first gives an overdrawer's bytes back.
