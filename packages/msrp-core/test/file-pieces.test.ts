@@ -23,10 +23,10 @@ it('reads into the buffers released, however many were released at once', async 
   const content = randomBytes(24 * PIECE);
   await writeFile(path, content);
   const pieces = new FilePieces(await open(path, 'r'), PIECE);
-  const it = pieces[Symbol.asyncIterator]();
+  const reader = pieces[Symbol.asyncIterator]();
   const batch = async (n: number): Promise<Uint8Array[]> => {
     const out: Uint8Array[] = [];
-    for (let i = 0; i < n; i++) out.push((await it.next()).value as Uint8Array);
+    for (let i = 0; i < n; i++) out.push((await reader.next()).value as Uint8Array);
     return out;
   };
   // Ten pieces in flight (a 2 MiB window and the pieces read ahead), all confirmed at once.
@@ -39,5 +39,5 @@ it('reads into the buffers released, however many were released at once', async 
   expect(Buffer.concat(second).equals(content.subarray(10 * PIECE, 20 * PIECE))).toBe(true);
   const fresh = second.filter((p) => !buffers.has(p.buffer));
   expect(fresh.length).toBeLessThanOrEqual(1);
-  await it.return?.(undefined);
+  await reader.return?.(undefined);
 });
