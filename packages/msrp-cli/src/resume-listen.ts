@@ -62,24 +62,28 @@ export class ResumeListener {
       return;
     }
     const name = safeFileName(offer.name, `message-${message.messageId}.bin`);
+    const key = `${senderOf(message)} ${name}`;
     const busy = this.#busy.get(name);
-    if (busy && !sameFile(busy.part.offer, offer)) {
-      // Another file of this name is being written (through a relay, another sender's): this
-      // one can neither share its part nor wait for all of it. Asked for whole, it is stored
-      // as any other file, under a free name, and is not resumable.
+    if ((busy && !sameFile(busy.part.offer, offer)) || this.#waitsForAnother(name, key, offer)) {
+      // Another file of this name is being written, or another sender was told where to
+      // resume it (through a relay, several senders reach this session): this one can neither
+      // share that part nor take it (its sender would then be refused, and the part's octets
+      // lost). Asked for whole, it is stored as any other file, under a free name, and is not
+      // resumable.
       await this.#answer(message, offer, 0);
       return;
     }
     // The transfer this one resumes may still be writing its last pieces.
     await busy?.work;
     const part = await this.#store.prepare(name, offer);
-    // A newer offer of the name takes its part (the sender came back on a new session, or
-    // another sent a file of that name): the file of an older offer is refused if it comes.
-    for (const [key, older] of this.#pending) if (older.name === name) this.#pending.delete(key);
-    this.#pending.set(`${senderOf(message)} ${name}`, { ...part, name });
-    for (const key of this.#pending.keys()) {
+    // A newer offer of the name takes its part (its sender offers again, or the same file came
+    // back on a new session): the file of an older offer is refused if it comes.
+    for (const [older, waiting] of this.#pending)
+      if (waiting.name === name) this.#pending.delete(older);
+    this.#pending.set(key, { ...part, name });
+    for (const oldest of this.#pending.keys()) {
       if (this.#pending.size <= MAX_PENDING_OFFERS) break;
-      this.#pending.delete(key);
+      this.#pending.delete(oldest);
     }
     if (part.held > 0) {
       this.out.status(`resuming ${name} at byte ${part.held + 1} of ${offer.size}`, {
@@ -90,6 +94,13 @@ export class ResumeListener {
       });
     }
     await this.#answer(message, offer, part.held);
+  }
+
+  /** Whether an offer of another file of `name`, by another sender than `key`'s, waits for it. */
+  #waitsForAnother(name: string, key: string, offer: FileOfferBody): boolean {
+    for (const [other, waiting] of this.#pending)
+      if (waiting.name === name && other !== key && !sameFile(waiting.offer, offer)) return true;
+    return false;
   }
 
   /** Tells the sender of `offer` to send the file from octet `held + 1` (RFC 5547 §6). */

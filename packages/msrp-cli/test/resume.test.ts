@@ -242,6 +242,39 @@ describe('ResumeListener', () => {
     expect((await readdir(dir)).sort()).toEqual(['a-1.bin', 'a.bin']);
   }, 10_000);
 
+  it("answers another sender's other file of a name at once while an offer of it waits, keeping that part", async () => {
+    const { listener, answers } = listening();
+    const from = (who: string) => [parseUri(`msrp://${who}.example:2855/s-${who};tcp`)];
+    const alices = { ...OFFER, name: 'a.bin', size: 1000 };
+    const bobs = { ...alices, size: 2000, modified: 'Tue, 01 Dec 2026 06:00:00 +0000' };
+    // Alice's transfer broke at byte 400; she offers again and is told to go on from 401.
+    await listener.offer(offered(alices, { fromPath: from('alice') }));
+    await writeFile(join(dir, 'a.bin.part'), Buffer.alloc(400, 1));
+    await listener.offer(offered(alices, { fromPath: from('alice') }));
+    expect(answers[1]!.body).toContain('a=file-range:401-1000');
+    // Before her file comes, Bob offers another a.bin: he sends his whole, under a free name.
+    await listener.offer(offered(bobs, { fromPath: from('bob') }));
+    expect(answers[2]!.body).toContain('a=file-range:1-2000');
+    expect((await stat(join(dir, 'a.bin.part'))).size).toBe(400);
+    const file = (who: string, size: number, offset: number, fill: number) =>
+      message({
+        fromPath: from(who),
+        filename: 'a.bin',
+        size,
+        offset,
+        aborted: false,
+        announcedHash: undefined,
+        completed: Promise.resolve(),
+        body: Buffer.alloc(size - offset, fill),
+      });
+    expect(await listener.receive(file('bob', 2000, 0, 3))).toBe(false);
+    expect(await listener.receive(file('alice', 1000, 400, 2))).toBe(true);
+    const saved = await readFile(join(dir, 'a.bin'));
+    expect(saved.length).toBe(1000);
+    expect(saved.subarray(0, 400).every((b) => b === 1)).toBe(true);
+    expect(saved.subarray(400).every((b) => b === 2)).toBe(true);
+  });
+
   it(`remembers at most ${MAX_PENDING_OFFERS} offers waiting for their file`, async () => {
     const { listener } = listening();
     const names = Array.from({ length: MAX_PENDING_OFFERS + 1 }, (_, i) => `f${i}.bin`);
