@@ -31,10 +31,11 @@ function senderOf(message: IncomingMessage): string {
 export class ResumeListener {
   readonly #store: PartStore;
   /**
-   * Offers answered, waiting for their file, by sender and safe file name: through a relay
-   * several senders reach this session, and a file belongs to its own sender's offer.
+   * Offers answered, waiting for their file, by safe file name (a newer offer of a name takes
+   * its place), with their sender: through a relay several senders reach this session, and a
+   * file belongs to its own sender's offer.
    */
-  readonly #pending = new Map<string, Part & { readonly name: string }>();
+  readonly #pending = new Map<string, Part & { readonly sender: string }>();
   /**
    * Files being written, by safe file name: a new offer of the same file waits until it
    * settled (see {@link offer}).
@@ -62,9 +63,13 @@ export class ResumeListener {
       return;
     }
     const name = safeFileName(offer.name, `message-${message.messageId}.bin`);
-    const key = `${senderOf(message)} ${name}`;
+    const sender = senderOf(message);
     const busy = this.#busy.get(name);
-    if ((busy && !sameFile(busy.part.offer, offer)) || this.#waitsForAnother(name, key, offer)) {
+    const waiting = this.#pending.get(name);
+    if (
+      (busy && !sameFile(busy.part.offer, offer)) ||
+      (waiting && waiting.sender !== sender && !sameFile(waiting.offer, offer))
+    ) {
       // Another file of this name is being written, or another sender was told where to
       // resume it (through a relay, several senders reach this session): this one can neither
       // share that part nor take it (its sender would then be refused, and the part's octets
@@ -77,10 +82,10 @@ export class ResumeListener {
     await busy?.work;
     const part = await this.#store.prepare(name, offer);
     // A newer offer of the name takes its part (its sender offers again, or the same file came
-    // back on a new session): the file of an older offer is refused if it comes.
-    for (const [older, waiting] of this.#pending)
-      if (waiting.name === name) this.#pending.delete(older);
-    this.#pending.set(key, { ...part, name });
+    // back on a new session): the file of an older offer is refused if it comes. Deleted
+    // first, it is the newest of the map, the last to be forgotten.
+    this.#pending.delete(name);
+    this.#pending.set(name, { ...part, sender });
     for (const oldest of this.#pending.keys()) {
       if (this.#pending.size <= MAX_PENDING_OFFERS) break;
       this.#pending.delete(oldest);
@@ -94,13 +99,6 @@ export class ResumeListener {
       });
     }
     await this.#answer(message, offer, part.held);
-  }
-
-  /** Whether an offer of another file of `name`, by another sender than `key`'s, waits for it. */
-  #waitsForAnother(name: string, key: string, offer: FileOfferBody): boolean {
-    for (const [other, waiting] of this.#pending)
-      if (waiting.name === name && other !== key && !sameFile(waiting.offer, offer)) return true;
-    return false;
   }
 
   /** Tells the sender of `offer` to send the file from octet `held + 1` (RFC 5547 §6). */
@@ -119,10 +117,10 @@ export class ResumeListener {
    */
   async receive(message: IncomingMessage): Promise<boolean> {
     const name = safeFileName(message.filename, '');
-    const key = `${senderOf(message)} ${name}`;
-    const part = name === '' ? undefined : this.#pending.get(key);
-    if (!part || (message.size !== undefined && message.size !== part.offer.size)) return false;
-    this.#pending.delete(key);
+    const part = name === '' ? undefined : this.#pending.get(name);
+    if (!part || part.sender !== senderOf(message)) return false;
+    if (message.size !== undefined && message.size !== part.offer.size) return false;
+    this.#pending.delete(name);
     // The sender must start where we asked; from the first octet is fine too (it sent all).
     const offset = message.offset;
     if (offset !== part.held && offset !== 0) {

@@ -123,6 +123,28 @@ describe('ResumeListener', () => {
     return message({ ...fields, body: Buffer.from(text), text: () => text });
   }
 
+  /**
+   * The file `filename` of `size` octets as it arrives, from `fields.offset` (default 0) to its
+   * end, whole and in time unless `fields` say otherwise.
+   */
+  function arriving(
+    filename: string,
+    size: number,
+    fields: Record<string, unknown> = {},
+  ): IncomingMessage {
+    const offset = (fields.offset as number | undefined) ?? 0;
+    return message({
+      filename,
+      size,
+      offset,
+      aborted: false,
+      announcedHash: undefined,
+      completed: Promise.resolve(),
+      body: Buffer.alloc(size - offset),
+      ...fields,
+    });
+  }
+
   /** A listener in `dir` whose session records each answer it sends, and where to. */
   function listening(): {
     listener: ResumeListener;
@@ -192,19 +214,11 @@ describe('ResumeListener', () => {
     await listener.offer(offered(offer, { fromPath: from('bob') }));
     expect(answers.map((a) => a.toPath)).toEqual([from('alice'), from('bob')]);
     expect(answers[1]!.body).toContain('a=file-range:401-1000');
-    const file = (who: string) => ({
-      fromPath: from(who),
-      filename: 'a.bin',
-      size: 1000,
-      offset: 400,
-      aborted: false,
-      announcedHash: undefined,
-      completed: Promise.resolve(),
-      body: Buffer.alloc(600, 2),
-    });
+    const file = (who: string) =>
+      arriving('a.bin', 1000, { fromPath: from(who), offset: 400, body: Buffer.alloc(600, 2) });
     // alice's file: her offer was superseded, so it is not hers to complete.
-    expect(await listener.receive(message(file('alice')))).toBe(false);
-    expect(await listener.receive(message(file('bob')))).toBe(true);
+    expect(await listener.receive(file('alice'))).toBe(false);
+    expect(await listener.receive(file('bob'))).toBe(true);
     const saved = await readFile(join(dir, 'a.bin'));
     expect(saved.subarray(0, 400).every((b) => b === 1)).toBe(true);
     expect(saved.subarray(400).every((b) => b === 2)).toBe(true);
@@ -215,15 +229,7 @@ describe('ResumeListener', () => {
     const alices = { ...OFFER, name: 'a.bin', size: 1000 };
     const bobs = { ...alices, size: 2000, modified: 'Tue, 01 Dec 2026 06:00:00 +0000' };
     const file = (size: number, completed: Promise<void>) =>
-      message({
-        filename: 'a.bin',
-        size,
-        offset: 0,
-        aborted: false,
-        announcedHash: undefined,
-        completed,
-        body: Buffer.alloc(size, 3),
-      });
+      arriving('a.bin', size, { completed, body: Buffer.alloc(size, 3) });
     await listener.offer(offered(alices));
     let done!: () => void;
     const alicesFile = listener.receive(file(1000, new Promise((resolve) => (done = resolve))));
@@ -257,14 +263,9 @@ describe('ResumeListener', () => {
     expect(answers[2]!.body).toContain('a=file-range:1-2000');
     expect((await stat(join(dir, 'a.bin.part'))).size).toBe(400);
     const file = (who: string, size: number, offset: number, fill: number) =>
-      message({
+      arriving('a.bin', size, {
         fromPath: from(who),
-        filename: 'a.bin',
-        size,
         offset,
-        aborted: false,
-        announcedHash: undefined,
-        completed: Promise.resolve(),
         body: Buffer.alloc(size - offset, fill),
       });
     expect(await listener.receive(file('bob', 2000, 0, 3))).toBe(false);
@@ -281,18 +282,8 @@ describe('ResumeListener', () => {
     for (const name of names) {
       await listener.offer(offered({ ...OFFER, name, size: 10 }));
     }
-    const file = (name: string) =>
-      message({
-        filename: name,
-        size: 10,
-        offset: 0,
-        aborted: false,
-        announcedHash: undefined,
-        completed: Promise.resolve(),
-        body: Buffer.alloc(10),
-      });
-    expect(await listener.receive(file(names[0]!))).toBe(false);
-    expect(await listener.receive(file(names.at(-1)!))).toBe(true);
+    expect(await listener.receive(arriving(names[0]!, 10))).toBe(false);
+    expect(await listener.receive(arriving(names.at(-1)!, 10))).toBe(true);
   });
 });
 
