@@ -29,6 +29,8 @@ export type SmallReport =
       ms: number;
       /** CPU time (user + system) the process spent on the messages, in ms. */
       cpuMs?: number;
+      /** The system (kernel) share of that, in ms. */
+      sysMs?: number;
       /** Read and write system calls meanwhile, where Linux counts them. */
       syscalls?: Syscalls;
       /** Garbage collections meanwhile (the MSRP peers). */
@@ -42,15 +44,18 @@ export const ANSWER_BYTES = 60;
 const report = (r: SmallReport): void => {
   process.send!(r);
 };
-const cpuMs = (): number => {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
+/** CPU time since `before` (a `process.cpuUsage()`), as report fields. */
+const cpuSince = (before: NodeJS.CpuUsage): { cpuMs: number; sysMs: number } => {
+  const { user, system } = process.cpuUsage(before);
+  return { cpuMs: (user + system) / 1000, sysMs: system / 1000 };
 };
 
 /** Raw TCP: answers each 100-byte message with 60 bytes, one write per socket read. */
 async function rawEcho(): Promise<void> {
   let total = 0;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const io0 = syscalls();
   const server = createServer((socket) => {
     let partial = 0;
     socket.on('data', (b: Buffer) => {
@@ -68,7 +73,13 @@ async function rawEcho(): Promise<void> {
   await once(server, 'listening');
   report({ event: 'ready', port: (server.address() as AddressInfo).port });
   await once(server, 'close');
-  report({ event: 'done', count: total, ms: performance.now() - t0 });
+  report({
+    event: 'done',
+    count: total,
+    ms: performance.now() - t0,
+    ...cpuSince(cpu0),
+    ...since(io0),
+  });
 }
 
 /** Raw TCP: `window` messages in flight, the next written as each answer comes. */
@@ -80,6 +91,8 @@ async function rawSource(port: number, count: number, window: number): Promise<v
   let answered = 0;
   let partial = 0;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const io0 = syscalls();
   const write = (n: number): void => {
     const k = Math.min(n, count - sent);
     if (k <= 0) return;
@@ -99,7 +112,7 @@ async function rawSource(port: number, count: number, window: number): Promise<v
   await finished;
   const ms = performance.now() - t0;
   socket.end();
-  report({ event: 'done', count: answered, ms });
+  report({ event: 'done', count: answered, ms, ...cpuSince(cpu0), ...since(io0) });
 }
 
 /** The messages of `session`, one at a time, or in the batches `session.batches()` gives. */
@@ -114,16 +127,20 @@ async function msrpReceiver(count: number, api: SenderApi): Promise<void> {
   await endpoint.listen({ host: '127.0.0.1', port: 0 });
   const session = endpoint.createSession();
   session.accept();
+  // The sender closes once its last message is confirmed.
+  const closed = new Promise<void>((resolve) => session.once('close', resolve));
+  // BENCH_HEAP_PROFILE=DIR: what the receiver allocates per message.
+  const heap = await startHeapSampling(`small-receiver-${api}`);
   report({ event: 'ready', uri: session.localUri });
   let got = 0;
   let t0 = 0;
-  let cpu0 = 0;
+  let cpu0 = process.cpuUsage();
   let io0: Syscalls | undefined;
   let gcs: (() => GcCount) | undefined;
   reading: for await (const batch of received(session, api)) {
     if (got === 0) {
       t0 = performance.now();
-      cpu0 = cpuMs();
+      cpu0 = process.cpuUsage();
       io0 = syscalls();
       gcs = gcWatch();
     }
@@ -132,16 +149,16 @@ async function msrpReceiver(count: number, api: SenderApi): Promise<void> {
       if (++got === count) break reading;
     }
   }
+  await heap?.stop();
   report({
     event: 'done',
     count: got,
     ms: performance.now() - t0,
-    cpuMs: cpuMs() - cpu0,
+    ...cpuSince(cpu0),
     ...since(io0),
     ...(gcs && { gc: gcs() }),
   });
-  // The sender closes once its last message is confirmed.
-  await new Promise<void>((resolve) => session.once('close', resolve));
+  await closed;
   await endpoint.close();
 }
 
@@ -160,7 +177,7 @@ async function msrpSender(
   const heap = await startHeapSampling(`small-sender-${api}`);
   if (api === 'sendMany') {
     const t0 = performance.now();
-    const cpu0 = cpuMs();
+    const cpu0 = process.cpuUsage();
     const io0 = syscalls();
     const gcs = gcWatch();
     function* messages(): Generator<Uint8Array> {
@@ -176,7 +193,7 @@ async function msrpSender(
       event: 'done',
       count: delivered.messages,
       ms,
-      cpuMs: cpuMs() - cpu0,
+      ...cpuSince(cpu0),
       ...since(io0),
       gc: gcs(),
     });
@@ -187,7 +204,7 @@ async function msrpSender(
   let confirmed = 0;
   let wake: (() => void) | undefined;
   const t0 = performance.now();
-  const cpu0 = cpuMs();
+  const cpu0 = process.cpuUsage();
   const io0 = syscalls();
   const gcs = gcWatch();
   const confirm = (): void => {
@@ -209,7 +226,7 @@ async function msrpSender(
   const ms = performance.now() - t0;
   await heap?.stop();
   const gc = gcs();
-  report({ event: 'done', count: confirmed, ms, cpuMs: cpuMs() - cpu0, ...since(io0), gc });
+  report({ event: 'done', count: confirmed, ms, ...cpuSince(cpu0), ...since(io0), gc });
   await endpoint.close();
 }
 

@@ -48,13 +48,26 @@ async function startPeer(
   return { child, ready: (await ready) ?? { event: 'ready' }, done };
 }
 
+/** CPU µs per message, and the kernel's share of it. */
+const us = (r: Done, count: number): string =>
+  `${(((r.cpuMs ?? NaN) * 1000) / count).toFixed(1)} µs (sys ${(((r.sysMs ?? NaN) * 1000) / count).toFixed(1)})`;
+/** Per window of messages: how many reads and writes a side made for them. */
+const calls = (s: Syscalls | undefined, count: number): string =>
+  s
+    ? `, ${((s.reads * WINDOW) / count).toFixed(1)} reads + ${((s.writes * WINDOW) / count).toFixed(1)} writes per ${WINDOW}`
+    : '';
+
 /** Raw TCP messages per second (as the source saw them answered). */
-async function raw(count: number): Promise<number> {
+async function raw(count: number, log: (line: string) => void): Promise<number> {
   const echo = await startPeer({ role: 'raw-echo' });
   const port = (echo.ready as { port: number }).port;
   const source = await startPeer({ role: 'raw-source', port, count, window: WINDOW });
-  const [done] = await Promise.all([source.done, echo.done]);
+  const [done, echoed] = await Promise.all([source.done, echo.done]);
   await finish(echo.child, source.child);
+  log(
+    `small-messages (raw): CPU per message: source ${us(done, done.count)}${calls(done.syscalls, done.count)}, ` +
+      `echo ${us(echoed, done.count)}${calls(echoed.syscalls, done.count)}`,
+  );
   return (done.count * 1000) / done.ms;
 }
 
@@ -67,12 +80,6 @@ async function msrp(count: number, api: SenderApi, log: (line: string) => void):
   await finish(receiver.child, sender.child);
   if (got.count !== count || sent.count !== count)
     throw new Error(`small messages incomplete: ${got.count}/${sent.count} of ${count}`);
-  const us = (ms: number | undefined): string => (((ms ?? NaN) * 1000) / count).toFixed(1);
-  // Per window of messages: how many reads and writes each side made for them.
-  const calls = (s: Syscalls | undefined): string =>
-    s
-      ? `, ${((s.reads * WINDOW) / count).toFixed(1)} reads + ${((s.writes * WINDOW) / count).toFixed(1)} writes per ${WINDOW}`
-      : '';
   // Scavenges per 1,000 messages and their pause per message: what the allocation costs.
   const gc = (g: GcCount | undefined): string =>
     g
@@ -82,8 +89,8 @@ async function msrp(count: number, api: SenderApi, log: (line: string) => void):
   // other work), up to 2 when they overlap on two free cores.
   const busy = ((sent.cpuMs ?? NaN) + (got.cpuMs ?? NaN)) / sent.ms;
   log(
-    `small-messages (${api}): CPU per message: sender ${us(sent.cpuMs)} µs${calls(sent.syscalls)}${gc(sent.gc)}, ` +
-      `receiver ${us(got.cpuMs)} µs${calls(got.syscalls)}${gc(got.gc)}; both sides' CPU / wall time ${busy.toFixed(2)}`,
+    `small-messages (${api}): CPU per message: sender ${us(sent, count)}${calls(sent.syscalls, count)}${gc(sent.gc)}, ` +
+      `receiver ${us(got, count)}${calls(got.syscalls, count)}${gc(got.gc)}; both sides' CPU / wall time ${busy.toFixed(2)}`,
   );
   return (sent.count * 1000) / sent.ms;
 }
@@ -110,9 +117,9 @@ export async function runSmallMessagesBench(
     };
     if (i % 2 === 0) {
       await ours();
-      baseline.push(await raw(count));
+      baseline.push(await raw(count, log));
     } else {
-      baseline.push(await raw(count));
+      baseline.push(await raw(count, log));
       await ours();
     }
   }
