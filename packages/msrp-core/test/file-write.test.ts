@@ -7,7 +7,7 @@ import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { writeBody, writePiecesSync } from '../src/node/file-write.js';
+import { WRITE_BYTES, writeBody, writePiecesSync } from '../src/node/file-write.js';
 import { nodeHasher } from '../src/node/node-hasher.js';
 import { HashTap } from '../src/session/file-transfer.js';
 import type { IncomingMessage } from '../src/session/incoming-message.js';
@@ -166,5 +166,31 @@ describe('writePiecesSync', () => {
     const file = await readFile(path);
     expect(file.length).toBe(310);
     expect(file.subarray(10)).toEqual(Buffer.concat(pieces));
+  });
+
+  it('writes at most WRITE_BYTES per call, splitting a piece across the line', async () => {
+    const { path, handle } = await tempFile();
+    const k = 1024;
+    const pieces = [piece(100 * k, 1), piece(100 * k, 2), piece(300 * k, 3), piece(7, 4)];
+    expect(writePiecesSync(handle.fd, pieces, 5)).toBe(500 * k + 7);
+    const calls = writev.mock.calls.map(([, buffers, position]) => ({
+      bytes: (buffers as Uint8Array[]).reduce((n, b) => n + b.length, 0),
+      position,
+    }));
+    // 128 KiB, 128, 128, then the rest, each at the offset where the one before ended.
+    expect(calls.map((c) => c.bytes)).toEqual([
+      WRITE_BYTES,
+      WRITE_BYTES,
+      WRITE_BYTES,
+      500 * k + 7 - 3 * WRITE_BYTES,
+    ]);
+    expect(calls.map((c) => c.position)).toEqual([
+      5,
+      5 + WRITE_BYTES,
+      5 + 2 * WRITE_BYTES,
+      5 + 3 * WRITE_BYTES,
+    ]);
+    const file = await readFile(path);
+    expect(file.subarray(5)).toEqual(Buffer.concat(pieces));
   });
 });
