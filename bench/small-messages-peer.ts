@@ -44,18 +44,29 @@ export const ANSWER_BYTES = 60;
 const report = (r: SmallReport): void => {
   process.send!(r);
 };
-/** CPU time since `before` (a `process.cpuUsage()`), as report fields. */
-const cpuSince = (before: NodeJS.CpuUsage): { cpuMs: number; sysMs: number } => {
-  const { user, system } = process.cpuUsage(before);
-  return { cpuMs: (user + system) / 1000, sysMs: system / 1000 };
-};
+/** What a side spent on its messages: wall time, CPU, system calls. */
+type Spent = Pick<Extract<SmallReport, { event: 'done' }>, 'ms' | 'cpuMs' | 'sysMs' | 'syscalls'>;
+
+/** Starts measuring; the function returned gives what was spent since, as report fields. */
+function measuring(): () => Spent {
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const io0 = syscalls();
+  return () => {
+    const { user, system } = process.cpuUsage(cpu0);
+    return {
+      ms: performance.now() - t0,
+      cpuMs: (user + system) / 1000,
+      sysMs: system / 1000,
+      ...since(io0),
+    };
+  };
+}
 
 /** Raw TCP: answers each 100-byte message with 60 bytes, one write per socket read. */
 async function rawEcho(): Promise<void> {
   let total = 0;
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  const io0 = syscalls();
+  const spent = measuring();
   const server = createServer((socket) => {
     let partial = 0;
     socket.on('data', (b: Buffer) => {
@@ -73,13 +84,7 @@ async function rawEcho(): Promise<void> {
   await once(server, 'listening');
   report({ event: 'ready', port: (server.address() as AddressInfo).port });
   await once(server, 'close');
-  report({
-    event: 'done',
-    count: total,
-    ms: performance.now() - t0,
-    ...cpuSince(cpu0),
-    ...since(io0),
-  });
+  report({ event: 'done', count: total, ...spent() });
 }
 
 /** Raw TCP: `window` messages in flight, the next written as each answer comes. */
@@ -90,9 +95,7 @@ async function rawSource(port: number, count: number, window: number): Promise<v
   let sent = 0;
   let answered = 0;
   let partial = 0;
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  const io0 = syscalls();
+  const spent = measuring();
   const write = (n: number): void => {
     const k = Math.min(n, count - sent);
     if (k <= 0) return;
@@ -110,9 +113,9 @@ async function rawSource(port: number, count: number, window: number): Promise<v
   });
   write(window);
   await finished;
-  const ms = performance.now() - t0;
+  const done = spent();
   socket.end();
-  report({ event: 'done', count: answered, ms, ...cpuSince(cpu0), ...since(io0) });
+  report({ event: 'done', count: answered, ...done });
 }
 
 /** The messages of `session`, one at a time, or in the batches `session.batches()` gives. */
@@ -133,15 +136,11 @@ async function msrpReceiver(count: number, api: SenderApi): Promise<void> {
   const heap = await startHeapSampling(`small-receiver-${api}`);
   report({ event: 'ready', uri: session.localUri });
   let got = 0;
-  let t0 = 0;
-  let cpu0 = process.cpuUsage();
-  let io0: Syscalls | undefined;
+  let spent: (() => Spent) | undefined;
   let gcs: (() => GcCount) | undefined;
   reading: for await (const batch of received(session, api)) {
     if (got === 0) {
-      t0 = performance.now();
-      cpu0 = process.cpuUsage();
-      io0 = syscalls();
+      spent = measuring();
       gcs = gcWatch();
     }
     for (const message of batch) {
@@ -149,15 +148,9 @@ async function msrpReceiver(count: number, api: SenderApi): Promise<void> {
       if (++got === count) break reading;
     }
   }
+  const done = spent?.() ?? { ms: 0 };
   await heap?.stop();
-  report({
-    event: 'done',
-    count: got,
-    ms: performance.now() - t0,
-    ...cpuSince(cpu0),
-    ...since(io0),
-    ...(gcs && { gc: gcs() }),
-  });
+  report({ event: 'done', count: got, ...done, ...(gcs && { gc: gcs() }) });
   await closed;
   await endpoint.close();
 }
@@ -176,9 +169,7 @@ async function msrpSender(
   // BENCH_HEAP_PROFILE=DIR: what the sender allocates per message, short-lived objects included.
   const heap = await startHeapSampling(`small-sender-${api}`);
   if (api === 'sendMany') {
-    const t0 = performance.now();
-    const cpu0 = process.cpuUsage();
-    const io0 = syscalls();
+    const spent = measuring();
     const gcs = gcWatch();
     function* messages(): Generator<Uint8Array> {
       for (let i = 0; i < count; i++) yield body;
@@ -187,25 +178,16 @@ async function msrpSender(
       contentType: 'text/plain',
       maxPending: window,
     });
-    const ms = performance.now() - t0;
+    const done = spent();
     await heap?.stop();
-    report({
-      event: 'done',
-      count: delivered.messages,
-      ms,
-      ...cpuSince(cpu0),
-      ...since(io0),
-      gc: gcs(),
-    });
+    report({ event: 'done', count: delivered.messages, ...done, gc: gcs() });
     await endpoint.close();
     return;
   }
   let sent = 0;
   let confirmed = 0;
   let wake: (() => void) | undefined;
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  const io0 = syscalls();
+  const spent = measuring();
   const gcs = gcWatch();
   const confirm = (): void => {
     confirmed++;
@@ -223,10 +205,9 @@ async function msrpSender(
     await new Promise<void>((resolve) => (wake = resolve));
   }
   while (confirmed < count) await new Promise<void>((resolve) => (wake = resolve));
-  const ms = performance.now() - t0;
+  const done = spent();
   await heap?.stop();
-  const gc = gcs();
-  report({ event: 'done', count: confirmed, ms, ...cpuSince(cpu0), ...since(io0), gc });
+  report({ event: 'done', count: confirmed, ...done, gc: gcs() });
   await endpoint.close();
 }
 

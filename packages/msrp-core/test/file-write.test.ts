@@ -1,6 +1,6 @@
 // The receiver's file writes (issue 12, disk to disk): the pieces queued when the writer comes
-// back go out in one writev at their offset, hashed in the same pass, and count as taken (with
-// confirmWhenRead: answered 200) only after that write.
+// back go out in writevs of at most 128 KiB at their offset, hashed in the same pass, and count
+// as taken (with confirmWhenRead: answered 200) only after those writes.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
