@@ -61,21 +61,22 @@ export async function hashFile(
  */
 export const WRITE_BYTES = 128 * 1024;
 
-/** What is left of `pieces` once their first `written` octets went out (a short write). */
+/** The first `limit` octets of `pieces` (all of them when they hold fewer), as pieces. */
+function upTo(pieces: readonly Uint8Array[], limit: number): readonly Uint8Array[] {
+  let n = 0;
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i]!;
+    if (n + piece.length >= limit) return [...pieces.slice(0, i), piece.subarray(0, limit - n)];
+    n += piece.length;
+  }
+  return pieces;
+}
+
+/** What is left of `pieces` once their first `written` octets went out. */
 function after(pieces: readonly Uint8Array[], written: number): readonly Uint8Array[] {
   let i = 0;
   while (i < pieces.length && written >= pieces[i]!.length) written -= pieces[i++]!.length;
   return i < pieces.length ? [pieces[i]!.subarray(written), ...pieces.slice(i + 1)] : [];
-}
-
-/** Writes `pieces` into `fd` at `position`, all of them, finishing what a short write left. */
-function writeAllSync(fd: number, pieces: readonly Uint8Array[], position: number): void {
-  let at = position;
-  for (let rest = pieces; rest.length > 0;) {
-    const written = writevSync(fd, rest, at);
-    at += written;
-    rest = after(rest, written);
-  }
 }
 
 /**
@@ -90,24 +91,12 @@ export function writePiecesSync(
   position: number,
 ): number {
   let at = position;
-  let batch: Uint8Array[] = [];
-  let size = 0;
-  for (const piece of pieces) {
-    for (let from = 0; from < piece.length;) {
-      const take = Math.min(piece.length - from, WRITE_BYTES - size);
-      batch.push(take === piece.length ? piece : piece.subarray(from, from + take));
-      from += take;
-      size += take;
-      if (size === WRITE_BYTES) {
-        writeAllSync(fd, batch, at);
-        at += size;
-        batch = [];
-        size = 0;
-      }
-    }
+  for (let rest = pieces; rest.length > 0;) {
+    const written = writevSync(fd, upTo(rest, WRITE_BYTES), at);
+    at += written;
+    rest = after(rest, written);
   }
-  if (size > 0) writeAllSync(fd, batch, at);
-  return at + size - position;
+  return at - position;
 }
 
 /**
