@@ -43,8 +43,9 @@ text messages (text/*) are printed on stdout, other content (files) is stored un
 --out. It is a chat peer too (e.g. of msrp chat): chat in CPIM (message/cpim) is printed
 as text, and the delivery and display notifications it asks for are answered
 (RFC 5438): "delivered" once received, "displayed" when printed on a terminal (printed
-to a pipe or file, or with --json, only "delivered"). After a peer disconnects, the next one may send to the same URI again, so
-scripts can send one message or file after another. Runs until SIGINT or SIGTERM.
+to a pipe or file, or with --json, only "delivered"). After a peer disconnects, the next
+one may send to the same URI again, so scripts can send one message or file after
+another. Runs until SIGINT or SIGTERM.
 
 The first line of stdout is the URI really listened on (port 0 picks a free port):
   listening msrp://127.0.0.1:41234/SESSION;tcp

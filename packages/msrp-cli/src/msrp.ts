@@ -46,8 +46,8 @@ Commands:
   help     show the help of a command: msrp help send
 
 Run \`msrp <command> --help\` for its options, \`msrp --version\` for the version.
-Quote URIs in a shell: their ";tcp" would otherwise end the command. --json (listen, send) prints one JSON
-object per line for scripts. Errors are one line on stderr.
+Quote URIs in a shell: their ";tcp" would otherwise end the command. --json (listen,
+send) prints one JSON object per line for scripts. Errors are one line on stderr.
 
 ${EXIT_CODES_HELP}`;
 

@@ -100,6 +100,8 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
       expect(result.code, result.stderr).toBe(0);
       expect(result.stderr).toBe('');
       expect(result.stdout).toMatch(/Exit codes:[\s\S]*2 +usage error[\s\S]*4 +timeout/);
+      // Wrapped for a terminal of 100 columns: a line the wrapping missed runs on past it.
+      expect(result.stdout.split('\n').filter((line) => line.length > 100)).toEqual([]);
     }
     expect(top.stdout).toMatch(/^Usage: msrp <command>/);
     for (const command of ['listen', 'send', 'chat']) expect(top.stdout).toContain(`  ${command} `);
