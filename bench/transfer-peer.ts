@@ -3,7 +3,7 @@
 import { once } from 'node:events';
 import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
 import { createServer, connect, type AddressInfo } from 'node:net';
-import { Endpoint, type MsrpUri } from '@msrp-ts/msrp-core';
+import { Endpoint, type MsrpUri, type PieceStream } from '@msrp-ts/msrp-core';
 import { generated } from './lib/generated.js';
 import { gcWatch, type GcCount } from './lib/gc-watch.js';
 import { startHeapSampling } from './lib/heap-sampling.js';
@@ -42,8 +42,9 @@ export type PeerCommand =
       /** Milliseconds between chat messages sent while the transfer flows; 0 for none. */
       chatEvery: number;
       /**
-       * Bytes sent first, untimed, in a message of their own (WARMUP_TYPE), so that the figure
-       * is the steady rate of a running endpoint, not a cold process compiling its code. 0: none.
+       * Bytes sent first, untimed, in {@link WARMUP_MESSAGES} messages of their own
+       * (WARMUP_TYPE) with the chat beside them, so that the figure is the steady rate of a
+       * running endpoint, not a cold process compiling its code. 0: none.
        */
       warmup?: number;
     };
@@ -67,6 +68,8 @@ export type PeerReport =
       gc?: GcCount;
       /** What RSS was made of at its highest sample (every 100 ms, MSRP peers only). */
       peak?: RssParts;
+      /** The rate of each warm-up message, in MB/s (MSRP sender only). */
+      warmupMbps?: number[];
     };
 
 const send = (report: PeerReport): void => {
@@ -83,6 +86,11 @@ const PIECE = 64 * 1024;
 const PIECE_OF_FILE = 1024 * 1024;
 /** Content-Type of the warm-up message, which the receiver reads and does not count. */
 const WARMUP_TYPE = 'application/x-bench-warmup';
+/**
+ * The warm-up is cut into this many messages: the timed one is then not the first to follow
+ * another, whose start takes paths (a new Message-ID, chat beside a file) that V8 compiles anew.
+ */
+const WARMUP_MESSAGES = 4;
 
 async function rawSink(bytes: number, saveTo?: string): Promise<void> {
   let finished!: () => void;
@@ -137,6 +145,17 @@ async function rawSource(port: number, bytes: number, file?: string): Promise<vo
   send({ event: 'done', bytes, ms, maxRssMiB: maxRssMiB(), cpuMs: cpuMs() - cpu0 });
 }
 
+/**
+ * Reads a message's stream to its end, every piece queued at once (nextPieces): one await per
+ * batch, not per piece, as a reader that stores what it gets (one writev) does. Its bytes.
+ */
+async function countPieces(stream: PieceStream): Promise<number> {
+  let bytes = 0;
+  for (let pieces = await stream.nextPieces(); pieces; pieces = await stream.nextPieces())
+    for (const piece of pieces) bytes += piece.length;
+  return bytes;
+}
+
 async function msrpReceiver(saveTo: string | undefined): Promise<void> {
   const endpoint = new Endpoint();
   endpoint.on('peerError', (e, remote) =>
@@ -152,12 +171,13 @@ async function msrpReceiver(saveTo: string | undefined): Promise<void> {
   // Keep reading the inbox (chat lines) while the large message streams in.
   const consuming: Promise<void>[] = [];
   for await (const message of session) {
-    if (!message.stream) continue;
+    const stream = message.stream;
+    if (!stream) continue;
     if (message.contentType?.subtype === 'x-bench-warmup') {
-      await message.drain();
+      // Read as the timed message is: the warm-up warms the code that is measured.
+      await countPieces(stream);
       continue;
     }
-    const stream = message.stream;
     const t0 = performance.now();
     const cpu0 = cpuMs();
     const user0 = userMs();
@@ -168,14 +188,7 @@ async function msrpReceiver(saveTo: string | undefined): Promise<void> {
           if (saved.hashMatches !== true) throw new Error(`hash: ${saved.hash}`);
           return saved.bytes;
         })
-      : (async () => {
-          // Every piece queued at once (nextPieces): one await per batch, not per piece, as a
-          // reader that stores what it gets (one writev) does.
-          let bytes = 0;
-          for (let pieces = await stream.nextPieces(); pieces; pieces = await stream.nextPieces())
-            for (const piece of pieces) bytes += piece.length;
-          return bytes;
-        })();
+      : countPieces(stream);
     consuming.push(
       consumed.then(async (bytes) => {
         const ms = performance.now() - t0;
@@ -204,13 +217,9 @@ async function msrpSender(cmd: Extract<PeerCommand, { role: 'msrp-sender' }>): P
   const memory = new MemoryPeak('sender');
   const session = endpoint.createSession();
   await session.connect([cmd.to]);
-  if (cmd.warmup) {
-    const size = cmd.warmup;
-    const source = generated(size, Math.max(PIECE, cmd.chunkSize));
-    await session.send(source, { size, contentType: WARMUP_TYPE });
-  }
   const chatMs: number[] = [];
   let flowing = true;
+  let timed = false;
   const chat = (async () => {
     while (flowing && cmd.chatEvery > 0) {
       await new Promise((resolve) => setTimeout(resolve, cmd.chatEvery));
@@ -220,9 +229,18 @@ async function msrpSender(cmd: Extract<PeerCommand, { role: 'msrp-sender' }>): P
         () => true,
         () => false,
       );
-      if (ok && flowing) chatMs.push(performance.now() - t);
+      if (ok && flowing && timed) chatMs.push(performance.now() - t);
     }
   })();
+  const warmupMbps: number[] = [];
+  const size = Math.floor((cmd.warmup ?? 0) / WARMUP_MESSAGES);
+  for (let i = 0; size > 0 && i < WARMUP_MESSAGES; i++) {
+    const t = performance.now();
+    const source = generated(size, Math.max(PIECE, cmd.chunkSize));
+    await session.send(source, { size, contentType: WARMUP_TYPE });
+    warmupMbps.push(size / (performance.now() - t) / 1000);
+  }
+  timed = true;
   // BENCH_HEAP_PROFILE=DIR: what the timed transfer allocates (after the warm-up).
   const heap = await startHeapSampling('msrp-sender');
   const t0 = performance.now();
@@ -240,7 +258,16 @@ async function msrpSender(cmd: Extract<PeerCommand, { role: 'msrp-sender' }>): P
   await chat;
   const cpu = { cpuMs: cpuMs() - cpu0, userMs: userMs() - user0, ...since(io0), gc: gcs() };
   await heap?.stop();
-  send({ event: 'done', bytes: delivery.bytes, ms, maxRssMiB: maxRssMiB(), chatMs, peak, ...cpu });
+  send({
+    event: 'done',
+    bytes: delivery.bytes,
+    ms,
+    maxRssMiB: maxRssMiB(),
+    chatMs,
+    peak,
+    warmupMbps,
+    ...cpu,
+  });
   await endpoint.close();
 }
 

@@ -95,6 +95,8 @@ interface MsrpRun {
   senderRss: number;
   receiverRss: number;
   chatMs: number[];
+  /** The rate of each untimed warm-up message, in MB/s: the cold start. */
+  warmupMbps: number[];
   /** CPU ms each side spent during the transfer. */
   senderCpuMs: number;
   receiverCpuMs: number;
@@ -113,12 +115,14 @@ interface MsrpRun {
 }
 
 /**
- * Bytes the non-file rows send untimed before the timed transfer (1/8 of it, at most 64 MiB):
+ * Bytes the non-file rows send untimed before the timed transfer (half of it, at most 512 MiB):
  * raw TCP runs at full speed from its first byte, a fresh Node process compiles its hot path
- * over the first few thousand chunks (issue 12: ~3 rounds of 256 MiB to warm up).
+ * first. Issue 12, 8 KiB chunks, 1 GiB after 64 MiB: V8's compiler threads kept ~1 of the 2
+ * cores busy for the first ~0.8 s, and the timed message ran its first 64 MiB at 540-750 MB/s
+ * and its last at ~2,000; after 512 MiB in 4 messages with the chat beside them, at ~1,100.
  */
 function warmupBytes(bytes: number): number {
-  return Math.min(bytes / 8, 64 * 1024 * 1024);
+  return Math.min(bytes / 2, 512 * 1024 * 1024);
 }
 
 /**
@@ -156,6 +160,7 @@ export async function msrp(
     senderRss: sent.maxRssMiB,
     receiverRss: got.maxRssMiB,
     chatMs: sent.chatMs ?? [],
+    warmupMbps: sent.warmupMbps ?? [],
     senderCpuMs: sent.cpuMs ?? NaN,
     receiverCpuMs: got.cpuMs ?? NaN,
     senderUserMs: sent.userMs ?? NaN,
@@ -227,13 +232,14 @@ export async function runTransferBench(
       `${round}: MSRP ${mib} MiB, ${DIRECT_CHUNK / 1024} KiB chunks (after ${warm} MiB untimed)...`,
     );
     directRuns.push(await msrp(bytes, DIRECT_CHUNK, undefined, warmup));
-    // In every round too: this machine's rate at 8 KiB chunks is bimodal from run to run
-    // (1,290-1,440 or 863-930 MB/s at 1 GiB with the same build), so one run was a coin toss.
+    // In every round too: one run at 8 KiB chunks swings more than the others.
     log(
       `${round}: MSRP ${mib} MiB, ${DEFAULT_CHUNK / 1024} KiB chunks (after ${warm} MiB untimed)...`,
     );
     const small = await msrp(bytes, DEFAULT_CHUNK, undefined, warmup);
     smallRuns.push(small);
+    const cold = small.warmupMbps.map((r) => r.toFixed(0)).join(', ');
+    log(`${round}: ${DEFAULT_CHUNK / 1024} KiB chunks: warm-up messages at ${cold} MB/s`);
     log(`${round}: ${DEFAULT_CHUNK / 1024} KiB chunks: ${perChunk(small, chunks)}`);
   }
   const base = median(rawMbps);

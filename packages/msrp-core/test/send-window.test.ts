@@ -118,20 +118,29 @@ describe('SendWindow', () => {
     expect(fill(w)).toBe(4096 * KiB);
   });
 
-  it('narrows from what it grew to, and comes back to the floor when the peer slows down', () => {
+  it('narrows to NARROW_BYTES or WINDOW_MS of the rate, whichever is more, and comes back to the floor when the peer slows down', () => {
     let now = 1000;
     const w = new SendWindow(1024, 4096 * KiB, 0, () => now);
     fill(w);
     answer(w, 8192 * KiB);
     now += SAMPLE_MS;
     expect(fill(w)).toBe(2048 * KiB);
+    // A fast peer: a chat line already waits behind no more than WINDOW_MS of the file. Narrowed
+    // to 16 chunks, the file would stall, each side waiting on the other (issue 12).
+    w.narrow();
+    answerAll(w);
+    expect(fill(w)).toBe(2048 * KiB);
+    // 4 MiB answered in NARROW_MS (the narrowed window runs out too): 40 KiB in WINDOW_MS. The
+    // window is fitted when found full: at 2 MiB once more, then at the floor.
+    now += NARROW_MS;
+    answerAll(w);
+    expect(fill(w)).toBe(2048 * KiB);
+    answerAll(w);
+    expect(fill(w)).toBe(FLOOR_BYTES);
+    // A slow peer: the floor is more than WINDOW_MS of its rate, and narrowing cuts it.
     w.narrow();
     answerAll(w);
     expect(fill(w)).toBe(NARROW_BYTES);
-    // 128 KiB answered in NARROW_MS (the narrowed window runs out too): 1.3 KiB in WINDOW_MS.
-    now += NARROW_MS;
-    answerAll(w);
-    expect(fill(w)).toBe(FLOOR_BYTES);
   });
 
   it('keeps a maxBytes below the floor as the window, however fast the peer', () => {
