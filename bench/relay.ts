@@ -295,11 +295,15 @@ export async function runRelayBench(
   await fresh.next('rss');
   try {
     const uris = { tcp: (await fresh.next('ready')).uri!, peer: fresh };
-    const { chatMs, chatArrivalMs } = await run('relay', uris, {
+    const { rate, chatMs, chatArrivalMs } = await run('relay', uris, {
       bytes,
       chunkSize: DEFAULT_CHUNK,
       chatEvery: 20,
     });
+    // Its peak RSS grows with this rate: the reads and chunks in flight while it forwards.
+    log(
+      `relay: ${DEFAULT_CHUNK / 1024} KiB chunks with chat beside: ${(rate / 1e6).toFixed(0)} MB/s`,
+    );
     limits.push({
       name: `relay peak RSS (${mib} MiB, ${DEFAULT_CHUNK / 1024} KiB chunks)`,
       value: await fresh.peakRss(),
