@@ -232,7 +232,7 @@ export async function runTransferBench(
       `${round}: MSRP ${mib} MiB, ${DIRECT_CHUNK / 1024} KiB chunks (after ${warm} MiB untimed)...`,
     );
     directRuns.push(await msrp(bytes, DIRECT_CHUNK, undefined, warmup));
-    // In every round too: one run at 8 KiB chunks swings more than the others.
+    // In every round too, beside a raw TCP run: the median of 5 is steadier than one run.
     log(
       `${round}: MSRP ${mib} MiB, ${DEFAULT_CHUNK / 1024} KiB chunks (after ${warm} MiB untimed)...`,
     );

@@ -4,7 +4,8 @@
  * behind the floor, on a path too slow to fill the floor in that time. On a faster path the
  * window is that rate's already, which keeps the chat line's wait as short and the path full:
  * narrowed to 16 chunks, 8 KiB chunks on loopback stalled, each side waiting on the other's
- * turn (1 GiB: 890-960 MB/s against 1,500-1,700 with the window left as it was, issue 12).
+ * turn, and a chat line every 20 ms kept it so to the end (1 GiB: 810-960 MB/s in about one
+ * run in four, 1,225-1,440 otherwise; issue 12).
  */
 export const NARROW_BYTES = 128 * 1024;
 /** How long the window stays narrow after a small message last found it full, in ms. */
