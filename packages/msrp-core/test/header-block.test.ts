@@ -176,6 +176,19 @@ describe('the whole-head fast path', () => {
       statusCode: 481,
       comment: 'No such session',
     });
+    // `200 OK`, read on from where the request line stopped: the same head, in the same shape.
+    const ok = heads(start('MSRP tid00001 200 OK'))[0]!;
+    expect(Object.keys(ok)).toEqual([
+      'kind',
+      'transactionId',
+      'statusCode',
+      'toPath',
+      'fromPath',
+      'comment',
+    ]);
+    expect(ok).toMatchObject({ transactionId: 'tid00001', statusCode: 200, comment: 'OK' });
+    expect(heads(start('MSRP tid00001 200 OKAY'))[0]).toMatchObject({ comment: 'OKAY' });
+    expect(heads(start('MSRP tid00001 201 OK'))[0]).toMatchObject({ statusCode: 201 });
     expect(heads(start('MSRP tid00001 NICKNAME'))[0]).toMatchObject({ method: 'NICKNAME' });
     expect(heads(start('MSRP tid00001 SEND'))[0]).toMatchObject({ method: 'SEND' });
     expect(heads(start('MSRP tid00001 SENDX'))[0]).toMatchObject({ method: 'SENDX' });
@@ -188,6 +201,31 @@ describe('the whole-head fast path', () => {
       expect(start(bad).error).toEqual({ code: 'MSRP_ERR_BAD_START_LINE', status: 400 });
     }
     expect(start('MSRP t!d00001 SEND').error?.code).toBe('MSRP_ERR_BAD_START_LINE');
+  });
+
+  it('holds a 200 OK to the start line limit, as the line reader does', () => {
+    const text = `MSRP tid00001 200 OK\r\n${TO}\r\n${FROM}\r\n-------tid00001$\r\n`;
+    for (const [max, code] of [
+      [19, 'MSRP_ERR_START_LINE_TOO_LONG'],
+      [20, undefined],
+    ] as const) {
+      for (const piece of [text.length, 1]) {
+        let error: string | undefined;
+        const parser = new Parser(
+          { head: () => undefined, body: () => undefined, end: () => undefined },
+          {
+            maxStartLineBytes: max,
+          },
+        );
+        const bytes = encodeLatin1(text);
+        try {
+          for (let i = 0; i < bytes.length; i += piece) parser.push(bytes.subarray(i, i + piece));
+        } catch (e) {
+          error = (e as MsrpError).code;
+        }
+        expect(error).toBe(code);
+      }
+    }
   });
 });
 

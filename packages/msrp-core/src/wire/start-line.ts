@@ -15,6 +15,8 @@ const ZERO = 0x30;
 const MSRP_SP = [0x4d, 0x53, 0x52, 0x50, 0x20];
 const SEND = [0x53, 0x45, 0x4e, 0x44];
 const OK = [0x4f, 0x4b];
+/** ` 200 OK` CRLF: after its transaction id, the status line of each answer to a chunk. */
+const OK_LINE = [SP, 0x32, ZERO, ZERO, SP, 0x4f, 0x4b, CR, LF];
 /** The paths of a head before its headers are read: empty means not seen yet, shared and frozen. */
 const NONE: readonly MsrpUri[] = Object.freeze([]);
 const END_LINE_PREFIX = encodeLatin1('\r\n-------');
@@ -68,6 +70,25 @@ export function parseStartLineBytes(buf: Uint8Array, from: number, to: number): 
   // The comment in the literal: stored after it, it cost a property array per response.
   const comment = equals(buf, c + 4, to, OK) ? 'OK' : decodeUtf8(buf, c + 4, to);
   return { kind: 'response', transactionId, statusCode, toPath: NONE, fromPath: NONE, comment };
+}
+
+/**
+ * The head of the status line `MSRP id 200 OK CRLF` at `buf[pos..]`, whose transaction id a
+ * {@link RequestLineReader} read up to `sp` (where the line stopped being a request's): what
+ * {@link parseStartLineBytes} gives for it, with no search for the line's end. Its LF is at
+ * `sp + 8`. Undefined for any other status line.
+ */
+export function okResponseHead(buf: Uint8Array, pos: number, sp: number): Head | undefined {
+  for (let k = 0; k < OK_LINE.length; k++) if (buf[sp + k] !== OK_LINE[k]) return undefined;
+  const transactionId = decodeUtf8(buf, pos + 5, sp);
+  return {
+    kind: 'response',
+    transactionId,
+    statusCode: 200,
+    toPath: NONE,
+    fromPath: NONE,
+    comment: 'OK',
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { encodeLatin1, indexOfBytes } from './bytes.js';
 import { FLAGS } from './end-line-scanner.js';
 import { type Head } from './head.js';
-import { parseStartLineBytes, RequestLineReader } from './start-line.js';
+import { okResponseHead, parseStartLineBytes, RequestLineReader } from './start-line.js';
 import { HeadTemplate } from './head-template.js';
 import { ResponseTemplate } from './response-template.js';
 import type { ContinuationFlag } from './frame-sink.js';
@@ -60,9 +60,17 @@ export class WholeHead {
     const request = nl >= 0;
     let head: Head | undefined;
     if (!request) {
-      nl = buf.indexOf(LF, pos);
-      if (nl <= pos + 1 || nl - pos > this.#maxStartLine + 1 || buf[nl - 1] !== CR) return false;
-      head = parseStartLineBytes(buf, pos, nl - 1);
+      // Most others are the 200s to our chunks: read on from where the request line stopped.
+      const sp = line.idEnd;
+      head =
+        sp < 0 || sp + 8 - pos > this.#maxStartLine + 1 ? undefined : okResponseHead(buf, pos, sp);
+      if (head) {
+        nl = sp + 8;
+      } else {
+        nl = buf.indexOf(LF, pos);
+        if (nl <= pos + 1 || nl - pos > this.#maxStartLine + 1 || buf[nl - 1] !== CR) return false;
+        head = parseStartLineBytes(buf, pos, nl - 1);
+      }
     }
     // From the CRLF of the start line, within the header size limit.
     const limit = Math.min(buf.length, nl + 1 + this.#maxHeaderBytes);
