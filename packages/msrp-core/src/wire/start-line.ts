@@ -67,8 +67,13 @@ export function parseStartLineBytes(buf: Uint8Array, from: number, to: number): 
   const transactionId = decodeUtf8(buf, id, sp);
   if (c + 3 === to)
     return { kind: 'response', transactionId, statusCode, toPath: NONE, fromPath: NONE };
-  // The comment in the literal: stored after it, it cost a property array per response.
   const comment = equals(buf, c + 4, to, OK) ? 'OK' : decodeUtf8(buf, c + 4, to);
+  return responseHead(transactionId, statusCode, comment);
+}
+
+/** The head of a status line with a comment, in the one shape every reader of it gives. */
+function responseHead(transactionId: string, statusCode: number, comment: string): Head {
+  // The comment in the literal: stored after it, it cost a property array per response.
   return { kind: 'response', transactionId, statusCode, toPath: NONE, fromPath: NONE, comment };
 }
 
@@ -80,15 +85,7 @@ export function parseStartLineBytes(buf: Uint8Array, from: number, to: number): 
  */
 export function okResponseHead(buf: Uint8Array, pos: number, sp: number): Head | undefined {
   for (let k = 0; k < OK_LINE.length; k++) if (buf[sp + k] !== OK_LINE[k]) return undefined;
-  const transactionId = decodeUtf8(buf, pos + 5, sp);
-  return {
-    kind: 'response',
-    transactionId,
-    statusCode: 200,
-    toPath: NONE,
-    fromPath: NONE,
-    comment: 'OK',
-  };
+  return responseHead(decodeUtf8(buf, pos + 5, sp), 200, 'OK');
 }
 
 /**
