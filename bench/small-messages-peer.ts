@@ -137,7 +137,7 @@ async function msrpReceiver(count: number, api: SenderApi): Promise<void> {
   report({ event: 'ready', uri: session.localUri });
   let got = 0;
   let spent: (() => Spent) | undefined;
-  let gcs: (() => GcCount) | undefined;
+  let gcs: (() => GcCount | undefined) | undefined;
   reading: for await (const batch of received(session, api)) {
     if (got === 0) {
       spent = measuring();
@@ -150,7 +150,7 @@ async function msrpReceiver(count: number, api: SenderApi): Promise<void> {
   }
   const done = spent?.() ?? { ms: 0 };
   await heap?.stop();
-  report({ event: 'done', count: got, ...done, ...(gcs && { gc: gcs() }) });
+  report({ event: 'done', count: got, ...done, gc: gcs?.() });
   await closed;
   await endpoint.close();
 }
