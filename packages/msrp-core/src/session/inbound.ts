@@ -13,7 +13,7 @@ import {
 } from './chunk-receiver.js';
 import { FILE_HASH_HEADER } from './file-transfer.js';
 import type { Inbox } from './inbox.js';
-import { IncomingTable } from './incoming-table.js';
+import { IdTable } from './id-table.js';
 import { IncompleteWatch } from './incomplete-watch.js';
 import { Reassembly, type ReassemblyOptions } from './reassembly.js';
 import { runMessageCheck, type MessageChecker } from './message-check.js';
@@ -60,7 +60,8 @@ export class Inbound {
   readonly #host: InboundHost;
   readonly #options: InboundOptions;
   readonly #inbox: Inbox;
-  readonly #incoming = new IncomingTable();
+  /** Messages under way by Message-ID: most often none, or the one-chunk message being read. */
+  readonly #incoming = new IdTable<Reassembly>();
   /** Recently finished incoming messages: resent chunks of these are not new messages. */
   readonly #finished = new RecentIds<'complete' | 'failed'>(REMEMBERED_MESSAGES);
   /** Made at the first success REPORT: an idle session holds none. */

@@ -1,3 +1,5 @@
+import { IdTable } from './id-table.js';
+
 /**
  * The last `capacity` ids seen, each with a value, oldest forgotten first: how a session
  * recognises late chunks and REPORTs of messages it has finished with, in bounded memory.
@@ -7,7 +9,8 @@
  * first-in first-out map costs up to `capacity` steps per add.
  */
 export class RecentIds<V> {
-  readonly #entries = new Map<string, V>();
+  /** Not a Map: see {@link IdTable}. */
+  readonly #entries = new IdTable<V>();
   /** The ids in the order added; a slot emptied when its id was added again. */
   readonly #ring: (string | undefined)[];
   /** The slot of the next id: the oldest one's. */

@@ -10,6 +10,7 @@ import type { OutgoingMessage } from './outgoing-message.js';
 import { peerRefusal } from './peer-error.js';
 import { HeadTemplates } from './head-templates.js';
 import { INTERRUPT_SLICE, writeInterruptible, type SliceHost } from './interruptible-chunk.js';
+import { IdTable } from './id-table.js';
 import { RecentIds } from './recent-ids.js';
 import { ReportWaits } from './report-waits.js';
 import { OVERDRAFT_BYTES, SendWindow } from './send-window.js';
@@ -45,7 +46,8 @@ export class SendScheduler {
   readonly #host: SendSchedulerHost;
   readonly #options: SendSchedulerOptions;
   readonly #queue: Sending[] = [];
-  readonly #sending = new Map<string, Sending>();
+  /** By Message-ID; not a Map (see {@link IdTable}). */
+  readonly #sending = new IdTable<Sending>();
   /** Recently settled outgoing messages: their late REPORTs are still ours to report. */
   readonly #settled = new RecentIds<true>(REMEMBERED_MESSAGES);
   /** Sends whose every chunk was confirmed, waiting for their success REPORT. */
@@ -138,7 +140,7 @@ export class SendScheduler {
 
   /** Fails every message in progress (the session closed or lost its connection). */
   failAll(error: Error): void {
-    for (const sending of [...this.#sending.values()]) this.#fail(sending, error);
+    for (const sending of this.#sending.values()) this.#fail(sending, error);
   }
 
   /**
