@@ -8,14 +8,14 @@ describe('IdTable', () => {
     const table = new IdTable<number>();
     expect(table.size).toBe(0);
     expect(table.values()).toEqual([]);
-    table.set('m-a1', 1);
+    expect(table.set('m-a1', 1)).toBe(false);
     table.set('m-b2', 2);
     expect(table.size).toBe(2);
     expect(table.get('m-a1')).toBe(1);
     expect(table.has('m-b2')).toBe(true);
     expect(table.get('m-c3')).toBeUndefined();
     expect(table.has('m-c3')).toBe(false);
-    table.set('m-a1', 3);
+    expect(table.set('m-a1', 3)).toBe(true);
     expect(table.size).toBe(2);
     expect(table.get('m-a1')).toBe(3);
     expect(table.values().sort()).toEqual([2, 3]);

@@ -26,6 +26,17 @@ describe('RecentIds', () => {
     expect(ids.has('c')).toBe(false);
   });
 
+  it('keeps an id added again when it is the one to forget next', () => {
+    const ids = new RecentIds<number>(2);
+    ids.add('a', 1);
+    ids.add('b', 2);
+    // The oldest is a itself: it becomes the newest, nothing is forgotten.
+    ids.add('a', 3);
+    expect([ids.get('a'), ids.get('b')]).toEqual([3, 2]);
+    ids.add('c', 4);
+    expect([ids.get('a'), ids.has('b'), ids.get('c')]).toEqual([3, false, 4]);
+  });
+
   it('stays within its capacity over many ids', () => {
     const ids = new RecentIds<number>(256);
     for (let i = 0; i < 10_000; i++) ids.add(`m${i}`, i);

@@ -36,12 +36,13 @@ export class IdTable<V> {
     return this.#find(id, hash(id)) >= 0;
   }
 
-  set(id: string, value: V): void {
+  /** Sets the value of `id`; true when `id` was there already (its value replaced). */
+  set(id: string, value: V): boolean {
     const h = hash(id);
     const found = this.#find(id, h);
     if (found >= 0) {
       this.#values[found] = value;
-      return;
+      return true;
     }
     // At most half full: probes stay short.
     if ((this.#size + 1) * 2 > this.#ids.length) this.#grow();
@@ -53,6 +54,7 @@ export class IdTable<V> {
     this.#values[slot] = value;
     this.#hashes[slot] = h;
     this.#size++;
+    return false;
   }
 
   delete(id: string): boolean {
@@ -118,9 +120,16 @@ export class IdTable<V> {
   }
 }
 
+/** The id hashed last, and its hash: a message's id is looked up several times in a row. */
+let lastId = '';
+let lastHash = 0;
+
 /** FNV-1a over the UTF-16 code units, from a per-process basis. */
 function hash(id: string): number {
+  if (id === lastId) return lastHash;
   let h = SEED;
   for (let k = 0; k < id.length; k++) h = Math.imul(h ^ id.charCodeAt(k), 0x01000193);
+  lastId = id;
+  lastHash = h;
   return h;
 }

@@ -31,12 +31,12 @@ export class RecentIds<V> {
   /** Remembers `id` (as the newest), forgetting the oldest past the capacity. */
   add(id: string, value: V): void {
     const ring = this.#ring;
-    // Rare (a message finished twice): its old slot must not forget it later.
-    if (this.#entries.has(id)) ring[ring.indexOf(id)] = undefined;
     const oldest = ring[this.#next];
-    if (oldest !== undefined) this.#entries.delete(oldest);
+    // Forgotten first, so that the table never holds more than `capacity`.
+    if (oldest !== undefined && oldest !== id) this.#entries.delete(oldest);
+    // Rare (a message finished twice): its old slot must not forget it later.
+    if (this.#entries.set(id, value)) ring[ring.indexOf(id)] = undefined;
     ring[this.#next] = id;
     this.#next = this.#next + 1 === ring.length ? 0 : this.#next + 1;
-    this.#entries.set(id, value);
   }
 }
