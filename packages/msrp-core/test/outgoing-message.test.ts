@@ -103,6 +103,21 @@ describe('OutgoingMessage of bytes at hand', () => {
   });
 });
 
+describe('OutgoingMessage Message-IDs', () => {
+  it('knows the ids create made or checked to be idents; one given to the constructor is not', () => {
+    const made = OutgoingMessage.create(Buffer.from('a'), {}, undefined);
+    const given = OutgoingMessage.create(Buffer.from('a'), { messageId: 'given-Id.1' }, undefined);
+    if (!(made instanceof OutgoingMessage) || !(given instanceof OutgoingMessage))
+      throw new Error('not made');
+    expect([made.idChecked, given.idChecked]).toEqual([true, true]);
+    expect(
+      OutgoingMessage.create(Buffer.from('a'), { messageId: 'no id' }, undefined),
+    ).toBeInstanceOf(Error);
+    // Left to the first chunk's head to check (sending.ts).
+    expect(new OutgoingMessage('bad\r\nTo-Path: x', type, Buffer.from('a')).idChecked).toBe(false);
+  });
+});
+
 describe('OutgoingMessage over a Node Readable', () => {
   it('cuts chunks across the pieces a stream has queued without awaiting (no promise per piece)', async () => {
     const piece = Buffer.alloc(16 * 1024, 5);

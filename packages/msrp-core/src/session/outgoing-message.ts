@@ -50,6 +50,11 @@ export type MessageSource = Uint8Array | AsyncIterable<Uint8Array>;
  */
 export class OutgoingMessage {
   readonly messageId: string;
+  /**
+   * Whether `messageId` is known to be an ident (RFC 4975 §9): made by {@link create}, or
+   * checked there. Otherwise the first chunk checks it before it goes into a head.
+   */
+  idChecked = false;
   readonly contentType: ContentType;
   readonly contentHeaders: readonly HeaderField[];
   /** Total size in bytes when known up front. */
@@ -123,6 +128,7 @@ export class OutgoingMessage {
           }
         : undefined,
     );
+    message.idChecked = true;
     const limit = remoteMaxSize;
     if (limit !== undefined && message.size !== undefined && message.size > limit) {
       return new MsrpError(

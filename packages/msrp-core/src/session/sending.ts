@@ -146,7 +146,7 @@ export function chunkHead(
   if (extensions) return encodeHead({ ...head, extensions });
   // RFC 4975 §9: Message-ID is an ident. A template made for another message of this kind
   // checked only that message's id, and the head carries this one as it is.
-  if (!IDENT.test(message.messageId)) {
+  if (!message.idChecked && !IDENT.test(message.messageId)) {
     throw new MsrpError(
       'MSRP_ERR_INVALID_ARGUMENT',
       `Invalid Message-ID ${JSON.stringify(message.messageId)}`,
@@ -175,7 +175,11 @@ export function chunkFrame(
   const end = chunk.start + chunk.body.length - 1;
   // A message of a kind the session sent before: its template, found without a head object.
   // RFC 4975 §9: the Message-ID goes into it as it is, so it must be an ident.
-  if (!sending.template && message.contentHeaders.length === 0 && IDENT.test(message.messageId)) {
+  if (
+    !sending.template &&
+    message.contentHeaders.length === 0 &&
+    (message.idChecked || IDENT.test(message.messageId))
+  ) {
     const successReport = options.successReport === true;
     sending.template = templates.find(toPath, fromPath, message.contentType, successReport);
   }
