@@ -7,7 +7,7 @@
 import { backgroundTimer, type Timer } from '../events/timers.js';
 import type { Reassembly } from './reassembly.js';
 
-/** The incomplete messages an {@link IncompleteWatch} reads at each sweep (a Map of them, say). */
+/** The incomplete messages an {@link IncompleteWatch} reads at each sweep (the session's table). */
 export interface WatchedMessages {
   values(): Iterable<Reassembly>;
 }
@@ -19,14 +19,14 @@ export type ExpireIncomplete = (r: Reassembly, idleMs: number) => void;
  * One timer for all the incomplete messages of a session: each records the time of its last
  * chunk or body piece on itself ({@link Reassembly.lastActive}: a field store, no map entry
  * or timer per chunk), and the timer fires at the earliest deadline, expires what is due and
- * re-arms for the next. The messages watched are those of the session's map of incomplete
- * messages: one leaves the watch as it leaves that map. A message whose stream holds pieces
+ * re-arms for the next. The messages watched are those of the session's table of incomplete
+ * messages: one leaves the watch as it leaves that table. A message whose stream holds pieces
  * its reader has not taken waits on us, not on the peer: it does not expire.
  */
 export class IncompleteWatch {
   readonly #timeout: number;
   readonly #expire: ExpireIncomplete;
-  /** The incomplete messages, by Message-ID: the session's own map, read at each sweep. */
+  /** The incomplete messages, by Message-ID: the session's own table, read at each sweep. */
   readonly #watched: WatchedMessages;
   #timer: Timer | undefined;
 
