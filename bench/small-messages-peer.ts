@@ -11,8 +11,15 @@ import { syscalls, syscallsSince as since, type Syscalls } from './lib/syscalls.
 export type SmallCommand =
   | { role: 'raw-echo' }
   | { role: 'raw-source'; port: number; count: number; window: number }
-  | { role: 'msrp-receiver'; count: number; api: SenderApi }
-  | { role: 'msrp-sender'; to: MsrpUri; count: number; window: number; api: SenderApi };
+  | { role: 'msrp-receiver'; count: number; warmup: number; api: SenderApi }
+  | {
+      role: 'msrp-sender';
+      to: MsrpUri;
+      count: number;
+      warmup: number;
+      window: number;
+      api: SenderApi;
+    };
 
 /**
  * How the MSRP peers run: a `send()` per message (a promise each) read by `for await` one
@@ -35,6 +42,8 @@ export type SmallReport =
       syscalls?: Syscalls;
       /** Garbage collections meanwhile (the MSRP peers). */
       gc?: GcCount;
+      /** The MSRP sender's untimed warm-up messages took this long, in ms. */
+      warmupMs?: number;
     };
 
 /** Bytes per message, and per answer of the raw baseline (issue 12). */
@@ -124,8 +133,8 @@ async function* received(session: Session, api: SenderApi): AsyncGenerator<Incom
   else for await (const message of session) yield [message];
 }
 
-/** MSRP: reads every message of its session. */
-async function msrpReceiver(count: number, api: SenderApi): Promise<void> {
+/** MSRP: reads every message of its session, measuring from message `warmup` on. */
+async function msrpReceiver(count: number, warmup: number, api: SenderApi): Promise<void> {
   const endpoint = new Endpoint();
   await endpoint.listen({ host: '127.0.0.1', port: 0 });
   const session = endpoint.createSession();
@@ -139,38 +148,33 @@ async function msrpReceiver(count: number, api: SenderApi): Promise<void> {
   let spent: (() => Spent) | undefined;
   let gcs: (() => GcCount | undefined) | undefined;
   reading: for await (const batch of received(session, api)) {
-    if (got === 0) {
+    // From the first batch past the warm-up (the sender starts its timed messages once every
+    // warm-up one was confirmed, so at most one batch holds both).
+    if (spent === undefined && got >= warmup) {
       spent = measuring();
       gcs = gcWatch();
     }
     for (const message of batch) {
       if (message.body?.length !== MESSAGE_BYTES) throw new Error('unexpected message');
-      if (++got === count) break reading;
+      if (++got === warmup + count) break reading;
     }
   }
   const done = spent?.() ?? { ms: 0 };
   await heap?.stop();
-  report({ event: 'done', count: got, ...done, gc: gcs?.() });
+  report({ event: 'done', count: got - warmup, ...done, gc: gcs?.() });
   await closed;
   await endpoint.close();
 }
 
-/** MSRP: `window` messages in flight, each one done when its 200 comes. */
-async function msrpSender(
-  to: MsrpUri,
+/** `count` messages of `body` through `session`, `window` in flight; resolves with those confirmed. */
+async function sendAll(
+  session: Session,
+  body: Uint8Array,
   count: number,
   window: number,
   api: SenderApi,
-): Promise<void> {
-  const endpoint = new Endpoint();
-  const session = endpoint.createSession();
-  await session.connect([to]);
-  const body = new Uint8Array(MESSAGE_BYTES).fill(0x61);
-  // BENCH_HEAP_PROFILE=DIR: what the sender allocates per message, short-lived objects included.
-  const heap = await startHeapSampling(`small-sender-${api}`);
+): Promise<number> {
   if (api === 'sendMany') {
-    const spent = measuring();
-    const gcs = gcWatch();
     function* messages(): Generator<Uint8Array> {
       for (let i = 0; i < count; i++) yield body;
     }
@@ -178,17 +182,11 @@ async function msrpSender(
       contentType: 'text/plain',
       maxPending: window,
     });
-    const done = spent();
-    await heap?.stop();
-    report({ event: 'done', count: delivered.messages, ...done, gc: gcs() });
-    await endpoint.close();
-    return;
+    return delivered.messages;
   }
   let sent = 0;
   let confirmed = 0;
   let wake: (() => void) | undefined;
-  const spent = measuring();
-  const gcs = gcWatch();
   const confirm = (): void => {
     confirmed++;
     wake?.();
@@ -205,9 +203,35 @@ async function msrpSender(
     await new Promise<void>((resolve) => (wake = resolve));
   }
   while (confirmed < count) await new Promise<void>((resolve) => (wake = resolve));
+  return confirmed;
+}
+
+/**
+ * MSRP: `window` messages in flight, each one done when its 200 comes; `warmup` of them first,
+ * untimed (V8 compiles a fresh endpoint's hot path meanwhile; raw TCP has next to none).
+ */
+async function msrpSender(
+  to: MsrpUri,
+  count: number,
+  warmup: number,
+  window: number,
+  api: SenderApi,
+): Promise<void> {
+  const endpoint = new Endpoint();
+  const session = endpoint.createSession();
+  await session.connect([to]);
+  const body = new Uint8Array(MESSAGE_BYTES).fill(0x61);
+  // BENCH_HEAP_PROFILE=DIR: what the sender allocates per message, short-lived objects included.
+  const heap = await startHeapSampling(`small-sender-${api}`);
+  const warm = performance.now();
+  if (warmup > 0) await sendAll(session, body, warmup, window, api);
+  const warmupMs = performance.now() - warm;
+  const spent = measuring();
+  const gcs = gcWatch();
+  const confirmed = await sendAll(session, body, count, window, api);
   const done = spent();
   await heap?.stop();
-  report({ event: 'done', count: confirmed, ...done, gc: gcs() });
+  report({ event: 'done', count: confirmed, ...done, gc: gcs(), warmupMs });
   await endpoint.close();
 }
 
@@ -218,8 +242,8 @@ process.once('message', (cmd: SmallCommand) => {
       : cmd.role === 'raw-source'
         ? rawSource(cmd.port, cmd.count, cmd.window)
         : cmd.role === 'msrp-receiver'
-          ? msrpReceiver(cmd.count, cmd.api)
-          : msrpSender(cmd.to, cmd.count, cmd.window, cmd.api);
+          ? msrpReceiver(cmd.count, cmd.warmup, cmd.api)
+          : msrpSender(cmd.to, cmd.count, cmd.warmup, cmd.window, cmd.api);
   run.then(
     () => process.disconnect(),
     (e: unknown) => {
