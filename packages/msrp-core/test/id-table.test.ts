@@ -8,6 +8,12 @@ describe('IdTable', () => {
     const table = new IdTable<number>();
     expect(table.size).toBe(0);
     expect(table.values()).toEqual([]);
+    // Before its first id it has no slots.
+    expect([table.get('m-a1'), table.has('m-a1'), table.delete('m-a1')]).toEqual([
+      undefined,
+      false,
+      false,
+    ]);
     expect(table.set('m-a1', 1)).toBe(false);
     table.set('m-b2', 2);
     expect(table.size).toBe(2);

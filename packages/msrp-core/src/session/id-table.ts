@@ -1,7 +1,7 @@
 /** Random per process, so that a peer cannot choose ids that all land in one slot. */
 const SEED = crypto.getRandomValues(new Uint32Array(1))[0]!;
 
-/** Smallest table: 4 ids before it first grows. */
+/** The first table, made at the first id: 4 ids before it grows. */
 const MIN_SLOTS = 8;
 
 /**
@@ -17,10 +17,11 @@ const MIN_SLOTS = 8;
  * (issue 12) until a mark-compact broke it, and started again.
  */
 export class IdTable<V> {
-  #ids: (string | undefined)[] = new Array<string | undefined>(MIN_SLOTS).fill(undefined);
-  #values: (V | undefined)[] = new Array<V | undefined>(MIN_SLOTS).fill(undefined);
-  #hashes = new Int32Array(MIN_SLOTS);
-  #mask = MIN_SLOTS - 1;
+  /** No slots until the first id (an idle session holds several empty tables). */
+  #ids: (string | undefined)[] = [];
+  #values: (V | undefined)[] = [];
+  #hashes = new Int32Array(0);
+  #mask = -1;
   #size = 0;
 
   get size(): number {
@@ -28,36 +29,33 @@ export class IdTable<V> {
   }
 
   get(id: string): V | undefined {
+    // Most lookups of a session's messages under way find none: no hash for them.
+    if (this.#size === 0) return undefined;
     const slot = this.#find(id, hash(id));
     return slot < 0 ? undefined : this.#values[slot];
   }
 
   has(id: string): boolean {
-    return this.#find(id, hash(id)) >= 0;
+    return this.#size > 0 && this.#find(id, hash(id)) >= 0;
   }
 
   /** Sets the value of `id`; true when `id` was there already (its value replaced). */
   set(id: string, value: V): boolean {
     const h = hash(id);
-    const found = this.#find(id, h);
+    const found = this.#size === 0 ? -1 : this.#find(id, h);
     if (found >= 0) {
       this.#values[found] = value;
       return true;
     }
     // At most half full: probes stay short.
     if ((this.#size + 1) * 2 > this.#ids.length) this.#grow();
-    const ids = this.#ids;
-    const mask = this.#mask;
-    let slot = h & mask;
-    while (ids[slot] !== undefined) slot = (slot + 1) & mask;
-    ids[slot] = id;
-    this.#values[slot] = value;
-    this.#hashes[slot] = h;
+    this.#put(id, value, h);
     this.#size++;
     return false;
   }
 
   delete(id: string): boolean {
+    if (this.#size === 0) return false;
     let hole = this.#find(id, hash(id));
     if (hole < 0) return false;
     const ids = this.#ids;
@@ -105,17 +103,28 @@ export class IdTable<V> {
     }
   }
 
+  /** Puts `id`, not in the table, in the first free slot from its home slot. */
+  #put(id: string, value: V, h: number): void {
+    const ids = this.#ids;
+    const mask = this.#mask;
+    let slot = h & mask;
+    while (ids[slot] !== undefined) slot = (slot + 1) & mask;
+    ids[slot] = id;
+    this.#values[slot] = value;
+    this.#hashes[slot] = h;
+  }
+
   #grow(): void {
-    const { length } = this.#ids;
     const ids = this.#ids;
     const values = this.#values;
-    this.#ids = new Array<string | undefined>(length * 2).fill(undefined);
-    this.#values = new Array<V | undefined>(length * 2).fill(undefined);
-    this.#hashes = new Int32Array(length * 2);
-    this.#mask = length * 2 - 1;
-    this.#size = 0;
-    for (let slot = 0; slot < length; slot++) {
-      if (ids[slot] !== undefined) this.set(ids[slot]!, values[slot]!);
+    const hashes = this.#hashes;
+    const slots = Math.max(MIN_SLOTS, ids.length * 2);
+    this.#ids = new Array<string | undefined>(slots).fill(undefined);
+    this.#values = new Array<V | undefined>(slots).fill(undefined);
+    this.#hashes = new Int32Array(slots);
+    this.#mask = slots - 1;
+    for (let slot = 0; slot < ids.length; slot++) {
+      if (ids[slot] !== undefined) this.#put(ids[slot]!, values[slot]!, hashes[slot]!);
     }
   }
 }
