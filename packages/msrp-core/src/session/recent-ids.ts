@@ -4,9 +4,9 @@ import { IdTable } from './id-table.js';
  * The last `capacity` ids seen, each with a value, oldest forgotten first: how a session
  * recognises late chunks and REPORTs of messages it has finished with, in bounded memory.
  *
- * The order lives in a ring of ids beside the map: finding the oldest key of a Map through
- * `keys().next()` walks past every entry deleted since the map was last rehashed, which in a
- * first-in first-out map costs up to `capacity` steps per add.
+ * The order lives in a ring of ids beside the table of values, which keeps none (an
+ * {@link IdTable}; in a Map, finding the oldest key through `keys().next()` walked past every
+ * entry deleted since the map was last rehashed: up to `capacity` steps per add).
  */
 export class RecentIds<V> {
   /** Not a Map: see {@link IdTable}. */
