@@ -50,7 +50,7 @@ export { checkPeerFingerprint } from './node/fingerprint.js';
 export { discardFrame, atEnd } from './transport/frame-target.js';
 export type { FrameTarget } from './transport/frame-target.js';
 export { listenMsrp } from './node/listen.js';
-export type { ListenAddress, ListenHandlers, Listening } from './node/listen.js';
+export type { ListenAddress, ListenHandlers, Listening, ListenReads } from './node/listen.js';
 export { ExpiringMap } from './transport/expiring-map.js';
 
 export { parseDigestAlgorithm, DIGEST_ALGORITHMS } from './session/digest-response.js';

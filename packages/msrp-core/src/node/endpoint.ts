@@ -68,19 +68,26 @@ export class Endpoint extends EndpointBase {
   async listen(options: ListenOptions = {}): Promise<MsrpUri> {
     const { signal } = options;
     if (signal?.aborted) throw abortedError(signal, 'listen');
-    const listening = listenMsrp(options, 0, {
-      // Counted from the TCP connection on, so a TLS handshake never completed counts too.
-      admit: (socket) => this.#admit(socket),
-      accept: (socket) => this.#accept(socket),
-      tlsError: (error, socket) =>
-        this.emit(
-          'peerError',
-          new MsrpError('MSRP_ERR_CONNECTION', `TLS handshake failed: ${error.message}`, {
-            cause: error,
-          }),
-          describe(socket),
-        ),
-    });
+    const listening = listenMsrp(
+      options,
+      0,
+      {
+        // Counted from the TCP connection on, so a TLS handshake never completed counts too.
+        admit: (socket) => this.#admit(socket),
+        accept: (socket) => this.#accept(socket),
+        tlsError: (error, socket) =>
+          this.emit(
+            'peerError',
+            new MsrpError('MSRP_ERR_CONNECTION', `TLS handshake failed: ${error.message}`, {
+              cause: error,
+            }),
+            describe(socket),
+          ),
+      },
+      // A session keeps no view of what its connection read, unless lent: bodies in memory
+      // are copies, streamed pieces are lent until saved (files.ts, partial-file.ts).
+      { reuseReads: true },
+    );
     // Aborted while binding: the server is closed as soon as it is bound.
     const { server, scheme, host, port } = await abortable(listening, signal, 'listen', () => {
       listening.then(

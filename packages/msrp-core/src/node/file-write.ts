@@ -6,6 +6,7 @@ import { MsrpError } from '../errors.js';
 import { HashTap, type FileHashAlgorithm } from '../session/file-transfer.js';
 import type { HasherFactory } from '../session/hasher.js';
 import type { IncomingMessage } from '../session/incoming-message.js';
+import { returnReads } from '../transport/lent-reads.js';
 
 /** Bytes read at once when hashing what a file already holds. */
 const READ_SIZE = 1024 * 1024;
@@ -133,6 +134,8 @@ export async function writeBody(
     next?.catch(() => undefined); // thrown below, once hashed
     if (stream) await new Promise<void>((resolve) => setImmediate(resolve));
     for (const piece of pieces) tap.update(piece);
+    // Written and hashed (a hasher keeps nothing it is given): the reads may be reused.
+    returnReads(pieces);
     await tap.ready();
     pieces = await next;
   }

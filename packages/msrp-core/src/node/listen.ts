@@ -3,6 +3,7 @@ import type { Server, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { MsrpError } from '../errors.js';
 import { connectionEvent, createListener, type TlsServerOptions } from './listener.js';
+import { reusingReads } from './socket-stream.js';
 
 /** Where to listen for MSRP connections. */
 export interface ListenAddress {
@@ -37,6 +38,16 @@ export interface Listening {
   readonly port: number;
 }
 
+/** How a listener's connections read. */
+export interface ListenReads {
+  /**
+   * TCP connections read into buffers used again (see `reusingReads`), not into a new one
+   * per read: for an owner whose connections keep no view of what they read beyond each
+   * read, unless lent (`lendRead`), as an endpoint's do. Not for TLS. Default false.
+   */
+  reuseReads?: boolean;
+}
+
 /**
  * Listens for MSRP connections on TCP (`msrp:`) or, with `tls`, TLS (`msrps:`), and resolves
  * once bound. The one listening code of the endpoint and the relay.
@@ -47,12 +58,23 @@ export async function listenMsrp(
   address: ListenAddress,
   defaultPort: number,
   handlers: ListenHandlers,
+  reads: ListenReads = {},
 ): Promise<Listening> {
   const tls = address.tls;
-  const server = createListener(tls);
+  const reuse = reads.reuseReads === true && tls === undefined;
+  const server = createListener(tls, reuse);
   const { admit, tlsError } = handlers;
-  if (admit) server.on('connection', (socket: Socket) => admit(socket));
-  server.on(connectionEvent(tls), (socket: Socket) => handlers.accept(socket));
+  if (reuse) {
+    // Moved to its reading socket first: limits count the socket that lives on.
+    server.on('connection', (accepted: Socket) => {
+      const socket = reusingReads(accepted);
+      admit?.(socket);
+      handlers.accept(socket);
+    });
+  } else {
+    if (admit) server.on('connection', (socket: Socket) => admit(socket));
+    server.on(connectionEvent(tls), (socket: Socket) => handlers.accept(socket));
+  }
   server.on('tlsClientError', (error: Error, socket: TLSSocket) => tlsError?.(error, socket));
   server.listen(address.port ?? defaultPort, address.host ?? '127.0.0.1');
   await once(server, 'listening');

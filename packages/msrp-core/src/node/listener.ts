@@ -12,9 +12,10 @@ export interface TlsServerOptions {
 
 /**
  * A server for MSRP connections: TCP, or TLS when `tls` is given. Connections arrive on
- * the event {@link connectionEvent} names (`secureConnection` for TLS: after the handshake).
+ * the event {@link connectionEvent} names (`secureConnection` for TLS: after the handshake);
+ * with `paused` (TCP), paused: nothing is read before the owner resumes them.
  */
-export function createListener(tls?: TlsServerOptions): Server {
+export function createListener(tls?: TlsServerOptions, paused = false): Server {
   // Loaded on first use, not with msrp-core: a TCP listener never loads tls (1.9 MiB of
   // file-backed RSS; issue 12).
   return tls
@@ -24,7 +25,7 @@ export function createListener(tls?: TlsServerOptions): Server {
         ...(tls.ca !== undefined && { ca: tls.ca }),
         requestCert: tls.requestCert ?? false,
       })
-    : process.getBuiltinModule('node:net').createServer();
+    : process.getBuiltinModule('node:net').createServer({ pauseOnConnect: paused });
 }
 
 /** The server event that hands over a ready connection. */

@@ -1,6 +1,14 @@
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ByteStream, ByteStreamEvents } from '../transport/byte-stream.js';
 import { onEndWhilePaused } from './peer-end.js';
+import {
+  kReadBuffers,
+  kResumeOnOpen,
+  withReusedReads,
+  type ReadBuffers,
+  type ReusingSocket,
+} from './read-buffers.js';
 
 /** The parts of a `net.Socket` read when the Duplex is one. */
 interface SocketAddresses {
@@ -75,10 +83,24 @@ function onDrain(this: Tagged): void {
 function onFinish(this: Tagged): void {
   this[kStream].events!.finished();
 }
+/** A read of a socket made by {@link reusingReads}, into its buffers: to the stream's owner. */
+function onReusedRead(this: ReusingSocket, n: number): void {
+  (this as unknown as Tagged)[kStream].events!.data(this[kReadBuffers]!.read(n));
+}
 function closeStream(stream: SocketStream): void {
   if (stream.closed) return;
   stream.closed = true;
   stream.events!.close();
+}
+
+/**
+ * A socket over an accepted TCP connection (from a server made with `pauseOnConnect`) that
+ * reads into buffers used again once its stream's owner holds no view of them (see
+ * node/read-buffers.ts), not into a new one per read; `accepted` itself where that cannot be
+ * done. Wrap it with {@link socketStream}, which starts its reads when opened.
+ */
+export function reusingReads(accepted: Socket): Socket {
+  return withReusedReads(accepted, onReusedRead);
 }
 
 class SocketStream implements ByteStream {
@@ -87,6 +109,7 @@ class SocketStream implements ByteStream {
   readonly #duplex: Duplex;
   #corked = false;
   readonly #perTick: boolean;
+  readonly #reads: ReadBuffers | undefined;
   // For the listeners above (the class is not exported: socketStream() returns a ByteStream).
   earlyError: Error | undefined;
   events: ByteStreamEvents | undefined;
@@ -96,6 +119,9 @@ class SocketStream implements ByteStream {
     this.#duplex = duplex;
     this.#perTick = perTick;
     (duplex as Tagged)[kStream] = this;
+    this.#reads = (duplex as ReusingSocket)[kReadBuffers];
+    // Until opened, nothing is read (and the buffers hold nothing).
+    if (this.#reads) this.#reads.holds = () => this.events?.holdsData?.() !== false;
     const { remoteAddress, remotePort } = duplex as SocketAddresses;
     this.remoteAddress = remoteAddress;
     // Joined: a flat string, where a template literal leaves a tree of cons strings.
@@ -134,6 +160,8 @@ class SocketStream implements ByteStream {
     duplex.on('end', onEnd);
     duplex.on('drain', onDrain);
     duplex.on('finish', onFinish);
+    // A socket made paused (reusingReads) reads from now on.
+    if ((duplex as ReusingSocket)[kResumeOnOpen]) duplex.resume();
     if (this.earlyError) events.error(this.earlyError);
     // Closed before we listened: 'close' may have been emitted already (or be on its way).
     if (duplex.closed) process.nextTick(closeStream, this);

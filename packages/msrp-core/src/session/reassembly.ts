@@ -1,4 +1,5 @@
 import { MsrpError } from '../errors.js';
+import { lendRead } from '../transport/lent-reads.js';
 import { concatBytes, copyBytes, unsharedBytes } from '../wire/bytes.js';
 import type { ChunkAnswer } from './chunk-receiver.js';
 import { IncomingMessage, isFile, type IncomingMessageInit } from './incoming-message.js';
@@ -239,6 +240,9 @@ export class Reassembly {
     // Not taken by the reader yet: never pause for it (see ReassemblyOptions.holdQueued).
     const held = this.#options.holdQueued(this.message, bytes.length);
     this.message.received += bytes.length;
+    // The one view of a read that outlives it: lent, so that its buffer is not read into
+    // again before the reader gives it back (a file being saved does), if ever.
+    lendRead(bytes);
     let room = this.message.stream!.push(unsharedBytes(bytes));
     if (this.#confirmations) room = this.#confirmations.pushed(bytes.length);
     return held || room;

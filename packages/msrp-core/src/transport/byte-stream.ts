@@ -57,8 +57,17 @@ export interface ByteStream {
 
 /** What a {@link ByteStream} tells its owner. */
 export interface ByteStreamEvents {
-  /** Bytes from the peer. They may be kept (the parser takes views), not reused. */
+  /**
+   * Bytes from the peer. Most streams never reuse them (the parser takes views). One that
+   * reads into buffers it uses again (Node's accepted TCP connections) does so only once
+   * {@link holdsData} is false, and not while a view of them is lent (`lendRead`).
+   */
   data(bytes: Uint8Array): void;
+  /**
+   * Whether views of delivered bytes are still held beyond `data` (a paused parser's queue).
+   * Without it, a stream that reuses its buffers takes the answer to be yes.
+   */
+  holdsData?(): boolean;
   /** The queued bytes were handed to the peer after a `write` returned false. */
   drain(): void;
   /** The peer closed its side (FIN), after all of its data was delivered. */

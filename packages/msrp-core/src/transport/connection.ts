@@ -381,6 +381,11 @@ export class Connection {
       data(bytes: Uint8Array): void {
         this.#c.#read(bytes);
       }
+      holdsData(): boolean {
+        // Only a paused parser keeps views of what it was given; a closing one never reads on.
+        const c = this.#c;
+        return c.#parserPaused && !c.#closing;
+      }
       drain(): void {
         this.#c.#onDrain();
       }

@@ -1,0 +1,172 @@
+// Issue 12 (memory): an endpoint's accepted TCP connections read into buffers used again
+// (node/read-buffers.ts). A buffer is read into again only once nothing may still read it:
+// pieces lent to an application stay as received, a file being saved gives its pieces back,
+// and what a paused parser holds is not read over. Sessions on real loopback sockets.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setImmediate as turn } from 'node:timers/promises';
+import { afterEach, expect, it } from 'vitest';
+import { connect, createServer, type Socket } from 'node:net';
+import { Endpoint, type CreateSessionOptions, type Session } from '../src/index.js';
+import { readBlocksMade } from '../src/node/read-buffers.js';
+import { reusingReads, socketStream } from '../src/node/socket-stream.js';
+import type { ByteStreamEvents } from '../src/transport/byte-stream.js';
+import { next } from './helpers/inbox.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A session of an endpoint that listens (its connection is accepted) and one that dials it. */
+async function pair(receiver: CreateSessionOptions = {}): Promise<[Session, Session]> {
+  const b = new Endpoint();
+  const a = new Endpoint();
+  cleanups.push(
+    () => b.close(),
+    () => a.close(),
+  );
+  await b.listen({ host: '127.0.0.1', port: 0 });
+  const sb = b.createSession(receiver);
+  sb.accept();
+  const sa = a.createSession();
+  await sa.connect([sb.localUri]);
+  return [sa, sb];
+}
+
+it('an application keeps the pieces of a stream as they came while the connection reads on', async () => {
+  const [sender, receiver] = await pair({ inMemoryThreshold: 64 * KiB });
+  const first = randomBytes(4 * MiB);
+  const second = randomBytes(4 * MiB);
+  const lines = Array.from({ length: 200 }, (_, i) => `line ${i} ${'x'.repeat(i % 97)}`);
+  const inbox = receiver[Symbol.asyncIterator]();
+  const sent = Promise.all([
+    sender.send(first),
+    sender.send(second),
+    ...lines.map((line) => sender.send(line)),
+  ]);
+  // The first message's pieces are kept, unread, while every later byte is read.
+  const kept: Uint8Array[] = [];
+  for await (const piece of (await next(inbox)).stream!) kept.push(piece);
+  const later: Uint8Array[] = [];
+  for await (const piece of (await next(inbox)).stream!) later.push(piece);
+  const texts: string[] = [];
+  for (let i = 0; i < lines.length; i++) texts.push((await next(inbox)).text());
+  await sent;
+  expect(Buffer.concat(kept).equals(first)).toBe(true);
+  expect(Buffer.concat(later).equals(second)).toBe(true);
+  expect(texts).toEqual(lines);
+});
+
+it('saving a file reads into the same few buffers again, and saves every byte', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'msrp-reused-reads-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const source = join(dir, 'source.bin');
+  const content = randomBytes(32 * MiB);
+  await writeFile(source, content);
+  const [sender, receiver] = await pair({ confirmWhenRead: true });
+  const inbox = receiver[Symbol.asyncIterator]();
+  const made = readBlocksMade();
+  const sent = sender.sendFile(source);
+  const saved = await (await next(inbox)).saveTo(join(dir, 'saved.bin'));
+  await sent;
+  expect(saved.hashMatches).toBe(true);
+  expect((await readFile(join(dir, 'saved.bin'))).equals(content)).toBe(true);
+  // 32 MiB arrive in 500 reads or more, into blocks of 64 KiB: read into again, a few dozen
+  // were made (about what the sender's window holds in flight).
+  expect(readBlocksMade() - made).toBeLessThan(100);
+});
+
+it('a slow reader holds the connection back, and what the paused parser held is read on', async () => {
+  // The stream's queue fills (16 pieces), the parser pauses with the rest of a read queued,
+  // and the chat lines behind the file come out whole once the reader caught up.
+  const [sender, receiver] = await pair({ inMemoryThreshold: 64 * KiB });
+  const file = randomBytes(2 * MiB);
+  const lines = Array.from({ length: 500 }, (_, i) => `${i}:${'abcdefghij'.repeat(i % 50)}`);
+  const sent = Promise.all([sender.send(file), ...lines.map((line) => sender.send(line))]);
+  const inbox = receiver[Symbol.asyncIterator]();
+  const stream = (await next(inbox)).stream!;
+  const kept: Uint8Array[] = [];
+  let waited = 0;
+  for await (const piece of stream) {
+    kept.push(piece);
+    waited = Math.max(waited, stream.bufferedPieces);
+    for (let i = 0; i < 5; i++) await turn();
+  }
+  const got: string[] = [];
+  for (let i = 0; i < lines.length; i++) got.push((await next(inbox)).text());
+  await sent;
+  expect(waited).toBeGreaterThanOrEqual(15); // the queue did fill: the connection paused
+  expect(Buffer.concat(kept).equals(file)).toBe(true);
+  expect(got).toEqual(lines);
+});
+
+/** What a stream over a connection accepted by `accept` reads of `payloads`, written in turn. */
+async function readAccepted(
+  accept: (accepted: Socket) => Socket,
+  payloads: readonly Buffer[],
+): Promise<{ socket: Socket; accepted: Socket; reads: Uint8Array[] }> {
+  const server = createServer({ pauseOnConnect: true });
+  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+  server.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const connected = new Promise<[Socket, Socket]>((resolve) =>
+    server.once('connection', (accepted: Socket) => resolve([accepted, accept(accepted)])),
+  );
+  const client = connect((server.address() as { port: number }).port, '127.0.0.1');
+  cleanups.push(() => client.destroy());
+  const [accepted, socket] = await connected;
+  cleanups.push(() => socket.destroy());
+  const reads: Uint8Array[] = [];
+  let wake = (): void => undefined;
+  const events: Pick<ByteStreamEvents, 'data' | 'holdsData'> = {
+    data: (bytes) => {
+      reads.push(Uint8Array.from(bytes));
+      wake();
+    },
+    holdsData: () => false,
+  };
+  socketStream(socket).open({ ...noEvents, ...events });
+  for (const payload of payloads) {
+    const got = reads.length;
+    const arrived = new Promise<void>((resolve) => (wake = resolve));
+    client.write(payload);
+    await arrived;
+    expect(reads.length).toBeGreaterThan(got);
+  }
+  return { socket, accepted, reads };
+}
+
+const noEvents: ByteStreamEvents = {
+  data: () => undefined,
+  drain: () => undefined,
+  end: () => undefined,
+  endWhilePaused: () => undefined,
+  finished: () => undefined,
+  error: () => undefined,
+  close: () => undefined,
+};
+
+it('an accepted connection goes on a socket that reads into its buffers, nothing lost', async () => {
+  const payloads = [Buffer.from('first'), Buffer.from('second'), Buffer.from('third')];
+  const { socket, accepted, reads } = await readAccepted(reusingReads, payloads);
+  expect(socket).not.toBe(accepted);
+  expect(Buffer.concat(reads).toString()).toBe('firstsecondthird');
+});
+
+it('where the handle cannot be moved, the accepted socket itself reads, nothing lost', async () => {
+  const payloads = [Buffer.from('first'), Buffer.from('second')];
+  const { socket, accepted, reads } = await readAccepted((accepted) => {
+    // A Node whose handle has no user buffers.
+    const handle = (accepted as unknown as { _handle: Record<string, unknown> })._handle;
+    handle.useUserBuffer = undefined;
+    return reusingReads(accepted);
+  }, payloads);
+  expect(socket).toBe(accepted);
+  expect(Buffer.concat(reads).toString()).toBe('firstsecond');
+});
