@@ -12,7 +12,8 @@ import { connect, createServer, type Socket } from 'node:net';
 import { Endpoint, type CreateSessionOptions, type Session } from '../src/index.js';
 import { readBlocksMade } from '../src/node/read-buffers.js';
 import { reusingReads, socketStream } from '../src/node/socket-stream.js';
-import type { ByteStreamEvents } from '../src/transport/byte-stream.js';
+import { dialTcp } from '../src/node/dial.js';
+import type { ByteStream, ByteStreamEvents } from '../src/transport/byte-stream.js';
 import { next } from './helpers/inbox.js';
 
 const KiB = 1024;
@@ -82,6 +83,21 @@ it('saving a file reads into the same few buffers again, and saves every byte', 
   expect(readBlocksMade() - made).toBeLessThan(100);
 });
 
+it('a file saved by the side that dialed (its reads reused too) arrives whole', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'msrp-reused-reads-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const source = join(dir, 'source.bin');
+  const content = randomBytes(16 * MiB);
+  await writeFile(source, content);
+  const [dialer, listener] = await pair();
+  const inbox = dialer[Symbol.asyncIterator]();
+  const sent = listener.sendFile(source);
+  const saved = await (await next(inbox)).saveTo(join(dir, 'saved.bin'));
+  await sent;
+  expect(saved.hashMatches).toBe(true);
+  expect((await readFile(join(dir, 'saved.bin'))).equals(content)).toBe(true);
+});
+
 it('a slow reader holds the connection back, and what the paused parser held is read on', async () => {
   // The stream's queue fills (16 pieces), the parser pauses with the rest of a read queued,
   // and the chat lines behind the file come out whole once the reader caught up.
@@ -110,7 +126,7 @@ it('a slow reader holds the connection back, and what the paused parser held is 
 async function readAccepted(
   accept: (accepted: Socket) => Socket,
   payloads: readonly Buffer[],
-): Promise<{ socket: Socket; accepted: Socket; reads: Uint8Array[] }> {
+): Promise<{ socket: Socket; accepted: Socket; reads: Uint8Array[]; buffers: ArrayBufferLike[] }> {
   const server = createServer({ pauseOnConnect: true });
   cleanups.push(() => new Promise((resolve) => server.close(resolve)));
   server.listen(0, '127.0.0.1');
@@ -122,24 +138,34 @@ async function readAccepted(
   cleanups.push(() => client.destroy());
   const [accepted, socket] = await connected;
   cleanups.push(() => socket.destroy());
+  const { reads, buffers } = await readEach(socketStream(socket), payloads, (p) => client.write(p));
+  return { socket, accepted, reads, buffers };
+}
+
+/** The reads of `stream` (copied) and the buffers they came in, as each payload is sent. */
+async function readEach(
+  stream: ByteStream,
+  payloads: readonly Buffer[],
+  send: (payload: Buffer) => void,
+): Promise<{ reads: Uint8Array[]; buffers: ArrayBufferLike[] }> {
   const reads: Uint8Array[] = [];
+  const buffers: ArrayBufferLike[] = [];
   let wake = (): void => undefined;
-  const events: Pick<ByteStreamEvents, 'data' | 'holdsData'> = {
+  stream.open({
+    ...noEvents,
     data: (bytes) => {
       reads.push(Uint8Array.from(bytes));
+      buffers.push(bytes.buffer);
       wake();
     },
     holdsData: () => false,
-  };
-  socketStream(socket).open({ ...noEvents, ...events });
+  });
   for (const payload of payloads) {
-    const got = reads.length;
     const arrived = new Promise<void>((resolve) => (wake = resolve));
-    client.write(payload);
+    send(payload);
     await arrived;
-    expect(reads.length).toBeGreaterThan(got);
   }
-  return { socket, accepted, reads };
+  return { reads, buffers };
 }
 
 const noEvents: ByteStreamEvents = {
@@ -152,21 +178,41 @@ const noEvents: ByteStreamEvents = {
   close: () => undefined,
 };
 
-it('an accepted connection goes on a socket that reads into its buffers, nothing lost', async () => {
-  const payloads = [Buffer.from('first'), Buffer.from('second'), Buffer.from('third')];
-  const { socket, accepted, reads } = await readAccepted(reusingReads, payloads);
+const payloads = [Buffer.from('first'), Buffer.from('second'), Buffer.from('third')];
+
+it('an accepted connection goes on a socket that reads into one buffer again, nothing lost', async () => {
+  const { socket, accepted, reads, buffers } = await readAccepted(reusingReads, payloads);
   expect(socket).not.toBe(accepted);
   expect(Buffer.concat(reads).toString()).toBe('firstsecondthird');
+  expect(new Set(buffers).size).toBe(1);
+});
+
+it('a dialed connection reads into one buffer again, nothing lost', async () => {
+  const server = createServer();
+  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+  const accepted = new Promise<Socket>((resolve) => server.once('connection', resolve));
+  server.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const port = (server.address() as { port: number }).port;
+  const stream = await dialTcp(
+    { scheme: 'msrp', host: '127.0.0.1', port, transport: 'tcp', params: [] },
+    { reuseReads: true },
+  );
+  cleanups.push(() => stream.destroy());
+  const peer = await accepted;
+  const { reads, buffers } = await readEach(stream, payloads, (p) => peer.write(p));
+  expect(Buffer.concat(reads).toString()).toBe('firstsecondthird');
+  expect(new Set(buffers).size).toBe(1);
 });
 
 it('where the handle cannot be moved, the accepted socket itself reads, nothing lost', async () => {
-  const payloads = [Buffer.from('first'), Buffer.from('second')];
-  const { socket, accepted, reads } = await readAccepted((accepted) => {
+  const { socket, accepted, reads, buffers } = await readAccepted((accepted) => {
     // A Node whose handle has no user buffers.
     const handle = (accepted as unknown as { _handle: Record<string, unknown> })._handle;
     handle.useUserBuffer = undefined;
     return reusingReads(accepted);
   }, payloads);
   expect(socket).toBe(accepted);
-  expect(Buffer.concat(reads).toString()).toBe('firstsecond');
+  expect(Buffer.concat(reads).toString()).toBe('firstsecondthird');
+  expect(new Set(buffers).size).toBe(3); // Node's own: a new one per read
 });

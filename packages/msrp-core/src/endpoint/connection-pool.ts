@@ -40,6 +40,8 @@ export class ConnectionPool {
       dialing = dialer(firstHop, {
         ...(o.tls && { tls: o.tls }),
         timeout: o.connectTimeout,
+        // Sessions keep no view of a read unless lent (see transport/lent-reads.ts).
+        reuseReads: true,
       }).then((stream) => o.attach(stream, key));
       this.#dialed.set(key, dialing);
       dialing.catch(() => this.#dialed.delete(key));

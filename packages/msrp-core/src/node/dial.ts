@@ -6,7 +6,7 @@ import { checkDialable, type Dialer, type DialOptions } from '../transport/diale
 import type { ByteStream } from '../transport/byte-stream.js';
 import type { MsrpUri } from '../wire/uri.js';
 import { checkPeerFingerprint } from './fingerprint.js';
-import { socketStream } from './socket-stream.js';
+import { connectReusingReads, socketStream } from './socket-stream.js';
 import { nodeTlsOptions } from './tls-options.js';
 import { orWebSocket } from './ws-dial.js';
 
@@ -40,9 +40,10 @@ export async function dialTcp(uri: MsrpUri, options: DialOptions): Promise<ByteS
   checkDialable(uri);
   // net and tls load on first use (process.getBuiltinModule), not with msrp-core: each is
   // file-backed RSS in every process that imports it (tls 1.9 MiB, net 1.2; issue 12).
-  const socket = process
-    .getBuiltinModule('node:net')
-    .connect({ host: uri.host, port: uri.port ?? 2855, noDelay: true });
+  const target = { host: uri.host, port: uri.port ?? 2855, noDelay: true };
+  const socket = options.reuseReads
+    ? connectReusingReads(target)
+    : process.getBuiltinModule('node:net').connect(target);
   return socketStream(await connected(socket, 'connect', uri, options.timeout ?? 10_000));
 }
 

@@ -1,8 +1,8 @@
-// Accepted TCP connections that read into buffers used again, not into a new one per read.
-// Node reads an accepted socket into a fresh 64 KiB allocation per read, freed only by the
-// scavenge that finds it dead: a receiver's reads waited for it by megabytes (issue 12: 4-9
-// MiB of ArrayBuffers at `msrp listen`'s peak). With `onread` (Node's documented option of
-// `new net.Socket`) a socket reads where we say; Node gives servers no such option, so the
+// Connections that read into buffers used again, not into a new one per read. Node reads a
+// socket into a fresh 64 KiB allocation per read, freed only by the scavenge that finds it
+// dead: a receiver's reads waited for it by megabytes (issue 12: 4-9 MiB of ArrayBuffers at
+// `msrp listen`'s peak). With `onread` (Node's documented option of `net.connect` and
+// `new net.Socket`) a socket reads where we say; Node gives servers no such option, so an
 // accepted connection's handle is moved to a socket made with it (withReusedReads).
 import type { Socket } from 'node:net';
 import { reuseRead, type ReusedRead } from '../transport/lent-reads.js';
@@ -157,8 +157,15 @@ export const kReadBuffers = Symbol('readBuffers');
 /** Set on a socket made paused, which `socketStream` resumes once it listens. */
 export const kResumeOnOpen = Symbol('resumeOnOpen');
 
-/** A socket made by {@link withReusedReads}. */
+/** A socket that reads into {@link ReadBuffers} ({@link readIntoBuffers}). */
 export type ReusingSocket = Socket & { [kReadBuffers]?: ReadBuffers; [kResumeOnOpen]?: true };
+
+/** Node's `onread` option of a socket: where to read, and who is told. */
+export interface OnRead {
+  buffer: () => Uint8Array;
+  /** True: reads go on (the stream's owner pauses the socket itself when it must). */
+  callback: (this: ReusingSocket, n: number) => boolean;
+}
 
 /** What `new net.Socket` takes beyond its typed options (Node's own accept path passes them). */
 interface HandleOptions {
@@ -166,7 +173,28 @@ interface HandleOptions {
   readable: boolean;
   writable: boolean;
   pauseOnCreate: boolean;
-  onread: { buffer: () => Uint8Array; callback: (this: ReusingSocket, n: number) => void };
+  onread: OnRead;
+}
+
+/**
+ * The `onread` option that reads into new {@link ReadBuffers}, telling `onRead`, and what
+ * marks the socket made with it as theirs ({@link adopt}).
+ */
+export function readIntoBuffers(onRead: OnRead['callback']): {
+  onread: OnRead;
+  adopt: (socket: Socket) => ReusingSocket;
+} {
+  const reads = new ReadBuffers();
+  return {
+    onread: { buffer: reads.next, callback: onRead },
+    adopt: (socket) => {
+      const reusing: ReusingSocket = socket;
+      reusing[kReadBuffers] = reads;
+      reusing[kResumeOnOpen] = true;
+      socket.once('close', () => reads.close());
+      return reusing;
+    },
+  };
 }
 
 /**
@@ -176,10 +204,7 @@ interface HandleOptions {
  * closing the connection, which the socket returned owns. Either reads nothing until
  * `socketStream` opens it, which then hands each read to its owner.
  */
-export function withReusedReads(
-  accepted: Socket,
-  onRead: (this: ReusingSocket, n: number) => void,
-): ReusingSocket {
+export function withReusedReads(accepted: Socket, onRead: OnRead['callback']): ReusingSocket {
   const internal = accepted as unknown as { _handle?: { useUserBuffer?: unknown } | null };
   const handle = internal._handle;
   if (typeof handle?.useUserBuffer !== 'function') {
@@ -189,18 +214,14 @@ export function withReusedReads(
   }
   internal._handle = null; // so that destroy() leaves the connection open
   accepted.destroy();
-  const reads = new ReadBuffers();
+  const { onread, adopt } = readIntoBuffers(onRead);
   const options: HandleOptions = {
     handle,
     readable: true,
     writable: true,
     pauseOnCreate: true,
-    onread: { buffer: reads.next, callback: onRead },
+    onread,
   };
   const { Socket: NetSocket } = process.getBuiltinModule('node:net');
-  const socket: ReusingSocket = new NetSocket(options);
-  socket[kReadBuffers] = reads;
-  socket[kResumeOnOpen] = true;
-  socket.once('close', () => reads.close());
-  return socket;
+  return adopt(new NetSocket(options));
 }

@@ -1,10 +1,11 @@
-import type { Socket } from 'node:net';
+import type { Socket, TcpNetConnectOpts } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ByteStream, ByteStreamEvents } from '../transport/byte-stream.js';
 import { onEndWhilePaused } from './peer-end.js';
 import {
   kReadBuffers,
   kResumeOnOpen,
+  readIntoBuffers,
   withReusedReads,
   type ReadBuffers,
   type ReusingSocket,
@@ -84,8 +85,9 @@ function onFinish(this: Tagged): void {
   this[kStream].events!.finished();
 }
 /** A read of a socket made by {@link reusingReads}, into its buffers: to the stream's owner. */
-function onReusedRead(this: ReusingSocket, n: number): void {
+function onReusedRead(this: ReusingSocket, n: number): boolean {
   (this as unknown as Tagged)[kStream].events!.data(this[kReadBuffers]!.read(n));
+  return true;
 }
 function closeStream(stream: SocketStream): void {
   if (stream.closed) return;
@@ -101,6 +103,17 @@ function closeStream(stream: SocketStream): void {
  */
 export function reusingReads(accepted: Socket): Socket {
   return withReusedReads(accepted, onReusedRead);
+}
+
+/**
+ * `net.connect(options)`, reading into buffers used again as {@link reusingReads} does. The
+ * socket reads nothing before {@link socketStream} opens it.
+ */
+export function connectReusingReads(options: TcpNetConnectOpts): Socket {
+  const { onread, adopt } = readIntoBuffers(onReusedRead);
+  const socket = process.getBuiltinModule('node:net').connect({ ...options, onread });
+  // Paused before it connects: its first read waits for the stream's owner.
+  return adopt(socket.pause());
 }
 
 class SocketStream implements ByteStream {

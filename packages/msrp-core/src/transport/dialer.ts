@@ -28,6 +28,12 @@ export interface DialOptions {
   tls?: TlsClientOptions;
   /** Give up connecting after this many milliseconds. Default 10 000. */
   timeout?: number;
+  /**
+   * The connection's owner keeps no view of what it reads beyond each read unless lent
+   * (`lendRead`), as an endpoint's sessions: a dialer may read into buffers it uses again
+   * (Node's TCP dialer does). Default false.
+   */
+  reuseReads?: boolean;
 }
 
 /**
