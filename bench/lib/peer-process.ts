@@ -9,14 +9,12 @@ const here = fileURLToPath(import.meta.url);
 const root = here.slice(0, here.lastIndexOf('/bench/') + 1);
 
 /**
- * The node flags the bin at `path` (relative to the repository root) runs with: its shebang's,
- * then those its launcher sets as it starts (`const RUNTIME_FLAGS = '...'`, which V8 reads as it
- * runs; the shebang has no room for them), given to a bench peer on its command line.
+ * The node flags of the bin at `path` (relative to the repository root), from its shebang,
+ * given to a bench peer on its command line.
  */
 function binFlags(path: string): string[] {
-  const text = readFileSync(`${root}${path}`, 'utf8');
-  const runtime = /^const RUNTIME_FLAGS = '([^']*)';$/m.exec(text)?.[1] ?? '';
-  return `${text.split('\n')[0]!} ${runtime}`.split(/\s+/).filter((word) => word.startsWith('--'));
+  const shebang = readFileSync(`${root}${path}`, 'utf8').split('\n')[0]!;
+  return shebang.split(/\s+/).filter((word) => word.startsWith('--'));
 }
 
 /** BENCH_FLAGS="..." replaces every bin's flags, to compare flags. */

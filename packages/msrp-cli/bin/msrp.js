@@ -19,25 +19,13 @@
 // MALLOC_ARENA_MAX=2 would give ~1.5 MiB more, but with it the shebang passes 127 bytes, where
 // older kernels cut it (this line is 127).
 // They are read at start only; npm's and pnpm's bin shims copy them from here; `node bin/...js`
-// runs without them.
+// runs without them. No flag is set as it runs: --minor-gc-task-trigger=40 was, for the socket
+// reads waiting for a scavenge, until connections read into buffers used again (msrp-core's
+// node/read-buffers.ts); without it, listen's peak RSS is the same and small messages go
+// 9-17 % faster.
 import { existsSync } from 'node:fs';
 import process from 'node:process';
 import { fileURLToPath, URL } from 'node:url';
-
-// The one flag V8 reads as it runs, set here as the shebang has no room left: a scavenge is
-// asked for when the young generation is 40 % full, not 80 %. Accepted sockets read into a new
-// buffer per read (64 KiB, cut to what came), freed only by the scavenge that finds it dead, and
-// the fewer objects a chunk allocates, the more reads wait for it: twice the scavenges halve
-// that wait (1 GiB at 8 KiB chunks, loaded machine: listen 64.3-64.9 -> 62.2-62.6 MiB, send the
-// same, CPU per chunk within the noise). bench/lib/peer-process.ts reads this line. A value
-// given on node's command line (`node --minor-gc-task-trigger=80 bin/msrp.js`) wins.
-// Not for a help text, which allocates nothing: node:v8 brings 30 of Node's modules, ~10 ms of
-// `msrp --help`'s start (issue 12).
-const RUNTIME_FLAGS = '--minor-gc-task-trigger=40';
-const help = process.argv.slice(2).some((arg) => arg === '--help' || arg === '-h');
-if (!help && !process.execArgv.some((flag) => flag.startsWith('--minor-gc-task-trigger'))) {
-  process.getBuiltinModule('node:v8').setFlagsFromString(RUNTIME_FLAGS);
-}
 
 const entry = new URL('../dist/msrp.bundle.js', import.meta.url);
 if (!existsSync(entry)) {
