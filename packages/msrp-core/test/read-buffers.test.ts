@@ -1,6 +1,6 @@
 // Issue 12 (memory): an accepted connection reads into buffers used again, not into a new one
 // per read; a buffer is read into again only once no view of it is lent or held.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ReadBuffers } from '../src/node/read-buffers.js';
 import { lendRead, returnReads } from '../src/transport/lent-reads.js';
 
@@ -12,9 +12,21 @@ function readInto(reads: ReadBuffers, n: number, fill: number): Uint8Array {
   return reads.read(n);
 }
 
+const open: ReadBuffers[] = [];
+afterEach(() => {
+  for (const reads of open.splice(0)) reads.close();
+});
+
+/** A connection's buffers, closed after the test. */
+function opened(): ReadBuffers {
+  const reads = new ReadBuffers();
+  open.push(reads);
+  return reads;
+}
+
 /** Reads past the first, small one: the connection is busy, its reads go to a full block. */
 function busy(holds = false): ReadBuffers {
-  const reads = new ReadBuffers();
+  const reads = opened();
   reads.holds = () => holds;
   readInto(reads, 2048, 0); // fills the small buffer: more is on its way
   return reads;
@@ -51,7 +63,7 @@ describe('ReadBuffers', () => {
 
   it('does not read over what its reader still holds (a paused parser)', () => {
     let holds = true;
-    const reads = new ReadBuffers();
+    const reads = opened();
     reads.holds = () => holds;
     readInto(reads, 2048, 0);
     const held = readInto(reads, 20_000, 3);
@@ -73,5 +85,16 @@ describe('ReadBuffers', () => {
     reads.read(2048); // filled: busy again, on the block from the pool
     expect(short.buffer).toBe(big.buffer);
     expect(reads.next().buffer).toBe(big.buffer);
+  });
+
+  it('keeps no block given back once every connection closed', () => {
+    const reads = new ReadBuffers();
+    readInto(reads, 2048, 0);
+    const lent = readInto(reads, 30_000, 1);
+    lendRead(lent);
+    reads.close();
+    returnReads([lent]);
+    // A new connection's block is a new one: the pool kept nothing for nobody.
+    expect(readInto(busy(), 1000, 2).buffer).not.toBe(lent.buffer);
   });
 });

@@ -1,18 +1,18 @@
-// Issue 12 (memory): an endpoint's accepted TCP connections read into buffers used again
-// (node/read-buffers.ts). A buffer is read into again only once nothing may still read it:
+// Issue 12 (memory): an endpoint's TCP connections, accepted and dialed, read into buffers used
+// again (node/read-buffers.ts). A buffer is read into again only once nothing may still read it:
 // pieces lent to an application stay as received, a file being saved gives its pieces back,
 // and what a paused parser holds is not read over. Sessions on real loopback sockets.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
 import { afterEach, expect, it } from 'vitest';
-import { connect, createServer, type Socket } from 'node:net';
 import { Endpoint, type CreateSessionOptions, type Session } from '../src/index.js';
+import { dialTcp } from '../src/node/dial.js';
 import { readBlocksMade } from '../src/node/read-buffers.js';
 import { reusingReads, socketStream } from '../src/node/socket-stream.js';
-import { dialTcp } from '../src/node/dial.js';
 import type { ByteStream, ByteStreamEvents } from '../src/transport/byte-stream.js';
 import { next } from './helpers/inbox.js';
 

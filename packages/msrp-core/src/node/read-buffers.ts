@@ -64,7 +64,8 @@ const pool = {
   put(block: Block): void {
     block.retired = false;
     block.at = 0;
-    if (this.free.length < POOL) this.free.push(block);
+    // Given back after the last connection closed: nobody would take it.
+    if (this.users > 0 && this.free.length < POOL) this.free.push(block);
   },
 };
 

@@ -7,7 +7,6 @@ import {
   kResumeOnOpen,
   readIntoBuffers,
   withReusedReads,
-  type ReadBuffers,
   type ReusingSocket,
 } from './read-buffers.js';
 
@@ -84,7 +83,7 @@ function onDrain(this: Tagged): void {
 function onFinish(this: Tagged): void {
   this[kStream].events!.finished();
 }
-/** A read of a socket made by {@link reusingReads}, into its buffers: to the stream's owner. */
+/** A read of a socket that reads into reused buffers (below): to its stream's owner. */
 function onReusedRead(this: ReusingSocket, n: number): boolean {
   (this as unknown as Tagged)[kStream].events!.data(this[kReadBuffers]!.read(n));
   return true;
@@ -122,7 +121,6 @@ class SocketStream implements ByteStream {
   readonly #duplex: Duplex;
   #corked = false;
   readonly #perTick: boolean;
-  readonly #reads: ReadBuffers | undefined;
   // For the listeners above (the class is not exported: socketStream() returns a ByteStream).
   earlyError: Error | undefined;
   events: ByteStreamEvents | undefined;
@@ -132,9 +130,9 @@ class SocketStream implements ByteStream {
     this.#duplex = duplex;
     this.#perTick = perTick;
     (duplex as Tagged)[kStream] = this;
-    this.#reads = (duplex as ReusingSocket)[kReadBuffers];
     // Until opened, nothing is read (and the buffers hold nothing).
-    if (this.#reads) this.#reads.holds = () => this.events?.holdsData?.() !== false;
+    const reads = (duplex as ReusingSocket)[kReadBuffers];
+    if (reads) reads.holds = () => this.events?.holdsData?.() !== false;
     const { remoteAddress, remotePort } = duplex as SocketAddresses;
     this.remoteAddress = remoteAddress;
     // Joined: a flat string, where a template literal leaves a tree of cons strings.
