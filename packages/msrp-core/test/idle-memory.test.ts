@@ -7,10 +7,10 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { socketStream } from '../src/internal.js';
-import type { ByteStreamEvents } from '../src/transport/byte-stream.js';
 import { encodeLatin1 } from '../src/wire/bytes.js';
 import { Parser, type FrameSink } from '../src/wire/parser.js';
 import { formatUri, parseUri } from '../src/wire/uri.js';
+import { noEvents } from './helpers/no-events.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -79,18 +79,9 @@ describe('memory of an idle connection', () => {
   });
 
   it('every socketStream listens with the same functions: no closures per connection', () => {
-    const events: ByteStreamEvents = {
-      data: () => undefined,
-      drain: () => undefined,
-      end: () => undefined,
-      endWhilePaused: () => undefined,
-      finished: () => undefined,
-      error: () => undefined,
-      close: () => undefined,
-    };
     const [a, b] = [new PassThrough(), new PassThrough()];
-    socketStream(a).open(events);
-    socketStream(b).open(events);
+    socketStream(a).open(noEvents);
+    socketStream(b).open(noEvents);
     for (const name of ['data', 'end', 'drain', 'finish', 'error', 'close'] as const) {
       const [mine, theirs] = [a.listeners(name).at(-1), b.listeners(name).at(-1)];
       expect(mine, name).toBeDefined();

@@ -16,6 +16,7 @@ import {
 import { Collector } from './helpers/collect.js';
 import { next } from './helpers/inbox.js';
 import { memoryPair } from './helpers/memory-pair.js';
+import { noEvents } from './helpers/no-events.js';
 
 const cleanups: Array<() => unknown> = [];
 
@@ -152,15 +153,7 @@ function rawPeer(focus: Endpoint) {
   const [ours, theirs] = memoryPair();
   const sink = new Collector();
   const parser = new Parser(sink);
-  ours.open({
-    data: (bytes) => parser.push(bytes),
-    drain: () => undefined,
-    end: () => undefined,
-    endWhilePaused: () => undefined,
-    finished: () => undefined,
-    error: () => undefined,
-    close: () => undefined,
-  });
+  ours.open({ ...noEvents, data: (bytes) => parser.push(bytes) });
   focus.acceptConnection(theirs, 'raw');
   cleanups.push(() => ours.destroy());
   const response = async (tid: string): Promise<ResponseHead> => {

@@ -13,8 +13,9 @@ import { Endpoint, type CreateSessionOptions, type Session } from '../src/index.
 import { dialTcp } from '../src/node/dial.js';
 import { readBlocksMade } from '../src/node/read-buffers.js';
 import { reusingReads, socketStream } from '../src/node/socket-stream.js';
-import type { ByteStream, ByteStreamEvents } from '../src/transport/byte-stream.js';
+import type { ByteStream } from '../src/transport/byte-stream.js';
 import { next } from './helpers/inbox.js';
+import { noEvents } from './helpers/no-events.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -64,12 +65,18 @@ it('an application keeps the pieces of a stream as they came while the connectio
   expect(texts).toEqual(lines);
 });
 
-it('saving a file reads into the same few buffers again, and saves every byte', async () => {
+/** A file of `size` random bytes in a directory of its own (removed after the test). */
+async function randomFile(size: number): Promise<{ dir: string; source: string; content: Buffer }> {
   const dir = await mkdtemp(join(tmpdir(), 'msrp-reused-reads-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const source = join(dir, 'source.bin');
-  const content = randomBytes(32 * MiB);
+  const content = randomBytes(size);
   await writeFile(source, content);
+  return { dir, source, content };
+}
+
+it('saving a file reads into the same few buffers again, and saves every byte', async () => {
+  const { dir, source, content } = await randomFile(32 * MiB);
   const [sender, receiver] = await pair({ confirmWhenRead: true });
   const inbox = receiver[Symbol.asyncIterator]();
   const made = readBlocksMade();
@@ -84,11 +91,7 @@ it('saving a file reads into the same few buffers again, and saves every byte', 
 });
 
 it('a file saved by the side that dialed (its reads reused too) arrives whole', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'msrp-reused-reads-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const source = join(dir, 'source.bin');
-  const content = randomBytes(16 * MiB);
-  await writeFile(source, content);
+  const { dir, source, content } = await randomFile(16 * MiB);
   const [dialer, listener] = await pair();
   const inbox = dialer[Symbol.asyncIterator]();
   const sent = listener.sendFile(source);
@@ -167,16 +170,6 @@ async function readEach(
   }
   return { reads, buffers };
 }
-
-const noEvents: ByteStreamEvents = {
-  data: () => undefined,
-  drain: () => undefined,
-  end: () => undefined,
-  endWhilePaused: () => undefined,
-  finished: () => undefined,
-  error: () => undefined,
-  close: () => undefined,
-};
 
 const payloads = [Buffer.from('first'), Buffer.from('second'), Buffer.from('third')];
 
