@@ -209,9 +209,9 @@ export function withReusedReads(accepted: Socket, onRead: OnRead['callback']): R
   const internal = accepted as unknown as { _handle?: { useUserBuffer?: unknown } | null };
   const handle = internal._handle;
   if (typeof handle?.useUserBuffer !== 'function') {
-    const as: ReusingSocket = accepted;
-    as[kResumeOnOpen] = true;
-    return as;
+    const same: ReusingSocket = accepted;
+    same[kResumeOnOpen] = true;
+    return same;
   }
   internal._handle = null; // so that destroy() leaves the connection open
   accepted.destroy();
