@@ -105,7 +105,12 @@ export async function relayRole(ws: boolean): Promise<void> {
   const heap = process.env.BENCH_HEAP_PROFILE
     ? await (await import('./lib/heap-sampling.js')).startHeapSampling('relay')
     : undefined;
+  // BENCH_MEMLOG=1: what its RSS is made of, sampled every 100 ms on stderr.
+  const memlog = process.env.BENCH_MEMLOG
+    ? new (await import('./lib/memory-peak.js')).MemoryPeak('relay')
+    : undefined;
   await command('stop');
+  memlog?.stop();
   process.off('message', measure);
   await heap?.stop();
   await relay.close(1000);

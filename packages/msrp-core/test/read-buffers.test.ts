@@ -27,7 +27,7 @@ function opened(): ReadBuffers {
 /** Reads past the first, small one: the connection is busy, its reads go to a full block. */
 function busy(holds = false): ReadBuffers {
   const reads = opened();
-  reads.holds = () => holds;
+  reads.reader = { holdsData: () => holds };
   readInto(reads, 2048, 0); // fills the small buffer: more is on its way
   return reads;
 }
@@ -64,7 +64,7 @@ describe('ReadBuffers', () => {
   it('does not read over what its reader still holds (a paused parser)', () => {
     let holds = true;
     const reads = opened();
-    reads.holds = () => holds;
+    reads.reader = { holdsData: () => holds };
     readInto(reads, 2048, 0);
     const held = readInto(reads, 20_000, 3);
     const next = readInto(reads, 20_000, 4);
@@ -75,14 +75,47 @@ describe('ReadBuffers', () => {
     expect(readInto(reads, 20_000, 5).byteOffset).toBe(held.byteOffset);
   });
 
-  it('reads into a small buffer after a short read, and its block goes back to the pool', () => {
+  it('pools no block its reader still holds once its lent views come back', () => {
+    let holds = false;
+    const reads = busy();
+    reads.reader = { holdsData: () => holds };
+    const lent = readInto(reads, 40_000, 1);
+    lendRead(lent);
+    // The parser pauses on the rest of the block's last read: its queue keeps views of it.
+    const queued = readInto(reads, 64 * 1024 - 40_000 - 100, 2);
+    holds = true;
+    const next = readInto(reads, 1000, 3);
+    expect(next.buffer).not.toBe(lent.buffer);
+    // The lent view comes back while the queue still holds the rest: the block stays out of
+    // the pool, so no connection reads over the queued bytes.
+    returnReads([lent]);
+    const other = busy();
+    expect(readInto(other, 40_000, 4).buffer).not.toBe(queued.buffer);
+    expect(queued.every((b) => b === 2)).toBe(true);
+    // Once the parser read its queue, the block is pooled again (with the one read after it).
+    holds = false;
+    readInto(reads, 1000, 5);
+    const taken = [readInto(busy(), 40_000, 6).buffer, readInto(busy(), 40_000, 7).buffer];
+    expect(taken).toContain(queued.buffer);
+  });
+
+  it('reads a quiet connection into the scratch all share, and gives its block back', () => {
     const reads = busy();
     const big = readInto(reads, 30_000, 1);
     const short = readInto(reads, 100, 2);
+    // After a short read: the scratch, shared with another quiet connection.
     const quiet = reads.next();
-    expect(quiet.length).toBeLessThanOrEqual(2048);
+    const other = opened();
+    expect(other.next().buffer).toBe(quiet.buffer);
     expect(quiet.buffer).not.toBe(big.buffer);
-    reads.read(2048); // filled: busy again, on the block from the pool
+    // Each read out of it is a copy: the other connection's read leaves it as read.
+    quiet.fill(3, 0, 50);
+    const mine = reads.read(50);
+    readInto(other, 50, 4);
+    expect(mine.buffer).not.toBe(quiet.buffer);
+    expect(mine.every((b) => b === 3)).toBe(true);
+    // A long read into it: busy again, on the block given back to the pool.
+    expect(readInto(reads, 2048, 5).every((b) => b === 5)).toBe(true);
     expect(short.buffer).toBe(big.buffer);
     expect(reads.next().buffer).toBe(big.buffer);
   });

@@ -1,5 +1,11 @@
 import type { ContinuationFlag, RequestHead } from '@msrp-ts/msrp-core';
-import { encodeEndLine, type Connection, MsrpError } from '@msrp-ts/msrp-core/internal';
+import {
+  encodeEndLine,
+  lendRead,
+  returnReads,
+  type Connection,
+  MsrpError,
+} from '@msrp-ts/msrp-core/internal';
 import { ForwardedRequest, type ForwardEvents } from './forwarded-request.js';
 import type { HeadEncoder } from './message-head-template.js';
 import { readySegmentBytes, resumedHead, writeSegment } from './message-segment.js';
@@ -24,6 +30,10 @@ export type { ChunkSchedulerOptions } from './chunk-scheduler-options.js';
  *
  * Memory is bounded: {@link push} returns false once a chunk (or all of them) has too many
  * bytes queued, and the sender is told to go on through `events.resume()`.
+ *
+ * The body pieces it queues are views of its senders' socket reads: each is lent
+ * (`lendRead`) while queued, and given back once the socket wrote it or it is dropped, so
+ * that the read it came from is read into again (issue 12: the relay's RSS).
  */
 export class ChunkScheduler {
   readonly #sliceBytes: number;
@@ -154,6 +164,7 @@ export class ChunkScheduler {
   push(request: ForwardedRequest, part: Uint8Array): boolean {
     const r = request;
     if (request.done) return true;
+    lendRead(part);
     r.parts.push(part);
     r.queued += part.length;
     r.readBytes += part.length;
@@ -192,9 +203,7 @@ export class ChunkScheduler {
   abort(request: ForwardedRequest): void {
     if (request.done) return;
     const r = request;
-    this.#queued -= r.queued;
-    r.parts = [];
-    r.queued = 0;
+    this.#drop(r);
     r.ended = '#';
     r.wantsResume = false;
     this.#readers.stop(request);
@@ -221,12 +230,18 @@ export class ChunkScheduler {
   #failOne(request: ForwardedRequest, error: MsrpError): void {
     const r = request;
     if (r.done) return;
-    this.#queued -= r.queued;
-    r.parts = [];
-    r.queued = 0;
+    this.#drop(r);
     r.done = true;
     this.#readers.stop(request);
     request.events.failed(error);
+  }
+
+  /** Drops what `request` has queued, giving its pieces back. */
+  #drop(request: ForwardedRequest): void {
+    this.#queued -= request.queued;
+    returnReads(request.parts);
+    request.parts = [];
+    request.queued = 0;
   }
 
   #remove(request: ForwardedRequest): void {
@@ -252,7 +267,8 @@ export class ChunkScheduler {
           this.fail(new MsrpError('MSRP_ERR_CONNECTION', 'Connection closed'));
           return;
         }
-        if (connection.bufferedBytes >= this.#socketBuffer) {
+        // Full: the stream said so (a socket at 256 KiB), or the bound here is reached.
+        if (this.#awaitingDrain || connection.bufferedBytes >= this.#socketBuffer) {
           this.#awaitingDrain = true;
           break;
         }
@@ -291,7 +307,7 @@ export class ChunkScheduler {
         r.segmentBytes += part.length;
         // Body pieces go out as they are: the scheduler alone frames this connection and
         // bounds what it buffers, so the Connection's per-frame bookkeeping is not needed.
-        connection.writePiece(part);
+        if (!connection.writePiece(part, true)) this.#awaitingDrain = true;
         return true;
       }
       if (r.parts.length === 0 && r.ended !== undefined) {
@@ -357,7 +373,7 @@ export class ChunkScheduler {
         return true;
       }
       this.#queued -= bytes;
-      const more = writeSegment(request, bytes, (frame) => this.#write(connection, frame));
+      const more = writeSegment(request, bytes, (frame) => this.#write(connection, frame, true));
       if (more) this.#waiting.push(request);
       return true;
     }
@@ -380,8 +396,11 @@ export class ChunkScheduler {
     request.events.segmentEnd(tid, r.segmentBytes, flag);
   }
 
-  #write(connection: Connection, frame: Uint8Array[]): void {
+  /** Writes `frame`; `lent`: its body pieces are lent, given back once written. */
+  #write(connection: Connection, frame: Uint8Array[], lent = false): void {
     // No promise per frame: #pump checks the connection and its buffer before each step.
-    if (!connection.closed) connection.tryWrite(frame);
+    if (connection.closed) {
+      if (lent) returnReads(frame);
+    } else if (!connection.tryWrite(frame, lent)) this.#awaitingDrain = true;
   }
 }

@@ -38,8 +38,8 @@ export class FastPathStream implements ByteStream {
   open(events: ByteStreamEvents): void {
     this.#stream.open(new FastPathReader(events, this.#hop));
   }
-  write(parts: readonly Uint8Array[]): boolean {
-    return this.#stream.write(parts);
+  write(parts: readonly Uint8Array[], lent?: boolean): boolean {
+    return this.#stream.write(parts, lent);
   }
   pause(): void {
     this.#stream.pause();
@@ -85,6 +85,10 @@ class FastPathReader implements ByteStreamEvents {
     from += fast.read(from === 0 ? bytes : bytes.subarray(from));
     // The rest, or nothing: the connection still sees the read (its idle timer, reading on).
     this.#events.data(from === 0 ? bytes : bytes.subarray(from));
+  }
+  holdsData(): boolean {
+    // The fast path keeps nothing of a read (it copies what it forwards).
+    return this.#events.holdsData?.() !== false;
   }
   drain(): void {
     this.#events.drain();

@@ -161,6 +161,8 @@ export class HopRegistry {
     dialer(uri, {
       ...(options.tls && { tls: options.tls }),
       timeout: options.connectTimeout ?? 10_000,
+      // What it reads and forwards is lent until written (ChunkScheduler, WholeForward).
+      reuseReads: true,
     }).then(
       (stream) => {
         // Outbound connections count in all, not per address.

@@ -1,5 +1,5 @@
 import type { ByteRange, ContinuationFlag, RequestHead } from '@msrp-ts/msrp-core';
-import { encodeEndLine, newTransactionId } from '@msrp-ts/msrp-core/internal';
+import { encodeEndLine, lendRead, newTransactionId } from '@msrp-ts/msrp-core/internal';
 import type { ForwardedRequest } from './forwarded-request.js';
 
 /** A whole segment of a forwarded request, ready to be written as one message. */
@@ -59,7 +59,10 @@ function takeSegment(request: ForwardedRequest, bytes: number): MessageSegment {
       taken += part.length;
     } else {
       pieces.push(part.subarray(0, want));
-      r.parts[0] = part.subarray(want);
+      // Two views now, each given back once written: a lend each.
+      const rest = part.subarray(want);
+      lendRead(rest);
+      r.parts[0] = rest;
       taken += want;
     }
   }

@@ -158,13 +158,19 @@ export class Relay {
     if (options.transport === 'ws') return this.#listenWebSocket(options);
     let port = 0;
     const scheme = options.tls ? 'msrps' : 'msrp';
-    const listening = await listenMsrp(options, 2855, {
-      accept: (socket) => this.#hops.accept(socket, scheme, port),
-      tlsError: (error, socket) => {
-        const remote = `${socket.remoteAddress}:${socket.remotePort}`;
-        this.#log.warn({ remote, error: error.message }, 'TLS handshake failed');
+    const listening = await listenMsrp(
+      options,
+      2855,
+      {
+        accept: (socket) => this.#hops.accept(socket, scheme, port),
+        tlsError: (error, socket) => {
+          const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+          this.#log.warn({ remote, error: error.message }, 'TLS handshake failed');
+        },
       },
-    });
+      // What it reads and forwards is lent until written (ChunkScheduler, WholeForward).
+      { reuseReads: true },
+    );
     port = listening.port;
     const { server } = listening;
     const stop = (): Promise<void> => new Promise((resolve) => server.close(() => resolve()));

@@ -1,5 +1,11 @@
 import type { ContinuationFlag, RequestHead } from '@msrp-ts/msrp-core';
-import { encodeEndLine, type FrameTarget } from '@msrp-ts/msrp-core/internal';
+import {
+  encodeEndLine,
+  lendRead,
+  returnRead,
+  returnReads,
+  type FrameTarget,
+} from '@msrp-ts/msrp-core/internal';
 import type { ForwardHead } from './forward-template.js';
 import type { Hop } from './hop.js';
 import { messageOffset } from './report-basis.js';
@@ -122,6 +128,8 @@ export class WholeForward implements FrameTarget {
       return this.#streamed!.body(part) && go;
     }
     this.#received = received;
+    // Held past this read (the body may end in the next): lent until written or handed on.
+    lendRead(part);
     if (this.#first === undefined) this.#first = part;
     else (this.#more ??= []).push(part);
     return true;
@@ -136,7 +144,17 @@ export class WholeForward implements FrameTarget {
 
   abort(): void {
     // Nothing of it was written unless it became streamed.
-    this.#streamed?.abort();
+    if (this.#streamed) this.#streamed.abort();
+    else this.#giveBack();
+  }
+
+  /** Gives back the pieces held (`lendRead`): copied into a frame, queued, or dropped. */
+  #giveBack(): void {
+    const first = this.#first;
+    if (first === undefined) return;
+    returnRead(first);
+    if (this.#more) returnReads(this.#more);
+    this.#first = this.#more = undefined;
   }
 
   /** Writes it as one frame, with its 200; false when it cannot go so now. */
@@ -162,6 +180,7 @@ export class WholeForward implements FrameTarget {
     const origin = this.#origin;
     forwardedWhole(this.#context, origin, request, target, tid, this.#received);
     target.scheduler.send(frame);
+    this.#giveBack();
     origin.fast?.learn(request, head, target);
     // Hop by hop (RFC 4976 §7.2): the relay answers the chunk itself.
     if (isSend) {
@@ -191,7 +210,8 @@ export class WholeForward implements FrameTarget {
     let go = true;
     if (this.#first !== undefined) go = streamed.body(this.#first) && go;
     for (const part of this.#more ?? []) go = streamed.body(part) && go;
-    this.#first = this.#more = undefined;
+    // The scheduler lent what it queued of them.
+    this.#giveBack();
     return go;
   }
 }

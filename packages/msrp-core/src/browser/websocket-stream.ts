@@ -1,6 +1,7 @@
 import { MsrpError } from '../errors.js';
 import { backgroundTimer, type Timer } from '../events/timers.js';
 import type { ByteStream, ByteStreamEvents } from '../transport/byte-stream.js';
+import { returnReads } from '../transport/lent-reads.js';
 import { concatBytes, unsharedBytes } from '../wire/bytes.js';
 
 /**
@@ -181,10 +182,24 @@ class WebSocketStream implements ByteStream {
       queueMicrotask(() => this.#finish());
   }
 
-  write(parts: readonly Uint8Array[]): boolean {
-    if (!this.writable) return false;
+  write(parts: readonly Uint8Array[], lent = false): boolean {
+    if (!this.writable) {
+      if (lent) returnReads(parts);
+      return false;
+    }
     // RFC 7977 §5.1: one chunk per message, never more than one.
-    if (this.#hooks.send) this.#hooks.send(parts, () => this.#checkDrain());
+    const hooks = this.#hooks;
+    if (hooks.send)
+      hooks.send(
+        parts,
+        lent
+          ? () => {
+              returnReads(parts);
+              this.#checkDrain();
+            }
+          : () => this.#checkDrain(),
+      );
+    // A browser's WebSocket copies what it sends (and never reads into buffers used again).
     else this.#socket.send(oneMessage(parts));
     if (this.#socket.bufferedAmount <= this.#highWaterMark) return true;
     this.#waitingDrain = true;

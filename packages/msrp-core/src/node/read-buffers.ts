@@ -3,7 +3,7 @@
 // dead: a receiver's reads waited for it by megabytes (issue 12: 4-9 MiB of ArrayBuffers at
 // `msrp listen`'s peak). With `onread` (Node's documented option of `net.connect` and
 // `new net.Socket`) a socket reads where we say; Node gives servers no such option, so an
-// accepted connection's handle is moved to a socket made with it (withReusedReads).
+// accepted socket is given the state that option sets (withReusedReads).
 import type { Socket } from 'node:net';
 import { reuseRead, type ReusedRead } from '../transport/lent-reads.js';
 
@@ -11,7 +11,7 @@ import { reuseRead, type ReusedRead } from '../transport/lent-reads.js';
 const BLOCK = 64 * 1024;
 /** A block's free tail shorter than this is not read into: a fresh block is (fewer reads). */
 const MIN_TAIL = 16 * 1024;
-/** What a connection reads into after a short read: all that an idle connection holds. */
+/** A read shorter than this is a quiet connection's: its next goes to the shared scratch. */
 const SMALL = 2 * 1024;
 /**
  * Free blocks kept for the process's connections, at most (4 MiB), while one is open: a file
@@ -20,7 +20,7 @@ const SMALL = 2 * 1024;
  */
 const POOL = 64;
 
-/** Blocks made so far, of both sizes: to see the reuse at work (tests). */
+/** Blocks made so far: to see the reuse at work (tests). */
 let made = 0;
 
 /** How many read blocks this process made so far. */
@@ -36,11 +36,11 @@ class Block implements ReusedRead {
   /** Given up by its connection while views were lent: pooled once they all came back. */
   retired = false;
 
-  constructor(size: number) {
+  constructor() {
     // Not zero-filled: a read overwrites what is handed on.
-    const buffer = Buffer.allocUnsafeSlow(size);
+    const buffer = Buffer.allocUnsafeSlow(BLOCK);
     made++;
-    this.bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, size);
+    this.bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, BLOCK);
     reuseRead(this.bytes.buffer, this);
   }
 
@@ -56,10 +56,16 @@ class Block implements ReusedRead {
 /** The free blocks of full size, shared by every connection. */
 const pool = {
   free: [] as Block[],
-  /** Connections reading into blocks: when none is left, the free blocks go. */
+  /**
+   * What every quiet connection reads into, copied out of at each read: nothing of it is
+   * held past a read, so an idle connection holds no buffer (issue 13: memory per session).
+   * Made once, kept: quiet sockets may be handed it at any time.
+   */
+  scratch: undefined as Buffer | undefined,
+  /** Connections that read into blocks: when none is left, the free blocks go. */
   users: 0,
   take(): Block {
-    return this.free.pop() ?? new Block(BLOCK);
+    return this.free.pop() ?? new Block();
   },
   put(block: Block): void {
     block.retired = false;
@@ -70,86 +76,114 @@ const pool = {
 };
 
 /**
- * Where one connection reads: a {@link BLOCK} from the shared pool while it is busy, a
- * {@link SMALL} buffer of its own after a short read (an idle connection holds no more). A
- * block is read into from its start again once no view of it is lent (`lendRead`) and its
- * reader holds none ({@link holds}); a block whose views are lent is read into no more, and
- * goes back to the pool when the last comes back (`returnReads`).
+ * Where one connection reads: a {@link BLOCK} from the shared pool while it is busy; after a
+ * short read, the scratch all quiet connections share, each read copied out of it (a few
+ * bytes, where Node would allocate 64 KiB and shrink it). A block is read into from its start
+ * again once no view of it is lent (`lendRead`) and its {@link reader} holds none; a
+ * block whose views are lent is read into no more, and goes back to the pool when the last
+ * comes back (`returnReads`).
  */
 export class ReadBuffers {
-  constructor() {
-    pool.users++;
-  }
-
-  /** Whether the reader still holds views of the last read (a paused parser's queue). */
-  holds: () => boolean = () => true;
+  /**
+   * Who is handed the reads: it may still hold views of the last one (a paused parser's
+   * queue) unless it says otherwise. An object, not a closure: a relay holds thousands of
+   * quiet connections (issue 13: memory per session).
+   */
+  reader: { holdsData?(): boolean } | undefined;
   #big: Block | undefined;
-  #small: Block | undefined;
-  /** The block of the region handed for the next read, and where the region starts. */
+  /** Blocks read into no more while the reader held views of them (see {@link #retire}). */
+  #kept: Block[] | undefined;
+  /** Whether it counts among the pool's users (from its first block on). */
+  #user = false;
+  /** The block of the region handed for the next read (none: the scratch), where it starts. */
   #block: Block | undefined;
   #start = 0;
   /** Bytes of the last read. */
   #read = 0;
 
-  /** The bytes of the read just done into the region {@link next} gave: `n` of them. */
-  read(n: number): Uint8Array {
-    const block = this.#block!;
-    block.at = this.#start + n;
+  /**
+   * The bytes of the read just done into the region {@link next} gave: `n` of them. A Buffer,
+   * as Node's own reads are (the relay's fast path reads them with Buffer's methods).
+   */
+  read(n: number): Buffer {
     this.#read = n;
-    return new Uint8Array(block.bytes.buffer, this.#start, n);
+    const block = this.#block;
+    if (block === undefined) {
+      // Read into the scratch, which the next quiet connection reads into: a copy.
+      const bytes = Buffer.allocUnsafe(n);
+      pool.scratch!.copy(bytes, 0, 0, n);
+      return bytes;
+    }
+    block.at = this.#start + n;
+    return Buffer.from(block.bytes.buffer, this.#start, n);
   }
 
-  /** The region for the next read (called by Node after each read, and once before the first). */
-  readonly next = (): Uint8Array => {
-    const last = this.#block;
-    const held = last !== undefined && this.holds();
-    // A read that filled a small buffer, or more than one's worth: more is on its way.
-    const busy = this.#read >= SMALL;
-    let block: Block;
-    if (busy) {
-      block = this.#big ?? pool.take();
-      if (!this.#fits(block, last, held, MIN_TAIL)) {
-        block.retired = true;
-        block = pool.take();
-      }
-      this.#big = block;
-    } else {
-      this.#giveBack(last, held);
-      block = this.#small ?? new Block(SMALL);
-      if (!this.#fits(block, last, held, SMALL / 4)) block = new Block(SMALL);
-      this.#small = block;
+  /**
+   * The region for the next read (called by Node after each read, and once before the first,
+   * as a plain function: bound, a closure and its context would take twice the memory).
+   */
+  readonly next: () => Uint8Array = this.#next.bind(this);
+
+  #next(): Uint8Array {
+    // Whether the reader still holds views of what it was handed (a paused parser's queue).
+    const holding = this.reader?.holdsData?.() !== false;
+    if (!holding && this.#kept !== undefined) this.#release();
+    // A read of a small buffer's worth or more: more is on its way.
+    if (this.#read < SMALL) {
+      this.#giveBack(holding);
+      this.#block = undefined;
+      return (pool.scratch ??= Buffer.allocUnsafeSlow(BLOCK));
     }
+    if (!this.#user) {
+      this.#user = true;
+      pool.users++;
+    }
+    let block = this.#big ?? pool.take();
+    // From its start again if nothing of it is lent or held, else after what is.
+    if (block.lent === 0 && !holding) block.at = 0;
+    if (block.room < MIN_TAIL) {
+      this.#retire(block, holding);
+      block = pool.take();
+    }
+    this.#big = block;
     this.#block = block;
     this.#start = block.at;
     return block.bytes.subarray(block.at);
-  };
-
-  /** The connection is gone: its block goes back to the pool once no view of it is lent. */
-  close(): void {
-    const big = this.#big;
-    this.#big = this.#small = this.#block = undefined;
-    if (big !== undefined) {
-      big.retired = true;
-      if (big.lent === 0) pool.put(big);
-    }
-    if (--pool.users === 0) pool.free.length = 0;
   }
 
-  /** Whether `block` has room for a read, from its start if nothing of it is still read. */
-  #fits(block: Block, last: Block | undefined, held: boolean, least: number): boolean {
-    if (block.lent === 0 && !(held && block === last)) block.at = 0;
-    return block.room >= least;
+  /** The connection is gone: its blocks go back to the pool once no view of them is lent. */
+  close(): void {
+    if (this.#kept !== undefined) this.#release();
+    this.#giveBack(false);
+    this.#block = undefined;
+    if (this.#user && --pool.users === 0) pool.free.length = 0;
+    this.#user = false;
+  }
+
+  /**
+   * `block` is read into no more: pooled once its lent views come back and, while its reader
+   * holds some too, once it lets go ({@link #release}): another connection would read over them.
+   */
+  #retire(block: Block, holding: boolean): void {
+    if (holding) (this.#kept ??= []).push(block);
+    else {
+      block.retired = true;
+      if (block.lent === 0) pool.put(block);
+    }
+  }
+
+  /** The reader holds nothing any more: the blocks kept for it go. */
+  #release(): void {
+    for (const block of this.#kept!) this.#retire(block, false);
+    this.#kept = undefined;
   }
 
   /** Going quiet: the big block goes back to the pool, now or once its views come back. */
-  #giveBack(last: Block | undefined, held: boolean): void {
+  #giveBack(holding: boolean): void {
     const big = this.#big;
     if (big === undefined) return;
     this.#big = undefined;
-    // Held by the reader: dropped (the rare case of a parser paused on a short read).
-    if (held && big === last) return;
-    big.retired = true;
-    if (big.lent === 0) pool.put(big);
+    this.#retire(big, holding);
   }
 }
 
@@ -168,15 +202,6 @@ export interface OnRead {
   callback: (this: ReusingSocket, n: number) => boolean;
 }
 
-/** What `new net.Socket` takes beyond its typed options (Node's own accept path passes them). */
-interface HandleOptions {
-  handle: unknown;
-  readable: boolean;
-  writable: boolean;
-  pauseOnCreate: boolean;
-  onread: OnRead;
-}
-
 /**
  * The `onread` option that reads into new {@link ReadBuffers}, telling `onRead`, and what
  * marks the socket made with it as theirs ({@link adopt}).
@@ -191,38 +216,52 @@ export function readIntoBuffers(onRead: OnRead['callback']): {
     adopt: (socket) => {
       const reusing: ReusingSocket = socket;
       reusing[kReadBuffers] = reads;
+      // Paused until its stream opens, which also closes the buffers (on 'close').
       reusing[kResumeOnOpen] = true;
-      socket.once('close', () => reads.close());
       return reusing;
     },
   };
 }
 
+/** Node's own keys of a socket's `onread` state, as `new net.Socket({ onread })` sets it. */
+interface OnReadKeys {
+  readonly buffer: symbol;
+  readonly next: symbol;
+  readonly callback: symbol;
+}
+
+/** Found on the first socket accepted; null where this Node has none such. */
+let onReadKeys: OnReadKeys | null | undefined;
+
+function findOnReadKeys(socket: Socket): OnReadKeys | null {
+  const keys = new Map(Object.getOwnPropertySymbols(socket).map((key) => [key.description, key]));
+  const buffer = keys.get('kBuffer');
+  const next = keys.get('kBufferGen');
+  const callback = keys.get('kBufferCb');
+  return buffer && next && callback ? { buffer, next, callback } : null;
+}
+
 /**
- * A socket over `accepted`'s connection that reads into {@link ReadBuffers}, or `accepted`
- * itself where its handle cannot be moved (a Node whose internals differ). `accepted` comes
- * from a server made with `pauseOnConnect` (nothing was read yet); it is destroyed without
- * closing the connection, which the socket returned owns. Either reads nothing until
- * `socketStream` opens it, which then hands each read to its owner.
+ * `accepted` set to read into {@link ReadBuffers}, as `new net.Socket({ onread })` would
+ * have made it, or left to Node's reads where its internals differ (no `useUserBuffer` on its
+ * handle, or no `onread` state). `accepted` comes from a server made with `pauseOnConnect`
+ * (nothing was read yet), and reads nothing until `socketStream` opens it, which then hands
+ * each read to its owner. Set on the socket Node made, not on a second one over its handle:
+ * 0.9 KiB less per connection, a relay's idle sessions counted (issue 13).
  */
 export function withReusedReads(accepted: Socket, onRead: OnRead['callback']): ReusingSocket {
-  const internal = accepted as unknown as { _handle?: { useUserBuffer?: unknown } | null };
-  const handle = internal._handle;
-  if (typeof handle?.useUserBuffer !== 'function') {
-    const same: ReusingSocket = accepted;
-    same[kResumeOnOpen] = true;
-    return same;
-  }
-  internal._handle = null; // so that destroy() leaves the connection open
-  accepted.destroy();
-  const { onread, adopt } = readIntoBuffers(onRead);
-  const options: HandleOptions = {
-    handle,
-    readable: true,
-    writable: true,
-    pauseOnCreate: true,
-    onread,
-  };
-  const { Socket: NetSocket } = process.getBuiltinModule('node:net');
-  return adopt(new NetSocket(options));
+  const socket: ReusingSocket = accepted;
+  socket[kResumeOnOpen] = true;
+  const handle = (accepted as unknown as { _handle?: { useUserBuffer?: unknown } | null })._handle;
+  const keys = (onReadKeys ??= findOnReadKeys(accepted));
+  if (typeof handle?.useUserBuffer !== 'function' || keys === null) return socket;
+  const reads = new ReadBuffers();
+  const first = reads.next();
+  const state = accepted as unknown as Record<symbol, unknown>;
+  state[keys.buffer] = first;
+  state[keys.next] = reads.next;
+  state[keys.callback] = onRead;
+  (handle.useUserBuffer as (buffer: Uint8Array) => void).call(handle, first);
+  socket[kReadBuffers] = reads;
+  return socket;
 }

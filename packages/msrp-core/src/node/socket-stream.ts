@@ -1,6 +1,7 @@
 import type { Socket, TcpNetConnectOpts } from 'node:net';
-import type { Duplex } from 'node:stream';
+import { Readable, type Duplex } from 'node:stream';
 import type { ByteStream, ByteStreamEvents } from '../transport/byte-stream.js';
+import { returnRead } from '../transport/lent-reads.js';
 import { onEndWhilePaused } from './peer-end.js';
 import {
   kReadBuffers,
@@ -56,6 +57,27 @@ export interface SocketStreamOptions {
  */
 const WRITE_AHEAD = 256 * 1024;
 
+/**
+ * Bytes a paused socket that reads into reused buffers reads on, held, before it stops: as a
+ * paused Readable fills its buffer (Node 20's default highWaterMark), so that a FIN sent
+ * behind them is seen while paused (`endWhilePaused`).
+ */
+const HOLD_WHILE_PAUSED = 16 * 1024;
+
+/** Reads held while paused, in order. */
+interface HeldReads {
+  readonly views: Uint8Array[];
+  bytes: number;
+  /** False while a resume hands them over: a pause then stops it. */
+  paused: boolean;
+}
+
+/** Lent views written to a socket, oldest first, and the write callback that gives one back. */
+class LentWrites {
+  readonly views: Uint8Array[] = [];
+  readonly returnOldest = (): void => returnRead(this.views.shift()!);
+}
+
 /** A duplex holds its stream here, for the listeners below. */
 const kStream = Symbol('socketStream');
 type Tagged = Duplex & { [kStream]: SocketStream };
@@ -69,6 +91,7 @@ function onError(this: Tagged, error: Error): void {
   this[kStream].events!.error(error);
 }
 function onClose(this: Tagged): void {
+  (this as Duplex as ReusingSocket)[kReadBuffers]?.close();
   closeStream(this[kStream]);
 }
 function onData(this: Tagged, bytes: Buffer): void {
@@ -85,7 +108,7 @@ function onFinish(this: Tagged): void {
 }
 /** A read of a socket that reads into reused buffers (below): to its stream's owner. */
 function onReusedRead(this: ReusingSocket, n: number): boolean {
-  (this as unknown as Tagged)[kStream].events!.data(this[kReadBuffers]!.read(n));
+  (this as unknown as Tagged)[kStream].reusedRead(this[kReadBuffers]!.read(n));
   return true;
 }
 function closeStream(stream: SocketStream): void {
@@ -121,6 +144,10 @@ class SocketStream implements ByteStream {
   readonly #duplex: Duplex;
   #corked = false;
   readonly #perTick: boolean;
+  /** Parts written lent, until the socket is done with them (see {@link #writeLent}). */
+  #lent: LentWrites | undefined;
+  /** Paused, a socket reading into reused buffers: its reads held since (see pause()). */
+  #held: HeldReads | undefined;
   // For the listeners above (the class is not exported: socketStream() returns a ByteStream).
   earlyError: Error | undefined;
   events: ByteStreamEvents | undefined;
@@ -130,9 +157,6 @@ class SocketStream implements ByteStream {
     this.#duplex = duplex;
     this.#perTick = perTick;
     (duplex as Tagged)[kStream] = this;
-    // Until opened, nothing is read (and the buffers hold nothing).
-    const reads = (duplex as ReusingSocket)[kReadBuffers];
-    if (reads) reads.holds = () => this.events?.holdsData?.() !== false;
     const { remoteAddress, remotePort } = duplex as SocketAddresses;
     this.remoteAddress = remoteAddress;
     // Joined: a flat string, where a template literal leaves a tree of cons strings.
@@ -162,6 +186,9 @@ class SocketStream implements ByteStream {
   open(events: ByteStreamEvents): void {
     const duplex = this.#duplex;
     this.events = events;
+    // Its buffers are read into again once nothing holds them (none are read before).
+    const reads = (duplex as ReusingSocket)[kReadBuffers];
+    if (reads) reads.reader = this;
     duplex.off('error', onEarlyError);
     duplex.on('error', onError);
     duplex.on('close', onClose);
@@ -178,7 +205,7 @@ class SocketStream implements ByteStream {
     if (duplex.closed) process.nextTick(closeStream, this);
   }
 
-  write(parts: readonly Uint8Array[]): boolean {
+  write(parts: readonly Uint8Array[], lent = false): boolean {
     const duplex = this.#duplex;
     if (!this.#corked) {
       this.#corked = true;
@@ -187,7 +214,8 @@ class SocketStream implements ByteStream {
       if (this.#perTick) process.nextTick(SocketStream.#uncork, this);
       else setImmediate(SocketStream.#uncork, this);
     }
-    for (const bytes of parts) duplex.write(bytes);
+    if (lent) this.#writeLent(parts);
+    else for (const bytes of parts) duplex.write(bytes);
     // The Duplex says "full" past its highWaterMark (16 KiB for a socket): two 8 KiB chunks.
     // Writing on to WRITE_AHEAD lets one writev carry many chunks; 'drain' still comes, as
     // the Duplex said "full" too.
@@ -198,12 +226,61 @@ class SocketStream implements ByteStream {
     if (this.#corked) SocketStream.#uncork(this);
   }
 
+  /**
+   * Writes lent parts, given back as the socket is done with them: its write callbacks come
+   * in the order of the writes, one each (with an error too), each for the oldest.
+   */
+  #writeLent(parts: readonly Uint8Array[]): void {
+    const lent = (this.#lent ??= new LentWrites());
+    for (const bytes of parts) {
+      lent.views.push(bytes);
+      this.#duplex.write(bytes, lent.returnOldest);
+    }
+  }
+
+  /** Whether views of the reads delivered or held are still kept (see `ReadBuffers`). */
+  holdsData(): boolean {
+    return (this.#held?.views.length ?? 0) > 0 || this.events?.holdsData?.() !== false;
+  }
+
+  /** A read of a socket that reads into reused buffers: to the owner, or held while paused. */
+  reusedRead(bytes: Buffer): void {
+    const held = this.#held;
+    if (held === undefined) return this.events!.data(bytes);
+    held.views.push(bytes);
+    // Enough: reading stops (Node's pause of such a socket); a later FIN waits for a resume.
+    if ((held.bytes += bytes.length) >= HOLD_WHILE_PAUSED) this.#duplex.pause();
+  }
+
   pause(): void {
-    this.#duplex.pause();
+    const duplex = this.#duplex;
+    if ((duplex as ReusingSocket)[kReadBuffers] === undefined) {
+      duplex.pause();
+      return;
+    }
+    // Node stops such a socket's reads at once, where a paused Readable reads on to its
+    // highWaterMark, and would so miss a FIN sent right behind what made us pause (a sender
+    // the relay holds back that goes away): it reads on, holding what comes, as a Readable.
+    (this.#held ??= { views: [], bytes: 0, paused: true }).paused = true;
+    Readable.prototype.pause.call(duplex);
   }
 
   resume(): void {
-    if (!this.#duplex.destroyed) this.#duplex.resume();
+    const duplex = this.#duplex;
+    if (duplex.destroyed) return;
+    const held = this.#held;
+    if (held !== undefined) {
+      held.paused = false;
+      // In order, until what they set off pauses again: the rest stays held.
+      while (held.views.length > 0 && !held.paused) {
+        const bytes = held.views.shift()!;
+        held.bytes -= bytes.length;
+        this.events!.data(bytes);
+      }
+      if (held.paused) return;
+      this.#held = undefined;
+    }
+    duplex.resume();
   }
 
   end(): void {

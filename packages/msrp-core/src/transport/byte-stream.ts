@@ -18,8 +18,12 @@ export interface ByteStream {
    * Queues bytes for the peer: a whole frame, or pieces of one in order (a message-based
    * transport such as WebSocket sends each call as one message, RFC 7977 §5.1). Returns
    * false once more than the stream wants is queued: wait for `drain` before writing more.
+   * `lent`: some parts are views lent with `lendRead` (a relay forwarding what it read). A
+   * stream that learns when the transport is done with its parts gives them back then
+   * (`returnReads`); one that does not leaves them to the garbage collector, so their reads
+   * are not used again (safe, only not reused).
    */
-  write(parts: readonly Uint8Array[]): boolean;
+  write(parts: readonly Uint8Array[], lent?: boolean): boolean;
   /**
    * Hands the bytes written so far to the transport now, where the stream gathers a turn's
    * writes into one (a socket's writev): answers that let the peer go on while we read.

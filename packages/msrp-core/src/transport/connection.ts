@@ -6,6 +6,7 @@ import { ClosingTimer } from './closing-timer.js';
 import { Deadline } from './deadline.js';
 import { DrainWait } from './drain-wait.js';
 import { ExclusiveWrites } from './exclusive-writes.js';
+import { returnRead, returnReads } from './lent-reads.js';
 import { FrameDeadline } from './frame-deadline.js';
 import { MessageFraming } from './message-framing.js';
 import type { ConnectionHandler, ConnectionOptions } from './connection-types.js';
@@ -115,15 +116,20 @@ export class Connection {
    * {@link write} without a promise, for a writer of many frames (a file's chunks): writes
    * the frame (or queues it behind a frame written in parts) and says whether the stream has
    * room for more. When false, await {@link whenWritable} before the next frame.
+   * `lent`: parts of it are lent views (see {@link writePiece}).
    * @throws {MsrpError} `MSRP_ERR_CONNECTION` when the connection is closed.
    */
-  tryWrite(frame: readonly Uint8Array[]): boolean {
-    if (this.closed) throw new MsrpError('MSRP_ERR_CONNECTION', 'Connection is closed');
+  tryWrite(frame: readonly Uint8Array[], lent = false): boolean {
+    if (this.closed) {
+      if (lent) returnReads(frame);
+      throw new MsrpError('MSRP_ERR_CONNECTION', 'Connection is closed');
+    }
     if (this.#parts?.busy) {
+      // Its lent views, if any, are left to the garbage collector: safe, only not reused.
       this.#parts.queueUnwaited(frame);
       return false;
     }
-    return this.#writeNow(frame);
+    return this.#writeNow(frame, lent);
   }
 
   /**
@@ -141,11 +147,11 @@ export class Connection {
   }
 
   /** Writes a frame now; false once the stream is full (a `drain` wait is then set up). */
-  #writeNow(frame: readonly Uint8Array[]): boolean {
+  #writeNow(frame: readonly Uint8Array[], lent = false): boolean {
     // Activity is the first write since the stream emptied, and its drain: a clock read per
     // batch, not per frame of a corked turn (issue 12: 2 % of a sender's CPU, 8 KiB chunks).
     if (this.stream.bufferedAmount === 0) this.#idle?.touch();
-    if (this.stream.write(frame)) return true;
+    if (this.stream.write(frame, lent)) return true;
     if (this.stream.bufferedAmount > this.#maxWriteBuffer && !this.#writePaused) {
       this.#writePaused = true;
       this.#updateReading();
@@ -183,12 +189,16 @@ export class Connection {
    * {@link bufferedBytes} and {@link onDrain}, like the relay's scheduler. Returns false when
    * the connection is closed (nothing written) or its buffer is full: wait for `onDrain`.
    * On a {@link messageFramed} connection each piece is one message: pass only whole frames
-   * there (RFC 7977 §5.1).
+   * there (RFC 7977 §5.1). `lent`: `bytes` is a view lent with `lendRead`, given back
+   * (`returnReads`) once the stream is done with it, or at once when nothing is written.
    */
-  writePiece(bytes: Uint8Array): boolean {
-    if (this.closed) return false;
+  writePiece(bytes: Uint8Array, lent = false): boolean {
+    if (this.closed) {
+      if (lent) returnRead(bytes);
+      return false;
+    }
     this.#idle?.touch();
-    return this.stream.write([bytes]);
+    return this.stream.write([bytes], lent);
   }
 
   /** Calls `listener` each time the buffered bytes have been handed to the peer. */

@@ -39,8 +39,11 @@ export function lendRead(view: Uint8Array): void {
  * (a piece written into its file and hashed): their buffers may be read into again.
  */
 export function returnReads(views: readonly Uint8Array[]): void {
-  for (const view of views) {
-    const read = (view.buffer as Tagged)[kRead];
-    if (read !== undefined && --read.lent === 0) read.returned();
-  }
+  for (const view of views) returnRead(view);
+}
+
+/** {@link returnReads} of one view. */
+export function returnRead(view: Uint8Array): void {
+  const read = (view.buffer as Tagged)[kRead];
+  if (read !== undefined && --read.lent === 0) read.returned();
 }
