@@ -267,8 +267,7 @@ export class ChunkScheduler {
           this.fail(new MsrpError('MSRP_ERR_CONNECTION', 'Connection closed'));
           return;
         }
-        // Full: the stream said so (a socket at 256 KiB), or the bound here is reached.
-        if (this.#awaitingDrain || connection.bufferedBytes >= this.#socketBuffer) {
+        if (connection.bufferedBytes >= this.#socketBuffer) {
           this.#awaitingDrain = true;
           break;
         }
@@ -307,7 +306,7 @@ export class ChunkScheduler {
         r.segmentBytes += part.length;
         // Body pieces go out as they are: the scheduler alone frames this connection and
         // bounds what it buffers, so the Connection's per-frame bookkeeping is not needed.
-        if (!connection.writePiece(part, true)) this.#awaitingDrain = true;
+        connection.writePiece(part, true);
         return true;
       }
       if (r.parts.length === 0 && r.ended !== undefined) {
@@ -399,8 +398,7 @@ export class ChunkScheduler {
   /** Writes `frame`; `lent`: its body pieces are lent, given back once written. */
   #write(connection: Connection, frame: Uint8Array[], lent = false): void {
     // No promise per frame: #pump checks the connection and its buffer before each step.
-    if (connection.closed) {
-      if (lent) returnReads(frame);
-    } else if (!connection.tryWrite(frame, lent)) this.#awaitingDrain = true;
+    if (!connection.closed) connection.tryWrite(frame, lent);
+    else if (lent) returnReads(frame);
   }
 }

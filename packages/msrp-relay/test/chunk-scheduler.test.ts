@@ -15,7 +15,6 @@ import {
   responseFrame,
   socketStream,
   type ByteStream,
-  type ByteStreamEvents,
 } from '@msrp-ts/msrp-core/internal';
 import { ChunkScheduler, type ForwardEvents } from '../src/chunk-scheduler.js';
 import { ignore, Wire } from './wire.js';
@@ -168,39 +167,6 @@ describe('ChunkScheduler', () => {
     await resume;
     expect(log).toContain('resume');
     expect(scheduler.queuedBytes).toBeLessThan(4096);
-  });
-
-  it('waits for drain once the stream says it is full, though its own bound is not reached', () => {
-    // A stream full at 4 KiB, far below socketBuffer (1 MiB): a WebSocket's is 1 MiB, and a
-    // bound above it would wait for a drain that never comes, a socket's is 256 KiB.
-    let events: ByteStreamEvents | undefined;
-    let buffered = 0;
-    const stream: ByteStream = {
-      open: (e) => void (events = e),
-      write: (parts) => {
-        for (const part of parts) buffered += part.length;
-        return buffered < 4096;
-      },
-      get bufferedAmount() {
-        return buffered;
-      },
-      writable: true,
-      pause: () => undefined,
-      resume: () => undefined,
-      end: () => undefined,
-      destroy: () => undefined,
-      remote: 'test',
-    };
-    const connection = new Connection(stream, ignore);
-    const scheduler = new ChunkScheduler();
-    scheduler.attach(connection);
-    const request = scheduler.forward(send(64 * 1024), recorder().events);
-    for (let i = 0; i < 8; i++) scheduler.push(request, Buffer.alloc(2048, 0x61));
-    // The head, then two pieces: the second fills the stream, nothing goes after it.
-    expect(scheduler.queuedBytes).toBe(6 * 2048);
-    buffered = 0;
-    events!.drain();
-    expect(scheduler.queuedBytes).toBe(4 * 2048);
   });
 
   it('ends a request whose sender went away with #, and forgets one of which nothing was written', async () => {
