@@ -1,15 +1,16 @@
-// Issue 12 (memory): an accepted connection reads into buffers used again, not into a new one
-// per read; a buffer is read into again only once no view of it is lent or held.
+// Issue 12 (memory): a connection reads into buffers used again, not into a new one per read;
+// a buffer is read into again only once no view of it is lent or held.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReadBuffers } from '../src/node/read-buffers.js';
 import { lendRead, returnReads } from '../src/transport/lent-reads.js';
 
-/** A read of `n` bytes, each `fill`, into the region `reads` gave: its view. */
-function readInto(reads: ReadBuffers, n: number, fill: number): Uint8Array {
+/** A read of `n` bytes (all it was given: the socket had more), each `fill`: its view. */
+function readInto(reads: ReadBuffers, n: number | 'all', fill: number): Uint8Array {
   const region = reads.next();
-  expect(region.length).toBeGreaterThanOrEqual(n);
-  region.fill(fill, 0, n);
-  return reads.read(n);
+  const length = n === 'all' ? region.length : n;
+  expect(region.length).toBeGreaterThanOrEqual(length);
+  region.fill(fill, 0, length);
+  return reads.read(length);
 }
 
 const open: ReadBuffers[] = [];
@@ -18,92 +19,100 @@ afterEach(() => {
 });
 
 /** A connection's buffers, closed after the test. */
-function opened(): ReadBuffers {
-  const reads = new ReadBuffers();
+function opened(idleHoldsNothing = false): ReadBuffers {
+  const reads = new ReadBuffers(idleHoldsNothing);
   open.push(reads);
   return reads;
 }
 
-/** Reads past the first, small one: the connection is busy, its reads go to a full block. */
-function busy(holds = false): ReadBuffers {
-  const reads = opened();
+/** A connection past a first read that filled the scratch: busy, its next read goes to a block. */
+function busy(holds = false, idleHoldsNothing = false): ReadBuffers {
+  const reads = opened(idleHoldsNothing);
   reads.reader = { holdsData: () => holds };
-  readInto(reads, 2048, 0); // fills the small buffer: more is on its way
+  readInto(reads, 'all', 0);
   return reads;
 }
 
-const at = (view: Uint8Array): [ArrayBufferLike, number] => [view.buffer, view.byteOffset];
-
 describe('ReadBuffers', () => {
-  it('reads into the same block from its start while nothing of it is kept', () => {
+  it('reads into the same block again while nothing of it is kept', () => {
     const reads = busy();
-    const first = readInto(reads, 40_000, 1);
-    const second = readInto(reads, 40_000, 2);
-    expect(first.length).toBe(40_000);
-    expect(at(second)).toEqual(at(first));
+    const first = readInto(reads, 'all', 1);
+    const second = readInto(reads, 'all', 2);
+    expect(first.length).toBe(64 * 1024);
+    expect([second.buffer, second.byteOffset]).toEqual([first.buffer, first.byteOffset]);
   });
 
   it('reads a lent view over only once it was given back', () => {
     const reads = busy();
-    const lent = readInto(reads, 30_000, 7);
+    const block = readInto(reads, 'all', 7);
+    const lent = block.subarray(100, 9000);
     lendRead(lent);
-    // The same block goes on after it, then a fresh one: the lent bytes stay as read.
-    const after = readInto(reads, 64 * 1024 - 30_000, 8);
-    expect(after.buffer).toBe(lent.buffer);
-    expect(after.byteOffset).toBe(30_000);
-    const next = readInto(reads, 40_000, 9);
+    const next = readInto(reads, 'all', 8);
     expect(next.buffer).not.toBe(lent.buffer);
     expect(lent.every((b) => b === 7)).toBe(true);
-    // Given back, its block is free again: the next block taken is that one.
+    // Given back, its block is pooled: the next block taken is that one.
     returnReads([lent]);
     lendRead(next);
-    readInto(reads, 64 * 1024 - 40_000, 10);
-    expect(readInto(reads, 1000, 11).buffer).toBe(lent.buffer);
+    expect(readInto(reads, 'all', 9).buffer).toBe(lent.buffer);
   });
 
   it('does not read over what its reader still holds (a paused parser)', () => {
     let holds = true;
-    const reads = opened();
+    const reads = busy();
     reads.reader = { holdsData: () => holds };
-    readInto(reads, 2048, 0);
-    const held = readInto(reads, 20_000, 3);
-    const next = readInto(reads, 20_000, 4);
-    expect(next.buffer).toBe(held.buffer);
-    expect(next.byteOffset).toBe(20_000);
+    const held = readInto(reads, 'all', 3);
+    const next = readInto(reads, 'all', 4);
+    expect(next.buffer).not.toBe(held.buffer);
     expect(held.every((b) => b === 3)).toBe(true);
     holds = false;
-    expect(readInto(reads, 20_000, 5).byteOffset).toBe(held.byteOffset);
+    expect(readInto(reads, 'all', 5).buffer).toBe(next.buffer);
   });
 
   it('pools no block its reader still holds once its lent views come back', () => {
     let holds = false;
     const reads = busy();
     reads.reader = { holdsData: () => holds };
-    const lent = readInto(reads, 40_000, 1);
+    const block = readInto(reads, 'all', 1);
+    const lent = block.subarray(0, 40_000);
     lendRead(lent);
-    // The parser pauses on the rest of the block's last read: its queue keeps views of it.
-    const queued = readInto(reads, 64 * 1024 - 40_000 - 100, 2);
+    // The parser pauses on the rest of the read: its queue keeps views of it.
+    const queued = block.subarray(40_000);
     holds = true;
-    const next = readInto(reads, 1000, 3);
-    expect(next.buffer).not.toBe(lent.buffer);
+    expect(readInto(reads, 'all', 3).buffer).not.toBe(block.buffer);
     // The lent view comes back while the queue still holds the rest: the block stays out of
     // the pool, so no connection reads over the queued bytes.
     returnReads([lent]);
-    const other = busy();
-    expect(readInto(other, 40_000, 4).buffer).not.toBe(queued.buffer);
-    expect(queued.every((b) => b === 2)).toBe(true);
-    // Once the parser read its queue, the block is pooled again (with the one read after it).
+    expect(readInto(busy(), 'all', 4).buffer).not.toBe(block.buffer);
+    expect(queued.every((b) => b === 1)).toBe(true);
+    // Once the parser read its queue, the block is pooled again.
     holds = false;
-    readInto(reads, 1000, 5);
-    const taken = [readInto(busy(), 40_000, 6).buffer, readInto(busy(), 40_000, 7).buffer];
-    expect(taken).toContain(queued.buffer);
+    readInto(reads, 'all', 5);
+    expect(readInto(busy(), 'all', 6).buffer).toBe(block.buffer);
   });
 
-  it('reads a quiet connection into the scratch all share, and gives its block back', () => {
+  it('reads on into its block after what a read left there, and into the scratch after a short one', () => {
     const reads = busy();
-    const big = readInto(reads, 30_000, 1);
-    const short = readInto(reads, 100, 2);
-    // After a short read: the scratch, shared with another quiet connection.
+    const first = readInto(reads, 30_000, 1);
+    lendRead(first);
+    const second = readInto(reads, 10_000, 2);
+    expect([second.buffer, second.byteOffset]).toEqual([first.buffer, 30_000]);
+    const short = readInto(reads, 100, 3);
+    expect([short.buffer, short.byteOffset]).toEqual([first.buffer, 40_000]);
+    const quiet = reads.next();
+    expect(quiet.buffer).not.toBe(first.buffer);
+    expect(first.every((b) => b === 1)).toBe(true);
+    // Its lent view back, the block goes to the pool: another connection reads into it.
+    returnReads([first]);
+    expect(readInto(busy(), 'all', 4).buffer).toBe(first.buffer);
+  });
+
+  it('holding nothing idle: after a read that drained the socket, reads into the scratch all share, its block back in the pool', () => {
+    const reads = busy(false, true);
+    const big = readInto(reads, 'all', 1);
+    const last = readInto(reads, 30_000, 2);
+    expect(last.buffer).toBe(big.buffer);
+    // The block was not filled: the socket is drained, what comes next goes to the scratch,
+    // shared with another quiet connection.
     const quiet = reads.next();
     const other = opened();
     expect(other.next().buffer).toBe(quiet.buffer);
@@ -114,20 +123,32 @@ describe('ReadBuffers', () => {
     readInto(other, 50, 4);
     expect(mine.buffer).not.toBe(quiet.buffer);
     expect(mine.every((b) => b === 3)).toBe(true);
-    // A long read into it: busy again, on the block given back to the pool.
-    expect(readInto(reads, 2048, 5).every((b) => b === 5)).toBe(true);
-    expect(short.buffer).toBe(big.buffer);
-    expect(reads.next().buffer).toBe(big.buffer);
+    // A longer read is copied out into a block, the one given back to the pool (no garbage).
+    const copied = readInto(reads, 2048, 5);
+    expect(copied.buffer).toBe(big.buffer);
+    expect(copied.every((b) => b === 5)).toBe(true);
+    // It did not fill the scratch: the socket is drained, the next read lands there again.
+    expect(reads.next().buffer).toBe(quiet.buffer);
+  });
+
+  it('after a read that filled the scratch, reads straight into a block', () => {
+    const reads = opened();
+    reads.reader = { holdsData: () => false };
+    const first = readInto(reads, 'all', 1);
+    const second = readInto(reads, 'all', 2);
+    expect(second.buffer).toBe(first.buffer); // the block the first was copied into
+    expect(second.every((b) => b === 2)).toBe(true);
   });
 
   it('keeps no block given back once every connection closed', () => {
     const reads = new ReadBuffers();
-    readInto(reads, 2048, 0);
-    const lent = readInto(reads, 30_000, 1);
+    reads.reader = { holdsData: () => false };
+    readInto(reads, 'all', 0);
+    const lent = readInto(reads, 'all', 1);
     lendRead(lent);
     reads.close();
     returnReads([lent]);
     // A new connection's block is a new one: the pool kept nothing for nobody.
-    expect(readInto(busy(), 1000, 2).buffer).not.toBe(lent.buffer);
+    expect(readInto(busy(), 'all', 2).buffer).not.toBe(lent.buffer);
   });
 });

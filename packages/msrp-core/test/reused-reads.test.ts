@@ -146,7 +146,7 @@ async function readAccepted(
   return { socket, accepted, reads, buffers };
 }
 
-/** The reads of `stream` (copied) and the buffers they came in, as each payload is sent. */
+/** The reads of `stream` (copied) and the buffers they came in, each payload sent once the last arrived. */
 async function readEach(
   stream: ByteStream,
   payloads: readonly Buffer[],
@@ -154,35 +154,44 @@ async function readEach(
 ): Promise<{ reads: Uint8Array[]; buffers: ArrayBufferLike[] }> {
   const reads: Uint8Array[] = [];
   const buffers: ArrayBufferLike[] = [];
+  let got = 0;
+  let expected = 0;
   let wake = (): void => undefined;
   stream.open({
     ...noEvents,
     data: (bytes) => {
       reads.push(Uint8Array.from(bytes));
       buffers.push(bytes.buffer);
-      wake();
+      if ((got += bytes.length) >= expected) wake();
     },
     holdsData: () => false,
   });
   for (const payload of payloads) {
     const arrived = new Promise<void>((resolve) => (wake = resolve));
+    expected += payload.length;
     send(payload);
     await arrived;
   }
   return { reads, buffers };
 }
 
-/** Three reads past a short one's size: a busy connection's, read into a block. */
-const payloads = [1, 2, 3].map((n) => Buffer.alloc(20_000, n));
-const sent = Buffer.concat(payloads);
+/** 1 MiB written at once: a busy connection's reads, most of them filling a block. */
+const payloads = [randomBytes(MiB)];
+const sent = payloads[0]!;
+
+/** How many of the reads went to the buffer most of them went to. */
+function mostInOne(buffers: readonly ArrayBufferLike[]): number {
+  const counts = new Map<ArrayBufferLike, number>();
+  for (const buffer of buffers) counts.set(buffer, (counts.get(buffer) ?? 0) + 1);
+  return Math.max(...counts.values());
+}
 
 it('an accepted connection reads into one buffer again, nothing lost', async () => {
   const { socket, accepted, reads, buffers } = await readAccepted(reusingReads, payloads);
   expect(socket).toBe(accepted);
   expect(Buffer.concat(reads).equals(sent)).toBe(true);
-  // The first read goes to the scratch of quiet connections (copied out), the rest to a block.
-  expect(new Set(buffers.slice(1)).size).toBe(1);
-  expect(buffers.length).toBeGreaterThanOrEqual(3);
+  // 16 reads of a block at least; a read that drains the socket sends the next to the scratch.
+  expect(mostInOne(buffers)).toBeGreaterThanOrEqual(Math.min(8, buffers.length / 2));
 });
 
 it('a dialed connection reads into one buffer again, nothing lost', async () => {
@@ -200,8 +209,7 @@ it('a dialed connection reads into one buffer again, nothing lost', async () => 
   const peer = await accepted;
   const { reads, buffers } = await readEach(stream, payloads, (p) => peer.write(p));
   expect(Buffer.concat(reads).equals(sent)).toBe(true);
-  expect(new Set(buffers.slice(1)).size).toBe(1);
-  expect(buffers.length).toBeGreaterThanOrEqual(3);
+  expect(mostInOne(buffers)).toBeGreaterThanOrEqual(Math.min(8, buffers.length / 2));
 });
 
 it('where the handle takes no buffer of ours, Node reads as usual, nothing lost', async () => {

@@ -7,7 +7,10 @@ export interface ChunkSchedulerOptions {
    * with `+` and resumed later under a new transaction id and Byte-Range. Default 64 KiB.
    */
   sliceBytes?: number;
-  /** Bytes in the connection's write buffer before we wait for `drain`. Default 1 MiB. */
+  /**
+   * Bytes in the connection's write buffer before we wait for `drain`, at most: a frame the
+   * stream says is one too many waits for it too. Default 1 MiB.
+   */
   socketBuffer?: number;
   /** Body bytes one forwarded chunk may have queued before its sender is paused. Default 1 MiB. */
   maxQueuedPerChunk?: number;

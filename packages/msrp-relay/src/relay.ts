@@ -168,8 +168,9 @@ export class Relay {
           this.#log.warn({ remote, error: error.message }, 'TLS handshake failed');
         },
       },
-      // What it reads and forwards is lent until written (ChunkScheduler, WholeForward).
-      { reuseReads: true },
+      // What it reads and forwards is lent until written (ChunkScheduler, WholeForward); of
+      // thousands of quiet clients, none holds a read buffer.
+      { reuseReads: true, idleHoldsNothing: true },
     );
     port = listening.port;
     const { server } = listening;

@@ -15,6 +15,7 @@ import {
   responseFrame,
   socketStream,
   type ByteStream,
+  type ByteStreamEvents,
 } from '@msrp-ts/msrp-core/internal';
 import { ChunkScheduler, type ForwardEvents } from '../src/chunk-scheduler.js';
 import { ignore, Wire } from './wire.js';
@@ -167,6 +168,45 @@ describe('ChunkScheduler', () => {
     await resume;
     expect(log).toContain('resume');
     expect(scheduler.queuedBytes).toBeLessThan(4096);
+  });
+
+  it('holds the next frame once the stream says it is full, though its own bound is not reached', () => {
+    // A stream full at 4 KiB, far below socketBuffer (1 MiB; a socket's is 256 KiB).
+    let events: ByteStreamEvents | undefined;
+    let buffered = 0;
+    const stream: ByteStream = {
+      open: (e) => void (events = e),
+      write: (parts) => {
+        for (const part of parts) buffered += part.length;
+        return buffered < 4096;
+      },
+      get bufferedAmount() {
+        return buffered;
+      },
+      writable: true,
+      pause: () => undefined,
+      resume: () => undefined,
+      end: () => undefined,
+      destroy: () => undefined,
+      remote: 'test',
+    };
+    const connection = new Connection(stream, ignore);
+    const scheduler = new ChunkScheduler();
+    scheduler.attach(connection);
+    const body = Buffer.alloc(1000, 0x61);
+    for (let i = 0; i < 10; i++) {
+      const request = scheduler.forward(send(body.length), recorder().events);
+      scheduler.push(request, body);
+      scheduler.end(request, '$');
+    }
+    // A few chunks fill the stream; the rest wait for its drain, then go on.
+    const first = buffered;
+    expect(first).toBeGreaterThanOrEqual(4096);
+    expect(first).toBeLessThan(4096 + 2000);
+    expect(scheduler.queuedBytes).toBeGreaterThan(0);
+    buffered = 0;
+    events!.drain();
+    expect(buffered).toBeGreaterThanOrEqual(4096);
   });
 
   it('ends a request whose sender went away with #, and forgets one of which nothing was written', async () => {

@@ -46,6 +46,12 @@ export interface ListenReads {
    * read, unless lent (`lendRead`), as an endpoint's do. Not for TLS. Default false.
    */
   reuseReads?: boolean;
+  /**
+   * With `reuseReads`, for many mostly quiet connections (a relay's): a quiet connection holds
+   * no read buffer, at the cost of a copy after each read that drained the socket (see
+   * `ReadBuffers`). Default false.
+   */
+  idleHoldsNothing?: boolean;
 }
 
 /**
@@ -65,9 +71,9 @@ export async function listenMsrp(
   const server = createListener(tls, reuse);
   const { admit, tlsError } = handlers;
   if (reuse) {
-    // Moved to its reading socket first: limits count the socket that lives on.
+    const idleHoldsNothing = reads.idleHoldsNothing === true;
     server.on('connection', (accepted: Socket) => {
-      const socket = reusingReads(accepted);
+      const socket = reusingReads(accepted, idleHoldsNothing);
       admit?.(socket);
       handlers.accept(socket);
     });

@@ -9,10 +9,13 @@ import { reuseRead, type ReusedRead } from '../transport/lent-reads.js';
 
 /** Bytes of the block a busy connection reads into: what Node reads at most at once. */
 const BLOCK = 64 * 1024;
+/**
+ * A read shorter than this is copied out of the scratch into a buffer of its own; one of this
+ * much or more is a busy connection's (unless {@link ReadBuffers} holds nothing idle).
+ */
+const SMALL = 2 * 1024;
 /** A block's free tail shorter than this is not read into: a fresh block is (fewer reads). */
 const MIN_TAIL = 16 * 1024;
-/** A read shorter than this is a quiet connection's: its next goes to the shared scratch. */
-const SMALL = 2 * 1024;
 /**
  * Free blocks kept for the process's connections, at most (4 MiB), while one is open: a file
  * received at 8 KiB chunks has ~45 blocks lent at its peak (`msrp listen`, 256 MiB: 43), and
@@ -29,27 +32,24 @@ export function readBlocksMade(): number {
 }
 
 class Block implements ReusedRead {
-  readonly bytes: Uint8Array<ArrayBuffer>;
-  /** Where the next read may go: the bytes before it may still be read. */
+  /** Not zero-filled: a read overwrites what is handed on. A Buffer, as Node's reads are. */
+  readonly bytes = Buffer.allocUnsafeSlow(BLOCK);
+  /** Bytes in use from its start: copies out of the scratch go after them. */
   at = 0;
   lent = 0;
   /** Given up by its connection while views were lent: pooled once they all came back. */
   retired = false;
+  /** The connection it is the block of. */
+  owner: ReadBuffers | undefined;
 
   constructor() {
-    // Not zero-filled: a read overwrites what is handed on.
-    const buffer = Buffer.allocUnsafeSlow(BLOCK);
     made++;
-    this.bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, BLOCK);
     reuseRead(this.bytes.buffer, this);
   }
 
   returned(): void {
     if (this.retired) pool.put(this);
-  }
-
-  get room(): number {
-    return this.bytes.length - this.at;
+    else this.owner?.blockReturned(this);
   }
 }
 
@@ -70,18 +70,18 @@ const pool = {
   put(block: Block): void {
     block.retired = false;
     block.at = 0;
+    block.owner = undefined;
     // Given back after the last connection closed: nobody would take it.
     if (this.users > 0 && this.free.length < POOL) this.free.push(block);
   },
 };
 
 /**
- * Where one connection reads: a {@link BLOCK} from the shared pool while it is busy; after a
- * short read, the scratch all quiet connections share, each read copied out of it (a few
- * bytes, where Node would allocate 64 KiB and shrink it). A block is read into from its start
- * again once no view of it is lent (`lendRead`) and its {@link reader} holds none; a
- * block whose views are lent is read into no more, and goes back to the pool when the last
- * comes back (`returnReads`).
+ * Where one connection reads. While busy (its last read filled what it was given), a
+ * {@link BLOCK} of the shared pool, read into again once no view of it is lent (`lendRead`)
+ * and its {@link reader} holds none, else given up: pooled once the last lent view comes back
+ * (`returnReads`). Otherwise the scratch all quiet connections share, each read copied out of
+ * it (a few bytes, where Node would allocate 64 KiB and shrink it).
  */
 export class ReadBuffers {
   /**
@@ -90,6 +90,7 @@ export class ReadBuffers {
    * quiet connections (issue 13: memory per session).
    */
   reader: { holdsData?(): boolean } | undefined;
+  readonly #idleHoldsNothing: boolean;
   #big: Block | undefined;
   /** Blocks read into no more while the reader held views of them (see {@link #retire}). */
   #kept: Block[] | undefined;
@@ -98,24 +99,47 @@ export class ReadBuffers {
   /** The block of the region handed for the next read (none: the scratch), where it starts. */
   #block: Block | undefined;
   #start = 0;
-  /** Bytes of the last read. */
-  #read = 0;
+  /** Whether the next read goes straight into a block (see the constructor). */
+  #busy = false;
 
   /**
-   * The bytes of the read just done into the region {@link next} gave: `n` of them. A Buffer,
-   * as Node's own reads are (the relay's fast path reads them with Buffer's methods).
+   * @param idleHoldsNothing For a process with many connections, mostly quiet (a relay): a
+   * connection reads straight into a block only while its reads fill what they are given (the
+   * socket had more); after any other read, into the scratch, copied out of it, so that one
+   * falling silent after a burst holds no block (Node's own reads hold nothing between reads;
+   * 64 KiB each would be 640 MiB for 10,000 such). Otherwise a connection reads into a block
+   * after any read of {@link SMALL} or more, zero-copy, and keeps it till a shorter one.
+   */
+  constructor(idleHoldsNothing = false) {
+    this.#idleHoldsNothing = idleHoldsNothing;
+  }
+
+  /**
+   * The bytes of the read just done into what {@link next} gave: `n` of them. A Buffer, as
+   * Node's own reads are (the relay's fast path reads them with Buffer's methods).
    */
   read(n: number): Buffer {
-    this.#read = n;
     const block = this.#block;
-    if (block === undefined) {
-      // Read into the scratch, which the next quiet connection reads into: a copy.
+    if (block !== undefined) {
+      const start = this.#start;
+      block.at = start + n;
+      this.#busy = this.#idleHoldsNothing ? block.at === BLOCK : n >= SMALL;
+      return block.bytes.subarray(start, start + n);
+    }
+    this.#busy = this.#idleHoldsNothing ? n === BLOCK : n >= SMALL;
+    // Read into the scratch, which the next quiet connection reads into: copied out, a few
+    // bytes into a buffer of their own, more after what its block holds (no garbage).
+    const scratch = pool.scratch!;
+    if (n < SMALL) {
       const bytes = Buffer.allocUnsafe(n);
-      pool.scratch!.copy(bytes, 0, 0, n);
+      scratch.copy(bytes, 0, 0, n);
       return bytes;
     }
-    block.at = this.#start + n;
-    return Buffer.from(block.bytes.buffer, this.#start, n);
+    const target = this.#copyTarget(n);
+    const start = target.at;
+    scratch.copy(target.bytes, start, 0, n);
+    target.at = start + n;
+    return target.bytes.subarray(start, start + n);
   }
 
   /**
@@ -125,30 +149,72 @@ export class ReadBuffers {
   readonly next: () => Uint8Array = this.#next.bind(this);
 
   #next(): Uint8Array {
-    // Whether the reader still holds views of what it was handed (a paused parser's queue).
-    const holding = this.reader?.holdsData?.() !== false;
+    const holding = this.#holding();
     if (!holding && this.#kept !== undefined) this.#release();
-    // A read of a small buffer's worth or more: more is on its way.
-    if (this.#read < SMALL) {
-      this.#giveBack(holding);
-      this.#block = undefined;
+    this.#block = undefined;
+    if (!this.#busy) {
+      // Quiet: the next read lands in the scratch. Its block stays for the copies out of it
+      // while views of it are out, else goes back (see blockReturned).
+      const big = this.#big;
+      if (big !== undefined && big.lent === 0 && !holding) {
+        this.#big = undefined;
+        pool.put(big);
+      }
       return (pool.scratch ??= Buffer.allocUnsafeSlow(BLOCK));
     }
+    // Its block, from its start if nothing of it is lent or held, else after what is.
+    let block = this.#big;
+    if (block !== undefined) {
+      if (block.lent === 0 && !holding) block.at = 0;
+      if (BLOCK - block.at < MIN_TAIL) {
+        this.#retire(block, holding);
+        block = undefined;
+      }
+    }
+    block ??= this.#take();
+    this.#big = this.#block = block;
+    this.#start = block.at;
+    return block.bytes.subarray(block.at);
+  }
+
+  /**
+   * The last lent view of `block`, not retired, came back: a quiet connection's block goes
+   * back to the pool (Node holds the scratch for its next read).
+   */
+  blockReturned(block: Block): void {
+    if (this.#busy || block !== this.#big || this.#holding()) return;
+    this.#big = undefined;
+    pool.put(block);
+  }
+
+  /** Whether the reader still holds views of what it was handed (a paused parser's queue). */
+  #holding(): boolean {
+    return this.reader?.holdsData?.() !== false;
+  }
+
+  /** Where `n` bytes copied out of the scratch go: after what its block holds, if they fit. */
+  #copyTarget(n: number): Block {
+    const holding = this.#holding();
+    let block = this.#big;
+    if (block !== undefined) {
+      if (block.lent === 0 && !holding) block.at = 0;
+      if (block.at + n > BLOCK) {
+        this.#retire(block, holding);
+        block = undefined;
+      }
+    }
+    return (this.#big = block ?? this.#take());
+  }
+
+  /** A block of the pool, for this connection. */
+  #take(): Block {
     if (!this.#user) {
       this.#user = true;
       pool.users++;
     }
-    let block = this.#big ?? pool.take();
-    // From its start again if nothing of it is lent or held, else after what is.
-    if (block.lent === 0 && !holding) block.at = 0;
-    if (block.room < MIN_TAIL) {
-      this.#retire(block, holding);
-      block = pool.take();
-    }
-    this.#big = block;
-    this.#block = block;
-    this.#start = block.at;
-    return block.bytes.subarray(block.at);
+    const block = pool.take();
+    block.owner = this;
+    return block;
   }
 
   /** The connection is gone: its blocks go back to the pool once no view of them is lent. */
@@ -249,13 +315,17 @@ function findOnReadKeys(socket: Socket): OnReadKeys | null {
  * each read to its owner. Set on the socket Node made, not on a second one over its handle:
  * 0.9 KiB less per connection, a relay's idle sessions counted (issue 13).
  */
-export function withReusedReads(accepted: Socket, onRead: OnRead['callback']): ReusingSocket {
+export function withReusedReads(
+  accepted: Socket,
+  onRead: OnRead['callback'],
+  idleHoldsNothing = false,
+): ReusingSocket {
   const socket: ReusingSocket = accepted;
   socket[kResumeOnOpen] = true;
   const handle = (accepted as unknown as { _handle?: { useUserBuffer?: unknown } | null })._handle;
   const keys = (onReadKeys ??= findOnReadKeys(accepted));
   if (typeof handle?.useUserBuffer !== 'function' || keys === null) return socket;
-  const reads = new ReadBuffers();
+  const reads = new ReadBuffers(idleHoldsNothing);
   const first = reads.next();
   const state = accepted as unknown as Record<symbol, unknown>;
   state[keys.buffer] = first;

@@ -123,8 +123,8 @@ function closeStream(stream: SocketStream): void {
  * node/read-buffers.ts), not into a new one per read; `accepted` itself where that cannot be
  * done. Wrap it with {@link socketStream}, which starts its reads when opened.
  */
-export function reusingReads(accepted: Socket): Socket {
-  return withReusedReads(accepted, onReusedRead);
+export function reusingReads(accepted: Socket, idleHoldsNothing = false): Socket {
+  return withReusedReads(accepted, onReusedRead, idleHoldsNothing);
 }
 
 /**
