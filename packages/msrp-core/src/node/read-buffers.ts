@@ -77,11 +77,11 @@ const pool = {
 };
 
 /**
- * Where one connection reads. While busy (its last read filled what it was given), a
- * {@link BLOCK} of the shared pool, read into again once no view of it is lent (`lendRead`)
- * and its {@link reader} holds none, else given up: pooled once the last lent view comes back
- * (`returnReads`). Otherwise the scratch all quiet connections share, each read copied out of
- * it (a few bytes, where Node would allocate 64 KiB and shrink it).
+ * Where one connection reads. While busy (see the constructor), a {@link BLOCK} of the shared
+ * pool, read into again once no view of it is lent (`lendRead`) and its {@link reader} holds
+ * none, else given up: pooled once the last lent view comes back (`returnReads`). Otherwise
+ * the scratch all quiet connections share, each read copied out of it (a few bytes, where
+ * Node would allocate 64 KiB and shrink it).
  */
 export class ReadBuffers {
   /**
