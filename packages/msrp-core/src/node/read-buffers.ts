@@ -220,8 +220,9 @@ export class ReadBuffers {
   /** The connection is gone: its blocks go back to the pool once no view of them is lent. */
   close(): void {
     if (this.#kept !== undefined) this.#release();
-    this.#giveBack(false);
-    this.#block = undefined;
+    const big = this.#big;
+    this.#big = this.#block = undefined;
+    if (big !== undefined) this.#retire(big, false);
     if (this.#user && --pool.users === 0) pool.free.length = 0;
     this.#user = false;
   }
@@ -242,14 +243,6 @@ export class ReadBuffers {
   #release(): void {
     for (const block of this.#kept!) this.#retire(block, false);
     this.#kept = undefined;
-  }
-
-  /** Going quiet: the big block goes back to the pool, now or once its views come back. */
-  #giveBack(holding: boolean): void {
-    const big = this.#big;
-    if (big === undefined) return;
-    this.#big = undefined;
-    this.#retire(big, holding);
   }
 }
 
