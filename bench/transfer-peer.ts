@@ -147,11 +147,13 @@ async function rawSource(port: number, bytes: number, file?: string): Promise<vo
 
 /**
  * Reads a message's stream to its end, every piece queued at once (nextPieces): one await per
- * batch, not per piece, as a reader that stores what it gets (one writev) does. Its bytes.
+ * batch, not per piece, as a reader that stores what it gets (one writev) does. Its bytes. Each
+ * batch is done with before the next (`reuse`: their socket reads are read into again).
  */
 async function countPieces(stream: PieceStream): Promise<number> {
   let bytes = 0;
-  for (let pieces = await stream.nextPieces(); pieces; pieces = await stream.nextPieces())
+  const reuse = { reuse: true };
+  for (let pieces = await stream.nextPieces(reuse); pieces; pieces = await stream.nextPieces(reuse))
     for (const piece of pieces) bytes += piece.length;
   return bytes;
 }

@@ -51,7 +51,7 @@ export {
 export type { FileHashAlgorithm, SavedFile, SaveOptions } from './session/file-transfer.js';
 export type { ByteSource, NodeReadableLike } from './session/byte-source.js';
 export { PieceStream } from './session/piece-stream.js';
-export type { PieceStreamHooks } from './session/piece-stream.js';
+export type { NextPiecesOptions, PieceStreamHooks } from './session/piece-stream.js';
 export type { FileAccess, OpenFileOptions, SessionRuntime } from './session/session-runtime.js';
 export type { FileSource } from './session/file-transfer.js';
 export { IncomingMessage } from './session/incoming-message.js';

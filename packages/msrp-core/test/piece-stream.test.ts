@@ -9,6 +9,7 @@ import { MsrpError } from '../src/errors.js';
 import { nodeHasher } from '../src/node/node-hasher.js';
 import { Reassembly, type ReassemblyOptions } from '../src/session/reassembly.js';
 import { PieceStream } from '../src/session/piece-stream.js';
+import { lendRead, reuseRead } from '../src/transport/lent-reads.js';
 
 function stream(): { s: PieceStream; pull: () => void; closed: () => void } {
   const pull = vi.fn();
@@ -45,6 +46,33 @@ describe('PieceStream', () => {
     // Below the mark and not full again: no more pulls.
     await s.next();
     expect(pull).toHaveBeenCalledTimes(1);
+  });
+
+  it('gives a batch read with reuse back at the next call, and no other', async () => {
+    // Pieces of a socket read used again (node/read-buffers.ts), lent as a Reassembly lends.
+    const read = { lent: 0, returned: vi.fn() };
+    const bytes = new Uint8Array(64);
+    reuseRead(bytes.buffer, read);
+    const piece = (at: number): Uint8Array<ArrayBuffer> => {
+      const view = bytes.subarray(at, at + 8);
+      lendRead(view);
+      return view;
+    };
+    const { s } = stream();
+    s.push(piece(0));
+    s.push(piece(8));
+    expect(await s.nextPieces({ reuse: true })).toHaveLength(2);
+    s.push(piece(16));
+    expect(read.lent).toBe(3); // the reader may still be reading the first two
+    const second = await s.nextPieces();
+    expect(second).toHaveLength(1);
+    expect(read.lent).toBe(1); // the batch read with reuse came back; this one did not ask
+    s.push(piece(24));
+    s.end();
+    await s.nextPieces({ reuse: true });
+    expect(await s.nextPieces()).toBeUndefined();
+    expect(read.lent).toBe(1); // the last batch with reuse came back at the end too
+    expect(read.returned).not.toHaveBeenCalled();
   });
 
   it('hands over the very pieces pushed, in order, then ends', async () => {

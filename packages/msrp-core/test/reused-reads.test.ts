@@ -2,7 +2,7 @@
 // again (node/read-buffers.ts). A buffer is read into again only once nothing may still read it:
 // pieces lent to an application stay as received, a file being saved gives its pieces back,
 // and what a paused parser holds is not read over. Sessions on real loopback sockets.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -124,6 +124,22 @@ it('a slow reader holds the connection back, and what the paused parser held is 
   expect(waited).toBeGreaterThanOrEqual(15); // the queue did fill: the connection paused
   expect(Buffer.concat(kept).equals(file)).toBe(true);
   expect(got).toEqual(lines);
+});
+
+it('a reader that reads each batch before the next, with reuse, gets every byte in few blocks', async () => {
+  const [sender, receiver] = await pair({ inMemoryThreshold: 64 * KiB });
+  const data = randomBytes(16 * MiB);
+  const inbox = receiver[Symbol.asyncIterator]();
+  const sent = sender.send(data);
+  const stream = (await next(inbox)).stream!;
+  const before = readBlocksMade();
+  const hash = createHash('sha256');
+  for (let pieces; (pieces = await stream.nextPieces({ reuse: true }));)
+    for (const piece of pieces) hash.update(piece);
+  await sent;
+  expect(hash.digest().equals(createHash('sha256').update(data).digest())).toBe(true);
+  // 16 MiB is 256 blocks' worth: without reuse each would be a new one.
+  expect(readBlocksMade() - before).toBeLessThan(100);
 });
 
 /** What a stream over a connection accepted by `accept` reads of `payloads`, written in turn. */
