@@ -26,9 +26,9 @@ function opened(idleHoldsNothing = false): ReadBuffers {
 }
 
 /** A connection past a first read that filled the scratch: busy, its next read goes to a block. */
-function busy(holds = false, idleHoldsNothing = false): ReadBuffers {
+function busy(holds = (): boolean => false, idleHoldsNothing = false): ReadBuffers {
   const reads = opened(idleHoldsNothing);
-  reads.reader = { holdsData: () => holds };
+  reads.reader = { holdsData: holds };
   readInto(reads, 'all', 0);
   return reads;
 }
@@ -58,8 +58,7 @@ describe('ReadBuffers', () => {
 
   it('does not read over what its reader still holds (a paused parser)', () => {
     let holds = true;
-    const reads = busy();
-    reads.reader = { holdsData: () => holds };
+    const reads = busy(() => holds);
     const held = readInto(reads, 'all', 3);
     const next = readInto(reads, 'all', 4);
     expect(next.buffer).not.toBe(held.buffer);
@@ -70,8 +69,7 @@ describe('ReadBuffers', () => {
 
   it('pools no block its reader still holds once its lent views come back', () => {
     let holds = false;
-    const reads = busy();
-    reads.reader = { holdsData: () => holds };
+    const reads = busy(() => holds);
     const block = readInto(reads, 'all', 1);
     const lent = block.subarray(0, 40_000);
     lendRead(lent);
@@ -107,7 +105,7 @@ describe('ReadBuffers', () => {
   });
 
   it('holding nothing idle: after a read that drained the socket, reads into the scratch all share, its block back in the pool', () => {
-    const reads = busy(false, true);
+    const reads = busy(undefined, true);
     const big = readInto(reads, 'all', 1);
     const last = readInto(reads, 30_000, 2);
     expect(last.buffer).toBe(big.buffer);

@@ -120,13 +120,13 @@ export class ReadBuffers {
    */
   read(n: number): Buffer {
     const block = this.#block;
+    // Into a block from #start, or the whole scratch: whether it filled what it was given.
+    const end = block === undefined ? n : this.#start + n;
+    this.#busy = this.#idleHoldsNothing ? end === BLOCK : n >= SMALL;
     if (block !== undefined) {
-      const start = this.#start;
-      block.at = start + n;
-      this.#busy = this.#idleHoldsNothing ? block.at === BLOCK : n >= SMALL;
-      return block.bytes.subarray(start, start + n);
+      block.at = end;
+      return block.bytes.subarray(this.#start, end);
     }
-    this.#busy = this.#idleHoldsNothing ? n === BLOCK : n >= SMALL;
     // Read into the scratch, which the next quiet connection reads into: copied out, a few
     // bytes into a buffer of their own, more after what its block holds (no garbage).
     const scratch = pool.scratch!;
@@ -272,14 +272,19 @@ export function readIntoBuffers(onRead: OnRead['callback']): {
   const reads = new ReadBuffers();
   return {
     onread: { buffer: reads.next, callback: onRead },
-    adopt: (socket) => {
-      const reusing: ReusingSocket = socket;
-      reusing[kReadBuffers] = reads;
-      // Paused until its stream opens, which also closes the buffers (on 'close').
-      reusing[kResumeOnOpen] = true;
-      return reusing;
-    },
+    adopt: (socket) => adopt(socket, reads),
   };
+}
+
+/**
+ * Marks `socket` as reading into `reads` (none: Node's own reads), and as paused until its
+ * stream opens it, which also closes the buffers (on 'close').
+ */
+function adopt(socket: Socket, reads?: ReadBuffers): ReusingSocket {
+  const reusing: ReusingSocket = socket;
+  if (reads !== undefined) reusing[kReadBuffers] = reads;
+  reusing[kResumeOnOpen] = true;
+  return reusing;
 }
 
 /** Node's own keys of a socket's `onread` state, as `new net.Socket({ onread })` sets it. */
@@ -313,11 +318,9 @@ export function withReusedReads(
   onRead: OnRead['callback'],
   idleHoldsNothing = false,
 ): ReusingSocket {
-  const socket: ReusingSocket = accepted;
-  socket[kResumeOnOpen] = true;
   const handle = (accepted as unknown as { _handle?: { useUserBuffer?: unknown } | null })._handle;
   const keys = (onReadKeys ??= findOnReadKeys(accepted));
-  if (typeof handle?.useUserBuffer !== 'function' || keys === null) return socket;
+  if (typeof handle?.useUserBuffer !== 'function' || keys === null) return adopt(accepted);
   const reads = new ReadBuffers(idleHoldsNothing);
   const first = reads.next();
   const state = accepted as unknown as Record<symbol, unknown>;
@@ -325,6 +328,5 @@ export function withReusedReads(
   state[keys.next] = reads.next;
   state[keys.callback] = onRead;
   (handle.useUserBuffer as (buffer: Uint8Array) => void).call(handle, first);
-  socket[kReadBuffers] = reads;
-  return socket;
+  return adopt(accepted, reads);
 }
