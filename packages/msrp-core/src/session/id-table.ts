@@ -31,17 +31,19 @@ export class IdTable<V> {
   get(id: string): V | undefined {
     // Most lookups of a session's messages under way find none: no hash for them.
     if (this.#size === 0) return undefined;
-    const slot = this.#find(id, hash(id));
+    const slot = this.#find(id, hashId(id));
     return slot < 0 ? undefined : this.#values[slot];
   }
 
   has(id: string): boolean {
-    return this.#size > 0 && this.#find(id, hash(id)) >= 0;
+    return this.#size > 0 && this.#find(id, hashId(id)) >= 0;
   }
 
-  /** Sets the value of `id`; true when `id` was there already (its value replaced). */
-  set(id: string, value: V): boolean {
-    const h = hash(id);
+  /**
+   * Sets the value of `id`; true when `id` was there already (its value replaced).
+   * @param h `hashId(id)`, when the caller keeps it.
+   */
+  set(id: string, value: V, h = hashId(id)): boolean {
     const found = this.#size === 0 ? -1 : this.#find(id, h);
     if (found >= 0) {
       this.#values[found] = value;
@@ -54,9 +56,13 @@ export class IdTable<V> {
     return false;
   }
 
-  delete(id: string): boolean {
+  /**
+   * Forgets `id`; false when it was not there.
+   * @param h `hashId(id)`, when the caller kept it (then `id` itself is not read).
+   */
+  delete(id: string, h?: number): boolean {
     if (this.#size === 0) return false;
-    let hole = this.#find(id, hash(id));
+    let hole = this.#find(id, h ?? hashId(id));
     if (hole < 0) return false;
     const ids = this.#ids;
     const values = this.#values;
@@ -133,8 +139,8 @@ export class IdTable<V> {
 let lastId = '';
 let lastHash = 0;
 
-/** FNV-1a over the UTF-16 code units, from a per-process basis. */
-function hash(id: string): number {
+/** FNV-1a over the UTF-16 code units, from a per-process basis: where an IdTable files `id`. */
+export function hashId(id: string): number {
   if (id === lastId) return lastHash;
   let h = SEED;
   for (let k = 0; k < id.length; k++) h = Math.imul(h ^ id.charCodeAt(k), 0x01000193);

@@ -53,7 +53,7 @@ const REPORT_FIELDS = 'kind transactionId method toPath fromPath messageId byteR
  * neither is ever one of its words, and a NaN in the input only makes the match fail (the
  * head is then read in full).
  */
-function same(
+export function sameWords(
   a: Uint8Array,
   av: DataView,
   p: number,
@@ -189,7 +189,7 @@ export class HeadTemplate {
     let byteRange: ByteRange | undefined = t.head.byteRange;
     for (const slot of t.slots) {
       const n = slot.from - q;
-      if (p + n > limit || !same(buf, view, p, block, blockView, q, n)) return undefined;
+      if (p + n > limit || !sameWords(buf, view, p, block, blockView, q, n)) return undefined;
       p += n;
       q = slot.to;
       // A value up to CR, which the next constant part shows is followed by LF.
@@ -213,7 +213,7 @@ export class HeadTemplate {
       p = e;
     }
     const n = block.length - q;
-    if (p + n > limit || !same(buf, view, p, block, blockView, q, n)) return undefined;
+    if (p + n > limit || !sameWords(buf, view, p, block, blockView, q, n)) return undefined;
     p += n;
     if (this.#bodiless) {
       // The end-line, its flag and CRLF (RFC 4975 §7.1); the block holds no end-line: its

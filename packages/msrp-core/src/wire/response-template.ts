@@ -2,6 +2,7 @@ import { copyBytes } from './bytes.js';
 import { FLAGS } from './end-line-scanner.js';
 import type { ResponseHead } from './head.js';
 import type { ContinuationFlag } from './frame-sink.js';
+import { sameWords } from './head-template.js';
 
 const CR = 0x0d;
 /** Fields of a response that are its own or kept apart: not copied from the template. */
@@ -11,6 +12,7 @@ const LF = 0x0a;
 interface Template {
   /** The header block of the last response, its CRLF and `-------`: all but id and flag. */
   readonly block: Uint8Array;
+  readonly blockView: DataView;
   readonly toPath: ResponseHead['toPath'];
   readonly fromPath: ResponseHead['fromPath'];
   /** Headers besides To-Path and From-Path, if any. */
@@ -31,6 +33,15 @@ export class ResponseTemplate {
   flag: ContinuationFlag = '$';
   /** After a {@link match}: where the next frame begins. */
   end = 0;
+  /** A DataView of the array matched last: one per read, not per response. */
+  #view: DataView | undefined;
+  #viewOf: Uint8Array | undefined;
+
+  /** Lets go of the array matched last (the parser is done with its push). */
+  release(): void {
+    this.#view = undefined;
+    this.#viewOf = undefined;
+  }
 
   /**
    * Keeps the block `buf[from, to)` of the bodiless response `head`, read and checked, with
@@ -39,8 +50,10 @@ export class ResponseTemplate {
   remember(buf: Uint8Array, from: number, to: number, head: ResponseHead): void {
     const others: Partial<ResponseHead> = { ...head };
     for (const own of OWN) delete others[own];
+    const block = copyBytes(buf.subarray(from, to + 9));
     this.#last = {
-      block: copyBytes(buf.subarray(from, to + 9)),
+      block,
+      blockView: new DataView(block.buffer, block.byteOffset, block.length),
       toPath: head.toPath,
       fromPath: head.fromPath,
       others: Object.keys(others).length > 0 ? others : undefined,
@@ -63,7 +76,14 @@ export class ResponseTemplate {
     // The block, the transaction id, the flag and CRLF.
     const end = from + n + id.length + 3;
     if (end > limit) return false;
-    for (let k = 0; k < n; k++) if (buf[from + k] !== block[k]) return false;
+    let view = this.#view;
+    if (this.#viewOf !== buf || view === undefined) {
+      view = this.#view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+      this.#viewOf = buf;
+    }
+    // Eight bytes at a time (see sameWords): a byte loop over the ~100 bytes of paths was
+    // most of what the sender of small messages spent reading each 200.
+    if (!sameWords(buf, view, from, block, t.blockView, 0, n)) return false;
     let p = from + n;
     for (let k = 0; k < id.length; k++) if (buf[p + k] !== id.charCodeAt(k)) return false;
     p += id.length;

@@ -169,6 +169,7 @@ export class WholeHead {
   release(): void {
     this.#requestLine.release();
     this.#template.release();
+    this.#responses.release();
     this.#bodiless.release();
   }
 
