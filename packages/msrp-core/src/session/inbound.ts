@@ -20,6 +20,7 @@ import { runMessageCheck, type MessageChecker } from './message-check.js';
 import { peerError } from './peer-error.js';
 import { UnreadBytes } from './read-confirmations.js';
 import { RecentIds } from './recent-ids.js';
+import { runNow } from './run-clock.js';
 import type { SessionPort } from './session-link.js';
 import type { SessionRuntime } from './session-runtime.js';
 import { SuccessReports } from './success-report.js';
@@ -77,15 +78,6 @@ export class Inbound {
   readonly #expired = new WeakSet<Reassembly>();
   /** The Content-Type object last accepted: not checked again per chunk. */
   #acceptedType: ContentType | undefined;
-  /**
-   * `Date.now()` of this synchronous run (the chunks of one socket read), for the watch:
-   * read once, forgotten at the next microtask checkpoint. A clock read per head and body
-   * piece cost ~4 % of a receiver's CPU per small message.
-   */
-  #runNow: number | undefined;
-  readonly #forgetNow = (): void => {
-    this.#runNow = undefined;
-  };
 
   constructor(host: InboundHost, options: InboundOptions, inbox: Inbox, runtime: SessionRuntime) {
     this.#host = host;
@@ -186,14 +178,7 @@ export class Inbound {
 
   /** A chunk or body bytes of `r` came: its wait for the peer starts again. */
   #active(r: Reassembly): void {
-    const watch = this.#watch;
-    if (watch === undefined) return;
-    let now = this.#runNow;
-    if (now === undefined) {
-      now = this.#runNow = Date.now();
-      queueMicrotask(this.#forgetNow);
-    }
-    watch.touch(r, now);
+    this.#watch?.touch(r, runNow());
   }
 
   /** A chunk passed its checks and was taken: the message may be complete now. */

@@ -111,9 +111,13 @@ export class SendScheduler {
     this.#sending.set(message.messageId, sending);
     // A new message goes ahead of those already under way: a chat line sent beside a file
     // is the next chunk written, not one more file chunk later (round robin from then on).
-    const under = this.#queue.findIndex((s) => s.message.sent > s.message.offset);
-    if (under < 0) this.#queue.push(sending);
-    else this.#queue.splice(under, 0, sending);
+    const queue = this.#queue;
+    let under = 0;
+    while (under < queue.length && queue[under]!.message.sent <= queue[under]!.message.offset) {
+      under++;
+    }
+    if (under === queue.length) queue.push(sending);
+    else queue.splice(under, 0, sending);
     // A pump waiting for the file's next 200 writes a chat line now (see #overdraws).
     if (this.#pumping && this.#queue[0] === sending && this.#overdraws(sending)) {
       this.#window.wake();

@@ -11,6 +11,7 @@ import type { Delivery } from './delivery.js';
 import type { HeadTemplates } from './head-templates.js';
 import type { SendOptions } from './options.js';
 import type { OutgoingMessage } from './outgoing-message.js';
+import { runNow } from './run-clock.js';
 import type { TransactionSettle } from './transaction-table.js';
 
 /** One message the `SendScheduler` is sending: its progress and how it settles. */
@@ -75,7 +76,7 @@ export function newSending(
 }
 
 class MessageSending implements Sending {
-  readonly started = Date.now();
+  readonly started = runNow();
   unlisten: (() => void) | undefined = undefined;
   template?: ChunkHeadTemplate;
   report: StatusHeader | undefined = undefined;
