@@ -6,6 +6,7 @@ import type { RequestHead } from './head.js';
 import type { ByteRange } from './byte-range.js';
 import { FLAGS } from './end-line-scanner.js';
 import type { ContinuationFlag } from './frame-sink.js';
+import { sameWords } from './same-words.js';
 import type { RequestLineReader } from './start-line.js';
 
 const TAB = 0x09;
@@ -43,35 +44,6 @@ interface Template {
 const CHUNK_FIELDS = 'kind transactionId method toPath fromPath messageId byteRange contentType';
 /** A REPORT's head as the parser makes it. */
 const REPORT_FIELDS = 'kind transactionId method toPath fromPath messageId byteRange status';
-
-/**
- * Whether `n` bytes of `a` at `p` equal those of `b` at `q`, `b` being a template's block,
- * read eight at a time as little-endian float64s through the arrays' DataViews (a head is
- * some 200 bytes: a native compare would cost more in the call, and 32-bit reads twice as
- * much). Two float64s are equal only with the same bits, but for +0 and -0, and NaN equals
- * nothing: a block holds no NUL byte (RFC 4975 §9 utf8text, checked when it was read), so
- * neither is ever one of its words, and a NaN in the input only makes the match fail (the
- * head is then read in full).
- */
-export function sameWords(
-  a: Uint8Array,
-  av: DataView,
-  p: number,
-  b: Uint8Array,
-  bv: DataView,
-  q: number,
-  n: number,
-): boolean {
-  if (n < 8) {
-    for (let k = 0; k < n; k++) if (a[p + k] !== b[q + k]) return false;
-    return true;
-  }
-  for (let k = 0; k + 8 < n; k += 8) {
-    if (av.getFloat64(p + k, true) !== bv.getFloat64(q + k, true)) return false;
-  }
-  // The last eight bytes, overlapping the words before: no byte loop for the rest.
-  return av.getFloat64(p + n - 8, true) === bv.getFloat64(q + n - 8, true);
-}
 
 /**
  * The header block of the last request the parser read whole, as a template: the frames of a

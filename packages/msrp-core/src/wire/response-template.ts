@@ -2,7 +2,7 @@ import { copyBytes } from './bytes.js';
 import { FLAGS } from './end-line-scanner.js';
 import type { ResponseHead } from './head.js';
 import type { ContinuationFlag } from './frame-sink.js';
-import { sameWords } from './head-template.js';
+import { sameWords } from './same-words.js';
 
 const CR = 0x0d;
 /** Fields of a response that are its own or kept apart: not copied from the template. */
