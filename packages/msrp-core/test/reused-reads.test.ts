@@ -147,17 +147,7 @@ async function readAccepted(
   accept: (accepted: Socket) => Socket,
   payloads: readonly Buffer[],
 ): Promise<{ socket: Socket; accepted: Socket; reads: Uint8Array[]; buffers: ArrayBufferLike[] }> {
-  const server = createServer({ pauseOnConnect: true });
-  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
-  server.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const connected = new Promise<[Socket, Socket]>((resolve) =>
-    server.once('connection', (accepted: Socket) => resolve([accepted, accept(accepted)])),
-  );
-  const client = connect((server.address() as { port: number }).port, '127.0.0.1');
-  cleanups.push(() => client.destroy());
-  const [accepted, socket] = await connected;
-  cleanups.push(() => socket.destroy());
+  const { socket, accepted, client } = await acceptedPair(accept);
   const { reads, buffers } = await readEach(socketStream(socket), payloads, (p) => client.write(p));
   return { socket, accepted, reads, buffers };
 }
@@ -293,19 +283,24 @@ it('a lent view written to a socket comes back once the socket wrote it', async 
   expect(Buffer.concat(received).equals(view)).toBe(true);
 });
 
-/** A connection accepted to read into reused buffers, and the client that dialed it. */
-async function acceptedPair(): Promise<{ socket: Socket; client: Socket }> {
+/**
+ * A connection accepted from a server made with `pauseOnConnect`, the socket `accept` made of
+ * it (default: one that reads into reused buffers), and the client that dialed it.
+ */
+async function acceptedPair(
+  accept: (accepted: Socket) => Socket = reusingReads,
+): Promise<{ socket: Socket; accepted: Socket; client: Socket }> {
   const server = createServer({ pauseOnConnect: true });
   cleanups.push(() => new Promise((resolve) => server.close(resolve)));
   server.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
-  const accepted = new Promise<Socket>((resolve) =>
-    server.once('connection', (socket: Socket) => resolve(reusingReads(socket))),
+  const connected = new Promise<[Socket, Socket]>((resolve) =>
+    server.once('connection', (accepted: Socket) => resolve([accepted, accept(accepted)])),
   );
   const client = connect((server.address() as { port: number }).port, '127.0.0.1');
   client.on('error', () => undefined);
   cleanups.push(() => client.destroy());
-  const socket = await accepted;
+  const [accepted, socket] = await connected;
   cleanups.push(() => socket.destroy());
-  return { socket, client };
+  return { socket, accepted, client };
 }

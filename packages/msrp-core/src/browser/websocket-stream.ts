@@ -188,19 +188,15 @@ class WebSocketStream implements ByteStream {
       return false;
     }
     // RFC 7977 §5.1: one chunk per message, never more than one.
-    const hooks = this.#hooks;
-    if (hooks.send)
-      hooks.send(
-        parts,
-        lent
-          ? () => {
-              returnReads(parts);
-              this.#checkDrain();
-            }
-          : () => this.#checkDrain(),
-      );
-    // A browser's WebSocket copies what it sends (and never reads into buffers used again).
-    else this.#socket.send(oneMessage(parts));
+    if (this.#hooks.send) {
+      this.#hooks.send(parts, () => {
+        if (lent) returnReads(parts);
+        this.#checkDrain();
+      });
+    } else {
+      // A browser's WebSocket copies what it sends (and never reads into buffers used again).
+      this.#socket.send(oneMessage(parts));
+    }
     if (this.#socket.bufferedAmount <= this.#highWaterMark) return true;
     this.#waitingDrain = true;
     if (!this.#hooks.send) this.#poll();

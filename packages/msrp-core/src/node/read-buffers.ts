@@ -135,7 +135,8 @@ export class ReadBuffers {
       scratch.copy(bytes, 0, 0, n);
       return bytes;
     }
-    const target = this.#copyTarget(n);
+    // After what its block holds, if they fit.
+    const target = this.#blockWithRoom(n, this.#holding());
     const start = target.at;
     scratch.copy(target.bytes, start, 0, n);
     target.at = start + n;
@@ -162,17 +163,7 @@ export class ReadBuffers {
       }
       return (pool.scratch ??= Buffer.allocUnsafeSlow(BLOCK));
     }
-    // Its block, from its start if nothing of it is lent or held, else after what is.
-    let block = this.#big;
-    if (block !== undefined) {
-      if (block.lent === 0 && !holding) block.at = 0;
-      if (BLOCK - block.at < MIN_TAIL) {
-        this.#retire(block, holding);
-        block = undefined;
-      }
-    }
-    block ??= this.#take();
-    this.#big = this.#block = block;
+    const block = (this.#block = this.#blockWithRoom(MIN_TAIL, holding));
     this.#start = block.at;
     return block.bytes.subarray(block.at);
   }
@@ -192,9 +183,11 @@ export class ReadBuffers {
     return this.reader?.holdsData?.() !== false;
   }
 
-  /** Where `n` bytes copied out of the scratch go: after what its block holds, if they fit. */
-  #copyTarget(n: number): Block {
-    const holding = this.#holding();
+  /**
+   * Its block with `n` bytes of room: from its start if nothing of it is lent or held, else
+   * after what is; a fresh one where that leaves less (this one retired).
+   */
+  #blockWithRoom(n: number, holding: boolean): Block {
     let block = this.#big;
     if (block !== undefined) {
       if (block.lent === 0 && !holding) block.at = 0;
