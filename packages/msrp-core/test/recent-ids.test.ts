@@ -47,3 +47,37 @@ describe('RecentIds', () => {
     expect(ids.has('m9743')).toBe(false);
   });
 });
+
+describe('RecentIds without lookups', () => {
+  it('finds ids added before its first lookup, the newest value of an id added twice', () => {
+    const ids = new RecentIds<number>(4);
+    for (let i = 0; i < 6; i++) ids.add(`m${i}`, i);
+    ids.add('m4', 40);
+    // The ring holds m3 m4 m5 m4: m4 twice until the table is built.
+    expect([0, 1, 2].map((i) => ids.has(`m${i}`))).toEqual([false, false, false]);
+    expect([ids.get('m3'), ids.get('m4'), ids.get('m5')]).toEqual([3, 40, 5]);
+    // m4's older slot was emptied: the next id takes it, and m4 is forgotten only once its
+    // newest add ages out.
+    ids.add('x', 0);
+    ids.add('y', 0);
+    expect([ids.has('m3'), ids.get('m4'), ids.has('m5')]).toEqual([false, 40, true]);
+    ids.add('z', 0);
+    expect([ids.get('m4'), ids.has('m5')]).toEqual([40, false]);
+    ids.add('w', 0);
+    expect(ids.has('m4')).toBe(false);
+  });
+
+  it('answers the same after letting its table go and building it again', () => {
+    const ids = new RecentIds<number>(8);
+    const held = (): number[] =>
+      Array.from({ length: 40 }, (_, i) => i).filter((i) => ids.has(`m${i}`));
+    for (let i = 0; i < 10; i++) ids.add(`m${i}`, i);
+    expect(held()).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
+    // More than `capacity` adds without a lookup: the table is let go, then built again.
+    for (let i = 10; i < 30; i++) ids.add(`m${i}`, i);
+    expect(held()).toEqual([22, 23, 24, 25, 26, 27, 28, 29]);
+    for (let i = 30; i < 33; i++) ids.add(`m${i}`, i);
+    expect(held()).toEqual([25, 26, 27, 28, 29, 30, 31, 32]);
+    expect(ids.get('m32')).toBe(32);
+  });
+});

@@ -10,7 +10,7 @@ import type { OutgoingMessage } from './outgoing-message.js';
 import { peerRefusal } from './peer-error.js';
 import { HeadTemplates } from './head-templates.js';
 import { INTERRUPT_SLICE, writeInterruptible, type SliceHost } from './interruptible-chunk.js';
-import { IdTable } from './id-table.js';
+import { LiveSendings } from './live-sendings.js';
 import { RecentIds } from './recent-ids.js';
 import { ReportWaits } from './report-waits.js';
 import { OVERDRAFT_BYTES, SendWindow } from './send-window.js';
@@ -46,8 +46,8 @@ export class SendScheduler {
   readonly #host: SendSchedulerHost;
   readonly #options: SendSchedulerOptions;
   readonly #queue: Sending[] = [];
-  /** By Message-ID; not a Map (see {@link IdTable}). */
-  readonly #sending = new IdTable<Sending>();
+  /** Queued and not yet settled, found by Message-ID for a REPORT or an abort. */
+  readonly #sending = new LiveSendings<Sending>();
   /** Recently settled outgoing messages: their late REPORTs are still ours to report. */
   readonly #settled = new RecentIds<true>(REMEMBERED_MESSAGES);
   /** Sends whose every chunk was confirmed, waiting for their success REPORT. */
@@ -108,7 +108,7 @@ export class SendScheduler {
     reject: (error: Error) => void,
   ): void {
     const sending = newSending(message, options, resolve, reject);
-    this.#sending.set(message.messageId, sending);
+    this.#sending.add(sending);
     // A new message goes ahead of those already under way: a chat line sent beside a file
     // is the next chunk written, not one more file chunk later (round robin from then on).
     const queue = this.#queue;
@@ -386,7 +386,7 @@ export class SendScheduler {
     fallbackCode: MsrpErrorCode = 'MSRP_ERR_CONNECTION',
   ): void {
     const { message } = sending;
-    if (message.finished && !this.#sending.has(message.messageId)) return;
+    if (!sending.live) return; // settled already
     const i = this.#queue.indexOf(sending);
     if (i >= 0) this.#queue.splice(i, 1);
     this.#settle(sending);
@@ -405,7 +405,7 @@ export class SendScheduler {
     this.#reportWaits.stop(sending);
     sending.unlisten?.();
     sending.unlisten = undefined;
-    this.#sending.delete(sending.message.messageId);
+    this.#sending.remove(sending);
     this.#settled.add(sending.message.messageId, true);
   }
 }

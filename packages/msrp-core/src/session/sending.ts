@@ -9,13 +9,14 @@ import type { StatusHeader } from '../wire/status-header.js';
 import type { MsrpUri } from '../wire/uri.js';
 import type { Delivery } from './delivery.js';
 import type { HeadTemplates } from './head-templates.js';
+import type { LiveLinks } from './live-sendings.js';
 import type { SendOptions } from './options.js';
 import type { OutgoingMessage } from './outgoing-message.js';
 import { runNow } from './run-clock.js';
 import type { TransactionSettle } from './transaction-table.js';
 
 /** One message the `SendScheduler` is sending: its progress and how it settles. */
-export interface Sending {
+export interface Sending extends LiveLinks<Sending> {
   readonly message: OutgoingMessage;
   readonly options: SendOptions;
   readonly started: number;
@@ -90,6 +91,9 @@ class MessageSending implements Sending {
   transactionId = '';
   settleChunk?: TransactionSettle;
   toPath: readonly MsrpUri[] | undefined = undefined;
+  live = false;
+  older: Sending | undefined = undefined;
+  newer: Sending | undefined = undefined;
 
   constructor(
     readonly message: OutgoingMessage,
