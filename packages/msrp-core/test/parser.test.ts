@@ -547,6 +547,50 @@ describe('Parser: end-line recognition', () => {
   });
 });
 
+describe('Parser: a body its Byte-Range says is short', () => {
+  // A short body's end-line is searched for without Node's search (EndLineScanner): the same
+  // frames must come out, whatever the body holds and however the bytes are cut, and a
+  // Byte-Range that lies about the length must not change where the body ends.
+  const ranged = (text: string, range: string): Uint8Array =>
+    toBytes(
+      frame(TID, 'SEND', [...PATHS, `Byte-Range: ${range}`, 'Content-Type: text/plain'], text),
+    );
+  const bodies = [
+    ...TRICKY_BODIES,
+    `x\r\n-------${TID}y\r\n`,
+    `\r\n-------${TID}`,
+    `a\r\n-------otherid$\r\nb`,
+  ];
+
+  it.each(bodies.map((b) => [JSON.stringify(b), b]))(
+    'reads %s whole and cut anywhere',
+    (_n, text) => {
+      for (const range of [`1-${text.length}/${text.length}`, `1-${text.length + 40}/*`, '1-1/1']) {
+        const wire = ranged(text, range);
+        const whole = parseAll(wire);
+        expect(whole[1]).toStrictEqual(body(text));
+        expect(whole.at(-1)).toStrictEqual(end());
+        for (let k = 1; k < wire.length; k++) {
+          expectSameEvents(parseAll(...splitAt(wire, [k])), whole, `${range}, split at ${k}`);
+        }
+      }
+    },
+  );
+
+  it('reads on to the end-line of a body far longer than its range says', () => {
+    const text = 'y'.repeat(70_000);
+    const wire = ranged(text, '1-10/10');
+    for (const cuts of [[], [300], [200, 65_536], [wire.length - 5]]) {
+      const events = parseAll(...splitAt(wire, cuts));
+      expect(events[1]).toStrictEqual(body(text));
+      expect(events.at(-1)).toStrictEqual(end());
+    }
+    // And the frame after it is read as one.
+    const two = parseAll(ranged(text, '1-10/10'), ranged('next', '1-4/4'));
+    expect(two.filter((e) => e.type === 'end')).toHaveLength(2);
+  });
+});
+
 describe('Parser: held-back bytes', () => {
   const full = END_LINE; // "\r\n-------abcd1234$\r\n"
 

@@ -109,6 +109,9 @@ describe('containsEndLine', () => {
     ['the start of this id, cut short', `a\r\n-------a786hj`, false],
     ['a prefix of the id at the end', `\r\n-------a786hj`, false],
     ['CR LF alone', '\r\n', false],
+    // Past the bodies searched without Node's search.
+    ['the end-line after 300 bytes', `${'x'.repeat(300)}\r\n-------${tid}$`, true],
+    ['another id after 300 bytes', `${'x'.repeat(300)}\r\n-------a786hjs3`, false],
   ];
   for (const [name, text, expected] of cases) {
     it(`is ${expected} for ${name}, as a Buffer and as a plain Uint8Array`, () => {

@@ -353,7 +353,9 @@ export class Parser {
   }
 
   #beginBody(head: Head, marker = encodeLatin1(`\r\n-------${head.transactionId}`)): void {
-    (this.#scan ??= new EndLineScanner()).begin(marker);
+    const range = head.kind === 'request' ? head.byteRange : undefined;
+    const length = typeof range?.end === 'number' ? range.end - range.start + 1 : undefined;
+    (this.#scan ??= new EndLineScanner()).begin(marker, length);
     this.#state = 'body';
     this.#emit(this.#sink.head(head));
   }
