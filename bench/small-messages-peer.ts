@@ -127,12 +127,6 @@ async function rawSource(port: number, count: number, window: number): Promise<v
   report({ event: 'done', count: answered, ...done });
 }
 
-/** The messages of `session`, one at a time, or in the batches `session.batches()` gives. */
-async function* received(session: Session, api: SenderApi): AsyncGenerator<IncomingMessage[]> {
-  if (api === 'sendMany') yield* session.batches();
-  else for await (const message of session) yield [message];
-}
-
 /** MSRP: reads every message of its session, measuring from message `warmup` on. */
 async function msrpReceiver(count: number, warmup: number, api: SenderApi): Promise<void> {
   const endpoint = new Endpoint();
@@ -147,17 +141,24 @@ async function msrpReceiver(count: number, warmup: number, api: SenderApi): Prom
   let got = 0;
   let spent: (() => Spent) | undefined;
   let gcs: (() => GcCount | undefined) | undefined;
-  reading: for await (const batch of received(session, api)) {
-    // From the first batch past the warm-up (the sender starts its timed messages once every
-    // warm-up one was confirmed, so at most one batch holds both).
+  /** Takes one message; true once the last is in. */
+  const take = (message: IncomingMessage): boolean => {
+    // From the first message past the warm-up (the sender starts its timed messages once
+    // every warm-up one was confirmed).
     if (spent === undefined && got >= warmup) {
       spent = measuring();
       gcs = gcWatch();
     }
-    for (const message of batch) {
-      if (message.body?.length !== MESSAGE_BYTES) throw new Error('unexpected message');
-      if (++got === warmup + count) break reading;
+    if (message.body?.length !== MESSAGE_BYTES) throw new Error('unexpected message');
+    return ++got === warmup + count;
+  };
+  // Each API read as an application would: batches, or a plain `for await` over the session.
+  if (api === 'sendMany') {
+    reading: for await (const batch of session.batches()) {
+      for (const message of batch) if (take(message)) break reading;
     }
+  } else {
+    for await (const message of session) if (take(message)) break;
   }
   const done = spent?.() ?? { ms: 0 };
   await heap?.stop();
