@@ -22,8 +22,8 @@ export class RecentIds<V> {
   #byId: IdTable<V> | undefined;
   /**
    * The hash of each id in the ring while the table is kept: the oldest is forgotten without
-   * reading its string again (some 256 messages old, out of the cache: ~10 % of a small
-   * message's CPU at the receiver, most of it that miss).
+   * reading its string again (some 256 messages old, out of the cache: this add was ~10 % of
+   * a small message's CPU, both sides, most of it that miss).
    */
   #hashes: Int32Array | undefined;
   /** Ids added since the last lookup. */

@@ -100,6 +100,14 @@ export const indexOfLatin1: (haystack: Uint8Array, text: string, from: number) =
     : (haystack, text, from) => indexOfBytesPortable(haystack, encodeLatin1(text), from);
 
 /**
+ * Bytes to search at most for which {@link indexOfBytesPortable} beats Node's search: that is a
+ * native call of ~100 ns however short the haystack, where the typed array's own `indexOf` for
+ * the needle's first byte scans a chat line's body in tens of ns (issue 12: a 100-byte
+ * message's end-line, searched for by its sender and its receiver, ~3 % of its CPU).
+ */
+export const SHORT_HAYSTACK = 256;
+
+/**
  * {@link indexOfBytes} without Node: finds the needle's first byte with the native
  * `Uint8Array.prototype.indexOf`, then compares the rest. Exported to be tested on Node too.
  */

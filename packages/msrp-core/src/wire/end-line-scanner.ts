@@ -4,6 +4,7 @@ import {
   encodeLatin1,
   indexOfBytes,
   indexOfBytesPortable,
+  SHORT_HAYSTACK,
 } from './bytes.js';
 import type { ContinuationFlag } from './frame-sink.js';
 
@@ -32,9 +33,6 @@ const VIRTUAL_CRLF = encodeLatin1('\r\n');
  * views. The CRLF that ended the header block is held as a virtual prefix, so that an empty
  * body's end-line, which shares it, is found too.
  */
-/** Bytes of body at most that {@link EndLineScanner} searches without Node. */
-const SHORT_BODY = 256;
-
 export class EndLineScanner {
   /** `CRLF "-------" transact-id`: the end-line with the CRLF that ends the body. */
   marker: Uint8Array = VIRTUAL_CRLF;
@@ -50,8 +48,7 @@ export class EndLineScanner {
   /**
    * The body is said to be short (its Byte-Range): its end-line is searched for without Node,
    * whose search costs a native call of ~100 ns however near the end-line is (a chat line's
-   * body: ~5 % of a small message's CPU at the receiver, issue 12). Dropped at the first
-   * search that does not find it.
+   * body; see {@link SHORT_HAYSTACK}). Dropped at the first search that does not find it.
    */
   #short = false;
 
@@ -60,7 +57,7 @@ export class EndLineScanner {
    * Byte-Range with an end), is how long the head says the body is.
    */
   begin(marker: Uint8Array, length?: number): void {
-    this.#short = length !== undefined && length <= SHORT_BODY;
+    this.#short = length !== undefined && length <= SHORT_HAYSTACK;
     this.marker = marker;
     this.carry = VIRTUAL_CRLF;
     this.virtual = VIRTUAL_CRLF.length;

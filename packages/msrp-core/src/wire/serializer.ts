@@ -6,6 +6,7 @@ import {
   encodeUtf8ForWire,
   indexOfBytes,
   indexOfBytesPortable,
+  SHORT_HAYSTACK,
 } from './bytes.js';
 import { formatByteRange, type ByteRange } from './byte-range.js';
 import { IDENT } from './grammar.js';
@@ -138,9 +139,8 @@ export function containsEndLine(
   // Per chunk: a search for the start of an end-line that a body almost never holds, made
   // once, rather than a needle string made for each id. A longer one is found faster
   // (Node's search of 8 KiB: ~1.9 µs for these 9 bytes, ~0.7 µs for 25).
-  // A short body (a chat line) without Node's search: a native call of ~100 ns, where the
-  // scan for the needle's first byte is a few ns (issue 12).
-  const search = body.length <= SHORT_BODY ? indexOfBytesPortable : indexOfBytes;
+  // A short body (a chat line) without Node's search: see SHORT_HAYSTACK.
+  const search = body.length <= SHORT_HAYSTACK ? indexOfBytesPortable : indexOfBytes;
   let at = search(body, startOfEndLine, 0);
   while (at >= 0) {
     if (startsWithEndLine(body.subarray(at + 2), transactionId)) return true;
@@ -148,9 +148,6 @@ export function containsEndLine(
   }
   return false;
 }
-
-/** Bytes of body at most that {@link containsEndLine} searches without Node. */
-const SHORT_BODY = 256;
 
 /** `CRLF "-------"`: how every end-line after a body begins. */
 const CRLF_DASHES = encodeLatin1('\r\n-------');
