@@ -115,3 +115,44 @@ describe('memory of an idle connection', () => {
     b.destroy();
   });
 });
+
+describe('what a received Message-ID holds', () => {
+  it('is a string of its own, not a slice of its header block', () => {
+    // A session remembers the Message-IDs of the last 256 messages it received; one sliced
+    // out of a decode of the header block (~200 characters) kept that whole decode alive:
+    // ~50 KiB more per busy receiving session.
+    const heads: string[] = [];
+    const parser = new Parser({
+      head: (h) => void heads.push(h.messageId ?? ''),
+      body: () => true,
+      end: () => true,
+    });
+    const send = (i: number): Uint8Array =>
+      encodeLatin1(
+        `MSRP tx${i}ab SEND\r\n` +
+          'To-Path: msrp://10.0.0.2:40000/s2abcdef;tcp\r\n' +
+          'From-Path: msrp://10.0.0.1:40000/s1abcdef;tcp\r\n' +
+          `Message-ID: ${(1e9 + i).toString(16)}0123456789abcdef\r\n` +
+          'Byte-Range: 1-5/5\r\nContent-Type: text/plain\r\n\r\nhello\r\n' +
+          `-------tx${i}ab$\r\n`,
+      );
+    // The first of a kind is read line by line; the ones after it against its template.
+    parser.push(send(0));
+    const n = 10_000;
+    const ids: (string | undefined)[] = [];
+    for (let i = 1; i <= n; i++) {
+      parser.push(send(i));
+      ids.push(heads.pop());
+    }
+    expect(new Set(ids).size).toBe(n);
+    gc();
+    gc();
+    const held = process.memoryUsage().heapUsed;
+    ids.length = 0;
+    gc();
+    gc();
+    const per = (held - process.memoryUsage().heapUsed) / n;
+    // Measured: 48-69 bytes an id of its own; 200 as a slice of its header block's decode.
+    expect(per).toBeLessThan(150);
+  });
+});
