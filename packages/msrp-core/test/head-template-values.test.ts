@@ -3,9 +3,9 @@ import { Parser, type Head } from '../src/index.js';
 import { Collector } from './helpers/collect.js';
 
 // What the template path reads without parsing: a Byte-Range whose bytes are the template's
-// is given the template's ByteRange; a transaction id and a new Message-ID are decoded with
-// one native call and sliced (wire/start-line.ts identAfter). Each head must be the one a
-// fresh parser (no template) gives for the same frame.
+// is given the template's ByteRange; a transaction id and a new Message-ID are decoded from
+// their bytes. Each head must be the one a fresh parser (no template) gives for the same
+// frame.
 
 const BLOCK =
   'To-Path: msrp://bob.example.com:8888/9di4eae923wzd;tcp\r\n' +

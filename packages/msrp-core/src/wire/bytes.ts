@@ -12,7 +12,6 @@ interface NativeBytes {
       encoding?: 'latin1',
     ): number;
     utf8Slice(this: Uint8Array, start: number, end: number): string;
-    latin1Slice(this: Uint8Array, start: number, end: number): string;
     compare(
       this: Uint8Array,
       target: Uint8Array,
@@ -201,16 +200,6 @@ export const decodeUtf8: (bytes: Uint8Array, from: number, to: number) => string
   nativeBytes === undefined
     ? decodeUtf8Portable
     : (bytes, from, to) => nativeBytes.utf8Slice.call(bytes, from, to);
-
-/**
- * `bytes[from, to)` as Latin-1 text, one character per byte, when Node's native slice
- * exists; else undefined (the Encoding API's `latin1` is windows-1252, not Latin-1). For
- * reading several ASCII values of one head with one native call.
- */
-export const decodeLatin1: ((bytes: Uint8Array, from: number, to: number) => string) | undefined =
-  nativeBytes === undefined
-    ? undefined
-    : (bytes, from, to) => nativeBytes.latin1Slice.call(bytes, from, to);
 
 /** {@link decodeUtf8} without Node: the Encoding API. Exported to be tested on Node too. */
 export function decodeUtf8Portable(bytes: Uint8Array, from: number, to: number): string {

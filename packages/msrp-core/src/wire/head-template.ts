@@ -1,12 +1,12 @@
 import { parseByteRangeBytes } from './byte-range.js';
-import { copyBytes } from './bytes.js';
+import { copyBytes, decodeUtf8 } from './bytes.js';
 import { identEnd } from './grammar.js';
 import { BYTE_RANGE, isName, MESSAGE_ID } from './header-block.js';
 import type { RequestHead } from './head.js';
 import type { ByteRange } from './byte-range.js';
 import { FLAGS } from './end-line-scanner.js';
 import type { ContinuationFlag } from './frame-sink.js';
-import { sameWords } from './same-words.js';
+import { PushView, sameWords } from './same-words.js';
 import type { RequestLineReader } from './start-line.js';
 
 const TAB = 0x09;
@@ -66,16 +66,15 @@ export class HeadTemplate {
   end = 0;
   /** After a {@link match} of a bodiless template: the flag of the frame's end-line. */
   flag: ContinuationFlag = '$';
-  /** A DataView of the array matched last: one per push, not per frame. */
-  #view: DataView | undefined;
-  #viewOf: Uint8Array | undefined;
+  readonly #view = new PushView();
   /**
-   * The Message-ID decoded last and where its bytes lie in the push (`#viewOf`): the chunks
-   * of a message that is not the template's repeat it, eight 8 KiB chunks per 64 KiB read.
+   * The Message-ID decoded last and where its bytes lie in the push `#idIn`: the chunks of a
+   * message that is not the template's repeat it, eight 8 KiB chunks per 64 KiB read.
    */
   #id = '';
+  #idIn: Uint8Array | undefined;
   #idAt = 0;
-  #idEnd = -1;
+  #idEnd = 0;
 
   constructor(bodiless = false) {
     this.#bodiless = bodiless;
@@ -124,9 +123,8 @@ export class HeadTemplate {
 
   /** Lets go of the array matched last (the parser is done with its push). */
   release(): void {
-    this.#view = undefined;
-    this.#viewOf = undefined;
-    this.#idEnd = -1;
+    this.#view.release();
+    this.#idIn = undefined;
   }
 
   /**
@@ -148,13 +146,7 @@ export class HeadTemplate {
     if (t === undefined || t.head.method !== start.method) return undefined;
     const block = t.block;
     const blockView = t.blockView;
-    let view = this.#view;
-    if (this.#viewOf !== buf || view === undefined) {
-      view = new DataView(buf.buffer, buf.byteOffset, buf.length);
-      this.#view = view;
-      this.#viewOf = buf;
-      this.#idEnd = -1;
-    }
+    const view = this.#view.of(buf);
     let p = from;
     let q = 0;
     let messageId = t.head.messageId;
@@ -170,7 +162,7 @@ export class HeadTemplate {
         // Found and checked in one pass: ident-chars never include CR.
         e = identEnd(buf, p);
         if (e < 0 || e >= limit || buf[e] !== CR) return undefined;
-        messageId = this.#messageId(t, start, buf, p, e);
+        messageId = this.#messageId(t, buf, p, e);
       } else if (this.#sameValue(buf, p, limit, block, slot)) {
         // The template's range (a run of messages of one size): its ByteRange, as it is.
         e = p + slot.to - slot.from;
@@ -247,7 +239,7 @@ export class HeadTemplate {
    * The Message-ID in `buf[p, e)`: the template's string, or the one decoded last in this
    * push, when the bytes are the same.
    */
-  #messageId(t: Template, start: RequestLineReader, buf: Uint8Array, p: number, e: number): string {
+  #messageId(t: Template, buf: Uint8Array, p: number, e: number): string {
     const last = t.messageIdBytes;
     if (last !== undefined && last.length === e - p) {
       let k = 0;
@@ -255,12 +247,15 @@ export class HeadTemplate {
       if (k === last.length) return t.head.messageId!;
     }
     const at = this.#idAt;
-    if (this.#idEnd - at === e - p) {
+    if (this.#idIn === buf && this.#idEnd - at === e - p) {
       let k = 0;
       while (k < e - p && buf[p + k] === buf[at + k]) k++;
       if (k === e - p) return this.#id;
     }
-    this.#id = start.identAfter(p, e);
+    // Decoded on its own, not sliced out of a decode of more: a session remembers the
+    // Message-IDs of its last 256 messages, and a slice keeps what it was cut from alive.
+    this.#id = decodeUtf8(buf, p, e);
+    this.#idIn = buf;
     this.#idAt = p;
     this.#idEnd = e;
     return this.#id;

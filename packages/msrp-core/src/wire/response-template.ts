@@ -2,7 +2,7 @@ import { copyBytes } from './bytes.js';
 import { FLAGS } from './end-line-scanner.js';
 import type { ResponseHead } from './head.js';
 import type { ContinuationFlag } from './frame-sink.js';
-import { sameWords } from './same-words.js';
+import { PushView, sameWords } from './same-words.js';
 
 const CR = 0x0d;
 /** Fields of a response that are its own or kept apart: not copied from the template. */
@@ -33,14 +33,11 @@ export class ResponseTemplate {
   flag: ContinuationFlag = '$';
   /** After a {@link match}: where the next frame begins. */
   end = 0;
-  /** A DataView of the array matched last: one per read, not per response. */
-  #view: DataView | undefined;
-  #viewOf: Uint8Array | undefined;
+  readonly #view = new PushView();
 
   /** Lets go of the array matched last (the parser is done with its push). */
   release(): void {
-    this.#view = undefined;
-    this.#viewOf = undefined;
+    this.#view.release();
   }
 
   /**
@@ -76,14 +73,9 @@ export class ResponseTemplate {
     // The block, the transaction id, the flag and CRLF.
     const end = from + n + id.length + 3;
     if (end > limit) return false;
-    let view = this.#view;
-    if (this.#viewOf !== buf || view === undefined) {
-      view = this.#view = new DataView(buf.buffer, buf.byteOffset, buf.length);
-      this.#viewOf = buf;
-    }
     // Eight bytes at a time (see sameWords): a byte loop over the ~100 bytes of paths was
     // most of what the sender of small messages spent reading each 200.
-    if (!sameWords(buf, view, from, block, t.blockView, 0, n)) return false;
+    if (!sameWords(buf, this.#view.of(buf), from, block, t.blockView, 0, n)) return false;
     let p = from + n;
     for (let k = 0; k < id.length; k++) if (buf[p + k] !== id.charCodeAt(k)) return false;
     p += id.length;

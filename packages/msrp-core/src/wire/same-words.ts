@@ -29,3 +29,27 @@ export function sameWords(
   // The last eight bytes, overlapping the words before: no byte loop for the rest.
   return av.getFloat64(p + n - 8, true) === bv.getFloat64(q + n - 8, true);
 }
+
+/**
+ * The DataView {@link sameWords} reads a pushed array through: made once per array (a push
+ * holds many heads), let go with the push ({@link release}), so that no view keeps a read
+ * block alive after the parser is done with it.
+ */
+export class PushView {
+  #view: DataView | undefined;
+  #of: Uint8Array | undefined;
+
+  /** A view of `buf`: the one made last when `buf` is the same array. */
+  of(buf: Uint8Array): DataView {
+    if (this.#of !== buf || this.#view === undefined) {
+      this.#view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+      this.#of = buf;
+    }
+    return this.#view;
+  }
+
+  release(): void {
+    this.#view = undefined;
+    this.#of = undefined;
+  }
+}

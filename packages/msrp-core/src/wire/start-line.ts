@@ -1,4 +1,4 @@
-import { allocate, decodeLatin1, decodeUtf8, encodeLatin1 } from './bytes.js';
+import { allocate, decodeUtf8, encodeLatin1 } from './bytes.js';
 import { copyIdent, isIdentBytes } from './grammar.js';
 import { parseStartLine, type Head, type RequestHead } from './head.js';
 import type { MsrpUri } from './uri.js';
@@ -157,18 +157,6 @@ export class RequestLineReader {
   /** The transaction id of the line read last: decoded on first use, in the same push. */
   get transactionId(): string {
     return (this.#id ??= decodeUtf8(this.#buf!, this.idFrom, this.idEnd));
-  }
-
-  /**
-   * The ident `buf[from, to)` after the line read last in the same push (its Message-ID),
-   * decoded on its own, Latin-1 (a byte is a character: it is ASCII). Not sliced out of one
-   * decode with the transaction id, which would save a native call: a session remembers the
-   * Message-IDs of its last 256 messages, and each slice kept its whole header block's
-   * decode (~200 characters) alive, ~50 KiB per busy receiving session.
-   */
-  identAfter(from: number, to: number): string {
-    const buf = this.#buf!;
-    return decodeLatin1 === undefined ? decodeUtf8(buf, from, to) : decodeLatin1(buf, from, to);
   }
 
   /** The parser is done with the bytes pushed: keep no view of them. */
