@@ -9,8 +9,8 @@ import { syscalls, syscallsSince as since, type Syscalls } from './lib/syscalls.
 
 /** Commands the parent sends. */
 export type SmallCommand =
-  | { role: 'raw-echo' }
-  | { role: 'raw-source'; port: number; count: number; window: number }
+  | { role: 'raw-echo'; warmup: number }
+  | { role: 'raw-source'; port: number; count: number; warmup: number; window: number }
   | { role: 'msrp-receiver'; count: number; warmup: number; api: SenderApi }
   | {
       role: 'msrp-sender';
@@ -42,7 +42,7 @@ export type SmallReport =
       syscalls?: Syscalls;
       /** Garbage collections meanwhile (the MSRP peers). */
       gc?: GcCount;
-      /** The MSRP sender's untimed warm-up messages took this long, in ms. */
+      /** The sender's untimed warm-up messages took this long, in ms. */
       warmupMs?: number;
     };
 
@@ -72,10 +72,13 @@ function measuring(): () => Spent {
   };
 }
 
-/** Raw TCP: answers each 100-byte message with 60 bytes, one write per socket read. */
-async function rawEcho(): Promise<void> {
+/**
+ * Raw TCP: answers each 100-byte message with 60 bytes, one write per socket read; measures
+ * from its `warmup`th message on, as the source times only the messages after those.
+ */
+async function rawEcho(warmup: number): Promise<void> {
   let total = 0;
-  const spent = measuring();
+  let spent: (() => Spent) | undefined;
   const server = createServer((socket) => {
     let partial = 0;
     socket.on('data', (b: Buffer) => {
@@ -83,6 +86,7 @@ async function rawEcho(): Promise<void> {
       partial = (partial + b.length) % MESSAGE_BYTES;
       total += messages;
       if (messages > 0) socket.write(Buffer.alloc(messages * ANSWER_BYTES, 0x41));
+      if (spent === undefined && total >= warmup) spent = measuring();
     });
     socket.on('end', () => {
       socket.end();
@@ -93,38 +97,51 @@ async function rawEcho(): Promise<void> {
   await once(server, 'listening');
   report({ event: 'ready', port: (server.address() as AddressInfo).port });
   await once(server, 'close');
-  report({ event: 'done', count: total, ...spent() });
+  report({ event: 'done', count: total - warmup, ...(spent ?? measuring())() });
 }
 
-/** Raw TCP: `window` messages in flight, the next written as each answer comes. */
-async function rawSource(port: number, count: number, window: number): Promise<void> {
+/**
+ * Raw TCP: `window` messages in flight, the next written as each answer comes; `warmup` of
+ * them first, untimed, as the MSRP sender does (why: `raw` in small-messages.ts).
+ */
+async function rawSource(
+  port: number,
+  count: number,
+  warmup: number,
+  window: number,
+): Promise<void> {
   const socket: Socket = connect({ port, host: '127.0.0.1', noDelay: true });
   await once(socket, 'connect');
   const message = Buffer.alloc(MESSAGE_BYTES, 0x61);
-  let sent = 0;
-  let answered = 0;
   let partial = 0;
-  const spent = measuring();
+  let run = { target: 0, sent: 0, answered: 0, done: () => {} };
   const write = (n: number): void => {
-    const k = Math.min(n, count - sent);
+    const k = Math.min(n, run.target - run.sent);
     if (k <= 0) return;
-    sent += k;
+    run.sent += k;
     socket.write(k === 1 ? message : Buffer.concat(Array<Buffer>(k).fill(message)));
   };
-  const finished = new Promise<void>((resolve) => {
-    socket.on('data', (b: Buffer) => {
-      const answers = Math.floor((partial + b.length) / ANSWER_BYTES);
-      partial = (partial + b.length) % ANSWER_BYTES;
-      answered += answers;
-      if (answered >= count) resolve();
-      else write(answers);
-    });
+  socket.on('data', (b: Buffer) => {
+    const answers = Math.floor((partial + b.length) / ANSWER_BYTES);
+    partial = (partial + b.length) % ANSWER_BYTES;
+    run.answered += answers;
+    if (run.answered >= run.target) run.done();
+    else write(answers);
   });
-  write(window);
-  await finished;
+  /** Sends `target` messages, `window` in flight; resolves once each was answered. */
+  const send = (target: number): Promise<number> =>
+    new Promise((resolve) => {
+      run = { target, sent: 0, answered: 0, done: () => resolve(run.answered) };
+      write(window);
+    });
+  const warm = performance.now();
+  if (warmup > 0) await send(warmup);
+  const warmupMs = performance.now() - warm;
+  const spent = measuring();
+  const answered = await send(count);
   const done = spent();
   socket.end();
-  report({ event: 'done', count: answered, ...done });
+  report({ event: 'done', count: answered, ...done, warmupMs });
 }
 
 /** MSRP: reads every message of its session, measuring from message `warmup` on. */
@@ -209,7 +226,7 @@ async function sendAll(
 
 /**
  * MSRP: `window` messages in flight, each one done when its 200 comes; `warmup` of them first,
- * untimed (V8 compiles a fresh endpoint's hot path meanwhile; raw TCP has next to none).
+ * untimed (V8 compiles a fresh endpoint's hot path meanwhile), as the raw source does.
  */
 async function msrpSender(
   to: MsrpUri,
@@ -239,9 +256,9 @@ async function msrpSender(
 process.once('message', (cmd: SmallCommand) => {
   const run =
     cmd.role === 'raw-echo'
-      ? rawEcho()
+      ? rawEcho(cmd.warmup)
       : cmd.role === 'raw-source'
-        ? rawSource(cmd.port, cmd.count, cmd.window)
+        ? rawSource(cmd.port, cmd.count, cmd.warmup, cmd.window)
         : cmd.role === 'msrp-receiver'
           ? msrpReceiver(cmd.count, cmd.warmup, cmd.api)
           : msrpSender(cmd.to, cmd.count, cmd.warmup, cmd.window, cmd.api);

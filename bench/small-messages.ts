@@ -1,7 +1,7 @@
 // Small-messages benchmark (issue 12): 100-byte messages endpoint to endpoint, each confirmed
 // by its 200, 64 in flight, each side in its own process; beside it, in the same run, raw TCP
 // between two Node processes writing 100-byte messages and echoing a 60-byte answer to each,
-// with the same window.
+// with the same window. Each side times its messages after as many untimed.
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import type { MsrpUri } from '@msrp-ts/msrp-core';
@@ -57,24 +57,39 @@ const calls = (s: Syscalls | undefined, count: number): string =>
     ? `, ${((s.reads * WINDOW) / count).toFixed(1)} reads + ${((s.writes * WINDOW) / count).toFixed(1)} writes per ${WINDOW}`
     : '';
 
-/** Raw TCP messages per second (as the source saw them answered). */
-async function raw(count: number, log: (line: string) => void): Promise<number> {
-  const echo = await startPeer({ role: 'raw-echo' });
+/**
+ * Raw TCP times this many times the MSRP runs' messages: about as long a run as theirs (at 2-3
+ * times their rate), where 100,000 raw messages (~0.1 s) read anywhere from 0.6 to 2 times the
+ * rate of the next 100,000.
+ */
+const RAW_TIMED = 3;
+
+/** The warm-up's rate, for the log. */
+const warmupRate = (warmup: number, r: Done): string =>
+  `warm-up ${Math.round((warmup * 1000) / (r.warmupMs ?? NaN))} msgs/s`;
+
+/**
+ * Raw TCP messages per second (as the source saw them answered), after `warmup` untimed, as the
+ * MSRP runs have: its first 100,000 messages run at 0.6-0.9 of the rate of the ones after too
+ * (blocks of 100,000 in three runs: 404-643k, then 560k-2.2M), and timed cold they made the
+ * baseline that much lower.
+ */
+async function raw(warmup: number, count: number, log: (line: string) => void): Promise<number> {
+  const echo = await startPeer({ role: 'raw-echo', warmup });
   const port = (echo.ready as { port: number }).port;
-  const source = await startPeer({ role: 'raw-source', port, count, window: WINDOW });
+  const source = await startPeer({ role: 'raw-source', port, count, warmup, window: WINDOW });
   const [done, echoed] = await Promise.all([source.done, echo.done]);
   await finish(echo.child, source.child);
   log(
     `small-messages (raw): CPU per message: source ${us(done, done.count)}${calls(done.syscalls, done.count)}, ` +
-      `echo ${us(echoed, done.count)}${calls(echoed.syscalls, done.count)}`,
+      `echo ${us(echoed, done.count)}${calls(echoed.syscalls, done.count)}; ${warmupRate(warmup, done)}`,
   );
   return (done.count * 1000) / done.ms;
 }
 
 /**
  * MSRP messages per second (as the sender saw them confirmed), after as many untimed: a fresh
- * endpoint runs its first 100,000 messages at 0.5-0.7 of the rate of the next (V8 compiling),
- * where raw TCP's few lines of JavaScript need no warm-up. The warm-up's rate is logged.
+ * endpoint runs its first 100,000 messages at 0.5-0.7 of the rate of the next (V8 compiling).
  */
 async function msrp(count: number, api: SenderApi, log: (line: string) => void): Promise<number> {
   const warmup = count;
@@ -96,7 +111,7 @@ async function msrp(count: number, api: SenderApi, log: (line: string) => void):
   log(
     `small-messages (${api}): CPU per message: sender ${us(sent, count)}${calls(sent.syscalls, count)}${gc(sent.gc)}, ` +
       `receiver ${us(got, count)}${calls(got.syscalls, count)}${gc(got.gc)}; both sides' CPU / wall time ${busy.toFixed(2)}; ` +
-      `warm-up ${Math.round((warmup * 1000) / (sent.warmupMs ?? NaN))} msgs/s`,
+      warmupRate(warmup, sent),
   );
   return (sent.count * 1000) / sent.ms;
 }
@@ -121,11 +136,14 @@ export async function runSmallMessagesBench(
       many.push(await msrp(count, 'sendMany', log));
       single.push(await msrp(count, 'send', log));
     };
+    const theirs = async (): Promise<void> => {
+      baseline.push(await raw(count, RAW_TIMED * count, log));
+    };
     if (i % 2 === 0) {
       await ours();
-      baseline.push(await raw(count, log));
+      await theirs();
     } else {
-      baseline.push(await raw(count, log));
+      await theirs();
       await ours();
     }
   }
