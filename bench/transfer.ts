@@ -67,17 +67,25 @@ async function startPeer(
 
 /**
  * Raw TCP between two processes; with `file`, the source reads and hashes `file.path` and the
- * sink hashes and writes into `file.saveTo` (SHA-256 both sides, no MSRP).
+ * sink hashes and writes into `file.saveTo` (SHA-256 both sides, no MSRP); timed after
+ * `warmup` bytes, as the MSRP rows are.
  */
 export async function raw(
   bytes: number,
   file?: { path: string; saveTo: string },
+  warmup = 0,
 ): Promise<{ mbps: number; sourceCpuMs: number; sinkCpuMs: number }> {
-  const sink = await startPeer({ role: 'raw-sink', bytes, ...(file && { saveTo: file.saveTo }) });
+  const sink = await startPeer({
+    role: 'raw-sink',
+    bytes,
+    warmup,
+    ...(file && { saveTo: file.saveTo }),
+  });
   const source = await startPeer({
     role: 'raw-source',
     port: (sink.ready as { port: number }).port,
     bytes,
+    warmup,
     ...(file && { file: file.path }),
   });
   const got = await sink.done;
@@ -115,11 +123,12 @@ interface MsrpRun {
 }
 
 /**
- * Bytes the non-file rows send untimed before the timed transfer (half of it, at most 512 MiB):
- * raw TCP runs at full speed from its first byte, a fresh Node process compiles its hot path
- * first. Issue 12, 8 KiB chunks, 1 GiB after 64 MiB: V8's compiler threads kept ~1 of the 2
- * cores busy for the first ~0.8 s, and the timed message ran its first 64 MiB at 540-750 MB/s
- * and its last at ~2,000; after 512 MiB in 4 messages with the chat beside them, at ~1,100.
+ * Bytes the non-file rows send untimed before the timed transfer (half of it, at most 512 MiB),
+ * raw TCP's as well as MSRP's: a fresh Node process compiles its hot path first. Issue 12, 8
+ * KiB chunks, 1 GiB after 64 MiB: V8's compiler threads kept ~1 of the 2 cores busy for the
+ * first ~0.8 s, and the timed message ran its first 64 MiB at 540-750 MB/s and its last at
+ * ~2,000; after 512 MiB in 4 messages with the chat beside them, at ~1,100. Raw TCP's 1 GiB,
+ * alternated: 1,720-2,270 MB/s cold, 1,760-3,380 after 512 MiB untimed.
  */
 function warmupBytes(bytes: number): number {
   return Math.min(bytes / 2, 512 * 1024 * 1024);
@@ -226,8 +235,8 @@ export async function runTransferBench(
   const chunks = bytes / DEFAULT_CHUNK;
   for (let i = 0; i < rounds; i++) {
     const round = `transfer: round ${i + 1}/${rounds}`;
-    log(`${round}: raw TCP, ${mib} MiB...`);
-    rawMbps.push((await raw(bytes)).mbps);
+    log(`${round}: raw TCP, ${mib} MiB (after ${warm} MiB untimed)...`);
+    rawMbps.push((await raw(bytes, undefined, warmup)).mbps);
     log(
       `${round}: MSRP ${mib} MiB, ${DIRECT_CHUNK / 1024} KiB chunks (after ${warm} MiB untimed)...`,
     );
