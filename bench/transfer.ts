@@ -128,7 +128,7 @@ interface MsrpRun {
  * KiB chunks, 1 GiB after 64 MiB: V8's compiler threads kept ~1 of the 2 cores busy for the
  * first ~0.8 s, and the timed message ran its first 64 MiB at 540-750 MB/s and its last at
  * ~2,000; after 512 MiB in 4 messages with the chat beside them, at ~1,100. Raw TCP's 1 GiB,
- * alternated: 1,720-2,270 MB/s cold, 1,760-3,380 after 512 MiB untimed.
+ * 10 alternated pairs: 1,530-2,280 MB/s cold, 1,420-3,340 after 512 MiB (higher in 7).
  */
 function warmupBytes(bytes: number): number {
   return Math.min(bytes / 2, 512 * 1024 * 1024);
