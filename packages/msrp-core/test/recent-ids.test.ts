@@ -26,6 +26,19 @@ describe('RecentIds', () => {
     expect(ids.has('c')).toBe(false);
   });
 
+  it('keeps an id added again while its table is kept (a lookup came first)', () => {
+    const ids = new RecentIds<string>(3);
+    expect(ids.has('a')).toBe(false);
+    ids.add('a', 'first');
+    ids.add('b', 'b');
+    ids.add('a', 'again');
+    ids.add('c', 'c');
+    // a's older slot was emptied: forgetting the oldest (that slot) keeps a.
+    expect([ids.get('a'), ids.has('b'), ids.get('c')]).toEqual(['again', true, 'c']);
+    ids.add('d', 'd');
+    expect([ids.get('a'), ids.has('b'), ids.get('d')]).toEqual(['again', false, 'd']);
+  });
+
   it('keeps an id added again when it is the one to forget next', () => {
     const ids = new RecentIds<number>(2);
     ids.add('a', 1);

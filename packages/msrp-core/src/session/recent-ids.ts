@@ -67,7 +67,7 @@ export class RecentIds<V> {
     if (oldest !== undefined) byId.delete(oldest, hashes[slot]);
     const h = hashId(id);
     // Rare (a message finished twice): its old slot must not forget it later.
-    if (byId.set(id, value, h)) ids[ids.indexOf(id)] = undefined;
+    if (byId.set(id, value, h)) ids[this.#otherSlot(id, slot)] = undefined;
     hashes[slot] = h;
   }
 
@@ -92,7 +92,7 @@ export class RecentIds<V> {
     return (this.#byId = byId);
   }
 
-  /** The slot of the ring other than `slot` that holds `id`. */
+  /** The slot of the ring other than `slot` (`id`'s newest) that holds `id`. */
   #otherSlot(id: string, slot: number): number {
     const ids = this.#ids;
     for (let k = 0; k < ids.length; k++) if (k !== slot && ids[k] === id) return k;
