@@ -159,7 +159,7 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     }
   });
 
-  it('listen shows neither heartbeats nor empty messages, and stores no file for them', async ({
+  it('listen shows neither heartbeats nor empty messages, and stores no file for them; an empty file it stores', async ({
     expect,
     onTestFinished,
   }) => {
@@ -176,6 +176,16 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     await cli.waitFor('stdout', /^a real line$/m);
     expect(cli.stdout).toMatch(/^listening \S+\na real line\n$/);
     expect(await readdir(out)).toEqual([]);
+    // A file of 0 bytes is still a file (as `msrp send --file` sends one: its name, attachment).
+    const empty = join(await dir('keepalive-src'), 'empty.log');
+    await writeFile(empty, '');
+    await session.sendFile(empty);
+    const [, path] = await cli.waitFor(
+      'stdout',
+      /^saved (\S+) \(0 bytes, sha-256 \S+, hash matched\)$/m,
+    );
+    expect(path).toBe(join(out, 'empty.log'));
+    expect(await readFile(path!)).toHaveLength(0);
   });
 
   it('rejects unknown commands, unknown flags and bad values with exit 2 and one line', async ({
@@ -646,7 +656,7 @@ describe('CLI helpers', () => {
     }
   });
 
-  it('isKeepalive: heartbeat types and empty bodies', ({ expect }) => {
+  it('isKeepalive: heartbeat types and empty bodies, but not an empty file', ({ expect }) => {
     const message = (type: string, body: string): IncomingMessage =>
       Object.assign(
         new IncomingMessage({
@@ -661,6 +671,18 @@ describe('CLI helpers', () => {
     expect(isKeepalive(message('TEXT/X-MSRP-HEARTBEAT;charset=utf-8', 'x'))).toBe(true);
     expect(isKeepalive(message('text/plain', ''))).toBe(true);
     expect(isKeepalive(message('text/plain', 'hi'))).toBe(false);
+    // An empty file is stored, not dropped: it has a name, or is an attachment.
+    const file = (disposition: string): IncomingMessage =>
+      new IncomingMessage({
+        messageId: 'f',
+        contentType: parseContentType('application/octet-stream')!,
+        contentHeaders: [{ name: 'Content-Disposition', value: disposition }],
+        size: 0,
+      });
+    expect(isKeepalive(file('attachment; filename="empty.log"'))).toBe(false);
+    expect(isKeepalive(file('render; filename="empty.log"'))).toBe(false);
+    expect(isKeepalive(file('Attachment'))).toBe(false);
+    expect(isKeepalive(file('inline'))).toBe(true);
   });
 
   it('safeFileName keeps only a harmless base name', ({ expect }) => {
