@@ -79,9 +79,11 @@ export async function receive(
   try {
     path = await reserveFile(outDir, name);
   } catch (e) {
-    // Keep the connection flowing: a stream nobody reads would stall it for every message.
-    void message.drain();
-    out.error(`cannot store ${name} in ${outDir}, message discarded: ${(e as Error).message}`, {
+    // Refused, not drained: drained, its chunks would be confirmed and the sender told the
+    // file was delivered. Its next chunk is answered 413 (RFC 4975 §7.1: stop sending it), and
+    // the connection keeps flowing for the messages after it.
+    message.discard();
+    out.error(`cannot store ${name} in ${outDir}, refused: ${(e as Error).message}`, {
       messageId: message.messageId,
       name: message.filename,
     });

@@ -80,7 +80,16 @@ export class ResumeListener {
     }
     // The transfer this one resumes may still be writing its last pieces.
     await busy?.work;
-    const part = await this.#store.prepare(name, offer);
+    let part: Part;
+    try {
+      part = await this.#store.prepare(name, offer);
+    } catch (e) {
+      // No part can be kept: the file is asked for whole, now rather than after the sender's
+      // wait for an answer, and stored (or refused) as any other file.
+      this.out.error(`cannot keep a part of ${name}: ${(e as Error).message}`, { name });
+      await this.#answer(message, offer, 0);
+      return;
+    }
     // A newer offer of the name takes its part (its sender offers again, or the same file came
     // back on a new session): the file of an older offer is refused if it comes. Deleted
     // first, it is the newest of the map, the last to be forgotten.

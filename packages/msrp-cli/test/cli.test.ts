@@ -478,6 +478,31 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     expect(await readdir(out)).toEqual([]);
   });
 
+  it('a file the listener cannot store is refused (413): send exits 1, not "delivered"', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const out = await dir('unstorable-out');
+    const source = join(await dir('unstorable-src'), 'photo.bin');
+    await writeFile(source, randomBytes(300_000));
+    const { cli, uri } = await listen(onTestFinished, 'unstorable', ['--out', out]);
+    // The directory is gone once the listener runs: neither a part nor the file can be made.
+    await rm(out, { recursive: true });
+    await writeFile(out, '');
+    onTestFinished(() => rm(out, { force: true }));
+    for (const args of [[], ['--no-resume']]) {
+      const sent = await run(onTestFinished, ['send', '--to', uri, '--file', source, ...args]);
+      expect(sent.code, sent.stdout).toBe(1);
+      expect(sent.stderr).toMatch(/^msrp send: delivery failed: 413 /);
+      expect(sent.stdout).not.toMatch(/delivered/);
+    }
+    await cli.waitFor('stderr', /cannot keep a part of photo\.bin: ENOTDIR/);
+    await cli.waitFor('stderr', /(cannot store photo\.bin in \S+, refused: ENOTDIR[\s\S]*){2}/);
+    const line = await run(onTestFinished, ['send', '--to', uri, '--text', 'still here']);
+    expect(line.code, line.stderr).toBe(0);
+    await cli.waitFor('stdout', /^still here$/m);
+  });
+
   it('file names from peers are sanitized; a broken transfer leaves no file; a busy session is retried', async ({
     expect,
     onTestFinished,
