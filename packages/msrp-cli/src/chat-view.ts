@@ -1,7 +1,12 @@
 // What `msrp chat` shows of a Chat: the peer's lines, its typing, and ✓ (delivered) and ✓✓
 // (read) for each line we sent, as text lines or JSON events.
-import type { Chat, ChatMessage, ChatNotification } from '@msrp-ts/msrp-core';
-import type { Output } from './output.js';
+import {
+  mediaTypeOf,
+  type Chat,
+  type ChatMessage,
+  type ChatNotification,
+} from '@msrp-ts/msrp-core';
+import { oneLine, type Output } from './output.js';
 
 /** How the view prints. */
 export interface ChatViewOptions {
@@ -97,9 +102,13 @@ export function showChat(
     if (options.markDisplayed) void chat.markDisplayed(message);
   });
   chat.on('other', (message) => {
-    // Files are not shown: drain them so the connection keeps flowing.
-    void message.drain();
-    out.status(`a ${message.contentType?.type ?? 'untyped'} message was not shown`, {
+    // A file (a text one: other types get 415): refused, its chunks answered 413, where
+    // drained it would be confirmed; the connection keeps flowing either way.
+    message.discard();
+    const what = message.filename
+      ? `the file ${oneLine(message.filename)}`
+      : `a message of type ${message.contentType ? mediaTypeOf(message.contentType) : 'none'}`;
+    out.status(`refused ${what}: chat takes lines of text, msrp listen takes files`, {
       event: 'other',
       messageId: message.messageId,
     });

@@ -1,7 +1,14 @@
 // `msrp chat`: lines from stdin go out as chat messages (CPIM with delivery and display
 // notifications, or bare text with --plain), incoming ones are printed, typing is shown.
 import { createInterface } from 'node:readline';
-import { Chat, formatUri, type Endpoint, type Session } from '@msrp-ts/msrp-core';
+import {
+  Chat,
+  formatUri,
+  IMDN_CONTENT_TYPE,
+  IS_COMPOSING_CONTENT_TYPE,
+  type Endpoint,
+  type Session,
+} from '@msrp-ts/msrp-core';
 import { classify, EXIT, EXIT_CODES_HELP, usage } from './exit-codes.js';
 import {
   msFlag,
@@ -22,6 +29,16 @@ import { showChat } from './chat-view.js';
 import { openListener } from './listen.js';
 import { clientEndpoint, connectSession, defaultFrom } from './send.js';
 
+/**
+ * A chat reads lines, bare or in CPIM, their notifications and is-composing: any other type
+ * (a file) is answered 415 (RFC 4975 §7.3). A text file is answered once read
+ * (confirmWhenRead): it is not, so its sender gets 413 and is never told it was delivered.
+ */
+const CHAT_SESSION = {
+  acceptTypes: ['message/cpim', 'text/*', IS_COMPOSING_CONTENT_TYPE, IMDN_CONTENT_TYPE],
+  confirmWhenRead: true,
+};
+
 export const CHAT_HELP = `Usage: msrp chat --to URI [options]
        msrp chat --listen --uri URI [options]
 
@@ -29,7 +46,8 @@ Interactive text chat, the way RCS and other chat apps speak it. Each line read 
 stdin is sent as a chat message: in CPIM (message/cpim) asking for delivery and display
 notifications, or as bare text/plain with --plain. Each message received (CPIM or bare)
 is printed on stdout as "< text". End of input (Ctrl-D) ends the session and exits 0;
-so does the peer closing the session (with --to).
+so does the peer closing the session (with --to). Files are refused (415, or 413 for a
+text file), so that their sender is not told they were delivered: use msrp listen.
 
 Notifications and typing are shown as status lines (stderr):
   msrp chat: ✓ delivered: TEXT     the peer got the line we sent
@@ -125,7 +143,7 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
     const listener = await openListener(
       values.uri === undefined && relays ? undefined : uriFlag('--uri', values.uri),
       tlsServerFlags(values),
-      {},
+      CHAT_SESSION,
       out,
       { relays, relayTls },
     );
@@ -141,7 +159,7 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
     const tls = tlsClientFlags(values);
     ({ endpoint, session } = await connectSession(
       () => clientEndpoint(timeout, tls, relays),
-      { localUri: from },
+      { localUri: from, ...CHAT_SESSION },
       toPath,
     ));
     out.status(`connected to ${formatUri(to)}`, { event: 'connected', to: formatUri(to) });

@@ -1,5 +1,9 @@
 // End-to-end tests of `msrp chat` speaking chat the RCS way: two real processes on loopback
 // show each other's typing and ✓ (delivered) / ✓✓ (read) for the lines they sent.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import { start } from './cli-process.js';
 
@@ -100,5 +104,34 @@ describe('msrp chat', () => {
     await cpim.waitFor('stderr', /connected to /);
     cpim.child.stdin!.write('wrapped\n');
     await cpim.waitFor('stderr', /not delivered: .*415/);
+  });
+
+  it('refuses files, so that their sender is not told they were delivered; chat goes on', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const dir = await mkdtemp(join(tmpdir(), 'msrp-chat-file-'));
+    onTestFinished(() => rm(dir, { recursive: true }));
+    await writeFile(join(dir, 'photo.jpg'), randomBytes(100_000));
+    await writeFile(join(dir, 'notes.txt'), 'a text file, not a chat line\n');
+    const chat = start(onTestFinished, ['chat', '--listen', '--uri', LISTEN_URI]);
+    const [, uri] = await chat.waitFor('stdout', /^listening (\S+)\n/);
+    const send = async (...args: string[]): Promise<{ code: number | null; stderr: string }> => {
+      const sender = start(onTestFinished, ['send', '--to', uri!, ...args]);
+      return { ...(await sender.exited), stderr: sender.stderr };
+    };
+    // RFC 4975 §7.3: a type a chat does not read gets 415.
+    const photo = await send('--file', join(dir, 'photo.jpg'));
+    expect(photo.code).toBe(1);
+    expect(photo.stderr).toMatch(/delivery failed: 415 /);
+    // A text file is read by nobody: its chunk gets 413 rather than a 200 for bytes dropped.
+    const notes = await send('--file', join(dir, 'notes.txt'));
+    expect(notes.code).toBe(1);
+    expect(notes.stderr).toMatch(/delivery failed: 413 /);
+    await chat.waitFor('stderr', /^msrp chat: refused the file notes\.txt: /m);
+    expect(chat.stdout).not.toContain('text file');
+    const line = await send('--text', 'a line');
+    expect(line.code, line.stderr).toBe(0);
+    await chat.waitFor('stdout', /^< a line$/m);
   });
 });
