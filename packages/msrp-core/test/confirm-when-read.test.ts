@@ -2,11 +2,15 @@
 // once the reader took its bytes, so a receiver that stores each piece before pulling the next
 // has stored all it confirmed. Sessions on real loopback sockets.
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   DeliveryError,
   Endpoint,
+  PartialFile,
   type CreateSessionOptions,
   type IncomingMessage,
   type Session,
@@ -130,6 +134,47 @@ describe('confirmWhenRead', () => {
     expect((error as DeliveryError).confirmedBytes).toBeGreaterThan(0);
     await senders[1]!.send('after the refusal');
     expect((await next(receivers[1]![Symbol.asyncIterator]())).text()).toBe('after the refusal');
+  });
+
+  it('a store that fails (a full disk) refuses the rest at once: 413, not the sender timing out', async () => {
+    // /dev/full: every write fails with ENOSPC. The message either all queued before the
+    // store fails (100 KiB) or still arriving (3 MiB); the part a PartialFile writes too.
+    const { senders, receivers } = await sessions(2, { receiver: streamed });
+    const dir = await mkdtemp(join(tmpdir(), 'msrp-full-'));
+    cleanups.push(() => rm(dir, { recursive: true }));
+    const stores: Array<[string, (m: IncomingMessage, size: number) => Promise<unknown>]> = [
+      ['saveTo', (m) => m.saveTo('/dev/full')],
+      [
+        'PartialFile.receive',
+        async (m, size) => {
+          const partial = await PartialFile.open(join(dir, `f${size}`), { size });
+          await rm(partial.partPath);
+          await symlink('/dev/full', partial.partPath);
+          return partial.receive(m);
+        },
+      ],
+    ];
+    const inbox = receivers[0]![Symbol.asyncIterator]();
+    for (const [how, storeIn] of stores) {
+      for (const size of [100 * KiB, 3 * MiB]) {
+        const failed = senders[0]!
+          .send(randomBytes(size), {
+            contentType: 'application/x-test',
+          })
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+        const message = await next(inbox);
+        await expect(storeIn(message, size), how).rejects.toThrow(/ENOSPC/);
+        const error = await failed;
+        expect(error, `${how}, ${size}`).toBeInstanceOf(DeliveryError);
+        expect((error as DeliveryError).status, `${how}, ${size}`).toBe(413);
+        expect((error as DeliveryError).confirmedBytes).toBeLessThan(size);
+      }
+    }
+    await senders[1]!.send('after the refusals');
+    expect((await next(receivers[1]![Symbol.asyncIterator]())).text()).toBe('after the refusals');
   });
 
   it('pauses the connection past maxQueuedStreamBytes unread, and resumes when read', async () => {

@@ -136,6 +136,24 @@ describe('PieceStream', () => {
     expect(await s.next()).toEqual({ done: true, value: undefined });
   });
 
+  it('a destroy after the end closes it while the last pieces are not reported taken', async () => {
+    // The reader took the last pieces and failed to store them: their chunks must be refused.
+    const { s, closed } = stream();
+    s.push(new Uint8Array([1]));
+    s.end();
+    expect(await s.nextPieces()).toEqual([new Uint8Array([1])]);
+    s.destroy();
+    expect(closed).toHaveBeenCalledTimes(1);
+    // Read to the end (the call that reports them taken), a destroy changes nothing.
+    const done = stream();
+    done.s.push(new Uint8Array([1]));
+    done.s.end();
+    await done.s.nextPieces();
+    expect(await done.s.nextPieces()).toBeUndefined();
+    done.s.destroy();
+    expect(done.closed).not.toHaveBeenCalled();
+  });
+
   it('drops pieces pushed after a destroy without pausing the producer', () => {
     const { s } = stream();
     s.destroy();

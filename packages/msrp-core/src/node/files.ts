@@ -89,6 +89,7 @@ async function save(
   const expected = options.expectedHash;
   const tap = new HashTap(createHasher, hashAlgorithmOf(expected ?? '') ?? 'sha-256');
   const handle = await openHandle(path, offset === 0 ? 'w+' : 'r+').catch((e: unknown) => {
+    message.discard(); // see below
     throw new MsrpError('MSRP_ERR_FILE', `Cannot save to ${path}: ${(e as Error).message}`, {
       cause: e,
     });
@@ -108,6 +109,11 @@ async function save(
       hash = await hashFile(handle, offset + bytes, createHasher, announced);
     }
     return savedFile(message, path, bytes, hash, expected);
+  } catch (e) {
+    // Not stored (a full disk): the rest is refused, and with confirmWhenRead the chunks not
+    // confirmed yet get 413 now, where they would wait for a reader that is gone.
+    message.discard();
+    throw e;
   } finally {
     tap.dispose(); // a cut message: its hash is never asked for
     await handle.close();

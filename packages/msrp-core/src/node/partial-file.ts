@@ -318,12 +318,19 @@ export class PartialFile {
       }
       if (at + bytes >= this.#held && this.#held === size) this.#hash = tap.digest();
       received = { bytes, held: this.#held, hash: this.#hash };
+    } catch (e) {
+      // Not stored (a full disk): the rest is refused, and with confirmWhenRead the chunks
+      // not confirmed yet get 413 now, where they would wait for a reader that is gone.
+      message.discard();
+      throw e;
     } finally {
       tap.dispose(); // a cut message: its hash is never asked for
       clearTimeout(timer);
       this.#receiving = false;
       try {
         await this.#persist(handle);
+      } catch (e) {
+        failure ??= e; // thrown below, unless the receive's own failure is on its way
       } finally {
         await handle?.close();
       }
@@ -380,8 +387,14 @@ export class PartialFile {
       const record = this.record;
       await handle?.datasync();
       const temporary = `${this.recordPath}.${process.pid}.tmp`;
-      await writeFile(temporary, `${JSON.stringify(record, null, 2)}\n`);
-      await rename(temporary, this.recordPath);
+      try {
+        await writeFile(temporary, `${JSON.stringify(record, null, 2)}\n`);
+        await rename(temporary, this.recordPath);
+      } catch (e) {
+        // A full disk: the record stays as it was, and no temporary file is left beside it.
+        await rm(temporary, { force: true });
+        throw e;
+      }
     });
     this.#saving = next.catch(() => undefined);
     return next;

@@ -94,11 +94,12 @@ export class PieceStream implements AsyncIterableIterator<Uint8Array<ArrayBuffer
 
   /**
    * Stops the stream: queued pieces are dropped and a reader's loop throws `error`, or
-   * `MSRP_ERR_ABORTED` without one (its bytes are incomplete). Does nothing once ended
-   * normally or destroyed.
+   * `MSRP_ERR_ABORTED` without one (its bytes are incomplete). Does nothing once destroyed,
+   * or ended and read to the end: pieces handed out and not yet reported taken (the reader
+   * did not come back for more, e.g. it failed to store them) are not read to the end.
    */
   destroy(error?: Error): void {
-    if (this.#closed || (this.#ended && this.#queue.length === 0)) return;
+    if (this.#closed || (this.#ended && this.#queue.length === 0 && this.#lent === 0)) return;
     this.#closed = true;
     this.#queue = [];
     this.#failure = error ?? new MsrpError('MSRP_ERR_ABORTED', 'The message stream was destroyed');
