@@ -289,6 +289,17 @@ describe('Chat', () => {
     expect(lines).not.toContain('a text file');
   });
 
+  it('refuses a file nobody listens for as "other" (413), rather than confirm it read', async () => {
+    const { a, b } = await sessionPair(cleanups, { receiver: { confirmWhenRead: true } });
+    const bob = new Chat(b);
+    cleanups.push(() => bob.close());
+    const sent = a.sendFile(new Blob([new Uint8Array(100_000)]), { name: 'photo.jpg' });
+    await expect(sent).rejects.toMatchObject({ status: 413, confirmedBytes: 0 });
+    const line = next(bob, 'message');
+    await a.send('still chatting');
+    expect((await line)[0].text).toBe('still chatting');
+  });
+
   it('hands over a named text file as "other", not as a chat message', async () => {
     const { a, bob } = await chats();
     const other = next(bob, 'other');

@@ -155,7 +155,8 @@ export interface ChatEvents {
   malformed: [problem: ChatProblem];
   /**
    * A message that is no chat content (a file, a large stream): its `IncomingMessage`. With
-   * no listener it is drained and dropped.
+   * no listener a streamed one is refused (`discard()`: its chunks not answered yet get 413;
+   * with `confirmWhenRead`, all of them), so that its sender is not told it was taken.
    */
   other: [message: IncomingMessage];
   /** Sending a notification or a composing status failed. */

@@ -289,7 +289,7 @@ export class Chat extends TypedEmitter<ChatEvents> {
           continue;
         }
         try {
-          await this.#take(incoming);
+          this.#take(incoming);
         } catch (e) {
           // A listener that threw: the chat goes on with the next message.
           this.#error(e);
@@ -301,12 +301,14 @@ export class Chat extends TypedEmitter<ChatEvents> {
     this.close();
   }
 
-  async #take(incoming: IncomingMessage): Promise<void> {
+  #take(incoming: IncomingMessage): void {
     if (incoming.body === undefined || isFile(incoming)) {
       // Larger than the session's inMemoryThreshold, or a file (an attachment, or named as in
       // an RFC 5547 transfer): no chat line, even when it is text.
+      // Nobody takes it: refused (its chunks not answered yet get 413), not drained, which
+      // would tell its sender it was taken.
       if (this.listenerCount('other') > 0) this.emit('other', incoming);
-      else await incoming.drain();
+      else incoming.discard();
       return;
     }
     // Cut short by a lost connection: a part of a message is no message.
