@@ -1,6 +1,7 @@
 // What can be sent, on any runtime: bytes, text, a Blob (a browser File), a web
 // ReadableStream, any AsyncIterable of bytes, and a Node Readable, found by its shape so that
 // this file never imports `node:stream`.
+import { MsrpError } from '../errors.js';
 import { encodeUtf8 } from '../wire/bytes.js';
 import type { FileSource } from './file-transfer.js';
 import type { FileAccess } from './session-runtime.js';
@@ -79,6 +80,8 @@ const nothing = (): void => undefined;
 export function normalizeSource(source: ByteSource): NormalizedSource {
   if (typeof source === 'string') return whole(encodeUtf8(source));
   if (source instanceof Uint8Array) return whole(source);
+  // From JavaScript anything may come: say what is wanted, not a TypeError from deep inside.
+  if (typeof source !== 'object' || source === null) throw notASource(source);
   if (isNodeReadable(source)) {
     return {
       bytes: pieces(source),
@@ -108,7 +111,17 @@ export function normalizeSource(source: ByteSource): NormalizedSource {
       release: () => void (source.locked ? undefined : source.cancel().catch(nothing)),
     };
   }
+  if (typeof source[Symbol.asyncIterator] !== 'function') throw notASource(source);
   return { bytes: source, size: undefined, type: undefined, name: undefined, release: nothing };
+}
+
+function notASource(source: unknown): MsrpError {
+  const type = typeof source;
+  const what = source == null ? String(source) : type === 'object' ? 'an object' : `a ${type}`;
+  return new MsrpError(
+    'MSRP_ERR_INVALID_ARGUMENT',
+    `Cannot send ${what}: give text, bytes, a Blob, a stream or an async iterable of bytes`,
+  );
 }
 
 /**

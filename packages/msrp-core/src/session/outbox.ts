@@ -1,8 +1,8 @@
-import { MsrpError } from '../errors.js';
+import { MsrpError, toMsrpError } from '../errors.js';
 import { abortable } from './abortable.js';
 import type { ByteRange } from '../wire/byte-range.js';
 import type { StatusHeader } from '../wire/status-header.js';
-import { normalizeSource, type ByteSource } from './byte-source.js';
+import { normalizeSource, type ByteSource, type NormalizedSource } from './byte-source.js';
 import type { Delivery } from './delivery.js';
 import { fileMessage, openFileSource } from './file-send.js';
 import type { HasherFactory } from './hasher.js';
@@ -65,7 +65,13 @@ export class Outbox {
     ) {
       return this.#enqueue(content, { ...options });
     }
-    const source = normalizeSource(content);
+    let source: NormalizedSource;
+    try {
+      source = normalizeSource(content);
+    } catch (e) {
+      // A promise's error, as every other send() failure.
+      return Promise.reject(toMsrpError(e, 'MSRP_ERR_INVALID_ARGUMENT'));
+    }
     const sendOptions: SendOptions = {
       ...options,
       contentType:

@@ -1,9 +1,10 @@
 import { MsrpError } from '../errors.js';
 import { concatBytes } from '../wire/bytes.js';
 import { parseContentType, type ContentType } from '../wire/content-type.js';
-import type { HeaderField } from '../wire/head.js';
+import { headerFieldProblem, type HeaderField } from '../wire/head.js';
 import { IDENT } from '../wire/grammar.js';
 import { newMessageId } from '../wire/ids.js';
+import { uriPathError } from './uri-path.js';
 import { hasPiecesAtHand, type PiecesAtHand } from './node-pieces.js';
 import type { SendOptions } from './options.js';
 
@@ -112,8 +113,15 @@ export class OutgoingMessage {
         `Invalid offset ${offset}${size === undefined ? '' : ` of a message of ${size} bytes`}`,
       );
     }
-    if (options.toPath !== undefined && options.toPath.length === 0)
-      return new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'toPath is empty');
+    if (options.toPath !== undefined) {
+      const error = uriPathError(options.toPath, 'toPath');
+      if (error) return error;
+    }
+    // Caught here, not when the first chunk is written, long after send() returned.
+    for (const field of options.contentHeaders ?? []) {
+      const problem = headerFieldProblem(field);
+      if (problem !== undefined) return new MsrpError('MSRP_ERR_INVALID_ARGUMENT', problem);
+    }
     const extra = size !== undefined || offset > 0 || options.contentHeaders !== undefined;
     const message = new OutgoingMessage(
       options.messageId ?? newMessageId(),

@@ -2,6 +2,7 @@ import { TypedEmitter } from '../events/typed-emitter.js';
 import { MsrpError } from '../errors.js';
 import type { RequestHead, ResponseHead } from '../wire/head.js';
 import { formatUri, uriKey, type MsrpUri } from '../wire/uri.js';
+import { uriPathError } from './uri-path.js';
 import { abortable } from './abortable.js';
 import { bodilessSend } from './bodiless-send.js';
 import type { ChunkReceiver } from './chunk-receiver.js';
@@ -125,8 +126,8 @@ export class Session
    */
   async connect(remotePath: readonly MsrpUri[], options: ConnectOptions = {}): Promise<void> {
     if (this.#state.current !== 'new') this.#state.refuse('connect');
-    if (remotePath.length === 0)
-      throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'remotePath is empty');
+    const invalid = uriPathError(remotePath, 'connect: remotePath');
+    if (invalid) throw invalid;
     const { signal } = options;
     this.remotePath = Object.freeze([...remotePath]);
     // RFC 4976 §5.2: requests go through our relays, then along the peer's path.
@@ -161,6 +162,8 @@ export class Session
    */
   accept(remotePath?: readonly MsrpUri[]): void {
     if (this.#state.current !== 'new') this.#state.refuse('accept');
+    const invalid = remotePath && uriPathError(remotePath, 'accept: remotePath');
+    if (invalid) throw invalid;
     this.#followsSenders = this.#rebind && remotePath === undefined;
     if (remotePath) {
       this.remotePath = Object.freeze([...remotePath]);

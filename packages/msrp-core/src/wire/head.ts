@@ -158,6 +158,18 @@ function invalid(what: string): MsrpError {
 }
 
 /**
+ * What is wrong with a header field a caller gave, or undefined: a name that is no token
+ * (RFC 4975 §9 hname), or a CR or LF in its value, which would forge a header or a frame.
+ */
+export function headerFieldProblem(field: HeaderField): string | undefined {
+  if (!HNAME.test(field.name)) return `Invalid header name ${JSON.stringify(field.name)}`;
+  if (CR_OR_LF.test(field.value)) {
+    return `Header ${field.name} contains CR or LF: ${JSON.stringify(field.value.slice(0, 64))}`;
+  }
+  return undefined;
+}
+
+/**
  * Serializes the start line and headers, ending with the blank line that precedes a body
  * when `contentType` is set.
  * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` when a field cannot be put on the wire.
@@ -206,13 +218,10 @@ export function formatHead(head: Head): string {
     'Use-Nickname',
     head.useNickname === undefined ? undefined : formatUseNickname(head.useNickname),
   );
-  for (const field of head.extensions ?? []) {
-    if (!HNAME.test(field.name)) throw invalid(`Invalid header name ${JSON.stringify(field.name)}`);
-    add(field.name, field.value);
-  }
   // RFC 4975 §9: Content-Type MUST be the last MIME header field.
-  for (const field of head.contentHeaders ?? []) {
-    if (!HNAME.test(field.name)) throw invalid(`Invalid header name ${JSON.stringify(field.name)}`);
+  for (const field of [...(head.extensions ?? []), ...(head.contentHeaders ?? [])]) {
+    const problem = headerFieldProblem(field);
+    if (problem !== undefined) throw invalid(problem);
     add(field.name, field.value);
   }
   add('Content-Type', head.contentType && formatContentType(head.contentType));
