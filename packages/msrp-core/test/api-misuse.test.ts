@@ -2,7 +2,7 @@
 // with a line break, no body at all. Each gets MSRP_ERR_INVALID_ARGUMENT at the call, never a
 // TypeError from deep inside, a crash of the process or a broken session.
 import { afterEach, describe, expect, it } from 'vitest';
-import { Endpoint, type MsrpUri } from '../src/index.js';
+import { Endpoint, type HeaderField, type MsrpUri } from '../src/index.js';
 import { next } from './helpers/inbox.js';
 import { sessionPair } from './helpers/session-pair.js';
 
@@ -38,7 +38,7 @@ describe('bad arguments', () => {
     expect((await next(passive[Symbol.asyncIterator]())).text()).toBe('connected after all');
   });
 
-  it('send refuses a header that would forge another, a path of strings and no body', async () => {
+  it('send and sendMany refuse a header that would forge another, a path of strings, no body', async () => {
     const { a, b } = await sessionPair(cleanups);
     /** The error `sent` rejects with: MSRP_ERR_INVALID_ARGUMENT, its message matching `why`. */
     const refused = async (sent: Promise<unknown>, why: RegExp): Promise<void> => {
@@ -58,7 +58,15 @@ describe('bad arguments', () => {
       const sent = a.send(nothing as unknown as string);
       await refused(sent, /^Cannot send (null|undefined|a number): give text/);
     }
+    const notFields = ['x', ['x'], [{ name: 'X-A' }]] as unknown as HeaderField[][];
+    for (const headers of notFields) {
+      await refused(a.send('x', { contentHeaders: headers }), /array|strings/);
+    }
+    await refused(a.sendMany(42 as unknown as string[]), /takes an iterable of messages/);
+    await refused(a.sendMany(['ok', null] as unknown as string[]), /message 1 is null, not text/);
     await a.send('still here');
-    expect((await next(b[Symbol.asyncIterator]())).text()).toBe('still here');
+    const inbox = b[Symbol.asyncIterator]();
+    expect((await next(inbox)).text()).toBe('ok'); // sendMany's message before the null
+    expect((await next(inbox)).text()).toBe('still here');
   });
 });

@@ -116,12 +116,16 @@ export function normalizeSource(source: ByteSource): NormalizedSource {
 }
 
 function notASource(source: unknown): MsrpError {
-  const type = typeof source;
-  const what = source == null ? String(source) : type === 'object' ? 'an object' : `a ${type}`;
   return new MsrpError(
     'MSRP_ERR_INVALID_ARGUMENT',
-    `Cannot send ${what}: give text, bytes, a Blob, a stream or an async iterable of bytes`,
+    `Cannot send ${kindOf(source)}: give text, bytes, a Blob, a stream or an async iterable of bytes`,
   );
+}
+
+/** What a value is, for an error about an argument of the wrong kind: "null", "a number"... */
+export function kindOf(value: unknown): string {
+  if (value == null) return String(value);
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 /**

@@ -118,6 +118,9 @@ export class OutgoingMessage {
       if (error) return error;
     }
     // Caught here, not when the first chunk is written, long after send() returned.
+    const headers: unknown = options.contentHeaders;
+    if (headers !== undefined && !Array.isArray(headers))
+      return new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'contentHeaders is no array');
     for (const field of options.contentHeaders ?? []) {
       const problem = headerFieldProblem(field);
       if (problem !== undefined) return new MsrpError('MSRP_ERR_INVALID_ARGUMENT', problem);

@@ -1,5 +1,6 @@
 import { MsrpError, toMsrpError } from '../errors.js';
 import { encodeUtf8 } from '../wire/bytes.js';
+import { kindOf } from './byte-source.js';
 import type { Delivery } from './delivery.js';
 import type { SendOptions } from './options.js';
 
@@ -104,10 +105,18 @@ export class ManySend {
       this.#stop(
         new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'sendMany takes messages, not a string'),
       );
-    } else if (Symbol.iterator in source) {
-      this.#sync = source[Symbol.iterator]();
+    } else if (
+      typeof (source as Partial<Iterable<ManyMessage>>)?.[Symbol.iterator] === 'function'
+    ) {
+      this.#sync = (source as Iterable<ManyMessage>)[Symbol.iterator]();
+    } else if (
+      typeof (source as Partial<AsyncIterable<ManyMessage>>)?.[Symbol.asyncIterator] === 'function'
+    ) {
+      this.#async = (source as AsyncIterable<ManyMessage>)[Symbol.asyncIterator]();
     } else {
-      this.#async = source[Symbol.asyncIterator]();
+      this.#stop(
+        new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'sendMany takes an iterable of messages'),
+      );
     }
     this.#signal?.addEventListener('abort', this.#aborted, { once: true });
     if (this.#signal?.aborted) this.#aborted();
@@ -155,8 +164,17 @@ export class ManySend {
 
   #send(content: ManyMessage): void {
     const index = this.#taken++;
-    this.#pending++;
     const text = typeof content === 'string';
+    if (!text && !(content instanceof Uint8Array)) {
+      this.#stop(
+        new MsrpError(
+          'MSRP_ERR_INVALID_ARGUMENT',
+          `sendMany: message ${index} is ${kindOf(content)}, not text or bytes`,
+        ),
+      );
+      return;
+    }
+    this.#pending++;
     const body = text ? encodeUtf8(content) : content;
     const onDelivered = this.#onDelivered;
     this.#enqueue(

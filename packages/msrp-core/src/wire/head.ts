@@ -162,6 +162,10 @@ function invalid(what: string): MsrpError {
  * (RFC 4975 §9 hname), or a CR or LF in its value, which would forge a header or a frame.
  */
 export function headerFieldProblem(field: HeaderField): string | undefined {
+  const { name, value } = (field ?? {}) as Partial<HeaderField>;
+  if (typeof name !== 'string' || typeof value !== 'string') {
+    return `A header field is { name, value } of strings, not ${JSON.stringify(field)}`;
+  }
   if (!HNAME.test(field.name)) return `Invalid header name ${JSON.stringify(field.name)}`;
   if (CR_OR_LF.test(field.value)) {
     return `Header ${field.name} contains CR or LF: ${JSON.stringify(field.value.slice(0, 64))}`;
