@@ -222,12 +222,14 @@ export function formatHead(head: Head): string {
     'Use-Nickname',
     head.useNickname === undefined ? undefined : formatUseNickname(head.useNickname),
   );
-  // RFC 4975 §9: Content-Type MUST be the last MIME header field.
-  for (const field of [...(head.extensions ?? []), ...(head.contentHeaders ?? [])]) {
+  const addField = (field: HeaderField): void => {
     const problem = headerFieldProblem(field);
     if (problem !== undefined) throw invalid(problem);
     add(field.name, field.value);
-  }
+  };
+  for (const field of head.extensions ?? []) addField(field);
+  // RFC 4975 §9: Content-Type MUST be the last MIME header field.
+  for (const field of head.contentHeaders ?? []) addField(field);
   add('Content-Type', head.contentType && formatContentType(head.contentType));
   // Values come from the caller: a CR or LF inside one would forge a header or a frame.
   for (const line of lines) {
