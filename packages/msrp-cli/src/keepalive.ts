@@ -15,16 +15,7 @@ export const KEEPALIVE_HELP = `Keepalives are not shown or stored: messages of t
 export function isKeepalive(message: IncomingMessage): boolean {
   if (message.isKeepalive) return true;
   const empty = message.size === 0 || message.body?.length === 0;
-  return empty && !namesFile(message);
-}
-
-/** A file as RFC 5547 sends one: a `filename`, or Content-Disposition `attachment`. */
-function namesFile(message: IncomingMessage): boolean {
-  if (message.filename !== undefined) return true;
-  const disposition = message.contentHeaders.find(
-    (h) => h.name.toLowerCase() === 'content-disposition',
-  );
-  return /^\s*attachment\b/i.test(disposition?.value ?? '');
+  return empty && !message.isFile;
 }
 
 /** Lets a keepalive's bytes flow away unread, so the connection keeps moving. */

@@ -124,6 +124,14 @@ export class IncomingMessage {
     return this.contentType !== undefined && mediaTypeOf(this.contentType) === KEEPALIVE_TYPE;
   }
 
+  /**
+   * Whether this is a file as RFC 5547 sends one (Content-Disposition `attachment`, or a
+   * `filename`), however small: an empty file is one too.
+   */
+  get isFile(): boolean {
+    return isFile(this);
+  }
+
   /** The `filename` of Content-Disposition, if the sender gave one (RFC 2183). */
   get filename(): string | undefined {
     const disposition = this.contentHeaders.find(

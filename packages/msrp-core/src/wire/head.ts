@@ -166,9 +166,9 @@ export function headerFieldProblem(field: HeaderField): string | undefined {
   if (typeof name !== 'string' || typeof value !== 'string') {
     return `A header field is { name, value } of strings, not ${JSON.stringify(field)}`;
   }
-  if (!HNAME.test(field.name)) return `Invalid header name ${JSON.stringify(field.name)}`;
-  if (CR_OR_LF.test(field.value)) {
-    return `Header ${field.name} contains CR or LF: ${JSON.stringify(field.value.slice(0, 64))}`;
+  if (!HNAME.test(name)) return `Invalid header name ${JSON.stringify(name)}`;
+  if (CR_OR_LF.test(value)) {
+    return `Header ${name} contains CR or LF: ${JSON.stringify(value.slice(0, 64))}`;
   }
   return undefined;
 }
