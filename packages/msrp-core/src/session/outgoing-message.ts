@@ -118,11 +118,8 @@ export class OutgoingMessage {
       if (error) return error;
     }
     // Caught here, not when the first chunk is written, long after send() returned.
-    const headers: unknown = options.contentHeaders;
-    if (headers !== undefined && !Array.isArray(headers))
-      return new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'contentHeaders is no array');
-    for (const field of options.contentHeaders ?? []) {
-      const problem = headerFieldProblem(field);
+    if (options.contentHeaders !== undefined) {
+      const problem = headersProblem(options.contentHeaders);
       if (problem !== undefined) return new MsrpError('MSRP_ERR_INVALID_ARGUMENT', problem);
     }
     const extra = size !== undefined || offset > 0 || options.contentHeaders !== undefined;
@@ -303,4 +300,14 @@ export class OutgoingMessage {
     }
     return piece;
   }
+}
+
+/** What is wrong with a caller's content headers (see {@link headerFieldProblem}), if anything. */
+function headersProblem(headers: unknown): string | undefined {
+  if (!Array.isArray(headers)) return 'contentHeaders is no array';
+  for (const field of headers as readonly HeaderField[]) {
+    const problem = headerFieldProblem(field);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
 }
