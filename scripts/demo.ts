@@ -76,7 +76,13 @@ function bytesOf(flag: string, text: string): number {
 }
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
-const mib = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+/** `n` bytes for people: MiB from 1 MiB on, KiB below, bytes under 1 KiB. */
+const mib = (n: number): string =>
+  n >= 1024 * 1024
+    ? `${(n / 1024 / 1024).toFixed(1)} MiB`
+    : n >= 1024
+      ? `${(n / 1024).toFixed(1)} KiB`
+      : `${n} bytes`;
 
 /** A SIP message around an SDP body (the signalling is simulated; MSRP is real). */
 function sip(startLine: string, headers: Record<string, string>, sdp: string): string {
@@ -91,8 +97,8 @@ async function makeFile(path: string, size: number): Promise<string> {
   const block = randomBytes(1024 * 1024);
   for (let left = size; left > 0; left -= block.length) {
     const piece = left >= block.length ? block : block.subarray(0, left);
-    // Vary the blocks so that a misplaced chunk changes the hash.
-    piece.writeUInt32BE(left >>> 0, 0);
+    // Vary the blocks so that a misplaced chunk changes the hash (a file of 4 bytes or more).
+    if (piece.length >= 4) piece.writeUInt32BE(left >>> 0, 0);
     hash.update(piece);
     if (!out.write(Buffer.from(piece))) await once(out, 'drain');
   }

@@ -206,7 +206,9 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     expect(results[2].stderr).toContain('--uri: Invalid MSRP URI');
   });
 
-  it('pnpm demo: --help, and a bad flag or --size is one line and exit 2', async ({ expect }) => {
+  it('pnpm demo: --help, a bad flag or --size is one line and exit 2; a 3-byte file goes through', async ({
+    expect,
+  }) => {
     const demo = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
       new Promise((resolve) => {
         execFile(
@@ -217,12 +219,16 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
             resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
         );
       });
-    const [help, size, zero, flag] = await Promise.all([
+    const [help, size, zero, flag, tiny] = await Promise.all([
       demo(['--help']),
       demo(['--size', 'lots']),
       demo(['--size', '0']),
       demo(['--sise', '1M']),
+      demo(['--size', '3']),
     ]);
+    // The smallest file there is, through the relay: the whole demo runs.
+    expect(tiny.code, tiny.stderr).toBe(0);
+    expect(tiny.stdout).toMatch(/Sending you a 3 bytes file now[\s\S]*demo OK/);
     expect(help).toMatchObject({ code: 0, stderr: '' });
     expect(help.stdout).toMatch(/^Usage: pnpm demo [\s\S]*--size/);
     for (const result of [size, zero, flag]) {
