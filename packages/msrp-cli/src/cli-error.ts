@@ -24,7 +24,8 @@ export const EXIT_CODES_HELP = `Exit codes:
   1    delivery refused or failed (e.g. 413, 415, 481 from the peer; the file
        could not be read midway)
   2    usage error (unknown flag, bad URI, unreadable file)
-  3    connection failed or lost (nothing listening, TLS or fingerprint mismatch)
+  3    connection failed or lost (nothing listening, TLS or fingerprint mismatch), or
+       the peer's session closed in the middle of a message (481 once bytes went through)
   4    timeout (no response, or no success REPORT, in time)
   130  interrupted (SIGINT/SIGTERM) before the work was done`;
 

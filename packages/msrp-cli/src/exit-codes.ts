@@ -22,6 +22,11 @@ export function classify(error: unknown, action: 'connect' | 'deliver', target: 
       detail = `${error.status} ${detail}`;
     }
     const suffix = ` (${error.confirmedBytes} bytes confirmed)`;
+    if (error.status === 481 && error.confirmedBytes > 0) {
+      // RFC 4975 §10: the session went away under a message it was taking (the listener
+      // stopped): a broken transfer, as a lost connection is, that a rerun resumes.
+      return new CliError(`connection lost: ${detail}${suffix}`, EXIT.connection, confirmed);
+    }
     switch (error.code) {
       case 'MSRP_ERR_TIMEOUT':
         return new CliError(`delivery timed out: ${detail}${suffix}`, EXIT.timeout, confirmed);

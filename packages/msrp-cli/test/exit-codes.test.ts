@@ -31,6 +31,20 @@ describe('classify', () => {
     );
   });
 
+  it('ends a file whose session closed under it (481 once bytes went through) as a broken transfer (exit 3)', () => {
+    const closed = (confirmedBytes: number): DeliveryError =>
+      new DeliveryError('m1', confirmedBytes, 'Peer answered 481 Session closed', {
+        code: 'MSRP_ERR_REMOTE',
+        status: 481,
+        cause: new MsrpError('MSRP_ERR_REMOTE', 'Peer answered 481 Session closed'),
+      });
+    const midway = classify(closed(4096), 'deliver', TO);
+    expect(midway.exitCode).toBe(EXIT.connection);
+    expect(midway.message).toBe('connection lost: 481 Session closed (4096 bytes confirmed)');
+    // At the first chunk, 481 says there is no such session: a refusal.
+    expect(classify(closed(0), 'deliver', TO).exitCode).toBe(EXIT.failed);
+  });
+
   it('ends a file that cannot be opened as a usage error (exit 2)', () => {
     const missing = new MsrpError('MSRP_ERR_FILE', 'Cannot send ./x: ENOENT: no such file', {
       cause: Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT' }),
