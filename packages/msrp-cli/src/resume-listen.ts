@@ -151,6 +151,21 @@ export class ResumeListener {
     return true;
   }
 
+  /** A part whose whole file has another hash than the one announced: nothing to resume. */
+  async #drop(
+    partial: Part['partial'],
+    name: string,
+    e: MsrpError,
+    announcedHash: string | undefined,
+  ): Promise<void> {
+    await partial.discard();
+    this.out.error(`${name}: HASH MISMATCH over the whole file (${e.message}): part dropped`, {
+      name,
+      announcedHash,
+      hashMatches: false,
+    });
+  }
+
   /** Writes the message into the part; completes, drops or keeps the part as it turns out. */
   async #save(message: IncomingMessage, name: string, part: Part, offset: number): Promise<void> {
     const { partial } = part;
@@ -177,6 +192,11 @@ export class ResumeListener {
         );
         return;
       }
+      if (isHashMismatch(e)) {
+        // Checked before the last chunk's 200: its sender was refused, not told it was stored.
+        await this.#drop(partial, name, e, message.announcedHash);
+        return;
+      }
       this.out.error(
         `receiving ${name} broke at byte ${partial.held} of ${part.offer.size}: ${(e as Error).message}; kept ${partial.partPath} to resume`,
         { messageId: message.messageId, name, held: partial.held, size: part.offer.size },
@@ -188,13 +208,8 @@ export class ResumeListener {
     try {
       done = await this.#store.complete(part);
     } catch (e) {
-      if (!(e instanceof MsrpError) || e.code !== 'MSRP_ERR_HASH_MISMATCH') throw e;
-      await partial.discard();
-      this.out.error(`${name}: HASH MISMATCH over the whole file (${e.message}): part dropped`, {
-        name,
-        announcedHash,
-        hashMatches: false,
-      });
+      if (!isHashMismatch(e)) throw e;
+      await this.#drop(partial, name, e, announcedHash);
       return;
     }
     const sha256 = done.hash.startsWith('sha-256:')
@@ -219,3 +234,6 @@ export class ResumeListener {
     );
   }
 }
+
+const isHashMismatch = (e: unknown): e is MsrpError =>
+  e instanceof MsrpError && e.code === 'MSRP_ERR_HASH_MISMATCH';

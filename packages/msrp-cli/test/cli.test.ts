@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { createServer, connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import {
   IncomingMessage,
   parseContentType,
   parseUri,
+  PartialFile,
   type Session,
 } from '@msrp-ts/msrp-core';
 import { renderProgress } from '../src/progress.js';
@@ -507,6 +508,44 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     const line = await run(onTestFinished, ['send', '--to', uri, '--text', 'still here']);
     expect(line.code, line.stderr).toBe(0);
     await cli.waitFor('stdout', /^still here$/m);
+  });
+
+  it('a part of another file is refused at its last chunk: send exits 1, and the next send goes whole', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const out = await dir('mismatch-out');
+    const source = join(await dir('mismatch-src'), 'f.bin');
+    const file = randomBytes(300_000);
+    await writeFile(source, file);
+    const modified = new Date('2026-01-02T03:04:05Z');
+    await utimes(source, modified, modified);
+    // What a broken transfer of another file of the same name, size, type and date leaves.
+    const part = await PartialFile.open(join(out, 'f.bin'), {
+      size: file.length,
+      transferId: 'another',
+      name: 'f.bin',
+      modified: modified.toUTCString().replace(/GMT$/, '+0000'),
+    });
+    const head = new IncomingMessage({
+      messageId: 'another',
+      contentType: undefined,
+      contentHeaders: [],
+      size: 100_000,
+    });
+    head.body = new Uint8Array(randomBytes(100_000));
+    head.settle();
+    await part.receive(head);
+    const { cli, uri } = await listen(onTestFinished, 'mismatch', ['--out', out]);
+    const first = await run(onTestFinished, ['send', '--to', uri, '--file', source]);
+    expect(first.code, first.stderr).toBe(1);
+    expect(first.stderr).toMatch(/resuming f\.bin at byte 100001[\s\S]*delivery failed: 413 /);
+    expect(first.stdout).not.toMatch(/delivered/);
+    await cli.waitFor('stderr', /f\.bin: HASH MISMATCH over the whole file .*: part dropped/);
+    const second = await run(onTestFinished, ['send', '--to', uri, '--file', source]);
+    expect(second.code, second.stderr).toBe(0);
+    await cli.waitFor('stdout', /^saved \S+ \(300000 bytes, sha-256 \S+, hash matched\)$/m);
+    expect((await readFile(join(out, 'f.bin'))).equals(file)).toBe(true);
   });
 
   it('file names from peers are sanitized; a broken transfer leaves no file; a busy session is retried', async ({

@@ -16,6 +16,7 @@ import {
   DeliveryError,
   Endpoint,
   formatHash,
+  formatUri,
   IncomingMessage,
   parseUri,
   PartialFile,
@@ -349,6 +350,40 @@ describe('PartialFile', () => {
     expect((await readFile(`${path}.part`)).equals(content)).toBe(true);
     await partial.discard();
     await expect(stat(`${path}.part`)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it("refuses the last chunk of a file whose whole hash is not the record's: 413, never a 200", async () => {
+    // The listener checks the whole file once it holds it; confirmed first, its sender would
+    // be told the file was delivered while the part is then dropped.
+    const path = join(await tempDir(), 'f.bin');
+    const b = new Endpoint({ session: { confirmWhenRead: true } });
+    cleanups.push(() => b.close());
+    await b.listen({ host: '127.0.0.1', port: 0 });
+    const bound = b.createSession();
+    bound.accept();
+    const inbox = bound[Symbol.asyncIterator]();
+    const a = await sender(formatUri(bound.localUri));
+    const expected = randomBytes(300_000);
+    const other = randomBytes(300_000);
+    const partial = await PartialFile.open(path, { size: other.length, hash: sha256(expected) });
+    const failed = a.sendFile(new Blob([other]), { name: 'f.bin' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    await expect(partial.receive(await next(inbox))).rejects.toMatchObject({
+      code: 'MSRP_ERR_HASH_MISMATCH',
+    });
+    const error = await failed;
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect((error as DeliveryError).status).toBe(413);
+    expect((error as DeliveryError).confirmedBytes).toBeLessThan(other.length);
+    // The right file goes through the same part.
+    await partial.discard();
+    const retry = await PartialFile.open(path, { size: expected.length, hash: sha256(expected) });
+    const sent = a.sendFile(new Blob([expected]), { name: 'f.bin' });
+    await retry.receive(await next(inbox));
+    expect((await sent).bytes).toBe(expected.length);
+    expect((await retry.complete()).checkedAgainst).toBe(sha256(expected));
   });
 
   it('refuses a receive that leaves a gap or goes past the file', async () => {

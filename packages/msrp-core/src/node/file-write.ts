@@ -111,6 +111,9 @@ export function writePiecesSync(
  * write is synchronous: into the page cache it takes microseconds, less than a thread-pool
  * round trip (which would also delay the 200s).
  * @param onWritten told the file's end (`offset` + bytes written) after each write.
+ * @param beforeLast run once a message of known size is written whole and hashed (`tap`
+ * settled), before its last octets are confirmed; what it throws refuses them (the caller
+ * discards the message).
  * @returns the bytes of the body written.
  * @throws {MsrpError} `MSRP_ERR_ABORTED` when the message is aborted; the fs error of a write.
  */
@@ -120,13 +123,27 @@ export async function writeBody(
   offset: number,
   tap: HashTap,
   onWritten?: (end: number) => void,
+  beforeLast?: (end: number) => void,
 ): Promise<number> {
   const { stream } = message;
+  const length = message.size === undefined ? undefined : message.size - message.offset;
   let position = offset;
   let pieces = stream ? await stream.nextPieces() : [message.body ?? new Uint8Array(0)];
   while (pieces) {
     position += writePiecesSync(handle.fd, pieces, position);
     onWritten?.(position);
+    if (beforeLast && stream && length !== undefined && position - offset >= length) {
+      // The message's last octets: hashed, and `beforeLast` run, before the pull that
+      // confirms them, so that a file failing its check is refused (413), never confirmed.
+      for (const piece of pieces) tap.update(piece);
+      returnReads(pieces);
+      await tap.ready();
+      await message.completed; // its end-line came, with the hash the sender announces
+      await tap.settle();
+      beforeLast(position);
+      pieces = await stream.nextPieces();
+      continue;
+    }
     // Written: the pull confirms them now (confirmWhenRead). The connection sends those
     // 200s at the end of the tick (it corks its writes until then): let them leave before
     // the hash holds the thread, so that the sender's window refills while we hash.

@@ -12,53 +12,10 @@ import { hashFile, hashFileRange, writeBody } from './file-write.js';
 import { defaultFileHasher } from './worker-hasher.js';
 import { parseRecord, prefixOf, toFileHash, type PartialFileRecord } from './partial-record.js';
 
+import type { CompletedFile, PartialFileOptions, ReceivedPart } from './partial-file-types.js';
+
 export type { OctetSpan, PartialFileRecord, RecordHash } from './partial-record.js';
-
-/** Options of {@link PartialFile.open}. */
-export interface PartialFileOptions {
-  /** The whole file's size in octets (a=file-selector `size`, or the message's Byte-Range total). */
-  readonly size: number;
-  /** The whole file's hash in RFC 5547 form (`sha-256:AB:...`), when known before its end. */
-  readonly hash?: string;
-  /** `a=file-transfer-id` of the transfer; default a fresh random token. */
-  readonly transferId?: string;
-  /** The file's name for the record; default the path's base name. */
-  readonly name?: string;
-  /** The file's media type for the record. */
-  readonly type?: string;
-  /** The file's modification date for the record (`a=file-date`'s text). */
-  readonly modified?: string;
-  /**
-   * Where hashes come from; default Node's `node:crypto`, in a worker thread on a machine of
-   * more than 2 cores (`workerHasher`), else on the main thread (`nodeHasher`).
-   */
-  readonly createHasher?: HasherFactory;
-  /**
-   * Milliseconds between updates of the record while bytes are written (each after the
-   * bytes reached the disk: `fdatasync`). Default 250.
-   */
-  readonly recordInterval?: number;
-}
-
-/** What {@link PartialFile.receive} wrote. */
-export interface ReceivedPart {
-  /** Octets of the message written. */
-  readonly bytes: number;
-  /** The octets the part holds from its start, after the message. */
-  readonly held: number;
-  /** The whole file's hash (`sha-256:AB:...`), once the message filled the part to its size. */
-  readonly hash: string | undefined;
-}
-
-/** What {@link PartialFile.complete} made. */
-export interface CompletedFile {
-  /** The file's final path (`name`, the part renamed). */
-  readonly path: string;
-  /** Its hash in RFC 5547 form. */
-  readonly hash: string;
-  /** The hash it was checked against (the record's, else the sender's `File-Hash`), if any. */
-  readonly checkedAgainst: string | undefined;
-}
+export type { CompletedFile, PartialFileOptions, ReceivedPart } from './partial-file-types.js';
 
 const RANDOM_ID_BYTES = 12;
 
@@ -303,13 +260,20 @@ export class PartialFile {
       handle = await open(this.partPath, 'r+');
       const part = handle;
       await hashFileRange(part, 0, at, tap);
-      const bytes = await writeBody(message, part, at, tap, (end) => {
-        this.#held = Math.max(this.#held, end);
-        timer ??= setTimeout(() => {
-          timer = undefined;
-          this.#persist(part).catch((e: unknown) => (failure ??= e));
-        }, this.#interval);
-      });
+      const bytes = await writeBody(
+        message,
+        part,
+        at,
+        tap,
+        (end) => {
+          this.#held = Math.max(this.#held, end);
+          timer ??= setTimeout(() => {
+            timer = undefined;
+            this.#persist(part).catch((e: unknown) => (failure ??= e));
+          }, this.#interval);
+        },
+        (end) => this.#checkWhole(message, tap, end),
+      );
       await message.completed;
       this.#announced = message.announcedHash ?? this.#announced;
       if (!this.#record.hash && this.#announced !== undefined) {
@@ -340,6 +304,35 @@ export class PartialFile {
   }
 
   /**
+   * Before the 200 of a message's last octets, written up to `end`: when they make the part
+   * whole and hashed in this pass, its hash must be the one recorded or announced, else the
+   * last chunk is refused (413) where its 200 would tell the sender the file was delivered.
+   * @throws {MsrpError} `MSRP_ERR_HASH_MISMATCH`.
+   */
+  #checkWhole(message: IncomingMessage, tap: HashTap, end: number): void {
+    if (end < this.#held || this.#held !== this.#record.size) return;
+    const expected = this.#expected(message.announcedHash);
+    if (expected === undefined || hashAlgorithmOf(expected) !== tap.algorithm) return;
+    this.#check(tap.digest(), expected);
+  }
+
+  /** The hash the whole file must have: the record's, else the one the sender announced. */
+  #expected(announced = this.#announced): string | undefined {
+    const recorded = this.#record.hash;
+    return recorded ? `${recorded.algorithm}:${recorded.value}` : announced;
+  }
+
+  /** @throws {MsrpError} `MSRP_ERR_HASH_MISMATCH` when `hash` is not `expected`. */
+  #check(hash: string, expected: string): void {
+    if (!hashMatches(expected, hash)) {
+      throw new MsrpError(
+        'MSRP_ERR_HASH_MISMATCH',
+        `${this.partPath} has the hash ${hash}, not ${expected}`,
+      );
+    }
+  }
+
+  /**
    * Makes the file whole: checks its hash against the record's (or, without one, the hash
    * the sender announced), renames `name.part` to `name` (or to `to`, e.g. a free name the
    * caller reserved so as not to replace a file) and removes the record.
@@ -347,9 +340,9 @@ export class PartialFile {
    * when the hash differs (the part and record stay: {@link discard} them).
    */
   async complete(to: string = this.path): Promise<CompletedFile> {
-    const { size, hash: recorded } = this.#record;
+    const { size } = this.#record;
     if (this.#held < size) throw refused(`${this.partPath} holds ${this.#held} of ${size} octets`);
-    const expected = recorded ? `${recorded.algorithm}:${recorded.value}` : this.#announced;
+    const expected = this.#expected();
     const algorithm = hashAlgorithmOf(expected ?? '') ?? 'sha-256';
     let hash = this.#hash;
     if (hash === undefined || hashAlgorithmOf(hash) !== algorithm) {
@@ -361,12 +354,7 @@ export class PartialFile {
         await handle.close();
       }
     }
-    if (expected !== undefined && !hashMatches(expected, hash)) {
-      throw new MsrpError(
-        'MSRP_ERR_HASH_MISMATCH',
-        `${this.partPath} has the hash ${hash}, not ${expected}`,
-      );
-    }
+    if (expected !== undefined) this.#check(hash, expected);
     await rename(this.partPath, to);
     await rm(this.recordPath, { force: true });
     return { path: to, hash, checkedAgainst: expected };
