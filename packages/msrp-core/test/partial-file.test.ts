@@ -386,6 +386,28 @@ describe('PartialFile', () => {
     expect((await retry.complete()).checkedAgainst).toBe(sha256(expected));
   });
 
+  it('fills parts under backpressure: the check before the last 200 never waits on itself', async () => {
+    // With 1 KiB unread allowed the connection pauses after the last body piece, its
+    // end-line unread until the reader's next pull: a check that waited for it hung there.
+    const dir = await tempDir();
+    const b = new Endpoint({ session: { confirmWhenRead: true, maxQueuedStreamBytes: 1024 } });
+    cleanups.push(() => b.close());
+    await b.listen({ host: '127.0.0.1', port: 0 });
+    const bound = b.createSession();
+    bound.accept();
+    const inbox = bound[Symbol.asyncIterator]();
+    const a = await sender(formatUri(bound.localUri));
+    for (let i = 0; i < 4; i++) {
+      const data = randomBytes(300_000 + i * 777);
+      const path = join(dir, `f${i}`);
+      const partial = await PartialFile.open(path, { size: data.length, hash: sha256(data) });
+      const sent = a.sendFile(new Blob([data]), { name: `f${i}` });
+      await partial.receive(await next(inbox));
+      expect((await sent).bytes).toBe(data.length);
+      expect((await partial.complete()).checkedAgainst).toBe(sha256(data));
+    }
+  });
+
   it('refuses a receive that leaves a gap or goes past the file', async () => {
     const dir = await tempDir();
     const partial = await PartialFile.open(join(dir, 'f.bin'), { size: 10 });

@@ -132,13 +132,16 @@ export async function writeBody(
   while (pieces) {
     position += writePiecesSync(handle.fd, pieces, position);
     onWritten?.(position);
-    if (beforeLast && stream && length !== undefined && position - offset >= length) {
-      // The message's last octets: hashed, and `beforeLast` run, before the pull that
-      // confirms them, so that a file failing its check is refused (413), never confirmed.
+    if (beforeLast && stream?.ended && length !== undefined && position - offset >= length) {
+      // The message's last octets, its end-line read (with the hash the sender announces):
+      // hashed, and `beforeLast` run, before the pull that confirms them, so that a file
+      // failing its check is refused (413), never confirmed. Not when the end-line is still
+      // to be read: the connection may be paused until that pull (unread bytes), and a wait
+      // for it would never end; the caller then checks after.
       for (const piece of pieces) tap.update(piece);
       returnReads(pieces);
       await tap.ready();
-      await message.completed; // its end-line came, with the hash the sender announces
+      await message.completed;
       await tap.settle();
       beforeLast(position);
       pieces = await stream.nextPieces();

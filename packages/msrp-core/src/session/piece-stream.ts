@@ -67,6 +67,11 @@ export class PieceStream implements AsyncIterableIterator<Uint8Array<ArrayBuffer
     return this.#queue.length;
   }
 
+  /** Whether the message's last piece came (its end-line was read): none follows those queued. */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
   /** Whether the stream was destroyed or failed (it delivers no more pieces). */
   get destroyed(): boolean {
     return this.#closed;
