@@ -24,6 +24,7 @@ import {
   type MsrpError,
   type PartialFileRecord,
   type Session,
+  type SessionOptions,
 } from '../src/index.js';
 import { nodeHasher } from '../src/node/node-hasher.js';
 import { next } from './helpers/inbox.js';
@@ -97,9 +98,11 @@ async function sender(uri: string): Promise<Session> {
   return session;
 }
 
-/** A receiving session on a fresh endpoint, and its inbox. */
-async function receiver(): Promise<{ session: Session; inbox: AsyncIterator<IncomingMessage> }> {
-  const b = new Endpoint({ session: { inMemoryThreshold: 64 * 1024 } });
+/** A receiving session on a fresh endpoint (with `options` besides), and its inbox. */
+async function receiver(
+  options: SessionOptions = {},
+): Promise<{ session: Session; inbox: AsyncIterator<IncomingMessage> }> {
+  const b = new Endpoint({ session: { inMemoryThreshold: 64 * 1024, ...options } });
   cleanups.push(() => b.close());
   await b.listen({ host: '127.0.0.1', port: 0 });
   const session = b.createSession();
@@ -356,13 +359,8 @@ describe('PartialFile', () => {
     // The listener checks the whole file once it holds it; confirmed first, its sender would
     // be told the file was delivered while the part is then dropped.
     const path = join(await tempDir(), 'f.bin');
-    const b = new Endpoint({ session: { confirmWhenRead: true } });
-    cleanups.push(() => b.close());
-    await b.listen({ host: '127.0.0.1', port: 0 });
-    const bound = b.createSession();
-    bound.accept();
-    const inbox = bound[Symbol.asyncIterator]();
-    const a = await sender(formatUri(bound.localUri));
+    const { session, inbox } = await receiver({ confirmWhenRead: true });
+    const a = await sender(formatUri(session.localUri));
     const expected = randomBytes(300_000);
     const other = randomBytes(300_000);
     const partial = await PartialFile.open(path, { size: other.length, hash: sha256(expected) });
@@ -390,13 +388,11 @@ describe('PartialFile', () => {
     // With 1 KiB unread allowed the connection pauses after the last body piece, its
     // end-line unread until the reader's next pull: a check that waited for it hung there.
     const dir = await tempDir();
-    const b = new Endpoint({ session: { confirmWhenRead: true, maxQueuedStreamBytes: 1024 } });
-    cleanups.push(() => b.close());
-    await b.listen({ host: '127.0.0.1', port: 0 });
-    const bound = b.createSession();
-    bound.accept();
-    const inbox = bound[Symbol.asyncIterator]();
-    const a = await sender(formatUri(bound.localUri));
+    const { session, inbox } = await receiver({
+      confirmWhenRead: true,
+      maxQueuedStreamBytes: 1024,
+    });
+    const a = await sender(formatUri(session.localUri));
     for (let i = 0; i < 4; i++) {
       const data = randomBytes(300_000 + i * 777);
       const path = join(dir, `f${i}`);

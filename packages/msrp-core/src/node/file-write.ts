@@ -132,32 +132,32 @@ export async function writeBody(
   while (pieces) {
     position += writePiecesSync(handle.fd, pieces, position);
     onWritten?.(position);
-    if (beforeLast && stream?.ended && length !== undefined && position - offset >= length) {
-      // The message's last octets, its end-line read (with the hash the sender announces):
-      // hashed, and `beforeLast` run, before the pull that confirms them, so that a file
-      // failing its check is refused (413), never confirmed. Not when the end-line is still
-      // to be read: the connection may be paused until that pull (unread bytes), and a wait
-      // for it would never end; the caller then checks after.
-      for (const piece of pieces) tap.update(piece);
-      returnReads(pieces);
-      await tap.ready();
-      await message.completed;
-      await tap.settle();
-      beforeLast(position);
-      pieces = await stream.nextPieces();
-      continue;
-    }
-    // Written: the pull confirms them now (confirmWhenRead). The connection sends those
-    // 200s at the end of the tick (it corks its writes until then): let them leave before
-    // the hash holds the thread, so that the sender's window refills while we hash.
-    const next = stream?.nextPieces();
+    // The message's last octets, its end-line read (with the hash the sender announces):
+    // hashed, and `beforeLast` run, before the pull that confirms them, so that a file
+    // failing its check is refused (413), never confirmed. Not when the end-line is still to
+    // be read: the connection may be paused until that pull (unread bytes), and a wait for it
+    // would never end; the caller then checks after.
+    const last =
+      beforeLast !== undefined &&
+      stream?.ended === true &&
+      length !== undefined &&
+      position - offset >= length;
+    // Otherwise the pull confirms them now (confirmWhenRead). The connection sends those 200s
+    // at the end of the tick (it corks its writes until then): let them leave before the hash
+    // holds the thread, so that the sender's window refills while we hash.
+    const next = last ? undefined : stream?.nextPieces();
     next?.catch(() => undefined); // thrown below, once hashed
-    if (stream) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (next) await new Promise<void>((resolve) => setImmediate(resolve));
     for (const piece of pieces) tap.update(piece);
     // Written and hashed (a hasher keeps nothing it is given): the reads may be reused.
     returnReads(pieces);
     await tap.ready();
-    pieces = await next;
+    if (last) {
+      await message.completed;
+      await tap.settle();
+      beforeLast(position);
+      pieces = await stream.nextPieces();
+    } else pieces = await next;
   }
   await tap.settle();
   return position - offset;

@@ -1,5 +1,5 @@
 // Node's file system for sessions: `sendFile(path)` and `IncomingMessage.saveTo(path)`.
-import { open as openHandle, stat } from 'node:fs/promises';
+import { open as openHandle, stat, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type * as MimeTypes from 'mime-types';
 import { MsrpError } from '../errors.js';
@@ -88,13 +88,13 @@ async function save(
   }
   const expected = options.expectedHash;
   const tap = new HashTap(createHasher, hashAlgorithmOf(expected ?? '') ?? 'sha-256');
-  const handle = await openHandle(path, offset === 0 ? 'w+' : 'r+').catch((e: unknown) => {
-    message.discard(); // see below
-    throw new MsrpError('MSRP_ERR_FILE', `Cannot save to ${path}: ${(e as Error).message}`, {
-      cause: e,
-    });
-  });
+  let handle: FileHandle | undefined;
   try {
+    handle = await openHandle(path, offset === 0 ? 'w+' : 'r+').catch((e: unknown) => {
+      throw new MsrpError('MSRP_ERR_FILE', `Cannot save to ${path}: ${(e as Error).message}`, {
+        cause: e,
+      });
+    });
     if (offset > 0) {
       await hashFileRange(handle, 0, offset, tap);
       await handle.truncate(offset);
@@ -110,13 +110,13 @@ async function save(
     }
     return savedFile(message, path, bytes, hash, expected);
   } catch (e) {
-    // Not stored (a full disk): the rest is refused, and with confirmWhenRead the chunks not
-    // confirmed yet get 413 now, where they would wait for a reader that is gone.
+    // Not stored (a full disk, no file): the rest is refused, and with confirmWhenRead the
+    // chunks not confirmed yet get 413 now, where they would wait for a reader that is gone.
     message.discard();
     throw e;
   } finally {
     tap.dispose(); // a cut message: its hash is never asked for
-    await handle.close();
+    await handle?.close();
   }
 }
 
