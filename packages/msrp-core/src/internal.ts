@@ -84,3 +84,4 @@ export { formatUri, uriEquals, uriKey } from './wire/uri.js';
 export { newTransactionId, newSessionId, TransactionIds } from './wire/ids.js';
 export { defaultDialers } from './node/dial.js';
 export { wsStream, WS_OPTIONS } from './node/ws-stream.js';
+export { checkNumbers, type NumberRule } from './option-check.js';

@@ -1,4 +1,5 @@
 import type { Dialer, TlsClientOptions } from '@msrp-ts/msrp-core';
+import { checkNumbers, MsrpError, type NumberRule } from '@msrp-ts/msrp-core/internal';
 import type { CredentialStore } from './credential-store.js';
 
 /**
@@ -137,6 +138,62 @@ export interface RelayOptions {
   dialers?: Readonly<Record<string, Dialer>>;
   limits?: RelayLimits;
   logger?: RelayLogger;
+}
+
+const LIMIT_NUMBERS: Record<keyof RelayLimits, NumberRule> = {
+  maxConnections: 'count',
+  maxConnectionsPerAddress: 'count',
+  unauthenticatedTimeout: 'wait',
+  frameTimeout: 'timeout',
+  idleTimeout: 'timeout',
+  maxHeaderBytes: 'count',
+  maxChunkSize: 'count',
+  maxPendingTransactions: 'count',
+  maxWebSocketMessage: 'count',
+  maxWebSocketChunk: 'count',
+  maxAuthAttempts: 'count',
+  authFailureBurst: 'size',
+  authFailureRate: 'size',
+  authUserFailureBurst: 'size',
+  authUserFailureRate: 'size',
+  authRateLimitEntries: 'count',
+  maxSessionsPerConnection: 'count',
+  maxQueuedBytes: 'count',
+};
+
+const OPTION_NUMBERS: Partial<Record<keyof RelayOptions, NumberRule>> = {
+  minExpires: 'size',
+  maxExpires: 'count',
+  defaultExpires: 'count',
+  nonceLifetime: 'wait',
+  transactionTimeout: 'wait',
+  connectTimeout: 'wait',
+};
+
+/**
+ * Checks the numbers of a relay's options: a limit of 0 chunk bytes, or Expires bounds that
+ * grant nothing (every AUTH 423), would make a relay that starts and serves no one.
+ * @throws MsrpError `MSRP_ERR_INVALID_ARGUMENT` naming the first bad option.
+ */
+export function checkRelayOptions(options: Omit<RelayOptions, 'credentials'>): void {
+  checkNumbers(options, OPTION_NUMBERS, 'Relay option ');
+  checkNumbers(options.limits, LIMIT_NUMBERS, 'Relay limit ');
+  const { minExpires = 60, maxExpires = 3600, defaultExpires } = options;
+  if (minExpires > maxExpires) {
+    throw new MsrpError(
+      'MSRP_ERR_INVALID_ARGUMENT',
+      `Relay option minExpires (${minExpires}) is above maxExpires (${maxExpires})`,
+    );
+  }
+  if (
+    defaultExpires !== undefined &&
+    (defaultExpires < minExpires || defaultExpires > maxExpires)
+  ) {
+    throw new MsrpError(
+      'MSRP_ERR_INVALID_ARGUMENT',
+      `Relay option defaultExpires (${defaultExpires}) is outside minExpires to maxExpires (${minExpires} to ${maxExpires}): AUTHs without Expires would get 423`,
+    );
+  }
 }
 
 /** The limits with their defaults filled in. */

@@ -15,6 +15,7 @@ import { Forwarder } from './forwarder.js';
 import type { Hop, PendingForward } from './hop.js';
 import { HopRegistry } from './hop-registry.js';
 import {
+  checkRelayOptions,
   resolveLimits,
   silentLogger,
   type RelayLogger,
@@ -77,7 +78,12 @@ export class Relay {
   readonly #sessionOf: (id: string) => RelaySession | undefined;
   #closing = false;
 
+  /**
+   * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` for a numeric option or limit out of its
+   * range, or Expires bounds that grant nothing (see {@link checkRelayOptions}).
+   */
   constructor(options: RelayOptions) {
+    checkRelayOptions(options);
     this.#options = options;
     const limits = (this.#limits = resolveLimits(options.limits));
     const log = (this.#log = options.logger ?? silentLogger);

@@ -80,6 +80,14 @@ describe('configuration', () => {
       [['--user', 'a:b', '--max-pending', 'lots'], /--max-pending must be a whole number/],
       [['--user', 'a:b', '--metrics', 'nowhere'], /HOST:PORT/],
       [['--user', 'a:b', '--bogus'], /Unknown option/],
+      // Numbers that would make a relay that starts and serves no one.
+      [['--user', 'a:b', '--max-chunk-size', '0'], /--max-chunk-size must be a whole number of 1/],
+      [['--user', 'a:b', '--max-ws-chunk', '0'], /--max-ws-chunk must be a whole number of 1/],
+      [
+        ['--user', 'a:b', '--min-expires', '100', '--max-expires', '50'],
+        /--min-expires \(100\) is above --max-expires \(50\)/,
+      ],
+      [['--user', 'a:b', '--default-expires', '7200'], /--default-expires \(7200\) is outside/],
     ];
     for (const [args, message] of bad) {
       expect(() => resolveConfig(args, {}, noFile)).toThrow(UsageError);
@@ -127,6 +135,32 @@ describe('users file', () => {
     // A file that reads but does not parse is still an argument error.
     await writeFile(path, 'nopassword\n');
     await expect(store.reload()).rejects.toMatchObject({ code: 'MSRP_ERR_INVALID_ARGUMENT' });
+  });
+});
+
+describe('relay options', () => {
+  it('refuses numbers that would serve no one, naming the option', () => {
+    const credentials = new StaticCredentialStore(USERS);
+    const bad: [Omit<ConstructorParameters<typeof Relay>[0], 'credentials'>, RegExp][] = [
+      [
+        { limits: { maxChunkSize: 0 } },
+        /limit maxChunkSize must be a whole number of 1 or more, not 0/,
+      ],
+      [{ limits: { maxPendingTransactions: 1.5 } }, /maxPendingTransactions .* not 1\.5/],
+      [{ limits: { frameTimeout: -1 } }, /frameTimeout must be milliseconds of 0 or more/],
+      [{ transactionTimeout: 0 }, /transactionTimeout must be milliseconds above 0/],
+      [{ minExpires: 10, maxExpires: 5 }, /minExpires \(10\) is above maxExpires \(5\)/],
+      [
+        { defaultExpires: 30 },
+        /defaultExpires \(30\) is outside minExpires to maxExpires \(60 to 3600\)/,
+      ],
+    ];
+    for (const [options, message] of bad) {
+      expect(() => new Relay({ credentials, ...options })).toThrow(message);
+    }
+    // 0 turns the AUTH rate limits off, as documented.
+    const relay = new Relay({ credentials, limits: { authFailureBurst: 0, frameTimeout: 0 } });
+    void relay.close(0);
   });
 });
 

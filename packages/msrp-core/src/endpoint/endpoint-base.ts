@@ -1,6 +1,8 @@
 import { TypedEmitter } from '../events/typed-emitter.js';
 import { MsrpError } from '../errors.js';
+import { checkNumbers, type NumberRule } from '../option-check.js';
 import { abortable, abortedError } from '../session/abortable.js';
+import { SESSION_NUMBERS } from '../session/option-defaults.js';
 import { Session } from '../session/session.js';
 import type { SessionLink, SessionPort } from '../session/session-link.js';
 import type { SessionRuntime } from '../session/session-runtime.js';
@@ -60,9 +62,15 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
   readonly #peerHost: PeerHost;
   #registration: RelayRegistration<SessionPort> | undefined;
 
-  /** @param runtime What the runtime gives: the `Endpoint` of each entry passes its own. */
+  /**
+   * @param runtime What the runtime gives: the `Endpoint` of each entry passes its own.
+   * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` for a numeric option (or session
+   * default) out of its range, e.g. `maxSessions: 0`.
+   */
   constructor(options: EndpointOptions, runtime: EndpointRuntime) {
     super();
+    checkNumbers(options, ENDPOINT_NUMBERS, 'Endpoint option ');
+    checkNumbers(options.session, SESSION_NUMBERS, 'Endpoint option session.');
     this.#options = options;
     this.#runtime = {
       ...runtime,
@@ -192,7 +200,7 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
   /**
    * Creates a session with a fresh session-id (or the given URI).
    * @throws {MsrpError} `MSRP_ERR_LIMIT` past `maxSessions`; `MSRP_ERR_INVALID_ARGUMENT` if
-   * the URI is taken.
+   * the URI is taken, or a numeric option is out of its range (a `chunkSize` of 0).
    */
   createSession(options: CreateSessionOptions = {}): Session {
     if (this.#router.size >= (this.#options.maxSessions ?? 10_000)) {
@@ -328,6 +336,24 @@ interface Authority {
  * §8: `msrps://df7jal23ls0d.invalid:2855/98cjs;ws` over wss), so that `a=path` says how
  * the relay reaches us.
  */
+/** What each numeric {@link EndpointOptions} may be (see {@link checkNumbers}). */
+const ENDPOINT_NUMBERS: Partial<Record<keyof EndpointOptions, NumberRule>> = {
+  maxStartLineBytes: 'count',
+  maxHeaderBytes: 'count',
+  maxHeaders: 'count',
+  maxWriteBuffer: 'count',
+  timeout: 'wait',
+  maxPending: 'count',
+  connectTimeout: 'wait',
+  maxSessions: 'count',
+  maxConnections: 'count',
+  maxConnectionsPerAddress: 'count',
+  bindTimeout: 'timeout',
+  frameTimeout: 'timeout',
+  idleTimeout: 'timeout',
+  keepaliveInterval: 'timeout',
+};
+
 function defaultAuthority(options: EndpointOptions): Authority {
   const host = options.host ?? unreachableHost();
   const first = options.relays?.[0]?.uri;

@@ -1,3 +1,4 @@
+import { checkNumbers, type NumberRule } from '../option-check.js';
 import type { InboundOptions } from './inbound.js';
 import type { SessionOptions } from './options.js';
 import type { SendSchedulerOptions } from './send-scheduler.js';
@@ -13,8 +14,28 @@ export interface ResolvedSessionOptions {
   inbound: InboundOptions;
 }
 
-/** Applies the defaults that {@link SessionOptions} documents. */
+/** What each numeric {@link SessionOptions} may be (see {@link checkNumbers}). */
+export const SESSION_NUMBERS: Partial<Record<keyof SessionOptions, NumberRule>> = {
+  maxSize: 'size',
+  remoteMaxSize: 'size',
+  inMemoryThreshold: 'size',
+  maxReorderBytes: 'size',
+  maxIncompleteMessages: 'count',
+  incompleteMessageTimeout: 'timeout',
+  maxQueuedMessages: 'count',
+  maxQueuedStreamBytes: 'size',
+  chunkSize: 'count',
+  maxInFlightChunks: 'count',
+  maxInFlightBytes: 'count',
+  reportTimeout: 'timeout',
+};
+
+/**
+ * Applies the defaults that {@link SessionOptions} documents.
+ * @throws MsrpError `MSRP_ERR_INVALID_ARGUMENT` for a numeric option out of its range.
+ */
 export function resolveSessionOptions(options: SessionOptions): ResolvedSessionOptions {
+  checkNumbers(options, SESSION_NUMBERS, 'Session option ');
   const chunkSize = options.chunkSize ?? 8192;
   const maxQueuedStreamBytes = options.maxQueuedStreamBytes ?? 16 * 1024 * 1024;
   return {

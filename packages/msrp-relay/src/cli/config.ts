@@ -1,6 +1,6 @@
 // Configuration of the `msrp-relay` command: flags, then environment, then a JSON config file.
 import { parseUri, type MsrpUri } from '@msrp-ts/msrp-core/uri';
-import type { RelayLimits } from '../relay-options.js';
+import { checkRelayOptions, type RelayLimits } from '../relay-options.js';
 import { readOptions, UsageError } from './option-reader.js';
 import { USERS_DB_OPTIONS, usersDbConfig, type UsersDbConfig } from './users-db-options.js';
 
@@ -174,5 +174,25 @@ export function resolveConfig(
   for (const [key, value] of Object.entries(optional)) {
     if (value !== undefined) (config as unknown as Record<string, unknown>)[key] = value;
   }
+  checkNumbers(config);
   return config;
 }
+
+/** The relay's own check of its numbers, its words put as the command's flags. */
+function checkNumbers(config: RelayCommandConfig): void {
+  try {
+    checkRelayOptions(config);
+  } catch (e) {
+    let message = (e as Error).message.replace(/^Relay (?:option|limit) /, '');
+    for (const [flag, key] of Object.entries({ ...LIMITS, ...EXPIRES })) {
+      message = message.replace(new RegExp(`\\b${key}\\b`, 'g'), `--${flag}`);
+    }
+    throw new UsageError(message);
+  }
+}
+
+const EXPIRES = {
+  'min-expires': 'minExpires',
+  'max-expires': 'maxExpires',
+  'default-expires': 'defaultExpires',
+};
