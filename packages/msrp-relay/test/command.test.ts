@@ -273,6 +273,40 @@ describe('msrp-relay command', () => {
     expect(messages.indexOf('stopped')).toBeGreaterThan(messages.indexOf('shutting down'));
     expect(logs.find((l) => l.msg === 'relay started')?.realm).toBe('env-realm');
   });
+  it('serves on, and stops cleanly on SIGTERM, when what reads its stdout and stderr is gone', async () => {
+    // Pipes whose reader went away (a journald restart, `| head`): the relay died on the
+    // EPIPE of its stdout and then never exited (its queued logs retried forever), or hung
+    // in its shutdown waiting for the logs to drain.
+    const child = spawn(
+      tsx,
+      [
+        '--conditions=source',
+        'packages/msrp-relay/src/cli/msrp-relay.ts',
+        '--listen',
+        'msrp://127.0.0.1:0;tcp',
+        ...USERS.flatMap((u) => ['--user', `${u.username}:${u.password}`]),
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    onCleanup(() => child.exitCode === null && child.kill('SIGKILL'));
+    child.stdout.destroy();
+    const logs = createInterface({ input: child.stderr })[Symbol.asyncIterator]();
+    let started: { listen?: string[]; msg?: string } = {};
+    while (started.msg !== 'relay started') {
+      started = JSON.parse((await logs.next()).value as string) as typeof started;
+    }
+    child.stderr.destroy();
+    const uri = parseUri(started.listen![0]!);
+    // Each AUTH is logged: to a pipe no one reads any more.
+    const alice = await clientOf('alice', [uri]);
+    const bob = await clientOf('bob', [uri]);
+    const { a, b } = await sessionPair(alice, bob);
+    await a.send('logs or no logs');
+    expect((await next(b[Symbol.asyncIterator]())).text()).toBe('logs or no logs');
+    child.kill('SIGTERM');
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).toBe(0);
+  });
 });
 
 describe('msrp-relay command line mistakes', () => {

@@ -2,7 +2,6 @@
 // The `msrp-relay` command: an RFC 4976 relay with logs, metrics and graceful shutdown.
 // The signals first: this import is evaluated before the others (see signals.ts).
 import { signals } from './signals.js';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import type { TlsServerOptions } from '@msrp-ts/msrp-core';
 import type { AdminServer } from '../admin-server.js';
@@ -43,13 +42,19 @@ async function main(args: readonly string[]): Promise<number> {
     return 0;
   }
   // Loaded only to run: --help and --version answer without the relay, pino and the metrics.
-  const [{ pino }, { startAdminServer }, { StaticCredentialStore }, { FileCredentialStore }] =
-    await Promise.all([
-      import('pino'),
-      import('../admin-server.js'),
-      import('../credential-store.js'),
-      import('../file-credential-store.js'),
-    ]);
+  const [
+    { pino },
+    { stderrDestination },
+    { startAdminServer },
+    { StaticCredentialStore },
+    { FileCredentialStore },
+  ] = await Promise.all([
+    import('pino'),
+    import('./log-destination.js'),
+    import('../admin-server.js'),
+    import('../credential-store.js'),
+    import('../file-credential-store.js'),
+  ]);
   const [
     { createRelayMetrics },
     { Relay },
@@ -64,7 +69,7 @@ async function main(args: readonly string[]): Promise<number> {
     import('../young-generation.js'),
     import('@msrp-ts/msrp-core/uri'),
   ]);
-  const logDestination = pino.destination({ dest: 2, sync: false });
+  const logDestination = stderrDestination(() => (log.level = 'silent'));
   const log = pino(
     {
       level: config.logLevel,
@@ -74,15 +79,11 @@ async function main(args: readonly string[]): Promise<number> {
       formatters: { level: (label) => ({ level: label }) },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    logDestination,
+    logDestination.stream,
   );
-  // pino's flush(cb) calls back at once even with a write in flight, and process.exit then
-  // writes the queued lines ahead of it (or loses it): wait until sonic-boom says all is out.
-  const logWritten = (): Promise<unknown> => {
-    const drained = once(logDestination, 'drain');
-    logDestination.write('');
-    return drained;
-  };
+  const logWritten = (): Promise<void> => logDestination.written();
+  // stdout carries the startup lines only; a reader gone after them (EPIPE) ends nothing.
+  process.stdout.on('error', () => undefined);
 
   let fileStore: FileCredentialStore | undefined;
   let dbStore: PgCredentialStore | undefined;
