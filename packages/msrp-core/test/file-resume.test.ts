@@ -118,6 +118,17 @@ describe('sendFile at an offset or a range', () => {
       });
     }
   });
+
+  it('refuses a hash RFC 5547 files do not use, before a byte goes', async () => {
+    const { path, session, server } = await toRawPeer(randomBytes(1000));
+    const hash = 'md5' as 'sha-1';
+    await expect(session.sendFile(path, { hash })).rejects.toMatchObject({
+      code: 'MSRP_ERR_INVALID_ARGUMENT',
+      message: expect.stringMatching(/Hash "md5": RFC 5547 file hashes are 'sha-1' or 'sha-256'/),
+    });
+    const sent = server.peers.flatMap((peer) => peer.requests);
+    expect(sent.filter((r) => r.body.length > 0)).toHaveLength(0);
+  });
 });
 
 /** An in-memory message of `body`, announcing `announced`, saved through Node's files. */

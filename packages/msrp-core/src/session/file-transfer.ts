@@ -1,3 +1,4 @@
+import { MsrpError } from '../errors.js';
 import { quote } from '../wire/grammar.js';
 import type { HeaderField } from '../wire/head.js';
 import { toHex, type Hasher, type HasherFactory } from './hasher.js';
@@ -39,7 +40,15 @@ export class HashTap {
    * @param createHasher where the hash comes from (Node's `nodeHasher`, or a browser's).
    * @param algorithm the hash to compute; default SHA-256.
    */
+  /** @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` for an algorithm not SHA-1 nor SHA-256. */
   constructor(createHasher: HasherFactory, algorithm: FileHashAlgorithm = 'sha-256') {
+    // From JavaScript any string comes: md5 would be announced as an RFC 5547 hash.
+    if (algorithm !== 'sha-1' && algorithm !== 'sha-256') {
+      throw new MsrpError(
+        'MSRP_ERR_INVALID_ARGUMENT',
+        `Hash ${JSON.stringify(algorithm)}: RFC 5547 file hashes are 'sha-1' or 'sha-256'`,
+      );
+    }
     this.algorithm = algorithm;
     this.#hasher = createHasher(algorithm);
   }
