@@ -1,4 +1,5 @@
 import { SdpError } from './errors.js';
+import { checkText } from './session-description.js';
 
 interface Headers {
   /** Lower-cased full header names (compact forms expanded) to their first value. */
@@ -151,9 +152,11 @@ function sdpOfBody(contentType: string, body: string, where: string): string {
  * @throws {SdpError} `SDP_ERR_BAD_SIP` when the text is neither SIP nor SDP or its header
  * section never ends; `SDP_ERR_NO_SDP` when the message has no body, or a body without
  * SDP (the message says what it found instead); `SDP_ERR_BAD_MULTIPART` when a multipart
- * body has no boundary or is not delimited by it.
+ * body has no boundary or is not delimited by it; `SDP_ERR_INVALID_ARGUMENT` when the
+ * message is no string.
  */
 export function extractSdp(message: string): string {
+  checkText(message, 'extractSdp');
   // RFC 5626 keep-alives may put empty lines before a message on a stream.
   const text = message.replace(/^(?:\r?\n)+/, '');
   if (text.startsWith('v=')) return text;

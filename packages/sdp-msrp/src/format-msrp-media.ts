@@ -53,7 +53,7 @@ export function formatMsrpMedia(media: MsrpMediaInit): SdpLine[] {
   }
   a(media.direction);
   // RFC 4975 §8.6: accept-types MUST be present in MSRP media.
-  if (media.acceptTypes.length === 0) {
+  if (!Array.isArray(media.acceptTypes) || media.acceptTypes.length === 0) {
     throw new SdpError('SDP_ERR_INVALID_ARGUMENT', 'acceptTypes must name at least one type');
   }
   a(`accept-types:${checkTypes('acceptTypes', media.acceptTypes)}`);

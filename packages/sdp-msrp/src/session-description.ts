@@ -64,9 +64,10 @@ const LINE = /^([a-z])=(.*)$/s;
  * Parses a session description (RFC 8866). Every line is kept in order, including types and
  * attributes this package does not interpret; both CRLF and bare LF line ends are read.
  * @throws {SdpError} `SDP_ERR_SYNTAX` naming the first line that is not `<type>=<value>`,
- * or when the text does not begin with `v=0`.
+ * or when the text does not begin with `v=0`; `SDP_ERR_INVALID_ARGUMENT` when it is no string.
  */
 export function parseSdp(text: string): SessionDescription {
+  checkText(text, 'parseSdp');
   const firstBreak = text.indexOf('\n');
   const eol = firstBreak < 0 || text[firstBreak - 1] === '\r' ? '\r\n' : '\n';
   // Empty lines at the end belong to the transport (a SIP body often ends with one); they
@@ -150,4 +151,17 @@ export function sdpAttributes(lines: readonly SdpLine[]): SdpAttribute[] {
     );
   }
   return attributes;
+}
+
+/**
+ * Throws when `text` is no string: from JavaScript a caller may pass what a SIP stack gave,
+ * `null` or a Buffer, which would fail deep inside with a TypeError.
+ * @throws {SdpError} `SDP_ERR_INVALID_ARGUMENT` naming `what` and the type given.
+ */
+export function checkText(text: unknown, what: string): asserts text is string {
+  if (typeof text !== 'string') {
+    const given =
+      text === null ? 'null' : text instanceof Uint8Array ? 'bytes (decode them)' : typeof text;
+    throw new SdpError('SDP_ERR_INVALID_ARGUMENT', `${what} takes a string, not ${given}`);
+  }
 }

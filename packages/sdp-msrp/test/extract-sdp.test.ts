@@ -38,6 +38,12 @@ function multipart(type: string, boundary: string, parts: readonly string[], eol
 }
 
 describe('extractSdp', () => {
+  it('refuses what is no string (a Buffer from a SIP stack) with a clear error', () => {
+    const e = failure(Buffer.from('INVITE sip:b@h SIP/2.0\r\n\r\n') as unknown as string);
+    expect(e.code).toBe('SDP_ERR_INVALID_ARGUMENT');
+    expect(e.message).toBe('extractSdp takes a string, not bytes (decode them)');
+  });
+
   it('takes the body of an INVITE with Content-Type application/sdp', () => {
     const invite = sip(
       'INVITE sip:bob@biloxi.example.com SIP/2.0',

@@ -321,6 +321,9 @@ describe('formatMsrpMedia', () => {
     expect(() => formatMsrpMedia({ ...base, acceptTypes: [] })).toThrow(
       'acceptTypes must name at least one type',
     );
+    // Left out from JavaScript (createOffer({ localUri }) alone): not a TypeError from inside.
+    const withoutTypes = { ...base, acceptTypes: undefined } as unknown as typeof base;
+    expect(() => formatMsrpMedia(withoutTypes)).toThrow('acceptTypes must name at least one type');
     expect(() => formatMsrpMedia({ ...base, acceptTypes: ['text'] })).toThrow('"text" is not *');
     expect(() => formatMsrpMedia({ ...base, path: [] })).toThrow('The path is empty');
     expect(() => formatMsrpMedia({ ...base, maxSize: -1 })).toThrow('Invalid maxSize -1');

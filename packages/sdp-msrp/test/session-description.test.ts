@@ -63,6 +63,18 @@ describe('parseSdp / serializeSdp', () => {
     expect(caught(() => parseSdp('v=1\r\n')).line).toBe(1);
     expect(caught(() => parseSdp('')).message).toBe('Empty session description');
   });
+
+  it('refuses what is no string with a clear error, not a TypeError from inside', () => {
+    for (const [given, name] of [
+      [null, 'null'],
+      [undefined, 'undefined'],
+      [Buffer.from('v=0\r\n'), 'bytes (decode them)'],
+    ] as const) {
+      const e = caught(() => parseSdp(given as unknown as string));
+      expect(e.code).toBe('SDP_ERR_INVALID_ARGUMENT');
+      expect(e.message).toBe(`parseSdp takes a string, not ${name}`);
+    }
+  });
 });
 
 describe('parseMediaLine', () => {
