@@ -70,7 +70,8 @@ Options:
   --incomplete-timeout MS
                        give up a message whose next chunk does not come within MS
                        milliseconds (its sender or a relay went away, the connection
-                       stayed): an error line, and a resumable file keeps NAME.part.
+                       stayed): an error line, and a resumable file keeps NAME.part
+                       (its sender going on later is written on where it stopped).
                        0: wait for ever. Default 120000
   --match-session-id   accept requests whose To-Path names our session-id at another
                        host or port (behind port forwarding, NAT or a TCP proxy)

@@ -91,14 +91,8 @@ export class ResumeListener {
       return;
     }
     // A newer offer of the name takes its part (its sender offers again, or the same file came
-    // back on a new session): the file of an older offer is refused if it comes. Deleted
-    // first, it is the newest of the map, the last to be forgotten.
-    this.#pending.delete(name);
-    this.#pending.set(name, { ...part, sender });
-    for (const oldest of this.#pending.keys()) {
-      if (this.#pending.size <= MAX_PENDING_OFFERS) break;
-      this.#pending.delete(oldest);
-    }
+    // back on a new session): the file of an older offer is refused if it comes.
+    this.#hold(name, { ...part, sender });
     if (part.held > 0) {
       this.out.status(`resuming ${name} at byte ${part.held + 1} of ${offer.size}`, {
         event: 'resuming',
@@ -108,6 +102,19 @@ export class ResumeListener {
       });
     }
     await this.#answer(message, offer, part.held);
+  }
+
+  /**
+   * Holds `part` for its sender's file. Deleted first, it is the newest of the map, the last
+   * to be forgotten past {@link MAX_PENDING_OFFERS}.
+   */
+  #hold(name: string, part: Part & { readonly sender: string }): void {
+    this.#pending.delete(name);
+    this.#pending.set(name, part);
+    for (const oldest of this.#pending.keys()) {
+      if (this.#pending.size <= MAX_PENDING_OFFERS) break;
+      this.#pending.delete(oldest);
+    }
   }
 
   /** Tells the sender of `offer` to send the file from octet `held + 1` (RFC 5547 §6). */
@@ -190,6 +197,12 @@ export class ResumeListener {
             idleMs: e.idleMs,
           },
         );
+        // Its sender may still go on: the next chunk of the message comes as a new message
+        // at its Byte-Range (RFC 4975 §7.1), to be written after what the part holds. Unless
+        // a newer offer took the name, the part waits for it as for an answered offer.
+        if (!this.#pending.has(name)) {
+          this.#hold(name, { ...part, held: partial.held, sender: senderOf(message) });
+        }
         return;
       }
       if (isHashMismatch(e)) {

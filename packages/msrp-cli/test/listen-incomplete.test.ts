@@ -100,3 +100,44 @@ it('listen gives up a file that stops arriving, keeps its part, and a resume com
   expect(cli.stdout).toMatch(new RegExp(`"event":"file"[^\\n]*"offset":${event.held}`));
   expect(await readdir(out)).toEqual(['stalled.bin']);
 });
+
+it('listen goes on with a file whose stalled sender comes back after the timeout', async ({
+  onTestFinished,
+}) => {
+  dir = await mkdtemp(join(tmpdir(), 'msrp-incomplete-'));
+  const out = join(dir, 'out');
+  const data = randomBytes(256 * 1024);
+  const cli = start(onTestFinished, [
+    'listen',
+    '--uri',
+    'msrp://127.0.0.1:0/incomplete;tcp',
+    '--out',
+    out,
+    '--incomplete-timeout',
+    '300',
+    '--json',
+  ]);
+  const [line] = await cli.waitFor('stdout', /^\{"event":"listening".*\n/m);
+  const endpoint = new Endpoint();
+  onTestFinished(() => endpoint.close());
+  const session = endpoint.createSession();
+  await session.connect([parseUri((JSON.parse(line) as { uri: string }).uri)]);
+  const modified = new Date('2026-01-02T03:04:05Z');
+  expect(await negotiateResume(session, { name: 'late.bin', size: data.length, modified })).toBe(0);
+  const source = new Readable({ read() {} });
+  source.push(data.subarray(0, 64 * 1024));
+  const sent = session.sendFile(source, { name: 'late.bin', size: data.length });
+
+  // Given up after 300 ms without data; then the sender goes on with the message's next chunk
+  // (a new message for the listener, at its Byte-Range): it was refused with 413.
+  const [reported] = await cli.waitFor('stdout', /^\{"event":"error".*MSRP_ERR_INCOMPLETE.*\n/m);
+  expect((JSON.parse(reported) as { held: number }).held).toBe(64 * 1024);
+  source.push(data.subarray(64 * 1024));
+  source.push(null);
+  expect((await sent).bytes).toBe(data.length);
+  const [saved] = await cli.waitFor('stdout', /^\{"event":"file".*\n/m);
+  expect(JSON.parse(saved)).toMatchObject({ offset: 64 * 1024, hashMatches: true });
+  const file = await readFile(join(out, 'late.bin'));
+  expect(file.equals(data)).toBe(true);
+  expect(await readdir(out)).toEqual(['late.bin']);
+});
