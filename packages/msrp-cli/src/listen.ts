@@ -159,6 +159,12 @@ export async function openListener(
   through: RelayOptions = {},
 ): Promise<Listener> {
   if (uri?.scheme === 'msrps' && !tls) throw usage('an msrps URI needs --tls-cert and --tls-key');
+  // RFC 7977 §1: WebSocket carries MSRP between clients and relays; peers reach us over TCP.
+  if (uri && uri.transport.toLowerCase() !== 'tcp') {
+    throw usage(
+      `--uri: listening is over tcp, not ${uri.transport} (a ;ws URI is a relay's, for --relay)`,
+    );
+  }
   const { relays, relayTls, onRelayLost, matchSessionIdOnly } = through;
   const endpoint = new Endpoint({
     ...(matchSessionIdOnly && { matchSessionIdOnly }),

@@ -197,6 +197,8 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
       run(onTestFinished, ['fly']),
       run(onTestFinished, ['send', '--to', 'msrp://127.0.0.1:9/x;tcp', '--txet', 'hi']),
       run(onTestFinished, ['listen', '--uri', 'http://example.com/', '--max-size', '1k']),
+      // It printed "listening ...;ws" that no sender could reach: endpoints listen over TCP.
+      run(onTestFinished, ['listen', '--uri', 'msrp://127.0.0.1:0/inbox;ws']),
     ]);
     for (const result of results) {
       expect(result.code, result.stderr).toBe(2);
@@ -205,6 +207,7 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     expect(results[0].stderr).toContain('unknown command "fly"');
     expect(results[1].stderr).toContain("'--txet'");
     expect(results[2].stderr).toContain('--uri: Invalid MSRP URI');
+    expect(results[3].stderr).toContain('--uri: listening is over tcp, not ws');
   });
 
   it('pnpm demo: --help, a bad flag or --size is one line and exit 2; a 3-byte file goes through', async ({
