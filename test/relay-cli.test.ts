@@ -145,6 +145,37 @@ describe('msrp send/listen --relay', () => {
     expect(unconfirmed.stdout).not.toContain('success report');
     expect((await lines.next()).value).toBe('fire and forget');
   });
+
+  it('behind a relay reached over WebSocket, gives the ws URIs RFC 7977 asks for', async () => {
+    const relay = await startRelay();
+    const tcp = formatUri(relay.uris[0]!);
+    const ws = formatUri(await relay.listen({ host: '127.0.0.1', port: 0, transport: 'ws' }));
+    const listener = spawn(
+      tsx,
+      [
+        ...['--conditions=source', 'packages/msrp-cli/src/msrp.ts', 'listen'],
+        ...['--relay', ws, '--user', 'bob', '--password', 'b-pw'],
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    cleanups.push(async () => {
+      if (listener.exitCode === null) {
+        listener.kill('SIGTERM');
+        await once(listener, 'exit');
+      }
+    });
+    const lines = createInterface({ input: listener.stdout })[Symbol.asyncIterator]();
+    const path = ((await lines.next()).value as string).replace(/^listening /, '').split(' ');
+    // Bob's own URI said ;tcp though he is reachable only over his WebSocket (RFC 7977 §8.1.1).
+    expect(path.map((uri) => parseUri(uri).transport)).toEqual(['ws', 'ws']);
+    expect(parseUri(path[1]!).host).toMatch(/\.invalid$/);
+    const sent = await msrp(
+      ...['send', '--relay', tcp, '--user', 'alice', '--password', 'a-pw'],
+      ...['--to', path.join(' '), '--text', 'tcp to ws'],
+    );
+    expect(sent.stdout).toMatch(/^delivered message: 9 bytes/);
+    expect((await lines.next()).value).toBe('tcp to ws');
+  });
 });
 
 /** The relay with alice and bob on a loopback port (0: a free one). */

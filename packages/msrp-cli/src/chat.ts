@@ -155,7 +155,8 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
     }
     const toPath = pathFlag('--to', values.to);
     const to = toPath[toPath.length - 1]!;
-    const from = values.from === undefined ? defaultFrom(to) : uriFlag('--from', values.from);
+    const from =
+      values.from === undefined ? defaultFrom(toPath, relays) : uriFlag('--from', values.from);
     const tls = tlsClientFlags(values);
     ({ endpoint, session } = await connectSession(
       () => clientEndpoint(timeout, tls, relays),

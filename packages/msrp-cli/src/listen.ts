@@ -8,7 +8,6 @@ import {
   formatUri,
   newSessionId,
   parseUri,
-  unreachableHost,
   type MsrpError,
   type MsrpUri,
   type RelayAccount,
@@ -182,18 +181,11 @@ export async function openListener(
       message: error.message,
     });
   });
-  let localUri: MsrpUri;
-  if (uri === undefined) {
-    // Only through relays: nothing listens here, the relay reaches us over our connection.
-    localUri = {
-      scheme: 'msrp',
-      host: unreachableHost(),
-      port: 2855,
-      sessionId: newSessionId(),
-      transport: 'tcp',
-      params: [],
-    };
-  } else {
+  // Only through relays (no uri): nothing listens here, the relay reaches us over our
+  // connection, and our URI is the endpoint's own (an .invalid host; behind a relay reached
+  // over WebSocket, its scheme and the ws transport, as in RFC 7977 §8.1.1).
+  let localUri: MsrpUri | undefined;
+  if (uri !== undefined) {
     let bound: MsrpUri;
     const port = uri.port ?? 2855;
     try {
@@ -223,7 +215,11 @@ export async function openListener(
     }
     endpoint.registration?.on('error', (e) => out.error(`relay refresh failed: ${e.message}`));
   }
-  const session = endpoint.createSession({ ...options, localUri, rebind: true });
+  const session = endpoint.createSession({
+    ...options,
+    ...(localUri && { localUri }),
+    rebind: true,
+  });
   session.accept();
   const fingerprint = tls ? certificateFingerprint(tls.cert) : undefined;
   const text = session.localPath.map(formatUri).join(' ');
@@ -246,7 +242,7 @@ export async function openListener(
       ...(error && { reason: error.message }),
     });
   });
-  return { endpoint, session, uri: localUri, path: session.localPath, fingerprint };
+  return { endpoint, session, uri: session.localUri, path: session.localPath, fingerprint };
 }
 
 export async function listenCommand(args: readonly string[]): Promise<number> {

@@ -147,15 +147,22 @@ export async function connectSession(
 
 /**
  * Our URI when --from is not given: a fresh session-id, the scheme of the peer's, and a
- * random `.invalid` host since nothing listens here (see `unreachableHost`).
+ * random `.invalid` host since nothing listens here (see `unreachableHost`). When the first
+ * hop (the first relay, else the first URI of `toPath`) is reached over WebSocket, its scheme
+ * and the `ws` transport, as the Endpoint gives its own URIs (RFC 7977 §8.1.1).
  */
-export function defaultFrom(to: MsrpUri): MsrpUri {
+export function defaultFrom(
+  toPath: readonly MsrpUri[],
+  relays: readonly RelayAccount[] = [],
+): MsrpUri {
+  const first = relays[0]?.uri ?? toPath[0]!;
+  const ws = typeof first !== 'string' && first.transport.toLowerCase() === 'ws';
   return {
-    scheme: to.scheme,
+    scheme: ws ? first.scheme : toPath.at(-1)!.scheme,
     host: unreachableHost(),
     port: 2855,
     sessionId: newSessionId(),
-    transport: 'tcp',
+    transport: ws ? 'ws' : 'tcp',
     params: [],
   };
 }
@@ -182,8 +189,9 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
   const out = new Output('msrp send', values.json ?? false);
   const toPath = pathFlag('--to', values.to);
   const to = toPath[toPath.length - 1]!;
-  const from = values.from === undefined ? defaultFrom(to) : uriFlag('--from', values.from);
   const relays = relayFlags(values);
+  const from =
+    values.from === undefined ? defaultFrom(toPath, relays) : uriFlag('--from', values.from);
   if (values.report && values['no-report'])
     throw usage('--report and --no-report exclude each other');
   // Through relays a 200 to a chunk only says that the first relay took it (RFC 4976 §6):
