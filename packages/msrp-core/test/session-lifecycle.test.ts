@@ -83,6 +83,29 @@ describe('await using', () => {
     const error = await new Promise<Error>((resolve) => socket.once('error', resolve));
     expect(error).toMatchObject({ code: 'ECONNREFUSED' });
   });
+
+  it('a closed endpoint opens nothing more: no session, listener or relay connection', async () => {
+    // They were made, and outlived the close: a listener kept the process running.
+    const e = new Endpoint({
+      relays: [{ uri: 'msrp://127.0.0.1:9;tcp', username: 'a', password: 'b' }],
+    });
+    await e.close();
+    const closed = {
+      code: 'MSRP_ERR_SESSION',
+      message: expect.stringContaining('the endpoint is closed') as string,
+    };
+    expect(() => e.createSession()).toThrow(expect.objectContaining(closed));
+    await expect(e.listen({ host: '127.0.0.1', port: 0 })).rejects.toMatchObject(closed);
+    await expect(e.authenticate()).rejects.toMatchObject(closed);
+    await e.close();
+  });
+
+  it('a listen still binding when its endpoint closes is closed, not kept', async () => {
+    const e = new Endpoint();
+    const listening = e.listen({ host: '127.0.0.1', port: 0 });
+    await e.close();
+    await expect(listening).rejects.toMatchObject({ code: 'MSRP_ERR_SESSION' });
+  });
 });
 
 describe('one reader per session', () => {

@@ -159,8 +159,11 @@ export class Relay {
    * Listens for clients and peers on TCP (`msrp:`) or, with `tls`, TLS (`msrps:`), on IPv4
    * or IPv6; with `transport: 'ws'`, on WebSocket (`ws:`/`wss:`). Returns the URI listened
    * on, with the port really bound (e.g. `msrp://127.0.0.1:40123;ws`).
+   * @throws {MsrpError} `MSRP_ERR_SESSION` once {@link close} was called (also while binding:
+   * the listener is closed again); the listener's error (EADDRINUSE...) otherwise.
    */
   async listen(options: RelayListenOptions = {}): Promise<MsrpUri> {
+    this.#assertOpen();
     if (options.transport === 'ws') return this.#listenWebSocket(options);
     let port = 0;
     const scheme = options.tls ? 'msrps' : 'msrp';
@@ -214,10 +217,19 @@ export class Relay {
     stop: () => Promise<void>,
     tls?: SecureContextTarget,
   ): MsrpUri {
+    // Closed while binding: close() did not see this listener.
+    if (this.#closing) void stop();
+    this.#assertOpen();
     const uri: MsrpUri = Object.freeze({ scheme, host, port, transport, params: [] });
     this.#servers.push({ stop, uri, ...(tls && { tls }) });
     this.#log.info({ uri: formatUri(uri) }, 'listening');
     return uri;
+  }
+
+  /** A listener opened once the relay closes would outlive it, and keep the process up. */
+  #assertOpen(): void {
+    if (this.#closing)
+      throw new MsrpError('MSRP_ERR_SESSION', 'Cannot listen: the relay is closed');
   }
 
   /**

@@ -165,6 +165,19 @@ describe('relay options', () => {
 });
 
 describe('listeners', () => {
+  it('none is opened once the relay closes, nor kept when it closes while binding', async () => {
+    // Such a listener outlived the relay and kept its process running.
+    const relay = new Relay({ credentials: new StaticCredentialStore(USERS) });
+    const binding = relay.listen({ host: '127.0.0.1', port: 0 });
+    const bindingWs = relay.listen({ host: '127.0.0.1', port: 0, transport: 'ws' });
+    await relay.close(0);
+    const closed = { code: 'MSRP_ERR_SESSION', message: 'Cannot listen: the relay is closed' };
+    await expect(binding).rejects.toMatchObject(closed);
+    await expect(bindingWs).rejects.toMatchObject(closed);
+    await expect(relay.listen({ host: '127.0.0.1', port: 0 })).rejects.toMatchObject(closed);
+    expect(relay.uris).toEqual([]);
+  });
+
   it('serves msrps (TLS) clients', async () => {
     const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
       keySize: 2048,

@@ -61,6 +61,7 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
   readonly #link: SessionLink;
   readonly #peerHost: PeerHost;
   #registration: RelayRegistration<SessionPort> | undefined;
+  #closed = false;
 
   /**
    * @param runtime What the runtime gives: the `Endpoint` of each entry passes its own.
@@ -146,6 +147,7 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
     from?: MsrpUri,
     options: AuthenticateOptions = {},
   ): Promise<readonly MsrpUri[]> {
+    this.assertOpen('authenticate');
     const relays = this.#options.relays ?? [];
     if (relays.length === 0)
       throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'No relays configured');
@@ -200,9 +202,11 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
   /**
    * Creates a session with a fresh session-id (or the given URI).
    * @throws {MsrpError} `MSRP_ERR_LIMIT` past `maxSessions`; `MSRP_ERR_INVALID_ARGUMENT` if
-   * the URI is taken, or a numeric option is out of its range (a `chunkSize` of 0).
+   * the URI is taken, or a numeric option is out of its range (a `chunkSize` of 0);
+   * `MSRP_ERR_SESSION` once the endpoint is closed.
    */
   createSession(options: CreateSessionOptions = {}): Session {
+    this.assertOpen('create a session');
     if (this.#router.size >= (this.#options.maxSessions ?? 10_000)) {
       throw new MsrpError(
         'MSRP_ERR_LIMIT',
@@ -244,10 +248,22 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
 
   /** Closes every session and connection. */
   async close(): Promise<void> {
+    this.#closed = true;
     this.#registration?.close();
     this.#registration = undefined;
     for (const session of [...this.#router.sessions()]) await session.close();
     await Promise.all([...this.#peers].map((p) => p.connection.close()));
+  }
+
+  /**
+   * Throws once {@link close} was called: what `call` would open (a session, a connection to a
+   * relay, a listener) would outlive the close, and nothing would close it.
+   * @throws {MsrpError} `MSRP_ERR_SESSION`.
+   * @internal
+   */
+  protected assertOpen(call: string): void {
+    if (this.#closed)
+      throw new MsrpError('MSRP_ERR_SESSION', `Cannot ${call}: the endpoint is closed`);
   }
 
   /** Closes the endpoint, for `await using`. */

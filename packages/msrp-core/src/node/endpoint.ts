@@ -63,9 +63,11 @@ export class Endpoint extends EndpointBase {
    * Listens for connections; returns the URI of the listener (no session-id). New sessions
    * take their authority (scheme, host, port) from the first listener.
    * @throws {MsrpError} `MSRP_ERR_ABORTED` when `options.signal` aborts first (the listener
-   * is closed); the listener's error (EADDRINUSE...) otherwise.
+   * is closed); `MSRP_ERR_SESSION` once the endpoint is closed; the listener's error
+   * (EADDRINUSE...) otherwise.
    */
   async listen(options: ListenOptions = {}): Promise<MsrpUri> {
+    this.assertOpen('listen');
     const { signal } = options;
     if (signal?.aborted) throw abortedError(signal, 'listen');
     const listening = listenMsrp(
@@ -95,6 +97,13 @@ export class Endpoint extends EndpointBase {
         () => undefined,
       );
     });
+    // Closed while binding: close() did not see this server.
+    try {
+      this.assertOpen('listen');
+    } catch (e) {
+      server.close();
+      throw e;
+    }
     this.#servers.push(server);
     if (this.#servers.length === 1) this.setAuthority({ scheme, host, port });
     return { scheme, host, port, transport: 'tcp', params: [] };
