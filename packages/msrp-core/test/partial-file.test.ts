@@ -404,6 +404,35 @@ describe('PartialFile', () => {
     }
   });
 
+  it('refuses a mismatched file at its last chunk under backpressure too, its end-line unread', async () => {
+    // The connection pauses after the last body piece, its end-line unread until the reader's
+    // next pull: the check was skipped, the last octets confirmed, the sender told
+    // "delivered" while the part was then dropped.
+    const dir = await tempDir();
+    const { session, inbox } = await receiver({
+      confirmWhenRead: true,
+      maxQueuedStreamBytes: 1024,
+    });
+    const a = await sender(formatUri(session.localUri));
+    for (let i = 0; i < 3; i++) {
+      const expected = randomBytes(300_000 + i * 777);
+      const other = randomBytes(expected.length);
+      const partial = await PartialFile.open(join(dir, `f${i}`), {
+        size: other.length,
+        hash: sha256(expected),
+      });
+      const failed = a.sendFile(new Blob([other]), { name: `f${i}` }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      await expect(partial.receive(await next(inbox))).rejects.toMatchObject({
+        code: 'MSRP_ERR_HASH_MISMATCH',
+      });
+      expect(await failed).toMatchObject({ status: 413 });
+      await partial.discard();
+    }
+  });
+
   it('refuses a receive that leaves a gap or goes past the file', async () => {
     const dir = await tempDir();
     const partial = await PartialFile.open(join(dir, 'f.bin'), { size: 10 });

@@ -132,16 +132,16 @@ export async function writeBody(
   while (pieces) {
     position += writePiecesSync(handle.fd, pieces, position);
     onWritten?.(position);
-    // The message's last octets, its end-line read (with the hash the sender announces):
-    // hashed, and `beforeLast` run, before the pull that confirms them, so that a file
-    // failing its check is refused (413), never confirmed. Not when the end-line is still to
-    // be read: the connection may be paused until that pull (unread bytes), and a wait for it
-    // would never end; the caller then checks after.
+    // The message's last octets: hashed, and `beforeLast` run once the end-line is read (with
+    // the hash the sender announces), before the pull that confirms them, so that a file
+    // failing its check is refused (413), never confirmed. The connection may be paused on
+    // them (unread bytes) with the end-line unread: released, they no longer hold it.
     const last =
       beforeLast !== undefined &&
-      stream?.ended === true &&
+      stream !== undefined &&
       length !== undefined &&
       position - offset >= length;
+    if (last) stream.releaseLent();
     // Otherwise the pull confirms them now (confirmWhenRead). The connection sends those 200s
     // at the end of the tick (it corks its writes until then): let them leave before the hash
     // holds the thread, so that the sender's window refills while we hash.

@@ -24,6 +24,11 @@ export interface PieceStreamHooks {
    * call, the one that may end the loop). Not called for a piece the loop broke out on.
    */
   taken?(bytes: number): void;
+  /**
+   * The reader holds `bytes` it was handed and will come back for more only once the
+   * connection went on (see {@link PieceStream.releaseLent}); they are reported `taken` later.
+   */
+  released?(bytes: number): void;
 }
 
 /**
@@ -51,6 +56,8 @@ export class PieceStream implements AsyncIterableIterator<Uint8Array<ArrayBuffer
   #failure: Error | undefined;
   /** Bytes of the piece last returned, not yet reported {@link PieceStreamHooks.taken}. */
   #lent = 0;
+  /** Of {@link #lent}, the bytes reported {@link PieceStreamHooks.released}. */
+  #lentReleased = 0;
   /** Pieces handed by the last `nextPieces({ reuse: true })`: given back at the next call. */
   #reused: Uint8Array<ArrayBuffer>[] | undefined;
   /** Readers waiting for a piece (more than one only if `next()` is called concurrently). */
@@ -161,6 +168,17 @@ export class PieceStream implements AsyncIterableIterator<Uint8Array<ArrayBuffer
   }
 
   /**
+   * @internal The reader holds what the last call handed out and waits for the message's
+   * end before it comes back for more (a check before the last chunk's 200): those bytes
+   * stop holding the connection back, their chunks still unanswered (`confirmWhenRead`).
+   */
+  releaseLent(): void {
+    if (this.#lent === this.#lentReleased) return;
+    this.#hooks.released?.(this.#lent - this.#lentReleased);
+    this.#lentReleased = this.#lent;
+  }
+
+  /**
    * Reports the bytes handed out by the last call as taken: the reader came back for more.
    * Pieces it had with `reuse` go back (a destroyed stream leaves them to the collector: its
    * reader may still be reading them).
@@ -174,6 +192,7 @@ export class PieceStream implements AsyncIterableIterator<Uint8Array<ArrayBuffer
     if (this.#lent === 0) return;
     const lent = this.#lent;
     this.#lent = 0;
+    this.#lentReleased = 0;
     this.#hooks.taken?.(lent);
   }
 

@@ -63,6 +63,8 @@ export class ReadConfirmations {
   #read: number;
   /** Bytes given to the stream and not taken, counted in {@link UnreadBytes}. */
   #held = 0;
+  /** Bytes released ({@link release}) and not yet taken: no longer in {@link #held}. */
+  #released = 0;
   #after: (() => void) | undefined;
 
   /** @param start Message octet where the stream starts (the message's `offset`). */
@@ -79,7 +81,9 @@ export class ReadConfirmations {
 
   /** The reader took `bytes` more: answers the chunks it has now read to their end. */
   taken(bytes: number): void {
-    const n = Math.min(bytes, this.#held);
+    const early = Math.min(bytes, this.#released);
+    this.#released -= early;
+    const n = Math.min(bytes - early, this.#held);
     this.#held -= n;
     this.#read += bytes;
     let due = 0;
@@ -89,6 +93,19 @@ export class ReadConfirmations {
       for (const w of answers) w.answer.respond();
       if (this.#waiting.length === 0) this.#runAfter();
     }
+    this.#unread.release(n);
+  }
+
+  /**
+   * The reader holds `bytes` it was handed and waits for the connection before it takes them
+   * (the end-line of the last chunk, for a check before its 200): they stop counting as
+   * unread, so that the connection goes on, and their chunks are still answered only once
+   * taken.
+   */
+  release(bytes: number): void {
+    const n = Math.min(bytes, this.#held);
+    this.#held -= n;
+    this.#released += n;
     this.#unread.release(n);
   }
 

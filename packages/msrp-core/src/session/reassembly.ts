@@ -260,7 +260,10 @@ export class Reassembly {
     const limit = confirmations ? Number.POSITIVE_INFINITY : STREAM_HIGH_WATER_MARK;
     const stream = new PieceStream(limit, {
       pull: resume,
-      ...(confirmations && { taken: (bytes: number) => confirmations.taken(bytes) }),
+      ...(confirmations && {
+        taken: (bytes: number) => confirmations.taken(bytes),
+        released: (bytes: number) => confirmations.release(bytes),
+      }),
       closed: () => {
         // Chunks whose bytes the reader never took get 413: it stopped reading.
         confirmations?.fail();
