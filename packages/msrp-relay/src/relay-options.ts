@@ -140,6 +140,7 @@ export interface RelayOptions {
   logger?: RelayLogger;
 }
 
+/** What each limit may be (see `checkNumbers`): 0 only where it means off, or never. */
 const LIMIT_NUMBERS: Record<keyof RelayLimits, NumberRule> = {
   maxConnections: 'count',
   maxConnectionsPerAddress: 'count',
@@ -161,6 +162,7 @@ const LIMIT_NUMBERS: Record<keyof RelayLimits, NumberRule> = {
   maxQueuedBytes: 'count',
 };
 
+/** What each numeric option may be. */
 const OPTION_NUMBERS: Partial<Record<keyof RelayOptions, NumberRule>> = {
   minExpires: 'size',
   maxExpires: 'count',

@@ -346,12 +346,6 @@ interface Authority {
   transport: string;
 }
 
-/**
- * The authority of an endpoint that does not listen: a random `.invalid` host, and behind a
- * first relay reached over WebSocket the `ws` transport and that relay's scheme (RFC 7977
- * §8: `msrps://df7jal23ls0d.invalid:2855/98cjs;ws` over wss), so that `a=path` says how
- * the relay reaches us.
- */
 /** What each numeric {@link EndpointOptions} may be (see {@link checkNumbers}). */
 const ENDPOINT_NUMBERS: Partial<Record<keyof EndpointOptions, NumberRule>> = {
   maxStartLineBytes: 'count',
@@ -370,6 +364,12 @@ const ENDPOINT_NUMBERS: Partial<Record<keyof EndpointOptions, NumberRule>> = {
   keepaliveInterval: 'timeout',
 };
 
+/**
+ * The authority of an endpoint that does not listen: a random `.invalid` host, and behind a
+ * first relay reached over WebSocket the `ws` transport and that relay's scheme (RFC 7977
+ * §8: `msrps://df7jal23ls0d.invalid:2855/98cjs;ws` over wss), so that `a=path` says how
+ * the relay reaches us.
+ */
 function defaultAuthority(options: EndpointOptions): Authority {
   const host = options.host ?? unreachableHost();
   const first = options.relays?.[0]?.uri;

@@ -39,8 +39,8 @@ export class HashTap {
   /**
    * @param createHasher where the hash comes from (Node's `nodeHasher`, or a browser's).
    * @param algorithm the hash to compute; default SHA-256.
+   * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` for an algorithm not SHA-1 nor SHA-256.
    */
-  /** @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` for an algorithm not SHA-1 nor SHA-256. */
   constructor(createHasher: HasherFactory, algorithm: FileHashAlgorithm = 'sha-256') {
     // From JavaScript any string comes: md5 would be announced as an RFC 5547 hash.
     if (algorithm !== 'sha-1' && algorithm !== 'sha-256') {
