@@ -31,6 +31,25 @@ function msrp(...args: string[]): Promise<{ stdout: string; stderr: string }> {
   });
 }
 
+/** `msrp listen --relay relay` as bob (`args` besides), stopped after the test: its stdout lines. */
+function listenAsBob(relay: string, ...args: string[]): AsyncIterator<string> {
+  const listener = spawn(
+    tsx,
+    [
+      ...['--conditions=source', 'packages/msrp-cli/src/msrp.ts', 'listen'],
+      ...['--relay', relay, '--user', 'bob', '--password', 'b-pw', ...args],
+    ],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  cleanups.push(async () => {
+    if (listener.exitCode === null) {
+      listener.kill('SIGTERM');
+      await once(listener, 'exit');
+    }
+  });
+  return createInterface({ input: listener.stdout })[Symbol.asyncIterator]();
+}
+
 describe('msrp send/listen --relay', () => {
   it('delivers a message and a file through the relay; bad credentials exit 1', async () => {
     const relay = new Relay({
@@ -43,30 +62,7 @@ describe('msrp send/listen --relay', () => {
     const relayUri = formatUri(await relay.listen({ host: '127.0.0.1', port: 0 }));
     const dir = await mkdtemp(join(tmpdir(), 'msrp-relay-cli-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const listener = spawn(
-      tsx,
-      [
-        '--conditions=source',
-        'packages/msrp-cli/src/msrp.ts',
-        'listen',
-        '--relay',
-        relayUri,
-        '--user',
-        'bob',
-        '--password',
-        'b-pw',
-        '--out',
-        join(dir, 'in'),
-      ],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    cleanups.push(async () => {
-      if (listener.exitCode === null) {
-        listener.kill('SIGTERM');
-        await once(listener, 'exit');
-      }
-    });
-    const lines = createInterface({ input: listener.stdout })[Symbol.asyncIterator]();
+    const lines = listenAsBob(relayUri, '--out', join(dir, 'in'));
     const first = (await lines.next()).value as string;
     const path = first.replace(/^listening /, '');
     // The path to send to: the relay's URI for bob, then bob's own.
@@ -150,21 +146,7 @@ describe('msrp send/listen --relay', () => {
     const relay = await startRelay();
     const tcp = formatUri(relay.uris[0]!);
     const ws = formatUri(await relay.listen({ host: '127.0.0.1', port: 0, transport: 'ws' }));
-    const listener = spawn(
-      tsx,
-      [
-        ...['--conditions=source', 'packages/msrp-cli/src/msrp.ts', 'listen'],
-        ...['--relay', ws, '--user', 'bob', '--password', 'b-pw'],
-      ],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    cleanups.push(async () => {
-      if (listener.exitCode === null) {
-        listener.kill('SIGTERM');
-        await once(listener, 'exit');
-      }
-    });
-    const lines = createInterface({ input: listener.stdout })[Symbol.asyncIterator]();
+    const lines = listenAsBob(ws);
     const path = ((await lines.next()).value as string).replace(/^listening /, '').split(' ');
     // Bob's own URI said ;tcp though he is reachable only over his WebSocket (RFC 7977 §8.1.1).
     expect(path.map((uri) => parseUri(uri).transport)).toEqual(['ws', 'ws']);

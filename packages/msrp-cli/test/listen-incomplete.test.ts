@@ -19,6 +19,20 @@ afterEach(async () => {
   dir = undefined;
 });
 
+/** `msrp listen --json` into `out` with `--incomplete-timeout ms`, its line and URI. */
+async function listening(
+  onTestFinished: Parameters<typeof start>[0],
+  out: string,
+  ms: number,
+): Promise<{ cli: ReturnType<typeof start>; line: string; to: ReturnType<typeof parseUri> }> {
+  const cli = start(onTestFinished, [
+    ...['listen', '--uri', 'msrp://127.0.0.1:0/incomplete;tcp', '--out', out],
+    ...['--incomplete-timeout', String(ms), '--json'],
+  ]);
+  const [line] = await cli.waitFor('stdout', /^\{"event":"listening".*\n/m);
+  return { cli, line, to: parseUri((JSON.parse(line) as { uri: string }).uri) };
+}
+
 it('listen gives up a file that stops arriving, keeps its part, and a resume completes it', async ({
   onTestFinished,
 }) => {
@@ -27,18 +41,7 @@ it('listen gives up a file that stops arriving, keeps its part, and a resume com
   const file = join(dir, 'stalled.bin');
   const data = randomBytes(256 * 1024);
   await writeFile(file, data);
-  const cli = start(onTestFinished, [
-    'listen',
-    '--uri',
-    'msrp://127.0.0.1:0/incomplete;tcp',
-    '--out',
-    out,
-    '--incomplete-timeout',
-    '500',
-    '--json',
-  ]);
-  const [line] = await cli.waitFor('stdout', /^\{"event":"listening".*\n/m);
-  const to = parseUri((JSON.parse(line) as { uri: string }).uri);
+  const { cli, line, to } = await listening(onTestFinished, out, 500);
 
   // The sender offers the file, then sends its first 64 KiB and nothing more: its
   // connection stays up, as when the sender's relay node dies between two chunks.
@@ -107,21 +110,11 @@ it('listen goes on with a file whose stalled sender comes back after the timeout
   dir = await mkdtemp(join(tmpdir(), 'msrp-incomplete-'));
   const out = join(dir, 'out');
   const data = randomBytes(256 * 1024);
-  const cli = start(onTestFinished, [
-    'listen',
-    '--uri',
-    'msrp://127.0.0.1:0/incomplete;tcp',
-    '--out',
-    out,
-    '--incomplete-timeout',
-    '300',
-    '--json',
-  ]);
-  const [line] = await cli.waitFor('stdout', /^\{"event":"listening".*\n/m);
+  const { cli, to } = await listening(onTestFinished, out, 300);
   const endpoint = new Endpoint();
   onTestFinished(() => endpoint.close());
   const session = endpoint.createSession();
-  await session.connect([parseUri((JSON.parse(line) as { uri: string }).uri)]);
+  await session.connect([to]);
   const modified = new Date('2026-01-02T03:04:05Z');
   expect(await negotiateResume(session, { name: 'late.bin', size: data.length, modified })).toBe(0);
   const source = new Readable({ read() {} });

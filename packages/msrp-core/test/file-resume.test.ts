@@ -124,7 +124,9 @@ describe('sendFile at an offset or a range', () => {
     const hash = 'md5' as 'sha-1';
     await expect(session.sendFile(path, { hash })).rejects.toMatchObject({
       code: 'MSRP_ERR_INVALID_ARGUMENT',
-      message: expect.stringMatching(/Hash "md5": RFC 5547 file hashes are 'sha-1' or 'sha-256'/),
+      message: expect.stringMatching(
+        /Hash "md5": RFC 5547 file hashes are 'sha-1' or 'sha-256'/,
+      ) as string,
     });
     const sent = server.peers.flatMap((peer) => peer.requests);
     expect(sent.filter((r) => r.body.length > 0)).toHaveLength(0);

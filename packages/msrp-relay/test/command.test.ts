@@ -1,11 +1,12 @@
 // The msrp-relay command (configuration, logs, metrics, health, SIGTERM), its users file,
 // and listening on TLS and IPv6.
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { generate } from 'selfsigned';
 import { describe, expect, it } from 'vitest';
@@ -215,33 +216,34 @@ describe('listeners', () => {
   });
 });
 
+/** The command from source on a free loopback port with `args`, killed after the test. */
+function relayCommand(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): ChildProcessByStdio<null, Readable, Readable> {
+  const child = spawn(
+    tsx,
+    [
+      ...['--conditions=source', 'packages/msrp-relay/src/cli/msrp-relay.ts'],
+      ...['--listen', 'msrp://127.0.0.1:0;tcp', ...args],
+    ],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
+  );
+  onCleanup(() => child.exitCode === null && child.kill('SIGKILL'));
+  return child;
+}
+
 describe('msrp-relay command', () => {
   it('prints its URIs, relays, logs JSON, serves metrics and health, stops on SIGTERM', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'users'), 'bob:bob-secret\n');
-    const child = spawn(
-      tsx,
+    const child = relayCommand(
       [
-        '--conditions=source',
-        'packages/msrp-relay/src/cli/msrp-relay.ts',
-        '--listen',
-        'msrp://127.0.0.1:0;tcp',
-        '--user',
-        'alice:alice-secret',
-        '--users',
-        join(dir, 'users'),
-        '--metrics',
-        '127.0.0.1:0',
-        '--log-level',
-        'debug',
+        ...['--user', 'alice:alice-secret', '--users', join(dir, 'users')],
+        ...['--metrics', '127.0.0.1:0', '--log-level', 'debug'],
       ],
-      {
-        cwd: root,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, MSRP_RELAY_REALM: 'env-realm' },
-      },
+      { MSRP_RELAY_REALM: 'env-realm' },
     );
-    onCleanup(() => child.exitCode === null && child.kill('SIGKILL'));
     const logs: Record<string, unknown>[] = [];
     createInterface({ input: child.stderr }).on('line', (line) =>
       logs.push(JSON.parse(line) as Record<string, unknown>),
@@ -286,22 +288,12 @@ describe('msrp-relay command', () => {
     expect(messages.indexOf('stopped')).toBeGreaterThan(messages.indexOf('shutting down'));
     expect(logs.find((l) => l.msg === 'relay started')?.realm).toBe('env-realm');
   });
+
   it('serves on, and stops cleanly on SIGTERM, when what reads its stdout and stderr is gone', async () => {
     // Pipes whose reader went away (a journald restart, `| head`): the relay died on the
     // EPIPE of its stdout and then never exited (its queued logs retried forever), or hung
     // in its shutdown waiting for the logs to drain.
-    const child = spawn(
-      tsx,
-      [
-        '--conditions=source',
-        'packages/msrp-relay/src/cli/msrp-relay.ts',
-        '--listen',
-        'msrp://127.0.0.1:0;tcp',
-        ...USERS.flatMap((u) => ['--user', `${u.username}:${u.password}`]),
-      ],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    onCleanup(() => child.exitCode === null && child.kill('SIGKILL'));
+    const child = relayCommand(USERS.flatMap((u) => ['--user', `${u.username}:${u.password}`]));
     child.stdout.destroy();
     const logs = createInterface({ input: child.stderr })[Symbol.asyncIterator]();
     let started: { listen?: string[]; msg?: string } = {};
