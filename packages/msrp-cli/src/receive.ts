@@ -2,7 +2,12 @@
 import { unlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type * as MimeTypes from 'mime-types';
-import { formatContentType, mediaTypeOf, type IncomingMessage } from '@msrp-ts/msrp-core';
+import {
+  formatContentType,
+  mediaTypeOf,
+  MsrpError,
+  type IncomingMessage,
+} from '@msrp-ts/msrp-core';
 import type { Output } from './output.js';
 import { reserveFile, safeFileName } from './files.js';
 import { dropKeepalive, isKeepalive } from './keepalive.js';
@@ -90,7 +95,9 @@ export async function receive(
     return;
   }
   try {
-    const saved = await message.saveTo(path);
+    // A file that is not what its sender announced is refused at its last chunk (413): its
+    // sender is not told it was delivered.
+    const saved = await message.saveTo(path, { refuseMismatch: true });
     const hash =
       saved.hashMatches === undefined
         ? 'no hash announced'
@@ -112,9 +119,19 @@ export async function receive(
     });
   } catch (e) {
     await unlink(path).catch(() => undefined);
-    out.error(
-      `receiving ${message.filename ?? message.messageId} failed after ${message.received} bytes: ${(e as Error).message}`,
-      { messageId: message.messageId, name: message.filename },
-    );
+    const name = message.filename ?? message.messageId;
+    if (e instanceof MsrpError && e.code === 'MSRP_ERR_HASH_MISMATCH') {
+      out.error(`${name}: HASH MISMATCH (${e.message}): refused, not kept`, {
+        messageId: message.messageId,
+        name: message.filename,
+        announcedHash: message.announcedHash,
+        hashMatches: false,
+      });
+      return;
+    }
+    out.error(`receiving ${name} failed after ${message.received} bytes: ${(e as Error).message}`, {
+      messageId: message.messageId,
+      name: message.filename,
+    });
   }
 }

@@ -513,6 +513,29 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     await cli.waitFor('stdout', /^still here$/m);
   });
 
+  it('a file whose announced hash does not match is refused at its last chunk (413), not kept', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    // It was saved and confirmed: its sender printed "delivered" while listen printed
+    // "HASH MISMATCH". A sender without resume offers (another implementation) sends so.
+    const out = await dir('mismatch-out');
+    const { cli, uri } = await listen(onTestFinished, 'mismatch', ['--out', out]);
+    const endpoint = new Endpoint();
+    onTestFinished(() => endpoint.close());
+    const session = endpoint.createSession();
+    await session.connect([parseUri(uri)]);
+    const wrong = `sha-256:${'AB:'.repeat(31)}AB`;
+    const sent = session.send(randomBytes(300_000), {
+      contentType: 'application/octet-stream',
+      contentHeaders: [{ name: 'Content-Disposition', value: 'attachment; filename="x.bin"' }],
+      lastChunkHeaders: () => [{ name: 'File-Hash', value: wrong }],
+    });
+    await expect(sent).rejects.toMatchObject({ status: 413 });
+    await cli.waitFor('stderr', /x\.bin: HASH MISMATCH \(.*\): refused, not kept/);
+    expect(await readdir(out)).toEqual([]);
+  });
+
   it('a part of another file is refused at its last chunk: send exits 1, and the next send goes whole', async ({
     expect,
     onTestFinished,

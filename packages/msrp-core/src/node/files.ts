@@ -5,6 +5,7 @@ import type * as MimeTypes from 'mime-types';
 import { MsrpError } from '../errors.js';
 import {
   hashAlgorithmOf,
+  hashMatches,
   HashTap,
   savedFile,
   type FileSource,
@@ -99,7 +100,14 @@ async function save(
       await hashFileRange(handle, 0, offset, tap);
       await handle.truncate(offset);
     }
-    const bytes = await writeBody(message, handle, offset, tap);
+    const bytes = await writeBody(
+      message,
+      handle,
+      offset,
+      tap,
+      undefined,
+      options.refuseMismatch === true ? () => refuseMismatch(message, tap, expected) : undefined,
+    );
     await message.completed;
     let hash = tap.digest();
     // The sender's File-Hash arrives with the last chunk: when no expected hash chose the
@@ -117,6 +125,23 @@ async function save(
   } finally {
     tap.dispose(); // a cut message: its hash is never asked for
     await handle?.close();
+  }
+}
+
+/**
+ * `SaveOptions.refuseMismatch`, run once the message is written and hashed, before its last
+ * chunk is confirmed: the hash expected, else the sender's once its last chunk came.
+ * @throws {MsrpError} `MSRP_ERR_HASH_MISMATCH` when it is of the tap's algorithm and differs.
+ */
+function refuseMismatch(message: IncomingMessage, tap: HashTap, expected?: string): void {
+  const announced = expected ?? message.announcedHash;
+  if (announced === undefined || hashAlgorithmOf(announced) !== tap.algorithm) return;
+  const hash = tap.digest();
+  if (!hashMatches(announced, hash)) {
+    throw new MsrpError(
+      'MSRP_ERR_HASH_MISMATCH',
+      `The file has the hash ${hash}, not ${announced}`,
+    );
   }
 }
 

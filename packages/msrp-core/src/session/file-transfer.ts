@@ -175,6 +175,14 @@ export interface SaveOptions {
    * with it. Default: the hash the sender announced (`File-Hash`), compared once it came.
    */
   readonly expectedHash?: string;
+  /**
+   * With `SessionOptions.confirmWhenRead`: check the hash (`expectedHash`, or the sender's
+   * `File-Hash` when it is of the same algorithm) before the last chunk is confirmed, and
+   * refuse that chunk (413) when it does not match, so that the sender is never told a
+   * corrupt file arrived; `saveTo` then rejects with `MSRP_ERR_HASH_MISMATCH` and the file
+   * holds what was written. Default false: the file is saved, and `hashMatches` says false.
+   */
+  readonly refuseMismatch?: boolean;
 }
 
 /**

@@ -1,0 +1,54 @@
+// saveTo({ refuseMismatch }): a file whose hash is not the one expected (or announced) is
+// refused at its last chunk (413), so its sender is never told a corrupt file arrived; what
+// `msrp listen` does for files that come without a resume offer.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { DeliveryError, formatHash } from '../src/index.js';
+import { next } from './helpers/inbox.js';
+import { loopbackSessionPair } from './helpers/session-pair.js';
+
+const cleanups: Array<() => unknown> = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const sha256 = (bytes: Uint8Array): string =>
+  `sha-256:${formatHash(createHash('sha256').update(bytes).digest())}`;
+
+it.each([
+  ['as it arrives', 16 * 1024 * 1024],
+  ['under backpressure, its end-line unread', 1024],
+])(
+  'refuses the last chunk of a file with another hash, %s; saves one that matches',
+  async (_, maxQueuedStreamBytes) => {
+    const dir = await mkdtemp(join(tmpdir(), 'msrp-refuse-mismatch-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const { a, b } = await loopbackSessionPair(cleanups, {
+      confirmWhenRead: true,
+      maxQueuedStreamBytes,
+    });
+    const inbox = b[Symbol.asyncIterator]();
+    const data = randomBytes(300_000);
+    const failed = a.sendFile(new Blob([data]), { name: 'f.bin' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const expectedHash = sha256(randomBytes(10));
+    await expect(
+      (await next(inbox)).saveTo(join(dir, 'f.bin'), { expectedHash, refuseMismatch: true }),
+    ).rejects.toMatchObject({ code: 'MSRP_ERR_HASH_MISMATCH' });
+    const error = await failed;
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect((error as DeliveryError).status).toBe(413);
+
+    // The sender's own File-Hash, checked as well: this one matches, and is delivered.
+    const sent = a.sendFile(new Blob([data]), { name: 'g.bin' });
+    const saved = await (await next(inbox)).saveTo(join(dir, 'g.bin'), { refuseMismatch: true });
+    expect(saved.hashMatches).toBe(true);
+    expect((await sent).bytes).toBe(data.length);
+  },
+);
