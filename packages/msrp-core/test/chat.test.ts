@@ -300,6 +300,15 @@ describe('Chat', () => {
     expect((await line)[0].text).toBe('still chatting');
   });
 
+  it('once closed, refuses what comes (413) rather than confirm it read', async () => {
+    // The read loop drained the session: a file sent after close() was confirmed read.
+    const { a, b } = await sessionPair(cleanups, { receiver: { confirmWhenRead: true } });
+    const bob = new Chat(b);
+    bob.close();
+    const sent = a.sendFile(new Blob([new Uint8Array(100_000)]), { name: 'late.bin' });
+    await expect(sent).rejects.toMatchObject({ status: 413, confirmedBytes: 0 });
+  });
+
   it('hands over a named text file as "other", not as a chat message', async () => {
     const { a, bob } = await chats();
     const other = next(bob, 'other');

@@ -214,7 +214,10 @@ export class Chat extends TypedEmitter<ChatEvents> {
     }
   }
 
-  /** Stops the composing timers and events; the session stays open (close it yourself). */
+  /**
+   * Stops the composing timers and events; the session stays open (close it yourself), and
+   * what still comes on it is refused (`discard()`: 413 for chunks not answered yet).
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -285,7 +288,9 @@ export class Chat extends TypedEmitter<ChatEvents> {
     try {
       for await (const incoming of this.session) {
         if (this.#closed) {
-          await incoming.drain();
+          // Nobody reads the chat any more: refused, not drained, which would tell the sender
+          // it was read (chunks not answered yet get 413).
+          incoming.discard();
           continue;
         }
         try {
