@@ -332,12 +332,18 @@ describe('msrp-relay command line mistakes', () => {
       relay(['--user', 'a:b', '--max-chunk-size', '1M']),
       relay(['--user', 'a:b', '--listen', 'http://example.com']),
       relay(['--users', '/nonexistent/users.txt']),
+      // It was exit 3, "cannot listen: error:0480006C:PEM routines::no start line".
+      relay([
+        ...['--user', 'a:b', '--listen', 'msrps://127.0.0.1:0;tcp'],
+        ...['--tls-cert', 'package.json', '--tls-key', 'package.json'],
+      ]),
     ]);
     for (const result of mistakes) {
       expect(result.code, result.stderr).toBe(2);
       expect(result.stderr).toMatch(/^msrp-relay: [^\n]+\n$/);
       expect(result.stderr).not.toMatch(/\n\s+at /);
     }
+    expect(mistakes[5].stderr).toContain('--tls-cert package.json and --tls-key package.json: ');
     const { version } = JSON.parse(
       await readFile(join(root, 'packages/msrp-relay/package.json'), 'utf8'),
     ) as { version: string };

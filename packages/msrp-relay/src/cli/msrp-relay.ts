@@ -90,7 +90,7 @@ async function main(args: readonly string[]): Promise<number> {
   let tls: TlsServerOptions | undefined;
   try {
     if (config.tlsCert !== undefined && config.tlsKey !== undefined)
-      tls = { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) };
+      tls = tlsFiles(config.tlsCert, config.tlsKey);
     if (config.usersFile !== undefined)
       fileStore = await FileCredentialStore.open(config.usersFile);
   } catch (e) {
@@ -201,6 +201,23 @@ async function main(args: readonly string[]): Promise<number> {
   log.info({}, 'stopped');
   await logWritten();
   return 0;
+}
+
+/**
+ * The certificate and key of --tls-cert and --tls-key, checked now (a PEM that does not parse,
+ * a key that is not the certificate's): an error naming the files, where a listener's would
+ * say only "PEM routines::no start line".
+ */
+function tlsFiles(certPath: string, keyPath: string): TlsServerOptions {
+  const tls = { cert: readFileSync(certPath), key: readFileSync(keyPath) };
+  try {
+    process.getBuiltinModule('node:tls').createSecureContext(tls);
+  } catch (e) {
+    throw new Error(`--tls-cert ${certPath} and --tls-key ${keyPath}: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
+  return tls;
 }
 
 process.exit(await main(process.argv.slice(2)));
