@@ -142,5 +142,12 @@ export function tlsServerFlags(values: {
   if (certPath === undefined || keyPath === undefined) {
     throw usage('--tls-cert and --tls-key go together');
   }
-  return { cert: readPem('--tls-cert', certPath), key: readPem('--tls-key', keyPath) };
+  const tls = { cert: readPem('--tls-cert', certPath), key: readPem('--tls-key', keyPath) };
+  // Checked now, naming the files: a listener would fail with "PEM routines::no start line".
+  try {
+    process.getBuiltinModule('node:tls').createSecureContext(tls);
+  } catch (e) {
+    throw usage(`--tls-cert ${certPath} and --tls-key ${keyPath}: ${(e as Error).message}`);
+  }
+  return tls;
 }

@@ -193,12 +193,19 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     expect,
     onTestFinished,
   }) => {
+    const notPem = join(await dir('not-pem'), 'cert.pem');
+    await writeFile(notPem, 'not a certificate\n');
     const results = await Promise.all([
       run(onTestFinished, ['fly']),
       run(onTestFinished, ['send', '--to', 'msrp://127.0.0.1:9/x;tcp', '--txet', 'hi']),
       run(onTestFinished, ['listen', '--uri', 'http://example.com/', '--max-size', '1k']),
       // It printed "listening ...;ws" that no sender could reach: endpoints listen over TCP.
       run(onTestFinished, ['listen', '--uri', 'msrp://127.0.0.1:0/inbox;ws']),
+      // It was exit 3, "cannot listen on ...: error:0480006C:PEM routines::no start line".
+      run(onTestFinished, [
+        ...['listen', '--uri', 'msrps://127.0.0.1:0/inbox;tcp'],
+        ...['--tls-cert', notPem, '--tls-key', notPem],
+      ]),
     ]);
     for (const result of results) {
       expect(result.code, result.stderr).toBe(2);
@@ -208,6 +215,7 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     expect(results[1].stderr).toContain("'--txet'");
     expect(results[2].stderr).toContain('--uri: Invalid MSRP URI');
     expect(results[3].stderr).toContain('--uri: listening is over tcp, not ws');
+    expect(results[4].stderr).toContain(`--tls-cert ${notPem} and --tls-key ${notPem}: `);
   });
 
   it('pnpm demo: --help, a bad flag or --size is one line and exit 2; a 3-byte file goes through', async ({
