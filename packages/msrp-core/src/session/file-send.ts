@@ -35,15 +35,27 @@ export function openFileSource(
 interface Window {
   readonly skip: number;
   readonly stop: number;
+  /**
+   * Where the file ends: its size when opened, else the size the caller declared for a
+   * stream, else Infinity. Octets past it are neither hashed nor sent: a file that grew since
+   * it was opened goes as it was (its hash that of the octets sent); a stream longer than
+   * declared fails the send.
+   */
+  readonly end: number;
+  /** Whether the end is the caller's word (a stream's declared size), not the file's own. */
+  readonly declared: boolean;
   readonly size: number | undefined;
   readonly offset: number;
 }
 
 /** Where the sent octets start and end, from `offset` or `range`. */
-function windowOf(options: SendFileOptions, fileSize: number | undefined): Window {
+function windowOf(options: SendFileOptions, file: FileSource): Window {
   const { range, offset = 0 } = options;
+  const fileSize = file.size ?? options.size;
+  const end = fileSize ?? Infinity;
+  const declared = file.size === undefined;
   if (range === undefined) {
-    return { skip: offset, stop: fileSize ?? Infinity, size: fileSize, offset };
+    return { skip: offset, stop: end, end, declared, size: fileSize, offset };
   }
   const ok =
     options.offset === undefined &&
@@ -59,7 +71,8 @@ function windowOf(options: SendFileOptions, fileSize: number | undefined): Windo
         (options.offset === undefined ? '' : ': give a range or an offset, not both'),
     );
   }
-  return { skip: range.start - 1, stop: range.end, size: range.end - range.start + 1, offset: 0 };
+  const size = range.end - range.start + 1;
+  return { skip: range.start - 1, stop: range.end, end, declared, size, offset: 0 };
 }
 
 /**
@@ -70,20 +83,28 @@ function windowOf(options: SendFileOptions, fileSize: number | undefined): Windo
 async function* sliced(
   source: AsyncIterable<Uint8Array>,
   tap: HashTap,
-  { skip, stop }: Window,
+  { skip, stop, end, declared }: Window,
 ): AsyncGenerator<Uint8Array> {
   let at = 0;
   let last: Uint8Array | undefined;
   try {
-    for await (const piece of source) {
+    for await (const read of source) {
+      if (end - at < read.length && declared) {
+        throw new MsrpError('MSRP_ERR_LIMIT', `The file is larger than its declared ${end} bytes`);
+      }
+      // A file that grew since it was opened: what it had then, and no more.
+      const piece = end - at < read.length ? read.subarray(0, end - at) : read;
       tap.update(piece);
       await tap.ready();
       const from = Math.max(skip - at, 0);
       const to = Math.min(stop - at, piece.length);
       at += piece.length;
-      if (last || from >= to) continue;
-      if (at < stop) yield from === 0 && to === piece.length ? piece : piece.subarray(from, to);
-      else last = piece.subarray(from, to);
+      if (!last && from < to) {
+        if (at < stop) yield from === 0 && to === piece.length ? piece : piece.subarray(from, to);
+        else last = piece.subarray(from, to);
+      }
+      // A file's own size reached: the rest is not read (a stream is, to find more than declared).
+      if (at >= end && !declared) break;
     }
     // The last chunk carries the hash: it must be known before that chunk is made.
     await tap.settle();
@@ -133,7 +154,7 @@ export function fileMessage(
   createHasher: HasherFactory,
 ): FileMessage {
   const tap = new HashTap(createHasher, options.hash ?? 'sha-256');
-  const window = windowOf(options, file.size ?? options.size);
+  const window = windowOf(options, file);
   const sendOptions: SendOptions = {
     ...options,
     contentType: file.contentType,
