@@ -527,8 +527,8 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
   }) => {
     // It was saved and confirmed: its sender printed "delivered" while listen printed
     // "HASH MISMATCH". A sender without resume offers (another implementation) sends so.
-    const out = await dir('mismatch-out');
-    const { cli, uri } = await listen(onTestFinished, 'mismatch', ['--out', out]);
+    const out = await dir('announced-out');
+    const { cli, uri } = await listen(onTestFinished, 'announced', ['--out', out]);
     const endpoint = new Endpoint();
     onTestFinished(() => endpoint.close());
     const session = endpoint.createSession();
