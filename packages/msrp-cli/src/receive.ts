@@ -2,17 +2,12 @@
 import { unlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type * as MimeTypes from 'mime-types';
-import {
-  formatContentType,
-  mediaTypeOf,
-  MsrpError,
-  type IncomingMessage,
-} from '@msrp-ts/msrp-core';
+import { formatContentType, mediaTypeOf, type IncomingMessage } from '@msrp-ts/msrp-core';
 import type { Output } from './output.js';
 import { reserveFile, safeFileName } from './files.js';
 import { dropKeepalive, isKeepalive } from './keepalive.js';
 import { FILE_OFFER_TYPE } from './file-offer.js';
-import type { ResumeListener } from './resume-listen.js';
+import { isHashMismatch, type ResumeListener } from './resume-listen.js';
 
 let mime: typeof MimeTypes | undefined;
 
@@ -120,7 +115,7 @@ export async function receive(
   } catch (e) {
     await unlink(path).catch(() => undefined);
     const name = message.filename ?? message.messageId;
-    if (e instanceof MsrpError && e.code === 'MSRP_ERR_HASH_MISMATCH') {
+    if (isHashMismatch(e)) {
       out.error(`${name}: HASH MISMATCH (${e.message}): refused, not kept`, {
         messageId: message.messageId,
         name: message.filename,

@@ -248,5 +248,6 @@ export class ResumeListener {
   }
 }
 
-const isHashMismatch = (e: unknown): e is MsrpError =>
+/** Whether `e` says a file's hash is not the one it must have. */
+export const isHashMismatch = (e: unknown): e is MsrpError =>
   e instanceof MsrpError && e.code === 'MSRP_ERR_HASH_MISMATCH';

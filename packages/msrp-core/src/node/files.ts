@@ -4,8 +4,8 @@ import { basename } from 'node:path';
 import type * as MimeTypes from 'mime-types';
 import { MsrpError } from '../errors.js';
 import {
+  checkBeforeLast,
   hashAlgorithmOf,
-  hashMatches,
   HashTap,
   savedFile,
   type FileSource,
@@ -106,7 +106,9 @@ async function save(
       offset,
       tap,
       undefined,
-      options.refuseMismatch === true ? () => refuseMismatch(message, tap, expected) : undefined,
+      options.refuseMismatch === true
+        ? () => checkBeforeLast(path, tap, expected ?? message.announcedHash)
+        : undefined,
     );
     await message.completed;
     let hash = tap.digest();
@@ -125,23 +127,6 @@ async function save(
   } finally {
     tap.dispose(); // a cut message: its hash is never asked for
     await handle?.close();
-  }
-}
-
-/**
- * `SaveOptions.refuseMismatch`, run once the message is written and hashed, before its last
- * chunk is confirmed: the hash expected, else the sender's once its last chunk came.
- * @throws {MsrpError} `MSRP_ERR_HASH_MISMATCH` when it is of the tap's algorithm and differs.
- */
-function refuseMismatch(message: IncomingMessage, tap: HashTap, expected?: string): void {
-  const announced = expected ?? message.announcedHash;
-  if (announced === undefined || hashAlgorithmOf(announced) !== tap.algorithm) return;
-  const hash = tap.digest();
-  if (!hashMatches(announced, hash)) {
-    throw new MsrpError(
-      'MSRP_ERR_HASH_MISMATCH',
-      `The file has the hash ${hash}, not ${announced}`,
-    );
   }
 }
 

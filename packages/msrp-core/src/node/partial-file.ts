@@ -5,7 +5,13 @@ import { open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/pr
 import type { FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { MsrpError } from '../errors.js';
-import { hashAlgorithmOf, HashTap, hashMatches } from '../session/file-transfer.js';
+import {
+  checkBeforeLast,
+  checkHash,
+  hashAlgorithmOf,
+  HashTap,
+  hashMatches,
+} from '../session/file-transfer.js';
 import type { HasherFactory } from '../session/hasher.js';
 import type { IncomingMessage } from '../session/incoming-message.js';
 import { hashFile, hashFileRange, writeBody } from './file-write.js';
@@ -311,25 +317,13 @@ export class PartialFile {
    */
   #checkWhole(message: IncomingMessage, tap: HashTap, end: number): void {
     if (end < this.#held || this.#held !== this.#record.size) return;
-    const expected = this.#expected(message.announcedHash);
-    if (expected === undefined || hashAlgorithmOf(expected) !== tap.algorithm) return;
-    this.#check(tap.digest(), expected);
+    checkBeforeLast(this.partPath, tap, this.#expected(message.announcedHash));
   }
 
   /** The hash the whole file must have: the record's, else the one the sender announced. */
   #expected(announced = this.#announced): string | undefined {
     const recorded = this.#record.hash;
     return recorded ? `${recorded.algorithm}:${recorded.value}` : announced;
-  }
-
-  /** @throws {MsrpError} `MSRP_ERR_HASH_MISMATCH` when `hash` is not `expected`. */
-  #check(hash: string, expected: string): void {
-    if (!hashMatches(expected, hash)) {
-      throw new MsrpError(
-        'MSRP_ERR_HASH_MISMATCH',
-        `${this.partPath} has the hash ${hash}, not ${expected}`,
-      );
-    }
   }
 
   /**
@@ -354,7 +348,7 @@ export class PartialFile {
         await handle.close();
       }
     }
-    if (expected !== undefined) this.#check(hash, expected);
+    if (expected !== undefined) checkHash(this.partPath, hash, expected);
     await rename(this.partPath, to);
     await rm(this.recordPath, { force: true });
     return { path: to, hash, checkedAgainst: expected };

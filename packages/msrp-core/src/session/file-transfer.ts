@@ -208,6 +208,27 @@ export function savedFile(
 }
 
 /**
+ * Checks a file's `hash` against the one it must have.
+ * @param what names the file in the error, e.g. its path.
+ * @throws {MsrpError} `MSRP_ERR_HASH_MISMATCH` when they differ.
+ */
+export function checkHash(what: string, hash: string, expected: string): void {
+  if (!hashMatches(expected, hash)) {
+    throw new MsrpError('MSRP_ERR_HASH_MISMATCH', `${what} has the hash ${hash}, not ${expected}`);
+  }
+}
+
+/**
+ * {@link checkHash} of what `tap` hashed, before the last chunk of a file is confirmed: when
+ * `expected` is of the tap's algorithm (another one can only be checked once the file is
+ * hashed again, after that 200).
+ */
+export function checkBeforeLast(what: string, tap: HashTap, expected: string | undefined): void {
+  if (expected === undefined || hashAlgorithmOf(expected) !== tap.algorithm) return;
+  checkHash(what, tap.digest(), expected);
+}
+
+/**
  * Whether an RFC 5547 hash (`sha-1:..` or `sha-256:..`, any case) is the same as a computed
  * one; false when their algorithms differ.
  */

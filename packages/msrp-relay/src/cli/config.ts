@@ -174,12 +174,12 @@ export function resolveConfig(
   for (const [key, value] of Object.entries(optional)) {
     if (value !== undefined) (config as unknown as Record<string, unknown>)[key] = value;
   }
-  checkNumbers(config);
+  checkLimits(config);
   return config;
 }
 
 /** The relay's own check of its numbers, its words put as the command's flags. */
-function checkNumbers(config: RelayCommandConfig): void {
+function checkLimits(config: RelayCommandConfig): void {
   try {
     checkRelayOptions(config);
   } catch (e) {
