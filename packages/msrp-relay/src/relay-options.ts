@@ -1,5 +1,5 @@
 import type { Dialer, TlsClientOptions } from '@msrp-ts/msrp-core';
-import { checkNumbers, MsrpError, type NumberRule } from '@msrp-ts/msrp-core/internal';
+import { checkNumbers, isUriHost, MsrpError, type NumberRule } from '@msrp-ts/msrp-core/internal';
 import type { CredentialStore } from './credential-store.js';
 
 /**
@@ -173,11 +173,19 @@ const OPTION_NUMBERS: Partial<Record<keyof RelayOptions, NumberRule>> = {
 };
 
 /**
- * Checks the numbers of a relay's options: a limit of 0 chunk bytes, or Expires bounds that
- * grant nothing (every AUTH 423), would make a relay that starts and serves no one.
+ * Checks a relay's options where a bad one would make a relay that starts and serves no one:
+ * a limit of 0 chunk bytes, Expires bounds that grant nothing (every AUTH 423), a `host` no
+ * URI can hold (every client would refuse its Use-Path).
  * @throws MsrpError `MSRP_ERR_INVALID_ARGUMENT` naming the first bad option.
  */
 export function checkRelayOptions(options: Omit<RelayOptions, 'credentials'>): void {
+  const { host } = options;
+  if (host !== undefined && !isUriHost(host)) {
+    throw new MsrpError(
+      'MSRP_ERR_INVALID_ARGUMENT',
+      `Relay option host must be a name or an IP address as a URI holds it (IPv6 without brackets), not ${JSON.stringify(host)}`,
+    );
+  }
   checkNumbers(options, OPTION_NUMBERS, 'Relay option ');
   checkNumbers(options.limits, LIMIT_NUMBERS, 'Relay limit ');
   const { minExpires = 60, maxExpires = 3600, defaultExpires } = options;

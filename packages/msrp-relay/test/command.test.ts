@@ -80,6 +80,13 @@ describe('configuration', () => {
       [[], /no users/],
       [['--user', 'a:b', '--max-pending', 'lots'], /--max-pending must be a whole number/],
       [['--user', 'a:b', '--metrics', 'nowhere'], /HOST:PORT/],
+      [['--user', 'a:b', '--metrics', '127.0.0.1:99999'], /--metrics must be HOST:PORT \(port 0/],
+      // A relay handing out Use-Paths no client can parse.
+      [
+        ['--user', 'a:b', '--host', 'bad host'],
+        /--host must be a name or an IP address.*"bad host"/,
+      ],
+      [['--user', 'a:b', '--host', '1.2.3.4:80'], /--host must be .*"1\.2\.3\.4:80"/],
       [['--user', 'a:b', '--bogus'], /Unknown option/],
       // Numbers that would make a relay that starts and serves no one.
       [['--user', 'a:b', '--max-chunk-size', '0'], /--max-chunk-size must be a whole number of 1/],
@@ -95,6 +102,15 @@ describe('configuration', () => {
       expect(() => resolveConfig(args, {}, noFile)).toThrow(message);
     }
     expect(resolveConfig(['--help'], {}, noFile)).toBeUndefined();
+  });
+
+  it('takes --host as a name, an address, or an IPv6 address in brackets', () => {
+    const host = (value: string) =>
+      resolveConfig(['--user', 'a:b', '--host', value], {}, noFile)!.host;
+    expect(host('relay.example.net')).toBe('relay.example.net');
+    expect(host('192.0.2.7')).toBe('192.0.2.7');
+    expect(host('[2001:db8::7]')).toBe('2001:db8::7');
+    expect(host('2001:db8::7')).toBe('2001:db8::7');
   });
 });
 
@@ -140,7 +156,7 @@ describe('users file', () => {
 });
 
 describe('relay options', () => {
-  it('refuses numbers that would serve no one, naming the option', () => {
+  it('refuses options that would serve no one, naming the option', () => {
     const credentials = new StaticCredentialStore(USERS);
     const bad: [Omit<ConstructorParameters<typeof Relay>[0], 'credentials'>, RegExp][] = [
       [
@@ -155,6 +171,8 @@ describe('relay options', () => {
         { defaultExpires: 30 },
         /defaultExpires \(30\) is outside minExpires to maxExpires \(60 to 3600\)/,
       ],
+      [{ host: 'relay.example.net:2855' }, /option host must be a name or an IP address/],
+      [{ host: '[::1]' }, /IPv6 without brackets\), not "\[::1\]"/],
     ];
     for (const [options, message] of bad) {
       expect(() => new Relay({ credentials, ...options })).toThrow(message);

@@ -50,6 +50,14 @@ function normalizeIpv6(host: string): string | undefined {
 }
 
 /**
+ * Whether `host` can stand as the host of an MSRP URI (RFC 4975 §9, RFC 3986 §3.2.2): a
+ * name or IPv4 address, or an IPv6 address written without its brackets.
+ */
+export function isUriHost(host: string): boolean {
+  return host.includes(':') ? normalizeIpv6(host) !== undefined : REG_NAME.test(host);
+}
+
+/**
  * Parses an MSRP URI (RFC 4975 §6, §9).
  * @throws {MsrpError} `MSRP_ERR_BAD_URI` (status 400) naming the part that is wrong.
  */

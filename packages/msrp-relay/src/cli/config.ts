@@ -145,7 +145,8 @@ export function resolveConfig(
   let metrics: RelayCommandConfig['metrics'];
   if (metricsText !== undefined) {
     const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(metricsText);
-    if (!m) throw new UsageError(`--metrics must be HOST:PORT, not "${metricsText}"`);
+    if (!m || Number(m[3]) > 65535)
+      throw new UsageError(`--metrics must be HOST:PORT (port 0 to 65535), not "${metricsText}"`);
     metrics = { host: m[1] ?? (m[2] || '127.0.0.1'), port: Number(m[3]) };
   }
   const logLevel = one('log-level') ?? 'info';
@@ -161,7 +162,8 @@ export function resolveConfig(
   const optional = {
     tlsCert,
     tlsKey,
-    host: one('host'),
+    // The URI's brackets of an IPv6 address are not the address's.
+    host: one('host')?.replace(/^\[(.*)\]$/, '$1'),
     wsPath,
     wsOrigins: wsOrigins.length > 0 ? wsOrigins : undefined,
     usersFile,
@@ -178,12 +180,14 @@ export function resolveConfig(
   return config;
 }
 
-/** The relay's own check of its numbers, its words put as the command's flags. */
+/** The relay's own check of its options, its words put as the command's flags. */
 function checkLimits(config: RelayCommandConfig): void {
   try {
     checkRelayOptions(config);
   } catch (e) {
-    let message = (e as Error).message.replace(/^Relay (?:option|limit) /, '');
+    let message = (e as Error).message
+      .replace(/^Relay (?:option|limit) /, '')
+      .replace(/^host\b/, '--host');
     for (const [flag, key] of Object.entries({ ...LIMITS, ...EXPIRES })) {
       message = message.replace(new RegExp(`\\b${key}\\b`, 'g'), `--${flag}`);
     }
