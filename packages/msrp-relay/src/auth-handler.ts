@@ -63,7 +63,6 @@ export class AuthHandler {
     this.#auth = new DigestAuthenticator({
       realm: options.realm ?? 'msrp-relay',
       store: options.credentials,
-      ...(options.credentials.algorithms && { algorithms: options.credentials.algorithms }),
       ...(options.nonceLifetime !== undefined && { nonceLifetime: options.nonceLifetime }),
       ...(options.now && { now: options.now }),
     });

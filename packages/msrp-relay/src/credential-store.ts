@@ -1,5 +1,5 @@
 import type { DigestAlgorithm } from '@msrp-ts/msrp-core';
-import { digestHa1 } from '@msrp-ts/msrp-core/internal';
+import { DIGEST_ALGORITHMS, digestHa1 } from '@msrp-ts/msrp-core/internal';
 
 /**
  * Where the relay looks up the secrets of its users. Shaped after the subscriber tables SIP
@@ -14,10 +14,11 @@ export interface CredentialStore {
   ha1(username: string, realm: string, algorithm: DigestAlgorithm): Promise<string | undefined>;
   /**
    * The algorithms this store can give an HA1 for, preferred first; the relay challenges
-   * with these only (a store of MD5 HA1s alone cannot check a SHA-256 answer). Default:
-   * all the relay supports.
+   * with these only (a store of MD5 HA1s alone cannot check a SHA-256 answer). Read at
+   * each challenge, so a store may change them when its users change. Default: all the
+   * relay supports.
    */
-  readonly algorithms?: readonly DigestAlgorithm[];
+  readonly algorithms?: readonly DigestAlgorithm[] | undefined;
 }
 
 /** One user of a {@link StaticCredentialStore}: a plain password, or precomputed HA1s. */
@@ -36,6 +37,8 @@ export type UserCredential =
 export class StaticCredentialStore implements CredentialStore {
   readonly #passwords = new Map<string, string>();
   readonly #ha1 = new Map<string, Partial<Record<DigestAlgorithm, string>>>();
+  /** How many users of #ha1 have an HA1 for each algorithm. */
+  readonly #ha1Count = new Map<DigestAlgorithm, number>();
 
   constructor(users: Iterable<UserCredential> = []) {
     for (const user of users) this.add(user);
@@ -53,7 +56,40 @@ export class StaticCredentialStore implements CredentialStore {
       return;
     }
     const key = `${user.realm}\0${user.username}`;
-    this.#ha1.set(key, { ...this.#ha1.get(key), ...lowercase(user.ha1) });
+    const had = this.#ha1.get(key);
+    const merged = { ...had, ...lowercase(user.ha1) };
+    for (const algorithm of Object.keys(merged) as DigestAlgorithm[]) {
+      if (had?.[algorithm] === undefined)
+        this.#ha1Count.set(algorithm, (this.#ha1Count.get(algorithm) ?? 0) + 1);
+    }
+    this.#ha1.set(key, merged);
+  }
+
+  /**
+   * The algorithms every user given by HA1s alone has one for, preferred first: a user with
+   * only an MD5 HA1 cannot answer a SHA-256 challenge, and a client answers the first
+   * challenge it supports (RFC 7616 §3.7). Undefined when every user can answer any (plain
+   * passwords), or when no algorithm serves them all (then each is offered, and some users
+   * cannot answer the one their client picks).
+   */
+  get algorithms(): readonly DigestAlgorithm[] | undefined {
+    const users = this.#ha1.size;
+    if (users === 0) return undefined;
+    const all = DIGEST_ALGORITHMS.filter((a) => this.#ha1Count.get(a) === users);
+    return all.length > 0 ? all : undefined;
+  }
+
+  /**
+   * The users given by HA1s for other realms only (no password): with a relay of `realm`
+   * they cannot authenticate, as an HA1 holds its realm.
+   */
+  outsideRealm(realm: string): string[] {
+    const outside = new Set<string>();
+    for (const key of this.#ha1.keys()) {
+      const user = userOf(key);
+      if (!this.#passwords.has(user) && !this.#ha1.has(`${realm}\0${user}`)) outside.add(user);
+    }
+    return [...outside];
   }
 
   ha1(username: string, realm: string, algorithm: DigestAlgorithm): Promise<string | undefined> {

@@ -17,7 +17,10 @@ export interface DigestAuthenticatorOptions {
   store: CredentialStore;
   /** Milliseconds a nonce stays valid; older ones are refused with `stale=true`. Default 60 000. */
   nonceLifetime?: number;
-  /** Algorithms offered, one WWW-Authenticate each, preferred first. Default SHA-256, MD5. */
+  /**
+   * Algorithms offered, one WWW-Authenticate each, preferred first. Default: the store's
+   * `algorithms` at each challenge, or SHA-256 and MD5.
+   */
   algorithms?: readonly DigestAlgorithm[];
   /** Key of the nonce MACs. Default: 32 random bytes (nonces then do not survive a restart). */
   secret?: Buffer;
@@ -66,7 +69,7 @@ export class DigestAuthenticator {
   readonly realm: string;
   readonly #store: CredentialStore;
   readonly #lifetime: number;
-  readonly #algorithms: readonly DigestAlgorithm[];
+  readonly #algorithms: readonly DigestAlgorithm[] | undefined;
   readonly #secret: Buffer;
   readonly #now: () => number;
   readonly #seen = new Map<string, SeenNonce>();
@@ -75,7 +78,7 @@ export class DigestAuthenticator {
     this.realm = options.realm;
     this.#store = options.store;
     this.#lifetime = options.nonceLifetime ?? 60_000;
-    this.#algorithms = options.algorithms ?? DIGEST_ALGORITHMS;
+    this.#algorithms = options.algorithms;
     this.#secret = options.secret ?? randomBytes(32);
     this.#now = options.now ?? Date.now;
   }
@@ -87,7 +90,7 @@ export class DigestAuthenticator {
    */
   challenge(remoteAddress: string, stale = false): AuthHeader[] {
     const nonce = this.#nonce(remoteAddress);
-    return this.#algorithms.map((algorithm) => ({
+    return this.#offered().map((algorithm) => ({
       scheme: 'Digest',
       params: [
         { name: 'realm', value: this.realm, quoted: true },
@@ -130,7 +133,7 @@ export class DigestAuthenticator {
     const fail = (reason: DigestFailure): DigestResult => ({ ok: false, reason, username });
     if (p('realm') !== this.realm) return fail('realm');
     const algorithm = parseDigestAlgorithm(p('algorithm'));
-    if (!algorithm || !this.#algorithms.includes(algorithm)) return fail('algorithm');
+    if (!algorithm || !this.#offered().includes(algorithm)) return fail('algorithm');
     if (p('qop')?.toLowerCase() !== 'auth') return fail('qop');
     // RFC 4976 §6.1: the digest-uri is the relay's URI, the last one of the AUTH's To-Path.
     const target = request.toPath[request.toPath.length - 1];
@@ -171,6 +174,10 @@ export class DigestAuthenticator {
         { name: 'nc', value: nc },
       ],
     };
+  }
+
+  #offered(): readonly DigestAlgorithm[] {
+    return this.#algorithms ?? this.#store.algorithms ?? DIGEST_ALGORITHMS;
   }
 
   /** `<issued ms, hex>.<random>.<MAC>`: verifiable without state, bound to the client address. */

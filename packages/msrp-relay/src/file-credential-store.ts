@@ -1,5 +1,5 @@
 import type { DigestAlgorithm } from '@msrp-ts/msrp-core';
-import { parseDigestAlgorithm, MsrpError } from '@msrp-ts/msrp-core/internal';
+import { DIGEST_ALGORITHMS, parseDigestAlgorithm, MsrpError } from '@msrp-ts/msrp-core/internal';
 import {
   StaticCredentialStore,
   type CredentialStore,
@@ -38,7 +38,34 @@ export function parseUsersFile(text: string, source = 'users file'): UserCredent
     }
     users.push({ username: fields[0]!, password: line.slice(fields[0]!.length + 1) });
   });
+  checkCommonAlgorithm(users, source);
   return users;
+}
+
+/**
+ * The relay challenges with the algorithms every user given by HA1s can answer (see
+ * {@link StaticCredentialStore.algorithms}): there must be one.
+ */
+function checkCommonAlgorithm(users: readonly UserCredential[], source: string): void {
+  const has = new Map<string, Set<string>>();
+  for (const user of users) {
+    if (!('ha1' in user)) continue;
+    const key = `${user.realm}\0${user.username}`;
+    const set = has.get(key) ?? new Set();
+    for (const algorithm of Object.keys(user.ha1)) set.add(algorithm);
+    has.set(key, set);
+  }
+  if (has.size === 0) return;
+  const lacking = DIGEST_ALGORITHMS.map((algorithm) => {
+    for (const [key, set] of has)
+      if (!set.has(algorithm)) return `${key.split('\0')[1]} has no ${algorithm} HA1`;
+    return undefined;
+  });
+  if (lacking.includes(undefined)) return;
+  throw new MsrpError(
+    'MSRP_ERR_INVALID_ARGUMENT',
+    `${source}: no digest algorithm serves every user (${lacking.join(', ')}); give each user an HA1 of the same algorithm, or a password`,
+  );
 }
 
 /**
@@ -67,6 +94,16 @@ export class FileCredentialStore implements CredentialStore {
   /** Number of users. */
   get size(): number {
     return this.#store.size;
+  }
+
+  /** The algorithms every user of the file can answer (see {@link StaticCredentialStore.algorithms}). */
+  get algorithms(): readonly DigestAlgorithm[] | undefined {
+    return this.#store.algorithms;
+  }
+
+  /** See {@link StaticCredentialStore.outsideRealm}. */
+  outsideRealm(realm: string): string[] {
+    return this.#store.outsideRealm(realm);
   }
 
   /** Reads the file again; on error the users read before stay in force. */

@@ -6,20 +6,23 @@ import type { CredentialStore } from './credential-store.js';
  * `msrp-relay` builds from --user, --users and --users-db.
  */
 export class LayeredCredentialStore implements CredentialStore {
-  /**
-   * The algorithms every layer can check (a user of any layer must be able to answer the
-   * challenge), or undefined when no layer restricts them.
-   */
-  readonly algorithms: readonly DigestAlgorithm[] | undefined;
   readonly #layers: readonly CredentialStore[];
 
   constructor(layers: readonly CredentialStore[]) {
     this.#layers = layers;
+  }
+
+  /**
+   * The algorithms every layer can check (a user of any layer must be able to answer the
+   * challenge), or undefined when no layer restricts them. Asked anew each time: a layer's
+   * may change when it reloads its users.
+   */
+  get algorithms(): readonly DigestAlgorithm[] | undefined {
     let algorithms: readonly DigestAlgorithm[] | undefined;
-    for (const { algorithms: own } of layers) {
+    for (const { algorithms: own } of this.#layers) {
       if (own) algorithms = algorithms ? algorithms.filter((a) => own.includes(a)) : own;
     }
-    this.algorithms = algorithms;
+    return algorithms;
   }
 
   async ha1(

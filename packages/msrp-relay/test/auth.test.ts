@@ -116,6 +116,30 @@ describe('AUTH', () => {
     ).toBe(200);
   });
 
+  it('challenges with MD5 alone when a user has only an MD5 HA1, so that clients preferring SHA-256 get in', async () => {
+    // A client answers the first challenge it supports (RFC 7616 §3.7): offered SHA-256
+    // first, it answered with SHA-256, and a user with only an MD5 HA1 was refused.
+    const credentials = new StaticCredentialStore([
+      { username: 'carol', realm: 'r', ha1: { MD5: digestHa1('MD5', 'carol', 'r', 'pw') } },
+      { username: 'dave', realm: 'r', ha1: { 'SHA-256': digestHa1('SHA-256', 'dave', 'r', 'pw') } },
+      { username: 'dave', realm: 'r', ha1: { MD5: digestHa1('MD5', 'dave', 'r', 'pw') } },
+      { username: 'erin', password: 'pw' },
+    ]);
+    expect(credentials.algorithms).toEqual(['MD5']);
+    const { uri } = await startRelay({ realm: 'r', credentials });
+    const peer = await rawClient(uri.port!);
+    const challenge = await transact(peer, authRequest(peer, uri));
+    expect((challenge.wwwAuthenticate ?? []).map(algorithmOf)).toEqual(['MD5']);
+    for (const username of ['carol', 'dave', 'erin']) {
+      const client = endpoint({ relays: [{ uri, username, password: 'pw' }] });
+      await expect(client.authenticate()).resolves.toBeDefined();
+    }
+    // Users by password alone, or with both HA1s, can answer either.
+    expect(new StaticCredentialStore([{ username: 'erin', password: 'pw' }]).algorithms).toBe(
+      undefined,
+    );
+  });
+
   it('refuses a wrong password and an unknown user with 401 and a fresh challenge', async () => {
     const { relay, uri } = await startRelay();
     const peer = await rawClient(uri.port!);

@@ -13,7 +13,9 @@ import { describe, expect, it } from 'vitest';
 import { digestHa1, parseUri, type MsrpUri } from '@msrp-ts/msrp-core';
 import { resolveConfig, UsageError } from '../src/cli/config.js';
 import { HELP } from '../src/cli/help.js';
+import { warnOutsideRealm } from '../src/cli/reload.js';
 import { FileCredentialStore, parseUsersFile, Relay, StaticCredentialStore } from '../src/index.js';
+import { LayeredCredentialStore } from '../src/layered-credential-store.js';
 import { clientOf, endpoint, next, onCleanup, USERS, sessionPair } from './helpers.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -135,6 +137,33 @@ describe('users file', () => {
       /line 1: MD5 HA1 must be 32 hex digits/,
     );
     expect(() => parseUsersFile('nopassword')).toThrow(/line 1/);
+  });
+
+  it('challenges with the algorithms all its HA1 users have, anew after a reload, and refuses a file none serves', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'users');
+    const line = (user: string, algorithm: 'MD5' | 'SHA-256', realm = 'r') =>
+      `${user}:${realm}:${algorithm}:${digestHa1(algorithm, user, realm, 'pw')}\n`;
+    await writeFile(path, line('bob', 'MD5') + 'alice:pw\n');
+    const store = await FileCredentialStore.open(path);
+    const layered = new LayeredCredentialStore([new StaticCredentialStore(USERS), store]);
+    expect(layered.algorithms).toEqual(['MD5']);
+    await writeFile(path, line('bob', 'SHA-256'));
+    await store.reload();
+    expect(layered.algorithms).toEqual(['SHA-256']);
+    // bob could answer only MD5 and carol only SHA-256: whichever the client picks, one fails.
+    await writeFile(path, line('bob', 'MD5') + line('carol', 'SHA-256'));
+    await expect(store.reload()).rejects.toThrow(
+      /no digest algorithm serves every user \(bob has no SHA-256 HA1, carol has no MD5 HA1\)/,
+    );
+    // HA1s of another realm than the relay's cannot authenticate: the command warns of them.
+    await writeFile(path, line('bob', 'MD5', 'example.net') + line('carol', 'MD5') + 'dave:pw\n');
+    await store.reload();
+    expect(store.outsideRealm('r')).toEqual(['bob']);
+    const warned: object[] = [];
+    const log = { info: () => {}, error: () => {}, warn: (fields: object) => warned.push(fields) };
+    warnOutsideRealm(log, store, 'r');
+    expect(warned).toEqual([{ users: ['bob'], count: 1, realm: 'r', file: path }]);
   });
 
   it('fails with MSRP_ERR_FILE and the fs error when the file cannot be read', async () => {

@@ -8,7 +8,7 @@ import type { AdminServer } from '../admin-server.js';
 import type { CredentialStore } from '../credential-store.js';
 import type { FileCredentialStore } from '../file-credential-store.js';
 import type { PgCredentialStore } from '../pg-credential-store.js';
-import { reload, type Reloadable } from './reload.js';
+import { reload, warnOutsideRealm, type Reloadable } from './reload.js';
 import type { RelayCommandConfig } from './config.js';
 import { HELP, packageVersion } from './help.js';
 
@@ -176,12 +176,14 @@ async function main(args: readonly string[]): Promise<number> {
       { listen: relay.uris.map(formatUri), realm: config.realm, metrics: admin?.url },
       'relay started',
     );
+    if (fileStore) warnOutsideRealm(log, fileStore, config.realm);
   }
   // SIGHUP: one at a time, each after the one before.
   let reloading = Promise.resolve();
   const { tlsCert, tlsKey } = config;
   const reloadable: Reloadable = {
     log,
+    realm: config.realm,
     fileStore,
     dbStore,
     ...(tlsCert !== undefined &&

@@ -6,12 +6,15 @@ import type { PgCredentialStore } from '../pg-credential-store.js';
 /** The part of pino the reload logs with. */
 interface ReloadLog {
   info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
   error(fields: object, message: string): void;
 }
 
 /** What a reload rereads: each part is optional. */
 export interface Reloadable {
   readonly log: ReloadLog;
+  /** `--realm`: the users file's HA1s must be of it. */
+  readonly realm: string;
   /** `--users`: reread. */
   readonly fileStore?: FileCredentialStore | undefined;
   /** `--users-db`: its cache forgotten. */
@@ -37,6 +40,7 @@ export async function reload(what: Reloadable): Promise<void> {
     try {
       await fileStore.reload();
       log.info({ users: fileStore.size }, 'users file reloaded');
+      warnOutsideRealm(log, fileStore, what.realm);
       reloaded.push('users');
     } catch (e) {
       log.error({ error: (e as Error).message }, 'users file not reloaded');
@@ -60,4 +64,17 @@ export async function reload(what: Reloadable): Promise<void> {
     }
   }
   log.info({ reloaded, failed }, 'reloaded');
+}
+
+/**
+ * Logs the users of the file that no AUTH can authenticate: given by HA1s of another realm
+ * than the relay's (an HA1 holds its realm; `--realm` was likely forgotten).
+ */
+export function warnOutsideRealm(log: ReloadLog, store: FileCredentialStore, realm: string): void {
+  const users = store.outsideRealm(realm);
+  if (users.length === 0) return;
+  log.warn(
+    { users: users.slice(0, 10), count: users.length, realm, file: store.path },
+    "users file: these users' HA1s are of another realm than the relay's (--realm): they cannot authenticate",
+  );
 }
