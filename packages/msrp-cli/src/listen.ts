@@ -7,6 +7,8 @@ import {
   cpimWrappedTypeCheck,
   formatUri,
   newSessionId,
+  mediaTypeOf,
+  parseContentType,
   parseUri,
   type MsrpError,
   type MsrpUri,
@@ -33,6 +35,9 @@ import { onSignal, within } from './shutdown.js';
 import { reconnect, RECONNECT_DEFAULT_MS } from './relay-watch.js';
 import { KEEPALIVE_HELP } from './keepalive.js';
 import { serveChat } from './listen-chat.js';
+import { typeMatches } from '@msrp-ts/sdp-msrp';
+import { FILE_OFFER_TYPE, type FileOfferBody } from './file-offer.js';
+import { typeOfName } from './media-types.js';
 
 export const LISTEN_HELP = `Usage: msrp listen --uri URI [options]
        msrp listen --relay URI --user NAME --password PW [options]
@@ -85,7 +90,8 @@ ${RELAY_HELP}
                        one is gone). 0: exit 3 at once. Default ${RECONNECT_DEFAULT_MS}
   --json               one JSON object per line on stdout: first {"event":"listening",
                        "uri":...,"pid":...}, then events "connected", "disconnected",
-                       "message", "file", "composing", "idle", "error" and "peerError";
+                       "message", "file", "composing", "idle", "refused" (a message
+                       answered 413, 415...), "error" and "peerError";
                        a chat message in CPIM has "cpim":true, its "from", "to",
                        "dateTime", "imdnMessageId" and the notifications answered
                        ("notified": ["delivered", ...])
@@ -242,7 +248,37 @@ export async function openListener(
       ...(error && { reason: error.message }),
     });
   });
+  // What the peer was told (415, 413...): the reader never sees these messages.
+  session.on('refused', ({ messageId, contentType, size, error }) => {
+    const what = [contentType, size === undefined ? undefined : `${size} bytes`].filter(Boolean);
+    const text = `refused message ${messageId ?? 'without Message-ID'}${what.length > 0 ? ` (${what.join(', ')})` : ''}: ${error.status} ${error.message}`;
+    out.status(text, {
+      event: 'refused',
+      messageId,
+      contentType,
+      size,
+      status: error.status,
+      message: error.message,
+    });
+  });
   return { endpoint, session, uri: session.localUri, path: session.localPath, fingerprint };
+}
+
+/**
+ * Whether a session of these accept-types and max-size takes the file of an offer: of the
+ * offer's type, or when it names none the one `msrp send` sends it as (by its name).
+ */
+function takesFile(
+  acceptTypes: readonly string[] | undefined,
+  maxSize: number | undefined,
+): (offer: FileOfferBody) => boolean {
+  return ({ type, name, size }) => {
+    if (maxSize !== undefined && size > maxSize) return false;
+    if (acceptTypes === undefined) return true;
+    const parsed = parseContentType(type ?? typeOfName(name));
+    // A type we cannot read is left for the session to judge.
+    return parsed === undefined || acceptTypes.some((a) => typeMatches(a, mediaTypeOf(parsed)));
+  };
 }
 
 export async function listenCommand(args: readonly string[]): Promise<number> {
@@ -280,7 +316,8 @@ export async function listenCommand(args: readonly string[]): Promise<number> {
     // A chunk is confirmed only once its bytes were taken to be written: nothing we confirm
     // is lost if this process dies, so a resume never needs a confirmed byte again.
     confirmWhenRead: true,
-    ...(acceptTypes && { acceptTypes }),
+    // The file offers of `msrp send` (resume) are ours, whatever the files' types.
+    ...(acceptTypes && { acceptTypes: [...acceptTypes, FILE_OFFER_TYPE] }),
     ...(maxSize !== undefined && { maxSize }),
     ...(incompleteTimeout !== undefined && { incompleteMessageTimeout: incompleteTimeout }),
     // RFC 4975 §8.6: a CPIM wrapping a type outside accept-wrapped-types is answered 415.
@@ -291,6 +328,7 @@ export async function listenCommand(args: readonly string[]): Promise<number> {
   const serve = (session: Session): Promise<void> =>
     serveChat(session, out, {
       outDir,
+      takesFile: takesFile(acceptTypes, maxSize),
       // Displayed means a user saw it: printed text on a terminal, not into a pipe or JSON.
       displayed: process.stdout.isTTY === true && !out.json,
       acceptWrappedTypes,

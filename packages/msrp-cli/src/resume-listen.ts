@@ -46,6 +46,8 @@ export class ResumeListener {
     readonly session: Session,
     outDir: string,
     readonly out: Output,
+    /** Whether the session takes a file of this type and size (see `ServeOptions.takesFile`). */
+    readonly takesFile: (offer: FileOfferBody) => boolean = () => true,
   ) {
     this.#store = new PartStore(outDir);
   }
@@ -60,6 +62,12 @@ export class ResumeListener {
       this.out.error(`ignored a malformed file offer ${message.messageId}`, {
         messageId: message.messageId,
       });
+      return;
+    }
+    // A file the session refuses (415, 413) is asked for whole and refused as it comes:
+    // keeping a part of it would leave an empty NAME.part behind.
+    if (!this.takesFile(offer)) {
+      await this.#answer(message, offer, 0);
       return;
     }
     const name = safeFileName(offer.name, `message-${message.messageId}.bin`);

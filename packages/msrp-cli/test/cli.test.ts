@@ -454,6 +454,56 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     expect(large.stderr).toMatch(/^msrp send: delivery failed: 413 [^\n]*max-size 1000[^\n]*\n$/);
     expect(await readdir(out)).toEqual([]);
     expect(cli.stdout).toMatch(/^listening \S+\n$/);
+    // The listener says what it refused (the reader never sees those messages), once each.
+    await cli.waitFor('stderr', /refused message \S+ \(text\/plain, 1001 bytes\): 413 /);
+    const refused = cli.stderr.match(/refused message .*/g) ?? [];
+    expect(refused).toEqual([
+      expect.stringMatching(/ \(application\/octet-stream, 500 bytes\): 415 Content type /),
+      expect.stringMatching(/ \(text\/plain, 1001 bytes\): 413 Message of 1001 bytes exceeds/),
+    ]);
+  });
+
+  it('resumes a file whose part it holds when --accept-types names the file type', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    // The file offer of msrp send was refused (415) as not in --accept-types: no resume.
+    const out = await dir('typed-resume-out');
+    const source = join(await dir('typed-resume-src'), 'g.bin');
+    const file = randomBytes(300_000);
+    await writeFile(source, file);
+    const modified = new Date('2026-01-02T03:04:05Z');
+    await utimes(source, modified, modified);
+    const part = await PartialFile.open(join(out, 'g.bin'), {
+      size: file.length,
+      transferId: 'broken',
+      name: 'g.bin',
+      modified: modified.toUTCString().replace(/GMT$/, '+0000'),
+    });
+    const head = new IncomingMessage({
+      messageId: 'broken',
+      contentType: undefined,
+      contentHeaders: [],
+      size: 100_000,
+    });
+    head.body = new Uint8Array(file.subarray(0, 100_000));
+    head.settle();
+    await part.receive(head);
+    const { cli, uri } = await listen(onTestFinished, 'typed-resume', [
+      '--out',
+      out,
+      '--accept-types',
+      'application/octet-stream',
+    ]);
+    const sent = await run(onTestFinished, ['send', '--to', uri, '--file', source]);
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(sent.stderr).toMatch(/resuming g\.bin at byte 100001/);
+    await cli.waitFor(
+      'stdout',
+      /^saved \S+ \(300000 bytes, sha-256 \S+, hash matched, resumed at byte 100001\)$/m,
+    );
+    expect((await readFile(join(out, 'g.bin'))).equals(file)).toBe(true);
+    expect(cli.stderr).not.toMatch(/refused/);
   });
 
   it('a peer sending garbage or breaking off mid-file loses its connection; the listener keeps serving', async ({

@@ -58,7 +58,7 @@ export { IncomingMessage } from './session/incoming-message.js';
 export { receiveBlob } from './session/receive-blob.js';
 export type { ReceiveBlobOptions } from './session/receive-blob.js';
 export { DeliveryError } from './session/delivery.js';
-export type { Delivery, Progress, ReceivedReport } from './session/delivery.js';
+export type { Delivery, Progress, ReceivedReport, RefusedMessage } from './session/delivery.js';
 
 // What EndpointOptions extends: per-connection limits and transaction timeouts.
 export type { ConnectionOptions } from './transport/connection.js';

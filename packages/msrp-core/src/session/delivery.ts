@@ -2,6 +2,22 @@ import { MsrpError, hasBrand, type MsrpErrorCode } from '../errors.js';
 import type { ByteRange } from '../wire/byte-range.js';
 import type { StatusHeader } from '../wire/status-header.js';
 
+/**
+ * An incoming message the session refused, as its `refused` event gives it: its first chunk
+ * (or a later one, for a limit passed mid-message) was answered with the error's status
+ * (RFC 4975 §7.1: 400, 413, 415), and the reader never sees it.
+ */
+export interface RefusedMessage {
+  /** Its Message-ID; undefined for a SEND without one (400). */
+  readonly messageId: string | undefined;
+  /** Its media type, e.g. `image/png`, when it had a Content-Type. */
+  readonly contentType: string | undefined;
+  /** Its size in bytes, when its Byte-Range gave the total. */
+  readonly size: number | undefined;
+  /** Why: its `status` is the response sent, its message the comment. */
+  readonly error: MsrpError;
+}
+
 /** The result of a successful send. */
 export interface Delivery {
   readonly messageId: string;

@@ -1,4 +1,4 @@
-import { IncompleteMessageError, type MsrpError } from '../errors.js';
+import { IncompleteMessageError, MsrpError } from '../errors.js';
 import type { ContinuationFlag } from '../wire/parser.js';
 import { mediaTypeOf, type ContentType } from '../wire/content-type.js';
 import type { RequestHead } from '../wire/head.js';
@@ -11,6 +11,7 @@ import {
   type ChunkAnswer,
   type ChunkReceiver,
 } from './chunk-receiver.js';
+import type { RefusedMessage } from './delivery.js';
 import { FILE_HASH_HEADER } from './file-transfer.js';
 import type { Inbox } from './inbox.js';
 import { IdTable } from './id-table.js';
@@ -78,9 +79,20 @@ export class Inbound {
   readonly #expired = new WeakSet<Reassembly>();
   /** The Content-Type object last accepted: not checked again per chunk. */
   #acceptedType: ContentType | undefined;
+  /** Told of each message refused. */
+  readonly #refused: (refused: RefusedMessage) => void;
+  /** The Message-ID refused last: its chunks in flight are refused too, and told once. */
+  #lastRefused: string | undefined;
 
-  constructor(host: InboundHost, options: InboundOptions, inbox: Inbox, runtime: SessionRuntime) {
+  constructor(
+    host: InboundHost,
+    options: InboundOptions,
+    inbox: Inbox,
+    runtime: SessionRuntime,
+    refused: (refused: RefusedMessage) => void,
+  ) {
     this.#host = host;
+    this.#refused = refused;
     this.#options = options;
     this.#inbox = inbox;
     if (options.confirmWhenRead) {
@@ -98,7 +110,7 @@ export class Inbound {
       active: (r) => this.#active(r),
       check: (r, flag) => this.#check(r, flag),
       finished: (r, request, answer) => this.#finishedChunk(r, request, answer),
-      failed: (r, messageId, error, refused) => this.#failedChunk(r, messageId, error, refused),
+      failed: (r, request, error, refused) => this.#failedChunk(r, request, error, refused),
     };
     // The same for every message: made once, not per message.
     this.#reassemblyOptions = {
@@ -127,6 +139,32 @@ export class Inbound {
    * status is the response to send.
    */
   receiveSend(request: RequestHead): ChunkReceiver {
+    try {
+      return this.#receiveSend(request);
+    } catch (e) {
+      // A later chunk of a message stopped mid-way was told of when it stopped.
+      const id = request.messageId;
+      if (e instanceof MsrpError && (id === undefined || this.#finished.get(id) !== 'failed'))
+        this.#tellRefused(request, e);
+      throw e;
+    }
+  }
+
+  /** Tells of a refused message, once for all its chunks. */
+  #tellRefused(request: RequestHead, error: MsrpError): void {
+    const { messageId, contentType } = request;
+    if (messageId !== undefined && messageId === this.#lastRefused) return;
+    this.#lastRefused = messageId;
+    const total = request.byteRange?.total;
+    this.#refused({
+      messageId,
+      contentType: contentType && mediaTypeOf(contentType),
+      size: typeof total === 'number' ? total : undefined,
+      error,
+    });
+  }
+
+  #receiveSend(request: RequestHead): ChunkReceiver {
     const o = this.#options;
     const messageId = request.messageId;
     // RFC 4975 §7.1: a SEND carries a Message-ID.
@@ -173,7 +211,7 @@ export class Inbound {
     r.beginChunk(range.start);
     this.#active(r);
     this.#deliver(r);
-    return new InboundChunk(this.#chunks, r, request, messageId);
+    return new InboundChunk(this.#chunks, r, request);
   }
 
   /** A chunk or body bytes of `r` came: its wait for the peer starts again. */
@@ -198,7 +236,9 @@ export class Inbound {
   }
 
   /** A chunk, or the connection under it, failed: its message is given up. */
-  #failedChunk(r: Reassembly, messageId: string, error: MsrpError, refused: boolean): void {
+  #failedChunk(r: Reassembly, request: RequestHead, error: MsrpError, refused: boolean): void {
+    const { messageId } = r.message;
+    if (refused) this.#tellRefused(request, error);
     r.abort(error);
     // Given up already: the Message-ID may be a new message (a resume) by now.
     if (this.#expired.has(r)) return;
@@ -271,7 +311,7 @@ interface ChunkOwner {
   active(r: Reassembly): void;
   check(r: Reassembly, flag: ContinuationFlag): MsrpError | undefined;
   finished(r: Reassembly, request: RequestHead, answer: ChunkAnswer): void;
-  failed(r: Reassembly, messageId: string, error: MsrpError, refused: boolean): void;
+  failed(r: Reassembly, request: RequestHead, error: MsrpError, refused: boolean): void;
 }
 
 /** The receiver of one incoming SEND chunk of a message being reassembled. */
@@ -279,15 +319,13 @@ class InboundChunk implements ChunkReceiver {
   readonly #owner: ChunkOwner;
   readonly #r: Reassembly;
   readonly #request: RequestHead;
-  readonly #messageId: string;
   readonly #length: ChunkLength;
   #refused = false;
 
-  constructor(owner: ChunkOwner, r: Reassembly, request: RequestHead, messageId: string) {
+  constructor(owner: ChunkOwner, r: Reassembly, request: RequestHead) {
     this.#owner = owner;
     this.#r = r;
     this.#request = request;
-    this.#messageId = messageId;
     this.#length = new ChunkLength(request.byteRange);
   }
 
@@ -319,6 +357,6 @@ class InboundChunk implements ChunkReceiver {
   }
 
   fail(error: MsrpError): void {
-    this.#owner.failed(this.#r, this.#messageId, error, this.#refused);
+    this.#owner.failed(this.#r, this.#request, error, this.#refused);
   }
 }

@@ -1,6 +1,6 @@
 import type { HeaderField } from '../wire/head.js';
 import type { MsrpUri } from '../wire/uri.js';
-import type { Delivery, Progress, ReceivedReport } from './delivery.js';
+import type { Delivery, Progress, ReceivedReport, RefusedMessage } from './delivery.js';
 import type { FileHashAlgorithm } from './file-transfer.js';
 import type { HasherFactory } from './hasher.js';
 import type { MessageChecker } from './message-check.js';
@@ -218,6 +218,11 @@ export interface SessionEvents {
    * send resolved means the message did not reach its destination after all.
    */
   report: [report: ReceivedReport];
+  /**
+   * An incoming message was refused (a content type not accepted, over max-size, too many
+   * at once...): its sender got the status, the reader gets nothing. Once per message.
+   */
+  refused: [refused: RefusedMessage];
 }
 
 /** Options of {@link Session.connect}. */
