@@ -127,8 +127,29 @@ export function tlsClientFlags(values: {
       throw usage(`--fingerprint: ${(e as Error).message}`);
     }
   }
-  if (values.ca !== undefined) tls.ca = readPem('--ca', values.ca);
+  if (values.ca !== undefined) tls.ca = readCa(values.ca);
   return tls.fingerprint === undefined && tls.ca === undefined ? undefined : tls;
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/**
+ * The --ca file, checked to hold PEM certificates: Node ignores what is not one, and the
+ * handshake then failed as "unable to verify", naming neither the file nor the flag.
+ */
+function readCa(path: string): Buffer {
+  const pem = readPem('--ca', path);
+  const certificates = pem.toString('latin1').match(PEM_CERTIFICATE) ?? [];
+  if (certificates.length === 0) throw usage(`--ca: ${path} holds no PEM certificate`);
+  const { X509Certificate } = process.getBuiltinModule('node:crypto');
+  certificates.forEach((certificate, k) => {
+    try {
+      new X509Certificate(certificate);
+    } catch (e) {
+      throw usage(`--ca: certificate ${k + 1} of ${path}: ${(e as Error).message}`);
+    }
+  });
+  return pem;
 }
 
 /** TLS server options from --tls-cert and --tls-key (both or neither). */

@@ -195,6 +195,8 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
   }) => {
     const notPem = join(await dir('not-pem'), 'cert.pem');
     await writeFile(notPem, 'not a certificate\n');
+    const badCert = join(await dir('not-pem'), 'bad-ca.pem');
+    await writeFile(badCert, '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
     const results = await Promise.all([
       run(onTestFinished, ['fly']),
       run(onTestFinished, ['send', '--to', 'msrp://127.0.0.1:9/x;tcp', '--txet', 'hi']),
@@ -206,6 +208,25 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
         ...['listen', '--uri', 'msrps://127.0.0.1:0/inbox;tcp'],
         ...['--tls-cert', notPem, '--tls-key', notPem],
       ]),
+      // A CA that is no certificate was taken, and the handshake failed as untrusted.
+      run(onTestFinished, [
+        'send',
+        '--to',
+        'msrps://127.0.0.1:9/x;tcp',
+        '--text',
+        'hi',
+        '--ca',
+        notPem,
+      ]),
+      run(onTestFinished, [
+        'send',
+        '--to',
+        'msrps://127.0.0.1:9/x;tcp',
+        '--text',
+        'hi',
+        '--ca',
+        badCert,
+      ]),
     ]);
     for (const result of results) {
       expect(result.code, result.stderr).toBe(2);
@@ -216,6 +237,8 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     expect(results[2].stderr).toContain('--uri: Invalid MSRP URI');
     expect(results[3].stderr).toContain('--uri: listening is over tcp, not ws');
     expect(results[4].stderr).toContain(`--tls-cert ${notPem} and --tls-key ${notPem}: `);
+    expect(results[5].stderr).toContain(`--ca: ${notPem} holds no PEM certificate`);
+    expect(results[6].stderr).toContain(`--ca: certificate 1 of ${badCert}: `);
   });
 
   it('pnpm demo: --help, a bad flag or --size is one line and exit 2; a 3-byte file goes through', async ({
