@@ -48,7 +48,10 @@ Options:
   --text TEXT         send TEXT as text/plain;charset=utf-8
   --file PATH         send a file (Content-Type from its name, SHA-256 announced); when the
                       peer is an \`msrp listen\` that holds part of this file from a broken
-                      transfer, only the rest is sent (see Resume below)
+                      transfer, only the rest is sent (see Resume below). - reads
+                      standard input to its end (a pipe: size unknown, never resumed)
+  --name NAME         the file name the peer is given (Content-Disposition). Default:
+                      the base name of --file; "stdin" for --file -
   --no-resume         send the whole file, without offering to resume
   --content-type T    Content-Type instead of the default
   --chunk-size N      body bytes per chunk (k, M suffixes allowed). Default 8192
@@ -88,6 +91,7 @@ const FLAGS = {
   from: { type: 'string' },
   text: { type: 'string' },
   file: { type: 'string' },
+  name: { type: 'string' },
   'no-resume': { type: 'boolean' },
   'content-type': { type: 'string' },
   'chunk-size': { type: 'string' },
@@ -208,8 +212,14 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
   const timeout = msFlag('--timeout', values.timeout);
   const tls = tlsClientFlags(values);
   const file = values.file;
+  // --file -: standard input, read to its end; its size is known only then.
+  const stdin = file === '-';
+  if (values.name !== undefined && file === undefined) throw usage('--name goes with --file');
+  const name = values.name ?? (stdin ? 'stdin' : file && basename(file));
+  if (name !== undefined && (name === '' || /[/\\\r\n]/.test(name)))
+    throw usage(`--name must be a file name, not ${JSON.stringify(name)}`);
   let fileInfo: { size: number; mtime: Date } | undefined;
-  if (file !== undefined) {
+  if (file !== undefined && !stdin) {
     try {
       const info = await stat(file);
       if (!info.isFile()) throw new Error('not a regular file');
@@ -269,21 +279,22 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
       } else {
         if (!values['no-resume'] && fileInfo && fileInfo.size > 0) {
           offset = await negotiateResume(session, {
-            name: basename(file),
+            name: name!,
             size: fileInfo.size,
             type: contentType,
             modified: fileInfo.mtime,
           });
         }
         if (offset > 0) {
-          out.status(`resuming ${basename(file)} at byte ${offset + 1} of ${fileInfo!.size}`, {
+          out.status(`resuming ${name} at byte ${offset + 1} of ${fileInfo!.size}`, {
             event: 'resume',
             offset,
             size: fileInfo!.size,
           });
         }
-        const fileDelivery = await session.sendFile(file, {
+        const fileDelivery = await session.sendFile(stdin ? process.stdin : file, {
           ...options,
+          name: name!,
           ...(offset > 0 && { offset }),
         });
         delivery = fileDelivery;
@@ -311,7 +322,7 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
     }
     const rate = seconds > 0 ? (delivery.bytes - offset) / seconds : 0;
     const report = delivery.report;
-    const what = file === undefined ? 'message' : basename(file);
+    const what = name ?? 'message';
     // Without a REPORT through relays, the 200s came from the first relay, not the peer.
     const accepted = relays !== undefined && !successReport;
     let line = accepted
@@ -328,7 +339,7 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
       messageId: delivery.messageId,
       bytes: delivery.bytes,
       ...(offset > 0 && { offset }),
-      ...(file !== undefined && { file, name: basename(file) }),
+      ...(file !== undefined && { file, name }),
       seconds: Number(seconds.toFixed(3)),
       ...(file !== undefined && { rate: Math.round(rate) }),
       ...(sha256 !== undefined && { sha256 }),

@@ -227,6 +227,10 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
         '--ca',
         badCert,
       ]),
+      run(onTestFinished, [
+        ...['send', '--to', 'msrp://127.0.0.1:9/x;tcp'],
+        ...['--file', notPem, '--name', 'a/b'],
+      ]),
     ]);
     for (const result of results) {
       expect(result.code, result.stderr).toBe(2);
@@ -239,6 +243,7 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     expect(results[4].stderr).toContain(`--tls-cert ${notPem} and --tls-key ${notPem}: `);
     expect(results[5].stderr).toContain(`--ca: ${notPem} holds no PEM certificate`);
     expect(results[6].stderr).toContain(`--ca: certificate 1 of ${badCert}: `);
+    expect(results[7].stderr).toContain('--name must be a file name, not "a/b"');
   });
 
   it('pnpm demo: --help, a bad flag or --size is one line and exit 2; a 3-byte file goes through', async ({
@@ -319,6 +324,34 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     expect(second.stdout).toMatch(/^delivered message: 6 bytes .*, success report 200 OK\n$/);
     await cli.waitFor('stdout', /^Hello, MSRP!\nsecond$/m);
     expect(cli.stderr.match(/connected: msrp:/g)).toHaveLength(2);
+  });
+
+  it('send --file - streams standard input to its end, under --name; an empty input is an empty file', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    // "cannot read -: ENOENT": a pipe (tar c dir | msrp send) could not be sent.
+    const out = await dir('stdin-out');
+    const { cli, uri } = await listen(onTestFinished, 'stdin', ['--out', out]);
+    const bytes = randomBytes(3 * 1024 * 1024 + 5);
+    const args = ['send', '--to', uri, '--file', '-', '--name', 'piped.bin'];
+    const sender = start(onTestFinished, args);
+    // In pieces, as a pipe gives them: the size is known only at the end.
+    for (let k = 0; k < bytes.length; k += 1 << 20)
+      sender.child.stdin!.write(bytes.subarray(k, k + (1 << 20)));
+    sender.child.stdin!.end();
+    expect((await sender.exited).code, sender.stderr).toBe(0);
+    expect(sender.stdout).toMatch(/^delivered piped\.bin: 3145733 bytes in .*, sha-256 /);
+    await cli.waitFor(
+      'stdout',
+      /^saved \S+piped\.bin \(3145733 bytes, sha-256 \S+, hash matched\)$/m,
+    );
+    expect((await readFile(join(out, 'piped.bin'))).equals(bytes)).toBe(true);
+    const empty = start(onTestFinished, ['send', '--to', uri, '--file', '-']);
+    empty.child.stdin!.end();
+    expect((await empty.exited).code, empty.stderr).toBe(0);
+    await cli.waitFor('stdout', /^saved \S+\/stdin \(0 bytes, /m);
+    expect((await readdir(out)).sort()).toEqual(['piped.bin', 'stdin']);
   });
 
   it('send --file of 5 MiB is stored under --out with the same bytes and the hash matched', async ({
