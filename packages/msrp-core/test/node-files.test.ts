@@ -26,6 +26,32 @@ it('reads a file in pieces of 256 KiB at least, all bytes in order', async () =>
   expect(file.size).toBe(content.length);
 });
 
+it('reads in pieces of at most 16 MiB, and no larger than the file, whatever the chunk size', async () => {
+  // A 2 GiB chunkSize aborted the process (Node's fs.read takes at most 2 GiB - 1), and a
+  // 100 MiB one read a 2000-byte file into 100 MiB buffers.
+  const dir = await mkdtemp(join(tmpdir(), 'msrp-node-files-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const pieceSizes = async (size: number, readSize: number): Promise<number[]> => {
+    const path = join(dir, `${size}.bin`);
+    await writeFile(path, Buffer.alloc(size, 7));
+    const file = await nodeFiles.open(path, { readSize });
+    const sizes: number[] = [];
+    for await (const piece of file.bytes as AsyncIterable<Uint8Array>) {
+      sizes.push(piece.length);
+      // No larger buffer behind it than a piece may be.
+      expect(piece.buffer.byteLength).toBeLessThanOrEqual(Math.min(size, 16 * 1024 * 1024));
+    }
+    file.release?.();
+    return sizes;
+  };
+  expect(await pieceSizes(2000, 2 ** 31)).toEqual([2000]);
+  expect(await pieceSizes(2000, 100 * 1024 * 1024)).toEqual([2000]);
+  expect(await pieceSizes(17 * 1024 * 1024 + 5, 64 * 1024 * 1024)).toEqual([
+    16 * 1024 * 1024,
+    1024 * 1024 + 5,
+  ]);
+});
+
 // Issue 12 (memory): a new buffer per read was garbage until the next scavenge. The buffers
 // are read into again, but only once the peer confirmed every octet they held.
 async function fourPieces(): Promise<{ path: string; content: Buffer }> {

@@ -26,6 +26,13 @@ let mime: typeof MimeTypes | undefined;
  * (measured), and the pieces are cut into chunks without a copy.
  */
 const MIN_READ_SIZE = 256 * 1024;
+/**
+ * Bytes read from a file at once, at most. A chunk is cut from one piece, so a larger
+ * `chunkSize` sends a file in chunks of this size: bigger pieces would only hold more memory
+ * until confirmed, and `fs.read` takes at most 2 GiB - 1 (a 2 GiB `chunkSize` aborted the
+ * process on an assertion in Node).
+ */
+const MAX_READ_SIZE = 16 * 1024 * 1024;
 
 /** The Content-Type of a file name (mime-types), when known. */
 function contentTypeOf(name: string): string | undefined {
@@ -39,7 +46,7 @@ function contentTypeOf(name: string): string | undefined {
 
 /**
  * Opens a path for sending: size from `stat`, Content-Type from the file name (mime-types),
- * read in pieces of `readSize` bytes (256 KiB at least), each handed over as read (no copy),
+ * read in pieces of `readSize` bytes (256 KiB to 16 MiB, no more than the file), each handed over as read (no copy),
  * into buffers read into again once the peer confirmed them ({@link FilePieces}).
  * @throws {MsrpError} `MSRP_ERR_FILE` when the path is missing or no regular file.
  */
@@ -58,7 +65,10 @@ async function open(path: string, options: OpenFileOptions): Promise<FileSource>
     });
   }
   const name = options.name ?? basename(path);
-  const pieces = new FilePieces(handle, Math.max(options.readSize, MIN_READ_SIZE));
+  // No piece larger than the file: 2000 bytes sent with a 100 MiB chunkSize read into
+  // 100 MiB buffers.
+  const pieceSize = Math.min(Math.max(options.readSize, MIN_READ_SIZE), MAX_READ_SIZE);
+  const pieces = new FilePieces(handle, Math.max(1, Math.min(pieceSize, size)));
   return {
     bytes: pieces,
     name,

@@ -47,7 +47,8 @@ export interface SessionOptions {
   /**
    * Body bytes per outgoing chunk. Default 8192: relays in the field drop larger frames
    * (Kamailio's msrp module drops bodies over 10240 bytes). Raise it on direct paths.
-   * Over a WebSocket (RFC 7977 §5.1: one chunk per message) chunks are at most 256 KiB.
+   * Over a WebSocket (RFC 7977 §5.1: one chunk per message) chunks are at most 256 KiB;
+   * a file from a path is sent in chunks of at most 16 MiB (the pieces it is read in).
    */
   chunkSize?: number;
   /** Chunks sent and not yet answered, at most. Default 256. */
