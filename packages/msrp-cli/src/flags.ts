@@ -98,8 +98,11 @@ export function sizeFlag(flag: string, text: string | undefined): number | undef
 export function msFlag(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(n) || n <= 0) {
-    throw usage(`${flag} must be a positive number of milliseconds, not "${text}"`);
+  // Past 2^31 - 1 ms (24.8 days) a timer fires at once: a --timeout of 3e9 timed out in 1 ms.
+  if (!Number.isSafeInteger(n) || n <= 0 || n > 2 ** 31 - 1) {
+    throw usage(
+      `${flag} must be a number of milliseconds from 1 to 2147483647 (24.8 days), not "${text}"`,
+    );
   }
   return n;
 }

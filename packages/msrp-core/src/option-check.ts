@@ -6,11 +6,17 @@ import { MsrpError } from './errors.js';
  */
 export type NumberRule = 'count' | 'size' | 'wait' | 'timeout';
 
+/**
+ * The longest wait a timer takes, in ms (24.8 days): past it Node and browsers fire at once
+ * (Node with a TimeoutOverflowWarning), so a `--timeout` of 3e9 timed out in 1 ms.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const RULES: Record<NumberRule, [test: (n: number) => boolean, text: string]> = {
   count: [(n) => Number.isSafeInteger(n) && n >= 1, 'a whole number of 1 or more'],
   size: [(n) => Number.isSafeInteger(n) && n >= 0, 'a whole number of 0 or more'],
-  wait: [(n) => Number.isFinite(n) && n > 0, 'milliseconds above 0'],
-  timeout: [(n) => Number.isFinite(n) && n >= 0, 'milliseconds of 0 or more'],
+  wait: [(n) => n > 0 && n <= MAX_TIMER_MS, `milliseconds above 0, at most ${MAX_TIMER_MS}`],
+  timeout: [(n) => n >= 0 && n <= MAX_TIMER_MS, `milliseconds from 0 to ${MAX_TIMER_MS}`],
 };
 
 /**

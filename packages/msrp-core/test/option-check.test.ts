@@ -2,6 +2,7 @@
 // size of 0 or a window of no chunks made every send hang without a word (issue 12 review).
 import { describe, expect, it } from 'vitest';
 import { Endpoint } from '../src/index.js';
+import { sessionPair } from './helpers/session-pair.js';
 
 describe('numeric options', () => {
   it('createSession refuses a session option out of range', async () => {
@@ -13,7 +14,9 @@ describe('numeric options', () => {
       [{ chunkSize: '8' }, 'chunkSize must be a whole number of 1 or more, not "8"'],
       [{ maxInFlightChunks: 0 }, 'maxInFlightChunks must be'],
       [{ maxSize: -1 }, 'maxSize must be a whole number of 0 or more, not -1'],
-      [{ reportTimeout: Number.NaN }, 'reportTimeout must be milliseconds of 0 or more, not NaN'],
+      [{ reportTimeout: Number.NaN }, 'reportTimeout must be milliseconds from 0 to 2147483647'],
+      // Past 2^31 - 1 ms a timer fires at once.
+      [{ incompleteMessageTimeout: 3e9 }, 'incompleteMessageTimeout must be milliseconds from 0'],
     ];
     for (const [options, message] of bad) {
       expect(() => endpoint.createSession(options)).toThrow(message);
@@ -28,6 +31,19 @@ describe('numeric options', () => {
     await endpoint.close();
   });
 
+  it('a send refuses its own reportTimeout out of range, as it does any bad option', async () => {
+    const cleanups: Array<() => unknown> = [];
+    try {
+      const { a } = await sessionPair(cleanups);
+      await expect(a.send('x', { reportTimeout: 3e9 })).rejects.toThrow(
+        'Send option reportTimeout must be milliseconds from 0 to 2147483647, not 3000000000',
+      );
+      await expect(a.send('x', { reportTimeout: 1000 })).resolves.toBeDefined();
+    } finally {
+      for (const cleanup of cleanups.reverse()) await cleanup();
+    }
+  });
+
   it('new Endpoint refuses an endpoint option, or a session default, out of range', () => {
     expect(() => new Endpoint({ maxSessions: 0 })).toThrow(
       'Endpoint option maxSessions must be a whole number of 1 or more, not 0',
@@ -36,6 +52,9 @@ describe('numeric options', () => {
       'connectTimeout must be milliseconds above 0',
     );
     expect(() => new Endpoint({ keepaliveInterval: -1 })).toThrow('keepaliveInterval');
+    expect(() => new Endpoint({ connectTimeout: 3e9 })).toThrow(
+      'connectTimeout must be milliseconds above 0, at most 2147483647, not 3000000000',
+    );
     expect(() => new Endpoint({ session: { chunkSize: 0 } })).toThrow(
       'Endpoint option session.chunkSize must be a whole number of 1 or more, not 0',
     );

@@ -98,6 +98,10 @@ describe('configuration', () => {
         /--min-expires \(100\) is above --max-expires \(50\)/,
       ],
       [['--user', 'a:b', '--default-expires', '7200'], /--default-expires \(7200\) is outside/],
+      [
+        ['--user', 'a:b', '--idle-timeout', '3000000000'],
+        /--idle-timeout must be milliseconds from 0 to 2147483647/,
+      ],
     ];
     for (const [args, message] of bad) {
       expect(() => resolveConfig(args, {}, noFile)).toThrow(UsageError);
@@ -193,7 +197,8 @@ describe('relay options', () => {
         /limit maxChunkSize must be a whole number of 1 or more, not 0/,
       ],
       [{ limits: { maxPendingTransactions: 1.5 } }, /maxPendingTransactions .* not 1\.5/],
-      [{ limits: { frameTimeout: -1 } }, /frameTimeout must be milliseconds of 0 or more/],
+      [{ limits: { frameTimeout: -1 } }, /frameTimeout must be milliseconds from 0 to /],
+      [{ limits: { idleTimeout: 3e9 } }, /idleTimeout must be milliseconds from 0 to 2147483647/],
       [{ transactionTimeout: 0 }, /transactionTimeout must be milliseconds above 0/],
       [{ minExpires: 10, maxExpires: 5 }, /minExpires \(10\) is above maxExpires \(5\)/],
       [

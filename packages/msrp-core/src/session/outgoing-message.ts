@@ -1,4 +1,5 @@
 import { MsrpError } from '../errors.js';
+import { checkNumbers, type NumberRule } from '../option-check.js';
 import { concatBytes } from '../wire/bytes.js';
 import { parseContentType, type ContentType } from '../wire/content-type.js';
 import { headerFieldProblem, type HeaderField } from '../wire/head.js';
@@ -7,6 +8,9 @@ import { newMessageId } from '../wire/ids.js';
 import { uriPathError } from './uri-path.js';
 import { hasPiecesAtHand, type PiecesAtHand } from './node-pieces.js';
 import type { SendOptions } from './options.js';
+
+/** The numbers of a send's options (its timer past 2^31 - 1 ms fired at once). */
+const SEND_NUMBERS: Partial<Record<keyof SendOptions, NumberRule>> = { reportTimeout: 'timeout' };
 
 /**
  * The Content-Types of a session's messages, each text parsed once: a chat sends one type
@@ -116,6 +120,13 @@ export class OutgoingMessage {
     if (options.toPath !== undefined) {
       const error = uriPathError(options.toPath, 'toPath');
       if (error) return error;
+    }
+    if (options.reportTimeout !== undefined) {
+      try {
+        checkNumbers(options, SEND_NUMBERS, 'Send option ');
+      } catch (e) {
+        return e as MsrpError;
+      }
     }
     // Caught here, not when the first chunk is written, long after send() returned.
     if (options.contentHeaders !== undefined) {
