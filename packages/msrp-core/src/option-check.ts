@@ -1,16 +1,12 @@
 import { MsrpError } from './errors.js';
+import { MAX_TIMER_MS } from './events/timers.js';
 
 /**
  * What a numeric option must be: a whole number of at least 1 (`count`) or 0 (`size`), or
- * milliseconds above 0 (`wait`) or at least 0 (`timeout`, where 0 usually turns it off).
+ * milliseconds above 0 (`wait`) or at least 0 (`timeout`, where 0 usually turns it off), up
+ * to {@link MAX_TIMER_MS}: a `--timeout` of 3e9 timed out in 1 ms.
  */
 export type NumberRule = 'count' | 'size' | 'wait' | 'timeout';
-
-/**
- * The longest wait a timer takes, in ms (24.8 days): past it Node and browsers fire at once
- * (Node with a TimeoutOverflowWarning), so a `--timeout` of 3e9 timed out in 1 ms.
- */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const RULES: Record<NumberRule, [test: (n: number) => boolean, text: string]> = {
   count: [(n) => Number.isSafeInteger(n) && n >= 1, 'a whole number of 1 or more'],

@@ -82,6 +82,18 @@ describe('ComposingSender', () => {
     expect(peer.state).toBe('active');
   });
 
+  it("takes a peer's refresh past 24.8 days as 24.8 days, not as 1 ms", () => {
+    // A timer past 2^31 - 1 ms fires at once: refresh 99999999 showed "stopped typing" at once.
+    const peer = new ComposingReceiver();
+    const idle = vi.fn();
+    peer.on('idle', idle);
+    peer.receive({ state: 'active', refresh: 99_999_999 });
+    vi.advanceTimersByTime(60_000);
+    expect(peer.state).toBe('active');
+    vi.advanceTimersByTime(2 ** 31);
+    expect(idle).toHaveBeenCalledTimes(1);
+  });
+
   it('goes idle silently when the message is sent (RFC 3994 §3.3)', () => {
     const { s, sent } = sender();
     s.typing();

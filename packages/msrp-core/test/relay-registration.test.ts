@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { formatUri, parseUri, type RequestHead, type ResponseHead } from '../src/index.js';
 import { RelayRegistration, type RegistrationLink } from '../src/internal.js';
 
@@ -103,5 +103,44 @@ describe('RelayRegistration refresh', () => {
     // Let the refresh's rejection run its course.
     await new Promise((resolve) => setImmediate(resolve));
     expect(errors).toEqual([]);
+  });
+});
+
+describe('RelayRegistration with a long grant', () => {
+  it('refreshes a grant of 1157 days after 24.8 days, not every millisecond', async () => {
+    // Past 2^31 - 1 ms a timer fires at once: a relay granting Expires 99999999 got an AUTH
+    // a millisecond from each client, for ever.
+    vi.useFakeTimers();
+    try {
+      let auths = 0;
+      const link: RegistrationLink = {
+        connect: () => Promise.resolve({}),
+        request: (_connection, head): Promise<ResponseHead> => {
+          auths++;
+          return Promise.resolve({
+            kind: 'response',
+            transactionId: head.transactionId,
+            statusCode: 200,
+            toPath: head.fromPath,
+            fromPath: [head.toPath[0]!],
+            usePath: [R1_SESSION],
+            expires: 99_999_999,
+          });
+        },
+      };
+      const registration = new RelayRegistration(
+        link,
+        [{ uri: R1, username: 'alice', password: 'a' }],
+        parseUri('msrp://alice.example.com:7654/a1;tcp'),
+      );
+      await registration.authenticate();
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(auths).toBe(1);
+      await vi.advanceTimersByTimeAsync(2 ** 31);
+      expect(auths).toBe(2);
+      registration.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
