@@ -2,7 +2,6 @@
 // and answers its IMDN requests, and stores files as before.
 import { Chat, type Session } from '@msrp-ts/msrp-core';
 import { chatText, cpimMetadata, isChatKeepalive } from './chat-view.js';
-import type { FileOfferBody } from './file-offer.js';
 import type { Output } from './output.js';
 import { receive } from './receive.js';
 import { ResumeListener } from './resume-listen.js';
@@ -15,11 +14,6 @@ export interface ServeOptions {
   readonly displayed: boolean;
   /** Our accept-wrapped-types, for the Chat (the session's checkMessage answers 415 first). */
   readonly acceptWrappedTypes?: readonly string[] | undefined;
-  /**
-   * Whether the session takes the file `msrp send` offers (its accept-types and max-size):
-   * one it will refuse gets no part. Default: every file.
-   */
-  readonly takesFile?: ((offer: FileOfferBody) => boolean) | undefined;
   /** Tracks each file being stored, for the command to wait for on exit. */
   readonly track: (work: Promise<void>) => void;
 }
@@ -50,7 +44,7 @@ export function serveChat(session: Session, out: Output, options: ServeOptions):
     });
     if (options.displayed) void chat.markDisplayed(message);
   });
-  const resume = new ResumeListener(session, options.outDir, out, options.takesFile);
+  const resume = new ResumeListener(session, options.outDir, out);
   chat.on('other', (message) => {
     const work = receive(message, options.outDir, out, resume).catch((e: Error) =>
       out.error(`receiving ${message.messageId} failed: ${e.message}`),

@@ -7,8 +7,6 @@ import {
   cpimWrappedTypeCheck,
   formatUri,
   newSessionId,
-  mediaTypeOf,
-  parseContentType,
   parseUri,
   type MsrpError,
   type MsrpUri,
@@ -35,9 +33,7 @@ import { onSignal, within } from './shutdown.js';
 import { reconnect, RECONNECT_DEFAULT_MS } from './relay-watch.js';
 import { KEEPALIVE_HELP } from './keepalive.js';
 import { serveChat } from './listen-chat.js';
-import { typeMatches } from '@msrp-ts/sdp-msrp';
-import { FILE_OFFER_TYPE, type FileOfferBody } from './file-offer.js';
-import { typeOfName } from './media-types.js';
+import { FILE_OFFER_TYPE } from './file-offer.js';
 
 export const LISTEN_HELP = `Usage: msrp listen --uri URI [options]
        msrp listen --relay URI --user NAME --password PW [options]
@@ -264,23 +260,6 @@ export async function openListener(
   return { endpoint, session, uri: session.localUri, path: session.localPath, fingerprint };
 }
 
-/**
- * Whether a session of these accept-types and max-size takes the file of an offer: of the
- * offer's type, or when it names none the one `msrp send` sends it as (by its name).
- */
-function takesFile(
-  acceptTypes: readonly string[] | undefined,
-  maxSize: number | undefined,
-): (offer: FileOfferBody) => boolean {
-  return ({ type, name, size }) => {
-    if (maxSize !== undefined && size > maxSize) return false;
-    if (acceptTypes === undefined) return true;
-    const parsed = parseContentType(type ?? typeOfName(name));
-    // A type we cannot read is left for the session to judge.
-    return parsed === undefined || acceptTypes.some((a) => typeMatches(a, mediaTypeOf(parsed)));
-  };
-}
-
 export async function listenCommand(args: readonly string[]): Promise<number> {
   const values = parseFlags(args, FLAGS);
   if (values.help) {
@@ -328,7 +307,6 @@ export async function listenCommand(args: readonly string[]): Promise<number> {
   const serve = (session: Session): Promise<void> =>
     serveChat(session, out, {
       outDir,
-      takesFile: takesFile(acceptTypes, maxSize),
       // Displayed means a user saw it: printed text on a terminal, not into a pipe or JSON.
       displayed: process.stdout.isTTY === true && !out.json,
       acceptWrappedTypes,

@@ -11,7 +11,11 @@ import { reserveFile } from './files.js';
 
 /** A part ready to receive the rest of a file: the octets it holds, and where it resumes. */
 export interface Part {
-  readonly partial: PartialFile;
+  /**
+   * The part on disk, made on first use: an offer whose file never comes (its sender went
+   * away) writes nothing, and leaves the part of another file of its name as it was.
+   */
+  open(): Promise<PartialFile>;
   /** Octets held, from the first: the file's next octet to ask for is `held + 1`. */
   readonly held: number;
   readonly offer: FileOfferBody;
@@ -41,38 +45,43 @@ export class PartStore {
   /**
    * Gets the part for the offered file `name` (already a safe file name) ready: the part
    * already held when its record names the same file (name, size, type, modification date),
-   * else an empty part and a new record (a different file of the same name replaces it, and
-   * so does a part whose record does not match it).
+   * else an empty part and a new record once {@link Part.open} is called (a different file of
+   * the same name then replaces it, and so does a part whose record does not match it).
    */
   async prepare(name: string, offer: FileOfferBody): Promise<Part> {
     const path = join(this.dir, name);
-    let partial = await PartialFile.load(path).catch(() => undefined);
-    if (!partial || !sameFile(partial.record, offer)) {
-      // Another file's part, or a record that cannot be read or does not match its part.
-      await rm(`${path}.part.json`, { force: true });
-      await rm(`${path}.part`, { force: true });
-      partial = await PartialFile.open(path, {
-        size: offer.size,
-        transferId: offer.transferId,
-        name: offer.name,
-        ...(offer.type !== undefined && { type: offer.type }),
-        modified: offer.modified,
-      });
+    const held = await PartialFile.load(path).catch(() => undefined);
+    if (held && sameFile(held.record, offer)) {
+      // A complete part written but not yet renamed (a crash right at the end): ask for its
+      // last octet again rather than for nothing, so that the file does come and is checked.
+      const octets = Math.min(held.held, Math.max(0, offer.size - 1));
+      return { open: () => Promise.resolve(held), held: octets, offer };
     }
-    // A complete part written but not yet renamed (a crash right at the end): ask for its
-    // last octet again rather than for nothing, so that the file does come and is checked.
-    const held = Math.min(partial.held, Math.max(0, offer.size - 1));
-    return { partial, held, offer };
+    let opening: Promise<PartialFile> | undefined;
+    const open = (): Promise<PartialFile> =>
+      (opening ??= (async () => {
+        // Another file's part, or a record that cannot be read or does not match its part.
+        await rm(`${path}.part.json`, { force: true });
+        await rm(`${path}.part`, { force: true });
+        return PartialFile.open(path, {
+          size: offer.size,
+          transferId: offer.transferId,
+          name: offer.name,
+          ...(offer.type !== undefined && { type: offer.type }),
+          modified: offer.modified,
+        });
+      })());
+    return { open, held: 0, offer };
   }
 
   /**
    * Moves a complete part to a free name (never replacing a file), its whole hash checked.
    * @throws {MsrpError} `MSRP_ERR_HASH_MISMATCH` (the part stays: discard it).
    */
-  async complete(part: Part): Promise<{ path: string; hash: string; checked: boolean }> {
-    const name = part.partial.path.slice(this.dir.length + 1);
+  async complete(partial: PartialFile): Promise<{ path: string; hash: string; checked: boolean }> {
+    const name = partial.path.slice(this.dir.length + 1);
     const path = await reserveFile(this.dir, name);
-    const done = await part.partial.complete(path).catch(async (e: unknown) => {
+    const done = await partial.complete(path).catch(async (e: unknown) => {
       await rm(path, { force: true });
       throw e;
     });

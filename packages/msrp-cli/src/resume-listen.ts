@@ -6,6 +6,7 @@ import {
   MsrpError,
   uriKey,
   type IncomingMessage,
+  type PartialFile,
   type Session,
 } from '@msrp-ts/msrp-core';
 import {
@@ -46,8 +47,6 @@ export class ResumeListener {
     readonly session: Session,
     outDir: string,
     readonly out: Output,
-    /** Whether the session takes a file of this type and size (see `ServeOptions.takesFile`). */
-    readonly takesFile: (offer: FileOfferBody) => boolean = () => true,
   ) {
     this.#store = new PartStore(outDir);
   }
@@ -62,12 +61,6 @@ export class ResumeListener {
       this.out.error(`ignored a malformed file offer ${message.messageId}`, {
         messageId: message.messageId,
       });
-      return;
-    }
-    // A file the session refuses (415, 413) is asked for whole and refused as it comes:
-    // keeping a part of it would leave an empty NAME.part behind.
-    if (!this.takesFile(offer)) {
-      await this.#answer(message, offer, 0);
       return;
     }
     const name = safeFileName(offer.name, `message-${message.messageId}.bin`);
@@ -88,16 +81,7 @@ export class ResumeListener {
     }
     // The transfer this one resumes may still be writing its last pieces.
     await busy?.work;
-    let part: Part;
-    try {
-      part = await this.#store.prepare(name, offer);
-    } catch (e) {
-      // No part can be kept: the file is asked for whole, now rather than after the sender's
-      // wait for an answer, and stored (or refused) as any other file.
-      this.out.error(`cannot keep a part of ${name}: ${(e as Error).message}`, { name });
-      await this.#answer(message, offer, 0);
-      return;
-    }
+    const part = await this.#store.prepare(name, offer);
     // A newer offer of the name takes its part (its sender offers again, or the same file came
     // back on a new session): the file of an older offer is refused if it comes.
     this.#hold(name, { ...part, sender });
@@ -155,20 +139,39 @@ export class ResumeListener {
       );
       return true;
     }
-    const work = this.#save(message, name, part, offset);
+    // Busy from now: an offer of the name meanwhile must see this file's part as taken.
+    const work = this.#take(message, name, part, offset);
     this.#busy.set(name, { work, part });
     try {
-      await work;
+      return await work;
     } finally {
       // Settled: kept, the names of every file ever received would pile up here.
       if (this.#busy.get(name)?.work === work) this.#busy.delete(name);
     }
+  }
+
+  /** Opens the part and writes the message into it; false when no part can be kept. */
+  async #take(
+    message: IncomingMessage,
+    name: string,
+    part: Part,
+    offset: number,
+  ): Promise<boolean> {
+    let partial: PartialFile;
+    try {
+      partial = await part.open();
+    } catch (e) {
+      // The file is stored (or refused) as any other file.
+      this.out.error(`cannot keep a part of ${name}: ${(e as Error).message}`, { name });
+      return false;
+    }
+    await this.#save(message, name, part, partial, offset);
     return true;
   }
 
   /** A part whose whole file has another hash than the one announced: nothing to resume. */
   async #drop(
-    partial: Part['partial'],
+    partial: PartialFile,
     name: string,
     e: MsrpError,
     announcedHash: string | undefined,
@@ -182,8 +185,13 @@ export class ResumeListener {
   }
 
   /** Writes the message into the part; completes, drops or keeps the part as it turns out. */
-  async #save(message: IncomingMessage, name: string, part: Part, offset: number): Promise<void> {
-    const { partial } = part;
+  async #save(
+    message: IncomingMessage,
+    name: string,
+    part: Part,
+    partial: PartialFile,
+    offset: number,
+  ): Promise<void> {
     try {
       // Each piece on disk before the next is pulled (which, with confirmWhenRead, confirms it).
       const received = await partial.receive(message, { at: offset });
@@ -227,7 +235,7 @@ export class ResumeListener {
     const announcedHash = message.announcedHash;
     let done: Awaited<ReturnType<PartStore['complete']>>;
     try {
-      done = await this.#store.complete(part);
+      done = await this.#store.complete(partial);
     } catch (e) {
       if (!isHashMismatch(e)) throw e;
       await this.#drop(partial, name, e, announcedHash);

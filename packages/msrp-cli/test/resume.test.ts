@@ -62,18 +62,33 @@ describe('PartStore', () => {
     const store = new PartStore(dir);
     const first = await store.prepare('a.jpg', OFFER);
     expect(first.held).toBe(0);
-    await writeFile(first.partial.partPath, Buffer.alloc(5000, 1));
+    await writeFile((await first.open()).partPath, Buffer.alloc(5000, 1));
     // The same file again (a new transfer id, as a resume has): the 5000 octets count.
     const again = await store.prepare('a.jpg', { ...OFFER, transferId: 'other' });
     expect(again.held).toBe(5000);
-    // Another file of that name (modified since): the part starts empty.
+    // Another file of that name (modified since): the part starts empty once it is opened.
     const other = await store.prepare('a.jpg', {
       ...OFFER,
       modified: 'Tue, 1 Dec 2026 00:00:00 +0000',
     });
     expect(other.held).toBe(0);
-    expect((await stat(other.partial.partPath)).size).toBe(0);
-    expect(other.partial.record.modified).toBe('Tue, 1 Dec 2026 00:00:00 +0000');
+    const partial = await other.open();
+    expect((await stat(partial.partPath)).size).toBe(0);
+    expect(partial.record.modified).toBe('Tue, 1 Dec 2026 00:00:00 +0000');
+  });
+
+  it('writes nothing for an offer until its part is opened, and keeps the part it would replace', async () => {
+    // An offer whose file never came left an empty NAME.part behind, and one of another file
+    // of the same name dropped the part held (5000 octets here) all the same.
+    const store = new PartStore(dir);
+    await writeFile(
+      (await (await store.prepare('a.jpg', OFFER)).open()).partPath,
+      Buffer.alloc(5000),
+    );
+    await store.prepare('a.jpg', { ...OFFER, modified: 'Tue, 1 Dec 2026 00:00:00 +0000' });
+    expect((await store.prepare('a.jpg', OFFER)).held).toBe(5000);
+    await store.prepare('b.jpg', { ...OFFER, name: 'b.jpg' });
+    expect((await readdir(dir)).sort()).toEqual(['a.jpg.part', 'a.jpg.part.json']);
   });
 
   it('a part without its record is not resumed from', async () => {
@@ -85,11 +100,11 @@ describe('PartStore', () => {
   it('a complete part moves to a free name and its record goes', async () => {
     const store = new PartStore(dir);
     const offer = { ...OFFER, size: 1 };
-    await store.prepare('a.jpg', offer);
+    await (await store.prepare('a.jpg', offer)).open();
     await writeFile(join(dir, 'a.jpg.part'), 'x');
     await writeFile(join(dir, 'a.jpg'), 'an older a.jpg');
     // Opened again: the part on disk holds the whole file now.
-    const { path } = await store.complete(await store.prepare('a.jpg', offer));
+    const { path } = await store.complete(await (await store.prepare('a.jpg', offer)).open());
     expect(path).toBe(join(dir, 'a-1.jpg'));
     expect(await readFile(path, 'utf8')).toBe('x');
     expect((await readdir(dir)).sort()).toEqual(['a-1.jpg', 'a.jpg']);
@@ -98,7 +113,7 @@ describe('PartStore', () => {
   it('asks for the last octet again when the part is whole but was never completed', async () => {
     const store = new PartStore(dir);
     const part = await store.prepare('a.jpg', OFFER);
-    await writeFile(part.partial.partPath, Buffer.alloc(OFFER.size));
+    await writeFile((await part.open()).partPath, Buffer.alloc(OFFER.size));
     expect((await store.prepare('a.jpg', OFFER)).held).toBe(OFFER.size - 1);
   });
 });
@@ -111,6 +126,12 @@ describe('ResumeListener', () => {
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
   });
+
+  /** What a transfer of `offer` that broke after `held` octets (all 1s) leaves in `dir`. */
+  async function brokenAt(offer: FileOfferBody, held: number): Promise<void> {
+    const partial = await (await new PartStore(dir).prepare(offer.name, offer)).open();
+    await writeFile(partial.partPath, Buffer.alloc(held, 1));
+  }
 
   /** A message as msrp-core hands it over: only what ResumeListener reads. */
   function message(fields: Record<string, unknown>): IncomingMessage {
@@ -207,9 +228,8 @@ describe('ResumeListener', () => {
       parseUri(`msrp://${who}.example:2855/s-${who};tcp`),
     ];
     const offer = { ...OFFER, name: 'a.bin', size: 1000 };
-    await writeFile(join(dir, 'a.bin.part'), '');
     await listener.offer(offered(offer, { fromPath: from('alice') }));
-    await writeFile(join(dir, 'a.bin.part'), Buffer.alloc(400, 1));
+    await brokenAt(offer, 400);
     // bob offers the same file: answered at his From-Path, from what the part holds.
     await listener.offer(offered(offer, { fromPath: from('bob') }));
     expect(answers.map((a) => a.toPath)).toEqual([from('alice'), from('bob')]);
@@ -237,7 +257,6 @@ describe('ResumeListener', () => {
     // gets no part: Alice's part is the name's.
     await listener.offer(offered(bobs));
     expect(answers[1]!.body).toContain('a=file-range:1-2000');
-    expect((await readdir(dir)).sort()).toEqual(['a.bin.part', 'a.bin.part.json']);
     expect(await listener.receive(file(2000, Promise.resolve()))).toBe(false);
     done();
     expect(await alicesFile).toBe(true);
@@ -255,7 +274,7 @@ describe('ResumeListener', () => {
     const bobs = { ...alices, size: 2000, modified: 'Tue, 01 Dec 2026 06:00:00 +0000' };
     // Alice's transfer broke at byte 400; she offers again and is told to go on from 401.
     await listener.offer(offered(alices, { fromPath: from('alice') }));
-    await writeFile(join(dir, 'a.bin.part'), Buffer.alloc(400, 1));
+    await brokenAt(alices, 400);
     await listener.offer(offered(alices, { fromPath: from('alice') }));
     expect(answers[1]!.body).toContain('a=file-range:401-1000');
     // Before her file comes, Bob offers another a.bin: he sends his whole, under a free name.
