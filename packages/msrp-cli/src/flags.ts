@@ -73,6 +73,7 @@ export function relayFlags(values: {
   const password = values.password ?? process.env.MSRP_PASSWORD;
   if (values.user === undefined || password === undefined)
     throw usage('--relay needs --user and --password (or MSRP_PASSWORD)');
+  if (values.user === '') throw usage('--user must be a user name, not empty');
   return values.relay.map((text) => {
     const uri = uriFlag('--relay', text);
     if (uri.sessionId !== undefined) throw usage(`--relay: ${text} has a session-id`);

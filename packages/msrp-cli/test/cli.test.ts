@@ -231,6 +231,9 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
         ...['send', '--to', 'msrp://127.0.0.1:9/x;tcp'],
         ...['--file', notPem, '--name', 'a/b'],
       ]),
+      run(onTestFinished, [
+        ...['listen', '--relay', 'msrp://127.0.0.1:9;tcp', '--user', '', '--password', 'pw'],
+      ]),
       // Past 2^31 - 1 ms a timer fires at once: it "timed out after 3000000000 ms" in 1 ms.
       run(onTestFinished, [
         'send',
@@ -254,7 +257,8 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     expect(results[5].stderr).toContain(`--ca: ${notPem} holds no PEM certificate`);
     expect(results[6].stderr).toContain(`--ca: certificate 1 of ${badCert}: `);
     expect(results[7].stderr).toContain('--name must be a file name, not "a/b"');
-    expect(results[8].stderr).toContain(
+    expect(results[8].stderr).toContain('--user must be a user name, not empty');
+    expect(results[9].stderr).toContain(
       '--timeout must be a number of milliseconds from 1 to 2147483647',
     );
   });

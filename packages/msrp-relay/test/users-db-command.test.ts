@@ -170,11 +170,20 @@ describe('msrp-relay with --users-db', () => {
       stdout: `removed carol@${REALM}\n`,
     });
     expect(await users(['remove', 'carol', '--realm', REALM])).toMatchObject({ code: 1 });
-    const mistakes = [['frobnicate'], ['add'], ['list', 'extra'], ['add', 'x', '--bogus']];
-    for (const result of await Promise.all(mistakes.map((args) => users(args)))) {
+    // A user of no name (added before) let a client giving no name in.
+    const mistakes = [
+      ['frobnicate'],
+      ['add'],
+      ['list', 'extra'],
+      ['add', 'x', '--bogus'],
+      ['add', '', 'pw'],
+    ];
+    const results = await Promise.all(mistakes.map((args) => users(args)));
+    for (const result of results) {
       expect(result.code, result.stderr).toBe(2);
       expect(result.stderr).toMatch(/^msrp-relay users: [^\n]+\n$/);
     }
+    expect(results[4]!.stderr).toContain('NAME must be a user name, not ""');
 
     const child = spawn(
       tsx,

@@ -76,6 +76,9 @@ export async function usersCommand(args: readonly string[]): Promise<number> {
       2,
       'expected add NAME [PASSWORD], remove NAME or list (see msrp-relay users --help)',
     );
+  // A user of no name was added, and a client giving no name then got in as them.
+  if (action !== 'list' && name === '')
+    return fail(2, `NAME must be a user name, not ${JSON.stringify(name)}`);
   const realm = read.one('realm') ?? 'msrp-relay';
   const pool = new Pool({ connectionString: db.url, max: 1, connectionTimeoutMillis: 10_000 });
   pool.on('error', () => undefined);
