@@ -11,12 +11,29 @@ export interface WebSocketListenOptions {
   /** HTTP path upgrades are accepted on; others get 404. Default `/`. */
   path?: string;
   /**
-   * `Origin` values accepted (exact match, e.g. `https://chat.example.net`); other origins get
+   * Origins accepted, e.g. `https://chat.example.net` (compared as origins: scheme and host
+   * in any case, a default port or a trailing `/` make no difference); other origins get
    * 403 at the handshake. A handshake without `Origin` (not from a browser) is not checked:
    * the check protects against web pages of other sites (RFC 6455 §10.2), and any other
    * client could send whatever `Origin` it likes. Default: any origin.
    */
   origins?: readonly string[];
+}
+
+/**
+ * The origin `text` names, serialized as a browser sends it (RFC 6454 §6.2: lowercase scheme
+ * and host, no default port, no path): `https://Chat.example.net/` is
+ * `https://chat.example.net`. Undefined when it is no http(s) origin. An operator's
+ * `https://chat.example.net/` matched no browser, and every page got 403.
+ */
+export function webOrigin(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : undefined;
 }
 
 /** What {@link listenWebSocket} needs. */
@@ -65,7 +82,7 @@ export async function listenWebSocket(
     res.writeHead(426, { Connection: 'close', Upgrade: 'websocket' }).end();
   });
   const path = config.path ?? '/';
-  const origins = config.origins && new Set(config.origins);
+  const origins = config.origins && new Set(config.origins.map((o) => webOrigin(o) ?? o));
   const wss = new WebSocketServer({
     // No deflate (chunks are mostly file bytes), no UTF-8 check of text messages: they are
     // MSRP bytes like binary ones, and a chunk may end inside a character (RFC 7977 §4.2).
@@ -98,7 +115,8 @@ export async function listenWebSocket(
     const url = new URL(req.url ?? '/', 'http://relay');
     if (url.pathname !== path) return refuse(404, 'Not Found');
     const origin = req.headers.origin;
-    if (origins && origin !== undefined && !origins.has(origin)) return refuse(403, 'Forbidden');
+    if (origins && origin !== undefined && !origins.has(webOrigin(origin) ?? origin))
+      return refuse(403, 'Forbidden');
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
     // RFC 7977 §4.1: no `msrp` subprotocol, no MSRP.
     if (!offered.includes('msrp')) return refuse(400, 'Bad Request');

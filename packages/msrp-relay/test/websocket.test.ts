@@ -16,6 +16,7 @@ import {
   type MsrpUri,
 } from '@msrp-ts/msrp-core';
 import { resolveConfig, UsageError } from '../src/cli/config.js';
+import { webOrigin } from '../src/ws-listener.js';
 import {
   createRelayMetrics,
   Relay,
@@ -136,6 +137,18 @@ describe('relay WebSocket listener (RFC 7977)', () => {
     expect(await handshake(urlOf(ws), ['msrp'])).toBe(101);
   });
 
+  it('compares origins as origins: case, a default port or a trailing / make no difference', async () => {
+    // An allow-list entry written https://Chat.example.net/ matched no browser: all got 403.
+    const { ws } = await wsRelay({}, ['https://Chat.example.net/', 'http://dev.example:8080']);
+    expect(await handshake(urlOf(ws), ['msrp'], 'https://chat.example.net')).toBe(101);
+    expect(await handshake(urlOf(ws), ['msrp'], 'https://chat.example.net:443')).toBe(101);
+    expect(await handshake(urlOf(ws), ['msrp'], 'http://dev.example:8080')).toBe(101);
+    expect(await handshake(urlOf(ws), ['msrp'], 'http://dev.example')).toBe(403);
+    expect(await handshake(urlOf(ws), ['msrp'], 'http://chat.example.net')).toBe(403);
+    expect(webOrigin('chat.example.net')).toBeUndefined();
+    expect(webOrigin('file:///tmp/x.html')).toBeUndefined();
+  });
+
   it('closes a connection sending an oversize message with 1009; other sessions go on', async () => {
     const { relay, tcp, ws } = await wsRelay({ maxWebSocketMessage: 64 * 1024 });
     const alice = await clientOf('alice', [ws]);
@@ -253,6 +266,7 @@ describe('msrp-relay WebSocket configuration', () => {
   it('refuses a ws path without / and a transport other than tcp or ws', () => {
     const bad: [string[], RegExp][] = [
       [['--ws-path', 'msrp'], /--ws-path must start with \//],
+      [['--ws-origin', 'chat.example.net'], /--ws-origin must be an origin like https:/],
       [['--listen', 'msrp://127.0.0.1:0;sctp'], /transport must be tcp or ws/],
       [['--listen', 'msrps://127.0.0.1:0;ws'], /msrps listener needs/],
     ];

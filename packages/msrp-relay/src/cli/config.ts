@@ -1,6 +1,7 @@
 // Configuration of the `msrp-relay` command: flags, then environment, then a JSON config file.
 import { parseUri, type MsrpUri } from '@msrp-ts/msrp-core/uri';
 import { checkRelayOptions, type RelayLimits } from '../relay-options.js';
+import { webOrigin } from '../ws-listener.js';
 import { readOptions, UsageError } from './option-reader.js';
 import { USERS_DB_OPTIONS, usersDbConfig, type UsersDbConfig } from './users-db-options.js';
 
@@ -127,6 +128,12 @@ export function resolveConfig(
   if (wsPath !== undefined && !wsPath.startsWith('/'))
     throw new UsageError(`--ws-path must start with /, not "${wsPath}"`);
   const wsOrigins = many('ws-origin');
+  for (const origin of wsOrigins) {
+    if (webOrigin(origin) === undefined)
+      throw new UsageError(
+        `--ws-origin must be an origin like https://chat.example.net, not "${origin}"`,
+      );
+  }
   const users = many('user').map((text) => {
     const colon = text.indexOf(':');
     if (colon <= 0) throw new UsageError(`--user must be NAME:PASSWORD, not "${text}"`);
