@@ -8,6 +8,7 @@ import type { RelayLogger, RelayOptions, ResolvedLimits } from './relay-options.
 import { RelaySession } from './relay-session.js';
 import { RelayStats } from './relay-stats.js';
 import { SessionExpiry } from './session-expiry.js';
+import { unmapIpv4 } from './ip-address.js';
 
 /** One frozen empty params array for every session URI (32 bytes each otherwise). */
 const NO_PARAMS: MsrpUri['params'] = Object.freeze([]);
@@ -207,7 +208,9 @@ export class AuthHandler {
     const id = newSessionId();
     const uri: MsrpUri = {
       scheme: listener.scheme,
-      host: this.#context.options.host ?? stream.localAddress ?? '127.0.0.1',
+      // An IPv4 client of a dual-stack [::] listener gets the IPv4 address, not the mapped
+      // IPv6 one that an IPv4-only peer cannot reach.
+      host: this.#context.options.host ?? unmapIpv4(stream.localAddress ?? '127.0.0.1'),
       port: listener.port,
       sessionId: id,
       // RFC 7977 §5.3.1: a WebSocket client reaches its relay over the WebSocket.

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isIPv6 } from 'node:net';
+import { unmapIpv4 } from './ip-address.js';
 
 /** What an AUTH rate limit is kept per: the client's address, or the username it names. */
 export type AuthLimitKind = 'address' | 'username';
@@ -171,10 +172,8 @@ export class AuthRateLimiter {
  * go round 2^64 of them).
  */
 export function addressKey(address: string): string {
-  const plain = address.replace(/%.*$/, '');
+  const plain = unmapIpv4(address.replace(/%.*$/, ''));
   if (!isIPv6(plain)) return plain;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(plain);
-  if (mapped) return mapped[1]!;
   const [head = '', tail] = plain.split('::');
   const left = head === '' ? [] : head.split(':');
   const right = tail === undefined || tail === '' ? [] : tail.split(':');

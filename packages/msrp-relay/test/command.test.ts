@@ -266,6 +266,16 @@ describe('listeners', () => {
     await a.send('over IPv6');
     expect((await next(b[Symbol.asyncIterator]())).text()).toBe('over IPv6');
   });
+
+  it('hands an IPv4 client of a dual-stack listener an IPv4 relay URI, not a mapped IPv6 one', async () => {
+    // As a [::] listener sees IPv4 clients (bound here to loopback only): its Use-Path was
+    // msrp://[::ffff:127.0.0.1]:..., which an IPv4-only peer cannot reach.
+    const relay = new Relay({ credentials: new StaticCredentialStore(USERS) });
+    onCleanup(() => relay.close(1000));
+    const { port } = await relay.listen({ host: '::ffff:127.0.0.1', port: 0 });
+    const alice = await clientOf('alice', [parseUri(`msrp://127.0.0.1:${port};tcp`)]);
+    expect(alice.usePath[0]!.host).toBe('127.0.0.1');
+  });
 });
 
 /** The command from source on a free loopback port with `args`, killed after the test. */
