@@ -307,6 +307,11 @@ describe('Chat', () => {
     bob.close();
     const sent = a.sendFile(new Blob([new Uint8Array(100_000)]), { name: 'late.bin' });
     await expect(sent).rejects.toMatchObject({ status: 413, confirmedBytes: 0 });
+    // Nor does it send: the notifications a line asks for would come to no reader.
+    await expect(bob.send('after close').sent).rejects.toMatchObject({
+      code: 'MSRP_ERR_SESSION',
+      message: 'Cannot send: the chat is closed',
+    });
   });
 
   it('hands over a named text file as "other", not as a chat message', async () => {

@@ -149,9 +149,18 @@ export class Chat extends TypedEmitter<ChatEvents> {
    * Sends `text`: in CPIM (with `imdn.Message-ID`, DateTime and the notifications asked
    * for) or bare. Ends our composing state (RFC 3994 §3.3: the message says it).
    * @returns the message's id, by which notifications name it, and the session's delivery.
-   * `sent` rejects as `Session.send` does (DeliveryError, MSRP_ERR_SESSION...).
+   * `sent` rejects as `Session.send` does (DeliveryError, MSRP_ERR_SESSION...), and with
+   * MSRP_ERR_SESSION once the chat is closed.
    */
   send(text: string, options: ChatSendOptions = {}): ChatSent {
+    if (this.#closed) {
+      // Nobody reads for a closed chat: the notifications a line asks for would be refused.
+      const sent = Promise.reject(
+        new MsrpError('MSRP_ERR_SESSION', 'Cannot send: the chat is closed'),
+      );
+      sent.catch(() => undefined);
+      return { messageId: newMessageId(), sent };
+    }
     const contentType = options.contentType ?? TEXT_PLAIN;
     this.#composingSender?.sent();
     let sent: Promise<Delivery>;
