@@ -1,7 +1,7 @@
 // Issue 12 (disk to disk): Node's file source reads in pieces of 256 KiB at least, whatever the
 // chunk size asks for: a thread-pool round trip per 64 KiB piece cost 2–3× the CPU.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
@@ -50,6 +50,29 @@ it('reads in pieces of at most 16 MiB, and no larger than the file, whatever the
     16 * 1024 * 1024,
     1024 * 1024 + 5,
   ]);
+});
+
+it('fails with MSRP_ERR_FILE, naming the file, when it is cut short while being read', async () => {
+  // It ended as a stream shorter than declared: "Source of <Message-ID> ended after ...".
+  const dir = await mkdtemp(join(tmpdir(), 'msrp-node-files-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, 'shrinks.bin');
+  await writeFile(path, Buffer.alloc(3 * 262144, 1));
+  const file = await nodeFiles.open(path, { readSize: 262144 });
+  const pieces = (file.bytes as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+  expect((await pieces.next()).value.length).toBe(262144);
+  await truncate(path, 1000);
+  // The piece read ahead may have come before the cut; the next read finds the end.
+  await expect(
+    (async () => {
+      for (;;) if ((await pieces.next()).done) return;
+    })(),
+  ).rejects.toMatchObject({
+    code: 'MSRP_ERR_FILE',
+    message: expect.stringMatching(
+      /shrinks\.bin ended at byte (262144|524288) of 786432: it was cut short while being sent$/,
+    ),
+  });
 });
 
 // Issue 12 (memory): a new buffer per read was garbage until the next scavenge. The buffers

@@ -2,6 +2,7 @@
 // octets (issue 12): a new buffer per read was garbage until the next scavenge (`msrp send`
 // of 1 GiB: 3-7 MiB of them at its peak RSS), and the kernel faulted in its fresh pages.
 import type { FileHandle } from 'node:fs/promises';
+import { MsrpError } from '../errors.js';
 
 /**
  * Bytes of pieces read and not yet confirmed that are tracked, at most (two pieces at least):
@@ -31,10 +32,17 @@ export class FilePieces implements AsyncIterable<Uint8Array> {
   #free: Buffer[] = [];
   #closed = false;
   readonly #maxLent: number;
+  /** The file's path and its size when opened: it must not end before. */
+  readonly #file: { readonly path: string; readonly size: number } | undefined;
 
-  constructor(handle: FileHandle, pieceSize: number) {
+  constructor(
+    handle: FileHandle,
+    pieceSize: number,
+    file?: { readonly path: string; readonly size: number },
+  ) {
     this.#handle = handle;
     this.#pieceSize = pieceSize;
+    this.#file = file;
     this.#maxLent = Math.max(2, Math.floor(MAX_LENT_BYTES / pieceSize));
   }
 
@@ -78,7 +86,17 @@ export class FilePieces implements AsyncIterable<Uint8Array> {
     // Not zero-filled: the read overwrites what is handed on.
     const buffer = this.#free.pop() ?? Buffer.allocUnsafeSlow(this.#pieceSize);
     const { bytesRead } = await this.#handle.read(buffer, 0, buffer.length, this.#position);
-    if (bytesRead === 0) return undefined;
+    if (bytesRead === 0) {
+      const file = this.#file;
+      // Cut short (truncated, rewritten) while it was sent: its end is not the file's.
+      if (file && this.#position < file.size) {
+        throw new MsrpError(
+          'MSRP_ERR_FILE',
+          `${file.path} ended at byte ${this.#position} of ${file.size}: it was cut short while being sent`,
+        );
+      }
+      return undefined;
+    }
     this.#position += bytesRead;
     this.#lent.push({ end: this.#position, buffer });
     if (this.#lent.length > this.#maxLent) this.#lent.shift();

@@ -68,7 +68,7 @@ async function open(path: string, options: OpenFileOptions): Promise<FileSource>
   // No piece larger than the file: 2000 bytes sent with a 100 MiB chunkSize read into
   // 100 MiB buffers.
   const pieceSize = Math.min(Math.max(options.readSize, MIN_READ_SIZE), MAX_READ_SIZE);
-  const pieces = new FilePieces(handle, Math.max(1, Math.min(pieceSize, size)));
+  const pieces = new FilePieces(handle, Math.max(1, Math.min(pieceSize, size)), { path, size });
   return {
     bytes: pieces,
     name,
