@@ -60,7 +60,8 @@ it('fails with MSRP_ERR_FILE, naming the file, when it is cut short while being 
   await writeFile(path, Buffer.alloc(3 * 262144, 1));
   const file = await nodeFiles.open(path, { readSize: 262144 });
   const pieces = (file.bytes as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
-  expect((await pieces.next()).value.length).toBe(262144);
+  const first = await pieces.next();
+  expect(first.done ? 0 : first.value.length).toBe(262144);
   await truncate(path, 1000);
   // The piece read ahead may have come before the cut; the next read finds the end.
   await expect(
@@ -71,7 +72,7 @@ it('fails with MSRP_ERR_FILE, naming the file, when it is cut short while being 
     code: 'MSRP_ERR_FILE',
     message: expect.stringMatching(
       /shrinks\.bin ended at byte (262144|524288) of 786432: it was cut short while being sent$/,
-    ),
+    ) as unknown,
   });
 });
 
