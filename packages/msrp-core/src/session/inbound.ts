@@ -191,7 +191,10 @@ export class Inbound {
       if (finished === 'failed') throw peerError(413, `Message ${messageId} was stopped`);
       if (this.#incoming.size >= o.maxIncompleteMessages)
         throw peerError(413, 'Too many messages in progress');
-      if (this.#inbox.length >= o.maxQueuedMessages)
+      if (
+        this.#inbox.length >= o.maxQueuedMessages ||
+        this.#inbox.queuedBytes >= o.maxQueuedStreamBytes
+      )
         throw peerError(413, 'Receiver is not keeping up');
       reassembly = new Reassembly(
         {

@@ -13,6 +13,8 @@ export class Inbox {
   readonly #held = new Map<IncomingMessage, number>();
   /** Stream bytes held by waiting messages, in all (bounded by `maxHeldBytes`). */
   #heldBytes = 0;
+  /** Body bytes of the in-memory messages waiting: 1024 of 1 MiB held 1 GiB for one peer. */
+  #bodyBytes = 0;
   #reader: ((result: IteratorResult<IncomingMessage>) => void) | undefined;
   /** Wakes the batch reader: messages wait in the queue, or the inbox ended. */
   #wake: (() => void) | undefined;
@@ -26,6 +28,11 @@ export class Inbox {
     return this.#messages.length;
   }
 
+  /** Bytes the waiting messages hold: their bodies, and what their streams hold. */
+  get queuedBytes(): number {
+    return this.#heldBytes + this.#bodyBytes;
+  }
+
   /** Hands a message to the waiting reader, or queues it. */
   deliver(message: IncomingMessage): void {
     if (this.#reader) {
@@ -34,8 +41,9 @@ export class Inbox {
       reader({ value: message, done: false });
     } else {
       this.#messages.push(message);
-      // Only a streamed message's bytes are held (an in-memory one came whole).
+      // A streamed message's bytes are held as they come; an in-memory one came whole.
       if (message.stream) this.#held.set(message, 0);
+      else this.#bodyBytes += message.body?.length ?? 0;
       this.#wakeReader();
     }
   }
@@ -56,7 +64,7 @@ export class Inbox {
   hold(message: IncomingMessage, bytes: number): boolean {
     const held = this.#held.get(message);
     if (held === undefined) return false;
-    if (this.#heldBytes + bytes > this.maxHeldBytes) {
+    if (this.queuedBytes + bytes > this.maxHeldBytes) {
       throw peerError(413, 'Receiver is not keeping up');
     }
     this.#held.set(message, held + bytes);
@@ -144,7 +152,10 @@ export class Inbox {
 
   /** The reader took `message`: the bytes it held are its own now. */
   #taken(message: IncomingMessage): void {
-    if (!message.stream) return;
+    if (!message.stream) {
+      this.#bodyBytes -= message.body?.length ?? 0;
+      return;
+    }
     this.#heldBytes -= this.#held.get(message) ?? 0;
     this.#held.delete(message);
   }

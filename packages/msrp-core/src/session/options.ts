@@ -38,10 +38,13 @@ export interface SessionOptions {
   /** Complete messages waiting for the reader; more get 413 until it catches up. Default 1024. */
   maxQueuedMessages?: number;
   /**
-   * Bytes that streamed messages may hold, in all, while they wait in the session for the
-   * reader to take them. Such a message cannot pause the connection: the reader may be busy
-   * with an earlier message whose bytes come after on that connection. Past it the message
-   * gets 413. Default 16 MiB.
+   * Bytes that messages may hold, in all, while they wait in the session for the reader to
+   * take them: the bodies of those held in memory, and what streamed ones received. A
+   * streamed message cannot pause the connection: the reader may be busy with an earlier
+   * message whose bytes come after on that connection. Past it the message gets 413, and so
+   * does a new message while the waiting ones hold this much ("Receiver is not keeping
+   * up"): a peer could otherwise make a reader that lags hold `maxQueuedMessages` bodies of
+   * up to `inMemoryThreshold` each. Default 16 MiB.
    */
   maxQueuedStreamBytes?: number;
   /**
