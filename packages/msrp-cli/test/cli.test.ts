@@ -35,6 +35,39 @@ async function run(
   return { ...exit, stdout: cli.stdout, stderr: cli.stderr };
 }
 
+/**
+ * A dated source file `name` of `bytes`, and in an output directory the part that a broken
+ * transfer of a file of that name, size and date left: the first 100 000 octets of `held`.
+ */
+async function brokenTransfer(
+  test: string,
+  name: string,
+  bytes: Buffer,
+  held: Buffer,
+): Promise<{ out: string; source: string }> {
+  const out = await dir(`${test}-out`);
+  const source = join(await dir(`${test}-src`), name);
+  await writeFile(source, bytes);
+  const modified = new Date('2026-01-02T03:04:05Z');
+  await utimes(source, modified, modified);
+  const part = await PartialFile.open(join(out, name), {
+    size: bytes.length,
+    transferId: 'broken',
+    name,
+    modified: modified.toUTCString().replace(/GMT$/, '+0000'),
+  });
+  const head = new IncomingMessage({
+    messageId: 'broken',
+    contentType: undefined,
+    contentHeaders: [],
+    size: 100_000,
+  });
+  head.body = new Uint8Array(held.subarray(0, 100_000));
+  head.settle();
+  await part.receive(head);
+  return { out, source };
+}
+
 /** Starts `msrp listen` on a free loopback port; resolves once it printed its URI. */
 async function listen(
   finished: Finished,
@@ -197,6 +230,7 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     await writeFile(notPem, 'not a certificate\n');
     const badCert = join(await dir('not-pem'), 'bad-ca.pem');
     await writeFile(badCert, '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
+    const sendWithCa = ['send', '--to', 'msrps://127.0.0.1:9/x;tcp', '--text', 'hi', '--ca'];
     const results = await Promise.all([
       run(onTestFinished, ['fly']),
       run(onTestFinished, ['send', '--to', 'msrp://127.0.0.1:9/x;tcp', '--txet', 'hi']),
@@ -209,24 +243,8 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
         ...['--tls-cert', notPem, '--tls-key', notPem],
       ]),
       // A CA that is no certificate was taken, and the handshake failed as untrusted.
-      run(onTestFinished, [
-        'send',
-        '--to',
-        'msrps://127.0.0.1:9/x;tcp',
-        '--text',
-        'hi',
-        '--ca',
-        notPem,
-      ]),
-      run(onTestFinished, [
-        'send',
-        '--to',
-        'msrps://127.0.0.1:9/x;tcp',
-        '--text',
-        'hi',
-        '--ca',
-        badCert,
-      ]),
+      run(onTestFinished, [...sendWithCa, notPem]),
+      run(onTestFinished, [...sendWithCa, badCert]),
       run(onTestFinished, [
         ...['send', '--to', 'msrp://127.0.0.1:9/x;tcp'],
         ...['--file', notPem, '--name', 'a/b'],
@@ -541,27 +559,8 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     onTestFinished,
   }) => {
     // The file offer of msrp send was refused (415) as not in --accept-types: no resume.
-    const out = await dir('typed-resume-out');
-    const source = join(await dir('typed-resume-src'), 'g.bin');
     const file = randomBytes(300_000);
-    await writeFile(source, file);
-    const modified = new Date('2026-01-02T03:04:05Z');
-    await utimes(source, modified, modified);
-    const part = await PartialFile.open(join(out, 'g.bin'), {
-      size: file.length,
-      transferId: 'broken',
-      name: 'g.bin',
-      modified: modified.toUTCString().replace(/GMT$/, '+0000'),
-    });
-    const head = new IncomingMessage({
-      messageId: 'broken',
-      contentType: undefined,
-      contentHeaders: [],
-      size: 100_000,
-    });
-    head.body = new Uint8Array(file.subarray(0, 100_000));
-    head.settle();
-    await part.receive(head);
+    const { out, source } = await brokenTransfer('typed-resume', 'g.bin', file, file);
     const { cli, uri } = await listen(onTestFinished, 'typed-resume', [
       '--out',
       out,
@@ -671,28 +670,9 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     expect,
     onTestFinished,
   }) => {
-    const out = await dir('mismatch-out');
-    const source = join(await dir('mismatch-src'), 'f.bin');
-    const file = randomBytes(300_000);
-    await writeFile(source, file);
-    const modified = new Date('2026-01-02T03:04:05Z');
-    await utimes(source, modified, modified);
     // What a broken transfer of another file of the same name, size, type and date leaves.
-    const part = await PartialFile.open(join(out, 'f.bin'), {
-      size: file.length,
-      transferId: 'another',
-      name: 'f.bin',
-      modified: modified.toUTCString().replace(/GMT$/, '+0000'),
-    });
-    const head = new IncomingMessage({
-      messageId: 'another',
-      contentType: undefined,
-      contentHeaders: [],
-      size: 100_000,
-    });
-    head.body = new Uint8Array(randomBytes(100_000));
-    head.settle();
-    await part.receive(head);
+    const file = randomBytes(300_000);
+    const { out, source } = await brokenTransfer('mismatch', 'f.bin', file, randomBytes(100_000));
     const { cli, uri } = await listen(onTestFinished, 'mismatch', ['--out', out]);
     const first = await run(onTestFinished, ['send', '--to', uri, '--file', source]);
     expect(first.code, first.stderr).toBe(1);

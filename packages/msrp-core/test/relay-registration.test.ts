@@ -1,11 +1,34 @@
 import { describe, expect, it, vi } from 'vitest';
-import { formatUri, parseUri, type RequestHead, type ResponseHead } from '../src/index.js';
+import {
+  formatUri,
+  parseUri,
+  type MsrpUri,
+  type RequestHead,
+  type ResponseHead,
+} from '../src/index.js';
 import { RelayRegistration, type RegistrationLink } from '../src/internal.js';
 
 const R1 = parseUri('msrp://relay1.example.net:2855;tcp');
 const R2 = parseUri('msrp://relay2.example.net:2855;tcp');
 const R1_SESSION = parseUri('msrp://relay1.example.net:2855/s1;tcp');
 const R2_SESSION = parseUri('msrp://relay2.example.net:2855/s2;tcp');
+
+/** A relay's 200 to an AUTH, granting `expires` seconds and `usePath`. */
+function granted(
+  head: RequestHead,
+  expires: number,
+  usePath: readonly MsrpUri[] = [R1_SESSION],
+): Promise<ResponseHead> {
+  return Promise.resolve({
+    kind: 'response',
+    transactionId: head.transactionId,
+    statusCode: 200,
+    toPath: head.fromPath,
+    fromPath: [head.toPath[0]!],
+    usePath,
+    expires,
+  });
+}
 
 /** Answers each AUTH with 200 and the Use-Path the test gives for the relay it targets. */
 function relaysGranting(grants: Map<string, readonly string[]>): {
@@ -18,15 +41,7 @@ function relaysGranting(grants: Map<string, readonly string[]>): {
     request: (_connection, head): Promise<ResponseHead> => {
       auths.push(head);
       const target = formatUri(head.toPath[head.toPath.length - 1]!);
-      return Promise.resolve({
-        kind: 'response',
-        transactionId: head.transactionId,
-        statusCode: 200,
-        toPath: head.fromPath,
-        fromPath: [head.toPath[0]!],
-        usePath: (grants.get(target) ?? []).map(parseUri),
-        expires: 600,
-      });
+      return granted(head, 600, (grants.get(target) ?? []).map(parseUri));
     },
   };
   return { link, auths };
@@ -67,6 +82,15 @@ describe('RelayRegistration with two relays', () => {
   });
 });
 
+/** alice's registration at R1 over `link`. */
+function aliceAt(link: RegistrationLink): RelayRegistration {
+  return new RelayRegistration(
+    link,
+    [{ uri: R1, username: 'alice', password: 'a' }],
+    parseUri('msrp://alice.example.com:7654/a1;tcp'),
+  );
+}
+
 describe('RelayRegistration refresh', () => {
   it('reports no error for a refresh cut short by close()', async () => {
     let refreshing!: (head: RequestHead) => void;
@@ -79,22 +103,10 @@ describe('RelayRegistration refresh', () => {
           refreshing(head);
           return Promise.reject(new Error('connection closed by the endpoint'));
         }
-        return Promise.resolve({
-          kind: 'response',
-          transactionId: head.transactionId,
-          statusCode: 200,
-          toPath: head.fromPath,
-          fromPath: [head.toPath[0]!],
-          usePath: [R1_SESSION],
-          expires: 1, // refreshed after 0.8 s
-        });
+        return granted(head, 1); // refreshed after 0.8 s
       },
     };
-    const registration = new RelayRegistration(
-      link,
-      [{ uri: R1, username: 'alice', password: 'a' }],
-      parseUri('msrp://alice.example.com:7654/a1;tcp'),
-    );
+    const registration = aliceAt(link);
     const errors: unknown[] = [];
     registration.on('error', (e) => errors.push(e));
     await registration.authenticate();
@@ -117,22 +129,10 @@ describe('RelayRegistration with a long grant', () => {
         connect: () => Promise.resolve({}),
         request: (_connection, head): Promise<ResponseHead> => {
           auths++;
-          return Promise.resolve({
-            kind: 'response',
-            transactionId: head.transactionId,
-            statusCode: 200,
-            toPath: head.fromPath,
-            fromPath: [head.toPath[0]!],
-            usePath: [R1_SESSION],
-            expires: 99_999_999,
-          });
+          return granted(head, 99_999_999);
         },
       };
-      const registration = new RelayRegistration(
-        link,
-        [{ uri: R1, username: 'alice', password: 'a' }],
-        parseUri('msrp://alice.example.com:7654/a1;tcp'),
-      );
+      const registration = aliceAt(link);
       await registration.authenticate();
       await vi.advanceTimersByTimeAsync(60_000);
       expect(auths).toBe(1);

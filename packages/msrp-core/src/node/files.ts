@@ -46,8 +46,9 @@ function contentTypeOf(name: string): string | undefined {
 
 /**
  * Opens a path for sending: size from `stat`, Content-Type from the file name (mime-types),
- * read in pieces of `readSize` bytes (256 KiB to 16 MiB, no more than the file), each handed over as read (no copy),
- * into buffers read into again once the peer confirmed them ({@link FilePieces}).
+ * read in pieces of `readSize` bytes (256 KiB to 16 MiB, no more than the file), each handed
+ * over as read (no copy), into buffers read into again once the peer confirmed them
+ * ({@link FilePieces}).
  * @throws {MsrpError} `MSRP_ERR_FILE` when the path is missing or no regular file.
  */
 async function open(path: string, options: OpenFileOptions): Promise<FileSource> {
