@@ -21,7 +21,7 @@ import {
   tlsServerFlags,
   uriFlag,
 } from './flags.js';
-import { oneLine, Output } from './output.js';
+import { oneLine, Output, terminalSafe } from './output.js';
 import { onSignal, within } from './shutdown.js';
 import { KEEPALIVE_HELP } from './keepalive.js';
 import { printAbove } from './chat-screen.js';
@@ -174,8 +174,9 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
     ...(tty && { output: process.stdout, prompt: '> ' }),
   });
   const show = (stream: NodeJS.WriteStream, text: string): void => {
-    if (tty) printAbove(input, stream, text);
-    else stream.write(`${text}\n`);
+    const safe = terminalSafe(text, stream);
+    if (tty) printAbove(input, stream, safe);
+    else stream.write(`${safe}\n`);
   };
   out.writeStatus = (line) => show(process.stderr, line);
   if (tty) input.prompt();

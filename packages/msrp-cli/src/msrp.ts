@@ -3,7 +3,7 @@
 // Only this file, cli-error.js and output.js load before a command is chosen: each command
 // (and the library it needs) is imported when run, so `msrp --help` starts in ~70 ms, not ~200.
 import { CliError, EXIT, EXIT_CODES_HELP } from './cli-error.js';
-import { oneLine } from './output.js';
+import { oneLine, terminalSafe } from './output.js';
 import { packageVersion } from './version.js';
 
 interface Command {
@@ -103,7 +103,7 @@ async function main(args: readonly string[]): Promise<number> {
 }
 
 function fail(prefix: string, message: string, code: number): number {
-  process.stderr.write(`${prefix}: ${oneLine(message)}\n`);
+  process.stderr.write(`${terminalSafe(`${prefix}: ${oneLine(message)}`, process.stderr)}\n`);
   return code;
 }
 

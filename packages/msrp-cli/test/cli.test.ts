@@ -21,6 +21,7 @@ import {
 } from '@msrp-ts/msrp-core';
 import { renderProgress } from '../src/progress.js';
 import { safeFileName } from '../src/files.js';
+import { Output, terminalSafe } from '../src/output.js';
 import { printAbove } from '../src/chat-screen.js';
 import { isKeepalive } from '../src/keepalive.js';
 import { root, start, tsx, type Cli, type Exit, type Finished } from './cli-process.js';
@@ -890,6 +891,38 @@ describe('CLI helpers', () => {
     expect(isKeepalive(file('render; filename="empty.log"'))).toBe(false);
     expect(isKeepalive(file('Attachment'))).toBe(false);
     expect(isKeepalive(file('inline'))).toBe(true);
+  });
+
+  it("terminalSafe shows a peer's control characters on a terminal, and leaves pipes alone", ({
+    expect,
+  }) => {
+    // A chat line or a status comment with escape sequences cleared the screen, set the
+    // window title, or hid what came before, on the terminal of whoever ran msrp.
+    const peer = 'hi\x1b[2J\x1b]0;pwned\x07 cr\rX\x7f\x9b\ttab\nline é';
+    expect(terminalSafe(peer, { isTTY: true })).toBe(
+      'hi^[[2J^[]0;pwned^G cr^MX^?\\x9b\ttab\nline é',
+    );
+    expect(terminalSafe(peer, { isTTY: false })).toBe(peer);
+    expect(terminalSafe(peer, {})).toBe(peer);
+    // What the commands print goes through it: results on stdout, status lines on stderr.
+    const written: string[] = [];
+    const streams = [process.stdout, process.stderr] as const;
+    const saved = streams.map((s) => ({ isTTY: s.isTTY, write: s.write.bind(s) }));
+    for (const stream of streams) {
+      stream.isTTY = true;
+      stream.write = (text: string) => written.push(text) > 0;
+    }
+    try {
+      const out = new Output('msrp listen', false);
+      out.result(peer, {});
+      out.status(`peer says ${peer}`, {});
+    } finally {
+      streams.forEach((stream, k) => {
+        stream.isTTY = saved[k]!.isTTY;
+        stream.write = saved[k]!.write;
+      });
+    }
+    expect([...written.join('')].filter((c) => '\x1b\x07\r'.includes(c))).toEqual([]);
   });
 
   it('safeFileName keeps only a harmless base name', ({ expect }) => {
