@@ -13,6 +13,7 @@ import {
 } from '@msrp-ts/sdp-msrp';
 import { CliError, EXIT, EXIT_CODES_HELP, usage } from './exit-codes.js';
 import { sizeFlag, tlsClientFlags, uriFlag } from './flags.js';
+import { terminalSafe } from './output.js';
 import { heldFlag, sdpResumeOffer, serveFileFlag, SDP_RESUME_HELP } from './sdp-resume.js';
 
 export const SDP_HELP = `Usage: msrp sdp inspect [FILE|-]
@@ -118,7 +119,7 @@ export async function sdpCommand(args: readonly string[]): Promise<number> {
     const held = await heldFlag(values.part, values.held);
     const input = await readInput(file);
     try {
-      process.stdout.write(sdpResumeOffer(extractSdp(input), localUri, held));
+      writeSdp(sdpResumeOffer(extractSdp(input), localUri, held));
       return EXIT.ok;
     } catch (e) {
       if (e instanceof SdpError) throw new CliError(e.message, EXIT.failed, { code: e.code });
@@ -158,7 +159,7 @@ export async function sdpCommand(args: readonly string[]): Promise<number> {
       return EXIT.ok;
     }
     const answer = createAnswer(text, answerOptions);
-    process.stdout.write(answer.sdp);
+    writeSdp(answer.sdp);
     if (!answer.accepted)
       throw new CliError(`stream rejected: ${answer.reason ?? 'unknown reason'}`, EXIT.failed);
     return EXIT.ok;
@@ -173,4 +174,14 @@ function setupFlag(text: string): 'active' | 'passive' {
     throw usage(`--setup must be active or passive, not "${text}"`);
   }
   return text;
+}
+
+/** Prints an SDP we made: it carries what the offer said (a file's name), shown safe on a terminal. */
+function writeSdp(sdp: string): void {
+  process.stdout.write(
+    sdp
+      .split('\r\n')
+      .map((line) => terminalSafe(line, process.stdout))
+      .join('\r\n'),
+  );
 }
