@@ -24,7 +24,7 @@ import { safeFileName } from '../src/files.js';
 import { Output, terminalSafe } from '../src/output.js';
 import { printAbove } from '../src/chat-screen.js';
 import { isKeepalive } from '../src/keepalive.js';
-import { root, start, tsx, type Cli, type Exit, type Finished } from './cli-process.js';
+import { entry, root, start, tsx, type Cli, type Exit, type Finished } from './cli-process.js';
 
 /** Runs `msrp args` to its end. */
 async function run(
@@ -179,6 +179,27 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
       expect(text).toContain('text/x-msrp-heartbeat');
     }
     expect(listenHelp.stdout).toMatch(/--fingerprint[\s\S]*--ca[\s\S]*--reconnect/);
+  });
+
+  it("sdp answer on a terminal shows the offer's control characters, not runs them", async ({
+    expect,
+  }) => {
+    // The answer carries the offered file's name; its escape sequences reached the terminal.
+    const offer = join(await dir('tty-sdp'), 'offer.sdp');
+    const lines = ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0'];
+    lines.push('m=message 2855 TCP/MSRP *', 'a=accept-types:*', 'a=sendonly');
+    lines.push('a=path:msrp://127.0.0.1:2855/abc;tcp', 'a=file-transfer-id:x1');
+    lines.push('a=file-selector:name:"x\x1b[2J.png" type:image/png size:2000');
+    await writeFile(offer, `${lines.join('\r\n')}\r\n`);
+    const command = `${tsx} --conditions=source ${entry} sdp answer --uri 'msrp://127.0.0.1:2856/me;tcp' ${offer}`;
+    // util-linux script(1) runs it on a pseudo-terminal.
+    const onTty = await new Promise<string>((resolve, reject) =>
+      execFile('script', ['-qfec', command, '/dev/null'], { cwd: root }, (error, stdout) =>
+        error ? reject(new Error(error.message)) : resolve(stdout),
+      ),
+    );
+    expect(onTty).toContain('a=file-selector:name:"x^[[2J.png"');
+    expect(onTty).not.toContain('\x1b');
   });
 
   it('--version prints the version of the package', async ({ expect, onTestFinished }) => {
