@@ -3,6 +3,7 @@
 import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -406,6 +407,18 @@ describe('msrp-relay command line mistakes', () => {
       expect(result.stderr).not.toMatch(/\n\s+at /);
     }
     expect(mistakes[5].stderr).toContain('--tls-cert package.json and --tls-key package.json: ');
+    // A port taken after another listener bound: exit 3, and no "listening" line before it
+    // for a script to take the relay as started.
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    onCleanup(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+    const { port } = taken.address() as AddressInfo;
+    const busy = await relay([
+      ...['--user', 'a:b', '--listen', 'msrp://127.0.0.1:0;tcp'],
+      ...['--listen', `msrp://127.0.0.1:${port};tcp`, '--log-level', 'silent'],
+    ]);
+    expect(busy).toMatchObject({ code: 3, stdout: '' });
+    expect(busy.stderr).toMatch(/^msrp-relay: cannot listen: .*EADDRINUSE/);
     const { version } = JSON.parse(
       await readFile(join(root, 'packages/msrp-relay/package.json'), 'utf8'),
     ) as { version: string };

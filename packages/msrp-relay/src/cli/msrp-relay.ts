@@ -130,6 +130,8 @@ async function main(args: readonly string[]): Promise<number> {
   // The bin held V8's young generation at 1 MiB semi-spaces; it grows while the relay is large and busy.
   adaptYoungGeneration({ work: () => relay.stats.requestsForwarded });
   let admin: AdminServer | undefined;
+  // Printed once all are bound: a script reading "listening" must not meet an exit 3 after it.
+  const lines: string[] = [];
   try {
     for (const uri of config.listen) {
       if (signals.stopping) break;
@@ -146,7 +148,7 @@ async function main(args: readonly string[]): Promise<number> {
           },
         }),
       });
-      process.stdout.write(`listening ${formatUri(listening)}\n`);
+      lines.push(`listening ${formatUri(listening)}`);
     }
     if (config.metrics && !signals.stopping) {
       admin = await startAdminServer({
@@ -160,8 +162,9 @@ async function main(args: readonly string[]): Promise<number> {
           sessions: relay.sessionCount,
         }),
       });
-      process.stdout.write(`metrics ${admin.url}\n`);
+      lines.push(`metrics ${admin.url}`);
     }
+    if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
   } catch (e) {
     log.error({ error: (e as Error).message }, 'cannot listen');
     process.stderr.write(`msrp-relay: cannot listen: ${(e as Error).message}\n`);
