@@ -28,7 +28,7 @@ import {
   tlsServerFlags,
   uriFlag,
 } from './flags.js';
-import { Output, terminalSafe } from './output.js';
+import { Output } from './output.js';
 import { onSignal, within } from './shutdown.js';
 import { reconnect, RECONNECT_DEFAULT_MS } from './relay-watch.js';
 import { KEEPALIVE_HELP } from './keepalive.js';
@@ -174,9 +174,7 @@ export async function openListener(
   });
   if (onRelayLost) endpoint.once('relayLost', onRelayLost);
   endpoint.on('peerError', (error: MsrpError, remote: string) => {
-    process.stderr.write(
-      `${terminalSafe(`${out.command}: peer ${remote}: ${error.message}`, process.stderr)}\n`,
-    );
+    out.writeStatus(`${out.command}: peer ${remote}: ${error.message}`);
     out.event({
       event: 'peerError',
       remote,

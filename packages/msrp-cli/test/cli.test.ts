@@ -69,6 +69,15 @@ async function brokenTransfer(
   return { out, source };
 }
 
+/** A library session connected to `uri` (a listener's), its endpoint closed after the test. */
+async function peerOf(finished: Finished, uri: string): Promise<Session> {
+  const endpoint = new Endpoint();
+  finished(() => endpoint.close());
+  const session = endpoint.createSession();
+  await session.connect([parseUri(uri)]);
+  return session;
+}
+
 /** Starts `msrp listen` on a free loopback port; resolves once it printed its URI. */
 async function listen(
   finished: Finished,
@@ -221,10 +230,7 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
   }) => {
     const out = await dir('keepalive-out');
     const { cli, uri } = await listen(onTestFinished, 'keepalive', ['--out', out]);
-    const endpoint = new Endpoint();
-    onTestFinished(() => endpoint.close());
-    const session = endpoint.createSession();
-    await session.connect([parseUri(uri)]);
+    const session = await peerOf(onTestFinished, uri);
     // msrp-node-lib keeps sessions alive with these.
     await session.send('HEARTBEAT', { contentType: 'text/x-msrp-heartbeat' });
     await session.send(Buffer.alloc(0), { contentType: 'application/octet-stream' });
@@ -673,10 +679,7 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     // "HASH MISMATCH". A sender without resume offers (another implementation) sends so.
     const out = await dir('announced-out');
     const { cli, uri } = await listen(onTestFinished, 'announced', ['--out', out]);
-    const endpoint = new Endpoint();
-    onTestFinished(() => endpoint.close());
-    const session = endpoint.createSession();
-    await session.connect([parseUri(uri)]);
+    const session = await peerOf(onTestFinished, uri);
     const wrong = `sha-256:${'AB:'.repeat(31)}AB`;
     const sent = session.send(randomBytes(300_000), {
       contentType: 'application/octet-stream',

@@ -384,15 +384,24 @@ describe('PartialFile', () => {
     expect((await retry.complete()).checkedAgainst).toBe(sha256(expected));
   });
 
-  it('fills parts under backpressure: the check before the last 200 never waits on itself', async () => {
-    // With 1 KiB unread allowed the connection pauses after the last body piece, its
-    // end-line unread until the reader's next pull: a check that waited for it hung there.
+  /**
+   * A directory, and a sender `a` to a receiver read by `inbox` that allows 1 KiB unread: its
+   * connection pauses after a message's last body piece, the end-line unread until the
+   * reader's next pull.
+   */
+  async function pausing() {
     const dir = await tempDir();
     const { session, inbox } = await receiver({
       confirmWhenRead: true,
       maxQueuedStreamBytes: 1024,
     });
-    const a = await sender(formatUri(session.localUri));
+    return { dir, inbox, a: await sender(formatUri(session.localUri)) };
+  }
+
+  it('fills parts under backpressure: the check before the last 200 never waits on itself', async () => {
+    // With 1 KiB unread allowed the connection pauses after the last body piece, its
+    // end-line unread until the reader's next pull: a check that waited for it hung there.
+    const { dir, inbox, a } = await pausing();
     for (let i = 0; i < 4; i++) {
       const data = randomBytes(300_000 + i * 777);
       const path = join(dir, `f${i}`);
@@ -408,12 +417,7 @@ describe('PartialFile', () => {
     // The connection pauses after the last body piece, its end-line unread until the reader's
     // next pull: the check was skipped, the last octets confirmed, the sender told
     // "delivered" while the part was then dropped.
-    const dir = await tempDir();
-    const { session, inbox } = await receiver({
-      confirmWhenRead: true,
-      maxQueuedStreamBytes: 1024,
-    });
-    const a = await sender(formatUri(session.localUri));
+    const { dir, inbox, a } = await pausing();
     for (let i = 0; i < 3; i++) {
       const expected = randomBytes(300_000 + i * 777);
       const other = randomBytes(expected.length);

@@ -79,6 +79,13 @@ export class StaticCredentialStore implements CredentialStore {
     return all.length > 0 ? all : undefined;
   }
 
+  /** A user given by HA1s alone who has none for `algorithm`, if any. */
+  lacking(algorithm: DigestAlgorithm): string | undefined {
+    if (this.#ha1Count.get(algorithm) === this.#ha1.size) return undefined;
+    for (const [key, ha1] of this.#ha1) if (ha1[algorithm] === undefined) return userOf(key);
+    return undefined;
+  }
+
   /**
    * The users given by HA1s for other realms only (no password): with a relay of `realm`
    * they cannot authenticate, as an HA1 holds its realm.

@@ -38,34 +38,7 @@ export function parseUsersFile(text: string, source = 'users file'): UserCredent
     }
     users.push({ username: fields[0]!, password: line.slice(fields[0]!.length + 1) });
   });
-  checkCommonAlgorithm(users, source);
   return users;
-}
-
-/**
- * The relay challenges with the algorithms every user given by HA1s can answer (see
- * {@link StaticCredentialStore.algorithms}): there must be one.
- */
-function checkCommonAlgorithm(users: readonly UserCredential[], source: string): void {
-  const has = new Map<string, Set<string>>();
-  for (const user of users) {
-    if (!('ha1' in user)) continue;
-    const key = `${user.realm}\0${user.username}`;
-    const set = has.get(key) ?? new Set();
-    for (const algorithm of Object.keys(user.ha1)) set.add(algorithm);
-    has.set(key, set);
-  }
-  if (has.size === 0) return;
-  const lacking = DIGEST_ALGORITHMS.map((algorithm) => {
-    for (const [key, set] of has)
-      if (!set.has(algorithm)) return `${key.split('\0')[1]} has no ${algorithm} HA1`;
-    return undefined;
-  });
-  if (lacking.includes(undefined)) return;
-  throw new MsrpError(
-    'MSRP_ERR_INVALID_ARGUMENT',
-    `${source}: no digest algorithm serves every user (${lacking.join(', ')}); give each user an HA1 of the same algorithm, or a password`,
-  );
 }
 
 /**
@@ -117,7 +90,18 @@ export class FileCredentialStore implements CredentialStore {
         cause: e,
       });
     }
-    this.#store = new StaticCredentialStore(parseUsersFile(text, this.path));
+    const store = new StaticCredentialStore(parseUsersFile(text, this.path));
+    // The relay challenges with the algorithms every user given by HA1s can answer (see
+    // StaticCredentialStore.algorithms): there must be one. Else, for each, a user without it.
+    const lacking = DIGEST_ALGORITHMS.map((a) => store.lacking(a));
+    if (lacking.every((user) => user !== undefined)) {
+      const who = lacking.map((user, k) => `${user} has no ${DIGEST_ALGORITHMS[k]} HA1`);
+      throw new MsrpError(
+        'MSRP_ERR_INVALID_ARGUMENT',
+        `${this.path}: no digest algorithm serves every user (${who.join(', ')}); give each user an HA1 of the same algorithm, or a password`,
+      );
+    }
+    this.#store = store;
   }
 
   ha1(username: string, realm: string, algorithm: DigestAlgorithm): Promise<string | undefined> {
