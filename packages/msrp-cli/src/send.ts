@@ -216,8 +216,14 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
   const stdin = file === '-';
   if (values.name !== undefined && file === undefined) throw usage('--name goes with --file');
   const name = values.name ?? (stdin ? 'stdin' : file && basename(file));
-  if (name !== undefined && (name === '' || /[/\\\r\n]/.test(name)))
-    throw usage(`--name must be a file name, not ${JSON.stringify(name)}`);
+  if (name !== undefined && (name === '' || /[/\\\r\n]/.test(name))) {
+    // A file's own name with a line break cannot go in the SDP or the headers as it is.
+    throw usage(
+      values.name === undefined
+        ? `--file: the name ${JSON.stringify(name)} cannot be sent; give another with --name`
+        : `--name must be a file name, not ${JSON.stringify(name)}`,
+    );
+  }
   let fileInfo: { size: number; mtime: Date } | undefined;
   if (file !== undefined && !stdin) {
     try {

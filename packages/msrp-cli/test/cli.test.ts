@@ -258,6 +258,8 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     await writeFile(notPem, 'not a certificate\n');
     const badCert = join(await dir('not-pem'), 'bad-ca.pem');
     await writeFile(badCert, '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
+    const lineBreakName = join(await dir('not-pem'), 'two\nlines.txt');
+    await writeFile(lineBreakName, 'x');
     const sendWithCa = ['send', '--to', 'msrps://127.0.0.1:9/x;tcp', '--text', 'hi', '--ca'];
     const results = await Promise.all([
       run(onTestFinished, ['fly']),
@@ -280,6 +282,8 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
       run(onTestFinished, [
         ...['listen', '--relay', 'msrp://127.0.0.1:9;tcp', '--user', '', '--password', 'pw'],
       ]),
+      // It blamed a --name the user never gave.
+      run(onTestFinished, ['send', '--to', 'msrp://127.0.0.1:9/x;tcp', '--file', lineBreakName]),
       // Past 2^31 - 1 ms a timer fires at once: it "timed out after 3000000000 ms" in 1 ms.
       run(onTestFinished, [
         'send',
@@ -305,6 +309,9 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     expect(results[7].stderr).toContain('--name must be a file name, not "a/b"');
     expect(results[8].stderr).toContain('--user must be a user name, not empty');
     expect(results[9].stderr).toContain(
+      '--file: the name "two\\nlines.txt" cannot be sent; give another with --name',
+    );
+    expect(results[10].stderr).toContain(
       '--timeout must be a number of milliseconds from 1 to 2147483647',
     );
   });
