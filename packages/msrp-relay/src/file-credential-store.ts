@@ -8,6 +8,27 @@ import {
 
 const HEX_LENGTH: Record<DigestAlgorithm, number> = { MD5: 32, 'SHA-256': 64 };
 
+/** One line of a users file: a password (any realm), or an HA1 of `realm` by `algorithm`. */
+export type UsersFileLine =
+  | { username: string; realm?: undefined; algorithm?: undefined; secret: string }
+  | { username: string; realm: string; algorithm: DigestAlgorithm; secret: string };
+
+/**
+ * Splits one line of a users file into its fields (see {@link parseUsersFile}), unchecked
+ * (a line without `:` has an empty `username`); undefined for a blank or comment line.
+ */
+export function splitUsersFileLine(raw: string): UsersFileLine | undefined {
+  const line = raw.replace(/(^|\s)#.*$/, '').trim();
+  if (line === '') return undefined;
+  const fields = line.split(':');
+  if (fields.length < 2) return { username: '', secret: line };
+  const username = fields[0]!;
+  const algorithm = fields.length === 4 ? parseDigestAlgorithm(fields[2]) : undefined;
+  return algorithm
+    ? { username, realm: fields[1]!, algorithm, secret: fields[3]! }
+    : { username, secret: line.slice(username.length + 1) };
+}
+
 /**
  * Parses the users file: one user per line, `#` starts a comment.
  *
@@ -21,22 +42,20 @@ const HEX_LENGTH: Record<DigestAlgorithm, number> = { MD5: 32, 'SHA-256': 64 };
 export function parseUsersFile(text: string, source = 'users file'): UserCredential[] {
   const users: UserCredential[] = [];
   text.split(/\r?\n/).forEach((raw, index) => {
-    const line = raw.replace(/(^|\s)#.*$/, '').trim();
-    if (line === '') return;
-    const fields = line.split(':');
+    const line = splitUsersFileLine(raw);
+    if (line === undefined) return;
     const bad = (why: string): MsrpError =>
       new MsrpError('MSRP_ERR_INVALID_ARGUMENT', `${source}, line ${index + 1}: ${why}`);
-    if (fields.length < 2 || fields[0] === '') throw bad('expected NAME:PASSWORD');
-    const algorithm = fields.length === 4 ? parseDigestAlgorithm(fields[2]) : undefined;
-    if (algorithm && fields[2] !== undefined) {
-      const ha1 = fields[3]!;
-      if (!new RegExp(`^[0-9a-fA-F]{${HEX_LENGTH[algorithm]}}$`).test(ha1)) {
-        throw bad(`${algorithm} HA1 must be ${HEX_LENGTH[algorithm]} hex digits`);
-      }
-      users.push({ username: fields[0]!, realm: fields[1]!, ha1: { [algorithm]: ha1 } });
+    if (line.username === '') throw bad('expected NAME:PASSWORD');
+    if (line.algorithm === undefined) {
+      users.push({ username: line.username, password: line.secret });
       return;
     }
-    users.push({ username: fields[0]!, password: line.slice(fields[0]!.length + 1) });
+    const { algorithm, secret: ha1 } = line;
+    if (!new RegExp(`^[0-9a-fA-F]{${HEX_LENGTH[algorithm]}}$`).test(ha1)) {
+      throw bad(`${algorithm} HA1 must be ${HEX_LENGTH[algorithm]} hex digits`);
+    }
+    users.push({ username: line.username, realm: line.realm, ha1: { [algorithm]: ha1 } });
   });
   return users;
 }

@@ -16,7 +16,7 @@ export const USERS_DB_HELP = `  --users-db URL            users in PostgreSQL: t
                             calculate_ha1) instead of reading the ha1 columns`;
 
 export const HELP = `Usage: msrp-relay [options]
-       msrp-relay users add|remove|list ...   (users in PostgreSQL; msrp-relay users --help)
+       msrp-relay users add|remove|list ...   (edits --users FILE or --users-db; users --help)
 
 An MSRP relay (RFC 4976): clients authenticate with AUTH (HTTP Digest, SHA-256 or MD5)
 and get a relay URI (Use-Path) that peers reach them through; chunks are forwarded as

@@ -1,4 +1,4 @@
-// `msrp-relay users add|remove|list`: manages the users of --users-db, for a quick start.
+// `msrp-relay users add|remove|list`: manages the users of --users-db or of a --users file.
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { escapeIdentifier, Pool } from 'pg';
@@ -7,29 +7,42 @@ import { OPTIONS as RELAY_OPTIONS } from './config.js';
 import { readOptions, UsageError, type OptionReader } from './option-reader.js';
 import { USERS_DB_HELP } from './help.js';
 import { USERS_DB_OPTIONS, usersDbConfig, type UsersDbConfig } from './users-db-options.js';
+import { usersFileCommand } from './users-file-command.js';
+import { badUsersFileField } from '../users-file.js';
 
 const USERS_HELP = `Usage: msrp-relay users add NAME [PASSWORD] [options]
        msrp-relay users remove NAME [options]
        msrp-relay users list [options]
 
-Manages the users of the PostgreSQL subscriber table the relay reads with --users-db.
-add writes (or replaces) ha1 = MD5(NAME:REALM:PASSWORD), ha1b = MD5(NAME@REALM:REALM:
-PASSWORD) and, where the table has the column, the SHA-256 HA1 (--users-db-column
-ha1-sha256=..., else a column named ha1_sha256); the password column stays empty unless
---store-password. Without PASSWORD the first line of standard input is the password (it
-then stays out of the process list and the shell history). list prints each user with the
-columns holding a secret, never the secrets.
+Manages the users of the PostgreSQL subscriber table the relay reads with --users-db, or
+of the users file it reads with --users.
+
+In a users file, add writes (or replaces) NAME's lines for REALM with an MD5 and a SHA-256
+HA1 line (NAME:REALM:MD5|SHA-256:HA1), never the password; remove deletes them (and a
+NAME:PASSWORD line); other lines and comments are kept. The file is replaced at once, with
+its mode; the relay reads it again on SIGHUP.
+
+In the database, add writes (or replaces) ha1 = MD5(NAME:REALM:PASSWORD), ha1b =
+MD5(NAME@REALM:REALM:PASSWORD) and, where the table has the column, the SHA-256 HA1
+(--users-db-column ha1-sha256=..., else a column named ha1_sha256); the password column
+stays empty unless --store-password.
+
+Without PASSWORD the first line of standard input is the password (it then stays out of the
+process list and the shell history). list prints each user with what holds its secrets
+(columns; in a file: password, MD5, SHA-256), never the secrets.
 
 Options (also as MSRP_RELAY_<NAME> variables and --config keys, as for the relay):
+  --users FILE              the users file (created by add when missing)
 ${USERS_DB_HELP}
   --realm REALM             the realm, and the users' domain. Default msrp-relay
   --store-password          store the plain password too (for --users-db-plain-passwords)
   --config FILE             JSON file with any of the relay's options
   -h, --help                show this help
 
-Exit codes: 0 done, 1 database error or no such user, 2 usage error.`;
+Exit codes: 0 done, 1 database or file error, or no such user, 2 usage error.`;
 
 const OPTIONS = {
+  users: { type: 'string' },
   ...USERS_DB_OPTIONS,
   realm: { type: 'string' },
   'store-password': { type: 'boolean' },
@@ -52,6 +65,7 @@ export async function usersCommand(args: readonly string[]): Promise<number> {
   };
   let read: OptionReader;
   let db: UsersDbConfig | undefined;
+  let file: string | undefined;
   try {
     read = readOptions(args, process.env, (path) => readFileSync(path, 'utf8'), OPTIONS, {
       positionals: true,
@@ -63,7 +77,9 @@ export async function usersCommand(args: readonly string[]): Promise<number> {
       return 0;
     }
     db = usersDbConfig(read);
-    if (!db) throw new UsageError('no database: give --users-db postgres://...');
+    file = read.one('users');
+    if ((db === undefined) === (file === undefined))
+      throw new UsageError('give one of --users FILE and --users-db postgres://...');
   } catch (e) {
     if (e instanceof UsageError) return fail(2, `${e.message} (see msrp-relay users --help)`);
     throw e;
@@ -80,6 +96,36 @@ export async function usersCommand(args: readonly string[]): Promise<number> {
   if (action !== 'list' && name === '')
     return fail(2, `NAME must be a user name, not ${JSON.stringify(name)}`);
   const realm = read.one('realm') ?? 'msrp-relay';
+  if (file !== undefined && action !== 'list') {
+    for (const [what, text] of [
+      ['NAME', name!],
+      ['--realm', realm],
+    ] as const) {
+      const bad = badUsersFileField(text);
+      if (bad) return fail(2, `${what} cannot go in a users file: it ${bad}`);
+    }
+  }
+  const secret = action === 'add' ? (password ?? (await firstLine())) : undefined;
+  if (action === 'add' && !secret) return fail(2, 'no password given');
+  const act = action as 'add' | 'remove' | 'list';
+  try {
+    return file !== undefined
+      ? await usersFileCommand(file, act, name!, realm, secret)
+      : await databaseUsers(db!, act, name!, realm, secret, read.flag('store-password'));
+  } catch (e) {
+    return fail(1, (e as Error).message);
+  }
+}
+
+/** `users ACTION` on the database; prints what it did; the exit code (1: no such user). */
+async function databaseUsers(
+  db: UsersDbConfig,
+  action: 'add' | 'remove' | 'list',
+  name: string,
+  realm: string,
+  password: string | undefined,
+  storePassword: boolean,
+): Promise<number> {
   const pool = new Pool({ connectionString: db.url, max: 1, connectionTimeoutMillis: 10_000 });
   pool.on('error', () => undefined);
   try {
@@ -95,24 +141,21 @@ export async function usersCommand(args: readonly string[]): Promise<number> {
       return 0;
     }
     if (action === 'remove') {
-      if (await table.remove(pool, name!, realm)) {
+      if (await table.remove(pool, name, realm)) {
         process.stdout.write(`removed ${name}@${realm}\n`);
         return 0;
       }
-      return fail(1, `no user ${name}@${realm}`);
+      process.stderr.write(`msrp-relay users: no user ${name}@${realm}\n`);
+      return 1;
     }
-    const secret = password ?? (await firstLine());
-    if (secret === undefined || secret === '') return fail(2, 'no password given');
     const added = await table.put(pool, {
-      username: name!,
+      username: name,
       domain: realm,
-      password: secret,
-      storePassword: read.flag('store-password'),
+      password: password!,
+      storePassword,
     });
     process.stdout.write(`${added ? 'added' : 'updated'} ${name}@${realm}\n`);
     return 0;
-  } catch (e) {
-    return fail(1, (e as Error).message);
   } finally {
     await pool.end();
   }

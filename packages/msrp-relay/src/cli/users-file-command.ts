@@ -1,0 +1,74 @@
+// `msrp-relay users add|remove|list --users FILE`: edits the users file the relay reads.
+import { chmod, chown, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { parseUsersFile } from '../file-credential-store.js';
+import { listUsersFile, putUsersFileUser, removeUsersFileUser } from '../users-file.js';
+
+/** The file's text, empty when it does not exist yet. */
+async function readUsers(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw e;
+  }
+}
+
+/**
+ * Replaces the file at once (a relay reloading meanwhile reads the old text or the new, never
+ * half of one), keeping its mode and, for root, its owner; through a symlink, its target.
+ */
+async function replaceUsers(path: string, text: string): Promise<void> {
+  const target = await realpath(path).catch(() => path);
+  const before = await stat(target).catch(() => undefined);
+  const temporary = `${target}.${process.pid}.tmp`;
+  try {
+    await writeFile(temporary, text, { flag: 'wx' });
+    if (before) {
+      await chmod(temporary, before.mode & 0o7777);
+      if (process.getuid?.() === 0) await chown(temporary, before.uid, before.gid);
+    }
+    await rename(temporary, target);
+  } catch (e) {
+    await rm(temporary, { force: true });
+    throw e;
+  }
+}
+
+/**
+ * Runs `action` on the users file at `path`; prints what it did; the exit code (1: no such
+ * user). `password` is given for `add`.
+ * @throws the file's read or write error, or its MsrpError when it is no users file.
+ */
+export async function usersFileCommand(
+  path: string,
+  action: 'add' | 'remove' | 'list',
+  name: string,
+  realm: string,
+  password?: string,
+): Promise<number> {
+  const text = await readUsers(path);
+  // Never rewrite what the relay could not read: the error names the line.
+  parseUsersFile(text, path);
+  if (action === 'list') {
+    for (const { user, secrets } of listUsersFile(text))
+      process.stdout.write(`${user}\t${secrets.join(',')}\n`);
+    return 0;
+  }
+  const who = `${name}@${realm}`;
+  if (action === 'remove') {
+    const removed = removeUsersFileUser(text, name, realm);
+    if (!removed.removed) {
+      process.stderr.write(`msrp-relay users: no user ${who} in ${path}\n`);
+      return 1;
+    }
+    await replaceUsers(path, removed.text);
+    process.stdout.write(`removed ${who} from ${path} (SIGHUP the relay to apply)\n`);
+    return 0;
+  }
+  const put = putUsersFileUser(text, name, realm, password!);
+  await replaceUsers(path, put.text);
+  process.stdout.write(
+    `${put.added ? 'added' : 'updated'} ${who} in ${path}: MD5 and SHA-256 HA1s (SIGHUP the relay to apply)\n`,
+  );
+  return 0;
+}

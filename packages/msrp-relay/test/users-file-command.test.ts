@@ -1,0 +1,157 @@
+// `msrp-relay users add|remove|list --users FILE`: the users file edited in place, as the
+// relay reads it (FileCredentialStore).
+import { execFile } from 'node:child_process';
+import { chmod, lstat, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { digestHa1 } from '@msrp-ts/msrp-core';
+import { FileCredentialStore } from '../src/index.js';
+import { listUsersFile, putUsersFileUser, removeUsersFileUser } from '../src/users-file.js';
+import { onCleanup } from './helpers.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const tsx = join(root, 'node_modules/.bin/tsx');
+const REALM = 'example.net';
+const line = (user: string, algorithm: 'MD5' | 'SHA-256', password: string, realm = REALM) =>
+  `${user}:${realm}:${algorithm}:${digestHa1(algorithm, user, realm, password)}`;
+
+/** Runs `msrp-relay users ...` with `stdin`; its exit code and output. */
+const users = (
+  args: string[],
+  stdin?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> =>
+  new Promise((resolve) => {
+    const child = execFile(
+      tsx,
+      ['--conditions=source', 'packages/msrp-relay/src/cli/msrp-relay.ts', 'users', ...args],
+      { cwd: root },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+    );
+    child.stdin!.end(stdin);
+  });
+
+describe('users file editing', () => {
+  const text = [
+    '# the relay users',
+    'alice:old-password # a comment',
+    line('bob', 'MD5', 'b'),
+    line('alice', 'MD5', 'x', 'other.net'),
+    '',
+  ].join('\n');
+
+  it('replaces a user’s lines of the realm at their place with both HA1s, keeping every other line', () => {
+    const put = putUsersFileUser(text, 'alice', REALM, 'new');
+    expect(put.added).toBe(false);
+    expect(put.text).toBe(
+      [
+        '# the relay users',
+        line('alice', 'SHA-256', 'new'),
+        line('alice', 'MD5', 'new'),
+        line('bob', 'MD5', 'b'),
+        line('alice', 'MD5', 'x', 'other.net'),
+        '',
+      ].join('\n'),
+    );
+    const added = putUsersFileUser('carol:c', 'dave', REALM, 'd');
+    expect(added).toEqual({
+      added: true,
+      text: `carol:c\n${line('dave', 'SHA-256', 'd')}\n${line('dave', 'MD5', 'd')}\n`,
+    });
+    expect(listUsersFile(put.text)).toEqual([
+      { user: `alice@${REALM}`, secrets: ['SHA-256', 'MD5'] },
+      { user: `bob@${REALM}`, secrets: ['MD5'] },
+      { user: 'alice@other.net', secrets: ['MD5'] },
+    ]);
+  });
+
+  it('removes a user’s password line and its HA1s of the realm only', () => {
+    expect(removeUsersFileUser(text, 'alice', REALM)).toEqual({
+      removed: true,
+      text: ['# the relay users', line('bob', 'MD5', 'b'), line('alice', 'MD5', 'x', 'other.net')]
+        .map((l) => `${l}\n`)
+        .join(''),
+    });
+    expect(removeUsersFileUser(text, 'zed', REALM)).toEqual({ removed: false, text });
+  });
+});
+
+describe('msrp-relay users --users FILE', () => {
+  async function tempDir(): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'msrp-relay-users-'));
+    onCleanup(() => rm(dir, { recursive: true, force: true }));
+    return dir;
+  }
+
+  it('adds, updates, lists and removes users that the relay then reads, keeping the file’s mode', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'users');
+    const common = ['--users', path, '--realm', REALM];
+    // The password from standard input, out of the process list.
+    expect(await users(['add', 'alice', ...common], 'alice-secret\n')).toEqual({
+      code: 0,
+      stdout: `added alice@${REALM} in ${path}: MD5 and SHA-256 HA1s (SIGHUP the relay to apply)\n`,
+      stderr: '',
+    });
+    await chmod(path, 0o600);
+    expect(await users(['add', 'bob', 'b', ...common])).toMatchObject({ code: 0 });
+    expect(await users(['add', 'alice', 'alice-2', ...common])).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^updated alice@/) as string,
+    });
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    const written = await readFile(path, 'utf8');
+    expect(written).not.toContain('alice-2');
+    const store = await FileCredentialStore.open(path);
+    for (const algorithm of ['MD5', 'SHA-256'] as const) {
+      expect(await store.ha1('alice', REALM, algorithm)).toBe(
+        digestHa1(algorithm, 'alice', REALM, 'alice-2'),
+      );
+    }
+    expect(store.algorithms).toEqual(['SHA-256', 'MD5']);
+    expect((await users(['list', '--users', path])).stdout).toBe(
+      `alice@${REALM}\tSHA-256,MD5\nbob@${REALM}\tSHA-256,MD5\n`,
+    );
+    expect(await users(['remove', 'alice', ...common])).toMatchObject({ code: 0 });
+    expect(await users(['remove', 'alice', ...common])).toMatchObject({
+      code: 1,
+      stderr: `msrp-relay users: no user alice@${REALM} in ${path}\n`,
+    });
+    await store.reload();
+    expect(await store.ha1('alice', REALM, 'MD5')).toBeUndefined();
+    expect(await store.ha1('bob', REALM, 'MD5')).toBe(digestHa1('MD5', 'bob', REALM, 'b'));
+  });
+
+  it('edits the target of a symlink, and refuses what the file cannot hold', async () => {
+    const dir = await tempDir();
+    const target = join(dir, 'users.real');
+    await writeFile(target, 'carol:c\n');
+    const link = join(dir, 'users');
+    await symlink(target, link);
+    expect(await users(['add', 'dave', 'd', '--users', link])).toMatchObject({ code: 0 });
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    expect(await readFile(target, 'utf8')).toContain('dave:msrp-relay:MD5:');
+    const mistakes = await Promise.all([
+      users(['add', 'a:b', 'pw', '--users', link]),
+      users(['add', 'a', 'pw', '--users', link, '--realm', 'two words']),
+      users(['add', 'a', '--users', link], ''),
+      users(['list']),
+      users(['list', '--users', link, '--users-db', 'postgres://db/x']),
+    ]);
+    for (const result of mistakes) {
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/^msrp-relay users: [^\n]+\n$/);
+    }
+    expect(mistakes[0].stderr).toContain('NAME cannot go in a users file: it holds ":"');
+    expect(mistakes[1].stderr).toContain('--realm cannot go in a users file');
+    expect(mistakes[2].stderr).toContain('no password given');
+    expect(mistakes[3].stderr).toContain('give one of --users FILE and --users-db');
+    await writeFile(target, 'no-colon\n');
+    expect(await users(['add', 'a', 'pw', '--users', link])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining(`${link}, line 1: expected NAME:PASSWORD`) as string,
+    });
+    expect(await readFile(target, 'utf8')).toBe('no-colon\n');
+  });
+});
