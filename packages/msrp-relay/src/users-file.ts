@@ -23,8 +23,8 @@ const ofUser =
   };
 
 /**
- * Why `text` cannot be a user name or realm in the file ("is empty", ...), or undefined when it can: the file
- * splits its lines at `:` and ends them at `#`, white space or a line break.
+ * Why `text` cannot be a user name or realm in the file ("is empty", ...), or undefined when
+ * it can: the file splits its lines at `:` and ends them at `#`, white space or a line break.
  */
 export function badUsersFileField(text: string): string | undefined {
   if (text === '') return 'is empty';
@@ -55,9 +55,7 @@ export function putUsersFileUser(
   return { text: `${kept.join('\n')}\n`, added: first < 0 };
 }
 
-/**
- * `text` without `username`'s lines for `realm` (and its password line).
- */
+/** `text` without `username`'s lines for `realm` (and its password line). */
 export function removeUsersFileUser(
   text: string,
   username: string,

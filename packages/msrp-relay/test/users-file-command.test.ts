@@ -147,6 +147,15 @@ describe('msrp-relay users --users FILE', () => {
     expect(mistakes[1].stderr).toContain('--realm cannot go in a users file');
     expect(mistakes[2].stderr).toContain('no password given');
     expect(mistakes[3].stderr).toContain('give one of --users FILE and --users-db');
+    // Only add makes the file: a list or remove of a mistyped path is no empty list.
+    const missing = join(dir, 'no-such-users');
+    for (const action of [['list'], ['remove', 'dave']]) {
+      expect(await users([...action, '--users', missing])).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `msrp-relay users: cannot read ${missing}: ENOENT\n`,
+      });
+    }
     await writeFile(target, 'no-colon\n');
     expect(await users(['add', 'a', 'pw', '--users', link])).toMatchObject({
       code: 1,

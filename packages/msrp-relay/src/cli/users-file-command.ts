@@ -3,13 +3,16 @@ import { chmod, chown, readFile, realpath, rename, rm, stat, writeFile } from 'n
 import { parseUsersFile } from '../file-credential-store.js';
 import { listUsersFile, putUsersFileUser, removeUsersFileUser } from '../users-file.js';
 
-/** The file's text, empty when it does not exist yet. */
-async function readUsers(path: string): Promise<string> {
+/** The file's text; with `create`, empty when it does not exist yet. */
+async function readUsers(path: string, create: boolean): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw e;
+    if (create && (e as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw new Error(
+      `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      { cause: e },
+    );
   }
 }
 
@@ -46,7 +49,7 @@ export async function usersFileCommand(
   realm: string,
   password?: string,
 ): Promise<number> {
-  const text = await readUsers(path);
+  const text = await readUsers(path, action === 'add');
   // Never rewrite what the relay could not read: the error names the line.
   parseUsersFile(text, path);
   if (action === 'list') {
