@@ -163,4 +163,36 @@ describe('msrp-relay users --users FILE', () => {
     });
     expect(await readFile(target, 'utf8')).toBe('no-colon\n');
   });
+
+  it('writes over a users file mounted on its own (a container’s bind mount), which rename cannot replace', async () => {
+    const dir = await tempDir();
+    const host = join(dir, 'host-users');
+    const mounted = join(dir, 'users');
+    await writeFile(host, 'carol:c\n');
+    await writeFile(mounted, '');
+    // A mount namespace of our own (unprivileged, as a container runtime makes), where
+    // `mounted` is the host's file bind-mounted: renaming onto it fails with EBUSY.
+    const command = ['--conditions=source', 'packages/msrp-relay/src/cli/msrp-relay.ts'];
+    const result = await new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile(
+        'unshare',
+        [
+          '-rm',
+          'sh',
+          '-c',
+          `mount --bind "$1" "$2" && exec "$3" ${command.join(' ')} users add dave d --users "$2"`,
+          'sh',
+          host,
+          mounted,
+          tsx,
+        ],
+        { cwd: root },
+        (error, _stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stderr }),
+      ),
+    );
+    expect(result).toEqual({ code: 0, stderr: '' });
+    expect(await readFile(host, 'utf8')).toBe(
+      `carol:c\n${line('dave', 'SHA-256', 'd', 'msrp-relay')}\n${line('dave', 'MD5', 'd', 'msrp-relay')}\n`,
+    );
+  });
 });

@@ -18,7 +18,8 @@ async function readUsers(path: string, create: boolean): Promise<string> {
 
 /**
  * Replaces the file at once (a relay reloading meanwhile reads the old text or the new, never
- * half of one), keeping its mode and, for root, its owner; through a symlink, its target.
+ * half of one), keeping its mode and, for root, its owner; through a symlink, its target. A
+ * file that is a mount point of its own is written over instead.
  */
 async function replaceUsers(path: string, text: string): Promise<void> {
   const target = await realpath(path).catch(() => path);
@@ -33,6 +34,9 @@ async function replaceUsers(path: string, text: string): Promise<void> {
     await rename(temporary, target);
   } catch (e) {
     await rm(temporary, { force: true });
+    // A file mounted on its own (a container's bind mount) cannot be replaced: write it over.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (before && (code === 'EBUSY' || code === 'EXDEV')) return writeFile(target, text);
     throw e;
   }
 }
