@@ -9,7 +9,6 @@ import { describe, expect, it } from 'vitest';
 import { digestHa1 } from '@msrp-ts/msrp-core';
 import { FileCredentialStore } from '../src/index.js';
 import { listUsersFile, putUsersFileUser, removeUsersFileUser } from '../src/users-file.js';
-import { onCleanup } from './helpers.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const tsx = join(root, 'node_modules/.bin/tsx');
@@ -77,15 +76,19 @@ describe('users file editing', () => {
   });
 });
 
-describe('msrp-relay users --users FILE', () => {
-  async function tempDir(): Promise<string> {
+// Concurrent: each test waits on tsx processes, one after another.
+describe.concurrent('msrp-relay users --users FILE', () => {
+  async function tempDir(onTestFinished: (cleanup: () => unknown) => void): Promise<string> {
     const dir = await mkdtemp(join(tmpdir(), 'msrp-relay-users-'));
-    onCleanup(() => rm(dir, { recursive: true, force: true }));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
     return dir;
   }
 
-  it('adds, updates, lists and removes users that the relay then reads, keeping the file’s mode', async () => {
-    const dir = await tempDir();
+  it('adds, updates, lists and removes users that the relay then reads, keeping the file’s mode', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const dir = await tempDir(onTestFinished);
     const path = join(dir, 'users');
     const common = ['--users', path, '--realm', REALM];
     // The password from standard input, out of the process list.
@@ -123,8 +126,11 @@ describe('msrp-relay users --users FILE', () => {
     expect(await store.ha1('bob', REALM, 'MD5')).toBe(digestHa1('MD5', 'bob', REALM, 'b'));
   });
 
-  it('edits the target of a symlink, and refuses what the file cannot hold', async () => {
-    const dir = await tempDir();
+  it('edits the target of a symlink, and refuses what the file cannot hold', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const dir = await tempDir(onTestFinished);
     const target = join(dir, 'users.real');
     await writeFile(target, 'carol:c\n');
     const link = join(dir, 'users');
@@ -164,8 +170,11 @@ describe('msrp-relay users --users FILE', () => {
     expect(await readFile(target, 'utf8')).toBe('no-colon\n');
   });
 
-  it('writes over a users file mounted on its own (a container’s bind mount), which rename cannot replace', async () => {
-    const dir = await tempDir();
+  it('writes over a users file mounted on its own (a container’s bind mount), which rename cannot replace', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const dir = await tempDir(onTestFinished);
     const host = join(dir, 'host-users');
     const mounted = join(dir, 'users');
     await writeFile(host, 'carol:c\n');
