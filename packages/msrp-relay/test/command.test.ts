@@ -1,6 +1,6 @@
 // The msrp-relay command (configuration, logs, metrics, health, SIGTERM), its users file,
 // and listening on TLS and IPv6.
-import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { generate } from 'selfsigned';
 import { describe, expect, it } from 'vitest';
 import { digestHa1, parseUri, type MsrpUri } from '@msrp-ts/msrp-core';
@@ -18,9 +17,7 @@ import { warnOutsideRealm } from '../src/cli/reload.js';
 import { FileCredentialStore, parseUsersFile, Relay, StaticCredentialStore } from '../src/index.js';
 import { LayeredCredentialStore } from '../src/layered-credential-store.js';
 import { clientOf, endpoint, next, onCleanup, USERS, sessionPair } from './helpers.js';
-
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const tsx = join(root, 'node_modules/.bin/tsx');
+import { root, runRelay, tsx } from './relay-command.js';
 
 async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'msrp-relay-'));
@@ -379,16 +376,7 @@ describe('msrp-relay command', () => {
 
 describe('msrp-relay command line mistakes', () => {
   it('get one line on stderr and exit 2, never a stack trace; --version prints the version', async () => {
-    const relay = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-      new Promise((resolve) => {
-        execFile(
-          tsx,
-          ['--conditions=source', 'packages/msrp-relay/src/cli/msrp-relay.ts', ...args],
-          { cwd: root },
-          (error, stdout, stderr) =>
-            resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-        );
-      });
+    const relay = (args: string[]) => runRelay(args);
     const mistakes = await Promise.all([
       relay(['--bogus']),
       relay(['--user', 'a:b', '--listen']),

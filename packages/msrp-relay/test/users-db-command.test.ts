@@ -3,9 +3,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestHa1, parseUri } from '@msrp-ts/msrp-core';
@@ -23,9 +21,8 @@ import {
   transact,
   sessionPair,
 } from './helpers.js';
+import { root, runRelay, tsx } from './relay-command.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const tsx = join(root, 'node_modules/.bin/tsx');
 const REALM = 'example.net';
 
 describe('--users-db configuration', () => {
@@ -104,20 +101,11 @@ describe('msrp-relay with --users-db', () => {
     await server?.close();
   });
 
-  /** Runs `msrp-relay users ...` with `stdin`; its exit code and output. */
-  const users = (
-    args: string[],
-    stdin?: string,
-  ): Promise<{ code: number; stdout: string; stderr: string }> =>
-    new Promise((resolve) => {
-      const child = execFile(
-        tsx,
-        ['--conditions=source', 'packages/msrp-relay/src/cli/msrp-relay.ts', 'users', ...args],
-        { cwd: root, env: { ...process.env, MSRP_RELAY_USERS_DB: server.url } },
-        (error, stdout, stderr) =>
-          resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-      );
-      child.stdin!.end(stdin);
+  /** Runs `msrp-relay users ...` with `stdin`, on the test's database. */
+  const users = (args: string[], stdin?: string) =>
+    runRelay(['users', ...args], {
+      env: { MSRP_RELAY_USERS_DB: server.url },
+      ...(stdin !== undefined && { stdin }),
     });
 
   it('manages users with `users add|remove|list`, and authenticates them with SHA-256', async () => {

@@ -4,32 +4,19 @@ import { execFile } from 'node:child_process';
 import { chmod, lstat, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { digestHa1 } from '@msrp-ts/msrp-core';
 import { FileCredentialStore } from '../src/index.js';
 import { listUsersFile, putUsersFileUser, removeUsersFileUser } from '../src/users-file.js';
+import { RELAY_COMMAND, root, runRelay, tsx } from './relay-command.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const tsx = join(root, 'node_modules/.bin/tsx');
 const REALM = 'example.net';
 const line = (user: string, algorithm: 'MD5' | 'SHA-256', password: string, realm = REALM) =>
   `${user}:${realm}:${algorithm}:${digestHa1(algorithm, user, realm, password)}`;
 
-/** Runs `msrp-relay users ...` with `stdin`; its exit code and output. */
-const users = (
-  args: string[],
-  stdin?: string,
-): Promise<{ code: number; stdout: string; stderr: string }> =>
-  new Promise((resolve) => {
-    const child = execFile(
-      tsx,
-      ['--conditions=source', 'packages/msrp-relay/src/cli/msrp-relay.ts', 'users', ...args],
-      { cwd: root },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-    );
-    child.stdin!.end(stdin);
-  });
+/** Runs `msrp-relay users ...` with `stdin`. */
+const users = (args: string[], stdin?: string) =>
+  runRelay(['users', ...args], stdin === undefined ? {} : { stdin });
 
 describe('users file editing', () => {
   const text = [
@@ -78,7 +65,7 @@ describe('users file editing', () => {
 
 // Concurrent: each test waits on tsx processes, one after another.
 describe.concurrent('msrp-relay users --users FILE', () => {
-  async function tempDir(onTestFinished: (cleanup: () => unknown) => void): Promise<string> {
+  async function tempDir(onTestFinished: (cleanup: () => Promise<void>) => void): Promise<string> {
     const dir = await mkdtemp(join(tmpdir(), 'msrp-relay-users-'));
     onTestFinished(() => rm(dir, { recursive: true, force: true }));
     return dir;
@@ -181,7 +168,6 @@ describe.concurrent('msrp-relay users --users FILE', () => {
     await writeFile(mounted, '');
     // A mount namespace of our own (unprivileged, as a container runtime makes), where
     // `mounted` is the host's file bind-mounted: renaming onto it fails with EBUSY.
-    const command = ['--conditions=source', 'packages/msrp-relay/src/cli/msrp-relay.ts'];
     const result = await new Promise<{ code: number; stderr: string }>((resolve) =>
       execFile(
         'unshare',
@@ -189,7 +175,7 @@ describe.concurrent('msrp-relay users --users FILE', () => {
           '-rm',
           'sh',
           '-c',
-          `mount --bind "$1" "$2" && exec "$3" ${command.join(' ')} users add dave d --users "$2"`,
+          `mount --bind "$1" "$2" && exec "$3" ${RELAY_COMMAND.join(' ')} users add dave d --users "$2"`,
           'sh',
           host,
           mounted,
