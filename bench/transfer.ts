@@ -311,8 +311,8 @@ export async function runTransferBench(
     ),
     {
       bench: 'transfer',
-      // Not a ceiling: each side hashes and writes in line on its one thread, where ours
-      // hashes in a worker and writes through libuv's pool (it read 351 against 202 MB/s).
+      // Not a ceiling: its sink writes the file in line (writeSync) between its hashes, where
+      // ours has libuv's threads write beside the hashing (ours read 351 against 202 MB/s).
       name: `${mib} MiB file disk to disk, SHA-256 both sides, plain TCP (no MSRP), hashing and writing on one thread`,
       unit: 'MB/s',
       ours: rawFile.mbps,
