@@ -50,8 +50,8 @@ export function putUsersFileUser(
       `${username}:${realm}:${algorithm}:${digestHa1(algorithm, username, realm, password)}`,
   );
   const kept = lines.filter((line) => !mine(line));
-  const at = first < 0 ? kept.length : lines.slice(0, first).filter((l) => !mine(l)).length;
-  kept.splice(at, 0, ...ha1Lines);
+  // No line before its first is the user's: index `first` is the same place in `kept`.
+  kept.splice(first < 0 ? kept.length : first, 0, ...ha1Lines);
   return { text: `${kept.join('\n')}\n`, added: first < 0 };
 }
 
@@ -62,7 +62,8 @@ export function removeUsersFileUser(
   realm: string,
 ): { text: string; removed: boolean } {
   const lines = linesOf(text);
-  const kept = lines.filter((line) => !ofUser(username, realm)(line));
+  const mine = ofUser(username, realm);
+  const kept = lines.filter((line) => !mine(line));
   return {
     text: kept.length === 0 ? '' : `${kept.join('\n')}\n`,
     removed: kept.length < lines.length,

@@ -102,9 +102,9 @@ export class Session
     this.#inbox = new Inbox(resolved.maxQueuedStreamBytes);
     // saveTo hashes with the session's hasher.
     const inboundRuntime = { ...runtime, createHasher };
-    this.#inbound = new Inbound(host, resolved.inbound, this.#inbox, inboundRuntime, (refused) => {
-      if (this.listenerCount('refused') > 0) this.emit('refused', refused);
-    });
+    this.#inbound = new Inbound(host, resolved.inbound, this.#inbox, inboundRuntime, (refused) =>
+      this.emit('refused', refused),
+    );
   }
 
   /** Current state. */
