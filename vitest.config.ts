@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -9,9 +8,5 @@ export default defineConfig({
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     reporters: ['default', './scripts/summary-reporter.ts'],
     testTimeout: 30_000,
-    // Two files at once even on 2 cores (vitest's default is one fewer than the cores): most
-    // tests wait on the processes and sockets they start, not on a CPU. On this 2-core machine
-    // the suite took 488–528 s with one and 360–370 s with two, every test passing.
-    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 });
