@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -8,5 +9,10 @@ export default defineConfig({
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     reporters: ['default', './scripts/summary-reporter.ts'],
     testTimeout: 30_000,
+    // The workspace is built once, before any file runs (the bins' tests run dist/).
+    globalSetup: ['./test/global-setup.ts'],
+    // Two files at once even on 2 cores (vitest's default is one fewer than the cores): most
+    // tests wait on the processes and sockets they start, not on a CPU.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 });

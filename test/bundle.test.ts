@@ -8,8 +8,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildWorkspace } from './helpers/build.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { denyImports } from './helpers/deny-imports.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -54,8 +53,6 @@ async function nextLine(p: ReturnType<typeof node>): Promise<string> {
 const bin = (path: string): string => join(ROOT, 'packages', path);
 
 describe('bundles', { timeout: 60_000 }, () => {
-  beforeAll(buildWorkspace, 180_000);
-
   it('msrp-relay starts and listens from its bundle, and stops on SIGTERM', async () => {
     const relay = node([
       bin('msrp-relay/bin/msrp-relay.js'),

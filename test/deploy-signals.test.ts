@@ -30,15 +30,13 @@ import {
   start,
   type Started,
 } from './helpers/deploy.js';
-import { buildWorkspace } from './helpers/build.js';
 
 const unit = readUnit();
 let dir: string;
 
 beforeAll(async () => {
-  await buildWorkspace();
   dir = await mkdtemp(join(tmpdir(), 'msrp-signals-'));
-}, 180_000);
+});
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });

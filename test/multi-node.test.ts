@@ -33,7 +33,6 @@ import {
 } from './helpers/node-clients.js';
 import { startPostgres, type PostgresServer } from './helpers/postgres.js';
 import { startRelayNodes, type RelayNodes } from './helpers/relay-nodes.js';
-import { buildWorkspace } from './helpers/build.js';
 
 const SIZE = 24 * 1024 * 1024;
 
@@ -63,7 +62,6 @@ let relays: RelayNodes | undefined;
 let dir: string;
 
 beforeAll(async () => {
-  await buildWorkspace();
   dir = await mkdtemp(join(tmpdir(), 'msrp-multi-node-'));
   postgres = await startPostgres();
   relays = await startRelayNodes(postgres.url, join(dir, 'logs'));

@@ -2,14 +2,13 @@
 // the workspace, then type-checked and run there with plain Node, so that what we would
 // publish works, not only what the workspace resolves (its "source" condition, its links).
 import { execFile } from 'node:child_process';
-import { access, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createOffer } from '@msrp-ts/sdp-msrp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWorkspace, rebuildWorkspace } from './helpers/build.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const tsc = join(root, 'node_modules/typescript/bin/tsc');
@@ -62,21 +61,6 @@ beforeAll(async () => {
   const packed = join(work, 'tarballs');
   project = join(work, 'project');
   await mkdir(project);
-  // `pnpm build`: tsc -b only rebuilds what changed, so an up-to-date dist/ costs a second (the
-  // bundles under it are remade each time, ~0.3 s). tsc trusts its
-  // .tsbuildinfo (beside dist/, not in it), so a dist/ deleted by hand needs --force.
-  await buildWorkspace();
-  const built = await Promise.all(
-    PACKAGES.map((name) =>
-      access(
-        join(root, 'packages', name, name === 'msrp-cli' ? 'dist/msrp.js' : 'dist/index.d.ts'),
-      ).then(
-        () => true,
-        () => false,
-      ),
-    ),
-  );
-  if (built.includes(false)) await rebuildWorkspace();
   await run('npx', ['-y', 'pnpm@10', '-r', 'pack', '--pack-destination', packed], root);
   // pnpm names them msrp-ts-<name>-<version>.tgz.
   const names = await tarballsIn(packed);

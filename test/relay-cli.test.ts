@@ -11,10 +11,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { generate } from 'selfsigned';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { formatUri, parseUri } from '@msrp-ts/msrp-core';
 import { Relay, StaticCredentialStore } from '@msrp-ts/msrp-relay';
-import { buildWorkspace } from './helpers/build.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const tsx = join(root, 'node_modules/.bin/tsx');
@@ -224,8 +223,6 @@ async function portIsFree(port: number): Promise<boolean> {
 }
 
 describe('the built commands (node_modules/.bin)', { timeout: 120_000 }, () => {
-  beforeAll(buildWorkspace, 180_000);
-
   it('msrp --help and --version answer at once (no compiler at run time)', async () => {
     const started = performance.now();
     const help = await run(join(root, 'node_modules/.bin/msrp'), ['--help']);

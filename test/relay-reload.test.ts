@@ -23,15 +23,13 @@ import {
   USERS,
 } from '../packages/msrp-relay/test/helpers.js';
 import { ROOT, start, type Started } from './helpers/deploy.js';
-import { buildWorkspace } from './helpers/build.js';
 
 const BIN = join(ROOT, 'packages/msrp-relay/bin/msrp-relay.js');
 let dir: string;
 
 beforeAll(async () => {
-  await buildWorkspace();
   dir = await mkdtemp(join(tmpdir(), 'msrp-reload-'));
-}, 180_000);
+});
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });

@@ -12,7 +12,6 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildWorkspace } from '../../../test/helpers/build.js';
 
 const bundle = fileURLToPath(new URL('../dist/bundle/index.js', import.meta.url));
 
@@ -84,7 +83,6 @@ console.log(JSON.stringify({
 
 let dir: string;
 beforeAll(async () => {
-  await buildWorkspace();
   dir = await mkdtemp(join(tmpdir(), 'msrp-lazy-builtins-'));
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
     keySize: 2048,

@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildWorkspace } from '../../../test/helpers/build.js';
 import { Endpoint } from '../src/index.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -35,9 +34,8 @@ await endpoint.close();
 
 let dir: string;
 beforeAll(async () => {
-  await buildWorkspace();
   dir = await mkdtemp(join(tmpdir(), 'msrp-pretenuring-'));
-}, 180_000);
+});
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
