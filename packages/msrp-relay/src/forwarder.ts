@@ -1,12 +1,12 @@
 import type { RequestHead, ResponseHead } from '@msrp-ts/msrp-core';
-import { type FrameTarget, encodeFrame, TransactionIds } from '@msrp-ts/msrp-core/internal';
+import { type FrameTarget, atEnd, encodeFrame, TransactionIds } from '@msrp-ts/msrp-core/internal';
 import { failureReport } from './failure-report.js';
 import { Hop, type PendingForward } from './hop.js';
 import type { HopRegistry } from './hop-registry.js';
 import type { ResolvedLimits } from './relay-options.js';
 import { RelayStats } from './relay-stats.js';
 import type { ForwardRoute } from './router.js';
-import { StreamedForward, type StreamContext } from './streamed-forward.js';
+import { StreamedForward, chunkTooLarge, type StreamContext } from './streamed-forward.js';
 import { WholeForward } from './whole-forward.js';
 
 /** Answers a request on the hop it came from (see `Relay`); nothing for a REPORT. */
@@ -51,6 +51,15 @@ export class Forwarder {
   /** Takes a request that arrived on `hop` and goes where `route` says. */
   forward(hop: Hop, request: RequestHead, route: ForwardRoute): FrameTarget {
     const { to, toPath, fromPath } = route;
+    const { maxChunkSize } = this.#context.limits;
+    if (request.method === 'SEND' && tooLarge(hop, request, maxChunkSize)) {
+      // Refused before a byte of it goes on, where the next hop would get its first
+      // maxChunkSize bytes cut off with # (see StreamedForward.body), or the chunks after it.
+      if (request.messageId !== undefined) hop.refuse(request.messageId);
+      const refuse = (): void =>
+        this.#context.respond(hop, request, 413, chunkTooLarge(maxChunkSize));
+      return atEnd(refuse);
+    }
     const target = to instanceof Hop ? to : this.#context.hops.outbound(to);
     if (!hop.trusted) hop.trust();
     if (target.pending.size >= this.#context.limits.maxPendingTransactions) {
@@ -146,4 +155,14 @@ export class Forwarder {
     hop.blocked.clear();
     for (const sender of blocked) sender.resume();
   }
+}
+
+/**
+ * Whether a SEND chunk is refused at its head: its Byte-Range says it is over the limit, or
+ * an earlier chunk of its message was refused 413 on the same connection.
+ */
+function tooLarge(hop: Hop, { byteRange, messageId }: RequestHead, maxChunkSize: number): boolean {
+  if (byteRange && byteRange.end !== '*' && byteRange.end - byteRange.start + 1 > maxChunkSize)
+    return true;
+  return messageId !== undefined && hop.refused(messageId);
 }

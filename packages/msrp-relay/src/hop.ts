@@ -64,6 +64,9 @@ export type HopOrigin =
     }
   | { readonly kind: 'outbound'; readonly key: string };
 
+/** Messages refused 413 a connection remembers (the newest): a sender sends few at once. */
+const REFUSED_KEPT = 8;
+
 /** What {@link Hop.awaiting} lists before it forwarded anything. */
 const EMPTY: ReadonlySet<Hop> = new Set();
 
@@ -91,6 +94,7 @@ export class Hop implements ConnectionHandler {
   #awaiting: Set<Hop> | undefined;
   #forwardTemplate: ForwardTemplate | undefined;
   #reportBasis: ReportBasis | undefined;
+  #refused: string[] | undefined;
   /** The route of the last request forwarded from this connection, for its next one's. */
   lastRoute: RouteMemo | undefined;
   /** Its byte-level fast path, on a client's TCP or TLS connection. */
@@ -123,6 +127,21 @@ export class Hop implements ConnectionHandler {
     this.address = address;
     this.trusted = origin.kind === 'outbound';
     this.scheduler = new ChunkScheduler(scheduler);
+  }
+
+  /**
+   * A SEND chunk from this connection was refused 413 (too large): the chunks of its message
+   * that its sender had sent before the 413 reached it are refused too (see {@link refused}),
+   * so that the receiver gets none of the message rather than its last chunks.
+   */
+  refuse(messageId: string): void {
+    if (this.refused(messageId)) return;
+    if ((this.#refused ??= []).push(messageId) > REFUSED_KEPT) this.#refused.shift();
+  }
+
+  /** Whether a chunk of the message `messageId` was refused 413 (see {@link refuse}). */
+  refused(messageId: string): boolean {
+    return this.#refused?.includes(messageId) ?? false;
   }
 
   /**

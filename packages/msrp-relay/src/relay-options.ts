@@ -50,7 +50,11 @@ export interface RelayLimits {
   idleTimeout?: number;
   /** Largest header block of a frame, in bytes (400 past it). Default 16 KiB. */
   maxHeaderBytes?: number;
-  /** Largest body of one chunk, in bytes (the chunk is cut off with `#` and answered 413). Default 64 MiB. */
+  /**
+   * Largest body of one chunk, in bytes: a chunk whose Byte-Range is larger is answered 413
+   * and not forwarded; one that grows past it is cut off with `#` and answered 413 (the 413
+   * names the limit). Default 64 MiB.
+   */
   maxChunkSize?: number;
   /**
    * Forwarded requests awaiting their response on one connection; past it, the senders

@@ -12,6 +12,10 @@ import { messageOffset } from './report-basis.js';
  */
 const MAX_NON_SEND_BODY = 10240;
 
+/** The comment of the 413 refusing a chunk over `maxChunkSize`: it names the limit. */
+export const chunkTooLarge = (maxChunkSize: number): string =>
+  `Chunk too large for this relay (at most ${maxChunkSize} bytes)`;
+
 /** What a {@link StreamedForward} needs from its `Forwarder`. */
 export interface StreamContext extends Pick<
   ForwarderContext,
@@ -150,9 +154,11 @@ export class StreamedForward implements FrameTarget, ForwardEvents {
     if (received > (this.#isSend ? limits.maxChunkSize : MAX_NON_SEND_BODY)) {
       this.#failed = {
         status: 413,
-        comment: this.#isSend ? 'Chunk too large for this relay' : 'Body too large',
+        comment: this.#isSend ? chunkTooLarge(limits.maxChunkSize) : 'Body too large',
       };
       target.scheduler.abort(this.#forward);
+      if (this.#isSend && this.#request.messageId !== undefined)
+        this.#origin.refuse(this.#request.messageId);
       return true;
     }
     stats.bytesForwarded += part.length;

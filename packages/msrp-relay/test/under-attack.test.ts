@@ -163,24 +163,68 @@ describe('under attack: frame limits', () => {
     const sender = await rawClient(uri.port!);
     // 10 000 bytes go through, then the chunk goes on past the limit.
     const body = Buffer.alloc(100_000, 0x62);
-    const big = sender.requestHead({ toPath: toReceiver, body });
+    // Its end not given (`*`), so the relay learns its size only as it comes.
+    const byteRange = { start: 1, end: '*', total: body.length } as const;
+    const big = sender.requestHead({ toPath: toReceiver, body, byteRange });
     sender.write(encodeHead(big));
     sender.write(body.subarray(0, 10_000));
     await eventually(() => relay.stats.bytesForwarded >= 10_000, 2000, 'the first bytes');
     sender.write(body.subarray(10_000));
     sender.write(encodeEndLine(big.transactionId, '$', true));
-    expect((await sender.response(big.transactionId)).head.statusCode).toBe(413);
+    const refused = (await sender.response(big.transactionId)).head;
+    expect([refused.statusCode, refused.comment]).toEqual([
+      413,
+      'Chunk too large for this relay (at most 16384 bytes)',
+    ]);
     // RFC 4975 §7.1: the receiver gets the chunk ended with #, no byte past the limit.
     const cut = await receiver.request('SEND');
     expect(cut.flag).toBe('#');
     expect(cut.body.length).toBe(10_000);
-    expect(relay.stats.errors.get(413)).toBe(1);
+    // The chunks of its message after it are refused too, whatever their size.
+    const rest = sender.sendRequest({
+      toPath: toReceiver,
+      messageId: big.messageId!,
+      byteRange: { start: 100_001, end: 100_010, total: 100_010 },
+      body: 'the rest.\n',
+    });
+    expect((await sender.response(rest.transactionId)).head.statusCode).toBe(413);
+    expect(relay.stats.errors.get(413)).toBe(2);
     // The sender's connection still works for chunks within the limit.
     const small = sender.sendRequest({ toPath: toReceiver, body: 'within the limit' });
     expect((await sender.response(small.transactionId)).head.statusCode).toBe(200);
     expect((await receiver.request('SEND')).body.toString()).toBe('within the limit');
     await pair.more(3);
     await pair.stop();
+  });
+
+  it('a chunk whose Byte-Range is past maxChunkSize is answered 413 and not forwarded', async () => {
+    // Many socket reads: without its Byte-Range read, the first ones would have gone on.
+    const maxChunkSize = 1024 * 1024;
+    const { relay, uri } = await relayWith({ limits: { maxChunkSize } });
+    const receiver = await rawClient(uri.port!);
+    receiver.autoRespond = true;
+    const toReceiver = [(await rawAuth(receiver, uri, 'bob')).usePath![0]!, receiver.uri];
+    const sender = await rawClient(uri.port!);
+    const big = sender.sendRequest({ toPath: toReceiver, body: Buffer.alloc(maxChunkSize + 1) });
+    const refused = (await sender.response(big.transactionId)).head;
+    expect([refused.statusCode, refused.comment]).toEqual([
+      413,
+      'Chunk too large for this relay (at most 1048576 bytes)',
+    ]);
+    // Its next chunk, small, sent before the 413 came back: refused too, not forwarded.
+    const next = sender.sendRequest({
+      toPath: toReceiver,
+      messageId: big.messageId!,
+      byteRange: { start: maxChunkSize + 2, end: maxChunkSize + 11, total: maxChunkSize + 11 },
+      body: 'the rest.\n',
+    });
+    expect((await sender.response(next.transactionId)).head.statusCode).toBe(413);
+    // Nothing of it went on: the receiver's first request is the next one.
+    const small = sender.sendRequest({ toPath: toReceiver, body: 'within the limit' });
+    expect((await sender.response(small.transactionId)).head.statusCode).toBe(200);
+    expect((await receiver.request('SEND')).body.toString()).toBe('within the limit');
+    expect(relay.stats.bytesForwarded).toBe('within the limit'.length);
+    expect(relay.stats.errors.get(413)).toBe(2);
   });
 });
 
