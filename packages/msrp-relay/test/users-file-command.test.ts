@@ -1,6 +1,7 @@
 // `msrp-relay users add|remove|list --users FILE`: the users file edited in place, as the
 // relay reads it (FileCredentialStore).
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { chmod, lstat, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -155,6 +156,49 @@ describe.concurrent('msrp-relay users --users FILE', () => {
       stderr: expect.stringContaining(`${link}, line 1: expected NAME:PASSWORD`) as string,
     });
     expect(await readFile(target, 'utf8')).toBe('no-colon\n');
+  });
+
+  it('takes turns on the file (FILE.lock): no command loses another’s change', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const dir = await tempDir(onTestFinished);
+    const path = join(dir, 'users');
+    const names = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6'];
+    const added = await Promise.all(names.map((n) => users(['add', n, n, '--users', path])));
+    expect(added.map((r) => r.code)).toEqual(names.map(() => 0));
+    const listed = (await users(['list', '--users', path])).stdout;
+    expect(listed.split('\n').filter(Boolean).sort()).toEqual(
+      names.map((n) => `${n}@msrp-relay\tSHA-256,MD5`),
+    );
+    // A lock of a process that runs (ours) is waited for, and says so; once gone, the edit goes on.
+    const lock = `${path}.lock`;
+    await writeFile(lock, `${process.pid}\n`);
+    const child = spawn(tsx, [...RELAY_COMMAND, 'users', 'remove', 'u1', '--users', path], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = once(child, 'exit');
+    let stderr = '';
+    await new Promise<void>((resolve) =>
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes('\n')) resolve();
+      }),
+    );
+    expect(stderr).toBe(
+      `msrp-relay users: waiting for ${lock}, held by another users command (process ${process.pid})\n`,
+    );
+    expect(await readFile(path, 'utf8')).toContain('u1:');
+    await rm(lock);
+    expect((await exited)[0]).toBe(0);
+    expect(await readFile(path, 'utf8')).not.toContain('u1:');
+    // A lock left by a process that is gone (killed mid-edit) is taken over at once.
+    const gone = spawn(process.execPath, ['-e', '']);
+    await once(gone, 'exit');
+    await writeFile(lock, `${gone.pid}\n`);
+    expect(await users(['remove', 'u2', '--users', path])).toMatchObject({ code: 0, stderr: '' });
+    await expect(stat(lock)).rejects.toThrow(/ENOENT/);
   });
 
   it('writes over a users file mounted on its own (a container’s bind mount), which rename cannot replace', async ({

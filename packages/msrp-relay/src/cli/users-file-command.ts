@@ -1,5 +1,6 @@
 // `msrp-relay users add|remove|list --users FILE`: edits the users file the relay reads.
 import { chmod, chown, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import { parseUsersFile } from '../file-credential-store.js';
 import { listUsersFile, putUsersFileUser, removeUsersFileUser } from '../users-file.js';
 
@@ -41,12 +42,74 @@ async function replaceUsers(path: string, text: string): Promise<void> {
   }
 }
 
+/** How long a command waits for another one's lock on the file before it gives up. */
+const LOCK_WAIT_MS = 10_000;
+
+/** Whether process `pid` runs (signal 0 checks without sending; EPERM: it runs as another user). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Runs `edit` holding `FILE.lock` (made with O_EXCL, holding our pid), so that two commands
+ * editing the file at once take turns rather than one losing the other's change; a lock
+ * whose process is gone (killed mid-edit) is taken over.
+ */
+async function withLock<T>(path: string, edit: () => Promise<T>): Promise<T> {
+  const lock = `${await realpath(path).catch(() => path)}.lock`;
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (let waited = false; ; waited = true) {
+    try {
+      await writeFile(lock, `${process.pid}\n`, { flag: 'wx' });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const holder = Number.parseInt(await readFile(lock, 'utf8').catch(() => ''), 10);
+    // Not yet written (just made) reads as NaN: wait for it like a live holder.
+    if (holder > 0 && !running(holder)) {
+      await rm(lock, { force: true });
+      continue;
+    }
+    const who = `another users command (process ${Number.isNaN(holder) ? '?' : holder})`;
+    if (Date.now() > deadline)
+      throw new Error(
+        `${lock} is held by ${who}: try again when it is done, or remove the lock if none runs`,
+      );
+    if (!waited) process.stderr.write(`msrp-relay users: waiting for ${lock}, held by ${who}\n`);
+    await delay(25);
+  }
+  try {
+    return await edit();
+  } finally {
+    await rm(lock, { force: true });
+  }
+}
+
 /**
  * Runs `action` on the users file at `path`; prints what it did; the exit code (1: no such
  * user). `password` is given for `add`.
  * @throws the file's read or write error, or its MsrpError when it is no users file.
  */
 export async function usersFileCommand(
+  path: string,
+  action: 'add' | 'remove' | 'list',
+  name: string,
+  realm: string,
+  password?: string,
+): Promise<number> {
+  const run = (): Promise<number> => runAction(path, action, name, realm, password);
+  // `list` only reads: the file is replaced at once, never seen half written.
+  return action === 'list' ? run() : withLock(path, run);
+}
+
+/** {@link usersFileCommand}'s action (its lock held for `add` and `remove`). */
+async function runAction(
   path: string,
   action: 'add' | 'remove' | 'list',
   name: string,
