@@ -1,12 +1,27 @@
 // The relay's cost per forwarded chunk at the default chunk size: a fresh relay forwards a
-// transfer in 8 KiB chunks with a chat line every 20 ms beside it; the relay's CPU time per
-// chunk and per MiB (CPU, not wall time: the figure holds on a loaded machine), its peak
-// RSS, and the chat lines' send→200 through it.
+// transfer in 8 KiB chunks with a chat line every 20 ms beside it, after two such transfers
+// untimed (V8 compiling its hot code, as the other benches warm up); the relay's CPU time per
+// chunk and per MiB (CPU, not wall time: the figure holds on a loaded machine), its peak RSS,
+// and the chat lines' send→200 through it.
 import { Peer, run } from './relay-run.js';
 import { median, percentile } from './lib/measure.js';
 import { CHAT_LIMIT_MS, DEFAULT_CHUNK, RSS_LIMIT_MIB, type LimitRow } from './transfer.js';
 
-/** Runs `rounds` transfers of `bytes` through a fresh relay each; medians are reported. */
+/**
+ * Transfers a fresh relay forwards untimed before its timed one, each on new connections. A
+ * relay spends its first ~200 MiB at 8 KiB chunks compiling (`--trace-opt`: ~350 TurboFan
+ * jobs of 1-8 ms each on this machine), and each new pair of connections brings objects of
+ * shapes its optimized code has not seen (~25 deopts and ~80 compiles more in the second pair's
+ * transfer, the compiler a third of its CPU): a relay's CPU per chunk read 60-90 µs in its
+ * first 64 MiB, ~50 in a transfer after one of 256 MiB, and 24-36 from its third transfer on,
+ * where a relay that has seen many connections runs.
+ */
+const WARM_UPS = 2;
+
+/**
+ * Runs `rounds` transfers of `bytes` through a fresh relay each, after {@link WARM_UPS} of them
+ * untimed; medians are reported.
+ */
 export async function runRelayChunksBench(
   bytes: number,
   rounds: number,
@@ -24,18 +39,20 @@ export async function runRelayChunksBench(
     await relay.next('rss');
     try {
       const uris = { tcp: (await relay.next('ready')).uri!, peer: relay };
-      const result = await run('relay', uris, {
-        bytes,
-        chunkSize: DEFAULT_CHUNK,
-        chatEvery: 20,
-      });
+      const work = { bytes, chunkSize: DEFAULT_CHUNK, chatEvery: 20 };
+      const cold: number[] = [];
+      for (let i = 0; i < WARM_UPS; i++) {
+        const warming = await run('relay', uris, work);
+        cold.push((warming.cpuMs.relay! * 1000) / chunks);
+      }
+      const result = await run('relay', uris, work);
       perChunkUs.push((result.cpuMs.relay! * 1000) / chunks);
       chat.push(percentile(result.chatMs, 99));
       arrival.push(percentile(result.chatArrivalMs, 99));
       rss.push(await relay.peakRss());
       log(
         `relay-chunks: ${(result.rate / 1e6).toFixed(0)} MB/s, ` +
-          `relay ${perChunkUs.at(-1)!.toFixed(1)} µs CPU per chunk, ` +
+          `relay ${perChunkUs.at(-1)!.toFixed(1)} µs CPU per chunk (untimed before: ${cold.map((us) => us.toFixed(1)).join(', ')}), ` +
           `chat p99 ${chat.at(-1)!.toFixed(1)} ms (arrival ${arrival.at(-1)!.toFixed(1)} ms), ` +
           `peak RSS ${rss.at(-1)!.toFixed(1)} MiB`,
       );
