@@ -153,7 +153,11 @@ export class Forwarder {
     if (!all && hop.pending.size > this.#context.limits.maxPendingTransactions / 2) return;
     const blocked = [...hop.blocked];
     hop.blocked.clear();
-    for (const sender of blocked) sender.resume();
+    // Once the read at hand is done: a sender resumed hands over its held reads at once, and
+    // read inside another connection's read they re-entered its parser or fast path.
+    queueMicrotask(() => {
+      for (const sender of blocked) sender.resume();
+    });
   }
 }
 
