@@ -52,7 +52,7 @@ export class Forwarder {
   forward(hop: Hop, request: RequestHead, route: ForwardRoute): FrameTarget {
     const { to, toPath, fromPath } = route;
     const { maxChunkSize } = this.#context.limits;
-    if (request.method === 'SEND' && tooLarge(hop, request, maxChunkSize)) {
+    if (request.method === 'SEND' && refusedAtHead(hop, request, maxChunkSize)) {
       // Refused before a byte of it goes on, where the next hop would get its first
       // maxChunkSize bytes cut off with # (see StreamedForward.body), or the chunks after it.
       if (request.messageId !== undefined) hop.refuse(request.messageId);
@@ -165,7 +165,11 @@ export class Forwarder {
  * Whether a SEND chunk is refused at its head: its Byte-Range says it is over the limit, or
  * an earlier chunk of its message was refused 413 on the same connection.
  */
-function tooLarge(hop: Hop, { byteRange, messageId }: RequestHead, maxChunkSize: number): boolean {
+function refusedAtHead(
+  hop: Hop,
+  { byteRange, messageId }: RequestHead,
+  maxChunkSize: number,
+): boolean {
   if (byteRange && byteRange.end !== '*' && byteRange.end - byteRange.start + 1 > maxChunkSize)
     return true;
   return messageId !== undefined && hop.refused(messageId);
