@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { digestHa1 } from '@msrp-ts/msrp-core';
 import { FileCredentialStore } from '../src/index.js';
 import { listUsersFile, putUsersFileUser, removeUsersFileUser } from '../src/users-file.js';
-import { RELAY_COMMAND, root, runRelay, tsx } from './relay-command.js';
+import { RELAY_COMMAND, root, runRelay } from './relay-command.js';
 
 const REALM = 'example.net';
 const line = (user: string, algorithm: 'MD5' | 'SHA-256', password: string, realm = REALM) =>
@@ -174,10 +174,14 @@ describe.concurrent('msrp-relay users --users FILE', () => {
     // A lock of a process that runs (ours) is waited for, and says so; once gone, the edit goes on.
     const lock = `${path}.lock`;
     await writeFile(lock, `${process.pid}\n`);
-    const child = spawn(tsx, [...RELAY_COMMAND, 'users', 'remove', 'u1', '--users', path], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...RELAY_COMMAND, 'users', 'remove', 'u1', '--users', path],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const exited = once(child, 'exit');
     let stderr = '';
     await new Promise<void>((resolve) =>
@@ -223,7 +227,7 @@ describe.concurrent('msrp-relay users --users FILE', () => {
           'sh',
           host,
           mounted,
-          tsx,
+          process.execPath,
         ],
         { cwd: root },
         (error, _stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stderr }),
