@@ -1,5 +1,7 @@
-// A spawned `msrp` process for the CLI tests (through tsx, on the TypeScript sources): its
-// output so far, waiting for a pattern in it, and stopping it when the test ends.
+// A spawned `msrp` process for the CLI tests: the built bin, as a user runs it (built once
+// by test/global-setup.ts before any test file runs; tsx compiling the sources took 1-2 s of
+// CPU a process, and the tests start a score at once): its output so far, waiting for a
+// pattern in it, and stopping it when the test ends.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +10,8 @@ import type { onTestFinished } from 'vitest';
 export const root = fileURLToPath(new URL('../../../', import.meta.url));
 export const tsx = join(root, 'node_modules/.bin/tsx');
 export const entry = 'packages/msrp-cli/src/msrp.ts';
+/** The `msrp` bin, run as a user runs it (its shebang's node flags included). */
+export const bin = join(root, 'packages/msrp-cli/bin/msrp.js');
 
 export interface Exit {
   readonly code: number | null;
@@ -23,7 +27,7 @@ export class Cli {
   #listeners = new Set<() => void>();
 
   constructor(args: readonly string[]) {
-    this.child = spawn(tsx, ['--conditions=source', entry, ...args], {
+    this.child = spawn(bin, args, {
       cwd: root,
       stdio: ['pipe', 'pipe', 'pipe'],
     });

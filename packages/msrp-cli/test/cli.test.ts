@@ -1,5 +1,5 @@
-// End-to-end tests of the `msrp` command: each test spawns the real CLI (through tsx, on the
-// TypeScript sources) on loopback and checks what it prints, stores and exits with.
+// End-to-end tests of the `msrp` command: each test spawns the real CLI (the built bin, see
+// cli-process.ts) on loopback and checks what it prints, stores and exits with.
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
@@ -24,7 +24,7 @@ import { safeFileName } from '../src/files.js';
 import { Output, terminalSafe } from '../src/output.js';
 import { printAbove } from '../src/chat-screen.js';
 import { isKeepalive } from '../src/keepalive.js';
-import { entry, root, start, tsx, type Cli, type Exit, type Finished } from './cli-process.js';
+import { bin, root, start, tsx, type Cli, type Exit, type Finished } from './cli-process.js';
 
 /** Runs `msrp args` to its end. */
 async function run(
@@ -85,8 +85,8 @@ async function listen(
   args: readonly string[] = [],
 ): Promise<{ cli: Cli; uri: string }> {
   const cli = start(finished, ['listen', '--uri', `msrp://127.0.0.1:0/${session};tcp`, ...args]);
-  // The tests of this file start together, a score of tsx processes at once: on 2 busy cores
-  // a listener took over 20 s (waitFor's default) to start; 50 s stays within the test's 60.
+  // The tests of this file start together, a score of processes at once: on 2 busy cores a
+  // listener run by tsx took over 20 s (waitFor's default) to start; 50 s stays within 60.
   const [, uri] = await cli.waitFor('stdout', /^listening (\S+)\n/, 50_000);
   return { cli, uri: uri! };
 }
@@ -128,7 +128,7 @@ async function dir(name: string): Promise<string> {
   return path;
 }
 
-// Generous limits: each test spawns several tsx processes, slow on a busy machine.
+// Generous limits: each test spawns several processes, slow on a busy machine.
 describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
   it('--help of the command and of each subcommand exits 0 and lists the flags', async ({
     expect,
@@ -200,7 +200,7 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     lines.push('a=path:msrp://127.0.0.1:2855/abc;tcp', 'a=file-transfer-id:x1');
     lines.push('a=file-selector:name:"x\x1b[2J.png" type:image/png size:2000');
     await writeFile(offer, `${lines.join('\r\n')}\r\n`);
-    const command = `${tsx} --conditions=source ${entry} sdp answer --uri 'msrp://127.0.0.1:2856/me;tcp' ${offer}`;
+    const command = `${bin} sdp answer --uri 'msrp://127.0.0.1:2856/me;tcp' ${offer}`;
     // util-linux script(1) runs it on a pseudo-terminal.
     const onTty = await new Promise<string>((resolve, reject) =>
       execFile('script', ['-qfec', command, '/dev/null'], { cwd: root }, (error, stdout) =>
@@ -368,8 +368,8 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     const socket = netConnect(port, '127.0.0.1');
     await once(socket, 'connect');
     socket.destroy();
-    // Signal the script itself: tsx, in between, relays signals on a 30 ms deadline that a
-    // busy machine may miss.
+    // The pid is the command's own: `kill <pid>` stops it cleanly.
+    expect(listening.pid).toBe(cli.child.pid);
     process.kill(listening.pid, 'SIGTERM');
     expect(await cli.exited).toEqual({ code: 0, signal: null });
     expect(cli.stderr).toBe('');

@@ -64,7 +64,7 @@ describe('users file editing', () => {
   });
 });
 
-// Concurrent: each test waits on tsx processes, one after another.
+// Concurrent: each test waits on msrp-relay processes, one after another.
 describe.concurrent('msrp-relay users --users FILE', () => {
   async function tempDir(onTestFinished: (cleanup: () => Promise<void>) => void): Promise<string> {
     const dir = await mkdtemp(join(tmpdir(), 'msrp-relay-users-'));
