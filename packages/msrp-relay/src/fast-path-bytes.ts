@@ -66,15 +66,9 @@ export function digits(buf: Buffer, at: number, stop: number): number {
   return n;
 }
 
-/** A DataView of the read being looked at (one per read), and that read. */
+/** A DataView of the read last matched in (one per read), and that read. */
 let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(8));
 let viewed: Buffer | undefined;
-
-/** Starts looking at the read `buf` (see {@link match}). */
-export function reading(buf: Buffer): void {
-  view = new DataView(buf.buffer, buf.byteOffset, buf.length);
-  viewed = buf;
-}
 
 /**
  * Whether `pattern` lies in `buf` (the read, {@link view}) at `at`, compared eight bytes at a
@@ -87,9 +81,12 @@ export function match(buf: Buffer, at: number, pattern: Pattern): boolean {
   const n = bytes.length;
   if (at + n > buf.length) return false;
   if (n < 8) return same(buf, at, bytes, 0, n);
-  // A frame taken may have read another connection's data meanwhile (a response that resumes
-  // a held-back sender hands it its held reads at once), which looked at that read.
-  if (viewed !== buf) reading(buf);
+  // Made for each read, not at its start: a frame taken may lead to another connection's read
+  // being matched in before this one's next frame (a response resuming a held-back sender).
+  if (viewed !== buf) {
+    view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+    viewed = buf;
+  }
   for (let k = 0; k + 8 < n; k += 8)
     if (view.getFloat64(at + k, true) !== pv.getFloat64(k, true)) return false;
   return view.getFloat64(at + n - 8, true) === pv.getFloat64(n - 8, true);

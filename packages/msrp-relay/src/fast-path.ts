@@ -12,7 +12,6 @@ import {
   match,
   pattern,
   put,
-  reading,
   same,
   take,
   type Pattern,
@@ -169,7 +168,6 @@ export class FastPath {
   read(buf: Buffer): number {
     // A connection that never had a frame forwarded whole (a file's chunks) has none to take.
     if (this.#context.closing() || (!this.#send && !this.#report && !this.#ok)) return 0;
-    reading(buf);
     let pos = 0;
     while (pos < buf.length) {
       const next = this.#frame(buf, pos);

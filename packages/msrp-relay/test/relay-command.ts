@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 /** The repository root. */
 export const root = fileURLToPath(new URL('../../../', import.meta.url));
 export const tsx = join(root, 'node_modules/.bin/tsx');
-/** Node's arguments that run the command, before its own. */
-export const RELAY_COMMAND = [join(root, 'packages/msrp-relay/bin/msrp-relay.js')];
+/** The `msrp-relay` bin, run as a user runs it (its shebang's node flags included). */
+export const RELAY_BIN = join(root, 'packages/msrp-relay/bin/msrp-relay.js');
 
 /** Runs `msrp-relay ...args` to its exit, with `stdin` and `env`; its exit code and output. */
 export function runRelay(
@@ -18,8 +18,8 @@ export function runRelay(
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = execFile(
-      process.execPath,
-      [...RELAY_COMMAND, ...args],
+      RELAY_BIN,
+      args,
       { cwd: root, ...(env && { env: { ...process.env, ...env } }) },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
     );

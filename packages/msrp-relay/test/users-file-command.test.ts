@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { digestHa1 } from '@msrp-ts/msrp-core';
 import { FileCredentialStore } from '../src/index.js';
 import { listUsersFile, putUsersFileUser, removeUsersFileUser } from '../src/users-file.js';
-import { RELAY_COMMAND, root, runRelay } from './relay-command.js';
+import { RELAY_BIN, root, runRelay } from './relay-command.js';
 
 const REALM = 'example.net';
 const line = (user: string, algorithm: 'MD5' | 'SHA-256', password: string, realm = REALM) =>
@@ -174,14 +174,10 @@ describe.concurrent('msrp-relay users --users FILE', () => {
     // A lock of a process that runs (ours) is waited for, and says so; once gone, the edit goes on.
     const lock = `${path}.lock`;
     await writeFile(lock, `${process.pid}\n`);
-    const child = spawn(
-      process.execPath,
-      [...RELAY_COMMAND, 'users', 'remove', 'u1', '--users', path],
-      {
-        cwd: root,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(RELAY_BIN, ['users', 'remove', 'u1', '--users', path], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const exited = once(child, 'exit');
     let stderr = '';
     await new Promise<void>((resolve) =>
@@ -223,11 +219,11 @@ describe.concurrent('msrp-relay users --users FILE', () => {
           '-rm',
           'sh',
           '-c',
-          `mount --bind "$1" "$2" && exec "$3" ${RELAY_COMMAND.join(' ')} users add dave d --users "$2"`,
+          'mount --bind "$1" "$2" && exec "$3" users add dave d --users "$2"',
           'sh',
           host,
           mounted,
-          process.execPath,
+          RELAY_BIN,
         ],
         { cwd: root },
         (error, _stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stderr }),
