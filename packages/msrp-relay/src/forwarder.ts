@@ -62,7 +62,7 @@ export class Forwarder {
     }
     const target = to instanceof Hop ? to : this.#context.hops.outbound(to);
     if (!hop.trusted) hop.trust();
-    if (target.pending.size >= this.#context.limits.maxPendingTransactions) {
+    if (target.pending.awaited >= this.#context.limits.maxPendingTransactions) {
       // The next hop is slow to answer: stop reading this sender until it catches up.
       target.blocked.add(hop);
       hop.pauseAfterHead = true;
@@ -150,7 +150,7 @@ export class Forwarder {
 
   #unblock(hop: Hop, all: boolean): void {
     if (!hop.blocking) return;
-    if (!all && hop.pending.size > this.#context.limits.maxPendingTransactions / 2) return;
+    if (!all && hop.pending.awaited > this.#context.limits.maxPendingTransactions / 2) return;
     const blocked = [...hop.blocked];
     hop.blocked.clear();
     // Once the read at hand is done: a sender resumed hands over its held reads at once, and

@@ -4,8 +4,25 @@ import type { PendingForward } from './hop.js';
 interface Slot {
   readonly tid: string;
   readonly value: PendingForward;
+  /** A SEND chunk whose Failure-Report is "partial" (see {@link isSilent}). */
+  readonly silent: boolean;
   /** Milliseconds since the epoch; Infinity until armed. */
   deadline: number;
+}
+
+/**
+ * Silent entries one connection keeps (see {@link isSilent}): a sender of nothing but
+ * "partial" chunks never gets them answered, and they would otherwise pile up for 30 s.
+ */
+const MAX_SILENT = 1024;
+
+/**
+ * Whether `pending` is a SEND chunk with Failure-Report "partial": RFC 4975 §7.1.2, its next
+ * hop sends no 200, only a failure. Silence is its success: it is kept to turn a failure
+ * response into a REPORT, but it expires without one and holds no sender back.
+ */
+export function isSilent(pending: PendingForward): boolean {
+  return pending.kind === 'report' && pending.request.failureReport === 'partial';
 }
 
 /**
@@ -29,13 +46,19 @@ export class PendingTable {
   /** Slots from `#head` on that were used (taken ones among them are holes). */
   #used = 0;
   #size = 0;
+  #silent = 0;
+  readonly #maxSilent: number;
   readonly #onExpire: (tid: string, value: PendingForward) => void;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = Infinity;
 
-  /** `onExpire` is called for each entry whose deadline passed, after it was removed. */
-  constructor(onExpire: (tid: string, value: PendingForward) => void) {
+  /**
+   * `onExpire` is called for each entry whose deadline passed, after it was removed, except
+   * silent ones; of those at most `maxSilent` are kept, the oldest given up first.
+   */
+  constructor(onExpire: (tid: string, value: PendingForward) => void, maxSilent = MAX_SILENT) {
     this.#onExpire = onExpire;
+    this.#maxSilent = maxSilent;
   }
 
   /** Entries, armed or not. */
@@ -43,13 +66,25 @@ export class PendingTable {
     return this.#size;
   }
 
+  /** Entries a response is due for: all but the silent ones. */
+  get awaited(): number {
+    return this.#size - this.#silent;
+  }
+
   /** Adds an entry; it expires `ms` from now, or never until {@link arm}. */
   set(tid: string, value: PendingForward, ms = Infinity): void {
     if (this.#used === this.#ring.length) this.#grow();
     const deadline = Date.now() + ms;
-    this.#ring[(this.#head + this.#used) & (this.#ring.length - 1)] = { tid, value, deadline };
+    const silent = isSilent(value);
+    this.#ring[(this.#head + this.#used) & (this.#ring.length - 1)] = {
+      tid,
+      value,
+      silent,
+      deadline,
+    };
     this.#used++;
     this.#size++;
+    if (silent && ++this.#silent > this.#maxSilent) this.#dropSilent(-1);
     this.#schedule(deadline);
   }
 
@@ -72,26 +107,24 @@ export class PendingTable {
     return i < 0 ? undefined : this.#ring[i]!.value;
   }
 
-  /** Removes an entry and returns its value (a response came). */
+  /**
+   * Removes an entry and returns its value (a response came). Silent entries older than it
+   * are removed too: a next hop answers in order, so they succeeded.
+   */
   take(tid: string): PendingForward | undefined {
-    // Answered in order: the oldest.
-    const i = this.#find(tid, false);
-    if (i < 0) return undefined;
-    const { value } = this.#ring[i]!;
-    this.#remove(i);
-    return value;
+    return this.#take(tid, true);
   }
 
   /** Removes an entry; whether there was one. */
   delete(tid: string): boolean {
-    return this.take(tid) !== undefined;
+    return this.#take(tid, false) !== undefined;
   }
 
   /** Removes every entry without expiring it; returns them, oldest first. */
   clear(): [string, PendingForward][] {
     const all = [...this];
     this.#ring = new Array<Slot | undefined>(8);
-    this.#head = this.#used = this.#size = 0;
+    this.#head = this.#used = this.#size = this.#silent = 0;
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#timerAt = Infinity;
@@ -126,10 +159,37 @@ export class PendingTable {
     return -1;
   }
 
+  #take(tid: string, answered: boolean): PendingForward | undefined {
+    // Answered in order: the oldest.
+    const i = this.#find(tid, false);
+    if (i < 0) return undefined;
+    const { value } = this.#ring[i]!;
+    if (answered && this.#silent > 0) this.#dropSilent(i);
+    this.#remove(i);
+    return value;
+  }
+
   #remove(i: number): void {
     const ring = this.#ring;
+    if (ring[i]!.silent) this.#silent--;
     ring[i] = undefined;
     this.#size--;
+    this.#trim();
+  }
+
+  /** Removes the silent entries older than ring index `before`, or (-1) the oldest one. */
+  #dropSilent(before: number): void {
+    const ring = this.#ring;
+    const mask = ring.length - 1;
+    for (let k = 0; k < this.#used; k++) {
+      const i = (this.#head + k) & mask;
+      if (i === before) break;
+      if (!ring[i]?.silent) continue;
+      ring[i] = undefined;
+      this.#size--;
+      this.#silent--;
+      if (before < 0) break;
+    }
     this.#trim();
   }
 
@@ -170,7 +230,8 @@ export class PendingTable {
     let next = Infinity;
     this.#each((slot, i) => {
       if (slot.deadline <= now) {
-        expired.push(slot);
+        if (slot.silent) this.#silent--;
+        else expired.push(slot);
         this.#ring[i] = undefined;
         this.#size--;
       } else next = Math.min(next, slot.deadline);

@@ -4,6 +4,13 @@ import type { PendingForward } from '../src/hop.js';
 import { PendingTable } from '../src/pending-table.js';
 
 const value = (n: number): PendingForward => ({ offset: n }) as unknown as PendingForward;
+/** A SEND chunk with Failure-Report "partial": its next hop sends no 200 (RFC 4975 §7.1.2). */
+const partial = (n: number): PendingForward =>
+  ({
+    offset: n,
+    kind: 'report',
+    request: { failureReport: 'partial' },
+  }) as unknown as PendingForward;
 const offsets = (table: PendingTable): number[] => [...table].map(([, v]) => v.offset);
 
 describe('PendingTable', () => {
@@ -54,5 +61,30 @@ describe('PendingTable', () => {
     expect(table.clear().map(([tid]) => tid)).toEqual(['unarmed']);
     vi.advanceTimersByTime(1000);
     expect(expired).toEqual(['whole', 'streamed']);
+  });
+
+  it('keeps "partial" chunks silently: no expiry, gone once a later one is answered, capped', () => {
+    vi.useFakeTimers();
+    const expired: string[] = [];
+    const table = new PendingTable((tid) => expired.push(tid), 3);
+    table.set('p0', partial(0), 100);
+    table.set('y1', value(1), 100);
+    table.set('p2', partial(2), 100);
+    table.set('y3', value(3), 100);
+    table.set('p4', partial(4), 100);
+    expect([table.size, table.awaited]).toEqual([5, 2]);
+    // A failure response still finds its "partial" chunk.
+    expect(table.take('p2')?.offset).toBe(2);
+    // y3 answered: p0, sent before it and not refused, succeeded.
+    expect(table.take('y3')?.offset).toBe(3);
+    expect(offsets(table)).toEqual([1, 4]);
+    // Past the cap, the oldest silent one goes.
+    for (let i = 5; i < 9; i++) table.set(`p${i}`, partial(i), 100);
+    expect(offsets(table)).toEqual([1, 6, 7, 8]);
+    expect(table.awaited).toBe(1);
+    // Only the awaited one expires with a 408; the silent ones just go.
+    vi.advanceTimersByTime(150);
+    expect(expired).toEqual(['y1']);
+    expect(table.size).toBe(0);
   });
 });

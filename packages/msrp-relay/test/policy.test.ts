@@ -100,6 +100,41 @@ describe('forwarding policy', () => {
     expect((await owner.request('SEND')).head.failureReport).toBe('no');
     expect((await owner.request('SEND')).head.failureReport).toBe('partial');
   });
+
+  it('does not time out a "partial" SEND that its next hop rightly left unanswered', async () => {
+    const { relay, uri } = await startRelay({ transactionTimeout: 200 });
+    const owner = await rawClient(uri.port!);
+    const relayUri = (await rawAuth(owner, uri)).usePath![0]!;
+    const stranger = await rawClient(uri.port!);
+    // RFC 4975 §7.1.2: the receiver of a "partial" SEND sends no 200, so silence is success.
+    stranger.sendRequest({ toPath: [relayUri, owner.uri], body: 'p', failureReport: 'partial' });
+    await owner.request('SEND');
+    // A "yes" SEND after it, left unanswered too: its 408 REPORT comes once its own timeout
+    // is over, after the earlier "partial" one's would have come.
+    const later = stranger.sendRequest({ toPath: [relayUri, owner.uri], body: 'y' });
+    await owner.request('SEND');
+    const report = await stranger.request('REPORT');
+    expect(report.head.messageId).toBe(later.messageId);
+    expect(report.head.status?.code).toBe(408);
+    expect(stranger.requests.filter((r) => r.head.method === 'REPORT')).toHaveLength(1);
+    expect(relay.stats.errors.get(408)).toBe(1);
+  });
+
+  it('holds no sender back for "partial" SENDs its next hop leaves unanswered', async () => {
+    const { relay, uri } = await startRelay({ limits: { maxPendingTransactions: 8 } });
+    const owner = await rawClient(uri.port!);
+    const relayUri = (await rawAuth(owner, uri)).usePath![0]!;
+    const stranger = await rawClient(uri.port!);
+    for (let i = 0; i < 40; i++)
+      stranger.sendRequest({
+        toPath: [relayUri, owner.uri],
+        body: `${i}`,
+        failureReport: 'partial',
+      });
+    // Held back at 8 unanswered, the 9th would wait for the first's 30 s timeout.
+    for (let i = 0; i < 40; i++) expect((await owner.request('SEND')).body.toString()).toBe(`${i}`);
+    expect(relay.stats.sendersHeldBack).toBe(0);
+  });
 });
 
 describe('failures further on', () => {
