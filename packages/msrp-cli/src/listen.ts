@@ -239,9 +239,10 @@ export async function openListener(
     out.status(`connected: ${from}`, { event: 'connected', from });
   });
   session.on('unbound', (error?: Error) => {
-    out.status(`disconnected${error ? `: ${error.message}` : ''}`, {
+    const reason = error && peerError(error);
+    out.status(`disconnected${reason ? `: ${reason}` : ''}`, {
       event: 'disconnected',
-      ...(error && { reason: error.message }),
+      ...(reason && { reason }),
     });
   });
   // What the peer was told (415, 413...): the reader never sees these messages.
@@ -383,4 +384,16 @@ function typesFlag(flag: string, value: string | undefined): string[] | undefine
 
 function uriOf(uri: MsrpUri | string): MsrpUri {
   return typeof uri === 'string' ? parseUri(uri) : uri;
+}
+
+/** Plain words for what a peer did to the connection, where Node says "read ECONNRESET". */
+const PEER_ERRORS: Readonly<Record<string, string>> = {
+  ECONNRESET: 'the peer reset the connection',
+  EPIPE: 'the peer closed the connection while we wrote to it',
+  ETIMEDOUT: 'the connection timed out',
+};
+
+function peerError(error: Error): string {
+  const plain = PEER_ERRORS[(error as NodeJS.ErrnoException).code ?? ''];
+  return plain ? `${plain} (${error.message})` : error.message;
 }

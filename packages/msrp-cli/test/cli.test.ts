@@ -653,6 +653,26 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     expect(await readdir(out)).toEqual([]);
   });
 
+  it('a peer that resets its connection is reported in plain words', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const { cli, uri } = await listen(onTestFinished, 'reset');
+    const peer = netConnect(parseUri(uri).port!, '127.0.0.1');
+    onTestFinished(() => void peer.destroy());
+    await once(peer, 'connect');
+    peer.write(
+      `MSRP reset1 SEND\r\nTo-Path: ${uri}\r\nFrom-Path: msrp://127.0.0.1:9/reset;tcp\r\n` +
+        `Message-ID: reset1id\r\nByte-Range: 1-2/2\r\nContent-Type: text/plain\r\n\r\nhi\r\n-------reset1$\r\n`,
+    );
+    await cli.waitFor('stdout', /^hi$/m);
+    peer.resetAndDestroy();
+    await cli.waitFor('stderr', /^msrp listen: disconnected: [^\n]+$/m);
+    expect(cli.stderr).toMatch(
+      /^msrp listen: disconnected: the peer reset the connection \(read ECONNRESET\)$/m,
+    );
+  });
+
   it('a file the listener cannot store is refused (413): send exits 1, not "delivered"', async ({
     expect,
     onTestFinished,
