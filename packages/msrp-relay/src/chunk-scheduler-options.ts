@@ -24,6 +24,12 @@ export interface ChunkSchedulerOptions {
    */
   messageChunkBytes?: number;
   /**
+   * Body bytes of chunks written on the connection and not yet answered past which it begins
+   * no other chunk of a longer message and cuts the one it writes (see
+   * `InFlightWindow`), with at least 8 such chunks out. Default: no bound.
+   */
+  maxInFlight?: number;
+  /**
    * Senders reading slower than this (body bytes per second, after `graceMs`) while others
    * wait for room are evicted: their requests fail with 408. See `ReaderBudget`.
    */

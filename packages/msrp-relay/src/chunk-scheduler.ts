@@ -10,6 +10,7 @@ import { ForwardedRequest, type ForwardEvents } from './forwarded-request.js';
 import type { HeadEncoder } from './message-head-template.js';
 import { readySegmentBytes, resumedHead, writeSegment } from './message-segment.js';
 import type { ChunkSchedulerOptions } from './chunk-scheduler-options.js';
+import { InFlightWindow } from './in-flight-window.js';
 import { ReaderBudget } from './reader-budget.js';
 
 export type { ForwardEvents } from './forwarded-request.js';
@@ -51,12 +52,15 @@ export class ChunkScheduler {
   #queued = 0;
   #pumping = false;
   #awaitingDrain = false;
+  /** The chunks written and not yet answered (`maxInFlight`). */
+  readonly window: InFlightWindow;
 
   constructor(options: ChunkSchedulerOptions = {}) {
     this.#sliceBytes = options.sliceBytes ?? 64 * 1024;
     this.#socketBuffer = options.socketBuffer ?? 1024 * 1024;
     this.#maxQueuedPerChunk = options.maxQueuedPerChunk ?? 256 * 1024;
     this.#maxQueued = options.maxQueued ?? 1024 * 1024;
+    this.window = new InFlightWindow(options.maxInFlight ?? Infinity);
     this.#readers = new ReaderBudget(this.#maxQueued, {
       ...options.slowReaders,
       queued: () => this.#queued,
@@ -114,6 +118,16 @@ export class ChunkScheduler {
       this.#pump();
     });
     this.#pump();
+  }
+
+  /** Responses came: what waited for room among the chunks in flight may go. */
+  wake(): void {
+    if (this.#active !== undefined || this.#waiting.length > 0) this.#pump();
+  }
+
+  /** Whether bytes queued here wait for responses from the peer (see {@link window}). */
+  get awaitingAnswers(): boolean {
+    return this.#queued > 0 && this.window.full;
   }
 
   /** Writes a small whole frame of our own (a response, a REPORT) ahead of chunk bodies. */
@@ -297,8 +311,10 @@ export class ChunkScheduler {
       const r = active;
       const others = this.#othersWaiting(active);
       // A chunk whose end-line has come finishes: what it has queued is bounded, and cutting
-      // it would only add a head. Otherwise it yields once it has had its slice.
-      const keep = r.segmentBytes < this.#sliceBytes || !others || r.ended !== undefined;
+      // it would only add a head. Otherwise it yields once it has had its slice, or once the
+      // chunks in flight fill the window (then it stops, or is cut for others that wait).
+      const open = r.small || !this.window.full;
+      const keep = open && (r.segmentBytes < this.#sliceBytes || !others || r.ended !== undefined);
       if (r.parts.length > 0 && keep) {
         const part = r.parts.shift()!;
         r.queued -= part.length;
@@ -333,8 +349,14 @@ export class ChunkScheduler {
       this.#write(connection, control);
       return true;
     }
+    // While the window is full only small messages begin (a chat line beside a file).
+    const full = this.window.full;
     let i = 0;
-    while (i < this.#waiting.length && !this.#waiting[i]!.ready) i++;
+    while (
+      i < this.#waiting.length &&
+      !(this.#waiting[i]!.ready && (!full || this.#waiting[i]!.small))
+    )
+      i++;
     if (i === this.#waiting.length) return false;
     const next = this.#waiting.splice(i, 1)[0]!;
     const r = next;
@@ -362,8 +384,10 @@ export class ChunkScheduler {
       this.#write(connection, control);
       return true;
     }
+    const full = this.window.full;
     for (let i = 0; i < this.#waiting.length; i++) {
       const request = this.#waiting[i]!;
+      if (full && !request.small) continue;
       const bytes = readySegmentBytes(request, this.#messageChunkBytes);
       if (bytes === undefined) continue;
       this.#waiting.splice(i, 1);

@@ -83,6 +83,8 @@ export class Forwarder {
   response(hop: Hop, response: ResponseHead): void {
     const pending = hop.pending.take(response.transactionId);
     if (!pending) return;
+    // Room in its window of chunks awaiting responses (`maxPendingBytes`): it may write more.
+    hop.scheduler.wake();
     if (pending.kind === 'report' && response.statusCode === 200) hop.fast?.learnResponse(response);
     this.#unblock(hop, false);
     if (pending.kind === 'relay') {
@@ -102,6 +104,7 @@ export class Forwarder {
 
   /** No response came in time on `hop` (RFC 4975 §7.1: 408). */
   expired(hop: Hop, pending: PendingForward): void {
+    hop.scheduler.wake();
     this.#giveUp(pending, 408, 'No response from the next hop');
     this.#unblock(hop, false);
   }
@@ -143,6 +146,7 @@ export class Forwarder {
     for (const target of origin.awaiting) {
       for (const [tid, pending] of target.pending)
         if (pending.origin === origin) target.pending.delete(tid);
+      target.scheduler.wake();
       this.#unblock(target, false);
     }
     origin.clearAwaiting();

@@ -53,6 +53,7 @@ export class HopRegistry {
       maxQueued: context.limits.maxQueuedBytes,
       maxQueuedPerChunk: context.limits.maxQueuedBytes,
       messageChunkBytes: context.limits.maxWebSocketChunk,
+      maxInFlight: context.limits.maxPendingBytes,
     };
   }
 

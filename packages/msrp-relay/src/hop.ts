@@ -149,7 +149,10 @@ export class Hop implements ConnectionHandler {
    * with the transaction timeout once its end-line is written.
    */
   get pending(): PendingTable {
-    return (this.#pending ??= new PendingTable((_tid, p) => this.#owner.expired(this, p)));
+    if (this.#pending) return this.#pending;
+    this.#pending = new PendingTable((_tid, p) => this.#owner.expired(this, p));
+    this.scheduler.window.source = this.#pending;
+    return this.#pending;
   }
 
   /** How many requests forwarded on this connection await responses. */
@@ -243,9 +246,11 @@ export class Hop implements ConnectionHandler {
   }
 
   idle(): void {
-    // Our bytes sat unsent all this time: the peer stopped reading, holding back the senders
-    // that feed it. Let it go, relay sessions or not.
-    if ((this.connection?.bufferedBytes ?? 0) > 0) return this.#owner.stuck(this);
+    // Our bytes sat unsent all this time, in the socket or here for want of its answers: the
+    // peer stopped reading, holding back the senders that feed it. Let it go, relay sessions
+    // or not.
+    if ((this.connection?.bufferedBytes ?? 0) > 0 || this.scheduler.awaitingAnswers)
+      return this.#owner.stuck(this);
     // Busy is not idle: a relay session, answers awaited, a frame or writes under way.
     if (this.sessions.size > 0 || this.pendingCount > 0 || this.inFrame || !this.scheduler.idle)
       return;

@@ -47,6 +47,8 @@ export class PendingTable {
   #used = 0;
   #size = 0;
   #silent = 0;
+  /** Body bytes of the awaited entries (`PendingForward.bytes`; silent ones not counted). */
+  #bytes = 0;
   readonly #maxSilent: number;
   readonly #onExpire: (tid: string, value: PendingForward) => void;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -71,11 +73,17 @@ export class PendingTable {
     return this.#size - this.#silent;
   }
 
+  /** Body bytes of the awaited entries, as far as known (a segment's once it is armed). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
   /** Adds an entry; it expires `ms` from now, or never until {@link arm}. */
   set(tid: string, value: PendingForward, ms = Infinity): void {
     if (this.#used === this.#ring.length) this.#grow();
     const deadline = Date.now() + ms;
     const silent = isSilent(value);
+    if (!silent) this.#bytes += value.bytes;
     this.#ring[(this.#head + this.#used) & (this.#ring.length - 1)] = {
       tid,
       value,
@@ -89,15 +97,17 @@ export class PendingTable {
   }
 
   /**
-   * Gives an entry its deadline, `ms` from now (its request was written); returns its value,
-   * or undefined when there is no such entry.
+   * Gives an entry its deadline, `ms` from now, and its body `bytes` (its request was
+   * written); returns its value, or undefined when there is no such entry.
    */
-  arm(tid: string, ms: number): PendingForward | undefined {
+  arm(tid: string, ms: number, bytes: number): PendingForward | undefined {
     // Written just now: among the newest.
     const i = this.#find(tid, true);
     if (i < 0) return undefined;
     const slot = this.#ring[i]!;
     slot.deadline = Date.now() + ms;
+    if (!slot.silent) this.#bytes += bytes - slot.value.bytes;
+    slot.value.bytes = bytes;
     this.#schedule(slot.deadline);
     return slot.value;
   }
@@ -124,7 +134,7 @@ export class PendingTable {
   clear(): [string, PendingForward][] {
     const all = [...this];
     this.#ring = new Array<Slot | undefined>(8);
-    this.#head = this.#used = this.#size = this.#silent = 0;
+    this.#head = this.#used = this.#size = this.#silent = this.#bytes = 0;
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#timerAt = Infinity;
@@ -171,7 +181,9 @@ export class PendingTable {
 
   #remove(i: number): void {
     const ring = this.#ring;
-    if (ring[i]!.silent) this.#silent--;
+    const slot = ring[i]!;
+    if (slot.silent) this.#silent--;
+    else this.#bytes -= slot.value.bytes;
     ring[i] = undefined;
     this.#size--;
     this.#trim();
@@ -231,7 +243,10 @@ export class PendingTable {
     this.#each((slot, i) => {
       if (slot.deadline <= now) {
         if (slot.silent) this.#silent--;
-        else expired.push(slot);
+        else {
+          this.#bytes -= slot.value.bytes;
+          expired.push(slot);
+        }
         this.#ring[i] = undefined;
         this.#size--;
       } else next = Math.min(next, slot.deadline);

@@ -62,6 +62,15 @@ export interface RelayLimits {
    */
   maxPendingTransactions?: number;
   /**
+   * Body bytes of the chunks forwarded on one connection that await their responses; past it,
+   * with at least 8 such chunks out, no more chunks of longer messages are written there until
+   * responses come: they wait in the relay's queue (`maxQueuedBytes`), which a chat line (a
+   * whole message of at most 16 KiB) overtakes, not in the sockets' buffers, which it cannot.
+   * It bounds what a chat line waits behind toward a peer that reads slower than a file comes
+   * (issue 12), and one connection's rate to about this much per round trip. Default 1 MiB.
+   */
+  maxPendingBytes?: number;
+  /**
    * Largest WebSocket message, in bytes (RFC 7977 §5.1: one message carries one chunk):
    * a larger one closes its connection with 1009. Default `maxChunkSize`
    * plus `maxHeaderBytes` plus 1 KiB (end-line and slack).
@@ -154,6 +163,7 @@ const LIMIT_NUMBERS: Record<keyof RelayLimits, NumberRule> = {
   maxHeaderBytes: 'count',
   maxChunkSize: 'count',
   maxPendingTransactions: 'count',
+  maxPendingBytes: 'count',
   maxWebSocketMessage: 'count',
   maxWebSocketChunk: 'count',
   maxAuthAttempts: 'count',
@@ -228,6 +238,7 @@ export function resolveLimits(limits: RelayLimits = {}): ResolvedLimits {
     maxWebSocketMessage: limits.maxWebSocketMessage ?? maxChunkSize + maxHeaderBytes + 1024,
     maxWebSocketChunk: limits.maxWebSocketChunk ?? 64 * 1024,
     maxPendingTransactions: limits.maxPendingTransactions ?? 1024,
+    maxPendingBytes: limits.maxPendingBytes ?? 1024 * 1024,
     maxAuthAttempts: limits.maxAuthAttempts ?? 5,
     authFailureBurst: limits.authFailureBurst ?? 20,
     authFailureRate: limits.authFailureRate ?? 10,

@@ -102,8 +102,7 @@ export class StreamedForward implements FrameTarget, ForwardEvents {
       // Its first cut toward a WebSocket peer: one more chunk re-chunked there.
       if (this.#segments === 1 && target.connection?.messageFramed) stats.chunksRechunked++;
     }
-    const pending = target.pending.arm(tid, this.#context.transactionTimeout);
-    if (pending) pending.bytes = bytes;
+    target.pending.arm(tid, this.#context.transactionTimeout, bytes);
   }
 
   resume(): void {
@@ -129,6 +128,7 @@ export class StreamedForward implements FrameTarget, ForwardEvents {
     const open = this.#openTid;
     if (open !== undefined) {
       this.#target.pending.delete(open);
+      this.#target.scheduler.wake();
       from = this.#openOffset;
     }
     const received = this.#received;

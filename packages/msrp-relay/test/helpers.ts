@@ -103,6 +103,21 @@ export async function eventually(
   }
 }
 
+/** Waits until `read` has stopped growing for `quiet` ms (after it passed `above`). */
+export async function stalled(read: () => number, above: number, quiet = 250): Promise<void> {
+  let last = -1;
+  let since = Date.now();
+  await eventually(
+    () => {
+      const now = read();
+      if (now !== last) [last, since] = [now, Date.now()];
+      return now > above && Date.now() - since >= quiet;
+    },
+    10_000,
+    'the transfer to stall',
+  );
+}
+
 import { RawPeer } from '../../msrp-core/test/helpers/raw-peer.js';
 
 export { RawPeer };

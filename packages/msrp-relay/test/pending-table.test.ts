@@ -51,8 +51,8 @@ describe('PendingTable', () => {
     table.set('whole', value(0), 100);
     table.set('unarmed', value(1));
     table.set('streamed', value(2));
-    expect(table.arm('streamed', 300)?.offset).toBe(2);
-    expect(table.arm('missing', 300)).toBeUndefined();
+    expect(table.arm('streamed', 300, 0)?.offset).toBe(2);
+    expect(table.arm('missing', 300, 0)).toBeUndefined();
     vi.advanceTimersByTime(150);
     expect(expired).toEqual(['whole']);
     vi.advanceTimersByTime(200);
@@ -86,5 +86,22 @@ describe('PendingTable', () => {
     vi.advanceTimersByTime(150);
     expect(expired).toEqual(['y1']);
     expect(table.size).toBe(0);
+  });
+
+  it('sums the body bytes of the awaited entries, known once armed (maxPendingBytes)', () => {
+    const table = new PendingTable(() => undefined);
+    const chunk = (bytes: number, failureReport = 'yes'): PendingForward =>
+      ({ kind: 'report', bytes, request: { failureReport } }) as unknown as PendingForward;
+    table.set('whole', chunk(100));
+    table.set('streamed', chunk(0));
+    table.set('partial', chunk(50, 'partial'));
+    expect(table.bytes).toBe(100);
+    table.arm('streamed', 1000, 8192);
+    table.arm('partial', 1000, 70);
+    expect(table.bytes).toBe(8292);
+    table.delete('whole');
+    expect(table.bytes).toBe(8192);
+    table.clear();
+    expect(table.bytes).toBe(0);
   });
 });

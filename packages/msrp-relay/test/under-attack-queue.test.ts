@@ -26,6 +26,8 @@ describe('under attack: many senders toward one reader that stopped', () => {
     const pair = await talkingPair(uri);
     const watch = watchQueuedPeak();
     const { sleeper, toSleeper, senders } = await sleeperAndSenders(uri.port!, uri);
+    // Once awake it answers, as a peer does (maxPendingBytes).
+    sleeper.autoRespond = true;
     const chunks = 2;
     const size = 256 * 1024;
     senders.forEach((sender, s) => {

@@ -9,6 +9,7 @@ import {
   onCleanup,
   rawAuth,
   rawClient,
+  stalled,
   transact,
   type RawPeer,
 } from './helpers.js';
@@ -253,6 +254,43 @@ describe('under attack: next hops that do not keep up', () => {
     await pair.stop();
   });
 
+  it('a chat line toward a reader behind a file waits behind maxPendingBytes of it, not the sockets’ buffers', async () => {
+    const maxPendingBytes = 512 * 1024;
+    const maxQueuedBytes = 256 * 1024;
+    const { relay, uri } = await relayWith({
+      limits: { maxPendingBytes, maxQueuedBytes },
+    });
+    const reader = await rawClient(uri.port!);
+    reader.autoRespond = true;
+    const toReader = [(await rawAuth(reader, uri, 'bob')).usePath![0]!, reader.uri];
+    reader.socket.pause();
+    // A file of 64 KiB chunks, more than the sockets' buffers hold.
+    const sender = await rawClient(uri.port!);
+    const chunk = Buffer.alloc(64 * 1024, 0x66);
+    const chunks = 256;
+    const total = chunks * chunk.length;
+    const messageId = 'the-file';
+    for (let i = 0; i < chunks; i++) {
+      const start = i * chunk.length + 1;
+      const byteRange = { start, end: start + chunk.length - 1, total };
+      sender.sendRequest({ toPath: toReader, messageId, byteRange, body: chunk, flag: '+' });
+    }
+    await stalled(() => relay.stats.bytesForwarded, 0);
+    expect(relay.stats.bytesForwarded).toBeLessThan(total);
+    const chatter = await rawClient(uri.port!);
+    const chat = chatter.sendRequest({ toPath: toReader, body: 'beside the file' });
+    reader.socket.resume();
+    expect((await chatter.response(chat.transactionId)).head.statusCode).toBe(200);
+    const arrived = () => reader.requests.findIndex((r) => r.head.messageId === chat.messageId);
+    await eventually(() => arrived() >= 0, 5000, 'the chat line');
+    const ahead = reader.requests.slice(0, arrived()).reduce((n, r) => n + r.body.length, 0);
+    // What the relay had written toward the reader and not had answered, and what it wrote
+    // from its queue before the chat line's sender could be read (4.4 MB without the bound:
+    // the sockets' buffers).
+    expect(ahead).toBeLessThanOrEqual(maxPendingBytes + maxQueuedBytes);
+    sender.destroy();
+  });
+
   it('bytes queued toward a reader that stopped stay within maxQueuedBytes + one read', async () => {
     const maxQueuedBytes = 256 * 1024;
     const { relay, uri } = await relayWith({ limits: { maxQueuedBytes } });
@@ -263,6 +301,9 @@ describe('under attack: next hops that do not keep up', () => {
     const watch = watchQueuedPeak();
     const sleeper = await rawClient(uri.port!);
     const toSleeper = [(await rawAuth(sleeper, uri, 'bob')).usePath![0]!, sleeper.uri];
+    // Once awake it answers, as a peer does: the relay writes a next hop no more than
+    // maxPendingBytes of chunks it has not answered.
+    sleeper.autoRespond = true;
     sleeper.socket.pause();
     const chunk = Buffer.alloc(512 * 1024, 0x61);
     const total = 32 * chunk.length;

@@ -15,6 +15,7 @@ import {
   rawClient,
   startRelay,
   sessionPair,
+  stalled,
 } from './helpers.js';
 import { WsPeer } from './ws-peer.js';
 
@@ -49,21 +50,6 @@ function peakOf(read: () => number): { readonly peak: number } {
   const timer = setInterval(() => (state.peak = Math.max(state.peak, read())), 2);
   onCleanup(() => clearInterval(timer));
   return state;
-}
-
-/** Waits until `read` has stopped growing for `quiet` ms (after it passed `above`). */
-async function stalled(read: () => number, above: number, quiet = 250): Promise<void> {
-  let last = -1;
-  let since = Date.now();
-  await eventually(
-    () => {
-      const now = read();
-      if (now !== last) [last, since] = [now, Date.now()];
-      return now > above && Date.now() - since >= quiet;
-    },
-    10_000,
-    'the transfer to stall',
-  );
 }
 
 function patterned(size: number): Buffer {

@@ -63,6 +63,9 @@ ${USERS_DB_HELP}
   --max-header-bytes N      largest frame header block. Default 16384
   --max-chunk-size N        largest chunk body forwarded. Default 67108864
   --max-pending N           forwarded requests awaiting a response per connection. Default 1024
+  --max-pending-bytes N     body bytes of the chunks awaiting a response per connection
+                            (what a chat line waits behind; about a connection's rate per
+                            round trip). Default 1048576
   --max-queued-bytes N      bytes queued for slow next hops before senders pause. Default 1048576
   --max-ws-message N        largest WebSocket message (1009 closes past it).
                             Default max-chunk-size + max-header-bytes + 1024
