@@ -55,7 +55,9 @@ describe('under attack: many senders toward one reader that stopped', () => {
 
   it('a reader that stays stopped is dropped after idleTimeout; its held senders are answered 408', async () => {
     const maxQueuedBytes = 128 * 1024;
-    const idleTimeout = 400;
+    // Long enough for the queue to fill after the relay's last write to the sleeper even on
+    // a loaded machine (400 ms: beside the CLI tests the sleeper was dropped first).
+    const idleTimeout = 2000;
     const { relay, uri } = await relayWith({ limits: { maxQueuedBytes, idleTimeout } });
     const pair = await talkingPair(uri);
     const { toSleeper, senders } = await sleeperAndSenders(uri.port!, uri);
@@ -65,7 +67,7 @@ describe('under attack: many senders toward one reader that stopped', () => {
     // Docs (idleTimeout): a peer that reads nothing for that long is dropped, so the
     // senders it held back are let go, and every chunk it did not get is reported lost
     // (RFC 4975 §7.1.2: 408 as the response, or in a REPORT once it was answered 200).
-    await eventually(() => relay.stats.stuckPeersDropped === 1, 5000, 'the sleeper dropped');
+    await eventually(() => relay.stats.stuckPeersDropped === 1, 10_000, 'the sleeper dropped');
     // Every chunk is answered: 200 for those written whole before (their senders, with no
     // relay session, then close as idle), 408 for those held back behind the sleeper.
     const status = (s: RawPeer) => s.responses[0]?.head.statusCode;
