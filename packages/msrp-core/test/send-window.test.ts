@@ -6,6 +6,7 @@ import {
   FLOOR_BYTES,
   NARROW_BYTES,
   NARROW_MS,
+  RELAY_WINDOW_MS,
   SAMPLE_MS,
   SendWindow,
   WINDOW_MS,
@@ -116,6 +117,22 @@ describe('SendWindow', () => {
     // The window fills within SAMPLE_MS of the last measure: the rate is not measured again.
     answer(w, 1024 * KiB);
     expect(fill(w)).toBe(4096 * KiB);
+  });
+
+  it('holds RELAY_WINDOW_MS of the rate when a relay answers, not WINDOW_MS', () => {
+    let now = 1000;
+    const w = new SendWindow(1024, 4096 * KiB, 0, () => now);
+    w.windowMs = RELAY_WINDOW_MS;
+    fill(w);
+    answerAll(w);
+    now += SAMPLE_MS;
+    fill(w);
+    // 16 MiB answered in SAMPLE_MS: 1.6 MiB in RELAY_WINDOW_MS, where WINDOW_MS holds 4.
+    answer(w, 16384 * KiB);
+    now += SAMPLE_MS;
+    const chunk = 8 * KiB;
+    expect(fill(w)).toBe(Math.ceil((16384 * KiB * RELAY_WINDOW_MS) / SAMPLE_MS / chunk) * chunk);
+    expect(RELAY_WINDOW_MS).toBeLessThan(WINDOW_MS);
   });
 
   it('narrows to NARROW_BYTES or WINDOW_MS of the rate, whichever is more, and comes back to the floor when the peer slows down', () => {

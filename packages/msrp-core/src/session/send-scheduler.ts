@@ -13,7 +13,7 @@ import { INTERRUPT_SLICE, writeInterruptible, type SliceHost } from './interrupt
 import { LiveSendings } from './live-sendings.js';
 import { RecentIds } from './recent-ids.js';
 import { ReportWaits } from './report-waits.js';
-import { OVERDRAFT_BYTES, SendWindow } from './send-window.js';
+import { OVERDRAFT_BYTES, RELAY_WINDOW_MS, SendWindow, WINDOW_MS } from './send-window.js';
 import { chunkFrame, chunkHead, newSending, type Chunk, type Sending } from './sending.js';
 import { unbound, unboundError, type SendSchedulerHost, type Transaction } from './session-link.js';
 
@@ -183,6 +183,8 @@ export class SendScheduler {
     try {
       // Messages queued in the same tick as this one join the first round.
       await Promise.resolve();
+      // To-Path names a relay first when it holds more than the peer.
+      this.#window.windowMs = (host.toPath?.length ?? 1) > 1 ? RELAY_WINDOW_MS : WINDOW_MS;
       while (this.#queue.length > 0 && host.bound) {
         const overdraw = this.#window.full;
         if (overdraw) {

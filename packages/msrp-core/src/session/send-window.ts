@@ -23,6 +23,16 @@ export const FLOOR_BYTES = 512 * 1024;
  * with 2 MiB.)
  */
 export const WINDOW_MS = 5;
+/**
+ * {@link WINDOW_MS} when the next hop is a relay: it answers each chunk as it reads it
+ * (responses are hop by hop), so a short round trip is all the window must cover, and the rest
+ * would only sit in the sockets ahead of a chat line while the relay holds the sender back
+ * for a slower reader. 1 GiB in 8 KiB chunks through the relay, a chat line every 20 ms, 8
+ * runs each alternated: send→arrival p50 6.0 → 3.0 ms, p99 median 21.5 → 17.6 ms, 274 → 286
+ * MB/s. Not direct: there the peer answers once it has processed the chunks (8 KiB direct
+ * with 2 ms: 476 → 441 MB/s).
+ */
+export const RELAY_WINDOW_MS = 2;
 /** How often, at least, the rate is measured while the window fills (ms). */
 export const SAMPLE_MS = 20;
 /**
@@ -36,7 +46,8 @@ export const OVERDRAFT_BYTES = 8 * 1024;
  * and not yet answered (RFC 4975 §7.1: each chunk gets its own response), and a wait for room.
  *
  * The byte window starts at {@link FLOOR_BYTES} and adapts, within `maxBytes`, to
- * {@link WINDOW_MS} of the rate at which chunks are answered, measured each time it fills.
+ * {@link WINDOW_MS} of the rate at which chunks are answered ({@link RELAY_WINDOW_MS} through a
+ * relay), measured each time it fills.
  *
  * Beyond the byte window, small messages may overdraw it by up to `maxOverdraft` bytes in all
  * (within `maxChunks` still): a chat line sent beside a file is written at once instead of
@@ -68,6 +79,8 @@ export class SendWindow<K = unknown> {
   /** Those bytes by the writer of the chunk (a message not begun: its first chunk). */
   readonly #overdrawers = new Map<K, number>();
   #opened: (() => void) | undefined;
+  /** Ms of the answer rate the byte window holds: {@link WINDOW_MS} or {@link RELAY_WINDOW_MS}. */
+  windowMs = WINDOW_MS;
 
   /** @param now The clock of {@link narrow} and of the rate, in ms. */
   constructor(maxChunks: number, maxBytes: number, maxOverdraft = 0, now = Date.now) {
@@ -135,7 +148,7 @@ export class SendWindow<K = unknown> {
     const elapsed = now - this.#sampledAt;
     if (elapsed < SAMPLE_MS) return;
     if (this.#sampledAt >= 0) {
-      this.#fitted = (this.#answered / elapsed) * WINDOW_MS;
+      this.#fitted = (this.#answered / elapsed) * this.windowMs;
       this.#wide = Math.min(this.#maxBytes, Math.max(this.#floor, this.#fitted));
     }
     this.#answered = 0;
