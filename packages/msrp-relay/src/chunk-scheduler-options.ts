@@ -25,8 +25,8 @@ export interface ChunkSchedulerOptions {
   messageChunkBytes?: number;
   /**
    * Body bytes of chunks written on the connection and not yet answered past which it begins
-   * no other chunk of a longer message and cuts the one it writes (see
-   * `InFlightWindow`), with at least 8 such chunks out. Default: no bound.
+   * no other chunk of a longer message and cuts the one it writes, with at least 8 such
+   * chunks out (see `InFlightWindow`). Default: no bound.
    */
   maxInFlight?: number;
   /**
