@@ -194,10 +194,12 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
 
   /**
    * A send failed with 481, or a REPORT said so: the relay no longer knows the peer's session
-   * (its page closed or lost its connection; MSRP has no BYE), so wait for a peer again.
+   * (its page closed or lost its connection; MSRP has no BYE), so wait for a peer again. A
+   * 408 says the same when our line reached the relay before it saw the peer's connection
+   * close (it reports the line lost with "Next hop went away"), or the peer stopped answering.
    */
   #gone(session: Session, status: number | undefined): void {
-    if (session !== this.#session || status !== 481) return;
+    if (session !== this.#session || (status !== 481 && status !== 408)) return;
     this.emit('problem', `${this.#peer} has gone`);
     this.#session = undefined; // so that closing it does not start a wait of its own
     void session.close();
