@@ -180,13 +180,17 @@ export class PendingTable {
   }
 
   #remove(i: number): void {
-    const ring = this.#ring;
-    const slot = ring[i]!;
+    this.#forget(i);
+    this.#trim();
+  }
+
+  /** Empties slot `i` and takes its entry out of the counts (the ring is trimmed by callers). */
+  #forget(i: number): void {
+    const slot = this.#ring[i]!;
     if (slot.silent) this.#silent--;
     else this.#bytes -= slot.value.bytes;
-    ring[i] = undefined;
+    this.#ring[i] = undefined;
     this.#size--;
-    this.#trim();
   }
 
   /** Removes the silent entries older than ring index `before`, or (-1) the oldest one. */
@@ -197,9 +201,7 @@ export class PendingTable {
       const i = (this.#head + k) & mask;
       if (i === before) break;
       if (!ring[i]?.silent) continue;
-      ring[i] = undefined;
-      this.#size--;
-      this.#silent--;
+      this.#forget(i);
       if (before < 0) break;
     }
     this.#trim();
@@ -242,13 +244,8 @@ export class PendingTable {
     let next = Infinity;
     this.#each((slot, i) => {
       if (slot.deadline <= now) {
-        if (slot.silent) this.#silent--;
-        else {
-          this.#bytes -= slot.value.bytes;
-          expired.push(slot);
-        }
-        this.#ring[i] = undefined;
-        this.#size--;
+        if (!slot.silent) expired.push(slot);
+        this.#forget(i);
       } else next = Math.min(next, slot.deadline);
     });
     this.#trim();

@@ -128,7 +128,6 @@ export class StreamedForward implements FrameTarget, ForwardEvents {
     const open = this.#openTid;
     if (open !== undefined) {
       this.#target.pending.delete(open);
-      this.#target.scheduler.wake();
       from = this.#openOffset;
     }
     const received = this.#received;
