@@ -1,5 +1,6 @@
 import { MsrpError, toMsrpError } from '../errors.js';
 import { abortable } from './abortable.js';
+import { MessageIds } from '../wire/ids.js';
 import type { ByteRange } from '../wire/byte-range.js';
 import type { StatusHeader } from '../wire/status-header.js';
 import { normalizeSource, type ByteSource, type NormalizedSource } from './byte-source.js';
@@ -37,6 +38,7 @@ export class Outbox {
   readonly #state: () => SessionState;
   readonly #remoteMaxSize: number | undefined;
   readonly #contentTypes = new ContentTypes();
+  readonly #messageIds = new MessageIds();
   readonly #scheduler: SendScheduler;
   readonly #files: OutboxFiles;
 
@@ -153,6 +155,12 @@ export class Outbox {
     const state = this.#state();
     if (state !== 'bound')
       return new MsrpError('MSRP_ERR_SESSION', `Cannot send: session is ${state}`);
-    return OutgoingMessage.create(source, options, this.#remoteMaxSize, this.#contentTypes.parse);
+    return OutgoingMessage.create(
+      source,
+      options,
+      this.#remoteMaxSize,
+      this.#contentTypes.parse,
+      this.#messageIds,
+    );
   }
 }

@@ -5,6 +5,13 @@ import { parseContentType, type ContentType } from '../wire/content-type.js';
 import { headerFieldProblem, type HeaderField } from '../wire/head.js';
 import { IDENT } from '../wire/grammar.js';
 import { newMessageId } from '../wire/ids.js';
+
+/** Where a message without a Message-ID of its own gets one (`MessageIds`, or random). */
+export interface MessageIdSource {
+  next(): string;
+}
+
+const RANDOM_IDS: MessageIdSource = { next: newMessageId };
 import { uriPathError } from './uri-path.js';
 import { hasPiecesAtHand, type PiecesAtHand } from './node-pieces.js';
 import type { SendOptions } from './options.js';
@@ -87,13 +94,15 @@ export class OutgoingMessage {
   /**
    * A message of `options` (Content-Type, size, Message-ID), or why it cannot be sent: a bad
    * Content-Type, or a size over the peer's max-size (413). `parse` reads the Content-Type
-   * (a session's {@link ContentTypes} reads each text once).
+   * (a session's {@link ContentTypes} reads each text once); `ids` gives the Message-ID of one
+   * that names none (a session's `MessageIds`).
    */
   static create(
     source: MessageSource,
     options: SendOptions,
     remoteMaxSize: number | undefined,
     parse: (text: string) => ContentType | undefined = parseContentType,
+    ids: MessageIdSource = RANDOM_IDS,
   ): OutgoingMessage | MsrpError {
     const contentType = parse(options.contentType ?? 'application/octet-stream');
     if (!contentType)
@@ -135,7 +144,7 @@ export class OutgoingMessage {
     }
     const extra = size !== undefined || offset > 0 || options.contentHeaders !== undefined;
     const message = new OutgoingMessage(
-      options.messageId ?? newMessageId(),
+      options.messageId ?? ids.next(),
       contentType,
       source,
       // None for a plain message (a chat line): no options object made per message.

@@ -76,6 +76,23 @@ export class TransactionIds {
   }
 }
 
+/**
+ * The Message-IDs of one sender (a session): a prefix of 64 random bits, drawn once, then a
+ * counter. RFC 4975 §7.1.1: a new Message-ID MUST be highly unlikely to be repeated by another
+ * endpoint instance, or by the same instance in the future; another session draws a prefix of
+ * its own, and this one never repeats its counter. Drawing 96 bits per message instead was
+ * ~4 % of a small-message sender's CPU (issue 12).
+ */
+export class MessageIds {
+  readonly #prefix = randomHex(8);
+  #count = 0;
+
+  /** The next id: never one this object gave before. */
+  next(): string {
+    return this.#prefix + (this.#count++).toString(36);
+  }
+}
+
 /** A new Message-ID: 96 random bits as 24 hex digits, unique per message (RFC 4975 §7.1.1). */
 export function newMessageId(): string {
   return randomHex(12);
