@@ -39,6 +39,26 @@ describe('Reassembly', () => {
     expect(r.takeDelivery()).toBeUndefined(); // delivered once
   });
 
+  it('keeps the longer of two pieces held at the same place, counting its bytes once', () => {
+    // A shorter piece resent where a longer one is held: the longer stays.
+    const r = reassembly(10, { maxReorderBytes: 6 });
+    expect(chunk(r, 1, 'a')).toBe(false);
+    expect(chunk(r, 8, 'hij', '$')).toBe(false); // ahead of a gap: held
+    expect(chunk(r, 8, 'h')).toBe(false);
+    expect(r.outOfOrderBytes).toBe(3);
+    expect(chunk(r, 5, 'efg')).toBe(false); // 6 held: at the bound, not past it
+    expect(chunk(r, 2, 'bcd')).toBe(true);
+    expect(r.takeDelivery()?.text()).toBe('abcdefghij');
+    // A longer piece where a shorter one is held: the longer replaces it.
+    const s = reassembly(10, { maxReorderBytes: 6 });
+    expect(chunk(s, 1, 'a')).toBe(false);
+    expect(chunk(s, 8, 'h')).toBe(false);
+    expect(chunk(s, 8, 'hij', '$')).toBe(false);
+    expect(s.outOfOrderBytes).toBe(3);
+    expect(chunk(s, 2, 'bcdefg')).toBe(true);
+    expect(s.takeDelivery()?.text()).toBe('abcdefghij');
+  });
+
   it('learns an unknown total from the $ chunk', () => {
     const r = reassembly(undefined);
     expect(chunk(r, 1, 'hello ')).toBe(false);

@@ -133,11 +133,17 @@ export class Reassembly {
       position = received;
     }
     if (position > received) {
-      this.#reorderBytes += bytes.length;
+      const reorder = (this.#reorder ??= new Map<number, Uint8Array>());
+      // A piece held already where this one starts (a resent or overlapping chunk): the
+      // longer of the two holds the other, and is kept; replaced by a shorter one, the
+      // bytes past it would be lost and the message would never complete.
+      const held = reorder.get(position)?.length ?? 0;
+      if (held >= bytes.length) return true;
+      this.#reorderBytes += bytes.length - held;
       if (this.#reorderBytes > this.#options.maxReorderBytes) {
         throw new MsrpError('MSRP_ERR_LIMIT', 'Too many out-of-order bytes', { status: 413 });
       }
-      (this.#reorder ??= new Map()).set(position, copyBytes(bytes));
+      reorder.set(position, copyBytes(bytes));
       return true;
     }
     let room = this.#append(bytes);
