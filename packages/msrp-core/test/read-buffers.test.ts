@@ -88,6 +88,31 @@ describe('ReadBuffers', () => {
     expect(readInto(busy(), 'all', 6).buffer).toBe(block.buffer);
   });
 
+  it('pools no block while a read of it is being handed on, though the views lent so far came back', () => {
+    const reads = opened(true);
+    reads.reader = { holdsData: () => false };
+    // A quiet connection's read of some frames, copied out of the scratch into its block.
+    const read = readInto(reads, 3000, 1);
+    // The reader takes it frame by frame: the first frame's view is lent and given back (a
+    // whole chat line forwarded) before a later frame of the same read is lent.
+    const first = read.subarray(0, 100);
+    lendRead(first);
+    returnReads([first]);
+    const later = read.subarray(1000, 1001);
+    lendRead(later);
+    // Another connection reads meanwhile: not into that block.
+    const other = opened(true);
+    other.reader = { holdsData: () => false };
+    expect(readInto(other, 3000, 2).buffer).not.toBe(read.buffer);
+    expect(later[0]).toBe(1);
+    // Its read done and the later view given back, the block goes to the pool.
+    reads.next();
+    returnReads([later]);
+    const third = opened(true);
+    third.reader = { holdsData: () => false };
+    expect(readInto(third, 3000, 3).buffer).toBe(read.buffer);
+  });
+
   it('reads on into its block after what a read left there, and into the scratch after a short one', () => {
     const reads = busy();
     const first = readInto(reads, 30_000, 1);

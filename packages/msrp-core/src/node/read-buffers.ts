@@ -101,6 +101,12 @@ export class ReadBuffers {
   #start = 0;
   /** Whether the next read goes straight into a block (see the constructor). */
   #busy = false;
+  /**
+   * A read is being handed to the reader: from {@link read} until Node asks for the next
+   * region. Views of it are lent one frame after another meanwhile, so that its block may
+   * have none lent for a moment while the frames after still lie in it.
+   */
+  #delivering = false;
 
   /**
    * @param idleHoldsNothing For a process with many connections, mostly quiet (a relay): a
@@ -119,6 +125,7 @@ export class ReadBuffers {
    * Node's own reads are (the relay's fast path reads them with Buffer's methods).
    */
   read(n: number): Buffer {
+    this.#delivering = true;
     const block = this.#block;
     // Into a block from #start, or the whole scratch: whether it filled what it was given.
     const end = block === undefined ? n : this.#start + n;
@@ -150,6 +157,7 @@ export class ReadBuffers {
   readonly next: () => Uint8Array = this.#next.bind(this);
 
   #next(): Uint8Array {
+    this.#delivering = false;
     const holding = this.#holding();
     if (!holding && this.#kept !== undefined) this.#release();
     this.#block = undefined;
@@ -170,10 +178,12 @@ export class ReadBuffers {
 
   /**
    * The last lent view of `block`, not retired, came back: a quiet connection's block goes
-   * back to the pool (Node holds the scratch for its next read).
+   * back to the pool (Node holds the scratch for its next read). Not while a read of it is
+   * being handed on: its frames after the one given back are still to be read (and lent),
+   * and another connection would read over them; {@link next} pools it once that read is done.
    */
   blockReturned(block: Block): void {
-    if (this.#busy || block !== this.#big || this.#holding()) return;
+    if (this.#delivering || this.#busy || block !== this.#big || this.#holding()) return;
     this.#big = undefined;
     pool.put(block);
   }
