@@ -1,8 +1,9 @@
 // Forwarding, end to end, as a property: any mix of messages (empty to a few hundred KiB, each
 // with `send()` or in one `sendMany()`), sent at once in both directions under any chunk size
-// and window, crosses the relay and is delivered once each and exact (RFC 4976 §7: a relay
-// forwards each chunk as it is, whatever the chunking). A relay and two authenticated
-// endpoints on loopback, one session pair per case.
+// and window, on up to three session pairs at once, confirmed as they come or once read,
+// crosses the relay and is delivered once each and exact (RFC 4976 §7: a relay forwards each
+// chunk as it is, whatever the chunking). A relay and two authenticated endpoints on
+// loopback, whose connections to it the pairs share.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Endpoint, IncomingMessage, Session } from '@msrp-ts/msrp-core';
@@ -59,35 +60,38 @@ async function exchange(
 }
 
 describe('Forwarding properties (a relay on loopback)', () => {
-  it('forwards any mix of messages, both ways at once, under any chunk size and window, exact', async () => {
+  it('forwards any mix of messages, both ways and on several sessions at once, under any chunk size and window, exact', async () => {
     const { uri } = await startRelay();
     const alice: Endpoint = await clientOf('alice', [uri]);
     const bob: Endpoint = await clientOf('bob', [uri]);
     await fc.assert(
       fc.asyncProperty(
-        messages,
-        messages,
+        fc.array(fc.tuple(messages, messages), { minLength: 1, maxLength: 3 }),
         fc.integer({ min: 1, max: 70_000 }),
         fc.integer({ min: 1, max: 64 }),
         fc.constantFrom(1024, 1024 * 1024),
-        async (there, back, chunkSize, maxInFlightChunks, inMemoryThreshold) => {
-          // At most ~2,000 chunks a message: one in flight through a relay is a round trip each.
-          const largest = Math.max(...[...there, ...back].map((m) => m.size));
+        fc.boolean(),
+        async (pairs, chunkSize, maxInFlightChunks, inMemoryThreshold, confirmWhenRead) => {
+          const largest = Math.max(...pairs.flat(2).map((m) => m.size));
           const options = {
             chunkSize: Math.max(chunkSize, Math.ceil(largest / 2000)),
             maxInFlightChunks,
             inMemoryThreshold,
+            confirmWhenRead,
           };
-          const b = bob.createSession(options);
-          const a = alice.createSession(options);
-          b.accept(a.localPath);
-          // b sends too: it is bound once a's first request came through the relay.
-          const bound = new Promise<void>((resolve) => b.once('bound', () => resolve()));
-          await a.connect(b.localPath);
-          await bound;
-          await Promise.all([exchange(a, b, there), exchange(b, a, back)]);
-          await a.close();
-          await b.close();
+          await Promise.all(
+            pairs.map(async ([there, back]) => {
+              const b = bob.createSession(options);
+              const a = alice.createSession(options);
+              b.accept(a.localPath);
+              const bound = new Promise<void>((resolve) => b.once('bound', () => resolve()));
+              await a.connect(b.localPath);
+              await bound;
+              await Promise.all([exchange(a, b, there), exchange(b, a, back)]);
+              await a.close();
+              await b.close();
+            }),
+          );
         },
       ),
       { numRuns: 25, timeout: 30_000 },
