@@ -5,8 +5,9 @@
 // a finished message delivers nothing again. A raw peer on loopback plays the sender.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Endpoint, type CreateSessionOptions, type IncomingMessage } from '../src/index.js';
+import { Endpoint, type CreateSessionOptions } from '../src/index.js';
 import { next } from './helpers/inbox.js';
+import { bodyOf } from './helpers/message-mix.js';
 import { RawPeer } from './helpers/raw-peer.js';
 
 const cleanups: Array<() => unknown> = [];
@@ -29,17 +30,6 @@ async function receiver(options: CreateSessionOptions) {
     return { session: s, inbox: s[Symbol.asyncIterator]() };
   };
   return { session, peer };
-}
-
-/** The whole body of a message, read from its stream when it streams. */
-async function bodyOf(message: IncomingMessage): Promise<Buffer> {
-  if (!message.stream) {
-    await message.completed;
-    return Buffer.from(message.body ?? new Uint8Array(0));
-  }
-  const parts: Uint8Array[] = [];
-  for await (const part of message.stream) parts.push(part);
-  return Buffer.concat(parts);
 }
 
 /** Chunks of a message: 1-based inclusive Byte-Ranges, in the order they are sent. */

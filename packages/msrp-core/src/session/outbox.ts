@@ -1,8 +1,8 @@
 import { MsrpError, toMsrpError } from '../errors.js';
 import { abortable } from './abortable.js';
-import { MessageIds } from '../wire/ids.js';
 import type { ByteRange } from '../wire/byte-range.js';
 import type { StatusHeader } from '../wire/status-header.js';
+import { MessageIds } from '../wire/ids.js';
 import { normalizeSource, type ByteSource, type NormalizedSource } from './byte-source.js';
 import type { Delivery } from './delivery.js';
 import { fileMessage, openFileSource } from './file-send.js';

@@ -5,6 +5,9 @@ import { parseContentType, type ContentType } from '../wire/content-type.js';
 import { headerFieldProblem, type HeaderField } from '../wire/head.js';
 import { IDENT } from '../wire/grammar.js';
 import { newMessageId } from '../wire/ids.js';
+import { uriPathError } from './uri-path.js';
+import { hasPiecesAtHand, type PiecesAtHand } from './node-pieces.js';
+import type { SendOptions } from './options.js';
 
 /** Where a message without a Message-ID of its own gets one (`MessageIds`, or random). */
 export interface MessageIdSource {
@@ -12,9 +15,6 @@ export interface MessageIdSource {
 }
 
 const RANDOM_IDS: MessageIdSource = { next: newMessageId };
-import { uriPathError } from './uri-path.js';
-import { hasPiecesAtHand, type PiecesAtHand } from './node-pieces.js';
-import type { SendOptions } from './options.js';
 
 /** The numbers of a send's options (its timer past 2^31 - 1 ms fired at once). */
 const SEND_NUMBERS: Partial<Record<keyof SendOptions, NumberRule>> = { reportTimeout: 'timeout' };
