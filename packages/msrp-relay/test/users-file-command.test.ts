@@ -2,12 +2,23 @@
 // relay reads it (FileCredentialStore).
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmod, lstat, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  lstat,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { digestHa1 } from '@msrp-ts/msrp-core';
 import { FileCredentialStore } from '../src/index.js';
+import { removeStaleLock } from '../src/cli/users-file-command.js';
 import { listUsersFile, putUsersFileUser, removeUsersFileUser } from '../src/users-file.js';
 import { RELAY_BIN, root, runRelay } from './relay-command.js';
 
@@ -199,6 +210,26 @@ describe.concurrent('msrp-relay users --users FILE', () => {
     await writeFile(lock, `${gone.pid}\n`);
     expect(await users(['remove', 'u2', '--users', path])).toMatchObject({ code: 0, stderr: '' });
     await expect(stat(lock)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('takes over only the lock of the process found gone, not one another command took since', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const dir = await tempDir(onTestFinished);
+    const lock = join(dir, 'users.lock');
+    const gone = spawn(process.execPath, ['-e', '']);
+    await once(gone, 'exit');
+    // A waiter read the pid of a holder that has let go and exited since; a live command
+    // (this one) took the lock meanwhile: its lock stays.
+    await writeFile(lock, `${process.pid}\n`);
+    await removeStaleLock(lock, gone.pid!);
+    expect(await readFile(lock, 'utf8')).toBe(`${process.pid}\n`);
+    // Still the gone holder's: removed, and nothing left beside it.
+    await writeFile(lock, `${gone.pid}\n`);
+    await removeStaleLock(lock, gone.pid!);
+    await expect(stat(lock)).rejects.toThrow(/ENOENT/);
+    expect((await readdir(dir)).sort()).toEqual([]);
   });
 
   it('writes over a users file mounted on its own (a container’s bind mount), which rename cannot replace', async ({

@@ -1,5 +1,15 @@
 // `msrp-relay users add|remove|list --users FILE`: edits the users file the relay reads.
-import { chmod, chown, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  link,
+  readFile,
+  realpath,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseUsersFile } from '../file-credential-store.js';
 import { listUsersFile, putUsersFileUser, removeUsersFileUser } from '../users-file.js';
@@ -55,6 +65,30 @@ function running(pid: number): boolean {
   }
 }
 
+/** The pid a lock file names; NaN when it names none (not written yet, or gone). */
+async function lockHolder(lock: string): Promise<number> {
+  return Number.parseInt(await readFile(lock, 'utf8').catch(() => ''), 10);
+}
+
+/**
+ * Takes away the lock of `holder`, a process that is gone: moved aside first (one atomic
+ * rename), then removed only if it still names that process, else put back. Removed as read,
+ * a lock another command took after the holder let go (and exited) would go too, and both
+ * commands would edit the file at once: one `add` lost (seen with six commands at once).
+ */
+export async function removeStaleLock(lock: string, holder: number): Promise<void> {
+  const aside = `${lock}.${process.pid}.stale`;
+  try {
+    await rename(lock, aside);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  // Another command's lock, taken since: back in its place (unless yet another took it).
+  if ((await lockHolder(aside)) !== holder) await link(aside, lock).catch(() => undefined);
+  await rm(aside, { force: true });
+}
+
 /**
  * Runs `edit` holding `FILE.lock` (made with O_EXCL, holding our pid), so that two commands
  * editing the file at once take turns rather than one losing the other's change; a lock
@@ -70,10 +104,10 @@ async function withLock<T>(path: string, edit: () => Promise<T>): Promise<T> {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
-    const holder = Number.parseInt(await readFile(lock, 'utf8').catch(() => ''), 10);
+    const holder = await lockHolder(lock);
     // Not yet written (just made) reads as NaN: wait for it like a live holder.
     if (holder > 0 && !running(holder)) {
-      await rm(lock, { force: true });
+      await removeStaleLock(lock, holder);
       continue;
     }
     const who = `another users command (process ${Number.isNaN(holder) ? '?' : holder})`;
@@ -87,7 +121,8 @@ async function withLock<T>(path: string, edit: () => Promise<T>): Promise<T> {
   try {
     return await edit();
   } finally {
-    await rm(lock, { force: true });
+    // Ours only: never another command's.
+    if ((await lockHolder(lock)) === process.pid) await rm(lock, { force: true });
   }
 }
 
