@@ -81,7 +81,7 @@ export { toHex } from './session/hasher.js';
 // entry (the root also loads the chat codecs and their XML parser: ~7 MiB of a relay's memory).
 export { MsrpError, toMsrpError } from './errors.js';
 export { formatUri, isUriHost, uriEquals, uriKey } from './wire/uri.js';
-export { newTransactionId, newSessionId, TransactionIds } from './wire/ids.js';
+export { newTransactionId, newSessionId, IdSequence, TransactionIds } from './wire/ids.js';
 export { defaultDialers } from './node/dial.js';
 export { wsStream, WS_OPTIONS } from './node/ws-stream.js';
 export { checkNumbers, type NumberRule } from './option-check.js';

@@ -2,7 +2,7 @@ import { MsrpError, toMsrpError } from '../errors.js';
 import { abortable } from './abortable.js';
 import type { ByteRange } from '../wire/byte-range.js';
 import type { StatusHeader } from '../wire/status-header.js';
-import { MessageIds } from '../wire/ids.js';
+import { IdSequence } from '../wire/ids.js';
 import { normalizeSource, type ByteSource, type NormalizedSource } from './byte-source.js';
 import type { Delivery } from './delivery.js';
 import { fileMessage, openFileSource } from './file-send.js';
@@ -38,7 +38,7 @@ export class Outbox {
   readonly #state: () => SessionState;
   readonly #remoteMaxSize: number | undefined;
   readonly #contentTypes = new ContentTypes();
-  readonly #messageIds = new MessageIds();
+  readonly #messageIds = new IdSequence();
   readonly #scheduler: SendScheduler;
   readonly #files: OutboxFiles;
 

@@ -4,17 +4,10 @@ import { concatBytes } from '../wire/bytes.js';
 import { parseContentType, type ContentType } from '../wire/content-type.js';
 import { headerFieldProblem, type HeaderField } from '../wire/head.js';
 import { IDENT } from '../wire/grammar.js';
-import { newMessageId } from '../wire/ids.js';
+import { newMessageId, type IdSequence } from '../wire/ids.js';
 import { uriPathError } from './uri-path.js';
 import { hasPiecesAtHand, type PiecesAtHand } from './node-pieces.js';
 import type { SendOptions } from './options.js';
-
-/** Where a message without a Message-ID of its own gets one (`MessageIds`, or random). */
-export interface MessageIdSource {
-  next(): string;
-}
-
-const RANDOM_IDS: MessageIdSource = { next: newMessageId };
 
 /** The numbers of a send's options (its timer past 2^31 - 1 ms fired at once). */
 const SEND_NUMBERS: Partial<Record<keyof SendOptions, NumberRule>> = { reportTimeout: 'timeout' };
@@ -95,14 +88,14 @@ export class OutgoingMessage {
    * A message of `options` (Content-Type, size, Message-ID), or why it cannot be sent: a bad
    * Content-Type, or a size over the peer's max-size (413). `parse` reads the Content-Type
    * (a session's {@link ContentTypes} reads each text once); `ids` gives the Message-ID of one
-   * that names none (a session's `MessageIds`).
+   * that names none (a session's; a random one without).
    */
   static create(
     source: MessageSource,
     options: SendOptions,
     remoteMaxSize: number | undefined,
     parse: (text: string) => ContentType | undefined = parseContentType,
-    ids: MessageIdSource = RANDOM_IDS,
+    ids?: IdSequence,
   ): OutgoingMessage | MsrpError {
     const contentType = parse(options.contentType ?? 'application/octet-stream');
     if (!contentType)
@@ -144,7 +137,7 @@ export class OutgoingMessage {
     }
     const extra = size !== undefined || offset > 0 || options.contentHeaders !== undefined;
     const message = new OutgoingMessage(
-      options.messageId ?? ids.next(),
+      options.messageId ?? ids?.next() ?? newMessageId(),
       contentType,
       source,
       // None for a plain message (a chat line): no options object made per message.

@@ -41,26 +41,52 @@ export function newTransactionId(): string {
 }
 
 /**
- * Transaction ids for the requests of one sender (a session): a prefix of 64 random bits,
- * drawn once, then a counter. RFC 4975 §7.1: the transaction identifier MUST contain at
- * least 64 bits of randomness, so that it does not collide with others on the connection;
- * the prefix gives each id those 64 bits, the counter keeps this sender's ids apart without
- * drawing them again per chunk. An id is at most 16 + 11 characters of an ident (§9: 32).
+ * Ids of one sender (a session): a prefix of 64 random bits, drawn once, then a counter, so
+ * that each id carries those 64 bits and the counter keeps this sender's ids apart without
+ * drawing them again per chunk or message. An id is at most 16 + 11 characters of an ident
+ * (RFC 4975 §9: 32). As a session's Message-IDs: RFC 4975 §7.1.1 asks that a new one be highly
+ * unlikely to be repeated by another endpoint instance, or by the same instance in the
+ * future; another session draws a prefix of its own, and this one never repeats its counter
+ * (96 random bits drawn per message were ~4 % of a small-message sender's CPU, issue 12).
  */
-export class TransactionIds {
-  /**
-   * Upper-case: the search for an end-line's start with the prefix ({@link occursIn}) skips
-   * ahead by the body byte under the needle's end, less far when that byte is in the needle;
-   * lower-case hex letters are frequent in text (and in the bench's bodies of 'a').
-   */
-  readonly #prefix = randomHex(8).toUpperCase();
-  /** `CRLF "-------"` and the prefix: how the end-line of every id given here begins. */
-  readonly #startOfEndLine = encodeLatin1(`\r\n-------${this.#prefix}`);
+export class IdSequence {
+  readonly #prefix: string;
   #count = 0;
+
+  constructor(prefix = randomHex(8)) {
+    this.#prefix = prefix;
+  }
+
+  /** The random part every id given here begins with. */
+  get prefix(): string {
+    return this.#prefix;
+  }
 
   /** The next id: never one this object gave before. */
   next(): string {
     return this.#prefix + (this.#count++).toString(36);
+  }
+}
+
+/**
+ * Transaction ids for the requests of one sender (a session), as {@link IdSequence} counts
+ * them. RFC 4975 §7.1: the transaction identifier MUST contain at least 64 bits of
+ * randomness, so that it does not collide with others on the connection.
+ */
+export class TransactionIds extends IdSequence {
+  /** {@link prefix}, read per chunk by {@link occursIn}. */
+  readonly #prefix: string;
+  /** `CRLF "-------"` and the prefix: how the end-line of every id given here begins. */
+  readonly #startOfEndLine: Uint8Array;
+
+  constructor() {
+    // Upper-case: the search for an end-line's start with the prefix ({@link occursIn}) skips
+    // ahead by the body byte under the needle's end, less far when that byte is in the
+    // needle; lower-case hex letters are frequent in text (and in the bench's bodies of 'a').
+    const prefix = randomHex(8).toUpperCase();
+    super(prefix);
+    this.#prefix = prefix;
+    this.#startOfEndLine = encodeLatin1(`\r\n-------${prefix}`);
   }
 
   /**
@@ -73,23 +99,6 @@ export class TransactionIds {
     return transactionId.startsWith(this.#prefix)
       ? containsEndLine(body, transactionId, this.#startOfEndLine)
       : containsEndLine(body, transactionId);
-  }
-}
-
-/**
- * The Message-IDs of one sender (a session): a prefix of 64 random bits, drawn once, then a
- * counter. RFC 4975 §7.1.1: a new Message-ID MUST be highly unlikely to be repeated by another
- * endpoint instance, or by the same instance in the future; another session draws a prefix of
- * its own, and this one never repeats its counter. Drawing 96 bits per message instead was
- * ~4 % of a small-message sender's CPU (issue 12).
- */
-export class MessageIds {
-  readonly #prefix = randomHex(8);
-  #count = 0;
-
-  /** The next id: never one this object gave before. */
-  next(): string {
-    return this.#prefix + (this.#count++).toString(36);
   }
 }
 
