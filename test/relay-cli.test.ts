@@ -191,9 +191,21 @@ function spawnBin(
       await once(child, 'close');
     }
   });
+  let spawnError: Error | undefined;
+  child.on('error', (e) => (spawnError = e));
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const closed = once(child, 'close').catch(() => undefined);
+  ended.set(lines, async () => {
+    // Its exit comes after its stdout's end: waited for, a second at most.
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 1000))]);
+    const how = spawnError?.message ?? `exit ${String(child.exitCode ?? child.signalCode)}`;
+    return `${name} ${args[0] ?? ''}: ${how}, stderr: ${JSON.stringify(stderr)}`;
+  });
   return { child, lines, stderr: () => stderr };
 }
+
+/** How a spawned bin's stdout ended, by its lines: for the error that says it did. */
+const ended = new WeakMap<AsyncIterator<string>, () => Promise<string>>();
 
 /** The next stdout line, failing after `ms` instead of hanging. */
 async function nextLine(lines: AsyncIterator<string>, ms = 20_000): Promise<string> {
@@ -204,7 +216,9 @@ async function nextLine(lines: AsyncIterator<string>, ms = 20_000): Promise<stri
       timer = setTimeout(() => reject(new Error(`no line within ${ms} ms`)), ms);
     }),
   ]).finally(() => clearTimeout(timer));
-  if (result.done) throw new Error('stdout ended');
+  if (result.done) {
+    throw new Error(`stdout ended (${(await ended.get(lines)?.()) ?? 'not spawned here'})`);
+  }
   return result.value;
 }
 
