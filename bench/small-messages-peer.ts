@@ -6,11 +6,26 @@ import { Endpoint, type IncomingMessage, type MsrpUri, type Session } from '@msr
 import { gcWatch, type GcCount } from './lib/gc-watch.js';
 import { startHeapSampling } from './lib/heap-sampling.js';
 import { syscalls, syscallsSince as since, type Syscalls } from './lib/syscalls.js';
+import {
+  floorEcho,
+  floorSource,
+  MESSAGE_BYTES,
+  rawEcho,
+  rawSource,
+  type WireKind,
+} from './small-messages-wire.js';
 
 /** Commands the parent sends. */
 export type SmallCommand =
-  | { role: 'raw-echo'; warmup: number }
-  | { role: 'raw-source'; port: number; count: number; warmup: number; window: number }
+  | { role: 'raw-echo'; wire: WireKind; warmup: number }
+  | {
+      role: 'raw-source';
+      wire: WireKind;
+      port: number;
+      count: number;
+      warmup: number;
+      window: number;
+    }
   | { role: 'msrp-receiver'; count: number; warmup: number; api: SenderApi }
   | {
       role: 'msrp-sender';
@@ -46,10 +61,6 @@ export type SmallReport =
       warmupMs?: number;
     };
 
-/** Bytes per message, and per answer of the raw baseline (issue 12). */
-export const MESSAGE_BYTES = 100;
-export const ANSWER_BYTES = 60;
-
 const report = (r: SmallReport): void => {
   process.send!(r);
 };
@@ -73,19 +84,19 @@ function measuring(): () => Spent {
 }
 
 /**
- * Raw TCP: answers each 100-byte message with 60 bytes, one write per socket read; measures
- * from its `warmup`th message on, as the source times only the messages after those.
+ * A baseline's answering side: answers what each socket read completed with one write (raw
+ * TCP's 60 bytes a message, or the floor's 200s); measures from its `warmup`th message on, as
+ * the source times only the messages after those.
  */
-async function rawEcho(warmup: number): Promise<void> {
+async function echo(wire: WireKind, warmup: number): Promise<void> {
   let total = 0;
   let spent: (() => Spent) | undefined;
   const server = createServer((socket) => {
-    let partial = 0;
+    const reader = wire === 'raw' ? rawEcho() : floorEcho();
     socket.on('data', (b: Buffer) => {
-      const messages = Math.floor((partial + b.length) / MESSAGE_BYTES);
-      partial = (partial + b.length) % MESSAGE_BYTES;
+      const { messages, answer } = reader.read(b);
       total += messages;
-      if (messages > 0) socket.write(Buffer.alloc(messages * ANSWER_BYTES, 0x41));
+      if (messages > 0) socket.write(answer);
       if (spent === undefined && total >= warmup) spent = measuring();
     });
     socket.on('end', () => {
@@ -101,10 +112,12 @@ async function rawEcho(warmup: number): Promise<void> {
 }
 
 /**
- * Raw TCP: `window` messages in flight, the next written as each answer comes; `warmup` of
- * them first, untimed, as the MSRP sender does (why: `raw` in small-messages.ts).
+ * A baseline's sending side: `window` messages in flight, the next written as each answer
+ * comes; `warmup` of them first, untimed, as the MSRP sender does (why: `raw` in
+ * small-messages.ts).
  */
-async function rawSource(
+async function source(
+  wire: WireKind,
   port: number,
   count: number,
   warmup: number,
@@ -112,18 +125,16 @@ async function rawSource(
 ): Promise<void> {
   const socket: Socket = connect({ port, host: '127.0.0.1', noDelay: true });
   await once(socket, 'connect');
-  const message = Buffer.alloc(MESSAGE_BYTES, 0x61);
-  let partial = 0;
+  const writer = wire === 'raw' ? rawSource() : floorSource();
   let run = { target: 0, sent: 0, answered: 0, done: () => {} };
   const write = (n: number): void => {
     const k = Math.min(n, run.target - run.sent);
     if (k <= 0) return;
     run.sent += k;
-    socket.write(k === 1 ? message : Buffer.concat(Array<Buffer>(k).fill(message)));
+    socket.write(writer.frames(k));
   };
   socket.on('data', (b: Buffer) => {
-    const answers = Math.floor((partial + b.length) / ANSWER_BYTES);
-    partial = (partial + b.length) % ANSWER_BYTES;
+    const answers = writer.answers(b);
     run.answered += answers;
     if (run.answered >= run.target) run.done();
     else write(answers);
@@ -256,9 +267,9 @@ async function msrpSender(
 process.once('message', (cmd: SmallCommand) => {
   const run =
     cmd.role === 'raw-echo'
-      ? rawEcho(cmd.warmup)
+      ? echo(cmd.wire, cmd.warmup)
       : cmd.role === 'raw-source'
-        ? rawSource(cmd.port, cmd.count, cmd.warmup, cmd.window)
+        ? source(cmd.wire, cmd.port, cmd.count, cmd.warmup, cmd.window)
         : cmd.role === 'msrp-receiver'
           ? msrpReceiver(cmd.count, cmd.warmup, cmd.api)
           : msrpSender(cmd.to, cmd.count, cmd.warmup, cmd.window, cmd.api);
