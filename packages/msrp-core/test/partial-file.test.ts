@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -260,6 +260,69 @@ describe('PartialFile', () => {
       hash: sha256(source),
       checkedAgainst: sha256(source),
     });
+    expect((await readFile(target)).equals(source)).toBe(true);
+  });
+
+  it('resumes in-session from octet 1 when no 200 came back: the part is written over from its start', async () => {
+    const dir = await tempDir();
+    const source = randomBytes(1024 * 1024 + 5);
+    const sourcePath = join(dir, 'source.bin');
+    await writeFile(sourcePath, source);
+    const b = new Endpoint({ session: { confirmWhenRead: true, rebind: true } });
+    cleanups.push(() => b.close());
+    await b.listen({ host: '127.0.0.1', port: 0 });
+    const sb = b.createSession();
+    sb.accept();
+    const inbox = sb[Symbol.asyncIterator]();
+    // A proxy that passes the chunks on and, once the session is connected, drops every 200:
+    // the receiver stores octets the sender never hears of (as when a connection breaks with
+    // the answers on their way).
+    const sockets: Socket[] = [];
+    let answers = true;
+    const proxy = createServer((from) => {
+      const to = connect({ host: '127.0.0.1', port: sb.localUri.port! });
+      sockets.push(from, to);
+      from.pipe(to);
+      to.on('data', (bytes: Buffer) => answers && from.write(bytes));
+    });
+    cleanups.push(() => proxy.close());
+    proxy.listen(0, '127.0.0.1');
+    await once(proxy, 'listening');
+    const { port } = proxy.address() as AddressInfo;
+
+    const a1 = new Endpoint({
+      dialers: {
+        msrp: async () => {
+          const socket = connect({ host: '127.0.0.1', port });
+          await once(socket, 'connect');
+          return socketStream(socket);
+        },
+      },
+    });
+    cleanups.push(() => a1.close());
+    const first = a1.createSession();
+    await first.connect([sb.localUri]);
+    answers = false;
+    const cut = first.sendFile(sourcePath, { messageId: 'again' }).catch((e: unknown) => e);
+    const m1 = await next(inbox);
+    const target = join(dir, 'received.bin');
+    const partial = await PartialFile.open(target, { size: m1.size! });
+    const receiving = partial.receive(m1).catch((e: unknown) => e as MsrpError);
+    await until(() => Promise.resolve(partial.held >= 64 * 1024));
+    for (const socket of sockets) socket.destroy();
+    await receiving;
+    expect(await cut).toMatchObject({ confirmedBytes: 0 });
+    expect(partial.held).toBeGreaterThan(0);
+    await until(() => Promise.resolve(sb.state === 'waiting'));
+
+    // confirmedBytes 0: the same message again from its first octet.
+    const second = await sender(formatLocal(sb));
+    const again = second.sendFile(sourcePath, { offset: 0, messageId: 'again' });
+    const m2 = await next(inbox);
+    expect(m2).toMatchObject({ messageId: 'again', offset: 0, size: source.length });
+    expect(await partial.receive(m2)).toMatchObject({ bytes: source.length, held: source.length });
+    expect(await again).toMatchObject({ bytes: source.length, hash: sha256(source) });
+    await partial.complete();
     expect((await readFile(target)).equals(source)).toBe(true);
   });
 

@@ -225,8 +225,8 @@ export class PartialFile {
   /**
    * Writes a message's octets into the part from octet `at` (0-based): where its first octet
    * belongs in the file. Default the message's `offset` when it resumes a message cut short
-   * (in-session resume: `sendFile(path, { offset, messageId })`), else {@link held} (the
-   * range a resume asked for starts there). Each piece is on disk before the next is pulled:
+   * (in-session resume: `sendFile(path, { offset, messageId })`, offset 0 too when the message
+   * is the whole file's size), else {@link held} (the range a resume asked for starts there). Each piece is on disk before the next is pulled:
    * with the session's `confirmWhenRead`, nothing confirmed is lost in a crash. The octets before `at` are read back and hashed first, so that once
    * the part is full the result has the whole file's hash (one pass). The record follows as
    * the octets reach the disk, and stays right if the message fails half-way.
@@ -236,10 +236,14 @@ export class PartialFile {
    * `MSRP_ERR_FILE` when the part cannot be written.
    */
   async receive(message: IncomingMessage, options: { at?: number } = {}): Promise<ReceivedPart> {
-    // A message resumed in-session (IncomingMessage.offset) says where it goes itself.
-    const at = options.at ?? (message.offset > 0 ? message.offset : this.#held);
-    const length = message.size === undefined ? undefined : message.size - message.offset;
     const { size } = this.#record;
+    // A message resumed in-session (IncomingMessage.offset) says where it goes itself, and so
+    // does one of the whole file's size: the file from its first octet (a send begun again
+    // when no 200 came back, though octets were stored). Else it is a range resume of what is
+    // missing (RFC 5547 §6), a new message from Byte-Range 1.
+    const fromOffset = message.offset > 0 || message.size === size;
+    const at = options.at ?? (fromOffset ? message.offset : this.#held);
+    const length = message.size === undefined ? undefined : message.size - message.offset;
     if (this.#receiving) {
       throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', `${this.partPath} is already receiving`);
     }
