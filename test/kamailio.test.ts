@@ -7,7 +7,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Endpoint, MsrpError, formatUri, type MsrpUri } from '@msrp-ts/msrp-core';
+import { Endpoint, MsrpError, formatUri, nextEvent, type MsrpUri } from '@msrp-ts/msrp-core';
+import { RawPeer } from '../packages/msrp-core/test/helpers/raw-peer.js';
 import { Relay, StaticCredentialStore } from '@msrp-ts/msrp-relay';
 import {
   KAMAILIO,
@@ -122,5 +123,38 @@ describe('Kamailio msrp module as the relay', () => {
     await bobSession.send('and back through both');
     expect((await next(aliceInbox, 'chat for alice')).text()).toBe('and back through both');
     expect(relay.stats.requestsForwarded).toBeGreaterThanOrEqual(2);
+  });
+
+  it('costs alice one 400, not her connection, when a peer sends her a header she cannot read', async () => {
+    // Kamailio passes header values on unread: a peer who knows one of alice's session paths
+    // sent her a SEND with a bad Success-Report, and alice closed her connection to Kamailio,
+    // every other session of hers with it.
+    const kamailio = await startKamailio();
+    const alice = await clientOf('alice', [kamailio.uri]);
+    const bob = await clientOf('bob', [kamailio.uri]);
+    const pair = async () => {
+      const b = bob.createSession();
+      const a = alice.createSession();
+      b.accept(a.localPath);
+      await a.connect(b.localPath);
+      return { a, b };
+    };
+    const first = await pair();
+    const second = await pair();
+    const peer = await RawPeer.connect(kamailio.uri.port!);
+    cleanups.push(() => peer.destroy());
+    const path = first.a.localPath.map(formatUri).join(' ');
+    peer.write(
+      `MSRP tbad1234 SEND\r\nTo-Path: ${path}\r\nFrom-Path: ${formatUri(peer.uri)}\r\n` +
+        'Message-ID: mbad1234\r\nSuccess-Report: maybe\r\nContent-Type: text/plain\r\n\r\n' +
+        'hi\r\n-------tbad1234$\r\n',
+    );
+    const refused = await nextEvent(alice, 'peerError');
+    expect(refused[0]).toMatchObject({ status: 400, code: 'MSRP_ERR_BAD_HEADER' });
+    for (const { a, b } of [first, second]) {
+      await b.send('still here');
+      expect((await next(a[Symbol.asyncIterator](), 'chat for alice')).text()).toBe('still here');
+      expect(a.state).toBe('bound');
+    }
   });
 });

@@ -243,8 +243,9 @@ describe('a peer that breaks the protocol', () => {
     const to = session.localUri;
     bad.write(
       `MSRP tid400x SEND\r\nTo-Path: msrp://${to.host}:${to.port}/${to.sessionId};tcp\r\n` +
-        `From-Path: msrp://127.0.0.1:1/${bad.sessionId};tcp\r\nMessage-ID: m1\r\n` +
-        `Byte-Range: 5-2/10\r\nContent-Type: text/plain\r\n\r\nhello\r\n-------tid400x$\r\n`,
+        `From-Path: msrp://127.0.0.1:1/${bad.sessionId};tcp\r\nMessage-ID: m1234\r\n` +
+        // A line that ends in LF alone: the framing is broken (RFC 4975 §9), not one header.
+        `Byte-Range: 1-5/5\nContent-Type: text/plain\r\n\r\nhello\r\n-------tid400x$\r\n`,
     );
     expect((await bad.response('tid400x')).head.statusCode).toBe(400);
     await unbound;

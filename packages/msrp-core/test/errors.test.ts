@@ -122,19 +122,28 @@ describe('400 Bad Request', () => {
     ['a Byte-Range past its total', 'Byte-Range: 1-20/10'],
     ['a bad Failure-Report value', 'Failure-Report: maybe'],
     ['a Message-ID with a space', 'Message-ID: two words'],
-  ])('answers a request with %s with 400, then closes that connection', async (_, header) => {
-    const { port, session, peerErrors } = await listening();
-    const raw = await rawPeer(port);
-    const headers = [...pathHeaders(session.localUri, raw)];
-    if (!header.startsWith('Message-ID')) headers.push('Message-ID: abc123');
-    headers.push(header, 'Content-Type: text/plain');
-    raw.write(handWritten('tid400x', 'SEND', headers, 'hello'));
-    const response = await raw.response('tid400x');
-    expect(response.head.statusCode).toBe(400);
-    await raw.closed;
-    expect(peerErrors.length).toBeGreaterThan(0);
-    expect(peerErrors[0]!.status).toBe(400);
-  });
+    ['a duplicate header', 'Failure-Report: yes\r\nFailure-Report: no'],
+  ])(
+    'answers a request with %s with 400 and reads on: the frame is skipped whole',
+    async (_, header) => {
+      const { port, session, peerErrors, inbox } = await listening();
+      const raw = await rawPeer(port);
+      const headers = [...pathHeaders(session.localUri, raw)];
+      if (!header.startsWith('Message-ID')) headers.push('Message-ID: abc123');
+      headers.push(header, 'Content-Type: text/plain');
+      // Its body holds what looks like a frame: skipped as body, not read as one.
+      raw.write(handWritten('tid400x', 'SEND', headers, 'MSRP x SEND\r\n\r\n'));
+      const response = await raw.response('tid400x');
+      expect(response.head.statusCode).toBe(400);
+      expect(peerErrors[0]!.status).toBe(400);
+      // A header value is not framing: one bad request costs its 400, not the connection
+      // (through a relay, the connection of every session behind it).
+      const good = await raw.transact({ toPath: [session.localUri], body: 'fine' });
+      expect(good.head.statusCode).toBe(200);
+      expect((await next(inbox)).text()).toBe('fine');
+      expect(raw.isClosed).toBe(false);
+    },
+  );
 });
 
 // ---- 413 ----------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 // The types a Parser is driven by: what it emits to, and the limits it is given.
+import type { MsrpError } from '../errors.js';
 import type { Head } from './head.js';
 
 /** How a chunk ends (RFC 4975 §7.1): `$` last chunk, `+` more to come, `#` message aborted. */
@@ -19,6 +20,15 @@ export interface FrameSink {
   body(part: Uint8Array): boolean | void;
   /** The end-line of the frame, with its continuation flag. */
   end(flag: ContinuationFlag): boolean | void;
+  /**
+   * A frame framed right (start line, CRLF lines, end-line) with a header the parser cannot
+   * read (`MSRP_ERR_BAD_HEADER`, `MSRP_ERR_DUPLICATE_HEADER`, `MSRP_ERR_MISSING_HEADER`,
+   * status 400; `error.head` holds what was read): skipped whole, nothing else of it
+   * emitted, and the frames after it are read on, so that one bad request costs only its
+   * own 400 (RFC 4975 §10.2: the request was unintelligible), not the connection. Without
+   * this method such a frame is a parse error, and the parser fails.
+   */
+  invalid?(error: MsrpError, flag: ContinuationFlag): boolean | void;
 }
 
 /** Limits of a {@link Parser}; every one of them bounds what a peer can make us hold. */

@@ -5,6 +5,7 @@ import type { ContinuationFlag, FrameSink, ParserOptions } from './frame-sink.js
 import { checkHead, parseHeaderLine, parseStartLine, type Head, type HeaderCache } from './head.js';
 import { HeaderBlockReader } from './header-block.js';
 import type { KnownLine } from './header-line.js';
+import { skipped, skips } from './skipped-frame.js';
 import { WholeHead } from './whole-head.js';
 
 export type { ContinuationFlag, FrameSink, ParserOptions } from './frame-sink.js';
@@ -56,6 +57,8 @@ export class Parser {
   #block: HeaderBlockReader | undefined;
   /** End-line of a bodiless frame whose head paused the parser. */
   #pendingEnd: ContinuationFlag | undefined;
+  /** Why the frame being read is skipped to its end-line (see {@link FrameSink.invalid}). */
+  #invalid: MsrpError | undefined;
 
   /** Body scanning: where the end-line is, across pushes. Made by the first body. */
   #scan: EndLineScanner | undefined;
@@ -270,16 +273,22 @@ export class Parser {
       return whole.end;
     }
     this.#headerCount = 0;
-    if (whole.blockTo > whole.blockFrom) {
-      this.#block ??= new HeaderBlockReader(this.#knownHeaders(), this.#maxHeaders);
-      const stop = this.#block.read(buf, whole.blockFrom, whole.blockTo, head);
-      // A stray control character sends it line by line for the error; so does a line that
-      // begins with "-" but is not the end-line.
-      if (stop < 0 || (stop <= whole.blockTo && !whole.bodilessAt(buf, stop))) {
-        return this.#retreat();
+    try {
+      if (whole.blockTo > whole.blockFrom) {
+        this.#block ??= new HeaderBlockReader(this.#knownHeaders(), this.#maxHeaders);
+        const stop = this.#block.read(buf, whole.blockFrom, whole.blockTo, head);
+        // A stray control character sends it line by line for the error; so does a line that
+        // begins with "-" but is not the end-line.
+        if (stop < 0 || (stop <= whole.blockTo && !whole.bodilessAt(buf, stop))) {
+          return this.#retreat();
+        }
       }
+      checkHead(head);
+    } catch (e) {
+      // A frame to skip: the line reader reads it again and skips it to its end-line.
+      if (skips(this.#sink, e)) return this.#retreat();
+      throw e;
     }
-    checkHead(head);
     // Only a head read and checked in full becomes the template of those that follow.
     if (whole.blockTo > whole.blockFrom) whole.remember(buf, head);
     if (whole.flag) this.#endBodiless(head, whole.flag);
@@ -321,18 +330,32 @@ export class Parser {
     this.#headerBytes += size;
     if (line === '') {
       // Blank line: a body follows (RFC 4975 §9 content-stuff).
-      checkHead(head);
+      this.#check(head);
       this.#beginBody(head);
       return;
     }
     const flag = endLineFlag(line, head.transactionId);
     if (flag) {
       // A frame without body: the end-line follows the headers directly.
-      checkHead(head);
+      this.#check(head);
       this.#endBodiless(head, flag);
       return;
     }
     this.#addHeader(head, line);
+  }
+
+  /** Runs `parse`; an error it throws that makes the frame one to skip is kept, not thrown. */
+  #tolerate(head: Head, parse: () => void): void {
+    try {
+      parse();
+    } catch (e) {
+      if (!skips(this.#sink, e)) throw e;
+      this.#invalid ??= skipped(e, head);
+    }
+  }
+
+  #check(head: Head): void {
+    this.#tolerate(head, () => checkHead(head));
   }
 
   /** Leaves the fast path before anything was emitted: the line reader will say what is wrong. */
@@ -349,7 +372,7 @@ export class Parser {
         transactionId: head.transactionId,
       });
     }
-    parseHeaderLine(head, line, this.#knownHeaders());
+    this.#tolerate(head, () => parseHeaderLine(head, line, this.#knownHeaders()));
   }
 
   #beginBody(head: Head, marker = encodeLatin1(`\r\n-------${head.transactionId}`)): void {
@@ -357,11 +380,11 @@ export class Parser {
     const length = typeof range?.end === 'number' ? range.end - range.start + 1 : undefined;
     (this.#scan ??= new EndLineScanner()).begin(marker, length);
     this.#state = 'body';
-    this.#emit(this.#sink.head(head));
+    if (this.#invalid === undefined) this.#emit(this.#sink.head(head));
   }
 
   #endBodiless(head: Head, flag: ContinuationFlag): void {
-    this.#emit(this.#sink.head(head));
+    if (this.#invalid === undefined) this.#emit(this.#sink.head(head));
     if (this.#paused) this.#pendingEnd = flag;
     else this.#finishFrame(flag);
   }
@@ -369,13 +392,20 @@ export class Parser {
   #finishFrame(flag: ContinuationFlag): void {
     this.#state = 'start';
     this.#head = undefined;
-    this.#emit(this.#sink.end(flag));
+    const invalid = this.#invalid;
+    if (invalid === undefined) {
+      this.#emit(this.#sink.end(flag));
+      return;
+    }
+    this.#invalid = undefined;
+    this.#emit(this.#sink.invalid!(invalid, flag));
   }
 
   // ---- body -------------------------------------------------------------------------
 
   /** Emits body bytes `[from, to)` of the array being read, leaving out virtual bytes. */
   #emitBody(from: number, to: number): void {
+    if (this.#invalid !== undefined) return; // a frame skipped: its body goes nowhere
     const virtual = this.#scan!.virtual;
     if (from < virtual) from = virtual;
     if (to > from)
