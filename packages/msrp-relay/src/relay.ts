@@ -318,7 +318,10 @@ export class Relay {
     this.#forwarder.expired(hop, pending);
   }
 
-  /** @internal The peer broke the protocol: answer if possible; the connection then closes. */
+  /**
+   * @internal The peer broke the protocol: answer if possible; the connection then closes
+   * (unless only a header was bad: see Hop.invalid).
+   */
   protocolError(hop: Hop, error: MsrpError): void {
     if (error.code === 'MSRP_ERR_FRAME_TIMEOUT') {
       // A slow sender (slowloris): frameTimeout, enforced by the Connection.

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseUri, type DeliveryError } from '@msrp-ts/msrp-core';
 import { encodeEndLine, encodeHead } from '@msrp-ts/msrp-core/internal';
 import {
+  authRequest,
   clientOf,
   eventually,
   next,
@@ -15,6 +16,7 @@ import {
   rawAuth,
   rawClient,
   startRelay,
+  transact,
   type RawPeer,
   sessionPair,
 } from './helpers.js';
@@ -168,6 +170,22 @@ describe('misbehaving clients', () => {
     expect(relay.stats.protocolErrors).toBeGreaterThanOrEqual(2);
     await aliceSession.send('still here');
     expect((await next(inbox)).text()).toBe('still here');
+  });
+
+  it('answers a request with a header it cannot read with 400 and keeps the connection', async () => {
+    // The connection may carry many users' sessions (another relay's, Kamailio's): one bad
+    // header costs its request, not the connection.
+    const { relay, uri } = await startRelay();
+    const peer = await rawClient(uri.port!);
+    const relayUri = `msrp://${uri.host}:${uri.port};tcp`;
+    peer.write(
+      `MSRP bad12345 AUTH\r\nTo-Path: ${relayUri}\r\nFrom-Path: msrp://127.0.0.1:1/${peer.sessionId};tcp\r\n` +
+        'Success-Report: maybe\r\n-------bad12345$\r\n',
+    );
+    expect((await peer.response('bad12345')).head.statusCode).toBe(400);
+    expect(relay.stats.protocolErrors).toBe(1);
+    expect((await transact(peer, authRequest(peer, uri))).statusCode).toBe(401);
+    expect(peer.isClosed).toBe(false);
   });
 
   it('refuses connections past the per-address limit', async () => {
