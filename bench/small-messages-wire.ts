@@ -33,6 +33,7 @@ export function rawEcho(): EchoWire {
   };
 }
 
+/** Raw TCP's sending side: its 100-byte messages, its answers counted by size. */
 export function rawSource(): SourceWire {
   const message = Buffer.alloc(MESSAGE_BYTES, 0x61);
   let partial = 0;
@@ -52,9 +53,9 @@ const HEAD_END = Buffer.from('\r\n\r\n');
 const BYTE_RANGE = Buffer.from('\r\nByte-Range: 1-');
 const DASH = 0x2d;
 
-/** Writes `id` (a few bytes: a loop beats a native copy's call) at `o`; returns the offset after it. */
-function put(out: Buffer, o: number, id: Uint8Array, from = 0, to = id.length): number {
-  for (let i = from; i < to; i++) out[o++] = id[i]!;
+/** Writes `bytes` (a few: a loop beats a native copy's call) at `o`; returns the offset after. */
+function put(out: Buffer, o: number, bytes: Uint8Array, from = 0, to = bytes.length): number {
+  for (let i = from; i < to; i++) out[o++] = bytes[i]!;
   return o;
 }
 

@@ -226,10 +226,12 @@ export class PartialFile {
    * Writes a message's octets into the part from octet `at` (0-based): where its first octet
    * belongs in the file. Default the message's `offset` when it resumes a message cut short
    * (in-session resume: `sendFile(path, { offset, messageId })`, offset 0 too when the message
-   * is the whole file's size), else {@link held} (the range a resume asked for starts there). Each piece is on disk before the next is pulled:
-   * with the session's `confirmWhenRead`, nothing confirmed is lost in a crash. The octets before `at` are read back and hashed first, so that once
-   * the part is full the result has the whole file's hash (one pass). The record follows as
-   * the octets reach the disk, and stays right if the message fails half-way.
+   * is the whole file's size), else {@link held} (the range a resume asked for starts there).
+   * Each piece is on disk before the next is pulled: with the session's `confirmWhenRead`,
+   * nothing confirmed is lost in a crash. The octets before `at` are read back and hashed
+   * first, so that once the part is full the result has the whole file's hash (one pass).
+   * The record follows as the octets reach the disk, and stays right if the message fails
+   * half-way.
    * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` for an `at` past the held octets (a gap)
    * or a message that goes past the file's size, or while another receive runs;
    * the message's failure (`MSRP_ERR_ABORTED`, `MSRP_ERR_CONNECTION`; what was written stays held);
