@@ -12,7 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeliveryError, Endpoint, PartialFile, socketStream, type Session } from '../src/index.js';
+import {
+  DeliveryError,
+  Endpoint,
+  nextEvent,
+  PartialFile,
+  socketStream,
+  type Session,
+} from '../src/index.js';
 
 const cleanups: Array<() => unknown> = [];
 
@@ -152,7 +159,7 @@ describe('in-session resume, cut anywhere', () => {
               break;
             }
             await session?.close();
-            if (receiving.state === 'bound') await once(receiving, 'unbound');
+            if (receiving.state === 'bound') await nextEvent(receiving, 'unbound');
           }
           await storing; // the last 200 left once the octets were written; the record follows
           await partial.complete();
