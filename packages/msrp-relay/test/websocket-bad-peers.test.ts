@@ -4,7 +4,7 @@
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { Endpoint, MsrpUri, RequestHead } from '@msrp-ts/msrp-core';
+import { formatUri, type Endpoint, type MsrpUri, type RequestHead } from '@msrp-ts/msrp-core';
 import { createRelayMetrics, type RelayLimits, type RelayOptions } from '../src/index.js';
 import {
   clientOf,
@@ -63,6 +63,24 @@ const MiB = 1024 * 1024;
 const QUEUE_BOUND = MiB + 64 * 1024;
 
 describe('bad WebSocket peers', () => {
+  it('answers a message holding a request with a header it cannot read with 400; the WebSocket stays', async () => {
+    const { ws } = await wsRelay();
+    const peer = await WsPeer.connect(ws);
+    const relayUri = `msrp://${ws.host}:${ws.port};ws`;
+    // One frame per message (RFC 7977 §5.1), its Success-Report value unknown.
+    peer.socket.send(
+      Buffer.from(
+        `MSRP bad12345 AUTH\r\nTo-Path: ${relayUri}\r\nFrom-Path: ${formatUri(peer.uri)}\r\n` +
+          'Success-Report: maybe\r\n-------bad12345$\r\n',
+      ),
+    );
+    expect((await peer.response('bad12345')).statusCode).toBe(400);
+    const next = peer.request('AUTH', [ws]);
+    peer.send(next);
+    expect((await peer.response(next.transactionId)).statusCode).toBe(401);
+    expect(peer.closeCode).toBeUndefined();
+  });
+
   it('closes a fragmented message past maxWebSocketMessage with 1009; other sessions go on', async () => {
     const { relay, tcp, ws } = await wsRelay({ maxWebSocketMessage: 64 * 1024 });
     const others = await bystanders(ws, tcp);
