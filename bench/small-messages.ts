@@ -121,8 +121,8 @@ async function msrp(count: number, api: SenderApi, log: (line: string) => void):
  * Runs MSRP (`sendMany`, then `send()` per message) and the baselines (raw TCP, then the MSRP
  * floor) in alternate rounds (which goes first swaps), `count` messages each.
  * @returns Three rows against the same raw baseline: `sendMany` (issue 12's figure) and a
- * `send()` per message, goal 0.5; the floor, no goal: what any MSRP peer in Node reaches at
- * most, so what the goal asks of ours.
+ * `send()` per message, goal 0.5; the floor, no goal: what MSRP's bytes cost written by hand,
+ * no library, so what the goal asks of ours.
  */
 export async function runSmallMessagesBench(
   count: number,

@@ -116,6 +116,11 @@ export class MsrpTap {
   readonly chunks: TappedChunk[] = [];
   /** Where connections go: 127.0.0.1:`target`. */
   target: number;
+  /**
+   * Where the next connections are cut: after `after` bytes of theirs in `direction` (all of
+   * them passed, read and counted), as a network that fails at that very byte. None: never.
+   */
+  cut: { readonly direction: 'out' | 'in'; readonly after: number } | undefined;
   port = 0;
   connections = 0;
   readonly #server: Server;
@@ -174,17 +179,22 @@ export class MsrpTap {
       s.on('close', () => this.#sockets.delete(s));
       s.on('error', () => undefined);
     }
+    const cut = this.cut;
+    const passed = { out: 0, in: 0 };
     // Read before forwarding: a cut then never forwards bytes the tap has not counted.
-    client.on('data', (d: Buffer) => {
-      out.push(d);
-      upstream.write(d);
+    const pass = (direction: 'out' | 'in', reader: FrameReader, to: Socket) => (d: Buffer) => {
+      const room = cut?.direction === direction ? cut.after - passed[direction] : Infinity;
+      const part = room < d.length ? d.subarray(0, Math.max(room, 0)) : d;
+      passed[direction] += part.length;
+      if (part.length > 0) {
+        reader.push(part);
+        to.write(part);
+      }
+      if (room <= d.length) for (const s of [client, upstream]) s.destroy();
       this.#wake();
-    });
-    upstream.on('data', (d: Buffer) => {
-      back.push(d);
-      client.write(d);
-      this.#wake();
-    });
+    };
+    client.on('data', pass('out', out, upstream));
+    upstream.on('data', pass('in', back, client));
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   }

@@ -7,11 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MsrpTap } from '../../../bench/lib/msrp-tap.js';
 import {
   DeliveryError,
   Endpoint,
@@ -27,63 +28,24 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** Where a connection is cut: after `after` bytes toward the receiver, or back from it. */
-interface Cut {
-  readonly toward: 'receiver' | 'sender';
-  readonly after: number;
-}
+/** Toward whom a connection is cut: the receiver (the chunks), or the sender (the 200s). */
+type Toward = 'receiver' | 'sender';
 
 /**
  * About the bytes a whole try carries toward `toward`: the connect's frame and the chunks
  * (each with a head of ~250 bytes), or their 200s (~170 bytes each).
  */
-const whole = (toward: Cut['toward'], size: number, chunkSize: number): number =>
+const whole = (toward: Toward, size: number, chunkSize: number): number =>
   toward === 'receiver'
     ? size + 250 * (Math.ceil(size / chunkSize) + 1)
     : 170 * (Math.ceil(size / chunkSize) + 1);
-
-/**
- * A proxy to `port` that cuts its next connection as `cut` says (none: passes everything),
- * counting the bytes it passed in each direction.
- */
-async function cuttingProxy(port: number) {
-  let cut: Cut | undefined;
-  const sockets: Socket[] = [];
-  const server = createServer((from) => {
-    const to = connect({ host: '127.0.0.1', port });
-    sockets.push(from, to);
-    const passed = { receiver: 0, sender: 0 };
-    const pass = (toward: Cut['toward'], out: Socket) => (bytes: Buffer) => {
-      const room = cut?.toward === toward ? cut.after - passed[toward] : Infinity;
-      passed[toward] += Math.min(room, bytes.length);
-      if (room > 0) out.write(room < bytes.length ? bytes.subarray(0, room) : bytes);
-      if (room <= bytes.length) for (const s of sockets) s.destroy();
-    };
-    from.on('data', pass('receiver', to));
-    to.on('data', pass('sender', from));
-    for (const s of [from, to]) {
-      s.on('error', () => undefined);
-      s.on('close', () => [from, to].forEach((o) => o.destroy()));
-    }
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  cleanups.push(() => {
-    for (const s of sockets) s.destroy();
-    server.close();
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    set: (next: Cut | undefined) => (cut = next),
-  };
-}
 
 const runs = fc.record({
   size: fc.oneof(fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 1, max: 400_000 })),
   chunkSize: fc.constantFrom(1024, 8192, 65_536),
   cuts: fc.array(
     fc.record({
-      toward: fc.constantFrom<Cut['toward']>('receiver', 'sender'),
+      toward: fc.constantFrom<Toward>('receiver', 'sender'),
       // Where in that direction's bytes of the try, in thousandths of what it would carry whole.
       at: fc.integer({ min: 0, max: 1100 }),
     }),
@@ -109,12 +71,12 @@ describe('in-session resume, cut anywhere', () => {
         const target = join(dir, `received-${run}.bin`);
         const receiving = bob.createSession();
         receiving.accept();
-        const proxy = await cuttingProxy(receiving.localUri.port!);
+        const tap = await new MsrpTap(receiving.localUri.port!).listen();
         const alice = new Endpoint({
           session: { chunkSize },
           dialers: {
             msrp: async () => {
-              const socket = connect({ host: '127.0.0.1', port: proxy.port });
+              const socket = connect({ host: '127.0.0.1', port: tap.port });
               await once(socket, 'connect');
               return socketStream(socket);
             },
@@ -135,10 +97,10 @@ describe('in-session resume, cut anywhere', () => {
           for (const share of [...cuts, undefined]) {
             // The share of what is left to send, as the try begins.
             const cut = share && {
-              toward: share.toward,
+              direction: share.toward === 'receiver' ? ('out' as const) : ('in' as const),
               after: Math.floor((share.at / 1000) * whole(share.toward, size - offset, chunkSize)),
             };
-            proxy.set(cut);
+            tap.cut = cut;
             let session: Session | undefined;
             const outcome = await (async () => {
               session = alice.createSession();
@@ -168,6 +130,7 @@ describe('in-session resume, cut anywhere', () => {
           await alice.close();
           await receiving.close();
           await reading;
+          await tap.close();
         }
       }),
       { numRuns: 60 },

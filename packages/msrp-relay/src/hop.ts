@@ -245,14 +245,6 @@ export class Hop implements ConnectionHandler {
     this.#owner.protocolError(this, error);
   }
 
-  /**
-   * A request with a header we cannot read: its 400 as for a protocol error, and the
-   * connection goes on (it may carry many users' sessions: a relay's, Kamailio's).
-   */
-  invalid(error: MsrpError): void {
-    this.#owner.protocolError(this, error);
-  }
-
   idle(): void {
     // Our bytes sat unsent all this time, in the socket or here for want of its answers: the
     // peer stopped reading, holding back the senders that feed it. Let it go, relay sessions

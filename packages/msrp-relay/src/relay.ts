@@ -320,7 +320,8 @@ export class Relay {
 
   /**
    * @internal The peer broke the protocol: answer if possible; the connection then closes
-   * (unless only a header was bad: see Hop.invalid).
+   * (not after a request with a header we cannot read: its connection may carry many users'
+   * sessions, another relay's or Kamailio's).
    */
   protocolError(hop: Hop, error: MsrpError): void {
     if (error.code === 'MSRP_ERR_FRAME_TIMEOUT') {

@@ -89,11 +89,6 @@ export class Peer implements ConnectionHandler {
     this.host.peerFault(this, error);
   }
 
-  /** A request with a header we cannot read: its 400 (RFC 4975 §10.2), and the connection goes on. */
-  invalid(error: MsrpError): void {
-    this.host.peerFault(this, error);
-  }
-
   /**
    * Nothing moved either way for the connection's idle time: `idleTimeout` on connections
    * we accepted, which are closed; `keepaliveInterval` on those we dialed (our relay's

@@ -7,6 +7,8 @@ export interface ConnectionHandler extends FrameSink {
    * The peer sent bytes that cannot be parsed, or a frame that made no progress within
    * `frameTimeout` (`MSRP_ERR_FRAME_TIMEOUT`). The connection stops reading frames and is
    * closed after this returns; the handler may still write a response (e.g. 400) before that.
+   * Also a request framed right with a header that cannot be read (see `FrameSink.invalid`):
+   * skipped whole, it costs its 400 only, and the connection reads on.
    */
   protocolError(error: MsrpError): void;
   /**

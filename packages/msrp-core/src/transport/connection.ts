@@ -388,15 +388,14 @@ export class Connection {
         c.#frame.stop();
         return c.#handler.end(flag);
       }
-      invalid(error: MsrpError, flag: ContinuationFlag): boolean | void {
+      invalid(error: MsrpError): boolean | void {
         const c = this.#c;
         if (c.#closing) return false;
         c.#framing?.head();
         c.#framing?.end();
         c.#frame.stop();
-        if (c.#handler.invalid) return c.#handler.invalid(error, flag);
-        c.#fail(error); // a handler that answers only whole heads: as any parse error
-        return false;
+        // Its 400, as for any protocol error; the frames after it are read on.
+        c.#handler.protocolError(error);
       }
       data(bytes: Uint8Array): void {
         this.#c.#read(bytes);

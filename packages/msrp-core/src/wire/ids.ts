@@ -74,8 +74,6 @@ export class IdSequence {
  * randomness, so that it does not collide with others on the connection.
  */
 export class TransactionIds extends IdSequence {
-  /** {@link prefix}, read per chunk by {@link occursIn}. */
-  readonly #prefix: string;
   /** `CRLF "-------"` and the prefix: how the end-line of every id given here begins. */
   readonly #startOfEndLine: Uint8Array;
 
@@ -85,7 +83,6 @@ export class TransactionIds extends IdSequence {
     // needle; lower-case hex letters are frequent in text (and in the bench's bodies of 'a').
     const prefix = randomHex(8).toUpperCase();
     super(prefix);
-    this.#prefix = prefix;
     this.#startOfEndLine = encodeLatin1(`\r\n-------${prefix}`);
   }
 
@@ -96,7 +93,7 @@ export class TransactionIds extends IdSequence {
    * `CRLF "-------"` (issue 12: that search was ~6 % of a sender's CPU with 8 KiB chunks).
    */
   occursIn(body: Uint8Array, transactionId: string): boolean {
-    return transactionId.startsWith(this.#prefix)
+    return transactionId.startsWith(this.prefix)
       ? containsEndLine(body, transactionId, this.#startOfEndLine)
       : containsEndLine(body, transactionId);
   }
