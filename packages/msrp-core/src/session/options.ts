@@ -146,7 +146,11 @@ export interface SendOptions {
    * the delivery's `bytes` count the whole message. Default 0.
    */
   offset?: number;
-  /** Called as chunks are confirmed. */
+  /**
+   * Called as chunks are confirmed. An abort it signals once every byte is confirmed (and no
+   * success REPORT is awaited) comes too late: the send resolves. What it throws aborts the
+   * message, with that as the cause.
+   */
   onProgress?: (progress: Progress) => void;
   /** Aborts the message (`#`) when signalled. */
   signal?: AbortSignal;

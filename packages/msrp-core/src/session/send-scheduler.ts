@@ -346,17 +346,26 @@ export class SendScheduler {
     }
     const { message, options } = sending;
     message.confirmed += bytes;
+    // Settled before the progress callback: an abort from it, once every byte is confirmed
+    // (and no REPORT awaited), comes after the fact and does not undo the delivery.
+    if (this.#allConfirmed(sending)) {
+      if (!options.successReport || sending.report) this.#complete(sending);
+      else this.#awaitReport(sending);
+    }
     if (options.onProgress) {
       const seconds = (Date.now() - sending.started) / 1000;
-      options.onProgress({
-        bytes: message.confirmed,
-        total: message.size,
-        rate: seconds > 0 ? (message.confirmed - message.offset) / seconds : 0,
-      });
+      // The callback runs inside the connection's read: what it throws aborts this message
+      // (its cause), not the connection the session shares with others.
+      try {
+        options.onProgress({
+          bytes: message.confirmed,
+          total: message.size,
+          rate: seconds > 0 ? (message.confirmed - message.offset) / seconds : 0,
+        });
+      } catch (e) {
+        this.#abortWith(sending, e, 'MSRP_ERR_ABORTED');
+      }
     }
-    if (!this.#allConfirmed(sending)) return;
-    if (!options.successReport || sending.report) this.#complete(sending);
-    else this.#awaitReport(sending);
   }
 
   /** Every chunk is confirmed; the success REPORT gets `reportTimeout` to come. */
