@@ -219,6 +219,7 @@ export class ChunkScheduler {
     const r = request;
     this.#drop(r);
     r.ended = '#';
+    r.abandoned = true;
     r.wantsResume = false;
     this.#readers.stop(request);
     if (r.open === undefined && this.#active !== request && request.sent === 0) {
@@ -360,7 +361,7 @@ export class ChunkScheduler {
     if (i === this.#waiting.length) return false;
     const next = this.#waiting.splice(i, 1)[0]!;
     const r = next;
-    if (r.parts.length === 0 && r.ended === '#' && next.sent === 0 && r.open === undefined) {
+    if (r.parts.length === 0 && r.abandoned && next.sent === 0 && r.open === undefined) {
       r.done = true;
       return true;
     }
@@ -391,7 +392,7 @@ export class ChunkScheduler {
       const bytes = readySegmentBytes(request, this.#messageChunkBytes);
       if (bytes === undefined) continue;
       this.#waiting.splice(i, 1);
-      if (bytes === 0 && request.ended === '#' && request.sent === 0) {
+      if (bytes === 0 && request.abandoned && request.sent === 0) {
         // Aborted before a byte of it went out: nothing to end on the wire.
         request.done = true;
         return true;

@@ -44,6 +44,12 @@ export class ForwardedRequest {
   queued = 0;
   /** @internal The sender's end-line flag, once it came. */
   ended: ContinuationFlag | undefined;
+  /**
+   * @internal Its sender went away mid-request (`ChunkScheduler.abort`): ended with `#` if
+   * any of it went out, else forgotten. A `#` the sender wrote itself is forwarded, bodiless
+   * or not: it tells the receiver the message was aborted (RFC 4975 §7.1).
+   */
+  abandoned = false;
   /** @internal Transaction id of the segment on the wire (head written, end-line not). */
   open: string | undefined;
   /** @internal Body bytes of the open segment. */

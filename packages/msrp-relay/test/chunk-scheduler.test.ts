@@ -492,4 +492,21 @@ describe('ChunkScheduler toward a message-framed peer (WebSocket, RFC 7977 §5.1
       ['', '#'],
     ]);
   });
+
+  it("forwards a sender's own bodiless # chunk, that tells the receiver of the abort (RFC 4975 §7.1)", async () => {
+    for (const framed of [false, true]) {
+      const { wire, connection, scheduler } = setup({}, framed);
+      scheduler.attach(connection);
+      // The `#` a sender writes after the chunks of a message it aborts: Byte-Range 4-3/10.
+      const head = { ...send(10), byteRange: { start: 4, end: 3, total: 10 } };
+      const request = scheduler.forward(head, recorder().events);
+      scheduler.end(request, '#');
+      await flush();
+      expect(scheduler.idle).toBe(true);
+      const frames = framed ? messages(wire).map((m) => m.frames[0]!) : wire.frames();
+      expect(frames.map((f) => [f.body.toString(), f.flag, f.head.byteRange])).toEqual([
+        ['', '#', { start: 4, end: 3, total: 10 }],
+      ]);
+    }
+  });
 });

@@ -2,12 +2,15 @@
 // with `send()` or in one `sendMany()`), sent at once in both directions under any chunk size
 // and window, on up to three session pairs at once, confirmed as they come or once read,
 // crosses the relay and is delivered once each and exact (RFC 4976 §7: a relay forwards each
-// chunk as it is, whatever the chunking). A relay and two authenticated endpoints on
-// loopback, whose connections to it the pairs share.
+// chunk as it is, whatever the chunking). And every outcome of a send crosses it: success
+// REPORTs, refusals (as failure REPORTs when the relay already answered 200), aborts (the
+// sender's `#`). A relay and two authenticated endpoints on loopback, whose connections to it
+// the pairs share.
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import type { Endpoint } from '@msrp-ts/msrp-core';
 import { exchange, mixes } from '../../msrp-core/test/helpers/message-mix.js';
+import { outcomeMixes, REFUSING, settleMix } from '../../msrp-core/test/helpers/send-outcomes.js';
 import { clientOf, startRelay } from './helpers.js';
 
 const messages = mixes(600_000, 8);
@@ -48,6 +51,37 @@ describe('Forwarding properties (a relay on loopback)', () => {
         },
       ),
       { numRuns: 25, timeout: 30_000 },
+    );
+  }, 120_000);
+
+  it('carries every outcome of a send: REPORTs, refusals and aborts, on several sessions at once', async () => {
+    const { uri } = await startRelay();
+    const alice: Endpoint = await clientOf('alice', [uri]);
+    const bob: Endpoint = await clientOf('bob', [uri]);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(outcomeMixes(300_000, 8), { minLength: 1, maxLength: 3 }),
+        fc.integer({ min: 1, max: 70_000 }),
+        fc.integer({ min: 1, max: 16 }),
+        fc.constantFrom(1024, 1024 * 1024),
+        fc.boolean(),
+        async (mixes, chunkSize, maxInFlightChunks, inMemoryThreshold, confirmWhenRead) => {
+          await Promise.all(
+            mixes.map(async (mix) => {
+              const b = bob.createSession({ ...REFUSING, inMemoryThreshold, confirmWhenRead });
+              const a = alice.createSession({ chunkSize, maxInFlightChunks, reportTimeout: 5_000 });
+              b.accept(a.localPath);
+              const bound = new Promise<void>((resolve) => b.once('bound', () => resolve()));
+              await a.connect(b.localPath);
+              await bound;
+              await settleMix(a, b, mix, inMemoryThreshold, true);
+              await a.close();
+              await b.close();
+            }),
+          );
+        },
+      ),
+      { numRuns: 20, timeout: 30_000 },
     );
   }, 120_000);
 });
