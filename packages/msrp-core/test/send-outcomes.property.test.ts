@@ -6,7 +6,7 @@
 // connection.
 import fc from 'fast-check';
 import { afterEach, describe, it } from 'vitest';
-import { outcomeMixes, REFUSING, settleMix } from './helpers/send-outcomes.js';
+import { outcomeMixes, REFUSING, senderOptions, settleMix } from './helpers/send-outcomes.js';
 import { sessionPair } from './helpers/session-pair.js';
 
 const cleanups: Array<() => unknown> = [];
@@ -26,7 +26,7 @@ describe('Send outcomes (two sessions in memory)', () => {
         fc.boolean(),
         async (mix, chunkSize, maxInFlightChunks, inMemoryThreshold, confirmWhenRead) => {
           const { a, b } = await sessionPair(cleanups, {
-            sender: { chunkSize, maxInFlightChunks, reportTimeout: 5_000 },
+            sender: senderOptions(mix, chunkSize, maxInFlightChunks),
             receiver: { ...REFUSING, inMemoryThreshold, confirmWhenRead },
           });
           await settleMix(a, b, mix, inMemoryThreshold);

@@ -10,7 +10,12 @@ import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import type { Endpoint } from '@msrp-ts/msrp-core';
 import { exchange, mixes } from '../../msrp-core/test/helpers/message-mix.js';
-import { outcomeMixes, REFUSING, settleMix } from '../../msrp-core/test/helpers/send-outcomes.js';
+import {
+  outcomeMixes,
+  REFUSING,
+  senderOptions,
+  settleMix,
+} from '../../msrp-core/test/helpers/send-outcomes.js';
 import { clientOf, startRelay } from './helpers.js';
 
 const messages = mixes(600_000, 8);
@@ -69,7 +74,7 @@ describe('Forwarding properties (a relay on loopback)', () => {
           await Promise.all(
             mixes.map(async (mix) => {
               const b = bob.createSession({ ...REFUSING, inMemoryThreshold, confirmWhenRead });
-              const a = alice.createSession({ chunkSize, maxInFlightChunks, reportTimeout: 5_000 });
+              const a = alice.createSession(senderOptions(mix, chunkSize, maxInFlightChunks));
               b.accept(a.localPath);
               const bound = new Promise<void>((resolve) => b.once('bound', () => resolve()));
               await a.connect(b.localPath);

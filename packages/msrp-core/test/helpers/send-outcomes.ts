@@ -34,6 +34,24 @@ export function outcomeMixes(largest: number, most: number): fc.Arbitrary<Outcom
   );
 }
 
+/**
+ * The sending session's options for `mix`: `chunkSize` raised so that no message has over
+ * 2,000 chunks (a run of one-byte chunks through relays outlasts its timeout), a REPORT
+ * waited for 5 s.
+ */
+export function senderOptions(
+  mix: readonly OutcomeMessage[],
+  chunkSize: number,
+  maxInFlightChunks: number,
+): SessionOptions {
+  const largest = Math.max(...mix.map((m) => m.size));
+  return {
+    chunkSize: Math.max(chunkSize, Math.ceil(largest / 2000)),
+    maxInFlightChunks,
+    reportTimeout: 5_000,
+  };
+}
+
 /** The receiving session's options the mix expects: which types it refuses, and how. */
 export const REFUSING: SessionOptions = {
   acceptTypes: ['text/plain', 'text/x-check', 'text/x-end'],
