@@ -34,7 +34,8 @@ export async function bodyOf(message: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-const bytesOf = (size: number, seed: number): Uint8Array =>
+/** The `size` bytes of a message made from `seed`. */
+export const bytesOf = (size: number, seed: number): Uint8Array =>
   Uint8Array.from({ length: size }, (_, i) => (i * 31 + seed) & 0xff);
 
 /**

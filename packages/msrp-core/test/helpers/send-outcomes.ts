@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { expect } from 'vitest';
 import { DeliveryError, type Session, type SessionOptions } from '../../src/index.js';
 import { next } from './inbox.js';
-import { bodyOf } from './message-mix.js';
+import { bodyOf, bytesOf } from './message-mix.js';
 
 /** How a message of the mix ends: normally, or aborted at once, a moment later, from its first progress, or by an onProgress that throws. */
 type Ending = 'no' | 'now' | 'soon' | 'progress' | 'throw';
@@ -58,12 +58,6 @@ export const REFUSING: SessionOptions = {
   checkMessage: (m) => (m.contentType?.subtype === 'x-check' ? 413 : undefined),
 };
 
-const bytesOf = (size: number, seed: number): Uint8Array =>
-  Uint8Array.from({ length: size }, (_, i) => (i * 31 + seed) & 0xff);
-
-const base64 = (m: OutcomeMessage): string =>
-  Buffer.from(bytesOf(m.size, m.seed)).toString('base64');
-
 /**
  * Sends `mix` from `from` to `to` (a session with {@link REFUSING}'s options, holding messages
  * up to `inMemoryThreshold` in memory) at once, reading every message as it comes, then
@@ -89,6 +83,7 @@ export async function settleMix(
     failureReports.set(r.messageId, r.status.code);
     reported();
   });
+  const bodies = mix.map((m) => bytesOf(m.size, m.seed));
   const seen: Array<Promise<string>> = [];
   const reading = (async () => {
     for await (const m of to) {
@@ -103,12 +98,12 @@ export async function settleMix(
   })();
   // Each send's outcome as a value: they settle in any order.
   const outcomes = await Promise.all(
-    mix.map(async (m) => {
+    mix.map(async (m, i) => {
       const controller = new AbortController();
       if (m.abort === 'now') controller.abort();
       if (m.abort === 'soon') setTimeout(() => controller.abort(), 1);
       try {
-        const d = await from.send(bytesOf(m.size, m.seed), {
+        const d = await from.send(bodies[i]!, {
           contentType: m.type,
           successReport: m.successReport,
           signal: controller.signal,
@@ -131,6 +126,7 @@ export async function settleMix(
   const refusedLater: Array<[string, number]> = [];
   outcomes.forEach((o, i) => {
     const m = mix[i]!;
+    const body = Buffer.from(bodies[i]!).toString('base64');
     // Only a streamed message escapes checkMessage.
     const refusal =
       m.type === 'image/x-refused'
@@ -146,13 +142,13 @@ export async function settleMix(
       expect(refusal).toBeUndefined();
       expect(o.d.bytes).toBe(m.size);
       if (m.successReport) expect(o.d.report?.code).toBe(200);
-      want.push(base64(m));
+      want.push(body);
       return;
     }
     expect(o.e).toBeInstanceOf(DeliveryError);
     const { status, messageId } = o.e as DeliveryError;
     if (status === 413 || status === 415) expect(refused).toContain(messageId);
-    maybe.push(base64(m));
+    maybe.push(body);
     if (m.abort !== 'no') return;
     if (refusal === undefined) throw o.e;
     expect(status).toBe(refusal);
