@@ -137,4 +137,14 @@ describe('answering a request', () => {
       'recipientUri',
     );
   });
+
+  it('leaves out a subject XML cannot carry, not the notification', () => {
+    // A CPIM escape (\u0007) can put a control character in a Subject.
+    const n = imdnFor(
+      { ...request, subject: 'ring \u0007' },
+      { kind: 'delivery', status: 'delivered' },
+    );
+    expect(n).not.toHaveProperty('subject');
+    expect(parseImdn(formatImdn(n))).toEqual(n);
+  });
 });

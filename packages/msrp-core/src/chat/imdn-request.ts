@@ -3,6 +3,7 @@
 // values as header strings; this file only produces and reads the strings.
 import { uuidV4 } from '../wire/uuid-v4.js';
 import { MsrpError } from '../errors.js';
+import { notXmlChar } from './xml-limits.js';
 import type {
   ImdnDeliveryStatus,
   ImdnDisplayStatus,
@@ -141,7 +142,8 @@ export function isImdnRequested(request: DispositionNotification, outcome: ImdnO
 /**
  * The IMDN that answers `request` with `outcome`. RFC 5438 §7.2.1: `<message-id>` and
  * `<datetime>` are copied from the message's `imdn.Message-ID` and `DateTime`.
- * `recipientUri` (our own URI) defaults to the message's `To`.
+ * `recipientUri` (our own URI) defaults to the message's `To`. The message's `Subject` is
+ * copied when XML can carry it.
  *
  * The CPIM wrapper of the notification is the caller's: `To` is `request.from`, a fresh
  * {@link newImdnMessageId}, `Content-Type: message/imdn+xml` and
@@ -158,6 +160,10 @@ export function imdnFor(
     ...outcome,
   };
   if (recipientUri !== undefined) n.recipientUri = recipientUri;
-  if (request.subject !== undefined) n.subject = request.subject;
+  // Optional in the IMDN (RFC 5438's schema): a subject XML cannot carry (a control character
+  // a CPIM escape made) is left out, not the notification with it.
+  if (request.subject !== undefined && notXmlChar(request.subject) === undefined) {
+    n.subject = request.subject;
+  }
   return n;
 }

@@ -113,12 +113,13 @@ function statusOf(kind: ImdnKind, notification: XmlElement): string {
  * Writes an IMDN as a UTF-8 `message/imdn+xml` document, elements in schema order, values
  * escaped.
  *
- * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` when `messageId` or `dateTime` is empty or
- * the status does not belong to the kind.
+ * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` when `messageId` or `dateTime` is blank,
+ * the status does not belong to the kind, or a value holds a character XML cannot carry.
  */
 export function formatImdn(notification: ImdnNotification): Uint8Array {
   const { kind, status, messageId, dateTime } = notification;
-  if (!messageId || !dateTime) {
+  // Blank would read back as missing: parseImdn trims values.
+  if (!messageId?.trim() || !dateTime?.trim()) {
     throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'an IMDN needs a messageId and a dateTime');
   }
   if (!KINDS.includes(kind) || !STATUSES[kind].includes(status)) {

@@ -27,6 +27,9 @@ export interface IsComposing {
   refresh?: number;
 }
 
+/** The largest `refresh` read or written: nine digits (some 31 years of seconds). */
+const MAX_REFRESH = 999_999_999;
+
 /** Options of {@link parseIsComposing}. */
 export type ParseIsComposingOptions = XmlLimits;
 
@@ -78,7 +81,8 @@ export function parseIsComposing(
  * schema's element order; `lastactive` in UTC (`toISOString`).
  *
  * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` for a state other than active or idle, an
- * invalid `lastactive` date, or a `refresh` that is not a positive integer.
+ * invalid `lastactive` date, a `refresh` that is not an integer from 1 to 999,999,999, or a
+ * `contenttype` holding a character XML cannot carry.
  */
 export function formatIsComposing(status: IsComposing): Uint8Array {
   const { state, lastactive, contenttype, refresh } = status;
@@ -94,7 +98,8 @@ export function formatIsComposing(status: IsComposing): Uint8Array {
   }
   if (contenttype !== undefined) doc.contenttype = contenttype;
   if (refresh !== undefined) {
-    if (!Number.isSafeInteger(refresh) || refresh <= 0) {
+    // What parseIsComposing (ours, the peer's) reads back: 1 to MAX_REFRESH.
+    if (!Number.isSafeInteger(refresh) || refresh <= 0 || refresh > MAX_REFRESH) {
       throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', `isComposing refresh ${refresh}`);
     }
     doc.refresh = String(refresh);

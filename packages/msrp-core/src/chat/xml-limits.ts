@@ -44,8 +44,20 @@ export function checkedXmlText(bytes: Uint8Array, limits: XmlLimits = {}): strin
   } catch (e) {
     throw xmlError('XML body is not valid UTF-8', 400, e);
   }
+  const bad = notXmlChar(text);
+  if (bad !== undefined) throw xmlError(`XML body is not well-formed: it holds ${bad}`);
   scanMarkup(text, maxDepth);
   return text;
+}
+
+/** A character outside XML 1.0's `Char` (§2.2): controls but TAB, LF, CR; lone surrogates. */
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
+/** The first character of `text` XML 1.0 does not allow, as `U+XXXX`; undefined when none. */
+export function notXmlChar(text: string): string | undefined {
+  const found = NOT_XML_CHAR.exec(text);
+  if (found === null) return undefined;
+  return `U+${found[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 /** One pass over the markup: refuses declarations, counts depth. */

@@ -4,7 +4,14 @@
 import type { XMLBuilder, XMLParser } from 'fast-xml-parser';
 // Loaded on first use on Node (see node/xml-library.ts), statically elsewhere.
 import { xmlLibrary } from '#xml-library';
-import { checkedXmlText, DEFAULT_XML_LIMITS, xmlError, type XmlLimits } from './xml-limits.js';
+import { MsrpError } from '../errors.js';
+import {
+  checkedXmlText,
+  DEFAULT_XML_LIMITS,
+  notXmlChar,
+  xmlError,
+  type XmlLimits,
+} from './xml-limits.js';
 
 /** One element: its namespace (undefined when none is in scope), local name, content. */
 export interface XmlElement {
@@ -138,11 +145,20 @@ const encoder = new TextEncoder();
 /**
  * Writes `root` (an object in fast-xml-parser's builder form: `@name` keys are attributes,
  * `''` is an empty element, key order is element order) as a UTF-8 XML document.
+ *
+ * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` when a value holds a character XML 1.0
+ * cannot carry (a control character, a lone surrogate): the document would not be well-formed.
  */
 export function buildXmlDocument(root: Record<string, unknown>): Uint8Array {
-  const xml = xmlBuilder().build({
+  const xml: string = xmlBuilder().build({
     '?xml': { '@version': '1.0', '@encoding': 'UTF-8' },
     ...root,
   });
-  return encoder.encode(xml);
+  const bad = notXmlChar(xml);
+  if (bad !== undefined) {
+    throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', `${bad} cannot be written in XML`);
+  }
+  // A parser reads a raw CR as LF (XML 1.0 §2.11): written as a reference, it stays a CR. Only
+  // values can hold one (the builder breaks lines with LF).
+  return encoder.encode(xml.replaceAll('\r', '&#13;'));
 }
