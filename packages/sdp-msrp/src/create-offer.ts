@@ -53,7 +53,10 @@ export interface OfferOptions extends SessionLinesOptions {
   readonly chatroom?: ChatroomInit;
   /** Our TLS certificate's fingerprint, `SHA-256 AB:CD:...`, for `msrps` (RFC 8122). */
   readonly fingerprint?: string;
-  /** Direction. Default: `sendonly` for a pushed file, `recvonly` for a pulled one, else `sendrecv`. */
+  /**
+   * Direction. Default: `sendonly` for a pushed file, `recvonly` for a pulled one (the only
+   * direction each can have), else `sendrecv`.
+   */
   readonly direction?: Direction;
   /** An RFC 5547 file transfer. A `transferId` is made up when none is given. */
   readonly file?: FileOffer;
@@ -71,11 +74,11 @@ export interface OfferOptions extends SessionLinesOptions {
  * where `;ws` shows only in the path: RFC 7977 §5.2.2), our path, accept-types and the
  * other attributes asked for. CRLF line ends (RFC 8866 §5).
  * @throws {SdpError} `SDP_ERR_INVALID_ARGUMENT` for a URI that does not parse, no or bad
- * accept-types, a file description that cannot be written, a `file.range` outside the
- * file's size, a resume (`file.resumes`) without a hash, a range or a new file-transfer-id,
- * or `setup: 'passive'` with a
- * path whose first hop is an `.invalid` host (a WebSocket client without a relay), which
- * the answerer could never connect to.
+ * accept-types, a file description that cannot be written, a `file.range` that is no range
+ * or lies outside the file's size, a `direction` other than the file's mode goes, a resume
+ * (`file.resumes`) without a hash, a range or a new file-transfer-id, or `setup: 'passive'`
+ * with a path whose first hop is an `.invalid` host (a WebSocket client without a relay),
+ * which the answerer could never connect to.
  */
 export function createOffer(options: OfferOptions): string {
   const path = localPath(options.localUri, options.relayPath);
@@ -88,7 +91,7 @@ export function createOffer(options: OfferOptions): string {
     );
   }
   const file = options.file;
-  if (file) checkFileOffer(file);
+  if (file) checkFileOffer(file, options.direction);
   const direction =
     options.direction ??
     (file?.mode === 'push' ? 'sendonly' : file?.mode === 'pull' ? 'recvonly' : 'sendrecv');
@@ -123,9 +126,17 @@ export function createOffer(options: OfferOptions): string {
   return serializeSdp({ session, media: [{ lines: media }], eol: '\r\n', trailer: '\r\n' });
 }
 
-/** Throws for a file offer that describes a range the file does not have, or a bad resume. */
-function checkFileOffer(file: FileOffer): void {
+/**
+ * Throws for a file offer that describes a range the file does not have, a direction its
+ * mode does not go, or a bad resume.
+ */
+function checkFileOffer(file: FileOffer, direction: Direction | undefined): void {
   const invalid = (why: string): SdpError => new SdpError('SDP_ERR_INVALID_ARGUMENT', why);
+  // RFC 5547 §8: a push offer is sendonly, a pull offer recvonly; any other is no transfer.
+  const goes = file.mode === 'push' ? 'sendonly' : 'recvonly';
+  if (direction !== undefined && direction !== goes) {
+    throw invalid(`A ${file.mode} file offer is ${goes}, not ${direction}`);
+  }
   const problem = rangeProblem(file.range, file.selector.size);
   if (problem !== undefined) throw invalid(`Cannot offer ${problem}`);
   if (file.resumes === undefined) return;

@@ -10,13 +10,23 @@ const WHOLE: FileRange = { start: 1, stop: '*' };
 
 /**
  * Why `range` cannot be a part of a file of `size` octets, or undefined when it can (or when
- * the size is unknown, so there is nothing to check against).
+ * the size is unknown, so there is nothing to check it against but itself).
  */
 export function rangeProblem(
   range: FileRange | undefined,
   size: number | undefined,
 ): string | undefined {
-  if (range === undefined || size === undefined) return undefined;
+  if (range === undefined) return undefined;
+  const { start, stop } = range;
+  // What parseFileRange reads: an offer we write must be one we (and the peer) can read.
+  if (
+    !Number.isSafeInteger(start) ||
+    start < 1 ||
+    (stop !== '*' && (!Number.isSafeInteger(stop) || stop < start))
+  ) {
+    return `the file-range ${formatRange(range)}: it must be <start>-<stop> with 1 <= start <= stop, or <start>-*`;
+  }
+  if (size === undefined) return undefined;
   if (range.start > size) {
     return `the file-range ${formatRange(range)} starts after the end of the file of ${size} octets`;
   }

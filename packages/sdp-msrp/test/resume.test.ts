@@ -276,6 +276,36 @@ describe('resume offers (RFC 5547 §6 file-range)', () => {
     expect(() => offer({ ...file, transferId: 'fresh1' })).not.toThrow();
   });
 
+  it('createOffer throws for a file-range that is no range, which it would write unreadable', () => {
+    const offer = (range: { start: number; stop: number | '*' }, size?: number): string =>
+      createOffer({
+        localUri: ALICE,
+        acceptTypes: ['*'],
+        file: { mode: 'push', selector: size === undefined ? {} : { size }, range },
+      });
+    for (const [range, size] of [
+      [{ start: 7, stop: 6 }, 10],
+      [{ start: 7, stop: 6 }, undefined],
+      [{ start: 0, stop: 5 }, undefined],
+      [{ start: 1.5, stop: '*' }, undefined],
+    ] as const) {
+      expect(() => offer(range, size)).toThrow(
+        `Cannot offer the file-range ${range.start}-${range.stop}: it must be <start>-<stop> with 1 <= start <= stop, or <start>-*`,
+      );
+    }
+    expect(() => offer({ start: 6, stop: 6 })).not.toThrow();
+  });
+
+  it('createOffer throws for a direction the file does not go (RFC 5547 §8)', () => {
+    const file = resumeOffer(RECORD, 'push')!;
+    expect(() =>
+      createOffer({ localUri: ALICE, acceptTypes: ['*'], file, direction: 'recvonly' }),
+    ).toThrow('A push file offer is sendonly, not recvonly');
+    expect(() =>
+      createOffer({ localUri: ALICE, acceptTypes: ['*'], file, direction: 'sendonly' }),
+    ).not.toThrow();
+  });
+
   it('resumeOffer is undefined when nothing is missing', () => {
     expect(
       resumeOffer({ ...RECORD, received: [{ start: 1, end: 10000 }] }, 'pull'),
