@@ -7,6 +7,8 @@ const NODE_BUILTINS = '^(fs|net|tls|os|path|crypto|stream|events|buffer|util|htt
 const RUNS_ANYWHERE =
   'msrp-core runs in browsers too: Node-only code (sockets, files, node:crypto) lives in src/node/.';
 
+const SDP_ANYWHERE = 'sdp-msrp is pure functions over strings, run in browsers too.';
+
 /** The rules of a runtime-neutral part of msrp-core, plus the layers it must not import. */
 function neutralRules(below, layerMessage) {
   return {
@@ -100,9 +102,16 @@ export default tseslint.config(
     ...neutralRules([], ''),
   },
   {
-    // sdp-msrp is pure: no sockets, and from msrp-core only the pure URI codec.
+    // sdp-msrp is pure and runs in browsers too (bundled with a web page's SIP stack): no Node
+    // module or global, and from msrp-core only the pure URI codec.
     files: ['packages/sdp-msrp/src/**'],
     rules: {
+      'no-restricted-globals': [
+        'error',
+        ...['Buffer', 'process', 'setImmediate', 'clearImmediate', 'require', '__dirname'].map(
+          (name) => ({ name, message: `${SDP_ANYWHERE} Use Uint8Array, TextEncoder.` }),
+        ),
+      ],
       'no-restricted-imports': [
         'error',
         {
@@ -117,14 +126,8 @@ export default tseslint.config(
             },
           ],
           patterns: [
-            {
-              group: ['node:net', 'node:tls', 'node:dgram', 'node:http', 'node:https', 'node:fs*'],
-              message: 'sdp-msrp is pure functions over strings; it never opens a socket.',
-            },
-            {
-              regex: '^(fs|net|tls|os|path|crypto|stream|events|buffer|util|http|url)(/.*)?$',
-              message: 'Use the node: protocol.',
-            },
+            { regex: '^node:', message: SDP_ANYWHERE },
+            { regex: NODE_BUILTINS, message: SDP_ANYWHERE },
           ],
         },
       ],

@@ -13,6 +13,8 @@ interface MediaType {
 
 /** RFC 3261 §7.3.3 compact forms of the headers that locate a body. */
 const COMPACT: Readonly<Record<string, string>> = { c: 'content-type', l: 'content-length' };
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
 const REQUEST_LINE = /^[A-Za-z!%*_+`'~.-]+ \S+ SIP\/2\.0$/i;
 const STATUS_LINE = /^SIP\/2\.0 \d{3}(?: .*)?$/i;
 
@@ -184,9 +186,10 @@ export function extractSdp(message: string): string {
     }
     // Content-Length counts octets (RFC 3261 §20.14), not UTF-16 code units. A message whose
     // CRLFs were turned into LFs (copied from a log) is shorter than it says: take it all.
-    const bytes = Buffer.from(body, 'utf8');
+    // TextEncoder, not Buffer: this package runs in browsers too.
+    const bytes = utf8Encoder.encode(body);
     const length = Number(lengthText);
-    if (length < bytes.length) body = bytes.subarray(0, length).toString('utf8');
+    if (length < bytes.length) body = utf8Decoder.decode(bytes.subarray(0, length));
   }
   const contentType = fields.get('content-type');
   if (body === '') {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { extractSdp, SdpError, type SdpErrorCode } from '../src/index.js';
 import { crlf, RFC4975_OFFER, RFC5547_PUSH } from './fixtures.js';
 
@@ -70,6 +70,17 @@ describe('extractSdp', () => {
     const body = crlf(['v=0', 's=Café ☕', 't=0 0']);
     const message = `${sip('SIP/2.0 200 OK', ['Content-Type: application/sdp'], body)}NEXT MESSAGE`;
     expect(extractSdp(message)).toBe(body);
+  });
+
+  it('counts Content-Length without Buffer, which a browser lacks', () => {
+    const body = crlf(['v=0', 's=Café ☕', 't=0 0']);
+    const message = `${sip('SIP/2.0 200 OK', ['Content-Type: application/sdp'], body)}NEXT`;
+    vi.stubGlobal('Buffer', undefined);
+    try {
+      expect(extractSdp(message)).toBe(body);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('reads bare LF line ends, folded headers and a Content-Length counted for CRLF', () => {
