@@ -1,6 +1,13 @@
 import type { RelaySession } from './relay-session.js';
 
 /**
+ * The longest wait a timer takes, in ms (24.8 days). Node fires a longer one after 1 ms, and
+ * a sweep finding nothing due re-armed it: a grant past this (maxExpires has no bound) woke
+ * the relay every millisecond until it was due. Longer waits are taken in steps of this.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
  * When relay sessions expire (RFC 4976 §6.1 Expires), for all of a relay's sessions: one
  * timer, armed for the earliest second some session expires in, instead of a timer (and a
  * closure) per session, a few hundred bytes each over 100,000 idle sessions (issue 13).
@@ -49,7 +56,8 @@ export class SessionExpiry {
   #arm(second: number): void {
     clearTimeout(this.#timer);
     this.#armedFor = second;
-    this.#timer = setTimeout(() => this.#sweep(), Math.max(0, (second + 1) * 1000 - Date.now()));
+    const wait = Math.min(MAX_TIMER_MS, Math.max(0, (second + 1) * 1000 - Date.now()));
+    this.#timer = setTimeout(() => this.#sweep(), wait);
     this.#timer.unref();
   }
 
