@@ -1,12 +1,19 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { AuthHeader, DigestAlgorithm, Param, RequestHead } from '@msrp-ts/msrp-core';
+import {
+  parseUri,
+  type AuthHeader,
+  type DigestAlgorithm,
+  type MsrpUri,
+  type Param,
+  type RequestHead,
+} from '@msrp-ts/msrp-core';
 import {
   digestResponse,
   paramValue,
   parseDigestAlgorithm,
   DIGEST_ALGORITHMS,
   digestHa1,
-  formatUri,
+  uriEquals,
 } from '@msrp-ts/msrp-core/internal';
 import type { CredentialStore } from './credential-store.js';
 
@@ -136,8 +143,10 @@ export class DigestAuthenticator {
     if (!algorithm || !this.#offered().includes(algorithm)) return fail('algorithm');
     if (p('qop')?.toLowerCase() !== 'auth') return fail('qop');
     // RFC 4976 §6.1: the digest-uri is the relay's URI, the last one of the AUTH's To-Path.
+    // RFC 7616 §3.4.6: it MUST designate the same resource, so it is compared as a URI
+    // (RFC 4975 §6.1: scheme and host case-insensitively), not as text formatted anew.
     const target = request.toPath[request.toPath.length - 1];
-    if (!target || uri !== formatUri(target)) return fail('uri');
+    if (!target || !designates(uri, target)) return fail('uri');
     const issued = this.#issued(nonce, remoteAddress);
     const known = await this.#store.ha1(username, this.realm, algorithm);
     // Unknown users are checked against a throwaway secret, so that the time taken does
@@ -211,5 +220,14 @@ export class DigestAuthenticator {
       if (now - seen.issued <= this.#lifetime) break;
       this.#seen.delete(nonce);
     }
+  }
+}
+
+/** Whether the digest-uri `text` is the URI `target` (RFC 4975 §6.1); false when no URI. */
+function designates(text: string, target: MsrpUri): boolean {
+  try {
+    return uriEquals(parseUri(text), target);
+  } catch {
+    return false;
   }
 }
