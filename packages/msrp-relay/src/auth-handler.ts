@@ -83,11 +83,20 @@ export class AuthHandler {
   async authenticate(hop: Hop, request: RequestHead): Promise<void> {
     const { options, limits, stats, log, respond } = this.#context;
     const claimed = request.authorization && paramValue(request.authorization.params, 'username');
+    // An AUTH that came through another relay (RFC 4976 §5.1) shares that relay's connection
+    // with its other users and their relay sessions: a refusal answers this AUTH alone.
+    const relayed = request.fromPath.length > 1;
     // A connection holding a session of the user proved its password: not refused by name.
-    const held = claimed !== undefined && [...hop.sessions].some((s) => s.username === claimed);
+    // Through a relay, only the client that holds it (the same previous hop) did.
+    const held =
+      claimed !== undefined &&
+      [...hop.sessions].some(
+        (s) =>
+          s.username === claimed && (!relayed || uriEquals(s.authPath[0]!, request.fromPath[0]!)),
+      );
     const limitedName = held ? undefined : claimed;
     const limit = this.#limiter.refuses(hop.address, limitedName);
-    if (limit) return this.#refuse(hop, request, limit, claimed);
+    if (limit) return this.#refuse(hop, request, limit, relayed, claimed);
     // Charged before the check and refunded unless it fails, so that AUTHs checked at the
     // same time cannot slip past an empty bucket.
     const charged = request.authorization !== undefined;
@@ -123,8 +132,8 @@ export class AuthHandler {
         // A failure that left a bucket empty gets no new challenge: guessing stops here.
         const limit =
           result.reason === 'stale' ? undefined : this.#limiter.refuses(hop.address, limitedName);
-        if (limit) return this.#refuse(hop, request, limit, claimed);
-        if (++hop.authFailures >= limits.maxAuthAttempts) {
+        if (limit) return this.#refuse(hop, request, limit, relayed, claimed);
+        if (!relayed && ++hop.authFailures >= limits.maxAuthAttempts) {
           respond(hop, request, 403, 'Too many failed AUTH attempts');
           this.#context.shut(hop, 'closing after too many failed AUTH attempts');
           return;
@@ -186,17 +195,24 @@ export class AuthHandler {
 
   /**
    * Refuses an AUTH because the failed AUTHs of its address or username used up their rate
-   * limit: 403 with no challenge, then the connection closes. RFC 4976 §6.1 lets a relay
-   * refuse a client it will not serve with 403 (RFC 4975 §10: the action is not allowed);
-   * giving no new nonce stops the guessing on this connection at once.
+   * limit: 403 with no challenge, then the connection closes, unless the AUTH came through
+   * another relay (`relayed`). RFC 4976 §6.1 lets a relay refuse a client it will not serve
+   * with 403 (RFC 4975 §10: the action is not allowed); giving no new nonce stops the
+   * guessing on this connection at once.
    */
-  #refuse(hop: Hop, request: RequestHead, limit: AuthLimitKind, username?: string): void {
+  #refuse(
+    hop: Hop,
+    request: RequestHead,
+    limit: AuthLimitKind,
+    relayed: boolean,
+    username?: string,
+  ): void {
     const { stats, log, respond, shut } = this.#context;
     RelayStats.bump(stats.authRateLimited, limit);
     const fields = { remote: hop.remote, limit, username };
     if (this.#failureLog.allow(fields)) log.warn(fields, 'AUTH refused: too many failures');
     respond(hop, request, 403, 'Too many failed AUTH attempts, try again later');
-    shut(hop, 'closing after AUTH refused by the rate limit', 'debug');
+    if (!relayed) shut(hop, 'closing after AUTH refused by the rate limit', 'debug');
   }
 
   #createSession(hop: Hop, request: RequestHead, username: string): RelaySession {
