@@ -1,20 +1,13 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import {
-  parseUri,
-  type AuthHeader,
-  type DigestAlgorithm,
-  type MsrpUri,
-  type Param,
-  type RequestHead,
-} from '@msrp-ts/msrp-core';
+import type { AuthHeader, DigestAlgorithm, Param, RequestHead } from '@msrp-ts/msrp-core';
 import {
   digestResponse,
   paramValue,
   parseDigestAlgorithm,
   DIGEST_ALGORITHMS,
   digestHa1,
-  uriEquals,
 } from '@msrp-ts/msrp-core/internal';
+import { parseUri, uriEquals, type MsrpUri } from '@msrp-ts/msrp-core/uri';
 import type { CredentialStore } from './credential-store.js';
 
 /** Options of a {@link DigestAuthenticator}. */
