@@ -88,6 +88,9 @@ export class Forwarder {
     if (pending.kind === 'report' && response.statusCode === 200) hop.fast?.learnResponse(response);
     this.#unblock(hop, false);
     if (pending.kind === 'relay') {
+      const { method } = pending.request;
+      if (method === 'AUTH' && response.statusCode === 200 && response.expires !== undefined)
+        hop.grantedUntil = Math.max(hop.grantedUntil, Date.now() + response.expires * 1000);
       // Not a chunk: the response (401 with a challenge, 200 with Use-Path...) goes back
       // one hop, addressed as RFC 4975 §7.2 says.
       const back: ResponseHead = {

@@ -102,6 +102,12 @@ export class Hop implements ConnectionHandler {
   /** It authenticated or sent a request we forward (see {@link trust}). */
   trusted: boolean;
   authFailures = 0;
+  /**
+   * Until when (ms since the epoch) a relay further on holds a session it granted through this
+   * connection (the 200 to an AUTH we forwarded on it): that relay ties the session to this
+   * connection, so closing it for idleness would end the session there.
+   */
+  grantedUntil = 0;
   /** An inbound frame the relay takes is between its head and its end-line. */
   inFrame = false;
   /** Set by the router to stop reading after the current head (see {@link head}). */
@@ -251,8 +257,15 @@ export class Hop implements ConnectionHandler {
     // or not.
     if ((this.connection?.bufferedBytes ?? 0) > 0 || this.scheduler.awaitingAnswers)
       return this.#owner.stuck(this);
-    // Busy is not idle: a relay session, answers awaited, a frame or writes under way.
-    if (this.sessions.size > 0 || this.pendingCount > 0 || this.inFrame || !this.scheduler.idle)
+    // Busy is not idle: a relay session here or further on, answers awaited, a frame or
+    // writes under way.
+    if (
+      this.sessions.size > 0 ||
+      Date.now() < this.grantedUntil ||
+      this.pendingCount > 0 ||
+      this.inFrame ||
+      !this.scheduler.idle
+    )
       return;
     this.#owner.idle(this);
   }
