@@ -60,4 +60,23 @@ describe('SessionExpiry', () => {
     vi.advanceTimersByTime(120_000);
     expect(expired).toEqual(['soon']);
   });
+
+  it('expires a session granted longer than a timer can wait on time, after a few timers', () => {
+    const expired: string[] = [];
+    const expiry = new SessionExpiry((s) => expired.push(s.id));
+    const due = Date.now() + 60 * 86_400_000;
+    expiry.set(session('long'), due);
+    // A wait past 2^31 - 1 ms (24.8 days) fires after 1 ms: the sweep found nothing due and
+    // armed the same wait again, every millisecond for 60 days.
+    let timers = 0;
+    while (expired.length === 0 && timers < 10) {
+      vi.advanceTimersToNextTimer();
+      timers++;
+      if (Date.now() < due) expect(expired).toEqual([]);
+    }
+    expect(expired).toEqual(['long']);
+    expect(Date.now()).toBeGreaterThanOrEqual(due);
+    expect(Date.now()).toBeLessThanOrEqual(due + 1000);
+    expect(vi.getTimerCount()).toBe(0);
+  });
 });
