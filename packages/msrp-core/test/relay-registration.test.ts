@@ -144,3 +144,74 @@ describe('RelayRegistration with a long grant', () => {
     }
   });
 });
+
+describe('RelayRegistration after a failed refresh', () => {
+  /** A relay granting 600 s, failing the refreshes whose number `fails` holds (1 = first). */
+  function flaky(fails: (n: number) => boolean): { link: RegistrationLink; auths: () => number } {
+    let auths = 0;
+    const link: RegistrationLink = {
+      connect: () => Promise.resolve({}),
+      request: (_connection, head): Promise<ResponseHead> => {
+        const refresh = auths++;
+        if (refresh > 0 && fails(refresh)) {
+          return Promise.resolve({ ...NO_GRANT, transactionId: head.transactionId });
+        }
+        return granted(head, 600);
+      },
+    };
+    return { link, auths: () => auths };
+  }
+  const NO_GRANT: ResponseHead = {
+    kind: 'response',
+    transactionId: '',
+    statusCode: 500,
+    comment: 'Credentials unavailable',
+    toPath: [],
+    fromPath: [],
+  };
+
+  it('tries again while the grant lasts, and goes on refreshing once one succeeds', async () => {
+    vi.useFakeTimers();
+    try {
+      const { link, auths } = flaky((n) => n === 1);
+      const registration = aliceAt(link);
+      const errors: number[] = [];
+      const refreshed: number[] = [];
+      registration.on('error', (e) => errors.push(e.status ?? 0));
+      registration.on('refreshed', () => refreshed.push(Date.now()));
+      await registration.authenticate();
+      const start = Date.now();
+      // Refreshed at 80 % of 600 s: 500. Tried again halfway to the grant's end (540 s).
+      await vi.advanceTimersByTimeAsync(480_000);
+      expect([auths(), errors]).toEqual([2, [500]]);
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(auths()).toBe(3);
+      expect(refreshed).toEqual([start + 540_000]);
+      // And the next refresh comes at 80 % of the new grant.
+      await vi.advanceTimersByTimeAsync(480_000);
+      expect([auths(), errors]).toEqual([4, [500]]);
+      registration.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('stops trying when the grant is about to end', async () => {
+    vi.useFakeTimers();
+    try {
+      const { link, auths } = flaky(() => true);
+      const registration = aliceAt(link);
+      let errors = 0;
+      registration.on('error', () => errors++);
+      await registration.authenticate();
+      await vi.advanceTimersByTimeAsync(600_000);
+      // At 480, 540, 570, 585, 592.5, 596.25 and 598.1 s; then under 2 s were left.
+      expect([auths() - 1, errors]).toEqual([7, 7]);
+      await vi.advanceTimersByTimeAsync(3_600_000);
+      expect(auths() - 1).toBe(7);
+      registration.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

@@ -106,8 +106,9 @@ export interface EndpointEvents {
    */
   peerError: [error: MsrpError, remote: string];
   /**
-   * Refreshing the AUTH grant with our relays failed; they forget us when the last grant
-   * expires, so authenticate again (or reconnect) before then.
+   * Refreshing the AUTH grant with our relays failed. It is tried again while the last grant
+   * lasts (halfway to its end each time, each failure reported here); should none succeed,
+   * the relays forget us when it expires, so authenticate again (or reconnect) before then.
    */
   relayError: [error: MsrpError];
   /**

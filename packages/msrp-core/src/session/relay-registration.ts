@@ -16,6 +16,9 @@ import {
 } from './digest-response.js';
 import { toHex, type HasherFactory } from './hasher.js';
 
+/** The shortest wait before a failed refresh is tried again. */
+const RETRY_MIN_MS = 1000;
+
 /** A relay to use and the credentials it knows us by (RFC 4976 §5.1). */
 export interface RelayAccount {
   /** The relay's URI, e.g. `msrps://relay.example.net:2855;tcp` (no session-id). */
@@ -41,7 +44,10 @@ export interface RegistrationLink<C = unknown> {
 export interface RelayRegistrationEvents {
   /** A refresh succeeded; the Use-Path may have changed. */
   refreshed: [usePath: readonly MsrpUri[]];
-  /** A refresh failed; the relays will forget us when the last grant expires. */
+  /**
+   * A refresh failed. It is tried again while the last grant lasts, each time halfway to its
+   * end; the relays forget us when it expires.
+   */
   error: [error: MsrpError];
 }
 
@@ -67,6 +73,8 @@ export class RelayRegistration<C = unknown> extends TypedEmitter<RelayRegistrati
   readonly #createHasher: HasherFactory;
   #usePath: readonly MsrpUri[] = [];
   #expires: number | undefined;
+  /** When the last grant runs out, in ms since the epoch. */
+  #grantEnds = 0;
   #timer: Timer | undefined;
   #closed = false;
 
@@ -119,7 +127,11 @@ export class RelayRegistration<C = unknown> extends TypedEmitter<RelayRegistrati
     }
     this.#usePath = Object.freeze([...usePath]);
     this.#expires = expires;
-    this.#schedule();
+    clearTimeout(this.#timer);
+    if (expires !== undefined) {
+      this.#grantEnds = Date.now() + expires * 1000;
+      this.#schedule(expires * 1000 * this.#refreshAt);
+    }
     return this.#usePath;
   }
 
@@ -129,21 +141,24 @@ export class RelayRegistration<C = unknown> extends TypedEmitter<RelayRegistrati
     clearTimeout(this.#timer);
   }
 
-  #schedule(): void {
+  #schedule(delay: number): void {
     clearTimeout(this.#timer);
-    if (this.#closed || this.#expires === undefined) return;
-    this.#timer = backgroundTimer(
-      () => {
-        this.authenticate().then(
-          (usePath) => this.emit('refreshed', usePath),
-          (e: unknown) => {
-            // Closed meanwhile (the endpoint cut the AUTH short): nobody waits for the grant.
-            if (this.#closed) return;
-            this.emit('error', toMsrpError(e, 'MSRP_ERR_CONNECTION'));
-          },
-        );
+    if (this.#closed) return;
+    this.#timer = backgroundTimer(() => this.#refresh(), Math.max(100, delay));
+  }
+
+  #refresh(): void {
+    this.authenticate().then(
+      (usePath) => this.emit('refreshed', usePath),
+      (e: unknown) => {
+        // Closed meanwhile (the endpoint cut the AUTH short): nobody waits for the grant.
+        if (this.#closed) return;
+        this.emit('error', toMsrpError(e, 'MSRP_ERR_CONNECTION'));
+        // Tried again halfway to the grant's end: a relay that failed once (its credential
+        // store restarting: 500, a timeout) gets a few more chances before it forgets us.
+        const left = this.#grantEnds - Date.now();
+        if (left >= 2 * RETRY_MIN_MS) this.#schedule(left / 2);
       },
-      Math.max(100, this.#expires * 1000 * this.#refreshAt),
     );
   }
 
