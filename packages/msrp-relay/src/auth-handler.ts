@@ -129,11 +129,14 @@ export class AuthHandler {
         RelayStats.bump(stats.authFailures, result.reason);
         const fields = { remote: hop.remote, reason: result.reason, username: result.username };
         if (this.#failureLog.allow(fields)) log.warn(fields, 'AUTH failed');
+        // A stale nonce with the right password is no guess (RFC 7616 §3.3: the client retries
+        // at once with the new one): neither limited nor counted, or a client that keeps its
+        // nonce between refreshes would be cut off after maxAuthAttempts of them.
+        const guess = result.reason !== 'stale';
         // A failure that left a bucket empty gets no new challenge: guessing stops here.
-        const limit =
-          result.reason === 'stale' ? undefined : this.#limiter.refuses(hop.address, limitedName);
+        const limit = guess ? this.#limiter.refuses(hop.address, limitedName) : undefined;
         if (limit) return this.#refuse(hop, request, limit, relayed, claimed);
-        if (!relayed && ++hop.authFailures >= limits.maxAuthAttempts) {
+        if (guess && !relayed && ++hop.authFailures >= limits.maxAuthAttempts) {
           respond(hop, request, 403, 'Too many failed AUTH attempts');
           this.#context.shut(hop, 'closing after too many failed AUTH attempts');
           return;

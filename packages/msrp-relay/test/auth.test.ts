@@ -226,6 +226,33 @@ describe('AUTH', () => {
     expect(relay.stats.authFailures.get('nonce')).toBe(1);
   });
 
+  it('counts no stale nonce towards maxAuthAttempts: a client reusing its nonce refreshes for ever', async () => {
+    // A client that keeps its nonce meets stale=true at each refresh once the nonce aged:
+    // the right password, so no failed attempt. Counted, the 3rd refresh closed the connection.
+    let skew = 0;
+    const { relay, uri } = await startRelay({
+      nonceLifetime: 50,
+      now: () => Date.now() + skew,
+      limits: { maxAuthAttempts: 3 },
+    });
+    const peer = await rawClient(uri.port!);
+    const credentials = { username: 'alice', password: 'alice-secret' };
+    let challenges = (await transact(peer, authRequest(peer, uri))).wwwAuthenticate ?? [];
+    for (let refresh = 0; refresh < 5; refresh++) {
+      skew += 120;
+      const aged = answerChallenge(challenges, credentials, formatUri(uri));
+      const stale = await transact(peer, authRequest(peer, uri, { authorization: aged }));
+      expect(stale.statusCode).toBe(401);
+      challenges = stale.wwwAuthenticate ?? [];
+      const fresh = answerChallenge(challenges, credentials, formatUri(uri));
+      expect(
+        (await transact(peer, authRequest(peer, uri, { authorization: fresh }))).statusCode,
+      ).toBe(200);
+    }
+    expect(relay.stats.authFailures.get('stale')).toBe(5);
+    expect(relay.sessionCount).toBe(1);
+  });
+
   it('refuses an Authorization whose digest-uri is not the relay it is sent to', async () => {
     const { relay, uri } = await startRelay();
     const peer = await rawClient(uri.port!);
