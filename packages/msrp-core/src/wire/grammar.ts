@@ -71,6 +71,8 @@ export function formatParam(p: Param): string {
 /**
  * Splits `text` into `name[=value]` parameters separated by `sep`, honouring quoted-strings
  * (a separator inside quotes does not split). Returns undefined when the text is malformed.
+ * A comma list (HTTP authentication's `#auth-param`) may hold empty elements, which are
+ * skipped: RFC 7230 §7 (and RFC 2616 §2.1 before it) says a recipient MUST accept them.
  */
 export function parseParams(text: string, sep: ',' | ';'): Param[] | undefined {
   const params: Param[] = [];
@@ -80,8 +82,13 @@ export function parseParams(text: string, sep: ',' | ';'): Param[] | undefined {
   const skipSpace = (): void => {
     while (i < n && (text[i] === ' ' || text[i] === '\t')) i++;
   };
+  const list = sep === ',';
   while (i < n) {
     skipSpace();
+    if (list && (i >= n || text[i] === ',')) {
+      i++;
+      continue;
+    }
     const nameStart = i;
     while (i < n && text[i] !== '=' && text[i] !== sep && text[i] !== ' ' && text[i] !== '\t') i++;
     const name = text.slice(nameStart, i);
@@ -123,7 +130,7 @@ export function parseParams(text: string, sep: ',' | ';'): Param[] | undefined {
     if (i < n) {
       if (text[i] !== sep) return undefined;
       i++;
-      if (i >= n) return undefined; // trailing separator
+      if (i >= n && !list) return undefined; // trailing separator
     }
   }
   return params;
