@@ -262,7 +262,10 @@ export class PartialFile {
       );
     }
     this.#receiving = true;
-    const algorithm = hashAlgorithmOf(this.#record.hash?.algorithm ?? '') ?? 'sha-256';
+    // The record's algorithm alone ('sha-1'), without a value: hashAlgorithmOf reads the name
+    // before a colon. Read as SHA-256, a SHA-1 record (RFC 5547 §5's hash) went unchecked
+    // before the last 200, and a mismatched file was confirmed as delivered.
+    const algorithm = hashAlgorithmOf(`${this.#record.hash?.algorithm ?? ''}:`) ?? 'sha-256';
     const tap = new HashTap(this.#createHasher, algorithm);
     let handle: FileHandle | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
