@@ -17,7 +17,8 @@ export interface FileMessage {
 
 /**
  * Opens what `Session.sendFile` was given: a path through the runtime's file system (read
- * in pieces of `readSize`), anything else as it is.
+ * in pieces of `readSize`), anything else as it is. When `options.signal` has aborted by the
+ * time it is open, it is released: the send rejected at the abort and will never read it.
  * @throws {MsrpError} as {@link openFile} does.
  */
 export function openFileSource(
@@ -26,9 +27,22 @@ export function openFileSource(
   runtime: SessionRuntime,
   readSize: number,
 ): Promise<FileSource> {
-  return typeof source === 'string'
-    ? openFile(runtime, source, options, readSize)
-    : Promise.resolve(fileSource(normalizeSource(source), options, runtime.files));
+  const opening =
+    typeof source === 'string'
+      ? openFile(runtime, source, options, readSize)
+      : Promise.resolve(fileSource(normalizeSource(source), options, runtime.files));
+  // An abort while the file opens rejects the send at once (the caller races this promise
+  // with the signal), leaving the file nobody's: its descriptor leaked until the GC closed it.
+  const { signal } = options;
+  if (signal) {
+    opening.then(
+      (file) => {
+        if (signal.aborted) file.release();
+      },
+      () => undefined,
+    );
+  }
+  return opening;
 }
 
 /** The octets of the file that travel: `[skip, stop)`, 0-based; the message's size and offset. */
