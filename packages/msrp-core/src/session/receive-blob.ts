@@ -53,44 +53,67 @@ export async function receiveBlob(
     : undefined;
   const pieces: Uint8Array<ArrayBuffer>[] = [];
   let received = 0;
-  for await (const piece of message.stream ?? [message.body ?? new Uint8Array(0)]) {
-    tap?.update(piece);
-    await tap?.ready();
-    pieces.push(piece);
-    received += piece.length;
-    options.onProgress?.(received);
-  }
-  // Rejects when the message was aborted (an in-memory body is then incomplete).
-  await message.completed;
-  const expected = options.hash ?? message.announcedHash;
-  if (expected !== undefined) {
-    if (!tap || !createHasher) {
-      throw new MsrpError(
-        'MSRP_ERR_INVALID_ARGUMENT',
-        'Checking a hash needs a hasher: pass createHasher',
-      );
+  try {
+    for await (const piece of message.stream ?? [message.body ?? new Uint8Array(0)]) {
+      tap?.update(piece);
+      await tap?.ready();
+      pieces.push(piece);
+      received += piece.length;
+      options.onProgress?.(received);
     }
-    await tap.settle();
-    let hash = tap.digest();
-    const algorithm = hashAlgorithmOf(expected);
-    if (algorithm !== undefined && algorithm !== tap.algorithm) {
-      // The sender announced another algorithm (sha-1) after the bytes passed: they are all
-      // held here, so hash them again with it.
-      const again = new HashTap(createHasher, algorithm);
-      for (const piece of pieces) again.update(piece);
-      await again.settle();
-      hash = again.digest();
-    }
-    if (!hashMatches(expected, hash)) {
-      throw new MsrpError(
-        'MSRP_ERR_HASH_MISMATCH',
-        `Message ${message.messageId} does not match ${expected} (its hash is ${hash})`,
-      );
-    }
+    // Rejects when the message was aborted (an in-memory body is then incomplete).
+    await message.completed;
+    await checkHash(message, options.hash ?? message.announcedHash, tap, createHasher, pieces);
+  } finally {
+    // A cut message (or a throwing onProgress) asks for no digest: a worker hasher (Node's
+    // workerHasher) held its state, and kept its thread from ending, for good.
+    tap?.dispose();
   }
   const type =
     options.type ?? (message.contentType === undefined ? '' : mediaTypeOf(message.contentType));
   return new Blob(pieces, { type });
+}
+
+/**
+ * Checks the bytes `tap` hashed (`pieces`, hashed again when `expected` is of another
+ * algorithm) against `expected`, when one is known.
+ * @throws {MsrpError} `MSRP_ERR_HASH_MISMATCH`; `MSRP_ERR_INVALID_ARGUMENT` without a hasher.
+ */
+async function checkHash(
+  message: IncomingMessage,
+  expected: string | undefined,
+  tap: HashTap | undefined,
+  createHasher: HasherFactory | undefined,
+  pieces: readonly Uint8Array[],
+): Promise<void> {
+  if (expected === undefined) return;
+  if (!tap || !createHasher) {
+    throw new MsrpError(
+      'MSRP_ERR_INVALID_ARGUMENT',
+      'Checking a hash needs a hasher: pass createHasher',
+    );
+  }
+  await tap.settle();
+  let hash = tap.digest();
+  const algorithm = hashAlgorithmOf(expected);
+  if (algorithm !== undefined && algorithm !== tap.algorithm) {
+    // The sender announced another algorithm (sha-1) after the bytes passed: they are all
+    // held here, so hash them again with it.
+    const again = new HashTap(createHasher, algorithm);
+    try {
+      for (const piece of pieces) again.update(piece);
+      await again.settle();
+      hash = again.digest();
+    } finally {
+      again.dispose();
+    }
+  }
+  if (!hashMatches(expected, hash)) {
+    throw new MsrpError(
+      'MSRP_ERR_HASH_MISMATCH',
+      `Message ${message.messageId} does not match ${expected} (its hash is ${hash})`,
+    );
+  }
 }
 
 function checkAlgorithm(hash: string): void {
