@@ -734,6 +734,36 @@ describe('Parser: pause and resume', () => {
     ]);
   });
 
+  it('reads on in order when a sink method resumes it or pushes to it', () => {
+    // A session's end() for an aborted message lets its reader go, which resumes the
+    // connection, which resumed the parser inside that end(): the bytes queued behind went
+    // before the rest of the array being read (the frames after the abort, in that read).
+    const collector = new Collector((e) => e.type === 'body' && e.index === 1);
+    let reentered = false;
+    const parser: Parser = new Parser({
+      head: (h) => collector.head(h),
+      body: (part) => collector.body(part),
+      end: (flag) => {
+        const result = collector.end(flag);
+        if (!reentered) {
+          reentered = true;
+          expect(parser.resume()).toBe(true);
+          expect(parser.push(bytes(RESPONSE_BARE))).toBe(true);
+        }
+        return result;
+      },
+    });
+    expect(parser.push(bytes(TWO))).toBe(false);
+    expect(parser.push(bytes(RFC_REPORT))).toBe(false);
+    expect(parser.resume()).toBe(true);
+    parser.end();
+    expect(collector.events).toStrictEqual([
+      ...twoEvents,
+      ...parseAll(RFC_REPORT),
+      ...parseAll(RESPONSE_BARE),
+    ]);
+  });
+
   it('pauses after the head of a frame with body', () => {
     const sink = new Collector((e) => e.type === 'head' && e.index === 0);
     const parser = new Parser(sink);

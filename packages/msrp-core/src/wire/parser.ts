@@ -40,7 +40,13 @@ export class Parser {
   #state: State = 'start';
   #error: MsrpError | undefined;
   #paused = false;
-  /** Pushed bytes not yet read: only non-empty while paused. */
+  /**
+   * Reading pushed bytes: a push or resume from a sink method (an aborted message's reader let
+   * go, which resumes the connection) only queues or unpauses, and the read under way goes on
+   * in order. Read there, later bytes went before the rest of the array being read.
+   */
+  #draining = false;
+  /** Pushed bytes not yet read: only non-empty while paused (or read from). */
   readonly #queue: Uint8Array[] = [];
 
   // Line reading (start line and headers).
@@ -120,7 +126,7 @@ export class Parser {
           : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length),
       );
     }
-    if (!this.#paused) this.#drain();
+    if (!this.#paused && !this.#draining) this.#drain();
     return !this.#paused;
   }
 
@@ -128,7 +134,7 @@ export class Parser {
   resume(): boolean {
     this.#throwIfFailed();
     this.#paused = false;
-    this.#drain();
+    if (!this.#draining) this.#drain();
     return !this.#paused;
   }
 
@@ -158,6 +164,7 @@ export class Parser {
   }
 
   #drain(): void {
+    this.#draining = true;
     try {
       if (this.#pendingEnd !== undefined) {
         const flag = this.#pendingEnd;
@@ -200,6 +207,8 @@ export class Parser {
             })
           : e,
       );
+    } finally {
+      this.#draining = false;
     }
   }
 
