@@ -6,6 +6,9 @@ import { WS_OPTIONS } from '@msrp-ts/msrp-core/internal';
 import type { SecureContextTarget } from './tls-reload.js';
 // Only the implementation uses `ws`: its types stay out of our .d.ts (no @types/ws needed).
 
+/** How long a client whose handshake was refused may keep its side of the connection open. */
+const REFUSED_GRACE_MS = 1000;
+
 /** How a relay's WebSocket listener (RFC 7977) accepts upgrades. */
 export interface WebSocketListenOptions {
   /** HTTP path upgrades are accepted on; others get 404. Default `/`. */
@@ -110,6 +113,12 @@ export async function listenWebSocket(
     socket.on('error', () => socket.destroy());
     const refuse = (status: number, why: string): void => {
       config.refused(remote, why);
+      // RFC 9112 §9.6: having sent `Connection: close`, the server MUST close the connection,
+      // in stages: a half-close, then a full close once the client closed too or had time to
+      // read the answer. The half-close alone let a client that kept its side open hold the
+      // socket, and the listener's close (the relay's shutdown), for ever.
+      const timer = setTimeout(() => socket.destroy(), REFUSED_GRACE_MS);
+      socket.once('close', () => clearTimeout(timer));
       socket.end(`HTTP/1.1 ${status} ${why}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     const url = new URL(req.url ?? '/', 'http://relay');
