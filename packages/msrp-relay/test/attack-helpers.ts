@@ -161,3 +161,27 @@ export function watchQueuedPeak(): { readonly peak: number } {
   onCleanup(() => void (proto.push = push));
   return watch;
 }
+
+/**
+ * The To-Paths and From-Paths a hostile frame may carry at relay `at`: to the relay itself,
+ * through it to either side's session, straight to a session, along a granted Use-Path; from
+ * the peer itself, through the relay, or posing as a session.
+ */
+export function hostilePaths(
+  at: MsrpUri,
+  self: MsrpUri,
+  a: readonly MsrpUri[],
+  b: readonly MsrpUri[],
+  usePath?: readonly MsrpUri[],
+): { to: string[]; from: string[] } {
+  const pathOf = (path: readonly MsrpUri[]): string => path.map(formatUri).join(' ');
+  const relay = formatUri(at);
+  const to = [
+    relay,
+    `${relay} ${pathOf(a)}`,
+    `${relay} ${pathOf(b)}`,
+    pathOf(a),
+    ...(usePath ? [`${pathOf(usePath)} ${pathOf(b)}`] : []),
+  ];
+  return { to, from: [formatUri(self), `${relay} ${formatUri(self)}`, pathOf(b)] };
+}

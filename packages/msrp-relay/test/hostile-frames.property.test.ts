@@ -6,8 +6,9 @@
 // relay answers what it cannot forward; one bad peer never hurts another session).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatUri, type IncomingMessage, type MsrpUri } from '@msrp-ts/msrp-core';
+import type { IncomingMessage } from '@msrp-ts/msrp-core';
 import { frameText, hostileFrames } from '../../msrp-core/test/helpers/hostile-frames.js';
+import { hostilePaths } from './attack-helpers.js';
 import {
   authRequest,
   clientOf,
@@ -53,17 +54,7 @@ describe('frames that parse but make no sense, sent to a relay', () => {
           const peer = await rawClient(port);
           try {
             const ok = authenticated ? await rawAuth(peer, uri, 'bob') : undefined;
-            const self = formatUri(peer.uri);
-            const at = formatUri(uri);
-            const pathOf = (path: readonly MsrpUri[]): string => path.map(formatUri).join(' ');
-            const to = [
-              at,
-              `${at} ${pathOf(a.localPath)}`,
-              `${at} ${pathOf(b.localPath)}`,
-              pathOf(a.localPath),
-              ...(ok?.usePath ? [`${pathOf(ok.usePath)} ${pathOf(b.localPath)}`] : []),
-            ];
-            const from = [self, `${at} ${self}`, pathOf(b.localPath)];
+            const { to, from } = hostilePaths(uri, peer.uri, a.localPath, b.localPath, ok?.usePath);
             peer.write(Buffer.concat(mix.map((parts) => frameText(parts, to, from))));
             // An AUTH after them: answered, or the connection was closed.
             const answered = await transact(peer, authRequest(peer, uri)).then(
