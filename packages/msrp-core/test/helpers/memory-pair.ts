@@ -29,7 +29,9 @@ class PairedStream implements ByteStream {
   write(parts: readonly Uint8Array[]): boolean {
     if (!this.writable) return false;
     for (const part of parts) {
-      this.other.#inbox.push(part.slice());
+      // Uint8Array's slice: a Buffer's own is a view, and a writer may reuse what it wrote
+      // once the peer answered it (a file sender's read buffers).
+      this.other.#inbox.push(Uint8Array.prototype.slice.call(part));
       this.bufferedAmount += part.length;
     }
     this.other.#schedule();
