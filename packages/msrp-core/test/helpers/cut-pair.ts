@@ -1,9 +1,6 @@
 // An endpoint that dials a receiving endpoint over in-memory connections (helpers/memory-pair)
 // which can be cut at an exact byte of either direction: a network that fails mid-transfer,
 // for the file properties. Each dial makes a new connection, so a sender resumes on a fresh one.
-// Every byte written is copied first, as a socket copies it: memory-pair's `part.slice()` is a
-// view of a Buffer (Buffer#slice), and a file sender reads into its buffers again once the
-// peer confirmed them, which would change bytes the receiver still holds.
 import { Endpoint } from '../../src/index.js';
 import type { ByteStream, ByteStreamEvents, SessionOptions } from '../../src/index.js';
 import { memoryPair } from './memory-pair.js';
@@ -14,7 +11,7 @@ export interface Cut {
   readonly after: number;
 }
 
-/** A stream that writes copies through `inner` until `after` bytes went, then is cut. */
+/** A stream that writes through `inner` until `after` bytes went, then is cut. */
 class CutStream implements ByteStream {
   readonly #inner: ByteStream;
   #left: number;
@@ -45,11 +42,11 @@ class CutStream implements ByteStream {
     const through: Uint8Array[] = [];
     for (const part of parts) {
       if (this.#left >= part.length) {
-        through.push(new Uint8Array(part));
+        through.push(part);
         this.#left -= part.length;
         continue;
       }
-      if (this.#left > 0) through.push(new Uint8Array(part.subarray(0, this.#left)));
+      if (this.#left > 0) through.push(part.subarray(0, this.#left));
       this.#left = -1;
       break;
     }
