@@ -89,10 +89,7 @@ export const scenarios = fc
     inSession: fc.boolean(),
     /** Loopback TCP (no cut there), else in memory. */
     tcp: fc.boolean(),
-    /**
-     * The size of another file sent beside it on the same session, saved with saveTo. In
-     * memory only: over loopback TCP, a file aborted beside another breaks the connection.
-     */
+    /** The size of another file sent beside it on the same session, saved with saveTo. */
     beside: fc.option(fc.integer({ min: 0, max: 1 << 20 }), { nil: undefined }),
   })
   .map((s) => {
@@ -104,8 +101,7 @@ export const scenarios = fc
           ? Math.max(0, Math.min(shape.n * chunkSize, 3 << 20) + shape.delta)
           : shape.n;
     // At most ~2,000 chunks a message: a run of one-byte chunks outlasts the run's time.
-    const beside = s.tcp ? undefined : s.beside;
-    return { ...s, size, beside, chunkSize: Math.max(chunkSize, Math.ceil(size / 2000)) };
+    return { ...s, size, chunkSize: Math.max(chunkSize, Math.ceil(size / 2000)) };
   });
 
 /** One run of the property. */
