@@ -17,6 +17,7 @@ import type { ByteStream } from '../src/transport/byte-stream.js';
 import { lendRead, reuseRead } from '../src/transport/lent-reads.js';
 import { next } from './helpers/inbox.js';
 import { noEvents } from './helpers/no-events.js';
+import { until } from './helpers/socket-pair.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -255,6 +256,46 @@ it('a paused connection sees the FIN its peer sends behind what it holds', async
   client.end('To-Path: msrp://x\r\n');
   await endSeen;
   expect(Buffer.concat(reads).toString()).toBe('MSRP a SEND\r\n');
+});
+
+it('stays paused when a held read delivered by resume() pauses, resumes and pauses it again', async () => {
+  // What the reader of a message the peer aborted does: the parser's end() lets it go, which
+  // resumes the connection inside the delivery of a held read, and what follows pauses it
+  // anew. The outer resume then undid that pause: the socket flowed with the parser paused.
+  const { socket, client } = await acceptedPair();
+  const stream = socketStream(socket);
+  const reads: string[] = [];
+  stream.open({
+    ...noEvents,
+    data: (bytes) => {
+      const text = Buffer.from(bytes).toString();
+      reads.push(text);
+      if (text === 'A') stream.pause();
+      if (text !== 'B') return;
+      stream.pause();
+      stream.resume();
+      stream.pause();
+    },
+    holdsData: () => true,
+  });
+  const readBytes = (n: number): Promise<void> =>
+    until(() => socket.bytesRead >= n, 5000, `${n} bytes read`);
+  client.write('A');
+  await readBytes(1);
+  // Held: the stream is paused.
+  client.write('B');
+  await readBytes(2);
+  client.write('C');
+  await readBytes(3);
+  expect(reads).toEqual(['A']);
+  stream.resume();
+  expect(reads).toEqual(['A', 'B', 'C']);
+  // Paused again: what comes now is held, not delivered.
+  client.write('D');
+  await readBytes(4);
+  expect(reads).toEqual(['A', 'B', 'C']);
+  stream.resume();
+  expect(reads).toEqual(['A', 'B', 'C', 'D']);
 });
 
 it('a lent view written to a socket comes back once the socket wrote it', async () => {

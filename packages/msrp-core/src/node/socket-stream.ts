@@ -277,7 +277,9 @@ class SocketStream implements ByteStream {
         held.bytes -= bytes.length;
         this.events!.data(bytes);
       }
-      if (held.paused) return;
+      // Paused again; or a resume nested in a delivery above handed the rest on, and what
+      // paused after it holds anew: clearing that (and resuming) let the socket flow on.
+      if (held.paused || this.#held !== held) return;
       this.#held = undefined;
     }
     duplex.resume();
