@@ -107,10 +107,17 @@ function fail(prefix: string, message: string, code: number): number {
   return code;
 }
 
-// A closed stdout (`msrp listen | head -1`) is not an error worth a stack trace.
+// A closed stdout (`msrp listen | head -1`) is not an error worth a stack trace. It ends the
+// command with 0, but for send: its transfer goes on without output, and its exit code says
+// how that ended (`msrp send --json | head -1` exited 0 with the file cut at its first
+// progress line).
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(EXIT.ok);
-  throw e;
+  if (e.code !== 'EPIPE') throw e;
+  if (process.argv[2] !== 'send') process.exit(EXIT.ok);
+});
+// Status lines on a closed stderr are dropped: unhandled, the EPIPE ended a listener with 1.
+process.stderr.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
 });
 
 process.exit(await main(process.argv.slice(2)));
