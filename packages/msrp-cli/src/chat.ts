@@ -60,7 +60,9 @@ the peer's side); printed to a pipe or file, only "delivered" (see --mark-displa
 
 With --listen, waits for a peer (e.g. another \`msrp chat --to\`) on URI and prints
 "listening URI" as the first line of stdout; lines typed before a peer is connected
-are sent once one is. When the peer leaves, the next one may connect.
+are sent once one is. When the peer leaves, the next one may connect. At end of input,
+lines not sent yet wait for a peer up to --timeout (default 30 s); any still unsent then
+are reported on stderr and the exit code is 4.
 
 Options:
   --to URI          the session URI of the peer, e.g. 'msrp://127.0.0.1:2855/chat;tcp'
@@ -145,7 +147,7 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
       tlsServerFlags(values),
       CHAT_SESSION,
       out,
-      { relays, relayTls },
+      { relays, relayTls, timeout },
     );
     ({ endpoint, session } = listener);
   } else {
@@ -213,19 +215,23 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
     });
   }
 
-  const finished = new Promise<void>((resolve) => {
-    onSignal(() => resolve());
+  // Lines read and not yet through (sent or failed): at end of input, those that outlast the wait.
+  let unsent = 0;
+  const wait = timeout ?? 30_000;
+  const finished = new Promise<'input' | 'other'>((resolve) => {
+    onSignal(() => resolve('other'));
     // Without --listen the session ends with its connection: the peer has left.
     if (!values.listen) {
       session.once('close', () => {
         if (!ending) out.status('the peer closed the session', { event: 'closed' });
-        resolve();
+        resolve('other');
       });
     }
     let sending = Promise.resolve();
     input.on('line', (line) => {
       if (tty) input.prompt();
       if (line === '') return;
+      unsent++;
       sending = sending.then(async () => {
         if (!(await whenBound(session))) return;
         try {
@@ -234,17 +240,28 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
           await message.sent;
         } catch (e) {
           out.error(`not delivered: ${oneLine(classify(e, 'deliver', '').message)}`);
+        } finally {
+          unsent--;
         }
       });
     });
     // End of input: let the lines already read go out, then end.
-    input.on('close', () => void within(sending, timeout ?? 30_000).then(resolve));
+    input.on('close', () => void within(sending, wait).then(() => resolve('input')));
   });
 
-  await finished;
+  const end = await finished;
+  // Lines still waiting when the wait ran out are dropped: a script piping them in must not
+  // be told (exit 0, no word) that they went out. A signal or the peer leaving ends by choice.
+  const left = end === 'input' ? unsent : 0;
   ending = true;
+  if (left > 0) {
+    const why = session.state === 'bound' ? 'no response' : 'no peer connected';
+    out.error(`${left} line${left === 1 ? '' : 's'} not sent: ${why} within ${wait} ms`, {
+      unsent: left,
+    });
+  }
   chat.close();
   await within(endpoint.close(), 3000);
   input.close();
-  return EXIT.ok;
+  return left > 0 ? EXIT.timeout : EXIT.ok;
 }

@@ -146,6 +146,8 @@ export interface RelayOptions {
   relayTls?: TlsClientOptions | undefined;
   /** Called once when the connection to the relay is lost (the endpoint's `relayLost`). */
   onRelayLost?: (() => void) | undefined;
+  /** --timeout of msrp chat --listen: connecting to the relay, and each response awaited. */
+  timeout?: number | undefined;
 }
 
 /**
@@ -166,8 +168,9 @@ export async function openListener(
       `--uri: listening is over tcp, not ${uri.transport} (a ;ws URI is a relay's, for --relay)`,
     );
   }
-  const { relays, relayTls, onRelayLost, matchSessionIdOnly } = through;
+  const { relays, relayTls, onRelayLost, matchSessionIdOnly, timeout } = through;
   const endpoint = new Endpoint({
+    ...(timeout !== undefined && { timeout, connectTimeout: timeout }),
     ...(matchSessionIdOnly && { matchSessionIdOnly }),
     ...(relays && { relays }),
     ...(relayTls && { tls: relayTls }),
