@@ -1,4 +1,5 @@
 // `msrp send`: connects to a listening peer, sends one text message or file, and reports.
+import { fstatSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -224,6 +225,8 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
         : `--name must be a file name, not ${JSON.stringify(name)}`,
     );
   }
+  // Node reads a directory on stdin (`< dir`, a typo) as empty: an empty file, exit 0.
+  if (stdin && isDirectory(0)) throw usage('--file -: standard input is a directory');
   let fileInfo: { size: number; mtime: Date } | undefined;
   if (file !== undefined && !stdin) {
     try {
@@ -357,5 +360,14 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
     throw classify(e, 'deliver', formatUri(to));
   } finally {
     await within(endpoint.close(), 2000);
+  }
+}
+
+/** Whether file descriptor `fd` is a directory (false when it cannot be told: closed). */
+function isDirectory(fd: number): boolean {
+  try {
+    return fstatSync(fd).isDirectory();
+  } catch {
+    return false;
   }
 }
