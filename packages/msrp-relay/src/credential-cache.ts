@@ -29,6 +29,8 @@ export class CredentialCache<V> {
   readonly #now: () => number;
   readonly #entries = new Map<string, Entry<V>>();
   readonly #pending = new Map<string, Promise<V | undefined>>();
+  /** Bumped by {@link clear}: lookups begun before it are not cached. */
+  #generation = 0;
 
   /** @param now The clock, in milliseconds. Default `Date.now`. */
   constructor(options: CredentialCacheOptions = {}, now: () => number = Date.now) {
@@ -59,14 +61,21 @@ export class CredentialCache<V> {
       hit?.();
       return pending;
     }
+    // A lookup begun before a clear() may answer what the users were before it: that answer
+    // serves the AUTH that asked, but is neither cached nor shared after the clear.
+    const generation = this.#generation;
+    const settled = (): boolean => {
+      if (generation !== this.#generation) return false;
+      this.#pending.delete(key);
+      return true;
+    };
     const lookup = load().then(
       (value) => {
-        this.#pending.delete(key);
-        this.#store(key, value);
+        if (settled()) this.#store(key, value);
         return value;
       },
       (e: unknown) => {
-        this.#pending.delete(key);
+        settled();
         throw e;
       },
     );
@@ -77,6 +86,8 @@ export class CredentialCache<V> {
   /** Forgets every entry (e.g. after the users were changed). */
   clear(): void {
     this.#entries.clear();
+    this.#pending.clear();
+    this.#generation++;
   }
 
   #store(key: string, value: V | undefined): void {
