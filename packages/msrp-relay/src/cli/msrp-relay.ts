@@ -214,7 +214,15 @@ async function main(args: readonly string[]): Promise<number> {
  * say only "PEM routines::no start line".
  */
 function tlsFiles(certPath: string, keyPath: string): TlsServerOptions {
-  const tls = { cert: readFileSync(certPath), key: readFileSync(keyPath) };
+  // The fs error alone ("EISDIR: illegal operation on a directory, read") names no file.
+  const read = (option: string, path: string): Buffer => {
+    try {
+      return readFileSync(path);
+    } catch (e) {
+      throw new Error(`${option} ${path}: cannot read: ${(e as Error).message}`, { cause: e });
+    }
+  };
+  const tls = { cert: read('--tls-cert', certPath), key: read('--tls-key', keyPath) };
   try {
     process.getBuiltinModule('node:tls').createSecureContext(tls);
   } catch (e) {

@@ -57,7 +57,7 @@ export function readOptions(
   const configPath = (values.config as string | undefined) ?? env[envName('config')];
   const fileKeys = config.fileKeys ?? Object.keys(options);
   const file: Record<string, string | string[]> =
-    configPath === undefined ? {} : readConfigFile(configPath, readFile, fileKeys);
+    configPath === undefined ? {} : readConfigFile(configPath, readFile, fileKeys, options);
   const pick = (name: string): string | string[] | undefined => {
     const flag = values[name];
     if (typeof flag === 'boolean') return String(flag);
@@ -100,6 +100,7 @@ function readConfigFile(
   path: string,
   readFile: (path: string) => string,
   keys: readonly string[],
+  options: ParseArgsOptionsConfig,
 ): Record<string, string | string[]> {
   let json: unknown;
   try {
@@ -113,10 +114,20 @@ function readConfigFile(
   for (const [key, value] of Object.entries(json)) {
     if (!keys.includes(key) || key === 'help' || key === 'config')
       throw new UsageError(`--config: unknown option "${key}" in ${path}`);
-    if (Array.isArray(value)) raw[key] = value.map(String);
-    else if (['string', 'number', 'boolean'].includes(typeof value))
-      raw[key] = String(value as string | number | boolean);
+    // A list where one value goes (its last was taken), or a list of objects or nulls
+    // (taken as "[object Object]", "null"): the file's author meant something else.
+    if (Array.isArray(value)) {
+      // A key of another command's (a shared file) is not checked: it is not read here.
+      if (options[key] !== undefined && !options[key].multiple)
+        throw new UsageError(`--config: "${key}" takes one value, not a list`);
+      if (!value.every(scalar))
+        throw new UsageError(`--config: "${key}" must be a list of strings or numbers`);
+      raw[key] = value.map(String);
+    } else if (scalar(value)) raw[key] = String(value);
     else throw new UsageError(`--config: "${key}" must be a string, number, boolean or list`);
   }
   return raw;
 }
+
+const scalar = (value: unknown): value is string | number | boolean =>
+  ['string', 'number', 'boolean'].includes(typeof value);

@@ -1,0 +1,92 @@
+// Mistakes an operator makes in relay.json and its files: one line on stderr naming what is
+// wrong, exit 2, never a value silently taken for another.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../src/cli/config.js';
+import { RELAY_BIN, root, runRelay } from './relay-command.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ops-config-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+/**
+ * Runs the relay with `config` as its relay.json, to its exit: one that starts instead of
+ * refusing the file is killed after 5 s (exit code null), not left running.
+ */
+async function withConfig(name: string, config: object) {
+  const path = join(dir, `${name}.json`);
+  await writeFile(path, JSON.stringify(config));
+  const args = ['--config', path, '--log-level', 'silent'];
+  return new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const child = execFile(
+      RELAY_BIN,
+      args,
+      { timeout: 5000, killSignal: 'SIGKILL' },
+      (_, __, stderr) => resolve({ code: child.exitCode, stderr }),
+    );
+  });
+}
+
+const base = { listen: ['msrp://127.0.0.1:0;tcp'], user: ['alice:a'] };
+
+describe('relay.json of the wrong shape', () => {
+  it('refuses a list for a one-value key, and a list of anything but strings or numbers', async () => {
+    const results = await Promise.all([
+      // The last realm ("b") was taken: every HA1 of "a" refused, and no word why.
+      withConfig('realm-list', { ...base, realm: ['a', 'b'] }),
+      // No limit at all, the default silently kept.
+      withConfig('empty-limit', { ...base, 'max-connections': [] }),
+      // Nested: read as "alice:a", a user the file does not seem to define.
+      withConfig('nested-user', { ...base, user: [['alice:a']] }),
+      withConfig('object-listen', { ...base, listen: [{ uri: 'msrp://127.0.0.1:0;tcp' }] }),
+    ]);
+    for (const result of results) {
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/^msrp-relay: --config: [^\n]+\n$/);
+    }
+    expect(results[0].stderr).toContain('"realm" takes one value, not a list');
+    expect(results[1].stderr).toContain('"max-connections" takes one value, not a list');
+    expect(results[2].stderr).toContain('"user" must be a list of strings or numbers');
+    expect(results[3].stderr).toContain('"listen" must be a list of strings or numbers');
+  });
+
+  it('still reads the shipped example and lists of repeatable keys', async () => {
+    const example = join(root, 'packages/msrp-relay/deploy/relay.example.json');
+    const text = await readFile(example, 'utf8');
+    const config = resolveConfig(['--config', example, '--user', 'a:b'], {}, () => text)!;
+    expect(config.listen.length).toBeGreaterThan(1);
+    // The users command reads the relay's file: a list of a relay key it does not know is no error.
+    const path = join(dir, 'shared.json');
+    await writeFile(path, JSON.stringify({ ...base, users: join(dir, 'users') }));
+    await writeFile(join(dir, 'users'), 'bob:b\n');
+    expect(await runRelay(['users', 'list', '--config', path])).toMatchObject({
+      code: 0,
+      stdout: 'bob\tpassword\n',
+    });
+  });
+});
+
+describe('TLS files that cannot be read', () => {
+  it('name the option and the path', async () => {
+    const pem = join(dir, 'cert.pem');
+    await writeFile(pem, 'not a certificate\n');
+    const tls = (name: string, cert: string, key: string) =>
+      withConfig(name, { ...base, 'tls-cert': cert, 'tls-key': key });
+    const [directory, missing] = await Promise.all([
+      tls('tls-dir', dir, pem),
+      tls('tls-missing', pem, join(dir, 'nokey')),
+    ]);
+    for (const result of [directory, missing]) {
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/^msrp-relay: [^\n]+\n$/);
+    }
+    // It was "msrp-relay: EISDIR: illegal operation on a directory, read": which file?
+    expect(directory.stderr).toContain(`--tls-cert ${dir}: cannot read: EISDIR`);
+    expect(missing.stderr).toContain(`--tls-key ${join(dir, 'nokey')}: cannot read: ENOENT`);
+  });
+});
