@@ -19,7 +19,8 @@ import {
   type ChatSendOptions,
   type ChatSent,
 } from './chat-types.js';
-import { createCpim, type CpimAddressInit, type CpimHeaderInit } from './cpim-builder.js';
+import { createCpim, utf8Text, type CpimAddressInit, type CpimHeaderInit } from './cpim-builder.js';
+import { DEFAULT_CPIM_MAX_HEADER_BYTES } from './cpim-lines.js';
 import { formatCpim } from './cpim-message.js';
 import {
   IMDN_CONTENT_DISPOSITION,
@@ -33,7 +34,7 @@ import {
   type ImdnOutcome,
   type ImdnRequest,
 } from './imdn-request.js';
-import { formatImdn, IMDN_CONTENT_TYPE, type ImdnNotification } from './imdn.js';
+import { formatImdn, IMDN_CONTENT_TYPE, type ImdnKind, type ImdnNotification } from './imdn.js';
 import { formatIsComposing, IS_COMPOSING_CONTENT_TYPE, type IsComposing } from './is-composing.js';
 import { ComposingReceiver } from './is-composing-receiver.js';
 import { ComposingSender } from './is-composing-sender.js';
@@ -45,6 +46,9 @@ const DEFAULT_NOTIFICATIONS: Partial<DispositionNotification> = {
   positiveDelivery: true,
   display: true,
 };
+
+/** The notifications a message can get once each; processing ones are not reported. */
+const KIND_BIT: Readonly<Record<ImdnKind, number>> = { delivery: 1, display: 2, processing: 0 };
 
 /** Whether accept-types `types` take `media` (`type/subtype`), wildcards included. */
 function acceptsType(types: readonly string[] | undefined, media: string): boolean {
@@ -84,8 +88,12 @@ export class Chat extends TypedEmitter<ChatEvents> {
   readonly #inbound: ChatInboundOptions;
   readonly #composingSender: ComposingSender | undefined;
   readonly #composingReceiver: ComposingReceiver;
-  /** imdn.Message-IDs of our messages still awaiting notifications, oldest first. */
-  readonly #tracked = new Set<string>();
+  /**
+   * imdn.Message-IDs of our messages, oldest first, with the notification kinds emitted for
+   * each (bits of {@link KIND_BIT}): a repeat is dropped, and a delivery overtaken by its
+   * display still finds its message.
+   */
+  readonly #tracked = new Map<string, number>();
   readonly #maxTracked: number;
   /**
    * What answering each received message needs, for markDisplayed: what it asked for, and
@@ -167,7 +175,11 @@ export class Chat extends TypedEmitter<ChatEvents> {
     if (!this.cpim) {
       // RFC 4975 §9: an MSRP Message-ID is at most 32 characters, so no UUID here.
       const messageId = newMessageId();
-      sent = this.session.send(encodeUtf8(text), { contentType, messageId });
+      try {
+        sent = this.session.send(encodeUtf8(utf8Text(text, 'text')), { contentType, messageId });
+      } catch (e) {
+        sent = Promise.reject(e instanceof Error ? e : new Error(String(e)));
+      }
       sent.catch(() => undefined);
       return { messageId, sent };
     }
@@ -189,8 +201,14 @@ export class Chat extends TypedEmitter<ChatEvents> {
         contentType,
         body: text,
       });
+      const bytes = formatCpim(cpim);
+      // A peer reading with default limits (a Chat does) refuses longer headers as bad CPIM:
+      // refuse here, where the caller learns it, rather than report the message sent.
+      if (bytes.length - cpim.body.length > DEFAULT_CPIM_MAX_HEADER_BYTES) {
+        throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'CPIM headers over 64 KiB');
+      }
       if (this.#notifications !== undefined) this.#track(messageId);
-      sent = this.session.send(formatCpim(cpim), { contentType: CPIM });
+      sent = this.session.send(bytes, { contentType: CPIM });
     } catch (e) {
       sent = Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
@@ -285,9 +303,9 @@ export class Chat extends TypedEmitter<ChatEvents> {
   }
 
   #track(messageId: string): void {
-    this.#tracked.add(messageId);
+    this.#tracked.set(messageId, 0);
     // Bounded: the oldest message stops being correlated first.
-    for (const old of this.#tracked) {
+    for (const old of this.#tracked.keys()) {
       if (this.#tracked.size <= this.#maxTracked) break;
       this.#tracked.delete(old);
     }
@@ -360,7 +378,8 @@ export class Chat extends TypedEmitter<ChatEvents> {
     bytes: Uint8Array,
     incoming: IncomingMessage,
   ): void {
-    if (!this.#tracked.has(imdn.messageId)) {
+    const seen = this.#tracked.get(imdn.messageId);
+    if (seen === undefined) {
       const error = new MsrpError(
         'MSRP_ERR_CPIM',
         `IMDN for unknown message ${JSON.stringify(imdn.messageId)}`,
@@ -369,10 +388,11 @@ export class Chat extends TypedEmitter<ChatEvents> {
       return;
     }
     const notification = { messageId: imdn.messageId, imdn, from };
-    if (imdn.kind === 'processing') return;
+    // One event per kind and message: a peer (or a relay) may repeat an IMDN.
+    const bit = KIND_BIT[imdn.kind];
+    if (bit === 0 || (seen & bit) !== 0) return;
+    this.#tracked.set(imdn.messageId, seen | bit);
     const ok = imdn.status === 'delivered' || imdn.status === 'displayed';
-    // A display is the last word on a message; a failure too.
-    if (!ok || imdn.kind === 'display') this.#tracked.delete(imdn.messageId);
     if (!ok) this.emit('failed', notification);
     else this.emit(imdn.kind === 'display' ? 'displayed' : 'delivered', notification);
   }

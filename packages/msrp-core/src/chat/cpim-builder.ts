@@ -88,7 +88,7 @@ export function createCpim(init: CpimInit): CpimMessage {
     meta.push(`${name}: ${headerValue(value)}`);
   }
 
-  const body = typeof init.body === 'string' ? encodeUtf8(init.body) : init.body;
+  const body = typeof init.body === 'string' ? encodeUtf8(utf8Text(init.body, 'body')) : init.body;
   const content: string[] = [
     `Content-Type: ${mimeValue(init.contentType ?? 'text/plain;charset=utf-8')}`,
   ];
@@ -99,7 +99,8 @@ export function createCpim(init: CpimInit): CpimMessage {
   }
   if (init.contentLength === true) content.push(`Content-Length: ${body.length}`);
 
-  const lines = (texts: readonly string[]): Uint8Array[] => texts.map((t) => encodeUtf8(t));
+  const lines = (texts: readonly string[]): Uint8Array[] =>
+    texts.map((t) => encodeUtf8(utf8Text(t, 'header')));
   const mime = init.mimeHeaders === true ? ['Content-Type: message/cpim'] : [];
   return new CpimMessage(
     parseMimeFields(lines(mime), 'MIME header'),
@@ -107,6 +108,22 @@ export function createCpim(init: CpimInit): CpimMessage {
     parseMimeFields(lines(content), 'content header'),
     body,
   );
+}
+
+/**
+ * @internal `text`, unless it holds a lone surrogate: RFC 3629 §3 forbids encoding one in
+ * UTF-8, and encoding it anyway would send U+FFFD in its place, silently changing the text.
+ * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` naming `what` and the offset.
+ */
+export function utf8Text(text: string, what: string): string {
+  // With the u flag, a surrogate class matches only a surrogate that is not part of a pair.
+  const lone = /[\uD800-\uDFFF]/u.exec(text);
+  if (lone !== null) {
+    throw invalidCpim(
+      `lone surrogate U+${lone[0].charCodeAt(0).toString(16).toUpperCase()} at ${lone.index} of the ${what}`,
+    );
+  }
+  return text;
 }
 
 /** A value escaped per §2.3; a leading space too, which a reader would take for padding. */

@@ -13,6 +13,9 @@ export interface CpimLimits {
   maxHeaders?: number;
 }
 
+/** Default {@link CpimLimits.maxHeaderBytes}: what a reader with default limits takes. */
+export const DEFAULT_CPIM_MAX_HEADER_BYTES = 64 * 1024;
+
 /** @internal An error about malformed CPIM bytes from a peer (answered with 400). */
 export function cpimError(message: string): MsrpError {
   return new MsrpError('MSRP_ERR_CPIM', `message/cpim: ${message}`, { status: 400 });
@@ -30,7 +33,7 @@ export class LineReader {
 
   constructor(bytes: Uint8Array, limits: CpimLimits = {}) {
     this.#bytes = bytes;
-    this.#maxBytes = limits.maxHeaderBytes ?? 64 * 1024;
+    this.#maxBytes = limits.maxHeaderBytes ?? DEFAULT_CPIM_MAX_HEADER_BYTES;
     this.#maxLines = limits.maxHeaders ?? 256;
   }
 

@@ -37,10 +37,9 @@ export interface ComposingSenderOptions {
 /**
  * Drives our is-composing indication from the app's keystrokes.
  *
- * - `typing()` when idle sends `active` (with `refresh`) once; further keystrokes send nothing,
- *   except a refresh once half the refresh interval has passed since the last `active`, so
- *   the peer hears it before its refresh timeout (a keystroke comes at least every idle
- *   timeout while active, and 15 s + interval/2 ≤ interval for any interval ≥ 30 s).
+ * - `typing()` when idle sends `active` (with `refresh`) once; further keystrokes send nothing.
+ *   While active, `active` is sent again every half refresh interval, so that the peer hears
+ *   it before its refresh timeout, however long the idle timeout.
  * - `idleTimeout` ms without `typing()` sends `idle` with `lastactive`.
  * - `sent()` (a message went out) goes idle without a status: RFC 3994 §3.3, the receiver
  *   takes a content message as the end of the active state.
@@ -59,6 +58,7 @@ export class ComposingSender {
   readonly #contenttype: string | undefined;
   readonly #timers: ComposingTimers;
   readonly #idleTimer: TimerSlot;
+  readonly #refreshTimer: TimerSlot;
   #state: ComposingState = 'idle';
   #lastTyping = 0;
   #lastActiveSent = 0;
@@ -73,6 +73,7 @@ export class ComposingSender {
     this.#contenttype = options.contenttype;
     this.#timers = options.timers ?? defaultComposingTimers;
     this.#idleTimer = new TimerSlot(this.#timers);
+    this.#refreshTimer = new TimerSlot(this.#timers);
     if (!Number.isSafeInteger(this.#refresh) || this.#refresh < MIN_COMPOSING_REFRESH) {
       throw new MsrpError(
         'MSRP_ERR_INVALID_ARGUMENT',
@@ -96,13 +97,7 @@ export class ComposingSender {
     this.#lastTyping = now;
     this.#idleTimer.start(this.#idleTimeout, () => this.#goIdle(true));
     const refreshDue = now - this.#lastActiveSent >= (this.#refresh * 1000) / 2;
-    if (this.#state === 'idle' || refreshDue) {
-      this.#state = 'active';
-      this.#lastActiveSent = now;
-      const status: IsComposing = { state: 'active', refresh: this.#refresh };
-      if (this.#contenttype !== undefined) status.contenttype = this.#contenttype;
-      this.#emit(status);
-    }
+    if (this.#state === 'idle' || refreshDue) this.#active();
   }
 
   /** The user stopped composing without sending (cleared the input): sends `idle` now. */
@@ -119,11 +114,25 @@ export class ComposingSender {
   close(): void {
     this.#closed = true;
     this.#idleTimer.stop();
+    this.#refreshTimer.stop();
     this.#state = 'idle';
+  }
+
+  /** Sends `active` (first, or a refresh). */
+  #active(): void {
+    this.#state = 'active';
+    this.#lastActiveSent = this.#timers.now();
+    // RFC 3994 §3.3: the peer reverts to idle when no refresh comes within the interval. A
+    // keystroke may come later than half of it (an idle timeout over 60 s): refresh anyway.
+    this.#refreshTimer.start((this.#refresh * 1000) / 2, () => this.#active());
+    const status: IsComposing = { state: 'active', refresh: this.#refresh };
+    if (this.#contenttype !== undefined) status.contenttype = this.#contenttype;
+    this.#emit(status);
   }
 
   #goIdle(announce: boolean): void {
     this.#idleTimer.stop();
+    this.#refreshTimer.stop();
     if (this.#state === 'idle' || this.#closed) return;
     this.#state = 'idle';
     this.#lastActiveSent = 0;
