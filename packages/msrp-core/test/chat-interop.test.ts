@@ -14,9 +14,9 @@ import {
   parseDispositionNotification,
   CPIM_HEADERS_NS,
   parseIsComposing,
-  type ChatEvents,
   type ChatOptions,
 } from '../src/index.js';
+import { nextChatEvent as next } from './helpers/chat-events.js';
 import { imdnCpim } from './helpers/imdn-cpim.js';
 import { RawPeer } from './helpers/raw-peer.js';
 
@@ -57,16 +57,6 @@ async function rawChat(options: ChatOptions = { cpim: true }) {
     expect(response.head.statusCode).toBe(200);
   };
   return { chat, peer, send };
-}
-
-function next<K extends keyof ChatEvents>(chat: Chat, event: K): Promise<ChatEvents[K]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${String(event)} within 5 s`)), 5000);
-    chat.once(event, (...args: ChatEvents[K]) => {
-      clearTimeout(timer);
-      resolve(args);
-    });
-  });
 }
 
 /** The text CPIM fixtures, what each should deliver, and the IMDN id it asks about. */

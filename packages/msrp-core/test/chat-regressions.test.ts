@@ -2,13 +2,8 @@
 // IMDNs repeated or overtaken, text UTF-8 cannot carry, CPIM headers a peer would refuse,
 // a composing peer timed out while still typing.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  Chat,
-  formatCpim,
-  formatImdn,
-  type ChatEvents,
-  type ImdnNotification,
-} from '../src/index.js';
+import { Chat, formatCpim, formatImdn, type ImdnNotification } from '../src/index.js';
+import { nextChatEvent as next } from './helpers/chat-events.js';
 import { imdnCpim } from './helpers/imdn-cpim.js';
 import { sessionPair } from './helpers/session-pair.js';
 
@@ -20,16 +15,6 @@ afterEach(async () => {
 });
 
 const RCS = { peerAcceptTypes: ['message/cpim', 'application/im-iscomposing+xml'] };
-
-function next<K extends keyof ChatEvents>(chat: Chat, event: K): Promise<ChatEvents[K]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${String(event)} within 5 s`)), 5000);
-    chat.once(event, (...args: ChatEvents[K]) => {
-      clearTimeout(timer);
-      resolve(args);
-    });
-  });
-}
 
 /** Alice's Chat, and the raw session `b` that answers it; `imdn` sends one notification. */
 async function alicePeer() {

@@ -6,11 +6,11 @@ import {
   createCpim,
   formatCpim,
   formatImdn,
-  type ChatEvents,
   type ChatOptions,
   type ComposingTimers,
   type Session,
 } from '../src/index.js';
+import { nextChatEvent as next } from './helpers/chat-events.js';
 import { imdnCpim } from './helpers/imdn-cpim.js';
 import { sessionPair } from './helpers/session-pair.js';
 
@@ -71,15 +71,6 @@ async function chats(options: ChatOptions = RCS, peer: ChatOptions = options) {
 }
 
 /** The next `event` of `chat`, failing rather than hanging when none comes in 5 s. */
-function next<K extends keyof ChatEvents>(chat: Chat, event: K): Promise<ChatEvents[K]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${String(event)} within 5 s`)), 5000);
-    chat.once(event, (...args: ChatEvents[K]) => {
-      clearTimeout(timer);
-      resolve(args);
-    });
-  });
-}
 
 describe('Chat', () => {
   it('chats in CPIM both ways, with delivered then displayed correlated by imdn.Message-ID', async () => {
