@@ -10,19 +10,23 @@ import { start } from './cli-process.js';
 
 const LISTEN_URI = 'msrp://127.0.0.1:0/chat;tcp';
 
+/** `msrp chat --listen` on a free port with `--timeout ms` and `extra` flags. */
+const listenArgs = (ms: number, ...extra: string[]): string[] => [
+  'chat',
+  '--listen',
+  '--uri',
+  LISTEN_URI,
+  '--timeout',
+  String(ms),
+  ...extra,
+];
+
 describe('msrp chat --timeout', () => {
   it('--listen with no peer before --timeout: the lines are reported and the exit is 4', async ({
     expect,
     onTestFinished,
   }) => {
-    const chat = start(onTestFinished, [
-      'chat',
-      '--listen',
-      '--uri',
-      LISTEN_URI,
-      '--timeout',
-      '500',
-    ]);
+    const chat = start(onTestFinished, listenArgs(500));
     await chat.waitFor('stdout', /^listening \S+\n/);
     chat.child.stdin!.end('nobody will read this\nnor this\n');
     expect(await chat.exited).toEqual({ code: 4, signal: null });
@@ -36,8 +40,7 @@ describe('msrp chat --timeout', () => {
     expect,
     onTestFinished,
   }) => {
-    const args = ['chat', '--listen', '--uri', LISTEN_URI, '--timeout', '500', '--json'];
-    const chat = start(onTestFinished, args);
+    const chat = start(onTestFinished, listenArgs(500, '--json'));
     await chat.waitFor('stdout', /"event":"listening"/);
     chat.child.stdin!.end('lost line\n');
     expect(await chat.exited).toEqual({ code: 4, signal: null });
@@ -52,14 +55,7 @@ describe('msrp chat --timeout', () => {
     expect,
     onTestFinished,
   }) => {
-    const chat = start(onTestFinished, [
-      'chat',
-      '--listen',
-      '--uri',
-      LISTEN_URI,
-      '--timeout',
-      '5000',
-    ]);
+    const chat = start(onTestFinished, listenArgs(5000));
     const [, uri] = await chat.waitFor('stdout', /^listening (\S+)\n/);
     // Read before any peer came: sent once one does, within the wait.
     chat.child.stdin!.end('queued line\n');
@@ -74,8 +70,7 @@ describe('msrp chat --timeout', () => {
     onTestFinished,
   }) => {
     // --timeout was passed to the connecting side only: a listening chat waited 30 s.
-    const args = ['chat', '--listen', '--uri', LISTEN_URI, '--timeout', '1000', '--plain'];
-    const chat = start(onTestFinished, args);
+    const chat = start(onTestFinished, listenArgs(1000, '--plain'));
     const [, uri] = await chat.waitFor('stdout', /^listening (\S+)\n/);
     // A peer that binds the session with an empty SEND, then answers nothing.
     const peer = connect(parseUri(uri!).port!, '127.0.0.1');

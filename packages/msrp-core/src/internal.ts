@@ -53,6 +53,7 @@ export type { FrameTarget } from './transport/frame-target.js';
 export { listenMsrp } from './node/listen.js';
 export type { ListenAddress, ListenHandlers, Listening, ListenReads } from './node/listen.js';
 export { ExpiringMap } from './transport/expiring-map.js';
+export { backgroundTimer, type Timer } from './events/timers.js';
 
 export { parseDigestAlgorithm, DIGEST_ALGORITHMS } from './session/digest-response.js';
 // The Node entry: digest, registration and file hashing with Node's hasher by default.

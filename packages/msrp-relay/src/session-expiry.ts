@@ -1,11 +1,5 @@
+import { backgroundTimer, type Timer } from '@msrp-ts/msrp-core/internal';
 import type { RelaySession } from './relay-session.js';
-
-/**
- * The longest wait a timer takes, in ms (24.8 days). Node fires a longer one after 1 ms, and
- * a sweep finding nothing due re-armed it: a grant past this (maxExpires has no bound) woke
- * the relay every millisecond until it was due. Longer waits are taken in steps of this.
- */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * When relay sessions expire (RFC 4976 §6.1 Expires), for all of a relay's sessions: one
@@ -17,7 +11,7 @@ export class SessionExpiry {
   /** Sessions by the second (since the epoch) they expire at the end of. */
   readonly #buckets = new Map<number, Set<RelaySession>>();
   readonly #onExpire: (session: RelaySession) => void;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: Timer | undefined;
   /** The second the timer is armed for. */
   #armedFor = Infinity;
 
@@ -56,9 +50,10 @@ export class SessionExpiry {
   #arm(second: number): void {
     clearTimeout(this.#timer);
     this.#armedFor = second;
-    const wait = Math.min(MAX_TIMER_MS, Math.max(0, (second + 1) * 1000 - Date.now()));
-    this.#timer = setTimeout(() => this.#sweep(), wait);
-    this.#timer.unref();
+    // Cut to 24.8 days (maxExpires has no bound): a longer wait fired at once, and the sweep,
+    // finding nothing due, armed it again every millisecond. Longer waits take a few timers.
+    const wait = Math.max(0, (second + 1) * 1000 - Date.now());
+    this.#timer = backgroundTimer(() => this.#sweep(), wait);
   }
 
   #sweep(): void {
