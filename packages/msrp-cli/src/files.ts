@@ -1,6 +1,6 @@
 // Where `msrp listen` stores received files: safe names, never overwriting.
-import { open } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { mkdir, open, stat } from 'node:fs/promises';
+import { dirname, extname, join } from 'node:path';
 
 /** Longest file name we create, in UTF-8 bytes (most file systems allow 255). */
 const MAX_NAME_BYTES = 200;
@@ -44,4 +44,28 @@ export async function reserveFile(dir: string, name: string): Promise<string> {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || i >= 9999) throw e;
     }
   }
+}
+
+/**
+ * Creates the directory `dir` and its missing parents, one at a time. Not Node's
+ * `mkdir(dir, { recursive: true })`: where mkdir answers ENOENT under a parent that exists
+ * (`/proc/x`), Node 20 retries for ever, and a mistyped `--out` hung the command.
+ * @throws the failure to create one of them; a clear error when `dir` is not a directory.
+ */
+export async function makeDirectory(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && dirname(dir) !== dir) {
+      await makeDirectory(dirname(dir));
+      // Once: ENOENT again, under a parent that exists now, is the answer.
+      await mkdir(dir).catch((again: NodeJS.ErrnoException) => {
+        if (again.code !== 'EEXIST') throw again;
+      });
+    } else if (code !== 'EEXIST') {
+      throw e;
+    }
+  }
+  if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
 }

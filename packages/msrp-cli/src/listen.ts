@@ -1,5 +1,4 @@
 // `msrp listen`: a passive endpoint that prints text messages and stores files.
-import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
   Endpoint,
@@ -17,6 +16,7 @@ import {
   type TlsServerOptions,
 } from '@msrp-ts/msrp-core';
 import { classify, CliError, EXIT, EXIT_CODES_HELP, usage } from './exit-codes.js';
+import { makeDirectory } from './files.js';
 import {
   parseFlags,
   RELAY_FLAGS,
@@ -290,7 +290,7 @@ export async function listenCommand(args: readonly string[]): Promise<number> {
       : msFlag('--incomplete-timeout', values['incomplete-timeout']);
   const outDir = resolve(values.out ?? '.');
   try {
-    await mkdir(outDir, { recursive: true });
+    await makeDirectory(outDir);
   } catch (e) {
     throw usage(`--out: cannot create ${outDir}: ${(e as Error).message}`);
   }
