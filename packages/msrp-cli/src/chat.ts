@@ -45,8 +45,8 @@ export const CHAT_HELP = `Usage: msrp chat --to URI [options]
 Interactive text chat, the way RCS and other chat apps speak it. Each line read from
 stdin is sent as a chat message: in CPIM (message/cpim) asking for delivery and display
 notifications, or as bare text/plain with --plain. Each message received (CPIM or bare)
-is printed on stdout as "< text". End of input (Ctrl-D) ends the session and exits 0;
-so does the peer closing the session (with --to). Files are refused (415, or 413 for a
+is printed on stdout as "< text". End of input (Ctrl-D) ends the session and exits 0
+(1 if a line was not delivered); so does the peer closing the session (with --to). Files are refused (415, or 413 for a
 text file), so that their sender is not told they were delivered: use msrp listen.
 
 Notifications and typing are shown as status lines (stderr):
@@ -217,6 +217,8 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
 
   // Lines read and not yet through (sent or failed): at end of input, those that outlast the wait.
   let unsent = 0;
+  // Lines the peer refused, or that failed on the way: a script piping lines in is told (exit 1).
+  let failed = 0;
   const wait = timeout ?? 30_000;
   const finished = new Promise<'input' | 'other'>((resolve) => {
     onSignal(() => resolve('other'));
@@ -239,6 +241,7 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
           sent(message.messageId, line);
           await message.sent;
         } catch (e) {
+          failed++;
           out.error(`not delivered: ${oneLine(classify(e, 'deliver', '').message)}`);
         } finally {
           unsent--;
@@ -263,5 +266,5 @@ export async function chatCommand(args: readonly string[]): Promise<number> {
   chat.close();
   await within(endpoint.close(), 3000);
   input.close();
-  return left > 0 ? EXIT.timeout : EXIT.ok;
+  return left > 0 ? EXIT.timeout : failed > 0 ? EXIT.failed : EXIT.ok;
 }

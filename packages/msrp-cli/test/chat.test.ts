@@ -104,6 +104,9 @@ describe('msrp chat', () => {
     await cpim.waitFor('stderr', /connected to /);
     cpim.child.stdin!.write('wrapped\n');
     await cpim.waitFor('stderr', /not delivered: .*415/);
+    // A script piping lines in learns that one was refused.
+    cpim.child.stdin!.end();
+    expect(await cpim.exited).toEqual({ code: 1, signal: null });
   });
 
   it('refuses files, so that their sender is not told they were delivered; chat goes on', async ({
