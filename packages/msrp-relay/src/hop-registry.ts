@@ -112,6 +112,27 @@ export class HopRegistry {
     });
   }
 
+  /**
+   * Whether a WebSocket handshake from `address` is to be refused before it is upgraded (and
+   * answered 503): a connection from there would be refused now (a cap reached, or closing).
+   * Refused then, it counts and is logged as any refused connection. Upgraded and dropped at
+   * once, as before, a client saw its WebSocket open and close with no reason.
+   */
+  refusesHandshake(address: string, remote: string): boolean {
+    const admission = this.#context.closing() ? undefined : this.#connections.admit(address);
+    if (admission?.admitted) {
+      admission.release();
+      return false;
+    }
+    this.#refused(remote, 'ws');
+    return true;
+  }
+
+  #refused(remote: string, transport: string): void {
+    this.#context.stats.connectionsRefused++;
+    this.#context.log.warn({ remote, transport }, 'connection refused: limit reached');
+  }
+
   #inbound(
     origin: Extract<HopOrigin, { kind: 'inbound' }>,
     address: string,
@@ -122,8 +143,7 @@ export class HopRegistry {
     const transport = transportName(origin.scheme, origin.transport);
     const admission = this.#context.closing() ? undefined : this.#connections.admit(address);
     if (!admission?.admitted) {
-      stats.connectionsRefused++;
-      log.warn({ remote, transport }, 'connection refused: limit reached');
+      this.#refused(remote, transport);
       socket.refuse();
       return;
     }

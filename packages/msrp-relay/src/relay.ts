@@ -198,6 +198,7 @@ export class Relay {
       port: options.port ?? 2855,
       ...(options.tls && { tls: options.tls }),
       maxPayload: this.#limits.maxWebSocketMessage,
+      full: (address, remote) => this.#hops.refusesHandshake(address, remote),
       accept: (socket, address, remote) =>
         this.#hops.acceptWebSocket(socket, address, remote, scheme, port),
       refused: (remote, why) =>

@@ -47,6 +47,8 @@ export interface WebSocketListenerConfig extends WebSocketListenOptions {
   tls?: TlsServerOptions;
   /** Largest WebSocket message; a larger one closes its connection with 1009. */
   maxPayload: number;
+  /** Whether to refuse a handshake from this address with 503 (no room for it now). */
+  full(address: string, remote: string): boolean;
   /** An upgraded connection, with the TCP peer's address. */
   accept(socket: WsSocket, address: string, remote: string): void;
   /** A handshake was refused (for logs). */
@@ -129,9 +131,9 @@ export async function listenWebSocket(
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
     // RFC 7977 §4.1: no `msrp` subprotocol, no MSRP.
     if (!offered.includes('msrp')) return refuse(400, 'Bad Request');
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      config.accept(ws, req.socket.remoteAddress ?? '?', remote);
-    });
+    const address = req.socket.remoteAddress ?? '?';
+    if (config.full(address, remote)) return refuse(503, 'Service Unavailable');
+    wss.handleUpgrade(req, socket, head, (ws) => config.accept(ws, address, remote));
   });
   server.on('clientError', (_error, socket) => socket.destroy());
   server.listen(config.port, config.host);
