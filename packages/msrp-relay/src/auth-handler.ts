@@ -142,6 +142,11 @@ export class AuthHandler {
           return;
         }
       }
+      // RFC 7616 §3.4.6: a digest-uri that is not the resource asked for SHOULD get 400; a
+      // challenge would only invite the same answer again.
+      if (result.reason === 'uri') {
+        return respond(hop, request, 400, 'digest-uri is not the relay the AUTH was sent to');
+      }
       // RFC 7616 §3.3: stale=true tells a client with the right password to retry at once.
       respond(hop, request, 401, undefined, {
         wwwAuthenticate: this.#auth.challenge(hop.address, result.reason === 'stale'),

@@ -36,11 +36,12 @@ describe('the digest-uri of an AUTH', () => {
     // As the client wrote it in To-Path, and as another client might spell that URI.
     expect(await answer(upper, upper)).toBe(200);
     expect(await answer(written, upper)).toBe(200);
-    // Not the relay it was sent to: another port, a session-id, not a URI at all.
+    // Not the relay it was sent to: another port, a session-id, not a URI at all. RFC 7616
+    // §3.4.6: not the resource of the request, 400 (a new challenge would not help).
     const other: MsrpUri = { ...uri, port: uri.port! + 1 };
-    expect(await answer(written, formatUri(other))).toBe(401);
-    expect(await answer(written, formatUri({ ...uri, sessionId: 'abcd1234' }))).toBe(401);
-    expect(await answer(written, 'relay')).toBe(401);
+    expect(await answer(written, formatUri(other))).toBe(400);
+    expect(await answer(written, formatUri({ ...uri, sessionId: 'abcd1234' }))).toBe(400);
+    expect(await answer(written, 'relay')).toBe(400);
     expect(relay.stats.authFailures.get('uri')).toBe(3);
   });
 });

@@ -262,7 +262,7 @@ describe('AUTH', () => {
       { username: 'alice', password: 'alice-secret' },
       'msrp://elsewhere.example:2855;tcp',
     );
-    expect((await transact(peer, authRequest(peer, uri, { authorization }))).statusCode).toBe(401);
+    expect((await transact(peer, authRequest(peer, uri, { authorization }))).statusCode).toBe(400);
     expect(relay.stats.authFailures.get('uri')).toBe(1);
   });
 
