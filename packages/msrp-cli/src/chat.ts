@@ -46,8 +46,9 @@ Interactive text chat, the way RCS and other chat apps speak it. Each line read 
 stdin is sent as a chat message: in CPIM (message/cpim) asking for delivery and display
 notifications, or as bare text/plain with --plain. Each message received (CPIM or bare)
 is printed on stdout as "< text". End of input (Ctrl-D) ends the session and exits 0
-(1 if a line was not delivered); so does the peer closing the session (with --to). Files are refused (415, or 413 for a
-text file), so that their sender is not told they were delivered: use msrp listen.
+(1 if a line was not delivered); so does the peer closing the session (with --to).
+Files are refused (415, or 413 for a text file), so that their sender is not told they
+were delivered: use msrp listen.
 
 Notifications and typing are shown as status lines (stderr):
   msrp chat: ✓ delivered: TEXT     the peer got the line we sent

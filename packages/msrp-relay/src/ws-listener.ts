@@ -47,7 +47,10 @@ export interface WebSocketListenerConfig extends WebSocketListenOptions {
   tls?: TlsServerOptions;
   /** Largest WebSocket message; a larger one closes its connection with 1009. */
   maxPayload: number;
-  /** Whether to refuse a handshake from this address with 503 (no room for it now). */
+  /**
+   * Whether to refuse a handshake from this address with 503, there being no room for its
+   * connection now (the refusal is counted and logged by this call).
+   */
   full(address: string, remote: string): boolean;
   /** An upgraded connection, with the TCP peer's address. */
   accept(socket: WsSocket, address: string, remote: string): void;
@@ -113,8 +116,8 @@ export async function listenWebSocket(
     notUpgraded.delete(key(req.socket));
     const remote = remoteOf(req);
     socket.on('error', () => socket.destroy());
-    const refuse = (status: number, why: string): void => {
-      config.refused(remote, why);
+    const refuse = (status: number, why: string, logged = false): void => {
+      if (!logged) config.refused(remote, why);
       // RFC 9112 §9.6: having sent `Connection: close`, the server MUST close the connection,
       // in stages: a half-close, then a full close once the client closed too or had time to
       // read the answer. The half-close alone let a client that kept its side open hold the
@@ -132,7 +135,7 @@ export async function listenWebSocket(
     // RFC 7977 §4.1: no `msrp` subprotocol, no MSRP.
     if (!offered.includes('msrp')) return refuse(400, 'Bad Request');
     const address = req.socket.remoteAddress ?? '?';
-    if (config.full(address, remote)) return refuse(503, 'Service Unavailable');
+    if (config.full(address, remote)) return refuse(503, 'Service Unavailable', true);
     wss.handleUpgrade(req, socket, head, (ws) => config.accept(ws, address, remote));
   });
   server.on('clientError', (_error, socket) => socket.destroy());
