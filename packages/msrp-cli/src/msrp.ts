@@ -9,24 +9,26 @@ import { packageVersion } from './version.js';
 interface Command {
   run: (args: readonly string[]) => Promise<number>;
   help: string;
+  /** Whether it takes --json: its errors are JSON events on stdout then. */
+  json: boolean;
 }
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   listen: async () => {
     const m = await import('./listen.js');
-    return { run: m.listenCommand, help: m.LISTEN_HELP };
+    return { run: m.listenCommand, help: m.LISTEN_HELP, json: true };
   },
   send: async () => {
     const m = await import('./send.js');
-    return { run: m.sendCommand, help: m.SEND_HELP };
+    return { run: m.sendCommand, help: m.SEND_HELP, json: true };
   },
   chat: async () => {
     const m = await import('./chat.js');
-    return { run: m.chatCommand, help: m.CHAT_HELP };
+    return { run: m.chatCommand, help: m.CHAT_HELP, json: true };
   },
   sdp: async () => {
     const m = await import('./sdp.js');
-    return { run: m.sdpCommand, help: m.SDP_HELP };
+    return { run: m.sdpCommand, help: m.SDP_HELP, json: false };
   },
 };
 
@@ -47,7 +49,7 @@ Commands:
 
 Run \`msrp <command> --help\` for its options, \`msrp --version\` for the version.
 Quote URIs in a shell: their ";tcp" would otherwise end the command. --json (listen,
-send) prints one JSON object per line for scripts. Errors are one line on stderr.
+send, chat) prints one JSON object per line for scripts. Errors are one line on stderr.
 
 ${EXIT_CODES_HELP}`;
 
@@ -82,12 +84,14 @@ async function main(args: readonly string[]): Promise<number> {
       EXIT.usage,
     );
   }
+  let command: Command | undefined;
   try {
-    return await (await load()).run(rest);
+    command = await load();
+    return await command.run(rest);
   } catch (e) {
     if (e instanceof CliError) {
       const hint = e.exitCode === EXIT.usage ? ` (see msrp ${name} --help)` : '';
-      if (rest.includes('--json')) {
+      if (command?.json && rest.includes('--json')) {
         const event = {
           event: 'error',
           message: oneLine(e.message),

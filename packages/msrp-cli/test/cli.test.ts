@@ -294,11 +294,15 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
         '--timeout',
         '3000000000',
       ]),
+      // sdp has no --json: it said so in a JSON error event on stdout as well.
+      run(onTestFinished, ['sdp', 'offer', '--json']),
     ]);
     for (const result of results) {
       expect(result.code, result.stderr).toBe(2);
       expect(result.stderr).toMatch(/^msrp( \w+)?: [^\n]+\n$/);
     }
+    expect(results[11].stderr).toContain("'--json'");
+    expect(results[11].stdout).toBe('');
     expect(results[0].stderr).toContain('unknown command "fly"');
     expect(results[1].stderr).toContain("'--txet'");
     expect(results[2].stderr).toContain('--uri: Invalid MSRP URI');
