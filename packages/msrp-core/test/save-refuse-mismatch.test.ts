@@ -52,3 +52,37 @@ it.each([
     expect((await sent).bytes).toBe(data.length);
   },
 );
+
+// An empty file has no octet for the reader to hold back: its one chunk was confirmed at
+// once, before any check, and its sender told it was delivered whatever the reader did.
+it('refuses an empty file with another hash, or that cannot be stored; delivers one that matches', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'msrp-refuse-mismatch-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const { a, b } = await loopbackSessionPair(cleanups, { confirmWhenRead: true });
+  const inbox = b[Symbol.asyncIterator]();
+  const status = (sent: Promise<unknown>): Promise<number | undefined> =>
+    sent.then(
+      () => undefined,
+      (e: unknown) => (e as DeliveryError).status,
+    );
+
+  const mismatched = status(a.sendFile(new Blob([]), { name: 'a.bin' }));
+  const expectedHash = sha256(randomBytes(10));
+  await expect(
+    (await next(inbox)).saveTo(join(dir, 'a.bin'), { expectedHash, refuseMismatch: true }),
+  ).rejects.toMatchObject({ code: 'MSRP_ERR_HASH_MISMATCH' });
+  expect(await mismatched).toBe(413);
+
+  const unstored = status(a.sendFile(new Blob([]), { name: 'b.bin' }));
+  await expect((await next(inbox)).saveTo(join(dir, 'no-such-dir', 'b.bin'))).rejects.toMatchObject(
+    {
+      code: 'MSRP_ERR_FILE',
+    },
+  );
+  expect(await unstored).toBe(413);
+
+  const sent = a.sendFile(new Blob([]), { name: 'c.bin' });
+  const saved = await (await next(inbox)).saveTo(join(dir, 'c.bin'), { refuseMismatch: true });
+  expect(saved).toMatchObject({ bytes: 0, hashMatches: true });
+  expect((await sent).bytes).toBe(0);
+});

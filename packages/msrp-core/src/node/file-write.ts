@@ -128,6 +128,12 @@ export async function writeBody(
   const { stream } = message;
   const length = message.size === undefined ? undefined : message.size - message.offset;
   let position = offset;
+  if (stream !== undefined && length === 0 && beforeLast !== undefined) {
+    // An empty message: checked before its end is read, which confirms it (confirmWhenRead).
+    await message.completed;
+    await tap.settle();
+    beforeLast(position);
+  }
   let pieces = stream ? await stream.nextPieces() : [message.body ?? new Uint8Array(0)];
   while (pieces) {
     position += writePiecesSync(handle.fd, pieces, position);

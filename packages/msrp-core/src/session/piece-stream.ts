@@ -29,6 +29,8 @@ export interface PieceStreamHooks {
    * connection went on (see {@link PieceStream.releaseLent}); they are reported `taken` later.
    */
   released?(bytes: number): void;
+  /** The reader read to the end (its call found no more pieces), after any {@link taken}. */
+  readToEnd?(): void;
 }
 
 /**
@@ -52,6 +54,8 @@ export class PieceStream implements AsyncIterableIterator<Uint8Array<ArrayBuffer
   /** The last push found the queue full: the producer waits for {@link PieceStreamHooks.pull}. */
   #full = false;
   #ended = false;
+  /** The reader's last call found the end. */
+  #readToEnd = false;
   #closed = false;
   #failure: Error | undefined;
   /** Bytes of the piece last returned, not yet reported {@link PieceStreamHooks.taken}. */
@@ -107,11 +111,12 @@ export class PieceStream implements AsyncIterableIterator<Uint8Array<ArrayBuffer
   /**
    * Stops the stream: queued pieces are dropped and a reader's loop throws `error`, or
    * `MSRP_ERR_ABORTED` without one (its bytes are incomplete). Does nothing once destroyed,
-   * or ended and read to the end: pieces handed out and not yet reported taken (the reader
-   * did not come back for more, e.g. it failed to store them) are not read to the end.
+   * or read to the end: pieces handed out and not yet reported taken (the reader did not
+   * come back for more, e.g. it failed to store them) are not read to the end, nor is an
+   * empty stream whose reader did not ask for its end.
    */
   destroy(error?: Error): void {
-    if (this.#closed || (this.#ended && this.#queue.length === 0 && this.#lent === 0)) return;
+    if (this.#closed || this.#readToEnd) return;
     this.#closed = true;
     this.#queue = [];
     this.#failure = error ?? new MsrpError('MSRP_ERR_ABORTED', 'The message stream was destroyed');
@@ -130,7 +135,11 @@ export class PieceStream implements AsyncIterableIterator<Uint8Array<ArrayBuffer
         return { done: false, value: piece };
       }
       if (this.#failure) throw this.#failure;
-      if (this.#ended) return { done: true, value: undefined };
+      if (this.#ended) {
+        this.#readToEnd = true;
+        this.#hooks.readToEnd?.();
+        return { done: true, value: undefined };
+      }
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
     }
   }
@@ -162,7 +171,11 @@ export class PieceStream implements AsyncIterableIterator<Uint8Array<ArrayBuffer
         return pieces;
       }
       if (this.#failure) throw this.#failure;
-      if (this.#ended) return undefined;
+      if (this.#ended) {
+        this.#readToEnd = true;
+        this.#hooks.readToEnd?.();
+        return undefined;
+      }
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
     }
   }

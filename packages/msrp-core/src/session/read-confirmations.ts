@@ -65,6 +65,10 @@ export class ReadConfirmations {
   #held = 0;
   /** Bytes released ({@link release}) and not yet taken: no longer in {@link #held}. */
   #released = 0;
+  /** No byte went into the stream yet: the last chunk of an empty message waits for its end. */
+  #empty = true;
+  /** The reader read the stream to its end. */
+  #readToEnd = false;
   #after: (() => void) | undefined;
 
   /** @param start Message octet where the stream starts (the message's `offset`). */
@@ -75,6 +79,7 @@ export class ReadConfirmations {
 
   /** Bytes went into the stream; false when the connection should pause for the reader. */
   pushed(bytes: number): boolean {
+    if (bytes > 0) this.#empty = false;
     this.#held += bytes;
     return this.#unread.add(bytes, this.#waiting.length);
   }
@@ -86,14 +91,28 @@ export class ReadConfirmations {
     const n = Math.min(bytes - early, this.#held);
     this.#held -= n;
     this.#read += bytes;
+    this.#answerDue();
+    this.#unread.release(n);
+  }
+
+  /**
+   * The reader read to the end: the last chunk of an empty message is answered now. It had
+   * no octet for the reader to hold back while it checked the message (a file's hash), so
+   * answered on arrival it was confirmed whatever the reader found.
+   */
+  readToEnd(): void {
+    this.#readToEnd = true;
+    this.#answerDue();
+  }
+
+  /** Answers the chunks the reader has read to their end, in one batch. */
+  #answerDue(): void {
     let due = 0;
     while (due < this.#waiting.length && this.#waiting[due]!.end <= this.#read) due++;
-    if (due > 0) {
-      const answers = this.#waiting.splice(0, due);
-      for (const w of answers) w.answer.respond();
-      if (this.#waiting.length === 0) this.#runAfter();
-    }
-    this.#unread.release(n);
+    if (due === 0) return;
+    const answers = this.#waiting.splice(0, due);
+    for (const w of answers) w.answer.respond();
+    if (this.#waiting.length === 0) this.#runAfter();
   }
 
   /**
@@ -109,9 +128,12 @@ export class ReadConfirmations {
     this.#unread.release(n);
   }
 
-  /** Answers a chunk ending at message octet `end` now if read that far, else once it is. */
-  answer(end: number, answer: ChunkAnswer): void {
-    if (end <= this.#read) {
+  /**
+   * Answers a chunk ending at message octet `end` now if read that far, else once it is; the
+   * `last` chunk of an empty message once the reader read to the end.
+   */
+  answer(end: number, answer: ChunkAnswer, last = false): void {
+    if (end <= this.#read && !(last && this.#empty && !this.#readToEnd)) {
       answer.respond();
       return;
     }

@@ -193,7 +193,7 @@ export class Reassembly {
       return false;
     }
     if (answer !== undefined) {
-      if (this.#confirmations) this.#confirmations.answer(this.#position, answer);
+      if (this.#confirmations) this.#confirmations.answer(this.#position, answer, flag === '$');
       else answer.respond();
     }
     if (flag === '$' && this.#total === undefined) this.#total = this.#position;
@@ -269,6 +269,7 @@ export class Reassembly {
       ...(confirmations && {
         taken: (bytes: number) => confirmations.taken(bytes),
         released: (bytes: number) => confirmations.release(bytes),
+        readToEnd: () => confirmations.readToEnd(),
       }),
       closed: () => {
         // Chunks whose bytes the reader never took get 413: it stopped reading.
