@@ -23,7 +23,10 @@ export interface Delivery {
   readonly messageId: string;
   /** Bytes the peer confirmed: the whole message. */
   readonly bytes: number;
-  /** The success REPORT's Status, when one was asked for (RFC 4975 §7.1.2). */
+  /**
+   * The success REPORT's Status, when one was asked for (RFC 4975 §7.1.2); the last one when
+   * the peer reported the message in parts (one REPORT per chunk, together covering it).
+   */
   readonly report?: StatusHeader;
   /** The Byte-Range that REPORT covers. */
   readonly reportRange?: ByteRange;

@@ -12,6 +12,7 @@ import { HeadTemplates } from './head-templates.js';
 import { INTERRUPT_SLICE, writeInterruptible, type SliceHost } from './interruptible-chunk.js';
 import { LiveSendings } from './live-sendings.js';
 import { RecentIds } from './recent-ids.js';
+import { coversMessage, ReportedRanges } from './report-ranges.js';
 import { ReportWaits } from './report-waits.js';
 import { OVERDRAFT_BYTES, RELAY_WINDOW_MS, SendWindow, WINDOW_MS } from './send-window.js';
 import { chunkFrame, chunkHead, newSending, type Chunk, type Sending } from './sending.js';
@@ -156,14 +157,12 @@ export class SendScheduler {
     if (!sending) return this.#settled.has(messageId);
     const { code } = status;
     if (code === 200) {
-      const whole =
-        range === undefined ||
-        range.end === '*' ||
-        (range.start === 1 && range.end === range.total);
-      if (!whole) return true;
+      // RFC 4975 §7.3.2: correlated by Byte-Range; the message waits until they cover it.
+      (sending.reported ??= new ReportedRanges()).add(range);
       sending.report = status;
       sending.reportRange = range;
-      if (this.#allConfirmed(sending)) this.#complete(sending);
+      if (this.#allConfirmed(sending) && coversMessage(sending.reported, sending.message))
+        this.#complete(sending);
       return true;
     }
     this.#fail(sending, peerRefusal(code, `Failure REPORT ${code} ${status.reason ?? ''}`.trim()));
@@ -349,7 +348,8 @@ export class SendScheduler {
     // Settled before the progress callback: an abort from it, once every byte is confirmed
     // (and no REPORT awaited), comes after the fact and does not undo the delivery.
     if (this.#allConfirmed(sending)) {
-      if (!options.successReport || sending.report) this.#complete(sending);
+      if (!options.successReport || coversMessage(sending.reported, sending.message))
+        this.#complete(sending);
       else this.#awaitReport(sending);
     }
     if (options.onProgress) {

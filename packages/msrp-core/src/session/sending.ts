@@ -12,6 +12,7 @@ import type { HeadTemplates } from './head-templates.js';
 import type { LiveLinks } from './live-sendings.js';
 import type { SendOptions } from './options.js';
 import type { OutgoingMessage } from './outgoing-message.js';
+import type { ReportedRanges } from './report-ranges.js';
 import { runNow } from './run-clock.js';
 import type { TransactionSettle } from './transaction-table.js';
 
@@ -26,9 +27,11 @@ export interface Sending extends LiveLinks<Sending> {
   unlisten: (() => void) | undefined;
   /** Heads of this message's chunks, formatted once per session and kind of message. */
   template?: ChunkHeadTemplate;
-  /** The success REPORT, once it came (it may overtake the last 200). */
+  /** The last success REPORT, once one came (it may overtake the last 200). */
   report: StatusHeader | undefined;
   reportRange: ByteRange | undefined;
+  /** The bytes the success REPORTs so far cover, from the first (there may be one per chunk). */
+  reported: ReportedRanges | undefined;
   /** When the wait for the success REPORT ends, once every chunk was confirmed (ReportWaits). */
   reportDue: number;
   /** The timeout of that wait, while it waits. */
@@ -82,6 +85,7 @@ class MessageSending implements Sending {
   template?: ChunkHeadTemplate;
   report: StatusHeader | undefined = undefined;
   reportRange: ByteRange | undefined = undefined;
+  reported: ReportedRanges | undefined = undefined;
   reportDue = 0;
   reportMs: number | undefined = undefined;
   written = 0;
