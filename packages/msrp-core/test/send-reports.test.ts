@@ -74,3 +74,62 @@ describe('a success REPORT that does not cover the message', () => {
     await expect(sending).rejects.toMatchObject({ code: 'MSRP_ERR_REPORT_TIMEOUT' });
   });
 });
+
+/** A failure REPORT (000 `code`) about `request`'s message, covering its chunk. */
+function failureReport(raw: RawPeer, request: RawRequest, code: number): void {
+  raw.sendRequest({
+    method: 'REPORT',
+    toPath: request.head.fromPath,
+    fromPath: request.head.toPath,
+    messageId: request.head.messageId!,
+    byteRange: { start: 1, end: 4, total: 12 },
+    status: { namespace: '000', code },
+  });
+}
+
+describe('a failure REPORT for a message still being sent', () => {
+  // RFC 4975 §7.3.2: "It is possible to receive a failure report or a failure transaction
+  // response for a chunk that is currently being delivered. In this case, the entire message
+  // corresponding to that chunk SHOULD be aborted, by including the "#" character in the
+  // continuation-flag field of the closing line." Here a relay further on reports 408 after
+  // the first 4 of 12 bytes: the session stops the message, and must end it with `#` (as
+  // Session.abort does, a chunk 5-4/12 ending in `#`) so that the receiver does not keep
+  // bytes 1-4 waiting for the rest.
+  it('ends the message on the wire with a # chunk', async () => {
+    const { session, raw } = await connectedToRaw({ chunkSize: 4, maxInFlightChunks: 1 });
+    // The first chunk stays unanswered: the second is not written before the REPORT.
+    raw.autoRespond = false;
+    const sending = session.send('0123456789ab', { contentType: 'text/plain' });
+    const first = await nextMessageChunk(raw);
+    expect(first.flag).toBe('+');
+    failureReport(raw, first, 408);
+    await expect(sending).rejects.toMatchObject({ code: 'MSRP_ERR_REMOTE', status: 408 });
+    const closing = await raw.waitFor(
+      (f) =>
+        f.head.kind === 'request' && f.head.messageId === first.head.messageId && f.flag === '#',
+      2000,
+      '# chunk of the failed message',
+    );
+    expect(closing.head.byteRange).toMatchObject({ start: 5, total: 12 });
+  });
+
+  // RFC 4975 §10.5: after a 413 the sender "MUST NOT send any further chunks in that message",
+  // not even the `#` one.
+  it('of 413 sends no further chunk of it, not even one ending in #', async () => {
+    const { session, raw } = await connectedToRaw({ chunkSize: 4, maxInFlightChunks: 1 });
+    raw.autoRespond = false;
+    const sending = session.send('0123456789ab', { contentType: 'text/plain' });
+    const first = await nextMessageChunk(raw);
+    failureReport(raw, first, 413);
+    await expect(sending).rejects.toMatchObject({ code: 'MSRP_ERR_REMOTE', status: 413 });
+    raw.respond(first);
+    raw.autoRespond = true;
+    // A `#` chunk would have been written before the send failed, so before this message.
+    await session.send('next', { contentType: 'text/plain' });
+    const after = await raw.request('SEND');
+    expect([after.head.messageId === first.head.messageId, after.body.toString()]).toEqual([
+      false,
+      'next',
+    ]);
+  });
+});

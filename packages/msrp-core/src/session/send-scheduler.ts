@@ -15,7 +15,8 @@ import { RecentIds } from './recent-ids.js';
 import { coversMessage, ReportedRanges } from './report-ranges.js';
 import { ReportWaits } from './report-waits.js';
 import { OVERDRAFT_BYTES, RELAY_WINDOW_MS, SendWindow, WINDOW_MS } from './send-window.js';
-import { chunkFrame, chunkHead, newSending, type Chunk, type Sending } from './sending.js';
+import { chunkFrame, chunkHead, deliveryOf, newSending } from './sending.js';
+import type { Chunk, Sending } from './sending.js';
 import { unbound, unboundError, type SendSchedulerHost, type Transaction } from './session-link.js';
 
 /**
@@ -165,7 +166,11 @@ export class SendScheduler {
         this.#complete(sending);
       return true;
     }
-    this.#fail(sending, peerRefusal(code, `Failure REPORT ${code} ${status.reason ?? ''}`.trim()));
+    const error = peerRefusal(code, `Failure REPORT ${code} ${status.reason ?? ''}`.trim());
+    // RFC 4975 §7.3.2: a message under way that failed SHOULD be ended with `#`; but after a
+    // 413 the sender MUST NOT send any further chunk of it (§10.5).
+    if (code === 413) this.#fail(sending, error);
+    else this.#abortWith(sending, error);
     return true;
   }
 
@@ -378,16 +383,9 @@ export class SendScheduler {
   }
 
   #complete(sending: Sending): void {
-    const { message, report, reportRange } = sending;
-    message.finished = true;
+    sending.message.finished = true;
     this.#settle(sending);
-    const { messageId, confirmed: bytes } = message;
-    // Without spreads when there is no REPORT (a chat line): a plain literal.
-    sending.resolve(
-      report || reportRange
-        ? { messageId, bytes, ...(report && { report }), ...(reportRange && { reportRange }) }
-        : { messageId, bytes },
-    );
+    sending.resolve(deliveryOf(sending));
   }
 
   /** Rejects a send; an error that is no MsrpError gets `fallbackCode` and is the cause. */

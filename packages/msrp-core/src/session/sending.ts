@@ -107,6 +107,16 @@ class MessageSending implements Sending {
   ) {}
 }
 
+/** The result of `sending`, delivered: with the last success REPORT, when one came. */
+export function deliveryOf(sending: Sending): Delivery {
+  const { message, report, reportRange } = sending;
+  const { messageId, confirmed: bytes } = message;
+  // Without spreads when there is no REPORT (a chat line): a plain literal.
+  return report || reportRange
+    ? { messageId, bytes, ...(report && { report }), ...(reportRange && { reportRange }) }
+    : { messageId, bytes };
+}
+
 /**
  * Where the chunks of `sending` go: its `toPath` option, else the session's path; fixed at its
  * first chunk, so that a message goes whole to one peer though the session follows another.
