@@ -171,15 +171,15 @@ export class Inbound {
     if (messageId === undefined) throw peerError(400, 'SEND without Message-ID');
     const range = request.byteRange ?? { start: 1, end: '*', total: '*' };
     const total = range.total === '*' ? undefined : range.total;
-    const type = request.contentType;
-    // The chunks of a message (heads the parser read from its template) share one object.
-    if (type && type !== this.#acceptedType) {
-      if (!accepts(o.acceptTypes, type))
-        throw peerError(415, `Content type ${mediaTypeOf(type)} not accepted`);
-      this.#acceptedType = type;
+    const refusal = this.#headRefusal(request.contentType, total);
+    if (refusal) {
+      // RFC 4975 §10.5: after a 413 the sender MUST NOT send more of the message (and one
+      // refused 415 mid-way cannot complete): one under way is failed as when refused
+      // mid-body (its reader learns it, its later chunks get 413), not left waiting.
+      const under = this.#incoming.get(messageId);
+      if (under) this.#failedChunk(under, request, refusal, false);
+      throw refusal;
     }
-    if (total !== undefined && total > o.maxSize)
-      throw peerError(413, `Message of ${total} bytes exceeds max-size ${o.maxSize}`);
     let reassembly = this.#incoming.get(messageId);
     if (!reassembly) {
       // RFC 4975 §5.4, §7.1.1: a SEND without a body binds the session or keeps it alive;
@@ -215,6 +215,20 @@ export class Inbound {
     this.#active(r);
     this.#deliver(r);
     return new InboundChunk(this.#chunks, r, request);
+  }
+
+  /** Why a chunk is refused at its head (RFC 4975 §7.1: 415, 413), whatever its message. */
+  #headRefusal(type: ContentType | undefined, total: number | undefined): MsrpError | undefined {
+    const o = this.#options;
+    // The chunks of a message (heads the parser read from its template) share one object.
+    if (type && type !== this.#acceptedType) {
+      if (!accepts(o.acceptTypes, type))
+        return peerError(415, `Content type ${mediaTypeOf(type)} not accepted`);
+      this.#acceptedType = type;
+    }
+    if (total !== undefined && total > o.maxSize)
+      return peerError(413, `Message of ${total} bytes exceeds max-size ${o.maxSize}`);
+    return undefined;
   }
 
   /** A chunk or body bytes of `r` came: its wait for the peer starts again. */
