@@ -1,7 +1,7 @@
 // Chunks the receiving session refuses at their head (RFC 4975 §7.1, §10.5): a later chunk
-// that breaks a limit stops the message under way.
+// that breaks a limit stops the message under way; a first one never reaches the reader.
 import { afterEach, describe, expect, it } from 'vitest';
-import { Endpoint, newMessageId, type SessionOptions } from '../src/index.js';
+import { Endpoint, newMessageId, type RefusedMessage, type SessionOptions } from '../src/index.js';
 import { RawPeer, type RawRequestInit } from './helpers/raw-peer.js';
 
 const cleanups: Array<() => unknown> = [];
@@ -89,5 +89,30 @@ describe('a later chunk whose Content-Type is not accepted', () => {
   // the message under way cannot be completed either: it ends as after a 413.
   it('aborts the message under way and refuses its further chunks', async () => {
     await stoppedMidway({ acceptTypes: ['text/plain'] }, { contentType: 'image/png' }, 415);
+  });
+});
+
+describe('a first chunk whose Byte-Range lies past max-size', () => {
+  // RFC 4975 §10.5: a message over max-size is refused with 413. A chunk of unknown total
+  // whose Byte-Range starts at byte 1000 (or ends at 101) of a session with max-size 100 is
+  // over the limit before any byte is read; like one whose total is over it, it is refused
+  // at its head: told through `refused` ("the reader never sees it", RefusedMessage), not
+  // handed to the reader as an empty aborted message.
+  it.each([
+    ['1000-1002/*', { start: 1000, end: 1002, total: '*' as const }],
+    ['99-101/*', { start: 99, end: 101, total: '*' as const }],
+  ])('(%s) is refused with 413 and never reaches the reader', async (_, byteRange) => {
+    const { session, raw } = await listening({ maxSize: 100 });
+    const to = [session.localUri];
+    const refused: RefusedMessage[] = [];
+    session.on('refused', (r) => refused.push(r));
+    const inbox = session[Symbol.asyncIterator]();
+    const messageId = newMessageId();
+    const over = await raw.transact({ toPath: to, messageId, body: 'abc', byteRange });
+    expect(over.head.statusCode).toBe(413);
+    const next = await raw.transact({ toPath: to, body: 'next' });
+    expect(next.head.statusCode).toBe(200);
+    expect(refused.map((r) => [r.messageId, r.error.status])).toEqual([[messageId, 413]]);
+    expect((await inbox.next()).value!.text()).toBe('next');
   });
 });

@@ -1,4 +1,5 @@
 import { IncompleteMessageError, MsrpError } from '../errors.js';
+import type { ByteRange } from '../wire/byte-range.js';
 import type { ContinuationFlag } from '../wire/parser.js';
 import { mediaTypeOf, type ContentType } from '../wire/content-type.js';
 import type { RequestHead } from '../wire/head.js';
@@ -171,7 +172,7 @@ export class Inbound {
     if (messageId === undefined) throw peerError(400, 'SEND without Message-ID');
     const range = request.byteRange ?? { start: 1, end: '*', total: '*' };
     const total = range.total === '*' ? undefined : range.total;
-    const refusal = this.#headRefusal(request.contentType, total);
+    const refusal = this.#headRefusal(request.contentType, range);
     if (refusal) {
       // RFC 4975 §10.5: after a 413 the sender MUST NOT send more of the message (and one
       // refused 415 mid-way cannot complete): one under way is failed as when refused
@@ -218,7 +219,7 @@ export class Inbound {
   }
 
   /** Why a chunk is refused at its head (RFC 4975 §7.1: 415, 413), whatever its message. */
-  #headRefusal(type: ContentType | undefined, total: number | undefined): MsrpError | undefined {
+  #headRefusal(type: ContentType | undefined, range: ByteRange): MsrpError | undefined {
     const o = this.#options;
     // The chunks of a message (heads the parser read from its template) share one object.
     if (type && type !== this.#acceptedType) {
@@ -226,8 +227,12 @@ export class Inbound {
         return peerError(415, `Content type ${mediaTypeOf(type)} not accepted`);
       this.#acceptedType = type;
     }
-    if (total !== undefined && total > o.maxSize)
+    const { start, end, total } = range;
+    if (total !== '*' && total > o.maxSize)
       return peerError(413, `Message of ${total} bytes exceeds max-size ${o.maxSize}`);
+    // A chunk placed past max-size, whatever its total: over it before a byte is read.
+    if (start - 1 > o.maxSize || (end !== '*' && end > o.maxSize))
+      return peerError(413, `Chunk at ${start}-${end} exceeds max-size ${o.maxSize}`);
     return undefined;
   }
 
