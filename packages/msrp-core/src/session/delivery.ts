@@ -4,8 +4,9 @@ import type { StatusHeader } from '../wire/status-header.js';
 
 /**
  * An incoming message the session refused, as its `refused` event gives it: its first chunk
- * (or a later one, for a limit passed mid-message) was answered with the error's status
- * (RFC 4975 §7.1: 400, 413, 415), and the reader never sees it.
+ * (or a later one, for a limit passed before the message reached the reader) was answered
+ * with the error's status (RFC 4975 §7.1: 400, 413, 415), and the reader never sees it. A
+ * message refused once its reader has it (a stream) fails there instead.
  */
 export interface RefusedMessage {
   /** Its Message-ID; undefined for a SEND without one (400). */
