@@ -84,6 +84,13 @@ export class ForwardTemplate {
     toPath: readonly MsrpUri[],
     fromPath: readonly MsrpUri[],
   ): ForwardHead {
+    const messageId = request.messageId;
+    if (messageId === undefined) {
+      // RFC 4975 §7.1: a SEND carries a Message-ID. One without goes as it came, for the next
+      // hop to refuse (400): a template would give it the last message's, or none at all.
+      this.#last = undefined;
+      return { head: { ...request, transactionId, toPath, fromPath }, template: undefined };
+    }
     const last = this.#last;
     const sameRoute =
       last !== undefined &&
@@ -91,7 +98,7 @@ export class ForwardTemplate {
       sameRefs(toPath, last.toPath) &&
       sameRefs(fromPath, last.fromPath) &&
       sameMessageFields(request, last.source);
-    if (sameRoute && request.messageId === last.source.messageId) {
+    if (sameRoute && messageId === last.source.messageId) {
       const head = { ...last.head, transactionId, byteRange: request.byteRange! };
       return { head, template: last.template };
     }
@@ -111,7 +118,7 @@ export class ForwardTemplate {
       this.#last = undefined;
       return { head, template: undefined };
     }
-    const template = message.forMessage(request.messageId!);
+    const template = message.forMessage(messageId);
     this.#last = { source: request, toPath, fromPath, head, template, message };
     return { head, template };
   }

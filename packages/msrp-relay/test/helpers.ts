@@ -118,10 +118,9 @@ export async function stalled(read: () => number, above: number, quiet = 250): P
   );
 }
 
-import { RawPeer } from '../../msrp-core/test/helpers/raw-peer.js';
+import { RawPeer, RawServer, type RawPeerOptions } from '../../msrp-core/test/helpers/raw-peer.js';
 
-export { RawPeer };
-export { RawServer } from '../../msrp-core/test/helpers/raw-peer.js';
+export { RawPeer, RawServer };
 export type { RawFrame, RawRequest, RawResponse } from '../../msrp-core/test/helpers/raw-peer.js';
 
 /** Connects a raw peer to the relay (destroyed after the test). */
@@ -170,4 +169,27 @@ export async function rawAuth(
     formatUri(relay),
   );
   return transact(peer, authRequest(peer, relay, { authorization, ...extra }));
+}
+
+/**
+ * A relay, a raw client (`owner`, authenticated, its relay session URI `session`) and a raw
+ * next hop listening at `nextUri` (all closed after the test): to see what the relay forwards.
+ */
+export async function relayToNextHop(
+  options: Partial<RelayOptions> = {},
+  next: RawPeerOptions = {},
+): Promise<{
+  relay: Relay;
+  uri: MsrpUri;
+  owner: RawPeer;
+  session: MsrpUri;
+  server: RawServer;
+  nextUri: MsrpUri;
+}> {
+  const { relay, uri } = await startRelay(options);
+  const owner = await rawClient(uri.port!);
+  const session = (await rawAuth(owner, uri)).usePath![0]!;
+  const server = await RawServer.listen(next);
+  onCleanup(() => server.close());
+  return { relay, uri, owner, session, server, nextUri: server.uri() };
 }
