@@ -80,9 +80,12 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
     };
     this.#authority = defaultAuthority(options);
     this.#router = new SessionRouter(options.matchSessionIdOnly ?? false, (session, peer, req) => {
-      session.bindInbound(peer.port, req);
+      // Registered before 'bound' is emitted: a handler that closes the session finds it
+      // here and takes it off the connection again.
       this.#boundTo.set(session, peer);
       peer.addSession(session);
+      session.bindInbound(peer.port, req);
+      return session.state !== 'closed';
     });
     this.#peerHost = {
       route: (peer, request) => this.#router.route(peer, request),

@@ -20,16 +20,17 @@ export class SessionRouter {
   readonly #sessions = new Map<string, Session>();
   readonly #sessionsById = new Map<string, Session>();
   readonly #matchSessionIdOnly: boolean;
-  readonly #bind: (session: Session, peer: Peer, request: RequestHead) => void;
+  readonly #bind: (session: Session, peer: Peer, request: RequestHead) => boolean;
   /** The answers owed on each connection, written together. */
   readonly #batches = new WeakMap<Peer, AnswerBatch>();
 
   /**
-   * @param bind Binds a waiting session to the connection its first request came on.
+   * @param bind Binds a waiting session to the connection its first request came on;
+   * false when the session closed meanwhile (its 'bound' handler refused the peer).
    */
   constructor(
     matchSessionIdOnly: boolean,
-    bind: (session: Session, peer: Peer, request: RequestHead) => void,
+    bind: (session: Session, peer: Peer, request: RequestHead) => boolean,
   ) {
     this.#matchSessionIdOnly = matchSessionIdOnly;
     this.#bind = bind;
@@ -85,7 +86,8 @@ export class SessionRouter {
     }
     if (session.connection === undefined) {
       if (session.state !== 'waiting') return this.#refuse(peer, request, 481);
-      this.#bind(session, peer, request);
+      // Closed by its 'bound' handler (the peer refused): RFC 4975 §7.3, no such session.
+      if (!this.#bind(session, peer, request)) return this.#refuse(peer, request, 481);
     }
     if (request.method === 'REPORT') {
       session.receiveReport(request);
