@@ -2,8 +2,8 @@
 // to refuse a peer after looking at remotePath), during the dial, or while the binding SEND
 // awaits its 200. It must end closed, off the connection, and connect() must fail.
 import { afterEach, describe, expect, it } from 'vitest';
-import { Endpoint, type EndpointOptions } from '../src/index.js';
-import { RawPeer } from './helpers/raw-peer.js';
+import { Endpoint, type EndpointOptions, type MsrpError } from '../src/index.js';
+import { RawPeer, RawServer } from './helpers/raw-peer.js';
 
 const cleanups: Array<() => unknown> = [];
 
@@ -21,6 +21,20 @@ async function rawPeer(port: number): Promise<RawPeer> {
   const peer = await RawPeer.connect(port);
   cleanups.push(() => peer.destroy());
   return peer;
+}
+
+/** 'resolved', 'rejected <code>', or 'pending' when `promise` did not settle within `ms`. */
+async function outcome(promise: Promise<unknown>, ms = 1000): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise.then(
+      () => 'resolved',
+      (e: unknown) => `rejected ${(e as MsrpError).code}`,
+    ),
+    new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve('pending'), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 describe('a passive session closed in its own bound handler', () => {
@@ -48,5 +62,40 @@ describe('a passive session closed in its own bound handler', () => {
     const raw = await rawPeer(port);
     await raw.transact({ toPath: [session.localUri], body: 'hello' });
     await raw.closed;
+  });
+});
+
+describe('close() during connect()', () => {
+  it('while the binding SEND awaits its 200 on a shared connection: connect() rejects', async () => {
+    // RFC 4975 §5.4: the session is bound by its first SEND; once the application closed it,
+    // a 200 arriving for that SEND must not make connect() report a session set up.
+    const server = await RawServer.listen();
+    cleanups.push(() => server.close());
+    const a = endpoint();
+    const first = a.createSession();
+    const firstConnect = first.connect([server.uri()]);
+    const peer = await server.peer();
+    peer.respond(await peer.request('SEND'));
+    await firstConnect;
+    // The second session shares the connection, which stays open after it closes.
+    const second = a.createSession();
+    const connecting = second.connect([server.uri()]);
+    const bindingSend = await peer.request('SEND');
+    await second.close();
+    peer.respond(bindingSend);
+    expect(await outcome(connecting)).toBe('rejected MSRP_ERR_SESSION');
+    expect(second.state).toBe('closed');
+    expect(first.state).toBe('bound');
+  });
+
+  it('in its own bound handler: connect() rejects and the session is gone', async () => {
+    const server = await RawServer.listen({ autoRespond: true });
+    cleanups.push(() => server.close());
+    const a = endpoint();
+    const session = a.createSession();
+    session.on('bound', () => void session.close());
+    expect(await outcome(session.connect([server.uri()]))).toBe('rejected MSRP_ERR_SESSION');
+    expect(session.state).toBe('closed');
+    expect(a.sessionCount).toBe(0);
   });
 });

@@ -3,8 +3,7 @@ import { MsrpError } from '../errors.js';
 import type { RequestHead, ResponseHead } from '../wire/head.js';
 import { formatUri, uriKey, type MsrpUri } from '../wire/uri.js';
 import { uriPathError } from './uri-path.js';
-import { abortable } from './abortable.js';
-import { bodilessSend } from './bodiless-send.js';
+import { bindingSend, bodilessSend } from './bodiless-send.js';
 import type { ChunkReceiver } from './chunk-receiver.js';
 import type { Delivery } from './delivery.js';
 import type { ByteSource } from './byte-source.js';
@@ -64,6 +63,8 @@ export class Session
   /** Accepted with rebind and no path: the peer is whoever sent last (see {@link accept}). */
   #followsSenders = false;
   readonly #state = new SessionStateMachine();
+  /** Aborted by close(), with the 'Session closed' error: ends what connect() awaits. */
+  readonly #closing = new AbortController();
   #port: SessionPort | undefined;
   readonly #outbox: Outbox;
   readonly #inbound: Inbound;
@@ -124,7 +125,8 @@ export class Session
    * Active side (RFC 4975 §5.4): opens (or reuses) a connection to the first hop of
    * `remotePath` and binds it with a bodiless SEND, which the peer must answer with 200.
    * @throws {MsrpError} when the connection fails or the peer refuses (status of its answer);
-   * `MSRP_ERR_ABORTED` when `options.signal` aborts first. Either way the session closes.
+   * `MSRP_ERR_ABORTED` when `options.signal` aborts first, `MSRP_ERR_SESSION` when the session
+   * is closed first. Either way the session closes.
    */
   async connect(remotePath: readonly MsrpUri[], options: ConnectOptions = {}): Promise<void> {
     if (this.#state.current !== 'new') this.#state.refuse('connect');
@@ -135,24 +137,20 @@ export class Session
     // RFC 4976 §5.2: requests go through our relays, then along the peer's path.
     this.#toPath = Object.freeze([...this.#usePath, ...remotePath]);
     this.#state.transition('connecting', 'connect');
+    // A close() meanwhile (its 'bound' handler's included) fails connect() at once.
+    const closing = this.#closing.signal;
+    const until = signal ? AbortSignal.any([signal, closing]) : closing;
     try {
       const port = await this.#link.connect(this, this.#toPath[0]!, signal);
+      closing.throwIfAborted();
       this.#bind(port);
-      const response = await abortable(
-        port.request(bodilessSend(this.#toPath, this.#fromPath)),
-        signal,
-        'connect',
-      );
-      if (response.statusCode !== 200) {
-        throw new MsrpError(
-          'MSRP_ERR_REMOTE',
-          `Peer refused the session: ${response.statusCode} ${response.comment ?? ''}`.trim(),
-          { status: response.statusCode },
-        );
-      }
+      closing.throwIfAborted();
+      await bindingSend(port, this.#toPath, this.#fromPath, until);
+      closing.throwIfAborted();
     } catch (e) {
+      const closed = closing.aborted && !signal?.aborted;
       this.#close(e as Error);
-      throw e;
+      throw closed ? (closing.reason as Error) : e;
     }
   }
 
@@ -383,6 +381,7 @@ export class Session
     if (this.#state.current === 'closed') return;
     this.#state.transition('closed', 'close');
     const closed = new MsrpError('MSRP_ERR_SESSION', 'Session closed', { cause: error });
+    this.#closing.abort(closed);
     this.#inbound.abortAll(closed, true);
     this.#outbox.failAll(closed);
     this.#link.closed(this);
