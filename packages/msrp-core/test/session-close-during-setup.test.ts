@@ -2,7 +2,14 @@
 // to refuse a peer after looking at remotePath), during the dial, or while the binding SEND
 // awaits its 200. It must end closed, off the connection, and connect() must fail.
 import { afterEach, describe, expect, it } from 'vitest';
-import { Endpoint, type EndpointOptions, type MsrpError } from '../src/index.js';
+import {
+  Endpoint,
+  dialTcp,
+  parseUri,
+  type Dialer,
+  type EndpointOptions,
+  type MsrpError,
+} from '../src/index.js';
 import { RawPeer, RawServer } from './helpers/raw-peer.js';
 
 const cleanups: Array<() => unknown> = [];
@@ -97,5 +104,37 @@ describe('close() during connect()', () => {
     expect(await outcome(session.connect([server.uri()]))).toBe('rejected MSRP_ERR_SESSION');
     expect(session.state).toBe('closed');
     expect(a.sessionCount).toBe(0);
+  });
+
+  it('while the dial is under way: connect() rejects at once; the connection dialed is closed', async () => {
+    // Not when the dial ends: an unanswering address takes connectTimeout (10 s by default).
+    const server = await RawServer.listen({ autoRespond: true });
+    cleanups.push(() => server.close());
+    let openDial!: () => void;
+    const gate = new Promise<void>((resolve) => (openDial = resolve));
+    const gated: Dialer = async (uri, options) => {
+      await gate;
+      return dialTcp(uri, options);
+    };
+    const a = endpoint({ dialers: { msrp: gated } });
+    const session = a.createSession();
+    const connecting = session.connect([server.uri()]);
+    await session.close();
+    expect(await outcome(connecting)).toBe('rejected MSRP_ERR_SESSION');
+    expect(a.sessionCount).toBe(0);
+    // The dial ends later; nobody wants its connection, so it is closed again.
+    openDial();
+    await (
+      await server.peer()
+    ).closed;
+  });
+
+  it('endpoint.close() while a dial never ends: connect() rejects at once', async () => {
+    const never: Dialer = () => new Promise(() => undefined);
+    const a = endpoint({ dialers: { msrp: never } });
+    const session = a.createSession();
+    const connecting = session.connect([parseUri('msrp://127.0.0.1:9/peer;tcp')]);
+    await a.close();
+    expect(await outcome(connecting)).toBe('rejected MSRP_ERR_SESSION');
   });
 });

@@ -68,6 +68,7 @@ export interface SessionPort {
 export interface SessionLink {
   /**
    * Opens or reuses a connection to the authority of `firstHop` for `session`.
+   * @param signal The caller's, or the session's close: the dial is no longer awaited.
    * @throws {MsrpError} `MSRP_ERR_ABORTED` when `signal` aborts first (nothing is left open).
    */
   connect(session: Session, firstHop: MsrpUri, signal?: AbortSignal): Promise<SessionPort>;

@@ -137,11 +137,12 @@ export class Session
     // RFC 4976 §5.2: requests go through our relays, then along the peer's path.
     this.#toPath = Object.freeze([...this.#usePath, ...remotePath]);
     this.#state.transition('connecting', 'connect');
-    // A close() meanwhile (its 'bound' handler's included) fails connect() at once.
+    // A close() meanwhile (its 'bound' handler's included) fails connect() at once, without
+    // waiting for a dial (connectTimeout) or the peer's 200.
     const closing = this.#closing.signal;
     const until = signal ? AbortSignal.any([signal, closing]) : closing;
     try {
-      const port = await this.#link.connect(this, this.#toPath[0]!, signal);
+      const port = await this.#link.connect(this, this.#toPath[0]!, until);
       closing.throwIfAborted();
       this.#bind(port);
       closing.throwIfAborted();
