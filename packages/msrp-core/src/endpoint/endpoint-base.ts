@@ -9,10 +9,11 @@ import type { SessionRuntime } from '../session/session-runtime.js';
 import { RelayRegistration, type RelayAccount } from '../session/relay-registration.js';
 import type { ByteStream } from '../transport/byte-stream.js';
 import { Connection } from '../transport/connection.js';
-import { unreachableHost, type Dialer } from '../transport/dialer.js';
+import type { Dialer } from '../transport/dialer.js';
 import { newSessionId } from '../wire/ids.js';
 import { answerableRequest } from '../wire/response.js';
-import { parseUri, uriKey, type MsrpUri } from '../wire/uri.js';
+import { uriKey, type MsrpUri } from '../wire/uri.js';
+import { defaultAuthority, type Authority } from './authority.js';
 import { ConnectionPool } from './connection-pool.js';
 import type {
   AuthenticateOptions,
@@ -341,14 +342,6 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
   }
 }
 
-/** What our session URIs start with. */
-interface Authority {
-  scheme: 'msrp' | 'msrps';
-  host: string;
-  port: number;
-  transport: string;
-}
-
 /** What each numeric {@link EndpointOptions} may be (see {@link checkNumbers}). */
 const ENDPOINT_NUMBERS: Partial<Record<keyof EndpointOptions, NumberRule>> = {
   maxStartLineBytes: 'count',
@@ -366,23 +359,3 @@ const ENDPOINT_NUMBERS: Partial<Record<keyof EndpointOptions, NumberRule>> = {
   idleTimeout: 'timeout',
   keepaliveInterval: 'timeout',
 };
-
-/**
- * The authority of an endpoint that does not listen: a random `.invalid` host, and behind a
- * first relay reached over WebSocket the `ws` transport and that relay's scheme (RFC 7977
- * §8: `msrps://df7jal23ls0d.invalid:2855/98cjs;ws` over wss), so that `a=path` says how
- * the relay reaches us.
- */
-function defaultAuthority(options: EndpointOptions): Authority {
-  const host = options.host ?? unreachableHost();
-  const first = options.relays?.[0]?.uri;
-  let relay: MsrpUri | undefined;
-  try {
-    relay = typeof first === 'string' ? parseUri(first) : first;
-  } catch {
-    // A bad relay URI is refused by authenticate(), with its own error.
-  }
-  if (options.host === undefined && relay?.transport.toLowerCase() === 'ws')
-    return { scheme: relay.scheme, host, port: 2855, transport: 'ws' };
-  return { scheme: 'msrp', host, port: 2855, transport: 'tcp' };
-}
