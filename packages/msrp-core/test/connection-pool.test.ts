@@ -56,4 +56,16 @@ describe('ConnectionPool', () => {
       'msrp://relay.example.com:2855;tcp',
     ]);
   });
+
+  it('forgets a closed connection without dropping the newer one to its authority', async () => {
+    const { pool: p, dialed } = pool();
+    const old = await p.dial(parseUri('msrp://peer.example.com:2855/a;tcp'));
+    (old.connection as { closed: boolean }).closed = true;
+    const fresh = await p.dial(parseUri('msrp://peer.example.com:2855/b;tcp'));
+    expect(fresh).not.toBe(old);
+    // The old connection's close is reported after the new one was dialed.
+    p.forget(old);
+    expect(await p.dial(parseUri('msrp://peer.example.com:2855/c;tcp'))).toBe(fresh);
+    expect(dialed).toHaveLength(2);
+  });
 });

@@ -1,8 +1,9 @@
 // Sessions to the same peer share one connection (RFC 4975 §5.4, §8.1): one session closing,
 // mid-message or while another connects, is no failure of that connection for the others.
 import { afterEach, describe, expect, it } from 'vitest';
-import { Endpoint, dialTcp, type EndpointOptions } from '../src/index.js';
+import { Endpoint, dialTcp, type Dialer, type EndpointOptions } from '../src/index.js';
 import { next } from './helpers/inbox.js';
+import { RawServer } from './helpers/raw-peer.js';
 
 const cleanups: Array<() => unknown> = [];
 
@@ -71,4 +72,59 @@ describe('a session closing mid-message on a shared connection', () => {
       expect((await next(a2[Symbol.asyncIterator]())).text()).toBe('and back');
     });
   }
+});
+
+describe('a session connecting while another to the same peer closes', () => {
+  it('connects when the other closes while both await the dial', async () => {
+    const server = await RawServer.listen({ autoRespond: true });
+    cleanups.push(() => server.close());
+    let openDial!: () => void;
+    const gate = new Promise<void>((resolve) => (openDial = resolve));
+    const gated: Dialer = async (uri, options) => {
+      await gate;
+      return dialTcp(uri, options);
+    };
+    const a = endpoint({ dialers: { msrp: gated } });
+    const [cancelled, wanted] = [a.createSession(), a.createSession()];
+    const first = cancelled.connect([server.uri()]).catch(() => undefined);
+    const second = wanted.connect([server.uri()]).then(
+      () => 'connected',
+      (e: Error) => e.message,
+    );
+    await cancelled.close();
+    openDial();
+    await first;
+    expect(await second).toBe('connected');
+    expect(wanted.state).toBe('bound');
+  });
+
+  it('connects when the last session of the open connection closes meanwhile', async () => {
+    // k counts the microtask turns between connect() and the other session's close(): at
+    // k = 1 the pool has handed out the open connection, and the close would shut it.
+    const outcomes: string[] = [];
+    for (let k = 0; k <= 6; k++) {
+      const server = await RawServer.listen({ autoRespond: true });
+      const a = new Endpoint();
+      try {
+        const old = a.createSession();
+        await old.connect([server.uri()]);
+        const fresh = a.createSession();
+        const connecting = fresh.connect([server.uri()]);
+        for (let i = 0; i < k; i++) await Promise.resolve();
+        await old.close();
+        outcomes.push(
+          await connecting.then(
+            () => `${k}: ok`,
+            (e: Error) => `${k}: ${e.message}`,
+          ),
+        );
+        // The connection the fresh session took is the one kept, not a new one.
+        expect(server.peers).toHaveLength(1);
+      } finally {
+        await a.close();
+        await server.close();
+      }
+    }
+    expect(outcomes).toEqual([0, 1, 2, 3, 4, 5, 6].map((k) => `${k}: ok`));
+  });
 });

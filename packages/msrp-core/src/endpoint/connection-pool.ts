@@ -21,7 +21,7 @@ export interface ConnectionPoolOptions {
  */
 export class ConnectionPool {
   readonly #options: ConnectionPoolOptions;
-  readonly #dialed = new Map<string, Promise<Peer>>();
+  readonly #dialed = new Map<string, PoolEntry>();
 
   constructor(options: ConnectionPoolOptions) {
     this.#options = options;
@@ -30,26 +30,32 @@ export class ConnectionPool {
   /** Opens, or reuses, the connection to the authority of `firstHop`. */
   async dial(firstHop: MsrpUri): Promise<Peer> {
     const key = authorityKey(firstHop);
-    let dialing = this.#dialed.get(key);
-    if (!dialing) {
+    let entry = this.#dialed.get(key);
+    if (!entry) {
       checkDialable(firstHop);
       const o = this.#options;
       const dialer = o.dialers[firstHop.scheme];
       if (!dialer)
         throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', `No dialer for scheme ${firstHop.scheme}`);
-      dialing = dialer(firstHop, {
-        ...(o.tls && { tls: o.tls }),
-        timeout: o.connectTimeout,
-        // Sessions keep no view of a read unless lent (see transport/lent-reads.ts).
-        reuseReads: true,
-      }).then((stream) => o.attach(stream, key));
-      this.#dialed.set(key, dialing);
-      dialing.catch(() => this.#dialed.delete(key));
+      const opened: PoolEntry = {
+        dialing: dialer(firstHop, {
+          ...(o.tls && { tls: o.tls }),
+          timeout: o.connectTimeout,
+          // Sessions keep no view of a read unless lent (see transport/lent-reads.ts).
+          reuseReads: true,
+        }).then((stream) => {
+          opened.peer = o.attach(stream, key);
+          return opened.peer;
+        }),
+      };
+      entry = opened;
+      this.#dialed.set(key, opened);
+      opened.dialing.catch(() => this.#drop(key, opened));
     }
-    const peer = await dialing;
+    const peer = await entry.dialing;
     if (peer.connection.closed) {
       // It closed after its last session left; open a fresh one.
-      this.#dialed.delete(key);
+      this.#drop(key, entry);
       return this.dial(firstHop);
     }
     return peer;
@@ -64,21 +70,37 @@ export class ConnectionPool {
    */
   alias(uri: MsrpUri, peer: Peer): void {
     const key = authorityKey(uri);
-    if (key !== peer.key) this.#dialed.set(key, Promise.resolve(peer));
+    if (key !== peer.key) this.#dialed.set(key, { dialing: Promise.resolve(peer), peer });
   }
 
   /** The connection closed: a later dial opens a new one. */
   forget(peer: Peer): void {
-    if (peer.key !== undefined) this.#dialed.delete(peer.key);
+    this.#forget(peer);
   }
 
   /** Closes a connection we dialed once no session uses it (and it is not our relay's). */
   release(peer: Peer): void {
     if (peer.key !== undefined && peer.sessions.size === 0 && !peer.pinned) {
-      this.#dialed.delete(peer.key);
+      this.#forget(peer);
       void peer.connection.close();
     }
   }
+
+  /** Drops `peer`'s entry, not a newer dial to its authority begun since it closed. */
+  #forget(peer: Peer): void {
+    const key = peer.key;
+    if (key !== undefined && this.#dialed.get(key)?.peer === peer) this.#dialed.delete(key);
+  }
+
+  #drop(key: string, entry: PoolEntry): void {
+    if (this.#dialed.get(key) === entry) this.#dialed.delete(key);
+  }
+}
+
+/** A dial to one authority, and once it succeeded, its connection. */
+interface PoolEntry {
+  readonly dialing: Promise<Peer>;
+  peer?: Peer;
 }
 
 /**

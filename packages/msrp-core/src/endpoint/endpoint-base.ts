@@ -309,18 +309,16 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
   }
 
   async #connect(session: Session, firstHop: MsrpUri, signal?: AbortSignal): Promise<SessionPort> {
-    const dialing = this.#pool.dial(firstHop);
-    const peer = await abortable(dialing, signal, 'connect', () => {
-      // The dial goes on without us; once the sessions awaiting it took it (next turn of the
-      // event loop), a connection nobody uses is closed.
-      dialing.then(
-        (opened) => setTimeout(() => this.#pool.release(opened), 0),
-        () => undefined,
-      );
-    });
+    let peer = await this.#dial(firstHop, signal);
+    // RFC 4975 §5.4: sessions to a peer share its connection, and one session's close is no
+    // failure of it; the one we got may have closed as its last session left meanwhile.
+    for (let tries = 1; peer.connection.closed && !signal?.aborted; tries++) {
+      if (tries > 3) throw new MsrpError('MSRP_ERR_CONNECTION', `${peer.remote} keeps closing`);
+      peer = await this.#dial(firstHop, signal);
+    }
     // Aborted (or closed) while dialing: a connection nobody else uses is closed again.
     if (signal?.aborted || session.state === 'closed') {
-      this.#pool.release(peer);
+      this.#releaseSoon(peer);
       throw signal?.aborted
         ? abortedError(signal, 'connect')
         : new MsrpError('MSRP_ERR_SESSION', 'Session closed');
@@ -330,6 +328,28 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
     return peer.port;
   }
 
+  /** The pooled connection to `firstHop`; when `signal` aborts first, the dial goes on. */
+  #dial(firstHop: MsrpUri, signal: AbortSignal | undefined): Promise<Peer> {
+    const dialing = this.#pool.dial(firstHop);
+    return abortable(dialing, signal, 'connect', () => {
+      // Once the sessions awaiting the dial took its connection, one nobody uses is closed.
+      dialing.then(
+        (opened) => this.#releaseSoon(opened),
+        () => undefined,
+      );
+    });
+  }
+
+  /**
+   * Closes a connection we dialed unless a session takes it within this turn of the event
+   * loop: one connecting (its dial resolved) adds itself a few microtasks later. At once
+   * when the endpoint is closing: no session will.
+   */
+  #releaseSoon(peer: Peer): void {
+    if (this.#closed) this.#pool.release(peer);
+    else setTimeout(() => this.#pool.release(peer), 0);
+  }
+
   #removeSession(session: Session): void {
     this.#router.remove(session);
     const peer = this.#boundTo.get(session);
@@ -337,7 +357,7 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
       this.#boundTo.delete(session);
       peer.removeSession(session);
       // A connection we opened is closed when its last session leaves.
-      this.#pool.release(peer);
+      this.#releaseSoon(peer);
     }
   }
 }
