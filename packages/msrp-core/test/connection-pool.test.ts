@@ -68,4 +68,14 @@ describe('ConnectionPool', () => {
     expect(await p.dial(parseUri('msrp://peer.example.com:2855/c;tcp'))).toBe(fresh);
     expect(dialed).toHaveLength(2);
   });
+
+  it('shares one connection among spellings of the same host: case, IPv6 by value', async () => {
+    // RFC 4975 §5.4 (SHOULD reuse a connection to the same host, port and scheme), §6.1.
+    const { pool: p, dialed } = pool();
+    const lower = await p.dial(parseUri('msrp://peer.example.com:2855/a;tcp'));
+    expect(await p.dial(parseUri('msrp://PEER.Example.COM:2855/b;TCP'))).toBe(lower);
+    const v6 = await p.dial(parseUri('msrp://[2001:db8::1]:2855/c;tcp'));
+    expect(await p.dial(parseUri('msrp://[2001:DB8:0:0:0:0:0:1]:2855/d;tcp'))).toBe(v6);
+    expect(dialed).toHaveLength(2);
+  });
 });

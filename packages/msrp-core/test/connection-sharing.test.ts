@@ -1,5 +1,6 @@
-// Sessions to the same peer share one connection (RFC 4975 §5.4, §8.1): one session closing,
-// mid-message or while another connects, is no failure of that connection for the others.
+// Sessions to the same peer share one connection (RFC 4975 §5.4, §8.1), whatever the case of
+// its host name: one session closing, mid-message or while another connects, is no failure of
+// that connection for the others.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Endpoint, dialTcp, type Dialer, type EndpointOptions } from '../src/index.js';
 import { next } from './helpers/inbox.js';
@@ -126,5 +127,21 @@ describe('a session connecting while another to the same peer closes', () => {
       }
     }
     expect(outcomes).toEqual([0, 1, 2, 3, 4, 5, 6].map((k) => `${k}: ok`));
+  });
+});
+
+describe('the connection shared by sessions to one peer', () => {
+  it('is shared between URIs whose hosts differ only in case', async () => {
+    // RFC 4975 §5.4: a connection to the same host, port and scheme SHOULD be reused; §6.1:
+    // hosts compare case-insensitively.
+    const server = await RawServer.listen({ autoRespond: true });
+    cleanups.push(() => server.close());
+    // Any spelling of the name reaches the raw server (no DNS in the test).
+    const loopback: Dialer = (uri, options) => dialTcp({ ...uri, host: '127.0.0.1' }, options);
+    const a = endpoint({ dialers: { msrp: loopback } });
+    const [lower, upper] = [a.createSession(), a.createSession()];
+    await lower.connect([{ ...server.uri(), host: 'peer.example.com' }]);
+    await upper.connect([{ ...server.uri(), host: 'PEER.Example.COM' }]);
+    expect(server.peers).toHaveLength(1);
   });
 });

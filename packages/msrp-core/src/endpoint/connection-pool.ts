@@ -1,7 +1,7 @@
 import { MsrpError } from '../errors.js';
 import type { ByteStream } from '../transport/byte-stream.js';
 import { checkDialable, type Dialer, type TlsClientOptions } from '../transport/dialer.js';
-import type { MsrpUri } from '../wire/uri.js';
+import { comparableHost, type MsrpUri } from '../wire/uri.js';
 import type { Peer } from './peer.js';
 
 /** How a {@link ConnectionPool} dials. */
@@ -105,8 +105,11 @@ interface PoolEntry {
 
 /**
  * Scheme, host, port and transport: a WebSocket listener and a TCP one may share a host and
- * port number (behind a proxy), and are different connections (RFC 7977 §7).
+ * port number (behind a proxy), and are different connections (RFC 7977 §7). RFC 4975 §5.4:
+ * a connection to the same host, port and scheme SHOULD be reused; the host compares as in
+ * URIs (§6.1), case-insensitively and IPv6 addresses by value.
  */
 function authorityKey(uri: MsrpUri): string {
-  return `${uri.scheme}://${uri.host}:${uri.port ?? 2855};${uri.transport.toLowerCase()}`;
+  const host = comparableHost(uri.host);
+  return `${uri.scheme}://${host}:${uri.port ?? 2855};${uri.transport.toLowerCase()}`;
 }

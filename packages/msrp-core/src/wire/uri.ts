@@ -181,7 +181,11 @@ function formatUncached(uri: MsrpUri): string {
 
 const UNRESERVED_ESCAPE = /%([0-9A-Fa-f]{2})/g;
 
-function comparableHost(host: string): string {
+/**
+ * The host as URI comparison sees it (RFC 4975 §6.1): lower case, IPv6 addresses by value,
+ * percent-encoded unreserved characters decoded.
+ */
+export function comparableHost(host: string): string {
   if (host.includes(':')) return normalizeIpv6(host) ?? host.toLowerCase();
   // RFC 3986 §6.2.2.2: percent-encoded unreserved characters are decoded before comparing.
   return host
