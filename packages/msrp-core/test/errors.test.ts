@@ -655,6 +655,24 @@ describe('matchSessionIdOnly (CEMA)', () => {
     expect((await raw.transact({ toPath: [unknown], body: 'x' })).head.statusCode).toBe(481);
   });
 
+  it('refuses a second session with a session-id in use, which stays reachable', async () => {
+    // Routed by session-id alone, the second would take the first's requests, and its close
+    // would leave the first unreachable (481).
+    const { endpoint: e, port, session } = await listening({}, { matchSessionIdOnly: true });
+    const elsewhere: MsrpUri = { ...session.localUri, host: 'b.example.com' };
+    expect(() => e.createSession({ localUri: elsewhere })).toThrow(
+      expect.objectContaining({ code: 'MSRP_ERR_INVALID_ARGUMENT' }),
+    );
+    const raw = await rawPeer(port);
+    expect((await raw.transact({ toPath: [session.localUri] })).head.statusCode).toBe(200);
+    expect(session.state).toBe('bound');
+    // Once the first closed, its session-id is free again.
+    await session.close();
+    expect(e.createSession({ localUri: elsewhere }).localUri.sessionId).toBe(
+      session.localUri.sessionId,
+    );
+  });
+
   it('answers 481 to the same request without the option', async () => {
     const { port, session } = await listening();
     const raw = await rawPeer(port);

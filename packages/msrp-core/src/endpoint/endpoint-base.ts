@@ -206,7 +206,8 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
   /**
    * Creates a session with a fresh session-id (or the given URI).
    * @throws {MsrpError} `MSRP_ERR_LIMIT` past `maxSessions`; `MSRP_ERR_INVALID_ARGUMENT` if
-   * the URI is taken, or a numeric option is out of its range (a `chunkSize` of 0);
+   * the URI is taken (with `matchSessionIdOnly`, its session-id), or a numeric option is out
+   * of its range (a `chunkSize` of 0);
    * `MSRP_ERR_SESSION` once the endpoint is closed.
    */
   createSession(options: CreateSessionOptions = {}): Session {
@@ -221,6 +222,10 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
     const uri: MsrpUri = localUri ?? { ...this.#authority, sessionId: newSessionId(), params: [] };
     if (this.#router.has(uriKey(uri)))
       throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'A session with this URI exists');
+    // Routed by session-id alone, two sessions sharing one would take each other's requests.
+    const id = uri.sessionId;
+    if (this.#options.matchSessionIdOnly && id !== undefined && this.#router.hasSessionId(id))
+      throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'A session with this session-id exists');
     const session = new Session(
       uri,
       this.#link,

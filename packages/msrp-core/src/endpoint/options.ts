@@ -29,7 +29,8 @@ export interface EndpointOptions
   connectTimeout?: number;
   /**
    * Match inbound requests to sessions by session-id alone instead of the whole URI, for
-   * peers behind middleboxes that rewrite addresses (as RFC 6714 CEMA does). Default false.
+   * peers behind middleboxes that rewrite addresses (as RFC 6714 CEMA does); a session-id
+   * then names one session at a time (`createSession` refuses one in use). Default false.
    */
   matchSessionIdOnly?: boolean;
   /** Sessions at once. Default 10 000. */

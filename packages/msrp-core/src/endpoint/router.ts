@@ -46,6 +46,11 @@ export class SessionRouter {
     return this.#sessions.has(key);
   }
 
+  /** Whether a session has this session-id. */
+  hasSessionId(id: string): boolean {
+    return this.#sessionsById.has(id);
+  }
+
   /** Every session. */
   sessions(): IterableIterator<Session> {
     return this.#sessions.values();
