@@ -1,5 +1,5 @@
 // Lifecycle of sessions and endpoints: `await using`, AbortSignal on the actions that wait
-// (connect, authenticate, listen, sendFile), and one reader per session.
+// (connect, authenticate, listen, sendFile), one reader per session, and `rebind`.
 import { getEventListeners, once } from 'node:events';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
@@ -274,5 +274,23 @@ describe('AbortSignal', () => {
       sa.sendFile(Readable.from(endless()), { name: 'b.bin', signal: stop.signal }),
     ).rejects.toMatchObject({ code: 'MSRP_ERR_ABORTED' });
     expect(abortListeners(stop.signal)).toBe(0);
+  });
+});
+
+describe('rebind', () => {
+  it('an active session closes with its connection all the same', async () => {
+    // RFC 4975 §5.4: "If the connection fails for any reason, then an MSRP endpoint MUST
+    // consider any sessions associated with the connection as also having failed." A passive
+    // peer never dials the active side, which here does not even listen.
+    const server = await RawServer.listen({ autoRespond: true });
+    cleanups.push(() => server.close());
+    const a = endpoint();
+    const session = a.createSession({ rebind: true });
+    await session.connect([server.uri()]);
+    const unbound = new Promise<void>((resolve) => session.once('unbound', () => resolve()));
+    (await server.peer()).destroy();
+    await unbound;
+    expect(session.state).toBe('closed');
+    expect(a.sessionCount).toBe(0);
   });
 });

@@ -71,10 +71,12 @@ export interface SessionOptions {
    */
   maxInFlightBytes?: number;
   /**
-   * Keep the session when its connection closes, to be bound again by the next peer that
-   * sends to it (what `msrp listen` does). Accepted without a path, such a session sends to
-   * whoever sent to it last: through a relay, where each sender comes over the one
-   * connection to it. Default false: the session closes with its connection.
+   * Keep a passive session (`accept()`) when its connection closes, to be bound again by the
+   * next peer that sends to it (what `msrp listen` does). Accepted without a path, such a
+   * session sends to whoever sent to it last: through a relay, where each sender comes over
+   * the one connection to it. An active session (`connect()`) closes with its connection
+   * anyway (RFC 4975 §5.4): its peer never dials it. Default false: the session closes with
+   * its connection.
    */
   rebind?: boolean;
   /**
@@ -218,7 +220,7 @@ export type SessionState = 'new' | 'connecting' | 'waiting' | 'bound' | 'closed'
 export interface SessionEvents {
   /** The session is bound to a connection (RFC 4975 §5.4). */
   bound: [];
-  /** The bound connection closed; with `rebind` the session waits for the next one. */
+  /** The bound connection closed; with `rebind` a passive session waits for the next one. */
   unbound: [error?: Error];
   /** The session closed; no more messages. */
   close: [];

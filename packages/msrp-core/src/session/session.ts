@@ -59,7 +59,8 @@ export class Session
   readonly #fromPath: readonly MsrpUri[];
   /** To-Path of our requests: our relays then the peer's path, or the way a request came. */
   #toPath: readonly MsrpUri[] | undefined;
-  readonly #rebind: boolean;
+  /** The `rebind` option; cleared by connect(): only a passive session is dialed again. */
+  #rebind: boolean;
   /** Accepted with rebind and no path: the peer is whoever sent last (see {@link accept}). */
   #followsSenders = false;
   readonly #state = new SessionStateMachine();
@@ -137,6 +138,7 @@ export class Session
     // RFC 4976 §5.2: requests go through our relays, then along the peer's path.
     this.#toPath = Object.freeze([...this.#usePath, ...remotePath]);
     this.#state.transition('connecting', 'connect');
+    this.#rebind = false;
     // A close() meanwhile (its 'bound' handler's included) fails connect() at once, without
     // waiting for a dial (connectTimeout) or the peer's 200.
     const closing = this.#closing.signal;
@@ -321,6 +323,7 @@ export class Session
     );
     this.#inbound.abortAll(lost);
     this.#outbox.failAll(lost);
+    // RFC 4975 §5.4: the connection failed, so has the session, unless passive with rebind.
     if (this.#rebind && this.#state.current === 'bound') {
       this.#state.transition('waiting', 'rebind');
       this.remotePath = undefined;
