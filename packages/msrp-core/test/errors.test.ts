@@ -281,6 +281,29 @@ describe('481, 501, 506', () => {
     expect(ok.head.statusCode).toBe(200);
   });
 
+  it('binds a waiting session by its first SEND, not by a REPORT from another connection', async () => {
+    // RFC 4975 §5.4: "The first SEND request serves to bind a connection to an MSRP session
+    // from the perspective of the passive endpoint"; a REPORT is dropped, unanswered.
+    const { port, session, inbox } = await listening();
+    const stranger = await rawPeer(port);
+    const status = { namespace: '000', code: 200 };
+    stranger.sendRequest({
+      method: 'REPORT',
+      messageId: 'report1',
+      status,
+      toPath: [session.localUri],
+    });
+    // Requests are handled in order: once this 481 is in, the REPORT was routed.
+    const nowhere: MsrpUri = { ...session.localUri, sessionId: newSessionId() };
+    expect((await stranger.transact({ toPath: [nowhere] })).head.statusCode).toBe(481);
+    expect(session.state).toBe('waiting');
+    const a = endpoint();
+    const peer = a.createSession();
+    await peer.connect([session.localUri]);
+    await peer.send('the real peer');
+    expect((await next(inbox)).text()).toBe('the real peer');
+  });
+
   it('answers a SEND from a second connection to a bound session with 506', async () => {
     const { port, session, inbox } = await listening();
     const first = await rawPeer(port);

@@ -90,7 +90,10 @@ export class SessionRouter {
       return this.#refuse(peer, request, 506);
     }
     if (session.connection === undefined) {
-      if (session.state !== 'waiting') return this.#refuse(peer, request, 481);
+      // RFC 4975 §5.4: the first SEND binds a connection to the passive side's session; a
+      // REPORT does not, and is dropped (REPORTs are never answered, §7.1.2).
+      if (session.state !== 'waiting' || method === 'REPORT')
+        return this.#refuse(peer, request, 481);
       // Closed by its 'bound' handler (the peer refused): RFC 4975 §7.3, no such session.
       if (!this.#bind(session, peer, request)) return this.#refuse(peer, request, 481);
     }
