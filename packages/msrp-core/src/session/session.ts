@@ -64,8 +64,8 @@ export class Session
   /** Accepted with rebind and no path: the peer is whoever sent last (see {@link accept}). */
   #followsSenders = false;
   readonly #state = new SessionStateMachine();
-  /** Aborted by close(), with the 'Session closed' error: ends what connect() awaits. */
-  readonly #closing = new AbortController();
+  /** Made by connect(), aborted by close() with its error: ends what connect() awaits. */
+  #closing: AbortController | undefined;
   #port: SessionPort | undefined;
   readonly #outbox: Outbox;
   readonly #inbound: Inbound;
@@ -141,7 +141,7 @@ export class Session
     this.#rebind = false;
     // A close() meanwhile (its 'bound' handler's included) fails connect() at once, without
     // waiting for a dial (connectTimeout) or the peer's 200.
-    const closing = this.#closing.signal;
+    const closing = (this.#closing = new AbortController()).signal;
     const until = signal ? AbortSignal.any([signal, closing]) : closing;
     try {
       const port = await this.#link.connect(this, this.#toPath[0]!, until);
@@ -385,7 +385,7 @@ export class Session
     if (this.#state.current === 'closed') return;
     this.#state.transition('closed', 'close');
     const closed = new MsrpError('MSRP_ERR_SESSION', 'Session closed', { cause: error });
-    this.#closing.abort(closed);
+    this.#closing?.abort(closed);
     this.#inbound.abortAll(closed, true);
     this.#outbox.failAll(closed);
     this.#link.closed(this);
