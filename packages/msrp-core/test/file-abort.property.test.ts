@@ -243,10 +243,10 @@ async function transfer(s: Scenario, dir: string): Promise<void> {
         expect(first.error).toMatchObject({ status: 413 });
       }
     }
-    // A file that is not the one expected is refused at its last chunk, never confirmed.
+    // A file that is not the one expected is refused at its last chunk, never confirmed (an
+    // empty one too: its one chunk is answered once the reader checked it and read its end).
     const refusing = s.expected === 'wrong' && (partial !== undefined || s.refuseMismatch);
-    // (Not an empty file: its one chunk, bodiless, is answered before a reader can check it.)
-    if (fault.kind === 'none' && refusing && s.confirmWhenRead && size > 0) {
+    if (fault.kind === 'none' && refusing && s.confirmWhenRead) {
       expect(first.ok).toBe(false);
     }
     const onDisk = await readFile(partial ? partial.partPath : target).catch(() => undefined);
