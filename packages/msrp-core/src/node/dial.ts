@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Socket } from 'node:net';
-import type { ConnectionOptions as TlsConnectOptions } from 'node:tls';
+import type { ConnectionOptions as TlsConnectOptions, TLSSocket } from 'node:tls';
 import { MsrpError } from '../errors.js';
 import { checkDialable, type Dialer, type DialOptions } from '../transport/dialer.js';
 import type { ByteStream } from '../transport/byte-stream.js';
@@ -60,12 +60,16 @@ export async function dialTls(uri: MsrpUri, options: DialOptions): Promise<ByteS
       servername: tls.servername ?? uri.host,
     }),
   };
-  const socket = await connected(
-    process.getBuiltinModule('node:tls').connect(connectOptions),
-    'secureConnect',
-    uri,
-    options.timeout ?? 10_000,
-  );
+  let dialing: TLSSocket;
+  try {
+    dialing = process.getBuiltinModule('node:tls').connect(connectOptions);
+  } catch (e) {
+    // Thrown at once, making the secure context: a client cert or key that is not PEM.
+    throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', `Bad TLS options: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
+  const socket = await connected(dialing, 'secureConnect', uri, options.timeout ?? 10_000);
   socket.setNoDelay(true);
   if (tls.fingerprint !== undefined) {
     try {
