@@ -180,14 +180,27 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
     registration.on('error', (error) => this.emit('relayError', error));
     registration.on('refreshed', reuse);
     this.#registration = registration;
-    const granted = registration.authenticate().then((usePath) => {
-      reuse(usePath);
-      return usePath;
-    });
-    return abortable(granted, options.signal, 'authenticate', () => {
+    // Refused or given up: nothing was granted, so nothing is lost when the relay closes the
+    // connection later (no relayLost), which is released as any other once unused.
+    const drop = (): void => {
       registration.close();
       if (this.#registration === registration) this.#registration = undefined;
-    });
+      if (relay) {
+        relay.pinned = false;
+        this.#pool.release(relay);
+      }
+    };
+    const granted = registration.authenticate().then(
+      (usePath) => {
+        reuse(usePath);
+        return usePath;
+      },
+      (e: unknown) => {
+        drop();
+        throw e;
+      },
+    );
+    return abortable(granted, options.signal, 'authenticate', drop);
   }
 
   /**

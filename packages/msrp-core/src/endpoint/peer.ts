@@ -86,6 +86,10 @@ export class Peer implements ConnectionHandler {
   }
 
   protocolError(error: MsrpError): void {
+    // A response we cannot read still ends its transaction: with this error, at once, not
+    // as a 408 once the transaction timeout ran out.
+    const head = error.head;
+    if (head?.kind === 'response') this.transactions.fail(head.transactionId, error);
     this.host.peerFault(this, error);
   }
 

@@ -208,6 +208,8 @@ export class RelayRegistration<C = unknown> extends TypedEmitter<RelayRegistrati
             { status },
           );
         }
+        // A new challenge, a new nonce: its first use counts 1 (RFC 7616 §3.4).
+        nc = 0;
         authorization = answer();
         continue;
       }
