@@ -650,6 +650,34 @@ describe('TLS', () => {
     expect(passive.state).toBe('waiting');
   });
 
+  // OpenSSL's raw Error, thrown while making the secure context, escaped the dial.
+  it.each([
+    ['cert', 'connect'],
+    ['key', 'connect'],
+    ['key', 'authenticate'],
+  ] as const)(
+    'fails with MSRP_ERR_INVALID_ARGUMENT when our client %s is not PEM (%s)',
+    async (bad, call) => {
+      const { session: passive } = await tlsListener();
+      const relay = { ...passive.localUri, sessionId: undefined };
+      const a = endpoint({
+        tls: {
+          ca: cert,
+          cert: bad === 'cert' ? 'not PEM' : cert,
+          key: bad === 'key' ? 'not PEM' : key,
+        },
+        ...(call === 'authenticate' && {
+          relays: [{ uri: relay, username: 'alice', password: 'pw' }],
+        }),
+      });
+      const error = await failure(
+        call === 'connect' ? a.createSession().connect([passive.localUri]) : a.authenticate(),
+      );
+      expect(error).toBeInstanceOf(MsrpError);
+      expect(error).toMatchObject({ code: 'MSRP_ERR_INVALID_ARGUMENT' });
+    },
+  );
+
   it('rejects a self-signed certificate without fingerprint or CA', async () => {
     const { session: passive } = await tlsListener();
     const a = endpoint();
