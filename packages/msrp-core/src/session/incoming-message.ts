@@ -132,7 +132,13 @@ export class IncomingMessage {
     return isFile(this);
   }
 
-  /** The `filename` of Content-Disposition, if the sender gave one (RFC 2183). */
+  /**
+   * The `filename` of Content-Disposition, if the sender gave one (RFC 2183): its last path
+   * component only (RFC 2183 §2.3: directory path information is not to be respected), so
+   * that a name of `../../x` or `..\x` cannot lead a `join(dir, filename)` out of `dir`;
+   * undefined for `.`, `..` or an empty name. Still the sender's text: check it before using
+   * it as a file name on your system (reserved names, control characters, length).
+   */
   get filename(): string | undefined {
     const disposition = this.contentHeaders.find(
       (h) => h.name.toLowerCase() === 'content-disposition',
@@ -141,7 +147,9 @@ export class IncomingMessage {
     const semi = disposition.value.indexOf(';');
     if (semi < 0) return undefined;
     const params = parseParams(disposition.value.slice(semi + 1), ';');
-    return params?.find((p) => p.name.toLowerCase() === 'filename')?.value;
+    const name = params?.find((p) => p.name.toLowerCase() === 'filename')?.value;
+    const last = name?.split(/[/\\]/).pop();
+    return last === undefined || last === '' || last === '.' || last === '..' ? undefined : last;
   }
 
   /**
