@@ -130,7 +130,12 @@ export class Inbound {
    * unconfirmed get 481) or lost its connection.
    */
   abortAll(error: MsrpError, sessionClosed = false): void {
-    for (const reassembly of this.#incoming.values()) reassembly.abort(error, sessionClosed);
+    for (const reassembly of this.#incoming.values()) {
+      reassembly.abort(error, sessionClosed);
+      // Cut between two chunks as in the middle of one: the octets confirmed are the reader's
+      // (aborted), where the sender's resume starts (`offset`); held in memory, they were lost.
+      if (!sessionClosed) this.#deliver(reassembly);
+    }
     this.#incoming.clear();
     this.#watch?.stop();
   }
