@@ -196,12 +196,12 @@ export class Inbound {
       if (finished === 'complete') return emptySend; // a resent chunk of a delivered message
       if (finished === 'failed') throw peerError(413, `Message ${messageId} was stopped`);
       if (this.#incoming.size >= o.maxIncompleteMessages)
-        throw peerError(413, 'Too many messages in progress');
+        throw this.#stop(request, messageId, peerError(413, 'Too many messages in progress'));
       if (
         this.#inbox.length >= o.maxQueuedMessages ||
         this.#inbox.queuedBytes >= o.maxQueuedStreamBytes
       )
-        throw peerError(413, 'Receiver is not keeping up');
+        throw this.#stop(request, messageId, peerError(413, 'Receiver is not keeping up'));
       reassembly = new Reassembly(
         {
           messageId,
@@ -221,6 +221,17 @@ export class Inbound {
     this.#active(r);
     this.#deliver(r);
     return new InboundChunk(this.#chunks, r, request);
+  }
+
+  /**
+   * Refuses a message at its first chunk for the session's state now (413): remembered as
+   * stopped, so that its chunks in flight get 413 too (RFC 4975 §10.5: no more of it may
+   * come), not taken as a resumed message once there is room.
+   */
+  #stop(request: RequestHead, messageId: string, error: MsrpError): MsrpError {
+    this.#tellRefused(request, error);
+    this.#finished.add(messageId, 'failed');
+    return error;
   }
 
   /** Why a chunk is refused at its head (RFC 4975 §7.1: 415, 413), whatever its message. */
