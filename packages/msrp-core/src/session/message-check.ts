@@ -36,6 +36,13 @@ export function runMessageCheck(
   } catch {
     return undefined;
   }
+  // An async checker (typed otherwise, so from JavaScript or a cast) cannot decide before the
+  // answer: the message is taken as if unchecked, and a rejection is not left unhandled.
+  const promise = status as unknown as PromiseLike<unknown> | undefined;
+  if (typeof promise?.then === 'function') {
+    promise.then(undefined, () => undefined);
+    return undefined;
+  }
   if (status !== 400 && status !== 413 && status !== 415) return undefined;
   return peerError(status, `Message ${message.messageId} refused by its content`);
 }
