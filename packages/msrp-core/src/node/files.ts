@@ -98,6 +98,8 @@ async function save(
   if (!Number.isSafeInteger(offset) || offset < 0) {
     throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', `Invalid offset ${offset}`);
   }
+  // Before the try: refused, it must not discard the message another call is saving.
+  message.stream?.claim();
   const expected = options.expectedHash;
   const tap = new HashTap(createHasher, hashAlgorithmOf(expected ?? '') ?? 'sha-256');
   let handle: FileHandle | undefined;

@@ -233,7 +233,8 @@ export class PartialFile {
    * The record follows as the octets reach the disk, and stays right if the message fails
    * half-way.
    * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` for an `at` past the held octets (a gap)
-   * or a message that goes past the file's size, or while another receive runs;
+   * or a message that goes past the file's size, while another receive runs, or for a
+   * message whose stream was read already;
    * the message's failure (`MSRP_ERR_ABORTED`, `MSRP_ERR_CONNECTION`; what was written stays held);
    * `MSRP_ERR_FILE` when the part cannot be written.
    */
@@ -261,6 +262,7 @@ export class PartialFile {
         `A message of ${length} octets at ${at} goes past the file's ${size}`,
       );
     }
+    message.stream?.claim();
     this.#receiving = true;
     // The record's algorithm alone ('sha-1'), without a value: hashAlgorithmOf reads the name
     // before a colon. Read as SHA-256, a SHA-1 record (RFC 5547 §5's hash) went unchecked

@@ -164,8 +164,8 @@ export class IncomingMessage {
    * const saved = await message.saveTo('photo.jpg', { expectedHash: file.expectedHash });
    * if (saved.hashMatches === false) throw new Error(`corrupt: ${saved.hash}`);
    * ```
-   * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` (rejects) on a runtime without files;
-   * `MSRP_ERR_ABORTED` when the sender aborted the message; `MSRP_ERR_FILE` when the file
+   * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` (rejects) on a runtime without files, or
+   * for a streamed message already saved or received (once only); `MSRP_ERR_ABORTED` when the sender aborted the message; `MSRP_ERR_FILE` when the file
    * cannot be written or holds fewer than `offset` octets.
    */
   saveTo(path: string, options: SaveOptions = {}): Promise<SavedFile> {

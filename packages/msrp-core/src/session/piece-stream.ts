@@ -56,6 +56,8 @@ export class PieceStream implements AsyncIterableIterator<Uint8Array<ArrayBuffer
   #ended = false;
   /** The reader's last call found the end. */
   #readToEnd = false;
+  /** Taken by a reader that reads it whole ({@link claim}). */
+  #claimed = false;
   #closed = false;
   #failure: Error | undefined;
   /** Bytes of the piece last returned, not yet reported {@link PieceStreamHooks.taken}. */
@@ -178,6 +180,22 @@ export class PieceStream implements AsyncIterableIterator<Uint8Array<ArrayBuffer
       }
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
     }
+  }
+
+  /**
+   * @internal Takes the stream for one reader that reads it whole (saveTo, receiveBlob,
+   * PartialFile.receive). A second one is refused: it read what the first left, nothing or
+   * half the message, and saved that as if it were the message.
+   * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` once claimed.
+   */
+  claim(): void {
+    if (this.#claimed) {
+      throw new MsrpError(
+        'MSRP_ERR_INVALID_ARGUMENT',
+        'The message stream is read already: save or receive a message once',
+      );
+    }
+    this.#claimed = true;
   }
 
   /**

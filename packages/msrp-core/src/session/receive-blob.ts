@@ -37,14 +37,15 @@ export interface ReceiveBlobOptions {
  * ```
  * @throws {MsrpError} (rejects) `MSRP_ERR_HASH_MISMATCH` when the bytes do not match the
  * hash; `MSRP_ERR_ABORTED` when the sender aborted the message or its stream was destroyed;
- * `MSRP_ERR_INVALID_ARGUMENT` when the hash is not `sha-1:` or `sha-256:`, or a hash is to
- * be checked and no hasher is known.
+ * `MSRP_ERR_INVALID_ARGUMENT` when the hash is not `sha-1:` or `sha-256:`, a hash is to be
+ * checked and no hasher is known, or the message's stream was read already (once only).
  */
 export async function receiveBlob(
   message: IncomingMessage,
   options: ReceiveBlobOptions = {},
 ): Promise<Blob> {
   if (options.hash !== undefined) checkAlgorithm(options.hash);
+  message.stream?.claim();
   const createHasher = options.createHasher ?? message.hasherFactory;
   // The sender's File-Hash comes with the last chunk: hash in case it does (SHA-256 unless
   // options.hash names SHA-1).
