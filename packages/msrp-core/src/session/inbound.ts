@@ -224,9 +224,8 @@ export class Inbound {
   }
 
   /**
-   * Refuses a message at its first chunk for the session's state now (413): remembered as
-   * stopped, so that its chunks in flight get 413 too (RFC 4975 §10.5: no more of it may
-   * come), not taken as a resumed message once there is room.
+   * Refuses a message at its first chunk (413), remembered as stopped: its chunks in flight
+   * get 413 too (RFC 4975 §10.5), not taken as a resumed message once there is room.
    */
   #stop(request: RequestHead, messageId: string, error: MsrpError): MsrpError {
     this.#tellRefused(request, error);
@@ -276,6 +275,9 @@ export class Inbound {
   /** A chunk, or the connection under it, failed: its message is given up. */
   #failedChunk(r: Reassembly, request: RequestHead, error: MsrpError, refused: boolean): void {
     const { messageId } = r.message;
+    // Refused (§7.1: 400, 413, 415) before the reader had it: told as refused, never its.
+    const status = error.status;
+    refused ||= !r.delivered && (status === 400 || status === 413 || status === 415);
     if (refused) this.#tellRefused(request, error);
     r.abort(error);
     // Given up already: the Message-ID may be a new message (a resume) by now.

@@ -80,6 +80,11 @@ export class Reassembly {
     return this.message;
   }
 
+  /** Whether the reader was handed the message (a stream at its first chunk, else whole). */
+  get delivered(): boolean {
+    return this.#delivered;
+  }
+
   get done(): boolean {
     return this.#done;
   }
