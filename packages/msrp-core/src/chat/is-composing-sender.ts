@@ -61,7 +61,6 @@ export class ComposingSender {
   readonly #refreshTimer: TimerSlot;
   #state: ComposingState = 'idle';
   #lastTyping = 0;
-  #lastActiveSent = 0;
   #closed = false;
 
   /** @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` for a refresh under 60 s or a bad timeout. */
@@ -96,8 +95,8 @@ export class ComposingSender {
     const now = this.#timers.now();
     this.#lastTyping = now;
     this.#idleTimer.start(this.#idleTimeout, () => this.#goIdle(true));
-    const refreshDue = now - this.#lastActiveSent >= (this.#refresh * 1000) / 2;
-    if (this.#state === 'idle' || refreshDue) this.#active();
+    // While active, the refresh timer sends `active` again (see #active).
+    if (this.#state === 'idle') this.#active();
   }
 
   /** The user stopped composing without sending (cleared the input): sends `idle` now. */
@@ -121,7 +120,6 @@ export class ComposingSender {
   /** Sends `active` (first, or a refresh). */
   #active(): void {
     this.#state = 'active';
-    this.#lastActiveSent = this.#timers.now();
     // RFC 3994 §3.3: the peer reverts to idle when no refresh comes within the interval. A
     // keystroke may come later than half of it (an idle timeout over 60 s): refresh anyway.
     this.#refreshTimer.start((this.#refresh * 1000) / 2, () => this.#active());
@@ -135,7 +133,6 @@ export class ComposingSender {
     this.#refreshTimer.stop();
     if (this.#state === 'idle' || this.#closed) return;
     this.#state = 'idle';
-    this.#lastActiveSent = 0;
     if (announce) this.#emit({ state: 'idle', lastactive: new Date(this.#lastTyping) });
   }
 
