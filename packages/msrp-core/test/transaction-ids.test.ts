@@ -2,7 +2,7 @@
 // needle of the ids' shared prefix, answers exactly as containsEndLine does.
 import { describe, expect, it } from 'vitest';
 import { containsEndLine } from '../src/internal.js';
-import { TransactionIds } from '../src/wire/ids.js';
+import { IdSequence, TransactionIds } from '../src/wire/ids.js';
 
 const latin1 = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'latin1'));
 
@@ -58,5 +58,13 @@ describe('TransactionIds.occursIn', () => {
       const body = latin1(parts.join(''));
       expect(ids.occursIn(body, pick)).toBe(containsEndLine(body, pick));
     }
+  });
+});
+
+describe('IdSequence.next', () => {
+  it('gives the prefix and the counter in base 36, across the digits it carries', () => {
+    const ids = new IdSequence('P');
+    // 36 and 1296 carry a digit; 46,656 a second time.
+    for (let n = 0; n < 47_000; n++) expect(ids.next()).toBe(`P${n.toString(36)}`);
   });
 });

@@ -19,6 +19,9 @@ const nativeBuffer = (
   }
 ).Buffer;
 
+/** The digits of base 36, as `toString(36)` writes them. */
+const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz';
+
 function randomHex(bytes: number): string {
   if (offset + bytes > pool.length) {
     crypto.getRandomValues(pool);
@@ -52,6 +55,8 @@ export function newTransactionId(): string {
 export class IdSequence {
   readonly #prefix: string;
   #count = 0;
+  /** The prefix and the counter's digits but the last: renewed once every 36 ids. */
+  #head = '';
 
   constructor(prefix = randomHex(8)) {
     this.#prefix = prefix;
@@ -64,7 +69,12 @@ export class IdSequence {
 
   /** The next id: never one this object gave before. */
   next(): string {
-    return this.#prefix + (this.#count++).toString(36);
+    const n = this.#count++;
+    const last = n % 36;
+    // The counter in base 36, as toString(36) writes it, which runs once every 36 ids: per
+    // id it was ~2 % of a small-message sender's instructions (issue 12).
+    if (last === 0) this.#head = n === 0 ? this.#prefix : this.#prefix + (n / 36).toString(36);
+    return this.#head + BASE36[last]!;
   }
 }
 
