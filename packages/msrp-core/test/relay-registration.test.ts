@@ -145,6 +145,33 @@ describe('RelayRegistration with a long grant', () => {
   });
 });
 
+describe('RelayRegistration granted no time', () => {
+  it('fails the AUTH of a relay granting Expires: 0, and AUTHs no more', async () => {
+    // Taken as a grant, its refresh was due at once: an AUTH every 100 ms, for ever.
+    vi.useFakeTimers();
+    try {
+      let auths = 0;
+      const link: RegistrationLink = {
+        connect: () => Promise.resolve({}),
+        request: (_connection, head): Promise<ResponseHead> => {
+          auths++;
+          return granted(head, 0);
+        },
+      };
+      const registration = aliceAt(link);
+      await expect(registration.authenticate()).rejects.toMatchObject({
+        code: 'MSRP_ERR_REMOTE',
+        message: expect.stringContaining('Expires: 0') as unknown,
+      });
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(auths).toBe(1);
+      registration.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
 describe('RelayRegistration after a failed refresh', () => {
   /** A relay granting 600 s, failing the refreshes whose number `fails` holds (1 = first). */
   function flaky(fails: (n: number) => boolean): { link: RegistrationLink; auths: () => number } {

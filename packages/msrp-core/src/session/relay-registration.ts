@@ -194,6 +194,14 @@ export class RelayRegistration<C = unknown> extends TypedEmitter<RelayRegistrati
             status,
           });
         }
+        // A grant of no time is none: taken as one, its refresh would follow at once, and so
+        // on, an AUTH every 100 ms for as long as the relay answered so.
+        if (response.expires === 0) {
+          throw new MsrpError(
+            'MSRP_ERR_REMOTE',
+            `Relay ${formatUri(target)} accepted AUTH for 0 seconds (Expires: 0)`,
+          );
+        }
         return { usePath: response.usePath, expires: response.expires };
       }
       if (status === 401) {
