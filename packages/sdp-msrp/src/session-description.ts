@@ -71,10 +71,15 @@ export function parseSdp(text: string): SessionDescription {
   const firstBreak = text.indexOf('\n');
   const eol = firstBreak < 0 || text[firstBreak - 1] === '\r' ? '\r\n' : '\n';
   // Empty lines at the end belong to the transport (a SIP body often ends with one); they
-  // are kept as the trailer so that the text round-trips.
-  const body = /(?:\r?\n)*$/.exec(text)!;
-  const trailer = body[0];
-  const content = text.slice(0, text.length - trailer.length);
+  // are kept as the trailer so that the text round-trips. Scanned from the end: a regex such
+  // as /(?:\r?\n)*$/ retries at every offset of a long run of empty lines, quadratic in it.
+  let end = text.length;
+  while (text.charCodeAt(end - 1) === 0x0a) {
+    end--;
+    if (text.charCodeAt(end - 1) === 0x0d) end--;
+  }
+  const trailer = text.slice(end);
+  const content = text.slice(0, end);
   const rawLines = content === '' ? [] : content.split(/\r?\n/);
 
   const session: SdpLine[] = [];

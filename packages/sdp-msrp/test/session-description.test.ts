@@ -46,6 +46,17 @@ describe('parseSdp / serializeSdp', () => {
     expect(serializeSdp(sdp)).toBe(text);
   });
 
+  // RFC 8866 §5 has no empty lines, so a run of them is refused at its first line. The run is
+  // long enough (160 KB) that a quadratic trailer scan took over 10 s; the 5 s timeout fails
+  // such a scan without asserting a timing that a busy machine could miss.
+  it('refuses a long run of empty lines in time linear in it', { timeout: 5_000 }, () => {
+    const e = caught(() => parseSdp(`v=0\r\n${'\r\n'.repeat(80_000)}s=-\r\n`));
+    expect(e.code).toBe('SDP_ERR_SYNTAX');
+    expect(e.line).toBe(2);
+    expect(parseSdp(`v=0\r\ns=-${'\r\n'.repeat(80_000)}`).trailer).toHaveLength(160_000);
+    expect(parseSdp('v=0\ns=-\n\r\n\n').trailer).toBe('\n\r\n\n');
+  });
+
   it('names the first line that is not <type>=<value>', () => {
     const e = caught(() => parseSdp(crlf(['v=0', 's=-', 'a = path', 't=0 0'])));
     expect(e.code).toBe('SDP_ERR_SYNTAX');
