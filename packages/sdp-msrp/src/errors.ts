@@ -7,7 +7,10 @@ export type SdpErrorCode =
   | 'SDP_ERR_BAD_SIP'
   /** The SIP message (or every part of its multipart body) carries no `application/sdp`. */
   | 'SDP_ERR_NO_SDP'
-  /** A `multipart/*` body has no boundary, or its parts are not delimited by it. */
+  /**
+   * A `multipart/*` body has no boundary, its parts are not delimited by it, or multipart
+   * bodies nest more than 16 deep.
+   */
   | 'SDP_ERR_BAD_MULTIPART'
   /** An SDP line does not have the `<type>=<value>` form, or the description is not SDP. */
   | 'SDP_ERR_SYNTAX'

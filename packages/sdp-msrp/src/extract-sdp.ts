@@ -17,6 +17,12 @@ const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 const REQUEST_LINE = /^[A-Za-z!%*_+`'~.-]+ \S+ SIP\/2\.0$/i;
 const STATUS_LINE = /^SIP\/2\.0 \d{3}(?: .*)?$/i;
+/**
+ * How many multipart bodies, one inside another, are read. RFC 2046 and RFC 5621 set no
+ * bound; real SIP bodies nest two or three deep (multipart/alternative inside
+ * multipart/mixed), and a bound keeps a hostile body from exhausting the stack.
+ */
+const MAX_MULTIPART_DEPTH = 16;
 
 /** Header lines (start line excluded) to fields, with folded lines joined (RFC 3261 §7.3.1). */
 function parseHeaders(lines: readonly string[]): Headers {
@@ -101,8 +107,11 @@ function multipartParts(body: string, boundary: string): string[] {
   return parts;
 }
 
-/** Finds `application/sdp` in a body of the given Content-Type, through nested multiparts. */
-function sdpOfBody(contentType: string, body: string, where: string): string {
+/**
+ * Finds `application/sdp` in a body of the given Content-Type, through nested multiparts;
+ * `depth` counts the multipart bodies around this one.
+ */
+function sdpOfBody(contentType: string, body: string, where: string, depth = 0): string {
   const media = parseMediaType(contentType);
   if (media.type === 'application/sdp') return body;
   if (!media.type.startsWith('multipart/')) {
@@ -111,6 +120,12 @@ function sdpOfBody(contentType: string, body: string, where: string): string {
   const boundary = media.params.get('boundary');
   if (boundary === undefined || boundary === '') {
     throw new SdpError('SDP_ERR_BAD_MULTIPART', `${where} is ${media.type} without a boundary`);
+  }
+  if (depth >= MAX_MULTIPART_DEPTH) {
+    throw new SdpError(
+      'SDP_ERR_BAD_MULTIPART',
+      `${where} nests multipart bodies more than ${MAX_MULTIPART_DEPTH} deep`,
+    );
   }
   const parts = multipartParts(body, boundary);
   const types: string[] = [];
@@ -131,7 +146,7 @@ function sdpOfBody(contentType: string, body: string, where: string): string {
     const partMedia = parseMediaType(partType).type;
     if (partMedia === 'application/sdp' || partMedia.startsWith('multipart/')) {
       try {
-        return sdpOfBody(partType, head.body, `part ${i + 1} of the ${media.type} body`);
+        return sdpOfBody(partType, head.body, `part ${i + 1} of the ${media.type} body`, depth + 1);
       } catch (e) {
         if (!(e instanceof SdpError) || e.code !== 'SDP_ERR_NO_SDP') throw e;
       }
@@ -149,13 +164,14 @@ function sdpOfBody(contentType: string, body: string, where: string): string {
  * text itself when it is already bare SDP (begins with `v=`). The body is found by
  * Content-Type and Content-Length (or their compact forms `c:` and `l:`), inside
  * `multipart/mixed`, `multipart/alternative` or other multipart bodies (RFC 2046, RFC 5621)
- * when needed; CRLF and bare LF line ends are both read.
+ * when needed, up to 16 multipart bodies deep; CRLF and bare LF line ends are both read.
  *
  * @throws {SdpError} `SDP_ERR_BAD_SIP` when the text is neither SIP nor SDP or its header
  * section never ends; `SDP_ERR_NO_SDP` when the message has no body, or a body without
  * SDP (the message says what it found instead); `SDP_ERR_BAD_MULTIPART` when a multipart
- * body has no boundary or is not delimited by it; `SDP_ERR_INVALID_ARGUMENT` when the
- * message is no string.
+ * body has no boundary, is not delimited by it or nests more than 16 multipart bodies deep
+ * (a bound against stack exhaustion); `SDP_ERR_INVALID_ARGUMENT` when the message is no
+ * string.
  */
 export function extractSdp(message: string): string {
   checkText(message, 'extractSdp');

@@ -153,6 +153,30 @@ describe('extractSdp', () => {
     expect(extractSdp(message)).toBe(SDP);
   });
 
+  // RFC 2046 §5.1.1 lets a part be multipart again, without a bound; extractSdp reads 16
+  // levels, and refuses deeper nesting (a hostile body) with an SdpError, not a stack overflow.
+  it('reads multiparts nested 16 deep and refuses deeper ones', () => {
+    // Built as two lists joined once: nesting by concatenation would copy the body each level.
+    const nested = (levels: number): string => {
+      const opens: string[] = [];
+      const closes: string[] = [];
+      for (let i = 0; i < levels; i++) {
+        const type = i === 0 ? 'application/sdp' : `multipart/mixed;boundary=b${i - 1}`;
+        opens.unshift(`--b${i}\r\nContent-Type: ${type}\r\n\r\n`);
+        closes.push(`\r\n--b${i}--\r\n`);
+      }
+      const type = `multipart/mixed;boundary=b${levels - 1}`;
+      const body = opens.join('') + SDP + closes.join('');
+      return sip('INVITE sip:b@h SIP/2.0', [`Content-Type: ${type}`], body);
+    };
+    expect(extractSdp(nested(16))).toBe(SDP);
+    for (const levels of [17, 5_000]) {
+      const e = failure(nested(levels));
+      expect(e.code).toBe('SDP_ERR_BAD_MULTIPART');
+      expect(e.message).toContain('nests multipart bodies more than 16 deep');
+    }
+  });
+
   it.each<[string, string, SdpErrorCode, string]>([
     ['no body', sip('INVITE sip:b@h SIP/2.0', INVITE_HEADERS, ''), 'SDP_ERR_NO_SDP', 'has no body'],
     [
