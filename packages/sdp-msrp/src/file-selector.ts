@@ -38,14 +38,14 @@ const NEEDS_ESCAPE = /[\0\r\n"%]/g;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-/** Splits on spaces outside double quotes. */
-function words(text: string): string[] | undefined {
+/** Splits on `separator` outside double quotes; undefined when a quote is left open. */
+function splitUnquoted(text: string, separator: ' ' | ';'): string[] | undefined {
   const out: string[] = [];
   let current = '';
   let quoted = false;
   for (const c of text) {
     if (c === '"') quoted = !quoted;
-    if (c === ' ' && !quoted) {
+    if (c === separator && !quoted) {
       out.push(current);
       current = '';
     } else {
@@ -97,7 +97,7 @@ export function encodeFileName(name: string): string {
 export function parseFileSelector(value: string): FileSelector {
   const bad = (why: string): SdpError =>
     new SdpError('SDP_ERR_BAD_ATTRIBUTE', `Invalid file-selector "${value}": ${why}`);
-  const parts = value.trim() === '' ? [] : words(value.trim());
+  const parts = value.trim() === '' ? [] : splitUnquoted(value.trim(), ' ');
   if (!parts) throw bad('unterminated quoted string');
   const selector: {
     name?: string;
@@ -140,7 +140,10 @@ export function parseFileSelector(value: string): FileSelector {
         break;
       }
       case 'type': {
-        const [mediaType = '', ...params] = rest.split(';');
+        // RFC 5547 §6: an ft-parameter's value is a quoted filename-string, in which ";" is
+        // an ordinary character: only a ";" outside the quotes starts the next parameter.
+        // The selector's quotes are balanced (checked above), so the split cannot fail.
+        const [mediaType = '', ...params] = splitUnquoted(rest, ';')!;
         const slash = mediaType.indexOf('/');
         if (
           slash < 0 ||

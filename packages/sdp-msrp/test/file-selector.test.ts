@@ -8,6 +8,7 @@ import {
   parseFileRange,
   parseFileSelector,
   SdpError,
+  type FileSelector,
 } from '../src/index.js';
 
 describe('parseFileSelector (RFC 5547 §6)', () => {
@@ -36,6 +37,20 @@ describe('parseFileSelector (RFC 5547 §6)', () => {
     expect(parseFileSelector('type:text/plain;charset=UTF-8').typeParams).toEqual([
       { name: 'charset', value: 'UTF-8' },
     ]);
+  });
+
+  // RFC 5547 §6: ft-parameter = attribute "=" DQUOTE value-string DQUOTE, and a
+  // value-string's filename-char is any octet but NUL, CR, LF, DQUOTE and "%": a ";" inside
+  // the quotes is part of the value, not the start of the next parameter.
+  it('reads a quoted type parameter value that contains ";"', () => {
+    expect(parseFileSelector('type:text/plain;x-note="a;b";charset="UTF-8" size:3')).toEqual({
+      type: 'text/plain',
+      typeParams: [
+        { name: 'x-note', value: 'a;b' },
+        { name: 'charset', value: 'UTF-8' },
+      ],
+      size: 3,
+    });
   });
 
   it('an empty selector matches any file', () => {
@@ -72,6 +87,24 @@ describe('formatFileSelector', () => {
       }),
     ).toBe('name:"a %22b%22 5%25%0D%0A.txt" type:text/plain size:5 hash:sha-1:01:02');
     expect(encodeFileName('x\0y')).toBe('x%00y');
+  });
+
+  // RFC 5547 §6: ";" and " " may stand inside the quoted value-string as they are, and
+  // DQUOTE and "%" are percent-encoded, so what is written parses back the same.
+  it('writes type parameter values that parse back the same', () => {
+    const selector: FileSelector = {
+      name: 'notes.txt',
+      type: 'text/plain',
+      typeParams: [
+        { name: 'x-note', value: 'part 1; part 2' },
+        { name: 'x-other', value: 'say "hi"; 100% été' },
+      ],
+    };
+    const written = formatFileSelector(selector);
+    expect(written).toBe(
+      'name:"notes.txt" type:text/plain;x-note="part 1; part 2";x-other="say %22hi%22; 100%25 été"',
+    );
+    expect(parseFileSelector(written)).toEqual(selector);
   });
 
   it('refuses what cannot be written', () => {
