@@ -2,7 +2,7 @@ import { formatUri, type MsrpUri } from '@msrp-ts/msrp-core/uri';
 import { acceptsContainer, intersectTypes, typeMatches } from './accept-types.js';
 import { chatroomOf, type ChatroomInit } from './chatroom.js';
 import type { FileDescription, FileRange } from './file-description.js';
-import { formatRange, isWholeFile, rangeProblem } from './file-range.js';
+import { formatRange, isWholeFile, rangeLength, rangeProblem } from './file-range.js';
 import { formatMsrpMedia, type MsrpMediaInit } from './format-msrp-media.js';
 import { localPath, parseFingerprintText } from './local-path.js';
 import { findMsrpMedia, type Direction, type MsrpMedia } from './msrp-media.js';
@@ -27,7 +27,10 @@ export interface AnswerCapabilities extends SessionLinesOptions {
   readonly acceptTypes: readonly string[];
   /** Types we accept inside a container such as `message/cpim`. */
   readonly wrappedTypes?: readonly string[];
-  /** Largest message we accept, in octets (`a=max-size`); larger pushed files are refused. */
+  /**
+   * Largest message we accept, in octets (`a=max-size`). A pushed file is refused when the
+   * octets that travel are more: its `a=file-range`, or the whole file without one.
+   */
   readonly maxSize?: number;
   /**
    * Who we would rather be when the offer leaves it to us (`a=setup:actpass`, RFC 6135):
@@ -119,8 +122,15 @@ function answerFile(
       return `the file's type ${type} is not among the types we accept (${taken.join(' ')})`;
     }
     const size = file.selector.size;
-    if (size !== undefined && caps.maxSize !== undefined && size > caps.maxSize) {
-      return `the file of ${size} octets exceeds our max-size of ${caps.maxSize}`;
+    // RFC 4975 §8.6: max-size is the largest message we take, and with a=file-range the
+    // message carries only that range of the file (RFC 5547 §6), not all of it.
+    const valid = rangeProblem(file.range, size) === undefined;
+    const length = valid ? rangeLength(file.range, size) : undefined;
+    if (length !== undefined && caps.maxSize !== undefined && length > caps.maxSize) {
+      const what = isWholeFile(file.range, size)
+        ? 'the file'
+        : `the file-range ${formatRange(file.range!)}`;
+      return `${what} of ${length} octets exceeds our max-size of ${caps.maxSize}`;
     }
     const refused = refuseRange(file, size, caps);
     if (refused !== undefined) return refused;

@@ -202,6 +202,29 @@ describe('resume offers (RFC 5547 §6 file-range)', () => {
     });
   });
 
+  // RFC 4975 §8.6: max-size is the largest message a side takes; with a=file-range the MSRP
+  // message carries only the range (RFC 5547 §6), so the range is what must fit, not the file.
+  it('holds the range, not the whole file, against our max-size', () => {
+    const offer = createOffer({
+      localUri: ALICE,
+      acceptTypes: ['*'],
+      file: resumeOffer(RECORD, 'push')!,
+    });
+    for (const range of ['4001-10000', '4001-*']) {
+      const fits = createAnswer(withRange(offer, range), { ...BOB_CAPS, maxSize: 6000 });
+      expect(fits.reason).toBeUndefined();
+      expect(fits.accepted).toBe(true);
+      const over = createAnswer(withRange(offer, range), { ...BOB_CAPS, maxSize: 5999 });
+      expect(over.reason).toBe(
+        `the file-range ${range} of 6000 octets exceeds our max-size of 5999`,
+      );
+    }
+    // The whole file, written as a range or not, is the file.
+    expect(createAnswer(withRange(offer, '1-*'), { ...BOB_CAPS, maxSize: 9999 }).reason).toBe(
+      'the file of 10000 octets exceeds our max-size of 9999',
+    );
+  });
+
   it('refuses a range past the end of the file, start or stop', () => {
     const offer = createOffer({
       localUri: ALICE,
