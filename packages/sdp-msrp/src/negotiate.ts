@@ -46,9 +46,15 @@ export interface NegotiatedSide {
   readonly wrappedTypes: readonly string[];
   /** Our direction attribute. */
   readonly direction: Direction;
-  /** Whether we may send messages (direction `sendrecv` or `sendonly`). */
+  /**
+   * Whether we may send messages: our direction is `sendrecv` or `sendonly` and the peer's
+   * `sendrecv` or `recvonly` (RFC 3264 §6.1). False for both sides when either is `inactive`.
+   */
   readonly sends: boolean;
-  /** Whether we take messages (direction `sendrecv` or `recvonly`). */
+  /**
+   * Whether we take messages: our direction is `sendrecv` or `recvonly` and the peer's
+   * `sendrecv` or `sendonly` (RFC 3264 §6.1). False for both sides when either is `inactive`.
+   */
   readonly receives: boolean;
   /**
    * The peer's certificate fingerprint for `msrps`, `SHA-256 AB:CD:...` (a SHA-256 one when
@@ -170,8 +176,11 @@ function side(own: MsrpMedia, peer: MsrpMedia, connects: boolean, cema: boolean)
     acceptTypes: own.acceptTypes,
     wrappedTypes: own.wrappedTypes,
     direction: own.direction,
-    sends: sends(own.direction),
-    receives: receives(own.direction),
+    // RFC 3264 §6.1: the answer's direction limits the flow the offer's allowed; a message
+    // goes only from a side that sends to one that receives (a sendonly answer to sendrecv
+    // leaves the offerer nothing to send).
+    sends: sends(own.direction) && receives(peer.direction),
+    receives: receives(own.direction) && sends(peer.direction),
     ...(remoteFingerprint !== undefined && { remoteFingerprint }),
     ...(peer.chatroom && { remoteChatroom: peer.chatroom }),
   };

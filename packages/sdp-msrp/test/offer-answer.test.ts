@@ -551,6 +551,20 @@ describe('negotiate', () => {
     expect(n.answerer).toMatchObject({ direction: 'recvonly', sends: false, receives: true });
   });
 
+  // RFC 3264 §6.1: a sendrecv offer may be answered sendonly, recvonly or inactive, and the
+  // answer's direction limits the flow: a side sends only what the other receives, and with
+  // inactive on either side nothing flows.
+  it.each([
+    ['sendrecv', { sends: true, receives: true }, { sends: true, receives: true }],
+    ['sendonly', { sends: false, receives: true }, { sends: true, receives: false }],
+    ['recvonly', { sends: true, receives: false }, { sends: false, receives: true }],
+    ['inactive', { sends: false, receives: false }, { sends: false, receives: false }],
+  ] as const)('limits a sendrecv offer answered %s to the flow both allow', (dir, off, ans) => {
+    const n = accepted(negotiate(crlf(RFC4975_OFFER), crlf([...RFC4975_ANSWER, `a=${dir}`])));
+    expect(n.offerer).toMatchObject({ direction: 'sendrecv', ...off });
+    expect(n.answerer).toMatchObject({ direction: dir, ...ans });
+  });
+
   it('agrees on the receiver types for a one-way stream, and gives each side its own', () => {
     // The offerer of a push takes only CPIM; what flows is an image to an answerer taking image/*.
     const answer = createAnswer(crlf(RFC5547_PUSH), {
