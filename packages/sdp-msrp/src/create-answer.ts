@@ -9,8 +9,8 @@ import { findMsrpMedia, type Direction, type MsrpMedia } from './msrp-media.js';
 import { canonicalProto, isUnreachable, protoForPath } from './proto.js';
 import {
   parseMediaLine,
-  parseSdp,
   serializeSdp,
+  toDescription,
   type MediaDescription,
   type SessionDescription,
 } from './session-description.js';
@@ -272,13 +272,14 @@ function rejected(section: MediaDescription): MediaDescription {
  *
  * @throws {SdpError} `SDP_ERR_NO_MSRP` when the offer has no MSRP media; the errors of
  * {@link parseSdp} and {@link parseMsrpMedia} for a malformed offer;
- * `SDP_ERR_INVALID_ARGUMENT` for capabilities that cannot be written.
+ * `SDP_ERR_INVALID_ARGUMENT` for capabilities that cannot be written, or an offer that is
+ * neither text nor a {@link SessionDescription} (a Buffer: decode it first).
  */
 export function createAnswer(
   offer: string | SessionDescription,
   capabilities: AnswerCapabilities,
 ): Answer {
-  const description = typeof offer === 'string' ? parseSdp(offer) : offer;
+  const description = toDescription(offer, 'createAnswer');
   const offered = findMsrpMedia(description);
   const path = localPath(capabilities.localUri, capabilities.relayPath);
   const outcome = evaluate(offered, capabilities, path);

@@ -7,7 +7,7 @@ import { formatRange, rangeLength, rangeProblem, sameRange } from './file-range.
 import { formatFileHash } from './file-selector.js';
 import { parseMsrpMedia, type Direction, type MsrpMedia } from './msrp-media.js';
 import { canonicalProto, isUnreachable, type WrittenProto } from './proto.js';
-import { parseSdp, type SessionDescription } from './session-description.js';
+import { toDescription, type SessionDescription } from './session-description.js';
 import { activeParty, type ActiveParty } from './setup-role.js';
 
 /** A transport address to open a TCP connection to. */
@@ -238,16 +238,18 @@ function negotiatedFile(offered: MsrpMedia, answered: MsrpMedia): NegotiatedFile
  * connect would have to reach an `.invalid` host (a WebSocket client with no relay in front
  * of it, RFC 7977 §5.2.2).
  * @throws {SdpError} for malformed descriptions; `SDP_ERR_NO_MSRP` when the offer has no
- * MSRP media or the answer has none at the same position (RFC 3264 §6 keeps the order).
+ * MSRP media or the answer has none at the same position (RFC 3264 §6 keeps the order);
+ * `SDP_ERR_INVALID_ARGUMENT` when either is neither text nor a {@link SessionDescription}
+ * (a Buffer: decode it first).
  */
 export function negotiate(
   offer: string | SessionDescription,
   answer: string | SessionDescription,
 ): Negotiation | Rejection {
-  const offerMedia = parseMsrpMedia(typeof offer === 'string' ? parseSdp(offer) : offer);
+  const offerMedia = parseMsrpMedia(toDescription(offer, 'negotiate'));
   const offered = offerMedia[0];
   if (!offered) throw new SdpError('SDP_ERR_NO_MSRP', 'The offer has no MSRP media');
-  const answerMedia = parseMsrpMedia(typeof answer === 'string' ? parseSdp(answer) : answer);
+  const answerMedia = parseMsrpMedia(toDescription(answer, 'negotiate'));
   const answered = answerMedia.find((m) => m.index === offered.index);
   if (!answered) {
     throw new SdpError(

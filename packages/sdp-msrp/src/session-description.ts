@@ -165,8 +165,38 @@ export function sdpAttributes(lines: readonly SdpLine[]): SdpAttribute[] {
  */
 export function checkText(text: unknown, what: string): asserts text is string {
   if (typeof text !== 'string') {
-    const given =
-      text === null ? 'null' : text instanceof Uint8Array ? 'bytes (decode them)' : typeof text;
-    throw new SdpError('SDP_ERR_INVALID_ARGUMENT', `${what} takes a string, not ${given}`);
+    throw new SdpError('SDP_ERR_INVALID_ARGUMENT', `${what} takes a string, not ${kindOf(text)}`);
   }
+}
+
+/**
+ * The description `sdp` stands for: parsed when it is text, as it is when already parsed.
+ * From JavaScript a caller may pass a Buffer or `null`, which would fail deep inside with a
+ * TypeError.
+ * @throws {SdpError} `SDP_ERR_INVALID_ARGUMENT` naming `what` and the type given when `sdp`
+ * is neither; the errors of {@link parseSdp} for malformed text.
+ */
+export function toDescription(sdp: unknown, what: string): SessionDescription {
+  if (typeof sdp === 'string') return parseSdp(sdp);
+  if (isDescription(sdp)) return sdp;
+  throw new SdpError(
+    'SDP_ERR_INVALID_ARGUMENT',
+    `${what} takes SDP text or a SessionDescription, not ${kindOf(sdp)}`,
+  );
+}
+
+/** Whether `value` has the lists of a {@link SessionDescription}. */
+function isDescription(value: unknown): value is SessionDescription {
+  if (typeof value !== 'object' || value === null) return false;
+  const d = value as { readonly session?: unknown; readonly media?: unknown };
+  return Array.isArray(d.session) && Array.isArray(d.media);
+}
+
+/** What a wrong argument is, for an error message. */
+function kindOf(value: unknown): string {
+  return value === null
+    ? 'null'
+    : value instanceof Uint8Array
+      ? 'bytes (decode them)'
+      : typeof value;
 }

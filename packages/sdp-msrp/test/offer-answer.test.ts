@@ -42,6 +42,14 @@ function lines(sdp: string): string[] {
   return sdp.split('\r\n');
 }
 
+/** What JavaScript callers pass by mistake for SDP, and how the error names it. */
+const NOT_SDP = [
+  [Buffer.from(crlf(RFC4975_OFFER)), 'bytes (decode them)'],
+  [null, 'null'],
+  [undefined, 'undefined'],
+  [{ sdp: crlf(RFC4975_OFFER) }, 'object'],
+].map(([given, name]) => [given as unknown as string, name as string] as const);
+
 describe('createOffer', () => {
   it('writes a chat offer with a=setup:actpass by default', () => {
     const offer = createOffer({
@@ -402,6 +410,19 @@ describe('createAnswer', () => {
       'line 9 (a=max-size:-1)',
     );
   });
+
+  // As parseSdp and extractSdp do: a Buffer straight from a SIP stack, or null, gets a clear
+  // SdpError, not a TypeError from inside.
+  it('refuses an offer that is neither text nor a SessionDescription', () => {
+    for (const [given, name] of NOT_SDP) {
+      expect(() => createAnswer(given, caps)).toThrow(
+        expect.objectContaining({
+          code: 'SDP_ERR_INVALID_ARGUMENT',
+          message: `createAnswer takes SDP text or a SessionDescription, not ${name}`,
+        }),
+      );
+    }
+  });
 });
 
 describe('negotiate', () => {
@@ -666,6 +687,21 @@ describe('negotiate', () => {
     expect(() => negotiate(crlf(MIXED_OFFER.slice(0, 12)), answer)).toThrow(
       'The offer has no MSRP media',
     );
+  });
+
+  it('refuses an offer or answer that is neither text nor a SessionDescription', () => {
+    const offer = crlf(RFC4975_OFFER);
+    const answer = crlf(RFC4975_ANSWER);
+    for (const [given, name] of NOT_SDP) {
+      for (const call of [() => negotiate(given, answer), () => negotiate(offer, given)]) {
+        expect(call).toThrow(
+          expect.objectContaining({
+            code: 'SDP_ERR_INVALID_ARGUMENT',
+            message: `negotiate takes SDP text or a SessionDescription, not ${name}`,
+          }),
+        );
+      }
+    }
   });
 
   it('works on parsed descriptions as well as text, and on WebSocket media', () => {
