@@ -121,6 +121,19 @@ describe('Chat', () => {
     await expect(bob.markDisplayed(m)).resolves.toBe(false);
   });
 
+  // RFC 2046 §4.1.2: the charset parameter says how a text's octets are characters, bare too.
+  it('decodes bare text in its charset, and reports one it cannot decode', async () => {
+    const { a, bob } = await chats();
+    const received = next(bob, 'message');
+    const cafe = new Uint8Array([0x63, 0x61, 0x66, 0xe9]);
+    await a.send(cafe, { contentType: 'text/plain; charset=ISO-8859-1' });
+    expect((await received)[0].text).toBe('café');
+    const problem = next(bob, 'malformed');
+    await a.send(cafe, { contentType: 'text/plain; charset=x-no-such' });
+    const [p] = await problem;
+    expect(p).toMatchObject({ reason: 'unaccepted-type', error: { status: 415 } });
+  });
+
   it('shows the peer typing, then idle after 15 s without typing (RFC 3994 §3.2)', async () => {
     const clock = new ManualClock();
     const { alice, bob } = await chats({ ...RCS, timers: clock });

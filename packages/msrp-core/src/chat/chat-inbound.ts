@@ -1,7 +1,6 @@
 // What one body from the peer is to the chat: a message, a notification, a composing status,
 // something else, or a problem. Pure: bytes in, a tagged value out, never a throw.
 import { MsrpError } from '../errors.js';
-import { decodeUtf8 } from '../wire/bytes.js';
 import { mediaTypeOf, type ContentType } from '../wire/content-type.js';
 import { accepts } from '../session/inbound.js';
 import type { ChatMessage, ChatProblemReason } from './chat-types.js';
@@ -18,6 +17,7 @@ import {
 } from './imdn-request.js';
 import { IMDN_CONTENT_TYPE, parseImdn, type ImdnNotification } from './imdn.js';
 import { IS_COMPOSING_CONTENT_TYPE, parseIsComposing, type IsComposing } from './is-composing.js';
+import { decodeCharset } from './text-charset.js';
 import type { XmlLimits } from './xml-limits.js';
 
 /** The IMDN headers a chat understands, for CPIM `Require` (RFC 3862 §4.7). */
@@ -119,11 +119,18 @@ function readContent(
   const isText = cpim !== undefined ? cpim.isText : contentType?.type.toLowerCase() === 'text';
   if (cpim === undefined && !isText) return { kind: 'other' };
   let text: string | undefined;
-  if (isText) {
+  // RFC 2046 §4.1.2: the charset parameter says how the octets are text, bare or in CPIM.
+  if (isText && cpim !== undefined) {
     try {
-      text = cpim !== undefined ? cpim.text() : decodeUtf8(bytes, 0, bytes.length);
+      text = cpim.text();
     } catch (e) {
       return problem('bad-cpim', e, 'message/cpim: undecodable text');
+    }
+  } else if (isText) {
+    try {
+      text = decodeCharset(bytes, contentType, unknownCharset);
+    } catch (e) {
+      return problem('unaccepted-type', e, 'text: undecodable');
     }
   }
   const imdnId = cpim?.get(IMDN_HEADER_NAMESPACE, 'Message-ID')?.text;
@@ -165,6 +172,14 @@ function imdnRequestOf(
   };
   if (cpim.to[0] !== undefined) request.to = cpim.to[0].uri;
   return request;
+}
+
+/** A bare text in a charset we cannot decode is a type we do not take. */
+function unknownCharset(label: string, cause: unknown): MsrpError {
+  return new MsrpError('MSRP_ERR_UNSUPPORTED_TYPE', `text: unknown charset ${label}`, {
+    cause,
+    status: 415,
+  });
 }
 
 function problem(reason: ChatProblemReason, e: unknown, fallback: string): ChatInbound {

@@ -18,6 +18,7 @@ import {
 } from './cpim-header.js';
 import { LineReader, type CpimLimits } from './cpim-lines.js';
 import { mimeField, parseMimeFields, type MimeField } from './cpim-mime.js';
+import { decodeCharset } from './text-charset.js';
 
 /** A header name in a namespace: what a receiver knows, independent of the sender's prefix. */
 export interface CpimName {
@@ -214,16 +215,12 @@ export class CpimMessage {
     if (!this.isText) {
       throw new MsrpError('MSRP_ERR_CPIM', 'message/cpim: the encapsulated body is not text');
     }
-    const charset = this.contentType?.params.find((p) => p.name.toLowerCase() === 'charset');
-    const label = charset?.value?.toLowerCase() ?? 'utf-8';
-    if (label === 'utf-8' || label === 'utf8' || label === 'us-ascii') {
-      return decodeUtf8(this.body, 0, this.body.length);
-    }
-    try {
-      return new TextDecoder(label).decode(this.body);
-    } catch (e) {
-      throw new MsrpError('MSRP_ERR_CPIM', `message/cpim: unknown charset ${label}`, { cause: e });
-    }
+    return decodeCharset(
+      this.body,
+      this.contentType,
+      (label, cause) =>
+        new MsrpError('MSRP_ERR_CPIM', `message/cpim: unknown charset ${label}`, { cause }),
+    );
   }
 }
 
