@@ -116,6 +116,9 @@ describe('createCpim', () => {
     ['a URI with an angle bracket', { to: 'sip:a>@example.com', body: '' }],
     ['a bad NS prefix', { ns: { 'a.b': IMDN }, body: '' }],
     ['a DateTime that is not RFC 3339', { dateTime: 'yesterday', body: '' }],
+    // RFC 3862 §3.6: a header value holds no line end; this one would end the metadata block.
+    ['a DateTime string ending in a line break', { dateTime: '2000-12-13T13:40:00Z\n', body: '' }],
+    ['a DateTime string with a leading space', { dateTime: ' 2000-12-13T13:40:00Z', body: '' }],
     ['an invalid Date', { dateTime: new Date(Number.NaN), body: '' }],
     ['a line break in a content header', { contentType: 'text/plain\r\nX: y', body: '' }],
     ['a bad Subject lang', { subject: [{ text: 'x', lang: 'fr x' }], body: '' }],

@@ -48,7 +48,8 @@ export interface CpimInit {
  * Builds a `message/cpim` body; {@link formatCpim} gives its bytes. Values are escaped per
  * RFC 3862 §2.3, so a value can hold any text. Throws an MsrpError
  * `MSRP_ERR_INVALID_ARGUMENT` for a bad header name, a prefix without its `ns` entry, a
- * URI with spaces or angle brackets, or a content header value with a line break.
+ * URI with spaces or angle brackets, a DateTime string that is not exactly RFC 3339, or a
+ * content header value with a line break.
  *
  * @example
  * ```ts
@@ -165,10 +166,14 @@ function dateTime(value: Date | string): string {
     if (Number.isNaN(value.getTime())) throw invalidCpim('DateTime is an invalid Date');
     return formatCpimDateTime(value);
   }
+  const bad = (): Error => invalidCpim(`DateTime ${JSON.stringify(value)} is not RFC 3339`);
+  // The value is written as given, so checked as given (parseCpimDateTime trims): a line
+  // break kept would end the metadata block (RFC 3862 §3.6: a header is one line).
+  if (value.trim() !== value) throw bad();
   try {
     parseCpimDateTime(value);
   } catch {
-    throw invalidCpim(`DateTime ${JSON.stringify(value)} is not RFC 3339`);
+    throw bad();
   }
   return value;
 }
