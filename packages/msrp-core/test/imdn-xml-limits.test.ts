@@ -82,6 +82,27 @@ describe.each(PARSERS)('%s on hostile XML', (_name, parse) => {
     );
   });
 
+  // Every element's scope holds every declaration in force, so their number is bounded like
+  // depth: a 64 KiB body declaring thousands of prefixes on a root with thousands of children.
+  it('refuses more than maxNamespaceDeclarations (64 by default) in the whole document', () => {
+    expect(DEFAULT_XML_LIMITS.maxNamespaceDeclarations).toBe(64);
+    const decls = (n: number, at = 0): string =>
+      Array.from({ length: n }, (_, i) => ` xmlns:p${at + i}="urn:x"`).join('');
+    const hostile = `<r xmlns="urn:x"${decls(2500)}>${'<a/>'.repeat(3000)}</r>`;
+    expect(hostile.length).toBeLessThan(DEFAULT_XML_LIMITS.maxBytes);
+    const error = refusal(() => parse(bytes(hostile)));
+    expect(error).toMatchObject({ code: 'MSRP_ERR_XML', status: 400 });
+    expect(error.message).toMatch(/maxNamespaceDeclarations 64/);
+    // Counted across elements, default namespaces too; not in attribute values.
+    const spread = `<r${decls(1)}><a xmlns="urn:y"/><b\n\txmlns:q = "u" c=" xmlns:z=''"/></r>`;
+    expect(refusal(() => parse(bytes(spread), { maxNamespaceDeclarations: 2 })).message).toMatch(
+      /maxNamespaceDeclarations 2/,
+    );
+    expect(
+      refusal(() => parse(bytes(spread), { maxNamespaceDeclarations: 3 })).message,
+    ).not.toMatch(/maxNamespaceDeclarations/);
+  });
+
   it('refuses a body over maxBytes (64 KiB by default) with 413, before decoding it', () => {
     expect(DEFAULT_XML_LIMITS.maxBytes).toBe(64 * 1024);
     const big = new Uint8Array(DEFAULT_XML_LIMITS.maxBytes + 1).fill(0xff); // not even UTF-8

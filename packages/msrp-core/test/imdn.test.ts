@@ -108,6 +108,29 @@ describe('parseImdn / formatImdn on the fixtures', () => {
   }
 });
 
+// Namespaces in XML §6.1: a declaration's scope is the element that makes it and its content,
+// so one a child redeclares holds for that child only, not for the siblings after it.
+describe('parseImdn namespace scopes', () => {
+  it('resolves prefixes across many elements, a child redeclaring one', () => {
+    const NS = 'urn:ietf:params:xml:ns:imdn';
+    const body =
+      `<i:imdn xmlns:i="${NS}" xmlns:o="urn:other">` +
+      '<o:x xmlns:i="urn:not-imdn"><i:message-id>wrong</i:message-id></o:x>' +
+      '<i:message-id xmlns:i="urn:not-imdn">wrong too</i:message-id>' +
+      '<o:pad/>'.repeat(5000) +
+      '<i:message-id>m</i:message-id><i:datetime>2008-04-04T12:16:49Z</i:datetime>' +
+      '<delivery-notification xmlns="urn:not-imdn"><i:status/></delivery-notification>' +
+      '<i:delivery-notification><i:status><o:failed/><i:delivered/></i:status>' +
+      '</i:delivery-notification></i:imdn>';
+    expect(parseImdn(bytes(body))).toEqual({
+      messageId: 'm',
+      dateTime: '2008-04-04T12:16:49Z',
+      kind: 'delivery',
+      status: 'delivered',
+    });
+  });
+});
+
 describe('formatImdn', () => {
   it('escapes markup in values so that they read back unchanged', () => {
     const n: ImdnNotification = {

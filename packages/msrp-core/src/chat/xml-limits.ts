@@ -1,6 +1,7 @@
 // The bounds every XML body from a peer passes before a parser sees it: size, no markup
-// declarations (so no entity can ever expand: no "billion laughs"), and nesting depth. The
-// scan is one linear pass over the text, so a hostile body costs at most its (bounded) size.
+// declarations (so no entity can ever expand: no "billion laughs"), nesting depth, and
+// namespace declarations (each element's scope holds them all). The scan is one linear pass
+// over the text, so a hostile body costs at most its (bounded) size.
 import { MsrpError } from '../errors.js';
 
 /** Bounds on a peer's XML body (IMDN, is-composing). */
@@ -9,12 +10,18 @@ export interface XmlLimits {
   maxBytes?: number;
   /** Deepest element nesting (the root is depth 1). Default 32. */
   maxDepth?: number;
+  /**
+   * Most namespace declarations (`xmlns` and `xmlns:*` attributes) in the whole document.
+   * Default 64; an IMDN or is-composing document makes one to three.
+   */
+  maxNamespaceDeclarations?: number;
 }
 
-/** The defaults of {@link XmlLimits}: 64 KiB and 32 levels. */
+/** The defaults of {@link XmlLimits}: 64 KiB, 32 levels and 64 namespace declarations. */
 export const DEFAULT_XML_LIMITS: Readonly<Required<XmlLimits>> = Object.freeze({
   maxBytes: 64 * 1024,
   maxDepth: 32,
+  maxNamespaceDeclarations: 64,
 });
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -27,13 +34,15 @@ export function xmlError(message: string, status = 400, cause?: unknown): MsrpEr
 /**
  * Checks `bytes` against `limits` and returns them as text: size first (before any decoding),
  * then strict UTF-8, then a scan that refuses DOCTYPE, ENTITY and any other `<!` declaration,
- * and nesting deeper than `maxDepth`.
+ * nesting deeper than `maxDepth`, and more than `maxNamespaceDeclarations`.
  *
  * @throws {MsrpError} `MSRP_ERR_XML` (status 413 when too large, 400 otherwise).
  */
 export function checkedXmlText(bytes: Uint8Array, limits: XmlLimits = {}): string {
   const maxBytes = limits.maxBytes ?? DEFAULT_XML_LIMITS.maxBytes;
   const maxDepth = limits.maxDepth ?? DEFAULT_XML_LIMITS.maxDepth;
+  const maxNamespaces =
+    limits.maxNamespaceDeclarations ?? DEFAULT_XML_LIMITS.maxNamespaceDeclarations;
   if (bytes.byteLength > maxBytes) {
     throw xmlError(`XML body of ${bytes.byteLength} bytes exceeds maxBytes ${maxBytes}`, 413);
   }
@@ -46,7 +55,7 @@ export function checkedXmlText(bytes: Uint8Array, limits: XmlLimits = {}): strin
   }
   const bad = notXmlChar(text);
   if (bad !== undefined) throw xmlError(`XML body is not well-formed: it holds ${bad}`);
-  scanMarkup(text, maxDepth);
+  scanMarkup(text, maxDepth, maxNamespaces);
   return text;
 }
 
@@ -60,9 +69,20 @@ export function notXmlChar(text: string): string | undefined {
   return `U+${found[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
-/** One pass over the markup: refuses declarations, counts depth. */
-function scanMarkup(text: string, maxDepth: number): void {
+/** XML 1.0 §2.3 `S`: space, tab, CR, LF. */
+const isXmlSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
+
+/** Whether an `xmlns` or `xmlns:prefix` attribute (Namespaces in XML §3) starts at `at`. */
+function isXmlnsAt(text: string, at: number): boolean {
+  if (!text.startsWith('xmlns', at)) return false;
+  const next = text.charCodeAt(at + 5);
+  return next === 0x3a /* : */ || next === 0x3d /* = */ || isXmlSpace(next);
+}
+
+/** One pass over the markup: refuses declarations, counts depth and namespace declarations. */
+function scanMarkup(text: string, maxDepth: number, maxNamespaces: number): void {
   let depth = 0;
+  const namespaces = { count: 0, max: maxNamespaces };
   let i = 0;
   for (;;) {
     const lt = text.indexOf('<', i);
@@ -81,7 +101,7 @@ function scanMarkup(text: string, maxDepth: number): void {
       depth--;
       i = endOf(text, '>', lt + 2, 'end tag');
     } else {
-      const gt = startTagEnd(text, lt + 1);
+      const gt = startTagEnd(text, lt + 1, namespaces);
       if (text.charCodeAt(gt - 1) !== 0x2f /* '/': an empty element */) {
         depth++;
         if (depth > maxDepth) throw xmlError(`XML nesting exceeds maxDepth ${maxDepth}`);
@@ -97,8 +117,15 @@ function endOf(text: string, terminator: string, from: number, what: string): nu
   return at + terminator.length;
 }
 
-/** The index of the `>` closing a start tag, skipping `>` inside quoted attribute values. */
-function startTagEnd(text: string, from: number): number {
+/**
+ * The index of the `>` closing a start tag, skipping `>` inside quoted attribute values;
+ * counts the tag's namespace declarations into `namespaces`.
+ */
+function startTagEnd(
+  text: string,
+  from: number,
+  namespaces: { count: number; readonly max: number },
+): number {
   let quote = 0;
   for (let j = from; j < text.length; j++) {
     const c = text.charCodeAt(j);
@@ -108,6 +135,13 @@ function startTagEnd(text: string, from: number): number {
       quote = c;
     } else if (c === 0x3e) {
       return j;
+    } else if (isXmlSpace(c) && isXmlnsAt(text, j + 1)) {
+      namespaces.count++;
+      if (namespaces.count > namespaces.max) {
+        throw xmlError(
+          `XML namespace declarations exceed maxNamespaceDeclarations ${namespaces.max}`,
+        );
+      }
     }
   }
   throw xmlError('XML body ends inside a start tag');

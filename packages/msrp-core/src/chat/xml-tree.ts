@@ -79,13 +79,18 @@ function tagOf(node: OrderedNode): string | undefined {
 
 function toElement(node: OrderedNode, outer: ReadonlyMap<string, string>): XmlElement {
   const tag = tagOf(node)!;
-  const scope = new Map(outer);
+  // The outer scope itself unless this element declares a namespace: a copy per element would
+  // cost elements × declarations.
+  let scope = outer;
   const attributes = node[ATTRIBUTES];
   if (attributes !== null && typeof attributes === 'object') {
+    let own: Map<string, string> | undefined;
     for (const [name, value] of Object.entries(attributes as Record<string, unknown>)) {
-      if (name === 'xmlns') scope.set('', String(value));
-      else if (name.startsWith('xmlns:')) scope.set(name.slice(6), String(value));
+      if (name !== 'xmlns' && !name.startsWith('xmlns:')) continue;
+      own ??= new Map(outer);
+      own.set(name === 'xmlns' ? '' : name.slice(6), String(value));
     }
+    scope = own ?? outer;
   }
   const colon = tag.indexOf(':');
   const prefix = colon < 0 ? '' : tag.slice(0, colon);
