@@ -112,6 +112,26 @@ describe('IMDN', () => {
     const doc = decode(formatImdn({ ...n, messageId: 'm_' })).replace('m_', 'm\u0001');
     expectError(() => parseImdn(encode(doc)), 'MSRP_ERR_XML');
   });
+
+  // XML 1.0 §4.1 "WFC: Legal Character": a character reference MUST name a Char (§2.2), so
+  // <message-id>m&#1;</message-id> is no document, not the id "m".
+  it('refuses a reference to a character XML does not allow, in text and attributes', () => {
+    const doc = (id: string, attribute = ''): Uint8Array =>
+      encode(
+        decode(
+          formatImdn({ kind: 'display', status: 'displayed', messageId: '_', dateTime: 'd' }),
+        ).replace('<message-id>_', `<message-id${attribute}>${id}`),
+      );
+    for (const ref of ['&#1;', '&#0;', '&#x1;', '&#27;', '&#xD800;', '&#65535;', '&#x110000;']) {
+      expectError(() => parseImdn(doc(`m${ref}`)), 'MSRP_ERR_XML');
+      expectError(() => parseImdn(doc('m', ` a="${ref}"`)), 'MSRP_ERR_XML');
+    }
+    for (const bad of ['&#;', '&#x;', '&#12', '&#-1;', '&#1a;']) {
+      expectError(() => parseImdn(doc(`m${bad}`)), 'MSRP_ERR_XML');
+    }
+    const id = 'm&#65;&#x42;&#x1F600;&#00067;<!-- &#1; --><![CDATA[&#1;]]><?pi &#1;?>';
+    expect(parseImdn(doc(id, ' a="&#x9;"')).messageId).toBe('mAB\u{1F600}C&#1;');
+  });
 });
 
 describe('is-composing', () => {

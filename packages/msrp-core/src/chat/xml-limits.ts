@@ -1,7 +1,8 @@
 // The bounds every XML body from a peer passes before a parser sees it: size, no markup
 // declarations (so no entity can ever expand: no "billion laughs"), nesting depth, and
-// namespace declarations (each element's scope holds them all). The scan is one linear pass
-// over the text, so a hostile body costs at most its (bounded) size.
+// namespace declarations (each element's scope holds them all); and the characters XML
+// forbids, raw or referred to. The scan is one linear pass over the text, so a hostile body
+// costs at most its (bounded) size.
 import { MsrpError } from '../errors.js';
 
 /** Bounds on a peer's XML body (IMDN, is-composing). */
@@ -33,8 +34,9 @@ export function xmlError(message: string, status = 400, cause?: unknown): MsrpEr
 
 /**
  * Checks `bytes` against `limits` and returns them as text: size first (before any decoding),
- * then strict UTF-8, then a scan that refuses DOCTYPE, ENTITY and any other `<!` declaration,
- * nesting deeper than `maxDepth`, and more than `maxNamespaceDeclarations`.
+ * then strict UTF-8 and XML characters, then a scan that refuses DOCTYPE, ENTITY and any other
+ * `<!` declaration, nesting deeper than `maxDepth`, more than `maxNamespaceDeclarations`, and
+ * a character reference that is malformed or names a character XML does not allow.
  *
  * @throws {MsrpError} `MSRP_ERR_XML` (status 413 when too large, 400 otherwise).
  */
@@ -69,6 +71,32 @@ export function notXmlChar(text: string): string | undefined {
   return `U+${found[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
+/** XML 1.0 §2.2 `Char`, for a code point. */
+const isXmlChar = (c: number): boolean =>
+  c === 0x09 ||
+  c === 0x0a ||
+  c === 0x0d ||
+  (c >= 0x20 && c <= 0xd7ff) ||
+  (c >= 0xe000 && c <= 0xfffd) ||
+  (c >= 0x10000 && c <= 0x10ffff);
+
+/** XML 1.0 §4.1 `CharRef`: `&#` decimal digits `;`, or `&#x` hex digits `;`. */
+const CHAR_REF = /&#(?:x([0-9a-fA-F]+)|([0-9]+));/y;
+
+/** Checks the character reference at `at` (its `&#`). */
+function checkCharReference(text: string, at: number): void {
+  CHAR_REF.lastIndex = at;
+  const m = CHAR_REF.exec(text);
+  if (m === null) {
+    throw xmlError(`XML body is not well-formed: a bad character reference at offset ${at}`);
+  }
+  const code = m[1] !== undefined ? parseInt(m[1], 16) : parseInt(m[2]!, 10);
+  // XML 1.0 §4.1 "WFC: Legal Character": what a reference names MUST be a Char.
+  if (!isXmlChar(code)) {
+    throw xmlError(`XML body is not well-formed: ${m[0].slice(0, 16)} names no XML character`);
+  }
+}
+
 /** XML 1.0 §2.3 `S`: space, tab, CR, LF. */
 const isXmlSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 
@@ -79,24 +107,39 @@ function isXmlnsAt(text: string, at: number): boolean {
   return next === 0x3a /* : */ || next === 0x3d /* = */ || isXmlSpace(next);
 }
 
-/** One pass over the markup: refuses declarations, counts depth and namespace declarations. */
+/**
+ * One pass over the markup: refuses declarations, counts depth and namespace declarations,
+ * checks character references.
+ */
 function scanMarkup(text: string, maxDepth: number, maxNamespaces: number): void {
   let depth = 0;
   const namespaces = { count: 0, max: maxNamespaces };
+  // The next `&#` not yet passed: a reference in character data or a start tag (an attribute
+  // value) is checked; in a comment, CDATA section or processing instruction it is just text.
+  let ref = text.indexOf('&#');
+  const references = (to: number, check: boolean): void => {
+    for (; ref >= 0 && ref < to; ref = text.indexOf('&#', ref + 2)) {
+      if (check) checkCharReference(text, ref);
+    }
+  };
   let i = 0;
   for (;;) {
     const lt = text.indexOf('<', i);
+    references(lt < 0 ? text.length : lt, true);
     if (lt < 0) return;
     if (text.startsWith('<!--', lt)) {
       i = endOf(text, '-->', lt + 4, 'comment');
+      references(i, false);
     } else if (text.startsWith('<![CDATA[', lt)) {
       i = endOf(text, ']]>', lt + 9, 'CDATA section');
+      references(i, false);
     } else if (text.startsWith('<!', lt)) {
       // A DTD is where entities are declared; without one no entity can expand. Neither
       // RFC 5438 nor RFC 3994 documents have any use for one.
       throw xmlError('XML body has a DOCTYPE or other markup declaration; refused');
     } else if (text.startsWith('<?', lt)) {
       i = endOf(text, '?>', lt + 2, 'processing instruction');
+      references(i, false);
     } else if (text.startsWith('</', lt)) {
       depth--;
       i = endOf(text, '>', lt + 2, 'end tag');
@@ -107,6 +150,7 @@ function scanMarkup(text: string, maxDepth: number, maxNamespaces: number): void
         if (depth > maxDepth) throw xmlError(`XML nesting exceeds maxDepth ${maxDepth}`);
       }
       i = gt + 1;
+      references(i, true);
     }
   }
 }

@@ -33,7 +33,8 @@ function parserFor(maxDepth: number): XMLParser {
     preserveOrder: true,
     ignoreAttributes: false,
     attributeNamePrefix: '',
-    // Only the predefined and numeric references can appear: checkedXmlText refused any DTD.
+    // Only the predefined and numeric references can appear: checkedXmlText refused any DTD,
+    // and any numeric reference to a character XML does not allow.
     processEntities: true,
     htmlEntities: true,
     parseTagValue: false,
