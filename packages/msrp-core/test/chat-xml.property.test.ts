@@ -149,9 +149,12 @@ describe('is-composing', () => {
     fc.assert(
       fc.property(statuses, (s: IsComposing) => {
         const { contenttype, refresh } = s;
+        const year = s.lastactive?.getUTCFullYear() ?? 2000;
         if (
           (contenttype !== undefined && !xmlChars(contenttype)) ||
-          (refresh !== undefined && (refresh < 1 || refresh > 999_999_999))
+          (refresh !== undefined && (refresh < 1 || refresh > 999_999_999)) ||
+          year < 0 ||
+          year > 9999
         ) {
           return expectError(() => formatIsComposing(s), 'MSRP_ERR_INVALID_ARGUMENT');
         }

@@ -78,10 +78,12 @@ describe('formatIsComposing', () => {
     expect(parseIsComposing(formatIsComposing(status))).toEqual(status);
   });
 
-  it('refuses a bad state, an invalid date and a refresh that is no positive integer', () => {
+  it('refuses a bad state, an invalid date or one past 4 digits, and a refresh that is no positive integer', () => {
     const bad = [
       { state: 'typing' },
       { state: 'idle', lastactive: new Date(Number.NaN) },
+      { state: 'idle', lastactive: new Date(Date.UTC(10000, 0, 1)) },
+      { state: 'idle', lastactive: new Date(Date.UTC(-1, 0, 1)) },
       { state: 'active', refresh: 0 },
       { state: 'active', refresh: 1.5 },
     ];
@@ -91,6 +93,19 @@ describe('formatIsComposing', () => {
       );
     }
   });
+});
+
+// RFC 3994 §4 schema: lastactive is an xs:dateTime, whose time zone may be left out.
+it('reads a lastactive with an offset, and one without a time zone in UTC', () => {
+  const NS = 'urn:ietf:params:xml:ns:im-iscomposing';
+  const at = (lastactive: string): Date | undefined =>
+    parseIsComposing(
+      bytes(
+        `<isComposing xmlns="${NS}"><state>idle</state><lastactive>${lastactive}</lastactive></isComposing>`,
+      ),
+    ).lastactive;
+  expect(at('2003-01-27T10:43:00.5+01:00')).toEqual(new Date('2003-01-27T09:43:00.500Z'));
+  expect(at(' 2003-01-27T10:43:00 ')).toEqual(new Date('2003-01-27T10:43:00Z'));
 });
 
 describe('parseIsComposing refuses what is not an is-composing status', () => {
@@ -111,6 +126,17 @@ describe('parseIsComposing refuses what is not an is-composing status', () => {
     [
       'a lastactive that is no date',
       doc('<state>idle</state><lastactive>yesterday</lastactive>'),
+      /lastactive/,
+    ],
+    // RFC 3994 §4: xs:dateTime, not whatever `new Date` makes of it (2001-01-01, local time).
+    [
+      'a lastactive that is a number',
+      doc('<state>idle</state><lastactive>1</lastactive>'),
+      /lastactive/,
+    ],
+    [
+      'a lastactive in another date format',
+      doc('<state>idle</state><lastactive>Mon, 27 Jan 2003 10:43:00 GMT</lastactive>'),
       /lastactive/,
     ],
     ['a zero refresh', doc('<state>active</state><refresh>0</refresh>'), /positive integer/],

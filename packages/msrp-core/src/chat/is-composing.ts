@@ -1,6 +1,7 @@
 // The is-composing status document (RFC 3994 §4): `application/im-iscomposing+xml` in the
 // `urn:ietf:params:xml:ns:im-iscomposing` namespace, sent bare or wrapped in CPIM.
 import { MsrpError } from '../errors.js';
+import { parseCpimDateTime } from './cpim-datetime.js';
 import { xmlError, type XmlLimits } from './xml-limits.js';
 import { buildXmlDocument, childText, parseXmlDocument } from './xml-tree.js';
 
@@ -58,11 +59,7 @@ export function parseIsComposing(
   }
   const result: IsComposing = { state };
   const lastactive = childText(root, ns, 'lastactive');
-  if (lastactive !== undefined) {
-    const date = new Date(lastactive);
-    if (Number.isNaN(date.getTime())) throw xmlError(`isComposing <lastactive> '${lastactive}'`);
-    result.lastactive = date;
-  }
+  if (lastactive !== undefined) result.lastactive = lastActiveDate(lastactive);
   const contenttype = childText(root, ns, 'contenttype');
   if (contenttype) result.contenttype = contenttype;
   const refresh = childText(root, ns, 'refresh');
@@ -77,11 +74,25 @@ export function parseIsComposing(
 }
 
 /**
+ * RFC 3994 §4 schema: lastactive is an xs:dateTime, read as RFC 3339 (`new Date` takes "1" for
+ * a date). One without a time zone is taken in UTC: xs:dateTime leaves its zone to the reader
+ * (XML Schema 1.1 Part 2 §3.3.7), and the machine's own would make it mean different instants.
+ */
+function lastActiveDate(text: string): Date {
+  const zoned = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?$/.test(text) ? `${text}Z` : text;
+  try {
+    return parseCpimDateTime(zoned).date;
+  } catch (e) {
+    throw xmlError(`isComposing <lastactive> '${text}' is no dateTime`, 400, e);
+  }
+}
+
+/**
  * Writes an is-composing status as a UTF-8 `application/im-iscomposing+xml` document, in the
  * schema's element order; `lastactive` in UTC (`toISOString`).
  *
  * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` for a state other than active or idle, an
- * invalid `lastactive` date, a `refresh` that is not an integer from 1 to 999,999,999, or a
+ * invalid `lastactive` date or one outside years 0000 to 9999, a `refresh` that is not an integer from 1 to 999,999,999, or a
  * `contenttype` holding a character XML cannot carry.
  */
 export function formatIsComposing(status: IsComposing): Uint8Array {
@@ -91,7 +102,10 @@ export function formatIsComposing(status: IsComposing): Uint8Array {
   }
   const doc: Record<string, unknown> = { '@xmlns': IS_COMPOSING_XML_NAMESPACE, state };
   if (lastactive !== undefined) {
-    if (Number.isNaN(lastactive.getTime())) {
+    // toISOString writes a year past 9999 or before 0 with six digits and a sign, which
+    // neither xs:dateTime nor parseIsComposing reads.
+    const year = lastactive.getUTCFullYear();
+    if (Number.isNaN(year) || year < 0 || year > 9999) {
       throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'isComposing lastactive is an invalid date');
     }
     doc.lastactive = lastactive.toISOString();
