@@ -120,6 +120,8 @@ describe('createCpim', () => {
     ['a DateTime string ending in a line break', { dateTime: '2000-12-13T13:40:00Z\n', body: '' }],
     ['a DateTime string with a leading space', { dateTime: ' 2000-12-13T13:40:00Z', body: '' }],
     ['an invalid Date', { dateTime: new Date(Number.NaN), body: '' }],
+    // RFC 3339 §5.6: date-fullyear = 4DIGIT; the caller's error, not a peer's bad CPIM.
+    ['a Date past year 9999', { dateTime: new Date(Date.UTC(10000, 0, 1)), body: '' }],
     ['a line break in a content header', { contentType: 'text/plain\r\nX: y', body: '' }],
     ['a bad Subject lang', { subject: [{ text: 'x', lang: 'fr x' }], body: '' }],
   ];

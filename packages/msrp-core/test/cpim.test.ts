@@ -236,4 +236,16 @@ describe('parseCpimDateTime', () => {
       '2024-01-02T03:04:05.006Z',
     );
   });
+
+  // RFC 3339 §5.6: date-fullyear = 4DIGIT; toISOString would write "+010000-01-01T...".
+  it('formats years 0000 to 9999, and refuses others as a caller error', () => {
+    for (const iso of ['9999-12-31T23:59:59.999Z', '0000-01-01T00:00:00.000Z']) {
+      expect(formatCpimDateTime(parseCpimDateTime(iso).date)).toBe(iso);
+    }
+    for (const ms of [Date.UTC(10000, 0, 1), Date.UTC(-1, 0, 1), Number.NaN]) {
+      expect(() => formatCpimDateTime(new Date(ms))).toThrow(
+        expect.objectContaining({ code: 'MSRP_ERR_INVALID_ARGUMENT' }),
+      );
+    }
+  });
 });

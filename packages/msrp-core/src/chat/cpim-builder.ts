@@ -22,7 +22,10 @@ export interface CpimInit {
   to?: CpimAddressInit | readonly CpimAddressInit[];
   /** One cc header per address. */
   cc?: CpimAddressInit | readonly CpimAddressInit[];
-  /** The DateTime header: a Date (written in UTC with milliseconds) or an RFC 3339 string. */
+  /**
+   * The DateTime header: a Date (written in UTC with milliseconds, years 0000 to 9999) or an
+   * RFC 3339 string.
+   */
   dateTime?: Date | string;
   /** Subject headers: a text, or several with their `;lang=`. */
   subject?: string | readonly CpimSubject[];
@@ -48,8 +51,8 @@ export interface CpimInit {
  * Builds a `message/cpim` body; {@link formatCpim} gives its bytes. Values are escaped per
  * RFC 3862 §2.3, so a value can hold any text. Throws an MsrpError
  * `MSRP_ERR_INVALID_ARGUMENT` for a bad header name, a prefix without its `ns` entry, a
- * URI with spaces or angle brackets, a DateTime string that is not exactly RFC 3339, or a
- * content header value with a line break.
+ * URI with spaces or angle brackets, a DateTime string that is not exactly RFC 3339 or a
+ * Date outside years 0000 to 9999, or a content header value with a line break.
  *
  * @example
  * ```ts

@@ -1,4 +1,5 @@
 // The CPIM DateTime header (RFC 3862 §4.4): an RFC 3339 date-time.
+import { MsrpError } from '../errors.js';
 import { cpimError } from './cpim-lines.js';
 
 /** A DateTime value: the instant, and the text as written (its offset and precision). */
@@ -46,7 +47,17 @@ export function parseCpimDateTime(raw: string): CpimDateTime {
   return { date, raw };
 }
 
-/** Formats `date` as RFC 3339 in UTC with milliseconds, as RCS clients write it. */
+/**
+ * Formats `date` as RFC 3339 in UTC with milliseconds, as RCS clients write it.
+ *
+ * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` for an invalid Date, or one outside years
+ * 0000 to 9999: RFC 3339 §5.6 `date-fullyear = 4DIGIT`.
+ */
 export function formatCpimDateTime(date: Date): string {
+  const year = date.getUTCFullYear();
+  if (Number.isNaN(year) || year < 0 || year > 9999) {
+    // toISOString would write "+010000-...", which no RFC 3339 reader takes.
+    throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', `DateTime year ${year} is not 4 digits`);
+  }
   return date.toISOString();
 }
