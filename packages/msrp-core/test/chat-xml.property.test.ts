@@ -132,6 +132,27 @@ describe('IMDN', () => {
     const id = 'm&#65;&#x42;&#x1F600;&#00067;<!-- &#1; --><![CDATA[&#1;]]><?pi &#1;?>';
     expect(parseImdn(doc(id, ' a="&#x9;"')).messageId).toBe('mAB\u{1F600}C&#1;');
   });
+
+  // XML 1.0 §4.1 "WFC: Entity Declared": without a DTD a reference names one of the five
+  // predefined entities; &nbsp; or &copy; (HTML's) is no document, not "m \u00a9x". §2.4: a
+  // bare "&" is markup.
+  it('refuses an entity reference that is not predefined, and a bare "&"', () => {
+    const doc = (id: string): Uint8Array =>
+      encode(
+        decode(
+          formatImdn({ kind: 'display', status: 'displayed', messageId: '_', dateTime: 'd' }),
+        ).replace('<message-id>_', `<message-id a="${id}">${id}`),
+      );
+    for (const bad of ['m&nbsp;&copy;x', 'm&foo;', 'a & b', 'm&amp', 'm&;']) {
+      expectError(() => parseImdn(doc(bad)), 'MSRP_ERR_XML');
+    }
+    const id = 'm&amp;&lt;&gt;&apos;&quot;<!-- &nbsp; --><![CDATA[&copy; &]]>';
+    expect(parseImdn(doc(id.replace(/<.*$/, ''))).messageId).toBe(`m&<>'"`);
+    const body = decode(
+      formatImdn({ kind: 'display', status: 'displayed', messageId: '_', dateTime: 'd' }),
+    ).replace('<message-id>_', `<message-id>${id}`);
+    expect(parseImdn(encode(body)).messageId).toBe(`m&<>'"&copy; &`);
+  });
 });
 
 describe('is-composing', () => {

@@ -36,7 +36,8 @@ export function xmlError(message: string, status = 400, cause?: unknown): MsrpEr
  * Checks `bytes` against `limits` and returns them as text: size first (before any decoding),
  * then strict UTF-8 and XML characters, then a scan that refuses DOCTYPE, ENTITY and any other
  * `<!` declaration, nesting deeper than `maxDepth`, more than `maxNamespaceDeclarations`, and
- * a character reference that is malformed or names a character XML does not allow.
+ * a character reference that is malformed or names a character XML does not allow, and an
+ * entity reference other than the five predefined ones (or a bare `&`).
  *
  * @throws {MsrpError} `MSRP_ERR_XML` (status 413 when too large, 400 otherwise).
  */
@@ -82,9 +83,23 @@ const isXmlChar = (c: number): boolean =>
 
 /** XML 1.0 §4.1 `CharRef`: `&#` decimal digits `;`, or `&#x` hex digits `;`. */
 const CHAR_REF = /&#(?:x([0-9a-fA-F]+)|([0-9]+));/y;
+/** The entities every XML document has (§4.6): without a DTD, the only ones it may name. */
+const PREDEFINED_REF = /&(?:amp|lt|gt|apos|quot);/y;
 
-/** Checks the character reference at `at` (its `&#`). */
-function checkCharReference(text: string, at: number): void {
+/** Checks the reference at `at` (its `&`). */
+function checkReference(text: string, at: number): void {
+  if (text.charCodeAt(at + 1) !== 0x23 /* # */) {
+    PREDEFINED_REF.lastIndex = at;
+    // XML 1.0 §4.1 "WFC: Entity Declared": with no DTD an entity reference MUST name one of
+    // the predefined five (the parser would expand &nbsp; or &copy; as HTML does); §2.4: a
+    // bare "&" is markup and MUST NOT stand for itself.
+    if (!PREDEFINED_REF.test(text)) {
+      throw xmlError(
+        `XML body is not well-formed: ${JSON.stringify(text.slice(at, at + 12))} at offset ${at} is no predefined entity or character reference`,
+      );
+    }
+    return;
+  }
   CHAR_REF.lastIndex = at;
   const m = CHAR_REF.exec(text);
   if (m === null) {
@@ -114,12 +129,12 @@ function isXmlnsAt(text: string, at: number): boolean {
 function scanMarkup(text: string, maxDepth: number, maxNamespaces: number): void {
   let depth = 0;
   const namespaces = { count: 0, max: maxNamespaces };
-  // The next `&#` not yet passed: a reference in character data or a start tag (an attribute
+  // The next `&` not yet passed: a reference in character data or a start tag (an attribute
   // value) is checked; in a comment, CDATA section or processing instruction it is just text.
-  let ref = text.indexOf('&#');
+  let ref = text.indexOf('&');
   const references = (to: number, check: boolean): void => {
-    for (; ref >= 0 && ref < to; ref = text.indexOf('&#', ref + 2)) {
-      if (check) checkCharReference(text, ref);
+    for (; ref >= 0 && ref < to; ref = text.indexOf('&', ref + 1)) {
+      if (check) checkReference(text, ref);
     }
   };
   let i = 0;

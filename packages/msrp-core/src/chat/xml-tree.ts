@@ -34,7 +34,8 @@ function parserFor(maxDepth: number): XMLParser {
     ignoreAttributes: false,
     attributeNamePrefix: '',
     // Only the predefined and numeric references can appear: checkedXmlText refused any DTD,
-    // and any numeric reference to a character XML does not allow.
+    // any other entity reference, and any numeric reference to a character XML does not
+    // allow. (The library reads numeric references among its HTML entities.)
     processEntities: true,
     htmlEntities: true,
     parseTagValue: false,
