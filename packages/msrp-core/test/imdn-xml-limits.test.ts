@@ -60,15 +60,15 @@ describe.each(PARSERS)('%s on hostile XML', (_name, parse) => {
     }
   });
 
-  it('refuses a 100k-deep nesting quickly, without recursion', () => {
+  // Refused at depth 33 in one pass (a recursive reader would overflow the stack first); the
+  // test's timeout, not a measured time, stands for "quickly" (speed is the benchmarks').
+  it('refuses a 100k-deep nesting at maxDepth, without recursion', () => {
     const depth = 100_000;
     const body = bytes('<a>'.repeat(depth) + '</a>'.repeat(depth));
     expect(body.byteLength).toBeLessThan(DEFAULT_XML_LIMITS.maxBytes * 16);
-    const started = performance.now();
     const error = refusal(() => parse(body, { maxBytes: body.byteLength }));
     expect(error).toMatchObject({ code: 'MSRP_ERR_XML', status: 400 });
     expect(error.message).toMatch(/maxDepth 32/);
-    expect(performance.now() - started).toBeLessThan(1000);
   });
 
   it('counts depth past attributes holding ">" and "/>", comments and CDATA', () => {
