@@ -92,8 +92,8 @@ function lastActiveDate(text: string): Date {
  * schema's element order; `lastactive` in UTC (`toISOString`).
  *
  * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` for a state other than active or idle, an
- * invalid `lastactive` date or one outside years 0000 to 9999, a `refresh` that is not an integer from 1 to 999,999,999, or a
- * `contenttype` holding a character XML cannot carry.
+ * invalid `lastactive` date or one outside years 0000 to 9999, a `refresh` that is not an
+ * integer from 1 to 999,999,999, or a `contenttype` holding a character XML cannot carry.
  */
 export function formatIsComposing(status: IsComposing): Uint8Array {
   const { state, lastactive, contenttype, refresh } = status;
