@@ -149,6 +149,15 @@ function answerFile(
     }
     const refused = refuseRange(file, served.selector.size, caps);
     if (refused !== undefined) return refused;
+    // RFC 4975 §8.6: the offerer takes messages up to its max-size; what we would send, the
+    // range it asks for or the whole file, must fit, or the transfer fails with a 413.
+    const length = rangeLength(file.range, served.selector.size);
+    if (length !== undefined && offered.maxSize !== undefined && length > offered.maxSize) {
+      const what = isWholeFile(file.range, served.selector.size)
+        ? 'the file'
+        : `the file-range ${formatRange(file.range!)}`;
+      return `${what} of ${length} octets exceeds the offer's max-size of ${offered.maxSize}`;
+    }
     // The file-transfer-id names the transfer the offer started; it must stay the same. The
     // range is the one the offer asked for (RFC 5547 §6), repeated, never one of our own.
     const answered: { -readonly [K in keyof FileDescription]: FileDescription[K] } = { ...served };

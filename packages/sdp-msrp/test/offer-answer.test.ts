@@ -8,6 +8,7 @@ import {
   parseSdp,
   SdpError,
   type AnswerCapabilities,
+  type FileDescription,
   type Negotiation,
   type Rejection,
 } from '../src/index.js';
@@ -322,6 +323,18 @@ describe('createAnswer', () => {
       RFC5547_PULL,
       { serveFile: () => undefined },
       'we have no file that matches the pull request',
+    ],
+    [
+      // RFC 4975 §8.6: the pulling side takes messages up to its max-size.
+      "the pulled file exceeds the offer's max-size",
+      [...RFC5547_PULL, 'a=max-size:1000'],
+      {
+        serveFile: (file: FileDescription) => ({
+          ...file,
+          selector: { ...file.selector, size: 1001 },
+        }),
+      },
+      "the file of 1001 octets exceeds the offer's max-size of 1000",
     ],
     [
       'a file is offered sendrecv',
