@@ -109,6 +109,24 @@ function refuseRange(
     : `we refuse the file-range ${formatRange(range)}`;
 }
 
+/**
+ * Why the octets a file offer moves exceed the receiver's `max` (`whose`, for the reason), or
+ * undefined. RFC 4975 §8.6: max-size is the largest message a side takes, and with
+ * a=file-range the message carries only that range of the file (RFC 5547 §6).
+ */
+function overMaxSize(
+  range: FileRange | undefined,
+  size: number | undefined,
+  max: number | undefined,
+  whose: string,
+): string | undefined {
+  if (max === undefined || rangeProblem(range, size) !== undefined) return undefined;
+  const length = rangeLength(range, size);
+  if (length === undefined || length <= max) return undefined;
+  const what = isWholeFile(range, size) ? 'the file' : `the file-range ${formatRange(range!)}`;
+  return `${what} of ${length} octets exceeds ${whose} max-size of ${max}`;
+}
+
 function answerFile(
   offered: MsrpMedia,
   file: FileDescription,
@@ -122,16 +140,8 @@ function answerFile(
       return `the file's type ${type} is not among the types we accept (${taken.join(' ')})`;
     }
     const size = file.selector.size;
-    // RFC 4975 §8.6: max-size is the largest message we take, and with a=file-range the
-    // message carries only that range of the file (RFC 5547 §6), not all of it.
-    const valid = rangeProblem(file.range, size) === undefined;
-    const length = valid ? rangeLength(file.range, size) : undefined;
-    if (length !== undefined && caps.maxSize !== undefined && length > caps.maxSize) {
-      const what = isWholeFile(file.range, size)
-        ? 'the file'
-        : `the file-range ${formatRange(file.range!)}`;
-      return `${what} of ${length} octets exceeds our max-size of ${caps.maxSize}`;
-    }
+    const tooLarge = overMaxSize(file.range, size, caps.maxSize, 'our');
+    if (tooLarge !== undefined) return tooLarge;
     const refused = refuseRange(file, size, caps);
     if (refused !== undefined) return refused;
     // RFC 5547 §8: the answer to a push repeats the offer's file-selector and file-transfer-id,
@@ -149,15 +159,10 @@ function answerFile(
     }
     const refused = refuseRange(file, served.selector.size, caps);
     if (refused !== undefined) return refused;
-    // RFC 4975 §8.6: the offerer takes messages up to its max-size; what we would send, the
-    // range it asks for or the whole file, must fit, or the transfer fails with a 413.
-    const length = rangeLength(file.range, served.selector.size);
-    if (length !== undefined && offered.maxSize !== undefined && length > offered.maxSize) {
-      const what = isWholeFile(file.range, served.selector.size)
-        ? 'the file'
-        : `the file-range ${formatRange(file.range!)}`;
-      return `${what} of ${length} octets exceeds the offer's max-size of ${offered.maxSize}`;
-    }
+    // The offerer takes messages up to its max-size: what we would send must fit, or the
+    // transfer fails with a 413.
+    const tooLarge = overMaxSize(file.range, served.selector.size, offered.maxSize, "the offer's");
+    if (tooLarge !== undefined) return tooLarge;
     // The file-transfer-id names the transfer the offer started; it must stay the same. The
     // range is the one the offer asked for (RFC 5547 §6), repeated, never one of our own.
     const answered: { -readonly [K in keyof FileDescription]: FileDescription[K] } = { ...served };
