@@ -38,7 +38,7 @@ describe('msrp listen --relay and a second sender', () => {
       size: SIZE,
       modified: MODIFIED.toUTCString().replace(/GMT$/, '+0000'),
     });
-    await writeFile((await part.open()).partPath, bytes.subarray(0, HELD));
+    await writeFile((await part!.open()).partPath, bytes.subarray(0, HELD));
 
     const bob = start(onTestFinished, ['listen', ...account('bob'), '--out', inDir]);
     const [, path] = await bob.waitFor('stdout', /^listening (.+)\n/);

@@ -103,7 +103,9 @@ date), and renamed to NAME once complete and the SHA-256 of the whole file match
 the transfer breaks (the sender, we or the connection went away), both are kept; when
 the same file is offered again we answer with the a=file-range we miss, and only that
 travels. Each chunk is confirmed (200) only after it was written, so a crash of this
-process loses nothing the sender was told had arrived.
+process loses nothing the sender was told had arrived. A NAME.part or NAME.part.json in
+--out that is not such a part (a file received as "NAME.part", one of yours) is left
+alone: NAME then comes whole, as any other file, and is not resumable.
 
 ${KEEPALIVE_HELP}
 

@@ -3,7 +3,9 @@
 // names the file (name, size, type, modification date): a part is resumed only for that file.
 // With confirmWhenRead every octet we confirmed was written before (PartialFile.receive writes
 // each piece before pulling the next), so a crash, even SIGKILL, loses nothing confirmed.
-import { rm } from 'node:fs/promises';
+// Only our own parts are ever removed: a NAME.part or NAME.part.json that is no part of ours
+// (a file received earlier as "report.part", a user's own) leaves NAME unresumable instead.
+import { lstat, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PartialFile, type PartialFileRecord } from '@msrp-ts/msrp-core';
 import type { FileOfferBody } from './file-offer.js';
@@ -34,6 +36,47 @@ export function sameFile(
   );
 }
 
+/**
+ * Whether the names of the part of `path` are free for us: neither NAME.part nor
+ * NAME.part.json is there, or NAME.part.json is a record (ours: the part beside it is the
+ * one it describes).
+ */
+async function ownNames(path: string): Promise<boolean> {
+  const record = await readFile(`${path}.part.json`, 'utf8').then(
+    (text) => isRecord(text),
+    (e: NodeJS.ErrnoException) => (absent(e) ? undefined : false),
+  );
+  if (record !== undefined) return record;
+  // A part without a record is no part of ours (PartialFile.open writes the record at once).
+  return lstat(`${path}.part`).then(() => false, absent);
+}
+
+/**
+ * Whether a failure to read a file says there is none (ENOTDIR: --out itself is gone, which
+ * making the part then reports).
+ */
+function absent(e: NodeJS.ErrnoException): boolean {
+  return e.code === 'ENOENT' || e.code === 'ENOTDIR';
+}
+
+/** Whether `text` is a record as PartialFile writes it (what a user's JSON would not be). */
+function isRecord(text: string): boolean {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  if (typeof value !== 'object' || value === null) return false;
+  const { transferId, size, received, name } = value as Partial<PartialFileRecord>;
+  return (
+    typeof transferId === 'string' &&
+    Number.isSafeInteger(size) &&
+    Array.isArray(received) &&
+    typeof name === 'string'
+  );
+}
+
 /** The partial files of one output directory. */
 export class PartStore {
   constructor(readonly dir: string) {}
@@ -47,8 +90,10 @@ export class PartStore {
    * already held when its record names the same file (name, size, type, modification date),
    * else an empty part and a new record once {@link Part.open} is called (a different file of
    * the same name then replaces it, and so does a part whose record does not match it).
+   * Undefined when NAME.part or NAME.part.json is a file that is no part of ours: the file
+   * then comes whole, as any other, and is not resumable.
    */
-  async prepare(name: string, offer: FileOfferBody): Promise<Part> {
+  async prepare(name: string, offer: FileOfferBody): Promise<Part | undefined> {
     const path = join(this.dir, name);
     const held = await PartialFile.load(path).catch(() => undefined);
     if (held && sameFile(held.record, offer)) {
@@ -57,10 +102,15 @@ export class PartStore {
       const octets = Math.min(held.held, Math.max(0, offer.size - 1));
       return { open: () => Promise.resolve(held), held: octets, offer };
     }
+    if (!(await ownNames(path))) return undefined;
     let opening: Promise<PartialFile> | undefined;
     const open = (): Promise<PartialFile> =>
       (opening ??= (async () => {
-        // Another file's part, or a record that cannot be read or does not match its part.
+        // Checked again: since the offer, a file of these names may have come.
+        if (!(await ownNames(path))) {
+          throw new Error(`${name}.part or ${name}.part.json is another file: left alone`);
+        }
+        // Another file's part, or a record that does not match its part: ours to replace.
         await rm(`${path}.part.json`, { force: true });
         await rm(`${path}.part`, { force: true });
         return PartialFile.open(path, {

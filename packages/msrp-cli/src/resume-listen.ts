@@ -82,6 +82,13 @@ export class ResumeListener {
     // The transfer this one resumes may still be writing its last pieces.
     await busy?.work;
     const part = await this.#store.prepare(name, offer);
+    if (!part) {
+      // NAME.part or NAME.part.json is a file of another: the file comes whole, stored as any
+      // other file, and an older offer of the name (its part) is superseded all the same.
+      this.#pending.delete(name);
+      await this.#answer(message, offer, 0);
+      return;
+    }
     // A newer offer of the name takes its part (its sender offers again, or the same file came
     // back on a new session): the file of an older offer is refused if it comes.
     this.#hold(name, { ...part, sender });

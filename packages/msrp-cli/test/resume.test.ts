@@ -60,17 +60,17 @@ describe('PartStore', () => {
 
   it('keeps the part of the same file and starts afresh for another', async () => {
     const store = new PartStore(dir);
-    const first = await store.prepare('a.jpg', OFFER);
+    const first = (await store.prepare('a.jpg', OFFER))!;
     expect(first.held).toBe(0);
     await writeFile((await first.open()).partPath, Buffer.alloc(5000, 1));
     // The same file again (a new transfer id, as a resume has): the 5000 octets count.
     const again = await store.prepare('a.jpg', { ...OFFER, transferId: 'other' });
-    expect(again.held).toBe(5000);
+    expect(again!.held).toBe(5000);
     // Another file of that name (modified since): the part starts empty once it is opened.
-    const other = await store.prepare('a.jpg', {
+    const other = (await store.prepare('a.jpg', {
       ...OFFER,
       modified: 'Tue, 1 Dec 2026 00:00:00 +0000',
-    });
+    }))!;
     expect(other.held).toBe(0);
     const partial = await other.open();
     expect((await stat(partial.partPath)).size).toBe(0);
@@ -82,29 +82,40 @@ describe('PartStore', () => {
     // of the same name dropped the part held (5000 octets here) all the same.
     const store = new PartStore(dir);
     await writeFile(
-      (await (await store.prepare('a.jpg', OFFER)).open()).partPath,
+      (await (await store.prepare('a.jpg', OFFER))!.open()).partPath,
       Buffer.alloc(5000),
     );
     await store.prepare('a.jpg', { ...OFFER, modified: 'Tue, 1 Dec 2026 00:00:00 +0000' });
-    expect((await store.prepare('a.jpg', OFFER)).held).toBe(5000);
+    expect((await store.prepare('a.jpg', OFFER))!.held).toBe(5000);
     await store.prepare('b.jpg', { ...OFFER, name: 'b.jpg' });
     expect((await readdir(dir)).sort()).toEqual(['a.jpg.part', 'a.jpg.part.json']);
   });
 
-  it('a part without its record is not resumed from', async () => {
+  it('a part without its record, or a record that is not ours, is left alone: no part', async () => {
+    // NAME.part without a record is another file (one received as "a.jpg.part"), and so is a
+    // NAME.part.json that is no record of ours: neither is resumed from nor removed.
     const store = new PartStore(dir);
     await writeFile(join(dir, 'a.jpg.part'), Buffer.alloc(100));
-    expect((await store.prepare('a.jpg', OFFER)).held).toBe(0);
+    await writeFile(join(dir, 'b.jpg.part.json'), '{"mine":true}\n');
+    expect(await store.prepare('a.jpg', OFFER)).toBeUndefined();
+    expect(await store.prepare('b.jpg', { ...OFFER, name: 'b.jpg' })).toBeUndefined();
+    // Free when the offer came, taken before its file: open refuses, and leaves it too.
+    const part = await store.prepare('c.jpg', { ...OFFER, name: 'c.jpg' });
+    await writeFile(join(dir, 'c.jpg.part'), 'mine');
+    await expect(part!.open()).rejects.toThrow(/c\.jpg\.part .*another file/);
+    expect((await readdir(dir)).sort()).toEqual(['a.jpg.part', 'b.jpg.part.json', 'c.jpg.part']);
+    expect(await readFile(join(dir, 'c.jpg.part'), 'utf8')).toBe('mine');
+    expect((await stat(join(dir, 'a.jpg.part'))).size).toBe(100);
   });
 
   it('a complete part moves to a free name and its record goes', async () => {
     const store = new PartStore(dir);
     const offer = { ...OFFER, size: 1 };
-    await (await store.prepare('a.jpg', offer)).open();
+    await (await store.prepare('a.jpg', offer))!.open();
     await writeFile(join(dir, 'a.jpg.part'), 'x');
     await writeFile(join(dir, 'a.jpg'), 'an older a.jpg');
     // Opened again: the part on disk holds the whole file now.
-    const { path } = await store.complete(await (await store.prepare('a.jpg', offer)).open());
+    const { path } = await store.complete(await (await store.prepare('a.jpg', offer))!.open());
     expect(path).toBe(join(dir, 'a-1.jpg'));
     expect(await readFile(path, 'utf8')).toBe('x');
     expect((await readdir(dir)).sort()).toEqual(['a-1.jpg', 'a.jpg']);
@@ -112,9 +123,9 @@ describe('PartStore', () => {
 
   it('asks for the last octet again when the part is whole but was never completed', async () => {
     const store = new PartStore(dir);
-    const part = await store.prepare('a.jpg', OFFER);
+    const part = (await store.prepare('a.jpg', OFFER))!;
     await writeFile((await part.open()).partPath, Buffer.alloc(OFFER.size));
-    expect((await store.prepare('a.jpg', OFFER)).held).toBe(OFFER.size - 1);
+    expect((await store.prepare('a.jpg', OFFER))!.held).toBe(OFFER.size - 1);
   });
 });
 
@@ -129,7 +140,7 @@ describe('ResumeListener', () => {
 
   /** What a transfer of `offer` that broke after `held` octets (all 1s) leaves in `dir`. */
   async function brokenAt(offer: FileOfferBody, held: number): Promise<void> {
-    const partial = await (await new PartStore(dir).prepare(offer.name, offer)).open();
+    const partial = await (await new PartStore(dir).prepare(offer.name, offer))!.open();
     await writeFile(partial.partPath, Buffer.alloc(held, 1));
   }
 
