@@ -366,7 +366,9 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
 /** Whether file descriptor `fd` is a directory (false when it cannot be told: closed). */
 function isDirectory(fd: number): boolean {
   try {
-    return fstatSync(fd).isDirectory();
+    // As bigint: a plain fstat of a pipe leaves its result where fs.realpathSync reads it, and
+    // every module resolved after it then keeps its symlinks' paths (nodejs/node#51142).
+    return fstatSync(fd, { bigint: true }).isDirectory();
   } catch {
     return false;
   }

@@ -17,6 +17,7 @@ import type { IncomingMessage } from '../session/incoming-message.js';
 import type { FileAccess, OpenFileOptions } from '../session/session-runtime.js';
 import { FilePieces } from './file-pieces.js';
 import { hashFile, hashFileRange, writeBody } from './file-write.js';
+import { lazyRequire } from './lazy-require.js';
 
 let mime: typeof MimeTypes | undefined;
 
@@ -38,9 +39,7 @@ const MAX_READ_SIZE = 16 * 1024 * 1024;
 function contentTypeOf(name: string): string | undefined {
   // Required on first use: its database costs ~3 MiB of RSS (41.1 → 44.2 MiB, measured) in
   // every process that imports msrp-core, and only a file's sender needs it.
-  mime ??= process.getBuiltinModule('node:module').createRequire(import.meta.url)(
-    'mime-types',
-  ) as typeof MimeTypes;
+  mime ??= lazyRequire('mime-types') as typeof MimeTypes;
   return mime.lookup(name) || undefined;
 }
 

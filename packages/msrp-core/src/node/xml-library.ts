@@ -3,6 +3,7 @@
 // 41.1 → 49.3 MiB), its CommonJS build ~1 MiB, and most processes never parse chat XML (a file
 // transfer, a relay). The browser build (chat/xml-library.ts) imports it statically.
 import type { XmlLibrary } from '../chat/xml-library.js';
+import { lazyRequire } from './lazy-require.js';
 
 export type { XmlLibrary } from '../chat/xml-library.js';
 
@@ -10,8 +11,6 @@ let loaded: XmlLibrary | undefined;
 
 /** fast-xml-parser, required synchronously the first time it is needed. */
 export function xmlLibrary(): XmlLibrary {
-  loaded ??= process.getBuiltinModule('node:module').createRequire(import.meta.url)(
-    'fast-xml-parser',
-  ) as XmlLibrary;
+  loaded ??= lazyRequire('fast-xml-parser') as XmlLibrary;
   return loaded;
 }
