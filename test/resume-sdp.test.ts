@@ -125,6 +125,15 @@ describe('msrp sdp resume', () => {
     expect(answer.stderr).toMatch(/no file that matches/);
   });
 
+  it('refuses a --part that is no regular file (a directory): one line, exit 2, no offer', async () => {
+    // A directory's st_size (4096) must not become "we hold 4096 octets" in a resume offer.
+    const r = await resumeOffer(['--part', dir]);
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 2, stdout: '' });
+    expect(r.stderr).toBe(
+      `msrp sdp: --part: cannot read ${dir}: not a regular file (see msrp sdp --help)\n`,
+    );
+  }, 30_000);
+
   it('needs a hash in the original offer to name the file', async () => {
     const noHash = createOffer({
       localUri: 'msrp://192.0.2.1:7654/alice1;tcp',

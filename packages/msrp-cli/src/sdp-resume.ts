@@ -37,11 +37,15 @@ export async function heldFlag(
 ): Promise<number> {
   if ((part === undefined) === (held === undefined)) throw usage('give one of --part and --held');
   if (part !== undefined) {
+    let info;
     try {
-      return (await stat(part)).size;
+      info = await stat(part);
     } catch (e) {
       throw usage(`--part: cannot read ${part}: ${(e as NodeJS.ErrnoException).code ?? ''}`);
     }
+    // A directory's size (4096) is no count of octets held.
+    if (!info.isFile()) throw usage(`--part: cannot read ${part}: not a regular file`);
+    return info.size;
   }
   const n = /^\d+$/.test(held!) ? Number(held) : NaN;
   if (!Number.isSafeInteger(n)) throw usage(`--held must be a number of octets, not "${held}"`);
