@@ -1,5 +1,5 @@
 // Where `msrp listen` stores received files: safe names, never overwriting.
-import { mkdir, open, stat } from 'node:fs/promises';
+import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 
 /** Longest file name we create, in UTF-8 bytes (most file systems allow 255). */
@@ -44,6 +44,22 @@ export async function reserveFile(dir: string, name: string): Promise<string> {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || i >= 9999) throw e;
     }
   }
+}
+
+/**
+ * Moves the file `from` to `name` in `dir`, or to the free name {@link reserveFile} gives
+ * (reserved empty, then replaced by the rename): no existing file is overwritten.
+ * @returns the path it now has.
+ */
+export async function moveToFreeName(from: string, dir: string, name: string): Promise<string> {
+  const path = await reserveFile(dir, name);
+  try {
+    await rename(from, path);
+  } catch (e) {
+    await unlink(path).catch(() => undefined);
+    throw e;
+  }
+  return path;
 }
 
 /**

@@ -95,7 +95,10 @@ ${RELAY_HELP}
 
 Stored files keep the sender's file name (base name only; an existing file is never
 overwritten: name-1.ext, name-2.ext...). Each is reported with its path, size, SHA-256
-and whether it matched the hash the sender announced.
+and whether it matched the hash the sender announced. A file is written as NAME.part
+(NAME-1.part... when taken) and renamed to NAME only once whole and its hash checked: a
+transfer that breaks removes it (killing listen itself may leave it), and a file under
+its final name is always complete.
 
 Resume: a file that \`msrp send --file\` offers first (application/x-msrp-file-offer) is
 received into NAME.part, beside NAME.part.json (which file: name, size, type, modification

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import type * as MimeTypes from 'mime-types';
 import { formatContentType, mediaTypeOf, type IncomingMessage } from '@msrp-ts/msrp-core';
 import type { Output } from './output.js';
-import { reserveFile, safeFileName } from './files.js';
+import { moveToFreeName, reserveFile, safeFileName } from './files.js';
 import { dropKeepalive, isKeepalive } from './keepalive.js';
 import { FILE_OFFER_TYPE } from './file-offer.js';
 import { isHashMismatch, type ResumeListener } from './resume-listen.js';
@@ -75,9 +75,11 @@ export async function receive(
   }
   const fallback = `message-${message.messageId}.${extensionOf(media) || 'bin'}`;
   const name = safeFileName(message.filename, fallback);
-  let path: string;
+  // Written as NAME.part and renamed to NAME once whole and checked, as a resumable file is: a
+  // transfer cut short (the listener killed, even) never leaves a file under the final name.
+  let part: string;
   try {
-    path = await reserveFile(outDir, name);
+    part = await reserveFile(outDir, `${name}.part`);
   } catch (e) {
     // Refused, not drained: drained, its chunks would be confirmed and the sender told the
     // file was delivered. Its next chunk is answered 413 (RFC 4975 §7.1: stop sending it), and
@@ -92,7 +94,8 @@ export async function receive(
   try {
     // A file that is not what its sender announced is refused at its last chunk (413): its
     // sender is not told it was delivered.
-    const saved = await message.saveTo(path, { refuseMismatch: true });
+    const saved = await message.saveTo(part, { refuseMismatch: true });
+    const path = await moveToFreeName(part, outDir, name);
     const hash =
       saved.hashMatches === undefined
         ? 'no hash announced'
@@ -113,7 +116,7 @@ export async function receive(
       hashMatches: saved.hashMatches,
     });
   } catch (e) {
-    await unlink(path).catch(() => undefined);
+    await unlink(part).catch(() => undefined);
     const name = message.filename ?? message.messageId;
     if (isHashMismatch(e)) {
       out.error(`${name}: HASH MISMATCH (${e.message}): refused, not kept`, {
