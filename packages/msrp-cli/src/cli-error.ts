@@ -26,7 +26,8 @@ export const EXIT_CODES_HELP = `Exit codes:
   2    usage error (unknown flag, bad URI, unreadable file)
   3    connection failed or lost (nothing listening, TLS or fingerprint mismatch), or
        the peer's session closed in the middle of a message (481 once bytes went through)
-  4    timeout (no response, or no success REPORT, in time)
+  4    timeout (no response, or no success REPORT, in time; send: a transfer stalled
+       mid-way, e.g. the listener stopped)
   130  interrupted (SIGINT/SIGTERM) before the work was done`;
 
 /** A failure with the exit code it ends the command with. */

@@ -82,8 +82,9 @@ RFC 5547 a=file-selector with name, type and size, a=file-date with its modifica
 date, a new a=file-transfer-id). \`msrp listen\` answers with the a=file-range it misses;
 send then sends only those bytes (the chunks' Byte-Range starts there) and the listener
 checks the SHA-256 of the whole file. A peer that does not answer within ${RESUME_ANSWER_MS / 1000} s gets
-the whole file. A broken transfer exits 3 (connection) or 130 (interrupted): run the
-same command again to send the rest.
+the whole file. A broken transfer exits 3 (connection lost, or the peer's session closed
+under it), 4 (stalled: no response within --timeout, e.g. the listener stopped) or 130
+(interrupted): run the same command again to send the rest.
 
 ${EXIT_CODES_HELP}`;
 
