@@ -38,6 +38,17 @@ const HEX_LENGTH: Record<DigestAlgorithm, number> = { MD5: 32, 'SHA-256': 64 };
 const SECRET_COLUMNS = ['password', 'ha1', 'ha1b', 'ha1Sha256'] as const;
 
 /**
+ * Why `name` cannot name a subscriber table ("must be ..."), or undefined when it can: an
+ * empty part would be quoted as `""`, which PostgreSQL refuses at the first lookup.
+ */
+export function badTableName(name: string): string | undefined {
+  const parts = name.split('.');
+  return parts.length > 2 || parts.includes('')
+    ? `must be TABLE or SCHEMA.TABLE, not ${JSON.stringify(name)}`
+    : undefined;
+}
+
+/**
  * A subscriber table: its name and columns, quoted for SQL once, and the queries the relay
  * and `msrp-relay users` run on it. Names are quoted, so they are taken as written
  * (`Subscriber` is not `subscriber`); `schema.table` names a table in another schema.
@@ -50,8 +61,8 @@ export class SubscriberTable {
   readonly #table: string;
 
   constructor(name = 'subscriber', columns: SubscriberColumns = {}) {
-    if (name === '' || name.split('.').length > 2)
-      throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', `bad table name "${name}"`);
+    const bad = badTableName(name);
+    if (bad) throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', `the table name ${bad}`);
     this.name = name;
     this.columns = {
       username: columns.username ?? 'username',

@@ -1,7 +1,8 @@
 // Runs the msrp-relay command, built (test/global-setup.ts builds the workspace before any
 // test file runs): a process starts in ~0.1 s, where tsx compiling the sources took 1-2 s of
 // CPU, too much for tests that run several at once beside another test file.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,4 +26,26 @@ export function runRelay(
     );
     child.stdin!.end(stdin);
   });
+}
+
+/**
+ * Runs `msrp-relay ...args` to its exit, for a command expected to refuse its options: one
+ * that starts instead is stopped (SIGTERM) as soon as it logs "relay started", and `started`
+ * says so.
+ */
+export async function runToExit(
+  args: readonly string[],
+): Promise<{ code: number | null; started: boolean; stderr: string }> {
+  const child = spawn(RELAY_BIN, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  let started = false;
+  child.stderr.setEncoding('utf8').on('data', (s: string) => {
+    stderr += s;
+    if (!started && stderr.includes('"msg":"relay started"')) {
+      started = true;
+      child.kill('SIGTERM');
+    }
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, started, stderr };
 }

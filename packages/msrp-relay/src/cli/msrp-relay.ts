@@ -93,27 +93,27 @@ async function main(args: readonly string[]): Promise<number> {
       tls = tlsFiles(config.tlsCert, config.tlsKey);
     if (config.usersFile !== undefined)
       fileStore = await FileCredentialStore.open(config.usersFile);
+    if (config.usersDb) {
+      const { url, table, columns, plainPasswords } = config.usersDb;
+      // Connects on the first AUTH, and again after the database went away: a database
+      // down at start delays no listener, and its AUTHs get 500 until it is back.
+      // Loaded only when asked for: pg is not needed by a relay without a database.
+      const { PgCredentialStore } = await import('../pg-credential-store.js');
+      dbStore = new PgCredentialStore({
+        connectionString: url,
+        ...(table !== undefined && { table }),
+        columns,
+        plainPasswords,
+        logger: log,
+      });
+    }
   } catch (e) {
     process.stderr.write(`msrp-relay: ${(e as Error).message}\n`);
     return 2;
   }
   const layers: CredentialStore[] = [new StaticCredentialStore(config.users)];
   if (fileStore) layers.push(fileStore);
-  if (config.usersDb) {
-    const { url, table, columns, plainPasswords } = config.usersDb;
-    // Connects on the first AUTH, and again after the database went away: a database
-    // down at start delays no listener, and its AUTHs get 500 until it is back.
-    // Loaded only when asked for: pg is not needed by a relay without a database.
-    const { PgCredentialStore } = await import('../pg-credential-store.js');
-    dbStore = new PgCredentialStore({
-      connectionString: url,
-      ...(table !== undefined && { table }),
-      columns,
-      plainPasswords,
-      logger: log,
-    });
-    layers.push(dbStore);
-  }
+  if (dbStore) layers.push(dbStore);
 
   // From here on a stop closes what is open, through the shutdown below.
   signals.opening();

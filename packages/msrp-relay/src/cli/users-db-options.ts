@@ -1,6 +1,6 @@
 // The options naming the PostgreSQL subscriber table, shared by `msrp-relay` and
 // `msrp-relay users`.
-import type { SubscriberColumns } from '../subscriber-table.js';
+import { badTableName, type SubscriberColumns } from '../subscriber-table.js';
 import { UsageError, type OptionReader } from './option-reader.js';
 
 export const USERS_DB_OPTIONS = {
@@ -29,7 +29,7 @@ const COLUMN_KEYS: Record<string, keyof SubscriberColumns> = {
 
 /**
  * The database options, or undefined without --users-db.
- * @throws {UsageError} for a column given wrong.
+ * @throws {UsageError} for a table or column given wrong.
  */
 export function usersDbConfig(read: OptionReader): UsersDbConfig | undefined {
   const url = read.one('users-db');
@@ -46,7 +46,12 @@ export function usersDbConfig(read: OptionReader): UsersDbConfig | undefined {
       );
     columns[key] = text.slice(eq + 1);
   }
+  // Checked here, not at the table's first use: a usage error, not a stack trace.
+  if (columns.username === '')
+    throw new UsageError('--users-db-column username= cannot be empty: users are found by it');
   const table = read.one('users-db-table');
+  const badTable = table === undefined ? undefined : badTableName(table);
+  if (badTable) throw new UsageError(`--users-db-table ${badTable}`);
   return {
     url,
     ...(table !== undefined && { table }),
