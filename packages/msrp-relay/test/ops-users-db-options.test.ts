@@ -2,6 +2,7 @@
 // stderr and exit 2 ("Exit codes: 0 after a clean shutdown, 2 usage error, 3 cannot listen"),
 // and the database password in the URL must never be printed. No database is needed.
 import { describe, expect, it } from 'vitest';
+import { redactUrl } from '../src/cli/users-db-options.js';
 import { runRelay, runToExit } from './relay-command.js';
 
 const LISTEN = ['--listen', 'msrp://127.0.0.1:0;tcp'];
@@ -23,4 +24,37 @@ describe('msrp-relay --users-db mistakes', () => {
       expect(result.code, result.stderr).toBe(2);
     }
   }, 20_000);
+
+  // docs/operators.md: the URL "holds the database password": keep it in relay.env, mode 0600.
+  // A usage error goes to the journal (readable by the adm group): it must not repeat it.
+  it('refusing a --users-db URL of the wrong scheme does not print its password', async () => {
+    const url = 'postgresql+psycopg://msrp:db-topsecret@db.example.net/kamailio';
+    const [relay, users] = await Promise.all([
+      runToExit([...LISTEN, '--users-db', url]),
+      runRelay(['users', 'list', '--users-db', url]),
+    ]);
+    for (const result of [relay, users]) {
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/^msrp-relay( users)?: --users-db[^\n]*\n$/);
+      expect(result.stderr).not.toContain('db-topsecret');
+    }
+    expect(relay.stderr).toContain('"postgresql+psycopg://msrp:***@db.example.net/kamailio"');
+  }, 20_000);
+
+  it('hides the password of the URL, wherever it stands', () => {
+    for (const [url, shown] of [
+      ['x://msrp:db-topsecret@db/k', 'x://msrp:***@db/k'],
+      // Unescaped, it ends the userinfo early for a URL parser: all up to the last @ goes.
+      ['x://msrp:db/top#secret@db:5432/k', 'x://msrp:***@db:5432/k'],
+      [
+        'x://db/k?user=msrp&password=db-topsecret&sslmode=require',
+        'x://db/k?user=msrp&password=***&sslmode=require',
+      ],
+      ['x://msrp@db:5432/k', 'x://msrp@db:5432/k'],
+      // The scheme forgotten.
+      ['msrp:db-topsecret@db/k', 'msrp:***@db/k'],
+    ]) {
+      expect(redactUrl(url!)).toBe(shown);
+    }
+  });
 });

@@ -35,7 +35,7 @@ export function usersDbConfig(read: OptionReader): UsersDbConfig | undefined {
   const url = read.one('users-db');
   if (url === undefined) return undefined;
   if (!/^postgres(ql)?:\/\//.test(url))
-    throw new UsageError(`--users-db must be a postgres:// URL, not "${url}"`);
+    throw new UsageError(`--users-db must be a postgres:// URL, not "${redactUrl(url)}"`);
   const columns: SubscriberColumns = {};
   for (const text of read.many('users-db-column')) {
     const eq = text.indexOf('=');
@@ -58,4 +58,18 @@ export function usersDbConfig(read: OptionReader): UsersDbConfig | undefined {
     columns,
     plainPasswords: read.flag('users-db-plain-passwords'),
   };
+}
+
+/**
+ * `url` with its password replaced by `***`, to be shown: a usage error goes to the journal,
+ * which more people read than relay.env (mode 0600). The userinfo is taken to end at the last
+ * `@` (an unescaped `@`, `/` or `#` in the password is a likely reason for the error), so a
+ * later `@` hides more than the password, never less; a `password=` parameter is hidden too.
+ */
+export function redactUrl(url: string): string {
+  const scheme = url.indexOf('://');
+  const colon = url.indexOf(':', scheme < 0 ? 0 : scheme + 3);
+  const at = url.lastIndexOf('@');
+  const hidden = colon >= 0 && colon < at ? `${url.slice(0, colon + 1)}***${url.slice(at)}` : url;
+  return hidden.replace(/([?&]password=)[^&]*/gi, '$1***');
 }
