@@ -2,6 +2,7 @@
 // stderr and exit 2 ("Exit codes: 0 after a clean shutdown, 2 usage error, 3 cannot listen"),
 // and the database password in the URL must never be printed. No database is needed.
 import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../src/cli/config.js';
 import { redactUrl } from '../src/cli/users-db-options.js';
 import { runRelay, runToExit } from './relay-command.js';
 
@@ -39,6 +40,32 @@ describe('msrp-relay --users-db mistakes', () => {
       expect(result.stderr).not.toContain('db-topsecret');
     }
     expect(relay.stderr).toContain('"postgresql+psycopg://msrp:***@db.example.net/kamailio"');
+  }, 20_000);
+
+  // A URL no client library can parse (port 99999) is a usage error (exit 2), as
+  // `--metrics 127.0.0.1:99999` and `--listen msrp://127.0.0.1:99999;tcp` are; the relay
+  // started and answered every AUTH 500 ("credential database: Invalid URL") for ever.
+  it('a --users-db URL that cannot be parsed is refused at start', async () => {
+    const url = 'postgres://msrp:db-topsecret@127.0.0.1:99999/kamailio';
+    const [relay, users] = await Promise.all([
+      runToExit([...LISTEN, '--users-db', url]),
+      runRelay(['users', 'list', '--users-db', url]),
+    ]);
+    expect(relay.started, relay.stderr).toBe(false);
+    for (const result of [relay, users]) {
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/^msrp-relay( users)?: --users-db[^\n]*\n$/);
+      expect(result.stderr).not.toContain('db-topsecret');
+    }
+    // What pg reads stays accepted: a Unix socket given as host=, no host at all.
+    for (const good of [
+      'postgres://msrp@/kamailio?host=/run/postgresql',
+      'postgresql:///kamailio',
+      'postgres://msrp:pass word@db.example.net:5432/kamailio?sslmode=require',
+    ]) {
+      const config = resolveConfig(['--users-db', good], {}, () => '{}');
+      expect(config?.usersDb?.url).toBe(good);
+    }
   }, 20_000);
 
   it('hides the password of the URL, wherever it stands', () => {

@@ -36,6 +36,11 @@ export function usersDbConfig(read: OptionReader): UsersDbConfig | undefined {
   if (url === undefined) return undefined;
   if (!/^postgres(ql)?:\/\//.test(url))
     throw new UsageError(`--users-db must be a postgres:// URL, not "${redactUrl(url)}"`);
+  // Else the relay starts, and every AUTH gets 500 "Invalid URL" for as long as it runs.
+  if (!pgCanParse(url))
+    throw new UsageError(
+      `--users-db "${redactUrl(url)}" is not a URL (a port above 65535? a / # ? or @ in the password must be %-encoded)`,
+    );
   const columns: SubscriberColumns = {};
   for (const text of read.many('users-db-column')) {
     const eq = text.indexOf('=');
@@ -72,4 +77,21 @@ export function redactUrl(url: string): string {
   const at = url.lastIndexOf('@');
   const hidden = colon >= 0 && colon < at ? `${url.slice(0, colon + 1)}***${url.slice(at)}` : url;
   return hidden.replace(/([?&]password=)[^&]*/gi, '$1***');
+}
+
+/**
+ * Whether pg can read `url` as a connection string: pg-connection-string (pg 8) parses it as a
+ * WHATWG URL, spaces and stray `%` encoded first, and again with a host put in where it has
+ * none (`postgres://msrp@/kamailio?host=/run/postgresql`).
+ */
+function pgCanParse(url: string): boolean {
+  let text = url;
+  if (/ |%[^a-f0-9]|%[a-f0-9][^a-f0-9]/i.test(url)) {
+    try {
+      text = encodeURI(url).replace(/%25(\d\d)/g, '%$1');
+    } catch {
+      return false; // A lone surrogate: pg's encodeURI throws too.
+    }
+  }
+  return URL.canParse(text) || URL.canParse(text.replace('@/', '@___DUMMY___/'));
 }
