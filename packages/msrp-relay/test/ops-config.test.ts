@@ -55,6 +55,29 @@ describe('relay.json of the wrong shape', () => {
     expect(results[3].stderr).toContain('"listen" must be a list of strings or numbers');
   });
 
+  // `"host": false` (meant: no host of mine) started a relay handing every client a Use-Path
+  // to the host "false"; `"realm": true` made the realm "true". A boolean is a value only for
+  // a switch (users-db-plain-passwords).
+  it('refuses true and false for a key that is no switch', async () => {
+    const results = await Promise.all([
+      withConfig('host-false', { ...base, host: false }),
+      withConfig('realm-true', { ...base, realm: true }),
+      withConfig('user-true', { ...base, user: [true] }),
+    ]);
+    for (const [i, key] of ['host', 'realm', 'user'].entries()) {
+      expect(results[i]!.code, results[i]!.stderr).toBe(2);
+      expect(results[i]!.stderr).toMatch(
+        new RegExp(`^msrp-relay: --config: [^\\n]*"${key}"[^\\n]*\\n$`),
+      );
+    }
+    // A switch's own.
+    const text = JSON.stringify({
+      'users-db': 'postgres://db/k',
+      'users-db-plain-passwords': true,
+    });
+    expect(resolveConfig(['--config', 'f'], {}, () => text)?.usersDb?.plainPasswords).toBe(true);
+  });
+
   it('still reads the shipped example and lists of repeatable keys', async () => {
     const example = join(root, 'packages/msrp-relay/deploy/relay.example.json');
     const text = await readFile(example, 'utf8');

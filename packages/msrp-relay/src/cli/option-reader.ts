@@ -123,11 +123,17 @@ function readConfigFile(
       if (!value.every(scalar))
         throw new UsageError(`--config: "${key}" must be a list of strings or numbers`);
       raw[key] = value.map(String);
+    } else if (typeof value === 'boolean') {
+      // Taken as the string: `"host": false` made every Use-Path name the host "false".
+      if (options[key] !== undefined && options[key].type !== 'boolean')
+        throw new UsageError(`--config: "${key}" must be a string or number, not ${value}`);
+      raw[key] = String(value);
     } else if (scalar(value)) raw[key] = String(value);
     else throw new UsageError(`--config: "${key}" must be a string, number, boolean or list`);
   }
   return raw;
 }
 
-const scalar = (value: unknown): value is string | number | boolean =>
-  ['string', 'number', 'boolean'].includes(typeof value);
+/** A value for a string option; true and false are a switch's only. */
+const scalar = (value: unknown): value is string | number =>
+  typeof value === 'string' || typeof value === 'number';
