@@ -48,6 +48,8 @@ export function parseUsersFile(text: string, source = 'users file'): UserCredent
       new MsrpError('MSRP_ERR_INVALID_ARGUMENT', `${source}, line ${index + 1}: ${why}`);
     if (line.username === '') throw bad('expected NAME:PASSWORD');
     if (line.algorithm === undefined) {
+      // `users add` refuses it too: anyone naming the user would get in.
+      if (line.secret === '') throw bad(`${line.username} has an empty password`);
       users.push({ username: line.username, password: line.secret });
       return;
     }

@@ -65,4 +65,31 @@ describe('users file edited while the relay runs', () => {
     relay.child.kill('SIGTERM');
     expect(await relay.exited).toBe(0);
   }, 60_000);
+
+  // A file that names a user wrong (ops-users-file.test.ts) is refused on SIGHUP as at start.
+  it('SIGHUP: a file with a wrong line keeps the old users, and the error names the line', async () => {
+    const file = join(dir, 'users-wrong');
+    await writeFile(file, 'bob:b1\n');
+    const relay = await runningRelay([
+      ...['--listen', 'msrp://127.0.0.1:0;tcp', '--realm', REALM, '--users', file],
+    ]);
+    const uri = relay.uris[0]!;
+    const wrong: [text: string, why: string][] = [
+      // Anyone naming alice would get in.
+      ['carol:c1\nalice:\n', 'line 2: alice has an empty password'],
+    ];
+    for (const [text, why] of wrong) {
+      await writeFile(file, text);
+      expect(await relay.sighup()).toContain('"failed":["users"]');
+      const error = relay
+        .stderr()
+        .split('\n')
+        .findLast((l) => l.includes('not reloaded'));
+      expect(error).toContain(why);
+      expect(await canAuth(uri, 'bob', 'b1')).toBe(true);
+      expect(await canAuth(uri, 'carol', 'c1')).toBe(false);
+    }
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
+  }, 60_000);
 });

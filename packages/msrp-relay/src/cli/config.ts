@@ -139,6 +139,9 @@ export function resolveConfig(
   const users = many('user').map((text) => {
     const colon = text.indexOf(':');
     if (colon <= 0) throw new UsageError(`--user must be NAME:PASSWORD, not "${text}"`);
+    // Anyone naming the user would get in.
+    if (colon === text.length - 1)
+      throw new UsageError(`--user ${text} has an empty password: give NAME:PASSWORD`);
     return { username: text.slice(0, colon), password: text.slice(colon + 1) };
   });
   const usersFile = one('users');
