@@ -7,6 +7,8 @@ import {
 } from './credential-store.js';
 
 const HEX_LENGTH: Record<DigestAlgorithm, number> = { MD5: 32, 'SHA-256': 64 };
+/** What follows NAME: in an HA1 line, whatever its algorithm: REALM:ALGORITHM:HA1. */
+const HA1_SHAPE = /^[^:]*:([^:]*):(?:[0-9a-f]{32}|[0-9a-f]{64})$/i;
 
 /** One line of a users file: a password (any realm), or an HA1 of `realm` by `algorithm`. */
 export type UsersFileLine =
@@ -37,6 +39,8 @@ export function splitUsersFileLine(raw: string): UsersFileLine | undefined {
  * bob:example.net:MD5:<32 hex digits>   # NAME:REALM:ALGORITHM:HA1 (no password on disk)
  * bob:example.net:SHA-256:<64 hex digits>
  * ```
+ * A password may hold `:`, but not be `REALM:WORD:<32 or 64 hex digits>`: that is an HA1 line
+ * whose algorithm is misspelt, refused.
  * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` naming the line that is wrong.
  */
 export function parseUsersFile(text: string, source = 'users file'): UserCredential[] {
@@ -50,6 +54,10 @@ export function parseUsersFile(text: string, source = 'users file'): UserCredent
     if (line.algorithm === undefined) {
       // `users add` refuses it too: anyone naming the user would get in.
       if (line.secret === '') throw bad(`${line.username} has an empty password`);
+      // `bob:example.net:SHA256:<hex>` is an HA1 line misspelt, not bob's password.
+      const algorithm = HA1_SHAPE.exec(line.secret)?.[1];
+      if (algorithm !== undefined)
+        throw bad(`"${algorithm}" is not MD5 or SHA-256 (NAME:REALM:MD5|SHA-256:HA1)`);
       users.push({ username: line.username, password: line.secret });
       return;
     }

@@ -6,6 +6,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { digestHa1 } from '@msrp-ts/msrp-core';
+import { parseUsersFile } from '../src/file-credential-store.js';
 import { runToExit } from './relay-command.js';
 
 let dir: string;
@@ -38,5 +40,28 @@ describe('users file lines that cannot be what the operator meant', () => {
     expect(fromFlag.started, fromFlag.stderr).toBe(false);
     expect(fromFlag.code, fromFlag.stderr).toBe(2);
     expect(fromFlag.stderr).toMatch(/^msrp-relay: --user[^\n]*\n$/);
+  }, 20_000);
+
+  // An HA1 line with the algorithm misspelt (SHA256 for SHA-256, as OpenSIPS names its
+  // column) was silently read as NAME:PASSWORD with the password "example.net:SHA256:<hex>":
+  // bob could never AUTH and nothing said why.
+  it('an HA1 line whose algorithm is neither MD5 nor SHA-256 is refused, not taken as a password', async () => {
+    const ha1 = digestHa1('SHA-256', 'bob', 'example.net', 'bob-secret');
+    const file = await usersFile(
+      'bad-algorithm',
+      `alice:alice-secret\nbob:example.net:SHA256:${ha1}\n`,
+    );
+    const result = await runToExit([...LISTEN, '--realm', 'example.net', '--users', file]);
+    expect(result.started, result.stderr).toBe(false);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(
+      /^msrp-relay: [^\n]*line 2: "SHA256" is not MD5 or SHA-256[^\n]*\n$/,
+    );
+    // A password with ':' that is not of that shape is still one.
+    const md5 = digestHa1('MD5', 'x', 'y', 'z');
+    for (const password of ['a:b', 'a:b:c:d', `a:${md5}`, `a:b:${md5}0`, `a:b:c:${md5}`]) {
+      expect(parseUsersFile(`carol:${password}\n`)).toEqual([{ username: 'carol', password }]);
+    }
+    expect(() => parseUsersFile(`carol:r::${md5}\n`)).toThrow(/line 1: "" is not MD5/);
   }, 20_000);
 });

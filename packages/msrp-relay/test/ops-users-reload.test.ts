@@ -77,6 +77,8 @@ describe('users file edited while the relay runs', () => {
     const wrong: [text: string, why: string][] = [
       // Anyone naming alice would get in.
       ['carol:c1\nalice:\n', 'line 2: alice has an empty password'],
+      // Not carol's password "example.net:SHA256:<hex>": an HA1 line misspelt.
+      [`carol:${REALM}:SHA256:${'0'.repeat(64)}\n`, 'line 1: "SHA256" is not MD5 or SHA-256'],
     ];
     for (const [text, why] of wrong) {
       await writeFile(file, text);
@@ -84,8 +86,8 @@ describe('users file edited while the relay runs', () => {
       const error = relay
         .stderr()
         .split('\n')
-        .findLast((l) => l.includes('not reloaded'));
-      expect(error).toContain(why);
+        .findLast((l) => l.includes('not reloaded'))!;
+      expect((JSON.parse(error) as { error: string }).error).toContain(why);
       expect(await canAuth(uri, 'bob', 'b1')).toBe(true);
       expect(await canAuth(uri, 'carol', 'c1')).toBe(false);
     }
