@@ -40,17 +40,31 @@ export function splitUsersFileLine(raw: string): UsersFileLine | undefined {
  * bob:example.net:SHA-256:<64 hex digits>
  * ```
  * A password may hold `:`, but not be `REALM:WORD:<32 or 64 hex digits>`: that is an HA1 line
- * whose algorithm is misspelt, refused.
+ * whose algorithm is misspelt, refused. A user's password, or HA1 of one realm and algorithm,
+ * is given once.
  * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` naming the line that is wrong.
  */
 export function parseUsersFile(text: string, source = 'users file'): UserCredential[] {
   const users: UserCredential[] = [];
+  /** The line number of each user's password and HA1 of a realm and algorithm. */
+  const seen = new Map<string, number>();
   text.split(/\r?\n/).forEach((raw, index) => {
     const line = splitUsersFileLine(raw);
     if (line === undefined) return;
     const bad = (why: string): MsrpError =>
       new MsrpError('MSRP_ERR_INVALID_ARGUMENT', `${source}, line ${index + 1}: ${why}`);
     if (line.username === '') throw bad('expected NAME:PASSWORD');
+    // The last would win, silently: an edit appended below the old line, or a stale copy.
+    const key = [line.username, line.realm ?? '', line.algorithm ?? ''].join('\0');
+    const first = seen.get(key);
+    if (first !== undefined) {
+      const what = line.algorithm ? `${line.algorithm} HA1 for ${line.realm}` : 'password';
+      throw new MsrpError(
+        'MSRP_ERR_INVALID_ARGUMENT',
+        `${source}, lines ${first} and ${index + 1}: both give ${line.username}'s ${what}`,
+      );
+    }
+    seen.set(key, index + 1);
     if (line.algorithm === undefined) {
       // `users add` refuses it too: anyone naming the user would get in.
       if (line.secret === '') throw bad(`${line.username} has an empty password`);

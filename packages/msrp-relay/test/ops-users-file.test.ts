@@ -64,4 +64,35 @@ describe('users file lines that cannot be what the operator meant', () => {
     }
     expect(() => parseUsersFile(`carol:r::${md5}\n`)).toThrow(/line 1: "" is not MD5/);
   }, 20_000);
+
+  // A user given twice (a new password appended below the old line) was accepted, the last
+  // line winning silently.
+  it('a user given twice is refused, naming both lines', async () => {
+    const md5 = (password: string): string => digestHa1('MD5', 'bob', 'r', password);
+    const [twice, twiceHa1] = await Promise.all([
+      usersFile('twice', '# users\nalice:old\nbob:b\n\nalice:new\n'),
+      usersFile('twice-ha1', `bob:r:MD5:${md5('old')}\nbob:r:md5:${md5('new')}\n`),
+    ]);
+    const [passwords, ha1s] = await Promise.all([
+      runToExit([...LISTEN, '--users', twice]),
+      runToExit([...LISTEN, '--users', twiceHa1]),
+    ]);
+    for (const result of [passwords, ha1s]) {
+      expect(result.started, result.stderr).toBe(false);
+      expect(result.code, result.stderr).toBe(2);
+    }
+    expect(passwords.stderr).toMatch(
+      /^msrp-relay: [^\n]*lines 2 and 5: both give alice's password\n$/,
+    );
+    expect(ha1s.stderr).toMatch(
+      /^msrp-relay: [^\n]*lines 1 and 2: both give bob's MD5 HA1 for r\n$/,
+    );
+    // One HA1 of each algorithm, or of each realm, and a password beside HA1s are no repeat.
+    const sha = digestHa1('SHA-256', 'bob', 'r', 'old');
+    expect(
+      parseUsersFile(
+        `bob:r:MD5:${md5('old')}\nbob:r:SHA-256:${sha}\nbob:s:MD5:${md5('s')}\nbob:pw\n`,
+      ),
+    ).toHaveLength(4);
+  }, 20_000);
 });

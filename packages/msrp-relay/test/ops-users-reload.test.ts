@@ -79,6 +79,8 @@ describe('users file edited while the relay runs', () => {
       ['carol:c1\nalice:\n', 'line 2: alice has an empty password'],
       // Not carol's password "example.net:SHA256:<hex>": an HA1 line misspelt.
       [`carol:${REALM}:SHA256:${'0'.repeat(64)}\n`, 'line 1: "SHA256" is not MD5 or SHA-256'],
+      // Which of carol's passwords was meant?
+      ['carol:c1\nbob:b2\ncarol:c2\n', "lines 1 and 3: both give carol's password"],
     ];
     for (const [text, why] of wrong) {
       await writeFile(file, text);
