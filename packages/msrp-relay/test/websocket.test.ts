@@ -24,6 +24,7 @@ import {
   type RelayLimits,
 } from '../src/index.js';
 import { USERS, clientOf, eventually, next, onCleanup, startRelay } from './helpers.js';
+import { runRelay } from './relay-command.js';
 
 /** A relay listening on TCP and on WebSocket, both on 127.0.0.1 port 0. */
 async function wsRelay(limits: RelayLimits = {}, origins?: string[]) {
@@ -261,11 +262,17 @@ describe('msrp-relay WebSocket configuration', () => {
     expect(fromFlags.wsOrigins).toEqual(['https://d.example', 'https://e.example']);
     expect(config([]).wsOrigins).toBeUndefined();
     expect(config([]).wsPath).toBeUndefined();
+    for (const path of ['/', '/msrp/ws', '/caf%C3%A9', '/a//b', '/~x;y=1'])
+      expect(config(['--ws-path', path]).wsPath).toBe(path);
   });
 
-  it('refuses a ws path without / and a transport other than tcp or ws', () => {
+  it('refuses a ws path no request can have and a transport other than tcp or ws', async () => {
     const bad: [string[], RegExp][] = [
       [['--ws-path', 'msrp'], /--ws-path must start with \//],
+      // Every handshake got 404: the request's path never is one of these.
+      ...['/ws?x', '/ws#x', '/w s', '/ws\tx', '/a/../ws', '/ws\\x', '/café', '//ws', '//'].map(
+        (path): [string[], RegExp] => [['--ws-path', path], /--ws-path must be a path as a URL/],
+      ),
       [['--ws-origin', 'chat.example.net'], /--ws-origin must be an origin like https:/],
       [['--listen', 'msrp://127.0.0.1:0;sctp'], /transport must be tcp or ws/],
       [['--listen', 'msrps://127.0.0.1:0;ws'], /msrps listener needs/],
@@ -275,6 +282,16 @@ describe('msrp-relay WebSocket configuration', () => {
       expect(run).toThrow(UsageError);
       expect(run).toThrow(message);
     }
+    const relay = await runRelay([
+      '--user',
+      'a:b',
+      '--listen',
+      'msrp://127.0.0.1:0;ws',
+      '--ws-path',
+      '/ws?x',
+    ]);
+    expect(relay.code, relay.stderr).toBe(2);
+    expect(relay.stderr).toMatch(/^msrp-relay: --ws-path [^\n]+\n$/);
   });
 });
 

@@ -129,6 +129,10 @@ export function resolveConfig(
   const wsPath = one('ws-path');
   if (wsPath !== undefined && !wsPath.startsWith('/'))
     throw new UsageError(`--ws-path must start with /, not "${wsPath}"`);
+  if (wsPath !== undefined && !matchable(wsPath))
+    throw new UsageError(
+      `--ws-path must be a path as a URL holds it (no ?, #, white space, . or .. segment; other characters %-encoded), not "${wsPath}"`,
+    );
   const wsOrigins = many('ws-origin');
   for (const origin of wsOrigins) {
     if (webOrigin(origin) === undefined)
@@ -190,6 +194,14 @@ export function resolveConfig(
   }
   checkLimits(config);
   return config;
+}
+
+/**
+ * Whether an upgrade can ever be on `path`: the listener compares it with the request's path
+ * as a URL parses it, so `/ws?x` or `/a b` would get every handshake a 404.
+ */
+function matchable(path: string): boolean {
+  return URL.canParse(path, 'http://relay') && new URL(path, 'http://relay').pathname === path;
 }
 
 /** The relay's own check of its options, its words put as the command's flags. */
