@@ -39,13 +39,15 @@ export interface RelayLimits {
    * Milliseconds a frame in progress may go without progress: its head must be complete,
    * and each piece of its body must follow the last, within this time, or the connection is
    * closed (slow senders holding connections open byte by byte). Time the relay itself holds
-   * a sender back does not count. Default 30 000.
+   * a sender back does not count. 0: off (a slow sender may then hold a connection).
+   * Default 30 000.
    */
   frameTimeout?: number;
   /**
    * Milliseconds without traffic after which a connection with no relay session closes; a
    * connection whose peer read nothing of what the relay wrote for that long is dropped,
-   * relay sessions or not (a peer that stopped reading holds back its senders). Default 300 000.
+   * relay sessions or not (a peer that stopped reading holds back its senders). 0: off.
+   * Default 300 000.
    */
   idleTimeout?: number;
   /** Largest header block of a frame, in bytes (400 past it). Default 16 KiB. */

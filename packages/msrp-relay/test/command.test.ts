@@ -71,6 +71,10 @@ describe('configuration', () => {
       /--frame-timeout must be a whole number/,
     );
     expect(HELP).toMatch(/--frame-timeout MS .*\n.*Default 30000/);
+    // 0 turns the timeout off (Connection, the limits' "timeout" rule): --help says so.
+    expect(frameTimeout(['--frame-timeout', '0'])).toBe(0);
+    expect(HELP).toMatch(/--frame-timeout MS [^]*?Default 30000;\s+0: off/);
+    expect(HELP).toMatch(/--idle-timeout MS [^]*?Default 300000; 0: off/);
   });
 
   it('refuses what cannot work, naming the option', () => {

@@ -57,9 +57,12 @@ ${USERS_DB_HELP}
   --max-connections-per-address N   inbound connections per IP address. Default 256
   --unauthenticated-timeout MS      close connections that neither AUTH nor send a
                             forwardable request within MS. Default 30000
-  --idle-timeout MS         close connections without relay sessions idle for MS. Default 300000
+  --idle-timeout MS         close connections without relay sessions idle for MS, and drop
+                            peers that read nothing for MS. Default 300000; 0: off
+                            (idle connections stay, a stalled reader holds its senders)
   --frame-timeout MS        close connections whose frame in progress makes no progress
-                            (head complete, next piece of body) within MS. Default 30000
+                            (head complete, next piece of body) within MS. Default 30000;
+                            0: off (a slow sender may hold a connection byte by byte)
   --max-header-bytes N      largest frame header block. Default 16384
   --max-chunk-size N        largest chunk body forwarded. Default 67108864
   --max-pending N           forwarded requests awaiting a response per connection. Default 1024
