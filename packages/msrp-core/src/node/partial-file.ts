@@ -55,7 +55,7 @@ export class PartialFile {
   readonly recordPath: string;
   #record: PartialFileRecord;
   #held: number;
-  /** The whole file's hash, once a receive hashed every octet. */
+  /** The whole part's hash, hashed by the receive that last wrote it; dropped by any other. */
   #hash: string | undefined;
   /** The hash the sender announced with the last chunk (`File-Hash`), if it did. */
   #announced: string | undefined;
@@ -264,6 +264,9 @@ export class PartialFile {
     }
     message.stream?.claim();
     this.#receiving = true;
+    // A write below `held` changes octets the cached hash covers: it stands again only if
+    // this pass hashes the whole part, else complete() reads the part again.
+    this.#hash = undefined;
     // The record's algorithm alone ('sha-1'), without a value: hashAlgorithmOf reads the name
     // before a colon. Read as SHA-256, a SHA-1 record (RFC 5547 §5's hash) went unchecked
     // before the last 200, and a mismatched file was confirmed as delivered.
@@ -297,6 +300,7 @@ export class PartialFile {
         const announced = toFileHash(this.#announced);
         if (announced) this.#record = { ...this.#record, hash: announced };
       }
+      // The tap hashed octets 0 to at + bytes: the whole part when that reaches `held`.
       if (at + bytes >= this.#held && this.#held === size) this.#hash = tap.digest();
       received = { bytes, held: this.#held, hash: this.#hash };
     } catch (e) {
