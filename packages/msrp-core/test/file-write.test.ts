@@ -152,6 +152,30 @@ describe('writeBody', () => {
     // Each batch was hashed only once the 200s of its bytes had been sent.
     expect(sentAtHash).toEqual([[16384], [16384], [16384, 16484]]);
   });
+
+  it('refuses pieces that would go past `end` before it writes or confirms any of them', async () => {
+    const { path, handle } = await tempFile();
+    let taken = 0;
+    const s = new PieceStream(Number.POSITIVE_INFINITY, {
+      pull: vi.fn(),
+      closed: vi.fn(),
+      taken: (n) => (taken += n),
+    });
+    s.push(piece(6, 1));
+    const message = { messageId: 'm1', stream: s, body: undefined } as unknown as IncomingMessage;
+    const writing = writeBody(message, handle, 2, new HashTap(nodeHasher), { end: 10 });
+    // Octets 2-8 fit; the next batch ends past 10, though its first piece alone would fit.
+    await vi.waitUntil(() => writev.mock.calls.length === 1, { timeout: 2000, interval: 1 });
+    s.push(piece(1, 2));
+    s.push(piece(2, 3));
+    await expect(writing).rejects.toMatchObject({
+      code: 'MSRP_ERR_INVALID_ARGUMENT',
+      message: "Message m1 goes past the file's 10 octets",
+    });
+    expect(taken).toBe(6);
+    expect(writev).toHaveBeenCalledOnce();
+    expect((await readFile(path)).subarray(2)).toEqual(Buffer.from(piece(6, 1)));
+  });
 });
 
 describe('writePiecesSync', () => {

@@ -80,6 +80,12 @@ function after(pieces: readonly Uint8Array[], written: number): readonly Uint8Ar
   return i < pieces.length ? [pieces[i]!.subarray(written), ...pieces.slice(i + 1)] : [];
 }
 
+function byteCount(pieces: readonly Uint8Array[]): number {
+  let n = 0;
+  for (const piece of pieces) n += piece.length;
+  return n;
+}
+
 /**
  * Writes `pieces` into `fd` at `position`, all of them: one `writev` call per
  * {@link WRITE_BYTES} (a piece across the line is split), more only for what a short write
@@ -100,6 +106,22 @@ export function writePiecesSync(
   return at - position;
 }
 
+/** What {@link writeBody} does beside writing. */
+export interface WriteBodyOptions {
+  /** Told the file's end (`offset` + bytes written) after each write. */
+  readonly onWritten?: (end: number) => void;
+  /**
+   * Run once a message of known size is written whole and hashed (`tap` settled), before its
+   * last octets are confirmed; what it throws refuses them (the caller discards the message).
+   */
+  readonly beforeLast?: (end: number) => void;
+  /**
+   * The file octet (0-based, exclusive) the body must not go past: a file's size, for a
+   * message whose size is unknown until its end.
+   */
+  readonly end?: number;
+}
+
 /**
  * Writes a message's body into an open file from `offset` on, hashed in the same pass
  * (`tap` settled at the end: its digest is then known). The pieces queued when the writer
@@ -110,22 +132,20 @@ export function writePiecesSync(
  * 200s it made have left (on the next turn of the event loop), while they travel. The
  * write is synchronous: into the page cache it takes microseconds, less than a thread-pool
  * round trip (which would also delay the 200s).
- * @param onWritten told the file's end (`offset` + bytes written) after each write.
- * @param beforeLast run once a message of known size is written whole and hashed (`tap`
- * settled), before its last octets are confirmed; what it throws refuses them (the caller
- * discards the message).
  * @returns the bytes of the body written.
- * @throws {MsrpError} `MSRP_ERR_ABORTED` when the message is aborted; the fs error of a write.
+ * @throws {MsrpError} `MSRP_ERR_ABORTED` when the message is aborted;
+ * `MSRP_ERR_INVALID_ARGUMENT` when pieces would go past `options.end` (none of them is
+ * written, nor confirmed: the caller discards the message); the fs error of a write.
  */
 export async function writeBody(
   message: IncomingMessage,
   handle: FileHandle,
   offset: number,
   tap: HashTap,
-  onWritten?: (end: number) => void,
-  beforeLast?: (end: number) => void,
+  options: WriteBodyOptions = {},
 ): Promise<number> {
   const { stream } = message;
+  const { onWritten, beforeLast, end } = options;
   const length = message.size === undefined ? undefined : message.size - message.offset;
   let position = offset;
   if (stream !== undefined && length === 0 && beforeLast !== undefined) {
@@ -136,6 +156,14 @@ export async function writeBody(
   }
   let pieces = stream ? await stream.nextPieces() : [message.body ?? new Uint8Array(0)];
   while (pieces) {
+    if (end !== undefined && position + byteCount(pieces) > end) {
+      // Before they are written or confirmed: the caller discards the message, which answers
+      // its chunks not confirmed yet 413 so that the sender stops (RFC 4975 §7.1).
+      throw new MsrpError(
+        'MSRP_ERR_INVALID_ARGUMENT',
+        `Message ${message.messageId} goes past the file's ${end} octets`,
+      );
+    }
     position += writePiecesSync(handle.fd, pieces, position);
     onWritten?.(position);
     // The message's last octets: hashed, and `beforeLast` run once the end-line is read (with

@@ -112,16 +112,12 @@ async function save(
       await hashFileRange(handle, 0, offset, tap);
       await handle.truncate(offset);
     }
-    const bytes = await writeBody(
-      message,
-      handle,
-      offset,
-      tap,
-      undefined,
-      options.refuseMismatch === true
-        ? () => checkBeforeLast(path, tap, expected ?? message.announcedHash)
-        : undefined,
-    );
+    const bytes = await writeBody(message, handle, offset, tap, {
+      beforeLast:
+        options.refuseMismatch === true
+          ? () => checkBeforeLast(path, tap, expected ?? message.announcedHash)
+          : undefined,
+    });
     await message.completed;
     let hash = tap.digest();
     // The sender's File-Hash arrives with the last chunk: when no expected hash chose the

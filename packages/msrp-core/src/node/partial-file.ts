@@ -16,7 +16,13 @@ import type { HasherFactory } from '../session/hasher.js';
 import type { IncomingMessage } from '../session/incoming-message.js';
 import { hashFile, hashFileRange, writeBody } from './file-write.js';
 import { defaultFileHasher } from './worker-hasher.js';
-import { parseRecord, prefixOf, toFileHash, type PartialFileRecord } from './partial-record.js';
+import {
+  parseRecord,
+  prefixOf,
+  toFileHash,
+  writeRecord,
+  type PartialFileRecord,
+} from './partial-record.js';
 
 import type { CompletedFile, PartialFileOptions, ReceivedPart } from './partial-file-types.js';
 
@@ -233,7 +239,8 @@ export class PartialFile {
    * The record follows as the octets reach the disk, and stays right if the message fails
    * half-way.
    * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` for an `at` past the held octets (a gap)
-   * or a message that goes past the file's size, while another receive runs, or for a
+   * or a message that goes past the file's size (of unknown size: once its octets do, those
+   * refused with 413, neither written nor confirmed), while another receive runs, or for a
    * message whose stream was read already;
    * the message's failure (`MSRP_ERR_ABORTED`, `MSRP_ERR_CONNECTION`; what was written stays held);
    * `MSRP_ERR_FILE` when the part cannot be written.
@@ -280,20 +287,18 @@ export class PartialFile {
       handle = await open(this.partPath, 'r+');
       const part = handle;
       await hashFileRange(part, 0, at, tap);
-      const bytes = await writeBody(
-        message,
-        part,
-        at,
-        tap,
-        (end) => {
+      const bytes = await writeBody(message, part, at, tap, {
+        onWritten: (end) => {
           this.#held = Math.max(this.#held, end);
           timer ??= setTimeout(() => {
             timer = undefined;
             this.#persist(part).catch((e: unknown) => (failure ??= e));
           }, this.#interval);
         },
-        (end) => this.#checkWhole(message, tap, end),
-      );
+        beforeLast: (end) => this.#checkWhole(message, tap, end),
+        // A message of unknown size (Byte-Range `*` total) is held to the file's as it comes.
+        end: size,
+      });
       await message.completed;
       this.#announced = message.announcedHash ?? this.#announced;
       if (!this.#record.hash && this.#announced !== undefined) {
@@ -383,15 +388,7 @@ export class PartialFile {
     const next = this.#saving.then(async () => {
       const record = this.record;
       await handle?.datasync();
-      const temporary = `${this.recordPath}.${process.pid}.tmp`;
-      try {
-        await writeFile(temporary, `${JSON.stringify(record, null, 2)}\n`);
-        await rename(temporary, this.recordPath);
-      } catch (e) {
-        // A full disk: the record stays as it was, and no temporary file is left beside it.
-        await rm(temporary, { force: true });
-        throw e;
-      }
+      await writeRecord(this.recordPath, record);
     });
     this.#saving = next.catch(() => undefined);
     return next;

@@ -1,5 +1,7 @@
-// The record beside a partial file: the shape of sdp-msrp's PartialFileRecord (msrp-core
-// cannot import sdp-msrp, so it is written again here; the two must stay assignable).
+// The record beside a partial file, parsed and saved: the shape of sdp-msrp's
+// PartialFileRecord (msrp-core cannot import sdp-msrp, so it is written again here; the two
+// must stay assignable).
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { MsrpError } from '../errors.js';
 import { hashAlgorithmOf } from '../session/file-transfer.js';
 
@@ -120,4 +122,20 @@ export function parseRecord(text: string, where: string): PartialFileRecord {
   if (hash === undefined) return fields;
   if (!isRecordHash(hash)) throw bad('hash is not { algorithm, value }');
   return { ...fields, hash: { algorithm: hash.algorithm, value: hash.value } };
+}
+
+/**
+ * Writes `record` to `path` through a temporary file and an atomic rename: the record on
+ * disk is the old one or the new one, never half of one. A failed write (a full disk) leaves
+ * the old one, and no temporary file beside it.
+ */
+export async function writeRecord(path: string, record: PartialFileRecord): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`;
+  try {
+    await writeFile(temporary, `${JSON.stringify(record, null, 2)}\n`);
+    await rename(temporary, path);
+  } catch (e) {
+    await rm(temporary, { force: true });
+    throw e;
+  }
 }
