@@ -1,13 +1,14 @@
 // PartialFile.receive of a message whose size is unknown until its end (Byte-Range `1-*/*`,
-// RFC 4975 §7.1: a stream sent without a size): its octets are held to the file's size as
-// they come. Written past it, the record claimed more than the file, which PartialFile.load
-// and open refuse: the part was lost.
-import { randomBytes } from 'node:crypto';
+// RFC 4975 §7.1: a stream sent without a size, `msrp send --file -`): its octets are held to
+// the file's size as they come (written past it, the record claimed more than the file, which
+// PartialFile.load and open refuse: the part was lost), and the file it completes is checked
+// before its last chunk is confirmed, as one of known size is.
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { DeliveryError, PartialFile, type SessionOptions } from '../src/index.js';
+import { DeliveryError, formatHash, PartialFile, type SessionOptions } from '../src/index.js';
 import { nodeHasher } from '../src/node/node-hasher.js';
 import { next } from './helpers/inbox.js';
 import { sessionPair } from './helpers/session-pair.js';
@@ -17,6 +18,9 @@ const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
+
+const sha256 = (bytes: Uint8Array): string =>
+  `sha-256:${formatHash(createHash('sha256').update(bytes).digest())}`;
 
 async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'msrp-partial-unknown-'));
@@ -85,4 +89,40 @@ it('answers 413 to the chunk that crosses the end, keeps what was confirmed, and
   expect(await partial.receive(await next(inbox))).toMatchObject({ held: content.length });
   await rest;
   expect(await readFile((await partial.complete()).path)).toEqual(content);
+});
+
+// README "Resuming a file": "When the message fills the part, `receive` checks that hash
+// before the last chunk is confirmed: a part of another file gets 413". Its end-line marks
+// the last chunk whether the size was known or not.
+it('refuses the last chunk of a file of unknown size whose hash is not the record’s: 413, never a 200', async () => {
+  const path = join(await tempDir(), 'file.bin');
+  const { a, inbox } = await pair({ confirmWhenRead: true });
+  const right = randomBytes(20_000);
+  const partial = await PartialFile.open(path, {
+    size: right.length,
+    hash: sha256(right),
+    createHasher: nodeHasher,
+  });
+  const sent = a
+    .sendFile(unsized(randomBytes(20_000)), { name: 'file.bin' })
+    .catch((e: unknown) => e);
+  const message = await next(inbox);
+  expect(message.size).toBeUndefined();
+  await expect(partial.receive(message)).rejects.toMatchObject({ code: 'MSRP_ERR_HASH_MISMATCH' });
+  const error = await sent;
+  expect(error).toBeInstanceOf(DeliveryError);
+  expect(error).toMatchObject({ status: 413 });
+  expect((error as DeliveryError).confirmedBytes).toBeLessThan(right.length);
+
+  // The right file, of unknown size too, goes through the same part.
+  await partial.discard();
+  const retry = await PartialFile.open(path, {
+    size: right.length,
+    hash: sha256(right),
+    createHasher: nodeHasher,
+  });
+  const delivered = a.sendFile(unsized(right), { name: 'file.bin' });
+  expect(await retry.receive(await next(inbox))).toMatchObject({ hash: sha256(right) });
+  expect((await delivered).bytes).toBe(right.length);
+  expect((await retry.complete()).checkedAgainst).toBe(sha256(right));
 });

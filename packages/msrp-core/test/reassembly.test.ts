@@ -2,6 +2,8 @@
 // order, resent, overlapping; the switch to a stream; limits answered with 413 / 400.
 import { describe, expect, it } from 'vitest';
 import { nodeHasher } from '../src/node/node-hasher.js';
+import type { ChunkAnswer } from '../src/session/chunk-receiver.js';
+import { UnreadBytes } from '../src/session/read-confirmations.js';
 import { Reassembly, type ReassemblyOptions } from '../src/session/reassembly.js';
 
 function reassembly(size: number | undefined, options: Partial<ReassemblyOptions> = {}) {
@@ -104,5 +106,39 @@ describe('Reassembly', () => {
     expect(() => reorder.write(Buffer.from('abcde'))).toThrow(
       expect.objectContaining({ status: 413 }),
     );
+  });
+});
+
+describe('Reassembly with confirmWhenRead', () => {
+  // A reader that checks the whole message (a file's hash) before its last chunk is confirmed:
+  // that chunk is the one its end-line ends (`$`), known or not by its size; or the one that
+  // completes a message of known size.
+  it.each([
+    ['ends a message of unknown size with $, answered once checked', undefined, '$', true],
+    ['completes a message with +, answered once checked', 2000, '+', true],
+    ['ends a message that fails its check, answered 413', 2000, '$', false],
+  ] as const)('holds the answer of the chunk that %s', async (_, size, flag, passes) => {
+    const r = reassembly(size, { confirmWhenRead: new UnreadBytes(1 << 20, () => undefined) });
+    const answered: string[] = [];
+    const answer = (chunk: string): ChunkAnswer => ({
+      respond: (status = 200) => void answered.push(`${chunk} ${status}`),
+      write: () => undefined,
+    });
+    r.beginChunk(1);
+    r.write(Buffer.alloc(1500, 1));
+    r.endChunk('+', undefined, answer('first'));
+    const stream = r.takeDelivery()!.stream!;
+    stream.holdEnd();
+    expect(await stream.nextPieces()).toHaveLength(1);
+    r.beginChunk(1501);
+    r.write(Buffer.alloc(500, 2));
+    expect(r.endChunk(flag, undefined, answer('last'))).toBe(true);
+    expect(await stream.nextPieces()).toHaveLength(1); // the first chunk's bytes taken
+    expect(answered).toEqual(['first 200']);
+    expect(await stream.nextPieces()).toBeUndefined(); // every byte taken, the end found
+    expect(answered).toEqual(['first 200']);
+    if (passes) stream.endChecked();
+    else stream.destroy();
+    expect(answered).toEqual(['first 200', `last ${passes ? 200 : 413}`]);
   });
 });

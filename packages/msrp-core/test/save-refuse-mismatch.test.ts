@@ -86,3 +86,34 @@ it('refuses an empty file with another hash, or that cannot be stored; delivers 
   expect(saved).toMatchObject({ bytes: 0, hashMatches: true });
   expect((await sent).bytes).toBe(0);
 });
+
+// A stream sent without its size (`msrp send --file -`): Byte-Range `1-*/*`, its last chunk
+// known only by its `$` end-line. Checked before that chunk is confirmed all the same.
+it('refuses the last chunk of a file of unknown size with another hash; saves one that matches', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'msrp-refuse-mismatch-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const { a, b } = await loopbackSessionPair(cleanups, { confirmWhenRead: true });
+  const inbox = b[Symbol.asyncIterator]();
+  const data = randomBytes(300_000);
+  async function* unsized(): AsyncGenerator<Uint8Array> {
+    for (let at = 0; at < data.length; at += 64 * 1024) {
+      yield await Promise.resolve(data.subarray(at, at + 64 * 1024));
+    }
+  }
+  const failed = a.sendFile(unsized(), { name: 'f.bin' }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  const message = await next(inbox);
+  expect(message.size).toBeUndefined();
+  const expectedHash = sha256(randomBytes(10));
+  await expect(
+    message.saveTo(join(dir, 'f.bin'), { expectedHash, refuseMismatch: true }),
+  ).rejects.toMatchObject({ code: 'MSRP_ERR_HASH_MISMATCH' });
+  expect(await failed).toMatchObject({ status: 413 });
+
+  const sent = a.sendFile(unsized(), { name: 'g.bin' });
+  const saved = await (await next(inbox)).saveTo(join(dir, 'g.bin'), { refuseMismatch: true });
+  expect(saved).toMatchObject({ bytes: data.length, hashMatches: true });
+  expect((await sent).bytes).toBe(data.length);
+});

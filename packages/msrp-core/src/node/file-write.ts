@@ -111,8 +111,10 @@ export interface WriteBodyOptions {
   /** Told the file's end (`offset` + bytes written) after each write. */
   readonly onWritten?: (end: number) => void;
   /**
-   * Run once a message of known size is written whole and hashed (`tap` settled), before its
-   * last octets are confirmed; what it throws refuses them (the caller discards the message).
+   * Run once a streamed message is written whole and hashed (`tap` settled), its end-line
+   * read (with the hash the sender announces on it), and before its last chunk is confirmed
+   * (`confirmWhenRead`), whether its size was known or not; what it throws refuses that
+   * chunk (the caller discards the message: 413).
    */
   readonly beforeLast?: (end: number) => void;
   /**
@@ -146,14 +148,10 @@ export async function writeBody(
 ): Promise<number> {
   const { stream } = message;
   const { onWritten, beforeLast, end } = options;
-  const length = message.size === undefined ? undefined : message.size - message.offset;
+  // Its `$` end-line marks the last chunk, of a known size or not: no 200 for it before the
+  // check, so that a file failing it is refused (413), never confirmed.
+  if (beforeLast !== undefined) stream?.holdEnd();
   let position = offset;
-  if (stream !== undefined && length === 0 && beforeLast !== undefined) {
-    // An empty message: checked before its end is read, which confirms it (confirmWhenRead).
-    await message.completed;
-    await tap.settle();
-    beforeLast(position);
-  }
   let pieces = stream ? await stream.nextPieces() : [message.body ?? new Uint8Array(0)];
   while (pieces) {
     if (end !== undefined && position + byteCount(pieces) > end) {
@@ -166,33 +164,23 @@ export async function writeBody(
     }
     position += writePiecesSync(handle.fd, pieces, position);
     onWritten?.(position);
-    // The message's last octets: hashed, and `beforeLast` run once the end-line is read (with
-    // the hash the sender announces), before the pull that confirms them, so that a file
-    // failing its check is refused (413), never confirmed. The connection may be paused on
-    // them (unread bytes) with the end-line unread: released, they no longer hold it.
-    const last =
-      beforeLast !== undefined &&
-      stream !== undefined &&
-      length !== undefined &&
-      position - offset >= length;
-    if (last) stream.releaseLent();
-    // Otherwise the pull confirms them now (confirmWhenRead). The connection sends those 200s
-    // at the end of the tick (it corks its writes until then): let them leave before the hash
-    // holds the thread, so that the sender's window refills while we hash.
-    const next = last ? undefined : stream?.nextPieces();
+    // The pull confirms them now (confirmWhenRead; the last chunk once checked, below). The
+    // connection sends those 200s at the end of the tick (it corks its writes until then):
+    // let them leave before the hash holds the thread, so that the sender's window refills.
+    const next = stream?.nextPieces();
     next?.catch(() => undefined); // thrown below, once hashed
     if (next) await new Promise<void>((resolve) => setImmediate(resolve));
     for (const piece of pieces) tap.update(piece);
     // Written and hashed (a hasher keeps nothing it is given): the reads may be reused.
     returnReads(pieces);
     await tap.ready();
-    if (last) {
-      await message.completed;
-      await tap.settle();
-      beforeLast(position);
-      pieces = await stream.nextPieces();
-    } else pieces = await next;
+    pieces = await next;
   }
   await tap.settle();
+  if (beforeLast !== undefined && stream !== undefined) {
+    await message.completed;
+    beforeLast(position);
+    stream.endChecked(); // the last chunk's 200
+  }
   return position - offset;
 }

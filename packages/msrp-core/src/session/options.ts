@@ -115,8 +115,9 @@ export interface SessionOptions {
    * last byte (the next `next()` call, or the loop's end). A receiver that stores each piece
    * before it pulls the next thus stores every byte it confirmed, and a crash loses nothing
    * the sender was told arrived (the sender's `confirmedBytes` then say where to resume).
-   * An empty message is answered once the reader reads its end. Answers due together go out
-   * in one write; a success REPORT follows the last 200.
+   * The last chunk (an empty message's too) waits as well for the reader to read the end:
+   * the call that finds no more pieces. Answers due together go out in one write; a success
+   * REPORT follows the last 200.
    *
    * A reader that stops reading holds the sender back through the sender's window (chunks in
    * flight, unanswered), not by pausing the connection, so other sessions on it go on; past

@@ -25,11 +25,9 @@ export interface PieceStreamHooks {
    */
   taken?(bytes: number): void;
   /**
-   * The reader holds `bytes` it was handed and will come back for more only once the
-   * connection went on (see {@link PieceStream.releaseLent}); they are reported `taken` later.
+   * The reader read to the end (its call found no more pieces), after any {@link taken}; a
+   * reader that checks the whole message first, once it did (see {@link PieceStream.holdEnd}).
    */
-  released?(bytes: number): void;
-  /** The reader read to the end (its call found no more pieces), after any {@link taken}. */
   readToEnd?(): void;
 }
 
@@ -60,10 +58,10 @@ export class PieceStream implements AsyncIterableIterator<Uint8Array<ArrayBuffer
   #claimed = false;
   #closed = false;
   #failure: Error | undefined;
+  /** The end found counts as read only once the reader checked the message ({@link holdEnd}). */
+  #holdEnd = false;
   /** Bytes of the piece last returned, not yet reported {@link PieceStreamHooks.taken}. */
   #lent = 0;
-  /** Of {@link #lent}, the bytes reported {@link PieceStreamHooks.released}. */
-  #lentReleased = 0;
   /** Pieces handed by the last `nextPieces({ reuse: true })`: given back at the next call. */
   #reused: Uint8Array<ArrayBuffer>[] | undefined;
   /** Readers waiting for a piece (more than one only if `next()` is called concurrently). */
@@ -114,8 +112,9 @@ export class PieceStream implements AsyncIterableIterator<Uint8Array<ArrayBuffer
    * Stops the stream: queued pieces are dropped and a reader's loop throws `error`, or
    * `MSRP_ERR_ABORTED` without one (its bytes are incomplete). Does nothing once destroyed,
    * or read to the end: pieces handed out and not yet reported taken (the reader did not
-   * come back for more, e.g. it failed to store them) are not read to the end, nor is an
-   * empty stream whose reader did not ask for its end.
+   * come back for more, e.g. it failed to store them) are not read to the end, nor is a
+   * stream whose reader did not ask for its end, or did and has not checked it yet
+   * ({@link holdEnd}).
    */
   destroy(error?: Error): void {
     if (this.#closed || this.#readToEnd) return;
@@ -138,8 +137,7 @@ export class PieceStream implements AsyncIterableIterator<Uint8Array<ArrayBuffer
       }
       if (this.#failure) throw this.#failure;
       if (this.#ended) {
-        this.#readToEnd = true;
-        this.#hooks.readToEnd?.();
+        this.#foundEnd();
         return { done: true, value: undefined };
       }
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
@@ -174,8 +172,7 @@ export class PieceStream implements AsyncIterableIterator<Uint8Array<ArrayBuffer
       }
       if (this.#failure) throw this.#failure;
       if (this.#ended) {
-        this.#readToEnd = true;
-        this.#hooks.readToEnd?.();
+        this.#foundEnd();
         return undefined;
       }
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
@@ -199,14 +196,27 @@ export class PieceStream implements AsyncIterableIterator<Uint8Array<ArrayBuffer
   }
 
   /**
-   * @internal The reader holds what the last call handed out and waits for the message's
-   * end before it comes back for more (a check before the last chunk's 200): those bytes
-   * stop holding the connection back, their chunks still unanswered (`confirmWhenRead`).
+   * @internal The reader checks the message once it has read it whole (a file's hash), and
+   * its last chunk must not be confirmed before (`confirmWhenRead`): the call that finds the
+   * end no longer counts as reading to it, {@link endChecked} does. A reader whose check
+   * fails destroys the stream instead, and that chunk is refused (413).
    */
-  releaseLent(): void {
-    if (this.#lent === this.#lentReleased) return;
-    this.#hooks.released?.(this.#lent - this.#lentReleased);
-    this.#lentReleased = this.#lent;
+  holdEnd(): void {
+    this.#holdEnd = true;
+  }
+
+  /** @internal After {@link holdEnd}: the reader found the end and checked the message. */
+  endChecked(): void {
+    if (!this.#holdEnd || this.#readToEnd || this.#closed) return;
+    this.#holdEnd = false;
+    if (this.#ended && this.#queue.length === 0) this.#foundEnd();
+  }
+
+  /** The reader's call found the end: read to it, unless the reader holds it to check first. */
+  #foundEnd(): void {
+    if (this.#holdEnd) return;
+    this.#readToEnd = true;
+    this.#hooks.readToEnd?.();
   }
 
   /**
@@ -223,7 +233,6 @@ export class PieceStream implements AsyncIterableIterator<Uint8Array<ArrayBuffer
     if (this.#lent === 0) return;
     const lent = this.#lent;
     this.#lent = 0;
-    this.#lentReleased = 0;
     this.#hooks.taken?.(lent);
   }
 

@@ -48,6 +48,8 @@ interface Waiting {
   /** Message octet (0-based, exclusive) the chunk ends at: answered once read this far. */
   readonly end: number;
   readonly answer: ChunkAnswer;
+  /** The message's last chunk (`$`, or the one that completes it): waits for its end too. */
+  readonly last: boolean;
 }
 
 /**
@@ -63,10 +65,6 @@ export class ReadConfirmations {
   #read: number;
   /** Bytes given to the stream and not taken, counted in {@link UnreadBytes}. */
   #held = 0;
-  /** Bytes released ({@link release}) and not yet taken: no longer in {@link #held}. */
-  #released = 0;
-  /** No byte went into the stream yet: the last chunk of an empty message waits for its end. */
-  #empty = true;
   /** The reader read the stream to its end. */
   #readToEnd = false;
   #after: (() => void) | undefined;
@@ -79,27 +77,20 @@ export class ReadConfirmations {
 
   /** Bytes went into the stream; false when the connection should pause for the reader. */
   pushed(bytes: number): boolean {
-    if (bytes > 0) this.#empty = false;
     this.#held += bytes;
     return this.#unread.add(bytes, this.#waiting.length);
   }
 
   /** The reader took `bytes` more: answers the chunks it has now read to their end. */
   taken(bytes: number): void {
-    const early = Math.min(bytes, this.#released);
-    this.#released -= early;
-    const n = Math.min(bytes - early, this.#held);
+    const n = Math.min(bytes, this.#held);
     this.#held -= n;
     this.#read += bytes;
     this.#answerDue();
     this.#unread.release(n);
   }
 
-  /**
-   * The reader read to the end: the last chunk of an empty message is answered now. It had
-   * no octet for the reader to hold back while it checked the message (a file's hash), so
-   * answered on arrival it was confirmed whatever the reader found.
-   */
+  /** The reader read to the end (and checked the message, if it does): the last chunk is due. */
   readToEnd(): void {
     this.#readToEnd = true;
     this.#answerDue();
@@ -108,7 +99,7 @@ export class ReadConfirmations {
   /** Answers the chunks the reader has read to their end, in one batch. */
   #answerDue(): void {
     let due = 0;
-    while (due < this.#waiting.length && this.#waiting[due]!.end <= this.#read) due++;
+    while (due < this.#waiting.length && this.#isDue(this.#waiting[due]!)) due++;
     if (due === 0) return;
     const answers = this.#waiting.splice(0, due);
     for (const w of answers) w.answer.respond();
@@ -116,30 +107,28 @@ export class ReadConfirmations {
   }
 
   /**
-   * The reader holds `bytes` it was handed and waits for the connection before it takes them
-   * (the end-line of the last chunk, for a check before its 200): they stop counting as
-   * unread, so that the connection goes on, and their chunks are still answered only once
-   * taken.
+   * Whether a chunk is read: to its end, and the `last` one to the message's end too, which a
+   * reader that checks the whole message (a file's hash) reaches only once it checked it
+   * (PieceStream.holdEnd): a message failing its check gets 413 for its last chunk, never a
+   * 200, even an empty one (no octet to hold back) or one of unknown size.
    */
-  release(bytes: number): void {
-    const n = Math.min(bytes, this.#held);
-    this.#held -= n;
-    this.#released += n;
-    this.#unread.release(n);
+  #isDue(chunk: Waiting): boolean {
+    return chunk.end <= this.#read && (!chunk.last || this.#readToEnd);
   }
 
   /**
    * Answers a chunk ending at message octet `end` now if read that far, else once it is; the
-   * `last` chunk of an empty message once the reader read to the end.
+   * `last` chunk once the reader also read to the end.
    */
   answer(end: number, answer: ChunkAnswer, last = false): void {
-    if (end <= this.#read && !(last && this.#empty && !this.#readToEnd)) {
+    const chunk = { end, answer, last };
+    if (this.#isDue(chunk)) {
       answer.respond();
       return;
     }
     let at = this.#waiting.length;
     while (at > 0 && this.#waiting[at - 1]!.end > end) at--;
-    this.#waiting.splice(at, 0, { end, answer });
+    this.#waiting.splice(at, 0, chunk);
   }
 
   /** Runs `fn` once every waiting chunk is answered (now if none waits): the success REPORT. */

@@ -197,12 +197,16 @@ export class Reassembly {
       answer?.respond();
       return false;
     }
-    if (answer !== undefined) {
-      if (this.#confirmations) this.#confirmations.answer(this.#position, answer, flag === '$');
-      else answer.respond();
-    }
     if (flag === '$' && this.#total === undefined) this.#total = this.#position;
-    if (this.#total === undefined || this.message.received < this.#total) return false;
+    const complete = this.#total !== undefined && this.message.received >= this.#total;
+    if (answer !== undefined) {
+      // The chunk that ends the message (`$`, or one that completes it) waits for the reader
+      // to read to its end, checks included (see ReadConfirmations).
+      if (this.#confirmations) {
+        this.#confirmations.answer(this.#position, answer, flag === '$' || complete);
+      } else answer.respond();
+    }
+    if (!complete) return false;
     this.#done = true;
     if (this.#parts) {
       this.message.body = this.#parts.length === 1 ? this.#parts[0]! : concatBytes(this.#parts);
@@ -273,7 +277,6 @@ export class Reassembly {
       pull: resume,
       ...(confirmations && {
         taken: (bytes: number) => confirmations.taken(bytes),
-        released: (bytes: number) => confirmations.release(bytes),
         readToEnd: () => confirmations.readToEnd(),
       }),
       closed: () => {
