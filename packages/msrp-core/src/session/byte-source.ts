@@ -129,20 +129,22 @@ export function kindOf(value: unknown): string {
 }
 
 /**
- * A file to send from a source other than a path: name, type and size from a `File` or
- * Blob unless `options` give them; else the type from the name (when the runtime has a file
- * system), else `application/octet-stream`.
+ * A file to send from a source other than a path: name and type from a `File` or Blob unless
+ * `options` give them; else the type from the name (when the runtime has a file system), else
+ * `application/octet-stream`. Its size is the source's own (bytes, a Blob), or undefined for
+ * a stream: the size a caller declares for one is `SendFileOptions.size`, which the file's
+ * window holds it to (see `fileMessage`).
  */
 export function fileSource(
   source: NormalizedSource,
-  options: { name?: string; contentType?: string; size?: number },
+  options: { name?: string; contentType?: string },
   files?: FileAccess,
 ): FileSource {
   const name = options.name ?? source.name;
   return {
     bytes: source.bytes,
     name,
-    size: options.size ?? source.size,
+    size: source.size,
     contentType:
       options.contentType ??
       source.type ??

@@ -62,9 +62,21 @@ interface Window {
   readonly offset: number;
 }
 
-/** Where the sent octets start and end, from `offset` or `range`. */
+/**
+ * Where the sent octets start and end, from `offset` or `range`.
+ * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` for a range outside the file, or a declared
+ * size that is not the one the file tells.
+ */
 function windowOf(options: SendFileOptions, file: FileSource): Window {
   const { range, offset = 0 } = options;
+  if (options.size !== undefined && file.size !== undefined && options.size !== file.size) {
+    // Honoured, it cut a Blob short, announced one longer than it is, or sent `size` octets
+    // of bytes announced with the hash of them all.
+    throw new MsrpError(
+      'MSRP_ERR_INVALID_ARGUMENT',
+      `Invalid size ${options.size}: the file is ${file.size} octets (a path, bytes or a Blob tell their own size)`,
+    );
+  }
   const fileSize = file.size ?? options.size;
   const end = fileSize ?? Infinity;
   const declared = file.size === undefined;
@@ -160,7 +172,8 @@ function releasing(
  * The message that sends `file` (or the part of it `options.offset` or `options.range` says):
  * Content-Disposition with its name, the whole file's hash (`options.hash`, SHA-256 by
  * default) computed on the way, and announced on the last chunk (`File-Hash`).
- * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` for a range outside the file.
+ * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` for a range outside the file, or an
+ * `options.size` other than the file's own.
  */
 export function fileMessage(
   file: FileSource,

@@ -189,7 +189,10 @@ export interface SendFileOptions extends Omit<
    * Default `'sha-256'`; `'sha-1'` only where an RFC 5547 `hash:sha-1` was negotiated.
    */
   hash?: FileHashAlgorithm;
-  /** The file's size, for a stream source (a path, bytes or a Blob tell their own). */
+  /**
+   * The file's size, for a stream source: the stream must hold that many octets. A path,
+   * bytes or a Blob tell their own; given for one of them, `size` must be it.
+   */
   size?: number;
   /**
    * The peer already holds the file's first `offset` octets (e.g.

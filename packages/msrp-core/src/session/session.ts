@@ -212,17 +212,17 @@ export class Session
   }
 
   /**
-   * Sends a file: Content-Disposition with its name, its hash (SHA-256 unless
-   * `options.hash` says `sha-1`) computed on the way and announced on the last chunk
-   * (`File-Hash`). `options.offset` and `options.range` send only the part the peer lacks
-   * (resume, RFC 5547 §6), still hashing the whole file. `source` is a path (Node:
-   * size from the file system, Content-Type from the name), a Blob or browser `File` (name,
-   * `type` and `size` from it), bytes, a web `ReadableStream`, a Node `Readable` or any
-   * `AsyncIterable<Uint8Array>`. The source is read only as fast as the window and the
-   * socket take it. `options.signal` aborts it, opening included.
+   * Sends a file: Content-Disposition with its name, its hash (SHA-256 unless `options.hash`
+   * says `sha-1`) computed on the way and announced on the last chunk (`File-Hash`).
+   * `options.offset` and `options.range` send only the part the peer lacks (resume, RFC 5547
+   * §6), still hashing the whole file. `source` is a path (Node: size from the file system,
+   * Content-Type from the name), a Blob or `File` (name, `type`, `size` from it), bytes, a web
+   * `ReadableStream`, a Node `Readable` or any `AsyncIterable<Uint8Array>`, read only as fast
+   * as the window and the socket take it. `options.signal` aborts it, opening included.
    * @throws {MsrpError} `MSRP_ERR_FILE` when the path is missing or no regular file;
-   * `MSRP_ERR_INVALID_ARGUMENT` for a path on a runtime without a file system, or a range
-   * outside the file; {@link DeliveryError} as {@link send} does, of code `MSRP_ERR_FILE` (the fs error as
+   * `MSRP_ERR_INVALID_ARGUMENT` for a path on a runtime without a file system, a range outside
+   * the file, or an `options.size` other than the size a path, bytes or a Blob tell;
+   * {@link DeliveryError} as {@link send} does, of code `MSRP_ERR_FILE` (the fs error as
    * `cause`) when opening or reading the file fails once the transfer began.
    */
   async sendFile(
