@@ -1,6 +1,7 @@
 // receiveBlob (issue 10: "receive into a Blob, with the hash checked"): a message received
 // whole into a Blob, its bytes hashed as they arrive and checked against the sender's
-// File-Hash or a hash the caller expects (RFC 5547, e.g. from a=file-selector).
+// File-Hash or a hash the caller expects (RFC 5547, e.g. from a=file-selector); a message
+// that resumes another, whose hash covers octets it does not carry, refused.
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -125,6 +126,26 @@ describe('receiveBlob', () => {
       createHasher: nodeHasher,
     });
     expect(blob.size).toBe(1);
+  });
+
+  it('refuses a message that resumes another: its Blob would lack octets the hash covers', async () => {
+    // The File-Hash is the whole file's: checked against the octets past `offset` alone, a
+    // Blob of the right ones was refused as MSRP_ERR_HASH_MISMATCH.
+    const { alice, next } = await pair();
+    const content = pattern(2 * 1024 * 1024 + 100);
+    const sent = alice.sendFile(content, { offset: 100, messageId: 'resumed-1' });
+    const message = await next();
+    expect(message.offset).toBe(100);
+    await expect(receiveBlob(message)).rejects.toMatchObject({
+      code: 'MSRP_ERR_INVALID_ARGUMENT',
+      message: expect.stringContaining('resumes at octet 101') as unknown,
+    });
+    // Left unread for another reader: the rest of the file, announced with the whole's hash.
+    const rest: Uint8Array[] = [];
+    for await (const piece of message.stream!) rest.push(piece);
+    expect(Buffer.compare(Buffer.concat(rest), content.subarray(100))).toBe(0);
+    expect(message.announcedHash).toBe(rfc5547('sha256', content));
+    expect((await sent).bytes).toBe(content.length); // the message's, offset included
   });
 
   it('rejects with MSRP_ERR_ABORTED when the sender aborts the message', async () => {

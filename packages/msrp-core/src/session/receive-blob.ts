@@ -30,6 +30,13 @@ export interface ReceiveBlobOptions {
  * hash the sender announced; the Blob is only handed out when they match. The whole body
  * is held in memory (as the Blob's parts) until then.
  *
+ * A message that resumes another (`message.offset` > 0: its first octets came before, in the
+ * message it resumes) is refused: its Blob would lack them, and the hash, the whole file's,
+ * covers them. Read its stream into what holds them (on Node, `PartialFile.receive` or
+ * `saveTo(path, { offset })`, which hash them from disk). A range resume (RFC 5547 §6, a new
+ * message of the missing octets) carries the whole file's `File-Hash` too: checked against
+ * it, its Blob fails.
+ *
  * @example
  * ```ts
  * const blob = await receiveBlob(message, { hash: fileSelector.hash });
@@ -38,13 +45,20 @@ export interface ReceiveBlobOptions {
  * @throws {MsrpError} (rejects) `MSRP_ERR_HASH_MISMATCH` when the bytes do not match the
  * hash; `MSRP_ERR_ABORTED` when the sender aborted the message or its stream was destroyed;
  * `MSRP_ERR_INVALID_ARGUMENT` when the hash is not `sha-1:` or `sha-256:`, a hash is to be
- * checked and no hasher is known, or the message's stream was read already (once only).
+ * checked and no hasher is known, the message resumes another (its stream is left unread:
+ * read it, or `discard()` it), or its stream was read already (once only).
  */
 export async function receiveBlob(
   message: IncomingMessage,
   options: ReceiveBlobOptions = {},
 ): Promise<Blob> {
   if (options.hash !== undefined) checkAlgorithm(options.hash);
+  if (message.offset > 0) {
+    throw new MsrpError(
+      'MSRP_ERR_INVALID_ARGUMENT',
+      `Message ${message.messageId} resumes at octet ${message.offset + 1}: a Blob of it would lack the ${message.offset} before, which its file's hash covers; read message.stream (on Node, PartialFile.receive)`,
+    );
+  }
   message.stream?.claim();
   const createHasher = options.createHasher ?? message.hasherFactory;
   // The sender's File-Hash comes with the last chunk: hash in case it does (SHA-256 unless
