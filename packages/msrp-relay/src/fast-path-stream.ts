@@ -47,8 +47,8 @@ export class FastPathStream implements ByteStream {
   resume(): void {
     this.#stream.resume();
   }
-  end(): void {
-    this.#stream.end();
+  end(error?: Error): void {
+    this.#stream.end(error);
   }
   destroy(error?: Error): void {
     this.#stream.destroy(error);

@@ -122,6 +122,38 @@ describe('a WebSocket peer that closes oddly', () => {
   );
 });
 
+describe('a WebSocket peer that breaks MSRP (RFC 4975)', () => {
+  // RFC 6455 §7.4.1: 1002 is for "a protocol error"; 1000, "a normal closure", would tell the
+  // peer that all went well.
+  const reasonOf = (peer: RawWs) =>
+    peer.frames
+      .find((f) => f.opcode === OP.close)
+      ?.payload.subarray(2)
+      .toString();
+
+  it('bytes that are not MSRP: closed with 1002 and the error as reason; others go on', async () => {
+    const { relay, ws, check } = await wsRelay();
+    const peer = await RawWs.connect(ws.port!);
+    peer.frame(OP.binary, 'HELLO WORLD\r\n\r\n');
+    expect(await peer.closed()).toBe(1002);
+    expect(reasonOf(peer)).toBe('Start line must begin with "MSRP ": "HELLO WORLD"');
+    await eventually(() => relay.connectionCount === 2, 5000, 'the peer gone');
+    await check('after the bytes that are not MSRP');
+  });
+
+  it('a request too bad to read on: its 400 first, then 1002 and the error as reason', async () => {
+    const { ws, check } = await wsRelay();
+    const peer = await RawWs.connect(ws.port!);
+    const { tid, frame } = auth(ws);
+    const head = frame.slice(0, frame.indexOf('-------'));
+    peer.frame(OP.binary, head + 'X-Pad: x\r\n'.repeat(64));
+    expect(await peer.closed()).toBe(1002);
+    expect(await peer.status(tid)).toBe(400);
+    expect(reasonOf(peer)).toBe('More than 64 headers');
+    await check('after the bad request');
+  });
+});
+
 describe('RFC 7977 §5.1 framing, from a WebSocket peer', () => {
   it('two MSRP frames in one message: closed with 1002, the first one answered at most', async () => {
     const { relay, ws, check } = await wsRelay();

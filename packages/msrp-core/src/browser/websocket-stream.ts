@@ -94,11 +94,11 @@ const MAX_REASON_BYTES = 123;
  * under the connection's own limits (its chunk size, message size and write buffer), not by
  * the stream.
  *
- * `end()` closes with code 1000 once every queued byte left; `destroy()` closes at once:
- * `destroy(error)` with an {@link MsrpError} (the peer broke the protocol) closes with code
- * 1002 (1000 where the WebSocket refuses 1002 from scripts, as browsers do) and the error's
- * message as reason (the peer gets 1 s to answer the close), otherwise
- * the connection is dropped (or closed without a code where it cannot be dropped).
+ * `end()` closes with code 1000 once every queued byte left; `destroy()` closes at once.
+ * With an {@link MsrpError} (the peer broke the protocol), both close with code 1002 (1000
+ * where the WebSocket refuses 1002 from scripts, as browsers do) and the error's message as
+ * reason; after `destroy(error)` the peer gets 1 s to answer the close. `destroy()` with
+ * another error or none drops the connection (or closes without a code where it cannot).
  * The socket's `close` event is the peer's end: `end` (or `endWhilePaused` when messages are
  * held), then `close`.
  */
@@ -131,6 +131,8 @@ class WebSocketStream implements ByteStream {
   #delivering = false;
   #ended = false;
   #closed = false;
+  /** The protocol error that `end(error)` closes with, once every queued byte left. */
+  #endError: MsrpError | undefined;
   #peerClosed = false;
   #waitingDrain = false;
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
@@ -215,9 +217,10 @@ class WebSocketStream implements ByteStream {
     this.#deliver();
   }
 
-  end(): void {
+  end(error?: Error): void {
     if (this.#ended || this.#closed) return;
     this.#ended = true;
+    if (error instanceof MsrpError) this.#endError = error;
     this.#poll();
   }
 
@@ -225,14 +228,8 @@ class WebSocketStream implements ByteStream {
     if (this.#closed) return;
     const hooks = this.#hooks;
     if (error instanceof MsrpError && this.#socket.readyState <= OPEN) {
-      // The peer broke the protocol: say so (RFC 6455 §7.4.1), rather than just dropping it.
-      const reason = closeReason(error.message);
-      try {
-        this.#socket.close(PROTOCOL_ERROR, reason);
-      } catch {
-        // A browser's WebSocket takes only 1000 and 3000-4999 from scripts: keep the reason.
-        this.#socket.close(1000, reason);
-      }
+      // The peer broke the protocol: say so, rather than just dropping it.
+      this.#closeSocket(error);
       if (hooks.terminate)
         this.#closeTimer = backgroundTimer(() => hooks.terminate?.(), CLOSE_HANDSHAKE_MS);
     } else if (hooks.terminate) hooks.terminate();
@@ -330,13 +327,28 @@ class WebSocketStream implements ByteStream {
       if (this.#closed) return;
       if (!this.#hooks.send) this.#checkDrain();
       if (this.#ended && this.#socket.bufferedAmount === 0) {
-        if (this.#socket.readyState <= OPEN) this.#socket.close(1000);
+        if (this.#socket.readyState <= OPEN) this.#closeSocket(this.#endError);
         this.#events?.finished();
         return;
       }
       if (this.#waitingDrain || this.#ended) this.#pollTimer = setTimeout(tick, POLL_MS);
     };
     this.#pollTimer = setTimeout(tick, this.#ended && this.bufferedAmount === 0 ? 0 : POLL_MS);
+  }
+
+  /**
+   * Closes with a code, RFC 6455 §7.4.1: 1000 (normal), or 1002 (protocol error) and the
+   * error's message as reason when the peer broke the protocol (MSRP's, e.g. RFC 7977 §5.1).
+   */
+  #closeSocket(error: MsrpError | undefined): void {
+    if (!error) return this.#socket.close(1000);
+    const reason = closeReason(error.message);
+    try {
+      this.#socket.close(PROTOCOL_ERROR, reason);
+    } catch {
+      // A browser's WebSocket takes only 1000 and 3000-4999 from scripts: keep the reason.
+      this.#socket.close(1000, reason);
+    }
   }
 }
 

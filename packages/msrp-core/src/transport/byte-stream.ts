@@ -37,8 +37,13 @@ export interface ByteStream {
   pause(): void;
   /** Restarts delivering `data`. A no-op once the stream is closed. */
   resume(): void;
-  /** Closes our side (FIN) once the queued bytes went out; `finished` follows. */
-  end(): void;
+  /**
+   * Closes our side (FIN) once the queued bytes went out; `finished` follows. An `MsrpError`
+   * says the peer broke the protocol, as for {@link destroy}, but what is queued (an answer
+   * to the peer) still goes out first: a WebSocket then closes with code 1002 and the
+   * error's message as reason; a TCP stream has no close code and ignores it.
+   */
+  end(error?: Error): void;
   /**
    * Closes at once, dropping what is queued; `close` follows. An `MsrpError` says the peer
    * broke the protocol: a message-based stream tells the peer so if it can (a WebSocket

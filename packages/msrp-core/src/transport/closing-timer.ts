@@ -24,10 +24,13 @@ export class ClosingTimer {
     this.#stream = stream;
   }
 
-  /** Ends our side (if not yet) and destroys the stream within `graceMs` at the latest. */
-  endSoon(graceMs: number): void {
+  /**
+   * Ends our side (if not yet) and destroys the stream within `graceMs` at the latest.
+   * `error`: the peer broke the protocol, for the stream to say so ({@link ByteStream.end}).
+   */
+  endSoon(graceMs: number, error?: Error): void {
     const stream = this.#stream;
-    if (stream.writable) stream.end();
+    if (stream.writable) stream.end(error);
     if (this.#timer !== undefined) return;
     this.#graceMs = graceMs;
     this.#timer = backgroundTimer(() => stream.destroy(), graceMs);

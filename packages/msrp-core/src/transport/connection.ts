@@ -247,8 +247,7 @@ export class Connection {
       }
     }
     // The peer is done; what we still have queued goes out, then the stream closes.
-    this.#beginClose(this.#closeError);
-    this.#endSoon(2000);
+    this.#endSoon(2000, this.#closeError);
   }
 
   /** The parser forgets the header lines it remembers (see {@link Parser.forgetHeaders}). */
@@ -276,8 +275,7 @@ export class Connection {
    * read. `reason`, if given, is what the handler's `closed` gets.
    */
   close(graceMs = 2000, reason?: Error): Promise<void> {
-    this.#beginClose(reason);
-    this.#endSoon(graceMs);
+    this.#endSoon(graceMs, reason);
     return this.whenClosed;
   }
 
@@ -308,9 +306,9 @@ export class Connection {
       return;
     }
     this.#handler.protocolError(e);
-    // A WebSocket peer that broke §5.1 gets close code 1002 (the stream's destroy), at once.
+    // A WebSocket closes with 1002 (RFC 6455 §7.4.1): at once for §5.1, else after its 400.
     if (e.code === 'MSRP_ERR_MESSAGE_FRAMING') this.destroy(e);
-    else void this.close(2000, e);
+    else this.#endSoon(2000, e, e);
   }
 
   /** Closing is decided: stop delivering frames, tell the handler, drain the stream. */
@@ -325,9 +323,10 @@ export class Connection {
     this.#handler.closed(error);
   }
 
-  /** Ends our side and makes sure the stream is destroyed soon. */
-  #endSoon(graceMs: number): void {
-    if (!this.#closed) this.#closingTimer.endSoon(graceMs);
+  /** Closing is decided: ends our side (telling the peer `peerBroke`), destroys it soon. */
+  #endSoon(graceMs: number, reason?: Error, peerBroke?: MsrpError): void {
+    this.#beginClose(reason);
+    if (!this.#closed) this.#closingTimer.endSoon(graceMs, peerBroke);
   }
 
   #armIdle(): void {
@@ -410,8 +409,7 @@ export class Connection {
       }
       endWhilePaused(): void {
         const error = new MsrpError('MSRP_ERR_CONNECTION', 'The peer closed with bytes unread');
-        this.#c.#beginClose(error);
-        this.#c.#endSoon(2000);
+        this.#c.#endSoon(2000, error);
       }
       finished(): void {
         const c = this.#c;
