@@ -73,6 +73,22 @@ async function chats(options: ChatOptions = RCS, peer: ChatOptions = options) {
 /** The next `event` of `chat`, failing rather than hanging when none comes in 5 s. */
 
 describe('Chat', () => {
+  // An IMDN's optional <subject> (RFC 5438) echoes the message's: ImdnRequest.subject says it
+  // is echoed, and the Chat's notifications left it out.
+  it("echoes the message's Subject in its delivery and display notifications", async () => {
+    const { alice, bob } = await chats();
+    const received = next(bob, 'message');
+    const delivered = next(alice, 'delivered');
+    alice.send('Hello Bob', { subject: 'lunch?' });
+    const [m] = await received;
+    const [d] = await delivered;
+    expect(d.imdn.subject).toBe('lunch?');
+    const displayed = next(alice, 'displayed');
+    await bob.markDisplayed(m);
+    const [shown] = await displayed;
+    expect(shown.imdn.subject).toBe('lunch?');
+  });
+
   it('chats in CPIM both ways, with delivered then displayed correlated by imdn.Message-ID', async () => {
     const { alice, bob } = await chats();
     expect(alice.cpim).toBe(true);

@@ -171,6 +171,9 @@ function imdnRequestOf(
     dispositionNotification: requested,
   };
   if (cpim.to[0] !== undefined) request.to = cpim.to[0].uri;
+  // An IMDN's optional <subject> (RFC 5438) echoes the message's (the first, if several).
+  const subject = cpim.subjects[0]?.text;
+  if (subject !== undefined) request.subject = subject;
   return request;
 }
 
