@@ -46,7 +46,7 @@ Options:
                       for TLS); behind relays, its whole path in quotes: 'URI URI ...'
   --from URI          our own session URI (From-Path). Default: a random .invalid
                       host and session-id (nothing listens here)
-  --text TEXT         send TEXT as text/plain;charset=utf-8
+  --text TEXT         send TEXT (not empty) as text/plain;charset=utf-8
   --file PATH         send a file (Content-Type from its name, SHA-256 announced); when the
                       peer is an \`msrp listen\` that holds part of this file from a broken
                       transfer, only the rest is sent (see Resume below). - reads
@@ -206,6 +206,9 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
   if ((values.text === undefined) === (values.file === undefined)) {
     throw usage('give exactly one of --text and --file');
   }
+  // An empty body is no message to a listener, which takes it for a keepalive: it would be
+  // reported delivered and never be shown.
+  if (values.text === '') throw usage('--text is empty: nothing to send');
   const contentType = values['content-type'];
   if (contentType !== undefined && !parseContentType(contentType)) {
     throw usage(`--content-type: not a media type: "${contentType}"`);

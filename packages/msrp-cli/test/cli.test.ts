@@ -296,6 +296,8 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
       ]),
       // sdp has no --json: it said so in a JSON error event on stdout as well.
       run(onTestFinished, ['sdp', 'offer', '--json']),
+      // It said "delivered message: 0 bytes", and listen drops an empty text as a keepalive.
+      run(onTestFinished, ['send', '--to', 'msrp://127.0.0.1:9/x;tcp', '--text', '']),
     ]);
     for (const result of results) {
       expect(result.code, result.stderr).toBe(2);
@@ -318,6 +320,7 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     expect(results[10].stderr).toContain(
       '--timeout must be a number of milliseconds from 1 to 2147483647',
     );
+    expect(results[12].stderr).toContain('--text is empty');
   });
 
   it('pnpm demo: --help, a bad flag or --size is one line and exit 2; a 3-byte file goes through', async ({
