@@ -66,6 +66,28 @@ describe('users file edited while the relay runs', () => {
     expect(await relay.exited).toBe(0);
   }, 60_000);
 
+  // Emptied (truncated by an editor, a failed deploy): taken, every user of it locked out, so
+  // the operator is told, where the log said only "users file reloaded" with 0 users.
+  it('SIGHUP: a users file reloaded empty is taken, with a warning', async () => {
+    const file = join(dir, 'users-emptied');
+    await writeFile(file, 'bob:b1\n');
+    const relay = await runningRelay([
+      ...['--listen', 'msrp://127.0.0.1:0;tcp', '--realm', REALM, '--users', file],
+    ]);
+    await writeFile(file, '# all gone\n');
+    expect(await relay.sighup()).toContain('"reloaded":["users"]');
+    const warning = relay
+      .stderr()
+      .split('\n')
+      .find((l) => l.includes('users file reloaded empty'));
+    expect(warning && (JSON.parse(warning) as { before: unknown })).toMatchObject({
+      before: 1,
+    });
+    expect(await canAuth(relay.uris[0]!, 'bob', 'b1')).toBe(false);
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
+  }, 60_000);
+
   // A file that names a user wrong (ops-users-file.test.ts) is refused on SIGHUP as at start.
   it('SIGHUP: a file with a wrong line keeps the old users, and the error names the line', async () => {
     const file = join(dir, 'users-wrong');

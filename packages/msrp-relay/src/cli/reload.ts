@@ -38,8 +38,14 @@ export async function reload(what: Reloadable): Promise<void> {
   }
   if (fileStore) {
     try {
+      const before = fileStore.size;
       await fileStore.reload();
       log.info({ users: fileStore.size }, 'users file reloaded');
+      // Taken as it is (removing every user may be meant), but said: a file truncated by an
+      // editor or a failed deploy locks every user of it out.
+      if (fileStore.size === 0 && before > 0) {
+        log.warn({ users: 0, before }, 'users file reloaded empty: none of its users can AUTH');
+      }
       warnOutsideRealm(log, fileStore, what.realm);
       reloaded.push('users');
     } catch (e) {
