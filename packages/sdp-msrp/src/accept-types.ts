@@ -7,15 +7,20 @@ const TOKEN = /^[!#$%&'*+\-.0-9A-Z^_`a-z|~]+$/;
 export const CONTAINER_TYPES: readonly string[] = ['message/cpim', 'multipart/mixed'];
 
 /**
- * Whether `text` is an accept-types entry (RFC 4975 §9 `format-type`): `*`, `type/*` or
- * `type/subtype`.
+ * Whether `text` is an accept-types entry (RFC 4975 §9 `format-entry`): `*`, `type/*` or
+ * `type/subtype`. Never one whose type is `*`, as in HTTP's any-type range: SDP writes
+ * "any type" as `*` alone.
  */
 export function isAcceptType(text: string): boolean {
   if (text === '*') return true;
   const slash = text.indexOf('/');
   if (slash < 0) return false;
+  const type = text.slice(0, slash);
   const sub = text.slice(slash + 1);
-  return TOKEN.test(text.slice(0, slash)) && (sub === '*' || TOKEN.test(sub));
+  // RFC 4975 §8.6 and §9 know two wildcards, `*` and `type/*`; a type is an RFC 2045 type name,
+  // which `*` is not (though a token character). Taken, `*/*` would be an entry that
+  // typeMatches never matches: a side that wrote it would accept nothing.
+  return type !== '*' && TOKEN.test(type) && (sub === '*' || TOKEN.test(sub));
 }
 
 /**

@@ -11,6 +11,17 @@ describe('accept-types', () => {
     }
   });
 
+  // RFC 4975 §9: format-entry is "*", type "/" "*" or type "/" subtype, and a type is an RFC
+  // 2045 type name, which "*" is not: the HTTP-style */* would pass as an entry that
+  // typeMatches then never matches, so a side writing it would accept nothing at all.
+  it('refuses a wildcard type (*/*, */plain): an entry it takes is one typeMatches understands', () => {
+    for (const bad of ['*/*', '*/plain']) expect(isAcceptType(bad)).toBe(false);
+    for (const ok of ['*', 'text/*', 'text/plain']) {
+      expect(isAcceptType(ok)).toBe(true);
+      expect(typeMatches(ok, 'text/plain')).toBe(true);
+    }
+  });
+
   it('matches with wildcards, case-insensitively', () => {
     expect(typeMatches('*', 'image/png')).toBe(true);
     expect(typeMatches('text/*', 'TEXT/HTML')).toBe(true);

@@ -203,6 +203,11 @@ describe('parseMsrpMedia', () => {
     ],
     [['a=accept-types:text/ plain', 'a=path:msrp://h:1/s;tcp'], 7, '"text/" is not a media type'],
     [
+      ['a=accept-types:*/*', 'a=path:msrp://h:1/s;tcp'],
+      7,
+      '"*/*" is not a media type (expected *, type/* or type/subtype)',
+    ],
+    [
       ['a=accept-types:text/plain', 'a=path:msrp://h:1/s;tcp', 'a=max-size:big'],
       9,
       'a=max-size must be an integer',
