@@ -198,6 +198,13 @@ function negotiatedFile(offered: MsrpMedia, answered: MsrpMedia): NegotiatedFile
   if (mode === undefined) {
     return `a file offer must be sendonly (push) or recvonly (pull), not ${offered.direction}`;
   }
+  // RFC 5547 §8.2.1: the answer that takes a pushed file copies the offer's file-transfer-id;
+  // with another id, or none, it answers some other transfer, or none in particular.
+  const id = file.transferId;
+  if (mode === 'push' && id !== undefined && answered.file?.transferId !== id) {
+    const said = answered.file?.transferId ?? 'none';
+    return `the answer did not repeat the file-transfer-id ${id} (it has ${said})`;
+  }
   // For a pull the answerer describes the file it sends; for a push it echoes the offer.
   const description = mode === 'pull' ? (answered.file ?? file) : file;
   const hash = description.selector.hash;
@@ -234,9 +241,9 @@ function negotiatedFile(offered: MsrpMedia, answered: MsrpMedia): NegotiatedFile
  *
  * @returns a {@link Negotiation}, or a {@link Rejection} when the answer refused the stream
  * (port 0), the two do not agree (proto, types, file direction, a file-range the answer did
- * not repeat or that the file's size cannot hold), or the side that must
- * connect would have to reach an `.invalid` host (a WebSocket client with no relay in front
- * of it, RFC 7977 §5.2.2).
+ * not repeat or that the file's size cannot hold, a push's file-transfer-id the answer did not
+ * repeat), or the side that must connect would have to reach an `.invalid` host (a WebSocket
+ * client with no relay in front of it, RFC 7977 §5.2.2).
  * @throws {SdpError} for malformed descriptions; `SDP_ERR_NO_MSRP` when the offer has no
  * MSRP media or the answer has none at the same position (RFC 3264 §6 keeps the order);
  * `SDP_ERR_INVALID_ARGUMENT` when either is neither text nor a {@link SessionDescription}

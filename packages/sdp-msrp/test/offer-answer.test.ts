@@ -585,6 +585,32 @@ describe('negotiate', () => {
     expect(n.answerer).toMatchObject({ direction: 'recvonly', sends: false, receives: true });
   });
 
+  // RFC 5547 §8.2.1: the answer that takes a pushed file repeats the offer's file-transfer-id;
+  // one with another id, or none, has not agreed to this transfer.
+  it('refuses the answer to a push that does not repeat its file-transfer-id', () => {
+    const answer = lines(
+      createAnswer(crlf(RFC5547_PUSH), { localUri: BOB, acceptTypes: ['*'] }).sdp,
+    );
+    const id = 'a=file-transfer-id:vBnG916bdberum2fFEABR1FR3ExZMUrd';
+    expect(answer).toContain(id);
+    const other = answer.map((l) => (l === id ? 'a=file-transfer-id:other1' : l)).join('\r\n');
+    expect(negotiate(crlf(RFC5547_PUSH), other)).toEqual({
+      accepted: false,
+      mediaIndex: 0,
+      reason:
+        'the answer did not repeat the file-transfer-id vBnG916bdberum2fFEABR1FR3ExZMUrd (it has other1)',
+    });
+    const none = answer.filter((l) => l !== id).join('\r\n');
+    expect(negotiate(crlf(RFC5547_PUSH), none)).toMatchObject({
+      accepted: false,
+      reason:
+        'the answer did not repeat the file-transfer-id vBnG916bdberum2fFEABR1FR3ExZMUrd (it has none)',
+    });
+    // An offer without one asks for nothing to be repeated.
+    const bare = RFC5547_PUSH.filter((l) => !l.startsWith('a=file-transfer-id'));
+    expect(negotiate(crlf(bare), none).accepted).toBe(true);
+  });
+
   // RFC 3264 §6.1: a sendrecv offer may be answered sendonly, recvonly or inactive, and the
   // answer's direction limits the flow: a side sends only what the other receives, and with
   // inactive on either side nothing flows.
