@@ -290,6 +290,10 @@ export function negotiate(
         `no common accept-types: the offer has ${offered.acceptTypes.join(' ')}, the answer ${answered.acceptTypes.join(' ')}`,
       );
     }
+    // Only a=accept-wrapped-types says what a side takes inside a container (RFC 4975 §8.6):
+    // a `*` in accept-types widens the outer types alone (RFC 5547's examples pair
+    // accept-types:message/cpim with accept-wrapped-types:* for that), and msrp-core's
+    // cpimWrappedTypeCheck answers 415 to a wrapped type outside the list.
     wrappedTypes = acceptsContainer(acceptTypes)
       ? intersectTypes(offered.wrappedTypes, answered.wrappedTypes)
       : [];

@@ -517,6 +517,13 @@ describe('negotiate', () => {
     expect(n.wrappedTypes).toEqual(['image/png']);
     const noContainer = accepted(negotiate(offer.replace('message/cpim ', ''), answer));
     expect(noContainer.wrappedTypes).toEqual([]);
+    // The answer's `*` widens its outer types only: an offer of CPIM that lists no wrapped
+    // types takes none inside it, and the answer lists only image/png.
+    const cpimOnly = offer
+      .replace('message/cpim text/*', 'message/cpim')
+      .replace('a=accept-wrapped-types:image/* text/plain\r\n', '');
+    const bare = accepted(negotiate(cpimOnly, answer));
+    expect([bare.acceptTypes, bare.wrappedTypes]).toEqual([['message/cpim'], []]);
   });
 
   it('hands over both max sizes and the peer fingerprint', () => {
