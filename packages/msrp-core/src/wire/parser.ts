@@ -1,18 +1,15 @@
 import { MsrpError } from '../errors.js';
-import { concatBytes, copyBytes, decodeUtf8, encodeLatin1 } from './bytes.js';
+import { encodeLatin1 } from './bytes.js';
 import { EndLineScanner, endLineFlag } from './end-line-scanner.js';
 import type { ContinuationFlag, FrameSink, ParserOptions } from './frame-sink.js';
 import { checkHead, parseHeaderLine, parseStartLine, type Head, type HeaderCache } from './head.js';
 import { HeaderBlockReader } from './header-block.js';
+import { HeadLineReader } from './head-line-reader.js';
 import type { KnownLine } from './header-line.js';
 import { skipped, skips } from './skipped-frame.js';
 import { WholeHead } from './whole-head.js';
 
 export type { ContinuationFlag, FrameSink, ParserOptions } from './frame-sink.js';
-
-const CR = 0x0d;
-const DASH = 0x2d;
-const LF = 0x0a;
 
 type State = 'start' | 'headers' | 'body' | 'failed';
 
@@ -49,11 +46,8 @@ export class Parser {
   /** Pushed bytes not yet read: only non-empty while paused (or read from). */
   readonly #queue: Uint8Array[] = [];
 
-  // Line reading (start line and headers).
-  #lineParts: Uint8Array[] = [];
-  #lineBytes = 0;
-  #headerBytes = 0;
-  #headerCount = 0;
+  /** Line reading (start line and headers), when a head is not whole in one push. */
+  #lines: HeadLineReader | undefined;
   #head: Head | undefined;
   // What is remembered to read the next heads faster, made on first use and dropped by
   // forgetHeaders(): ~450 bytes a relay's idle client would hold for nothing.
@@ -103,7 +97,7 @@ export class Parser {
   get inFrame(): boolean {
     return (
       this.#state !== 'start' ||
-      this.#lineBytes > 0 ||
+      this.#lines?.partial === true ||
       this.#queue.length > 0 ||
       this.#pendingEnd !== undefined
     );
@@ -159,7 +153,7 @@ export class Parser {
     this.#error = error;
     this.#queue.length = 0;
     if (this.#scan) this.#scan.carry = undefined;
-    this.#lineParts = [];
+    this.#lines = undefined;
     return error;
   }
 
@@ -219,46 +213,21 @@ export class Parser {
   // ---- start line and headers -------------------------------------------------------
 
   #readLines(buf: Uint8Array, pos: number): number {
-    if (this.#state === 'start' && this.#lineParts.length === 0) {
+    if (this.#state === 'start' && this.#lines?.partial !== true) {
       const end = this.#readWholeHead(buf, pos);
       if (end !== undefined) return end;
     }
+    const lines = (this.#lines ??= new HeadLineReader(
+      this.#maxStartLine,
+      this.#maxHeaderBytes,
+      this.#maxHeaders,
+    ));
     while (pos < buf.length && !this.#paused && this.#state !== 'body') {
-      const nl = buf.indexOf(LF, pos);
-      // Count the line with its LF, so that the limit covers every byte of the block.
-      this.#lineBytes += (nl < 0 ? buf.length : nl + 1) - pos;
-      // A partial line still needs its LF. The end-line is not part of the header block.
-      const first = this.#lineParts[0]?.[0] ?? buf[pos];
-      if (
-        first !== DASH ||
-        this.#state !== 'headers' ||
-        this.#lineBytes > this.#head!.transactionId.length + 10
-      ) {
-        this.#checkLineLimit(nl < 0 ? 1 : 0);
-      }
-      if (nl < 0) {
-        this.#lineParts.push(copyBytes(buf.subarray(pos)));
-        return buf.length;
-      }
-      let line: Uint8Array;
-      if (this.#lineParts.length > 0) {
-        this.#lineParts.push(buf.subarray(pos, nl));
-        line = concatBytes(this.#lineParts);
-        this.#lineParts = [];
-      } else {
-        line = buf.subarray(pos, nl);
-      }
-      const size = this.#lineBytes;
-      this.#lineBytes = 0;
-      pos = nl + 1;
-      // RFC 4975 §9: every line of the start line and headers ends in CRLF.
-      if (line.length === 0 || line[line.length - 1] !== CR) {
-        throw new MsrpError('MSRP_ERR_BAD_LINE_ENDING', 'Line ends in LF without CR', {
-          status: 400,
-          ...(this.#head && { transactionId: this.#head.transactionId }),
-        });
-      }
-      this.#readLine(decodeUtf8(line, 0, line.length - 1), size);
+      // In the start state there is no head yet: the line is the start line.
+      const line = lines.read(buf, pos, this.#head);
+      pos = lines.end;
+      if (line === undefined) return pos;
+      this.#readLine(line);
       // A bodiless frame ended: the caller tries the next on the fast path (a run of 200s).
       if (this.#state === 'start') return pos;
     }
@@ -281,7 +250,6 @@ export class Parser {
       else this.#beginBody(head, whole.endLine);
       return whole.end;
     }
-    this.#headerCount = 0;
     try {
       if (whole.blockTo > whole.blockFrom) {
         this.#block ??= new HeaderBlockReader(this.#knownHeaders(), this.#maxHeaders);
@@ -305,38 +273,14 @@ export class Parser {
     return whole.end;
   }
 
-  #checkLineLimit(missing: number): void {
-    const size = this.#lineBytes + missing;
-    if (this.#state === 'start') {
-      // The limit counts the start line without its CRLF.
-      if (size > this.#maxStartLine + 2) {
-        throw new MsrpError(
-          'MSRP_ERR_START_LINE_TOO_LONG',
-          `Start line longer than ${this.#maxStartLine} bytes`,
-          { status: 400 },
-        );
-      }
-    } else if (this.#headerBytes + size > this.#maxHeaderBytes) {
-      throw new MsrpError(
-        'MSRP_ERR_HEADER_TOO_LARGE',
-        `Header block larger than ${this.#maxHeaderBytes} bytes`,
-        { status: 400, transactionId: this.#head!.transactionId },
-      );
-    }
-  }
-
-  #readLine(line: string, size: number): void {
+  #readLine(line: string): void {
     if (this.#state === 'start') {
       if (line === '') return; // tolerate blank lines between frames
-      const head = parseStartLine(line);
-      this.#head = head;
-      this.#headerBytes = 0;
-      this.#headerCount = 0;
+      this.#head = parseStartLine(line);
       this.#state = 'headers';
       return;
     }
     const head = this.#head!;
-    this.#headerBytes += size;
     if (line === '') {
       // Blank line: a body follows (RFC 4975 §9 content-stuff).
       this.#check(head);
@@ -375,12 +319,7 @@ export class Parser {
   }
 
   #addHeader(head: Head, line: string): void {
-    if (++this.#headerCount > this.#maxHeaders) {
-      throw new MsrpError('MSRP_ERR_TOO_MANY_HEADERS', `More than ${this.#maxHeaders} headers`, {
-        status: 400,
-        transactionId: head.transactionId,
-      });
-    }
+    this.#lines!.countHeader(head);
     this.#tolerate(head, () => parseHeaderLine(head, line, this.#knownHeaders()));
   }
 
