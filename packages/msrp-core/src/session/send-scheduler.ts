@@ -1,30 +1,22 @@
 import { MsrpError, toMsrpError, type MsrpErrorCode } from '../errors.js';
 import type { ByteRange } from '../wire/byte-range.js';
 import type { ResponseHead } from '../wire/head.js';
-import type { ContinuationFlag } from '../wire/parser.js';
-import { TransactionIds } from '../wire/ids.js';
 import type { StatusHeader } from '../wire/status-header.js';
+import { ChunkWriter } from './chunk-writer.js';
 import { DeliveryError, type Delivery } from './delivery.js';
 import type { SendOptions } from './options.js';
 import type { OutgoingMessage } from './outgoing-message.js';
 import { peerRefusal } from './peer-error.js';
-import { HeadTemplates } from './head-templates.js';
-import { INTERRUPT_SLICE, writeInterruptible, type SliceHost } from './interruptible-chunk.js';
+import { INTERRUPT_SLICE, type SliceHost } from './interruptible-chunk.js';
 import { LiveSendings } from './live-sendings.js';
 import { RecentIds } from './recent-ids.js';
 import { coversMessage, ReportedRanges } from './report-ranges.js';
 import { ReportWaits } from './report-waits.js';
 import { OVERDRAFT_BYTES, RELAY_WINDOW_MS, SendWindow, WINDOW_MS } from './send-window.js';
-import { chunkFrame, chunkHead, deliveryOf, newSending } from './sending.js';
+import { deliveryOf, newSending } from './sending.js';
 import type { Chunk, Sending } from './sending.js';
-import { unbound, unboundError, type SendSchedulerHost, type Transaction } from './session-link.js';
+import { unboundError, type SendSchedulerHost } from './session-link.js';
 
-/**
- * Largest chunk body cut for a message-based connection (WebSocket), where a chunk is one
- * message and cannot be written in interruptible slices: bounded so that one chunk never
- * holds the connection for long (RFC 4975 §7.1) and fits a peer's message-size limit.
- */
-const MESSAGE_CHUNK_LIMIT = 256 * 1024;
 /** How many settled outgoing Message-IDs the scheduler remembers for late REPORTs. */
 const REMEMBERED_MESSAGES = 256;
 
@@ -63,8 +55,8 @@ export class SendScheduler {
   });
   #pumping = false;
   readonly #window: SendWindow<Sending>;
-  readonly #templates = new HeadTemplates();
-  readonly #ids = new TransactionIds();
+  /** Cuts, frames and writes the chunks. */
+  readonly #writer: ChunkWriter;
   /** What a chunk written in slices needs of this scheduler. */
   readonly #slices: SliceHost = {
     othersWaiting: (sending) => this.#othersWaiting(sending),
@@ -78,6 +70,7 @@ export class SendScheduler {
   constructor(host: SendSchedulerHost, options: SendSchedulerOptions) {
     this.#host = host;
     this.#options = options;
+    this.#writer = new ChunkWriter(host, options);
     this.#window = new SendWindow(
       options.maxInFlightChunks,
       options.maxInFlightBytes,
@@ -206,8 +199,8 @@ export class SendScheduler {
         const { message } = sending;
         let chunk;
         try {
-          chunk = message.nextNow(this.#chunkLimit());
-          if (chunk === null) chunk = await message.next(this.#chunkLimit());
+          chunk = message.nextNow(this.#writer.chunkLimit());
+          if (chunk === null) chunk = await message.next(this.#writer.chunkLimit());
         } catch (e) {
           // The source (a file, a stream) failed us: not the connection's fault. The peer
           // is told with # (RFC 4975 §7.1), so it does not keep half a message waiting.
@@ -235,7 +228,7 @@ export class SendScheduler {
         // written whole, never in slices (which would be one message each).
         if (bytes > INTERRUPT_SLICE && host.port?.messageFramed !== true) {
           const inFlight = { bytes };
-          const written = this.#writeInterruptible(sending, chunk, inFlight);
+          const written = this.#writer.writeInterruptible(sending, chunk, inFlight, this.#slices);
           written.response.then(
             (response) => this.#onResponse(sending, inFlight.bytes, response),
             (error: Error) => this.#onResponse(sending, inFlight.bytes, undefined, error),
@@ -258,7 +251,7 @@ export class SendScheduler {
 
   /** Whether `sending` may overdraw a full byte window (see SendWindow.mayOverdraw). */
   #overdraws(sending: Sending): boolean {
-    return this.#window.mayOverdraw(sending.message, this.#chunkLimit());
+    return this.#window.mayOverdraw(sending.message, this.#writer.chunkLimit());
   }
 
   /** Writes a whole chunk; false when the connection is full (or gone). */
@@ -269,7 +262,7 @@ export class SendScheduler {
       this.#onResponse(sending, bytes, undefined, unboundError());
       return false;
     }
-    const frame = this.#wholeFrame(sending, chunk, chunk.last ? '$' : '+');
+    const frame = this.#writer.wholeFrame(sending, chunk, chunk.last ? '$' : '+');
     sending.settleChunk ??= (response, error, size) =>
       this.#onResponse(sending, size!, response, error);
     return port.sendChunk(sending.transactionId, frame, sending.settleChunk, bytes);
@@ -281,59 +274,15 @@ export class SendScheduler {
    */
   #abortWith(sending: Sending, error: unknown, fallbackCode?: MsrpErrorCode): void {
     if (sending.written > 0 && !sending.endWritten && !sending.writing && this.#host.bound) {
-      this.#writeChunk(
-        sending,
-        { body: new Uint8Array(0), start: sending.written + 1, last: false },
-        '#',
-      ).sent.catch(() => undefined);
+      this.#writer
+        .write(sending, { body: new Uint8Array(0), start: sending.written + 1, last: false }, '#')
+        .sent.catch(() => undefined);
     }
     this.#fail(sending, error, fallbackCode);
   }
 
-  #writeChunk(sending: Sending, chunk: Chunk, flag: ContinuationFlag): Transaction {
-    const port = this.#host.port;
-    if (!port) return unbound();
-    const frame = this.#wholeFrame(sending, chunk, flag);
-    return port.send(sending.transactionId, frame);
-  }
-
-  /**
-   * The frame of a whole chunk ending with `flag`, under the transaction id it leaves in
-   * `sending.transactionId`; records how far the message is written.
-   */
-  #wholeFrame(sending: Sending, chunk: Chunk, flag: ContinuationFlag): Uint8Array[] {
-    const end = chunk.start + chunk.body.length - 1;
-    if (flag !== '#') sending.written = end;
-    if (flag === '$') sending.endWritten = true;
-    const { toPath, fromPath } = this.#host;
-    return chunkFrame(sending, chunk, flag, toPath!, fromPath, this.#templates, this.#ids);
-  }
-
-  /** Writes a large chunk in slices, interrupted when another message waits (see {@link writeInterruptible}). */
-  #writeInterruptible(sending: Sending, chunk: Chunk, inFlight: { bytes: number }): Transaction {
-    const port = this.#host.port;
-    if (!port) return unbound();
-    const head = this.#chunkHead(sending, chunk, '*');
-    const { transactionId } = sending;
-    return writeInterruptible(port, sending, chunk, transactionId, head, inFlight, this.#slices);
-  }
-
-  /** Where the next chunk is cut: `chunkSize`, at most 256 KiB on a message-based connection. */
-  #chunkLimit(): number {
-    const { chunkSize } = this.#options;
-    return this.#host.port?.messageFramed === true
-      ? Math.min(chunkSize, MESSAGE_CHUNK_LIMIT)
-      : chunkSize;
-  }
-
   #othersWaiting(sending: Sending): boolean {
     return this.#queue.some((other) => other !== sending && !other.message.drained);
-  }
-
-  /** The serialized head of a SEND chunk, under a fresh id left in `sending.transactionId`. */
-  #chunkHead(sending: Sending, chunk: Chunk, end: number | '*'): Uint8Array {
-    const { toPath, fromPath } = this.#host;
-    return chunkHead(sending, chunk, end, toPath!, fromPath, this.#templates, this.#ids);
   }
 
   #onResponse(sending: Sending, bytes: number, response?: ResponseHead, error?: Error): void {
