@@ -7,6 +7,7 @@ import {
   MsrpError,
 } from '@msrp-ts/msrp-core/internal';
 import { ForwardedRequest, type ForwardEvents } from './forwarded-request.js';
+import { FrameQueue } from './frame-queue.js';
 import type { HeadEncoder } from './message-head-template.js';
 import { readySegmentBytes, resumedHead, writeSegment } from './message-segment.js';
 import type { ChunkSchedulerOptions } from './chunk-scheduler-options.js';
@@ -44,12 +45,10 @@ export class ChunkScheduler {
   readonly #messageChunkBytes: number;
   #connection: Connection | undefined;
   #error: MsrpError | undefined;
-  readonly #control: Uint8Array[][] = [];
-  readonly #waiting: ForwardedRequest[] = [];
-  #active: ForwardedRequest | undefined;
+  /** Our own frames, the requests and the body bytes waiting to be written. */
+  readonly #queue = new FrameQueue();
   /** Which senders read, which wait for `events.resume()` (see {@link push}). */
   readonly #readers: ReaderBudget;
-  #queued = 0;
   #pumping = false;
   #awaitingDrain = false;
   /** The chunks written and not yet answered (`maxInFlight`). */
@@ -63,7 +62,7 @@ export class ChunkScheduler {
     this.window = new InFlightWindow(options.maxInFlight ?? Infinity);
     this.#readers = new ReaderBudget(this.#maxQueued, {
       ...options.slowReaders,
-      queued: () => this.#queued,
+      queued: () => this.#queue.queued,
       uncuttable: (request) => this.#uncuttable(request),
       perRequest: this.#maxQueuedPerChunk / 2,
       evict: (request) => this.#evict(request),
@@ -77,16 +76,13 @@ export class ChunkScheduler {
 
   /** Body bytes queued and not yet handed to the socket. */
   get queuedBytes(): number {
-    return this.#queued;
+    return this.#queue.queued;
   }
 
   /** Whether nothing is queued or being written. */
   get idle(): boolean {
     return (
-      this.#control.length === 0 &&
-      this.#waiting.length === 0 &&
-      this.#active === undefined &&
-      (this.#connection === undefined || this.#connection.bufferedBytes === 0)
+      this.#queue.empty && (this.#connection === undefined || this.#connection.bufferedBytes === 0)
     );
   }
 
@@ -100,8 +96,8 @@ export class ChunkScheduler {
     return (
       connection !== undefined &&
       this.#error === undefined &&
-      this.#active === undefined &&
-      this.#waiting.length === 0 &&
+      this.#queue.active === undefined &&
+      this.#queue.waiting.length === 0 &&
       !this.#awaitingDrain &&
       !connection.messageFramed &&
       !connection.closed &&
@@ -122,18 +118,18 @@ export class ChunkScheduler {
 
   /** Responses came: what waited for room among the chunks in flight may go. */
   wake(): void {
-    if (this.#active !== undefined || this.#waiting.length > 0) this.#pump();
+    if (this.#queue.active !== undefined || this.#queue.waiting.length > 0) this.#pump();
   }
 
   /** Whether bytes queued here wait for responses from the peer (see {@link window}). */
   get awaitingAnswers(): boolean {
-    return this.#queued > 0 && this.window.full;
+    return this.#queue.queued > 0 && this.window.full;
   }
 
   /** Writes a small whole frame of our own (a response, a REPORT) ahead of chunk bodies. */
   send(frame: Uint8Array[]): void {
     if (this.#error) return;
-    this.#control.push(frame);
+    this.#queue.control.push(frame);
     this.#pump();
   }
 
@@ -144,22 +140,11 @@ export class ChunkScheduler {
       queueMicrotask(() => this.#failOne(request, this.#error!));
       return request;
     }
-    const waiting = this.#waiting;
-    if (request.small && waiting.length > 0 && !waiting[waiting.length - 1]!.small) {
-      // A chat line beside a file goes out after at most the chunk being written, not behind
-      // every queued one; small messages keep their order among themselves. RFC 4975 §5.1:
-      // chunking exists so that large messages do not block others on the same connection.
-      // (When the last one queued is small too, the end is the place: no walk per message.)
-      let i = 0;
-      while (waiting[i]!.small) i++;
-      waiting.splice(i, 0, request);
-    } else {
-      waiting.push(request);
-    }
+    this.#queue.add(request);
     if (request.hasBody) {
       // Its sender reads its body only if the queue has room for a read more: else it is
       // held after its head (`held`) until there is (ReaderBudget: a bound per next hop).
-      if (this.#uncuttable(request) || this.#readers.admits(this.#queued))
+      if (this.#uncuttable(request) || this.#readers.admits(this.#queue.queued))
         this.#readers.start(request);
       else {
         this.#readers.hold(request);
@@ -182,10 +167,10 @@ export class ChunkScheduler {
     r.parts.push(part);
     r.queued += part.length;
     r.readBytes += part.length;
-    this.#queued += part.length;
+    this.#queue.queued += part.length;
     this.#pump();
     if (request.done) return true;
-    if (r.reading && r.queued < this.#maxQueuedPerChunk && this.#readers.keeps(this.#queued))
+    if (r.reading && r.queued < this.#maxQueuedPerChunk && this.#readers.keeps(this.#queue.queued))
       return true;
     // Toward a WebSocket, a request that cannot be cut is written once whole: holding its
     // sender back would wait forever. Only non-SEND ones are, and their bodies are small
@@ -217,14 +202,14 @@ export class ChunkScheduler {
   abort(request: ForwardedRequest): void {
     if (request.done) return;
     const r = request;
-    this.#drop(r);
+    this.#queue.drop(r);
     r.ended = '#';
     r.abandoned = true;
     r.wantsResume = false;
     this.#readers.stop(request);
-    if (r.open === undefined && this.#active !== request && request.sent === 0) {
+    if (r.open === undefined && this.#queue.active !== request && request.sent === 0) {
       // Nothing of it is on the wire: forget it.
-      this.#remove(request);
+      this.#queue.remove(request);
       r.done = true;
       this.#pump();
       return;
@@ -236,40 +221,16 @@ export class ChunkScheduler {
   fail(error: MsrpError): void {
     if (this.#error) return;
     this.#error = error;
-    this.#control.length = 0;
-    const requests = [...(this.#active ? [this.#active] : []), ...this.#waiting.splice(0)];
-    this.#active = undefined;
-    for (const request of requests) this.#failOne(request, error);
+    for (const request of this.#queue.clear()) this.#failOne(request, error);
   }
 
   #failOne(request: ForwardedRequest, error: MsrpError): void {
     const r = request;
     if (r.done) return;
-    this.#drop(r);
+    this.#queue.drop(r);
     r.done = true;
     this.#readers.stop(request);
     request.events.failed(error);
-  }
-
-  /** Drops what `request` has queued, giving its pieces back. */
-  #drop(request: ForwardedRequest): void {
-    this.#queued -= request.queued;
-    returnReads(request.parts);
-    request.parts = [];
-    request.queued = 0;
-  }
-
-  #remove(request: ForwardedRequest): void {
-    const i = this.#waiting.indexOf(request);
-    if (i >= 0) this.#waiting.splice(i, 1);
-    if (this.#active === request) this.#active = undefined;
-  }
-
-  #othersWaiting(active: ForwardedRequest): boolean {
-    if (this.#control.length > 0) return true;
-    // Loops, not some()/findIndex(): no closure per step (issue 13: relay allocation).
-    for (const w of this.#waiting) if (w !== active && w.ready) return true;
-    return false;
   }
 
   #pump(): void {
@@ -307,10 +268,11 @@ export class ChunkScheduler {
   /** Writes one thing; returns false when there is nothing to write now. */
   #step(connection: Connection): boolean {
     if (connection.messageFramed) return this.#stepMessage(connection);
-    const active = this.#active;
+    const queue = this.#queue;
+    const active = queue.active;
     if (active) {
       const r = active;
-      const others = this.#othersWaiting(active);
+      const others = queue.othersWaiting(active);
       // A chunk whose end-line has come finishes: what it has queued is bounded, and cutting
       // it would only add a head. Otherwise it yields once it has had its slice, or once the
       // chunks in flight fill the window (then it stops, or is cut for others that wait).
@@ -319,7 +281,7 @@ export class ChunkScheduler {
       if (r.parts.length > 0 && keep) {
         const part = r.parts.shift()!;
         r.queued -= part.length;
-        this.#queued -= part.length;
+        queue.queued -= part.length;
         active.sent += part.length;
         r.segmentBytes += part.length;
         // Body pieces go out as they are: the scheduler alone frames this connection and
@@ -330,7 +292,7 @@ export class ChunkScheduler {
       if (r.parts.length === 0 && r.ended !== undefined) {
         this.#endSegment(connection, active, r.ended);
         r.done = true;
-        this.#active = undefined;
+        queue.active = undefined;
         return true;
       }
       if (!others) return false;
@@ -341,25 +303,16 @@ export class ChunkScheduler {
       }
       // Others wait and this chunk is stalled or has had its slice: cut it (RFC 4975 §7.1).
       this.#endSegment(connection, active, '+');
-      this.#active = undefined;
-      this.#waiting.push(active);
+      queue.requeue();
       return true;
     }
-    const control = this.#control.shift();
+    const control = queue.control.shift();
     if (control) {
       this.#write(connection, control);
       return true;
     }
-    // While the window is full only small messages begin (a chat line beside a file).
-    const full = this.window.full;
-    let i = 0;
-    while (
-      i < this.#waiting.length &&
-      !(this.#waiting[i]!.ready && (!full || this.#waiting[i]!.small))
-    )
-      i++;
-    if (i === this.#waiting.length) return false;
-    const next = this.#waiting.splice(i, 1)[0]!;
+    const next = queue.next(this.window.full);
+    if (next === undefined) return false;
     const r = next;
     if (r.parts.length === 0 && r.abandoned && next.sent === 0 && r.open === undefined) {
       r.done = true;
@@ -368,7 +321,7 @@ export class ChunkScheduler {
     const head = resumedHead(next);
     r.open = head.transactionId;
     r.segmentBytes = 0;
-    this.#active = next;
+    queue.active = next;
     next.events.segment(head.transactionId, next.sent);
     this.#write(connection, [next.encodeHead(head)]);
     return true;
@@ -380,26 +333,27 @@ export class ChunkScheduler {
    * requests take turns, our own frames first.
    */
   #stepMessage(connection: Connection): boolean {
-    const control = this.#control.shift();
+    const queue = this.#queue;
+    const control = queue.control.shift();
     if (control) {
       this.#write(connection, control);
       return true;
     }
     const full = this.window.full;
-    for (let i = 0; i < this.#waiting.length; i++) {
-      const request = this.#waiting[i]!;
+    for (let i = 0; i < queue.waiting.length; i++) {
+      const request = queue.waiting[i]!;
       if (full && !request.small) continue;
       const bytes = readySegmentBytes(request, this.#messageChunkBytes);
       if (bytes === undefined) continue;
-      this.#waiting.splice(i, 1);
+      queue.waiting.splice(i, 1);
       if (bytes === 0 && request.abandoned && request.sent === 0) {
         // Aborted before a byte of it went out: nothing to end on the wire.
         request.done = true;
         return true;
       }
-      this.#queued -= bytes;
+      queue.queued -= bytes;
       const more = writeSegment(request, bytes, (frame) => this.#write(connection, frame, true));
-      if (more) this.#waiting.push(request);
+      if (more) queue.waiting.push(request);
       return true;
     }
     return false;
