@@ -41,13 +41,29 @@ export function splitUsersFileLine(raw: string): UsersFileLine | undefined {
  * ```
  * A password may hold `:`, but not be `REALM:WORD:<32 or 64 hex digits>`: that is an HA1 line
  * whose algorithm is misspelt, refused. A user's password, or HA1 of one realm and algorithm,
- * is given once.
+ * is given once, and a user has a password or HA1s, not both.
  * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` naming the line that is wrong.
  */
 export function parseUsersFile(text: string, source = 'users file'): UserCredential[] {
   const users: UserCredential[] = [];
   /** The line number of each user's password and HA1 of a realm and algorithm. */
   const seen = new Map<string, number>();
+  /** The first line giving each user's password, and the first giving one of its HA1s. */
+  const firstOfKind = new Map<string, { password?: number; ha1?: number }>();
+  // A password serves every realm, an HA1 its own: bob's answer in realm r would be checked
+  // against one or the other depending on the algorithm his client picks.
+  const oneKind = (line: UsersFileLine, number: number): void => {
+    const kind = line.algorithm ? 'ha1' : 'password';
+    const kinds = firstOfKind.get(line.username) ?? {};
+    const other = kinds[kind === 'ha1' ? 'password' : 'ha1'];
+    if (other !== undefined)
+      throw new MsrpError(
+        'MSRP_ERR_INVALID_ARGUMENT',
+        `${source}, lines ${other} and ${number}: ${line.username} is given both a password and HA1s; keep one or the other`,
+      );
+    kinds[kind] ??= number;
+    firstOfKind.set(line.username, kinds);
+  };
   text.split(/\r?\n/).forEach((raw, index) => {
     const line = splitUsersFileLine(raw);
     if (line === undefined) return;
@@ -72,6 +88,7 @@ export function parseUsersFile(text: string, source = 'users file'): UserCredent
       const algorithm = HA1_SHAPE.exec(line.secret)?.[1];
       if (algorithm !== undefined)
         throw bad(`"${algorithm}" is not MD5 or SHA-256 (NAME:REALM:MD5|SHA-256:HA1)`);
+      oneKind(line, index + 1);
       users.push({ username: line.username, password: line.secret });
       return;
     }
@@ -79,6 +96,7 @@ export function parseUsersFile(text: string, source = 'users file'): UserCredent
     if (!new RegExp(`^[0-9a-fA-F]{${HEX_LENGTH[algorithm]}}$`).test(ha1)) {
       throw bad(`${algorithm} HA1 must be ${HEX_LENGTH[algorithm]} hex digits`);
     }
+    oneKind(line, index + 1);
     users.push({ username: line.username, realm: line.realm, ha1: { [algorithm]: ha1 } });
   });
   return users;
