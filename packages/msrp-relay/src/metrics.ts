@@ -147,7 +147,7 @@ export function createRelayMetrics(
   );
   counter(
     'msrp_relay_protocol_errors_total',
-    'Peers disconnected for breaking the protocol',
+    'Protocol errors by peers: unparsable bytes (connection closed), or a request whose header cannot be read (answered 400, connection kept)',
     () => stats.protocolErrors,
   );
   counter(

@@ -41,7 +41,10 @@ export class RelayStats {
   chunksRechunked = 0;
   /** Error responses and failure REPORTs the relay sent, by status code. */
   readonly errors = new Map<number, number>();
-  /** Peers that broke the protocol and were disconnected. */
+  /**
+   * Protocol errors by peers: unparsable bytes (the connection closes), or a request whose
+   * header cannot be read (answered 400, the connection kept). Frame timeouts are apart.
+   */
   protocolErrors = 0;
   /** Times a sender was paused because its next hop had too many unanswered requests. */
   sendersHeldBack = 0;

@@ -20,6 +20,7 @@ import {
   type RawPeer,
   sessionPair,
 } from './helpers.js';
+import { createRelayMetrics } from '../src/metrics.js';
 
 const MiB = 1024 * 1024;
 
@@ -186,6 +187,13 @@ describe('misbehaving clients', () => {
     expect(relay.stats.protocolErrors).toBe(1);
     expect((await transact(peer, authRequest(peer, uri))).statusCode).toBe(401);
     expect(peer.isClosed).toBe(false);
+    // Counted as a protocol error, whose help text said "Peers disconnected for breaking the
+    // protocol": an operator took each for a dropped connection.
+    const metrics = await createRelayMetrics(relay, { processMetrics: false }).metrics();
+    expect(metrics).toMatch(/^msrp_relay_protocol_errors_total 1$/m);
+    const help = /^# HELP msrp_relay_protocol_errors_total (.*)$/m.exec(metrics)?.[1];
+    expect(help).not.toMatch(/disconnected/i);
+    expect(help).toMatch(/connection kept/);
   });
 
   it('refuses connections past the per-address limit', async () => {
