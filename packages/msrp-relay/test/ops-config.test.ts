@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/cli/config.js';
-import { RELAY_BIN, root, runRelay } from './relay-command.js';
+import { RELAY_BIN, root, runRelay, runToExit } from './relay-command.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -112,4 +112,59 @@ describe('TLS files that cannot be read', () => {
     expect(directory.stderr).toContain(`--tls-cert ${dir}: cannot read: EISDIR`);
     expect(missing.stderr).toContain(`--tls-key ${join(dir, 'nokey')}: cannot read: ENOENT`);
   });
+});
+
+// relay.env (systemd's EnvironmentFile) holds MSRP_RELAY_<NAME> lines; one misspelt was
+// ignored without a word, and the relay ran with the default (a realm, a timeout).
+describe('MSRP_RELAY_* variables that name no option', () => {
+  const LISTEN = ['--listen', 'msrp://127.0.0.1:0;tcp'];
+
+  it('are warned of at start, with the variable likely meant', async () => {
+    const result = await runToExit([...LISTEN, '--user', 'alice:a'], {
+      env: {
+        MSRP_RELAY_RELM: 'example.net',
+        msrp_relay_frame_timeout: '0',
+        MSRP_RELAY_USERS_DB_URL: 'postgres://db/kamailio',
+        MSRP_RELAY_MAX_CHUNK_SIZE: '8192',
+      },
+    });
+    expect(result.started, result.stderr).toBe(true);
+    const warned = result.stderr
+      .split('\n')
+      .filter((line) => line.includes('names no option'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const seen = warned.map(({ level, variable, suggestion }) => ({ level, variable, suggestion }));
+    expect(seen).toHaveLength(3);
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        { level: 'warn', variable: 'MSRP_RELAY_RELM', suggestion: 'MSRP_RELAY_REALM' },
+        {
+          level: 'warn',
+          variable: 'msrp_relay_frame_timeout',
+          suggestion: 'MSRP_RELAY_FRAME_TIMEOUT',
+        },
+        // No guess when none is close.
+        { level: 'warn', variable: 'MSRP_RELAY_USERS_DB_URL', suggestion: undefined },
+      ]),
+    );
+  }, 20_000);
+
+  it('are named after a usage error they may have caused, and by msrp-relay users', async () => {
+    const refused = await runToExit(LISTEN, { env: { MSRP_RELAY_USRE: 'alice:a' } });
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toMatch(
+      /^msrp-relay: no users[^\n]*\nmsrp-relay: MSRP_RELAY_USRE names no option, ignored \(did you mean MSRP_RELAY_USER\?\)\n$/,
+    );
+    const users = join(dir, 'users');
+    await writeFile(users, 'bob:b\n');
+    const listed = await runRelay(['users', 'list', '--users', users], {
+      env: { MSRP_RELAY_REALN: 'example.net', MSRP_RELAY_STORE_PASSWORD: 'no' },
+    });
+    expect(listed).toEqual({
+      code: 0,
+      stdout: 'bob\tpassword\n',
+      stderr:
+        'msrp-relay users: MSRP_RELAY_REALN names no option, ignored (did you mean MSRP_RELAY_REALM?)\n',
+    });
+  }, 20_000);
 });

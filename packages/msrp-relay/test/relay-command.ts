@@ -31,12 +31,17 @@ export function runRelay(
 /**
  * Runs `msrp-relay ...args` to its exit, for a command expected to refuse its options: one
  * that starts instead is stopped (SIGTERM) as soon as it logs "relay started", and `started`
- * says so.
+ * says so. `env` is added to the test's environment.
  */
 export async function runToExit(
   args: readonly string[],
+  { env }: { env?: NodeJS.ProcessEnv } = {},
 ): Promise<{ code: number | null; started: boolean; stderr: string }> {
-  const child = spawn(RELAY_BIN, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(RELAY_BIN, args, {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    ...(env && { env: { ...process.env, ...env } }),
+  });
   let stderr = '';
   let started = false;
   child.stderr.setEncoding('utf8').on('data', (s: string) => {

@@ -2,6 +2,7 @@
 import { parseUri, type MsrpUri } from '@msrp-ts/msrp-core/uri';
 import { checkRelayOptions, type RelayLimits } from '../relay-options.js';
 import { webOrigin } from '../ws-listener.js';
+import { unknownEnvNames, type UnknownEnvName } from './env-names.js';
 import { readOptions, UsageError } from './option-reader.js';
 import { USERS_DB_OPTIONS, usersDbConfig, type UsersDbConfig } from './users-db-options.js';
 
@@ -69,6 +70,15 @@ export const OPTIONS = {
 } as const;
 
 type Name = Exclude<keyof typeof OPTIONS, 'help' | 'config'>;
+
+/**
+ * The MSRP_RELAY_* variables of `env` that no option of `msrp-relay` or of `msrp-relay users`
+ * reads (see {@link unknownEnvNames}): both commands may share one relay.env.
+ */
+export function unknownRelayEnv(env: NodeJS.ProcessEnv): UnknownEnvName[] {
+  const names = Object.keys(OPTIONS).filter((name) => name !== 'help');
+  return unknownEnvNames(env, [...names, 'store-password']);
+}
 
 const LIMITS: Partial<Record<Name, keyof RelayLimits>> = {
   'max-connections': 'maxConnections',

@@ -28,13 +28,20 @@ async function main(args: readonly string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  const { resolveConfig, UsageError } = await import('./config.js');
+  const { resolveConfig, unknownRelayEnv, UsageError } = await import('./config.js');
+  // A misspelt variable is no option: the relay would run with the default instead.
+  const unknownEnv = unknownRelayEnv(process.env);
   let config: RelayCommandConfig | undefined;
   try {
     config = resolveConfig(args, process.env, (path) => readFileSync(path, 'utf8'));
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`msrp-relay: ${e.message} (see msrp-relay --help)\n`);
+    // It may be why ("no users": MSRP_RELAY_USER misspelt).
+    for (const { variable, suggestion } of unknownEnv) {
+      const meant = suggestion ? ` (did you mean ${suggestion}?)` : '';
+      process.stderr.write(`msrp-relay: ${variable} names no option, ignored${meant}\n`);
+    }
     return 2;
   }
   if (!config) {
@@ -82,6 +89,11 @@ async function main(args: readonly string[]): Promise<number> {
     logDestination.stream,
   );
   const logWritten = (): Promise<void> => logDestination.written();
+  for (const { variable, suggestion } of unknownEnv)
+    log.warn(
+      { variable, ...(suggestion && { suggestion }) },
+      'environment variable ignored: it names no option',
+    );
   // stdout carries the startup lines only; a reader gone after them (EPIPE) ends nothing.
   process.stdout.on('error', () => undefined);
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { escapeIdentifier, Pool } from 'pg';
 import { SubscriberTable, type SubscriberSecrets } from '../subscriber-table.js';
-import { OPTIONS as RELAY_OPTIONS } from './config.js';
+import { OPTIONS as RELAY_OPTIONS, unknownRelayEnv } from './config.js';
 import { readOptions, UsageError, type OptionReader } from './option-reader.js';
 import { USERS_DB_HELP } from './help.js';
 import { USERS_DB_OPTIONS, usersDbConfig, type UsersDbConfig } from './users-db-options.js';
@@ -63,6 +63,11 @@ export async function usersCommand(args: readonly string[]): Promise<number> {
     process.stderr.write(`msrp-relay users: ${message}\n`);
     return code;
   };
+  // A misspelt variable is no option: the command would act on the default instead.
+  for (const { variable, suggestion } of unknownRelayEnv(process.env)) {
+    const meant = suggestion ? ` (did you mean ${suggestion}?)` : '';
+    process.stderr.write(`msrp-relay users: ${variable} names no option, ignored${meant}\n`);
+  }
   let read: OptionReader;
   let db: UsersDbConfig | undefined;
   let file: string | undefined;
