@@ -168,3 +168,38 @@ describe('MSRP_RELAY_* variables that name no option', () => {
     });
   }, 20_000);
 });
+
+// A listener taken out of --listen leaves its options behind: the relay used to say nothing
+// of them; an error would stop a relay for a listener left out for a while.
+describe('options whose listener is not configured', () => {
+  it('are warned of at start, naming where they were given', async () => {
+    const path = join(dir, 'no-ws.json');
+    await writeFile(path, JSON.stringify({ ...base, 'ws-origin': ['https://chat.example.net'] }));
+    const result = await runToExit(['--config', path, '--ws-path', '/ws']);
+    expect(result.started, result.stderr).toBe(true);
+    const warned = result.stderr
+      .split('\n')
+      .filter((line) => line.includes('"msg":"option ignored'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(warned.map(({ level, option, without }) => ({ level, option, without }))).toEqual([
+      { level: 'warn', option: '--ws-path', without: 'a ;ws listener' },
+      { level: 'warn', option: `"ws-origin" in ${path}`, without: 'a ;ws listener' },
+    ]);
+    const tls = resolveConfig(
+      ['--user', 'a:b', '--tls-key', 'key.pem'],
+      { MSRP_RELAY_TLS_CERT: 'cert.pem' },
+      () => '{}',
+    );
+    expect(tls?.ignored).toEqual([
+      { option: 'MSRP_RELAY_TLS_CERT', without: 'an msrps listener' },
+      { option: '--tls-key', without: 'an msrps listener' },
+    ]);
+    // With their listener, nothing to say.
+    const listened = resolveConfig(
+      ['--user', 'a:b', '--listen', 'msrp://127.0.0.1:0;ws', '--ws-path', '/ws'],
+      {},
+      () => '{}',
+    );
+    expect(listened?.ignored).toBeUndefined();
+  }, 20_000);
+});

@@ -1,6 +1,9 @@
 // The --users-db options as an operator gets them wrong: each mistake must be one line on
 // stderr and exit 2 ("Exit codes: 0 after a clean shutdown, 2 usage error, 3 cannot listen"),
 // and the database password in the URL must never be printed. No database is needed.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/cli/config.js';
 import { redactUrl } from '../src/cli/users-db-options.js';
@@ -84,4 +87,55 @@ describe('msrp-relay --users-db mistakes', () => {
       expect(redactUrl(url!)).toBe(shown);
     }
   });
+
+  // docs/operators.md puts the URL in relay.env and the table in relay.json: with relay.env
+  // missing, the relay started with its users file alone, the table silently unused, and the
+  // database's users got 401s with nothing in the log saying why.
+  it('an option of the database without --users-db is refused, naming where it was given', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ops-users-db-'));
+    try {
+      const json = join(dir, 'relay.json');
+      await writeFile(json, JSON.stringify({ 'users-db-table': 'sip.accounts', user: ['a:b'] }));
+      const users = join(dir, 'users');
+      await writeFile(users, 'bob:b\n');
+      const [file, flag, env, switched, usersCommand] = await Promise.all([
+        runToExit([...LISTEN, '--config', json]),
+        runToExit([...LISTEN, '--user', 'a:b', '--users-db-column', 'domain=']),
+        runToExit([...LISTEN, '--user', 'a:b'], {
+          env: { MSRP_RELAY_USERS_DB_PLAIN_PASSWORDS: 'true' },
+        }),
+        runToExit([...LISTEN, '--user', 'a:b', '--users-db-plain-passwords']),
+        runRelay(['users', 'list', '--users', users, '--users-db-table', 'sip.accounts']),
+      ]);
+      for (const result of [file, flag, env, switched]) {
+        expect(result.started, result.stderr).toBe(false);
+        expect(result.code, result.stderr).toBe(2);
+      }
+      expect(usersCommand.code, usersCommand.stderr).toBe(2);
+      const without = 'is given without --users-db';
+      expect(file.stderr).toMatch(
+        new RegExp(`^msrp-relay: "users-db-table" in ${json} ${without}[^\n]*\n$`),
+      );
+      expect(flag.stderr).toMatch(new RegExp(`^msrp-relay: --users-db-column ${without}`));
+      expect(env.stderr).toMatch(
+        new RegExp(`^msrp-relay: MSRP_RELAY_USERS_DB_PLAIN_PASSWORDS ${without}`),
+      );
+      expect(switched.stderr).toMatch(
+        new RegExp(`^msrp-relay: --users-db-plain-passwords ${without}`),
+      );
+      expect(usersCommand.stderr).toMatch(
+        new RegExp(`^msrp-relay users: --users-db-table ${without}[^\n]*\n$`),
+      );
+      // Switched off, as relay.example.json has it, the switch asks for nothing.
+      expect(
+        resolveConfig(
+          ['--user', 'a:b', '--config', 'relay.json'],
+          {},
+          () => '{"users-db-plain-passwords": false}',
+        )?.usersDb,
+      ).toBeUndefined();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 20_000);
 });

@@ -29,6 +29,8 @@ export interface RelayCommandConfig {
   limits: RelayLimits;
   metrics?: { host: string; port: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Options given without what they serve (`--ws-path` and no ;ws listener), to warn of. */
+  ignored?: { option: string; without: string }[];
 }
 
 export const OPTIONS = {
@@ -202,6 +204,17 @@ export function resolveConfig(
   for (const [key, value] of Object.entries(optional)) {
     if (value !== undefined) (config as unknown as Record<string, unknown>)[key] = value;
   }
+  // Not refused: a listener left out of --listen for a while need not take its options along.
+  const ignored: { option: string; without: string }[] = [];
+  const lacking = (names: string[], without: string): void => {
+    for (const name of names)
+      if (many(name).length > 0) ignored.push({ option: read.source(name), without });
+  };
+  if (!listen.some((uri) => uri.transport.toLowerCase() === 'ws'))
+    lacking(['ws-path', 'ws-origin'], 'a ;ws listener');
+  if (!listen.some((uri) => uri.scheme === 'msrps'))
+    lacking(['tls-cert', 'tls-key'], 'an msrps listener');
+  if (ignored.length > 0) config.ignored = ignored;
   checkLimits(config);
   return config;
 }

@@ -94,6 +94,8 @@ async function main(args: readonly string[]): Promise<number> {
       { variable, ...(suggestion && { suggestion }) },
       'environment variable ignored: it names no option',
     );
+  for (const { option, without } of config.ignored ?? [])
+    log.warn({ option, without }, 'option ignored: what it is for is not configured');
   // stdout carries the startup lines only; a reader gone after them (EPIPE) ends nothing.
   process.stdout.on('error', () => undefined);
 

@@ -22,6 +22,11 @@ export interface OptionReader {
   readonly int: (name: string) => number | undefined;
   /** A switch: the flag, or `true`/`1`/`yes` (`false`/`0`/`no`) in the environment or file. */
   readonly flag: (name: string) => boolean;
+  /**
+   * Where the option's value comes from, as the operator wrote it: `--name`, `MSRP_RELAY_NAME`
+   * or `"name" in FILE`; `--name` when it is not given.
+   */
+  readonly source: (name: string) => string;
   /** Arguments that are not options. */
   readonly positionals: readonly string[];
   /** Whether --help was given. */
@@ -90,6 +95,12 @@ export function readOptions(
       if (v === undefined || ['false', '0', 'no'].includes(v)) return false;
       if (['true', '1', 'yes'].includes(v)) return true;
       throw new UsageError(`--${name} is a switch: true or false, not "${v}"`);
+    },
+    source: (name) => {
+      if (values[name] === undefined && env[envName(name)] !== undefined) return envName(name);
+      if (values[name] === undefined && file[name] !== undefined)
+        return `"${name}" in ${configPath}`;
+      return `--${name}`;
     },
     positionals: parsed.positionals,
     help: values.help === true,

@@ -33,7 +33,20 @@ const COLUMN_KEYS: Record<string, keyof SubscriberColumns> = {
  */
 export function usersDbConfig(read: OptionReader): UsersDbConfig | undefined {
   const url = read.one('users-db');
-  if (url === undefined) return undefined;
+  if (url === undefined) {
+    // Else ignored: relay.json naming the table while the URL, kept in relay.env, is missing
+    // gave a relay without the database, its users unknown, and nothing said why.
+    const orphan = [
+      read.one('users-db-table') !== undefined && 'users-db-table',
+      read.many('users-db-column').length > 0 && 'users-db-column',
+      read.flag('users-db-plain-passwords') && 'users-db-plain-passwords',
+    ].find((name) => name !== false);
+    if (orphan)
+      throw new UsageError(
+        `${read.source(orphan)} is given without --users-db (MSRP_RELAY_USERS_DB), the database it is for`,
+      );
+    return undefined;
+  }
   if (!/^postgres(ql)?:\/\//.test(url))
     throw new UsageError(`--users-db must be a postgres:// URL, not "${redactUrl(url)}"`);
   // Else the relay starts, and every AUTH gets 500 "Invalid URL" for as long as it runs.
