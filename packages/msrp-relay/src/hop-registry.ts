@@ -14,6 +14,7 @@ import type { ChunkSchedulerOptions } from './chunk-scheduler.js';
 import { FastPath, type FastPathContext } from './fast-path.js';
 import { FastPathStream } from './fast-path-stream.js';
 import { Hop, type HopOrigin, type HopOwner } from './hop.js';
+import { throttledWarning, type ThrottledLog } from './log-throttle.js';
 import type { RelayLogger, RelayOptions, ResolvedLimits } from './relay-options.js';
 import { authorityKey } from './relay-session.js';
 import { RelayStats } from './relay-stats.js';
@@ -45,9 +46,12 @@ export class HopRegistry {
   /** Every connection until its socket has closed. */
   readonly #hops = new Set<Hop>();
   readonly #dialed = new Map<string, Hop>();
+  /** A client reconnecting in a loop past a limit must not flood the log. */
+  readonly #refusedLog: ThrottledLog;
 
   constructor(context: HopRegistryContext) {
     this.#context = context;
+    this.#refusedLog = throttledWarning(context.log, 'connection refused: limit reached');
     this.#connections = new ConnectionLimits(context.limits);
     this.#scheduler = {
       maxQueued: context.limits.maxQueuedBytes,
@@ -130,7 +134,12 @@ export class HopRegistry {
 
   #refused(remote: string, transport: string): void {
     this.#context.stats.connectionsRefused++;
-    this.#context.log.warn({ remote, transport }, 'connection refused: limit reached');
+    this.#refusedLog.line({ remote, transport });
+  }
+
+  /** Writes the count of the refusals not logged, if any (the relay closing). */
+  flushLog(): void {
+    this.#refusedLog.flush();
   }
 
   #inbound(

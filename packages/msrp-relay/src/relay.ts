@@ -14,6 +14,7 @@ import { AuthHandler } from './auth-handler.js';
 import { Forwarder } from './forwarder.js';
 import type { Hop, PendingForward } from './hop.js';
 import { HopRegistry } from './hop-registry.js';
+import { throttledWarning, type ThrottledLog } from './log-throttle.js';
 import {
   checkRelayOptions,
   resolveLimits,
@@ -77,6 +78,9 @@ export class Relay {
   /** The relay session of a session-id, for `routeRequest` (one function, not one per request). */
   readonly #sessionOf: (id: string) => RelaySession | undefined;
   #closing = false;
+  // A peer failing its handshakes in a loop must not flood the log.
+  readonly #tlsFailedLog: ThrottledLog;
+  readonly #wsRefusedLog: ThrottledLog;
 
   /**
    * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` for a numeric option or limit out of its
@@ -87,6 +91,8 @@ export class Relay {
     this.#options = options;
     const limits = (this.#limits = resolveLimits(options.limits));
     const log = (this.#log = options.logger ?? silentLogger);
+    this.#tlsFailedLog = throttledWarning(log, 'TLS handshake failed');
+    this.#wsRefusedLog = throttledWarning(log, 'WebSocket handshake refused');
     const stats = this.stats;
     // RFC 4975 §7.1: how long a forwarded request awaits its response.
     const transactionTimeout = options.transactionTimeout ?? 30_000;
@@ -174,7 +180,7 @@ export class Relay {
         accept: (socket) => this.#hops.accept(socket, scheme, port),
         tlsError: (error, socket) => {
           const remote = `${socket.remoteAddress}:${socket.remotePort}`;
-          this.#log.warn({ remote, error: error.message }, 'TLS handshake failed');
+          this.#tlsFailedLog.line({ remote, error: error.message });
         },
       },
       // What it reads and forwards is lent until written (ChunkScheduler, WholeForward); of
@@ -201,8 +207,7 @@ export class Relay {
       full: (address, remote) => this.#hops.refusesHandshake(address, remote),
       accept: (socket, address, remote) =>
         this.#hops.acceptWebSocket(socket, address, remote, scheme, port),
-      refused: (remote, why) =>
-        this.#log.warn({ remote, transport: 'ws', why }, 'WebSocket handshake refused'),
+      refused: (remote, why) => this.#wsRefusedLog.line({ remote, transport: 'ws', why }),
     });
     port = listening.port;
     const host = this.#options.host ?? listening.host;
@@ -263,6 +268,9 @@ export class Relay {
     await Promise.all([...hops].flatMap((hop) => hop.connection?.close(grace) ?? []));
     this.#auth.dropAll();
     await Promise.all(stopped);
+    this.#hops.flushLog();
+    this.#tlsFailedLog.flush();
+    this.#wsRefusedLog.flush();
     this.#log.info({}, 'closed');
   }
 

@@ -113,6 +113,21 @@ describe('LogThrottle', () => {
     expect(throttle.allow(next)).toBe(true);
     expect(next.unlogged).toBeUndefined();
   });
+
+  it('tells when the next line may go, and gives the count dropped to a summary', () => {
+    const clock = { t: 0 };
+    const throttle = new LogThrottle(1, 60, () => clock.t);
+    expect(throttle.wait()).toBe(0);
+    expect(throttle.allow({})).toBe(true);
+    expect(throttle.takeDropped()).toBe(0); // nothing to tell: no token taken
+    expect(throttle.wait()).toBe(1000);
+    for (let i = 0; i < 5; i++) expect(throttle.allow({})).toBe(false);
+    clock.t += 1000;
+    expect(throttle.takeDropped()).toBe(5);
+    // The summary took the token: the next line waits a second more.
+    expect(throttle.wait()).toBe(1000);
+    expect(throttle.takeDropped()).toBe(0);
+  });
 });
 
 describe('AUTH rate limit options', () => {
