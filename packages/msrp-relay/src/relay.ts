@@ -1,4 +1,5 @@
 import type { Head, MsrpHeaders, MsrpUri, RequestHead, TlsServerOptions } from '@msrp-ts/msrp-core';
+import type { TLSSocket } from 'node:tls';
 import {
   answerableRequest,
   atEnd,
@@ -178,10 +179,7 @@ export class Relay {
       2855,
       {
         accept: (socket) => this.#hops.accept(socket, scheme, port),
-        tlsError: (error, socket) => {
-          const remote = `${socket.remoteAddress}:${socket.remotePort}`;
-          this.#tlsFailedLog.line({ remote, error: error.message });
-        },
+        tlsError: (error, socket) => this.#tlsFailed(error, socket),
       },
       // What it reads and forwards is lent until written (ChunkScheduler, WholeForward); of
       // thousands of quiet clients, none holds a read buffer.
@@ -208,11 +206,18 @@ export class Relay {
       accept: (socket, address, remote) =>
         this.#hops.acceptWebSocket(socket, address, remote, scheme, port),
       refused: (remote, why) => this.#wsRefusedLog.line({ remote, transport: 'ws', why }),
+      tlsError: (error, socket) => this.#tlsFailed(error, socket),
     });
     port = listening.port;
     const host = this.#options.host ?? listening.host;
     const stop = (): Promise<void> => listening.close();
     return this.#listening(scheme, 'ws', host, port, stop, listening.secureContextTarget);
+  }
+
+  /** A client's TLS handshake failed, on an msrps: or a wss: listener (one log budget). */
+  #tlsFailed(error: Error, socket: TLSSocket): void {
+    const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.#tlsFailedLog.line({ remote, error: error.message });
   }
 
   #listening(

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { TlsServerOptions, WsSocket } from '@msrp-ts/msrp-core';
 import { WS_OPTIONS } from '@msrp-ts/msrp-core/internal';
 import type { SecureContextTarget } from './tls-reload.js';
@@ -56,6 +57,8 @@ export interface WebSocketListenerConfig extends WebSocketListenOptions {
   accept(socket: WsSocket, address: string, remote: string): void;
   /** A handshake was refused (for logs). */
   refused(remote: string, why: string): void;
+  /** With `tls`: a client's TLS handshake failed (for logs); its socket is destroyed. */
+  tlsError(error: Error, socket: TLSSocket): void;
 }
 
 /** A bound WebSocket listener. */
@@ -85,6 +88,9 @@ export async function listenWebSocket(
       .getBuiltinModule('node:https')
       .createServer({ cert: config.tls.cert, key: config.tls.key });
   const server = https || process.getBuiltinModule('node:http').createServer();
+  // Unheard, a failed handshake (http:// to the wss port, a certificate the browser refuses)
+  // left the operator nothing to go on.
+  if (https) https.on('tlsClientError', (error, socket) => config.tlsError(error, socket));
   // Plain HTTP requests get nothing here but a 426.
   server.on('request', (_req, res) => {
     res.writeHead(426, { Connection: 'close', Upgrade: 'websocket' }).end();

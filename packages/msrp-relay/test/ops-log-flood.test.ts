@@ -59,6 +59,18 @@ async function accounted(relay: RunningRelay, msg: string, total: number): Promi
   return lines(relay, msg).length;
 }
 
+/** A self-signed certificate and its key, written to files: their paths. */
+async function certificate(): Promise<[cert: string, key: string]> {
+  const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+    notAfterDate: new Date(Date.now() + 86_400_000),
+  });
+  const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
+  await Promise.all([writeFile(cert, pems.cert), writeFile(key, pems.private)]);
+  return [cert, key];
+}
+
 describe('warnings a peer can cause at will', () => {
   it('connections refused in a loop: a bounded number of lines, the rest counted', async () => {
     const relay = await runningRelay([
@@ -92,13 +104,7 @@ describe('warnings a peer can cause at will', () => {
   }, 30_000);
 
   it('TLS handshakes failed in a loop: the same, what is left told by shutdown at the latest', async () => {
-    const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
-      keySize: 2048,
-      algorithm: 'sha256',
-      notAfterDate: new Date(Date.now() + 86_400_000),
-    });
-    const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-    await Promise.all([writeFile(cert, pems.cert), writeFile(key, pems.private)]);
+    const [cert, key] = await certificate();
     const relay = await runningRelay([
       ...['--listen', 'msrps://127.0.0.1:0;tcp', '--user', 'alice:a'],
       ...['--tls-cert', cert, '--tls-key', key],
@@ -115,5 +121,31 @@ describe('warnings a peer can cause at will', () => {
     const written = await accounted(relay, 'TLS handshake failed', ATTEMPTS);
     expect(written).toBeLessThan(ATTEMPTS / 2);
     expect(lines(relay, 'TLS handshake failed')[0]).toMatchObject({ level: 'warn' });
+  }, 30_000);
+
+  // A wss listener dropped a failed handshake without a word: an operator whose browsers
+  // could not connect (a certificate they refuse, http:// to the wss port) saw nothing.
+  it('TLS handshakes failed on a wss listener: logged as on msrps', async () => {
+    const [cert, key] = await certificate();
+    const relay = await runningRelay([
+      ...['--listen', 'msrps://127.0.0.1:0;ws', '--user', 'alice:a'],
+      ...['--tls-cert', cert, '--tls-key', key],
+    ]);
+    const port = relay.uris[0]!.port!;
+    const client = connect({ host: '127.0.0.1', port });
+    client.on('error', () => undefined);
+    await once(client, 'connect');
+    const remote = `127.0.0.1:${client.localPort}`;
+    client.write('GET / HTTP/1.1\r\nHost: relay\r\n\r\n');
+    client.resume();
+    await once(client, 'close');
+    const line = JSON.parse(await relay.logged('TLS handshake failed', 1)) as Record<
+      string,
+      unknown
+    >;
+    expect(line).toMatchObject({ level: 'warn', remote });
+    expect(line.error).toMatch(/\w/);
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
   }, 30_000);
 });
