@@ -94,6 +94,41 @@ describe('relay.json of the wrong shape', () => {
   });
 });
 
+// relay.example.json names a users file and a database, as the relay reads both; the users
+// command, given the relay's file for its realm, refused every command: "give one of --users
+// FILE and --users-db", even with --users on the command line as docs/operators.md has it.
+describe('msrp-relay users with the shipped relay.example.json', () => {
+  const example = join(root, 'packages/msrp-relay/deploy/relay.example.json');
+
+  it("manages the users file the command line names, in the file's realm", async () => {
+    const users = join(dir, 'example-users');
+    // docs/operators.md's commands, with the relay's file.
+    const added = await runRelay(
+      ['users', 'add', 'alice', '--users', users, '--realm', 'example.net', '--config', example],
+      { stdin: 'alice-secret\n' },
+    );
+    expect(added, added.stderr).toMatchObject({ code: 0, stderr: '' });
+    expect(await runRelay(['users', 'list', '--users', users, '--config', example])).toEqual({
+      code: 0,
+      stdout: 'alice@example.net\tSHA-256,MD5\n',
+      stderr: '',
+    });
+    // The realm is the file's ("example.net"), as the relay's.
+    const bob = await runRelay(['users', 'add', 'bob', 'b', '--users', users, '--config', example]);
+    expect(bob.code, bob.stderr).toBe(0);
+    expect(await readFile(users, 'utf8')).toMatch(/^bob:example\.net:MD5:[0-9a-f]{32}$/m);
+  });
+
+  it('asks which store to manage when only the file names them both', async () => {
+    const result = await runRelay(['users', 'list', '--config', example]);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/^msrp-relay users: [^\n]+\n$/);
+    expect(result.stderr).toContain(`"users" in ${example}`);
+    expect(result.stderr).toContain(`"users-db" in ${example}`);
+    expect(result.stderr).toContain('--users FILE or --users-db');
+  });
+});
+
 describe('TLS files that cannot be read', () => {
   it('name the option and the path', async () => {
     const pem = join(dir, 'cert.pem');

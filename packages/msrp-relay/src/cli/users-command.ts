@@ -15,7 +15,8 @@ const USERS_HELP = `Usage: msrp-relay users add NAME [PASSWORD] [options]
        msrp-relay users list [options]
 
 Manages the users of the PostgreSQL subscriber table the relay reads with --users-db, or
-of the users file it reads with --users.
+of the users file it reads with --users. Where both are named (a relay.json naming both, as
+the relay reads both), the one given on the command line is managed.
 
 In a users file, add writes (or replaces) NAME's lines for REALM with an MD5 and a SHA-256
 HA1 line (NAME:REALM:MD5|SHA-256:HA1), never the password; remove deletes them (and a
@@ -83,8 +84,20 @@ export async function usersCommand(args: readonly string[]): Promise<number> {
     }
     db = usersDbConfig(read);
     file = read.one('users');
-    if ((db === undefined) === (file === undefined))
+    if (db === undefined && file === undefined)
       throw new UsageError('give one of --users FILE and --users-db postgres://...');
+    if (db !== undefined && file !== undefined) {
+      // The relay reads both (relay.example.json names both): a flag says which to manage.
+      const flagged = (name: string): boolean => read.source(name) === `--${name}`;
+      if (flagged('users') === flagged('users-db'))
+        throw new UsageError(
+          flagged('users')
+            ? 'give one of --users FILE and --users-db postgres://...'
+            : `${read.source('users')} and ${read.source('users-db')} both name users: give --users FILE or --users-db postgres://... to say which to manage`,
+        );
+      if (flagged('users')) db = undefined;
+      else file = undefined;
+    }
   } catch (e) {
     if (e instanceof UsageError) return fail(2, `${e.message} (see msrp-relay users --help)`);
     throw e;
