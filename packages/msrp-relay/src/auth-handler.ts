@@ -3,7 +3,7 @@ import { newSessionId, paramValue, uriEquals } from '@msrp-ts/msrp-core/internal
 import { AuthRateLimiter, type AuthLimitKind } from './auth-rate-limit.js';
 import { DigestAuthenticator, type DigestResult } from './digest-authenticator.js';
 import type { Hop } from './hop.js';
-import { LogThrottle } from './log-throttle.js';
+import { throttledWarning, type ThrottledLog } from './log-throttle.js';
 import type { RelayLogger, RelayOptions, ResolvedLimits } from './relay-options.js';
 import { RelaySession } from './relay-session.js';
 import { RelayStats } from './relay-stats.js';
@@ -41,8 +41,9 @@ export class AuthHandler {
   readonly #auth: DigestAuthenticator;
   readonly #sessions = new Map<string, RelaySession>();
   readonly #limiter: AuthRateLimiter;
-  /** Failed AUTHs are logged within a budget: a guesser must not flood the logs. */
-  readonly #failureLog: LogThrottle;
+  // Failed and refused AUTHs are logged within a budget: a guesser must not flood the logs.
+  readonly #failedLog: ThrottledLog;
+  readonly #refusedLog: ThrottledLog;
   readonly #expiry = new SessionExpiry((s) => {
     this.#context.log.info(
       { session: s.toString(), username: s.username },
@@ -60,7 +61,12 @@ export class AuthHandler {
       maxEntries: limits.authRateLimitEntries,
       ...(options.now && { now: options.now }),
     });
-    this.#failureLog = new LogThrottle(20, 60, options.now);
+    this.#failedLog = throttledWarning(context.log, 'AUTH failed', options.now);
+    this.#refusedLog = throttledWarning(
+      context.log,
+      'AUTH refused: too many failures',
+      options.now,
+    );
     this.#auth = new DigestAuthenticator({
       realm: options.realm ?? 'msrp-relay',
       store: options.credentials,
@@ -127,8 +133,11 @@ export class AuthHandler {
         log.debug({ remote: hop.remote }, 'AUTH challenged');
       } else {
         RelayStats.bump(stats.authFailures, result.reason);
-        const fields = { remote: hop.remote, reason: result.reason, username: result.username };
-        if (this.#failureLog.allow(fields)) log.warn(fields, 'AUTH failed');
+        this.#failedLog.line({
+          remote: hop.remote,
+          reason: result.reason,
+          username: result.username,
+        });
         // A stale nonce with the right password is no guess (RFC 7616 §3.3: the client retries
         // at once with the new one): neither limited nor counted, or a client that keeps its
         // nonce between refreshes would be cut off after maxAuthAttempts of them.
@@ -201,6 +210,12 @@ export class AuthHandler {
     this.#expiry.stop();
   }
 
+  /** Writes the count of the failed and refused AUTHs not logged, if any (the relay closing). */
+  flushLog(): void {
+    this.#failedLog.flush();
+    this.#refusedLog.flush();
+  }
+
   /**
    * Refuses an AUTH because the failed AUTHs of its address or username used up their rate
    * limit: 403 with no challenge, then the connection closes, unless the AUTH came through
@@ -215,10 +230,9 @@ export class AuthHandler {
     relayed: boolean,
     username?: string,
   ): void {
-    const { stats, log, respond, shut } = this.#context;
+    const { stats, respond, shut } = this.#context;
     RelayStats.bump(stats.authRateLimited, limit);
-    const fields = { remote: hop.remote, limit, username };
-    if (this.#failureLog.allow(fields)) log.warn(fields, 'AUTH refused: too many failures');
+    this.#refusedLog.line({ remote: hop.remote, limit, username });
     respond(hop, request, 403, 'Too many failed AUTH attempts, try again later');
     if (!relayed) shut(hop, 'closing after AUTH refused by the rate limit', 'debug');
   }

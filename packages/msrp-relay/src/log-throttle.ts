@@ -110,12 +110,17 @@ export class ThrottledLog {
 }
 
 /**
- * Warnings `message` a peer can cause at will, within a budget of 20 lines, then 60 a minute
- * (as failed AUTHs); the summary of those dropped is `log lines suppressed`, naming `message`.
+ * Warnings `message` a peer can cause at will, within a budget of 20 lines, then 60 a minute;
+ * the summary of those dropped is `log lines suppressed`, naming `message`.
+ * @param now The budget's clock (the relay's `now` option). Default `Date.now`.
  */
-export function throttledWarning(log: RelayLogger, message: string): ThrottledLog {
+export function throttledWarning(
+  log: RelayLogger,
+  message: string,
+  now?: () => number,
+): ThrottledLog {
   return new ThrottledLog(
-    new LogThrottle(20, 60),
+    new LogThrottle(20, 60, now),
     (fields) => log.warn(fields, message),
     (suppressed) => log.warn({ lines: message, suppressed }, 'log lines suppressed'),
   );

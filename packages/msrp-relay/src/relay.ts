@@ -274,6 +274,7 @@ export class Relay {
     this.#auth.dropAll();
     await Promise.all(stopped);
     this.#hops.flushLog();
+    this.#auth.flushLog();
     this.#tlsFailedLog.flush();
     this.#wsRefusedLog.flush();
     this.#log.info({}, 'closed');

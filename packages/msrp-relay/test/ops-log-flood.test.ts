@@ -7,9 +7,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { formatUri } from '@msrp-ts/msrp-core';
+import { answerChallenge } from '@msrp-ts/msrp-core/internal';
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from './helpers.js';
+import { authRequest, eventually, rawClient, transact } from './helpers.js';
 import { runningRelay, type RunningRelay } from './ops-relay.js';
 
 let dir: string;
@@ -147,5 +149,69 @@ describe('warnings a peer can cause at will', () => {
     expect(line.error).toMatch(/\w/);
     relay.child.kill('SIGTERM');
     expect(await relay.exited).toBe(0);
+  }, 30_000);
+
+  // Failed AUTHs had their budget first, but what it left out was told only by the next line
+  // written: when a guesser stopped, the count of its last guesses never reached the log.
+  it('AUTHs failed in a loop: what is left out told a second later', async () => {
+    const relay = await runningRelay([
+      ...['--listen', 'msrp://127.0.0.1:0;tcp', '--user', 'alice:a'],
+      // Every guess gets a new challenge: the rate limits, off, refuse none.
+      ...['--max-auth-attempts', '10000', '--auth-fail-burst', '0', '--auth-user-fail-burst', '0'],
+    ]);
+    const uri = relay.uris[0]!;
+    const guesser = await rawClient(uri.port!);
+    let challenge = await transact(guesser, authRequest(guesser, uri));
+    const started = Date.now();
+    for (let i = 0; i < ATTEMPTS; i++) {
+      const credentials = { username: 'alice', password: `guess-${i}` };
+      const authorization = answerChallenge(
+        challenge.wwwAuthenticate!,
+        credentials,
+        formatUri(uri),
+      );
+      challenge = await transact(guesser, authRequest(guesser, uri, { authorization }));
+      expect(challenge.statusCode).toBe(401);
+    }
+    const written = await accounted(relay, 'AUTH failed', ATTEMPTS);
+    const seconds = Math.ceil((Date.now() - started) / 1000);
+    expect(written).toBeGreaterThanOrEqual(BURST);
+    expect(written).toBeLessThanOrEqual(BURST + seconds);
+    expect(lines(relay, 'log lines suppressed')[0]).toMatchObject({
+      level: 'warn',
+      lines: 'AUTH failed',
+    });
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
+  }, 30_000);
+
+  it('AUTHs refused by the rate limit in a loop: what is left told by shutdown at the latest', async () => {
+    const relay = await runningRelay([
+      ...['--listen', 'msrp://127.0.0.1:0;tcp', '--user', 'alice:a'],
+      ...['--auth-fail-burst', '1', '--auth-fail-rate', '1'],
+    ]);
+    const uri = relay.uris[0]!;
+    // One wrong password empties the address's bucket: its AUTHs are refused from then on.
+    const first = await rawClient(uri.port!);
+    const challenge = await transact(first, authRequest(first, uri));
+    const credentials = { username: 'alice', password: 'wrong' };
+    const authorization = answerChallenge(challenge.wwwAuthenticate!, credentials, formatUri(uri));
+    const answer = await transact(first, authRequest(first, uri, { authorization }));
+    expect(answer.statusCode).toBe(403);
+    const refusedOnce = async (): Promise<void> => {
+      const peer = await rawClient(uri.port!);
+      expect((await transact(peer, authRequest(peer, uri))).statusCode).toBe(403);
+      await peer.closed;
+    };
+    for (let sent = 1; sent < ATTEMPTS; sent += 20)
+      await Promise.all(Array.from({ length: Math.min(20, ATTEMPTS - sent) }, refusedOnce));
+    const message = 'AUTH refused: too many failures';
+    // Each refusal was logged (or counted) before its 403 went out. Stopped before a summary
+    // is due, the relay writes it as it closes.
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
+    if (!relay.child.stderr!.readableEnded) await once(relay.child.stderr!, 'end');
+    const written = await accounted(relay, message, ATTEMPTS);
+    expect(written).toBeLessThan(ATTEMPTS / 2);
   }, 30_000);
 });
