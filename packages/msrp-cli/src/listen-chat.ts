@@ -1,6 +1,6 @@
 // What `msrp listen` does with a session: a chat peer that prints chat (CPIM or bare text)
 // and answers its IMDN requests, and stores files as before.
-import { Chat, type Session } from '@msrp-ts/msrp-core';
+import { Chat, type IncomingMessage, type Session } from '@msrp-ts/msrp-core';
 import { chatText, cpimMetadata, isChatKeepalive } from './chat-view.js';
 import type { Output } from './output.js';
 import { receive } from './receive.js';
@@ -14,8 +14,8 @@ export interface ServeOptions {
   readonly displayed: boolean;
   /** Our accept-wrapped-types, for the Chat (the session's checkMessage answers 415 first). */
   readonly acceptWrappedTypes?: readonly string[] | undefined;
-  /** Tracks each file being stored, for the command to wait for on exit. */
-  readonly track: (work: Promise<void>) => void;
+  /** Tracks each file being stored (with its message), for the command to wait for on exit. */
+  readonly track: (work: Promise<void>, message: IncomingMessage) => void;
 }
 
 /**
@@ -49,7 +49,7 @@ export function serveChat(session: Session, out: Output, options: ServeOptions):
     const work = receive(message, options.outDir, out, resume).catch((e: Error) =>
       out.error(`receiving ${message.messageId} failed: ${e.message}`),
     );
-    options.track(work);
+    options.track(work, message);
   });
   chat.on('composing', () => out.event({ event: 'composing' }));
   chat.on('idle', () => out.event({ event: 'idle' }));

@@ -7,6 +7,7 @@ import {
   formatUri,
   newSessionId,
   parseUri,
+  type IncomingMessage,
   type MsrpError,
   type MsrpUri,
   type RelayAccount,
@@ -29,7 +30,7 @@ import {
   uriFlag,
 } from './flags.js';
 import { Output } from './output.js';
-import { onSignal, within } from './shutdown.js';
+import { closeAfterArrived, onSignal, within } from './shutdown.js';
 import { reconnect, RECONNECT_DEFAULT_MS } from './relay-watch.js';
 import { KEEPALIVE_HELP } from './keepalive.js';
 import { serveChat } from './listen-chat.js';
@@ -45,7 +46,8 @@ as text, and the delivery and display notifications it asks for are answered
 (RFC 5438): "delivered" once received, "displayed" when printed on a terminal (printed
 to a pipe or file, or with --json, only "delivered"). After a peer disconnects, the next
 one may send to the same URI again, so scripts can send one message or file after
-another. Runs until SIGINT or SIGTERM.
+another. Runs until SIGINT or SIGTERM; a file whose last chunk has come by then is
+stored and confirmed first (for up to 3 s), one still arriving is cut.
 
 The first line of stdout is the URI really listened on (port 0 picks a free port):
   listening msrp://127.0.0.1:41234/SESSION;tcp
@@ -312,15 +314,15 @@ export async function listenCommand(args: readonly string[]): Promise<number> {
     ...(acceptWrappedTypes && { checkMessage: cpimWrappedTypeCheck(acceptWrappedTypes) }),
   };
   const stopped = new Promise<void>((resolve) => onSignal(() => resolve()));
-  const pending = new Set<Promise<void>>();
+  const pending = new Map<Promise<void>, IncomingMessage>();
   const serve = (session: Session): Promise<void> =>
     serveChat(session, out, {
       outDir,
       // Displayed means a user saw it: printed text on a terminal, not into a pipe or JSON.
       displayed: process.stdout.isTTY === true && !out.json,
       acceptWrappedTypes,
-      track: (work) => {
-        pending.add(work);
+      track: (work, message) => {
+        pending.set(work, message);
         void work.finally(() => pending.delete(work));
       },
     });
@@ -374,9 +376,9 @@ export async function listenCommand(args: readonly string[]): Promise<number> {
     listener = next;
     serving.push(serve(listener.session));
   }
-  await within(listener.endpoint.close(), 3000);
+  await closeAfterArrived(listener.endpoint, pending, 3000);
   await within(Promise.all(serving), 1000);
-  await within(Promise.allSettled(pending), 3000);
+  await within(Promise.allSettled(pending.keys()), 3000);
   if (failure) throw failure;
   return EXIT.ok;
 }

@@ -1,5 +1,6 @@
 // How a `msrp` command stops: on a signal, and with a bound on how long it waits for a clean
 // close.
+import type { Endpoint, IncomingMessage } from '@msrp-ts/msrp-core';
 import { EXIT } from './exit-codes.js';
 
 /** Resolves after `ms`, or at once when the promise settles; never rejects. */
@@ -22,4 +23,27 @@ export function onSignal(handler: (signal: NodeJS.Signals) => void): void {
   };
   process.on('SIGINT', listener);
   process.on('SIGTERM', listener);
+}
+
+/**
+ * Closes `endpoint` once the files of `storing` (work → its message) whose last chunk has come
+ * are stored, waiting up to `ms` for them. Their last chunk is confirmed only once written and
+ * checked (confirmWhenRead): closed before, the session leaves it unconfirmed while the file
+ * is saved all the same, and its sender, told the transfer broke (exit 3), sends it again as a
+ * second copy. Files still arriving are cut, and kept to resume.
+ */
+export async function closeAfterArrived(
+  endpoint: Endpoint,
+  storing: ReadonlyMap<Promise<void>, IncomingMessage>,
+  ms: number,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const arrived = [...storing].filter(([, m]) => m.stream?.ended === true).map(([w]) => w);
+    if (arrived.length === 0 || Date.now() >= deadline) break;
+    // A file may have come whole meanwhile: looked at again, and the close follows the last
+    // look with no I/O between them (only microtasks).
+    await within(Promise.allSettled(arrived), deadline - Date.now());
+  }
+  await within(endpoint.close(), 3000);
 }
