@@ -34,6 +34,7 @@ import { Output } from './output.js';
 import { onSignal, within } from './shutdown.js';
 import { formatRate, ProgressReporter } from './progress.js';
 import { negotiateResume, RESUME_ANSWER_MS } from './resume-send.js';
+import { sendName } from './send-name.js';
 
 export const SEND_HELP = `Usage: msrp send --to URI (--text TEXT | --file PATH) [options]
 
@@ -52,7 +53,8 @@ Options:
                       transfer, only the rest is sent (see Resume below). - reads
                       standard input to its end (a pipe: size unknown, never resumed)
   --name NAME         the file name the peer is given (Content-Disposition). Default:
-                      the base name of --file; "stdin" for --file -
+                      the base name of --file; "stdin" for --file -. It goes in the head
+                      of every chunk, which a peer takes up to 16 KiB: about 15000 bytes
   --no-resume         send the whole file, without offering to resume
   --content-type T    Content-Type instead of the default
   --chunk-size N      body bytes per chunk (k, M suffixes allowed). Default 8192
@@ -220,15 +222,15 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
   // --file -: standard input, read to its end; its size is known only then.
   const stdin = file === '-';
   if (values.name !== undefined && file === undefined) throw usage('--name goes with --file');
-  const name = values.name ?? (stdin ? 'stdin' : file && basename(file));
-  if (name !== undefined && (name === '' || /[/\\\r\n]/.test(name))) {
-    // A file's own name with a line break cannot go in the SDP or the headers as it is.
-    throw usage(
-      values.name === undefined
-        ? `--file: the name ${JSON.stringify(name)} cannot be sent; give another with --name`
-        : `--name must be a file name, not ${JSON.stringify(name)}`,
-    );
-  }
+  const name =
+    file === undefined
+      ? undefined
+      : sendName(
+          values.name,
+          stdin ? 'stdin' : basename(file),
+          [...toPath, from, ...(relays ?? []).map((r) => r.uri)],
+          contentType,
+        );
   // Node reads a directory on stdin (`< dir`, a typo) as empty: an empty file, exit 0.
   if (stdin && isDirectory(0)) throw usage('--file -: standard input is a directory');
   let fileInfo: { size: number; mtime: Date } | undefined;
