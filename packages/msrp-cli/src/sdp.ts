@@ -15,6 +15,7 @@ import { CliError, EXIT, EXIT_CODES_HELP, usage } from './exit-codes.js';
 import { sizeFlag, tlsClientFlags, uriFlag } from './flags.js';
 import { terminalSafe } from './output.js';
 import { heldFlag, sdpResumeOffer, serveFileFlag, SDP_RESUME_HELP } from './sdp-resume.js';
+import { stdinIsDirectory } from './std-input.js';
 
 export const SDP_HELP = `Usage: msrp sdp inspect [FILE|-]
        msrp sdp answer --uri URI [options] [FILE|-]
@@ -47,6 +48,9 @@ ${EXIT_CODES_HELP}
 
 async function readInput(source: string | undefined): Promise<string> {
   if (source === undefined || source === '-') {
+    // Read as empty, it was "Neither a SIP message nor SDP" (exit 1), where a directory named
+    // as the file is a usage error.
+    if (stdinIsDirectory()) throw usage('standard input is a directory');
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks).toString('utf8');

@@ -1,5 +1,4 @@
 // `msrp send`: connects to a listening peer, sends one text message or file, and reports.
-import { fstatSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -35,6 +34,7 @@ import { onSignal, within } from './shutdown.js';
 import { formatRate, ProgressReporter } from './progress.js';
 import { negotiateResume, RESUME_ANSWER_MS } from './resume-send.js';
 import { sendName } from './send-name.js';
+import { stdinIsDirectory } from './std-input.js';
 
 export const SEND_HELP = `Usage: msrp send --to URI (--text TEXT | --file PATH) [options]
 
@@ -232,7 +232,7 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
           contentType,
         );
   // Node reads a directory on stdin (`< dir`, a typo) as empty: an empty file, exit 0.
-  if (stdin && isDirectory(0)) throw usage('--file -: standard input is a directory');
+  if (stdin && stdinIsDirectory()) throw usage('--file -: standard input is a directory');
   let fileInfo: { size: number; mtime: Date } | undefined;
   if (file !== undefined && !stdin) {
     try {
@@ -366,16 +366,5 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
     throw classify(e, 'deliver', formatUri(to));
   } finally {
     await within(endpoint.close(), 2000);
-  }
-}
-
-/** Whether file descriptor `fd` is a directory (false when it cannot be told: closed). */
-function isDirectory(fd: number): boolean {
-  try {
-    // As bigint: a plain fstat of a pipe leaves its result where fs.realpathSync reads it, and
-    // every module resolved after it then keeps its symlinks' paths (nodejs/node#51142).
-    return fstatSync(fd, { bigint: true }).isDirectory();
-  } catch {
-    return false;
   }
 }

@@ -1,6 +1,6 @@
 // End-to-end tests of the `msrp` command: each test spawns the real CLI (the built bin, see
 // cli-process.ts) on loopback and checks what it prints, stores and exits with.
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
@@ -431,22 +431,28 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     expect((await readdir(out)).sort()).toEqual(['piped.bin', 'stdin']);
   });
 
-  it('send --file - refuses a directory on standard input, which Node reads as empty', async ({
+  it('send --file - and sdp refuse a directory on standard input, which Node reads as empty', async ({
     expect,
   }) => {
     const empty = await dir('stdin-dir');
+    const fromDir = (command: string): SpawnSyncReturns<string> =>
+      spawnSync('sh', ['-c', `"$0" ${command} < "$1"`, bin, empty], { encoding: 'utf8' });
     // A typo (`< dir` for `< file`) sent an empty file named stdin and exited 0.
-    const sent = spawnSync(
-      'sh',
-      ['-c', `"$0" send --to 'msrp://127.0.0.1:9/s;tcp' --file - < "$1"`, bin, empty],
-      {
-        encoding: 'utf8',
-      },
-    );
+    const sent = fromDir(`send --to 'msrp://127.0.0.1:9/s;tcp' --file -`);
     expect(sent.status).toBe(2);
     expect(sent.stderr).toBe(
       'msrp send: --file -: standard input is a directory (see msrp send --help)\n',
     );
+    // sdp read it as empty text ("Neither a SIP message nor SDP"), and exited 1.
+    for (const command of [
+      'sdp inspect',
+      'sdp inspect -',
+      `sdp answer --uri 'msrp://127.0.0.1:9/s;tcp'`,
+    ]) {
+      const sdp = fromDir(command);
+      expect(sdp.status, command).toBe(2);
+      expect(sdp.stderr).toBe('msrp sdp: standard input is a directory (see msrp sdp --help)\n');
+    }
   });
 
   it('send --file of 5 MiB is stored under --out with the same bytes and the hash matched', async ({
