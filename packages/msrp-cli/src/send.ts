@@ -247,17 +247,26 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
 
   const abort = new AbortController();
   let connecting = true;
-  onSignal(() => {
-    // Before the transfer there is nothing to tell the peer: leave at once.
-    if (connecting) process.exit(EXIT.interrupted);
-    abort.abort();
+  let interrupt = (): void => undefined;
+  const interrupted = new Promise<never>((_, reject) => {
+    interrupt = () =>
+      reject(new CliError(`interrupted while connecting to ${formatUri(to)}`, EXIT.interrupted));
   });
-  const { endpoint, session } = await connectSession(
-    () => clientEndpoint(timeout, tls, relays),
-    { localUri: from, ...(chunkSize !== undefined && { chunkSize }) },
-    toPath,
-    (e) => out.event({ event: 'retry', status: e.status, message: e.message }),
-  );
+  onSignal(() => {
+    // Before the transfer there is nothing to tell the peer: leave at once, with the error
+    // line (and JSON event) every other end has; the connecting is left to process.exit.
+    if (connecting) interrupt();
+    else abort.abort();
+  });
+  const { endpoint, session } = await Promise.race([
+    connectSession(
+      () => clientEndpoint(timeout, tls, relays),
+      { localUri: from, ...(chunkSize !== undefined && { chunkSize }) },
+      toPath,
+      (e) => out.event({ event: 'retry', status: e.status, message: e.message }),
+    ),
+    interrupted,
+  ]);
   try {
     connecting = false;
     out.event({ event: 'connected', to: formatUri(to) });
