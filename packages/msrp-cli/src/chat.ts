@@ -26,7 +26,7 @@ import { onSignal, within } from './shutdown.js';
 import { KEEPALIVE_HELP } from './keepalive.js';
 import { printAbove } from './chat-screen.js';
 import { showChat } from './chat-view.js';
-import { openListener } from './listen.js';
+import { openListener } from './listener.js';
 import { clientEndpoint, connectSession, defaultFrom } from './send.js';
 
 /**
