@@ -19,9 +19,13 @@ export function safeFileName(name: string | undefined, fallback: string): string
     .replace(/[.\s]+$/, '');
   if (Buffer.byteLength(base) > MAX_NAME_BYTES) {
     const ext = extname(base).slice(0, 16);
-    let stem = base.slice(0, base.length - ext.length);
-    while (Buffer.byteLength(stem + ext) > MAX_NAME_BYTES) stem = [...stem].slice(0, -1).join('');
-    base = stem + ext;
+    // Whole characters off the stem's end until it fits, the bytes counted down: joined again
+    // for each one, a name as long as a peer's head allows took seconds of the event loop.
+    const start = base.slice(0, base.length - ext.length);
+    const stem = [...start];
+    let bytes = Buffer.byteLength(start + ext);
+    while (bytes > MAX_NAME_BYTES && stem.length > 0) bytes -= Buffer.byteLength(stem.pop()!);
+    base = stem.join('') + ext;
   }
   return base === '' ? fallback : base;
 }

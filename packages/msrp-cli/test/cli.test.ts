@@ -1016,6 +1016,12 @@ describe('CLI helpers', () => {
     expect(safeFileName(undefined, 'fallback.bin')).toBe('fallback.bin');
     expect(Buffer.byteLength(safeFileName(`${'é'.repeat(300)}.txt`, 'x'))).toBeLessThanOrEqual(200);
     expect(safeFileName(`${'é'.repeat(300)}.txt`, 'x')).toMatch(/é\.txt$/);
+    // A name as long as a peer's 16 KiB head allows, and longer: cut one character at a time,
+    // joined again after each, it took the listener seconds per name (4 at 16 000, ~30 at 64 KiB).
+    const started = performance.now();
+    const cut = safeFileName(`${'é'.repeat(32 * 1024)}.txt`, 'x');
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(cut).toBe(`${'é'.repeat(98)}.txt`);
   });
 
   it('renderProgress shows bytes, percent, rate and ETA within the width', ({ expect }) => {
