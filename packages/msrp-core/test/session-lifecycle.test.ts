@@ -193,10 +193,13 @@ describe('AbortSignal', () => {
   });
 
   it('leaves no listener on a signal after connect succeeds, and refuses an aborted one', async () => {
-    const { a, sb } = await pair();
+    const { a, b, sb } = await pair();
     const controller = new AbortController();
     const s2 = a.createSession();
-    await s2.connect([sb.localUri], { signal: controller.signal });
+    // A session of its own at B: sb takes requests from sa alone (RFC 4975 §7.3).
+    const sb2 = b.createSession();
+    sb2.accept();
+    await s2.connect([sb2.localUri], { signal: controller.signal });
     expect(s2.state).toBe('bound');
     expect(abortListeners(controller.signal)).toBe(0);
     const s3 = a.createSession();

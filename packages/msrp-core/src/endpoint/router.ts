@@ -12,8 +12,9 @@ import type { Peer } from './peer.js';
 
 /**
  * The sessions of an endpoint, by URI (and session-id), and the routing of inbound requests
- * to them by the first URI of To-Path: 481 when none matches, 506 when the session is bound
- * to another connection, 501 for methods we do not know (RFC 4975 §7.3, §5.4, §12);
+ * to them by the first URI of To-Path: 481 when none matches or the From-Path is not the
+ * session peer's, 506 when the session is bound to another connection, 501 for methods we do
+ * not know (RFC 4975 §7.3, §5.4, §12);
  * NICKNAME (RFC 7701 §7.1) goes to the session's handler.
  */
 export class SessionRouter {
@@ -89,6 +90,10 @@ export class SessionRouter {
       // RFC 4975 §5.4: a session is bound to one connection; others get 506.
       return this.#refuse(peer, request, 506);
     }
+    // RFC 4975 §7.3: from another sender than the session's peer (once known, and before a
+    // first SEND binds to it) the request is for no session of ours.
+    if (!session.fromPeer(request, this.#matchSessionIdOnly))
+      return this.#refuse(peer, request, 481, 'From-Path is not the session peer');
     if (session.connection === undefined) {
       // RFC 4975 §5.4: the first SEND binds a connection to the passive side's session; a
       // REPORT does not, and is dropped (REPORTs are never answered, §7.1.2).

@@ -2,7 +2,7 @@ import { TypedEmitter } from '../events/typed-emitter.js';
 import { MsrpError } from '../errors.js';
 import type { RequestHead, ResponseHead } from '../wire/head.js';
 import { formatUri, uriKey, type MsrpUri } from '../wire/uri.js';
-import { uriPathError } from './uri-path.js';
+import { sameSender, sentFromPath, uriPathError } from './uri-path.js';
 import { bindingSend, bodilessSend } from './bodiless-send.js';
 import type { ChunkReceiver } from './chunk-receiver.js';
 import type { Delivery } from './delivery.js';
@@ -63,6 +63,8 @@ export class Session
   #rebind: boolean;
   /** Accepted with rebind and no path: the peer is whoever sent last (see {@link accept}). */
   #followsSenders = false;
+  /** The From-Path last found to be the peer's: the same array while its heads repeat. */
+  #peerFrom: readonly MsrpUri[] | undefined;
   readonly #state = new SessionStateMachine();
   /** Made by connect(), aborted by close() with its error: ends what connect() awaits. */
   #closing: AbortController | undefined;
@@ -316,6 +318,7 @@ export class Session
   /** @internal The bound connection closed. */
   unbind(error?: Error): void {
     this.#port = undefined;
+    this.#peerFrom = undefined;
     const lost = new MsrpError(
       'MSRP_ERR_CONNECTION',
       `Connection of session ${this.localUri.sessionId} closed`,
@@ -333,6 +336,23 @@ export class Session
       this.emit('unbound', error);
       this.#close(error);
     }
+  }
+
+  /**
+   * @internal Whether `request` is the peer's (RFC 4975 §7.3): any is while the peer is
+   * unknown (accepted without a path, before the first SEND) or follows the senders; a
+   * REPORT may come from a relay on our path too (RFC 4976 §7.2). `sessionIdOnly` compares
+   * session-ids alone (RFC 6714 CEMA).
+   */
+  fromPeer(request: RequestHead, sessionIdOnly: boolean): boolean {
+    const { fromPath } = request;
+    if (fromPath === this.#peerFrom || this.#followsSenders || !this.remotePath) return true;
+    if (sameSender(fromPath, this.remotePath, sessionIdOnly)) {
+      this.#peerFrom = fromPath;
+      return true;
+    }
+    const path = this.#toPath;
+    return request.method === 'REPORT' && !!path && sentFromPath(fromPath, path, sessionIdOnly);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { MsrpError } from '../errors.js';
-import type { MsrpUri } from '../wire/uri.js';
+import { uriKey, type MsrpUri } from '../wire/uri.js';
 
 /**
  * What is wrong with a path a caller gave, or undefined for a non-empty list of parsed URIs:
@@ -20,4 +20,37 @@ export function uriPathError(path: readonly MsrpUri[], what: string): MsrpError 
     }
   }
   return undefined;
+}
+
+/**
+ * Whether a request's `fromPath` comes from the peer at the end of `remotePath` (RFC 4975
+ * §7.3): the last URIs compared by §6.1, the relays before them ignored (RFC 4976 §7.1: each
+ * puts its URI first); by session-id alone with `sessionIdOnly`, as a middlebox rewriting
+ * addresses in SDP but not in MSRP (RFC 6714 CEMA) leaves only that to match.
+ */
+export function sameSender(
+  fromPath: readonly MsrpUri[],
+  remotePath: readonly MsrpUri[],
+  sessionIdOnly: boolean,
+): boolean {
+  const sender = fromPath.at(-1);
+  const peer = remotePath.at(-1);
+  return sender !== undefined && peer !== undefined && sameUri(sender, peer, sessionIdOnly);
+}
+
+/**
+ * Whether a request's `fromPath` comes from one of the URIs of `path`: a relay on the way
+ * sends a failure REPORT itself, its own URI as From-Path (RFC 4975 §7.1.2, RFC 4976 §7.2).
+ */
+export function sentFromPath(
+  fromPath: readonly MsrpUri[],
+  path: readonly MsrpUri[],
+  sessionIdOnly: boolean,
+): boolean {
+  const sender = fromPath.at(-1);
+  return sender !== undefined && path.some((hop) => sameUri(sender, hop, sessionIdOnly));
+}
+
+function sameUri(a: MsrpUri, b: MsrpUri, sessionIdOnly: boolean): boolean {
+  return sessionIdOnly ? a.sessionId === b.sessionId : uriKey(a) === uriKey(b);
 }
