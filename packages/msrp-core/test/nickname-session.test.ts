@@ -98,10 +98,10 @@ describe('setNickname and onNickname (RFC 7701 §7.1)', () => {
 
   it('passes the handler’s own comment: 424 for a malformed nickname', async () => {
     const { alice } = await joined(({ nickname }) =>
-      nickname.trim() === '' ? { status: 424, comment: 'Empty nickname' } : 200,
+      nickname.includes('\t') ? { status: 424, comment: 'No tabs' } : 200,
     );
-    const error = await refusal(alice.setNickname('   '));
-    expect([error.status, error.comment]).toEqual([424, 'Empty nickname']);
+    const error = await refusal(alice.setNickname('tab\there'));
+    expect([error.status, error.comment]).toEqual([424, 'No tabs']);
   });
 
   it('answers 501 without a handler, and the session carries on', async () => {
@@ -178,7 +178,7 @@ describe('bad NICKNAME requests (RFC 7701 §7.1, RFC 4975 §7.3)', () => {
     return `${lines.join('\r\n')}\r\n-------${tid}$\r\n`;
   }
 
-  it('answers 400 without Use-Nickname or with a malformed one, 481 for an unknown session', async () => {
+  it('answers 400 without Use-Nickname, 424 for a malformed one, 481 for an unknown session', async () => {
     let calls = 0;
     const { focus } = endpoints(() => {
       calls++;
@@ -193,11 +193,17 @@ describe('bad NICKNAME requests (RFC 7701 §7.1, RFC 4975 §7.3)', () => {
     const unknown = to.replace(room.localUri.sessionId!, 'nosuchsession');
     peer.write(nickname('tid00002', unknown, 'Use-Nickname: "x"'));
     expect((await peer.response('tid00002')).statusCode).toBe(481);
-    // A header that breaks the grammar is a protocol error: 400, then the connection closes.
-    const broken = rawPeer(focus);
-    broken.write(nickname('tid00003', to, 'Use-Nickname: Alice'));
-    expect((await broken.response('tid00003')).statusCode).toBe(400);
+    // RFC 7701 §7.1: a nickname that is no quoted-string, or empty, is a malformed nickname
+    // (424), which the participant may follow with another on the same connection.
+    peer.write(nickname('tid00003', to, 'Use-Nickname: Alice'));
+    const malformed = await peer.response('tid00003');
+    expect([malformed.statusCode, malformed.comment]).toEqual([424, 'Malformed nickname']);
+    peer.write(nickname('tid00004', to, 'Use-Nickname: "  "'));
+    expect((await peer.response('tid00004')).statusCode).toBe(424);
     expect(calls).toBe(0);
+    peer.write(nickname('tid00005', to, 'Use-Nickname: "Alice"'));
+    expect((await peer.response('tid00005')).statusCode).toBe(200);
+    expect(calls).toBe(1);
   });
 
   it('lets a well-formed NICKNAME from a raw peer reach the handler', async () => {

@@ -80,13 +80,22 @@ describe('Use-Nickname (RFC 7701 §7.1)', () => {
     ['text after the closing quote', 'Use-Nickname: "Alice" x'],
     ['two quoted-strings', 'Use-Nickname: "a" "b"'],
     ['an escape of another character (qd-esc is \\\\ and \\")', 'Use-Nickname: "a\\nb"'],
-    ['a control character', 'Use-Nickname: "a\x01b"'],
     ['an empty value', 'Use-Nickname: '],
-  ])('refuses %s with 400', (_, line) => {
-    const error = headerError(line);
-    expect(error.code).toBe('MSRP_ERR_BAD_HEADER');
-    expect(error.status).toBe(400);
-    expect(error.transactionId).toBe(TID);
+  ])('keeps %s as an extension header, for the focus to answer 424', (_, line) => {
+    // RFC 7701 §7.1: a malformed nickname is answered 424 by the focus, not a broken frame.
+    const head = parseStartLine(`MSRP ${TID} NICKNAME`);
+    parseHeaderLine(head, line);
+    expect(head.useNickname).toBeUndefined();
+    expect(head.extensions).toEqual([{ name: 'Use-Nickname', value: line.slice(14) }]);
+  });
+
+  it('refuses a control character with 400, as in any header', () => {
+    const error = headerError('Use-Nickname: "a\x01b"');
+    expect([error.code, error.status, error.transactionId]).toEqual([
+      'MSRP_ERR_BAD_HEADER',
+      400,
+      TID,
+    ]);
   });
 
   it('refuses a second Use-Nickname with 400', () => {
@@ -160,17 +169,14 @@ describe('NICKNAME frames', () => {
     }
   });
 
-  it('fails a frame with a malformed Use-Nickname with 400, still answerable', () => {
+  it('reads a frame with a malformed Use-Nickname whole, the value kept as an extension', () => {
     const wire = NICKNAME_WIRE.replace('"Alice the great"', 'Alice');
-    let error: unknown;
-    try {
-      parseAll(wire);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(MsrpError);
-    const e = error as MsrpError;
-    expect([e.code, e.status, e.transactionId]).toEqual(['MSRP_ERR_BAD_HEADER', 400, TID]);
+    const [event] = parseAll(wire);
+    expect(event).toMatchObject({
+      type: 'head',
+      head: { method: 'NICKNAME', extensions: [{ name: 'Use-Nickname', value: 'Alice' }] },
+    });
+    expect((event as { head: RequestHead }).head.useNickname).toBeUndefined();
   });
 });
 

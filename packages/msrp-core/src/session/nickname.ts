@@ -24,8 +24,9 @@ export type NicknameAnswer = number | { readonly status: number; readonly commen
 /**
  * Decides on the peer's NICKNAME requests: what a conference focus (an MSRP switch) sets.
  * Its answer, or what its promise resolves to, is sent back; a handler that throws or
- * rejects answers 403. RFC 7701 §7.1 asks the focus to compare nicknames as RFC 8266 (PRECIS)
- * prepares them; that, and keeping them unique per room, is the handler's.
+ * rejects answers 403. A malformed nickname (no quoted-string, or empty) is answered 424
+ * before it. RFC 7701 §7.1 asks the focus to compare nicknames as RFC 8266 (PRECIS) prepares
+ * them; that, and keeping them unique per room, is the handler's.
  */
 export type NicknameHandler = (
   request: NicknameRequest,
@@ -66,6 +67,8 @@ export async function requestNickname(
     throw new NicknameError(nickname, response.statusCode, response.comment);
 }
 
+const MALFORMED: NicknameResponse = { status: 424, comment: 'Malformed nickname' };
+
 /** The answer to a peer's NICKNAME request: `handler`'s, or 501 without one. */
 export async function answerNickname(
   handler: NicknameHandler | undefined,
@@ -74,10 +77,17 @@ export async function answerNickname(
   // RFC 4975 §12: 501 for a method the endpoint does not serve; only a focus does this one.
   if (!handler) return { status: 501, comment: 'Nicknames not supported' };
   // RFC 7701 §7.1: the nickname is the Use-Nickname value; without one there is none to grant.
-  if (head.useNickname === undefined) return { status: 400, comment: 'Missing Use-Nickname' };
+  // One that is no quoted-string (kept as an extension by the parser) or is empty, which
+  // the PRECIS Nickname profile (RFC 8266 §2) never yields, is malformed: 424.
+  const nickname = head.useNickname;
+  if (nickname === undefined) {
+    const kept = head.extensions?.some((h) => h.name.toLowerCase() === 'use-nickname');
+    return kept ? MALFORMED : { status: 400, comment: 'Missing Use-Nickname' };
+  }
+  if (nickname.trim() === '') return MALFORMED;
   let answer: NicknameAnswer;
   try {
-    answer = await handler({ nickname: head.useNickname, head });
+    answer = await handler({ nickname, head });
   } catch {
     return { status: 403 };
   }

@@ -38,7 +38,10 @@ export interface MsrpHeaders {
   wwwAuthenticate?: readonly AuthHeader[];
   authorization?: AuthHeader;
   authenticationInfo?: readonly Param[];
-  /** Use-Nickname of a NICKNAME request (RFC 7701 §7.1): the nickname, unquoted. */
+  /**
+   * Use-Nickname of a NICKNAME request (RFC 7701 §7.1): the nickname, unquoted. A value that
+   * is no quoted-string is left in `extensions`, for the focus to answer 424.
+   */
   useNickname?: string;
   /** Unknown extension headers, in the order they came. */
   extensions?: readonly HeaderField[];

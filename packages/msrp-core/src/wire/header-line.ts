@@ -50,6 +50,8 @@ export interface HeaderRule {
   readonly volatile?: boolean;
   /** May appear more than once; values are collected in an array. */
   readonly repeats?: boolean;
+  /** A value it cannot parse is kept as an extension header for the receiver to answer. */
+  readonly keepMalformed?: boolean;
 }
 
 const RULES: Record<string, HeaderRule | undefined> = {
@@ -75,7 +77,8 @@ const RULES: Record<string, HeaderRule | undefined> = {
   },
   authorization: { field: 'authorization', parse: parseAuthHeader, volatile: true },
   'authentication-info': { field: 'authenticationInfo', parse: parseAuthParams, volatile: true },
-  'use-nickname': { field: 'useNickname', parse: parseUseNickname },
+  // RFC 7701 §7.1: a malformed nickname is the focus's to refuse (424), not a broken frame.
+  'use-nickname': { field: 'useNickname', parse: parseUseNickname, keepMalformed: true },
   'content-type': { field: 'contentType', parse: parseContentType },
 };
 
@@ -214,8 +217,9 @@ function parseLine(
     } catch (e) {
       throw badHeader(name, value, transactionId, e);
     }
-    if (parsed === undefined) throw badHeader(name, value, transactionId);
-    known = { rule, value: rule.volatile ? parsed : deepFreeze(parsed) };
+    if (parsed !== undefined) known = { rule, value: rule.volatile ? parsed : deepFreeze(parsed) };
+    else if (rule.keepMalformed) known = { rule: EXTENSION, value: Object.freeze({ name, value }) };
+    else throw badHeader(name, value, transactionId);
   }
   if (cache && !rule?.volatile) {
     if (cache.size >= HEADER_CACHE_SIZE) cache.clear();
