@@ -16,6 +16,7 @@ function pool(): { pool: ConnectionPool; dialed: string[] } {
       dialers: { msrp: dial, msrps: dial },
       tls: undefined,
       connectTimeout: 1000,
+      maxWebSocketMessage: 1 << 20,
       attach: (_stream, key) => ({ key, connection: { closed: false } }) as unknown as Peer,
     }),
   };

@@ -11,6 +11,8 @@ export interface ConnectionPoolOptions {
   tls: TlsClientOptions | undefined;
   /** Milliseconds to wait for a connection to open. */
   connectTimeout: number;
+  /** Largest WebSocket message a dialed WebSocket takes. */
+  maxWebSocketMessage: number;
   /** Wraps a dialed stream in a connection and its peer, under the authority `key`. */
   attach(stream: ByteStream, key: string): Peer;
 }
@@ -41,6 +43,7 @@ export class ConnectionPool {
         dialing: dialer(firstHop, {
           ...(o.tls && { tls: o.tls }),
           timeout: o.connectTimeout,
+          maxWebSocketMessage: o.maxWebSocketMessage,
           // Sessions keep no view of a read unless lent (see transport/lent-reads.ts).
           reuseReads: true,
         }).then((stream) => {

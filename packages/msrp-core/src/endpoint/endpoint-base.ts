@@ -9,7 +9,7 @@ import type { SessionRuntime } from '../session/session-runtime.js';
 import { RelayRegistration, type RelayAccount } from '../session/relay-registration.js';
 import type { ByteStream } from '../transport/byte-stream.js';
 import { Connection } from '../transport/connection.js';
-import type { Dialer } from '../transport/dialer.js';
+import { maxWebSocketMessageFor, type Dialer } from '../transport/dialer.js';
 import { newSessionId } from '../wire/ids.js';
 import { answerableRequest } from '../wire/response.js';
 import { uriKey, type MsrpUri } from '../wire/uri.js';
@@ -102,6 +102,8 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
       dialers: this.#runtime.dialers,
       tls: options.tls,
       connectTimeout: options.connectTimeout ?? 10_000,
+      maxWebSocketMessage:
+        options.maxWebSocketMessage ?? maxWebSocketMessageFor(options.maxHeaderBytes),
       attach: (stream, key) =>
         this.#attach(stream, new Peer(this.#peerHost, key, this.#options, key), {
           // The dialing side keeps the connection alive (Peer.idle sends keepalives).
@@ -384,6 +386,7 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
 const ENDPOINT_NUMBERS: Partial<Record<keyof EndpointOptions, NumberRule>> = {
   maxStartLineBytes: 'count',
   maxHeaderBytes: 'count',
+  maxWebSocketMessage: 'count',
   maxHeaders: 'count',
   maxWriteBuffer: 'count',
   timeout: 'wait',

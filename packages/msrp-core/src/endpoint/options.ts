@@ -28,6 +28,13 @@ export interface EndpointOptions
   /** Milliseconds to wait for a connection to open. Default 10 000. */
   connectTimeout?: number;
   /**
+   * Largest WebSocket message, in bytes, that a WebSocket we dial (a `;ws` URI, on Node) takes
+   * from the peer: one message is one chunk (RFC 7977 §5.1), which is held whole before it
+   * is parsed. A peer sending a larger one is closed with 1009 (RFC 6455 §7.4.1). Default
+   * 4 MiB plus `maxHeaderBytes` plus 1 KiB (start and end lines).
+   */
+  maxWebSocketMessage?: number;
+  /**
    * Match inbound requests to sessions by session-id alone instead of the whole URI, for
    * peers behind middleboxes that rewrite addresses (as RFC 6714 CEMA does); a session-id
    * then names one session at a time (`createSession` refuses one in use). Default false.

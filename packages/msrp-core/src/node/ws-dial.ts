@@ -1,7 +1,7 @@
 import type { TLSSocket } from 'node:tls';
 import { openWebSocket } from '../browser/websocket-dial.js';
 import type { ByteStream } from '../transport/byte-stream.js';
-import type { Dialer, DialOptions } from '../transport/dialer.js';
+import { maxWebSocketMessageFor, type Dialer, type DialOptions } from '../transport/dialer.js';
 import type { MsrpUri } from '../wire/uri.js';
 import { checkPeerFingerprint } from './fingerprint.js';
 import { nodeTlsOptions } from './tls-options.js';
@@ -12,7 +12,8 @@ import { WS_OPTIONS, wsStream } from './ws-stream.js';
  * `msrps:` over `wss://` with the dial options' TLS (CAs, client certificate, and the
  * expected `fingerprint`, checked once the WebSocket is open and before any MSRP byte is
  * sent). The `msrp` subprotocol is offered and required (§4.1). Text messages are taken
- * as raw bytes, not checked as UTF-8 ({@link WS_OPTIONS}, §4.2).
+ * as raw bytes, not checked as UTF-8 ({@link WS_OPTIONS}, §4.2); one larger than
+ * `options.maxWebSocketMessage` closes the connection with 1009.
  */
 export async function dialWs(uri: MsrpUri, options: DialOptions): Promise<ByteStream> {
   // Loaded on the first WebSocket dial: importing `ws` costs about 10 MiB of memory, which
@@ -26,6 +27,7 @@ export async function dialWs(uri: MsrpUri, options: DialOptions): Promise<ByteSt
     (url, protocols) =>
       (socket = new WebSocket(url, protocols, {
         ...WS_OPTIONS,
+        maxPayload: options.maxWebSocketMessage ?? maxWebSocketMessageFor(),
         ...(uri.scheme === 'msrps' && {
           ...nodeTlsOptions(tls),
           ...(tls.servername !== undefined && { servername: tls.servername }),

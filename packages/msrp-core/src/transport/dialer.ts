@@ -34,6 +34,22 @@ export interface DialOptions {
    * (Node's TCP dialer does). Default false.
    */
   reuseReads?: boolean;
+  /**
+   * Largest WebSocket message a `;ws` dialer takes, in bytes: one message is one chunk
+   * (RFC 7977 §5.1), held whole before a byte of it is parsed; a larger one closes the
+   * connection with 1009 (RFC 6455 §7.4.1). Default {@link maxWebSocketMessageFor}().
+   * A browser's WebSocket has no such limit.
+   */
+  maxWebSocketMessage?: number;
+}
+
+/**
+ * The default largest WebSocket message: a chunk of 4 MiB (many times the 64 KiB our relay
+ * cuts chunks to toward WebSocket peers, and the 8 KiB of ours; far below `ws`'s 100 MiB),
+ * its header block of at most `maxHeaderBytes`, and 1 KiB for the start and end lines.
+ */
+export function maxWebSocketMessageFor(maxHeaderBytes = 16 * 1024): number {
+  return 4 * 1024 * 1024 + maxHeaderBytes + 1024;
 }
 
 /**
