@@ -114,6 +114,15 @@ describe('createCpim', () => {
     ['a Require prefix without its ns entry', { require: ['foo.Bar'], body: '' }],
     ['a URI with a space', { from: 'sip:a b@example.com', body: '' }],
     ['a URI with an angle bracket', { to: 'sip:a>@example.com', body: '' }],
+    // RFC 3862 §3: headers are lines, a URI within <> holds no control character (RFC 3986
+    // §2); a CR or LF would end the header, a NUL or other C0 cut it in many readers.
+    ['a From URI with a CR', { from: 'sip:a\r@example.com', body: '' }],
+    ['a To URI with a LF', { to: ['sip:b@example.com', 'sip:a\n@example.com'], body: '' }],
+    ['a From URI with a NUL', { from: 'sip:a\0@example.com', body: '' }],
+    ['a To URI with a C0 control', { to: 'sip:a\x01@example.com', body: '' }],
+    ['a cc URI with a C0 control', { cc: { name: 'A', uri: 'sip:a\x1f@example.com' }, body: '' }],
+    ['a From URI with a DEL', { from: 'sip:a\x7f@example.com', body: '' }],
+    ['an NS URI with a NUL', { ns: { imdn: 'urn:ietf:params:imdn\0' }, body: '' }],
     ['a bad NS prefix', { ns: { 'a.b': IMDN }, body: '' }],
     ['a DateTime that is not RFC 3339', { dateTime: 'yesterday', body: '' }],
     // RFC 3862 §3.6: a header value holds no line end; this one would end the metadata block.

@@ -51,8 +51,9 @@ export interface CpimInit {
  * Builds a `message/cpim` body; {@link formatCpim} gives its bytes. Values are escaped per
  * RFC 3862 §2.3, so a value can hold any text. Throws an MsrpError
  * `MSRP_ERR_INVALID_ARGUMENT` for a bad header name, a prefix without its `ns` entry, a
- * URI with spaces or angle brackets, a DateTime string that is not exactly RFC 3339 or a
- * Date outside years 0000 to 9999, or a content header value with a line break.
+ * URI with spaces, angle brackets or control characters, a DateTime string that is not
+ * exactly RFC 3339 or a Date outside years 0000 to 9999, or a content header value with a
+ * line break.
  *
  * @example
  * ```ts
@@ -150,8 +151,16 @@ function address(a: CpimAddressInit): string {
   return a.name === undefined ? uri : `"${escapeCpim(a.name, true)}" ${uri}`;
 }
 
+/**
+ * `uri`, unless empty or holding what cannot stand between `<` and `>` on one header line
+ * (RFC 3862 §3: headers are lines; RFC 3986 §2 has no control characters in a URI): white
+ * space, angle brackets, and C0 controls and DEL, of which CR and LF would end the header and
+ * NUL cuts it short in many readers.
+ */
 function checkUri(uri: string): string {
-  if (uri === '' || /[\s<>]/.test(uri)) throw invalidCpim(`bad URI ${JSON.stringify(uri)}`);
+  // eslint-disable-next-line no-control-regex -- control characters are what it looks for
+  if (uri === '' || /[\s<>\x00-\x1f\x7f]/.test(uri))
+    throw invalidCpim(`bad URI ${JSON.stringify(uri)}`);
   return uri;
 }
 
