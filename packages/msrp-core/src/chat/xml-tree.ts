@@ -28,6 +28,13 @@ type OrderedNode = Record<string, unknown>;
 const ATTRIBUTES = ':@';
 const TEXT = '#text';
 
+// Namespaces in XML 1.0 §3: `xml` is bound to this name by definition, undeclared;
+// `xmlns` is bound to the other and is never declared.
+const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
+/** The scope a document starts in: only `xml` bound. */
+const DOCUMENT_SCOPE: ReadonlyMap<string, string> = new Map([['xml', XML_NS]]);
+
 function parserFor(maxDepth: number): XMLParser {
   return new (xmlLibrary().XMLParser)({
     preserveOrder: true,
@@ -51,7 +58,8 @@ function parserFor(maxDepth: number): XMLParser {
  * Parses a peer's XML body within `limits` into its root element, namespaces resolved.
  *
  * @throws {MsrpError} `MSRP_ERR_XML` when the body is over a limit, unsafe, not well-formed,
- * has no single root, or uses an unbound prefix.
+ * has no single root, uses an unbound prefix, or binds a reserved one or name otherwise
+ * than Namespaces in XML 1.0 §3 allows (`xml` is bound without a declaration).
  */
 export function parseXmlDocument(bytes: Uint8Array, limits: XmlLimits = {}): XmlElement {
   const text = checkedXmlText(bytes, limits);
@@ -67,7 +75,7 @@ export function parseXmlDocument(bytes: Uint8Array, limits: XmlLimits = {}): Xml
   }
   const roots = elementNodes(nodes);
   if (roots.length !== 1) throw xmlError(`XML body has ${roots.length} root elements, not 1`);
-  return toElement(roots[0]!, new Map());
+  return toElement(roots[0]!, DOCUMENT_SCOPE);
 }
 
 function elementNodes(nodes: unknown): OrderedNode[] {
@@ -89,8 +97,16 @@ function toElement(node: OrderedNode, outer: ReadonlyMap<string, string>): XmlEl
     let own: Map<string, string> | undefined;
     for (const [name, value] of Object.entries(attributes as Record<string, unknown>)) {
       if (name !== 'xmlns' && !name.startsWith('xmlns:')) continue;
+      const prefix = name === 'xmlns' ? '' : name.slice(6);
+      const uri = String(value);
+      // Namespaces in XML 1.0 §3 (Reserved Prefixes and Namespace Names): `xml` may be
+      // declared only to its name, which no other prefix takes; `xmlns` and its name never.
+      if (
+        prefix === 'xml' ? uri !== XML_NS : prefix === 'xmlns' || uri === XML_NS || uri === XMLNS_NS
+      )
+        throw xmlError(`XML declaration ${name}="${uri}" breaks a reserved binding`);
       own ??= new Map(outer);
-      own.set(name === 'xmlns' ? '' : name.slice(6), String(value));
+      own.set(prefix, uri);
     }
     scope = own ?? outer;
   }
