@@ -70,6 +70,29 @@ describe('ConnectionPool', () => {
     expect(dialed).toHaveLength(2);
   });
 
+  it('fails a dial whose fresh connection closed at once, not dialing it again and again', async () => {
+    // A WebSocket peer that sent a message over maxWebSocketMessage before we read a byte had
+    // us dial it in a loop: each connection was closed (1009) by the time the dial resolved.
+    const dialed: string[] = [];
+    const p = new ConnectionPool({
+      dialers: {
+        msrp: () => {
+          dialed.push('dial');
+          if (dialed.length > 3) return Promise.reject(new Error('dialed in a loop'));
+          return Promise.resolve({} as ByteStream);
+        },
+      },
+      tls: undefined,
+      connectTimeout: 1000,
+      maxWebSocketMessage: 1 << 20,
+      attach: (_stream, key) => ({ key, connection: { closed: true } }) as unknown as Peer,
+    });
+    await expect(p.dial(parseUri('msrp://peer.example.com:2855/a;ws'))).rejects.toMatchObject({
+      code: 'MSRP_ERR_CONNECTION',
+    });
+    expect(dialed).toHaveLength(1);
+  });
+
   it('shares one connection among spellings of the same host: case, IPv6 by value', async () => {
     // RFC 4975 §5.4 (SHOULD reuse a connection to the same host, port and scheme), §6.1.
     const { pool: p, dialed } = pool();

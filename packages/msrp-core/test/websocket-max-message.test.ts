@@ -75,6 +75,26 @@ describe('EndpointOptions.maxWebSocketMessage', () => {
     await expect(connecting).rejects.toThrow();
   });
 
+  it('fails connect() when the peer is over the limit at once, dialing it once', async () => {
+    let connections = 0;
+    let redialed!: (what: string) => void;
+    const again = new Promise<string>((resolve) => (redialed = resolve));
+    const ws = await wsServer((socket) => {
+      if (++connections > 1) redialed('dialed again');
+      socket.send(Buffer.alloc(2048, 0x61));
+    });
+    cleanups.push(() => ws.close());
+    const session = endpoint({ maxWebSocketMessage: 1024 }).createSession({
+      localUri: clientUri('alice1'),
+    });
+    const connecting = session.connect([wsUri(ws.port, 'bob1')]).then(
+      () => 'bound',
+      (e: unknown) => (e as { code?: string }).code,
+    );
+    expect(await Promise.race([connecting, again])).toBe('MSRP_ERR_CONNECTION');
+    expect(connections).toBe(1);
+  });
+
   it('refuses a limit that is no positive integer', () => {
     expect(() => new Endpoint({ maxWebSocketMessage: 0.5 })).toThrow(
       expect.objectContaining({ code: 'MSRP_ERR_INVALID_ARGUMENT' }),

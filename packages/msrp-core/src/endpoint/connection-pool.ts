@@ -33,6 +33,7 @@ export class ConnectionPool {
   async dial(firstHop: MsrpUri): Promise<Peer> {
     const key = authorityKey(firstHop);
     let entry = this.#dialed.get(key);
+    const fresh = entry === undefined;
     if (!entry) {
       checkDialable(firstHop);
       const o = this.#options;
@@ -57,8 +58,13 @@ export class ConnectionPool {
     }
     const peer = await entry.dialing;
     if (peer.connection.closed) {
-      // It closed after its last session left; open a fresh one.
       this.#drop(key, entry);
+      // Closed as it opened (a WebSocket peer over maxWebSocketMessage at once, say): dialing
+      // again would loop.
+      if (fresh) {
+        throw new MsrpError('MSRP_ERR_CONNECTION', `Connection to ${key} closed as it opened`);
+      }
+      // It closed after its last session left; open a fresh one.
       return this.dial(firstHop);
     }
     return peer;
