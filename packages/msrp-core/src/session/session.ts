@@ -341,13 +341,14 @@ export class Session
   /**
    * @internal Whether `request` is the peer's (RFC 4975 §7.3): any is while the peer is
    * unknown (accepted without a path, before the first SEND) or follows the senders; a
-   * REPORT may come from a relay on our path too (RFC 4976 §7.2). `sessionIdOnly` compares
-   * session-ids alone (RFC 6714 CEMA).
+   * REPORT may come from a relay on our path too (RFC 4976 §7.2), whose URIs `sessionIdOnly`
+   * compares by session-id alone (RFC 6714 CEMA). The peer is known by its session-id (see
+   * {@link sameSender}).
    */
   fromPeer(request: RequestHead, sessionIdOnly: boolean): boolean {
     const { fromPath } = request;
     if (fromPath === this.#peerFrom || this.#followsSenders || !this.remotePath) return true;
-    if (sameSender(fromPath, this.remotePath, sessionIdOnly)) {
+    if (sameSender(fromPath, this.remotePath)) {
       this.#peerFrom = fromPath;
       return true;
     }
