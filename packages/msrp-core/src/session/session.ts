@@ -333,6 +333,8 @@ export class Session
       this.#toPath = undefined;
       this.emit('unbound', error);
     } else {
+      // A connect() awaiting the binding SEND's 200 fails as the connection did, not as a close.
+      this.#closing?.abort(lost);
       this.emit('unbound', error);
       this.#close(error);
     }
