@@ -310,7 +310,8 @@ export class Session
    * @returns Its response; rejects when the session is not bound or the transaction fails.
    */
   keepalive(): Promise<ResponseHead> {
-    if (this.#toPath === undefined || this.#port === undefined)
+    // A closed session keeps its port: its SEND would reach the peer, which answers 481.
+    if (this.#state.current !== 'bound' || this.#toPath === undefined || this.#port === undefined)
       return Promise.reject(new MsrpError('MSRP_ERR_SESSION', 'Session is not bound'));
     return this.#port.request(bodilessSend(this.#toPath, this.#fromPath));
   }
