@@ -80,13 +80,19 @@ export class Outbox {
         options.contentType ?? source.type ?? (typeof content === 'string' ? TEXT_PLAIN : OCTETS),
       ...(options.size === undefined && source.size !== undefined && { size: source.size }),
     };
-    return this.#enqueue(source.bytes, sendOptions);
+    return this.#enqueue(source.bytes, sendOptions, () => source.release());
   }
 
-  /** Queues a message whose options are complete; rejects at once when it cannot be sent. */
-  #enqueue(source: MessageSource, options: SendOptions): Promise<Delivery> {
+  /**
+   * Queues a message whose options are complete; rejects at once when it cannot be sent,
+   * then letting go of a source it will never read (`release`: a file stream's descriptor).
+   */
+  #enqueue(source: MessageSource, options: SendOptions, release?: () => void): Promise<Delivery> {
     const message = this.#outgoing(source, options);
-    if (message instanceof MsrpError) return Promise.reject(message);
+    if (message instanceof MsrpError) {
+      release?.();
+      return Promise.reject(message);
+    }
     return this.#scheduler.enqueue(message, options);
   }
 
