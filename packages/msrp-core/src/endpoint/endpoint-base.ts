@@ -260,10 +260,13 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
    * Takes an inbound connection that arrived by other means than a listener: any
    * {@link ByteStream} (a WebSocket, `socketStream()` over one end of an in-memory pair in
    * tests). It is served as an accepted one (routing, `bindTimeout`, `idleTimeout`); the
-   * connection caps of the Node `listen()` are the caller's to apply.
+   * connection caps of the Node `listen()` are the caller's to apply. Once the endpoint is
+   * closed, the stream is closed at once.
    * @param remote Names the peer in `peerError` events. Default: the stream's `remote`.
    */
   acceptConnection(stream: ByteStream, remote = stream.remote): void {
+    // Nothing would close it again: close() is over, and bindTimeout may be 0 (never).
+    if (this.#closed) return stream.destroy();
     const peer = this.#attach(stream, new Peer(this.#peerHost, remote, this.#options), {
       idleTimeout: this.#options.idleTimeout ?? 300_000,
     });
