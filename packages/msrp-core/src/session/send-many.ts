@@ -230,7 +230,9 @@ export class ManySend {
   }
 
   #finishIfIdle(): void {
-    if (this.#settled || !this.#stopped || this.#pending > 0 || this.#pulling) return;
+    // A pull under way is not waited for: its message would stay unsent (see #pull), and a
+    // source waiting for its next message (a chat's queue of lines) may never give one.
+    if (this.#settled || !this.#stopped || this.#pending > 0) return;
     this.#settled = true;
     this.#signal?.removeEventListener('abort', this.#aborted);
     if (this.#error) this.#reject(this.#error);
