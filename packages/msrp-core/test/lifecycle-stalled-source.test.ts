@@ -72,6 +72,19 @@ describe('a source that waits when the session closes', () => {
     expect(await within(sending, 3000, 'sendFile')).toMatchObject({ code: 'MSRP_ERR_SESSION' });
   });
 
+  it('sendMany(): rejects MSRP_ERR_SESSION at once', async () => {
+    const { sa } = await pair();
+    let delivered!: () => void;
+    const confirmed = new Promise<void>((resolve) => (delivered = resolve));
+    const sending = sa
+      .sendMany(stalled('first line'), { onDelivered: () => delivered() })
+      .catch((e: unknown) => e);
+    // Nothing under way: the run waits for its source only.
+    await within(confirmed, 3000, 'first line confirmed');
+    await sa.close();
+    expect(await within(sending, 3000, 'sendMany')).toMatchObject({ code: 'MSRP_ERR_SESSION' });
+  });
+
   it('send() with a signal: aborts at once', async () => {
     const { sa } = await pair();
     const controller = new AbortController();

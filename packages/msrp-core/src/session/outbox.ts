@@ -41,6 +41,8 @@ export class Outbox {
   readonly #messageIds = new IdSequence();
   readonly #scheduler: SendScheduler;
   readonly #files: OutboxFiles;
+  /** sendMany runs not settled: one waiting for its source has no message to fail. */
+  readonly #runs = new Set<ManySend>();
 
   constructor(
     state: () => SessionState,
@@ -101,7 +103,11 @@ export class Outbox {
     messages: Iterable<ManyMessage> | AsyncIterable<ManyMessage>,
     options: SendManyOptions,
   ): Promise<ManyDelivery> {
-    return new ManySend(messages, options, this.#enqueueWith).done;
+    const run = new ManySend(messages, options, this.#enqueueWith);
+    this.#runs.add(run);
+    const forget = (): void => void this.#runs.delete(run);
+    run.done.then(forget, forget);
+    return run.done;
   }
 
   /** See `Session.sendFile`. */
@@ -149,6 +155,7 @@ export class Outbox {
   /** Fails every message in progress. */
   failAll(error: Error): void {
     this.#scheduler.failAll(error);
+    for (const run of this.#runs) run.fail(error);
   }
 
   /** A REPORT about one of our messages; whether it is (or recently was) ours. */

@@ -209,6 +209,12 @@ export class ManySend {
     this.#finishIfIdle();
   };
 
+  /** The session can send no more: take no more messages, and settle once idle. */
+  fail(error: Error): void {
+    this.#stop(error);
+    this.#finishIfIdle();
+  }
+
   readonly #aborted = (): void => {
     this.#stop(new MsrpError('MSRP_ERR_ABORTED', 'sendMany aborted'));
     this.#finishIfIdle();
