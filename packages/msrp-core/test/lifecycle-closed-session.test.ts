@@ -38,5 +38,9 @@ describe('a closed session', () => {
     await expect(a1.send('late')).rejects.toMatchObject({ code: 'MSRP_ERR_SESSION' });
     await expect(a1.sendMany(['late'])).rejects.toMatchObject({ code: 'MSRP_ERR_SESSION' });
     await expect(a1.setNickname('late')).rejects.toMatchObject({ code: 'MSRP_ERR_SESSION' });
+    await expect(a1.sendFile(new Uint8Array(10))).rejects.toMatchObject({
+      code: 'MSRP_ERR_SESSION',
+    });
+    expect(() => a1.abort('no such message')).not.toThrow();
   });
 });
