@@ -75,7 +75,7 @@ describe('closing twice, sending after close', () => {
     const { a, sa, sb } = await pair();
     const closesA = count(sa, 'close');
     const closesB = count(sb, 'close');
-    const peerClosed = new Promise((resolve) => sb.once('close', resolve));
+    const peerClosed = new Promise<void>((resolve) => sb.once('close', () => resolve()));
     await within(Promise.all([a.close(), a.close()]), 5000, 'close twice');
     await a.close();
     await within(peerClosed, 5000, 'peer close');

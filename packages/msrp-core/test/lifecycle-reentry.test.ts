@@ -54,7 +54,7 @@ describe('reentrancy', () => {
     let closes = 0;
     sa.on('close', () => void closes++);
     sa.once('unbound', () => void sa.close());
-    const closed = new Promise((resolve) => sa.once('close', resolve));
+    const closed = new Promise<void>((resolve) => sa.once('close', () => resolve()));
     await b.close();
     await closed;
     expect(closes).toBe(1);

@@ -48,7 +48,7 @@ describe.each(['send', 'sendFile'] as const)('%s of a stream when the session cl
     const path = await bigFile();
     const { sa, sb } = await pair();
     const source = createReadStream(path);
-    const closed = new Promise((resolve) => source.once('close', resolve));
+    const closed = new Promise<void>((resolve) => source.once('close', () => resolve()));
     const sending = (
       how === 'send' ? sa.send(source) : sa.sendFile(source, { name: 'big.bin' })
     ).catch((e: unknown) => e);
@@ -108,7 +108,7 @@ describe('a stream given to a session that refuses it at once', () => {
     const { sa } = await pair();
     await sa.close();
     const source = createReadStream(path);
-    const closed = new Promise((resolve) => source.once('close', resolve));
+    const closed = new Promise<void>((resolve) => source.once('close', () => resolve()));
     const sending = how === 'send' ? sa.send(source) : sa.sendFile(source, { name: 'big.bin' });
     await expect(sending).rejects.toMatchObject({ code: 'MSRP_ERR_SESSION' });
     await within(closed, 3000, 'source closed');
@@ -120,7 +120,7 @@ describe('a stream whose send is aborted before it starts', () => {
     const path = await bigFile();
     const { sa } = await pair();
     const source = createReadStream(path);
-    const closed = new Promise((resolve) => source.once('close', resolve));
+    const closed = new Promise<void>((resolve) => source.once('close', () => resolve()));
     const signal = AbortSignal.abort();
     const sending =
       how === 'send' ? sa.send(source, { signal }) : sa.sendFile(source, { name: 'b', signal });
