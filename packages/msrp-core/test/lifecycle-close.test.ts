@@ -1,6 +1,6 @@
 // Closing sessions and endpoints over loopback TCP: twice, concurrently, mid-transfer; what a
 // closed session answers; readers ending. No rejection is left unhandled.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   DeliveryError,
   Endpoint,
@@ -9,51 +9,20 @@ import {
   type Session,
 } from '../src/index.js';
 import { next } from './helpers/inbox.js';
+import { loopbackSessionPair } from './helpers/session-pair.js';
+import { failOnUnhandled } from './helpers/unhandled.js';
+import { within } from './helpers/within.js';
 
 const cleanups: Array<() => unknown> = [];
-const unhandled: unknown[] = [];
-const onUnhandled = (e: unknown): void => void unhandled.push(e);
-
-beforeAll(() => {
-  process.on('unhandledRejection', onUnhandled);
-  process.on('uncaughtException', onUnhandled);
-});
-afterAll(() => {
-  process.off('unhandledRejection', onUnhandled);
-  process.off('uncaughtException', onUnhandled);
-});
+failOnUnhandled();
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  // Let a rejection nobody handled be reported before checking.
-  await new Promise((resolve) => setImmediate(resolve));
-  expect(unhandled.splice(0)).toEqual([]);
 });
 
 function endpoint(options?: EndpointOptions): Endpoint {
   const e = new Endpoint(options);
   cleanups.push(() => e.close());
   return e;
-}
-
-async function pair(): Promise<{ a: Endpoint; b: Endpoint; sa: Session; sb: Session }> {
-  const b = endpoint();
-  await b.listen({ host: '127.0.0.1', port: 0 });
-  const a = endpoint();
-  const sb = b.createSession();
-  sb.accept();
-  const sa = a.createSession();
-  await sa.connect([sb.localUri]);
-  return { a, b, sa, sb };
-}
-
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
 
 function count(session: Session, event: 'close' | 'unbound' | 'bound'): () => number {
@@ -64,7 +33,7 @@ function count(session: Session, event: 'close' | 'unbound' | 'bound'): () => nu
 
 describe('closing twice, sending after close', () => {
   it('session.close() twice: one close event, both resolve', async () => {
-    const { sa } = await pair();
+    const { a: sa } = await loopbackSessionPair(cleanups);
     const closes = count(sa, 'close');
     await sa.close();
     await sa.close();
@@ -72,7 +41,7 @@ describe('closing twice, sending after close', () => {
   });
 
   it('endpoint.close() twice, concurrently: both resolve, sessions close once', async () => {
-    const { a, sa, sb } = await pair();
+    const { client: a, a: sa, b: sb } = await loopbackSessionPair(cleanups);
     const closesA = count(sa, 'close');
     const closesB = count(sb, 'close');
     const peerClosed = new Promise<void>((resolve) => sb.once('close', () => resolve()));
@@ -99,7 +68,7 @@ describe('closing twice, sending after close', () => {
   });
 
   it('reading a closed session ends at once', async () => {
-    const { sb } = await pair();
+    const { b: sb } = await loopbackSessionPair(cleanups);
     await sb.close();
     const it1 = sb[Symbol.asyncIterator]();
     expect(await within(it1.next(), 2000, 'next')).toEqual({ done: true, value: undefined });
@@ -110,7 +79,7 @@ describe('closing twice, sending after close', () => {
 
 describe('endpoint.close() mid-transfer', () => {
   it('pending sends reject with DeliveryError MSRP_ERR_SESSION; readers end on both sides', async () => {
-    const { a, sa, sb } = await pair();
+    const { client: a, a: sa, b: sb } = await loopbackSessionPair(cleanups);
     const reader = sb[Symbol.asyncIterator]();
     const big = new Uint8Array(20 * 1024 * 1024);
     const sending = sa.send(big).catch((e: unknown) => e);
@@ -137,7 +106,7 @@ describe('endpoint.close() mid-transfer', () => {
   });
 
   it('a queued batch of sends all reject when the session closes', async () => {
-    const { sa } = await pair();
+    const { a: sa } = await loopbackSessionPair(cleanups);
     const sends = Array.from({ length: 50 }, (_, i) =>
       sa.send(`line ${i}`).then(
         () => 'ok',
@@ -150,7 +119,7 @@ describe('endpoint.close() mid-transfer', () => {
   });
 
   it('sendMany mid-run rejects when the session closes', async () => {
-    const { sa } = await pair();
+    const { a: sa } = await loopbackSessionPair(cleanups);
     function* lines(): Generator<string> {
       for (let i = 0; i < 100_000; i++) yield `line ${i}`;
     }
@@ -166,7 +135,7 @@ describe('endpoint.close() mid-transfer', () => {
 
 describe('readers', () => {
   it('for await and batches() at once: the second is refused', async () => {
-    const { sb } = await pair();
+    const { b: sb } = await loopbackSessionPair(cleanups);
     const first = sb[Symbol.asyncIterator]();
     const waiting = first.next();
     await expect(sb.batches().next()).rejects.toMatchObject({ code: 'MSRP_ERR_SESSION' });

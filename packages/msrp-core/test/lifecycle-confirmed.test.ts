@@ -1,8 +1,9 @@
 // DeliveryError.confirmedBytes when the session closes mid-transfer is what onProgress last
 // reported: the bytes the peer confirmed, in order, from which a resume starts.
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeliveryError, Endpoint } from '../src/index.js';
+import { DeliveryError } from '../src/index.js';
 import { next } from './helpers/inbox.js';
+import { loopbackSessionPair } from './helpers/session-pair.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -13,15 +14,7 @@ describe.each(['session.close()', 'endpoint.close()', 'peer endpoint.close()'] a
   'a transfer cut by %s',
   (how) => {
     it('rejects with confirmedBytes equal to the last progress', async () => {
-      const b = new Endpoint();
-      cleanups.push(() => b.close());
-      await b.listen({ host: '127.0.0.1', port: 0 });
-      const a = new Endpoint();
-      cleanups.push(() => a.close());
-      const sb = b.createSession();
-      sb.accept();
-      const sa = a.createSession();
-      await sa.connect([sb.localUri]);
+      const { a: sa, b: sb, client: a, server: b } = await loopbackSessionPair(cleanups);
       let progressed = 0;
       let some!: () => void;
       const someConfirmed = new Promise<void>((resolve) => (some = resolve));

@@ -1,20 +1,14 @@
 // connect() failing: the error says what happened, the session closes once, nothing is left
 // unhandled.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { Endpoint, MsrpError, type Session } from '../src/index.js';
 import { RawServer } from './helpers/raw-peer.js';
+import { failOnUnhandled } from './helpers/unhandled.js';
 
 const cleanups: Array<() => unknown> = [];
-const unhandled: unknown[] = [];
-const onUnhandled = (e: unknown): void => void unhandled.push(e);
-
-beforeAll(() => void process.on('unhandledRejection', onUnhandled));
-afterAll(() => void process.off('unhandledRejection', onUnhandled));
+failOnUnhandled(['unhandledRejection']);
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  // A rejection nobody handled is reported after a turn of the event loop.
-  await new Promise((resolve) => setImmediate(resolve));
-  expect(unhandled.splice(0)).toEqual([]);
 });
 
 function endpoint(): Endpoint {

@@ -3,17 +3,16 @@
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Endpoint, type EndpointOptions } from '../src/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Endpoint } from '../src/index.js';
 import { next } from './helpers/inbox.js';
+import { loopbackSessionPair } from './helpers/session-pair.js';
+import { failOnUnhandled } from './helpers/unhandled.js';
 
-const unhandled: unknown[] = [];
-const onUnhandled = (e: unknown): void => void unhandled.push(e);
-beforeAll(() => void process.on('unhandledRejection', onUnhandled));
-afterAll(() => void process.off('unhandledRejection', onUnhandled));
+const cleanups: Array<() => unknown> = [];
+failOnUnhandled(['unhandledRejection']);
 afterEach(async () => {
-  await new Promise((resolve) => setImmediate(resolve));
-  expect(unhandled.splice(0)).toEqual([]);
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 function resources(): Record<string, number> {
@@ -35,24 +34,20 @@ async function settlesTo(before: Record<string, number>): Promise<Record<string,
   }
 }
 
-async function pair(options: EndpointOptions = {}) {
-  const b = new Endpoint(options);
-  await b.listen({ host: '127.0.0.1', port: 0 });
-  const a = new Endpoint(options);
-  const sb = b.createSession();
-  sb.accept();
-  const sa = a.createSession();
-  await sa.connect([sb.localUri]);
-  return { a, b, sa, sb };
-}
-
 describe('nothing left running', () => {
   it('after both endpoints close mid-transfer (send, successReport wait, sendFile)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'msrp-leak-'));
     const path = join(dir, 'f.bin');
     await writeFile(path, new Uint8Array(20 * 1024 * 1024));
     const before = resources();
-    const { a, b, sa, sb } = await pair({ keepaliveInterval: 1000 });
+    const {
+      a: sa,
+      b: sb,
+      client: a,
+      server: b,
+    } = await loopbackSessionPair(cleanups, undefined, {
+      keepaliveInterval: 1000,
+    });
     const reader = sb[Symbol.asyncIterator]();
     const outcomes = [
       sa.send('with report', { successReport: true, reportTimeout: 60_000 }),
@@ -76,7 +71,7 @@ describe('nothing left running', () => {
 
   it('after the receiving endpoint closes mid-transfer', async () => {
     const before = resources();
-    const { a, b, sa, sb } = await pair();
+    const { client: a, server: b, a: sa, b: sb } = await loopbackSessionPair(cleanups);
     const reader = sb[Symbol.asyncIterator]();
     const unbound: unknown[] = [];
     sa.on('unbound', (e) => unbound.push(e));

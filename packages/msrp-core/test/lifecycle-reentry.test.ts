@@ -1,24 +1,15 @@
 // Closing from inside handlers and loops, concurrent connects, a listen that cannot bind: all
 // settle, once, and leave nothing unhandled.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Endpoint, MsrpError, type Session } from '../src/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Endpoint, MsrpError } from '../src/index.js';
 import { next } from './helpers/inbox.js';
+import { loopbackSessionPair } from './helpers/session-pair.js';
+import { failOnUnhandled } from './helpers/unhandled.js';
 
 const cleanups: Array<() => unknown> = [];
-const unhandled: unknown[] = [];
-const onUnhandled = (e: unknown): void => void unhandled.push(e);
-beforeAll(() => {
-  process.on('unhandledRejection', onUnhandled);
-  process.on('uncaughtException', onUnhandled);
-});
-afterAll(() => {
-  process.off('unhandledRejection', onUnhandled);
-  process.off('uncaughtException', onUnhandled);
-});
+failOnUnhandled();
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  await new Promise((resolve) => setImmediate(resolve));
-  expect(unhandled.splice(0)).toEqual([]);
 });
 
 function endpoint(): Endpoint {
@@ -27,20 +18,9 @@ function endpoint(): Endpoint {
   return e;
 }
 
-async function pair(): Promise<{ a: Endpoint; b: Endpoint; sa: Session; sb: Session }> {
-  const b = endpoint();
-  await b.listen({ host: '127.0.0.1', port: 0 });
-  const a = endpoint();
-  const sb = b.createSession();
-  sb.accept();
-  const sa = a.createSession();
-  await sa.connect([sb.localUri]);
-  return { a, b, sa, sb };
-}
-
 describe('reentrancy', () => {
   it('endpoint.close() from a session close handler during endpoint.close()', async () => {
-    const { a, sa } = await pair();
+    const { client: a, a: sa } = await loopbackSessionPair(cleanups);
     const second = a.createSession();
     let inner: Promise<void> | undefined;
     sa.once('close', () => void (inner = a.close()));
@@ -50,7 +30,7 @@ describe('reentrancy', () => {
   });
 
   it('session.close() from its unbound handler when the peer endpoint closes', async () => {
-    const { b, sa } = await pair();
+    const { server: b, a: sa } = await loopbackSessionPair(cleanups);
     let closes = 0;
     sa.on('close', () => void closes++);
     sa.once('unbound', () => void sa.close());
@@ -61,7 +41,7 @@ describe('reentrancy', () => {
   });
 
   it('endpoint.close() from the reader loop ends the loop', async () => {
-    const { b, sa, sb } = await pair();
+    const { server: b, a: sa, b: sb } = await loopbackSessionPair(cleanups);
     await sa.send('one');
     await sa.send('two');
     const seen: string[] = [];

@@ -2,32 +2,20 @@
 // listener once they settle, however they settle.
 import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Endpoint, type Session } from '../src/index.js';
+import { Endpoint } from '../src/index.js';
 import { next } from './helpers/inbox.js';
+import { loopbackSessionPair } from './helpers/session-pair.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function pair(): Promise<{ sa: Session; sb: Session }> {
-  const b = new Endpoint();
-  cleanups.push(() => b.close());
-  await b.listen({ host: '127.0.0.1', port: 0 });
-  const a = new Endpoint();
-  cleanups.push(() => a.close());
-  const sb = b.createSession();
-  sb.accept();
-  const sa = a.createSession();
-  await sa.connect([sb.localUri]);
-  return { sa, sb };
-}
-
 const listeners = (signal: AbortSignal): number => getEventListeners(signal, 'abort').length;
 
 describe('a shared signal', () => {
   it('send and sendMany: no listener left after success', async () => {
-    const { sa } = await pair();
+    const { a: sa } = await loopbackSessionPair(cleanups);
     const { signal } = new AbortController();
     await sa.send('one', { signal });
     await sa.send(new Uint8Array(100_000), { signal });
@@ -37,7 +25,7 @@ describe('a shared signal', () => {
   });
 
   it('send, sendMany and sendFile: no listener left when the session closes under them', async () => {
-    const { sa, sb } = await pair();
+    const { a: sa, b: sb } = await loopbackSessionPair(cleanups);
     const { signal } = new AbortController();
     const reader = sb[Symbol.asyncIterator]();
     function* many(): Generator<string> {

@@ -4,26 +4,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Endpoint, type Session } from '../src/index.js';
 import { next } from './helpers/inbox.js';
+import { loopbackSessionPair } from './helpers/session-pair.js';
+import { within } from './helpers/within.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function pair(): Promise<{ a: Endpoint; b: Endpoint; sa: Session; sb: Session }> {
-  const b = new Endpoint();
-  cleanups.push(() => b.close());
-  await b.listen({ host: '127.0.0.1', port: 0 });
-  const a = new Endpoint();
-  cleanups.push(() => a.close());
-  const sb = b.createSession();
-  sb.accept();
-  const sa = a.createSession();
-  await sa.connect([sb.localUri]);
-  return { a, b, sa, sb };
-}
 
 async function bigFile(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'msrp-src-'));
@@ -33,20 +21,10 @@ async function bigFile(): Promise<string> {
   return path;
 }
 
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
 describe.each(['send', 'sendFile'] as const)('%s of a stream when the session closes', (how) => {
   it('a Node Readable is destroyed (its file closed)', async () => {
     const path = await bigFile();
-    const { sa, sb } = await pair();
+    const { a: sa, b: sb } = await loopbackSessionPair(cleanups);
     const source = createReadStream(path);
     const closed = new Promise<void>((resolve) => source.once('close', () => resolve()));
     const sending = (
@@ -59,7 +37,7 @@ describe.each(['send', 'sendFile'] as const)('%s of a stream when the session cl
   });
 
   it('an async generator is returned (its finally runs)', async () => {
-    const { sa, sb } = await pair();
+    const { a: sa, b: sb } = await loopbackSessionPair(cleanups);
     let finished!: () => void;
     const done = new Promise<void>((resolve) => (finished = resolve));
     async function* chunks(): AsyncGenerator<Uint8Array> {
@@ -79,7 +57,7 @@ describe.each(['send', 'sendFile'] as const)('%s of a stream when the session cl
   });
 
   it('a web ReadableStream is cancelled', async () => {
-    const { sa, sb } = await pair();
+    const { a: sa, b: sb } = await loopbackSessionPair(cleanups);
     let cancelled!: () => void;
     const cancel = new Promise<void>((resolve) => (cancelled = resolve));
     let n = 0;
@@ -105,7 +83,7 @@ describe.each(['send', 'sendFile'] as const)('%s of a stream when the session cl
 describe('a stream given to a session that refuses it at once', () => {
   it.each(['send', 'sendFile'] as const)('%s: a Node Readable is destroyed', async (how) => {
     const path = await bigFile();
-    const { sa } = await pair();
+    const { a: sa } = await loopbackSessionPair(cleanups);
     await sa.close();
     const source = createReadStream(path);
     const closed = new Promise<void>((resolve) => source.once('close', () => resolve()));
@@ -118,7 +96,7 @@ describe('a stream given to a session that refuses it at once', () => {
 describe('a stream whose send is aborted before it starts', () => {
   it.each(['send', 'sendFile'] as const)('%s: a Node Readable is destroyed', async (how) => {
     const path = await bigFile();
-    const { sa } = await pair();
+    const { a: sa } = await loopbackSessionPair(cleanups);
     const source = createReadStream(path);
     const closed = new Promise<void>((resolve) => source.once('close', () => resolve()));
     const signal = AbortSignal.abort();

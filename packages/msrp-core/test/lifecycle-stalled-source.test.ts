@@ -1,35 +1,13 @@
 // A source that waits (a chat app's queue of lines, say) when its send is aborted or its
 // session closes: the send settles at once, without waiting for the source's next piece.
 import { afterEach, describe, expect, it } from 'vitest';
-import { Endpoint, type Session } from '../src/index.js';
+import { loopbackSessionPair } from './helpers/session-pair.js';
+import { within } from './helpers/within.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function pair(): Promise<{ sa: Session }> {
-  const b = new Endpoint();
-  cleanups.push(() => b.close());
-  await b.listen({ host: '127.0.0.1', port: 0 });
-  const a = new Endpoint();
-  cleanups.push(() => a.close());
-  const sb = b.createSession();
-  sb.accept();
-  const sa = a.createSession();
-  await sa.connect([sb.localUri]);
-  return { sa };
-}
-
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 /** An async iterable that yields `first`, then waits for ever. */
 function stalled<T>(first: T): AsyncIterable<T> {
@@ -49,7 +27,7 @@ function stalled<T>(first: T): AsyncIterable<T> {
 
 describe('a source that waits when the session closes', () => {
   it('send(): rejects MSRP_ERR_SESSION at once', async () => {
-    const { sa } = await pair();
+    const { a: sa } = await loopbackSessionPair(cleanups);
     let confirmed!: () => void;
     const progress = new Promise<void>((resolve) => (confirmed = resolve));
     const sending = sa
@@ -61,7 +39,7 @@ describe('a source that waits when the session closes', () => {
   });
 
   it('sendFile(): rejects MSRP_ERR_SESSION at once', async () => {
-    const { sa } = await pair();
+    const { a: sa } = await loopbackSessionPair(cleanups);
     let confirmed!: () => void;
     const progress = new Promise<void>((resolve) => (confirmed = resolve));
     const sending = sa
@@ -73,7 +51,7 @@ describe('a source that waits when the session closes', () => {
   });
 
   it('sendMany(): rejects MSRP_ERR_SESSION at once', async () => {
-    const { sa } = await pair();
+    const { a: sa } = await loopbackSessionPair(cleanups);
     let delivered!: () => void;
     const confirmed = new Promise<void>((resolve) => (delivered = resolve));
     const sending = sa
@@ -86,7 +64,7 @@ describe('a source that waits when the session closes', () => {
   });
 
   it('send() with a signal: aborts at once', async () => {
-    const { sa } = await pair();
+    const { a: sa } = await loopbackSessionPair(cleanups);
     const controller = new AbortController();
     let confirmed!: () => void;
     const progress = new Promise<void>((resolve) => (confirmed = resolve));
@@ -102,7 +80,7 @@ describe('a source that waits when the session closes', () => {
   });
 
   it('sendMany() with a signal: aborts at once', async () => {
-    const { sa } = await pair();
+    const { a: sa } = await loopbackSessionPair(cleanups);
     const controller = new AbortController();
     let delivered!: () => void;
     const confirmed = new Promise<void>((resolve) => (delivered = resolve));

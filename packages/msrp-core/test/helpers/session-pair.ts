@@ -1,5 +1,5 @@
 import { Endpoint } from '../../src/index.js';
-import type { Session, SessionOptions } from '../../src/index.js';
+import type { EndpointOptions, Session, SessionOptions } from '../../src/index.js';
 import { memoryPair } from './memory-pair.js';
 
 /**
@@ -32,22 +32,24 @@ export async function sessionPair(
 }
 
 /**
- * Two bound sessions over loopback TCP: `b` accepting on an endpoint that listens on
- * 127.0.0.1 (port 0) with `receiver` as its session defaults, `a` dialed to it. Both endpoints
- * are closed by the `cleanups` the test runs after each test.
+ * Two bound sessions over loopback TCP: `b` accepting on the `server` endpoint, which listens on
+ * 127.0.0.1 (port 0) with `receiver` as its session defaults, and `a` on the `client` endpoint,
+ * dialed to it; `endpoint` options go to both endpoints. Both endpoints are closed by the
+ * `cleanups` the test runs after each test (the server's last).
  */
 export async function loopbackSessionPair(
   cleanups: Array<() => unknown>,
   receiver?: SessionOptions,
-): Promise<{ a: Session; b: Session }> {
-  const server = new Endpoint({ session: receiver });
+  endpoint: EndpointOptions = {},
+): Promise<{ a: Session; b: Session; client: Endpoint; server: Endpoint }> {
+  const server = new Endpoint({ ...endpoint, session: receiver ?? endpoint.session });
   cleanups.push(() => server.close());
   await server.listen({ host: '127.0.0.1', port: 0 });
-  const client = new Endpoint();
+  const client = new Endpoint(endpoint);
   cleanups.push(() => client.close());
   const b = server.createSession();
   b.accept();
   const a = client.createSession();
   await a.connect([b.localUri]);
-  return { a, b };
+  return { a, b, client, server };
 }
