@@ -12,7 +12,7 @@ import {
   type Session,
 } from '../src/index.js';
 import { next } from './helpers/inbox.js';
-import { RawPeer, RawServer } from './helpers/raw-peer.js';
+import { RawPeer, RawServer, type RawRequest } from './helpers/raw-peer.js';
 
 const cleanups: Array<() => unknown> = [];
 
@@ -29,6 +29,22 @@ function endpoint(options: EndpointOptions = {}): Endpoint {
 /** A URI like `uri` but another sender's (fresh session-id, or the given fields). */
 function other(uri: MsrpUri, fields: Partial<MsrpUri> = { sessionId: newSessionId() }): MsrpUri {
   return { ...uri, ...fields };
+}
+
+/**
+ * Sends, as `peer`, a REPORT on the whole of `send` (`total` bytes) to `session`: `report(code,
+ * fromPath)` with that status code, from that path.
+ */
+function reporter(peer: RawPeer, session: Session, send: RawRequest, total: number) {
+  return (code: number, fromPath: MsrpUri[]) =>
+    peer.sendRequest({
+      method: 'REPORT',
+      toPath: [session.localUri],
+      fromPath,
+      messageId: send.head.messageId!,
+      byteRange: { start: 1, end: total, total },
+      status: { namespace: '000', code },
+    });
 }
 
 const relay: MsrpUri = {
@@ -118,15 +134,7 @@ describe('From-Path of inbound requests (RFC 4975 §7.3)', () => {
     session.on('report', (r) => reports.push(r.status.code));
     const sent = session.send('watched', { successReport: true });
     const send = await peer.request('SEND');
-    const report = (code: number, fromPath: MsrpUri[]) =>
-      peer.sendRequest({
-        method: 'REPORT',
-        toPath: [session.localUri],
-        fromPath,
-        messageId: send.head.messageId!,
-        byteRange: { start: 1, end: 7, total: 7 },
-        status: { namespace: '000', code },
-      });
+    const report = reporter(peer, session, send, 7);
     // A failure REPORT from another sender would fail the message: it is not taken.
     report(413, [other(remote)]);
     report(200, [remote]);
@@ -149,15 +157,7 @@ describe('From-Path of inbound requests (RFC 4975 §7.3)', () => {
     await peer.request('SEND'); // the bind
     const sent = session.send('refused further on');
     const send = await peer.request('SEND');
-    const report = (code: number, fromPath: MsrpUri[]) =>
-      peer.sendRequest({
-        method: 'REPORT',
-        toPath: [session.localUri],
-        fromPath,
-        messageId: send.head.messageId!,
-        byteRange: { start: 1, end: 18, total: 18 },
-        status: { namespace: '000', code },
-      });
+    const report = reporter(peer, session, send, 18);
     report(415, [other(hop)]); // dropped: no hop of ours
     report(413, [hop]);
     await expect(sent).rejects.toMatchObject({ status: 413 });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Endpoint } from '../src/index.js';
 import { next } from './helpers/inbox.js';
+import { resources, settlesTo } from './helpers/resources.js';
 import { loopbackSessionPair } from './helpers/session-pair.js';
 import { failOnUnhandled } from './helpers/unhandled.js';
 
@@ -14,25 +15,6 @@ failOnUnhandled(['unhandledRejection']);
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-function resources(): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const r of process.getActiveResourcesInfo()) counts[r] = (counts[r] ?? 0) + 1;
-  return counts;
-}
-
-/** Waits (turn by turn, 3 s at most) until the active resources are back to `before`. */
-async function settlesTo(before: Record<string, number>): Promise<Record<string, number>> {
-  const deadline = Date.now() + 3000;
-  for (;;) {
-    const now = resources();
-    const extra = Object.fromEntries(
-      Object.entries(now).filter(([k, v]) => v > (before[k] ?? 0) && k !== 'TTYWrap'),
-    );
-    if (Object.keys(extra).length === 0 || Date.now() > deadline) return extra;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('nothing left running', () => {
   it('after both endpoints close mid-transfer (send, successReport wait, sendFile)', async () => {

@@ -4,29 +4,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { DeliveryError, Endpoint, webSocketDialer, wsStream } from '../src/index.js';
 import { next } from './helpers/inbox.js';
+import { resources, settlesTo } from './helpers/resources.js';
 import { clientUri, wsServer, wsUri } from './helpers/ws-server.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-function resources(): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const r of process.getActiveResourcesInfo()) counts[r] = (counts[r] ?? 0) + 1;
-  return counts;
-}
-
-async function settlesTo(before: Record<string, number>): Promise<Record<string, number>> {
-  const deadline = Date.now() + 3000;
-  for (;;) {
-    const extra = Object.fromEntries(
-      Object.entries(resources()).filter(([k, v]) => v > (before[k] ?? 0) && k !== 'TTYWrap'),
-    );
-    if (Object.keys(extra).length === 0 || Date.now() > deadline) return extra;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe.each(['client', 'server'] as const)('the %s endpoint closes mid-transfer', (who) => {
   it('sends reject, readers end, close once, nothing left running', async () => {
