@@ -26,9 +26,8 @@ export function uriPathError(path: readonly MsrpUri[], what: string): MsrpError 
  * Whether a request's `fromPath` comes from the peer at the end of `remotePath` (RFC 4975
  * §7.3), the relays before them ignored (RFC 4976 §7.1: each puts its URI first). By
  * session-id alone: the authority we have for the peer may be one a middlebox, a NAT or a TCP
- * proxy put in its place (RFC 6714 CEMA; `msrp send` through a proxy to a listener matching
- * session-ids met 481s for the listener's own requests), where the session-id, 80 random bits
- * or more (RFC 4975 §14.1), names the peer.
+ * proxy put in its place (RFC 6714 CEMA), while its requests carry its own; the session-id,
+ * 80 random bits or more (RFC 4975 §14.1), names the peer.
  */
 export function sameSender(fromPath: readonly MsrpUri[], remotePath: readonly MsrpUri[]): boolean {
   const sender = fromPath.at(-1);
