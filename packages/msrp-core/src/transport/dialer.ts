@@ -1,4 +1,5 @@
 import { MsrpError } from '../errors.js';
+import { DEFAULT_MAX_HEADER_BYTES } from '../wire/frame-sink.js';
 import { newSessionId } from '../wire/ids.js';
 import type { MsrpUri } from '../wire/uri.js';
 import type { ByteStream } from './byte-stream.js';
@@ -48,7 +49,7 @@ export interface DialOptions {
  * cuts chunks to toward WebSocket peers, and the 8 KiB of ours; far below `ws`'s 100 MiB),
  * its header block of at most `maxHeaderBytes`, and 1 KiB for the start and end lines.
  */
-export function maxWebSocketMessageFor(maxHeaderBytes = 16 * 1024): number {
+export function maxWebSocketMessageFor(maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES): number {
   return 4 * 1024 * 1024 + maxHeaderBytes + 1024;
 }
 

@@ -31,6 +31,9 @@ export interface FrameSink {
   invalid?(error: MsrpError, flag: ContinuationFlag): boolean | void;
 }
 
+/** The default of {@link ParserOptions.maxHeaderBytes}. */
+export const DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
+
 /** Limits of a {@link Parser}; every one of them bounds what a peer can make us hold. */
 export interface ParserOptions {
   /** Longest start line, in bytes without CRLF. Default 1024. */

@@ -1,7 +1,12 @@
 import { MsrpError } from '../errors.js';
 import { encodeLatin1 } from './bytes.js';
 import { EndLineScanner, endLineFlag } from './end-line-scanner.js';
-import type { ContinuationFlag, FrameSink, ParserOptions } from './frame-sink.js';
+import {
+  DEFAULT_MAX_HEADER_BYTES,
+  type ContinuationFlag,
+  type FrameSink,
+  type ParserOptions,
+} from './frame-sink.js';
 import { checkHead, parseHeaderLine, parseStartLine, type Head, type HeaderCache } from './head.js';
 import { HeaderBlockReader } from './header-block.js';
 import { HeadLineReader } from './head-line-reader.js';
@@ -69,7 +74,7 @@ export class Parser {
   constructor(sink: FrameSink, options: ParserOptions = {}) {
     this.#sink = sink;
     this.#maxStartLine = options.maxStartLineBytes ?? 1024;
-    this.#maxHeaderBytes = options.maxHeaderBytes ?? 16 * 1024;
+    this.#maxHeaderBytes = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
     this.#maxHeaders = options.maxHeaders ?? 64;
   }
 
