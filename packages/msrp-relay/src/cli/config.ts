@@ -6,6 +6,7 @@ import { unknownEnvNames, type UnknownEnvName } from './env-names.js';
 import { readOptions, UsageError } from './option-reader.js';
 import { USERS_DB_OPTIONS, usersDbConfig, type UsersDbConfig } from './users-db-options.js';
 
+export { unknownEnvLine } from './env-names.js';
 export { envName, UsageError } from './option-reader.js';
 
 /** What the command runs with, after flags, environment and config file are merged. */

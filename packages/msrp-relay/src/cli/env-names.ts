@@ -36,6 +36,12 @@ export function unknownEnvNames(
   return unknown;
 }
 
+/** How a command tells of `unknown` on stderr, the variable likely meant included. */
+export function unknownEnvLine({ variable, suggestion }: UnknownEnvName): string {
+  const meant = suggestion ? ` (did you mean ${suggestion}?)` : '';
+  return `${variable} names no option, ignored${meant}`;
+}
+
 /** Levenshtein distance: insertions, deletions and substitutions of one character. */
 function editDistance(a: string, b: string): number {
   let row = Array.from({ length: b.length + 1 }, (_, j) => j);

@@ -28,7 +28,8 @@ async function main(args: readonly string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  const { resolveConfig, unknownRelayEnv, UsageError } = await import('./config.js');
+  const { resolveConfig, unknownEnvLine, unknownRelayEnv, UsageError } =
+    await import('./config.js');
   // A misspelt variable is no option: the relay would run with the default instead.
   const unknownEnv = unknownRelayEnv(process.env);
   let config: RelayCommandConfig | undefined;
@@ -38,10 +39,8 @@ async function main(args: readonly string[]): Promise<number> {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`msrp-relay: ${e.message} (see msrp-relay --help)\n`);
     // It may be why ("no users": MSRP_RELAY_USER misspelt).
-    for (const { variable, suggestion } of unknownEnv) {
-      const meant = suggestion ? ` (did you mean ${suggestion}?)` : '';
-      process.stderr.write(`msrp-relay: ${variable} names no option, ignored${meant}\n`);
-    }
+    for (const unknown of unknownEnv)
+      process.stderr.write(`msrp-relay: ${unknownEnvLine(unknown)}\n`);
     return 2;
   }
   if (!config) {

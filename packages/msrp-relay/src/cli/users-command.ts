@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { escapeIdentifier, Pool } from 'pg';
 import { SubscriberTable, type SubscriberSecrets } from '../subscriber-table.js';
 import { OPTIONS as RELAY_OPTIONS, unknownRelayEnv } from './config.js';
+import { unknownEnvLine } from './env-names.js';
 import { readOptions, UsageError, type OptionReader } from './option-reader.js';
 import { USERS_DB_HELP } from './help.js';
 import { USERS_DB_OPTIONS, usersDbConfig, type UsersDbConfig } from './users-db-options.js';
@@ -65,10 +66,8 @@ export async function usersCommand(args: readonly string[]): Promise<number> {
     return code;
   };
   // A misspelt variable is no option: the command would act on the default instead.
-  for (const { variable, suggestion } of unknownRelayEnv(process.env)) {
-    const meant = suggestion ? ` (did you mean ${suggestion}?)` : '';
-    process.stderr.write(`msrp-relay users: ${variable} names no option, ignored${meant}\n`);
-  }
+  for (const unknown of unknownRelayEnv(process.env))
+    process.stderr.write(`msrp-relay users: ${unknownEnvLine(unknown)}\n`);
   let read: OptionReader;
   let db: UsersDbConfig | undefined;
   let file: string | undefined;
