@@ -136,7 +136,11 @@ describe('Kamailio msrp module as the relay', () => {
       const b = bob.createSession();
       const a = alice.createSession();
       b.accept(a.localPath);
+      // Kamailio answers the binding SEND itself (hop by hop): connect() can settle before
+      // the SEND reaches b, and b may send only once it is bound (RFC 4975 §5.4).
+      const bound = nextEvent(b, 'bound');
       await a.connect(b.localPath);
+      await bound;
       return { a, b };
     };
     const first = await pair();

@@ -118,8 +118,10 @@ describe('keepalives through a relay', () => {
     const bobSession = bob.createSession();
     bobSession.accept();
     const aliceSession = alice.createSession();
+    // The relay answers the binding SEND hop by hop (RFC 4976 §7.2): wait for it to reach Bob.
+    const bound = nextEvent(bobSession, 'bound');
     await aliceSession.connect(bobSession.localPath);
-    expect(bobSession.state).toBe('bound');
+    await bound;
     const seen = wire.responses.length;
     // Bob did not dial Alice, but his relay connection is his own: he keeps it alive.
     await wire.responsesSeen(seen + 4);

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import {
   Endpoint,
   newTransactionId,
+  nextEvent,
   type IncomingMessage,
   type MsrpUri,
   type RequestHead,
@@ -46,7 +47,11 @@ export async function pair(a: Endpoint, b: Endpoint): Promise<[Session, Session]
   const bSession = b.createSession();
   const aSession = a.createSession();
   bSession.accept(aSession.localPath);
+  // The relay answers the binding SEND hop by hop (RFC 4976 §7.2): connect() can settle
+  // before it reaches b, which may send only once bound (RFC 4975 §5.4).
+  const bound = nextEvent(bSession, 'bound');
   await aSession.connect(bSession.localPath);
+  await bound;
   return [aSession, bSession];
 }
 

@@ -5,6 +5,7 @@ import {
   Endpoint,
   formatUri,
   newTransactionId,
+  nextEvent,
   type EndpointOptions,
   type RequestHead,
   type ResponseHead,
@@ -70,7 +71,11 @@ export async function sessionPair(
   const b = bob.createSession();
   const a = alice.createSession();
   b.accept(a.localPath);
+  // The relay answers the binding SEND hop by hop (RFC 4976 §7.2): connect() can settle
+  // before it reaches b, which may send only once bound (RFC 4975 §5.4).
+  const bound = nextEvent(b, 'bound');
   await a.connect(b.localPath);
+  await bound;
   return { a, b };
 }
 
