@@ -227,10 +227,15 @@ async function msrpReceiver(saveTo: string | undefined): Promise<void> {
 }
 
 async function msrpSender(cmd: Extract<PeerCommand, { role: 'msrp-sender' }>): Promise<void> {
-  // The library's default window; BENCH_WINDOW=BYTES tries another.
+  // The library's default window; BENCH_WINDOW=BYTES and BENCH_WINDOW_CHUNKS=N try others.
   const window = process.env.BENCH_WINDOW;
+  const chunks = process.env.BENCH_WINDOW_CHUNKS;
   const endpoint = new Endpoint({
-    session: { chunkSize: cmd.chunkSize, ...(window && { maxInFlightBytes: Number(window) }) },
+    session: {
+      chunkSize: cmd.chunkSize,
+      ...(window && { maxInFlightBytes: Number(window) }),
+      ...(chunks && { maxInFlightChunks: Number(chunks) }),
+    },
   });
   endpoint.on('peerError', (e, remote) =>
     console.error(`sender: ${remote}: ${e.code} ${e.message}`),

@@ -57,13 +57,14 @@ export interface SessionOptions {
   /** Chunks sent and not yet answered, at most. Default 256. */
   maxInFlightChunks?: number;
   /**
-   * Body bytes sent and not yet answered, at most. Default 2 MiB. The window starts at 512 KiB
-   * (or this, if smaller) and grows toward this while the peer answers fast: it holds about
-   * 5 ms of the rate the chunks are answered at, 2 ms when the next hop is a relay, which
-   * answers as it reads (the bytes sit in socket buffers, not in the session; a receiver that
-   * answers a chunk only once it has read it holds them). A path of long round trips may want
-   * more: at most this much crosses per round trip. Two chunks may always be in flight,
-   * whatever their size, so that chunks larger than this still overlap.
+   * Body bytes sent and not yet answered, at most. Default 2 MiB, or 8 chunks of a
+   * `chunkSize` over 256 KiB (a chunk's 200 comes once all of it arrived). The window starts
+   * at 512 KiB (or this, if smaller) and grows toward this while the peer answers fast: it
+   * holds about 5 ms of the rate the chunks are answered at, 2 ms when the next hop is a
+   * relay, which answers as it reads (the bytes sit in socket buffers, not in the session; a
+   * receiver that answers a chunk only once it has read it holds them). A path of long round
+   * trips may want more: at most this much crosses per round trip. Two chunks may always be
+   * in flight, whatever their size, so that chunks larger than this still overlap.
    * A message of one chunk not yet begun (a chat line) may go up to 8 KiB beyond it, and
    * while such messages go beside a file the window is at most 128 KiB, until 500 ms after
    * the last one found it full: a chat line waits behind that much of the file, not all of
