@@ -164,6 +164,8 @@ export class Session
    * to the connection it arrives on. `remotePath`, when known (from SDP), is where replies
    * go; otherwise the request's From-Path is used, and with `rebind` the latest sender's:
    * through a relay, every sender reaches us over one connection ('bound' comes for each).
+   * It sends only once bound: await 'bound', as through a relay the peer's `connect()` ends
+   * on the relay's own 200 (RFC 4976 §7.2), maybe before its SEND has reached us.
    */
   accept(remotePath?: readonly MsrpUri[]): void {
     if (this.#state.current !== 'new') this.#state.refuse('accept');
