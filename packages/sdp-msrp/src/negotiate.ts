@@ -199,9 +199,10 @@ function negotiatedFile(offered: MsrpMedia, answered: MsrpMedia): NegotiatedFile
     return `a file offer must be sendonly (push) or recvonly (pull), not ${offered.direction}`;
   }
   // RFC 5547 §8.2.1: the answer that takes a pushed file copies the offer's file-transfer-id;
-  // with another id, or none, it answers some other transfer, or none in particular.
+  // with another id, or none, it answers some other transfer, or none in particular. The
+  // sendonly answer serving a pull names the transfer it serves the same way.
   const id = file.transferId;
-  if (mode === 'push' && id !== undefined && answered.file?.transferId !== id) {
+  if (id !== undefined && answered.file?.transferId !== id) {
     const said = answered.file?.transferId ?? 'none';
     return `the answer did not repeat the file-transfer-id ${id} (it has ${said})`;
   }
@@ -241,9 +242,9 @@ function negotiatedFile(offered: MsrpMedia, answered: MsrpMedia): NegotiatedFile
  *
  * @returns a {@link Negotiation}, or a {@link Rejection} when the answer refused the stream
  * (port 0), the two do not agree (proto, types, file direction, a file-range the answer did
- * not repeat or that the file's size cannot hold, a push's file-transfer-id the answer did not
- * repeat), or the side that must connect would have to reach an `.invalid` host (a WebSocket
- * client with no relay in front of it, RFC 7977 §5.2.2).
+ * not repeat or that the file's size cannot hold, the file-transfer-id of a push or a pull the
+ * answer did not repeat), or the side that must connect would have to reach an `.invalid`
+ * host (a WebSocket client with no relay in front of it, RFC 7977 §5.2.2).
  * @throws {SdpError} for malformed descriptions; `SDP_ERR_NO_MSRP` when the offer has no
  * MSRP media or the answer has none at the same position (RFC 3264 §6 keeps the order);
  * `SDP_ERR_INVALID_ARGUMENT` when either is neither text nor a {@link SessionDescription}
