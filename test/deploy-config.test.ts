@@ -48,6 +48,14 @@ describe('relay.example.json', () => {
     expect(config.defaultExpires).toBe(600);
   });
 
+  // docs/operators.md keeps the database password in relay.env (0600), out of relay.json
+  // (0644, readable by the relay's dynamic user): a copy of the example should not carry one.
+  it('names the database without its password', () => {
+    const url = new URL(configOf(EXAMPLE)!.usersDb!.url);
+    expect(url.username).toBe('msrp');
+    expect(url.password).toBe('');
+  });
+
   it('is documented option by option in docs/operators.md', () => {
     const page = readFileSync(join(ROOT, 'docs/operators.md'), 'utf8');
     for (const name of FILE_OPTIONS) expect(page, name).toContain(`\`${name}\``);
