@@ -19,29 +19,23 @@ import {
   type ChatSendOptions,
   type ChatSent,
 } from './chat-types.js';
-import { createCpim, utf8Text, type CpimAddressInit, type CpimHeaderInit } from './cpim-builder.js';
-import { DEFAULT_CPIM_MAX_HEADER_BYTES } from './cpim-lines.js';
-import { formatCpim } from './cpim-message.js';
+import { utf8Text, type CpimAddressInit } from './cpim-builder.js';
+import { formatChatLine, formatComposingCpim, formatImdnCpim } from './chat-outbound.js';
 import {
-  IMDN_CONTENT_DISPOSITION,
-  IMDN_HEADER_PREFIX,
   imdnFor,
-  formatDispositionNotification,
-  IMDN_HEADER_NAMESPACE,
   isImdnRequested,
   newImdnMessageId,
   type DispositionNotification,
   type ImdnOutcome,
   type ImdnRequest,
 } from './imdn-request.js';
-import { formatImdn, IMDN_CONTENT_TYPE, type ImdnKind, type ImdnNotification } from './imdn.js';
+import type { ImdnKind, ImdnNotification } from './imdn.js';
 import { formatIsComposing, IS_COMPOSING_CONTENT_TYPE, type IsComposing } from './is-composing.js';
 import { ComposingReceiver } from './is-composing-receiver.js';
 import { ComposingSender } from './is-composing-sender.js';
 
 const CPIM = 'message/cpim';
 const TEXT_PLAIN = 'text/plain;charset=utf-8';
-const IMDN_NS = { [IMDN_HEADER_PREFIX]: IMDN_HEADER_NAMESPACE };
 const DEFAULT_NOTIFICATIONS: Partial<DispositionNotification> = {
   positiveDelivery: true,
   display: true,
@@ -185,28 +179,15 @@ export class Chat extends TypedEmitter<ChatEvents> {
     }
     const messageId = newImdnMessageId();
     try {
-      // RFC 5438 §6.3, §7.1.1.2: Message-ID and DateTime are what the IMDN echoes.
-      const headers: CpimHeaderInit[] = [[`${IMDN_HEADER_PREFIX}.Message-ID`, messageId]];
-      if (this.#notifications !== undefined) {
-        const value = formatDispositionNotification(this.#notifications);
-        headers.push([`${IMDN_HEADER_PREFIX}.Disposition-Notification`, value]);
-      }
-      const cpim = createCpim({
+      const bytes = formatChatLine({
         from: this.#from,
         to: options.to ?? this.#to,
-        dateTime: new Date(),
-        ...(options.subject !== undefined && { subject: options.subject }),
-        ns: IMDN_NS,
-        headers,
+        messageId,
+        notifications: this.#notifications,
+        subject: options.subject,
         contentType,
-        body: text,
+        text,
       });
-      const bytes = formatCpim(cpim);
-      // A peer reading with default limits (a Chat does) refuses longer headers as bad CPIM:
-      // refuse here, where the caller learns it, rather than report the message sent.
-      if (bytes.length - cpim.body.length > DEFAULT_CPIM_MAX_HEADER_BYTES) {
-        throw new MsrpError('MSRP_ERR_INVALID_ARGUMENT', 'CPIM headers over 64 KiB');
-      }
       if (this.#notifications !== undefined) this.#track(messageId);
       sent = this.session.send(bytes, { contentType: CPIM });
     } catch (e) {
@@ -265,26 +246,17 @@ export class Chat extends TypedEmitter<ChatEvents> {
   }
 
   /**
-   * RFC 5438 §7.2.1: the IMDN goes in CPIM, To the message's From, with its own Message-ID;
-   * over MSRP to the message's From-Path, as a REPORT would (RFC 4975 §7.1.2): a listener that
-   * several peers reach through one relay answers each.
+   * RFC 5438 §7.2.1: the IMDN goes in CPIM, To the message's From; over MSRP to the
+   * message's From-Path, as a REPORT would (RFC 4975 §7.1.2): a listener that several peers
+   * reach through one relay answers each.
    */
   async #sendImdn(
     request: ImdnRequest,
     imdn: ImdnNotification,
     toPath: IncomingMessage['fromPath'],
   ): Promise<void> {
-    const cpim = createCpim({
-      from: this.#from,
-      to: request.from,
-      dateTime: new Date(),
-      ns: IMDN_NS,
-      headers: [[`${IMDN_HEADER_PREFIX}.Message-ID`, newImdnMessageId()]],
-      contentType: IMDN_CONTENT_TYPE,
-      contentHeaders: [['Content-Disposition', IMDN_CONTENT_DISPOSITION]],
-      body: formatImdn(imdn),
-    });
-    await this.session.send(formatCpim(cpim), { contentType: CPIM, ...(toPath && { toPath }) });
+    const bytes = formatImdnCpim(this.#from, request, imdn);
+    await this.session.send(bytes, { contentType: CPIM, ...(toPath && { toPath }) });
   }
 
   #sendComposing(status: IsComposing): Promise<Delivery> {
@@ -292,14 +264,9 @@ export class Chat extends TypedEmitter<ChatEvents> {
     if (!this.#composingInCpim) {
       return this.session.send(xml, { contentType: IS_COMPOSING_CONTENT_TYPE });
     }
-    const cpim = createCpim({
-      from: this.#from,
-      to: this.#to,
-      dateTime: new Date(),
-      contentType: IS_COMPOSING_CONTENT_TYPE,
-      body: xml,
+    return this.session.send(formatComposingCpim(this.#from, this.#to, xml), {
+      contentType: CPIM,
     });
-    return this.session.send(formatCpim(cpim), { contentType: CPIM });
   }
 
   #track(messageId: string): void {
