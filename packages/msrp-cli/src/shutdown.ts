@@ -28,9 +28,9 @@ export function onSignal(handler: (signal: NodeJS.Signals) => void): void {
 /**
  * Closes `endpoint` once the files of `storing` (work → its message) whose last chunk has come
  * are stored, waiting up to `ms` for them. Their last chunk is confirmed only once written and
- * checked (confirmWhenRead): closed before, the session leaves it unconfirmed while the file
- * is saved all the same, and its sender, told the transfer broke (exit 3), sends it again as a
- * second copy. Files still arriving are cut, and kept to resume.
+ * checked (confirmWhenRead): closed before, that chunk is refused and the file fails here too
+ * (its part cut back to what was confirmed), and a file that had come whole has to be sent
+ * again. Files still arriving are cut, and kept to resume.
  */
 export async function closeAfterArrived(
   endpoint: Endpoint,

@@ -237,7 +237,8 @@ export class PartialFile {
    * nothing confirmed is lost in a crash. The octets before `at` are read back and hashed
    * first, so that once the part is full the result has the whole file's hash (one pass).
    * The record follows as the octets reach the disk, and stays right if the message fails
-   * half-way.
+   * half-way: then the part keeps only the octets whose chunks were confirmed (with
+   * `confirmWhenRead`, those the sender was told arrived), which a resume starts after.
    * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` for an `at` past the held octets (a gap)
    * or a message that goes past the file's size (of unknown size: once its octets do, those
    * refused with 413, neither written nor confirmed), while another receive runs, or for a
@@ -271,6 +272,7 @@ export class PartialFile {
     }
     message.stream?.claim();
     this.#receiving = true;
+    const heldBefore = this.#held;
     // A write below `held` changes octets the cached hash covers: it stands again only if
     // this pass hashes the whole part, else complete() reads the part again.
     this.#hash = undefined;
@@ -312,6 +314,13 @@ export class PartialFile {
       // Not stored (a full disk): the rest is refused, and with confirmWhenRead the chunks
       // not confirmed yet get 413 now, where they would wait for a reader that is gone.
       message.discard();
+      // Octets written but not confirmed (the session closed before their 200) are coming
+      // again: the part keeps what the sender was told arrived, where a resume starts.
+      const confirmed = Math.max(heldBefore, at + message.confirmed - message.offset);
+      if (handle && confirmed < this.#held) {
+        this.#held = confirmed;
+        await handle.truncate(confirmed).catch(() => undefined); // the error told is the cause
+      }
       throw e;
     } finally {
       tap.dispose(); // a cut message: its hash is never asked for

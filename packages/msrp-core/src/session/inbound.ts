@@ -64,6 +64,11 @@ export class Inbound {
   readonly #inbox: Inbox;
   /** Messages under way by Message-ID: most often none, or the one-chunk message being read. */
   readonly #incoming = new IdTable<Reassembly>();
+  /**
+   * Messages arrived whole whose last chunk waits for the reader's 200 (confirmWhenRead): a
+   * close fails them too, as their sender is told.
+   */
+  readonly #unconfirmed = new Set<Reassembly>();
   /** Recently finished incoming messages: resent chunks of these are not new messages. */
   readonly #finished = new RecentIds<'complete' | 'failed'>(REMEMBERED_MESSAGES);
   /** Made at the first success REPORT: an idle session holds none. */
@@ -126,7 +131,8 @@ export class Inbound {
 
   /**
    * Aborts every message being received: the session closed (`sessionClosed`: chunks still
-   * unconfirmed get 481) or lost its connection.
+   * unconfirmed get 481) or lost its connection. A message arrived whole whose last chunk is
+   * not confirmed yet fails for its reader too: its sender is told it did not arrive.
    */
   abortAll(error: MsrpError, sessionClosed = false): void {
     for (const reassembly of this.#incoming.values()) {
@@ -135,6 +141,9 @@ export class Inbound {
       // (aborted), where the sender's resume starts (`offset`); held in memory, they were lost.
       if (!sessionClosed) this.#deliver(reassembly);
     }
+    const unconfirmed = [...this.#unconfirmed];
+    this.#unconfirmed.clear();
+    for (const reassembly of unconfirmed) reassembly.abort(error, sessionClosed);
     this.#incoming.clear();
     this.#watch?.stop();
   }
@@ -262,7 +271,14 @@ export class Inbound {
     const messageId = r.message.messageId;
     if (this.#expired.has(r)) return;
     this.#incoming.delete(messageId);
-    this.#finished.add(messageId, r.message.aborted ? 'failed' : 'complete');
+    if (r.unconfirmed) {
+      // Finished once its reader had it (or gave up on it). Failed first by a lost connection
+      // (abortAll), it is not: its sender goes on with it, a resume under the same Message-ID.
+      this.#unconfirmed.add(r);
+      r.whenConfirmed(() => {
+        if (this.#unconfirmed.delete(r)) this.#finished.add(messageId, 'complete');
+      });
+    } else this.#finished.add(messageId, r.message.aborted ? 'failed' : 'complete');
     // RFC 4975 §7.1.2: Success-Report yes asks for a REPORT once the message is complete,
     // after the 200s (with confirmWhenRead, once the reader took the last byte).
     if (request.successReport === 'yes' && !r.message.aborted) {

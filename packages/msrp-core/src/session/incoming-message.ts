@@ -72,6 +72,8 @@ export class IncomingMessage {
   /** {@link completed}, made on first use: most chat messages never have it asked for. */
   #completed: Promise<void> | undefined;
   #settleCompleted: ((error?: MsrpError) => void) | undefined;
+  /** With confirmWhenRead, once streamed: what tells {@link confirmed}. */
+  #confirmations: { readonly confirmed: number } | undefined;
 
   /** Not for applications: sessions make incoming messages. */
   constructor(init: IncomingMessageInit, runtime?: SessionRuntime) {
@@ -108,6 +110,19 @@ export class IncomingMessage {
     this.#outcome = error ?? true;
     this.#settleCompleted?.(error);
     this.#settleCompleted = undefined;
+  }
+
+  /**
+   * @internal Octets of the message (offset included), in order, that the sender was told
+   * arrived: `received`, unless confirmWhenRead holds answers back for the reader.
+   */
+  get confirmed(): number {
+    return this.#confirmations?.confirmed ?? this.received;
+  }
+
+  /** @internal With confirmWhenRead: where {@link confirmed} comes from. */
+  confirmWith(confirmations: { readonly confirmed: number }): void {
+    this.#confirmations = confirmations;
   }
 
   /** @internal The hasher of the endpoint that received the message (`receiveBlob`). */

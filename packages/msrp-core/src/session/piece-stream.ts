@@ -205,9 +205,13 @@ export class PieceStream implements AsyncIterableIterator<Uint8Array<ArrayBuffer
     this.#holdEnd = true;
   }
 
-  /** @internal After {@link holdEnd}: the reader found the end and checked the message. */
+  /**
+   * @internal After {@link holdEnd}: the reader found the end and checked the message.
+   * @throws the failure of a stream destroyed meanwhile (its last chunk was not confirmed).
+   */
   endChecked(): void {
-    if (!this.#holdEnd || this.#readToEnd || this.#closed) return;
+    if (this.#failure) throw this.#failure;
+    if (!this.#holdEnd || this.#readToEnd) return;
     this.#holdEnd = false;
     if (this.#ended && this.#queue.length === 0) this.#foundEnd();
   }

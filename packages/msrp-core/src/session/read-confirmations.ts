@@ -68,11 +68,29 @@ export class ReadConfirmations {
   /** The reader read the stream to its end. */
   #readToEnd = false;
   #after: (() => void) | undefined;
+  #settled: (() => void) | undefined;
+  /** Message octets (offset included) whose chunks were answered 200, in order. */
+  #confirmed: number;
 
   /** @param start Message octet where the stream starts (the message's `offset`). */
   constructor(start: number, unread: UnreadBytes) {
     this.#read = start;
+    this.#confirmed = start;
     this.#unread = unread;
+  }
+
+  /**
+   * Message octets (offset included) whose chunks were answered 200: the prefix the sender
+   * was told arrived. Chunks are answered only once read to their end and the reads go in
+   * order, so the highest end answered bounds a prefix with no gap.
+   */
+  get confirmed(): number {
+    return this.#confirmed;
+  }
+
+  /** Whether chunks wait for their answer. */
+  get waiting(): boolean {
+    return this.#waiting.length > 0;
   }
 
   /** Bytes went into the stream; false when the connection should pause for the reader. */
@@ -102,8 +120,16 @@ export class ReadConfirmations {
     while (due < this.#waiting.length && this.#isDue(this.#waiting[due]!)) due++;
     if (due === 0) return;
     const answers = this.#waiting.splice(0, due);
-    for (const w of answers) w.answer.respond();
-    if (this.#waiting.length === 0) this.#runAfter();
+    for (const w of answers) this.#ok(w.end, w.answer);
+    if (this.#waiting.length === 0) {
+      this.#runAfter();
+      this.#runSettled();
+    }
+  }
+
+  #ok(end: number, answer: ChunkAnswer): void {
+    this.#confirmed = Math.max(this.#confirmed, end);
+    answer.respond();
   }
 
   /**
@@ -123,7 +149,7 @@ export class ReadConfirmations {
   answer(end: number, answer: ChunkAnswer, last = false): void {
     const chunk = { end, answer, last };
     if (this.#isDue(chunk)) {
-      answer.respond();
+      this.#ok(end, answer);
       return;
     }
     let at = this.#waiting.length;
@@ -138,11 +164,21 @@ export class ReadConfirmations {
   }
 
   /**
+   * Runs `fn` once no chunk waits for its answer any more, answered or failed (now if none
+   * waits): the session stops watching the message.
+   */
+  whenSettled(fn: () => void): void {
+    if (this.#waiting.length === 0) fn();
+    else this.#settled = fn;
+  }
+
+  /**
    * The message failed or its reader stopped: the chunks still waiting were not read and get
    * 413 (RFC 4975 §7.1: stop sending this message), or 481 when their session closed (§10: the
    * session does not exist any more); their bytes no longer count as unread.
+   * @returns whether a chunk was still waiting (the sender is told the message failed).
    */
-  fail(status: 413 | 481 = 413): void {
+  fail(status: 413 | 481 = 413): boolean {
     const waiting = this.#waiting;
     this.#waiting = [];
     this.#after = undefined;
@@ -151,11 +187,19 @@ export class ReadConfirmations {
     const held = this.#held;
     this.#held = 0;
     this.#unread.release(held);
+    this.#runSettled();
+    return waiting.length > 0;
   }
 
   #runAfter(): void {
     const after = this.#after;
     this.#after = undefined;
     after?.();
+  }
+
+  #runSettled(): void {
+    const settled = this.#settled;
+    this.#settled = undefined;
+    settled?.();
   }
 }

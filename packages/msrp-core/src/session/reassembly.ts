@@ -226,14 +226,38 @@ export class Reassembly {
     else fn();
   }
 
+  /** Whether chunks of the message wait for the reader before their 200 (confirmWhenRead). */
+  get unconfirmed(): boolean {
+    return this.#confirmations?.waiting ?? false;
+  }
+
+  /** Runs `fn` once no chunk of the message waits for its answer (now if none does). */
+  whenConfirmed(fn: () => void): void {
+    if (this.#confirmations) this.#confirmations.whenSettled(fn);
+    else fn();
+  }
+
   /**
    * Fails the message: the sender aborted it, or the connection or session went away
    * (`sessionClosed`: its unconfirmed chunks are answered 481, not 413).
    */
   abort(error: MsrpError, sessionClosed = false): void {
     this.#sessionClosed = sessionClosed;
-    this.#confirmations?.fail(sessionClosed ? 481 : 413);
-    if (this.#done) return;
+    const unconfirmed = this.#confirmations?.fail(sessionClosed ? 481 : 413) ?? false;
+    if (this.#done) {
+      // Arrived whole, its last chunk waiting for the reader: that chunk got 481 or 413, not
+      // 200, so the sender counts the message failed and sends it again. The reader fails
+      // too, where it would have kept a copy of a message that is coming again.
+      if (unconfirmed) {
+        const { messageId } = this.message;
+        this.message.stream?.destroy(
+          new MsrpError(error.code, `${error.message} before message ${messageId} was confirmed`, {
+            cause: error,
+          }),
+        );
+      }
+      return;
+    }
     this.#done = true;
     this.message.aborted = true;
     if (this.#parts) this.message.body = concatBytes(this.#parts);
@@ -268,6 +292,7 @@ export class Reassembly {
     const unread = this.#options.confirmWhenRead;
     const confirmations = unread && new ReadConfirmations(this.message.offset, unread);
     this.#confirmations = confirmations;
+    if (confirmations) this.message.confirmWith(confirmations);
     // Each piece as received: 16 pieces of at most 64 KiB (a socket read) bound what waits
     // for the reader; with confirmWhenRead the sender's window does, unanswered chunks
     // holding it back, and the session's bound on unread bytes behind it.
