@@ -130,6 +130,8 @@ async function transfer(s: Scenario, dir: string): Promise<void> {
             ...(expectedHash !== undefined && { expectedHash }),
             ...(saveAt !== undefined && { offset: saveAt }),
             refuseMismatch: s.refuseMismatch,
+            // What arrived stays, to resume from (by default a failed save leaves nothing).
+            keepPartial: true,
           });
   // Every message is taken as it comes: with confirmWhenRead, one left untaken while another
   // is stored holds its chunks' 200s, and with them the sender's window both share. The

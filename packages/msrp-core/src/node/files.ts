@@ -1,5 +1,5 @@
 // Node's file system for sessions: `sendFile(path)` and `IncomingMessage.saveTo(path)`.
-import { open as openHandle, stat, type FileHandle } from 'node:fs/promises';
+import { open as openHandle, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type * as MimeTypes from 'mime-types';
 import { MsrpError } from '../errors.js';
@@ -102,17 +102,22 @@ async function save(
   const expected = options.expectedHash;
   const tap = new HashTap(createHasher, hashAlgorithmOf(expected ?? '') ?? 'sha-256');
   let handle: FileHandle | undefined;
+  /** The file was not there before: made by this save, removed if it fails. */
+  let created = false;
+  /** Where the file ends, once written past `offset`. */
+  let written: number | undefined;
   try {
-    handle = await openHandle(path, offset === 0 ? 'w+' : 'r+').catch((e: unknown) => {
+    ({ handle, created } = await openTarget(path, offset).catch((e: unknown) => {
       throw new MsrpError('MSRP_ERR_FILE', `Cannot save to ${path}: ${(e as Error).message}`, {
         cause: e,
       });
-    });
+    }));
     if (offset > 0) {
       await hashFileRange(handle, 0, offset, tap);
       await handle.truncate(offset);
     }
     const bytes = await writeBody(message, handle, offset, tap, {
+      onWritten: (end) => (written = end),
       beforeLast:
         options.refuseMismatch === true
           ? () => checkBeforeLast(path, tap, expected ?? message.announcedHash)
@@ -131,10 +136,56 @@ async function save(
     // Not stored (a full disk, no file): the rest is refused, and with confirmWhenRead the
     // chunks not confirmed yet get 413 now, where they would wait for a reader that is gone.
     message.discard();
+    if (handle) {
+      // Closed first: an open file cannot be removed everywhere (Windows).
+      await handle.close().catch(() => undefined);
+      handle = undefined;
+      const partial = options.keepPartial === true;
+      const keep = partial ? offset + message.confirmed - message.offset : offset;
+      await undoSave(path, created && !partial, keep, written);
+    }
     throw e;
   } finally {
     tap.dispose(); // a cut message: its hash is never asked for
     await handle?.close();
+  }
+}
+
+/**
+ * Opens the file a message is saved into: the existing one at `offset` > 0; else a new one
+ * (`created`), or the one there, replaced.
+ */
+async function openTarget(
+  path: string,
+  offset: number,
+): Promise<{ handle: FileHandle; created: boolean }> {
+  if (offset > 0) return { handle: await openHandle(path, 'r+'), created: false };
+  try {
+    return { handle: await openHandle(path, 'wx+'), created: true };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+  return { handle: await openHandle(path, 'w+'), created: false };
+}
+
+/**
+ * After a failed save, so that no partial message passes for a file: removes the file when
+ * the save made it (`remove`), else cuts a regular file back to `keep` octets if it was
+ * written past them. Never a file that was there before (a device such as /dev/full, one the
+ * caller owns); best effort: the save's own error is the one to tell.
+ */
+async function undoSave(
+  path: string,
+  remove: boolean,
+  keep: number,
+  written: number | undefined,
+): Promise<void> {
+  try {
+    if (remove) await rm(path, { force: true });
+    else if (written !== undefined && keep < written && (await stat(path)).isFile())
+      await truncate(path, keep);
+  } catch {
+    // Left as it is: the caller learns of the save's failure, which came first.
   }
 }
 

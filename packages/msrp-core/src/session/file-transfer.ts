@@ -179,10 +179,21 @@ export interface SaveOptions {
    * With `SessionOptions.confirmWhenRead`: check the hash (`expectedHash`, or the sender's
    * `File-Hash` when it is of the same algorithm) before the last chunk is confirmed, and
    * refuse that chunk (413) when it does not match, so that the sender is never told a
-   * corrupt file arrived; `saveTo` then rejects with `MSRP_ERR_HASH_MISMATCH` and the file
-   * holds what was written. Default false: the file is saved, and `hashMatches` says false.
+   * corrupt file arrived; `saveTo` then rejects with `MSRP_ERR_HASH_MISMATCH` (and the file
+   * is undone as for any failure, see {@link keepPartial}). Default false: the file is
+   * saved, and `hashMatches` says false.
    */
   readonly refuseMismatch?: boolean;
+  /**
+   * What a failed `saveTo` (the message aborted or cut, its session closed, a refused hash, a
+   * write error) leaves. Default false: nothing of the message, so that no partial file
+   * passes for the file: a file the save made is removed, one that was there is cut back to
+   * its first `offset` octets (a device such as `/dev/full` is left alone). True: the file
+   * keeps the message's octets its sender was told
+   * arrived (with `SessionOptions.confirmWhenRead`, every octet confirmed; without, what was
+   * written), to resume from with `saveTo(path, { offset })` at the file's size.
+   */
+  readonly keepPartial?: boolean;
 }
 
 /**

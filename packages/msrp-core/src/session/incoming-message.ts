@@ -174,6 +174,9 @@ export class IncomingMessage {
    * go after the file's first `offset` octets (a resumed transfer), and the hash is the
    * whole file's. Needs a file system: Node's, through the endpoint.
    *
+   * When it fails, a file it made is removed, one that was there cut back to its first
+   * `offset` octets, unless `options.keepPartial` keeps what the sender was told arrived.
+   *
    * @example
    * ```ts
    * const saved = await message.saveTo('photo.jpg', { expectedHash: file.expectedHash });
