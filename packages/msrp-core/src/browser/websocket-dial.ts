@@ -1,6 +1,6 @@
 import { MsrpError } from '../errors.js';
 import type { ByteStream } from '../transport/byte-stream.js';
-import { checkDialable, type Dialer } from '../transport/dialer.js';
+import { checkDialable, type Dialer, type DialOptions } from '../transport/dialer.js';
 import type { MsrpUri } from '../wire/uri.js';
 import { webSocketStream, type WebSocketLike } from './websocket-stream.js';
 
@@ -59,7 +59,7 @@ export function webSocketDialer(options: WebSocketDialerOptions = {}): Dialer {
     }
     return openWebSocket(
       uri,
-      dialOptions.timeout ?? 10_000,
+      dialOptions,
       (url, protocols) => new Ws(url, protocols),
       (socket, url) =>
         webSocketStream(socket, { highWaterMark: options.highWaterMark, remote: url }),
@@ -83,19 +83,24 @@ function globalWebSocket(): WebSocketConstructor | undefined {
 /**
  * Opens a WebSocket to a `;ws` URI with the `msrp` subprotocol and wraps it with `stream`
  * as soon as it exists (so that no message is missed), failing unless the server selected
- * `msrp` (RFC 7977 §4.1).
+ * `msrp` (RFC 7977 §4.1), after `options.timeout`, or when `options.signal` aborts.
  * @internal
  */
 export async function openWebSocket<S extends WebSocketLike>(
   uri: MsrpUri,
-  timeout: number,
+  options: Pick<DialOptions, 'timeout' | 'signal'>,
   create: (url: string, protocols: string[]) => S,
   stream: (socket: S, url: string) => ByteStream,
 ): Promise<ByteStream> {
   const url = webSocketUrl(uri);
   checkDialable(uri);
+  const { signal } = options;
+  const timeout = options.timeout ?? 10_000;
   const fail = (why: string, cause?: unknown): MsrpError =>
     new MsrpError('MSRP_ERR_CONNECTION', `Cannot connect to ${url}: ${why}`, { cause });
+  const aborted = (): MsrpError =>
+    new MsrpError('MSRP_ERR_ABORTED', `Connecting to ${url} aborted`, { cause: signal?.reason });
+  if (signal?.aborted) throw aborted();
   let socket: S;
   try {
     socket = create(url, [SUBPROTOCOL]);
@@ -110,11 +115,15 @@ export async function openWebSocket<S extends WebSocketLike>(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', abort);
       if (!error) return resolve();
       if (socket.readyState <= 1) socket.close();
       reject(error);
     };
     const timer = setTimeout(() => settle(fail(`timed out after ${timeout} ms`)), timeout);
+    // Closed while connecting, the socket is dropped at once (ws aborts its handshake).
+    const abort = (): void => settle(aborted());
+    signal?.addEventListener('abort', abort, { once: true });
     socket.addEventListener('open', () => {
       // RFC 7977 §4.1: the client MUST fail the connection unless the server selected msrp.
       if (socket.protocol !== SUBPROTOCOL) {

@@ -24,6 +24,8 @@ export interface ConnectionPoolOptions {
 export class ConnectionPool {
   readonly #options: ConnectionPoolOptions;
   readonly #dialed = new Map<string, PoolEntry>();
+  /** Aborted by {@link close}: stops the dials in progress. */
+  readonly #closing = new AbortController();
 
   constructor(options: ConnectionPoolOptions) {
     this.#options = options;
@@ -44,6 +46,7 @@ export class ConnectionPool {
         dialing: dialer(firstHop, {
           ...(o.tls && { tls: o.tls }),
           timeout: o.connectTimeout,
+          signal: this.#closing.signal,
           maxWebSocketMessage: o.maxWebSocketMessage,
           // Sessions keep no view of a read unless lent (see transport/lent-reads.ts).
           reuseReads: true,
@@ -80,6 +83,14 @@ export class ConnectionPool {
   alias(uri: MsrpUri, peer: Peer): void {
     const key = authorityKey(uri);
     if (key !== peer.key) this.#dialed.set(key, { dialing: Promise.resolve(peer), peer });
+  }
+
+  /**
+   * Stops the dials in progress (their sockets destroyed, not left until `connectTimeout`):
+   * they reject with `MSRP_ERR_ABORTED`, `reason` as cause. Later dials fail at once.
+   */
+  close(reason: Error): void {
+    this.#closing.abort(reason);
   }
 
   /** The connection closed: a later dial opens a new one. */

@@ -273,12 +273,17 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
     peer.expectBind(this.#options.bindTimeout ?? 30_000);
   }
 
-  /** Closes every session and connection. */
+  /**
+   * Closes every session and connection, and stops the dials in progress: a socket being
+   * connected is destroyed at once, not left until `connectTimeout`.
+   */
   async close(): Promise<void> {
     this.#closed = true;
     this.#registration?.close();
     this.#registration = undefined;
     for (const session of [...this.#router.sessions()]) await session.close();
+    // After the sessions: a connect() they were in fails as their close says, not as aborted.
+    this.#pool.close(new MsrpError('MSRP_ERR_SESSION', 'The endpoint is closed'));
     await Promise.all([...this.#peers].map((p) => p.connection.close()));
   }
 

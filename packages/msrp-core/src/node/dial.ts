@@ -10,28 +10,45 @@ import { connectReusingReads, socketStream } from './socket-stream.js';
 import { nodeTlsOptions } from './tls-options.js';
 import { orWebSocket } from './ws-dial.js';
 
+/**
+ * `socket` once `event` (connected) came; destroyed on an error, after `timeout` ms, or when
+ * `signal` aborts (then the dial rejects with `MSRP_ERR_ABORTED`, the signal's reason as cause).
+ */
 async function connected<T extends Socket>(
   socket: T,
   event: string,
   uri: MsrpUri,
-  timeout: number,
+  options: DialOptions,
 ): Promise<T> {
+  const where = `${uri.host}:${uri.port ?? 2855}`;
+  const { signal } = options;
+  const timeout = options.timeout ?? 10_000;
   const timer = setTimeout(
     () => socket.destroy(new Error(`timed out after ${timeout} ms`)),
     timeout,
   );
+  // With an error: `once` rejects only on 'error', and a bare destroy emits only 'close'.
+  const abort = (): void => void socket.destroy(new Error('aborted'));
+  signal?.addEventListener('abort', abort, { once: true });
   try {
+    signal?.throwIfAborted();
     await once(socket, event);
     return socket;
   } catch (e) {
     socket.destroy();
+    if (signal?.aborted) {
+      throw new MsrpError('MSRP_ERR_ABORTED', `Connecting to ${where} aborted`, {
+        cause: signal.reason,
+      });
+    }
     throw new MsrpError(
       'MSRP_ERR_CONNECTION',
-      `Cannot connect to ${uri.host}:${uri.port ?? 2855}: ${(e as Error).message}`,
+      `Cannot connect to ${where}: ${(e as Error).message}`,
       { cause: e },
     );
   } finally {
     clearTimeout(timer);
+    signal?.removeEventListener('abort', abort);
   }
 }
 
@@ -44,7 +61,7 @@ export async function dialTcp(uri: MsrpUri, options: DialOptions): Promise<ByteS
   const socket = options.reuseReads
     ? connectReusingReads(target)
     : process.getBuiltinModule('node:net').connect(target);
-  return socketStream(await connected(socket, 'connect', uri, options.timeout ?? 10_000));
+  return socketStream(await connected(socket, 'connect', uri, options));
 }
 
 /** Dials `msrps:` over TLS, checking the certificate chain or the expected fingerprint. */
@@ -69,7 +86,7 @@ export async function dialTls(uri: MsrpUri, options: DialOptions): Promise<ByteS
       cause: e,
     });
   }
-  const socket = await connected(dialing, 'secureConnect', uri, options.timeout ?? 10_000);
+  const socket = await connected(dialing, 'secureConnect', uri, options);
   socket.setNoDelay(true);
   if (tls.fingerprint !== undefined) {
     try {

@@ -23,7 +23,7 @@ export async function dialWs(uri: MsrpUri, options: DialOptions): Promise<ByteSt
   let socket: InstanceType<typeof WebSocket> | undefined;
   const stream = await openWebSocket(
     uri,
-    options.timeout ?? 10_000,
+    options,
     (url, protocols) =>
       (socket = new WebSocket(url, protocols, {
         ...WS_OPTIONS,

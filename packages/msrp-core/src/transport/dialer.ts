@@ -30,6 +30,12 @@ export interface DialOptions {
   /** Give up connecting after this many milliseconds. Default 10 000. */
   timeout?: number;
   /**
+   * Stops the dial when it aborts: the socket being connected is destroyed and the dial
+   * rejects with an MsrpError `MSRP_ERR_ABORTED` whose `cause` is the signal's reason. An
+   * endpoint aborts its dials in progress when it closes.
+   */
+  signal?: AbortSignal;
+  /**
    * The connection's owner keeps no view of what it reads beyond each read unless lent
    * (`lendRead`), as an endpoint's sessions: a dialer may read into buffers it uses again
    * (Node's TCP dialer does). Default false.
