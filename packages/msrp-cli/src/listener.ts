@@ -86,10 +86,9 @@ export async function openListener(
       bound = await endpoint.listen({ host: uri.host, port, ...(tls && { tls }) });
     } catch (e) {
       await endpoint.close();
-      throw new CliError(
-        `cannot listen on ${uri.host}:${port}: ${(e as Error).message}`,
-        EXIT.connection,
-      );
+      // listen() says "Cannot listen on host:port: why"; the prefix already says the first part.
+      const why = (e as Error).message.replace(/^Cannot listen on .*?:\d+: /, '');
+      throw new CliError(`cannot listen on ${uri.host}:${port}: ${why}`, EXIT.connection);
     }
     // The session URI is the one given, with the port really bound and the TLS scheme.
     localUri = {

@@ -68,12 +68,17 @@ describe('reentrancy', () => {
     expect((await next(sb[Symbol.asyncIterator]())).text()).toBe('still fine');
   });
 
-  it('listen on a port in use rejects with the bind error, as documented; the endpoint still works', async () => {
+  it('listen on a port in use rejects with an MsrpError naming it, as documented; the endpoint still works', async () => {
     const b = endpoint();
     const uri = await b.listen({ host: '127.0.0.1', port: 0 });
     const c = endpoint();
     const error = await c.listen({ host: '127.0.0.1', port: uri.port! }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'EADDRINUSE' });
+    expect(error).toBeInstanceOf(MsrpError);
+    expect(error).toMatchObject({
+      code: 'MSRP_ERR_CONNECTION',
+      message: `Cannot listen on 127.0.0.1:${uri.port}: address already in use (EADDRINUSE)`,
+      cause: { code: 'EADDRINUSE' },
+    });
     const again = await c.listen({ host: '127.0.0.1', port: 0 });
     expect(again.port).not.toBe(uri.port);
   });

@@ -63,8 +63,9 @@ export class Endpoint extends EndpointBase {
    * Listens for connections; returns the URI of the listener (no session-id). New sessions
    * take their authority (scheme, host, port) from the first listener.
    * @throws {MsrpError} `MSRP_ERR_ABORTED` when `options.signal` aborts first (the listener
-   * is closed); `MSRP_ERR_SESSION` once the endpoint is closed; the listener's error
-   * (EADDRINUSE...) otherwise.
+   * is closed); `MSRP_ERR_SESSION` once the endpoint is closed; `MSRP_ERR_CONNECTION` when
+   * the address cannot be bound (e.g. `Cannot listen on 127.0.0.1:2855: address already in
+   * use (EADDRINUSE)`, the system's error as `cause`).
    */
   async listen(options: ListenOptions = {}): Promise<MsrpUri> {
     this.assertOpen('listen');

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { Server, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { getSystemErrorMap } from 'node:util';
 import { MsrpError } from '../errors.js';
 import { connectionEvent, createListener, type TlsServerOptions } from './listener.js';
 import { reusingReads } from './socket-stream.js';
@@ -55,10 +56,25 @@ export interface ListenReads {
 }
 
 /**
+ * The error of a bind that failed (a port in use, an address not ours, a port we may not
+ * take): `MSRP_ERR_CONNECTION`, naming the address and why, e.g. `Cannot listen on
+ * 127.0.0.1:2855: address already in use (EADDRINUSE)`, the system's error as cause.
+ */
+function bindError(error: NodeJS.ErrnoException, host: string, port: number): MsrpError {
+  const where = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  const known = error.errno === undefined ? undefined : getSystemErrorMap().get(error.errno);
+  const why = known ? `${known[1]} (${known[0]})` : error.message;
+  return new MsrpError('MSRP_ERR_CONNECTION', `Cannot listen on ${where}: ${why}`, {
+    cause: error,
+  });
+}
+
+/**
  * Listens for MSRP connections on TCP (`msrp:`) or, with `tls`, TLS (`msrps:`), and resolves
  * once bound. The one listening code of the endpoint and the relay.
- * @throws {MsrpError} `MSRP_ERR_CONNECTION` when the server has no address; the bind's own
- * error (`EADDRINUSE`...) as is.
+ * @throws {MsrpError} `MSRP_ERR_CONNECTION` when the bind fails (a port in use: its message
+ * names the address, the system's error, `EADDRINUSE`..., is its cause), or the server has
+ * no address.
  */
 export async function listenMsrp(
   address: ListenAddress,
@@ -82,8 +98,14 @@ export async function listenMsrp(
     server.on(connectionEvent(tls), (socket: Socket) => handlers.accept(socket));
   }
   server.on('tlsClientError', (error: Error, socket: TLSSocket) => tlsError?.(error, socket));
-  server.listen(address.port ?? defaultPort, address.host ?? '127.0.0.1');
-  await once(server, 'listening');
+  const host = address.host ?? '127.0.0.1';
+  const port = address.port ?? defaultPort;
+  server.listen(port, host);
+  try {
+    await once(server, 'listening');
+  } catch (e) {
+    throw bindError(e as NodeJS.ErrnoException, host, port);
+  }
   const bound = server.address();
   if (bound === null || typeof bound === 'string') {
     server.close();

@@ -180,7 +180,9 @@ async function main(args: readonly string[]): Promise<number> {
     if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
   } catch (e) {
     log.error({ error: (e as Error).message }, 'cannot listen');
-    process.stderr.write(`msrp-relay: cannot listen: ${(e as Error).message}\n`);
+    // listen() says "Cannot listen on host:port: why": the address stays, the words once.
+    const why = (e as Error).message.replace(/^Cannot listen on /, '');
+    process.stderr.write(`msrp-relay: cannot listen: ${why}\n`);
     await relay.close(0);
     await admin?.close();
     await dbStore?.close();
