@@ -128,7 +128,7 @@ describe.each(['session.close()', 'endpoint.close()'] as const)(
         received: Array<{ end: number }>;
       };
       expect(record.received.at(-1)?.end ?? 0).toBe(confirmed);
-      expect((await PartialFile.load(path)).held).toBe(confirmed);
+      expect((await PartialFile.load(path))?.held).toBe(confirmed);
     });
   },
 );
