@@ -1,8 +1,8 @@
 import { TypedEmitter } from '../events/typed-emitter.js';
 import { MsrpError } from '../errors.js';
 import type { RequestHead, ResponseHead } from '../wire/head.js';
-import { formatUri, uriKey, type MsrpUri } from '../wire/uri.js';
-import { sameSender, sentFromPath, uriPathError } from './uri-path.js';
+import { formatUri, type MsrpUri } from '../wire/uri.js';
+import { uriPathError } from './uri-path.js';
 import { bindingSend, bodilessSend } from './bodiless-send.js';
 import type { ChunkReceiver } from './chunk-receiver.js';
 import type { Delivery } from './delivery.js';
@@ -12,6 +12,7 @@ import { Inbox } from './inbox.js';
 import { Outbox } from './outbox.js';
 import type { IncomingMessage } from './incoming-message.js';
 import { answerNickname, requestNickname } from './nickname.js';
+import { PeerPath } from './peer-path.js';
 import type { NicknameHandler, NicknameResponse } from './nickname.js';
 import type {
   ConnectOptions,
@@ -48,23 +49,14 @@ export class Session
 {
   /** Our own URI; its session-id carries 96 random bits (RFC 4975 §14.1 asks for 80). */
   readonly localUri: MsrpUri;
-  /** Where we send to: relays (if any) then the peer's URI. Set by connect() or accept(). */
-  remotePath: readonly MsrpUri[] | undefined;
-
   readonly #link: SessionLink;
   readonly #localPath: readonly MsrpUri[];
-  /** Our relays, first hop first (RFC 4976 Use-Path); empty without relays. */
-  readonly #usePath: readonly MsrpUri[];
   /** From-Path of our requests: only our URI; relays add theirs (RFC 4976 §7.1). */
   readonly #fromPath: readonly MsrpUri[];
-  /** To-Path of our requests: our relays then the peer's path, or the way a request came. */
-  #toPath: readonly MsrpUri[] | undefined;
+  /** The peer's path and the To-Path of our requests. */
+  readonly #peer: PeerPath;
   /** The `rebind` option; cleared by connect(): only a passive session is dialed again. */
   #rebind: boolean;
-  /** Accepted with rebind and no path: the peer is whoever sent last (see {@link accept}). */
-  #followsSenders = false;
-  /** The From-Path last found to be the peer's: the same array while its heads repeat. */
-  #peerFrom: readonly MsrpUri[] | undefined;
   readonly #state = new SessionStateMachine();
   /** Made by connect(), aborted by close() with its error: ends what connect() awaits. */
   #closing: AbortController | undefined;
@@ -84,7 +76,7 @@ export class Session
   ) {
     super();
     this.localUri = Object.isFrozen(localUri) ? localUri : Object.freeze({ ...localUri });
-    this.#usePath = Object.freeze([...usePath]);
+    this.#peer = new PeerPath(usePath);
     // RFC 4976 §5.1: peers reach us through our relays, the one nearest to us last.
     this.#localPath = Object.freeze([...usePath].reverse().concat(this.localUri));
     this.#fromPath = Object.freeze([this.localUri]);
@@ -98,7 +90,7 @@ export class Session
     const host = sessionHost(
       state,
       () => this.#port,
-      () => this.#toPath,
+      () => this.#peer.toPath,
       this.#fromPath,
     );
     const files = { runtime, createHasher, chunkSize: resolved.chunkSize };
@@ -125,6 +117,14 @@ export class Session
   }
 
   /**
+   * Where we send to: relays (if any) then the peer's URI. Set by connect() or accept(), else
+   * by the first SEND (its From-Path).
+   */
+  get remotePath(): readonly MsrpUri[] | undefined {
+    return this.#peer.remote;
+  }
+
+  /**
    * Active side (RFC 4975 §5.4): opens (or reuses) a connection to the first hop of
    * `remotePath` and binds it with a bodiless SEND, which the peer must answer with 200.
    * @throws {MsrpError} when the connection fails or the peer refuses (status of its answer);
@@ -136,9 +136,8 @@ export class Session
     const invalid = uriPathError(remotePath, 'connect: remotePath');
     if (invalid) throw invalid;
     const { signal } = options;
-    this.remotePath = Object.freeze([...remotePath]);
-    // RFC 4976 §5.2: requests go through our relays, then along the peer's path.
-    this.#toPath = Object.freeze([...this.#usePath, ...remotePath]);
+    this.#peer.set(remotePath);
+    const toPath = this.#peer.toPath!;
     this.#state.transition('connecting', 'connect');
     this.#rebind = false;
     // A close() meanwhile (its 'bound' handler's included) fails connect() at once, without
@@ -146,11 +145,11 @@ export class Session
     const closing = (this.#closing = new AbortController()).signal;
     const until = signal ? AbortSignal.any([signal, closing]) : closing;
     try {
-      const port = await this.#link.connect(this, this.#toPath[0]!, until);
+      const port = await this.#link.connect(this, toPath[0]!, until);
       closing.throwIfAborted();
       this.#bind(port);
       closing.throwIfAborted();
-      await bindingSend(port, this.#toPath, this.#fromPath, until);
+      await bindingSend(port, toPath, this.#fromPath, until);
       closing.throwIfAborted();
     } catch (e) {
       const closed = closing.aborted && !signal?.aborted;
@@ -171,11 +170,8 @@ export class Session
     if (this.#state.current !== 'new') this.#state.refuse('accept');
     const invalid = remotePath && uriPathError(remotePath, 'accept: remotePath');
     if (invalid) throw invalid;
-    this.#followsSenders = this.#rebind && remotePath === undefined;
-    if (remotePath) {
-      this.remotePath = Object.freeze([...remotePath]);
-      this.#toPath = Object.freeze([...this.#usePath, ...remotePath]);
-    }
+    if (remotePath) this.#peer.set(remotePath);
+    else if (this.#rebind) this.#peer.followSenders();
     this.#state.transition('waiting', 'accept');
   }
 
@@ -244,7 +240,7 @@ export class Session
    */
   setNickname(nickname: string): Promise<void> {
     const port = this.#state.current === 'bound' ? this.#port : undefined;
-    return requestNickname(port, this.#toPath, this.#fromPath, nickname);
+    return requestNickname(port, this.#peer.toPath, this.#fromPath, nickname);
   }
 
   /**
@@ -298,9 +294,8 @@ export class Session
 
   /** @internal Binds the session to a connection on its first SEND (passive side). */
   bindInbound(port: SessionPort, request: RequestHead): void {
-    this.remotePath ??= request.fromPath;
     // Without the peer's path, answer the way the request came (its From-Path).
-    this.#toPath ??= request.fromPath;
+    this.#peer.bound(request);
     this.#bind(port);
   }
 
@@ -313,15 +308,16 @@ export class Session
    */
   keepalive(): Promise<ResponseHead> {
     // A closed session keeps its port: its SEND would reach the peer, which answers 481.
-    if (this.#state.current !== 'bound' || this.#toPath === undefined || this.#port === undefined)
+    const toPath = this.#peer.toPath;
+    if (this.#state.current !== 'bound' || toPath === undefined || this.#port === undefined)
       return Promise.reject(new MsrpError('MSRP_ERR_SESSION', 'Session is not bound'));
-    return this.#port.request(bodilessSend(this.#toPath, this.#fromPath));
+    return this.#port.request(bodilessSend(toPath, this.#fromPath));
   }
 
   /** @internal The bound connection closed. */
   unbind(error?: Error): void {
     this.#port = undefined;
-    this.#peerFrom = undefined;
+    this.#peer.unbound();
     const lost = new MsrpError(
       'MSRP_ERR_CONNECTION',
       `Connection of session ${this.localUri.sessionId} closed`,
@@ -332,8 +328,7 @@ export class Session
     // RFC 4975 §5.4: the connection failed, so has the session, unless passive with rebind.
     if (this.#rebind && this.#state.current === 'bound') {
       this.#state.transition('waiting', 'rebind');
-      this.remotePath = undefined;
-      this.#toPath = undefined;
+      this.#peer.forget();
       this.emit('unbound', error);
     } else {
       // A connect() awaiting the binding SEND's 200 fails as the connection did, not as a close.
@@ -343,22 +338,9 @@ export class Session
     }
   }
 
-  /**
-   * @internal Whether `request` is the peer's (RFC 4975 §7.3): any is while the peer is
-   * unknown (accepted without a path, before the first SEND) or follows the senders; a
-   * REPORT may come from a relay on our path too (RFC 4976 §7.2), whose URIs `sessionIdOnly`
-   * compares by session-id alone (RFC 6714 CEMA). The peer is known by its session-id (see
-   * {@link sameSender}).
-   */
+  /** @internal Whether `request` is the peer's (RFC 4975 §7.3; see `PeerPath.isPeer`). */
   fromPeer(request: RequestHead, sessionIdOnly: boolean): boolean {
-    const { fromPath } = request;
-    if (fromPath === this.#peerFrom || this.#followsSenders || !this.remotePath) return true;
-    if (sameSender(fromPath, this.remotePath)) {
-      this.#peerFrom = fromPath;
-      return true;
-    }
-    const path = this.#toPath;
-    return request.method === 'REPORT' && !!path && sentFromPath(fromPath, path, sessionIdOnly);
+    return this.#peer.isPeer(request, sessionIdOnly);
   }
 
   /**
@@ -366,8 +348,7 @@ export class Session
    * MsrpError whose status is the response to send.
    */
   receiveSend(request: RequestHead): ChunkReceiver {
-    // The same array while one sender's heads repeat (the parser's head templates).
-    if (this.#followsSenders && request.fromPath !== this.#toPath) this.#follow(request.fromPath);
+    if (this.#peer.follow(request.fromPath)) this.emit('bound');
     return this.#inbound.receiveSend(request);
   }
 
@@ -392,18 +373,6 @@ export class Session
     // RFC 4975 §5.4: a session is bound to one connection, by the first SEND on it.
     this.#state.transition('bound', 'bind');
     this.#port = port;
-    this.emit('bound');
-  }
-
-  /**
-   * A new sender on the bound connection becomes the peer: through a relay every sender
-   * reaches a listener over its one connection, which never unbinds between them.
-   */
-  #follow(fromPath: readonly MsrpUri[]): void {
-    const sender = fromPath.at(-1);
-    const peer = this.#toPath?.at(-1);
-    if (!sender || (peer && uriKey(sender) === uriKey(peer))) return;
-    this.remotePath = this.#toPath = fromPath;
     this.emit('bound');
   }
 
