@@ -1,6 +1,6 @@
 import { TypedEmitter } from '../events/typed-emitter.js';
 import { MsrpError } from '../errors.js';
-import { checkNumbers, type NumberRule } from '../option-check.js';
+import { checkNumbers } from '../option-check.js';
 import { abortable, abortedError } from '../session/abortable.js';
 import { SESSION_NUMBERS } from '../session/option-defaults.js';
 import { Session } from '../session/session.js';
@@ -15,11 +15,12 @@ import { answerableRequest } from '../wire/response.js';
 import { uriKey, type MsrpUri } from '../wire/uri.js';
 import { defaultAuthority, type Authority } from './authority.js';
 import { ConnectionPool } from './connection-pool.js';
-import type {
-  AuthenticateOptions,
-  CreateSessionOptions,
-  EndpointEvents,
-  EndpointOptions,
+import {
+  ENDPOINT_NUMBERS,
+  type AuthenticateOptions,
+  type CreateSessionOptions,
+  type EndpointEvents,
+  type EndpointOptions,
 } from './options.js';
 import { Peer, type PeerHost } from './peer.js';
 import { SessionRouter } from './router.js';
@@ -389,22 +390,3 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
     }
   }
 }
-
-/** What each numeric {@link EndpointOptions} may be (see {@link checkNumbers}). */
-const ENDPOINT_NUMBERS: Partial<Record<keyof EndpointOptions, NumberRule>> = {
-  maxStartLineBytes: 'count',
-  maxHeaderBytes: 'count',
-  maxWebSocketMessage: 'count',
-  maxHeaders: 'count',
-  maxWriteBuffer: 'count',
-  timeout: 'wait',
-  maxPending: 'count',
-  connectTimeout: 'wait',
-  maxSessions: 'count',
-  maxConnections: 'count',
-  maxConnectionsPerAddress: 'count',
-  bindTimeout: 'timeout',
-  frameTimeout: 'timeout',
-  idleTimeout: 'timeout',
-  keepaliveInterval: 'timeout',
-};

@@ -1,4 +1,5 @@
 import type { MsrpError } from '../errors.js';
+import type { NumberRule } from '../option-check.js';
 import type { HasherFactory } from '../session/hasher.js';
 import type { RelayAccount } from '../session/relay-registration.js';
 import type { SessionOptions } from '../session/options.js';
@@ -126,3 +127,22 @@ export interface EndpointEvents {
    */
   relayLost: [error: MsrpError];
 }
+
+/** What each numeric {@link EndpointOptions} may be (checked by `checkNumbers`). */
+export const ENDPOINT_NUMBERS: Partial<Record<keyof EndpointOptions, NumberRule>> = {
+  maxStartLineBytes: 'count',
+  maxHeaderBytes: 'count',
+  maxWebSocketMessage: 'count',
+  maxHeaders: 'count',
+  maxWriteBuffer: 'count',
+  timeout: 'wait',
+  maxPending: 'count',
+  connectTimeout: 'wait',
+  maxSessions: 'count',
+  maxConnections: 'count',
+  maxConnectionsPerAddress: 'count',
+  bindTimeout: 'timeout',
+  frameTimeout: 'timeout',
+  idleTimeout: 'timeout',
+  keepaliveInterval: 'timeout',
+};
