@@ -3,18 +3,16 @@ import type { Head } from '../wire/head.js';
 import { Parser, type ContinuationFlag, type FrameSink } from '../wire/parser.js';
 import type { ByteStream, ByteStreamEvents } from './byte-stream.js';
 import { ClosingTimer } from './closing-timer.js';
+import { ConnectionWriter, type WriterHost } from './connection-writer.js';
 import { Deadline } from './deadline.js';
-import { DrainWait } from './drain-wait.js';
-import { ExclusiveWrites } from './exclusive-writes.js';
-import { returnRead, returnReads } from './lent-reads.js';
 import { FrameDeadline } from './frame-deadline.js';
 import { MessageFraming } from './message-framing.js';
 import type { ConnectionHandler, ConnectionOptions } from './connection-types.js';
 
 export type { ConnectionHandler, ConnectionOptions } from './connection-types.js';
 
-/** The parser's sink and the stream's listener of one connection (set in its static block). */
-let ConnectionIo: new (connection: Connection) => FrameSink & ByteStreamEvents;
+/** A connection's parser sink, stream listener and writer host (set in its static block). */
+let ConnectionIo: new (connection: Connection) => FrameSink & ByteStreamEvents & WriterHost;
 
 /**
  * One MSRP connection over any {@link ByteStream} (a TCP or TLS socket through `socketStream`,
@@ -44,7 +42,8 @@ export class Connection {
 
   readonly #parser: Parser;
   readonly #handler: ConnectionHandler;
-  readonly #maxWriteBuffer: number;
+  /** Writes frames, honouring `drain`; full, it pauses reading. */
+  readonly #writer: ConnectionWriter;
   readonly #idleTimeout: number;
   #idle: Deadline | undefined;
   readonly #frame: FrameDeadline;
@@ -59,19 +58,13 @@ export class Connection {
   #parserPaused = false;
   /** A head or body piece came in the push being read: the frame made progress. */
   #progress = false;
-  #writePaused = false;
-  /** The one wait for `drain` that writers share. */
-  readonly #drain = new DrainWait(() => this.closed);
   #resolveClosed: () => void;
-  /** Frames written in parts, and those waiting behind one: created on first use. */
-  #parts: ExclusiveWrites | undefined;
 
   /** Takes `stream` over: opens it, and closes it when the connection closes. */
   constructor(stream: ByteStream, handler: ConnectionHandler, options: ConnectionOptions = {}) {
     this.stream = stream;
     this.#closingTimer = new ClosingTimer(stream);
     this.#handler = handler;
-    this.#maxWriteBuffer = options.maxWriteBuffer ?? 4 * 1024 * 1024;
     this.#idleTimeout = options.idleTimeout ?? 0;
     const frameTimeout = options.frameTimeout ?? 0;
     this.#frame = new FrameDeadline(frameTimeout, () => {
@@ -81,10 +74,11 @@ export class Connection {
       this.#fail(new MsrpError('MSRP_ERR_FRAME_TIMEOUT', message));
     });
     this.#framing = stream.messageFramed === true ? new MessageFraming() : undefined;
-    // One object with methods as the parser's sink and the stream's listener, not a closure
-    // per event: it is most of what an idle connection costs.
+    // One object with methods as the parser's sink, the stream's listener and the writer's
+    // host, not a closure per event: it is most of what an idle connection costs.
     const io = new ConnectionIo(this);
     this.#parser = new Parser(io, options);
+    this.#writer = new ConnectionWriter(stream, options.maxWriteBuffer ?? 4 * 1024 * 1024, io);
     let closed!: () => void;
     this.whenClosed = new Promise((resolve) => (closed = resolve));
     this.#resolveClosed = closed;
@@ -98,66 +92,29 @@ export class Connection {
   }
 
   /**
-   * Writes one whole frame (head, body, end-line) without interleaving it with others.
-   * Resolves at once while the stream has room, otherwise once it drains: await it before
-   * writing more, so that a fast sender never queues unbounded bytes.
+   * Writes one whole frame, not interleaved with others; resolves once the stream has room
+   * ({@link ConnectionWriter.write}).
    * @throws {MsrpError} `MSRP_ERR_CONNECTION` when the connection is closed.
    */
   write(frame: readonly Uint8Array[]): Promise<void> {
-    if (this.closed) {
-      return Promise.reject(new MsrpError('MSRP_ERR_CONNECTION', 'Connection is closed'));
-    }
-    // A frame is being written in parts: this one goes out right after it.
-    if (this.#parts?.busy) return this.#parts.queue(frame);
-    return this.#writeNow(frame) ? Promise.resolve() : this.#drain.wait();
+    return this.#writer.write(frame);
   }
 
   /**
-   * {@link write} without a promise, for a writer of many frames (a file's chunks): writes
-   * the frame (or queues it behind a frame written in parts) and says whether the stream has
-   * room for more. When false, await {@link whenWritable} before the next frame.
-   * `lent`: parts of it are lent views (see {@link writePiece}).
+   * {@link write} without a promise: false when the stream is full; then await
+   * {@link whenWritable} ({@link ConnectionWriter.tryWrite}). `lent`: parts are lent views.
    * @throws {MsrpError} `MSRP_ERR_CONNECTION` when the connection is closed.
    */
   tryWrite(frame: readonly Uint8Array[], lent = false): boolean {
-    if (this.closed) {
-      if (lent) returnReads(frame);
-      throw new MsrpError('MSRP_ERR_CONNECTION', 'Connection is closed');
-    }
-    if (this.#parts?.busy) {
-      // Its lent views, if any, are left to the garbage collector: safe, only not reused.
-      this.#parts.queueUnwaited(frame);
-      return false;
-    }
-    return this.#writeNow(frame, lent);
+    return this.#writer.tryWrite(frame, lent);
   }
 
   /**
-   * Resolves once the stream has room for more (at once when it has), after any frame being
-   * written in parts; rejects with `MSRP_ERR_CONNECTION` when the connection closes first.
+   * Resolves once the stream has room for more, after any frame being written in parts;
+   * rejects with `MSRP_ERR_CONNECTION` when the connection closes first.
    */
-  async whenWritable(): Promise<void> {
-    for (;;) {
-      if (this.closed) throw new MsrpError('MSRP_ERR_CONNECTION', 'Connection is closed');
-      const busy = this.#parts?.busy;
-      if (busy) await busy;
-      else if (this.#drain.pending) await this.#drain.pending;
-      else return;
-    }
-  }
-
-  /** Writes a frame now; false once the stream is full (a `drain` wait is then set up). */
-  #writeNow(frame: readonly Uint8Array[], lent = false): boolean {
-    // Activity is the first write since the stream emptied, and its drain: a clock read per
-    // batch, not per frame of a corked turn (issue 12: 2 % of a sender's CPU, 8 KiB chunks).
-    if (this.stream.bufferedAmount === 0) this.#idle?.touch();
-    if (this.stream.write(frame, lent)) return true;
-    if (this.stream.bufferedAmount > this.#maxWriteBuffer && !this.#writePaused) {
-      this.#writePaused = true;
-      this.#updateReading();
-    }
-    void this.#drain.wait();
-    return false;
+  whenWritable(): Promise<void> {
+    return this.#writer.whenWritable();
   }
 
   /**
@@ -170,7 +127,7 @@ export class Connection {
 
   /** Whether the next byte read begins a frame: none under way or queued, reading, not closing. */
   get atFrameStart(): boolean {
-    return !this.#closing && !this.#parserPaused && !this.#writePaused && !this.#parser.inFrame;
+    return !this.#closing && !this.#parserPaused && !this.#writer.full && !this.#parser.inFrame;
   }
 
   /** Sends what was written now, not with the rest of the turn ({@link ByteStream.flush}). */
@@ -184,57 +141,30 @@ export class Connection {
   }
 
   /**
-   * Writes one piece of a frame its caller frames itself (head, body pieces, end-line, in
-   * order with {@link write}): for a writer that bounds what it buffers by
-   * {@link bufferedBytes} and {@link onDrain}, like the relay's scheduler. Returns false when
-   * the connection is closed (nothing written) or its buffer is full: wait for `onDrain`.
-   * On a {@link messageFramed} connection each piece is one message: pass only whole frames
-   * there (RFC 7977 §5.1). `lent`: `bytes` is a view lent with `lendRead`, given back
-   * (`returnReads`) once the stream is done with it, or at once when nothing is written.
+   * Writes one piece of a frame its caller frames itself (one message each on a
+   * {@link messageFramed} connection), bounding what it buffers by {@link bufferedBytes} and
+   * {@link onDrain}; false when closed or full ({@link ConnectionWriter.writePiece}).
+   * `lent`: `bytes` is a view lent with `lendRead`.
    */
   writePiece(bytes: Uint8Array, lent = false): boolean {
-    if (this.closed) {
-      if (lent) returnRead(bytes);
-      return false;
-    }
-    this.#idle?.touch();
-    return this.stream.write([bytes], lent);
+    return this.#writer.writePiece(bytes, lent);
   }
 
   /** Calls `listener` each time the buffered bytes have been handed to the peer. */
   onDrain(listener: () => void): void {
-    this.#drain.listen(listener);
+    this.#writer.onDrain(listener);
   }
 
   /**
-   * Writes one frame in parts, waiting for `drain` between them, while other frames wait:
-   * how a large chunk stays interruptible (RFC 4975 §7.1). `nextPart` returns the next body
-   * piece, or undefined to stop; `endLine` then gives the end-line for what was written.
-   * On a {@link messageFramed} connection the parts are joined and written as one message
-   * (RFC 7977 §5.1), so the frame is not interruptible there: keep such chunks small.
+   * Writes one frame in parts, waiting for `drain` between them, while other frames wait;
+   * in one message on a {@link messageFramed} connection ({@link ConnectionWriter.writeParts}).
    */
-  async writeParts(
+  writeParts(
     head: Uint8Array,
     nextPart: () => Uint8Array | undefined,
     endLine: () => Uint8Array,
   ): Promise<void> {
-    if (this.messageFramed) {
-      // RFC 7977 §5.1: a chunk goes in exactly one WebSocket message, never in pieces.
-      const frame = [head];
-      for (let part = nextPart(); part !== undefined; part = nextPart()) frame.push(part);
-      frame.push(endLine());
-      return this.write(frame);
-    }
-    return (this.#parts ??= new ExclusiveWrites(this)).writeParts(head, nextPart, endLine);
-  }
-
-  #onDrain(): void {
-    this.#idle?.touch();
-    if (this.#writePaused) {
-      this.#writePaused = false;
-      this.#updateReading();
-    }
-    this.#drain.drained();
+    return this.#writer.writeParts(head, nextPart, endLine);
   }
 
   /** The peer's FIN, after its last byte. */
@@ -342,7 +272,7 @@ export class Connection {
 
   #updateReading(): void {
     if (this.#closing) return;
-    const paused = this.#parserPaused || this.#writePaused;
+    const paused = this.#parserPaused || this.#writer.full;
     if (paused) this.stream.pause();
     else this.stream.resume();
     // frameTimeout counts only while a frame is under way and we read. Progress is marked
@@ -405,7 +335,7 @@ export class Connection {
         return c.#parserPaused && !c.#closing;
       }
       drain(): void {
-        this.#c.#onDrain();
+        this.#c.#writer.drained();
       }
       endWhilePaused(): void {
         const error = new MsrpError('MSRP_ERR_CONNECTION', 'The peer closed with bytes unread');
@@ -424,8 +354,18 @@ export class Connection {
         c.#closed = true;
         c.#closingTimer.stop();
         c.#beginClose(c.#closeError);
-        c.#drain.closed();
+        c.#writer.closed();
         c.#resolveClosed();
+      }
+      // The writer's host.
+      get closed(): boolean {
+        return this.#c.closed;
+      }
+      active(): void {
+        this.#c.#idle?.touch();
+      }
+      fullChanged(): void {
+        this.#c.#updateReading();
       }
     };
   }
