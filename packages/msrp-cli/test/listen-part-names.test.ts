@@ -1,17 +1,11 @@
 // `msrp listen` keeps a file NAME in NAME.part and NAME.part.json while it arrives (resume):
 // files of those names that are not its own part (a file received earlier as "report.part", a
 // user's own) are left alone, and NAME then comes whole, as any other file.
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { start, type Cli } from './cli-process.js';
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'msrp-part-names-'));
-  onTestFinished(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempDir } from '../../msrp-core/test/helpers/temp-dir.js';
 
 async function listen(out: string): Promise<{ cli: Cli; uri: string }> {
   const cli = start(onTestFinished, [
@@ -35,8 +29,8 @@ describe('msrp listen never overwrites an existing file', () => {
   // listen --help: "an existing file is never overwritten: name-1.ext, name-2.ext...".
   // A file received earlier as "report.part" must survive another sender's "report".
   it('keeps a previously received file named NAME.part when NAME is sent next', async () => {
-    const out = await tempDir();
-    const src = await tempDir();
+    const out = await tempDir('msrp-part-names-');
+    const src = await tempDir('msrp-part-names-');
     const { cli, uri } = await listen(out);
     await writeFile(join(src, 'report.part'), 'precious bytes received earlier\n');
     await writeFile(join(src, 'report'), 'another file\n');
@@ -57,8 +51,8 @@ describe('msrp listen never overwrites an existing file', () => {
 
   // Same promise, for a user's own file lying in --out.
   it("keeps a user's own NAME.part.json in --out when NAME is sent", async () => {
-    const out = await tempDir();
-    const src = await tempDir();
+    const out = await tempDir('msrp-part-names-');
+    const src = await tempDir('msrp-part-names-');
     await writeFile(join(out, 'data.part.json'), '{"mine":true}\n');
     await writeFile(join(src, 'data'), 'payload\n');
     const { cli, uri } = await listen(out);

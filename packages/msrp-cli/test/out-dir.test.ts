@@ -1,20 +1,14 @@
 // `msrp listen --out`: the directory is made, or the command says why not, at once.
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { makeDirectory } from '../src/files.js';
 import { start } from './cli-process.js';
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'msrp-out-'));
-  onTestFinished(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempDir } from '../../msrp-core/test/helpers/temp-dir.js';
 
 describe('makeDirectory', () => {
   it('makes the missing parents too', async () => {
-    const dir = join(await tempDir(), 'a', 'b', 'c');
+    const dir = join(await tempDir('msrp-out-'), 'a', 'b', 'c');
     await makeDirectory(dir);
     expect((await stat(dir)).isDirectory()).toBe(true);
     // A second time is no error.
@@ -22,7 +16,7 @@ describe('makeDirectory', () => {
   });
 
   it('says a file is not a directory', async () => {
-    const file = join(await tempDir(), 'file');
+    const file = join(await tempDir('msrp-out-'), 'file');
     await writeFile(file, 'x');
     await expect(makeDirectory(file)).rejects.toThrow('not a directory');
   });

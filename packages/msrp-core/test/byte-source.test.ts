@@ -2,8 +2,7 @@
 // File, web ReadableStream, Node Readable (read piece by piece, never copied) and any
 // AsyncIterable; and Node's sendFile/saveTo through the session runtime.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { isNodeReadable, normalizeSource } from '../src/session/byte-source.js';
 import type { SessionLink } from '../src/session/session-link.js';
 import { next } from './helpers/inbox.js';
 import { loopbackSessionPair } from './helpers/session-pair.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 const cleanups: Array<() => unknown> = [];
 
@@ -128,12 +128,6 @@ describe('normalizeSource', () => {
 });
 
 describe('files through the session runtime', () => {
-  async function tempDir(): Promise<string> {
-    const dir = await mkdtemp(join(tmpdir(), 'msrp-byte-source-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    return dir;
-  }
-
   async function pair(): Promise<{ sa: Session; sb: Session }> {
     const { a, b } = await loopbackSessionPair(cleanups, { inMemoryThreshold: 1024 });
     return { sa: a, sb: b };
@@ -150,7 +144,7 @@ describe('files through the session runtime', () => {
       message.contentType && `${message.contentType.type}/${message.contentType.subtype}`,
     ).toBe('image/png');
     expect(message.size).toBe(300_000);
-    const dir = await tempDir();
+    const dir = await tempDir('msrp-byte-source-');
     const saved = await message.saveTo(join(dir, 'photo.png'));
     const delivery = await sending;
     const sha256 = formatHash(createHash('sha256').update(content).digest());
@@ -211,7 +205,7 @@ describe('files through the session runtime', () => {
     );
     message.body = new TextEncoder().encode('hello');
     message.settle();
-    const path = join(await tempDir(), 'hello.txt');
+    const path = join(await tempDir('msrp-byte-source-'), 'hello.txt');
     const saved = await message.saveTo(path);
     expect(saved.bytes).toBe(5);
     expect(await readFile(path, 'utf8')).toBe('hello');

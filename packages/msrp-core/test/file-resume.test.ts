@@ -3,8 +3,7 @@
 // announcing the WHOLE file's hash; saveTo(path, { offset }) writes after what a partial file
 // holds and hashes the whole file in the same pass.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Endpoint, formatHash, IncomingMessage } from '../src/index.js';
@@ -14,18 +13,13 @@ import { nodeHasher } from '../src/node/node-hasher.js';
 import { next } from './helpers/inbox.js';
 import { RawServer, type RawRequest } from './helpers/raw-peer.js';
 import { loopbackSessionPair } from './helpers/session-pair.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 const cleanups: Array<() => unknown> = [];
 
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'msrp-file-resume-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 function sha(algorithm: 'sha256' | 'sha1', bytes: Uint8Array): string {
   const name = algorithm === 'sha256' ? 'sha-256' : 'sha-1';
@@ -39,7 +33,7 @@ async function toRawPeer(content: Uint8Array): Promise<{
   server: RawServer;
   session: ReturnType<Endpoint['createSession']>;
 }> {
-  const dir = await tempDir();
+  const dir = await tempDir('msrp-file-resume-');
   const path = join(dir, 'file.bin');
   await writeFile(path, content);
   const server = await RawServer.listen({ autoRespond: true });
@@ -148,7 +142,7 @@ function memoryMessage(body: Uint8Array, announced?: string): IncomingMessage {
 describe('saveTo at an offset', () => {
   it("writes after a partial file's first offset octets and returns the whole file's hash", async () => {
     const content = randomBytes(3 * 1024 * 1024 + 17);
-    const path = join(await tempDir(), 'file.bin');
+    const path = join(await tempDir('msrp-file-resume-'), 'file.bin');
     const offset = 1024 * 1024 + 5;
     // The part holds more than offset (a write cut short): it is cut at offset first.
     await writeFile(path, Buffer.concat([content.subarray(0, offset), Buffer.alloc(100, 7)]));
@@ -165,7 +159,7 @@ describe('saveTo at an offset', () => {
 
   it("hashes with the expected hash's algorithm (sha-1), and says when it does not match", async () => {
     const content = randomBytes(5000);
-    const path = join(await tempDir(), 'file.bin');
+    const path = join(await tempDir('msrp-file-resume-'), 'file.bin');
     await writeFile(path, content.subarray(0, 1000));
     const wrong = sha('sha1', randomBytes(10));
     const saved = await memoryMessage(content.subarray(1000)).saveTo(path, {
@@ -178,13 +172,13 @@ describe('saveTo at an offset', () => {
 
   it('checks a sha-1 File-Hash the sender announced though no hash was expected', async () => {
     const content = randomBytes(5000);
-    const path = join(await tempDir(), 'file.bin');
+    const path = join(await tempDir('msrp-file-resume-'), 'file.bin');
     const saved = await memoryMessage(content, sha('sha1', content)).saveTo(path);
     expect(saved).toMatchObject({ hash: sha('sha1', content), hashMatches: true });
   });
 
   it('refuses a file shorter than the offset, and a bad offset', async () => {
-    const path = join(await tempDir(), 'file.bin');
+    const path = join(await tempDir('msrp-file-resume-'), 'file.bin');
     await writeFile(path, randomBytes(10));
     const short = await memoryMessage(randomBytes(5))
       .saveTo(path, { offset: 11 })
@@ -197,7 +191,7 @@ describe('saveTo at an offset', () => {
     await expect(memoryMessage(randomBytes(5)).saveTo(path, { offset: -1 })).rejects.toMatchObject({
       code: 'MSRP_ERR_INVALID_ARGUMENT',
     });
-    const missing = join(await tempDir(), 'missing.bin');
+    const missing = join(await tempDir('msrp-file-resume-'), 'missing.bin');
     await expect(
       memoryMessage(randomBytes(5)).saveTo(missing, { offset: 3 }),
     ).rejects.toMatchObject({ code: 'MSRP_ERR_FILE' });
@@ -205,7 +199,7 @@ describe('saveTo at an offset', () => {
 
   it('resumes end to end: sendFile({ range }) then saveTo({ offset }) rebuilds the file, hash checked', async () => {
     const content = randomBytes(2 * 1024 * 1024 + 3);
-    const dir = await tempDir();
+    const dir = await tempDir('msrp-file-resume-');
     const source = join(dir, 'source.bin');
     await writeFile(source, content);
     const part = join(dir, 'received.bin');

@@ -4,14 +4,14 @@
 // PartialFile.load and open refuse: the part was lost), and the file it completes is checked
 // before its last chunk is confirmed, as one of known size is.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { DeliveryError, formatHash, PartialFile, type SessionOptions } from '../src/index.js';
 import { nodeHasher } from '../src/node/node-hasher.js';
 import { next } from './helpers/inbox.js';
 import { sessionPair } from './helpers/session-pair.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 const cleanups: Array<() => unknown> = [];
 
@@ -21,12 +21,6 @@ afterEach(async () => {
 
 const sha256 = (bytes: Uint8Array): string =>
   `sha-256:${formatHash(createHash('sha256').update(bytes).digest())}`;
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'msrp-partial-unknown-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 /** A sender `a` to a receiver whose messages `inbox` gives, streamed past 1 KiB. */
 async function pair(receiver: SessionOptions = {}) {
@@ -44,7 +38,7 @@ async function* unsized(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
 }
 
 it('refuses a message of unknown size once it goes past the file, leaving a loadable part', async () => {
-  const path = join(await tempDir(), 'file.bin');
+  const path = join(await tempDir('msrp-partial-unknown-'), 'file.bin');
   const { a, inbox } = await pair();
   const size = 10_000;
   const partial = await PartialFile.open(path, { size, createHasher: nodeHasher });
@@ -65,7 +59,7 @@ it('refuses a message of unknown size once it goes past the file, leaving a load
 });
 
 it('answers 413 to the chunk that crosses the end, keeps what was confirmed, and takes the rest', async () => {
-  const path = join(await tempDir(), 'file.bin');
+  const path = join(await tempDir('msrp-partial-unknown-'), 'file.bin');
   const { a, inbox } = await pair({ confirmWhenRead: true });
   const content = randomBytes(10_000);
   const partial = await PartialFile.open(path, { size: content.length, createHasher: nodeHasher });
@@ -95,7 +89,7 @@ it('answers 413 to the chunk that crosses the end, keeps what was confirmed, and
 // before the last chunk is confirmed: a part of another file gets 413". Its end-line marks
 // the last chunk whether the size was known or not.
 it('refuses the last chunk of a file of unknown size whose hash is not the record’s: 413, never a 200', async () => {
-  const path = join(await tempDir(), 'file.bin');
+  const path = join(await tempDir('msrp-partial-unknown-'), 'file.bin');
   const { a, inbox } = await pair({ confirmWhenRead: true });
   const right = randomBytes(20_000);
   const partial = await PartialFile.open(path, {

@@ -6,8 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +27,7 @@ import {
 } from '../src/index.js';
 import { nodeHasher } from '../src/node/node-hasher.js';
 import { next } from './helpers/inbox.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const receiverScript = fileURLToPath(new URL('./fixtures/partial/receiver.ts', import.meta.url));
@@ -37,12 +37,6 @@ const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'msrp-partial-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 const sha256 = (bytes: Uint8Array): string =>
   `sha-256:${formatHash(createHash('sha256').update(bytes).digest())}`;
@@ -112,7 +106,7 @@ async function receiver(
 
 describe('PartialFile', () => {
   it('a receiver killed mid-transfer keeps a part its record matches; a range resume completes it', async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('msrp-partial-');
     const source = randomBytes(16 * 1024 * 1024 + 11);
     const sourcePath = join(dir, 'source.bin');
     await writeFile(sourcePath, source);
@@ -174,7 +168,7 @@ describe('PartialFile', () => {
   it('a receiver killed the moment a 200 reaches the sender holds every octet confirmed', async () => {
     // Issue 12: pieces are written in batches and the record is rewritten every 20 ms here,
     // not per piece; what a 200 confirmed is in the part (the page cache outlives the process).
-    const dir = await tempDir();
+    const dir = await tempDir('msrp-partial-');
     const source = randomBytes(24 * 1024 * 1024);
     const { child, uri, exited } = await receiverProcess(dir);
     const session = await sender(uri);
@@ -205,7 +199,7 @@ describe('PartialFile', () => {
   }, 30_000);
 
   it('resumes in-session: DeliveryError.confirmedBytes, then sendFile({ offset, messageId }) on a new connection', async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('msrp-partial-');
     const source = randomBytes(4 * 1024 * 1024 + 3);
     const sourcePath = join(dir, 'source.bin');
     await writeFile(sourcePath, source);
@@ -264,7 +258,7 @@ describe('PartialFile', () => {
   });
 
   it('resumes in-session from octet 1 when no 200 came back: the part is written over from its start', async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('msrp-partial-');
     const source = randomBytes(1024 * 1024 + 5);
     const sourcePath = join(dir, 'source.bin');
     await writeFile(sourcePath, source);
@@ -327,7 +321,7 @@ describe('PartialFile', () => {
   });
 
   it('counts octets written past the record (a crash before its update); refuses a part shorter than it claims', async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('msrp-partial-');
     const path = join(dir, 'f.bin');
     const partial = await PartialFile.open(path, { size: 1000, transferId: 'tid-1' });
     expect(partial.record).toEqual({
@@ -355,7 +349,7 @@ describe('PartialFile', () => {
   });
 
   it("keeps the file's modification date in the record, and completes to another name when asked", async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('msrp-partial-');
     const path = join(dir, 'f.bin');
     const modified = 'Mon, 30 Nov 2026 02:30:16 +0000';
     const data = randomBytes(100);
@@ -381,7 +375,7 @@ describe('PartialFile', () => {
   });
 
   it('refuses to reopen a part for a file of another size or hash', async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('msrp-partial-');
     const path = join(dir, 'f.bin');
     const content = randomBytes(100);
     await PartialFile.open(path, { size: 100, hash: sha256(content) });
@@ -401,7 +395,7 @@ describe('PartialFile', () => {
   });
 
   it("refuses to complete a part whose hash is not the record's, and keeps it", async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('msrp-partial-');
     const path = join(dir, 'f.bin');
     const content = randomBytes(5000);
     const partial = await PartialFile.open(path, { size: 5000, hash: sha256(randomBytes(5000)) });
@@ -421,7 +415,7 @@ describe('PartialFile', () => {
   it("refuses the last chunk of a file whose whole hash is not the record's: 413, never a 200", async () => {
     // The listener checks the whole file once it holds it; confirmed first, its sender would
     // be told the file was delivered while the part is then dropped.
-    const path = join(await tempDir(), 'f.bin');
+    const path = join(await tempDir('msrp-partial-'), 'f.bin');
     const { session, inbox } = await receiver({ confirmWhenRead: true });
     const a = await sender(formatUri(session.localUri));
     const expected = randomBytes(300_000);
@@ -453,7 +447,7 @@ describe('PartialFile', () => {
    * reader's next pull.
    */
   async function pausing() {
-    const dir = await tempDir();
+    const dir = await tempDir('msrp-partial-');
     const { session, inbox } = await receiver({
       confirmWhenRead: true,
       maxQueuedStreamBytes: 1024,
@@ -501,7 +495,7 @@ describe('PartialFile', () => {
   });
 
   it('refuses a receive that leaves a gap or goes past the file', async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('msrp-partial-');
     const partial = await PartialFile.open(join(dir, 'f.bin'), { size: 10 });
     const message = new IncomingMessage(
       { messageId: 'mmmm', contentType: undefined, contentHeaders: [], size: 11 },

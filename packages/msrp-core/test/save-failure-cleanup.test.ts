@@ -2,13 +2,13 @@
 // partial file behind: the file is removed, or cut back to the `offset` octets it held before;
 // with `keepPartial` it keeps the octets the sender was told arrived, to resume from.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeliveryError, formatHash } from '../src/index.js';
 import { next } from './helpers/inbox.js';
 import { loopbackSessionPair } from './helpers/session-pair.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -18,18 +18,12 @@ afterEach(async () => {
 const sha256 = (bytes: Uint8Array): string =>
   `sha-256:${formatHash(createHash('sha256').update(bytes).digest())}`;
 
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'msrp-save-failure-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 const data = randomBytes(300_000);
 const wrongHash = sha256(randomBytes(10));
 
 describe('a failed saveTo', () => {
   it('removes the file it wrote when the hash does not match', async () => {
-    const path = join(await tempDir(), 'f.bin');
+    const path = join(await tempDir('msrp-save-failure-'), 'f.bin');
     const { a, b } = await loopbackSessionPair(cleanups, { confirmWhenRead: true });
     const sending = a.sendFile(new Blob([data]), { name: 'f.bin' }).catch((e: unknown) => e);
     const message = await next(b[Symbol.asyncIterator]());
@@ -41,7 +35,7 @@ describe('a failed saveTo', () => {
   });
 
   it('removes the file it wrote when the sender goes away mid-file', async () => {
-    const path = join(await tempDir(), 'f.bin');
+    const path = join(await tempDir('msrp-save-failure-'), 'f.bin');
     const { a, b, client } = await loopbackSessionPair(cleanups);
     const sending = a
       .sendFile(new Uint8Array(40 * 1024 * 1024), { name: 'f.bin' })
@@ -56,7 +50,7 @@ describe('a failed saveTo', () => {
   });
 
   it('leaves a file that was there before, cut to nothing, for its owner to remove', async () => {
-    const path = join(await tempDir(), 'f.bin');
+    const path = join(await tempDir('msrp-save-failure-'), 'f.bin');
     await writeFile(path, 'reserved');
     const { a, b } = await loopbackSessionPair(cleanups, { confirmWhenRead: true });
     const sending = a.sendFile(new Blob([data]), { name: 'f.bin' }).catch((e: unknown) => e);
@@ -69,7 +63,7 @@ describe('a failed saveTo', () => {
   });
 
   it('at an offset, gives the file back as it held it before the offset', async () => {
-    const path = join(await tempDir(), 'f.bin');
+    const path = join(await tempDir('msrp-save-failure-'), 'f.bin');
     const before = randomBytes(1000);
     await writeFile(path, Buffer.concat([before, randomBytes(500)]));
     const { a, b } = await loopbackSessionPair(cleanups, { confirmWhenRead: true });
@@ -87,7 +81,7 @@ describe('a failed saveTo', () => {
   });
 
   it('with keepPartial, keeps the octets the sender was told arrived', async () => {
-    const path = join(await tempDir(), 'f.bin');
+    const path = join(await tempDir('msrp-save-failure-'), 'f.bin');
     const { a, b } = await loopbackSessionPair(cleanups, { confirmWhenRead: true });
     const sending = a.sendFile(new Blob([data]), { name: 'f.bin' }).catch((e: unknown) => e);
     const message = await next(b[Symbol.asyncIterator]());

@@ -2,26 +2,20 @@
 // read by another saveTo: the stream is consumed once, so the second call read nothing, or half,
 // and resolved with an empty (or partial) file, telling only through hashMatches (undefined when
 // no hash was announced). It is refused now (MSRP_ERR_INVALID_ARGUMENT).
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { next } from './helpers/inbox.js';
 import { sessionPair } from './helpers/session-pair.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'hunt-recv-'));
-  cleanups.push(() => rm(dir, { recursive: true }));
-  return dir;
-}
-
 it('a second saveTo of a streamed message saves it whole or rejects, not an empty file', async () => {
-  const dir = await tempDir();
+  const dir = await tempDir('hunt-recv-');
   const { a, b } = await sessionPair(cleanups, { receiver: { inMemoryThreshold: 1000 } });
   const inbox = b[Symbol.asyncIterator]();
   const data = new Uint8Array(50_000).fill(7);
@@ -39,7 +33,7 @@ it('a second saveTo of a streamed message saves it whole or rejects, not an empt
 });
 
 it('two saveTo at once of a streamed message do not each save a part of it', async () => {
-  const dir = await tempDir();
+  const dir = await tempDir('hunt-recv-');
   const { a, b } = await sessionPair(cleanups, { receiver: { inMemoryThreshold: 1000 } });
   const inbox = b[Symbol.asyncIterator]();
   const data = new Uint8Array(500_000).fill(7);

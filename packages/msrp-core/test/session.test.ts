@@ -2,8 +2,7 @@
 // to each other, or an Endpoint against the hand-written raw peer of helpers/raw-peer.ts.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -22,6 +21,7 @@ import {
 } from '../src/index.js';
 import { RawPeer, RawServer, type RawRequest } from './helpers/raw-peer.js';
 import { next, type Inbox } from './helpers/inbox.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 const MiB = 1024 * 1024;
 
@@ -49,12 +49,6 @@ async function rawPeer(port: number): Promise<RawPeer> {
   const peer = await RawPeer.connect(port);
   cleanups.push(() => peer.destroy());
   return peer;
-}
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'msrp-session-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
 }
 
 // ---- helpers ------------------------------------------------------------------------------
@@ -354,7 +348,7 @@ describe('connection sharing', () => {
 
 describe('files', () => {
   it('sends a 100 MiB file with sendFile; it arrives as a stream with the same SHA-256', async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('msrp-session-');
     const source = join(dir, 'big.bin');
     const data = randomBytes(100 * MiB);
     await writeFile(source, data);
@@ -623,7 +617,7 @@ describe('abort', () => {
 
 describe('interleaving', () => {
   it('a chat line sent during a 50 MiB file transfer arrives before the file completes', async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('msrp-session-');
     const source = join(dir, 'fifty.bin');
     const total = 50 * MiB;
     await writeFile(source, randomBytes(total));
@@ -695,7 +689,7 @@ describe('flow control', () => {
     expect(error).toBeInstanceOf(MsrpError);
     expect(error).toMatchObject({ code: 'MSRP_ERR_LIMIT', status: 413 });
 
-    const dir = await tempDir();
+    const dir = await tempDir('msrp-session-');
     const file = join(dir, 'two-hundred.txt');
     await writeFile(file, Buffer.alloc(200, 0x62));
     await expect(session.sendFile(file)).rejects.toMatchObject({ code: 'MSRP_ERR_LIMIT' });

@@ -2,9 +2,8 @@
 // and listening on TLS and IPv6.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -18,12 +17,7 @@ import { FileCredentialStore, parseUsersFile, Relay, StaticCredentialStore } fro
 import { LayeredCredentialStore } from '../src/layered-credential-store.js';
 import { clientOf, endpoint, next, onCleanup, USERS, sessionPair } from './helpers.js';
 import { root, runRelay, tsx } from './relay-command.js';
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'msrp-relay-'));
-  onCleanup(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempDir } from '../../msrp-core/test/helpers/temp-dir.js';
 
 describe('configuration', () => {
   const noFile = (): string => {
@@ -124,7 +118,7 @@ describe('configuration', () => {
 
 describe('users file', () => {
   it('reads plain passwords and HA1s per realm, and reloads', async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('msrp-relay-');
     const path = join(dir, 'users');
     const ha1 = digestHa1('MD5', 'bob', 'r', 'pw');
     await writeFile(path, `# users\nalice:pa:ss # a comment\nbob:r:MD5:${ha1}\n\n`);
@@ -146,7 +140,7 @@ describe('users file', () => {
   });
 
   it('challenges with the algorithms all its HA1 users have, anew after a reload, and refuses a file none serves', async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('msrp-relay-');
     const path = join(dir, 'users');
     const line = (user: string, algorithm: 'MD5' | 'SHA-256', realm = 'r') =>
       `${user}:${realm}:${algorithm}:${digestHa1(algorithm, user, realm, 'pw')}\n`;
@@ -173,7 +167,7 @@ describe('users file', () => {
   });
 
   it('fails with MSRP_ERR_FILE and the fs error when the file cannot be read', async () => {
-    const path = join(await tempDir(), 'missing');
+    const path = join(await tempDir('msrp-relay-'), 'missing');
     await expect(FileCredentialStore.open(path)).rejects.toMatchObject({
       code: 'MSRP_ERR_FILE',
       cause: { code: 'ENOENT' },
@@ -299,7 +293,7 @@ function relayCommand(
 
 describe('msrp-relay command', () => {
   it('prints its URIs, relays, logs JSON, serves metrics and health, stops on SIGTERM', async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('msrp-relay-');
     await writeFile(join(dir, 'users'), 'bob:bob-secret\n');
     const child = relayCommand(
       [

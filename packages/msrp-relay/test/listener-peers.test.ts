@@ -1,18 +1,11 @@
 // A listener that several peers reach through one relay (as `msrp listen --relay` is): all
 // their SENDs arrive on its one connection to the relay, which never unbinds between them,
 // so it sends to the latest sender, or to the From-Path of the message it answers.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Chat, nextEvent, type Session, type SessionOptions } from '@msrp-ts/msrp-core';
-import { clientOf, next, onCleanup, startRelay } from './helpers.js';
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'msrp-listener-peers-'));
-  onCleanup(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { clientOf, next, startRelay } from './helpers.js';
+import { tempDir } from '../../msrp-core/test/helpers/temp-dir.js';
 
 /** bob's listening session through the relay, accepting whoever sends to its path. */
 async function listener(
@@ -91,7 +84,7 @@ describe('a listener reached by several peers through a relay', () => {
     await sent;
     const file = await next(first[Symbol.asyncIterator]());
     expect(file.filename).toBe('f.bin');
-    const saved = await file.saveTo(join(await tempDir(), 'f.bin'));
+    const saved = await file.saveTo(join(await tempDir('msrp-listener-peers-'), 'f.bin'));
     expect(saved).toMatchObject({ bytes: 8192, hashMatches: true });
   });
 
