@@ -1,6 +1,6 @@
-import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { Registry } from 'prom-client';
+import { whenListening } from '@msrp-ts/msrp-core/internal';
 
 /** Options of {@link startAdminServer}. */
 export interface AdminServerOptions {
@@ -51,8 +51,9 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       .writeHead(404, { 'content-type': 'text/plain' })
       .end('not found: try /metrics or /health\n');
   });
-  server.listen(options.port, options.host ?? '127.0.0.1');
-  await once(server, 'listening');
+  const listenHost = options.host ?? '127.0.0.1';
+  server.listen(options.port, listenHost);
+  await whenListening(server, listenHost, options.port);
   const address = server.address();
   const { address: host, port } =
     address !== null && typeof address === 'object' ? address : { address: '?', port: 0 };

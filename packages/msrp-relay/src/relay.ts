@@ -167,9 +167,8 @@ export class Relay {
    * or IPv6; with `transport: 'ws'`, on WebSocket (`ws:`/`wss:`). Returns the URI listened
    * on, with the port really bound (e.g. `msrp://127.0.0.1:40123;ws`).
    * @throws {MsrpError} `MSRP_ERR_SESSION` once {@link close} was called (also while binding:
-   * the listener is closed again); for TCP and TLS, `MSRP_ERR_CONNECTION` when the address
-   * cannot be bound (its message names it, the system's error, `EADDRINUSE`..., is the
-   * cause); for WebSocket, the listener's error (EADDRINUSE...) as is.
+   * the listener is closed again); `MSRP_ERR_CONNECTION` when the address cannot be bound
+   * (its message names it, the system's error, `EADDRINUSE`..., is the cause).
    */
   async listen(options: RelayListenOptions = {}): Promise<MsrpUri> {
     this.#assertOpen();

@@ -1,9 +1,8 @@
-import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { TlsServerOptions, WsSocket } from '@msrp-ts/msrp-core';
-import { WS_OPTIONS } from '@msrp-ts/msrp-core/internal';
+import { WS_OPTIONS, whenListening } from '@msrp-ts/msrp-core/internal';
 import type { SecureContextTarget } from './tls-reload.js';
 // Only the implementation uses `ws`: its types stay out of our .d.ts (no @types/ws needed).
 
@@ -146,7 +145,7 @@ export async function listenWebSocket(
   });
   server.on('clientError', (_error, socket) => socket.destroy());
   server.listen(config.port, config.host);
-  await once(server, 'listening');
+  await whenListening(server, config.host, config.port);
   const bound = server.address();
   if (bound === null || typeof bound === 'string') {
     server.close();

@@ -1,4 +1,4 @@
-import { once } from 'node:events';
+import { once, type EventEmitter } from 'node:events';
 import type { Server, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { getSystemErrorMap } from 'node:util';
@@ -70,6 +70,23 @@ function bindError(error: NodeJS.ErrnoException, host: string, port: number): Ms
 }
 
 /**
+ * Resolves once `server`, told to listen on `host`:`port`, is bound: an MSRP, WebSocket or
+ * HTTP listener of the endpoint or the relay.
+ * @throws {MsrpError} `MSRP_ERR_CONNECTION` when the bind fails (see {@link bindError}).
+ */
+export async function whenListening(
+  server: EventEmitter,
+  host: string,
+  port: number,
+): Promise<void> {
+  try {
+    await once(server, 'listening');
+  } catch (e) {
+    throw bindError(e as NodeJS.ErrnoException, host, port);
+  }
+}
+
+/**
  * Listens for MSRP connections on TCP (`msrp:`) or, with `tls`, TLS (`msrps:`), and resolves
  * once bound. The one listening code of the endpoint and the relay.
  * @throws {MsrpError} `MSRP_ERR_CONNECTION` when the bind fails (a port in use: its message
@@ -101,11 +118,7 @@ export async function listenMsrp(
   const host = address.host ?? '127.0.0.1';
   const port = address.port ?? defaultPort;
   server.listen(port, host);
-  try {
-    await once(server, 'listening');
-  } catch (e) {
-    throw bindError(e as NodeJS.ErrnoException, host, port);
-  }
+  await whenListening(server, host, port);
   const bound = server.address();
   if (bound === null || typeof bound === 'string') {
     server.close();
