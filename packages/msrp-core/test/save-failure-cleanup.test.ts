@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeliveryError, formatHash } from '../src/index.js';
+import { DeliveryError, formatHash, type SaveOptions } from '../src/index.js';
 import { next } from './helpers/inbox.js';
 import { loopbackSessionPair } from './helpers/session-pair.js';
 import { tempDir } from './helpers/temp-dir.js';
@@ -21,17 +21,27 @@ const sha256 = (bytes: Uint8Array): string =>
 const data = randomBytes(300_000);
 const wrongHash = sha256(randomBytes(10));
 
+/**
+ * `data` sent as a file to a session that saves it to `path` (`options` added) expecting a
+ * hash it does not have: the save fails with MSRP_ERR_HASH_MISMATCH. Returns what the send
+ * settled with.
+ */
+async function saveMismatched(path: string, options: SaveOptions = {}): Promise<unknown> {
+  const { a, b } = await loopbackSessionPair(cleanups, { confirmWhenRead: true });
+  const sending = a.sendFile(new Blob([data]), { name: 'f.bin' }).catch((e: unknown) => e);
+  const message = await next(b[Symbol.asyncIterator]());
+  await expect(
+    message.saveTo(path, { ...options, expectedHash: wrongHash, refuseMismatch: true }),
+  ).rejects.toMatchObject({ code: 'MSRP_ERR_HASH_MISMATCH' });
+  return sending;
+}
+
 describe('a failed saveTo', () => {
   it('removes the file it wrote when the hash does not match', async () => {
     const path = join(await tempDir('msrp-save-failure-'), 'f.bin');
-    const { a, b } = await loopbackSessionPair(cleanups, { confirmWhenRead: true });
-    const sending = a.sendFile(new Blob([data]), { name: 'f.bin' }).catch((e: unknown) => e);
-    const message = await next(b[Symbol.asyncIterator]());
-    await expect(
-      message.saveTo(path, { expectedHash: wrongHash, refuseMismatch: true }),
-    ).rejects.toMatchObject({ code: 'MSRP_ERR_HASH_MISMATCH' });
+    const sent = await saveMismatched(path);
     await expect(stat(path)).rejects.toMatchObject({ code: 'ENOENT' });
-    expect(await sending).toBeInstanceOf(DeliveryError);
+    expect(sent).toBeInstanceOf(DeliveryError);
   });
 
   it('removes the file it wrote when the sender goes away mid-file', async () => {
@@ -52,43 +62,23 @@ describe('a failed saveTo', () => {
   it('leaves a file that was there before, cut to nothing, for its owner to remove', async () => {
     const path = join(await tempDir('msrp-save-failure-'), 'f.bin');
     await writeFile(path, 'reserved');
-    const { a, b } = await loopbackSessionPair(cleanups, { confirmWhenRead: true });
-    const sending = a.sendFile(new Blob([data]), { name: 'f.bin' }).catch((e: unknown) => e);
-    const message = await next(b[Symbol.asyncIterator]());
-    await expect(
-      message.saveTo(path, { expectedHash: wrongHash, refuseMismatch: true }),
-    ).rejects.toMatchObject({ code: 'MSRP_ERR_HASH_MISMATCH' });
+    const sent = await saveMismatched(path);
     expect((await stat(path)).size).toBe(0);
-    expect(await sending).toBeInstanceOf(DeliveryError);
+    expect(sent).toBeInstanceOf(DeliveryError);
   });
 
   it('at an offset, gives the file back as it held it before the offset', async () => {
     const path = join(await tempDir('msrp-save-failure-'), 'f.bin');
     const before = randomBytes(1000);
     await writeFile(path, Buffer.concat([before, randomBytes(500)]));
-    const { a, b } = await loopbackSessionPair(cleanups, { confirmWhenRead: true });
-    const sending = a.sendFile(new Blob([data]), { name: 'f.bin' }).catch((e: unknown) => e);
-    const message = await next(b[Symbol.asyncIterator]());
-    await expect(
-      message.saveTo(path, {
-        offset: before.length,
-        expectedHash: wrongHash,
-        refuseMismatch: true,
-      }),
-    ).rejects.toMatchObject({ code: 'MSRP_ERR_HASH_MISMATCH' });
+    const sent = await saveMismatched(path, { offset: before.length });
     expect((await readFile(path)).equals(before)).toBe(true);
-    expect(await sending).toBeInstanceOf(DeliveryError);
+    expect(sent).toBeInstanceOf(DeliveryError);
   });
 
   it('with keepPartial, keeps the octets the sender was told arrived', async () => {
     const path = join(await tempDir('msrp-save-failure-'), 'f.bin');
-    const { a, b } = await loopbackSessionPair(cleanups, { confirmWhenRead: true });
-    const sending = a.sendFile(new Blob([data]), { name: 'f.bin' }).catch((e: unknown) => e);
-    const message = await next(b[Symbol.asyncIterator]());
-    await expect(
-      message.saveTo(path, { expectedHash: wrongHash, refuseMismatch: true, keepPartial: true }),
-    ).rejects.toMatchObject({ code: 'MSRP_ERR_HASH_MISMATCH' });
-    const failed = await sending;
+    const failed = await saveMismatched(path, { keepPartial: true });
     expect(failed).toBeInstanceOf(DeliveryError);
     // Its last chunk was refused (413): the file holds the octets before it, all confirmed.
     const confirmed = (failed as DeliveryError).confirmedBytes;
