@@ -1,14 +1,7 @@
 // The name `msrp send --file` gives its file: the peer stores the file under it, and it
 // travels in the head of every chunk (Content-Disposition, RFC 2183), whose size a peer bounds.
-import { formatUri, type MsrpUri } from '@msrp-ts/msrp-core';
+import { DEFAULT_MAX_HEADER_BYTES, formatUri, type MsrpUri } from '@msrp-ts/msrp-core';
 import { usage } from './cli-error.js';
-
-/**
- * The largest header block (after the start line, CRLFs included) a peer takes by default:
- * msrp-core's `ParserOptions.maxHeaderBytes` and msrp-relay's `maxHeaderBytes`, 16 KiB. A
- * larger head is answered 400, after the connection was made.
- */
-export const PEER_MAX_HEADER_BYTES = 16 * 1024;
 
 /**
  * Room kept for the head's fields but the paths, the name and a --content-type: Message-ID
@@ -51,13 +44,15 @@ export function sendName(
     'To-Path: \r\nFrom-Path: \r\n'.length +
     paths +
     (contentType === undefined ? 0 : Buffer.byteLength(`Content-Type: ${contentType}\r\n`));
-  const max = PEER_MAX_HEADER_BYTES - OTHER_FIELDS_BYTES - DISPOSITION.length - fields;
+  // The header block a peer takes by default (msrp-core's and msrp-relay's maxHeaderBytes): a
+  // larger head is answered 400, after the connection was made.
+  const max = DEFAULT_MAX_HEADER_BYTES - OTHER_FIELDS_BYTES - DISPOSITION.length - fields;
   // As sent: a quoted-string, each '"' escaped (RFC 4975 §9).
   const bytes = Buffer.byteLength(name) + (name.match(/"/g)?.length ?? 0);
   if (bytes > max) {
     throw usage(
       `${flag}: the file name is ${bytes} bytes long (UTF-8), and at most ${max} fit in the ` +
-        `Content-Disposition header that carries it (a peer takes ${PEER_MAX_HEADER_BYTES} ` +
+        `Content-Disposition header that carries it (a peer takes ${DEFAULT_MAX_HEADER_BYTES} ` +
         'bytes of headers)',
     );
   }

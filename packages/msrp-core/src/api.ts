@@ -17,6 +17,7 @@ export type { Param } from './wire/grammar.js';
 export type { Head, RequestHead, ResponseHead, MsrpHeaders, HeaderField } from './wire/head.js';
 export { Parser } from './wire/parser.js';
 export type { FrameSink, ParserOptions, ContinuationFlag } from './wire/parser.js';
+export { DEFAULT_MAX_HEADER_BYTES } from './wire/frame-sink.js';
 export { encodeFrame } from './wire/serializer.js';
 export { newTransactionId, newMessageId, newSessionId } from './wire/ids.js';
 

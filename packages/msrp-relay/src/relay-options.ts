@@ -1,4 +1,4 @@
-import type { Dialer, TlsClientOptions } from '@msrp-ts/msrp-core';
+import { DEFAULT_MAX_HEADER_BYTES, type Dialer, type TlsClientOptions } from '@msrp-ts/msrp-core';
 import { checkNumbers, isUriHost, MsrpError, type NumberRule } from '@msrp-ts/msrp-core/internal';
 import type { CredentialStore } from './credential-store.js';
 
@@ -228,7 +228,7 @@ export type ResolvedLimits = Required<RelayLimits>;
 /** Fills in the default of every limit. */
 export function resolveLimits(limits: RelayLimits = {}): ResolvedLimits {
   const maxChunkSize = limits.maxChunkSize ?? 64 * 1024 * 1024;
-  const maxHeaderBytes = limits.maxHeaderBytes ?? 16 * 1024;
+  const maxHeaderBytes = limits.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
   return {
     maxConnections: limits.maxConnections ?? 20_000,
     maxConnectionsPerAddress: limits.maxConnectionsPerAddress ?? 256,
