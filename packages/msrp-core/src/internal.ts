@@ -7,6 +7,7 @@ export {
   parseAuthParams,
   formatAuthParams,
 } from './wire/digest.js';
+export { DEFAULT_MAX_HEADER_BYTES } from './wire/frame-sink.js';
 export { identEnd, paramValue } from './wire/grammar.js';
 export { formatHead, parseStartLine, parseHeaderLine, checkHead } from './wire/head.js';
 export {

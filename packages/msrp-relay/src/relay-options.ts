@@ -1,5 +1,11 @@
-import { DEFAULT_MAX_HEADER_BYTES, type Dialer, type TlsClientOptions } from '@msrp-ts/msrp-core';
-import { checkNumbers, isUriHost, MsrpError, type NumberRule } from '@msrp-ts/msrp-core/internal';
+import type { Dialer, TlsClientOptions } from '@msrp-ts/msrp-core';
+import {
+  checkNumbers,
+  DEFAULT_MAX_HEADER_BYTES,
+  isUriHost,
+  MsrpError,
+  type NumberRule,
+} from '@msrp-ts/msrp-core/internal';
 import type { CredentialStore } from './credential-store.js';
 
 /**
