@@ -93,7 +93,7 @@ export class Connection {
 
   /**
    * Writes one whole frame, not interleaved with others; resolves once the stream has room
-   * ({@link ConnectionWriter.write}).
+   * (`ConnectionWriter.write`).
    * @throws {MsrpError} `MSRP_ERR_CONNECTION` when the connection is closed.
    */
   write(frame: readonly Uint8Array[]): Promise<void> {
@@ -102,7 +102,7 @@ export class Connection {
 
   /**
    * {@link write} without a promise: false when the stream is full; then await
-   * {@link whenWritable} ({@link ConnectionWriter.tryWrite}). `lent`: parts are lent views.
+   * {@link whenWritable} (`ConnectionWriter.tryWrite`). `lent`: parts are lent views.
    * @throws {MsrpError} `MSRP_ERR_CONNECTION` when the connection is closed.
    */
   tryWrite(frame: readonly Uint8Array[], lent = false): boolean {
@@ -143,7 +143,7 @@ export class Connection {
   /**
    * Writes one piece of a frame its caller frames itself (one message each on a
    * {@link messageFramed} connection), bounding what it buffers by {@link bufferedBytes} and
-   * {@link onDrain}; false when closed or full ({@link ConnectionWriter.writePiece}).
+   * {@link onDrain}; false when closed or full (`ConnectionWriter.writePiece`).
    * `lent`: `bytes` is a view lent with `lendRead`.
    */
   writePiece(bytes: Uint8Array, lent = false): boolean {
@@ -157,7 +157,7 @@ export class Connection {
 
   /**
    * Writes one frame in parts, waiting for `drain` between them, while other frames wait;
-   * in one message on a {@link messageFramed} connection ({@link ConnectionWriter.writeParts}).
+   * in one message on a {@link messageFramed} connection (`ConnectionWriter.writeParts`).
    */
   writeParts(
     head: Uint8Array,
