@@ -51,6 +51,15 @@ export class ConnectionPool {
           // Sessions keep no view of a read unless lent (see transport/lent-reads.ts).
           reuseReads: true,
         }).then((stream) => {
+          // Connected as close() aborted the dial, or by a dialer that does not heed its
+          // signal: close() has closed the connections it knew of, so none may attach now.
+          const closing = this.#closing.signal;
+          if (closing.aborted) {
+            stream.destroy();
+            throw new MsrpError('MSRP_ERR_ABORTED', `Connecting to ${key} aborted`, {
+              cause: closing.reason,
+            });
+          }
           opened.peer = o.attach(stream, key);
           return opened.peer;
         }),
@@ -87,7 +96,8 @@ export class ConnectionPool {
 
   /**
    * Stops the dials in progress (their sockets destroyed, not left until `connectTimeout`):
-   * they reject with `MSRP_ERR_ABORTED`, `reason` as cause. Later dials fail at once.
+   * they reject with `MSRP_ERR_ABORTED`, `reason` as cause, even one whose stream comes after
+   * (that stream is destroyed at once). Later dials fail at once.
    */
   close(reason: Error): void {
     this.#closing.abort(reason);

@@ -27,12 +27,10 @@ async function connected<T extends Socket>(
     () => socket.destroy(new Error(`timed out after ${timeout} ms`)),
     timeout,
   );
-  // With an error: `once` rejects only on 'error', and a bare destroy emits only 'close'.
-  const abort = (): void => void socket.destroy(new Error('aborted'));
-  signal?.addEventListener('abort', abort, { once: true });
   try {
+    await once(socket, event, signal && { signal });
+    // Connected in the turn the signal aborted: `once` resolved first, so look again.
     signal?.throwIfAborted();
-    await once(socket, event);
     return socket;
   } catch (e) {
     socket.destroy();
@@ -48,7 +46,6 @@ async function connected<T extends Socket>(
     );
   } finally {
     clearTimeout(timer);
-    signal?.removeEventListener('abort', abort);
   }
 }
 
