@@ -2,7 +2,8 @@
 // A Node http server serves a chat page and the browser entry bundled by esbuild; the page's
 // Endpoint dials a ws WebSocketServer whose connections go to a Node Endpoint through wsStream
 // (RFC 7977). Chat both ways, a 20 MiB File from the page, a 2 MiB message to it; a screenshot
-// of the page is saved under test-artifacts/.
+// of the page is saved under test-artifacts/. And a stream the page destroys closes with a code
+// a browser lets scripts send, 1000, so that the peer does not see 1005 (no status).
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -20,6 +21,7 @@ import {
   wsStream,
   type IncomingMessage,
 } from '@msrp-ts/msrp-core';
+import { within } from '../packages/msrp-core/test/helpers/within.js';
 import { wsServer, wsUri } from '../packages/msrp-core/test/helpers/ws-server.js';
 import type { ChatPageResult } from './browser/chat-page.js';
 import { launchChromium } from './helpers/chromium.js';
@@ -163,5 +165,43 @@ describe('the browser entry in headless Chromium', () => {
 
     const lines = await page.locator('#chat p').allTextContents();
     expect(lines).toHaveLength(5);
+  }, 30_000);
+});
+
+describe("webSocketStream.destroy() in headless Chromium: the peer sees the browser's close", () => {
+  it('1000 without an error, 1000 and its message as reason with one; never 1005', async () => {
+    const bundle = await build({
+      entryPoints: [fileURLToPath(new URL('./browser/close-page.ts', import.meta.url))],
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+      write: false,
+      logLevel: 'silent',
+    });
+    type Close = { code: number; reason: string };
+    let nextClose: (close: Close) => void = () => undefined;
+    const ws = await wsServer((socket) =>
+      socket.on('close', (code, reason) => nextClose({ code, reason: reason.toString() })),
+    );
+    cleanups.push(() => ws.close());
+    const chromium = await launchChromium();
+    cleanups.push(() => chromium.close());
+    const { page } = chromium;
+    await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
+    const url = JSON.stringify(`ws://127.0.0.1:${ws.port}/`);
+    const closes: Close[] = [];
+    // A long message: the reason is cut to what a close frame holds, 123 bytes.
+    for (const message of [undefined, 'gone away', 'é'.repeat(100)]) {
+      const closed = new Promise<Close>((resolve) => (nextClose = resolve));
+      const args = message === undefined ? url : `${url}, ${JSON.stringify(message)}`;
+      await page.evaluate(`globalThis.closePage.destroyOpen(${args})`);
+      closes.push(await within(closed, 5000, 'the server seeing the close'));
+    }
+    expect(closes).toEqual([
+      { code: 1000, reason: '' },
+      { code: 1000, reason: 'gone away' },
+      { code: 1000, reason: 'é'.repeat(61) },
+    ]);
   }, 30_000);
 });

@@ -98,7 +98,8 @@ const MAX_REASON_BYTES = 123;
  * With an {@link MsrpError} (the peer broke the protocol), both close with code 1002 (1000
  * where the WebSocket refuses 1002 from scripts, as browsers do) and the error's message as
  * reason; after `destroy(error)` the peer gets 1 s to answer the close. `destroy()` with
- * another error or none drops the connection (or closes without a code where it cannot).
+ * another error or none drops the connection, or where it cannot (a browser), closes with
+ * 1000 and that error's message, if any, as reason.
  * The socket's `close` event is the peer's end: `end` (or `endWhilePaused` when messages are
  * held), then `close`.
  */
@@ -233,7 +234,7 @@ class WebSocketStream implements ByteStream {
       if (hooks.terminate)
         this.#closeTimer = backgroundTimer(() => hooks.terminate?.(), CLOSE_HANDSHAKE_MS);
     } else if (hooks.terminate) hooks.terminate();
-    else if (this.#socket.readyState <= OPEN) this.#socket.close();
+    else if (this.#socket.readyState <= OPEN) this.#closeNormally(error);
     if (error) this.#events?.error(error);
     this.#held.length = 0;
     this.#close();
@@ -349,6 +350,16 @@ class WebSocketStream implements ByteStream {
       // A browser's WebSocket takes only 1000 and 3000-4999 from scripts: keep the reason.
       this.#socket.close(1000, reason);
     }
+  }
+
+  /**
+   * Closes with 1000 (RFC 6455 §7.4.1, normal closure) and `error`'s message as reason, if
+   * any: without a code the peer sees 1005 (no status), and a browser takes no other code
+   * that fits from a script (only 1000 and 3000-4999).
+   */
+  #closeNormally(error: Error | undefined): void {
+    if (error) this.#socket.close(1000, closeReason(error.message));
+    else this.#socket.close(1000);
   }
 }
 
