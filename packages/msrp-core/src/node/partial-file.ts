@@ -1,7 +1,7 @@
 // The receiver's side of a resumable file transfer (RFC 5547 §6, §8.3.2): `name.part` holds
 // the octets received so far, `name.part.json` a record of them that sdp-msrp's
 // resumeOffer/resumeRange read as it is.
-import { open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { open, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { MsrpError } from '../errors.js';
@@ -16,13 +16,8 @@ import type { HasherFactory } from '../session/hasher.js';
 import type { IncomingMessage } from '../session/incoming-message.js';
 import { hashFile, hashFileRange, writeBody } from './file-write.js';
 import { defaultFileHasher } from './worker-hasher.js';
-import {
-  parseRecord,
-  prefixOf,
-  toFileHash,
-  writeRecord,
-  type PartialFileRecord,
-} from './partial-record.js';
+import { toFileHash, writeRecord, type PartialFileRecord } from './partial-record.js';
+import { readStoredPartial, refused } from './stored-partial.js';
 
 import type { CompletedFile, PartialFileOptions, ReceivedPart } from './partial-file-types.js';
 
@@ -30,10 +25,6 @@ export type { OctetSpan, PartialFileRecord, RecordHash } from './partial-record.
 export type { CompletedFile, PartialFileOptions, ReceivedPart } from './partial-file-types.js';
 
 const RANDOM_ID_BYTES = 12;
-
-function refused(message: string, cause?: unknown): MsrpError {
-  return new MsrpError('MSRP_ERR_FILE', message, cause === undefined ? undefined : { cause });
-}
 
 /**
  * A file being received, kept so that a broken transfer can resume where it stopped: the
@@ -151,36 +142,8 @@ export class PartialFile {
     path: string,
     options: Pick<PartialFileOptions, 'createHasher' | 'recordInterval'> = {},
   ): Promise<PartialFile | undefined> {
-    const recordPath = `${path}.part.json`;
-    let text: string;
-    try {
-      text = await readFile(recordPath, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw refused(`Cannot read ${recordPath}: ${(e as Error).message}`, e);
-    }
-    const record = parseRecord(text, recordPath);
-    const claimed = prefixOf(record.received);
-    const onDisk = await stat(`${path}.part`).then(
-      (s) => s.size,
-      (e: unknown) => {
-        throw refused(
-          `${path}.part, the part ${recordPath} describes, cannot be read: ${(e as Error).message}`,
-          e,
-        );
-      },
-    );
-    if (onDisk < claimed) {
-      throw refused(
-        `${path}.part holds ${onDisk} octets, fewer than the ${claimed} its record claims`,
-      );
-    }
-    if (onDisk > record.size) {
-      throw refused(`${path}.part holds ${onDisk} octets, more than the file's ${record.size}`);
-    }
-    // Octets past the record's end were written, in order, after its last update (a crash
-    // came before the next one): they are held too.
-    return new PartialFile(path, record, onDisk, options);
+    const stored = await readStoredPartial(path);
+    return stored && new PartialFile(path, stored.record, stored.held, options);
   }
 
   /**
