@@ -162,7 +162,7 @@ async function msrpReceiver(count: number, warmup: number, api: SenderApi): Prom
   const session = endpoint.createSession();
   session.accept();
   // The sender closes once its last message is confirmed.
-  const closed = new Promise<void>((resolve) => session.once('close', resolve));
+  const closed = new Promise<void>((resolve) => session.once('close', () => resolve()));
   // BENCH_HEAP_PROFILE=DIR: what the receiver allocates per message.
   const heap = await startHeapSampling(`small-receiver-${api}`);
   report({ event: 'ready', uri: session.localUri });

@@ -58,7 +58,7 @@ function abortListeners(signal: AbortSignal): number {
 describe('await using', () => {
   it('closes a session at the end of its block', async () => {
     const { sa, sb } = await pair();
-    const closed = new Promise<void>((resolve) => sb.once('close', resolve));
+    const closed = new Promise<void>((resolve) => sb.once('close', () => resolve()));
     {
       await using session = sa;
       await session.send('inside the block');

@@ -67,7 +67,7 @@ describe('sessions over an in-memory duplex pair', () => {
     expect((await next(inA1)).text()).toBe('pong');
 
     // Closing the last session of A's connection closes it; B's sessions are unbound.
-    const unbound = new Promise<void>((resolve) => sb2.once('close', resolve));
+    const unbound = new Promise<void>((resolve) => sb2.once('close', () => resolve()));
     await sa1.close();
     await sa2.close();
     await unbound;

@@ -107,7 +107,13 @@ export interface CreateSessionOptions extends SessionOptions {
   localUri?: MsrpUri;
 }
 
-/** Events of an `Endpoint`, for logs. */
+/**
+ * Events of an `Endpoint`, for logs. They come from the endpoint's own work (reading or
+ * closing a connection, a timer, a listener's socket), never from a call of the application,
+ * and concern no one session: a listener that throws neither stops that work nor closes a
+ * connection its sessions share; what it threw is thrown again in a microtask (or out of the
+ * socket's event), an uncaught exception, as from any listener of a Node socket.
+ */
 export interface EndpointEvents {
   /**
    * A peer sent something we could not accept, or hit a limit (connection caps,

@@ -27,7 +27,9 @@ interface Entry {
  *
  * As in Node, listeners run synchronously in the order they were added; a listener added or
  * removed during an `emit` does not change who that `emit` calls; a listener that throws
- * stops the `emit` and the error reaches its caller.
+ * stops the `emit` and the error reaches its caller. Where that caller is the reading of a
+ * connection, the emitter catches it: a `Session` closes with it (see `SessionEvents`), an
+ * endpoint throws it again in a microtask (see `EndpointEvents`).
  */
 export class TypedEmitter<T extends EventMap<T>> {
   // Copy-on-write arrays: `emit` walks the array it found without copying it.

@@ -221,14 +221,25 @@ export interface FileDelivery extends Delivery {
 /** Life cycle of a session. */
 export type SessionState = 'new' | 'connecting' | 'waiting' | 'bound' | 'closed';
 
-/** Events of a {@link Session}. */
+/**
+ * Events of a {@link Session}. Most come from inside the endpoint's reading or closing of a
+ * connection that other sessions share (RFC 4975 §5.4), not from a call of the application:
+ * a listener that throws there closes its own session, with what it threw as the reason
+ * (`close`, and the `cause` of what the session's sends and messages fail with), never the
+ * connection. A listener of `close` that throws has no session left to close: what it threw
+ * is thrown again in a microtask, an uncaught exception.
+ */
 export interface SessionEvents {
   /** The session is bound to a connection (RFC 4975 §5.4). */
   bound: [];
   /** The bound connection closed; with `rebind` a passive session waits for the next one. */
   unbound: [error?: Error];
-  /** The session closed; no more messages. */
-  close: [];
+  /**
+   * The session closed; no more messages. `reason`: what closed it when it was not
+   * `close()`: the error of its connection, of a `connect()` that failed, or what a listener
+   * of this session threw.
+   */
+  close: [reason?: Error];
   /**
    * A REPORT arrived for one of our messages (RFC 4975 §7.1.2): while it is being sent, or
    * after its send settled (the last 256 messages are remembered). A failure REPORT after a

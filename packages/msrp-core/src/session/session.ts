@@ -1,3 +1,4 @@
+import { throwLater } from '../events/throw-later.js';
 import { TypedEmitter } from '../events/typed-emitter.js';
 import { MsrpError } from '../errors.js';
 import type { RequestHead, ResponseHead } from '../wire/head.js';
@@ -33,7 +34,8 @@ import type { SessionRuntime } from './session-runtime.js';
  * An MSRP session (RFC 4975): the user's handle to send messages and files and to receive
  * them. Create one with `Endpoint.createSession()`, then `connect()` (active side) or
  * `accept()` (passive side). Incoming messages are read with `for await (const m of session)`,
- * by one loop at a time. `await using` closes it.
+ * by one loop at a time. `await using` closes it. A listener that throws closes this session
+ * only, never a connection shared with others ({@link SessionEvents}).
  *
  * @example
  * ```ts
@@ -99,7 +101,7 @@ export class Session
     // saveTo hashes with the session's hasher.
     const inboundRuntime = { ...runtime, createHasher };
     this.#inbound = new Inbound(host, resolved.inbound, this.#inbox, inboundRuntime, (refused) =>
-      this.emit('refused', refused),
+      this.#tell('refused', refused),
     );
   }
 
@@ -329,11 +331,11 @@ export class Session
     if (this.#rebind && this.#state.current === 'bound') {
       this.#state.transition('waiting', 'rebind');
       this.#peer.forget();
-      this.emit('unbound', error);
+      this.#tell('unbound', error);
     } else {
       // A connect() awaiting the binding SEND's 200 fails as the connection did, not as a close.
       this.#closing?.abort(lost);
-      this.emit('unbound', error);
+      this.#tell('unbound', error);
       this.#close(error);
     }
   }
@@ -348,7 +350,10 @@ export class Session
    * MsrpError whose status is the response to send.
    */
   receiveSend(request: RequestHead): ChunkReceiver {
-    if (this.#peer.follow(request.fromPath)) this.emit('bound');
+    if (this.#peer.follow(request.fromPath)) this.#tell('bound');
+    // Closed by that 'bound' listener: RFC 4975 §7.3, no such session any more.
+    if (this.#state.current === 'closed')
+      throw new MsrpError('MSRP_ERR_SESSION', 'Session closed', { status: 481 });
     return this.#inbound.receiveSend(request);
   }
 
@@ -359,7 +364,7 @@ export class Session
     if (!this.#outbox.report(messageId, status, byteRange)) return;
     // No event object per REPORT when none listens (a REPORT per message of a chat).
     if (this.listenerCount('report') === 0) return;
-    this.emit('report', { messageId, status, ...(byteRange && { byteRange }) });
+    this.#tell('report', { messageId, status, ...(byteRange && { byteRange }) });
   }
 
   /** @internal The answer to an incoming NICKNAME (RFC 7701 §7.1): `onNickname`'s, or 501. */
@@ -373,7 +378,7 @@ export class Session
     // RFC 4975 §5.4: a session is bound to one connection, by the first SEND on it.
     this.#state.transition('bound', 'bind');
     this.#port = port;
-    this.emit('bound');
+    this.#tell('bound');
   }
 
   #close(error?: Error): void {
@@ -385,7 +390,22 @@ export class Session
     this.#outbox.failAll(closed);
     this.#link.closed(this);
     this.#inbox.end();
-    this.emit('close');
+    this.#tell('close', error);
+  }
+
+  /**
+   * Emits from inside the read or close of a connection other sessions share (RFC 4975
+   * §5.4): what a listener throws closes this session with it as the reason, not the
+   * connection. Once closed (a `close` listener threw), nothing is left to close.
+   */
+  #tell<K extends keyof SessionEvents>(event: K, ...args: SessionEvents[K]): void {
+    try {
+      this.emit(event, ...args);
+    } catch (e) {
+      if (this.#state.current === 'closed') throwLater(e);
+      // As when a listener calls close(): the router checks the state once it returns.
+      else this.#close(e instanceof Error ? e : new Error(String(e)));
+    }
   }
 
   /** A readable name for logs: the session URI. */
