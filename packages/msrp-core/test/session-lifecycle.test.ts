@@ -4,10 +4,17 @@ import { getEventListeners, once } from 'node:events';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Endpoint, type Dialer, type EndpointOptions, type Session } from '../src/index.js';
+import {
+  Endpoint,
+  formatUri,
+  type Dialer,
+  type EndpointOptions,
+  type MsrpUri,
+  type Session,
+} from '../src/index.js';
 import { socketStream } from '../src/internal.js';
 import { next } from './helpers/inbox.js';
-import { RawServer } from './helpers/raw-peer.js';
+import { RawPeer, RawServer } from './helpers/raw-peer.js';
 
 const cleanups: Array<() => unknown> = [];
 
@@ -295,5 +302,52 @@ describe('rebind', () => {
     await unbound;
     expect(session.state).toBe('closed');
     expect(a.sessionCount).toBe(0);
+  });
+
+  it('a passive session keeps the path given to accept() across connections', async () => {
+    // The path from SDP (a relay, then the peer) is where replies go (RFC 4976 §5.2), however
+    // the peer's requests reach us on the next connection: only a path learned from a sender
+    // is forgotten when the connection goes.
+    const b = endpoint();
+    const { port } = await b.listen({ host: '127.0.0.1', port: 0 });
+    const session = b.createSession({ rebind: true });
+    const uri = (host: string, sessionId: string): MsrpUri => ({
+      scheme: 'msrp',
+      host,
+      port: 2855,
+      sessionId,
+      transport: 'tcp',
+      params: [],
+    });
+    const peer = uri('peer.example.com', 'peer0session0id');
+    const given = [uri('relay.example.com', 'relay0session0id'), peer];
+    session.accept(given);
+    const first = await RawPeer.connect(port!);
+    cleanups.push(() => first.destroy());
+    const hello = await first.transact({ toPath: [session.localUri], fromPath: given, body: 'hi' });
+    expect(hello.head.statusCode).toBe(200);
+    const unbound = new Promise<void>((resolve) => session.once('unbound', () => resolve()));
+    first.destroy();
+    await unbound;
+    expect(session.state).toBe('waiting');
+    expect(session.remotePath).toEqual(given);
+    // The peer comes back over another way: its From-Path differs, its session-id does not.
+    const second = await RawPeer.connect(port!, { autoRespond: true });
+    cleanups.push(() => second.destroy());
+    const direct = [{ ...peer, host: '127.0.0.1', port: second.uri.port }];
+    // RFC 4975 §7.3: another sender is not the peer of a session whose path is known.
+    const stranger = await second.transact({ toPath: [session.localUri], body: 'me?' });
+    expect(stranger.head.statusCode).toBe(481);
+    const again = await second.transact({
+      toPath: [session.localUri],
+      fromPath: direct,
+      body: 'back',
+    });
+    expect(again.head.statusCode).toBe(200);
+    expect(session.state).toBe('bound');
+    expect(session.remotePath?.map(formatUri)).toEqual(given.map(formatUri));
+    await session.send('reply');
+    const reply = await second.request('SEND');
+    expect(reply.head.toPath.map(formatUri)).toEqual(given.map(formatUri));
   });
 });

@@ -15,6 +15,8 @@ export class PeerPath {
   readonly #usePath: readonly MsrpUri[];
   /** Accepted with rebind and no path: the peer is whoever sent last. */
   #followsSenders = false;
+  /** The peer's path came from connect() or accept() (SDP), not from a sender's From-Path. */
+  #given = false;
   /** The From-Path last found to be the peer's: the same array while its heads repeat. */
   #peerFrom: readonly MsrpUri[] | undefined;
 
@@ -26,6 +28,7 @@ export class PeerPath {
   set(remote: readonly MsrpUri[]): void {
     this.remote = Object.freeze([...remote]);
     this.toPath = Object.freeze([...this.#usePath, ...remote]);
+    this.#given = true;
   }
 
   /** Accepted with rebind and no path: each new sender becomes the peer. */
@@ -44,9 +47,12 @@ export class PeerPath {
     this.#peerFrom = undefined;
   }
 
-  /** Waiting to be bound again (rebind): the next sender's path is the peer's. */
+  /**
+   * Waiting to be bound again (rebind): a path learned from a sender is forgotten, the next
+   * sender's is the peer's; a given one stays, with the relays it may name.
+   */
   forget(): void {
-    this.remote = this.toPath = undefined;
+    if (!this.#given) this.remote = this.toPath = undefined;
   }
 
   /**

@@ -163,10 +163,10 @@ export class Session
   /**
    * Passive side (RFC 4975 §5.4): waits for the peer's first SEND, which binds the session
    * to the connection it arrives on. `remotePath`, when known (from SDP), is where replies
-   * go; otherwise the request's From-Path is used, and with `rebind` the latest sender's:
-   * through a relay, every sender reaches us over one connection ('bound' comes for each).
-   * It sends only once bound: await 'bound', as through a relay the peer's `connect()` ends
-   * on the relay's own 200 (RFC 4976 §7.2), maybe before its SEND has reached us.
+   * go, on every connection; otherwise the request's From-Path is used, with `rebind` the
+   * latest sender's: through a relay, every sender reaches us over one connection ('bound'
+   * comes for each). It sends only once bound: await 'bound', as through a relay the peer's
+   * `connect()` ends on the relay's own 200 (RFC 4976 §7.2), maybe before its SEND reached us.
    */
   accept(remotePath?: readonly MsrpUri[]): void {
     if (this.#state.current !== 'new') this.#state.refuse('accept');
