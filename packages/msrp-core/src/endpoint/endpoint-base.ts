@@ -1,4 +1,4 @@
-import { throwLater } from '../events/throw-later.js';
+import { emitOrThrowLater } from '../events/throw-later.js';
 import { TypedEmitter } from '../events/typed-emitter.js';
 import { MsrpError } from '../errors.js';
 import { checkNumbers } from '../option-check.js';
@@ -95,10 +95,10 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
       peerFault: (peer, error) => {
         const request = answerableRequest(error);
         if (request) this.#router.respond(peer, request, error.status!, error.message);
-        this.#tell('peerError', error, peer.remote);
+        emitOrThrowLater(this, 'peerError', error, peer.remote);
       },
       forget: (peer, error) => this.#forget(peer, error),
-      peerError: (error, remote) => this.#tell('peerError', error, remote),
+      peerError: (error, remote) => emitOrThrowLater(this, 'peerError', error, remote),
     };
     this.#pool = new ConnectionPool({
       dialers: this.#runtime.dialers,
@@ -181,7 +181,7 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
       { createHasher: this.#runtime.createHasher },
     );
     // A failed refresh is an endpoint event: an 'error' nobody listens to would crash the app.
-    registration.on('error', (error) => this.#tell('relayError', error));
+    registration.on('error', (error) => emitOrThrowLater(this, 'relayError', error));
     registration.on('refreshed', reuse);
     this.#registration = registration;
     // Refused or given up: nothing was granted, so nothing is lost when the relay closes the
@@ -324,7 +324,8 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
     if (peer.pinned && this.#registration) {
       this.#registration.close();
       this.#registration = undefined;
-      this.#tell(
+      emitOrThrowLater(
+        this,
         'relayLost',
         new MsrpError('MSRP_ERR_CONNECTION', `Connection to the relay ${peer.remote} lost`, {
           cause: error,
@@ -378,19 +379,6 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
   #releaseSoon(peer: Peer): void {
     if (this.#closed) this.#pool.release(peer);
     else setTimeout(() => this.#pool.release(peer), 0);
-  }
-
-  /**
-   * Emits an event from inside the endpoint's own work (a connection read or closing, a
-   * timer): what a listener throws must not stop it (the close of a faulty connection, the
-   * unbinding of its sessions) and has no caller to reach.
-   */
-  #tell<K extends keyof EndpointEvents>(event: K, ...args: EndpointEvents[K]): void {
-    try {
-      this.emit(event, ...args);
-    } catch (e) {
-      throwLater(e);
-    }
   }
 
   #removeSession(session: Session): void {
