@@ -266,7 +266,9 @@ export class Session
   }
 
   /**
-   * The incoming messages, until the session closes.
+   * The incoming messages, until the session closes. A `for await` that ends or breaks lets
+   * the next loop read; an iterator used by hand holds it from its first `next()` until its
+   * `return()` (or the end).
    * @throws {MsrpError} `MSRP_ERR_SESSION` when another loop is reading the session.
    */
   [Symbol.asyncIterator](): AsyncGenerator<IncomingMessage, undefined> {
