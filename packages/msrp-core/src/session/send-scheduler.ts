@@ -13,7 +13,7 @@ import { RecentIds } from './recent-ids.js';
 import { coversMessage, ReportedRanges } from './report-ranges.js';
 import { ReportWaits } from './report-waits.js';
 import { OVERDRAFT_BYTES, RELAY_WINDOW_MS, SendWindow, WINDOW_MS } from './send-window.js';
-import { deliveryOf, newSending } from './sending.js';
+import { deliveryOf, newSending, onWire, takeChunk } from './sending.js';
 import type { Chunk, Sending } from './sending.js';
 import { unboundError, type SendSchedulerHost } from './session-link.js';
 
@@ -113,10 +113,7 @@ export class SendScheduler {
     }
     if (under === queue.length) queue.push(sending);
     else queue.splice(under, 0, sending);
-    // A pump waiting for the file's next 200 writes a chat line now (see #overdraws).
-    if (this.#pumping && this.#queue[0] === sending && this.#overdraws(sending)) {
-      this.#window.wake();
-    }
+    this.#wakeFor(sending);
     const { signal } = options;
     if (signal) {
       const onAbort = (): void => this.abort(message.messageId);
@@ -199,12 +196,13 @@ export class SendScheduler {
         const { message } = sending;
         let chunk;
         try {
-          chunk = message.nextNow(this.#writer.chunkLimit());
-          if (chunk === null) chunk = await message.next(this.#writer.chunkLimit());
+          chunk = takeChunk(sending, this.#writer.chunkLimit());
         } catch (e) {
-          // The source (a file, a stream) failed us: not the connection's fault. The peer
-          // is told with # (RFC 4975 §7.1), so it does not keep half a message waiting.
-          this.#abortWith(sending, e, 'MSRP_ERR_FILE');
+          this.#sourceFailed(sending, e);
+          continue;
+        }
+        if (chunk === null) {
+          this.#readAside(sending);
           continue;
         }
         if (message.finished || !chunk) continue; // aborted while reading, or nothing left
@@ -249,9 +247,39 @@ export class SendScheduler {
     }
   }
 
+  /**
+   * Reads the next chunk of `sending` out of the queue, which the pump goes on with: a source
+   * may wait long for its next piece (a live stream), and a chat line queued beside it must
+   * not wait with it (issue 12). Once read, the message takes its turn back.
+   */
+  #readAside(sending: Sending): void {
+    sending.message.next(this.#writer.chunkLimit()).then(
+      (chunk) => {
+        if (!sending.live || sending.message.finished || !chunk) return;
+        sending.ready = chunk;
+        this.#queue.unshift(sending);
+        if (this.#pumping) this.#wakeFor(sending);
+        else void this.pump();
+      },
+      (e: unknown) => this.#sourceFailed(sending, e),
+    );
+  }
+
+  /** The source failed us, not the connection: the peer is told with `#` (RFC 4975 §7.1). */
+  #sourceFailed(sending: Sending, error: unknown): void {
+    if (sending.live) this.#abortWith(sending, error, 'MSRP_ERR_FILE');
+  }
+
+  /** A pump waiting for the file's next 200 writes a chat line now (see #overdraws). */
+  #wakeFor(sending: Sending): void {
+    if (this.#pumping && this.#queue[0] === sending && this.#overdraws(sending)) {
+      this.#window.wake();
+    }
+  }
+
   /** Whether `sending` may overdraw a full byte window (see SendWindow.mayOverdraw). */
   #overdraws(sending: Sending): boolean {
-    return this.#window.mayOverdraw(sending.message, this.#writer.chunkLimit());
+    return this.#window.mayOverdraw(onWire(sending), this.#writer.chunkLimit());
   }
 
   /** Writes a whole chunk; false when the connection is full (or gone). */
@@ -282,7 +310,9 @@ export class SendScheduler {
   }
 
   #othersWaiting(sending: Sending): boolean {
-    return this.#queue.some((other) => other !== sending && !other.message.drained);
+    return this.#queue.some(
+      (other) => other !== sending && (!other.message.drained || other.ready !== undefined),
+    );
   }
 
   #onResponse(sending: Sending, bytes: number, response?: ResponseHead, error?: Error): void {

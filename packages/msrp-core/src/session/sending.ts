@@ -47,6 +47,8 @@ export interface Sending extends LiveLinks<Sending> {
   lastInWindow: boolean;
   /** A large chunk is being written in slices; it ends itself with `#` on abort. */
   writing: boolean;
+  /** The next chunk, read from the source while the message waited aside (SendScheduler). */
+  ready: Chunk | undefined;
   /** The transaction id of the chunk whose head {@link chunkHead} made last. */
   transactionId: string;
   /** Settles this message's whole chunks, each with its size as `datum`: one function, not one per chunk. */
@@ -92,6 +94,7 @@ class MessageSending implements Sending {
   endWritten = false;
   lastInWindow = false;
   writing = false;
+  ready: Chunk | undefined = undefined;
   transactionId = '';
   settleChunk?: TransactionSettle;
   toPath: readonly MsrpUri[] | undefined = undefined;
@@ -105,6 +108,24 @@ class MessageSending implements Sending {
     readonly resolve: (delivery: Delivery) => void,
     readonly reject: (error: Error) => void,
   ) {}
+}
+
+/**
+ * The next chunk of `sending`: the one read aside, else one cut from bytes at hand (see
+ * `OutgoingMessage.nextNow`: undefined when all were handed out, null when the source must be
+ * read first).
+ */
+export function takeChunk(sending: Sending, max: number): Chunk | undefined | null {
+  const { ready } = sending;
+  if (!ready) return sending.message.nextNow(max);
+  sending.ready = undefined;
+  return ready;
+}
+
+/** How far `sending`'s message went toward the wire: a chunk read aside has not gone yet. */
+export function onWire(sending: Sending): Pick<OutgoingMessage, 'sent' | 'offset' | 'size'> {
+  const { message, ready } = sending;
+  return ready ? { sent: ready.start - 1, offset: message.offset, size: message.size } : message;
 }
 
 /** The result of `sending`, delivered: with the last success REPORT, when one came. */
