@@ -26,6 +26,17 @@ const cpu = (): { cpuMs: number; userMs: number } => {
   return { cpuMs: (user + system) / 1000, userMs: user / 1000 };
 };
 
+/** What `bytes` cost since `t0` and `c0`. */
+function since(bytes: number, t0: number, c0: { cpuMs: number; userMs: number }): FloorDone {
+  const c = cpu();
+  return {
+    bytes,
+    ms: performance.now() - t0,
+    cpuMs: c.cpuMs - c0.cpuMs,
+    userMs: c.userMs - c0.userMs,
+  };
+}
+
 /** The ring: frame `i` of `ring` as the library writes one (head, body, end-line). */
 class FrameRing {
   readonly size: number;
@@ -88,13 +99,7 @@ export async function floorReceiver(
       left -= rest;
       if (out.length > 0) socket.write(out.length === 1 ? out[0]! : Buffer.concat(out));
       if (n === frames) {
-        const c = cpu();
-        done({
-          bytes,
-          ms: performance.now() - t0,
-          cpuMs: c.cpuMs - c0.cpuMs,
-          userMs: c.userMs - c0.userMs,
-        });
+        done(since(bytes, t0, c0));
         socket.end();
         server.close();
       }
@@ -149,13 +154,7 @@ export async function floorSender(
         t0 = performance.now();
       }
       if (confirmed < total) return pump();
-      const c = cpu();
-      resolve({
-        bytes,
-        ms: performance.now() - t0,
-        cpuMs: c.cpuMs - c0.cpuMs,
-        userMs: c.userMs - c0.userMs,
-      });
+      resolve(since(bytes, t0, c0));
     });
   });
   pump();
