@@ -1,4 +1,5 @@
 import { MsrpError } from '../errors.js';
+import { abortedError } from '../session/abortable.js';
 import type { ByteStream } from '../transport/byte-stream.js';
 import { checkDialable, type Dialer, type DialOptions } from '../transport/dialer.js';
 import type { MsrpUri } from '../wire/uri.js';
@@ -98,9 +99,7 @@ export async function openWebSocket<S extends WebSocketLike>(
   const timeout = options.timeout ?? 10_000;
   const fail = (why: string, cause?: unknown): MsrpError =>
     new MsrpError('MSRP_ERR_CONNECTION', `Cannot connect to ${url}: ${why}`, { cause });
-  const aborted = (): MsrpError =>
-    new MsrpError('MSRP_ERR_ABORTED', `Connecting to ${url} aborted`, { cause: signal?.reason });
-  if (signal?.aborted) throw aborted();
+  if (signal?.aborted) throw abortedError(signal, `Connecting to ${url}`);
   let socket: S;
   try {
     socket = create(url, [SUBPROTOCOL]);
@@ -122,7 +121,7 @@ export async function openWebSocket<S extends WebSocketLike>(
     };
     const timer = setTimeout(() => settle(fail(`timed out after ${timeout} ms`)), timeout);
     // Closed while connecting, the socket is dropped at once (ws aborts its handshake).
-    const abort = (): void => settle(aborted());
+    const abort = (): void => settle(abortedError(signal!, `Connecting to ${url}`));
     signal?.addEventListener('abort', abort, { once: true });
     socket.addEventListener('open', () => {
       // RFC 7977 §4.1: the client MUST fail the connection unless the server selected msrp.

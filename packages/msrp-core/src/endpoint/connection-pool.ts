@@ -1,4 +1,5 @@
 import { MsrpError } from '../errors.js';
+import { abortedError } from '../session/abortable.js';
 import type { ByteStream } from '../transport/byte-stream.js';
 import { checkDialable, type Dialer, type TlsClientOptions } from '../transport/dialer.js';
 import { comparableHost, type MsrpUri } from '../wire/uri.js';
@@ -56,9 +57,7 @@ export class ConnectionPool {
           const closing = this.#closing.signal;
           if (closing.aborted) {
             stream.destroy();
-            throw new MsrpError('MSRP_ERR_ABORTED', `Connecting to ${key} aborted`, {
-              cause: closing.reason,
-            });
+            throw abortedError(closing, `Connecting to ${key}`);
           }
           opened.peer = o.attach(stream, key);
           return opened.peer;

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { Socket } from 'node:net';
 import type { ConnectionOptions as TlsConnectOptions, TLSSocket } from 'node:tls';
 import { MsrpError } from '../errors.js';
+import { abortedError } from '../session/abortable.js';
 import { checkDialable, type Dialer, type DialOptions } from '../transport/dialer.js';
 import type { ByteStream } from '../transport/byte-stream.js';
 import type { MsrpUri } from '../wire/uri.js';
@@ -35,9 +36,7 @@ async function connected<T extends Socket>(
   } catch (e) {
     socket.destroy();
     if (signal?.aborted) {
-      throw new MsrpError('MSRP_ERR_ABORTED', `Connecting to ${where} aborted`, {
-        cause: signal.reason,
-      });
+      throw abortedError(signal, `Connecting to ${where}`);
     }
     throw new MsrpError(
       'MSRP_ERR_CONNECTION',
