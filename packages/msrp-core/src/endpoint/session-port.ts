@@ -59,6 +59,10 @@ export class PeerPort implements SessionPort {
     return this.#target.connection.whenWritable();
   }
 
+  whenRoom(): Promise<void> | undefined {
+    return this.#target.transactions.whenRoom();
+  }
+
   sendParts(
     transactionId: string,
     headBytes: Uint8Array,

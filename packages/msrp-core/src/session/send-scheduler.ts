@@ -190,6 +190,13 @@ export class SendScheduler {
           const last = this.#queue.at(-1)!.message;
           if (last.sent > last.offset) this.#window.narrow();
         }
+        // The sessions on a connection share its places for pending transactions
+        // (`maxPending`): a chunk waits for one, it does not fail its message.
+        const room = host.port?.whenRoom();
+        if (room) {
+          await room;
+          continue;
+        }
         // Round robin: one chunk per message per turn, so a chat line overtakes a file;
         // a message with more to send goes to the back of the queue.
         const sending = this.#queue.shift()!;

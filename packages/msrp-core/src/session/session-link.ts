@@ -46,6 +46,11 @@ export interface SessionPort {
   ): boolean;
   /** Resolves once the connection has room to write; rejects when it closed. */
   writable(): Promise<void>;
+  /**
+   * Undefined while a request awaiting a response may be sent; else resolves once one of
+   * the connection's pending transactions ends (the endpoint's `maxPending`).
+   */
+  whenRoom(): Promise<void> | undefined;
   /** Writes a request in parts (see `Connection.writeParts`) and awaits its response. */
   sendParts(
     transactionId: string,

@@ -21,7 +21,11 @@ export interface TransactionTableOptions {
    * transaction fails as a local 408. Default 30 000.
    */
   timeout?: number;
-  /** Most requests awaiting a response at once. Default 1024. */
+  /**
+   * Most requests awaiting a response at once, on one connection. Default 1024. The chunks
+   * of the sessions sharing a connection wait for a place (see `maxInFlightChunks`); any
+   * other request made while none is free fails with `MSRP_ERR_LIMIT`.
+   */
   maxPending?: number;
 }
 
@@ -38,6 +42,8 @@ export class TransactionTable {
   readonly #timeout: number;
   readonly #maxPending: number;
   readonly #timer = new DeadlineTimer(() => this.#sweep());
+  /** Senders waiting for a free place (see {@link whenRoom}); undefined when none waits. */
+  #roomWait: { promise: Promise<void>; resolve: () => void } | undefined;
 
   constructor(options: TransactionTableOptions = {}) {
     this.#timeout = options.timeout ?? 30_000;
@@ -75,6 +81,28 @@ export class TransactionTable {
     this.#timer.schedule(deadline);
   }
 
+  /**
+   * Undefined while another request may start; else a promise that resolves once one ends
+   * (answered, failed or timed out), for every sender waiting.
+   */
+  whenRoom(): Promise<void> | undefined {
+    if (this.#pending.size < this.#maxPending) return undefined;
+    if (!this.#roomWait) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.#roomWait = { promise, resolve };
+    }
+    return this.#roomWait.promise;
+  }
+
+  /** A request ended: those waiting for a place go on. */
+  #freed(): void {
+    const wait = this.#roomWait;
+    if (wait === undefined || this.#pending.size >= this.#maxPending) return;
+    this.#roomWait = undefined;
+    wait.resolve();
+  }
+
   #checkRoom(): void {
     if (this.#pending.size >= this.#maxPending) {
       throw new MsrpError('MSRP_ERR_LIMIT', `More than ${this.#maxPending} transactions pending`);
@@ -86,20 +114,25 @@ export class TransactionTable {
     // The timer stays when the table empties: a request answered before the next one is sent
     // would otherwise cost a timer each; an unref'd wake-up that finds nothing costs less.
     const pending = this.#pending.take(response.transactionId);
-    pending?.settle(response, undefined, pending.datum);
-    return pending !== undefined;
+    if (pending === undefined) return false;
+    this.#freed();
+    pending.settle(response, undefined, pending.datum);
+    return true;
   }
 
   /** Fails one request, e.g. when it could not be written. */
   fail(transactionId: string, error: MsrpError): void {
     const pending = this.#pending.take(transactionId);
-    pending?.settle(undefined, error, pending.datum);
+    if (pending === undefined) return;
+    this.#freed();
+    pending.settle(undefined, error, pending.datum);
   }
 
   /** Fails every pending request, e.g. when the connection closes. */
   failAll(error: MsrpError): void {
     const all = this.#pending.takeAll();
     this.#timer.stop();
+    this.#freed();
     for (const { id, settle, datum } of all) {
       settle(
         undefined,
@@ -112,6 +145,7 @@ export class TransactionTable {
   #sweep(): void {
     const { expired, next } = this.#pending.takeExpired(Date.now());
     this.#timer.schedule(next);
+    if (expired.length > 0) this.#freed();
     for (const { id, settle, datum } of expired) {
       // RFC 4975 §7.1: no response in time is treated as a 408.
       const error = new MsrpError(

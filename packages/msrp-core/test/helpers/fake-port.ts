@@ -69,6 +69,10 @@ export class FakePort implements SessionPort {
     return { sent: Promise.resolve(), response };
   }
 
+  whenRoom(): undefined {
+    return undefined;
+  }
+
   sendParts(
     transactionId: string,
     headBytes: Uint8Array,
