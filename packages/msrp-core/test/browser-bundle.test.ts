@@ -14,6 +14,8 @@ import type { ScenarioResult } from './browser/scenario.js';
 
 const src = (file: string): string => fileURLToPath(new URL(`../src/${file}`, import.meta.url));
 const browser = {
+  // Inputs are named from the repository root, wherever vitest was started.
+  absWorkingDir: fileURLToPath(new URL('../../..', import.meta.url)),
   bundle: true,
   platform: 'browser',
   format: 'esm',
