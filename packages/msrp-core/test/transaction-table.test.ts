@@ -112,4 +112,29 @@ describe('TransactionTable', () => {
     await expect(b).rejects.toMatchObject({ code: 'MSRP_ERR_CONNECTION', transactionId: 'b' });
     expect(table.size).toBe(0);
   });
+
+  it('tells the senders waiting when a place frees: on a response, a failure, a 408, a close', async () => {
+    vi.useFakeTimers();
+    const table = new TransactionTable({ maxPending: 1, timeout: 1000 });
+    const ends: Record<string, () => void> = {
+      a: () => table.settle(response('a')),
+      b: () => table.fail('b', new MsrpError('MSRP_ERR_CONNECTION', 'not written')),
+      c: () => vi.advanceTimersByTime(1000),
+      d: () => table.failAll(new MsrpError('MSRP_ERR_CONNECTION', 'gone')),
+    };
+    for (const [id, end] of Object.entries(ends)) {
+      expect(table.whenRoom()).toBeUndefined();
+      table.expect(id, () => undefined);
+      const room = table.whenRoom();
+      // Every sender waiting gets the same wait.
+      expect(table.whenRoom()).toBe(room);
+      let freed = false;
+      void room!.then(() => (freed = true));
+      await Promise.resolve();
+      expect(freed).toBe(false);
+      end();
+      await room;
+      expect(table.size).toBe(0);
+    }
+  });
 });
