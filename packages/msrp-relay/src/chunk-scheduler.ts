@@ -353,7 +353,7 @@ export class ChunkScheduler {
       }
       queue.queued -= bytes;
       const more = writeSegment(request, bytes, (frame) => this.#write(connection, frame, true));
-      if (more) queue.waiting.push(request);
+      if (more) queue.putBack(request);
       return true;
     }
     return false;

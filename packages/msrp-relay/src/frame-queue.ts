@@ -53,11 +53,24 @@ export class FrameQueue {
     return this.waiting.splice(i, 1)[0]!;
   }
 
-  /** The active request was cut: it waits for its next turn behind the others. */
+  /** The active request was cut: it waits for its next turn (see {@link putBack}). */
   requeue(): void {
     const active = this.active!;
     this.active = undefined;
-    this.waiting.push(active);
+    this.putBack(active);
+  }
+
+  /**
+   * `request` was written in part and waits for its next turn behind the others, but ahead
+   * of the next chunks of its own message: else they would reach the peer before its rest,
+   * which holds them until the gap fills and refuses the message past its bound (413).
+   */
+  putBack(request: ForwardedRequest): void {
+    const waiting = this.waiting;
+    const id = request.head.messageId;
+    let i = 0;
+    while (i < waiting.length && (id === undefined || waiting[i]!.head.messageId !== id)) i++;
+    waiting.splice(i, 0, request);
   }
 
   /** Takes `request` out of the queue. */

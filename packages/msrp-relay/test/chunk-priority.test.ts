@@ -49,4 +49,41 @@ describe('ChunkScheduler priority', () => {
     expect(order.slice(0, 3)).toEqual(['file0001', 'chat0001', 'chat0002']);
     expect(order.slice(3)).toEqual(Array(9).fill('file0001'));
   });
+
+  it('resumes a chunk cut for a chat line ahead of the next chunk of its message', async () => {
+    const wire = new Wire();
+    const connection = new Connection(socketStream(wire), ignore);
+    const scheduler = new ChunkScheduler();
+    scheduler.attach(connection);
+    const inFlight = { awaited: 0, bytes: 0 };
+    scheduler.window.source = inFlight;
+    const total = 30;
+    const first = scheduler.forward(chunk('file0001', 1, 20, total), events);
+    scheduler.push(first, Buffer.from('a'.repeat(10)));
+    // The peer's answers lag: the window is full, the rest of the chunk waits here, and
+    // the next chunk of the file queues behind it.
+    Object.assign(inFlight, { awaited: 8, bytes: Infinity });
+    scheduler.push(first, Buffer.from('b'.repeat(10)));
+    scheduler.end(first, '+');
+    const second = scheduler.forward(chunk('file0001', 21, 10, total), events);
+    scheduler.push(second, Buffer.from('c'.repeat(10)));
+    scheduler.end(second, '$');
+    // A chat line may go while the window is full: the chunk under way is cut for it.
+    const line = scheduler.forward(chunk('chat0001', 1, 4, 4), events);
+    scheduler.push(line, Buffer.from('ping'));
+    scheduler.end(line, '$');
+    Object.assign(inFlight, { awaited: 0, bytes: 0 });
+    scheduler.wake();
+    for (let i = 0; i < 100 && !scheduler.idle; i++)
+      await new Promise((resolve) => setImmediate(resolve));
+    expect(scheduler.idle).toBe(true);
+    // In order, or the receiver holds the later bytes until the gap fills (and refuses the
+    // message, 413, past its bound).
+    const file = wire
+      .frames()
+      .filter(({ head }) => head.kind === 'request' && head.messageId === 'file0001')
+      .map(({ head, body }) => `${head.kind === 'request' ? head.byteRange?.start : ''}:${body}`);
+    expect(file).toEqual(['1:' + 'a'.repeat(10), '11:' + 'b'.repeat(10), '21:' + 'c'.repeat(10)]);
+    expect(messages(wire)[1]).toBe('chat0001');
+  });
 });

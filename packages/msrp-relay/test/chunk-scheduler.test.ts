@@ -18,7 +18,7 @@ import {
   type ByteStreamEvents,
 } from '@msrp-ts/msrp-core/internal';
 import { ChunkScheduler, type ForwardEvents } from '../src/chunk-scheduler.js';
-import { ignore, Wire } from './wire.js';
+import { chunk, ignore, Wire } from './wire.js';
 
 /** `inner` as a WebSocket looks: each write is one message, here one write to the Wire. */
 function messageFramed(inner: ByteStream): ByteStream {
@@ -321,6 +321,30 @@ describe('ChunkScheduler toward a message-framed peer (WebSocket, RFC 7977 §5.1
         `end ${c.head.transactionId} ${c.body.length} ${c.flag}`,
       ]),
     );
+  });
+
+  it('writes the segments of a chunk ahead of the next chunk of its message', async () => {
+    const { wire, connection, scheduler } = setup(
+      { messageChunkBytes: 1000, socketBuffer: 1500 },
+      true,
+    );
+    scheduler.attach(connection);
+    // The peer reads nothing until released: two segments are written, the rest wait here.
+    wire.hold = true;
+    const { events } = recorder();
+    const first = scheduler.forward(chunk('file0001', 1, 4000, 4500), events);
+    scheduler.push(first, Buffer.alloc(4000, 0x61));
+    scheduler.end(first, '+');
+    const second = scheduler.forward(chunk('file0001', 4001, 500, 4500), events);
+    scheduler.push(second, Buffer.alloc(500, 0x62));
+    scheduler.end(second, '$');
+    wire.release();
+    for (let i = 0; i < 100 && !scheduler.idle; i++) await flush();
+    expect(scheduler.idle).toBe(true);
+    const ranges = messages(wire)
+      .map((m) => m.frames[0]!.head)
+      .map((head) => (head as RequestHead).byteRange?.start);
+    expect(ranges).toEqual([1, 1001, 2001, 3001, 4001]);
   });
 
   it('writes a chunk that fits as it came, whatever pieces its body arrived in', async () => {
