@@ -1,5 +1,5 @@
 // Runs every benchmark and prints one table.
-// Usage: pnpm bench [--quick] [--json] [--mib N] [--active-sessions N --active-seconds S] [--only codec,small-messages,transfer,relay,relay-chunks,relay-active,relay-kamailio,relay-ws,cli,resume]
+// Usage: pnpm bench --help
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runCliBench } from './cli.js';
@@ -14,30 +14,69 @@ import { runSmallMessagesBench } from './small-messages.js';
 import { runTransferBench, type LimitRow } from './transfer.js';
 import { formatTable, FULL, QUICK, type Row } from './lib/measure.js';
 
-const { values } = parseArgs({
-  // `pnpm bench -- --quick` passes the `--` along.
-  args: process.argv.slice(2).filter((a) => a !== '--'),
-  options: {
-    quick: { type: 'boolean', default: false },
-    json: { type: 'boolean', default: false },
-    /** Transfer size in MiB (default 1024, relay-ws 256; with --quick 128, relay-ws 64). */
-    mib: { type: 'string' },
-    /** Idle authenticated sessions for the relay's memory figure (default 18000; 2000 with --quick). */
-    sessions: { type: 'string' },
-    /** Run only these benches (comma-separated): codec, small-messages, transfer, relay, relay-chunks, relay-active, relay-kamailio, relay-ws, cli, resume. */
-    only: { type: 'string' },
-    /** relay-active: sessions and seconds (default 10000 and 600; with --quick 1000 and 20). */
-    'active-sessions': { type: 'string' },
-    'active-seconds': { type: 'string' },
-  },
-});
+/** The benches `--only` may name, in the order they run. */
+const BENCHES = [
+  'codec',
+  'small-messages',
+  'transfer',
+  'relay',
+  'relay-chunks',
+  'relay-active',
+  'relay-kamailio',
+  'relay-ws',
+  'cli',
+  'resume',
+];
+const USAGE =
+  'Usage: pnpm bench [--quick] [--json] [--mib N] [--sessions N]' +
+  ` [--active-sessions N --active-seconds S] [--only ${BENCHES.join(',')}]`;
+
+/** Exits with the usage after `problem` (none: --help). */
+function usage(problem?: string): never {
+  if (problem === undefined) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  console.error(`pnpm bench: ${problem}\n${USAGE}`);
+  process.exit(2);
+}
+
+const { values } = (() => {
+  try {
+    return parseArgs({
+      // `pnpm bench -- --quick` passes the `--` along.
+      args: process.argv.slice(2).filter((a) => a !== '--'),
+      options: {
+        quick: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        /** Transfer size in MiB (default 1024, relay-ws 256; with --quick 128, relay-ws 64). */
+        mib: { type: 'string' },
+        /** Idle authenticated sessions for the relay's memory figure (default 18000; 2000 with --quick). */
+        sessions: { type: 'string' },
+        /** Run only these benches (comma-separated, of BENCHES). */
+        only: { type: 'string' },
+        /** relay-active: sessions and seconds (default 10000 and 600; with --quick 1000 and 20). */
+        'active-sessions': { type: 'string' },
+        'active-seconds': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    // An unknown option or a missing value: say which, with the usage.
+    return usage(error instanceof Error ? error.message : String(error));
+  }
+})();
+if (values.help) usage();
+
+const only = values.only?.split(',');
+const unknown = only?.filter((name) => !BENCHES.includes(name));
+if (unknown?.length) usage(`unknown bench ${unknown.join(', ')}`);
 
 const opts = values.quick ? QUICK : FULL;
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
 const started = performance.now();
-const only = values.only?.split(',');
 const rows: Row[] = [];
 const limits: LimitRow[] = [];
 if (!only || only.includes('codec')) rows.push(...(await runCodecBench(opts, log)));
