@@ -54,11 +54,14 @@ export interface SessionOptions {
    * a file from a path is sent in chunks of at most 16 MiB (the pieces it is read in).
    */
   chunkSize?: number;
-  /** Chunks sent and not yet answered, at most. Default 256. */
+  /**
+   * Chunks sent and not yet answered, at most. Default 512. The sessions sharing a
+   * connection also share the endpoint's `maxPending` (1024): a chunk waits for a place.
+   */
   maxInFlightChunks?: number;
   /**
-   * Body bytes sent and not yet answered, at most. Default 2 MiB, or 8 chunks of a
-   * `chunkSize` over 256 KiB (a chunk's 200 comes once all of it arrived). The window starts
+   * Body bytes sent and not yet answered, at most. Default 4 MiB, or 8 chunks of a
+   * `chunkSize` over 512 KiB (a chunk's 200 comes once all of it arrived). The window starts
    * at 512 KiB (or this, if smaller) and grows toward this while the peer answers fast: it
    * holds about 5 ms of the rate the chunks are answered at, 2 ms when the next hop is a
    * relay, which answers as it reads (the bytes sit in socket buffers, not in the session; a
