@@ -7,15 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { MsrpError } from '../src/index.js';
 import { Endpoint, type IncomingMessage } from '../src/index.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 it('delivers the other file whole and keeps the connection', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'msrp-abort-interleaved-'));

@@ -1,16 +1,11 @@
 // What a JavaScript caller may pass that the types forbid: strings for URIs, a header value
 // with a line break, no body at all. Each gets MSRP_ERR_INVALID_ARGUMENT at the call, never a
 // TypeError from deep inside, a crash of the process or a broken session.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Endpoint, type HeaderField, type MsrpUri } from '../src/index.js';
 import { next } from './helpers/inbox.js';
 import { sessionPair } from './helpers/session-pair.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 const invalid = { code: 'MSRP_ERR_INVALID_ARGUMENT' };
 

@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MsrpError } from '../src/index.js';
 import { formatHash, IncomingMessage, Session } from '../src/index.js';
 import { nodeFiles } from '../src/node/files.js';
@@ -15,12 +15,7 @@ import type { SessionLink } from '../src/session/session-link.js';
 import { next } from './helpers/inbox.js';
 import { loopbackSessionPair } from './helpers/session-pair.js';
 import { tempDir } from './helpers/temp-dir.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 async function collect(bytes: Uint8Array | AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
   if (bytes instanceof Uint8Array) return [bytes];

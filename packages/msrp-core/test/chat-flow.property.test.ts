@@ -3,16 +3,11 @@
 // message arrives once with its text exact, or `sent` refuses it (a lone surrogate UTF-8
 // cannot carry); every notification reaches its message's events exactly once.
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Chat, type ChatMessage } from '../src/index.js';
 import { sessionPair } from './helpers/session-pair.js';
 import { LostEvent, within } from './helpers/within.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 const RCS = ['message/cpim', 'application/im-iscomposing+xml'];
 /** Whether UTF-8 can carry `text`: no lone surrogate. */

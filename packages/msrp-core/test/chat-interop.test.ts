@@ -3,7 +3,7 @@
 // Chat answers.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   Chat,
   Endpoint,
@@ -19,13 +19,9 @@ import {
 import { nextChatEvent as next } from './helpers/chat-events.js';
 import { imdnCpim } from './helpers/imdn-cpim.js';
 import { RawPeer } from './helpers/raw-peer.js';
+import { cleanups } from './helpers/cleanups.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
 
 function fixture(dir: string, name: string): Uint8Array {
   return new Uint8Array(readFileSync(join(FIXTURES, dir, name)));

@@ -2,16 +2,11 @@
 // never sent, or broken. Each (message, kind) reaches its events exactly once, the first
 // time; an unknown id or a broken document is a `malformed` event; the chat goes on.
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Chat, formatCpim, formatImdn, type ImdnNotification } from '../src/index.js';
 import { imdnCpim } from './helpers/imdn-cpim.js';
 import { sessionPair } from './helpers/session-pair.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 const OUTCOMES = [
   ['delivery', 'delivered'],

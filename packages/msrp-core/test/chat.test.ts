@@ -1,6 +1,6 @@
 // The chat layer over two real sessions on an in-memory pair: CPIM and bare text, delivery
 // and display notifications correlated by imdn.Message-ID, is-composing, bad input.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   Chat,
   createCpim,
@@ -13,14 +13,9 @@ import {
 import { nextChatEvent as next } from './helpers/chat-events.js';
 import { imdnCpim } from './helpers/imdn-cpim.js';
 import { sessionPair } from './helpers/session-pair.js';
+import { cleanups } from './helpers/cleanups.js';
 
 const ANONYMOUS = 'sip:anonymous@anonymous.invalid';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
 
 /** Two bound sessions: `a` connected to `b` over an in-memory pair. */
 const sessions = (): Promise<{ a: Session; b: Session }> => sessionPair(cleanups);

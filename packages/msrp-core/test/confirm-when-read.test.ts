@@ -6,7 +6,7 @@ import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   DeliveryError,
   Endpoint,
@@ -17,15 +17,10 @@ import {
 } from '../src/index.js';
 import { next } from './helpers/inbox.js';
 import { until } from './helpers/socket-pair.js';
+import { cleanups } from './helpers/cleanups.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
 
 function endpoint(): Endpoint {
   const e = new Endpoint({ host: '127.0.0.1' });

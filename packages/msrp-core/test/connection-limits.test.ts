@@ -2,15 +2,10 @@
 // in all and per address, live connections only) and Deadline (bind/auth and idle timers).
 import { once } from 'node:events';
 import { connect, createServer, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConnectionLimits, Deadline } from '../src/internal.js';
 import { until } from './helpers/socket-pair.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 describe('ConnectionLimits', () => {
   it('admits up to the per-address cap, refuses the next, and admits again after a release', () => {

@@ -1,22 +1,11 @@
 // Sessions to the same peer share one connection (RFC 4975 §5.4, §8.1), whatever the case of
 // its host name: one session closing, mid-message or while another connects, is no failure of
 // that connection for the others.
-import { afterEach, describe, expect, it } from 'vitest';
-import { Endpoint, dialTcp, type Dialer, type EndpointOptions } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { Endpoint, dialTcp, type Dialer } from '../src/index.js';
 import { next } from './helpers/inbox.js';
 import { RawServer } from './helpers/raw-peer.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function endpoint(options?: EndpointOptions): Endpoint {
-  const e = new Endpoint(options);
-  cleanups.push(() => e.close());
-  return e;
-}
+import { cleanups, endpoint } from './helpers/cleanups.js';
 
 const MiB = 1 << 20;
 

@@ -1,17 +1,12 @@
 // Connection lifecycle on real loopback sockets against a scripted peer: closing is prompt
 // and never leaves a socket paused; peers that go away are noticed; idle connections end.
 import { once } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type ConnectionOptions, type Head, type MsrpError } from '../src/index.js';
 import { Connection, socketStream, type ConnectionHandler } from '../src/internal.js';
 import { socketPair, until, type SocketPair } from './helpers/socket-pair.js';
 import { sendFrame } from './helpers/send-frame.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 async function pair(options?: { allowHalfOpen?: boolean }): Promise<SocketPair> {
   const p = await socketPair(options);

@@ -2,7 +2,7 @@
 // dialed a connection sends a bodiless SEND for one of its sessions whenever the connection
 // was silent that long, so that a listener's idleTimeout never cuts a quiet chat; failed
 // keepalives are ignored; a connection without sessions (our pinned relay connection) sends none.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   nextEvent,
   Endpoint,
@@ -16,12 +16,7 @@ import {
 import { next } from './helpers/inbox.js';
 import { RawServer, type RawFrame, type RawPeer, type RawRequest } from './helpers/raw-peer.js';
 import { WireTap } from './helpers/wire-tap.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 function endpoint(options: EndpointOptions = {}): Endpoint {
   const e = new Endpoint(options);

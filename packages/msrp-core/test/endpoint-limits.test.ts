@@ -4,7 +4,7 @@
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { generate } from 'selfsigned';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   nextEvent,
   Endpoint,
@@ -16,12 +16,7 @@ import {
 } from '../src/index.js';
 import { RawPeer } from './helpers/raw-peer.js';
 import { until } from './helpers/socket-pair.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 interface Listening {
   endpoint: Endpoint;

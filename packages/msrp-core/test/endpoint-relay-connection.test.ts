@@ -3,16 +3,11 @@
 // AUTH over WebSocket with its `;tcp` URI and delivers to us over the WebSocket; a session
 // that dialed that URI anew sent on a second connection and refused Kamailio's deliveries
 // (506: bound to another connection). Here a fake relay over TCP names a `;ws` URI.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Endpoint, formatUri, parseUri, type MsrpUri, type ResponseHead } from '../src/index.js';
 import { next } from './helpers/inbox.js';
 import { RawServer, type RawRequest } from './helpers/raw-peer.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 /** A fake relay on TCP: AUTH gets 200 and a Use-Path of another transport, SEND gets 200. */
 async function fakeRelay(): Promise<{ server: RawServer; relayUri: MsrpUri; usePath: MsrpUri }> {

@@ -1,32 +1,19 @@
 // The URI of an endpoint that does not listen: a random host under .invalid (as RFC 7977
 // §8.1.1 gives unreachable clients), so it never equals a relay's or another endpoint's
 // authority; it is never dialed, and peers reach it over the connection it opened.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  Endpoint,
   MsrpError,
   dialTcp,
   formatUri,
   parseUri,
   type Dialer,
-  type EndpointOptions,
   type ResponseHead,
 } from '../src/index.js';
 import { checkDialable } from '../src/internal.js';
 import { RawServer, isRequest } from './helpers/raw-peer.js';
 import { next } from './helpers/inbox.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function endpoint(options?: EndpointOptions): Endpoint {
-  const e = new Endpoint(options);
-  cleanups.push(() => e.close());
-  return e;
-}
+import { cleanups, endpoint } from './helpers/cleanups.js';
 
 const INVALID_HOST = /^[0-9a-f]{24}\.invalid$/;
 

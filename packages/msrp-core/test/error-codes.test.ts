@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { next } from './helpers/inbox.js';
 import {
   DeliveryError,
@@ -18,12 +18,7 @@ import {
   type CreateSessionOptions,
   type Session,
 } from '../src/index.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 function endpoint(): Endpoint {
   const e = new Endpoint();

@@ -2,11 +2,11 @@
 // raw-peer.ts) plays the misbehaving side against an Endpoint; plus TLS and CEMA matching.
 import { randomBytes } from 'node:crypto';
 import { generate } from 'selfsigned';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Endpoint } from '../src/index.js';
 import {
   nextEvent,
   DeliveryError,
-  Endpoint,
   MsrpError,
   certificateFingerprint,
   newSessionId,
@@ -19,20 +19,9 @@ import { encodeHead } from '../src/internal.js';
 import { RawPeer, RawServer, type RawRequest } from './helpers/raw-peer.js';
 import { next, type Inbox } from './helpers/inbox.js';
 import { until } from './helpers/socket-pair.js';
+import { cleanups, endpoint } from './helpers/cleanups.js';
 
 // ---- resources, closed after every test (last opened, first closed) ---------------------
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function endpoint(options?: EndpointOptions): Endpoint {
-  const e = new Endpoint(options);
-  cleanups.push(() => e.close());
-  return e;
-}
 
 async function rawPeer(port: number): Promise<RawPeer> {
   const peer = await RawPeer.connect(port);

@@ -13,7 +13,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   DeliveryError,
   MsrpError,
@@ -35,12 +35,6 @@ import {
   type Scenario,
 } from './helpers/file-faults.js';
 import { until } from './helpers/socket-pair.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
 
 /** How a send or a save ended. */
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };

@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Endpoint, formatHash, IncomingMessage } from '../src/index.js';
 import type { MsrpError } from '../src/index.js';
 import { nodeFiles } from '../src/node/files.js';
@@ -14,12 +14,7 @@ import { next } from './helpers/inbox.js';
 import { RawServer, type RawRequest } from './helpers/raw-peer.js';
 import { loopbackSessionPair } from './helpers/session-pair.js';
 import { tempDir } from './helpers/temp-dir.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 function sha(algorithm: 'sha256' | 'sha1', bytes: Uint8Array): string {
   const name = algorithm === 'sha256' ? 'sha-256' : 'sha-1';

@@ -4,19 +4,14 @@
 // declared for a source that tells its own (bytes, a Blob) must be that one: honoured, it
 // sent 10 of 100 bytes announced with the hash of all 100, or cut a Blob short.
 import { createHash, randomBytes } from 'node:crypto';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { formatHash } from '../src/index.js';
 import { nodeHasher } from '../src/node/node-hasher.js';
 import { fileMessage } from '../src/session/file-send.js';
 import type { FileSource } from '../src/session/file-transfer.js';
 import { next } from './helpers/inbox.js';
 import { sessionPair } from './helpers/session-pair.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 const sha256 = (bytes: Uint8Array): string =>
   `sha-256:${formatHash(createHash('sha256').update(bytes).digest())}`;

@@ -3,7 +3,7 @@
 // with a path, or the first SEND), a request from another sender is answered 481 and never
 // reaches the session; relays before the sender (RFC 4976 §7.1) do not count, and the
 // sender's session-id alone names it (its authority may be rewritten on the way).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   Endpoint,
   newSessionId,
@@ -13,12 +13,7 @@ import {
 } from '../src/index.js';
 import { next } from './helpers/inbox.js';
 import { RawPeer, RawServer, type RawRequest } from './helpers/raw-peer.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 function endpoint(options: EndpointOptions = {}): Endpoint {
   const e = new Endpoint(options);

@@ -4,17 +4,12 @@
 // that follows them or closes that connection, and another session on the same endpoint,
 // over its own connection, goes on exchanging messages (one bad peer never hurts another).
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Endpoint, formatUri, type IncomingMessage } from '../src/index.js';
 import { frameText, hostileFrames } from './helpers/hostile-frames.js';
 import { bodyOf } from './helpers/message-mix.js';
 import { RawPeer } from './helpers/raw-peer.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 describe('frames that parse but make no sense', () => {
   it('never throw, and hurt no other session', async () => {

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   DeliveryError,
   Endpoint,
@@ -17,15 +17,10 @@ import { encodeFrame } from '../src/wire/serializer.js';
 import { next } from './helpers/inbox.js';
 import { RawPeer } from './helpers/raw-peer.js';
 import { until } from './helpers/socket-pair.js';
+import { cleanups } from './helpers/cleanups.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
 
 function endpoint(options?: ConstructorParameters<typeof Endpoint>[0]): Endpoint {
   const e = new Endpoint({ host: '127.0.0.1', ...options });

@@ -3,7 +3,7 @@
 // IncompleteMessageError instead of waiting for ever; the session goes on, and a later chunk
 // of the same Message-ID starts a new message (a resume). A raw peer on loopback plays the
 // sender.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   Endpoint,
   IncompleteMessageError,
@@ -13,12 +13,7 @@ import {
 } from '../src/index.js';
 import { next } from './helpers/inbox.js';
 import { RawPeer } from './helpers/raw-peer.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 async function receiver(options: CreateSessionOptions) {
   const e = new Endpoint({ host: '127.0.0.1' });

@@ -1,13 +1,8 @@
 // What a closed session still answers to: every action fails with MSRP_ERR_SESSION and
 // nothing reaches the wire, also while other sessions keep the connection open.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Endpoint } from '../src/index.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 function endpoint(): Endpoint {
   const e = new Endpoint();

@@ -2,7 +2,7 @@
 // before its last chunk is answered (RFC 4975 §8.6: 415 for a CPIM-wrapped type outside
 // accept-wrapped-types), and the session's 'refused' event tells the application of each
 // message refused, once, whatever the number of its chunks.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   cpimWrappedTypeCheck,
   createCpim,
@@ -14,12 +14,7 @@ import {
 } from '../src/index.js';
 import { next } from './helpers/inbox.js';
 import { sessionPair } from './helpers/session-pair.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 /** A sender `a` and a receiver read by `inbox`, whose refusals are collected. */
 async function pair(receiver: SessionOptions, sender: SessionOptions = {}) {

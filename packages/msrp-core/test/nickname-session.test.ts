@@ -1,6 +1,6 @@
 // Nicknames (RFC 7701 §7.1) between two endpoints over an in-memory pair: a participant's
 // setNickname() and the focus's onNickname handler; bad NICKNAME requests from a raw peer.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   Endpoint,
   MsrpError,
@@ -17,12 +17,7 @@ import { Collector } from './helpers/collect.js';
 import { next } from './helpers/inbox.js';
 import { memoryPair } from './helpers/memory-pair.js';
 import { noEvents } from './helpers/no-events.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 /** A focus endpoint (with `onNickname` on its sessions) and a participant that dials it. */
 function endpoints(onNickname?: NicknameHandler) {

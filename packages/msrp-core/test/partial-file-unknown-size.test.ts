@@ -6,18 +6,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { DeliveryError, formatHash, PartialFile, type SessionOptions } from '../src/index.js';
 import { nodeHasher } from '../src/node/node-hasher.js';
 import { next } from './helpers/inbox.js';
 import { sessionPair } from './helpers/session-pair.js';
 import { tempDir } from './helpers/temp-dir.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 const sha256 = (bytes: Uint8Array): string =>
   `sha-256:${formatHash(createHash('sha256').update(bytes).digest())}`;

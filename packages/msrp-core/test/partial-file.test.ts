@@ -10,7 +10,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   DeliveryError,
   Endpoint,
@@ -28,15 +28,10 @@ import {
 import { nodeHasher } from '../src/node/node-hasher.js';
 import { next } from './helpers/inbox.js';
 import { tempDir } from './helpers/temp-dir.js';
+import { cleanups } from './helpers/cleanups.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const receiverScript = fileURLToPath(new URL('./fixtures/partial/receiver.ts', import.meta.url));
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
 
 const sha256 = (bytes: Uint8Array): string =>
   `sha-256:${formatHash(createHash('sha256').update(bytes).digest())}`;

@@ -1,15 +1,10 @@
 // An application's onProgress runs inside the connection's read: what it throws, and an abort
 // it signals, touch its own message only, as far as that message still goes.
 import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DeliveryError, Endpoint } from '../src/index.js';
 import { next } from './helpers/inbox.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 /** Two session pairs between two loopback endpoints, sharing one connection. */
 async function twoPairs() {

@@ -4,17 +4,12 @@
 // whole and exact, held in memory or streamed; every chunk is answered 200; a resent chunk of
 // a finished message delivers nothing again. A raw peer on loopback plays the sender.
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Endpoint, type CreateSessionOptions } from '../src/index.js';
 import { next } from './helpers/inbox.js';
 import { bodyOf } from './helpers/message-mix.js';
 import { RawPeer } from './helpers/raw-peer.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 /** An endpoint and a raw peer connected to it; each run takes a session of its own. */
 async function receiver(options: CreateSessionOptions) {

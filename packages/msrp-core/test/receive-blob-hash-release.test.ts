@@ -2,18 +2,13 @@
 // short, or one without a hash to check. A worker hasher (Node's workerHasher) otherwise kept
 // its state in the worker for good, and the worker's thread from ever ending.
 import { randomBytes } from 'node:crypto';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { receiveBlob, workerHasher } from '../src/index.js';
 import { openWorkerHashes } from '../src/node/worker-hasher.js';
 import { next } from './helpers/inbox.js';
 import { sessionPair } from './helpers/session-pair.js';
 import { until } from './helpers/socket-pair.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 // Over a worker's batch (256 KiB), so that the hash goes to the worker.
 const SIZE = 1024 * 1024;

@@ -3,7 +3,7 @@
 // File-Hash or a hash the caller expects (RFC 5547, e.g. from a=file-selector); a message
 // that resumes another, whose hash covers octets it does not carry, refused.
 import { createHash } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   Endpoint,
   MsrpError,
@@ -13,12 +13,7 @@ import {
   type Session,
 } from '../src/index.js';
 import { memoryPair } from './helpers/memory-pair.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 /** Alice's session connected to Bob's over an in-memory pair, and Bob's inbox. */
 async function pair() {

@@ -11,7 +11,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MsrpTap } from '../../../bench/lib/msrp-tap.js';
 import {
   DeliveryError,
@@ -21,12 +21,7 @@ import {
   socketStream,
   type Session,
 } from '../src/index.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 /** Toward whom a connection is cut: the receiver (the chunks), or the sender (the 200s). */
 type Toward = 'receiver' | 'sender';

@@ -1,6 +1,6 @@
 // Session.sendMany (many small messages, one promise) and Session.batches (incoming messages
 // in batches): issue 12's fast path for small messages.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   DeliveryError,
   Endpoint,
@@ -11,12 +11,7 @@ import {
   type Session,
 } from '../src/index.js';
 import { loopbackSessionPair, sessionPair } from './helpers/session-pair.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 /** Reads `count` messages of `session` with `batches()`; resolves with the batches. */
 async function readBatches(session: Session, count: number): Promise<IncomingMessage[][]> {

@@ -1,15 +1,10 @@
 // Session.send and Message-IDs: a caller's outside the RFC 4975 §9 ident grammar (a UUID is 36
 // characters, the limit 32) is refused at once, and the session goes on; those the session
 // makes count on from 64 random bits of its own (RFC 4975 §7.1.1).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { next } from './helpers/inbox.js';
 import { sessionPair } from './helpers/session-pair.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 describe('send({ messageId })', () => {
   it('rejects a Message-ID the grammar refuses instead of never settling', async () => {

@@ -3,15 +3,10 @@
 // and window, is delivered once each and exact, held in memory or streamed, and every send
 // settles with what it delivered. Two sessions over an in-memory connection.
 import fc from 'fast-check';
-import { afterEach, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { exchange, mixes } from './helpers/message-mix.js';
 import { sessionPair } from './helpers/session-pair.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 describe('Sending properties (two sessions in memory)', () => {
   it('delivers any mix of messages sent at once, under any chunk size and window, once and exact', async () => {

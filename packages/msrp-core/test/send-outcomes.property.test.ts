@@ -5,15 +5,10 @@
 // as the receiver saw them (helpers/send-outcomes.ts). Two sessions over an in-memory
 // connection.
 import fc from 'fast-check';
-import { afterEach, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { outcomeMixes, REFUSING, senderOptions, settleMix } from './helpers/send-outcomes.js';
 import { sessionPair } from './helpers/session-pair.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 describe('Send outcomes (two sessions in memory)', () => {
   it('every send settles as the receiver saw its message', async () => {

@@ -1,28 +1,10 @@
 // A session closed while it is being set up: by its own 'bound' handler (the natural place
 // to refuse a peer after looking at remotePath), during the dial, or while the binding SEND
 // awaits its 200. It must end closed, off the connection, and connect() must fail.
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  Endpoint,
-  dialTcp,
-  parseUri,
-  type Dialer,
-  type EndpointOptions,
-  type MsrpError,
-} from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { dialTcp, parseUri, type Dialer, type MsrpError } from '../src/index.js';
 import { RawPeer, RawServer } from './helpers/raw-peer.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function endpoint(options?: EndpointOptions): Endpoint {
-  const e = new Endpoint(options);
-  cleanups.push(() => e.close());
-  return e;
-}
+import { cleanups, endpoint } from './helpers/cleanups.js';
 
 async function rawPeer(port: number): Promise<RawPeer> {
   const peer = await RawPeer.connect(port);

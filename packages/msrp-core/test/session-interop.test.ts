@@ -2,14 +2,12 @@
 // bodiless SENDs, chunk bodies that disagree with their Byte-Range, growing `*` chunks, the
 // success-REPORT wait and its timeout, REPORT events, and aborts after the last byte.
 import { createHash, randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   DeliveryError,
-  Endpoint,
   newTransactionId,
   type ByteRange,
   type ContinuationFlag,
-  type EndpointOptions,
   type IncomingMessage,
   type ReceivedReport,
   type Session,
@@ -18,20 +16,9 @@ import {
 import { encodeEndLine, encodeHead } from '../src/internal.js';
 import { RawPeer, RawServer, type RawRequest } from './helpers/raw-peer.js';
 import { next, type Inbox } from './helpers/inbox.js';
+import { cleanups, endpoint } from './helpers/cleanups.js';
 
 const MiB = 1024 * 1024;
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function endpoint(options?: EndpointOptions): Endpoint {
-  const e = new Endpoint(options);
-  cleanups.push(() => e.close());
-  return e;
-}
 
 /** An endpoint listening on loopback with one passive session, and a raw peer connected to it. */
 async function listening(

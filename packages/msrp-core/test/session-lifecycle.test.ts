@@ -3,30 +3,12 @@
 import { getEventListeners, once } from 'node:events';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  Endpoint,
-  formatUri,
-  type Dialer,
-  type EndpointOptions,
-  type MsrpUri,
-  type Session,
-} from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { Endpoint, formatUri, type Dialer, type MsrpUri, type Session } from '../src/index.js';
 import { socketStream } from '../src/internal.js';
 import { next } from './helpers/inbox.js';
 import { RawPeer, RawServer } from './helpers/raw-peer.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function endpoint(options?: EndpointOptions): Endpoint {
-  const e = new Endpoint(options);
-  cleanups.push(() => e.close());
-  return e;
-}
+import { cleanups, endpoint } from './helpers/cleanups.js';
 
 /** Whether a connection to `port` on loopback is refused (nothing listens there). */
 function refused(port: number): Promise<boolean> {

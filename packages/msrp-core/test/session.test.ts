@@ -5,10 +5,10 @@ import { createReadStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import type { Endpoint } from '../src/index.js';
 import {
   DeliveryError,
-  Endpoint,
   MsrpError,
   dialTcp,
   formatHash,
@@ -22,22 +22,11 @@ import {
 import { RawPeer, RawServer, type RawRequest } from './helpers/raw-peer.js';
 import { next, type Inbox } from './helpers/inbox.js';
 import { tempDir } from './helpers/temp-dir.js';
+import { cleanups, endpoint } from './helpers/cleanups.js';
 
 const MiB = 1024 * 1024;
 
 // ---- resources, closed after every test (last opened, first closed) ---------------------
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function endpoint(options?: EndpointOptions): Endpoint {
-  const e = new Endpoint(options);
-  cleanups.push(() => e.close());
-  return e;
-}
 
 async function rawServer(...args: Parameters<typeof RawServer.listen>): Promise<RawServer> {
   const server = await RawServer.listen(...args);

@@ -1,21 +1,10 @@
 // The endpoint's `maxPending` bounds the requests awaiting a response on one connection; the
 // sessions sharing it each fill their own window of chunks. Together they may want more than
 // that bound: a chunk then waits for a 200 to free a place, it does not fail its message.
-import { afterEach, describe, expect, it } from 'vitest';
-import { Endpoint, type EndpointOptions, type Session } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { type Session } from '../src/index.js';
 import { next } from './helpers/inbox.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function endpoint(options?: EndpointOptions): Endpoint {
-  const e = new Endpoint(options);
-  cleanups.push(() => e.close());
-  return e;
-}
+import { endpoint } from './helpers/cleanups.js';
 
 /** Reads the next message of `session` to its end: its size. */
 async function readNext(session: Session): Promise<number> {

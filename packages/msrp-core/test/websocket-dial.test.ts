@@ -3,7 +3,7 @@
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { generate } from 'selfsigned';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   certificateFingerprint,
   dialWs,
@@ -15,12 +15,7 @@ import {
 } from '../src/index.js';
 import { until } from './helpers/socket-pair.js';
 import { clientUri, wsServer, wsUri, type WsServerOptions } from './helpers/ws-server.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 function endpoint(options: EndpointOptions = {}): Endpoint {
   const e = new Endpoint(options);

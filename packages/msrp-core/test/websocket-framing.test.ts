@@ -4,7 +4,7 @@
 // when they are not UTF-8. Servers are ws WebSocketServers on 127.0.0.1 (port 0).
 import { once } from 'node:events';
 import { WebSocket, type RawData } from 'ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   dialWs,
   Endpoint,
@@ -24,12 +24,7 @@ import {
 import { Connection, type ConnectionHandler } from '../src/internal.js';
 import { until } from './helpers/socket-pair.js';
 import { clientUri, wsServer, wsUri, type WsServer } from './helpers/ws-server.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 const KiB = 1024;
 const decoder = new TextDecoder();

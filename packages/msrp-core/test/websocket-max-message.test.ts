@@ -2,16 +2,11 @@
 // one message is one chunk (RFC 7977 §5.1), which `ws` holds whole before we see a byte, so a
 // peer sending more than the limit is closed with 1009 (RFC 6455 §7.4.1), as the relay does.
 import type { WebSocket } from 'ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Endpoint, wsStream, type EndpointOptions } from '../src/index.js';
 import { next } from './helpers/inbox.js';
 import { clientUri, wsServer, wsUri } from './helpers/ws-server.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 function endpoint(options: EndpointOptions = {}): Endpoint {
   const e = new Endpoint(options);

@@ -3,7 +3,7 @@
 // go to a Node Endpoint through wsStream. Real sockets on 127.0.0.1.
 import { once } from 'node:events';
 import { WebSocket, type RawData } from 'ws';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Endpoint as BrowserEndpoint } from '../src/browser.js';
 import {
   Endpoint,
@@ -26,12 +26,7 @@ import {
   type WsServer,
   type WsServerOptions,
 } from './helpers/ws-server.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 const decoder = new TextDecoder();
 

@@ -2,17 +2,13 @@
 // in flight, and grows (to maxInFlightBytes, 2 MiB) only while the peer answers fast: a peer
 // that answers nothing holds the sender at 512 KiB, and a chat line beside waits behind that.
 import { randomBytes } from 'node:crypto';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { Endpoint, type IncomingMessage, type Session } from '../src/index.js';
 import { next } from './helpers/inbox.js';
 import { until } from './helpers/socket-pair.js';
+import { cleanups } from './helpers/cleanups.js';
 
 const KiB = 1024;
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
 
 it('keeps at most 512 KiB in flight by default while nothing is answered: a reader that stops holds the sender there', async () => {
   const b = new Endpoint({ host: '127.0.0.1' });

@@ -5,16 +5,11 @@
 // on a masked server frame (RFC 6455 §5.1). Servers are ws WebSocketServers on 127.0.0.1.
 import { once } from 'node:events';
 import { WebSocket, type RawData } from 'ws';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { WS_OPTIONS, wsStream, type ByteStream, type ByteStreamEvents } from '../src/index.js';
 import { until } from './helpers/socket-pair.js';
 import { wsServer } from './helpers/ws-server.js';
-
-const cleanups: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { cleanups } from './helpers/cleanups.js';
 
 /** A message of `length` bytes in three parts, as a chunk is written: head, body, end-line. */
 function parts(length: number, seed: number): Uint8Array[] {

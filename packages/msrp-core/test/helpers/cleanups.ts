@@ -1,0 +1,17 @@
+// What a test starts is stopped after it: its clean-ups run after each test, the last added first.
+import { afterEach } from 'vitest';
+import { Endpoint, type EndpointOptions } from '../../src/index.js';
+
+/** The clean-ups of the current test (push one; helpers such as sessionPair take the list). */
+export const cleanups: Array<() => unknown> = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A new Endpoint, closed after the current test. */
+export function endpoint(options?: EndpointOptions): Endpoint {
+  const e = new Endpoint(options);
+  cleanups.push(() => e.close());
+  return e;
+}
