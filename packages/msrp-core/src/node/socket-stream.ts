@@ -53,11 +53,12 @@ export interface SocketStreamOptions {
 
 /**
  * Bytes a writer may queue before `write` says to wait for `drain`: enough for many chunks per
- * writev, little enough that a chat line queued behind them waits under a millisecond on
- * loopback (a session's window bounds them on a slower path). 8 KiB chunks: 256 KiB made a
- * writev per ~30 chunks, 1 MiB one per ~100, and the sender's CPU per chunk 10-15 % less.
+ * writev, little enough that a chat line queued behind them waits well under a millisecond.
+ * (1 MiB made a writev per ~100 chunks of 8 KiB instead of ~30 and cost the sender 10-15 %
+ * less CPU a chunk, but hung a two-way exchange of three sessions through a relay: the
+ * example in msrp-relay's forward.property.test.)
  */
-const WRITE_AHEAD = 1024 * 1024;
+const WRITE_AHEAD = 256 * 1024;
 
 /**
  * Bytes a paused socket that reads into reused buffers reads on, held, before it stops: as a
