@@ -70,9 +70,10 @@ export function resolveSessionOptions(options: SessionOptions): ResolvedSessionO
  * chunks are larger. A chunk's 200 comes only once its last byte has arrived, so 2 MiB of
  * 1 MiB chunks left the path idle between them (issue 12: 1 GiB direct, 1,320-1,420 MB/s
  * with 2 MiB against 1,640-1,910 with 8 MiB, 3 alternated runs; 16 MiB no better). In 8 KiB
- * chunks, with a chat line every 20 ms (6 alternated runs, medians): 2 MiB 1,314 MB/s, chat
- * p99 4.8 ms; 4 MiB 1,622 and 7.1; 8 MiB 1,667 and 9.9. The window still starts at 512 KiB
- * and grows toward this only while the peer answers fast (`WINDOW_MS` of its rate).
+ * chunks, with a chat line every 20 ms (5 alternated runs, medians): 2 MiB 1,358 MB/s, chat
+ * p99 4.4 ms; 4 MiB 1,428 and 5.8 (8 MiB: a little faster, the chat line behind more). The
+ * window still starts at 512 KiB and grows toward this only while the peer answers fast
+ * (`WINDOW_MS` of its rate).
  */
 function defaultWindowBytes(chunkSize: number): number {
   return Math.max(4 * 1024 * 1024, 8 * chunkSize);
