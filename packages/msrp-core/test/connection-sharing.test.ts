@@ -6,6 +6,7 @@ import { Endpoint, dialTcp, type Dialer } from '../src/index.js';
 import { next } from './helpers/inbox.js';
 import { RawServer } from './helpers/raw-peer.js';
 import { cleanups, endpoint } from './helpers/cleanups.js';
+import { countedTcpDials } from './helpers/counted-dials.js';
 
 const MiB = 1 << 20;
 
@@ -23,14 +24,9 @@ describe('a session closing mid-message on a shared connection', () => {
     it(`(${side} closes) leaves the other session on the connection working both ways`, async () => {
       const b = endpoint();
       await b.listen({ host: '127.0.0.1', port: 0 });
-      let dials = 0;
+      const tcp = countedTcpDials();
       const a = endpoint({
-        dialers: {
-          msrp: (uri, options) => {
-            dials++;
-            return dialTcp(uri, options);
-          },
-        },
+        dialers: tcp.dialers,
         // One chunk for the whole message: it is written in parts (ExclusiveWrites).
         session: { chunkSize: 64 * MiB },
       });
@@ -40,7 +36,7 @@ describe('a session closing mid-message on a shared connection', () => {
       const [a1, a2] = [a.createSession(), a.createSession()];
       await a1.connect([b1.localUri]);
       await a2.connect([b2.localUri]);
-      expect(dials).toBe(1);
+      expect(tcp.dials()).toBe(1);
       const big = a1.send(mebibytes(64), {
         contentType: 'application/octet-stream',
         size: 64 * MiB,

@@ -1,29 +1,14 @@
 // Closing sessions and endpoints over loopback TCP: twice, concurrently, mid-transfer; what a
 // closed session answers; readers ending. No rejection is left unhandled.
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  DeliveryError,
-  Endpoint,
-  MsrpError,
-  type EndpointOptions,
-  type Session,
-} from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { DeliveryError, MsrpError, type Session } from '../src/index.js';
 import { next } from './helpers/inbox.js';
 import { loopbackSessionPair } from './helpers/session-pair.js';
 import { failOnUnhandled } from './helpers/unhandled.js';
 import { within } from './helpers/within.js';
+import { cleanups, endpoint } from './helpers/cleanups.js';
 
-const cleanups: Array<() => unknown> = [];
 failOnUnhandled();
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function endpoint(options?: EndpointOptions): Endpoint {
-  const e = new Endpoint(options);
-  cleanups.push(() => e.close());
-  return e;
-}
 
 function count(session: Session, event: 'close' | 'unbound' | 'bound'): () => number {
   let n = 0;

@@ -1,16 +1,13 @@
 // Closing from inside handlers and loops, concurrent connects, a listen that cannot bind: all
 // settle, once, and leave nothing unhandled.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Endpoint, MsrpError } from '../src/index.js';
 import { next } from './helpers/inbox.js';
 import { loopbackSessionPair } from './helpers/session-pair.js';
 import { failOnUnhandled } from './helpers/unhandled.js';
+import { cleanups } from './helpers/cleanups.js';
 
-const cleanups: Array<() => unknown> = [];
 failOnUnhandled();
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
 
 function endpoint(): Endpoint {
   const e = new Endpoint();

@@ -10,7 +10,6 @@ import type { Endpoint } from '../src/index.js';
 import {
   DeliveryError,
   MsrpError,
-  dialTcp,
   formatHash,
   mediaTypeOf,
   type CreateSessionOptions,
@@ -23,6 +22,7 @@ import { RawPeer, RawServer, type RawRequest } from './helpers/raw-peer.js';
 import { next, type Inbox } from './helpers/inbox.js';
 import { tempDir } from './helpers/temp-dir.js';
 import { cleanups, endpoint } from './helpers/cleanups.js';
+import { countedTcpDials } from './helpers/counted-dials.js';
 
 const MiB = 1024 * 1024;
 
@@ -310,20 +310,13 @@ describe('connection sharing', () => {
   it('routes several sessions between two endpoints over one dialed connection', async () => {
     const b = endpoint();
     await b.listen();
-    let dials = 0;
-    const a = endpoint({
-      dialers: {
-        msrp: (uri, options) => {
-          dials++;
-          return dialTcp(uri, options);
-        },
-      },
-    });
+    const tcp = countedTcpDials();
+    const a = endpoint({ dialers: tcp.dialers });
     const passive = [b.createSession(), b.createSession(), b.createSession()];
     passive.forEach((s) => s.accept());
     const active = passive.map(() => a.createSession());
     await Promise.all(active.map((s, i) => s.connect([passive[i]!.localUri])));
-    expect(dials).toBe(1);
+    expect(tcp.dials()).toBe(1);
     await Promise.all(active.map((s, i) => s.send(`to ${i}`)));
     await Promise.all(passive.map((s, i) => s.send(`from ${i}`)));
     for (let i = 0; i < 3; i++) {

@@ -1,22 +1,14 @@
 // A session's listener that throws while the connection is read ('bound', 'report',
 // 'refused') is the application's bug in that session: that session closes, with the error as
 // its reason, and the connection it shares with others (RFC 4975 §5.4) goes on serving them.
-import { afterEach, describe, expect, it } from 'vitest';
-import { Endpoint, dialTcp, type EndpointOptions, type Session } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { type Session } from '../src/index.js';
 import { next } from './helpers/inbox.js';
 import { failOnUnhandled } from './helpers/unhandled.js';
+import { countedTcpDials } from './helpers/counted-dials.js';
+import { endpoint } from './helpers/cleanups.js';
 
-const cleanups: Array<() => unknown> = [];
 failOnUnhandled();
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function endpoint(options?: EndpointOptions): Endpoint {
-  const e = new Endpoint(options);
-  cleanups.push(() => e.close());
-  return e;
-}
 
 /** The reason `session` closes with, once it does. */
 function closeReason(session: Session): Promise<Error | undefined> {
@@ -37,21 +29,14 @@ function causes(e: unknown): unknown[] {
 async function sharedConnection(b1Options: { acceptTypes?: readonly string[] } = {}) {
   const b = endpoint();
   await b.listen({ host: '127.0.0.1', port: 0 });
-  let dials = 0;
-  const a = endpoint({
-    dialers: {
-      msrp: (uri, options) => {
-        dials++;
-        return dialTcp(uri, options);
-      },
-    },
-  });
+  const tcp = countedTcpDials();
+  const a = endpoint({ dialers: tcp.dialers });
   const [b1, b2] = [b.createSession(b1Options), b.createSession()];
   b1.accept();
   b2.accept();
   const [a1, a2] = [a.createSession(), a.createSession()];
   await a2.connect([b2.localUri]);
-  return { a1, a2, b1, b2, dials: () => dials };
+  return { a1, a2, b1, b2, dials: tcp.dials };
 }
 
 /** `a2` and `b2` still talk both ways over the shared connection. */
