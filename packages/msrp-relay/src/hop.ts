@@ -117,6 +117,8 @@ export class Hop implements ConnectionHandler {
   /** Gives the connection's slot back to the relay's `ConnectionLimits`. */
   release: () => void = () => undefined;
   #current: FrameTarget = discardFrame;
+  /** A head or body taken said to stop reading, and nothing resumed it since. */
+  #readPaused = false;
   readonly #owner: HopOwner;
   #unauthenticated: Deadline | undefined;
 
@@ -133,6 +135,7 @@ export class Hop implements ConnectionHandler {
     this.address = address;
     this.trusted = origin.kind === 'outbound';
     this.scheduler = new ChunkScheduler(scheduler);
+    this.scheduler.window.heard = () => !this.#readPaused;
   }
 
   /**
@@ -203,7 +206,21 @@ export class Hop implements ConnectionHandler {
 
   /** Resumes reading (after a frame target or the router paused it). */
   resume(): void {
+    this.#readPaused = false;
     this.connection?.resume();
+  }
+
+  /**
+   * Reading stops (the frame in hand went as far as it may): the responses this connection
+   * owes us cannot arrive, so chunks waiting toward it for them may go (`InFlightWindow`).
+   * Once the read at hand is done, not inside it.
+   */
+  #pauseReading(): false {
+    if (!this.#readPaused) {
+      this.#readPaused = true;
+      queueMicrotask(() => this.scheduler.wake());
+    }
+    return false;
   }
 
   /** Calls `onExpire` unless the hop is trusted within `ms`. */
@@ -233,11 +250,11 @@ export class Hop implements ConnectionHandler {
     this.inFrame = this.#current !== discardFrame;
     if (!this.pauseAfterHead) return true;
     this.pauseAfterHead = false;
-    return false;
+    return this.#pauseReading();
   }
 
   body(part: Uint8Array): boolean {
-    return this.#current.body(part) !== false;
+    return this.#current.body(part) !== false || this.#pauseReading();
   }
 
   end(flag: ContinuationFlag): void {

@@ -24,14 +24,25 @@ export class InFlightWindow {
   readonly #max: number;
   /** What is in flight; set once the hop has a pending table. */
   source: InFlight | undefined;
+  /**
+   * Whether the relay reads the peer's connection now (set by its hop): only then can the
+   * responses the window waits for arrive.
+   */
+  heard: () => boolean = () => true;
 
   constructor(max: number) {
     this.#max = max;
   }
 
-  /** Whether no other chunk of a longer message may be written now. */
+  /**
+   * Whether no other chunk of a longer message may be written now. Never while the relay
+   * does not read the peer's connection: its responses wait there behind its requests, and
+   * those wait for room toward another peer whose responses may in turn wait for this one's
+   * chunks (two endpoints sending each other files through one relay). Then the socket's
+   * buffer bounds what is written, not the window.
+   */
   get full(): boolean {
     const out = this.source;
-    return out !== undefined && out.bytes >= this.#max && out.awaited >= MIN_CHUNKS;
+    return out !== undefined && out.bytes >= this.#max && out.awaited >= MIN_CHUNKS && this.heard();
   }
 }

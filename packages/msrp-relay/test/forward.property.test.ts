@@ -64,9 +64,10 @@ describe('Forwarding properties (a relay on loopback)', () => {
     await forwardsAnyMix({});
   }, 120_000);
 
-  // Its 10th run hung while a socket stream took 1 MiB before it asked its writer to wait
-  // (256 KiB now): three pairs exchanging at once in 46,376-byte chunks, 46 in flight, after
-  // nine runs on the same connections. Alone, that run passed.
+  // Its 10th run hung once socket streams took 1 MiB before they asked their writers to wait:
+  // three pairs exchanging at once in 46,376-byte chunks, 46 in flight, after nine runs on the
+  // same connections. The relay waited for responses on connections it had stopped reading
+  // (crossed-transfers.test.ts shows it alone).
   it('forwards the runs of seed 338351766, one of which hung', async () => {
     await forwardsAnyMix({ seed: 338_351_766, numRuns: 10 });
   }, 120_000);

@@ -1,0 +1,81 @@
+// Two peers that send each other a large message at once through one relay, each writing all
+// its chunks before it answers any of the other's: the responses each owes the relay wait in
+// its connection behind its own chunks. The relay must not wait for them with that connection
+// unread (it once did: both windows of chunks in flight full, both senders paused, until the
+// transaction timeout failed every chunk).
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { MsrpUri } from '@msrp-ts/msrp-core';
+import { eventually, rawAuth, rawClient, startRelay, type RawPeer } from './helpers.js';
+
+const SIZE = 4 * 1024 * 1024;
+const CHUNK = 16 * 1024;
+
+/**
+ * Writes `body` as one message of CHUNK-byte chunks to `toPath`, all at once; returns their
+ * transaction ids.
+ */
+function sendAll(peer: RawPeer, toPath: MsrpUri[], body: Buffer): Set<string> {
+  const messageId = `crossed-${peer.sessionId}`;
+  const sent = new Set<string>();
+  for (let start = 0; start < body.length; start += CHUNK) {
+    const end = Math.min(start + CHUNK, body.length);
+    const { transactionId } = peer.sendRequest({
+      toPath,
+      messageId,
+      byteRange: { start: start + 1, end, total: body.length },
+      body: body.subarray(start, end),
+      flag: end === body.length ? '$' : '+',
+    });
+    sent.add(transactionId);
+  }
+  return sent;
+}
+
+/** The message `peer` received so far, put together by Byte-Range (the relay may cut chunks). */
+function received(peer: RawPeer): Buffer {
+  const message = Buffer.alloc(SIZE);
+  let bytes = 0;
+  for (const { head, body } of peer.requests) {
+    if (head.method !== 'SEND' || !head.byteRange) continue;
+    body.copy(message, head.byteRange.start - 1);
+    bytes += body.length;
+  }
+  return message.subarray(0, bytes);
+}
+
+describe('Transfers crossing in a relay', () => {
+  it('forwards two large messages sent both ways at once, each sender answering only after it wrote all', async () => {
+    // Small windows and queues, so that both fill long before either sender is done.
+    const { uri } = await startRelay({
+      limits: { maxPendingBytes: 64 * 1024, maxQueuedBytes: 64 * 1024 },
+      // Far longer than the test: a chunk must not get through by timing out.
+      transactionTimeout: 120_000,
+    });
+    const alice = await rawClient(uri.port!);
+    const bob = await rawClient(uri.port!);
+    const aliceSession = (await rawAuth(alice, uri, 'alice')).usePath![0]!;
+    const bobSession = (await rawAuth(bob, uri, 'bob')).usePath![0]!;
+    alice.autoRespond = true;
+    bob.autoRespond = true;
+    const toBob = randomBytes(SIZE);
+    const toAlice = randomBytes(SIZE);
+    const sent = new Map([
+      [alice, sendAll(alice, [aliceSession, bobSession, bob.uri], toBob)],
+      [bob, sendAll(bob, [bobSession, aliceSession, alice.uri], toAlice)],
+    ]);
+    await eventually(
+      () => received(bob).length === SIZE && received(alice).length === SIZE,
+      20_000,
+      'both messages to arrive',
+    );
+    expect(received(bob).equals(toBob)).toBe(true);
+    expect(received(alice).equals(toAlice)).toBe(true);
+    // The relay answered every chunk, hop by hop, with 200.
+    for (const [peer, chunks] of sent) {
+      await eventually(() => peer.responses.length >= chunks.size + 2, 5000, 'the responses');
+      const answers = peer.responses.filter((r) => chunks.has(r.head.transactionId));
+      expect(answers.map((r) => r.head.statusCode)).toEqual(Array(chunks.size).fill(200));
+    }
+  }, 30_000);
+});
