@@ -179,10 +179,10 @@ describe('socketStream', () => {
     const stream = socketStream(duplex);
     const r = recorder();
     stream.open(r.events);
-    // Past the Duplex's highWaterMark, writes go on (many chunks per writev) up to 256 KiB.
+    // Past the Duplex's highWaterMark, writes go on (many chunks per writev) up to 1 MiB.
     expect(stream.write([Buffer.from('12345')])).toBe(true);
-    expect(stream.write([Buffer.alloc(256 * 1024)])).toBe(false);
-    expect(stream.bufferedAmount).toBe(5 + 256 * 1024);
+    expect(stream.write([Buffer.alloc(1024 * 1024)])).toBe(false);
+    expect(stream.bufferedAmount).toBe(5 + 1024 * 1024);
     await until(() => release !== undefined, 5000, 'write');
     while (!r.seen.includes('drain')) {
       const next = release!;
@@ -212,7 +212,7 @@ describe('socketStream', () => {
       room = stream.write([head, body, head]);
       chunks++;
     }
-    expect(chunks).toBe(Math.ceil((256 * 1024) / (8192 + 200)));
+    expect(chunks).toBe(Math.ceil((1024 * 1024) / (8192 + 200)));
     await until(() => writes.length > 0, 5000, 'writev');
     expect(writes).toEqual([chunks * 3]);
   });
