@@ -117,8 +117,6 @@ export class Hop implements ConnectionHandler {
   /** Gives the connection's slot back to the relay's `ConnectionLimits`. */
   release: () => void = () => undefined;
   #current: FrameTarget = discardFrame;
-  /** A head or body taken said to stop reading, and nothing resumed it since. */
-  #readPaused = false;
   readonly #owner: HopOwner;
   #unauthenticated: Deadline | undefined;
 
@@ -135,7 +133,7 @@ export class Hop implements ConnectionHandler {
     this.address = address;
     this.trusted = origin.kind === 'outbound';
     this.scheduler = new ChunkScheduler(scheduler);
-    this.scheduler.window.heard = () => !this.#readPaused;
+    this.scheduler.window.heard = () => this.connection?.readingPaused !== true;
   }
 
   /**
@@ -206,20 +204,16 @@ export class Hop implements ConnectionHandler {
 
   /** Resumes reading (after a frame target or the router paused it). */
   resume(): void {
-    this.#readPaused = false;
     this.connection?.resume();
   }
 
   /**
    * Reading stops (the frame in hand went as far as it may): the responses this connection
    * owes us cannot arrive, so chunks waiting toward it for them may go (`InFlightWindow`).
-   * Once the read at hand is done, not inside it.
+   * Once the read at hand is done: the connection counts itself paused from then on.
    */
   #pauseReading(): false {
-    if (!this.#readPaused) {
-      this.#readPaused = true;
-      queueMicrotask(() => this.scheduler.wake());
-    }
+    queueMicrotask(() => this.scheduler.wake());
     return false;
   }
 

@@ -54,8 +54,8 @@ export interface SocketStreamOptions {
 /**
  * Bytes a writer may queue before `write` says to wait for `drain`: enough for many chunks per
  * writev, little enough that a chat line queued behind them waits about a millisecond.
- * (1 MiB makes a writev carry ~100 chunks of 8 KiB instead of ~30 with 256 KiB, and cost the
- * sender 4.9 µs of CPU a chunk instead of 5.9: 1,314 → 1,622 MB/s, issue 12.)
+ * (1 MiB makes a writev carry ~100 chunks of 8 KiB instead of ~30 with 256 KiB: the sender's
+ * CPU a chunk 6.2 → 4.9 µs, 1,270 → 1,510 MB/s, medians of 3 alternated runs, issue 12.)
  */
 const WRITE_AHEAD = 1024 * 1024;
 

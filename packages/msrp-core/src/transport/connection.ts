@@ -130,6 +130,11 @@ export class Connection {
     return !this.#closing && !this.#parserPaused && !this.#writer.full && !this.#parser.inFrame;
   }
 
+  /** Whether reading is paused: by the handler (a false from a head or body) or a full writer. */
+  get readingPaused(): boolean {
+    return this.#parserPaused || this.#writer.full;
+  }
+
   /** Sends what was written now, not with the rest of the turn ({@link ByteStream.flush}). */
   flushWrites(): void {
     this.stream.flush?.();
