@@ -111,6 +111,36 @@ describe('Connection over an in-memory ByteStream', () => {
     c.destroy();
   });
 
+  it('says it holds what it was given while its parser reads it, after a resume too', () => {
+    // A relay's hop gives a lent body piece back while its parser reads on in the same read:
+    // the reused buffer that read lies in must not be read into meanwhile (it was, and a
+    // frame's bytes turned into a later read's: the relay forwarded the rest as one body).
+    const stream = new MemoryStream();
+    const heldWhileReading: boolean[] = [];
+    let heads = 0;
+    const c = new Connection(stream, {
+      head: () => ++heads !== 1 && heads !== 3,
+      body: () => true,
+      end: () => {
+        heldWhileReading.push(stream.holdsData());
+      },
+      protocolError: () => undefined,
+      closed: () => undefined,
+    });
+    stream.receive(concat(sendFrame(10)));
+    expect(stream.holdsData()).toBe(true);
+    // Arrives while paused: the stream delivers it once the connection resumes.
+    stream.receive(concat([...sendFrame(10), ...sendFrame(10), ...sendFrame(10)]));
+    c.resume();
+    // Paused at the third head, after two frames ended with the rest of the read unparsed.
+    expect(heads).toBe(3);
+    expect(heldWhileReading).toEqual([true, true]);
+    expect(stream.holdsData()).toBe(true);
+    c.resume();
+    expect(heldWhileReading).toEqual([true, true, true, true]);
+    c.destroy();
+  });
+
   it('closes on the peer FIN seen while paused with bytes unread, dropping them', async () => {
     const stream = new MemoryStream();
     const handler = new Recorder();

@@ -335,9 +335,11 @@ export class Connection {
         this.#c.#read(bytes);
       }
       holdsData(): boolean {
-        // Only a paused parser keeps views of what it was given; a closing one never reads on.
+        // Only a parser paused, or still reading, keeps views of what it was given (a lent
+        // piece given back while it reads must not free the buffer the rest lies in); a
+        // closing one never reads on.
         const c = this.#c;
-        return c.#parserPaused && !c.#closing;
+        return (c.#parserPaused || c.#parser.holdsViews) && !c.#closing;
       }
       drain(): void {
         this.#c.#writer.drained();

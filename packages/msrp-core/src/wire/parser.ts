@@ -93,6 +93,14 @@ export class Parser {
     return (this.#known ??= new Map<string, KnownLine>());
   }
 
+  /**
+   * Whether it still holds views of bytes pushed: queued (paused), or being read (inside a
+   * push or resume, where a sink may give back what lets the caller reuse their buffers).
+   */
+  get holdsViews(): boolean {
+    return this.#draining || this.#queue.length > 0;
+  }
+
   /** True while a sink method has asked to pause and {@link resume} has not been called. */
   get paused(): boolean {
     return this.#paused;

@@ -69,6 +69,11 @@ export class MemoryStream implements ByteStream {
     else this.#events!.data(bytes);
   }
 
+  /** Whether the connection says it still holds views of what it was given (`holdsData`). */
+  holdsData(): boolean {
+    return this.#events?.holdsData?.() !== false;
+  }
+
   /** The peer reads everything queued, and gets the bytes written since the last take. */
   take(): Uint8Array {
     const all = this.writes.slice(this.#taken).flat();
