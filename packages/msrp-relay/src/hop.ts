@@ -133,7 +133,7 @@ export class Hop implements ConnectionHandler {
     this.address = address;
     this.trusted = origin.kind === 'outbound';
     this.scheduler = new ChunkScheduler(scheduler);
-    this.scheduler.window.heard = () => this.connection?.readingPaused !== true;
+    this.scheduler.window.heard = () => this.heard;
   }
 
   /**
@@ -165,6 +165,15 @@ export class Hop implements ConnectionHandler {
   /** How many requests forwarded on this connection await responses. */
   get pendingCount(): number {
     return this.#pending?.size ?? 0;
+  }
+
+  /**
+   * Whether the responses this connection owes can arrive: we read it. Paused, they wait
+   * behind requests we do not read, so nothing may wait for them (see `InFlightWindow`,
+   * `Forwarder.forward`).
+   */
+  get heard(): boolean {
+    return this.connection?.readingPaused !== true;
   }
 
   /** Hops paused because this one has too many pending requests. */

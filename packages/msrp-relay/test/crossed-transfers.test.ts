@@ -78,4 +78,59 @@ describe('Transfers crossing in a relay', () => {
       expect(answers.map((r) => r.head.statusCode)).toEqual(Array(chunks.size).fill(200));
     }
   }, 30_000);
+
+  it('forwards many small messages sent both ways at once past the limit of transactions awaiting a next hop', async () => {
+    // Each side has far more messages out than the relay lets await one next hop.
+    const { uri } = await startRelay({
+      limits: { maxPendingTransactions: 16 },
+      transactionTimeout: 120_000,
+    });
+    const alice = await rawClient(uri.port!);
+    const bob = await rawClient(uri.port!);
+    const aliceSession = (await rawAuth(alice, uri, 'alice')).usePath![0]!;
+    const bobSession = (await rawAuth(bob, uri, 'bob')).usePath![0]!;
+    alice.autoRespond = true;
+    bob.autoRespond = true;
+    const COUNT = 2000;
+    const sendMany = (peer: RawPeer, toPath: MsrpUri[]): Set<string> => {
+      const sent = new Set<string>();
+      for (let i = 0; i < COUNT; i++) {
+        const body = Buffer.from(`message ${i} from ${peer.sessionId}`);
+        const { transactionId } = peer.sendRequest({
+          toPath,
+          messageId: `small${i}`,
+          byteRange: { start: 1, end: body.length, total: body.length },
+          body,
+          flag: '$',
+        });
+        sent.add(transactionId);
+      }
+      return sent;
+    };
+    const sent = new Map([
+      [alice, sendMany(alice, [aliceSession, bobSession, bob.uri])],
+      [bob, sendMany(bob, [bobSession, aliceSession, alice.uri])],
+    ]);
+    const sends = (peer: RawPeer): number =>
+      peer.requests.filter((r) => r.head.method === 'SEND').length;
+    await eventually(
+      () => sends(alice) === COUNT && sends(bob) === COUNT,
+      20_000,
+      'every message to arrive',
+    );
+    for (const [peer, chunks] of sent) {
+      await eventually(() => peer.responses.length >= chunks.size + 2, 5000, 'the responses');
+      const answers = peer.responses.filter((r) => chunks.has(r.head.transactionId));
+      expect(answers.map((r) => r.head.statusCode)).toEqual(Array(chunks.size).fill(200));
+    }
+    // In order, each once.
+    const bodies = (peer: RawPeer): string[] =>
+      peer.requests.filter((r) => r.head.method === 'SEND').map((r) => r.body.toString());
+    expect(bodies(bob)).toEqual(
+      Array.from({ length: COUNT }, (_, i) => `message ${i} from ${alice.sessionId}`),
+    );
+    expect(bodies(alice)).toEqual(
+      Array.from({ length: COUNT }, (_, i) => `message ${i} from ${bob.sessionId}`),
+    );
+  }, 30_000);
 });
