@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { MsrpUri } from '@msrp-ts/msrp-core';
-import { eventually, rawAuth, rawClient, startRelay, type RawPeer } from './helpers.js';
+import { clientOf, eventually, rawAuth, rawClient, startRelay, type RawPeer } from './helpers.js';
 
 const SIZE = 4 * 1024 * 1024;
 const CHUNK = 16 * 1024;
@@ -132,5 +132,34 @@ describe('Transfers crossing in a relay', () => {
     expect(bodies(alice)).toEqual(
       Array.from({ length: COUNT }, (_, i) => `message ${i} from ${bob.sessionId}`),
     );
+  }, 30_000);
+
+  it("carries endpoints' chat lines both ways at once, many in flight, past the same limit", async () => {
+    const { uri } = await startRelay({ limits: { maxPendingTransactions: 16 } });
+    const alice = await clientOf('alice', [uri]);
+    const bob = await clientOf('bob', [uri]);
+    const aliceSession = alice.createSession();
+    const bobSession = bob.createSession();
+    bobSession.accept(aliceSession.localPath);
+    await aliceSession.connect(bobSession.localPath);
+    const COUNT = 3000;
+    const lines = (from: string): string[] =>
+      Array.from({ length: COUNT }, (_, i) => `${from} line ${i}`);
+    const read = async (session: typeof aliceSession): Promise<string[]> => {
+      const got: string[] = [];
+      for await (const batch of session.batches()) {
+        for (const message of batch) got.push(message.text());
+        if (got.length >= COUNT) break;
+      }
+      return got;
+    };
+    const [toBob, toAlice] = await Promise.all([
+      read(bobSession),
+      read(aliceSession),
+      aliceSession.sendMany(lines('alice'), { maxPending: 256 }),
+      bobSession.sendMany(lines('bob'), { maxPending: 256 }),
+    ]);
+    expect(toBob).toEqual(lines('alice'));
+    expect(toAlice).toEqual(lines('bob'));
   }, 30_000);
 });
