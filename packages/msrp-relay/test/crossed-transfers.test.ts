@@ -1,11 +1,13 @@
-// Two peers that send each other a large message at once through one relay, each writing all
-// its chunks before it answers any of the other's: the responses each owes the relay wait in
-// its connection behind its own chunks. The relay must not wait for them with that connection
-// unread (it once did: both windows of chunks in flight full, both senders paused, until the
-// transaction timeout failed every chunk).
+// Two peers that send each other at once through one relay, each writing all it sends before it
+// answers any of the other's: the responses each owes the relay wait in its connection behind
+// its own requests. The relay must not wait for them with that connection unread. It once did,
+// until the transaction timeout failed every chunk: with both windows of chunks in flight full
+// (a large message each way), and with both next hops past the limit of transactions awaiting
+// a response (many small ones).
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { MsrpUri } from '@msrp-ts/msrp-core';
+import type { RelayLimits } from '../src/index.js';
 import { clientOf, eventually, rawAuth, rawClient, startRelay, type RawPeer } from './helpers.js';
 
 const SIZE = 4 * 1024 * 1024;
@@ -44,25 +46,51 @@ function received(peer: RawPeer): Buffer {
   return message.subarray(0, bytes);
 }
 
+/** Alice and Bob, raw peers answering what they get, each with the To-Path to the other. */
+async function crossing(limits: RelayLimits): Promise<{
+  alice: RawPeer;
+  bob: RawPeer;
+  toBob: MsrpUri[];
+  toAlice: MsrpUri[];
+}> {
+  // Far longer than the tests: nothing must get through by timing out.
+  const { uri } = await startRelay({ limits, transactionTimeout: 120_000 });
+  const alice = await rawClient(uri.port!);
+  const bob = await rawClient(uri.port!);
+  const aliceSession = (await rawAuth(alice, uri, 'alice')).usePath![0]!;
+  const bobSession = (await rawAuth(bob, uri, 'bob')).usePath![0]!;
+  alice.autoRespond = true;
+  bob.autoRespond = true;
+  return {
+    alice,
+    bob,
+    toBob: [aliceSession, bobSession, bob.uri],
+    toAlice: [bobSession, aliceSession, alice.uri],
+  };
+}
+
+/** The relay answered every request each peer sent (`sent`), hop by hop, with 200. */
+async function answeredAll(sent: Map<RawPeer, Set<string>>): Promise<void> {
+  for (const [peer, tids] of sent) {
+    // Their AUTHs' two responses too.
+    await eventually(() => peer.responses.length >= tids.size + 2, 5000, 'the responses');
+    const answers = peer.responses.filter((r) => tids.has(r.head.transactionId));
+    expect(answers.map((r) => r.head.statusCode)).toEqual(Array(tids.size).fill(200));
+  }
+}
+
 describe('Transfers crossing in a relay', () => {
   it('forwards two large messages sent both ways at once, each sender answering only after it wrote all', async () => {
     // Small windows and queues, so that both fill long before either sender is done.
-    const { uri } = await startRelay({
-      limits: { maxPendingBytes: 64 * 1024, maxQueuedBytes: 64 * 1024 },
-      // Far longer than the test: a chunk must not get through by timing out.
-      transactionTimeout: 120_000,
+    const { alice, bob, ...paths } = await crossing({
+      maxPendingBytes: 64 * 1024,
+      maxQueuedBytes: 64 * 1024,
     });
-    const alice = await rawClient(uri.port!);
-    const bob = await rawClient(uri.port!);
-    const aliceSession = (await rawAuth(alice, uri, 'alice')).usePath![0]!;
-    const bobSession = (await rawAuth(bob, uri, 'bob')).usePath![0]!;
-    alice.autoRespond = true;
-    bob.autoRespond = true;
     const toBob = randomBytes(SIZE);
     const toAlice = randomBytes(SIZE);
     const sent = new Map([
-      [alice, sendAll(alice, [aliceSession, bobSession, bob.uri], toBob)],
-      [bob, sendAll(bob, [bobSession, aliceSession, alice.uri], toAlice)],
+      [alice, sendAll(alice, paths.toBob, toBob)],
+      [bob, sendAll(bob, paths.toAlice, toAlice)],
     ]);
     await eventually(
       () => received(bob).length === SIZE && received(alice).length === SIZE,
@@ -71,26 +99,12 @@ describe('Transfers crossing in a relay', () => {
     );
     expect(received(bob).equals(toBob)).toBe(true);
     expect(received(alice).equals(toAlice)).toBe(true);
-    // The relay answered every chunk, hop by hop, with 200.
-    for (const [peer, chunks] of sent) {
-      await eventually(() => peer.responses.length >= chunks.size + 2, 5000, 'the responses');
-      const answers = peer.responses.filter((r) => chunks.has(r.head.transactionId));
-      expect(answers.map((r) => r.head.statusCode)).toEqual(Array(chunks.size).fill(200));
-    }
+    await answeredAll(sent);
   }, 30_000);
 
   it('forwards many small messages sent both ways at once past the limit of transactions awaiting a next hop', async () => {
     // Each side has far more messages out than the relay lets await one next hop.
-    const { uri } = await startRelay({
-      limits: { maxPendingTransactions: 16 },
-      transactionTimeout: 120_000,
-    });
-    const alice = await rawClient(uri.port!);
-    const bob = await rawClient(uri.port!);
-    const aliceSession = (await rawAuth(alice, uri, 'alice')).usePath![0]!;
-    const bobSession = (await rawAuth(bob, uri, 'bob')).usePath![0]!;
-    alice.autoRespond = true;
-    bob.autoRespond = true;
+    const { alice, bob, ...paths } = await crossing({ maxPendingTransactions: 16 });
     const COUNT = 2000;
     const sendMany = (peer: RawPeer, toPath: MsrpUri[]): Set<string> => {
       const sent = new Set<string>();
@@ -108,8 +122,8 @@ describe('Transfers crossing in a relay', () => {
       return sent;
     };
     const sent = new Map([
-      [alice, sendMany(alice, [aliceSession, bobSession, bob.uri])],
-      [bob, sendMany(bob, [bobSession, aliceSession, alice.uri])],
+      [alice, sendMany(alice, paths.toBob)],
+      [bob, sendMany(bob, paths.toAlice)],
     ]);
     const sends = (peer: RawPeer): number =>
       peer.requests.filter((r) => r.head.method === 'SEND').length;
@@ -118,11 +132,7 @@ describe('Transfers crossing in a relay', () => {
       20_000,
       'every message to arrive',
     );
-    for (const [peer, chunks] of sent) {
-      await eventually(() => peer.responses.length >= chunks.size + 2, 5000, 'the responses');
-      const answers = peer.responses.filter((r) => chunks.has(r.head.transactionId));
-      expect(answers.map((r) => r.head.statusCode)).toEqual(Array(chunks.size).fill(200));
-    }
+    await answeredAll(sent);
     // In order, each once.
     const bodies = (peer: RawPeer): string[] =>
       peer.requests.filter((r) => r.head.method === 'SEND').map((r) => r.body.toString());
