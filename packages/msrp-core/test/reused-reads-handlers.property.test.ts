@@ -5,20 +5,18 @@
 // once was: a piece given back in the middle of a resumed read freed the buffer the rest of
 // that read lay in, and the frames after read as garbage.
 import { randomBytes } from 'node:crypto';
-import { connect, createServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import fc from 'fast-check';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { encodeFrame, newTransactionId, parseUri, type Head } from '../src/index.js';
 import { Connection, type ConnectionHandler } from '../src/internal.js';
 import { reusingReads, socketStream } from '../src/node/socket-stream.js';
 import { lendRead, returnReads } from '../src/transport/lent-reads.js';
+import { acceptedPair } from './helpers/accepted-pair.js';
+import { cleanups, runCleanups } from './helpers/cleanups.js';
 import { until } from './helpers/socket-pair.js';
 
 const FRAMES = 1500;
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
 
 /** Mulberry32: the same decisions for the same seed. */
 function random(seed: number): () => number {
@@ -133,26 +131,12 @@ async function accepted(
   rand: () => number,
   idleHoldsNothing: boolean,
 ): Promise<{ handler: RandomHandler; client: Socket }> {
-  const server = createServer({ pauseOnConnect: true });
-  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
-  server.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
+  const { socket, client } = await acceptedPair((s) => reusingReads(s, idleHoldsNothing));
   const handler = new RandomHandler(rand);
-  const connected = new Promise<void>((resolve) =>
-    server.once('connection', (socket: Socket) => {
-      const connection = new Connection(
-        socketStream(reusingReads(socket, idleHoldsNothing)),
-        handler,
-      );
-      handler.connection = connection;
-      cleanups.push(() => connection.destroy());
-      resolve();
-    }),
-  );
-  const client = connect((server.address() as { port: number }).port, '127.0.0.1');
+  const connection = new Connection(socketStream(socket), handler);
+  handler.connection = connection;
+  cleanups.push(() => connection.destroy());
   client.setNoDelay(true);
-  cleanups.push(() => client.destroy());
-  await connected;
   return { handler, client };
 }
 
@@ -180,7 +164,7 @@ it('two connections on reused reads get every body whole, whatever their handler
         expect(handler.errors).toEqual([]);
         expect(handler.bodies.every((body, i) => body.equals(sent[s]!.bodies[i]!))).toBe(true);
       });
-      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+      await runCleanups();
     }),
     { numRuns: 6 },
   );

@@ -4,28 +4,25 @@
 // and what a paused parser holds is not read over. Sessions on real loopback sockets.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { Endpoint, type CreateSessionOptions, type Session } from '../src/index.js';
 import { dialTcp } from '../src/node/dial.js';
 import { readBlocksMade } from '../src/node/read-buffers.js';
 import { reusingReads, socketStream } from '../src/node/socket-stream.js';
 import type { ByteStream } from '../src/transport/byte-stream.js';
 import { lendRead, reuseRead } from '../src/transport/lent-reads.js';
+import { acceptedPair } from './helpers/accepted-pair.js';
+import { cleanups } from './helpers/cleanups.js';
 import { next } from './helpers/inbox.js';
 import { noEvents } from './helpers/no-events.js';
 import { until } from './helpers/socket-pair.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
 
 /** A session of an endpoint that listens (its connection is accepted) and one that dials it. */
 async function pair(receiver: CreateSessionOptions = {}): Promise<[Session, Session]> {
@@ -323,25 +320,3 @@ it('a lent view written to a socket comes back once the socket wrote it', async 
   await all;
   expect(Buffer.concat(received).equals(view)).toBe(true);
 });
-
-/**
- * A connection accepted from a server made with `pauseOnConnect`, the socket `accept` made of
- * it (default: one that reads into reused buffers), and the client that dialed it.
- */
-async function acceptedPair(
-  accept: (accepted: Socket) => Socket = reusingReads,
-): Promise<{ socket: Socket; accepted: Socket; client: Socket }> {
-  const server = createServer({ pauseOnConnect: true });
-  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
-  server.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const connected = new Promise<[Socket, Socket]>((resolve) =>
-    server.once('connection', (accepted: Socket) => resolve([accepted, accept(accepted)])),
-  );
-  const client = connect((server.address() as { port: number }).port, '127.0.0.1');
-  client.on('error', () => undefined);
-  cleanups.push(() => client.destroy());
-  const [accepted, socket] = await connected;
-  cleanups.push(() => socket.destroy());
-  return { socket, accepted, client };
-}

@@ -300,8 +300,7 @@ export class FastPath {
     const origin = this.#hop;
     const target = t.target;
     if (origin.lastRoute !== t.memo || !holds(t.memo, context.sessionOf)) return -1;
-    if (!target.scheduler.quiet || target.pending.awaited >= context.maxPendingTransactions)
-      return -1;
+    if (!target.scheduler.quiet || target.awaitsTooMany(context.maxPendingTransactions)) return -1;
     const tid = buf.toString('latin1', tidAt, tidEnd);
     const newTid = context.nextId();
     const request: RequestHead = {

@@ -62,10 +62,8 @@ export class Forwarder {
     }
     const target = to instanceof Hop ? to : this.#context.hops.outbound(to);
     if (!hop.trusted) hop.trust();
-    if (target.pending.awaited >= this.#context.limits.maxPendingTransactions && target.heard) {
-      // The next hop is slow to answer: stop reading this sender until it catches up. Not
-      // while we do not read the next hop: its answers wait behind its own requests, maybe
-      // held for this sender's (two peers sending each other at once); its writes bound it.
+    if (target.awaitsTooMany(this.#context.limits.maxPendingTransactions)) {
+      // The next hop is slow to answer: stop reading this sender until it catches up.
       target.blocked.add(hop);
       hop.pauseAfterHead = true;
       this.#context.stats.sendersHeldBack++;

@@ -176,6 +176,16 @@ export class Hop implements ConnectionHandler {
     return this.connection?.readingPaused !== true;
   }
 
+  /**
+   * Whether senders to it wait: `max` requests forwarded on it await answers that can arrive
+   * ({@link heard}). Answers that cannot would never free them: two peers sending each other
+   * at once, each paused for the other, would stall. Unheard, what is written to it stays
+   * bounded by its queue and its socket's buffer.
+   */
+  awaitsTooMany(max: number): boolean {
+    return this.pending.awaited >= max && this.heard;
+  }
+
   /** Hops paused because this one has too many pending requests. */
   get blocked(): Set<Hop> {
     return (this.#blocked ??= new Set());
