@@ -126,23 +126,45 @@ describe('wsStream frames', () => {
     expectSame(serverGot, sent);
   });
 
-  it('small messages of one tick go out together, in order with a large one', async () => {
+  it('the messages of one turn go out together, large ones too, in order', async () => {
     const { server, client } = await pair();
     const got: Buffer[] = [];
     client.on('message', (data: RawData) => got.push(data as Buffer));
     const tcp = (server as unknown as { _socket: { writableCorked: number } })._socket;
     const stream = wsStream(server);
     stream.open(events([], { count: 0 }));
-    const sent = [100, 200, 70_000, 300].map((length, i) => {
+    // A chunk-sized message first: sent at once, it was a writev of its own per chunk.
+    const sent = [70_000, 100, 65_536, 300].map((length, i) => {
       const message = parts(length, 40 + i);
       stream.write(message);
-      // Held until the tick ends, the large one included once something is held.
       expect(tcp.writableCorked).toBe(1);
       return Buffer.concat(message);
     });
+    // Still held after this tick: they leave at the end of the turn, with its I/O callbacks.
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(tcp.writableCorked).toBe(1);
     await until(() => got.length === sent.length);
     expectSame(got, sent);
     expect(tcp.writableCorked).toBe(0);
+  });
+
+  it('flush sends what the turn wrote at once', async () => {
+    const { server, client } = await pair();
+    const got: Buffer[] = [];
+    client.on('message', (data: RawData) => got.push(data as Buffer));
+    const tcp = (server as unknown as { _socket: { writableCorked: number } })._socket;
+    const stream = wsStream(server);
+    stream.open(events([], { count: 0 }));
+    const message = parts(200, 50);
+    stream.write(message);
+    stream.flush?.();
+    expect(tcp.writableCorked).toBe(0);
+    await until(() => got.length === 1);
+    expectSame(got, [Buffer.concat(message)]);
+    // The next write gathers again.
+    stream.write(parts(10, 51));
+    expect(tcp.writableCorked).toBe(1);
+    await until(() => got.length === 2);
   });
 
   it('drain follows a write past the high-water mark, from the socket write callback', async () => {

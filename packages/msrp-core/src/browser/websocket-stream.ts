@@ -56,6 +56,8 @@ export interface WebSocketStreamHooks {
    * was handed to the network.
    */
   send?(parts: readonly Uint8Array[], sent: () => void): void;
+  /** Hands what `send` gathered to the network now (`ByteStream.flush`). */
+  flush?(): void;
   pause?(): void;
   resume?(): void;
   /** Drops the connection at once, without the closing handshake. */
@@ -204,6 +206,10 @@ class WebSocketStream implements ByteStream {
     this.#waitingDrain = true;
     if (!this.#hooks.send) this.#poll();
     return false;
+  }
+
+  flush(): void {
+    this.#hooks.flush?.();
   }
 
   pause(): void {

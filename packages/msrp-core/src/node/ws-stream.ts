@@ -45,9 +45,10 @@ interface TcpSocket {
 /**
  * A {@link ByteStream} over a WebSocket of the `ws` package (RFC 7977), server side (a
  * `WebSocketServer`'s connection) or client side: `webSocketStream` with what `ws` does
- * better than a browser. `drain` comes from the send callbacks instead of polling, and
- * `pause()` pauses the socket itself (`ws` >= 8), so a paused stream holds at most what was
- * already read. One `write` is one message (RFC 7977 §5.1); text and binary messages are
+ * better than a browser. The messages of one turn of the event loop leave in one `writev` at
+ * its end (or at `flush`), as over TCP. `drain` comes from the send callbacks instead of
+ * polling, and `pause()` pauses the socket itself (`ws` >= 8), so a paused stream holds at most
+ * what was already read. One `write` is one message (RFC 7977 §5.1); text and binary messages are
  * both taken as their raw bytes (§4.2), read from `ws`'s own `message` event (the socket's
  * `binaryType` is set to `nodebuffer`): create the server with {@link WS_OPTIONS} so that
  * `ws` does not refuse text that is not UTF-8. The server should accept only the `msrp`
@@ -66,7 +67,7 @@ export function wsStream(
   // Buffers, as read: no copy into an ArrayBuffer, and text is not decoded to a string.
   socket.binaryType = 'nodebuffer';
   // Fewer copies than `send` (see ws-frame-writer.ts), where ws's internals allow it.
-  const writeFrame = wsFrameWriter(socket);
+  const frames = wsFrameWriter(socket);
   return hookedWebSocketStream(
     socket,
     {
@@ -76,8 +77,9 @@ export function wsStream(
     {
       listen: (deliver) => socket.on('message', (data) => deliver(data)),
       send: (parts, sent) => {
-        if (!writeFrame?.(parts, sent)) socket.send(oneMessage(parts), () => sent());
+        if (!frames?.write(parts, sent)) socket.send(oneMessage(parts), () => sent());
       },
+      flush: frames?.flush,
       pause: () => socket.pause(),
       resume: () => socket.resume(),
       terminate: () => socket.terminate(),
