@@ -6,7 +6,7 @@
 // window is the library's default; what is left is the kernel's work and the event loop's.
 // No MSRP implementation can do less per chunk, so ours / floor is what is left to win.
 import { once } from 'node:events';
-import { createServer, connect, type AddressInfo } from 'node:net';
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 
 /** What a floor peer reports when done (the transfer peer's 'done' fields it knows). */
 export interface FloorDone {
@@ -68,58 +68,68 @@ class FrameRing {
   }
 }
 
-/** Listens; for each frame a read completes, a pre-built 200. Resolves with its port. */
-export async function floorReceiver(
-  chunkSize: number,
-  bytes: number,
-  warmup: number,
-  done: (d: FloorDone) => void,
-): Promise<number> {
-  const ring = new FrameRing(chunkSize);
-  const oks = Array.from({ length: ring.size }, (_, i) => ring.ok(i));
-  const lengths = Array.from({ length: ring.size }, (_, i) => ring.frameLength(i));
-  const frames = (warmup + bytes) / chunkSize;
-  const server = createServer((socket) => {
-    let n = 0;
-    let left = lengths[0]!;
-    let c0 = cpu();
-    let t0 = performance.now();
-    socket.on('data', (b: Buffer) => {
-      let rest = b.length;
-      const out: Buffer[] = [];
-      while (rest >= left) {
-        rest -= left;
-        out.push(oks[n % ring.size]!);
-        if (++n * chunkSize === warmup) {
-          c0 = cpu();
-          t0 = performance.now();
-        }
-        left = lengths[n % ring.size]!;
-      }
-      left -= rest;
-      if (out.length > 0) socket.write(out.length === 1 ? out[0]! : Buffer.concat(out));
-      if (n === frames) {
-        done(since(bytes, t0, c0));
-        socket.end();
-        server.close();
-      }
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return (server.address() as AddressInfo).port;
-}
-
 /**
- * Writes `warmup + bytes` in pre-built frames, at most a window in flight, each confirmed by a
- * 200 (counted by the `$` that ends its end-line: bodies travel one way only); timed from the
- * first confirmation past the warm-up.
+ * Dials the sender at `port` and reads into one buffer, used again for every read (as
+ * rawSink, transfer-peer.ts); for each frame a read completes, a pre-built 200.
  */
-export async function floorSender(
+export async function floorReceiver(
   port: number,
   chunkSize: number,
   bytes: number,
   warmup: number,
+): Promise<FloorDone> {
+  const ring = new FrameRing(chunkSize);
+  const oks = Array.from({ length: ring.size }, (_, i) => ring.ok(i));
+  const lengths = Array.from({ length: ring.size }, (_, i) => ring.frameLength(i));
+  const frames = (warmup + bytes) / chunkSize;
+  let n = 0;
+  let left = lengths[0]!;
+  let c0 = cpu();
+  let t0 = performance.now();
+  let finished!: (d: FloorDone) => void;
+  const done = new Promise<FloorDone>((resolve) => (finished = resolve));
+  const read = (length: number): boolean => {
+    let rest = length;
+    const out: Buffer[] = [];
+    while (rest >= left) {
+      rest -= left;
+      out.push(oks[n % ring.size]!);
+      if (++n * chunkSize === warmup) {
+        c0 = cpu();
+        t0 = performance.now();
+      }
+      left = lengths[n % ring.size]!;
+    }
+    left -= rest;
+    if (out.length > 0) socket.write(out.length === 1 ? out[0]! : Buffer.concat(out));
+    if (n === frames) {
+      finished(since(bytes, t0, c0));
+      socket.end();
+    }
+    return true;
+  };
+  const buffer = Buffer.allocUnsafe(64 * 1024);
+  const socket = connect({
+    port,
+    host: '127.0.0.1',
+    noDelay: true,
+    onread: { buffer, callback: read },
+  });
+  const result = await done;
+  await once(socket, 'close');
+  return result;
+}
+
+/**
+ * Listens (telling `listening` its port) and writes to the receiver that dials it `warmup + bytes` in pre-built frames, at most a window in flight, each confirmed by a
+ * 200 (counted by the `$` that ends its end-line: bodies travel one way only); timed from the
+ * first confirmation past the warm-up.
+ */
+export async function floorSender(
+  chunkSize: number,
+  bytes: number,
+  warmup: number,
+  listening: (port: number) => void,
 ): Promise<FloorDone> {
   const ring = new FrameRing(chunkSize);
   // The bytes the MSRP rows send (lib/generated.ts).
@@ -131,8 +141,13 @@ export async function floorSender(
       Buffer.from(ring.endLine(i), 'latin1'),
     ]),
   );
-  const socket = connect({ port, host: '127.0.0.1', noDelay: true });
-  await once(socket, 'connect');
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  listening((server.address() as AddressInfo).port);
+  const [socket] = (await once(server, 'connection')) as [Socket];
+  server.close();
+  socket.setNoDelay(true);
   const total = (warmup + bytes) / chunkSize;
   let sent = 0;
   let confirmed = 0;
