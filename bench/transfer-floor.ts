@@ -121,9 +121,10 @@ export async function floorReceiver(
 }
 
 /**
- * Listens (telling `listening` its port) and writes to the receiver that dials it `warmup + bytes` in pre-built frames, at most a window in flight, each confirmed by a
- * 200 (counted by the `$` that ends its end-line: bodies travel one way only); timed from the
- * first confirmation past the warm-up.
+ * Listens (telling `listening` its port), and writes to the receiver that dials it `warmup +
+ * bytes` in pre-built frames, at most a window in flight, each confirmed by a 200 (counted by
+ * the `$` that ends its end-line: bodies travel one way only); timed from the first
+ * confirmation past the warm-up.
  */
 export async function floorSender(
   chunkSize: number,

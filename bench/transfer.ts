@@ -66,9 +66,9 @@ async function startPeer(
 }
 
 /**
- * Raw TCP between two processes (the sink dials the source and reads into one buffer); with `file`, the source reads and hashes `file.path` and the
- * sink hashes and writes into `file.saveTo` (SHA-256 both sides, no MSRP); timed after
- * `warmup` bytes, as the MSRP rows are.
+ * Raw TCP between two processes, the sink dialing the source and reading into one buffer;
+ * with `file`, the source reads and hashes `file.path` and the sink hashes and writes into
+ * `file.saveTo` (SHA-256 both sides, no MSRP); timed after `warmup` bytes, as the MSRP rows are.
  */
 export async function raw(
   bytes: number,

@@ -60,10 +60,10 @@ const FIN_BINARY = 0x82;
  *
  * The messages of one turn of the event loop leave in one `writev` once its I/O callbacks have
  * run (`setImmediate`), as `socketStream` gathers TCP writes: a relay's 200s and the chunks it
- * forwards from a read, large or small. (A large message sent at once, as before: the relay
- * made 32 writes per MiB of 64 KiB chunks, against 4 over TCP. Gathered: 4.4-4.7; relay-ws
- * bench, 256 MiB, 3 alternated runs: relay CPU 4.4-5.3 → 3.7-4.0 ms/MiB, sender 2.7-2.8 →
- * 2.2-2.4, WebSocket vs TCP 0.53-0.62 → 0.67-0.68.)
+ * forwards from a read, large or small. (Each large message sent at once, the relay made 32
+ * writes per MiB of 64 KiB chunks, against 4 over TCP; gathered, 4.2-4.4. relay-ws bench, 256
+ * MiB, 3 runs alternated with the writer before: relay CPU 3.7-4.2 → 3.3-4.1 ms/MiB, sender
+ * 2.2-2.4 → 2.0-2.3.)
  */
 export function wsFrameWriter(socket: object): WsFrames | undefined {
   const ws = socket as WsInternals;

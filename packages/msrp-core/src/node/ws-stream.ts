@@ -47,11 +47,11 @@ interface TcpSocket {
  * `WebSocketServer`'s connection) or client side: `webSocketStream` with what `ws` does
  * better than a browser. The messages of one turn of the event loop leave in one `writev` at
  * its end (or at `flush`), as over TCP. `drain` comes from the send callbacks instead of
- * polling, and `pause()` pauses the socket itself (`ws` >= 8), so a paused stream holds at most
- * what was already read. One `write` is one message (RFC 7977 §5.1); text and binary messages are
- * both taken as their raw bytes (§4.2), read from `ws`'s own `message` event (the socket's
- * `binaryType` is set to `nodebuffer`): create the server with {@link WS_OPTIONS} so that
- * `ws` does not refuse text that is not UTF-8. The server should accept only the `msrp`
+ * polling, and `pause()` pauses the socket itself (`ws` >= 8), so a paused stream holds at
+ * most what was already read. One `write` is one message (RFC 7977 §5.1); text and binary
+ * messages are both taken as their raw bytes (§4.2), read from `ws`'s own `message` event (the
+ * socket's `binaryType` is set to `nodebuffer`): create the server with {@link WS_OPTIONS} so
+ * that `ws` does not refuse text that is not UTF-8. The server should accept only the `msrp`
  * subprotocol (§4.1: `handleProtocols`).
  * @param remote Names the peer in logs. Default: the TCP peer's `address:port`, else `?`.
  */
