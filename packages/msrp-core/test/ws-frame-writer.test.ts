@@ -47,6 +47,21 @@ async function pair(): Promise<{ server: WebSocket; client: WebSocket; serverGot
   return { server: server!, client, serverGot: ws.raw };
 }
 
+/** A server-side wsStream, opened; what its client got, and the TCP socket under it. */
+async function serverStream(): Promise<{
+  got: Buffer[];
+  tcp: { writableCorked: number };
+  stream: ByteStream;
+}> {
+  const { server, client } = await pair();
+  const got: Buffer[] = [];
+  client.on('message', (data: RawData) => got.push(data as Buffer));
+  const tcp = (server as unknown as { _socket: { writableCorked: number } })._socket;
+  const stream = wsStream(server);
+  stream.open(events([], { count: 0 }));
+  return { got, tcp, stream };
+}
+
 /** The same messages, byte for byte (a deep `toEqual` of large Buffers is slow). */
 function expectSame(got: Buffer[], sent: Buffer[]): void {
   expect(got.map((m) => m.length)).toEqual(sent.map((m) => m.length));
@@ -127,12 +142,7 @@ describe('wsStream frames', () => {
   });
 
   it('the messages of one turn go out together, large ones too, in order', async () => {
-    const { server, client } = await pair();
-    const got: Buffer[] = [];
-    client.on('message', (data: RawData) => got.push(data as Buffer));
-    const tcp = (server as unknown as { _socket: { writableCorked: number } })._socket;
-    const stream = wsStream(server);
-    stream.open(events([], { count: 0 }));
+    const { got, tcp, stream } = await serverStream();
     // A chunk-sized message first: sent at once, it was a writev of its own per chunk.
     const sent = [70_000, 100, 65_536, 300].map((length, i) => {
       const message = parts(length, 40 + i);
@@ -149,12 +159,7 @@ describe('wsStream frames', () => {
   });
 
   it('flush sends what the turn wrote at once', async () => {
-    const { server, client } = await pair();
-    const got: Buffer[] = [];
-    client.on('message', (data: RawData) => got.push(data as Buffer));
-    const tcp = (server as unknown as { _socket: { writableCorked: number } })._socket;
-    const stream = wsStream(server);
-    stream.open(events([], { count: 0 }));
+    const { got, tcp, stream } = await serverStream();
     const message = parts(200, 50);
     stream.write(message);
     stream.flush?.();
