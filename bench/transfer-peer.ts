@@ -104,9 +104,10 @@ const WARMUP_MESSAGES = 4;
  * Raw TCP's receiving end: dials the source and reads into one buffer, used again for every
  * read, as an MSRP connection reads into reused ones. Node's own reads take a fresh 64 KiB
  * buffer each, and the kernel then faults its pages in anew whenever the allocator has given
- * the freed ones back: 1 GiB, 10 runs of such a sink, 30,000-58,000 page faults and 0.75-1.2 s
- * of its CPU in the slow ones (500-1,100 MB/s), ~500 faults and 0.25-0.3 s with one buffer
- * (2,000-3,500 MB/s): the baseline ran fast or slow by run, which every ratio followed.
+ * the freed ones back. 1 GiB: in the slow runs (440-1,100 MB/s) such a sink took 27,000-58,000
+ * page faults and 0.75-2.5 s of CPU; reading into one buffer, 300-500 faults and 0.23-0.4 s,
+ * and no slow run in 18 (1,841-3,662 MB/s). The baseline had run fast or slow by run, and
+ * every ratio with it.
  */
 async function rawSink(
   port: number,
