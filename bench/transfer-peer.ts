@@ -106,7 +106,7 @@ const WARMUP_MESSAGES = 4;
  * buffer each, and the kernel then faults its pages in anew whenever the allocator has given
  * the freed ones back. 1 GiB: in the slow runs (440-1,100 MB/s) such a sink took 27,000-58,000
  * page faults and 0.75-2.5 s of CPU; reading into one buffer, 300-500 faults and 0.23-0.4 s,
- * and no slow run in 18 (1,841-3,662 MB/s). The baseline had run fast or slow by run, and
+ * and no slow run in 20 (1,807-3,662 MB/s). The baseline had run fast or slow by run, and
  * every ratio with it.
  */
 async function rawSink(
