@@ -6,7 +6,7 @@
 // window is the library's default; what is left is the kernel's work and the event loop's.
 // No MSRP implementation can do less per chunk, so ours / floor is what is left to win.
 import { once } from 'node:events';
-import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
+import { acceptOne, dialIntoOneBuffer } from './lib/one-buffer.js';
 
 /** What a floor peer reports when done (the transfer peer's 'done' fields it knows). */
 export interface FloorDone {
@@ -69,8 +69,8 @@ class FrameRing {
 }
 
 /**
- * Dials the sender at `port` and reads into one buffer, used again for every read (as
- * rawSink, transfer-peer.ts); for each frame a read completes, a pre-built 200.
+ * Dials the sender at `port`, reading into one buffer (lib/one-buffer.ts); for each frame a
+ * read completes, a pre-built 200.
  */
 export async function floorReceiver(
   port: number,
@@ -88,7 +88,7 @@ export async function floorReceiver(
   let t0 = performance.now();
   let finished!: (d: FloorDone) => void;
   const done = new Promise<FloorDone>((resolve) => (finished = resolve));
-  const read = (length: number): boolean => {
+  const socket = dialIntoOneBuffer(port, (length) => {
     let rest = length;
     const out: Buffer[] = [];
     while (rest >= left) {
@@ -106,14 +106,6 @@ export async function floorReceiver(
       finished(since(bytes, t0, c0));
       socket.end();
     }
-    return true;
-  };
-  const buffer = Buffer.allocUnsafe(64 * 1024);
-  const socket = connect({
-    port,
-    host: '127.0.0.1',
-    noDelay: true,
-    onread: { buffer, callback: read },
   });
   const result = await done;
   await once(socket, 'close');
@@ -142,13 +134,7 @@ export async function floorSender(
       Buffer.from(ring.endLine(i), 'latin1'),
     ]),
   );
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  listening((server.address() as AddressInfo).port);
-  const [socket] = (await once(server, 'connection')) as [Socket];
-  server.close();
-  socket.setNoDelay(true);
+  const socket = await acceptOne(listening);
   const total = (warmup + bytes) / chunkSize;
   let sent = 0;
   let confirmed = 0;

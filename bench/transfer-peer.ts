@@ -2,9 +2,9 @@
 // core and its own peak RSS. Driven over IPC by bench/transfer.ts.
 import { once } from 'node:events';
 import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
-import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { Endpoint, type MsrpUri, type PieceStream } from '@msrp-ts/msrp-core';
 import { generated } from './lib/generated.js';
+import { acceptOne, dialIntoOneBuffer } from './lib/one-buffer.js';
 import { floorReceiver, floorSender } from './transfer-floor.js';
 import { gcWatch, type GcCount } from './lib/gc-watch.js';
 import { startHeapSampling } from './lib/heap-sampling.js';
@@ -100,15 +100,7 @@ const WARMUP_TYPE = 'application/x-bench-warmup';
  */
 const WARMUP_MESSAGES = 4;
 
-/**
- * Raw TCP's receiving end: dials the source and reads into one buffer, used again for every
- * read, as an MSRP connection reads into reused ones. Node's own reads take a fresh 64 KiB
- * buffer each, and the kernel then faults its pages in anew whenever the allocator has given
- * the freed ones back. 1 GiB: in the slow runs (440-1,100 MB/s) such a sink took 27,000-58,000
- * page faults and 0.75-2.5 s of CPU; reading into one buffer, 300-500 faults and 0.23-0.4 s,
- * and no slow run in 20 (1,807-3,662 MB/s). The baseline had run fast or slow by run, and
- * every ratio with it.
- */
+/** Raw TCP's receiving end: dials the source, reading into one buffer (lib/one-buffer.ts). */
 async function rawSink(
   port: number,
   bytes: number,
@@ -121,17 +113,15 @@ async function rawSink(
   let cpu0 = cpuMs();
   const fd = saveTo === undefined ? undefined : openSync(saveTo, 'w');
   const hash = process.getBuiltinModule('node:crypto').createHash('sha256');
-  const buffer = Buffer.allocUnsafe(PIECE);
   let finished!: () => void;
   const done = new Promise<void>((resolve) => (finished = resolve));
-  const read = (n: number): boolean => {
+  const socket = dialIntoOneBuffer(port, (n, buffer) => {
     if (got < 0 && got + n >= 0) {
       t0 = performance.now();
       cpu0 = cpuMs();
     }
     got += n;
     if (fd !== undefined) {
-      // Both done with the read before the next one lands in the same buffer.
       const b = buffer.subarray(0, n);
       hash.update(b);
       writeSync(fd, b);
@@ -146,21 +136,13 @@ async function rawSink(
       socket.end();
       finished();
     }
-    return true;
-  };
-  const socket = connect({ port, host: '127.0.0.1', onread: { buffer, callback: read } });
+  });
   await done;
 }
 
 /** Raw TCP's sending end: listens, and writes to the sink that dials it. */
 async function rawSource(bytes: number, warmup: number, file?: string): Promise<void> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  send({ event: 'ready', port: (server.address() as AddressInfo).port });
-  const [socket] = (await once(server, 'connection')) as [Socket];
-  server.close();
-  socket.setNoDelay(true);
+  const socket = await acceptOne((port) => send({ event: 'ready', port }));
   let t0 = performance.now();
   let cpu0 = cpuMs();
   const hash = process.getBuiltinModule('node:crypto').createHash('sha256');

@@ -8,12 +8,12 @@ import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { encodeFrame, newTransactionId, parseUri, type Head } from '../src/index.js';
 import { Connection, type ConnectionHandler } from '../src/internal.js';
 import { reusingReads, socketStream } from '../src/node/socket-stream.js';
 import { lendRead, returnReads } from '../src/transport/lent-reads.js';
 import { acceptedPair } from './helpers/accepted-pair.js';
 import { cleanups, runCleanups } from './helpers/cleanups.js';
+import { sendFrame } from './helpers/send-frame.js';
 import { until } from './helpers/socket-pair.js';
 
 const FRAMES = 1500;
@@ -29,26 +29,12 @@ function random(seed: number): () => number {
   };
 }
 
-/** FRAMES SEND frames of random sizes (1 byte to 6 KiB), and their bodies. */
+/** FRAMES SEND frames of random sizes (1 byte to 6 KiB) and random bytes, and their bodies. */
 function frames(rand: () => number): { wire: Buffer; bodies: Buffer[] } {
-  const parts: Uint8Array[] = [];
-  const bodies: Buffer[] = [];
-  for (let i = 0; i < FRAMES; i++) {
-    const body = randomBytes(1 + Math.floor(rand() ** 3 * 6144));
-    bodies.push(body);
-    const head: Head = {
-      kind: 'request',
-      method: 'SEND',
-      transactionId: newTransactionId(),
-      toPath: [parseUri('msrp://127.0.0.1:1/us;tcp')],
-      fromPath: [parseUri('msrp://127.0.0.1:2/them;tcp')],
-      messageId: `frame${i}`,
-      byteRange: { start: 1, end: body.length, total: body.length },
-      contentType: { type: 'application', subtype: 'octet-stream', params: [] },
-    };
-    parts.push(...encodeFrame(head, body));
-  }
-  return { wire: Buffer.concat(parts), bodies };
+  const bodies = Array.from({ length: FRAMES }, () =>
+    randomBytes(1 + Math.floor(rand() ** 3 * 6144)),
+  );
+  return { wire: Buffer.concat(bodies.flatMap((body) => sendFrame(body))), bodies };
 }
 
 /** A frame being taken: its pieces, how many are still lent, whether its end-line came. */

@@ -125,17 +125,16 @@ describe('Transfers crossing in a relay', () => {
       [alice, sendMany(alice, paths.toBob)],
       [bob, sendMany(bob, paths.toAlice)],
     ]);
-    const sends = (peer: RawPeer): number =>
-      peer.requests.filter((r) => r.head.method === 'SEND').length;
+    const sends = (peer: RawPeer): RawPeer['requests'] =>
+      peer.requests.filter((r) => r.head.method === 'SEND');
+    const bodies = (peer: RawPeer): string[] => sends(peer).map((r) => r.body.toString());
     await eventually(
-      () => sends(alice) === COUNT && sends(bob) === COUNT,
+      () => sends(alice).length === COUNT && sends(bob).length === COUNT,
       20_000,
       'every message to arrive',
     );
     await answeredAll(sent);
     // In order, each once.
-    const bodies = (peer: RawPeer): string[] =>
-      peer.requests.filter((r) => r.head.method === 'SEND').map((r) => r.body.toString());
     expect(bodies(bob)).toEqual(
       Array.from({ length: COUNT }, (_, i) => `message ${i} from ${alice.sessionId}`),
     );

@@ -1,7 +1,12 @@
 import { encodeFrame, newMessageId, newTransactionId, parseUri } from '../../src/index.js';
 
-/** A whole SEND frame (head, body, end-line) with `size` body bytes of 'a', to us from them. */
-export function sendFrame(size: number): Uint8Array[] {
+/**
+ * A whole SEND frame (head, body, end-line) to us from them, of `body`: its bytes, or that many
+ * bytes of 'a'.
+ */
+export function sendFrame(body: number | Uint8Array): Uint8Array[] {
+  const bytes = typeof body === 'number' ? new Uint8Array(body).fill(0x61) : body;
+  const size = bytes.length;
   return encodeFrame(
     {
       kind: 'request',
@@ -13,6 +18,6 @@ export function sendFrame(size: number): Uint8Array[] {
       byteRange: { start: 1, end: size, total: size },
       contentType: { type: 'application', subtype: 'octet-stream', params: [] },
     },
-    new Uint8Array(size).fill(0x61),
+    bytes,
   );
 }
