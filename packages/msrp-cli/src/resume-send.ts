@@ -1,8 +1,8 @@
 // `msrp send --file`'s side of resuming: describes the file to the listener before sending
 // it, and learns from the answer's a=file-range how much of it the listener already holds.
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, Session } from '@msrp-ts/msrp-core';
-import { mediaTypeOf } from '@msrp-ts/msrp-core';
+import type { FileDelivery, IncomingMessage, Session } from '@msrp-ts/msrp-core';
+import { DeliveryError, mediaTypeOf } from '@msrp-ts/msrp-core';
 import {
   FILE_ANSWER_TYPE,
   FILE_OFFER_TYPE,
@@ -10,6 +10,7 @@ import {
   parseFileAnswer,
   type FileOfferBody,
 } from './file-offer.js';
+import type { Output } from './output.js';
 
 /** How long to wait for the listener's answer: a peer that does not resume never answers. */
 export const RESUME_ANSWER_MS = 3000;
@@ -58,6 +59,45 @@ export async function negotiateResume(
   return range.start - 1;
 }
 
+/**
+ * Sends a file (`send(offset)`) from where the listener's part of it ends (`file`: offered
+ * first, see {@link negotiateResume}), or whole (`file` undefined: not resumable). A part
+ * that turns out to be of another file of the same name, size and date is refused at its end
+ * (the listener's hash check: 413 `Hash mismatch`, `MSRP_ERR_HASH_MISMATCH` here) and
+ * dropped: the file is offered again, once, which the listener now answers from its first
+ * byte, so the send goes through whole instead of failing.
+ * @returns the delivery and the offset it went from.
+ */
+export async function sendResuming(
+  session: Session,
+  file: OfferedFile | undefined,
+  out: Output,
+  send: (offset: number) => Promise<FileDelivery>,
+): Promise<{ delivery: FileDelivery; offset: number }> {
+  if (!file) return { delivery: await send(0), offset: 0 };
+  const { name, size } = file;
+  for (let retried = false; ; retried = true) {
+    const offset = await negotiateResume(session, file);
+    if (offset > 0) {
+      out.status(`resuming ${name} at byte ${offset + 1} of ${size}`, {
+        event: 'resume',
+        offset,
+        size,
+      });
+    }
+    try {
+      return { delivery: await send(offset), offset };
+    } catch (e) {
+      const stale = e instanceof DeliveryError && e.code === 'MSRP_ERR_HASH_MISMATCH';
+      if (offset === 0 || retried || !stale) throw e;
+      out.status(
+        `the listener's part of ${name} was of another file (its hash did not match); sending it whole`,
+        { event: 'resume-refused', offset, size },
+      );
+    }
+  }
+}
+
 /** Reads the session's incoming messages until the answer to `transferId` comes or time runs out. */
 function waitForAnswer(
   session: Session,
@@ -73,11 +113,16 @@ function waitForAnswer(
     clearTimeout(timer);
   };
   const read = async (): Promise<{ start: number; stop: number } | undefined> => {
-    for (;;) {
-      const next = await messages.next();
-      if (next.done) return undefined;
-      const answer = answerOf(next.value);
-      if (answer?.transferId === transferId) return answer.range;
+    try {
+      for (;;) {
+        const next = await messages.next();
+        if (next.done) return undefined;
+        const answer = answerOf(next.value);
+        if (answer?.transferId === transferId) return answer.range;
+      }
+    } finally {
+      // Answered: the session's messages are free to be read again (an offer made again).
+      void messages.return(undefined);
     }
   };
   const range = Promise.race([read(), timeout]).finally(stop);

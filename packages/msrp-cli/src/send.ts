@@ -32,7 +32,7 @@ import {
 import { Output } from './output.js';
 import { onSignal, within } from './shutdown.js';
 import { formatRate, ProgressReporter } from './progress.js';
-import { negotiateResume, RESUME_ANSWER_MS } from './resume-send.js';
+import { RESUME_ANSWER_MS, sendResuming } from './resume-send.js';
 import { sendName } from './send-name.js';
 import { stdinIsDirectory } from './std-input.js';
 
@@ -72,7 +72,9 @@ ${RELAY_HELP}
                       files {"event":"progress","bytes","total","rate"} at most once a
                       second, then {"event":"delivered",...} or {"event":"error",...};
                       {"event":"retry"} when the peer's session was busy (506);
-                      {"event":"resume","offset","size"} when the peer holds a part
+                      {"event":"resume","offset","size"} when the peer holds a part;
+                      {"event":"resume-refused","offset","size"} when that part was of
+                      another file (its hash did not match) and the file goes again whole
   -h, --help          show this help
 
 A progress bar is drawn on stderr for files when stderr is a terminal (not with --json).
@@ -83,10 +85,12 @@ Resume: before a file, send offers it in a small message (application/x-msrp-fil
 RFC 5547 a=file-selector with name, type and size, a=file-date with its modification
 date, a new a=file-transfer-id). \`msrp listen\` answers with the a=file-range it misses;
 send then sends only those bytes (the chunks' Byte-Range starts there) and the listener
-checks the SHA-256 of the whole file. A peer that does not answer within ${RESUME_ANSWER_MS / 1000} s gets
-the whole file. A broken transfer exits 3 (connection lost, or the peer's session closed
-under it), 4 (stalled: no response within --timeout, e.g. the listener stopped) or 130
-(interrupted): run the same command again to send the rest.
+checks the SHA-256 of the whole file. A part of another file of the same name, size and
+date fails that check: the listener drops it and send sends the whole file again, once.
+A peer that does not answer within ${RESUME_ANSWER_MS / 1000} s gets the whole file. A broken transfer exits
+3 (connection lost, or the peer's session closed under it), 4 (stalled: no response within
+--timeout, e.g. the listener stopped) or 130 (interrupted): run the same command again to
+send the rest.
 
 ${EXIT_CODES_HELP}`;
 
@@ -313,28 +317,20 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
       if (file === undefined) {
         delivery = await session.send(values.text!, options);
       } else {
-        if (!values['no-resume'] && fileInfo && fileInfo.size > 0) {
-          offset = await negotiateResume(session, {
+        const resumable =
+          !values['no-resume'] && fileInfo && fileInfo.size > 0
+            ? { name: name!, size: fileInfo.size, type: contentType, modified: fileInfo.mtime }
+            : undefined;
+        const sent = await sendResuming(session, resumable, out, (from) =>
+          session.sendFile(stdin ? process.stdin : file, {
+            ...options,
             name: name!,
-            size: fileInfo.size,
-            type: contentType,
-            modified: fileInfo.mtime,
-          });
-        }
-        if (offset > 0) {
-          out.status(`resuming ${name} at byte ${offset + 1} of ${fileInfo!.size}`, {
-            event: 'resume',
-            offset,
-            size: fileInfo!.size,
-          });
-        }
-        const fileDelivery = await session.sendFile(stdin ? process.stdin : file, {
-          ...options,
-          name: name!,
-          ...(offset > 0 && { offset }),
-        });
-        delivery = fileDelivery;
-        sha256 = fileDelivery.hash.replace(/^sha-256:/, '');
+            ...(from > 0 && { offset: from }),
+          }),
+        );
+        ({ offset } = sent);
+        delivery = sent.delivery;
+        sha256 = sent.delivery.hash.replace(/^sha-256:/, '');
       }
     } finally {
       progress?.finish();

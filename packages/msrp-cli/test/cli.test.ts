@@ -749,7 +749,7 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     expect(await readdir(out)).toEqual([]);
   });
 
-  it('a part of another file is refused at its last chunk: send exits 1, and the next send goes whole', async ({
+  it('a part of another file is refused at its last chunk, never confirmed, and send goes again whole', async ({
     expect,
     onTestFinished,
   }) => {
@@ -757,15 +757,25 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     const file = randomBytes(300_000);
     const { out, source } = await brokenTransfer('mismatch', 'f.bin', file, randomBytes(100_000));
     const { cli, uri } = await listen(onTestFinished, 'mismatch', ['--out', out]);
-    const first = await run(onTestFinished, ['send', '--to', uri, '--file', source]);
-    expect(first.code, first.stderr).toBe(1);
-    expect(first.stderr).toMatch(/resuming f\.bin at byte 100001[\s\S]*delivery failed: 413 /);
-    expect(first.stdout).not.toMatch(/delivered/);
+    const send = await run(onTestFinished, ['send', '--to', uri, '--file', source, '--json']);
+    expect(send.code, send.stderr).toBe(0);
+    // Resumed into the stale part, refused by the hash check (413 `Hash mismatch`), then
+    // offered again, which the listener (its part dropped) answers from the first byte.
+    const events = send.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((e) => e.event !== 'progress' && e.event !== 'connected');
+    expect(events).toMatchObject([
+      { event: 'resume', offset: 100_000, size: 300_000 },
+      { event: 'resume-refused', offset: 100_000, size: 300_000 },
+      { event: 'delivered', bytes: 300_000, sha256: sha256(file) },
+    ]);
+    expect(events[2]).not.toHaveProperty('offset');
     await cli.waitFor('stderr', /f\.bin: HASH MISMATCH over the whole file .*: part dropped/);
-    const second = await run(onTestFinished, ['send', '--to', uri, '--file', source]);
-    expect(second.code, second.stderr).toBe(0);
     await cli.waitFor('stdout', /^saved \S+ \(300000 bytes, sha-256 \S+, hash matched\)$/m);
     expect((await readFile(join(out, 'f.bin'))).equals(file)).toBe(true);
+    expect(await readdir(out)).toEqual(['f.bin']);
   });
 
   it('file names from peers are sanitized; a broken transfer leaves no file; a busy session is retried', async ({

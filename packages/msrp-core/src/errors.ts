@@ -63,7 +63,10 @@ export type MsrpErrorCode =
    * message); the connection is closed with WebSocket code 1002.
    */
   | 'MSRP_ERR_MESSAGE_FRAMING'
-  /** Received bytes do not match the hash announced for them (RFC 5547 `hash`, `File-Hash`). */
+  /**
+   * Received bytes do not match the hash announced for them (RFC 5547 `hash`, `File-Hash`);
+   * on a send, the receiver refused the file so (its 413 says `Hash mismatch`).
+   */
   | 'MSRP_ERR_HASH_MISMATCH'
   /**
    * A `message/cpim` body (RFC 3862) is malformed: a missing blank line, a header without a

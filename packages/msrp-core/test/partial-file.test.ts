@@ -484,7 +484,7 @@ describe('PartialFile', () => {
       await expect(partial.receive(await next(inbox))).rejects.toMatchObject({
         code: 'MSRP_ERR_HASH_MISMATCH',
       });
-      expect(await failed).toMatchObject({ status: 413 });
+      expect(await failed).toMatchObject({ status: 413, code: 'MSRP_ERR_HASH_MISMATCH' });
       await partial.discard();
     }
   });

@@ -1,6 +1,7 @@
 // saveTo({ refuseMismatch }): a file whose hash is not the one expected (or announced) is
-// refused at its last chunk (413), so its sender is never told a corrupt file arrived; what
-// `msrp listen` does for files that come without a resume offer.
+// refused at its last chunk (413 `Hash mismatch`: MSRP_ERR_HASH_MISMATCH at the sender), so its
+// sender is never told a corrupt file arrived; what `msrp listen` does for files that come
+// without a resume offer.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -38,7 +39,7 @@ it.each([
     ).rejects.toMatchObject({ code: 'MSRP_ERR_HASH_MISMATCH' });
     const error = await failed;
     expect(error).toBeInstanceOf(DeliveryError);
-    expect((error as DeliveryError).status).toBe(413);
+    expect(error).toMatchObject({ status: 413, code: 'MSRP_ERR_HASH_MISMATCH' });
 
     // The sender's own File-Hash, checked as well: this one matches, and is delivered.
     const sent = a.sendFile(new Blob([data]), { name: 'g.bin' });
@@ -55,10 +56,11 @@ it('refuses an empty file with another hash, or that cannot be stored; delivers 
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const { a, b } = await loopbackSessionPair(cleanups, { confirmWhenRead: true });
   const inbox = b[Symbol.asyncIterator]();
-  const status = (sent: Promise<unknown>): Promise<number | undefined> =>
+  /** How a send failed: its status, and the code that says whether the hash was why. */
+  const status = (sent: Promise<unknown>): Promise<[number?, string?] | undefined> =>
     sent.then(
       () => undefined,
-      (e: unknown) => (e as DeliveryError).status,
+      (e: unknown) => [(e as DeliveryError).status, (e as DeliveryError).code],
     );
 
   const mismatched = status(a.sendFile(new Blob([]), { name: 'a.bin' }));
@@ -66,7 +68,7 @@ it('refuses an empty file with another hash, or that cannot be stored; delivers 
   await expect(
     (await next(inbox)).saveTo(join(dir, 'a.bin'), { expectedHash, refuseMismatch: true }),
   ).rejects.toMatchObject({ code: 'MSRP_ERR_HASH_MISMATCH' });
-  expect(await mismatched).toBe(413);
+  expect(await mismatched).toEqual([413, 'MSRP_ERR_HASH_MISMATCH']);
 
   const unstored = status(a.sendFile(new Blob([]), { name: 'b.bin' }));
   await expect((await next(inbox)).saveTo(join(dir, 'no-such-dir', 'b.bin'))).rejects.toMatchObject(
@@ -74,7 +76,8 @@ it('refuses an empty file with another hash, or that cannot be stored; delivers 
       code: 'MSRP_ERR_FILE',
     },
   );
-  expect(await unstored).toBe(413);
+  // Refused for another reason: the 413 does not say the file was at fault.
+  expect(await unstored).toEqual([413, 'MSRP_ERR_REMOTE']);
 
   const sent = a.sendFile(new Blob([]), { name: 'c.bin' });
   const saved = await (await next(inbox)).saveTo(join(dir, 'c.bin'), { refuseMismatch: true });
@@ -105,7 +108,7 @@ it('refuses the last chunk of a file of unknown size with another hash; saves on
   await expect(
     message.saveTo(join(dir, 'f.bin'), { expectedHash, refuseMismatch: true }),
   ).rejects.toMatchObject({ code: 'MSRP_ERR_HASH_MISMATCH' });
-  expect(await failed).toMatchObject({ status: 413 });
+  expect(await failed).toMatchObject({ status: 413, code: 'MSRP_ERR_HASH_MISMATCH' });
 
   const sent = a.sendFile(unsized(), { name: 'g.bin' });
   const saved = await (await next(inbox)).saveTo(join(dir, 'g.bin'), { refuseMismatch: true });

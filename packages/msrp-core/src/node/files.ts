@@ -135,7 +135,7 @@ async function save(
   } catch (e) {
     // Not stored (a full disk, no file): the rest is refused, and with confirmWhenRead the
     // chunks not confirmed yet get 413 now, where they would wait for a reader that is gone.
-    message.discard();
+    message.discard(e);
     if (handle) {
       // Closed first: an open file cannot be removed everywhere (Windows).
       await handle.close().catch(() => undefined);

@@ -276,7 +276,7 @@ export class PartialFile {
     } catch (e) {
       // Not stored (a full disk): the rest is refused, and with confirmWhenRead the chunks
       // not confirmed yet get 413 now, where they would wait for a reader that is gone.
-      message.discard();
+      message.discard(e);
       // Octets written but not confirmed (the session closed before their 200) are coming
       // again: the part keeps what the sender was told arrived, where a resume starts.
       const confirmed = Math.max(heldBefore, at + message.confirmed - message.offset);

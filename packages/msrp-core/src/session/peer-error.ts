@@ -12,10 +12,34 @@ export function peerError(status: 400 | 413 | 415, message: string): MsrpError {
 }
 
 /**
- * The peer refused one of our requests: its response, or a failure REPORT (RFC 4975
- * §7.1.2), carries `status`. A 415 says the content type is what it refused.
+ * The comment of the 413 that refuses a file whose octets do not match its hash (RFC 5547
+ * `hash`, `File-Hash`): the sender learns that the file, not the session, was refused (one
+ * resumed into a part of another file can go again whole). No RFC names a status for it.
  */
-export function peerRefusal(status: number | undefined, message: string): MsrpError {
-  const code: MsrpErrorCode = status === 415 ? 'MSRP_ERR_UNSUPPORTED_TYPE' : 'MSRP_ERR_REMOTE';
+const HASH_MISMATCH = 'Hash mismatch';
+
+/** The comment of a 413 refusing the rest of a message whose reader failed with `reason`. */
+export function refusalComment(reason: Error | undefined): string {
+  return reason instanceof MsrpError && reason.code === 'MSRP_ERR_HASH_MISMATCH'
+    ? HASH_MISMATCH
+    : 'The receiver did not read this message';
+}
+
+/**
+ * The peer refused one of our requests: its response (`how`: "Peer answered"), or a failure
+ * REPORT (RFC 4975 §7.1.2), carries `status` and a `comment`. A 415 says the content type is
+ * what it refused; a 413 whose comment is `Hash mismatch`, that the file's octets did not
+ * match its hash (MSRP_ERR_HASH_MISMATCH).
+ */
+export function peerRefusal(how: string, status: number | undefined, comment = ''): MsrpError {
+  const code: MsrpErrorCode =
+    status === 415
+      ? 'MSRP_ERR_UNSUPPORTED_TYPE'
+      : status === 413 && comment.trim().toLowerCase() === HASH_MISMATCH.toLowerCase()
+        ? 'MSRP_ERR_HASH_MISMATCH'
+        : 'MSRP_ERR_REMOTE';
+  const message = [how, status, comment.trim()]
+    .filter((part) => part !== undefined && part !== '')
+    .join(' ');
   return new MsrpError(code, message, status === undefined ? {} : { status });
 }

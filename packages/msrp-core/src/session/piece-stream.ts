@@ -17,8 +17,11 @@ export interface NextPiecesOptions {
 export interface PieceStreamHooks {
   /** The reader took pieces after {@link PieceStream.push} said the queue was full. */
   pull(): void;
-  /** The stream ended early (destroyed by its reader or by a failure); called once. */
-  closed(): void;
+  /**
+   * The stream ended early (destroyed by its reader or by a failure), with that failure (or
+   * `MSRP_ERR_ABORTED`); called once.
+   */
+  closed(failure: Error): void;
   /**
    * The reader took `bytes`: it was pulled past the piece that held them (its next `next()`
    * call, the one that may end the loop). Not called for a piece the loop broke out on.
@@ -120,9 +123,10 @@ export class PieceStream implements AsyncIterableIterator<Uint8Array<ArrayBuffer
     if (this.#closed || this.#readToEnd) return;
     this.#closed = true;
     this.#queue = [];
-    this.#failure = error ?? new MsrpError('MSRP_ERR_ABORTED', 'The message stream was destroyed');
+    const failure = error ?? new MsrpError('MSRP_ERR_ABORTED', 'The message stream was destroyed');
+    this.#failure = failure;
     this.#wakeReader();
-    this.#hooks.closed();
+    this.#hooks.closed(failure);
   }
 
   /** The next piece; throws the failure of a destroyed stream. */

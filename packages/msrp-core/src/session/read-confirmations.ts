@@ -2,6 +2,7 @@
 // reader took the chunk's last byte, so a receiver that stores each piece before pulling the
 // next one has stored every byte it confirmed (issue 12: a crash loses nothing confirmed).
 import type { ChunkAnswer } from './chunk-receiver.js';
+import { refusalComment } from './peer-error.js';
 
 /**
  * Chunks waiting for their 200 per message past which the connection pauses: a sender of
@@ -175,14 +176,15 @@ export class ReadConfirmations {
   /**
    * The message failed or its reader stopped: the chunks still waiting were not read and get
    * 413 (RFC 4975 §7.1: stop sending this message), or 481 when their session closed (§10: the
-   * session does not exist any more); their bytes no longer count as unread.
+   * session does not exist any more); their bytes no longer count as unread. `reason`, the
+   * reader's failure, names a hash mismatch in the 413's comment (see `refusalComment`).
    * @returns whether a chunk was still waiting (the sender is told the message failed).
    */
-  fail(status: 413 | 481 = 413): boolean {
+  fail(status: 413 | 481 = 413, reason?: Error): boolean {
     const waiting = this.#waiting;
     this.#waiting = [];
     this.#after = undefined;
-    const comment = status === 481 ? 'Session closed' : 'The receiver did not read this message';
+    const comment = status === 481 ? 'Session closed' : refusalComment(reason);
     for (const w of waiting) w.answer.respond(status, comment);
     const held = this.#held;
     this.#held = 0;

@@ -304,9 +304,10 @@ export class Reassembly {
         taken: (bytes: number) => confirmations.taken(bytes),
         readToEnd: () => confirmations.readToEnd(),
       }),
-      closed: () => {
-        // Chunks whose bytes the reader never took get 413: it stopped reading.
-        confirmations?.fail();
+      closed: (failure) => {
+        // Chunks whose bytes the reader never took get 413: it stopped reading (and says why
+        // when its check of the file failed).
+        confirmations?.fail(413, failure);
         // The reader destroyed the stream (gave up, or could not store it): refuse the rest.
         if (!this.#done) this.#refused = true;
         // However it ended, the stream no longer holds its connection back: had the parser

@@ -156,7 +156,7 @@ export class SendScheduler {
         this.#complete(sending);
       return true;
     }
-    const error = peerRefusal(code, `Failure REPORT ${code} ${status.reason ?? ''}`.trim());
+    const error = peerRefusal('Failure REPORT', code, status.reason);
     // RFC 4975 §7.3.2: a message under way that failed SHOULD be ended with `#`; but after a
     // 413 the sender MUST NOT send any further chunk of it (§10.5).
     if (code === 413) this.#fail(sending, error);
@@ -328,10 +328,7 @@ export class SendScheduler {
     if (sending.message.finished) return;
     if (!response || response.statusCode !== 200) {
       const status = response?.statusCode;
-      this.#fail(
-        sending,
-        error ?? peerRefusal(status, `Peer answered ${status} ${response?.comment ?? ''}`.trim()),
-      );
+      this.#fail(sending, error ?? peerRefusal('Peer answered', status, response?.comment));
       return;
     }
     const { message, options } = sending;
