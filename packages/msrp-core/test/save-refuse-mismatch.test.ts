@@ -56,11 +56,15 @@ it('refuses an empty file with another hash, or that cannot be stored; delivers 
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const { a, b } = await loopbackSessionPair(cleanups, { confirmWhenRead: true });
   const inbox = b[Symbol.asyncIterator]();
-  /** How a send failed: its status, and the code that says whether the hash was why. */
-  const status = (sent: Promise<unknown>): Promise<[number?, string?] | undefined> =>
+  /** How a send failed: its status, the code that says whether the hash was why, its text. */
+  const status = (sent: Promise<unknown>): Promise<[number?, string?, string?] | undefined> =>
     sent.then(
       () => undefined,
-      (e: unknown) => [(e as DeliveryError).status, (e as DeliveryError).code],
+      (e: unknown) => [
+        (e as DeliveryError).status,
+        (e as DeliveryError).code,
+        (e as Error).message,
+      ],
     );
 
   const mismatched = status(a.sendFile(new Blob([]), { name: 'a.bin' }));
@@ -68,7 +72,11 @@ it('refuses an empty file with another hash, or that cannot be stored; delivers 
   await expect(
     (await next(inbox)).saveTo(join(dir, 'a.bin'), { expectedHash, refuseMismatch: true }),
   ).rejects.toMatchObject({ code: 'MSRP_ERR_HASH_MISMATCH' });
-  expect(await mismatched).toEqual([413, 'MSRP_ERR_HASH_MISMATCH']);
+  expect(await mismatched).toEqual([
+    413,
+    'MSRP_ERR_HASH_MISMATCH',
+    expect.stringMatching(/: Peer answered 413 Hash mismatch$/),
+  ]);
 
   const unstored = status(a.sendFile(new Blob([]), { name: 'b.bin' }));
   await expect((await next(inbox)).saveTo(join(dir, 'no-such-dir', 'b.bin'))).rejects.toMatchObject(
@@ -76,8 +84,11 @@ it('refuses an empty file with another hash, or that cannot be stored; delivers 
       code: 'MSRP_ERR_FILE',
     },
   );
-  // Refused for another reason: the 413 does not say the file was at fault.
-  expect(await unstored).toEqual([413, 'MSRP_ERR_REMOTE']);
+  // Refused for another reason: the 413 says which, not that the file was at fault, nor
+  // the receiver's path.
+  const [code, kind, text] = (await unstored)!;
+  expect([code, kind]).toEqual([413, 'MSRP_ERR_REMOTE']);
+  expect(text).toMatch(/: Peer answered 413 The receiver could not store this message$/);
 
   const sent = a.sendFile(new Blob([]), { name: 'c.bin' });
   const saved = await (await next(inbox)).saveTo(join(dir, 'c.bin'), { refuseMismatch: true });

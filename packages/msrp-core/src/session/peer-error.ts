@@ -18,12 +18,23 @@ export function peerError(status: 400 | 413 | 415, message: string): MsrpError {
  */
 const HASH_MISMATCH = 'Hash mismatch';
 
-/** The comment of a 413 refusing the rest of a message whose reader failed with `reason`. */
+/**
+ * The comment of a 413 refusing the rest of a message whose reader failed with `reason`:
+ * what kind of failure, never its message (which may name local paths).
+ */
 export function refusalComment(reason: Error | undefined): string {
-  return reason instanceof MsrpError && reason.code === 'MSRP_ERR_HASH_MISMATCH'
-    ? HASH_MISMATCH
-    : 'The receiver did not read this message';
+  if (reason instanceof MsrpError) {
+    if (reason.code === 'MSRP_ERR_HASH_MISMATCH') return HASH_MISMATCH;
+    if (reason.code === 'MSRP_ERR_FILE') return CANNOT_STORE;
+  }
+  // A system error of the store (Node's `ENOSPC`, `EIO`, `EACCES`...).
+  const code = (reason as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return CANNOT_STORE;
+  return 'The receiver did not read this message';
 }
+
+/** The comment of a 413 whose reader could not store the message (a full disk, say). */
+const CANNOT_STORE = 'The receiver could not store this message';
 
 /**
  * The peer refused one of our requests: its response (`how`: "Peer answered"), or a failure
