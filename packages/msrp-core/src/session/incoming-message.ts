@@ -215,10 +215,10 @@ export class IncomingMessage {
   /**
    * Stops receiving a streamed message: its stream is destroyed, the rest of its bytes are
    * dropped, and the sender's next chunk is answered 413 so that it stops (RFC 4975 §7.1).
-   * @param reason Why, when the reader failed: an `MsrpError` with code
-   *   `MSRP_ERR_HASH_MISMATCH` makes that 413 say `Hash mismatch`, which the sender's
-   *   `DeliveryError` then carries as its code (a stale part of a file is not sent again
-   *   resumed). Its message stays here: it may name local paths.
+   * @param reason Why, when the reader failed. The 413 names its kind, never its text (which
+   *   may name local paths): `Hash mismatch` for an `MSRP_ERR_HASH_MISMATCH` (the sender's
+   *   `DeliveryError` then has that code), `The receiver could not store this message` for
+   *   `MSRP_ERR_FILE` or a system error such as `ENOSPC`.
    */
   discard(reason?: unknown): void {
     this.stream?.destroy(reason instanceof Error ? reason : undefined);

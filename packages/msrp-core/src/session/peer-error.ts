@@ -17,6 +17,8 @@ export function peerError(status: 400 | 413 | 415, message: string): MsrpError {
  * resumed into a part of another file can go again whole). No RFC names a status for it.
  */
 const HASH_MISMATCH = 'Hash mismatch';
+/** The comment of a 413 whose reader could not store the message (a full disk, say). */
+const CANNOT_STORE = 'The receiver could not store this message';
 
 /**
  * The comment of a 413 refusing the rest of a message whose reader failed with `reason`:
@@ -32,9 +34,6 @@ export function refusalComment(reason: Error | undefined): string {
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return CANNOT_STORE;
   return 'The receiver did not read this message';
 }
-
-/** The comment of a 413 whose reader could not store the message (a full disk, say). */
-const CANNOT_STORE = 'The receiver could not store this message';
 
 /**
  * The peer refused one of our requests: its response (`how`: "Peer answered"), or a failure
