@@ -1,7 +1,8 @@
 // `msrp listen --relay` answers every sender's resume offer, not only the first sender's: all
 // senders reach it over its one connection to the relay, and the answer goes to the offer's
 // From-Path. (It went to the first sender, gone by then: the second waited 3 s for an answer
-// and sent the whole file again.)
+// and sent the whole file again.) A part of another file is refused through the relay as
+// directly, and the file goes again whole.
 import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,6 +74,55 @@ describe('msrp listen --relay and a second sender', () => {
       new RegExp(
         `saved .*doc\\.bin \\(${SIZE} bytes, .*hash matched, resumed at byte ${HELD + 1}\\)`,
       ),
+    );
+  });
+  it('through the relay too, a part of another file is refused and the file goes again whole', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const { account } = await cliRelay(onTestFinished);
+    const dir = await mkdtemp(join(tmpdir(), 'msrp-relay-stale-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const inDir = join(dir, 'in');
+    await mkdir(inDir);
+    const file = join(dir, 'doc.bin');
+    const bytes = Buffer.alloc(SIZE, 7);
+    await writeFile(file, bytes);
+    await utimes(file, MODIFIED, MODIFIED);
+    // A part of another file of the same name, size and date.
+    const part = await new PartStore(inDir).prepare('doc.bin', {
+      transferId: 'another-file',
+      name: 'doc.bin',
+      size: SIZE,
+      modified: MODIFIED.toUTCString().replace(/GMT$/, '+0000'),
+    });
+    await writeFile((await part!.open()).partPath, Buffer.alloc(HELD, 9));
+
+    const bob = start(onTestFinished, ['listen', ...account('bob'), '--out', inDir]);
+    const [, path] = await bob.waitFor('stdout', /^listening (.+)\n/);
+    const send = start(onTestFinished, [
+      'send',
+      ...account('alice'),
+      '--to',
+      path!,
+      '--file',
+      file,
+      '--json',
+    ]);
+    expect(await send.exited, send.stderr).toEqual({ code: 0, signal: null });
+    // The relay answered the chunks itself; the listener's 413 came back as a failure REPORT
+    // of the resumed try, which must not fail the whole send that followed it.
+    const events = send.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { event: string; offset?: number })
+      .filter((e) => e.event !== 'progress' && e.event !== 'connected');
+    expect(events.map((e) => e.event)).toEqual(['resume', 'resume-refused', 'delivered']);
+    expect(events[2]!.offset).toBeUndefined();
+    await bob.waitFor('stderr', /doc\.bin: HASH MISMATCH over the whole file .*: part dropped/);
+    await bob.waitFor(
+      'stdout',
+      new RegExp(`saved .*doc\\.bin \\(${SIZE} bytes, .*hash matched\\)$`, 'm'),
     );
   });
 });

@@ -304,10 +304,12 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
       signal: abort.signal,
     };
     // A failure REPORT that arrives after the 200s (from a relay further on) but before we
-    // exit turns success into failure (RFC 4975 §7.1.2).
-    let failureReport: ReceivedReport | undefined;
+    // exit turns success into failure (RFC 4975 §7.1.2): the delivered message's, not that
+    // of a try refused before it (a resume into a part of another file, sent again whole).
+    const failureReports: ReceivedReport[] = [];
     session.on('report', (report) => {
-      if (report.status.code !== 200) failureReport ??= report;
+      // A few messages are ours (an offer, a try or two): a peer's flood is not kept.
+      if (report.status.code !== 200 && failureReports.length < 16) failureReports.push(report);
     });
     const started = performance.now();
     let delivery: Delivery;
@@ -344,6 +346,7 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
         timeout ?? 2000,
       );
     await within(session.close(), 2000);
+    const failureReport = failureReports.find((r) => r.messageId === delivery.messageId);
     if (failureReport) {
       const { code, reason } = failureReport.status;
       throw new CliError(
