@@ -6,8 +6,8 @@
 import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'vitest';
-import { start } from '../packages/msrp-cli/test/cli-process.js';
+import { describe, it, type onTestFinished } from 'vitest';
+import { start, type Cli } from '../packages/msrp-cli/test/cli-process.js';
 import { cliRelay } from './helpers/cli-relay.js';
 import { PartStore } from '../packages/msrp-cli/src/part-store.js';
 
@@ -16,53 +16,52 @@ const HELD = 100_000;
 /** The file's modification time, as the sender's offer writes it (RFC 5322, seconds). */
 const MODIFIED = new Date('2026-11-30T02:30:16Z');
 
+/**
+ * A relay, a file doc.bin of `bytes` dated MODIFIED, in bob's directory the part of a file
+ * of that name, size and date (as a cut transfer leaves it) holding `held`, bob listening
+ * through the relay, and `send` to start `msrp send` from alice to him with more flags.
+ */
+async function fileAndPart(
+  finished: typeof onTestFinished,
+  bytes: Buffer,
+  held: Buffer,
+): Promise<{ bob: Cli; file: string; send: (...flags: string[]) => Cli }> {
+  const { account } = await cliRelay(finished);
+  const dir = await mkdtemp(join(tmpdir(), 'msrp-relay-resume-'));
+  finished(() => rm(dir, { recursive: true, force: true }));
+  const inDir = join(dir, 'in');
+  await mkdir(inDir);
+  const file = join(dir, 'doc.bin');
+  await writeFile(file, bytes);
+  await utimes(file, MODIFIED, MODIFIED);
+  const part = await new PartStore(inDir).prepare('doc.bin', {
+    transferId: 'an-earlier-transfer',
+    name: 'doc.bin',
+    size: bytes.length,
+    modified: MODIFIED.toUTCString().replace(/GMT$/, '+0000'),
+  });
+  await writeFile((await part!.open()).partPath, held);
+  const bob = start(finished, ['listen', ...account('bob'), '--out', inDir]);
+  const [, path] = await bob.waitFor('stdout', /^listening (.+)\n/);
+  const send = (...flags: string[]): Cli =>
+    start(finished, ['send', ...account('alice'), '--to', path!, ...flags]);
+  return { bob, file, send };
+}
+
 describe('msrp listen --relay and a second sender', () => {
   it("resumes the second sender's file from the part the listener holds", async ({
     expect,
     onTestFinished,
   }) => {
-    const { account } = await cliRelay(onTestFinished);
-    const dir = await mkdtemp(join(tmpdir(), 'msrp-relay-resume-'));
-    onTestFinished(() => rm(dir, { recursive: true, force: true }));
-    const inDir = join(dir, 'in');
-    await mkdir(inDir);
-
-    // The file, and the listener's part of it: its first HELD octets, as a cut transfer leaves.
-    const file = join(dir, 'doc.bin');
     const bytes = Buffer.alloc(SIZE);
     for (let i = 0; i < SIZE; i++) bytes[i] = (i * 7) & 0xff;
-    await writeFile(file, bytes);
-    await utimes(file, MODIFIED, MODIFIED);
-    const part = await new PartStore(inDir).prepare('doc.bin', {
-      transferId: 'an-earlier-transfer',
-      name: 'doc.bin',
-      size: SIZE,
-      modified: MODIFIED.toUTCString().replace(/GMT$/, '+0000'),
-    });
-    await writeFile((await part!.open()).partPath, bytes.subarray(0, HELD));
-
-    const bob = start(onTestFinished, ['listen', ...account('bob'), '--out', inDir]);
-    const [, path] = await bob.waitFor('stdout', /^listening (.+)\n/);
+    const { bob, file, send } = await fileAndPart(onTestFinished, bytes, bytes.subarray(0, HELD));
     // A first sender: the listener's session is bound to it.
-    const first = start(onTestFinished, [
-      'send',
-      ...account('alice'),
-      '--to',
-      path!,
-      '--text',
-      'hi',
-    ]);
+    const first = send('--text', 'hi');
     expect((await first.exited).code).toBe(0);
     await bob.waitFor('stdout', /^hi$/m);
 
-    const second = start(onTestFinished, [
-      'send',
-      ...account('alice'),
-      '--to',
-      path!,
-      '--file',
-      file,
-    ]);
+    const second = send('--file', file);
     expect(await second.exited, second.stderr).toEqual({ code: 0, signal: null });
     expect(second.stdout).toMatch(
       new RegExp(
@@ -76,39 +75,15 @@ describe('msrp listen --relay and a second sender', () => {
       ),
     );
   });
+
   it('through the relay too, a part of another file is refused and the file goes again whole', async ({
     expect,
     onTestFinished,
   }) => {
-    const { account } = await cliRelay(onTestFinished);
-    const dir = await mkdtemp(join(tmpdir(), 'msrp-relay-stale-'));
-    onTestFinished(() => rm(dir, { recursive: true, force: true }));
-    const inDir = join(dir, 'in');
-    await mkdir(inDir);
-    const file = join(dir, 'doc.bin');
-    const bytes = Buffer.alloc(SIZE, 7);
-    await writeFile(file, bytes);
-    await utimes(file, MODIFIED, MODIFIED);
-    // A part of another file of the same name, size and date.
-    const part = await new PartStore(inDir).prepare('doc.bin', {
-      transferId: 'another-file',
-      name: 'doc.bin',
-      size: SIZE,
-      modified: MODIFIED.toUTCString().replace(/GMT$/, '+0000'),
-    });
-    await writeFile((await part!.open()).partPath, Buffer.alloc(HELD, 9));
-
-    const bob = start(onTestFinished, ['listen', ...account('bob'), '--out', inDir]);
-    const [, path] = await bob.waitFor('stdout', /^listening (.+)\n/);
-    const send = start(onTestFinished, [
-      'send',
-      ...account('alice'),
-      '--to',
-      path!,
-      '--file',
-      file,
-      '--json',
-    ]);
+    // The part is of another file of the same name, size and date.
+    const parts = await fileAndPart(onTestFinished, Buffer.alloc(SIZE, 7), Buffer.alloc(HELD, 9));
+    const { bob } = parts;
+    const send = parts.send('--file', parts.file, '--json');
     expect(await send.exited, send.stderr).toEqual({ code: 0, signal: null });
     // The relay answered the chunks itself; the listener's 413 came back as a failure REPORT
     // of the resumed try, which must not fail the whole send that followed it.
