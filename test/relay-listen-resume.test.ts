@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type onTestFinished } from 'vitest';
-import { start, type Cli } from '../packages/msrp-cli/test/cli-process.js';
+import { jsonEvents, start, type Cli } from '../packages/msrp-cli/test/cli-process.js';
 import { cliRelay } from './helpers/cli-relay.js';
 import { PartStore } from '../packages/msrp-cli/src/part-store.js';
 
@@ -87,11 +87,7 @@ describe('msrp listen --relay and a second sender', () => {
     expect(await send.exited, send.stderr).toEqual({ code: 0, signal: null });
     // The relay answered the chunks itself; the listener's 413 came back as a failure REPORT
     // of the resumed try, which must not fail the whole send that followed it.
-    const events = send.stdout
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { event: string; offset?: number })
-      .filter((e) => e.event !== 'progress' && e.event !== 'connected');
+    const events = jsonEvents(send.stdout);
     expect(events.map((e) => e.event)).toEqual(['resume', 'resume-refused', 'delivered']);
     expect(events[2]!.offset).toBeUndefined();
     await bob.waitFor('stderr', /doc\.bin: HASH MISMATCH over the whole file .*: part dropped/);

@@ -106,3 +106,12 @@ export function start(finished: Finished, args: readonly string[]): Cli {
   });
   return cli;
 }
+
+/** The `--json` events a command printed on `stdout`, less its `connected` and `progress` ones. */
+export function jsonEvents(stdout: string): Record<string, unknown>[] {
+  return stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((e) => e.event !== 'progress' && e.event !== 'connected');
+}

@@ -24,7 +24,16 @@ import { safeFileName } from '../src/files.js';
 import { Output, terminalSafe } from '../src/output.js';
 import { printAbove } from '../src/chat-screen.js';
 import { isKeepalive } from '../src/keepalive.js';
-import { bin, root, start, tsx, type Cli, type Exit, type Finished } from './cli-process.js';
+import {
+  bin,
+  jsonEvents,
+  root,
+  start,
+  tsx,
+  type Cli,
+  type Exit,
+  type Finished,
+} from './cli-process.js';
 
 /** Runs `msrp args` to its end. */
 async function run(
@@ -761,11 +770,7 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
     expect(send.code, send.stderr).toBe(0);
     // Resumed into the stale part, refused by the hash check (413 `Hash mismatch`), then
     // offered again, which the listener (its part dropped) answers from the first byte.
-    const events = send.stdout
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .filter((e) => e.event !== 'progress' && e.event !== 'connected');
+    const events = jsonEvents(send.stdout);
     expect(events).toMatchObject([
       { event: 'resume', offset: 100_000, size: 300_000 },
       { event: 'resume-refused', offset: 100_000, size: 300_000 },
