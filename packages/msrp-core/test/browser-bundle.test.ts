@@ -95,7 +95,11 @@ describe('the browser entry (@msrp-ts/msrp-core/browser)', () => {
   Object.defineProperty(globalThis, name, { value: undefined, configurable: true, writable: true });
 }
 const { run } = await import(${JSON.stringify(pathToFileURL(scenario).href)});
+// A page runs on; Node ends once only unref'd timers are left, as the in-memory connections'
+// closing timers are (endpoint.close() waits for them): keep it running until the end.
+const running = setInterval(() => undefined, 1000);
 console.log(JSON.stringify(await run()));
+clearInterval(running);
 `,
     );
     const { stdout } = await promisify(execFile)(process.execPath, [runner], { timeout: 20_000 });

@@ -55,6 +55,11 @@ export interface EndpointRuntime extends SessionRuntime {
 export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncDisposable {
   readonly #options: EndpointOptions;
   readonly #peers = new Set<Peer>();
+  /**
+   * Connections forgotten as they began to close (a session's close, the peer's FIN), until
+   * they are: {@link close} waits for them too, so that a process may exit once it resolves.
+   */
+  readonly #closing = new Set<Promise<void>>();
   /** The connection each bound session uses. */
   readonly #boundTo = new Map<Session, Peer>();
   readonly #router: SessionRouter;
@@ -277,7 +282,9 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
 
   /**
    * Closes every session and connection, and stops the dials in progress: a socket being
-   * connected is destroyed at once, not left until `connectTimeout`.
+   * connected is destroyed at once, not left until `connectTimeout`. Resolves once every
+   * connection is closed: its queued bytes written and the peer's FIN read (2 s at most for
+   * a peer that does not read), so that a process may exit then without resetting any.
    */
   async close(): Promise<void> {
     this.#closed = true;
@@ -286,7 +293,7 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
     for (const session of [...this.#router.sessions()]) await session.close();
     // After the sessions: a connect() they were in fails as their close says, not as aborted.
     this.#pool.close(new MsrpError('MSRP_ERR_SESSION', 'The endpoint is closed'));
-    await Promise.all([...this.#peers].map((p) => p.connection.close()));
+    await Promise.all([...[...this.#peers].map((p) => p.connection.close()), ...this.#closing]);
   }
 
   /**
@@ -320,6 +327,9 @@ export class EndpointBase extends TypedEmitter<EndpointEvents> implements AsyncD
   /** A connection closed. */
   #forget(peer: Peer, error?: Error): void {
     this.#peers.delete(peer);
+    const closed = peer.connection.whenClosed;
+    this.#closing.add(closed);
+    void closed.then(() => this.#closing.delete(closed));
     this.#pool.forget(peer);
     if (peer.pinned && this.#registration) {
       this.#registration.close();
