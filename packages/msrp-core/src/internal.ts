@@ -30,7 +30,7 @@ export { responseFrame, responseHead } from './wire/response-frame.js';
 export { Connection } from './transport/connection.js';
 export type { ConnectionHandler } from './transport/connection.js';
 export type { ByteStream, ByteStreamEvents } from './transport/byte-stream.js';
-export { socketStream } from './node/socket-stream.js';
+export { peerName, socketStream } from './node/socket-stream.js';
 export { lendRead, returnRead, returnReads } from './transport/lent-reads.js';
 export { createListener, connectionEvent } from './node/listener.js';
 export { checkDialable } from './transport/dialer.js';

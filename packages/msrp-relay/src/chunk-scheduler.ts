@@ -12,7 +12,7 @@ import type { HeadEncoder } from './message-head-template.js';
 import { readySegmentBytes, resumedHead, writeSegment } from './message-segment.js';
 import type { ChunkSchedulerOptions } from './chunk-scheduler-options.js';
 import { InFlightWindow } from './in-flight-window.js';
-import { ReaderBudget } from './reader-budget.js';
+import { ReaderBudget, type SlowReaderOptions } from './reader-budget.js';
 
 export type { ForwardEvents } from './forwarded-request.js';
 export type { ChunkSchedulerOptions } from './chunk-scheduler-options.js';
@@ -47,8 +47,12 @@ export class ChunkScheduler {
   #error: MsrpError | undefined;
   /** Our own frames, the requests and the body bytes waiting to be written. */
   readonly #queue = new FrameQueue();
-  /** Which senders read, which wait for `events.resume()` (see {@link push}). */
-  readonly #readers: ReaderBudget;
+  /**
+   * Which senders read, which wait for `events.resume()` (see {@link push}); made for the
+   * first request with a body (issue 13: most connections of a relay are idle sessions').
+   */
+  #readers: ReaderBudget | undefined;
+  readonly #slowReaders: SlowReaderOptions | undefined;
   #pumping = false;
   #awaitingDrain = false;
   /** The chunks written and not yet answered (`maxInFlight`). */
@@ -60,13 +64,7 @@ export class ChunkScheduler {
     this.#maxQueuedPerChunk = options.maxQueuedPerChunk ?? 256 * 1024;
     this.#maxQueued = options.maxQueued ?? 1024 * 1024;
     this.window = new InFlightWindow(options.maxInFlight ?? Infinity);
-    this.#readers = new ReaderBudget(this.#maxQueued, {
-      ...options.slowReaders,
-      queued: () => this.#queue.queued,
-      uncuttable: (request) => this.#uncuttable(request),
-      perRequest: this.#maxQueuedPerChunk / 2,
-      evict: (request) => this.#evict(request),
-    });
+    this.#slowReaders = options.slowReaders;
     // A segment must be written before its bytes alone hold the sender back.
     this.#messageChunkBytes = Math.max(
       1,
@@ -103,6 +101,16 @@ export class ChunkScheduler {
       !connection.closed &&
       connection.bufferedBytes < this.#socketBuffer
     );
+  }
+
+  #budget(): ReaderBudget {
+    return (this.#readers ??= new ReaderBudget(this.#maxQueued, {
+      ...this.#slowReaders,
+      queued: () => this.#queue.queued,
+      uncuttable: (request) => this.#uncuttable(request),
+      perRequest: this.#maxQueuedPerChunk / 2,
+      evict: (request) => this.#evict(request),
+    }));
   }
 
   /** Starts writing on `connection` (a dialed connection is attached once it is open). */
@@ -144,12 +152,12 @@ export class ChunkScheduler {
     if (request.hasBody) {
       // Its sender reads its body only if the queue has room for a read more: else it is
       // held after its head (`held`) until there is (ReaderBudget: a bound per next hop).
-      if (this.#uncuttable(request) || this.#readers.admits(this.#queue.queued))
-        this.#readers.start(request);
+      const readers = this.#budget();
+      if (this.#uncuttable(request) || readers.admits(this.#queue.queued)) readers.start(request);
       else {
-        this.#readers.hold(request);
+        readers.hold(request);
         // Slow senders may have to make way for it (see ReaderBudget).
-        this.#readers.resumeHeld();
+        readers.resumeHeld();
       }
     }
     return request;
@@ -170,13 +178,14 @@ export class ChunkScheduler {
     this.#queue.queued += part.length;
     this.#pump();
     if (request.done) return true;
-    if (r.reading && r.queued < this.#maxQueuedPerChunk && this.#readers.keeps(this.#queue.queued))
+    const readers = this.#budget();
+    if (r.reading && r.queued < this.#maxQueuedPerChunk && readers.keeps(this.#queue.queued))
       return true;
     // Toward a WebSocket, a request that cannot be cut is written once whole: holding its
     // sender back would wait forever. Only non-SEND ones are, and their bodies are small
     // (RFC 4975 §7.1: at most 10240 octets, enforced by the relay as it reads them).
     if (this.#uncuttable(request)) return true;
-    this.#readers.hold(request);
+    readers.hold(request);
     if (this.#connection?.messageFramed) {
       // Its partial segment may go now; a resume during this pump means go on at once, and
       // so does a failure (the sender was told before it paused: nobody would resume it).
@@ -191,7 +200,7 @@ export class ChunkScheduler {
     if (request.done) return;
     request.ended = flag;
     request.wantsResume = false;
-    this.#readers.stop(request);
+    this.#readers?.stop(request);
     this.#pump();
   }
 
@@ -206,7 +215,7 @@ export class ChunkScheduler {
     r.ended = '#';
     r.abandoned = true;
     r.wantsResume = false;
-    this.#readers.stop(request);
+    this.#readers?.stop(request);
     if (r.open === undefined && this.#queue.active !== request && request.sent === 0) {
       // Nothing of it is on the wire: forget it.
       this.#queue.remove(request);
@@ -229,7 +238,7 @@ export class ChunkScheduler {
     if (r.done) return;
     this.#queue.drop(r);
     r.done = true;
-    this.#readers.stop(request);
+    this.#readers?.stop(request);
     request.events.failed(error);
   }
 
@@ -254,7 +263,7 @@ export class ChunkScheduler {
       this.#pumping = false;
     }
     // Held senders go on, first held first, while there is room for a read of each.
-    this.#readers.resumeHeld();
+    this.#readers?.resumeHeld();
   }
 
   /** `request`'s sender is too slow while others wait: it goes no further (RFC 4975 §7.1: 408). */

@@ -3,6 +3,7 @@ import type { Dialer, MsrpUri, WsSocket } from '@msrp-ts/msrp-core';
 import {
   Connection,
   ConnectionLimits,
+  peerName,
   socketStream,
   type ByteStream,
   MsrpError,
@@ -83,7 +84,7 @@ export class HopRegistry {
   /** A client or peer connected to a TCP or TLS listener of ours on `port`. */
   accept(socket: Socket, scheme: 'msrp' | 'msrps', port: number): void {
     const address = socket.remoteAddress ?? '?';
-    const remote = `${address}:${socket.remotePort ?? '?'}`;
+    const remote = peerName(address, socket.remotePort);
     const origin = { kind: 'inbound', scheme, transport: 'tcp', port } as const;
     this.#inbound(origin, address, remote, {
       refuse: () => socket.destroy(),

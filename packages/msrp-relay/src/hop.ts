@@ -133,7 +133,7 @@ export class Hop implements ConnectionHandler {
     this.address = address;
     this.trusted = origin.kind === 'outbound';
     this.scheduler = new ChunkScheduler(scheduler);
-    this.scheduler.window.heard = () => this.heard;
+    this.scheduler.window.peer = this;
   }
 
   /**

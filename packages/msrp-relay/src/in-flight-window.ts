@@ -25,10 +25,10 @@ export class InFlightWindow {
   /** What is in flight; set once the hop has a pending table. */
   source: InFlight | undefined;
   /**
-   * Whether the relay reads the peer's connection now (set by its hop): only then can the
-   * responses the window waits for arrive.
+   * The peer's hop: the window is full only while the relay reads the peer's connection
+   * (`heard`), for only then can the responses it waits for arrive. Unset: always heard.
    */
-  heard: () => boolean = () => true;
+  peer: { readonly heard: boolean } | undefined;
 
   constructor(max: number) {
     this.#max = max;
@@ -43,6 +43,11 @@ export class InFlightWindow {
    */
   get full(): boolean {
     const out = this.source;
-    return out !== undefined && out.bytes >= this.#max && out.awaited >= MIN_CHUNKS && this.heard();
+    return (
+      out !== undefined &&
+      out.bytes >= this.#max &&
+      out.awaited >= MIN_CHUNKS &&
+      this.peer?.heard !== false
+    );
   }
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { TlsServerOptions, WsSocket } from '@msrp-ts/msrp-core';
-import { WS_OPTIONS, whenListening } from '@msrp-ts/msrp-core/internal';
+import { peerName, WS_OPTIONS, whenListening } from '@msrp-ts/msrp-core/internal';
 import type { SecureContextTarget } from './tls-reload.js';
 // Only the implementation uses `ws`: its types stay out of our .d.ts (no @types/ws needed).
 
@@ -106,7 +106,7 @@ export async function listenWebSocket(
     handleProtocols: (offered) => (offered.has('msrp') ? 'msrp' : false),
   });
   const remoteOf = (req: IncomingMessage): string =>
-    `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+    peerName(req.socket.remoteAddress ?? '?', req.socket.remotePort);
   // Connections that are not (yet) WebSocket ones, by peer address (the TCP socket, also for
   // wss: one still in its TLS handshake counts): closing the listener ends them, else one
   // that never sends a request holds server.close, and the relay's shutdown, for ever.

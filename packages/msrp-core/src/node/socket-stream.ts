@@ -2,7 +2,7 @@ import type { Socket, TcpNetConnectOpts } from 'node:net';
 import { Readable, type Duplex } from 'node:stream';
 import type { ByteStream, ByteStreamEvents } from '../transport/byte-stream.js';
 import { returnRead } from '../transport/lent-reads.js';
-import { onEndWhilePaused } from './peer-end.js';
+import { endedWhilePaused, watchEndWhilePaused } from './peer-end.js';
 import {
   kReadBuffers,
   kResumeOnOpen,
@@ -108,6 +108,12 @@ function onDrain(this: Tagged): void {
 function onFinish(this: Tagged): void {
   this[kStream].events!.finished();
 }
+function onReadable(this: Tagged): void {
+  const stream = this[kStream];
+  if (stream.endSeen || !endedWhilePaused(this)) return;
+  stream.endSeen = true;
+  stream.events!.endWhilePaused();
+}
 /** A read of a socket that reads into reused buffers (below): to its stream's owner. */
 function onReusedRead(this: ReusingSocket, n: number): boolean {
   (this as unknown as Tagged)[kStream].reusedRead(this[kReadBuffers]!.read(n));
@@ -117,6 +123,15 @@ function closeStream(stream: SocketStream): void {
   if (stream.closed) return;
   stream.closed = true;
   stream.events!.close();
+}
+
+/**
+ * `address:port`, as logs name a peer, in a string of its own: a template literal (or a join)
+ * of 13 characters or more is a cons string that holds its parts, three strings of ~90 bytes
+ * where one takes ~40, for every connection's life (issue 13: memory per idle session).
+ */
+export function peerName(address: string, port: number | undefined): string {
+  return Buffer.from(`${address}:${port ?? '?'}`, 'latin1').toString('latin1');
 }
 
 /**
@@ -154,6 +169,8 @@ class SocketStream implements ByteStream {
   earlyError: Error | undefined;
   events: ByteStreamEvents | undefined;
   closed = false;
+  /** The peer's FIN was reported while paused (see node/peer-end.ts). */
+  endSeen = false;
 
   constructor(duplex: Duplex, remote: string | undefined, perTick: boolean) {
     this.#duplex = duplex;
@@ -161,9 +178,8 @@ class SocketStream implements ByteStream {
     (duplex as Tagged)[kStream] = this;
     const { remoteAddress, remotePort } = duplex as SocketAddresses;
     this.remoteAddress = remoteAddress;
-    // Joined: a flat string, where a template literal leaves a tree of cons strings.
     this.remote =
-      remote ?? (remoteAddress === undefined ? '?' : [remoteAddress, remotePort ?? '?'].join(':'));
+      remote ?? (remoteAddress === undefined ? '?' : peerName(remoteAddress, remotePort));
     duplex.on('error', onEarlyError);
   }
 
@@ -196,7 +212,7 @@ class SocketStream implements ByteStream {
     duplex.on('close', onClose);
     duplex.on('data', onData);
     // After the data listener: it relies on the stream being in flowing mode.
-    onEndWhilePaused(duplex, () => events.endWhilePaused());
+    if (watchEndWhilePaused(duplex)) duplex.prependListener('readable', onReadable);
     duplex.on('end', onEnd);
     duplex.on('drain', onDrain);
     duplex.on('finish', onFinish);

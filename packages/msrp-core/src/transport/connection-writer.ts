@@ -33,7 +33,7 @@ export class ConnectionWriter {
     this.#stream = stream;
     this.#maxWriteBuffer = maxWriteBuffer;
     this.#host = host;
-    this.#drain = new DrainWait(() => host.closed);
+    this.#drain = new DrainWait(host);
   }
 
   /** More than `maxWriteBuffer` bytes wait for the peer: reading pauses until `drain`. */

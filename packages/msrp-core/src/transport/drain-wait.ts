@@ -10,11 +10,14 @@ export class DrainWait {
   #wait: Promise<void> | undefined;
   #settle: (() => void) | undefined;
   #listeners: Array<() => void> | undefined;
-  readonly #closed: () => boolean;
+  readonly #host: { readonly closed: boolean };
 
-  /** @param closed Whether the connection closed: the wait then rejects rather than resolves. */
-  constructor(closed: () => boolean) {
-    this.#closed = closed;
+  /**
+   * @param host The connection: once `closed`, the wait rejects rather than resolves. An
+   * object, not a closure: an idle connection's memory (issue 13).
+   */
+  constructor(host: { readonly closed: boolean }) {
+    this.#host = host;
   }
 
   /** The wait under way, if any. */
@@ -32,7 +35,7 @@ export class DrainWait {
       this.#settle = () => {
         this.#settle = undefined;
         this.#wait = undefined;
-        if (this.#closed())
+        if (this.#host.closed)
           reject(new MsrpError('MSRP_ERR_CONNECTION', 'Connection closed while writing'));
         else resolve();
       };
