@@ -18,7 +18,9 @@ export function classify(error: unknown, action: 'connect' | 'deliver', target: 
     };
     const cause = error.cause instanceof Error ? error.cause.message : error.message;
     let detail = cause.replace(/^Peer answered /, '');
-    if (error.status !== undefined && !detail.startsWith(String(error.status))) {
+    // The status leads, unless the detail says it already ("Failure REPORT 413 ...").
+    const said = detail.replace(/^Failure REPORT /, '');
+    if (error.status !== undefined && !said.startsWith(String(error.status))) {
       detail = `${error.status} ${detail}`;
     }
     const suffix = ` (${error.confirmedBytes} bytes confirmed)`;

@@ -18,6 +18,19 @@ describe('classify', () => {
     expect(result.details).toMatchObject({ code: 'MSRP_ERR_UNSUPPORTED_TYPE', status: 415 });
   });
 
+  it('says a Failure REPORT once, its status with it (not "413 Failure REPORT 413")', () => {
+    const reported = new DeliveryError('m1', 720_896, 'Failure REPORT 413 Too large', {
+      code: 'MSRP_ERR_REMOTE',
+      status: 413,
+      cause: new MsrpError('MSRP_ERR_REMOTE', 'Failure REPORT 413 Too large', { status: 413 }),
+    });
+    const result = classify(reported, 'deliver', TO);
+    expect(result.exitCode).toBe(EXIT.failed);
+    expect(result.message).toBe(
+      'delivery failed: Failure REPORT 413 Too large (720896 bytes confirmed)',
+    );
+  });
+
   it('ends a file that breaks midway as a failed transfer (exit 1), not a lost connection', () => {
     const ioError = Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
     const broken = new DeliveryError('m1', 4096, ioError.message, {
