@@ -189,7 +189,10 @@ describe('relay toward WebSocket peers: one chunk per message (RFC 7977 §5.1)',
     for (const head of heads)
       expect((await alice.peer.response(head.transactionId)).statusCode).toBe(200);
     await eventually(
-      () => bob.peer.frames.some((f) => f.flag === '$') && carol.peer.requests.length > 0,
+      // A request's `$`: bob's frames hold the 200 to his AUTH too, which ends with one.
+      () =>
+        bob.peer.frames.some((f) => f.flag === '$' && f.head.kind === 'request') &&
+        carol.peer.requests.length > 0,
       5000,
       'both delivered',
     );
