@@ -6,7 +6,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { DeliveryError, Endpoint, type Session } from '../src/index.js';
+import { DeliveryError, type Session } from '../src/index.js';
 import { cleanups, endpoint } from './helpers/cleanups.js';
 import { within } from './helpers/within.js';
 
@@ -36,7 +36,7 @@ describe('endpoint.close()', () => {
   it('resolves once the connection its session closed is closed', async () => {
     const sockets = dialedSockets();
     const { session: remote } = await receiver();
-    const sender = new Endpoint();
+    const sender = endpoint();
     const session = sender.createSession();
     await session.connect([remote.localUri]);
     await session.send('hello');
@@ -48,7 +48,7 @@ describe('endpoint.close()', () => {
   it('after a refused message, the peer sees our FIN, not a reset', async () => {
     const sockets = dialedSockets();
     const { session: remote, unbound } = await receiver(1000);
-    const sender = new Endpoint();
+    const sender = endpoint();
     const session = sender.createSession();
     await session.connect([remote.localUri]);
     // Chunks are in flight when the 413 comes, and 413s to them follow it.
