@@ -15,7 +15,7 @@ import {
   parseFlags,
   pathFlag,
   RELAY_FLAGS,
-  RELAY_HELP,
+  relayHelp,
   relayFlags,
   tlsClientFlags,
   tlsServerFlags,
@@ -86,7 +86,7 @@ Options:
                     from, to, dateTime, imdnMessageId), "sent" (messageId, text),
                     "delivered", "displayed", "failed" (messageId, text), "composing",
                     "idle", "error"
-${RELAY_HELP}
+${relayHelp(20)}
   -h, --help        show this help
 
 Status lines (connected, disconnected, undelivered messages) go to stderr.

@@ -53,11 +53,17 @@ export const RELAY_FLAGS = {
   password: { type: 'string' },
 } as const;
 
-/** What --help says about the relay flags. */
-export const RELAY_HELP = `  --relay URI       go through this MSRP relay (RFC 4976), e.g. 'msrp://relay:2855;tcp';
-                    repeat for a chain, the one to connect to first
-  --user NAME       user name for the relays' Digest authentication
-  --password PW     password for the relays (or MSRP_PASSWORD in the environment)`;
+/** What --help says about the relay flags, their text starting at `column` as the rest's. */
+export function relayHelp(column: number): string {
+  return [
+    ['--relay URI', "go through this MSRP relay (RFC 4976), e.g. 'msrp://relay:2855;tcp';"],
+    ['', 'repeat for a chain, the one to connect to first'],
+    ['--user NAME', "user name for the relays' Digest authentication"],
+    ['--password PW', 'password for the relays (or MSRP_PASSWORD in the environment)'],
+  ]
+    .map(([flag, text]) => `  ${flag!.padEnd(column - 2)}${text!}`)
+    .join('\n');
+}
 
 /** Relay accounts from --relay, --user and --password, or undefined without --relay. */
 export function relayFlags(values: {

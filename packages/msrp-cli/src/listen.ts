@@ -13,7 +13,7 @@ import { makeDirectory } from './files.js';
 import {
   parseFlags,
   RELAY_FLAGS,
-  RELAY_HELP,
+  relayHelp,
   relayFlags,
   msFlag,
   sizeFlag,
@@ -72,7 +72,7 @@ Options:
                        host or port (behind port forwarding, NAT or a TCP proxy)
   --tls-cert FILE      PEM certificate: listen for msrps (TLS); needs --tls-key
   --tls-key FILE       PEM private key of --tls-cert
-${RELAY_HELP}
+${relayHelp(23)}
   --fingerprint FP     msrps relay: the SHA-256 fingerprint its certificate must have
   --ca FILE            msrps relay: PEM CA certificates to verify it against
   --reconnect MS       when the connection to the relay is lost, try to reach it again

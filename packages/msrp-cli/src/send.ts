@@ -23,7 +23,7 @@ import {
   parseFlags,
   pathFlag,
   RELAY_FLAGS,
-  RELAY_HELP,
+  relayHelp,
   relayFlags,
   sizeFlag,
   tlsClientFlags,
@@ -67,7 +67,7 @@ Options:
   --ca FILE           msrps: PEM CA certificates to verify the peer against
   --timeout MS        give up connecting, or waiting for any response, after MS
                       milliseconds. Default: 10000 to connect, 30000 per response
-${RELAY_HELP}
+${relayHelp(22)}
   --json              one JSON object per line on stdout: {"event":"connected"}, for
                       files {"event":"progress","bytes","total","rate"} at most once a
                       second, then {"event":"delivered",...} or {"event":"error",...};

@@ -912,7 +912,37 @@ function unquotedUris(help: string): string[] {
     .flatMap((line) => line.replace(/'[^']*'|"[^"]*"/g, '').match(/msrps?:\/\/\S*;\S*/g) ?? []);
 }
 
+/**
+ * The columns where a help's option descriptions start, in all its "... options:" blocks: a
+ * flag's line and each continuation line (prose at two spaces and a long flag alone on its
+ * line have none). One column when the help is aligned.
+ */
+function optionColumns(help: string): Set<number> {
+  const blocks = help.split(/\n(?:[A-Z][a-z]* )?[Oo]ptions:\n/).slice(1);
+  const lines = blocks.flatMap((block) => block.split('\n\n')[0]!.split('\n'));
+  return new Set(
+    lines
+      .filter((line) => /^ {2}-|^ {3}/.test(line) && !/^ {2}-\S+(?: [A-Z]+)?$/.test(line))
+      .map((line) => /^(?: {2}-.*? {2,}| +)(?=\S)/.exec(line)![0].length),
+  );
+}
+
 describe('CLI helpers', () => {
+  it("each help lines up its options' descriptions in one column", async ({ expect }) => {
+    const { CHAT_HELP } = await import('../src/chat.js');
+    const { LISTEN_HELP } = await import('../src/listen.js');
+    const { SDP_HELP } = await import('../src/sdp.js');
+    const { SEND_HELP } = await import('../src/send.js');
+    expect(
+      optionColumns(
+        'x\nOptions:\n  --a B   x\n        y\n  --long-flag B\n  b\n  -h, --help  z\n\nz',
+      ),
+    ).toEqual(new Set([10, 8, 14]));
+    for (const help of [CHAT_HELP, LISTEN_HELP, SDP_HELP, SEND_HELP]) {
+      expect(optionColumns(help).size).toBe(1);
+    }
+  });
+
   it('the help texts quote every URI with a ";"', async ({ expect }) => {
     const { CHAT_HELP } = await import('../src/chat.js');
     const { LISTEN_HELP } = await import('../src/listen.js');
