@@ -131,6 +131,21 @@ export class PgCredentialStore implements CredentialStore {
     return secrets && subscriberHa1(secrets, username, realm, algorithm, this.#plain);
   }
 
+  /**
+   * Checks that the database answers and has the table and columns configured, so that a
+   * relay can say so at start rather than at its first AUTH.
+   * @throws {MsrpError} `MSRP_ERR_CONNECTION` with the database's reason.
+   */
+  async check(): Promise<void> {
+    try {
+      await this.table.check(this.#pool);
+    } catch (e) {
+      throw new MsrpError('MSRP_ERR_CONNECTION', `credential database: ${(e as Error).message}`, {
+        cause: e,
+      });
+    }
+  }
+
   /** Forgets what the cache holds (users changed and should count at once). */
   clearCache(): void {
     this.#cache.clear();

@@ -148,6 +148,19 @@ export class SubscriberTable {
     }
   }
 
+  /**
+   * Reads no row, but names the table and every column configured: throws the database's
+   * error when any is missing, or the database cannot be reached or read.
+   */
+  async check(pool: Pool): Promise<void> {
+    const keys = (['username', 'domain', ...SECRET_COLUMNS] as const).filter(
+      (key) => this.columns[key] !== '',
+    );
+    await pool.query(
+      `SELECT ${keys.map((key) => this.#q(key)).join(', ')} FROM ${this.#table} LIMIT 0`,
+    );
+  }
+
   /** Removes `username` in `domain`; whether there was such a user. */
   async remove(pool: Pool, username: string, domain: string): Promise<boolean> {
     const result = await pool.query(

@@ -11,6 +11,7 @@ import { runningRelay } from './ops-relay.js';
 import { runRelay } from './relay-command.js';
 
 const REALM = 'example.net';
+const NOT_USABLE = "credential database not usable (its users' AUTHs get 500)";
 let server: PostgresServer;
 
 beforeAll(async () => {
@@ -72,6 +73,30 @@ describe('the users database down and back', () => {
     relay.child.kill('SIGTERM');
     expect(await relay.exited).toBe(0);
     expect(relay.stderr()).not.toMatch(/\n\s+at /);
+  }, 60_000);
+
+  it('says at start whether the database can be read: up, a wrong table, down', async () => {
+    const start = (args: string[] = []): ReturnType<typeof runningRelay> =>
+      runningRelay(['--listen', 'msrp://127.0.0.1:0;tcp', '--realm', REALM, ...args], {
+        MSRP_RELAY_USERS_DB: server.url,
+      });
+    const up = await start();
+    expect(await up.logged('credential database ready', 1)).toContain('"table":"subscriber"');
+    const wrongTable = await start(['--users-db-table', 'subscribers']);
+    expect(await wrongTable.logged(NOT_USABLE, 1)).toContain(
+      'relation \\"subscribers\\" does not exist',
+    );
+    const wrongColumn = await start(['--users-db-column', 'ha1=hash']);
+    expect(await wrongColumn.logged(NOT_USABLE, 1)).toContain('column \\"hash\\" does not exist');
+    await server.stop();
+    try {
+      const down = await start();
+      expect(await down.logged(NOT_USABLE, 1)).toMatch(/"error":"credential database: [^"]+"/);
+      expect(down.count('credential database ready')).toBe(0);
+    } finally {
+      await server.start();
+    }
+    for (const relay of [up, wrongTable, wrongColumn]) relay.child.kill('SIGTERM');
   }, 60_000);
 
   it('stops at once on SIGTERM while the database is down', async () => {

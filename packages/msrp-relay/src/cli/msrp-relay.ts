@@ -195,6 +195,17 @@ async function main(args: readonly string[]): Promise<number> {
       'relay started',
     );
     if (fileStore) warnOutsideRealm(log, fileStore, config.realm);
+    // Said now, not at the first AUTH: a database down, a wrong password, table or column.
+    // The listeners do not wait for it (see above).
+    const table = dbStore?.table.name;
+    dbStore?.check().then(
+      () => log.info({ table }, 'credential database ready'),
+      (e: unknown) =>
+        log.error(
+          { error: (e as Error).message, table },
+          "credential database not usable (its users' AUTHs get 500)",
+        ),
+    );
   }
   // SIGHUP: one at a time, each after the one before.
   let reloading = Promise.resolve();
