@@ -200,11 +200,12 @@ async function main(args: readonly string[]): Promise<number> {
     const table = dbStore?.table.name;
     dbStore?.check().then(
       () => log.info({ table }, 'credential database ready'),
-      (e: unknown) =>
-        log.error(
-          { error: (e as Error).message, table },
-          "credential database not usable (its users' AUTHs get 500)",
-        ),
+      (e: unknown) => {
+        // A stop closed the pool under it: that says nothing of the database.
+        if (signals.stopping) return;
+        const error = (e as Error).message;
+        log.error({ error, table }, "credential database not usable (its users' AUTHs get 500)");
+      },
     );
   }
   // SIGHUP: one at a time, each after the one before.
