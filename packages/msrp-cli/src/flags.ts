@@ -20,10 +20,18 @@ export function parseFlags<const T extends NonNullable<ParseArgsConfig['options'
   try {
     return parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values;
   } catch (e) {
-    // parseArgs explains itself ("Unknown option '--x'..."); keep its first sentence.
-    const text = (e as Error).message.split('\n')[0]!.replace(/\. To specify a positional.*$/, '');
-    throw usage(text);
+    throw usage(parseArgsError(e).replace(/\. To specify a positional.*$/, ''));
   }
+}
+
+/**
+ * parseArgs' error in one line: it explains itself ("Unknown option '--x'..."); its first
+ * line, and for a value that starts with a dash (`--timeout -5`) the line saying how to give
+ * one, where "argument is ambiguous" alone left the user guessing.
+ */
+export function parseArgsError(e: unknown): string {
+  const lines = (e as Error).message.split('\n');
+  return / is ambiguous\.$/.test(lines[0]!) ? `${lines[0]!} ${lines.at(-1)!}` : lines[0]!;
 }
 
 /** Parses an MSRP URI given on the command line. */

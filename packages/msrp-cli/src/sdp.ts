@@ -12,7 +12,7 @@ import {
   type AnswerCapabilities,
 } from '@msrp-ts/sdp-msrp';
 import { CliError, EXIT, EXIT_CODES_HELP, usage } from './exit-codes.js';
-import { sizeFlag, tlsClientFlags, uriFlag } from './flags.js';
+import { parseArgsError, sizeFlag, tlsClientFlags, uriFlag } from './flags.js';
 import { terminalSafe } from './output.js';
 import { heldFlag, sdpResumeOffer, serveFileFlag, SDP_RESUME_HELP } from './sdp-resume.js';
 import { stdinIsDirectory } from './std-input.js';
@@ -93,7 +93,7 @@ function parse(
   try {
     return parseArgs({ args: [...args], options: FLAGS, strict: true, allowPositionals: true });
   } catch (e) {
-    throw usage((e as Error).message.split('\n')[0]!);
+    throw usage(parseArgsError(e));
   }
 }
 

@@ -307,6 +307,8 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
       run(onTestFinished, ['sdp', 'offer', '--json']),
       // It said "delivered message: 0 bytes", and listen drops an empty text as a keepalive.
       run(onTestFinished, ['send', '--to', 'msrp://127.0.0.1:9/x;tcp', '--text', '']),
+      // It said only "Option '--timeout' argument is ambiguous."
+      run(onTestFinished, ['send', '--to', 'msrp://127.0.0.1:9/x;tcp', '--timeout', '-5']),
     ]);
     for (const result of results) {
       expect(result.code, result.stderr).toBe(2);
@@ -330,6 +332,9 @@ describe.concurrent('msrp CLI', { timeout: 60_000 }, () => {
       '--timeout must be a number of milliseconds from 1 to 2147483647',
     );
     expect(results[12].stderr).toContain('--text is empty');
+    expect(results[13].stderr).toContain(
+      "Option '--timeout' argument is ambiguous. To specify an option argument starting with a dash use '--timeout=-XYZ'.",
+    );
   });
 
   it('pnpm demo: --help, a bad flag or --size is one line and exit 2; a 3-byte file goes through', async ({

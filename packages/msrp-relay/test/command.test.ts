@@ -86,6 +86,8 @@ describe('configuration', () => {
       ],
       [['--user', 'a:b', '--host', '1.2.3.4:80'], /--host must be .*"1\.2\.3\.4:80"/],
       [['--user', 'a:b', '--bogus'], /Unknown option/],
+      // It said only "Option '--max-pending' argument is ambiguous."
+      [['--user', 'a:b', '--max-pending', '-1'], /ambiguous\. .* use '--max-pending=-XYZ'\.$/],
       // Numbers that would make a relay that starts and serves no one.
       [['--user', 'a:b', '--max-chunk-size', '0'], /--max-chunk-size must be a whole number of 1/],
       [['--user', 'a:b', '--max-ws-chunk', '0'], /--max-ws-chunk must be a whole number of 1/],

@@ -56,7 +56,12 @@ export function readOptions(
       allowPositionals: config.positionals ?? false,
     });
   } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]);
+    // Its first line; for a value that starts with a dash (`--max-pending -1`), also the one
+    // saying how to give one, where "argument is ambiguous" alone left the operator guessing.
+    const lines = (e as Error).message.split('\n');
+    throw new UsageError(
+      / is ambiguous\.$/.test(lines[0]!) ? `${lines[0]!} ${lines.at(-1)!}` : lines[0],
+    );
   }
   const values = parsed.values;
   const configPath = (values.config as string | undefined) ?? env[envName('config')];
