@@ -51,7 +51,7 @@ export {
 export { checkPeerFingerprint } from './node/fingerprint.js';
 export { discardFrame, atEnd } from './transport/frame-target.js';
 export type { FrameTarget } from './transport/frame-target.js';
-export { listenMsrp, whenListening } from './node/listen.js';
+export { listenMsrp, listenOn } from './node/listen.js';
 export type { ListenAddress, ListenHandlers, Listening, ListenReads } from './node/listen.js';
 export { ExpiringMap } from './transport/expiring-map.js';
 export { backgroundTimer, type Timer } from './events/timers.js';

@@ -79,4 +79,19 @@ describe('reentrancy', () => {
     const again = await c.listen({ host: '127.0.0.1', port: 0 });
     expect(again.port).not.toBe(uri.port);
   });
+
+  // Node threw a RangeError ("options.port should be >= 0 and < 65536") that named no listener.
+  it.each([70000, -1, 1.5])(
+    'listen on port %s rejects with MSRP_ERR_INVALID_ARGUMENT; the endpoint still works',
+    async (port) => {
+      const e = endpoint();
+      const error = await e.listen({ host: '127.0.0.1', port }).catch((err: unknown) => err);
+      expect(error).toBeInstanceOf(MsrpError);
+      expect(error).toMatchObject({
+        code: 'MSRP_ERR_INVALID_ARGUMENT',
+        message: `Cannot listen on 127.0.0.1:${port}: the port must be a whole number from 0 to 65535`,
+      });
+      expect((await e.listen({ host: '127.0.0.1', port: 0 })).port).toBeGreaterThan(0);
+    },
+  );
 });

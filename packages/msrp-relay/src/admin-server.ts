@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { Registry } from 'prom-client';
-import { whenListening } from '@msrp-ts/msrp-core/internal';
+import { listenOn } from '@msrp-ts/msrp-core/internal';
 
 /** Options of {@link startAdminServer}. */
 export interface AdminServerOptions {
@@ -52,8 +52,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       .end('not found: try /metrics or /health\n');
   });
   const listenHost = options.host ?? '127.0.0.1';
-  server.listen(options.port, listenHost);
-  await whenListening(server, listenHost, options.port);
+  await listenOn(server, listenHost, options.port);
   const address = server.address();
   const { address: host, port } =
     address !== null && typeof address === 'object' ? address : { address: '?', port: 0 };

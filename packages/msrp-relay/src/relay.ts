@@ -168,7 +168,8 @@ export class Relay {
    * on, with the port really bound (e.g. `msrp://127.0.0.1:40123;ws`).
    * @throws {MsrpError} `MSRP_ERR_SESSION` once {@link close} was called (also while binding:
    * the listener is closed again); `MSRP_ERR_CONNECTION` when the address cannot be bound
-   * (its message names it, the system's error, `EADDRINUSE`..., is the cause).
+   * (its message names it, the system's error, `EADDRINUSE`..., is the cause);
+   * `MSRP_ERR_INVALID_ARGUMENT` for a port that is not a whole number from 0 to 65535.
    */
   async listen(options: RelayListenOptions = {}): Promise<MsrpUri> {
     this.#assertOpen();

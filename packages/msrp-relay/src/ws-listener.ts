@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { TlsServerOptions, WsSocket } from '@msrp-ts/msrp-core';
-import { peerName, WS_OPTIONS, whenListening } from '@msrp-ts/msrp-core/internal';
+import { listenOn, peerName, WS_OPTIONS } from '@msrp-ts/msrp-core/internal';
 import type { SecureContextTarget } from './tls-reload.js';
 // Only the implementation uses `ws`: its types stay out of our .d.ts (no @types/ws needed).
 
@@ -144,8 +144,7 @@ export async function listenWebSocket(
     wss.handleUpgrade(req, socket, head, (ws) => config.accept(ws, address, remote));
   });
   server.on('clientError', (_error, socket) => socket.destroy());
-  server.listen(config.port, config.host);
-  await whenListening(server, config.host, config.port);
+  await listenOn(server, config.host, config.port);
   const bound = server.address();
   if (bound === null || typeof bound === 'string') {
     server.close();

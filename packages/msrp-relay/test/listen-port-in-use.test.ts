@@ -51,3 +51,35 @@ describe('a relay listener on a port in use', () => {
     expectInUse(error, port);
   });
 });
+
+// Node threw a RangeError ("options.port should be >= 0 and < 65536") that named no listener.
+describe('a relay listener on a port out of range', () => {
+  const outOfRange = (error: unknown): void =>
+    expect(error).toMatchObject({
+      code: 'MSRP_ERR_INVALID_ARGUMENT',
+      message: 'Cannot listen on 127.0.0.1:70000: the port must be a whole number from 0 to 65535',
+    });
+
+  it.each(['tcp', 'ws'] as const)(
+    'over %s rejects with MSRP_ERR_INVALID_ARGUMENT',
+    async (transport) => {
+      const relay = new Relay({ credentials: new StaticCredentialStore([]) });
+      cleanups.push(() => relay.close(0));
+      const listening = relay.listen({
+        host: '127.0.0.1',
+        port: 70000,
+        ...(transport === 'ws' && { transport }),
+      });
+      outOfRange(await listening.catch((e: unknown) => e));
+    },
+  );
+
+  it('for metrics rejects with MSRP_ERR_INVALID_ARGUMENT', async () => {
+    const admin = startAdminServer({
+      port: 70000,
+      registry: new Registry(),
+      health: () => ({ ok: true }),
+    });
+    outOfRange(await admin.catch((e: unknown) => e));
+  });
+});

@@ -65,7 +65,8 @@ export class Endpoint extends EndpointBase {
    * @throws {MsrpError} `MSRP_ERR_ABORTED` when `options.signal` aborts first (the listener
    * is closed); `MSRP_ERR_SESSION` once the endpoint is closed; `MSRP_ERR_CONNECTION` when
    * the address cannot be bound (e.g. `Cannot listen on 127.0.0.1:2855: address already in
-   * use (EADDRINUSE)`, the system's error as `cause`).
+   * use (EADDRINUSE)`, the system's error as `cause`); `MSRP_ERR_INVALID_ARGUMENT` for a port
+   * that is not a whole number from 0 to 65535.
    */
   async listen(options: ListenOptions = {}): Promise<MsrpUri> {
     this.assertOpen('listen');

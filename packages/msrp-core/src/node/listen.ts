@@ -55,30 +55,43 @@ export interface ListenReads {
   idleHoldsNothing?: boolean;
 }
 
+/** `host:port`, an IPv6 host in brackets. */
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
 /**
  * The error of a bind that failed (a port in use, an address not ours, a port we may not
  * take): `MSRP_ERR_CONNECTION`, naming the address and why, e.g. `Cannot listen on
  * 127.0.0.1:2855: address already in use (EADDRINUSE)`, the system's error as cause.
  */
 function bindError(error: NodeJS.ErrnoException, host: string, port: number): MsrpError {
-  const where = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
   const known = error.errno === undefined ? undefined : getSystemErrorMap().get(error.errno);
   const why = known ? `${known[1]} (${known[0]})` : error.message;
-  return new MsrpError('MSRP_ERR_CONNECTION', `Cannot listen on ${where}: ${why}`, {
+  return new MsrpError('MSRP_ERR_CONNECTION', `Cannot listen on ${hostPort(host, port)}: ${why}`, {
     cause: error,
   });
 }
 
 /**
- * Resolves once `server`, told to listen on `host`:`port`, is bound: an MSRP, WebSocket or
- * HTTP listener of the endpoint or the relay.
- * @throws {MsrpError} `MSRP_ERR_CONNECTION` when the bind fails (see {@link bindError}).
+ * Tells `server` (an MSRP, WebSocket or HTTP listener of the endpoint or the relay) to listen
+ * on `host`:`port`, and resolves once it is bound.
+ * @throws {MsrpError} `MSRP_ERR_INVALID_ARGUMENT` for a port number that is not a whole
+ * number from 0 to 65535 (Node threw a RangeError that named no listener);
+ * `MSRP_ERR_CONNECTION` when the bind fails (see {@link bindError}).
  */
-export async function whenListening(
-  server: EventEmitter,
+export async function listenOn(
+  server: EventEmitter & Pick<Server, 'listen'>,
   host: string,
   port: number,
 ): Promise<void> {
+  if (typeof port === 'number' && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
+    throw new MsrpError(
+      'MSRP_ERR_INVALID_ARGUMENT',
+      `Cannot listen on ${hostPort(host, port)}: the port must be a whole number from 0 to 65535`,
+    );
+  }
+  server.listen(port, host);
   try {
     await once(server, 'listening');
   } catch (e) {
@@ -117,8 +130,7 @@ export async function listenMsrp(
   server.on('tlsClientError', (error: Error, socket: TLSSocket) => tlsError?.(error, socket));
   const host = address.host ?? '127.0.0.1';
   const port = address.port ?? defaultPort;
-  server.listen(port, host);
-  await whenListening(server, host, port);
+  await listenOn(server, host, port);
   const bound = server.address();
   if (bound === null || typeof bound === 'string') {
     server.close();
