@@ -57,7 +57,9 @@ Options:
                       of every chunk, which a peer takes up to 16 KiB: about 15000 bytes
   --no-resume         send the whole file, without offering to resume
   --content-type T    Content-Type instead of the default
-  --chunk-size N      body bytes per chunk (k, M suffixes allowed). Default 8192
+  --chunk-size N      body bytes per chunk (k, M suffixes allowed). Default 8192, which
+                      crosses relays that cap bodies (Kamailio's drops them over 10 KiB);
+                      straight to a peer, 64k sends a large file 10-15 % faster
   --report            ask for a success REPORT and wait for it (the default with --relay)
   --no-report         with --relay: do not ask for a success REPORT; the summary then says
                       "accepted by the relay" (the first relay took every chunk; whether
