@@ -55,10 +55,10 @@ export async function hashFile(
 }
 
 /**
- * Bytes per write call. Larger page-cache writes cost the kernel several times the CPU per
- * byte here (Linux 6.18, ext4; 1 GiB in writes of 64, 128, 256, 512 and 1024 KiB: 4.6, 5.1,
- * 1.7-3.7, 1.1 and 0.6-1.4 GB/s, nearly all of it system time), and 128 KiB is already
- * plenty for the cost of a call.
+ * Bytes per write call: 128 KiB is plenty for the cost of a call. Larger page-cache writes
+ * save little warm (1 GiB: 132-150 ms of system time in 1 MiB writes, 156-161 in 128 KiB;
+ * Linux 6.18, ext4) and want larger pages, which on a VM that hands free memory back can be
+ * cold: a first series of 1 MiB writes took 0.7-1.2 s (docs/performance.md).
  */
 export const WRITE_BYTES = 128 * 1024;
 
