@@ -140,9 +140,7 @@ export class PgCredentialStore implements CredentialStore {
     try {
       await this.table.check(this.#pool);
     } catch (e) {
-      throw new MsrpError('MSRP_ERR_CONNECTION', `credential database: ${(e as Error).message}`, {
-        cause: e,
-      });
+      throw databaseError(e);
     }
   }
 
@@ -162,11 +160,16 @@ export class PgCredentialStore implements CredentialStore {
       return await this.table.secrets(this.#pool, user, realm);
     } catch (e) {
       this.stats.errors++;
-      const message = (e as Error).message;
-      this.#log.error({ error: message, table: this.table.name }, 'credential lookup failed');
-      throw new MsrpError('MSRP_ERR_CONNECTION', `credential database: ${message}`, {
-        cause: e,
-      });
+      const error = (e as Error).message;
+      this.#log.error({ error, table: this.table.name }, 'credential lookup failed');
+      throw databaseError(e);
     }
   }
+}
+
+/** `MSRP_ERR_CONNECTION` with the database's reason, its error as the cause. */
+function databaseError(e: unknown): MsrpError {
+  return new MsrpError('MSRP_ERR_CONNECTION', `credential database: ${(e as Error).message}`, {
+    cause: e,
+  });
 }
