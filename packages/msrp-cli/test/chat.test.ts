@@ -1,11 +1,10 @@
 // End-to-end tests of `msrp chat` speaking chat the RCS way: two real processes on loopback
 // show each other's typing and ✓ (delivered) / ✓✓ (read) for the lines they sent.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
-import { start } from './cli-process.js';
+import { start, tempDir } from './cli-process.js';
 
 const LISTEN_URI = 'msrp://127.0.0.1:0/chat;tcp';
 
@@ -113,8 +112,7 @@ describe('msrp chat', () => {
     expect,
     onTestFinished,
   }) => {
-    const dir = await mkdtemp(join(tmpdir(), 'msrp-chat-file-'));
-    onTestFinished(() => rm(dir, { recursive: true }));
+    const dir = await tempDir(onTestFinished, 'msrp-chat-file-');
     await writeFile(join(dir, 'photo.jpg'), randomBytes(100_000));
     await writeFile(join(dir, 'notes.txt'), 'a text file, not a chat line\n');
     const chat = start(onTestFinished, ['chat', '--listen', '--uri', LISTEN_URI]);

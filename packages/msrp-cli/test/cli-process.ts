@@ -3,6 +3,8 @@
 // CPU a process, and the tests start a score at once): its output so far, waiting for a
 // pattern in it, and stopping it when the test ends.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { onTestFinished } from 'vitest';
@@ -105,6 +107,13 @@ export function start(finished: Finished, args: readonly string[]): Cli {
     await cli.stop();
   });
   return cli;
+}
+
+/** A new directory in the system's temporary one, removed with its contents when the test ends. */
+export async function tempDir(finished: Finished, prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  finished(() => rm(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 /** The `--json` events a command printed on `stdout`, less its `connected` and `progress` ones. */

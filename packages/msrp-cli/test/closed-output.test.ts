@@ -2,11 +2,10 @@
 // -m1 connected`. A closed pipe is no stack trace, and it must not cut a transfer short with
 // exit 0 (send), nor end a listener with exit 1 at its next status line.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
-import { start } from './cli-process.js';
+import { start, tempDir } from './cli-process.js';
 
 const LISTEN_URI = 'msrp://127.0.0.1:0/closed;tcp';
 
@@ -15,8 +14,7 @@ describe('a command whose output pipe is closed', () => {
     expect,
     onTestFinished,
   }) => {
-    const dir = await mkdtemp(join(tmpdir(), 'msrp-closed-out-'));
-    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const dir = await tempDir(onTestFinished, 'msrp-closed-out-');
     const bytes = randomBytes(4 * 1024 * 1024);
     await writeFile(join(dir, 'data.bin'), bytes);
     const listener = start(onTestFinished, [

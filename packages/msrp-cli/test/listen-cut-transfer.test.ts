@@ -3,16 +3,13 @@
 // checked: a transfer cut short never leaves a truncated file under the name of the complete
 // one. The sender here sends standard input, which it holds open, so that the transfer stops
 // mid-way for as long as the test needs.
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdir } from 'node:fs/promises';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { start, type Cli } from './cli-process.js';
+import { start, tempDir, type Cli } from './cli-process.js';
 
 /** A listener into a fresh --out, and a sender mid-way through big.bin (chunks confirmed). */
 async function midway(): Promise<{ out: string; listener: Cli; sender: Cli }> {
-  const out = await mkdtemp(join(tmpdir(), 'msrp-cut-'));
-  onTestFinished(() => rm(out, { recursive: true, force: true }));
+  const out = await tempDir(onTestFinished, 'msrp-cut-');
   const listener = start(onTestFinished, [
     'listen',
     '--uri',

@@ -6,14 +6,13 @@
 // goes on; libuv hands it the socket's data before the signal.
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { parseUri } from '@msrp-ts/msrp-core';
 import { FILE_OFFER_TYPE, formatFileOffer, type FileOfferBody } from '../src/file-offer.js';
-import { start } from './cli-process.js';
+import { start, tempDir } from './cli-process.js';
 
 const SIZE = 64 * 1024;
 const HALF = SIZE / 2;
@@ -68,8 +67,7 @@ async function isStopped(pid: number): Promise<boolean> {
 it('a file whose last chunk came before SIGTERM is confirmed, not answered 481 and saved all the same', async ({
   onTestFinished,
 }) => {
-  const out = await mkdtemp(join(tmpdir(), 'msrp-stop-at-end-'));
-  onTestFinished(() => rm(out, { recursive: true, force: true }));
+  const out = await tempDir(onTestFinished, 'msrp-stop-at-end-');
   const bytes = randomBytes(SIZE);
   const offer: FileOfferBody = {
     transferId: 'bare-transfer',

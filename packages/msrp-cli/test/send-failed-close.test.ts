@@ -3,17 +3,15 @@
 // listener logged "disconnected: the peer reset the connection", which an operator reads as a
 // network fault. Now the listener sees the sender's FIN: "disconnected", nothing more.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { start } from './cli-process.js';
+import { start, tempDir } from './cli-process.js';
 
 it('a send refused mid-way (413, chunks in flight) leaves the listener a clean close', async ({
   onTestFinished,
 }) => {
-  const dir = await mkdtemp(join(tmpdir(), 'msrp-failed-close-'));
-  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  const dir = await tempDir(onTestFinished, 'msrp-failed-close-');
   const source = join(dir, 'big.bin');
   await writeFile(source, randomBytes(4 * 1024 * 1024));
   const listener = start(onTestFinished, [

@@ -2,17 +2,15 @@
 // peer takes 16 KiB of headers. A 20 000-character name connected, sent the file and failed
 // with the peer's "400 Header block larger than 16384 bytes" (exit 1); it is a usage error now,
 // before connecting, that says how long a name may be, and a name of that length goes through.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { start } from './cli-process.js';
+import { start, tempDir } from './cli-process.js';
 
 it('a --name too long for the head of a chunk is a usage error; the longest one allowed is delivered', async ({
   onTestFinished,
 }) => {
-  const dir = await mkdtemp(join(tmpdir(), 'msrp-send-name-'));
-  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  const dir = await tempDir(onTestFinished, 'msrp-send-name-');
   const file = join(dir, 'doc.txt');
   await writeFile(file, 'hello\n');
   const listener = start(onTestFinished, [

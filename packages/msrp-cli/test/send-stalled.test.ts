@@ -1,12 +1,11 @@
 // `msrp send --file` to a listener that stops answering mid-way (stopped: SIGSTOP) exits 4, as
 // send --help says a stalled transfer does, and the same command run again sends only the rest.
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { PartStore } from '../src/part-store.js';
-import { start } from './cli-process.js';
+import { start, tempDir } from './cli-process.js';
 
 const SIZE = 2 * 1024 * 1024;
 const HELD = 512 * 1024;
@@ -16,8 +15,7 @@ const MODIFIED = new Date('2026-11-30T02:30:16Z');
 it('a transfer stalled by a stopped listener exits 4, and running it again resumes it', async ({
   onTestFinished,
 }) => {
-  const dir = await mkdtemp(join(tmpdir(), 'msrp-stalled-'));
-  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  const dir = await tempDir(onTestFinished, 'msrp-stalled-');
   const out = join(dir, 'out');
   await mkdir(out);
   const file = join(dir, 'doc.bin');

@@ -4,11 +4,10 @@
 // fstat of the pipe (nodejs/node#51142) left mime-types loaded from its symlink, where it could
 // not find mime-db. A user's shell has no NODE_PATH, so the sender is spawned without it.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { bin, root, start } from './cli-process.js';
+import { bin, root, start, tempDir } from './cli-process.js';
 
 /** The environment of a user's shell: no NODE_PATH from the test runner. */
 function userEnv(): NodeJS.ProcessEnv {
@@ -21,8 +20,7 @@ describe('msrp send --file - from a pipe', () => {
   // send --help: "--file PATH ... - reads standard input to its end (a pipe: size unknown,
   // never resumed)". `tar c dir | msrp send --file - --name dir.tar` must deliver, exit 0.
   it('delivers piped standard input (exit 0), not "Cannot find module \'mime-db\'"', async () => {
-    const out = await mkdtemp(join(tmpdir(), 'msrp-stdin-pipe-'));
-    onTestFinished(() => rm(out, { recursive: true, force: true }));
+    const out = await tempDir(onTestFinished, 'msrp-stdin-pipe-');
     const listener = start(onTestFinished, [
       'listen',
       '--uri',

@@ -3,14 +3,13 @@
 // with the heavy modules made unloadable by a resolve hook, --help and --version still work.
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { denyImports } from '../../../test/helpers/deny-imports.js';
-import { entry, root, tsx } from './cli-process.js';
+import { entry, root, tempDir, tsx } from './cli-process.js';
 
 async function run(
   script: string,
@@ -60,8 +59,7 @@ describe('what msrp listen loads', () => {
   it('listens without mime-types (~3 MiB of RSS), loaded only for a file sent without a name', async ({
     onTestFinished,
   }) => {
-    const out = await mkdtemp(join(tmpdir(), 'msrp-listen-mime-'));
-    onTestFinished(() => rm(out, { recursive: true, force: true }));
+    const out = await tempDir(onTestFinished, 'msrp-listen-mime-');
     // The hook refuses `import` of mime-types (it would fail the start); require() passes.
     const child = spawn(
       tsx,
