@@ -985,6 +985,16 @@ describe('Parser: limits', () => {
     }
   }
 
+  // The property test's counterexample (seed 289938682): a bare LF on the line past
+  // maxHeaders read "too many headers" whole and "bad line ending" byte by byte.
+  it('reports a malformed line past maxHeaders as malformed, however the bytes are cut', () => {
+    const end = `-------${TID}$\r\n`;
+    const wire = bytes(`MSRP ${TID} 000\r\n${TO_HEADER}\r\n\n${end}${end}`);
+    const options = { maxHeaders: 1 };
+    expect(outcome(options, [wire])).toBe('MSRP_ERR_BAD_LINE_ENDING');
+    expect(outcome(options, byteByByte(wire))).toBe('MSRP_ERR_BAD_LINE_ENDING');
+  });
+
   it.each([
     ['bodiless', frame(TID, 'SEND', PATHS)],
     ['with body', frame(TID, 'SEND', [...PATHS, 'Content-Type: text/plain'], 'hi')],

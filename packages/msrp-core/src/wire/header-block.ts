@@ -69,13 +69,9 @@ export class HeaderBlockReader {
     while (p <= to) {
       // No header name begins with "-" (RFC 4975 §9): the end-line of a bodiless frame.
       if (buf[p] === DASH) return p;
-      if (++count > this.#maxHeaders) {
-        throw new MsrpError('MSRP_ERR_TOO_MANY_HEADERS', `More than ${this.#maxHeaders} headers`, {
-          status: 400,
-          transactionId: head.transactionId,
-        });
-      }
-      const last = seen[count - 1];
+      // A line seen here last time passed the count (it is checked below, once the line is
+      // known to be well formed: a malformed one is reported as such, as line by line).
+      const last = seen[count++];
       // The bytes of the line in the same place last time, up to CRLF or the block's end:
       // the same value, checked (utf8text) and parsed already.
       let e = last ? p + last.bytes.length : -1;
@@ -94,6 +90,12 @@ export class HeaderBlockReader {
         if (c < SP ? c !== TAB : c === DEL) break;
       }
       if (e < to && (buf[e] !== CR || buf[e + 1] !== LF)) return -1;
+      if (count > this.#maxHeaders) {
+        throw new MsrpError('MSRP_ERR_TOO_MANY_HEADERS', `More than ${this.#maxHeaders} headers`, {
+          status: 400,
+          transactionId: head.transactionId,
+        });
+      }
       if (!this.#changing(buf, p, e, head)) {
         // Decoded and parsed; a duplicate is reported by readHeaderLine.
         const known = readHeaderLine(head, decodeUtf8(buf, p, e), this.#cache, true);
