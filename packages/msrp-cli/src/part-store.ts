@@ -47,7 +47,8 @@ async function ownNames(path: string): Promise<boolean> {
     (e: NodeJS.ErrnoException) => (absent(e) ? undefined : false),
   );
   if (record !== undefined) return record;
-  // A part without a record is no part of ours (PartialFile.open writes the record at once).
+  // A part without a record is no part of ours (PartialFile writes its record before its part
+  // and removes it after).
   return lstat(`${path}.part`).then(() => false, absent);
 }
 
@@ -111,8 +112,9 @@ export class PartStore {
           throw new Error(`${name}.part or ${name}.part.json is another file: left alone`);
         }
         // Another file's part, or a record that does not match its part: ours to replace.
-        await rm(`${path}.part.json`, { force: true });
+        // The part first: killed between, a record without its part stays ours to replace.
         await rm(`${path}.part`, { force: true });
+        await rm(`${path}.part.json`, { force: true });
         return PartialFile.open(path, {
           size: offer.size,
           transferId: offer.transferId,

@@ -1,6 +1,7 @@
 // The receiver's side of a resumable file transfer (RFC 5547 §6, §8.3.2): `name.part` holds
 // the octets received so far, `name.part.json` a record of them that sdp-msrp's
 // resumeOffer/resumeRange read as it is.
+import { constants } from 'node:fs';
 import { open, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -127,8 +128,11 @@ export class PartialFile {
       ...(options.modified !== undefined && { modified: options.modified }),
     };
     const partial = new PartialFile(path, record, 0, options);
-    await writeFile(partial.partPath, new Uint8Array(0));
+    // The record first: killed between the two, a record without its part is read as an empty
+    // part, where a part without its record is no part of ours (a user's file: msrp listen
+    // leaves such a name alone, and the file was never resumable again).
     await partial.#persist();
+    await writeFile(partial.partPath, new Uint8Array(0));
     return partial;
   }
 
@@ -249,7 +253,8 @@ export class PartialFile {
     let failure: unknown;
     let received: ReceivedPart;
     try {
-      handle = await open(this.partPath, 'r+');
+      // Made if missing (a crash right after the record of a new part was written).
+      handle = await open(this.partPath, constants.O_RDWR | constants.O_CREAT);
       const part = handle;
       await hashFileRange(part, 0, at, tap);
       const bytes = await writeBody(message, part, at, tap, {
@@ -348,8 +353,10 @@ export class PartialFile {
 
   /** Removes the part and its record (a transfer given up, or a part that failed its hash). */
   async discard(): Promise<void> {
-    await rm(this.recordPath, { force: true });
+    // The part first: a crash between leaves a record without its part, which is ours to
+    // replace, not a part without a record (see open).
     await rm(this.partPath, { force: true });
+    await rm(this.recordPath, { force: true });
   }
 
   /**

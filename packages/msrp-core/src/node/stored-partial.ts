@@ -34,7 +34,10 @@ export async function readStoredPartial(path: string): Promise<StoredPartial | u
   const claimed = prefixOf(record.received);
   const onDisk = await stat(`${path}.part`).then(
     (s) => s.size,
-    (e: unknown) => {
+    (e: NodeJS.ErrnoException) => {
+      // A record of nothing yet, its part never made: PartialFile.open writes the record
+      // first, and a crash came before the part.
+      if (e.code === 'ENOENT' && claimed === 0) return 0;
       throw refused(
         `${path}.part, the part ${recordPath} describes, cannot be read: ${(e as Error).message}`,
         e,

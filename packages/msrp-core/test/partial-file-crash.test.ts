@@ -1,0 +1,54 @@
+// A partial file killed between its own steps: PartialFile writes a new part's record before
+// the part, so what a crash there leaves (a record without its part) opens again as an empty
+// part. The other order left a part without a record, which is no part of ours: msrp listen
+// left that name alone, and a file under it was never resumable again (the resume-cut test
+// failed so in CI, its receiver killed as it made the part: seed 505229905).
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { PartialFile } from '../src/index.js';
+import { cleanups } from './helpers/cleanups.js';
+import { next } from './helpers/inbox.js';
+import { sessionPair } from './helpers/session-pair.js';
+import { tempDir } from './helpers/temp-dir.js';
+
+it('a record of no octets without its part opens as an empty part, which a receive then makes', async () => {
+  const dir = await tempDir('msrp-partial-crash-');
+  const path = join(dir, 'f.bin');
+  await writeFile(`${path}.part.json`, JSON.stringify({ transferId: 't', size: 4, received: [] }));
+  const partial = await PartialFile.load(path);
+  expect(partial?.held).toBe(0);
+  const reopened = await PartialFile.open(path, { size: 4 });
+  expect(reopened.missing).toEqual({ start: 1, end: 4 });
+
+  const { a, b } = await sessionPair(cleanups, { receiver: { inMemoryThreshold: 1 } });
+  const content = randomBytes(4);
+  const sent = a.send(content);
+  await expect(reopened.receive(await next(b[Symbol.asyncIterator]()))).resolves.toMatchObject({
+    bytes: 4,
+    held: 4,
+  });
+  await sent;
+  expect(await readFile(`${path}.part`)).toEqual(content);
+
+  // A record that claims octets still needs them.
+  await writeFile(
+    join(dir, 'g.bin.part.json'),
+    JSON.stringify({ transferId: 't', size: 4, received: [{ start: 1, end: 2 }] }),
+  );
+  await expect(PartialFile.load(join(dir, 'g.bin'))).rejects.toMatchObject({
+    code: 'MSRP_ERR_FILE',
+  });
+});
+
+it('open writes the record before the part: failing at the record, it leaves no part', async () => {
+  const dir = await tempDir('msrp-partial-crash-');
+  const path = join(dir, 'f.bin');
+  // A directory where the record's temporary file goes: writing the record fails there, as a
+  // crash would stop it.
+  const temporary = `f.bin.part.json.${process.pid}.tmp`;
+  await mkdir(join(dir, temporary));
+  await expect(PartialFile.open(path, { size: 10 })).rejects.toThrow();
+  expect(await readdir(dir)).toEqual([temporary]);
+});
