@@ -149,6 +149,18 @@ describe('TLS files that cannot be read', () => {
   });
 });
 
+describe('a users file that cannot be read', () => {
+  it('names the option, the path and why', async () => {
+    const missing = join(dir, 'no-users');
+    const result = await withConfig('users-missing', { ...base, users: missing });
+    expect(result.code, result.stderr).toBe(2);
+    // It was "msrp-relay: cannot read ...": of which option?
+    expect(result.stderr).toBe(
+      `msrp-relay: --users: cannot read ${missing}: ENOENT: no such file or directory, open '${missing}'\n`,
+    );
+  });
+});
+
 // relay.env (systemd's EnvironmentFile) holds MSRP_RELAY_<NAME> lines; one misspelt was
 // ignored without a word, and the relay ran with the default (a realm, a timeout).
 describe('MSRP_RELAY_* variables that name no option', () => {

@@ -104,8 +104,12 @@ async function main(args: readonly string[]): Promise<number> {
   try {
     if (config.tlsCert !== undefined && config.tlsKey !== undefined)
       tls = tlsFiles(config.tlsCert, config.tlsKey);
-    if (config.usersFile !== undefined)
-      fileStore = await FileCredentialStore.open(config.usersFile);
+    if (config.usersFile !== undefined) {
+      // Its error names the file and the line, not where the file was named.
+      fileStore = await FileCredentialStore.open(config.usersFile).catch((e: unknown) => {
+        throw new Error(`--users: ${(e as Error).message}`, { cause: e });
+      });
+    }
     if (config.usersDb) {
       const { url, table, columns, plainPasswords } = config.usersDb;
       // Connects on the first AUTH, and again after the database went away: a database
