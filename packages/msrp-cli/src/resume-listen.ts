@@ -86,6 +86,10 @@ export class ResumeListener {
       // NAME.part or NAME.part.json is a file of another: the file comes whole, stored as any
       // other file, and an older offer of the name (its part) is superseded all the same.
       this.#pending.delete(name);
+      this.out.status(
+        `${name} comes whole, not resumable: ${name}.part or ${name}.part.json in --out is not a part of ours (left alone)`,
+        { event: 'not-resumable', name },
+      );
       await this.#answer(message, offer, 0);
       return;
     }

@@ -47,6 +47,11 @@ describe('msrp listen never overwrites an existing file', () => {
     );
     expect(await readFile(join(out, 'report'), 'utf8')).toBe('another file\n');
     expect((await readdir(out)).sort()).toEqual(['report', 'report.part']);
+    // And the listener says why the file could not be resumed.
+    await cli.waitFor(
+      'stderr',
+      /^msrp listen: report comes whole, not resumable: report\.part or report\.part\.json in --out is not a part of ours \(left alone\)$/m,
+    );
   }, 40_000);
 
   // Same promise, for a user's own file lying in --out.
@@ -62,5 +67,6 @@ describe('msrp listen never overwrites an existing file', () => {
     expect(await readFile(join(out, 'data'), 'utf8')).toBe('payload\n');
     expect(await readFile(join(out, 'data.part.json'), 'utf8')).toBe('{"mine":true}\n');
     expect((await readdir(out)).sort()).toEqual(['data', 'data.part.json']);
+    await cli.waitFor('stderr', /^msrp listen: data comes whole, not resumable/m);
   }, 40_000);
 });
