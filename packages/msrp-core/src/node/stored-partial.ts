@@ -39,7 +39,7 @@ export async function readStoredPartial(path: string): Promise<StoredPartial | u
       // first, and a crash came before the part.
       if (e.code === 'ENOENT' && claimed === 0) return 0;
       throw refused(
-        `${path}.part, the part ${recordPath} describes, cannot be read: ${(e as Error).message}`,
+        `${path}.part, the part ${recordPath} describes, cannot be read: ${e.message}`,
         e,
       );
     },
