@@ -2,7 +2,8 @@
 // the part, so what a crash there leaves (a record without its part) opens again as an empty
 // part. The other order left a part without a record, which is no part of ours: msrp listen
 // left that name alone, and a file under it was never resumable again (the resume-cut test
-// failed so in CI, its receiver killed as it made the part: seed 505229905).
+// failed so in CI, its receiver killed as it made the part: seed 505229905). A record being
+// written when the process died leaves its temporary file, removed once the part is done.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -51,4 +52,16 @@ it('open writes the record before the part: failing at the record, it leaves no 
   await mkdir(join(dir, temporary));
   await expect(PartialFile.open(path, { size: 10 })).rejects.toThrow();
   expect(await readdir(dir)).toEqual([temporary]);
+});
+
+it('complete and discard remove the temporary records a writer killed mid-write left, and only those', async () => {
+  const dir = await tempDir('msrp-partial-crash-');
+  const stale = ['f.bin.part.json.4242.tmp', 'g.bin.part.json.77.tmp'];
+  const others = ['f.bin.part.json.x.tmp', 'f.bin.part.json.4242.tmp.bak', 'h.bin.part.json.5.tmp'];
+  for (const name of [...stale, ...others]) await writeFile(join(dir, name), '{');
+  const f = await PartialFile.open(join(dir, 'f.bin'), { size: 0 });
+  await f.complete();
+  const g = await PartialFile.open(join(dir, 'g.bin'), { size: 3 });
+  await g.discard();
+  expect((await readdir(dir)).sort()).toEqual(['f.bin', ...others].sort());
 });

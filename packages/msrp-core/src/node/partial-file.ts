@@ -17,7 +17,12 @@ import type { HasherFactory } from '../session/hasher.js';
 import type { IncomingMessage } from '../session/incoming-message.js';
 import { hashFile, hashFileRange, writeBody } from './file-write.js';
 import { defaultFileHasher } from './worker-hasher.js';
-import { toFileHash, writeRecord, type PartialFileRecord } from './partial-record.js';
+import {
+  removeStaleRecords,
+  toFileHash,
+  writeRecord,
+  type PartialFileRecord,
+} from './partial-record.js';
 import { readStoredPartial, refused } from './stored-partial.js';
 
 import type { CompletedFile, PartialFileOptions, ReceivedPart } from './partial-file-types.js';
@@ -348,6 +353,7 @@ export class PartialFile {
     if (expected !== undefined) checkHash(this.partPath, hash, expected);
     await rename(this.partPath, to);
     await rm(this.recordPath, { force: true });
+    await removeStaleRecords(this.recordPath);
     return { path: to, hash, checkedAgainst: expected };
   }
 
@@ -357,6 +363,7 @@ export class PartialFile {
     // replace, not a part without a record (see open).
     await rm(this.partPath, { force: true });
     await rm(this.recordPath, { force: true });
+    await removeStaleRecords(this.recordPath);
   }
 
   /**

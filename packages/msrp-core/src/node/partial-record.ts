@@ -1,7 +1,8 @@
 // The record beside a partial file, parsed and saved: the shape of sdp-msrp's
 // PartialFileRecord (msrp-core cannot import sdp-msrp, so it is written again here; the two
 // must stay assignable).
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { MsrpError } from '../errors.js';
 import { hashAlgorithmOf } from '../session/file-transfer.js';
 
@@ -138,4 +139,18 @@ export async function writeRecord(path: string, record: PartialFileRecord): Prom
     await rm(temporary, { force: true });
     throw e;
   }
+}
+
+/**
+ * Removes the temporary files of `path`'s record that {@link writeRecord} left when its process
+ * was killed mid-write (`NAME.part.json.PID.tmp`): once the part is complete or discarded,
+ * nothing else would ever remove them from the user's directory.
+ */
+export async function removeStaleRecords(path: string): Promise<void> {
+  const prefix = `${basename(path)}.`;
+  const names = await readdir(dirname(path)).catch(() => [] as string[]);
+  const stale = names.filter(
+    (name) => name.startsWith(prefix) && /^\d+\.tmp$/.test(name.slice(prefix.length)),
+  );
+  await Promise.all(stale.map((name) => rm(join(dirname(path), name), { force: true })));
 }
