@@ -227,6 +227,32 @@ describe('confirmWhenRead', () => {
     expect((error as DeliveryError).confirmedBytes).toBe(offset);
   });
 
+  it('a stream cut at max-size: the chunks still unread are refused for the same reason', async () => {
+    // `msrp send --file -` of 30 MB to `msrp listen --max-size 1M` said "413 The receiver did
+    // not read this message": the 413s of the chunks held for the reader, answered before the
+    // one that crossed max-size, named no reason the sender could act on.
+    const maxSize = 256 * KiB;
+    const { senders, receivers } = await sessions(1, { receiver: { ...streamed, maxSize } });
+    const sent = senders[0]!.send(
+      (async function* () {
+        for (let i = 0; i < 64; i++) yield await Promise.resolve(randomBytes(16 * KiB));
+      })(),
+    );
+    const failed = sent.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const message = await next(receivers[0]![Symbol.asyncIterator]());
+    // Nothing read: every chunk waits for the reader when the one past max-size comes.
+    await until(() => message.aborted);
+    const error = await failed;
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect((error as DeliveryError).message).toMatch(
+      /: Peer answered 413 Chunk at \d+-\d+ exceeds max-size 262144$/,
+    );
+    expect((error as DeliveryError).status).toBe(413);
+  });
+
   it('answers messages held in memory as they arrive', async () => {
     const { senders, receivers } = await sessions(1, { receiver: streamed });
     // Not read yet, yet confirmed: it is held whole, in memory.

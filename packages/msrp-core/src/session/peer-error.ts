@@ -22,12 +22,16 @@ const CANNOT_STORE = 'The receiver could not store this message';
 
 /**
  * The comment of a 413 refusing the rest of a message whose reader failed with `reason`:
- * what kind of failure, never its message (which may name local paths).
+ * what kind of failure, never its message (which may name local paths), but for a limit.
  */
 export function refusalComment(reason: Error | undefined): string {
   if (reason instanceof MsrpError) {
     if (reason.code === 'MSRP_ERR_HASH_MISMATCH') return HASH_MISMATCH;
     if (reason.code === 'MSRP_ERR_FILE') return CANNOT_STORE;
+    // A limit the message broke (max-size, ...): our own words, with nothing local in them,
+    // that the sender can act on; the chunks held for the reader are answered before the one
+    // that broke it, and the first 413 is the one the sender reports.
+    if (reason.code === 'MSRP_ERR_LIMIT' && reason.status === 413) return reason.message;
   }
   // A system error of the store (Node's `ENOSPC`, `EIO`, `EACCES`...).
   const code = (reason as { code?: unknown } | undefined)?.code;

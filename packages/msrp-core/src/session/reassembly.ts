@@ -243,7 +243,7 @@ export class Reassembly {
    */
   abort(error: MsrpError, sessionClosed = false): void {
     this.#sessionClosed = sessionClosed;
-    const unconfirmed = this.#confirmations?.fail(sessionClosed ? 481 : 413) ?? false;
+    const unconfirmed = this.#confirmations?.fail(sessionClosed ? 481 : 413, error) ?? false;
     if (this.#done) {
       // Arrived whole, its last chunk waiting for the reader: that chunk got 481 or 413, not
       // 200, so the sender counts the message failed and sends it again. The reader fails
