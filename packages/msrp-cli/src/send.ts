@@ -385,7 +385,13 @@ export async function sendCommand(args: readonly string[]): Promise<number> {
     return EXIT.ok;
   } catch (e) {
     if (e instanceof CliError) throw e;
-    throw classify(e, 'deliver', formatUri(to));
+    const error = classify(e, 'deliver', formatUri(to));
+    // A broken transfer of a file the listener can resume: say how, where it is read.
+    const broken: number[] = [EXIT.connection, EXIT.timeout, EXIT.interrupted];
+    if (file !== undefined && !stdin && !values['no-resume'] && broken.includes(error.exitCode)) {
+      error.message += '; run the same command again to send the rest';
+    }
+    throw error;
   } finally {
     await within(endpoint.close(), 2000);
   }
