@@ -177,7 +177,8 @@ export class ReadConfirmations {
    * The message failed or its reader stopped: the chunks still waiting were not read and get
    * 413 (RFC 4975 §7.1: stop sending this message), or 481 when their session closed (§10: the
    * session does not exist any more); their bytes no longer count as unread. `reason`, the
-   * reader's failure, names a hash mismatch in the 413's comment (see `refusalComment`).
+   * reader's failure or the message's, says what kind in the 413's comment (a hash mismatch,
+   * a limit broken: see `refusalComment`).
    * @returns whether a chunk was still waiting (the sender is told the message failed).
    */
   fail(status: 413 | 481 = 413, reason?: Error): boolean {
