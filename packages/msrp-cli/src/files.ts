@@ -31,23 +31,47 @@ export function safeFileName(name: string | undefined, fallback: string): string
 }
 
 /**
- * Creates an empty file for `name` in `dir`, atomically, so that no existing file (nor one
- * another message is being saved to) is overwritten: `name`, then `stem-1.ext`, `stem-2.ext`...
- * @returns the path created.
+ * Offers `claim` the names `name`, `stem-1.ext`, `stem-2.ext`... in `dir`, in turn, until it
+ * takes one: it returns false for a name that is taken (EEXIST), throws for any other failure.
+ * @returns the path taken.
  */
-export async function reserveFile(dir: string, name: string): Promise<string> {
+export async function claimFreeName(
+  dir: string,
+  name: string,
+  claim: (path: string) => Promise<boolean>,
+): Promise<string> {
   const ext = extname(name);
   const stem = name.slice(0, name.length - ext.length);
   for (let i = 0; ; i++) {
     const path = join(dir, i === 0 ? name : `${stem}-${i}${ext}`);
-    try {
-      const handle = await open(path, 'wx');
-      await handle.close();
-      return path;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || i >= 9999) throw e;
-    }
+    if (await claim(path)) return path;
+    if (i >= 9999) throw new Error(`no free name for ${name} in ${dir}`);
   }
+}
+
+/** `claim` of {@link claimFreeName} for an operation that fails with EEXIST on a taken name. */
+export function unlessTaken(create: (path: string) => Promise<unknown>) {
+  return (path: string): Promise<boolean> =>
+    create(path).then(
+      () => true,
+      (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EEXIST') throw e;
+        return false;
+      },
+    );
+}
+
+/**
+ * Creates an empty file for `name` in `dir`, atomically, so that no existing file (nor one
+ * another message is being saved to) is overwritten: `name`, then `stem-1.ext`, `stem-2.ext`...
+ * @returns the path created.
+ */
+export function reserveFile(dir: string, name: string): Promise<string> {
+  return claimFreeName(
+    dir,
+    name,
+    unlessTaken((path) => open(path, 'wx').then((handle) => handle.close())),
+  );
 }
 
 /**

@@ -65,3 +65,20 @@ it('complete and discard remove the temporary records a writer killed mid-write 
   await g.discard();
   expect((await readdir(dir)).sort()).toEqual(['f.bin', ...others].sort());
 });
+
+it('complete({ replace: false }) keeps a file already there (EEXIST, the part stays) and moves the part to a free name', async () => {
+  const dir = await tempDir('msrp-partial-crash-');
+  const path = join(dir, 'f.bin');
+  await writeFile(path, 'theirs');
+  const partial = await PartialFile.open(path, { size: 4 });
+  await writeFile(partial.partPath, 'ours');
+  const whole = (await PartialFile.load(path))!;
+  await expect(whole.complete(path, { replace: false })).rejects.toMatchObject({ code: 'EEXIST' });
+  expect(await readFile(path, 'utf8')).toBe('theirs');
+  expect((await readdir(dir)).sort()).toEqual(['f.bin', 'f.bin.part', 'f.bin.part.json']);
+  await expect(whole.complete(join(dir, 'f-1.bin'), { replace: false })).resolves.toMatchObject({
+    path: join(dir, 'f-1.bin'),
+  });
+  expect(await readFile(join(dir, 'f-1.bin'), 'utf8')).toBe('ours');
+  expect((await readdir(dir)).sort()).toEqual(['f-1.bin', 'f.bin']);
+});

@@ -16,6 +16,7 @@ import {
 import type { HasherFactory } from '../session/hasher.js';
 import type { IncomingMessage } from '../session/incoming-message.js';
 import { hashFile, hashFileRange, writeBody } from './file-write.js';
+import { moveToNew } from './move-new.js';
 import { defaultFileHasher } from './worker-hasher.js';
 import {
   removeStaleRecords,
@@ -330,12 +331,18 @@ export class PartialFile {
 
   /**
    * Makes the file whole: checks its hash against the record's (or, without one, the hash
-   * the sender announced), renames `name.part` to `name` (or to `to`, e.g. a free name the
-   * caller reserved so as not to replace a file) and removes the record.
+   * the sender announced), renames `name.part` to `name` (or to `to`) and removes the record.
+   * With `replace: false` a file already at `to` is kept and the part stays: the caller tries
+   * another name. It is moved by a hard link then, so that `to` never holds less than the
+   * whole file, even for a process killed mid-way.
    * @throws {MsrpError} `MSRP_ERR_FILE` when octets are missing; `MSRP_ERR_HASH_MISMATCH`
-   * when the hash differs (the part and record stay: {@link discard} them).
+   * when the hash differs (the part and record stay: {@link discard} them); with `replace:
+   * false`, the file system's `EEXIST` when `to` exists.
    */
-  async complete(to: string = this.path): Promise<CompletedFile> {
+  async complete(
+    to: string = this.path,
+    options: { readonly replace?: boolean } = {},
+  ): Promise<CompletedFile> {
     const { size } = this.#record;
     if (this.#held < size) throw refused(`${this.partPath} holds ${this.#held} of ${size} octets`);
     const expected = this.#expected();
@@ -351,7 +358,8 @@ export class PartialFile {
       }
     }
     if (expected !== undefined) checkHash(this.partPath, hash, expected);
-    await rename(this.partPath, to);
+    if (options.replace === false) await moveToNew(this.partPath, to);
+    else await rename(this.partPath, to);
     await rm(this.recordPath, { force: true });
     await removeStaleRecords(this.recordPath);
     return { path: to, hash, checkedAgainst: expected };
