@@ -31,34 +31,25 @@ export function safeFileName(name: string | undefined, fallback: string): string
 }
 
 /**
- * Offers `claim` the names `name`, `stem-1.ext`, `stem-2.ext`... in `dir`, in turn, until it
- * takes one: it returns false for a name that is taken (EEXIST), throws for any other failure.
- * @returns the path taken.
+ * Calls `take` on `name` in `dir`, then on `stem-1.ext`, `stem-2.ext`... while it fails with
+ * EEXIST (the name is taken), and returns what it returns for the first free one.
+ * @throws what `take` throws for any other failure.
  */
-export async function claimFreeName(
+export async function firstFreeName<T>(
   dir: string,
   name: string,
-  claim: (path: string) => Promise<boolean>,
-): Promise<string> {
+  take: (path: string) => Promise<T>,
+): Promise<T> {
   const ext = extname(name);
   const stem = name.slice(0, name.length - ext.length);
   for (let i = 0; ; i++) {
     const path = join(dir, i === 0 ? name : `${stem}-${i}${ext}`);
-    if (await claim(path)) return path;
-    if (i >= 9999) throw new Error(`no free name for ${name} in ${dir}`);
+    try {
+      return await take(path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || i >= 9999) throw e;
+    }
   }
-}
-
-/** `claim` of {@link claimFreeName} for an operation that fails with EEXIST on a taken name. */
-export function unlessTaken(create: (path: string) => Promise<unknown>) {
-  return (path: string): Promise<boolean> =>
-    create(path).then(
-      () => true,
-      (e: NodeJS.ErrnoException) => {
-        if (e.code !== 'EEXIST') throw e;
-        return false;
-      },
-    );
 }
 
 /**
@@ -67,11 +58,10 @@ export function unlessTaken(create: (path: string) => Promise<unknown>) {
  * @returns the path created.
  */
 export function reserveFile(dir: string, name: string): Promise<string> {
-  return claimFreeName(
-    dir,
-    name,
-    unlessTaken((path) => open(path, 'wx').then((handle) => handle.close())),
-  );
+  return firstFreeName(dir, name, async (path) => {
+    await (await open(path, 'wx')).close();
+    return path;
+  });
 }
 
 /**

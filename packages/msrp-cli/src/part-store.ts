@@ -7,9 +7,9 @@
 // (a file received earlier as "report.part", a user's own) leaves NAME unresumable instead.
 import { lstat, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PartialFile, type CompletedFile, type PartialFileRecord } from '@msrp-ts/msrp-core';
+import { PartialFile, type PartialFileRecord } from '@msrp-ts/msrp-core';
 import type { FileOfferBody } from './file-offer.js';
-import { claimFreeName, unlessTaken } from './files.js';
+import { firstFreeName } from './files.js';
 
 /** A part ready to receive the rest of a file: the octets it holds, and where it resumes. */
 export interface Part {
@@ -132,13 +132,10 @@ export class PartStore {
    */
   async complete(partial: PartialFile): Promise<{ path: string; hash: string; checked: boolean }> {
     const name = partial.path.slice(this.dir.length + 1);
-    let done: CompletedFile | undefined;
     // Moved, not reserved first: killed in between, a reserved name held an empty file.
-    await claimFreeName(
-      this.dir,
-      name,
-      unlessTaken(async (path) => (done = await partial.complete(path, { replace: false }))),
+    const done = await firstFreeName(this.dir, name, (path) =>
+      partial.complete(path, { replace: false }),
     );
-    return { path: done!.path, hash: done!.hash, checked: done!.checkedAgainst !== undefined };
+    return { path: done.path, hash: done.hash, checked: done.checkedAgainst !== undefined };
   }
 }
