@@ -31,13 +31,14 @@ function rfc5322(date: Date): string {
 /**
  * Offers `file` on `session` and waits up to `waitMs` for the answer.
  * @returns the octets the listener already holds (0: send it all): where the file resumes.
- * 0 too when the peer refuses the offer or does not answer in time (not an `msrp listen`).
+ * Undefined when the peer refuses the offer or gives no valid answer in time (not an `msrp
+ * listen`): send it all.
  */
 export async function negotiateResume(
   session: Session,
   file: OfferedFile,
   waitMs = RESUME_ANSWER_MS,
-): Promise<number> {
+): Promise<number | undefined> {
   const offer: FileOfferBody = {
     transferId: randomUUID(),
     name: file.name,
@@ -51,17 +52,20 @@ export async function negotiateResume(
   } catch {
     // Refused (e.g. 415 from a peer that accepts only some types): send the whole file.
     answered.stop();
-    return 0;
+    return undefined;
   }
   const range = await answered.range;
   // RFC 5547 §6: the range must lie within the file and run to its end (we send the rest).
-  if (!range || range.start < 1 || range.start > file.size || range.stop !== file.size) return 0;
+  if (!range || range.start < 1 || range.start > file.size || range.stop !== file.size) {
+    return undefined;
+  }
   return range.start - 1;
 }
 
 /**
- * Sends a file (`send(offset)`) from where the listener's part of it ends (`file`: offered
- * first, see {@link negotiateResume}), or whole (`file` undefined: not resumable). A part
+ * Sends a file (`send(offset, listening)`) from where the listener's part of it ends (`file`:
+ * offered first, see {@link negotiateResume}), or whole (`file` undefined: not resumable);
+ * `listening` tells that the peer answered the offer: it is an `msrp listen`. A part
  * that turns out to be of another file of the same name, size and date is refused at its end
  * (the listener's hash check: 413 `Hash mismatch`, `MSRP_ERR_HASH_MISMATCH` here) and
  * dropped: the file is offered again, once, which the listener now answers from its first
@@ -72,12 +76,13 @@ export async function sendResuming(
   session: Session,
   file: OfferedFile | undefined,
   out: Output,
-  send: (offset: number) => Promise<FileDelivery>,
+  send: (offset: number, listening: boolean) => Promise<FileDelivery>,
 ): Promise<{ delivery: FileDelivery; offset: number }> {
-  if (!file) return { delivery: await send(0), offset: 0 };
+  if (!file) return { delivery: await send(0, false), offset: 0 };
   const { name, size } = file;
   for (let retried = false; ; retried = true) {
-    const offset = await negotiateResume(session, file);
+    const held = await negotiateResume(session, file);
+    const offset = held ?? 0;
     if (offset > 0) {
       out.status(`resuming ${name} at byte ${offset + 1} of ${size}`, {
         event: 'resume',
@@ -86,7 +91,7 @@ export async function sendResuming(
       });
     }
     try {
-      return { delivery: await send(offset), offset };
+      return { delivery: await send(offset, held !== undefined), offset };
     } catch (e) {
       const stale = e instanceof DeliveryError && e.code === 'MSRP_ERR_HASH_MISMATCH';
       if (offset === 0 || retried || !stale) throw e;

@@ -31,7 +31,7 @@ describe('numeric options', () => {
     await endpoint.close();
   });
 
-  it('a send refuses its own reportTimeout out of range, as it does any bad option', async () => {
+  it('a send refuses its own reportTimeout or chunkSize out of range, as it does any bad option', async () => {
     const cleanups: Array<() => unknown> = [];
     try {
       const { a } = await sessionPair(cleanups);
@@ -39,6 +39,12 @@ describe('numeric options', () => {
         'Send option reportTimeout must be milliseconds from 0 to 2147483647, not 3000000000',
       );
       await expect(a.send('x', { reportTimeout: 1000 })).resolves.toBeDefined();
+      await expect(a.send('x', { chunkSize: 0 })).rejects.toThrow(
+        'Send option chunkSize must be a whole number of 1 or more, not 0',
+      );
+      await expect(a.sendFile(Buffer.from('x'), { chunkSize: 2.5 })).rejects.toThrow(
+        'Send option chunkSize must be a whole number of 1 or more, not 2.5',
+      );
     } finally {
       for (const cleanup of cleanups.reverse()) await cleanup();
     }

@@ -25,6 +25,17 @@ describe('SendScheduler', () => {
     await expect(long).resolves.toMatchObject({ messageId: 'long', bytes: 16 });
   });
 
+  it("cuts a message with its own chunkSize, the others with the session's", async () => {
+    const { s, port } = scheduler({ chunkSize: 4 }, 0);
+    const file = s.enqueue(message('file', 'a'.repeat(25)), { chunkSize: 10 });
+    const chat = s.enqueue(message('chat', 'hello world'), {});
+    await Promise.all([file, chat]);
+    const sizes = (id: string): number[] =>
+      port.written.filter((f) => f.head.messageId === id).map((f) => f.body.length);
+    expect(sizes('file')).toEqual([10, 10, 5]);
+    expect(sizes('chat')).toEqual([4, 4, 3]);
+  });
+
   it('writes a chat line sent beside a file while the byte window is full, before any 200', async () => {
     const { s, port } = scheduler({ maxInFlightBytes: 16 });
     const file = s.enqueue(message('file', 'f'.repeat(40)), {});

@@ -64,9 +64,12 @@ export class ChunkWriter {
     return writeInterruptible(port, sending, chunk, transactionId, head, inFlight, slices);
   }
 
-  /** Where the next chunk is cut: `chunkSize`, at most 256 KiB on a message-based connection. */
-  chunkLimit(): number {
-    const { chunkSize } = this.#options;
+  /**
+   * Where the next chunk of `sending` is cut: its `chunkSize`, else the session's, at most
+   * 256 KiB on a message-based connection.
+   */
+  chunkLimit(sending: Sending): number {
+    const chunkSize = sending.options.chunkSize ?? this.#options.chunkSize;
     return this.#host.port?.messageFramed === true
       ? Math.min(chunkSize, MESSAGE_CHUNK_LIMIT)
       : chunkSize;

@@ -172,6 +172,12 @@ export interface SendOptions {
   /** The session's `reportTimeout` for this message (milliseconds). */
   reportTimeout?: number;
   /**
+   * The session's `chunkSize` for this message: body bytes per chunk (at most 256 KiB over
+   * a WebSocket), e.g. larger for a file to a peer known to be reached without relays, while
+   * chat lines keep the session's.
+   */
+  chunkSize?: number;
+  /**
    * Where this message goes instead of the session's peer, on the same connection: the
    * `fromPath` of a message received. A session that several peers reach through a relay
    * (`msrp listen --relay`: each sender's SEND arrives on the one connection to the relay)

@@ -117,7 +117,7 @@ export class Outbox {
   ): Promise<FileDelivery> {
     const { runtime, createHasher, chunkSize } = this.#files;
     const file = await abortable(
-      openFileSource(source, options, runtime, Math.max(chunkSize, 64 * 1024)),
+      openFileSource(source, options, runtime, Math.max(options.chunkSize ?? chunkSize, 64 * 1024)),
       options.signal,
       'sendFile',
     );

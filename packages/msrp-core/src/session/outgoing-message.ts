@@ -10,7 +10,10 @@ import { hasPiecesAtHand, type PiecesAtHand } from './node-pieces.js';
 import type { SendOptions } from './options.js';
 
 /** The numbers of a send's options (its timer past 2^31 - 1 ms fired at once). */
-const SEND_NUMBERS: Partial<Record<keyof SendOptions, NumberRule>> = { reportTimeout: 'timeout' };
+const SEND_NUMBERS: Partial<Record<keyof SendOptions, NumberRule>> = {
+  reportTimeout: 'timeout',
+  chunkSize: 'count',
+};
 
 /**
  * The Content-Types of a session's messages, each text parsed once: a chat sends one type
@@ -123,7 +126,7 @@ export class OutgoingMessage {
       const error = uriPathError(options.toPath, 'toPath');
       if (error) return error;
     }
-    if (options.reportTimeout !== undefined) {
+    if (options.reportTimeout !== undefined || options.chunkSize !== undefined) {
       try {
         checkNumbers(options, SEND_NUMBERS, 'Send option ');
       } catch (e) {

@@ -203,7 +203,7 @@ export class SendScheduler {
         const { message } = sending;
         let chunk;
         try {
-          chunk = takeChunk(sending, this.#writer.chunkLimit());
+          chunk = takeChunk(sending, this.#writer.chunkLimit(sending));
         } catch (e) {
           this.#sourceFailed(sending, e);
           continue;
@@ -260,7 +260,7 @@ export class SendScheduler {
    * not wait with it (issue 12). Once read, the message takes its turn back.
    */
   #readAside(sending: Sending): void {
-    sending.message.next(this.#writer.chunkLimit()).then(
+    sending.message.next(this.#writer.chunkLimit(sending)).then(
       (chunk) => {
         if (!sending.live || sending.message.finished || !chunk) return;
         sending.ready = chunk;
@@ -286,7 +286,7 @@ export class SendScheduler {
 
   /** Whether `sending` may overdraw a full byte window (see SendWindow.mayOverdraw). */
   #overdraws(sending: Sending): boolean {
-    return this.#window.mayOverdraw(onWire(sending), this.#writer.chunkLimit());
+    return this.#window.mayOverdraw(onWire(sending), this.#writer.chunkLimit(sending));
   }
 
   /** Writes a whole chunk; false when the connection is full (or gone). */
