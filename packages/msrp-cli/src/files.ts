@@ -1,5 +1,6 @@
 // Where `msrp listen` stores received files: safe names, never overwriting.
-import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, stat } from 'node:fs/promises';
+import { moveToNew } from '@msrp-ts/msrp-core';
 import { dirname, extname, join } from 'node:path';
 
 /** Longest file name we create, in UTF-8 bytes (most file systems allow 255). */
@@ -65,19 +66,16 @@ export function reserveFile(dir: string, name: string): Promise<string> {
 }
 
 /**
- * Moves the file `from` to `name` in `dir`, or to the free name {@link reserveFile} gives
- * (reserved empty, then replaced by the rename): no existing file is overwritten.
+ * Moves the file `from` to `name` in `dir`, or to the first free name after it (as
+ * {@link reserveFile}), never overwriting a file nor leaving an empty one under the name
+ * (`moveToNew`: a kill in between leaves `from` or the whole file).
  * @returns the path it now has.
  */
-export async function moveToFreeName(from: string, dir: string, name: string): Promise<string> {
-  const path = await reserveFile(dir, name);
-  try {
-    await rename(from, path);
-  } catch (e) {
-    await unlink(path).catch(() => undefined);
-    throw e;
-  }
-  return path;
+export function moveToFreeName(from: string, dir: string, name: string): Promise<string> {
+  return firstFreeName(dir, name, async (path) => {
+    await moveToNew(from, path);
+    return path;
+  });
 }
 
 /**

@@ -52,16 +52,23 @@ it(`leaves its own part, whatever the moment it is killed (${KILLS} kills)`, asy
   }
 }, 60_000);
 
-it(`never leaves an empty or partial file under a final name (${KILLS} kills as parts complete)`, async () => {
-  // It reserved the final name (an empty file) before it moved the part there: killed in
-  // between, the name held an empty file, which the README promises never happens.
-  const dir = await tempDir('msrp-part-kill-');
-  for (let i = 0; i < KILLS; i++) {
-    await killedAtRandom(fixture('part-complete-churn.ts'), dir);
-    const names = await readdir(dir);
-    const finals = names.filter((name) => !/\.part(\.json(\.\d+\.tmp)?)?$/.test(name));
-    for (const name of finals) {
-      expect((await stat(join(dir, name))).size, `${name} after kill ${i + 1}`).toBe(16);
+it.each([
+  ['parts complete', 'part-complete-churn.ts'],
+  ['whole files are stored', 'whole-file-churn.ts'],
+])(
+  `never leaves an empty or partial file under a final name (${KILLS} kills as %s)`,
+  async (_, script) => {
+    // It reserved the final name (an empty file) before it moved the part there: killed in
+    // between, the name held an empty file, which the README promises never happens.
+    const dir = await tempDir('msrp-part-kill-');
+    for (let i = 0; i < KILLS; i++) {
+      await killedAtRandom(fixture(script), dir);
+      const names = await readdir(dir);
+      const finals = names.filter((name) => !/\.part(\.json(\.\d+\.tmp)?)?$/.test(name));
+      for (const name of finals) {
+        expect((await stat(join(dir, name))).size, `${name} after kill ${i + 1}`).toBe(16);
+      }
     }
-  }
-}, 60_000);
+  },
+  60_000,
+);

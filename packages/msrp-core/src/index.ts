@@ -16,6 +16,7 @@ export { digestHa1 } from './node/node-digest.js';
 export { nodeHasher } from './node/node-hasher.js';
 export { workerHasher } from './node/worker-hasher.js';
 export { PartialFile } from './node/partial-file.js';
+export { moveToNew } from './node/move-new.js';
 export type {
   CompletedFile,
   OctetSpan,

@@ -9,7 +9,8 @@ const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK'])
 /**
  * Moves `from` to `to` unless `to` exists: a hard link (atomic: it fails with EEXIST for a
  * taken name), then `from` unlinked. Where hard links fail, `to` is created empty first
- * (`wx`) and then replaced by a rename, which leaves it empty for that moment.
+ * (`wx`) and then replaced by a rename, which leaves it empty for that moment. Both paths
+ * must be on one file system (`EXDEV` otherwise), as for a rename.
  * @throws the file system's error, `EEXIST` when `to` exists (`from` is left as it was).
  */
 export async function moveToNew(from: string, to: string): Promise<void> {
