@@ -169,7 +169,7 @@ describe.concurrent('msrp-relay users --users FILE', () => {
     expect(await readFile(target, 'utf8')).toBe('no-colon\n');
   });
 
-  it('takes turns on the file (FILE.lock): no command loses another’s change', async ({
+  it('takes turns on the file (FILE.lock): no command loses another’s change, none leaves a copy', async ({
     expect,
     onTestFinished,
   }) => {
@@ -208,8 +208,12 @@ describe.concurrent('msrp-relay users --users FILE', () => {
     const gone = spawn(process.execPath, ['-e', '']);
     await once(gone, 'exit');
     await writeFile(lock, `${gone.pid}\n`);
+    // Its temporary copy goes too; that of a process that runs (ours here) stays.
+    await writeFile(`${path}.${gone.pid}.tmp`, 'half a users fi');
+    await writeFile(`${path}.${process.pid}.tmp`, 'not yet renamed');
     expect(await users(['remove', 'u2', '--users', path])).toMatchObject({ code: 0, stderr: '' });
     await expect(stat(lock)).rejects.toThrow(/ENOENT/);
+    expect((await readdir(dir)).sort()).toEqual(['users', `users.${process.pid}.tmp`]);
   });
 
   it('takes over only the lock of the process found gone, not one another command took since', async ({

@@ -3,6 +3,7 @@ import {
   chmod,
   chown,
   link,
+  readdir,
   readFile,
   realpath,
   rename,
@@ -10,6 +11,7 @@ import {
   stat,
   writeFile,
 } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseUsersFile } from '../file-credential-store.js';
 import { listUsersFile, putUsersFileUser, removeUsersFileUser } from '../users-file.js';
@@ -90,12 +92,28 @@ export async function removeStaleLock(lock: string, holder: number): Promise<voi
 }
 
 /**
+ * Removes the temporary copies (`FILE.PID.tmp`, see {@link replaceUsers}) that commands killed
+ * mid-write left beside `target`: with the lock held, one whose process is gone is no one's.
+ */
+async function removeDeadTemporaries(target: string): Promise<void> {
+  const prefix = `${basename(target)}.`;
+  const names = await readdir(dirname(target)).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = /^(\d+)\.tmp$/.exec(name.slice(prefix.length))?.[1];
+    if (name.startsWith(prefix) && pid && !running(Number(pid))) {
+      await rm(join(dirname(target), name), { force: true });
+    }
+  }
+}
+
+/**
  * Runs `edit` holding `FILE.lock` (made with O_EXCL, holding our pid), so that two commands
  * editing the file at once take turns rather than one losing the other's change; a lock
- * whose process is gone (killed mid-edit) is taken over.
+ * whose process is gone (killed mid-edit) is taken over, and its temporary copy removed.
  */
 async function withLock<T>(path: string, edit: () => Promise<T>): Promise<T> {
-  const lock = `${await realpath(path).catch(() => path)}.lock`;
+  const target = await realpath(path).catch(() => path);
+  const lock = `${target}.lock`;
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (let waited = false; ; waited = true) {
     try {
@@ -119,6 +137,7 @@ async function withLock<T>(path: string, edit: () => Promise<T>): Promise<T> {
     await delay(25);
   }
   try {
+    await removeDeadTemporaries(target);
     return await edit();
   } finally {
     // Ours only: never another command's.
