@@ -1,5 +1,6 @@
 // Numeric options out of range are refused where they are given, naming the option: a chunk
 // size of 0 or a window of no chunks made every send hang without a word (issue 12 review).
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Endpoint } from '../src/index.js';
 import { sessionPair } from './helpers/session-pair.js';
@@ -45,6 +46,9 @@ describe('numeric options', () => {
       await expect(a.sendFile(Buffer.from('x'), { chunkSize: 2.5 })).rejects.toThrow(
         'Send option chunkSize must be a whole number of 1 or more, not 2.5',
       );
+      await expect(
+        a.sendFile(fileURLToPath(import.meta.url), { chunkSize: Number.NaN }),
+      ).rejects.toThrow('Send option chunkSize must be a whole number of 1 or more, not NaN');
     } finally {
       for (const cleanup of cleanups.reverse()) await cleanup();
     }
