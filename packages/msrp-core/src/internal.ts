@@ -85,5 +85,6 @@ export { MsrpError, toMsrpError } from './errors.js';
 export { formatUri, isUriHost, uriEquals, uriKey } from './wire/uri.js';
 export { newTransactionId, newSessionId, IdSequence, TransactionIds } from './wire/ids.js';
 export { defaultDialers } from './node/dial.js';
+export { removeTemporaries, temporaryPath } from './node/temporary-copy.js';
 export { wsStream, WS_OPTIONS } from './node/ws-stream.js';
 export { checkNumbers, type NumberRule } from './option-check.js';

@@ -17,13 +17,9 @@ import type { HasherFactory } from '../session/hasher.js';
 import type { IncomingMessage } from '../session/incoming-message.js';
 import { hashFile, hashFileRange, writeBody } from './file-write.js';
 import { moveToNew } from './move-new.js';
+import { removeTemporaries } from './temporary-copy.js';
 import { defaultFileHasher } from './worker-hasher.js';
-import {
-  removeStaleRecords,
-  toFileHash,
-  writeRecord,
-  type PartialFileRecord,
-} from './partial-record.js';
+import { toFileHash, writeRecord, type PartialFileRecord } from './partial-record.js';
 import { readStoredPartial, refused } from './stored-partial.js';
 
 import type { CompletedFile, PartialFileOptions, ReceivedPart } from './partial-file-types.js';
@@ -356,12 +352,15 @@ export class PartialFile {
       } finally {
         await handle.close();
       }
+      // Kept: a `replace: false` that finds `to` taken is called again with another name.
+      this.#hash = hash;
     }
     if (expected !== undefined) checkHash(this.partPath, hash, expected);
     if (options.replace === false) await moveToNew(this.partPath, to);
     else await rename(this.partPath, to);
     await rm(this.recordPath, { force: true });
-    await removeStaleRecords(this.recordPath);
+    // Those of writers killed mid-write: nothing else would remove them.
+    await removeTemporaries(this.recordPath);
     return { path: to, hash, checkedAgainst: expected };
   }
 
@@ -371,7 +370,8 @@ export class PartialFile {
     // replace, not a part without a record (see open).
     await rm(this.partPath, { force: true });
     await rm(this.recordPath, { force: true });
-    await removeStaleRecords(this.recordPath);
+    // Those of writers killed mid-write: nothing else would remove them.
+    await removeTemporaries(this.recordPath);
   }
 
   /**

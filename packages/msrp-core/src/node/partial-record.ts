@@ -1,10 +1,10 @@
 // The record beside a partial file, parsed and saved: the shape of sdp-msrp's
 // PartialFileRecord (msrp-core cannot import sdp-msrp, so it is written again here; the two
 // must stay assignable).
-import { readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { MsrpError } from '../errors.js';
 import { hashAlgorithmOf } from '../session/file-transfer.js';
+import { temporaryPath } from './temporary-copy.js';
 
 /** A run of octets of a file, 1-based and inclusive, as Byte-Range and `a=file-range` count. */
 export interface OctetSpan {
@@ -131,7 +131,7 @@ export function parseRecord(text: string, where: string): PartialFileRecord {
  * the old one, and no temporary file beside it.
  */
 export async function writeRecord(path: string, record: PartialFileRecord): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
+  const temporary = temporaryPath(path);
   try {
     await writeFile(temporary, `${JSON.stringify(record, null, 2)}\n`);
     await rename(temporary, path);
@@ -139,18 +139,4 @@ export async function writeRecord(path: string, record: PartialFileRecord): Prom
     await rm(temporary, { force: true });
     throw e;
   }
-}
-
-/**
- * Removes the temporary files of `path`'s record that {@link writeRecord} left when its process
- * was killed mid-write (`NAME.part.json.PID.tmp`): once the part is complete or discarded,
- * nothing else would ever remove them from the user's directory.
- */
-export async function removeStaleRecords(path: string): Promise<void> {
-  const prefix = `${basename(path)}.`;
-  const names = await readdir(dirname(path)).catch(() => [] as string[]);
-  const stale = names.filter(
-    (name) => name.startsWith(prefix) && /^\d+\.tmp$/.test(name.slice(prefix.length)),
-  );
-  await Promise.all(stale.map((name) => rm(join(dirname(path), name), { force: true })));
 }

@@ -3,7 +3,6 @@ import {
   chmod,
   chown,
   link,
-  readdir,
   readFile,
   realpath,
   rename,
@@ -11,8 +10,8 @@ import {
   stat,
   writeFile,
 } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { removeTemporaries, temporaryPath } from '@msrp-ts/msrp-core/internal';
 import { parseUsersFile } from '../file-credential-store.js';
 import { listUsersFile, putUsersFileUser, removeUsersFileUser } from '../users-file.js';
 
@@ -37,7 +36,7 @@ async function readUsers(path: string, create: boolean): Promise<string> {
 async function replaceUsers(path: string, text: string): Promise<void> {
   const target = await realpath(path).catch(() => path);
   const before = await stat(target).catch(() => undefined);
-  const temporary = `${target}.${process.pid}.tmp`;
+  const temporary = temporaryPath(target);
   try {
     await writeFile(temporary, text, { flag: 'wx' });
     if (before) {
@@ -92,21 +91,6 @@ export async function removeStaleLock(lock: string, holder: number): Promise<voi
 }
 
 /**
- * Removes the temporary copies (`FILE.PID.tmp`, see {@link replaceUsers}) that commands killed
- * mid-write left beside `target`: with the lock held, one whose process is gone is no one's.
- */
-async function removeDeadTemporaries(target: string): Promise<void> {
-  const prefix = `${basename(target)}.`;
-  const names = await readdir(dirname(target)).catch(() => [] as string[]);
-  for (const name of names) {
-    const pid = /^(\d+)\.tmp$/.exec(name.slice(prefix.length))?.[1];
-    if (name.startsWith(prefix) && pid && !running(Number(pid))) {
-      await rm(join(dirname(target), name), { force: true });
-    }
-  }
-}
-
-/**
  * Runs `edit` holding `FILE.lock` (made with O_EXCL, holding our pid), so that two commands
  * editing the file at once take turns rather than one losing the other's change; a lock
  * whose process is gone (killed mid-edit) is taken over, and its temporary copy removed.
@@ -137,7 +121,9 @@ async function withLock<T>(path: string, edit: () => Promise<T>): Promise<T> {
     await delay(25);
   }
   try {
-    await removeDeadTemporaries(target);
+    // Copies of commands killed mid-write: with the lock held, one whose process is gone is
+    // no one's.
+    await removeTemporaries(target, (pid) => !running(pid));
     return await edit();
   } finally {
     // Ours only: never another command's.
