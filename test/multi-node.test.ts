@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   DeliveryError,
   PartialFile,
@@ -60,20 +60,31 @@ async function receivingPart(
 let postgres: PostgresServer | undefined;
 let relays: RelayNodes | undefined;
 let dir: string;
+let runs = 0;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'msrp-multi-node-'));
   postgres = await startPostgres();
-  relays = await startRelayNodes(postgres.url, join(dir, 'logs'));
 }, 180_000);
 
 afterAll(async () => {
-  await closeClients();
-  const code = await relays?.stop();
   await postgres?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+// Three fresh nodes for each test, on the one database: each test kills a node, and counts
+// connections from zero, so neither depends on what the other left (or on their order).
+beforeEach(async () => {
+  relays = await startRelayNodes(postgres!.url, join(dir, `logs-${++runs}`));
+}, 180_000);
+
+afterEach(async () => {
+  await closeClients();
+  const nodes = relays;
+  relays = undefined;
+  const code = await nodes?.stop();
   // The nodes left drained and exited 0 on the script's SIGTERM.
-  if (relays) expect(code, relays.stderr()).toBe(0);
+  if (nodes) expect(code, nodes.stderr()).toBe(0);
 });
 
 describe('three relay nodes on one PostgreSQL database', { timeout: 180_000 }, () => {
