@@ -326,10 +326,14 @@ export class Inbound {
     this.#deliver(r);
   }
 
-  /** The session's `checkMessage` on a message this chunk completes, before its 200. */
+  /**
+   * The session's `checkMessage` on a message this chunk completes, before its 200: the `$`
+   * chunk, or a `+` one that brought its last octet (a relay cut the chunk once its body was
+   * out, RFC 4975 §7.1, and an empty chunk brings the flag).
+   */
   #check(r: Reassembly, flag: ContinuationFlag): MsrpError | undefined {
     const checker = this.#options.checkMessage;
-    if (checker === undefined || flag === '+') return undefined;
+    if (checker === undefined) return undefined;
     const body = r.peekComplete(flag);
     if (body === undefined) return undefined;
     const { messageId, contentType, contentHeaders } = r.message;

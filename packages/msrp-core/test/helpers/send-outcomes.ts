@@ -6,6 +6,7 @@ import { expect } from 'vitest';
 import { DeliveryError, type Session, type SessionOptions } from '../../src/index.js';
 import { next } from './inbox.js';
 import { bodyOf, bytesOf } from './message-mix.js';
+import { within } from './within.js';
 
 /** How a message of the mix ends: normally, or aborted at once, a moment later, from its first progress, or by an onProgress that throws. */
 type Ending = 'no' | 'now' | 'soon' | 'progress' | 'throw';
@@ -154,7 +155,12 @@ export async function settleMix(
     expect(status).toBe(refusal);
   });
   for (const [messageId, status] of refusedLater) {
-    while (!failureReports.has(messageId)) await new Promise<void>((r) => (reported = r));
+    // Bounded: a REPORT never sent fails the run at once, naming it, where the property's
+    // timeout left its shrinking to the test's and no counterexample was printed.
+    const report = (async () => {
+      while (!failureReports.has(messageId)) await new Promise<void>((r) => (reported = r));
+    })();
+    await within(report, 10_000, `the failure REPORT (${status}) of ${messageId}, refused`);
     expect(failureReports.get(messageId)).toBe(status);
   }
   // Every send that resolved was delivered exact. One that failed may have arrived whole (its
