@@ -202,6 +202,10 @@ export class Inbound {
       if (!request.contentType && describesNoBody(request.byteRange)) return bodiless;
       const finished = this.#finished.get(messageId);
       if (finished === 'complete') return emptySend; // a resent chunk of a delivered message
+      // Whole and waiting for its reader: a chunk past its start is no new (resumed) message,
+      // but one that adds nothing, as the empty chunk bringing the flag of one cut after its
+      // body (RFC 4975 §7.1).
+      if (range.start > 1 && this.#wholeUnread(messageId)) return emptySend;
       if (finished === 'failed') throw peerError(413, `Message ${messageId} was stopped`);
       if (this.#incoming.size >= o.maxIncompleteMessages)
         throw this.#stop(request, messageId, peerError(413, 'Too many messages in progress'));
@@ -229,6 +233,12 @@ export class Inbound {
     this.#active(r);
     this.#deliver(r);
     return new InboundChunk(this.#chunks, r, request);
+  }
+
+  /** Whether `messageId` arrived whole and its reader has not confirmed it yet. */
+  #wholeUnread(messageId: string): boolean {
+    for (const r of this.#unconfirmed) if (r.message.messageId === messageId) return true;
+    return false;
   }
 
   /**
