@@ -155,8 +155,9 @@ export async function settleMix(
     expect(status).toBe(refusal);
   });
   for (const [messageId, status] of refusedLater) {
-    // Bounded: a REPORT never sent fails the run at once, naming it, where the property's
-    // timeout left its shrinking to the test's and no counterexample was printed.
+    // Bounded, so that a REPORT never sent fails the run at once, naming it: waited for
+    // without end, the run hit the property's timeout, its shrinking the test's, and no
+    // counterexample was printed.
     const report = (async () => {
       while (!failureReports.has(messageId)) await new Promise<void>((r) => (reported = r));
     })();
